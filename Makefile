@@ -1,0 +1,30 @@
+# partyflow: the two commands are `make demo` and `make test` (see README.md).
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test install bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Install, migrate, deploy BPMN, seed the demo university, serve the API with timers running.
+demo: $(STAMP)
+	$(BIN)/partyflow demo $(DEMO_ARGS)
+
+## Run the test suite: on PostgreSQL when it answers (required under CI=true), else SQLite.
+test: $(STAMP)
+	url=$$(sh .ci/database-url) || exit 1; DATABASE_URL="$${DATABASE_URL:-$$url}" $(BIN)/pytest $(PYTEST_ARGS)
+
+## Benchmarks on PostgreSQL (prints a table).
+bench: $(STAMP)
+	url=$$(CI=true sh .ci/database-url) || exit 1; DATABASE_URL="$${DATABASE_URL:-$$url}" $(BIN)/python -m bench.run $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var

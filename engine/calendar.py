@@ -1,0 +1,100 @@
+"""Dates in China Standard Time, calendar-month arithmetic, and working days (chinesecalendar).
+
+Calendar months are calendar months (31 Jan + 1 month = 28/29 Feb). Working days count Chinese public
+holidays and make-up workdays; a date the calendar has no data for raises instead of guessing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+
+from .errors import DomainError
+from .i18n import _
+
+CST = ZoneInfo("Asia/Shanghai")
+# Local hour at which date-based deadlines and reminders fall due.
+WORKDAY_START_HOUR = 9
+
+
+class CalendarUnavailable(DomainError):
+    code = "calendar_unavailable"
+    status = 503
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A rule-set duration. Months and years are calendar months; working_days count the Chinese calendar."""
+    years: int = 0
+    months: int = 0
+    days: int = 0
+    working_days: int = 0
+
+    def __str__(self):
+        parts = [(self.years, "年"), (self.months, "个月"), (self.days, "天"), (self.working_days, "个工作日")]
+        return "".join(f"{n}{unit}" for n, unit in parts if n) or "0天"
+
+    def add_to(self, day: dt.date, sign: int = 1) -> dt.date:
+        day = day + relativedelta(years=sign * self.years, months=sign * self.months, days=sign * self.days)
+        if self.working_days:
+            day = add_working_days(day, sign * self.working_days)
+        return day
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def today() -> dt.date:
+    return now().astimezone(CST).date()
+
+
+def parse_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(CST).date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value)
+    if "T" in text:
+        return dt.datetime.fromisoformat(text).astimezone(CST).date()
+    return dt.date.fromisoformat(text)
+
+
+def morning_of(day) -> dt.datetime:
+    """The moment a date-based deadline falls due: 09:00 China Standard Time, as an aware datetime."""
+    d = parse_date(day)
+    return dt.datetime(d.year, d.month, d.day, WORKDAY_START_HOUR, tzinfo=CST)
+
+
+def is_working_day(day: dt.date) -> bool:
+    import chinese_calendar
+
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError as exc:
+        raise CalendarUnavailable(
+            _("工作日历没有 %(year)s 年的节假日数据，无法计算工作日；请升级 chinesecalendar。") % {"year": day.year},
+            fields={"date": day.isoformat()},
+        ) from exc
+
+
+def add_working_days(day: dt.date, count: int) -> dt.date:
+    """The date `count` working days after `day` (before it when negative); `day` itself is not counted."""
+    step = 1 if count >= 0 else -1
+    remaining = abs(count)
+    while remaining:
+        day += dt.timedelta(days=step)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after `start` up to and including `end`."""
+    n, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        n += is_working_day(day)
+    return n

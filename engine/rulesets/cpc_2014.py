@@ -1,0 +1,52 @@
+"""cpc-2014: DEV-2014, ELEC-2020, BRANCH-2018, DISPOSAL-2024 and the university standards (see
+shared/domain/procedures.md). Rules marked local come from a university's own standard; unverified
+ones are reported rules modelled as settings with the value given."""
+from fractions import Fraction as F
+
+from ..calendar import Duration as D
+from ..rules import Rule, RuleSet, register
+
+RULES = {
+    # --- Branch setup (BRANCH-2018 Art. 4-5, XYTC §1) ---
+    "branch.min_full_members": Rule(3, "成立党支部的最少正式党员数", "BRANCH-2018 第4条"),
+    "branch.committee_min_full_members": Rule(7, "设立支部委员会的最少正式党员数", "BRANCH-2018 第5条"),
+    "branch.committee_size_min": Rule(3, "支委会最少委员数", "BRANCH-2018 第5条"),
+    "branch.committee_size_max": Rule(7, "支委会最多委员数", "BRANCH-2018 第5条"),
+    "branch.committee_size_odd": Rule(True, "支委会委员数为奇数", "XYTC §1", "local"),
+    "branch.officers_without_committee_max": Rule(2, "不设支委会时书记、副书记最多人数", "BRANCH-2018 第5条"),
+    "branch.max_members_warning": Rule(30, "支部党员人数上限（超过时提示）", "XYTC §1", "local; national figure is 50"),
+    "branch.joint_max_departments": Rule(3, "联合支部最多覆盖单位数", "XYTC §1", "local; national cap is 5"),
+    "party_group.min_members": Rule(3, "党小组最少党员数", "XYTC §1", "local"),
+    "party_group.min_full_members": Rule(1, "党小组最少正式党员数", "XYTC §1", "local"),
+    # --- P2 branch election (ELEC-2020, BRANCH-2018 Art. 21) ---
+    "election.term": Rule(D(years=3), "支委会（书记）任期", "BRANCH-2018 第21条"),
+    "election.term_village": Rule(D(years=5), "村、社区党支部任期", "BRANCH-2018 第21条"),
+    "election.reminder_lead": Rule(D(months=6), "任期届满前提醒时间", "P2 step 0", "unverified"),
+    "election.request_lead": Rule(D(months=1), "换届请示应在任期届满前提交", "P2 step 1", "local"),
+    "election.candidate_margin": Rule(F(1, 5), "候选人差额比例（不少于应选人数的20%）", "ELEC-2020 第13条"),
+    "election.quorum": Rule(F(4, 5), "选举时到会有选举权党员须超过应到会人数的比例", "ELEC-2020"),
+    "election.elected_threshold": Rule(F(1, 2), "当选须获得赞成票超过实到会有选举权党员的比例", "ELEC-2020"),
+    "election.max_postponement": Rule(D(years=1), "延期或提前换届的最长期限", "ELEC-2020 第3条"),
+    # --- P1 member development (DEV-2014) ---
+    "development.min_age": Rule(18, "申请入党的最低年龄", "DEV-2014 第5条"),
+    "development.talk_within": Rule(D(months=1), "收到入党申请书后派人谈话的期限", "DEV-2014 第7条"),
+    "development.activist_min_period": Rule(D(years=1), "积极分子培养考察最短期限", "DEV-2014 第13条"),
+    "development.inspection_interval": Rule(D(months=6), "培养考察记录间隔", "DEV-2014 第11条"),
+    "development.thought_report_interval": Rule(D(months=3), "思想汇报间隔", "XYTC §3-6", "local"),
+    "development.training_min_days": Rule(3, "集中培训最少天数", "DEV-2014 第17条"),
+    "development.training_min_hours": Rule(24, "集中培训最少学时", "DEV-2014 第17条"),
+    "development.leaving_within": Rule(D(months=3), "预审时即将离开单位的期限", "DEV-2014 第19条"),
+    "development.vote_quorum": Rule(F(1, 2), "支部大会到会有表决权党员须超过应到会人数的比例", "DEV-2014 第23条"),
+    "development.vote_pass": Rule(F(1, 2), "赞成票须超过应到会有表决权党员的比例", "DEV-2014 第23条"),
+    "development.approval_within": Rule(D(months=3), "上级党委审批期限", "DEV-2014 第28条"),
+    "development.approval_max": Rule(D(months=6), "审批期限延长后的最长期限", "DEV-2014 第28条"),
+    "development.probation": Rule(D(years=1), "预备期", "CONST 第7条"),
+    "development.extension_min": Rule(D(months=6), "延长预备期最短", "DEV-2014 第33条"),
+    "development.extension_max": Rule(D(years=1), "延长预备期最长", "DEV-2014 第33条"),
+    "development.conversion_approval_within": Rule(D(months=3), "转正审批期限", "DEV-2014 第34条"),
+    "development.publication_min": Rule(None, "发展对象公示期（本规则集不要求）", "DEV-2014"),
+    # --- Tasks and reminders ---
+    "tasks.reminder_lead": Rule(D(days=3), "任务到期前提醒时间", "partyflow"),
+}
+
+CPC_2014 = register(RuleSet(code="cpc-2014", title="2014年《发展党员工作细则》及现行选举、支部工作规定", rules=RULES))

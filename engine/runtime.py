@@ -1,0 +1,194 @@
+"""Run workflows: start, complete user tasks, engine steps, timers, save and restore.
+
+A `WorkflowRun` is one in-memory workflow. It is not thread-safe and SpiffWorkflow has no locking:
+callers hold the case's row lock from load to save. Every restore attaches a fresh restricted script
+engine (SpiffWorkflow does not serialize it).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from .errors import Conflict, DomainError, ScriptRefused, WorkflowStepError
+from .i18n import _
+from .rules import RuleSet
+from .scripting import ScriptEngine
+from .serialization import SERIALIZER_VERSION, workflow_from_dict, workflow_to_dict
+
+
+@dataclass
+class UserTaskView:
+    id: str
+    element_id: str
+    name: str
+    lane: str | None
+    documentation: str
+    properties: dict
+    data: dict = field(repr=False)
+    due_at: dt.datetime | None = None
+
+    @property
+    def form(self) -> str | None:
+        return self.properties.get("formJsonSchemaFilename")
+
+    @property
+    def stage(self) -> str | None:
+        return self.properties.get("stage")
+
+
+@dataclass
+class TimerView:
+    task_id: str
+    element_id: str
+    name: str
+    due_at: dt.datetime
+
+
+def _step_error(exc: Exception) -> DomainError:
+    """SpiffWorkflow's task errors as typed domain errors with file and element id."""
+    cause = exc
+    while cause is not None and not isinstance(cause, DomainError):
+        cause = getattr(cause, "exception", None) or cause.__cause__ or cause.__context__
+        if cause is exc:
+            break
+    task = getattr(exc, "task", None)
+    element_id = getattr(getattr(task, "task_spec", None), "bpmn_id", None)
+    file = getattr(getattr(getattr(task, "workflow", None), "spec", None), "file", None)
+    file = Path(file).name if file else None
+    if isinstance(cause, DomainError):
+        if isinstance(cause, ScriptRefused):
+            cause.file, cause.element_id = file, element_id
+            cause.details.update(file=file, element_id=element_id)
+        return cause
+    return WorkflowStepError(str(exc), file=file, element_id=element_id, line=getattr(exc, "line_number", None) or None)
+
+
+def _aware(value: str) -> dt.datetime:
+    return TimerEventDefinition.get_datetime(value) if not isinstance(value, dt.datetime) else value
+
+
+class WorkflowRun:
+    serializer_version = SERIALIZER_VERSION
+
+    def __init__(self, workflow: BpmnWorkflow, rule_set: RuleSet):
+        self.workflow = workflow
+        self.rule_set = rule_set
+        self.script_engine = ScriptEngine(rule_set)
+        workflow.script_engine = self.script_engine
+
+    # --- lifecycle -------------------------------------------------------------------------
+    @classmethod
+    def start(cls, spec, subprocess_specs, rule_set: RuleSet, data: dict | None = None) -> "WorkflowRun":
+        run = cls(BpmnWorkflow(spec, subprocess_specs), rule_set)
+        if data:
+            run.workflow.task_tree.data.update(data)
+            for task in run.workflow.get_tasks(state=TaskState.READY):
+                task.data.update(data)
+        run.advance()
+        return run
+
+    @classmethod
+    def restore(cls, state: dict, spec, subprocess_specs, rule_set: RuleSet) -> "WorkflowRun":
+        return cls(workflow_from_dict(state, spec, subprocess_specs), rule_set)
+
+    def dump(self) -> dict:
+        return workflow_to_dict(self.workflow)
+
+    def advance(self):
+        """Run engine steps until only user tasks and waiting events remain."""
+        try:
+            self.workflow.do_engine_steps()
+        except SpiffWorkflowException as exc:
+            raise _step_error(exc) from exc
+
+    def refresh_timers(self) -> bool:
+        """Fire every timer that is due now; True when anything moved. (refresh then engine steps.)"""
+        before = {t.id for t in self.workflow.get_tasks(state=TaskState.READY)}
+        waiting_before = len(self.workflow.event_manager.tasks)
+        try:
+            self.workflow.refresh_timers()
+        except SpiffWorkflowException as exc:
+            raise _step_error(exc) from exc
+        self.advance()
+        after = {t.id for t in self.workflow.get_tasks(state=TaskState.READY)}
+        return before != after or waiting_before != len(self.workflow.event_manager.tasks)
+
+    @property
+    def completed(self) -> bool:
+        return self.workflow.completed
+
+    @property
+    def outbox(self) -> list[dict]:
+        return self.script_engine.outbox
+
+    # --- reading ---------------------------------------------------------------------------
+    def ready_user_tasks(self, known: set[str] | frozenset = frozenset()) -> list[UserTaskView]:
+        """READY user tasks; due dates (property `dueDate`, an expression) are evaluated only for tasks
+        not in `known` (the ones the caller has not recorded yet)."""
+        views = []
+        for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
+            spec = task.task_spec
+            props = dict((getattr(spec, "extensions", None) or {}).get("properties", {}))
+            due = None
+            if props.get("dueDate") and str(task.id) not in known:
+                try:
+                    due = _aware(self.script_engine.evaluate(task, props["dueDate"]))
+                except SpiffWorkflowException as exc:
+                    raise _step_error(exc) from exc
+            views.append(UserTaskView(
+                id=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id, lane=spec.lane,
+                documentation=(spec.documentation or "").strip(), properties=props, data=task.data, due_at=due,
+            ))
+        return views
+
+    def waiting_timers(self) -> list[TimerView]:
+        timers = []
+        for task in self.workflow.event_manager.tasks.values():
+            definition = getattr(task.task_spec, "event_definition", None)
+            if not isinstance(definition, TimerEventDefinition):
+                continue
+            details = definition.details(task)
+            value = details.value
+            if isinstance(value, dict):  # a cycle timer before its first evaluation
+                value = value.get("next")
+            if not value:
+                continue
+            timers.append(TimerView(str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or task.task_spec.bpmn_id, _aware(value)))
+        return timers
+
+    @property
+    def data(self) -> dict:
+        """The case data: the workflow's data plus the data of the most recently completed task."""
+        last = self.workflow.last_task
+        merged = dict(self.workflow.data)
+        if last is not None:
+            merged.update(last.data)
+        return merged
+
+    # --- writing ---------------------------------------------------------------------------
+    def complete_user_task(self, task_id: str, data: dict) -> None:
+        """Set the submitted data on a READY user task, run it, then run engine steps.
+
+        Raises Conflict when the task is no longer ready (completed, cancelled by a timer)."""
+        try:
+            task = self.workflow.get_task_from_id(UUID(str(task_id)))
+        except (WorkflowException, ValueError, KeyError):
+            task = None
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise Conflict(_("该任务已不再待办（已完成、已撤销或已超时）。"), code="task_not_ready")
+        task.set_data(**data)
+        try:
+            task.run()
+        except SpiffWorkflowException as exc:
+            raise _step_error(exc) from exc
+        self.advance()
+
+    def cancel(self) -> None:
+        self.workflow.cancel()

@@ -1,0 +1,1 @@
+"""JSON Schemas for user-task forms (`forms/schemas/<process>/<task>.json`) and their validation."""

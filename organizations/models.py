@@ -1,0 +1,111 @@
+"""The organization tree, members and role assignments. Writes go through `organizations.services`."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgKind(models.TextChoices):
+    COMMITTEE = "committee", _("党委")
+    GENERAL_BRANCH = "general_branch", _("党总支")
+    BRANCH = "branch", _("党支部")
+    PARTY_GROUP = "party_group", _("党小组")
+
+
+class BranchKind(models.TextChoices):
+    TEACHING = "teaching", _("教工党支部")
+    STUDENT = "student", _("学生党支部")
+    ADMIN = "admin", _("机关党支部")
+    RETIRED = "retired", _("离退休党支部")
+    JOINT = "joint", _("联合党支部")
+    TEMPORARY = "temporary", _("临时党支部")
+
+
+class Organization(models.Model):
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    name = models.CharField(_("名称"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=20, choices=OrgKind.choices)
+    branch_kind = models.CharField(_("支部类型"), max_length=20, choices=BranchKind.choices, blank=True, default="")
+    # 具有审批权限的基层党委: approves admissions and election results for the branches below it.
+    has_approval_authority = models.BooleanField(_("具有审批权限"), default=False)
+    departments = models.PositiveSmallIntegerField(_("覆盖单位数"), default=1)
+    # Materialized path "/1/4/9/" for subtree scoping with one indexed prefix match.
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    term_start = models.DateField(_("本届任期开始"), null=True, blank=True)
+    term_end = models.DateField(_("本届任期届满"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("党组织")
+
+    def __str__(self):
+        return self.name
+
+    def ancestors_and_self_ids(self) -> list[int]:
+        return [int(p) for p in self.path.strip("/").split("/") if p]
+
+
+class MemberStatus(models.TextChoices):
+    APPLICANT = "applicant", _("入党申请人")
+    ACTIVIST = "activist", _("入党积极分子")
+    DEVELOPMENT_OBJECT = "development_object", _("发展对象")
+    PROBATIONARY = "probationary", _("预备党员")
+    FULL = "full", _("正式党员")
+    REMOVED = "removed", _("除名/自行脱党")
+    WITHDRAWN = "withdrawn", _("劝退")
+    CANCELLED = "cancelled", _("取消预备党员资格")
+
+
+class Member(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="members")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="member")
+    name = models.CharField(_("姓名"), max_length=100)
+    status = models.CharField(_("状态"), max_length=20, choices=MemberStatus.choices, default=MemberStatus.FULL)
+    # 留党察看 while it lasts, 留置/逮捕: cannot vote, elect, stand or introduce.
+    rights_suspended = models.BooleanField(_("党员权利停止"), default=False)
+    suspension_reason = models.CharField(_("停止权利原因"), max_length=200, blank=True, default="")
+    is_leading_cadre = models.BooleanField(_("领导干部"), default=False)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    id_number = models.CharField(_("身份证号"), max_length=18, blank=True, default="")
+    phone = models.CharField(_("手机号"), max_length=20, blank=True, default="")
+    joined_on = models.DateField(_("入党日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization_id", "id"]
+        indexes = [models.Index(fields=["organization", "status"])]
+        verbose_name = _("党员")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def has_full_rights(self) -> bool:
+        """Only full members whose rights are not suspended may vote, elect, stand for election or introduce."""
+        return self.status == MemberStatus.FULL and not self.rights_suspended
+
+
+class Role(models.TextChoices):
+    BRANCH_SECRETARY = "branch_secretary", _("支部书记")
+    BRANCH_DEPUTY_SECRETARY = "branch_deputy_secretary", _("支部副书记")
+    BRANCH_COMMITTEE = "branch_committee", _("支部委员")
+    COMMITTEE_OFFICER = "committee_officer", _("党委委员/组织员")
+    ORG_DEPARTMENT = "org_department", _("组织部")
+    AUDITOR = "auditor", _("审计员")
+    MEMBER = "member", _("党员")
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="role_assignments")
+    term_start = models.DateField(_("任期开始"), null=True, blank=True)
+    term_end = models.DateField(_("任期结束"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["user_id", "id"]
+        indexes = [models.Index(fields=["user", "role"]), models.Index(fields=["organization", "role"])]
+        verbose_name = _("角色任职")
+
+    def __str__(self):
+        return f"{self.user} {self.role}@{self.organization_id}"

@@ -1,0 +1,108 @@
+"""Reads over the organization tree that every scoped endpoint shares."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from engine.calendar import today
+
+from .models import Member, MemberStatus, Organization, Role, RoleAssignment
+
+# Roles that see the subtree of the organization they are held in (read scope).
+SCOPE_ROLES = {
+    Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRANCH_COMMITTEE,
+    Role.COMMITTEE_OFFICER, Role.ORG_DEPARTMENT, Role.AUDITOR,
+}
+
+
+def active_assignments(user, on: dt.date | None = None) -> list[RoleAssignment]:
+    """The user's role assignments whose term covers `on` (today in China Standard Time by default)."""
+    if user is None or not user.is_authenticated:
+        return []
+    cache_key = "_pf_active_assignments"
+    on = on or today()
+    cached = getattr(user, cache_key, None)
+    if cached is not None and cached[0] == on:
+        return cached[1]
+    rows = [
+        a for a in RoleAssignment.objects.filter(user=user).select_related("organization")
+        if (a.term_start is None or a.term_start <= on) and (a.term_end is None or a.term_end >= on)
+    ]
+    setattr(user, cache_key, (on, rows))
+    return rows
+
+
+def is_org_department(user) -> bool:
+    return bool(user and (user.is_superuser or any(a.role == Role.ORG_DEPARTMENT for a in active_assignments(user))))
+
+
+def scope_paths(user) -> list[str] | None:
+    """Path prefixes of the subtrees the user may read; None means everything (superuser)."""
+    if user is None or not user.is_authenticated:
+        return []
+    if user.is_superuser:
+        return None
+    return sorted({a.organization.path for a in active_assignments(user) if a.role in SCOPE_ROLES})
+
+
+def scope_q(user, field: str = "organization__path") -> Q:
+    """A filter limiting `field` (an organization path) to the user's subtrees."""
+    paths = scope_paths(user)
+    if paths is None:
+        return Q()
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for p in paths:
+        q |= Q(**{f"{field}__startswith": p})
+    return q
+
+
+def organizations_visible(user) -> QuerySet[Organization]:
+    """A user sees the subtrees where they hold a role, the ancestors of those, and their own branch."""
+    qs = Organization.objects.all()
+    paths = scope_paths(user)
+    if paths is None:
+        return qs
+    ids = set()
+    for a in active_assignments(user):
+        ids.update(a.organization.ancestors_and_self_ids())
+    member = getattr(user, "member", None) if user and user.is_authenticated else None
+    if member is not None:
+        ids.update(member.organization.ancestors_and_self_ids())
+    return qs.filter(scope_q(user, "path") | Q(pk__in=ids))
+
+
+def members_visible(user) -> QuerySet[Member]:
+    qs = Member.objects.select_related("organization")
+    q = scope_q(user)
+    member = getattr(user, "member", None) if user and user.is_authenticated else None
+    if member is not None:
+        q |= Q(pk=member.pk)
+    return qs.filter(q)
+
+
+def approving_committee_of(org: Organization) -> Organization | None:
+    """The nearest ancestor-or-self with approval authority (具有审批权限的基层党委)."""
+    ids = org.ancestors_and_self_ids()
+    found = {o.id: o for o in Organization.objects.filter(pk__in=ids, has_approval_authority=True)}
+    for oid in reversed(ids):
+        if oid in found:
+            return found[oid]
+    return None
+
+
+def root_of(org: Organization) -> Organization:
+    ids = org.ancestors_and_self_ids()
+    return Organization.objects.get(pk=ids[0]) if ids and ids[0] != org.pk else org
+
+
+def full_members_with_rights(org: Organization) -> QuerySet[Member]:
+    """Members who may vote, elect, stand or introduce: full members with rights intact, in the branch
+    and its Party groups."""
+    return Member.objects.filter(organization__path__startswith=org.path, status=MemberStatus.FULL, rights_suspended=False)
+
+
+def branch_members(org: Organization) -> QuerySet[Member]:
+    return Member.objects.filter(organization__path__startswith=org.path).order_by("id")

@@ -1,0 +1,111 @@
+"""Settings, read from the environment with safe local defaults.
+
+DATABASE_URL      sqlite:///path or postgres://user@host:port/db (default: SQLite under ./var/)
+CELERY_BROKER_URL redis://127.0.0.1:6379/0 or amqp://guest:guest@127.0.0.1:5672// (default: none,
+                  timers then run in-process in the demo, or through `partyflow run-timers`)
+SECRET_KEY, DEBUG, ALLOWED_HOSTS, PARTYFLOW_RULE_SET
+"""
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("PARTYFLOW_DATA_DIR", BASE_DIR / "var"))
+
+DEBUG = os.environ.get("DEBUG", "0") == "1"
+SECRET_KEY = os.environ.get("SECRET_KEY") or "insecure-local-development-key-change-me"
+ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "partyflow",
+    "organizations",
+    "workflows",
+    "api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+
+ROOT_URLCONF = "partyflow.urls"
+WSGI_APPLICATION = "partyflow.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+
+_default_db = f"sqlite:///{DATA_DIR / 'partyflow.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or _default_db, conn_max_age=60, conn_health_checks=True
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# People read Chinese; English is available through Django's i18n (Accept-Language: en).
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "partyflow" / "locale"]
+USE_I18N = True
+# Datetimes are stored in UTC; calendar dates (terms, deadlines) are read in China Standard Time.
+USE_TZ = True
+TIME_ZONE = "Asia/Shanghai"
+
+STATIC_URL = "static/"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "partyflow API",
+    "DESCRIPTION": "Party-affairs procedures: cases, role inboxes, tasks and their forms.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "sweep-due-timers": {"task": "workflows.tasks.sweep_timers", "schedule": 60.0},
+}
+
+PARTYFLOW = {
+    # Rule set new cases run under (a case keeps the one it started with).
+    "RULE_SET": os.environ.get("PARTYFLOW_RULE_SET", "cpc-2014"),
+    "BPMN_DIR": BASE_DIR / "bpmn",
+    "FORMS_DIR": BASE_DIR / "forms" / "schemas",
+    # Seconds between in-process timer sweeps in `partyflow demo`.
+    "DEMO_TIMER_INTERVAL": int(os.environ.get("PARTYFLOW_TIMER_INTERVAL", "60")),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"partyflow": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
+}

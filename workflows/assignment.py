@@ -1,0 +1,63 @@
+"""BPMN lanes name role codes; a lane resolves against the case's organization to one slot.
+
+lane                 who holds it                                     where
+branch_secretary     the branch secretary                             the case's organization
+branch_committee     secretary, deputy and committee members          the case's organization
+approving_committee  officers of the committee with approval authority nearest ancestor-or-self with it
+org_department       the organization department                      the root of the tree
+"""
+from __future__ import annotations
+
+from engine.errors import BpmnError
+from engine.i18n import _
+from organizations.models import Organization, Role
+from organizations.selectors import active_assignments, approving_committee_of, root_of
+
+LANES = ("branch_secretary", "branch_committee", "approving_committee", "org_department")
+
+ROLE_LANES = {
+    Role.BRANCH_SECRETARY: ("branch_secretary", "branch_committee"),
+    Role.BRANCH_DEPUTY_SECRETARY: ("branch_committee",),
+    Role.BRANCH_COMMITTEE: ("branch_committee",),
+    Role.COMMITTEE_OFFICER: ("approving_committee",),
+    Role.ORG_DEPARTMENT: ("org_department",),
+}
+
+LANE_LABELS = {
+    "branch_secretary": _("支部书记"),
+    "branch_committee": _("支部委员会"),
+    "approving_committee": _("上级党委"),
+    "org_department": _("组织部"),
+}
+
+
+def slot(lane: str, org_id: int) -> str:
+    return f"{lane}@{org_id}"
+
+
+def resolve_lane(lane: str | None, case_org: Organization) -> Organization:
+    if lane in ("branch_secretary", "branch_committee"):
+        return case_org
+    if lane == "approving_committee":
+        org = approving_committee_of(case_org)
+        if org is None:
+            raise BpmnError(_("%(org)s 没有具有审批权限的上级党委。") % {"org": case_org.name}, code="no_approving_committee")
+        return org
+    if lane == "org_department":
+        return root_of(case_org)
+    raise BpmnError(_("未知的泳道（角色）：%(lane)s") % {"lane": lane}, code="unknown_lane", element_id=lane)
+
+
+def user_slots(user) -> list[str]:
+    if user is None or not user.is_authenticated:
+        return []
+    slots = set()
+    for a in active_assignments(user):
+        for lane in ROLE_LANES.get(a.role, ()):
+            slots.add(slot(lane, a.organization_id))
+    return sorted(slots)
+
+
+def user_roles_snapshot(user) -> list[dict]:
+    """The roles a user holds now, as recorded in each audit event."""
+    return [{"role": a.role, "organization": a.organization_id} for a in active_assignments(user)]

@@ -1,0 +1,158 @@
+"""Cases, tasks, timers and the audit trail. Writes go through `workflows.services` only.
+
+The task table is what inboxes read (indexed by the assignee slot and due date): listing an inbox
+never deserializes a workflow. Timer rows carry the due time of every waiting BPMN timer so the
+database, not the engine, finds what is due.
+"""
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from engine.errors import DomainError
+
+
+class ProcessVersion(models.Model):
+    process_id = models.CharField(max_length=100)
+    version = models.CharField(max_length=32, help_text="content hash of the BPMN files the process uses")
+    name = models.CharField(max_length=200)
+    documentation = models.TextField(blank=True, default="")
+    files = models.JSONField(help_text="the BPMN sources, {filename: xml}")
+    spec = models.JSONField(help_text="the serialized spec, stored once per version")
+    serializer_version = models.CharField(max_length=10)
+    is_current = models.BooleanField(default=True)
+    deployed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["process_id", "version"], name="uniq_process_version")]
+        indexes = [models.Index(fields=["process_id", "is_current"])]
+        ordering = ["process_id", "-deployed_at"]
+
+    def __str__(self):
+        return f"{self.process_id}@{self.version}"
+
+
+class CaseStatus(models.TextChoices):
+    RUNNING = "running", _("进行中")
+    COMPLETED = "completed", _("已完成")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+class Case(models.Model):
+    process_version = models.ForeignKey(ProcessVersion, on_delete=models.PROTECT, related_name="cases")
+    process_id = models.CharField(max_length=100, db_index=True)
+    rule_set = models.CharField(max_length=32)
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="cases")
+    subject = models.CharField(max_length=200, blank=True, default="")
+    subject_member = models.ForeignKey("organizations.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    business_key = models.CharField(max_length=200, blank=True, default="", db_index=True)
+    status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.RUNNING)
+    stage = models.CharField(max_length=200, blank=True, default="")
+    state = models.JSONField(help_text="SpiffWorkflow state without the spec")
+    serializer_version = models.CharField(max_length=10)
+    data = models.JSONField(default=dict, help_text="case data as of the last step, for reading without the engine")
+    lock_version = models.PositiveIntegerField(default=0)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    cancel_reason = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["organization", "status"]), models.Index(fields=["process_id", "status"])]
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("待办")
+    COMPLETED = "completed", _("已完成")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+class Task(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    spiff_task_id = models.UUIDField()
+    element_id = models.CharField(max_length=100)
+    name = models.CharField(max_length=200)
+    lane = models.CharField(max_length=64)
+    # "<lane>@<organization id>": the inbox is `slot IN (the user's slots)`.
+    slot = models.CharField(max_length=100)
+    assignee_organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    # Denormalized from the case so inbox filters need no join.
+    process_id = models.CharField(max_length=100)
+    case_organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    form = models.CharField(max_length=200, blank=True, default="")
+    stage = models.CharField(max_length=200, blank=True, default="")
+    documentation = models.TextField(blank=True, default="")
+    status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    due_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["slot", "due_at", "id"], condition=models.Q(status="open"), name="task_inbox_open"),
+            models.Index(fields=["case", "status"]),
+        ]
+
+
+class TimerStatus(models.TextChoices):
+    WAITING = "waiting", _("等待中")
+    FIRED = "fired", _("已触发")
+    CANCELLED = "cancelled", _("已撤销")
+    FAILED = "failed", _("失败")
+
+
+class Timer(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timers")
+    spiff_task_id = models.UUIDField()
+    element_id = models.CharField(max_length=100)
+    name = models.CharField(max_length=200)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=TimerStatus.choices, default=TimerStatus.WAITING)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    fired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["due_at"], condition=models.Q(status="waiting"), name="timer_due_waiting")]
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise DomainError(_("审计记录只能追加，不能修改。"), code="audit_append_only")
+
+    def delete(self):
+        raise DomainError(_("审计记录只能追加，不能删除。"), code="audit_append_only")
+
+
+class AuditEvent(models.Model):
+    """Append-only: who did what, when, in which roles, with which data. Written by services."""
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    organization = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(max_length=150, default="system")
+    actor_roles = models.JSONField(default=list)
+    action = models.CharField(max_length=64)
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    task_name = models.CharField(max_length=200, blank=True, default="")
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise DomainError(_("审计记录只能追加，不能修改。"), code="audit_append_only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise DomainError(_("审计记录只能追加，不能删除。"), code="audit_append_only")

@@ -1,0 +1,70 @@
+"""Reads for screens and endpoints. Access checks answer "not found" for anything out of scope."""
+from __future__ import annotations
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from engine.errors import NotFound
+from engine.i18n import _
+from organizations.selectors import scope_q
+
+from .assignment import user_slots
+from .models import AuditEvent, Case, ProcessVersion, Task, TaskStatus
+
+
+def processes_current() -> QuerySet[ProcessVersion]:
+    return ProcessVersion.objects.filter(is_current=True).defer("spec", "files").order_by("process_id")
+
+
+def cases_visible(user, *, process=None, organization=None, status=None) -> QuerySet[Case]:
+    qs = Case.objects.filter(scope_q(user)).select_related("organization", "process_version").defer("state", "process_version__spec", "process_version__files")
+    if process:
+        qs = qs.filter(process_id=process)
+    if organization:
+        qs = qs.filter(organization_id=organization)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-id")
+
+
+def case_for_user(user, case_id) -> Case:
+    try:
+        return Case.objects.filter(scope_q(user)).select_related("organization", "process_version").defer("process_version__spec", "process_version__files").get(pk=int(case_id))
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("流程不存在。"), code="case_not_found") from None
+
+
+def case_open_tasks(case: Case) -> list[Task]:
+    return list(case.tasks.filter(status=TaskStatus.OPEN).select_related("claimed_by").order_by("id"))
+
+
+def case_history(case: Case) -> QuerySet[AuditEvent]:
+    return case.events.select_related("task").order_by("id")
+
+
+def task_inbox(user, *, process=None, organization=None, overdue=None) -> QuerySet[Task]:
+    """Open tasks the user may act on now: their slots, unclaimed or claimed by them; due first."""
+    slots = user_slots(user)
+    qs = Task.objects.filter(status=TaskStatus.OPEN, slot__in=slots).filter(Q(claimed_by__isnull=True) | Q(claimed_by=user))
+    if process:
+        qs = qs.filter(process_id=process)
+    if organization:
+        qs = qs.filter(case_organization_id=organization)
+    if overdue is True:
+        qs = qs.filter(due_at__lt=timezone.now())
+    elif overdue is False:
+        qs = qs.filter(Q(due_at__isnull=True) | Q(due_at__gte=timezone.now()))
+    return qs.select_related("case_organization", "claimed_by").order_by(F("due_at").asc(nulls_last=True), "id")
+
+
+def task_for_user(user, task_id) -> Task:
+    """A task the user may act on or whose case is in their scope; otherwise not found."""
+    try:
+        pk = int(task_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("任务不存在。"), code="task_not_found") from None
+    task = (Task.objects.filter(pk=pk).filter(Q(slot__in=user_slots(user)) | scope_q(user, "case_organization__path"))
+            .select_related("case", "case_organization", "claimed_by", "completed_by").first())
+    if task is None:
+        raise NotFound(_("任务不存在。"), code="task_not_found")
+    return task

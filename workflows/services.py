@@ -1,0 +1,338 @@
+"""Writes to cases, tasks and timers. Every change to a case's workflow state is one transaction:
+lock the case row, restore, step, save tasks/timers/state, write the audit event — all or nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from engine.errors import BpmnError, Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from engine.i18n import _
+from engine.loader import load_directory, specs_for_version
+from engine.rules import get_rule_set
+from engine.runtime import WorkflowRun
+from forms.validation import load_schema, validate_submission
+from organizations.models import Organization, OrgKind
+
+from . import registry
+from .assignment import LANES, resolve_lane, slot as make_slot, user_roles_snapshot, user_slots
+from .models import AuditEvent, Case, CaseStatus, ProcessVersion, Task, TaskStatus, Timer, TimerStatus
+
+log = logging.getLogger("partyflow.workflows")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _json_safe(value):
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def audit(*, action: str, actor=None, case: Case | None = None, task: Task | None = None, data=None, organization=None) -> AuditEvent:
+    """Append one audit event (inside the caller's transaction)."""
+    return AuditEvent.objects.create(
+        case=case, organization=organization or (case.organization if case else None), actor=actor,
+        actor_name=actor.get_username() if actor is not None else "system",
+        actor_roles=user_roles_snapshot(actor) if actor is not None else [],
+        action=action, task=task, task_name=task.name if task else "", data=_json_safe(data or {}),
+    )
+
+
+def _specs(version: ProcessVersion):
+    return specs_for_version(version.version, lambda: ProcessVersion.objects.values_list("spec", flat=True).get(pk=version.pk))
+
+
+def _restore(case: Case) -> WorkflowRun:
+    spec, subprocess_specs = _specs(case.process_version)
+    return WorkflowRun.restore(case.state, spec, subprocess_specs, get_rule_set(case.rule_set))
+
+
+def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None = None, now=None) -> dict:
+    """Mirror the workflow into task and timer rows, apply service-task effects, save the case.
+
+    Expects the case row to be locked. Returns what changed, for the audit event."""
+    now = now or timezone.now()
+    open_rows = {str(t.spiff_task_id): t for t in case.tasks.filter(status=TaskStatus.OPEN)}
+    ready = run.ready_user_tasks(known=set(open_rows))
+    ready_ids = {v.id for v in ready}
+    closed = []
+    for sid, row in open_rows.items():
+        if sid in ready_ids:
+            continue
+        if completed is not None and row.pk == completed.pk:
+            row.status, row.completed_by = TaskStatus.COMPLETED, actor
+        else:
+            row.status = TaskStatus.CANCELLED
+        row.completed_at = now
+        closed.append(row)
+    if closed:
+        Task.objects.bulk_update(closed, ["status", "completed_at", "completed_by"])
+    new_rows = []
+    for view in ready:
+        if view.id in open_rows:
+            continue
+        org = resolve_lane(view.lane, case.organization)
+        new_rows.append(Task(
+            case=case, spiff_task_id=view.id, element_id=view.element_id, name=view.name, lane=view.lane or "",
+            slot=make_slot(view.lane, org.pk), assignee_organization=org, process_id=case.process_id,
+            case_organization_id=case.organization_id, form=view.form or "", stage=view.stage or "",
+            documentation=view.documentation, due_at=view.due_at,
+        ))
+    if new_rows:
+        Task.objects.bulk_create(new_rows)
+
+    waiting = {t.task_id: t for t in run.waiting_timers()}
+    timer_rows = {str(t.spiff_task_id): t for t in case.timers.filter(status=TimerStatus.WAITING)}
+    fired, gone = [], []
+    for sid, row in timer_rows.items():
+        if sid not in waiting:
+            row.status = TimerStatus.FIRED if row.due_at <= now else TimerStatus.CANCELLED
+            row.fired_at = now if row.status == TimerStatus.FIRED else None
+            (fired if row.status == TimerStatus.FIRED else gone).append(row)
+    if fired or gone:
+        Timer.objects.bulk_update(fired + gone, ["status", "fired_at"])
+    new_timers = [Timer(case=case, spiff_task_id=t.task_id, element_id=t.element_id, name=t.name, due_at=t.due_at)
+                  for sid, t in waiting.items() if sid not in timer_rows]
+    if new_timers:
+        Timer.objects.bulk_create(new_timers)
+
+    case.state = run.dump()
+    case.serializer_version = run.serializer_version
+    case.data = _json_safe({k: v for k, v in run.data.items() if not k.startswith("spiff__")})
+    case.stage = next((r.stage or r.name for r in sorted(new_rows + [r for r in open_rows.values() if r not in closed], key=lambda r: r.created_at or now)), "")
+    if run.completed and case.status == CaseStatus.RUNNING:
+        case.status, case.completed_at, case.stage = CaseStatus.COMPLETED, now, str(_("已办结"))
+    case.lock_version += 1
+    case.save(update_fields=["state", "serializer_version", "data", "stage", "status", "completed_at", "lock_version", "updated_at"])
+
+    effects = list(run.outbox)
+    run.outbox.clear()
+    for item in effects:
+        handler = registry.effect_for(item["operation"])
+        if handler is None:
+            raise BpmnError(_("未注册的服务任务：%(op)s") % {"op": item["operation"]}, code="unknown_service_operation")
+        result = handler(case=case, params=item["params"], actor=actor, now=now)
+        audit(action="effect_applied", case=case, data={"operation": item["operation"], "params": item["params"], "result": result})
+    return {
+        "opened": [{"task": r.name, "lane": r.lane, "due_at": r.due_at} for r in new_rows],
+        "fired_timers": [{"timer": r.name, "due_at": r.due_at} for r in fired],
+    }
+
+
+# --- deployment ------------------------------------------------------------------------------
+
+def process_deploy(*, directory=None) -> list[tuple[ProcessVersion, bool]]:
+    """Parse, validate and store every process in `bpmn/`. Changed content → a new version that new
+    cases start on; running cases keep theirs. Checks lanes, forms and service operations too."""
+    definitions = load_directory(directory or settings.PARTYFLOW["BPMN_DIR"])
+    results = []
+    for definition in definitions.values():
+        for ts in definition.task_specs():
+            if ts["kind"] == "user":
+                if ts["lane"] not in LANES:
+                    raise BpmnError(_("用户任务须放在角色泳道中（%(lanes)s）。") % {"lanes": ", ".join(LANES)}, file=ts["file"], element_id=ts["element_id"], code="unknown_lane")
+                if ts["properties"].get("formJsonSchemaFilename"):
+                    try:
+                        load_schema(ts["properties"]["formJsonSchemaFilename"])
+                    except BpmnError as exc:
+                        raise BpmnError(str(exc.message), file=ts["file"], element_id=ts["element_id"], code="form_missing") from exc
+            elif ts["operation"] not in registry.effect_names():
+                raise BpmnError(_("未注册的服务任务：%(op)s") % {"op": ts["operation"]}, file=ts["file"], element_id=ts["element_id"], code="unknown_service_operation")
+        with transaction.atomic():
+            version, created = ProcessVersion.objects.get_or_create(
+                process_id=definition.process_id, version=definition.version,
+                defaults={"name": definition.name, "documentation": definition.documentation, "files": definition.files,
+                          "spec": definition.spec_dict(), "serializer_version": WorkflowRun.serializer_version},
+            )
+            ProcessVersion.objects.filter(process_id=definition.process_id).exclude(pk=version.pk).update(is_current=False)
+            if not version.is_current:
+                version.is_current = True
+                version.save(update_fields=["is_current"])
+        results.append((version, created))
+    return results
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+def case_start(*, actor, process_id: str, organization: Organization, subject: str = "", subject_member=None,
+               data: dict | None = None, business_key: str = "", rule_set: str | None = None) -> Case:
+    """Start a case on the current version of `process_id` under the deployment's rule set."""
+    version = ProcessVersion.objects.filter(process_id=process_id, is_current=True).first()
+    if version is None:
+        raise ValidationFailed(_("未部署的流程：%(p)s") % {"p": process_id}, code="unknown_process", fields={"process": [_("未部署的流程")]})
+    rules = get_rule_set(rule_set or settings.PARTYFLOW["RULE_SET"])
+    data = dict(data or {})
+    if not isinstance(data, dict):
+        raise ValidationFailed(_("data 须为 JSON 对象。"), code="invalid_data", fields={"data": [_("须为对象")]})
+    check = registry.check_for(process_id, "__start__")
+    if check is not None:
+        data.update(check(organization=organization, data=data, rules=rules) or {})
+    data["case_organization"] = {"id": organization.pk, "name": organization.name}
+    spec, subprocess_specs = _specs(version)
+    with transaction.atomic():
+        run = WorkflowRun.start(spec, subprocess_specs, rules, data)
+        case = Case.objects.create(
+            process_version=version, process_id=process_id, rule_set=rules.code, organization=organization,
+            subject=subject, subject_member=subject_member, business_key=business_key,
+            state={}, serializer_version=run.serializer_version, started_by=actor,
+        )
+        audit(action="case_started", actor=actor, case=case, data={"process": process_id, "version": version.version, "rule_set": rules.code, "data": data})
+        changes = _persist(case, run, actor=actor)
+        if changes["opened"] or changes["fired_timers"]:
+            audit(action="workflow_advanced", case=case, data=changes)
+    return case
+
+
+def case_cancel(*, actor, case: Case, reason: str) -> Case:
+    """Cancel a running case (the approving committee or the organization department), with a reason."""
+    from organizations.selectors import active_assignments, approving_committee_of
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("撤销须说明理由。"), code="reason_required", fields={"reason": [_("必填")]})
+    committee = approving_committee_of(case.organization)
+    allowed = actor.is_superuser or any(
+        (a.role == "committee_officer" and committee and a.organization_id == committee.pk) or a.role == "org_department"
+        for a in active_assignments(actor)
+    )
+    if not allowed:
+        raise Forbidden(_("只有上级党委或组织部可以撤销流程。"), code="cancel_not_allowed")
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.status != CaseStatus.RUNNING:
+            raise Conflict(_("流程已结束，不能撤销。"), code="case_not_running")
+        now = timezone.now()
+        case.tasks.filter(status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED, completed_at=now)
+        case.timers.filter(status=TimerStatus.WAITING).update(status=TimerStatus.CANCELLED)
+        case.status, case.cancel_reason, case.completed_at, case.stage = CaseStatus.CANCELLED, reason, now, str(_("已撤销"))
+        case.lock_version += 1
+        case.save(update_fields=["status", "cancel_reason", "completed_at", "stage", "lock_version", "updated_at"])
+        audit(action="case_cancelled", actor=actor, case=case, data={"reason": reason})
+    return case
+
+
+# --- tasks -----------------------------------------------------------------------------------
+
+def _ensure_holder(actor, task: Task):
+    if task.slot not in user_slots(actor):
+        raise Forbidden(_("您不是该任务的办理人。"), code="not_task_holder")
+
+
+def task_claim(*, actor, task: Task) -> Task:
+    _ensure_holder(actor, task)
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        if task.status != TaskStatus.OPEN:
+            raise Conflict(_("该任务已办结。"), code="task_closed")
+        if task.claimed_by_id and task.claimed_by_id != actor.pk:
+            raise Conflict(_("该任务已由 %(u)s 认领。") % {"u": task.claimed_by.get_username()}, code="task_claimed_by_other")
+        task.claimed_by = actor
+        task.save(update_fields=["claimed_by"])
+        audit(action="task_claimed", actor=actor, case=task.case, task=task)
+    return task
+
+
+def task_unclaim(*, actor, task: Task) -> Task:
+    _ensure_holder(actor, task)
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        if task.status != TaskStatus.OPEN:
+            raise Conflict(_("该任务已办结。"), code="task_closed")
+        if task.claimed_by_id != actor.pk:
+            raise Conflict(_("您没有认领该任务。"), code="task_not_claimed_by_you")
+        task.claimed_by = None
+        task.save(update_fields=["claimed_by"])
+        audit(action="task_unclaimed", actor=actor, case=task.case, task=task)
+    return task
+
+
+def task_complete(*, actor, task: Task, data) -> Task:
+    """Complete a user task with the submitted form data.
+
+    Order: holder check, schema validation (nothing locked yet), then under the case's row lock:
+    the task must still be open and not claimed by someone else (else 409), due timers are fired
+    first (a task whose deadline fired cannot be completed: 409, the firing is kept), the
+    procedure's rule checks run, the workflow steps and everything is saved in one transaction.
+    A refused submission leaves the case exactly as it was."""
+    _ensure_holder(actor, task)
+    validate_submission(task.form, data)
+    conflict = None
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("process_version", "organization").get(pk=task.case_id)
+        task = Task.objects.get(pk=task.pk)
+        if task.status != TaskStatus.OPEN:
+            raise Conflict(_("该任务已办结，不能重复提交。"), code="task_already_completed")
+        if task.claimed_by_id and task.claimed_by_id != actor.pk:
+            raise Conflict(_("该任务已由 %(u)s 认领。") % {"u": task.claimed_by.get_username()}, code="task_claimed_by_other")
+        rules = get_rule_set(case.rule_set)
+        check = registry.check_for(case.process_id, task.element_id)
+        extra = (check(case=case, task=task, data=data, rules=rules) or {}) if check is not None else {}
+        run = _restore(case)
+        now = timezone.now()
+        if run.refresh_timers():
+            changes = _persist(case, run, now=now)
+            audit(action="timers_fired", case=case, data=changes)
+            if Task.objects.get(pk=task.pk).status != TaskStatus.OPEN:
+                conflict = Conflict(_("该任务的期限已到，流程已转入下一步。"), code="task_deadline_passed")
+        if conflict is None:
+            submitted = {**data, **extra}
+            run.complete_user_task(str(task.spiff_task_id), submitted)
+            changes = _persist(case, run, actor=actor, completed=task, now=now)
+            task.refresh_from_db()
+            audit(action="task_completed", actor=actor, case=case, task=task, data={"submitted": data, "computed": extra, **changes})
+    if conflict is not None:
+        raise conflict
+    return task
+
+
+# --- timers ----------------------------------------------------------------------------------
+
+def timer_fire_case(*, case_id: int, now=None) -> dict | None:
+    """Fire the due timers of one case under its row lock; None when another worker holds the case."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = Case.objects.select_for_update(skip_locked=True).select_related("process_version", "organization").filter(pk=case_id, status=CaseStatus.RUNNING).first()
+        if case is None:
+            return None
+        run = _restore(case)
+        run.refresh_timers()
+        changes = _persist(case, run, now=now)
+        if changes["fired_timers"]:
+            audit(action="timers_fired", case=case, data=changes)
+        return changes
+
+
+def timers_run(*, now=None, limit: int = 1000) -> dict:
+    """Fire every due timer (what `partyflow run-timers` and the Celery beat sweep call).
+
+    A case whose step fails has its due timers marked failed with the error, for operators, and is
+    not retried until someone resets them."""
+    now = now or timezone.now()
+    case_ids = list(Timer.objects.filter(status=TimerStatus.WAITING, due_at__lte=now)
+                    .order_by("due_at").values_list("case_id", flat=True).distinct()[:limit])
+    fired = failed = 0
+    for case_id in dict.fromkeys(case_ids):
+        try:
+            changes = timer_fire_case(case_id=case_id, now=now)
+        except DomainError as exc:
+            failed += _timer_failed(case_id, now, exc)
+            continue
+        if changes:
+            fired += len(changes["fired_timers"])
+    return {"cases": len(set(case_ids)), "fired": fired, "failed": failed}
+
+
+def _timer_failed(case_id, now, exc) -> int:
+    log.error("timer failed on case %s: %s", case_id, exc)
+    with transaction.atomic():
+        rows = list(Timer.objects.select_for_update().filter(case_id=case_id, status=TimerStatus.WAITING, due_at__lte=now))
+        for row in rows:
+            row.status, row.error = TimerStatus.FAILED, str(exc)[:2000]
+        Timer.objects.bulk_update(rows, ["status", "error"])
+        case = Case.objects.get(pk=case_id)
+        audit(action="timer_failed", case=case, data={"error": str(exc), "timers": [r.name for r in rows]})
+    return len(rows)
