@@ -74,6 +74,17 @@ def organizations_visible(user) -> QuerySet[Organization]:
     return qs.filter(scope_q(user, "path") | Q(pk__in=ids))
 
 
+def organizations_manageable(user) -> QuerySet[Organization]:
+    """Organizations where the user may start procedures: the subtrees of roles that act (not auditors)."""
+    if user is not None and user.is_superuser:
+        return Organization.objects.all()
+    paths = {a.organization.path for a in active_assignments(user) if a.role in SCOPE_ROLES and a.role != Role.AUDITOR}
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(path__startswith=p)
+    return Organization.objects.filter(q)
+
+
 def members_visible(user) -> QuerySet[Member]:
     qs = Member.objects.select_related("organization")
     q = scope_q(user)

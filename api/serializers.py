@@ -1,0 +1,169 @@
+"""DRF serializers: shapes only, no business rules (those live in services and procedures)."""
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from organizations.models import Member, Organization, RoleAssignment
+from workflows.assignment import LANE_LABELS
+from workflows.models import AuditEvent, Case, ProcessVersion, Task, Timer
+
+User = get_user_model()
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "parent", "name", "kind", "branch_kind", "has_approval_authority", "departments", "path", "term_start", "term_end"]
+        read_only_fields = ["path"]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Member
+        fields = ["id", "organization", "user", "name", "status", "status_display", "rights_suspended", "suspension_reason",
+                  "is_leading_cadre", "birth_date", "id_number", "phone", "joined_on"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    password = serializers.CharField(write_only=True, required=False, min_length=8)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "email", "is_active", "password"]
+
+
+class RoleAssignmentSerializer(serializers.ModelSerializer):
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["id", "user", "role", "role_display", "organization", "organization_name", "term_start", "term_end"]
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField()
+    is_superuser = serializers.BooleanField()
+    roles = RoleAssignmentSerializer(many=True)
+
+
+class ProcessSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="process_id")
+
+    class Meta:
+        model = ProcessVersion
+        fields = ["id", "name", "version", "documentation", "deployed_at"]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    case = serializers.IntegerField(source="case_id")
+    role = serializers.CharField(source="lane")
+    role_display = serializers.SerializerMethodField()
+    organization = serializers.IntegerField(source="case_organization_id")
+    organization_name = serializers.CharField(source="case_organization.name")
+    holder = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = ["id", "case", "process_id", "element_id", "name", "stage", "role", "role_display", "assignee_organization",
+                  "organization", "organization_name", "status", "due_at", "overdue", "holder", "created_at", "completed_at"]
+
+    def get_role_display(self, obj) -> str:
+        return str(LANE_LABELS.get(obj.lane, obj.lane))
+
+    def get_holder(self, obj) -> str | None:
+        return obj.claimed_by.get_username() if obj.claimed_by_id else None
+
+    def get_overdue(self, obj) -> bool:
+        now = self.context.get("now")
+        return bool(obj.status == "open" and obj.due_at and now and obj.due_at < now)
+
+
+class TaskDetailSerializer(TaskSerializer):
+    documentation = serializers.CharField()
+    form = serializers.SerializerMethodField()
+    context = serializers.SerializerMethodField()
+    case_data = serializers.SerializerMethodField()
+    completed_by = serializers.SerializerMethodField()
+
+    class Meta(TaskSerializer.Meta):
+        fields = TaskSerializer.Meta.fields + ["documentation", "form", "context", "case_data", "completed_by"]
+
+    def get_form(self, obj) -> dict | None:
+        from forms.validation import load_schema
+
+        return {"name": obj.form, "schema": load_schema(obj.form)} if obj.form else None
+
+    def get_context(self, obj) -> dict:
+        from workflows.registry import context_for
+
+        fn = context_for(obj.process_id, obj.element_id)
+        return fn(case=obj.case, task=obj) if fn and obj.status == "open" else {}
+
+    def get_case_data(self, obj) -> dict:
+        return obj.case.data
+
+    def get_completed_by(self, obj) -> str | None:
+        return obj.completed_by.get_username() if obj.completed_by_id else None
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    process = serializers.CharField(source="process_id")
+    version = serializers.CharField(source="process_version.version")
+    organization_name = serializers.CharField(source="organization.name")
+
+    class Meta:
+        model = Case
+        fields = ["id", "process", "version", "rule_set", "organization", "organization_name", "subject", "subject_member",
+                  "business_key", "status", "stage", "created_at", "updated_at", "completed_at"]
+
+
+class TimerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Timer
+        fields = ["name", "element_id", "due_at", "status", "error"]
+
+
+class CaseDetailSerializer(CaseSerializer):
+    open_tasks = serializers.SerializerMethodField()
+    waiting_timers = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = CaseSerializer.Meta.fields + ["cancel_reason", "data", "open_tasks", "waiting_timers"]
+
+    def get_open_tasks(self, obj) -> list:
+        from workflows.selectors import case_open_tasks
+
+        return TaskSerializer(case_open_tasks(obj), many=True, context=self.context).data
+
+    def get_waiting_timers(self, obj) -> list:
+        return TimerSerializer(obj.timers.filter(status__in=["waiting", "failed"]).order_by("due_at"), many=True).data
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    process = serializers.CharField()
+    organization = serializers.IntegerField()
+    subject = serializers.CharField(required=False, allow_blank=True, default="")
+    subject_member = serializers.IntegerField(required=False, allow_null=True, default=None)
+    business_key = serializers.CharField(required=False, allow_blank=True, default="")
+    data = serializers.DictField(required=False, default=dict)
+
+
+class CaseCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class TaskCompleteSerializer(serializers.Serializer):
+    data = serializers.JSONField()
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    task = serializers.IntegerField(source="task_id", allow_null=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "created_at", "action", "actor_name", "actor_roles", "task", "task_name", "data"]

@@ -1,0 +1,231 @@
+"""Thin views: validate input, call one service or selector, serialize the result."""
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from engine.errors import NotFound, ValidationFailed
+from engine.i18n import _
+from organizations import services as org_services
+from organizations.models import Organization, RoleAssignment
+from organizations.selectors import active_assignments, is_org_department, members_visible, organizations_manageable, organizations_visible, scope_q
+from workflows import selectors, services
+
+from . import serializers as s
+from .permissions import OrgDepartmentWrites
+
+User = get_user_model()
+
+
+def _int_param(request, name):
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationFailed(_("参数 %(n)s 须为整数。") % {"n": name}, code="invalid_parameter", fields={name: [_("须为整数")]}) from None
+
+
+class MeView(APIView):
+    @extend_schema(responses=s.MeSerializer)
+    def get(self, request):
+        user = request.user
+        return Response(s.MeSerializer({
+            "id": user.pk, "username": user.get_username(), "name": user.get_full_name() or user.get_username(),
+            "is_superuser": user.is_superuser, "roles": active_assignments(user),
+        }).data)
+
+
+class _ScopedCrud(viewsets.ModelViewSet):
+    permission_classes = [OrgDepartmentWrites]
+
+    def get_object(self):
+        try:
+            return self.get_queryset().get(pk=int(self.kwargs["pk"]))
+        except (ValueError, self.get_queryset().model.DoesNotExist):
+            raise NotFound() from None
+
+
+class OrganizationViewSet(_ScopedCrud):
+    serializer_class = s.OrganizationSerializer
+
+    def get_queryset(self):
+        qs = organizations_visible(self.request.user)
+        parent = _int_param(self.request, "parent")
+        return qs.filter(parent_id=parent) if parent else qs
+
+    def perform_create(self, serializer):
+        d = dict(serializer.validated_data)
+        serializer.instance = org_services.organization_create(actor=self.request.user, parent=d.pop("parent", None), name=d.pop("name"), kind=d.pop("kind"), **d)
+
+    def perform_update(self, serializer):
+        serializer.instance = org_services.organization_update(actor=self.request.user, organization=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        if instance.children.exists() or instance.members.exists() or instance.cases.exists():
+            raise ValidationFailed(_("组织下还有下级组织、党员或流程，不能删除。"), code="organization_in_use")
+        instance.delete()
+
+
+class MemberViewSet(_ScopedCrud):
+    serializer_class = s.MemberSerializer
+
+    def get_queryset(self):
+        qs = members_visible(self.request.user)
+        org = _int_param(self.request, "organization")
+        if org:
+            qs = qs.filter(organization_id=org)
+        if self.request.query_params.get("status"):
+            qs = qs.filter(status=self.request.query_params["status"])
+        return qs
+
+    def perform_create(self, serializer):
+        d = dict(serializer.validated_data)
+        serializer.instance = org_services.member_create(actor=self.request.user, organization=d.pop("organization"), name=d.pop("name"), **d)
+
+    def perform_update(self, serializer):
+        serializer.instance = org_services.member_update(actor=self.request.user, member=serializer.instance, **serializer.validated_data)
+
+
+class UserViewSet(_ScopedCrud):
+    serializer_class = s.UserSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        if is_org_department(user):
+            return User.objects.order_by("id")
+        return User.objects.filter(
+            Q(pk=user.pk) | Q(role_assignments__in=RoleAssignment.objects.filter(scope_q(user))) | Q(member__in=members_visible(user))
+        ).distinct().order_by("id")
+
+    def perform_create(self, serializer):
+        password = serializer.validated_data.pop("password", None)
+        user = serializer.save()
+        user.set_password(password) if password else user.set_unusable_password()
+        user.save()
+
+    def perform_update(self, serializer):
+        password = serializer.validated_data.pop("password", None)
+        user = serializer.save()
+        if password:
+            user.set_password(password)
+            user.save()
+
+
+class RoleAssignmentViewSet(_ScopedCrud):
+    serializer_class = s.RoleAssignmentSerializer
+
+    def get_queryset(self):
+        qs = RoleAssignment.objects.select_related("organization").filter(scope_q(self.request.user) | Q(user=self.request.user))
+        user = _int_param(self.request, "user")
+        return qs.filter(user_id=user) if user else qs
+
+    def perform_create(self, serializer):
+        serializer.instance = org_services.role_assignment_create(actor=self.request.user, **serializer.validated_data)
+
+
+class ProcessViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.ProcessSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.processes_current()
+
+
+@extend_schema(parameters=[OpenApiParameter("process", str), OpenApiParameter("organization", int), OpenApiParameter("status", str)])
+class CaseViewSet(viewsets.GenericViewSet):
+    serializer_class = s.CaseSerializer
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def list(self, request):
+        qs = selectors.cases_visible(request.user, process=request.query_params.get("process"),
+                                     organization=_int_param(request, "organization"), status=request.query_params.get("status"))
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(s.CaseSerializer(page, many=True).data)
+
+    @extend_schema(responses=s.CaseDetailSerializer)
+    def retrieve(self, request, pk=None):
+        case = selectors.case_for_user(request.user, pk)
+        return Response(s.CaseDetailSerializer(case, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=s.CaseCreateSerializer, responses={201: s.CaseDetailSerializer})
+    def create(self, request):
+        body = s.CaseCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        org = organizations_manageable(request.user).filter(pk=d["organization"]).first()
+        if org is None:
+            raise ValidationFailed(_("您不能为该组织发起流程。"), code="organization_not_in_scope", fields={"organization": [_("不在您的管理范围内")]})
+        member = None
+        if d.get("subject_member"):
+            member = members_visible(request.user).filter(pk=d["subject_member"]).first()
+            if member is None:
+                raise ValidationFailed(_("党员不存在。"), code="member_not_found", fields={"subject_member": [_("不存在")]})
+        case = services.case_start(actor=request.user, process_id=d["process"], organization=org, subject=d["subject"],
+                                   subject_member=member, data=d["data"], business_key=d["business_key"])
+        case = selectors.case_for_user(request.user, case.pk)
+        return Response(s.CaseDetailSerializer(case, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.AuditEventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        case = selectors.case_for_user(request.user, pk)
+        return Response(s.AuditEventSerializer(selectors.case_history(case), many=True).data)
+
+    @extend_schema(request=s.CaseCancelSerializer, responses=s.CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        case = selectors.case_for_user(request.user, pk)
+        body = s.CaseCancelSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        case = services.case_cancel(actor=request.user, case=case, reason=body.validated_data["reason"])
+        return Response(s.CaseDetailSerializer(selectors.case_for_user(request.user, case.pk), context=self.get_serializer_context()).data)
+
+
+@extend_schema(parameters=[OpenApiParameter("process", str), OpenApiParameter("organization", int), OpenApiParameter("overdue", bool)])
+class TaskViewSet(viewsets.GenericViewSet):
+    serializer_class = s.TaskSerializer
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def list(self, request):
+        overdue = request.query_params.get("overdue")
+        overdue = None if overdue in (None, "") else overdue.lower() in ("1", "true", "yes")
+        qs = selectors.task_inbox(request.user, process=request.query_params.get("process"),
+                                  organization=_int_param(request, "organization"), overdue=overdue)
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(s.TaskSerializer(page, many=True, context=self.get_serializer_context()).data)
+
+    @extend_schema(responses=s.TaskDetailSerializer)
+    def retrieve(self, request, pk=None):
+        task = selectors.task_for_user(request.user, pk)
+        return Response(s.TaskDetailSerializer(task, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=s.TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def claim(self, request, pk=None):
+        task = services.task_claim(actor=request.user, task=selectors.task_for_user(request.user, pk))
+        return Response(s.TaskSerializer(selectors.task_for_user(request.user, task.pk), context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=s.TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def unclaim(self, request, pk=None):
+        task = services.task_unclaim(actor=request.user, task=selectors.task_for_user(request.user, pk))
+        return Response(s.TaskSerializer(selectors.task_for_user(request.user, task.pk), context=self.get_serializer_context()).data)
+
+    @extend_schema(request=s.TaskCompleteSerializer, responses=s.TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        task = selectors.task_for_user(request.user, pk)
+        if not isinstance(request.data, dict) or "data" not in request.data:
+            raise ValidationFailed(_("请求体须为 {\"data\": {...}}。"), code="invalid_body", fields={"data": [_("必填")]})
+        task = services.task_complete(actor=request.user, task=task, data=request.data["data"])
+        return Response(s.TaskSerializer(task, context=self.get_serializer_context()).data)
