@@ -9,10 +9,9 @@ from organizations.models import Member, MemberStatus, Organization, OrgKind
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "pw-123456")
+    password = factory.django.Password("pw-123456")
 
 
 class OrganizationFactory(factory.Factory):

@@ -19,7 +19,8 @@ class ProcessVersion(models.Model):
     name = models.CharField(max_length=200)
     documentation = models.TextField(blank=True, default="")
     files = models.JSONField(help_text="the BPMN sources, {filename: xml}")
-    spec = models.JSONField(help_text="the serialized spec, stored once per version")
+    # JSON text, not jsonb: SpiffWorkflow's restore depends on key order, which jsonb does not keep.
+    spec = models.TextField(help_text="the serialized spec (JSON), stored once per version")
     serializer_version = models.CharField(max_length=10)
     is_current = models.BooleanField(default=True)
     deployed_at = models.DateTimeField(auto_now_add=True)
@@ -49,7 +50,9 @@ class Case(models.Model):
     business_key = models.CharField(max_length=200, blank=True, default="", db_index=True)
     status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.RUNNING)
     stage = models.CharField(max_length=200, blank=True, default="")
-    state = models.JSONField(help_text="SpiffWorkflow state without the spec")
+    # JSON text, not jsonb: SpiffWorkflow restores task data as deltas from parent to child in the
+    # order of its task map; jsonb reorders keys and the restored data would silently differ.
+    state = models.TextField(help_text="SpiffWorkflow state without the spec (JSON)")
     serializer_version = models.CharField(max_length=10)
     data = models.JSONField(default=dict, help_text="case data as of the last step, for reading without the engine")
     lock_version = models.PositiveIntegerField(default=0)

@@ -43,12 +43,12 @@ def audit(*, action: str, actor=None, case: Case | None = None, task: Task | Non
 
 
 def _specs(version: ProcessVersion):
-    return specs_for_version(version.version, lambda: ProcessVersion.objects.values_list("spec", flat=True).get(pk=version.pk))
+    return specs_for_version(version.version, lambda: json.loads(ProcessVersion.objects.values_list("spec", flat=True).get(pk=version.pk)))
 
 
 def _restore(case: Case) -> WorkflowRun:
     spec, subprocess_specs = _specs(case.process_version)
-    return WorkflowRun.restore(case.state, spec, subprocess_specs, get_rule_set(case.rule_set))
+    return WorkflowRun.restore(json.loads(case.state), spec, subprocess_specs, get_rule_set(case.rule_set))
 
 
 def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None = None, now=None) -> dict:
@@ -100,7 +100,7 @@ def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None
     if new_timers:
         Timer.objects.bulk_create(new_timers)
 
-    case.state = run.dump()
+    case.state = json.dumps(run.dump(), separators=(",", ":"), ensure_ascii=False)
     case.serializer_version = run.serializer_version
     case.data = _json_safe({k: v for k, v in run.data.items() if not k.startswith("spiff__")})
     case.stage = next((r.stage or r.name for r in sorted(new_rows + [r for r in open_rows.values() if r not in closed], key=lambda r: r.created_at or now)), "")
@@ -146,7 +146,7 @@ def process_deploy(*, directory=None) -> list[tuple[ProcessVersion, bool]]:
             version, created = ProcessVersion.objects.get_or_create(
                 process_id=definition.process_id, version=definition.version,
                 defaults={"name": definition.name, "documentation": definition.documentation, "files": definition.files,
-                          "spec": definition.spec_dict(), "serializer_version": WorkflowRun.serializer_version},
+                          "spec": json.dumps(definition.spec_dict(), separators=(",", ":"), ensure_ascii=False), "serializer_version": WorkflowRun.serializer_version},
             )
             ProcessVersion.objects.filter(process_id=definition.process_id).exclude(pk=version.pk).update(is_current=False)
             if not version.is_current:
@@ -178,7 +178,7 @@ def case_start(*, actor, process_id: str, organization: Organization, subject: s
         case = Case.objects.create(
             process_version=version, process_id=process_id, rule_set=rules.code, organization=organization,
             subject=subject, subject_member=subject_member, business_key=business_key,
-            state={}, serializer_version=run.serializer_version, started_by=actor,
+            state="{}", serializer_version=run.serializer_version, started_by=actor,
         )
         audit(action="case_started", actor=actor, case=case, data={"process": process_id, "version": version.version, "rule_set": rules.code, "data": data})
         changes = _persist(case, run, actor=actor)
