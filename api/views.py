@@ -14,6 +14,7 @@ from organizations import services as org_services
 from organizations.models import Organization, RoleAssignment
 from organizations.selectors import active_assignments, is_org_department, members_visible, organizations_manageable, organizations_visible, scope_q
 from workflows import selectors, services
+from workflows.models import Case, Task
 
 from . import serializers as s
 from .permissions import OrgDepartmentWrites
@@ -43,6 +44,7 @@ class MeView(APIView):
 
 class _ScopedCrud(viewsets.ModelViewSet):
     permission_classes = [OrgDepartmentWrites]
+    lookup_value_regex = r"[0-9]+"
 
     def get_object(self):
         try:
@@ -94,8 +96,11 @@ class MemberViewSet(_ScopedCrud):
 
 class UserViewSet(_ScopedCrud):
     serializer_class = s.UserSerializer
+    queryset = User.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return User.objects.none()
         user = self.request.user
         if is_org_department(user):
             return User.objects.order_by("id")
@@ -140,6 +145,8 @@ class ProcessViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 @extend_schema(parameters=[OpenApiParameter("process", str), OpenApiParameter("organization", int), OpenApiParameter("status", str)])
 class CaseViewSet(viewsets.GenericViewSet):
     serializer_class = s.CaseSerializer
+    queryset = Case.objects.none()  # for the schema; requests use the selectors
+    lookup_value_regex = r"[0-9]+"
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
@@ -192,6 +199,8 @@ class CaseViewSet(viewsets.GenericViewSet):
 @extend_schema(parameters=[OpenApiParameter("process", str), OpenApiParameter("organization", int), OpenApiParameter("overdue", bool)])
 class TaskViewSet(viewsets.GenericViewSet):
     serializer_class = s.TaskSerializer
+    queryset = Task.objects.none()  # for the schema; requests use the selectors
+    lookup_value_regex = r"[0-9]+"
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}

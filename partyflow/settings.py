@@ -90,6 +90,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    "ENUM_NAME_OVERRIDES": {
+        "MemberStatusEnum": "organizations.models.MemberStatus",
+        "CaseStatusEnum": "workflows.models.CaseStatus",
+        "TaskStatusEnum": "workflows.models.TaskStatus",
+        "TimerStatusEnum": "workflows.models.TimerStatus",
+    },
     "COMPONENT_SPLIT_REQUEST": True,
 }
 

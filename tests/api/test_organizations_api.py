@@ -89,3 +89,16 @@ def test_cancel_a_case_needs_the_committee_and_a_reason(api, university):
     history = officer.get(f"/api/cases/{case['id']}/history/").json()
     assert history[-1]["action"] == "case_cancelled" and history[-1]["data"] == {"reason": "支部撤并，不再换届"}
     assert officer.post(f"/api/cases/{case['id']}/cancel/", {"reason": "again"}, format="json").status_code == 409
+
+
+def test_openapi_schema_generates_without_warnings():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=StringIO(), stderr=StringIO())
+
+
+def test_unknown_url_is_json_404(client):
+    r = client.get("/api/no-such-thing/")
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
