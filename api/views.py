@@ -68,6 +68,12 @@ class OrganizationViewSet(_ScopedCrud):
     def perform_update(self, serializer):
         serializer.instance = org_services.organization_update(actor=self.request.user, organization=serializer.instance, **serializer.validated_data)
 
+    @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
+    @action(detail=True, methods=["get"])
+    def checks(self, request, pk=None):
+        """Branch-setup warnings (BRANCH-2018 Art. 4-5, XYTC §1): too few full members, too large, small Party group."""
+        return Response(org_services.organization_setup_warnings(self.get_object()))
+
     def perform_destroy(self, instance):
         if instance.children.exists() or instance.members.exists() or instance.cases.exists():
             raise ValidationFailed(_("组织下还有下级组织、党员或流程，不能删除。"), code="organization_in_use")

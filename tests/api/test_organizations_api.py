@@ -102,3 +102,12 @@ def test_openapi_schema_generates_without_warnings():
 def test_unknown_url_is_json_404(client):
     r = client.get("/api/no-such-thing/")
     assert r.status_code == 404 and r.json()["code"] == "not_found"
+
+
+def test_branch_setup_warnings(api, university):
+    from ..factories import OrganizationFactory
+
+    small = OrganizationFactory(name="小支部", kind="branch", parent=university.college, branch_kind="admin")
+    orgdept = api(university.users.orgdept)
+    assert [w["code"] for w in orgdept.get(f"/api/organizations/{small.pk}/checks/").json()] == ["too_few_full_members"]
+    assert orgdept.get(f"/api/organizations/{university.branch_a.pk}/checks/").json() == []
