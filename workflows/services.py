@@ -177,7 +177,8 @@ def case_start(*, actor, process_id: str, organization: Organization, subject: s
         run = WorkflowRun.start(spec, subprocess_specs, rules, data)
         case = Case.objects.create(
             process_version=version, process_id=process_id, rule_set=rules.code, organization=organization,
-            subject=subject, subject_member=subject_member, business_key=business_key,
+            subject=subject or (subject_member.name if subject_member else organization.name), subject_member=subject_member,
+            business_key=business_key or f"{process_id}:{organization.pk}",
             state="{}", serializer_version=run.serializer_version, started_by=actor,
         )
         audit(action="case_started", actor=actor, case=case, data={"process": process_id, "version": version.version, "rule_set": rules.code, "data": data})
