@@ -49,6 +49,8 @@ TEMPLATES = [
 ]
 
 _default_db = f"sqlite:///{DATA_DIR / 'partyflow.sqlite3'}"
+if not os.environ.get("DATABASE_URL"):
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or _default_db, conn_max_age=60, conn_health_checks=True
@@ -120,5 +122,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"partyflow": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "partyflow": {"level": os.environ.get("LOG_LEVEL", "INFO")},
+        # SpiffWorkflow logs every task state change at INFO.
+        "spiff": {"level": "WARNING"},
+        "spiff.metrics": {"level": "WARNING"},
+        "spiff.task": {"level": "WARNING"},
+    },
 }

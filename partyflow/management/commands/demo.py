@@ -1,0 +1,81 @@
+import logging
+import threading
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import connection
+
+from organizations.demo import DEMO_PASSWORD
+
+log = logging.getLogger("partyflow.demo")
+
+
+def sweep_once() -> dict | None:
+    """Fire the due timers once and log the counts; an error is logged, never raised."""
+    from workflows.services import timers_run
+
+    try:
+        result = timers_run()
+    except Exception:
+        log.exception("timer sweep failed")
+        return None
+    log.info("timer sweep: fired %(fired)s, failed %(failed)s, cases %(cases)s", result)
+    return result
+
+
+def _timer_loop(interval: float, stop: threading.Event):
+    while not stop.wait(interval):
+        try:
+            sweep_once()
+        finally:
+            # The thread's own connection: close it so it never goes stale between sweeps.
+            connection.close()
+
+
+def start_timer_thread(interval: float) -> tuple[threading.Thread, threading.Event]:
+    """A daemon thread that sweeps due timers every `interval` seconds until `stop` is set."""
+    stop = threading.Event()
+    thread = threading.Thread(target=_timer_loop, args=(interval, stop), name="partyflow-timers", daemon=True)
+    thread.start()
+    return thread, stop
+
+
+class Command(BaseCommand):
+    help = ("The demo (`make demo`): migrate, deploy the BPMN, seed the demo university, then serve the API "
+            "with timers swept in-process every PARTYFLOW['DEMO_TIMER_INTERVAL'] seconds.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addrport", default="127.0.0.1:8000", help="where to serve the API (default 127.0.0.1:8000)")
+        parser.add_argument("--no-serve", action="store_true", help="set everything up but do not serve or start the timer thread")
+
+    def handle(self, *args, addrport="127.0.0.1:8000", no_serve=False, **options):
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        self.stdout.write(self.style.MIGRATE_HEADING("1/3 数据库迁移 (migrate)"))
+        call_command("migrate", interactive=False, verbosity=0, stdout=self.stdout, stderr=self.stderr)
+        self.stdout.write(self.style.MIGRATE_HEADING("2/3 部署流程 (deploy BPMN)"))
+        call_command("deploy_bpmn", stdout=self.stdout, stderr=self.stderr)
+        self.stdout.write(self.style.MIGRATE_HEADING("3/3 示范数据 (seed demo)"))
+        call_command("seed_demo", stdout=self.stdout, stderr=self.stderr)
+        self.stdout.write(self.how_to_log_in(addrport))
+        if no_serve:
+            return
+        interval = settings.PARTYFLOW["DEMO_TIMER_INTERVAL"]
+        start_timer_thread(interval)
+        self.stdout.write(f"定时器每 {interval} 秒扫描一次 (timers swept every {interval}s in-process)\n")
+        # --insecure: serve the Swagger UI assets (sidecar static files) without DEBUG.
+        call_command("runserver", addrport, use_reloader=False, insecure_serving=True)
+
+    @staticmethod
+    def how_to_log_in(addrport: str) -> str:
+        base = f"http://{addrport}"
+        body = '{"username":"secretary_se","password":"%s"}' % DEMO_PASSWORD
+        return "\n".join([
+            "",
+            "登录方式 (how to log in): 上表每个用户的密码都是 %s；先取令牌，再查看待办：" % DEMO_PASSWORD,
+            f"  curl -s -X POST {base}/api/auth/token/ -H 'Content-Type: application/json' -d '{body}'",
+            f'  curl -s {base}/api/tasks/ -H "Authorization: Token <token>"',
+            "  换成其他用户名即可以该角色登录 (use another username above to act in that role).",
+            f"接口文档 (API docs): {base}/api/docs/",
+            "",
+        ])

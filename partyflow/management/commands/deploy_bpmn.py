@@ -1,0 +1,27 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from engine.errors import BpmnError, DomainError
+from workflows.services import process_deploy
+
+
+class Command(BaseCommand):
+    help = "Parse, validate and store every BPMN process in bpmn/ (部署流程). Unchanged files keep their version."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--directory", help="folder of .bpmn files (default: settings.PARTYFLOW['BPMN_DIR'])")
+
+    def handle(self, *args, directory=None, **options):
+        try:
+            results = process_deploy(directory=directory)
+        except BpmnError as exc:
+            lines = [f"BPMN 部署失败 (deployment failed): {exc.message}"]
+            lines += [f"  {label}: {value}" for label, value in (("文件 file", exc.file), ("元素 element", exc.element_id), ("行 line", exc.line)) if value]
+            lines.append(f"  代码 code: {exc.code}")
+            raise CommandError("\n".join(lines)) from exc
+        except DomainError as exc:
+            raise CommandError(f"BPMN 部署失败 (deployment failed): {exc.message} [{exc.code}]") from exc
+        if not results:
+            self.stdout.write("没有找到 BPMN 流程 (no processes found)")
+        for version, created in results:
+            state = "new" if created else "unchanged"
+            self.stdout.write(f"{version.process_id:<24} {version.version:<20} {state:<10} {version.name}")
