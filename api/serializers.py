@@ -6,7 +6,19 @@ from organizations.models import Member, Organization, RoleAssignment
 from workflows.assignment import LANE_LABELS
 from workflows.models import AuditEvent, Case, ProcessVersion, Task, Timer
 
+from .labels import label, localize_schema
+
 User = get_user_model()
+
+
+class LabelField(serializers.CharField):
+    """A Chinese label from a BPMN or form file (task name, stage), rendered in the request's language."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return label(super().to_representation(value))
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -52,6 +64,7 @@ class MeSerializer(serializers.Serializer):
 
 class ProcessSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="process_id")
+    name = LabelField()
 
     class Meta:
         model = ProcessVersion
@@ -60,6 +73,8 @@ class ProcessSerializer(serializers.ModelSerializer):
 
 class TaskSerializer(serializers.ModelSerializer):
     case = serializers.IntegerField(source="case_id")
+    name = LabelField()
+    stage = LabelField()
     role = serializers.CharField(source="lane")
     role_display = serializers.SerializerMethodField()
     organization = serializers.IntegerField(source="case_organization_id")
@@ -96,7 +111,7 @@ class TaskDetailSerializer(TaskSerializer):
     def get_form(self, obj) -> dict | None:
         from forms.validation import load_schema
 
-        return {"name": obj.form, "schema": load_schema(obj.form)} if obj.form else None
+        return {"name": obj.form, "schema": localize_schema(load_schema(obj.form))} if obj.form else None
 
     def get_context(self, obj) -> dict:
         from workflows.registry import context_for
@@ -115,6 +130,7 @@ class CaseSerializer(serializers.ModelSerializer):
     process = serializers.CharField(source="process_id")
     version = serializers.CharField(source="process_version.version")
     organization_name = serializers.CharField(source="organization.name")
+    stage = LabelField()
 
     class Meta:
         model = Case
@@ -163,6 +179,7 @@ class TaskCompleteSerializer(serializers.Serializer):
 
 class AuditEventSerializer(serializers.ModelSerializer):
     task = serializers.IntegerField(source="task_id", allow_null=True)
+    task_name = LabelField()
 
     class Meta:
         model = AuditEvent

@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext
 from jsonschema import Draft202012Validator
 
 from engine.errors import BpmnError, ValidationFailed
@@ -58,7 +59,7 @@ def _message(error) -> str:
         "pattern": _("格式不正确"),
     }
     msg = str(messages.get(v, error.message))
-    return f"{title}：{msg}" if title and v != "required" else msg
+    return str(_("%(title)s：%(msg)s") % {"title": gettext(title), "msg": msg}) if title and v != "required" else msg
 
 
 def validate_submission(form: str, data) -> None:

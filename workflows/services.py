@@ -10,6 +10,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from engine.errors import BpmnError, Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from engine.i18n import _
@@ -105,7 +106,7 @@ def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None
     case.data = _json_safe({k: v for k, v in run.data.items() if not k.startswith("spiff__")})
     case.stage = next((r.stage or r.name for r in sorted(new_rows + [r for r in open_rows.values() if r not in closed], key=lambda r: r.created_at or now)), "")
     if run.completed and case.status == CaseStatus.RUNNING:
-        case.status, case.completed_at, case.stage = CaseStatus.COMPLETED, now, str(_("已办结"))
+        case.status, case.completed_at, case.stage = CaseStatus.COMPLETED, now, gettext_noop("已办结")
     case.lock_version += 1
     case.save(update_fields=["state", "serializer_version", "data", "stage", "status", "completed_at", "lock_version", "updated_at"])
 
@@ -209,7 +210,7 @@ def case_cancel(*, actor, case: Case, reason: str) -> Case:
         now = timezone.now()
         case.tasks.filter(status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED, completed_at=now)
         case.timers.filter(status=TimerStatus.WAITING).update(status=TimerStatus.CANCELLED)
-        case.status, case.cancel_reason, case.completed_at, case.stage = CaseStatus.CANCELLED, reason, now, str(_("已撤销"))
+        case.status, case.cancel_reason, case.completed_at, case.stage = CaseStatus.CANCELLED, reason, now, gettext_noop("已撤销")
         case.lock_version += 1
         case.save(update_fields=["status", "cancel_reason", "completed_at", "stage", "lock_version", "updated_at"])
         audit(action="case_cancelled", actor=actor, case=case, data={"reason": reason})

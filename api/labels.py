@@ -1,0 +1,132 @@
+"""Chinese labels that live outside Python: BPMN element names and stages, JSON-Schema form texts.
+
+The BPMN files (bpmn/*.bpmn) and form schemas (forms/schemas/**/*.json) keep their Chinese
+labels; they are translated when rendered, through `label()`. `makemessages` only reads Python
+sources, so every such label is listed below with `gettext_noop` to put it in the catalog
+(partyflow/locale/<lang>/LC_MESSAGES/django.po). tests/api/test_i18n.py fails when a BPMN name,
+a stage, or a form title/description/x-label is missing here or has no English translation.
+
+After adding a BPMN task or form field:
+    .venv/bin/partyflow makemessages -l en --ignore=.venv --ignore=bench --ignore=tests
+    (translate the new msgids in partyflow/locale/en/LC_MESSAGES/django.po)
+    .venv/bin/partyflow compilemessages --ignore=.venv
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext, gettext_noop
+
+
+def label(text: str) -> str:
+    """`text` in the active language; unknown labels come back unchanged.
+
+    An empty string stays empty (gettext("") would return the catalog's header)."""
+    return gettext(text) if text else text
+
+
+def localize_schema(schema: Any) -> Any:
+    """A copy of a JSON Schema with its `title`, `description` and `x-labels` texts in the active language."""
+    if isinstance(schema, dict):
+        out = {}
+        for key, value in schema.items():
+            if key in ("title", "description") and isinstance(value, str):
+                out[key] = label(value)
+            elif key == "x-labels" and isinstance(value, dict):
+                out[key] = {k: label(v) if isinstance(v, str) else v for k, v in value.items()}
+            else:
+                out[key] = localize_schema(value)
+        return out
+    if isinstance(schema, list):
+        return [localize_schema(v) for v in schema]
+    return schema
+
+
+LABELS = [
+    # bpmn/branch_election.bpmn
+    gettext_noop("党支部换届选举"),
+    gettext_noop("开始跟踪本届任期"),
+    gettext_noop("换届提醒"),
+    gettext_noop("提交换届请示"),
+    gettext_noop("换届请示"),
+    gettext_noop("批复换届请示"),
+    gettext_noop("换届请示批复"),
+    gettext_noop("是否同意换届请示"),
+    gettext_noop("推荐候选人预备人选"),
+    gettext_noop("推荐候选人"),
+    gettext_noop("审查候选人预备人选"),
+    gettext_noop("候选人审查"),
+    gettext_noop("是否同意候选人"),
+    gettext_noop("党员大会选举并录入结果"),
+    gettext_noop("党员大会选举"),
+    gettext_noop("选举结果"),
+    gettext_noop("当选人数不足的处理"),
+    gettext_noop("另行选举或减少名额"),
+    gettext_noop("选举书记、副书记"),
+    gettext_noop("选举书记副书记"),
+    gettext_noop("批复选举结果"),
+    gettext_noop("选举结果批复"),
+    gettext_noop("是否批准选举结果"),
+    gettext_noop("公布结果并记录新一届任期"),
+    gettext_noop("安排下一届换届提醒"),
+    gettext_noop("换届完成"),
+    gettext_noop("同意"),
+    gettext_noop("退回修改"),
+    gettext_noop("退回重新推荐"),
+    gettext_noop("全部当选"),
+    gettext_noop("当选不足"),
+    gettext_noop("选举无效或票数相等，重新投票"),
+    gettext_noop("另行选举"),
+    gettext_noop("减少名额"),
+    gettext_noop("批准"),
+    gettext_noop("退回"),
+    # forms/schemas/branch_election/approval.json
+    gettext_noop("审批意见"),
+    gettext_noop("是否同意"),
+    gettext_noop("意见或退回理由"),
+    gettext_noop("批复文号"),
+    # forms/schemas/branch_election/decide_shortfall.json
+    gettext_noop("处理方式"),
+    gettext_noop("在未当选的候选人中另行选举"),
+    gettext_noop("经多数党员同意减少名额"),
+    gettext_noop("同意减少名额的到会党员人数"),
+    # forms/schemas/branch_election/elect_officers.json
+    gettext_noop("委员会第一次会议日期"),
+    gettext_noop("书记"),
+    gettext_noop("副书记"),
+    gettext_noop("选举结果报告"),
+    # forms/schemas/branch_election/nominate_candidates.json
+    gettext_noop("候选人预备人选"),
+    gettext_noop("候选人（党员编号）"),
+    gettext_noop("酝酿推荐情况（多数党员意见）"),
+    # forms/schemas/branch_election/record_vote.json
+    gettext_noop("党员大会选举结果"),
+    gettext_noop("会议日期"),
+    gettext_noop("不计入应到会人数的党员"),
+    gettext_noop("党员编号"),
+    gettext_noop("原因"),
+    gettext_noop("因病不能表达本人意志"),
+    gettext_noop("自费出国半年以上"),
+    gettext_noop("正在服刑"),
+    gettext_noop("卧床不起"),
+    gettext_noop("外出半年以上未转组织关系"),
+    gettext_noop("不计入应到会人数已经上级党组织同意"),
+    gettext_noop("实到会有选举权的党员"),
+    gettext_noop("发出选票数"),
+    gettext_noop("收回选票数"),
+    gettext_noop("无效票数（所选人数多于应选人数）"),
+    gettext_noop("各候选人得票"),
+    gettext_noop("候选人"),
+    gettext_noop("赞成票"),
+    gettext_noop("宣布当选的人"),
+    gettext_noop("会议记录"),
+    # forms/schemas/branch_election/submit_request.json
+    gettext_noop("拟选举日期"),
+    gettext_noop("应选委员名额"),
+    gettext_noop("设支委会时为3至7名（奇数）；不设支委会时为书记（及副书记）名额"),
+    gettext_noop("候选人推荐方式"),
+    gettext_noop("党员推荐"),
+    gettext_noop("支委会根据多数党员意见提出"),
+    gettext_noop("请示正文"),
+    gettext_noop("附件（文件编号或链接）"),
+]
