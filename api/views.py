@@ -202,7 +202,6 @@ class CaseViewSet(viewsets.GenericViewSet):
         return Response(s.CaseDetailSerializer(selectors.case_for_user(request.user, case.pk), context=self.get_serializer_context()).data)
 
 
-@extend_schema(parameters=[OpenApiParameter("process", str), OpenApiParameter("organization", int), OpenApiParameter("overdue", bool)])
 class TaskViewSet(viewsets.GenericViewSet):
     serializer_class = s.TaskSerializer
     queryset = Task.objects.none()  # for the schema; requests use the selectors
@@ -211,13 +210,15 @@ class TaskViewSet(viewsets.GenericViewSet):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
 
+    @extend_schema(parameters=[OpenApiParameter("process", str), OpenApiParameter("organization", int), OpenApiParameter("overdue", bool)],
+                   responses=s.TaskSerializer(many=True))
     def list(self, request):
         overdue = request.query_params.get("overdue")
         overdue = None if overdue in (None, "") else overdue.lower() in ("1", "true", "yes")
         qs = selectors.task_inbox(request.user, process=request.query_params.get("process"),
                                   organization=_int_param(request, "organization"), overdue=overdue)
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(s.TaskSerializer(page, many=True, context=self.get_serializer_context()).data)
+        page = self.paginate_queryset(selectors.inbox_page_values(qs))
+        return self.get_paginated_response(s.inbox_rows(page, timezone.now()))
 
     @extend_schema(responses=s.TaskDetailSerializer)
     def retrieve(self, request, pk=None):

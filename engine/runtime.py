@@ -95,8 +95,8 @@ class WorkflowRun:
         return run
 
     @classmethod
-    def restore(cls, state: dict, spec, subprocess_specs, rule_set: RuleSet) -> "WorkflowRun":
-        return cls(workflow_from_dict(state, spec, subprocess_specs), rule_set)
+    def restore(cls, state: dict, spec, subprocess_specs, rule_set: RuleSet, *, copy_state: bool = True) -> "WorkflowRun":
+        return cls(workflow_from_dict(state, spec, subprocess_specs, copy_state=copy_state), rule_set)
 
     def dump(self) -> dict:
         return workflow_to_dict(self.workflow)

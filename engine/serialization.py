@@ -65,9 +65,10 @@ def workflow_to_dict(workflow) -> dict:
     return dct
 
 
-def workflow_from_dict(state: dict, spec, subprocess_specs):
-    """Restore a workflow (the input is not modified). The caller attaches the script engine."""
-    dct = copy.deepcopy(state)
+def workflow_from_dict(state: dict, spec, subprocess_specs, *, copy_state: bool = True):
+    """Restore a workflow. SpiffWorkflow consumes its input: pass copy_state=False only for a dict
+    nobody else holds (e.g. just parsed from JSON). The caller attaches the script engine."""
+    dct = copy.deepcopy(state) if copy_state else state
     version = dct.pop(VERSION_KEY, None)
     if version != SERIALIZER_VERSION and version in MIGRATIONS:
         # SpiffWorkflow's migrations expect the spec inside the state.

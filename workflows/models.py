@@ -98,7 +98,8 @@ class Task(models.Model):
     class Meta:
         ordering = ["due_at", "id"]
         indexes = [
-            models.Index(fields=["slot", "due_at", "id"], condition=models.Q(status="open"), name="task_inbox_open"),
+            # include: the inbox count (`claimed_by` null or me) is answered from the index alone.
+            models.Index(fields=["slot", "due_at", "id"], include=["claimed_by"], condition=models.Q(status="open"), name="task_inbox_open"),
             models.Index(fields=["case", "status"]),
         ]
 

@@ -47,17 +47,30 @@ def _specs(version: ProcessVersion):
     return specs_for_version(version.version, lambda: json.loads(ProcessVersion.objects.values_list("spec", flat=True).get(pk=version.pk)))
 
 
+def _locked_case(case_id, *, skip_locked=False):
+    """The case row under a row lock. `of=("self",)`: without it PostgreSQL also locks the joined
+    process-version row that every case of the process shares, serializing unrelated cases."""
+    return (Case.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+            .select_related("process_version", "organization")
+            .defer("process_version__spec", "process_version__files")
+            .filter(pk=case_id))
+
+
 def _restore(case: Case) -> WorkflowRun:
     spec, subprocess_specs = _specs(case.process_version)
-    return WorkflowRun.restore(json.loads(case.state), spec, subprocess_specs, get_rule_set(case.rule_set))
+    return WorkflowRun.restore(json.loads(case.state), spec, subprocess_specs, get_rule_set(case.rule_set), copy_state=False)
 
 
-def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None = None, now=None) -> dict:
+def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None = None, now=None,
+             open_rows: dict | None = None, timers_before: list | None = None) -> dict:
     """Mirror the workflow into task and timer rows, apply service-task effects, save the case.
 
-    Expects the case row to be locked. Returns what changed, for the audit event."""
+    Expects the case row to be locked. `open_rows` ({spiff id: Task}) and `timers_before` (the
+    waiting timers at restore) may be passed when the caller already has them, to save queries.
+    Returns what changed, for the audit event."""
     now = now or timezone.now()
-    open_rows = {str(t.spiff_task_id): t for t in case.tasks.filter(status=TaskStatus.OPEN)}
+    if open_rows is None:
+        open_rows = {str(t.spiff_task_id): t for t in case.tasks.filter(status=TaskStatus.OPEN)}
     ready = run.ready_user_tasks(known=set(open_rows))
     ready_ids = {v.id for v in ready}
     closed = []
@@ -70,7 +83,10 @@ def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None
             row.status = TaskStatus.CANCELLED
         row.completed_at = now
         closed.append(row)
-    if closed:
+    if len(closed) == 1:
+        row = closed[0]
+        Task.objects.filter(pk=row.pk).update(status=row.status, completed_at=row.completed_at, completed_by=row.completed_by)
+    elif closed:
         Task.objects.bulk_update(closed, ["status", "completed_at", "completed_by"])
     new_rows = []
     for view in ready:
@@ -87,7 +103,8 @@ def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None
         Task.objects.bulk_create(new_rows)
 
     waiting = {t.task_id: t for t in run.waiting_timers()}
-    timer_rows = {str(t.spiff_task_id): t for t in case.timers.filter(status=TimerStatus.WAITING)}
+    no_rows = timers_before is not None and not timers_before  # the case had no waiting timer rows
+    timer_rows = {} if no_rows else {str(t.spiff_task_id): t for t in case.timers.filter(status=TimerStatus.WAITING)}
     fired, gone = [], []
     for sid, row in timer_rows.items():
         if sid not in waiting:
@@ -204,7 +221,7 @@ def case_cancel(*, actor, case: Case, reason: str) -> Case:
     if not allowed:
         raise Forbidden(_("只有上级党委或组织部可以撤销流程。"), code="cancel_not_allowed")
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = _locked_case(case.pk).get()
         if case.status != CaseStatus.RUNNING:
             raise Conflict(_("流程已结束，不能撤销。"), code="case_not_running")
         now = timezone.now()
@@ -264,9 +281,10 @@ def task_complete(*, actor, task: Task, data) -> Task:
     validate_submission(task.form, data)
     conflict = None
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("process_version", "organization").get(pk=task.case_id)
-        task = Task.objects.get(pk=task.pk)
-        if task.status != TaskStatus.OPEN:
+        case = _locked_case(task.case_id).get()
+        open_rows = {str(t.spiff_task_id): t for t in case.tasks.filter(status=TaskStatus.OPEN).select_related("claimed_by")}
+        task = next((t for t in open_rows.values() if t.pk == task.pk), None)
+        if task is None:
             raise Conflict(_("该任务已办结，不能重复提交。"), code="task_already_completed")
         if task.claimed_by_id and task.claimed_by_id != actor.pk:
             raise Conflict(_("该任务已由 %(u)s 认领。") % {"u": task.claimed_by.get_username()}, code="task_claimed_by_other")
@@ -275,16 +293,19 @@ def task_complete(*, actor, task: Task, data) -> Task:
         extra = (check(case=case, task=task, data=data, rules=rules) or {}) if check is not None else {}
         run = _restore(case)
         now = timezone.now()
-        if run.refresh_timers():
-            changes = _persist(case, run, now=now)
+        timers_before = run.waiting_timers()
+        if timers_before and run.refresh_timers():
+            changes = _persist(case, run, now=now, open_rows=open_rows)
             audit(action="timers_fired", case=case, data=changes)
-            if Task.objects.get(pk=task.pk).status != TaskStatus.OPEN:
+            open_rows = {str(t.spiff_task_id): t for t in case.tasks.filter(status=TaskStatus.OPEN).select_related("claimed_by")}
+            timers_before = None
+            if str(task.spiff_task_id) not in open_rows:
                 conflict = Conflict(_("该任务的期限已到，流程已转入下一步。"), code="task_deadline_passed")
         if conflict is None:
             submitted = {**data, **extra}
             run.complete_user_task(str(task.spiff_task_id), submitted)
-            changes = _persist(case, run, actor=actor, completed=task, now=now)
-            task.refresh_from_db()
+            changes = _persist(case, run, actor=actor, completed=task, now=now, open_rows=open_rows, timers_before=timers_before)
+            task.case_organization = case.organization
             audit(action="task_completed", actor=actor, case=case, task=task, data={"submitted": data, "computed": extra, **changes})
     if conflict is not None:
         raise conflict
@@ -297,7 +318,7 @@ def timer_fire_case(*, case_id: int, now=None) -> dict | None:
     """Fire the due timers of one case under its row lock; None when another worker holds the case."""
     now = now or timezone.now()
     with transaction.atomic():
-        case = Case.objects.select_for_update(skip_locked=True).select_related("process_version", "organization").filter(pk=case_id, status=CaseStatus.RUNNING).first()
+        case = _locked_case(case_id, skip_locked=True).filter(status=CaseStatus.RUNNING).first()
         if case is None:
             return None
         run = _restore(case)

@@ -185,3 +185,18 @@ def test_two_people_completing_one_task_at_once_one_succeeds_one_gets_409(api, u
     assert ("task_already_completed" in [c for _, c in results])
     assert AuditEvent.objects.filter(case_id=case["id"], action="task_completed").count() == 1
     assert Task.objects.filter(case_id=case["id"], element_id="reply_request", status="open").count() == 1
+
+
+@pytest.mark.django_db
+def test_inbox_rows_have_exactly_the_task_serializer_shape(api, university, at_request):
+    from django.utils import timezone
+
+    from api.serializers import TaskSerializer
+    from workflows.selectors import task_for_user
+
+    sec = api(university.users.sec_a)
+    sec.post(f"/api/tasks/{only_task(sec, 'submit_request')['id']}/claim/")
+    [row] = inbox(sec)
+    task = task_for_user(university.users.sec_a, row["id"])
+    assert row == dict(TaskSerializer(task, context={"now": timezone.now()}).data)
+    assert row["holder"] == "sec_a" and row["organization_name"] == "软件工程教工党支部"

@@ -88,7 +88,8 @@ def check_start(*, organization, data, rules):
 @form_check(PROCESS, "submit_request")
 def check_request(*, case, task, data, rules):
     org, seats = case.organization, data["seats"]
-    if _has_committee(org, rules):
+    committee = _has_committee(org, rules)
+    if committee:
         lo, hi = rules.get("branch.committee_size_min"), rules.get("branch.committee_size_max")
         if not lo <= seats <= hi:
             raise RuleViolation(_("设支委会的支部应选委员 %(lo)s 至 %(hi)s 名（BRANCH-2018 第5条）。") % {"lo": lo, "hi": hi}, code="committee_size", fields={"seats": [_("应为 %(lo)s 至 %(hi)s 名") % {"lo": lo, "hi": hi}]})
@@ -104,7 +105,7 @@ def check_request(*, case, task, data, rules):
     if election_date > latest:
         raise RuleViolation(_("延期换届最长不超过 %(d)s（ELEC-2020 第3条）：最晚 %(latest)s。") % {"d": rules.get("election.max_postponement"), "latest": latest.isoformat()},
                             code="postponement_too_long", fields={"election_date": [_("最晚 %(latest)s") % {"latest": latest.isoformat()}]})
-    return {"committee": _has_committee(org, rules)}
+    return {"committee": committee}
 
 
 # --- steps 3-4: candidates -------------------------------------------------------------------
