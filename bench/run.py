@@ -373,7 +373,8 @@ def seed_inbox(world: World, cases, *, open_tasks: int, noise: int) -> dict:
     with transaction.atomic():
         Task.objects.bulk_create(rows, batch_size=2000)
     with connection.cursor() as cur:
-        cur.execute("ANALYZE workflows_task")
+        # What autovacuum does on a live system: statistics and the visibility map (index-only scans).
+        cur.execute("VACUUM ANALYZE workflows_task")
     return {"open_in_slot": open_tasks, "noise_rows": noise, "insert_ms": round((time.perf_counter() - t0) * 1000, 1),
             "task_rows_total": Task.objects.count()}
 

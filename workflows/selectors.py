@@ -61,9 +61,24 @@ INBOX_FIELDS = ("id", "case_id", "process_id", "element_id", "name", "stage", "l
                 "case_organization_id", "status", "due_at", "created_at", "completed_at")
 
 
-def inbox_page_values(qs) -> QuerySet:
-    """The inbox rows as plain values with the two names a row shows: no model instances."""
-    return qs.values(*INBOX_FIELDS, organization_name=F("case_organization__name"), holder=F("claimed_by__username"))
+class InboxRows:
+    """The inbox as plain values with the two names a row shows (no model instances), for a
+    paginator: rows are sliced from the joined query, the total is counted on the task table alone
+    (so PostgreSQL can answer it from the covering partial index)."""
+
+    def __init__(self, qs: QuerySet):
+        self._count_qs = qs
+        self._rows = qs.values(*INBOX_FIELDS, organization_name=F("case_organization__name"), holder=F("claimed_by__username"))
+
+    def count(self) -> int:
+        return self._count_qs.count()
+
+    def __getitem__(self, item):
+        return self._rows[item]
+
+
+def inbox_page_values(qs) -> InboxRows:
+    return InboxRows(qs)
 
 
 def task_for_user(user, task_id) -> Task:
