@@ -12,6 +12,14 @@ from .test_branch_election import drive_to_vote, start_election, vote_data
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def at_vote(api, university):
+    """Branch A's election at the general-meeting vote (six candidates, five seats), on the meeting day."""
+    case = drive_to_vote(api, university)
+    with time_machine.travel(cst(2026, 12, 20, 15), tick=False):
+        yield case, api(university.users.sec_a)
+
+
 def snapshot(case_id):
     case = Case.objects.get(pk=case_id)
     return case.state, case.lock_version, AuditEvent.objects.filter(case_id=case_id).count(), list(case.tasks.values_list("id", "status"))
@@ -63,91 +71,77 @@ def test_committee_size_must_be_odd_and_within_3_to_7(api, university):
         refused(sec, task["id"], {"election_date": "2026-12-20", "seats": 1, "nomination_method": "committee_proposal"}, case["id"], "committee_size")
 
 
-def test_quorum_of_exactly_four_fifths_is_refused(api, university):
+def test_quorum_of_exactly_four_fifths_is_refused(api, university, at_vote):
     u = university
     extra = MemberFactory(organization=u.branch_a, name="甲9")  # 10 voters due: 8 present is exactly 4/5
-    case = drive_to_vote(api, u)
-    sec = api(u.users.sec_a)
-    with time_machine.travel(cst(2026, 12, 20, 15), tick=False):
-        task = only_task(sec, "record_vote")
-        present = u.full_a[:8]
-        body = refused(sec, task["id"], vote_data(u, u.full_a[:6], present, [8, 7, 6, 5, 5, 3], u.full_a[:5]), case["id"], "election_quorum_not_met")
-        assert "未超过应到会 10 人的 4/5" in body["message"] and "present" in body["fields"]
-        complete(sec, task["id"], vote_data(u, u.full_a[:6], present + [extra], [9, 8, 7, 6, 6, 3], u.full_a[:5]))
+    case, sec = at_vote
+    task = only_task(sec, "record_vote")
+    present = u.full_a[:8]
+    body = refused(sec, task["id"], vote_data(u, u.full_a[:6], present, [8, 7, 6, 5, 5, 3], u.full_a[:5]), case["id"], "election_quorum_not_met")
+    assert "未超过应到会 10 人的 4/5" in body["message"] and "present" in body["fields"]
+    complete(sec, task["id"], vote_data(u, u.full_a[:6], present + [extra], [9, 8, 7, 6, 6, 3], u.full_a[:5]))
 
 
-def test_a_winner_with_exactly_half_of_those_present_is_refused(api, university):
+def test_a_winner_with_exactly_half_of_those_present_is_refused(api, university, at_vote):
     u = university
-    case = drive_to_vote(api, u)
-    sec = api(u.users.sec_a)
-    with time_machine.travel(cst(2026, 12, 20, 15), tick=False):
-        task = only_task(sec, "record_vote")
-        present = u.full_a[:8]
-        body = refused(sec, task["id"], vote_data(u, u.full_a[:6], present, [8, 7, 6, 5, 4, 3], u.full_a[:5]), case["id"], "election_threshold_not_met")
-        assert body["fields"] == {"elected.4": ["得票未过半数"]}
-        assert "甲4 得赞成票 4 张，未超过实到会有选举权党员 8 人的半数" in body["message"]
+    case, sec = at_vote
+    task = only_task(sec, "record_vote")
+    present = u.full_a[:8]
+    body = refused(sec, task["id"], vote_data(u, u.full_a[:6], present, [8, 7, 6, 5, 4, 3], u.full_a[:5]), case["id"], "election_threshold_not_met")
+    assert body["fields"] == {"elected.4": ["得票未过半数"]}
+    assert "甲4 得赞成票 4 张，未超过实到会有选举权党员 8 人的半数" in body["message"]
 
 
-def test_a_probationary_member_cannot_vote(api, university):
+def test_a_probationary_member_cannot_vote(api, university, at_vote):
     u = university
-    case = drive_to_vote(api, u)
-    sec = api(u.users.sec_a)
-    with time_machine.travel(cst(2026, 12, 20, 15), tick=False):
-        task = only_task(sec, "record_vote")
-        present = u.full_a[:8] + [u.probationary]
-        body = refused(sec, task["id"], vote_data(u, u.full_a[:6], present, [9, 8, 7, 6, 6, 3], u.full_a[:5]), case["id"], "voter_not_eligible")
-        assert body["fields"] == {"present.8": ["预备乙 是预备党员，没有选举权和被选举权"]}
+    case, sec = at_vote
+    task = only_task(sec, "record_vote")
+    present = u.full_a[:8] + [u.probationary]
+    body = refused(sec, task["id"], vote_data(u, u.full_a[:6], present, [9, 8, 7, 6, 6, 3], u.full_a[:5]), case["id"], "voter_not_eligible")
+    assert body["fields"] == {"present.8": ["预备乙 是预备党员，没有选举权和被选举权"]}
 
 
-def test_more_ballots_returned_than_issued_voids_the_vote_and_it_is_held_again(api, university):
+def test_more_ballots_returned_than_issued_voids_the_vote_and_it_is_held_again(api, university, at_vote):
     u = university
-    case = drive_to_vote(api, u)
-    sec = api(u.users.sec_a)
-    with time_machine.travel(cst(2026, 12, 20, 15), tick=False):
-        task = only_task(sec, "record_vote")
-        data = vote_data(u, u.full_a[:6], u.full_a[:8], [8, 7, 6, 5, 5, 3], [], ballots_returned=9)
-        complete(sec, task["id"], data)
-        again = only_task(sec, "record_vote")
-        assert again["id"] != task["id"]
-        assert Case.objects.get(pk=case["id"]).data["tally"]["outcome"] == "void"
+    case, sec = at_vote
+    task = only_task(sec, "record_vote")
+    data = vote_data(u, u.full_a[:6], u.full_a[:8], [8, 7, 6, 5, 5, 3], [], ballots_returned=9)
+    complete(sec, task["id"], data)
+    again = only_task(sec, "record_vote")
+    assert again["id"] != task["id"]
+    assert Case.objects.get(pk=case["id"]).data["tally"]["outcome"] == "void"
 
 
-def test_a_tie_for_the_last_seat_is_voted_again(api, university):
+def test_a_tie_for_the_last_seat_is_voted_again(api, university, at_vote):
     u = university
-    case = drive_to_vote(api, u)
-    sec = api(u.users.sec_a)
-    with time_machine.travel(cst(2026, 12, 20, 15), tick=False):
-        task = only_task(sec, "record_vote")
-        # Six pass the threshold for five seats and the 5th and 6th are tied.
-        complete(sec, task["id"], vote_data(u, u.full_a[:6], u.full_a[:8], [8, 8, 7, 7, 6, 6], u.full_a[:4]))
-        tally = Case.objects.get(pk=case["id"]).data["tally"]
-        assert tally["outcome"] == "tie" and sorted(tally["tied"]) == sorted([u.full_a[4].pk, u.full_a[5].pk])
-        assert only_task(sec, "record_vote")
+    case, sec = at_vote
+    task = only_task(sec, "record_vote")
+    # Six pass the threshold for five seats and the 5th and 6th are tied.
+    complete(sec, task["id"], vote_data(u, u.full_a[:6], u.full_a[:8], [8, 8, 7, 7, 6, 6], u.full_a[:4]))
+    tally = Case.objects.get(pk=case["id"]).data["tally"]
+    assert tally["outcome"] == "tie" and sorted(tally["tied"]) == sorted([u.full_a[4].pk, u.full_a[5].pk])
+    assert only_task(sec, "record_vote")
 
 
-def test_too_few_elected_leads_to_a_supplementary_vote_among_the_others(api, university):
+def test_too_few_elected_leads_to_a_supplementary_vote_among_the_others(api, university, at_vote):
     u = university
-    case = drive_to_vote(api, u)
-    sec = api(u.users.sec_a)
-    with time_machine.travel(cst(2026, 12, 20, 15), tick=False):
-        complete(sec, only_task(sec, "record_vote")["id"], vote_data(u, u.full_a[:6], u.full_a[:8], [8, 7, 6, 4, 3, 2], u.full_a[:3]))
-        decide = only_task(sec, "decide_shortfall")
-        refused(sec, decide["id"], {"decision": "reduce_seats", "agreed": 4}, case["id"], "seat_reduction_not_agreed")
-        complete(sec, decide["id"], {"decision": "supplementary_vote"})
-        second = only_task(sec, "record_vote")
-        ctx = sec.get(f"/api/tasks/{second['id']}/").json()["context"]
-        assert ctx["seats_open"] == 2 and [c["id"] for c in ctx["candidates"]] == [m.pk for m in u.full_a[3:6]]
-        complete(sec, second["id"], vote_data(u, u.full_a[3:6], u.full_a[:8], [6, 5, 1], u.full_a[3:5]))
-        assert Case.objects.get(pk=case["id"]).data["elected_total"] == [m.pk for m in u.full_a[:5]]
-        assert only_task(sec, "elect_officers")
+    case, sec = at_vote
+    complete(sec, only_task(sec, "record_vote")["id"], vote_data(u, u.full_a[:6], u.full_a[:8], [8, 7, 6, 4, 3, 2], u.full_a[:3]))
+    decide = only_task(sec, "decide_shortfall")
+    refused(sec, decide["id"], {"decision": "reduce_seats", "agreed": 4}, case["id"], "seat_reduction_not_agreed")
+    complete(sec, decide["id"], {"decision": "supplementary_vote"})
+    second = only_task(sec, "record_vote")
+    ctx = sec.get(f"/api/tasks/{second['id']}/").json()["context"]
+    assert ctx["seats_open"] == 2 and [c["id"] for c in ctx["candidates"]] == [m.pk for m in u.full_a[3:6]]
+    complete(sec, second["id"], vote_data(u, u.full_a[3:6], u.full_a[:8], [6, 5, 1], u.full_a[3:5]))
+    assert Case.objects.get(pk=case["id"]).data["elected_total"] == [m.pk for m in u.full_a[:5]]
+    assert only_task(sec, "elect_officers")
 
 
-def test_officers_must_come_from_the_new_committee(api, university):
+def test_officers_must_come_from_the_new_committee(api, university, at_vote):
     u = university
-    case = drive_to_vote(api, u)
-    sec = api(u.users.sec_a)
-    with time_machine.travel(cst(2026, 12, 20, 15), tick=False):
-        complete(sec, only_task(sec, "record_vote")["id"], vote_data(u, u.full_a[:6], u.full_a[:8], [8, 7, 6, 5, 5, 3], u.full_a[:5]))
-        task = only_task(sec, "elect_officers")
-        refused(sec, task["id"], {"meeting_date": "2026-12-20", "secretary": u.full_a[5].pk}, case["id"], "officer_not_elected")
-        refused(sec, task["id"], {"meeting_date": "2026-12-20", "secretary": u.full_a[0].pk, "deputy": u.full_a[0].pk}, case["id"], "officer_duplicate")
+    case, sec = at_vote
+    complete(sec, only_task(sec, "record_vote")["id"], vote_data(u, u.full_a[:6], u.full_a[:8], [8, 7, 6, 5, 5, 3], u.full_a[:5]))
+    task = only_task(sec, "elect_officers")
+    refused(sec, task["id"], {"meeting_date": "2026-12-20", "secretary": u.full_a[5].pk}, case["id"], "officer_not_elected")
+    refused(sec, task["id"], {"meeting_date": "2026-12-20", "secretary": u.full_a[0].pk, "deputy": u.full_a[0].pk}, case["id"], "officer_duplicate")
