@@ -209,4 +209,14 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "created_at", "action", "actor_name", "actor_roles", "task", "task_name", "data"]
+        fields = ["id", "seq", "created_at", "action", "actor_name", "actor_roles", "task", "task_name", "data", "prev_hash", "hash"]
+
+
+class AuditVerificationSerializer(serializers.Serializer):
+    case = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    events = serializers.IntegerField()
+    first_bad_event = serializers.IntegerField(allow_null=True)
+    first_bad_seq = serializers.IntegerField(allow_null=True)
+    problem = serializers.CharField()
+    reason = serializers.CharField()

@@ -192,6 +192,15 @@ class CaseViewSet(viewsets.GenericViewSet):
         case = selectors.case_for_user(request.user, pk)
         return Response(s.AuditEventSerializer(selectors.case_history(case), many=True).data)
 
+    @extend_schema(responses=s.AuditVerificationSerializer)
+    @action(detail=True, methods=["get"], url_path="audit-verification")
+    def audit_verification(self, request, pk=None):
+        """Walk the case's tamper-evident audit chain: ok, or the first event altered, deleted or reordered."""
+        from workflows.audit import verify_case
+
+        case = selectors.case_for_user(request.user, pk)
+        return Response(verify_case(case.pk).as_dict())
+
     @extend_schema(request=s.CaseCancelSerializer, responses=s.CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):

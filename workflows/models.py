@@ -56,6 +56,9 @@ class Case(models.Model):
     serializer_version = models.CharField(max_length=10)
     data = models.JSONField(default=dict, help_text="case data as of the last step, for reading without the engine")
     lock_version = models.PositiveIntegerField(default=0)
+    # Head of the case's audit hash chain (see workflows.audit): event count and last hash.
+    audit_seq = models.PositiveIntegerField(default=0)
+    audit_head = models.CharField(max_length=64, blank=True, default="")
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     cancel_reason = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -146,12 +149,17 @@ class AuditEvent(models.Model):
     task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     task_name = models.CharField(max_length=200, blank=True, default="")
     data = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(db_index=True)
+    # Hash chain per case (workflows.audit): position, previous event's hash, this event's hash.
+    seq = models.PositiveIntegerField(default=0)
+    prev_hash = models.CharField(max_length=64, default="")
+    hash = models.CharField(max_length=64, default="")
 
     objects = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["case", "seq"])]
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

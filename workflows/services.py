@@ -21,6 +21,7 @@ from forms.validation import load_schema, validate_submission
 from organizations.models import Organization, OrgKind
 
 from . import registry
+from .audit import append as audit_append
 from .assignment import LANES, resolve_lane, slot as make_slot, user_roles_snapshot, user_slots
 from .models import AuditEvent, Case, CaseStatus, ProcessVersion, Task, TaskStatus, Timer, TimerStatus
 
@@ -34,13 +35,8 @@ def _json_safe(value):
 
 
 def audit(*, action: str, actor=None, case: Case | None = None, task: Task | None = None, data=None, organization=None) -> AuditEvent:
-    """Append one audit event (inside the caller's transaction)."""
-    return AuditEvent.objects.create(
-        case=case, organization=organization or (case.organization if case else None), actor=actor,
-        actor_name=actor.get_username() if actor is not None else "system",
-        actor_roles=user_roles_snapshot(actor) if actor is not None else [],
-        action=action, task=task, task_name=task.name if task else "", data=_json_safe(data or {}),
-    )
+    """Append one event to the case's tamper-evident chain (inside the caller's transaction, case locked)."""
+    return audit_append(action=action, actor=actor, case=case, task=task, data=data, organization=organization)
 
 
 def _specs(version: ProcessVersion):
@@ -244,6 +240,7 @@ def _ensure_holder(actor, task: Task):
 def task_claim(*, actor, task: Task) -> Task:
     _ensure_holder(actor, task)
     with transaction.atomic():
+        case = _locked_case(task.case_id).get()  # the audit chain of the case is appended to
         task = Task.objects.select_for_update().get(pk=task.pk)
         if task.status != TaskStatus.OPEN:
             raise Conflict(_("该任务已办结。"), code="task_closed")
@@ -251,13 +248,14 @@ def task_claim(*, actor, task: Task) -> Task:
             raise Conflict(_("该任务已由 %(u)s 认领。") % {"u": task.claimed_by.get_username()}, code="task_claimed_by_other")
         task.claimed_by = actor
         task.save(update_fields=["claimed_by"])
-        audit(action="task_claimed", actor=actor, case=task.case, task=task)
+        audit(action="task_claimed", actor=actor, case=case, task=task)
     return task
 
 
 def task_unclaim(*, actor, task: Task) -> Task:
     _ensure_holder(actor, task)
     with transaction.atomic():
+        case = _locked_case(task.case_id).get()  # the audit chain of the case is appended to
         task = Task.objects.select_for_update().get(pk=task.pk)
         if task.status != TaskStatus.OPEN:
             raise Conflict(_("该任务已办结。"), code="task_closed")
@@ -265,7 +263,7 @@ def task_unclaim(*, actor, task: Task) -> Task:
             raise Conflict(_("您没有认领该任务。"), code="task_not_claimed_by_you")
         task.claimed_by = None
         task.save(update_fields=["claimed_by"])
-        audit(action="task_unclaimed", actor=actor, case=task.case, task=task)
+        audit(action="task_unclaimed", actor=actor, case=case, task=task)
     return task
 
 
@@ -356,6 +354,6 @@ def _timer_failed(case_id, now, exc) -> int:
         for row in rows:
             row.status, row.error = TimerStatus.FAILED, str(exc)[:2000]
         Timer.objects.bulk_update(rows, ["status", "error"])
-        case = Case.objects.get(pk=case_id)
+        case = _locked_case(case_id).get()
         audit(action="timer_failed", case=case, data={"error": str(exc), "timers": [r.name for r in rows]})
     return len(rows)

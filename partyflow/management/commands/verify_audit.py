@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from workflows.audit import verify_all, verify_case
+from workflows.models import Case
+
+
+class Command(BaseCommand):
+    help = "Walk the audit hash chain of one case (--case ID) or of every case; report the first event altered, deleted or inserted out of order."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--case", type=int, help="the case id (default: every case)")
+
+    def handle(self, *args, case=None, **options):
+        if case is not None and not Case.objects.filter(pk=case).exists():
+            raise CommandError(f"no case {case}")
+        results = [verify_case(case)] if case is not None else list(verify_all())
+        bad = [r for r in results if not r.ok]
+        for r in bad:
+            self.stdout.write(f"case {r.case_id}: {r.problem} at event {r.first_bad_event} (seq {r.first_bad_seq}): {r.reason}")
+        self.stdout.write(f"audit chains verified: {len(results)} case(s), {sum(r.events for r in results)} event(s), {len(bad)} broken")
+        if bad:
+            raise CommandError("audit verification failed")

@@ -1,0 +1,120 @@
+"""The audit trail is a hash chain per case: edits, deletions, reorderings and insertions made
+directly in SQL are each detected, by `partyflow verify-audit` and through the API."""
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from workflows.audit import verify_case
+from workflows.models import AuditEvent
+
+from ..helpers import complete, cst, only_task
+from .procedures.test_branch_election import start_election
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case_with_history(api, university):
+    sec, officer = api(university.users.sec_a), api(university.users.officer)
+    with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
+        case = start_election(sec, university.branch_a)
+        complete(sec, only_task(sec, "submit_request")["id"], {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"})
+        complete(officer, only_task(officer, "reply_request")["id"], {"approved": False, "reason": "请补充"})
+        complete(sec, only_task(sec, "submit_request")["id"], {"election_date": "2026-12-21", "seats": 5, "nomination_method": "committee_proposal"})
+    ids = list(AuditEvent.objects.filter(case_id=case["id"]).order_by("id").values_list("id", flat=True))
+    assert len(ids) >= 5
+    return case["id"], ids
+
+
+def sql(statement, *params):
+    with connection.cursor() as cur:
+        cur.execute(statement, params)
+
+
+def verify_cli(case_id):
+    out = StringIO()
+    try:
+        call_command("verify_audit", case=case_id, stdout=out)
+        return True, out.getvalue()
+    except CommandError:
+        return False, out.getvalue()
+
+
+def test_an_untouched_chain_verifies(api, university, case_with_history):
+    case_id, ids = case_with_history
+    ok, out = verify_cli(case_id)
+    assert ok and f"{len(ids)} event(s), 0 broken" in out
+    body = api(university.users.auditor).get(f"/api/cases/{case_id}/audit-verification/").json()
+    assert body["ok"] is True and body["events"] == len(ids)
+
+
+def test_an_edited_event_is_detected(api, university, case_with_history):
+    case_id, ids = case_with_history
+    sql("UPDATE workflows_auditevent SET actor_name = %s WHERE id = %s", "someone_else", ids[2])
+    result = verify_case(case_id)
+    assert (result.ok, result.problem, result.first_bad_event) == (False, "altered", ids[2])
+    ok, out = verify_cli(case_id)
+    assert not ok and f"altered at event {ids[2]}" in out
+    body = api(university.users.auditor).get(f"/api/cases/{case_id}/audit-verification/").json()
+    assert body["ok"] is False and body["first_bad_event"] == ids[2]
+
+
+def test_edited_submitted_data_is_detected(case_with_history):
+    case_id, ids = case_with_history
+    row = AuditEvent.objects.get(pk=ids[3])
+    assert row.action == "task_completed"
+    sql("UPDATE workflows_auditevent SET data = %s WHERE id = %s", '{"submitted": {"approved": true}}', ids[3])
+    assert verify_case(case_id).problem == "altered"
+
+
+def test_a_deleted_event_is_detected(case_with_history):
+    case_id, ids = case_with_history
+    sql("DELETE FROM workflows_auditevent WHERE id = %s", ids[2])
+    result = verify_case(case_id)
+    assert (result.ok, result.problem, result.first_bad_event) == (False, "deleted", ids[3])
+
+
+def test_deleting_the_newest_event_is_detected(case_with_history):
+    case_id, ids = case_with_history
+    sql("DELETE FROM workflows_auditevent WHERE id = %s", ids[-1])
+    assert verify_case(case_id).problem == "truncated"
+
+
+def test_reordered_events_are_detected(case_with_history):
+    case_id, ids = case_with_history
+    # Swap the positions of two events (their ids), as a reordering in SQL would.
+    sql("UPDATE workflows_auditevent SET id = %s WHERE id = %s", 10_000_000, ids[1])
+    sql("UPDATE workflows_auditevent SET id = %s WHERE id = %s", ids[1], ids[2])
+    sql("UPDATE workflows_auditevent SET id = %s WHERE id = %s", ids[2], 10_000_000)
+    result = verify_case(case_id)
+    assert not result.ok and result.problem == "reordered" and result.first_bad_event == ids[1]
+
+
+def test_an_inserted_event_is_detected(case_with_history):
+    case_id, ids = case_with_history
+    src = AuditEvent.objects.get(pk=ids[1])
+    # A forged copy of a real event (its hash valid for its own content), inserted at the end.
+    sql("""INSERT INTO workflows_auditevent (case_id, organization_id, actor_id, actor_name, actor_roles, action, task_id,
+           task_name, data, created_at, seq, prev_hash, hash) SELECT case_id, organization_id, actor_id, actor_name, actor_roles,
+           action, task_id, task_name, data, created_at, seq, prev_hash, hash FROM workflows_auditevent WHERE id = %s""", src.pk)
+    result = verify_case(case_id)
+    assert (result.ok, result.problem, result.first_bad_seq) == (False, "inserted", src.seq)
+
+
+def test_the_application_has_no_update_or_delete_path(case_with_history):
+    from engine.errors import DomainError
+
+    case_id, ids = case_with_history
+    event = AuditEvent.objects.get(pk=ids[0])
+    with pytest.raises(DomainError):
+        event.save()
+    with pytest.raises(DomainError):
+        event.delete()
+    with pytest.raises(DomainError):
+        AuditEvent.objects.filter(case_id=case_id).update(actor_name="x")
+    with pytest.raises(DomainError):
+        AuditEvent.objects.filter(case_id=case_id).delete()
