@@ -43,8 +43,10 @@ def _hash_of(e: AuditEvent) -> str:
                       task_id=e.task_id, task_name=e.task_name, data=e.data, created_at=e.created_at)
 
 
-def append(*, action: str, actor=None, case: Case | None = None, task=None, data=None, organization=None) -> AuditEvent:
-    """Append one event to its case's chain. Expects the case row locked by the caller."""
+def append(*, action: str, actor=None, case: Case | None = None, task=None, data=None, organization=None,
+           save_head: bool = True) -> AuditEvent:
+    """Append one event to its case's chain. Expects the case row locked by the caller.
+    save_head=False: the caller saves `case.audit_seq`/`audit_head` with its own UPDATE of the case."""
     data = json.loads(_canonical(data or {}))
     event = AuditEvent(
         case=case, organization=organization or (case.organization if case else None), actor=actor,
@@ -61,7 +63,8 @@ def append(*, action: str, actor=None, case: Case | None = None, task=None, data
     event.save(force_insert=True)
     if case is not None:
         case.audit_seq, case.audit_head = event.seq, event.hash
-        Case.objects.filter(pk=case.pk).update(audit_seq=event.seq, audit_head=event.hash)
+        if save_head:
+            Case.objects.filter(pk=case.pk).update(audit_seq=event.seq, audit_head=event.hash)
     return event
 
 

@@ -58,12 +58,13 @@ def _restore(case: Case) -> WorkflowRun:
 
 
 def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None = None, now=None,
-             open_rows: dict | None = None, timers_before: list | None = None) -> dict:
+             open_rows: dict | None = None, timers_before: list | None = None, event: dict | None = None) -> dict:
     """Mirror the workflow into task and timer rows, apply service-task effects, save the case.
 
     Expects the case row to be locked. `open_rows` ({spiff id: Task}) and `timers_before` (the
     waiting timers at restore) may be passed when the caller already has them, to save queries.
-    Returns what changed, for the audit event."""
+    `event` ({action, data, …}): the audit event of this step, appended with what changed and its
+    chain head saved in the same UPDATE of the case. Returns what changed."""
     now = now or timezone.now()
     if open_rows is None:
         open_rows = {str(t.spiff_task_id): t for t in case.tasks.filter(status=TaskStatus.OPEN)}
@@ -121,7 +122,15 @@ def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None
     if run.completed and case.status == CaseStatus.RUNNING:
         case.status, case.completed_at, case.stage = CaseStatus.COMPLETED, now, gettext_noop("已办结")
     case.lock_version += 1
-    case.save(update_fields=["state", "serializer_version", "data", "stage", "status", "completed_at", "lock_version", "updated_at"])
+    changes = {
+        "opened": [{"task": r.name, "lane": r.lane, "due_at": r.due_at} for r in new_rows],
+        "fired_timers": [{"timer": r.name, "due_at": r.due_at} for r in fired],
+    }
+    fields = ["state", "serializer_version", "data", "stage", "status", "completed_at", "lock_version", "updated_at"]
+    if event is not None:
+        audit_append(case=case, save_head=False, **{**event, "data": {**event.get("data", {}), **changes}})
+        fields += ["audit_seq", "audit_head"]
+    case.save(update_fields=fields)
 
     effects = list(run.outbox)
     run.outbox.clear()
@@ -131,10 +140,7 @@ def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None
             raise BpmnError(_("未注册的服务任务：%(op)s") % {"op": item["operation"]}, code="unknown_service_operation")
         result = handler(case=case, params=item["params"], actor=actor, now=now)
         audit(action="effect_applied", case=case, data={"operation": item["operation"], "params": item["params"], "result": result})
-    return {
-        "opened": [{"task": r.name, "lane": r.lane, "due_at": r.due_at} for r in new_rows],
-        "fired_timers": [{"timer": r.name, "due_at": r.due_at} for r in fired],
-    }
+    return changes
 
 
 # --- deployment ------------------------------------------------------------------------------
@@ -195,10 +201,8 @@ def case_start(*, actor, process_id: str, organization: Organization, subject: s
             business_key=business_key or f"{process_id}:{organization.pk}",
             state="{}", serializer_version=run.serializer_version, started_by=actor,
         )
-        audit(action="case_started", actor=actor, case=case, data={"process": process_id, "version": version.version, "rule_set": rules.code, "data": data})
-        changes = _persist(case, run, actor=actor)
-        if changes["opened"] or changes["fired_timers"]:
-            audit(action="workflow_advanced", case=case, data=changes)
+        _persist(case, run, actor=actor, event={"action": "case_started", "actor": actor, "data": {
+            "process": process_id, "version": version.version, "rule_set": rules.code, "data": data}})
     return case
 
 
@@ -302,9 +306,9 @@ def task_complete(*, actor, task: Task, data) -> Task:
         if conflict is None:
             submitted = {**data, **extra}
             run.complete_user_task(str(task.spiff_task_id), submitted)
-            changes = _persist(case, run, actor=actor, completed=task, now=now, open_rows=open_rows, timers_before=timers_before)
+            _persist(case, run, actor=actor, completed=task, now=now, open_rows=open_rows, timers_before=timers_before,
+                     event={"action": "task_completed", "actor": actor, "task": task, "data": {"submitted": data, "computed": extra}})
             task.case_organization = case.organization
-            audit(action="task_completed", actor=actor, case=case, task=task, data={"submitted": data, "computed": extra, **changes})
     if conflict is not None:
         raise conflict
     return task
