@@ -13,6 +13,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
+def at_nomination(api, university):
+    """Branch A's election with its request approved: the nomination task open (five seats)."""
+    sec, officer = api(university.users.sec_a), api(university.users.officer)
+    with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
+        case = start_election(sec, university.branch_a)
+        complete(sec, only_task(sec, "submit_request")["id"], {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"})
+        complete(officer, only_task(officer, "reply_request")["id"], {"approved": True})
+        yield case, sec, only_task(sec, "nominate_candidates")
+
+
+@pytest.fixture
 def at_vote(api, university):
     """Branch A's election at the general-meeting vote (six candidates, five seats), on the meeting day."""
     case = drive_to_vote(api, university)
@@ -33,32 +44,22 @@ def refused(client, task_id, data, case_id, code):
     return body
 
 
-def test_candidates_short_of_the_20_percent_margin_by_one_are_refused(api, university):
+def test_candidates_short_of_the_20_percent_margin_by_one_are_refused(api, university, at_nomination):
     u = university
-    sec, officer = api(u.users.sec_a), api(u.users.officer)
-    with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
-        case = start_election(sec, u.branch_a)
-        complete(sec, only_task(sec, "submit_request")["id"], {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"})
-        complete(officer, only_task(officer, "reply_request")["id"], {"approved": True})
-        task = only_task(sec, "nominate_candidates")
-        body = refused(sec, task["id"], {"candidates": [m.pk for m in u.full_a[:5]]}, case["id"], "candidate_margin_short")
-        assert "至少 6 人" in body["message"] and "candidates" in body["fields"]
-        complete(sec, task["id"], {"candidates": [m.pk for m in u.full_a[:6]]})
+    case, sec, task = at_nomination
+    body = refused(sec, task["id"], {"candidates": [m.pk for m in u.full_a[:5]]}, case["id"], "candidate_margin_short")
+    assert "至少 6 人" in body["message"] and "candidates" in body["fields"]
+    complete(sec, task["id"], {"candidates": [m.pk for m in u.full_a[:6]]})
 
 
-def test_a_probationary_member_cannot_stand_as_candidate(api, university):
+def test_a_probationary_member_cannot_stand_as_candidate(api, university, at_nomination):
     u = university
-    sec, officer = api(u.users.sec_a), api(u.users.officer)
-    with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
-        case = start_election(sec, u.branch_a)
-        complete(sec, only_task(sec, "submit_request")["id"], {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"})
-        complete(officer, only_task(officer, "reply_request")["id"], {"approved": True})
-        task = only_task(sec, "nominate_candidates")
-        ids = [m.pk for m in u.full_a[:5]] + [u.probationary.pk]
-        body = refused(sec, task["id"], {"candidates": ids}, case["id"], "candidate_not_eligible")
-        assert body["fields"] == {"candidates.5": ["预备乙 是预备党员，没有选举权和被选举权"]}
-        body = refused(sec, task["id"], {"candidates": [m.pk for m in u.full_a[:5]] + [u.suspended.pk]}, case["id"], "candidate_not_eligible")
-        assert "留党察看期间" in body["fields"]["candidates.5"][0]
+    case, sec, task = at_nomination
+    ids = [m.pk for m in u.full_a[:5]] + [u.probationary.pk]
+    body = refused(sec, task["id"], {"candidates": ids}, case["id"], "candidate_not_eligible")
+    assert body["fields"] == {"candidates.5": ["预备乙 是预备党员，没有选举权和被选举权"]}
+    body = refused(sec, task["id"], {"candidates": [m.pk for m in u.full_a[:5]] + [u.suspended.pk]}, case["id"], "candidate_not_eligible")
+    assert "留党察看期间" in body["fields"]["candidates.5"][0]
 
 
 def test_committee_size_must_be_odd_and_within_3_to_7(api, university):
