@@ -1,0 +1,37 @@
+"""Working days follow the Chinese calendar (holidays and make-up workdays); months are calendar months."""
+import datetime as dt
+
+import pytest
+
+from engine.calendar import CalendarUnavailable, Duration, add_working_days, working_days_between
+
+D = dt.date
+
+
+def test_spring_festival_2026_is_skipped_and_its_make_up_saturdays_count():
+    assert add_working_days(D(2026, 2, 13), 1) == D(2026, 2, 14)   # Saturday make-up workday
+    assert add_working_days(D(2026, 2, 14), 1) == D(2026, 2, 24)   # 15-23 February are holidays
+    assert add_working_days(D(2026, 2, 12), 5) == D(2026, 2, 26)
+    assert add_working_days(D(2026, 2, 27), 1) == D(2026, 2, 28)   # the second make-up Saturday
+    assert working_days_between(D(2026, 2, 13), D(2026, 2, 24)) == 2
+
+
+def test_national_day_2026_and_its_make_up_saturday():
+    assert add_working_days(D(2026, 9, 30), 1) == D(2026, 10, 8)
+    assert add_working_days(D(2026, 9, 30), 3) == D(2026, 10, 10)   # Saturday 10 October is a workday
+    assert add_working_days(D(2026, 10, 10), -1) == D(2026, 10, 9)
+    assert Duration(working_days=5).add_to(D(2026, 9, 29)) == D(2026, 10, 12)
+
+
+def test_a_year_without_calendar_data_is_refused_clearly_not_guessed():
+    with pytest.raises(CalendarUnavailable) as err:
+        add_working_days(D(2035, 12, 30), 1)
+    assert err.value.status == 503 and err.value.code == "calendar_unavailable"
+    assert "2035" in str(err.value.message) or "2036" in str(err.value.message)
+
+
+def test_months_are_calendar_months():
+    assert Duration(months=1).add_to(D(2026, 1, 31)) == D(2026, 2, 28)
+    assert Duration(years=1).add_to(D(2028, 2, 29)) == D(2029, 2, 28)
+    assert Duration(months=6).add_to(D(2027, 1, 10), -1) == D(2026, 7, 10)
+    assert Duration(years=3).add_to(D(2026, 12, 20)) == D(2029, 12, 20)
