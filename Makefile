@@ -18,9 +18,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/partyflow demo $(DEMO_ARGS)
 
-## Run the test suite: on PostgreSQL when it answers (required under CI=true), else SQLite.
+## Run the test suite: on PostgreSQL when it answers (required under CI=true, with Redis), else SQLite.
 test: $(STAMP)
-	url=$$(sh .ci/database-url) || exit 1; DATABASE_URL="$${DATABASE_URL:-$$url}" $(BIN)/pytest $(PYTEST_ARGS)
+	sh .ci/ensure-redis && url=$$(sh .ci/database-url) || exit 1; DATABASE_URL="$${DATABASE_URL:-$$url}" $(BIN)/pytest $(PYTEST_ARGS)
 
 ## Benchmarks on PostgreSQL (prints a table).
 bench: $(STAMP)

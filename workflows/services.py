@@ -317,11 +317,13 @@ def task_complete(*, actor, task: Task, data) -> Task:
 # --- timers ----------------------------------------------------------------------------------
 
 def timer_fire_case(*, case_id: int, now=None) -> dict | None:
-    """Fire the due timers of one case under its row lock; None when another worker holds the case."""
+    """Fire the due timers of one case under its row lock, in one transaction with the new state,
+    the audit event and the next timers. None when another worker holds the case (SKIP LOCKED) or
+    nothing is due any more (it was fired already): a case enqueued twice fires once."""
     now = now or timezone.now()
     with transaction.atomic():
         case = _locked_case(case_id, skip_locked=True).filter(status=CaseStatus.RUNNING).first()
-        if case is None:
+        if case is None or not case.timers.filter(status=TimerStatus.WAITING, due_at__lte=now).exists():
             return None
         run = _restore(case)
         run.refresh_timers()
@@ -331,24 +333,34 @@ def timer_fire_case(*, case_id: int, now=None) -> dict | None:
         return changes
 
 
-def timers_run(*, now=None, limit: int = 1000) -> dict:
-    """Fire every due timer (what `partyflow run-timers` and the Celery beat sweep call).
-
-    A case whose step fails has its due timers marked failed with the error, for operators, and is
-    not retried until someone resets them."""
+def due_case_ids(*, now=None, limit: int = 1000) -> list[int]:
+    """Cases with at least one waiting timer due, oldest due first (what a sweep hands to workers)."""
     now = now or timezone.now()
-    case_ids = list(Timer.objects.filter(status=TimerStatus.WAITING, due_at__lte=now)
-                    .order_by("due_at").values_list("case_id", flat=True).distinct()[:limit])
+    ids = (Timer.objects.filter(status=TimerStatus.WAITING, due_at__lte=now)
+           .order_by("due_at").values_list("case_id", flat=True)[:limit])
+    return list(dict.fromkeys(ids))
+
+
+def timer_fire_one(*, case_id: int, now=None) -> tuple[int, int]:
+    """Fire one case's due timers; a failing step marks them failed with the error for operators
+    (not retried until reset). Returns (fired, failed)."""
+    now = now or timezone.now()
+    try:
+        changes = timer_fire_case(case_id=case_id, now=now)
+    except DomainError as exc:
+        return 0, _timer_failed(case_id, now, exc)
+    return (len(changes["fired_timers"]) if changes else 0), 0
+
+
+def timers_run(*, now=None, limit: int = 1000) -> dict:
+    """Fire every due timer in this process (`partyflow run-timers`, the demo's in-process sweep)."""
+    now = now or timezone.now()
+    case_ids = due_case_ids(now=now, limit=limit)
     fired = failed = 0
-    for case_id in dict.fromkeys(case_ids):
-        try:
-            changes = timer_fire_case(case_id=case_id, now=now)
-        except DomainError as exc:
-            failed += _timer_failed(case_id, now, exc)
-            continue
-        if changes:
-            fired += len(changes["fired_timers"])
-    return {"cases": len(set(case_ids)), "fired": fired, "failed": failed}
+    for case_id in case_ids:
+        f, x = timer_fire_one(case_id=case_id, now=now)
+        fired, failed = fired + f, failed + x
+    return {"cases": len(case_ids), "fired": fired, "failed": failed}
 
 
 def _timer_failed(case_id, now, exc) -> int:

@@ -1,0 +1,154 @@
+"""Real Celery worker processes (Redis broker, PostgreSQL) fire due timers: each exactly once with two
+workers, and again exactly once after a worker is killed with SIGKILL mid-batch."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import time_machine
+from celery import Celery
+from django.db import connection
+
+from workflows.models import AuditEvent, Case, Task, Timer
+from workflows.services import case_start
+
+from ..helpers import cst
+
+REDIS = ("127.0.0.1", 6379)
+BROKER = "redis://127.0.0.1:6379/11"
+PARTYFLOW = str(Path(sys.executable).with_name("partyflow"))
+
+
+def _redis_up() -> bool:
+    try:
+        socket.create_connection(REDIS, timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not _redis_up(), reason="needs the Redis broker on 127.0.0.1:6379"),
+]
+
+
+@pytest.fixture
+def broker():
+    if connection.vendor != "postgresql":
+        pytest.skip("workers share the database: needs PostgreSQL (CI runs this on PostgreSQL)")
+    app = Celery(broker=BROKER)
+    with app.connection_for_write() as conn:
+        conn.default_channel.client.flushdb()
+    yield app
+
+
+def many_due_cases(university, n):
+    """n election cases whose reminder fell due long ago: one started for real, the rest copies of
+    its rows (each case independent), so the test spends its time firing, not starting."""
+    with time_machine.travel(cst(2020, 1, 1, 9), tick=False):
+        first = case_start(actor=None, process_id="branch_election", organization=university.branch_a, data={"term_end": "2021-01-10"})
+    timer = first.timers.get()
+    cases = Case.objects.bulk_create([
+        Case(process_version=first.process_version, process_id=first.process_id, rule_set=first.rule_set,
+             organization_id=first.organization_id, subject=first.subject, business_key=f"copy:{i}", state=first.state,
+             serializer_version=first.serializer_version, data=first.data, lock_version=first.lock_version) for i in range(n - 1)])
+    Timer.objects.bulk_create([Timer(case=c, spiff_task_id=timer.spiff_task_id, element_id=timer.element_id, name=timer.name,
+                                     due_at=timer.due_at) for c in cases])
+    return [first.pk] + [c.pk for c in cases]
+
+
+def start_worker(name, log_dir):
+    env = {**os.environ, "CELERY_BROKER_URL": BROKER, "DJANGO_SETTINGS_MODULE": "partyflow.settings",
+           "DATABASE_URL": "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**{k: connection.settings_dict[k] or "" for k in ("USER", "HOST", "PORT", "NAME")})}
+    log = open(log_dir / f"{name}.log", "w")
+    return subprocess.Popen([PARTYFLOW, "worker", "--concurrency=1", "--pool=prefork", f"--hostname={name}@%h", "--without-gossip", "--without-mingle"],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def enqueue_due(app):
+    from workflows.services import due_case_ids
+
+    ids = due_case_ids(limit=100_000)
+    for case_id in ids:
+        app.send_task("workflows.tasks.fire_case_timers", args=[case_id])
+    return len(ids)
+
+
+def wait_until(predicate, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def waiting():
+    return Timer.objects.filter(status="waiting", element_id="term_expiry_reminder").count()
+
+
+def assert_each_fired_exactly_once(case_ids):
+    assert Timer.objects.filter(case_id__in=case_ids, status="fired").count() == len(case_ids)
+    assert AuditEvent.objects.filter(case_id__in=case_ids, action="timers_fired").count() == len(case_ids)
+    assert Task.objects.filter(case_id__in=case_ids, element_id="submit_request", status="open").count() == len(case_ids)
+    assert set(Case.objects.filter(pk__in=case_ids).values_list("lock_version", flat=True)) == {2}
+
+
+def stop(*workers):
+    for w in workers:
+        if w.poll() is None:
+            os.killpg(w.pid, signal.SIGTERM)
+    for w in workers:
+        try:
+            w.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(w.pid, signal.SIGKILL)
+
+
+def test_two_workers_fire_1000_due_timers_each_exactly_once(university, broker, tmp_path):
+    case_ids = many_due_cases(university, 1000)
+    workers = [start_worker("w1", tmp_path), start_worker("w2", tmp_path)]
+    try:
+        assert enqueue_due(broker) == 1000
+        assert enqueue_due(broker) == 1000   # a second sweep before the first is done: still once each
+        assert wait_until(lambda: waiting() == 0, 180), (tmp_path / "w1.log").read_text()[-3000:]
+        # Let the duplicate messages drain: they must change nothing.
+        assert wait_until(lambda: broker.connection_for_write().default_channel.client.llen("celery") == 0, 60)
+        time.sleep(1)
+    finally:
+        stop(*workers)
+    assert_each_fired_exactly_once(case_ids)
+    logs = (tmp_path / "w1.log").read_text() + (tmp_path / "w2.log").read_text()
+    assert "fire_case_timers" in logs and logs.count("succeeded") >= 1000
+
+
+def test_a_worker_killed_mid_batch_leaves_nothing_half_written(university, broker, tmp_path):
+    case_ids = many_due_cases(university, 600)
+    first = start_worker("k1", tmp_path)
+    try:
+        enqueue_due(broker)
+        assert wait_until(lambda: waiting() < 550, 120), (tmp_path / "k1.log").read_text()[-3000:]
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(10)
+        left = waiting()
+        assert 0 < left < 600
+        # Every case is either fired whole (state, task, timer row, audit) or not at all.
+        fired = list(Timer.objects.filter(case_id__in=case_ids, status="fired").values_list("case_id", flat=True))
+        assert Task.objects.filter(case_id__in=fired, element_id="submit_request").count() == len(fired)
+        assert AuditEvent.objects.filter(case_id__in=fired, action="timers_fired").count() == len(fired)
+        assert not Task.objects.filter(case_id__in=set(case_ids) - set(fired)).exists()
+        # The next sweep hands the rest to a new worker.
+        second = start_worker("k2", tmp_path)
+        try:
+            enqueue_due(broker)
+            assert wait_until(lambda: waiting() == 0, 180), (tmp_path / "k2.log").read_text()[-3000:]
+        finally:
+            stop(second)
+    finally:
+        stop(first)
+    assert_each_fired_exactly_once(case_ids)
