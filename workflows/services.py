@@ -21,9 +21,9 @@ from forms.validation import load_schema, validate_submission
 from organizations.models import Organization, OrgKind
 
 from . import registry
-from .audit import append as audit_append
+from .audit import append as audit
 from .assignment import LANES, resolve_lane, slot as make_slot, user_roles_snapshot, user_slots
-from .models import AuditEvent, Case, CaseStatus, ProcessVersion, Task, TaskStatus, Timer, TimerStatus
+from .models import Case, CaseStatus, ProcessVersion, Task, TaskStatus, Timer, TimerStatus
 
 log = logging.getLogger("partyflow.workflows")
 
@@ -32,11 +32,6 @@ log = logging.getLogger("partyflow.workflows")
 
 def _json_safe(value):
     return json.loads(json.dumps(value, default=str, ensure_ascii=False))
-
-
-def audit(*, action: str, actor=None, case: Case | None = None, task: Task | None = None, data=None, organization=None) -> AuditEvent:
-    """Append one event to the case's tamper-evident chain (inside the caller's transaction, case locked)."""
-    return audit_append(action=action, actor=actor, case=case, task=task, data=data, organization=organization)
 
 
 def _specs(version: ProcessVersion):
@@ -118,7 +113,8 @@ def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None
     case.state = json.dumps(run.dump(), separators=(",", ":"), ensure_ascii=False)
     case.serializer_version = run.serializer_version
     case.data = _json_safe({k: v for k, v in run.data.items() if not k.startswith("spiff__")})
-    case.stage = next((r.stage or r.name for r in sorted(new_rows + [r for r in open_rows.values() if r not in closed], key=lambda r: r.created_at or now)), "")
+    still_open = sorted((r for sid, r in open_rows.items() if sid in ready_ids), key=lambda r: r.pk) + new_rows
+    case.stage = (still_open[0].stage or still_open[0].name) if still_open else ""
     if run.completed and case.status == CaseStatus.RUNNING:
         case.status, case.completed_at, case.stage = CaseStatus.COMPLETED, now, gettext_noop("已办结")
     case.lock_version += 1
@@ -128,7 +124,7 @@ def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None
     }
     fields = ["state", "serializer_version", "data", "stage", "status", "completed_at", "lock_version", "updated_at"]
     if event is not None:
-        audit_append(case=case, save_head=False, **{**event, "data": {**event.get("data", {}), **changes}})
+        audit(case=case, save_head=False, **{**event, "data": {**event.get("data", {}), **changes}})
         fields += ["audit_seq", "audit_head"]
     case.save(update_fields=fields)
 
@@ -185,9 +181,9 @@ def case_start(*, actor, process_id: str, organization: Organization, subject: s
     if version is None:
         raise ValidationFailed(_("未部署的流程：%(p)s") % {"p": process_id}, code="unknown_process", fields={"process": [_("未部署的流程")]})
     rules = get_rule_set(rule_set or settings.PARTYFLOW["RULE_SET"])
-    data = dict(data or {})
-    if not isinstance(data, dict):
+    if data is not None and not isinstance(data, dict):
         raise ValidationFailed(_("data 须为 JSON 对象。"), code="invalid_data", fields={"data": [_("须为对象")]})
+    data = dict(data or {})
     check = registry.check_for(process_id, "__start__")
     if check is not None:
         data.update(check(organization=organization, data=data, rules=rules) or {})
@@ -241,34 +237,31 @@ def _ensure_holder(actor, task: Task):
         raise Forbidden(_("您不是该任务的办理人。"), code="not_task_holder")
 
 
-def task_claim(*, actor, task: Task) -> Task:
+def _set_holder(*, actor, task: Task, claim: bool) -> Task:
+    """Claim (holder := actor) or unclaim (holder := nobody) an open task, under the case's lock
+    (its audit chain is appended to)."""
     _ensure_holder(actor, task)
     with transaction.atomic():
-        case = _locked_case(task.case_id).get()  # the audit chain of the case is appended to
-        task = Task.objects.select_for_update().get(pk=task.pk)
+        case = _locked_case(task.case_id).get()
+        task = Task.objects.select_for_update().select_related("claimed_by").get(pk=task.pk)
         if task.status != TaskStatus.OPEN:
             raise Conflict(_("该任务已办结。"), code="task_closed")
-        if task.claimed_by_id and task.claimed_by_id != actor.pk:
+        if claim and task.claimed_by_id and task.claimed_by_id != actor.pk:
             raise Conflict(_("该任务已由 %(u)s 认领。") % {"u": task.claimed_by.get_username()}, code="task_claimed_by_other")
-        task.claimed_by = actor
+        if not claim and task.claimed_by_id != actor.pk:
+            raise Conflict(_("您没有认领该任务。"), code="task_not_claimed_by_you")
+        task.claimed_by = actor if claim else None
         task.save(update_fields=["claimed_by"])
-        audit(action="task_claimed", actor=actor, case=case, task=task)
+        audit(action="task_claimed" if claim else "task_unclaimed", actor=actor, case=case, task=task)
     return task
+
+
+def task_claim(*, actor, task: Task) -> Task:
+    return _set_holder(actor=actor, task=task, claim=True)
 
 
 def task_unclaim(*, actor, task: Task) -> Task:
-    _ensure_holder(actor, task)
-    with transaction.atomic():
-        case = _locked_case(task.case_id).get()  # the audit chain of the case is appended to
-        task = Task.objects.select_for_update().get(pk=task.pk)
-        if task.status != TaskStatus.OPEN:
-            raise Conflict(_("该任务已办结。"), code="task_closed")
-        if task.claimed_by_id != actor.pk:
-            raise Conflict(_("您没有认领该任务。"), code="task_not_claimed_by_you")
-        task.claimed_by = None
-        task.save(update_fields=["claimed_by"])
-        audit(action="task_unclaimed", actor=actor, case=case, task=task)
-    return task
+    return _set_holder(actor=actor, task=task, claim=False)
 
 
 def task_complete(*, actor, task: Task, data) -> Task:
@@ -296,9 +289,7 @@ def task_complete(*, actor, task: Task, data) -> Task:
         run = _restore(case)
         now = timezone.now()
         timers_before = run.waiting_timers()
-        if timers_before and run.refresh_timers():
-            changes = _persist(case, run, now=now, open_rows=open_rows)
-            audit(action="timers_fired", case=case, data=changes)
+        if timers_before and _fire_due_timers(case, run, now=now, open_rows=open_rows):
             open_rows = {str(t.spiff_task_id): t for t in case.tasks.filter(status=TaskStatus.OPEN).select_related("claimed_by")}
             timers_before = None
             if str(task.spiff_task_id) not in open_rows:
@@ -326,11 +317,15 @@ def timer_fire_case(*, case_id: int, now=None) -> dict | None:
         if case is None or not case.timers.filter(status=TimerStatus.WAITING, due_at__lte=now).exists():
             return None
         run = _restore(case)
-        run.refresh_timers()
-        changes = _persist(case, run, now=now)
-        if changes["fired_timers"]:
-            audit(action="timers_fired", case=case, data=changes)
-        return changes
+        return _fire_due_timers(case, run, now=now)
+
+
+def _fire_due_timers(case: Case, run: WorkflowRun, *, now, open_rows=None) -> dict | None:
+    """Refresh the restored workflow's timers; when any fired, persist the step with its audit event.
+    Returns what changed, or None when nothing was due. Expects the case row locked."""
+    if not run.refresh_timers():
+        return None
+    return _persist(case, run, now=now, open_rows=open_rows, event={"action": "timers_fired"})
 
 
 def due_case_ids(*, now=None, limit: int = 1000) -> list[int]:
