@@ -243,7 +243,7 @@ def _set_holder(*, actor, task: Task, claim: bool) -> Task:
     _ensure_holder(actor, task)
     with transaction.atomic():
         case = _locked_case(task.case_id).get()
-        task = Task.objects.select_for_update().select_related("claimed_by").get(pk=task.pk)
+        task = Task.objects.select_for_update(of=("self",)).select_related("claimed_by").get(pk=task.pk)
         if task.status != TaskStatus.OPEN:
             raise Conflict(_("该任务已办结。"), code="task_closed")
         if claim and task.claimed_by_id and task.claimed_by_id != actor.pk:
