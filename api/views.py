@@ -47,9 +47,10 @@ class _ScopedCrud(viewsets.ModelViewSet):
     lookup_value_regex = r"[0-9]+"
 
     def get_object(self):
+        qs = self.get_queryset()
         try:
-            return self.get_queryset().get(pk=int(self.kwargs["pk"]))
-        except (ValueError, self.get_queryset().model.DoesNotExist):
+            return qs.get(pk=int(self.kwargs["pk"]))
+        except (ValueError, qs.model.DoesNotExist):
             raise NotFound() from None
 
 

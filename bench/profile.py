@@ -162,7 +162,7 @@ class Breakdown:
         ("workflows.services", None, "_persist"),
         ("workflows.services", None, "audit"),
         ("workflows.services", None, "resolve_lane"),
-        ("workflows.services", None, "_json_safe"),
+        ("workflows.services", None, "json_safe"),
         ("workflows.procedures.branch_election", None, "check_request"),
         ("workflows.procedures.branch_election", None, "check_approval"),
         ("workflows.procedures.branch_election", None, "check_start"),

@@ -46,17 +46,18 @@ def scope_paths(user) -> list[str] | None:
     return sorted({a.organization.path for a in active_assignments(user) if a.role in SCOPE_ROLES})
 
 
-def scope_q(user, field: str = "organization__path") -> Q:
-    """A filter limiting `field` (an organization path) to the user's subtrees."""
-    paths = scope_paths(user)
-    if paths is None:
-        return Q()
-    if not paths:
-        return Q(pk__in=[])
-    q = Q()
+def subtrees_q(paths, field: str = "organization__path") -> Q:
+    """A filter limiting `field` (an organization path) to the subtrees at `paths` (none: nothing)."""
+    q = Q(pk__in=[])
     for p in paths:
         q |= Q(**{f"{field}__startswith": p})
     return q
+
+
+def scope_q(user, field: str = "organization__path") -> Q:
+    """A filter limiting `field` (an organization path) to the user's subtrees."""
+    paths = scope_paths(user)
+    return Q() if paths is None else subtrees_q(paths, field)
 
 
 def organizations_visible(user) -> QuerySet[Organization]:
@@ -79,10 +80,7 @@ def organizations_manageable(user) -> QuerySet[Organization]:
     if user is not None and user.is_superuser:
         return Organization.objects.all()
     paths = {a.organization.path for a in active_assignments(user) if a.role in SCOPE_ROLES and a.role != Role.AUDITOR}
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(path__startswith=p)
-    return Organization.objects.filter(q)
+    return Organization.objects.filter(subtrees_q(paths, "path"))
 
 
 def members_visible(user) -> QuerySet[Member]:

@@ -27,6 +27,11 @@ def _canonical(value) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
+def json_safe(value):
+    """`value` as it will come back from the database's JSON column (dates as strings, tuples as lists)."""
+    return json.loads(_canonical(value))
+
+
 def event_hash(*, seq, prev_hash, case_id, organization_id, actor_id, actor_name, actor_roles, action, task_id,
                task_name, data, created_at: dt.datetime) -> str:
     content = {
@@ -47,7 +52,7 @@ def append(*, action: str, actor=None, case: Case | None = None, task=None, data
            save_head: bool = True) -> AuditEvent:
     """Append one event to its case's chain. Expects the case row locked by the caller.
     save_head=False: the caller saves `case.audit_seq`/`audit_head` with its own UPDATE of the case."""
-    data = json.loads(_canonical(data or {}))
+    data = json_safe(data or {})
     event = AuditEvent(
         case=case, organization=organization or (case.organization if case else None), actor=actor,
         actor_name=actor.get_username() if actor is not None else "system",

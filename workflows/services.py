@@ -21,7 +21,7 @@ from forms.validation import load_schema, validate_submission
 from organizations.models import Organization, OrgKind
 
 from . import registry
-from .audit import append as audit
+from .audit import append as audit, json_safe
 from .assignment import LANES, resolve_lane, slot as make_slot, user_roles_snapshot, user_slots
 from .models import Case, CaseStatus, ProcessVersion, Task, TaskStatus, Timer, TimerStatus
 
@@ -29,10 +29,6 @@ log = logging.getLogger("partyflow.workflows")
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-def _json_safe(value):
-    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
-
 
 def _specs(version: ProcessVersion):
     return specs_for_version(version.version, lambda: json.loads(ProcessVersion.objects.values_list("spec", flat=True).get(pk=version.pk)))
@@ -112,7 +108,7 @@ def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None
 
     case.state = json.dumps(run.dump(), separators=(",", ":"), ensure_ascii=False)
     case.serializer_version = run.serializer_version
-    case.data = _json_safe({k: v for k, v in run.data.items() if not k.startswith("spiff__")})
+    case.data = json_safe({k: v for k, v in run.data.items() if not k.startswith("spiff__")})
     still_open = sorted((r for sid, r in open_rows.items() if sid in ready_ids), key=lambda r: r.pk) + new_rows
     case.stage = (still_open[0].stage or still_open[0].name) if still_open else ""
     if run.completed and case.status == CaseStatus.RUNNING:
