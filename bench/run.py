@@ -454,17 +454,15 @@ def bench_baseline(*, n: int = 300) -> dict:
 def check_lock_scope(cases) -> dict:
     """Does the row lock task_complete takes on a case also lock rows other cases need?
 
-    A thread holds the lock exactly as task_complete takes it (the case row selected FOR UPDATE with
-    select_related process_version and organization); meanwhile timer_fire_case, which locks with
-    SKIP LOCKED, is called for a *different* running case on the same process version. It should
-    fire (a dict); None means it skipped the case because a shared row (the process version, or the
-    organization) was locked."""
+    A thread holds the lock exactly as task_complete takes it (`workflows.services._locked_case`);
+    meanwhile the SKIP LOCKED form of the same lock — what the timer workers use — is taken on a
+    *different* case of the same process version. It should be granted; a skip means a shared row
+    (the process version, or the organization) was locked too."""
     import threading
 
     from django.db import connections, transaction
 
-    from workflows.models import Case
-    from workflows.services import timer_fire_case
+    from workflows.services import _locked_case
 
     a, b = cases[0][0].pk, cases[1][0].pk
     held, release = threading.Event(), threading.Event()
@@ -473,7 +471,7 @@ def check_lock_scope(cases) -> dict:
     def holder():
         try:
             with transaction.atomic():
-                Case.objects.select_for_update().select_related("process_version", "organization").get(pk=a)
+                _locked_case(a).get()
                 held.set()
                 release.wait(10)
         except Exception as exc:  # reported, not raised from the thread
@@ -482,16 +480,20 @@ def check_lock_scope(cases) -> dict:
         finally:
             connections.close_all()
 
+    def probe():
+        with transaction.atomic():
+            return _locked_case(b, skip_locked=True).first() is not None
+
     thread = threading.Thread(target=holder)
     thread.start()
     held.wait(10)
     try:
-        result = timer_fire_case(case_id=b)
+        granted = probe()
     finally:
         release.set()
         thread.join()
-    control = timer_fire_case(case_id=b)  # the same call with nothing held: must not skip
-    return {"held_case": a, "other_case": b, "other_case_skipped": result is None, "control_not_skipped": control is not None,
+    control = probe()  # the same lock with nothing held: must be granted
+    return {"held_case": a, "other_case": b, "other_case_skipped": not granted, "control_not_skipped": control,
             "errors": errors}
 
 
@@ -607,8 +609,8 @@ def main(argv=None) -> int:
           f"spec inside: {'yes' if sizes['state_contains_spec'] else 'no'}); after start: {sizes['state_after_start_bytes']} bytes")
     print(f"process version spec: {sizes['spec_bytes']} bytes JSON ({sizes['spec_pg_bytes']} bytes in PostgreSQL), stored once: "
           f"{sizes['process_versions']} version row(s) for {sizes['cases_on_version']} cases")
-    print(f"lock scope: while one case is locked the way task_complete locks it, timer_fire_case on another case of the same "
-          f"version was {'SKIPPED (the lock also covers the shared process version / organization rows)' if lock_scope['other_case_skipped'] else 'fired (locks are per case)'}")
+    print(f"lock scope: while one case is locked the way task_complete locks it, the timer workers' SKIP LOCKED lock on another case of the same "
+          f"version was {'SKIPPED (the lock also covers the shared process version / organization rows)' if lock_scope['other_case_skipped'] else 'granted (locks are per case)'}")
     elapsed = time.perf_counter() - started
     print(f"total run time {elapsed:.1f} s")
 
