@@ -19,7 +19,7 @@ from workflows.services import case_start
 from ..helpers import cst
 
 REDIS = ("127.0.0.1", 6379)
-BROKER = "redis://127.0.0.1:6379/11"
+BROKER = os.environ.get("PARTYFLOW_TEST_BROKER", "redis://127.0.0.1:6379/11")
 PARTYFLOW = str(Path(sys.executable).with_name("partyflow"))
 
 
