@@ -2,6 +2,8 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from notifications.models import Notification
+from notifications.render import render
 from organizations.models import Member, Organization, RoleAssignment
 from workflows.assignment import LANE_LABELS
 from workflows.models import AuditEvent, Case, ProcessVersion, Task, Timer
@@ -220,3 +222,29 @@ class AuditVerificationSerializer(serializers.Serializer):
     first_bad_seq = serializers.IntegerField(allow_null=True)
     problem = serializers.CharField()
     reason = serializers.CharField()
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    subject = serializers.SerializerMethodField()
+    message = serializers.SerializerMethodField()
+    task = serializers.PrimaryKeyRelatedField(read_only=True)
+    case = serializers.PrimaryKeyRelatedField(read_only=True)
+    due_at = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "kind_display", "subject", "message", "task", "case", "due_at", "created_at", "read_at", "emailed_at"]
+
+    def get_subject(self, obj) -> str:
+        return render(obj.kind, obj.params)[0]
+
+    def get_message(self, obj) -> str:
+        return render(obj.kind, obj.params)[1]
+
+    def get_due_at(self, obj) -> str | None:
+        return obj.params.get("due_at")
+
+
+class MarkedReadSerializer(serializers.Serializer):
+    marked_read = serializers.IntegerField()

@@ -14,6 +14,7 @@ router.register("role-assignments", views.RoleAssignmentViewSet, basename="role-
 router.register("processes", views.ProcessViewSet, basename="process")
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("tasks", views.TaskViewSet, basename="task")
+router.register("notifications", views.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),

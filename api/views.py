@@ -13,7 +13,9 @@ from engine.i18n import _
 from organizations import services as org_services
 from organizations.models import Organization, RoleAssignment
 from organizations.selectors import active_assignments, is_org_department, members_visible, organizations_manageable, organizations_visible, scope_q
+from notifications import selectors as notification_selectors, services as notification_services
 from workflows import selectors, services
+from notifications.models import Notification
 from workflows.models import Case, Task
 
 from . import serializers as s
@@ -30,6 +32,11 @@ def _int_param(request, name):
         return int(value)
     except ValueError:
         raise ValidationFailed(_("参数 %(n)s 须为整数。") % {"n": name}, code="invalid_parameter", fields={name: [_("须为整数")]}) from None
+
+
+def _bool_param(request, name):
+    value = request.query_params.get(name)
+    return None if value in (None, "") else value.lower() in ("1", "true", "yes")
 
 
 class MeView(APIView):
@@ -220,13 +227,15 @@ class TaskViewSet(viewsets.GenericViewSet):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
 
-    @extend_schema(parameters=[OpenApiParameter("process", str), OpenApiParameter("organization", int), OpenApiParameter("overdue", bool)],
+    @extend_schema(parameters=[OpenApiParameter("process", str), OpenApiParameter("organization", int), OpenApiParameter("overdue", bool),
+                               OpenApiParameter("escalated", bool, description="overdue tasks of lower organizations escalated to my committee (督办)")],
                    responses=s.TaskSerializer(many=True))
     def list(self, request):
-        overdue = request.query_params.get("overdue")
-        overdue = None if overdue in (None, "") else overdue.lower() in ("1", "true", "yes")
-        qs = selectors.task_inbox(request.user, process=request.query_params.get("process"),
-                                  organization=_int_param(request, "organization"), overdue=overdue)
+        if _bool_param(request, "escalated"):
+            qs = notification_selectors.tasks_escalated_to(request.user)
+        else:
+            qs = selectors.task_inbox(request.user, process=request.query_params.get("process"),
+                                      organization=_int_param(request, "organization"), overdue=_bool_param(request, "overdue"))
         page = self.paginate_queryset(selectors.inbox_page_values(qs))
         return self.get_paginated_response(s.inbox_rows(page, timezone.now()))
 
@@ -255,3 +264,31 @@ class TaskViewSet(viewsets.GenericViewSet):
             raise ValidationFailed(_("请求体须为 {\"data\": {...}}。"), code="invalid_body", fields={"data": [_("必填")]})
         task = services.task_complete(actor=request.user, task=task, data=request.data["data"])
         return Response(s.TaskSerializer(task, context=self.get_serializer_context()).data)
+
+
+class NotificationViewSet(viewsets.GenericViewSet):
+    """The caller's own reminders, overdue alerts and escalations; newest first."""
+    serializer_class = s.NotificationSerializer
+    queryset = Notification.objects.none()  # for the schema; requests use the selectors
+    lookup_value_regex = r"[0-9]+"
+
+    @extend_schema(parameters=[OpenApiParameter("unread", bool)], responses=s.NotificationSerializer(many=True))
+    def list(self, request):
+        qs = notification_selectors.notifications_for(request.user, unread=_bool_param(request, "unread"))
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(s.NotificationSerializer(page, many=True).data)
+
+    @extend_schema(responses=s.NotificationSerializer)
+    def retrieve(self, request, pk=None):
+        return Response(s.NotificationSerializer(notification_selectors.notification_for_user(request.user, pk)).data)
+
+    @extend_schema(request=None, responses=s.NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        n = notification_services.notification_mark_read(actor=request.user, notification=notification_selectors.notification_for_user(request.user, pk))
+        return Response(s.NotificationSerializer(n).data)
+
+    @extend_schema(request=None, responses=s.MarkedReadSerializer)
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        return Response({"marked_read": notification_services.notifications_mark_all_read(actor=request.user)})

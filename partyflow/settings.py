@@ -3,6 +3,7 @@
 DATABASE_URL      sqlite:///path or postgres://user@host:port/db (default: SQLite under ./var/)
 CELERY_BROKER_URL redis://127.0.0.1:6379/0 or amqp://guest:guest@127.0.0.1:5672// (default: none,
                   timers then run in-process in the demo, or through `partyflow run-timers`)
+EMAIL_HOST       an SMTP server for reminder emails (default: none, emails are printed on the console)
 SECRET_KEY, DEBUG, ALLOWED_HOSTS, PARTYFLOW_RULE_SET
 """
 import os
@@ -29,6 +30,7 @@ INSTALLED_APPS = [
     "partyflow",
     "organizations",
     "workflows",
+    "notifications",
     "api",
 ]
 
@@ -101,11 +103,21 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# Reminder and overdue emails: SMTP when EMAIL_HOST is set, else printed on the console.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "partyflow@localhost")
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sweep-due-timers": {"task": "workflows.tasks.sweep_timers", "schedule": 60.0},
+    "raise-task-alerts": {"task": "notifications.tasks.raise_task_alerts", "schedule": 300.0},
 }
 
 PARTYFLOW = {

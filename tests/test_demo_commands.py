@@ -154,8 +154,9 @@ def test_timer_sweep_logs_errors_instead_of_dying(monkeypatch, caplog):
     from partyflow.management.commands import demo
 
     monkeypatch.setattr("workflows.services.timers_run", lambda: {"fired": 2, "failed": 0, "cases": 2})
+    monkeypatch.setattr("notifications.services.alerts_raise", lambda: {"due_soon": 1, "overdue": 0, "escalated": 0})
     with caplog.at_level(logging.INFO, logger="partyflow.demo"):
-        assert demo.sweep_once() == {"fired": 2, "failed": 0, "cases": 2}
+        assert demo.sweep_once() == {"fired": 2, "failed": 0, "cases": 2, "alerts": {"due_soon": 1, "overdue": 0, "escalated": 0}}
 
     def broken():
         raise RuntimeError("database went away")
@@ -163,7 +164,7 @@ def test_timer_sweep_logs_errors_instead_of_dying(monkeypatch, caplog):
     monkeypatch.setattr("workflows.services.timers_run", broken)
     with caplog.at_level(logging.INFO, logger="partyflow.demo"):
         assert demo.sweep_once() is None
-    assert "fired 2" in caplog.text and "timer sweep failed" in caplog.text and "database went away" in caplog.text
+    assert "fired 2" in caplog.text and "'due_soon': 1" in caplog.text and "timer sweep failed" in caplog.text and "database went away" in caplog.text
 
 
 def test_seed_demo_before_deploy_fails_and_writes_nothing():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from engine.errors import BpmnError
 from engine.i18n import _
-from organizations.models import Organization, Role
+from organizations.models import Organization, Role, RoleAssignment
 from organizations.selectors import active_assignments, approving_committee_of, root_of
 
 LANES = ("branch_secretary", "branch_committee", "approving_committee", "org_department")
@@ -61,3 +61,31 @@ def user_slots(user) -> list[str]:
 def user_roles_snapshot(user) -> list[dict]:
     """The roles a user holds now, as recorded in each audit event."""
     return [{"role": a.role, "organization": a.organization_id} for a in active_assignments(user)]
+
+
+def slot_holders(slots, on=None) -> dict[str, list]:
+    """Who holds each slot now: {slot: [users]} (users with an active role whose lanes include the
+    slot's lane at the slot's organization), in one query."""
+    from django.db.models import Q
+
+    from engine.calendar import today
+
+    wanted: dict[tuple[str, int], str] = {}
+    for s in set(slots):
+        lane, _sep, org = s.partition("@")
+        if org.isdigit():
+            wanted[(lane, int(org))] = s
+    out: dict[str, list] = {s: [] for s in wanted.values()}
+    if not wanted:
+        return out
+    on = on or today()
+    roles = [r for r, lanes in ROLE_LANES.items() if any(lane in lanes for lane, _o in wanted)]
+    rows = (RoleAssignment.objects.filter(organization_id__in={o for _l, o in wanted}, role__in=roles, user__is_active=True)
+            .filter(Q(term_start__isnull=True) | Q(term_start__lte=on)).filter(Q(term_end__isnull=True) | Q(term_end__gte=on))
+            .select_related("user").order_by("user_id"))
+    for a in rows:
+        for lane in ROLE_LANES.get(a.role, ()):
+            s = wanted.get((lane, a.organization_id))
+            if s is not None and a.user not in out[s]:
+                out[s].append(a.user)
+    return out

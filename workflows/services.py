@@ -274,31 +274,56 @@ def task_complete(*, actor, task: Task, data) -> Task:
     with transaction.atomic():
         case = _locked_case(task.case_id).get()
         open_rows = {str(t.spiff_task_id): t for t in case.tasks.filter(status=TaskStatus.OPEN).select_related("claimed_by")}
-        task = next((t for t in open_rows.values() if t.pk == task.pk), None)
-        if task is None:
-            raise Conflict(_("该任务已办结，不能重复提交。"), code="task_already_completed")
-        if task.claimed_by_id and task.claimed_by_id != actor.pk:
-            raise Conflict(_("该任务已由 %(u)s 认领。") % {"u": task.claimed_by.get_username()}, code="task_claimed_by_other")
-        rules = get_rule_set(case.rule_set)
-        check = registry.check_for(case.process_id, task.element_id)
-        extra = (check(case=case, task=task, data=data, rules=rules) or {}) if check is not None else {}
-        run = _restore(case)
-        now = timezone.now()
-        timers_before = run.waiting_timers()
-        if timers_before and _fire_due_timers(case, run, now=now, open_rows=open_rows):
-            open_rows = {str(t.spiff_task_id): t for t in case.tasks.filter(status=TaskStatus.OPEN).select_related("claimed_by")}
-            timers_before = None
-            if str(task.spiff_task_id) not in open_rows:
-                conflict = Conflict(_("该任务的期限已到，流程已转入下一步。"), code="task_deadline_passed")
-        if conflict is None:
-            submitted = {**data, **extra}
-            run.complete_user_task(str(task.spiff_task_id), submitted)
-            _persist(case, run, actor=actor, completed=task, now=now, open_rows=open_rows, timers_before=timers_before,
-                     event={"action": "task_completed", "actor": actor, "task": task, "data": {"submitted": data, "computed": extra}})
-            task.case_organization = case.organization
+        row = next((t for t in open_rows.values() if t.pk == task.pk), None)
+        if row is None:
+            # Closed meanwhile: by another completion, or by its deadline (a sweep fired it first).
+            closed = Task.objects.get(pk=task.pk)
+            if not _closed_by_deadline(case, closed):
+                raise Conflict(_("该任务已办结，不能重复提交。"), code="task_already_completed")
+            conflict = _refused_after_deadline(case, closed, actor, data)
+        else:
+            conflict = _complete_open_task(case, row, actor, data, open_rows)
+            task = row
     if conflict is not None:
         raise conflict
     return task
+
+
+def _complete_open_task(case: Case, task: Task, actor, data, open_rows) -> Conflict | None:
+    """The completion proper, under the case lock. Returns the conflict when the task's deadline
+    fired first (that firing and the refused attempt are kept; nothing of the submission is)."""
+    if task.claimed_by_id and task.claimed_by_id != actor.pk:
+        raise Conflict(_("该任务已由 %(u)s 认领。") % {"u": task.claimed_by.get_username()}, code="task_claimed_by_other")
+    rules = get_rule_set(case.rule_set)
+    check = registry.check_for(case.process_id, task.element_id)
+    extra = (check(case=case, task=task, data=data, rules=rules) or {}) if check is not None else {}
+    run = _restore(case)
+    now = timezone.now()
+    timers_before = run.waiting_timers()
+    if timers_before and _fire_due_timers(case, run, now=now, open_rows=open_rows):
+        open_rows = {str(t.spiff_task_id): t for t in case.tasks.filter(status=TaskStatus.OPEN).select_related("claimed_by")}
+        timers_before = None
+        if str(task.spiff_task_id) not in open_rows:
+            return _refused_after_deadline(case, task, actor, data)
+    run.complete_user_task(str(task.spiff_task_id), {**data, **extra})
+    _persist(case, run, actor=actor, completed=task, now=now, open_rows=open_rows, timers_before=timers_before,
+             event={"action": "task_completed", "actor": actor, "task": task, "data": {"submitted": data, "computed": extra}})
+    task.case_organization = case.organization
+    return None
+
+
+def _closed_by_deadline(case: Case, task: Task) -> bool:
+    """Was `task` cancelled by a timer firing (its boundary deadline), in the same step?"""
+    return (task.status == TaskStatus.CANCELLED and task.completed_at is not None
+            and case.timers.filter(status=TimerStatus.FIRED, fired_at=task.completed_at).exists())
+
+
+def _refused_after_deadline(case: Case, task: Task, actor, data) -> Conflict:
+    """Record the refused submission (the deadline had fired: the case moved on without it) and
+    return the 409 to raise once the transaction commits."""
+    audit(action="task_completion_refused", actor=actor, case=case, task=task,
+          data={"reason": "task_deadline_passed", "submitted": data})
+    return Conflict(_("该任务的期限已到，流程已转入下一步。"), code="task_deadline_passed")
 
 
 # --- timers ----------------------------------------------------------------------------------

@@ -47,6 +47,8 @@ RULES = {
     "development.publication_min": Rule(None, "发展对象公示期（本规则集不要求）", "DEV-2014"),
     # --- Tasks and reminders ---
     "tasks.reminder_lead": Rule(D(days=3), "任务到期前提醒时间", "partyflow"),
+    # Overdue tasks of these steps also go to the approving committee's inbox (督办): {process: (task ids)}.
+    "tasks.escalate_overdue": Rule({"branch_election": ("submit_request",)}, "逾期后报上级党委督办的任务", "ELEC-2020 第3条", "local"),
 }
 
 CPC_2014 = register(RuleSet(code="cpc-2014", title="2014年《发展党员工作细则》及现行选举、支部工作规定", rules=RULES))

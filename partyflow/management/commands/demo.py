@@ -12,15 +12,16 @@ log = logging.getLogger("partyflow.demo")
 
 
 def sweep_once() -> dict | None:
-    """Fire the due timers once and log the counts; an error is logged, never raised."""
-    from workflows.services import timers_run
+    """Fire the due timers once, then raise reminders and overdue alerts, and log the counts; an
+    error is logged, never raised."""
+    from partyflow.sweep import sweep
 
     try:
-        result = timers_run()
+        result = sweep()
     except Exception:
         log.exception("timer sweep failed")
         return None
-    log.info("timer sweep: fired %(fired)s, failed %(failed)s, cases %(cases)s", result)
+    log.info("timer sweep: fired %(fired)s, failed %(failed)s, cases %(cases)s, alerts %(alerts)s", result)
     return result
 
 

@@ -2,11 +2,11 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workflows.services import timers_run
+from partyflow.sweep import sweep
 
 
 class Command(BaseCommand):
-    help = "Fire every due timer now (or as of --now, an ISO-8601 moment), then exit."
+    help = "Fire every due timer, raise due reminders, overdue alerts and escalations, now (or as of --now, an ISO-8601 moment), then exit."
 
     def add_arguments(self, parser):
         parser.add_argument("--now", help="ISO-8601 moment to run as (moves the clock; for catching up and tests)")
@@ -22,7 +22,9 @@ class Command(BaseCommand):
             import time_machine
 
             with time_machine.travel(moment, tick=False):
-                result = timers_run()
+                result = sweep()
         else:
-            result = timers_run()
+            result = sweep()
+        a = result["alerts"]
         self.stdout.write(f"timers fired: {result['fired']}, failed: {result['failed']}, cases: {result['cases']}")
+        self.stdout.write(f"alerts raised: due soon {a['due_soon']}, overdue {a['overdue']}, escalated {a['escalated']}")

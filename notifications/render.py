@@ -1,0 +1,28 @@
+"""A notification's subject and text in the active language, from its kind and parameters."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+
+from engine.calendar import CST
+
+
+def _when(value) -> str:
+    if not value:
+        return ""
+    return dt.datetime.fromisoformat(value).astimezone(CST).strftime("%Y-%m-%d %H:%M")
+
+
+def render(kind: str, params: dict) -> tuple[str, str]:
+    """(subject, text). Task names are BPMN labels, translated through the catalog (api/labels.py)."""
+    p = {"task": _(params.get("task") or "") if params.get("task") else "", "case": params.get("case", ""),
+         "organization": params.get("organization", ""), "due": _when(params.get("due_at"))}
+    if kind == "due_soon":
+        return (_("任务即将到期：%(task)s") % p,
+                _("您的待办任务“%(task)s”（%(case)s）将于 %(due)s（北京时间）到期，请及时办理。") % p)
+    if kind == "overdue":
+        return (_("任务已逾期：%(task)s") % p,
+                _("您的待办任务“%(task)s”（%(case)s）已于 %(due)s（北京时间）到期，现已逾期，请尽快办理。") % p)
+    return (_("逾期督办：%(organization)s %(task)s") % p,
+            _("%(organization)s 的任务“%(task)s”（%(case)s）已于 %(due)s（北京时间）逾期，已转上级党委督办。") % p)

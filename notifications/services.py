@@ -1,0 +1,136 @@
+"""Raise reminders, overdue alerts and escalations for open tasks; mark notifications read.
+
+`alerts_raise()` runs from Celery beat (`notifications.tasks.raise_task_alerts`), from the demo's
+in-process sweep and from `partyflow run-timers`. Each (task, kind) is alerted once: the
+`TaskAlert` row is inserted first and a unique constraint makes a second sweep — on this machine
+or another — skip it. Emails go out after the rows are committed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+
+from engine.calendar import CST
+from engine.rules import get_rule_set
+from organizations.selectors import approving_committee_of
+from workflows.assignment import slot as make_slot, slot_holders
+from workflows.models import Case, Task, TaskStatus
+
+from .models import AlertKind, Notification, TaskAlert
+from .render import render
+
+log = logging.getLogger("partyflow.notifications")
+
+# Lanes whose overdue tasks can go up to the approving committee (the committee's own tasks cannot).
+BRANCH_LANES = ("branch_secretary", "branch_committee")
+
+
+def _shift(moment: dt.datetime, duration) -> dt.datetime:
+    local = moment.astimezone(CST)
+    return dt.datetime.combine(duration.add_to(local.date()), local.timetz())
+
+
+def _candidates(kind: str, rules, now: dt.datetime, limit: int):
+    open_due = (Task.objects.filter(status=TaskStatus.OPEN, due_at__isnull=False, case__rule_set=rules.code)
+                .exclude(alerts__kind=kind))
+    if kind == AlertKind.DUE_SOON:
+        qs = open_due.filter(due_at__gt=now, due_at__lte=_shift(now, rules.get("tasks.reminder_lead")))
+    elif kind == AlertKind.OVERDUE:
+        qs = open_due.filter(due_at__lte=now)
+    else:
+        escalate = rules.get("tasks.escalate_overdue") or {}
+        if not escalate:
+            return []
+        q = Q()
+        for process_id, elements in escalate.items():
+            q |= Q(process_id=process_id, element_id__in=list(elements))
+        qs = open_due.filter(q, due_at__lte=now, lane__in=BRANCH_LANES)
+    return list(qs.select_related("case", "case_organization", "claimed_by").order_by("due_at", "id")[:limit])
+
+
+def _params(task: Task) -> dict:
+    return {"task": task.name, "case": task.case.subject, "organization": task.case_organization.name,
+            "due_at": task.due_at.isoformat() if task.due_at else None, "process": task.process_id}
+
+
+def _raise(task: Task, kind: str, recipients: list, now, target_slot: str = "") -> list[Notification]:
+    """Insert the alert and its notifications in one transaction; [] when it was raised already."""
+    try:
+        with transaction.atomic():
+            TaskAlert.objects.create(task=task, kind=kind, target_slot=target_slot, recipients=len(recipients), created_at=now)
+            params = _params(task)
+            return Notification.objects.bulk_create([
+                Notification(recipient=u, kind=kind, task=task, case_id=task.case_id, params=params, created_at=now)
+                for u in recipients
+            ])
+    except IntegrityError:  # raised by a concurrent sweep
+        return []
+
+
+def alerts_raise(*, now=None, limit: int = 5000, send_email: bool = True) -> dict:
+    """Raise every alert that is due now, for every rule set cases run under. Returns counts per kind."""
+    now = now or timezone.now()
+    counts = {k.value: 0 for k in AlertKind}
+    created: list[Notification] = []
+    rule_sets = Case.objects.filter(tasks__status=TaskStatus.OPEN, tasks__due_at__isnull=False).values_list("rule_set", flat=True).distinct()
+    for code in sorted(set(rule_sets)):
+        rules = get_rule_set(code)
+        for kind in (AlertKind.DUE_SOON, AlertKind.OVERDUE):
+            tasks = _candidates(kind, rules, now, limit)
+            holders = slot_holders({t.slot for t in tasks if t.claimed_by_id is None})
+            for task in tasks:
+                recipients = [task.claimed_by] if task.claimed_by_id else holders.get(task.slot, [])
+                made = _raise(task, kind, recipients, now)
+                counts[kind.value] += bool(made)
+                created += made
+        for task in _candidates(AlertKind.ESCALATED, rules, now, limit):
+            committee = approving_committee_of(task.case_organization)
+            if committee is None:
+                continue
+            target = make_slot("approving_committee", committee.pk)
+            made = _raise(task, AlertKind.ESCALATED, slot_holders([target])[target], now, target_slot=target)
+            counts[AlertKind.ESCALATED.value] += bool(made)
+            created += made
+    if send_email and created:
+        notifications_email(notifications=created, now=now)
+    return counts
+
+
+def notifications_email(*, notifications: list[Notification], now=None) -> int:
+    """Email each notification whose recipient has an address, through Django's email backend, in
+    the site language. Records `emailed_at`, or the error (a mail server that is down loses nothing:
+    the notification stays in the app)."""
+    now = now or timezone.now()
+    todo = [n for n in notifications if n.recipient.email]
+    if not todo:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        messages = []
+        for n in todo:
+            subject, body = render(n.kind, n.params)
+            messages.append(EmailMessage(subject=f"[partyflow] {subject}", body=body, to=[n.recipient.email]))
+    try:
+        sent = get_connection(fail_silently=False).send_messages(messages) or 0
+        Notification.objects.filter(pk__in=[n.pk for n in todo]).update(emailed_at=now)
+    except Exception as exc:  # noqa: BLE001 - any transport error is recorded, the in-app notice stays
+        log.error("notification email failed: %s", exc)
+        Notification.objects.filter(pk__in=[n.pk for n in todo]).update(email_error=str(exc)[:500])
+        return 0
+    return sent
+
+
+def notification_mark_read(*, actor, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+    return notification
+
+
+def notifications_mark_all_read(*, actor) -> int:
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
