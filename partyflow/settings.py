@@ -127,6 +127,8 @@ PARTYFLOW = {
     "FORMS_DIR": BASE_DIR / "forms" / "schemas",
     # Seconds between in-process timer sweeps in `partyflow demo`.
     "DEMO_TIMER_INTERVAL": int(os.environ.get("PARTYFLOW_TIMER_INTERVAL", "60")),
+    # Cases per Celery message when the sweep hands due timers to the workers.
+    "TIMER_BATCH": int(os.environ.get("PARTYFLOW_TIMER_BATCH", "50")),
 }
 
 LOGGING = {
