@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install bench clean
+.PHONY: demo test install bench bench-scale clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(STAMP)
 ## Benchmarks on PostgreSQL (prints a table).
 bench: $(STAMP)
 	url=$$(CI=true sh .ci/database-url) || exit 1; DATABASE_URL="$${DATABASE_URL:-$$url}" $(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## Deadlines at scale: pgbench reference, timers/s with 2 Celery workers, completions/s through gunicorn, inbox at 1M tasks.
+bench-scale: $(STAMP)
+	sh .ci/ensure-redis && url=$$(CI=true sh .ci/database-url) || exit 1; DATABASE_URL="$${DATABASE_URL:-$$url}" $(BIN)/python -m bench.scale $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var
