@@ -20,5 +20,8 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("branch-terms/", views.BranchTermView.as_view(), name="branch-terms"),
+    path("branch-identification/", views.WeakBranchIdentificationView.as_view(), name="branch-identification"),
+    path("weak-branches/", views.WeakBranchListView.as_view(), name="weak-branches"),
     path("", include(router.urls)),
 ]

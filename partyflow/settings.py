@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -29,6 +30,7 @@ INSTALLED_APPS = [
     "partyflow",
     "organizations",
     "workflows",
+    "oversight",
     "api",
 ]
 
@@ -106,6 +108,9 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sweep-due-timers": {"task": "workflows.tasks.sweep_timers", "schedule": 60.0},
+    # P4 step 1: the yearly identification of weak branches, on 2 January (the committees' inboxes).
+    "identify-weak-branches": {"task": "oversight.tasks.identify_weak_branches",
+                               "schedule": crontab(minute=0, hour=1, day_of_month=2, month_of_year=1)},
 }
 
 PARTYFLOW = {

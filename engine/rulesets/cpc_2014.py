@@ -45,6 +45,11 @@ RULES = {
     "development.extension_max": Rule(D(years=1), "延长预备期最长", "DEV-2014 第33条"),
     "development.conversion_approval_within": Rule(D(months=3), "转正审批期限", "DEV-2014 第34条"),
     "development.publication_min": Rule(None, "发展对象公示期（本规则集不要求）", "DEV-2014"),
+    # --- P4 weak-branch remediation (BRANCH-2018 Ch. 8, XYTC §4-9): no central deadlines, all settings ---
+    "remediation.report_interval": Rule(D(months=1), "整顿期间进展报告间隔", "XYTC §4-9", "local"),
+    "remediation.plan_max_duration": Rule(D(years=1), "整顿方案期限最长", "XYTC §4-9", "local"),
+    "remediation.recheck_after": Rule(D(months=6), "销号后回头看的时间", "XYTC §4-9", "unverified"),
+    "remediation.satisfaction_min": Rule(F(9, 10), "验收时党员群众满意度最低要求", "JSNU", "local; one local rule uses 60%"),
     # --- Tasks and reminders ---
     "tasks.reminder_lead": Rule(D(days=3), "任务到期前提醒时间", "partyflow"),
 }

@@ -1,0 +1,9 @@
+"""Celery: the yearly identification of weak branches (settings.CELERY_BEAT_SCHEDULE)."""
+from celery import shared_task
+
+from .services import identification_yearly
+
+
+@shared_task(name="oversight.tasks.identify_weak_branches", ignore_result=True)
+def identify_weak_branches() -> int:
+    return sum(len(r["opened"]) for r in identification_yearly())
