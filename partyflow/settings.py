@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "partyflow",
     "organizations",
     "workflows",
+    "orglife",
     "api",
 ]
 
@@ -97,6 +98,8 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "workflows.models.CaseStatus",
         "TaskStatusEnum": "workflows.models.TaskStatus",
         "TimerStatusEnum": "workflows.models.TimerStatus",
+        "MeetingKindEnum": "orglife.models.MeetingKind",
+        "OrgKindEnum": "organizations.models.OrgKind",
     },
     "COMPONENT_SPLIT_REQUEST": True,
 }
