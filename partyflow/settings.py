@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "partyflow",
     "organizations",
     "workflows",
+    "orglife",
     "oversight",
     "api",
 ]
@@ -99,6 +100,8 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "workflows.models.CaseStatus",
         "TaskStatusEnum": "workflows.models.TaskStatus",
         "TimerStatusEnum": "workflows.models.TimerStatus",
+        "MeetingKindEnum": "orglife.models.MeetingKind",
+        "OrgKindEnum": "organizations.models.OrgKind",
     },
     "COMPONENT_SPLIT_REQUEST": True,
 }
