@@ -192,4 +192,13 @@ LABELS = [
     gettext_noop("整顿期限"),
     gettext_noop("书记调整情况"),
     gettext_noop("班子调整情况"),
+    # bpmn/orglife_reminder.bpmn
+    gettext_noop("组织生活未完成提醒"),
+    gettext_noop("周期即将结束仍有未完成事项"),
+    gettext_noop("完成本期组织生活事项"),
+    gettext_noop("组织生活提醒"),
+    gettext_noop("已处理"),
+    # forms/schemas/orglife_reminder/attend_to_obligation.json
+    gettext_noop("组织生活事项处理情况"),
+    gettext_noop("处理情况"),
 ]

@@ -26,5 +26,7 @@ urlpatterns = [
     path("branch-identification/", views.WeakBranchIdentificationView.as_view(), name="branch-identification"),
     path("weak-branches/", views.WeakBranchListView.as_view(), name="weak-branches"),
     path("orglife/import/", orglife.OrgLifeImportView.as_view(), name="orglife-import"),
+    path("compliance/", views.ComplianceView.as_view(), name="compliance"),
+    path("compliance/export/", views.ComplianceExportView.as_view(), name="compliance-export"),
     path("", include(router.urls)),
 ]

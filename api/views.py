@@ -315,3 +315,36 @@ class WeakBranchListView(APIView):
         org = _int_param(request, "organization")
         qs = weak_branches(request.user, organization=organization_in_scope(request.user, org) if org else None)
         return Response(s.WeakBranchSerializer(qs.prefetch_related("reports"), many=True).data)
+
+
+# --- P5: compliance -------------------------------------------------------------------------
+
+def _compliance(request):
+    from oversight.compliance import Period, compliance_table
+
+    org = _organization_param(request)
+    period = Period.parse(request.query_params.get("period"))
+    return period, compliance_table(org, period, rules=_rule_set())
+
+
+class ComplianceView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("organization", int, required=True), OpenApiParameter("period", str, required=True, description="2026, 2026-Q2 or 2026-05")],
+                   responses={200: {"type": "array", "items": {"type": "object"}}})
+    def get(self, request):
+        """Per branch of the subtree, per P5 obligation: met / due / missed for the period, with the records that prove it."""
+        return Response(_compliance(request)[1])
+
+
+class ComplianceExportView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("organization", int, required=True), OpenApiParameter("period", str, required=True)],
+                   responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes})
+    def get(self, request):
+        """The compliance table as an Excel workbook: one row per branch and obligation."""
+        from django.http import HttpResponse
+
+        from oversight.export import compliance_workbook
+
+        period, rows = _compliance(request)
+        response = HttpResponse(compliance_workbook(rows, period), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="compliance-{period}.xlsx"'
+        return response

@@ -19,7 +19,12 @@ SIGNAL_LABELS = {
     "secretary_vacant": _("书记空缺"),
     "committee_incomplete": _("班子不健全"),
     "term_overdue": _("超期未换届"),
+    "organizational_life_missed": _("组织生活不正常"),
+    "democratic_review_missing": _("未开展民主评议"),
 }
+# Obligations whose miss in the last full year is the "organizational life missed" signal (P5).
+ORGANIZATIONAL_LIFE = ("general_meeting", "committee_meeting", "party_group_meeting", "party_lesson", "themed_party_day",
+                       "organizational_life_meeting", "sessions")
 COMMITTEE_ROLES = (Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRANCH_COMMITTEE)
 
 
@@ -87,12 +92,36 @@ def branch_signals(branches: list[Organization], *, rules, on: dt.date) -> dict[
     return out
 
 
+def records_signals(org: Organization, *, rules, on: dt.date) -> dict[int, list[dict]]:
+    """{branch id: [signal]} from the P5 records of the last full year: organizational life missed
+    (which obligations, in which periods) and no democratic review."""
+    from .compliance import Period, compliance_table
+
+    year = Period("year", on.year - 1, 1)
+    out = defaultdict(list)
+    for row in compliance_table(org, year, rules=rules, on=on):
+        missed = {ob["code"]: ob for ob in row["obligations"] if ob["status"] == "missed"}
+        life = [{"obligation": code, "label": missed[code]["label"], "frequency": missed[code]["frequency"],
+                 "missed": [p["period"] for p in missed[code]["periods"] if p["status"] == "missed"]}
+                for code in ORGANIZATIONAL_LIFE if code in missed]
+        if life:
+            out[row["organization"]].append({"code": "organizational_life_missed", "evidence": {"year": year.year, "obligations": life}})
+        if "democratic_review" in missed:
+            out[row["organization"]].append({"code": "democratic_review_missing", "evidence": {
+                "year": year.year, "records": missed["democratic_review"]["periods"][0]["records"]}})
+    return out
+
+
 def weak_branch_identification(org: Organization, *, rules, on: dt.date | None = None) -> list[dict]:
     """P4 step 1 (排查): the branches in the subtree with at least one signal, each with its evidence,
     and whether the branch is already on the weak-branch list."""
     on = on or today()
     branches = list(branches_under(org))
     signals = branch_signals(branches, rules=rules, on=on)
+    for branch_id, extra in records_signals(org, rules=rules, on=on).items():
+        for s in extra:
+            s["label"] = str(SIGNAL_LABELS[s["code"]])
+        signals.setdefault(branch_id, []).extend(extra)
     listed = set(WeakBranchListing.objects.filter(organization__in=branches, status="listed").values_list("organization_id", flat=True))
     return [{"organization": b.pk, "name": b.name, "path": b.path, "listed": b.pk in listed, "signals": signals[b.pk]}
             for b in branches if signals[b.pk]]

@@ -65,3 +65,39 @@ def identification_run(*, actor, organization: Organization, on: dt.date | None 
 def identification_yearly(*, on: dt.date | None = None) -> list[dict]:
     """The yearly identification: every top-level committee's tree (beat, `partyflow identify-weak-branches`)."""
     return [identification_run(actor=None, organization=root, on=on) for root in Organization.objects.filter(parent__isnull=True)]
+
+
+REMINDER = "orglife_reminder"
+
+
+def compliance_reminders_send(*, on: dt.date | None = None) -> list[dict]:
+    """Remind each branch secretary, in the inbox, of every obligation still open orglife.reminder_lead
+    before its period closes (one reminder per branch, obligation and period: running this twice a
+    day opens nothing new). Returns the reminders opened."""
+    from workflows.services import case_start
+
+    from .compliance import Period, compliance_table
+
+    on = on or today()
+    rules = get_rule_set(settings.PARTYFLOW["RULE_SET"])
+    horizon = rules.get("orglife.reminder_lead").add_to(on)
+    month = Period.containing("month", on)
+    sent = set(Case.objects.filter(process_id=REMINDER, business_key__startswith=f"{REMINDER}:").values_list("business_key", flat=True))
+    opened = []
+    for root in Organization.objects.filter(parent__isnull=True):
+        for row in compliance_table(root, month, rules=rules, on=on):
+            branch = None
+            for ob in row["obligations"]:
+                open_periods = [p for p in ob["periods"] if p["status"] == "due" and Period.parse(p["period"]).end <= horizon]
+                for p in open_periods:
+                    key = f"{REMINDER}:{row['organization']}:{ob['code']}:{p['period']}"
+                    if key in sent:
+                        continue
+                    branch = branch or Organization.objects.get(pk=row["organization"])
+                    end = Period.parse(p["period"]).end
+                    detail = {k: v for k, v in p.items() if k in ("count", "required", "attendance", "attendance_required", "members", "paid")}
+                    case = case_start(actor=None, process_id=REMINDER, organization=branch, subject=f"{ob['label']} {p['period']}", business_key=key,
+                                      data={"obligation": ob["code"], "label": ob["label"], "period": p["period"], "period_end": end.isoformat(), "detail": detail})
+                    sent.add(key)
+                    opened.append({"organization": branch.pk, "obligation": ob["code"], "period": p["period"], "case": case.pk})
+    return opened

@@ -114,6 +114,8 @@ CELERY_BEAT_SCHEDULE = {
     # P4 step 1: the yearly identification of weak branches, on 2 January (the committees' inboxes).
     "identify-weak-branches": {"task": "oversight.tasks.identify_weak_branches",
                                "schedule": crontab(minute=0, hour=1, day_of_month=2, month_of_year=1)},
+    # P5: remind branch secretaries of obligations still open before their period closes (daily).
+    "compliance-reminders": {"task": "oversight.tasks.send_compliance_reminders", "schedule": crontab(minute=30, hour=0)},
 }
 
 PARTYFLOW = {

@@ -14,6 +14,7 @@ from ..factories import MemberFactory, OrganizationFactory, UserFactory
 from ..helpers import cst, inbox
 
 pytestmark = pytest.mark.django_db
+ORG_DATA = {"secretary_vacant", "committee_incomplete", "term_overdue"}
 
 
 @pytest.fixture
@@ -37,7 +38,10 @@ def test_identification_lists_each_flagged_branch_with_the_evidence_for_each_sig
     with time_machine.travel(cst(2027, 2, 1, 9), tick=False):
         r = api(u.users.officer).get("/api/branch-identification/", {"organization": u.college.pk})
     assert r.status_code == 200, r.json()
-    found = {row["name"]: row["signals"] for row in r.json()}
+    # No branch here kept P5 records in 2026, so all four also show the records signals (see
+    # test_compliance); the signals from the organization data are these:
+    found = {row["name"]: [s for s in row["signals"] if s["code"] in ORG_DATA] for row in r.json()}
+    found = {name: signals for name, signals in found.items() if signals}
     assert sorted(found) == sorted(["软件工程教工党支部", "机关第三党支部"])
     # Branch A: 9 full members need a committee of at least 3; 2 hold a post. Term ended 2027-01-10.
     a = {s["code"]: s for s in found["软件工程教工党支部"]}
@@ -69,12 +73,13 @@ def test_on_demand_identification_puts_designation_tasks_with_the_overdue_term_i
     with time_machine.travel(cst(2027, 2, 1, 9), tick=False):
         r = officer.post("/api/branch-identification/", {"organization": u.college.pk}, format="json")
         assert r.status_code == 201, r.json()
-        assert sorted(o["organization"] for o in r.json()["opened"]) == sorted([u.branch_a.pk, c.pk])
+        # Every branch missed its 2026 organizational life (no records): all four are put to the committee.
+        assert sorted(o["organization"] for o in r.json()["opened"]) == sorted([u.branch_a.pk, u.branch_b.pk, c.pk, d.pk])
         tasks = [t for t in inbox(officer) if t["element_id"] == "designate"]
-        assert sorted(t["organization"] for t in tasks) == sorted([u.branch_a.pk, c.pk])
+        assert sorted(t["organization"] for t in tasks) == sorted([u.branch_a.pk, u.branch_b.pk, c.pk, d.pk])
         a_task = next(t for t in tasks if t["organization"] == u.branch_a.pk)
         context = officer.get(f"/api/tasks/{a_task['id']}/").json()["context"]
-        assert {s["code"] for s in context["signals"]} == {"committee_incomplete", "term_overdue"}
+        assert {s["code"] for s in context["signals"]} == {"committee_incomplete", "term_overdue", "organizational_life_missed", "democratic_review_missing"}
         # A second run opens nothing new while those cases run.
         assert officer.post("/api/branch-identification/", {"organization": u.college.pk}, format="json").json()["opened"] == []
 
@@ -82,8 +87,8 @@ def test_on_demand_identification_puts_designation_tasks_with_the_overdue_term_i
 def test_yearly_job_opens_the_designation_tasks(university, branches):
     u, (c, d) = university, branches
     with time_machine.travel(cst(2027, 1, 2, 9), tick=False):
-        assert identify_weak_branches.apply().get() == 2
-    assert set(Case.objects.filter(process_id="weak_branch_remediation").values_list("organization_id", flat=True)) == {u.branch_a.pk, c.pk}
+        assert identify_weak_branches.apply().get() == 4
+    assert set(Case.objects.filter(process_id="weak_branch_remediation").values_list("organization_id", flat=True)) == {u.branch_a.pk, u.branch_b.pk, c.pk, d.pk}
 
 
 def test_identification_is_scoped_to_the_caller(api, university, branches):

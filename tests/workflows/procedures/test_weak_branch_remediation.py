@@ -12,6 +12,7 @@ from workflows.models import Case
 from ...helpers import assert_round_trip, complete, cst, inbox, only_task, run_timers
 
 pytestmark = pytest.mark.django_db(transaction=False)
+SIGNALS = ["committee_incomplete", "organizational_life_missed", "democratic_review_missing"]
 
 
 def identify(client, org):
@@ -34,7 +35,8 @@ def designated_with_plan(api, u):
         case_id = next(o["case"] for o in result["opened"] if o["organization"] == u.branch_a.pk)
         task = only_task(officer, "designate", organization=u.branch_a.pk)
         detail = officer.get(f"/api/tasks/{task['id']}/").json()
-        assert [s["code"] for s in detail["context"]["signals"]] == ["committee_incomplete"]
+        # 9 full members, 2 in committee posts; no P5 records kept in 2025.
+        assert [s["code"] for s in detail["context"]["signals"]] == SIGNALS
         complete(officer, task["id"], {"designated": True, "problems_found": "班子不健全", "document_no": "院党委〔2026〕30号"})
         complete(sec, only_task(sec, "file_plan")["id"], {
             "problems": ["支委会只有2人"], "measures": ["补选委员"], "responsible": [u.full_a[0].pk], "deadline": "2027-03-31"})
@@ -50,7 +52,7 @@ def test_remediation_fails_acceptance_once_then_passes_and_is_rechecked(api, uni
     with time_machine.travel(cst(2026, 12, 1, 10), tick=False):
         row = listing(officer, u.branch_a)
         assert (row["status"], row["plan_deadline"], row["plans"]) == ("listed", "2027-03-31", 1)
-        assert [s["code"] for s in row["signals"]] == ["committee_incomplete"]
+        assert [s["code"] for s in row["signals"]] == SIGNALS
         # The first monthly report is due remediation.report_interval after the plan was filed.
         task = only_task(sec, "report_progress")
         assert task["due_at"] == "2027-01-01T09:00:00+08:00"
