@@ -192,3 +192,40 @@ def test_compliance_is_scoped_and_the_period_checked(api, university, three_bran
     assert [row["name"] for row in api(secretary).get("/api/compliance/", {"organization": branch.pk, "period": "2025"}).json()] == ["合规党支部"]
     r = api(university.users.officer).get("/api/compliance/", {"organization": university.college.pk, "period": "2025-13"})
     assert r.status_code == 400 and r.json()["code"] == "invalid_period" and "period" in r.json()["fields"]
+
+
+def test_committee_meetings_need_a_quorum_and_officers_more_study_hours(api, university):
+    """Branch A has 9 full members (a committee is required) and 2 committee posts held."""
+    u = university
+    a = u.full_a
+    with time_machine.travel(cst(2026, 3, 1, 9), tick=False):
+        # 1 of 2 committee members is not more than half: the January meeting does not count.
+        meeting_record(actor=None, organization=u.branch_a, kind="committee_meeting", held_on=dt.date(2025, 1, 10), title="支委会",
+                       attendees=[a[0].pk], absentees=[{"member": a[1].pk, "reason": "病假"}])
+        meeting_record(actor=None, organization=u.branch_a, kind="committee_meeting", held_on=dt.date(2025, 2, 10), title="支委会", attendees=[a[0].pk, a[1].pk])
+        meeting_record(actor=None, organization=u.branch_a, kind="study_session", held_on=dt.date(2025, 5, 1), title="集中学习", hours=40,
+                       attendees=[m.pk for m in [*a, u.probationary, u.suspended]])
+        row = table(api(u.users.officer), u.college, "2025-Q1")["软件工程教工党支部"]
+    obs = {ob["code"]: ob for ob in row["obligations"]}
+    assert [(p["period"], p["status"], p["count"]) for p in obs["committee_meeting"]["periods"]] == [
+        ("2025-01", "missed", 0), ("2025-02", "met", 1), ("2025-03", "missed", 0)]
+    assert "party_group_meeting" not in obs  # the branch has no Party group
+    # 40 hours: enough for members (32), not for the secretary and the committee member (56).
+    assert [(s["name"], s["hours"], s["required"]) for s in obs["study_hours"]["periods"][0]["short"]] == [("甲0", 40.0, 56), ("甲1", 40.0, 56)]
+    assert obs["study_hours"]["status"] == "missed"
+
+
+def test_the_table_costs_the_same_queries_for_one_branch_or_a_college(university, three_branches):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from engine.rules import get_rule_set
+    from oversight.compliance import Period, compliance_table
+
+    rules, period = get_rule_set("cpc-2014"), Period.parse("2025")
+    counts = {}
+    for org in (three_branches[0][0], university.college):
+        with CaptureQueriesContext(connection) as ctx:
+            rows = compliance_table(org, period, rules=rules, on=dt.date(2026, 3, 1))
+        counts[len(rows)] = len(ctx.captured_queries)
+    assert sorted(counts) == [1, 5] and counts[1] == counts[5]
