@@ -12,7 +12,7 @@ from engine.i18n import _
 from engine.rules import get_rule_set
 from organizations.models import Organization, Role
 from organizations.selectors import active_assignments, approving_committee_of
-from workflows.audit import append as audit, json_safe
+from workflows.audit import append as audit
 from workflows.models import Case, CaseStatus
 
 from .selectors import weak_branch_identification
@@ -54,8 +54,7 @@ def identification_run(*, actor, organization: Organization, on: dt.date | None 
             if approving_committee_of(branch) is None:
                 continue
             case = case_start(actor=actor, process_id=PROCESS, organization=branch, subject=branch.name,
-                              business_key=f"{PROCESS}:{branch.pk}:{on.year}",
-                              data={"year": on.year, "identified_on": on.isoformat(), "signals": json_safe(f["signals"])})
+                              business_key=f"{PROCESS}:{branch.pk}:{on.year}")
             opened.append({"organization": branch.pk, "case": case.pk})
         audit(action="weak_branch_identification", actor=actor, organization=organization,
               data={"on": on, "flagged": [{"organization": f["organization"], "signals": [s["code"] for s in f["signals"]]} for f in findings], "opened": opened})

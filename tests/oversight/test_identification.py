@@ -102,3 +102,16 @@ def test_identification_is_scoped_to_the_caller(api, university, branches):
     assert r.status_code == 403 and r.json()["code"] == "identification_not_allowed"
     r = api(u.users.officer).get("/api/branch-identification/")
     assert r.status_code == 400 and "organization" in r.json()["fields"]
+
+
+def test_a_remediation_started_by_hand_shows_the_computed_evidence_not_the_callers(api, university, branches):
+    u = university
+    with time_machine.travel(cst(2026, 12, 1, 9), tick=False):
+        r = api(u.users.orgdept).post("/api/cases/", {"process": "weak_branch_remediation", "organization": u.branch_a.pk,
+                                                      "data": {"signals": [{"code": "made_up"}]}}, format="json")
+        assert r.status_code == 201, r.json()
+        assert [s["code"] for s in r.json()["data"]["signals"]] == ["committee_incomplete", "organizational_life_missed", "democratic_review_missing"]
+        r = api(u.users.orgdept).post("/api/cases/", {"process": "weak_branch_remediation", "organization": u.branch_a.pk}, format="json")
+        assert r.status_code == 409 and r.json()["code"] == "remediation_already_running"
+        r = api(u.users.orgdept).post("/api/cases/", {"process": "weak_branch_remediation", "organization": u.college.pk}, format="json")
+        assert r.status_code == 400 and r.json()["code"] == "remediation_needs_branch"

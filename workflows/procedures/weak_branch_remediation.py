@@ -14,6 +14,7 @@ from engine.i18n import _
 from organizations.models import Member, OrgKind, Role, RoleAssignment
 from organizations.selectors import approving_committee_of, branch_members
 
+from ..audit import json_safe
 from ..registry import effect, form_check, form_context
 
 PROCESS = "weak_branch_remediation"
@@ -42,9 +43,13 @@ def check_start(*, organization, data, rules):
         raise ValidationFailed(_("整顿软弱涣散党支部须针对党支部发起。"), code="remediation_needs_branch", fields={"organization": [_("须为党支部")]})
     if Case.objects.filter(process_id=PROCESS, organization=organization, status=CaseStatus.RUNNING).exists():
         raise Conflict(_("%(org)s 已有进行中的整顿。") % {"org": organization.name}, code="remediation_already_running")
+    from oversight.selectors import weak_branch_identification
+
+    # The evidence the committee sees is computed here, never taken from the caller.
     on = today()
-    return {"year": data.get("year") or on.year, "identified_on": data.get("identified_on") or on.isoformat(),
-            "signals": data.get("signals") or [], "supporter": None, "plans": 0, "plan_deadline": None,
+    found = weak_branch_identification(organization, rules=rules, on=on)
+    return {"year": on.year, "identified_on": on.isoformat(),
+            "signals": json_safe(found[0]["signals"]) if found else [], "supporter": None, "plans": 0, "plan_deadline": None,
             "last_report_on": None, "report_no": 0, "removed_on": None, "acceptance_failures": 0}
 
 
