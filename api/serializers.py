@@ -248,3 +248,66 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class MarkedReadSerializer(serializers.Serializer):
     marked_read = serializers.IntegerField()
+# --- P4 ---------------------------------------------------------------------------------------
+
+class BranchTermSerializer(serializers.Serializer):
+    organization = serializers.IntegerField()
+    name = serializers.CharField()
+    term_start = serializers.DateField(allow_null=True)
+    term_end = serializers.DateField(allow_null=True)
+    overdue = serializers.BooleanField()
+    days_overdue = serializers.IntegerField()
+    days_left = serializers.IntegerField(allow_null=True)
+
+
+class SignalSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.SerializerMethodField()
+    evidence = serializers.JSONField()
+
+    def get_label(self, obj) -> str:
+        from oversight.selectors import SIGNAL_LABELS
+
+        return str(SIGNAL_LABELS.get(obj["code"], obj["code"]))
+
+
+class IdentificationSerializer(serializers.Serializer):
+    organization = serializers.IntegerField()
+    name = serializers.CharField()
+    listed = serializers.BooleanField()
+    signals = SignalSerializer(many=True)
+
+
+class IdentificationRunSerializer(serializers.Serializer):
+    organization = serializers.IntegerField()
+
+
+class IdentificationRunResultSerializer(serializers.Serializer):
+    on = serializers.DateField()
+    findings = IdentificationSerializer(many=True)
+    opened = serializers.ListField(child=serializers.DictField())
+
+
+class ProgressReportSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    reported_on = serializers.DateField()
+    due_on = serializers.DateField()
+    overdue = serializers.BooleanField()
+    progress = serializers.CharField()
+
+
+class WeakBranchSerializer(serializers.Serializer):
+    organization = serializers.IntegerField(source="organization_id")
+    name = serializers.CharField(source="organization.name")
+    case = serializers.IntegerField(source="case_id")
+    year = serializers.IntegerField()
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    signals = serializers.JSONField()
+    designated_on = serializers.DateField()
+    plan_deadline = serializers.DateField(allow_null=True)
+    plans = serializers.IntegerField()
+    adjustments = serializers.JSONField()
+    removed_on = serializers.DateField(allow_null=True)
+    recheck_due = serializers.DateField(allow_null=True)
+    reports = ProgressReportSerializer(many=True)

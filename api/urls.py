@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import orglife, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -15,11 +15,19 @@ router.register("processes", views.ProcessViewSet, basename="process")
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("tasks", views.TaskViewSet, basename="task")
 router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("meetings", orglife.MeetingViewSet, basename="meeting")
+router.register("dues", orglife.DuesViewSet, basename="dues")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),
     path("me/", views.MeView.as_view(), name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("branch-terms/", views.BranchTermView.as_view(), name="branch-terms"),
+    path("branch-identification/", views.WeakBranchIdentificationView.as_view(), name="branch-identification"),
+    path("weak-branches/", views.WeakBranchListView.as_view(), name="weak-branches"),
+    path("orglife/import/", orglife.OrgLifeImportView.as_view(), name="orglife-import"),
+    path("compliance/", views.ComplianceView.as_view(), name="compliance"),
+    path("compliance/export/", views.ComplianceExportView.as_view(), name="compliance-export"),
     path("", include(router.urls)),
 ]

@@ -292,3 +292,94 @@ class NotificationViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         return Response({"marked_read": notification_services.notifications_mark_all_read(actor=request.user)})
+# --- P4: committee terms, identification of weak branches, the weak-branch list ----------------
+
+def _organization_param(request):
+    from oversight.selectors import organization_in_scope
+
+    org = _int_param(request, "organization")
+    if org is None:
+        raise ValidationFailed(_("请指定组织。"), code="organization_required", fields={"organization": [_("必填")]})
+    return organization_in_scope(request.user, org)
+
+
+def _rule_set():
+    from django.conf import settings
+
+    from engine.rules import get_rule_set
+
+    return get_rule_set(settings.PARTYFLOW["RULE_SET"])
+
+
+class BranchTermView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("organization", int, required=True)], responses=s.BranchTermSerializer(many=True))
+    def get(self, request):
+        """Every branch in the organization's subtree with its committee term, end date and whether it is overdue."""
+        from oversight.selectors import branch_terms
+
+        return Response(s.BranchTermSerializer(branch_terms(_organization_param(request)), many=True).data)
+
+
+class WeakBranchIdentificationView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("organization", int, required=True)], responses=s.IdentificationSerializer(many=True))
+    def get(self, request):
+        """P4 step 1: the branches in the subtree showing a weak-branch signal, with the evidence for each."""
+        from oversight.selectors import weak_branch_identification
+
+        return Response(s.IdentificationSerializer(weak_branch_identification(_organization_param(request), rules=_rule_set()), many=True).data)
+
+    @extend_schema(request=s.IdentificationRunSerializer, responses=s.IdentificationRunResultSerializer)
+    def post(self, request):
+        """The committee's on-demand identification: opens a designation task in its inbox per flagged branch."""
+        from oversight.selectors import organization_in_scope
+        from oversight.services import identification_run
+
+        body = s.IdentificationRunSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        org = organization_in_scope(request.user, body.validated_data["organization"])
+        return Response(s.IdentificationRunResultSerializer(identification_run(actor=request.user, organization=org)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class WeakBranchListView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("organization", int)], responses=s.WeakBranchSerializer(many=True))
+    def get(self, request):
+        """The weak-branch list in the caller's scope: status, plan deadline, adjustments, progress reports."""
+        from oversight.selectors import organization_in_scope, weak_branches
+
+        org = _int_param(request, "organization")
+        qs = weak_branches(request.user, organization=organization_in_scope(request.user, org) if org else None)
+        return Response(s.WeakBranchSerializer(qs.prefetch_related("reports"), many=True).data)
+
+
+# --- P5: compliance -------------------------------------------------------------------------
+
+def _compliance(request):
+    from oversight.compliance import Period, compliance_table
+
+    org = _organization_param(request)
+    period = Period.parse(request.query_params.get("period"))
+    return period, compliance_table(org, period, rules=_rule_set())
+
+
+class ComplianceView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("organization", int, required=True), OpenApiParameter("period", str, required=True, description="2026, 2026-Q2 or 2026-05")],
+                   responses={200: {"type": "array", "items": {"type": "object"}}})
+    def get(self, request):
+        """Per branch of the subtree, per P5 obligation: met / due / missed for the period, with the records that prove it."""
+        return Response(_compliance(request)[1])
+
+
+class ComplianceExportView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("organization", int, required=True), OpenApiParameter("period", str, required=True)],
+                   responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes})
+    def get(self, request):
+        """The compliance table as an Excel workbook: one row per branch and obligation."""
+        from django.http import HttpResponse
+
+        from oversight.export import compliance_workbook
+
+        period, rows = _compliance(request)
+        response = HttpResponse(compliance_workbook(rows, period), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="compliance-{period}.xlsx"'
+        return response

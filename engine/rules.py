@@ -47,8 +47,21 @@ class RuleSet:
         def show(v):
             if isinstance(v, Fraction):
                 return f"{v.numerator}/{v.denominator}"
-            return str(v) if isinstance(v, Duration) else v
+            if isinstance(v, (frozenset, set, tuple)):
+                return sorted(v)
+            return str(v) if isinstance(v, (Duration, Frequency)) else v
         return {name: {"value": show(r.value), "title": r.title, "source": r.source, "note": r.note} for name, r in sorted(self.rules.items())}
+
+
+@dataclass(frozen=True)
+class Frequency:
+    """A recurring obligation: at least `times` in every `per` (month, quarter or year)."""
+    per: str
+    times: int = 1
+
+    def __str__(self):
+        unit = {"month": "每月", "quarter": "每季度", "year": "每年"}[self.per]
+        return f"{unit}至少{self.times}次"
 
 
 _REGISTRY: dict[str, RuleSet] = {}

@@ -5,7 +5,7 @@ partyflow demo | deploy-bpmn | seed-demo | run-timers [--now ISO] | worker | bea
 import os
 import sys
 
-ALIASES = {"deploy-bpmn": "deploy_bpmn", "seed-demo": "seed_demo", "run-timers": "run_timers", "verify-audit": "verify_audit"}
+ALIASES = {"deploy-bpmn": "deploy_bpmn", "seed-demo": "seed_demo", "run-timers": "run_timers", "verify-audit": "verify_audit", "identify-weak-branches": "identify_weak_branches", "import-orglife": "import_orglife"}
 
 
 def main(argv=None):

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,6 +32,8 @@ INSTALLED_APPS = [
     "organizations",
     "workflows",
     "notifications",
+    "orglife",
+    "oversight",
     "api",
 ]
 
@@ -99,6 +102,8 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "workflows.models.CaseStatus",
         "TaskStatusEnum": "workflows.models.TaskStatus",
         "TimerStatusEnum": "workflows.models.TimerStatus",
+        "MeetingKindEnum": "orglife.models.MeetingKind",
+        "OrgKindEnum": "organizations.models.OrgKind",
     },
     "COMPONENT_SPLIT_REQUEST": True,
 }
@@ -118,6 +123,11 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sweep-due-timers": {"task": "workflows.tasks.sweep_timers", "schedule": 60.0},
     "raise-task-alerts": {"task": "notifications.tasks.raise_task_alerts", "schedule": 300.0},
+    # P4 step 1: the yearly identification of weak branches, on 2 January (the committees' inboxes).
+    "identify-weak-branches": {"task": "oversight.tasks.identify_weak_branches",
+                               "schedule": crontab(minute=0, hour=1, day_of_month=2, month_of_year=1)},
+    # P5: remind branch secretaries of obligations still open before their period closes (daily).
+    "compliance-reminders": {"task": "oversight.tasks.send_compliance_reminders", "schedule": crontab(minute=30, hour=0)},
 }
 
 PARTYFLOW = {

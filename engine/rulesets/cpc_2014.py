@@ -4,7 +4,7 @@ ones are reported rules modelled as settings with the value given."""
 from fractions import Fraction as F
 
 from ..calendar import Duration as D
-from ..rules import Rule, RuleSet, register
+from ..rules import Frequency as Every, Rule, RuleSet, register
 
 RULES = {
     # --- Branch setup (BRANCH-2018 Art. 4-5, XYTC §1) ---
@@ -45,6 +45,30 @@ RULES = {
     "development.extension_max": Rule(D(years=1), "延长预备期最长", "DEV-2014 第33条"),
     "development.conversion_approval_within": Rule(D(months=3), "转正审批期限", "DEV-2014 第34条"),
     "development.publication_min": Rule(None, "发展对象公示期（本规则集不要求）", "DEV-2014"),
+    # --- P5 organizational life and branch obligations (BRANCH-2018 Art. 11-17, XYTC §4-5, JSNU) ---
+    "orglife.general_meeting": Rule(Every("quarter"), "支部党员大会", "BRANCH-2018 第11条, XYTC §4-2"),
+    "orglife.committee_meeting": Rule(Every("month"), "支委会（设支委会的支部）", "BRANCH-2018 第12条"),
+    "orglife.committee_quorum": Rule(F(1, 2), "支委会须超过委员半数到会方能召开", "BRANCH-2018 第12条"),
+    "orglife.party_group_meeting": Rule(Every("month"), "党小组会（设党小组的支部）", "BRANCH-2018 第13条"),
+    "orglife.party_lesson": Rule(Every("quarter"), "党课", "XYTC §4-3", "local"),
+    "orglife.themed_party_day": Rule(Every("month"), "主题党日", "BRANCH-2018 第16条, XYTC §4-4"),
+    "orglife.organizational_life_meeting": Rule(Every("year"), "组织生活会", "BRANCH-2018 第17条"),
+    "orglife.democratic_review": Rule(Every("year"), "民主评议党员", "BRANCH-2018 第17条"),
+    "orglife.heart_to_heart_talk": Rule(Every("year", 2), "谈心谈话", "XYTC §4-7", "local; national rule is at least once a year"),
+    "orglife.sessions": Rule(Every("year", 8), "组织生活次数", "JSNU", "local"),
+    "orglife.sessions_attendance_min": Rule(F(9, 10), "组织生活全年平均出勤率", "JSNU", "local"),
+    "orglife.session_kinds": Rule(frozenset({"general_meeting", "party_group_meeting", "party_lesson", "themed_party_day", "organizational_life_meeting", "democratic_review_meeting"}),
+                                  "计入组织生活次数和出勤率的活动", "JSNU \"4+X\"", "local"),
+    "orglife.dues": Rule(Every("month"), "按月交纳党费（每名党员）", "XYTC §5-6"),
+    "orglife.study_hours": Rule(32, "党员每年学习学时", "XYTC §5-4", "local"),
+    "orglife.study_hours_officers": Rule(56, "书记、支委每年学习学时", "XYTC §5-4", "local"),
+    "orglife.study_kinds": Rule(frozenset({"study_session", "party_lesson"}), "计入学习学时的活动", "XYTC §5-4", "local"),
+    "orglife.reminder_lead": Rule(D(days=7), "周期结束前提醒支部书记完成未完成事项", "partyflow", "local"),
+    # --- P4 weak-branch remediation (BRANCH-2018 Ch. 8, XYTC §4-9): no central deadlines, all settings ---
+    "remediation.report_interval": Rule(D(months=1), "整顿期间进展报告间隔", "XYTC §4-9", "local"),
+    "remediation.plan_max_duration": Rule(D(years=1), "整顿方案期限最长", "XYTC §4-9", "local"),
+    "remediation.recheck_after": Rule(D(months=6), "销号后回头看的时间", "XYTC §4-9", "unverified"),
+    "remediation.satisfaction_min": Rule(F(9, 10), "验收时党员群众满意度最低要求", "JSNU", "local; one local rule uses 60%"),
     # --- Tasks and reminders ---
     "tasks.reminder_lead": Rule(D(days=3), "任务到期前提醒时间", "partyflow"),
     # Overdue tasks of these steps also go to the approving committee's inbox (督办): {process: (task ids)}.

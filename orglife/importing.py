@@ -1,0 +1,138 @@
+"""Reading a year's dues and attendance from an Excel workbook (openpyxl).
+
+Two sheets, found by name (Chinese or English), headers in the first row:
+
+  党费 / dues:             党员 | 月份 | 金额 | 缴纳日期
+  组织生活 / attendance:   日期 | 类型 | 主题 | 党员 | 出席 | 缺席原因 | 学时 | 佐证资料
+
+One attendance row per member per meeting; rows with the same date, kind and title form one meeting.
+党员 is a member id or a name unique in the branch; 类型 a kind code or its Chinese label; 出席
+是/否. Parsing returns rows with their sheet row numbers so every error names the cell."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import translation
+from openpyxl import load_workbook
+
+from engine.i18n import _
+
+from .models import MeetingKind
+
+SHEETS = {"dues": ("党费", "dues"), "attendance": ("组织生活", "attendance")}
+HEADERS = {
+    "member": ("党员", "member"), "month": ("月份", "month"), "amount": ("金额", "amount"), "paid_on": ("缴纳日期", "paid_on"),
+    "held_on": ("日期", "date", "held_on"), "kind": ("类型", "kind"), "title": ("主题", "title"), "present": ("出席", "present"),
+    "reason": ("缺席原因", "absence_reason", "reason"), "hours": ("学时", "hours"), "evidence": ("佐证资料", "evidence"),
+}
+YES, NO = {"是", "出席", "y", "yes", "true", "1", "√"}, {"否", "缺席", "n", "no", "false", "0", "×"}
+
+
+@dataclass
+class RowError:
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self):
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": str(self.message)}
+
+
+@dataclass
+class Parsed:
+    dues: list[dict] = field(default_factory=list)
+    attendance: list[dict] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _date(value, *, month=False):
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip().replace("/", "-").replace(".", "-")
+    for fmt in (("%Y-%m", "%Y-%m-%d") if month else ("%Y-%m-%d",)):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    return None
+
+
+def _kind(value):
+    text = str(value or "").strip()
+    names = {}
+    for lang in ("zh-hans", "en"):
+        with translation.override(lang):
+            names.update({str(c.label).lower(): c.value for c in MeetingKind})
+    return text if text in MeetingKind.values else names.get(text.lower())
+
+
+def _sheet(wb, key):
+    for ws in wb.worksheets:
+        if ws.title.strip().lower() in SHEETS[key]:
+            return ws
+    return None
+
+
+def _columns(ws, wanted, errors):
+    header = [str(c.value or "").strip().lower() for c in next(ws.iter_rows(min_row=1, max_row=1))] if ws.max_row else []
+    cols = {}
+    for key in wanted:
+        names = HEADERS[key]
+        idx = next((i for i, h in enumerate(header) if h in names), None)
+        if idx is None:
+            errors.append(RowError(ws.title, 1, names[0], _("缺少列“%(c)s”。") % {"c": names[0]}))
+        cols[key] = idx
+    return cols
+
+
+def parse_workbook(file) -> Parsed:
+    out = Parsed()
+    try:
+        wb = load_workbook(file, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        out.errors.append(RowError("", 0, "", _("文件不是有效的 Excel（.xlsx）工作簿。")))
+        return out
+    dues_ws, att_ws = _sheet(wb, "dues"), _sheet(wb, "attendance")
+    if dues_ws is None and att_ws is None:
+        out.errors.append(RowError("", 0, "", _("工作簿中没有“党费”或“组织生活”工作表。")))
+        return out
+    if dues_ws is not None:
+        cols = _columns(dues_ws, ("member", "month", "amount", "paid_on"), out.errors)
+        if None not in cols.values():
+            for n, row in enumerate(dues_ws.iter_rows(min_row=2, values_only=True), start=2):
+                if all(v in (None, "") for v in row):
+                    continue
+                get = lambda k: row[cols[k]] if cols[k] < len(row) else None  # noqa: E731
+                rec = {"row": n, "member": get("member"), "month": _date(get("month"), month=True),
+                       "amount": get("amount"), "paid_on": _date(get("paid_on"))}
+                if rec["month"] is None:
+                    out.errors.append(RowError(dues_ws.title, n, "月份", _("月份须为 YYYY-MM。")))
+                if rec["paid_on"] is None:
+                    out.errors.append(RowError(dues_ws.title, n, "缴纳日期", _("日期须为 YYYY-MM-DD。")))
+                out.dues.append(rec)
+    if att_ws is not None:
+        cols = _columns(att_ws, ("held_on", "kind", "member", "present"), out.errors)
+        for opt in ("title", "reason", "hours", "evidence"):
+            idx = [str(c.value or "").strip().lower() for c in next(att_ws.iter_rows(min_row=1, max_row=1))]
+            cols[opt] = next((i for i, h in enumerate(idx) if h in HEADERS[opt]), None)
+        if None not in (cols["held_on"], cols["kind"], cols["member"], cols["present"]):
+            for n, row in enumerate(att_ws.iter_rows(min_row=2, values_only=True), start=2):
+                if all(v in (None, "") for v in row):
+                    continue
+                get = lambda k: row[cols[k]] if cols[k] is not None and cols[k] < len(row) else None  # noqa: E731
+                present = str(get("present") or "").strip().lower()
+                rec = {"row": n, "held_on": _date(get("held_on")), "kind": _kind(get("kind")), "title": str(get("title") or "").strip(),
+                       "member": get("member"), "present": True if present in YES else False if present in NO else None,
+                       "reason": str(get("reason") or "").strip(), "hours": get("hours"), "evidence": str(get("evidence") or "").strip()}
+                if rec["held_on"] is None:
+                    out.errors.append(RowError(att_ws.title, n, "日期", _("日期须为 YYYY-MM-DD。")))
+                if rec["kind"] is None:
+                    out.errors.append(RowError(att_ws.title, n, "类型", _("未知的会议类型：%(k)s") % {"k": get("kind")}))
+                if rec["present"] is None:
+                    out.errors.append(RowError(att_ws.title, n, "出席", _("出席须为“是”或“否”。")))
+                out.attendance.append(rec)
+    return out

@@ -1,0 +1,69 @@
+"""Organizational-life records (P5): meetings with attendance, and monthly dues. They feed the
+self-lapse rule (P3, CONST Art. 9) and branch identification (P4). Writes go through
+`orglife.services`."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MeetingKind(models.TextChoices):
+    GENERAL_MEETING = "general_meeting", _("支部党员大会")
+    COMMITTEE_MEETING = "committee_meeting", _("支委会")
+    PARTY_GROUP_MEETING = "party_group_meeting", _("党小组会")
+    PARTY_LESSON = "party_lesson", _("党课")
+    THEMED_PARTY_DAY = "themed_party_day", _("主题党日")
+    ORGANIZATIONAL_LIFE_MEETING = "organizational_life_meeting", _("组织生活会")
+    DEMOCRATIC_REVIEW_MEETING = "democratic_review_meeting", _("民主评议党员会议")
+    HEART_TO_HEART_TALK = "heart_to_heart_talk", _("谈心谈话")
+    STUDY_SESSION = "study_session", _("学习教育")
+    VOLUNTEER_SERVICE = "volunteer_service", _("志愿服务")
+
+
+class Meeting(models.Model):
+    """One held meeting (or talk, lesson, study session) of a branch or Party group."""
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="meetings")
+    kind = models.CharField(_("类型"), max_length=40, choices=MeetingKind.choices)
+    held_on = models.DateField(_("日期"))
+    title = models.CharField(_("主题"), max_length=200, blank=True, default="")
+    # Class hours of a study session or lesson (member study ≥ 32 a year, XYTC §5-4).
+    hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1, null=True, blank=True)
+    evidence = models.TextField(_("佐证资料"), blank=True, default="")
+    notes = models.TextField(_("备注"), blank=True, default="")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["organization", "held_on"])]
+        verbose_name = _("组织生活记录")
+
+    def __str__(self):
+        return f"{self.held_on} {self.get_kind_display()}"
+
+
+class Attendance(models.Model):
+    """A member due at a meeting: present, or absent with the reason given."""
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey("organizations.Member", on_delete=models.PROTECT, related_name="attendance")
+    present = models.BooleanField(_("出席"))
+    absence_reason = models.CharField(_("缺席原因"), max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["meeting_id", "member_id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="uniq_attendance_meeting_member")]
+        indexes = [models.Index(fields=["member", "present"])]
+
+
+class DuesPayment(models.Model):
+    """One member's dues for one month (`month` is the first day of that month)."""
+    member = models.ForeignKey("organizations.Member", on_delete=models.PROTECT, related_name="dues")
+    month = models.DateField(_("所属月份"))
+    amount = models.DecimalField(_("金额"), max_digits=10, decimal_places=2)
+    paid_on = models.DateField(_("缴纳日期"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["member_id", "month"]
+        constraints = [models.UniqueConstraint(fields=["member", "month"], name="uniq_dues_member_month")]
+        verbose_name = _("党费缴纳记录")

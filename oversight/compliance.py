@@ -1,0 +1,229 @@
+"""P5 compliance: for every branch and period (month, quarter, year), each obligation and whether it
+is met, due (its period still open) or missed (its period closed unmet), with the records that prove it.
+
+Frequencies and thresholds come from the rule set (`orglife.*`): the university standards (heart-to-
+heart talks twice a year, 8 sessions at 90% attendance, 32/56 study hours) differ from the national
+rules. Records are the meeting, attendance and dues rows of `orglife`. A handful of queries for a
+whole subtree, whatever the number of branches.
+
+Obligations that do not apply to a branch are left out of its rows: the committee meeting where the
+branch has fewer full members than a committee needs (branch.committee_min_full_members), the Party
+group meeting where it has no Party group.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db.models import Count, Q
+
+from engine.calendar import today
+from engine.errors import ValidationFailed
+from engine.i18n import _
+from organizations.models import Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
+
+ORDER = {"month": 0, "quarter": 1, "year": 2}
+STATUS_LABELS = {"met": _("已完成"), "due": _("待完成"), "missed": _("未完成")}
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str   # month | quarter | year
+    year: int
+    index: int  # month 1-12, quarter 1-4, 1 for a year
+
+    @classmethod
+    def parse(cls, text) -> "Period":
+        """"2026", "2026-Q2" or "2026-05"."""
+        t = str(text or "").strip().upper()
+        try:
+            if len(t) == 4:
+                return cls("year", int(t), 1)
+            year, rest = t.split("-")
+            if rest.startswith("Q") and 1 <= int(rest[1:]) <= 4:
+                return cls("quarter", int(year), int(rest[1:]))
+            if 1 <= int(rest) <= 12 and len(rest) == 2:
+                return cls("month", int(year), int(rest))
+        except ValueError:
+            pass
+        raise ValidationFailed(_("周期格式应为 2026、2026-Q2 或 2026-05。"), code="invalid_period", fields={"period": [_("格式应为 2026、2026-Q2 或 2026-05")]})
+
+    @classmethod
+    def containing(cls, kind: str, day: dt.date) -> "Period":
+        return cls(kind, day.year, {"month": day.month, "quarter": (day.month - 1) // 3 + 1, "year": 1}[kind])
+
+    @property
+    def start(self) -> dt.date:
+        month = {"month": self.index, "quarter": 3 * self.index - 2, "year": 1}[self.kind]
+        return dt.date(self.year, month, 1)
+
+    @property
+    def end(self) -> dt.date:
+        last = {"month": self.index, "quarter": 3 * self.index, "year": 12}[self.kind]
+        nxt = dt.date(self.year + (last == 12), last % 12 + 1, 1)
+        return nxt - dt.timedelta(days=1)
+
+    def within(self, kind: str) -> list["Period"]:
+        """The periods of `kind` inside this one (kind no coarser), or the one of `kind` containing it."""
+        if ORDER[kind] >= ORDER[self.kind]:
+            return [Period.containing(kind, self.start)]
+        out, day = [], self.start
+        while day <= self.end:
+            p = Period.containing(kind, day)
+            out.append(p)
+            day = p.end + dt.timedelta(days=1)
+        return out
+
+    def __str__(self):
+        return {"year": f"{self.year}", "quarter": f"{self.year}-Q{self.index}", "month": f"{self.year}-{self.index:02d}"}[self.kind]
+
+
+def _status(ok: bool, period: Period, on: dt.date) -> str:
+    return "met" if ok else ("missed" if period.end < on else "due")
+
+
+def _overall(statuses: list[str]) -> str:
+    return "missed" if "missed" in statuses else "due" if "due" in statuses else "met"
+
+
+# Meeting obligations: (code, meeting kind, rule name, label)
+MEETING_OBLIGATIONS = [
+    ("general_meeting", "general_meeting", "orglife.general_meeting", _("支部党员大会")),
+    ("committee_meeting", "committee_meeting", "orglife.committee_meeting", _("支委会")),
+    ("party_group_meeting", "party_group_meeting", "orglife.party_group_meeting", _("党小组会")),
+    ("party_lesson", "party_lesson", "orglife.party_lesson", _("党课")),
+    ("themed_party_day", "themed_party_day", "orglife.themed_party_day", _("主题党日")),
+    ("organizational_life_meeting", "organizational_life_meeting", "orglife.organizational_life_meeting", _("组织生活会")),
+    ("democratic_review", "democratic_review_meeting", "orglife.democratic_review", _("民主评议党员")),
+    ("heart_to_heart_talk", "heart_to_heart_talk", "orglife.heart_to_heart_talk", _("谈心谈话")),
+]
+OTHER_LABELS = {"sessions": _("组织生活次数和出勤率"), "dues": _("按月交纳党费"), "study_hours": _("党员学习学时")}
+OBLIGATION_LABELS = {**{code: label for code, _k, _r, label in MEETING_OBLIGATIONS}, **OTHER_LABELS}
+
+
+def _record(m) -> dict:
+    return {"id": m.pk, "kind": m.kind, "held_on": m.held_on.isoformat(), "title": m.title,
+            "present": m.n_present, "due": m.n_due}
+
+
+class _Records:
+    """Every record a subtree's table needs, for one year, in five queries."""
+
+    def __init__(self, root: Organization, year: int, rules, on: dt.date):
+        from orglife.models import Attendance, DuesPayment, Meeting
+
+        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        self.branches = list(Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH).order_by("path"))
+        ids = {b.pk for b in self.branches}
+
+        def branch_of(path: str):
+            return next((int(p) for p in reversed(path.strip("/").split("/")) if int(p) in ids), None)
+
+        self.meetings = defaultdict(list)  # branch id -> [meeting]
+        for m in (Meeting.objects.filter(organization__path__startswith=root.path, held_on__range=(start, end))
+                  .annotate(n_present=Count("attendance", filter=Q(attendance__present=True)), n_due=Count("attendance"))
+                  .select_related("organization").order_by("held_on", "id")):
+            b = branch_of(m.organization.path)
+            if b is not None:
+                self.meetings[b].append(m)
+        self.members = defaultdict(list)
+        for mem in (Member.objects.filter(organization__path__startswith=root.path, status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY])
+                    .select_related("organization").order_by("id")):
+            b = branch_of(mem.organization.path)
+            if b is not None:
+                self.members[b].append(mem)
+        self.full = {b: sum(1 for m in ms if m.status == MemberStatus.FULL and not m.rights_suspended) for b, ms in self.members.items()}
+        self.paid = set(DuesPayment.objects.filter(member__organization__path__startswith=root.path, month__range=(start, end))
+                        .values_list("member_id", "month"))
+        self.hours = defaultdict(Decimal)
+        for member_id, hours in (Attendance.objects.filter(present=True, meeting__held_on__range=(start, end), meeting__hours__isnull=False,
+                                                           meeting__kind__in=sorted(rules.get("orglife.study_kinds")),
+                                                           meeting__organization__path__startswith=root.path)
+                                 .values_list("member_id", "meeting__hours")):
+            self.hours[member_id] += hours
+        active = (Q(term_start__isnull=True) | Q(term_start__lte=on)) & (Q(term_end__isnull=True) | Q(term_end__gte=on))
+        self.committee = defaultdict(set)  # branch -> user ids holding a committee post
+        self.officer_users = set()
+        for org_id, user_id in (RoleAssignment.objects.filter(organization_id__in=ids, role__in=[Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRANCH_COMMITTEE])
+                                .filter(active).values_list("organization_id", "user_id")):
+            self.committee[org_id].add(user_id)
+            self.officer_users.add(user_id)
+        self.groups = set(Organization.objects.filter(path__startswith=root.path, kind=OrgKind.PARTY_GROUP).values_list("parent_id", flat=True))
+
+
+def _meeting_obligation(code, kind, rule, label, meetings, period, rules, on, *, counts=None):
+    freq = rules.get(rule)
+    rows = []
+    for sub in period.within(freq.per):
+        held = [m for m in meetings if m.kind == kind and sub.start <= m.held_on <= sub.end and (counts is None or counts(m))]
+        rows.append({"period": str(sub), "status": _status(len(held) >= freq.times, sub, on), "count": len(held), "required": freq.times,
+                     "records": [_record(m) for m in held]})
+    return {"code": code, "label": str(label), "rule": rules.describe(rule), "frequency": str(freq),
+            "status": _overall([r["status"] for r in rows]), "periods": rows}
+
+
+def _branch_row(branch, rec: _Records, period: Period, rules, on: dt.date) -> dict:
+    meetings = rec.meetings[branch.pk]
+    has_committee = rec.full.get(branch.pk, 0) >= rules.get("branch.committee_min_full_members")
+    committee_size = len(rec.committee[branch.pk])
+    quorum = rules.get("orglife.committee_quorum")
+    obligations = []
+    for code, kind, rule, label in MEETING_OBLIGATIONS:
+        if code == "committee_meeting" and not has_committee:
+            continue
+        if code == "party_group_meeting" and branch.pk not in rec.groups:
+            continue
+        # A committee meeting counts only with more than half of the committee present (BRANCH-2018 Art. 12).
+        counts = (lambda m: Fraction(m.n_present) > quorum * committee_size) if code == "committee_meeting" else None
+        obligations.append(_meeting_obligation(code, kind, rule, label, meetings, period, rules, on, counts=counts))
+
+    # Organizational-life sessions: at least N a year with the year's attendance at least the minimum (JSNU).
+    freq, minimum, kinds = rules.get("orglife.sessions"), rules.get("orglife.sessions_attendance_min"), rules.get("orglife.session_kinds")
+    rows = []
+    for sub in period.within(freq.per):
+        held = [m for m in meetings if m.kind in kinds and sub.start <= m.held_on <= sub.end]
+        present, due = sum(m.n_present for m in held), sum(m.n_due for m in held)
+        rate = Fraction(present, due) if due else Fraction(0)
+        rows.append({"period": str(sub), "status": _status(len(held) >= freq.times and due > 0 and rate >= minimum, sub, on),
+                     "count": len(held), "required": freq.times, "attendance": round(float(rate) * 100, 1),
+                     "attendance_required": float(minimum * 100), "present": present, "due": due, "records": [_record(m) for m in held]})
+    obligations.append({"code": "sessions", "label": str(OTHER_LABELS["sessions"]), "rule": rules.describe("orglife.sessions"),
+                        "frequency": str(freq), "status": _overall([r["status"] for r in rows]), "periods": rows})
+
+    # Dues: every member, every month (XYTC §5-6).
+    freq, members = rules.get("orglife.dues"), rec.members[branch.pk]
+    rows = []
+    for sub in period.within(freq.per):
+        months = [p.start for p in sub.within("month")]
+        unpaid = [{"member": m.pk, "name": m.name, "months": [str(Period.containing("month", mo)) for mo in months if (m.pk, mo) not in rec.paid]}
+                  for m in members]
+        unpaid = [u for u in unpaid if u["months"]]
+        rows.append({"period": str(sub), "status": _status(not unpaid, sub, on), "members": len(members), "paid": len(members) - len(unpaid),
+                     "unpaid": unpaid})
+    obligations.append({"code": "dues", "label": str(OTHER_LABELS["dues"]), "rule": rules.describe("orglife.dues"),
+                        "frequency": str(freq), "status": _overall([r["status"] for r in rows]), "periods": rows})
+
+    # Study hours: per member per year; secretaries and committee members need more (XYTC §5-4).
+    year = Period("year", period.year, 1)
+    need, need_officer = rules.get("orglife.study_hours"), rules.get("orglife.study_hours_officers")
+    short = []
+    for m in members:
+        required = need_officer if m.user_id and m.user_id in rec.committee[branch.pk] else need
+        if rec.hours[m.pk] < required:
+            short.append({"member": m.pk, "name": m.name, "hours": float(rec.hours[m.pk]), "required": required})
+    obligations.append({"code": "study_hours", "label": str(OTHER_LABELS["study_hours"]), "rule": rules.describe("orglife.study_hours"),
+                        "frequency": str(_("每名党员每年%(n)s学时（书记、支委%(m)s学时）") % {"n": need, "m": need_officer}),
+                        "status": _status(not short, year, on),
+                        "periods": [{"period": str(year), "status": _status(not short, year, on), "members": len(members), "short": short}]})
+    return {"organization": branch.pk, "name": branch.name, "period": str(period), "obligations": obligations}
+
+
+def compliance_table(root: Organization, period: Period, *, rules, on: dt.date | None = None) -> list[dict]:
+    """Per branch under `root`, per obligation: met / due / missed for `period`, with the proving records.
+    Yearly obligations asked for a month or quarter are shown for the year that contains it."""
+    on = on or today()
+    rec = _Records(root, period.year, rules, on)
+    return [_branch_row(b, rec, period, rules, on) for b in rec.branches]

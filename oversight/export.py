@@ -1,0 +1,44 @@
+"""The compliance table as an Excel workbook (openpyxl)."""
+from __future__ import annotations
+
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from engine.i18n import _
+
+from .compliance import STATUS_LABELS
+
+FILLS = {"met": "C6EFCE", "due": "FFEB9C", "missed": "FFC7CE"}
+
+
+def _detail(p: dict) -> str:
+    if "attendance" in p:
+        return f"{p['count']}/{p['required']}, {p['attendance']}%/{p['attendance_required']}%"
+    if "paid" in p:
+        return f"{p['paid']}/{p['members']}"
+    if "short" in p:
+        return "; ".join(f"{s['name']} {s['hours']}/{s['required']}" for s in p["short"])
+    return f"{p['count']}/{p['required']}"
+
+
+def compliance_workbook(rows: list[dict], period) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = str(period)
+    header = [_("党支部"), _("事项"), _("要求"), _("状态"), _("各期情况"), _("佐证记录")]
+    ws.append([str(h) for h in header])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        for ob in row["obligations"]:
+            periods = "; ".join(f"{p['period']} {STATUS_LABELS[p['status']]} ({_detail(p)})" for p in ob["periods"])
+            records = "; ".join(f"{r['held_on']} {r['title']}".strip() for p in ob["periods"] for r in p.get("records", []))
+            ws.append([row["name"], ob["label"], ob["frequency"], str(STATUS_LABELS[ob["status"]]), periods, records])
+            ws.cell(ws.max_row, 4).fill = PatternFill("solid", fgColor=FILLS[ob["status"]])
+    for column, width in zip("ABCDEF", (24, 20, 22, 10, 60, 60)):
+        ws.column_dimensions[column].width = width
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,134 @@
+"""Reads: each branch's committee term, and the identification of weak branches (P4 step 1) with the
+evidence for every signal. Thresholds come from the rule set."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, Q, QuerySet
+
+from engine.calendar import today
+from engine.errors import NotFound
+from engine.i18n import _
+from organizations.models import MemberStatus, Organization, OrgKind, Role, RoleAssignment
+from organizations.selectors import scope_q
+
+from .models import WeakBranchListing
+
+SIGNAL_LABELS = {
+    "secretary_vacant": _("书记空缺"),
+    "committee_incomplete": _("班子不健全"),
+    "term_overdue": _("超期未换届"),
+    "organizational_life_missed": _("组织生活不正常"),
+    "democratic_review_missing": _("未开展民主评议"),
+}
+# Obligations whose miss in the last full year is the "organizational life missed" signal (P5).
+ORGANIZATIONAL_LIFE = ("general_meeting", "committee_meeting", "party_group_meeting", "party_lesson", "themed_party_day",
+                       "organizational_life_meeting", "sessions")
+COMMITTEE_ROLES = (Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRANCH_COMMITTEE)
+
+
+def organization_in_scope(user, organization_id) -> Organization:
+    """An organization whose subtree the user may read; anything else is not found."""
+    try:
+        return Organization.objects.filter(scope_q(user, "path")).get(pk=int(organization_id))
+    except (Organization.DoesNotExist, TypeError, ValueError):
+        raise NotFound(_("组织不存在。"), code="organization_not_found") from None
+
+
+def branches_under(org: Organization) -> QuerySet[Organization]:
+    return Organization.objects.filter(path__startswith=org.path, kind=OrgKind.BRANCH).order_by("path")
+
+
+def branch_terms(org: Organization, *, on: dt.date | None = None) -> list[dict]:
+    """Every branch in the subtree with its committee term and whether it is overdue (BRANCH-2018 Art. 21)."""
+    on = on or today()
+    rows = []
+    for b in branches_under(org):
+        overdue = b.term_end is not None and b.term_end < on
+        rows.append({
+            "organization": b.pk, "name": b.name, "term_start": b.term_start, "term_end": b.term_end,
+            "overdue": overdue, "days_overdue": (on - b.term_end).days if overdue else 0,
+            "days_left": (b.term_end - on).days if b.term_end and not overdue else None,
+        })
+    return rows
+
+
+def _active(q_on: dt.date) -> Q:
+    return (Q(term_start__isnull=True) | Q(term_start__lte=q_on)) & (Q(term_end__isnull=True) | Q(term_end__gte=q_on))
+
+
+def branch_signals(branches: list[Organization], *, rules, on: dt.date) -> dict[int, list[dict]]:
+    """{branch id: [signal]} for the organization-data signals; each signal names its evidence.
+    Three queries whatever the number of branches."""
+    ids = [b.pk for b in branches]
+    officers = defaultdict(list)
+    for a in (RoleAssignment.objects.filter(organization_id__in=ids, role__in=COMMITTEE_ROLES).filter(_active(on))
+              .select_related("user").order_by("organization_id", "role", "id")):
+        officers[a.organization_id].append({"role": a.role, "user": a.user.get_username(), "term_end": a.term_end})
+    last_secretary = {}
+    for a in RoleAssignment.objects.filter(organization_id__in=ids, role=Role.BRANCH_SECRETARY, term_end__lt=on).order_by("term_end"):
+        last_secretary[a.organization_id] = a.term_end
+    full = dict(Organization.objects.filter(pk__in=ids).annotate(
+        n=Count("members", filter=Q(members__status=MemberStatus.FULL, members__rights_suspended=False))).values_list("pk", "n"))
+    with_committee = rules.get("branch.committee_min_full_members")
+    committee_min = rules.get("branch.committee_size_min")
+    out = {}
+    for b in branches:
+        signals, held = [], officers[b.pk]
+        if not any(o["role"] == Role.BRANCH_SECRETARY for o in held):
+            signals.append({"code": "secretary_vacant", "evidence": {
+                "secretary": None, "last_secretary_term_end": last_secretary.get(b.pk)}})
+        if full.get(b.pk, 0) >= with_committee and len(held) < committee_min:
+            signals.append({"code": "committee_incomplete", "evidence": {
+                "full_members": full.get(b.pk, 0), "committee_members": len(held), "required": committee_min,
+                "rule": rules.describe("branch.committee_size_min"), "holders": held}})
+        if b.term_end is not None and b.term_end < on:
+            signals.append({"code": "term_overdue", "evidence": {
+                "term_start": b.term_start, "term_end": b.term_end, "days_overdue": (on - b.term_end).days}})
+        for s in signals:
+            s["label"] = str(SIGNAL_LABELS[s["code"]])
+        out[b.pk] = signals
+    return out
+
+
+def records_signals(org: Organization, *, rules, on: dt.date) -> dict[int, list[dict]]:
+    """{branch id: [signal]} from the P5 records of the last full year: organizational life missed
+    (which obligations, in which periods) and no democratic review."""
+    from .compliance import Period, compliance_table
+
+    year = Period("year", on.year - 1, 1)
+    out = defaultdict(list)
+    for row in compliance_table(org, year, rules=rules, on=on):
+        missed = {ob["code"]: ob for ob in row["obligations"] if ob["status"] == "missed"}
+        life = [{"obligation": code, "label": missed[code]["label"], "frequency": missed[code]["frequency"],
+                 "missed": [p["period"] for p in missed[code]["periods"] if p["status"] == "missed"]}
+                for code in ORGANIZATIONAL_LIFE if code in missed]
+        if life:
+            out[row["organization"]].append({"code": "organizational_life_missed", "evidence": {"year": year.year, "obligations": life}})
+        if "democratic_review" in missed:
+            out[row["organization"]].append({"code": "democratic_review_missing", "evidence": {
+                "year": year.year, "records": missed["democratic_review"]["periods"][0]["records"]}})
+    return out
+
+
+def weak_branch_identification(org: Organization, *, rules, on: dt.date | None = None) -> list[dict]:
+    """P4 step 1 (排查): the branches in the subtree with at least one signal, each with its evidence,
+    and whether the branch is already on the weak-branch list."""
+    on = on or today()
+    branches = list(branches_under(org))
+    signals = branch_signals(branches, rules=rules, on=on)
+    for branch_id, extra in records_signals(org, rules=rules, on=on).items():
+        for s in extra:
+            s["label"] = str(SIGNAL_LABELS[s["code"]])
+        signals.setdefault(branch_id, []).extend(extra)
+    listed = set(WeakBranchListing.objects.filter(organization__in=branches, status="listed").values_list("organization_id", flat=True))
+    return [{"organization": b.pk, "name": b.name, "path": b.path, "listed": b.pk in listed, "signals": signals[b.pk]}
+            for b in branches if signals[b.pk]]
+
+
+def weak_branches(user, *, organization: Organization | None = None) -> QuerySet[WeakBranchListing]:
+    qs = WeakBranchListing.objects.filter(scope_q(user)).select_related("organization")
+    if organization is not None:
+        qs = qs.filter(organization__path__startswith=organization.path)
+    return qs
