@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from organizations.models import Member, Organization, RoleAssignment
 from workflows.assignment import LANE_LABELS
+from workflows.audit import json_safe
 from workflows.models import AuditEvent, Case, ProcessVersion, Task, Timer
 
 from .labels import label, localize_schema
@@ -220,3 +221,57 @@ class AuditVerificationSerializer(serializers.Serializer):
     first_bad_seq = serializers.IntegerField(allow_null=True)
     problem = serializers.CharField()
     reason = serializers.CharField()
+
+
+# --- P1 member development -------------------------------------------------------------------
+
+class ObligationSubmitSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["inspection", "thought_report"])
+    seq = serializers.IntegerField(min_value=1)
+    data = serializers.DictField(help_text="{submitted_on, summary, document_ids}")
+
+
+class ObligationRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    phase = serializers.CharField()
+    seq = serializers.IntegerField()
+    due_on = serializers.DateField()
+    submitted_on = serializers.DateField()
+    record = serializers.JSONField()
+
+
+class MemberDevelopmentSerializer(serializers.Serializer):
+    """The selector's dict as it is; the schema documents the top-level keys."""
+    member = serializers.JSONField()
+    status_history = serializers.JSONField()
+    case = serializers.JSONField(allow_null=True)
+    stage = serializers.CharField(allow_blank=True)
+    step = serializers.IntegerField(allow_null=True)
+    steps_total = serializers.IntegerField()
+    open_tasks = serializers.JSONField()
+    next_due = serializers.DateField(allow_null=True)
+    overdue = serializers.JSONField()
+    obligations = serializers.JSONField()
+    evidence = serializers.JSONField()
+
+    def to_representation(self, instance):
+        out = json_safe(instance)
+        out["stage"] = label(out["stage"])
+        for t in out["open_tasks"]:
+            t["name"] = label(t["name"])
+        return out
+
+
+class DevelopmentPipelineSerializer(serializers.Serializer):
+    organization = serializers.JSONField()
+    members_by_status = serializers.JSONField()
+    status_labels = serializers.JSONField()
+    cases_running = serializers.IntegerField()
+    cases_by_stage = serializers.JSONField()
+    overdue_tasks = serializers.IntegerField()
+    overdue_obligations = serializers.IntegerField()
+    this_year = serializers.JSONField()
+
+    def to_representation(self, instance):
+        return json_safe(instance)

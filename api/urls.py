@@ -18,6 +18,7 @@ router.register("tasks", views.TaskViewSet, basename="task")
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("reports/development-pipeline/", views.DevelopmentPipelineView.as_view(), name="development-pipeline"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include(router.urls)),

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "partyflow",
     "organizations",
     "workflows",
+    "development",
     "api",
 ]
 

@@ -66,7 +66,7 @@ def test_deploy_bpmn_prints_each_process_and_is_idempotent():
     assert "branch_election" in first and version in first and "new" in first
     second = run("deploy_bpmn")
     assert "branch_election" in second and version in second and "unchanged" in second and " new " not in second
-    assert ProcessVersion.objects.count() == 1
+    assert ProcessVersion.objects.count() == 2  # branch_election and member_development, once each
 
 
 def test_deploy_bpmn_fails_naming_the_file_and_element(tmp_path, settings):

@@ -45,6 +45,8 @@ RULES = {
     "development.extension_max": Rule(D(years=1), "延长预备期最长", "DEV-2014 第33条"),
     "development.conversion_approval_within": Rule(D(months=3), "转正审批期限", "DEV-2014 第34条"),
     "development.publication_min": Rule(None, "发展对象公示期（本规则集不要求）", "DEV-2014"),
+    "development.object_consent": Rule(False, "发展对象报上级党委备案（不需同意）", "DEV-2014 第13条"),
+    "development.meeting_after_prereview": Rule(None, "预审通过后召开支部大会的期限（本规则集不要求）", "DEV-2014"),
     # --- Tasks and reminders ---
     "tasks.reminder_lead": Rule(D(days=3), "任务到期前提醒时间", "partyflow"),
 }

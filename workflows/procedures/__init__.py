@@ -1,2 +1,2 @@
 """Python side of each procedure: rule checks, form contexts and service-task effects."""
-from . import branch_election  # noqa: F401
+from . import branch_election, member_development  # noqa: F401
