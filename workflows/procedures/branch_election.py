@@ -12,7 +12,7 @@ from engine.calendar import parse_date, today
 from engine.errors import Conflict, RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import at_least_ceil, strictly_more_than
-from organizations.models import Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
+from organizations.models import Member, Organization, OrgKind, Role, RoleAssignment
 from organizations.selectors import branch_members, full_members_with_rights
 
 from ..registry import effect, form_check, form_context

@@ -67,15 +67,24 @@ def drive_to_designation(api, u, person, *, year=2026):
     return case
 
 
-def drive_to_admission_vote(api, u, person):
+def drive_to_political_review(api, u, person):
+    """Steps 1-9: designated on 2027-02-01 (an activist for a year, every report in), introducers assigned."""
     sec, officer = api(u.users.sec_a), api(u.users.officer)
     case = drive_to_designation(api, u, person)
     with at(2027, 2, 10, 10):
         activist_reports(sec, person, 4, 2, "2027-02-01")
         step(sec, "cultivation_review", {"summary": "考察合格"})
         step(sec, "designate_development_object", {"designation_date": "2027-02-01", "opinions_heard": "党小组、联系人、党员和群众均同意"})
-        step(officer, "file_development_object", {"approved": True, "decision_date": "2027-02-10"})
+        # Under cpc-2014 a filing: it goes on even when the committee notes a refusal.
+        step(officer, "file_development_object", {"approved": False, "decision_date": "2027-02-10", "reason": "仅备案"})
         step(sec, "assign_introducers", {"introducers": [u.full_a[2].pk, u.full_a[3].pk]})
+    return case
+
+
+def drive_to_admission_vote(api, u, person):
+    sec, officer = api(u.users.sec_a), api(u.users.officer)
+    case = drive_to_political_review(api, u, person)
+    with at(2027, 2, 10, 10):
         step(sec, "political_review", {"conclusion": "政治审查合格", "passed": True})
     with at(2027, 3, 5, 10):
         step(officer, "centralized_training", {"start_date": "2027-03-01", "end_date": "2027-03-03", "class_hours": 20})

@@ -5,9 +5,8 @@ import pytest
 from organizations.models import Member
 from workflows.models import Case
 
-from ...helpers import inbox, only_task, run_timers, cst
-from .md_helpers import (APPLIED, activist_reports, applicant, at, drive_to_conversion_vote, start_development, step,
-                         submit_obligation, vote)
+from ...helpers import cst, inbox, only_task, run_timers
+from .md_helpers import APPLIED, applicant, at, drive_to_designation, start_development, step, submit_obligation, vote
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -193,6 +192,40 @@ def test_contacts_must_be_full_members_with_rights_and_the_error_names_them(api,
         step(officer, "file_activist", {"filed_date": APPLIED})
         err = step(sec, "appoint_contacts", {"contacts": [u.suspended.pk]}, status=400)
         assert err["code"] == "contact_not_eligible" and "停权丙" in err["message"] and "contacts.0" in err["fields"]
+
+
+def count_queries(fn, *args):
+    """(result, number of SQL statements) — counted by an execute wrapper, not the capped query log."""
+    from django.db import connection
+
+    count = [0]
+
+    def counter(execute, sql, params, many, context):
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        result = fn(*args)
+    return result, count[0]
+
+
+def test_the_development_read_model_costs_the_same_queries_after_years_of_reports(api, university):
+    from development.selectors import member_development
+
+    u = university
+    person = applicant(u)
+    sec = api(u.users.sec_a)
+    drive_to_designation(api, u, person, year=2025)
+    with at(2027, 2, 2, 10):
+        member_development(u.users.sec_a, person.pk)  # the user's role assignments are cached on the user after this
+        _, fresh = count_queries(member_development, u.users.sec_a, person.pk)
+        for n in range(1, 9):
+            submit_obligation(sec, person, "thought_report", n, "2027-01-31")
+        for n in range(1, 5):
+            submit_obligation(sec, person, "inspection", n, "2027-01-31")
+        dev, after = count_queries(member_development, u.users.sec_a, person.pk)
+        assert sum(o["status"] == "submitted" for o in dev["obligations"]) == 12 and dev["overdue"] == []
+        assert after == fresh <= 10
 
 
 def test_development_read_models_are_scoped(api, university):

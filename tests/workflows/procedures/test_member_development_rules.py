@@ -6,8 +6,8 @@ from organizations.models import Member
 from workflows.models import Case
 
 from ...helpers import only_task
-from .md_helpers import (APPLIED, activist_reports, applicant, at, drive_to_admission_vote, drive_to_conversion_vote,
-                         drive_to_designation, start_development, step, submit_obligation, vote)
+from .md_helpers import (activist_reports, applicant, at, drive_to_admission_vote, drive_to_conversion_vote, drive_to_designation,
+                         drive_to_political_review, step, submit_obligation, vote)
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -30,15 +30,9 @@ def test_admission_approval_is_refused_beyond_six_months_even_with_a_reason(api,
 def test_a_failed_political_review_ends_the_case(api, university):
     u = university
     person = applicant(u)
-    sec, officer = api(u.users.sec_a), api(u.users.officer)
-    case = drive_to_designation(api, u, person)
+    case = drive_to_political_review(api, u, person)
     with at(2027, 2, 10, 10):
-        activist_reports(sec, person, 4, 2, "2027-02-01")
-        step(sec, "cultivation_review", {"summary": "考察"})
-        step(sec, "designate_development_object", {"designation_date": "2027-02-01", "opinions_heard": "同意"})
-        step(officer, "file_development_object", {"approved": True, "decision_date": "2027-02-10"})
-        step(sec, "assign_introducers", {"introducers": [u.full_a[2].pk, u.full_a[3].pk]})
-        step(sec, "political_review", {"conclusion": "政治审查不合格：隐瞒重要经历", "passed": False})
+        step(api(u.users.sec_a), "political_review", {"conclusion": "政治审查不合格：隐瞒重要经历", "passed": False})
     c = Case.objects.get(pk=case["id"])
     assert c.status == "completed" and c.tasks.filter(status="open").count() == 0
     dev = api(u.users.sec_a).get(f"/api/members/{person.pk}/development/").json()
@@ -150,12 +144,37 @@ def test_cpc_2026_publication_consent_and_meeting_deadline(api, university, rule
 def test_cpc_2014_files_the_development_object_without_consent(api, university):
     u = university
     person = applicant(u)
-    sec, officer = api(u.users.sec_a), api(u.users.officer)
-    drive_to_designation(api, u, person)
-    with at(2027, 2, 10, 10):
-        activist_reports(sec, person, 4, 2, "2027-02-01")
-        step(sec, "cultivation_review", {"summary": "考察"})
-        step(sec, "designate_development_object", {"designation_date": "2027-02-01", "opinions_heard": "同意"})
-        # Under cpc-2014 no admission meeting deadline after the pre-review and a filing goes on regardless.
-        step(officer, "file_development_object", {"approved": False, "decision_date": "2027-02-10", "reason": "仅备案"})
-        assert only_task(sec, "assign_introducers")
+    # drive_to_political_review has the committee answer approved=false: under cpc-2014 a filing goes on.
+    drive_to_political_review(api, u, person)
+    assert only_task(api(u.users.sec_a), "political_review")
+    assert Member.objects.get(pk=person.pk).status == "development_object"
+
+
+def test_admission_not_approved_stops_the_case_through_the_services(api, university):
+    """The same rules hold when the services are called directly (Celery tasks, commands)."""
+    from engine.errors import RuleViolation
+    from workflows.models import Task
+    from workflows.services import task_complete
+
+    from ...helpers import assert_round_trip
+
+    u = university
+    person = applicant(u)
+    case = drive_to_admission_vote(api, u, person)
+
+    def open_task(element_id):
+        return Task.objects.get(case_id=case["id"], element_id=element_id, status="open")
+
+    with at(2027, 3, 20, 15):
+        with pytest.raises(RuleViolation) as refused:
+            task_complete(actor=u.users.sec_a, task=open_task("admission_vote"), data=vote(u.full_a[:5], 4, no=1, meeting="2027-03-20", resolution="admit"))
+        assert refused.value.code == "admission_vote_not_passed"
+        task_complete(actor=u.users.sec_a, task=open_task("admission_vote"), data=vote(u.full_a[:5], 5, meeting="2027-03-20", resolution="admit"))
+        assert_round_trip(case["id"])
+        task_complete(actor=u.users.officer, task=open_task("committee_talk"), data={"talk_date": "2027-03-20", "talker": "组织员", "summary": "谈话"})
+        task_complete(actor=u.users.officer, task=open_task("approve_admission"), data={"approved": False, "decision_date": "2027-03-20", "reason": "群众反映问题待核实"})
+        assert_round_trip(case["id"])
+    c = Case.objects.get(pk=case["id"])
+    assert c.status == "completed" and not Task.objects.filter(case=c, status="open").exists()
+    person.refresh_from_db()
+    assert person.status == "development_object" and person.joined_on is None
