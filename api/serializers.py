@@ -241,6 +241,18 @@ class ObligationRecordSerializer(serializers.Serializer):
     record = serializers.JSONField()
 
 
+class EvidenceSerializer(serializers.Serializer):
+    element_id = serializers.CharField()
+    name = serializers.SerializerMethodField()
+    at = serializers.DateTimeField()
+    by = serializers.CharField()
+    record = serializers.JSONField()
+    document_ids = serializers.ListField(child=serializers.IntegerField())
+
+    def get_name(self, obj) -> str:
+        return label(obj["name"])
+
+
 class MemberDevelopmentSerializer(serializers.Serializer):
     """The selector's dict as it is; the schema documents the top-level keys."""
     member = serializers.JSONField()
@@ -258,8 +270,8 @@ class MemberDevelopmentSerializer(serializers.Serializer):
     def to_representation(self, instance):
         out = json_safe(instance)
         out["stage"] = label(out["stage"])
-        for t in out["open_tasks"]:
-            t["name"] = label(t["name"])
+        for item in out["open_tasks"] + out["evidence"]:
+            item["name"] = label(item["name"])
         return out
 
 
@@ -274,4 +286,6 @@ class DevelopmentPipelineSerializer(serializers.Serializer):
     this_year = serializers.JSONField()
 
     def to_representation(self, instance):
-        return json_safe(instance)
+        out = json_safe(instance)
+        out["cases_by_stage"] = {label(k): v for k, v in out["cases_by_stage"].items()}
+        return out

@@ -215,6 +215,13 @@ class CaseViewSet(viewsets.GenericViewSet):
         case = selectors.case_for_user(request.user, pk)
         return Response(s.AuditEventSerializer(selectors.case_history(case), many=True).data)
 
+    @extend_schema(responses=s.EvidenceSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def evidence(self, request, pk=None):
+        """Every structured record and attached document id the case's steps produced (佐证资料)."""
+        case = selectors.case_for_user(request.user, pk)
+        return Response(s.EvidenceSerializer(selectors.case_evidence(case), many=True).data)
+
     @extend_schema(responses=s.AuditVerificationSerializer)
     @action(detail=True, methods=["get"], url_path="audit-verification")
     def audit_verification(self, request, pk=None):

@@ -14,7 +14,8 @@ from engine.i18n import _
 from engine.rules import get_rule_set
 from organizations.models import Member, MemberStatus, Organization
 from organizations.selectors import members_visible, organizations_visible
-from workflows.models import AuditEvent, Case, CaseStatus, Task, TaskStatus
+from workflows.models import Case, CaseStatus, Task, TaskStatus
+from workflows.selectors import case_evidence
 
 from .models import ObligationKind, ObligationRecord, Phase, StatusChange
 
@@ -105,13 +106,8 @@ def development_case_of(member: Member) -> Case | None:
 
 
 def _evidence(case: Case) -> list[dict]:
-    """Every document-producing step's structured record (and document ids), in order."""
-    items = []
-    for e in AuditEvent.objects.filter(case=case, action__in=["task_completed", "obligation_submitted"]).select_related("task").order_by("id"):
-        submitted = e.data.get("submitted") or e.data.get("record") or {}
-        items.append({"step": STEPS.get(e.task.element_id) if e.task_id else None, "name": e.task_name or e.data.get("label", ""), "at": e.created_at,
-                      "record": submitted, "document_ids": submitted.get("document_ids", [])})
-    return items
+    """The case's evidence (workflows.selectors.case_evidence) with each record's P1 step number."""
+    return [{**item, "step": STEPS.get(item["element_id"])} for item in case_evidence(case)]
 
 
 def member_development(user, member_id) -> dict:

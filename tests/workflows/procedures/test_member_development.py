@@ -138,6 +138,11 @@ def test_member_development_from_application_to_archive(api, university):
         evidence = {e["name"] for e in dev["evidence"]}
         assert {"派人谈话", "政治审查", "集中培训", "支部大会讨论接收预备党员", "材料归档"} <= evidence
         assert any(e["record"].get("summary") == "thought_report 1" for e in dev["evidence"])
+        listed = sec.get(f"/api/cases/{cid}/evidence/").json()
+        review = next(e for e in listed if e["element_id"] == "political_review")
+        assert review["record"]["conclusion"] == "政治审查合格" and review["by"] == "sec_a"
+        assert any(e["name"] == "思想汇报 #1" and e["record"]["submitted_on"] == "2026-04-28" for e in listed)
+        assert api(u.users.sec_b).get(f"/api/cases/{cid}/evidence/").status_code == 404
         history = [e["action"] for e in sec.get(f"/api/cases/{cid}/history/").json()]
         assert history.count("effect_applied") == 5 and "obligation_submitted" in history
 
@@ -158,6 +163,9 @@ def test_missed_talk_shows_overdue_and_the_committee_is_asked_to_supervise(api, 
         assert supervise["role"] == "approving_committee"
         dev = development(sec, person)
         assert dev["overdue"][0]["kind"] == "task" and dev["overdue"][0]["name"] == "派人谈话"
+        report = officer.get("/api/reports/development-pipeline/", {"organization": u.college.pk}).json()
+        assert report["overdue_tasks"] == 1 and report["cases_by_stage"] == {"申请入党": 1}
+        assert report["members_by_status"]["applicant"] == 1 and report["this_year"]["applications"] == 1
         step(officer, "supervise_overdue_talk", {"note": "请尽快谈话"}, case_id=case["id"])
         step(sec, "talk_with_applicant", {"talk_date": "2026-02-06", "talker": "甲0", "summary": "补谈"}, case_id=case["id"])
         assert only_task(sec, "select_activist")
