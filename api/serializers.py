@@ -6,6 +6,7 @@ from notifications.models import Notification
 from notifications.render import render
 from organizations.models import Member, Organization, RoleAssignment
 from workflows.assignment import LANE_LABELS
+from workflows.audit import json_safe
 from workflows.models import AuditEvent, Case, ProcessVersion, Task, Timer
 
 from .labels import label, localize_schema
@@ -311,3 +312,69 @@ class WeakBranchSerializer(serializers.Serializer):
     removed_on = serializers.DateField(allow_null=True)
     recheck_due = serializers.DateField(allow_null=True)
     reports = ProgressReportSerializer(many=True)
+# --- P1 member development -------------------------------------------------------------------
+
+class ObligationSubmitSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["inspection", "thought_report"])
+    seq = serializers.IntegerField(min_value=1)
+    data = serializers.DictField(help_text="{submitted_on, summary, document_ids}")
+
+
+class ObligationRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    phase = serializers.CharField()
+    seq = serializers.IntegerField()
+    due_on = serializers.DateField()
+    submitted_on = serializers.DateField()
+    record = serializers.JSONField()
+
+
+class EvidenceSerializer(serializers.Serializer):
+    element_id = serializers.CharField()
+    name = serializers.SerializerMethodField()
+    at = serializers.DateTimeField()
+    by = serializers.CharField()
+    record = serializers.JSONField()
+    document_ids = serializers.ListField(child=serializers.IntegerField())
+
+    def get_name(self, obj) -> str:
+        return label(obj["name"])
+
+
+class MemberDevelopmentSerializer(serializers.Serializer):
+    """The selector's dict as it is; the schema documents the top-level keys."""
+    member = serializers.JSONField()
+    status_history = serializers.JSONField()
+    case = serializers.JSONField(allow_null=True)
+    stage = serializers.CharField(allow_blank=True)
+    step = serializers.IntegerField(allow_null=True)
+    steps_total = serializers.IntegerField()
+    open_tasks = serializers.JSONField()
+    next_due = serializers.DateField(allow_null=True)
+    overdue = serializers.JSONField()
+    obligations = serializers.JSONField()
+    evidence = serializers.JSONField()
+
+    def to_representation(self, instance):
+        out = json_safe(instance)
+        out["stage"] = label(out["stage"])
+        for item in out["open_tasks"] + out["evidence"]:
+            item["name"] = label(item["name"])
+        return out
+
+
+class DevelopmentPipelineSerializer(serializers.Serializer):
+    organization = serializers.JSONField()
+    members_by_status = serializers.JSONField()
+    status_labels = serializers.JSONField()
+    cases_running = serializers.IntegerField()
+    cases_by_stage = serializers.JSONField()
+    overdue_tasks = serializers.IntegerField()
+    overdue_obligations = serializers.IntegerField()
+    this_year = serializers.JSONField()
+
+    def to_representation(self, instance):
+        out = json_safe(instance)
+        out["cases_by_stage"] = {label(k): v for k, v in out["cases_by_stage"].items()}
+        return out

@@ -21,6 +21,7 @@ router.register("dues", orglife.DuesViewSet, basename="dues")
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("reports/development-pipeline/", views.DevelopmentPipelineView.as_view(), name="development-pipeline"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("branch-terms/", views.BranchTermView.as_view(), name="branch-terms"),

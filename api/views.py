@@ -5,6 +5,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,6 +15,7 @@ from organizations import services as org_services
 from organizations.models import Organization, RoleAssignment
 from organizations.selectors import active_assignments, is_org_department, members_visible, organizations_manageable, organizations_visible, scope_q
 from notifications import selectors as notification_selectors, services as notification_services
+from development import selectors as development_selectors, services as development_services
 from workflows import selectors, services
 from notifications.models import Notification
 from workflows.models import Case, Task
@@ -107,6 +109,26 @@ class MemberViewSet(_ScopedCrud):
     def perform_update(self, serializer):
         serializer.instance = org_services.member_update(actor=self.request.user, member=serializer.instance, **serializer.validated_data)
 
+    @extend_schema(responses=s.MemberDevelopmentSerializer)
+    @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
+    def development(self, request, pk=None):
+        """P1 read model: stage, step n of 25, next due date, overdue items, obligations, status history, evidence."""
+        return Response(s.MemberDevelopmentSerializer(development_selectors.member_development(request.user, pk)).data)
+
+    @extend_schema(request=s.ObligationSubmitSerializer, responses=s.ObligationRecordSerializer)
+    @action(detail=True, methods=["post"], url_path="development/obligations", permission_classes=[IsAuthenticated])
+    def submit_obligation(self, request, pk=None):
+        """Record an inspection record or thought report due in the member's development case."""
+        body = s.ObligationSubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        member = development_selectors.member_for_user(request.user, pk)
+        case = development_selectors.development_case_of(member)
+        if case is None:
+            raise NotFound(_("该党员没有发展党员流程。"), code="case_not_found")
+        row = development_services.obligation_submit(actor=request.user, case=case, kind=body.validated_data["kind"],
+                                                     seq=body.validated_data["seq"], data=body.validated_data["data"])
+        return Response(s.ObligationRecordSerializer(row).data, status=status.HTTP_201_CREATED)
+
 
 class UserViewSet(_ScopedCrud):
     serializer_class = s.UserSerializer
@@ -199,6 +221,13 @@ class CaseViewSet(viewsets.GenericViewSet):
     def history(self, request, pk=None):
         case = selectors.case_for_user(request.user, pk)
         return Response(s.AuditEventSerializer(selectors.case_history(case), many=True).data)
+
+    @extend_schema(responses=s.EvidenceSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def evidence(self, request, pk=None):
+        """Every structured record and attached document id the case's steps produced (佐证资料)."""
+        case = selectors.case_for_user(request.user, pk)
+        return Response(s.EvidenceSerializer(selectors.case_evidence(case), many=True).data)
 
     @extend_schema(responses=s.AuditVerificationSerializer)
     @action(detail=True, methods=["get"], url_path="audit-verification")
@@ -383,3 +412,13 @@ class ComplianceExportView(APIView):
         response = HttpResponse(compliance_workbook(rows, period), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="compliance-{period}.xlsx"'
         return response
+class DevelopmentPipelineView(APIView):
+    """P1 pipeline of an organization subtree (党内统计): members per development status, running cases
+    per stage, overdue tasks and obligations, this year's admissions and conversions."""
+
+    @extend_schema(parameters=[OpenApiParameter("organization", int, required=True)], responses=s.DevelopmentPipelineSerializer)
+    def get(self, request):
+        org = _int_param(request, "organization")
+        if org is None:
+            raise ValidationFailed(_("请指定党组织。"), code="organization_required", fields={"organization": [_("必填")]})
+        return Response(s.DevelopmentPipelineSerializer(development_selectors.development_pipeline(request.user, org)).data)

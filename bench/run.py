@@ -14,6 +14,8 @@ Measured:
      `reply_request`; plus the SQL queries of one representative completion;
   3. the inbox, GET /api/tasks/ (first page and its total count), for a committee officer with
      10,000 open tasks;
+  4. P1 member development (bench/member_development.py): completing `cultivation_review` on a case
+     after 3 simulated years of quarterly reports against a fresh case (aim: at most 1.5x);
   and the stored sizes: a case's workflow state at `record_vote`, the version's spec.
 """
 from __future__ import annotations
@@ -530,6 +532,7 @@ def main(argv=None) -> int:
     parser.add_argument("--inbox-tasks", type=int, default=10_000, help="open tasks in the officer's inbox (default 10000)")
     parser.add_argument("--inbox-noise", type=int, default=10_000, help="task rows the officer must not see (default 10000)")
     parser.add_argument("--inbox-requests", type=int, default=500, help="measured inbox requests (default 500)")
+    parser.add_argument("--md-cases", type=int, default=40, help="member-development completions per group, fresh vs 3 years (default 40)")
     parser.add_argument("--output", default=str(RESULTS_DIR / "latest.json"), help="JSON results file")
     args = parser.parse_args(argv)
 
@@ -586,6 +589,11 @@ def main(argv=None) -> int:
     baseline = bench_baseline()
     lock_scope = check_lock_scope(cases[args.warmup:])
 
+    from bench.member_development import bench_member_development, print_result as print_member_development
+
+    step(f"member development: cultivation_review after 3 years of reports vs a fresh case, x {args.md_cases} each")
+    member_development = bench_member_development(world, n=args.md_cases, warmup=args.warmup)
+
     rows = [
         {"metric": "case_start (service, branch_election)", **start_stats, "aim_ms": None},
         {"metric": "POST complete submit_request (API)", **{k: v for k, v in completion["submit_request"].items() if k != "sql"}, "aim_ms": COMPLETION_AIM_MS},
@@ -611,6 +619,7 @@ def main(argv=None) -> int:
           f"{sizes['process_versions']} version row(s) for {sizes['cases_on_version']} cases")
     print(f"lock scope: while one case is locked the way task_complete locks it, the timer workers' SKIP LOCKED lock on another case of the same "
           f"version was {'SKIPPED (the lock also covers the shared process version / organization rows)' if lock_scope['other_case_skipped'] else 'granted (locks are per case)'}")
+    print_member_development(member_development)
     elapsed = time.perf_counter() - started
     print(f"total run time {elapsed:.1f} s")
 
@@ -630,6 +639,7 @@ def main(argv=None) -> int:
         "inbox": {"seeded": seeded, "sql": inbox["sql"], "page_plan": inbox.get("page_plan"), "count_plan": inbox.get("count_plan")},
         "sizes": sizes,
         "lock_scope": lock_scope,
+        "member_development": member_development,
         "run_seconds": round(elapsed, 1),
     }
     out = Path(args.output)

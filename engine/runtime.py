@@ -139,7 +139,9 @@ class WorkflowRun:
             due = None
             if props.get("dueDate") and str(task.id) not in known:
                 try:
-                    due = _aware(self.script_engine.evaluate(task, props["dueDate"]))
+                    # An expression may give None: the rule set has no such deadline.
+                    value = self.script_engine.evaluate(task, props["dueDate"])
+                    due = _aware(value) if value else None
                 except SpiffWorkflowException as exc:
                     raise _step_error(exc) from exc
             views.append(UserTaskView(

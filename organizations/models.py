@@ -69,6 +69,8 @@ class Member(models.Model):
     id_number = models.CharField(_("身份证号"), max_length=18, blank=True, default="")
     phone = models.CharField(_("手机号"), max_length=20, blank=True, default="")
     joined_on = models.DateField(_("入党日期"), null=True, blank=True)
+    # 党龄: counted from the end of probation (DEV-2014 Art. 34), set when the conversion is approved.
+    party_standing_from = models.DateField(_("党龄起算日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

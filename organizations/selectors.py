@@ -115,3 +115,11 @@ def full_members_with_rights(org: Organization) -> QuerySet[Member]:
 
 def branch_members(org: Organization) -> QuerySet[Member]:
     return Member.objects.filter(organization__path__startswith=org.path).order_by("id")
+
+
+def reapplication_barred_until(member: Member) -> dt.date | None:
+    """The date before which `member` may not apply to join again (a person advised to withdraw or
+    struck off: 5 years), or None.
+
+    TODO(issue 4): the 5-year reapplication ban is built by issue 4; until then nobody is barred."""
+    return None

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "notifications",
     "orglife",
     "oversight",
+    "development",
     "api",
 ]
 

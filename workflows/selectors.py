@@ -42,6 +42,17 @@ def case_history(case: Case) -> QuerySet[AuditEvent]:
     return case.events.select_related("task").order_by("id")
 
 
+def case_evidence(case: Case) -> list[dict]:
+    """What each step produced, in order: the structured record submitted with each completed task
+    and each recurring report (P1 obligations), with the ids of attached documents."""
+    items = []
+    for e in case.events.filter(action__in=["task_completed", "obligation_submitted"]).select_related("task").order_by("id"):
+        record = e.data.get("submitted") or e.data.get("record") or {}
+        items.append({"element_id": e.task.element_id if e.task_id else "", "name": e.task_name or e.data.get("label", ""), "at": e.created_at,
+                      "by": e.actor_name, "record": record, "document_ids": record.get("document_ids", [])})
+    return items
+
+
 def task_inbox(user, *, process=None, organization=None, overdue=None) -> QuerySet[Task]:
     """Open tasks the user may act on now: their slots, unclaimed or claimed by them; due first."""
     slots = user_slots(user)

@@ -182,7 +182,7 @@ def case_start(*, actor, process_id: str, organization: Organization, subject: s
     data = dict(data or {})
     check = registry.check_for(process_id, "__start__")
     if check is not None:
-        data.update(check(organization=organization, data=data, rules=rules) or {})
+        data.update(check(organization=organization, data=data, rules=rules, subject_member=subject_member) or {})
     data["case_organization"] = {"id": organization.pk, "name": organization.name}
     spec, subprocess_specs = _specs(version)
     with transaction.atomic():

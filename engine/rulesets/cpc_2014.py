@@ -69,6 +69,8 @@ RULES = {
     "remediation.plan_max_duration": Rule(D(years=1), "整顿方案期限最长", "XYTC §4-9", "local"),
     "remediation.recheck_after": Rule(D(months=6), "销号后回头看的时间", "XYTC §4-9", "unverified"),
     "remediation.satisfaction_min": Rule(F(9, 10), "验收时党员群众满意度最低要求", "JSNU", "local; one local rule uses 60%"),
+    "development.object_consent": Rule(False, "发展对象报上级党委备案（不需同意）", "DEV-2014 第13条"),
+    "development.meeting_after_prereview": Rule(None, "预审通过后召开支部大会的期限（本规则集不要求）", "DEV-2014"),
     # --- Tasks and reminders ---
     "tasks.reminder_lead": Rule(D(days=3), "任务到期前提醒时间", "partyflow"),
     # Overdue tasks of these steps also go to the approving committee's inbox (督办): {process: (task ids)}.

@@ -1,4 +1,2 @@
 """Python side of each procedure: rule checks, form contexts and service-task effects."""
-from . import branch_election  # noqa: F401
-from . import weak_branch_remediation  # noqa: F401
-from . import orglife_reminder  # noqa: F401
+from . import branch_election, member_development, orglife_reminder, weak_branch_remediation  # noqa: F401

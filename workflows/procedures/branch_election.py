@@ -12,51 +12,17 @@ from engine.calendar import parse_date, today
 from engine.errors import Conflict, RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import at_least_ceil, strictly_more_than
-from organizations.models import Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
+from organizations.models import Member, Organization, OrgKind, Role, RoleAssignment
 from organizations.selectors import branch_members, full_members_with_rights
 
 from ..registry import effect, form_check, form_context
+from .votes import EXCLUSION_REASONS, check_people as _check_people, ineligibility as _ineligibility, require_quorum, voters_due
 
 PROCESS = "branch_election"
-EXCLUSION_REASONS = {
-    "illness": _("因病不能表达本人意志"),
-    "abroad": _("自费出国半年以上"),
-    "serving_sentence": _("正在服刑"),
-    "bedridden": _("卧床不起"),
-    "away_without_transfer": _("外出半年以上未转组织关系"),
-}
 
 
 def business_key(org: Organization) -> str:
     return f"{PROCESS}:{org.pk}"
-
-
-def _ineligibility(member: Member) -> str:
-    if member.status != MemberStatus.FULL:
-        return str(_("%(name)s 是%(status)s，没有选举权和被选举权") % {"name": member.name, "status": member.get_status_display()})
-    if member.rights_suspended:
-        return str(_("%(name)s 的党员权利已停止（%(reason)s）") % {"name": member.name, "reason": member.suspension_reason or _("未注明原因")})
-    return ""
-
-
-def _members_by_id(org: Organization, ids) -> dict[int, Member]:
-    return {m.pk: m for m in branch_members(org).filter(pk__in=list(ids))}
-
-
-def _check_people(org, ids, field, code, role_label) -> dict[int, Member]:
-    """Every id must be a member of the branch who is a full member with rights intact."""
-    found = _members_by_id(org, ids)
-    errors = {}
-    for i, mid in enumerate(ids):
-        member = found.get(mid)
-        if member is None:
-            errors[f"{field}.{i}"] = [str(_("编号 %(id)s 不是本支部党员") % {"id": mid})]
-        elif _ineligibility(member):
-            errors[f"{field}.{i}"] = [_ineligibility(member)]
-    if errors:
-        raise RuleViolation(_("%(role)s须为本支部有表决权的正式党员：%(who)s") % {"role": role_label, "who": "；".join(m for v in errors.values() for m in v)},
-                            code=code, fields=errors)
-    return found
 
 
 def _has_committee(org, rules) -> bool:
@@ -66,7 +32,7 @@ def _has_committee(org, rules) -> bool:
 # --- start -----------------------------------------------------------------------------------
 
 @form_check(PROCESS, "__start__")
-def check_start(*, organization, data, rules):
+def check_start(*, organization, data, rules, subject_member=None):
     from ..models import Case, CaseStatus
 
     if organization.kind != OrgKind.BRANCH:
@@ -169,22 +135,8 @@ def check_vote(*, case, task, data, rules):
     org = case.organization
     excluded = data.get("excluded") or []
     present = data["present"]
-    excluded_ids = [e["member"] for e in excluded]
-    _check_people(org, present, "present", "voter_not_eligible", _("到会有选举权的党员"))
-    _check_people(org, excluded_ids, "excluded", "excluded_not_eligible", _("不计入应到会人数的党员"))
-    both = set(present) & set(excluded_ids)
-    if both:
-        raise RuleViolation(_("不计入应到会人数的党员不能同时登记为到会。"), code="excluded_and_present", fields={"excluded": [str(sorted(both))]})
-    if excluded and not data.get("exclusion_approved"):
-        raise RuleViolation(_("不计入应到会人数须经上级党组织同意。"), code="exclusion_not_approved", fields={"exclusion_approved": [_("须经上级党组织同意")]})
-
-    eligible = full_members_with_rights(org).count()
-    due = eligible - len(excluded_ids)
-    quorum = rules.get("election.quorum")
-    if not strictly_more_than(len(present), quorum, due):
-        raise RuleViolation(
-            _("到会有选举权的党员 %(p)s 人，未超过应到会 %(due)s 人的 %(q)s，不能进行选举（ELEC-2020）。") % {"p": len(present), "due": due, "q": f"{quorum.numerator}/{quorum.denominator}"},
-            code="election_quorum_not_met", fields={"present": [_("须超过 %(n)s 人") % {"n": quorum * due}]})
+    eligible, due = voters_due(org, data)
+    require_quorum(len(present), due, rules.get("election.quorum"), code="election_quorum_not_met", source="ELEC-2020")
 
     issued, returned, invalid = data["ballots_issued"], data["ballots_returned"], data["invalid_ballots"]
     if issued > len(present):

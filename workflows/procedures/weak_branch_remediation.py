@@ -36,7 +36,7 @@ def _rules_of(case):
 # --- start and designation (steps 1-2) -------------------------------------------------------
 
 @form_check(PROCESS, "__start__")
-def check_start(*, organization, data, rules):
+def check_start(*, organization, data, rules, subject_member=None):
     from ..models import Case, CaseStatus
 
     if organization.kind != OrgKind.BRANCH:
