@@ -69,6 +69,9 @@ class Member(models.Model):
     id_number = models.CharField(_("身份证号"), max_length=18, blank=True, default="")
     phone = models.CharField(_("手机号"), max_length=20, blank=True, default="")
     joined_on = models.DateField(_("入党日期"), null=True, blank=True)
+    # When the member was struck off (除名/自行脱党) or advised to withdraw (劝退): the 5-year
+    # reapplication ban (DISPOSAL-2024) runs from this date.
+    left_on = models.DateField(_("除名或劝退日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

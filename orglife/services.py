@@ -192,3 +192,44 @@ def orglife_import(*, actor, organization: Organization, file) -> dict:
         raise ValidationFailed(_("导入失败：%(n)s 处错误，未导入任何记录。") % {"n": len(errors)}, code="import_rows_invalid",
                                fields=fields, rows=[e.as_dict() for e in errors])
     return counts
+
+
+def self_lapse_detect(*, on: dt.date | None = None) -> dict:
+    """The daily self-lapse check (CONST Art. 9, XYTC §5-7): every full or probationary member with
+    `self_lapse.months` consecutive complete months without attending organizational life, or
+    without paying dues, gets a case in the branch secretary's inbox listing the months and records.
+    A member with an open self-lapse case is skipped: never two open cases for one member."""
+    from django.conf import settings
+
+    from engine.rules import get_rule_set
+    from workflows.models import Case, CaseStatus
+    from workflows.services import case_start
+
+    from .selectors import lapse_grounds
+
+    on = on or today()
+    rules = get_rule_set(settings.PARTYFLOW["RULE_SET"])
+    open_for = set(Case.objects.filter(process_id="self_lapse", status=CaseStatus.RUNNING).values_list("subject_member_id", flat=True))
+    members = [m for m in Member.objects.filter(status__in=["full", "probationary"], organization__kind__in=["branch", "party_group"])
+               .select_related("organization", "organization__parent") if m.pk not in open_for]
+    since = {}
+    for member_id, data in (Case.objects.filter(process_id="self_lapse", subject_member_id__in=[m.pk for m in members])
+                            .exclude(status=CaseStatus.RUNNING).order_by("id").values_list("subject_member_id", "data")):
+        if data.get("detected_on"):
+            since[member_id] = dt.date.fromisoformat(data["detected_on"]).replace(day=1) - dt.timedelta(days=1)
+    found = lapse_grounds(members, on=on, months=rules.get("self_lapse.months"), since=since)
+    opened = []
+    for member in members:
+        if member.pk not in found:
+            continue
+        branch = member.organization if member.organization.kind == "branch" else member.organization.parent
+        with transaction.atomic():
+            # The member row lock serializes two detections running at once (beat and a manual run).
+            Member.objects.select_for_update().get(pk=member.pk)
+            if Case.objects.filter(process_id="self_lapse", subject_member=member, status=CaseStatus.RUNNING).exists():
+                continue
+            case = case_start(actor=None, process_id="self_lapse", organization=branch, subject_member=member,
+                              business_key=f"self_lapse:{member.pk}",
+                              data={"member": {"id": member.pk, "name": member.name}, "grounds": found[member.pk], "detected_on": on.isoformat()})
+        opened.append(case.pk)
+    return {"checked": len(members), "opened": opened}

@@ -109,6 +109,8 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sweep-due-timers": {"task": "workflows.tasks.sweep_timers", "schedule": 60.0},
+    # Self-lapse detection (CONST Art. 9) once a day; it opens at most one case per member.
+    "detect-self-lapse": {"task": "orglife.tasks.detect_self_lapse", "schedule": 24 * 3600.0},
 }
 
 PARTYFLOW = {

@@ -45,6 +45,13 @@ RULES = {
     "development.extension_max": Rule(D(years=1), "延长预备期最长", "DEV-2014 第33条"),
     "development.conversion_approval_within": Rule(D(months=3), "转正审批期限", "DEV-2014 第34条"),
     "development.publication_min": Rule(None, "发展对象公示期（本规则集不要求）", "DEV-2014"),
+    # --- P3 democratic review, unqualified members, self-lapse (BRANCH-2018, DISPOSAL-2024, CONST Art. 9) ---
+    "self_lapse.months": Rule(6, "连续未参加组织生活、未交纳党费的月数（视为自行脱党）", "CONST 第9条"),
+    "disposal.correction_default": Rule(D(months=6), "限期改正的一般期限", "DISPOSAL-2024"),
+    "disposal.correction_max": Rule(D(years=1), "限期改正的最长期限", "DISPOSAL-2024"),
+    "disposal.rejoin_ban": Rule(D(years=5), "劝退、除名后不得重新入党的期限", "DISPOSAL-2024"),
+    "disposal.vote_quorum": Rule(F(1, 2), "除名表决时到会有表决权党员须超过应到会人数的比例（同接收预备党员）", "DISPOSAL-2024"),
+    "disposal.vote_pass": Rule(F(1, 2), "除名须赞成票超过应到会有表决权党员的比例（同接收预备党员）", "DISPOSAL-2024"),
     # --- Tasks and reminders ---
     "tasks.reminder_lead": Rule(D(days=3), "任务到期前提醒时间", "partyflow"),
 }

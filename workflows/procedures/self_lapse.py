@@ -1,0 +1,61 @@
+"""Self-lapse (自行脱党), CONST Art. 9 and XYTC §5-7: detection from the attendance and dues
+records, one open case per member, and the strike-off decision (general meeting under the admission
+rule, then the approving committee)."""
+from __future__ import annotations
+
+from engine.calendar import parse_date, today
+from engine.errors import Conflict, ValidationFailed
+from engine.i18n import _
+from organizations.models import Member, MemberStatus, OrgKind
+
+from ..registry import effect, form_check, form_context
+from .branch_election import voters
+from .votes import admission_rule_tally
+
+PROCESS = "self_lapse"
+
+
+@form_check(PROCESS, "__start__")
+def check_start(*, organization, data, rules):
+    from ..models import Case, CaseStatus
+
+    if organization.kind != OrgKind.BRANCH:
+        raise ValidationFailed(_("自行脱党处理须针对党支部发起。"), code="self_lapse_needs_branch", fields={"organization": [_("须为党支部")]})
+    member_id = (data.get("member") or {}).get("id")
+    if not member_id or not Member.objects.filter(pk=member_id, organization__path__startswith=organization.path).exists():
+        raise ValidationFailed(_("请指明本支部的党员。"), code="member_required", fields={"data.member": [_("须为本支部党员")]})
+    if Case.objects.filter(process_id=PROCESS, subject_member_id=member_id, status=CaseStatus.RUNNING).exists():
+        raise Conflict(_("该党员已有进行中的自行脱党处理。"), code="self_lapse_already_open")
+    return {}
+
+
+@form_context(PROCESS, "review_lapse")
+def review_context(*, case, task):
+    return {"member": case.data.get("member"), "grounds": case.data.get("grounds", [])}
+
+
+@form_context(PROCESS, "strike_off_vote")
+def vote_context(*, case, task):
+    return {**voters(case), "member": case.data.get("member")}
+
+
+@form_check(PROCESS, "strike_off_vote")
+def check_vote(*, case, task, data, rules):
+    tally = admission_rule_tally(organization=case.organization, data=data, rules=rules,
+                                 quorum_rule="disposal.vote_quorum", pass_rule="disposal.vote_pass")
+    return {"vote": tally}
+
+
+@form_check(PROCESS, "approve_strike_off")
+def check_approval(*, case, task, data, rules):
+    return {}
+
+
+@effect("strike_off_member")
+def strike_off_member(*, case, params, actor, now):
+    """The member is struck off from the general meeting's date; the reapplication ban runs from it."""
+    member = Member.objects.select_for_update().get(pk=case.subject_member_id)
+    member.status = MemberStatus.REMOVED
+    member.left_on = parse_date(case.data.get("meeting_date") or today())
+    member.save(update_fields=["status", "left_on"])
+    return {"member": member.pk, "status": member.status, "left_on": member.left_on.isoformat()}
