@@ -54,7 +54,7 @@ def check_approval(*, case, task, data, rules):
 @effect("strike_off_member")
 def strike_off_member(*, case, params, actor, now):
     """The member is struck off from the general meeting's date; the reapplication ban runs from it."""
-    member = Member.objects.select_for_update().get(pk=case.subject_member_id)
+    member = Member.objects.select_for_update().get(pk=case.data["member"]["id"])
     member.status = MemberStatus.REMOVED
     member.left_on = parse_date(case.data.get("meeting_date") or today())
     member.save(update_fields=["status", "left_on"])
