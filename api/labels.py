@@ -194,4 +194,46 @@ LABELS = [
     gettext_noop("谈话日期"),
     gettext_noop("本人是否同意退党"),
     gettext_noop("谈话记录"),
+    # bpmn/democratic_review.bpmn
+    gettext_noop("民主评议党员"),
+    gettext_noop("开始年度民主评议"),
+    gettext_noop("制定评议方案并报备"),
+    gettext_noop("学习教育"),
+    gettext_noop("个人自评"),
+    gettext_noop("党员互评"),
+    gettext_noop("民主测评"),
+    gettext_noop("组织评定"),
+    gettext_noop("向党员反馈评议结果"),
+    gettext_noop("汇总并上报评议结果"),
+    gettext_noop("审核评议结果"),
+    gettext_noop("是否同意评议结果"),
+    gettext_noop("启动不合格党员处置"),
+    gettext_noop("评议完成"),
+    gettext_noop("评议方案"),
+    gettext_noop("反馈"),
+    gettext_noop("结果汇总"),
+    gettext_noop("上级党委审核"),
+    # forms/schemas/democratic_review/close_measurement.json
+    gettext_noop("结束民主测评"),
+    gettext_noop("测评已结束，统计结果"),
+    # forms/schemas/democratic_review/file_plan.json
+    gettext_noop("民主评议方案"),
+    gettext_noop("评议会议日期"),
+    # forms/schemas/democratic_review/give_feedback.json
+    gettext_noop("反馈评议结果"),
+    gettext_noop("逐一反馈"),
+    gettext_noop("反馈内容"),
+    # forms/schemas/democratic_review/organizational_rating.json
+    gettext_noop("评定结果"),
+    gettext_noop("等次"),
+    gettext_noop("优秀"),
+    gettext_noop("合格"),
+    gettext_noop("基本合格"),
+    gettext_noop("不合格"),
+    # forms/schemas/democratic_review/record_step.json
+    gettext_noop("评议环节记录"),
+    gettext_noop("日期"),
+    gettext_noop("情况摘要"),
+    # forms/schemas/democratic_review/self_assessment.json
+    gettext_noop("对照党员标准和入党誓词的自我评价"),
 ]

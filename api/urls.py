@@ -23,5 +23,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("orglife/import/", orglife.OrgLifeImportView.as_view(), name="orglife-import"),
+    path("cases/<int:pk>/measurement-ballots/", orglife.MeasurementBallotView.as_view(), name="measurement-ballots"),
     path("", include(router.urls)),
 ]

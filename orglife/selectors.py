@@ -22,11 +22,18 @@ def organizations_recordable(user) -> QuerySet[Organization]:
     return qs.filter(subtrees_q(paths, "path"))
 
 
+def _in_organization(qs, organization, field):
+    """`qs` limited to the subtree of organization `organization` (an id); an unknown id matches nothing."""
+    if not organization:
+        return qs
+    path = Organization.objects.filter(pk=organization).values_list("path", flat=True).first() or "-"
+    return qs.filter(**{f"{field}__startswith": path})
+
+
 def meetings_visible(user, *, organization=None, kind=None, year=None) -> QuerySet[Meeting]:
     qs = Meeting.objects.filter(scope_q(user)).select_related("organization").prefetch_related(
         Prefetch("attendance", queryset=Attendance.objects.select_related("member").order_by("member_id")))
-    if organization:
-        qs = qs.filter(organization__path__startswith=Organization.objects.filter(pk=organization).values_list("path", flat=True).first() or "-")
+    qs = _in_organization(qs, organization, "organization__path")
     if kind:
         qs = qs.filter(kind=kind)
     if year:
@@ -36,8 +43,7 @@ def meetings_visible(user, *, organization=None, kind=None, year=None) -> QueryS
 
 def dues_visible(user, *, organization=None, member=None, year=None) -> QuerySet[DuesPayment]:
     qs = DuesPayment.objects.filter(scope_q(user, "member__organization__path")).select_related("member")
-    if organization:
-        qs = qs.filter(member__organization__path__startswith=Organization.objects.filter(pk=organization).values_list("path", flat=True).first() or "-")
+    qs = _in_organization(qs, organization, "member__organization__path")
     if member:
         qs = qs.filter(member_id=member)
     if year:

@@ -46,6 +46,7 @@ RULES = {
     "development.conversion_approval_within": Rule(D(months=3), "转正审批期限", "DEV-2014 第34条"),
     "development.publication_min": Rule(None, "发展对象公示期（本规则集不要求）", "DEV-2014"),
     # --- P3 democratic review, unqualified members, self-lapse (BRANCH-2018, DISPOSAL-2024, CONST Art. 9) ---
+    "review.excellent_max_share": Rule(F(1, 3), "评为优秀的党员一般不超过参评党员的比例（超过时提示）", "BRANCH-2018, XYTC §4-8"),
     "self_lapse.months": Rule(6, "连续未参加组织生活、未交纳党费的月数（视为自行脱党）", "CONST 第9条"),
     "disposal.correction_default": Rule(D(months=6), "限期改正的一般期限", "DISPOSAL-2024"),
     "disposal.correction_max": Rule(D(years=1), "限期改正的最长期限", "DISPOSAL-2024"),

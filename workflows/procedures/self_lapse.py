@@ -51,11 +51,17 @@ def check_approval(*, case, task, data, rules):
     return {}
 
 
-@effect("strike_off_member")
-def strike_off_member(*, case, params, actor, now):
-    """The member is struck off from the general meeting's date; the reapplication ban runs from it."""
+def member_leaves(case, status: str, date_field: str) -> dict:
+    """The case's member leaves with `status` from the date in `case.data[date_field]` (today if
+    absent); the reapplication ban (`disposal.rejoin_ban`) runs from that date."""
     member = Member.objects.select_for_update().get(pk=case.data["member"]["id"])
-    member.status = MemberStatus.REMOVED
-    member.left_on = parse_date(case.data.get("meeting_date") or today())
+    member.status = status
+    member.left_on = parse_date(case.data.get(date_field) or today())
     member.save(update_fields=["status", "left_on"])
     return {"member": member.pk, "status": member.status, "left_on": member.left_on.isoformat()}
+
+
+@effect("strike_off_member")
+def strike_off_member(*, case, params, actor, now):
+    """The member is struck off from the general meeting's date."""
+    return member_leaves(case, MemberStatus.REMOVED, "meeting_date")

@@ -3,13 +3,14 @@ set, advice to withdraw, or striking off through the general meeting (admission 
 approving committee. Striking off reuses the self-lapse effect and vote check."""
 from __future__ import annotations
 
-from engine.calendar import Duration, parse_date, today
+from engine.calendar import Duration, today
 from engine.errors import Conflict, RuleViolation, ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, MemberStatus, OrgKind
 
 from ..registry import effect, form_check, form_context
 from .self_lapse import check_vote as _strike_off_vote_check
+from .self_lapse import member_leaves
 from .self_lapse import vote_context as _strike_off_vote_context
 
 PROCESS = "unqualified_member"
@@ -63,9 +64,5 @@ def check_plain(*, case, task, data, rules):
 
 @effect("withdraw_member")
 def withdraw_member(*, case, params, actor, now):
-    """The member withdraws (劝退) from the talk date; the reapplication ban runs from it."""
-    member = Member.objects.select_for_update().get(pk=case.data["member"]["id"])
-    member.status = MemberStatus.WITHDRAWN
-    member.left_on = parse_date(case.data.get("talk_date") or today())
-    member.save(update_fields=["status", "left_on"])
-    return {"member": member.pk, "status": member.status, "left_on": member.left_on.isoformat()}
+    """The member withdraws (劝退) from the talk date."""
+    return member_leaves(case, MemberStatus.WITHDRAWN, "talk_date")
