@@ -15,17 +15,27 @@ from .votes import admission_rule_tally
 PROCESS = "self_lapse"
 
 
-@form_check(PROCESS, "__start__")
-def check_start(*, organization, data, rules):
+def member_case_subject(*, process: str, organization, data, not_branch: tuple, already_open: tuple) -> Member:
+    """The member a per-member case is about (`data.member.id`, in the branch), refusing a case not
+    opened for a branch (`not_branch`: message, code) or a second running one (`already_open`)."""
     from ..models import Case, CaseStatus
 
     if organization.kind != OrgKind.BRANCH:
-        raise ValidationFailed(_("自行脱党处理须针对党支部发起。"), code="self_lapse_needs_branch", fields={"organization": [_("须为党支部")]})
+        raise ValidationFailed(not_branch[0], code=not_branch[1], fields={"organization": [_("须为党支部")]})
     member_id = (data.get("member") or {}).get("id")
-    if not member_id or not Member.objects.filter(pk=member_id, organization__path__startswith=organization.path).exists():
+    member = Member.objects.filter(pk=member_id, organization__path__startswith=organization.path).first() if member_id else None
+    if member is None:
         raise ValidationFailed(_("请指明本支部的党员。"), code="member_required", fields={"data.member": [_("须为本支部党员")]})
-    if Case.objects.filter(process_id=PROCESS, subject_member_id=member_id, status=CaseStatus.RUNNING).exists():
-        raise Conflict(_("该党员已有进行中的自行脱党处理。"), code="self_lapse_already_open")
+    if Case.objects.filter(process_id=process, data__member__id=member.pk, status=CaseStatus.RUNNING).exists():
+        raise Conflict(already_open[0], code=already_open[1])
+    return member
+
+
+@form_check(PROCESS, "__start__")
+def check_start(*, organization, data, rules):
+    member_case_subject(process=PROCESS, organization=organization, data=data,
+                        not_branch=(_("自行脱党处理须针对党支部发起。"), "self_lapse_needs_branch"),
+                        already_open=(_("该党员已有进行中的自行脱党处理。"), "self_lapse_already_open"))
     return {}
 
 

@@ -4,13 +4,13 @@ approving committee. Striking off reuses the self-lapse effect and vote check.""
 from __future__ import annotations
 
 from engine.calendar import Duration, today
-from engine.errors import Conflict, RuleViolation, ValidationFailed
+from engine.errors import RuleViolation
 from engine.i18n import _
-from organizations.models import Member, MemberStatus, OrgKind
+from organizations.models import MemberStatus
 
 from ..registry import effect, form_check, form_context
 from .self_lapse import check_vote as _strike_off_vote_check
-from .self_lapse import member_leaves
+from .self_lapse import member_case_subject, member_leaves
 from .self_lapse import vote_context as _strike_off_vote_context
 
 PROCESS = "unqualified_member"
@@ -18,16 +18,9 @@ PROCESS = "unqualified_member"
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules):
-    from ..models import Case, CaseStatus
-
-    if organization.kind != OrgKind.BRANCH:
-        raise ValidationFailed(_("不合格党员处置须针对党支部发起。"), code="disposal_needs_branch", fields={"organization": [_("须为党支部")]})
-    member_id = (data.get("member") or {}).get("id")
-    member = Member.objects.filter(pk=member_id, organization__path__startswith=organization.path).first() if member_id else None
-    if member is None:
-        raise ValidationFailed(_("请指明本支部的党员。"), code="member_required", fields={"data.member": [_("须为本支部党员")]})
-    if Case.objects.filter(process_id=PROCESS, data__member__id=member.pk, status=CaseStatus.RUNNING).exists():
-        raise Conflict(_("该党员已有进行中的不合格党员处置。"), code="disposal_already_open")
+    member = member_case_subject(process=PROCESS, organization=organization, data=data,
+                                 not_branch=(_("不合格党员处置须针对党支部发起。"), "disposal_needs_branch"),
+                                 already_open=(_("该党员已有进行中的不合格党员处置。"), "disposal_already_open"))
     return {"member": {"id": member.pk, "name": member.name}}
 
 

@@ -167,3 +167,16 @@ def test_struck_off_after_the_vote_and_approval_and_barred_for_five_years(univer
         assert reapplication_barred_until(target) is None
     history = [e["action"] for e in sec.get(f"/api/cases/{case.pk}/history/").json()]
     assert "effect_applied" in history
+
+
+def test_the_daily_celery_job_runs_the_detection(university, settings):
+    from orglife.tasks import detect_self_lapse
+
+    assert settings.CELERY_BEAT_SCHEDULE["detect-self-lapse"]["task"] == "orglife.tasks.detect_self_lapse"
+    u = university
+    target = u.full_a[4]
+    pay_dues(u, [m for m in [*u.full_a, u.probationary, u.suspended] if m != target], MONTHS)
+    with time_machine.travel(cst(2026, 8, 3, 9), tick=False):
+        assert detect_self_lapse.apply().get() == 1
+        assert detect_self_lapse.apply().get() == 0
+    assert [c.subject_member for c in Case.objects.filter(process_id="self_lapse")] == [target]
