@@ -149,3 +149,37 @@ class OrgLifeImportView(APIView):
         org = _visible_org(request.user, body.validated_data["organization"])
         counts = services.orglife_import(actor=request.user, organization=org, file=body.validated_data["file"])
         return Response(counts, status=status.HTTP_201_CREATED)
+
+
+class BallotSerializer(serializers.Serializer):
+    ratings = serializers.ListField(child=serializers.DictField(), allow_empty=False)
+
+
+class MeasurementBallotView(APIView):
+    """POST /api/cases/ID/measurement-ballots/: a participant's anonymous ballot in a democratic
+    review; GET: whom to rate and whether the caller has voted. A case the caller does not take
+    part in answers 404."""
+
+    def _case(self, request, pk):
+        from orglife.models import MeasurementVoter
+        from organizations.models import Member
+        from workflows.models import Case
+
+        member = Member.objects.filter(user=request.user).first()
+        case = Case.objects.filter(pk=pk, process_id="democratic_review").first()
+        if case is None or member is None or member.pk not in case.data.get("voters", []):
+            raise NotFound(_("流程不存在。"), code="case_not_found")
+        return case, MeasurementVoter.objects.filter(case=case, member=member).exists()
+
+    @extend_schema(responses={200: {"type": "object"}})
+    def get(self, request, pk):
+        case, voted = self._case(request, pk)
+        return Response({"case": case.pk, "rated": case.data.get("rated", []), "not_rated": case.data.get("not_rated", []), "voted": voted})
+
+    @extend_schema(request=BallotSerializer, responses={201: {"type": "object"}})
+    def post(self, request, pk):
+        case, _voted = self._case(request, pk)
+        body = BallotSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.measurement_ballot_cast(actor=request.user, case=case, ratings=body.validated_data["ratings"])
+        return Response({"case": case.pk, "voted": True}, status=status.HTTP_201_CREATED)

@@ -30,5 +30,6 @@ urlpatterns = [
     path("orglife/import/", orglife.OrgLifeImportView.as_view(), name="orglife-import"),
     path("compliance/", views.ComplianceView.as_view(), name="compliance"),
     path("compliance/export/", views.ComplianceExportView.as_view(), name="compliance-export"),
+    path("cases/<int:pk>/measurement-ballots/", orglife.MeasurementBallotView.as_view(), name="measurement-ballots"),
     path("", include(router.urls)),
 ]

@@ -71,6 +71,9 @@ class Member(models.Model):
     joined_on = models.DateField(_("入党日期"), null=True, blank=True)
     # 党龄: counted from the end of probation (DEV-2014 Art. 34), set when the conversion is approved.
     party_standing_from = models.DateField(_("党龄起算日期"), null=True, blank=True)
+    # When the member was struck off (除名/自行脱党) or advised to withdraw (劝退): the 5-year
+    # reapplication ban (DISPOSAL-2024) runs from this date.
+    left_on = models.DateField(_("除名或劝退日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

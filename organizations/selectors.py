@@ -117,9 +117,25 @@ def branch_members(org: Organization) -> QuerySet[Member]:
     return Member.objects.filter(organization__path__startswith=org.path).order_by("id")
 
 
-def reapplication_barred_until(member: Member) -> dt.date | None:
-    """The date before which `member` may not apply to join again (a person advised to withdraw or
-    struck off: 5 years), or None.
+def reapplication_barred_until(person) -> dt.date | None:
+    """The day before which `person` may not apply to join again, or None (DISPOSAL-2024: a person
+    advised to withdraw or struck off may not rejoin for `disposal.rejoin_ban`, 5 years).
 
-    TODO(issue 4): the 5-year reapplication ban is built by issue 4; until then nobody is barred."""
-    return None
+    `person` is a Member, or an ID-card number: every member record with that number counts, so a
+    new application under a new record is caught too."""
+    from django.conf import settings
+
+    from engine.rules import get_rule_set
+
+    if isinstance(person, Member):
+        q = Q(pk=person.pk) | (Q(id_number=person.id_number) if person.id_number else Q(pk__in=[]))
+    else:
+        if not person:
+            return None
+        q = Q(id_number=str(person))
+    left = (Member.objects.filter(q, status__in=[MemberStatus.REMOVED, MemberStatus.WITHDRAWN], left_on__isnull=False)
+            .order_by("-left_on").values_list("left_on", flat=True).first())
+    if left is None:
+        return None
+    until = get_rule_set(settings.PARTYFLOW["RULE_SET"]).get("disposal.rejoin_ban").add_to(left)
+    return until if until > today() else None

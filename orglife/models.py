@@ -67,3 +67,32 @@ class DuesPayment(models.Model):
         ordering = ["member_id", "month"]
         constraints = [models.UniqueConstraint(fields=["member", "month"], name="uniq_dues_member_month")]
         verbose_name = _("党费缴纳记录")
+
+
+class Grade(models.TextChoices):
+    """Grades of the democratic measurement and the organizational rating (P3, BRANCH-2018)."""
+    EXCELLENT = "excellent", _("优秀")
+    QUALIFIED = "qualified", _("合格")
+    BASICALLY_QUALIFIED = "basically_qualified", _("基本合格")
+    UNQUALIFIED = "unqualified", _("不合格")
+
+
+class MeasurementTally(models.Model):
+    """The anonymous democratic measurement of one review case: only counts per rated member and
+    grade. No row says who gave which rating, and no timestamp orders the increments."""
+    case = models.ForeignKey("workflows.Case", on_delete=models.CASCADE, related_name="measurement_tallies")
+    member = models.ForeignKey("organizations.Member", on_delete=models.PROTECT, related_name="+")
+    grade = models.CharField(max_length=24, choices=Grade.choices)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "member", "grade"], name="uniq_measurement_tally")]
+
+
+class MeasurementVoter(models.Model):
+    """That a member has voted in a review case's measurement (one ballot each), not how."""
+    case = models.ForeignKey("workflows.Case", on_delete=models.CASCADE, related_name="measurement_voters")
+    member = models.ForeignKey("organizations.Member", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "member"], name="uniq_measurement_voter")]

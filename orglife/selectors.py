@@ -22,11 +22,18 @@ def organizations_recordable(user) -> QuerySet[Organization]:
     return qs.filter(subtrees_q(paths, "path"))
 
 
+def _in_organization(qs, organization, field):
+    """`qs` limited to the subtree of organization `organization` (an id); an unknown id matches nothing."""
+    if not organization:
+        return qs
+    path = Organization.objects.filter(pk=organization).values_list("path", flat=True).first() or "-"
+    return qs.filter(**{f"{field}__startswith": path})
+
+
 def meetings_visible(user, *, organization=None, kind=None, year=None) -> QuerySet[Meeting]:
     qs = Meeting.objects.filter(scope_q(user)).select_related("organization").prefetch_related(
         Prefetch("attendance", queryset=Attendance.objects.select_related("member").order_by("member_id")))
-    if organization:
-        qs = qs.filter(organization__path__startswith=Organization.objects.filter(pk=organization).values_list("path", flat=True).first() or "-")
+    qs = _in_organization(qs, organization, "organization__path")
     if kind:
         qs = qs.filter(kind=kind)
     if year:
@@ -36,10 +43,78 @@ def meetings_visible(user, *, organization=None, kind=None, year=None) -> QueryS
 
 def dues_visible(user, *, organization=None, member=None, year=None) -> QuerySet[DuesPayment]:
     qs = DuesPayment.objects.filter(scope_q(user, "member__organization__path")).select_related("member")
-    if organization:
-        qs = qs.filter(member__organization__path__startswith=Organization.objects.filter(pk=organization).values_list("path", flat=True).first() or "-")
+    qs = _in_organization(qs, organization, "member__organization__path")
     if member:
         qs = qs.filter(member_id=member)
     if year:
         qs = qs.filter(month__year=year)
     return qs.order_by("member_id", "month")
+
+
+def _months_before(on, count):
+    """The `count` complete calendar months before the month of `on`, oldest first (first days)."""
+    import datetime as dt
+
+    y, m = on.year, on.month
+    out = []
+    for _ in range(count):
+        m -= 1
+        if m == 0:
+            y, m = y - 1, 12
+        out.append(dt.date(y, m, 1))
+    return out[::-1]
+
+
+def lapse_grounds(members, *, on, months: int, since: dict | None = None) -> dict[int, list[dict]]:
+    """Self-lapse grounds (CONST Art. 9, XYTC §5-7) of each member, over the `months` complete
+    months before `on`: {member id: [ground, …]}, only members with at least one ground.
+
+    - attendance: in every one of those months the records list the member absent from the branch's
+      organizational life and present at none (a month in which no meeting listed the member does
+      not count against them: nothing was missed);
+    - dues: no dues payment recorded for any of those months (months before the member joined do
+      not count, so a new member is not caught).
+    `since` ({member id: date}): a member's earlier self-lapse case closed on a window reaching that
+    date; only a full new window after it counts again.
+    Each ground lists the months and the records behind it, for the secretary to judge."""
+    window = _months_before(on, months)
+    start, ids = window[0], [m.pk for m in members]
+    if not ids:
+        return {}
+    rows = (Attendance.objects.filter(member_id__in=ids, meeting__held_on__gte=start, meeting__held_on__lt=on.replace(day=1))
+            .select_related("meeting").order_by("meeting__held_on", "meeting_id"))
+    attended, absences = {}, {}
+    for a in rows:
+        month = a.meeting.held_on.replace(day=1)
+        if a.present:
+            attended.setdefault(a.member_id, set()).add(month)
+        else:
+            absences.setdefault(a.member_id, []).append(a)
+    # Dues count only where the branch keeps its dues records here (some payment in the window):
+    # a branch whose records were never entered is not a branch of lapsed members.
+    keeping = set()
+    for org_id, parent_id, kind in (DuesPayment.objects.filter(month__gte=start, month__lt=on.replace(day=1))
+                                    .values_list("member__organization_id", "member__organization__parent_id", "member__organization__kind").distinct()):
+        keeping.add(org_id if kind == "branch" else parent_id)
+    paid = {}
+    for member_id, month in DuesPayment.objects.filter(member_id__in=ids, month__gte=start, month__lt=on.replace(day=1)).values_list("member_id", "month"):
+        paid.setdefault(member_id, set()).add(month)
+    out = {}
+    for member in members:
+        if since and member.pk in since and start <= since[member.pk]:
+            continue
+        grounds = []
+        missed = {a.meeting.held_on.replace(day=1) for a in absences.get(member.pk, [])} - attended.get(member.pk, set())
+        if all(month in missed for month in window):
+            grounds.append({"kind": "attendance", "months": [m.strftime("%Y-%m") for m in window], "records": [
+                {"meeting": a.meeting_id, "held_on": a.meeting.held_on.isoformat(), "kind": a.meeting.kind,
+                 "title": a.meeting.title, "absence_reason": a.absence_reason} for a in absences[member.pk]]})
+        joined = member.joined_on.replace(day=1) if member.joined_on else None
+        branch_id = member.organization_id if member.organization.kind == "branch" else member.organization.parent_id
+        if branch_id in keeping and (joined is None or joined <= start) and not (paid.get(member.pk, set()) & set(window)):
+            last = DuesPayment.objects.filter(member=member, month__lt=start).order_by("-month").values_list("month", flat=True).first()
+            grounds.append({"kind": "dues", "months": [m.strftime("%Y-%m") for m in window],
+                            "records": [{"last_paid_month": last.strftime("%Y-%m") if last else None}]})
+        if grounds:
+            out[member.pk] = grounds
+    return out

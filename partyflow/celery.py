@@ -7,4 +7,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partyflow.settings")
 
 app = Celery("partyflow")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["workflows", "notifications", "oversight"])
+app.autodiscover_tasks(["workflows", "notifications", "orglife", "oversight"])

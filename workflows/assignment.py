@@ -5,6 +5,9 @@ branch_secretary     the branch secretary                             the case's
 branch_committee     secretary, deputy and committee members          the case's organization
 approving_committee  officers of the committee with approval authority nearest ancestor-or-self with it
 org_department       the organization department                      the root of the tree
+member               one member personally (a multi-instance task      the case's organization
+                     over members; the item `assignee_member` is the
+                     member's id): slot `member@<member id>`
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from engine.i18n import _
 from organizations.models import Organization, Role, RoleAssignment
 from organizations.selectors import active_assignments, approving_committee_of, root_of
 
-LANES = ("branch_secretary", "branch_committee", "approving_committee", "org_department")
+LANES = ("branch_secretary", "branch_committee", "approving_committee", "org_department", "member")
 
 ROLE_LANES = {
     Role.BRANCH_SECRETARY: ("branch_secretary", "branch_committee"),
@@ -28,6 +31,7 @@ LANE_LABELS = {
     "branch_committee": _("支部委员会"),
     "approving_committee": _("上级党委"),
     "org_department": _("组织部"),
+    "member": _("党员本人"),
 }
 
 
@@ -35,8 +39,18 @@ def slot(lane: str, org_id: int) -> str:
     return f"{lane}@{org_id}"
 
 
+def task_slot(lane: str, org: Organization, data: dict) -> str:
+    """The inbox slot of a task: the lane at its organization, or one member's own slot."""
+    if lane == "member":
+        member_id = data.get("assignee_member")
+        if not isinstance(member_id, int):
+            raise BpmnError(_("党员本人的任务须指明党员（assignee_member）。"), code="member_lane_without_member", element_id=lane)
+        return f"member@{member_id}"
+    return slot(lane, org.pk)
+
+
 def resolve_lane(lane: str | None, case_org: Organization) -> Organization:
-    if lane in ("branch_secretary", "branch_committee"):
+    if lane in ("branch_secretary", "branch_committee", "member"):
         return case_org
     if lane == "approving_committee":
         org = approving_committee_of(case_org)
@@ -55,6 +69,14 @@ def user_slots(user) -> list[str]:
     for a in active_assignments(user):
         for lane in ROLE_LANES.get(a.role, ()):
             slots.add(slot(lane, a.organization_id))
+    cache_key = "_pf_member_slot"
+    if not hasattr(user, cache_key):
+        from organizations.models import Member
+
+        member_id = Member.objects.filter(user=user).values_list("pk", flat=True).first()
+        setattr(user, cache_key, f"member@{member_id}" if member_id else None)
+    if getattr(user, cache_key):
+        slots.add(getattr(user, cache_key))
     return sorted(slots)
 
 

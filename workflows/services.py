@@ -22,7 +22,7 @@ from organizations.models import Organization, OrgKind
 
 from . import registry
 from .audit import append as audit, json_safe
-from .assignment import LANES, resolve_lane, slot as make_slot, user_roles_snapshot, user_slots
+from .assignment import LANES, resolve_lane, task_slot, user_roles_snapshot, user_slots
 from .models import Case, CaseStatus, ProcessVersion, Task, TaskStatus, Timer, TimerStatus
 
 log = logging.getLogger("partyflow.workflows")
@@ -83,7 +83,7 @@ def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None
         org = resolve_lane(view.lane, case.organization)
         new_rows.append(Task(
             case=case, spiff_task_id=view.id, element_id=view.element_id, name=view.name, lane=view.lane or "",
-            slot=make_slot(view.lane, org.pk), assignee_organization=org, process_id=case.process_id,
+            slot=task_slot(view.lane, org, view.data), assignee_organization=org, process_id=case.process_id,
             case_organization_id=case.organization_id, form=view.form or "", stage=view.stage or "",
             documentation=view.documentation, due_at=view.due_at,
         ))

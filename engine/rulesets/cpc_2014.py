@@ -71,6 +71,14 @@ RULES = {
     "remediation.satisfaction_min": Rule(F(9, 10), "验收时党员群众满意度最低要求", "JSNU", "local; one local rule uses 60%"),
     "development.object_consent": Rule(False, "发展对象报上级党委备案（不需同意）", "DEV-2014 第13条"),
     "development.meeting_after_prereview": Rule(None, "预审通过后召开支部大会的期限（本规则集不要求）", "DEV-2014"),
+    # --- P3 democratic review, unqualified members, self-lapse (BRANCH-2018, DISPOSAL-2024, CONST Art. 9) ---
+    "review.excellent_max_share": Rule(F(1, 3), "评为优秀的党员一般不超过参评党员的比例（超过时提示）", "BRANCH-2018, XYTC §4-8"),
+    "self_lapse.months": Rule(6, "连续未参加组织生活、未交纳党费的月数（视为自行脱党）", "CONST 第9条"),
+    "disposal.correction_default": Rule(D(months=6), "限期改正的一般期限", "DISPOSAL-2024"),
+    "disposal.correction_max": Rule(D(years=1), "限期改正的最长期限", "DISPOSAL-2024"),
+    "disposal.rejoin_ban": Rule(D(years=5), "劝退、除名后不得重新入党的期限", "DISPOSAL-2024"),
+    "disposal.vote_quorum": Rule(F(1, 2), "除名表决时到会有表决权党员须超过应到会人数的比例（同接收预备党员）", "DISPOSAL-2024"),
+    "disposal.vote_pass": Rule(F(1, 2), "除名须赞成票超过应到会有表决权党员的比例（同接收预备党员）", "DISPOSAL-2024"),
     # --- Tasks and reminders ---
     "tasks.reminder_lead": Rule(D(days=3), "任务到期前提醒时间", "partyflow"),
     # Overdue tasks of these steps also go to the approving committee's inbox (督办): {process: (task ids)}.

@@ -63,7 +63,7 @@ def test_members_and_role_assignments(api, university):
 
 def test_processes_and_openapi(api, university, client):
     r = api(university.users.sec_a).get("/api/processes/")
-    assert r.status_code == 200 and {"branch_election", "member_development", "weak_branch_remediation"} <= {p["id"] for p in r.json()}
+    assert r.status_code == 200 and {"branch_election", "member_development", "democratic_review", "weak_branch_remediation"} <= {p["id"] for p in r.json()}
     assert {p["id"]: p["name"] for p in r.json()}["branch_election"] == "党支部换届选举"
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200

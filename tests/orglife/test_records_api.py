@@ -79,3 +79,17 @@ def test_dues_are_recorded_once_per_member_and_month(university, api):
     assert DuesPayment.objects.count() == 1
     assert [d["month"] for d in api(u.users.officer).get("/api/dues/", {"member": u.full_a[2].pk}).json()["results"]] == ["2026-04"]
     assert api(u.users.sec_b).get("/api/dues/").json()["results"] == []
+
+
+def test_listing_meetings_and_dues_does_not_grow_queries_with_records(university, api, django_assert_max_num_queries):
+    u = university
+    client = api(u.users.officer)
+    for day in range(1, 6):
+        api(u.users.sec_a).post("/api/meetings/", _meeting(u, held_on=f"2026-03-{day:02d}"), format="json")
+        api(u.users.sec_a).post("/api/dues/", {"member": u.full_a[day].pk, "month": "2026-03", "amount": "10", "paid_on": "2026-03-10"}, format="json")
+    with django_assert_max_num_queries(6):
+        r = client.get("/api/meetings/")
+    assert r.status_code == 200 and len(r.json()["results"]) == 5 and all(len(m["attendance"]) == 9 for m in r.json()["results"])
+    with django_assert_max_num_queries(5):
+        r = client.get("/api/dues/")
+    assert len(r.json()["results"]) == 5

@@ -1,2 +1,5 @@
 """Python side of each procedure: rule checks, form contexts and service-task effects."""
-from . import branch_election, member_development, orglife_reminder, weak_branch_remediation  # noqa: F401
+from . import (  # noqa: F401
+    branch_election, democratic_review, member_development, orglife_reminder, self_lapse, unqualified_member,
+    weak_branch_remediation,
+)

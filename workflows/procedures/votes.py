@@ -71,3 +71,20 @@ def require_quorum(present: int, due: int, quorum: Fraction, *, code: str, sourc
             _("到会有表决权的党员 %(p)s 人，未超过应到会 %(due)s 人的 %(q)s，会议不能进行表决（%(source)s）。") % {
                 "p": present, "due": due, "q": f"{quorum.numerator}/{quorum.denominator}", "source": source},
             code=code, fields={"present": [_("须超过 %(n)s 人") % {"n": quorum * due}]})
+
+
+def admission_rule_tally(*, organization, data, rules, quorum_rule: str, pass_rule: str) -> dict:
+    """A general-meeting vote under the admission rule (DEV-2014 Art. 23; striking off a member,
+    DISPOSAL-2024) recorded as counts `{present, excluded?, exclusion_approved?, yes, no, abstain}`:
+    quorum when voters present are more than `quorum_rule` of voters due, passed when yes votes are
+    more than `pass_rule` of voters **due**. A secret ballot: only the counts, never who voted how.
+    Raises RuleViolation naming the field; returns the tally with `passed`."""
+    present = len(data["present"])
+    _eligible, due = voters_due(organization, data)
+    require_quorum(present, due, rules.get(quorum_rule), code="vote_quorum_not_met", source=rules.rules[quorum_rule].source)
+    yes, no, abstain = data["yes"], data["no"], data.get("abstain", 0)
+    if yes + no + abstain > present:
+        raise RuleViolation(_("赞成、反对、弃权票合计 %(t)s 张，多于到会 %(p)s 人。") % {"t": yes + no + abstain, "p": present},
+                            code="votes_exceed_present", fields={"yes": [_("合计不能多于到会人数")]})
+    return {"voters_due": due, "present": present, "excluded": data.get("excluded") or [], "yes": yes, "no": no,
+            "abstain": abstain, "passed": strictly_more_than(yes, rules.get(pass_rule), due)}

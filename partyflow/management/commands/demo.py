@@ -21,7 +21,7 @@ def sweep_once() -> dict | None:
     except Exception:
         log.exception("timer sweep failed")
         return None
-    log.info("timer sweep: fired %(fired)s, failed %(failed)s, cases %(cases)s, alerts %(alerts)s", result)
+    log.info("timer sweep: fired %(fired)s, failed %(failed)s, cases %(cases)s, alerts %(alerts)s, self-lapse cases %(self_lapse_opened)s", result)
     return result
 
 
