@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from organizations.models import Member, Organization, RoleAssignment
+from organizations.selectors import is_org_department
 from workflows.assignment import LANE_LABELS
 from workflows.models import AuditEvent, Case, ProcessVersion, Task, Timer
 
@@ -28,8 +29,26 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = ["path"]
 
 
+def mask(value: str, keep_start: int, keep_end: int) -> str:
+    """'110101199001011234' → '110***********1234': enough to tell records apart, not to use them."""
+    if not value or len(value) <= keep_start + keep_end:
+        return "*" * len(value or "")
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
+
+
 class MemberSerializer(serializers.ModelSerializer):
+    """Identity and phone numbers are shown in full only to the organization department (who keep
+    the records) and to the member themself; every other role sees them masked."""
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if not (is_org_department(user) or (instance.user_id is not None and user is not None and instance.user_id == user.pk)):
+            data["id_number"] = mask(data.get("id_number") or "", 3, 4)
+            data["phone"] = mask(data.get("phone") or "", 3, 4)
+        return data
 
     class Meta:
         model = Member
@@ -52,6 +71,15 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = RoleAssignment
         fields = ["id", "user", "role", "role_display", "organization", "organization_name", "term_start", "term_end"]
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(write_only=True)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
 
 
 class MeSerializer(serializers.Serializer):

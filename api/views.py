@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.views import APIView
 
 from engine.errors import NotFound, ValidationFailed
@@ -18,6 +19,7 @@ from workflows.models import Case, Task
 
 from . import serializers as s
 from .permissions import OrgDepartmentWrites
+from .throttling import TokenThrottle
 
 User = get_user_model()
 
@@ -30,6 +32,15 @@ def _int_param(request, name):
         return int(value)
     except ValueError:
         raise ValidationFailed(_("参数 %(n)s 须为整数。") % {"n": name}, code="invalid_parameter", fields={name: [_("须为整数")]}) from None
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token; throttled per client address (429)."""
+    throttle_classes = [TokenThrottle]
+
+    @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenSerializer})
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
 
 class MeView(APIView):

@@ -115,6 +115,16 @@ PARTYFLOW = {
     "FORMS_DIR": BASE_DIR / "forms" / "schemas",
     # Seconds between in-process timer sweeps in `partyflow demo`.
     "DEMO_TIMER_INTERVAL": int(os.environ.get("PARTYFLOW_TIMER_INTERVAL", "60")),
+    # POST /api/auth/token/: attempts per client address (DRF rate syntax), against password guessing.
+    "TOKEN_RATE": os.environ.get("PARTYFLOW_TOKEN_RATE", "10/minute"),
+    # Case documents (evidence): largest file accepted and the content types accepted, sniffed from
+    # the file's magic bytes (the client's Content-Type is not trusted).
+    "UPLOAD_MAX_BYTES": int(os.environ.get("PARTYFLOW_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
+    "UPLOAD_CONTENT_TYPES": [
+        "application/pdf", "image/png", "image/jpeg",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ],
 }
 
 LOGGING = {
