@@ -13,6 +13,7 @@ router.register("role-assignments", views.RoleAssignmentViewSet, basename="role-
 router.register("processes", views.ProcessViewSet, basename="process")
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("tasks", views.TaskViewSet, basename="task")
+router.register("delegations", views.DelegationViewSet, basename="delegation")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="auth-token"),

@@ -1,24 +1,30 @@
 """Thin views: validate input, call one service or selector, serialize the result."""
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer, StaticHTMLRenderer
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.views import APIView
 
-from engine.errors import NotFound, ValidationFailed
+from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.i18n import _
 from organizations import services as org_services
 from organizations.models import Organization, RoleAssignment
 from organizations.selectors import active_assignments, is_org_department, members_visible, organizations_manageable, organizations_visible, scope_q
 from workflows import selectors, services
-from workflows.models import Case, Task
+from workflows.models import Case, Delegation, Task
 
 from . import serializers as s
 from .permissions import OrgDepartmentWrites
+from .renderers import CSVRenderer
 from .throttling import TokenThrottle
 
 User = get_user_model()
@@ -175,9 +181,15 @@ class CaseViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.CaseSerializer(page, many=True).data)
 
+    def _read(self, request, pk, view):
+        """The case in the caller's scope (else 404), the read logged when the caller is an auditor."""
+        case = selectors.case_for_user(request.user, pk)
+        services.case_access_record(actor=request.user, case=case, view=view)
+        return case
+
     @extend_schema(responses=s.CaseDetailSerializer)
     def retrieve(self, request, pk=None):
-        case = selectors.case_for_user(request.user, pk)
+        case = self._read(request, pk, "detail")
         return Response(s.CaseDetailSerializer(case, context=self.get_serializer_context()).data)
 
     @extend_schema(request=s.CaseCreateSerializer, responses={201: s.CaseDetailSerializer})
@@ -201,8 +213,68 @@ class CaseViewSet(viewsets.GenericViewSet):
     @extend_schema(responses=s.AuditEventSerializer(many=True))
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
-        case = selectors.case_for_user(request.user, pk)
+        case = self._read(request, pk, "history")
         return Response(s.AuditEventSerializer(selectors.case_history(case), many=True).data)
+
+    @extend_schema(responses={(200, "application/json"): s.HistoryExportSerializer, (200, "text/csv"): OpenApiTypes.STR},
+                   parameters=[OpenApiParameter("format", str, enum=["json", "csv"], description="json (default) or csv")])
+    @action(detail=True, methods=["get"], url_path="history/export", renderer_classes=[JSONRenderer, CSVRenderer])
+    def history_export(self, request, pk=None):
+        """The case's full history for auditors: the case, the chain verification, every event with the
+        data submitted, and the documents; `?format=csv` gives one row per event."""
+        fmt = "csv" if isinstance(request.accepted_renderer, CSVRenderer) else "json"
+        case = self._read(request, pk, f"export_{fmt}")
+        body = s.history_export(case)
+        response = Response(body)
+        response["Content-Disposition"] = f'attachment; filename="case-{case.pk}-history.{fmt}"'
+        return response
+
+    @extend_schema(responses={(200, "text/html"): OpenApiTypes.STR})
+    @action(detail=True, methods=["get"], renderer_classes=[StaticHTMLRenderer])
+    def report(self, request, pk=None):
+        """A printable HTML report of the case's timeline (events, data, documents, chain verification)."""
+        case = self._read(request, pk, "report")
+        return Response(s.history_report_html(case, request))
+
+    @extend_schema(responses=s.CaseAccessSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="access-log")
+    def access_log(self, request, pk=None):
+        """Who of the auditors read this case, when, and what (organization department only)."""
+        case = selectors.case_for_user(request.user, pk)
+        if not is_org_department(request.user):
+            raise Forbidden(_("只有组织部可以查看访问记录。"), code="access_log_not_allowed")
+        return Response(s.CaseAccessSerializer(selectors.case_accesses(case), many=True).data)
+
+    @extend_schema(methods=["GET"], responses=s.DocumentSerializer(many=True))
+    @extend_schema(methods=["POST"], request={"multipart/form-data": s.DocumentUploadSerializer}, responses={201: s.DocumentSerializer})
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    def documents(self, request, pk=None):
+        """The case's documents (evidence); POST multipart `file` (+ `task`, `description`) to attach one."""
+        if request.method == "GET":
+            case = self._read(request, pk, "documents")
+            return Response(s.DocumentSerializer(selectors.case_documents(case), many=True).data)
+        case = selectors.case_for_user(request.user, pk)
+        body = s.DocumentUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        task = None
+        if d.get("task") is not None:
+            task = case.tasks.filter(pk=d["task"]).first()
+            if task is None:
+                raise ValidationFailed(_("任务不属于该流程。"), code="task_not_in_case", fields={"task": [_("不属于该流程")]})
+        doc = services.document_upload(actor=request.user, case=case, file=d["file"], task=task, description=d["description"])
+        return Response(s.DocumentSerializer(doc).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_id>[0-9]+)")
+    def document_download(self, request, pk=None, document_id=None):
+        """The file's bytes, with the content type sniffed at upload (scoped like the case)."""
+        doc = selectors.document_for_user(request.user, pk, document_id)
+        services.case_access_record(actor=request.user, case=doc.case, view="document_download")
+        response = HttpResponse(bytes(doc.content), content_type=doc.content_type)
+        response["Content-Disposition"] = content_disposition_header(True, doc.filename)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
     @extend_schema(responses=s.AuditVerificationSerializer)
     @action(detail=True, methods=["get"], url_path="audit-verification")
@@ -210,7 +282,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         """Walk the case's tamper-evident audit chain: ok, or the first event altered, deleted or reordered."""
         from workflows.audit import verify_case
 
-        case = selectors.case_for_user(request.user, pk)
+        case = self._read(request, pk, "verification")
         return Response(verify_case(case.pk).as_dict())
 
     @extend_schema(request=s.CaseCancelSerializer, responses=s.CaseDetailSerializer)
@@ -266,3 +338,40 @@ class TaskViewSet(viewsets.GenericViewSet):
             raise ValidationFailed(_("请求体须为 {\"data\": {...}}。"), code="invalid_body", fields={"data": [_("必填")]})
         task = services.task_complete(actor=request.user, task=task, data=request.data["data"])
         return Response(s.TaskSerializer(task, context=self.get_serializer_context()).data)
+
+
+class DelegationViewSet(viewsets.GenericViewSet):
+    """Delegations the caller gave or received; POST hands the caller's tasks to an eligible colleague."""
+    serializer_class = s.DelegationSerializer
+    queryset = Delegation.objects.none()  # for the schema; requests use the selectors
+    lookup_value_regex = r"[0-9]+"
+
+    def list(self, request):
+        page = self.paginate_queryset(selectors.delegations_visible(request.user))
+        return self.get_paginated_response(s.DelegationSerializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(s.DelegationSerializer(selectors.delegation_for_user(request.user, pk)).data)
+
+    @extend_schema(request=s.DelegationCreateSerializer, responses={201: s.DelegationSerializer})
+    def create(self, request):
+        body = s.DelegationCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        delegate = User.objects.filter(pk=d["delegate"], is_active=True).first()
+        if delegate is None:
+            raise ValidationFailed(_("受托人不存在。"), code="delegate_not_found", fields={"delegate": [_("不存在")]})
+        task = None
+        if d.get("task") is not None:
+            task = Task.objects.filter(pk=d["task"]).first()
+            if task is None:
+                raise ValidationFailed(_("只能委托您自己待办的任务。"), code="task_not_yours", fields={"task": [_("不是您的待办任务")]})
+        delegation = services.delegation_create(actor=request.user, delegate=delegate, starts_at=d["starts_at"], ends_at=d["ends_at"],
+                                                process_id=d["process"], task=task, reason=d["reason"])
+        return Response(s.DelegationSerializer(delegation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.DelegationSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        delegation = services.delegation_revoke(actor=request.user, delegation=selectors.delegation_for_user(request.user, pk))
+        return Response(s.DelegationSerializer(delegation).data)

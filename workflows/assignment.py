@@ -58,6 +58,61 @@ def user_slots(user) -> list[str]:
     return sorted(slots)
 
 
+# Lanes held by the same body in an organization: a delegate must belong to the holder's body.
+LANE_BODIES = {"branch_secretary": "branch", "branch_committee": "branch", "approving_committee": "committee", "org_department": "org_department"}
+
+
+def active_delegations(user, now=None) -> list:
+    """Delegations the user holds now (as the delegate), cached on the user object for the request."""
+    from django.utils import timezone
+
+    from .models import Delegation
+
+    if user is None or not user.is_authenticated:
+        return []
+    cached = getattr(user, "_pf_delegations", None)
+    if cached is not None and now is None:
+        return cached
+    at = now or timezone.now()
+    rows = list(Delegation.objects.filter(delegate=user, revoked_at__isnull=True, starts_at__lte=at, ends_at__gt=at).select_related("delegator"))
+    if now is None:
+        user._pf_delegations = rows
+    return rows
+
+
+def delegation_covers(d, task) -> bool:
+    return task.slot in d.slots and (not d.task_id or d.task_id == task.pk) and (not d.process_id or d.process_id == task.process_id)
+
+
+def delegated_task_q(user):
+    """Tasks the user may act on as a delegate now: for each delegation, the delegator's slots
+    (narrowed to one process or one task), unclaimed or held by the delegate or the delegator."""
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    for d in active_delegations(user):
+        cond = Q(slot__in=d.slots) & (Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claimed_by=d.delegator_id))
+        if d.task_id:
+            cond &= Q(pk=d.task_id)
+        if d.process_id:
+            cond &= Q(process_id=d.process_id)
+        q |= cond
+    return q
+
+
+def acting_for(user, task):
+    """None when the task is in the user's own slots; the holder they act for under a delegation;
+    raises Forbidden otherwise."""
+    from engine.errors import Forbidden
+
+    if task.slot in user_slots(user):
+        return None
+    for d in active_delegations(user):
+        if delegation_covers(d, task):
+            return d.delegator
+    raise Forbidden(_("您不是该任务的办理人。"), code="not_task_holder")
+
+
 def user_roles_snapshot(user) -> list[dict]:
     """The roles a user holds now, as recorded in each audit event."""
     return [{"role": a.role, "organization": a.organization_id} for a in active_assignments(user)]

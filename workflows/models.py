@@ -145,6 +145,9 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor_name = models.CharField(max_length=150, default="system")
     actor_roles = models.JSONField(default=list)
+    # Delegation: the actor acted in their own name on behalf of the task's holder (hashed when set).
+    on_behalf_of = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    on_behalf_of_name = models.CharField(max_length=150, blank=True, default="", db_default="")
     action = models.CharField(max_length=64)
     task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     task_name = models.CharField(max_length=200, blank=True, default="")
@@ -168,3 +171,74 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise DomainError(_("审计记录只能追加，不能删除。"), code="audit_append_only")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise DomainError(_("访问记录只能追加，不能修改。"), code="append_only")
+
+    def delete(self):
+        raise DomainError(_("访问记录只能追加，不能删除。"), code="append_only")
+
+
+class CaseAccess(models.Model):
+    """Append-only log of auditors reading a case (detail, history, exports, report, verification,
+    documents). Kept apart from the case's audit hash chain: a read does not change the case, and
+    chaining reads would lock the case row for every read and mix who looked with what happened."""
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    username = models.CharField(max_length=150)
+    view = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["case", "id"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise DomainError(_("访问记录只能追加，不能修改。"), code="append_only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise DomainError(_("访问记录只能追加，不能删除。"), code="append_only")
+
+
+class Document(models.Model):
+    """A file attached to a case (evidence), optionally to one of its tasks. The bytes are kept in
+    the database with the metadata, so an upload and its audit event commit or roll back together."""
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=128, help_text="sniffed from the file's magic bytes")
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(max_length=500, blank=True, default="")
+    content = models.BinaryField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["case", "id"])]
+
+
+class Delegation(models.Model):
+    """A holder hands their tasks (all, one process's, or one task) to an eligible colleague for a
+    period (out of office). The delegate acts in their own name on behalf of the holder."""
+    delegator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_given")
+    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_received")
+    slots = models.JSONField(default=list, help_text="the delegator's slots handed over, fixed when created")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    process_id = models.CharField(max_length=100, blank=True, default="")
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=500, blank=True, default="")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["delegate", "ends_at"])]
