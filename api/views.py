@@ -1,6 +1,7 @@
 """Thin views: validate input, call one service or selector, serialize the result."""
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import ProtectedError, Q
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -14,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.views import APIView
 
-from engine.errors import Forbidden, NotFound, ValidationFailed
+from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.i18n import _
 from organizations import services as org_services
 from organizations.models import Organization, RoleAssignment
@@ -70,6 +71,14 @@ class _ScopedCrud(viewsets.ModelViewSet):
         except (ValueError, qs.model.DoesNotExist):
             raise NotFound() from None
 
+    def perform_destroy(self, instance):
+        """Something the history refers to (audit events, cases, documents) is kept: 409, not a 500."""
+        try:
+            with transaction.atomic():
+                instance.delete()
+        except ProtectedError:
+            raise Conflict(_("该记录已被流程或审计记录引用，不能删除；请改为停用。"), code="in_use") from None
+
 
 class OrganizationViewSet(_ScopedCrud):
     serializer_class = s.OrganizationSerializer
@@ -95,7 +104,7 @@ class OrganizationViewSet(_ScopedCrud):
     def perform_destroy(self, instance):
         if instance.children.exists() or instance.members.exists() or instance.cases.exists():
             raise ValidationFailed(_("组织下还有下级组织、党员或流程，不能删除。"), code="organization_in_use")
-        instance.delete()
+        super().perform_destroy(instance)
 
 
 class MemberViewSet(_ScopedCrud):

@@ -68,3 +68,17 @@ def test_processes_cannot_be_deployed_or_changed_through_the_api(api, university
     assert getattr(orgdept, method)("/api/processes/", {"id": "x"}, format="json").status_code == 405
     assert getattr(orgdept, method)("/api/processes/branch_election/", {"id": "x"}, format="json").status_code == 404
     assert orgdept.get("/api/processes/").json() == before
+
+
+def test_deleting_a_user_the_history_refers_to_is_refused_not_a_server_error(api, university):
+    import time_machine
+
+    from workflows.services import case_start
+
+    from ..helpers import cst
+
+    with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
+        case_start(actor=university.users.sec_a, process_id="branch_election", organization=university.branch_a)
+    r = api(university.users.orgdept).delete(f"/api/users/{university.users.sec_a.pk}/")
+    assert r.status_code == 409 and r.json()["code"] == "in_use"
+    assert api(university.users.orgdept).get(f"/api/users/{university.users.sec_a.pk}/").status_code == 200
