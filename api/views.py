@@ -220,7 +220,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         return Response(s.CaseDetailSerializer(case, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.AuditEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         case = self._read(request, pk, "history")
         return Response(s.AuditEventSerializer(selectors.case_history(case), many=True).data)
@@ -246,7 +246,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         return Response(s.history_report_html(case, request))
 
     @extend_schema(responses=s.CaseAccessSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="access-log")
+    @action(detail=True, methods=["get"], url_path="access-log", pagination_class=None)
     def access_log(self, request, pk=None):
         """Who of the auditors read this case, when, and what (organization department only)."""
         case = selectors.case_for_user(request.user, pk)
@@ -256,7 +256,7 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     @extend_schema(methods=["GET"], responses=s.DocumentSerializer(many=True))
     @extend_schema(methods=["POST"], request={"multipart/form-data": s.DocumentUploadSerializer}, responses={201: s.DocumentSerializer})
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser], pagination_class=None)
     def documents(self, request, pk=None):
         """The case's documents (evidence); POST multipart `file` (+ `task`, `description`) to attach one."""
         if request.method == "GET":

@@ -130,15 +130,34 @@ class Timer(models.Model):
         indexes = [models.Index(fields=["due_at"], condition=models.Q(status="waiting"), name="timer_due_waiting")]
 
 
-class AuditQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise DomainError(_("审计记录只能追加，不能修改。"), code="audit_append_only")
+        raise DomainError(self.model.UPDATE_REFUSED, code="audit_append_only")
 
     def delete(self):
-        raise DomainError(_("审计记录只能追加，不能删除。"), code="audit_append_only")
+        raise DomainError(self.model.DELETE_REFUSED, code="audit_append_only")
 
 
-class AuditEvent(models.Model):
+class AppendOnly(models.Model):
+    """Rows are inserted, never updated or deleted, by the application (model or queryset)."""
+    UPDATE_REFUSED = _("审计记录只能追加，不能修改。")
+    DELETE_REFUSED = _("审计记录只能追加，不能删除。")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise DomainError(self.UPDATE_REFUSED, code="audit_append_only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise DomainError(self.DELETE_REFUSED, code="audit_append_only")
+
+
+class AuditEvent(AppendOnly):
     """Append-only: who did what, when, in which roles, with which data. Written by services."""
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     organization = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -158,30 +177,12 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64, default="")
     hash = models.CharField(max_length=64, default="")
 
-    objects = AuditQuerySet.as_manager()
-
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["case", "seq"])]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise DomainError(_("审计记录只能追加，不能修改。"), code="audit_append_only")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise DomainError(_("审计记录只能追加，不能删除。"), code="audit_append_only")
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise DomainError(_("访问记录只能追加，不能修改。"), code="append_only")
-
-    def delete(self):
-        raise DomainError(_("访问记录只能追加，不能删除。"), code="append_only")
-
-
-class CaseAccess(models.Model):
+class CaseAccess(AppendOnly):
     """Append-only log of auditors reading a case (detail, history, exports, report, verification,
     documents). Kept apart from the case's audit hash chain: a read does not change the case, and
     chaining reads would lock the case row for every read and mix who looked with what happened."""
@@ -191,19 +192,12 @@ class CaseAccess(models.Model):
     view = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    UPDATE_REFUSED = _("访问记录只能追加，不能修改。")
+    DELETE_REFUSED = _("访问记录只能追加，不能删除。")
 
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["case", "id"])]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise DomainError(_("访问记录只能追加，不能修改。"), code="append_only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise DomainError(_("访问记录只能追加，不能删除。"), code="append_only")
 
 
 class Document(models.Model):

@@ -112,13 +112,15 @@ def inbox_page_values(qs) -> InboxRows:
 
 
 def task_for_user(user, task_id) -> Task:
-    """A task the user may act on or whose case is in their scope; otherwise not found."""
+    """A task the user may act on (own slots or a delegation in force) or whose case is in their scope; otherwise not found."""
     try:
         pk = int(task_id)
     except (TypeError, ValueError):
         raise NotFound(_("任务不存在。"), code="task_not_found") from None
-    task = (Task.objects.filter(pk=pk).filter(Q(slot__in=user_slots(user)) | scope_q(user, "case_organization__path") | delegated_task_q(user))
-            .select_related("case_organization", "claimed_by", "completed_by").first())
+    qs = Task.objects.filter(pk=pk).select_related("case_organization", "claimed_by", "completed_by")
+    task = qs.filter(Q(slot__in=user_slots(user)) | scope_q(user, "case_organization__path")).first()
+    if task is None and active_delegations(user):  # looked up only when needed: no extra query on the usual path
+        task = qs.filter(delegated_task_q(user)).first()
     if task is None:
         raise NotFound(_("任务不存在。"), code="task_not_found")
     return task

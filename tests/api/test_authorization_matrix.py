@@ -50,8 +50,9 @@ def api_endpoints() -> set[tuple[str, str]]:
                 continue
             actions = getattr(p.callback, "actions", None)
             cls = getattr(p.callback, "cls", None) or getattr(p.callback, "view_class", None)
+            # HEAD answers as GET (DRF adds it to a viewset's actions on its first request); OPTIONS is metadata.
             methods = actions.keys() if actions else [m for m in ("get", "post", "put", "patch", "delete") if hasattr(cls, m)]
-            found.update((p.name, m.upper()) for m in methods)
+            found.update((p.name, m.upper()) for m in methods if m not in ("head", "options"))
 
     walk(get_resolver().url_patterns, "")
     return found
