@@ -1,4 +1,5 @@
 """Thin views: validate input, call one service or selector, serialize the result."""
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import ProtectedError, Q
@@ -274,7 +275,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         doc = services.document_upload(actor=request.user, case=case, file=d["file"], task=task, description=d["description"])
         return Response(s.DocumentSerializer(doc).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, mime): OpenApiTypes.BINARY for mime in settings.PARTYFLOW["UPLOAD_CONTENT_TYPES"]})
     @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_id>[0-9]+)")
     def document_download(self, request, pk=None, document_id=None):
         """The file's bytes, with the content type sniffed at upload (scoped like the case)."""
