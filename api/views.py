@@ -326,6 +326,7 @@ class TaskViewSet(viewsets.GenericViewSet):
     @extend_schema(responses=s.TaskDetailSerializer)
     def retrieve(self, request, pk=None):
         task = selectors.task_for_user(request.user, pk)
+        services.case_access_record(actor=request.user, case=task.case, view="task_detail")  # shows the case's data
         return Response(s.TaskDetailSerializer(task, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses=s.TaskSerializer)

@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from workflows.models import CaseAccess
+from workflows.models import CaseAccess, Task
 
 from ..workflows.test_audit_chain import case_with_history  # noqa: F401  (fixture)
 from ..workflows.test_audit_chain import sql
@@ -65,11 +65,13 @@ def test_every_auditor_read_of_a_case_is_logged_and_shown_to_the_organization_de
     for url, params in [("", {}), ("history/", {}), ("history/export/", {}), ("history/export/", {"format": "csv"}), ("report/", {}),
                         ("audit-verification/", {}), ("documents/", {}), (f"documents/{doc['id']}/", {})]:
         assert auditor.get(f"/api/cases/{case_id}/{url}", params).status_code == 200, url
+    task_id = Task.objects.filter(case_id=case_id).order_by("id").values_list("id", flat=True).first()
+    assert auditor.get(f"/api/tasks/{task_id}/").status_code == 200  # a task's detail shows the case's data
     api(university.users.sec_a).get(f"/api/cases/{case_id}/")  # not an auditor: not logged
     r = api(university.users.orgdept).get(f"/api/cases/{case_id}/access-log/")
     assert r.status_code == 200
     assert [(a["username"], a["view"]) for a in r.json()] == [("auditor", v) for v in (
-        "detail", "history", "export_json", "export_csv", "report", "verification", "documents", "document_download")]
+        "detail", "history", "export_json", "export_csv", "report", "verification", "documents", "document_download", "task_detail")]
     assert api(university.users.auditor).get(f"/api/cases/{case_id}/access-log/").status_code == 403
     assert api(university.users.sec_b).get(f"/api/cases/{case_id}/access-log/").status_code == 404
 
