@@ -15,6 +15,14 @@ from orglife.models import Attendance, DuesPayment, Meeting, MeetingKind
 from .views import _int_param
 
 
+def _year_param(request):
+    """`?year=`: a calendar year between 1921 (the Party's founding) and 9999, else 400 naming it."""
+    year = _int_param(request, "year")
+    if year is not None and not 1921 <= year <= 9999:
+        raise ValidationFailed(_("参数 year 须为 1921 至 9999 之间的年份。"), code="invalid_parameter", fields={"year": [_("须为 1921 至 9999 之间的年份")]})
+    return year
+
+
 def _visible_org(user, org_id, field="organization"):
     org = organizations_visible(user).filter(pk=org_id).first()
     if org is None:
@@ -88,7 +96,7 @@ class ImportResultSerializer(serializers.Serializer):
     dues = serializers.IntegerField()
 
 
-@extend_schema(parameters=[OpenApiParameter("organization", int), OpenApiParameter("kind", str), OpenApiParameter("year", int)])
+@extend_schema(parameters=[OpenApiParameter("organization", int), OpenApiParameter("kind", str), OpenApiParameter("year", int, description="1921-9999")])
 class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = MeetingSerializer
     queryset = Meeting.objects.none()  # for the schema; requests use the selectors
@@ -96,7 +104,7 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return selectors.meetings_visible(self.request.user, organization=_int_param(self.request, "organization"),
-                                          kind=self.request.query_params.get("kind"), year=_int_param(self.request, "year"))
+                                          kind=self.request.query_params.get("kind"), year=_year_param(self.request))
 
     def retrieve(self, request, pk=None):
         meeting = selectors.meetings_visible(request.user).filter(pk=int(pk)).first()
@@ -114,14 +122,14 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(MeetingSerializer(selectors.meetings_visible(request.user).get(pk=meeting.pk)).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(parameters=[OpenApiParameter("organization", int), OpenApiParameter("member", int), OpenApiParameter("year", int)])
+@extend_schema(parameters=[OpenApiParameter("organization", int), OpenApiParameter("member", int), OpenApiParameter("year", int, description="1921-9999")])
 class DuesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = DuesSerializer
     queryset = DuesPayment.objects.none()
 
     def get_queryset(self):
         return selectors.dues_visible(self.request.user, organization=_int_param(self.request, "organization"),
-                                      member=_int_param(self.request, "member"), year=_int_param(self.request, "year"))
+                                      member=_int_param(self.request, "member"), year=_year_param(self.request))
 
     @extend_schema(request=DuesCreateSerializer, responses={201: DuesSerializer})
     def create(self, request):

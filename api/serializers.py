@@ -5,9 +5,11 @@ from rest_framework import serializers
 from notifications.models import Notification
 from notifications.render import render
 from organizations.models import Member, Organization, RoleAssignment
+from organizations.selectors import is_org_department
 from workflows.assignment import LANE_LABELS
 from workflows.audit import json_safe
 from workflows.models import AuditEvent, Case, ProcessVersion, Task, Timer
+from workflows.models import AuditEvent, Case, CaseAccess, Delegation, Document, ProcessVersion, Task, Timer
 
 from .labels import label, localize_schema
 
@@ -31,8 +33,26 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = ["path"]
 
 
+def mask(value: str, keep_start: int, keep_end: int) -> str:
+    """'110101199001011234' → '110***********1234': enough to tell records apart, not to use them."""
+    if not value or len(value) <= keep_start + keep_end:
+        return "*" * len(value or "")
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
+
+
 class MemberSerializer(serializers.ModelSerializer):
+    """Identity and phone numbers are shown in full only to the organization department (who keep
+    the records) and to the member themself; every other role sees them masked."""
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if not (is_org_department(user) or (instance.user_id is not None and user is not None and instance.user_id == user.pk)):
+            data["id_number"] = mask(data.get("id_number") or "", 3, 4)
+            data["phone"] = mask(data.get("phone") or "", 3, 4)
+        return data
 
     class Meta:
         model = Member
@@ -55,6 +75,15 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = RoleAssignment
         fields = ["id", "user", "role", "role_display", "organization", "organization_name", "term_start", "term_end"]
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(write_only=True)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
 
 
 class MeSerializer(serializers.Serializer):
@@ -173,12 +202,38 @@ class TimerSerializer(serializers.ModelSerializer):
         fields = ["name", "element_id", "due_at", "status", "error"]
 
 
+class DocumentSerializer(serializers.ModelSerializer):
+    case = serializers.IntegerField(source="case_id")
+    task = serializers.IntegerField(source="task_id", allow_null=True)
+    uploaded_by = serializers.CharField(source="uploaded_by.username")
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = ["id", "case", "task", "filename", "content_type", "size", "sha256", "description", "uploaded_by", "uploaded_at", "download"]
+
+    def get_download(self, obj) -> str:
+        return f"/api/cases/{obj.case_id}/documents/{obj.pk}/"
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True, use_url=False)
+    task = serializers.IntegerField(required=False, allow_null=True, default=None)
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
 class CaseDetailSerializer(CaseSerializer):
     open_tasks = serializers.SerializerMethodField()
     waiting_timers = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
-        fields = CaseSerializer.Meta.fields + ["cancel_reason", "data", "open_tasks", "waiting_timers"]
+        fields = CaseSerializer.Meta.fields + ["cancel_reason", "data", "open_tasks", "waiting_timers", "documents"]
+
+    def get_documents(self, obj) -> list[dict]:
+        from workflows.selectors import case_documents
+
+        return DocumentSerializer(case_documents(obj), many=True).data
 
     def get_open_tasks(self, obj) -> list:
         from workflows.selectors import case_open_tasks
@@ -209,10 +264,57 @@ class TaskCompleteSerializer(serializers.Serializer):
 class AuditEventSerializer(serializers.ModelSerializer):
     task = serializers.IntegerField(source="task_id", allow_null=True)
     task_name = LabelField()
+    on_behalf_of = serializers.CharField(source="on_behalf_of_name")
+    actor_display = serializers.SerializerMethodField()
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "seq", "created_at", "action", "actor_name", "actor_roles", "task", "task_name", "data", "prev_hash", "hash"]
+        fields = ["id", "seq", "created_at", "action", "actor_name", "on_behalf_of", "actor_display", "actor_roles", "task", "task_name",
+                  "data", "prev_hash", "hash"]
+
+    def get_actor_display(self, obj) -> str:
+        """"committee_a 代 sec_a" when a delegate acted on behalf of the holder."""
+        return actor_display(obj.actor_name, obj.on_behalf_of_name)
+
+
+def actor_display(actor_name: str, on_behalf_of_name: str) -> str:
+    from django.utils.translation import gettext
+
+    if on_behalf_of_name:
+        return gettext("%(actor)s（代 %(holder)s）") % {"actor": actor_name, "holder": on_behalf_of_name}
+    return actor_name
+
+
+class CaseAccessSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseAccess
+        fields = ["id", "username", "view", "created_at"]
+
+
+class DelegationSerializer(serializers.ModelSerializer):
+    delegator = serializers.CharField(source="delegator.username", read_only=True)
+    delegate_username = serializers.CharField(source="delegate.username", read_only=True)
+    active = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Delegation
+        fields = ["id", "delegator", "delegate", "delegate_username", "slots", "starts_at", "ends_at", "process_id", "task", "reason",
+                  "revoked_at", "created_at", "active"]
+
+    def get_active(self, obj) -> bool:
+        from django.utils import timezone
+
+        now = timezone.now()
+        return obj.revoked_at is None and obj.starts_at <= now < obj.ends_at
+
+
+class DelegationCreateSerializer(serializers.Serializer):
+    delegate = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    process = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    task = serializers.IntegerField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
 class AuditVerificationSerializer(serializers.Serializer):
@@ -378,3 +480,38 @@ class DevelopmentPipelineSerializer(serializers.Serializer):
         out = json_safe(instance)
         out["cases_by_stage"] = {label(k): v for k, v in out["cases_by_stage"].items()}
         return out
+class HistoryExportSerializer(serializers.Serializer):
+    case = CaseSerializer()
+    verification = AuditVerificationSerializer()
+    events = AuditEventSerializer(many=True)
+    documents = DocumentSerializer(many=True)
+    exported_at = serializers.DateTimeField()
+
+
+def history_export(case) -> dict:
+    """A case's full history as one document (JSON export; the CSV export takes its events)."""
+    from django.utils import timezone
+
+    from workflows.audit import verify_case
+    from workflows.selectors import case_documents, case_history
+
+    return {
+        "case": CaseSerializer(case).data,
+        "verification": verify_case(case.pk).as_dict(),
+        "events": AuditEventSerializer(case_history(case), many=True).data,
+        "documents": DocumentSerializer(case_documents(case), many=True).data,
+        "exported_at": serializers.DateTimeField().to_representation(timezone.now()),
+    }
+
+
+def history_report_html(case, request) -> str:
+    import json
+
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    body = history_export(case)
+    for e in body["events"]:
+        e["data_json"] = json.dumps(e["data"], ensure_ascii=False, indent=1)
+    return render_to_string("api/case_report.html", {"case": case, "verification": body["verification"], "events": body["events"],
+                                                     "documents": body["documents"], "now": timezone.now(), "user": request.user})

@@ -1,6 +1,5 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from . import orglife, views
@@ -17,9 +16,10 @@ router.register("tasks", views.TaskViewSet, basename="task")
 router.register("notifications", views.NotificationViewSet, basename="notification")
 router.register("meetings", orglife.MeetingViewSet, basename="meeting")
 router.register("dues", orglife.DuesViewSet, basename="dues")
+router.register("delegations", views.DelegationViewSet, basename="delegation")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("auth/token/", views.TokenView.as_view(), name="auth-token"),
     path("me/", views.MeView.as_view(), name="me"),
     path("reports/development-pipeline/", views.DevelopmentPipelineView.as_view(), name="development-pipeline"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

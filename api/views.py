@@ -1,15 +1,23 @@
 """Thin views: validate input, call one service or selector, serialize the result."""
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import ProtectedError, Q
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer, StaticHTMLRenderer
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.views import APIView
 
-from engine.errors import NotFound, ValidationFailed
+from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.i18n import _
 from organizations import services as org_services
 from organizations.models import Organization, RoleAssignment
@@ -19,9 +27,12 @@ from development import selectors as development_selectors, services as developm
 from workflows import selectors, services
 from notifications.models import Notification
 from workflows.models import Case, Task
+from workflows.models import Case, Delegation, Task
 
 from . import serializers as s
 from .permissions import OrgDepartmentWrites
+from .renderers import CSVRenderer
+from .throttling import TokenThrottle
 
 User = get_user_model()
 
@@ -39,6 +50,13 @@ def _int_param(request, name):
 def _bool_param(request, name):
     value = request.query_params.get(name)
     return None if value in (None, "") else value.lower() in ("1", "true", "yes")
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token; throttled per client address (429)."""
+    throttle_classes = [TokenThrottle]
+
+    @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenSerializer})
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
 
 class MeView(APIView):
@@ -61,6 +79,14 @@ class _ScopedCrud(viewsets.ModelViewSet):
             return qs.get(pk=int(self.kwargs["pk"]))
         except (ValueError, qs.model.DoesNotExist):
             raise NotFound() from None
+
+    def perform_destroy(self, instance):
+        """Something the history refers to (audit events, cases, documents) is kept: 409, not a 500."""
+        try:
+            with transaction.atomic():
+                instance.delete()
+        except ProtectedError:
+            raise Conflict(_("该记录已被流程或审计记录引用，不能删除；请改为停用。"), code="in_use") from None
 
 
 class OrganizationViewSet(_ScopedCrud):
@@ -87,7 +113,7 @@ class OrganizationViewSet(_ScopedCrud):
     def perform_destroy(self, instance):
         if instance.children.exists() or instance.members.exists() or instance.cases.exists():
             raise ValidationFailed(_("组织下还有下级组织、党员或流程，不能删除。"), code="organization_in_use")
-        instance.delete()
+        super().perform_destroy(instance)
 
 
 class MemberViewSet(_ScopedCrud):
@@ -193,9 +219,15 @@ class CaseViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.CaseSerializer(page, many=True).data)
 
+    def _read(self, request, pk, view):
+        """The case in the caller's scope (else 404), the read logged when the caller is an auditor."""
+        case = selectors.case_for_user(request.user, pk)
+        services.case_access_record(actor=request.user, case=case, view=view)
+        return case
+
     @extend_schema(responses=s.CaseDetailSerializer)
     def retrieve(self, request, pk=None):
-        case = selectors.case_for_user(request.user, pk)
+        case = self._read(request, pk, "detail")
         return Response(s.CaseDetailSerializer(case, context=self.get_serializer_context()).data)
 
     @extend_schema(request=s.CaseCreateSerializer, responses={201: s.CaseDetailSerializer})
@@ -217,17 +249,77 @@ class CaseViewSet(viewsets.GenericViewSet):
         return Response(s.CaseDetailSerializer(case, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.AuditEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
-        case = selectors.case_for_user(request.user, pk)
+        case = self._read(request, pk, "history")
         return Response(s.AuditEventSerializer(selectors.case_history(case), many=True).data)
 
     @extend_schema(responses=s.EvidenceSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def evidence(self, request, pk=None):
         """Every structured record and attached document id the case's steps produced (佐证资料)."""
         case = selectors.case_for_user(request.user, pk)
         return Response(s.EvidenceSerializer(selectors.case_evidence(case), many=True).data)
+
+    @extend_schema(responses={(200, "application/json"): s.HistoryExportSerializer, (200, "text/csv"): OpenApiTypes.STR},
+                   parameters=[OpenApiParameter("format", str, enum=["json", "csv"], description="json (default) or csv")])
+    @action(detail=True, methods=["get"], url_path="history/export", renderer_classes=[JSONRenderer, CSVRenderer])
+    def history_export(self, request, pk=None):
+        """The case's full history for auditors: the case, the chain verification, every event with the
+        data submitted, and the documents; `?format=csv` gives one row per event."""
+        fmt = "csv" if isinstance(request.accepted_renderer, CSVRenderer) else "json"
+        case = self._read(request, pk, f"export_{fmt}")
+        body = s.history_export(case)
+        response = Response(body)
+        response["Content-Disposition"] = f'attachment; filename="case-{case.pk}-history.{fmt}"'
+        return response
+
+    @extend_schema(responses={(200, "text/html"): OpenApiTypes.STR})
+    @action(detail=True, methods=["get"], renderer_classes=[StaticHTMLRenderer])
+    def report(self, request, pk=None):
+        """A printable HTML report of the case's timeline (events, data, documents, chain verification)."""
+        case = self._read(request, pk, "report")
+        return Response(s.history_report_html(case, request))
+
+    @extend_schema(responses=s.CaseAccessSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="access-log", pagination_class=None)
+    def access_log(self, request, pk=None):
+        """Who of the auditors read this case, when, and what (organization department only)."""
+        case = selectors.case_for_user(request.user, pk)
+        if not is_org_department(request.user):
+            raise Forbidden(_("只有组织部可以查看访问记录。"), code="access_log_not_allowed")
+        return Response(s.CaseAccessSerializer(selectors.case_accesses(case), many=True).data)
+
+    @extend_schema(methods=["GET"], responses=s.DocumentSerializer(many=True))
+    @extend_schema(methods=["POST"], request={"multipart/form-data": s.DocumentUploadSerializer}, responses={201: s.DocumentSerializer})
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser], pagination_class=None)
+    def documents(self, request, pk=None):
+        """The case's documents (evidence); POST multipart `file` (+ `task`, `description`) to attach one."""
+        if request.method == "GET":
+            case = self._read(request, pk, "documents")
+            return Response(s.DocumentSerializer(selectors.case_documents(case), many=True).data)
+        case = selectors.case_for_user(request.user, pk)
+        body = s.DocumentUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        task = None
+        if d.get("task") is not None:
+            task = case.tasks.filter(pk=d["task"]).first()
+            if task is None:
+                raise ValidationFailed(_("任务不属于该流程。"), code="task_not_in_case", fields={"task": [_("不属于该流程")]})
+        doc = services.document_upload(actor=request.user, case=case, file=d["file"], task=task, description=d["description"])
+        return Response(s.DocumentSerializer(doc).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, mime): OpenApiTypes.BINARY for mime in settings.PARTYFLOW["UPLOAD_CONTENT_TYPES"]})
+    @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_id>[0-9]+)")
+    def document_download(self, request, pk=None, document_id=None):
+        """The file's bytes, with the content type sniffed at upload (scoped like the case)."""
+        doc = selectors.document_for_user(request.user, pk, document_id)
+        services.case_access_record(actor=request.user, case=doc.case, view="document_download")
+        response = HttpResponse(bytes(doc.content), content_type=doc.content_type)
+        response["Content-Disposition"] = content_disposition_header(True, doc.filename)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
     @extend_schema(responses=s.AuditVerificationSerializer)
     @action(detail=True, methods=["get"], url_path="audit-verification")
@@ -235,7 +327,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         """Walk the case's tamper-evident audit chain: ok, or the first event altered, deleted or reordered."""
         from workflows.audit import verify_case
 
-        case = selectors.case_for_user(request.user, pk)
+        case = self._read(request, pk, "verification")
         return Response(verify_case(case.pk).as_dict())
 
     @extend_schema(request=s.CaseCancelSerializer, responses=s.CaseDetailSerializer)
@@ -271,6 +363,7 @@ class TaskViewSet(viewsets.GenericViewSet):
     @extend_schema(responses=s.TaskDetailSerializer)
     def retrieve(self, request, pk=None):
         task = selectors.task_for_user(request.user, pk)
+        services.case_access_record(actor=request.user, case=task.case, view="task_detail")  # shows the case's data
         return Response(s.TaskDetailSerializer(task, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses=s.TaskSerializer)
@@ -324,7 +417,7 @@ class NotificationViewSet(viewsets.GenericViewSet):
 # --- P4: committee terms, identification of weak branches, the weak-branch list ----------------
 
 def _organization_param(request):
-    from oversight.selectors import organization_in_scope
+    from organizations.selectors import organization_in_scope
 
     org = _int_param(request, "organization")
     if org is None:
@@ -360,7 +453,7 @@ class WeakBranchIdentificationView(APIView):
     @extend_schema(request=s.IdentificationRunSerializer, responses=s.IdentificationRunResultSerializer)
     def post(self, request):
         """The committee's on-demand identification: opens a designation task in its inbox per flagged branch."""
-        from oversight.selectors import organization_in_scope
+        from organizations.selectors import organization_in_scope
         from oversight.services import identification_run
 
         body = s.IdentificationRunSerializer(data=request.data)
@@ -374,7 +467,8 @@ class WeakBranchListView(APIView):
     @extend_schema(parameters=[OpenApiParameter("organization", int)], responses=s.WeakBranchSerializer(many=True))
     def get(self, request):
         """The weak-branch list in the caller's scope: status, plan deadline, adjustments, progress reports."""
-        from oversight.selectors import organization_in_scope, weak_branches
+        from organizations.selectors import organization_in_scope
+        from oversight.selectors import weak_branches
 
         org = _int_param(request, "organization")
         qs = weak_branches(request.user, organization=organization_in_scope(request.user, org) if org else None)
@@ -422,3 +516,38 @@ class DevelopmentPipelineView(APIView):
         if org is None:
             raise ValidationFailed(_("请指定党组织。"), code="organization_required", fields={"organization": [_("必填")]})
         return Response(s.DevelopmentPipelineSerializer(development_selectors.development_pipeline(request.user, org)).data)
+class DelegationViewSet(viewsets.GenericViewSet):
+    """Delegations the caller gave or received; POST hands the caller's tasks to an eligible colleague."""
+    serializer_class = s.DelegationSerializer
+    queryset = Delegation.objects.none()  # for the schema; requests use the selectors
+    lookup_value_regex = r"[0-9]+"
+
+    def list(self, request):
+        page = self.paginate_queryset(selectors.delegations_visible(request.user))
+        return self.get_paginated_response(s.DelegationSerializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(s.DelegationSerializer(selectors.delegation_for_user(request.user, pk)).data)
+
+    @extend_schema(request=s.DelegationCreateSerializer, responses={201: s.DelegationSerializer})
+    def create(self, request):
+        body = s.DelegationCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        delegate = User.objects.filter(pk=d["delegate"], is_active=True).first()
+        if delegate is None:
+            raise ValidationFailed(_("受托人不存在。"), code="delegate_not_found", fields={"delegate": [_("不存在")]})
+        task = None
+        if d.get("task") is not None:
+            task = Task.objects.filter(pk=d["task"]).first()
+            if task is None:
+                raise ValidationFailed(_("只能委托您自己待办的任务。"), code="task_not_yours", fields={"task": [_("不是您的待办任务")]})
+        delegation = services.delegation_create(actor=request.user, delegate=delegate, starts_at=d["starts_at"], ends_at=d["ends_at"],
+                                                process_id=d["process"], task=task, reason=d["reason"])
+        return Response(s.DelegationSerializer(delegation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.DelegationSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        delegation = services.delegation_revoke(actor=request.user, delegation=selectors.delegation_for_user(request.user, pk))
+        return Response(s.DelegationSerializer(delegation).data)

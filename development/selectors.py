@@ -12,8 +12,8 @@ from engine.calendar import Duration, parse_date, today as cst_today
 from engine.errors import NotFound
 from engine.i18n import _
 from engine.rules import get_rule_set
-from organizations.models import Member, MemberStatus, Organization
-from organizations.selectors import members_visible, organizations_visible
+from organizations.models import Member, MemberStatus
+from organizations.selectors import members_visible, organization_in_scope
 from workflows.models import Case, CaseStatus, Task, TaskStatus
 from workflows.selectors import case_evidence
 
@@ -144,10 +144,7 @@ def member_development(user, member_id) -> dict:
 def development_pipeline(user, organization_id) -> dict:
     """The pipeline of an organization subtree: members per development status (党内统计), running
     cases per stage, overdue tasks and obligations, admissions and conversions this year."""
-    try:
-        org = organizations_visible(user).get(pk=int(organization_id))
-    except (Organization.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("党组织不存在。"), code="organization_not_found") from None
+    org = organization_in_scope(user, organization_id)
     in_tree = Q(organization__path__startswith=org.path)
     statuses = Counter(Member.objects.filter(in_tree).values_list("status", flat=True))
     cases = list(Case.objects.filter(in_tree, process_id=PROCESS, status=CaseStatus.RUNNING).defer("state"))

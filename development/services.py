@@ -11,7 +11,7 @@ from organizations.models import Member, MemberStatus
 from workflows.assignment import slot, user_slots
 from workflows.audit import append as audit
 from workflows.models import Case, CaseStatus
-from workflows.services import _locked_case
+from workflows.services import _locked_case, documents_check
 
 from .models import ObligationRecord, StatusChange
 from .selectors import case_obligations
@@ -56,8 +56,7 @@ def obligation_submit(*, actor, case: Case, kind: str, seq: int, data: dict) -> 
     except ValueError:
         raise ValidationFailed(_("日期格式应为 YYYY-MM-DD。"), code="invalid_date", fields={"data.submitted_on": [_("日期格式应为 YYYY-MM-DD")]}) from None
     docs = data.get("document_ids") or []
-    if not isinstance(docs, list) or not all(isinstance(d, int) for d in docs):
-        raise ValidationFailed(_("附件编号须为整数列表。"), code="form_invalid", fields={"data.document_ids": [_("须为整数列表")]})
+    documents_check(case_id=case.pk, ids=docs, field="data.document_ids")
     with transaction.atomic():
         case = _locked_case(case.pk).get()
         if case.status != CaseStatus.RUNNING:

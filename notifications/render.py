@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, gettext as _
 
 from engine.calendar import CST
 
@@ -16,7 +16,8 @@ def _when(value) -> str:
 
 def render(kind: str, params: dict) -> tuple[str, str]:
     """(subject, text). Task names are BPMN labels, translated through the catalog (api/labels.py)."""
-    p = {"task": _(params.get("task") or "") if params.get("task") else "", "case": params.get("case", ""),
+    task = params.get("task")
+    p = {"task": gettext(task) if task else "", "case": params.get("case", ""),
          "organization": params.get("organization", ""), "due": _when(params.get("due_at"))}
     if kind == "due_soon":
         return (_("任务即将到期：%(task)s") % p,

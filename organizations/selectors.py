@@ -6,6 +6,8 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 
 from engine.calendar import today
+from engine.errors import NotFound
+from engine.i18n import _
 
 from .models import Member, MemberStatus, Organization, Role, RoleAssignment
 
@@ -139,3 +141,11 @@ def reapplication_barred_until(person) -> dt.date | None:
         return None
     until = get_rule_set(settings.PARTYFLOW["RULE_SET"]).get("disposal.rejoin_ban").add_to(left)
     return until if until > today() else None
+
+
+def organization_in_scope(user, organization_id) -> Organization:
+    """An organization whose subtree the user may read; anything else is not found."""
+    try:
+        return Organization.objects.filter(scope_q(user, "path")).get(pk=int(organization_id))
+    except (Organization.DoesNotExist, TypeError, ValueError):
+        raise NotFound(_("组织不存在。"), code="organization_not_found") from None

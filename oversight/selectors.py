@@ -8,7 +8,6 @@ from collections import defaultdict
 from django.db.models import Count, Q, QuerySet
 
 from engine.calendar import today
-from engine.errors import NotFound
 from engine.i18n import _
 from organizations.models import MemberStatus, Organization, OrgKind, Role, RoleAssignment
 from organizations.selectors import scope_q
@@ -26,14 +25,6 @@ SIGNAL_LABELS = {
 ORGANIZATIONAL_LIFE = ("general_meeting", "committee_meeting", "party_group_meeting", "party_lesson", "themed_party_day",
                        "organizational_life_meeting", "sessions")
 COMMITTEE_ROLES = (Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRANCH_COMMITTEE)
-
-
-def organization_in_scope(user, organization_id) -> Organization:
-    """An organization whose subtree the user may read; anything else is not found."""
-    try:
-        return Organization.objects.filter(scope_q(user, "path")).get(pk=int(organization_id))
-    except (Organization.DoesNotExist, TypeError, ValueError):
-        raise NotFound(_("组织不存在。"), code="organization_not_found") from None
 
 
 def branches_under(org: Organization) -> QuerySet[Organization]:

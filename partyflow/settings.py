@@ -79,7 +79,7 @@ TIME_ZONE = "Asia/Shanghai"
 STATIC_URL = "static/"
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
@@ -142,6 +142,16 @@ PARTYFLOW = {
     "DEMO_TIMER_INTERVAL": int(os.environ.get("PARTYFLOW_TIMER_INTERVAL", "60")),
     # Cases per Celery message when the sweep hands due timers to the workers.
     "TIMER_BATCH": int(os.environ.get("PARTYFLOW_TIMER_BATCH", "50")),
+    # POST /api/auth/token/: attempts per client address (DRF rate syntax), against password guessing.
+    "TOKEN_RATE": os.environ.get("PARTYFLOW_TOKEN_RATE", "10/minute"),
+    # Case documents (evidence): largest file accepted and the content types accepted, sniffed from
+    # the file's magic bytes (the client's Content-Type is not trusted).
+    "UPLOAD_MAX_BYTES": int(os.environ.get("PARTYFLOW_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
+    "UPLOAD_CONTENT_TYPES": [
+        "application/pdf", "image/png", "image/jpeg",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ],
 }
 
 LOGGING = {

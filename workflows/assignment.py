@@ -69,15 +69,83 @@ def user_slots(user) -> list[str]:
     for a in active_assignments(user):
         for lane in ROLE_LANES.get(a.role, ()):
             slots.add(slot(lane, a.organization_id))
-    cache_key = "_pf_member_slot"
+    member_id = _member_id(user)
+    if member_id:
+        slots.add(f"member@{member_id}")
+    return sorted(slots)
+
+
+def _member_id(user) -> int | None:
+    """The user's member record id: from the relation when it is loaded (token authentication
+    selects it with the user), else one query, cached on the user object."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    if "member" in getattr(user, "_state").fields_cache:
+        try:
+            return user.member.pk
+        except ObjectDoesNotExist:
+            return None
+    cache_key = "_pf_member_id"
     if not hasattr(user, cache_key):
         from organizations.models import Member
 
-        member_id = Member.objects.filter(user=user).values_list("pk", flat=True).first()
-        setattr(user, cache_key, f"member@{member_id}" if member_id else None)
-    if getattr(user, cache_key):
-        slots.add(getattr(user, cache_key))
-    return sorted(slots)
+        setattr(user, cache_key, Member.objects.filter(user=user).values_list("pk", flat=True).first())
+    return getattr(user, cache_key)
+
+
+# Lanes held by the same body in an organization: a delegate must belong to the holder's body.
+LANE_BODIES = {"branch_secretary": "branch", "branch_committee": "branch", "approving_committee": "committee", "org_department": "org_department"}
+
+
+def active_delegations(user, now=None) -> list:
+    """Delegations the user holds now (as the delegate), cached on the user object for the request."""
+    from django.utils import timezone
+
+    from .models import Delegation
+
+    if user is None or not user.is_authenticated:
+        return []
+    cached = getattr(user, "_pf_delegations", None)
+    if cached is not None and now is None:
+        return cached
+    at = now or timezone.now()
+    rows = list(Delegation.objects.filter(delegate=user, revoked_at__isnull=True, starts_at__lte=at, ends_at__gt=at).select_related("delegator"))
+    if now is None:
+        user._pf_delegations = rows
+    return rows
+
+
+def delegation_covers(d, task) -> bool:
+    return task.slot in d.slots and (not d.task_id or d.task_id == task.pk) and (not d.process_id or d.process_id == task.process_id)
+
+
+def delegated_task_q(user):
+    """Tasks the user may act on as a delegate now: for each delegation, the delegator's slots
+    (narrowed to one process or one task), unclaimed or held by the delegate or the delegator."""
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    for d in active_delegations(user):
+        cond = Q(slot__in=d.slots) & (Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claimed_by=d.delegator_id))
+        if d.task_id:
+            cond &= Q(pk=d.task_id)
+        if d.process_id:
+            cond &= Q(process_id=d.process_id)
+        q |= cond
+    return q
+
+
+def acting_for(user, task):
+    """None when the task is in the user's own slots; the holder they act for under a delegation;
+    raises Forbidden otherwise."""
+    from engine.errors import Forbidden
+
+    if task.slot in user_slots(user):
+        return None
+    for d in active_delegations(user):
+        if delegation_covers(d, task):
+            return d.delegator
+    raise Forbidden(_("您不是该任务的办理人。"), code="not_task_holder")
 
 
 def user_roles_snapshot(user) -> list[dict]:

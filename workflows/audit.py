@@ -33,23 +33,26 @@ def json_safe(value):
 
 
 def event_hash(*, seq, prev_hash, case_id, organization_id, actor_id, actor_name, actor_roles, action, task_id,
-               task_name, data, created_at: dt.datetime) -> str:
+               task_name, data, created_at: dt.datetime, on_behalf_of_id=None, on_behalf_of_name="") -> str:
     content = {
         "seq": seq, "prev": prev_hash, "case": case_id, "organization": organization_id, "actor": actor_id,
         "actor_name": actor_name, "actor_roles": actor_roles, "action": action, "task": task_id,
         "task_name": task_name, "data": data, "at": created_at.astimezone(dt.timezone.utc).isoformat(),
     }
+    if on_behalf_of_id is not None:  # only when set: chains written before delegation existed still verify
+        content["on_behalf_of"], content["on_behalf_of_name"] = on_behalf_of_id, on_behalf_of_name
     return hashlib.sha256(_canonical(content).encode("utf-8")).hexdigest()
 
 
 def _hash_of(e: AuditEvent) -> str:
     return event_hash(seq=e.seq, prev_hash=e.prev_hash, case_id=e.case_id, organization_id=e.organization_id,
                       actor_id=e.actor_id, actor_name=e.actor_name, actor_roles=e.actor_roles, action=e.action,
-                      task_id=e.task_id, task_name=e.task_name, data=e.data, created_at=e.created_at)
+                      task_id=e.task_id, task_name=e.task_name, data=e.data, created_at=e.created_at,
+                      on_behalf_of_id=e.on_behalf_of_id, on_behalf_of_name=e.on_behalf_of_name)
 
 
 def append(*, action: str, actor=None, case: Case | None = None, task=None, data=None, organization=None,
-           save_head: bool = True) -> AuditEvent:
+           save_head: bool = True, on_behalf_of=None) -> AuditEvent:
     """Append one event to its case's chain. Expects the case row locked by the caller.
     save_head=False: the caller saves `case.audit_seq`/`audit_head` with its own UPDATE of the case."""
     data = json_safe(data or {})
@@ -57,6 +60,7 @@ def append(*, action: str, actor=None, case: Case | None = None, task=None, data
         case=case, organization=organization or (case.organization if case else None), actor=actor,
         actor_name=actor.get_username() if actor is not None else "system",
         actor_roles=user_roles_snapshot(actor) if actor is not None else [],
+        on_behalf_of=on_behalf_of, on_behalf_of_name=on_behalf_of.get_username() if on_behalf_of is not None else "",
         action=action, task=task, task_name=task.name if task else "", data=data,
         created_at=timezone.now(),
     )

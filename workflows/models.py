@@ -130,21 +130,43 @@ class Timer(models.Model):
         indexes = [models.Index(fields=["due_at"], condition=models.Q(status="waiting"), name="timer_due_waiting")]
 
 
-class AuditQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise DomainError(_("审计记录只能追加，不能修改。"), code="audit_append_only")
+        raise DomainError(self.model.UPDATE_REFUSED, code="audit_append_only")
 
     def delete(self):
-        raise DomainError(_("审计记录只能追加，不能删除。"), code="audit_append_only")
+        raise DomainError(self.model.DELETE_REFUSED, code="audit_append_only")
 
 
-class AuditEvent(models.Model):
+class AppendOnly(models.Model):
+    """Rows are inserted, never updated or deleted, by the application (model or queryset)."""
+    UPDATE_REFUSED = _("审计记录只能追加，不能修改。")
+    DELETE_REFUSED = _("审计记录只能追加，不能删除。")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise DomainError(self.UPDATE_REFUSED, code="audit_append_only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise DomainError(self.DELETE_REFUSED, code="audit_append_only")
+
+
+class AuditEvent(AppendOnly):
     """Append-only: who did what, when, in which roles, with which data. Written by services."""
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     organization = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor_name = models.CharField(max_length=150, default="system")
     actor_roles = models.JSONField(default=list)
+    # Delegation: the actor acted in their own name on behalf of the task's holder (hashed when set).
+    on_behalf_of = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    on_behalf_of_name = models.CharField(max_length=150, blank=True, default="", db_default="")
     action = models.CharField(max_length=64)
     task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     task_name = models.CharField(max_length=200, blank=True, default="")
@@ -155,16 +177,62 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64, default="")
     hash = models.CharField(max_length=64, default="")
 
-    objects = AuditQuerySet.as_manager()
-
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["case", "seq"])]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise DomainError(_("审计记录只能追加，不能修改。"), code="audit_append_only")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise DomainError(_("审计记录只能追加，不能删除。"), code="audit_append_only")
+class CaseAccess(AppendOnly):
+    """Append-only log of auditors reading a case (detail, history, exports, report, verification,
+    documents). Kept apart from the case's audit hash chain: a read does not change the case, and
+    chaining reads would lock the case row for every read and mix who looked with what happened."""
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    username = models.CharField(max_length=150)
+    view = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    UPDATE_REFUSED = _("访问记录只能追加，不能修改。")
+    DELETE_REFUSED = _("访问记录只能追加，不能删除。")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["case", "id"])]
+
+
+class Document(models.Model):
+    """A file attached to a case (evidence), optionally to one of its tasks. The bytes are kept in
+    the database with the metadata, so an upload and its audit event commit or roll back together."""
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=128, help_text="sniffed from the file's magic bytes")
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(max_length=500, blank=True, default="")
+    content = models.BinaryField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["case", "id"])]
+
+
+class Delegation(models.Model):
+    """A holder hands their tasks (all, one process's, or one task) to an eligible colleague for a
+    period (out of office). The delegate acts in their own name on behalf of the holder."""
+    delegator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_given")
+    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_received")
+    slots = models.JSONField(default=list, help_text="the delegator's slots handed over, fixed when created")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    process_id = models.CharField(max_length=100, blank=True, default="")
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=500, blank=True, default="")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["delegate", "ends_at"])]

@@ -8,8 +8,8 @@ from engine.errors import NotFound
 from engine.i18n import _
 from organizations.selectors import scope_q
 
-from .assignment import user_slots
-from .models import AuditEvent, Case, ProcessVersion, Task, TaskStatus
+from .assignment import active_delegations, delegated_task_q, user_slots
+from .models import AuditEvent, Case, CaseAccess, Delegation, Document, ProcessVersion, Task, TaskStatus
 
 
 def processes_current() -> QuerySet[ProcessVersion]:
@@ -51,12 +51,40 @@ def case_evidence(case: Case) -> list[dict]:
         items.append({"element_id": e.task.element_id if e.task_id else "", "name": e.task_name or e.data.get("label", ""), "at": e.created_at,
                       "by": e.actor_name, "record": record, "document_ids": record.get("document_ids", [])})
     return items
+def case_documents(case: Case) -> QuerySet[Document]:
+    return case.documents.defer("content").select_related("uploaded_by").order_by("id")
+
+
+def document_for_user(user, case_id, document_id) -> Document:
+    """A document of a case in the user's scope (the bytes included); otherwise not found."""
+    case = case_for_user(user, case_id)
+    try:
+        return case.documents.select_related("uploaded_by").get(pk=int(document_id))
+    except (Document.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("文件不存在。"), code="document_not_found") from None
+
+
+def case_accesses(case: Case) -> QuerySet[CaseAccess]:
+    return case.accesses.order_by("id")
+
+
+def delegations_visible(user) -> QuerySet[Delegation]:
+    """Delegations the user gave or received."""
+    return Delegation.objects.filter(Q(delegator=user) | Q(delegate=user)).select_related("delegator", "delegate").order_by("-id")
+
+
+def delegation_for_user(user, delegation_id) -> Delegation:
+    try:
+        return delegations_visible(user).get(pk=int(delegation_id))
+    except (Delegation.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("委托不存在。"), code="delegation_not_found") from None
 
 
 def task_inbox(user, *, process=None, organization=None, overdue=None) -> QuerySet[Task]:
     """Open tasks the user may act on now: their slots, unclaimed or claimed by them; due first."""
     slots = user_slots(user)
-    qs = Task.objects.filter(status=TaskStatus.OPEN, slot__in=slots).filter(Q(claimed_by__isnull=True) | Q(claimed_by=user))
+    mine = Q(slot__in=slots) & (Q(claimed_by__isnull=True) | Q(claimed_by=user))
+    qs = Task.objects.filter(status=TaskStatus.OPEN).filter(mine | delegated_task_q(user) if active_delegations(user) else mine)
     if process:
         qs = qs.filter(process_id=process)
     if organization:
@@ -93,13 +121,15 @@ def inbox_page_values(qs) -> InboxRows:
 
 
 def task_for_user(user, task_id) -> Task:
-    """A task the user may act on or whose case is in their scope; otherwise not found."""
+    """A task the user may act on (own slots or a delegation in force) or whose case is in their scope; otherwise not found."""
     try:
         pk = int(task_id)
     except (TypeError, ValueError):
         raise NotFound(_("任务不存在。"), code="task_not_found") from None
-    task = (Task.objects.filter(pk=pk).filter(Q(slot__in=user_slots(user)) | scope_q(user, "case_organization__path"))
-            .select_related("case_organization", "claimed_by", "completed_by").first())
+    qs = Task.objects.filter(pk=pk).select_related("case_organization", "claimed_by", "completed_by")
+    task = qs.filter(Q(slot__in=user_slots(user)) | scope_q(user, "case_organization__path")).first()
+    if task is None and active_delegations(user):  # looked up only when needed: no extra query on the usual path
+        task = qs.filter(delegated_task_q(user)).first()
     if task is None:
         raise NotFound(_("任务不存在。"), code="task_not_found")
     return task

@@ -22,8 +22,8 @@ from organizations.models import Organization, OrgKind
 
 from . import registry
 from .audit import append as audit, json_safe
-from .assignment import LANES, resolve_lane, task_slot, user_roles_snapshot, user_slots
-from .models import Case, CaseStatus, ProcessVersion, Task, TaskStatus, Timer, TimerStatus
+from .assignment import LANE_BODIES, LANES, acting_for, resolve_lane, task_slot, user_slots
+from .models import Case, CaseAccess, CaseStatus, Delegation, Document, ProcessVersion, Task, TaskStatus, Timer, TimerStatus
 
 log = logging.getLogger("partyflow.workflows")
 
@@ -228,27 +228,24 @@ def case_cancel(*, actor, case: Case, reason: str) -> Case:
 
 # --- tasks -----------------------------------------------------------------------------------
 
-def _ensure_holder(actor, task: Task):
-    if task.slot not in user_slots(actor):
-        raise Forbidden(_("您不是该任务的办理人。"), code="not_task_holder")
 
 
 def _set_holder(*, actor, task: Task, claim: bool) -> Task:
     """Claim (holder := actor) or unclaim (holder := nobody) an open task, under the case's lock
     (its audit chain is appended to)."""
-    _ensure_holder(actor, task)
+    holder = acting_for(actor, task)
     with transaction.atomic():
         case = _locked_case(task.case_id).get()
         task = Task.objects.select_for_update(of=("self",)).select_related("claimed_by").get(pk=task.pk)
         if task.status != TaskStatus.OPEN:
             raise Conflict(_("该任务已办结。"), code="task_closed")
-        if claim and task.claimed_by_id and task.claimed_by_id != actor.pk:
+        if claim and task.claimed_by_id and task.claimed_by_id not in (actor.pk, getattr(holder, "pk", None)):
             raise Conflict(_("该任务已由 %(u)s 认领。") % {"u": task.claimed_by.get_username()}, code="task_claimed_by_other")
         if not claim and task.claimed_by_id != actor.pk:
             raise Conflict(_("您没有认领该任务。"), code="task_not_claimed_by_you")
         task.claimed_by = actor if claim else None
         task.save(update_fields=["claimed_by"])
-        audit(action="task_claimed" if claim else "task_unclaimed", actor=actor, case=case, task=task)
+        audit(action="task_claimed" if claim else "task_unclaimed", actor=actor, case=case, task=task, on_behalf_of=holder)
     return task
 
 
@@ -267,9 +264,11 @@ def task_complete(*, actor, task: Task, data) -> Task:
     the task must still be open and not claimed by someone else (else 409), due timers are fired
     first (a task whose deadline fired cannot be completed: 409, the firing is kept), the
     procedure's rule checks run, the workflow steps and everything is saved in one transaction.
-    A refused submission leaves the case exactly as it was."""
-    _ensure_holder(actor, task)
+    A refused submission leaves the case exactly as it was. A delegate acts in their own name on
+    behalf of the holder (both recorded in the audit event)."""
+    holder = acting_for(actor, task)
     validate_submission(task.form, data)
+    documents_check(case_id=task.case_id, ids=data.get("document_ids") if isinstance(data, dict) else None)
     conflict = None
     with transaction.atomic():
         case = _locked_case(task.case_id).get()
@@ -280,19 +279,20 @@ def task_complete(*, actor, task: Task, data) -> Task:
             closed = Task.objects.get(pk=task.pk)
             if not _closed_by_deadline(case, closed):
                 raise Conflict(_("该任务已办结，不能重复提交。"), code="task_already_completed")
-            conflict = _refused_after_deadline(case, closed, actor, data)
+            conflict = _refused_after_deadline(case, closed, actor, holder, data)
         else:
-            conflict = _complete_open_task(case, row, actor, data, open_rows)
+            conflict = _complete_open_task(case, row, actor, holder, data, open_rows)
             task = row
     if conflict is not None:
         raise conflict
     return task
 
 
-def _complete_open_task(case: Case, task: Task, actor, data, open_rows) -> Conflict | None:
-    """The completion proper, under the case lock. Returns the conflict when the task's deadline
-    fired first (that firing and the refused attempt are kept; nothing of the submission is)."""
-    if task.claimed_by_id and task.claimed_by_id != actor.pk:
+def _complete_open_task(case: Case, task: Task, actor, holder, data, open_rows) -> Conflict | None:
+    """The completion proper, under the case lock (`holder`: whom a delegate acts for, or None).
+    Returns the conflict when the task's deadline fired first (that firing and the refused attempt
+    are kept; nothing of the submission is)."""
+    if task.claimed_by_id and task.claimed_by_id not in (actor.pk, getattr(holder, "pk", None)):
         raise Conflict(_("该任务已由 %(u)s 认领。") % {"u": task.claimed_by.get_username()}, code="task_claimed_by_other")
     rules = get_rule_set(case.rule_set)
     check = registry.check_for(case.process_id, task.element_id)
@@ -304,10 +304,10 @@ def _complete_open_task(case: Case, task: Task, actor, data, open_rows) -> Confl
         open_rows = {str(t.spiff_task_id): t for t in case.tasks.filter(status=TaskStatus.OPEN).select_related("claimed_by")}
         timers_before = None
         if str(task.spiff_task_id) not in open_rows:
-            return _refused_after_deadline(case, task, actor, data)
+            return _refused_after_deadline(case, task, actor, holder, data)
     run.complete_user_task(str(task.spiff_task_id), {**data, **extra})
     _persist(case, run, actor=actor, completed=task, now=now, open_rows=open_rows, timers_before=timers_before,
-             event={"action": "task_completed", "actor": actor, "task": task, "data": {"submitted": data, "computed": extra}})
+             event={"action": "task_completed", "actor": actor, "on_behalf_of": holder, "task": task, "data": {"submitted": data, "computed": extra}})
     task.case_organization = case.organization
     return None
 
@@ -318,10 +318,10 @@ def _closed_by_deadline(case: Case, task: Task) -> bool:
             and case.timers.filter(status=TimerStatus.FIRED, fired_at=task.completed_at).exists())
 
 
-def _refused_after_deadline(case: Case, task: Task, actor, data) -> Conflict:
+def _refused_after_deadline(case: Case, task: Task, actor, holder, data) -> Conflict:
     """Record the refused submission (the deadline had fired: the case moved on without it) and
     return the 409 to raise once the transaction commits."""
-    audit(action="task_completion_refused", actor=actor, case=case, task=task,
+    audit(action="task_completion_refused", actor=actor, on_behalf_of=holder, case=case, task=task,
           data={"reason": "task_deadline_passed", "submitted": data})
     return Conflict(_("该任务的期限已到，流程已转入下一步。"), code="task_deadline_passed")
 
@@ -389,3 +389,146 @@ def _timer_failed(case_id, now, exc) -> int:
         case = _locked_case(case_id).get()
         audit(action="timer_failed", case=case, data={"error": str(exc), "timers": [r.name for r in rows]})
     return len(rows)
+
+
+# --- documents (evidence) --------------------------------------------------------------------
+
+def documents_check(*, case_id: int, ids, field: str = "document_ids") -> None:
+    """Evidence a form refers to must be documents uploaded to this case (POST /api/cases/{id}/documents/);
+    an unknown id, or another case's, is refused naming the field and the ids."""
+    if not ids:
+        return
+    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise ValidationFailed(_("附件编号须为整数列表。"), code="form_invalid", fields={field: [_("须为整数列表")]})
+    known = set(Document.objects.filter(case_id=case_id, pk__in=ids).values_list("pk", flat=True))
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise ValidationFailed(_("附件 %(ids)s 不是本流程上传的文件。") % {"ids": ", ".join(map(str, unknown))}, code="document_not_in_case",
+                               fields={field: [_("未上传到本流程：%(ids)s") % {"ids": ", ".join(map(str, unknown))}]})
+
+
+def document_upload(*, actor, case: Case, file, task: Task | None = None, description: str = "") -> Document:
+    """Attach a file to a case (optionally to one of its tasks) and record it in the case's audit chain.
+
+    `file`: a Django UploadedFile (or anything with .name, .size and .read()). Refused with 400 naming
+    the field when it is empty, larger than PARTYFLOW["UPLOAD_MAX_BYTES"], or its content (sniffed
+    from the magic bytes, never the client's Content-Type) is not in PARTYFLOW["UPLOAD_CONTENT_TYPES"].
+    Allowed to those who act on the case: a holder (or delegate) of one of its open tasks, or a role
+    that may start procedures in its organization (not auditors, not ordinary members)."""
+    import hashlib
+
+    import filetype
+
+    from organizations.selectors import organizations_manageable
+
+    conf = settings.PARTYFLOW
+    if task is not None and task.case_id != case.pk:
+        raise ValidationFailed(_("任务不属于该流程。"), code="task_not_in_case", fields={"task": [_("不属于该流程")]})
+    acts = organizations_manageable(actor).filter(pk=case.organization_id).exists()
+    if not acts:
+        for open_task in case.tasks.filter(status=TaskStatus.OPEN):
+            try:
+                acting_for(actor, open_task)
+                acts = True
+                break
+            except Forbidden:
+                continue
+    if not acts:
+        raise Forbidden(_("只有办理该流程的人可以上传文件。"), code="document_upload_not_allowed")
+    if file is None:
+        raise ValidationFailed(_("请选择文件。"), code="file_required", fields={"file": [_("必填")]})
+    limit = conf["UPLOAD_MAX_BYTES"]
+    if file.size > limit:
+        raise ValidationFailed(_("文件超过大小上限 %(mb)s MB。") % {"mb": round(limit / 1048576, 1)}, code="file_too_large",
+                               fields={"file": [_("不得超过 %(n)s 字节") % {"n": limit}]})
+    content = file.read()
+    if not content:
+        raise ValidationFailed(_("文件为空。"), code="file_empty", fields={"file": [_("文件为空")]})
+    kind = filetype.guess(content)
+    if kind is None or kind.mime not in conf["UPLOAD_CONTENT_TYPES"]:
+        raise ValidationFailed(_("不接受该文件类型（按文件内容识别为 %(t)s）；只接受 PDF、PNG、JPEG、Word（docx）、Excel（xlsx）。") % {"t": kind.mime if kind else _("未知")},
+                               code="file_type_not_allowed", fields={"file": [_("只接受 PDF、PNG、JPEG、docx、xlsx")]})
+    filename = (getattr(file, "name", "") or "file").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    with transaction.atomic():
+        case = _locked_case(case.pk).get()
+        doc = Document.objects.create(case=case, task=task, filename=filename, content_type=kind.mime, size=len(content),
+                                      sha256=hashlib.sha256(content).hexdigest(), description=(description or "")[:500],
+                                      content=content, uploaded_by=actor)
+        audit(action="document_uploaded", actor=actor, case=case, task=task, data={
+            "document": doc.pk, "filename": filename, "content_type": kind.mime, "size": doc.size, "sha256": doc.sha256,
+            "description": doc.description})
+    return doc
+
+
+# --- auditor access log ----------------------------------------------------------------------
+
+def case_access_record(*, actor, case: Case, view: str) -> CaseAccess | None:
+    """Log an auditor's read of a case (append-only, outside the case's hash chain: see CaseAccess).
+    Other roles' reads are not logged. Returns the record, or None."""
+    from organizations.models import Role
+    from organizations.selectors import active_assignments
+
+    if not any(a.role == Role.AUDITOR for a in active_assignments(actor)):
+        return None
+    return CaseAccess.objects.create(case=case, user=actor, username=actor.get_username(), view=view)
+
+
+# --- delegation ------------------------------------------------------------------------------
+
+def delegation_create(*, actor, delegate, starts_at, ends_at, process_id: str = "", task: Task | None = None,
+                      reason: str = "") -> Delegation:
+    """The holder (`actor`) hands their tasks to `delegate` for [starts_at, ends_at): all of them, one
+    process's, or one open task.
+
+    Eligibility: the delegate must belong to the same body in the same organization as each slot
+    handed over (a branch secretary's or committee's lane → the secretary, deputy or a committee
+    member of that branch; an approving committee's lane → an officer of that committee; the
+    organization department's → someone of the organization department). Ordinary members and
+    auditors are never eligible. A member's own tasks (the `member` lane: self-assessment) are
+    personal and never delegated."""
+    now = timezone.now()
+    own = [s for s in user_slots(actor) if s.partition("@")[0] in LANE_BODIES]
+    if task is not None:
+        if task.lane not in LANE_BODIES and task.status == TaskStatus.OPEN:
+            raise ValidationFailed(_("党员本人的任务不能委托他人办理。"), code="task_personal", fields={"task": [_("本人任务不能委托")]})
+        if task.status != TaskStatus.OPEN or task.slot not in own:
+            raise ValidationFailed(_("只能委托您自己待办的任务。"), code="task_not_yours", fields={"task": [_("不是您的待办任务")]})
+        slots = [task.slot]
+    else:
+        slots = own
+    if not slots:
+        raise ValidationFailed(_("您没有可委托的待办角色。"), code="nothing_to_delegate", fields={"delegate": [_("您没有可委托的角色")]})
+    if delegate is None or delegate.pk == actor.pk:
+        raise ValidationFailed(_("须委托给另一人。"), code="delegate_invalid", fields={"delegate": [_("须为另一位用户")]})
+    theirs = {(LANE_BODIES[s.split("@")[0]], s.split("@")[1]) for s in user_slots(delegate) if s.partition("@")[0] in LANE_BODIES}
+    missing = [s for s in slots if (LANE_BODIES[s.split("@")[0]], s.split("@")[1]) not in theirs]
+    if missing:
+        raise ValidationFailed(_("受托人须是同一组织中担任相应职务的人（支部委员会成员、党委委员或组织部人员）。"), code="delegate_not_eligible",
+                               fields={"delegate": [_("不在同一组织或不担任相应职务")]})
+    if ends_at <= starts_at:
+        raise ValidationFailed(_("委托结束时间须晚于开始时间。"), code="invalid_period", fields={"ends_at": [_("须晚于开始时间")]})
+    if ends_at <= now:
+        raise ValidationFailed(_("委托结束时间须晚于现在。"), code="invalid_period", fields={"ends_at": [_("须晚于现在")]})
+    if process_id and not ProcessVersion.objects.filter(process_id=process_id).exists():
+        raise ValidationFailed(_("未部署的流程：%(p)s") % {"p": process_id}, code="unknown_process", fields={"process": [_("未部署的流程")]})
+    with transaction.atomic():
+        d = Delegation.objects.create(delegator=actor, delegate=delegate, slots=sorted(slots), starts_at=starts_at, ends_at=ends_at,
+                                      process_id=process_id or "", task=task, reason=(reason or "")[:500])
+        audit(action="delegation_created", actor=actor, organization=Organization.objects.get(pk=int(slots[0].split("@")[1])), data={
+            "delegation": d.pk, "delegate": delegate.get_username(), "slots": d.slots, "starts_at": starts_at, "ends_at": ends_at,
+            "process": d.process_id, "task": d.task_id})
+    return d
+
+
+def delegation_revoke(*, actor, delegation: Delegation) -> Delegation:
+    """The delegator ends a delegation now (the delegate cannot)."""
+    if delegation.delegator_id != actor.pk:
+        raise Forbidden(_("只有委托人可以撤销委托。"), code="delegation_revoke_not_allowed")
+    if delegation.revoked_at is not None:
+        raise Conflict(_("委托已撤销。"), code="delegation_revoked")
+    with transaction.atomic():
+        delegation.revoked_at = timezone.now()
+        delegation.save(update_fields=["revoked_at"])
+        audit(action="delegation_revoked", actor=actor, organization=Organization.objects.get(pk=int(delegation.slots[0].split("@")[1])),
+              data={"delegation": delegation.pk})
+    return delegation

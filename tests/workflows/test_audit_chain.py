@@ -1,5 +1,6 @@
 """The audit trail is a hash chain per case: edits, deletions, reorderings and insertions made
 directly in SQL are each detected, by `partyflow verify-audit` and through the API."""
+import json
 from io import StringIO
 
 import pytest
@@ -118,3 +119,32 @@ def test_the_application_has_no_update_or_delete_path(case_with_history):
         AuditEvent.objects.filter(case_id=case_id).update(actor_name="x")
     with pytest.raises(DomainError):
         AuditEvent.objects.filter(case_id=case_id).delete()
+
+
+def test_a_forged_event_appended_with_a_valid_hash_and_link_is_detected(case_with_history):
+    """The forger recomputes the hash and links to the last event: the chain alone would accept
+    it, the head kept on the case row does not."""
+    from workflows.audit import event_hash
+
+    case_id, ids = case_with_history
+    last = AuditEvent.objects.get(pk=ids[-1])
+    fields = dict(seq=last.seq + 1, prev_hash=last.hash, case_id=case_id, organization_id=last.organization_id, actor_id=last.actor_id,
+                  actor_name=last.actor_name, actor_roles=last.actor_roles, action="case_cancelled", task_id=None, task_name="",
+                  data={"reason": "伪造"}, created_at=last.created_at)
+    forged_hash = event_hash(**fields)
+    sql("""INSERT INTO workflows_auditevent (case_id, organization_id, actor_id, actor_name, actor_roles, action, task_id, task_name,
+           data, created_at, seq, prev_hash, hash) VALUES (%s, %s, %s, %s, %s::jsonb, %s, NULL, '', %s::jsonb, %s, %s, %s, %s)""",
+        case_id, last.organization_id, last.actor_id, last.actor_name, json.dumps(last.actor_roles), "case_cancelled",
+        json.dumps({"reason": "伪造"}, ensure_ascii=False), last.created_at, last.seq + 1, last.hash, forged_hash)
+    result = verify_case(case_id)
+    assert not result.ok and result.problem == "truncated" and result.events == len(ids) + 1
+
+
+def test_an_event_inserted_out_of_order_in_the_middle_is_detected(case_with_history):
+    """A forged event claiming position 2, inserted after the real events (ids only grow)."""
+    case_id, ids = case_with_history
+    sql("""INSERT INTO workflows_auditevent (case_id, organization_id, actor_id, actor_name, actor_roles, action, task_id, task_name,
+           data, created_at, seq, prev_hash, hash) SELECT case_id, organization_id, actor_id, actor_name, actor_roles, 'task_completed',
+           NULL, '', '{}'::jsonb, created_at, 2, prev_hash, hash FROM workflows_auditevent WHERE id = %s""", ids[1])
+    result = verify_case(case_id)
+    assert not result.ok and result.problem == "altered" and result.events == len(ids) + 1

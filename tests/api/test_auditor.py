@@ -1,0 +1,98 @@
+"""Auditors: read-only over their subtree, the full history with submitted data and documents,
+exports as JSON and CSV and a printable report, and every read of a case logged."""
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from workflows.models import CaseAccess, Task
+
+from ..workflows.test_audit_chain import case_with_history  # noqa: F401  (fixture)
+from ..workflows.test_audit_chain import sql
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@pytest.fixture
+def audited(api, university, case_with_history):  # noqa: F811
+    case_id, ids = case_with_history
+    r = api(university.users.sec_a).post(f"/api/cases/{case_id}/documents/", {"file": SimpleUploadedFile("记录.pdf", PDF)}, format="multipart")
+    assert r.status_code == 201
+    return case_id, ids + [None], r.json()
+
+
+def test_auditor_exports_the_full_history_as_json(api, university, audited):
+    case_id, ids, doc = audited
+    r = api(university.users.auditor).get(f"/api/cases/{case_id}/history/export/")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/json")
+    assert f'case-{case_id}-history.json' in r["Content-Disposition"]
+    body = r.json()
+    assert body["case"]["id"] == case_id and body["verification"]["ok"] is True
+    assert [e["seq"] for e in body["events"]] == list(range(1, len(ids) + 1))
+    completed = [e for e in body["events"] if e["action"] == "task_completed"]
+    assert completed[0]["data"]["submitted"] == {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"}
+    assert completed[1]["data"]["submitted"] == {"approved": False, "reason": "请补充"} and completed[1]["actor_name"] == "officer"
+    assert [d["sha256"] for d in body["documents"]] == [doc["sha256"]]
+
+
+def test_auditor_exports_the_history_as_csv(api, university, audited):
+    case_id, ids, _ = audited
+    r = api(university.users.auditor).get(f"/api/cases/{case_id}/history/export/", {"format": "csv"})
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert [int(x["seq"]) for x in rows] == list(range(1, len(ids) + 1))
+    assert rows[2]["actor_name"] == "officer" and '"reason": "请补充"' in rows[2]["data"]
+    assert rows[-1]["action"] == "document_uploaded"
+
+
+def test_auditor_prints_a_timeline_report(api, university, audited):
+    case_id, _, doc = audited
+    r = api(university.users.auditor).get(f"/api/cases/{case_id}/report/")
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/html")
+    html = r.content.decode()
+    assert "流程记录报告" in html and "请补充" in html and doc["sha256"] in html and "完整" in html
+    sql("UPDATE workflows_auditevent SET actor_name = 'x' WHERE case_id = %s AND seq = 2", case_id)
+    html = api(university.users.auditor).get(f"/api/cases/{case_id}/report/").content.decode()
+    assert "不完整" in html
+
+
+def test_every_auditor_read_of_a_case_is_logged_and_shown_to_the_organization_department(api, university, audited):
+    case_id, _, doc = audited
+    auditor = api(university.users.auditor)
+    for url, params in [("", {}), ("history/", {}), ("history/export/", {}), ("history/export/", {"format": "csv"}), ("report/", {}),
+                        ("audit-verification/", {}), ("documents/", {}), (f"documents/{doc['id']}/", {})]:
+        assert auditor.get(f"/api/cases/{case_id}/{url}", params).status_code == 200, url
+    task_id = Task.objects.filter(case_id=case_id).order_by("id").values_list("id", flat=True).first()
+    assert auditor.get(f"/api/tasks/{task_id}/").status_code == 200  # a task's detail shows the case's data
+    api(university.users.sec_a).get(f"/api/cases/{case_id}/")  # not an auditor: not logged
+    r = api(university.users.orgdept).get(f"/api/cases/{case_id}/access-log/")
+    assert r.status_code == 200
+    assert [(a["username"], a["view"]) for a in r.json()] == [("auditor", v) for v in (
+        "detail", "history", "export_json", "export_csv", "report", "verification", "documents", "document_download", "task_detail")]
+    assert api(university.users.auditor).get(f"/api/cases/{case_id}/access-log/").status_code == 403
+    assert api(university.users.sec_b).get(f"/api/cases/{case_id}/access-log/").status_code == 404
+
+
+def test_the_access_log_is_append_only(audited, university):
+    from engine.errors import DomainError
+    from workflows.models import Case
+    from workflows.services import case_access_record
+
+    case_id, _, _ = audited
+    access = case_access_record(actor=university.users.auditor, case=Case.objects.get(pk=case_id), view="detail")
+    for attempt in (access.save, access.delete, lambda: CaseAccess.objects.update(view="x"), lambda: CaseAccess.objects.all().delete()):
+        with pytest.raises(DomainError):
+            attempt()
+
+
+def test_auditors_cannot_write(api, university, audited):
+    case_id, _, _ = audited
+    auditor = api(university.users.auditor)
+    r = auditor.post(f"/api/cases/{case_id}/cancel/", {"reason": "x"}, format="json")
+    assert r.status_code == 403
+    r = auditor.post("/api/cases/", {"process": "branch_election", "organization": university.branch_a.pk}, format="json")
+    assert r.status_code == 400 and r.json()["code"] == "organization_not_in_scope"
+    assert auditor.get("/api/tasks/").json()["count"] == 0

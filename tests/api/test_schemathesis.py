@@ -1,0 +1,103 @@
+"""Hostile input: schemathesis generates requests from the app's own OpenAPI schema (valid and
+invalid ones, as the organization department, who may call every endpoint) and every answer must be
+no 5xx and, where the schema documents the status, conform to it in body and content type.
+Bounded by MAX_EXAMPLES per operation (derandomized) so `make test` stays short."""
+import os
+
+import pytest
+import time_machine
+import schemathesis
+from django.conf import settings
+from django.core.cache import cache
+from django.test import override_settings
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+
+from workflows.services import case_start
+
+from ..helpers import cst
+
+pytestmark = pytest.mark.django_db
+
+# Per operation; PARTYFLOW_FUZZ_EXAMPLES=100 for a deeper run by hand.
+MAX_EXAMPLES = int(os.environ.get("PARTYFLOW_FUZZ_EXAMPLES", "15"))
+CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+
+
+@pytest.fixture
+def api_schema(university):
+    """The schema served by the app, called through its WSGI handler. Like Django's test client, the
+    handler must not close the test's database connection at the end of each request."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from partyflow.wsgi import application
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/", application)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token_header(university):
+    cache.clear()
+    token, _ = Token.objects.get_or_create(user=university.users.orgdept)
+    return {"Authorization": f"Token {token.key}"}
+
+
+@pytest.fixture
+def real_ids(university):
+    """Ids of objects that exist, by path prefix: half the generated requests address them (random
+    ids almost never hit a row)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from organizations.models import RoleAssignment
+    from workflows.services import delegation_create, document_upload
+
+    u = university
+    with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
+        case = case_start(actor=u.users.sec_a, process_id="branch_election", organization=u.branch_a)
+        task = case.tasks.get()
+        doc = document_upload(actor=u.users.sec_a, case=case, file=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n"))
+        delegation = delegation_create(actor=u.users.sec_a, delegate=u.users.committee_a, starts_at=cst(2026, 7, 1), ends_at=cst(2036, 7, 1))
+    return {"/api/cases/": {"id": case.pk, "document_id": doc.pk}, "/api/tasks/": {"id": task.pk},
+            "/api/organizations/": {"id": u.branch_b.pk}, "/api/members/": {"id": u.full_a[3].pk}, "/api/users/": {"id": u.users.member_a.pk},
+            "/api/role-assignments/": {"id": RoleAssignment.objects.get(user=u.users.member_a).pk}, "/api/delegations/": {"id": delegation.pk}}
+
+
+def test_api_answers_generated_requests_without_5xx_and_as_documented(api_schema, token_header, real_ids):
+    def addressing_real_objects(case):
+        for prefix, ids in real_ids.items():
+            if case.path.startswith(prefix) and case.path_parameters:
+                case.path_parameters = {**case.path_parameters, **{k: str(v) for k, v in ids.items() if k in case.path_parameters}}
+        return case
+
+    failures, operations = [], 0
+    with override_settings(PARTYFLOW={**settings.PARTYFLOW, "TOKEN_RATE": "100000/minute"}):
+        for result in api_schema.get_all_operations():
+            op = result.ok()
+            operations += 1
+            positive = op.as_strategy(schemathesis.GenerationMode.POSITIVE)
+            strategy = st.one_of(positive, positive.map(addressing_real_objects), op.as_strategy(schemathesis.GenerationMode.NEGATIVE))
+
+            @hypothesis_settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
+                                 phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+            @given(case=strategy)
+            def run(case):
+                response = case.call(headers=token_header)
+                case.validate_response(response, checks=CHECKS)
+
+            try:
+                run()
+            except Exception as exc:  # noqa: BLE001 - collect every operation's failure, then report them together
+                failures.append(f"{op.method.upper()} {op.path}:\n{str(exc)[:1500]}")
+    assert operations >= 40
+    assert not failures, "\n\n".join(failures)
