@@ -4,7 +4,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/partyflow .venv/bin/python -m bench.profile [--n 100]
 
 Uses (and drops) the same separate bench database as bench.run. Prints one call tree per path:
-case_start, POST complete submit_request, POST complete reply_request, GET /api/tasks/ with 10,000
+case_start, timer_fire_one (one case's due timer), POST complete submit_request, POST complete reply_request, GET /api/tasks/ with 10,000
 open tasks. `--sql` also prints the time spent in SQL per statement kind (cursor execute wall time).
 """
 from __future__ import annotations
@@ -133,7 +133,13 @@ def main(argv=None):
         cases.append((case_start(actor=actor, process_id=bench.PROCESS, organization=Organization.objects.get(pk=branch.pk)), secretary))
 
     profiled("case_start", start, rows)
-    bench.bench_timers(cases, fire_at=fire_at)
+    import time_machine
+
+    from workflows.services import timer_fire_one
+
+    with time_machine.travel(fire_at, tick=False):
+        # What a Celery worker does per case of a batch (bench.scale measures the workers' rate).
+        profiled("timer_fire_one (a case's due reminder, as a worker fires it)", lambda c: timer_fire_one(case_id=c[0].pk), cases)
 
     submit = {"election_date": (term_end + dt.timedelta(days=7)).isoformat(), "seats": 5, "nomination_method": "committee_proposal"}
     plan = [(bench.api_client(s), bench.open_task(c.pk, "submit_request").pk) for c, s in cases]

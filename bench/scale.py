@@ -247,7 +247,8 @@ def bench_http_completions(plan: list[tuple[str, int]], *, db: str, workers: int
 
 def seed_big_inbox(world: World, any_case_id: int, *, users: int, tasks: int, per_branch: int = 5) -> dict:
     """SQL bulk load: users/per_branch branches, `per_branch` users each (a secretary and committee
-    members), `tasks` open tasks spread over the branches' two slots, due dates over ±6 months."""
+    members), `tasks` open tasks spread evenly over the branches and, within each branch, half in its
+    committee's slot and half in its secretary's (the secretary sees both), due dates over ±6 months."""
     from django.db import connection
 
     branches = users // per_branch
@@ -273,8 +274,8 @@ def seed_big_inbox(world: World, any_case_id: int, *, users: int, tasks: int, pe
                               now() + ((random() * 360 - 180) || ' days')::interval, now()
                        FROM generate_series(0, %s - 1) g
                        JOIN o ON o.k = g %% %s
-                       CROSS JOIN LATERAL (SELECT CASE WHEN g %% 2 = 0 THEN 'branch_committee' ELSE 'branch_secretary' END AS lane) l""",
-                    [any_case_id, tasks, branches])
+                       CROSS JOIN LATERAL (SELECT CASE WHEN (g / %s) %% 2 = 0 THEN 'branch_committee' ELSE 'branch_secretary' END AS lane) l""",
+                    [any_case_id, tasks, branches, branches])
         cur.execute("VACUUM ANALYZE workflows_task")
         cur.execute("VACUUM ANALYZE organizations_roleassignment")
         cur.execute("SELECT count(*) FROM workflows_task WHERE status = 'open'")
