@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 import time_machine
@@ -18,14 +19,19 @@ from workflows.services import case_start
 
 from ..helpers import cst
 
-REDIS = ("127.0.0.1", 6379)
-BROKER = os.environ.get("PARTYFLOW_TEST_BROKER", "redis://127.0.0.1:6379/11")
+# Every test runs against each broker that answers: Redis (the default) and RabbitMQ. A parallel
+# checkout sets its own with PARTYFLOW_TEST_BROKER / PARTYFLOW_TEST_AMQP_BROKER.
+BROKERS = {
+    "redis": os.environ.get("PARTYFLOW_TEST_BROKER", "redis://127.0.0.1:6379/11"),
+    "rabbitmq": os.environ.get("PARTYFLOW_TEST_AMQP_BROKER", "amqp://guest:guest@127.0.0.1:5672//"),
+}
 PARTYFLOW = str(Path(sys.executable).with_name("partyflow"))
 
 
-def _redis_up() -> bool:
+def _broker_up(broker_url: str) -> bool:
+    url = urlparse(broker_url)
     try:
-        socket.create_connection(REDIS, timeout=1).close()
+        socket.create_connection((url.hostname, url.port or {"redis": 6379, "amqp": 5672}[url.scheme]), timeout=1).close()
         return True
     except OSError:
         return False
@@ -33,17 +39,29 @@ def _redis_up() -> bool:
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not _redis_up(), reason="needs the Redis broker on 127.0.0.1:6379"),
 ]
 
 
-@pytest.fixture
-def broker():
+def queued(app) -> int:
+    """Messages waiting in the default queue (Redis or RabbitMQ); a queue drained away is empty."""
+    from amqp.exceptions import ChannelError
+
+    with app.connection_for_write() as conn:
+        try:
+            return conn.default_channel.queue_declare("celery", passive=True).message_count
+        except ChannelError:
+            return 0
+
+
+@pytest.fixture(params=sorted(BROKERS))
+def broker(request):
     if connection.vendor != "postgresql":
         pytest.skip("workers share the database: needs PostgreSQL (CI runs this on PostgreSQL)")
-    app = Celery(broker=BROKER)
-    with app.connection_for_write() as conn:
-        conn.default_channel.client.flushdb()
+    url = BROKERS[request.param]
+    if not _broker_up(url):
+        pytest.skip(f"needs the broker {url}")
+    app = Celery(broker=url)
+    app.control.purge()
     yield app
 
 
@@ -62,8 +80,8 @@ def many_due_cases(university, n):
     return [first.pk] + [c.pk for c in cases]
 
 
-def start_worker(name, log_dir):
-    env = {**os.environ, "CELERY_BROKER_URL": BROKER, "DJANGO_SETTINGS_MODULE": "partyflow.settings",
+def start_worker(name, log_dir, broker_url):
+    env = {**os.environ, "CELERY_BROKER_URL": broker_url, "DJANGO_SETTINGS_MODULE": "partyflow.settings",
            "DATABASE_URL": "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**{k: connection.settings_dict[k] or "" for k in ("USER", "HOST", "PORT", "NAME")})}
     log = open(log_dir / f"{name}.log", "w")
     return subprocess.Popen([PARTYFLOW, "worker", "--concurrency=1", "--pool=prefork", f"--hostname={name}@%h", "--without-gossip", "--without-mingle"],
@@ -113,11 +131,11 @@ def test_two_workers_fire_1000_due_timers_each_exactly_once(university, broker, 
     # still fire once.
     sweep(broker)
     sweep(broker)
-    workers = [start_worker("w1", tmp_path), start_worker("w2", tmp_path)]
+    workers = [start_worker("w1", tmp_path, broker.conf.broker_url), start_worker("w2", tmp_path, broker.conf.broker_url)]
     try:
         assert wait_until(lambda: waiting() == 0, 180), (tmp_path / "w1.log").read_text()[-3000:]
         # Let the duplicate messages drain: they must change nothing.
-        assert wait_until(lambda: broker.connection_for_write().default_channel.client.llen("celery") == 0, 60)
+        assert wait_until(lambda: queued(broker) == 0, 60)
         time.sleep(1)
     finally:
         stop(*workers)
@@ -128,7 +146,7 @@ def test_two_workers_fire_1000_due_timers_each_exactly_once(university, broker, 
 
 def test_a_worker_killed_mid_batch_leaves_nothing_half_written(university, broker, tmp_path):
     case_ids = many_due_cases(university, 600)
-    first = start_worker("k1", tmp_path)
+    first = start_worker("k1", tmp_path, broker.conf.broker_url)
     try:
         sweep(broker)
         assert wait_until(lambda: waiting() < 550, 120), (tmp_path / "k1.log").read_text()[-3000:]
@@ -142,7 +160,7 @@ def test_a_worker_killed_mid_batch_leaves_nothing_half_written(university, broke
         assert AuditEvent.objects.filter(case_id__in=fired, action="timers_fired").count() == len(fired)
         assert not Task.objects.filter(case_id__in=set(case_ids) - set(fired)).exists()
         # The next sweep hands the rest to a new worker.
-        second = start_worker("k2", tmp_path)
+        second = start_worker("k2", tmp_path, broker.conf.broker_url)
         try:
             sweep(broker)
             assert wait_until(lambda: waiting() == 0, 180), (tmp_path / "k2.log").read_text()[-3000:]
