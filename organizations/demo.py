@@ -205,6 +205,24 @@ class _Seeder:
         for spec in BRANCHES:
             if spec.target != "timer":
                 self.advance(spec, cases[spec.key])
+        self.development_and_records()
+
+    def development_and_records(self):
+        """P1: an applicant of the software-engineering branch whose application was received ten days
+        ago, so the talk (due 1 month after it) is in the secretary's inbox. P5: this month's themed
+        Party day of the same branch, for the compliance table."""
+        from orglife.services import meeting_record
+        from workflows.services import case_start
+
+        se, secretary = self.branches["se"], self.users["secretary_se"]
+        person = self.member(se, status=MemberStatus.APPLICANT, birth_date=self.today.replace(year=self.today.year - 20))
+        case = case_start(actor=secretary, process_id="member_development", organization=se, subject_member=person)
+        applied = self.today - dt.timedelta(days=10)
+        self.complete(case, "submit_application", secretary, {"application_date": applied.isoformat(),
+                                                               "letter_summary": "志愿加入中国共产党，拥护党的纲领，遵守党的章程。"})
+        present = [m.pk for m in self.members["se"] if m.status in (MemberStatus.FULL, MemberStatus.PROBATIONARY)]
+        meeting_record(actor=None, organization=se, kind="themed_party_day", held_on=self.today.replace(day=1),
+                       title="主题党日：学习党章", attendees=present)
 
     def advance(self, spec: _Branch, case):
         """Complete the steps of one case, as its secretary and its officer would, up to spec.target."""

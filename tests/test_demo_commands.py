@@ -23,10 +23,11 @@ SEED_MOMENT = cst(2026, 3, 2, 10)
 # What each demo user finds in their inbox right after seeding. Empty by design: the superuser
 # (no lane), the organization department (no P2 task in its lane), the auditor (read-only), the
 # plain member, and the secretaries whose branch waits on the college committee or on its reminder.
+# secretary_se also has the P1 talk with the demo applicant (application received ten days ago).
 EXPECTED_INBOX = {
     "admin": 0, "orgdept": 0, "auditor": 0, "member_se": 0,
     "officer_cs": 2, "officer_marx": 1,
-    "secretary_se": 1, "committee_se": 1, "secretary_cs_stu": 1, "secretary_marx_joint": 1,
+    "secretary_se": 2, "committee_se": 1, "secretary_cs_stu": 1, "secretary_marx_joint": 1,
     "secretary_cs_admin": 0, "secretary_cs_grad": 0, "secretary_marx_retired": 0,
     "secretary_marx_temp": 0, "secretary_marx_teach": 0,
 }
@@ -131,7 +132,8 @@ def test_seed_demo_gives_each_user_the_expected_inbox(seeded):
         client = APIClient()
         token = client.post("/api/auth/token/", {"username": "secretary_se", "password": "demo12345"}, format="json").json()["token"]
         client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-        assert [t["element_id"] for t in client.get("/api/tasks/").json()["results"]] == ["submit_request"]
+        # Due first: the P1 talk (1 month after the application, ten days ago), then the election request.
+        assert [t["element_id"] for t in client.get("/api/tasks/").json()["results"]] == ["talk_with_applicant", "submit_request"]
 
 
 def test_seed_demo_twice_changes_nothing(seeded):
