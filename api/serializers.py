@@ -8,7 +8,6 @@ from organizations.models import Member, Organization, RoleAssignment
 from organizations.selectors import is_org_department
 from workflows.assignment import LANE_LABELS
 from workflows.audit import json_safe
-from workflows.models import AuditEvent, Case, ProcessVersion, Task, Timer
 from workflows.models import AuditEvent, Case, CaseAccess, Delegation, Document, ProcessVersion, Task, Timer
 
 from .labels import label, localize_schema

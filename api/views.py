@@ -20,13 +20,14 @@ from rest_framework.views import APIView
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.i18n import _
 from organizations import services as org_services
-from organizations.models import Organization, RoleAssignment
-from organizations.selectors import active_assignments, is_org_department, members_visible, organizations_manageable, organizations_visible, scope_q
-from notifications import selectors as notification_selectors, services as notification_services
 from development import selectors as development_selectors, services as development_services
-from workflows import selectors, services
+from notifications import selectors as notification_selectors, services as notification_services
 from notifications.models import Notification
-from workflows.models import Case, Task
+from organizations.models import RoleAssignment
+from organizations.selectors import (active_assignments, is_org_department, members_visible, organization_in_scope, organizations_manageable,
+                                     organizations_visible, scope_q)
+from partyflow.rules import deployment_rule_set
+from workflows import selectors, services
 from workflows.models import Case, Delegation, Task
 
 from . import serializers as s
@@ -57,6 +58,14 @@ class TokenView(ObtainAuthToken):
     @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenSerializer})
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
+
+
+def _organization_param(request):
+    """`?organization=` (required): an organization whose subtree the caller may read, else 404."""
+    org = _int_param(request, "organization")
+    if org is None:
+        raise ValidationFailed(_("请指定组织。"), code="organization_required", fields={"organization": [_("必填")]})
+    return organization_in_scope(request.user, org)
 
 
 class MeView(APIView):
@@ -414,24 +423,9 @@ class NotificationViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         return Response({"marked_read": notification_services.notifications_mark_all_read(actor=request.user)})
+
+
 # --- P4: committee terms, identification of weak branches, the weak-branch list ----------------
-
-def _organization_param(request):
-    from organizations.selectors import organization_in_scope
-
-    org = _int_param(request, "organization")
-    if org is None:
-        raise ValidationFailed(_("请指定组织。"), code="organization_required", fields={"organization": [_("必填")]})
-    return organization_in_scope(request.user, org)
-
-
-def _rule_set():
-    from django.conf import settings
-
-    from engine.rules import get_rule_set
-
-    return get_rule_set(settings.PARTYFLOW["RULE_SET"])
-
 
 class BranchTermView(APIView):
     @extend_schema(parameters=[OpenApiParameter("organization", int, required=True)], responses=s.BranchTermSerializer(many=True))
@@ -448,12 +442,11 @@ class WeakBranchIdentificationView(APIView):
         """P4 step 1: the branches in the subtree showing a weak-branch signal, with the evidence for each."""
         from oversight.selectors import weak_branch_identification
 
-        return Response(s.IdentificationSerializer(weak_branch_identification(_organization_param(request), rules=_rule_set()), many=True).data)
+        return Response(s.IdentificationSerializer(weak_branch_identification(_organization_param(request), rules=deployment_rule_set()), many=True).data)
 
     @extend_schema(request=s.IdentificationRunSerializer, responses=s.IdentificationRunResultSerializer)
     def post(self, request):
         """The committee's on-demand identification: opens a designation task in its inbox per flagged branch."""
-        from organizations.selectors import organization_in_scope
         from oversight.services import identification_run
 
         body = s.IdentificationRunSerializer(data=request.data)
@@ -467,7 +460,6 @@ class WeakBranchListView(APIView):
     @extend_schema(parameters=[OpenApiParameter("organization", int)], responses=s.WeakBranchSerializer(many=True))
     def get(self, request):
         """The weak-branch list in the caller's scope: status, plan deadline, adjustments, progress reports."""
-        from organizations.selectors import organization_in_scope
         from oversight.selectors import weak_branches
 
         org = _int_param(request, "organization")
@@ -482,7 +474,7 @@ def _compliance(request):
 
     org = _organization_param(request)
     period = Period.parse(request.query_params.get("period"))
-    return period, compliance_table(org, period, rules=_rule_set())
+    return period, compliance_table(org, period, rules=deployment_rule_set())
 
 
 class ComplianceView(APIView):
@@ -512,10 +504,9 @@ class DevelopmentPipelineView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("organization", int, required=True)], responses=s.DevelopmentPipelineSerializer)
     def get(self, request):
-        org = _int_param(request, "organization")
-        if org is None:
-            raise ValidationFailed(_("请指定党组织。"), code="organization_required", fields={"organization": [_("必填")]})
-        return Response(s.DevelopmentPipelineSerializer(development_selectors.development_pipeline(request.user, org)).data)
+        return Response(s.DevelopmentPipelineSerializer(development_selectors.development_pipeline(_organization_param(request))).data)
+
+
 class DelegationViewSet(viewsets.GenericViewSet):
     """Delegations the caller gave or received; POST hands the caller's tasks to an eligible colleague."""
     serializer_class = s.DelegationSerializer

@@ -13,7 +13,7 @@ from engine.errors import NotFound
 from engine.i18n import _
 from engine.rules import get_rule_set
 from organizations.models import Member, MemberStatus
-from organizations.selectors import members_visible, organization_in_scope
+from organizations.selectors import members_visible
 from workflows.models import Case, CaseStatus, Task, TaskStatus
 from workflows.selectors import case_evidence
 
@@ -141,10 +141,10 @@ def member_development(user, member_id) -> dict:
     return out
 
 
-def development_pipeline(user, organization_id) -> dict:
+def development_pipeline(org) -> dict:
     """The pipeline of an organization subtree: members per development status (党内统计), running
-    cases per stage, overdue tasks and obligations, admissions and conversions this year."""
-    org = organization_in_scope(user, organization_id)
+    cases per stage, overdue tasks and obligations, admissions and conversions this year. The caller
+    checks scope (`organizations.selectors.organization_in_scope`)."""
     in_tree = Q(organization__path__startswith=org.path)
     statuses = Counter(Member.objects.filter(in_tree).values_list("status", flat=True))
     cases = list(Case.objects.filter(in_tree, process_id=PROCESS, status=CaseStatus.RUNNING).defer("state"))

@@ -17,10 +17,10 @@ from django.db.models import Q
 from django.utils import timezone, translation
 
 from engine.calendar import CST
-from engine.rules import get_rule_set
+from engine.rules import get_rule_set, rule_set_codes
 from organizations.selectors import approving_committee_of
 from workflows.assignment import slot as make_slot, slot_holders
-from workflows.models import Case, Task, TaskStatus
+from workflows.models import Task, TaskStatus
 
 from .models import AlertKind, Notification, TaskAlert
 from .render import render
@@ -59,8 +59,9 @@ def _params(task: Task) -> dict:
             "due_at": task.due_at.isoformat() if task.due_at else None, "process": task.process_id}
 
 
-def _raise(task: Task, kind: str, recipients: list, now, target_slot: str = "") -> list[Notification]:
-    """Insert the alert and its notifications in one transaction; [] when it was raised already."""
+def _raise(task: Task, kind: str, recipients: list, now, target_slot: str = "") -> list[Notification] | None:
+    """Insert the alert and its notifications in one transaction. None when it was raised already
+    (by an earlier or a concurrent sweep); [] when nobody holds the slot (the alert still counts)."""
     try:
         with transaction.atomic():
             TaskAlert.objects.create(task=task, kind=kind, target_slot=target_slot, recipients=len(recipients), created_at=now)
@@ -69,34 +70,46 @@ def _raise(task: Task, kind: str, recipients: list, now, target_slot: str = "") 
                 Notification(recipient=u, kind=kind, task=task, case_id=task.case_id, params=params, created_at=now)
                 for u in recipients
             ])
-    except IntegrityError:  # raised by a concurrent sweep
-        return []
+    except IntegrityError:
+        return None
+
+
+def _target_slot(kind: str, task: Task, committees: dict) -> str | None:
+    """Whose inbox the alert is for: the task's own slot, or for an escalation the approving
+    committee's above the task's organization (None when there is none; looked up once per
+    organization in `committees`)."""
+    if kind != AlertKind.ESCALATED:
+        return task.slot
+    org_id = task.case_organization_id
+    if org_id not in committees:
+        committee = approving_committee_of(task.case_organization)
+        committees[org_id] = make_slot("approving_committee", committee.pk) if committee else None
+    return committees[org_id]
 
 
 def alerts_raise(*, now=None, limit: int = 5000, send_email: bool = True) -> dict:
-    """Raise every alert that is due now, for every rule set cases run under. Returns counts per kind."""
+    """Raise every alert that is due now, under every rule set. Returns the alerts raised per kind."""
     now = now or timezone.now()
     counts = {k.value: 0 for k in AlertKind}
     created: list[Notification] = []
-    rule_sets = Case.objects.filter(tasks__status=TaskStatus.OPEN, tasks__due_at__isnull=False).values_list("rule_set", flat=True).distinct()
-    for code in sorted(set(rule_sets)):
+    committees: dict = {}
+    for code in rule_set_codes():
         rules = get_rule_set(code)
-        for kind in (AlertKind.DUE_SOON, AlertKind.OVERDUE):
+        for kind in AlertKind:
             tasks = _candidates(kind, rules, now, limit)
-            holders = slot_holders({t.slot for t in tasks if t.claimed_by_id is None})
+            targets = {t.pk: _target_slot(kind, t, committees) for t in tasks}
+            holders = slot_holders({s for s in targets.values() if s})
             for task in tasks:
-                recipients = [task.claimed_by] if task.claimed_by_id else holders.get(task.slot, [])
-                made = _raise(task, kind, recipients, now)
-                counts[kind.value] += bool(made)
-                created += made
-        for task in _candidates(AlertKind.ESCALATED, rules, now, limit):
-            committee = approving_committee_of(task.case_organization)
-            if committee is None:
-                continue
-            target = make_slot("approving_committee", committee.pk)
-            made = _raise(task, AlertKind.ESCALATED, slot_holders([target])[target], now, target_slot=target)
-            counts[AlertKind.ESCALATED.value] += bool(made)
-            created += made
+                target = targets[task.pk]
+                if target is None:
+                    continue
+                # A claimed task reminds whoever claimed it; an escalation goes to the committee.
+                claimed = kind != AlertKind.ESCALATED and task.claimed_by_id
+                made = _raise(task, kind, [task.claimed_by] if claimed else holders[target], now,
+                              target_slot=target if kind == AlertKind.ESCALATED else "")
+                if made is not None:
+                    counts[kind.value] += 1
+                    created += made
     if send_email and created:
         notifications_email(notifications=created, now=now)
     return counts

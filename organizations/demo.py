@@ -11,13 +11,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from engine.calendar import CST, today as cst_today
-from engine.rules import at_least_ceil, get_rule_set, strictly_more_than
+from engine.rules import at_least_ceil, strictly_more_than
+from partyflow.rules import deployment_rule_set
 
 from .models import BranchKind, Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
 from .services import member_create, member_update, organization_create, role_assignment_create
@@ -112,7 +112,7 @@ def seed_demo(*, today: dt.date | None = None) -> dict:
 class _Seeder:
     def __init__(self, today: dt.date):
         self.today = today
-        self.rules = get_rule_set(settings.PARTYFLOW["RULE_SET"])
+        self.rules = deployment_rule_set()
         self.names = _names()
         self.count = 0
         self.password_hash = None

@@ -125,9 +125,7 @@ def reapplication_barred_until(person) -> dt.date | None:
 
     `person` is a Member, or an ID-card number: every member record with that number counts, so a
     new application under a new record is caught too."""
-    from django.conf import settings
-
-    from engine.rules import get_rule_set
+    from partyflow.rules import deployment_rule_set
 
     if isinstance(person, Member):
         q = Q(pk=person.pk) | (Q(id_number=person.id_number) if person.id_number else Q(pk__in=[]))
@@ -139,7 +137,7 @@ def reapplication_barred_until(person) -> dt.date | None:
             .order_by("-left_on").values_list("left_on", flat=True).first())
     if left is None:
         return None
-    until = get_rule_set(settings.PARTYFLOW["RULE_SET"]).get("disposal.rejoin_ban").add_to(left)
+    until = deployment_rule_set().get("disposal.rejoin_ban").add_to(left)
     return until if until > today() else None
 
 

@@ -6,8 +6,7 @@ from django.db import transaction
 
 from engine.errors import ValidationFailed
 from engine.i18n import _
-from engine.rules import get_rule_set
-from django.conf import settings
+from partyflow.rules import deployment_rule_set
 
 from .models import Member, Organization, OrgKind, RoleAssignment
 
@@ -18,10 +17,6 @@ ALLOWED_PARENTS = {
     OrgKind.BRANCH: {OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH},
     OrgKind.PARTY_GROUP: {OrgKind.BRANCH},
 }
-
-
-def _rules():
-    return get_rule_set(settings.PARTYFLOW["RULE_SET"])
 
 
 def _validate_org(org: Organization):
@@ -37,7 +32,7 @@ def _validate_org(org: Organization):
                                fields={"has_approval_authority": [_("只有党委具有审批权限")]})
     if org.kind == OrgKind.BRANCH and not org.branch_kind:
         raise ValidationFailed(_("请选择支部类型。"), code="required", fields={"branch_kind": [_("必填")]})
-    cap = _rules().get("branch.joint_max_departments")
+    cap = deployment_rule_set().get("branch.joint_max_departments")
     if org.kind == OrgKind.BRANCH and org.branch_kind == "joint" and org.departments > cap:
         raise ValidationFailed(_("联合党支部覆盖单位不超过 %(cap)s 个（XYTC §1）。") % {"cap": cap}, code="joint_branch_too_wide",
                                fields={"departments": [_("联合党支部覆盖单位不超过 %(cap)s 个") % {"cap": cap}]})
@@ -77,7 +72,7 @@ def organization_setup_warnings(org: Organization) -> list[dict]:
     """Branch-setup checks that warn rather than block (BRANCH-2018 Art. 4-5, XYTC §1)."""
     from .selectors import branch_members, full_members_with_rights
 
-    rules, warnings = _rules(), []
+    rules, warnings = deployment_rule_set(), []
     if org.kind == OrgKind.BRANCH:
         full = full_members_with_rights(org).count()
         total = branch_members(org).count()

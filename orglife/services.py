@@ -199,16 +199,14 @@ def self_lapse_detect(*, on: dt.date | None = None) -> dict:
     `self_lapse.months` consecutive complete months without attending organizational life, or
     without paying dues, gets a case in the branch secretary's inbox listing the months and records.
     A member with an open self-lapse case is skipped: never two open cases for one member."""
-    from django.conf import settings
-
-    from engine.rules import get_rule_set
+    from partyflow.rules import deployment_rule_set
     from workflows.models import Case, CaseStatus
     from workflows.services import case_start
 
     from .selectors import lapse_grounds
 
     on = on or today()
-    rules = get_rule_set(settings.PARTYFLOW["RULE_SET"])
+    rules = deployment_rule_set()
     open_for = set(Case.objects.filter(process_id="self_lapse", status=CaseStatus.RUNNING).values_list("subject_member_id", flat=True))
     members = [m for m in Member.objects.filter(status__in=["full", "probationary"], organization__kind__in=["branch", "party_group"])
                .select_related("organization", "organization__parent") if m.pk not in open_for]

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
 
 from engine.calendar import today
 from engine.errors import Forbidden
 from engine.i18n import _
-from engine.rules import get_rule_set
+from partyflow.rules import deployment_rule_set
 from organizations.models import Organization, Role
 from organizations.selectors import active_assignments, approving_committee_of
 from workflows.audit import append as audit
@@ -41,7 +40,7 @@ def identification_run(*, actor, organization: Organization, on: dt.date | None 
     if not _may_identify(actor, organization):
         raise Forbidden(_("只有上级党委或组织部可以开展软弱涣散党支部排查。"), code="identification_not_allowed")
     on = on or today()
-    rules = get_rule_set(settings.PARTYFLOW["RULE_SET"])
+    rules = deployment_rule_set()
     findings = weak_branch_identification(organization, rules=rules, on=on)
     running = set(Case.objects.filter(process_id=PROCESS, status=CaseStatus.RUNNING,
                                       organization_id__in=[f["organization"] for f in findings]).values_list("organization_id", flat=True))
@@ -78,7 +77,7 @@ def compliance_reminders_send(*, on: dt.date | None = None) -> list[dict]:
     from .compliance import Period, compliance_table
 
     on = on or today()
-    rules = get_rule_set(settings.PARTYFLOW["RULE_SET"])
+    rules = deployment_rule_set()
     horizon = rules.get("orglife.reminder_lead").add_to(on)
     month = Period.containing("month", on)
     sent = set(Case.objects.filter(process_id=REMINDER, business_key__startswith=f"{REMINDER}:").values_list("business_key", flat=True))

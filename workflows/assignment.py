@@ -35,8 +35,15 @@ LANE_LABELS = {
 }
 
 
-def slot(lane: str, org_id: int) -> str:
-    return f"{lane}@{org_id}"
+def slot(lane: str, ref: int) -> str:
+    """An inbox slot: <lane>@<organization id>, or member@<member id> for a member's own tasks."""
+    return f"{lane}@{ref}"
+
+
+def parse_slot(value: str) -> tuple[str, int]:
+    """(lane, organization id — or member id for the `member` lane) of a slot."""
+    lane, _sep, ref = value.partition("@")
+    return lane, int(ref)
 
 
 def task_slot(lane: str, org: Organization, data: dict) -> str:
@@ -45,7 +52,7 @@ def task_slot(lane: str, org: Organization, data: dict) -> str:
         member_id = data.get("assignee_member")
         if not isinstance(member_id, int):
             raise BpmnError(_("党员本人的任务须指明党员（assignee_member）。"), code="member_lane_without_member", element_id=lane)
-        return f"member@{member_id}"
+        return slot("member", member_id)
     return slot(lane, org.pk)
 
 
@@ -71,7 +78,7 @@ def user_slots(user) -> list[str]:
             slots.add(slot(lane, a.organization_id))
     member_id = _member_id(user)
     if member_id:
-        slots.add(f"member@{member_id}")
+        slots.add(slot("member", member_id))
     return sorted(slots)
 
 
@@ -154,28 +161,31 @@ def user_roles_snapshot(user) -> list[dict]:
 
 
 def slot_holders(slots, on=None) -> dict[str, list]:
-    """Who holds each slot now: {slot: [users]} (users with an active role whose lanes include the
-    slot's lane at the slot's organization), in one query."""
+    """Who holds each slot now: {slot: [users]}. A lane at an organization: the users with an active
+    role there whose lanes include it (one query); a member's own slot: that member's user (one more)."""
     from django.db.models import Q
 
     from engine.calendar import today
+    from organizations.models import Member
 
     wanted: dict[tuple[str, int], str] = {}
     for s in set(slots):
-        lane, _sep, org = s.partition("@")
-        if org.isdigit():
-            wanted[(lane, int(org))] = s
+        wanted[parse_slot(s)] = s
     out: dict[str, list] = {s: [] for s in wanted.values()}
-    if not wanted:
+    members = {ref: s for (lane, ref), s in wanted.items() if lane == "member"}
+    for m in Member.objects.filter(pk__in=members, user__isnull=False, user__is_active=True).select_related("user"):
+        out[members[m.pk]].append(m.user)
+    lanes = {key: s for key, s in wanted.items() if key[0] != "member"}
+    if not lanes:
         return out
     on = on or today()
-    roles = [r for r, lanes in ROLE_LANES.items() if any(lane in lanes for lane, _o in wanted)]
-    rows = (RoleAssignment.objects.filter(organization_id__in={o for _l, o in wanted}, role__in=roles, user__is_active=True)
+    roles = [r for r, role_lanes in ROLE_LANES.items() if any(lane in role_lanes for lane, _o in lanes)]
+    rows = (RoleAssignment.objects.filter(organization_id__in={o for _l, o in lanes}, role__in=roles, user__is_active=True)
             .filter(Q(term_start__isnull=True) | Q(term_start__lte=on)).filter(Q(term_end__isnull=True) | Q(term_end__gte=on))
             .select_related("user").order_by("user_id"))
     for a in rows:
         for lane in ROLE_LANES.get(a.role, ()):
-            s = wanted.get((lane, a.organization_id))
+            s = lanes.get((lane, a.organization_id))
             if s is not None and a.user not in out[s]:
                 out[s].append(a.user)
     return out

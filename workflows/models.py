@@ -4,7 +4,6 @@ The task table is what inboxes read (indexed by the assignee slot and due date):
 never deserializes a workflow. Timer rows carry the due time of every waiting BPMN timer so the
 database, not the engine, finds what is due.
 """
-import uuid
 
 from django.conf import settings
 from django.db import models

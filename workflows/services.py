@@ -3,7 +3,6 @@ lock the case row, restore, step, save tasks/timers/state, write the audit event
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 
@@ -12,17 +11,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from engine.errors import BpmnError, Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from engine.errors import BpmnError, Conflict, DomainError, Forbidden, ValidationFailed
 from engine.i18n import _
 from engine.loader import load_directory, specs_for_version
 from engine.rules import get_rule_set
+from partyflow.rules import deployment_rule_set
 from engine.runtime import WorkflowRun
 from forms.validation import load_schema, validate_submission
-from organizations.models import Organization, OrgKind
+from organizations.models import Organization
 
 from . import registry
 from .audit import append as audit, json_safe
-from .assignment import LANE_BODIES, LANES, acting_for, resolve_lane, task_slot, user_slots
+from .assignment import LANE_BODIES, LANES, acting_for, parse_slot, resolve_lane, task_slot, user_slots
 from .models import Case, CaseAccess, CaseStatus, Delegation, Document, ProcessVersion, Task, TaskStatus, Timer, TimerStatus
 
 log = logging.getLogger("partyflow.workflows")
@@ -176,7 +176,7 @@ def case_start(*, actor, process_id: str, organization: Organization, subject: s
     version = ProcessVersion.objects.filter(process_id=process_id, is_current=True).first()
     if version is None:
         raise ValidationFailed(_("未部署的流程：%(p)s") % {"p": process_id}, code="unknown_process", fields={"process": [_("未部署的流程")]})
-    rules = get_rule_set(rule_set or settings.PARTYFLOW["RULE_SET"])
+    rules = get_rule_set(rule_set) if rule_set else deployment_rule_set()
     if data is not None and not isinstance(data, dict):
         raise ValidationFailed(_("data 须为 JSON 对象。"), code="invalid_data", fields={"data": [_("须为对象")]})
     data = dict(data or {})
@@ -228,6 +228,11 @@ def case_cancel(*, actor, case: Case, reason: str) -> Case:
 
 # --- tasks -----------------------------------------------------------------------------------
 
+def _claimed_by_other(task: Task, actor, holder) -> Conflict | None:
+    """The 409 when someone other than the actor (or whom a delegate acts for) has claimed the task."""
+    if task.claimed_by_id and task.claimed_by_id not in (actor.pk, getattr(holder, "pk", None)):
+        return Conflict(_("该任务已由 %(u)s 认领。") % {"u": task.claimed_by.get_username()}, code="task_claimed_by_other")
+    return None
 
 
 def _set_holder(*, actor, task: Task, claim: bool) -> Task:
@@ -239,8 +244,8 @@ def _set_holder(*, actor, task: Task, claim: bool) -> Task:
         task = Task.objects.select_for_update(of=("self",)).select_related("claimed_by").get(pk=task.pk)
         if task.status != TaskStatus.OPEN:
             raise Conflict(_("该任务已办结。"), code="task_closed")
-        if claim and task.claimed_by_id and task.claimed_by_id not in (actor.pk, getattr(holder, "pk", None)):
-            raise Conflict(_("该任务已由 %(u)s 认领。") % {"u": task.claimed_by.get_username()}, code="task_claimed_by_other")
+        if claim and (conflict := _claimed_by_other(task, actor, holder)):
+            raise conflict
         if not claim and task.claimed_by_id != actor.pk:
             raise Conflict(_("您没有认领该任务。"), code="task_not_claimed_by_you")
         task.claimed_by = actor if claim else None
@@ -292,8 +297,8 @@ def _complete_open_task(case: Case, task: Task, actor, holder, data, open_rows) 
     """The completion proper, under the case lock (`holder`: whom a delegate acts for, or None).
     Returns the conflict when the task's deadline fired first (that firing and the refused attempt
     are kept; nothing of the submission is)."""
-    if task.claimed_by_id and task.claimed_by_id not in (actor.pk, getattr(holder, "pk", None)):
-        raise Conflict(_("该任务已由 %(u)s 认领。") % {"u": task.claimed_by.get_username()}, code="task_claimed_by_other")
+    if conflict := _claimed_by_other(task, actor, holder):
+        raise conflict
     rules = get_rule_set(case.rule_set)
     check = registry.check_for(case.process_id, task.element_id)
     extra = (check(case=case, task=task, data=data, rules=rules) or {}) if check is not None else {}
@@ -487,7 +492,10 @@ def delegation_create(*, actor, delegate, starts_at, ends_at, process_id: str = 
     auditors are never eligible. A member's own tasks (the `member` lane: self-assessment) are
     personal and never delegated."""
     now = timezone.now()
-    own = [s for s in user_slots(actor) if s.partition("@")[0] in LANE_BODIES]
+    def bodies(slots):  # (body, organization id) of each delegable slot
+        return {(LANE_BODIES[lane], org) for lane, org in map(parse_slot, slots) if lane in LANE_BODIES}
+
+    own = [s for s in user_slots(actor) if parse_slot(s)[0] in LANE_BODIES]
     if task is not None:
         if task.lane not in LANE_BODIES and task.status == TaskStatus.OPEN:
             raise ValidationFailed(_("党员本人的任务不能委托他人办理。"), code="task_personal", fields={"task": [_("本人任务不能委托")]})
@@ -500,9 +508,7 @@ def delegation_create(*, actor, delegate, starts_at, ends_at, process_id: str = 
         raise ValidationFailed(_("您没有可委托的待办角色。"), code="nothing_to_delegate", fields={"delegate": [_("您没有可委托的角色")]})
     if delegate is None or delegate.pk == actor.pk:
         raise ValidationFailed(_("须委托给另一人。"), code="delegate_invalid", fields={"delegate": [_("须为另一位用户")]})
-    theirs = {(LANE_BODIES[s.split("@")[0]], s.split("@")[1]) for s in user_slots(delegate) if s.partition("@")[0] in LANE_BODIES}
-    missing = [s for s in slots if (LANE_BODIES[s.split("@")[0]], s.split("@")[1]) not in theirs]
-    if missing:
+    if not bodies(slots) <= bodies(user_slots(delegate)):
         raise ValidationFailed(_("受托人须是同一组织中担任相应职务的人（支部委员会成员、党委委员或组织部人员）。"), code="delegate_not_eligible",
                                fields={"delegate": [_("不在同一组织或不担任相应职务")]})
     if ends_at <= starts_at:
@@ -514,7 +520,7 @@ def delegation_create(*, actor, delegate, starts_at, ends_at, process_id: str = 
     with transaction.atomic():
         d = Delegation.objects.create(delegator=actor, delegate=delegate, slots=sorted(slots), starts_at=starts_at, ends_at=ends_at,
                                       process_id=process_id or "", task=task, reason=(reason or "")[:500])
-        audit(action="delegation_created", actor=actor, organization=Organization.objects.get(pk=int(slots[0].split("@")[1])), data={
+        audit(action="delegation_created", actor=actor, organization=Organization.objects.get(pk=parse_slot(slots[0])[1]), data={
             "delegation": d.pk, "delegate": delegate.get_username(), "slots": d.slots, "starts_at": starts_at, "ends_at": ends_at,
             "process": d.process_id, "task": d.task_id})
     return d
@@ -529,6 +535,6 @@ def delegation_revoke(*, actor, delegation: Delegation) -> Delegation:
     with transaction.atomic():
         delegation.revoked_at = timezone.now()
         delegation.save(update_fields=["revoked_at"])
-        audit(action="delegation_revoked", actor=actor, organization=Organization.objects.get(pk=int(delegation.slots[0].split("@")[1])),
+        audit(action="delegation_revoked", actor=actor, organization=Organization.objects.get(pk=parse_slot(delegation.slots[0])[1]),
               data={"delegation": delegation.pk})
     return delegation

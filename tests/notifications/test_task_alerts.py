@@ -132,3 +132,15 @@ def test_a_mail_server_that_is_down_loses_no_notification(api, university, reque
     rows = list(Notification.objects.all())
     assert len(rows) == 2 and all(n.emailed_at is None and "mail server down" in n.email_error for n in rows)
     assert len(notifications(api(university.users.sec_a))) == 1
+
+
+def test_alerts_reach_a_members_own_task_and_each_lane_holder(university):
+    """Holders of a member's own slot (member@<member id>: a self-assessment) and of a lane."""
+    from workflows.assignment import slot, slot_holders
+
+    u = university
+    own, lane = slot("member", u.full_a[8].pk), slot("branch_committee", u.branch_a.pk)
+    holders = slot_holders([own, lane, slot("member", u.full_a[7].pk)])
+    assert [x.username for x in holders[own]] == ["member_a"]
+    assert [x.username for x in holders[lane]] == ["sec_a", "committee_a"]
+    assert holders[slot("member", u.full_a[7].pk)] == []   # a member without an account
