@@ -350,6 +350,8 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class MarkedReadSerializer(serializers.Serializer):
     marked_read = serializers.IntegerField()
+
+
 # --- P4 ---------------------------------------------------------------------------------------
 
 class BranchTermSerializer(serializers.Serializer):
@@ -413,6 +415,8 @@ class WeakBranchSerializer(serializers.Serializer):
     removed_on = serializers.DateField(allow_null=True)
     recheck_due = serializers.DateField(allow_null=True)
     reports = ProgressReportSerializer(many=True)
+
+
 # --- P1 member development -------------------------------------------------------------------
 
 class ObligationSubmitSerializer(serializers.Serializer):
@@ -479,6 +483,8 @@ class DevelopmentPipelineSerializer(serializers.Serializer):
         out = json_safe(instance)
         out["cases_by_stage"] = {label(k): v for k, v in out["cases_by_stage"].items()}
         return out
+
+
 class HistoryExportSerializer(serializers.Serializer):
     case = CaseSerializer()
     verification = AuditVerificationSerializer()

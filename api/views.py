@@ -51,6 +51,8 @@ def _int_param(request, name):
 def _bool_param(request, name):
     value = request.query_params.get(name)
     return None if value in (None, "") else value.lower() in ("1", "true", "yes")
+
+
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for an API token; throttled per client address (429)."""
     throttle_classes = [TokenThrottle]
@@ -498,6 +500,8 @@ class ComplianceExportView(APIView):
         response = HttpResponse(compliance_workbook(rows, period), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="compliance-{period}.xlsx"'
         return response
+
+
 class DevelopmentPipelineView(APIView):
     """P1 pipeline of an organization subtree (党内统计): members per development status, running cases
     per stage, overdue tasks and obligations, this year's admissions and conversions."""

@@ -511,16 +511,20 @@ def met_text(value, aim):
     return "yes" if value <= aim else "NO"
 
 
-def print_table(rows: list[dict]) -> None:
-    header = ("metric", "median ms", "p95 ms", "mean ms", "n", "queries", "aim (median)", "met?")
-    lines = [(r["metric"], f"{r['median_ms']:.2f}", f"{r['p95_ms']:.2f}", f"{r['mean_ms']:.2f}", str(r["n"]),
-              str(r.get("queries", "-")), aim_text(r.get("aim_ms")), met_text(r["median_ms"], r.get("aim_ms"))) for r in rows]
+def print_rows(header: tuple, lines: list[tuple]) -> None:
+    """A plain-text table: the first column left-aligned, the others right-aligned."""
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
     fmt = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))  # noqa: E731
     print(fmt(header))
     print("  ".join("-" * w for w in widths))
     for line in lines:
         print(fmt(line))
+
+
+def print_table(rows: list[dict]) -> None:
+    header = ("metric", "median ms", "p95 ms", "mean ms", "n", "queries", "aim (median)", "met?")
+    print_rows(header, [(r["metric"], f"{r['median_ms']:.2f}", f"{r['p95_ms']:.2f}", f"{r['mean_ms']:.2f}", str(r["n"]),
+                         str(r.get("queries", "-")), aim_text(r.get("aim_ms")), met_text(r["median_ms"], r.get("aim_ms"))) for r in rows])
 
 
 def main(argv=None) -> int:

@@ -32,7 +32,7 @@ import threading
 import time
 from pathlib import Path
 
-from .run import RESULTS_DIR, World, api_client, prepare_database, summarize, timed
+from .run import RESULTS_DIR, World, api_client, prepare_database, print_rows, summarize, timed
 
 AIMS = {"http_share_of_pgbench": 0.10, "timers_per_s": 1000.0, "inbox_p95_ms": 10.0, "rss_mb": 150.0}
 VENV_BIN = Path(sys.executable).parent
@@ -309,16 +309,6 @@ def bench_big_inbox(*, sample: int, warmup: int, seed: int = 20261122) -> dict:
 
 # --- report ----------------------------------------------------------------------------------
 
-def print_table(rows):
-    header = ("measure", "result", "aim", "met?")
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths))  # noqa: E731
-    print(line(header))
-    print("  ".join("-" * w for w in widths))
-    for r in rows:
-        print(line(r))
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default="partyflow_scale", help="bench database, dropped and recreated (default partyflow_scale)")
@@ -406,7 +396,7 @@ def main(argv=None) -> int:
         rows.append((f"inbox p95, {s['open_tasks']:,} open tasks / {s['users']:,} users", f"{i['p95_ms']:.1f} ms (median {i['median_ms']:.1f})",
                      f"<= {AIMS['inbox_p95_ms']:.0f} ms", "yes" if i["p95_ms"] <= AIMS["inbox_p95_ms"] else "NO"))
     print()
-    print_table(rows)
+    print_rows(("measure", "result", "aim", "met?"), rows)
     results["table"] = rows
     results["environment"] = {"postgresql": db_info["server_version"], "cpus": os.cpu_count()}
     results["run_seconds"] = round(time.perf_counter() - started, 1)

@@ -51,6 +51,8 @@ def case_evidence(case: Case) -> list[dict]:
         items.append({"element_id": e.task.element_id if e.task_id else "", "name": e.task_name or e.data.get("label", ""), "at": e.created_at,
                       "by": e.actor_name, "record": record, "document_ids": record.get("document_ids", [])})
     return items
+
+
 def case_documents(case: Case) -> QuerySet[Document]:
     return case.documents.defer("content").select_related("uploaded_by").order_by("id")
 

@@ -406,10 +406,10 @@ def documents_check(*, case_id: int, ids, field: str = "document_ids") -> None:
     if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
         raise ValidationFailed(_("附件编号须为整数列表。"), code="form_invalid", fields={field: [_("须为整数列表")]})
     known = set(Document.objects.filter(case_id=case_id, pk__in=ids).values_list("pk", flat=True))
-    unknown = [i for i in ids if i not in known]
-    if unknown:
-        raise ValidationFailed(_("附件 %(ids)s 不是本流程上传的文件。") % {"ids": ", ".join(map(str, unknown))}, code="document_not_in_case",
-                               fields={field: [_("未上传到本流程：%(ids)s") % {"ids": ", ".join(map(str, unknown))}]})
+    unknown = {"ids": ", ".join(str(i) for i in ids if i not in known)}
+    if unknown["ids"]:
+        raise ValidationFailed(_("附件 %(ids)s 不是本流程上传的文件。") % unknown, code="document_not_in_case",
+                               fields={field: [_("未上传到本流程：%(ids)s") % unknown]})
 
 
 def document_upload(*, actor, case: Case, file, task: Task | None = None, description: str = "") -> Document:
