@@ -32,6 +32,13 @@ class Organization(models.Model):
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     term_start = models.DateField(_("本届任期开始"), null=True, blank=True)
     term_end = models.DateField(_("本届任期届满"), null=True, blank=True)
+    # An organization exists from its founding to its dissolution: no period outside that span is
+    # counted against it (identification, compliance).
+    founded_on = models.DateField(_("成立日期"), null=True, blank=True)
+    dissolved_on = models.DateField(_("撤销日期"), null=True, blank=True)
+    # The branch keeps its dues accounts in partyflow from this date on: only from then is a missing
+    # payment a fact (self-lapse by dues, CONST Art. 9), not a gap in the records.
+    dues_tracked_since = models.DateField(_("党费在本系统记录起始日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -74,6 +81,7 @@ class Member(models.Model):
     # When the member was struck off (除名/自行脱党) or advised to withdraw (劝退): the 5-year
     # reapplication ban (DISPOSAL-2024) runs from this date.
     left_on = models.DateField(_("除名或劝退日期"), null=True, blank=True)
+    left_reason = models.CharField(_("除名或劝退原因"), max_length=200, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -100,12 +108,24 @@ class Role(models.TextChoices):
     MEMBER = "member", _("党员")
 
 
+class CommitteePost(models.TextChoices):
+    """The posts of a branch committee (BRANCH-2018 Art. 19-20)."""
+    SECRETARY = "secretary", _("书记")
+    DEPUTY_SECRETARY = "deputy_secretary", _("副书记")
+    ORGANIZATION = "organization", _("组织委员")
+    PROPAGANDA = "propaganda", _("宣传委员")
+    DISCIPLINE = "discipline", _("纪检委员")
+    MEMBER = "member", _("委员")
+
+
 class RoleAssignment(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="role_assignments")
     term_start = models.DateField(_("任期开始"), null=True, blank=True)
     term_end = models.DateField(_("任期结束"), null=True, blank=True)
+    # The committee post held with a branch-committee role (书记, 副书记, 组织委员 …).
+    post = models.CharField(_("职务"), max_length=20, choices=CommitteePost.choices, blank=True, default="")
 
     class Meta:
         ordering = ["user_id", "id"]
