@@ -59,6 +59,9 @@ def expected_obligations(data: dict, rules, *, on: dt.date, closed_on: dt.date |
     """Every obligation due up to `on`, and the next one of each kind still to come (its due date is
     what the read model shows as next due). Pure: computed from the rule set, no query."""
     due = []
+    # A case adopted from a ledger (onboarding) is tracked from its import: what fell due before
+    # lives in the office's paper records, not here.
+    tracked_from = parse_date(data["obligations_from"]) if data.get("obligations_from") else None
     for phase, start, end in phase_windows(data, closed_on=closed_on):
         for kind, rule_name in PHASE_OBLIGATIONS[phase]:
             interval, n = rules.get(rule_name), 1
@@ -66,7 +69,8 @@ def expected_obligations(data: dict, rules, *, on: dt.date, closed_on: dt.date |
                 due_on = _times(interval, n).add_to(start)
                 if end is not None and due_on > end:
                     break
-                due.append({"phase": str(phase), "kind": str(kind), "seq": n, "due_on": due_on})
+                if tracked_from is None or due_on >= tracked_from:
+                    due.append({"phase": str(phase), "kind": str(kind), "seq": n, "due_on": due_on})
                 if due_on > on:
                     break
                 n += 1

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .codes import Degree, Education, Ethnicity, Gender, PersonCategory
+
 
 class OrgKind(models.TextChoices):
     COMMITTEE = "committee", _("党委")
@@ -23,6 +25,8 @@ class BranchKind(models.TextChoices):
 class Organization(models.Model):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     name = models.CharField(_("名称"), max_length=200)
+    # 党组织编码 of the national system (or the university's own): the key an import matches on.
+    code = models.CharField(_("党组织编码"), max_length=50, null=True, blank=True, unique=True)
     kind = models.CharField(_("类型"), max_length=20, choices=OrgKind.choices)
     branch_kind = models.CharField(_("支部类型"), max_length=20, choices=BranchKind.choices, blank=True, default="")
     # 具有审批权限的基层党委: approves admissions and election results for the branches below it.
@@ -82,6 +86,21 @@ class Member(models.Model):
     # reapplication ban (DISPOSAL-2024) runs from this date.
     left_on = models.DateField(_("除名或劝退日期"), null=True, blank=True)
     left_reason = models.CharField(_("除名或劝退原因"), max_length=200, blank=True, default="")
+    # What the offices' rosters keep (national Party-member information system columns); an import
+    # matches a person on 学工号 and 公民身份号码.
+    staff_or_student_no = models.CharField(_("学工号"), max_length=32, null=True, blank=True, unique=True)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True, default="")
+    ethnicity = models.CharField(_("民族"), max_length=2, choices=Ethnicity.choices, blank=True, default="")
+    education = models.CharField(_("学历"), max_length=2, choices=Education.choices, blank=True, default="")
+    degree = models.CharField(_("学位"), max_length=1, choices=Degree.choices, blank=True, default="")
+    person_category = models.CharField(_("人员类别"), max_length=20, choices=PersonCategory.choices, blank=True, default="")
+    job_post = models.CharField(_("工作岗位"), max_length=100, blank=True, default="")
+    is_floating = models.BooleanField(_("流动党员"), default=False)
+    transferred_in_on = models.DateField(_("组织关系转入日期"), null=True, blank=True)
+    # 延长预备期 (DEV-2014 Art. 33): months the probation was extended by, None when not extended.
+    probation_extension_months = models.PositiveSmallIntegerField(_("延长预备期（月）"), null=True, blank=True)
+    party_post = models.CharField(_("党内职务"), max_length=100, blank=True, default="")
+    joined_branch_name = models.CharField(_("入党时所在支部"), max_length=200, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -47,6 +47,20 @@ def _months(d: Duration) -> int:
 
 # --- start and stage 1 -------------------------------------------------------------------------
 
+# A case adopted from an office's ledger starts at a later step (gateway `gw_imported_stage`): each
+# entry point and the case data the steps after it read. "" is a new application (step 1).
+IMPORTED_STAGES = {
+    "": [],
+    "talk": ["application_date"],
+    "activist_selection": ["application_date", "talk_date"],
+    "contacts": ["application_date", "activist_date"],
+    "cultivation": ["application_date", "activist_date"],
+    "introducers": ["application_date", "activist_date", "designation_date"],
+    "committee_talk": ["application_date", "activist_date", "designation_date", "admission_vote_date"],
+    "admission_approval": ["application_date", "activist_date", "designation_date", "admission_vote_date"],
+    "probation": ["application_date", "activist_date", "designation_date", "admission_vote_date", "probation_end"],
+}
+
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None):
     from ..models import Case, CaseStatus
@@ -57,12 +71,20 @@ def check_start(*, organization, data, rules, subject_member=None):
         raise ValidationFailed(_("请指定入党申请人。"), code="subject_member_required", fields={"subject_member": [_("必填")]})
     if not subject_member.organization.path.startswith(organization.path):
         raise ValidationFailed(_("%(name)s 不在本支部。") % {"name": subject_member.name}, code="subject_not_in_branch", fields={"subject_member": [_("不在本支部")]})
-    if subject_member.status in (MemberStatus.PROBATIONARY, MemberStatus.FULL):
+    stage = data.get("imported_stage") or ""
+    if stage not in IMPORTED_STAGES:
+        raise ValidationFailed(_("未知的导入阶段：%(s)s") % {"s": stage}, code="imported_stage_unknown", fields={"data.imported_stage": [_("未知的阶段")]})
+    missing = [f for f in IMPORTED_STAGES[stage] if not data.get(f)]
+    if missing:
+        raise ValidationFailed(_("从该步开始须有此前各步的日期：%(f)s") % {"f": ", ".join(missing)}, code="imported_stage_dates_missing",
+                               fields={f"data.{f}": [_("必填")] for f in missing})
+    admitted = stage == "probation"
+    if subject_member.status == MemberStatus.FULL or (subject_member.status == MemberStatus.PROBATIONARY and not admitted):
         raise RuleViolation(_("%(name)s 已是%(status)s。") % {"name": subject_member.name, "status": subject_member.get_status_display()},
                             code="already_member", fields={"subject_member": [_("已是党员")]})
     if Case.objects.filter(process_id=PROCESS, subject_member=subject_member, status=CaseStatus.RUNNING).exists():
         raise Conflict(_("%(name)s 已有进行中的发展党员流程。") % {"name": subject_member.name}, code="development_already_running")
-    return {"member": {"id": subject_member.pk, "name": subject_member.name}}
+    return {"member": {"id": subject_member.pk, "name": subject_member.name}, "imported_stage": stage}
 
 
 @form_check(PROCESS, "submit_application")
