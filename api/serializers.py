@@ -28,7 +28,8 @@ class LabelField(serializers.CharField):
 class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
-        fields = ["id", "parent", "name", "kind", "branch_kind", "has_approval_authority", "departments", "path", "term_start", "term_end"]
+        fields = ["id", "parent", "name", "code", "kind", "branch_kind", "has_approval_authority", "departments", "path",
+                  "term_start", "term_end", "founded_on", "dissolved_on"]
         read_only_fields = ["path"]
 
 
@@ -43,6 +44,11 @@ class MemberSerializer(serializers.ModelSerializer):
     """Identity and phone numbers are shown in full only to the organization department (who keep
     the records) and to the member themself; every other role sees them masked."""
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    gender_display = serializers.CharField(source="get_gender_display", read_only=True)
+    ethnicity_display = serializers.CharField(source="get_ethnicity_display", read_only=True)
+    education_display = serializers.CharField(source="get_education_display", read_only=True)
+    degree_display = serializers.CharField(source="get_degree_display", read_only=True)
+    person_category_display = serializers.CharField(source="get_person_category_display", read_only=True)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -56,7 +62,10 @@ class MemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = Member
         fields = ["id", "organization", "user", "name", "status", "status_display", "rights_suspended", "suspension_reason",
-                  "is_leading_cadre", "birth_date", "id_number", "phone", "joined_on"]
+                  "is_leading_cadre", "birth_date", "id_number", "phone", "joined_on", "party_standing_from",
+                  "staff_or_student_no", "gender", "gender_display", "ethnicity", "ethnicity_display", "education",
+                  "education_display", "degree", "degree_display", "person_category", "person_category_display", "job_post",
+                  "is_floating", "transferred_in_on", "probation_extension_months", "party_post", "joined_branch_name"]
 
 
 class UserSerializer(serializers.ModelSerializer):

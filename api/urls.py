@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import orglife, views
+from . import onboarding, orglife, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -28,6 +28,10 @@ urlpatterns = [
     path("branch-identification/", views.WeakBranchIdentificationView.as_view(), name="branch-identification"),
     path("weak-branches/", views.WeakBranchListView.as_view(), name="weak-branches"),
     path("orglife/import/", orglife.OrgLifeImportView.as_view(), name="orglife-import"),
+    path("onboarding/import/", onboarding.OnboardingImportView.as_view(), name="onboarding-import"),
+    path("onboarding/export/", onboarding.OnboardingExportView.as_view(), name="onboarding-export"),
+    path("onboarding/statistics/", onboarding.OnboardingStatisticsView.as_view(), name="onboarding-statistics"),
+    path("onboarding/flags/", onboarding.ImportFlagsView.as_view(), name="onboarding-flags"),
     path("compliance/", views.ComplianceView.as_view(), name="compliance"),
     path("compliance/export/", views.ComplianceExportView.as_view(), name="compliance-export"),
     path("cases/<int:pk>/measurement-ballots/", orglife.MeasurementBallotView.as_view(), name="measurement-ballots"),

@@ -2,13 +2,15 @@
 BRANCH-2018 Art. 4-5 and XYTC §1 (values from the rule set)."""
 from __future__ import annotations
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
 
 from engine.errors import ValidationFailed
 from engine.i18n import _
 from partyflow.rules import deployment_rule_set
 
-from .models import Member, Organization, OrgKind, RoleAssignment
+from .idcard import id_number_check
+from .models import CommitteePost, Member, Organization, OrgKind, Role, RoleAssignment
 
 # Which kinds may sit under which (None: a root).
 ALLOWED_PARENTS = {
@@ -91,10 +93,26 @@ def organization_setup_warnings(org: Organization) -> list[dict]:
 def member_create(*, actor=None, organization: Organization, name: str, **fields) -> Member:
     if organization.kind not in (OrgKind.BRANCH, OrgKind.PARTY_GROUP):
         raise ValidationFailed(_("党员须编入党支部或党小组。"), code="member_needs_branch", fields={"organization": [_("须为党支部或党小组")]})
+    _check_personal_fields(fields, birth_date=fields.get("birth_date"))
     return Member.objects.create(organization=organization, name=name, **fields)
 
 
+def _check_personal_fields(fields: dict, *, birth_date) -> None:
+    """The ID number, when given, is checked against its rules and the birth date; an empty 学工号
+    is stored as none (it is unique when present)."""
+    if fields.get("id_number"):
+        fields["id_number"] = fields["id_number"].strip().upper()
+        id_number_check(fields["id_number"], birth_date=birth_date)
+    if "staff_or_student_no" in fields:
+        fields["staff_or_student_no"] = (fields["staff_or_student_no"] or "").strip() or None
+
+
 def member_update(*, actor=None, member: Member, **fields) -> Member:
+    if "id_number" in fields or ("birth_date" in fields and member.id_number):
+        fields.setdefault("id_number", member.id_number)
+        _check_personal_fields(fields, birth_date=fields.get("birth_date", member.birth_date))
+    elif "staff_or_student_no" in fields:
+        _check_personal_fields(fields, birth_date=None)
     for k, v in fields.items():
         setattr(member, k, v)
     if member.organization.kind not in (OrgKind.BRANCH, OrgKind.PARTY_GROUP):
@@ -107,3 +125,121 @@ def role_assignment_create(*, actor=None, user, role: str, organization: Organiz
     if term_start and term_end and term_end < term_start:
         raise ValidationFailed(_("任期结束不能早于开始。"), code="invalid_term", fields={"term_end": [_("不能早于任期开始")]})
     return RoleAssignment.objects.create(user=user, role=role, organization=organization, term_start=term_start, term_end=term_end)
+
+
+# --- import (onboarding): upserts with an audit event per change ------------------------------
+
+def _import_audit(*, action: str, actor, organization: Organization, data: dict) -> None:
+    # Function-local and upward (workflows is above organizations): the only audit log today is
+    # workflows.audit; issue 14 brings an organization-level audit log here, and the lead
+    # reconciles these calls with it at merge.
+    from workflows.audit import append
+
+    append(action=action, actor=actor, organization=organization, data=data)
+
+
+def _changes(obj, values: dict) -> dict:
+    """{field: [before, after]} for each value that differs from the object's."""
+    out = {}
+    for field, after in values.items():
+        before = getattr(obj, field)
+        if isinstance(before, models.Model) or isinstance(after, models.Model):
+            before, after = getattr(before, "pk", before), getattr(after, "pk", after)
+        if before != after:
+            out[field] = [before, after]
+    return out
+
+
+def organization_import_upsert(*, actor, organization: Organization | None, values: dict, source: dict) -> tuple[Organization, str, dict]:
+    """Create the organization of an import row, or bring an existing one (matched on its code) to
+    the row's values. Returns (organization, "created" | "updated" | "unchanged", changes); writes an
+    audit event when anything changed, with the import's `source` (file, sheet, row)."""
+    if organization is None:
+        values = dict(values)
+        org = organization_create(actor=actor, parent=values.pop("parent"), name=values.pop("name"), kind=values.pop("kind"), **values)
+        _import_audit(action="organization_imported", actor=actor, organization=org, data={**source, "values": values | {"name": org.name, "kind": org.kind}})
+        return org, "created", {}
+    changes = _changes(organization, values)
+    if not changes:
+        return organization, "unchanged", {}
+    organization_update(actor=actor, organization=organization, **{k: values[k] for k in changes})
+    _import_audit(action="organization_import_updated", actor=actor, organization=organization, data={**source, "changes": changes})
+    return organization, "updated", changes
+
+
+def member_import_upsert(*, actor, member: Member | None, values: dict, source: dict) -> tuple[Member, str, dict]:
+    """Create the member of an import row or update the one matched on 学工号 / 公民身份号码. The ID
+    number is checked (length, birth date inside it, checksum). Returns (member, action, changes)
+    and writes an audit event per created or changed record; personal data (ID number, phone) is
+    recorded as changed, not its values."""
+    if values.get("id_number"):
+        id_number_check(values["id_number"], birth_date=values.get("birth_date"))
+    if member is None:
+        values = dict(values)
+        member = member_create(actor=actor, organization=values.pop("organization"), name=values.pop("name"), **values)
+        _import_audit(action="member_imported", actor=actor, organization=member.organization,
+                      data={**source, "member": member.pk, "name": member.name, "staff_or_student_no": member.staff_or_student_no})
+        return member, "created", {}
+    changes = _changes(member, values)
+    if not changes:
+        return member, "unchanged", {}
+    member_update(actor=actor, member=member, **{k: values[k] for k in changes})
+    shown = {k: (["***", "***"] if k in PERSONAL_FIELDS else v) for k, v in changes.items()}
+    _import_audit(action="member_import_updated", actor=actor, organization=member.organization,
+                  data={**source, "member": member.pk, "name": member.name, "changes": shown})
+    return member, "updated", changes
+
+
+PERSONAL_FIELDS = {"id_number", "phone"}
+
+# The role that holds a committee post, by the kind of organization (BRANCH-2018 Art. 19-20).
+POST_ROLES = {
+    CommitteePost.SECRETARY: Role.BRANCH_SECRETARY,
+    CommitteePost.DEPUTY_SECRETARY: Role.BRANCH_DEPUTY_SECRETARY,
+}
+
+
+def officer_role_for(organization: Organization, post: str) -> str:
+    """The role a committee post is held in: a branch's secretary, deputy or committee member; an
+    officer of a (general) committee."""
+    if organization.kind in (OrgKind.BRANCH, OrgKind.PARTY_GROUP):
+        return POST_ROLES.get(post, Role.BRANCH_COMMITTEE)
+    return Role.COMMITTEE_OFFICER
+
+
+def officer_import_upsert(*, actor, member: Member, organization: Organization, post: str, term_start, term_end,
+                          source: dict) -> tuple[RoleAssignment, str, dict]:
+    """Give `member` the committee post at `organization` for the term: the member's user account is
+    created when missing (username 学工号, no password until set by the organization department), the
+    role assignment is matched on (user, organization, role, post). Returns (assignment, action, changes)."""
+    if term_start and term_end and term_end < term_start:
+        raise ValidationFailed(_("任期结束不能早于开始。"), code="invalid_term", fields={"term_end": [_("不能早于任期开始")]})
+    role = officer_role_for(organization, post)
+    user = member.user
+    if user is None:
+        username = member.staff_or_student_no or f"member{member.pk}"
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            user = get_user_model()(username=username)
+            user.set_unusable_password()
+            user.save()
+            _import_audit(action="user_imported", actor=actor, organization=member.organization,
+                          data={**source, "user": user.get_username(), "member": member.pk})
+        member.user = user
+        member.save(update_fields=["user"])
+    existing = RoleAssignment.objects.filter(user=user, organization=organization, role=role, post=post).order_by("-id").first()
+    values = {"term_start": term_start, "term_end": term_end}
+    if existing is None:
+        a = RoleAssignment.objects.create(user=user, organization=organization, role=role, post=post, **values)
+        _import_audit(action="role_assignment_imported", actor=actor, organization=organization,
+                      data={**source, "user": user.get_username(), "role": role, "post": post, **values})
+        return a, "created", {}
+    changes = _changes(existing, values)
+    if not changes:
+        return existing, "unchanged", {}
+    for k in changes:
+        setattr(existing, k, values[k])
+    existing.save(update_fields=list(changes))
+    _import_audit(action="role_assignment_import_updated", actor=actor, organization=organization,
+                  data={**source, "user": user.get_username(), "role": role, "post": post, "changes": changes})
+    return existing, "updated", changes

@@ -1,11 +1,13 @@
 """The `partyflow` console script: Django's commands plus partyflow's own.
 
-partyflow demo | deploy-bpmn | seed-demo | run-timers [--now ISO] | worker | beat | <any Django command>
+partyflow demo | deploy-bpmn | seed-demo | run-timers [--now ISO] | worker | beat | import FILE [--dry-run] [--as USER]
+| onboarding-template | export-workbook OUT --organization CODE | <any Django command>
 """
 import os
 import sys
 
-ALIASES = {"deploy-bpmn": "deploy_bpmn", "seed-demo": "seed_demo", "run-timers": "run_timers", "verify-audit": "verify_audit", "identify-weak-branches": "identify_weak_branches", "import-orglife": "import_orglife"}
+ALIASES = {"deploy-bpmn": "deploy_bpmn", "seed-demo": "seed_demo", "run-timers": "run_timers", "verify-audit": "verify_audit", "identify-weak-branches": "identify_weak_branches", "import-orglife": "import_orglife",
+           "onboarding-template": "onboarding_template", "export-workbook": "export_workbook"}
 
 
 def main(argv=None):

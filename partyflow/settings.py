@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "orglife",
     "oversight",
     "development",
+    "onboarding",
     "api",
 ]
 

@@ -198,6 +198,28 @@ def case_start(*, actor, process_id: str, organization: Organization, subject: s
     return case
 
 
+def case_history_import(*, actor, case: Case, steps: list[dict], source: dict) -> None:
+    """Record the steps a case went through before it was adopted (an office's ledger), in the
+    case's audit chain after `case_started`: one `step_imported` event per step ({element_id, name,
+    date, data}), each marked imported, with who imported it and from where. Nothing in the workflow
+    moves; the dates are facts later rules count from. Takes the case's row lock."""
+    with transaction.atomic():
+        case = _locked_case(case.pk).get()
+        who = actor.get_username() if actor is not None else source.get("operator", "system")
+        for step in steps:
+            audit(action="step_imported", actor=actor, case=case, data={
+                **step, "imported": True, "imported_by": who, "source": source})
+
+
+def case_flag(*, actor, case: Case, flags: list[dict], source: dict) -> None:
+    """Flag, in the case's audit chain, rule violations found in its recorded history ({code,
+    message, field}) for the approving committee. The caller started the case with the same flags
+    in its data (`import_flags`), where they stay for every later step. Takes the case's row lock."""
+    with transaction.atomic():
+        case = _locked_case(case.pk).get()
+        audit(action="import_violation_flagged", actor=actor, case=case, data={"flags": flags, "source": source})
+
+
 def case_cancel(*, actor, case: Case, reason: str) -> Case:
     """Cancel a running case (the approving committee or the organization department), with a reason."""
     from organizations.selectors import active_assignments, approving_committee_of

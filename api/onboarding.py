@@ -1,0 +1,84 @@
+"""Adopting partyflow: /api/onboarding/import/ (the organization department imports an office's
+workbook, with a dry-run preview), /api/onboarding/export/ (the same format), /api/onboarding/statistics/
+(党内统计 as Excel) and /api/onboarding/flags/ (imported cases whose dates break a rule)."""
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from engine.errors import Forbidden
+from engine.i18n import _
+from onboarding import selectors
+from onboarding.export import export_workbook, statistics_workbook
+from onboarding.services import onboarding_import
+from organizations.selectors import is_org_department
+
+from .views import _organization_param
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_org_department(user) -> None:
+    if not is_org_department(user):
+        raise Forbidden(_("只有组织部可以导入或导出党员信息。"), code="org_department_only")
+
+
+class ImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class OnboardingImportView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(parameters=[OpenApiParameter("dry_run", bool, description="1: check and preview row by row, write nothing")],
+                   request={"multipart/form-data": ImportSerializer}, responses={200: dict, 201: dict})
+    def post(self, request):
+        """Import an onboarding workbook (organizations, members, officers and terms, development
+        ledger): all rows or none. `?dry_run=1` previews what each row would do (200); an import
+        answers 201 with the same report, or 400 `import_rows_invalid` with every error in
+        `details.report` (sheet, row, column, rule) and nothing written."""
+        _require_org_department(request.user)
+        body = ImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        dry_run = str(request.query_params.get("dry_run", "")).lower() in ("1", "true", "yes")
+        upload = body.validated_data["file"]
+        report = onboarding_import(actor=request.user, file=upload, dry_run=dry_run, source_name=upload.name)
+        return Response(report.as_dict(), status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
+
+
+def _xlsx(write, root, filename: str) -> HttpResponse:
+    response = HttpResponse(content_type=XLSX)
+    write(response, root=root)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class OnboardingExportView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("organization", int, required=True)], responses={(200, XLSX): bytes})
+    def get(self, request):
+        """The organization's subtree in the import's format (personal data in full: the
+        organization department only). Importing it back changes nothing."""
+        _require_org_department(request.user)
+        root = _organization_param(request)
+        return _xlsx(export_workbook, root, f"partyflow-export-{root.code or root.pk}.xlsx")
+
+
+class OnboardingStatisticsView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("organization", int, required=True)], responses={(200, XLSX): bytes})
+    def get(self, request):
+        """党内统计 for the organization's subtree as Excel: members by kind, status and branch;
+        the development pipeline by stage."""
+        root = _organization_param(request)
+        return _xlsx(statistics_workbook, root, f"partyflow-statistics-{root.code or root.pk}.xlsx")
+
+
+class ImportFlagsView(APIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        """Running cases in scope whose imported dates already break a rule, with each rule."""
+        return Response(selectors.import_flags_visible(request.user))
+
+
+
