@@ -25,7 +25,7 @@ def _require_org_department(user) -> None:
         raise Forbidden(_("只有组织部可以导入或导出党员信息。"), code="org_department_only")
 
 
-class ImportSerializer(serializers.Serializer):
+class OnboardingImportSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
@@ -33,14 +33,14 @@ class OnboardingImportView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(parameters=[OpenApiParameter("dry_run", bool, description="1: check and preview row by row, write nothing")],
-                   request={"multipart/form-data": ImportSerializer}, responses={200: dict, 201: dict})
+                   request={"multipart/form-data": OnboardingImportSerializer}, responses={200: dict, 201: dict})
     def post(self, request):
         """Import an onboarding workbook (organizations, members, officers and terms, development
         ledger): all rows or none. `?dry_run=1` previews what each row would do (200); an import
         answers 201 with the same report, or 400 `import_rows_invalid` with every error in
         `details.report` (sheet, row, column, rule) and nothing written."""
         _require_org_department(request.user)
-        body = ImportSerializer(data=request.data)
+        body = OnboardingImportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         dry_run = str(request.query_params.get("dry_run", "")).lower() in ("1", "true", "yes")
         upload = body.validated_data["file"]
