@@ -44,6 +44,8 @@ def _validate_org(org: Organization):
 
 @transaction.atomic
 def organization_create(*, actor=None, parent: Organization | None, name: str, kind: str, **fields) -> Organization:
+    if "code" in fields:  # unique when present; no code is none, not ""
+        fields["code"] = (fields["code"] or "").strip() or None
     org = Organization(parent=parent, name=name, kind=kind, **fields)
     _validate_org(org)
     org.save()
@@ -54,6 +56,8 @@ def organization_create(*, actor=None, parent: Organization | None, name: str, k
 
 @transaction.atomic
 def organization_update(*, actor=None, organization: Organization, **fields) -> Organization:
+    if "code" in fields:
+        fields["code"] = (fields["code"] or "").strip() or None
     moved = "parent" in fields and fields["parent"] != organization.parent
     for k, v in fields.items():
         setattr(organization, k, v)
