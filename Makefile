@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install bench bench-scale clean
+.PHONY: demo test install bench bench-scale bench-onboarding clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ bench: $(STAMP)
 ## Deadlines at scale: pgbench reference, timers/s with 2 Celery workers, completions/s through gunicorn, inbox at 1M tasks.
 bench-scale: $(STAMP)
 	sh .ci/ensure-redis && url=$$(CI=true sh .ci/database-url) || exit 1; DATABASE_URL="$${DATABASE_URL:-$$url}" $(BIN)/python -m bench.scale $(BENCH_ARGS)
+
+## Onboarding at scale: import a generated workbook of 30,000 members, 1,500 organizations, 2,000 ledger rows.
+bench-onboarding: $(STAMP)
+	url=$$(CI=true sh .ci/database-url) || exit 1; DATABASE_URL="$${DATABASE_URL:-$$url}" $(BIN)/python -m bench.onboarding $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -1,6 +1,8 @@
 """Adopting partyflow: /api/onboarding/import/ (the organization department imports an office's
-workbook, with a dry-run preview), /api/onboarding/export/ (the same format), /api/onboarding/statistics/
-(党内统计 as Excel) and /api/onboarding/flags/ (imported cases whose dates break a rule)."""
+workbook, with a dry-run preview), /api/onboarding/export/ (the same format),
+/api/onboarding/statistics/ (党内统计 as Excel) and /api/onboarding/flags/ (imported cases whose
+dates break a rule)."""
+
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -32,8 +34,15 @@ class OnboardingImportSerializer(serializers.Serializer):
 class OnboardingImportView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(parameters=[OpenApiParameter("dry_run", bool, description="1: check and preview row by row, write nothing")],
-                   request={"multipart/form-data": OnboardingImportSerializer}, responses={200: dict, 201: dict})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "dry_run", bool, description="1: check and preview row by row, write nothing"
+            )
+        ],
+        request={"multipart/form-data": OnboardingImportSerializer},
+        responses={200: dict, 201: dict},
+    )
     def post(self, request):
         """Import an onboarding workbook (organizations, members, officers and terms, development
         ledger): all rows or none. `?dry_run=1` previews what each row would do (200); an import
@@ -44,8 +53,12 @@ class OnboardingImportView(APIView):
         body.is_valid(raise_exception=True)
         dry_run = str(request.query_params.get("dry_run", "")).lower() in ("1", "true", "yes")
         upload = body.validated_data["file"]
-        report = onboarding_import(actor=request.user, file=upload, dry_run=dry_run, source_name=upload.name)
-        return Response(report.as_dict(), status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
+        report = onboarding_import(
+            actor=request.user, file=upload, dry_run=dry_run, source_name=upload.name
+        )
+        return Response(
+            report.as_dict(), status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED
+        )
 
 
 def _xlsx(write, root, filename: str) -> HttpResponse:
@@ -56,7 +69,10 @@ def _xlsx(write, root, filename: str) -> HttpResponse:
 
 
 class OnboardingExportView(APIView):
-    @extend_schema(parameters=[OpenApiParameter("organization", int, required=True)], responses={(200, XLSX): bytes})
+    @extend_schema(
+        parameters=[OpenApiParameter("organization", int, required=True)],
+        responses={(200, XLSX): bytes},
+    )
     def get(self, request):
         """The organization's subtree in the import's format (personal data in full: the
         organization department only). Importing it back changes nothing."""
@@ -66,7 +82,10 @@ class OnboardingExportView(APIView):
 
 
 class OnboardingStatisticsView(APIView):
-    @extend_schema(parameters=[OpenApiParameter("organization", int, required=True)], responses={(200, XLSX): bytes})
+    @extend_schema(
+        parameters=[OpenApiParameter("organization", int, required=True)],
+        responses={(200, XLSX): bytes},
+    )
     def get(self, request):
         """党内统计 for the organization's subtree as Excel: members by kind, status and branch;
         the development pipeline by stage."""
@@ -79,6 +98,3 @@ class ImportFlagsView(APIView):
     def get(self, request):
         """Running cases in scope whose imported dates already break a rule, with each rule."""
         return Response(selectors.import_flags_visible(request.user))
-
-
-

@@ -8,6 +8,7 @@ Cells are read leniently the way offices type them: dates as 2024-09-01, 2024/9/
 汉族 / 汉 / 01); yes/no as 是/否. A header may carry a leading * (required) or a note in brackets.
 Columns not in the mapping are ignored and reported.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,11 +42,16 @@ class Column:
     example: object = ""
 
     def read(self, value):
-        """The cell's value as stored (None for an empty optional cell); CellError when unreadable."""
+        """The cell's value as stored (None for an empty optional cell); CellError when
+        unreadable."""
         if value is None or (isinstance(value, str) and not value.strip()):
             if self.required:
                 raise CellError("required", _("必填"))
-            return None if self.kind in ("date", "int") else ([] if self.kind == "list" else (False if self.kind == "bool" else ""))
+            return (
+                None
+                if self.kind in ("date", "int")
+                else ([] if self.kind == "list" else (False if self.kind == "bool" else ""))
+            )
         return READERS[self.kind](self, value)
 
     def write(self, value):
@@ -139,17 +145,26 @@ def read_list(col: Column, value) -> list[str]:
     return [p for p in re.split(r"[、,，;；\s]+", read_text(col, value)) if p]
 
 
-READERS = {"text": read_text, "date": read_date, "bool": read_bool, "int": read_int, "choice": read_choice, "list": read_list}
+READERS = {
+    "text": read_text,
+    "date": read_date,
+    "bool": read_bool,
+    "int": read_int,
+    "choice": read_choice,
+    "list": read_list,
+}
 
 
 class StatusOnRoster(models.TextChoices):
     """党籍状态 on the roster: only members."""
+
     FULL = MemberStatus.FULL.value, _("正式党员")
     PROBATIONARY = MemberStatus.PROBATIONARY.value, _("预备党员")
 
 
 class LedgerStage(models.TextChoices):
     """当前发展阶段 in a development ledger."""
+
     APPLICANT = MemberStatus.APPLICANT.value, _("入党申请人")
     ACTIVIST = MemberStatus.ACTIVIST.value, _("入党积极分子")
     DEVELOPMENT_OBJECT = MemberStatus.DEVELOPMENT_OBJECT.value, _("发展对象")
@@ -174,79 +189,205 @@ def normalize_header(text) -> str:
     return re.sub(r"[（(].*?[)）]$", "", text).strip()
 
 
-ORGANIZATIONS = Sheet("organizations", "党组织", (
-    Column("党组织编码", "code", required=True, example="1001"),
-    Column("党组织名称", "name", required=True, aliases=("党组织全称",), example="示范大学委员会"),
-    Column("组织类别", "kind", "choice", required=True, choices=OrgKind, extra_labels={"党总支部": "general_branch"}, example="党委"),
-    Column("支部类型", "branch_kind", "choice", choices=BranchKind, extra_labels={"教工": "teaching", "学生": "student", "机关": "admin", "离退休": "retired"}),
-    Column("上级党组织编码", "parent_code"),
-    Column("具有审批权限", "has_approval_authority", "bool", example="是"),
-    Column("成立日期", "founded_on", "date", example="1952-10-01"),
-    Column("本届任期开始", "term_start", "date", aliases=("任期开始", "换届时间")),
-    Column("本届任期届满", "term_end", "date", aliases=("任期届满",)),
-), names=("organizations", "党组织信息"))
+ORGANIZATIONS = Sheet(
+    "organizations",
+    "党组织",
+    (
+        Column("党组织编码", "code", required=True, example="1001"),
+        Column(
+            "党组织名称", "name", required=True, aliases=("党组织全称",), example="示范大学委员会"
+        ),
+        Column(
+            "组织类别",
+            "kind",
+            "choice",
+            required=True,
+            choices=OrgKind,
+            extra_labels={"党总支部": "general_branch"},
+            example="党委",
+        ),
+        Column(
+            "支部类型",
+            "branch_kind",
+            "choice",
+            choices=BranchKind,
+            extra_labels={
+                "教工": "teaching",
+                "学生": "student",
+                "机关": "admin",
+                "离退休": "retired",
+            },
+        ),
+        Column("上级党组织编码", "parent_code"),
+        Column("具有审批权限", "has_approval_authority", "bool", example="是"),
+        Column("成立日期", "founded_on", "date", example="1952-10-01"),
+        Column("本届任期开始", "term_start", "date", aliases=("任期开始", "换届时间")),
+        Column("本届任期届满", "term_end", "date", aliases=("任期届满",)),
+    ),
+    names=("organizations", "党组织信息"),
+)
 
-MEMBERS = Sheet("members", "党员", (
-    Column("学工号", "staff_or_student_no", required=True, example="T0001"),
-    Column("姓名", "name", required=True, example="张三"),
-    Column("性别", "gender", "choice", choices=Gender, example="男"),
-    Column("民族", "ethnicity", "choice", choices=Ethnicity, example="汉族"),
-    Column("公民身份号码", "id_number", aliases=("身份证号码", "身份证号"), example="11010519491231002X"),
-    Column("出生日期", "birth_date", "date", example="1949-12-31"),
-    Column("学历", "education", "choice", choices=Education, extra_labels={"博士": "11", "硕士": "14", "本科": "20", "专科": "30"}),
-    Column("学位", "degree", "choice", choices=Degree),
-    Column("人员类别", "person_category", "choice", choices=PersonCategory, extra_labels={"离休": "retired", "退休": "retired", "教师": "staff"}),
-    Column("所在党支部编码", "organization_code", required=True, example="1001010101"),
-    Column("所在党支部", "organization_name"),
-    Column("党籍状态", "status", "choice", required=True, choices=StatusOnRoster, extra_labels={"正式": "full", "预备": "probationary"}, example="正式党员"),
-    Column("入党日期", "joined_on", "date", aliases=("加入党组织日期",), example="1970-07-01"),
-    Column("转正日期", "party_standing_from", "date", aliases=("转为正式党员日期",), example="1971-07-01"),
-    Column("入党时所在支部", "joined_branch_name", aliases=("入党时所在党支部",)),
-    Column("延长预备期（月）", "probation_extension_months", "int", aliases=("延长预备期", "延长预备期时间")),
-    Column("党内职务", "party_post"),
-    Column("手机号码", "phone", aliases=("手机", "联系电话")),
-    Column("工作岗位", "job_post"),
-    Column("是否流动党员", "is_floating", "bool", aliases=("流动党员",)),
-    Column("组织关系转入时间", "transferred_in_on", "date", aliases=("组织关系转入日期",)),
-), names=("members", "党员花名册", "党员信息"))
+MEMBERS = Sheet(
+    "members",
+    "党员",
+    (
+        Column("学工号", "staff_or_student_no", required=True, example="T0001"),
+        Column("姓名", "name", required=True, example="张三"),
+        Column("性别", "gender", "choice", choices=Gender, example="男"),
+        Column("民族", "ethnicity", "choice", choices=Ethnicity, example="汉族"),
+        Column(
+            "公民身份号码",
+            "id_number",
+            aliases=("身份证号码", "身份证号"),
+            example="11010519491231002X",
+        ),
+        Column("出生日期", "birth_date", "date", example="1949-12-31"),
+        Column(
+            "学历",
+            "education",
+            "choice",
+            choices=Education,
+            extra_labels={"博士": "11", "硕士": "14", "本科": "20", "专科": "30"},
+        ),
+        Column("学位", "degree", "choice", choices=Degree),
+        Column(
+            "人员类别",
+            "person_category",
+            "choice",
+            choices=PersonCategory,
+            extra_labels={"离休": "retired", "退休": "retired", "教师": "staff"},
+        ),
+        Column("所在党支部编码", "organization_code", required=True, example="1001010101"),
+        Column("所在党支部", "organization_name"),
+        Column(
+            "党籍状态",
+            "status",
+            "choice",
+            required=True,
+            choices=StatusOnRoster,
+            extra_labels={"正式": "full", "预备": "probationary"},
+            example="正式党员",
+        ),
+        Column("入党日期", "joined_on", "date", aliases=("加入党组织日期",), example="1970-07-01"),
+        Column(
+            "转正日期",
+            "party_standing_from",
+            "date",
+            aliases=("转为正式党员日期",),
+            example="1971-07-01",
+        ),
+        Column("入党时所在支部", "joined_branch_name", aliases=("入党时所在党支部",)),
+        Column(
+            "延长预备期（月）",
+            "probation_extension_months",
+            "int",
+            aliases=("延长预备期", "延长预备期时间"),
+        ),
+        Column("党内职务", "party_post"),
+        Column("手机号码", "phone", aliases=("手机", "联系电话")),
+        Column("工作岗位", "job_post"),
+        Column("是否流动党员", "is_floating", "bool", aliases=("流动党员",)),
+        Column("组织关系转入时间", "transferred_in_on", "date", aliases=("组织关系转入日期",)),
+    ),
+    names=("members", "党员花名册", "党员信息"),
+)
 
-OFFICERS = Sheet("officers", "班子成员", (
-    Column("党组织编码", "organization_code", required=True, example="1001010101"),
-    Column("党组织名称", "organization_name"),
-    Column("学工号", "staff_or_student_no", required=True, example="T0001"),
-    Column("姓名", "name"),
-    Column("职务", "post", "choice", required=True, choices=CommitteePost, extra_labels={"支部书记": "secretary", "支部副书记": "deputy_secretary", "支委": "member", "支部委员": "member"}, example="书记"),
-    Column("任期开始", "term_start", "date"),
-    Column("任期届满", "term_end", "date"),
-), names=("officers", "委员会成员", "班子"))
+OFFICERS = Sheet(
+    "officers",
+    "班子成员",
+    (
+        Column("党组织编码", "organization_code", required=True, example="1001010101"),
+        Column("党组织名称", "organization_name"),
+        Column("学工号", "staff_or_student_no", required=True, example="T0001"),
+        Column("姓名", "name"),
+        Column(
+            "职务",
+            "post",
+            "choice",
+            required=True,
+            choices=CommitteePost,
+            extra_labels={
+                "支部书记": "secretary",
+                "支部副书记": "deputy_secretary",
+                "支委": "member",
+                "支部委员": "member",
+            },
+            example="书记",
+        ),
+        Column("任期开始", "term_start", "date"),
+        Column("任期届满", "term_end", "date"),
+    ),
+    names=("officers", "委员会成员", "班子"),
+)
 
-LEDGER = Sheet("ledger", "发展党员台账", (
-    Column("学工号", "staff_or_student_no", required=True, example="S2023001"),
-    Column("姓名", "name", required=True, example="李四"),
-    Column("性别", "gender", "choice", choices=Gender),
-    Column("民族", "ethnicity", "choice", choices=Ethnicity),
-    Column("公民身份号码", "id_number", aliases=("身份证号码", "身份证号")),
-    Column("出生日期", "birth_date", "date", example="2004-05-01"),
-    Column("人员类别", "person_category", "choice", choices=PersonCategory, extra_labels={"教师": "staff"}),
-    Column("所在党支部编码", "organization_code", required=True, aliases=("联系党支部编码",), example="1001010102"),
-    Column("所在党支部", "organization_name", aliases=("联系党支部名称",)),
-    Column("申请入党日期", "application_date", "date", required=True, aliases=("提交书面申请书时间",), example="2025-03-01"),
-    Column("谈话日期", "talk_date", "date", example="2025-03-15"),
-    Column("确定积极分子日期", "activist_date", "date", aliases=("确定为入党积极分子时间", "确定入党积极分子日期")),
-    Column("培养联系人", "contacts", "list", aliases=("培养联系人学工号",)),
-    Column("确定发展对象日期", "designation_date", "date", aliases=("确定为发展对象时间",)),
-    Column("入党介绍人", "introducers", "list", aliases=("入党介绍人学工号",)),
-    Column("政审日期", "political_review_date", "date", aliases=("政审",)),
-    Column("培训开始日期", "training_start", "date"),
-    Column("培训结束日期", "training_end", "date"),
-    Column("培训学时", "training_hours", "int"),
-    Column("支部大会日期", "admission_vote_date", "date", aliases=("接收预备党员日期",)),
-    Column("党委谈话日期", "committee_talk_date", "date"),
-    Column("党委审批日期", "admission_decision_date", "date"),
-    Column("转正日期", "conversion_date", "date", aliases=("转为正式党员日期",)),
-    Column("当前发展阶段", "stage", "choice", required=True, choices=LedgerStage,
-           extra_labels={"申请人": "applicant", "积极分子": "activist", "预备": "probationary", "正式": "full"}, example="入党申请人"),
-), names=("ledger", "发展党员", "发展党员信息"))
+LEDGER = Sheet(
+    "ledger",
+    "发展党员台账",
+    (
+        Column("学工号", "staff_or_student_no", required=True, example="S2023001"),
+        Column("姓名", "name", required=True, example="李四"),
+        Column("性别", "gender", "choice", choices=Gender),
+        Column("民族", "ethnicity", "choice", choices=Ethnicity),
+        Column("公民身份号码", "id_number", aliases=("身份证号码", "身份证号")),
+        Column("出生日期", "birth_date", "date", example="2004-05-01"),
+        Column(
+            "人员类别",
+            "person_category",
+            "choice",
+            choices=PersonCategory,
+            extra_labels={"教师": "staff"},
+        ),
+        Column(
+            "所在党支部编码",
+            "organization_code",
+            required=True,
+            aliases=("联系党支部编码",),
+            example="1001010102",
+        ),
+        Column("所在党支部", "organization_name", aliases=("联系党支部名称",)),
+        Column(
+            "申请入党日期",
+            "application_date",
+            "date",
+            required=True,
+            aliases=("提交书面申请书时间",),
+            example="2025-03-01",
+        ),
+        Column("谈话日期", "talk_date", "date", example="2025-03-15"),
+        Column(
+            "确定积极分子日期",
+            "activist_date",
+            "date",
+            aliases=("确定为入党积极分子时间", "确定入党积极分子日期"),
+        ),
+        Column("培养联系人", "contacts", "list", aliases=("培养联系人学工号",)),
+        Column("确定发展对象日期", "designation_date", "date", aliases=("确定为发展对象时间",)),
+        Column("入党介绍人", "introducers", "list", aliases=("入党介绍人学工号",)),
+        Column("政审日期", "political_review_date", "date", aliases=("政审",)),
+        Column("培训开始日期", "training_start", "date"),
+        Column("培训结束日期", "training_end", "date"),
+        Column("培训学时", "training_hours", "int"),
+        Column("支部大会日期", "admission_vote_date", "date", aliases=("接收预备党员日期",)),
+        Column("党委谈话日期", "committee_talk_date", "date"),
+        Column("党委审批日期", "admission_decision_date", "date"),
+        Column("转正日期", "conversion_date", "date", aliases=("转为正式党员日期",)),
+        Column(
+            "当前发展阶段",
+            "stage",
+            "choice",
+            required=True,
+            choices=LedgerStage,
+            extra_labels={
+                "申请人": "applicant",
+                "积极分子": "activist",
+                "预备": "probationary",
+                "正式": "full",
+            },
+            example="入党申请人",
+        ),
+    ),
+    names=("ledger", "发展党员", "发展党员信息"),
+)
 
 SHEETS = (ORGANIZATIONS, MEMBERS, OFFICERS, LEDGER)
 

@@ -1,11 +1,12 @@
 """Export in the import's format (the same sheets and headers, `onboarding.columns`), the shipped
 template, and the 党内统计 figures as Excel. Written with openpyxl's write_only mode (streaming)."""
+
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from django.db.models import Q
 from django.utils import translation
@@ -48,68 +49,146 @@ def write_workbook(target, rows: dict[str, Iterable[dict]], *, raw: bool = False
             ws = wb.create_sheet(sheet.title)
             _row(ws, [c.header for c in sheet.columns], bold=True)
             for values in rows.get(sheet.key, ()):
-                _row(ws, [values.get(c.field) if raw else c.write(values.get(c.field)) for c in sheet.columns])
+                _row(
+                    ws,
+                    [
+                        values.get(c.field) if raw else c.write(values.get(c.field))
+                        for c in sheet.columns
+                    ],
+                )
     wb.save(target)
 
 
 def write_template(target=TEMPLATE_PATH) -> Path:
     """The blank workbook offices fill in: every sheet with its headers and one example row."""
-    write_workbook(target, {s.key: [{c.field: c.example for c in s.columns if c.example != ""}] for s in SHEETS}, raw=True)
+    write_workbook(
+        target,
+        {s.key: [{c.field: c.example for c in s.columns if c.example != ""}] for s in SHEETS},
+        raw=True,
+    )
     return Path(target)
 
 
 # --- export of what partyflow holds ----------------------------------------------------------
 
+
 def _organizations(root: Organization):
-    for org in Organization.objects.filter(path__startswith=root.path).select_related("parent").order_by("path"):
-        yield {"code": org.code or "", "name": org.name, "kind": org.kind, "branch_kind": org.branch_kind,
-               "parent_code": (org.parent.code or "") if org.parent_id else "",
-               "has_approval_authority": org.has_approval_authority, "founded_on": org.founded_on,
-               "term_start": org.term_start, "term_end": org.term_end}
+    for org in (
+        Organization.objects.filter(path__startswith=root.path)
+        .select_related("parent")
+        .order_by("path")
+    ):
+        yield {
+            "code": org.code or "",
+            "name": org.name,
+            "kind": org.kind,
+            "branch_kind": org.branch_kind,
+            "parent_code": (org.parent.code or "") if org.parent_id else "",
+            "has_approval_authority": org.has_approval_authority,
+            "founded_on": org.founded_on,
+            "term_start": org.term_start,
+            "term_end": org.term_end,
+        }
 
 
-MEMBER_EXPORT = ("staff_or_student_no", "name", "gender", "ethnicity", "id_number", "birth_date", "education", "degree",
-                 "person_category", "status", "joined_on", "party_standing_from", "joined_branch_name", "probation_extension_months",
-                 "party_post", "phone", "job_post", "is_floating", "transferred_in_on")
+MEMBER_EXPORT = (
+    "staff_or_student_no",
+    "name",
+    "gender",
+    "ethnicity",
+    "id_number",
+    "birth_date",
+    "education",
+    "degree",
+    "person_category",
+    "status",
+    "joined_on",
+    "party_standing_from",
+    "joined_branch_name",
+    "probation_extension_months",
+    "party_post",
+    "phone",
+    "job_post",
+    "is_floating",
+    "transferred_in_on",
+)
 
 
 def _members(root: Organization, in_development: set[int]):
     """Full and probationary members; a probationary member whose development case is still running
     is a ledger row instead."""
-    qs = (Member.objects.filter(organization__path__startswith=root.path, status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY])
-          .select_related("organization").order_by("organization__path", "id"))
+    qs = (
+        Member.objects.filter(
+            organization__path__startswith=root.path,
+            status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY],
+        )
+        .select_related("organization")
+        .order_by("organization__path", "id")
+    )
     for m in qs.iterator(chunk_size=2000):
         if m.pk in in_development:
             continue
         row = {f: getattr(m, f) for f in MEMBER_EXPORT}
-        row.update(organization_code=m.organization.code, organization_name=m.organization.name, staff_or_student_no=m.staff_or_student_no or "")
+        row.update(
+            organization_code=m.organization.code,
+            organization_name=m.organization.name,
+            staff_or_student_no=m.staff_or_student_no or "",
+        )
         yield row
 
 
 def _officers(root: Organization):
-    qs = (RoleAssignment.objects.filter(organization__path__startswith=root.path).exclude(post="")
-          .select_related("organization", "user__member").order_by("organization__path", "id"))
+    qs = (
+        RoleAssignment.objects.filter(organization__path__startswith=root.path)
+        .exclude(post="")
+        .select_related("organization", "user__member")
+        .order_by("organization__path", "id")
+    )
     for a in qs:
         member = getattr(a.user, "member", None)
         if member is None:
             continue
-        yield {"organization_code": a.organization.code, "organization_name": a.organization.name,
-               "staff_or_student_no": member.staff_or_student_no, "name": member.name, "post": a.post,
-               "term_start": a.term_start, "term_end": a.term_end}
+        yield {
+            "organization_code": a.organization.code,
+            "organization_name": a.organization.name,
+            "staff_or_student_no": member.staff_or_student_no,
+            "name": member.name,
+            "post": a.post,
+            "term_start": a.term_start,
+            "term_end": a.term_end,
+        }
 
 
 def _ledger(root: Organization):
-    cases = (Case.objects.filter(process_id="member_development", status=CaseStatus.RUNNING, organization__path__startswith=root.path)
-             .select_related("subject_member", "organization").order_by("organization__path", "id"))
-    people = dict(Member.objects.filter(organization__path__startswith=root.path).exclude(staff_or_student_no=None)
-                  .values_list("pk", "staff_or_student_no"))
+    cases = (
+        Case.objects.filter(
+            process_id="member_development",
+            status=CaseStatus.RUNNING,
+            organization__path__startswith=root.path,
+        )
+        .select_related("subject_member", "organization")
+        .order_by("organization__path", "id")
+    )
+    people = dict(
+        Member.objects.filter(organization__path__startswith=root.path)
+        .exclude(staff_or_student_no=None)
+        .values_list("pk", "staff_or_student_no")
+    )
     for case in cases.iterator(chunk_size=500):
         m, data = case.subject_member, case.data
-        row = {"staff_or_student_no": m.staff_or_student_no or "", "name": m.name, "gender": m.gender, "ethnicity": m.ethnicity,
-               "id_number": m.id_number, "birth_date": m.birth_date, "person_category": m.person_category,
-               "organization_code": case.organization.code, "organization_name": case.organization.name,
-               "contacts": [people[i] for i in data.get("contacts") or [] if i in people],
-               "introducers": [people[i] for i in data.get("introducers") or [] if i in people]}
+        row = {
+            "staff_or_student_no": m.staff_or_student_no or "",
+            "name": m.name,
+            "gender": m.gender,
+            "ethnicity": m.ethnicity,
+            "id_number": m.id_number,
+            "birth_date": m.birth_date,
+            "person_category": m.person_category,
+            "organization_code": case.organization.code,
+            "organization_name": case.organization.name,
+            "contacts": [people[i] for i in data.get("contacts") or [] if i in people],
+            "introducers": [people[i] for i in data.get("introducers") or [] if i in people],
+        }
         for f in CASE_DATES:
             row[f] = parse_date(data[f]) if data.get(f) else None
         for f, v in ((data.get("imported") or {}).get("ledger") or {}).items():
@@ -121,17 +200,30 @@ def _ledger(root: Organization):
 
 def export_workbook(target, *, root: Organization) -> None:
     """The subtree at `root` in the import's format: importing it back changes nothing."""
-    in_development = set(Case.objects.filter(process_id="member_development", status=CaseStatus.RUNNING,
-                                             organization__path__startswith=root.path).values_list("subject_member_id", flat=True))
-    write_workbook(target, {ORGANIZATIONS.key: _organizations(root), MEMBERS.key: _members(root, in_development),
-                            OFFICERS.key: _officers(root), LEDGER.key: _ledger(root)})
+    in_development = set(
+        Case.objects.filter(
+            process_id="member_development",
+            status=CaseStatus.RUNNING,
+            organization__path__startswith=root.path,
+        ).values_list("subject_member_id", flat=True)
+    )
+    write_workbook(
+        target,
+        {
+            ORGANIZATIONS.key: _organizations(root),
+            MEMBERS.key: _members(root, in_development),
+            OFFICERS.key: _officers(root),
+            LEDGER.key: _ledger(root),
+        },
+    )
 
 
 # --- 党内统计 -----------------------------------------------------------------------------------
 
+
 def statistics_workbook(target, *, root: Organization) -> None:
-    """The figures committees report: members by kind (人员类别), by status (党籍状态), per branch, and
-    the development pipeline by stage, for the subtree at `root`, as of today."""
+    """The figures committees report: members by kind (人员类别), by status (党籍状态), per
+    branch, and     the development pipeline by stage, for the subtree at `root`, as of today."""
     with translation.override("zh-hans"):
         _statistics(target, root)
 
@@ -146,9 +238,21 @@ def _statistics(target, root: Organization) -> None:
     _row(ws, ["人员类别", "正式党员", "预备党员", "合计"], bold=True)
     by_kind = Counter(party.values_list("person_category", "status"))
     for value, label in [*PersonCategory.choices, ("", "未填")]:
-        full, prob = by_kind.get((value, MemberStatus.FULL), 0), by_kind.get((value, MemberStatus.PROBATIONARY), 0)
+        full, prob = (
+            by_kind.get((value, MemberStatus.FULL), 0),
+            by_kind.get((value, MemberStatus.PROBATIONARY), 0),
+        )
         _row(ws, [str(label), full, prob, full + prob])
-    _row(ws, ["合计", party.filter(status=MemberStatus.FULL).count(), party.filter(status=MemberStatus.PROBATIONARY).count(), party.count()], bold=True)
+    _row(
+        ws,
+        [
+            "合计",
+            party.filter(status=MemberStatus.FULL).count(),
+            party.filter(status=MemberStatus.PROBATIONARY).count(),
+            party.count(),
+        ],
+        bold=True,
+    )
 
     ws = wb.create_sheet("按党籍状态")
     _row(ws, ["状态", "人数"], bold=True)
@@ -160,15 +264,27 @@ def _statistics(target, root: Organization) -> None:
     _row(ws, ["党组织编码", "党支部", "正式党员", "预备党员", "合计", "流动党员"], bold=True)
     per_branch = Counter(party.values_list("organization_id", "status"))
     floating = Counter(party.filter(is_floating=True).values_list("organization_id", flat=True))
-    branches = Organization.objects.filter(path__startswith=root.path).filter(Q(kind=OrgKind.BRANCH)).order_by("path")
+    branches = (
+        Organization.objects.filter(path__startswith=root.path)
+        .filter(Q(kind=OrgKind.BRANCH))
+        .order_by("path")
+    )
     for b in branches:
-        full, prob = per_branch.get((b.pk, MemberStatus.FULL), 0), per_branch.get((b.pk, MemberStatus.PROBATIONARY), 0)
+        full, prob = (
+            per_branch.get((b.pk, MemberStatus.FULL), 0),
+            per_branch.get((b.pk, MemberStatus.PROBATIONARY), 0),
+        )
         _row(ws, [b.code or "", b.name, full, prob, full + prob, floating.get(b.pk, 0)])
 
     pipeline = development_pipeline(root)
     ws = wb.create_sheet("发展党员")
     _row(ws, ["发展阶段", "人数"], bold=True)
-    for status in (MemberStatus.APPLICANT, MemberStatus.ACTIVIST, MemberStatus.DEVELOPMENT_OBJECT, MemberStatus.PROBATIONARY):
+    for status in (
+        MemberStatus.APPLICANT,
+        MemberStatus.ACTIVIST,
+        MemberStatus.DEVELOPMENT_OBJECT,
+        MemberStatus.PROBATIONARY,
+    ):
         _row(ws, [str(status.label), pipeline["members_by_status"][status.value]])
     _row(ws, [])
     _row(ws, ["进行中的发展党员流程（按当前环节）", "流程数"], bold=True)

@@ -4,9 +4,9 @@ committees and their terms, and the development ledger, with the cases already i
 All or nothing: every row is read, checked and applied inside one transaction (a savepoint per
 row); when any row fails, or for a dry run, the transaction is rolled back, so the preview reports
 exactly what the import would do (created / updated / unchanged per row, every error with sheet,
-row, column and rule). Idempotent: records are matched on 党组织编码, 学工号 and 公民身份号码, so the
-same file twice changes nothing and a corrected file changes what was corrected, each change with
-its audit event (`organizations.services.*_import_upsert`).
+row, column and rule). Idempotent: records are matched on 党组织编码, 学工号 and 公民身份号码, so
+the same file twice changes nothing and a corrected file changes what was corrected, each change
+with its audit event (`organizations.services.*_import_upsert`).
 
 A ledger row starts its member-development case at the step the person has reached (the BPMN
 gateway `gw_imported_stage`), the earlier steps' dates in the case data (every later time rule
@@ -17,17 +17,21 @@ with a term gets its election case waiting for the real term-expiry reminder.
 The workbook is read streaming (openpyxl read_only): memory does not grow with the file beyond the
 report and the organization index.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from zipfile import BadZipFile
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 from development.services import member_status_change
 from engine.calendar import Duration, today
@@ -36,13 +40,26 @@ from engine.i18n import _
 from organizations.idcard import id_number_check
 from organizations.models import Member, MemberStatus, Organization, OrgKind, Role
 from organizations.selectors import active_assignments
-from organizations.services import member_import_upsert, officer_import_upsert, organization_import_upsert
+from organizations.services import (
+    member_import_upsert,
+    officer_import_upsert,
+    organization_import_upsert,
+)
 from partyflow.rules import deployment_rule_set
 from workflows.models import Case, CaseStatus
 from workflows.procedures import branch_election, member_development
 from workflows.services import case_flag, case_history_import, case_start
 
-from .columns import LEDGER, MEMBERS, OFFICERS, ORGANIZATIONS, SHEETS, CellError, Sheet, header_index
+from .columns import (
+    LEDGER,
+    MEMBERS,
+    OFFICERS,
+    ORGANIZATIONS,
+    SHEETS,
+    CellError,
+    Sheet,
+    header_index,
+)
 
 Progress = Callable[[str, int, int], None]
 PROGRESS_EVERY = 250
@@ -65,21 +82,48 @@ class Report:
         return not self.errors
 
     def error(self, sheet: Sheet, row: int, column: str, code: str, message) -> None:
-        self.errors.append({"sheet": sheet.title, "row": row, "column": column, "code": code, "message": str(message)})
+        self.errors.append(
+            {
+                "sheet": sheet.title,
+                "row": row,
+                "column": column,
+                "code": code,
+                "message": str(message),
+            }
+        )
 
-    def done(self, sheet: Sheet, row: int, action: str, key: str, label: str, changes: dict | None = None) -> None:
+    def done(
+        self, sheet: Sheet, row: int, action: str, key: str, label: str, changes: dict | None = None
+    ) -> None:
         self.counts[sheet.key][action] += 1
         entry = {"sheet": sheet.title, "row": row, "action": action, "key": key, "label": label}
         if changes:
-            entry["changes"] = {k: ["***", "***"] if k in ("id_number", "phone") else v for k, v in changes.items()}
+            entry["changes"] = {
+                k: ["***", "***"] if k in ("id_number", "phone") else v for k, v in changes.items()
+            }
         self.rows.append(entry)
 
     def as_dict(self) -> dict:
-        counts = {s.key: {"sheet": s.title, **{a: self.counts[s.key].get(a, 0) for a in ("created", "updated", "unchanged")},
-                          "errors": sum(1 for e in self.errors if e["sheet"] == s.title)} for s in SHEETS}
-        return {"dry_run": self.dry_run, "ok": self.ok, "source": self.source, "counts": counts,
-                "cases": self.cases, "flags": self.flags, "unknown_columns": self.unknown_columns,
-                "missing_sheets": self.missing_sheets, "errors": self.errors, "rows": self.rows}
+        counts = {
+            s.key: {
+                "sheet": s.title,
+                **{a: self.counts[s.key].get(a, 0) for a in ("created", "updated", "unchanged")},
+                "errors": sum(1 for e in self.errors if e["sheet"] == s.title),
+            }
+            for s in SHEETS
+        }
+        return {
+            "dry_run": self.dry_run,
+            "ok": self.ok,
+            "source": self.source,
+            "counts": counts,
+            "cases": self.cases,
+            "flags": self.flags,
+            "unknown_columns": self.unknown_columns,
+            "missing_sheets": self.missing_sheets,
+            "errors": self.errors,
+            "rows": self.rows,
+        }
 
 
 class _Rollback(Exception):
@@ -115,28 +159,60 @@ def import_scope(actor) -> list[str] | None:
     role (None: everything, for a superuser or the operator's own CLI run)."""
     if actor is None or actor.is_superuser:
         return None
-    return sorted({a.organization.path for a in active_assignments(actor) if a.role == Role.ORG_DEPARTMENT})
+    return sorted(
+        {a.organization.path for a in active_assignments(actor) if a.role == Role.ORG_DEPARTMENT}
+    )
 
 
-def onboarding_import(*, actor, file, dry_run: bool = False, source_name: str = "", operator: str = "",
-                      progress: Progress | None = None) -> Report:
+def onboarding_import(
+    *,
+    actor,
+    file,
+    dry_run: bool = False,
+    source_name: str = "",
+    operator: str = "",
+    progress: Progress | None = None,
+) -> Report:
     """Import a workbook (a path or a binary file object). Returns the report; when a row fails and
     this is not a dry run, nothing is written and ValidationFailed (`import_rows_invalid`) carries
     the report in its details. `actor` None: the operator running the CLI (recorded by name)."""
     report = Report(dry_run=dry_run, source=source_name)
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException … for a bad file
-        raise ValidationFailed(_("无法读取 Excel 文件（.xlsx）：%(e)s") % {"e": exc.__class__.__name__}, code="import_file_unreadable",
-                               fields={"file": [_("须为 .xlsx 工作簿")]}) from None
-    ctx = _Context(actor=actor, report=report, scope=import_scope(actor), rules=deployment_rule_set(), source={
-        "via": "import", "file": source_name, "operator": actor.get_username() if actor is not None else (operator or "system")})
+    except (
+        BadZipFile,
+        InvalidFileException,
+        KeyError,
+        ValueError,
+        OSError,
+        EOFError,
+    ) as exc:  # what openpyxl raises for a bad file
+        raise ValidationFailed(
+            _("无法读取 Excel 文件（.xlsx）：%(e)s") % {"e": exc.__class__.__name__},
+            code="import_file_unreadable",
+            fields={"file": [_("须为 .xlsx 工作簿")]},
+        ) from None
+    ctx = _Context(
+        actor=actor,
+        report=report,
+        scope=import_scope(actor),
+        rules=deployment_rule_set(),
+        source={
+            "via": "import",
+            "file": source_name,
+            "operator": actor.get_username() if actor is not None else (operator or "system"),
+        },
+    )
     try:
         found = _find_sheets(workbook, report)
         try:
             with transaction.atomic():
-                for sheet, handler in ((ORGANIZATIONS, _import_organizations), (MEMBERS, _import_members),
-                                       (OFFICERS, _import_officers), (LEDGER, _import_ledger)):
+                for sheet, handler in (
+                    (ORGANIZATIONS, _import_organizations),
+                    (MEMBERS, _import_members),
+                    (OFFICERS, _import_officers),
+                    (LEDGER, _import_ledger),
+                ):
                     if sheet.key in found:
                         handler(ctx, sheet, found[sheet.key], progress)
                 _start_elections(ctx)
@@ -147,8 +223,12 @@ def onboarding_import(*, actor, file, dry_run: bool = False, source_name: str = 
     finally:
         workbook.close()
     if report.errors and not dry_run:
-        raise ValidationFailed(_("导入文件有 %(n)s 处错误，未导入任何数据。") % {"n": len(report.errors)}, code="import_rows_invalid",
-                               fields={"file": [_("%(n)s 处错误，见逐行报告") % {"n": len(report.errors)}]}, report=report.as_dict())
+        raise ValidationFailed(
+            _("导入文件有 %(n)s 处错误，未导入任何数据。") % {"n": len(report.errors)},
+            code="import_rows_invalid",
+            fields={"file": [_("%(n)s 处错误，见逐行报告") % {"n": len(report.errors)}]},
+            report=report.as_dict(),
+        )
     return report
 
 
@@ -163,21 +243,28 @@ def _find_sheets(workbook, report: Report) -> dict:
         else:
             report.missing_sheets.append(sheet.title)
     if not found:
-        raise ValidationFailed(_("工作簿中没有可导入的工作表（%(names)s）。") % {"names": "、".join(s.title for s in SHEETS)},
-                               code="import_no_sheets", fields={"file": [_("缺少工作表")]})
+        raise ValidationFailed(
+            _("工作簿中没有可导入的工作表（%(names)s）。")
+            % {"names": "、".join(s.title for s in SHEETS)},
+            code="import_no_sheets",
+            fields={"file": [_("缺少工作表")]},
+        )
     return found
 
 
 def _rows(ctx: _Context, sheet: Sheet, ws, progress: Progress | None):
     """Yield (row number, {field: value}, fields present) for each non-empty row; cell errors are
-    reported and the row skipped. A missing required column is reported once and the sheet skipped."""
+    reported and the row skipped. A missing required column is reported once and the sheet
+    skipped."""
     rows = ws.iter_rows(values_only=True)
     headers = next(rows, None) or ()
     index, unknown = header_index(sheet, headers)
     ctx.report.unknown_columns += [{"sheet": sheet.title, "column": h} for h in unknown]
     missing = [c for c in sheet.columns if c.required and c.field not in index]
     for col in missing:
-        ctx.report.error(sheet, 1, col.header, "missing_column", _("缺少必填列“%(c)s”") % {"c": col.header})
+        ctx.report.error(
+            sheet, 1, col.header, "missing_column", _("缺少必填列“%(c)s”") % {"c": col.header}
+        )
     if missing:
         return
     total = max((ws.max_row or 1) - 1, 0)
@@ -204,7 +291,8 @@ def _rows(ctx: _Context, sheet: Sheet, ws, progress: Progress | None):
 
 
 def _apply(ctx: _Context, sheet: Sheet, n: int, work: Callable[[], None]) -> None:
-    """Run one row's writes in a savepoint; a domain error becomes the row's error, naming the column."""
+    """Run one row's writes in a savepoint; a domain error becomes the row's error, naming the
+    column."""
     try:
         with transaction.atomic():
             work()
@@ -229,16 +317,38 @@ def _not_future(ctx, sheet, n, values, fields) -> None:
     now = today()
     for f in fields:
         if values.get(f) and values[f] > now:
-            _fail(ctx, sheet, n, f, "date_in_future", _("日期不能晚于今天（%(d)s）") % {"d": now.isoformat()})
+            _fail(
+                ctx,
+                sheet,
+                n,
+                f,
+                "date_in_future",
+                _("日期不能晚于今天（%(d)s）") % {"d": now.isoformat()},
+            )
 
 
 def _unknown_org(ctx, sheet, n, field_name, code):
-    _fail(ctx, sheet, n, field_name, "unknown_organization", _("党组织编码 %(c)s 不存在") % {"c": code})
+    _fail(
+        ctx,
+        sheet,
+        n,
+        field_name,
+        "unknown_organization",
+        _("党组织编码 %(c)s 不存在") % {"c": code},
+    )
 
 
 # --- organizations ---------------------------------------------------------------------------
 
-ORG_FIELDS = ("name", "kind", "branch_kind", "has_approval_authority", "founded_on", "term_start", "term_end")
+ORG_FIELDS = (
+    "name",
+    "kind",
+    "branch_kind",
+    "has_approval_authority",
+    "founded_on",
+    "term_start",
+    "term_end",
+)
 
 
 def _import_organizations(ctx: _Context, sheet: Sheet, ws, progress) -> None:
@@ -249,18 +359,45 @@ def _import_organizations(ctx: _Context, sheet: Sheet, ws, progress) -> None:
         codes[values["code"]].append(n)
     for code, ns in codes.items():
         for n in ns[1:]:
-            ctx.report.error(sheet, n, _header_of(sheet, "code"), "duplicate_code", _("党组织编码 %(c)s 与第 %(r)s 行重复") % {"c": code, "r": ns[0]})
+            ctx.report.error(
+                sheet,
+                n,
+                _header_of(sheet, "code"),
+                "duplicate_code",
+                _("党组织编码 %(c)s 与第 %(r)s 行重复") % {"c": code, "r": ns[0]},
+            )
     pending, done = [r for r in rows if codes[r[1]["code"]][0] == r[0]], set()
     while pending:
-        ready = [r for r in pending if not r[1]["parent_code"] or r[1]["parent_code"] not in codes or r[1]["parent_code"] in done]
+        ready = [
+            r
+            for r in pending
+            if not r[1]["parent_code"]
+            or r[1]["parent_code"] not in codes
+            or r[1]["parent_code"] in done
+        ]
         if not ready:  # a cycle: report each remaining row
-            for n, values, _present in pending:
-                ctx.report.error(sheet, n, _header_of(sheet, "parent_code"), "parent_cycle", _("上级党组织编码形成循环"))
+            for n, _values, _present in pending:
+                ctx.report.error(
+                    sheet,
+                    n,
+                    _header_of(sheet, "parent_code"),
+                    "parent_cycle",
+                    _("上级党组织编码形成循环"),
+                )
             return
         for n, values, present in ready:
-            _apply(ctx, sheet, n, lambda n=n, values=values, present=present: _organization_row(ctx, sheet, n, values, present))
+            _apply(
+                ctx,
+                sheet,
+                n,
+                lambda n=n, values=values, present=present: _organization_row(
+                    ctx, sheet, n, values, present
+                ),
+            )
             done.add(values["code"])
         pending = [r for r in pending if r[1]["code"] not in done]
+    if progress:
+        progress(sheet.title, len(rows), len(rows))
 
 
 def _organization_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present: set) -> None:
@@ -271,17 +408,43 @@ def _organization_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present
             _unknown_org(ctx, sheet, n, "parent_code", values["parent_code"])
     _not_future(ctx, sheet, n, values, ["founded_on", "term_start"])
     existing = Organization.objects.filter(code=code).first()
-    if existing is None:  # adopting an organization created before it had a code: same name, same parent
-        existing = Organization.objects.filter(parent=parent, name=values["name"], code__isnull=True).first()
+    if (
+        existing is None
+    ):  # adopting an organization created before it had a code: same name, same parent
+        existing = Organization.objects.filter(
+            parent=parent, name=values["name"], code__isnull=True
+        ).first()
     if existing is not None and not ctx.in_scope(existing):
-        _fail(ctx, sheet, n, "code", "organization_code_unavailable", _("党组织编码 %(c)s 不可用") % {"c": code})
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "code",
+            "organization_code_unavailable",
+            _("党组织编码 %(c)s 不可用") % {"c": code},
+        )
     if existing is None and (parent is None and ctx.scope is not None):
-        _fail(ctx, sheet, n, "parent_code", "required", _("只能在您管理的党组织之下建立党组织，请填写上级党组织编码"))
-    wanted = {"code": code, "parent": parent, **{f: values[f] for f in ORG_FIELDS if f in present or f == "name" or f == "kind"}}
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "parent_code",
+            "required",
+            _("只能在您管理的党组织之下建立党组织，请填写上级党组织编码"),
+        )
+    wanted = {
+        "code": code,
+        "parent": parent,
+        **{f: values[f] for f in ORG_FIELDS if f in present or f == "name" or f == "kind"},
+    }
     if existing is not None and existing.parent_id is None and parent is None:
         wanted.pop("parent")
-    org, action, changes = organization_import_upsert(actor=ctx.actor, organization=existing, values=wanted,
-                                                      source={**ctx.source, "sheet": sheet.title, "row": n})
+    org, action, changes = organization_import_upsert(
+        actor=ctx.actor,
+        organization=existing,
+        values=wanted,
+        source={**ctx.source, "sheet": sheet.title, "row": n},
+    )
     ctx.orgs[code] = org
     ctx.report.done(sheet, n, action, code, org.name, changes)
     if org.kind == OrgKind.BRANCH and org.term_end:
@@ -291,29 +454,75 @@ def _organization_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present
 def _start_elections(ctx: _Context) -> None:
     """Each branch with a term waits for its real term-expiry reminder in a P2 election case."""
     for n, org in ctx.elections:
-        running = Case.objects.filter(process_id=branch_election.PROCESS, organization=org, status=CaseStatus.RUNNING).first()
-        entry = {"sheet": ORGANIZATIONS.title, "row": n, "process": branch_election.PROCESS, "organization": org.pk,
-                 "organization_name": org.name, "term_end": org.term_end.isoformat()}
+        running = Case.objects.filter(
+            process_id=branch_election.PROCESS, organization=org, status=CaseStatus.RUNNING
+        ).first()
+        entry = {
+            "sheet": ORGANIZATIONS.title,
+            "row": n,
+            "process": branch_election.PROCESS,
+            "organization": org.pk,
+            "organization_name": org.name,
+            "term_end": org.term_end.isoformat(),
+        }
         if running is not None:
             same = running.data.get("term_end") == org.term_end.isoformat()
-            ctx.report.cases.append({**entry, "case": running.pk, "action": "unchanged" if same else "kept",
-                                     **({} if same else {"note": str(_("进行中的换届流程按原任期届满日期 %(d)s 提醒") % {"d": running.data.get("term_end")})})})
+            ctx.report.cases.append(
+                {
+                    **entry,
+                    "case": running.pk,
+                    "action": "unchanged" if same else "kept",
+                    **(
+                        {}
+                        if same
+                        else {
+                            "note": str(
+                                _("进行中的换届流程按原任期届满日期 %(d)s 提醒")
+                                % {"d": running.data.get("term_end")}
+                            )
+                        }
+                    ),
+                }
+            )
             continue
         try:
             with transaction.atomic():
-                case = case_start(actor=ctx.actor, process_id=branch_election.PROCESS, organization=org,
-                                  data={"term_end": org.term_end.isoformat()})
+                case = case_start(
+                    actor=ctx.actor,
+                    process_id=branch_election.PROCESS,
+                    organization=org,
+                    data={"term_end": org.term_end.isoformat()},
+                )
         except DomainError as exc:
-            ctx.report.error(ORGANIZATIONS, n, _header_of(ORGANIZATIONS, "term_end"), exc.code, exc.message)
+            ctx.report.error(
+                ORGANIZATIONS, n, _header_of(ORGANIZATIONS, "term_end"), exc.code, exc.message
+            )
             continue
         ctx.report.cases.append({**entry, "case": case.pk, "action": "created"})
 
 
 # --- members ---------------------------------------------------------------------------------
 
-MEMBER_FIELDS = ("name", "gender", "ethnicity", "id_number", "birth_date", "education", "degree", "person_category", "status",
-                 "joined_on", "party_standing_from", "joined_branch_name", "probation_extension_months", "party_post", "phone",
-                 "job_post", "is_floating", "transferred_in_on")
+MEMBER_FIELDS = (
+    "name",
+    "gender",
+    "ethnicity",
+    "id_number",
+    "birth_date",
+    "education",
+    "degree",
+    "person_category",
+    "status",
+    "joined_on",
+    "party_standing_from",
+    "joined_branch_name",
+    "probation_extension_months",
+    "party_post",
+    "phone",
+    "job_post",
+    "is_floating",
+    "transferred_in_on",
+)
 
 
 def _branch(ctx, sheet, n, values) -> Organization:
@@ -321,7 +530,14 @@ def _branch(ctx, sheet, n, values) -> Organization:
     if org is None:
         _unknown_org(ctx, sheet, n, "organization_code", values["organization_code"])
     if org.kind not in (OrgKind.BRANCH, OrgKind.PARTY_GROUP):
-        _fail(ctx, sheet, n, "organization_code", "member_needs_branch", _("%(name)s 不是党支部或党小组") % {"name": org.name})
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "organization_code",
+            "member_needs_branch",
+            _("%(name)s 不是党支部或党小组") % {"name": org.name},
+        )
     return org
 
 
@@ -335,31 +551,72 @@ def _identity(ctx, sheet, n, values) -> Member | None:
         except ValidationFailed as exc:
             _fail(ctx, sheet, n, "id_number", exc.code, exc.message)
         values["birth_date"] = values.get("birth_date") or born
-    by_no = Member.objects.select_related("organization").filter(staff_or_student_no=values["staff_or_student_no"]).first()
-    by_id = Member.objects.select_related("organization").filter(id_number=values["id_number"]).first() if values.get("id_number") else None
+    q = Q(staff_or_student_no=values["staff_or_student_no"]) | (
+        Q(id_number=values["id_number"]) if values.get("id_number") else Q(pk__in=[])
+    )
+    found = list(Member.objects.select_related("organization").filter(q)[:3])
+    by_no = next((m for m in found if m.staff_or_student_no == values["staff_or_student_no"]), None)
+    by_id = next(
+        (m for m in found if values.get("id_number") and m.id_number == values["id_number"]), None
+    )
     if by_no and by_id and by_no.pk != by_id.pk:
-        _fail(ctx, sheet, n, "id_number", "identity_conflict", _("学工号与公民身份号码分别属于不同的人（%(a)s、%(b)s）") % {"a": by_no.name, "b": by_id.name})
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "id_number",
+            "identity_conflict",
+            _("学工号与公民身份号码分别属于不同的人（%(a)s、%(b)s）")
+            % {"a": by_no.name, "b": by_id.name},
+        )
     member = by_no or by_id
     if member is not None and not ctx.in_scope(member.organization):
-        _fail(ctx, sheet, n, "staff_or_student_no", "member_unavailable", _("学工号或公民身份号码已被使用"))
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "staff_or_student_no",
+            "member_unavailable",
+            _("学工号或公民身份号码已被使用"),
+        )
     return member
 
 
 def _import_members(ctx: _Context, sheet: Sheet, ws, progress) -> None:
     for n, values, present in _rows(ctx, sheet, ws, progress):
-        _apply(ctx, sheet, n, lambda n=n, values=values, present=present: _member_row(ctx, sheet, n, values, present))
+        _apply(
+            ctx,
+            sheet,
+            n,
+            lambda n=n, values=values, present=present: _member_row(ctx, sheet, n, values, present),
+        )
 
 
 def _member_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present: set) -> None:
     branch = _branch(ctx, sheet, n, values)
-    _not_future(ctx, sheet, n, values, ["birth_date", "joined_on", "party_standing_from", "transferred_in_on"])
+    _not_future(
+        ctx,
+        sheet,
+        n,
+        values,
+        ["birth_date", "joined_on", "party_standing_from", "transferred_in_on"],
+    )
     joined, converted = values.get("joined_on"), values.get("party_standing_from")
     if joined and converted and converted < joined:
-        _fail(ctx, sheet, n, "party_standing_from", "conversion_before_joining",
-              _("转正日期 %(c)s 早于入党日期 %(j)s") % {"c": converted.isoformat(), "j": joined.isoformat()})
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "party_standing_from",
+            "conversion_before_joining",
+            _("转正日期 %(c)s 早于入党日期 %(j)s")
+            % {"c": converted.isoformat(), "j": joined.isoformat()},
+        )
     if values["status"] == MemberStatus.PROBATIONARY:
         if converted:
-            _fail(ctx, sheet, n, "status", "probationary_but_converted", _("预备党员不应有转正日期"))
+            _fail(
+                ctx, sheet, n, "status", "probationary_but_converted", _("预备党员不应有转正日期")
+            )
         if not joined:
             _fail(ctx, sheet, n, "joined_on", "required", _("预备党员须填入党日期"))
         end = ctx.rules.get("development.probation").add_to(joined)
@@ -367,17 +624,35 @@ def _member_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present: set)
             end = _add_months(end, values["probation_extension_months"])
         latest = ctx.rules.get("development.extension_max").add_to(end)
         if latest < today():
-            _fail(ctx, sheet, n, "status", "probation_long_over",
-                  _("预备期已于 %(e)s 届满，至今未转正（最晚应于 %(l)s 前讨论转正或取消资格）") % {"e": end.isoformat(), "l": latest.isoformat()})
+            _fail(
+                ctx,
+                sheet,
+                n,
+                "status",
+                "probation_long_over",
+                _("预备期已于 %(e)s 届满，至今未转正（最晚应于 %(l)s 前讨论转正或取消资格）")
+                % {"e": end.isoformat(), "l": latest.isoformat()},
+            )
     elif not joined:
         _fail(ctx, sheet, n, "joined_on", "required", _("正式党员须填入党日期"))
     member = _identity(ctx, sheet, n, values)
-    wanted = {"organization": branch, **{f: values[f] for f in MEMBER_FIELDS if f in present or f in ("name", "status", "birth_date")}}
+    wanted = {
+        "organization": branch,
+        **{
+            f: values[f]
+            for f in MEMBER_FIELDS
+            if f in present or f in ("name", "status", "birth_date")
+        },
+    }
     wanted["staff_or_student_no"] = values["staff_or_student_no"]
     if wanted.get("birth_date") is None:
         wanted.pop("birth_date")
-    member, action, changes = member_import_upsert(actor=ctx.actor, member=member, values=wanted,
-                                                   source={**ctx.source, "sheet": sheet.title, "row": n})
+    member, action, changes = member_import_upsert(
+        actor=ctx.actor,
+        member=member,
+        values=wanted,
+        source={**ctx.source, "sheet": sheet.title, "row": n},
+    )
     ctx.report.done(sheet, n, action, member.staff_or_student_no, member.name, changes)
 
 
@@ -386,6 +661,7 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 
 # --- officers and terms ----------------------------------------------------------------------
+
 
 def _import_officers(ctx: _Context, sheet: Sheet, ws, progress) -> None:
     for n, values, _present in _rows(ctx, sheet, ws, progress):
@@ -396,26 +672,64 @@ def _officer_row(ctx: _Context, sheet: Sheet, n: int, values: dict) -> None:
     org = ctx.org_by_code(values["organization_code"])
     if org is None:
         _unknown_org(ctx, sheet, n, "organization_code", values["organization_code"])
-    member = Member.objects.select_related("organization", "user").filter(staff_or_student_no=values["staff_or_student_no"]).first()
+    member = (
+        Member.objects.select_related("organization", "user")
+        .filter(staff_or_student_no=values["staff_or_student_no"])
+        .first()
+    )
     if member is None or not ctx.in_scope(member.organization):
-        _fail(ctx, sheet, n, "staff_or_student_no", "unknown_member", _("学工号 %(no)s 不在党员名单中") % {"no": values["staff_or_student_no"]})
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "staff_or_student_no",
+            "unknown_member",
+            _("学工号 %(no)s 不在党员名单中") % {"no": values["staff_or_student_no"]},
+        )
     if values.get("name") and values["name"] != member.name:
-        _fail(ctx, sheet, n, "name", "name_mismatch", _("学工号 %(no)s 是 %(name)s") % {"no": values["staff_or_student_no"], "name": member.name})
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "name",
+            "name_mismatch",
+            _("学工号 %(no)s 是 %(name)s")
+            % {"no": values["staff_or_student_no"], "name": member.name},
+        )
     start, end = values.get("term_start") or org.term_start, values.get("term_end") or org.term_end
-    assignment, action, changes = officer_import_upsert(actor=ctx.actor, member=member, organization=org, post=values["post"],
-                                                        term_start=start, term_end=end, source={**ctx.source, "sheet": sheet.title, "row": n})
-    ctx.report.done(sheet, n, action, f'{org.code}/{member.staff_or_student_no}/{values["post"]}',
-                    f"{org.name} {assignment.get_post_display()} {member.name}", changes)
+    assignment, action, changes = officer_import_upsert(
+        actor=ctx.actor,
+        member=member,
+        organization=org,
+        post=values["post"],
+        term_start=start,
+        term_end=end,
+        source={**ctx.source, "sheet": sheet.title, "row": n},
+    )
+    ctx.report.done(
+        sheet,
+        n,
+        action,
+        f"{org.code}/{member.staff_or_student_no}/{values['post']}",
+        f"{org.name} {assignment.get_post_display()} {member.name}",
+        changes,
+    )
 
 
 # --- development ledger ----------------------------------------------------------------------
 
-# The ledger's dates in the order the steps happen: (field, BPMN task id, its name, the status reached).
+# The ledger's dates in the order the steps happen: (field, BPMN task id, its name, the status
+# reached).
 LEDGER_STEPS = (
     ("application_date", "submit_application", "递交入党申请书", MemberStatus.APPLICANT),
     ("talk_date", "talk_with_applicant", "派人谈话", None),
     ("activist_date", "select_activist", "确定入党积极分子", MemberStatus.ACTIVIST),
-    ("designation_date", "designate_development_object", "确定发展对象", MemberStatus.DEVELOPMENT_OBJECT),
+    (
+        "designation_date",
+        "designate_development_object",
+        "确定发展对象",
+        MemberStatus.DEVELOPMENT_OBJECT,
+    ),
     ("political_review_date", "political_review", "政治审查", None),
     ("training_end", "centralized_training", "集中培训", None),
     ("admission_vote_date", "admission_vote", "支部大会讨论接收预备党员", None),
@@ -424,19 +738,35 @@ LEDGER_STEPS = (
     ("conversion_date", "approve_conversion", "上级党委审批转正", MemberStatus.FULL),
 )
 # What the case keeps of its ledger row (for export): the dates no form of the case records.
-LEDGER_RECORD = ("political_review_date", "training_start", "training_end", "training_hours", "committee_talk_date")
+LEDGER_RECORD = (
+    "political_review_date",
+    "training_start",
+    "training_end",
+    "training_hours",
+    "committee_talk_date",
+)
 # Dates a running case is compared on when the same ledger is imported again.
-CASE_DATES = ("application_date", "talk_date", "activist_date", "designation_date", "admission_vote_date", "admission_decision_date")
+CASE_DATES = (
+    "application_date",
+    "talk_date",
+    "activist_date",
+    "designation_date",
+    "admission_vote_date",
+    "admission_decision_date",
+)
 
 
 def ledger_position(values: dict) -> tuple[str, str]:
-    """(the status the person has reached, the step their case starts at) from the dates recorded."""
+    """(the status the person has reached, the step their case starts at) from the dates
+    recorded."""
     if values.get("conversion_date"):
         return MemberStatus.FULL, ""
     if values.get("admission_decision_date"):
         return MemberStatus.PROBATIONARY, "probation"
     if values.get("admission_vote_date"):
-        return MemberStatus.DEVELOPMENT_OBJECT, "admission_approval" if values.get("committee_talk_date") else "committee_talk"
+        return MemberStatus.DEVELOPMENT_OBJECT, "admission_approval" if values.get(
+            "committee_talk_date"
+        ) else "committee_talk"
     if values.get("designation_date"):
         return MemberStatus.DEVELOPMENT_OBJECT, "introducers"
     if values.get("activist_date"):
@@ -452,19 +782,53 @@ def _import_ledger(ctx: _Context, sheet: Sheet, ws, progress) -> None:
 
 
 def _ledger_dates_in_order(ctx, sheet, n, values) -> None:
-    _not_future(ctx, sheet, n, values, [f for f, *_rest in LEDGER_STEPS] + ["birth_date", "training_start"])
+    _not_future(
+        ctx, sheet, n, values, [f for f, *_rest in LEDGER_STEPS] + ["birth_date", "training_start"]
+    )
     last = None
-    for f in ("application_date", "talk_date", "activist_date", "designation_date", "admission_vote_date",
-              "committee_talk_date", "admission_decision_date", "conversion_date"):
+    for f in (
+        "application_date",
+        "talk_date",
+        "activist_date",
+        "designation_date",
+        "admission_vote_date",
+        "committee_talk_date",
+        "admission_decision_date",
+        "conversion_date",
+    ):
         if values.get(f):
             if last and values[f] < values[last]:
-                _fail(ctx, sheet, n, f, "date_order", _("不能早于%(col)s %(d)s") % {"col": _header_of(sheet, last), "d": values[last].isoformat()})
+                _fail(
+                    ctx,
+                    sheet,
+                    n,
+                    f,
+                    "date_order",
+                    _("不能早于%(col)s %(d)s")
+                    % {"col": _header_of(sheet, last), "d": values[last].isoformat()},
+                )
             last = f
-    for later, earlier in (("designation_date", "activist_date"), ("admission_vote_date", "designation_date"),
-                           ("admission_decision_date", "admission_vote_date"), ("conversion_date", "admission_decision_date")):
+    for later, earlier in (
+        ("designation_date", "activist_date"),
+        ("admission_vote_date", "designation_date"),
+        ("admission_decision_date", "admission_vote_date"),
+        ("conversion_date", "admission_decision_date"),
+    ):
         if values.get(later) and not values.get(earlier):
-            _fail(ctx, sheet, n, earlier, "required", _("已填%(later)s，须填%(col)s") % {"later": _header_of(sheet, later), "col": _header_of(sheet, earlier)})
-    if values.get("training_start") and values.get("training_end") and values["training_end"] < values["training_start"]:
+            _fail(
+                ctx,
+                sheet,
+                n,
+                earlier,
+                "required",
+                _("已填%(later)s，须填%(col)s")
+                % {"later": _header_of(sheet, later), "col": _header_of(sheet, earlier)},
+            )
+    if (
+        values.get("training_start")
+        and values.get("training_end")
+        and values["training_end"] < values["training_start"]
+    ):
         _fail(ctx, sheet, n, "training_end", "date_order", _("不能早于培训开始日期"))
 
 
@@ -477,85 +841,217 @@ def ledger_flags(values: dict, rules, *, birth_date: dt.date | None) -> list[dic
 
     applied = values["application_date"]
     if birth_date and applied < birth_date + relativedelta(years=rules.get("development.min_age")):
-        flag("applicant_under_age", "申请入党日期", _("申请入党时未满 %(n)s 岁（DEV-2014 第5条）") % {"n": rules.get("development.min_age")})
-    if values.get("talk_date") and values["talk_date"] > rules.get("development.talk_within").add_to(applied):
-        flag("talk_late", "谈话日期", _("谈话晚于收到申请书后 %(w)s（DEV-2014 第7条）") % {"w": rules.get("development.talk_within")})
+        flag(
+            "applicant_under_age",
+            "申请入党日期",
+            _("申请入党时未满 %(n)s 岁（DEV-2014 第5条）")
+            % {"n": rules.get("development.min_age")},
+        )
+    if values.get("talk_date") and values["talk_date"] > rules.get(
+        "development.talk_within"
+    ).add_to(applied):
+        flag(
+            "talk_late",
+            "谈话日期",
+            _("谈话晚于收到申请书后 %(w)s（DEV-2014 第7条）")
+            % {"w": rules.get("development.talk_within")},
+        )
     if values.get("designation_date"):
         earliest = rules.get("development.activist_min_period").add_to(values["activist_date"])
         if values["designation_date"] < earliest:
-            flag("designation_too_early", "确定发展对象日期",
-                 _("确定为发展对象时培养考察不满一年（DEV-2014 第13条），最早应为 %(d)s") % {"d": earliest.isoformat()})
+            flag(
+                "designation_too_early",
+                "确定发展对象日期",
+                _("确定为发展对象时培养考察不满一年（DEV-2014 第13条），最早应为 %(d)s")
+                % {"d": earliest.isoformat()},
+            )
     if values.get("admission_vote_date"):
         ceiling = rules.get("development.approval_max").add_to(values["admission_vote_date"])
         decided = values.get("admission_decision_date")
         if (decided or today()) > ceiling:
-            flag("approval_beyond_max", "党委审批日期", _("支部大会后超过 %(m)s 未审批（DEV-2014 第28条），最晚应为 %(d)s") % {"m": rules.get("development.approval_max"), "d": ceiling.isoformat()})
+            flag(
+                "approval_beyond_max",
+                "党委审批日期",
+                _("支部大会后超过 %(m)s 未审批（DEV-2014 第28条），最晚应为 %(d)s")
+                % {"m": rules.get("development.approval_max"), "d": ceiling.isoformat()},
+            )
     return flags
 
 
 def _people(ctx, sheet, n, field_name, numbers) -> list[int]:
-    found = dict(Member.objects.filter(staff_or_student_no__in=numbers).values_list("staff_or_student_no", "pk"))
+    found = dict(
+        Member.objects.filter(staff_or_student_no__in=numbers).values_list(
+            "staff_or_student_no", "pk"
+        )
+    )
     missing = [no for no in numbers if no not in found]
     if missing:
-        _fail(ctx, sheet, n, field_name, "unknown_member", _("学工号 %(no)s 不在党员名单中") % {"no": "、".join(missing)})
+        _fail(
+            ctx,
+            sheet,
+            n,
+            field_name,
+            "unknown_member",
+            _("学工号 %(no)s 不在党员名单中") % {"no": "、".join(missing)},
+        )
     return [found[no] for no in numbers]
 
 
 def _ledger_row(ctx: _Context, sheet: Sheet, n: int, values: dict) -> None:
     branch = _branch(ctx, sheet, n, values)
     if branch.kind != OrgKind.BRANCH:
-        _fail(ctx, sheet, n, "organization_code", "development_needs_branch", _("发展党员须由党支部进行"))
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "organization_code",
+            "development_needs_branch",
+            _("发展党员须由党支部进行"),
+        )
     _ledger_dates_in_order(ctx, sheet, n, values)
     status, stage = ledger_position(values)
     if values["stage"] != status:
-        _fail(ctx, sheet, n, "stage", "stage_mismatch", _("按所填日期，当前阶段应为“%(s)s”") % {"s": MemberStatus(status).label})
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "stage",
+            "stage_mismatch",
+            _("按所填日期，当前阶段应为“%(s)s”") % {"s": MemberStatus(status).label},
+        )
     contacts = _people(ctx, sheet, n, "contacts", values["contacts"])
     introducers = _people(ctx, sheet, n, "introducers", values["introducers"])
     member = _identity(ctx, sheet, n, values)
     source = {**ctx.source, "sheet": sheet.title, "row": n}
-    identity = {"organization": branch, "staff_or_student_no": values["staff_or_student_no"], "name": values["name"],
-                **{f: values[f] for f in ("gender", "ethnicity", "id_number", "birth_date", "person_category") if values.get(f)}}
+    identity = {
+        "organization": branch,
+        "staff_or_student_no": values["staff_or_student_no"],
+        "name": values["name"],
+        **{
+            f: values[f]
+            for f in ("gender", "ethnicity", "id_number", "birth_date", "person_category")
+            if values.get(f)
+        },
+    }
     if status == MemberStatus.FULL:  # development finished: the roster record, no case
-        identity.update(status=MemberStatus.FULL, joined_on=values["admission_vote_date"], party_standing_from=values["conversion_date"])
-        member, action, changes = member_import_upsert(actor=ctx.actor, member=member, values=identity, source=source)
+        identity.update(
+            status=MemberStatus.FULL,
+            joined_on=values["admission_vote_date"],
+            party_standing_from=values["conversion_date"],
+        )
+        member, action, changes = member_import_upsert(
+            actor=ctx.actor, member=member, values=identity, source=source
+        )
         ctx.report.done(sheet, n, action, member.staff_or_student_no, member.name, changes)
         return
-    running = Case.objects.filter(process_id=member_development.PROCESS, subject_member=member, status=CaseStatus.RUNNING).first() if member else None
+    running = (
+        Case.objects.filter(
+            process_id=member_development.PROCESS, subject_member=member, status=CaseStatus.RUNNING
+        ).first()
+        if member
+        else None
+    )
     if running is not None:
-        differs = [f for f in CASE_DATES if (values[f].isoformat() if values.get(f) else None) != running.data.get(f)]
+        differs = [
+            f
+            for f in CASE_DATES
+            if (values[f].isoformat() if values.get(f) else None) != running.data.get(f)
+        ]
         if differs:
-            _fail(ctx, sheet, n, differs[0], "ledger_case_differs",
-                  _("与进行中的发展党员流程（编号 %(id)s）记录的日期不同；进行中流程的记录须在流程中更正") % {"id": running.pk})
-        member, action, changes = member_import_upsert(actor=ctx.actor, member=member, values=identity, source=source)
+            _fail(
+                ctx,
+                sheet,
+                n,
+                differs[0],
+                "ledger_case_differs",
+                _(
+                    "与进行中的发展党员流程（编号 %(id)s）记录的日期不同；"
+                    "进行中流程的记录须在流程中更正"
+                )
+                % {"id": running.pk},
+            )
+        member, action, changes = member_import_upsert(
+            actor=ctx.actor, member=member, values=identity, source=source
+        )
         ctx.report.done(sheet, n, action, member.staff_or_student_no, member.name, changes)
         return
     if member is not None and member.status == MemberStatus.FULL:
-        _fail(ctx, sheet, n, "stage", "already_member", _("%(name)s 已是正式党员") % {"name": member.name})
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "stage",
+            "already_member",
+            _("%(name)s 已是正式党员") % {"name": member.name},
+        )
     if member is None:
         identity["status"] = MemberStatus.APPLICANT
-    member, _action, changes = member_import_upsert(actor=ctx.actor, member=member, values=identity, source=source)
+    member, _action, changes = member_import_upsert(
+        actor=ctx.actor, member=member, values=identity, source=source
+    )
     flags = ledger_flags(values, ctx.rules, birth_date=member.birth_date)
-    case = case_start(actor=ctx.actor, process_id=member_development.PROCESS, organization=branch, subject_member=member,
-                      data=_case_data(ctx, values, stage, contacts, introducers, flags, source))
-    case_history_import(actor=ctx.actor, case=case, steps=_history(values, contacts, introducers), source=source)
+    case = case_start(
+        actor=ctx.actor,
+        process_id=member_development.PROCESS,
+        organization=branch,
+        subject_member=member,
+        data=_case_data(ctx, values, stage, contacts, introducers, flags, source),
+    )
+    case_history_import(
+        actor=ctx.actor, case=case, steps=_history(values, contacts, introducers), source=source
+    )
     for f, _task, _name, reached in LEDGER_STEPS:
         if reached is not None and values.get(f):
-            on = values["admission_vote_date"] if reached == MemberStatus.PROBATIONARY else values[f]
-            member_status_change(actor=ctx.actor, case=case, member_id=member.pk, status=reached, on=on, note="导入")
+            on = (
+                values["admission_vote_date"] if reached == MemberStatus.PROBATIONARY else values[f]
+            )
+            member_status_change(
+                actor=ctx.actor, case=case, member_id=member.pk, status=reached, on=on, note="导入"
+            )
     if flags:
         case_flag(actor=ctx.actor, case=case, flags=flags, source=source)
-        ctx.report.flags.append({"sheet": sheet.title, "row": n, "case": case.pk, "member": member.name, "flags": flags})
-    ctx.report.cases.append({"sheet": sheet.title, "row": n, "process": member_development.PROCESS, "case": case.pk,
-                             "member": member.name, "imported_stage": stage, "action": "created"})
+        ctx.report.flags.append(
+            {"sheet": sheet.title, "row": n, "case": case.pk, "member": member.name, "flags": flags}
+        )
+    ctx.report.cases.append(
+        {
+            "sheet": sheet.title,
+            "row": n,
+            "process": member_development.PROCESS,
+            "case": case.pk,
+            "member": member.name,
+            "imported_stage": stage,
+            "action": "created",
+        }
+    )
     ctx.report.done(sheet, n, "created", member.staff_or_student_no, member.name)
 
 
 def _case_data(ctx, values, stage, contacts, introducers, flags, source) -> dict:
-    data = {"imported_stage": stage, "obligations_from": today().isoformat(), "import_flags": flags,
-            "imported": {"by": source["operator"], "at": timezone.now().isoformat(), "file": source["file"], "row": source["row"],
-                         "ledger": {f: (v.isoformat() if isinstance(v, dt.date) else v) for f, v in values.items()
-                                    if f in LEDGER_RECORD and v not in (None, "", [])}}}
-    for f in ("application_date", "talk_date", "activist_date", "designation_date", "admission_vote_date", "admission_decision_date"):
+    data = {
+        "imported_stage": stage,
+        "obligations_from": today().isoformat(),
+        "import_flags": flags,
+        "imported": {
+            "by": source["operator"],
+            "at": timezone.now().isoformat(),
+            "file": source["file"],
+            "row": source["row"],
+            "ledger": {
+                f: (v.isoformat() if isinstance(v, dt.date) else v)
+                for f, v in values.items()
+                if f in LEDGER_RECORD and v not in (None, "", [])
+            },
+        },
+    }
+    for f in (
+        "application_date",
+        "talk_date",
+        "activist_date",
+        "designation_date",
+        "admission_vote_date",
+        "admission_decision_date",
+    ):
         if values.get(f):
             data[f] = values[f].isoformat()
     if contacts:
@@ -563,7 +1059,9 @@ def _case_data(ctx, values, stage, contacts, introducers, flags, source) -> dict
     if introducers:
         data["introducers"] = introducers
     if values.get("admission_vote_date"):
-        data["probation_end"] = ctx.rules.get("development.probation").add_to(values["admission_vote_date"]).isoformat()
+        data["probation_end"] = (
+            ctx.rules.get("development.probation").add_to(values["admission_vote_date"]).isoformat()
+        )
     if stage == "probation":
         data["admitted"] = True
     return data
@@ -575,11 +1073,29 @@ def _history(values, contacts, introducers) -> list[dict]:
         if values.get(f):
             step = {"element_id": task, "name": name, "date": values[f].isoformat()}
             if task == "centralized_training":
-                step["data"] = {"start_date": values["training_start"].isoformat() if values.get("training_start") else None,
-                                "class_hours": values.get("training_hours")}
+                step["data"] = {
+                    "start_date": values["training_start"].isoformat()
+                    if values.get("training_start")
+                    else None,
+                    "class_hours": values.get("training_hours"),
+                }
             steps.append(step)
         if f == "activist_date" and contacts:
-            steps.append({"element_id": "appoint_contacts", "name": "指定培养联系人", "date": None, "data": {"contacts": contacts}})
+            steps.append(
+                {
+                    "element_id": "appoint_contacts",
+                    "name": "指定培养联系人",
+                    "date": None,
+                    "data": {"contacts": contacts},
+                }
+            )
         if f == "designation_date" and introducers:
-            steps.append({"element_id": "assign_introducers", "name": "确定入党介绍人", "date": None, "data": {"introducers": introducers}})
+            steps.append(
+                {
+                    "element_id": "assign_introducers",
+                    "name": "确定入党介绍人",
+                    "date": None,
+                    "data": {"introducers": introducers},
+                }
+            )
     return steps

@@ -6,6 +6,7 @@ the offices' rosters use them. The stored value is the national code; people rea
 - 学历: GB/T 4658-2006 (学历代码), the levels a roster records
 - 学位: GB/T 6864-2003 (中华人民共和国学位代码), first digit (level)
 """
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +100,7 @@ class Degree(models.TextChoices):
 
 class PersonCategory(models.TextChoices):
     """人员类别 as university rosters keep it (教职工/学生/离退休)."""
+
     STAFF = "staff", _("教职工")
     STUDENT = "student", _("学生")
     RETIRED = "retired", _("离退休")

@@ -77,7 +77,8 @@ class Member(models.Model):
     suspension_reason = models.CharField(_("停止权利原因"), max_length=200, blank=True, default="")
     is_leading_cadre = models.BooleanField(_("领导干部"), default=False)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
-    id_number = models.CharField(_("身份证号"), max_length=18, blank=True, default="")
+    # Indexed: an import matches people on it (with 学工号), one lookup per row.
+    id_number = models.CharField(_("身份证号"), max_length=18, blank=True, default="", db_index=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True, default="")
     joined_on = models.DateField(_("入党日期"), null=True, blank=True)
     # 党龄: counted from the end of probation (DEV-2014 Art. 34), set when the conversion is approved.

@@ -156,8 +156,8 @@ def _changes(obj, values: dict) -> dict:
 
 def organization_import_upsert(*, actor, organization: Organization | None, values: dict, source: dict) -> tuple[Organization, str, dict]:
     """Create the organization of an import row, or bring an existing one (matched on its code) to
-    the row's values. Returns (organization, "created" | "updated" | "unchanged", changes); writes an
-    audit event when anything changed, with the import's `source` (file, sheet, row)."""
+    the row's values. Returns (organization, "created" | "updated" | "unchanged", changes);
+    writes an audit event when anything changed, with the import's `source` (file, sheet, row)."""
     if organization is None:
         values = dict(values)
         org = organization_create(actor=actor, parent=values.pop("parent"), name=values.pop("name"), kind=values.pop("kind"), **values)
@@ -213,9 +213,10 @@ def officer_role_for(organization: Organization, post: str) -> str:
 
 def officer_import_upsert(*, actor, member: Member, organization: Organization, post: str, term_start, term_end,
                           source: dict) -> tuple[RoleAssignment, str, dict]:
-    """Give `member` the committee post at `organization` for the term: the member's user account is
-    created when missing (username 学工号, no password until set by the organization department), the
-    role assignment is matched on (user, organization, role, post). Returns (assignment, action, changes)."""
+    """Give `member` the committee post at `organization` for the term: the member's user account
+    is created when missing (username 学工号, no password until the organization department sets
+    one), the role assignment is matched on (user, organization, role, post). Returns
+    (assignment, action, changes)."""
     if term_start and term_end and term_end < term_start:
         raise ValidationFailed(_("任期结束不能早于开始。"), code="invalid_term", fields={"term_end": [_("不能早于任期开始")]})
     role = officer_role_for(organization, post)

@@ -7,7 +7,7 @@ import os
 import sys
 
 ALIASES = {"deploy-bpmn": "deploy_bpmn", "seed-demo": "seed_demo", "run-timers": "run_timers", "verify-audit": "verify_audit", "identify-weak-branches": "identify_weak_branches", "import-orglife": "import_orglife",
-           "onboarding-template": "onboarding_template", "export-workbook": "export_workbook"}
+           "onboarding-template": "onboarding_template", "export-workbook": "export_workbook", "import": "import_workbook"}
 
 
 def main(argv=None):

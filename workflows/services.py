@@ -214,7 +214,8 @@ def case_history_import(*, actor, case: Case, steps: list[dict], source: dict) -
 def case_flag(*, actor, case: Case, flags: list[dict], source: dict) -> None:
     """Flag, in the case's audit chain, rule violations found in its recorded history ({code,
     message, field}) for the approving committee. The caller started the case with the same flags
-    in its data (`import_flags`), where they stay for every later step. Takes the case's row lock."""
+    in its data (`import_flags`), where they stay for every later step. Takes the case's row
+    lock."""
     with transaction.atomic():
         case = _locked_case(case.pk).get()
         audit(action="import_violation_flagged", actor=actor, case=case, data={"flags": flags, "source": source})

@@ -181,7 +181,8 @@ MATRIX = {
     ("development-pipeline", "GET"): (lambda o: f"/api/reports/development-pipeline/?organization={o.branch.pk}", None, SCOPED),
 
     ("compliance", "GET"): (lambda o: f"/api/compliance/?organization={o.branch.pk}&period=2026-06", None, SCOPED),
-    # Onboarding: the organization department imports and exports (a non-workbook: 400); statistics are scoped reads.
+    # Onboarding: the organization department imports and exports (a non-workbook: 400);
+    # statistics are scoped reads.
     ("onboarding-import", "POST"): (lambda o: "/api/onboarding/import/", "import", row("403 403 403 403 400 403 403 401")),
     ("onboarding-export", "GET"): (lambda o: f"/api/onboarding/export/?organization={o.branch.pk}", None, row("403 403 403 403 200 403 403 401")),
     ("onboarding-statistics", "GET"): (lambda o: f"/api/onboarding/statistics/?organization={o.branch.pk}", None, SCOPED),

@@ -2,6 +2,7 @@
 API — each branch's inbox, ledger members' cases at the right step with the right due dates, a
 re-import that changes nothing, a corrected file that changes what was corrected, a broken workbook
 refused with its row-by-row report, the export round trip and the 党内统计 workbook."""
+
 import datetime as dt
 import io
 
@@ -12,9 +13,9 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from development.models import StatusChange
+from onboarding.sample import small_university
 from organizations.models import Member, MemberStatus, Organization, Role
 from organizations.services import role_assignment_create
-from onboarding.sample import small_university
 from workflows.models import AuditEvent, Case, CaseStatus
 
 from ..conftest import client_for
@@ -31,7 +32,9 @@ NOW = cst(2026, 11, 20, 10)
 def orgdept(deployed):
     """The organization department of an adopting university that has only its root so far (created
     at installation, without a code: the import adopts it by name)."""
-    root = OrganizationFactory(name="示范大学委员会", kind="committee", parent=None, has_approval_authority=True)
+    root = OrganizationFactory(
+        name="示范大学委员会", kind="committee", parent=None, has_approval_authority=True
+    )
     user = UserFactory(username="zzb")
     role_assignment_create(user=user, role=Role.ORG_DEPARTMENT, organization=root)
     return client_for(user)
@@ -44,7 +47,11 @@ def workbook(university=None, **kwargs) -> SimpleUploadedFile:
 
 
 def post(client, file, *, dry_run=False):
-    return client.post("/api/onboarding/import/" + ("?dry_run=1" if dry_run else ""), {"file": file}, format="multipart")
+    return client.post(
+        "/api/onboarding/import/" + ("?dry_run=1" if dry_run else ""),
+        {"file": file},
+        format="multipart",
+    )
 
 
 def as_user(username):
@@ -68,12 +75,36 @@ def test_dry_run_previews_every_row_and_writes_nothing(orgdept):
     body = r.json()
     assert body["ok"] and body["dry_run"]
     assert {k: (c["created"], c["updated"], c["errors"]) for k, c in body["counts"].items()} == {
-        "organizations": (7, 1, 0), "members": (25, 0, 0), "officers": (10, 0, 0), "ledger": (10, 0, 0)}
-    assert {(row["sheet"], row["row"]) for row in body["rows"]} >= {("党组织", 2), ("党员", 26), ("发展党员台账", 11)}
-    assert sorted(c["imported_stage"] for c in body["cases"] if c["process"] == "member_development") == sorted(
-        ["talk", "activist_selection", "contacts", "cultivation", "introducers", "introducers", "committee_talk",
-         "admission_approval", "probation"])
-    assert Member.objects.count() == 0 and Case.objects.count() == 0 and Organization.objects.count() == 1
+        "organizations": (7, 1, 0),
+        "members": (25, 0, 0),
+        "officers": (10, 0, 0),
+        "ledger": (10, 0, 0),
+    }
+    assert {(row["sheet"], row["row"]) for row in body["rows"]} >= {
+        ("党组织", 2),
+        ("党员", 26),
+        ("发展党员台账", 11),
+    }
+    assert sorted(
+        c["imported_stage"] for c in body["cases"] if c["process"] == "member_development"
+    ) == sorted(
+        [
+            "talk",
+            "activist_selection",
+            "contacts",
+            "cultivation",
+            "introducers",
+            "introducers",
+            "committee_talk",
+            "admission_approval",
+            "probation",
+        ]
+    )
+    assert (
+        Member.objects.count() == 0
+        and Case.objects.count() == 0
+        and Organization.objects.count() == 1
+    )
 
 
 @time_machine.travel(NOW, tick=False)
@@ -83,10 +114,17 @@ def test_a_whole_university_is_adopted_with_its_cases_in_flight(orgdept):
     assert r.json()["unknown_columns"] == []
     run_timers(NOW)
 
-    # Each branch's inbox. The teaching branch's term ends in 11 days: its election reminder (6 months
-    # ahead) has fired, so the request is waiting; its applicants wait for the talk and the committee
+    # Each branch's inbox. The teaching branch's term ends in 11 days: its election reminder
+    # (6 months ahead) has fired, so the request is waiting; its applicants wait for the talk and
+    # the committee
     # (the election request is the committee's; the secretary holds the committee's lane too).
-    committee_tasks = ["appoint_contacts", "assign_introducers", "cultivation_review", "select_activist", "submit_request"]
+    committee_tasks = [
+        "appoint_contacts",
+        "assign_introducers",
+        "cultivation_review",
+        "select_activist",
+        "submit_request",
+    ]
     assert elements(as_user("T1102")) == committee_tasks
     assert elements(as_user("T1101")) == sorted(committee_tasks + ["talk_with_applicant"])
     # The student branch's term ends in 600 days: its election case waits for the real reminder.
@@ -97,12 +135,19 @@ def test_a_whole_university_is_adopted_with_its_cases_in_flight(orgdept):
     reminder = dt.datetime.fromisoformat(detail["waiting_timers"][0]["due_at"])
     assert reminder == cst(2028, 1, 12, 9)  # term end 2028-07-12, 6 months before, 09:00
     # The retired branch has no term: no election case. The college committee approves.
-    assert not Case.objects.filter(process_id="branch_election", organization__code="1000202").exists()
+    assert not Case.objects.filter(
+        process_id="branch_election", organization__code="1000202"
+    ).exists()
     assert elements(as_user("T1007")) == ["approve_admission", "committee_talk"]
 
-    # An activist since 2025-03-10 designated on 2026-03-10: at step 9 (introducers), its dates in the case.
+    # An activist since 2025-03-10 designated on 2026-03-10: at step 9 (introducers), its dates
+    # in the case.
     case = case_of("S005")
-    assert case.stage and case.data["activist_date"] == "2025-03-10" and case.data["designation_date"] == "2026-03-10"
+    assert (
+        case.stage
+        and case.data["activist_date"] == "2025-03-10"
+        and case.data["designation_date"] == "2026-03-10"
+    )
     # A vote on 2026-09-15 and the committee's talk: the approval is due 3 months after the vote.
     approval = as_user("T1007").get(f"/api/cases/{case_of('S008').pk}/").json()
     assert [t["element_id"] for t in approval["open_tasks"]] == ["approve_admission"]
@@ -112,24 +157,41 @@ def test_a_whole_university_is_adopted_with_its_cases_in_flight(orgdept):
     assert probation["data"]["probation_end"] == "2027-03-01"
     member = Member.objects.get(staff_or_student_no="S009")
     assert (member.status, member.joined_on) == (MemberStatus.PROBATIONARY, dt.date(2026, 3, 1))
-    assert list(StatusChange.objects.filter(member=member).values_list("to_status", "effective_on")) == [
-        ("applicant", dt.date(2024, 2, 24)), ("activist", dt.date(2024, 9, 11)), ("development_object", dt.date(2025, 9, 26)),
-        ("probationary", dt.date(2026, 3, 1))]
+    assert list(
+        StatusChange.objects.filter(member=member).values_list("to_status", "effective_on")
+    ) == [
+        ("applicant", dt.date(2024, 2, 24)),
+        ("activist", dt.date(2024, 9, 11)),
+        ("development_object", dt.date(2025, 9, 26)),
+        ("probationary", dt.date(2026, 3, 1)),
+    ]
     # The earlier steps are history, marked imported, with who imported them.
     history = as_user("T1201").get(f"/api/cases/{case_of('S009').pk}/history/").json()
     history = history["results"] if isinstance(history, dict) else history
     imported = [e for e in history if e["action"] == "step_imported"]
-    assert [e["data"]["element_id"] for e in imported] == ["submit_application", "talk_with_applicant", "select_activist",
-                                                           "designate_development_object", "admission_vote", "approve_admission"]
+    assert [e["data"]["element_id"] for e in imported] == [
+        "submit_application",
+        "talk_with_applicant",
+        "select_activist",
+        "designate_development_object",
+        "admission_vote",
+        "approve_admission",
+    ]
     assert all(e["data"]["imported"] and e["data"]["imported_by"] == "zzb" for e in imported)
     # Development complete (转正): a full member, no case.
     done = Member.objects.get(staff_or_student_no="S010")
-    assert done.status == MemberStatus.FULL and not Case.objects.filter(subject_member=done).exists()
+    assert (
+        done.status == MemberStatus.FULL and not Case.objects.filter(subject_member=done).exists()
+    )
 
     # Dates that already break a rule: imported, flagged for the committee, visible to it.
     flags = as_user("T1007").get("/api/onboarding/flags/").json()
-    assert [(f["subject"], [x["code"] for x in f["flags"]]) for f in flags] == [("发展对象乙", ["designation_too_early"])]
-    assert as_user("T2101").get("/api/onboarding/flags/").json() == []  # another college's branch sees none
+    assert [(f["subject"], [x["code"] for x in f["flags"]]) for f in flags] == [
+        ("发展对象乙", ["designation_too_early"])
+    ]
+    assert (
+        as_user("T2101").get("/api/onboarding/flags/").json() == []
+    )  # another college's branch sees none
 
 
 @time_machine.travel(NOW, tick=False)
@@ -139,13 +201,26 @@ def test_time_rules_count_from_the_imported_dates(orgdept):
     case = case_of("S004")  # activist since 2026-05-10, contacts appointed
     [review] = [t for t in inbox(committee) if t["case"] == case.pk]
     # Inspections and thought reports that fell due before the import are not asked for here.
-    r = committee.post(f"/api/tasks/{review['id']}/complete/", {"data": {"summary": "培养考察合格"}}, format="json")
+    r = committee.post(
+        f"/api/tasks/{review['id']}/complete/", {"data": {"summary": "培养考察合格"}}, format="json"
+    )
     assert r.status_code == 200, r.json()
     [designate] = [t for t in inbox(committee) if t["case"] == case.pk]
-    r = committee.post(f"/api/tasks/{designate['id']}/complete/", {"data": {
-        "designation_date": "2026-11-20", "opinions_heard": "党小组和培养联系人意见一致"}}, format="json")
+    r = committee.post(
+        f"/api/tasks/{designate['id']}/complete/",
+        {
+            "data": {
+                "designation_date": "2026-11-20",
+                "opinions_heard": "党小组和培养联系人意见一致",
+            }
+        },
+        format="json",
+    )
     assert r.status_code == 400
-    assert r.json()["code"] == "designation_too_early" and "2027-05-10" in r.json()["fields"]["designation_date"][0]
+    assert (
+        r.json()["code"] == "designation_too_early"
+        and "2027-05-10" in r.json()["fields"]["designation_date"][0]
+    )
 
 
 @time_machine.travel(NOW, tick=False)
@@ -156,7 +231,9 @@ def test_importing_the_same_file_again_changes_nothing(orgdept):
     assert r.status_code == 201, r.json()
     body = r.json()
     assert all(c["created"] == c["updated"] == 0 for c in body["counts"].values()), body["counts"]
-    assert body["counts"]["members"]["unchanged"] == 25 and body["counts"]["ledger"]["unchanged"] == 10
+    assert (
+        body["counts"]["members"]["unchanged"] == 25 and body["counts"]["ledger"]["unchanged"] == 10
+    )
     assert {c["action"] for c in body["cases"]} == {"unchanged"}
     assert (AuditEvent.objects.count(), Case.objects.count()) == (events, cases)
 
@@ -168,11 +245,20 @@ def test_a_corrected_file_updates_what_changed_with_an_audit_event(orgdept):
     row = next(m for m in u.rows["members"] if m["staff_or_student_no"] == "T1203")
     row.update(phone="13912345678", ethnicity="03", is_floating=True)
     body = post(orgdept, workbook(u)).json()
-    assert body["counts"]["members"]["updated"] == 1 and body["counts"]["members"]["unchanged"] == 24
+    assert (
+        body["counts"]["members"]["updated"] == 1 and body["counts"]["members"]["unchanged"] == 24
+    )
     [updated] = [r for r in body["rows"] if r["action"] == "updated"]
-    assert (updated["key"], updated["changes"]) == ("T1203", {"phone": ["***", "***"], "ethnicity": ["01", "03"], "is_floating": [False, True]})
+    assert (updated["key"], updated["changes"]) == (
+        "T1203",
+        {"phone": ["***", "***"], "ethnicity": ["01", "03"], "is_floating": [False, True]},
+    )
     member = Member.objects.get(staff_or_student_no="T1203")
-    assert (member.phone, member.get_ethnicity_display(), member.is_floating) == ("13912345678", "回族", True)
+    assert (member.phone, member.get_ethnicity_display(), member.is_floating) == (
+        "13912345678",
+        "回族",
+        True,
+    )
     event = AuditEvent.objects.filter(action="member_import_updated").get()
     assert event.actor.username == "zzb" and event.data["changes"]["ethnicity"] == ["01", "03"]
 
@@ -180,23 +266,43 @@ def test_a_corrected_file_updates_what_changed_with_an_audit_event(orgdept):
 @time_machine.travel(NOW, tick=False)
 def test_a_broken_workbook_is_refused_with_its_row_by_row_report(orgdept):
     u = small_university(TODAY)
-    retired = u.rows["members"][18:22]  # the retired branch's: no officer or ledger row refers to them (rows 20-23)
-    retired[0]["id_number"] = retired[0]["id_number"][:-1] + ("0" if retired[0]["id_number"][-1] != "0" else "1")  # checksum
-    retired[1]["party_standing_from"] = retired[1]["joined_on"] - dt.timedelta(days=30)  # 转正 before 入党
+    retired = u.rows["members"][
+        18:22
+    ]  # the retired branch's: no officer or ledger row refers to them (rows 20-23)
+    retired[0]["id_number"] = retired[0]["id_number"][:-1] + (
+        "0" if retired[0]["id_number"][-1] != "0" else "1"
+    )  # checksum
+    retired[1]["party_standing_from"] = retired[1]["joined_on"] - dt.timedelta(
+        days=30
+    )  # 转正 before 入党
     retired[2]["organization_code"] = "999999"  # no such branch
-    retired[3].update(status="probationary", joined_on=dt.date(2023, 9, 1), party_standing_from=None)  # probation over in 2024
+    retired[3].update(
+        status="probationary", joined_on=dt.date(2023, 9, 1), party_standing_from=None
+    )  # probation over in 2024
     u.rows["ledger"][0]["application_date"] = "2026-02-30"
     r = post(orgdept, workbook(u))
     assert r.status_code == 400
     body = r.json()
     assert body["code"] == "import_rows_invalid" and "file" in body["fields"]
-    errors = {(e["sheet"], e["row"], e["column"], e["code"]) for e in body["details"]["report"]["errors"]}
-    assert errors == {("党员", 20, "公民身份号码", "id_number_checksum"), ("党员", 21, "转正日期", "conversion_before_joining"),
-                      ("党员", 22, "所在党支部编码", "unknown_organization"), ("党员", 23, "党籍状态", "probation_long_over"),
-                      ("发展党员台账", 2, "申请入党日期", "invalid_date")}
-    messages = {e["row"]: e["message"] for e in body["details"]["report"]["errors"] if e["sheet"] == "党员"}
+    errors = {
+        (e["sheet"], e["row"], e["column"], e["code"]) for e in body["details"]["report"]["errors"]
+    }
+    assert errors == {
+        ("党员", 20, "公民身份号码", "id_number_checksum"),
+        ("党员", 21, "转正日期", "conversion_before_joining"),
+        ("党员", 22, "所在党支部编码", "unknown_organization"),
+        ("党员", 23, "党籍状态", "probation_long_over"),
+        ("发展党员台账", 2, "申请入党日期", "invalid_date"),
+    }
+    messages = {
+        e["row"]: e["message"] for e in body["details"]["report"]["errors"] if e["sheet"] == "党员"
+    }
     assert "999999" in messages[22] and "2024-09-01" in messages[23]
-    assert Member.objects.count() == 0 and Case.objects.count() == 0 and Organization.objects.count() == 1
+    assert (
+        Member.objects.count() == 0
+        and Case.objects.count() == 0
+        and Organization.objects.count() == 1
+    )
 
 
 @time_machine.travel(NOW, tick=False)
@@ -212,7 +318,9 @@ def test_unknown_columns_are_ignored_and_reported_and_required_ones_named(orgdep
     wb.save(buf)
     body = post(orgdept, SimpleUploadedFile("x.xlsx", buf.getvalue()), dry_run=True).json()
     assert body["unknown_columns"] == [{"sheet": "党员", "column": "籍贯"}]
-    assert [(e["row"], e["column"], e["code"]) for e in body["errors"]] == [(1, "所在党支部编码", "missing_column")]
+    assert [(e["row"], e["column"], e["code"]) for e in body["errors"]] == [
+        (1, "所在党支部编码", "missing_column")
+    ]
     assert body["missing_sheets"] == ["党组织", "班子成员", "发展党员台账"]
 
 
@@ -224,7 +332,9 @@ def test_export_in_the_same_format_imports_back_unchanged(orgdept):
     assert r.status_code == 200
     exported = SimpleUploadedFile("export.xlsx", r.content)
     body = post(orgdept, exported).json()
-    assert all(c["created"] == c["updated"] == c["errors"] == 0 for c in body["counts"].values()), body
+    assert all(c["created"] == c["updated"] == c["errors"] == 0 for c in body["counts"].values()), (
+        body
+    )
     assert body["counts"]["ledger"]["unchanged"] == 9  # the completed one is a roster row now
     assert body["counts"]["members"]["unchanged"] == 26
 
@@ -238,8 +348,15 @@ def test_party_statistics_workbook(orgdept):
     wb = load_workbook(io.BytesIO(b"".join(r.streaming_content) if r.streaming else r.content))
     by_branch = {row[1]: row[2:] for row in wb["按党支部"].iter_rows(min_row=2, values_only=True)}
     assert by_branch["软件工程系教工党支部"] == (7, 0, 7, 0)
-    assert by_branch["计算机专业学生党支部"] == (7, 1, 8, 0)  # 6 + the converted S010; S009 probationary
-    pipeline = {row[0]: row[1] for row in wb["发展党员"].iter_rows(min_row=2, max_row=5, values_only=True)}
+    assert by_branch["计算机专业学生党支部"] == (
+        7,
+        1,
+        8,
+        0,
+    )  # 6 + the converted S010; S009 probationary
+    pipeline = {
+        row[0]: row[1] for row in wb["发展党员"].iter_rows(min_row=2, max_row=5, values_only=True)
+    }
     assert pipeline == {"入党申请人": 2, "入党积极分子": 2, "发展对象": 4, "预备党员": 1}
 
 
@@ -251,14 +368,24 @@ def test_only_the_organization_department_imports(orgdept, db):
 
 @time_machine.travel(NOW, tick=False)
 def test_an_org_department_cannot_import_outside_its_subtree(deployed):
-    root = OrganizationFactory(name="示范大学委员会", kind="committee", parent=None, has_approval_authority=True)
-    college = OrganizationFactory(name="外语学院党委", kind="committee", parent=root, has_approval_authority=True)
+    root = OrganizationFactory(
+        name="示范大学委员会", kind="committee", parent=None, has_approval_authority=True
+    )
+    college = OrganizationFactory(
+        name="外语学院党委", kind="committee", parent=root, has_approval_authority=True
+    )
     user = UserFactory(username="college_zzb")
     role_assignment_create(user=user, role=Role.ORG_DEPARTMENT, organization=college)
     body = post(client_for(user), workbook(), dry_run=True).json()
     first = body["errors"][0]
-    assert (first["sheet"], first["row"], first["code"]) == ("党组织", 2, "organization_code_unavailable")
-    assert {e["code"] for e in body["errors"]} >= {"unknown_organization"}  # and nothing below it can be placed
+    assert (first["sheet"], first["row"], first["code"]) == (
+        "党组织",
+        2,
+        "organization_code_unavailable",
+    )
+    assert {e["code"] for e in body["errors"]} >= {
+        "unknown_organization"
+    }  # and nothing below it can be placed
 
 
 @time_machine.travel(NOW, tick=False)
@@ -266,11 +393,18 @@ def test_cli_import_dry_run_then_import(orgdept, tmp_path):
     path = tmp_path / "u.xlsx"
     small_university(TODAY).save(path)
     out, err = io.StringIO(), io.StringIO()
-    call_command("import", str(path), "--dry-run", stdout=out, stderr=err)
-    assert "DRY RUN" in out.getvalue() and "党员: 25 created" in out.getvalue() and "100%" in err.getvalue()
+    call_command("import_workbook", str(path), "--dry-run", stdout=out, stderr=err)
+    assert (
+        "DRY RUN" in out.getvalue()
+        and "党员: 25 created" in out.getvalue()
+        and "100%" in err.getvalue()
+    )
     assert Member.objects.count() == 0
-    call_command("import", str(path), stdout=out, stderr=err)
-    assert Member.objects.count() == 35 and Case.objects.filter(status=CaseStatus.RUNNING).count() == 12
+    call_command("import_workbook", str(path), stdout=out, stderr=err)
+    assert (
+        Member.objects.count() == 35
+        and Case.objects.filter(status=CaseStatus.RUNNING).count() == 12
+    )
 
 
 def test_the_shipped_template_matches_the_mapping(tmp_path):
@@ -280,4 +414,6 @@ def test_the_shipped_template_matches_the_mapping(tmp_path):
     wb = load_workbook(TEMPLATE_PATH, read_only=True)
     assert wb.sheetnames == [s.title for s in SHEETS]
     for sheet in SHEETS:
-        assert next(wb[sheet.title].iter_rows(max_row=1, values_only=True)) == tuple(c.header for c in sheet.columns)
+        assert next(wb[sheet.title].iter_rows(max_row=1, values_only=True)) == tuple(
+            c.header for c in sheet.columns
+        )

@@ -1,5 +1,6 @@
-"""partyflow export-workbook OUT.xlsx --organization CODE [--statistics]: the subtree in the import's
-format (importing it back changes nothing), or with --statistics the 党内统计 figures."""
+"""partyflow export-workbook OUT.xlsx --organization CODE [--statistics]: the subtree in the
+import's format (importing it back changes nothing), or with --statistics the 党内统计 figures."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from onboarding.export import export_workbook, statistics_workbook
@@ -11,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("out")
-        parser.add_argument("--organization", required=True, help="党组织编码 of the subtree's root")
+        parser.add_argument(
+            "--organization", required=True, help="党组织编码 of the subtree's root"
+        )
         parser.add_argument("--statistics", action="store_true")
 
     def handle(self, *args, out, organization, statistics=False, **options):

@@ -1,0 +1,275 @@
+"""Onboarding at scale: a generated workbook of 30,000 members, 1,500 organizations and 2,000 ledger
+rows imported through the real service (streaming read), timed per sheet, with the process's
+resident memory sampled while the rows go by. One run, one table; never asserts.
+
+    make bench-onboarding                   # DATABASE_URL=postgres://postgres@127.0.0.1:5432/partyflow
+    python -m bench.onboarding --help       # --members, --orgs, --ledger, --db, --skip-reimport
+
+Like bench.run it never touches the database named in DATABASE_URL: it recreates `--db`
+(default `partyflow_onboarding`) on the same server, migrates and deploys the BPMN there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+
+from .run import RESULTS_DIR, prepare_database, print_rows
+
+
+def rss_mb() -> float:
+    """Resident set size of this process now (Linux /proc), in MB."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def generate(path: Path, *, members: int, orgs: int, ledger: int, today: dt.date) -> dict:
+    """Write the workbook streaming (rows are generated, never held): a root, colleges of ~30
+    branches each, members spread evenly, three officers per branch, ledger rows at every stage."""
+    from onboarding.export import write_workbook
+    from onboarding.sample import id_number
+
+    colleges = max(1, (orgs - 1) // 30)
+    branches = orgs - 1 - colleges
+    branch_codes = [f"B{i:05d}" for i in range(branches)]
+
+    def organizations():
+        yield {
+            "code": "U",
+            "name": "基准大学委员会",
+            "kind": "committee",
+            "has_approval_authority": True,
+        }
+        for c in range(colleges):
+            yield {
+                "code": f"C{c:03d}",
+                "name": f"第{c}学院党委",
+                "kind": "committee",
+                "parent_code": "U",
+                "has_approval_authority": True,
+            }
+        for i, code in enumerate(branch_codes):
+            end = today + dt.timedelta(days=30 + (i * 7) % 1000)
+            yield {
+                "code": code,
+                "name": f"第{i}党支部",
+                "kind": "branch",
+                "branch_kind": "teaching" if i % 2 else "student",
+                "parent_code": f"C{i % colleges:03d}",
+                "term_start": end.replace(year=end.year - 3),
+                "term_end": end,
+            }
+
+    def roster():
+        for n in range(members):
+            born = dt.date(1960 + n % 40, 1 + n % 12, 1 + n % 28)
+            yield {
+                "staff_or_student_no": f"M{n:06d}",
+                "name": f"党员{n}",
+                "gender": "1" if n % 2 else "2",
+                "ethnicity": "01",
+                "id_number": id_number(born, n),
+                "birth_date": born,
+                "education": "20",
+                "person_category": "staff",
+                "organization_code": branch_codes[n % branches],
+                "status": "full",
+                "joined_on": born.replace(year=born.year + 25),
+                "party_standing_from": born.replace(year=born.year + 26),
+                "phone": f"139{n:08d}",
+            }
+
+    def officers():
+        for i, code in enumerate(branch_codes):
+            for k, post in enumerate(("secretary", "organization", "propaganda")):
+                n = i + k * branches
+                if n < members:
+                    yield {
+                        "organization_code": code,
+                        "staff_or_student_no": f"M{n:06d}",
+                        "post": post,
+                    }
+
+    stages = [
+        {"application_date": 20},
+        {"application_date": 80, "talk_date": 60},
+        {"application_date": 420, "talk_date": 400, "activist_date": 200},
+        {"application_date": 800, "talk_date": 790, "activist_date": 620, "designation_date": 255},
+        {
+            "application_date": 900,
+            "talk_date": 880,
+            "activist_date": 700,
+            "designation_date": 300,
+            "admission_vote_date": 40,
+        },
+        {
+            "application_date": 1000,
+            "talk_date": 990,
+            "activist_date": 800,
+            "designation_date": 420,
+            "admission_vote_date": 264,
+            "admission_decision_date": 224,
+        },
+    ]
+    status = [
+        "applicant",
+        "applicant",
+        "activist",
+        "development_object",
+        "development_object",
+        "probationary",
+    ]
+
+    def ledger_rows():
+        for n in range(ledger):
+            k = n % len(stages)
+            born = dt.date(2002, 1 + n % 12, 1 + n % 28)
+            yield {
+                "staff_or_student_no": f"L{n:06d}",
+                "name": f"发展{n}",
+                "id_number": id_number(born, n, region="110106"),
+                "birth_date": born,
+                "organization_code": branch_codes[n % branches],
+                "stage": status[k],
+                **{f: today - dt.timedelta(days=d) for f, d in stages[k].items()},
+            }
+
+    write_workbook(
+        path,
+        {
+            "organizations": organizations(),
+            "members": roster(),
+            "officers": officers(),
+            "ledger": ledger_rows(),
+        },
+    )
+    return {
+        "organizations": orgs,
+        "members": members,
+        "officers": min(3 * branches, members),
+        "ledger": ledger,
+    }
+
+
+def run_import(path: Path, *, label: str) -> dict:
+    from onboarding.services import onboarding_import
+
+    marks, samples = {}, []
+    start = time.perf_counter()
+
+    def progress(sheet, done, total):
+        now = time.perf_counter() - start
+        marks.setdefault(sheet, [now, now])[1] = now
+        samples.append((sheet, done, total, rss_mb()))
+        print(
+            f"\r{label}: {sheet} {done}/{total} {rss_mb():.0f} MB",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    rss_before = rss_mb()
+    report = onboarding_import(
+        actor=None, file=str(path), source_name=path.name, operator="bench", progress=progress
+    )
+    total = time.perf_counter() - start
+    print(file=sys.stderr)
+    return {
+        "label": label,
+        "seconds": total,
+        "marks": marks,
+        "samples": samples,
+        "rss_before": rss_before,
+        "rss_peak": max([s[3] for s in samples] + [rss_mb()]),
+        "counts": report.as_dict()["counts"],
+        "cases": len([c for c in report.cases if c["action"] == "created"]),
+        "errors": len(report.errors),
+    }
+
+
+def member_memory_curve(samples) -> list[tuple[str, str]]:
+    """RSS while the member sheet goes by, at each quarter of its rows: flat means streaming."""
+    rows = [s for s in samples if s[0] == "党员" and s[2]]
+    out = []
+    for q in (0.25, 0.5, 0.75, 1.0):
+        hit = next((s for s in rows if s[1] >= q * s[2]), None)
+        if hit:
+            out.append((f"  RSS at {int(q * 100)}% of 党员 rows", f"{hit[3]:.0f} MB"))
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.onboarding", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--db", default=os.environ.get("PARTYFLOW_BENCH_DB", "partyflow_onboarding")
+    )
+    parser.add_argument("--members", type=int, default=30_000)
+    parser.add_argument("--orgs", type=int, default=1_500)
+    parser.add_argument("--ledger", type=int, default=2_000)
+    parser.add_argument(
+        "--skip-reimport", action="store_true", help="do not time the second (idempotent) import"
+    )
+    args = parser.parse_args(argv)
+
+    prepare_database(args.db)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from engine.calendar import today
+    from workflows.services import process_deploy
+
+    call_command("migrate", verbosity=0)
+    process_deploy()
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / "onboarding.xlsx"
+    t0 = time.perf_counter()
+    rss0 = rss_mb()
+    sizes = generate(path, members=args.members, orgs=args.orgs, ledger=args.ledger, today=today())
+    gen = time.perf_counter() - t0
+    runs = [run_import(path, label="import")]
+    if not args.skip_reimport:
+        runs.append(run_import(path, label="re-import"))
+    lines = [
+        (
+            "workbook",
+            f"{path.stat().st_size / 1e6:.1f} MB, "
+            + ", ".join(f"{v:,} {k}" for k, v in sizes.items()),
+        ),
+        ("generated in (streaming write)", f"{gen:.1f} s, RSS {rss0:.0f} → {rss_mb():.0f} MB"),
+    ]
+    for r in runs:
+        lines.append(
+            (
+                f"{r['label']}: total",
+                f"{r['seconds']:.1f} s, {r['cases']:,} cases started, {r['errors']} errors",
+            )
+        )
+        prev = 0.0
+        for sheet, (_first, last) in r["marks"].items():
+            lines.append((f"  {sheet}", f"{last - prev:.1f} s"))
+            prev = last
+        lines.append(("  branch elections and commit", f"{r['seconds'] - prev:.1f} s"))
+        counts = ", ".join(
+            f"{c['sheet']} {c['created']}/{c['updated']}/{c['unchanged']}"
+            for c in r["counts"].values()
+        )
+        lines.append(("  created/updated/unchanged", counts))
+        lines.append(("  RSS before → peak", f"{r['rss_before']:.0f} → {r['rss_peak']:.0f} MB"))
+        lines += member_memory_curve(r["samples"])
+    print_rows(("onboarding", "measured"), lines)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
