@@ -194,12 +194,12 @@ def run_import(path: Path, *, label: str) -> dict:
     }
 
 
-def member_memory_curve(samples) -> list[tuple[str, str]]:
+def member_memory_curve(samples, members: int) -> list[tuple[str, str]]:
     """RSS while the member sheet goes by, at each quarter of its rows: flat means streaming."""
-    rows = [s for s in samples if s[0] == "党员" and s[2]]
+    rows = [s for s in samples if s[0] == "党员"]
     out = []
     for q in (0.25, 0.5, 0.75, 1.0):
-        hit = next((s for s in rows if s[1] >= q * s[2]), None)
+        hit = next((s for s in rows if s[1] >= q * members), None)
         if hit:
             out.append((f"  RSS at {int(q * 100)}% of 党员 rows", f"{hit[3]:.0f} MB"))
     return out
@@ -266,7 +266,7 @@ def main(argv=None) -> int:
         )
         lines.append(("  created/updated/unchanged", counts))
         lines.append(("  RSS before → peak", f"{r['rss_before']:.0f} → {r['rss_peak']:.0f} MB"))
-        lines += member_memory_curve(r["samples"])
+        lines += member_memory_curve(r["samples"], sizes["members"])
     print_rows(("onboarding", "measured"), lines)
     return 0
 

@@ -267,7 +267,8 @@ def _rows(ctx: _Context, sheet: Sheet, ws, progress: Progress | None):
         )
     if missing:
         return
-    total = max((ws.max_row or 1) - 1, 0)
+    total = max((ws.max_row or 1) - 1, 0)  # 0: unknown (a file written without its dimension)
+    n = 1
     for n, raw in enumerate(rows, start=2):
         if progress and n % PROGRESS_EVERY == 0:
             progress(sheet.title, n - 1, total)
@@ -287,7 +288,7 @@ def _rows(ctx: _Context, sheet: Sheet, ws, progress: Progress | None):
         if ok:
             yield n, values, present
     if progress:
-        progress(sheet.title, total, total)
+        progress(sheet.title, n - 1, n - 1)
 
 
 def _apply(ctx: _Context, sheet: Sheet, n: int, work: Callable[[], None]) -> None:

@@ -22,7 +22,11 @@ class ProgressBar:
         if self.current is not None and sheet != self.current:
             self.stream.write("\n")
         self.current = sheet
-        share = done / total if total else 1.0
+        if not total:  # the file does not say how many rows it has
+            self.stream.write(f"\r{sheet:<8} {done:>7} rows")
+            self.stream.flush()
+            return
+        share = done / total
         filled = int(self.width * share)
         self.stream.write(
             f"\r{sheet:<8} {done:>7}/{total:<7} "
