@@ -93,8 +93,20 @@ class OnboardingStatisticsView(APIView):
         return _xlsx(statistics_workbook, root, f"partyflow-statistics-{root.code or root.pk}.xlsx")
 
 
+class ImportFlagSerializer(serializers.Serializer):
+    case = serializers.IntegerField()
+    process = serializers.CharField()
+    organization = serializers.IntegerField()
+    organization_name = serializers.CharField()
+    subject_member = serializers.IntegerField(allow_null=True)
+    subject = serializers.CharField()
+    stage = serializers.CharField()
+    flags = serializers.ListField(child=serializers.DictField())
+    imported = serializers.DictField()
+
+
 class ImportFlagsView(APIView):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses=ImportFlagSerializer(many=True))
     def get(self, request):
         """Running cases in scope whose imported dates already break a rule, with each rule."""
         return Response(selectors.import_flags_visible(request.user))
