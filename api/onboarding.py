@@ -10,11 +10,11 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from engine.errors import Forbidden
+from engine.errors import Forbidden, NotFound
 from engine.i18n import _
 from onboarding import selectors
 from onboarding.export import export_workbook, statistics_workbook
-from onboarding.services import onboarding_import
+from onboarding.services import import_scope, onboarding_import
 from organizations.selectors import is_org_department
 
 from .views import _organization_param
@@ -78,6 +78,9 @@ class OnboardingExportView(APIView):
         organization department only). Importing it back changes nothing."""
         _require_org_department(request.user)
         root = _organization_param(request)
+        scope = import_scope(request.user)
+        if scope is not None and not any(root.path.startswith(p) for p in scope):
+            raise NotFound(_("组织不存在。"), code="organization_not_found")
         return _xlsx(export_workbook, root, f"partyflow-export-{root.code or root.pk}.xlsx")
 
 

@@ -417,3 +417,22 @@ def test_the_shipped_template_matches_the_mapping(tmp_path):
         assert next(wb[sheet.title].iter_rows(max_row=1, values_only=True)) == tuple(
             c.header for c in sheet.columns
         )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_college_org_department_exports_its_college_only(orgdept):
+    assert post(orgdept, workbook()).status_code == 201
+    college = Organization.objects.get(code="10001")
+    user = UserFactory(username="college_zzb")
+    role_assignment_create(user=user, role=Role.ORG_DEPARTMENT, organization=college)
+    role_assignment_create(
+        user=user, role=Role.AUDITOR, organization=Organization.objects.get(code="100")
+    )
+    client = client_for(user)
+    root = Organization.objects.get(code="100")
+    assert client.get(f"/api/onboarding/export/?organization={root.pk}").status_code == 404
+    r = client.get(f"/api/onboarding/export/?organization={college.pk}")
+    assert r.status_code == 200
+    wb = load_workbook(io.BytesIO(r.content), read_only=True)
+    codes = [row[0] for row in wb["党组织"].iter_rows(min_row=2, values_only=True)]
+    assert codes == ["10001", "1000101", "1000102"]
