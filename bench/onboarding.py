@@ -63,7 +63,7 @@ def generate(path: Path, *, members: int, orgs: int, ledger: int, today: dt.date
                 "kind": "branch",
                 "branch_kind": "teaching" if i % 2 else "student",
                 "parent_code": f"C{i % colleges:03d}",
-                "term_start": end.replace(year=end.year - 3),
+                "term_start": end - dt.timedelta(days=3 * 365),
                 "term_end": end,
             }
 
