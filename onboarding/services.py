@@ -991,12 +991,14 @@ def _ledger_row(ctx: _Context, sheet: Sheet, n: int, values: dict) -> None:
         actor=ctx.actor, member=member, values=identity, source=source
     )
     flags = ledger_flags(values, ctx.rules, birth_date=member.birth_date)
+    data = _case_data(ctx, values, stage, contacts, introducers, flags, source)
     case = case_start(
         actor=ctx.actor,
         process_id=member_development.PROCESS,
         organization=branch,
         subject_member=member,
-        data=_case_data(ctx, values, stage, contacts, introducers, flags, source),
+        data=data,
+        imported=data.pop("imported"),
     )
     case_history_import(
         actor=ctx.actor, case=case, steps=_history(values, contacts, introducers), source=source

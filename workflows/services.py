@@ -170,9 +170,19 @@ def process_deploy(*, directory=None) -> list[tuple[ProcessVersion, bool]]:
 
 # --- cases -----------------------------------------------------------------------------------
 
+# Case data only an adoption (import) may set: where the case starts and what it carries from the
+# office's records. From anyone else (the API) they are refused, so no step can be skipped.
+IMPORT_KEYS = ("imported_stage", "imported", "import_flags", "obligations_from")
+
+
 def case_start(*, actor, process_id: str, organization: Organization, subject: str = "", subject_member=None,
-               data: dict | None = None, business_key: str = "", rule_set: str | None = None) -> Case:
-    """Start a case on the current version of `process_id` under the deployment's rule set."""
+               data: dict | None = None, business_key: str = "", rule_set: str | None = None,
+               imported: dict | None = None) -> Case:
+    """Start a case on the current version of `process_id` under the deployment's rule set.
+
+    `imported` (who imported it, from which file and row): the case is adopted from an office's
+    records and its data may carry IMPORT_KEYS (e.g. the step it starts at); only a service passes
+    it (onboarding). Without it those keys are refused."""
     version = ProcessVersion.objects.filter(process_id=process_id, is_current=True).first()
     if version is None:
         raise ValidationFailed(_("未部署的流程：%(p)s") % {"p": process_id}, code="unknown_process", fields={"process": [_("未部署的流程")]})
@@ -180,6 +190,12 @@ def case_start(*, actor, process_id: str, organization: Organization, subject: s
     if data is not None and not isinstance(data, dict):
         raise ValidationFailed(_("data 须为 JSON 对象。"), code="invalid_data", fields={"data": [_("须为对象")]})
     data = dict(data or {})
+    reserved = [k for k in IMPORT_KEYS if k in data]
+    if imported is None and reserved:
+        raise ValidationFailed(_("这些字段只能由导入设置：%(f)s") % {"f": ", ".join(reserved)}, code="import_only_fields",
+                               fields={f"data.{k}": [_("只能由导入设置")] for k in reserved})
+    if imported is not None:
+        data["imported"] = imported
     check = registry.check_for(process_id, "__start__")
     if check is not None:
         data.update(check(organization=organization, data=data, rules=rules, subject_member=subject_member) or {})

@@ -436,3 +436,20 @@ def test_a_college_org_department_exports_its_college_only(orgdept):
     wb = load_workbook(io.BytesIO(r.content), read_only=True)
     codes = [row[0] for row in wb["党组织"].iter_rows(min_row=2, values_only=True)]
     assert codes == ["10001", "1000101", "1000102"]
+
+
+def test_no_one_starts_a_case_at_a_later_step_through_the_api(api, university):
+    sec = api(university.users.sec_a)
+    applicant = university.full_b[0]  # any member record; the refusal comes first
+    r = sec.post(
+        "/api/cases/",
+        {
+            "process": "member_development",
+            "organization": university.branch_a.pk,
+            "subject_member": applicant.pk,
+            "data": {"imported_stage": "probation", "obligations_from": "2030-01-01"},
+        },
+        format="json",
+    )
+    assert r.status_code == 400 and r.json()["code"] == "import_only_fields"
+    assert set(r.json()["fields"]) == {"data.imported_stage", "data.obligations_from"}
