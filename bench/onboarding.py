@@ -69,20 +69,22 @@ def generate(path: Path, *, members: int, orgs: int, ledger: int, today: dt.date
 
     def roster():
         for n in range(members):
-            born = dt.date(1960 + n % 40, 1 + n % 12, 1 + n % 28)
+            born = dt.date(1950, 1, 1) + dt.timedelta(
+                days=n % 14600
+            )  # (born, n // 14600): unique IDs
             yield {
                 "staff_or_student_no": f"M{n:06d}",
                 "name": f"党员{n}",
                 "gender": "1" if n % 2 else "2",
                 "ethnicity": "01",
-                "id_number": id_number(born, n),
+                "id_number": id_number(born, n // 14600),
                 "birth_date": born,
                 "education": "20",
                 "person_category": "staff",
                 "organization_code": branch_codes[n % branches],
                 "status": "full",
-                "joined_on": born.replace(year=born.year + 25),
-                "party_standing_from": born.replace(year=born.year + 26),
+                "joined_on": born + dt.timedelta(days=25 * 366),
+                "party_standing_from": born + dt.timedelta(days=26 * 366),
                 "phone": f"139{n:08d}",
             }
 
@@ -159,6 +161,7 @@ def generate(path: Path, *, members: int, orgs: int, ledger: int, today: dt.date
 
 
 def run_import(path: Path, *, label: str) -> dict:
+    from engine.errors import ValidationFailed
     from onboarding.services import onboarding_import
 
     marks, samples = {}, []
@@ -176,9 +179,19 @@ def run_import(path: Path, *, label: str) -> dict:
         )
 
     rss_before = rss_mb()
-    report = onboarding_import(
-        actor=None, file=str(path), source_name=path.name, operator="bench", progress=progress
-    )
+    try:
+        report = onboarding_import(
+            actor=None, file=str(path), source_name=path.name, operator="bench", progress=progress
+        )
+    except ValidationFailed as exc:  # a generator bug: show what the import refused
+        errors = exc.details["report"]["errors"]
+        print(f"\n{label}: refused, {len(errors)} errors; the first:", file=sys.stderr)
+        for e in errors[:10]:
+            print(
+                f"  {e['sheet']}!{e['row']} {e['column']}: {e['message']} [{e['code']}]",
+                file=sys.stderr,
+            )
+        raise SystemExit(1) from None
     total = time.perf_counter() - start
     print(file=sys.stderr)
     return {

@@ -143,6 +143,9 @@ class _Context:
     rules: object = None
     orgs: dict = field(default_factory=dict)  # code → Organization, as imported or looked up
     elections: list = field(default_factory=list)
+    # (sheet, column, value) → the row it was first seen on: one person per 学工号 and ID number
+    # in a sheet (a few bytes per row).
+    seen: dict = field(default_factory=dict)
 
     def in_scope(self, org: Organization) -> bool:
         return self.scope is None or any(org.path.startswith(p) for p in self.scope)
@@ -552,6 +555,11 @@ def _identity(ctx, sheet, n, values) -> Member | None:
         except ValidationFailed as exc:
             _fail(ctx, sheet, n, "id_number", exc.code, exc.message)
         values["birth_date"] = values.get("birth_date") or born
+    for f in ("staff_or_student_no", "id_number"):
+        if values.get(f):
+            first = ctx.seen.setdefault((sheet.key, f, values[f]), n)
+            if first != n:
+                _fail(ctx, sheet, n, f, "duplicate_in_file", _("与第 %(r)s 行重复") % {"r": first})
     q = Q(staff_or_student_no=values["staff_or_student_no"]) | (
         Q(id_number=values["id_number"]) if values.get("id_number") else Q(pk__in=[])
     )

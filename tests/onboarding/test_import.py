@@ -440,7 +440,7 @@ def test_a_college_org_department_exports_its_college_only(orgdept):
 
 def test_no_one_starts_a_case_at_a_later_step_through_the_api(api, university):
     sec = api(university.users.sec_a)
-    applicant = university.full_b[0]  # any member record; the refusal comes first
+    applicant = university.full_a[3]  # any member record of the branch: the refusal comes first
     r = sec.post(
         "/api/cases/",
         {
@@ -453,3 +453,15 @@ def test_no_one_starts_a_case_at_a_later_step_through_the_api(api, university):
     )
     assert r.status_code == 400 and r.json()["code"] == "import_only_fields"
     assert set(r.json()["fields"]) == {"data.imported_stage", "data.obligations_from"}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_one_person_per_staff_number_and_id_number_in_a_sheet(orgdept):
+    u = small_university(TODAY)
+    twin = dict(u.rows["members"][5], staff_or_student_no="T9999", name="同号")
+    u.rows["members"].append(twin)
+    body = post(orgdept, workbook(u), dry_run=True).json()
+    assert [(e["sheet"], e["row"], e["column"], e["code"]) for e in body["errors"]] == [
+        ("党员", 27, "公民身份号码", "duplicate_in_file")
+    ]
+    assert "第 7 行" in body["errors"][0]["message"]
