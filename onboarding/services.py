@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from zipfile import BadZipFile
 
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -305,6 +305,14 @@ def _apply(ctx: _Context, sheet: Sheet, n: int, work: Callable[[], None]) -> Non
     except DomainError as exc:
         columns = [_header_of(sheet, f) for f in exc.fields] or [""]
         ctx.report.error(sheet, n, columns[0], exc.code, exc.message)
+    except IntegrityError:  # a uniqueness the checks above missed: the row's savepoint is undone
+        ctx.report.error(
+            sheet,
+            n,
+            "",
+            "conflict",
+            _("与已有记录冲突（学工号、公民身份号码、党组织编码或账号重复）"),
+        )
 
 
 def _header_of(sheet: Sheet, field_name: str) -> str:

@@ -224,6 +224,9 @@ def officer_import_upsert(*, actor, member: Member, organization: Organization, 
     if user is None:
         username = member.staff_or_student_no or f"member{member.pk}"
         user = get_user_model().objects.filter(username=username).first()
+        if user is not None and Member.objects.filter(user=user).exclude(pk=member.pk).exists():
+            raise ValidationFailed(_("账号 %(u)s 已属于另一名党员。") % {"u": username}, code="username_taken",
+                                   fields={"staff_or_student_no": [_("账号已属于另一名党员")]})
         if user is None:
             user = get_user_model()(username=username)
             user.set_unusable_password()

@@ -465,3 +465,17 @@ def test_one_person_per_staff_number_and_id_number_in_a_sheet(orgdept):
         ("党员", 27, "公民身份号码", "duplicate_in_file")
     ]
     assert "第 7 行" in body["errors"][0]["message"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_officer_whose_account_name_belongs_to_another_member_is_refused(orgdept):
+    assert post(orgdept, workbook()).status_code == 201
+    # The account named like T1201's staff number is now another member's (T1206's).
+    secretary = Member.objects.get(staff_or_student_no="T1201")
+    account = secretary.user
+    Member.objects.filter(pk=secretary.pk).update(user=None)
+    Member.objects.filter(staff_or_student_no="T1206").update(user=account)
+    body = post(orgdept, workbook(), dry_run=True).json()
+    assert [(e["sheet"], e["row"], e["column"], e["code"]) for e in body["errors"]] == [
+        ("班子成员", 6, "学工号", "username_taken")
+    ]
