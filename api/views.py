@@ -20,13 +20,13 @@ from rest_framework.views import APIView
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.i18n import _
 from organizations import services as org_services
-from development import selectors as development_selectors, services as development_services
+from procedures.member_development import selectors as development_selectors, services as development_services
 from notifications import selectors as notification_selectors, services as notification_services
 from notifications.models import Notification
 from organizations.models import RoleAssignment
 from organizations.selectors import (active_assignments, is_org_department, members_visible, organization_in_scope, organizations_manageable,
                                      organizations_visible, scope_q)
-from partyflow.rules import deployment_rule_set
+from organizations.rules import deployment_rule_set
 from workflows import selectors, services
 from workflows.models import Case, Delegation, Task
 

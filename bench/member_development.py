@@ -26,7 +26,7 @@ RATIO_AIM = 1.5
 def _drive_to_cultivation_review(world, branch, secretary, members, *, activist_on: dt.date):
     """A case whose person became an activist on `activist_on`, with every report due by today
     submitted (untimed; through the services)."""
-    from development.services import obligation_submit
+    from procedures.member_development.services import obligation_submit
     from engine.calendar import today
     from organizations.models import MemberStatus
     from organizations.services import member_create

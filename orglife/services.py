@@ -199,7 +199,7 @@ def self_lapse_detect(*, on: dt.date | None = None) -> dict:
     `self_lapse.months` consecutive complete months without attending organizational life, or
     without paying dues, gets a case in the branch secretary's inbox listing the months and records.
     A member with an open self-lapse case is skipped: never two open cases for one member."""
-    from partyflow.rules import deployment_rule_set
+    from organizations.rules import deployment_rule_set
     from workflows.models import Case, CaseStatus
     from workflows.services import case_start
 
@@ -243,7 +243,7 @@ def measurement_ballot_cast(*, actor, case, ratings: list[dict]) -> None:
     rating."""
     from workflows.audit import append
     from workflows.models import Case, CaseStatus, TaskStatus
-    from workflows.procedures.democratic_review import GRADES, check_covers_rated
+    from procedures.democratic_review import GRADES, check_covers_rated
 
     from .models import MeasurementTally, MeasurementVoter
 

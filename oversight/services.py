@@ -8,7 +8,7 @@ from django.db import transaction
 from engine.calendar import today
 from engine.errors import Forbidden
 from engine.i18n import _
-from partyflow.rules import deployment_rule_set
+from organizations.rules import deployment_rule_set
 from organizations.models import Organization, Role
 from organizations.selectors import active_assignments, approving_committee_of
 from workflows.audit import append as audit

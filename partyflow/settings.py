@@ -33,8 +33,9 @@ INSTALLED_APPS = [
     "workflows",
     "notifications",
     "orglife",
+    "procedures",
+    "procedures.member_development",
     "oversight",
-    "development",
     "api",
 ]
 

@@ -117,7 +117,7 @@ def test_seed_demo_brings_elections_to_every_step(seeded):
 def test_seed_demo_gives_each_user_the_expected_inbox(seeded):
     assert "secretary_se" in seeded and "demo12345" in seeded and "组织部" in seeded
     with time_machine.travel(SEED_MOMENT, tick=False):
-        from organizations.demo import demo_logins
+        from partyflow.demo import demo_logins
 
         rows = {r["username"]: r for r in demo_logins()}
         assert {u: r["open_tasks"] for u, r in rows.items()} == EXPECTED_INBOX

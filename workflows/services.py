@@ -15,7 +15,7 @@ from engine.errors import BpmnError, Conflict, DomainError, Forbidden, Validatio
 from engine.i18n import _
 from engine.loader import load_directory, specs_for_version
 from engine.rules import get_rule_set
-from partyflow.rules import deployment_rule_set
+from organizations.rules import deployment_rule_set
 from engine.runtime import WorkflowRun
 from forms.validation import load_schema, validate_submission
 from organizations.models import Organization

@@ -13,7 +13,7 @@ from django.utils import translation
 from api.labels import LABELS, label, localize_schema
 
 from ..helpers import cst, only_task
-from ..workflows.procedures.test_branch_election import start_election
+from ..procedures.test_branch_election import start_election
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"

@@ -8,7 +8,7 @@ from django.db import connection
 from workflows.models import AuditEvent, Case, Task
 
 from ..helpers import complete, cst, inbox, only_task
-from ..workflows.procedures.test_branch_election import start_election
+from ..procedures.test_branch_election import start_election
 
 REQUEST = {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"}
 

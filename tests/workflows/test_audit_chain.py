@@ -13,7 +13,7 @@ from workflows.audit import verify_case
 from workflows.models import AuditEvent
 
 from ..helpers import complete, cst, only_task
-from .procedures.test_branch_election import start_election
+from ..procedures.test_branch_election import start_election
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import time_machine
 from workflows.audit import verify_case
 
 from ..helpers import complete, cst, inbox, only_task
-from .procedures.test_branch_election import vote_data
-from .procedures.test_branch_election_rules import at_vote  # noqa: F401  (fixture)
+from ..procedures.test_branch_election import vote_data
+from ..procedures.test_branch_election_rules import at_vote  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from workflows.models import AuditEvent, Case, Document
 from workflows.services import document_upload
 
 from ..helpers import cst
-from .procedures.test_branch_election import start_election
+from ..procedures.test_branch_election import start_election
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +113,7 @@ def test_a_step_cites_only_documents_uploaded_to_its_own_case(api, university):
     """The application letter (P1 step 1) is uploaded, then cited by id: another case's document
     is refused naming document_ids, and nothing of the submission is kept; the case's own is listed
     with the case's evidence."""
-    from .procedures.md_helpers import applicant, at, start_development
+    from ..procedures.md_helpers import applicant, at, start_development
 
     u = university
     sec = api(u.users.sec_a)

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from organizations.demo import DEMO_PASSWORD
+from partyflow.demo import DEMO_PASSWORD
 
 log = logging.getLogger("partyflow.demo")
 

@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 
 from django.conf import settings
 
-from development.selectors import STEPS, STEPS_TOTAL, expected_obligations
+from procedures.member_development.selectors import STEPS, STEPS_TOTAL, expected_obligations
 from engine.rules import get_rule_set
 
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"

@@ -5,7 +5,7 @@ import pytest
 from organizations.models import Member
 from workflows.models import Case
 
-from ...helpers import only_task
+from ..helpers import only_task
 from .md_helpers import (activist_reports, applicant, at, drive_to_admission_vote, drive_to_conversion_vote, drive_to_designation,
                          drive_to_political_review, step, submit_obligation, vote)
 
@@ -156,7 +156,7 @@ def test_admission_not_approved_stops_the_case_through_the_services(api, univers
     from workflows.models import Task
     from workflows.services import task_complete
 
-    from ...helpers import assert_round_trip
+    from ..helpers import assert_round_trip
 
     u = university
     person = applicant(u)

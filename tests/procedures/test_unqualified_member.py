@@ -8,7 +8,7 @@ from organizations.models import Member, MemberStatus
 from organizations.selectors import reapplication_barred_until
 from workflows.models import Case
 
-from ...helpers import assert_round_trip, complete, cst, inbox, only_task, run_timers
+from ..helpers import assert_round_trip, complete, cst, inbox, only_task, run_timers
 
 
 def start_disposal(client, u, member):

@@ -9,7 +9,7 @@ import time_machine
 from oversight.models import WeakBranchListing
 from workflows.models import Case
 
-from ...helpers import assert_round_trip, complete, cst, inbox, only_task, run_timers
+from ..helpers import assert_round_trip, complete, cst, inbox, only_task, run_timers
 
 pytestmark = pytest.mark.django_db(transaction=False)
 SIGNALS = ["committee_incomplete", "organizational_life_missed", "democratic_review_missing"]

@@ -17,10 +17,10 @@ from django.db import transaction
 
 from engine.calendar import CST, today as cst_today
 from engine.rules import at_least_ceil, strictly_more_than
-from partyflow.rules import deployment_rule_set
+from organizations.rules import deployment_rule_set
 
-from .models import BranchKind, Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
-from .services import member_create, member_update, organization_create, role_assignment_create
+from organizations.models import BranchKind, Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
+from organizations.services import member_create, member_update, organization_create, role_assignment_create
 
 SCHOOL_NAME = "示范大学党委"
 DEMO_PASSWORD = "demo12345"

@@ -1,7 +1,7 @@
 """P5 reminders: what the secretary's reminder task shows (the obligation, its period, the records so far)."""
 from __future__ import annotations
 
-from ..registry import form_context
+from workflows.registry import form_context
 
 PROCESS = "orglife_reminder"
 

@@ -16,8 +16,8 @@ from engine.rules import strictly_more_than
 from organizations.models import MemberStatus, OrgKind
 from organizations.selectors import reapplication_barred_until
 
-from ..registry import effect, form_check
-from .votes import check_people, require_quorum, voters_due
+from workflows.registry import effect, form_check
+from procedures.common.votes import check_people, require_quorum, voters_due
 
 PROCESS = "member_development"
 
@@ -49,7 +49,7 @@ def _months(d: Duration) -> int:
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None):
-    from ..models import Case, CaseStatus
+    from workflows.models import Case, CaseStatus
 
     if organization.kind != OrgKind.BRANCH:
         raise ValidationFailed(_("发展党员须由党支部发起。"), code="development_needs_branch", fields={"organization": [_("须为党支部")]})
@@ -116,7 +116,7 @@ def check_contacts(*, case, task, data, rules):
 
 
 def _require_obligations_met(case):
-    from development.selectors import overdue_obligations
+    from procedures.member_development.selectors import overdue_obligations
 
     overdue = overdue_obligations(case)
     if overdue:
@@ -330,7 +330,7 @@ STOP_NOTE = "发展终止"
 @effect("development_status")
 def development_status(*, case, params, actor, now):
     """The BPMN service tasks move the person's status and write the member's record."""
-    from development.services import member_status_change
+    from procedures.member_development.services import member_status_change
 
     status = params.get("status") or ""
     return member_status_change(actor=actor, case=case, member_id=case.subject_member_id, status=status,

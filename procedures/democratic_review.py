@@ -8,7 +8,7 @@ from engine.i18n import _
 from engine.rules import strictly_more_than
 from organizations.models import Member, MemberStatus, OrgKind
 
-from ..registry import effect, form_check, form_context
+from workflows.registry import effect, form_check, form_context
 
 PROCESS = "democratic_review"
 GRADES = ("excellent", "qualified", "basically_qualified", "unqualified")
@@ -22,7 +22,7 @@ def participants(org) -> list[Member]:
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None):
-    from ..models import Case, CaseStatus
+    from workflows.models import Case, CaseStatus
 
     if organization.kind != OrgKind.BRANCH:
         raise ValidationFailed(_("民主评议须针对党支部发起。"), code="review_needs_branch", fields={"organization": [_("须为党支部")]})
@@ -121,7 +121,7 @@ def check_feedback(*, case, task, data, rules):
 @effect("open_unqualified_cases")
 def open_unqualified_cases(*, case, params, actor, now):
     """DISPOSAL-2024: each member rated unqualified gets a handling case in the branch committee's inbox."""
-    from ..services import case_start
+    from workflows.services import case_start
 
     opened = []
     for member in Member.objects.filter(pk__in=case.data.get("unqualified") or []).order_by("id"):

@@ -14,8 +14,8 @@ from organizations.services import role_assignment_create
 from orglife.models import MeasurementTally, MeasurementVoter
 from workflows.models import AuditEvent, Case, Task
 
-from ...factories import MemberFactory, OrganizationFactory, UserFactory
-from ...helpers import assert_round_trip, complete, cst, inbox, only_task
+from ..factories import MemberFactory, OrganizationFactory, UserFactory
+from ..helpers import assert_round_trip, complete, cst, inbox, only_task
 
 GRADES = ["excellent", "qualified", "basically_qualified", "unqualified"]
 

@@ -15,8 +15,8 @@ from engine.rules import at_least_ceil, strictly_more_than
 from organizations.models import Member, Organization, OrgKind, Role, RoleAssignment
 from organizations.selectors import branch_members, full_members_with_rights
 
-from ..registry import effect, form_check, form_context
-from .votes import EXCLUSION_REASONS, check_people as _check_people, ineligibility as _ineligibility, require_quorum, voters_due
+from workflows.registry import effect, form_check, form_context
+from procedures.common.votes import EXCLUSION_REASONS, check_people as _check_people, ineligibility as _ineligibility, require_quorum, voters_due
 
 PROCESS = "branch_election"
 
@@ -33,7 +33,7 @@ def _has_committee(org, rules) -> bool:
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None):
-    from ..models import Case, CaseStatus
+    from workflows.models import Case, CaseStatus
 
     if organization.kind != OrgKind.BRANCH:
         raise ValidationFailed(_("换届选举须针对党支部发起。"), code="election_needs_branch", fields={"organization": [_("须为党支部")]})
@@ -248,7 +248,7 @@ def record_election_result(*, case, params, actor, now):
 @effect("schedule_next_election")
 def schedule_next_election(*, case, params, actor, now):
     """Start the next election case for the branch: it waits on its own term-expiry reminder."""
-    from ..services import case_start
+    from workflows.services import case_start
 
     org = Organization.objects.get(pk=case.organization_id)
     nxt = case_start(actor=None, process_id=PROCESS, organization=org, subject=case.subject,

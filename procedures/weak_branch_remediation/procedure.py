@@ -14,8 +14,8 @@ from engine.i18n import _
 from organizations.models import Member, OrgKind, Role, RoleAssignment
 from organizations.selectors import approving_committee_of, branch_members
 
-from ..audit import json_safe
-from ..registry import effect, form_check, form_context
+from workflows.audit import json_safe
+from workflows.registry import effect, form_check, form_context
 
 PROCESS = "weak_branch_remediation"
 
@@ -37,7 +37,7 @@ def _rules_of(case):
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None):
-    from ..models import Case, CaseStatus
+    from workflows.models import Case, CaseStatus
 
     if organization.kind != OrgKind.BRANCH:
         raise ValidationFailed(_("整顿软弱涣散党支部须针对党支部发起。"), code="remediation_needs_branch", fields={"organization": [_("须为党支部")]})

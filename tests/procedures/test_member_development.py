@@ -5,7 +5,7 @@ import pytest
 from organizations.models import Member
 from workflows.models import Case
 
-from ...helpers import cst, inbox, only_task, run_timers
+from ..helpers import cst, inbox, only_task, run_timers
 from .md_helpers import APPLIED, applicant, at, drive_to_designation, start_development, step, submit_obligation, vote
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -218,7 +218,7 @@ def count_queries(fn, *args):
 
 
 def test_the_development_read_model_costs_the_same_queries_after_years_of_reports(api, university):
-    from development.selectors import member_development
+    from procedures.member_development.selectors import member_development
 
     u = university
     person = applicant(u)

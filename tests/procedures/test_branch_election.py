@@ -8,7 +8,7 @@ import time_machine
 from organizations.models import Organization, Role, RoleAssignment
 from workflows.models import Case
 
-from ...helpers import assert_round_trip, complete, cst, inbox, only_task, run_timers
+from ..helpers import assert_round_trip, complete, cst, inbox, only_task, run_timers
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

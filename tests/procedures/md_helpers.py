@@ -5,8 +5,8 @@ import time_machine
 
 from organizations.models import MemberStatus
 
-from ...factories import MemberFactory
-from ...helpers import assert_round_trip, complete, cst, only_task
+from ..factories import MemberFactory
+from ..helpers import assert_round_trip, complete, cst, only_task
 
 APPLIED = "2026-01-05"
 

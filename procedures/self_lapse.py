@@ -8,9 +8,9 @@ from engine.errors import Conflict, ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, MemberStatus, OrgKind
 
-from ..registry import effect, form_check, form_context
+from workflows.registry import effect, form_check, form_context
 from .branch_election import voters
-from .votes import admission_rule_tally
+from procedures.common.votes import admission_rule_tally
 
 PROCESS = "self_lapse"
 
@@ -18,7 +18,7 @@ PROCESS = "self_lapse"
 def member_case_subject(*, process: str, organization, data, not_branch: tuple, already_open: tuple) -> Member:
     """The member a per-member case is about (`data.member.id`, in the branch), refusing a case not
     opened for a branch (`not_branch`: message, code) or a second running one (`already_open`)."""
-    from ..models import Case, CaseStatus
+    from workflows.models import Case, CaseStatus
 
     if organization.kind != OrgKind.BRANCH:
         raise ValidationFailed(not_branch[0], code=not_branch[1], fields={"organization": [_("须为党支部")]})

@@ -12,8 +12,8 @@ from organizations.selectors import reapplication_barred_until
 from orglife.services import dues_record, meeting_record
 from workflows.models import Case
 
-from ...helpers import assert_round_trip, complete, cst, inbox, only_task, run_timers
-from ...factories import MemberFactory
+from ..helpers import assert_round_trip, complete, cst, inbox, only_task, run_timers
+from ..factories import MemberFactory
 
 MONTHS = [dt.date(2026, m, 1) for m in range(1, 8)]  # Jan-Jul 2026
 
