@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "orglife",
     "procedures",
     "procedures.member_development",
+    "procedures.weak_branch_remediation",
     "oversight",
     "api",
 ]

@@ -21,7 +21,7 @@ PROCESS = "weak_branch_remediation"
 
 
 def _listing(case, lock=True):
-    from oversight.models import WeakBranchListing
+    from .models import WeakBranchListing
 
     qs = WeakBranchListing.objects.select_for_update() if lock else WeakBranchListing.objects
     return qs.get(case=case)
@@ -130,7 +130,7 @@ def _report_due(case, rules):
 
 @form_context(PROCESS, "report_progress")
 def report_context(*, case, task):
-    from oversight.models import ProgressReport
+    from .models import ProgressReport
 
     due = _report_due(case, _rules_of(case))
     reports = ProgressReport.objects.filter(listing__case=case).order_by("number")
@@ -176,7 +176,7 @@ def check_acceptance(*, case, task, data, rules):
 
 @effect("list_weak_branch")
 def list_weak_branch(*, case, params, actor, now):
-    from oversight.models import WeakBranchListing
+    from .models import WeakBranchListing
 
     d = case.data
     listing = WeakBranchListing.objects.create(organization_id=case.organization_id, case=case, year=d["year"],
@@ -196,7 +196,7 @@ def record_rectification_plan(*, case, params, actor, now):
 
 @effect("record_progress_report")
 def record_progress_report(*, case, params, actor, now):
-    from oversight.models import ProgressReport
+    from .models import ProgressReport
 
     d = case.data
     report = ProgressReport.objects.create(listing=_listing(case, lock=False), number=d["report_no"], reported_on=parse_date(d["last_report_on"]),

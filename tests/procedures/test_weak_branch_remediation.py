@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from oversight.models import WeakBranchListing
+from procedures.weak_branch_remediation.models import WeakBranchListing
 from workflows.models import Case
 
 from ..helpers import assert_round_trip, complete, cst, inbox, only_task, run_timers

@@ -1,7 +1,7 @@
 """The weak-branch list (软弱涣散党支部名单) and the progress reports of each listing.
 
-Written only by the remediation procedure's service-task effects (workflows.procedures.
-weak_branch_remediation). Progress reports live here, not in the workflow state, so a long
+Written only by the remediation procedure's service-task effects (`.procedure`). The tables keep
+their names from when the models lived in `oversight` (moved without touching the data). Progress reports live here, not in the workflow state, so a long
 remediation does not grow the SpiffWorkflow task tree without bound.
 """
 from django.db import models
@@ -31,8 +31,9 @@ class WeakBranchListing(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "oversight_weakbranchlisting"
         ordering = ["-year", "organization_id"]
-        indexes = [models.Index(fields=["organization", "status"])]
+        indexes = [models.Index(fields=["organization", "status"], name="oversight_w_organiz_f49611_idx")]
         verbose_name = _("软弱涣散党支部")
 
 
@@ -46,5 +47,6 @@ class ProgressReport(models.Model):
     evidence = models.JSONField(default=list)
 
     class Meta:
+        db_table = "oversight_progressreport"
         ordering = ["listing_id", "number"]
         constraints = [models.UniqueConstraint(fields=["listing", "number"], name="uniq_progress_report_number")]
