@@ -13,10 +13,14 @@ from engine.errors import Conflict, RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import at_least_ceil, strictly_more_than
 from organizations.models import Member, Organization, OrgKind, Role, RoleAssignment
-from organizations.selectors import branch_members, full_members_with_rights
+from organizations.selectors import full_members_with_rights
 
+from engine.rules import get_rule_set
+from procedures.common.votes import EXCLUSION_REASONS, require_quorum, voters, voters_due
+from procedures.common.votes import check_people as _check_people
+from workflows.models import Case, CaseStatus
 from workflows.registry import effect, form_check, form_context
-from procedures.common.votes import EXCLUSION_REASONS, check_people as _check_people, ineligibility as _ineligibility, require_quorum, voters_due
+from workflows.services import case_start
 
 PROCESS = "branch_election"
 
@@ -33,8 +37,6 @@ def _has_committee(org, rules) -> bool:
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None):
-    from workflows.models import Case, CaseStatus
-
     if organization.kind != OrgKind.BRANCH:
         raise ValidationFailed(_("换届选举须针对党支部发起。"), code="election_needs_branch", fields={"organization": [_("须为党支部")]})
     term_end = data.get("term_end") or (organization.term_end.isoformat() if organization.term_end else None)
@@ -101,15 +103,6 @@ def check_approval(*, case, task, data, rules):
 
 
 # --- step 5: the vote ------------------------------------------------------------------------
-
-def voters(case) -> dict:
-    """Who is due to vote and who may not, and why: what the vote form shows."""
-    members = list(branch_members(case.organization))
-    return {
-        "eligible": [{"id": m.pk, "name": m.name} for m in members if not _ineligibility(m)],
-        "not_eligible": [{"id": m.pk, "name": m.name, "reason": _ineligibility(m)} for m in members if _ineligibility(m)],
-    }
-
 
 def _round_candidates(case) -> list[int]:
     elected = set(case.data.get("elected_total") or [])
@@ -248,8 +241,6 @@ def record_election_result(*, case, params, actor, now):
 @effect("schedule_next_election")
 def schedule_next_election(*, case, params, actor, now):
     """Start the next election case for the branch: it waits on its own term-expiry reminder."""
-    from workflows.services import case_start
-
     org = Organization.objects.get(pk=case.organization_id)
     nxt = case_start(actor=None, process_id=PROCESS, organization=org, subject=case.subject,
                      data={"term_end": org.term_end.isoformat()}, business_key=business_key(org), rule_set=case.rule_set)
@@ -257,6 +248,4 @@ def schedule_next_election(*, case, params, actor, now):
 
 
 def _rules_of(case):
-    from engine.rules import get_rule_set
-
     return get_rule_set(case.rule_set)

@@ -1,14 +1,20 @@
 """P3 annual democratic review of members (BRANCH-2018, XYTC §4-8/4-9): who takes part, who is
 rated, the anonymous measurement's tallies, the organizational rating with its ⅓ warning, and the
-unqualified-member cases it opens. Ballots are cast through `orglife.services.measurement_ballot_cast`."""
+unqualified-member cases it opens. Ballots are cast through `measurement_ballot_cast` (the tallies are `orglife` records)."""
 from __future__ import annotations
 
-from engine.errors import Conflict, RuleViolation, ValidationFailed
+from django.db import models, transaction
+
+from engine.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import strictly_more_than
 from organizations.models import Member, MemberStatus, OrgKind
 
+from orglife.models import MeasurementTally, MeasurementVoter
+from workflows.audit import append
+from workflows.models import Case, CaseStatus, TaskStatus
 from workflows.registry import effect, form_check, form_context
+from workflows.services import case_start
 
 PROCESS = "democratic_review"
 GRADES = ("excellent", "qualified", "basically_qualified", "unqualified")
@@ -22,8 +28,6 @@ def participants(org) -> list[Member]:
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None):
-    from workflows.models import Case, CaseStatus
-
     if organization.kind != OrgKind.BRANCH:
         raise ValidationFailed(_("民主评议须针对党支部发起。"), code="review_needs_branch", fields={"organization": [_("须为党支部")]})
     year = data.get("year")
@@ -59,8 +63,6 @@ def check_plain(*, case, task, data, rules):
 
 @form_context(PROCESS, "democratic_measurement")
 def measurement_context(*, case, task):
-    from orglife.models import MeasurementVoter
-
     return {"rated": case.data.get("rated", []), "not_rated": case.data.get("not_rated", []),
             "voters_due": len(case.data.get("voters", [])), "ballots_cast": MeasurementVoter.objects.filter(case=case).count()}
 
@@ -68,8 +70,6 @@ def measurement_context(*, case, task):
 @form_check(PROCESS, "democratic_measurement")
 def check_close_measurement(*, case, task, data, rules):
     """Close the measurement: the tallies (counts only) go into the case."""
-    from orglife.models import MeasurementTally, MeasurementVoter
-
     ballots = MeasurementVoter.objects.filter(case=case).count()
     if ballots == 0:
         raise RuleViolation(_("还没有人参加民主测评。"), code="no_ballots", fields={"close": [_("尚无测评票")]})
@@ -121,11 +121,54 @@ def check_feedback(*, case, task, data, rules):
 @effect("open_unqualified_cases")
 def open_unqualified_cases(*, case, params, actor, now):
     """DISPOSAL-2024: each member rated unqualified gets a handling case in the branch committee's inbox."""
-    from workflows.services import case_start
-
     opened = []
     for member in Member.objects.filter(pk__in=case.data.get("unqualified") or []).order_by("id"):
         c = case_start(actor=None, process_id="unqualified_member", organization=case.organization, subject_member=member,
                        data={"member": {"id": member.pk}, "review_case": case.pk}, business_key=f"unqualified_member:{member.pk}", rule_set=case.rule_set)
         opened.append(c.pk)
     return {"cases": opened}
+
+
+def measurement_ballot_cast(*, actor, case, ratings: list[dict]) -> None:
+    """One voter's anonymous ballot in a democratic review's measurement (P3 step 5, XYTC §4-8).
+
+    The voter must be a participant who has not voted; the ballot must rate every rated member (not
+    leading cadres) once on the four grades. Only the counts are incremented: every tally row of the
+    case is created up front (so row order tells nothing) and every one is rewritten by each ballot,
+    the voter row says that the member voted, and the audit event names the voter but carries no
+    rating."""
+    member = Member.objects.filter(user=actor).first() if actor is not None else None
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+        if case.status != CaseStatus.RUNNING or not case.tasks.filter(element_id="democratic_measurement", status=TaskStatus.OPEN).exists():
+            raise Conflict(_("民主测评未在进行中。"), code="measurement_not_open")
+        if member is None or member.pk not in case.data.get("voters", []):
+            raise ValidationFailed(_("您不是本次民主评议的参评党员。"), code="voter_not_participant", fields={"ratings": [_("不是参评党员")]})
+        if MeasurementVoter.objects.filter(case=case, member=member).exists():
+            raise Conflict(_("您已经参加过本次民主测评，每人只能测评一次。"), code="already_voted")
+        check_covers_rated(case, ratings, "ratings")
+        for i, r in enumerate(ratings):
+            if r.get("grade") not in GRADES:
+                raise ValidationFailed(_("等次须为优秀、合格、基本合格或不合格。"), code="invalid_grade", fields={f"ratings.{i}.grade": [_("未知的等次")]})
+        rated = {r["id"] for r in case.data.get("rated", [])}
+        MeasurementTally.objects.bulk_create([MeasurementTally(case=case, member_id=mid, grade=g) for mid in sorted(rated) for g in GRADES],
+                                             ignore_conflicts=True)
+        # One UPDATE touching every tally row of the case (+1 or +0): no row's version (PostgreSQL
+        # xmin) singles out the grades this ballot gave.
+        chosen = models.Q(pk__in=[])
+        for r in ratings:
+            chosen |= models.Q(member_id=r["member"], grade=r["grade"])
+        MeasurementTally.objects.filter(case=case).update(
+            count=models.F("count") + models.Case(models.When(chosen, then=models.Value(1)), default=models.Value(0)))
+        MeasurementVoter.objects.create(case=case, member=member)
+        append(action="measurement_ballot_cast", actor=actor, case=case, data={})
+
+
+def measurement_for_voter(*, user, case_id: int) -> tuple[Case, bool]:
+    """The democratic review `case_id` if `user` is one of its participants, and whether they have
+    voted. Anything else (no such case, not a participant) is not found, alike."""
+    member = Member.objects.filter(user=user).first()
+    case = Case.objects.filter(pk=case_id, process_id=PROCESS).first()
+    if case is None or member is None or member.pk not in case.data.get("voters", []):
+        raise NotFound(_("流程不存在。"), code="case_not_found")
+    return case, MeasurementVoter.objects.filter(case=case, member=member).exists()

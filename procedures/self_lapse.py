@@ -3,32 +3,25 @@ records, one open case per member, and the strike-off decision (general meeting 
 rule, then the approving committee)."""
 from __future__ import annotations
 
-from engine.calendar import parse_date, today
-from engine.errors import Conflict, ValidationFailed
-from engine.i18n import _
-from organizations.models import Member, MemberStatus, OrgKind
+import datetime as dt
 
+from celery import shared_task
+from django.db import transaction
+
+from engine.calendar import today
+from engine.i18n import _
+from organizations.models import Member, MemberStatus
+
+from organizations.rules import deployment_rule_set
+from orglife.selectors import lapse_grounds
+from procedures.common.members import (
+    member_case_subject, member_leaves, strike_off_vote_check, strike_off_vote_context,
+)
+from workflows.models import Case, CaseStatus
 from workflows.registry import effect, form_check, form_context
-from .branch_election import voters
-from procedures.common.votes import admission_rule_tally
+from workflows.services import case_start
 
 PROCESS = "self_lapse"
-
-
-def member_case_subject(*, process: str, organization, data, not_branch: tuple, already_open: tuple) -> Member:
-    """The member a per-member case is about (`data.member.id`, in the branch), refusing a case not
-    opened for a branch (`not_branch`: message, code) or a second running one (`already_open`)."""
-    from workflows.models import Case, CaseStatus
-
-    if organization.kind != OrgKind.BRANCH:
-        raise ValidationFailed(not_branch[0], code=not_branch[1], fields={"organization": [_("须为党支部")]})
-    member_id = (data.get("member") or {}).get("id")
-    member = Member.objects.filter(pk=member_id, organization__path__startswith=organization.path).first() if member_id else None
-    if member is None:
-        raise ValidationFailed(_("请指明本支部的党员。"), code="member_required", fields={"data.member": [_("须为本支部党员")]})
-    if Case.objects.filter(process_id=process, data__member__id=member.pk, status=CaseStatus.RUNNING).exists():
-        raise Conflict(already_open[0], code=already_open[1])
-    return member
 
 
 @form_check(PROCESS, "__start__")
@@ -46,14 +39,12 @@ def review_context(*, case, task):
 
 @form_context(PROCESS, "strike_off_vote")
 def vote_context(*, case, task):
-    return {**voters(case), "member": case.data.get("member")}
+    return strike_off_vote_context(case=case, task=task)
 
 
 @form_check(PROCESS, "strike_off_vote")
 def check_vote(*, case, task, data, rules):
-    tally = admission_rule_tally(organization=case.organization, data=data, rules=rules,
-                                 quorum_rule="disposal.vote_quorum", pass_rule="disposal.vote_pass")
-    return {"vote": tally}
+    return strike_off_vote_check(case=case, task=task, data=data, rules=rules)
 
 
 @form_check(PROCESS, "approve_strike_off")
@@ -61,17 +52,46 @@ def check_approval(*, case, task, data, rules):
     return {}
 
 
-def member_leaves(case, status: str, date_field: str) -> dict:
-    """The case's member leaves with `status` from the date in `case.data[date_field]` (today if
-    absent); the reapplication ban (`disposal.rejoin_ban`) runs from that date."""
-    member = Member.objects.select_for_update().get(pk=case.data["member"]["id"])
-    member.status = status
-    member.left_on = parse_date(case.data.get(date_field) or today())
-    member.save(update_fields=["status", "left_on"])
-    return {"member": member.pk, "status": member.status, "left_on": member.left_on.isoformat()}
-
-
 @effect("strike_off_member")
 def strike_off_member(*, case, params, actor, now):
     """The member is struck off from the general meeting's date."""
     return member_leaves(case, MemberStatus.REMOVED, "meeting_date")
+
+
+def self_lapse_detect(*, on: dt.date | None = None) -> dict:
+    """The daily self-lapse check (CONST Art. 9, XYTC §5-7): every full or probationary member with
+    `self_lapse.months` consecutive complete months without attending organizational life, or
+    without paying dues, gets a case in the branch secretary's inbox listing the months and records.
+    A member with an open self-lapse case is skipped: never two open cases for one member."""
+    on = on or today()
+    rules = deployment_rule_set()
+    open_for = set(Case.objects.filter(process_id="self_lapse", status=CaseStatus.RUNNING).values_list("subject_member_id", flat=True))
+    members = [m for m in Member.objects.filter(status__in=["full", "probationary"], organization__kind__in=["branch", "party_group"])
+               .select_related("organization", "organization__parent") if m.pk not in open_for]
+    since = {}
+    for member_id, data in (Case.objects.filter(process_id="self_lapse", subject_member_id__in=[m.pk for m in members])
+                            .exclude(status=CaseStatus.RUNNING).order_by("id").values_list("subject_member_id", "data")):
+        if data.get("detected_on"):
+            since[member_id] = dt.date.fromisoformat(data["detected_on"]).replace(day=1) - dt.timedelta(days=1)
+    found = lapse_grounds(members, on=on, months=rules.get("self_lapse.months"), since=since)
+    opened = []
+    for member in members:
+        if member.pk not in found:
+            continue
+        branch = member.organization if member.organization.kind == "branch" else member.organization.parent
+        with transaction.atomic():
+            # The member row lock serializes two detections running at once (beat and a manual run).
+            Member.objects.select_for_update().get(pk=member.pk)
+            if Case.objects.filter(process_id="self_lapse", subject_member=member, status=CaseStatus.RUNNING).exists():
+                continue
+            case = case_start(actor=None, process_id="self_lapse", organization=branch, subject_member=member,
+                              business_key=f"self_lapse:{member.pk}",
+                              data={"member": {"id": member.pk, "name": member.name}, "grounds": found[member.pk], "detected_on": on.isoformat()})
+        opened.append(case.pk)
+    return {"checked": len(members), "opened": opened}
+
+
+@shared_task(name="procedures.self_lapse.detect_self_lapse", ignore_result=True)
+def detect_self_lapse() -> int:
+    """The daily Celery job (settings.CELERY_BEAT_SCHEDULE `detect-self-lapse`)."""
+    return len(self_lapse_detect()["opened"])

@@ -1,6 +1,6 @@
 """Handling of an unqualified member (DISPOSAL-2024): correction within a deadline from the rule
 set, advice to withdraw, or striking off through the general meeting (admission rule) and the
-approving committee. Striking off reuses the self-lapse effect and vote check."""
+approving committee. Striking off shares the vote check and the leaving with self-lapse (`procedures.common.members`)."""
 from __future__ import annotations
 
 from engine.calendar import Duration, today
@@ -8,10 +8,10 @@ from engine.errors import RuleViolation
 from engine.i18n import _
 from organizations.models import MemberStatus
 
+from procedures.common.members import (
+    member_case_subject, member_leaves, strike_off_vote_check, strike_off_vote_context,
+)
 from workflows.registry import effect, form_check, form_context
-from .self_lapse import check_vote as _strike_off_vote_check
-from .self_lapse import member_case_subject, member_leaves
-from .self_lapse import vote_context as _strike_off_vote_context
 
 PROCESS = "unqualified_member"
 
@@ -42,12 +42,12 @@ def check_proposal(*, case, task, data, rules):
 
 @form_context(PROCESS, "strike_off_vote")
 def vote_context(*, case, task):
-    return _strike_off_vote_context(case=case, task=task)
+    return strike_off_vote_context(case=case, task=task)
 
 
 @form_check(PROCESS, "strike_off_vote")
 def check_vote(*, case, task, data, rules):
-    return _strike_off_vote_check(case=case, task=task, data=data, rules=rules)
+    return strike_off_vote_check(case=case, task=task, data=data, rules=rules)
 
 
 @form_check(PROCESS, "approve_strike_off", "follow_up_correction", "record_withdrawal")

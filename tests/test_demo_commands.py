@@ -160,7 +160,7 @@ def test_timer_sweep_logs_errors_instead_of_dying(monkeypatch, caplog):
 
     monkeypatch.setattr("workflows.services.timers_run", lambda: {"fired": 2, "failed": 0, "cases": 2})
     monkeypatch.setattr("notifications.services.alerts_raise", lambda: {"due_soon": 1, "overdue": 0, "escalated": 0})
-    monkeypatch.setattr("orglife.services.self_lapse_detect", lambda: {"opened": [7]})
+    monkeypatch.setattr("procedures.self_lapse.self_lapse_detect", lambda: {"opened": [7]})
     with caplog.at_level(logging.INFO, logger="partyflow.demo"):
         assert demo.sweep_once() == {"fired": 2, "failed": 0, "cases": 2, "alerts": {"due_soon": 1, "overdue": 0, "escalated": 0},
                                      "self_lapse_opened": 1}

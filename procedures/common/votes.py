@@ -88,3 +88,12 @@ def admission_rule_tally(*, organization, data, rules, quorum_rule: str, pass_ru
                             code="votes_exceed_present", fields={"yes": [_("合计不能多于到会人数")]})
     return {"voters_due": due, "present": present, "excluded": data.get("excluded") or [], "yes": yes, "no": no,
             "abstain": abstain, "passed": strictly_more_than(yes, rules.get(pass_rule), due)}
+
+
+def voters(case) -> dict:
+    """Who is due to vote and who may not, and why: what the vote form shows."""
+    members = list(branch_members(case.organization))
+    return {
+        "eligible": [{"id": m.pk, "name": m.name} for m in members if not ineligibility(m)],
+        "not_eligible": [{"id": m.pk, "name": m.name, "reason": ineligibility(m)} for m in members if ineligibility(m)],
+    }

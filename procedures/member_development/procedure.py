@@ -3,7 +3,7 @@
 Every refusal is a RuleViolation (or ValidationFailed) whose code names the rule and whose fields
 name the input; a refused completion leaves the case as it was. Every time rule and threshold
 comes from the case's rule set (`development.*` in engine/rulesets/). Recurring obligations live
-in `development` (computed due dates, stored submissions), checked here at the gates.
+in this package (`models`, `selectors`: computed due dates, stored submissions), checked here at the gates.
 """
 from __future__ import annotations
 
@@ -16,8 +16,12 @@ from engine.rules import strictly_more_than
 from organizations.models import MemberStatus, OrgKind
 from organizations.selectors import reapplication_barred_until
 
-from workflows.registry import effect, form_check
 from procedures.common.votes import check_people, require_quorum, voters_due
+from workflows.models import Case, CaseStatus
+from workflows.registry import effect, form_check
+
+from .selectors import overdue_obligations
+from .services import member_status_change
 
 PROCESS = "member_development"
 
@@ -49,8 +53,6 @@ def _months(d: Duration) -> int:
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None):
-    from workflows.models import Case, CaseStatus
-
     if organization.kind != OrgKind.BRANCH:
         raise ValidationFailed(_("发展党员须由党支部发起。"), code="development_needs_branch", fields={"organization": [_("须为党支部")]})
     if subject_member is None:
@@ -116,8 +118,6 @@ def check_contacts(*, case, task, data, rules):
 
 
 def _require_obligations_met(case):
-    from procedures.member_development.selectors import overdue_obligations
-
     overdue = overdue_obligations(case)
     if overdue:
         items = "、".join(_("%(label)s第%(n)s次（应于 %(d)s）") % {"label": o["label"], "n": o["seq"], "d": o["due_on"].isoformat()} for o in overdue)
@@ -330,8 +330,6 @@ STOP_NOTE = "发展终止"
 @effect("development_status")
 def development_status(*, case, params, actor, now):
     """The BPMN service tasks move the person's status and write the member's record."""
-    from procedures.member_development.services import member_status_change
-
     status = params.get("status") or ""
     return member_status_change(actor=actor, case=case, member_id=case.subject_member_id, status=status,
                                 on=params.get("on") or today(), note="" if status else STOP_NOTE)

@@ -1,5 +1,5 @@
 """P4 remediation of weak branches (BRANCH-2018 Ch. 8, XYTC §4-9): the rules BPMN cannot say in a
-gateway, and the effects that keep the weak-branch list (oversight.models).
+gateway, and the effects that keep the weak-branch list (`.models`).
 
 No central regulation fixes the deadlines: the report interval, the longest plan, the re-check delay
 and the satisfaction an acceptance needs all come from the case's rule set (remediation.*).
@@ -11,25 +11,25 @@ from fractions import Fraction
 from engine.calendar import parse_date, today
 from engine.errors import Conflict, RuleViolation, ValidationFailed
 from engine.i18n import _
-from organizations.models import Member, OrgKind, Role, RoleAssignment
+from organizations.models import OrgKind, Role, RoleAssignment
 from organizations.selectors import approving_committee_of, branch_members
 
+from engine.rules import get_rule_set
 from workflows.audit import json_safe
-from workflows.registry import effect, form_check, form_context
+from workflows.models import Case, CaseStatus
+from workflows.registry import effect, form_check, form_context, provider
+
+from .models import ProgressReport, WeakBranchListing
 
 PROCESS = "weak_branch_remediation"
 
 
 def _listing(case, lock=True):
-    from .models import WeakBranchListing
-
     qs = WeakBranchListing.objects.select_for_update() if lock else WeakBranchListing.objects
     return qs.get(case=case)
 
 
 def _rules_of(case):
-    from engine.rules import get_rule_set
-
     return get_rule_set(case.rule_set)
 
 
@@ -37,17 +37,14 @@ def _rules_of(case):
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None):
-    from workflows.models import Case, CaseStatus
-
     if organization.kind != OrgKind.BRANCH:
         raise ValidationFailed(_("整顿软弱涣散党支部须针对党支部发起。"), code="remediation_needs_branch", fields={"organization": [_("须为党支部")]})
     if Case.objects.filter(process_id=PROCESS, organization=organization, status=CaseStatus.RUNNING).exists():
         raise Conflict(_("%(org)s 已有进行中的整顿。") % {"org": organization.name}, code="remediation_already_running")
-    from oversight.selectors import weak_branch_identification
-
-    # The evidence the committee sees is computed here, never taken from the caller.
+    # The evidence the committee sees is computed here, never taken from the caller: by the report
+    # that `oversight` provides (procedures sit below the reports and do not import them).
     on = today()
-    found = weak_branch_identification(organization, rules=rules, on=on)
+    found = provider("weak_branch_signals")(organization, rules=rules, on=on)
     return {"year": on.year, "identified_on": on.isoformat(),
             "signals": json_safe(found[0]["signals"]) if found else [], "supporter": None, "plans": 0, "plan_deadline": None,
             "last_report_on": None, "report_no": 0, "removed_on": None, "acceptance_failures": 0}
@@ -130,8 +127,6 @@ def _report_due(case, rules):
 
 @form_context(PROCESS, "report_progress")
 def report_context(*, case, task):
-    from .models import ProgressReport
-
     due = _report_due(case, _rules_of(case))
     reports = ProgressReport.objects.filter(listing__case=case).order_by("number")
     return {"plan_deadline": case.data.get("plan_deadline"), "report_due_on": due.isoformat(), "overdue": today() > due,
@@ -176,8 +171,6 @@ def check_acceptance(*, case, task, data, rules):
 
 @effect("list_weak_branch")
 def list_weak_branch(*, case, params, actor, now):
-    from .models import WeakBranchListing
-
     d = case.data
     listing = WeakBranchListing.objects.create(organization_id=case.organization_id, case=case, year=d["year"],
                                                signals=d.get("signals") or [], designated_on=parse_date(d["designated_on"]))
@@ -196,8 +189,6 @@ def record_rectification_plan(*, case, params, actor, now):
 
 @effect("record_progress_report")
 def record_progress_report(*, case, params, actor, now):
-    from .models import ProgressReport
-
     d = case.data
     report = ProgressReport.objects.create(listing=_listing(case, lock=False), number=d["report_no"], reported_on=parse_date(d["last_report_on"]),
                                            due_on=parse_date(d["report_due_on"]), overdue=d["report_overdue"],

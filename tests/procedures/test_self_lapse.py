@@ -10,6 +10,7 @@ import time_machine
 from organizations.models import Member, MemberStatus
 from organizations.selectors import reapplication_barred_until
 from orglife.services import dues_record, meeting_record
+from procedures.self_lapse import detect_self_lapse
 from workflows.models import Case
 
 from ..helpers import assert_round_trip, complete, cst, inbox, only_task, run_timers
@@ -181,9 +182,7 @@ def test_struck_off_after_the_vote_and_approval_and_barred_for_five_years(univer
 
 
 def test_the_daily_celery_job_runs_the_detection(university, settings):
-    from orglife.tasks import detect_self_lapse
-
-    assert settings.CELERY_BEAT_SCHEDULE["detect-self-lapse"]["task"] == "orglife.tasks.detect_self_lapse"
+    assert settings.CELERY_BEAT_SCHEDULE["detect-self-lapse"]["task"] == "procedures.self_lapse.detect_self_lapse"
     u = university
     target = u.full_a[4]
     pay_dues(u, [m for m in [*u.full_a, u.probationary, u.suspended] if m != target], MONTHS)
