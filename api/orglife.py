@@ -10,8 +10,8 @@ from engine.errors import NotFound, ValidationFailed
 from engine.i18n import _
 from organizations.selectors import members_visible, organizations_visible
 from orglife import selectors, services
-from procedures import democratic_review
 from orglife.models import Attendance, DuesPayment, Meeting, MeetingKind
+from procedures import democratic_review
 
 from .views import _int_param
 

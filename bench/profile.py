@@ -62,6 +62,7 @@ def main(argv=None):
         Profiler = _Wall
     else:
         try:
+            # First-party imports after django.setup(): the bench chooses its database first.
             from pyinstrument import Profiler
         except ImportError:
             bench.fail("pyinstrument is not installed: .venv/bin/pip install pyinstrument (do not add it to pyproject)")
@@ -208,6 +209,7 @@ class Breakdown:
         return wrapper
 
     def install(self):
+        # First-party imports after django.setup(): the bench chooses its database first.
         import importlib
 
         # Functions imported by name elsewhere are patched where they are looked up too.

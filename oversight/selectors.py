@@ -11,7 +11,6 @@ from engine.calendar import today
 from engine.i18n import _
 from organizations.models import MemberStatus, Organization, OrgKind, Role, RoleAssignment
 from organizations.selectors import scope_q
-
 from procedures.weak_branch_remediation.models import WeakBranchListing
 
 SIGNAL_LABELS = {

@@ -12,6 +12,7 @@ def main(argv=None):
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partyflow.settings")
     if len(argv) > 1 and argv[1] in ("worker", "beat"):
+        # Celery only for worker/beat: other commands start without importing it.
         from partyflow.celery import app
 
         extra = ["--loglevel=INFO"] if not any(a.startswith("--loglevel") or a == "-l" for a in argv[2:]) else []

@@ -15,12 +15,29 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from engine.calendar import CST, today as cst_today
+from engine.calendar import CST
+from engine.calendar import today as cst_today
 from engine.rules import at_least_ceil, strictly_more_than
+from organizations.models import (
+    BranchKind,
+    Member,
+    MemberStatus,
+    Organization,
+    OrgKind,
+    Role,
+    RoleAssignment,
+)
 from organizations.rules import deployment_rule_set
-
-from organizations.models import BranchKind, Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
-from organizations.services import member_create, member_update, organization_create, role_assignment_create
+from organizations.services import (
+    member_create,
+    member_update,
+    organization_create,
+    role_assignment_create,
+)
+from orglife.services import meeting_record
+from workflows.models import CaseStatus, TaskStatus, TimerStatus
+from workflows.selectors import task_inbox
+from workflows.services import case_start, task_complete, timers_run
 
 SCHOOL_NAME = "示范大学党委"
 DEMO_PASSWORD = "demo12345"
@@ -191,8 +208,6 @@ class _Seeder:
     # --- cases ---------------------------------------------------------------------------------
 
     def cases(self):
-        from workflows.services import case_start, timers_run
-
         cases = {}
         for spec in BRANCHES:
             branch = self.branches[spec.key]
@@ -211,8 +226,6 @@ class _Seeder:
         """P1: an applicant of the software-engineering branch whose application was received ten days
         ago, so the talk (due 1 month after it) is in the secretary's inbox. P5: this month's themed
         Party day of the same branch, for the compliance table."""
-        from orglife.services import meeting_record
-        from workflows.services import case_start
 
         se, secretary = self.branches["se"], self.users["secretary_se"]
         person = self.member(se, status=MemberStatus.APPLICANT, birth_date=self.today.replace(year=self.today.year - 20))
@@ -264,9 +277,6 @@ class _Seeder:
 
     @staticmethod
     def complete(case, element_id, actor, data):
-        from workflows.selectors import task_inbox
-        from workflows.services import task_complete
-
         task = task_inbox(actor).get(case=case, element_id=element_id)
         task_complete(actor=actor, task=task, data=data)
 
@@ -275,7 +285,6 @@ class _Seeder:
 
 def demo_logins() -> list[dict]:
     """One row per demo user, with what is in their inbox now."""
-    from workflows.selectors import task_inbox
 
     User = get_user_model()
     usernames = [ADMIN_USERNAME, "orgdept", "auditor", "officer_cs", "officer_marx", "committee_se", "member_se"]
@@ -311,7 +320,6 @@ def _waiting_note(org) -> str:
     """Why a branch secretary has nothing to do: who holds the branch's election now, or when its reminder fires."""
     if org is None or org.kind != OrgKind.BRANCH:
         return ""
-    from workflows.models import CaseStatus, TaskStatus, TimerStatus
 
     case = org.cases.filter(process_id="branch_election", status=CaseStatus.RUNNING).first()
     if case is None:

@@ -11,11 +11,9 @@ from fractions import Fraction
 from engine.calendar import parse_date, today
 from engine.errors import Conflict, RuleViolation, ValidationFailed
 from engine.i18n import _
-from engine.rules import at_least_ceil, strictly_more_than
+from engine.rules import at_least_ceil, get_rule_set, strictly_more_than
 from organizations.models import Member, Organization, OrgKind, Role, RoleAssignment
 from organizations.selectors import full_members_with_rights
-
-from engine.rules import get_rule_set
 from procedures.common.votes import EXCLUSION_REASONS, require_quorum, voters, voters_due
 from procedures.common.votes import check_people as _check_people
 from workflows.models import Case, CaseStatus

@@ -9,7 +9,6 @@ from engine.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import strictly_more_than
 from organizations.models import Member, MemberStatus, OrgKind
-
 from orglife.models import MeasurementTally, MeasurementVoter
 from workflows.audit import append
 from workflows.models import Case, CaseStatus, TaskStatus

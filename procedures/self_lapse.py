@@ -11,11 +11,13 @@ from django.db import transaction
 from engine.calendar import today
 from engine.i18n import _
 from organizations.models import Member, MemberStatus
-
 from organizations.rules import deployment_rule_set
 from orglife.selectors import lapse_grounds
 from procedures.common.members import (
-    member_case_subject, member_leaves, strike_off_vote_check, strike_off_vote_context,
+    member_case_subject,
+    member_leaves,
+    strike_off_vote_check,
+    strike_off_vote_context,
 )
 from workflows.models import Case, CaseStatus
 from workflows.registry import effect, form_check, form_context

@@ -7,9 +7,11 @@ from engine.calendar import Duration, today
 from engine.errors import RuleViolation
 from engine.i18n import _
 from organizations.models import MemberStatus
-
 from procedures.common.members import (
-    member_case_subject, member_leaves, strike_off_vote_check, strike_off_vote_context,
+    member_case_subject,
+    member_leaves,
+    strike_off_vote_check,
+    strike_off_vote_context,
 )
 from workflows.registry import effect, form_check, form_context
 

@@ -15,7 +15,6 @@ from engine.i18n import _
 from engine.rules import strictly_more_than
 from organizations.models import MemberStatus, OrgKind
 from organizations.selectors import reapplication_barred_until
-
 from procedures.common.votes import check_people, require_quorum, voters_due
 from workflows.models import Case, CaseStatus
 from workflows.registry import effect, form_check

@@ -8,7 +8,8 @@ from collections import Counter
 from django.db.models import Q
 from django.utils import timezone
 
-from engine.calendar import Duration, parse_date, today as cst_today
+from engine.calendar import Duration, parse_date
+from engine.calendar import today as cst_today
 from engine.errors import NotFound
 from engine.i18n import _
 from engine.rules import get_rule_set
@@ -127,7 +128,7 @@ def member_development(user, member_id) -> dict:
     tasks = list(case.tasks.filter(status=TaskStatus.OPEN).order_by("id"))
     obligations = case_obligations(case)
     steps = [STEPS[t.element_id] for t in tasks if t.element_id in STEPS]
-    dues = [t.due_at.astimezone(dt.timezone.utc).date() for t in tasks if t.due_at] + [o["due_on"] for o in obligations if o["status"] != "submitted"]
+    dues = [t.due_at.astimezone(dt.UTC).date() for t in tasks if t.due_at] + [o["due_on"] for o in obligations if o["status"] != "submitted"]
     out.update({
         "case": {"id": case.pk, "status": case.status, "rule_set": case.rule_set}, "stage": case.stage,
         "step": max(steps) if steps else (STEPS_TOTAL if case.status == CaseStatus.COMPLETED and case.data.get("archived") else None),

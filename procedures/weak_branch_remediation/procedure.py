@@ -11,10 +11,9 @@ from fractions import Fraction
 from engine.calendar import parse_date, today
 from engine.errors import Conflict, RuleViolation, ValidationFailed
 from engine.i18n import _
+from engine.rules import get_rule_set
 from organizations.models import OrgKind, Role, RoleAssignment
 from organizations.selectors import approving_committee_of, branch_members
-
-from engine.rules import get_rule_set
 from workflows.audit import json_safe
 from workflows.models import Case, CaseStatus
 from workflows.registry import effect, form_check, form_context, provider

@@ -2,8 +2,6 @@
 scoped reads for everyone else; the branch-setup rules refuse bad structures."""
 import pytest
 
-from organizations.models import Organization
-
 pytestmark = pytest.mark.django_db
 
 

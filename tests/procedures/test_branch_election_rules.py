@@ -2,11 +2,10 @@
 import pytest
 import time_machine
 
-from organizations.models import MemberStatus
 from workflows.models import AuditEvent, Case
 
 from ..factories import MemberFactory
-from ..helpers import complete, cst, inbox, only_task
+from ..helpers import complete, cst, only_task
 from .test_branch_election import drive_to_vote, start_election, vote_data
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,6 @@
 """P3 annual democratic review: a branch of 12 members (two leading cadres, one probationary) through
 the whole review via the API; the anonymous measurement (no voter-rating link stored anywhere); the
 ⅓ 优秀 warning; unqualified members get handling cases."""
-import datetime as dt
 import json
 from types import SimpleNamespace
 

@@ -3,10 +3,20 @@ across two years, a save/restore check at every step, the status on the member's
 import pytest
 
 from organizations.models import Member
+from procedures.member_development.selectors import member_development
 from workflows.models import Case
 
 from ..helpers import cst, inbox, only_task, run_timers
-from .md_helpers import APPLIED, applicant, at, drive_to_designation, start_development, step, submit_obligation, vote
+from .md_helpers import (
+    APPLIED,
+    applicant,
+    at,
+    drive_to_designation,
+    start_development,
+    step,
+    submit_obligation,
+    vote,
+)
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -218,8 +228,6 @@ def count_queries(fn, *args):
 
 
 def test_the_development_read_model_costs_the_same_queries_after_years_of_reports(api, university):
-    from procedures.member_development.selectors import member_development
-
     u = university
     person = applicant(u)
     sec = api(u.users.sec_a)
@@ -243,7 +251,7 @@ def test_development_read_models_are_scoped(api, university):
     with at(2026, 1, 5, 10):
         start_development(api(u.users.sec_a), u, person)
         assert other_branch.get(f"/api/members/{person.pk}/development/").status_code == 404
-        assert other_branch.get(f"/api/members/999999/development/").status_code == 404
+        assert other_branch.get("/api/members/999999/development/").status_code == 404
         assert submit_obligation(other_branch, person, "thought_report", 1, "2026-01-05", status=404)["code"] == "member_not_found"
         r = api(u.users.officer).get("/api/reports/development-pipeline/", {"organization": u.college.pk})
         assert r.status_code == 200

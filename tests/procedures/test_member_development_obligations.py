@@ -4,8 +4,8 @@ import xml.etree.ElementTree as ET
 
 from django.conf import settings
 
-from procedures.member_development.selectors import STEPS, STEPS_TOTAL, expected_obligations
 from engine.rules import get_rule_set
+from procedures.member_development.selectors import STEPS, STEPS_TOTAL, expected_obligations
 
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"

@@ -2,12 +2,24 @@
 and the cpc-2026 rule set."""
 import pytest
 
+from engine.errors import RuleViolation
 from organizations.models import Member
-from workflows.models import Case
+from workflows.models import Case, Task
+from workflows.services import task_complete
 
-from ..helpers import only_task
-from .md_helpers import (activist_reports, applicant, at, drive_to_admission_vote, drive_to_conversion_vote, drive_to_designation,
-                         drive_to_political_review, step, submit_obligation, vote)
+from ..helpers import assert_round_trip, only_task
+from .md_helpers import (
+    activist_reports,
+    applicant,
+    at,
+    drive_to_admission_vote,
+    drive_to_conversion_vote,
+    drive_to_designation,
+    drive_to_political_review,
+    step,
+    submit_obligation,
+    vote,
+)
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -152,11 +164,7 @@ def test_cpc_2014_files_the_development_object_without_consent(api, university):
 
 def test_admission_not_approved_stops_the_case_through_the_services(api, university):
     """The same rules hold when the services are called directly (Celery tasks, commands)."""
-    from engine.errors import RuleViolation
-    from workflows.models import Task
-    from workflows.services import task_complete
 
-    from ..helpers import assert_round_trip
 
     u = university
     person = applicant(u)

@@ -4,7 +4,6 @@ and for dues separately; one open case per member; good reason closes it; striki
 the general meeting (admission rule) and the approving committee, and bars reapplication for 5 years."""
 import datetime as dt
 
-import pytest
 import time_machine
 
 from organizations.models import Member, MemberStatus
@@ -13,8 +12,8 @@ from orglife.services import dues_record, meeting_record
 from procedures.self_lapse import detect_self_lapse
 from workflows.models import Case
 
-from ..helpers import assert_round_trip, complete, cst, inbox, only_task, run_timers
 from ..factories import MemberFactory
+from ..helpers import assert_round_trip, complete, cst, inbox, only_task, run_timers
 
 MONTHS = [dt.date(2026, m, 1) for m in range(1, 8)]  # Jan-Jul 2026
 

@@ -1,7 +1,6 @@
 """P4 remediation of a weak branch end to end through the API: identification opens the committee's
 designation task, the plan, the supporter, monthly reports (one overdue), an acceptance that fails
 once and then passes, removal from the list and the re-check timer; save/restore at each step."""
-import datetime as dt
 
 import pytest
 import time_machine

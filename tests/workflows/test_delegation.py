@@ -1,9 +1,7 @@
 """Delegation: a task holder hands their tasks to an eligible colleague for a period; the delegate
 sees them in their inbox, acts in their own name on behalf of the holder, and the history shows both."""
-import datetime as dt
 
 import pytest
-import time_machine
 
 from workflows.audit import verify_case
 
