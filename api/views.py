@@ -1,8 +1,7 @@
 """Thin views: validate input, call one service or selector, serialize the result."""
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -17,7 +16,7 @@ from rest_framework.renderers import JSONRenderer, StaticHTMLRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.i18n import _
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
@@ -106,12 +105,8 @@ class _ScopedCrud(viewsets.ModelViewSet):
             raise NotFound() from None
 
     def perform_destroy(self, instance):
-        """Something the history refers to (audit events, cases, documents) is kept: 409, not a 500."""
-        try:
-            with transaction.atomic():
-                instance.delete()
-        except ProtectedError:
-            raise Conflict(_("该记录已被流程或审计记录引用，不能删除；请改为停用。"), code="in_use") from None
+        """Each write is its service's (audited): subclasses name it."""
+        raise NotImplementedError
 
 
 class OrganizationViewSet(_ScopedCrud):
@@ -136,9 +131,7 @@ class OrganizationViewSet(_ScopedCrud):
         return Response(org_services.organization_setup_warnings(self.get_object()))
 
     def perform_destroy(self, instance):
-        if instance.children.exists() or instance.members.exists() or instance.cases.exists():
-            raise ValidationFailed(_("组织下还有下级组织、党员或流程，不能删除。"), code="organization_in_use")
-        super().perform_destroy(instance)
+        org_services.organization_delete(actor=self.request.user, organization=instance)
 
 
 class MemberViewSet(_ScopedCrud):
@@ -159,6 +152,9 @@ class MemberViewSet(_ScopedCrud):
 
     def perform_update(self, serializer):
         serializer.instance = org_services.member_update(actor=self.request.user, member=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        org_services.member_delete(actor=self.request.user, member=instance)
 
     @extend_schema(responses=s.MemberDevelopmentSerializer)
     @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
@@ -196,17 +192,13 @@ class UserViewSet(_ScopedCrud):
         ).distinct().order_by("id")
 
     def perform_create(self, serializer):
-        password = serializer.validated_data.pop("password", None)
-        user = serializer.save()
-        user.set_password(password) if password else user.set_unusable_password()
-        user.save()
+        serializer.instance = org_services.user_create(actor=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        password = serializer.validated_data.pop("password", None)
-        user = serializer.save()
-        if password:
-            user.set_password(password)
-            user.save()
+        serializer.instance = org_services.user_update(actor=self.request.user, user=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        org_services.user_delete(actor=self.request.user, user=instance)
 
 
 class RoleAssignmentViewSet(_ScopedCrud):
@@ -219,6 +211,13 @@ class RoleAssignmentViewSet(_ScopedCrud):
 
     def perform_create(self, serializer):
         serializer.instance = org_services.role_assignment_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = org_services.role_assignment_update(actor=self.request.user, assignment=serializer.instance,
+                                                                  **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        org_services.role_assignment_delete(actor=self.request.user, assignment=instance)
 
 
 class ProcessViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

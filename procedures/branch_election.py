@@ -12,8 +12,9 @@ from engine.calendar import parse_date, today
 from engine.errors import Conflict, RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import at_least_ceil, get_rule_set, strictly_more_than
-from organizations.models import Member, Organization, OrgKind, Role, RoleAssignment
+from organizations.models import Member, Organization, OrgKind, Role
 from organizations.selectors import full_members_with_rights
+from organizations.services import role_assignment_create, role_assignments_end
 from procedures.common.votes import EXCLUSION_REASONS, require_quorum, voters, voters_due
 from procedures.common.votes import check_people as _check_people
 from workflows.models import Case, CaseStatus
@@ -223,15 +224,14 @@ def record_election_result(*, case, params, actor, now):
     term = rules.get("election.term")
     org.term_start, org.term_end = election_date, term.add_to(election_date)
     org.save(update_fields=["term_start", "term_end"])
-    previous = RoleAssignment.objects.filter(organization=org, role__in=[Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRANCH_COMMITTEE])
-    previous.filter(term_end__isnull=True).update(term_end=election_date - dt.timedelta(days=1))
-    previous.filter(term_end__gte=election_date).update(term_end=election_date - dt.timedelta(days=1))
+    role_assignments_end(actor=actor, organization=org, roles=[Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRANCH_COMMITTEE],
+                         last_day=election_date - dt.timedelta(days=1))
     members = {m.pk: m for m in Member.objects.filter(pk__in=data.get("elected_total") or []).select_related("user")}
     created = []
     for mid, member in members.items():
         role = Role.BRANCH_SECRETARY if mid == data.get("secretary") else Role.BRANCH_DEPUTY_SECRETARY if mid == data.get("deputy") else Role.BRANCH_COMMITTEE
         if member.user_id:
-            RoleAssignment.objects.create(user=member.user, role=role, organization=org, term_start=election_date, term_end=org.term_end)
+            role_assignment_create(actor=actor, user=member.user, role=role, organization=org, term_start=election_date, term_end=org.term_end)
         created.append({"member": mid, "name": member.name, "role": role})
     return {"term_start": org.term_start.isoformat(), "term_end": org.term_end.isoformat(), "officers": created}
 

@@ -10,26 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass
 
 from django.utils import timezone
 
 from engine.i18n import _
+from organizations.audit import GENESIS, json_safe
+from organizations.audit import canonical as _canonical
 
 from .assignment import user_roles_snapshot
 from .models import AuditEvent, Case
-
-GENESIS = "0" * 64
-
-
-def _canonical(value) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-def json_safe(value):
-    """`value` as it will come back from the database's JSON column (dates as strings, tuples as lists)."""
-    return json.loads(_canonical(value))
 
 
 def event_hash(*, seq, prev_hash, case_id, organization_id, actor_id, actor_name, actor_roles, action, task_id,

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from engine.errors import DomainError
+from organizations.models import AppendOnly
 
 
 class ProcessVersion(models.Model):
@@ -127,33 +127,6 @@ class Timer(models.Model):
     class Meta:
         ordering = ["due_at", "id"]
         indexes = [models.Index(fields=["due_at"], condition=models.Q(status="waiting"), name="timer_due_waiting")]
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise DomainError(self.model.UPDATE_REFUSED, code="audit_append_only")
-
-    def delete(self):
-        raise DomainError(self.model.DELETE_REFUSED, code="audit_append_only")
-
-
-class AppendOnly(models.Model):
-    """Rows are inserted, never updated or deleted, by the application (model or queryset)."""
-    UPDATE_REFUSED = _("审计记录只能追加，不能修改。")
-    DELETE_REFUSED = _("审计记录只能追加，不能删除。")
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise DomainError(self.UPDATE_REFUSED, code="audit_append_only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise DomainError(self.DELETE_REFUSED, code="audit_append_only")
 
 
 class AuditEvent(AppendOnly):

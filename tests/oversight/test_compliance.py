@@ -34,7 +34,7 @@ def make_branch(college, name, members=20):
     secretary = UserFactory(username=f"sec_{branch.pk}")
     people[0].user = secretary
     people[0].save()
-    role_assignment_create(user=secretary, role=Role.BRANCH_SECRETARY, organization=branch, term_start=dt.date(2024, 1, 1))
+    role_assignment_create(actor=None, user=secretary, role=Role.BRANCH_SECRETARY, organization=branch, term_start=dt.date(2024, 1, 1))
     return branch, people, secretary
 
 

@@ -27,9 +27,9 @@ def branches(university):
     for i in range(4):
         MemberFactory(organization=c, name=f"丙{i}")
         MemberFactory(organization=d, name=f"戊{i}")
-    role_assignment_create(user=UserFactory(username="old_sec_c"), role=Role.BRANCH_SECRETARY, organization=c,
+    role_assignment_create(actor=None, user=UserFactory(username="old_sec_c"), role=Role.BRANCH_SECRETARY, organization=c,
                            term_start=dt.date(2023, 6, 1), term_end=dt.date(2026, 6, 1))
-    role_assignment_create(user=UserFactory(username="sec_d"), role=Role.BRANCH_SECRETARY, organization=d)
+    role_assignment_create(actor=None, user=UserFactory(username="sec_d"), role=Role.BRANCH_SECRETARY, organization=d)
     return c, d
 
 

@@ -27,8 +27,8 @@ def review_branch(university):
         user = UserFactory(username=f"rv{i}")
         status = MemberStatus.PROBATIONARY if i == 11 else MemberStatus.FULL
         members.append(MemberFactory(organization=branch, name=f"评{i}", user=user, status=status, is_leading_cadre=i in (2, 3)))
-    role_assignment_create(user=members[0].user, role=Role.BRANCH_SECRETARY, organization=branch)
-    role_assignment_create(user=members[1].user, role=Role.BRANCH_COMMITTEE, organization=branch)
+    role_assignment_create(actor=None, user=members[0].user, role=Role.BRANCH_SECRETARY, organization=branch)
+    role_assignment_create(actor=None, user=members[1].user, role=Role.BRANCH_COMMITTEE, organization=branch)
     rated = [m for m in members if not m.is_leading_cadre]
     return SimpleNamespace(branch=branch, members=members, rated=rated, cadres=members[2:4], u=university)
 
