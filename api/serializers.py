@@ -10,6 +10,7 @@ from organizations.selectors import is_org_department
 from oversight.selectors import SIGNAL_LABELS
 from workflows.assignment import LANE_LABELS
 from workflows.audit import json_safe, verify_case
+from workflows.labels import label, localize_schema
 from workflows.models import (
     AuditEvent,
     Case,
@@ -22,8 +23,6 @@ from workflows.models import (
 )
 from workflows.registry import context_for
 from workflows.selectors import case_documents, case_history, case_open_tasks
-
-from .labels import label, localize_schema
 
 User = get_user_model()
 

@@ -16,7 +16,7 @@ def _when(value) -> str:
 
 
 def render(kind: str, params: dict) -> tuple[str, str]:
-    """(subject, text). Task names are BPMN labels, translated through the catalog (api/labels.py)."""
+    """(subject, text). Task names are BPMN labels, translated through the catalog (workflows/labels.py)."""
     task = params.get("task")
     p = {"task": gettext(task) if task else "", "case": params.get("case", ""),
          "organization": params.get("organization", ""), "due": _when(params.get("due_at"))}

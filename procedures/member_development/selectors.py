@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from engine.calendar import Duration, parse_date
 from engine.calendar import today as cst_today
 from engine.errors import NotFound
 from engine.i18n import _
+from engine.loader import user_task_property
 from engine.rules import get_rule_set
 from organizations.models import Member, MemberStatus
 from organizations.selectors import members_visible
@@ -21,16 +23,11 @@ from workflows.selectors import case_evidence
 from .models import ObligationKind, ObligationRecord, Phase, StatusChange
 
 PROCESS = "member_development"
-STEPS_TOTAL = 25
-# The step property of each user task in bpmn/member_development.bpmn (a test keeps them equal).
-STEPS = {
-    "submit_application": 1, "talk_with_applicant": 2, "supervise_overdue_talk": 2, "select_activist": 3, "file_activist": 4,
-    "appoint_contacts": 5, "cultivation_review": 6, "designate_development_object": 7, "file_development_object": 8,
-    "assign_introducers": 9, "political_review": 10, "centralized_training": 11, "branch_committee_review": 12,
-    "pre_review": 13, "fill_application_form": 14, "admission_vote": 15, "committee_talk": 16, "approve_admission": 17,
-    "file_admission": 18, "place_in_group": 19, "take_oath": 20, "probation_review": 21, "conversion_application": 22,
-    "conversion_vote": 23, "approve_conversion": 24, "archive_file": 25,
-}
+# Each user task's step of the 25 (DEV-2014), from its `step` property in the BPMN: the diagram is
+# the one place that numbers the steps.
+STEPS = {task: int(step) for task, step in
+         user_task_property(settings.PARTYFLOW["BPMN_DIR"] / f"{PROCESS}.bpmn", "step").items()}
+STEPS_TOTAL = max(STEPS.values())
 # What falls due in each phase, and the rule giving its interval.
 PHASE_OBLIGATIONS = {
     Phase.ACTIVIST: [(ObligationKind.INSPECTION, "development.inspection_interval"), (ObligationKind.THOUGHT_REPORT, "development.thought_report_interval")],
