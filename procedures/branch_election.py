@@ -9,19 +9,20 @@ import datetime as dt
 from fractions import Fraction
 
 from engine.calendar import parse_date, today
-from engine.errors import Conflict, RuleViolation, ValidationFailed
+from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import at_least_ceil, get_rule_set, strictly_more_than
-from organizations.models import Member, Organization, OrgKind, Role
+from organizations.models import Member, Organization, Role
 from organizations.selectors import full_members_with_rights
 from organizations.services import role_assignment_create, role_assignments_end
+from procedures.common.start import BRANCH, branch_only, not_running, one_running_per
 from procedures.common.votes import EXCLUSION_REASONS, require_quorum, voters, voters_due
 from procedures.common.votes import check_people as _check_people
-from workflows.models import Case, CaseStatus
 from workflows.registry import effect, form_check, form_context
 from workflows.services import case_start
 
 PROCESS = "branch_election"
+one_running_per(PROCESS, BRANCH)
 
 
 def business_key(org: Organization) -> str:
@@ -36,8 +37,7 @@ def _has_committee(org, rules) -> bool:
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None):
-    if organization.kind != OrgKind.BRANCH:
-        raise ValidationFailed(_("换届选举须针对党支部发起。"), code="election_needs_branch", fields={"organization": [_("须为党支部")]})
+    branch_only(organization, (_("换届选举须针对党支部发起。"), "election_needs_branch"))
     term_end = data.get("term_end") or (organization.term_end.isoformat() if organization.term_end else None)
     if not term_end:
         raise ValidationFailed(_("请提供本届任期届满日期。"), code="term_end_required", fields={"data.term_end": [_("必填")]})
@@ -45,8 +45,8 @@ def check_start(*, organization, data, rules, subject_member=None):
         parse_date(term_end)
     except ValueError:
         raise ValidationFailed(_("任期届满日期格式应为 YYYY-MM-DD。"), code="invalid_date", fields={"data.term_end": [_("日期格式应为 YYYY-MM-DD")]}) from None
-    if Case.objects.filter(process_id=PROCESS, organization=organization, status=CaseStatus.RUNNING).exists():
-        raise Conflict(_("%(org)s 已有进行中的换届选举。") % {"org": organization.name}, code="election_already_running")
+    not_running(PROCESS, (_("%(org)s 已有进行中的换届选举。") % {"org": organization.name}, "election_already_running"),
+                organization=organization)
     return {"term_end": term_end, "branch_name": organization.name}
 
 

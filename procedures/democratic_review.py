@@ -8,8 +8,9 @@ from django.db import models, transaction
 from engine.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import strictly_more_than
-from organizations.models import Member, MemberStatus, OrgKind
+from organizations.models import Member, MemberStatus
 from orglife.models import MeasurementTally, MeasurementVoter
+from procedures.common.start import branch_only
 from workflows.audit import append
 from workflows.models import Case, CaseStatus, TaskStatus
 from workflows.registry import effect, form_check, form_context
@@ -27,8 +28,7 @@ def participants(org) -> list[Member]:
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None):
-    if organization.kind != OrgKind.BRANCH:
-        raise ValidationFailed(_("民主评议须针对党支部发起。"), code="review_needs_branch", fields={"organization": [_("须为党支部")]})
+    branch_only(organization, (_("民主评议须针对党支部发起。"), "review_needs_branch"))
     year = data.get("year")
     if not isinstance(year, int):
         raise ValidationFailed(_("请填写评议年度。"), code="year_required", fields={"data.year": [_("必填，须为整数")]})
@@ -53,11 +53,6 @@ def check_start(*, organization, data, rules, subject_member=None):
 def check_self_assessment(*, case, task, data, rules):
     member_id = int(task.slot.split("@", 1)[1])
     return {"assessment": {"member": member_id, "text": data["text"]}}
-
-
-@form_check(PROCESS, "file_plan", "record_study", "mutual_assessment", "report_results", "receive_results")
-def check_plain(*, case, task, data, rules):
-    return {}
 
 
 @form_context(PROCESS, "democratic_measurement")

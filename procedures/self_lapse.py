@@ -19,11 +19,13 @@ from procedures.common.members import (
     strike_off_vote_check,
     strike_off_vote_context,
 )
+from procedures.common.start import MEMBER, one_running_per
 from workflows.models import Case, CaseStatus
 from workflows.registry import effect, form_check, form_context
 from workflows.services import case_start
 
 PROCESS = "self_lapse"
+one_running_per(PROCESS, MEMBER)
 
 
 @form_check(PROCESS, "__start__")
@@ -47,11 +49,6 @@ def vote_context(*, case, task):
 @form_check(PROCESS, "strike_off_vote")
 def check_vote(*, case, task, data, rules):
     return strike_off_vote_check(case=case, task=task, data=data, rules=rules)
-
-
-@form_check(PROCESS, "approve_strike_off")
-def check_approval(*, case, task, data, rules):
-    return {}
 
 
 @effect("strike_off_member")

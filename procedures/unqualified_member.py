@@ -13,9 +13,11 @@ from procedures.common.members import (
     strike_off_vote_check,
     strike_off_vote_context,
 )
+from procedures.common.start import MEMBER, one_running_per
 from workflows.registry import effect, form_check, form_context
 
 PROCESS = "unqualified_member"
+one_running_per(PROCESS, MEMBER)
 
 
 @form_check(PROCESS, "__start__")
@@ -50,11 +52,6 @@ def vote_context(*, case, task):
 @form_check(PROCESS, "strike_off_vote")
 def check_vote(*, case, task, data, rules):
     return strike_off_vote_check(case=case, task=task, data=data, rules=rules)
-
-
-@form_check(PROCESS, "approve_strike_off", "follow_up_correction", "record_withdrawal")
-def check_plain(*, case, task, data, rules):
-    return {}
 
 
 @effect("withdraw_member")

@@ -63,10 +63,17 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The subject a process runs one case at a time for (`registry.one_running_per`): "organization:3",
+    # "member:12"; None when the process has no such limit.
+    running_key = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["organization", "status"]), models.Index(fields=["process_id", "status"])]
+        constraints = [
+            models.UniqueConstraint(fields=["process_id", "running_key"], name="one_running_case_per_subject",
+                                    condition=models.Q(status="running", running_key__isnull=False)),
+        ]
 
 
 class TaskStatus(models.TextChoices):

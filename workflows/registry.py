@@ -5,6 +5,8 @@
   results such as the tally);
 - form contexts: what a form shows besides its schema (who is due to vote, who is excluded, why);
 - effects: what BPMN service tasks ask of the database (record the new term, schedule the next case);
+- running keys: which subject a process runs at most one case for (`one_running_per`; a partial
+  unique index on `Case(process_id, running_key)` holds it under concurrency);
 - providers: what a higher layer offers a procedure without the procedure importing it (`provide`
   by the report package at start-up, `provider` by the procedure), e.g. `weak_branch_signals`.
 """
@@ -16,6 +18,7 @@ _CHECKS: dict[tuple[str, str], Callable] = {}
 _CONTEXTS: dict[tuple[str, str], Callable] = {}
 _EFFECTS: dict[str, Callable] = {}
 _PROVIDERS: dict[str, Callable] = {}
+_RUNNING_KEYS: dict[str, Callable] = {}
 
 
 def form_check(process_id: str, *element_ids: str):
@@ -69,3 +72,15 @@ def provider(name: str) -> Callable:
         return _PROVIDERS[name]
     except KeyError:
         raise LookupError(f"nothing provides {name!r}: is its app in INSTALLED_APPS?") from None
+
+
+def one_running_per(process_id: str, key: Callable) -> None:
+    """At most one running case of `process_id` per `key(organization=, subject_member=, data=)`
+    (a string naming the subject, or None for no limit)."""
+    _RUNNING_KEYS[process_id] = key
+
+
+def running_key(process_id: str, *, organization, subject_member, data: dict) -> str | None:
+    """The subject key a new case of `process_id` runs under (None: the process has no limit)."""
+    key = _RUNNING_KEYS.get(process_id)
+    return key(organization=organization, subject_member=subject_member, data=data) if key else None

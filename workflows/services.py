@@ -7,7 +7,7 @@ import json
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -195,6 +195,16 @@ def process_deploy(*, directory=None) -> list[tuple[ProcessVersion, bool]]:
 
 # --- cases -----------------------------------------------------------------------------------
 
+def _case_create(**fields) -> Case:
+    """Insert the case; a second running case for the same subject (two starts racing past the
+    procedure's start guard) hits the partial unique index and is refused like the guard refuses."""
+    try:
+        with transaction.atomic():
+            return Case.objects.create(**fields)
+    except IntegrityError:
+        raise Conflict(_("该对象已有进行中的同一流程。"), code="case_already_running") from None
+
+
 def case_start(*, actor, process_id: str, organization: Organization, subject: str = "", subject_member=None,
                data: dict | None = None, business_key: str = "", rule_set: str | None = None) -> Case:
     """Start a case on the current version of `process_id` under the deployment's rule set."""
@@ -208,11 +218,13 @@ def case_start(*, actor, process_id: str, organization: Organization, subject: s
     check = registry.check_for(process_id, "__start__")
     if check is not None:
         data.update(check(organization=organization, data=data, rules=rules, subject_member=subject_member) or {})
+    key = registry.running_key(process_id, organization=organization, subject_member=subject_member, data=data)
     data["case_organization"] = {"id": organization.pk, "name": organization.name}
     spec, subprocess_specs = _specs(version)
     with transaction.atomic():
         run = WorkflowRun.start(spec, subprocess_specs, rules, data)
-        case = Case.objects.create(
+        case = _case_create(
+            running_key=key,
             process_version=version, process_id=process_id, rule_set=rules.code, organization=organization,
             subject=subject or (subject_member.name if subject_member else organization.name), subject_member=subject_member,
             business_key=business_key or f"{process_id}:{organization.pk}",

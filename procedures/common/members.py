@@ -3,25 +3,23 @@ about, the strike-off vote (general meeting, admission rule) and the member's le
 from __future__ import annotations
 
 from engine.calendar import parse_date, today
-from engine.errors import Conflict, ValidationFailed
+from engine.errors import ValidationFailed
 from engine.i18n import _
-from organizations.models import Member, OrgKind
-from workflows.models import Case, CaseStatus
+from organizations.models import Member
 
+from .start import branch_only, not_running
 from .votes import admission_rule_tally, voters
 
 
 def member_case_subject(*, process: str, organization, data, not_branch: tuple, already_open: tuple) -> Member:
     """The member a per-member case is about (`data.member.id`, in the branch), refusing a case not
     opened for a branch (`not_branch`: message, code) or a second running one (`already_open`)."""
-    if organization.kind != OrgKind.BRANCH:
-        raise ValidationFailed(not_branch[0], code=not_branch[1], fields={"organization": [_("须为党支部")]})
+    branch_only(organization, not_branch)
     member_id = (data.get("member") or {}).get("id")
     member = Member.objects.filter(pk=member_id, organization__path__startswith=organization.path).first() if member_id else None
     if member is None:
         raise ValidationFailed(_("请指明本支部的党员。"), code="member_required", fields={"data.member": [_("须为本支部党员")]})
-    if Case.objects.filter(process_id=process, data__member__id=member.pk, status=CaseStatus.RUNNING).exists():
-        raise Conflict(already_open[0], code=already_open[1])
+    not_running(process, already_open, organization=organization, data={"member": {"id": member.pk}})
     return member
 
 

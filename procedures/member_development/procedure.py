@@ -10,19 +10,20 @@ from __future__ import annotations
 from dateutil.relativedelta import relativedelta
 
 from engine.calendar import Duration, parse_date, today
-from engine.errors import Conflict, RuleViolation, ValidationFailed
+from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import strictly_more_than
-from organizations.models import MemberStatus, OrgKind
+from organizations.models import MemberStatus
 from organizations.selectors import reapplication_barred_until
+from procedures.common.start import MEMBER, branch_only, not_running, one_running_per
 from procedures.common.votes import check_people, require_quorum, voters_due
-from workflows.models import Case, CaseStatus
 from workflows.registry import effect, form_check
 
 from .selectors import overdue_obligations
 from .services import member_status_change
 
 PROCESS = "member_development"
+one_running_per(PROCESS, MEMBER)
 
 
 def _date(data, field):
@@ -52,8 +53,7 @@ def _months(d: Duration) -> int:
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None):
-    if organization.kind != OrgKind.BRANCH:
-        raise ValidationFailed(_("发展党员须由党支部发起。"), code="development_needs_branch", fields={"organization": [_("须为党支部")]})
+    branch_only(organization, (_("发展党员须由党支部发起。"), "development_needs_branch"))
     if subject_member is None:
         raise ValidationFailed(_("请指定入党申请人。"), code="subject_member_required", fields={"subject_member": [_("必填")]})
     if not subject_member.organization.path.startswith(organization.path):
@@ -61,8 +61,8 @@ def check_start(*, organization, data, rules, subject_member=None):
     if subject_member.status in (MemberStatus.PROBATIONARY, MemberStatus.FULL):
         raise RuleViolation(_("%(name)s 已是%(status)s。") % {"name": subject_member.name, "status": subject_member.get_status_display()},
                             code="already_member", fields={"subject_member": [_("已是党员")]})
-    if Case.objects.filter(process_id=PROCESS, subject_member=subject_member, status=CaseStatus.RUNNING).exists():
-        raise Conflict(_("%(name)s 已有进行中的发展党员流程。") % {"name": subject_member.name}, code="development_already_running")
+    not_running(PROCESS, (_("%(name)s 已有进行中的发展党员流程。") % {"name": subject_member.name}, "development_already_running"),
+                organization=organization, subject_member=subject_member)
     return {"member": {"id": subject_member.pk, "name": subject_member.name}}
 
 
@@ -266,11 +266,6 @@ def check_admission_approval(*, case, task, data, rules):
     with a reason up to development.approval_max."""
     decided = _check_decision_date(case, data, rules, "admission_vote_date", "development.approval_within", "development.approval_max", "approval_overdue")
     return {"admitted": bool(data["approved"]), "admission_decision_date": decided.isoformat()}
-
-
-@form_check(PROCESS, "branch_committee_review")
-def check_branch_review(*, case, task, data, rules):
-    return {}
 
 
 # --- stage 5 -----------------------------------------------------------------------------------

@@ -9,18 +9,19 @@ from __future__ import annotations
 from fractions import Fraction
 
 from engine.calendar import parse_date, today
-from engine.errors import Conflict, RuleViolation, ValidationFailed
+from engine.errors import RuleViolation
 from engine.i18n import _
 from engine.rules import get_rule_set
-from organizations.models import OrgKind, Role, RoleAssignment
+from organizations.models import Role, RoleAssignment
 from organizations.selectors import approving_committee_of, branch_members
+from procedures.common.start import BRANCH, one_running_per, start_guard
 from workflows.audit import json_safe
-from workflows.models import Case, CaseStatus
 from workflows.registry import effect, form_check, form_context, provider
 
 from .models import ProgressReport, WeakBranchListing
 
 PROCESS = "weak_branch_remediation"
+one_running_per(PROCESS, BRANCH)
 
 
 def _listing(case, lock=True):
@@ -36,10 +37,9 @@ def _rules_of(case):
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None):
-    if organization.kind != OrgKind.BRANCH:
-        raise ValidationFailed(_("整顿软弱涣散党支部须针对党支部发起。"), code="remediation_needs_branch", fields={"organization": [_("须为党支部")]})
-    if Case.objects.filter(process_id=PROCESS, organization=organization, status=CaseStatus.RUNNING).exists():
-        raise Conflict(_("%(org)s 已有进行中的整顿。") % {"org": organization.name}, code="remediation_already_running")
+    start_guard(PROCESS, organization=organization,
+                not_branch=(_("整顿软弱涣散党支部须针对党支部发起。"), "remediation_needs_branch"),
+                already_running=(_("%(org)s 已有进行中的整顿。") % {"org": organization.name}, "remediation_already_running"))
     # The evidence the committee sees is computed here, never taken from the caller: by the report
     # that `oversight` provides (procedures sit below the reports and do not import them).
     on = today()
