@@ -20,6 +20,10 @@ DEBUG = os.environ.get("DEBUG", "0") == "1"
 SECRET_KEY = os.environ.get("SECRET_KEY") or "insecure-local-development-key-change-me"
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
 
+# A procedure that keeps records of its own is a package with an apps.py (its models and
+# migrations): found here, so adding one edits no list.
+PROCEDURE_APPS = sorted(f"procedures.{p.name}" for p in (BASE_DIR / "procedures").iterdir() if (p / "apps.py").is_file())
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -34,8 +38,7 @@ INSTALLED_APPS = [
     "notifications",
     "orglife",
     "procedures",
-    "procedures.member_development",
-    "procedures.weak_branch_remediation",
+    *PROCEDURE_APPS,
     "oversight",
     "api",
 ]
