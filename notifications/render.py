@@ -9,9 +9,13 @@ from engine.calendar import CST
 
 
 def _when(value) -> str:
+    """A due moment as people read it: a deadline at the end of a day is "<that day> 24:00"."""
     if not value:
         return ""
-    return dt.datetime.fromisoformat(value).astimezone(CST).strftime("%Y-%m-%d %H:%M")
+    local = dt.datetime.fromisoformat(value).astimezone(CST)
+    if local.time() == dt.time(0, 0):
+        return (local.date() - dt.timedelta(days=1)).strftime("%Y-%m-%d 24:00")
+    return local.strftime("%Y-%m-%d %H:%M")
 
 
 def render(kind: str, params: dict) -> tuple[str, str]:

@@ -349,7 +349,7 @@ def timer_fire_case(*, case_id: int, now=None) -> dict | None:
 def _fire_due_timers(case: Case, run: WorkflowRun, *, now, open_rows=None) -> dict | None:
     """Refresh the restored workflow's timers; when any fired, persist the step with its audit event.
     Returns what changed, or None when nothing was due. Expects the case row locked."""
-    if not run.refresh_timers():
+    if not run.refresh_timers(now):
         return None
     return _persist(case, run, now=now, open_rows=open_rows, event={"action": "timers_fired"})
 

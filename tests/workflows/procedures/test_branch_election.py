@@ -62,7 +62,7 @@ def test_election_from_reminder_to_approved_results(api, university):
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
         request = only_task(sec, "submit_request")
         # The request is due election.request_lead (1 month) before the term ends.
-        assert request["due_at"] == "2026-12-10T09:00:00+08:00" and request["role"] == "branch_committee"
+        assert request["due_at"] == "2026-12-11T00:00:00+08:00" and request["role"] == "branch_committee"
         assert only_task(committee, "submit_request")["id"] == request["id"]
         complete(sec, request["id"], {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"})
         assert_round_trip(case["id"])

@@ -34,12 +34,12 @@ def test_a_correction_period_expires_into_a_follow_up_then_the_member_is_advised
     detail = sec.get(f"/api/cases/{case['id']}/").json()
     # the default period (disposal.correction_default, 6 months) from the rule set
     assert detail["data"]["correction_deadline"] == "2027-07-15"
-    assert [t["due_at"] for t in detail["waiting_timers"]] == ["2027-07-15T09:00:00+08:00"]
+    assert [t["due_at"] for t in detail["waiting_timers"]] == ["2027-07-16T00:00:00+08:00"]
     assert inbox(committee) == []
     assert_round_trip(case["id"])
     assert "timers fired: 0" in run_timers(cst(2027, 7, 15, 8, 59))
     assert inbox(committee) == []
-    assert "timers fired: 1" in run_timers(cst(2027, 7, 15, 9, 1))
+    assert "timers fired: 1" in run_timers(cst(2027, 7, 16, 0, 0))
     follow_up = only_task(committee, "follow_up_correction")
     assert follow_up["case"] == case["id"]
     assert_round_trip(case["id"])
@@ -62,7 +62,7 @@ def test_a_shorter_correction_period_is_kept_and_a_corrected_member_stays(univer
         case = start_disposal(api(u.users.sec_a), u, target)
         complete(committee, only_task(committee, "propose_handling")["id"], {"measure": "correction", "correction_months": 12, "reason": "限期改正"})
     assert Case.objects.get(pk=case["id"]).data["correction_deadline"] == "2028-01-15"
-    run_timers(cst(2028, 1, 15, 10))
+    run_timers(cst(2028, 1, 16, 0, 0))
     with time_machine.travel(cst(2028, 1, 16, 9), tick=False):
         complete(committee, only_task(committee, "follow_up_correction")["id"], {"corrected": True, "assessment": "已改正"})
     assert Case.objects.get(pk=case["id"]).status == "completed"
