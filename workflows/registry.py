@@ -4,7 +4,9 @@
   they raise `RuleViolation` naming the field and the rule, or return data to merge (computed
   results such as the tally);
 - form contexts: what a form shows besides its schema (who is due to vote, who is excluded, why);
-- effects: what BPMN service tasks ask of the database (record the new term, schedule the next case).
+- effects: what BPMN service tasks ask of the database (record the new term, schedule the next case);
+- running subjects: what a process allows only one running case of (a member, a branch and year);
+  `workflows.services.case_start` guards it, backed by a unique index on running cases.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Callable
 _CHECKS: dict[tuple[str, str], Callable] = {}
 _CONTEXTS: dict[tuple[str, str], Callable] = {}
 _EFFECTS: dict[str, Callable] = {}
+_SUBJECTS: dict[str, Callable] = {}
 
 
 def form_check(process_id: str, *element_ids: str):
@@ -36,6 +39,19 @@ def effect(operation: str):
         _EFFECTS[operation] = fn
         return fn
     return register
+
+
+def running_subject(process_id: str):
+    """Register `fn(*, organization, data, subject_member) -> str`: the subject a process allows one
+    running case of (called after the start check, with the data it completed)."""
+    def register(fn):
+        _SUBJECTS[process_id] = fn
+        return fn
+    return register
+
+
+def subject_for(process_id) -> Callable | None:
+    return _SUBJECTS.get(process_id)
 
 
 def check_for(process_id, element_id):

@@ -7,7 +7,7 @@ import json
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -23,7 +23,19 @@ from organizations.models import Organization
 from . import registry
 from .audit import append as audit, json_safe
 from .assignment import LANE_BODIES, LANES, acting_for, parse_slot, resolve_lane, task_slot, user_slots
-from .models import Case, CaseAccess, CaseStatus, Delegation, Document, ProcessVersion, Task, TaskStatus, Timer, TimerStatus
+from .models import (
+    RUNNING_SUBJECT_CONSTRAINT,
+    Case,
+    CaseAccess,
+    CaseStatus,
+    Delegation,
+    Document,
+    ProcessVersion,
+    Task,
+    TaskStatus,
+    Timer,
+    TimerStatus,
+)
 
 log = logging.getLogger("partyflow.workflows")
 
@@ -172,7 +184,11 @@ def process_deploy(*, directory=None) -> list[tuple[ProcessVersion, bool]]:
 
 def case_start(*, actor, process_id: str, organization: Organization, subject: str = "", subject_member=None,
                data: dict | None = None, business_key: str = "", rule_set: str | None = None) -> Case:
-    """Start a case on the current version of `process_id` under the deployment's rule set."""
+    """Start a case on the current version of `process_id` under the deployment's rule set.
+
+    A process registering a running subject (`registry.running_subject`) gets one running case per
+    subject: a second start answers 409 `case_already_running`, also when two starts race (the
+    unique index on running cases' `subject_key` refuses the second insert)."""
     version = ProcessVersion.objects.filter(process_id=process_id, is_current=True).first()
     if version is None:
         raise ValidationFailed(_("未部署的流程：%(p)s") % {"p": process_id}, code="unknown_process", fields={"process": [_("未部署的流程")]})
@@ -183,19 +199,36 @@ def case_start(*, actor, process_id: str, organization: Organization, subject: s
     check = registry.check_for(process_id, "__start__")
     if check is not None:
         data.update(check(organization=organization, data=data, rules=rules, subject_member=subject_member) or {})
+    subject_of = registry.subject_for(process_id)
+    subject_key = None
+    if subject_of is not None:
+        subject_key = f"{process_id}:{subject_of(organization=organization, data=data, subject_member=subject_member)}"
+        if Case.objects.filter(subject_key=subject_key, status=CaseStatus.RUNNING).exists():
+            raise _already_running(version, subject or (subject_member.name if subject_member else organization.name))
     data["case_organization"] = {"id": organization.pk, "name": organization.name}
     spec, subprocess_specs = _specs(version)
-    with transaction.atomic():
-        run = WorkflowRun.start(spec, subprocess_specs, rules, data)
-        case = Case.objects.create(
-            process_version=version, process_id=process_id, rule_set=rules.code, organization=organization,
-            subject=subject or (subject_member.name if subject_member else organization.name), subject_member=subject_member,
-            business_key=business_key or f"{process_id}:{organization.pk}",
-            state="{}", serializer_version=run.serializer_version, started_by=actor,
-        )
-        _persist(case, run, actor=actor, event={"action": "case_started", "actor": actor, "data": {
-            "process": process_id, "version": version.version, "rule_set": rules.code, "data": data}})
+    try:
+        with transaction.atomic():
+            run = WorkflowRun.start(spec, subprocess_specs, rules, data)
+            case = Case.objects.create(
+                process_version=version, process_id=process_id, rule_set=rules.code, organization=organization,
+                subject=subject or (subject_member.name if subject_member else organization.name), subject_member=subject_member,
+                business_key=business_key or f"{process_id}:{organization.pk}", subject_key=subject_key,
+                state="{}", serializer_version=run.serializer_version, started_by=actor,
+            )
+            _persist(case, run, actor=actor, event={"action": "case_started", "actor": actor, "data": {
+                "process": process_id, "version": version.version, "rule_set": rules.code, "data": data}})
+    except IntegrityError as exc:
+        # PostgreSQL names the constraint; SQLite names the column.
+        if subject_key is not None and (RUNNING_SUBJECT_CONSTRAINT in str(exc) or "subject_key" in str(exc)):
+            raise _already_running(version, subject or (subject_member.name if subject_member else organization.name)) from None
+        raise
     return case
+
+
+def _already_running(version: ProcessVersion, subject: str) -> Conflict:
+    return Conflict(_("%(subject)s 已有进行中的“%(process)s”流程。") % {"subject": subject, "process": version.name},
+                    code="case_already_running")
 
 
 def case_cancel(*, actor, case: Case, reason: str) -> Case:

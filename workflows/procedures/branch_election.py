@@ -9,13 +9,13 @@ import datetime as dt
 from fractions import Fraction
 
 from engine.calendar import parse_date, today
-from engine.errors import Conflict, RuleViolation, ValidationFailed
+from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import at_least_ceil, strictly_more_than
 from organizations.models import Member, Organization, OrgKind, Role, RoleAssignment
 from organizations.selectors import branch_members, full_members_with_rights
 
-from ..registry import effect, form_check, form_context
+from ..registry import effect, form_check, form_context, running_subject
 from .votes import EXCLUSION_REASONS, check_people as _check_people, ineligibility as _ineligibility, require_quorum, voters_due
 
 PROCESS = "branch_election"
@@ -33,8 +33,6 @@ def _has_committee(org, rules) -> bool:
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None):
-    from ..models import Case, CaseStatus
-
     if organization.kind != OrgKind.BRANCH:
         raise ValidationFailed(_("换届选举须针对党支部发起。"), code="election_needs_branch", fields={"organization": [_("须为党支部")]})
     term_end = data.get("term_end") or (organization.term_end.isoformat() if organization.term_end else None)
@@ -44,9 +42,13 @@ def check_start(*, organization, data, rules, subject_member=None):
         parse_date(term_end)
     except ValueError:
         raise ValidationFailed(_("任期届满日期格式应为 YYYY-MM-DD。"), code="invalid_date", fields={"data.term_end": [_("日期格式应为 YYYY-MM-DD")]}) from None
-    if Case.objects.filter(process_id=PROCESS, organization=organization, status=CaseStatus.RUNNING).exists():
-        raise Conflict(_("%(org)s 已有进行中的换届选举。") % {"org": organization.name}, code="election_already_running")
     return {"term_end": term_end, "branch_name": organization.name}
+
+
+@running_subject(PROCESS)
+def election_subject(*, organization, data, subject_member) -> str:
+    """One running election per branch."""
+    return f"organization:{organization.pk}"
 
 
 # --- step 1: request -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from engine.i18n import _
 from engine.rules import strictly_more_than
 from organizations.models import Member, MemberStatus, OrgKind
 
-from ..registry import effect, form_check, form_context
+from ..registry import effect, form_check, form_context, running_subject
 
 PROCESS = "democratic_review"
 GRADES = ("excellent", "qualified", "basically_qualified", "unqualified")
@@ -44,6 +44,12 @@ def check_start(*, organization, data, rules, subject_member=None):
         "rated": [{"id": m.pk, "name": m.name} for m in people if not m.is_leading_cadre],
         "not_rated": [{"id": m.pk, "name": m.name, "reason": str(_("领导干部参加评议但不参加测评"))} for m in people if m.is_leading_cadre],
     }
+
+
+@running_subject(PROCESS)
+def review_subject(*, organization, data, subject_member) -> str:
+    """One running review per branch and year (a finished one is refused by the start check)."""
+    return f"organization:{organization.pk}:year:{data['year']}"
 
 
 @form_check(PROCESS, "self_assessment")

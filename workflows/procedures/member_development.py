@@ -10,13 +10,13 @@ from __future__ import annotations
 from dateutil.relativedelta import relativedelta
 
 from engine.calendar import Duration, parse_date, today
-from engine.errors import Conflict, RuleViolation, ValidationFailed
+from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import strictly_more_than
 from organizations.models import MemberStatus, OrgKind
 from organizations.selectors import reapplication_barred_until
 
-from ..registry import effect, form_check
+from ..registry import effect, form_check, running_subject
 from .votes import check_people, require_quorum, voters_due
 
 PROCESS = "member_development"
@@ -49,8 +49,6 @@ def _months(d: Duration) -> int:
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None):
-    from ..models import Case, CaseStatus
-
     if organization.kind != OrgKind.BRANCH:
         raise ValidationFailed(_("发展党员须由党支部发起。"), code="development_needs_branch", fields={"organization": [_("须为党支部")]})
     if subject_member is None:
@@ -60,9 +58,13 @@ def check_start(*, organization, data, rules, subject_member=None):
     if subject_member.status in (MemberStatus.PROBATIONARY, MemberStatus.FULL):
         raise RuleViolation(_("%(name)s 已是%(status)s。") % {"name": subject_member.name, "status": subject_member.get_status_display()},
                             code="already_member", fields={"subject_member": [_("已是党员")]})
-    if Case.objects.filter(process_id=PROCESS, subject_member=subject_member, status=CaseStatus.RUNNING).exists():
-        raise Conflict(_("%(name)s 已有进行中的发展党员流程。") % {"name": subject_member.name}, code="development_already_running")
     return {"member": {"id": subject_member.pk, "name": subject_member.name}}
+
+
+@running_subject(PROCESS)
+def development_subject(*, organization, data, subject_member) -> str:
+    """One running development case per person."""
+    return f"member:{subject_member.pk}"
 
 
 @form_check(PROCESS, "submit_application")

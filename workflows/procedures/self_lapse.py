@@ -4,39 +4,42 @@ rule, then the approving committee)."""
 from __future__ import annotations
 
 from engine.calendar import parse_date, today
-from engine.errors import Conflict, ValidationFailed
+from engine.errors import ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, MemberStatus, OrgKind
 
-from ..registry import effect, form_check, form_context
+from ..registry import effect, form_check, form_context, running_subject
 from .branch_election import voters
 from .votes import admission_rule_tally
 
 PROCESS = "self_lapse"
 
 
-def member_case_subject(*, process: str, organization, data, not_branch: tuple, already_open: tuple) -> Member:
+def member_case_subject(*, organization, data, not_branch: tuple) -> Member:
     """The member a per-member case is about (`data.member.id`, in the branch), refusing a case not
-    opened for a branch (`not_branch`: message, code) or a second running one (`already_open`)."""
-    from ..models import Case, CaseStatus
-
+    opened for a branch (`not_branch`: message, code). One running case per member: `member_subject`."""
     if organization.kind != OrgKind.BRANCH:
         raise ValidationFailed(not_branch[0], code=not_branch[1], fields={"organization": [_("须为党支部")]})
     member_id = (data.get("member") or {}).get("id")
     member = Member.objects.filter(pk=member_id, organization__path__startswith=organization.path).first() if member_id else None
     if member is None:
         raise ValidationFailed(_("请指明本支部的党员。"), code="member_required", fields={"data.member": [_("须为本支部党员")]})
-    if Case.objects.filter(process_id=process, data__member__id=member.pk, status=CaseStatus.RUNNING).exists():
-        raise Conflict(already_open[0], code=already_open[1])
     return member
+
+
+def member_subject(*, organization, data, subject_member) -> str:
+    """The running subject of a per-member case (self-lapse, unqualified member): the member."""
+    return f"member:{data['member']['id']}"
 
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None):
-    member_case_subject(process=PROCESS, organization=organization, data=data,
-                        not_branch=(_("自行脱党处理须针对党支部发起。"), "self_lapse_needs_branch"),
-                        already_open=(_("该党员已有进行中的自行脱党处理。"), "self_lapse_already_open"))
-    return {}
+    member = member_case_subject(organization=organization, data=data,
+                                 not_branch=(_("自行脱党处理须针对党支部发起。"), "self_lapse_needs_branch"))
+    return {"member": {**data["member"], "id": member.pk}}
+
+
+running_subject(PROCESS)(member_subject)
 
 
 @form_context(PROCESS, "review_lapse")

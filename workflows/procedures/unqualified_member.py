@@ -8,9 +8,9 @@ from engine.errors import RuleViolation
 from engine.i18n import _
 from organizations.models import MemberStatus
 
-from ..registry import effect, form_check, form_context
+from ..registry import effect, form_check, form_context, running_subject
 from .self_lapse import check_vote as _strike_off_vote_check
-from .self_lapse import member_case_subject, member_leaves
+from .self_lapse import member_case_subject, member_leaves, member_subject
 from .self_lapse import vote_context as _strike_off_vote_context
 
 PROCESS = "unqualified_member"
@@ -18,10 +18,12 @@ PROCESS = "unqualified_member"
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None):
-    member = member_case_subject(process=PROCESS, organization=organization, data=data,
-                                 not_branch=(_("不合格党员处置须针对党支部发起。"), "disposal_needs_branch"),
-                                 already_open=(_("该党员已有进行中的不合格党员处置。"), "disposal_already_open"))
+    member = member_case_subject(organization=organization, data=data,
+                                 not_branch=(_("不合格党员处置须针对党支部发起。"), "disposal_needs_branch"))
     return {"member": {"id": member.pk, "name": member.name}}
+
+
+running_subject(PROCESS)(member_subject)
 
 
 @form_check(PROCESS, "propose_handling")

@@ -9,13 +9,13 @@ from __future__ import annotations
 from fractions import Fraction
 
 from engine.calendar import parse_date, today
-from engine.errors import Conflict, RuleViolation, ValidationFailed
+from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, OrgKind, Role, RoleAssignment
 from organizations.selectors import approving_committee_of, branch_members
 
 from ..audit import json_safe
-from ..registry import effect, form_check, form_context
+from ..registry import effect, form_check, form_context, running_subject
 
 PROCESS = "weak_branch_remediation"
 
@@ -37,12 +37,8 @@ def _rules_of(case):
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None):
-    from ..models import Case, CaseStatus
-
     if organization.kind != OrgKind.BRANCH:
         raise ValidationFailed(_("整顿软弱涣散党支部须针对党支部发起。"), code="remediation_needs_branch", fields={"organization": [_("须为党支部")]})
-    if Case.objects.filter(process_id=PROCESS, organization=organization, status=CaseStatus.RUNNING).exists():
-        raise Conflict(_("%(org)s 已有进行中的整顿。") % {"org": organization.name}, code="remediation_already_running")
     from oversight.selectors import weak_branch_identification
 
     # The evidence the committee sees is computed here, never taken from the caller.
@@ -51,6 +47,12 @@ def check_start(*, organization, data, rules, subject_member=None):
     return {"year": on.year, "identified_on": on.isoformat(),
             "signals": json_safe(found[0]["signals"]) if found else [], "supporter": None, "plans": 0, "plan_deadline": None,
             "last_report_on": None, "report_no": 0, "removed_on": None, "acceptance_failures": 0}
+
+
+@running_subject(PROCESS)
+def remediation_subject(*, organization, data, subject_member) -> str:
+    """One running remediation per branch."""
+    return f"organization:{organization.pk}"
 
 
 @form_context(PROCESS, "designate")

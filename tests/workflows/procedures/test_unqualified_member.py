@@ -25,7 +25,7 @@ def test_a_correction_period_expires_into_a_follow_up_then_the_member_is_advised
     with time_machine.travel(cst(2027, 1, 15, 9), tick=False):
         case = start_disposal(sec, u, target)
         again = sec.post("/api/cases/", {"process": "unqualified_member", "organization": u.branch_a.pk, "data": {"member": {"id": target.pk}}}, format="json")
-        assert again.status_code == 409 and again.json()["code"] == "disposal_already_open"
+        assert again.status_code == 409 and again.json()["code"] == "case_already_running"
         task = only_task(committee, "propose_handling")
         too_long = committee.post(f"/api/tasks/{task['id']}/complete/", {"data": {"measure": "correction", "correction_months": 13, "reason": "评议为不合格"}}, format="json")
         assert too_long.status_code == 400 and too_long.json()["code"] == "correction_period_too_long"
