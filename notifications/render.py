@@ -26,6 +26,10 @@ def render(kind: str, params: dict) -> tuple[str, str]:
     if kind == "due_soon":
         return (_("任务即将到期：%(task)s") % p,
                 _("您的待办任务“%(task)s”（%(case)s）将于 %(due)s（北京时间）到期，请及时办理。") % p)
+    if kind == "term_expiry":
+        q = {"organization": params.get("organization", ""), "term_end": params.get("term_end", "")}
+        return (_("换届提醒：%(organization)s") % q,
+                _("%(organization)s 本届支部委员会（书记）任期将于 %(term_end)s 届满，请支部提交换届请示，上级党委及时批复。") % q)
     if kind == "overdue":
         return (_("任务已逾期：%(task)s") % p,
                 _("您的待办任务“%(task)s”（%(case)s）已于 %(due)s（北京时间）到期，现已逾期，请尽快办理。") % p)

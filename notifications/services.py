@@ -115,6 +115,26 @@ def alerts_raise(*, now=None, limit: int = 5000, send_email: bool = True) -> dic
     return counts
 
 
+def term_expiry_notify(*, case, branch, term_end: str, now=None) -> dict:
+    """P2 step 0: tell the branch (secretary and committee) and the officers of its approving
+    committee that the term ends on `term_end`. Called by the election's reminder step inside its
+    transaction; the emails go out after commit. Returns who was told, per body."""
+    now = now or timezone.now()
+    committee = approving_committee_of(branch)
+    slots = {"branch": [make_slot("branch_committee", branch.pk), make_slot("branch_secretary", branch.pk)],
+             "approving_committee": [make_slot("approving_committee", committee.pk)] if committee else []}
+    holders = slot_holders([s for group in slots.values() for s in group])
+    recipients = {body: {u.pk: u for s in group for u in holders.get(s, [])} for body, group in slots.items()}
+    users = {**recipients["branch"], **recipients["approving_committee"]}
+    params = {"organization": branch.name, "term_end": term_end, "committee": committee.name if committee else "",
+              "case": case.subject, "process": case.process_id}
+    made = Notification.objects.bulk_create([
+        Notification(recipient=u, kind=AlertKind.TERM_EXPIRY, case=case, params=params, created_at=now) for u in users.values()])
+    if made:
+        transaction.on_commit(lambda: notifications_email(notifications=made, now=now))
+    return {body: sorted(u.get_username() for u in found.values()) for body, found in recipients.items()}
+
+
 def notifications_email(*, notifications: list[Notification], now=None) -> int:
     """Email each notification whose recipient has an address, through Django's email backend, in
     the site language. Records `emailed_at`, or the error (a mail server that is down loses nothing:

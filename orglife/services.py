@@ -239,8 +239,7 @@ def measurement_ballot_cast(*, actor, case, ratings: list[dict]) -> None:
     The voter must be a participant who has not voted; the ballot must rate every rated member (not
     leading cadres) once on the four grades. Only the counts are incremented: every tally row of the
     case is created up front (so row order tells nothing) and every one is rewritten by each ballot,
-    the voter row says that the member voted, and the audit event names the voter but carries no
-    rating."""
+    the voter row says that the member voted, and the audit event names neither voter nor rating."""
     from workflows.audit import append
     from workflows.models import Case, CaseStatus, TaskStatus
     from workflows.procedures.democratic_review import GRADES, check_covers_rated
@@ -271,4 +270,6 @@ def measurement_ballot_cast(*, actor, case, ratings: list[dict]) -> None:
         MeasurementTally.objects.filter(case=case).update(
             count=models.F("count") + models.Case(models.When(chosen, then=models.Value(1)), default=models.Value(0)))
         MeasurementVoter.objects.create(case=case, member=member)
-        append(action="measurement_ballot_cast", actor=actor, case=case, data={})
+        # Anonymous: the event says that a ballot was cast, not by whom (who voted is kept only to
+        # refuse a second ballot, in MeasurementVoter, which no endpoint lists).
+        append(action="measurement_ballot_cast", actor=None, case=case, data={})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from engine.errors import Conflict, RuleViolation, ValidationFailed
 from engine.i18n import _
-from engine.rules import strictly_more_than
+from engine.rules import get_rule_set, strictly_more_than
 from organizations.models import Member, MemberStatus, OrgKind
 
 from ..registry import effect, form_check, form_context, running_subject
@@ -67,8 +67,19 @@ def check_plain(*, case, task, data, rules):
 def measurement_context(*, case, task):
     from orglife.models import MeasurementVoter
 
+    rules = get_rule_set(case.rule_set)
     return {"rated": case.data.get("rated", []), "not_rated": case.data.get("not_rated", []),
-            "voters_due": len(case.data.get("voters", [])), "ballots_cast": MeasurementVoter.objects.filter(case=case).count()}
+            "voters_due": len(case.data.get("voters", [])), "ballots_cast": MeasurementVoter.objects.filter(case=case).count(),
+            "ballots_needed": ballots_needed(len(case.data.get("voters", [])), rules)}
+
+
+def ballots_needed(voters: int, rules) -> int:
+    """The fewest ballots with which the measurement may be closed: at least
+    review.measurement_min_ballots (never fewer than 3) and more than review.measurement_quorum of
+    those entitled. Fewer ballots would let the published tallies reveal how someone voted."""
+    floor = max(rules.get("review.measurement_min_ballots"), 3)
+    more_than = rules.get("review.measurement_quorum") * voters
+    return max(floor, int(more_than) + 1)
 
 
 @form_check(PROCESS, "democratic_measurement")
@@ -77,8 +88,12 @@ def check_close_measurement(*, case, task, data, rules):
     from orglife.models import MeasurementTally, MeasurementVoter
 
     ballots = MeasurementVoter.objects.filter(case=case).count()
-    if ballots == 0:
-        raise RuleViolation(_("还没有人参加民主测评。"), code="no_ballots", fields={"close": [_("尚无测评票")]})
+    needed = ballots_needed(len(case.data.get("voters", [])), rules)
+    if ballots < needed:
+        raise RuleViolation(
+            _("已收回测评票 %(n)s 张；至少须 %(needed)s 张（不少于 %(min)s 张且超过参评党员 %(voters)s 人的半数）才能汇总，以免测评结果暴露个人的评价。") % {
+                "n": ballots, "needed": needed, "min": max(rules.get("review.measurement_min_ballots"), 3), "voters": len(case.data.get("voters", []))},
+            code="measurement_too_few_ballots", fields={"close": [_("至少须 %(needed)s 张测评票") % {"needed": needed}]})
     tally = {str(r["id"]): {g: 0 for g in GRADES} for r in case.data.get("rated", [])}
     for member_id, grade, count in MeasurementTally.objects.filter(case=case).values_list("member_id", "grade", "count"):
         tally[str(member_id)][grade] = count
