@@ -58,6 +58,7 @@ LABELS = [
     gettext_noop("候选人审查"),
     gettext_noop("是否同意候选人"),
     gettext_noop("党员大会选举并录入结果"),
+    gettext_noop("换届提醒支部和上级党委"),
     gettext_noop("党员大会选举"),
     gettext_noop("选举结果"),
     gettext_noop("当选人数不足的处理"),
@@ -202,6 +203,9 @@ LABELS = [
     gettext_noop("组织生活事项处理情况"),
     gettext_noop("处理情况"),
     # bpmn/member_development.bpmn
+    gettext_noop("谈话已记录"),
+    gettext_noop("谈话已记录，督办结束"),
+    gettext_noop("逾期办理的理由"),
     gettext_noop("发展党员"),
     gettext_noop("收到入党申请书"),
     gettext_noop("递交入党申请书"),
@@ -403,6 +407,12 @@ LABELS = [
     gettext_noop("劝而不退，除名"),
     gettext_noop("处置意见"),
     gettext_noop("到期考察"),
+    gettext_noop("处置意见报上级党委备案"),
+    gettext_noop("报上级党委备案"),
+    # forms/schemas/unqualified_member/file_handling.json
+    gettext_noop("处置意见备案"),
+    gettext_noop("备案文号"),
+    gettext_noop("备案意见"),
     # forms/schemas/unqualified_member/follow_up_correction.json
     gettext_noop("考察意见"),
     # forms/schemas/unqualified_member/propose_handling.json
