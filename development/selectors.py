@@ -128,12 +128,13 @@ def member_development(user, member_id) -> dict:
     obligations = case_obligations(case)
     steps = [STEPS[t.element_id] for t in tasks if t.element_id in STEPS]
     if not steps and case.status != CaseStatus.RUNNING:
-        # A finished case reports the last step done (25 when archived, the stopping step otherwise).
+        # A finished case reports the last step done (25 when archived, else where it stopped).
         last = (case.tasks.filter(status=TaskStatus.COMPLETED, element_id__in=list(STEPS))
                 .order_by("-completed_at", "-id").values_list("element_id", flat=True).first())
         steps = [STEPS[last]] if last else []
     # A task's deadline falls at 24:00 of its last day: the date shown is that last day.
-    dues = [last_day_before(t.due_at) for t in tasks if t.due_at] + [o["due_on"] for o in obligations if o["status"] != "submitted"]
+    dues = [last_day_before(t.due_at) for t in tasks if t.due_at]
+    dues += [o["due_on"] for o in obligations if o["status"] != "submitted"]
     out.update({
         "case": {"id": case.pk, "status": case.status, "rule_set": case.rule_set}, "stage": case.stage,
         "step": max(steps) if steps else None,

@@ -74,21 +74,21 @@ def parse_date(value) -> dt.date:
 
 
 def morning_of(day) -> dt.datetime:
-    """09:00 China Standard Time on `day`, as an aware datetime: when a reminder or a scheduled start
-    falls due. Not for deadlines: a deadline day ends at 24:00 (`end_of_day`)."""
+    """09:00 China Standard Time on `day`, as an aware datetime: when a reminder or a scheduled
+    start falls due. Not for deadlines: a deadline day ends at 24:00 (`end_of_day`)."""
     d = parse_date(day)
     return dt.datetime(d.year, d.month, d.day, WORKDAY_START_HOUR, tzinfo=CST)
 
 
 def end_of_day(day) -> dt.datetime:
-    """24:00 China Standard Time of `day` (00:00 of the next day), as an aware datetime: the moment a
-    deadline whose last day is `day` has passed."""
+    """24:00 China Standard Time of `day` (00:00 of the next day), as an aware datetime: the
+    moment a deadline whose last day is `day` has passed."""
     d = parse_date(day) + dt.timedelta(days=1)
     return dt.datetime(d.year, d.month, d.day, tzinfo=CST)
 
 
 def last_day_before(moment: dt.datetime) -> dt.date:
-    """The last day (China Standard Time) of a deadline falling at `moment` (inverse of `end_of_day`)."""
+    """The last day (China Standard Time) of a deadline falling at `moment` (see `end_of_day`)."""
     return (moment - dt.timedelta(microseconds=1)).astimezone(CST).date()
 
 

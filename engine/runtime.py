@@ -116,7 +116,7 @@ class WorkflowRun:
         """Fire every timer due at or before `now` (default: the clock); True when anything moved.
 
         A timer due exactly at `now` fires: SpiffWorkflow compares strictly (due < now), so timers
-        whose moment has come are marked fired here first (the sweep selects `due_at <= now` too)."""
+        whose moment has come are marked fired here first (the sweep selects `due_at <= now`)."""
         now = now or dt.datetime.now(dt.timezone.utc)
         for task in self.workflow.event_manager.tasks.values():
             definition = getattr(task.task_spec, "event_definition", None)
@@ -189,7 +189,7 @@ class WorkflowRun:
             ready = self.workflow.get_tasks(state=TaskState.READY, manual=True)
             if ready and not any(t.is_descendant_of(last) for t in ready):
                 # A side branch (e.g. a supervision, closed when its step was recorded) ended after
-                # the main line moved on: the main line's state is what its next ready step inherited.
+                # the main line moved on: the main line's state is what its next step inherited.
                 merged.update(ready[0].data)
         return merged
 

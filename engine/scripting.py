@@ -82,11 +82,11 @@ def make_helpers(rule_set: RuleSet) -> dict:
         return cal.morning_of(date).isoformat()
 
     def end_of_day(date):
-        """24:00 China Standard Time of `date` (a deadline whose last day is `date`), as an ISO datetime."""
+        """24:00 China Standard Time of `date` (a deadline whose last day is `date`), ISO."""
         return cal.end_of_day(date).isoformat()
 
     def deadline_after(date, rule_name):
-        """When "within `rule_name` of `date`" runs out: 24:00 of the period's last day (ISO datetime)."""
+        """When "within `rule_name` of `date`" runs out: 24:00 of the period's last day (ISO)."""
         return rule_set.get(rule_name).deadline_after(date).isoformat()
 
     def due_in(rule_name):
@@ -106,7 +106,8 @@ def make_helpers(rule_set: RuleSet) -> dict:
         return at_least_ceil(rule_set.get(rule_name) * int(times))
 
     return {
-        "rule": rule, "shift": shift, "morning_of": morning_of, "end_of_day": end_of_day, "deadline_after": deadline_after,
+        "rule": rule, "shift": shift, "morning_of": morning_of, "end_of_day": end_of_day,
+        "deadline_after": deadline_after,
         "due_in": due_in, "today": today,
         "later_of": later_of, "more_than": more_than, "ceil_fraction": ceil_fraction,
     }

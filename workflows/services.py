@@ -199,12 +199,14 @@ def case_start(*, actor, process_id: str, organization: Organization, subject: s
     check = registry.check_for(process_id, "__start__")
     if check is not None:
         data.update(check(organization=organization, data=data, rules=rules, subject_member=subject_member) or {})
+    subject = subject or (subject_member.name if subject_member else organization.name)
     subject_of = registry.subject_for(process_id)
     subject_key = None
     if subject_of is not None:
-        subject_key = f"{process_id}:{subject_of(organization=organization, data=data, subject_member=subject_member)}"
+        key = subject_of(organization=organization, data=data, subject_member=subject_member)
+        subject_key = f"{process_id}:{key}"
         if Case.objects.filter(subject_key=subject_key, status=CaseStatus.RUNNING).exists():
-            raise _already_running(version, subject or (subject_member.name if subject_member else organization.name))
+            raise _already_running(version, subject)
     data["case_organization"] = {"id": organization.pk, "name": organization.name}
     spec, subprocess_specs = _specs(version)
     try:
@@ -212,7 +214,7 @@ def case_start(*, actor, process_id: str, organization: Organization, subject: s
             run = WorkflowRun.start(spec, subprocess_specs, rules, data)
             case = Case.objects.create(
                 process_version=version, process_id=process_id, rule_set=rules.code, organization=organization,
-                subject=subject or (subject_member.name if subject_member else organization.name), subject_member=subject_member,
+                subject=subject, subject_member=subject_member,
                 business_key=business_key or f"{process_id}:{organization.pk}", subject_key=subject_key,
                 state="{}", serializer_version=run.serializer_version, started_by=actor,
             )
@@ -220,15 +222,16 @@ def case_start(*, actor, process_id: str, organization: Organization, subject: s
                 "process": process_id, "version": version.version, "rule_set": rules.code, "data": data}})
     except IntegrityError as exc:
         # PostgreSQL names the constraint; SQLite names the column.
-        if subject_key is not None and (RUNNING_SUBJECT_CONSTRAINT in str(exc) or "subject_key" in str(exc)):
-            raise _already_running(version, subject or (subject_member.name if subject_member else organization.name)) from None
+        violated = RUNNING_SUBJECT_CONSTRAINT in str(exc) or "subject_key" in str(exc)
+        if subject_key is not None and violated:
+            raise _already_running(version, subject) from None
         raise
     return case
 
 
 def _already_running(version: ProcessVersion, subject: str) -> Conflict:
-    return Conflict(_("%(subject)s 已有进行中的“%(process)s”流程。") % {"subject": subject, "process": version.name},
-                    code="case_already_running")
+    message = _("%(subject)s 已有进行中的“%(process)s”流程。") % {"subject": subject, "process": version.name}
+    return Conflict(message, code="case_already_running")
 
 
 def case_cancel(*, actor, case: Case, reason: str) -> Case:

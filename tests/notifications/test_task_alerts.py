@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def request_task(api, university):
-    """Branch A's election request, open since the reminder fired; due 2026-12-10 09:00 (CST)."""
+    """Branch A's election request, open since the reminder fired; due 2026-12-10 24:00 (CST)."""
     u = university
     for user, email in ((u.users.sec_a, "sec_a@example.edu.cn"), (u.users.committee_a, "committee_a@example.edu.cn"),
                         (u.users.officer, "officer@example.edu.cn")):
@@ -26,6 +26,9 @@ def request_task(api, university):
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
         task = only_task(api(u.users.sec_a), "submit_request")
     assert task["due_at"] == "2026-12-11T00:00:00+08:00"
+    # This file is about task alerts: the term-expiry notices of P2 step 0 are tested in
+    # tests/workflows/procedures/test_branch_election_fidelity.py.
+    Notification.objects.filter(kind="term_expiry").delete()
     mail.outbox.clear()
     return task
 

@@ -55,8 +55,9 @@ def election_subject(*, organization, data, subject_member) -> str:
 # --- step 1: request -------------------------------------------------------------------------
 
 def _check_seats(seats: int, committee: bool, rules, field: str = "seats") -> None:
-    """BRANCH-2018 Art. 5: a committee has branch.committee_size_min to _max members (an odd number
-    when branch.committee_size_odd); without a committee at most branch.officers_without_committee_max."""
+    """BRANCH-2018 Art. 5: a committee has branch.committee_size_min to _max members (an odd
+    number when branch.committee_size_odd); without a committee at most
+    branch.officers_without_committee_max."""
     if committee:
         lo, hi = rules.get("branch.committee_size_min"), rules.get("branch.committee_size_max")
         if not lo <= seats <= hi:

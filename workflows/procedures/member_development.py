@@ -92,7 +92,7 @@ def check_talk(*, case, task, data, rules):
     talked = _not_future(data, "talk_date")
     applied = parse_date(case.data["application_date"])
     _not_before(talked, applied, "talk_date", "talk_before_application", _("谈话日期不能早于递交申请书日期 %(earliest)s。"))
-    return {"talk_late": talked > rules.get("development.talk_within").add_to(applied)}
+    return {"talk_late": talked > rules.get("development.talk_within").last_day_after(applied)}
 
 
 @form_check(PROCESS, "committee_talk")
@@ -233,7 +233,7 @@ def check_admission_vote(*, case, task, data, rules):
     result = tally(case, data, rules)
     within = rules.get("development.meeting_after_prereview")
     if within is not None:
-        latest = within.add_to(parse_date(case.data["prereview_date"]))
+        latest = within.last_day_after(case.data["prereview_date"])
         if parse_date(result["meeting_date"]) > latest:
             raise RuleViolation(_("预审通过后须在 %(w)s 内召开支部大会，最晚 %(d)s。") % {"w": within, "d": latest.isoformat()},
                                 code="meeting_too_late", fields={"meeting_date": [_("最晚 %(d)s") % {"d": latest.isoformat()}]})

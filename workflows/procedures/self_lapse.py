@@ -16,8 +16,9 @@ PROCESS = "self_lapse"
 
 
 def member_case_subject(*, organization, data, not_branch: tuple) -> Member:
-    """The member a per-member case is about (`data.member.id`, in the branch), refusing a case not
-    opened for a branch (`not_branch`: message, code). One running case per member: `member_subject`."""
+    """The member a per-member case is about (`data.member.id`, in the branch), refusing a case
+    not opened for a branch (`not_branch`: message, code). One running case per member:
+    `member_subject`."""
     if organization.kind != OrgKind.BRANCH:
         raise ValidationFailed(not_branch[0], code=not_branch[1], fields={"organization": [_("须为党支部")]})
     member_id = (data.get("member") or {}).get("id")

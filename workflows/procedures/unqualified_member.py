@@ -39,7 +39,7 @@ def _correction_deadline(start, months, rules):
 
 @form_check(PROCESS, "propose_handling")
 def check_proposal(*, case, task, data, rules):
-    """The branch committee's proposal; a correction period is checked now and runs from the filing."""
+    """The branch committee's proposal; a correction period is checked now, runs from the filing."""
     if data["measure"] != "correction":
         return {"correction_deadline": None, "correction_months": None, "filed_on": None}
     _correction_deadline(today(), data.get("correction_months"), rules)

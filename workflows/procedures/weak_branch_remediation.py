@@ -127,7 +127,7 @@ def check_supporter(*, case, task, data, rules):
 # --- progress reports (step 4) ---------------------------------------------------------------
 
 def _report_due(case, rules):
-    return rules.get("remediation.report_interval").add_to(parse_date(case.data["last_report_on"]))
+    return rules.get("remediation.report_interval").last_day_after(case.data["last_report_on"])
 
 
 @form_context(PROCESS, "report_progress")
