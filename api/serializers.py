@@ -138,7 +138,7 @@ class TaskSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, obj) -> bool:
         now = self.context.get("now")
-        return bool(obj.status == "open" and obj.due_at and now and obj.due_at < now)
+        return bool(obj.status == "open" and obj.due_at and now and obj.due_at <= now)
 
 
 _datetime = serializers.DateTimeField()
@@ -160,7 +160,7 @@ def inbox_rows(rows, now) -> list[dict]:
             "assignee_organization": r["assignee_organization_id"], "organization": r["case_organization_id"],
             "organization_name": r["organization_name"], "status": r["status"],
             "due_at": _datetime.to_representation(due) if due else None,
-            "overdue": bool(r["status"] == "open" and due and due < now), "holder": r["holder"],
+            "overdue": bool(r["status"] == "open" and due and due <= now), "holder": r["holder"],
             "created_at": _datetime.to_representation(r["created_at"]),
             "completed_at": _datetime.to_representation(r["completed_at"]) if r["completed_at"] else None,
         })

@@ -247,9 +247,11 @@ class _Seeder:
         seats = 5 if committee else 1
         candidates = voters[:at_least_ceil(Fraction(seats) * (1 + self.rules.get("election.candidate_margin")))]
         if spec.target == "approve_results":
-            election_date = self.today - dt.timedelta(days=3)
+            # The vote was held today: its date may be neither before the request's approval nor
+            # after today, and the planned date not in the past.
+            election_date = self.today
         else:
-            election_date = min(branch.term_end - dt.timedelta(days=10), self.today + dt.timedelta(days=30))
+            election_date = max(self.today, min(branch.term_end - dt.timedelta(days=10), self.today + dt.timedelta(days=30)))
         # One voter absent when the quorum still holds; the first `seats` candidates win clearly.
         absent = 1 if strictly_more_than(len(voters) - 1, self.rules.get("election.quorum"), len(voters)) else 0
         present = voters[:len(voters) - absent]

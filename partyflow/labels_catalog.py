@@ -9,6 +9,7 @@ LABELS = [
     gettext_noop("党支部换届选举"),
     gettext_noop("开始跟踪本届任期"),
     gettext_noop("换届提醒"),
+    gettext_noop("换届提醒支部和上级党委"),
     gettext_noop("提交换届请示"),
     gettext_noop("换届请示"),
     gettext_noop("批复换届请示"),
@@ -114,6 +115,8 @@ LABELS = [
     gettext_noop("材料归档，发展完成"),
     gettext_noop("终止发展"),
     gettext_noop("督办完成"),
+    gettext_noop("谈话已记录"),
+    gettext_noop("谈话已记录，督办结束"),
     gettext_noop("上级党委不同意，退回"),
     gettext_noop("备案或同意"),
     gettext_noop("政审合格"),
@@ -157,6 +160,8 @@ LABELS = [
     gettext_noop("评定为不合格党员"),
     gettext_noop("提出处置意见"),
     gettext_noop("处置意见"),
+    gettext_noop("处置意见报上级党委备案"),
+    gettext_noop("报上级党委备案"),
     gettext_noop("处置方式"),
     gettext_noop("改正期限届满"),
     gettext_noop("限期改正到期考察"),
@@ -309,6 +314,7 @@ LABELS = [
     gettext_noop("审查或审批意见"),
     gettext_noop("决定日期"),
     gettext_noop("延长审批期限的理由"),
+    gettext_noop("逾期办理的理由"),
     gettext_noop("文号"),
     # forms/schemas/member_development/archive.json
     gettext_noop("归档日期"),
@@ -377,6 +383,10 @@ LABELS = [
     gettext_noop("到会有表决权的党员"),
     gettext_noop("反对票"),
     gettext_noop("弃权票"),
+    # forms/schemas/unqualified_member/file_handling.json
+    gettext_noop("处置意见备案"),
+    gettext_noop("备案文号"),
+    gettext_noop("备案意见"),
     # forms/schemas/unqualified_member/follow_up_correction.json
     gettext_noop("考察意见"),
     # forms/schemas/unqualified_member/propose_handling.json

@@ -30,10 +30,9 @@ one_running_per(PROCESS, MEMBER)
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None):
-    member_case_subject(process=PROCESS, organization=organization, data=data,
-                        not_branch=(_("自行脱党处理须针对党支部发起。"), "self_lapse_needs_branch"),
-                        already_open=(_("该党员已有进行中的自行脱党处理。"), "self_lapse_already_open"))
-    return {}
+    member = member_case_subject(organization=organization, data=data,
+                                 not_branch=(_("自行脱党处理须针对党支部发起。"), "self_lapse_needs_branch"))
+    return {"member": {**data["member"], "id": member.pk}}
 
 
 @form_context(PROCESS, "review_lapse")

@@ -39,6 +39,9 @@ class CaseStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已撤销")
 
 
+RUNNING_SUBJECT_CONSTRAINT = "uniq_running_case_per_subject"
+
+
 class Case(models.Model):
     process_version = models.ForeignKey(ProcessVersion, on_delete=models.PROTECT, related_name="cases")
     process_id = models.CharField(max_length=100, db_index=True)
@@ -47,6 +50,10 @@ class Case(models.Model):
     subject = models.CharField(max_length=200, blank=True, default="")
     subject_member = models.ForeignKey("organizations.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
     business_key = models.CharField(max_length=200, blank=True, default="", db_index=True)
+    # "One running case per subject" (a member's development, a branch's review of a year…): set by
+    # `workflows.services.case_start` from the procedure's registered subject; unique among running
+    # cases in the database, so concurrent starts cannot both succeed.
+    subject_key = models.CharField(max_length=200, null=True, blank=True)
     status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.RUNNING)
     stage = models.CharField(max_length=200, blank=True, default="")
     # JSON text, not jsonb: SpiffWorkflow restores task data as deltas from parent to child in the
@@ -63,17 +70,13 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    # The subject a process runs one case at a time for (`registry.one_running_per`): "organization:3",
-    # "member:12"; None when the process has no such limit.
-    running_key = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["organization", "status"]), models.Index(fields=["process_id", "status"])]
-        constraints = [
-            models.UniqueConstraint(fields=["process_id", "running_key"], name="one_running_case_per_subject",
-                                    condition=models.Q(status="running", running_key__isnull=False)),
-        ]
+        constraints = [models.UniqueConstraint(
+            fields=["subject_key"], condition=models.Q(status="running", subject_key__isnull=False),
+            name=RUNNING_SUBJECT_CONSTRAINT)]
 
 
 class TaskStatus(models.TextChoices):

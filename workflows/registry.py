@@ -5,8 +5,9 @@
   results such as the tally);
 - form contexts: what a form shows besides its schema (who is due to vote, who is excluded, why);
 - effects: what BPMN service tasks ask of the database (record the new term, schedule the next case);
-- running keys: which subject a process runs at most one case for (`one_running_per`; a partial
-  unique index on `Case(process_id, running_key)` holds it under concurrency);
+- running subjects: what a process allows only one running case of (a member, a branch and year;
+  `running_subject` or `one_running_per`); `workflows.services.case_start` guards it, backed by a
+  unique index on running cases' `subject_key`;
 - providers: what a higher layer offers a procedure without the procedure importing it (`provide`
   by the report package at start-up, `provider` by the procedure), e.g. `weak_branch_signals`.
 """
@@ -18,7 +19,7 @@ _CHECKS: dict[tuple[str, str], Callable] = {}
 _CONTEXTS: dict[tuple[str, str], Callable] = {}
 _EFFECTS: dict[str, Callable] = {}
 _PROVIDERS: dict[str, Callable] = {}
-_RUNNING_KEYS: dict[str, Callable] = {}
+_SUBJECTS: dict[str, Callable] = {}
 
 
 def form_check(process_id: str, *element_ids: str):
@@ -42,6 +43,19 @@ def effect(operation: str):
         _EFFECTS[operation] = fn
         return fn
     return register
+
+
+def running_subject(process_id: str):
+    """Register `fn(*, organization, data, subject_member) -> str`: the subject a process allows one
+    running case of (called after the start check, with the data it completed)."""
+    def register(fn):
+        _SUBJECTS[process_id] = fn
+        return fn
+    return register
+
+
+def subject_for(process_id) -> Callable | None:
+    return _SUBJECTS.get(process_id)
 
 
 def check_for(process_id, element_id):
@@ -76,11 +90,15 @@ def provider(name: str) -> Callable:
 
 def one_running_per(process_id: str, key: Callable) -> None:
     """At most one running case of `process_id` per `key(organization=, subject_member=, data=)`
-    (a string naming the subject, or None for no limit)."""
-    _RUNNING_KEYS[process_id] = key
+    (a string naming the subject): `running_subject` as a call."""
+    _SUBJECTS[process_id] = key
 
 
 def running_key(process_id: str, *, organization, subject_member, data: dict) -> str | None:
-    """The subject key a new case of `process_id` runs under (None: the process has no limit)."""
-    key = _RUNNING_KEYS.get(process_id)
-    return key(organization=organization, subject_member=subject_member, data=data) if key else None
+    """The subject key a new case of `process_id` runs under (None: the process has no limit), as
+    stored in `Case.subject_key`."""
+    key = _SUBJECTS.get(process_id)
+    if key is None:
+        return None
+    value = key(organization=organization, subject_member=subject_member, data=data)
+    return f"{process_id}:{value}" if value else None

@@ -7,19 +7,19 @@ from engine.errors import ValidationFailed
 from engine.i18n import _
 from organizations.models import Member
 
-from .start import branch_only, not_running
+from .start import branch_only
 from .votes import admission_rule_tally, voters
 
 
-def member_case_subject(*, process: str, organization, data, not_branch: tuple, already_open: tuple) -> Member:
-    """The member a per-member case is about (`data.member.id`, in the branch), refusing a case not
-    opened for a branch (`not_branch`: message, code) or a second running one (`already_open`)."""
+def member_case_subject(*, organization, data, not_branch: tuple) -> Member:
+    """The member a per-member case is about (`data.member.id`, in the branch), refusing a case
+    not opened for a branch (`not_branch`: message, code). One running case per member is the
+    procedure's `one_running_per(PROCESS, MEMBER)`, held by `workflows.services.case_start`."""
     branch_only(organization, not_branch)
     member_id = (data.get("member") or {}).get("id")
     member = Member.objects.filter(pk=member_id, organization__path__startswith=organization.path).first() if member_id else None
     if member is None:
         raise ValidationFailed(_("请指明本支部的党员。"), code="member_required", fields={"data.member": [_("须为本支部党员")]})
-    not_running(process, already_open, organization=organization, data={"member": {"id": member.pk}})
     return member
 
 

@@ -3,8 +3,8 @@ one case at a time per subject — the branch, or the member the case is about.
 
 `one_running_per(PROCESS, BRANCH | MEMBER)` declares the subject at import; `start_guard()` (or
 `branch_only()` and `not_running()` around a procedure's own checks) refuses with the procedure's
-own codes. A partial unique index on `Case(process_id, running_key)` holds the rule when two
-starts race past the check (`case_already_running`).
+own codes. A partial unique index on running cases' `Case.subject_key` holds the rule when two
+starts race past the check (`case_already_running`, `workflows.services.case_start`).
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def branch_only(organization: Organization, refusal: Refusal) -> None:
 def not_running(process: str, refusal: Refusal, *, organization: Organization, subject_member=None,
                 data: dict | None = None) -> None:
     key = registry.running_key(process, organization=organization, subject_member=subject_member, data=data or {})
-    if key and Case.objects.filter(process_id=process, running_key=key, status=CaseStatus.RUNNING).exists():
+    if key and Case.objects.filter(subject_key=key, status=CaseStatus.RUNNING).exists():
         raise Conflict(refusal[0], code=refusal[1])
 
 

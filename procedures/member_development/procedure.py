@@ -15,7 +15,7 @@ from engine.i18n import _
 from engine.rules import strictly_more_than
 from organizations.models import MemberStatus
 from organizations.selectors import reapplication_barred_until
-from procedures.common.start import MEMBER, branch_only, not_running, one_running_per
+from procedures.common.start import MEMBER, branch_only, one_running_per
 from procedures.common.votes import check_people, require_quorum, voters_due
 from workflows.registry import effect, form_check
 
@@ -61,9 +61,9 @@ def check_start(*, organization, data, rules, subject_member=None):
     if subject_member.status in (MemberStatus.PROBATIONARY, MemberStatus.FULL):
         raise RuleViolation(_("%(name)s 已是%(status)s。") % {"name": subject_member.name, "status": subject_member.get_status_display()},
                             code="already_member", fields={"subject_member": [_("已是党员")]})
-    not_running(PROCESS, (_("%(name)s 已有进行中的发展党员流程。") % {"name": subject_member.name}, "development_already_running"),
-                organization=organization, subject_member=subject_member)
     return {"member": {"id": subject_member.pk, "name": subject_member.name}}
+
+
 
 
 @form_check(PROCESS, "submit_application")
@@ -91,7 +91,7 @@ def check_talk(*, case, task, data, rules):
     talked = _not_future(data, "talk_date")
     applied = parse_date(case.data["application_date"])
     _not_before(talked, applied, "talk_date", "talk_before_application", _("谈话日期不能早于递交申请书日期 %(earliest)s。"))
-    return {"talk_late": talked > rules.get("development.talk_within").add_to(applied)}
+    return {"talk_late": talked > rules.get("development.talk_within").last_day_after(applied)}
 
 
 @form_check(PROCESS, "committee_talk")
@@ -210,7 +210,8 @@ def tally(case, data, rules) -> dict:
     for i, w in enumerate(written):
         if w["member"] in present or w["member"] in excluded:
             raise RuleViolation(_("书面意见只计未到会的有表决权党员。"), code="written_opinion_from_present", fields={f"written_opinions.{i}.member": [_("已到会或不计入应到会人数")]})
-        (counted if parse_date(w["submitted_on"]) < meeting else not_counted).append(w)
+        # Handed in before the meeting: any day up to the meeting day itself (before it starts).
+        (counted if parse_date(w["submitted_on"]) <= meeting else not_counted).append(w)
     yes = data["yes"] + sum(1 for w in counted if w["opinion"] == "yes")
     return {"meeting_date": meeting.isoformat(), "voters_eligible": eligible, "voters_due": due, "present": len(present),
             "yes": yes, "written_counted": len(counted), "written_not_counted": [w["member"] for w in not_counted],
@@ -229,7 +230,7 @@ def check_admission_vote(*, case, task, data, rules):
     result = tally(case, data, rules)
     within = rules.get("development.meeting_after_prereview")
     if within is not None:
-        latest = within.add_to(parse_date(case.data["prereview_date"]))
+        latest = within.last_day_after(case.data["prereview_date"])
         if parse_date(result["meeting_date"]) > latest:
             raise RuleViolation(_("预审通过后须在 %(w)s 内召开支部大会，最晚 %(d)s。") % {"w": within, "d": latest.isoformat()},
                                 code="meeting_too_late", fields={"meeting_date": [_("最晚 %(d)s") % {"d": latest.isoformat()}]})
@@ -241,31 +242,42 @@ def check_admission_vote(*, case, task, data, rules):
 
 
 def _check_decision_date(case, data, rules, start_field, within_rule, max_rule, code):
+    """A decision due within `within_rule` of `start_field` (24:00 of the last day). Past it, the
+    decision is recorded with its real date and a reason (`late_reason`, or `extension_reason` for
+    an extendable approval) and stays marked late; only the hard ceiling `max_rule` refuses.
+    Returns (decision date, late, reason)."""
     decided = parse_date(data.get("decision_date") or today())
     if decided > today():
-        raise ValidationFailed(_("日期不能晚于今天（%(d)s）。") % {"d": today().isoformat()}, code="date_in_future", fields={"decision_date": [_("不能晚于今天")]})
+        raise ValidationFailed(_("日期不能晚于今天（%(d)s）。") % {"d": today().isoformat()}, code="date_in_future",
+                               fields={"decision_date": [_("不能晚于今天")]})
     start = parse_date(case.data[start_field])
-    latest = rules.get(within_rule).add_to(start)
+    latest = rules.get(within_rule).last_day_after(start)
     if max_rule is not None:
-        ceiling = rules.get(max_rule).add_to(start)
+        ceiling = rules.get(max_rule).last_day_after(start)
         if decided > ceiling:
             raise RuleViolation(_("审批最长不得超过 %(m)s（最晚 %(d)s）。") % {"m": rules.get(max_rule), "d": ceiling.isoformat()},
                                 code="approval_beyond_max", fields={"decision_date": [_("最晚 %(d)s") % {"d": ceiling.isoformat()}]})
-        if decided > latest and not (data.get("extension_reason") or "").strip():
+    late = decided > latest
+    reason_field = "extension_reason" if max_rule is not None else "late_reason"
+    reason = (data.get(reason_field) or data.get("late_reason") or "").strip()
+    if late and not reason:
+        if max_rule is not None:
             raise RuleViolation(_("超过 %(w)s 审批期限（%(d)s）须说明延长理由。") % {"w": rules.get(within_rule), "d": latest.isoformat()},
                                 code="approval_extension_reason_required", fields={"extension_reason": [_("必填")]})
-    elif decided > latest:
-        raise RuleViolation(_("须在 %(w)s 内审批，最晚 %(d)s。") % {"w": rules.get(within_rule), "d": latest.isoformat()},
-                            code=code, fields={"decision_date": [_("最晚 %(d)s") % {"d": latest.isoformat()}]})
-    return decided
+        raise RuleViolation(_("须在 %(w)s 内审批（最晚 %(d)s）；逾期办理须说明逾期理由，按实际日期记录并标记为逾期。")
+                            % {"w": rules.get(within_rule), "d": latest.isoformat()},
+                            code=code, fields={"late_reason": [_("逾期办理须说明理由（期限 %(d)s）") % {"d": latest.isoformat()}]})
+    return decided, late, reason if late else ""
 
 
 @form_check(PROCESS, "approve_admission")
 def check_admission_approval(*, case, task, data, rules):
     """Step 17 (DEV-2014 Art. 28): within development.approval_within of the resolution, extendable
     with a reason up to development.approval_max."""
-    decided = _check_decision_date(case, data, rules, "admission_vote_date", "development.approval_within", "development.approval_max", "approval_overdue")
-    return {"admitted": bool(data["approved"]), "admission_decision_date": decided.isoformat()}
+    decided, late, reason = _check_decision_date(case, data, rules, "admission_vote_date", "development.approval_within",
+                                                 "development.approval_max", "approval_overdue")
+    return {"admitted": bool(data["approved"]), "admission_decision_date": decided.isoformat(),
+            "admission_approval_late": late, "admission_approval_late_reason": reason}
 
 
 # --- stage 5 -----------------------------------------------------------------------------------
@@ -302,12 +314,15 @@ def check_conversion_vote(*, case, task, data, rules):
 def check_conversion_approval(*, case, task, data, rules):
     """Step 24 (DEV-2014 Art. 34): within development.conversion_approval_within of the resolution;
     Party standing counts from the end of probation. An approved extension moves the end of probation."""
-    _check_decision_date(case, data, rules, "conversion_vote_date", "development.conversion_approval_within", None, "conversion_approval_overdue")
+    decided, late, reason = _check_decision_date(case, data, rules, "conversion_vote_date", "development.conversion_approval_within",
+                                                 None, "conversion_approval_overdue")
+    marked = {"conversion_decision_date": decided.isoformat(), "conversion_approval_late": late,
+              "conversion_approval_late_reason": reason}
     if data["approved"] and case.data.get("decision") == "extend":
         months = case.data["extension_months"]
         end = Duration(months=months).add_to(parse_date(case.data["probation_end"]))
-        return {"extended": True, "probation_end": end.isoformat(), "original_probation_end": case.data["probation_end"]}
-    return {}
+        return {**marked, "extended": True, "probation_end": end.isoformat(), "original_probation_end": case.data["probation_end"]}
+    return marked
 
 
 @form_check(PROCESS, "archive_file")

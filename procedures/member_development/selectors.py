@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from engine.calendar import Duration, parse_date
+from engine.calendar import Duration, last_day_before, parse_date
 from engine.calendar import today as cst_today
 from engine.errors import NotFound
 from engine.i18n import _
@@ -125,14 +125,21 @@ def member_development(user, member_id) -> dict:
     tasks = list(case.tasks.filter(status=TaskStatus.OPEN).order_by("id"))
     obligations = case_obligations(case)
     steps = [STEPS[t.element_id] for t in tasks if t.element_id in STEPS]
-    dues = [t.due_at.astimezone(dt.UTC).date() for t in tasks if t.due_at] + [o["due_on"] for o in obligations if o["status"] != "submitted"]
+    if not steps and case.status != CaseStatus.RUNNING:
+        # A finished case reports the last step done (25 when archived, else where it stopped).
+        last = (case.tasks.filter(status=TaskStatus.COMPLETED, element_id__in=list(STEPS))
+                .order_by("-completed_at", "-id").values_list("element_id", flat=True).first())
+        steps = [STEPS[last]] if last else []
+    # A task's deadline falls at 24:00 of its last day: the date shown is that last day.
+    dues = [last_day_before(t.due_at) for t in tasks if t.due_at]
+    dues += [o["due_on"] for o in obligations if o["status"] != "submitted"]
     out.update({
         "case": {"id": case.pk, "status": case.status, "rule_set": case.rule_set}, "stage": case.stage,
-        "step": max(steps) if steps else (STEPS_TOTAL if case.status == CaseStatus.COMPLETED and case.data.get("archived") else None),
+        "step": max(steps) if steps else None,
         "open_tasks": [{"id": t.pk, "element_id": t.element_id, "name": t.name, "step": STEPS.get(t.element_id), "lane": t.lane,
-                        "due_at": t.due_at, "overdue": bool(t.due_at and t.due_at < now)} for t in tasks],
+                        "due_at": t.due_at, "overdue": bool(t.due_at and t.due_at <= now)} for t in tasks],
         "next_due": min(dues) if dues else None,
-        "overdue": [{"kind": "task", "name": t.name, "due": t.due_at} for t in tasks if t.due_at and t.due_at < now]
+        "overdue": [{"kind": "task", "name": t.name, "due": t.due_at} for t in tasks if t.due_at and t.due_at <= now]
                    + [{"kind": o["kind"], "name": f'{o["label"]} #{o["seq"]}', "due": o["due_on"]} for o in obligations if o["status"] == "overdue"],
         "obligations": obligations, "evidence": _evidence(case),
     })
@@ -147,7 +154,7 @@ def development_pipeline(org) -> dict:
     statuses = Counter(Member.objects.filter(in_tree).values_list("status", flat=True))
     cases = list(Case.objects.filter(in_tree, process_id=PROCESS, status=CaseStatus.RUNNING).defer("state"))
     now = timezone.now()
-    overdue_tasks = Task.objects.filter(case__in=cases, status=TaskStatus.OPEN, due_at__lt=now).count()
+    overdue_tasks = Task.objects.filter(case__in=cases, status=TaskStatus.OPEN, due_at__lte=now).count()
     overdue_obl = sum(len(overdue_obligations(c)) for c in cases)
     year_start = dt.date(cst_today().year, 1, 1)
     changes = Counter(StatusChange.objects.filter(member__organization__path__startswith=org.path, effective_on__gte=year_start)

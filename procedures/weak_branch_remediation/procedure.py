@@ -9,12 +9,12 @@ from __future__ import annotations
 from fractions import Fraction
 
 from engine.calendar import parse_date, today
-from engine.errors import RuleViolation
+from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import get_rule_set
 from organizations.models import Role, RoleAssignment
 from organizations.selectors import approving_committee_of, branch_members
-from procedures.common.start import BRANCH, one_running_per, start_guard
+from procedures.common.start import BRANCH, branch_only, one_running_per
 from workflows.audit import json_safe
 from workflows.registry import effect, form_check, form_context, provider
 
@@ -37,9 +37,7 @@ def _rules_of(case):
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None):
-    start_guard(PROCESS, organization=organization,
-                not_branch=(_("整顿软弱涣散党支部须针对党支部发起。"), "remediation_needs_branch"),
-                already_running=(_("%(org)s 已有进行中的整顿。") % {"org": organization.name}, "remediation_already_running"))
+    branch_only(organization, (_("整顿软弱涣散党支部须针对党支部发起。"), "remediation_needs_branch"))
     # The evidence the committee sees is computed here, never taken from the caller: by the report
     # that `oversight` provides (procedures sit below the reports and do not import them).
     on = today()
@@ -47,6 +45,7 @@ def check_start(*, organization, data, rules, subject_member=None):
     return {"year": on.year, "identified_on": on.isoformat(),
             "signals": json_safe(found[0]["signals"]) if found else [], "supporter": None, "plans": 0, "plan_deadline": None,
             "last_report_on": None, "report_no": 0, "removed_on": None, "acceptance_failures": 0}
+
 
 
 @form_context(PROCESS, "designate")
@@ -121,7 +120,7 @@ def check_supporter(*, case, task, data, rules):
 # --- progress reports (step 4) ---------------------------------------------------------------
 
 def _report_due(case, rules):
-    return rules.get("remediation.report_interval").add_to(parse_date(case.data["last_report_on"]))
+    return rules.get("remediation.report_interval").last_day_after(case.data["last_report_on"])
 
 
 @form_context(PROCESS, "report_progress")

@@ -156,7 +156,7 @@ def test_secretaries_are_reminded_before_a_period_closes_with_an_obligation_open
         cases = {Case.objects.get(pk=t["case"]).data["obligation"]: Case.objects.get(pk=t["case"]).data["period"] for t in tasks}
         # Q1 and March close within the lead; the lesson was held; January and February are past.
         assert cases == {"general_meeting": "2026-Q1", "themed_party_day": "2026-03", "dues": "2026-03"}
-        assert {t["due_at"] for t in tasks} == {"2026-03-31T09:00:00+08:00"}
+        assert {t["due_at"] for t in tasks} == {"2026-04-01T00:00:00+08:00"}
         # Once per branch, obligation and period.
         assert compliance_reminders_send() == []
 
