@@ -47,7 +47,7 @@ def test_a_planned_election_date_in_the_past_is_refused(api, university):
         complete(sec, task["id"], {"election_date": "2026-07-11", "seats": 5, "nomination_method": "committee_proposal"})
 
 
-def test_the_vote_meeting_date_is_not_before_the_approval_nor_after_today(api, university, at_vote):
+def test_the_vote_meeting_date_is_not_before_the_approval_nor_after_today(api, university, at_vote):  # noqa: F811
     u = university
     case, sec = at_vote   # the request was approved on 2026-07-11; today is 2026-12-20
     task = only_task(sec, "record_vote")
@@ -61,7 +61,7 @@ def test_the_vote_meeting_date_is_not_before_the_approval_nor_after_today(api, u
     assert Case.objects.get(pk=case["id"]).data["election_date"] == "2026-12-20"
 
 
-def test_reducing_seats_rechecks_the_committee_rules(api, university, at_vote):
+def test_reducing_seats_rechecks_the_committee_rules(api, university, at_vote):  # noqa: F811
     u = university
     case, sec = at_vote
     # Four of six pass for five seats: too few. Four is an even committee: reducing to it is refused.
@@ -77,7 +77,7 @@ def test_reducing_seats_rechecks_the_committee_rules(api, university, at_vote):
     refused(sec, decide["id"], {"decision": "reduce_seats", "agreed": 5}, case["id"], "committee_size_odd")
 
 
-def test_reducing_seats_below_three_is_refused(api, university, at_vote):
+def test_reducing_seats_below_three_is_refused(api, university, at_vote):  # noqa: F811
     u = university
     case, sec = at_vote
     complete(sec, only_task(sec, "record_vote")["id"], vote_data(u, u.full_a[:6], u.full_a[:8], [8, 7, 4, 3, 2, 1], u.full_a[:2]))
@@ -102,7 +102,7 @@ def test_an_approval_after_a_rejection_clears_the_old_reason(api, university):
         assert data["request_approved_on"] == "2026-07-11"
 
 
-def test_a_tally_with_more_marks_than_seats_is_refused(api, university, at_vote):
+def test_a_tally_with_more_marks_than_seats_is_refused(api, university, at_vote):  # noqa: F811
     u = university
     case, sec = at_vote
     task = only_task(sec, "record_vote")
@@ -115,7 +115,7 @@ def test_a_tally_with_more_marks_than_seats_is_refused(api, university, at_vote)
     assert "votes.0.yes" in body["fields"]
 
 
-def test_a_tie_at_the_last_seat_is_revoted_among_the_tied_only(api, university, at_vote):
+def test_a_tie_at_the_last_seat_is_revoted_among_the_tied_only(api, university, at_vote):  # noqa: F811
     u = university
     case, sec = at_vote
     complete(sec, only_task(sec, "record_vote")["id"], vote_data(u, u.full_a[:6], u.full_a[:8], [8, 8, 7, 6, 5, 5], u.full_a[:4]))

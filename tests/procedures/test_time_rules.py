@@ -6,7 +6,15 @@ import pytest
 from workflows.models import Case
 
 from ..helpers import cst, inbox, only_task, run_timers
-from .md_helpers import applicant, at, drive_to_admission_vote, drive_to_conversion_vote, start_development, step, vote
+from .md_helpers import (
+    applicant,
+    at,
+    drive_to_admission_vote,
+    drive_to_conversion_vote,
+    start_development,
+    step,
+    vote,
+)
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
