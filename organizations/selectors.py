@@ -105,6 +105,18 @@ def approving_committee_of(org: Organization) -> Organization | None:
     return None
 
 
+def approving_committees_of(orgs: list[Organization]) -> dict[int, Organization]:
+    """`approving_committee_of` for many organizations with one query: {organization id: committee}."""
+    ids = {oid for org in orgs for oid in org.ancestors_and_self_ids()}
+    found = {o.id: o for o in Organization.objects.filter(pk__in=ids, has_approval_authority=True)}
+    out = {}
+    for org in orgs:
+        committee = next((found[oid] for oid in reversed(org.ancestors_and_self_ids()) if oid in found), None)
+        if committee is not None:
+            out[org.pk] = committee
+    return out
+
+
 def root_of(org: Organization) -> Organization:
     ids = org.ancestors_and_self_ids()
     return Organization.objects.get(pk=ids[0]) if ids and ids[0] != org.pk else org

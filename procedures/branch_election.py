@@ -12,14 +12,14 @@ from engine.calendar import parse_date, today
 from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import at_least_ceil, get_rule_set, strictly_more_than
-from notifications.services import term_expiry_notify
+from notifications.services import term_expiry_notify, term_expiry_notify_many
 from organizations.models import Member, Organization, Role
 from organizations.selectors import full_members_with_rights
 from organizations.services import role_assignment_create, role_assignments_end
 from procedures.common.start import BRANCH, branch_only, one_running_per
 from procedures.common.votes import EXCLUSION_REASONS, require_quorum, voters, voters_due
 from procedures.common.votes import check_people as _check_people
-from workflows.registry import effect, form_check, form_context
+from workflows.registry import effect, effect_many, form_check, form_context
 from workflows.services import case_start
 
 PROCESS = "branch_election"
@@ -287,6 +287,13 @@ def record_election_result(*, case, params, actor, now):
 def notify_term_expiry(*, case, params, actor, now):
     """P2 step 0: the reminder goes to the branch and to its approving committee's officers."""
     return term_expiry_notify(case=case, branch=case.organization, term_end=case.data["term_end"], now=now)
+
+
+@effect_many("notify_term_expiry")
+def notify_term_expiry_many(*, items, actor, now):
+    """The reminders of a batch of elections whose timers fired together."""
+    return term_expiry_notify_many(
+        items=[(i["case"], i["case"].organization, i["case"].data["term_end"]) for i in items], now=now)
 
 
 @effect("schedule_next_election")

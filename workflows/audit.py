@@ -41,15 +41,19 @@ def _hash_of(e: AuditEvent) -> str:
                       on_behalf_of_id=e.on_behalf_of_id, on_behalf_of_name=e.on_behalf_of_name)
 
 
-def append(*, action: str, actor=None, case: Case | None = None, task=None, data=None, organization=None,
-           save_head: bool = True, on_behalf_of=None) -> AuditEvent:
-    """Append one event to its case's chain. Expects the case row locked by the caller.
-    save_head=False: the caller saves `case.audit_seq`/`audit_head` with its own UPDATE of the case."""
+def build(*, action: str, actor=None, case: Case | None = None, task=None, data=None, organization=None,
+          on_behalf_of=None, roles: list | None = None) -> AuditEvent:
+    """The next event of its case's chain, unsaved; advances `case.audit_seq`/`audit_head` in memory.
+    Expects the case row locked by the caller, who inserts the event (alone or with a batch's
+    `bulk_create`) and saves the head in the same transaction. `roles`: the actor's roles snapshot
+    when the caller has it already."""
     data = json_safe(data or {})
+    if roles is None:
+        roles = user_roles_snapshot(actor) if actor is not None else []
     event = AuditEvent(
         case=case, organization=organization or (case.organization if case else None), actor=actor,
         actor_name=actor.get_username() if actor is not None else "system",
-        actor_roles=user_roles_snapshot(actor) if actor is not None else [],
+        actor_roles=roles,
         on_behalf_of=on_behalf_of, on_behalf_of_name=on_behalf_of.get_username() if on_behalf_of is not None else "",
         action=action, task=task, task_name=task.name if task else "", data=data,
         created_at=timezone.now(),
@@ -59,11 +63,20 @@ def append(*, action: str, actor=None, case: Case | None = None, task=None, data
     else:
         event.seq, event.prev_hash = 0, GENESIS
     event.hash = _hash_of(event)
-    event.save(force_insert=True)
     if case is not None:
         case.audit_seq, case.audit_head = event.seq, event.hash
-        if save_head:
-            Case.objects.filter(pk=case.pk).update(audit_seq=event.seq, audit_head=event.hash)
+    return event
+
+
+def append(*, action: str, actor=None, case: Case | None = None, task=None, data=None, organization=None,
+           save_head: bool = True, on_behalf_of=None) -> AuditEvent:
+    """Append one event to its case's chain. Expects the case row locked by the caller.
+    save_head=False: the caller saves `case.audit_seq`/`audit_head` with its own UPDATE of the case."""
+    event = build(action=action, actor=actor, case=case, task=task, data=data, organization=organization,
+                  on_behalf_of=on_behalf_of)
+    event.save(force_insert=True)
+    if case is not None and save_head:
+        Case.objects.filter(pk=case.pk).update(audit_seq=event.seq, audit_head=event.hash)
     return event
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 _CHECKS: dict[tuple[str, str], Callable] = {}
 _CONTEXTS: dict[tuple[str, str], Callable] = {}
 _EFFECTS: dict[str, Callable] = {}
+_EFFECTS_MANY: dict[str, Callable] = {}
 _PROVIDERS: dict[str, Callable] = {}
 _SUBJECTS: dict[str, Callable] = {}
 
@@ -45,6 +46,17 @@ def effect(operation: str):
     return register
 
 
+def effect_many(operation: str):
+    """Register `fn(*, items, actor, now) -> [result, …]`: the same effect for many cases at once
+    (`items`: [{"case", "params"}]), used when timers fire in batches so that an effect costs a few
+    statements per batch instead of a few per case. It must do exactly what the single handler
+    does for each item, and return the results in the items' order."""
+    def register(fn):
+        _EFFECTS_MANY[operation] = fn
+        return fn
+    return register
+
+
 def running_subject(process_id: str):
     """Register `fn(*, organization, data, subject_member) -> str`: the subject a process allows one
     running case of (called after the start check, with the data it completed)."""
@@ -68,6 +80,10 @@ def context_for(process_id, element_id):
 
 def effect_for(operation):
     return _EFFECTS.get(operation)
+
+
+def effect_many_for(operation):
+    return _EFFECTS_MANY.get(operation)
 
 
 def effect_names():
