@@ -33,7 +33,7 @@ class LabelField(serializers.CharField):
     def __init__(self, **kwargs):
         super().__init__(read_only=True, **kwargs)
 
-    def to_representation(self, value):
+    def to_representation(self, value) -> str:
         return label(super().to_representation(value))
 
 
@@ -56,7 +56,7 @@ class MemberSerializer(serializers.ModelSerializer):
     the records) and to the member themself; every other role sees them masked."""
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
-    def to_representation(self, instance):
+    def to_representation(self, instance) -> dict:
         data = super().to_representation(instance)
         request = self.context.get("request")
         user = getattr(request, "user", None)
@@ -463,7 +463,7 @@ class MemberDevelopmentSerializer(serializers.Serializer):
     obligations = serializers.JSONField()
     evidence = serializers.JSONField()
 
-    def to_representation(self, instance):
+    def to_representation(self, instance) -> dict:
         out = json_safe(instance)
         out["stage"] = label(out["stage"])
         for item in out["open_tasks"] + out["evidence"]:
@@ -481,7 +481,7 @@ class DevelopmentPipelineSerializer(serializers.Serializer):
     overdue_obligations = serializers.IntegerField()
     this_year = serializers.JSONField()
 
-    def to_representation(self, instance):
+    def to_representation(self, instance) -> dict:
         out = json_safe(instance)
         out["cases_by_stage"] = {label(k): v for k, v in out["cases_by_stage"].items()}
         return out

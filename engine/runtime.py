@@ -101,7 +101,7 @@ class WorkflowRun:
     def dump(self) -> dict:
         return workflow_to_dict(self.workflow)
 
-    def advance(self):
+    def advance(self) -> None:
         """Run engine steps until only user tasks and waiting events remain."""
         try:
             self.workflow.do_engine_steps()

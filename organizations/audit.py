@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 
@@ -27,7 +28,7 @@ def canonical(value) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def json_safe(value):
+def json_safe(value) -> Any:
     """`value` as it will come back from the database's JSON column (dates as strings, tuples as lists)."""
     return json.loads(canonical(value))
 

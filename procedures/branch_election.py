@@ -36,7 +36,7 @@ def _has_committee(org, rules) -> bool:
 # --- start -----------------------------------------------------------------------------------
 
 @form_check(PROCESS, "__start__")
-def check_start(*, organization, data, rules, subject_member=None):
+def check_start(*, organization, data, rules, subject_member=None) -> dict:
     branch_only(organization, (_("换届选举须针对党支部发起。"), "election_needs_branch"))
     term_end = data.get("term_end") or (organization.term_end.isoformat() if organization.term_end else None)
     if not term_end:
@@ -53,7 +53,7 @@ def check_start(*, organization, data, rules, subject_member=None):
 # --- step 1: request -------------------------------------------------------------------------
 
 @form_check(PROCESS, "submit_request")
-def check_request(*, case, task, data, rules):
+def check_request(*, case, task, data, rules) -> dict:
     org, seats = case.organization, data["seats"]
     committee = _has_committee(org, rules)
     if committee:
@@ -89,13 +89,13 @@ def _check_candidates(case, candidates, rules):
 
 
 @form_check(PROCESS, "nominate_candidates")
-def check_nomination(*, case, task, data, rules):
+def check_nomination(*, case, task, data, rules) -> dict:
     _check_candidates(case, data["candidates"], rules)
     return {"approved": None, "elected_total": [], "round": 0}
 
 
 @form_check(PROCESS, "review_candidates", "reply_request", "approve_results")
-def check_approval(*, case, task, data, rules):
+def check_approval(*, case, task, data, rules) -> dict:
     if task.element_id == "review_candidates" and data["approved"]:
         _check_candidates(case, case.data.get("candidates", []), rules)
     return {}
@@ -109,7 +109,7 @@ def _round_candidates(case) -> list[int]:
 
 
 @form_context(PROCESS, "record_vote")
-def vote_context(*, case, task):
+def vote_context(*, case, task) -> dict:
     seats_open = case.data["seats"] - len(case.data.get("elected_total") or [])
     names = {m.pk: m.name for m in Member.objects.filter(pk__in=case.data.get("candidates", []))}
     return {
@@ -122,7 +122,7 @@ def vote_context(*, case, task):
 
 
 @form_check(PROCESS, "record_vote")
-def check_vote(*, case, task, data, rules):
+def check_vote(*, case, task, data, rules) -> dict:
     """Tally one round. Refuses a record that breaks a rule; returns the tally the gateway routes on."""
     org = case.organization
     excluded = data.get("excluded") or []
@@ -189,7 +189,7 @@ def check_vote(*, case, task, data, rules):
 
 
 @form_check(PROCESS, "decide_shortfall")
-def check_shortfall(*, case, task, data, rules):
+def check_shortfall(*, case, task, data, rules) -> dict:
     if data["decision"] == "reduce_seats":
         present = case.data["tally"]["present"]
         agreed = data.get("agreed") or 0
@@ -203,7 +203,7 @@ def check_shortfall(*, case, task, data, rules):
 # --- step 6: officers ------------------------------------------------------------------------
 
 @form_check(PROCESS, "elect_officers")
-def check_officers(*, case, task, data, rules):
+def check_officers(*, case, task, data, rules) -> dict:
     elected = case.data.get("elected_total") or []
     for field in ("secretary", "deputy"):
         if data.get(field) is not None and data[field] not in elected:
@@ -216,7 +216,7 @@ def check_officers(*, case, task, data, rules):
 # --- step 8: effects -------------------------------------------------------------------------
 
 @effect("record_election_result")
-def record_election_result(*, case, params, actor, now):
+def record_election_result(*, case, params, actor, now) -> dict:
     """Record the new term on the branch and give the new officers their roles for the term."""
     data, rules = case.data, _rules_of(case)
     org = Organization.objects.select_for_update().get(pk=case.organization_id)
@@ -237,7 +237,7 @@ def record_election_result(*, case, params, actor, now):
 
 
 @effect("schedule_next_election")
-def schedule_next_election(*, case, params, actor, now):
+def schedule_next_election(*, case, params, actor, now) -> dict:
     """Start the next election case for the branch: it waits on its own term-expiry reminder."""
     org = Organization.objects.get(pk=case.organization_id)
     nxt = case_start(actor=None, process_id=PROCESS, organization=org, subject=case.subject,

@@ -29,7 +29,7 @@ one_running_per(PROCESS, MEMBER)
 
 
 @form_check(PROCESS, "__start__")
-def check_start(*, organization, data, rules, subject_member=None):
+def check_start(*, organization, data, rules, subject_member=None) -> dict:
     member_case_subject(process=PROCESS, organization=organization, data=data,
                         not_branch=(_("自行脱党处理须针对党支部发起。"), "self_lapse_needs_branch"),
                         already_open=(_("该党员已有进行中的自行脱党处理。"), "self_lapse_already_open"))
@@ -37,22 +37,22 @@ def check_start(*, organization, data, rules, subject_member=None):
 
 
 @form_context(PROCESS, "review_lapse")
-def review_context(*, case, task):
+def review_context(*, case, task) -> dict:
     return {"member": case.data.get("member"), "grounds": case.data.get("grounds", [])}
 
 
 @form_context(PROCESS, "strike_off_vote")
-def vote_context(*, case, task):
+def vote_context(*, case, task) -> dict:
     return strike_off_vote_context(case=case, task=task)
 
 
 @form_check(PROCESS, "strike_off_vote")
-def check_vote(*, case, task, data, rules):
+def check_vote(*, case, task, data, rules) -> dict:
     return strike_off_vote_check(case=case, task=task, data=data, rules=rules)
 
 
 @effect("strike_off_member")
-def strike_off_member(*, case, params, actor, now):
+def strike_off_member(*, case, params, actor, now) -> dict:
     """The member is struck off from the general meeting's date."""
     return member_leaves(case, MemberStatus.REMOVED, "meeting_date")
 

@@ -21,7 +21,7 @@ one_running_per(PROCESS, MEMBER)
 
 
 @form_check(PROCESS, "__start__")
-def check_start(*, organization, data, rules, subject_member=None):
+def check_start(*, organization, data, rules, subject_member=None) -> dict:
     member = member_case_subject(process=PROCESS, organization=organization, data=data,
                                  not_branch=(_("不合格党员处置须针对党支部发起。"), "disposal_needs_branch"),
                                  already_open=(_("该党员已有进行中的不合格党员处置。"), "disposal_already_open"))
@@ -29,7 +29,7 @@ def check_start(*, organization, data, rules, subject_member=None):
 
 
 @form_check(PROCESS, "propose_handling")
-def check_proposal(*, case, task, data, rules):
+def check_proposal(*, case, task, data, rules) -> dict:
     """The correction deadline: `disposal.correction_default` from today unless months are given, never
     beyond `disposal.correction_max` (DISPOSAL-2024)."""
     if data["measure"] != "correction":
@@ -45,16 +45,16 @@ def check_proposal(*, case, task, data, rules):
 
 
 @form_context(PROCESS, "strike_off_vote")
-def vote_context(*, case, task):
+def vote_context(*, case, task) -> dict:
     return strike_off_vote_context(case=case, task=task)
 
 
 @form_check(PROCESS, "strike_off_vote")
-def check_vote(*, case, task, data, rules):
+def check_vote(*, case, task, data, rules) -> dict:
     return strike_off_vote_check(case=case, task=task, data=data, rules=rules)
 
 
 @effect("withdraw_member")
-def withdraw_member(*, case, params, actor, now):
+def withdraw_member(*, case, params, actor, now) -> dict:
     """The member withdraws (劝退) from the talk date."""
     return member_leaves(case, MemberStatus.WITHDRAWN, "talk_date")

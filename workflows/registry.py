@@ -21,7 +21,7 @@ _PROVIDERS: dict[str, Callable] = {}
 _RUNNING_KEYS: dict[str, Callable] = {}
 
 
-def form_check(process_id: str, *element_ids: str):
+def form_check(process_id: str, *element_ids: str) -> Callable[[Callable], Callable]:
     def register(fn):
         for element_id in element_ids:
             _CHECKS[(process_id, element_id)] = fn
@@ -29,7 +29,7 @@ def form_check(process_id: str, *element_ids: str):
     return register
 
 
-def form_context(process_id: str, *element_ids: str):
+def form_context(process_id: str, *element_ids: str) -> Callable[[Callable], Callable]:
     def register(fn):
         for element_id in element_ids:
             _CONTEXTS[(process_id, element_id)] = fn
@@ -37,26 +37,26 @@ def form_context(process_id: str, *element_ids: str):
     return register
 
 
-def effect(operation: str):
+def effect(operation: str) -> Callable[[Callable], Callable]:
     def register(fn):
         _EFFECTS[operation] = fn
         return fn
     return register
 
 
-def check_for(process_id, element_id):
+def check_for(process_id, element_id) -> Callable | None:
     return _CHECKS.get((process_id, element_id))
 
 
-def context_for(process_id, element_id):
+def context_for(process_id, element_id) -> Callable | None:
     return _CONTEXTS.get((process_id, element_id))
 
 
-def effect_for(operation):
+def effect_for(operation) -> Callable | None:
     return _EFFECTS.get(operation)
 
 
-def effect_names():
+def effect_names() -> set[str]:
     return set(_EFFECTS)
 
 

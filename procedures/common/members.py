@@ -24,11 +24,11 @@ def member_case_subject(*, process: str, organization, data, not_branch: tuple, 
 
 
 
-def strike_off_vote_context(*, case, task):
+def strike_off_vote_context(*, case, task) -> dict:
     return {**voters(case), "member": case.data.get("member")}
 
 
-def strike_off_vote_check(*, case, task, data, rules):
+def strike_off_vote_check(*, case, task, data, rules) -> dict:
     tally = admission_rule_tally(organization=case.organization, data=data, rules=rules,
                                  quorum_rule="disposal.vote_quorum", pass_rule="disposal.vote_pass")
     return {"vote": tally}
