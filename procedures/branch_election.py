@@ -14,7 +14,7 @@ from engine.i18n import _
 from engine.rules import at_least_ceil, get_rule_set, strictly_more_than
 from organizations.models import Member, Organization, Role
 from organizations.selectors import full_members_with_rights
-from organizations.services import role_assignment_create, role_assignments_end
+from organizations.services import organization_update, role_assignment_create, role_assignments_end
 from procedures.common.start import BRANCH, branch_only, not_running, one_running_per
 from procedures.common.votes import EXCLUSION_REASONS, require_quorum, voters, voters_due
 from procedures.common.votes import check_people as _check_people
@@ -222,8 +222,7 @@ def record_election_result(*, case, params, actor, now) -> dict:
     org = Organization.objects.select_for_update().get(pk=case.organization_id)
     election_date = parse_date(data.get("election_date") or today())
     term = rules.get("election.term")
-    org.term_start, org.term_end = election_date, term.add_to(election_date)
-    org.save(update_fields=["term_start", "term_end"])
+    org = organization_update(actor=actor, organization=org, term_start=election_date, term_end=term.add_to(election_date))
     role_assignments_end(actor=actor, organization=org, roles=[Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRANCH_COMMITTEE],
                          last_day=election_date - dt.timedelta(days=1))
     members = {m.pk: m for m in Member.objects.filter(pk__in=data.get("elected_total") or []).select_related("user")}

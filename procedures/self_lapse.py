@@ -54,7 +54,7 @@ def check_vote(*, case, task, data, rules) -> dict:
 @effect("strike_off_member")
 def strike_off_member(*, case, params, actor, now) -> dict:
     """The member is struck off from the general meeting's date."""
-    return member_leaves(case, MemberStatus.REMOVED, "meeting_date")
+    return member_leaves(case, MemberStatus.REMOVED, "meeting_date", actor=actor)
 
 
 def self_lapse_detect(*, on: dt.date | None = None) -> dict:

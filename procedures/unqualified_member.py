@@ -57,4 +57,4 @@ def check_vote(*, case, task, data, rules) -> dict:
 @effect("withdraw_member")
 def withdraw_member(*, case, params, actor, now) -> dict:
     """The member withdraws (劝退) from the talk date."""
-    return member_leaves(case, MemberStatus.WITHDRAWN, "talk_date")
+    return member_leaves(case, MemberStatus.WITHDRAWN, "talk_date", actor=actor)

@@ -6,6 +6,7 @@ from engine.calendar import parse_date, today
 from engine.errors import ValidationFailed
 from engine.i18n import _
 from organizations.models import Member
+from organizations.services import member_update
 
 from .start import branch_only, not_running
 from .votes import admission_rule_tally, voters
@@ -34,11 +35,10 @@ def strike_off_vote_check(*, case, task, data, rules) -> dict:
     return {"vote": tally}
 
 
-def member_leaves(case, status: str, date_field: str) -> dict:
+def member_leaves(case, status: str, date_field: str, *, actor) -> dict:
     """The case's member leaves with `status` from the date in `case.data[date_field]` (today if
     absent); the reapplication ban (`disposal.rejoin_ban`) runs from that date."""
     member = Member.objects.select_for_update().get(pk=case.data["member"]["id"])
-    member.status = status
-    member.left_on = parse_date(case.data.get(date_field) or today())
-    member.save(update_fields=["status", "left_on"])
+    member = member_update(actor=actor, member=member, status=status,
+                           left_on=parse_date(case.data.get(date_field) or today()))
     return {"member": member.pk, "status": member.status, "left_on": member.left_on.isoformat()}
