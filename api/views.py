@@ -29,7 +29,6 @@ from organizations.selectors import (
     is_org_department,
     members_visible,
     organization_in_scope,
-    organizations_manageable,
     organizations_visible,
     scope_q,
 )
@@ -259,16 +258,9 @@ class CaseViewSet(viewsets.GenericViewSet):
         body = s.CaseCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
-        org = organizations_manageable(request.user).filter(pk=d["organization"]).first()
-        if org is None:
-            raise ValidationFailed(_("您不能为该组织发起流程。"), code="organization_not_in_scope", fields={"organization": [_("不在您的管理范围内")]})
-        member = None
-        if d.get("subject_member"):
-            member = members_visible(request.user).filter(pk=d["subject_member"]).first()
-            if member is None:
-                raise ValidationFailed(_("党员不存在。"), code="member_not_found", fields={"subject_member": [_("不存在")]})
-        case = services.case_start(actor=request.user, process_id=d["process"], organization=org, subject=d["subject"],
-                                   subject_member=member, data=d["data"], business_key=d["business_key"])
+        case = services.case_start_in_scope(actor=request.user, process_id=d["process"], organization_id=d["organization"],
+                                            subject_member_id=d.get("subject_member"), subject=d["subject"],
+                                            data=d["data"], business_key=d["business_key"])
         case = selectors.case_for_user(request.user, case.pk)
         return Response(s.CaseDetailSerializer(case, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
 
