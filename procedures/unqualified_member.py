@@ -7,17 +7,13 @@ from engine.calendar import Duration, today
 from engine.errors import RuleViolation
 from engine.i18n import _
 from organizations.models import MemberStatus
-from procedures.common.members import (
-    member_case_subject,
-    member_leaves,
-    strike_off_vote_check,
-    strike_off_vote_context,
-)
+from procedures.common.members import member_case_subject, member_leaves, strike_off_vote
 from procedures.common.start import MEMBER, one_running_per
-from workflows.registry import effect, form_check, form_context
+from workflows.registry import effect, form_check
 
 PROCESS = "unqualified_member"
 one_running_per(PROCESS, MEMBER)
+strike_off_vote(PROCESS)
 
 
 @form_check(PROCESS, "__start__")
@@ -42,16 +38,6 @@ def check_proposal(*, case, task, data, rules) -> dict:
         raise RuleViolation(_("限期改正最长不超过 %(d)s（DISPOSAL-2024）：最晚 %(latest)s。") % {"d": rules.get("disposal.correction_max"), "latest": latest.isoformat()},
                             code="correction_period_too_long", fields={"correction_months": [_("最晚 %(latest)s") % {"latest": latest.isoformat()}]})
     return {"correction_deadline": deadline.isoformat(), "correction_started": start.isoformat()}
-
-
-@form_context(PROCESS, "strike_off_vote")
-def vote_context(*, case, task) -> dict:
-    return strike_off_vote_context(case=case, task=task)
-
-
-@form_check(PROCESS, "strike_off_vote")
-def check_vote(*, case, task, data, rules) -> dict:
-    return strike_off_vote_check(case=case, task=task, data=data, rules=rules)
 
 
 @effect("withdraw_member")

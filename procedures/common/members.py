@@ -7,6 +7,7 @@ from engine.errors import ValidationFailed
 from engine.i18n import _
 from organizations.models import Member
 from organizations.services import member_update
+from workflows import registry
 
 from .start import branch_only, not_running
 from .votes import admission_rule_tally, voters
@@ -23,6 +24,12 @@ def member_case_subject(*, process: str, organization, data, not_branch: tuple, 
     not_running(process, already_open, organization=organization, data={"member": {"id": member.pk}})
     return member
 
+
+
+def strike_off_vote(process: str) -> None:
+    """Register the strike-off vote's form context and check (element `strike_off_vote`) for `process`."""
+    registry.form_context(process, "strike_off_vote")(strike_off_vote_context)
+    registry.form_check(process, "strike_off_vote")(strike_off_vote_check)
 
 
 def strike_off_vote_context(*, case, task) -> dict:
