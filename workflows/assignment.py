@@ -137,8 +137,6 @@ def delegation_covers(d, task) -> bool:
 def delegated_task_q(user) -> Q:
     """Tasks the user may act on as a delegate now: for each delegation, the delegator's slots
     (narrowed to one process or one task), unclaimed or held by the delegate or the delegator."""
-    from django.db.models import Q
-
     q = Q(pk__in=[])
     for d in active_delegations(user):
         cond = Q(slot__in=d.slots) & (Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claimed_by=d.delegator_id))
@@ -170,8 +168,6 @@ def user_roles_snapshot(user) -> list[dict]:
 def slot_holders(slots, on=None) -> dict[str, list]:
     """Who holds each slot now: {slot: [users]}. A lane at an organization: the users with an active
     role there whose lanes include it (one query); a member's own slot: that member's user (one more)."""
-    from django.db.models import Q
-
 
     wanted: dict[tuple[str, int], str] = {}
     for s in set(slots):
