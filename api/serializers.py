@@ -5,7 +5,7 @@ from rest_framework import serializers
 from forms.validation import load_schema
 from notifications.models import Notification
 from notifications.render import render
-from organizations.models import Member, Organization, RoleAssignment
+from organizations.models import Member, Organization, RecordEvent, RoleAssignment
 from organizations.selectors import is_org_department
 from oversight.selectors import SIGNAL_LABELS
 from workflows.assignment import LANE_LABELS
@@ -292,6 +292,28 @@ class CaseAccessSerializer(serializers.ModelSerializer):
     class Meta:
         model = CaseAccess
         fields = ["id", "username", "view", "created_at"]
+
+
+class RecordEventSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = RecordEvent
+        fields = ["seq", "created_at", "actor", "actor_name", "actor_roles", "action", "entity", "entity_id",
+                  "entity_label", "organization_id", "organization_name", "data", "hash"]
+
+
+class RecordLogVerificationSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    events = serializers.IntegerField()
+    first_bad_seq = serializers.IntegerField(allow_null=True)
+    problem = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class RecordLogSerializer(serializers.Serializer):
+    verification = RecordLogVerificationSerializer()
+    events = RecordEventSerializer(many=True)
 
 
 class DelegationSerializer(serializers.ModelSerializer):

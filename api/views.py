@@ -30,6 +30,7 @@ from organizations.selectors import (
     members_visible,
     organization_in_scope,
     organizations_visible,
+    record_log,
     scope_q,
 )
 from oversight.compliance import Period, compliance_table
@@ -80,6 +81,20 @@ def _organization_param(request):
     if org is None:
         raise ValidationFailed(_("请指定组织。"), code="organization_required", fields={"organization": [_("必填")]})
     return organization_in_scope(request.user, org)
+
+
+@extend_schema(parameters=[OpenApiParameter("entity", str, description="user | roleassignment | organization | member"),
+                           OpenApiParameter("entity_id", int)])
+class RecordLogView(APIView):
+    """GET /api/record-log/: the organization-level audit log (users, role assignments,
+    organizations, members), newest first, with the verification of its hash chain. Organization
+    department only."""
+
+    @extend_schema(responses=s.RecordLogSerializer)
+    def get(self, request) -> Response:
+        log = record_log(request.user, entity=request.query_params.get("entity") or None,
+                         entity_id=_int_param(request, "entity_id"))
+        return Response(s.RecordLogSerializer(log).data)
 
 
 class MeView(APIView):
