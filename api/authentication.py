@@ -6,7 +6,7 @@ from rest_framework.authentication import TokenAuthentication as DRFTokenAuthent
 
 
 class TokenAuthentication(DRFTokenAuthentication):
-    def authenticate_credentials(self, key):
+    def authenticate_credentials(self, key) -> tuple:
         try:
             token = self.get_model().objects.select_related("user", "user__member").get(key=key)
         except self.get_model().DoesNotExist:

@@ -23,7 +23,7 @@ def _flatten(detail, prefix="") -> dict:
     return fields
 
 
-def exception_handler(exc, context):
+def exception_handler(exc, context) -> Response | None:
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, Http404):

@@ -1,5 +1,6 @@
 """Organizational-life and dues records (P5): /api/meetings/, /api/dues/, /api/orglife/import/.
 Reads are scoped to the caller's organizations; the branch secretary, deputy and committee write."""
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -103,18 +104,18 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Meeting.objects.none()  # for the schema; requests use the selectors
     lookup_value_regex = r"[0-9]+"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet:
         return selectors.meetings_visible(self.request.user, organization=_int_param(self.request, "organization"),
                                           kind=self.request.query_params.get("kind"), year=_year_param(self.request))
 
-    def retrieve(self, request, pk=None):
+    def retrieve(self, request, pk=None) -> Response:
         meeting = selectors.meetings_visible(request.user).filter(pk=int(pk)).first()
         if meeting is None:
             raise NotFound(_("记录不存在。"), code="meeting_not_found")
         return Response(MeetingSerializer(meeting).data)
 
     @extend_schema(request=MeetingCreateSerializer, responses={201: MeetingSerializer})
-    def create(self, request):
+    def create(self, request) -> Response:
         body = MeetingCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = dict(body.validated_data)
@@ -128,12 +129,12 @@ class DuesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = DuesSerializer
     queryset = DuesPayment.objects.none()
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet:
         return selectors.dues_visible(self.request.user, organization=_int_param(self.request, "organization"),
                                       member=_int_param(self.request, "member"), year=_year_param(self.request))
 
     @extend_schema(request=DuesCreateSerializer, responses={201: DuesSerializer})
-    def create(self, request):
+    def create(self, request) -> Response:
         import datetime as dt
 
         body = DuesCreateSerializer(data=request.data)
@@ -151,7 +152,7 @@ class OrgLifeImportView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(request={"multipart/form-data": ImportSerializer}, responses={201: ImportResultSerializer})
-    def post(self, request):
+    def post(self, request) -> Response:
         """Import a year's dues and attendance from an Excel workbook: all rows, or none with a row-by-row report."""
         body = ImportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -173,12 +174,12 @@ class MeasurementBallotView(APIView):
         return democratic_review.measurement_for_voter(user=request.user, case_id=pk)
 
     @extend_schema(responses={200: {"type": "object"}})
-    def get(self, request, pk):
+    def get(self, request, pk) -> Response:
         case, voted = self._case(request, pk)
         return Response({"case": case.pk, "rated": case.data.get("rated", []), "not_rated": case.data.get("not_rated", []), "voted": voted})
 
     @extend_schema(request=BallotSerializer, responses={201: {"type": "object"}})
-    def post(self, request, pk):
+    def post(self, request, pk) -> Response:
         case, _voted = self._case(request, pk)
         body = BallotSerializer(data=request.data)
         body.is_valid(raise_exception=True)

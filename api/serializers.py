@@ -5,7 +5,7 @@ from rest_framework import serializers
 from forms.validation import load_schema
 from notifications.models import Notification
 from notifications.render import render
-from organizations.models import Member, Organization, RoleAssignment
+from organizations.models import Member, Organization, RecordEvent, RoleAssignment
 from organizations.selectors import is_org_department
 from oversight.selectors import SIGNAL_LABELS
 from workflows.assignment import LANE_LABELS
@@ -33,7 +33,7 @@ class LabelField(serializers.CharField):
     def __init__(self, **kwargs):
         super().__init__(read_only=True, **kwargs)
 
-    def to_representation(self, value):
+    def to_representation(self, value) -> str:
         return label(super().to_representation(value))
 
 
@@ -56,7 +56,7 @@ class MemberSerializer(serializers.ModelSerializer):
     the records) and to the member themself; every other role sees them masked."""
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
-    def to_representation(self, instance):
+    def to_representation(self, instance) -> dict:
         data = super().to_representation(instance)
         request = self.context.get("request")
         user = getattr(request, "user", None)
@@ -294,6 +294,28 @@ class CaseAccessSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "view", "created_at"]
 
 
+class RecordEventSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = RecordEvent
+        fields = ["seq", "created_at", "actor", "actor_name", "actor_roles", "action", "entity", "entity_id",
+                  "entity_label", "organization_id", "organization_name", "data", "hash"]
+
+
+class RecordLogVerificationSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    events = serializers.IntegerField()
+    first_bad_seq = serializers.IntegerField(allow_null=True)
+    problem = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class RecordLogSerializer(serializers.Serializer):
+    verification = RecordLogVerificationSerializer()
+    events = RecordEventSerializer(many=True)
+
+
 class DelegationSerializer(serializers.ModelSerializer):
     delegator = serializers.CharField(source="delegator.username", read_only=True)
     delegate_username = serializers.CharField(source="delegate.username", read_only=True)
@@ -463,7 +485,7 @@ class MemberDevelopmentSerializer(serializers.Serializer):
     obligations = serializers.JSONField()
     evidence = serializers.JSONField()
 
-    def to_representation(self, instance):
+    def to_representation(self, instance) -> dict:
         out = json_safe(instance)
         out["stage"] = label(out["stage"])
         for item in out["open_tasks"] + out["evidence"]:
@@ -481,7 +503,7 @@ class DevelopmentPipelineSerializer(serializers.Serializer):
     overdue_obligations = serializers.IntegerField()
     this_year = serializers.JSONField()
 
-    def to_representation(self, instance):
+    def to_representation(self, instance) -> dict:
         out = json_safe(instance)
         out["cases_by_stage"] = {label(k): v for k, v in out["cases_by_stage"].items()}
         return out

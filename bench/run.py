@@ -528,7 +528,10 @@ def met_text(value, aim):
 def print_rows(header: tuple, lines: list[tuple]) -> None:
     """A plain-text table: the first column left-aligned, the others right-aligned."""
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
-    fmt = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))  # noqa: E731
+
+    def fmt(cells: tuple) -> str:
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
     print(fmt(header))
     print("  ".join("-" * w for w in widths))
     for line in lines:

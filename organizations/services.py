@@ -17,7 +17,7 @@ from organizations.rules import deployment_rule_set
 
 from .audit import record_append
 from .models import Member, Organization, OrgKind, RoleAssignment
-from .selectors import branch_members, full_members_with_rights
+from .selectors import active_assignments, branch_members, full_members_with_rights
 
 User = get_user_model()
 SECRET_FIELDS = {"password"}
@@ -28,12 +28,16 @@ def snapshot(instance: models.Model) -> dict:
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields if f.attname not in SECRET_FIELDS}
 
 
+def _roles(actor) -> list[dict]:
+    return [{"role": a.role, "organization": a.organization_id} for a in active_assignments(actor)] if actor else []
+
+
 def _changes(before: dict, after: dict) -> dict:
     return {k: {"before": before.get(k), "after": v} for k, v in after.items() if before.get(k) != v}
 
 
 def _record(action: str, *, actor, instance: models.Model, label, organization_id, data: dict) -> None:
-    record_append(action=action, actor=actor, entity=instance._meta.model_name, entity_id=instance.pk,
+    record_append(actor_roles=_roles(actor), action=action, actor=actor, entity=instance._meta.model_name, entity_id=instance.pk,
                   label=label, organization_id=organization_id, data=data)
 
 
@@ -241,7 +245,7 @@ def user_create(*, actor, username: str, password: str | None = None, password_h
     else:
         user.set_password(password) if password else user.set_unusable_password()
     user.save()
-    record_append(action="user_created", actor=actor, entity="user", entity_id=user.pk, label=username,
+    record_append(actor_roles=_roles(actor), action="user_created", actor=actor, entity="user", entity_id=user.pk, label=username,
                   data={"after": snapshot(user), "password_set": bool(password or password_hash)})
     return user
 
@@ -252,7 +256,7 @@ def user_update(*, actor, user, password: str | None = None, **fields) -> User:
     for k, v in fields.items():
         setattr(user, k, v)
     user.save()
-    record_append(action="user_updated", actor=actor, entity="user", entity_id=user.pk, label=user.get_username(),
+    record_append(actor_roles=_roles(actor), action="user_updated", actor=actor, entity="user", entity_id=user.pk, label=user.get_username(),
                   organization_id=_user_organization(user), data={"changes": _changes(before, snapshot(user))})
     if password:
         user_password_set(actor=actor, user=user, password=password)
@@ -264,7 +268,7 @@ def user_password_set(*, actor, user, password: str) -> None:
     """The log records that the password changed and by whom, never the password."""
     user.set_password(password)
     user.save(update_fields=["password"])
-    record_append(action="user_password_set", actor=actor, entity="user", entity_id=user.pk,
+    record_append(actor_roles=_roles(actor), action="user_password_set", actor=actor, entity="user", entity_id=user.pk,
                   label=user.get_username(), organization_id=_user_organization(user), data={})
 
 
@@ -276,5 +280,5 @@ def user_deactivate(*, actor, user) -> User:
 def user_delete(*, actor, user) -> None:
     before, pk, organization_id = snapshot(user), user.pk, _user_organization(user)
     _delete(user)
-    record_append(action="user_deleted", actor=actor, entity="user", entity_id=pk, label=before["username"],
+    record_append(actor_roles=_roles(actor), action="user_deleted", actor=actor, entity="user", entity_id=pk, label=before["username"],
                   organization_id=organization_id, data={"before": before})

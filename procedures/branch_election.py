@@ -15,7 +15,7 @@ from engine.rules import at_least_ceil, get_rule_set, strictly_more_than
 from notifications.services import term_expiry_notify, term_expiry_notify_many
 from organizations.models import Member, Organization, Role
 from organizations.selectors import full_members_with_rights
-from organizations.services import role_assignment_create, role_assignments_end
+from organizations.services import organization_update, role_assignment_create, role_assignments_end
 from procedures.common.start import BRANCH, branch_only, one_running_per
 from procedures.common.votes import EXCLUSION_REASONS, require_quorum, voters, voters_due
 from procedures.common.votes import check_people as _check_people
@@ -37,7 +37,7 @@ def _has_committee(org, rules) -> bool:
 # --- start -----------------------------------------------------------------------------------
 
 @form_check(PROCESS, "__start__")
-def check_start(*, organization, data, rules, subject_member=None):
+def check_start(*, organization, data, rules, subject_member=None) -> dict:
     branch_only(organization, (_("换届选举须针对党支部发起。"), "election_needs_branch"))
     term_end = data.get("term_end") or (organization.term_end.isoformat() if organization.term_end else None)
     if not term_end:
@@ -77,7 +77,7 @@ def _field_date(data, field):
 
 
 @form_check(PROCESS, "submit_request")
-def check_request(*, case, task, data, rules):
+def check_request(*, case, task, data, rules) -> dict:
     org, seats = case.organization, data["seats"]
     committee = _has_committee(org, rules)
     _check_seats(seats, committee, rules)
@@ -106,13 +106,13 @@ def _check_candidates(case, candidates, rules):
 
 
 @form_check(PROCESS, "nominate_candidates")
-def check_nomination(*, case, task, data, rules):
+def check_nomination(*, case, task, data, rules) -> dict:
     _check_candidates(case, data["candidates"], rules)
     return {"approved": None, "elected_total": [], "round": 0}
 
 
 @form_check(PROCESS, "review_candidates", "reply_request", "approve_results")
-def check_approval(*, case, task, data, rules):
+def check_approval(*, case, task, data, rules) -> dict:
     """An approval clears the reason of an earlier rejection (the case shows the current reply)."""
     if not data["approved"]:
         return {}
@@ -137,7 +137,7 @@ def _round_candidates(case) -> list[int]:
 
 
 @form_context(PROCESS, "record_vote")
-def vote_context(*, case, task):
+def vote_context(*, case, task) -> dict:
     seats_open = case.data["seats"] - len(case.data.get("elected_total") or [])
     names = {m.pk: m.name for m in Member.objects.filter(pk__in=case.data.get("candidates", []))}
     return {
@@ -150,7 +150,7 @@ def vote_context(*, case, task):
 
 
 @form_check(PROCESS, "record_vote")
-def check_vote(*, case, task, data, rules):
+def check_vote(*, case, task, data, rules) -> dict:
     """Tally one round. Refuses a record that breaks a rule; returns the tally the gateway routes on."""
     org = case.organization
     meeting = _field_date(data, "meeting_date")
@@ -233,7 +233,7 @@ def check_vote(*, case, task, data, rules):
 
 
 @form_check(PROCESS, "decide_shortfall")
-def check_shortfall(*, case, task, data, rules):
+def check_shortfall(*, case, task, data, rules) -> dict:
     """Fewer seats needs more than half of those present, and the smaller committee must still meet
     the committee rules (BRANCH-2018 Art. 5), else a supplementary vote."""
     if data["decision"] == "reduce_seats":
@@ -250,7 +250,7 @@ def check_shortfall(*, case, task, data, rules):
 # --- step 6: officers ------------------------------------------------------------------------
 
 @form_check(PROCESS, "elect_officers")
-def check_officers(*, case, task, data, rules):
+def check_officers(*, case, task, data, rules) -> dict:
     elected = case.data.get("elected_total") or []
     for field in ("secretary", "deputy"):
         if data.get(field) is not None and data[field] not in elected:
@@ -263,14 +263,13 @@ def check_officers(*, case, task, data, rules):
 # --- step 8: effects -------------------------------------------------------------------------
 
 @effect("record_election_result")
-def record_election_result(*, case, params, actor, now):
+def record_election_result(*, case, params, actor, now) -> dict:
     """Record the new term on the branch and give the new officers their roles for the term."""
     data, rules = case.data, _rules_of(case)
     org = Organization.objects.select_for_update().get(pk=case.organization_id)
     election_date = parse_date(data.get("election_date") or today())
     term = rules.get("election.term")
-    org.term_start, org.term_end = election_date, term.add_to(election_date)
-    org.save(update_fields=["term_start", "term_end"])
+    org = organization_update(actor=actor, organization=org, term_start=election_date, term_end=term.add_to(election_date))
     role_assignments_end(actor=actor, organization=org, roles=[Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRANCH_COMMITTEE],
                          last_day=election_date - dt.timedelta(days=1))
     members = {m.pk: m for m in Member.objects.filter(pk__in=data.get("elected_total") or []).select_related("user")}
@@ -284,20 +283,20 @@ def record_election_result(*, case, params, actor, now):
 
 
 @effect("notify_term_expiry")
-def notify_term_expiry(*, case, params, actor, now):
+def notify_term_expiry(*, case, params, actor, now) -> dict:
     """P2 step 0: the reminder goes to the branch and to its approving committee's officers."""
     return term_expiry_notify(case=case, branch=case.organization, term_end=case.data["term_end"], now=now)
 
 
 @effect_many("notify_term_expiry")
-def notify_term_expiry_many(*, items, actor, now):
+def notify_term_expiry_many(*, items, actor, now) -> list[dict]:
     """The reminders of a batch of elections whose timers fired together."""
     return term_expiry_notify_many(
         items=[(i["case"], i["case"].organization, i["case"].data["term_end"]) for i in items], now=now)
 
 
 @effect("schedule_next_election")
-def schedule_next_election(*, case, params, actor, now):
+def schedule_next_election(*, case, params, actor, now) -> dict:
     """Start the next election case for the branch: it waits on its own term-expiry reminder."""
     org = Organization.objects.get(pk=case.organization_id)
     nxt = case_start(actor=None, process_id=PROCESS, organization=org, subject=case.subject,

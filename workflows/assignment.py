@@ -11,6 +11,10 @@ member               one member personally (a multi-instance task      the case'
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
 from engine.calendar import today
 from engine.errors import BpmnError, Forbidden
 from engine.i18n import _
@@ -18,6 +22,9 @@ from organizations.models import Member, Organization, Role, RoleAssignment
 from organizations.selectors import active_assignments, approving_committee_of, root_of
 
 from .models import Delegation
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 LANES = ("branch_secretary", "branch_committee", "approving_committee", "org_department", "member")
 
@@ -127,11 +134,9 @@ def delegation_covers(d, task) -> bool:
     return task.slot in d.slots and (not d.task_id or d.task_id == task.pk) and (not d.process_id or d.process_id == task.process_id)
 
 
-def delegated_task_q(user):
+def delegated_task_q(user) -> Q:
     """Tasks the user may act on as a delegate now: for each delegation, the delegator's slots
     (narrowed to one process or one task), unclaimed or held by the delegate or the delegator."""
-    from django.db.models import Q
-
     q = Q(pk__in=[])
     for d in active_delegations(user):
         cond = Q(slot__in=d.slots) & (Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claimed_by=d.delegator_id))
@@ -143,7 +148,7 @@ def delegated_task_q(user):
     return q
 
 
-def acting_for(user, task):
+def acting_for(user, task) -> User | None:
     """None when the task is in the user's own slots; the holder they act for under a delegation;
     raises Forbidden otherwise."""
 
@@ -163,8 +168,6 @@ def user_roles_snapshot(user) -> list[dict]:
 def slot_holders(slots, on=None) -> dict[str, list]:
     """Who holds each slot now: {slot: [users]}. A lane at an organization: the users with an active
     role there whose lanes include it (one query); a member's own slot: that member's user (one more)."""
-    from django.db.models import Q
-
 
     wanted: dict[tuple[str, int], str] = {}
     for s in set(slots):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -90,7 +91,7 @@ class Verification:
     problem: str = ""
     reason: str = ""
 
-    def as_dict(self):
+    def as_dict(self) -> dict:
         return {"case": self.case_id, "ok": self.ok, "events": self.events, "first_bad_event": self.first_bad_event,
                 "first_bad_seq": self.first_bad_seq, "problem": self.problem, "reason": str(self.reason)}
 
@@ -120,6 +121,6 @@ def verify_case(case_id: int) -> Verification:
     return Verification(case_id, True, count)
 
 
-def verify_all():
+def verify_all() -> Iterator[Verification]:
     for case_id in Case.objects.order_by("id").values_list("id", flat=True).iterator():
         yield verify_case(case_id)

@@ -23,7 +23,7 @@ _PROVIDERS: dict[str, Callable] = {}
 _SUBJECTS: dict[str, Callable] = {}
 
 
-def form_check(process_id: str, *element_ids: str):
+def form_check(process_id: str, *element_ids: str) -> Callable[[Callable], Callable]:
     def register(fn):
         for element_id in element_ids:
             _CHECKS[(process_id, element_id)] = fn
@@ -31,7 +31,7 @@ def form_check(process_id: str, *element_ids: str):
     return register
 
 
-def form_context(process_id: str, *element_ids: str):
+def form_context(process_id: str, *element_ids: str) -> Callable[[Callable], Callable]:
     def register(fn):
         for element_id in element_ids:
             _CONTEXTS[(process_id, element_id)] = fn
@@ -39,14 +39,14 @@ def form_context(process_id: str, *element_ids: str):
     return register
 
 
-def effect(operation: str):
+def effect(operation: str) -> Callable[[Callable], Callable]:
     def register(fn):
         _EFFECTS[operation] = fn
         return fn
     return register
 
 
-def effect_many(operation: str):
+def effect_many(operation: str) -> Callable:
     """Register `fn(*, items, actor, now) -> [result, …]`: the same effect for many cases at once
     (`items`: [{"case", "params"}]), used when timers fire in batches so that an effect costs a few
     statements per batch instead of a few per case. It must do exactly what the single handler
@@ -57,7 +57,7 @@ def effect_many(operation: str):
     return register
 
 
-def running_subject(process_id: str):
+def running_subject(process_id: str) -> Callable:
     """Register `fn(*, organization, data, subject_member) -> str`: the subject a process allows one
     running case of (called after the start check, with the data it completed)."""
     def register(fn):
@@ -70,23 +70,23 @@ def subject_for(process_id) -> Callable | None:
     return _SUBJECTS.get(process_id)
 
 
-def check_for(process_id, element_id):
+def check_for(process_id, element_id) -> Callable | None:
     return _CHECKS.get((process_id, element_id))
 
 
-def context_for(process_id, element_id):
+def context_for(process_id, element_id) -> Callable | None:
     return _CONTEXTS.get((process_id, element_id))
 
 
-def effect_for(operation):
+def effect_for(operation) -> Callable | None:
     return _EFFECTS.get(operation)
 
 
-def effect_many_for(operation):
+def effect_many_for(operation) -> Callable | None:
     return _EFFECTS_MANY.get(operation)
 
 
-def effect_names():
+def effect_names() -> set[str]:
     return set(_EFFECTS)
 
 

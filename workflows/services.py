@@ -25,6 +25,7 @@ from organizations.rules import deployment_rule_set
 from organizations.selectors import (
     active_assignments,
     approving_committee_of,
+    members_visible,
     organizations_manageable,
 )
 
@@ -286,6 +287,23 @@ def case_start(*, actor, process_id: str, organization: Organization, subject: s
 def _already_running(version: ProcessVersion, subject: str) -> Conflict:
     message = _("%(subject)s 已有进行中的“%(process)s”流程。") % {"subject": subject, "process": version.name}
     return Conflict(message, code="case_already_running")
+
+
+def case_start_in_scope(*, actor, process_id: str, organization_id: int, subject_member_id: int | None = None,
+                        subject: str = "", data: dict | None = None, business_key: str = "") -> Case:
+    """`case_start` for a user: the organization must be one they manage, the subject member one
+    they see (each refused naming its field, like one that does not exist)."""
+    organization = organizations_manageable(actor).filter(pk=organization_id).first()
+    if organization is None:
+        raise ValidationFailed(_("您不能为该组织发起流程。"), code="organization_not_in_scope",
+                               fields={"organization": [_("不在您的管理范围内")]})
+    member = None
+    if subject_member_id:
+        member = members_visible(actor).filter(pk=subject_member_id).first()
+        if member is None:
+            raise ValidationFailed(_("党员不存在。"), code="member_not_found", fields={"subject_member": [_("不存在")]})
+    return case_start(actor=actor, process_id=process_id, organization=organization, subject=subject,
+                      subject_member=member, data=data, business_key=business_key)
 
 
 def case_cancel(*, actor, case: Case, reason: str) -> Case:
