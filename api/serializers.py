@@ -60,7 +60,7 @@ class MemberSerializer(serializers.ModelSerializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
-    password = serializers.CharField(write_only=True, required=False, min_length=8)
+    password = serializers.CharField(write_only=True, required=False, min_length=8, max_length=128)
 
     class Meta:
         model = User
@@ -77,8 +77,8 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(write_only=True)
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(write_only=True, max_length=128)
 
 
 class TokenSerializer(serializers.Serializer):
@@ -244,16 +244,16 @@ class CaseDetailSerializer(CaseSerializer):
 
 
 class CaseCreateSerializer(serializers.Serializer):
-    process = serializers.CharField()
+    process = serializers.CharField(max_length=100)
     organization = serializers.IntegerField()
-    subject = serializers.CharField(required=False, allow_blank=True, default="")
+    subject = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     subject_member = serializers.IntegerField(required=False, allow_null=True, default=None)
-    business_key = serializers.CharField(required=False, allow_blank=True, default="")
+    business_key = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     data = serializers.DictField(required=False, default=dict)
 
 
 class CaseCancelSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=2000)
 
 
 class TaskCompleteSerializer(serializers.Serializer):

@@ -9,7 +9,6 @@ from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer, StaticHTMLRenderer
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -31,6 +30,8 @@ from workflows import selectors, services
 from workflows.models import Case, Delegation, Task
 
 from . import serializers as s
+from . import services as api_services
+from .parsers import FormParser, JSONParser, MultiPartParser
 from .permissions import OrgDepartmentWrites
 from .renderers import CSVRenderer
 from .throttling import TokenThrottle
@@ -54,12 +55,25 @@ def _bool_param(request, name):
 
 
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token; throttled per client address (429)."""
+    """Exchange a username and password for an API token; throttled per client address (429).
+    The token expires after PARTYFLOW["TOKEN_IDLE_SECONDS"] unused, or at logout."""
     throttle_classes = [TokenThrottle]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenSerializer})
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response({"token": api_services.token_issue(user=body.validated_data["user"]).key})
+
+
+class LogoutView(APIView):
+    """Revoke the caller's token (every client using it must log in again)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        api_services.token_revoke_all(actor=request.user, user=request.user, reason="logout")
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _organization_param(request):
@@ -182,17 +196,10 @@ class UserViewSet(_ScopedCrud):
         ).distinct().order_by("id")
 
     def perform_create(self, serializer):
-        password = serializer.validated_data.pop("password", None)
-        user = serializer.save()
-        user.set_password(password) if password else user.set_unusable_password()
-        user.save()
+        serializer.instance = api_services.user_create(actor=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        password = serializer.validated_data.pop("password", None)
-        user = serializer.save()
-        if password:
-            user.set_password(password)
-            user.save()
+        serializer.instance = api_services.user_update(actor=self.request.user, user=serializer.instance, **serializer.validated_data)
 
 
 class RoleAssignmentViewSet(_ScopedCrud):

@@ -40,13 +40,15 @@ class Period:
         """"2026", "2026-Q2" or "2026-05"."""
         t = str(text or "").strip().upper()
         try:
-            if len(t) == 4:
-                return cls("year", int(t), 1)
-            year, rest = t.split("-")
-            if rest.startswith("Q") and 1 <= int(rest[1:]) <= 4:
-                return cls("quarter", int(year), int(rest[1:]))
-            if 1 <= int(rest) <= 12 and len(rest) == 2:
-                return cls("month", int(year), int(rest))
+            year, _sep, rest = t.partition("-")
+            # A year of the Party's records (1921 on): year 0 or 5-digit years have no calendar date.
+            if len(year) == 4 and year.isdigit() and 1921 <= int(year) <= 9999:
+                if not rest:
+                    return cls("year", int(year), 1)
+                if rest.startswith("Q") and rest[1:].isdigit() and 1 <= int(rest[1:]) <= 4:
+                    return cls("quarter", int(year), int(rest[1:]))
+                if len(rest) == 2 and rest.isdigit() and 1 <= int(rest) <= 12:
+                    return cls("month", int(year), int(rest))
         except ValueError:
             pass
         raise ValidationFailed(_("周期格式应为 2026、2026-Q2 或 2026-05。"), code="invalid_period", fields={"period": [_("格式应为 2026、2026-Q2 或 2026-05")]})

@@ -4,6 +4,9 @@ partyflow demo | deploy-bpmn | seed-demo | run-timers [--now ISO] | worker | bea
 """
 import os
 import sys
+from pathlib import Path
+
+from partyflow.secret import ensure_secret_key
 
 ALIASES = {"deploy-bpmn": "deploy_bpmn", "seed-demo": "seed_demo", "run-timers": "run_timers", "verify-audit": "verify_audit", "identify-weak-branches": "identify_weak_branches", "import-orglife": "import_orglife"}
 
@@ -19,6 +22,10 @@ def main(argv=None):
         return
     if len(argv) > 1:
         argv[1] = ALIASES.get(argv[1], argv[1])
+    if len(argv) > 1 and argv[1] == "demo" and not os.environ.get("SECRET_KEY"):
+        # The demo runs with DEBUG off like a deployment: its key is generated once, kept in var/.
+        data_dir = Path(os.environ.get("PARTYFLOW_DATA_DIR") or Path(__file__).resolve().parent.parent / "var")
+        os.environ["SECRET_KEY"] = ensure_secret_key(data_dir)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv)
