@@ -28,7 +28,8 @@ class LabelField(serializers.CharField):
 class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
-        fields = ["id", "parent", "name", "kind", "branch_kind", "has_approval_authority", "departments", "path", "term_start", "term_end"]
+        fields = ["id", "parent", "name", "kind", "branch_kind", "has_approval_authority", "departments", "path", "term_start", "term_end",
+                  "founded_on", "dissolved_on", "dues_tracked_since"]
         read_only_fields = ["path"]
 
 
@@ -56,7 +57,7 @@ class MemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = Member
         fields = ["id", "organization", "user", "name", "status", "status_display", "rights_suspended", "suspension_reason",
-                  "is_leading_cadre", "birth_date", "id_number", "phone", "joined_on"]
+                  "is_leading_cadre", "birth_date", "id_number", "phone", "joined_on", "left_on", "left_reason"]
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -260,20 +261,36 @@ class TaskCompleteSerializer(serializers.Serializer):
     data = serializers.JSONField()
 
 
+class ActedAsSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    role_display = serializers.CharField()
+    organization = serializers.IntegerField()
+    organization_name = serializers.CharField()
+    on_behalf_of = serializers.CharField(allow_blank=True)
+
+
 class AuditEventSerializer(serializers.ModelSerializer):
+    """An event from `workflows.selectors.case_history_for`: `actor_roles` is the role the actor acted
+    in, labelled, limited to organizations the reader can see."""
     task = serializers.IntegerField(source="task_id", allow_null=True)
     task_name = LabelField()
     on_behalf_of = serializers.CharField(source="on_behalf_of_name")
     actor_display = serializers.SerializerMethodField()
+    actor_roles = ActedAsSerializer(source="acted_as", many=True, read_only=True)
+    acted_as_display = serializers.SerializerMethodField()
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "seq", "created_at", "action", "actor_name", "on_behalf_of", "actor_display", "actor_roles", "task", "task_name",
-                  "data", "prev_hash", "hash"]
+        fields = ["id", "seq", "created_at", "action", "actor_name", "on_behalf_of", "actor_display", "actor_roles", "acted_as_display",
+                  "task", "task_name", "data", "prev_hash", "hash"]
 
     def get_actor_display(self, obj) -> str:
-        """"committee_a 代 sec_a" when a delegate acted on behalf of the holder."""
+        """"committee_a（代 sec_a）" when a delegate acted on behalf of the holder."""
         return actor_display(obj.actor_name, obj.on_behalf_of_name)
+
+    def get_acted_as_display(self, obj) -> str:
+        """"软件工程教工党支部 支部书记": the role the actor acted in, where the reader can see it."""
+        return "、".join(f"{r['organization_name']} {r['role_display']}" for r in getattr(obj, "acted_as", []))
 
 
 def actor_display(actor_name: str, on_behalf_of_name: str) -> str:
@@ -493,17 +510,17 @@ class HistoryExportSerializer(serializers.Serializer):
     exported_at = serializers.DateTimeField()
 
 
-def history_export(case) -> dict:
+def history_export(case, reader) -> dict:
     """A case's full history as one document (JSON export; the CSV export takes its events)."""
     from django.utils import timezone
 
     from workflows.audit import verify_case
-    from workflows.selectors import case_documents, case_history
+    from workflows.selectors import case_documents, case_history_for
 
     return {
         "case": CaseSerializer(case).data,
         "verification": verify_case(case.pk).as_dict(),
-        "events": AuditEventSerializer(case_history(case), many=True).data,
+        "events": AuditEventSerializer(case_history_for(reader, case), many=True).data,
         "documents": DocumentSerializer(case_documents(case), many=True).data,
         "exported_at": serializers.DateTimeField().to_representation(timezone.now()),
     }
@@ -515,7 +532,7 @@ def history_report_html(case, request) -> str:
     from django.template.loader import render_to_string
     from django.utils import timezone
 
-    body = history_export(case)
+    body = history_export(case, request.user)
     for e in body["events"]:
         e["data_json"] = json.dumps(e["data"], ensure_ascii=False, indent=1)
     return render_to_string("api/case_report.html", {"case": case, "verification": body["verification"], "events": body["events"],

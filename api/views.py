@@ -270,7 +270,7 @@ class CaseViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         case = self._read(request, pk, "history")
-        return Response(s.AuditEventSerializer(selectors.case_history(case), many=True).data)
+        return Response(s.AuditEventSerializer(selectors.case_history_for(request.user, case), many=True).data)
 
     @extend_schema(responses=s.EvidenceSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -287,7 +287,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         data submitted, and the documents; `?format=csv` gives one row per event."""
         fmt = "csv" if isinstance(request.accepted_renderer, CSVRenderer) else "json"
         case = self._read(request, pk, f"export_{fmt}")
-        body = s.history_export(case)
+        body = s.history_export(case, request.user)
         response = Response(body)
         response["Content-Disposition"] = f'attachment; filename="case-{case.pk}-history.{fmt}"'
         return response
@@ -536,9 +536,7 @@ class DelegationViewSet(viewsets.GenericViewSet):
         body = s.DelegationCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
-        delegate = User.objects.filter(pk=d["delegate"], is_active=True).first()
-        if delegate is None:
-            raise ValidationFailed(_("受托人不存在。"), code="delegate_not_found", fields={"delegate": [_("不存在")]})
+        delegate = User.objects.filter(pk=d["delegate"], is_active=True).first()  # None: refused like an ineligible one
         task = None
         if d.get("task") is not None:
             task = Task.objects.filter(pk=d["task"]).first()

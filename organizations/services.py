@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from engine.calendar import today
 from engine.errors import ValidationFailed
 from engine.i18n import _
 from partyflow.rules import deployment_rule_set
 
-from .models import Member, Organization, OrgKind, RoleAssignment
+from .models import Member, MemberStatus, Organization, OrgKind, RoleAssignment
 
 # Which kinds may sit under which (None: a root).
 ALLOWED_PARENTS = {
@@ -38,6 +39,8 @@ def _validate_org(org: Organization):
                                fields={"departments": [_("联合党支部覆盖单位不超过 %(cap)s 个") % {"cap": cap}]})
     if org.term_start and org.term_end and org.term_end <= org.term_start:
         raise ValidationFailed(_("任期届满日期须晚于开始日期。"), code="invalid_term", fields={"term_end": [_("须晚于任期开始")]})
+    if org.founded_on and org.dissolved_on and org.dissolved_on < org.founded_on:
+        raise ValidationFailed(_("撤销日期不能早于成立日期。"), code="invalid_dissolution", fields={"dissolved_on": [_("不能早于成立日期")]})
 
 
 @transaction.atomic
@@ -88,17 +91,30 @@ def organization_setup_warnings(org: Organization) -> list[dict]:
     return warnings
 
 
-def member_create(*, actor=None, organization: Organization, name: str, **fields) -> Member:
-    if organization.kind not in (OrgKind.BRANCH, OrgKind.PARTY_GROUP):
+def _validate_member(member: Member) -> None:
+    if member.organization.kind not in (OrgKind.BRANCH, OrgKind.PARTY_GROUP):
         raise ValidationFailed(_("党员须编入党支部或党小组。"), code="member_needs_branch", fields={"organization": [_("须为党支部或党小组")]})
-    return Member.objects.create(organization=organization, name=name, **fields)
+    # Struck off (除名/自行脱党) or advised to withdraw (劝退): the date starts the 5-year ban
+    # (DISPOSAL-2024), also for people removed before partyflow was in use.
+    left_statuses = (MemberStatus.REMOVED, MemberStatus.WITHDRAWN)
+    if member.left_on and member.status not in left_statuses:
+        raise ValidationFailed(_("只有除名、自行脱党或劝退的人员才有除名或劝退日期。"), code="left_on_needs_left_status",
+                               fields={"left_on": [_("状态须为除名/自行脱党或劝退")]})
+    if member.left_on and member.left_on > today():
+        raise ValidationFailed(_("除名或劝退日期不能晚于今天。"), code="date_in_future", fields={"left_on": [_("不能晚于今天")]})
+
+
+def member_create(*, actor=None, organization: Organization, name: str, **fields) -> Member:
+    member = Member(organization=organization, name=name, **fields)
+    _validate_member(member)
+    member.save()
+    return member
 
 
 def member_update(*, actor=None, member: Member, **fields) -> Member:
     for k, v in fields.items():
         setattr(member, k, v)
-    if member.organization.kind not in (OrgKind.BRANCH, OrgKind.PARTY_GROUP):
-        raise ValidationFailed(_("党员须编入党支部或党小组。"), code="member_needs_branch", fields={"organization": [_("须为党支部或党小组")]})
+    _validate_member(member)
     member.save()
     return member
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from engine.i18n import _
 
-from .assignment import user_roles_snapshot
+from .assignment import acting_roles
 from .models import AuditEvent, Case
 
 GENESIS = "0" * 64
@@ -54,12 +54,14 @@ def _hash_of(e: AuditEvent) -> str:
 def append(*, action: str, actor=None, case: Case | None = None, task=None, data=None, organization=None,
            save_head: bool = True, on_behalf_of=None) -> AuditEvent:
     """Append one event to its case's chain. Expects the case row locked by the caller.
+    The event names the role the actor acted in (`acting_roles`), not every role they hold.
     save_head=False: the caller saves `case.audit_seq`/`audit_head` with its own UPDATE of the case."""
     data = json_safe(data or {})
+    organization = organization or (case.organization if case else None)
     event = AuditEvent(
-        case=case, organization=organization or (case.organization if case else None), actor=actor,
+        case=case, organization=organization, actor=actor,
         actor_name=actor.get_username() if actor is not None else "system",
-        actor_roles=user_roles_snapshot(actor) if actor is not None else [],
+        actor_roles=acting_roles(actor, task=task, organization=organization, on_behalf_of=on_behalf_of) if actor is not None else [],
         on_behalf_of=on_behalf_of, on_behalf_of_name=on_behalf_of.get_username() if on_behalf_of is not None else "",
         action=action, task=task, task_name=task.name if task else "", data=data,
         created_at=timezone.now(),
