@@ -71,10 +71,11 @@ class UserSerializer(serializers.ModelSerializer):
 class RoleAssignmentSerializer(serializers.ModelSerializer):
     role_display = serializers.CharField(source="get_role_display", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
+    post_display = serializers.CharField(source="get_post_display", read_only=True)
 
     class Meta:
         model = RoleAssignment
-        fields = ["id", "user", "role", "role_display", "organization", "organization_name", "term_start", "term_end"]
+        fields = ["id", "user", "role", "role_display", "organization", "organization_name", "term_start", "term_end", "post", "post_display"]
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -213,6 +213,10 @@ class RoleAssignmentViewSet(_ScopedCrud):
     def perform_create(self, serializer):
         serializer.instance = org_services.role_assignment_create(actor=self.request.user, **serializer.validated_data)
 
+    def perform_update(self, serializer):
+        serializer.instance = org_services.role_assignment_update(actor=self.request.user, assignment=serializer.instance,
+                                                                  **serializer.validated_data)
+
 
 class ProcessViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.ProcessSerializer

@@ -9,7 +9,7 @@ from engine.errors import ValidationFailed
 from engine.i18n import _
 from partyflow.rules import deployment_rule_set
 
-from .models import Member, MemberStatus, Organization, OrgKind, RoleAssignment
+from .models import CommitteePost, Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
 
 # Which kinds may sit under which (None: a root).
 ALLOWED_PARENTS = {
@@ -76,16 +76,19 @@ def organization_setup_warnings(org: Organization) -> list[dict]:
     from .selectors import branch_members, full_members_with_rights
 
     rules, warnings = deployment_rule_set(), []
+    # Party members only (full and probationary): activists, applicants and people who left are not
+    # members of the branch or the group.
+    party = (MemberStatus.FULL, MemberStatus.PROBATIONARY)
     if org.kind == OrgKind.BRANCH:
         full = full_members_with_rights(org).count()
-        total = branch_members(org).count()
+        total = branch_members(org).filter(status__in=party).count()
         if full < rules.get("branch.min_full_members"):
             warnings.append({"code": "too_few_full_members", "message": str(_("正式党员少于 %(n)s 人，应与其他单位成立联合党支部。") % {"n": rules.get("branch.min_full_members")})})
         if total > rules.get("branch.max_members_warning"):
             warnings.append({"code": "branch_too_large", "message": str(_("党员超过 %(n)s 人，宜分设党支部。") % {"n": rules.get("branch.max_members_warning")})})
     if org.kind == OrgKind.PARTY_GROUP:
-        total = org.members.count()
-        full = org.members.filter(status="full").count()
+        total = org.members.filter(status__in=party).count()
+        full = org.members.filter(status=MemberStatus.FULL).count()
         if total < rules.get("party_group.min_members") or full < rules.get("party_group.min_full_members"):
             warnings.append({"code": "party_group_too_small", "message": str(_("党小组至少 %(n)s 名党员，其中至少 %(f)s 名正式党员。") % {"n": rules.get("party_group.min_members"), "f": rules.get("party_group.min_full_members")})})
     return warnings
@@ -119,7 +122,48 @@ def member_update(*, actor=None, member: Member, **fields) -> Member:
     return member
 
 
-def role_assignment_create(*, actor=None, user, role: str, organization: Organization, term_start=None, term_end=None) -> RoleAssignment:
+# The branch-committee roles and the posts each may hold (BRANCH-2018 Art. 19-20): the secretary and
+# the deputy hold their own post; a committee member holds one of the others.
+BRANCH_COMMITTEE_POSTS = {
+    Role.BRANCH_SECRETARY: (CommitteePost.SECRETARY,),
+    Role.BRANCH_DEPUTY_SECRETARY: (CommitteePost.DEPUTY_SECRETARY,),
+    Role.BRANCH_COMMITTEE: (CommitteePost.ORGANIZATION, CommitteePost.PROPAGANDA, CommitteePost.DISCIPLINE, CommitteePost.MEMBER),
+}
+
+
+def _validate_assignment(*, role: str, organization: Organization, post: str, term_start, term_end) -> str:
+    """The post the assignment records (the secretary's and deputy's implied), or a 400 naming the field."""
     if term_start and term_end and term_end < term_start:
         raise ValidationFailed(_("任期结束不能早于开始。"), code="invalid_term", fields={"term_end": [_("不能早于任期开始")]})
-    return RoleAssignment.objects.create(user=user, role=role, organization=organization, term_start=term_start, term_end=term_end)
+    if role == Role.COMMITTEE_OFFICER and organization.kind != OrgKind.COMMITTEE:
+        # A general branch reviews but approves nothing; a branch or Party group has no officers.
+        raise ValidationFailed(_("党委委员/组织员只能在党委任职；%(org)s 是%(kind)s。") % {"org": organization.name, "kind": organization.get_kind_display()},
+                               code="officer_needs_committee", fields={"organization": [_("须为党委")]})
+    allowed = BRANCH_COMMITTEE_POSTS.get(role)
+    if allowed is None:
+        if post:
+            raise ValidationFailed(_("只有支部委员会成员有委员职务。"), code="post_not_applicable", fields={"post": [_("该角色没有委员职务")]})
+        return ""
+    post = post or (allowed[0] if len(allowed) == 1 else CommitteePost.MEMBER)
+    if post not in allowed:
+        raise ValidationFailed(_("%(role)s 不能担任 %(post)s。") % {"role": Role(role).label, "post": CommitteePost(post).label},
+                               code="post_not_for_role", fields={"post": [_("取值须为 %(v)s 之一") % {"v": "、".join(str(CommitteePost(p).label) for p in allowed)}]})
+    return post
+
+
+def role_assignment_create(*, actor=None, user, role: str, organization: Organization, term_start=None, term_end=None,
+                           post: str = "") -> RoleAssignment:
+    """Give `user` a role at `organization` for a term; a branch-committee role records its post
+    (书记, 副书记, 组织委员, 宣传委员, 纪检委员 or 委员)."""
+    post = _validate_assignment(role=role, organization=organization, post=post, term_start=term_start, term_end=term_end)
+    return RoleAssignment.objects.create(user=user, role=role, organization=organization, term_start=term_start, term_end=term_end, post=post)
+
+
+def role_assignment_update(*, actor=None, assignment: RoleAssignment, **fields) -> RoleAssignment:
+    """Change a role assignment (its term, its post) under the same rules as creating one."""
+    for k, v in fields.items():
+        setattr(assignment, k, v)
+    assignment.post = _validate_assignment(role=assignment.role, organization=assignment.organization, post=assignment.post,
+                                           term_start=assignment.term_start, term_end=assignment.term_end)
+    assignment.save()
+    return assignment

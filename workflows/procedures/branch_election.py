@@ -12,7 +12,7 @@ from engine.calendar import parse_date, today
 from engine.errors import Conflict, RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import at_least_ceil, strictly_more_than
-from organizations.models import Member, Organization, OrgKind, Role, RoleAssignment
+from organizations.models import CommitteePost, Member, Organization, OrgKind, Role, RoleAssignment
 from organizations.selectors import branch_members, full_members_with_rights
 
 from ..registry import effect, form_check, form_context
@@ -223,6 +223,11 @@ def check_officers(*, case, task, data, rules):
 
 # --- step 8: effects -------------------------------------------------------------------------
 
+# The post each elected officer holds until the committee divides the other posts (分工).
+ELECTED_POSTS = {Role.BRANCH_SECRETARY: CommitteePost.SECRETARY, Role.BRANCH_DEPUTY_SECRETARY: CommitteePost.DEPUTY_SECRETARY,
+                 Role.BRANCH_COMMITTEE: CommitteePost.MEMBER}
+
+
 @effect("record_election_result")
 def record_election_result(*, case, params, actor, now):
     """Record the new term on the branch and give the new officers their roles for the term."""
@@ -240,7 +245,8 @@ def record_election_result(*, case, params, actor, now):
     for mid, member in members.items():
         role = Role.BRANCH_SECRETARY if mid == data.get("secretary") else Role.BRANCH_DEPUTY_SECRETARY if mid == data.get("deputy") else Role.BRANCH_COMMITTEE
         if member.user_id:
-            RoleAssignment.objects.create(user=member.user, role=role, organization=org, term_start=election_date, term_end=org.term_end)
+            RoleAssignment.objects.create(user=member.user, role=role, organization=org, term_start=election_date, term_end=org.term_end,
+                                          post=ELECTED_POSTS[role])
         created.append({"member": mid, "name": member.name, "role": role})
     return {"term_start": org.term_start.isoformat(), "term_end": org.term_end.isoformat(), "officers": created}
 
