@@ -3,11 +3,14 @@
 partyflow demo | deploy-bpmn | seed-demo | run-timers [--now ISO] | worker | beat | <any Django command>
 """
 import os
+import secrets
 import sys
 from pathlib import Path
 
 from partyflow.secret import ensure_secret_key
 
+# Commands that sign nothing (translation catalogs) run without a SECRET_KEY from the environment.
+KEYLESS_COMMANDS = {"compilemessages", "makemessages"}
 ALIASES = {"deploy-bpmn": "deploy_bpmn", "seed-demo": "seed_demo", "run-timers": "run_timers", "verify-audit": "verify_audit", "identify-weak-branches": "identify_weak_branches", "import-orglife": "import_orglife"}
 
 
@@ -22,6 +25,8 @@ def main(argv=None):
         return
     if len(argv) > 1:
         argv[1] = ALIASES.get(argv[1], argv[1])
+    if len(argv) > 1 and argv[1] in KEYLESS_COMMANDS:
+        os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # signs nothing: any key will do
     if len(argv) > 1 and argv[1] == "demo" and not os.environ.get("SECRET_KEY"):
         # The demo runs with DEBUG off like a deployment: its key is generated once, kept in var/.
         data_dir = Path(os.environ.get("PARTYFLOW_DATA_DIR") or Path(__file__).resolve().parent.parent / "var")
