@@ -1,11 +1,12 @@
 """Answers under /api/ that no view gets to give: every one is JSON `{code, message, fields}`.
 
-- a query parameter with a control character (NUL cannot reach PostgreSQL): 400 naming the parameter;
+- a query parameter with a control character (NUL cannot reach PostgreSQL): 400 naming it;
 - a body over the size limit: 413 (Django would answer its HTML 400 page);
-- the database unavailable for a moment (a restart, a failover): 503 with `Retry-After`; Django closes
-  the broken connection at the end of the request and the next one connects afresh
+- the database unavailable for a moment (a restart, a failover): 503 with `Retry-After`; Django
+  closes the broken connection at the end of the request and the next one connects afresh
   (`CONN_HEALTH_CHECKS`), so service resumes on its own.
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,9 +22,14 @@ from .parsers import has_control_chars
 log = logging.getLogger("partyflow.api")
 
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None, headers: dict | None = None) -> JsonResponse:
-    response = JsonResponse({"code": code, "message": str(message), "fields": fields or {}}, status=status,
-                            json_dumps_params={"ensure_ascii": False})
+def error_response(
+    status: int, code: str, message: str, fields: dict | None = None, headers: dict | None = None
+) -> JsonResponse:
+    response = JsonResponse(
+        {"code": code, "message": str(message), "fields": fields or {}},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
     for key, value in (headers or {}).items():
         response[key] = value
     return response
@@ -38,7 +44,12 @@ def body_limit(request) -> int:
 
 
 def too_large(limit: int) -> JsonResponse:
-    return error_response(413, "request_too_large", _("请求体超过 %(n)s 字节的上限。") % {"n": limit}, {"body": [_("过大")]})
+    return error_response(
+        413,
+        "request_too_large",
+        _("请求体超过 %(n)s 字节的上限。") % {"n": limit},
+        {"body": [_("过大")]},
+    )
 
 
 class ApiErrorsMiddleware:
@@ -56,24 +67,39 @@ class ApiErrorsMiddleware:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return error_response(400, "invalid_content_length", _("Content-Length 无效。"), {"Content-Length": [_("须为整数")]})
+            return error_response(
+                400,
+                "invalid_content_length",
+                _("Content-Length 无效。"),
+                {"Content-Length": [_("须为整数")]},
+            )
         if length > body_limit(request):
             return too_large(body_limit(request))
-        bad = sorted({k for k, values in request.GET.lists() for v in [k, *values] if has_control_chars(v)})
+        bad = sorted(
+            {k for k, values in request.GET.lists() for v in [k, *values] if has_control_chars(v)}
+        )
         if bad:
-            return error_response(400, "invalid_characters", _("查询参数含有不允许的控制字符（如 NUL）。"),
-                                  {k: [_("不能包含控制字符")] for k in bad})
+            return error_response(
+                400,
+                "invalid_characters",
+                _("查询参数含有不允许的控制字符（如 NUL）。"),
+                {k: [_("不能包含控制字符")] for k in bad},
+            )
         return None
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request, exception) -> JsonResponse | None:
         if not request.path.startswith("/api/"):
             return None
         if isinstance(exception, RequestDataTooBig):
             return too_large(body_limit(request))
         if isinstance(exception, (OperationalError, InterfaceError)):
             log.warning("database unavailable: %s", exception)
-            return error_response(503, "database_unavailable", _("数据库暂时不可用，请稍后重试。"),
-                                  headers={"Retry-After": str(settings.PARTYFLOW["RETRY_AFTER_SECONDS"])})
+            return error_response(
+                503,
+                "database_unavailable",
+                _("数据库暂时不可用，请稍后重试。"),
+                headers={"Retry-After": str(settings.PARTYFLOW["RETRY_AFTER_SECONDS"])},
+            )
         if isinstance(exception, SuspiciousOperation):
             return error_response(400, "bad_request", _("请求无效。"))
         return None

@@ -1,6 +1,7 @@
 """The demo's SECRET_KEY: generated once and kept in the data directory, so sessions and signed
 values survive restarts of `make demo`. Production passes SECRET_KEY in the environment; the
 settings never read this file (see partyflow/settings.py)."""
+
 from __future__ import annotations
 
 import os

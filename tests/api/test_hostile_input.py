@@ -1,5 +1,6 @@
 """Hostile input through the HTTP API: never a 500, always JSON `{code, message, fields}` naming the
 field (issue 12)."""
+
 import json
 
 import pytest
@@ -15,8 +16,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _meeting(u, **over):
-    return {"organization": u.branch_a.pk, "kind": "themed_party_day", "held_on": "2026-03-05", "title": "三月主题党日",
-            "attendees": [m.pk for m in u.full_a[:8]], "absentees": [{"member": u.full_a[8].pk, "reason": "出差"}], **over}
+    return {
+        "organization": u.branch_a.pk,
+        "kind": "themed_party_day",
+        "held_on": "2026-03-05",
+        "title": "三月主题党日",
+        "attendees": [m.pk for m in u.full_a[:8]],
+        "absentees": [{"member": u.full_a[8].pk, "reason": "出差"}],
+        **over,
+    }
 
 
 def _error(r, status, code):
@@ -30,41 +38,66 @@ def _error(r, status, code):
 @pytest.fixture
 def open_task(university):
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
-        case = case_start(actor=university.users.sec_a, process_id="branch_election", organization=university.branch_a)
+        case = case_start(
+            actor=university.users.sec_a,
+            process_id="branch_election",
+            organization=university.branch_a,
+        )
     return case, case.tasks.get()
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"title": "主题\u0000党日"}, "title"),
-    ({"absentees": [{"member": 0, "reason": "出\u0000差"}]}, "absentees.0.reason"),
-    ({"notes": "bell\u0007"}, "notes"),
-])
-def test_a_control_character_in_a_json_string_is_a_400_naming_the_field(university, api, change, field):
-    r = api(university.users.sec_a).post("/api/meetings/", _meeting(university, **change), format="json")
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"title": "主题\u0000党日"}, "title"),
+        ({"absentees": [{"member": 0, "reason": "出\u0000差"}]}, "absentees.0.reason"),
+        ({"notes": "bell\u0007"}, "notes"),
+    ],
+)
+def test_a_control_character_in_a_json_string_is_a_400_naming_the_field(
+    university, api, change, field
+):
+    r = api(university.users.sec_a).post(
+        "/api/meetings/", _meeting(university, **change), format="json"
+    )
     body = _error(r, 400, "invalid_characters")
     assert field in body["fields"]
     assert not Meeting.objects.exists()
 
 
 def test_multi_line_text_is_not_refused_as_control_characters(university, api):
-    r = api(university.users.sec_a).post("/api/meetings/", _meeting(university, notes="第一行\r\n\t第二行"), format="json")
+    r = api(university.users.sec_a).post(
+        "/api/meetings/", _meeting(university, notes="第一行\r\n\t第二行"), format="json"
+    )
     assert r.status_code == 201, r.json()
 
 
 def test_a_nul_in_task_completion_data_is_a_400_and_the_task_stays_open(university, api, open_task):
     case, task = open_task
-    r = api(university.users.sec_a).post(f"/api/tasks/{task.pk}/complete/", {"data": {"planned_date": "2026-09-01\u0000"}}, format="json")
+    r = api(university.users.sec_a).post(
+        f"/api/tasks/{task.pk}/complete/",
+        {"data": {"planned_date": "2026-09-01\u0000"}},
+        format="json",
+    )
     body = _error(r, 400, "invalid_characters")
     assert "data.planned_date" in body["fields"]
     task.refresh_from_db()
     assert task.status == "open"
 
 
-@pytest.mark.parametrize("path, param", [
-    ("/api/cases/", "status"), ("/api/cases/", "process"), ("/api/tasks/", "process"), ("/api/members/", "status"),
-])
+@pytest.mark.parametrize(
+    "path, param",
+    [
+        ("/api/cases/", "status"),
+        ("/api/cases/", "process"),
+        ("/api/tasks/", "process"),
+        ("/api/members/", "status"),
+    ],
+)
 def test_a_nul_in_a_query_parameter_is_a_400_naming_it(university, api, path, param):
-    body = _error(api(university.users.orgdept).get(f"{path}?{param}=%00"), 400, "invalid_characters")
+    body = _error(
+        api(university.users.orgdept).get(f"{path}?{param}=%00"), 400, "invalid_characters"
+    )
     assert param in body["fields"]
 
 
@@ -72,24 +105,36 @@ def test_json_nested_a_thousand_levels_deep_is_a_400(university, api, open_task)
     _case, task = open_task
     deep = "[" * 1000 + "]" * 1000
     for path in (f"/api/tasks/{task.pk}/complete/", "/api/meetings/"):
-        r = api(university.users.sec_a).post(path, data='{"data": ' + deep + "}", content_type="application/json")
+        r = api(university.users.sec_a).post(
+            path, data='{"data": ' + deep + "}", content_type="application/json"
+        )
         body = _error(r, 400, "json_too_deep")
         assert body["fields"]
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"title": "长" * 10000}, "title"),
-    ({"absentees": [{"member": 0, "reason": "因" * 10000}]}, "absentees.0.reason"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"title": "长" * 10000}, "title"),
+        ({"absentees": [{"member": 0, "reason": "因" * 10000}]}, "absentees.0.reason"),
+    ],
+)
 def test_text_longer_than_its_column_is_a_400_naming_the_field(university, api, change, field):
-    body = _error(api(university.users.sec_a).post("/api/meetings/", _meeting(university, **change), format="json"), 400,
-                  "validation_failed")
+    body = _error(
+        api(university.users.sec_a).post(
+            "/api/meetings/", _meeting(university, **change), format="json"
+        ),
+        400,
+        "validation_failed",
+    )
     assert field in body["fields"]
 
 
 def test_over_long_text_in_task_data_is_a_400_naming_the_field(university, api, open_task):
     _case, task = open_task
-    r = api(university.users.sec_a).post(f"/api/tasks/{task.pk}/complete/", {"data": {"note": "x" * 100_000}}, format="json")
+    r = api(university.users.sec_a).post(
+        f"/api/tasks/{task.pk}/complete/", {"data": {"note": "x" * 100_000}}, format="json"
+    )
     body = _error(r, 400, "form_invalid")
     assert "note" in body["fields"]
 
@@ -97,7 +142,15 @@ def test_over_long_text_in_task_data_is_a_400_naming_the_field(university, api, 
 def test_over_long_case_subject_and_cancel_reason_are_400s(university, api, open_task):
     case, _task = open_task
     sec = api(university.users.sec_a)
-    r = sec.post("/api/cases/", {"process": "branch_election", "organization": university.branch_b.pk, "subject": "s" * 10000}, format="json")
+    r = sec.post(
+        "/api/cases/",
+        {
+            "process": "branch_election",
+            "organization": university.branch_b.pk,
+            "subject": "s" * 10000,
+        },
+        format="json",
+    )
     assert "subject" in _error(r, 400, "validation_failed")["fields"]
     r = sec.post(f"/api/cases/{case.pk}/cancel/", {"reason": "r" * 10000}, format="json")
     assert "reason" in _error(r, 400, "validation_failed")["fields"]
@@ -105,19 +158,31 @@ def test_over_long_case_subject_and_cancel_reason_are_400s(university, api, open
 
 @pytest.mark.parametrize("period", ["0000", "0000-01", "0000-Q1", "99999", "2026-00", "2026-Q0"])
 def test_year_zero_and_impossible_periods_are_a_400_naming_period(university, api, period):
-    r = api(university.users.orgdept).get("/api/compliance/", {"organization": university.school.pk, "period": period})
+    r = api(university.users.orgdept).get(
+        "/api/compliance/", {"organization": university.school.pk, "period": period}
+    )
     assert "period" in _error(r, 400, "invalid_period")["fields"]
 
 
 def test_dues_for_month_zero_of_year_zero_are_a_400_naming_month(university, api):
-    r = api(university.users.sec_a).post("/api/dues/", {"member": university.full_a[0].pk, "month": "0000-01", "amount": "10.00",
-                                                        "paid_on": "2026-01-05"}, format="json")
+    r = api(university.users.sec_a).post(
+        "/api/dues/",
+        {
+            "member": university.full_a[0].pk,
+            "month": "0000-01",
+            "amount": "10.00",
+            "paid_on": "2026-01-05",
+        },
+        format="json",
+    )
     assert "month" in _error(r, 400, "validation_failed")["fields"]
 
 
 def test_a_body_over_the_size_limit_is_a_json_413(university, api, settings):
     big = json.dumps({"title": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)})
-    r = api(university.users.sec_a).post("/api/meetings/", data=big, content_type="application/json")
+    r = api(university.users.sec_a).post(
+        "/api/meetings/", data=big, content_type="application/json"
+    )
     _error(r, 413, "request_too_large")
 
 
@@ -126,7 +191,10 @@ def test_an_upload_over_the_size_limit_is_a_json_413(university, api, open_task,
 
     case, _task = open_task
     settings.PARTYFLOW = {**settings.PARTYFLOW, "MAX_BODY_BYTES": 1000}
-    r = api(university.users.sec_a).post(f"/api/cases/{case.pk}/documents/", {"file": SimpleUploadedFile("a.pdf", b"%PDF" + b"0" * 5000)})
+    r = api(university.users.sec_a).post(
+        f"/api/cases/{case.pk}/documents/",
+        {"file": SimpleUploadedFile("a.pdf", b"%PDF" + b"0" * 5000)},
+    )
     _error(r, 413, "request_too_large")
 
 
@@ -143,7 +211,9 @@ def test_every_404_and_405_under_api_is_json(university, api, open_task):
     _error(api(university.users.sec_b).get(f"/api/cases/{case.pk}/report/"), 404, "case_not_found")
 
 
-def test_the_database_briefly_unavailable_is_a_503_with_retry_after_then_service_resumes(university, api):
+def test_the_database_briefly_unavailable_is_a_503_with_retry_after_then_service_resumes(
+    university, api
+):
     c = api(university.users.orgdept)
 
     def down(execute, sql, params, many, context):

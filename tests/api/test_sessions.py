@@ -1,6 +1,7 @@
 """Settings and sessions (issue 12): tokens expire when idle and are revoked at logout, password
 change and deactivation; the token throttle counts in a cache every API process shares; the server
 refuses to start without a SECRET_KEY; `check --deploy` is clean under production settings."""
+
 import os
 import subprocess
 import sys
@@ -67,7 +68,11 @@ def test_logout_revokes_the_token(university):
 def test_a_password_change_ends_every_session_of_that_user(university):
     member = login("member_a")
     other = login("sec_a")
-    r = login("orgdept").patch(f"/api/users/{university.users.member_a.pk}/", {"password": "a-new-password-1"}, format="json")
+    r = login("orgdept").patch(
+        f"/api/users/{university.users.member_a.pk}/",
+        {"password": "a-new-password-1"},
+        format="json",
+    )
     assert r.status_code == 200, r.json()
     assert member.get("/api/me/").status_code == 401
     assert other.get("/api/me/").status_code == 200
@@ -77,10 +82,22 @@ def test_a_password_change_ends_every_session_of_that_user(university):
 def test_a_deactivated_user_loses_the_token_for_good(university):
     member = login("member_a")
     orgdept = login("orgdept")
-    assert orgdept.patch(f"/api/users/{university.users.member_a.pk}/", {"is_active": False}, format="json").status_code == 200
+    assert (
+        orgdept.patch(
+            f"/api/users/{university.users.member_a.pk}/", {"is_active": False}, format="json"
+        ).status_code
+        == 200
+    )
     assert member.get("/api/me/").status_code == 401
-    assert orgdept.patch(f"/api/users/{university.users.member_a.pk}/", {"is_active": True}, format="json").status_code == 200
-    assert member.get("/api/me/").status_code == 401  # reactivation does not bring the old token back
+    assert (
+        orgdept.patch(
+            f"/api/users/{university.users.member_a.pk}/", {"is_active": True}, format="json"
+        ).status_code
+        == 200
+    )
+    assert (
+        member.get("/api/me/").status_code == 401
+    )  # reactivation does not bring the old token back
 
 
 def _redis_url():
@@ -96,40 +113,63 @@ def _redis_url():
 
 def test_the_token_throttle_counts_in_the_shared_redis_cache(university):
     """Two API processes share the count: a second client of the cache (another gunicorn worker)
-    sees the attempts the first one counted, and the next attempt from the same address is refused."""
+    sees the attempts the first one counted; the next attempt from the same address is refused."""
     import redis
 
     url = _redis_url()
-    caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "pf-test-throttle"}}
+    caches = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "pf-test-throttle",
+        }
+    }
     with override_settings(CACHES=caches, PARTYFLOW={**settings.PARTYFLOW, "TOKEN_RATE": "3/hour"}):
         cache.clear()
         try:
             c = APIClient()
             for _ in range(3):
-                assert c.post("/api/auth/token/", {"username": "sec_a", "password": "wrong"}, format="json").status_code == 400
+                assert (
+                    c.post(
+                        "/api/auth/token/",
+                        {"username": "sec_a", "password": "wrong"},
+                        format="json",
+                    ).status_code
+                    == 400
+                )
             other_process = redis.Redis.from_url(url)
             keys = other_process.keys("pf-test-throttle:*throttle_auth-token_*")
             assert len(keys) == 1
-            r = c.post("/api/auth/token/", {"username": "sec_a", "password": "pw-123456"}, format="json")
+            r = c.post(
+                "/api/auth/token/", {"username": "sec_a", "password": "pw-123456"}, format="json"
+            )
             assert r.status_code == 429 and r.json()["code"] == "throttled"
         finally:
             cache.clear()
 
 
 def _env(**extra):
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "PARTYFLOW_TLS", "REDIS_URL", "CELERY_BROKER_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DEBUG", "PARTYFLOW_TLS", "REDIS_URL", "CELERY_BROKER_URL")
+    }
     return {**env, "DJANGO_SETTINGS_MODULE": "partyflow.settings", **extra}
 
 
 def _run(args, env, cwd=None):
-    return subprocess.run([PARTYFLOW_BIN, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [PARTYFLOW_BIN, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
     r = _run(["check"], _env(PARTYFLOW_DATA_DIR=str(tmp_path)))
     assert r.returncode != 0 and "SECRET_KEY must be set" in r.stderr
     assert _run(["check"], _env(PARTYFLOW_DATA_DIR=str(tmp_path), DEBUG="1")).returncode == 0
-    assert _run(["check"], _env(PARTYFLOW_DATA_DIR=str(tmp_path), SECRET_KEY="x" * 60)).returncode == 0
+    assert (
+        _run(["check"], _env(PARTYFLOW_DATA_DIR=str(tmp_path), SECRET_KEY="x" * 60)).returncode == 0
+    )
 
 
 def test_the_demo_generates_its_key_once_and_keeps_it_in_the_data_directory(tmp_path):
@@ -140,13 +180,17 @@ def test_the_demo_generates_its_key_once_and_keeps_it_in_the_data_directory(tmp_
     assert len(key) >= 50 and oct(key_file.stat().st_mode & 0o777) == "0o600"
     assert _run(["demo", "--help"], env).returncode == 0
     assert key_file.read_text() == key
-    # only the demo picks the stored key up: a server started otherwise still needs it in the environment
+    # only the demo picks the stored key up: any other start still needs it in the environment
     assert _run(["check"], env).returncode != 0
 
 
 def test_check_deploy_under_production_settings_reports_nothing(tmp_path):
-    env = _env(PARTYFLOW_DATA_DIR=str(tmp_path), SECRET_KEY=os.urandom(32).hex() + "Zz", PARTYFLOW_TLS="1",
-               ALLOWED_HOSTS="partyflow.example.edu")
+    env = _env(
+        PARTYFLOW_DATA_DIR=str(tmp_path),
+        SECRET_KEY=os.urandom(32).hex() + "Zz",
+        PARTYFLOW_TLS="1",
+        ALLOWED_HOSTS="partyflow.example.edu",
+    )
     r = _run(["check", "--deploy", "--fail-level", "WARNING"], env)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "System check identified no issues" in r.stdout
@@ -156,10 +200,28 @@ def test_check_deploy_under_production_settings_reports_nothing(tmp_path):
 
 
 def test_idle_expiry_is_twelve_hours_unless_configured(tmp_path):
-    code = "from django.conf import settings; print(settings.PARTYFLOW['TOKEN_IDLE_SECONDS'], settings.CACHES['default']['BACKEND'])"
-    out = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], env=_env(SECRET_KEY="k" * 60),
-                         capture_output=True, text=True, timeout=60)
-    assert out.stdout.split() == [str(12 * 3600), "django.core.cache.backends.locmem.LocMemCache"], out.stderr
-    out = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"],
-                         env=_env(SECRET_KEY="k" * 60, CELERY_BROKER_URL="redis://127.0.0.1:6379/3"), capture_output=True, text=True, timeout=60)
-    assert out.stdout.split() == [str(12 * 3600), "django.core.cache.backends.redis.RedisCache"], out.stderr
+    code = (
+        "from django.conf import settings; "
+        "print(settings.PARTYFLOW['TOKEN_IDLE_SECONDS'], settings.CACHES['default']['BACKEND'])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=_env(SECRET_KEY="k" * 60),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.stdout.split() == [
+        str(12 * 3600),
+        "django.core.cache.backends.locmem.LocMemCache",
+    ], out.stderr
+    out = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=_env(SECRET_KEY="k" * 60, CELERY_BROKER_URL="redis://127.0.0.1:6379/3"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.stdout.split() == [str(12 * 3600), "django.core.cache.backends.redis.RedisCache"], (
+        out.stderr
+    )
