@@ -28,7 +28,8 @@ def exception_handler(exc, context):
     request = context.get("request")
     if request is not None:
         # An error is JSON whatever the endpoint renders when it succeeds (the HTML report, CSV).
-        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, Http404):

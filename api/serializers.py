@@ -28,8 +28,9 @@ class LabelField(serializers.CharField):
 class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
-        fields = ["id", "parent", "name", "kind", "branch_kind", "has_approval_authority", "departments", "path", "term_start", "term_end",
-                  "founded_on", "dissolved_on", "dues_tracked_since"]
+        fields = ["id", "parent", "name", "kind", "branch_kind", "has_approval_authority",
+                  "departments", "path", "term_start", "term_end", "founded_on", "dissolved_on",
+                  "dues_tracked_since"]
         read_only_fields = ["path"]
 
 
@@ -57,7 +58,8 @@ class MemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = Member
         fields = ["id", "organization", "user", "name", "status", "status_display", "rights_suspended", "suspension_reason",
-                  "is_leading_cadre", "birth_date", "id_number", "phone", "joined_on", "left_on", "left_reason"]
+                  "is_leading_cadre", "birth_date", "id_number", "phone", "joined_on", "left_on",
+                  "left_reason"]
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -75,7 +77,8 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RoleAssignment
-        fields = ["id", "user", "role", "role_display", "organization", "organization_name", "term_start", "term_end", "post", "post_display"]
+        fields = ["id", "user", "role", "role_display", "organization", "organization_name",
+                  "term_start", "term_end", "post", "post_display"]
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -250,7 +253,8 @@ class CaseCreateSerializer(serializers.Serializer):
     organization = serializers.IntegerField()
     subject = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     subject_member = serializers.IntegerField(required=False, allow_null=True, default=None)
-    business_key = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    business_key = serializers.CharField(required=False, allow_blank=True, default="",
+                                         max_length=200)
     data = serializers.DictField(required=False, default=dict)
 
 
@@ -271,8 +275,8 @@ class ActedAsSerializer(serializers.Serializer):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    """An event from `workflows.selectors.case_history_for`: `actor_roles` is the role the actor acted
-    in, labelled, limited to organizations the reader can see."""
+    """An event from `workflows.selectors.case_history_for`: `actor_roles` is the role the actor
+    acted in, labelled, limited to organizations the reader can see."""
     task = serializers.IntegerField(source="task_id", allow_null=True)
     task_name = LabelField()
     on_behalf_of = serializers.CharField(source="on_behalf_of_name")
@@ -282,16 +286,18 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "seq", "created_at", "action", "actor_name", "on_behalf_of", "actor_display", "actor_roles", "acted_as_display",
-                  "task", "task_name", "data", "prev_hash", "hash"]
+        fields = ["id", "seq", "created_at", "action", "actor_name", "on_behalf_of",
+                  "actor_display", "actor_roles", "acted_as_display", "task", "task_name", "data",
+                  "prev_hash", "hash"]
 
     def get_actor_display(self, obj) -> str:
         """"committee_a（代 sec_a）" when a delegate acted on behalf of the holder."""
         return actor_display(obj.actor_name, obj.on_behalf_of_name)
 
     def get_acted_as_display(self, obj) -> str:
-        """"软件工程教工党支部 支部书记": the role the actor acted in, where the reader can see it."""
-        return "、".join(f"{r['organization_name']} {r['role_display']}" for r in getattr(obj, "acted_as", []))
+        """"软件工程教工党支部 支部书记": the role acted in, where the reader can see it."""
+        roles = getattr(obj, "acted_as", [])
+        return "、".join(f"{r['organization_name']} {r['role_display']}" for r in roles)
 
 
 def actor_display(actor_name: str, on_behalf_of_name: str) -> str:

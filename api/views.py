@@ -71,7 +71,7 @@ class LogoutView(APIView):
     """Revoke the caller's token (every client using it must log in again)."""
 
     @extend_schema(request=None, responses={204: None})
-    def post(self, request):
+    def post(self, request) -> Response:
         api_services.token_revoke_all(actor=request.user, user=request.user, reason="logout")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -196,10 +196,12 @@ class UserViewSet(_ScopedCrud):
         ).distinct().order_by("id")
 
     def perform_create(self, serializer):
-        serializer.instance = api_services.user_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = api_services.user_create(actor=self.request.user,
+                                                       **serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = api_services.user_update(actor=self.request.user, user=serializer.instance, **serializer.validated_data)
+        serializer.instance = api_services.user_update(
+            actor=self.request.user, user=serializer.instance, **serializer.validated_data)
 
 
 class RoleAssignmentViewSet(_ScopedCrud):
@@ -213,9 +215,9 @@ class RoleAssignmentViewSet(_ScopedCrud):
     def perform_create(self, serializer):
         serializer.instance = org_services.role_assignment_create(actor=self.request.user, **serializer.validated_data)
 
-    def perform_update(self, serializer):
-        serializer.instance = org_services.role_assignment_update(actor=self.request.user, assignment=serializer.instance,
-                                                                  **serializer.validated_data)
+    def perform_update(self, serializer) -> None:
+        serializer.instance = org_services.role_assignment_update(
+            actor=self.request.user, assignment=serializer.instance, **serializer.validated_data)
 
 
 class ProcessViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -274,7 +276,8 @@ class CaseViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         case = self._read(request, pk, "history")
-        return Response(s.AuditEventSerializer(selectors.case_history_for(request.user, case), many=True).data)
+        events = selectors.case_history_for(request.user, case)
+        return Response(s.AuditEventSerializer(events, many=True).data)
 
     @extend_schema(responses=s.EvidenceSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -540,7 +543,8 @@ class DelegationViewSet(viewsets.GenericViewSet):
         body = s.DelegationCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
-        delegate = User.objects.filter(pk=d["delegate"], is_active=True).first()  # None: refused like an ineligible one
+        # None (unknown or inactive): the service refuses it exactly like an ineligible user.
+        delegate = User.objects.filter(pk=d["delegate"], is_active=True).first()
         task = None
         if d.get("task") is not None:
             task = Task.objects.filter(pk=d["task"]).first()

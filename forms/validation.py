@@ -63,8 +63,8 @@ def _message(error) -> str:
 
 
 def _too_long(data, limit: int) -> dict[str, list[str]]:
-    """Every string in the submission longer than `limit` (where a schema sets no tighter maxLength):
-    free text has an upper bound like every column, and the error names its field."""
+    """Every string in the submission longer than `limit` (where a schema sets no tighter
+    maxLength): free text has an upper bound like every column, and the error names its field."""
     fields, stack = {}, [(data, "")]
     while stack:
         value, path = stack.pop()
@@ -83,7 +83,8 @@ def validate_submission(form: str, data) -> None:
         raise ValidationFailed(_("提交的数据须为 JSON 对象。"), code="invalid_data", fields={"data": [_("须为对象")]})
     fields: dict[str, list[str]] = _too_long(data, settings.PARTYFLOW["FORM_STRING_MAX"])
     if fields:
-        raise ValidationFailed(_("表单填写有误，请检查标出的字段。"), code="form_invalid", fields=fields)
+        raise ValidationFailed(_("表单填写有误，请检查标出的字段。"), code="form_invalid",
+                               fields=fields)
     if not form:
         return
     errors = sorted(_validator(form).iter_errors(data), key=lambda e: list(e.absolute_path))

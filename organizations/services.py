@@ -40,7 +40,8 @@ def _validate_org(org: Organization):
     if org.term_start and org.term_end and org.term_end <= org.term_start:
         raise ValidationFailed(_("任期届满日期须晚于开始日期。"), code="invalid_term", fields={"term_end": [_("须晚于任期开始")]})
     if org.founded_on and org.dissolved_on and org.dissolved_on < org.founded_on:
-        raise ValidationFailed(_("撤销日期不能早于成立日期。"), code="invalid_dissolution", fields={"dissolved_on": [_("不能早于成立日期")]})
+        raise ValidationFailed(_("撤销日期不能早于成立日期。"), code="invalid_dissolution",
+                               fields={"dissolved_on": [_("不能早于成立日期")]})
 
 
 @transaction.atomic
@@ -101,10 +102,12 @@ def _validate_member(member: Member) -> None:
     # (DISPOSAL-2024), also for people removed before partyflow was in use.
     left_statuses = (MemberStatus.REMOVED, MemberStatus.WITHDRAWN)
     if member.left_on and member.status not in left_statuses:
-        raise ValidationFailed(_("只有除名、自行脱党或劝退的人员才有除名或劝退日期。"), code="left_on_needs_left_status",
+        raise ValidationFailed(_("只有除名、自行脱党或劝退的人员才有除名或劝退日期。"),
+                               code="left_on_needs_left_status",
                                fields={"left_on": [_("状态须为除名/自行脱党或劝退")]})
     if member.left_on and member.left_on > today():
-        raise ValidationFailed(_("除名或劝退日期不能晚于今天。"), code="date_in_future", fields={"left_on": [_("不能晚于今天")]})
+        raise ValidationFailed(_("除名或劝退日期不能晚于今天。"), code="date_in_future",
+                               fields={"left_on": [_("不能晚于今天")]})
 
 
 def member_create(*, actor=None, organization: Organization, name: str, **fields) -> Member:
@@ -127,43 +130,55 @@ def member_update(*, actor=None, member: Member, **fields) -> Member:
 BRANCH_COMMITTEE_POSTS = {
     Role.BRANCH_SECRETARY: (CommitteePost.SECRETARY,),
     Role.BRANCH_DEPUTY_SECRETARY: (CommitteePost.DEPUTY_SECRETARY,),
-    Role.BRANCH_COMMITTEE: (CommitteePost.ORGANIZATION, CommitteePost.PROPAGANDA, CommitteePost.DISCIPLINE, CommitteePost.MEMBER),
+    Role.BRANCH_COMMITTEE: (CommitteePost.ORGANIZATION, CommitteePost.PROPAGANDA,
+                            CommitteePost.DISCIPLINE, CommitteePost.MEMBER),
 }
 
 
-def _validate_assignment(*, role: str, organization: Organization, post: str, term_start, term_end) -> str:
-    """The post the assignment records (the secretary's and deputy's implied), or a 400 naming the field."""
+def _validate_assignment(*, role: str, organization: Organization, post: str, term_start,
+                         term_end) -> str:
+    """The post the assignment records (the secretary's and deputy's implied), or a 400 naming
+    the field."""
     if term_start and term_end and term_end < term_start:
         raise ValidationFailed(_("任期结束不能早于开始。"), code="invalid_term", fields={"term_end": [_("不能早于任期开始")]})
     if role == Role.COMMITTEE_OFFICER and organization.kind != OrgKind.COMMITTEE:
         # A general branch reviews but approves nothing; a branch or Party group has no officers.
-        raise ValidationFailed(_("党委委员/组织员只能在党委任职；%(org)s 是%(kind)s。") % {"org": organization.name, "kind": organization.get_kind_display()},
-                               code="officer_needs_committee", fields={"organization": [_("须为党委")]})
+        message = _("党委委员/组织员只能在党委任职；%(org)s 是%(kind)s。") % {
+            "org": organization.name, "kind": organization.get_kind_display()}
+        raise ValidationFailed(message, code="officer_needs_committee",
+                               fields={"organization": [_("须为党委")]})
     allowed = BRANCH_COMMITTEE_POSTS.get(role)
     if allowed is None:
         if post:
-            raise ValidationFailed(_("只有支部委员会成员有委员职务。"), code="post_not_applicable", fields={"post": [_("该角色没有委员职务")]})
+            raise ValidationFailed(_("只有支部委员会成员有委员职务。"), code="post_not_applicable",
+                                   fields={"post": [_("该角色没有委员职务")]})
         return ""
     post = post or (allowed[0] if len(allowed) == 1 else CommitteePost.MEMBER)
     if post not in allowed:
-        raise ValidationFailed(_("%(role)s 不能担任 %(post)s。") % {"role": Role(role).label, "post": CommitteePost(post).label},
-                               code="post_not_for_role", fields={"post": [_("取值须为 %(v)s 之一") % {"v": "、".join(str(CommitteePost(p).label) for p in allowed)}]})
+        choices = "、".join(str(CommitteePost(p).label) for p in allowed)
+        message = _("%(role)s 不能担任 %(post)s。") % {"role": Role(role).label,
+                                                      "post": CommitteePost(post).label}
+        raise ValidationFailed(message, code="post_not_for_role",
+                               fields={"post": [_("取值须为 %(v)s 之一") % {"v": choices}]})
     return post
 
 
-def role_assignment_create(*, actor=None, user, role: str, organization: Organization, term_start=None, term_end=None,
-                           post: str = "") -> RoleAssignment:
+def role_assignment_create(*, actor=None, user, role: str, organization: Organization,
+                           term_start=None, term_end=None, post: str = "") -> RoleAssignment:
     """Give `user` a role at `organization` for a term; a branch-committee role records its post
     (书记, 副书记, 组织委员, 宣传委员, 纪检委员 or 委员)."""
-    post = _validate_assignment(role=role, organization=organization, post=post, term_start=term_start, term_end=term_end)
-    return RoleAssignment.objects.create(user=user, role=role, organization=organization, term_start=term_start, term_end=term_end, post=post)
+    post = _validate_assignment(role=role, organization=organization, post=post,
+                                term_start=term_start, term_end=term_end)
+    return RoleAssignment.objects.create(user=user, role=role, organization=organization,
+                                         term_start=term_start, term_end=term_end, post=post)
 
 
 def role_assignment_update(*, actor=None, assignment: RoleAssignment, **fields) -> RoleAssignment:
     """Change a role assignment (its term, its post) under the same rules as creating one."""
     for k, v in fields.items():
         setattr(assignment, k, v)
-    assignment.post = _validate_assignment(role=assignment.role, organization=assignment.organization, post=assignment.post,
-                                           term_start=assignment.term_start, term_end=assignment.term_end)
+    assignment.post = _validate_assignment(
+        role=assignment.role, organization=assignment.organization, post=assignment.post,
+        term_start=assignment.term_start, term_end=assignment.term_end)
     assignment.save()
     return assignment

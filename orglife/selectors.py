@@ -109,9 +109,12 @@ def lapse_grounds(members, *, on, months: int, since: dict | None = None) -> dic
         # Dues count only where the branch keeps its dues in partyflow for the whole window
         # (`Organization.dues_tracked_since`): then a missing payment is a fact, even when the whole
         # branch stopped paying; before, it is only a gap in the records.
-        branch = member.organization if member.organization.kind == "branch" else member.organization.parent
-        tracked = branch is not None and branch.dues_tracked_since is not None and branch.dues_tracked_since <= start
-        if tracked and (joined is None or joined <= start) and not (paid.get(member.pk, set()) & set(window)):
+        org = member.organization
+        branch = org if org.kind == "branch" else org.parent
+        kept_from = branch.dues_tracked_since if branch is not None else None
+        unpaid = not (paid.get(member.pk, set()) & set(window))
+        tracked = kept_from is not None and kept_from <= start
+        if tracked and (joined is None or joined <= start) and unpaid:
             last = DuesPayment.objects.filter(member=member, month__lt=start).order_by("-month").values_list("month", flat=True).first()
             grounds.append({"kind": "dues", "months": [m.strftime("%Y-%m") for m in window],
                             "records": [{"last_paid_month": last.strftime("%Y-%m") if last else None}]})

@@ -26,8 +26,8 @@ from engine.i18n import _
 from organizations.models import Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
 
 ORDER = {"month": 0, "quarter": 1, "year": 2}
-STATUS_LABELS = {"met": _("已完成"), "due": _("待完成"), "at_risk": _("有风险"), "missed": _("未完成"),
-                 "not_applicable": _("不适用")}
+STATUS_LABELS = {"met": _("已完成"), "due": _("待完成"), "at_risk": _("有风险"),
+                 "missed": _("未完成"), "not_applicable": _("不适用")}
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Period:
         t = str(text or "").strip().upper()
         try:
             year, _sep, rest = t.partition("-")
-            # A year of the Party's records (1921 on): year 0 or 5-digit years have no calendar date.
+            # A year of the Party's records (1921 on): year 0 or 5 digits have no calendar date.
             if len(year) == 4 and year.isdigit() and 1921 <= int(year) <= 9999:
                 if not rest:
                     return cls("year", int(year), 1)
@@ -98,7 +98,9 @@ def _overall(statuses: list[str]) -> str:
 def _existed(branch, period: Period) -> bool:
     """Whether the branch existed during some of `period` (between founding and dissolution): no
     period before a branch was founded or after it was dissolved is counted against it."""
-    return not ((branch.founded_on and period.end < branch.founded_on) or (branch.dissolved_on and period.start > branch.dissolved_on))
+    before = branch.founded_on is not None and period.end < branch.founded_on
+    after = branch.dissolved_on is not None and period.start > branch.dissolved_on
+    return not (before or after)
 
 
 # Meeting obligations: (code, meeting kind, rule name, label)
@@ -155,10 +157,12 @@ class _Records:
         self.present_users = defaultdict(set)   # committee meeting id -> user ids present
         self.talks = defaultdict(list)          # member id -> dates of the talks they took part in
         for meeting_id, kind, member_id, user_id, held_on in (
-                Attendance.objects.filter(present=True, meeting__held_on__range=(start, end),
-                                          meeting__kind__in=["committee_meeting", "heart_to_heart_talk"],
-                                          meeting__organization__path__startswith=root.path)
-                .values_list("meeting_id", "meeting__kind", "member_id", "member__user_id", "meeting__held_on")):
+                Attendance.objects.filter(
+                    present=True, meeting__held_on__range=(start, end),
+                    meeting__kind__in=["committee_meeting", "heart_to_heart_talk"],
+                    meeting__organization__path__startswith=root.path)
+                .values_list("meeting_id", "meeting__kind", "member_id", "member__user_id",
+                             "meeting__held_on")):
             if kind == "committee_meeting" and user_id:
                 self.present_users[meeting_id].add(user_id)
             elif kind == "heart_to_heart_talk":
@@ -181,7 +185,8 @@ class _Records:
         self.groups = set(Organization.objects.filter(path__startswith=root.path, kind=OrgKind.PARTY_GROUP).values_list("parent_id", flat=True))
 
 
-def _meeting_obligation(code, kind, rule, label, meetings, period, rules, on, *, counts=None, branch=None):
+def _meeting_obligation(code, kind, rule, label, meetings, period, rules, on, *, counts=None,
+                        branch=None):
     freq = rules.get(rule)
     rows = []
     for sub in period.within(freq.per):
@@ -207,13 +212,16 @@ def _per_member_obligation(code, rule, label, members, dates_of, period, rules, 
             n = sum(1 for d in dates_of(m.pk) if sub.start <= d <= sub.end)
             if n < freq.times:
                 short.append({"member": m.pk, "name": m.name, "count": n, "required": freq.times})
-        rows.append({"period": str(sub), "status": _status(not short, sub, on), "members": len(members),
-                     "met": len(members) - len(short), "required": freq.times, "short": short})
-    return {"code": code, "label": str(label), "rule": rules.describe(rule), "frequency": str(_("每名党员%(f)s") % {"f": freq}),
+        rows.append({"period": str(sub), "status": _status(not short, sub, on),
+                     "members": len(members), "met": len(members) - len(short),
+                     "required": freq.times, "short": short})
+    return {"code": code, "label": str(label), "rule": rules.describe(rule),
+            "frequency": str(_("每名党员%(f)s") % {"f": freq}),
             "status": _overall([r["status"] for r in rows]), "periods": rows}
 
 
-def _sessions_at_risk(sub: Period, on: dt.date, held: int, present: int, due: int, required: int, members: int, minimum) -> bool:
+def _sessions_at_risk(sub: Period, on: dt.date, held: int, present: int, due: int, required: int,
+                      members: int, minimum) -> bool:
     """An open period whose attendance can no longer reach the minimum: even if every session still
     required were held with all `members` present, the period's rate would stay below it."""
     if sub.end < on or not due:
@@ -234,14 +242,16 @@ def _branch_row(branch, rec: _Records, period: Period, rules, on: dt.date) -> di
         if code == "party_group_meeting" and branch.pk not in rec.groups:
             continue
         if code in PER_MEMBER:
-            obligations.append(_per_member_obligation(code, rule, label, rec.members[branch.pk], lambda mid: rec.talks.get(mid, []),
-                                                      period, rules, on, branch))
+            obligations.append(_per_member_obligation(
+                code, rule, label, rec.members[branch.pk], lambda mid: rec.talks.get(mid, []),
+                period, rules, on, branch))
             continue
         # A committee meeting counts only with more than half of the committee's members present
         # (BRANCH-2018 Art. 12); others present (members invited) do not count towards it.
-        counts = ((lambda m: Fraction(len(rec.present_users[m.pk] & committee)) > quorum * len(committee))
-                  if code == "committee_meeting" else None)
-        obligations.append(_meeting_obligation(code, kind, rule, label, meetings, period, rules, on, counts=counts, branch=branch))
+        counts = ((lambda m: Fraction(len(rec.present_users[m.pk] & committee))
+                   > quorum * len(committee)) if code == "committee_meeting" else None)
+        obligations.append(_meeting_obligation(code, kind, rule, label, meetings, period, rules, on,
+                                               counts=counts, branch=branch))
 
     # Organizational-life sessions: at least N a year with the year's attendance at least the minimum (JSNU).
     freq, minimum, kinds = rules.get("orglife.sessions"), rules.get("orglife.sessions_attendance_min"), rules.get("orglife.session_kinds")
@@ -253,7 +263,9 @@ def _branch_row(branch, rec: _Records, period: Period, rules, on: dt.date) -> di
         present, due = sum(m.n_present for m in held), sum(m.n_due for m in held)
         rate = Fraction(present, due) if due else Fraction(0)
         status = _status(len(held) >= freq.times and due > 0 and rate >= minimum, sub, on)
-        if status == "due" and _sessions_at_risk(sub, on, len(held), present, due, freq.times, len(rec.members[branch.pk]), minimum):
+        n_members = len(rec.members[branch.pk])
+        if status == "due" and _sessions_at_risk(sub, on, len(held), present, due, freq.times,
+                                                 n_members, minimum):
             status = "at_risk"
         rows.append({"period": str(sub), "status": status,
                      "count": len(held), "required": freq.times, "attendance": round(float(rate) * 100, 1),

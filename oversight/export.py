@@ -10,7 +10,8 @@ from engine.i18n import _
 
 from .compliance import STATUS_LABELS
 
-FILLS = {"met": "C6EFCE", "due": "FFEB9C", "at_risk": "F4B183", "missed": "FFC7CE", "not_applicable": "D9D9D9"}
+FILLS = {"met": "C6EFCE", "due": "FFEB9C", "at_risk": "F4B183", "missed": "FFC7CE",
+         "not_applicable": "D9D9D9"}
 
 
 def _detail(p: dict) -> str:
@@ -19,7 +20,8 @@ def _detail(p: dict) -> str:
     if "paid" in p:
         return f"{p['paid']}/{p['members']}"
     if "short" in p:  # per member: study hours, or the count of talks
-        return "; ".join(f"{s['name']} {s['hours'] if 'hours' in s else s['count']}/{s['required']}" for s in p["short"])
+        return "; ".join(f"{s['name']} {s.get('hours', s.get('count'))}/{s['required']}"
+                         for s in p["short"])
     return f"{p['count']}/{p['required']}"
 
 

@@ -9,7 +9,8 @@ from django.db.models import Count, Q, QuerySet
 
 from engine.calendar import today
 from engine.i18n import _
-from organizations.models import CommitteePost, MemberStatus, Organization, OrgKind, Role, RoleAssignment
+from organizations.models import (CommitteePost, MemberStatus, Organization, OrgKind, Role,
+                                  RoleAssignment)
 from organizations.selectors import scope_q
 
 from .models import WeakBranchListing
@@ -25,6 +26,9 @@ SIGNAL_LABELS = {
 ORGANIZATIONAL_LIFE = ("general_meeting", "committee_meeting", "party_group_meeting", "party_lesson", "themed_party_day",
                        "organizational_life_meeting", "sessions")
 COMMITTEE_ROLES = (Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRANCH_COMMITTEE)
+# The post of an assignment recorded before posts were (the secretary's and deputy's are implied).
+IMPLIED_POSTS = {Role.BRANCH_SECRETARY: CommitteePost.SECRETARY,
+                 Role.BRANCH_DEPUTY_SECRETARY: CommitteePost.DEPUTY_SECRETARY}
 
 
 def branches_under(org: Organization) -> QuerySet[Organization]:
@@ -60,7 +64,9 @@ def branch_signals(branches: list[Organization], *, rules, on: dt.date) -> dict[
               .select_related("user").order_by("organization_id", "role", "id")):
         active = a.term_end is None or a.term_end >= on
         if active:
-            officers[a.organization_id].append({"role": a.role, "post": a.post, "user": a.user.get_username(), "term_end": a.term_end})
+            holder = {"role": a.role, "post": a.post, "user": a.user.get_username(),
+                      "term_end": a.term_end}
+            officers[a.organization_id].append(holder)
         # The seats elected for the current term: the assignments that began with it.
         if terms[a.organization_id] is not None and a.term_start == terms[a.organization_id]:
             elected[a.organization_id].append((a, active))
@@ -78,12 +84,15 @@ def branch_signals(branches: list[Organization], *, rules, on: dt.date) -> dict[
             signals.append({"code": "secretary_vacant", "evidence": {
                 "secretary": None, "last_secretary_term_end": last_secretary.get(b.pk)}})
         seats = len({a.user_id for a, _active in elected[b.pk]})
-        # A branch with a committee (≥ 7 full members): fewer holders than seats elected for the term,
-        # or fewer than a committee needs. Without one, a vacant secretary is `secretary_vacant`.
+        # A branch with a committee (≥ 7 full members): fewer holders than seats elected for the
+        # term, or fewer than a committee needs. Without one, a vacant secretary is
+        # `secretary_vacant`.
         if full.get(b.pk, 0) >= with_committee and (len(held) < seats or len(held) < committee_min):
             signals.append({"code": "committee_incomplete", "evidence": {
-                "full_members": full.get(b.pk, 0), "committee_members": len(held), "seats": seats, "required": max(seats, committee_min),
-                "rule": rules.describe("branch.committee_size_min"), "holders": held, "empty_posts": _empty_posts(elected[b.pk], held)}})
+                "full_members": full.get(b.pk, 0), "committee_members": len(held), "seats": seats,
+                "required": max(seats, committee_min),
+                "rule": rules.describe("branch.committee_size_min"), "holders": held,
+                "empty_posts": _empty_posts(elected[b.pk], held)}})
         if b.term_end is not None and b.term_end < on:
             signals.append({"code": "term_overdue", "evidence": {
                 "term_start": b.term_start, "term_end": b.term_end, "days_overdue": (on - b.term_end).days}})
@@ -94,16 +103,15 @@ def branch_signals(branches: list[Organization], *, rules, on: dt.date) -> dict[
 
 
 def _empty_posts(elected: list, held: list[dict]) -> list[dict]:
-    """The posts elected for the term whose holder has left and that nobody holds now (书记, 组织委员 …;
-    a seat without a named post is 委员)."""
+    """The posts elected for the term whose holder has left and that nobody holds now (书记,
+    组织委员 …; a seat without a named post is 委员)."""
     held_posts = {h["post"] for h in held if h["post"]}
     out = []
     for a, active in elected:
-        post = a.post or (CommitteePost.SECRETARY if a.role == Role.BRANCH_SECRETARY else
-                          CommitteePost.DEPUTY_SECRETARY if a.role == Role.BRANCH_DEPUTY_SECRETARY else CommitteePost.MEMBER)
+        post = a.post or IMPLIED_POSTS.get(a.role, CommitteePost.MEMBER)
         if not active and (post == CommitteePost.MEMBER or post not in held_posts):
-            out.append({"post": str(post), "post_display": str(CommitteePost(post).label), "last_holder": a.user.get_username(),
-                        "left_on": a.term_end})
+            out.append({"post": str(post), "post_display": str(CommitteePost(post).label),
+                        "last_holder": a.user.get_username(), "left_on": a.term_end})
     return out
 
 

@@ -26,10 +26,11 @@ def main(argv=None):
     if len(argv) > 1:
         argv[1] = ALIASES.get(argv[1], argv[1])
     if len(argv) > 1 and argv[1] in KEYLESS_COMMANDS:
-        os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # signs nothing: any key will do
+        os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # signs nothing: any key
     if len(argv) > 1 and argv[1] == "demo" and not os.environ.get("SECRET_KEY"):
         # The demo runs with DEBUG off like a deployment: its key is generated once, kept in var/.
-        data_dir = Path(os.environ.get("PARTYFLOW_DATA_DIR") or Path(__file__).resolve().parent.parent / "var")
+        default = Path(__file__).resolve().parent.parent / "var"
+        data_dir = Path(os.environ.get("PARTYFLOW_DATA_DIR") or default)
         os.environ["SECRET_KEY"] = ensure_secret_key(data_dir)
     from django.core.management import execute_from_command_line
 

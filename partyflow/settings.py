@@ -4,8 +4,8 @@ DATABASE_URL      sqlite:///path or postgres://user@host:port/db (default: SQLit
 CELERY_BROKER_URL redis://127.0.0.1:6379/0 or amqp://guest:guest@127.0.0.1:5672// (default: none,
                   timers then run in-process in the demo, or through `partyflow run-timers`)
 EMAIL_HOST       an SMTP server for reminder emails (default: none, emails are printed on the console)
-REDIS_URL        a shared cache for the API processes (token throttle); default: the broker when it is
-                 Redis, else each process's local memory
+REDIS_URL        a shared cache for the API processes (token throttle); default: the broker when
+                 it is Redis, else each process's local memory
 PARTYFLOW_TLS    1 when served behind TLS: secure cookies, HSTS, HTTPS redirect (`check --deploy`)
 PARTYFLOW_TOKEN_IDLE_HOURS  API tokens expire after this many idle hours (default 12)
 SECRET_KEY (required with DEBUG off), DEBUG, ALLOWED_HOSTS, PARTYFLOW_RULE_SET
@@ -54,7 +54,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # The API authenticates by token (DRF views are CSRF-exempt); these protect any page served later.
+    # The API authenticates by token (DRF views are CSRF-exempt); these protect any page served.
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # JSON answers under /api/ for what no view answers: oversized bodies, control characters in
@@ -102,16 +102,20 @@ BEHIND_TLS = os.environ.get("PARTYFLOW_TLS", "0") == "1"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS else None
 SECURE_SSL_REDIRECT = BEHIND_TLS
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = BEHIND_TLS
-SECURE_HSTS_SECONDS = int(os.environ.get("PARTYFLOW_HSTS_SECONDS", str(365 * 24 * 3600))) if BEHIND_TLS else 0
+SECURE_HSTS_SECONDS = (int(os.environ.get("PARTYFLOW_HSTS_SECONDS", str(365 * 24 * 3600)))
+                       if BEHIND_TLS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = BEHIND_TLS
 SECURE_HSTS_PRELOAD = BEHIND_TLS
 X_FRAME_OPTIONS = "DENY"
 
 # A cache every API process shares (the token throttle counts in it): Redis when REDIS_URL is set or
 # the Celery broker is Redis; else each process's local memory (one process: `make demo`).
-REDIS_URL = os.environ.get("REDIS_URL") or (os.environ.get("CELERY_BROKER_URL", "") if os.environ.get("CELERY_BROKER_URL", "").startswith("redis") else "")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "partyflow"}
-          if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+_broker = os.environ.get("CELERY_BROKER_URL", "")
+REDIS_URL = os.environ.get("REDIS_URL") or (_broker if _broker.startswith("redis") else "")
+CACHES = {"default": (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+     "KEY_PREFIX": "partyflow"}
+    if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
@@ -120,7 +124,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     # Refuse control characters and over-deep JSON with a 400 naming the field (api/parsers.py).
-    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser", "api.parsers.FormParser", "api.parsers.MultiPartParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser", "api.parsers.FormParser",
+                               "api.parsers.MultiPartParser"],
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
 }

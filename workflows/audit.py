@@ -58,10 +58,12 @@ def append(*, action: str, actor=None, case: Case | None = None, task=None, data
     save_head=False: the caller saves `case.audit_seq`/`audit_head` with its own UPDATE of the case."""
     data = json_safe(data or {})
     organization = organization or (case.organization if case else None)
+    roles = (acting_roles(actor, task=task, organization=organization, on_behalf_of=on_behalf_of)
+             if actor is not None else [])
     event = AuditEvent(
         case=case, organization=organization, actor=actor,
         actor_name=actor.get_username() if actor is not None else "system",
-        actor_roles=acting_roles(actor, task=task, organization=organization, on_behalf_of=on_behalf_of) if actor is not None else [],
+        actor_roles=roles,
         on_behalf_of=on_behalf_of, on_behalf_of_name=on_behalf_of.get_username() if on_behalf_of is not None else "",
         action=action, task=task, task_name=task.name if task else "", data=data,
         created_at=timezone.now(),

@@ -56,7 +56,8 @@ def case_history_for(user, case: Case) -> list[AuditEvent]:
     for e in events:
         e.acted_as = [{
             "role": r.get("role") or r.get("lane"),
-            "role_display": str(ROLE_LABELS.get(r.get("role"), "") or LANE_LABELS.get(r.get("lane"), r.get("lane") or "")),
+            "role_display": str(ROLE_LABELS.get(r.get("role"), "")
+                                or LANE_LABELS.get(r.get("lane"), r.get("lane") or "")),
             "organization": r["organization"], "organization_name": names[r["organization"]],
             "on_behalf_of": r.get("on_behalf_of", ""),
         } for r in e.actor_roles if isinstance(r, dict) and r.get("organization") in names]

@@ -224,7 +224,8 @@ def check_officers(*, case, task, data, rules):
 # --- step 8: effects -------------------------------------------------------------------------
 
 # The post each elected officer holds until the committee divides the other posts (分工).
-ELECTED_POSTS = {Role.BRANCH_SECRETARY: CommitteePost.SECRETARY, Role.BRANCH_DEPUTY_SECRETARY: CommitteePost.DEPUTY_SECRETARY,
+ELECTED_POSTS = {Role.BRANCH_SECRETARY: CommitteePost.SECRETARY,
+                 Role.BRANCH_DEPUTY_SECRETARY: CommitteePost.DEPUTY_SECRETARY,
                  Role.BRANCH_COMMITTEE: CommitteePost.MEMBER}
 
 
@@ -245,7 +246,8 @@ def record_election_result(*, case, params, actor, now):
     for mid, member in members.items():
         role = Role.BRANCH_SECRETARY if mid == data.get("secretary") else Role.BRANCH_DEPUTY_SECRETARY if mid == data.get("deputy") else Role.BRANCH_COMMITTEE
         if member.user_id:
-            RoleAssignment.objects.create(user=member.user, role=role, organization=org, term_start=election_date, term_end=org.term_end,
+            RoleAssignment.objects.create(user=member.user, role=role, organization=org,
+                                          term_start=election_date, term_end=org.term_end,
                                           post=ELECTED_POSTS[role])
         created.append({"member": mid, "name": member.name, "role": role})
     return {"term_start": org.term_start.isoformat(), "term_end": org.term_end.isoformat(), "officers": created}
