@@ -96,11 +96,19 @@ def _overall(statuses: list[str]) -> str:
 
 
 def _existed(branch, period: Period) -> bool:
-    """Whether the branch existed during some of `period` (between founding and dissolution): no
-    period before a branch was founded or after it was dissolved is counted against it."""
+    """Whether the branch existed during some of `period` (between founding and dissolution)."""
     before = branch.founded_on is not None and period.end < branch.founded_on
     after = branch.dissolved_on is not None and period.start > branch.dissolved_on
     return not (before or after)
+
+
+def _counted(branch, period: Period) -> bool:
+    """Whether `period` counts for the branch: it existed for the whole of it. No period that
+    began before the branch was founded or ended after it was dissolved is held against it (a
+    branch founded in March is not short of a full year's sessions that year)."""
+    started = branch.founded_on is None or branch.founded_on <= period.start
+    lasted = branch.dissolved_on is None or branch.dissolved_on >= period.end
+    return started and lasted
 
 
 # Meeting obligations: (code, meeting kind, rule name, label)
@@ -190,7 +198,7 @@ def _meeting_obligation(code, kind, rule, label, meetings, period, rules, on, *,
     freq = rules.get(rule)
     rows = []
     for sub in period.within(freq.per):
-        if branch is not None and not _existed(branch, sub):
+        if branch is not None and not _counted(branch, sub):
             continue
         held = [m for m in meetings if m.kind == kind and sub.start <= m.held_on <= sub.end and (counts is None or counts(m))]
         rows.append({"period": str(sub), "status": _status(len(held) >= freq.times, sub, on), "count": len(held), "required": freq.times,
@@ -205,7 +213,7 @@ def _per_member_obligation(code, rule, label, members, dates_of, period, rules, 
     freq = rules.get(rule)
     rows = []
     for sub in period.within(freq.per):
-        if not _existed(branch, sub):
+        if not _counted(branch, sub):
             continue
         short = []
         for m in members:
@@ -257,7 +265,7 @@ def _branch_row(branch, rec: _Records, period: Period, rules, on: dt.date) -> di
     freq, minimum, kinds = rules.get("orglife.sessions"), rules.get("orglife.sessions_attendance_min"), rules.get("orglife.session_kinds")
     rows = []
     for sub in period.within(freq.per):
-        if not _existed(branch, sub):
+        if not _counted(branch, sub):
             continue
         held = [m for m in meetings if m.kind in kinds and sub.start <= m.held_on <= sub.end]
         present, due = sum(m.n_present for m in held), sum(m.n_due for m in held)
@@ -277,9 +285,9 @@ def _branch_row(branch, rec: _Records, period: Period, rules, on: dt.date) -> di
     freq, members = rules.get("orglife.dues"), rec.members[branch.pk]
     rows = []
     for sub in period.within(freq.per):
-        if not _existed(branch, sub):
+        if not _counted(branch, sub):
             continue
-        months = [p.start for p in sub.within("month") if _existed(branch, p)]
+        months = [p.start for p in sub.within("month") if _counted(branch, p)]
         unpaid = [{"member": m.pk, "name": m.name, "months": [str(Period.containing("month", mo)) for mo in months if (m.pk, mo) not in rec.paid]}
                   for m in members]
         unpaid = [u for u in unpaid if u["months"]]
@@ -300,6 +308,8 @@ def _branch_row(branch, rec: _Records, period: Period, rules, on: dt.date) -> di
                         "frequency": str(_("每名党员每年%(n)s学时（书记、支委%(m)s学时）") % {"n": need, "m": need_officer}),
                         "status": _status(not short, year, on),
                         "periods": [{"period": str(year), "status": _status(not short, year, on), "members": len(members), "short": short}]})
+    if not _counted(branch, year):  # a year the branch did not exist for in full
+        obligations[-1].update(status="not_applicable", periods=[])
     return {"organization": branch.pk, "name": branch.name, "period": str(period), "obligations": obligations}
 
 

@@ -63,6 +63,10 @@ def test_a_branch_is_not_counted_for_periods_before_its_founding_or_after_its_di
             "2026-02",
             "2026-03",
         ]
+        # the branch did not exist for the whole of 2026: the year's quotas do not apply to it
+        for code in ("sessions", "study_hours", "heart_to_heart_talk", "democratic_review"):
+            assert q1["新成立党支部"][code]["status"] == "not_applicable", code
+        assert year_2025["已撤销党支部"]["sessions"]["status"] == "not_applicable"
         found = identification(officer, u.college)
     # Branches A and B kept no records in 2025 and are flagged; the new and the dissolved are not.
     assert "organizational_life_missed" in found["软件工程教工党支部"]
