@@ -1,6 +1,7 @@
 """DRF serializers: shapes only, no business rules (those live in services and procedures)."""
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from notifications.models import Notification
 from notifications.render import render
@@ -84,6 +85,13 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(write_only=True, max_length=128)
+
+
+class TokenLoginSerializer(AuthTokenSerializer):
+    """DRF's login check, with the lengths of the user columns (a 400 naming the field)."""
+    username = serializers.CharField(write_only=True, max_length=150)
+    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False,
+                                     style={"input_type": "password"})
 
 
 class TokenSerializer(serializers.Serializer):

@@ -59,6 +59,7 @@ class TokenView(ObtainAuthToken):
     The token expires after PARTYFLOW["TOKEN_IDLE_SECONDS"] unused, or at logout."""
     throttle_classes = [TokenThrottle]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
+    serializer_class = s.TokenLoginSerializer
 
     @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenSerializer})
     def post(self, request, *args, **kwargs):

@@ -64,7 +64,8 @@ def branch_signals(branches: list[Organization], *, rules, on: dt.date) -> dict[
               .select_related("user").order_by("organization_id", "role", "id")):
         active = a.term_end is None or a.term_end >= on
         if active:
-            holder = {"role": a.role, "post": a.post, "user": a.user.get_username(),
+            holder = {"role": a.role, "role_display": str(a.get_role_display()), "post": a.post,
+                      "post_display": str(a.get_post_display()), "user": a.user.get_username(),
                       "term_end": a.term_end}
             officers[a.organization_id].append(holder)
         # The seats elected for the current term: the assignments that began with it.

@@ -5,7 +5,9 @@ import json
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connection
+from rest_framework.test import APIClient
 
 from orglife.models import Meeting
 from workflows.services import case_start
@@ -139,6 +141,13 @@ def test_over_long_text_in_task_data_is_a_400_naming_the_field(university, api, 
     assert "note" in body["fields"]
 
 
+def test_an_over_long_login_is_a_400_naming_the_field(university, api):
+    for field in ("username", "password"):
+        body = {"username": "sec_a", "password": "pw-123456", field: "x" * 10_000}
+        r = APIClient().post("/api/auth/token/", body, format="json")
+        assert field in _error(r, 400, "validation_failed")["fields"]
+
+
 def test_over_long_case_subject_and_cancel_reason_are_400s(university, api, open_task):
     case, _task = open_task
     sec = api(university.users.sec_a)
@@ -187,8 +196,6 @@ def test_a_body_over_the_size_limit_is_a_json_413(university, api, settings):
 
 
 def test_an_upload_over_the_size_limit_is_a_json_413(university, api, open_task, settings):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     case, _task = open_task
     settings.PARTYFLOW = {**settings.PARTYFLOW, "MAX_BODY_BYTES": 1000}
     r = api(university.users.sec_a).post(
