@@ -39,8 +39,8 @@ def make_branch(college, name, members=20):
 def a_year_of_records(branch, people, *, general_meeting_quarters=(0, 1, 2, 3), absent_per_session=0):
     """2025: themed Party day monthly, general meeting and Party lesson quarterly, one organizational-life
     meeting, one democratic review, two heart-to-heart talks, four 8-hour study sessions, a 24-hour
-    course for the secretary, everyone's dues every month. `absent_per_session` members miss each session.
-    Every member takes part in both talks (they are counted per member)."""
+    course for the secretary, everyone's dues every month. `absent_per_session` members miss each session."""
+    # Every member takes part in both talks: they are counted per member.
     ids = [p.pk for p in people]
     turn = [0]
 
