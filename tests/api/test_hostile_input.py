@@ -13,6 +13,7 @@ from orglife.models import Meeting
 from workflows.services import case_start
 
 from ..helpers import cst
+from ..workflows.procedures.md_helpers import applicant, start_development
 
 pytestmark = pytest.mark.django_db
 
@@ -231,3 +232,22 @@ def test_the_database_briefly_unavailable_is_a_503_with_retry_after_then_service
     _error(r, 503, "database_unavailable")
     assert int(r["Retry-After"]) > 0
     assert c.get("/api/cases/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "summary, message", [(123, "必填"), (["x"], "必填"), ("思" * 10_000, "最多 5000 个字符")]
+)
+def test_an_obligation_summary_of_the_wrong_type_or_too_long_is_a_400(
+    university, api, summary, message
+):
+    u = university
+    sec = api(u.users.sec_a)
+    person = applicant(u)
+    with time_machine.travel(cst(2026, 1, 5, 10), tick=False):
+        start_development(sec, u, person)
+        r = sec.post(
+            f"/api/members/{person.pk}/development/obligations/",
+            {"kind": "thought_report", "seq": 1, "data": {"summary": summary}},
+            format="json",
+        )
+    assert _error(r, 400, "form_invalid")["fields"] == {"data.summary": [message]}

@@ -199,7 +199,7 @@ def test_check_deploy_under_production_settings_reports_nothing(tmp_path):
     assert r.returncode != 0 and "security.W004" in r.stderr + r.stdout
 
 
-def test_idle_expiry_is_twelve_hours_unless_configured(tmp_path):
+def test_tokens_idle_out_after_12_hours_and_the_cache_is_redis_when_redis_is_configured(tmp_path):
     code = (
         "from django.conf import settings; "
         "print(settings.PARTYFLOW['TOKEN_IDLE_SECONDS'], settings.CACHES['default']['BACKEND'])"
