@@ -10,7 +10,16 @@ from organizations.models import Role
 from organizations.selectors import organizations_visible, scope_q
 
 from .assignment import LANE_LABELS, active_delegations, delegated_task_q, user_slots
-from .models import AuditEvent, Case, CaseAccess, Delegation, Document, ProcessVersion, Task, TaskStatus
+from .models import (
+    AuditEvent,
+    Case,
+    CaseAccess,
+    Delegation,
+    Document,
+    ProcessVersion,
+    Task,
+    TaskStatus,
+)
 
 # Labels of the roles an audit event records (a member acting on their own task: 党员本人).
 ROLE_LABELS = {**dict(Role.choices), "member": _("党员本人")}
@@ -114,9 +123,9 @@ def task_inbox(user, *, process=None, organization=None, overdue=None) -> QueryS
     if organization:
         qs = qs.filter(case_organization_id=organization)
     if overdue is True:
-        qs = qs.filter(due_at__lt=timezone.now())
+        qs = qs.filter(due_at__lte=timezone.now())
     elif overdue is False:
-        qs = qs.filter(Q(due_at__isnull=True) | Q(due_at__gte=timezone.now()))
+        qs = qs.filter(Q(due_at__isnull=True) | Q(due_at__gt=timezone.now()))
     return qs.order_by(F("due_at").asc(nulls_last=True), "id")
 
 

@@ -13,7 +13,7 @@ from orglife.models import Meeting
 from workflows.services import case_start
 
 from ..helpers import cst
-from ..workflows.procedures.md_helpers import applicant, start_development
+from ..procedures.md_helpers import applicant, start_development
 
 pytestmark = pytest.mark.django_db
 
