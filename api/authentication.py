@@ -4,7 +4,7 @@ request needs it (a member's own inbox slot, their own record), so it costs no e
 Tokens expire after PARTYFLOW["TOKEN_IDLE_SECONDS"] without use. DRF's token has one timestamp,
 `created`; it is moved forward when the token is used (at most once a minute, one UPDATE), so it
 holds the start of the current idle period. Logout, a password change and deactivation delete the
-user's token (`token_revoke_all`)."""
+user's token (`organizations.services.token_revoke_all`, recorded in the record log)."""
 import datetime as dt
 
 from django.conf import settings

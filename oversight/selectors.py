@@ -9,8 +9,14 @@ from django.db.models import Count, Q, QuerySet
 
 from engine.calendar import today
 from engine.i18n import _
-from organizations.models import (CommitteePost, MemberStatus, Organization, OrgKind, Role,
-                                  RoleAssignment)
+from organizations.models import (
+    CommitteePost,
+    MemberStatus,
+    Organization,
+    OrgKind,
+    Role,
+    RoleAssignment,
+)
 from organizations.selectors import scope_q
 from procedures.weak_branch_remediation.models import WeakBranchListing
 

@@ -14,6 +14,8 @@ from django.core.cache import cache
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from organizations.models import RecordEvent
+
 from ..helpers import cst
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +65,22 @@ def test_logout_revokes_the_token(university):
     assert r.status_code == 204
     r = c.get("/api/me/")
     assert r.status_code == 401 and r.json()["code"] == "not_authenticated"
+
+
+def test_revocations_are_recorded_in_the_record_log_with_their_reason(university):
+    c = login("member_a")
+    assert c.post("/api/auth/logout/").status_code == 204
+    member = login("member_a")
+    r = login("orgdept").patch(
+        f"/api/users/{university.users.member_a.pk}/", {"password": "a-new-password-1"}, format="json"
+    )
+    assert r.status_code == 200, r.json()
+    assert member.get("/api/me/").status_code == 401
+    revoked = RecordEvent.objects.filter(action="token_revoked", entity_id=university.users.member_a.pk)
+    assert [(e.entity, e.actor_name, e.data) for e in revoked.order_by("seq")] == [
+        ("token", "member_a", {"reason": "logout"}),
+        ("token", "orgdept", {"reason": "password_changed"}),
+    ]
 
 
 def test_a_password_change_ends_every_session_of_that_user(university):

@@ -4,6 +4,7 @@ and for dues separately; one open case per member; good reason closes it; striki
 the general meeting (admission rule) and the approving committee, and bars reapplication for 5 years."""
 import datetime as dt
 
+import pytest
 import time_machine
 
 from organizations.models import Member, MemberStatus
@@ -39,7 +40,7 @@ def monthly_meetings(u, absent, months):
 @pytest.fixture(autouse=True)
 def branch_a_keeps_dues_here(university):
     """Branch A keeps its dues accounts in partyflow from January 2026 (`dues_tracked_since`)."""
-    organization_update(organization=university.branch_a, dues_tracked_since=dt.date(2026, 1, 1))
+    organization_update(actor=None, organization=university.branch_a, dues_tracked_since=dt.date(2026, 1, 1))
 
 
 def lapse_cases(member):
@@ -204,8 +205,8 @@ def test_a_whole_branch_that_stops_paying_is_detected_where_the_branch_keeps_its
     """Branch B keeps its dues in partyflow from January 2026; everyone paid January, then nobody
     paid. Branch A's dues are not kept here in this test: its members are never caught for dues."""
     u = university
-    organization_update(organization=u.branch_a, dues_tracked_since=None)
-    organization_update(organization=u.branch_b, dues_tracked_since=dt.date(2026, 1, 1))
+    organization_update(actor=None, organization=u.branch_a, dues_tracked_since=None)
+    organization_update(actor=None, organization=u.branch_b, dues_tracked_since=dt.date(2026, 1, 1))
     with time_machine.travel(cst(2026, 2, 1, 9), tick=False):
         for m in u.full_b:
             dues_record(
@@ -231,7 +232,7 @@ def test_a_whole_branch_that_stops_paying_is_detected_where_the_branch_keeps_its
 def test_dues_are_not_a_ground_before_the_branch_kept_them_here(university, api):
     u = university
     organization_update(
-        organization=u.branch_b, dues_tracked_since=dt.date(2026, 4, 1)
+        actor=None, organization=u.branch_b, dues_tracked_since=dt.date(2026, 4, 1)
     )  # inside the window Feb-Jul
     pay_dues(u, [*u.full_a, u.probationary, u.suspended], MONTHS)
     assert "self-lapse cases opened: 0" in run_timers(cst(2026, 8, 3, 9))

@@ -11,7 +11,7 @@ from workflows import audit
 from workflows.assignment import user_roles_snapshot
 
 from ..helpers import cst, only_task
-from .procedures.test_branch_election_rules import at_vote  # noqa: F401  (fixture)
+from ..procedures.test_branch_election_rules import at_vote  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def election(api, university):
     """committee_a sits on branch A's committee and is also secretary of branch B."""
     u = university
     role_assignment_create(
-        user=u.users.committee_a, role=Role.BRANCH_SECRETARY, organization=u.branch_b
+        actor=None, user=u.users.committee_a, role=Role.BRANCH_SECRETARY, organization=u.branch_b
     )
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
         r = api(u.users.sec_a).post(
