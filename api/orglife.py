@@ -3,7 +3,6 @@ Reads are scoped to the caller's organizations; the branch secretary, deputy and
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,6 +13,7 @@ from orglife import selectors, services
 from orglife.models import Attendance, DuesPayment, Meeting, MeetingKind
 from procedures import democratic_review
 
+from .parsers import FormParser, MultiPartParser
 from .views import _int_param
 
 
@@ -53,17 +53,17 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 class AbsenteeSerializer(serializers.Serializer):
     member = serializers.IntegerField()
-    reason = serializers.CharField(allow_blank=True, required=False, default="")
+    reason = serializers.CharField(allow_blank=True, required=False, default="", max_length=200)
 
 
 class MeetingCreateSerializer(serializers.Serializer):
     organization = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=MeetingKind.choices)
     held_on = serializers.DateField()
-    title = serializers.CharField(required=False, allow_blank=True, default="")
+    title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     hours = serializers.DecimalField(max_digits=5, decimal_places=1, required=False, allow_null=True, default=None)
-    evidence = serializers.CharField(required=False, allow_blank=True, default="")
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    evidence = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
     attendees = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     absentees = AbsenteeSerializer(many=True, required=False, default=list)
 
@@ -85,6 +85,11 @@ class DuesCreateSerializer(serializers.Serializer):
     month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", error_messages={"invalid": _("须为 YYYY-MM")})
     amount = serializers.DecimalField(max_digits=10, decimal_places=2)
     paid_on = serializers.DateField()
+
+    def validate_month(self, value: str) -> str:
+        if not 1921 <= int(value[:4]) <= 9999:
+            raise serializers.ValidationError(_("年份须在 1921 至 9999 之间"))
+        return value
 
 
 class ImportSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 """DRF serializers: shapes only, no business rules (those live in services and procedures)."""
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from forms.validation import load_schema
 from notifications.models import Notification
@@ -22,7 +23,7 @@ from workflows.models import (
     Timer,
 )
 from workflows.registry import context_for
-from workflows.selectors import case_documents, case_history, case_open_tasks
+from workflows.selectors import case_documents, case_history_for, case_open_tasks
 
 User = get_user_model()
 
@@ -40,7 +41,9 @@ class LabelField(serializers.CharField):
 class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
-        fields = ["id", "parent", "name", "kind", "branch_kind", "has_approval_authority", "departments", "path", "term_start", "term_end"]
+        fields = ["id", "parent", "name", "kind", "branch_kind", "has_approval_authority",
+                  "departments", "path", "term_start", "term_end", "founded_on", "dissolved_on",
+                  "dues_tracked_since"]
         read_only_fields = ["path"]
 
 
@@ -68,11 +71,12 @@ class MemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = Member
         fields = ["id", "organization", "user", "name", "status", "status_display", "rights_suspended", "suspension_reason",
-                  "is_leading_cadre", "birth_date", "id_number", "phone", "joined_on"]
+                  "is_leading_cadre", "birth_date", "id_number", "phone", "joined_on", "left_on",
+                  "left_reason"]
 
 
 class UserSerializer(serializers.ModelSerializer):
-    password = serializers.CharField(write_only=True, required=False, min_length=8)
+    password = serializers.CharField(write_only=True, required=False, min_length=8, max_length=128)
 
     class Meta:
         model = User
@@ -82,15 +86,24 @@ class UserSerializer(serializers.ModelSerializer):
 class RoleAssignmentSerializer(serializers.ModelSerializer):
     role_display = serializers.CharField(source="get_role_display", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
+    post_display = serializers.CharField(source="get_post_display", read_only=True)
 
     class Meta:
         model = RoleAssignment
-        fields = ["id", "user", "role", "role_display", "organization", "organization_name", "term_start", "term_end"]
+        fields = ["id", "user", "role", "role_display", "organization", "organization_name",
+                  "term_start", "term_end", "post", "post_display"]
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(write_only=True)
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(write_only=True, max_length=128)
+
+
+class TokenLoginSerializer(AuthTokenSerializer):
+    """DRF's login check, with the lengths of the user columns (a 400 naming the field)."""
+    username = serializers.CharField(write_only=True, max_length=150)
+    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False,
+                                     style={"input_type": "password"})
 
 
 class TokenSerializer(serializers.Serializer):
@@ -248,36 +261,55 @@ class CaseDetailSerializer(CaseSerializer):
 
 
 class CaseCreateSerializer(serializers.Serializer):
-    process = serializers.CharField()
+    process = serializers.CharField(max_length=100)
     organization = serializers.IntegerField()
-    subject = serializers.CharField(required=False, allow_blank=True, default="")
+    subject = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     subject_member = serializers.IntegerField(required=False, allow_null=True, default=None)
-    business_key = serializers.CharField(required=False, allow_blank=True, default="")
+    business_key = serializers.CharField(required=False, allow_blank=True, default="",
+                                         max_length=200)
     data = serializers.DictField(required=False, default=dict)
 
 
 class CaseCancelSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=2000)
 
 
 class TaskCompleteSerializer(serializers.Serializer):
     data = serializers.JSONField()
 
 
+class ActedAsSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    role_display = serializers.CharField()
+    organization = serializers.IntegerField()
+    organization_name = serializers.CharField()
+    on_behalf_of = serializers.CharField(allow_blank=True)
+
+
 class AuditEventSerializer(serializers.ModelSerializer):
+    """An event from `workflows.selectors.case_history_for`: `actor_roles` is the role the actor
+    acted in, labelled, limited to organizations the reader can see."""
     task = serializers.IntegerField(source="task_id", allow_null=True)
     task_name = LabelField()
     on_behalf_of = serializers.CharField(source="on_behalf_of_name")
     actor_display = serializers.SerializerMethodField()
+    actor_roles = ActedAsSerializer(source="acted_as", many=True, read_only=True)
+    acted_as_display = serializers.SerializerMethodField()
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "seq", "created_at", "action", "actor_name", "on_behalf_of", "actor_display", "actor_roles", "task", "task_name",
-                  "data", "prev_hash", "hash"]
+        fields = ["id", "seq", "created_at", "action", "actor_name", "on_behalf_of",
+                  "actor_display", "actor_roles", "acted_as_display", "task", "task_name", "data",
+                  "prev_hash", "hash"]
 
     def get_actor_display(self, obj) -> str:
-        """"committee_a 代 sec_a" when a delegate acted on behalf of the holder."""
+        """"committee_a（代 sec_a）" when a delegate acted on behalf of the holder."""
         return actor_display(obj.actor_name, obj.on_behalf_of_name)
+
+    def get_acted_as_display(self, obj) -> str:
+        """"软件工程教工党支部 支部书记": the role acted in, where the reader can see it."""
+        roles = getattr(obj, "acted_as", [])
+        return "、".join(f"{r['organization_name']} {r['role_display']}" for r in roles)
 
 
 def actor_display(actor_name: str, on_behalf_of_name: str) -> str:
@@ -517,7 +549,7 @@ class HistoryExportSerializer(serializers.Serializer):
     exported_at = serializers.DateTimeField()
 
 
-def history_export(case) -> dict:
+def history_export(case, reader) -> dict:
     """A case's full history as one document (JSON export; the CSV export takes its events)."""
     from django.utils import timezone
 
@@ -525,7 +557,7 @@ def history_export(case) -> dict:
     return {
         "case": CaseSerializer(case).data,
         "verification": verify_case(case.pk).as_dict(),
-        "events": AuditEventSerializer(case_history(case), many=True).data,
+        "events": AuditEventSerializer(case_history_for(reader, case), many=True).data,
         "documents": DocumentSerializer(case_documents(case), many=True).data,
         "exported_at": serializers.DateTimeField().to_representation(timezone.now()),
     }
@@ -537,7 +569,7 @@ def history_report_html(case, request) -> str:
     from django.template.loader import render_to_string
     from django.utils import timezone
 
-    body = history_export(case)
+    body = history_export(case, request.user)
     for e in body["events"]:
         e["data_json"] = json.dumps(e["data"], ensure_ascii=False, indent=1)
     return render_to_string("api/case_report.html", {"case": case, "verification": body["verification"], "events": body["events"],

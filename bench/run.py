@@ -28,6 +28,7 @@ import math
 import os
 import platform
 import random
+import secrets
 import statistics
 import sys
 import time
@@ -91,6 +92,7 @@ def prepare_database(bench_db: str) -> dict:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partyflow.settings")
     os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # required with DEBUG off
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     from django.conf import settings
 

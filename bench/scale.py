@@ -23,6 +23,7 @@ import json
 import os
 import random
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -125,6 +126,7 @@ def bench_timers_workers(case_ids: list[int], *, broker: str, db: str, workers: 
     with app.connection_for_write() as conn:
         conn.default_channel.client.flushdb()
     env = {**os.environ, "CELERY_BROKER_URL": broker, "DATABASE_URL": _url_for(db), "DJANGO_SETTINGS_MODULE": "partyflow.settings"}
+    env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # the settings refuse to load without
     procs = [_worker(f"bench{i}", env, log_dir) for i in range(workers)]
     try:
         # Wait until every worker answers a ping, so start-up is not timed.
@@ -187,6 +189,7 @@ def _post(conn: http.client.HTTPConnection, path: str, token: str, body: dict) -
 def bench_http_completions(plan: list[tuple[str, int]], *, db: str, workers: int, clients: int, data: dict, log_dir: Path) -> dict:
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": _url_for(db), "DJANGO_SETTINGS_MODULE": "partyflow.settings", "DEBUG": "0"}
+    env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # the settings refuse to load without
     env.pop("CELERY_BROKER_URL", None)
     log = open(log_dir / "gunicorn.log", "w")
     server = subprocess.Popen([str(VENV_BIN / "gunicorn"), "partyflow.wsgi:application", "-w", str(workers), "-b", f"127.0.0.1:{port}",

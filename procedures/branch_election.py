@@ -13,7 +13,7 @@ from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import at_least_ceil, get_rule_set, strictly_more_than
 from notifications.services import term_expiry_notify, term_expiry_notify_many
-from organizations.models import Member, Organization, Role
+from organizations.models import CommitteePost, Member, Organization, Role
 from organizations.selectors import full_members_with_rights
 from organizations.services import organization_update, role_assignment_create, role_assignments_end
 from procedures.common.start import BRANCH, branch_only, one_running_per
@@ -262,6 +262,12 @@ def check_officers(*, case, task, data, rules) -> dict:
 
 # --- step 8: effects -------------------------------------------------------------------------
 
+# The post each elected officer holds until the committee divides the other posts (分工).
+ELECTED_POSTS = {Role.BRANCH_SECRETARY: CommitteePost.SECRETARY,
+                 Role.BRANCH_DEPUTY_SECRETARY: CommitteePost.DEPUTY_SECRETARY,
+                 Role.BRANCH_COMMITTEE: CommitteePost.MEMBER}
+
+
 @effect("record_election_result")
 def record_election_result(*, case, params, actor, now) -> dict:
     """Record the new term on the branch and give the new officers their roles for the term."""
@@ -277,7 +283,8 @@ def record_election_result(*, case, params, actor, now) -> dict:
     for mid, member in members.items():
         role = Role.BRANCH_SECRETARY if mid == data.get("secretary") else Role.BRANCH_DEPUTY_SECRETARY if mid == data.get("deputy") else Role.BRANCH_COMMITTEE
         if member.user_id:
-            role_assignment_create(actor=actor, user=member.user, role=role, organization=org, term_start=election_date, term_end=org.term_end)
+            role_assignment_create(actor=actor, user=member.user, role=role, organization=org, term_start=election_date,
+                                   term_end=org.term_end, post=ELECTED_POSTS[role])
         created.append({"member": mid, "name": member.name, "role": role})
     return {"term_start": org.term_start.isoformat(), "term_end": org.term_end.isoformat(), "officers": created}
 

@@ -161,8 +161,34 @@ def acting_for(user, task) -> User | None:
 
 
 def user_roles_snapshot(user) -> list[dict]:
-    """The roles a user holds now, as recorded in each audit event."""
+    """The roles a user holds now."""
     return [{"role": a.role, "organization": a.organization_id} for a in active_assignments(user)]
+
+
+def acting_roles(user, *, task=None, organization: Organization | None = None,
+                 on_behalf_of=None) -> list[dict]:
+    """The role(s) in which `user` acts, as recorded in an audit event — not every role they hold.
+
+    On a task: the role giving its lane at the task's organization (the first in ROLE_LANES order:
+    a secretary acting in the committee's lane acts as secretary), the member lane as the member
+    themself, or — under a delegation — the lane's role `on_behalf_of` the holder. Otherwise
+    (starting or cancelling a case, an upload): the roles at `organization` or above it, which
+    give authority over it."""
+    if task is not None:
+        org_id = task.assignee_organization_id
+        if task.lane == "member":
+            return [{"role": "member", "organization": task.case_organization_id}]
+        if on_behalf_of is not None:
+            return [{"lane": task.lane, "organization": org_id,
+                     "on_behalf_of": on_behalf_of.get_username()}]
+        held = {a.role for a in active_assignments(user) if a.organization_id == org_id}
+        return [{"role": str(r), "organization": org_id}
+                for r, lanes in ROLE_LANES.items() if task.lane in lanes and r in held][:1]
+    if organization is None:
+        return user_roles_snapshot(user)
+    above = set(organization.ancestors_and_self_ids())
+    return [{"role": a.role, "organization": a.organization_id} for a in active_assignments(user)
+            if a.organization_id in above]
 
 
 def slot_holders(slots, on=None) -> dict[str, list]:

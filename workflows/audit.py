@@ -19,7 +19,7 @@ from engine.i18n import _
 from organizations.audit import GENESIS, json_safe
 from organizations.audit import canonical as _canonical
 
-from .assignment import user_roles_snapshot
+from .assignment import acting_roles
 from .models import AuditEvent, Case
 
 
@@ -46,13 +46,15 @@ def build(*, action: str, actor=None, case: Case | None = None, task=None, data=
           on_behalf_of=None, roles: list | None = None) -> AuditEvent:
     """The next event of its case's chain, unsaved; advances `case.audit_seq`/`audit_head` in memory.
     Expects the case row locked by the caller, who inserts the event (alone or with a batch's
-    `bulk_create`) and saves the head in the same transaction. `roles`: the actor's roles snapshot
-    when the caller has it already."""
+    `bulk_create`) and saves the head in the same transaction. The event names the role the actor
+    acted in (`acting_roles`), not every role they hold; `roles` when the caller has it already."""
     data = json_safe(data or {})
+    organization = organization or (case.organization if case else None)
     if roles is None:
-        roles = user_roles_snapshot(actor) if actor is not None else []
+        roles = (acting_roles(actor, task=task, organization=organization, on_behalf_of=on_behalf_of)
+                 if actor is not None else [])
     event = AuditEvent(
-        case=case, organization=organization or (case.organization if case else None), actor=actor,
+        case=case, organization=organization, actor=actor,
         actor_name=actor.get_username() if actor is not None else "system",
         actor_roles=roles,
         on_behalf_of=on_behalf_of, on_behalf_of_name=on_behalf_of.get_username() if on_behalf_of is not None else "",

@@ -747,9 +747,10 @@ def delegation_create(*, actor, delegate, starts_at, ends_at, process_id: str = 
         slots = own
     if not slots:
         raise ValidationFailed(_("您没有可委托的待办角色。"), code="nothing_to_delegate", fields={"delegate": [_("您没有可委托的角色")]})
-    if delegate is None or delegate.pk == actor.pk:
+    if delegate is not None and delegate.pk == actor.pk:
         raise ValidationFailed(_("须委托给另一人。"), code="delegate_invalid", fields={"delegate": [_("须为另一位用户")]})
-    if not bodies(slots) <= bodies(user_slots(delegate)):
+    # An unknown user (None) is refused exactly like an ineligible one: no user-id enumeration.
+    if delegate is None or not bodies(slots) <= bodies(user_slots(delegate)):
         raise ValidationFailed(_("受托人须是同一组织中担任相应职务的人（支部委员会成员、党委委员或组织部人员）。"), code="delegate_not_eligible",
                                fields={"delegate": [_("不在同一组织或不担任相应职务")]})
     if ends_at <= starts_at:
