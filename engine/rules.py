@@ -6,9 +6,10 @@ deployed. BPMN reads values through the script environment (`rule('election.term
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any
 
 from .calendar import Duration
 from .errors import DomainError
@@ -30,7 +31,7 @@ class RuleSet:
     title: str
     rules: Mapping[str, Rule] = field(default_factory=dict)
 
-    def get(self, name: str):
+    def get(self, name: str) -> Any:
         try:
             return self.rules[name].value
         except KeyError:
@@ -40,10 +41,10 @@ class RuleSet:
         rule = self.rules[name]
         return f"{rule.title}（{rule.source}）"
 
-    def derive(self, code: str, title: str, changes: Mapping[str, Rule]) -> "RuleSet":
+    def derive(self, code: str, title: str, changes: Mapping[str, Rule]) -> RuleSet:
         return RuleSet(code=code, title=title, rules={**self.rules, **changes})
 
-    def as_dict(self):
+    def as_dict(self) -> dict:
         def show(v):
             if isinstance(v, Fraction):
                 return f"{v.numerator}/{v.denominator}"

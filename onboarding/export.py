@@ -14,10 +14,10 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from development.selectors import development_pipeline
 from engine.calendar import parse_date, today
 from organizations.codes import PersonCategory
 from organizations.models import Member, MemberStatus, Organization, OrgKind, RoleAssignment
+from procedures.member_development.selectors import development_pipeline
 from workflows.models import Case, CaseStatus
 
 from .columns import LEDGER, MEMBERS, OFFICERS, ORGANIZATIONS, SHEETS

@@ -33,21 +33,23 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from development.services import member_status_change
 from engine.calendar import Duration, today
 from engine.errors import DomainError, ValidationFailed
 from engine.i18n import _
 from organizations.idcard import id_number_check
 from organizations.models import Member, MemberStatus, Organization, OrgKind, Role
+from organizations.rules import deployment_rule_set
 from organizations.selectors import active_assignments
 from organizations.services import (
     member_import_upsert,
     officer_import_upsert,
     organization_import_upsert,
 )
-from partyflow.rules import deployment_rule_set
+from procedures import branch_election
+from procedures.member_development import procedure as member_development
+from procedures.member_development.services import member_status_change
+from workflows import registry
 from workflows.models import Case, CaseStatus
-from workflows.procedures import branch_election, member_development
 from workflows.services import case_flag, case_history_import, case_start
 
 from .columns import (
@@ -463,12 +465,20 @@ def _organization_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present
         ctx.elections.append((n, org))
 
 
+def _running_case(process_id: str, *, organization, subject_member=None) -> Case | None:
+    """The running case `case_start` would refuse a second of: the same subject key."""
+    key = registry.running_key(
+        process_id, organization=organization, subject_member=subject_member, data={}
+    )
+    if key is None:
+        return None
+    return Case.objects.filter(subject_key=key, status=CaseStatus.RUNNING).first()
+
+
 def _start_elections(ctx: _Context) -> None:
     """Each branch with a term waits for its real term-expiry reminder in a P2 election case."""
     for n, org in ctx.elections:
-        running = Case.objects.filter(
-            process_id=branch_election.PROCESS, organization=org, status=CaseStatus.RUNNING
-        ).first()
+        running = _running_case(branch_election.PROCESS, organization=org)
         entry = {
             "sheet": ORGANIZATIONS.title,
             "row": n,
@@ -962,9 +972,7 @@ def _ledger_row(ctx: _Context, sheet: Sheet, n: int, values: dict) -> None:
         ctx.report.done(sheet, n, action, member.staff_or_student_no, member.name, changes)
         return
     running = (
-        Case.objects.filter(
-            process_id=member_development.PROCESS, subject_member=member, status=CaseStatus.RUNNING
-        ).first()
+        _running_case(member_development.PROCESS, organization=branch, subject_member=member)
         if member
         else None
     )

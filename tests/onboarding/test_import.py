@@ -12,10 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from development.models import StatusChange
 from onboarding.sample import small_university
 from organizations.models import Member, MemberStatus, Organization, Role
 from organizations.services import role_assignment_create
+from procedures.member_development.models import StatusChange
 from workflows.models import AuditEvent, Case, CaseStatus
 
 from ..conftest import client_for
