@@ -13,7 +13,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from onboarding.sample import small_university
-from organizations.models import Member, MemberStatus, Organization, Role
+from organizations.models import Member, MemberStatus, Organization, RecordEvent, Role
 from organizations.services import role_assignment_create
 from procedures.member_development.models import StatusChange
 from workflows.models import AuditEvent, Case, CaseStatus
@@ -36,7 +36,7 @@ def orgdept(deployed):
         name="示范大学委员会", kind="committee", parent=None, has_approval_authority=True
     )
     user = UserFactory(username="zzb")
-    role_assignment_create(user=user, role=Role.ORG_DEPARTMENT, organization=root)
+    role_assignment_create(actor=None, user=user, role=Role.ORG_DEPARTMENT, organization=root)
     return client_for(user)
 
 
@@ -151,7 +151,8 @@ def test_a_whole_university_is_adopted_with_its_cases_in_flight(orgdept):
     # A vote on 2026-09-15 and the committee's talk: the approval is due 3 months after the vote.
     approval = as_user("T1007").get(f"/api/cases/{case_of('S008').pk}/").json()
     assert [t["element_id"] for t in approval["open_tasks"]] == ["approve_admission"]
-    assert dt.datetime.fromisoformat(approval["open_tasks"][0]["due_at"]) == cst(2026, 12, 15, 9)
+    # (a deadline ends at 24:00 of its last day, 2026-12-15)
+    assert dt.datetime.fromisoformat(approval["open_tasks"][0]["due_at"]) == cst(2026, 12, 16, 0)
     # Admitted on the vote of 2026-03-01: probation ends one year after it; the record says so.
     probation = as_user("T1201").get(f"/api/cases/{case_of('S009').pk}/").json()
     assert probation["data"]["probation_end"] == "2027-03-01"
@@ -226,7 +227,11 @@ def test_time_rules_count_from_the_imported_dates(orgdept):
 @time_machine.travel(NOW, tick=False)
 def test_importing_the_same_file_again_changes_nothing(orgdept):
     assert post(orgdept, workbook()).status_code == 201
-    events, cases = AuditEvent.objects.count(), Case.objects.count()
+    events, records, cases = (
+        AuditEvent.objects.count(),
+        RecordEvent.objects.count(),
+        Case.objects.count(),
+    )
     r = post(orgdept, workbook())
     assert r.status_code == 201, r.json()
     body = r.json()
@@ -235,7 +240,11 @@ def test_importing_the_same_file_again_changes_nothing(orgdept):
         body["counts"]["members"]["unchanged"] == 25 and body["counts"]["ledger"]["unchanged"] == 10
     )
     assert {c["action"] for c in body["cases"]} == {"unchanged"}
-    assert (AuditEvent.objects.count(), Case.objects.count()) == (events, cases)
+    assert (AuditEvent.objects.count(), RecordEvent.objects.count(), Case.objects.count()) == (
+        events,
+        records,
+        cases,
+    )
 
 
 @time_machine.travel(NOW, tick=False)
@@ -259,8 +268,17 @@ def test_a_corrected_file_updates_what_changed_with_an_audit_event(orgdept):
         "回族",
         True,
     )
-    event = AuditEvent.objects.filter(action="member_import_updated").get()
-    assert event.actor.username == "zzb" and event.data["changes"]["ethnicity"] == ["01", "03"]
+    # (the first import's officers sheet linked the member's account: an earlier update)
+    event = (
+        RecordEvent.objects.filter(action="member_import_updated", entity_id=member.pk)
+        .order_by("seq")
+        .last()
+    )
+    assert event.actor.username == "zzb" and event.data["changes"]["ethnicity"] == {
+        "before": "01",
+        "after": "03",
+    }
+    assert event.data["source"]["sheet"] == "党员"
 
 
 @time_machine.travel(NOW, tick=False)
@@ -375,7 +393,7 @@ def test_an_org_department_cannot_import_outside_its_subtree(deployed):
         name="外语学院党委", kind="committee", parent=root, has_approval_authority=True
     )
     user = UserFactory(username="college_zzb")
-    role_assignment_create(user=user, role=Role.ORG_DEPARTMENT, organization=college)
+    role_assignment_create(actor=None, user=user, role=Role.ORG_DEPARTMENT, organization=college)
     body = post(client_for(user), workbook(), dry_run=True).json()
     first = body["errors"][0]
     assert (first["sheet"], first["row"], first["code"]) == (
@@ -424,9 +442,9 @@ def test_a_college_org_department_exports_its_college_only(orgdept):
     assert post(orgdept, workbook()).status_code == 201
     college = Organization.objects.get(code="10001")
     user = UserFactory(username="college_zzb")
-    role_assignment_create(user=user, role=Role.ORG_DEPARTMENT, organization=college)
+    role_assignment_create(actor=None, user=user, role=Role.ORG_DEPARTMENT, organization=college)
     role_assignment_create(
-        user=user, role=Role.AUDITOR, organization=Organization.objects.get(code="100")
+        actor=None, user=user, role=Role.AUDITOR, organization=Organization.objects.get(code="100")
     )
     client = client_for(user)
     root = Organization.objects.get(code="100")
