@@ -43,7 +43,7 @@ class OnboardingImportView(APIView):
         request={"multipart/form-data": OnboardingImportSerializer},
         responses={200: dict, 201: dict},
     )
-    def post(self, request):
+    def post(self, request) -> Response:
         """Import an onboarding workbook (organizations, members, officers and terms, development
         ledger): all rows or none. `?dry_run=1` previews what each row would do (200); an import
         answers 201 with the same report, or 400 `import_rows_invalid` with every error in
@@ -73,7 +73,7 @@ class OnboardingExportView(APIView):
         parameters=[OpenApiParameter("organization", int, required=True)],
         responses={(200, XLSX): bytes},
     )
-    def get(self, request):
+    def get(self, request) -> HttpResponse:
         """The organization's subtree in the import's format (personal data in full: the
         organization department only). Importing it back changes nothing."""
         _require_org_department(request.user)
@@ -89,7 +89,7 @@ class OnboardingStatisticsView(APIView):
         parameters=[OpenApiParameter("organization", int, required=True)],
         responses={(200, XLSX): bytes},
     )
-    def get(self, request):
+    def get(self, request) -> HttpResponse:
         """党内统计 for the organization's subtree as Excel: members by kind, status and branch;
         the development pipeline by stage."""
         root = _organization_param(request)
@@ -110,6 +110,6 @@ class ImportFlagSerializer(serializers.Serializer):
 
 class ImportFlagsView(APIView):
     @extend_schema(responses=ImportFlagSerializer(many=True))
-    def get(self, request):
+    def get(self, request) -> Response:
         """Running cases in scope whose imported dates already break a rule, with each rule."""
         return Response(selectors.import_flags_visible(request.user))

@@ -41,7 +41,7 @@ class Column:
     extra_labels: dict = field(default_factory=dict)  # more labels a choice is written as → value
     example: object = ""
 
-    def read(self, value):
+    def read(self, value) -> object:
         """The cell's value as stored (None for an empty optional cell); CellError when
         unreadable."""
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -54,7 +54,7 @@ class Column:
             )
         return READERS[self.kind](self, value)
 
-    def write(self, value):
+    def write(self, value) -> object:
         """The value as an office would read it in the exported workbook."""
         if value is None or value == "":
             return None

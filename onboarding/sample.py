@@ -18,7 +18,7 @@ def id_number(born: dt.date, seq: int, region: str = "110105") -> str:
     return first17 + id_check_char(first17)
 
 
-def office_forms(day: dt.date, i: int):
+def office_forms(day: dt.date, i: int) -> dt.date | str | int:
     """The same date as offices type it, in turn: a date cell, 2024-09-01, 2024/9/1,
     2024.09.01, 20240901."""
     return [

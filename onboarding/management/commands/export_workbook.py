@@ -10,14 +10,14 @@ from organizations.models import Organization
 class Command(BaseCommand):
     help = "Export an organization subtree as an onboarding workbook, or its 党内统计 figures."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("out")
         parser.add_argument(
             "--organization", required=True, help="党组织编码 of the subtree's root"
         )
         parser.add_argument("--statistics", action="store_true")
 
-    def handle(self, *args, out, organization, statistics=False, **options):
+    def handle(self, *args, out, organization, statistics=False, **options) -> None:
         root = Organization.objects.filter(code=organization).first()
         if root is None:
             raise CommandError(f"organization code {organization} does not exist")

@@ -42,7 +42,7 @@ class ProgressBar:
 class Command(BaseCommand):
     help = "Import an onboarding workbook (all rows or none); --dry-run previews row by row."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("file")
         parser.add_argument(
             "--dry-run", action="store_true", help="check and report; write nothing"
@@ -56,7 +56,7 @@ class Command(BaseCommand):
             "--rows", action="store_true", help="print every row's action, not only the summary"
         )
 
-    def handle(self, *args, file, dry_run=False, as_user=None, rows=False, **options):
+    def handle(self, *args, file, dry_run=False, as_user=None, rows=False, **options) -> None:
         actor = None
         if as_user:
             actor = get_user_model().objects.filter(username=as_user).first()

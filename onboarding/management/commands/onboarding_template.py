@@ -10,8 +10,8 @@ from onboarding.export import TEMPLATE_PATH, write_template
 class Command(BaseCommand):
     help = "Write the onboarding import template (sheets, headers, an example row)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("path", nargs="?", default=str(TEMPLATE_PATH))
 
-    def handle(self, *args, path, **options):
+    def handle(self, *args, path, **options) -> None:
         self.stdout.write(str(write_template(path)))
