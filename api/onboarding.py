@@ -6,7 +6,6 @@ dates break a rule)."""
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,6 +16,7 @@ from onboarding.export import export_workbook, statistics_workbook
 from onboarding.services import import_scope, onboarding_import
 from organizations.selectors import is_org_department
 
+from .parsers import FormParser, MultiPartParser
 from .views import _organization_param
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
