@@ -263,7 +263,8 @@ class CaseViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         case = self._read(request, pk, "history")
-        return Response(s.AuditEventSerializer(selectors.case_history(case), many=True).data)
+        events = list(selectors.case_history(case))
+        return Response(s.AuditEventSerializer(events, many=True, context={"names": selectors.history_names(case, events)}).data)
 
     @extend_schema(responses=s.EvidenceSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -389,14 +390,16 @@ class TaskViewSet(viewsets.GenericViewSet):
         task = services.task_unclaim(actor=request.user, task=selectors.task_for_user(request.user, pk))
         return Response(s.TaskSerializer(selectors.task_for_user(request.user, task.pk), context=self.get_serializer_context()).data)
 
-    @extend_schema(request=s.TaskCompleteSerializer, responses=s.TaskSerializer)
+    @extend_schema(request=s.TaskCompleteSerializer, responses=s.TaskCompletedSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
+        """Complete the task; the answer is the finished task and the case's next open tasks (what
+        they are, who holds them, when they are due)."""
         task = selectors.task_for_user(request.user, pk)
         if not isinstance(request.data, dict) or "data" not in request.data:
             raise ValidationFailed(_("请求体须为 {\"data\": {...}}。"), code="invalid_body", fields={"data": [_("必填")]})
         task = services.task_complete(actor=request.user, task=task, data=request.data["data"])
-        return Response(s.TaskSerializer(task, context=self.get_serializer_context()).data)
+        return Response(s.TaskCompletedSerializer(task, context=self.get_serializer_context()).data)
 
 
 class NotificationViewSet(viewsets.GenericViewSet):

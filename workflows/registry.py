@@ -52,3 +52,36 @@ def effect_for(operation):
 
 def effect_names():
     return set(_EFFECTS)
+
+
+# --- what people read ----------------------------------------------------------------------------
+# Which keys of a procedure's case data hold member ids, which hold codes (with their labels), and
+# the sentence a user reads on each task (what to do, by when, under which article): registered by
+# the procedure modules, read by `workflows.display` and the task and case serializers.
+_MEMBER_KEYS: dict[str, frozenset[str]] = {}
+_CODE_LABELS: dict[str, dict[str, dict]] = {}
+_GUIDES: dict[tuple[str, str], object] = {}
+
+
+def data_labels(process_id: str, *, members=(), codes=None) -> None:
+    """Declare the member-id keys and the coded keys ({key: {code: label}}) of a process's data."""
+    _MEMBER_KEYS[process_id] = frozenset(members) | _MEMBER_KEYS.get(process_id, frozenset())
+    _CODE_LABELS.setdefault(process_id, {}).update(codes or {})
+
+
+def member_keys_for(process_id: str) -> frozenset[str]:
+    return _MEMBER_KEYS.get(process_id, frozenset())
+
+
+def code_labels_for(process_id: str) -> dict[str, dict]:
+    return _CODE_LABELS.get(process_id, {})
+
+
+def task_guides(process_id: str, guides: dict) -> None:
+    """{element id: a translatable sentence for the user: what to do, with the article cited}."""
+    for element_id, text in guides.items():
+        _GUIDES[(process_id, element_id)] = text
+
+
+def guide_for(process_id: str, element_id: str):
+    return _GUIDES.get((process_id, element_id))

@@ -22,6 +22,7 @@ from organizations.models import Organization
 
 from . import registry
 from .audit import append as audit, json_safe
+from .display import forget_process_names
 from .assignment import LANE_BODIES, LANES, acting_for, parse_slot, resolve_lane, task_slot, user_slots
 from .models import Case, CaseAccess, CaseStatus, Delegation, Document, ProcessVersion, Task, TaskStatus, Timer, TimerStatus
 
@@ -110,7 +111,11 @@ def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None
     case.serializer_version = run.serializer_version
     case.data = json_safe({k: v for k, v in run.data.items() if not k.startswith("spiff__")})
     still_open = sorted((r for sid, r in open_rows.items() if sid in ready_ids), key=lambda r: r.pk) + new_rows
-    case.stage = (still_open[0].stage or still_open[0].name) if still_open else ""
+    if still_open:
+        case.stage = still_open[0].stage or still_open[0].name
+    else:  # waiting on a timer (a follow-up case waits on its reminder): the timer names the stage
+        waits = sorted(waiting.values(), key=lambda t: t.due_at)
+        case.stage = waits[0].name if waits else gettext_noop("处理中")
     if run.completed and case.status == CaseStatus.RUNNING:
         case.status, case.completed_at, case.stage = CaseStatus.COMPLETED, now, gettext_noop("已办结")
     case.lock_version += 1
@@ -165,6 +170,7 @@ def process_deploy(*, directory=None) -> list[tuple[ProcessVersion, bool]]:
                 version.is_current = True
                 version.save(update_fields=["is_current"])
         results.append((version, created))
+    forget_process_names()
     return results
 
 

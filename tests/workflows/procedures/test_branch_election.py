@@ -121,6 +121,7 @@ def test_election_from_reminder_to_approved_results(api, university):
     assert actions.count("task_completed") == 9
     completed = [e for e in history if e["action"] == "task_completed"]
     assert completed[0]["actor_name"] == "sec_a" and completed[0]["task_name"] == "提交换届请示"
-    assert {"role": "branch_secretary", "organization": u.branch_a.pk} in completed[0]["actor_roles"]
+    assert {"role": "branch_secretary", "role_display": "支部书记", "organization": u.branch_a.pk,
+            "organization_name": u.branch_a.name} in completed[0]["actor_roles"]
     assert completed[1]["data"]["submitted"] == {"approved": False, "reason": "请补充候选人推荐方式说明"}
     assert [e["data"]["operation"] for e in history if e["action"] == "effect_applied"] == ["record_election_result", "schedule_next_election"]
