@@ -211,8 +211,8 @@ def open_tasks_with_holders(tasks, context) -> list[dict]:
 def task_guide(task) -> str:
     """What the user reads on a task: the procedure's sentence (what to do, under which article) and
     the due date; the BPMN documentation stays the developers' note."""
-    text = registry.guide_for(task.process_id, task.element_id)
-    text = str(text) if text else label(task.name)
+    guide = registry.guide_for(task.process_id, task.element_id)
+    text = str(guide(task.case) if callable(guide) else guide) if guide else label(task.name)
     if task.due_at and task.status == TaskStatus.OPEN:
         due = display.iso_cst(task.due_at)[:10]
         return gettext("%(what)s 请于 %(due)s 前办理。") % {"what": text, "due": due}

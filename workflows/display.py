@@ -225,7 +225,7 @@ def annotate(data, *, member_keys: frozenset[str], names: dict[int, str], codes:
         out[k] = annotate(v, member_keys=member_keys, names=names, codes=codes)
         if v is None or isinstance(v, bool):
             continue
-        if k in codes and isinstance(v, str):
+        if k in codes and isinstance(v, str) and v in codes[k]:
             out[f"{k}_display"] = label_of(codes[k], v)
         elif k in member_keys:
             if isinstance(v, int):

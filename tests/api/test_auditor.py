@@ -33,7 +33,8 @@ def test_auditor_exports_the_full_history_as_json(api, university, audited):
     assert body["case"]["id"] == case_id and body["verification"]["ok"] is True
     assert [e["seq"] for e in body["events"]] == list(range(1, len(ids) + 1))
     completed = [e for e in body["events"] if e["action"] == "task_completed"]
-    assert completed[0]["data"]["submitted"] == {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"}
+    assert completed[0]["data"]["submitted"] == {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal",
+                                                 "nomination_method_display": "支委会根据多数党员意见提出"}
     assert completed[1]["data"]["submitted"] == {"approved": False, "reason": "请补充"} and completed[1]["actor_name"] == "officer"
     assert [d["sha256"] for d in body["documents"]] == [doc["sha256"]]
 
