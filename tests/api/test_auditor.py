@@ -1,6 +1,7 @@
 """Auditors: read-only over their subtree, the full history with submitted data and documents,
 exports as JSON and CSV and a printable report, and every read of a case logged."""
 import csv
+import re
 import io
 
 import pytest
@@ -55,6 +56,12 @@ def test_auditor_prints_a_timeline_report(api, university, audited):
     assert r.status_code == 200 and r["Content-Type"].startswith("text/html")
     html = r.content.decode()
     assert "流程记录报告" in html and "请补充" in html and doc["sha256"] in html and "完整" in html
+    # A title block, a timeline in words (minute, person, role, what they did), the documents.
+    assert "党支部换届选举" in html and university.branch_a.name in html and "cpc-2014" in html
+    assert "办理完成：提交换届请示" in html and "支部书记（软件工程教工党支部）" in html and "发起流程" in html
+    assert "拟选举日期：2026-12-20" in html and "候选人推荐方式：支委会根据多数党员意见提出" in html
+    assert re.search(r'<td class="at">\d{4}-\d\d-\d\d \d\d:\d\d</td>', html) and "task_completed" not in html
+    assert "@page{size:A4" in html and "记录.pdf" in html
     sql("UPDATE workflows_auditevent SET actor_name = 'x' WHERE case_id = %s AND seq = 2", case_id)
     html = api(university.users.auditor).get(f"/api/cases/{case_id}/report/").content.decode()
     assert "不完整" in html

@@ -77,6 +77,7 @@ ORG_DEPT_WRITE = lambda ok: row(f"403 403 403 403 {ok} 403 403 401")  # noqa: E7
 MATRIX = {
     ("auth-token", "POST"): (lambda o: "/api/auth/token/", "credentials", row("200 200 200 200 200 200 200 400")),
     ("me", "GET"): (lambda o: "/api/me/", None, row(SIGNED_IN)),
+    ("api-root", "GET"): (lambda o: "/api/", None, row(OPEN_TO_ALL)),
     ("schema", "GET"): (lambda o: "/api/schema/", None, row(OPEN_TO_ALL)),
     ("docs", "GET"): (lambda o: "/api/docs/", None, row(OPEN_TO_ALL)),
 
