@@ -8,7 +8,6 @@ from notifications.models import Notification
 from notifications.render import render
 from organizations.models import Member, Organization, RoleAssignment
 from organizations.selectors import is_org_department
-from engine.rules import get_rule_set
 from workflows import display, registry
 from workflows.assignment import LANE_LABELS
 from workflows.audit import json_safe
@@ -278,10 +277,7 @@ class CaseSerializer(serializers.ModelSerializer):
         return display.process_label(obj.process_id)
 
     def get_rule_set_display(self, obj) -> str:
-        try:
-            return get_rule_set(obj.rule_set).title
-        except Exception:  # a rule set no longer shipped: its code is all there is to show
-            return obj.rule_set
+        return display.rule_set_label(obj.rule_set)
 
 
 class TimerSerializer(serializers.ModelSerializer):
@@ -403,7 +399,8 @@ class AuditEventSerializer(serializers.ModelSerializer):
                   "on_behalf_of_person", "actor_display", "actor_roles", "task", "task_name", "data", "prev_hash", "hash"]
 
     def _names(self) -> dict:
-        return self.context.get("names") or {"users": {}, "organizations": {}, "members": {}, "member_keys": frozenset(), "codes": {}}
+        return self.context.get("names") or {"users": {}, "organizations": {}, "members": {}, "member_keys": frozenset(),
+                                             "counts": frozenset(), "codes": {}}
 
     def get_action_display(self, obj) -> str:
         return display.action_label(obj.action)
@@ -427,7 +424,8 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     def get_data(self, obj) -> dict:
         names = self._names()
-        data = display.annotate(obj.data, member_keys=names["member_keys"], names=names["members"], codes=names["codes"])
+        data = display.annotate(obj.data, member_keys=names["member_keys"], names=names["members"], codes=names["codes"],
+                                counts=names["counts"])
         for key in ("opened", "fired_timers"):
             for item in data.get(key) or []:
                 if isinstance(item, dict):
@@ -441,6 +439,8 @@ class AuditEventSerializer(serializers.ModelSerializer):
                         item["lane_display"] = display.lane_label(item["lane"])
         if obj.action == "case_started" and "process" in data:
             data["process_display"] = display.process_label(data["process"])
+        if obj.action == "case_started" and "rule_set" in data:
+            data["rule_set_display"] = display.rule_set_label(data["rule_set"])
         return data
 
 

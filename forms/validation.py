@@ -54,14 +54,14 @@ def _enum_words(error) -> str:
     """The allowed values as people read them: their x-labels when the schema has them."""
     labels = error.schema.get("x-labels") if isinstance(error.schema, dict) else None
     values = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-    return "、".join(gettext(labels[v]) if labels and isinstance(v, str) and v in labels else str(v) for v in values)
+    return str(_("、")).join(gettext(labels[v]) if labels and isinstance(v, str) and v in labels else str(v) for v in values)
 
 
 def _extra_fields(error) -> str:
     """The fields the schema does not define (jsonschema says it in English; we name them)."""
     known = set((error.schema or {}).get("properties", {})) if isinstance(error.schema, dict) else set()
     extra = sorted(str(k) for k in (error.instance or {}) if k not in known) if isinstance(error.instance, dict) else []
-    return "、".join(extra)
+    return str(_("、")).join(extra)
 
 
 def _message(error) -> str:

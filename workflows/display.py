@@ -15,7 +15,9 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext
 
 from engine.calendar import CST
+from engine.errors import DomainError
 from engine.i18n import _
+from engine.rules import get_rule_set
 from organizations.models import Member, Organization, Role
 
 from .assignment import LANE_LABELS, parse_slot
@@ -95,6 +97,14 @@ def process_label(process_id: str) -> str:
 
 def forget_process_names() -> None:
     _PROCESS_NAMES.clear()
+
+
+def rule_set_label(code: str) -> str:
+    """The rule set's title; its code when the rule set is no longer shipped."""
+    try:
+        return get_rule_set(code).title
+    except DomainError:
+        return code
 
 
 def person_name(user) -> str:
@@ -178,21 +188,28 @@ def is_bookkeeping(value) -> bool:
     return isinstance(value, dict) and set(value) == {"queued"}
 
 
-def member_ids_in(data, keys: frozenset[str]) -> set[int]:
+def _counts_at(path: str, counts: frozenset[str]) -> bool:
+    """Is the key at `path` (dotted, list indices left out) a count rather than a member id? A
+    registered suffix such as "tally.present" says so."""
+    return any(path == c or path.endswith("." + c) for c in counts)
+
+
+def member_ids_in(data, keys: frozenset[str], counts: frozenset[str] = frozenset()) -> set[int]:
     """Every member id found under one of `keys` anywhere in `data` (ints, lists of ints, or
-    {id: count} dicts whose keys are ids)."""
+    {id: count} dicts whose keys are ids), except at the paths `counts` names."""
     found: set[int] = set()
 
-    def walk(node):
+    def walk(node, path):
         if isinstance(node, dict):
             for k, v in node.items():
-                if k in keys:
+                here = f"{path}.{k}" if path else k
+                if k in keys and not _counts_at(here, counts):
                     found.update(_ids_of(v))
-                walk(v)
+                walk(v, here)
         elif isinstance(node, list):
             for v in node:
-                walk(v)
-    walk(data)
+                walk(v, path)
+    walk(data, "")
     return found
 
 
@@ -208,26 +225,29 @@ def _ids_of(value) -> list[int]:
     return []
 
 
-def annotate(data, *, member_keys: frozenset[str], names: dict[int, str], codes: dict | None = None):
+def annotate(data, *, member_keys: frozenset[str], names: dict[int, str], codes: dict | None = None,
+             counts: frozenset[str] = frozenset(), _path: str = ""):
     """A copy of `data` for people to read: each member id under one of `member_keys` gets a
     `<key>_display` sibling (a name for an id, a list of names for a list of ids, [{id, name, count}]
-    for {id: count}); each code under a key of `codes` ({key: {code: label}}) gets its label as
-    `<key>_display`. Bookkeeping markers are left out."""
+    for {id: count}); each known code under a key of `codes` ({key: {code: label}}) gets its label
+    as `<key>_display`. `counts`: dotted path suffixes where such a key holds a count, not an id.
+    Bookkeeping markers are left out."""
     codes = codes or {}
     if isinstance(data, list):
-        return [annotate(v, member_keys=member_keys, names=names, codes=codes) for v in data]
+        return [annotate(v, member_keys=member_keys, names=names, codes=codes, counts=counts, _path=_path) for v in data]
     if not isinstance(data, dict):
         return data
     out = {}
     for k, v in data.items():
         if is_bookkeeping(v):
             continue
-        out[k] = annotate(v, member_keys=member_keys, names=names, codes=codes)
+        here = f"{_path}.{k}" if _path else k
+        out[k] = annotate(v, member_keys=member_keys, names=names, codes=codes, counts=counts, _path=here)
         if v is None or isinstance(v, bool):
             continue
         if k in codes and isinstance(v, str) and v in codes[k]:
             out[f"{k}_display"] = label_of(codes[k], v)
-        elif k in member_keys:
+        elif k in member_keys and not _counts_at(here, counts):
             if isinstance(v, int):
                 out[f"{k}_display"] = names.get(v, "")
             elif isinstance(v, list) and all(isinstance(i, int) for i in v):

@@ -59,18 +59,25 @@ def effect_names():
 # the sentence a user reads on each task (what to do, by when, under which article): registered by
 # the procedure modules, read by `workflows.display` and the task and case serializers.
 _MEMBER_KEYS: dict[str, frozenset[str]] = {}
+_COUNT_PATHS: dict[str, frozenset[str]] = {}
 _CODE_LABELS: dict[str, dict[str, dict]] = {}
 _GUIDES: dict[tuple[str, str], object] = {}
 
 
-def data_labels(process_id: str, *, members=(), codes=None) -> None:
-    """Declare the member-id keys and the coded keys ({key: {code: label}}) of a process's data."""
+def data_labels(process_id: str, *, members=(), codes=None, counts=()) -> None:
+    """Declare the member-id keys and the coded keys ({key: {code: label}}) of a process's data;
+    `counts`: dotted path suffixes where a member key holds a count ("tally.present")."""
     _MEMBER_KEYS[process_id] = frozenset(members) | _MEMBER_KEYS.get(process_id, frozenset())
+    _COUNT_PATHS[process_id] = frozenset(counts) | _COUNT_PATHS.get(process_id, frozenset())
     _CODE_LABELS.setdefault(process_id, {}).update(codes or {})
 
 
 def member_keys_for(process_id: str) -> frozenset[str]:
     return _MEMBER_KEYS.get(process_id, frozenset())
+
+
+def count_paths_for(process_id: str) -> frozenset[str]:
+    return _COUNT_PATHS.get(process_id, frozenset())
 
 
 def code_labels_for(process_id: str) -> dict[str, dict]:

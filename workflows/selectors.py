@@ -49,22 +49,23 @@ def history_names(case: Case, events) -> dict:
     """The names a page of a case's history shows, for `AuditEventSerializer`'s context: the people
     who acted (and for whom), the organizations of their roles, the members the submitted data
     names. Three queries whatever the number of events."""
-    member_keys = registry.member_keys_for(case.process_id)
+    member_keys, counts = registry.member_keys_for(case.process_id), registry.count_paths_for(case.process_id)
     users, orgs, members = set(), set(), set()
     for e in events:
         users.update((e.actor_id, e.on_behalf_of_id))
         orgs.update(r.get("organization") for r in e.actor_roles or [])
-        members |= member_ids_in(e.data, member_keys)
+        members |= member_ids_in(e.data, member_keys, counts)
     return {"users": user_names(users), "organizations": organization_names(orgs), "members": member_names(members),
-            "member_keys": member_keys, "codes": registry.code_labels_for(case.process_id)}
+            "member_keys": member_keys, "counts": counts, "codes": registry.code_labels_for(case.process_id)}
 
 
 def case_data_display(case: Case) -> dict:
     """The case's data as people read it: member ids with their names beside them, coded values
     with their labels, the engine's bookkeeping left out. One query."""
-    member_keys = registry.member_keys_for(case.process_id)
-    names = member_names(member_ids_in(case.data, member_keys))
-    return annotate(case.data, member_keys=member_keys, names=names, codes=registry.code_labels_for(case.process_id))
+    member_keys, counts = registry.member_keys_for(case.process_id), registry.count_paths_for(case.process_id)
+    names = member_names(member_ids_in(case.data, member_keys, counts))
+    return annotate(case.data, member_keys=member_keys, names=names, codes=registry.code_labels_for(case.process_id),
+                    counts=counts)
 
 
 def tasks_with_holders(tasks: list[Task]) -> list[tuple[Task, list, dict]]:

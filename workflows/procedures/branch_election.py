@@ -29,7 +29,8 @@ POSTS = {Role.BRANCH_SECRETARY: _("书记"), Role.BRANCH_DEPUTY_SECRETARY: _("�
 data_labels(PROCESS, members=("candidates", "present", "elected", "elected_total", "secretary", "deputy", "candidate",
                               "member", "tied", "votes"),
             codes={"nomination_method": NOMINATION_METHODS, "reason": EXCLUSION_REASONS, "outcome": OUTCOMES,
-                   "decision": SHORTFALL_DECISIONS, "role": {r.value: r.label for r in Role}})
+                   "decision": SHORTFALL_DECISIONS, "role": {r.value: r.label for r in Role}},
+            counts=("tally.present",))  # the vote's count of voters present, as tallies before issue 13 stored it
 
 
 def _rules(case):
@@ -49,8 +50,8 @@ task_guides(PROCESS, {
         "召开党员大会选举并登记结果：到会有选举权的党员须超过应到会人数的%(q)s，候选人得赞成票超过实到会人数的%(t)s方可当选"
         "（ELEC-2020 第16—20条）。") % {"q": share_text(_rules(case).get("election.quorum")),
                                       "t": share_text(_rules(case).get("election.elected_threshold"))},
-    "decide_shortfall": lambda case: _("当选人数少于应选名额：在未当选的候选人中另行选举，或经到会党员%(t)s同意减少名额（ELEC-2020 第19条）。") % {
-        "t": share_text(_rules(case).get("election.elected_threshold")) + str(_("以上"))},
+    "decide_shortfall": lambda case: _("当选人数少于应选名额：在未当选的候选人中另行选举，或经超过%(t)s的到会党员同意减少名额（ELEC-2020 第19条）。") % {
+        "t": share_text(_rules(case).get("election.elected_threshold"))},
     "elect_officers": lambda case: _("新一届支部委员会召开第一次会议，从新当选的委员中选举书记、副书记（ELEC-2020 第21条）。"),
     "approve_results": lambda case: _("上级党委审批选举结果：委员报备，书记、副书记报批（ELEC-2020 第22条）。"),
 })
@@ -201,8 +202,8 @@ def approval_context(*, case, task) -> dict:
     """The result to approve: each elected member with their post and votes, the vote's figures."""
     tally = case.data.get("tally") or {}
     return {"election_date": case.data.get("election_date"), "elected": _elected_rows(case),
-            "vote": {k: tally.get(k) for k in ("voters_due", "present", "ballots_issued", "ballots_returned", "invalid_ballots",
-                                               "valid_ballots")}}
+            "vote": {"voters_due": tally.get("voters_due"), "voters_present": tally.get("voters_present", tally.get("present")),
+                     **{k: tally.get(k) for k in ("ballots_issued", "ballots_returned", "invalid_ballots", "valid_ballots")}}}
 
 
 # --- step 5: the vote ------------------------------------------------------------------------
@@ -251,7 +252,7 @@ def check_vote(*, case, task, data, rules):
     issued, returned, invalid = data["ballots_issued"], data["ballots_returned"], data["invalid_ballots"]
     if issued > len(present):
         raise RuleViolation(_("发出选票 %(i)s 张，多于到会有选举权党员 %(p)s 人。") % {"i": issued, "p": len(present)}, code="ballots_exceed_present", fields={"ballots_issued": [_("不能多于到会人数")]})
-    base = {"voters_eligible": eligible, "voters_due": due, "present": len(present), "excluded": excluded,
+    base = {"voters_eligible": eligible, "voters_due": due, "voters_present": len(present), "excluded": excluded,
             "ballots_issued": issued, "ballots_returned": returned, "invalid_ballots": invalid}
     round_no = (case.data.get("round") or 0) + 1
     if returned > issued:
@@ -309,7 +310,8 @@ def check_vote(*, case, task, data, rules):
 @form_check(PROCESS, "decide_shortfall")
 def check_shortfall(*, case, task, data, rules):
     if data["decision"] == "reduce_seats":
-        present = case.data["tally"]["present"]
+        tally = case.data["tally"]
+        present = tally.get("voters_present", tally.get("present"))  # "present": tallies recorded before the rename
         agreed = data.get("agreed") or 0
         if not strictly_more_than(agreed, rules.get("election.elected_threshold"), present):
             raise RuleViolation(_("减少名额须经到会党员半数以上同意：到会 %(p)s 人，同意 %(a)s 人。") % {"p": present, "a": agreed},
