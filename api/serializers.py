@@ -635,6 +635,7 @@ class EvidenceSerializer(serializers.Serializer):
     name = serializers.SerializerMethodField()
     at = serializers.DateTimeField()
     by = serializers.CharField()
+    by_name = serializers.CharField()
     record = serializers.JSONField()
     document_ids = serializers.ListField(child=serializers.IntegerField())
 
@@ -659,8 +660,10 @@ class MemberDevelopmentSerializer(serializers.Serializer):
     def to_representation(self, instance):
         out = json_safe(instance)
         out["stage"] = label(out["stage"])
-        for item in out["open_tasks"] + out["evidence"]:
+        for item in out["open_tasks"] + out["evidence"] + out["overdue"]:
             item["name"] = label(item["name"])
+        for item in out["evidence"]:
+            item["at"] = display.iso_cst(item["at"])
         return out
 
 

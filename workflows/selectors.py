@@ -10,7 +10,7 @@ from organizations.selectors import scope_q
 
 from . import registry
 from .assignment import active_delegations, delegated_task_q, slot_holders, user_slots
-from .display import annotate, member_ids_in, member_names, organization_names, slot_refs, user_names
+from .display import annotate, person_name, member_ids_in, member_names, organization_names, slot_refs, user_names
 from .models import AuditEvent, Case, CaseAccess, Delegation, Document, ProcessVersion, Task, TaskStatus
 
 
@@ -81,10 +81,11 @@ def case_evidence(case: Case) -> list[dict]:
     """What each step produced, in order: the structured record submitted with each completed task
     and each recurring report (P1 obligations), with the ids of attached documents."""
     items = []
-    for e in case.events.filter(action__in=["task_completed", "obligation_submitted"]).select_related("task").order_by("id"):
+    for e in case.events.filter(action__in=["task_completed", "obligation_submitted"]).select_related("task", "actor").order_by("id"):
         record = e.data.get("submitted") or e.data.get("record") or {}
         items.append({"element_id": e.task.element_id if e.task_id else "", "name": e.task_name or e.data.get("label", ""), "at": e.created_at,
-                      "by": e.actor_name, "record": record, "document_ids": record.get("document_ids", [])})
+                      "by": e.actor_name, "by_name": person_name(e.actor) if e.actor_id else e.actor_name, "record": record,
+                      "document_ids": record.get("document_ids", [])})
     return items
 
 
