@@ -7,10 +7,16 @@ from engine.errors import Conflict, RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import strictly_more_than
 from organizations.models import Member, MemberStatus, OrgKind
+from orglife.models import Grade
 
-from ..registry import effect, form_check, form_context
+from ..registry import data_labels, effect, form_check, form_context
 
 PROCESS = "democratic_review"
+
+
+data_labels(PROCESS, members=("member", "assignee_member", "unqualified", "measurement"),
+            codes={"grade": {g.value: g.label for g in Grade}})
+
 GRADES = ("excellent", "qualified", "basically_qualified", "unqualified")
 
 

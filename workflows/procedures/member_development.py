@@ -16,10 +16,14 @@ from engine.rules import more_than_whole, strictly_more_than
 from organizations.models import MemberStatus, OrgKind
 from organizations.selectors import reapplication_barred_until
 
-from ..registry import effect, form_check
+from ..registry import data_labels, effect, form_check
 from .votes import check_people, require_quorum, voters_due
 
 PROCESS = "member_development"
+
+
+data_labels(PROCESS, members=("present", "member"),
+            counts=("admission_vote.present", "conversion_vote.present", "vote.present"))
 
 
 def _date(data, field):

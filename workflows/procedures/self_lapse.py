@@ -8,11 +8,14 @@ from engine.errors import Conflict, ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, MemberStatus, OrgKind
 
-from ..registry import effect, form_check, form_context
+from ..registry import data_labels, effect, form_check, form_context
 from .branch_election import voters
 from .votes import admission_rule_tally
 
 PROCESS = "self_lapse"
+
+
+data_labels(PROCESS, members=("present", "member"), counts=("vote.present",))
 
 
 def member_case_subject(*, process: str, organization, data, not_branch: tuple, already_open: tuple) -> Member:

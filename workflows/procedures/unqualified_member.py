@@ -8,12 +8,15 @@ from engine.errors import RuleViolation
 from engine.i18n import _
 from organizations.models import MemberStatus
 
-from ..registry import effect, form_check, form_context
+from ..registry import data_labels, effect, form_check, form_context
 from .self_lapse import check_vote as _strike_off_vote_check
 from .self_lapse import member_case_subject, member_leaves
 from .self_lapse import vote_context as _strike_off_vote_context
 
 PROCESS = "unqualified_member"
+
+
+data_labels(PROCESS, members=("present", "member"), counts=("vote.present",))
 
 
 @form_check(PROCESS, "__start__")

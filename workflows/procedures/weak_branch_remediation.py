@@ -15,9 +15,12 @@ from organizations.models import Member, OrgKind, Role, RoleAssignment
 from organizations.selectors import approving_committee_of, branch_members
 
 from ..audit import json_safe
-from ..registry import effect, form_check, form_context
+from ..registry import data_labels, effect, form_check, form_context
 
 PROCESS = "weak_branch_remediation"
+
+
+data_labels(PROCESS, members=("responsible",))
 
 
 def _listing(case, lock=True):
