@@ -29,7 +29,7 @@ class LabelField(serializers.CharField):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    parent_name = serializers.CharField(source="parent.name", read_only=True, default=None)
+    parent_name = serializers.CharField(source="parent.name", read_only=True, default=None, allow_null=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     branch_kind_display = serializers.CharField(source="get_branch_kind_display", read_only=True)
 
@@ -263,7 +263,7 @@ class CaseSerializer(serializers.ModelSerializer):
     version = serializers.CharField(source="process_version.version")
     rule_set_display = serializers.SerializerMethodField()
     organization_name = serializers.CharField(source="organization.name")
-    subject_member_name = serializers.CharField(source="subject_member.name", default=None)
+    subject_member_name = serializers.CharField(source="subject_member.name", default=None, allow_null=True)
     status_display = serializers.CharField(source="get_status_display")
     stage = LabelField()
 
