@@ -9,6 +9,7 @@ from notifications.render import render
 from organizations.models import Member, Organization, RoleAssignment
 from organizations.selectors import is_org_department
 from workflows import display, registry
+from workflows.selectors import case_data_display, case_open_tasks, history_names, tasks_with_holders
 from workflows.assignment import LANE_LABELS
 from workflows.audit import json_safe
 from workflows.models import AuditEvent, Case, CaseAccess, CaseStatus, Delegation, Document, ProcessVersion, Task, TaskStatus, Timer
@@ -196,8 +197,6 @@ class OpenTaskSerializer(TaskSerializer):
 
 
 def open_tasks_with_holders(tasks, context) -> list[dict]:
-    from workflows.selectors import tasks_with_holders
-
     out = []
     for task, holders, names in tasks_with_holders(tasks):
         row = TaskSerializer(task, context=context).data
@@ -249,8 +248,6 @@ class TaskDetailSerializer(TaskSerializer):
         return fn(case=obj.case, task=obj) if fn and obj.status == "open" else {}
 
     def get_case_data(self, obj) -> dict:
-        from workflows.selectors import case_data_display
-
         return case_data_display(obj.case)
 
     def get_completed_by(self, obj) -> str | None:
@@ -325,8 +322,6 @@ class CaseDetailSerializer(CaseSerializer):
         fields = CaseSerializer.Meta.fields + ["cancel_reason", "data", "open_tasks", "waiting_timers", "documents"]
 
     def get_data(self, obj) -> dict:
-        from workflows.selectors import case_data_display
-
         return case_data_display(obj)
 
     def get_documents(self, obj) -> list[dict]:
@@ -374,8 +369,6 @@ class TaskCompletedSerializer(TaskSerializer):
 
     @extend_schema_field(OpenTaskSerializer(many=True))
     def get_next_tasks(self, obj) -> list[dict]:
-        from workflows.selectors import case_open_tasks
-
         return open_tasks_with_holders(case_open_tasks(obj.case), self.context)
 
 
@@ -698,8 +691,6 @@ def history_export(case) -> dict:
     from workflows.audit import verify_case
     from workflows.selectors import case_documents, case_history
 
-    from workflows.selectors import history_names
-
     events = list(case_history(case))
     return {
         "case": CaseSerializer(case).data,
@@ -776,7 +767,7 @@ def history_report_html(case, request) -> str:
     from django.utils import timezone
 
     from workflows.audit import verify_case
-    from workflows.selectors import case_documents, case_history, history_names
+    from workflows.selectors import case_documents, case_history
 
     events = list(case_history(case))
     rows = AuditEventSerializer(events, many=True, context={"names": history_names(case, events)}).data

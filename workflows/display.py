@@ -5,6 +5,7 @@ members, organizations), so a list never turns into one query per row. Codes (au
 roles, access-log views, process ids) get their label in the active language; an unknown code comes
 back as itself rather than failing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -89,7 +90,9 @@ def process_label(process_id: str) -> str:
     """The process's name (its BPMN label) in the active language. Names are read once per
     process (one query for all of them) and kept: `process_deploy` forgets them."""
     if process_id not in _PROCESS_NAMES:
-        _PROCESS_NAMES.update(ProcessVersion.objects.filter(is_current=True).values_list("process_id", "name"))
+        _PROCESS_NAMES.update(
+            ProcessVersion.objects.filter(is_current=True).values_list("process_id", "name")
+        )
         _PROCESS_NAMES.setdefault(process_id, "")
     name = _PROCESS_NAMES[process_id]
     return gettext(name) if name else process_id
@@ -119,7 +122,11 @@ def user_names(ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if isinstance(i, int)}
     if not wanted:
         return {}
-    rows = get_user_model().objects.filter(pk__in=wanted).values_list("pk", "username", "first_name", "last_name")
+    rows = (
+        get_user_model()
+        .objects.filter(pk__in=wanted)
+        .values_list("pk", "username", "first_name", "last_name")
+    )
     return {pk: (f"{first} {last}".strip() or username) for pk, username, first, last in rows}
 
 
@@ -141,8 +148,14 @@ def organization_names(ids: Iterable) -> dict[int, str]:
 
 def roles_display(snapshot: list[dict], org_names: dict[int, str]) -> list[dict]:
     """Audit role snapshots [{role, organization}] with the role's label and the organization's name."""
-    return [{**r, "role_display": role_label(r.get("role", "")),
-             "organization_name": org_names.get(r.get("organization"), "")} for r in snapshot or []]
+    return [
+        {
+            **r,
+            "role_display": role_label(r.get("role", "")),
+            "organization_name": org_names.get(r.get("organization"), ""),
+        }
+        for r in snapshot or []
+    ]
 
 
 def slot_display(slot: str, org_names: dict[int, str], members: dict[int, str]) -> str:
@@ -164,7 +177,12 @@ def slot_refs(slots: Iterable[str]) -> tuple[set[int], set[int]]:
 def iso_cst(value) -> str | None:
     """A datetime (or an ISO 8601 string of one) as ISO 8601 in China Standard Time, like the rest
     of the API; dates and anything else unchanged."""
-    if isinstance(value, str) and len(value) > 10 and value[4:5] == "-" and value[10:11] in ("T", " "):
+    if (
+        isinstance(value, str)
+        and len(value) > 10
+        and value[4:5] == "-"
+        and value[10:11] in ("T", " ")
+    ):
         try:
             value = dt.datetime.fromisoformat(value)
         except ValueError:
@@ -177,6 +195,7 @@ def iso_cst(value) -> str | None:
 
 
 # --- case data ---------------------------------------------------------------------------------
+
 
 def is_bookkeeping(value) -> bool:
     """The engine's marker left in a service task's result variable ('{"queued": operation}')."""
@@ -209,6 +228,7 @@ def member_ids_in(data, keys: frozenset[str], counts: frozenset[str] = frozenset
         elif isinstance(node, list):
             for v in node:
                 walk(v, path)
+
     walk(data, "")
     return found
 
@@ -225,8 +245,15 @@ def _ids_of(value) -> list[int]:
     return []
 
 
-def annotate(data, *, member_keys: frozenset[str], names: dict[int, str], codes: dict | None = None,
-             counts: frozenset[str] = frozenset(), _path: str = ""):
+def annotate(
+    data,
+    *,
+    member_keys: frozenset[str],
+    names: dict[int, str],
+    codes: dict | None = None,
+    counts: frozenset[str] = frozenset(),
+    _path: str = "",
+):
     """A copy of `data` for people to read: each member id under one of `member_keys` gets a
     `<key>_display` sibling (a name for an id, a list of names for a list of ids, [{id, name, count}]
     for {id: count}); each known code under a key of `codes` ({key: {code: label}}) gets its label
@@ -234,7 +261,12 @@ def annotate(data, *, member_keys: frozenset[str], names: dict[int, str], codes:
     Bookkeeping markers are left out."""
     codes = codes or {}
     if isinstance(data, list):
-        return [annotate(v, member_keys=member_keys, names=names, codes=codes, counts=counts, _path=_path) for v in data]
+        return [
+            annotate(
+                v, member_keys=member_keys, names=names, codes=codes, counts=counts, _path=_path
+            )
+            for v in data
+        ]
     if not isinstance(data, dict):
         return data
     out = {}
@@ -242,7 +274,9 @@ def annotate(data, *, member_keys: frozenset[str], names: dict[int, str], codes:
         if is_bookkeeping(v):
             continue
         here = f"{_path}.{k}" if _path else k
-        out[k] = annotate(v, member_keys=member_keys, names=names, codes=codes, counts=counts, _path=here)
+        out[k] = annotate(
+            v, member_keys=member_keys, names=names, codes=codes, counts=counts, _path=here
+        )
         if v is None or isinstance(v, bool):
             continue
         if k in codes and isinstance(v, str) and v in codes[k]:
@@ -253,5 +287,7 @@ def annotate(data, *, member_keys: frozenset[str], names: dict[int, str], codes:
             elif isinstance(v, list) and all(isinstance(i, int) for i in v):
                 out[f"{k}_display"] = [names.get(i, "") for i in v]
             elif isinstance(v, dict) and all(str(i).isdigit() for i in v):
-                out[f"{k}_display"] = [{"id": int(i), "name": names.get(int(i), ""), "count": n} for i, n in v.items()]
+                out[f"{k}_display"] = [
+                    {"id": int(i), "name": names.get(int(i), ""), "count": n} for i, n in v.items()
+                ]
     return out

@@ -11,8 +11,7 @@ from fractions import Fraction
 from engine.calendar import parse_date, today
 from engine.errors import Conflict, RuleViolation, ValidationFailed
 from engine.i18n import _
-from engine.rules import at_least_ceil, strictly_more_than
-from engine.rules import more_than_whole, share_text
+from engine.rules import at_least_ceil, get_rule_set, more_than_whole, share_text, strictly_more_than
 from organizations.models import Member, Organization, OrgKind, Role, RoleAssignment
 from organizations.selectors import branch_members, full_members_with_rights
 
@@ -34,26 +33,35 @@ data_labels(PROCESS, members=("candidates", "present", "elected", "elected_total
 
 
 def _rules(case):
-    from engine.rules import get_rule_set
-
     return get_rule_set(case.rule_set)
 
 
 task_guides(PROCESS, {
-    "submit_request": lambda case: _("支部委员会向上级党委报送换届请示，写明拟选举日期、应选委员名额和候选人推荐方式（ELEC-2020 第3条、第5条）。"),
-    "reply_request": lambda case: _("上级党委对换届请示作出批复；不同意的，写明退回理由（ELEC-2020 第5条）。"),
+    "submit_request": lambda case: _(
+        "支部委员会向上级党委报送换届请示，写明拟选举日期、应选委员名额和候选人推荐方式"
+        "（ELEC-2020 第3条、第5条）。"),
+    "reply_request": lambda case: _(
+        "上级党委对换届请示作出批复；不同意的，写明退回理由（ELEC-2020 第5条）。"),
     "nominate_candidates": lambda case: _(
-        "支部委员会根据多数党员的意见提出候选人预备人选：须为本支部有选举权的正式党员，人数多于应选名额的 %(pct)s%%"
-        "（ELEC-2020 第12、13条）。") % {"pct": int(_rules(case).get("election.candidate_margin") * 100)},
-    "review_candidates": lambda case: _("上级党委审查候选人预备人选的资格和差额；同意后支部方可召开党员大会选举（ELEC-2020 第13条）。"),
+        "支部委员会根据多数党员的意见提出候选人预备人选：须为本支部有选举权的正式党员，"
+        "人数多于应选名额的 %(pct)s%%（ELEC-2020 第12、13条）。") % {
+        "pct": int(_rules(case).get("election.candidate_margin") * 100)},
+    "review_candidates": lambda case: _(
+        "上级党委审查候选人预备人选的资格和差额；同意后支部方可召开党员大会选举"
+        "（ELEC-2020 第13条）。"),
     "record_vote": lambda case: _(
-        "召开党员大会选举并登记结果：到会有选举权的党员须超过应到会人数的%(q)s，候选人得赞成票超过实到会人数的%(t)s方可当选"
-        "（ELEC-2020 第16—20条）。") % {"q": share_text(_rules(case).get("election.quorum")),
-                                      "t": share_text(_rules(case).get("election.elected_threshold"))},
-    "decide_shortfall": lambda case: _("当选人数少于应选名额：在未当选的候选人中另行选举，或经超过%(t)s的到会党员同意减少名额（ELEC-2020 第19条）。") % {
+        "召开党员大会选举并登记结果：到会有选举权的党员须超过应到会人数的%(q)s，"
+        "候选人得赞成票超过实到会人数的%(t)s方可当选（ELEC-2020 第16—20条）。") % {
+        "q": share_text(_rules(case).get("election.quorum")),
         "t": share_text(_rules(case).get("election.elected_threshold"))},
-    "elect_officers": lambda case: _("新一届支部委员会召开第一次会议，从新当选的委员中选举书记、副书记（ELEC-2020 第21条）。"),
-    "approve_results": lambda case: _("上级党委审批选举结果：委员报备，书记、副书记报批（ELEC-2020 第22条）。"),
+    "decide_shortfall": lambda case: _(
+        "当选人数少于应选名额：在未当选的候选人中另行选举，"
+        "或经超过%(t)s的到会党员同意减少名额（ELEC-2020 第19条）。") % {
+        "t": share_text(_rules(case).get("election.elected_threshold"))},
+    "elect_officers": lambda case: _(
+        "新一届支部委员会召开第一次会议，从新当选的委员中选举书记、副书记（ELEC-2020 第21条）。"),
+    "approve_results": lambda case: _(
+        "上级党委审批选举结果：委员报备，书记、副书记报批（ELEC-2020 第22条）。"),
 })
 
 
