@@ -334,3 +334,30 @@ def test_api_root_lists_entry_points_and_unknown_paths_answer_json(api, universi
     assert (
         r.status_code == 404 and r.json()["code"] == "not_found" and "/api/" in r.json()["message"]
     )
+
+
+@pytest.mark.parametrize("candidates", [6, 9])
+def test_task_and_case_reads_cost_the_same_queries_for_any_number_of_people(
+    api, university, candidates, django_assert_max_num_queries
+):
+    """Names in a task's context and a case's data come from one query per kind, not one per person."""
+    u = university
+    sec, officer = api(u.users.sec_a), api(u.users.officer)
+    with time_machine.travel(cst(2026, 6, 1, 9), tick=False):
+        case_id = sec.post(
+            "/api/cases/", {"process": "branch_election", "organization": u.branch_a.pk}, format="json"
+        ).json()["id"]
+    run_timers(cst(2026, 7, 10, 10))
+    with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
+        request = {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"}
+        complete(sec, only_task(sec, "submit_request")["id"], request)
+        complete(officer, only_task(officer, "reply_request")["id"], {"approved": True})
+        nominated = {"candidates": [m.pk for m in u.full_a[:candidates]]}
+        complete(sec, only_task(sec, "nominate_candidates")["id"], nominated)
+        review = only_task(officer, "review_candidates")
+        with django_assert_max_num_queries(6):
+            detail = officer.get(f"/api/tasks/{review['id']}/").json()
+        with django_assert_max_num_queries(9):
+            case = officer.get(f"/api/cases/{case_id}/").json()
+    assert len(detail["context"]["candidates"]) == candidates
+    assert len(case["data"]["candidates_display"]) == candidates
