@@ -1,9 +1,12 @@
 """DRF serializers: shapes only, no business rules (those live in services and procedures)."""
+import re
+
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from engine.i18n import _
 from notifications.models import Notification
 from notifications.render import render
 from organizations.models import Member, Organization, RoleAssignment
@@ -12,7 +15,7 @@ from workflows import display, registry
 from workflows.selectors import case_data_display, case_open_tasks, history_names, tasks_with_holders
 from workflows.assignment import LANE_LABELS
 from workflows.audit import json_safe
-from workflows.models import AuditEvent, Case, CaseAccess, CaseStatus, Delegation, Document, ProcessVersion, Task, TaskStatus, Timer
+from workflows.models import AuditEvent, Case, CaseAccess, Delegation, Document, ProcessVersion, Task, TaskStatus, Timer
 
 from .labels import label, localize_schema
 
@@ -206,14 +209,35 @@ def open_tasks_with_holders(tasks, context) -> list[dict]:
     return out
 
 
+_ARTICLE = re.compile(r"\b([A-Z]+(?:-\d{4})?) (Art\.|Ch\.) ?(\d+(?:\s*-\s*\d+)?)")
+
+
+def article_refs(documentation: str) -> str:
+    """The articles a BPMN documentation cites ("DEV-2014 Art. 5-6"), as people cite them
+    ("DEV-2014 第5—6条"), in the active language."""
+    refs = []
+    for source, kind, number in _ARTICLE.findall(documentation or ""):
+        number = number.replace(" ", "").replace("-", "—")
+        ref = f"{source} " + (gettext("第%(n)s条") if kind == "Art." else gettext("第%(n)s章")) % {"n": number}
+        if ref not in refs:
+            refs.append(ref)
+    return str(_("、")).join(refs) if refs else ""
+
+
 def task_guide(task) -> str:
     """What the user reads on a task: the procedure's sentence (what to do, under which article) and
-    the due date; the BPMN documentation stays the developers' note."""
+    the due date; the BPMN documentation stays the developers' note. A step without its own
+    sentence reads "请办理“<task>”" with the articles its documentation cites."""
     guide = registry.guide_for(task.process_id, task.element_id)
-    text = str(guide(task.case) if callable(guide) else guide) if guide else label(task.name)
+    if guide:
+        text = str(guide(task.case) if callable(guide) else guide)
+    else:
+        refs = article_refs(task.documentation)
+        text = (gettext("请办理“%(task)s”（%(ref)s）。") % {"task": label(task.name), "ref": refs} if refs
+                else gettext("请办理“%(task)s”。") % {"task": label(task.name)})
     if task.due_at and task.status == TaskStatus.OPEN:
         due = display.iso_cst(task.due_at)[:10]
-        return gettext("%(what)s 请于 %(due)s 前办理。") % {"what": text, "due": due}
+        return gettext("%(what)s请于 %(due)s 前办理。") % {"what": text, "due": due}
     return text
 
 

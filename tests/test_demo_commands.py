@@ -138,6 +138,9 @@ def test_seed_demo_gives_each_user_the_expected_inbox(seeded):
         inbox = client.get("/api/tasks/").json()["results"]
         assert [t["element_id"] for t in inbox] == ["submit_request", "talk_with_applicant", "self_assessment"]
         assert [t["overdue"] for t in inbox[:2]] == [True, False]
+        # A step without a sentence of its own cites the articles of its BPMN documentation, in words.
+        talk = client.get(f"/api/tasks/{inbox[1]['id']}/").json()
+        assert talk["documentation"] == f"请办理“派人谈话”（DEV-2014 第7条）。请于 {inbox[1]['due_at'][:10]} 前办理。"
         # Something in every role's view right away: a due-soon reminder and an overdue alert ...
         kinds = {n["kind"] for n in client.get("/api/notifications/").json()["results"]}
         assert {"due_soon", "overdue"} <= kinds
