@@ -199,6 +199,23 @@ def _elected_rows(case) -> list[dict]:
     return rows
 
 
+@form_context(PROCESS, "decide_shortfall")
+def shortfall_context(*, case, task) -> dict:
+    """Fewer elected than seats: who was elected, who was not (with their votes), the seats open."""
+    tally = case.data.get("tally") or {}
+    votes = tally.get("votes") or {}
+    elected = case.data.get("elected_total") or []
+    others = _round_candidates(case)
+    names = dict(Member.objects.filter(pk__in=elected + others).values_list("pk", "name"))
+    return {
+        "seats": case.data.get("seats"),
+        "seats_open": case.data["seats"] - len(elected),
+        "voters_present": tally.get("voters_present", tally.get("present")),
+        "elected": [{"id": i, "name": names.get(i, "")} for i in elected],
+        "not_elected": [{"id": i, "name": names.get(i, ""), "yes_votes": votes.get(str(i))} for i in others],
+    }
+
+
 @form_context(PROCESS, "elect_officers")
 def officers_context(*, case, task) -> dict:
     """The newly elected committee members, from whom the secretary and deputy are elected."""
