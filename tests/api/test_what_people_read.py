@@ -361,3 +361,21 @@ def test_task_and_case_reads_cost_the_same_queries_for_any_number_of_people(
             case = officer.get(f"/api/cases/{case_id}/").json()
     assert len(detail["context"]["candidates"]) == candidates
     assert len(case["data"]["candidates_display"]) == candidates
+
+
+def test_labels_follow_accept_language(api, university):
+    u = university
+    sec = api(u.users.sec_a)
+    with time_machine.travel(cst(2026, 6, 1, 9), tick=False):
+        case_id = sec.post(
+            "/api/cases/", {"process": "branch_election", "organization": u.branch_a.pk}, format="json"
+        ).json()["id"]
+    run_timers(cst(2026, 7, 10, 10))
+    with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
+        task = only_task(sec, "submit_request")
+        en = sec.get(f"/api/tasks/{task['id']}/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert en["documentation"].startswith("The branch committee sends the election request")
+    assert "Due by 2026-12-10." in en["documentation"] and en["role_display"] == "Branch committee"
+    history = sec.get(f"/api/cases/{case_id}/history/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert history[0]["action_display"] == "Started the case"
+    assert not re.search(r"[\u4e00-\u9fff]", history[0]["action_display"] + history[0]["actor_display"])
