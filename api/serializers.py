@@ -796,7 +796,7 @@ def history_report_html(case, request) -> str:
     events = list(case_history(case))
     rows = AuditEventSerializer(events, many=True, context={"names": history_names(case, events)}).data
     timeline = []
-    for event, row in zip(events, rows):
+    for event, row in zip(events, rows, strict=True):
         what = row["action_display"] + (f"：{row['task_name']}" if row["task_name"] else "")
         roles = "、".join(r["role_display"] + (f"（{r['organization_name']}）" if r["organization_name"] else "")
                           for r in row["actor_roles"])

@@ -218,7 +218,7 @@ def test_p2_election_reads_with_names_and_labels_at_every_step(api, university):
             "ballots_returned": 8,
             "invalid_ballots": 0,
             "votes": [
-                {"candidate": c.pk, "yes": n} for c, n in zip(u.full_a[:6], [8, 7, 6, 5, 5, 3])
+                {"candidate": c.pk, "yes": n} for c, n in zip(u.full_a[:6], [8, 7, 6, 5, 5, 3], strict=True)
             ],
             "elected": [m.pk for m in u.full_a[:5]],
         }

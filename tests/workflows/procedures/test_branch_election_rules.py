@@ -131,7 +131,7 @@ def test_too_few_elected_leads_to_a_supplementary_vote_among_the_others(api, uni
     decide = only_task(sec, "decide_shortfall")
     ctx = sec.get(f"/api/tasks/{decide['id']}/").json()["context"]
     assert [e["name"] for e in ctx["elected"]] == [m.name for m in u.full_a[:3]] and ctx["seats_open"] == 2
-    assert [(e["name"], e["yes_votes"]) for e in ctx["not_elected"]] == [(m.name, n) for m, n in zip(u.full_a[3:6], [4, 3, 2])]
+    assert [(e["name"], e["yes_votes"]) for e in ctx["not_elected"]] == [(m.name, n) for m, n in zip(u.full_a[3:6], [4, 3, 2], strict=True)]
     refused(sec, decide["id"], {"decision": "reduce_seats", "agreed": 4}, case["id"], "seat_reduction_not_agreed")
     # A number of people is a whole number: more than half of 8 present is more than 4, not "8/2".
     r = sec.post(f"/api/tasks/{decide['id']}/complete/", {"data": {"decision": "reduce_seats", "agreed": 4}}, format="json")
