@@ -7,17 +7,36 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from engine.i18n import _
+from forms.validation import load_schema
 from notifications.models import Notification
 from notifications.render import render
 from organizations.models import Member, Organization, RoleAssignment
 from organizations.selectors import is_org_department
+from oversight.selectors import SIGNAL_LABELS
 from workflows import display, registry
-from workflows.selectors import case_data_display, case_open_tasks, history_names, tasks_with_holders
 from workflows.assignment import LANE_LABELS
-from workflows.audit import json_safe
-from workflows.models import AuditEvent, Case, CaseAccess, Delegation, Document, ProcessVersion, Task, TaskStatus, Timer
-
-from .labels import label, localize_schema
+from workflows.audit import json_safe, verify_case
+from workflows.labels import label, localize_schema
+from workflows.models import (
+    AuditEvent,
+    Case,
+    CaseAccess,
+    Delegation,
+    Document,
+    ProcessVersion,
+    Task,
+    TaskStatus,
+    Timer,
+)
+from workflows.registry import context_for
+from workflows.selectors import (
+    case_data_display,
+    case_documents,
+    case_history,
+    case_open_tasks,
+    history_names,
+    tasks_with_holders,
+)
 
 User = get_user_model()
 
@@ -158,7 +177,7 @@ class TaskSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, obj) -> bool:
         now = self.context.get("now")
-        return bool(obj.status == "open" and obj.due_at and now and obj.due_at < now)
+        return bool(obj.status == "open" and obj.due_at and now and obj.due_at <= now)
 
 
 _datetime = serializers.DateTimeField()
@@ -183,7 +202,7 @@ def inbox_rows(rows, now) -> list[dict]:
             "organization": r["case_organization_id"],
             "organization_name": r["organization_name"], "status": r["status"], "status_display": str(TaskStatus(r["status"]).label),
             "due_at": _datetime.to_representation(due) if due else None,
-            "overdue": bool(r["status"] == "open" and due and due < now), "holder": r["holder"], "holder_name": holder_name,
+            "overdue": bool(r["status"] == "open" and due and due <= now), "holder": r["holder"], "holder_name": holder_name,
             "created_at": _datetime.to_representation(r["created_at"]),
             "completed_at": _datetime.to_representation(r["completed_at"]) if r["completed_at"] else None,
         })
@@ -261,13 +280,9 @@ class TaskDetailSerializer(TaskSerializer):
         return display.person_name(obj.completed_by) if obj.completed_by_id else None
 
     def get_form(self, obj) -> dict | None:
-        from forms.validation import load_schema
-
         return {"name": obj.form, "schema": localize_schema(load_schema(obj.form))} if obj.form else None
 
     def get_context(self, obj) -> dict:
-        from workflows.registry import context_for
-
         fn = context_for(obj.process_id, obj.element_id)
         return fn(case=obj.case, task=obj) if fn and obj.status == "open" else {}
 
@@ -349,14 +364,10 @@ class CaseDetailSerializer(CaseSerializer):
         return case_data_display(obj)
 
     def get_documents(self, obj) -> list[dict]:
-        from workflows.selectors import case_documents
-
         return DocumentSerializer(case_documents(obj), many=True).data
 
     @extend_schema_field(OpenTaskSerializer(many=True))
     def get_open_tasks(self, obj) -> list:
-        from workflows.selectors import case_open_tasks
-
         return open_tasks_with_holders(case_open_tasks(obj), self.context)
 
     def get_waiting_timers(self, obj) -> list:
@@ -582,8 +593,6 @@ class SignalSerializer(serializers.Serializer):
     evidence = serializers.JSONField()
 
     def get_label(self, obj) -> str:
-        from oversight.selectors import SIGNAL_LABELS
-
         return str(SIGNAL_LABELS.get(obj["code"], obj["code"]))
 
 
@@ -712,9 +721,6 @@ def history_export(case) -> dict:
     """A case's full history as one document (JSON export; the CSV export takes its events)."""
     from django.utils import timezone
 
-    from workflows.audit import verify_case
-    from workflows.selectors import case_documents, case_history
-
     events = list(case_history(case))
     return {
         "case": CaseSerializer(case).data,
@@ -740,8 +746,6 @@ def _words(value) -> str:
 
 
 def _field_titles(event) -> dict:
-    from forms.validation import load_schema
-
     form = event.task.form if event.task_id and event.task else ""
     if not form:
         return {}
@@ -789,9 +793,6 @@ def history_report_html(case, request) -> str:
     words) and the documents, laid out for A4."""
     from django.template.loader import render_to_string
     from django.utils import timezone
-
-    from workflows.audit import verify_case
-    from workflows.selectors import case_documents, case_history
 
     events = list(case_history(case))
     rows = AuditEventSerializer(events, many=True, context={"names": history_names(case, events)}).data

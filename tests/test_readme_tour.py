@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from organizations.demo import seed_demo
+from partyflow.demo import seed_demo
 from workflows.services import process_deploy
 
 README = Path(__file__).resolve().parent.parent / "README.md"
