@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from engine.calendar import last_day_before
 from engine.i18n import _
 from forms.validation import load_schema
 from notifications.models import Notification
@@ -255,7 +256,8 @@ def task_guide(task) -> str:
         text = (gettext("请办理“%(task)s”（%(ref)s）。") % {"task": label(task.name), "ref": refs} if refs
                 else gettext("请办理“%(task)s”。") % {"task": label(task.name)})
     if task.due_at and task.status == TaskStatus.OPEN:
-        due = display.iso_cst(task.due_at)[:10]
+        # A deadline falls at 24:00 of its last day (00:00 of the next): the user reads that last day.
+        due = last_day_before(task.due_at).isoformat()
         return gettext("%(what)s请于 %(due)s 前办理。") % {"what": text, "due": due}
     return text
 

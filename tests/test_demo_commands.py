@@ -1,4 +1,5 @@
 """The operator commands: deploy-bpmn, seed-demo and demo (without serving)."""
+import datetime as dt
 import logging
 from io import StringIO
 
@@ -149,7 +150,9 @@ def test_seed_demo_gives_each_user_the_expected_inbox(seeded):
         assert [t["overdue"] for t in inbox[:2]] == [True, False]
         # A step without a sentence of its own cites the articles of its BPMN documentation, in words.
         talk = client.get(f"/api/tasks/{inbox[1]['id']}/").json()
-        assert talk["documentation"] == f"请办理“派人谈话”（DEV-2014 第7条）。请于 {inbox[1]['due_at'][:10]} 前办理。"
+        # The deadline ends at 24:00 of its last day (integration's time rule): the sentence names that day.
+        last_day = (dt.datetime.fromisoformat(inbox[1]["due_at"]) - dt.timedelta(microseconds=1)).date()
+        assert talk["documentation"] == f"请办理“派人谈话”（DEV-2014 第7条）。请于 {last_day.isoformat()} 前办理。"
         # Something in every role's view right away: a due-soon reminder and an overdue alert ...
         kinds = {n["kind"] for n in client.get("/api/notifications/").json()["results"]}
         assert {"due_soon", "overdue"} <= kinds

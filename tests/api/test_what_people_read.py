@@ -3,6 +3,7 @@ officer and an auditor read carry a name beside every id of a person, member or 
 label beside every code; task contexts give what the step needs; times are ISO 8601 in China
 Standard Time; completing a task says what comes next and who holds it."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -141,7 +142,9 @@ def step(client, clients, element_id, data):
     # For the user: what to do under which article, and by when; the BPMN text is the developers' note.
     assert "ELEC-2020 第" in detail["documentation"] and "election." not in detail["documentation"]
     if detail["due_at"]:
-        assert f"请于 {detail['due_at'][:10]} 前办理" in detail["documentation"]
+        # A deadline ends at 24:00 of its last day (integration's time rule): the sentence names that day.
+        last_day = (dt.datetime.fromisoformat(detail["due_at"]) - dt.timedelta(microseconds=1)).date()
+        assert f"请于 {last_day.isoformat()} 前办理" in detail["documentation"]
     assert "P2 step" in detail["developer_notes"]
     done = assert_readable(
         client.post(f"/api/tasks/{task['id']}/complete/", {"data": data}, format="json"),
