@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -34,4 +34,6 @@ urlpatterns = [
     path("compliance/export/", views.ComplianceExportView.as_view(), name="compliance-export"),
     path("cases/<int:pk>/measurement-ballots/", orglife.MeasurementBallotView.as_view(), name="measurement-ballots"),
     path("", include(router.urls)),
+    path("", views.ApiRootView.as_view(), name="api-root"),
+    re_path(r"^(?P<path>.*)$", views.api_not_found, name="api-not-found"),
 ]

@@ -42,6 +42,7 @@ from .assignment import (
 from .audit import append as audit
 from .audit import build as audit_build
 from .audit import json_safe
+from .display import forget_process_names
 from .models import (
     RUNNING_SUBJECT_CONSTRAINT,
     AuditEvent,
@@ -138,7 +139,11 @@ def _plan_step(case: Case, run: WorkflowRun, *, actor=None, completed: Task | No
     case.serializer_version = run.serializer_version
     case.data = json_safe({k: v for k, v in run.data.items() if not k.startswith("spiff__")})
     still_open = sorted((r for sid, r in open_rows.items() if sid in ready_ids), key=lambda r: r.pk) + step.new_tasks
-    case.stage = (still_open[0].stage or still_open[0].name) if still_open else ""
+    if still_open:
+        case.stage = still_open[0].stage or still_open[0].name
+    else:  # waiting on a timer (a follow-up case waits on its reminder): the timer names the stage
+        waits = sorted(waiting.values(), key=lambda t: t.due_at)
+        case.stage = waits[0].name if waits else gettext_noop("处理中")
     if run.completed and case.status == CaseStatus.RUNNING:
         case.status, case.completed_at, case.stage = CaseStatus.COMPLETED, now, gettext_noop("已办结")
     case.lock_version += 1
@@ -235,6 +240,7 @@ def process_deploy(*, directory=None) -> list[tuple[ProcessVersion, bool]]:
                 version.is_current = True
                 version.save(update_fields=["is_current"])
         results.append((version, created))
+    forget_process_names()
     return results
 
 

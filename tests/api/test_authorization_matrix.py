@@ -80,6 +80,7 @@ MATRIX = {
                               row("204 204 204 204 204 204 204 401")),
     ("me", "GET"): (lambda o: "/api/me/", None, row(SIGNED_IN)),
     ("record-log", "GET"): (lambda o: "/api/record-log/", None, row("403 403 403 403 200 403 403 401")),
+    ("api-root", "GET"): (lambda o: "/api/", None, row(OPEN_TO_ALL)),
     ("schema", "GET"): (lambda o: "/api/schema/", None, row(OPEN_TO_ALL)),
     ("docs", "GET"): (lambda o: "/api/docs/", None, row(OPEN_TO_ALL)),
 
