@@ -222,7 +222,10 @@ class _Seeder:
                                                                "letter_summary": "志愿加入中国共产党，拥护党的纲领，遵守党的章程。"})
         present = [m.pk for m in self.members["se"] if m.status in (MemberStatus.FULL, MemberStatus.PROBATIONARY)]
         meeting_record(actor=None, organization=se, kind="themed_party_day", held_on=self.today.replace(day=1),
-                       title="主题党日：学习党章", attendees=present)
+                       title="主题党日：学习党章", attendees=present, starts_at=dt.time(14, 30), ends_at=dt.time(16, 30),
+                       place="信息楼 305 会议室", chair=self.members["se"][0].pk, recorder=self.members["se"][1].pk,
+                       content="一、集体学习《中国共产党章程》总纲和第一章。\n二、党员交流学习体会，联系岗位实际谈认识。\n三、支部书记作总结。",
+                       resolutions="一、本月内每名党员提交一篇学习心得。\n二、下月主题党日开展志愿服务。")
 
     def advance(self, spec: _Branch, case):
         """Complete the steps of one case, as its secretary and its officer would, up to spec.target."""
