@@ -490,7 +490,7 @@ def review_summary(case: Case) -> dict:
         "rated_count": len(data.get("rated") or []), "not_rated_count": len(data.get("not_rated") or []),
         "measurement": [{"label": str(grades[g]), "count": totals.get(g, 0), "share": _share(totals.get(g, 0), measured)} for g in grades],
         "rating": [{"label": str(grades[g]), "count": rating_counts.get(g, 0), "share": _share(rating_counts.get(g, 0), len(ratings))} for g in grades],
-        "warnings": [str(w) for w in data.get("rating_warnings") or []],
+        "warnings": [str(w.get("message", "")) if isinstance(w, dict) else str(w) for w in data.get("rating_warnings") or []],
         "excellent": [names.get(r["member"], "") for r in ratings if r["grade"] == Grade.EXCELLENT],
         "flagged": [{"name": names.get(r["member"], ""), "grade": str(grades[r["grade"]])} for r in ratings
                     if r["grade"] in (Grade.BASICALLY_QUALIFIED, Grade.UNQUALIFIED)],
