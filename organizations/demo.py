@@ -206,6 +206,7 @@ class _Seeder:
             if spec.target != "timer":
                 self.advance(spec, cases[spec.key])
         self.development_and_records()
+        self.democratic_review()
 
     def development_and_records(self):
         """P1: an applicant of the software-engineering branch whose application was received ten days
@@ -226,6 +227,42 @@ class _Seeder:
                        place="信息楼 305 会议室", chair=self.members["se"][0].pk, recorder=self.members["se"][1].pk,
                        content="一、集体学习《中国共产党章程》总纲和第一章。\n二、党员交流学习体会，联系岗位实际谈认识。\n三、支部书记作总结。",
                        resolutions="一、本月内每名党员提交一篇学习心得。\n二、下月主题党日开展志愿服务。")
+
+    def democratic_review(self):
+        """P3: last year's democratic review of the Marxism teaching branch, carried to the end (its
+        members get accounts for their own self-assessment tasks and ballots), so its results summary
+        can be printed (`partyflow documents samples`). Nobody is rated unqualified: no case follows."""
+        from orglife.services import measurement_ballot_cast
+        from workflows.procedures.democratic_review import participants
+        from workflows.services import case_start
+
+        branch, secretary = self.branches["marx_teach"], self.users["secretary_marx_teach"]
+        people = participants(branch)
+        for i, member in enumerate(people):
+            if member.user_id is None:
+                self.user(f"marx_teach_{i}", member=member)
+        people = participants(branch)
+        year = self.today.year - 1
+        day = dt.date(year, 12, 1)
+        case = case_start(actor=secretary, process_id="democratic_review", organization=branch, data={"year": year})
+        self.complete(case, "file_plan", secretary, {"plan": f"{year}年度民主评议党员工作方案", "review_date": f"{year}-12-20",
+                                                     "filed_document": f"马教支〔{year}〕3号"})
+        self.complete(case, "record_study", secretary, {"held_on": day.isoformat(), "summary": "集中学习党章和党员义务"})
+        for member in people:
+            self.complete(case, "self_assessment", member.user, {"text": f"{member.name}对照党员标准的自我评价"})
+        self.complete(case, "mutual_assessment", secretary, {"held_on": f"{year}-12-20", "summary": "召开组织生活会开展党员互评"})
+        rated = [r["id"] for r in case_data(case)["rated"]]
+        excellent = set(rated[:2])
+        grade = {m: ("excellent" if m in excellent else "qualified") for m in rated}
+        for i, member in enumerate(people):
+            # Anonymous ballots: most follow the branch's view; a few rate one member basically qualified.
+            ratings = [{"member": m, "grade": "basically_qualified" if (i < 2 and m == rated[-1]) else grade[m]} for m in rated]
+            measurement_ballot_cast(actor=member.user, case=case, ratings=ratings)
+        self.complete(case, "democratic_measurement", secretary, {"close": True})
+        self.complete(case, "organizational_rating", secretary, {"ratings": [{"member": m, "grade": grade[m]} for m in rated]})
+        self.complete(case, "give_feedback", secretary, {"feedback": [{"member": m, "text": "已当面反馈评议结果"} for m in rated]})
+        self.complete(case, "report_results", secretary, {"held_on": f"{year}-12-28", "summary": f"优秀{len(excellent)}人，其余合格"})
+        self.complete(case, "receive_results", self.users["officer_marx"], {"approved": True})
 
     def advance(self, spec: _Branch, case):
         """Complete the steps of one case, as its secretary and its officer would, up to spec.target."""
@@ -272,6 +309,12 @@ class _Seeder:
 
         task = task_inbox(actor).get(case=case, element_id=element_id)
         task_complete(actor=actor, task=task, data=data)
+
+
+def case_data(case) -> dict:
+    from workflows.models import Case
+
+    return Case.objects.only("data").get(pk=case.pk).data
 
 
 # --- the login table ---------------------------------------------------------------------------

@@ -167,6 +167,12 @@ def table(doc, rows, cols, widths_cm, *, row_cm=0.75):
     return t
 
 
+def add_row(t, cm=0.75):
+    row = t.add_row()
+    min_height(row, cm)
+    return row
+
+
 def fill_row(row, texts, style="PF Table"):
     for cell, text in zip(row.cells, texts):
         cell_text(cell, text, style)
@@ -216,11 +222,11 @@ def member_record():
     t = table(doc, 1, 6, widths)
     fill_row(t.rows[0], ["序号", "步　骤", "日　期", "办理情况（人员、表决、审查、审批）", "经办人", "签　字"], "PF TableHead")
     loop_row(t, "{%tr for stage in stages %}")
-    row = t.add_row()
+    row = add_row(t, 0.7)
     merged = row.cells[0].merge(row.cells[-1])
     cell_text(merged, "第{{ stage.no }}阶段　{{ stage.title }}", "PF TableHead")
     loop_row(t, "{%tr for s in stage.steps %}")
-    row = t.add_row()
+    row = add_row(t)
     fill_row(row, ["{{ s.no }}", "{{ s.name }}", "{{ s.date }}", "{{ s.details }}", "{{ s.actor }}", "{{ s.sign }}"])
     row.cells[0].paragraphs[0].style = doc.styles["PF TableCenter"]
     row.cells[2].paragraphs[0].style = doc.styles["PF TableCenter"]
@@ -233,7 +239,7 @@ def member_record():
     t = table(doc, 1, 5, [3.2, 1.4, 2.6, 2.6, 7.2])
     fill_row(t.rows[0], ["类　别", "次序", "应交日期", "提交日期", "内容摘要"], "PF TableHead")
     loop_row(t, "{%tr for o in obligations %}")
-    fill_row(t.add_row(), ["{{ o.label }}", "{{ o.seq }}", "{{ o.due_on }}", "{{ o.submitted_on }}", "{{ o.summary }}"])
+    fill_row(add_row(t), ["{{ o.label }}", "{{ o.seq }}", "{{ o.due_on }}", "{{ o.submitted_on }}", "{{ o.summary }}"])
     loop_row(t, "{%tr endfor %}")
     para(doc, "{{ obligations_note }}", "PF Note")
 
@@ -256,7 +262,7 @@ def publication_notice():
     t = table(doc, 1, 6, [2.2, 2.4, 3.6, 2.6, 2.6, 2.6])
     fill_row(t.rows[0], ["姓名", "出生年月", "所在党支部", "申请入党时间", "确定积极分子时间", "{{ notice.last_column }}"], "PF TableHead")
     loop_row(t, "{%tr for p in people %}")
-    fill_row(t.add_row(), ["{{ p.name }}", "{{ p.birth_month }}", "{{ p.branch }}", "{{ p.applied_on }}", "{{ p.activist_on }}", "{{ p.last_value }}"],
+    fill_row(add_row(t), ["{{ p.name }}", "{{ p.birth_month }}", "{{ p.branch }}", "{{ p.applied_on }}", "{{ p.activist_on }}", "{{ p.last_value }}"],
              "PF TableCenter")
     loop_row(t, "{%tr endfor %}")
     para(doc, "")
@@ -323,11 +329,10 @@ def election_report():
     t = table(doc, 1, 4, [1.6, 5.0, 4.0, 5.0])
     fill_row(t.rows[0], ["序号", "候选人", "赞成票", "结　果"], "PF TableHead")
     loop_row(t, "{%tr for v in votes %}")
-    fill_row(t.add_row(), ["{{ loop.index }}", "{{ v.name }}", "{{ v.yes }}", "{{ v.result }}"], "PF TableCenter")
+    fill_row(add_row(t), ["{{ loop.index }}", "{{ v.name }}", "{{ v.yes }}", "{{ v.result }}"], "PF TableCenter")
     loop_row(t, "{%tr endfor %}")
     para(doc, "")
-    para(doc, "{{ elected|join('、') }}{{ elected|length }}名同志得票超过实到会有选举权党员的半数，当选为新一届{{ incoming }}委员。", "PF Body")
-    para(doc, "{{ officers_text }}", "PF Body")
+    para(doc, "{{ elected_text }}{{ officers_text }}", "PF Body")
     para(doc, "{% if posts %}委员分工：{% for p in posts %}{{ p.name }}任{{ p.post }}{% if not loop.last %}，{% endif %}{% endfor %}。{% endif %}", "PF Body")
     para(doc, "以上选举结果，请予审批。", "PF Body")
     para(doc, "")
@@ -393,14 +398,15 @@ def review_summary():
     t = table(doc, 1, 3, [5.6, 5.6, 5.8])
     fill_row(t.rows[0], ["等　次", "票　数", "占有效评价比例"], "PF TableHead")
     loop_row(t, "{%tr for g in measurement %}")
-    fill_row(t.add_row(), ["{{ g.label }}", "{{ g.count }}", "{{ g.share }}"], "PF TableCenter")
+    fill_row(add_row(t), ["{{ g.label }}", "{{ g.count }}", "{{ g.share }}"], "PF TableCenter")
     loop_row(t, "{%tr endfor %}")
     para(doc, "三、组织评定结果", "PF Section")
     t = table(doc, 1, 3, [5.6, 5.6, 5.8])
     fill_row(t.rows[0], ["等　次", "人　数", "比　例"], "PF TableHead")
     loop_row(t, "{%tr for g in rating %}")
-    fill_row(t.add_row(), ["{{ g.label }}", "{{ g.count }}", "{{ g.share }}"], "PF TableCenter")
+    fill_row(add_row(t), ["{{ g.label }}", "{{ g.count }}", "{{ g.share }}"], "PF TableCenter")
     loop_row(t, "{%tr endfor %}")
+    para(doc, "", "PF Note")
     para(doc, "{% if warnings %}提示：{{ warnings|join('；') }}{% else %}优秀等次比例符合一般不超过三分之一的要求。{% endif %}", "PF Table")
     para(doc, "评定为优秀的党员：{{ excellent|join('、') or '无' }}", "PF Table")
     para(doc, "评定为基本合格、不合格的党员及处置：{% for u in flagged %}{{ u.name }}（{{ u.grade }}）{% if not loop.last %}、{% endif %}{% else %}无{% endfor %}", "PF Table")
@@ -422,7 +428,7 @@ def compliance_report():
     fill_row(t.rows[0], ["党支部", "制度要求", "频次和规则", "结　论", "明　细"], "PF TableHead")
     loop_row(t, "{%tr for b in branches %}")
     loop_row(t, "{%tr for o in b.obligations %}")
-    row = t.add_row()
+    row = add_row(t)
     fill_row(row, ["{{ b.name if loop.first else '' }}", "{{ o.label }}", "{{ o.frequency }}", "{{ o.status }}", "{{ o.detail }}"])
     row.cells[3].paragraphs[0].style = doc.styles["PF TableCenter"]
     loop_row(t, "{%tr endfor %}")

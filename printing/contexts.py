@@ -410,9 +410,18 @@ def election_report(case: Case) -> dict:
     for ra in RoleAssignment.objects.filter(organization=case.organization, user_id__in=member_users, post__gt="").order_by("id"):
         posts.append({"name": member_users[ra.user_id], "post": str(post_labels.get(ra.post, ra.post))})
     secretary, deputy = names.get(officers.get("secretary")), names.get(officers.get("deputy"))
-    if secretary:
+    elected = _names(elected_ids, names)
+    if not elected:
+        elected_text = _g("尚无人当选。")
+    elif b["has_committee"]:
+        elected_text = _g("%(names)s等%(n)s名同志得票超过实到会有选举权党员的半数，当选为新一届支部委员会委员。") % {"names": "、".join(elected), "n": len(elected)}
+    else:
+        elected_text = _g("%(names)s同志得票超过实到会有选举权党员的半数，当选为支部书记。") % {"names": "、".join(elected)}
+    if secretary and not b["has_committee"]:
+        officers_text = ""
+    elif secretary:
         officers_text = _g("%(body)s第一次会议等额选举%(s)s为书记%(d)s。") % {
-            "body": b["incoming"] if b["has_committee"] else _g("支部党员大会"), "s": secretary,
+            "body": _g("新一届支部委员会"), "s": secretary,
             "d": (_g("，%(d)s为副书记") % {"d": deputy}) if deputy else ""}
     else:
         officers_text = _g("书记、副书记尚未选举产生。")
@@ -431,7 +440,7 @@ def election_report(case: Case) -> dict:
             "ballots_issued": tally.get("ballots_issued", vote.get("ballots_issued", "")),
             "ballots_returned": tally.get("ballots_returned", vote.get("ballots_returned", "")),
             "valid_ballots": tally.get("valid_ballots", ""), "invalid_ballots": tally.get("invalid_ballots", vote.get("invalid_ballots", "")),
-            "votes": votes, "elected": _names(elected_ids, names), "officers_text": officers_text, "posts": posts,
+            "votes": votes, "elected": elected, "elected_text": elected_text, "officers_text": officers_text, "posts": posts,
             "approval_text": approval_text, "date": cn_date(vote_event.created_at if vote_event else today())}
 
 
