@@ -59,7 +59,7 @@ PARAMS = [OpenApiParameter("format", str, enum=["docx", "pdf"], description="doc
 
 
 class _FileView(APIView):
-    renderer_classes = [JSONRenderer]
+    renderer_classes = (JSONRenderer,)
     content_negotiation_class = _FileFormat
 
 

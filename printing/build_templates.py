@@ -14,6 +14,7 @@ document defaults, so no Chinese text falls back to a Latin font (python-docx #1
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -308,7 +309,7 @@ def election_reply():
     para(doc, "{{ branch }}：", "PF Addressee")
     para(doc, "你支部《关于召开{{ branch }}党员大会进行换届选举的请示》收悉。经研究，批复如下：", "PF Body")
     para(doc, "{% if approved %}一、同意你支部于{{ election_date }}召开党员大会进行换届选举。{% elif approved is none %}一、（待批复）{% else %}一、请你支部修改后重新报送：{{ reason }}{% endif %}", "PF Body")
-    para(doc, "二、新一届{{ incoming }}由{{ seats }}名委员组成，{{ officers }}。", "PF Body")
+    para(doc, "二、{{ seats_text }}", "PF Body")
     para(doc, "三、{% if candidates %}同意{{ candidates|join('、') }}{{ candidates|length }}名同志为候选人预备人选。{% else %}候选人预备人选由你支部按程序酝酿推荐后报批。{% endif %}", "PF Body")
     para(doc, "四、选举结束后，请将选举结果及时报{{ approving }}审批。", "PF Body")
     para(doc, "此复。", "PF Body")
@@ -443,10 +444,21 @@ BUILDERS = [member_record, publication_notice, election_request, election_reply,
             review_summary, compliance_report]
 
 
+def normalize(path: Path) -> None:
+    """Rewrite the .docx (a zip) with fixed entry dates, so an unchanged template rebuilds to the
+    same bytes (and the same sha256, the template version recorded with every document)."""
+    with zipfile.ZipFile(path) as zf:
+        entries = [(info.filename, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries:
+            zf.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for build in BUILDERS:
         build()
+        normalize(OUT / f"{build.__name__}.docx")
         print(f"{OUT / build.__name__}.docx")
 
 

@@ -1,5 +1,9 @@
 """What each document says: a template context built from case and record data, never typed again.
 
+The documents are Chinese office documents, filed as such whatever the reader's interface language:
+their wording is plain Chinese here, not catalog messages (`printing.selectors` renders them under
+zh-hans). Labels and errors of the API around them are translated as usual.
+
 Each builder takes objects the caller has already scoped (see `printing.selectors`) and returns the
 dict the template is filled with. Names, labels and dates are given as people read them (Chinese
 dates, display names beside ids); nothing here writes.
@@ -13,15 +17,20 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.utils.translation import gettext as _g
 
 from development.models import ObligationRecord
 from engine.calendar import Duration, add_working_days, is_working_day, parse_date, today
-from engine.i18n import _
 from engine.rules import at_least_ceil, get_rule_set
 from forms.validation import load_schema
-from organizations.models import CommitteePost, Member, MemberStatus, Organization, Role, RoleAssignment
-from organizations.selectors import approving_committee_of, branch_members, full_members_with_rights
+from organizations.models import (
+    CommitteePost,
+    Member,
+    MemberStatus,
+    Organization,
+    Role,
+    RoleAssignment,
+)
+from organizations.selectors import approving_committee_of, branch_members
 from orglife.models import Grade, Meeting
 from oversight.compliance import Period, compliance_table
 from workflows.audit import verify_case
@@ -83,53 +92,53 @@ def _secretary_name(org: Organization) -> str:
 
 # The five stages of DEV-2014 with their 25 steps: (BPMN task id, label, who signs on paper).
 STAGES = [
-    ("一", _("申请入党"), [
-        ("submit_application", _("递交入党申请书"), ""),
-        ("talk_with_applicant", _("党组织派人谈话"), _("谈话人")),
+    ("一", "申请入党", [
+        ("submit_application", "递交入党申请书", ""),
+        ("talk_with_applicant", "党组织派人谈话", "谈话人"),
     ]),
-    ("二", _("入党积极分子的确定和培养教育"), [
-        ("select_activist", _("确定入党积极分子"), _("支部书记")),
-        ("file_activist", _("报上级党委备案"), _("党委书记")),
-        ("appoint_contacts", _("指定培养联系人"), _("支部书记")),
-        ("cultivation_review", _("培养教育考察"), _("支部书记")),
+    ("二", "入党积极分子的确定和培养教育", [
+        ("select_activist", "确定入党积极分子", "支部书记"),
+        ("file_activist", "报上级党委备案", "党委书记"),
+        ("appoint_contacts", "指定培养联系人", "支部书记"),
+        ("cultivation_review", "培养教育考察", "支部书记"),
     ]),
-    ("三", _("发展对象的确定和考察"), [
-        ("designate_development_object", _("确定发展对象"), _("支部书记")),
-        ("file_development_object", _("报上级党委备案（同意）"), _("党委书记")),
-        ("assign_introducers", _("确定入党介绍人"), _("支部书记")),
-        ("political_review", _("政治审查"), _("支部书记")),
-        ("centralized_training", _("集中培训"), _("党委书记")),
+    ("三", "发展对象的确定和考察", [
+        ("designate_development_object", "确定发展对象", "支部书记"),
+        ("file_development_object", "报上级党委备案（同意）", "党委书记"),
+        ("assign_introducers", "确定入党介绍人", "支部书记"),
+        ("political_review", "政治审查", "支部书记"),
+        ("centralized_training", "集中培训", "党委书记"),
     ]),
-    ("四", _("预备党员的接收"), [
-        ("branch_committee_review", _("支部委员会审查"), _("支部书记")),
-        ("pre_review", _("上级党委预审"), _("党委书记")),
-        ("fill_application_form", _("填写入党志愿书"), _("入党介绍人")),
-        ("admission_vote", _("支部党员大会讨论"), _("支部书记")),
-        ("committee_talk", _("上级党委派人谈话"), _("谈话人")),
-        ("approve_admission", _("上级党委审批"), _("党委书记")),
-        ("file_admission", _("报上级组织部门备案"), _("组织部")),
+    ("四", "预备党员的接收", [
+        ("branch_committee_review", "支部委员会审查", "支部书记"),
+        ("pre_review", "上级党委预审", "党委书记"),
+        ("fill_application_form", "填写入党志愿书", "入党介绍人"),
+        ("admission_vote", "支部党员大会讨论", "支部书记"),
+        ("committee_talk", "上级党委派人谈话", "谈话人"),
+        ("approve_admission", "上级党委审批", "党委书记"),
+        ("file_admission", "报上级组织部门备案", "组织部"),
     ]),
-    ("五", _("预备党员的教育考察和转正"), [
-        ("place_in_group", _("编入党支部和党小组"), _("支部书记")),
-        ("take_oath", _("入党宣誓"), _("支部书记")),
-        ("probation_review", _("继续教育考察"), _("支部书记")),
-        ("conversion_application", _("提出转正申请"), _("本人")),
-        ("conversion_vote", _("支部党员大会讨论转正"), _("支部书记")),
-        ("approve_conversion", _("上级党委审批转正"), _("党委书记")),
-        ("archive_file", _("材料归档"), _("接收人")),
+    ("五", "预备党员的教育考察和转正", [
+        ("place_in_group", "编入党支部和党小组", "支部书记"),
+        ("take_oath", "入党宣誓", "支部书记"),
+        ("probation_review", "继续教育考察", "支部书记"),
+        ("conversion_application", "提出转正申请", "本人"),
+        ("conversion_vote", "支部党员大会讨论转正", "支部书记"),
+        ("approve_conversion", "上级党委审批转正", "党委书记"),
+        ("archive_file", "材料归档", "接收人"),
     ]),
 ]
-DECISIONS = {"admit": _("同意接收为预备党员"), "reject": _("不同意接收"), "convert": _("同意按期转为正式党员"),
-             "extend": _("延长预备期"), "cancel": _("取消预备党员资格")}
+DECISIONS = {"admit": "同意接收为预备党员", "reject": "不同意接收", "convert": "同意按期转为正式党员",
+             "extend": "延长预备期", "cancel": "取消预备党员资格"}
 
 
 def _value_text(name, value, prop: dict, names: dict[int, str]) -> str:
     if isinstance(value, bool):
         if name == "approved":
-            return str(_("同意") if value else _("不同意"))
+            return "同意" if value else "不同意"
         if name == "passed":
-            return str(_("合格（通过）") if value else _("不合格（未通过）"))
-        return str(_("是") if value else _("否"))
+            return ("合格（通过）" if value else "不合格（未通过）")
+        return ("是" if value else "否")
     if name in MEMBER_LIST_FIELDS and isinstance(value, list):
         return "、".join(_names(value, names))
     labels = prop.get("x-labels") or {}
@@ -145,16 +154,20 @@ def _value_text(name, value, prop: dict, names: dict[int, str]) -> str:
 def _vote_text(tally: dict, submitted: dict, decision_field: str) -> str:
     excluded = tally.get("excluded") or []
     parts = [
-        _g("有表决权党员 %(e)s 名，不计入应到会人数 %(x)s 名，应到会 %(d)s 名，实到会 %(p)s 名") % {
-            "e": tally.get("voters_eligible", ""), "x": len(excluded), "d": tally.get("voters_due", ""), "p": tally.get("present", "")},
-        _g("到会党员赞成 %(y)s 票、不赞成 %(n)s 票、弃权 %(a)s 票") % {"y": submitted.get("yes", ""), "n": submitted.get("no", ""), "a": submitted.get("abstain", "")},
-        _g("会前书面意见计入 %(w)s 份，赞成票合计 %(t)s 票") % {"w": tally.get("written_counted", 0), "t": tally.get("yes", "")},
+        "有表决权党员 {e} 名，不计入应到会人数 {x} 名，应到会 {d} 名，实到会 {p} 名".format(
+            e=tally.get("voters_eligible", ""),
+            x=len(excluded),
+            d=tally.get("voters_due", ""),
+            p=tally.get("present", ""),
+        ),
+        "到会党员赞成 {y} 票、不赞成 {n} 票、弃权 {a} 票".format(y=submitted.get("yes", ""), n=submitted.get("no", ""), a=submitted.get("abstain", "")),
+        "会前书面意见计入 {w} 份，赞成票合计 {t} 票".format(w=tally.get("written_counted", 0), t=tally.get("yes", "")),
     ]
     decision = submitted.get(decision_field)
     if decision:
-        parts.append(_g("决议：%(d)s") % {"d": DECISIONS.get(decision, decision)})
+        parts.append(f"决议：{DECISIONS.get(decision, decision)}")
     if submitted.get("extension_months"):
-        parts.append(_g("延长预备期 %(m)s 个月") % {"m": submitted["extension_months"]})
+        parts.append("延长预备期 {m} 个月".format(m=submitted["extension_months"]))
     return "；".join(parts)
 
 
@@ -202,8 +215,8 @@ def member_record(case: Case | None, member: Member, *, reveal: bool) -> dict:
             n += 1
             row = {"no": n, "name": str(label), "date": "", "details": "", "actor": "", "sign": "", "sign_date": ""}
             if signer:
-                row["sign"] = _g("%(who)s签字：") % {"who": signer}
-                row["sign_date"] = _g("　　年　月　日")
+                row["sign"] = f"{signer}签字："
+                row["sign_date"] = "　　年　月　日"
             hits = done.get(element_id) or []
             if hits:
                 e = hits[-1]
@@ -213,9 +226,9 @@ def member_record(case: Case | None, member: Member, *, reveal: bool) -> dict:
                 row["date"] = cn_date(submitted[date_field] if date_field else e.created_at)
                 row["details"] = _step_details(element_id, submitted, schema, case_data, names, date_field)
                 if len(hits) > 1:
-                    row["details"] += _g("（共办理 %(n)s 次，此为最后一次）") % {"n": len(hits)}
+                    row["details"] += f"（共办理 {len(hits)} 次，此为最后一次）"
                 actor = people.get(e.actor_name, e.actor_name)
-                row["actor"] = actor if not e.on_behalf_of_name else _g("%(a)s（代 %(b)s）") % {"a": actor, "b": e.on_behalf_of_name}
+                row["actor"] = actor if not e.on_behalf_of_name else f"{actor}（代 {e.on_behalf_of_name}）"
             rows.append(row)
         stages.append({"no": no, "title": str(title), "steps": rows})
     obligations = []
@@ -229,7 +242,7 @@ def member_record(case: Case | None, member: Member, *, reveal: bool) -> dict:
     converted = case_data.get("conversion_vote_date") if case_data.get("decision") == "convert" and case_data.get("approved") else None
     return {
         "school": school, "branch": branch.name, "committee": committee.name if committee else "",
-        "case_no": f"#{case.pk}" if case is not None else _g("（无发展流程）"),
+        "case_no": f"#{case.pk}" if case is not None else "（无发展流程）",
         "rule_set": case.rule_set if case is not None else "", "stage": (case.stage if case is not None else "") or member.get_status_display(),
         "generated_on": cn_date(today()),
         "person": {
@@ -242,7 +255,7 @@ def member_record(case: Case | None, member: Member, *, reveal: bool) -> dict:
             "party_standing_from": cn_date(member.party_standing_from),
         },
         "stages": stages, "obligations": obligations,
-        "obligations_note": "" if obligations else _g("尚无提交的培养考察记录或思想汇报。"),
+        "obligations_note": "" if obligations else "尚无提交的培养考察记录或思想汇报。",
     }
 
 
@@ -250,10 +263,10 @@ def member_record(case: Case | None, member: Member, *, reveal: bool) -> dict:
 
 NOTICE_STAGES = {
     # stage: (target in the title, action, decided by, last column)
-    "activist": (_("拟确定入党积极分子"), _("确定为入党积极分子"), _("支部委员会"), _("推荐方式")),
-    "development_object": (_("拟确定发展对象"), _("列为发展对象"), _("支部委员会"), _("培养联系人")),
-    "probationary": (_("拟接收预备党员"), _("接收为预备党员"), _("支部委员会"), _("确定发展对象时间")),
-    "conversion": (_("预备党员拟转为正式党员"), _("转为正式党员"), _("支部委员会"), _("入党时间")),
+    "activist": ("拟确定入党积极分子", "确定为入党积极分子", "支部委员会", "推荐方式"),
+    "development_object": ("拟确定发展对象", "列为发展对象", "支部委员会", "培养联系人"),
+    "probationary": ("拟接收预备党员", "接收为预备党员", "支部委员会", "确定发展对象时间"),
+    "conversion": ("预备党员拟转为正式党员", "转为正式党员", "支部委员会", "入党时间"),
 }
 STAGE_FOR_STATUS = {MemberStatus.APPLICANT: "activist", MemberStatus.ACTIVIST: "development_object",
                     MemberStatus.DEVELOPMENT_OBJECT: "probationary", MemberStatus.PROBATIONARY: "conversion"}
@@ -332,13 +345,15 @@ def _election_basics(case: Case) -> dict:
         "org": org, "rules": rules, "request": request, "request_event": request_event,
         "branch": org.name, "approving": committee.name if committee else "",
         "seats": seats, "has_committee": has_committee,
-        "incoming": str(_("支部委员会") if has_committee else _("支部书记")),
-        "outgoing": str(_("本届支部委员会") if has_committee else _("本届支部书记")),
-        "signer_suffix": str(_("委员会") if has_committee else ""),
-        "officers": str(_("设书记1名、副书记1名") if deputy else _("设书记1名")),
+        "incoming": ("支部委员会" if has_committee else "支部书记"),
+        "outgoing": ("本届支部委员会" if has_committee else "本届支部书记"),
+        "signer_suffix": ("委员会" if has_committee else ""),
+        "officers": ("设书记1名、副书记1名" if deputy else "设书记1名"),
         "election_date": cn_date(request.get("election_date") or case.data.get("election_date")),
         "candidates_min": at_least_ceil(Fraction(seats) * (1 + margin)) if seats else "",
         "margin": f"{int(margin * 100)}%",
+        "seats_text": ("新一届支部委员会由{n}名委员组成，{o}。".format(n=seats, o="设书记1名、副书记1名" if deputy else "设书记1名")
+                       if has_committee else "不设支部委员会，选举支部书记1名。"),
     }
 
 
@@ -352,24 +367,28 @@ def election_request(case: Case) -> dict:
     nominated, _e = _last_submitted(case, "nominate_candidates")
     names = _member_names(nominated.get("candidates") or [])
     labels = load_schema("branch_election/submit_request.json")["properties"]["nomination_method"]["x-labels"]
-    not_counted = [{"name": m.name, "reason": _g("党员权利停止（%(r)s）") % {"r": m.suspension_reason or _g("未注明原因")}}
+    not_counted = [{"name": m.name, "reason": "党员权利停止（{r}）".format(r=m.suspension_reason or "未注明原因")}
                    for m in members if m.status == MemberStatus.FULL and m.rights_suspended]
     vote, _v = _last_submitted(case, "record_vote")
     excluded_names = _member_names([x.get("member") for x in vote.get("excluded") or []])
     not_counted += [{"name": excluded_names.get(x.get("member"), str(x.get("member"))), "reason": str(EXCLUSION_REASONS.get(x.get("reason"), x.get("reason", "")))}
                     for x in vote.get("excluded") or []]
     term_start, term_end = org.term_start, parse_date(case.data["term_end"]) if case.data.get("term_end") else org.term_end
-    intro = _g("%(branch)s现有党员%(total)s名，其中正式党员%(full)s名、预备党员%(prob)s名。%(outgoing)s于%(start)s选举产生，任期将于%(end)s届满。") % {
-        "branch": org.name, "total": len(members), "full": counts.get(MemberStatus.FULL, 0), "prob": counts.get(MemberStatus.PROBATIONARY, 0),
-        "outgoing": b["outgoing"], "start": cn_date(term_start) or _g("（日期未登记）"), "end": cn_date(term_end)}
-    seats_text = (_g("新一届支部委员会由%(n)s名委员组成，%(o)s。") % {"n": b["seats"], "o": b["officers"]} if b["has_committee"]
-                  else _g("不设支部委员会，选举支部书记1名。"))
-    method = (_g("支部委员实行差额选举，书记、副书记由新一届支部委员会第一次会议等额选举产生。") if b["has_committee"]
-              else _g("支部书记由支部党员大会选举产生。"))
+    intro = "{branch}现有党员{total}名，其中正式党员{full}名、预备党员{prob}名。{outgoing}于{start}选举产生，任期将于{end}届满。".format(
+        branch=org.name,
+        total=len(members),
+        full=counts.get(MemberStatus.FULL, 0),
+        prob=counts.get(MemberStatus.PROBATIONARY, 0),
+        outgoing=b["outgoing"],
+        start=cn_date(term_start) or "（日期未登记）",
+        end=cn_date(term_end),
+    )
+    method = ("支部委员实行差额选举，书记、副书记由新一届支部委员会第一次会议等额选举产生。" if b["has_committee"]
+              else "支部书记由支部党员大会选举产生。")
     return {**{k: v for k, v in b.items() if k not in ("org", "rules", "request", "request_event")},
-            "intro": intro, "place": _g("另行通知"),
-            "request_text": request.get("request_text") or _g("根据《中国共产党基层组织选举工作条例》和《中国共产党支部工作条例（试行）》的规定，经研究，拟召开支部党员大会进行换届选举。"),
-            "seats_text": seats_text, "nomination": labels.get(request.get("nomination_method"), "—"), "method": method,
+            "intro": intro, "place": "另行通知",
+            "request_text": request.get("request_text") or "根据《中国共产党基层组织选举工作条例》和《中国共产党支部工作条例（试行）》的规定，经研究，拟召开支部党员大会进行换届选举。",
+            "nomination": labels.get(request.get("nomination_method"), "—"), "method": method,
             "candidates": _names(nominated.get("candidates"), names), "not_counted": not_counted,
             "date": cn_date(b["request_event"].created_at if b["request_event"] else today()),
             "contact": _secretary_name(org)}
@@ -385,8 +404,8 @@ def election_reply(case: Case) -> dict:
     approved = reply.get("approved") if reply_event else None
     return {**{k: v for k, v in b.items() if k not in ("org", "rules", "request", "request_event")},
             "document_no": reply.get("document_no", ""), "approved": approved, "reason": reply.get("reason", ""),
-            "verdict_title": str(_("同意") if approved in (True, None) else _("退回")),
-            "candidates": candidates, "date": cn_date(reply_event.created_at) if reply_event else _g("　　年　　月　　日")}
+            "verdict_title": ("同意" if approved in (True, None) else "退回"),
+            "candidates": candidates, "date": cn_date(reply_event.created_at) if reply_event else "　　年　　月　　日"}
 
 
 def election_report(case: Case) -> dict:
@@ -402,7 +421,7 @@ def election_report(case: Case) -> dict:
     candidate_ids = [v.get("candidate") for v in vote.get("votes") or []]
     names = _member_names([*candidate_ids, *elected_ids, officers.get("secretary"), officers.get("deputy")])
     votes = sorted(({"name": names.get(v["candidate"], str(v["candidate"])), "yes": v["yes"],
-                     "result": str(_("当选") if v["candidate"] in elected_ids else _("未当选"))} for v in vote.get("votes") or []),
+                     "result": ("当选" if v["candidate"] in elected_ids else "未当选")} for v in vote.get("votes") or []),
                    key=lambda r: -r["yes"])
     posts = []
     member_users = dict(Member.objects.filter(pk__in=elected_ids, user__isnull=False).values_list("user_id", "name"))
@@ -412,28 +431,33 @@ def election_report(case: Case) -> dict:
     secretary, deputy = names.get(officers.get("secretary")), names.get(officers.get("deputy"))
     elected = _names(elected_ids, names)
     if not elected:
-        elected_text = _g("尚无人当选。")
+        elected_text = "尚无人当选。"
     elif b["has_committee"]:
-        elected_text = _g("%(names)s等%(n)s名同志得票超过实到会有选举权党员的半数，当选为新一届支部委员会委员。") % {"names": "、".join(elected), "n": len(elected)}
+        elected_text = "{names}等{n}名同志得票超过实到会有选举权党员的半数，当选为新一届支部委员会委员。".format(names="、".join(elected), n=len(elected))
     else:
-        elected_text = _g("%(names)s同志得票超过实到会有选举权党员的半数，当选为支部书记。") % {"names": "、".join(elected)}
+        elected_text = "{names}同志得票超过实到会有选举权党员的半数，当选为支部书记。".format(names="、".join(elected))
     if secretary and not b["has_committee"]:
         officers_text = ""
     elif secretary:
-        officers_text = _g("%(body)s第一次会议等额选举%(s)s为书记%(d)s。") % {
-            "body": _g("新一届支部委员会"), "s": secretary,
-            "d": (_g("，%(d)s为副书记") % {"d": deputy}) if deputy else ""}
+        officers_text = "{body}第一次会议等额选举{s}为书记{d}。".format(
+            body="新一届支部委员会",
+            s=secretary,
+            d=(f"，{deputy}为副书记") if deputy else "",
+        )
     else:
-        officers_text = _g("书记、副书记尚未选举产生。")
+        officers_text = "书记、副书记尚未选举产生。"
     quorum = b["rules"].get("election.quorum")
-    quorum_text = (_g("超过应到会人数的%(q)s，符合规定") % {"q": f"{quorum.numerator}/{quorum.denominator}"}) if tally.get("present") else ""
-    intro = _g("经%(approving)s%(no)s批复同意，%(branch)s于%(date)s召开支部党员大会进行换届选举。现将选举结果报告如下：") % {
-        "approving": b["approving"], "no": f"（{reply['document_no']}）" if reply.get("document_no") else "",
-        "branch": b["branch"], "date": cn_date(vote.get("meeting_date")) or b["election_date"]}
+    quorum_text = ("超过应到会人数的{q}，符合规定".format(q=f"{quorum.numerator}/{quorum.denominator}")) if tally.get("present") else ""
+    intro = "经{approving}{no}批复同意，{branch}于{date}召开支部党员大会进行换届选举。现将选举结果报告如下：".format(
+        approving=b["approving"],
+        no=f"（{reply['document_no']}）" if reply.get("document_no") else "",
+        branch=b["branch"],
+        date=cn_date(vote.get("meeting_date")) or b["election_date"],
+    )
     if approval_event is None:
-        approval_text = _g("（待审批）")
+        approval_text = "（待审批）"
     else:
-        approval_text = (_g("同意（%(d)s）") if approval.get("approved") else _g("不同意（%(d)s）")) % {"d": cn_date(approval_event.created_at)}
+        approval_text = ("同意（%(d)s）" if approval.get("approved") else "不同意（%(d)s）") % {"d": cn_date(approval_event.created_at)}
     return {**{k: v for k, v in b.items() if k not in ("org", "rules", "request", "request_event")},
             "intro": intro, "voters_eligible": tally.get("voters_eligible", ""), "voters_due": tally.get("voters_due", ""),
             "present": tally.get("present", ""), "excluded": tally.get("excluded") or [], "quorum_text": quorum_text,
@@ -448,7 +472,7 @@ def election_report(case: Case) -> dict:
 
 def _lines(text: str) -> list[str]:
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    return lines or [_g("（未记录）")]
+    return lines or ["（未记录）"]
 
 
 def meeting_minutes(meeting: Meeting) -> dict:
@@ -468,7 +492,7 @@ def meeting_minutes(meeting: Meeting) -> dict:
         "recorder": meeting.recorder.name if meeting.recorder else "—", "due": len(rows), "present": len(present),
         "attendees": present, "absentees": absent, "nonvoting": meeting.nonvoting_attendees, "topic": meeting.title or "—",
         "content": _lines(meeting.content), "resolutions": _lines(meeting.resolutions), "evidence": meeting.evidence,
-        "signed_on": _g("　　年　　月　　日"),
+        "signed_on": "　　年　　月　　日",
     }
 
 
@@ -509,7 +533,7 @@ def review_summary(case: Case) -> dict:
 
 # --- 组织生活落实情况报告 ----------------------------------------------------------------------------
 
-STATUS_LABELS = {"met": _("达标"), "due": _("未到期"), "missed": _("未落实")}
+STATUS_LABELS = {"met": "达标", "due": "未到期", "missed": "未落实"}
 
 
 def _obligation_detail(o: dict) -> str:
@@ -547,9 +571,14 @@ def compliance_report(organization: Organization, period: Period, *, rules) -> d
             obligations.append({"label": o["label"], "frequency": o.get("frequency", ""), "status": str(STATUS_LABELS.get(status, status)),
                                 "detail": _obligation_detail(o)})
         branches.append({"name": row["name"], "obligations": obligations})
-    summary = _g("%(org)s所属党支部%(n)s个，共%(t)s项制度要求：达标%(met)s项，未到期%(due)s项，未落实%(missed)s项。") % {
-        "org": organization.name, "n": len(rows), "t": sum(statuses.values()), "met": statuses["met"], "due": statuses["due"],
-        "missed": statuses["missed"]}
+    summary = "{org}所属党支部{n}个，共{t}项制度要求：达标{met}项，未到期{due}项，未落实{missed}项。".format(
+        org=organization.name,
+        n=len(rows),
+        t=sum(statuses.values()),
+        met=statuses["met"],
+        due=statuses["due"],
+        missed=statuses["missed"],
+    )
     return {"organization": organization.name, "period": str(period), "as_of": cn_date(today()), "summary": summary,
             "branches": branches, "rule_set": rules.code, "counts": dict(statuses)}
 
@@ -582,5 +611,5 @@ def audit_report(case: Case, *, user) -> dict:
                  for d in case.documents.defer("content").select_related("uploaded_by").order_by("id")]
     return {"case": case, "process_name": case.process_version.name, "status": case.get_status_display(),
             "subject": case.subject or (case.subject_member.name if case.subject_member_id else ""),
-            "verification": verification.as_dict(), "events": rows, "documents": documents, "generated_at": dt.datetime.now(dt.timezone.utc),
+            "verification": verification.as_dict(), "events": rows, "documents": documents, "generated_at": dt.datetime.now(dt.UTC),
             "generated_by": user.get_full_name() or user.username if user is not None else "system", "head": case.audit_head}

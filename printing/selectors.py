@@ -7,8 +7,10 @@ naming the parameter.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+
+from django.utils import translation
 
 from development.selectors import development_case_of, member_for_user
 from engine.calendar import parse_date
@@ -69,6 +71,11 @@ def _format(kind: Kind, fmt: str | None) -> str:
 
 
 def _render(kind: Kind, fmt: str, context: dict, stem: str) -> Generated:
+    with translation.override("zh-hans"):  # the document's language, not the reader's (see contexts)
+        return _render_zh(kind, fmt, context, stem)
+
+
+def _render_zh(kind: Kind, fmt: str, context: dict, stem: str) -> Generated:
     if fmt == "pdf":
         content, template = render_pdf(f"{kind.template}.html", context)
         content_type = PDF

@@ -16,9 +16,16 @@ from workflows.audit import verify_case
 from workflows.models import AuditEvent, Document
 
 from ..helpers import complete, cst, only_task
-from ..workflows.procedures.md_helpers import applicant, at, drive_to_admission_vote, drive_to_designation, step, vote
+from ..workflows.procedures.md_helpers import (
+    applicant,
+    at,
+    drive_to_admission_vote,
+    drive_to_designation,
+    step,
+    vote,
+)
 from ..workflows.procedures.test_branch_election import drive_to_vote, vote_data
-from ..workflows.procedures.test_democratic_review import ballot, drive_to_measurement, review_branch  # noqa: F401 (fixture)
+from ..workflows.procedures.test_democratic_review import ballot, drive_to_measurement
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
