@@ -33,6 +33,9 @@ from organizations.models import (
 from organizations.selectors import approving_committee_of, branch_members
 from orglife.models import Grade, Meeting
 from oversight.compliance import Period, compliance_table
+from partyflow.rules import (
+    deployment_rule_set,  # organizations.rules after the layout move (issue 14)
+)
 from workflows.audit import verify_case
 from workflows.models import AuditEvent, Case
 from workflows.procedures.votes import EXCLUSION_REASONS
@@ -186,7 +189,8 @@ def _step_details(element_id: str, submitted: dict, schema: dict, case_data: dic
             continue
         text = _value_text(name, submitted[name], prop, names)
         if text:
-            parts.append(f"{prop.get('title', name)}：{text}")
+            title = prop.get("title", name).replace("（党员编号）", "")  # names are printed, not ids
+            parts.append(f"{title}：{text}")
     return "；".join(parts)
 
 
@@ -290,7 +294,7 @@ def notice_end(start: dt.date, period: Duration) -> dt.date:
 
 
 def publication_notice(case: Case | None, member: Member, *, stage: str, start: dt.date | None) -> dict:
-    rules = get_rule_set(case.rule_set) if case is not None else get_rule_set(settings.PARTYFLOW["RULE_SET"])
+    rules = get_rule_set(case.rule_set) if case is not None else deployment_rule_set()
     data = case.data if case is not None else {}
     if start is None:
         start = parse_date(data["publication_start"]) if stage == "development_object" and data.get("publication_start") else today()
@@ -585,6 +589,15 @@ def compliance_report(organization: Organization, period: Period, *, rules) -> d
 
 # --- 流程审计报告 (PDF) -----------------------------------------------------------------------------
 
+# The audit actions a case's history holds, as people read them (the code is printed beside it).
+ACTION_LABELS = {
+    "case_started": "发起流程", "task_completed": "办理任务", "task_claimed": "认领任务", "task_unclaimed": "退回认领",
+    "task_completion_refused": "办理被拒（期限已过）", "timers_fired": "期限到期", "timer_failed": "定时处理失败",
+    "effect_applied": "系统处理", "document_uploaded": "上传文件", "case_cancelled": "撤销流程",
+    "obligation_submitted": "提交考察记录或思想汇报", "measurement_ballot_cast": "民主测评投票",
+}
+
+
 def _data_text(data: dict) -> str:
     items = []
     for k, v in (data or {}).items():
@@ -602,7 +615,7 @@ def audit_report(case: Case, *, user) -> dict:
     events = list(AuditEvent.objects.filter(case=case).order_by("seq", "id"))
     people = _display_names(e.actor_name for e in events)
     rows = [{"seq": e.seq, "at": e.created_at.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M"),
-             "action": e.action, "actor": people.get(e.actor_name, e.actor_name) + (f"（代 {e.on_behalf_of_name}）" if e.on_behalf_of_name else ""),
+             "action": f"{ACTION_LABELS.get(e.action, e.action)}（{e.action}）", "actor": people.get(e.actor_name, e.actor_name) + (f"（代 {e.on_behalf_of_name}）" if e.on_behalf_of_name else ""),
              "task": e.task_name, "data": _data_text(e.data.get("submitted") if "submitted" in e.data else e.data), "hash": e.hash}
             for e in events]
     documents = [{"filename": d.filename, "content_type": d.content_type, "size": d.size, "sha256": d.sha256,

@@ -84,8 +84,8 @@ def test_member_record_has_every_step_with_dates_people_votes_and_signature_line
     assert "110***********1234" in text and "110101200005011234" not in text   # masked for a branch secretary
     assert "2026年1月5日" in text and "志愿加入中国共产党" in text       # step 1
     assert "谈话人：甲0" in text and "2026年1月20日" in text            # step 2: the talker
-    assert "培养联系人（党员编号）：甲2、甲3" in text                     # step 5: contacts by name
-    assert "入党介绍人（党员编号）：甲2、甲3" in text                     # step 9
+    assert "培养联系人：甲2、甲3" in text                     # step 5: contacts by name
+    assert "入党介绍人：甲2、甲3" in text                     # step 9
     assert "政治审查结论：政治审查合格" in text and "政治审查是否合格：合格（通过）" in text
     assert "培训学时：20" in text and "2027年3月3日" in text
     # step 15: the vote as the branch counted it (voters due, present, yes/no/abstain, resolution)
