@@ -11,7 +11,6 @@ would for that user.
 """
 from __future__ import annotations
 
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -31,13 +30,10 @@ from ... import selectors as printing
 KINDS = sorted({k.code for k in printing.ALL_KINDS})
 
 
-def progress(done: int, total: int, label: str, *, stream=sys.stderr, width: int = 30) -> None:
-    """One line redrawn in place: [#####.....] 3/10 name."""
+def progress_line(done: int, total: int, label: str, *, width: int = 30) -> str:
+    """One line redrawn in place: \r[#####.....] 3/10 name (a newline after the last)."""
     filled = width * done // total if total else width
-    stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label[:30]:<30}")
-    if done == total:
-        stream.write("\n")
-    stream.flush()
+    return f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label[:30]:<30}" + ("\n" if done == total else "")
 
 
 class Command(BaseCommand):
@@ -123,7 +119,8 @@ class Command(BaseCommand):
             for i, case in enumerate(cases, 1):
                 generated = printing.generate_for_case(user, case, "member_record")
                 zf.writestr(f"{case.organization.name}/{generated.filename}", generated.content)
-                progress(i, len(cases), case.subject_member.name)
+                self.stderr.write(progress_line(i, len(cases), case.subject_member.name), ending="")
+                self.stderr.flush()
         self.stdout.write(f"{path}  ({len(cases)} 份, {time.monotonic() - started:.1f} s)")
 
     def _samples(self, user, out: Path):
