@@ -169,8 +169,10 @@ def table(doc, rows, cols, widths_cm, *, row_cm=0.75):
 
 
 def add_row(t, cm=0.75):
+    """A row that is never split across pages (w:cantSplit)."""
     row = t.add_row()
     min_height(row, cm)
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     return row
 
 
@@ -205,7 +207,7 @@ def member_record():
     head(doc, "发展党员全程纪实表", "{{ school }} · {{ branch }}")
     para(doc, "流程编号：{{ case_no }}　　　规则集：{{ rule_set }}　　　当前阶段：{{ stage }}　　　生成日期：{{ generated_on }}", "PF Note")
     para(doc, "一、基本情况", "PF Section")
-    widths = [2.0, 3.7, 2.0, 3.6, 2.0, 3.7]
+    widths = [1.9, 3.9, 1.9, 3.5, 1.9, 3.9]
     t = table(doc, 5, 6, widths, row_cm=0.85)
     fill_row(t.rows[0], ["姓　　名", "{{ person.name }}", "性　　别", "{{ person.gender }}", "出生日期", "{{ person.birth_date }}"])
     fill_row(t.rows[1], ["民　　族", "{{ person.ethnicity }}", "籍　　贯", "{{ person.native_place }}", "学　　历", "{{ person.education }}"])

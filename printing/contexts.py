@@ -147,6 +147,8 @@ def _value_text(name, value, prop: dict, names: dict[int, str]) -> str:
     labels = prop.get("x-labels") or {}
     if isinstance(value, str) and value in labels:
         return labels[value]
+    if prop.get("format") == "date" and isinstance(value, str):
+        return cn_date(value)
     if isinstance(value, list):
         return "、".join(str(v) for v in value if not isinstance(v, (dict, list)))
     if isinstance(value, dict):
