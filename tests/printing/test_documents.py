@@ -282,6 +282,8 @@ def test_storing_a_generated_document_puts_its_sha256_and_template_in_the_audit_
 
 def test_a_template_dropped_in_the_override_directory_is_used(api, university, tmp_path):
     u = university
+    tmp_path = tmp_path / "templates"
+    tmp_path.mkdir()
     person = applicant(u)
     custom = Docx()
     custom.add_paragraph("本校自定格式：{{ person.name }}，{{ branch }}")
@@ -293,6 +295,13 @@ def test_a_template_dropped_in_the_override_directory_is_used(api, university, t
     assert docx_text(r.content).strip() == f"本校自定格式：申请人张，{u.branch_a.name}"
     assert (r["X-Document-Template-Source"], r["X-Document-Template-SHA256"]) == ("override", override_sha)
     assert shipped["X-Document-Template-Source"] == "shipped"   # only the template of that name is replaced
+    # the HTML of a PDF is overridden the same way
+    (tmp_path / "publication_notice.html").write_text(
+        '<html><body style="font-family: Noto Sans CJK SC">本校公示：{{ people.0.name }}，{{ notice.start }}起</body></html>', encoding="utf-8")
+    with override_settings(PARTYFLOW={**settings.PARTYFLOW, "DOCUMENT_TEMPLATES_DIR": str(tmp_path)}), at(2026, 3, 2, 10):
+        pdf = get_doc(api(u.users.sec_a), f"/api/members/{person.pk}/documents/generate/publication_notice/?format=pdf&stage=activist&start=2026-03-02")
+    assert pdf["X-Document-Template-Source"] == "override"
+    assert pdf_text(pdf.content, tmp_path) == "本校公示：申请人张，2026年3月2日起"
     # a template naming a field the document does not have is refused naming the template, not a 500
     broken = Docx()
     broken.add_paragraph("{{ no_such_field }}")
