@@ -20,6 +20,8 @@ from django.contrib.auth import get_user_model
 
 from development.models import ObligationRecord
 from engine.calendar import Duration, add_working_days, is_working_day, parse_date, today
+from engine.errors import Conflict
+from engine.i18n import _
 from engine.rules import at_least_ceil, get_rule_set
 from forms.validation import load_schema
 from organizations.models import (
@@ -338,6 +340,20 @@ def _last_submitted(case: Case, element_id: str) -> tuple[dict, AuditEvent | Non
     return ((e.data.get("submitted") or {}), e) if e else ({}, None)
 
 
+class DocumentNotReady(Conflict):
+    """The case has not reached the step whose data the document prints (409): a blank 请示 or
+    报告 is not a document. The message names the step still to be done."""
+    code = "document_not_ready"
+
+
+def _require_step(case: Case, element_id: str, label: str, document: str) -> tuple[dict, AuditEvent]:
+    submitted, event = _last_submitted(case, element_id)
+    if event is None:
+        raise DocumentNotReady(_("“%(step)s”尚未办理，还不能生成%(doc)s。") % {"step": label, "doc": document},
+                               fields={"kind": [_("流程尚未到达此步")]})
+    return submitted, event
+
+
 def _election_basics(case: Case) -> dict:
     org = case.organization
     rules = get_rule_set(case.rule_set)
@@ -366,6 +382,7 @@ def _election_basics(case: Case) -> dict:
 def election_request(case: Case) -> dict:
     """换届选举请示: date, agenda, seats, candidate margin, method, preliminary candidates, members
     not counted as expected attendees (with reason)."""
+    _require_step(case, "submit_request", "提交换届请示", "换届选举请示")
     b = _election_basics(case)
     org, request = b["org"], b["request"]
     members = list(branch_members(org))
@@ -402,8 +419,8 @@ def election_request(case: Case) -> dict:
 
 def election_reply(case: Case) -> dict:
     """批复: the committee's reply to the request (its document number, consent, seats, candidates)."""
+    reply, reply_event = _require_step(case, "reply_request", "批复换届请示", "批复")
     b = _election_basics(case)
-    reply, reply_event = _last_submitted(case, "reply_request")
     review, _r = _last_submitted(case, "review_candidates")
     nominated, _n = _last_submitted(case, "nominate_candidates")
     candidates = _names(nominated.get("candidates"), _member_names(nominated.get("candidates") or [])) if review.get("approved") else []
@@ -417,8 +434,8 @@ def election_reply(case: Case) -> dict:
 def election_report(case: Case) -> dict:
     """选举结果报告: voters due and present (> 4/5), ballots, votes per candidate, the elected, the
     secretary and deputy and the committee posts; the committee's approval once given."""
+    vote, vote_event = _require_step(case, "record_vote", "党员大会选举", "选举结果报告")
     b = _election_basics(case)
-    vote, vote_event = _last_submitted(case, "record_vote")
     tally = case.data.get("tally") or {}
     officers, _o = _last_submitted(case, "elect_officers")
     approval, approval_event = _last_submitted(case, "approve_results")
@@ -511,6 +528,7 @@ def _share(n: int, total: int) -> str:
 def review_summary(case: Case) -> dict:
     """民主评议 results: participation, the measurement's counts per grade summed over members (no
     individual ballot exists to print), the organizational rating per grade, the flagged members."""
+    _require_step(case, "organizational_rating", "组织评定", "民主评议结果汇总表")
     data = case.data
     grades = dict(Grade.choices)
     totals = Counter()

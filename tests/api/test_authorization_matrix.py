@@ -190,8 +190,9 @@ MATRIX = {
     ("weak-branches", "GET"): (lambda o: "/api/weak-branches/", None, row(SIGNED_IN)),
 
     # Printed documents: generated in the caller's scope; POST stores the file like an upload.
-    ("case-document-generate", "GET"): (lambda o: f"/api/cases/{o.case.pk}/documents/generate/election_request/", None, SCOPED),
-    ("case-document-generate", "POST"): (lambda o: f"/api/cases/{o.case.pk}/documents/generate/election_request/", lambda o: {},
+    # (o.case is an election at its first step: its audit report is the document every case has.)
+    ("case-document-generate", "GET"): (lambda o: f"/api/cases/{o.case.pk}/documents/generate/audit_report/", None, SCOPED),
+    ("case-document-generate", "POST"): (lambda o: f"/api/cases/{o.case.pk}/documents/generate/audit_report/", lambda o: {},
                                          row("201 201 404 201 201 403 201 401", "404 404 404 404 201 404 404 401")),
     ("member-document-generate", "GET"): (lambda o: f"/api/members/{o.member.pk}/documents/generate/member_record/", None, SCOPED),
     # o.member has no development case: nowhere to store the file (400 document_needs_case) for those who see it.

@@ -338,3 +338,12 @@ def test_a_wrong_kind_or_format_is_a_400_naming_the_parameter(api, university):
     assert unknown.status_code == 400 and unknown.json()["code"] == "document_kind_unknown" and "kind" in unknown.json()["fields"]
     assert wrong.status_code == 400 and wrong.json()["code"] == "document_kind_not_applicable"
     assert fmt.status_code == 400 and fmt.json()["code"] == "document_format_unsupported" and "format" in fmt.json()["fields"]
+
+
+def test_a_document_whose_step_is_not_done_yet_is_refused_naming_the_step(api, university):
+    u = university
+    sec = api(u.users.sec_a)
+    case = drive_to_vote(api, u)
+    with time_machine.travel(cst(2026, 7, 12, 9), tick=False):
+        r = sec.get(f"/api/cases/{case['id']}/documents/generate/election_report/")
+    assert r.status_code == 409 and r.json()["code"] == "document_not_ready" and "党员大会选举" in r.json()["message"]
