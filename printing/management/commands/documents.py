@@ -141,10 +141,14 @@ class Command(BaseCommand):
         review = cases.filter(process_id="democratic_review").order_by("-audit_seq", "id").first()
         meeting = Meeting.objects.order_by("-held_on", "-id").first()
         committee = next((c for c in [development, election] if c is not None), None)
+        # the notice of a person still on the way (the next stage of their status), else a conversion notice
+        publishing = cases.filter(process_id="member_development", status="running").order_by("-audit_seq", "id").first()
+        notice = {"stage": None} if publishing is not None else {"stage": "conversion"}
+        publishing = publishing or development
         if development is not None:
             emit("member_record", lambda: printing.generate_for_case(user, development, "member_record"))
-            emit("publication_notice", lambda: printing.generate_for_case(user, development, "publication_notice", fmt="pdf"))
-            emit("publication_notice", lambda: printing.generate_for_case(user, development, "publication_notice", fmt="docx"))
+            for fmt in ("pdf", "docx"):
+                emit("publication_notice", lambda fmt=fmt: printing.generate_for_case(user, publishing, "publication_notice", fmt=fmt, options=notice))
         else:
             skipped.append("member_record, publication_notice: no member_development case")
         if election is not None:
