@@ -239,7 +239,7 @@ def member_record():
     loop_row(t, "{%tr endfor %}")
 
     para(doc, "三、培养考察记录和思想汇报", "PF Section")
-    t = table(doc, 1, 5, [3.2, 1.4, 2.6, 2.6, 7.2])
+    t = table(doc, 1, 5, [3.4, 1.1, 2.9, 2.9, 6.7])
     fill_row(t.rows[0], ["类　别", "次序", "应交日期", "提交日期", "内容摘要"], "PF TableHead")
     loop_row(t, "{%tr for o in obligations %}")
     fill_row(add_row(t), ["{{ o.label }}", "{{ o.seq }}", "{{ o.due_on }}", "{{ o.submitted_on }}", "{{ o.summary }}"])
@@ -249,7 +249,7 @@ def member_record():
     para(doc, "四、审核意见", "PF Section")
     t = table(doc, 3, 2, [3.4, 13.6])
     for i, who in enumerate(["党支部意见", "党总支意见", "基层党委意见"]):
-        min_height(t.rows[i], 2.4)
+        min_height(t.rows[i], 1.9)
         cell_text(t.rows[i].cells[0], who, "PF TableHead")
         cell_lines(t.rows[i].cells[1], ["", "", "书记（签字）：　　　　　　　　（盖章）　　　　　年　　月　　日"])
     para(doc, "说明：本表由党支部书记或组织委员根据 partyflow 中的流程记录生成，各步骤的日期、人员和表决结果取自系统，签字栏由经办人手签。", "PF Note")

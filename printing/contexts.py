@@ -191,7 +191,7 @@ def _step_details(element_id: str, submitted: dict, schema: dict, case_data: dic
             continue
         if lead and name in VOTE_FIELDS | {"resolution", "decision", "extension_months"}:
             continue
-        text = _value_text(name, submitted[name], prop, names)
+        text = _value_text(name, submitted[name], prop, names).rstrip("。；;")
         if text:
             title = prop.get("title", name).replace("（党员编号）", "")  # names are printed, not ids
             parts.append(f"{title}：{text}")
@@ -241,8 +241,9 @@ def member_record(case: Case | None, member: Member, *, reveal: bool) -> dict:
         stages.append({"no": no, "title": str(title), "steps": rows})
     obligations = []
     if case is not None:
-        for o in ObligationRecord.objects.filter(case=case).order_by("phase", "kind", "seq"):
-            obligations.append({"label": f"{o.get_phase_display()}·{o.get_kind_display()}", "seq": o.seq, "due_on": cn_date(o.due_on),
+        phases = {"activist": "积极分子期", "probationary": "预备期"}
+        for o in ObligationRecord.objects.filter(case=case).order_by("due_on", "kind", "seq"):
+            obligations.append({"label": f"{phases.get(o.phase, o.get_phase_display())}·{o.get_kind_display()}", "seq": o.seq, "due_on": cn_date(o.due_on),
                                 "submitted_on": cn_date(o.submitted_on), "summary": str(o.record.get("summary", ""))[:200]})
     branch = case.organization if case is not None else member.organization
     committee = approving_committee_of(branch)
