@@ -34,7 +34,8 @@ def main() -> None:
     from .run import print_rows
 
     user = get_user_model().objects.filter(is_superuser=True).order_by("id").first()
-    development = Case.objects.filter(process_id="member_development").order_by("-audit_seq").first()
+    development = Case.objects.filter(process_id="member_development").order_by("-audit_seq").first()  # the archived one
+    notice = {"stage": "conversion"}
     election = Case.objects.filter(process_id="branch_election", data__has_key="tally").order_by("-audit_seq").first()
     review = Case.objects.filter(process_id="democratic_review").order_by("-audit_seq").first()
     meeting = Meeting.objects.order_by("-id").first()
@@ -42,9 +43,9 @@ def main() -> None:
         raise SystemExit("seed the demo first: partyflow deploy-bpmn && partyflow seed-demo")
     college = election.organization.parent
     jobs = [
-        ("发展党员全程纪实表 (docx)", lambda: printing.generate_for_case(user, development, "member_record")),
-        ("公示 (docx)", lambda: printing.generate_for_case(user, development, "publication_notice", fmt="docx")),
-        ("公示 (pdf)", lambda: printing.generate_for_case(user, development, "publication_notice", fmt="pdf")),
+        ("发展党员全程纪实表, all 25 steps (docx)", lambda: printing.generate_for_case(user, development, "member_record")),
+        ("公示 (docx)", lambda: printing.generate_for_case(user, development, "publication_notice", fmt="docx", options=notice)),
+        ("公示 (pdf)", lambda: printing.generate_for_case(user, development, "publication_notice", fmt="pdf", options=notice)),
         ("换届选举请示 (docx)", lambda: printing.generate_for_case(user, election, "election_request")),
         ("选举结果报告 (docx)", lambda: printing.generate_for_case(user, election, "election_report")),
         ("三会一课记录 (docx)", lambda: printing.document_for_meeting(user, meeting.pk)),
