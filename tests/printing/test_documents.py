@@ -8,12 +8,15 @@ import subprocess
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from docx import Document as Docx
 
 from printing.render import SHIPPED_DIR
+from printing.selectors import generate_for_case
 from workflows.audit import verify_case
-from workflows.models import AuditEvent, Document
+from workflows.models import AuditEvent, Case, Document
 
 from ..helpers import complete, cst, only_task
 from ..workflows.procedures.md_helpers import (
@@ -94,6 +97,11 @@ def test_member_record_has_every_step_with_dates_people_votes_and_signature_line
     for stage in ("第一阶段", "第二阶段", "第三阶段", "第四阶段", "第五阶段"):
         assert stage in text
     assert text.count("支部书记签字：") >= 10 and "党委书记签字：" in text and "年　月　日" in text
+    # one query per kind of record, however many steps and reports the case has
+    case_row = Case.objects.select_related("organization", "process_version", "subject_member__organization").get(pk=case["id"])
+    with CaptureQueriesContext(connection) as queries:
+        generate_for_case(u.users.sec_a, case_row, "member_record")
+    assert len(queries) <= 8, [q["sql"][:80] for q in queries]
     doc = Docx(io.BytesIO(r.content))
     steps_table = doc.tables[1]
     numbers = [row.cells[0].text for row in steps_table.rows[1:] if row.cells[0].text.isdigit()]
