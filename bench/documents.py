@@ -20,6 +20,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partyflow.settings")
+    # Django and first-party imports after django.setup(): the settings module is chosen first.
     import django
 
     django.setup()

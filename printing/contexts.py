@@ -18,7 +18,6 @@ from fractions import Fraction
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from development.models import ObligationRecord
 from engine.calendar import Duration, add_working_days, is_working_day, parse_date, today
 from engine.errors import Conflict
 from engine.i18n import _
@@ -32,15 +31,14 @@ from organizations.models import (
     Role,
     RoleAssignment,
 )
+from organizations.rules import deployment_rule_set
 from organizations.selectors import approving_committee_of, branch_members
 from orglife.models import Grade, Meeting
 from oversight.compliance import Period, compliance_table
-from partyflow.rules import (
-    deployment_rule_set,  # organizations.rules after the layout move (issue 14)
-)
+from procedures.common.votes import EXCLUSION_REASONS
+from procedures.member_development.models import ObligationRecord
 from workflows.audit import verify_case
 from workflows.models import AuditEvent, Case
-from workflows.procedures.votes import EXCLUSION_REASONS
 
 DATE_FIELDS = ("application_date", "talk_date", "decision_date", "filed_date", "designation_date", "prereview_date",
                "filled_date", "meeting_date", "placed_on", "oath_date", "archived_on", "end_date")

@@ -12,16 +12,16 @@ from dataclasses import dataclass
 
 from django.utils import translation
 
-from development.selectors import development_case_of, member_for_user
 from engine.calendar import parse_date
 from engine.errors import NotFound, ValidationFailed
 from engine.i18n import _
 from organizations.models import Member
+from organizations.rules import deployment_rule_set
 from organizations.selectors import is_org_department, organization_in_scope
 from orglife.models import Meeting
 from orglife.selectors import meetings_visible
 from oversight.compliance import Period
-from partyflow.rules import deployment_rule_set
+from procedures.member_development.selectors import development_case_of, member_for_user
 from workflows.models import Case
 from workflows.selectors import case_for_user
 

@@ -19,7 +19,7 @@ from workflows.audit import verify_case
 from workflows.models import AuditEvent, Case, Document
 
 from ..helpers import complete, cst, only_task
-from ..workflows.procedures.md_helpers import (
+from ..procedures.md_helpers import (
     applicant,
     at,
     drive_to_admission_vote,
@@ -27,8 +27,8 @@ from ..workflows.procedures.md_helpers import (
     step,
     vote,
 )
-from ..workflows.procedures.test_branch_election import drive_to_vote, vote_data
-from ..workflows.procedures.test_democratic_review import ballot, drive_to_measurement
+from ..procedures.test_branch_election import drive_to_vote, vote_data
+from ..procedures.test_democratic_review import ballot, drive_to_measurement
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
