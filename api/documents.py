@@ -68,13 +68,13 @@ class CaseDocumentView(_FileView):
     election_report (P2), review_summary (P3), audit_report (any case, PDF)."""
 
     @extend_schema(parameters=PARAMS, responses=FILE_RESPONSES)
-    def get(self, request, pk, kind):
+    def get(self, request, pk, kind) -> HttpResponse:
         case = selectors.case_for_user(request.user, pk)
         services.case_access_record(actor=request.user, case=case, view=f"document_{kind}"[:64])
         return _file(printing.generate_for_case(request.user, case, kind, fmt=request.query_params.get("format"), options=_options(request)))
 
     @extend_schema(parameters=PARAMS, request=None, responses={201: s.DocumentSerializer})
-    def post(self, request, pk, kind):
+    def post(self, request, pk, kind) -> HttpResponse:
         """Generate and store the file as a case document (its sha256 and template in the audit chain)."""
         case = selectors.case_for_user(request.user, pk)
         generated = printing.generate_for_case(request.user, case, kind, fmt=request.query_params.get("format"), options=_options(request))
@@ -85,12 +85,12 @@ class MemberDocumentView(_FileView):
     """A member's 发展党员全程纪实表 (member_record) or 公示 (publication_notice)."""
 
     @extend_schema(parameters=PARAMS, responses=FILE_RESPONSES)
-    def get(self, request, pk, kind):
+    def get(self, request, pk, kind) -> HttpResponse:
         generated, _case = printing.document_for_member(request.user, pk, kind, fmt=request.query_params.get("format"), options=_options(request))
         return _file(generated)
 
     @extend_schema(parameters=PARAMS, request=None, responses={201: s.DocumentSerializer})
-    def post(self, request, pk, kind):
+    def post(self, request, pk, kind) -> HttpResponse:
         """Store it as a document of the member's development case."""
         generated, case = printing.document_for_member(request.user, pk, kind, fmt=request.query_params.get("format"), options=_options(request))
         if case is None:
@@ -102,7 +102,7 @@ class MeetingDocumentView(_FileView):
     """A meeting's minutes (三会一课记录, kind `minutes`)."""
 
     @extend_schema(parameters=[PARAMS[0]], responses=FILE_RESPONSES)
-    def get(self, request, pk, kind):
+    def get(self, request, pk, kind) -> HttpResponse:
         return _file(printing.document_for_meeting(request.user, pk, kind, fmt=request.query_params.get("format")))
 
 
@@ -112,6 +112,6 @@ class ComplianceReportView(_FileView):
     @extend_schema(parameters=[OpenApiParameter("organization", int, required=True),
                                OpenApiParameter("period", str, required=True, description="2026, 2026-Q2 or 2026-05"), PARAMS[0]],
                    responses=FILE_RESPONSES)
-    def get(self, request):
+    def get(self, request) -> HttpResponse:
         q = request.query_params
         return _file(printing.compliance_report_document(request.user, q.get("organization"), q.get("period"), fmt=q.get("format")))

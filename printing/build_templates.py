@@ -78,7 +78,7 @@ def _style(doc, name, east_asia, size, *, bold=False, align=None, first_indent=N
     return style
 
 
-def new_document(*, official: bool, landscape: bool = False):
+def new_document(*, official: bool, landscape: bool = False) -> object:
     """An A4 document with the partyflow styles. `official`: 公文 margins and 仿宋 三号 body."""
     doc = Document()
     props = doc.core_properties  # fixed, so a rebuild without changes gives the same content
@@ -120,14 +120,14 @@ def new_document(*, official: bool, landscape: bool = False):
     return doc
 
 
-def para(doc_or_cell, text="", style="PF Body"):
+def para(doc_or_cell, text="", style="PF Body") -> object:
     p = doc_or_cell.add_paragraph(style=style)
     if text:
         p.add_run(text)  # one run per text: a tag is never split
     return p
 
 
-def cell_text(cell, text, style="PF Table"):
+def cell_text(cell, text, style="PF Table") -> object:
     """Replace a cell's content with one paragraph (one run) in `style`."""
     p = cell.paragraphs[0]
     p.style = style
@@ -138,22 +138,22 @@ def cell_text(cell, text, style="PF Table"):
     return p
 
 
-def cell_lines(cell, lines, style="PF Table"):
+def cell_lines(cell, lines, style="PF Table") -> None:
     """A cell holding several paragraphs (e.g. a `{%p for %}` loop)."""
     cell_text(cell, lines[0], style)
     for line in lines[1:]:
         cell.add_paragraph(line, style=style)
 
 
-def cell_top(cell):
+def cell_top(cell) -> None:
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
 
 
-def min_height(row, cm):
+def min_height(row, cm) -> None:
     row.height, row.height_rule = Cm(cm), WD_ROW_HEIGHT_RULE.AT_LEAST
 
 
-def table(doc, rows, cols, widths_cm, *, row_cm=0.75):
+def table(doc, rows, cols, widths_cm, *, row_cm=0.75) -> object:
     t = doc.add_table(rows=rows, cols=cols)
     for row in t.rows:
         min_height(row, row_cm)
@@ -168,7 +168,7 @@ def table(doc, rows, cols, widths_cm, *, row_cm=0.75):
     return t
 
 
-def add_row(t, cm=0.75):
+def add_row(t, cm=0.75) -> object:
     """A row that is never split across pages (w:cantSplit)."""
     row = t.add_row()
     min_height(row, cm)
@@ -176,12 +176,12 @@ def add_row(t, cm=0.75):
     return row
 
 
-def fill_row(row, texts, style="PF Table"):
+def fill_row(row, texts, style="PF Table") -> None:
     for cell, text in zip(row.cells, texts):
         cell_text(cell, text, style)
 
 
-def loop_row(t, tag):
+def loop_row(t, tag) -> object:
     """A row holding only a docxtpl row tag (`{%tr for … %}` / `{%tr endfor %}`): removed at render."""
     row = t.add_row()
     merged = row.cells[0].merge(row.cells[-1])
@@ -189,20 +189,20 @@ def loop_row(t, tag):
     return row
 
 
-def head(doc, title, subtitle=None):
+def head(doc, title, subtitle=None) -> None:
     para(doc, title, "PF Title")
     if subtitle:
         para(doc, subtitle, "PF Subtitle")
 
 
-def signature_block(doc, lines):
+def signature_block(doc, lines) -> None:
     for line in lines:
         para(doc, line, "PF Signature")
 
 
 # --- 发展党员全程纪实表 -------------------------------------------------------------------------------
 
-def member_record():
+def member_record() -> None:
     doc = new_document(official=False)
     head(doc, "发展党员全程纪实表", "{{ school }} · {{ branch }}")
     para(doc, "流程编号：{{ case_no }}　　　规则集：{{ rule_set }}　　　当前阶段：{{ stage }}　　　生成日期：{{ generated_on }}", "PF Note")
@@ -258,7 +258,7 @@ def member_record():
 
 # --- 公示 ------------------------------------------------------------------------------------------
 
-def publication_notice():
+def publication_notice() -> None:
     doc = new_document(official=True)
     head(doc, "关于{{ notice.target }}人选的公示")
     para(doc, "经{{ branch }}{{ notice.decided_by }}研究，拟将下列同志{{ notice.action }}，现予以公示。", "PF Body")
@@ -281,7 +281,7 @@ def publication_notice():
 
 # --- 换届选举请示、批复、选举结果报告 -------------------------------------------------------------------
 
-def election_request():
+def election_request() -> None:
     doc = new_document(official=True)
     head(doc, "关于召开{{ branch }}党员大会进行换届选举的请示")
     para(doc, "{{ approving }}：", "PF Addressee")
@@ -304,7 +304,7 @@ def election_request():
     doc.save(OUT / "election_request.docx")
 
 
-def election_reply():
+def election_reply() -> None:
     doc = new_document(official=True)
     para(doc, "{{ document_no }}", "PF DocNo")
     head(doc, "关于{{ verdict_title }}{{ branch }}召开党员大会进行换届选举的批复")
@@ -320,7 +320,7 @@ def election_reply():
     doc.save(OUT / "election_reply.docx")
 
 
-def election_report():
+def election_report() -> None:
     doc = new_document(official=True)
     head(doc, "关于{{ branch }}换届选举结果的报告")
     para(doc, "{{ approving }}：", "PF Addressee")
@@ -346,7 +346,7 @@ def election_report():
 
 # --- 三会一课记录 ------------------------------------------------------------------------------------
 
-def meeting_minutes():
+def meeting_minutes() -> None:
     doc = new_document(official=False)
     head(doc, "{{ branch }}{{ kind }}记录")
     t = table(doc, 10, 4, [2.8, 5.7, 2.8, 5.7], row_cm=0.9)
@@ -389,7 +389,7 @@ def meeting_minutes():
 
 # --- 民主评议党员结果汇总 ----------------------------------------------------------------------------
 
-def review_summary():
+def review_summary() -> None:
     doc = new_document(official=False)
     head(doc, "{{ branch }}{{ year }}年度民主评议党员结果汇总表")
     para(doc, "上级党组织：{{ committee }}　　　评议流程编号：{{ case_no }}　　　生成日期：{{ generated_on }}", "PF Note")
@@ -421,7 +421,7 @@ def review_summary():
 
 # --- 组织生活落实情况报告 ----------------------------------------------------------------------------
 
-def compliance_report():
+def compliance_report() -> None:
     doc = new_document(official=False, landscape=True)
     head(doc, "{{ organization }}组织生活制度落实情况报告", "统计期间：{{ period }}（截至{{ as_of }}）")
     para(doc, "一、总体情况", "PF Section")

@@ -39,7 +39,7 @@ def progress_line(done: int, total: int, label: str, *, width: int = 30) -> str:
 class Command(BaseCommand):
     help = "Generate printed documents (.docx / PDF) from case and record data."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("kind", choices=["list", "batch", "samples", *KINDS])
         parser.add_argument("--case", type=int)
         parser.add_argument("--member", type=int)
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="generate in this user's scope (default: the first superuser)")
         parser.add_argument("--out", help="output directory (samples: default var/documents)")
 
-    def handle(self, *args, **o):
+    def handle(self, *args, **o) -> None:
         kind = o["kind"]
         if kind == "list":
             for row in printing.kinds_catalog():
