@@ -43,12 +43,15 @@ class AttendanceSerializer(serializers.ModelSerializer):
 class MeetingSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
+    chair_name = serializers.CharField(source="chair.name", read_only=True, default=None)
+    recorder_name = serializers.CharField(source="recorder.name", read_only=True, default=None)
     attendance = AttendanceSerializer(many=True, read_only=True)
 
     class Meta:
         model = Meeting
         fields = ["id", "organization", "organization_name", "kind", "kind_display", "held_on", "title", "hours", "evidence",
-                  "notes", "attendance", "created_at"]
+                  "notes", "starts_at", "ends_at", "place", "chair", "chair_name", "recorder", "recorder_name",
+                  "nonvoting_attendees", "content", "resolutions", "attendance", "created_at"]
 
 
 class AbsenteeSerializer(serializers.Serializer):
@@ -66,6 +69,14 @@ class MeetingCreateSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
     attendees = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     absentees = AbsenteeSerializer(many=True, required=False, default=list)
+    starts_at = serializers.TimeField(required=False, allow_null=True, default=None)
+    ends_at = serializers.TimeField(required=False, allow_null=True, default=None)
+    place = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    chair = serializers.IntegerField(required=False, allow_null=True, default=None)
+    recorder = serializers.IntegerField(required=False, allow_null=True, default=None)
+    nonvoting_attendees = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    content = serializers.CharField(required=False, allow_blank=True, default="")
+    resolutions = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class DuesSerializer(serializers.ModelSerializer):

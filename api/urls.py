@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import orglife, views
+from . import documents, orglife, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -33,6 +33,10 @@ urlpatterns = [
     path("compliance/", views.ComplianceView.as_view(), name="compliance"),
     path("compliance/export/", views.ComplianceExportView.as_view(), name="compliance-export"),
     path("cases/<int:pk>/measurement-ballots/", orglife.MeasurementBallotView.as_view(), name="measurement-ballots"),
+    path("cases/<int:pk>/documents/generate/<str:kind>/", documents.CaseDocumentView.as_view(), name="case-document-generate"),
+    path("members/<int:pk>/documents/generate/<str:kind>/", documents.MemberDocumentView.as_view(), name="member-document-generate"),
+    path("meetings/<int:pk>/documents/generate/<str:kind>/", documents.MeetingDocumentView.as_view(), name="meeting-document-generate"),
+    path("compliance/report/", documents.ComplianceReportView.as_view(), name="compliance-report"),
     path("", include(router.urls)),
     path("", views.ApiRootView.as_view(), name="api-root"),
     re_path(r"^(?P<path>.*)$", views.api_not_found, name="api-not-found"),

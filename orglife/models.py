@@ -29,6 +29,18 @@ class Meeting(models.Model):
     hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1, null=True, blank=True)
     evidence = models.TextField(_("佐证资料"), blank=True, default="")
     notes = models.TextField(_("备注"), blank=True, default="")
+    # The minutes (三会一课记录, owip pm3Meeting): time, place, chair, recorder, who sat in, what was
+    # said and resolved. Optional: a record imported from Excel has only the date and attendance.
+    starts_at = models.TimeField(_("开始时间"), null=True, blank=True)
+    ends_at = models.TimeField(_("结束时间"), null=True, blank=True)
+    place = models.CharField(_("地点"), max_length=200, blank=True, default="")
+    chair = models.ForeignKey("organizations.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("主持人"))
+    recorder = models.ForeignKey("organizations.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("记录人"))
+    nonvoting_attendees = models.CharField(_("列席人员"), max_length=500, blank=True, default="")
+    content = models.TextField(_("主要内容"), blank=True, default="")
+    resolutions = models.TextField(_("决议"), blank=True, default="")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

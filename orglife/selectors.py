@@ -31,7 +31,7 @@ def _in_organization(qs, organization, field):
 
 
 def meetings_visible(user, *, organization=None, kind=None, year=None) -> QuerySet[Meeting]:
-    qs = Meeting.objects.filter(scope_q(user)).select_related("organization").prefetch_related(
+    qs = Meeting.objects.filter(scope_q(user)).select_related("organization", "chair", "recorder").prefetch_related(
         Prefetch("attendance", queryset=Attendance.objects.select_related("member").order_by("member_id")))
     qs = _in_organization(qs, organization, "organization__path")
     if kind:

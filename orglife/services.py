@@ -41,10 +41,16 @@ def _not_future(value: dt.date, field: str):
 
 @transaction.atomic
 def meeting_record(*, actor, organization: Organization, kind: str, held_on: dt.date, attendees: list[int],
-                   absentees: list[dict] | None = None, title: str = "", hours=None, evidence: str = "", notes: str = "") -> Meeting:
+                   absentees: list[dict] | None = None, title: str = "", hours=None, evidence: str = "", notes: str = "",
+                   starts_at: dt.time | None = None, ends_at: dt.time | None = None, place: str = "", chair: int | None = None,
+                   recorder: int | None = None, nonvoting_attendees: str = "", content: str = "", resolutions: str = "") -> Meeting:
     """Record a held meeting with who attended and who was absent and why (P5; the self-lapse rule of
-    CONST Art. 9 reads these rows). `absentees`: [{"member": id, "reason": text}]."""
+    CONST Art. 9 reads these rows). `absentees`: [{"member": id, "reason": text}]. The minutes' fields
+    (time, place, chair and recorder — members of the branch —, who sat in, content, resolutions)
+    are optional; they fill the printed 三会一课 record."""
     _check_recordable(actor, organization)
+    if starts_at is not None and ends_at is not None and ends_at < starts_at:
+        raise ValidationFailed(_("结束时间不能早于开始时间。"), code="meeting_time_order", fields={"ends_at": [_("不能早于开始时间")]})
     absentees = absentees or []
     if kind not in MeetingKind.values:
         raise ValidationFailed(_("未知的会议类型：%(k)s") % {"k": kind}, code="invalid_choice", fields={"kind": [_("未知的类型")]})
@@ -65,19 +71,27 @@ def meeting_record(*, actor, organization: Organization, kind: str, held_on: dt.
             raise ValidationFailed(_("党员 %(id)s 不是本支部党员。") % {"id": a.get("member")}, code="member_not_in_branch", fields={f"absentees.{i}.member": [_("不是本支部党员")]})
         if not str(a.get("reason") or "").strip():
             raise ValidationFailed(_("缺席人员须写明原因。"), code="absence_reason_required", fields={f"absentees.{i}.reason": [_("必填")]})
+    officers = _branch_members(organization, [m for m in (chair, recorder) if m is not None])
+    for field, mid in (("chair", chair), ("recorder", recorder)):
+        if mid is not None and mid not in officers:
+            raise ValidationFailed(_("党员 %(id)s 不是本支部党员。") % {"id": mid}, code="member_not_in_branch", fields={field: [_("不是本支部党员")]})
     everyone = [*attendees, *absent_ids]
     if len(set(everyone)) != len(everyone):
         dup = next(m for m in everyone if everyone.count(m) > 1)
         raise ValidationFailed(_("党员 %(name)s 重复出现在出席或缺席名单中。") % {"name": known[dup].name}, code="member_listed_twice",
                                fields={"attendees": [_("同一党员只能出现一次")]})
     meeting = Meeting.objects.create(organization=organization, kind=kind, held_on=held_on, title=title, hours=hours,
-                                     evidence=evidence, notes=notes, recorded_by=actor)
+                                     evidence=evidence, notes=notes, recorded_by=actor, starts_at=starts_at, ends_at=ends_at,
+                                     place=place, chair_id=chair, recorder_id=recorder, nonvoting_attendees=nonvoting_attendees,
+                                     content=content, resolutions=resolutions)
     Attendance.objects.bulk_create(
         [Attendance(meeting=meeting, member_id=m, present=True) for m in attendees]
         + [Attendance(meeting=meeting, member_id=a["member"], present=False, absence_reason=str(a["reason"]).strip()) for a in absentees])
     audit(action="meeting_recorded", actor=actor, organization=organization, data={
         "meeting": meeting.pk, "kind": kind, "held_on": held_on, "title": title, "hours": hours,
-        "attendees": attendees, "absentees": absentees, "evidence": evidence})
+        "attendees": attendees, "absentees": absentees, "evidence": evidence, "starts_at": starts_at, "ends_at": ends_at,
+        "place": place, "chair": chair, "recorder": recorder, "nonvoting_attendees": nonvoting_attendees, "content": content,
+        "resolutions": resolutions})
     return meeting
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "procedures",
     *PROCEDURE_APPS,
     "oversight",
+    "printing",
     "api",
 ]
 
@@ -210,6 +211,15 @@ PARTYFLOW = {
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ],
+    # Printed documents (printing/): a directory where a university drops its own template under the
+    # shipped name (member_record.docx, publication_notice.html …); unset: the shipped templates.
+    "DOCUMENT_TEMPLATES_DIR": os.environ.get("PARTYFLOW_DOCUMENT_TEMPLATES_DIR", ""),
+    # How to object to a 公示 (printed on every notice); the contact's name defaults to the branch secretary.
+    "NOTICE_CONTACT": {
+        "phone": os.environ.get("PARTYFLOW_NOTICE_PHONE", ""),
+        "email": os.environ.get("PARTYFLOW_NOTICE_EMAIL", ""),
+        "address": os.environ.get("PARTYFLOW_NOTICE_ADDRESS", ""),
+    },
 }
 
 LOGGING = {

@@ -662,14 +662,17 @@ def documents_check(*, case_id: int, ids, field: str = "document_ids") -> None:
                                fields={field: [_("未上传到本流程：%(ids)s") % unknown]})
 
 
-def document_upload(*, actor, case: Case, file, task: Task | None = None, description: str = "") -> Document:
+def document_upload(*, actor, case: Case, file, task: Task | None = None, description: str = "",
+                    provenance: dict | None = None) -> Document:
     """Attach a file to a case (optionally to one of its tasks) and record it in the case's audit chain.
 
     `file`: a Django UploadedFile (or anything with .name, .size and .read()). Refused with 400 naming
     the field when it is empty, larger than PARTYFLOW["UPLOAD_MAX_BYTES"], or its content (sniffed
     from the magic bytes, never the client's Content-Type) is not in PARTYFLOW["UPLOAD_CONTENT_TYPES"].
     Allowed to those who act on the case: a holder (or delegate) of one of its open tasks, or a role
-    that may start procedures in its organization (not auditors, not ordinary members)."""
+    that may start procedures in its organization (not auditors, not ordinary members).
+    `provenance`: how a generated file was made (e.g. the template and its sha256), hashed into the
+    audit event with the file's own sha256."""
     import hashlib
 
     import filetype
@@ -710,7 +713,7 @@ def document_upload(*, actor, case: Case, file, task: Task | None = None, descri
                                       content=content, uploaded_by=actor)
         audit(action="document_uploaded", actor=actor, case=case, task=task, data={
             "document": doc.pk, "filename": filename, "content_type": kind.mime, "size": doc.size, "sha256": doc.sha256,
-            "description": doc.description})
+            "description": doc.description, **({"provenance": provenance} if provenance else {})})
     return doc
 
 

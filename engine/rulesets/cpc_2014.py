@@ -46,6 +46,9 @@ RULES = {
     "development.extension_max": Rule(D(years=1), "延长预备期最长", "DEV-2014 第33条"),
     "development.conversion_approval_within": Rule(D(months=3), "转正审批期限", "DEV-2014 第34条"),
     "development.publication_min": Rule(None, "发展对象公示期（本规则集不要求）", "DEV-2014"),
+    # The period printed on a 公示 (activist, admission, conversion; development objects too when
+    # publication_min is unset): practice pages name at least 5 working days (tccu.edu.cn 2019).
+    "development.publication_notice": Rule(D(working_days=5), "公示期（入党积极分子、接收预备党员、转正）", "tccu.edu.cn 2019", "local"),
     # --- P5 organizational life and branch obligations (BRANCH-2018 Art. 11-17, XYTC §4-5, JSNU) ---
     "orglife.general_meeting": Rule(Every("quarter"), "支部党员大会", "BRANCH-2018 第11条, XYTC §4-2"),
     "orglife.committee_meeting": Rule(Every("month"), "支委会（设支委会的支部）", "BRANCH-2018 第12条"),

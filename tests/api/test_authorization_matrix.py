@@ -192,6 +192,18 @@ MATRIX = {
     ("branch-identification", "POST"): (lambda o: "/api/branch-identification/", lambda o: {"organization": o.college.pk},
                                         row("404 404 404 201 201 403 404 401", "404 404 404 404 201 404 404 401")),
     ("weak-branches", "GET"): (lambda o: "/api/weak-branches/", None, row(SIGNED_IN)),
+
+    # Printed documents: generated in the caller's scope; POST stores the file like an upload.
+    # (o.case is an election at its first step: its audit report is the document every case has.)
+    ("case-document-generate", "GET"): (lambda o: f"/api/cases/{o.case.pk}/documents/generate/audit_report/", None, SCOPED),
+    ("case-document-generate", "POST"): (lambda o: f"/api/cases/{o.case.pk}/documents/generate/audit_report/", lambda o: {},
+                                         row("201 201 404 201 201 403 201 401", "404 404 404 404 201 404 404 401")),
+    ("member-document-generate", "GET"): (lambda o: f"/api/members/{o.member.pk}/documents/generate/member_record/", None, SCOPED),
+    # o.member has no development case: nowhere to store the file (400 document_needs_case) for those who see it.
+    ("member-document-generate", "POST"): (lambda o: f"/api/members/{o.member.pk}/documents/generate/member_record/", lambda o: {},
+                                           row("400 400 404 400 400 400 400 401", "404 404 404 404 400 404 404 401")),
+    ("meeting-document-generate", "GET"): (lambda o: f"/api/meetings/{o.meeting.pk}/documents/generate/minutes/", None, SCOPED),
+    ("compliance-report", "GET"): (lambda o: f"/api/compliance/report/?organization={o.branch.pk}&period=2026-06", None, SCOPED),
 }
 
 
