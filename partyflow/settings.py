@@ -6,6 +6,7 @@ CELERY_BROKER_URL redis://127.0.0.1:6379/0 or amqp://guest:guest@127.0.0.1:5672/
 EMAIL_HOST       an SMTP server for reminder emails (default: none, emails are printed on the console)
 SECRET_KEY, DEBUG, ALLOWED_HOSTS, PARTYFLOW_RULE_SET
 """
+import json
 import os
 from pathlib import Path
 
@@ -151,6 +152,16 @@ PARTYFLOW = {
         "application/pdf", "image/png", "image/jpeg",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ],
+    # P6 standard sets added by this university (files or directories of *.json, validated on load and
+    # by `partyflow deploy-bpmn`), besides the built-in ones in engine/standards/. Env: paths separated by ":".
+    "STANDARD_SETS": [p for p in os.environ.get("PARTYFLOW_STANDARD_SETS", "").split(":") if p],
+    # The academic calendar (semesters are periods of the standards): each semester starts on
+    # start (MM-DD) of a year and ends on end (MM-DD), in the next year when end is before start.
+    # Env PARTYFLOW_ACADEMIC_CALENDAR: the same list as JSON.
+    "SEMESTERS": json.loads(os.environ.get("PARTYFLOW_ACADEMIC_CALENDAR", "null")) or [
+        {"code": "spring", "label": "春季学期", "start": "02-15", "end": "07-15"},
+        {"code": "autumn", "label": "秋季学期", "start": "09-01", "end": "01-20"},
     ],
 }
 

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from engine.errors import BpmnError, DomainError
+from engine.standards import StandardSetInvalid
+from partyflow.rules import standard_sets
 from workflows.services import process_deploy
 
 
@@ -11,6 +13,14 @@ class Command(BaseCommand):
         parser.add_argument("--directory", help="folder of .bpmn files (default: settings.PARTYFLOW['BPMN_DIR'])")
 
     def handle(self, *args, directory=None, **options):
+        try:
+            # The standard sets (built-in and PARTYFLOW["STANDARD_SETS"]) are checked first: a bad file
+            # stops the deployment naming the item (P6).
+            sets = standard_sets()
+        except StandardSetInvalid as exc:
+            raise CommandError(f"标准集校验失败 (standard set refused): {exc.message} [{exc.code}]") from exc
+        for code, s in sets.items():
+            self.stdout.write(f"standard {code:<15} {len(s.items)} items, {sum(1 for i in s.items if i.indicator)} measurable")
         try:
             results = process_deploy(directory=directory)
         except BpmnError as exc:
