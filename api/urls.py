@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import orglife, views
+from . import orglife, standards, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -17,6 +17,10 @@ router.register("notifications", views.NotificationViewSet, basename="notificati
 router.register("meetings", orglife.MeetingViewSet, basename="meeting")
 router.register("dues", orglife.DuesViewSet, basename="dues")
 router.register("delegations", views.DelegationViewSet, basename="delegation")
+router.register("volunteer-services", orglife.VolunteerServiceViewSet, basename="volunteer-service")
+router.register("trainings", orglife.TrainingViewSet, basename="training")
+router.register("pairings", orglife.PairingViewSet, basename="pairing")
+router.register("satisfaction-surveys", orglife.SatisfactionSurveyViewSet, basename="satisfaction-survey")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="auth-token"),
@@ -31,5 +35,8 @@ urlpatterns = [
     path("compliance/", views.ComplianceView.as_view(), name="compliance"),
     path("compliance/export/", views.ComplianceExportView.as_view(), name="compliance-export"),
     path("cases/<int:pk>/measurement-ballots/", orglife.MeasurementBallotView.as_view(), name="measurement-ballots"),
+    path("standards/", standards.StandardSetListView.as_view(), name="standard-sets"),
+    path("standards/matrix/", standards.StandardsMatrixView.as_view(), name="standards-matrix"),
+    path("standards/matrix/export/", standards.StandardsMatrixExportView.as_view(), name="standards-matrix-export"),
     path("", include(router.urls)),
 ]

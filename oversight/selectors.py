@@ -13,6 +13,7 @@ from organizations.models import MemberStatus, Organization, OrgKind, Role, Role
 from organizations.selectors import scope_q
 
 from .models import WeakBranchListing
+from .standards import satisfaction_signals
 
 SIGNAL_LABELS = {
     "secretary_vacant": _("书记空缺"),
@@ -20,6 +21,7 @@ SIGNAL_LABELS = {
     "term_overdue": _("超期未换届"),
     "organizational_life_missed": _("组织生活不正常"),
     "democratic_review_missing": _("未开展民主评议"),
+    "low_satisfaction": _("群众满意度低"),
 }
 # Obligations whose miss in the last full year is the "organizational life missed" signal (P5).
 ORGANIZATIONAL_LIFE = ("general_meeting", "committee_meeting", "party_group_meeting", "party_lesson", "themed_party_day",
@@ -109,6 +111,9 @@ def weak_branch_identification(org: Organization, *, rules, on: dt.date | None =
     on = on or today()
     branches = list(branches_under(org))
     signals = branch_signals(branches, rules=rules, on=on)
+    # Low satisfaction (< remediation.satisfaction_min in last year's survey) from the P6 survey records.
+    for branch_id, signal in satisfaction_signals(branches, rules=rules, year=on.year - 1).items():
+        signals.setdefault(branch_id, []).append({**signal, "label": str(SIGNAL_LABELS[signal["code"]])})
     for branch_id, extra in records_signals(org, rules=rules, on=on).items():
         for s in extra:
             s["label"] = str(SIGNAL_LABELS[s["code"]])

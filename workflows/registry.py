@@ -52,3 +52,20 @@ def effect_for(operation):
 
 def effect_names():
     return set(_EFFECTS)
+
+
+# Providers: what a higher layer offers to procedures without their importing it (procedures must
+# not import oversight). The providing app registers at ready(); a procedure asks by name.
+_PROVIDERS: dict[str, Callable] = {}
+
+
+def provide(name: str, fn: Callable) -> Callable:
+    _PROVIDERS[name] = fn
+    return fn
+
+
+def provider(name: str) -> Callable:
+    try:
+        return _PROVIDERS[name]
+    except KeyError:
+        raise LookupError(f"no provider registered for {name!r}") from None
