@@ -120,7 +120,9 @@ class Records:
                   .select_related("organization", "member").order_by("started_on", "id")):
             self.pairings[branch_of(p.organization.path)].append(p)
         self.surveys = {}
-        for s in SatisfactionSurvey.objects.filter(subtree, surveyed_on__range=(self.start, dt.date(year, 12, 31))).select_related("organization").order_by("surveyed_on", "id"):
+        # A survey counts for its year, or for the year a P6 round evaluated when the round held it.
+        in_year = Q(surveyed_on__range=(self.start, dt.date(year, 12, 31))) | Q(case__process_id="model_branch_evaluation", case__data__year=year)
+        for s in SatisfactionSurvey.objects.filter(subtree).filter(in_year).select_related("organization").order_by("surveyed_on", "id"):
             self.surveys[branch_of(s.organization.path)] = s  # the year's latest
         self.paid = set(DuesPayment.objects.filter(member__in=[m for ms in self.members.values() for m in ms],
                                                    month__range=(dt.date(year, 1, 1), dt.date(year, 12, 31))).values_list("member_id", "month"))
