@@ -307,7 +307,7 @@ def compute(item: Item, branch: Organization, rec: Records) -> dict:
             return rate >= minimum, {"rate": round(float(rate) * 100, 1), "required": round(float(minimum) * 100, 1), "ballots": s.ballots,
                                      "records": [{"type": "satisfaction_survey", "id": s.pk, "date": s.surveyed_on.isoformat(), "label": s.title or str(_("满意度测评"))}]}
         rows = _period_rows(periods, on, counted)
-    else:  # the registry and this function are kept in step by test_every_registered_indicator_is_computed
+    else:  # the registry and this function are kept in step by test_every_registered_indicator_is_computed_for_both_sets
         raise KeyError(ind.code)
     records = [r for row in rows for r in row.get("records", [])]
     return {"item": item.code, "text": item.text, "indicator": ind.code, "indicator_title": str(INDICATORS[ind.code].title),
