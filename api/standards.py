@@ -1,6 +1,8 @@
 """Branch standards (P6): /api/standards/ (the standard sets with their items and indicators) and
 /api/standards/matrix/ (branch × standard for an organization subtree and a year, with the records
-behind each cell; `export/` gives the same as Excel). Scoped like compliance: out of scope is 404."""
+behind each cell; `export/` gives the same as Excel). Scoped like compliance: out of scope is
+404."""
+
 from io import BytesIO
 
 from django.http import HttpResponse
@@ -16,29 +18,47 @@ from partyflow.rules import deployment_rule_set, standard_set, standard_sets
 
 from .views import _organization_param
 
-FILLS = {"met": "C6EFCE", "partly": "FFEB9C", "not_met": "FFC7CE", "no_evidence": "DDDDDD", "due": "FFEB9C"}
-MATRIX_PARAMS = [OpenApiParameter("organization", int, required=True), OpenApiParameter("period", str, required=True, description="a year, e.g. 2026"),
-                 OpenApiParameter("standard_set", str, description="jsnu-2020 (default), xytc-2020 or a university's own")]
+FILLS = {
+    "met": "C6EFCE",
+    "partly": "FFEB9C",
+    "not_met": "FFC7CE",
+    "no_evidence": "DDDDDD",
+    "due": "FFEB9C",
+}
+MATRIX_PARAMS = [
+    OpenApiParameter("organization", int, required=True),
+    OpenApiParameter("period", str, required=True, description="a year, e.g. 2026"),
+    OpenApiParameter(
+        "standard_set", str, description="jsnu-2020 (default), xytc-2020 or a university's own"
+    ),
+]
 
 
 def _matrix(request) -> dict:
     org = _organization_param(request)
     year = parse_year(request.query_params.get("period"))
-    return standards_matrix(org, standard_set(request.query_params.get("standard_set") or "jsnu-2020"), year=year, rules=deployment_rule_set())
+    return standards_matrix(
+        org,
+        standard_set(request.query_params.get("standard_set") or "jsnu-2020"),
+        year=year,
+        rules=deployment_rule_set(),
+    )
 
 
 class StandardSetListView(APIView):
     @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
     def get(self, request):
-        """The standard sets: categories → standards → items, each with its source, article, evidence kind and indicator."""
+        """The standard sets: categories → standards → items, each with its source, article,
+        evidence kind and indicator."""
         return Response([s.as_dict() for s in standard_sets().values()])
 
 
 class StandardsMatrixView(APIView):
     @extend_schema(parameters=MATRIX_PARAMS, responses={200: {"type": "object"}})
     def get(self, request):
-        """Per branch of the subtree, per standard: met / partly / not met / no evidence, with each measurable
-        item's periods and the records (meetings, trainings, pairings, volunteer service, surveys, cases) behind it."""
+        """Per branch of the subtree, per standard: met / partly / not met / no evidence, with each
+        measurable item's periods and the records (meetings, trainings, pairings, volunteer
+        service, surveys, cases) behind it."""
         return Response(_matrix(request))
 
 
@@ -54,23 +74,61 @@ def matrix_workbook(matrix: dict) -> bytes:
         for col, c in enumerate(b["cells"], start=2):
             ws.cell(ws.max_row, col).fill = PatternFill("solid", fgColor=FILLS[c["status"]])
     detail = wb.create_sheet(str(_("明细")))
-    detail.append([str(h) for h in (_("党支部"), _("标准"), _("具体内容"), _("指标"), _("状态"), _("各期情况"), _("佐证记录"))])
+    detail.append(
+        [
+            str(h)
+            for h in (
+                _("党支部"),
+                _("标准"),
+                _("具体内容"),
+                _("指标"),
+                _("状态"),
+                _("各期情况"),
+                _("佐证记录"),
+            )
+        ]
+    )
     for b in matrix["branches"]:
         for c in b["cells"]:
             for i in c["items"]:
-                periods = "; ".join(f"{p['period']} {STATUS_LABELS[p['status']]}" for p in i["periods"])
-                records = "; ".join(f"{r.get('date', '')} {r['label']}".strip() for r in i["records"])
-                detail.append([b["name"], c["title"], i["text"], i["indicator_title"], str(STATUS_LABELS[i["status"]]), periods, records])
+                periods = "; ".join(
+                    f"{p['period']} {STATUS_LABELS[p['status']]}" for p in i["periods"]
+                )
+                records = "; ".join(
+                    f"{r.get('date', '')} {r['label']}".strip() for r in i["records"]
+                )
+                detail.append(
+                    [
+                        b["name"],
+                        c["title"],
+                        i["text"],
+                        i["indicator_title"],
+                        str(STATUS_LABELS[i["status"]]),
+                        periods,
+                        records,
+                    ]
+                )
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
 class StandardsMatrixExportView(APIView):
-    @extend_schema(parameters=MATRIX_PARAMS, responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes})
+    @extend_schema(
+        parameters=MATRIX_PARAMS,
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes
+        },
+    )
     def get(self, request):
-        """The matrix as an Excel workbook: a sheet branch × standard, and a sheet with every item and its records."""
+        """The matrix as an Excel workbook: a sheet branch × standard, and a sheet with every
+        item and its records."""
         matrix = _matrix(request)
-        response = HttpResponse(matrix_workbook(matrix), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="standards-{matrix["standard_set"]}-{matrix["period"]}.xlsx"'
+        response = HttpResponse(
+            matrix_workbook(matrix),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="standards-{matrix["standard_set"]}-{matrix["period"]}.xlsx"'
+        )
         return response

@@ -1,16 +1,17 @@
-"""The standard's view of every branch (P6): each measurable item of a standard set computed from the
-records partyflow keeps, per branch and period, with the records that prove it; the matrix branch ×
-standard (met / partly / not met / no evidence); the low-satisfaction signal of the yearly
+"""The standard's view of every branch (P6): each measurable item of a standard set computed from
+the records partyflow keeps, per branch and period, with the records that prove it; the matrix
+branch × standard (met / partly / not met / no evidence); the low-satisfaction signal of the yearly
 weak-branch identification.
 
 Every threshold comes from the standard set's item (`engine.standards`), every period from the item
-(semesters from `PARTYFLOW["SEMESTERS"]`, the academic calendar), the survey rules from the rule set.
+(semesters from `PARTYFLOW["SEMESTERS"]`, the academic calendar), the survey rules from the rule
+set.
 Indicators and the records they read:
 
   term_on_time            the branch's term end (organizations) and its P2 election cases
   committee_complete      committee role assignments vs full members (branch.committee_* rules)
   org_life_sessions       orglife meetings of `orglife.session_kinds` with their attendance rows
-  meetings_held           orglife meetings of the given kinds (Party lesson / theory seminar, themed day …)
+  meetings_held           orglife meetings of the given kinds (Party lesson / seminar, themed day)
   secretary_training      orglife training records of the branch secretary
   secretary_party_lesson  orglife Party lessons whose lecturer is the secretary
   committee_pairing       orglife pairing records of each committee member
@@ -22,6 +23,7 @@ Indicators and the records they read:
 
 Items without an indicator are judgement-only: their evidence is reviewed by people in a P6 round.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,11 +41,23 @@ from engine.i18n import _
 from engine.standards import INDICATORS, Item, StandardSet
 from organizations.models import Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
 from orglife.models import (
-    Attendance, DuesPayment, Meeting, Pairing, SatisfactionSurvey, TrainingAttendance, TrainingKind, VolunteerService,
+    Attendance,
+    DuesPayment,
+    Meeting,
+    Pairing,
+    SatisfactionSurvey,
+    TrainingAttendance,
+    VolunteerService,
 )
 from workflows.models import Case, CaseStatus
 
-STATUS_LABELS = {"met": _("达标"), "partly": _("部分达标"), "not_met": _("未达标"), "no_evidence": _("无佐证"), "due": _("进行中")}
+STATUS_LABELS = {
+    "met": _("达标"),
+    "partly": _("部分达标"),
+    "not_met": _("未达标"),
+    "no_evidence": _("无佐证"),
+    "due": _("进行中"),
+}
 COMMITTEE_ROLES = (Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRANCH_COMMITTEE)
 
 
@@ -59,7 +73,11 @@ def parse_year(text) -> int:
     t = str(text or "").strip()
     if len(t) == 4 and t.isdigit() and 1921 <= int(t) <= 9999:
         return int(t)
-    raise ValidationFailed(_("周期须为年份，如 2026。"), code="invalid_period", fields={"period": [_("须为年份，如 2026")]})
+    raise ValidationFailed(
+        _("周期须为年份，如 2026。"),
+        code="invalid_period",
+        fields={"period": [_("须为年份，如 2026")]},
+    )
 
 
 def semesters(year: int) -> list[Span]:
@@ -80,9 +98,22 @@ def spans(kind: str, year: int) -> list[Span]:
     if kind == "semester":
         return semesters(year)
     if kind == "quarter":
-        return [Span(f"{year}-Q{q}", dt.date(year, 3 * q - 2, 1), (dt.date(year + (q == 4), (3 * q) % 12 + 1, 1) - dt.timedelta(days=1)))
-                for q in range(1, 5)]
-    return [Span(f"{year}-{m:02d}", dt.date(year, m, 1), dt.date(year + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)) for m in range(1, 13)]
+        return [
+            Span(
+                f"{year}-Q{q}",
+                dt.date(year, 3 * q - 2, 1),
+                (dt.date(year + (q == 4), (3 * q) % 12 + 1, 1) - dt.timedelta(days=1)),
+            )
+            for q in range(1, 5)
+        ]
+    return [
+        Span(
+            f"{year}-{m:02d}",
+            dt.date(year, m, 1),
+            dt.date(year + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1),
+        )
+        for m in range(1, 13)
+    ]
 
 
 class Records:
@@ -99,60 +130,125 @@ class Records:
             subtree |= Q(organization__path__startswith=p)
 
         def branch_of(path: str):
-            return next((by_path[p] for p in sorted(by_path, key=len, reverse=True) if path.startswith(p)), None)
+            return next(
+                (by_path[p] for p in sorted(by_path, key=len, reverse=True) if path.startswith(p)),
+                None,
+            )
 
         self.members = defaultdict(list)
-        for m in Member.objects.filter(subtree, status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY]).select_related("organization").order_by("id"):
+        for m in (
+            Member.objects.filter(
+                subtree, status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY]
+            )
+            .select_related("organization")
+            .order_by("id")
+        ):
             self.members[branch_of(m.organization.path)].append(m)
         self.meetings = defaultdict(list)
-        for m in (Meeting.objects.filter(subtree, held_on__range=(self.start, self.end)).select_related("organization")
-                  .annotate(n_present=Count("attendance", filter=Q(attendance__present=True)), n_due=Count("attendance"))
-                  .order_by("held_on", "id")):
+        for m in (
+            Meeting.objects.filter(subtree, held_on__range=(self.start, self.end))
+            .select_related("organization")
+            .annotate(
+                n_present=Count("attendance", filter=Q(attendance__present=True)),
+                n_due=Count("attendance"),
+            )
+            .order_by("held_on", "id")
+        ):
             self.meetings[branch_of(m.organization.path)].append(m)
         self.volunteer = defaultdict(list)
-        for v in VolunteerService.objects.filter(subtree, served_on__range=(self.start, self.end)).select_related("organization", "member").order_by("served_on", "id"):
+        for v in (
+            VolunteerService.objects.filter(subtree, served_on__range=(self.start, self.end))
+            .select_related("organization", "member")
+            .order_by("served_on", "id")
+        ):
             self.volunteer[branch_of(v.organization.path)].append(v)
         self.trainings = defaultdict(list)
-        for t in TrainingAttendance.objects.filter(subtree, attended_on__range=(self.start, self.end)).select_related("organization", "member").order_by("attended_on", "id"):
+        for t in (
+            TrainingAttendance.objects.filter(subtree, attended_on__range=(self.start, self.end))
+            .select_related("organization", "member")
+            .order_by("attended_on", "id")
+        ):
             self.trainings[branch_of(t.organization.path)].append(t)
         self.pairings = defaultdict(list)
-        for p in (Pairing.objects.filter(subtree, started_on__lte=self.end).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=self.start))
-                  .select_related("organization", "member").order_by("started_on", "id")):
+        for p in (
+            Pairing.objects.filter(subtree, started_on__lte=self.end)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=self.start))
+            .select_related("organization", "member")
+            .order_by("started_on", "id")
+        ):
             self.pairings[branch_of(p.organization.path)].append(p)
         self.surveys = {}
         # A survey counts for its year, or for the year a P6 round evaluated when the round held it.
-        in_year = Q(surveyed_on__range=(self.start, dt.date(year, 12, 31))) | Q(case__process_id="model_branch_evaluation", case__data__year=year)
-        for s in SatisfactionSurvey.objects.filter(subtree).filter(in_year).select_related("organization").order_by("surveyed_on", "id"):
+        in_year = Q(surveyed_on__range=(self.start, dt.date(year, 12, 31))) | Q(
+            case__process_id="model_branch_evaluation", case__data__year=year
+        )
+        for s in (
+            SatisfactionSurvey.objects.filter(subtree)
+            .filter(in_year)
+            .select_related("organization")
+            .order_by("surveyed_on", "id")
+        ):
             self.surveys[branch_of(s.organization.path)] = s  # the year's latest
-        self.paid = set(DuesPayment.objects.filter(member__in=[m for ms in self.members.values() for m in ms],
-                                                   month__range=(dt.date(year, 1, 1), dt.date(year, 12, 31))).values_list("member_id", "month"))
+        self.paid = set(
+            DuesPayment.objects.filter(
+                member__in=[m for ms in self.members.values() for m in ms],
+                month__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+            ).values_list("member_id", "month")
+        )
         self.study = defaultdict(Decimal)
-        for member_id, hours in (Attendance.objects.filter(present=True, meeting__held_on__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)),
-                                                           meeting__hours__isnull=False, meeting__kind__in=sorted(rules.get("orglife.study_kinds")),
-                                                           member__in=[m for ms in self.members.values() for m in ms])
-                                 .values_list("member_id", "meeting__hours")):
+        for member_id, hours in Attendance.objects.filter(
+            present=True,
+            meeting__held_on__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+            meeting__hours__isnull=False,
+            meeting__kind__in=sorted(rules.get("orglife.study_kinds")),
+            member__in=[m for ms in self.members.values() for m in ms],
+        ).values_list("member_id", "meeting__hours"):
             self.study[member_id] += hours
         for t in (t for ts in self.trainings.values() for t in ts if t.attended_on.year == year):
             self.study[t.member_id] += t.hours
         ids = [b.pk for b in branches]
         at = min(on, dt.date(year, 12, 31))
-        active = (Q(term_start__isnull=True) | Q(term_start__lte=at)) & (Q(term_end__isnull=True) | Q(term_end__gte=at))
+        active = (Q(term_start__isnull=True) | Q(term_start__lte=at)) & (
+            Q(term_end__isnull=True) | Q(term_end__gte=at)
+        )
         self.officers = defaultdict(list)  # branch -> [(role, user id)]
-        for org_id, role, user_id in RoleAssignment.objects.filter(organization_id__in=ids, role__in=COMMITTEE_ROLES).filter(active).values_list("organization_id", "role", "user_id"):
+        for org_id, role, user_id in (
+            RoleAssignment.objects.filter(organization_id__in=ids, role__in=COMMITTEE_ROLES)
+            .filter(active)
+            .values_list("organization_id", "role", "user_id")
+        ):
             self.officers[org_id].append((role, user_id))
         self.reviews = defaultdict(list)
         self.elections = defaultdict(list)
-        for case_id, org_id, process, status, data in (Case.objects.filter(organization_id__in=ids, process_id__in=["democratic_review", "branch_election"])
-                                                       .exclude(status=CaseStatus.CANCELLED).values_list("pk", "organization_id", "process_id", "status", "data")):
-            if process == "democratic_review" and data.get("year") == year and status == CaseStatus.COMPLETED:
+        for case_id, org_id, process, status, data in (
+            Case.objects.filter(
+                organization_id__in=ids, process_id__in=["democratic_review", "branch_election"]
+            )
+            .exclude(status=CaseStatus.CANCELLED)
+            .values_list("pk", "organization_id", "process_id", "status", "data")
+        ):
+            if (
+                process == "democratic_review"
+                and data.get("year") == year
+                and status == CaseStatus.COMPLETED
+            ):
                 self.reviews[org_id].append(case_id)
             elif process == "branch_election":
-                self.elections[org_id].append({"type": "case", "id": case_id, "label": str(_("换届选举")), "status": status})
+                self.elections[org_id].append(
+                    {"type": "case", "id": case_id, "label": str(_("换届选举")), "status": status}
+                )
 
 
 def _meeting_ref(m) -> dict:
-    return {"type": "meeting", "id": m.pk, "date": m.held_on.isoformat(), "kind": m.kind, "label": f"{m.get_kind_display()} {m.title}".strip(),
-            "present": m.n_present, "due": m.n_due}
+    return {
+        "type": "meeting",
+        "id": m.pk,
+        "date": m.held_on.isoformat(),
+        "kind": m.kind,
+        "label": f"{m.get_kind_display()} {m.title}".strip(),
+        "present": m.n_present,
+        "due": m.n_due,
+    }
 
 
 def _period_rows(periods: list[Span], on: dt.date, counted) -> list[dict]:
@@ -160,8 +256,15 @@ def _period_rows(periods: list[Span], on: dt.date, counted) -> list[dict]:
     rows = []
     for p in periods:
         ok, detail = counted(p)
-        rows.append({"period": p.label, "start": p.start.isoformat(), "end": p.end.isoformat(),
-                     "status": "met" if ok else ("due" if p.end >= on else "not_met"), **detail})
+        rows.append(
+            {
+                "period": p.label,
+                "start": p.start.isoformat(),
+                "end": p.end.isoformat(),
+                "status": "met" if ok else ("due" if p.end >= on else "not_met"),
+                **detail,
+            }
+        )
     return rows
 
 
@@ -200,33 +303,74 @@ def compute(item: Item, branch: Organization, rec: Records) -> dict:
 
         def counted(p):
             held = [m for m in meetings if m.kind in kinds and within(p, m.held_on)]
-            return len(held) >= need, {"count": len(held), "required": need, "records": [_meeting_ref(m) for m in held]}
+            return len(held) >= need, {
+                "count": len(held),
+                "required": need,
+                "records": [_meeting_ref(m) for m in held],
+            }
+
         rows = _period_rows(periods, on, counted)
     elif ind.code == "org_life_sessions":
-        need, minimum, kinds = ind.param("min_sessions"), ind.param("min_attendance"), rules.get("orglife.session_kinds")
+        need, minimum, kinds = (
+            ind.param("min_sessions"),
+            ind.param("min_attendance"),
+            rules.get("orglife.session_kinds"),
+        )
 
         def counted(p):
             held = [m for m in meetings if m.kind in kinds and within(p, m.held_on)]
             present, due = sum(m.n_present for m in held), sum(m.n_due for m in held)
             rate = Fraction(present, due) if due else Fraction(0)
             return len(held) >= need and due > 0 and rate >= minimum, {
-                "count": len(held), "required": need, "attendance": round(float(rate) * 100, 1),
-                "attendance_required": round(float(minimum) * 100, 1), "records": [_meeting_ref(m) for m in held]}
+                "count": len(held),
+                "required": need,
+                "attendance": round(float(rate) * 100, 1),
+                "attendance_required": round(float(minimum) * 100, 1),
+                "records": [_meeting_ref(m) for m in held],
+            }
+
         rows = _period_rows(periods, on, counted)
     elif ind.code == "secretary_training":
         need, secretaries = ind.param("min"), {m.pk for m in _secretary_members(rec, branch)}
 
         def counted(p):
-            done = [t for t in rec.trainings[branch.pk] if t.member_id in secretaries and within(p, t.attended_on)]
-            return bool(secretaries) and len(done) >= need, {"count": len(done), "required": need, "records": [
-                {"type": "training", "id": t.pk, "date": t.attended_on.isoformat(), "label": f"{t.member.name} {t.title}"} for t in done]}
+            done = [
+                t
+                for t in rec.trainings[branch.pk]
+                if t.member_id in secretaries and within(p, t.attended_on)
+            ]
+            return bool(secretaries) and len(done) >= need, {
+                "count": len(done),
+                "required": need,
+                "records": [
+                    {
+                        "type": "training",
+                        "id": t.pk,
+                        "date": t.attended_on.isoformat(),
+                        "label": f"{t.member.name} {t.title}",
+                    }
+                    for t in done
+                ],
+            }
+
         rows = _period_rows(periods, on, counted)
     elif ind.code == "secretary_party_lesson":
         need, secretaries = ind.param("min"), {m.pk for m in _secretary_members(rec, branch)}
 
         def counted(p):
-            given = [m for m in meetings if m.kind == "party_lesson" and m.lecturer_id in secretaries and within(p, m.held_on)]
-            return len(given) >= need, {"count": len(given), "required": need, "records": [_meeting_ref(m) for m in given]}
+            given = [
+                m
+                for m in meetings
+                if m.kind == "party_lesson"
+                and m.lecturer_id in secretaries
+                and within(p, m.held_on)
+            ]
+            return len(given) >= need, {
+                "count": len(given),
+                "required": need,
+                "records": [_meeting_ref(m) for m in given],
+            }
+
         rows = _period_rows(periods, on, counted)
     elif ind.code == "committee_pairing":
         need, committee = ind.param("min_per_member"), _committee_members(rec, branch)
@@ -234,11 +378,28 @@ def compute(item: Item, branch: Organization, rec: Records) -> dict:
         def counted(p):
             short, refs = [], []
             for m in committee:
-                mine = [x for x in rec.pairings[branch.pk] if x.member_id == m.pk and x.started_on <= p.end and (x.ended_on is None or x.ended_on >= p.start)]
-                refs += [{"type": "pairing", "id": x.pk, "date": x.started_on.isoformat(), "label": f"{m.name} ↔ {x.partner_name}（{x.get_partner_kind_display()}）"} for x in mine]
+                mine = [
+                    x
+                    for x in rec.pairings[branch.pk]
+                    if x.member_id == m.pk
+                    and x.started_on <= p.end
+                    and (x.ended_on is None or x.ended_on >= p.start)
+                ]
+                refs += [
+                    {
+                        "type": "pairing",
+                        "id": x.pk,
+                        "date": x.started_on.isoformat(),
+                        "label": f"{m.name} ↔ {x.partner_name}（{x.get_partner_kind_display()}）",
+                    }
+                    for x in mine
+                ]
                 if len(mine) < need:
-                    short.append({"member": m.pk, "name": m.name, "count": len(mine), "required": need})
+                    short.append(
+                        {"member": m.pk, "name": m.name, "count": len(mine), "required": need}
+                    )
             return bool(committee) and not short, {"short": short, "records": refs}
+
         rows = _period_rows(periods, on, counted)
     elif ind.code == "volunteer_service":
         need = ind.param("min_per_member")
@@ -248,42 +409,121 @@ def compute(item: Item, branch: Organization, rec: Records) -> dict:
             per = defaultdict(int)
             for v in done:
                 per[v.member_id] += 1
-            short = [{"member": m.pk, "name": m.name, "count": per[m.pk], "required": need} for m in members if per[m.pk] < need]
-            return bool(members) and not short, {"short": short, "records": [
-                {"type": "volunteer_service", "id": v.pk, "date": v.served_on.isoformat(), "label": f"{v.member.name} {v.activity}"} for v in done]}
+            short = [
+                {"member": m.pk, "name": m.name, "count": per[m.pk], "required": need}
+                for m in members
+                if per[m.pk] < need
+            ]
+            return bool(members) and not short, {
+                "short": short,
+                "records": [
+                    {
+                        "type": "volunteer_service",
+                        "id": v.pk,
+                        "date": v.served_on.isoformat(),
+                        "label": f"{v.member.name} {v.activity}",
+                    }
+                    for v in done
+                ],
+            }
+
         rows = _period_rows(periods, on, counted)
     elif ind.code == "study_hours":
         need, need_officer = ind.param("hours"), ind.param("hours_officers")
         officers = {m.pk for m in _committee_members(rec, branch)}
 
         def counted(p):
-            short = [{"member": m.pk, "name": m.name, "hours": float(rec.study[m.pk]), "required": need_officer if m.pk in officers else need}
-                     for m in members if rec.study[m.pk] < (need_officer if m.pk in officers else need)]
-            return bool(members) and not short, {"short": short, "records": [
-                {"type": "study_hours", "id": m.pk, "label": f"{m.name} {float(rec.study[m.pk])}"} for m in members if rec.study[m.pk]]}
+            short = [
+                {
+                    "member": m.pk,
+                    "name": m.name,
+                    "hours": float(rec.study[m.pk]),
+                    "required": need_officer if m.pk in officers else need,
+                }
+                for m in members
+                if rec.study[m.pk] < (need_officer if m.pk in officers else need)
+            ]
+            return bool(members) and not short, {
+                "short": short,
+                "records": [
+                    {
+                        "type": "study_hours",
+                        "id": m.pk,
+                        "label": f"{m.name} {float(rec.study[m.pk])}",
+                    }
+                    for m in members
+                    if rec.study[m.pk]
+                ],
+            }
+
         rows = _period_rows(periods, on, counted)
     elif ind.code == "dues_paid":
+
         def counted(p):
-            months = [dt.date(year, mo, 1) for mo in range(1, 13) if dt.date(year, mo, 1) <= min(p.end, on)]
-            unpaid = [{"member": m.pk, "name": m.name, "months": [mo.strftime("%Y-%m") for mo in months if (m.pk, mo) not in rec.paid]} for m in members]
+            months = [
+                dt.date(year, mo, 1)
+                for mo in range(1, 13)
+                if dt.date(year, mo, 1) <= min(p.end, on)
+            ]
+            unpaid = [
+                {
+                    "member": m.pk,
+                    "name": m.name,
+                    "months": [mo.strftime("%Y-%m") for mo in months if (m.pk, mo) not in rec.paid],
+                }
+                for m in members
+            ]
             unpaid = [u for u in unpaid if u["months"]]
-            paid = [{"type": "dues", "id": m.pk, "label": f"{m.name} {sum(1 for mo in months if (m.pk, mo) in rec.paid)}/{len(months)}"} for m in members]
-            return bool(members) and not unpaid, {"unpaid": unpaid, "records": paid if rec.paid & {(m.pk, mo) for m in members for mo in months} else []}
+            paid = []
+            for m in members:
+                n = len({(m.pk, mo) for mo in months} & rec.paid)
+                paid.append({"type": "dues", "id": m.pk, "label": f"{m.name} {n}/{len(months)}"})
+            return bool(members) and not unpaid, {
+                "unpaid": unpaid,
+                "records": paid
+                if rec.paid & {(m.pk, mo) for m in members for mo in months}
+                else [],
+            }
+
         rows = _period_rows(periods, on, counted)
     elif ind.code == "democratic_review_held":
+
         def counted(p):
-            refs = [{"type": "case", "id": c, "label": str(_("民主评议党员"))} for c in rec.reviews[branch.pk]]
-            refs += [_meeting_ref(m) for m in meetings if m.kind == "democratic_review_meeting" and within(p, m.held_on)]
+            refs = [
+                {"type": "case", "id": c, "label": str(_("民主评议党员"))}
+                for c in rec.reviews[branch.pk]
+            ]
+            refs += [
+                _meeting_ref(m)
+                for m in meetings
+                if m.kind == "democratic_review_meeting" and within(p, m.held_on)
+            ]
             return bool(refs), {"records": refs}
+
         rows = _period_rows(periods, on, counted)
     elif ind.code == "term_on_time":
+
         def counted(p):
             refs = list(rec.elections[branch.pk])
             if branch.term_end is not None:
-                refs.insert(0, {"type": "organization", "id": branch.pk, "label": str(_("任期 %(s)s 至 %(e)s") % {"s": branch.term_start, "e": branch.term_end})})
+                refs.insert(
+                    0,
+                    {
+                        "type": "organization",
+                        "id": branch.pk,
+                        "label": str(
+                            _("任期 %(s)s 至 %(e)s")
+                            % {"s": branch.term_start, "e": branch.term_end}
+                        ),
+                    },
+                )
             ok = branch.term_end is not None and branch.term_end >= min(p.end, on)
-            return ok, {"term_start": branch.term_start.isoformat() if branch.term_start else None,
-                        "term_end": branch.term_end.isoformat() if branch.term_end else None, "records": refs}
+            return ok, {
+                "term_start": branch.term_start.isoformat() if branch.term_start else None,
+                "term_end": branch.term_end.isoformat() if branch.term_end else None,
+                "records": refs,
+            }
+
         rows = _period_rows(periods, on, counted)
     elif ind.code == "committee_complete":
         full = sum(1 for m in members if m.status == MemberStatus.FULL and not m.rights_suspended)
@@ -293,8 +533,15 @@ def compute(item: Item, branch: Organization, rec: Records) -> dict:
             held = rec.officers[branch.pk]
             has_secretary = any(r == Role.BRANCH_SECRETARY for r, _u in held)
             required = rules.get("branch.committee_size_min") if needs_committee else 1
-            return has_secretary and len(held) >= required, {"count": len(held), "required": required, "full_members": full, "records": [
-                {"type": "role", "id": u, "label": f"{Role(r).label}"} for r, u in held]}
+            return has_secretary and len(held) >= required, {
+                "count": len(held),
+                "required": required,
+                "full_members": full,
+                "records": [
+                    {"type": "role", "id": u, "label": f"{Role(r).label}"} for r, u in held
+                ],
+            }
+
         rows = _period_rows(periods, on, counted)
     elif ind.code == "satisfaction":
         minimum, grades = ind.param("min_rate"), rules.get("survey.satisfied_grades")
@@ -304,15 +551,36 @@ def compute(item: Item, branch: Organization, rec: Records) -> dict:
             if s is None or s.ballots < rules.get("survey.min_ballots"):
                 return False, {"records": []}
             rate = Fraction(sum(s.count(g) for g in grades), s.ballots)
-            return rate >= minimum, {"rate": round(float(rate) * 100, 1), "required": round(float(minimum) * 100, 1), "ballots": s.ballots,
-                                     "records": [{"type": "satisfaction_survey", "id": s.pk, "date": s.surveyed_on.isoformat(), "label": s.title or str(_("满意度测评"))}]}
+            return rate >= minimum, {
+                "rate": round(float(rate) * 100, 1),
+                "required": round(float(minimum) * 100, 1),
+                "ballots": s.ballots,
+                "records": [
+                    {
+                        "type": "satisfaction_survey",
+                        "id": s.pk,
+                        "date": s.surveyed_on.isoformat(),
+                        "label": s.title or str(_("满意度测评")),
+                    }
+                ],
+            }
+
         rows = _period_rows(periods, on, counted)
-    else:  # the registry and this function are kept in step by test_every_registered_indicator_is_computed_for_both_sets
+    else:  # kept in step with the registry by
+        # test_every_registered_indicator_is_computed_for_both_sets
         raise KeyError(ind.code)
     records = [r for row in rows for r in row.get("records", [])]
-    return {"item": item.code, "text": item.text, "indicator": ind.code, "indicator_title": str(INDICATORS[ind.code].title),
-            "period_kind": ind.period, "threshold": ind.threshold, "status": _overall(rows, records),
-            "periods": rows, "records": records}
+    return {
+        "item": item.code,
+        "text": item.text,
+        "indicator": ind.code,
+        "indicator_title": str(INDICATORS[ind.code].title),
+        "period_kind": ind.period,
+        "threshold": ind.threshold,
+        "status": _overall(rows, records),
+        "periods": rows,
+        "records": records,
+    }
 
 
 def _cell(standard, results: dict) -> dict:
@@ -326,37 +594,88 @@ def _cell(standard, results: dict) -> dict:
         status = "partly"
     else:
         status = "not_met"
-    return {"standard": standard.code, "title": standard.title, "status": status, "label": str(STATUS_LABELS[status]),
-            "items": measured, "judgement_only": [{"item": i.code, "text": i.text, "evidence": i.evidence} for i in standard.items if i.indicator is None]}
+    return {
+        "standard": standard.code,
+        "title": standard.title,
+        "status": status,
+        "label": str(STATUS_LABELS[status]),
+        "items": measured,
+        "judgement_only": [
+            {"item": i.code, "text": i.text, "evidence": i.evidence}
+            for i in standard.items
+            if i.indicator is None
+        ],
+    }
 
 
-def branch_indicators(branches: list[Organization], standard_set: StandardSet, *, year: int, rules, on: dt.date | None = None) -> dict[int, dict[str, dict]]:
+def branch_indicators(
+    branches: list[Organization],
+    standard_set: StandardSet,
+    *,
+    year: int,
+    rules,
+    on: dt.date | None = None,
+) -> dict[int, dict[str, dict]]:
     """{branch id: {item code: computed indicator}} for every measurable item of the set."""
     on = on or today()
     rec = Records(branches, year, rules, on)
-    return {b.pk: {i.code: compute(i, b, rec) for i in standard_set.items if i.indicator is not None} for b in branches}
+    return {
+        b.pk: {i.code: compute(i, b, rec) for i in standard_set.items if i.indicator is not None}
+        for b in branches
+    }
 
 
-def standards_matrix(root: Organization, standard_set: StandardSet, *, year: int, rules, on: dt.date | None = None) -> dict:
-    """Branch × standard for the subtree of `root` and the year, each cell with its items and records."""
-    branches = list(Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH).order_by("path"))
+def standards_matrix(
+    root: Organization, standard_set: StandardSet, *, year: int, rules, on: dt.date | None = None
+) -> dict:
+    """Branch × standard for the subtree of `root` and the year, each cell with its items and
+    records."""
+    branches = list(
+        Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH).order_by(
+            "path"
+        )
+    )
     computed = branch_indicators(branches, standard_set, year=year, rules=rules, on=on)
-    return {"standard_set": standard_set.code, "title": standard_set.title, "period": str(year),
-            "standards": [{"code": s.code, "title": s.title, "category": c.title} for c in standard_set.categories for s in c.standards],
-            "branches": [{"organization": b.pk, "name": b.name, "cells": [_cell(s, computed[b.pk]) for s in standard_set.standards]}
-                         for b in branches]}
+    return {
+        "standard_set": standard_set.code,
+        "title": standard_set.title,
+        "period": str(year),
+        "standards": [
+            {"code": s.code, "title": s.title, "category": c.title}
+            for c in standard_set.categories
+            for s in c.standards
+        ],
+        "branches": [
+            {
+                "organization": b.pk,
+                "name": b.name,
+                "cells": [_cell(s, computed[b.pk]) for s in standard_set.standards],
+            }
+            for b in branches
+        ],
+    }
 
 
-def provide_branch_indicators(*, organization: Organization, standard_set: StandardSet, year: int, rules, on=None) -> dict[str, dict]:
+def provide_branch_indicators(
+    *, organization: Organization, standard_set: StandardSet, year: int, rules, on=None
+) -> dict[str, dict]:
     """The hook P6 reads through `workflows.registry.provider("standards.branch_indicators")`."""
-    return branch_indicators([organization], standard_set, year=year, rules=rules, on=on)[organization.pk]
+    return branch_indicators([organization], standard_set, year=year, rules=rules, on=on)[
+        organization.pk
+    ]
 
 
 def satisfaction_signals(branches: list[Organization], *, rules, year: int) -> dict[int, dict]:
-    """Low satisfaction (P4 identification): the year's latest survey below `remediation.satisfaction_min`."""
-    minimum, grades = rules.get("remediation.satisfaction_min"), rules.get("survey.satisfied_grades")
+    """Low satisfaction (P4 identification): the year's latest survey below
+    `remediation.satisfaction_min`."""
+    minimum, grades = (
+        rules.get("remediation.satisfaction_min"),
+        rules.get("survey.satisfied_grades"),
+    )
     latest = {}
-    for s in SatisfactionSurvey.objects.filter(organization__in=branches, surveyed_on__year=year).order_by("surveyed_on", "id"):
+    for s in SatisfactionSurvey.objects.filter(
+        organization__in=branches, surveyed_on__year=year
+    ).order_by("surveyed_on", "id"):
         latest[s.organization_id] = s
     out = {}
     for org_id, s in latest.items():
@@ -364,7 +683,16 @@ def satisfaction_signals(branches: list[Organization], *, rules, year: int) -> d
             continue
         rate = Fraction(sum(s.count(g) for g in grades), s.ballots)
         if rate < minimum:
-            out[org_id] = {"code": "low_satisfaction", "evidence": {
-                "year": year, "survey": s.pk, "surveyed_on": s.surveyed_on, "ballots": s.ballots, "rate": round(float(rate) * 100, 1),
-                "required": round(float(minimum) * 100, 1), "rule": rules.describe("remediation.satisfaction_min")}}
+            out[org_id] = {
+                "code": "low_satisfaction",
+                "evidence": {
+                    "year": year,
+                    "survey": s.pk,
+                    "surveyed_on": s.surveyed_on,
+                    "ballots": s.ballots,
+                    "rate": round(float(rate) * 100, 1),
+                    "required": round(float(minimum) * 100, 1),
+                    "rule": rules.describe("remediation.satisfaction_min"),
+                },
+            }
     return out

@@ -6,101 +6,274 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0004_founding_dates_dues_tracking_and_committee_posts'),
-        ('orglife', '0002_democratic_measurement_tallies'),
-        ('workflows', '0004_documents_access_log_delegations'),
+        ("organizations", "0004_founding_dates_dues_tracking_and_committee_posts"),
+        ("orglife", "0002_democratic_measurement_tallies"),
+        ("workflows", "0004_documents_access_log_delegations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='meeting',
-            name='lecturer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='lessons_given', to='organizations.member'),
+            model_name="meeting",
+            name="lecturer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="lessons_given",
+                to="organizations.member",
+            ),
         ),
         migrations.AlterField(
-            model_name='meeting',
-            name='kind',
-            field=models.CharField(choices=[('general_meeting', '支部党员大会'), ('committee_meeting', '支委会'), ('party_group_meeting', '党小组会'), ('party_lesson', '党课'), ('themed_party_day', '主题党日'), ('organizational_life_meeting', '组织生活会'), ('democratic_review_meeting', '民主评议党员会议'), ('heart_to_heart_talk', '谈心谈话'), ('study_session', '学习教育'), ('volunteer_service', '志愿服务'), ('theory_seminar', '专题理论研讨')], max_length=40, verbose_name='类型'),
+            model_name="meeting",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("general_meeting", "支部党员大会"),
+                    ("committee_meeting", "支委会"),
+                    ("party_group_meeting", "党小组会"),
+                    ("party_lesson", "党课"),
+                    ("themed_party_day", "主题党日"),
+                    ("organizational_life_meeting", "组织生活会"),
+                    ("democratic_review_meeting", "民主评议党员会议"),
+                    ("heart_to_heart_talk", "谈心谈话"),
+                    ("study_session", "学习教育"),
+                    ("volunteer_service", "志愿服务"),
+                    ("theory_seminar", "专题理论研讨"),
+                ],
+                max_length=40,
+                verbose_name="类型",
+            ),
         ),
         migrations.CreateModel(
-            name='Pairing',
+            name="Pairing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('partner_name', models.CharField(max_length=100, verbose_name='联系对象')),
-                ('partner_kind', models.CharField(choices=[('teacher', '教师'), ('student', '学生')], max_length=16, verbose_name='对象类型')),
-                ('started_on', models.DateField(verbose_name='开始日期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('notes', models.TextField(blank=True, default='', verbose_name='备注')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pairings', to='organizations.member')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pairings', to='organizations.organization')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("partner_name", models.CharField(max_length=100, verbose_name="联系对象")),
+                (
+                    "partner_kind",
+                    models.CharField(
+                        choices=[("teacher", "教师"), ("student", "学生")],
+                        max_length=16,
+                        verbose_name="对象类型",
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="开始日期")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                ("notes", models.TextField(blank=True, default="", verbose_name="备注")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pairings",
+                        to="organizations.member",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pairings",
+                        to="organizations.organization",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '结对联系记录',
-                'ordering': ['member_id', 'started_on', 'id'],
+                "verbose_name": "结对联系记录",
+                "ordering": ["member_id", "started_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SatisfactionSurvey',
+            name="SatisfactionSurvey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('surveyed_on', models.DateField(verbose_name='测评日期')),
-                ('title', models.CharField(blank=True, default='', max_length=200, verbose_name='名称')),
-                ('very_satisfied', models.PositiveIntegerField(default=0, verbose_name='非常满意')),
-                ('satisfied', models.PositiveIntegerField(default=0, verbose_name='满意')),
-                ('basically_satisfied', models.PositiveIntegerField(default=0, verbose_name='基本满意')),
-                ('dissatisfied', models.PositiveIntegerField(default=0, verbose_name='不满意')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='satisfaction_surveys', to='workflows.case')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='satisfaction_surveys', to='organizations.organization')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("surveyed_on", models.DateField(verbose_name="测评日期")),
+                (
+                    "title",
+                    models.CharField(blank=True, default="", max_length=200, verbose_name="名称"),
+                ),
+                ("very_satisfied", models.PositiveIntegerField(default=0, verbose_name="非常满意")),
+                ("satisfied", models.PositiveIntegerField(default=0, verbose_name="满意")),
+                (
+                    "basically_satisfied",
+                    models.PositiveIntegerField(default=0, verbose_name="基本满意"),
+                ),
+                ("dissatisfied", models.PositiveIntegerField(default=0, verbose_name="不满意")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="satisfaction_surveys",
+                        to="workflows.case",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="satisfaction_surveys",
+                        to="organizations.organization",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '满意度测评结果',
-                'ordering': ['-surveyed_on', '-id'],
+                "verbose_name": "满意度测评结果",
+                "ordering": ["-surveyed_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TrainingAttendance',
+            name="TrainingAttendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attended_on', models.DateField(verbose_name='日期')),
-                ('kind', models.CharField(choices=[('secretary_training', '支部书记培训'), ('party_worker_training', '党务干部培训'), ('member_training', '党员集中培训')], max_length=32, verbose_name='类型')),
-                ('title', models.CharField(max_length=200, verbose_name='培训名称')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='学时')),
-                ('evidence', models.TextField(blank=True, default='', verbose_name='佐证资料')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='trainings', to='organizations.member')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='trainings', to='organizations.organization')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("attended_on", models.DateField(verbose_name="日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("secretary_training", "支部书记培训"),
+                            ("party_worker_training", "党务干部培训"),
+                            ("member_training", "党员集中培训"),
+                        ],
+                        max_length=32,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="培训名称")),
+                ("hours", models.DecimalField(decimal_places=1, max_digits=5, verbose_name="学时")),
+                ("evidence", models.TextField(blank=True, default="", verbose_name="佐证资料")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="trainings",
+                        to="organizations.member",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="trainings",
+                        to="organizations.organization",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训记录',
-                'ordering': ['-attended_on', '-id'],
-                'indexes': [models.Index(fields=['organization', 'attended_on'], name='orglife_tra_organiz_abb336_idx')],
+                "verbose_name": "培训记录",
+                "ordering": ["-attended_on", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["organization", "attended_on"],
+                        name="orglife_tra_organiz_abb336_idx",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='VolunteerService',
+            name="VolunteerService",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('served_on', models.DateField(verbose_name='日期')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='时长（小时）')),
-                ('activity', models.CharField(max_length=200, verbose_name='活动')),
-                ('evidence', models.TextField(blank=True, default='', verbose_name='佐证资料')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='volunteer_services', to='organizations.member')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='volunteer_services', to='organizations.organization')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("served_on", models.DateField(verbose_name="日期")),
+                (
+                    "hours",
+                    models.DecimalField(
+                        decimal_places=1, max_digits=5, verbose_name="时长（小时）"
+                    ),
+                ),
+                ("activity", models.CharField(max_length=200, verbose_name="活动")),
+                ("evidence", models.TextField(blank=True, default="", verbose_name="佐证资料")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="volunteer_services",
+                        to="organizations.member",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="volunteer_services",
+                        to="organizations.organization",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '志愿服务记录',
-                'ordering': ['-served_on', '-id'],
-                'indexes': [models.Index(fields=['organization', 'served_on'], name='orglife_vol_organiz_fe64eb_idx')],
+                "verbose_name": "志愿服务记录",
+                "ordering": ["-served_on", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["organization", "served_on"], name="orglife_vol_organiz_fe64eb_idx"
+                    )
+                ],
             },
         ),
     ]
