@@ -101,6 +101,9 @@ class ImportResultSerializer(serializers.Serializer):
     meetings = serializers.IntegerField()
     attendance = serializers.IntegerField()
     dues = serializers.IntegerField()
+    volunteer_service = serializers.IntegerField(required=False)
+    training = serializers.IntegerField(required=False)
+    pairing = serializers.IntegerField(required=False)
 
 
 @extend_schema(parameters=[OpenApiParameter("organization", int), OpenApiParameter("kind", str), OpenApiParameter("year", int, description="1921-9999")])

@@ -248,7 +248,7 @@ def orglife_import(*, actor, organization: Organization, file) -> dict:
     """Import a year's dues and attendance from an Excel workbook (see `orglife.importing`) into
     `organization` (a branch). Every row is checked by the same services as a single record; when any
     row is wrong nothing is imported and the error lists each wrong row (sheet, row, column, why)."""
-    from .importing import RowError, parse_workbook
+    from .importing import RECORD_SHEETS, RowError, parse_workbook, record_column
 
     _check_recordable(actor, organization)
     parsed = parse_workbook(file)
@@ -302,6 +302,26 @@ def orglife_import(*, actor, organization: Organization, file) -> dict:
                 row = [r for r in rows if r["present"]][int(key.split(".")[1])]["row"]
             column = {"hours": "学时", "held_on": "日期", "kind": "类型"}.get(key, "缺席原因" if key.endswith("reason") else "党员")
             errors.append(RowError("组织生活", row, column, e.message))
+
+    # The records of the branch standards (P6), each row through its service like a single record.
+    writers = {"volunteer_service": volunteer_service_record, "training": training_record, "pairing": pairing_record}
+    for kind, rows in parsed.records.items():
+        sheet = RECORD_SHEETS[kind][0][0]
+        counts[kind] = 0
+        for rec in rows:
+            member, problem = _resolve_member(organization, rec["member"], by_name, by_id)
+            if problem:
+                errors.append(RowError(sheet, rec["row"], "党员", problem))
+                continue
+            if any(rec.get(k) is None for k in RECORD_SHEETS[kind][2]):
+                continue  # a date or choice the parser could not read: already reported
+            values = {k: v for k, v in rec.items() if k not in ("row", "member") and not (k == "ended_on" and v is None)}
+            try:
+                with transaction.atomic():
+                    writers[kind](actor=actor, organization=organization, member=member.pk, **values)
+                counts[kind] += 1
+            except ValidationFailed as e:
+                errors.append(RowError(sheet, rec["row"], record_column(kind, next(iter(e.fields), "")), e.message))
 
     if errors:
         # Raising leaves this atomic block: every record written above is rolled back.
