@@ -61,7 +61,7 @@ def test_records_are_kept_by_the_branch_and_read_in_scope(api, university):
         )
         assert r.status_code == 201, r.json()
         assert (r.json()["member_name"], r.json()["organization_name"]) == ("甲3", u.branch_a.name)
-        # Another branch's member, a future date, a bad partner kind: 400 naming the field; nothing written.
+        # Another branch's member, a future date, too few ballots, another branch: 400.
         bad = sec.post(
             "/api/volunteer-services/",
             {
