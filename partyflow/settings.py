@@ -106,6 +106,8 @@ SPECTACULAR_SETTINGS = {
         "TimerStatusEnum": "workflows.models.TimerStatus",
         "MeetingKindEnum": "orglife.models.MeetingKind",
         "OrgKindEnum": "organizations.models.OrgKind",
+        "TrainingKindEnum": "orglife.models.TrainingKind",
+        "PartnerKindEnum": "orglife.models.PartnerKind",
     },
     "COMPONENT_SPLIT_REQUEST": True,
 }
