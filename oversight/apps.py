@@ -7,6 +7,7 @@ class OversightConfig(AppConfig):
 
     def ready(self):
         # P6 reads the pre-filled indicators through the registry: procedures do not import oversight.
+        # Imported here: models may be imported only once the app registry is ready.
         from workflows.registry import provide
 
         from .standards import provide_branch_indicators

@@ -13,6 +13,7 @@ from __future__ import annotations
 from engine.calendar import parse_date, today
 from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
+from engine.rules import get_rule_set
 from organizations.models import Organization, OrgKind
 from orglife.services import satisfaction_survey_record, satisfaction_tallies_check
 from partyflow.rules import standard_set
@@ -189,8 +190,6 @@ def assessment_context(*, case, task):
     """The standards with their items, the indicators pre-filled from the branch's records, the
     documents of the branch's cases that may be linked, and (when completing) the items sent
     back."""
-    from engine.rules import get_rule_set
-
     branch = task.assignee_organization
     docs = (
         Document.objects.filter(case__organization__path__startswith=branch.path)
@@ -383,8 +382,6 @@ def check_survey(*, case, task, data, rules):
 @effect("record_evaluation_surveys")
 def record_surveys(*, case, params, actor, now):
     """The round's survey tallies become each branch's satisfaction-survey record (orglife)."""
-    from engine.rules import get_rule_set
-
     rules, names, ids = get_rule_set(case.rule_set), _branch_names(case), []
     for entry in case.data.get("surveys", []):
         branch = Organization.objects.get(pk=entry["branch"])
@@ -408,8 +405,6 @@ def _final_insufficient(case) -> dict[str, list]:
 
 @form_context(PROCESS, "school_decision")
 def decision_context(*, case, task):
-    from engine.rules import get_rule_set
-
     rules = get_rule_set(case.rule_set)
     blocked = under_remediation(case.data["branch_ids"])
     branches = Organization.objects.in_bulk(case.data["branch_ids"])
