@@ -5,10 +5,12 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from engine.standards import load_all
 from orglife.services import dues_record, meeting_record, training_record
-from oversight.standards import branch_indicators, semesters
+from oversight.standards import branch_indicators, semesters, standards_matrix
 from partyflow.rules import deployment_rule_set
 
 from ..helpers import cst
@@ -87,3 +89,19 @@ def test_study_hours_and_dues_items_of_the_xytc_checklist_read_attendance_traini
     assert dues["periods"][0]["unpaid"] == [
         {"member": u.full_a[4].pk, "name": "甲4", "months": ["2025-06"]}
     ]
+
+
+def test_the_matrix_costs_the_same_queries_for_one_branch_and_for_a_college(university):
+    u, jsnu = university, load_all()["jsnu-2020"]
+    counts = []
+    for root in (u.branch_a, u.college):
+        with CaptureQueriesContext(connection) as ctx:
+            matrix = standards_matrix(
+                root, jsnu, year=2025, rules=deployment_rule_set(), on=dt.date(2026, 3, 1)
+            )
+        counts.append(len(ctx))
+    assert [
+        len(standards_matrix(r, jsnu, year=2025, rules=deployment_rule_set()).get("branches"))
+        for r in (u.branch_a, u.college)
+    ] == [1, 2]
+    assert counts[0] == counts[1] and len(matrix["standards"]) == 19
