@@ -11,8 +11,17 @@ from engine.i18n import _
 from organizations.selectors import members_visible, organizations_visible
 from orglife import selectors, services
 from orglife.models import (
-    Attendance, DuesPayment, Meeting, MeetingKind, Pairing, PartnerKind, SatisfactionGrade, SatisfactionSurvey, TrainingAttendance,
-    TrainingKind, VolunteerService,
+    Attendance,
+    DuesPayment,
+    Meeting,
+    MeetingKind,
+    Pairing,
+    PartnerKind,
+    SatisfactionGrade,
+    SatisfactionSurvey,
+    TrainingAttendance,
+    TrainingKind,
+    VolunteerService,
 )
 from partyflow.rules import deployment_rule_set
 
@@ -129,7 +138,9 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         d = dict(body.validated_data)
         org = _visible_org(request.user, d.pop("organization"))
         meeting = services.meeting_record(actor=request.user, organization=org, **d)
-        return Response(MeetingSerializer(selectors.meetings_visible(request.user).select_related("lecturer").get(pk=meeting.pk)).data, status=status.HTTP_201_CREATED)
+        visible = selectors.meetings_visible(request.user).select_related("lecturer")
+        meeting = visible.get(pk=meeting.pk)
+        return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(parameters=[OpenApiParameter("organization", int), OpenApiParameter("member", int), OpenApiParameter("year", int, description="1921-9999")])
@@ -203,7 +214,8 @@ class MeasurementBallotView(APIView):
         return Response({"case": case.pk, "voted": True}, status=status.HTTP_201_CREATED)
 
 
-# --- Records of the branch standards (P6): volunteer service, training, pairing, satisfaction surveys ----
+# --- Records of the branch standards (P6): volunteer service, training, pairing, surveys ----
+
 
 class VolunteerServiceSerializer(serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
@@ -211,7 +223,18 @@ class VolunteerServiceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = VolunteerService
-        fields = ["id", "organization", "organization_name", "member", "member_name", "served_on", "hours", "activity", "evidence", "created_at"]
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "member",
+            "member_name",
+            "served_on",
+            "hours",
+            "activity",
+            "evidence",
+            "created_at",
+        ]
 
 
 class VolunteerServiceCreateSerializer(serializers.Serializer):
@@ -230,8 +253,20 @@ class TrainingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TrainingAttendance
-        fields = ["id", "organization", "organization_name", "member", "member_name", "attended_on", "kind", "kind_display", "title",
-                  "hours", "evidence", "created_at"]
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "member",
+            "member_name",
+            "attended_on",
+            "kind",
+            "kind_display",
+            "title",
+            "hours",
+            "evidence",
+            "created_at",
+        ]
 
 
 class TrainingCreateSerializer(serializers.Serializer):
@@ -251,8 +286,20 @@ class PairingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Pairing
-        fields = ["id", "organization", "organization_name", "member", "member_name", "partner_name", "partner_kind",
-                  "partner_kind_display", "started_on", "ended_on", "notes", "created_at"]
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "member",
+            "member_name",
+            "partner_name",
+            "partner_kind",
+            "partner_kind_display",
+            "started_on",
+            "ended_on",
+            "notes",
+            "created_at",
+        ]
 
 
 class PairingCreateSerializer(serializers.Serializer):
@@ -271,20 +318,38 @@ class SatisfactionSurveySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SatisfactionSurvey
-        fields = ["id", "organization", "organization_name", "surveyed_on", "title", *SatisfactionGrade.values, "ballots", "case", "created_at"]
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "surveyed_on",
+            "title",
+            *SatisfactionGrade.values,
+            "ballots",
+            "case",
+            "created_at",
+        ]
 
 
 class SatisfactionSurveyCreateSerializer(serializers.Serializer):
     organization = serializers.IntegerField()
     surveyed_on = serializers.DateField()
     title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    tallies = serializers.DictField(child=serializers.IntegerField(min_value=0), help_text="{grade: count}: " + ", ".join(SatisfactionGrade.values))
+    tallies = serializers.DictField(
+        child=serializers.IntegerField(min_value=0),
+        help_text="{grade: count}: " + ", ".join(SatisfactionGrade.values),
+    )
 
 
-def _record_viewset(model, serializer, create_serializer, select, service, *, member_filter=True, extra=None):
-    """A list/create viewset over one kind of branch record: reads scoped like meetings, writes by the
-    branch secretary, deputy and committee through the record's service."""
-    params = [OpenApiParameter("organization", int), OpenApiParameter("year", int, description="1921-9999")]
+def _record_viewset(
+    model, serializer, create_serializer, select, service, *, member_filter=True, extra=None
+):
+    """A list/create viewset over one kind of branch record: reads scoped like meetings, writes
+    by the branch secretary, deputy and committee through the record's service."""
+    params = [
+        OpenApiParameter("organization", int),
+        OpenApiParameter("year", int, description="1921-9999"),
+    ]
     if member_filter:
         params.append(OpenApiParameter("member", int))
 
@@ -294,7 +359,10 @@ def _record_viewset(model, serializer, create_serializer, select, service, *, me
         queryset = model.objects.none()  # for the schema; requests use the selectors
 
         def get_queryset(self):
-            filters = {"organization": _int_param(self.request, "organization"), "year": _year_param(self.request)}
+            filters = {
+                "organization": _int_param(self.request, "organization"),
+                "year": _year_param(self.request),
+            }
             if member_filter:
                 filters["member"] = _int_param(self.request, "member")
             return select(self.request.user, **filters)
@@ -312,11 +380,33 @@ def _record_viewset(model, serializer, create_serializer, select, service, *, me
     return RecordViewSet
 
 
-VolunteerServiceViewSet = _record_viewset(VolunteerService, VolunteerServiceSerializer, VolunteerServiceCreateSerializer,
-                                          selectors.volunteer_services_visible, services.volunteer_service_record)
-TrainingViewSet = _record_viewset(TrainingAttendance, TrainingSerializer, TrainingCreateSerializer, selectors.trainings_visible,
-                                  services.training_record)
-PairingViewSet = _record_viewset(Pairing, PairingSerializer, PairingCreateSerializer, selectors.pairings_visible, services.pairing_record)
-SatisfactionSurveyViewSet = _record_viewset(SatisfactionSurvey, SatisfactionSurveySerializer, SatisfactionSurveyCreateSerializer,
-                                            selectors.satisfaction_surveys_visible, services.satisfaction_survey_record,
-                                            member_filter=False, extra=lambda: {"rules": deployment_rule_set()})
+VolunteerServiceViewSet = _record_viewset(
+    VolunteerService,
+    VolunteerServiceSerializer,
+    VolunteerServiceCreateSerializer,
+    selectors.volunteer_services_visible,
+    services.volunteer_service_record,
+)
+TrainingViewSet = _record_viewset(
+    TrainingAttendance,
+    TrainingSerializer,
+    TrainingCreateSerializer,
+    selectors.trainings_visible,
+    services.training_record,
+)
+PairingViewSet = _record_viewset(
+    Pairing,
+    PairingSerializer,
+    PairingCreateSerializer,
+    selectors.pairings_visible,
+    services.pairing_record,
+)
+SatisfactionSurveyViewSet = _record_viewset(
+    SatisfactionSurvey,
+    SatisfactionSurveySerializer,
+    SatisfactionSurveyCreateSerializer,
+    selectors.satisfaction_surveys_visible,
+    services.satisfaction_survey_record,
+    member_filter=False,
+    extra=lambda: {"rules": deployment_rule_set()},
+)

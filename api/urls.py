@@ -20,7 +20,9 @@ router.register("delegations", views.DelegationViewSet, basename="delegation")
 router.register("volunteer-services", orglife.VolunteerServiceViewSet, basename="volunteer-service")
 router.register("trainings", orglife.TrainingViewSet, basename="training")
 router.register("pairings", orglife.PairingViewSet, basename="pairing")
-router.register("satisfaction-surveys", orglife.SatisfactionSurveyViewSet, basename="satisfaction-survey")
+router.register(
+    "satisfaction-surveys", orglife.SatisfactionSurveyViewSet, basename="satisfaction-survey"
+)
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="auth-token"),
@@ -37,6 +39,7 @@ urlpatterns = [
     path("cases/<int:pk>/measurement-ballots/", orglife.MeasurementBallotView.as_view(), name="measurement-ballots"),
     path("standards/", standards.StandardSetListView.as_view(), name="standard-sets"),
     path("standards/matrix/", standards.StandardsMatrixView.as_view(), name="standards-matrix"),
-    path("standards/matrix/export/", standards.StandardsMatrixExportView.as_view(), name="standards-matrix-export"),
+    path("standards/matrix/export/", standards.StandardsMatrixExportView.as_view(),
+         name="standards-matrix-export"),
     path("", include(router.urls)),
 ]

@@ -56,18 +56,46 @@ class Parsed:
 # Sheets of the P6 records: sheet names, {field: (column names…)}, required fields, date fields,
 # choice fields with their TextChoices (code or label accepted).
 RECORD_SHEETS = {
-    "volunteer_service": (("志愿服务", "volunteer_service"), {
-        "served_on": ("日期", "date"), "member": ("党员", "member"), "hours": ("时长", "hours"),
-        "activity": ("活动", "activity"), "evidence": ("佐证资料", "evidence")},
-        ("served_on", "member", "hours", "activity"), ("served_on",), {}),
-    "training": (("培训", "training"), {
-        "attended_on": ("日期", "date"), "member": ("党员", "member"), "kind": ("类型", "kind"),
-        "title": ("培训名称", "title"), "hours": ("学时", "hours"), "evidence": ("佐证资料", "evidence")},
-        ("attended_on", "member", "kind", "title", "hours"), ("attended_on",), {"kind": TrainingKind}),
-    "pairing": (("结对联系", "pairing"), {
-        "member": ("党员", "member"), "partner_name": ("联系对象", "partner"), "partner_kind": ("对象类型", "partner_kind"),
-        "started_on": ("开始日期", "started_on"), "ended_on": ("结束日期", "ended_on")},
-        ("member", "partner_name", "partner_kind", "started_on"), ("started_on", "ended_on"), {"partner_kind": PartnerKind}),
+    "volunteer_service": (
+        ("志愿服务", "volunteer_service"),
+        {
+            "served_on": ("日期", "date"),
+            "member": ("党员", "member"),
+            "hours": ("时长", "hours"),
+            "activity": ("活动", "activity"),
+            "evidence": ("佐证资料", "evidence"),
+        },
+        ("served_on", "member", "hours", "activity"),
+        ("served_on",),
+        {},
+    ),
+    "training": (
+        ("培训", "training"),
+        {
+            "attended_on": ("日期", "date"),
+            "member": ("党员", "member"),
+            "kind": ("类型", "kind"),
+            "title": ("培训名称", "title"),
+            "hours": ("学时", "hours"),
+            "evidence": ("佐证资料", "evidence"),
+        },
+        ("attended_on", "member", "kind", "title", "hours"),
+        ("attended_on",),
+        {"kind": TrainingKind},
+    ),
+    "pairing": (
+        ("结对联系", "pairing"),
+        {
+            "member": ("党员", "member"),
+            "partner_name": ("联系对象", "partner"),
+            "partner_kind": ("对象类型", "partner_kind"),
+            "started_on": ("开始日期", "started_on"),
+            "ended_on": ("结束日期", "ended_on"),
+        },
+        ("member", "partner_name", "partner_kind", "started_on"),
+        ("started_on", "ended_on"),
+        {"partner_kind": PartnerKind},
+    ),
 }
 
 
@@ -88,8 +116,15 @@ def _choice(choices, value):
 
 def _record_sheet(ws, kind: str, out: "Parsed") -> None:
     _names, columns, required, dates, choices = RECORD_SHEETS[kind]
-    header = [str(c.value or "").strip().lower() for c in next(ws.iter_rows(min_row=1, max_row=1))] if ws.max_row else []
-    cols = {key: next((i for i, h in enumerate(header) if h in names), None) for key, names in columns.items()}
+    header = (
+        [str(c.value or "").strip().lower() for c in next(ws.iter_rows(min_row=1, max_row=1))]
+        if ws.max_row
+        else []
+    )
+    cols = {
+        key: next((i for i, h in enumerate(header) if h in names), None)
+        for key, names in columns.items()
+    }
     missing = [columns[k][0] for k in required if cols[k] is None]
     for name in missing:
         out.errors.append(RowError(ws.title, 1, name, _("缺少列“%(c)s”。") % {"c": name}))
@@ -105,16 +140,21 @@ def _record_sheet(ws, kind: str, out: "Parsed") -> None:
             if key in dates:
                 value = _date(value) if value not in (None, "") else None
                 if value is None and key in required:
-                    out.errors.append(RowError(ws.title, n, columns[key][0], _("日期须为 YYYY-MM-DD。")))
+                    out.errors.append(
+                        RowError(ws.title, n, columns[key][0], _("日期须为 YYYY-MM-DD。"))
+                    )
             elif key in choices:
                 value = _choice(choices[key], value)
                 if value is None:
-                    out.errors.append(RowError(ws.title, n, columns[key][0], _("未知的类型：%(k)s") % {"k": row[idx]}))
+                    out.errors.append(
+                        RowError(
+                            ws.title, n, columns[key][0], _("未知的类型：%(k)s") % {"k": row[idx]}
+                        )
+                    )
             elif key != "member":
                 value = "" if value is None else (value if key == "hours" else str(value).strip())
             rec[key] = value
         rows.append(rec)
-
 
 def _date(value, *, month=False):
     if isinstance(value, dt.datetime):
@@ -166,10 +206,13 @@ def parse_workbook(file) -> Parsed:
         out.errors.append(RowError("", 0, "", _("文件不是有效的 Excel（.xlsx）工作簿。")))
         return out
     dues_ws, att_ws = _sheet(wb, "dues"), _sheet(wb, "attendance")
-    record_ws = {kind: next((ws for ws in wb.worksheets if ws.title.strip().lower() in spec[0]), None)
-                 for kind, spec in RECORD_SHEETS.items()}
+    record_ws = {
+        kind: next((ws for ws in wb.worksheets if ws.title.strip().lower() in spec[0]), None)
+        for kind, spec in RECORD_SHEETS.items()
+    }
     if dues_ws is None and att_ws is None and not any(record_ws.values()):
-        out.errors.append(RowError("", 0, "", _("工作簿中没有“党费”“组织生活”“志愿服务”“培训”或“结对联系”工作表。")))
+        message = _("工作簿中没有“党费”“组织生活”“志愿服务”“培训”或“结对联系”工作表。")
+        out.errors.append(RowError("", 0, "", message))
         return out
     for kind, ws in record_ws.items():
         if ws is not None:

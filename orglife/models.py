@@ -30,8 +30,14 @@ class Meeting(models.Model):
     hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1, null=True, blank=True)
     evidence = models.TextField(_("佐证资料"), blank=True, default="")
     notes = models.TextField(_("备注"), blank=True, default="")
-    # Who gave a Party lesson (the secretary gives at least one a year, JSNU 服务队伍好·书记精干高效).
-    lecturer = models.ForeignKey("organizations.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="lessons_given")
+    # Who gave a Party lesson (the secretary gives one a year at least, JSNU 书记精干高效 4).
+    lecturer = models.ForeignKey(
+        "organizations.Member",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lessons_given",
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -103,13 +109,20 @@ class MeasurementVoter(models.Model):
 
 class VolunteerService(models.Model):
     """One member's volunteer service (JSNU: each member at least once a quarter)."""
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="volunteer_services")
-    member = models.ForeignKey("organizations.Member", on_delete=models.PROTECT, related_name="volunteer_services")
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="volunteer_services"
+    )
+    member = models.ForeignKey(
+        "organizations.Member", on_delete=models.PROTECT, related_name="volunteer_services"
+    )
     served_on = models.DateField(_("日期"))
     hours = models.DecimalField(_("时长（小时）"), max_digits=5, decimal_places=1)
     activity = models.CharField(_("活动"), max_length=200)
     evidence = models.TextField(_("佐证资料"), blank=True, default="")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -125,15 +138,23 @@ class TrainingKind(models.TextChoices):
 
 
 class TrainingAttendance(models.Model):
-    """A member (often the secretary) attended a training (JSNU: the secretary each semester; XYTC §2-3)."""
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="trainings")
-    member = models.ForeignKey("organizations.Member", on_delete=models.PROTECT, related_name="trainings")
+    """A member (often the secretary) attended a training (JSNU: the secretary each semester;
+    XYTC §2-3)."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="trainings"
+    )
+    member = models.ForeignKey(
+        "organizations.Member", on_delete=models.PROTECT, related_name="trainings"
+    )
     attended_on = models.DateField(_("日期"))
     kind = models.CharField(_("类型"), max_length=32, choices=TrainingKind.choices)
     title = models.CharField(_("培训名称"), max_length=200)
     hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1)
     evidence = models.TextField(_("佐证资料"), blank=True, default="")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -149,14 +170,21 @@ class PartnerKind(models.TextChoices):
 
 class Pairing(models.Model):
     """A committee member paired with a teacher or student (JSNU: each with at least 2)."""
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="pairings")
-    member = models.ForeignKey("organizations.Member", on_delete=models.PROTECT, related_name="pairings")
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="pairings"
+    )
+    member = models.ForeignKey(
+        "organizations.Member", on_delete=models.PROTECT, related_name="pairings"
+    )
     partner_name = models.CharField(_("联系对象"), max_length=100)
     partner_kind = models.CharField(_("对象类型"), max_length=16, choices=PartnerKind.choices)
     started_on = models.DateField(_("开始日期"))
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
     notes = models.TextField(_("备注"), blank=True, default="")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -173,17 +201,29 @@ class SatisfactionGrade(models.TextChoices):
 
 class SatisfactionSurvey(models.Model):
     """The result of a satisfaction survey of a branch by its members and staff: anonymous tallies
-    only (counts per grade), as in the democratic measurement; no row links a respondent to an answer.
+    only (counts per grade), as in the democratic measurement; no row links a respondent to an
+    answer.
     `case`: the evaluation round that held it, when one did (P6)."""
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="satisfaction_surveys")
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="satisfaction_surveys"
+    )
     surveyed_on = models.DateField(_("测评日期"))
     title = models.CharField(_("名称"), max_length=200, blank=True, default="")
     very_satisfied = models.PositiveIntegerField(_("非常满意"), default=0)
     satisfied = models.PositiveIntegerField(_("满意"), default=0)
     basically_satisfied = models.PositiveIntegerField(_("基本满意"), default=0)
     dissatisfied = models.PositiveIntegerField(_("不满意"), default=0)
-    case = models.ForeignKey("workflows.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="satisfaction_surveys")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    case = models.ForeignKey(
+        "workflows.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="satisfaction_surveys",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

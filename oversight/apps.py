@@ -6,7 +6,8 @@ class OversightConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # P6 reads the pre-filled indicators through the registry: procedures do not import oversight.
+        # P6 reads the pre-filled indicators through the registry (procedures do not import
+        # oversight).
         # Imported here: models may be imported only once the app registry is ready.
         from workflows.registry import provide
 

@@ -111,9 +111,10 @@ def weak_branch_identification(org: Organization, *, rules, on: dt.date | None =
     on = on or today()
     branches = list(branches_under(org))
     signals = branch_signals(branches, rules=rules, on=on)
-    # Low satisfaction (< remediation.satisfaction_min in last year's survey) from the P6 survey records.
+    # Low satisfaction (< remediation.satisfaction_min in last year's survey), from the P6 surveys.
     for branch_id, signal in satisfaction_signals(branches, rules=rules, year=on.year - 1).items():
-        signals.setdefault(branch_id, []).append({**signal, "label": str(SIGNAL_LABELS[signal["code"]])})
+        label = str(SIGNAL_LABELS[signal["code"]])
+        signals.setdefault(branch_id, []).append({**signal, "label": label})
     for branch_id, extra in records_signals(org, rules=rules, on=on).items():
         for s in extra:
             s["label"] = str(SIGNAL_LABELS[s["code"]])

@@ -22,4 +22,6 @@ def standard_set(code: str) -> StandardSet:
     try:
         return standard_sets()[code]
     except KeyError:
-        raise NotFound(_("标准集不存在：%(code)s") % {"code": code}, code="standard_set_not_found") from None
+        raise NotFound(
+            _("标准集不存在：%(code)s") % {"code": code}, code="standard_set_not_found"
+        ) from None

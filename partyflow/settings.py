@@ -155,8 +155,9 @@ PARTYFLOW = {
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ],
-    # P6 standard sets added by this university (files or directories of *.json, validated on load and
-    # by `partyflow deploy-bpmn`), besides the built-in ones in engine/standards/. Env: paths separated by ":".
+    # P6 standard sets added by this university (files or directories of *.json, validated on load
+    # and by `partyflow deploy-bpmn`), besides the built-in ones in engine/standards/.
+    # Env: paths separated by ":".
     "STANDARD_SETS": [p for p in os.environ.get("PARTYFLOW_STANDARD_SETS", "").split(":") if p],
     # The academic calendar (semesters are periods of the standards): each semester starts on
     # start (MM-DD) of a year and ends on end (MM-DD), in the next year when end is before start.

@@ -14,13 +14,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, directory=None, **options):
         try:
-            # The standard sets (built-in and PARTYFLOW["STANDARD_SETS"]) are checked first: a bad file
-            # stops the deployment naming the item (P6).
+            # The standard sets (built-in and PARTYFLOW["STANDARD_SETS"]) are checked first: a bad
+            # file stops the deployment naming the item (P6).
             sets = standard_sets()
         except StandardSetInvalid as exc:
-            raise CommandError(f"标准集校验失败 (standard set refused): {exc.message} [{exc.code}]") from exc
+            message = f"标准集校验失败 (standard set refused): {exc.message} [{exc.code}]"
+            raise CommandError(message) from exc
         for code, s in sets.items():
-            self.stdout.write(f"standard {code:<15} {len(s.items)} items, {sum(1 for i in s.items if i.indicator)} measurable")
+            measurable = sum(1 for i in s.items if i.indicator)
+            self.stdout.write(f"standard {code:<15} {len(s.items)} items, {measurable} measurable")
         try:
             results = process_deploy(directory=directory)
         except BpmnError as exc:
