@@ -108,6 +108,19 @@ def matrix_workbook(matrix: dict) -> bytes:
                         records,
                     ]
                 )
+            for i in c["judgement_only"]:
+                documents = "; ".join(d["label"] for d in i["documents"])
+                detail.append(
+                    [
+                        b["name"],
+                        c["title"],
+                        i["text"],
+                        str(_("人工评审（%(evidence)s）") % {"evidence": i["evidence"]}),
+                        str(STATUS_LABELS[i["status"]]),
+                        "",
+                        documents,
+                    ]
+                )
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -21,7 +21,8 @@ Indicators and the records they read:
   democratic_review_held  a completed P3 case for the year, or a democratic-review meeting record
   satisfaction            the year's latest satisfaction survey tallies (orglife)
 
-Items without an indicator are judgement-only: their evidence is reviewed by people in a P6 round.
+Items without an indicator are judgement-only: their evidence is reviewed by people in a P6 round,
+and the matrix shows the last round's verdict on them (`round_evidence`) with the documents linked.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from orglife.models import (
     TrainingAttendance,
     VolunteerService,
 )
-from workflows.models import Case, CaseStatus
+from workflows.models import Case, CaseStatus, Document
 
 STATUS_LABELS = {
     "met": _("达标"),
@@ -583,10 +584,78 @@ def compute(item: Item, branch: Organization, rec: Records) -> dict:
     }
 
 
-def _cell(standard, results: dict) -> dict:
+def round_evidence(branches: list[Organization], year: int) -> dict[int, dict[str, dict]]:
+    """{branch id: {item code: {"status", "documents"}}} from the P6 rounds that evaluated `year`:
+    the documents each branch linked per item (self-assessment and completion) and, once the
+    college review is final, whether the item was accepted (met) or stayed insufficient (not met).
+    Two queries whatever the number of branches and rounds."""
+    ids = {b.pk for b in branches}
+    linked: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    verdicts: dict[int, dict[str, str]] = defaultdict(dict)
+    rounds = Case.objects.filter(process_id="model_branch_evaluation", data__year=year).exclude(
+        status=CaseStatus.CANCELLED
+    )
+    for case_id, data in rounds.order_by("id").values_list("pk", "data"):
+        entries = [
+            (a["branch"], it)
+            for a in data.get("self_assessments") or []
+            for st in a.get("standards", [])
+            for it in st.get("items", [])
+        ]
+        entries += [(c["branch"], it) for c in data.get("completions") or [] for it in c["items"]]
+        for branch, it in entries:
+            if branch in ids and it.get("document_ids"):
+                linked[branch][it["item"]] += [(d, case_id) for d in it["document_ids"]]
+        done = data.get("reviews_done", 0)
+        if done >= 2 or (done == 1 and not data.get("send_back")):
+            for branch in set(data.get("branch_ids", [])) & ids:
+                short = {i["item"] for i in data.get("insufficient", {}).get(str(branch), [])}
+                for item in linked[branch]:
+                    verdicts[branch][item] = "not_met" if item in short else "met"
+                for item in short:
+                    verdicts[branch][item] = "not_met"
+    docs = {
+        d["pk"]: d
+        for d in Document.objects.filter(
+            pk__in={d for items in linked.values() for ds in items.values() for d, _c in ds}
+        ).values("pk", "filename", "case_id")
+    }
+    out: dict[int, dict[str, dict]] = defaultdict(dict)
+    for branch in ids:
+        for item in set(linked[branch]) | set(verdicts[branch]):
+            out[branch][item] = {
+                "status": verdicts[branch].get(item, "no_evidence"),
+                "documents": [
+                    {
+                        "type": "document",
+                        "id": d,
+                        "label": docs[d]["filename"],
+                        "case": c,
+                        "item": item,
+                    }
+                    for d, c in linked[branch].get(item, [])
+                    if d in docs
+                ],
+            }
+    return out
+
+
+def _cell(standard, results: dict, judged: dict) -> dict:
+    """A standard for one branch: its measurable items as computed, its judgement-only items as the
+    last P6 round's review left them (accepted / insufficient) with the documents linked."""
     measured = [results[i.code] for i in standard.measurable]
-    statuses = [r["status"] for r in measured]
-    if not measured or all(s == "no_evidence" for s in statuses):
+    reviewed = [
+        {"item": i.code, "text": i.text, "evidence": i.evidence, **judged.get(i.code, {})}
+        for i in standard.items
+        if i.indicator is None
+    ]
+    for r in reviewed:
+        r.setdefault("status", "no_evidence")
+        r.setdefault("documents", [])
+    statuses = [r["status"] for r in measured] + [
+        r["status"] for r in reviewed if r["status"] != "no_evidence"
+    ]
+    if not statuses or all(s == "no_evidence" for s in statuses):
         status = "no_evidence"
     elif all(s == "met" for s in statuses):
         status = "met"
@@ -600,10 +669,9 @@ def _cell(standard, results: dict) -> dict:
         "status": status,
         "label": str(STATUS_LABELS[status]),
         "items": measured,
-        "judgement_only": [
-            {"item": i.code, "text": i.text, "evidence": i.evidence}
-            for i in standard.items
-            if i.indicator is None
+        "judgement_only": reviewed,
+        "documents": [
+            d for i in standard.items for d in judged.get(i.code, {}).get("documents", [])
         ],
     }
 
@@ -636,6 +704,7 @@ def standards_matrix(
         )
     )
     computed = branch_indicators(branches, standard_set, year=year, rules=rules, on=on)
+    judged = round_evidence(branches, year)
     return {
         "standard_set": standard_set.code,
         "title": standard_set.title,
@@ -649,7 +718,7 @@ def standards_matrix(
             {
                 "organization": b.pk,
                 "name": b.name,
-                "cells": [_cell(s, computed[b.pk]) for s in standard_set.standards],
+                "cells": [_cell(s, computed[b.pk], judged[b.pk]) for s in standard_set.standards],
             }
             for b in branches
         ],

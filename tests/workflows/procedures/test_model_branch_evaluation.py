@@ -457,6 +457,15 @@ def test_round_designates_a_branch_meeting_every_indicator_and_refuses_one_under
         } == {"jsnu.team.management", "jsnu.carrier.activities"}
         assert rows[r3.b.pk]["jsnu.team.management"]["status"] == "not_met"
         assert rows[r3.a.pk]["jsnu.leadership.plan"]["status"] == "no_evidence"  # judgement-only
+        # The judgement-only item completed after the send-back was accepted: met, with its file.
+        team = rows[r3.a.pk]["jsnu.leadership.team"]
+        rules_item = next(i for i in team["judgement_only"] if i["item"] == RULES_ITEM)
+        assert (team["status"], rules_item["status"]) == ("met", "met")
+        assert [d["id"] for d in rules_item["documents"]] == [doc_a]
+        assert [(d["item"], d["label"]) for d in team["documents"]] == [
+            ("jsnu.leadership.team.1", "换届选举工作方案.pdf"),
+            (RULES_ITEM, "换届选举工作方案.pdf"),
+        ]
         sessions = rows[r3.b.pk]["jsnu.team.management"]["items"][0]
         assert (sessions["periods"][0]["count"], sessions["periods"][0]["attendance"]) == (8, 80.0)
         assert all(rec["present"] == 4 and rec["due"] == 5 for rec in sessions["records"])
