@@ -117,14 +117,14 @@ def check_start(*, organization, data, rules, subject_member=None):
             fields={"data.standard_set": [_("未知的标准集")]},
         )
     year = data.get("year")
-    if not isinstance(year, int) or not 1921 <= year <= today().year:
+    if type(year) is not int or not 1921 <= year <= today().year:
         raise ValidationFailed(
             _("请填写评估年度（不晚于今年）。"),
             code="year_required",
             fields={"data.year": [_("须为不晚于今年的年份")]},
         )
     ids = data.get("branches")
-    if not isinstance(ids, list) or not ids or not all(isinstance(b, int) for b in ids):
+    if not isinstance(ids, list) or not ids or not all(type(b) is int for b in ids):
         raise ValidationFailed(
             _("请选择申报或推荐的党支部。"),
             code="branches_required",
