@@ -113,6 +113,7 @@ class ImportResultSerializer(serializers.Serializer):
     volunteer_service = serializers.IntegerField(required=False)
     training = serializers.IntegerField(required=False)
     pairing = serializers.IntegerField(required=False)
+    satisfaction_survey = serializers.IntegerField(required=False)
 
 
 @extend_schema(parameters=[OpenApiParameter("organization", int), OpenApiParameter("kind", str), OpenApiParameter("year", int, description="1921-9999")])

@@ -8,6 +8,8 @@ Two sheets, found by name (Chinese or English), headers in the first row:
   志愿服务 / volunteer_service: 日期 | 党员 | 时长 | 活动 | 佐证资料
   培训 / training:             日期 | 党员 | 类型 | 培训名称 | 学时 | 佐证资料
   结对联系 / pairing:          党员 | 联系对象 | 对象类型 | 开始日期 | 结束日期
+  满意度测评 / satisfaction_survey:
+                               测评日期 | 名称 | 非常满意 | 满意 | 基本满意 | 不满意 (counts only)
 
 One attendance row per member per meeting; rows with the same date, kind and title form one meeting.
 党员 is a member id or a name unique in the branch; 类型 a kind code or its Chinese label; 出席
@@ -22,7 +24,7 @@ from openpyxl import load_workbook
 
 from engine.i18n import _
 
-from .models import MeetingKind, PartnerKind, TrainingKind
+from .models import MeetingKind, PartnerKind, SatisfactionGrade, TrainingKind
 
 SHEETS = {"dues": ("党费", "dues"), "attendance": ("组织生活", "attendance")}
 HEADERS = {
@@ -96,7 +98,20 @@ RECORD_SHEETS = {
         ("started_on", "ended_on"),
         {"partner_kind": PartnerKind},
     ),
+    # Anonymous tallies only: one row per survey, counts per grade, no respondent.
+    "satisfaction_survey": (
+        ("满意度测评", "satisfaction_survey"),
+        {
+            "surveyed_on": ("测评日期", "date", "surveyed_on"),
+            "title": ("名称", "title"),
+            **{g: (str(label), g) for g, label in SatisfactionGrade.choices},
+        },
+        ("surveyed_on", *SatisfactionGrade.values),
+        ("surveyed_on",),
+        {},
+    ),
 }
+TALLY_FIELDS = set(SatisfactionGrade.values)
 
 
 def record_column(kind: str, field_path: str) -> str:
@@ -112,6 +127,17 @@ def _choice(choices, value):
         with translation.override(lang):
             names.update({str(c.label).lower(): c.value for c in choices})
     return text if text in choices.values else names.get(text.lower())
+
+
+def _count(value) -> int | None:
+    """A ballot count from a cell: a whole number ≥ 0 (an empty cell is 0), else None."""
+    if value in (None, ""):
+        return 0
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    return int(number) if number >= 0 and number == int(number) else None
 
 
 def _record_sheet(ws, kind: str, out: "Parsed") -> None:
@@ -151,6 +177,11 @@ def _record_sheet(ws, kind: str, out: "Parsed") -> None:
                             ws.title, n, columns[key][0], _("未知的类型：%(k)s") % {"k": row[idx]}
                         )
                     )
+            elif key in TALLY_FIELDS:
+                value = _count(value)
+                if value is None:
+                    message = _("票数须为非负整数。")
+                    out.errors.append(RowError(ws.title, n, columns[key][0], message))
             elif key != "member":
                 value = "" if value is None else (value if key == "hours" else str(value).strip())
             rec[key] = value
@@ -211,7 +242,7 @@ def parse_workbook(file) -> Parsed:
         for kind, spec in RECORD_SHEETS.items()
     }
     if dues_ws is None and att_ws is None and not any(record_ws.values()):
-        message = _("工作簿中没有“党费”“组织生活”“志愿服务”“培训”或“结对联系”工作表。")
+        message = _("工作簿中没有“党费”“组织生活”“志愿服务”“培训”“结对联系”或“满意度测评”工作表。")
         out.errors.append(RowError("", 0, "", message))
         return out
     for kind, ws in record_ws.items():

@@ -11,6 +11,7 @@ from engine.calendar import today
 from engine.errors import Conflict, ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, Organization
+from partyflow.rules import deployment_rule_set
 from workflows.audit import append as audit
 
 from .models import (
@@ -409,6 +410,27 @@ def _resolve_member(organization: Organization, value, by_name: dict, by_id: dic
     return None, _("“%(name)s”不是本支部党员。") % {"name": text}
 
 
+def _import_survey(actor, organization, rec: dict, sheet: str, errors: list, counts: dict) -> None:
+    """One row of the 满意度测评 sheet: one survey's tallies (`satisfaction_survey_record`)."""
+    # Like orglife_import: openpyxl is loaded only when importing.
+    from .importing import RowError, record_column
+
+    tallies = {g: rec[g] for g in SatisfactionGrade.values}
+    if rec.get("surveyed_on") is None or None in tallies.values():
+        return  # already reported by the parser
+    try:
+        with transaction.atomic():
+            satisfaction_survey_record(
+                actor=actor, organization=organization, surveyed_on=rec["surveyed_on"],
+                tallies=tallies, rules=deployment_rule_set(), title=rec.get("title") or "",
+            )
+        counts["satisfaction_survey"] += 1
+    except ValidationFailed as e:
+        key = next(iter(e.fields), "")
+        column = "满意" if key.startswith("tallies") else record_column("satisfaction_survey", key)
+        errors.append(RowError(sheet, rec["row"], column, e.message))
+
+
 @transaction.atomic
 def orglife_import(*, actor, organization: Organization, file) -> dict:
     """Import a year's dues and attendance from an Excel workbook (see `orglife.importing`) into
@@ -479,6 +501,9 @@ def orglife_import(*, actor, organization: Organization, file) -> dict:
         sheet = RECORD_SHEETS[kind][0][0]
         counts[kind] = 0
         for rec in rows:
+            if kind == "satisfaction_survey":
+                _import_survey(actor, organization, rec, sheet, errors, counts)
+                continue
             member, problem = _resolve_member(organization, rec["member"], by_name, by_id)
             if problem:
                 errors.append(RowError(sheet, rec["row"], "党员", problem))

@@ -9,14 +9,14 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from orglife.models import Pairing, TrainingAttendance, VolunteerService
+from orglife.models import Pairing, SatisfactionSurvey, TrainingAttendance, VolunteerService
 
 from ..helpers import cst
 
 pytestmark = pytest.mark.django_db
 
 
-def sheets(volunteer, training, pairing) -> bytes:
+def sheets(volunteer, training, pairing, surveys=()) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "志愿服务"
@@ -30,6 +30,10 @@ def sheets(volunteer, training, pairing) -> bytes:
     ws = wb.create_sheet("结对联系")
     ws.append(["党员", "联系对象", "对象类型", "开始日期"])
     for row in pairing:
+        ws.append(row)
+    ws = wb.create_sheet("满意度测评")
+    ws.append(["测评日期", "名称", "非常满意", "满意", "基本满意", "不满意"])
+    for row in surveys:
         ws.append(row)
     buf = BytesIO()
     wb.save(buf)
@@ -121,7 +125,7 @@ def test_records_are_kept_by_the_branch_and_read_in_scope(api, university):
         assert sec_b.get("/api/volunteer-services/").json()["results"] == []
 
 
-def test_excel_import_of_volunteer_service_training_and_pairing_is_all_or_nothing(api, university):
+def test_excel_import_of_the_standards_records_is_all_or_nothing(api, university):
     u = university
     sec = api(u.users.sec_a)
     volunteer = [[dt.date(2026, 2, 1), m.name, 2, "社区服务"] for m in u.full_a[:4]]
@@ -130,6 +134,7 @@ def test_excel_import_of_volunteer_service_training_and_pairing_is_all_or_nothin
         [u.full_a[0].name, "王同学", "学生", dt.date(2026, 1, 5)],
         [u.full_a[0].name, "赵老师", "教师", dt.date(2026, 1, 5)],
     ]
+    surveys = [[dt.date(2026, 4, 1), "春季满意度测评", 10, 8, 1, 1]]
     with time_machine.travel(cst(2026, 5, 10, 9), tick=False):
         r = post(
             sec,
@@ -138,11 +143,13 @@ def test_excel_import_of_volunteer_service_training_and_pairing_is_all_or_nothin
                 volunteer + [[dt.date(2026, 2, 1), "无此人", 2, "社区服务"]],
                 training,
                 pairing + [[u.full_a[1].name, "钱同学", "校友", dt.date(2026, 1, 5)]],
+                surveys + [[dt.date(2026, 4, 2), "太少", 3, 2, 0, 0]],
             ),
         )
         assert r.status_code == 400 and r.json()["code"] == "import_rows_invalid"
         assert [(e["sheet"], e["row"], e["column"]) for e in r.json()["details"]["rows"]] == [
             ("志愿服务", 6, "党员"),
+            ("满意度测评", 3, "满意"),
             ("结对联系", 4, "对象类型"),
         ]
         assert (
@@ -151,7 +158,7 @@ def test_excel_import_of_volunteer_service_training_and_pairing_is_all_or_nothin
             == Pairing.objects.count()
             == 0
         )
-        r = post(sec, u.branch_a, sheets(volunteer, training, pairing))
+        r = post(sec, u.branch_a, sheets(volunteer, training, pairing, surveys))
         assert r.status_code == 201, r.json()
         assert r.json() | {"meetings": 0} == {
             "meetings": 0,
@@ -160,7 +167,10 @@ def test_excel_import_of_volunteer_service_training_and_pairing_is_all_or_nothin
             "volunteer_service": 4,
             "training": 1,
             "pairing": 2,
+            "satisfaction_survey": 1,
         }
+        survey = SatisfactionSurvey.objects.get()
+        assert (survey.title, survey.ballots, survey.very_satisfied) == ("春季满意度测评", 20, 10)
         assert list(Pairing.objects.values_list("partner_name", "partner_kind")) == [
             ("王同学", "student"),
             ("赵老师", "teacher"),
