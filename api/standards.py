@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from engine.i18n import _
-from oversight.standards import STATUS_LABELS, parse_year, standards_matrix
+from oversight.standards import STATUS_LABELS, evaluation_results, parse_year, standards_matrix
 from partyflow.rules import deployment_rule_set, standard_set, standard_sets
 
 from .views import _organization_param
@@ -145,3 +145,15 @@ class StandardsMatrixExportView(APIView):
             f'attachment; filename="standards-{matrix["standard_set"]}-{matrix["period"]}.xlsx"'
         )
         return response
+
+
+class ModelBranchResultsView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("organization", int, required=True)],
+        responses={200: {"type": "array", "items": {"type": "object"}}},
+    )
+    def get(self, request):
+        """The published results of P6 rounds for the branches of the subtree: model branches
+        (示范点) with the title's period and whether it is in force, and feedback with the items
+        to improve."""
+        return Response(evaluation_results(_organization_param(request)))

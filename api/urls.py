@@ -41,5 +41,6 @@ urlpatterns = [
     path("standards/matrix/", standards.StandardsMatrixView.as_view(), name="standards-matrix"),
     path("standards/matrix/export/", standards.StandardsMatrixExportView.as_view(),
          name="standards-matrix-export"),
+    path("model-branches/", standards.ModelBranchResultsView.as_view(), name="model-branches"),
     path("", include(router.urls)),
 ]

@@ -765,3 +765,48 @@ def satisfaction_signals(branches: list[Organization], *, rules, year: int) -> d
                 },
             }
     return out
+
+
+DECISION_LABELS = {"designate": _("确定为示范点"), "feedback": _("反馈改进")}
+
+
+def evaluation_results(root: Organization, *, on: dt.date | None = None) -> list[dict]:
+    """The published P6 results of the branches under `root` (示范点名单 and feedback), newest
+    first: each with its round, decision, the title's period (and whether it is in force on `on`)
+    or the items to improve. Two queries."""
+    on = on or today()
+    rounds = list(
+        Case.objects.filter(process_id="model_branch_evaluation", status=CaseStatus.COMPLETED)
+        .order_by("-completed_at", "-id")
+        .values_list("pk", "data")
+    )
+    ids = {r["branch"] for _pk, data in rounds for r in data.get("results", [])}
+    under = dict(
+        Organization.objects.filter(pk__in=ids, path__startswith=root.path).values_list(
+            "pk", "name"
+        )
+    )
+    rows = []
+    for pk, data in rounds:
+        for r in data.get("results", []):
+            if r["branch"] not in under:
+                continue
+            title = r.get("title")
+            rows.append(
+                {
+                    "organization": r["branch"],
+                    "name": under[r["branch"]],
+                    "case": pk,
+                    "year": data.get("year"),
+                    "standard_set": data.get("standard_set"),
+                    "standard_set_title": data.get("standard_set_title"),
+                    "decided_on": data.get("decided_on"),
+                    "decision": r["decision"],
+                    "decision_label": str(DECISION_LABELS[r["decision"]]),
+                    "title": title,
+                    "in_force": bool(title) and title["from"] <= on.isoformat() <= title["until"],
+                    "improve": r.get("improve", []),
+                    "comment": r.get("comment", ""),
+                }
+            )
+    return rows

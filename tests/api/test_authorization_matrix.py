@@ -187,6 +187,7 @@ MATRIX = {
                                            row("201 201 400 400 400 400 201 401", "400 400 400 400 400 400 400 401")),
     ("standard-sets", "GET"): (lambda o: "/api/standards/", None, row(SIGNED_IN)),
     ("standards-matrix", "GET"): (lambda o: f"/api/standards/matrix/?organization={o.branch.pk}&period=2025", None, SCOPED),
+    ("model-branches", "GET"): (lambda o: f"/api/model-branches/?organization={o.branch.pk}", None, SCOPED),
     ("standards-matrix-export", "GET"): (lambda o: f"/api/standards/matrix/export/?organization={o.branch.pk}&period=2025", None, SCOPED),
 
     ("member-development", "GET"): (lambda o: f"/api/members/{o.member.pk}/development/", None, SCOPED),

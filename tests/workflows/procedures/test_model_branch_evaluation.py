@@ -438,6 +438,20 @@ def test_round_designates_a_branch_meeting_every_indicator_and_refuses_one_under
         (r3.c.pk, "model_branch_feedback_given"),
     ]
 
+    # Published: the branch sees its own result; the college sees the list of model branches.
+    with time_machine.travel(cst(2026, 3, 21, 9), tick=False):
+        own = sec_b.get("/api/model-branches/", {"organization": r3.b.pk}).json()
+        assert [(r["name"], r["decision_label"]) for r in own] == [(r3.b.name, "反馈改进")]
+        assert {i["item"] for i in own[0]["improve"] if i["reason"] == "indicator_not_met"} == {
+            ORG_LIFE_ITEM,
+            THEMED_DAY_ITEM,
+        }
+        listed = officer.get("/api/model-branches/", {"organization": u.college.pk}).json()
+        assert [(r["name"], r["in_force"]) for r in listed if r["decision"] == "designate"] == [
+            (r3.a.name, True)
+        ]
+        assert sec_b.get("/api/model-branches/", {"organization": r3.a.pk}).status_code == 404
+
     # The matrix agrees with the records: A meets every measured standard, B misses exactly two.
     with time_machine.travel(cst(2026, 3, 21, 9), tick=False):
         r = officer.get(
