@@ -2,15 +2,27 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from forms.validation import load_schema
 from notifications.models import Notification
 from notifications.render import render
 from organizations.models import Member, Organization, RoleAssignment
 from organizations.selectors import is_org_department
+from oversight.selectors import SIGNAL_LABELS
 from workflows.assignment import LANE_LABELS
-from workflows.audit import json_safe
-from workflows.models import AuditEvent, Case, CaseAccess, Delegation, Document, ProcessVersion, Task, Timer
-
-from .labels import label, localize_schema
+from workflows.audit import json_safe, verify_case
+from workflows.labels import label, localize_schema
+from workflows.models import (
+    AuditEvent,
+    Case,
+    CaseAccess,
+    Delegation,
+    Document,
+    ProcessVersion,
+    Task,
+    Timer,
+)
+from workflows.registry import context_for
+from workflows.selectors import case_documents, case_history, case_open_tasks
 
 User = get_user_model()
 
@@ -126,7 +138,7 @@ class TaskSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, obj) -> bool:
         now = self.context.get("now")
-        return bool(obj.status == "open" and obj.due_at and now and obj.due_at < now)
+        return bool(obj.status == "open" and obj.due_at and now and obj.due_at <= now)
 
 
 _datetime = serializers.DateTimeField()
@@ -148,7 +160,7 @@ def inbox_rows(rows, now) -> list[dict]:
             "assignee_organization": r["assignee_organization_id"], "organization": r["case_organization_id"],
             "organization_name": r["organization_name"], "status": r["status"],
             "due_at": _datetime.to_representation(due) if due else None,
-            "overdue": bool(r["status"] == "open" and due and due < now), "holder": r["holder"],
+            "overdue": bool(r["status"] == "open" and due and due <= now), "holder": r["holder"],
             "created_at": _datetime.to_representation(r["created_at"]),
             "completed_at": _datetime.to_representation(r["completed_at"]) if r["completed_at"] else None,
         })
@@ -166,13 +178,9 @@ class TaskDetailSerializer(TaskSerializer):
         fields = TaskSerializer.Meta.fields + ["documentation", "form", "context", "case_data", "completed_by"]
 
     def get_form(self, obj) -> dict | None:
-        from forms.validation import load_schema
-
         return {"name": obj.form, "schema": localize_schema(load_schema(obj.form))} if obj.form else None
 
     def get_context(self, obj) -> dict:
-        from workflows.registry import context_for
-
         fn = context_for(obj.process_id, obj.element_id)
         return fn(case=obj.case, task=obj) if fn and obj.status == "open" else {}
 
@@ -230,13 +238,9 @@ class CaseDetailSerializer(CaseSerializer):
         fields = CaseSerializer.Meta.fields + ["cancel_reason", "data", "open_tasks", "waiting_timers", "documents"]
 
     def get_documents(self, obj) -> list[dict]:
-        from workflows.selectors import case_documents
-
         return DocumentSerializer(case_documents(obj), many=True).data
 
     def get_open_tasks(self, obj) -> list:
-        from workflows.selectors import case_open_tasks
-
         return TaskSerializer(case_open_tasks(obj), many=True, context=self.context).data
 
     def get_waiting_timers(self, obj) -> list:
@@ -370,8 +374,6 @@ class SignalSerializer(serializers.Serializer):
     evidence = serializers.JSONField()
 
     def get_label(self, obj) -> str:
-        from oversight.selectors import SIGNAL_LABELS
-
         return str(SIGNAL_LABELS.get(obj["code"], obj["code"]))
 
 
@@ -497,8 +499,6 @@ def history_export(case) -> dict:
     """A case's full history as one document (JSON export; the CSV export takes its events)."""
     from django.utils import timezone
 
-    from workflows.audit import verify_case
-    from workflows.selectors import case_documents, case_history
 
     return {
         "case": CaseSerializer(case).data,

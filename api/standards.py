@@ -13,8 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from engine.i18n import _
+from organizations.rules import deployment_rule_set, standard_set, standard_sets
 from oversight.standards import STATUS_LABELS, evaluation_results, parse_year, standards_matrix
-from partyflow.rules import deployment_rule_set, standard_set, standard_sets
 
 from .views import _organization_param
 

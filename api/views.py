@@ -1,33 +1,46 @@
 """Thin views: validate input, call one service or selector, serialize the result."""
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.renderers import JSONRenderer, StaticHTMLRenderer
-from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer, StaticHTMLRenderer
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.i18n import _
-from organizations import services as org_services
-from development import selectors as development_selectors, services as development_services
-from notifications import selectors as notification_selectors, services as notification_services
+from notifications import selectors as notification_selectors
+from notifications import services as notification_services
 from notifications.models import Notification
+from organizations import services as org_services
 from organizations.models import RoleAssignment
-from organizations.selectors import (active_assignments, is_org_department, members_visible, organization_in_scope, organizations_manageable,
-                                     organizations_visible, scope_q)
-from partyflow.rules import deployment_rule_set
+from organizations.rules import deployment_rule_set
+from organizations.selectors import (
+    active_assignments,
+    is_org_department,
+    members_visible,
+    organization_in_scope,
+    organizations_manageable,
+    organizations_visible,
+    scope_q,
+)
+from oversight.compliance import Period, compliance_table
+from oversight.export import compliance_workbook
+from oversight.selectors import branch_terms, weak_branch_identification, weak_branches
+from oversight.services import identification_run
+from procedures.member_development import selectors as development_selectors
+from procedures.member_development import services as development_services
 from workflows import selectors, services
+from workflows.audit import verify_case
 from workflows.models import Case, Delegation, Task
 
 from . import serializers as s
@@ -92,12 +105,8 @@ class _ScopedCrud(viewsets.ModelViewSet):
             raise NotFound() from None
 
     def perform_destroy(self, instance):
-        """Something the history refers to (audit events, cases, documents) is kept: 409, not a 500."""
-        try:
-            with transaction.atomic():
-                instance.delete()
-        except ProtectedError:
-            raise Conflict(_("该记录已被流程或审计记录引用，不能删除；请改为停用。"), code="in_use") from None
+        """Each write is its service's (audited): subclasses name it."""
+        raise NotImplementedError
 
 
 class OrganizationViewSet(_ScopedCrud):
@@ -122,9 +131,7 @@ class OrganizationViewSet(_ScopedCrud):
         return Response(org_services.organization_setup_warnings(self.get_object()))
 
     def perform_destroy(self, instance):
-        if instance.children.exists() or instance.members.exists() or instance.cases.exists():
-            raise ValidationFailed(_("组织下还有下级组织、党员或流程，不能删除。"), code="organization_in_use")
-        super().perform_destroy(instance)
+        org_services.organization_delete(actor=self.request.user, organization=instance)
 
 
 class MemberViewSet(_ScopedCrud):
@@ -145,6 +152,9 @@ class MemberViewSet(_ScopedCrud):
 
     def perform_update(self, serializer):
         serializer.instance = org_services.member_update(actor=self.request.user, member=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        org_services.member_delete(actor=self.request.user, member=instance)
 
     @extend_schema(responses=s.MemberDevelopmentSerializer)
     @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
@@ -182,17 +192,13 @@ class UserViewSet(_ScopedCrud):
         ).distinct().order_by("id")
 
     def perform_create(self, serializer):
-        password = serializer.validated_data.pop("password", None)
-        user = serializer.save()
-        user.set_password(password) if password else user.set_unusable_password()
-        user.save()
+        serializer.instance = org_services.user_create(actor=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        password = serializer.validated_data.pop("password", None)
-        user = serializer.save()
-        if password:
-            user.set_password(password)
-            user.save()
+        serializer.instance = org_services.user_update(actor=self.request.user, user=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        org_services.user_delete(actor=self.request.user, user=instance)
 
 
 class RoleAssignmentViewSet(_ScopedCrud):
@@ -205,6 +211,13 @@ class RoleAssignmentViewSet(_ScopedCrud):
 
     def perform_create(self, serializer):
         serializer.instance = org_services.role_assignment_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = org_services.role_assignment_update(actor=self.request.user, assignment=serializer.instance,
+                                                                  **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        org_services.role_assignment_delete(actor=self.request.user, assignment=instance)
 
 
 class ProcessViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -336,7 +349,6 @@ class CaseViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], url_path="audit-verification")
     def audit_verification(self, request, pk=None):
         """Walk the case's tamper-evident audit chain: ok, or the first event altered, deleted or reordered."""
-        from workflows.audit import verify_case
 
         case = self._read(request, pk, "verification")
         return Response(verify_case(case.pk).as_dict())
@@ -433,7 +445,6 @@ class BranchTermView(APIView):
     @extend_schema(parameters=[OpenApiParameter("organization", int, required=True)], responses=s.BranchTermSerializer(many=True))
     def get(self, request):
         """Every branch in the organization's subtree with its committee term, end date and whether it is overdue."""
-        from oversight.selectors import branch_terms
 
         return Response(s.BranchTermSerializer(branch_terms(_organization_param(request)), many=True).data)
 
@@ -442,14 +453,12 @@ class WeakBranchIdentificationView(APIView):
     @extend_schema(parameters=[OpenApiParameter("organization", int, required=True)], responses=s.IdentificationSerializer(many=True))
     def get(self, request):
         """P4 step 1: the branches in the subtree showing a weak-branch signal, with the evidence for each."""
-        from oversight.selectors import weak_branch_identification
 
         return Response(s.IdentificationSerializer(weak_branch_identification(_organization_param(request), rules=deployment_rule_set()), many=True).data)
 
     @extend_schema(request=s.IdentificationRunSerializer, responses=s.IdentificationRunResultSerializer)
     def post(self, request):
         """The committee's on-demand identification: opens a designation task in its inbox per flagged branch."""
-        from oversight.services import identification_run
 
         body = s.IdentificationRunSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -462,7 +471,6 @@ class WeakBranchListView(APIView):
     @extend_schema(parameters=[OpenApiParameter("organization", int)], responses=s.WeakBranchSerializer(many=True))
     def get(self, request):
         """The weak-branch list in the caller's scope: status, plan deadline, adjustments, progress reports."""
-        from oversight.selectors import weak_branches
 
         org = _int_param(request, "organization")
         qs = weak_branches(request.user, organization=organization_in_scope(request.user, org) if org else None)
@@ -472,8 +480,6 @@ class WeakBranchListView(APIView):
 # --- P5: compliance -------------------------------------------------------------------------
 
 def _compliance(request):
-    from oversight.compliance import Period, compliance_table
-
     org = _organization_param(request)
     period = Period.parse(request.query_params.get("period"))
     return period, compliance_table(org, period, rules=deployment_rule_set())
@@ -494,7 +500,6 @@ class ComplianceExportView(APIView):
         """The compliance table as an Excel workbook: one row per branch and obligation."""
         from django.http import HttpResponse
 
-        from oversight.export import compliance_workbook
 
         period, rows = _compliance(request)
         response = HttpResponse(compliance_workbook(rows, period), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

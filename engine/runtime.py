@@ -12,7 +12,11 @@ from pathlib import Path
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -85,7 +89,7 @@ class WorkflowRun:
 
     # --- lifecycle -------------------------------------------------------------------------
     @classmethod
-    def start(cls, spec, subprocess_specs, rule_set: RuleSet, data: dict | None = None) -> "WorkflowRun":
+    def start(cls, spec, subprocess_specs, rule_set: RuleSet, data: dict | None = None) -> WorkflowRun:
         run = cls(BpmnWorkflow(spec, subprocess_specs), rule_set)
         if data:
             run.workflow.task_tree.data.update(data)
@@ -95,7 +99,7 @@ class WorkflowRun:
         return run
 
     @classmethod
-    def restore(cls, state: dict, spec, subprocess_specs, rule_set: RuleSet, *, copy_state: bool = True) -> "WorkflowRun":
+    def restore(cls, state: dict, spec, subprocess_specs, rule_set: RuleSet, *, copy_state: bool = True) -> WorkflowRun:
         return cls(workflow_from_dict(state, spec, subprocess_specs, copy_state=copy_state), rule_set)
 
     def dump(self) -> dict:
@@ -108,8 +112,18 @@ class WorkflowRun:
         except SpiffWorkflowException as exc:
             raise _step_error(exc) from exc
 
-    def refresh_timers(self) -> bool:
-        """Fire every timer that is due now; True when anything moved. (refresh then engine steps.)"""
+    def refresh_timers(self, now: dt.datetime | None = None) -> bool:
+        """Fire every timer due at or before `now` (default: the clock); True when anything moved.
+
+        A timer due exactly at `now` fires: SpiffWorkflow compares strictly (due < now), so timers
+        whose moment has come are marked fired here first (the sweep selects `due_at <= now`)."""
+        now = now or dt.datetime.now(dt.timezone.utc)
+        for task in self.workflow.event_manager.tasks.values():
+            definition = getattr(task.task_spec, "event_definition", None)
+            if isinstance(definition, (TimeDateEventDefinition, DurationTimerEventDefinition)):
+                value = task._get_internal_data("event_value")
+                if value and _aware(value) <= now:
+                    task._set_internal_data(event_fired=True)
         before = {t.id for t in self.workflow.get_tasks(state=TaskState.READY)}
         waiting_before = len(self.workflow.event_manager.tasks)
         try:
@@ -172,6 +186,11 @@ class WorkflowRun:
         merged = dict(self.workflow.data)
         if last is not None:
             merged.update(last.data)
+            ready = self.workflow.get_tasks(state=TaskState.READY, manual=True)
+            if ready and not any(t.is_descendant_of(last) for t in ready):
+                # A side branch (e.g. a supervision, closed when its step was recorded) ended after
+                # the main line moved on: the main line's state is what its next step inherited.
+                merged.update(ready[0].data)
         return merged
 
     # --- writing ---------------------------------------------------------------------------

@@ -81,9 +81,17 @@ def make_helpers(rule_set: RuleSet) -> dict:
         """09:00 China Standard Time on `date`, as an aware ISO datetime (what timers and due dates take)."""
         return cal.morning_of(date).isoformat()
 
+    def end_of_day(date):
+        """24:00 China Standard Time of `date` (a deadline whose last day is `date`), ISO."""
+        return cal.end_of_day(date).isoformat()
+
+    def deadline_after(date, rule_name):
+        """When "within `rule_name` of `date`" runs out: 24:00 of the period's last day (ISO)."""
+        return rule_set.get(rule_name).deadline_after(date).isoformat()
+
     def due_in(rule_name):
-        """The due moment `rule_name` after today."""
-        return morning_of(shift(cal.today().isoformat(), rule_name))
+        """The deadline `rule_name` after today (24:00 of its last day)."""
+        return deadline_after(cal.today().isoformat(), rule_name)
 
     def today():
         return cal.today().isoformat()
@@ -98,7 +106,9 @@ def make_helpers(rule_set: RuleSet) -> dict:
         return at_least_ceil(rule_set.get(rule_name) * int(times))
 
     return {
-        "rule": rule, "shift": shift, "morning_of": morning_of, "due_in": due_in, "today": today,
+        "rule": rule, "shift": shift, "morning_of": morning_of, "end_of_day": end_of_day,
+        "deadline_after": deadline_after,
+        "due_in": due_in, "today": today,
         "later_of": later_of, "more_than": more_than, "ceil_fraction": ceil_fraction,
     }
 

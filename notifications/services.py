@@ -19,7 +19,8 @@ from django.utils import timezone, translation
 from engine.calendar import CST
 from engine.rules import get_rule_set, rule_set_codes
 from organizations.selectors import approving_committee_of
-from workflows.assignment import slot as make_slot, slot_holders
+from workflows.assignment import slot as make_slot
+from workflows.assignment import slot_holders
 from workflows.models import Task, TaskStatus
 
 from .models import AlertKind, Notification, TaskAlert
@@ -27,6 +28,8 @@ from .render import render
 
 log = logging.getLogger("partyflow.notifications")
 
+# The alerts raised about open tasks (a term-expiry notice is about a branch, raised by P2).
+TASK_ALERT_KINDS = (AlertKind.DUE_SOON, AlertKind.OVERDUE, AlertKind.ESCALATED)
 # Lanes whose overdue tasks can go up to the approving committee (the committee's own tasks cannot).
 BRANCH_LANES = ("branch_secretary", "branch_committee")
 
@@ -90,12 +93,12 @@ def _target_slot(kind: str, task: Task, committees: dict) -> str | None:
 def alerts_raise(*, now=None, limit: int = 5000, send_email: bool = True) -> dict:
     """Raise every alert that is due now, under every rule set. Returns the alerts raised per kind."""
     now = now or timezone.now()
-    counts = {k.value: 0 for k in AlertKind}
+    counts = {k.value: 0 for k in TASK_ALERT_KINDS}
     created: list[Notification] = []
     committees: dict = {}
     for code in rule_set_codes():
         rules = get_rule_set(code)
-        for kind in AlertKind:
+        for kind in TASK_ALERT_KINDS:
             tasks = _candidates(kind, rules, now, limit)
             targets = {t.pk: _target_slot(kind, t, committees) for t in tasks}
             holders = slot_holders({s for s in targets.values() if s})
@@ -113,6 +116,32 @@ def alerts_raise(*, now=None, limit: int = 5000, send_email: bool = True) -> dic
     if send_email and created:
         notifications_email(notifications=created, now=now)
     return counts
+
+
+def term_expiry_notify(*, case, branch, term_end: str, now=None) -> dict:
+    """P2 step 0: tell the branch (secretary and committee) and the officers of its approving
+    committee that the term ends on `term_end`. Called by the election's reminder step inside its
+    transaction; the emails go out after commit. Returns who was told, per body."""
+    now = now or timezone.now()
+    committee = approving_committee_of(branch)
+    slots = {
+        "branch": [make_slot("branch_committee", branch.pk), make_slot("branch_secretary", branch.pk)],
+        "approving_committee": [make_slot("approving_committee", committee.pk)] if committee else [],
+    }
+    holders = slot_holders([s for group in slots.values() for s in group])
+    recipients = {body: {u.pk: u for s in group for u in holders.get(s, [])}
+                  for body, group in slots.items()}
+    users = {**recipients["branch"], **recipients["approving_committee"]}
+    params = {"organization": branch.name, "term_end": term_end,
+              "committee": committee.name if committee else "", "case": case.subject,
+              "process": case.process_id}
+    made = Notification.objects.bulk_create([
+        Notification(recipient=u, kind=AlertKind.TERM_EXPIRY, case=case, params=params, created_at=now)
+        for u in users.values()])
+    if made:
+        transaction.on_commit(lambda: notifications_email(notifications=made, now=now))
+    return {body: sorted(u.get_username() for u in found.values())
+            for body, found in recipients.items()}
 
 
 def notifications_email(*, notifications: list[Notification], now=None) -> int:

@@ -1,14 +1,49 @@
-"""Writes to the organization tree, members and role assignments, with the branch-setup rules of
-BRANCH-2018 Art. 4-5 and XYTC §1 (values from the rule set)."""
+"""Writes to users, the organization tree, members and role assignments, with the branch-setup
+rules of BRANCH-2018 Art. 4-5 and XYTC §1 (values from the rule set).
+
+Every write names its actor (None: the system, an operator's command or the demo seed) and appends
+an event to the organization-level audit log (`organizations.audit`) in its transaction: who, when,
+what, before and after. Who granted whom a role (the organization department, auditors) is there.
+"""
 from __future__ import annotations
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
+from django.db.models import ProtectedError
 
-from engine.errors import ValidationFailed
+from engine.errors import Conflict, ValidationFailed
 from engine.i18n import _
-from partyflow.rules import deployment_rule_set
+from organizations.rules import deployment_rule_set
 
+from .audit import record_append
 from .models import Member, Organization, OrgKind, RoleAssignment
+from .selectors import branch_members, full_members_with_rights
+
+User = get_user_model()
+SECRET_FIELDS = {"password"}
+
+
+def snapshot(instance: models.Model) -> dict:
+    """The row's fields as the audit log keeps them (foreign keys by id; never a password hash)."""
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields if f.attname not in SECRET_FIELDS}
+
+
+def _changes(before: dict, after: dict) -> dict:
+    return {k: {"before": before.get(k), "after": v} for k, v in after.items() if before.get(k) != v}
+
+
+def _record(action: str, *, actor, instance: models.Model, label, organization_id, data: dict) -> None:
+    record_append(action=action, actor=actor, entity=instance._meta.model_name, entity_id=instance.pk,
+                  label=label, organization_id=organization_id, data=data)
+
+
+def _delete(instance: models.Model) -> None:
+    """Something the history refers to (audit events, cases, documents) is kept: 409, not a 500."""
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except ProtectedError:
+        raise Conflict(_("该记录已被流程或审计记录引用，不能删除；请改为停用。"), code="in_use") from None
 
 # Which kinds may sit under which (None: a root).
 ALLOWED_PARENTS = {
@@ -41,17 +76,20 @@ def _validate_org(org: Organization):
 
 
 @transaction.atomic
-def organization_create(*, actor=None, parent: Organization | None, name: str, kind: str, **fields) -> Organization:
+def organization_create(*, actor, parent: Organization | None, name: str, kind: str, **fields) -> Organization:
     org = Organization(parent=parent, name=name, kind=kind, **fields)
     _validate_org(org)
     org.save()
     org.path = f"{parent.path if parent else '/'}{org.pk}/"
     org.save(update_fields=["path"])
+    _record("organization_created", actor=actor, instance=org, label=org.name, organization_id=org.pk,
+            data={"after": snapshot(org)})
     return org
 
 
 @transaction.atomic
-def organization_update(*, actor=None, organization: Organization, **fields) -> Organization:
+def organization_update(*, actor, organization: Organization, **fields) -> Organization:
+    before = snapshot(organization)
     moved = "parent" in fields and fields["parent"] != organization.parent
     for k, v in fields.items():
         setattr(organization, k, v)
@@ -65,13 +103,25 @@ def organization_update(*, actor=None, organization: Organization, **fields) -> 
             child.path = organization.path + child.path[len(old):]
             child.save(update_fields=["path"])
     organization.save()
+    _record("organization_updated", actor=actor, instance=organization, label=organization.name,
+            organization_id=organization.pk, data={"changes": _changes(before, snapshot(organization))})
     return organization
+
+
+@transaction.atomic
+def organization_delete(*, actor, organization: Organization) -> None:
+    """Only an empty organization: no sub-organization, member or case."""
+    if organization.children.exists() or organization.members.exists() or organization.cases.exists():
+        raise ValidationFailed(_("组织下还有下级组织、党员或流程，不能删除。"), code="organization_in_use")
+    before, pk = snapshot(organization), organization.pk
+    _delete(organization)
+    organization.pk = pk
+    _record("organization_deleted", actor=actor, instance=organization, label=organization.name,
+            organization_id=pk, data={"before": before})
 
 
 def organization_setup_warnings(org: Organization) -> list[dict]:
     """Branch-setup checks that warn rather than block (BRANCH-2018 Art. 4-5, XYTC §1)."""
-    from .selectors import branch_members, full_members_with_rights
-
     rules, warnings = deployment_rule_set(), []
     if org.kind == OrgKind.BRANCH:
         full = full_members_with_rights(org).count()
@@ -88,22 +138,143 @@ def organization_setup_warnings(org: Organization) -> list[dict]:
     return warnings
 
 
-def member_create(*, actor=None, organization: Organization, name: str, **fields) -> Member:
+def _check_member_organization(organization: Organization) -> None:
     if organization.kind not in (OrgKind.BRANCH, OrgKind.PARTY_GROUP):
         raise ValidationFailed(_("党员须编入党支部或党小组。"), code="member_needs_branch", fields={"organization": [_("须为党支部或党小组")]})
-    return Member.objects.create(organization=organization, name=name, **fields)
 
 
-def member_update(*, actor=None, member: Member, **fields) -> Member:
-    for k, v in fields.items():
-        setattr(member, k, v)
-    if member.organization.kind not in (OrgKind.BRANCH, OrgKind.PARTY_GROUP):
-        raise ValidationFailed(_("党员须编入党支部或党小组。"), code="member_needs_branch", fields={"organization": [_("须为党支部或党小组")]})
-    member.save()
+@transaction.atomic
+def member_create(*, actor, organization: Organization, name: str, **fields) -> Member:
+    _check_member_organization(organization)
+    member = Member.objects.create(organization=organization, name=name, **fields)
+    _record("member_created", actor=actor, instance=member, label=member.name, organization_id=member.organization_id,
+            data={"after": snapshot(member)})
     return member
 
 
-def role_assignment_create(*, actor=None, user, role: str, organization: Organization, term_start=None, term_end=None) -> RoleAssignment:
+@transaction.atomic
+def member_update(*, actor, member: Member, **fields) -> Member:
+    before = snapshot(member)
+    for k, v in fields.items():
+        setattr(member, k, v)
+    _check_member_organization(member.organization)
+    member.save()
+    _record("member_updated", actor=actor, instance=member, label=member.name, organization_id=member.organization_id,
+            data={"changes": _changes(before, snapshot(member))})
+    return member
+
+
+@transaction.atomic
+def member_delete(*, actor, member: Member) -> None:
+    before, pk = snapshot(member), member.pk
+    _delete(member)
+    member.pk = pk
+    _record("member_deleted", actor=actor, instance=member, label=member.name, organization_id=member.organization_id,
+            data={"before": before})
+
+
+def _check_term(term_start, term_end) -> None:
     if term_start and term_end and term_end < term_start:
         raise ValidationFailed(_("任期结束不能早于开始。"), code="invalid_term", fields={"term_end": [_("不能早于任期开始")]})
-    return RoleAssignment.objects.create(user=user, role=role, organization=organization, term_start=term_start, term_end=term_end)
+
+
+def _role_label(a: RoleAssignment) -> str:
+    return f"{a.user.get_username()} {a.get_role_display()} @ {a.organization.name}"
+
+
+@transaction.atomic
+def role_assignment_create(*, actor, user, role: str, organization: Organization, term_start=None, term_end=None,
+                           **fields) -> RoleAssignment:
+    """Grant `user` the `role` at `organization`; the log records who granted it."""
+    _check_term(term_start, term_end)
+    a = RoleAssignment.objects.create(user=user, role=role, organization=organization, term_start=term_start,
+                                      term_end=term_end, **fields)
+    _record("role_assignment_created", actor=actor, instance=a, label=_role_label(a), organization_id=a.organization_id,
+            data={"after": snapshot(a)})
+    return a
+
+
+@transaction.atomic
+def role_assignment_update(*, actor, assignment: RoleAssignment, **fields) -> RoleAssignment:
+    before = snapshot(assignment)
+    for k, v in fields.items():
+        setattr(assignment, k, v)
+    _check_term(assignment.term_start, assignment.term_end)
+    assignment.save()
+    _record("role_assignment_updated", actor=actor, instance=assignment, label=_role_label(assignment),
+            organization_id=assignment.organization_id, data={"changes": _changes(before, snapshot(assignment))})
+    return assignment
+
+
+@transaction.atomic
+def role_assignment_delete(*, actor, assignment: RoleAssignment) -> None:
+    before, pk, label = snapshot(assignment), assignment.pk, _role_label(assignment)
+    _delete(assignment)
+    assignment.pk = pk
+    _record("role_assignment_deleted", actor=actor, instance=assignment, label=label,
+            organization_id=assignment.organization_id, data={"before": before})
+
+
+@transaction.atomic
+def role_assignments_end(*, actor, organization: Organization, roles: list[str], last_day) -> list[int]:
+    """End the terms of `roles` at `organization` still running after `last_day` (a new term begins)."""
+    ended = []
+    running = RoleAssignment.objects.select_related("user", "organization").filter(organization=organization, role__in=roles)
+    for a in running.filter(models.Q(term_end__isnull=True) | models.Q(term_end__gt=last_day)):
+        role_assignment_update(actor=actor, assignment=a, term_end=last_day)
+        ended.append(a.pk)
+    return ended
+
+
+def _user_organization(user) -> int | None:
+    return Member.objects.filter(user=user).values_list("organization_id", flat=True).first()
+
+
+@transaction.atomic
+def user_create(*, actor, username: str, password: str | None = None, password_hash: str | None = None,
+                **fields) -> User:
+    """A login; without a password it cannot log in until one is set. `password_hash`: one already
+    hashed (the demo seed hashes its shared password once)."""
+    user = User(username=username, **fields)
+    if password_hash:
+        user.password = password_hash
+    else:
+        user.set_password(password) if password else user.set_unusable_password()
+    user.save()
+    record_append(action="user_created", actor=actor, entity="user", entity_id=user.pk, label=username,
+                  data={"after": snapshot(user), "password_set": bool(password or password_hash)})
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor, user, password: str | None = None, **fields) -> User:
+    before = snapshot(user)
+    for k, v in fields.items():
+        setattr(user, k, v)
+    user.save()
+    record_append(action="user_updated", actor=actor, entity="user", entity_id=user.pk, label=user.get_username(),
+                  organization_id=_user_organization(user), data={"changes": _changes(before, snapshot(user))})
+    if password:
+        user_password_set(actor=actor, user=user, password=password)
+    return user
+
+
+@transaction.atomic
+def user_password_set(*, actor, user, password: str) -> None:
+    """The log records that the password changed and by whom, never the password."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record_append(action="user_password_set", actor=actor, entity="user", entity_id=user.pk,
+                  label=user.get_username(), organization_id=_user_organization(user), data={})
+
+
+def user_deactivate(*, actor, user) -> User:
+    return user_update(actor=actor, user=user, is_active=False)
+
+
+@transaction.atomic
+def user_delete(*, actor, user) -> None:
+    before, pk, organization_id = snapshot(user), user.pk, _user_organization(user)
+    _delete(user)
+    record_append(action="user_deleted", actor=actor, entity="user", entity_id=pk, label=before["username"],
+                  organization_id=organization_id, data={"before": before})

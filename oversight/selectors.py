@@ -11,8 +11,8 @@ from engine.calendar import today
 from engine.i18n import _
 from organizations.models import MemberStatus, Organization, OrgKind, Role, RoleAssignment
 from organizations.selectors import scope_q
+from procedures.weak_branch_remediation.models import WeakBranchListing
 
-from .models import WeakBranchListing
 from .standards import satisfaction_signals
 
 SIGNAL_LABELS = {

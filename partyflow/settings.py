@@ -21,6 +21,10 @@ DEBUG = os.environ.get("DEBUG", "0") == "1"
 SECRET_KEY = os.environ.get("SECRET_KEY") or "insecure-local-development-key-change-me"
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
 
+# A procedure that keeps records of its own is a package with an apps.py (its models and
+# migrations): found here, so adding one edits no list.
+PROCEDURE_APPS = sorted(f"procedures.{p.name}" for p in (BASE_DIR / "procedures").iterdir() if (p / "apps.py").is_file())
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -34,8 +38,9 @@ INSTALLED_APPS = [
     "workflows",
     "notifications",
     "orglife",
+    "procedures",
+    *PROCEDURE_APPS,
     "oversight",
-    "development",
     "api",
 ]
 
@@ -133,7 +138,7 @@ CELERY_BEAT_SCHEDULE = {
     # P5: remind branch secretaries of obligations still open before their period closes (daily).
     "compliance-reminders": {"task": "oversight.tasks.send_compliance_reminders", "schedule": crontab(minute=30, hour=0)},
     # Self-lapse detection (CONST Art. 9) once a day; it opens at most one case per member.
-    "detect-self-lapse": {"task": "orglife.tasks.detect_self_lapse", "schedule": 24 * 3600.0},
+    "detect-self-lapse": {"task": "procedures.self_lapse.detect_self_lapse", "schedule": 24 * 3600.0},
 }
 
 PARTYFLOW = {

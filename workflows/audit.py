@@ -10,26 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass
 
 from django.utils import timezone
 
 from engine.i18n import _
+from organizations.audit import GENESIS, json_safe
+from organizations.audit import canonical as _canonical
 
 from .assignment import user_roles_snapshot
 from .models import AuditEvent, Case
-
-GENESIS = "0" * 64
-
-
-def _canonical(value) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-def json_safe(value):
-    """`value` as it will come back from the database's JSON column (dates as strings, tuples as lists)."""
-    return json.loads(_canonical(value))
 
 
 def event_hash(*, seq, prev_hash, case_id, organization_id, actor_id, actor_name, actor_roles, action, task_id,
@@ -37,7 +27,7 @@ def event_hash(*, seq, prev_hash, case_id, organization_id, actor_id, actor_name
     content = {
         "seq": seq, "prev": prev_hash, "case": case_id, "organization": organization_id, "actor": actor_id,
         "actor_name": actor_name, "actor_roles": actor_roles, "action": action, "task": task_id,
-        "task_name": task_name, "data": data, "at": created_at.astimezone(dt.timezone.utc).isoformat(),
+        "task_name": task_name, "data": data, "at": created_at.astimezone(dt.UTC).isoformat(),
     }
     if on_behalf_of_id is not None:  # only when set: chains written before delegation existed still verify
         content["on_behalf_of"], content["on_behalf_of_name"] = on_behalf_of_id, on_behalf_of_name

@@ -1,18 +1,26 @@
-"""Per-procedure Python hooks, registered by `workflows.procedures`:
+"""Per-procedure Python hooks, registered by the procedures (`procedures/`, discovered at start-up):
 
 - form checks: rule checks run on a submission before the workflow is touched (quorum, margin…);
   they raise `RuleViolation` naming the field and the rule, or return data to merge (computed
   results such as the tally);
 - form contexts: what a form shows besides its schema (who is due to vote, who is excluded, why);
-- effects: what BPMN service tasks ask of the database (record the new term, schedule the next case).
+- effects: what BPMN service tasks ask of the database (record the new term, schedule the next case);
+- running subjects: what a process allows only one running case of (a member, a branch and year;
+  `running_subject` or `one_running_per`); `workflows.services.case_start` guards it, backed by a
+  unique index on running cases' `subject_key`;
+- providers: what a higher layer offers a procedure without the procedure importing it (`provide`
+  by the report package at start-up, `provider` by the procedure), e.g. `weak_branch_signals`,
+  `standards.branch_indicators`.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 _CHECKS: dict[tuple[str, str], Callable] = {}
 _CONTEXTS: dict[tuple[str, str], Callable] = {}
 _EFFECTS: dict[str, Callable] = {}
+_PROVIDERS: dict[str, Callable] = {}
+_SUBJECTS: dict[str, Callable] = {}
 
 
 def form_check(process_id: str, *element_ids: str):
@@ -38,6 +46,19 @@ def effect(operation: str):
     return register
 
 
+def running_subject(process_id: str):
+    """Register `fn(*, organization, data, subject_member) -> str`: the subject a process allows one
+    running case of (called after the start check, with the data it completed)."""
+    def register(fn):
+        _SUBJECTS[process_id] = fn
+        return fn
+    return register
+
+
+def subject_for(process_id) -> Callable | None:
+    return _SUBJECTS.get(process_id)
+
+
 def check_for(process_id, element_id):
     return _CHECKS.get((process_id, element_id))
 
@@ -54,18 +75,31 @@ def effect_names():
     return set(_EFFECTS)
 
 
-# Providers: what a higher layer offers to procedures without their importing it (procedures must
-# not import oversight). The providing app registers at ready(); a procedure asks by name.
-_PROVIDERS: dict[str, Callable] = {}
-
-
 def provide(name: str, fn: Callable) -> Callable:
+    """Offer `fn` under `name` to the procedures (called by the package that implements it)."""
     _PROVIDERS[name] = fn
     return fn
 
 
 def provider(name: str) -> Callable:
+    """The function provided under `name`; a missing provider is a wiring error, not a user's."""
     try:
         return _PROVIDERS[name]
     except KeyError:
-        raise LookupError(f"no provider registered for {name!r}") from None
+        raise LookupError(f"nothing provides {name!r}: is its app in INSTALLED_APPS?") from None
+
+
+def one_running_per(process_id: str, key: Callable) -> None:
+    """At most one running case of `process_id` per `key(organization=, subject_member=, data=)`
+    (a string naming the subject): `running_subject` as a call."""
+    _SUBJECTS[process_id] = key
+
+
+def running_key(process_id: str, *, organization, subject_member, data: dict) -> str | None:
+    """The subject key a new case of `process_id` runs under (None: the process has no limit), as
+    stored in `Case.subject_key`."""
+    key = _SUBJECTS.get(process_id)
+    if key is None:
+        return None
+    value = key(organization=organization, subject_member=subject_member, data=data)
+    return f"{process_id}:{value}" if value else None

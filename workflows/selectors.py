@@ -9,7 +9,16 @@ from engine.i18n import _
 from organizations.selectors import scope_q
 
 from .assignment import active_delegations, delegated_task_q, user_slots
-from .models import AuditEvent, Case, CaseAccess, Delegation, Document, ProcessVersion, Task, TaskStatus
+from .models import (
+    AuditEvent,
+    Case,
+    CaseAccess,
+    Delegation,
+    Document,
+    ProcessVersion,
+    Task,
+    TaskStatus,
+)
 
 
 def processes_current() -> QuerySet[ProcessVersion]:
@@ -92,9 +101,9 @@ def task_inbox(user, *, process=None, organization=None, overdue=None) -> QueryS
     if organization:
         qs = qs.filter(case_organization_id=organization)
     if overdue is True:
-        qs = qs.filter(due_at__lt=timezone.now())
+        qs = qs.filter(due_at__lte=timezone.now())
     elif overdue is False:
-        qs = qs.filter(Q(due_at__isnull=True) | Q(due_at__gte=timezone.now()))
+        qs = qs.filter(Q(due_at__isnull=True) | Q(due_at__gt=timezone.now()))
     return qs.order_by(F("due_at").asc(nulls_last=True), "id")
 
 

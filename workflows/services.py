@@ -7,7 +7,7 @@ import json
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -15,15 +15,41 @@ from engine.errors import BpmnError, Conflict, DomainError, Forbidden, Validatio
 from engine.i18n import _
 from engine.loader import load_directory, specs_for_version
 from engine.rules import get_rule_set
-from partyflow.rules import deployment_rule_set
 from engine.runtime import WorkflowRun
 from forms.validation import load_schema, validate_submission
-from organizations.models import Organization
+from organizations.models import Organization, Role
+from organizations.rules import deployment_rule_set
+from organizations.selectors import (
+    active_assignments,
+    approving_committee_of,
+    organizations_manageable,
+)
 
 from . import registry
-from .audit import append as audit, json_safe
-from .assignment import LANE_BODIES, LANES, acting_for, parse_slot, resolve_lane, task_slot, user_slots
-from .models import Case, CaseAccess, CaseStatus, Delegation, Document, ProcessVersion, Task, TaskStatus, Timer, TimerStatus
+from .assignment import (
+    LANE_BODIES,
+    LANES,
+    acting_for,
+    parse_slot,
+    resolve_lane,
+    task_slot,
+    user_slots,
+)
+from .audit import append as audit
+from .audit import json_safe
+from .models import (
+    RUNNING_SUBJECT_CONSTRAINT,
+    Case,
+    CaseAccess,
+    CaseStatus,
+    Delegation,
+    Document,
+    ProcessVersion,
+    Task,
+    TaskStatus,
+    Timer,
+    TimerStatus,
+)
 
 log = logging.getLogger("partyflow.workflows")
 
@@ -172,7 +198,11 @@ def process_deploy(*, directory=None) -> list[tuple[ProcessVersion, bool]]:
 
 def case_start(*, actor, process_id: str, organization: Organization, subject: str = "", subject_member=None,
                data: dict | None = None, business_key: str = "", rule_set: str | None = None) -> Case:
-    """Start a case on the current version of `process_id` under the deployment's rule set."""
+    """Start a case on the current version of `process_id` under the deployment's rule set.
+
+    A process registering a running subject (`registry.running_subject` / `one_running_per`) gets one running case per
+    subject: a second start answers 409 `case_already_running`, also when two starts race (the
+    unique index on running cases' `subject_key` refuses the second insert)."""
     version = ProcessVersion.objects.filter(process_id=process_id, is_current=True).first()
     if version is None:
         raise ValidationFailed(_("未部署的流程：%(p)s") % {"p": process_id}, code="unknown_process", fields={"process": [_("未部署的流程")]})
@@ -183,24 +213,40 @@ def case_start(*, actor, process_id: str, organization: Organization, subject: s
     check = registry.check_for(process_id, "__start__")
     if check is not None:
         data.update(check(organization=organization, data=data, rules=rules, subject_member=subject_member) or {})
+    subject = subject or (subject_member.name if subject_member else organization.name)
+    subject_key = registry.running_key(process_id, organization=organization, subject_member=subject_member, data=data)
+    if subject_key is not None:
+        if Case.objects.filter(subject_key=subject_key, status=CaseStatus.RUNNING).exists():
+            raise _already_running(version, subject)
     data["case_organization"] = {"id": organization.pk, "name": organization.name}
     spec, subprocess_specs = _specs(version)
-    with transaction.atomic():
-        run = WorkflowRun.start(spec, subprocess_specs, rules, data)
-        case = Case.objects.create(
-            process_version=version, process_id=process_id, rule_set=rules.code, organization=organization,
-            subject=subject or (subject_member.name if subject_member else organization.name), subject_member=subject_member,
-            business_key=business_key or f"{process_id}:{organization.pk}",
-            state="{}", serializer_version=run.serializer_version, started_by=actor,
-        )
-        _persist(case, run, actor=actor, event={"action": "case_started", "actor": actor, "data": {
-            "process": process_id, "version": version.version, "rule_set": rules.code, "data": data}})
+    try:
+        with transaction.atomic():
+            run = WorkflowRun.start(spec, subprocess_specs, rules, data)
+            case = Case.objects.create(
+                process_version=version, process_id=process_id, rule_set=rules.code, organization=organization,
+                subject=subject, subject_member=subject_member,
+                business_key=business_key or f"{process_id}:{organization.pk}", subject_key=subject_key,
+                state="{}", serializer_version=run.serializer_version, started_by=actor,
+            )
+            _persist(case, run, actor=actor, event={"action": "case_started", "actor": actor, "data": {
+                "process": process_id, "version": version.version, "rule_set": rules.code, "data": data}})
+    except IntegrityError as exc:
+        # PostgreSQL names the constraint; SQLite names the column.
+        violated = RUNNING_SUBJECT_CONSTRAINT in str(exc) or "subject_key" in str(exc)
+        if subject_key is not None and violated:
+            raise _already_running(version, subject) from None
+        raise
     return case
+
+
+def _already_running(version: ProcessVersion, subject: str) -> Conflict:
+    message = _("%(subject)s 已有进行中的“%(process)s”流程。") % {"subject": subject, "process": version.name}
+    return Conflict(message, code="case_already_running")
 
 
 def case_cancel(*, actor, case: Case, reason: str) -> Case:
     """Cancel a running case (the approving committee or the organization department), with a reason."""
-    from organizations.selectors import active_assignments, approving_committee_of
 
     reason = (reason or "").strip()
     if not reason:
@@ -349,7 +395,7 @@ def timer_fire_case(*, case_id: int, now=None) -> dict | None:
 def _fire_due_timers(case: Case, run: WorkflowRun, *, now, open_rows=None) -> dict | None:
     """Refresh the restored workflow's timers; when any fired, persist the step with its audit event.
     Returns what changed, or None when nothing was due. Expects the case row locked."""
-    if not run.refresh_timers():
+    if not run.refresh_timers(now):
         return None
     return _persist(case, run, now=now, open_rows=open_rows, event={"action": "timers_fired"})
 
@@ -424,7 +470,6 @@ def document_upload(*, actor, case: Case, file, task: Task | None = None, descri
 
     import filetype
 
-    from organizations.selectors import organizations_manageable
 
     conf = settings.PARTYFLOW
     if task is not None and task.case_id != case.pk:
@@ -470,8 +515,6 @@ def document_upload(*, actor, case: Case, file, task: Task | None = None, descri
 def case_access_record(*, actor, case: Case, view: str) -> CaseAccess | None:
     """Log an auditor's read of a case (append-only, outside the case's hash chain: see CaseAccess).
     Other roles' reads are not logged. Returns the record, or None."""
-    from organizations.models import Role
-    from organizations.selectors import active_assignments
 
     if not any(a.role == Role.AUDITOR for a in active_assignments(actor)):
         return None

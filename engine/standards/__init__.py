@@ -15,10 +15,11 @@ or a missing evidence kind is refused naming the item. No Django here.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import DomainError
 from ..i18n import _

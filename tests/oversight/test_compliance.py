@@ -8,9 +8,11 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
+from engine.rules import get_rule_set
 from organizations.models import MemberStatus, OrgKind, Role
 from organizations.services import role_assignment_create
 from orglife.services import dues_record, meeting_record
+from oversight.compliance import Period, compliance_table
 from oversight.services import compliance_reminders_send
 from oversight.tasks import send_compliance_reminders
 from workflows.models import Case
@@ -32,7 +34,7 @@ def make_branch(college, name, members=20):
     secretary = UserFactory(username=f"sec_{branch.pk}")
     people[0].user = secretary
     people[0].save()
-    role_assignment_create(user=secretary, role=Role.BRANCH_SECRETARY, organization=branch, term_start=dt.date(2024, 1, 1))
+    role_assignment_create(actor=None, user=secretary, role=Role.BRANCH_SECRETARY, organization=branch, term_start=dt.date(2024, 1, 1))
     return branch, people, secretary
 
 
@@ -154,7 +156,7 @@ def test_secretaries_are_reminded_before_a_period_closes_with_an_obligation_open
         cases = {Case.objects.get(pk=t["case"]).data["obligation"]: Case.objects.get(pk=t["case"]).data["period"] for t in tasks}
         # Q1 and March close within the lead; the lesson was held; January and February are past.
         assert cases == {"general_meeting": "2026-Q1", "themed_party_day": "2026-03", "dues": "2026-03"}
-        assert {t["due_at"] for t in tasks} == {"2026-03-31T09:00:00+08:00"}
+        assert {t["due_at"] for t in tasks} == {"2026-04-01T00:00:00+08:00"}
         # Once per branch, obligation and period.
         assert compliance_reminders_send() == []
 
@@ -219,8 +221,6 @@ def test_the_table_costs_the_same_queries_for_one_branch_or_a_college(university
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from engine.rules import get_rule_set
-    from oversight.compliance import Period, compliance_table
 
     rules, period = get_rule_set("cpc-2014"), Period.parse("2025")
     counts = {}

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 import time_machine
 
-from oversight.tasks import identify_weak_branches
 from organizations.models import OrgKind, Role
 from organizations.services import role_assignment_create
+from oversight.tasks import identify_weak_branches
 from workflows.models import Case
 
 from ..factories import MemberFactory, OrganizationFactory, UserFactory
@@ -27,14 +27,14 @@ def branches(university):
     for i in range(4):
         MemberFactory(organization=c, name=f"丙{i}")
         MemberFactory(organization=d, name=f"戊{i}")
-    role_assignment_create(user=UserFactory(username="old_sec_c"), role=Role.BRANCH_SECRETARY, organization=c,
+    role_assignment_create(actor=None, user=UserFactory(username="old_sec_c"), role=Role.BRANCH_SECRETARY, organization=c,
                            term_start=dt.date(2023, 6, 1), term_end=dt.date(2026, 6, 1))
-    role_assignment_create(user=UserFactory(username="sec_d"), role=Role.BRANCH_SECRETARY, organization=d)
+    role_assignment_create(actor=None, user=UserFactory(username="sec_d"), role=Role.BRANCH_SECRETARY, organization=d)
     return c, d
 
 
 def test_identification_lists_each_flagged_branch_with_the_evidence_for_each_signal(api, university, branches):
-    u, (c, d) = university, branches
+    u = university
     with time_machine.travel(cst(2027, 2, 1, 9), tick=False):
         r = api(u.users.officer).get("/api/branch-identification/", {"organization": u.college.pk})
     assert r.status_code == 200, r.json()
@@ -112,6 +112,6 @@ def test_a_remediation_started_by_hand_shows_the_computed_evidence_not_the_calle
         assert r.status_code == 201, r.json()
         assert [s["code"] for s in r.json()["data"]["signals"]] == ["committee_incomplete", "organizational_life_missed", "democratic_review_missing"]
         r = api(u.users.orgdept).post("/api/cases/", {"process": "weak_branch_remediation", "organization": u.branch_a.pk}, format="json")
-        assert r.status_code == 409 and r.json()["code"] == "remediation_already_running"
+        assert r.status_code == 409 and r.json()["code"] == "case_already_running"
         r = api(u.users.orgdept).post("/api/cases/", {"process": "weak_branch_remediation", "organization": u.college.pk}, format="json")
         assert r.status_code == 400 and r.json()["code"] == "remediation_needs_branch"

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from engine.standards import load_all
+from organizations.rules import deployment_rule_set
 from orglife.services import dues_record, meeting_record, training_record
 from oversight.standards import branch_indicators, semesters, standards_matrix
-from partyflow.rules import deployment_rule_set
 
 from ..helpers import cst
 

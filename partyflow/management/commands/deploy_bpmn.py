@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from engine.errors import BpmnError, DomainError
 from engine.standards import StandardSetInvalid
-from partyflow.rules import standard_sets
+from organizations.rules import standard_sets
 from workflows.services import process_deploy
 
 
