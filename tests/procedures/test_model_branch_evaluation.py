@@ -248,9 +248,10 @@ def test_round_designates_a_branch_meeting_every_indicator_and_refuses_one_under
         case_id = r.json()["id"]
         assert_round_trip(case_id)
 
-        # Each branch's self-assessment is in its own committee's inbox, due from the rule set.
+        # Each branch's self-assessment is in its own committee's inbox, due from the rule set: the
+        # deadline ends at 24:00 of its last day, 2026-04-10.
         task_a = only_task(sec_a, "self_assessment")
-        assert task_a["due_at"] == "2026-04-10T09:00:00+08:00"
+        assert task_a["due_at"] == "2026-04-11T00:00:00+08:00"
         assert [t["element_id"] for t in inbox(officer, process="model_branch_evaluation")] == []
         detail = sec_a.get(f"/api/tasks/{task_a['id']}/").json()["context"]
         measurable = [i.code for i in JSNU.items if i.indicator]
