@@ -5,8 +5,8 @@ import json
 
 from rest_framework.renderers import BaseRenderer
 
-EVENT_COLUMNS = ["seq", "created_at", "action", "actor_name", "on_behalf_of", "actor_display", "actor_roles", "task", "task_name",
-                 "data", "prev_hash", "hash"]
+EVENT_COLUMNS = ["seq", "created_at", "action", "action_display", "actor_name", "on_behalf_of", "actor_display", "actor_roles",
+                 "task", "task_name", "data", "prev_hash", "hash"]
 
 
 class CSVRenderer(BaseRenderer):
@@ -14,7 +14,7 @@ class CSVRenderer(BaseRenderer):
     format = "csv"
     charset = "utf-8"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         out = io.StringIO()
         out.write("\ufeff")  # BOM: spreadsheet programs then read the Chinese text as UTF-8
         writer = csv.writer(out)

@@ -47,7 +47,7 @@ def _matrix(request) -> dict:
 
 class StandardSetListView(APIView):
     @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
-    def get(self, request):
+    def get(self, request) -> HttpResponse:
         """The standard sets: categories → standards → items, each with its source, article,
         evidence kind and indicator."""
         return Response([s.as_dict() for s in standard_sets().values()])
@@ -55,7 +55,7 @@ class StandardSetListView(APIView):
 
 class StandardsMatrixView(APIView):
     @extend_schema(parameters=MATRIX_PARAMS, responses={200: {"type": "object"}})
-    def get(self, request):
+    def get(self, request) -> HttpResponse:
         """Per branch of the subtree, per standard: met / partly / not met / no evidence, with each
         measurable item's periods and the records (meetings, trainings, pairings, volunteer
         service, surveys, cases) behind it."""
@@ -133,7 +133,7 @@ class StandardsMatrixExportView(APIView):
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes
         },
     )
-    def get(self, request):
+    def get(self, request) -> HttpResponse:
         """The matrix as an Excel workbook: a sheet branch × standard, and a sheet with every
         item and its records."""
         matrix = _matrix(request)
@@ -152,7 +152,7 @@ class ModelBranchResultsView(APIView):
         parameters=[OpenApiParameter("organization", int, required=True)],
         responses={200: {"type": "array", "items": {"type": "object"}}},
     )
-    def get(self, request):
+    def get(self, request) -> HttpResponse:
         """The published results of P6 rounds for the branches of the subtree: model branches
         (示范点) with the title's period and whether it is in force, and feedback with the items
         to improve."""

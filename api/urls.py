@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -26,7 +26,9 @@ router.register(
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="auth-token"),
+    path("auth/logout/", views.LogoutView.as_view(), name="auth-logout"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("record-log/", views.RecordLogView.as_view(), name="record-log"),
     path("reports/development-pipeline/", views.DevelopmentPipelineView.as_view(), name="development-pipeline"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
@@ -43,4 +45,6 @@ urlpatterns = [
          name="standards-matrix-export"),
     path("model-branches/", standards.ModelBranchResultsView.as_view(), name="model-branches"),
     path("", include(router.urls)),
+    path("", views.ApiRootView.as_view(), name="api-root"),
+    re_path(r"^(?P<path>.*)$", views.api_not_found, name="api-not-found"),
 ]

@@ -28,6 +28,7 @@ import math
 import os
 import platform
 import random
+import secrets
 import statistics
 import sys
 import time
@@ -91,6 +92,7 @@ def prepare_database(bench_db: str) -> dict:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partyflow.settings")
     os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # required with DEBUG off
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     from django.conf import settings
 
@@ -528,7 +530,10 @@ def met_text(value, aim):
 def print_rows(header: tuple, lines: list[tuple]) -> None:
     """A plain-text table: the first column left-aligned, the others right-aligned."""
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
-    fmt = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))  # noqa: E731
+
+    def fmt(cells: tuple) -> str:
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
     print(fmt(header))
     print("  ".join("-" * w for w in widths))
     for line in lines:

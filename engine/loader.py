@@ -107,7 +107,7 @@ def load_files(files: dict[str, str]) -> dict[str, ProcessDefinition]:
 _SPEC_CACHE: dict[str, tuple] = {}
 
 
-def specs_for_version(version: str, spec_dict_loader):
+def specs_for_version(version: str, spec_dict_loader) -> tuple:
     """(spec, subprocess_specs) of a version, restored once per process from the stored spec dict.
 
     `spec_dict_loader()` is called only on a cache miss (it reads the database)."""

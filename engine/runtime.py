@@ -105,7 +105,7 @@ class WorkflowRun:
     def dump(self) -> dict:
         return workflow_to_dict(self.workflow)
 
-    def advance(self):
+    def advance(self) -> None:
         """Run engine steps until only user tasks and waiting events remain."""
         try:
             self.workflow.do_engine_steps()
@@ -117,7 +117,7 @@ class WorkflowRun:
 
         A timer due exactly at `now` fires: SpiffWorkflow compares strictly (due < now), so timers
         whose moment has come are marked fired here first (the sweep selects `due_at <= now`)."""
-        now = now or dt.datetime.now(dt.timezone.utc)
+        now = now or dt.datetime.now(dt.UTC)
         for task in self.workflow.event_manager.tasks.values():
             definition = getattr(task.task_spec, "event_definition", None)
             if isinstance(definition, (TimeDateEventDefinition, DurationTimerEventDefinition)):

@@ -16,6 +16,7 @@ import ast
 import builtins
 import json
 from functools import lru_cache
+from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
@@ -128,10 +129,10 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         ns["__builtins__"] = SAFE_BUILTINS
         return ns
 
-    def evaluate(self, expression, context, external_context=None):
+    def evaluate(self, expression, context, external_context=None) -> Any:
         return eval(_compile(expression, "eval"), self._namespace(context, external_context))
 
-    def execute(self, script, context, external_context=None):
+    def execute(self, script, context, external_context=None) -> bool:
         clash = set(self.globals).intersection(context)
         if clash:
             raise ScriptRefused(_("任务数据中的字段与内置函数重名：%(names)s") % {"names": ", ".join(sorted(clash))}, code="script_name_clash")
@@ -145,7 +146,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             del context[key]
         return True
 
-    def call_service(self, context, operation_name=None, operation_params=None, **kwargs):
+    def call_service(self, context, operation_name=None, operation_params=None, **kwargs) -> None:
         params = {name: p["value"] for name, p in (operation_params or {}).items()}
         self.outbox.append({"operation": operation_name, "params": params})
         return json.dumps({"queued": operation_name})
@@ -157,9 +158,9 @@ class ScriptEngine(PythonScriptEngine):
         super().__init__(environment=RestrictedEnvironment(make_helpers(rule_set)))
 
     @property
-    def outbox(self):
+    def outbox(self) -> list:
         return self.environment.outbox
 
-    def call_service(self, task, **kwargs):
+    def call_service(self, task, **kwargs) -> None:
         # SpiffWorkflow's own call_service drops the task from its error path; keep it simple here.
         return self.environment.call_service(task.data, **kwargs)

@@ -12,13 +12,13 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 
 from engine.i18n import _
 
 from .models import RecordEvent, RecordLogHead
-from .selectors import active_assignments
 
 GENESIS = "0" * 64
 
@@ -27,7 +27,7 @@ def canonical(value) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def json_safe(value):
+def json_safe(value) -> Any:
     """`value` as it will come back from the database's JSON column (dates as strings, tuples as lists)."""
     return json.loads(canonical(value))
 
@@ -42,14 +42,15 @@ def record_hash(e: RecordEvent) -> str:
     return hashlib.sha256(canonical(content).encode("utf-8")).hexdigest()
 
 
-def record_append(*, action: str, actor, entity: str, entity_id: int, label: str = "",
+def record_append(*, action: str, actor, actor_roles: list[dict], entity: str, entity_id: int, label: str = "",
                   organization_id: int | None = None, data: dict | None = None) -> RecordEvent:
-    """Append one event to the record log. Call inside the transaction of the write it records."""
+    """Append one event to the record log. Call inside the transaction of the write it records;
+    `actor_roles`: the roles the actor holds now ([{role, organization}])."""
     head, _created = RecordLogHead.objects.select_for_update().get_or_create(pk=1)
     event = RecordEvent(
         seq=head.seq + 1, prev_hash=head.head or GENESIS, actor=actor,
         actor_name=actor.get_username() if actor is not None else "system",
-        actor_roles=[{"role": a.role, "organization": a.organization_id} for a in active_assignments(actor)] if actor is not None else [],
+        actor_roles=actor_roles,
         action=action, entity=entity, entity_id=entity_id, entity_label=str(label)[:200],
         organization_id=organization_id, data=json_safe(data or {}), created_at=timezone.now(),
     )

@@ -1,4 +1,6 @@
 """The organization tree, members and role assignments. Writes go through `organizations.services`."""
+from typing import Never
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -139,10 +141,10 @@ class RoleAssignment(models.Model):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+    def update(self, **kwargs) -> Never:
         raise DomainError(self.model.UPDATE_REFUSED, code="audit_append_only")
 
-    def delete(self):
+    def delete(self) -> Never:
         raise DomainError(self.model.DELETE_REFUSED, code="audit_append_only")
 
 
@@ -156,12 +158,12 @@ class AppendOnly(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             raise DomainError(self.UPDATE_REFUSED, code="audit_append_only")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args, **kwargs) -> Never:
         raise DomainError(self.DELETE_REFUSED, code="audit_append_only")
 
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from engine.calendar import CST
 from engine.calendar import today as cst_today
 from engine.rules import at_least_ceil, strictly_more_than
+from notifications.services import alerts_raise
 from organizations.models import (
     BranchKind,
     Member,
@@ -36,6 +37,7 @@ from organizations.services import (
     user_create,
 )
 from orglife.services import meeting_record
+from procedures.democratic_review import participants
 from workflows.models import CaseStatus, TaskStatus, TimerStatus
 from workflows.selectors import task_inbox
 from workflows.services import case_start, task_complete, timers_run
@@ -49,7 +51,7 @@ IDLE_NOTES = {
     "admin": "超级管理员：可查看全部组织和流程，本身不在任何泳道（superuser, no lane）",
     "orgdept": "P2 换届选举没有组织部泳道的任务，待办为空属正常；可查看全校流程",
     "auditor": "审计员只读：可查看全校流程与审计记录，没有待办",
-    "member_se": "普通党员：可查看本人和本支部信息，没有待办",
+    "member_se": "普通党员：可查看本人和本支部信息；民主评议时个人自评在本人待办中",
 }
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔向汤"
@@ -82,7 +84,9 @@ class _Branch:
 # target: "timer" (reminder not yet fired) or the element id of the open user task; "returned" is
 # submit_request again after the committee sent the request back with a reason.
 BRANCHES = [
-    _Branch("se", "cs", "软件工程系教工党支部", BranchKind.TEACHING, -45, "submit_request", full=9,
+    # The request is due election.request_lead before the term ends: already overdue here, so the
+    # secretary has an overdue alert and the college committee an escalation (督办) right away.
+    _Branch("se", "cs", "软件工程系教工党支部", BranchKind.TEACHING, -160, "submit_request", full=9,
             statuses={MemberStatus.PROBATIONARY: 1}, suspended=1, cadres=2),
     _Branch("cs_stu", "cs", "计算机科学专业学生党支部", BranchKind.STUDENT, -100, "record_vote", full=5,
             statuses={MemberStatus.APPLICANT: 3, MemberStatus.ACTIVIST: 3, MemberStatus.DEVELOPMENT_OBJECT: 2, MemberStatus.PROBATIONARY: 2}),
@@ -222,21 +226,60 @@ class _Seeder:
             if spec.target != "timer":
                 self.advance(spec, cases[spec.key])
         self.development_and_records()
+        self.review_and_remediation()
+        self.compliance_records()
+        # The alerts sweep the demo server runs every few minutes, once now: the due-soon talk and the
+        # overdue election request are in the notifications before anyone logs in.
+        alerts_raise(send_email=False)
 
     def development_and_records(self):
-        """P1: an applicant of the software-engineering branch whose application was received ten days
-        ago, so the talk (due 1 month after it) is in the secretary's inbox. P5: this month's themed
-        Party day of the same branch, for the compliance table."""
+        """P1: an applicant of the software-engineering branch whose talk (due
+        development.talk_within after the application) falls due in two days: in the secretary's
+        inbox with a due-soon reminder. P5: this month's themed Party day of the same branch."""
 
         se, secretary = self.branches["se"], self.users["secretary_se"]
         person = self.member(se, status=MemberStatus.APPLICANT, birth_date=self.today.replace(year=self.today.year - 20))
         case = case_start(actor=secretary, process_id="member_development", organization=se, subject_member=person)
-        applied = self.today - dt.timedelta(days=10)
+        applied = self.rules.get("development.talk_within").add_to(self.today, -1) + dt.timedelta(days=2)
         self.complete(case, "submit_application", secretary, {"application_date": applied.isoformat(),
                                                                "letter_summary": "志愿加入中国共产党，拥护党的纲领，遵守党的章程。"})
         present = [m.pk for m in self.members["se"] if m.status in (MemberStatus.FULL, MemberStatus.PROBATIONARY)]
         meeting_record(actor=None, organization=se, kind="themed_party_day", held_on=self.today.replace(day=1),
                        title="主题党日：学习党章", attendees=present)
+
+    def review_and_remediation(self):
+        """P3: this year's democratic review of the software-engineering branch at the members' self
+        assessments (one task in each member's own inbox, member_se's included; every participant gets
+        an account). P4: the administrative branch designated weak by the college committee, its
+        rectification plan in the branch's inbox."""
+        se, secretary = self.branches["se"], self.users["secretary_se"]
+        for i, m in enumerate(p for p in participants(se) if not p.user_id):
+            self.user(f"member_se_{i + 2}", member=m)
+        review = case_start(actor=secretary, process_id="democratic_review", organization=se,
+                            subject=f"{se.name}{self.today.year}年度民主评议党员", data={"year": self.today.year})
+        self.complete(review, "file_plan", secretary, {"plan": "学习党章党规，个人自评、党员互评、民主测评，组织评定。",
+                                                       "review_date": (self.today + dt.timedelta(days=14)).isoformat()})
+        self.complete(review, "record_study", secretary, {"held_on": self.today.isoformat(), "summary": "集中学习党章和《关于新形势下党内政治生活的若干准则》。"})
+
+        admin, officer = self.branches["cs_admin"], self.users["officer_cs"]
+        remediation = case_start(actor=officer, process_id="weak_branch_remediation", organization=admin, subject=admin.name)
+        self.complete(remediation, "designate", officer, {"designated": True, "document_no": f"计院党委〔{self.today.year}〕21号",
+                                                          "problems_found": "组织生活不经常、不认真，支部委员会长期不健全。"})
+
+    def compliance_records(self):
+        """P5: last quarter's records of the software-engineering branch: the general meeting, a Party
+        lesson and the themed Party day of two months out of three (the third month's is missed)."""
+        se = self.branches["se"]
+        present = [m.pk for m in self.members["se"] if m.status in (MemberStatus.FULL, MemberStatus.PROBATIONARY)]
+        quarter = (self.today.month - 1) // 3
+        start = dt.date(self.today.year - 1, 10, 1) if quarter == 0 else dt.date(self.today.year, 3 * quarter - 2, 1)
+        months = [start.replace(month=start.month + i, day=10) for i in range(3)]
+        meeting_record(actor=None, organization=se, kind="general_meeting", held_on=months[0], title="支部党员大会：年度工作部署",
+                       attendees=present)
+        meeting_record(actor=None, organization=se, kind="party_lesson", held_on=months[1], title="书记讲党课", attendees=present)
+        for day in months[:2]:
+            meeting_record(actor=None, organization=se, kind="themed_party_day", held_on=day, title="主题党日：志愿服务",
+                           attendees=present)
 
     def advance(self, spec: _Branch, case):
         """Complete the steps of one case, as its secretary and its officer would, up to spec.target."""

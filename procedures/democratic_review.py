@@ -9,14 +9,19 @@ from engine.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import get_rule_set, strictly_more_than
 from organizations.models import Member, MemberStatus
-from orglife.models import MeasurementTally, MeasurementVoter
+from orglife.models import Grade, MeasurementTally, MeasurementVoter
 from procedures.common.start import branch_only
 from workflows.audit import append
 from workflows.models import Case, CaseStatus, TaskStatus
-from workflows.registry import effect, form_check, form_context, running_subject
+from workflows.registry import data_labels, effect, form_check, form_context, running_subject
 from workflows.services import case_start
 
 PROCESS = "democratic_review"
+
+
+data_labels(PROCESS, members=("member", "assignee_member", "unqualified", "measurement"),
+            codes={"grade": {g.value: g.label for g in Grade}})
+
 GRADES = ("excellent", "qualified", "basically_qualified", "unqualified")
 
 
@@ -27,7 +32,7 @@ def participants(org) -> list[Member]:
 
 
 @form_check(PROCESS, "__start__")
-def check_start(*, organization, data, rules, subject_member=None):
+def check_start(*, organization, data, rules, subject_member=None) -> dict:
     branch_only(organization, (_("民主评议须针对党支部发起。"), "review_needs_branch"))
     year = data.get("year")
     if not isinstance(year, int):
@@ -56,13 +61,13 @@ def review_subject(*, organization, data, subject_member) -> str:
 
 
 @form_check(PROCESS, "self_assessment")
-def check_self_assessment(*, case, task, data, rules):
+def check_self_assessment(*, case, task, data, rules) -> dict:
     member_id = int(task.slot.split("@", 1)[1])
     return {"assessment": {"member": member_id, "text": data["text"]}}
 
 
 @form_context(PROCESS, "democratic_measurement")
-def measurement_context(*, case, task):
+def measurement_context(*, case, task) -> dict:
     rules = get_rule_set(case.rule_set)
     return {"rated": case.data.get("rated", []), "not_rated": case.data.get("not_rated", []),
             "voters_due": len(case.data.get("voters", [])), "ballots_cast": MeasurementVoter.objects.filter(case=case).count(),
@@ -79,7 +84,7 @@ def ballots_needed(voters: int, rules) -> int:
 
 
 @form_check(PROCESS, "democratic_measurement")
-def check_close_measurement(*, case, task, data, rules):
+def check_close_measurement(*, case, task, data, rules) -> dict:
     """Close the measurement: the tallies (counts only) go into the case."""
     ballots = MeasurementVoter.objects.filter(case=case).count()
     needed = ballots_needed(len(case.data.get("voters", [])), rules)
@@ -94,7 +99,7 @@ def check_close_measurement(*, case, task, data, rules):
     return {"measurement": tally, "ballots": ballots}
 
 
-def check_covers_rated(case, items, field):
+def check_covers_rated(case, items, field) -> None:
     """Every rated member exactly once in `items` ([{member, …}]); leading cadres and others refused."""
     rated = {r["id"] for r in case.data.get("rated", [])}
     cadres = {r["id"] for r in case.data.get("not_rated", [])}
@@ -115,7 +120,7 @@ def check_covers_rated(case, items, field):
 
 
 @form_check(PROCESS, "organizational_rating")
-def check_rating(*, case, task, data, rules):
+def check_rating(*, case, task, data, rules) -> dict:
     """Every rated member once; more 优秀 than `review.excellent_max_share` of those rated is a warning."""
     check_covers_rated(case, data["ratings"], "ratings")
     share = rules.get("review.excellent_max_share")
@@ -128,13 +133,13 @@ def check_rating(*, case, task, data, rules):
 
 
 @form_check(PROCESS, "give_feedback")
-def check_feedback(*, case, task, data, rules):
+def check_feedback(*, case, task, data, rules) -> dict:
     check_covers_rated(case, data["feedback"], "feedback")
     return {}
 
 
 @effect("open_unqualified_cases")
-def open_unqualified_cases(*, case, params, actor, now):
+def open_unqualified_cases(*, case, params, actor, now) -> dict:
     """DISPOSAL-2024: each member rated unqualified gets a handling case in the branch committee's inbox."""
     opened = []
     for member in Member.objects.filter(pk__in=case.data.get("unqualified") or []).order_by("id"):

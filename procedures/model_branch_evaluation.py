@@ -96,7 +96,7 @@ def _branch_index(case, entries, field: str) -> dict[int, dict]:
 
 
 @form_check(PROCESS, "__start__")
-def check_start(*, organization, data, rules, subject_member=None):
+def check_start(*, organization, data, rules, subject_member=None) -> dict:
     """The approving committee opens a round: standard set, year, branches of its subtree."""
     if organization.kind != OrgKind.COMMITTEE or not organization.has_approval_authority:
         raise ValidationFailed(
@@ -185,7 +185,7 @@ def _standards_view(s) -> list[dict]:
 
 
 @form_context(PROCESS, "self_assessment", "complete_items")
-def assessment_context(*, case, task):
+def assessment_context(*, case, task) -> dict:
     """The standards with their items, the indicators pre-filled from the branch's records, the
     documents of the branch's cases that may be linked, and (when completing) the items sent
     back."""
@@ -216,7 +216,7 @@ def assessment_context(*, case, task):
 
 
 @form_check(PROCESS, "self_assessment")
-def check_self_assessment(*, case, task, data, rules):
+def check_self_assessment(*, case, task, data, rules) -> dict:
     """Every standard once with a self-rating; evidence per item linked from the branch's cases; the
     computed indicators are kept with the assessment as they stood when it was submitted."""
     branch = task.assignee_organization
@@ -267,7 +267,7 @@ def check_self_assessment(*, case, task, data, rules):
 
 
 @form_context(PROCESS, "college_review")
-def review_context(*, case, task):
+def review_context(*, case, task) -> dict:
     return {
         "branches": case.data.get("branches", []),
         "standards": _standards_view(_set_of(case)),
@@ -279,7 +279,7 @@ def review_context(*, case, task):
 
 
 @form_check(PROCESS, "college_review")
-def check_review(*, case, task, data, rules):
+def check_review(*, case, task, data, rules) -> dict:
     """Per item: accepted unless listed insufficient with a comment. The first review may send the
     insufficient items back once (JSNU evaluation); after that they stay insufficient."""
     s = _set_of(case)
@@ -333,7 +333,7 @@ def check_review(*, case, task, data, rules):
 
 
 @form_check(PROCESS, "complete_items")
-def check_completion(*, case, task, data, rules):
+def check_completion(*, case, task, data, rules) -> dict:
     """Exactly the items sent back to this branch, each with a note and the evidence linked."""
     branch = task.assignee_organization
     wanted = {it["item"] for it in case.data.get("insufficient", {}).get(str(branch.pk), [])}
@@ -358,7 +358,7 @@ def check_completion(*, case, task, data, rules):
 
 
 @form_check(PROCESS, "record_survey")
-def check_survey(*, case, task, data, rules):
+def check_survey(*, case, task, data, rules) -> dict:
     """Anonymous tallies per grade for each branch; at least survey.min_ballots ballots each."""
     _branch_index(case, data["surveys"], "surveys")
     out = []
@@ -379,7 +379,7 @@ def check_survey(*, case, task, data, rules):
 
 
 @effect("record_evaluation_surveys")
-def record_surveys(*, case, params, actor, now):
+def record_surveys(*, case, params, actor, now) -> dict:
     """The round's survey tallies become each branch's satisfaction-survey record (orglife)."""
     rules, names, ids = get_rule_set(case.rule_set), _branch_names(case), []
     for entry in case.data.get("surveys", []):
@@ -403,7 +403,7 @@ def _final_insufficient(case) -> dict[str, list]:
 
 
 @form_context(PROCESS, "school_decision")
-def decision_context(*, case, task):
+def decision_context(*, case, task) -> dict:
     rules = get_rule_set(case.rule_set)
     blocked = under_remediation(case.data["branch_ids"])
     branches = Organization.objects.in_bulk(case.data["branch_ids"])
@@ -424,7 +424,7 @@ def decision_context(*, case, task):
 
 
 @form_check(PROCESS, "school_decision")
-def check_decision(*, case, task, data, rules):
+def check_decision(*, case, task, data, rules) -> dict:
     """Designation (示范点 for evaluation.title_period from the decision) or feedback naming the
     items to improve: the items still insufficient and every measurable item not met. A branch under
     remediation (P4 running) cannot be designated."""
@@ -490,7 +490,7 @@ def check_decision(*, case, task, data, rules):
 
 
 @effect("publish_evaluation_results")
-def publish_results(*, case, params, actor, now):
+def publish_results(*, case, params, actor, now) -> dict:
     """Published: one audit event per branch (its own organization's history) with the decision."""
     branches = Organization.objects.in_bulk(case.data["branch_ids"])
     for r in case.data.get("results", []):

@@ -7,22 +7,19 @@ from engine.calendar import Duration, parse_date, today
 from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
 from organizations.models import MemberStatus
-from procedures.common.members import (
-    member_case_subject,
-    member_leaves,
-    strike_off_vote_check,
-    strike_off_vote_context,
-)
+from procedures.common.members import member_case_subject, member_leaves, strike_off_vote
 from procedures.common.start import MEMBER, one_running_per
-from workflows.registry import effect, form_check, form_context
+from workflows.registry import data_labels, effect, form_check, form_context
 from workflows.selectors import case_evidence
 
 PROCESS = "unqualified_member"
 one_running_per(PROCESS, MEMBER)
+strike_off_vote(PROCESS)
+data_labels(PROCESS, members=("present", "member"), counts=("vote.present",))
 
 
 @form_check(PROCESS, "__start__")
-def check_start(*, organization, data, rules, subject_member=None):
+def check_start(*, organization, data, rules, subject_member=None) -> dict:
     member = member_case_subject(organization=organization, data=data,
                                  not_branch=(_("不合格党员处置须针对党支部发起。"), "disposal_needs_branch"))
     return {"member": {"id": member.pk, "name": member.name}}
@@ -42,7 +39,7 @@ def _correction_deadline(start, months, rules):
 
 
 @form_check(PROCESS, "propose_handling")
-def check_proposal(*, case, task, data, rules):
+def check_proposal(*, case, task, data, rules) -> dict:
     """The branch committee's proposal; a correction period is checked now, runs from the filing."""
     if data["measure"] != "correction":
         return {"correction_deadline": None, "correction_months": None, "filed_on": None}
@@ -51,7 +48,7 @@ def check_proposal(*, case, task, data, rules):
 
 
 @form_context(PROCESS, "file_handling")
-def filing_context(*, case, task):
+def filing_context(*, case, task) -> dict:
     """What the approving committee files: the branch committee's proposal with its documents."""
     proposal = [e for e in case_evidence(case) if e["element_id"] == "propose_handling"]
     return {"member": case.data.get("member"), "measure": case.data.get("measure"), "reason": case.data.get("reason"),
@@ -59,7 +56,7 @@ def filing_context(*, case, task):
 
 
 @form_check(PROCESS, "file_handling")
-def check_filing(*, case, task, data, rules):
+def check_filing(*, case, task, data, rules) -> dict:
     """DISPOSAL-2024: handling starts with the proposal filed with the approving committee; the
     correction period runs from the filing date."""
     try:
@@ -75,17 +72,7 @@ def check_filing(*, case, task, data, rules):
     return extra
 
 
-@form_context(PROCESS, "strike_off_vote")
-def vote_context(*, case, task):
-    return strike_off_vote_context(case=case, task=task)
-
-
-@form_check(PROCESS, "strike_off_vote")
-def check_vote(*, case, task, data, rules):
-    return strike_off_vote_check(case=case, task=task, data=data, rules=rules)
-
-
 @effect("withdraw_member")
-def withdraw_member(*, case, params, actor, now):
+def withdraw_member(*, case, params, actor, now) -> dict:
     """The member withdraws (劝退) from the talk date."""
-    return member_leaves(case, MemberStatus.WITHDRAWN, "talk_date")
+    return member_leaves(case, MemberStatus.WITHDRAWN, "talk_date", actor=actor)

@@ -10,7 +10,9 @@
   unique index on running cases' `subject_key`;
 - providers: what a higher layer offers a procedure without the procedure importing it (`provide`
   by the report package at start-up, `provider` by the procedure), e.g. `weak_branch_signals`,
-  `standards.branch_indicators`.
+  `standards.branch_indicators`;
+- what people read: which data keys hold member ids and which hold codes (`data_labels`), and the
+  sentence a user reads on each task (`task_guides`), read by `workflows.display`.
 """
 from __future__ import annotations
 
@@ -19,11 +21,12 @@ from collections.abc import Callable
 _CHECKS: dict[tuple[str, str], Callable] = {}
 _CONTEXTS: dict[tuple[str, str], Callable] = {}
 _EFFECTS: dict[str, Callable] = {}
+_EFFECTS_MANY: dict[str, Callable] = {}
 _PROVIDERS: dict[str, Callable] = {}
 _SUBJECTS: dict[str, Callable] = {}
 
 
-def form_check(process_id: str, *element_ids: str):
+def form_check(process_id: str, *element_ids: str) -> Callable[[Callable], Callable]:
     def register(fn):
         for element_id in element_ids:
             _CHECKS[(process_id, element_id)] = fn
@@ -31,7 +34,7 @@ def form_check(process_id: str, *element_ids: str):
     return register
 
 
-def form_context(process_id: str, *element_ids: str):
+def form_context(process_id: str, *element_ids: str) -> Callable[[Callable], Callable]:
     def register(fn):
         for element_id in element_ids:
             _CONTEXTS[(process_id, element_id)] = fn
@@ -39,14 +42,25 @@ def form_context(process_id: str, *element_ids: str):
     return register
 
 
-def effect(operation: str):
+def effect(operation: str) -> Callable[[Callable], Callable]:
     def register(fn):
         _EFFECTS[operation] = fn
         return fn
     return register
 
 
-def running_subject(process_id: str):
+def effect_many(operation: str) -> Callable:
+    """Register `fn(*, items, actor, now) -> [result, …]`: the same effect for many cases at once
+    (`items`: [{"case", "params"}]), used when timers fire in batches so that an effect costs a few
+    statements per batch instead of a few per case. It must do exactly what the single handler
+    does for each item, and return the results in the items' order."""
+    def register(fn):
+        _EFFECTS_MANY[operation] = fn
+        return fn
+    return register
+
+
+def running_subject(process_id: str) -> Callable:
     """Register `fn(*, organization, data, subject_member) -> str`: the subject a process allows one
     running case of (called after the start check, with the data it completed)."""
     def register(fn):
@@ -59,19 +73,23 @@ def subject_for(process_id) -> Callable | None:
     return _SUBJECTS.get(process_id)
 
 
-def check_for(process_id, element_id):
+def check_for(process_id, element_id) -> Callable | None:
     return _CHECKS.get((process_id, element_id))
 
 
-def context_for(process_id, element_id):
+def context_for(process_id, element_id) -> Callable | None:
     return _CONTEXTS.get((process_id, element_id))
 
 
-def effect_for(operation):
+def effect_for(operation) -> Callable | None:
     return _EFFECTS.get(operation)
 
 
-def effect_names():
+def effect_many_for(operation) -> Callable | None:
+    return _EFFECTS_MANY.get(operation)
+
+
+def effect_names() -> set[str]:
     return set(_EFFECTS)
 
 
@@ -103,3 +121,41 @@ def running_key(process_id: str, *, organization, subject_member, data: dict) ->
         return None
     value = key(organization=organization, subject_member=subject_member, data=data)
     return f"{process_id}:{value}" if value else None
+# --- what people read ----------------------------------------------------------------------------
+# Which keys of a procedure's case data hold member ids, which hold codes (with their labels), and
+# the sentence a user reads on each task (what to do, by when, under which article): registered by
+# the procedure modules, read by `workflows.display` and the task and case serializers.
+_MEMBER_KEYS: dict[str, frozenset[str]] = {}
+_COUNT_PATHS: dict[str, frozenset[str]] = {}
+_CODE_LABELS: dict[str, dict[str, dict]] = {}
+_GUIDES: dict[tuple[str, str], object] = {}
+
+
+def data_labels(process_id: str, *, members=(), codes=None, counts=()) -> None:
+    """Declare the member-id keys and the coded keys ({key: {code: label}}) of a process's data;
+    `counts`: dotted path suffixes where a member key holds a count ("tally.present")."""
+    _MEMBER_KEYS[process_id] = frozenset(members) | _MEMBER_KEYS.get(process_id, frozenset())
+    _COUNT_PATHS[process_id] = frozenset(counts) | _COUNT_PATHS.get(process_id, frozenset())
+    _CODE_LABELS.setdefault(process_id, {}).update(codes or {})
+
+
+def member_keys_for(process_id: str) -> frozenset[str]:
+    return _MEMBER_KEYS.get(process_id, frozenset())
+
+
+def count_paths_for(process_id: str) -> frozenset[str]:
+    return _COUNT_PATHS.get(process_id, frozenset())
+
+
+def code_labels_for(process_id: str) -> dict[str, dict]:
+    return _CODE_LABELS.get(process_id, {})
+
+
+def task_guides(process_id: str, guides: dict) -> None:
+    """{element id: a translatable sentence for the user: what to do, with the article cited}."""
+    for element_id, text in guides.items():
+        _GUIDES[(process_id, element_id)] = text
+
+
+def guide_for(process_id: str, element_id: str) -> Callable | None:
+    return _GUIDES.get((process_id, element_id))

@@ -85,7 +85,7 @@ class Indicator:
     period: str
     threshold: dict
 
-    def param(self, name: str):
+    def param(self, name: str) -> object:
         value = self.threshold[name]
         return Fraction(value) if name in ("min_attendance", "min_rate") else value
 

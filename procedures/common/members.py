@@ -6,6 +6,8 @@ from engine.calendar import parse_date, today
 from engine.errors import ValidationFailed
 from engine.i18n import _
 from organizations.models import Member
+from organizations.services import member_update
+from workflows import registry
 
 from .start import branch_only
 from .votes import admission_rule_tally, voters
@@ -24,21 +26,26 @@ def member_case_subject(*, organization, data, not_branch: tuple) -> Member:
 
 
 
-def strike_off_vote_context(*, case, task):
+def strike_off_vote(process: str) -> None:
+    """Register the strike-off vote's form context and check (element `strike_off_vote`) for `process`."""
+    registry.form_context(process, "strike_off_vote")(strike_off_vote_context)
+    registry.form_check(process, "strike_off_vote")(strike_off_vote_check)
+
+
+def strike_off_vote_context(*, case, task) -> dict:
     return {**voters(case), "member": case.data.get("member")}
 
 
-def strike_off_vote_check(*, case, task, data, rules):
+def strike_off_vote_check(*, case, task, data, rules) -> dict:
     tally = admission_rule_tally(organization=case.organization, data=data, rules=rules,
                                  quorum_rule="disposal.vote_quorum", pass_rule="disposal.vote_pass")
     return {"vote": tally}
 
 
-def member_leaves(case, status: str, date_field: str) -> dict:
+def member_leaves(case, status: str, date_field: str, *, actor) -> dict:
     """The case's member leaves with `status` from the date in `case.data[date_field]` (today if
     absent); the reapplication ban (`disposal.rejoin_ban`) runs from that date."""
     member = Member.objects.select_for_update().get(pk=case.data["member"]["id"])
-    member.status = status
-    member.left_on = parse_date(case.data.get(date_field) or today())
-    member.save(update_fields=["status", "left_on"])
+    member = member_update(actor=actor, member=member, status=status,
+                           left_on=parse_date(case.data.get(date_field) or today()))
     return {"member": member.pk, "status": member.status, "left_on": member.left_on.isoformat()}

@@ -1,20 +1,20 @@
 """The start guard every procedure uses: a case is opened for a branch, and a process runs at most
-one case at a time per subject — the branch, or the member the case is about.
+one case at a time per subject — the branch, or the member the case is about (or any key a
+procedure computes, e.g. a branch and a year).
 
-`one_running_per(PROCESS, BRANCH | MEMBER)` declares the subject at import; `start_guard()` (or
-`branch_only()` and `not_running()` around a procedure's own checks) refuses with the procedure's
-own codes. A partial unique index on running cases' `Case.subject_key` holds the rule when two
-starts race past the check (`case_already_running`, `workflows.services.case_start`).
+`one_running_per(PROCESS, BRANCH | MEMBER | fn)` declares the subject at import; `branch_only()`
+refuses a case not opened for a branch with the procedure's own code. `workflows.services.case_start`
+refuses a second running case for the same subject with 409 `case_already_running`, and a partial
+unique index on running cases' `Case.subject_key` holds the rule when two starts race.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from engine.errors import Conflict, ValidationFailed
+from engine.errors import ValidationFailed
 from engine.i18n import _
 from organizations.models import Organization, OrgKind
 from workflows import registry
-from workflows.models import Case, CaseStatus
 
 Refusal = tuple[str, str]  # (message, code)
 
@@ -41,17 +41,3 @@ def one_running_per(process: str, subject: Callable) -> None:
 def branch_only(organization: Organization, refusal: Refusal) -> None:
     if organization.kind != OrgKind.BRANCH:
         raise ValidationFailed(refusal[0], code=refusal[1], fields={"organization": [_("须为党支部")]})
-
-
-def not_running(process: str, refusal: Refusal, *, organization: Organization, subject_member=None,
-                data: dict | None = None) -> None:
-    key = registry.running_key(process, organization=organization, subject_member=subject_member, data=data or {})
-    if key and Case.objects.filter(subject_key=key, status=CaseStatus.RUNNING).exists():
-        raise Conflict(refusal[0], code=refusal[1])
-
-
-def start_guard(process: str, *, organization: Organization, not_branch: Refusal, already_running: Refusal,
-                subject_member=None, data: dict | None = None) -> None:
-    """Branch only, then one running case per subject."""
-    branch_only(organization, not_branch)
-    not_running(process, already_running, organization=organization, subject_member=subject_member, data=data)

@@ -12,18 +12,22 @@ from dateutil.relativedelta import relativedelta
 from engine.calendar import Duration, parse_date, today
 from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
-from engine.rules import strictly_more_than
+from engine.rules import more_than_whole, strictly_more_than
 from organizations.models import MemberStatus
 from organizations.selectors import reapplication_barred_until
 from procedures.common.start import MEMBER, branch_only, one_running_per
 from procedures.common.votes import check_people, require_quorum, voters_due
-from workflows.registry import effect, form_check
+from workflows.registry import data_labels, effect, form_check
 
 from .selectors import overdue_obligations
 from .services import member_status_change
 
 PROCESS = "member_development"
 one_running_per(PROCESS, MEMBER)
+
+
+data_labels(PROCESS, members=("present", "member"),
+            counts=("admission_vote.present", "conversion_vote.present", "vote.present"))
 
 
 def _date(data, field):
@@ -52,7 +56,7 @@ def _months(d: Duration) -> int:
 # --- start and stage 1 -------------------------------------------------------------------------
 
 @form_check(PROCESS, "__start__")
-def check_start(*, organization, data, rules, subject_member=None):
+def check_start(*, organization, data, rules, subject_member=None) -> dict:
     branch_only(organization, (_("发展党员须由党支部发起。"), "development_needs_branch"))
     if subject_member is None:
         raise ValidationFailed(_("请指定入党申请人。"), code="subject_member_required", fields={"subject_member": [_("必填")]})
@@ -67,7 +71,7 @@ def check_start(*, organization, data, rules, subject_member=None):
 
 
 @form_check(PROCESS, "submit_application")
-def check_application(*, case, task, data, rules):
+def check_application(*, case, task, data, rules) -> dict:
     """Step 1 (DEV-2014 Art. 5): at least development.min_age years old on the day of application."""
     member = case.subject_member
     applied = _not_future(data, "application_date")
@@ -87,7 +91,7 @@ def check_application(*, case, task, data, rules):
 
 
 @form_check(PROCESS, "talk_with_applicant")
-def check_talk(*, case, task, data, rules):
+def check_talk(*, case, task, data, rules) -> dict:
     talked = _not_future(data, "talk_date")
     applied = parse_date(case.data["application_date"])
     _not_before(talked, applied, "talk_date", "talk_before_application", _("谈话日期不能早于递交申请书日期 %(earliest)s。"))
@@ -95,7 +99,7 @@ def check_talk(*, case, task, data, rules):
 
 
 @form_check(PROCESS, "committee_talk")
-def check_committee_talk(*, case, task, data, rules):
+def check_committee_talk(*, case, task, data, rules) -> dict:
     _not_future(data, "talk_date")
     return {}
 
@@ -103,14 +107,14 @@ def check_committee_talk(*, case, task, data, rules):
 # --- stage 2 -----------------------------------------------------------------------------------
 
 @form_check(PROCESS, "select_activist")
-def check_select_activist(*, case, task, data, rules):
+def check_select_activist(*, case, task, data, rules) -> dict:
     day = _not_future(data, "decision_date")
     _not_before(day, parse_date(case.data["application_date"]), "decision_date", "activist_before_application", _("确定日期不能早于递交申请书日期 %(earliest)s。"))
     return {"activist_date": day.isoformat()}
 
 
 @form_check(PROCESS, "appoint_contacts")
-def check_contacts(*, case, task, data, rules):
+def check_contacts(*, case, task, data, rules) -> dict:
     """Step 5 (DEV-2014 Art. 10): contacts are full members with rights intact; the error names the person."""
     check_people(case.organization, data["contacts"], "contacts", "contact_not_eligible", _("培养联系人"))
     return {}
@@ -125,7 +129,7 @@ def _require_obligations_met(case):
 
 
 @form_check(PROCESS, "cultivation_review", "probation_review")
-def check_review(*, case, task, data, rules):
+def check_review(*, case, task, data, rules) -> dict:
     _require_obligations_met(case)
     return {}
 
@@ -133,7 +137,7 @@ def check_review(*, case, task, data, rules):
 # --- stage 3 -----------------------------------------------------------------------------------
 
 @form_check(PROCESS, "designate_development_object")
-def check_designation(*, case, task, data, rules):
+def check_designation(*, case, task, data, rules) -> dict:
     """Step 7 (DEV-2014 Art. 13): not before development.activist_min_period after becoming an activist;
     cpc-2026: published for development.publication_min (working days) first."""
     day = _not_future(data, "designation_date")
@@ -152,21 +156,21 @@ def check_designation(*, case, task, data, rules):
 
 
 @form_check(PROCESS, "assign_introducers")
-def check_introducers(*, case, task, data, rules):
+def check_introducers(*, case, task, data, rules) -> dict:
     """Step 9 (DEV-2014 Art. 14): two full members with rights intact; the error names the person."""
     check_people(case.organization, data["introducers"], "introducers", "introducer_not_eligible", _("入党介绍人"))
     return {}
 
 
 @form_check(PROCESS, "political_review")
-def check_political_review(*, case, task, data, rules):
+def check_political_review(*, case, task, data, rules) -> dict:
     if not data["conclusion"].strip():
         raise ValidationFailed(_("政治审查须有书面结论。"), code="political_review_conclusion_required", fields={"conclusion": [_("必填")]})
     return {}
 
 
 @form_check(PROCESS, "centralized_training")
-def check_training(*, case, task, data, rules):
+def check_training(*, case, task, data, rules) -> dict:
     """Step 11 (DEV-2014 Art. 17): at least development.training_min_days days or development.training_min_hours class hours."""
     start, end = _date(data, "start_date"), _not_future(data, "end_date")
     _not_before(end, start, "end_date", "training_dates", _("结束日期不能早于开始日期 %(earliest)s。"))
@@ -179,7 +183,7 @@ def check_training(*, case, task, data, rules):
 
 
 @form_check(PROCESS, "pre_review")
-def check_pre_review(*, case, task, data, rules):
+def check_pre_review(*, case, task, data, rules) -> dict:
     """Step 13 (DEV-2014 Art. 19): a person leaving the unit within development.leaving_within is not admitted."""
     day = _not_future(data, "prereview_date")
     if data["passed"] and data.get("leaving_unit_on"):
@@ -222,11 +226,11 @@ def _require_passed(result, rules, code):
     if not result["passed"]:
         raise RuleViolation(
             _("赞成票 %(yes)s 张（含会前提交的书面意见），未超过应到会有表决权党员 %(due)s 人的半数，决议不能通过（DEV-2014 第23条）。") % {"yes": result["yes"], "due": result["voters_due"]},
-            code=code, fields={"yes": [_("须超过 %(n)s 票") % {"n": rules.get("development.vote_pass") * result["voters_due"]}]})
+            code=code, fields={"yes": [_("须超过 %(n)s 票") % {"n": more_than_whole(rules.get("development.vote_pass"), result["voters_due"])}]})
 
 
 @form_check(PROCESS, "admission_vote")
-def check_admission_vote(*, case, task, data, rules):
+def check_admission_vote(*, case, task, data, rules) -> dict:
     result = tally(case, data, rules)
     within = rules.get("development.meeting_after_prereview")
     if within is not None:
@@ -271,7 +275,7 @@ def _check_decision_date(case, data, rules, start_field, within_rule, max_rule, 
 
 
 @form_check(PROCESS, "approve_admission")
-def check_admission_approval(*, case, task, data, rules):
+def check_admission_approval(*, case, task, data, rules) -> dict:
     """Step 17 (DEV-2014 Art. 28): within development.approval_within of the resolution, extendable
     with a reason up to development.approval_max."""
     decided, late, reason = _check_decision_date(case, data, rules, "admission_vote_date", "development.approval_within",
@@ -283,13 +287,13 @@ def check_admission_approval(*, case, task, data, rules):
 # --- stage 5 -----------------------------------------------------------------------------------
 
 @form_check(PROCESS, "conversion_application")
-def check_conversion_application(*, case, task, data, rules):
+def check_conversion_application(*, case, task, data, rules) -> dict:
     _not_future(data, "application_date")
     return {}
 
 
 @form_check(PROCESS, "conversion_vote")
-def check_conversion_vote(*, case, task, data, rules):
+def check_conversion_vote(*, case, task, data, rules) -> dict:
     """Step 23 (DEV-2014 Art. 33): not before probation ends; same quorum and pass rule as step 15;
     extension once only, development.extension_min to development.extension_max."""
     probation_end = parse_date(case.data["probation_end"])
@@ -311,7 +315,7 @@ def check_conversion_vote(*, case, task, data, rules):
 
 
 @form_check(PROCESS, "approve_conversion")
-def check_conversion_approval(*, case, task, data, rules):
+def check_conversion_approval(*, case, task, data, rules) -> dict:
     """Step 24 (DEV-2014 Art. 34): within development.conversion_approval_within of the resolution;
     Party standing counts from the end of probation. An approved extension moves the end of probation."""
     decided, late, reason = _check_decision_date(case, data, rules, "conversion_vote_date", "development.conversion_approval_within",
@@ -326,7 +330,7 @@ def check_conversion_approval(*, case, task, data, rules):
 
 
 @form_check(PROCESS, "archive_file")
-def check_archive(*, case, task, data, rules):
+def check_archive(*, case, task, data, rules) -> dict:
     _not_future(data, "archived_on")
     return {"archived": True}
 
@@ -337,7 +341,7 @@ STOP_NOTE = "发展终止"
 
 
 @effect("development_status")
-def development_status(*, case, params, actor, now):
+def development_status(*, case, params, actor, now) -> dict:
     """The BPMN service tasks move the person's status and write the member's record."""
     status = params.get("status") or ""
     return member_status_change(actor=actor, case=case, member_id=case.subject_member_id, status=status,

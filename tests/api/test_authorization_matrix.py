@@ -76,7 +76,11 @@ ORG_DEPT_WRITE = lambda ok: row(f"403 403 403 403 {ok} 403 403 401")  # noqa: E7
 # (url name, method) → (path builder, request body or None, expected)
 MATRIX = {
     ("auth-token", "POST"): (lambda o: "/api/auth/token/", "credentials", row("200 200 200 200 200 200 200 400")),
+    ("auth-logout", "POST"): (lambda o: "/api/auth/logout/", None,
+                              row("204 204 204 204 204 204 204 401")),
     ("me", "GET"): (lambda o: "/api/me/", None, row(SIGNED_IN)),
+    ("record-log", "GET"): (lambda o: "/api/record-log/", None, row("403 403 403 403 200 403 403 401")),
+    ("api-root", "GET"): (lambda o: "/api/", None, row(OPEN_TO_ALL)),
     ("schema", "GET"): (lambda o: "/api/schema/", None, row(OPEN_TO_ALL)),
     ("docs", "GET"): (lambda o: "/api/docs/", None, row(OPEN_TO_ALL)),
 

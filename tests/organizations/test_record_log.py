@@ -123,3 +123,17 @@ def test_the_application_cannot_edit_or_delete_an_event(university):
     with pytest.raises(DomainError):
         RecordEvent.objects.filter(pk=e.pk).delete()
     assert verify_records().ok
+
+
+def test_the_organization_department_reads_the_log_with_names_and_its_verification(api, university):
+    u = university
+    r = api(u.users.orgdept).get(f"/api/record-log/?entity=roleassignment&entity_id={u.users.auditor.role_assignments.get().pk}")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["verification"]["ok"] is True and body["verification"]["events"] == RecordEvent.objects.count()
+    [grant] = body["events"]
+    assert (grant["action"], grant["entity_label"], grant["organization_name"]) == (
+        "role_assignment_created", f"auditor 审计员 @ {u.college.name}", u.college.name)
+    r = api(u.users.auditor).get("/api/record-log/")
+    assert r.status_code == 403 and r.json()["code"] == "record_log_not_allowed"
+

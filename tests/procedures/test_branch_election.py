@@ -121,6 +121,9 @@ def test_election_from_reminder_to_approved_results(api, university):
     assert actions.count("task_completed") == 9
     completed = [e for e in history if e["action"] == "task_completed"]
     assert completed[0]["actor_name"] == "sec_a" and completed[0]["task_name"] == "提交换届请示"
-    assert {"role": "branch_secretary", "organization": u.branch_a.pk} in completed[0]["actor_roles"]
+    acted = completed[0]["actor_roles"]
+    assert [(r["role"], r["organization"], r["role_display"]) for r in acted] == [
+        ("branch_secretary", u.branch_a.pk, "支部书记")]
+    assert acted[0]["organization_name"] == u.branch_a.name
     assert completed[1]["data"]["submitted"] == {"approved": False, "reason": "请补充候选人推荐方式说明"}
     assert [e["data"]["operation"] for e in history if e["action"] == "effect_applied"] == ["notify_term_expiry", "record_election_result", "schedule_next_election"]

@@ -46,11 +46,11 @@ class Command(BaseCommand):
     help = ("The demo (`make demo`): migrate, deploy the BPMN, seed the demo university, then serve the API "
             "with timers swept in-process every PARTYFLOW['DEMO_TIMER_INTERVAL'] seconds.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--addrport", default="127.0.0.1:8000", help="where to serve the API (default 127.0.0.1:8000)")
         parser.add_argument("--no-serve", action="store_true", help="set everything up but do not serve or start the timer thread")
 
-    def handle(self, *args, addrport="127.0.0.1:8000", no_serve=False, **options):
+    def handle(self, *args, addrport="127.0.0.1:8000", no_serve=False, **options) -> None:
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         self.stdout.write(self.style.MIGRATE_HEADING("1/3 数据库迁移 (migrate)"))
         call_command("migrate", interactive=False, verbosity=0, stdout=self.stdout, stderr=self.stderr)

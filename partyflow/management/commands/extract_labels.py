@@ -12,10 +12,10 @@ class Command(BaseCommand):
     help = ("Extract BPMN names and stages and form titles, descriptions and x-labels into "
             "partyflow/labels_catalog.py, the source makemessages reads (--check: fail if it is stale).")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--check", action="store_true", help="exit non-zero when the file is out of date")
 
-    def handle(self, *args, check=False, **options):
+    def handle(self, *args, check=False, **options) -> None:
         found = file_labels(settings.PARTYFLOW["BPMN_DIR"], settings.PARTYFLOW["FORMS_DIR"])
         source = catalog_source(found, root=Path(settings.BASE_DIR))
         current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""

@@ -9,10 +9,10 @@ class Command(BaseCommand):
     help = ("Walk the audit hash chain of one case (--case ID) or of every case and the record log; "
             "report the first event altered, deleted or inserted out of order.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--case", type=int, help="the case id (default: every case)")
 
-    def handle(self, *args, case=None, **options):
+    def handle(self, *args, case=None, **options) -> None:
         if case is not None and not Case.objects.filter(pk=case).exists():
             raise CommandError(f"no case {case}")
         results = [verify_case(case)] if case is not None else list(verify_all())
