@@ -9,7 +9,8 @@
   `running_subject` or `one_running_per`); `workflows.services.case_start` guards it, backed by a
   unique index on running cases' `subject_key`;
 - providers: what a higher layer offers a procedure without the procedure importing it (`provide`
-  by the report package at start-up, `provider` by the procedure), e.g. `weak_branch_signals`;
+  by the report package at start-up, `provider` by the procedure), e.g. `weak_branch_signals`,
+  `standards.branch_indicators`;
 - what people read: which data keys hold member ids and which hold codes (`data_labels`), and the
   sentence a user reads on each task (`task_guides`), read by `workflows.display`.
 """

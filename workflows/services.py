@@ -118,7 +118,7 @@ def _plan_step(case: Case, run: WorkflowRun, *, actor=None, completed: Task | No
     for view in ready:
         if view.id in open_rows:
             continue
-        org = resolve_lane(view.lane, case.organization)
+        org = resolve_lane(view.lane, case.organization, view.data)
         step.new_tasks.append(Task(
             case=case, spiff_task_id=view.id, element_id=view.element_id, name=view.name, lane=view.lane or "",
             slot=task_slot(view.lane, org, view.data), assignee_organization=org, process_id=case.process_id,
