@@ -469,7 +469,7 @@ def election_report(case: Case) -> dict:
     else:
         officers_text = "书记、副书记尚未选举产生。"
     quorum = b["rules"].get("election.quorum")
-    quorum_text = ("超过应到会人数的{q}，符合规定".format(q=f"{quorum.numerator}/{quorum.denominator}")) if tally.get("present") else ""
+    quorum_text = ("超过应到会人数的{q}，符合规定".format(q=f"{quorum.numerator}/{quorum.denominator}")) if tally.get("voters_present", tally.get("present")) else ""
     intro = "经{approving}{no}批复同意，{branch}于{date}召开支部党员大会进行换届选举。现将选举结果报告如下：".format(
         approving=b["approving"],
         no=f"（{reply['document_no']}）" if reply.get("document_no") else "",
@@ -482,7 +482,9 @@ def election_report(case: Case) -> dict:
         approval_text = ("同意（%(d)s）" if approval.get("approved") else "不同意（%(d)s）") % {"d": cn_date(approval_event.created_at)}
     return {**{k: v for k, v in b.items() if k not in ("org", "rules", "request", "request_event")},
             "intro": intro, "voters_eligible": tally.get("voters_eligible", ""), "voters_due": tally.get("voters_due", ""),
-            "present": tally.get("present", ""), "excluded": tally.get("excluded") or [], "quorum_text": quorum_text,
+            # P2 tallies name the voters present `voters_present` (older cases: `present`).
+            "present": tally.get("voters_present", tally.get("present", "")), "excluded": tally.get("excluded") or [],
+            "quorum_text": quorum_text,
             "ballots_issued": tally.get("ballots_issued", vote.get("ballots_issued", "")),
             "ballots_returned": tally.get("ballots_returned", vote.get("ballots_returned", "")),
             "valid_ballots": tally.get("valid_ballots", ""), "invalid_ballots": tally.get("invalid_ballots", vote.get("invalid_ballots", "")),
@@ -574,7 +576,8 @@ def _obligation_detail(o: dict) -> str:
         elif "paid" in p:
             parts.append(f"{p['period']}：{p['paid']}/{p['members']} {status}")
         elif "short" in p:
-            short = "、".join(f"{s['name']} {s['hours']:g}/{s['required']}" for s in p["short"][:5])
+            # study hours short of the year's minimum, or heart-to-heart talks short per member
+            short = "、".join(f"{s['name']} {s.get('hours', s.get('count', 0)):g}/{s['required']}" for s in p["short"][:5])
             parts.append(f"{p['period']}：{status}" + (f"（{short}）" if short else ""))
         else:
             parts.append(f"{p['period']}：{status}")
