@@ -4,6 +4,7 @@ inbox. Each function answers in a fixed number of queries, whatever the number o
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, Q, QuerySet
@@ -19,6 +20,8 @@ from workflows import registry
 from workflows.assignment import LANE_LABELS, active_delegations, delegated_task_q
 from workflows.models import AuditEvent, Case, ProcessVersion, Task, TaskStatus
 from workflows.selectors import case_documents, case_history, task_inbox
+
+from .diagram import laid_out
 
 TABS = ("mine", "queue", "done")
 PAGE_ROWS = 100
@@ -226,10 +229,10 @@ def case_steps(case: Case, now: dt.datetime | None = None) -> list[dict]:
 def case_bpmn_xml(case: Case) -> str:
     """The BPMN source of the case's process version: the file that defines its process id."""
     files = ProcessVersion.objects.values_list("files", flat=True).get(pk=case.process_version_id) or {}
-    for xml in files.values():
-        if f'id="{case.process_id}"' in xml:
-            return xml
-    return next(iter(files.values()), "")
+    xml = next((x for x in files.values() if f'id="{case.process_id}"' in x), next(iter(files.values()), ""))
+    names = tuple(sorted((n, label(n)) for n in set(re.findall(r'name="([^"]+)"', xml)) if label(n) != n))
+    lanes = tuple(sorted((k, str(v)) for k, v in LANE_LABELS.items()))
+    return laid_out(xml, case.process_id, lanes, names) if xml else ""
 
 
 def case_timeline(case: Case) -> list[dict]:
