@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy as _lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from engine.calendar import CST
 from notifications.render import render as render_notification
@@ -43,9 +43,12 @@ class InboxFilters:
     delegated: bool = False
     q: str = ""
 
+    def more(self) -> bool:
+        """Any filter besides the search box (the page opens the 'more filters' panel)."""
+        return any([self.process, self.organization, self.due_within is not None, self.overdue, self.escalated, self.delegated])
+
     def active(self) -> bool:
-        return any([self.process, self.organization, self.due_within is not None, self.overdue, self.escalated,
-                    self.delegated, self.q])
+        return self.more() or bool(self.q)
 
 
 def _filtered(qs: QuerySet, user, f: InboxFilters, now: dt.datetime) -> QuerySet:
@@ -132,6 +135,29 @@ def next_task_for(user, *, after: Task) -> Task | None:
 
 # --- task page --------------------------------------------------------------------------------
 
+SOURCES = {
+    "DEV-2014": gettext_lazy("《中国共产党发展党员工作细则》"), "ELEC-2020": gettext_lazy("《中国共产党基层组织选举工作条例》"),
+    "BRANCH-2018": gettext_lazy("《中国共产党支部工作条例（试行）》"), "DISPOSAL-2024": gettext_lazy("《中国共产党不合格党员组织处置办法》"),
+    "CONST": gettext_lazy("《中国共产党章程》"), "XYTC": gettext_lazy("党支部建设“两化一创”清单"), "JSNU": gettext_lazy("服务型党支部“六好”标准"),
+}
+_CITATION = re.compile(r"\b(DEV-2014|ELEC-2020|BRANCH-2018|DISPOSAL-2024|CONST|XYTC|JSNU)\b(?:\s*(Art\.|Ch\.|§)\s*(\d[\d\-/, ]*(?:and \d+)?))?")
+
+
+def rule_citations(documentation: str) -> list[str]:
+    """The regulations a step's documentation cites, by their Chinese names with the article:
+    'DEV-2014 Art. 5-6' → '《中国共产党发展党员工作细则》第5—6条'."""
+    out = []
+    for source, unit, numbers in _CITATION.findall(documentation or ""):
+        numbers = re.sub(r"[,\s]+$", "", numbers or "")
+        text = str(SOURCES[source])
+        if numbers:
+            nums = numbers.replace(" and ", "、").replace(", ", "、").replace(",", "、").replace("-", "—")
+            text += {"Art.": gettext("第%(n)s条"), "Ch.": gettext("第%(n)s章"), "§": gettext("第%(n)s项")}[unit] % {"n": nums}
+        if text not in out:
+            out.append(text)
+    return out
+
+
 def task_context(task: Task) -> dict:
     """What the procedure gives the form besides its schema (eligible people, tallies); {} once closed."""
     fn = registry.context_for(task.process_id, task.element_id)
@@ -141,8 +167,10 @@ def task_context(task: Task) -> dict:
 def case_facts(case: Case, schemas: list[dict]) -> list[dict]:
     """The case's data in words: each key with the title a form gives it (else the key), each value
     as text; lists of people's ids are shown by name when the context names them."""
-    titles: dict[str, str] = {"term_end": "本届任期届满日期", "branch_name": "党支部", "committee": "设支部委员会",
-                              "round": "选举轮次", "elected_total": "已当选", "application_date": "递交日期"}
+    titles: dict[str, str] = {
+        "term_end": gettext_noop("本届任期届满日期"), "branch_name": gettext_noop("党支部"), "committee": gettext_noop("设支部委员会"),
+        "round": gettext_noop("选举轮次"), "elected_total": gettext_noop("已当选"), "application_date": gettext_noop("递交日期"),
+    }
     enum_labels: dict[str, dict] = {}
     for schema in schemas:
         for key, prop in (schema.get("properties") or {}).items():
@@ -167,11 +195,11 @@ def case_facts(case: Case, schemas: list[dict]) -> list[dict]:
 
 
 ACTION_LABELS = {
-    "case_started": _lazy("发起流程"), "task_completed": _lazy("办理完成"), "task_claimed": _lazy("认领"),
-    "task_unclaimed": _lazy("退回待认领"), "timers_fired": _lazy("期限到达"), "case_cancelled": _lazy("撤销流程"),
-    "document_uploaded": _lazy("上传文件"), "effect_applied": _lazy("系统处理"), "obligation_submitted": _lazy("提交考察记录"),
-    "task_completion_refused": _lazy("提交被拒绝（期限已过）"), "timer_failed": _lazy("定时处理失败"),
-    "delegation_created": _lazy("委托办理"), "delegation_revoked": _lazy("撤销委托"),
+    "case_started": gettext_lazy("发起流程"), "task_completed": gettext_lazy("办理完成"), "task_claimed": gettext_lazy("认领"),
+    "task_unclaimed": gettext_lazy("退回待认领"), "timers_fired": gettext_lazy("期限到达"), "case_cancelled": gettext_lazy("撤销流程"),
+    "document_uploaded": gettext_lazy("上传文件"), "effect_applied": gettext_lazy("系统处理"), "obligation_submitted": gettext_lazy("提交考察记录"),
+    "task_completion_refused": gettext_lazy("提交被拒绝（期限已过）"), "timer_failed": gettext_lazy("定时处理失败"),
+    "delegation_created": gettext_lazy("委托办理"), "delegation_revoked": gettext_lazy("撤销委托"),
 }
 
 

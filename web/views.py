@@ -14,12 +14,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from engine.calendar import CST
-from engine.errors import Conflict, DomainError, NotFound
+from engine.errors import Conflict, DomainError, NotFound, RuleViolation
 from forms.validation import load_schema
 from notifications import selectors as notification_selectors, services as notification_services
 from workflows import selectors as wf_selectors, services as wf_services
@@ -72,7 +72,7 @@ def inbox(request):
     f, params = _filters(request)
     data = selectors.inbox(request.user, tab=request.GET.get("tab", "mine"), filters=f)
     ctx = {**data, "filters": f, "params": params, "choices": selectors.inbox_filter_choices(request.user),
-           "query": "&".join(f"{k}={v}" for k, v in params.items())}
+           "query": urlencode(params), "nav_active": "inbox"}
     template = "web/_inbox_list.html" if request.htmx and request.htmx.target == "inbox-list" else "web/inbox.html"
     return render(request, template, ctx)
 
@@ -99,7 +99,7 @@ def _task_page(request, task, *, values=None, error: DomainError | None = None, 
     case = task.case
     schema = load_schema(task.form) if task.form else {}
     context = selectors.task_context(task)
-    rule_message = str(error.message) if error is not None and error.fields else ""
+    rule_message = str(error.message) if isinstance(error, RuleViolation) and error.fields else ""
     fields = build_fields(schema, context, values, error.fields if error is not None else None, rule_message)
     unplaced = []
     if error is not None:
@@ -114,7 +114,8 @@ def _task_page(request, task, *, values=None, error: DomainError | None = None, 
         "history": selectors.task_history(case), "context_people": context.get("not_eligible") or [],
         "now": timezone.now(), "holders": holders, "is_open": task.status == TaskStatus.OPEN,
         "claimed_by_me": task.claimed_by_id == request.user.pk, "default_delegation_end": (timezone.now().astimezone(CST) + dt.timedelta(days=7)).date(),
-        "process_name": selectors.label(case.process_version.name),
+        "process_name": selectors.label(case.process_version.name), "citations": selectors.rule_citations(task.documentation),
+        "nav_active": "inbox",
     }
     return render(request, "web/task.html", ctx, status=status)
 
@@ -216,7 +217,7 @@ def document_download(request, case_id: int, document_id: int):
 @scoped
 def notifications(request):
     items = list(notification_selectors.notifications_for(request.user)[:100])
-    return render(request, "web/notifications.html", {"items": selectors.notifications_display(items)})
+    return render(request, "web/notifications.html", {"items": selectors.notifications_display(items), "nav_active": "notifications"})
 
 
 @require_POST

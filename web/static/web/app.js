@@ -48,6 +48,15 @@
       var overlays = viewer.get("overlays");
       var registry = viewer.get("elementRegistry");
       canvas.zoom("fit-viewport");
+      // A long process fitted into the box is too small to read: zoom to a readable scale and
+      // bring the first open step into view (drag and scroll to see the rest).
+      if (canvas.zoom() < 0.7) {
+        var ids = Object.keys(data.states);
+        var open = ids.filter(function (id) { return /open|overdue/.test(data.states[id].state) && registry.get(id); })[0]
+          || ids.filter(function (id) { return registry.get(id); }).pop();
+        canvas.zoom(0.85);
+        if (open && canvas.scrollToElement) canvas.scrollToElement(registry.get(open), { top: 60, left: 220, right: 220, bottom: 60 });
+      }
       Object.keys(data.states).forEach(function (id) {
         var s = data.states[id];
         if (!registry.get(id)) return;
