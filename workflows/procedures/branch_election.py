@@ -13,10 +13,10 @@ from engine.errors import Conflict, RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import at_least_ceil, strictly_more_than
 from organizations.models import Member, Organization, OrgKind, Role, RoleAssignment
-from organizations.selectors import branch_members, full_members_with_rights
+from organizations.selectors import full_members_with_rights
 
 from ..registry import effect, form_check, form_context
-from .votes import EXCLUSION_REASONS, check_people as _check_people, ineligibility as _ineligibility, require_quorum, voters_due
+from .votes import EXCLUSION_REASONS, check_people as _check_people, people, require_quorum, voters_due
 
 PROCESS = "branch_election"
 
@@ -104,11 +104,21 @@ def check_approval(*, case, task, data, rules):
 
 def voters(case) -> dict:
     """Who is due to vote and who may not, and why: what the vote form shows."""
-    members = list(branch_members(case.organization))
-    return {
-        "eligible": [{"id": m.pk, "name": m.name} for m in members if not _ineligibility(m)],
-        "not_eligible": [{"id": m.pk, "name": m.name, "reason": _ineligibility(m)} for m in members if _ineligibility(m)],
-    }
+    return people(case.organization)
+
+
+@form_context(PROCESS, "nominate_candidates")
+def nomination_context(*, case, task):
+    """Candidates are full members with rights intact (ELEC-2020): the picker offers only them."""
+    return {**voters(case), "seats": case.data.get("seats")}
+
+
+@form_context(PROCESS, "elect_officers")
+def officers_context(*, case, task):
+    """The secretary and deputy are chosen from the newly elected committee."""
+    elected = case.data.get("elected_total") or []
+    names = dict(Member.objects.filter(pk__in=elected).values_list("pk", "name"))
+    return {"elected": [{"id": m, "name": names.get(m, "")} for m in elected]}
 
 
 def _round_candidates(case) -> list[int]:

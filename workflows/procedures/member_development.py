@@ -16,8 +16,8 @@ from engine.rules import strictly_more_than
 from organizations.models import MemberStatus, OrgKind
 from organizations.selectors import reapplication_barred_until
 
-from ..registry import effect, form_check
-from .votes import check_people, require_quorum, voters_due
+from ..registry import effect, form_check, form_context
+from .votes import check_people, people, require_quorum, voters_due
 
 PROCESS = "member_development"
 
@@ -106,6 +106,12 @@ def check_select_activist(*, case, task, data, rules):
     day = _not_future(data, "decision_date")
     _not_before(day, parse_date(case.data["application_date"]), "decision_date", "activist_before_application", _("确定日期不能早于递交申请书日期 %(earliest)s。"))
     return {"activist_date": day.isoformat()}
+
+
+@form_context(PROCESS, "appoint_contacts")
+def contacts_context(*, case, task):
+    """Contacts are full members with rights intact: the picker offers only them."""
+    return people(case.organization)
 
 
 @form_check(PROCESS, "appoint_contacts")
