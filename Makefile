@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install bench bench-scale clean
+.PHONY: demo test lint install bench bench-scale clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,14 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/partyflow demo $(DEMO_ARGS)
 
-## Run the test suite: on PostgreSQL when it answers (required under CI=true, with Redis), else SQLite.
-test: $(STAMP)
+## Lint: ruff (rules and format at line length 100) and the import contracts (layers, only engine imports SpiffWorkflow).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+## Run the linters, then the test suite: on PostgreSQL when it answers (required under CI=true, with Redis), else SQLite.
+test: lint
 	sh .ci/ensure-redis && url=$$(sh .ci/database-url) || exit 1; DATABASE_URL="$${DATABASE_URL:-$$url}" $(BIN)/pytest $(PYTEST_ARGS)
 
 ## Benchmarks on PostgreSQL (prints a table).

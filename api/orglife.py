@@ -11,6 +11,7 @@ from engine.i18n import _
 from organizations.selectors import members_visible, organizations_visible
 from orglife import selectors, services
 from orglife.models import Attendance, DuesPayment, Meeting, MeetingKind
+from procedures import democratic_review
 
 from .views import _int_param
 
@@ -169,15 +170,7 @@ class MeasurementBallotView(APIView):
     part in answers 404."""
 
     def _case(self, request, pk):
-        from orglife.models import MeasurementVoter
-        from organizations.models import Member
-        from workflows.models import Case
-
-        member = Member.objects.filter(user=request.user).first()
-        case = Case.objects.filter(pk=pk, process_id="democratic_review").first()
-        if case is None or member is None or member.pk not in case.data.get("voters", []):
-            raise NotFound(_("流程不存在。"), code="case_not_found")
-        return case, MeasurementVoter.objects.filter(case=case, member=member).exists()
+        return democratic_review.measurement_for_voter(user=request.user, case_id=pk)
 
     @extend_schema(responses={200: {"type": "object"}})
     def get(self, request, pk):
@@ -189,5 +182,5 @@ class MeasurementBallotView(APIView):
         case, _voted = self._case(request, pk)
         body = BallotSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.measurement_ballot_cast(actor=request.user, case=case, ratings=body.validated_data["ratings"])
+        democratic_review.measurement_ballot_cast(actor=request.user, case=case, ratings=body.validated_data["ratings"])
         return Response({"case": case.pk, "voted": True}, status=status.HTTP_201_CREATED)

@@ -2,13 +2,26 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from forms.validation import load_schema
 from notifications.models import Notification
 from notifications.render import render
 from organizations.models import Member, Organization, RoleAssignment
 from organizations.selectors import is_org_department
+from oversight.selectors import SIGNAL_LABELS
 from workflows.assignment import LANE_LABELS
-from workflows.audit import json_safe
-from workflows.models import AuditEvent, Case, CaseAccess, Delegation, Document, ProcessVersion, Task, Timer
+from workflows.audit import json_safe, verify_case
+from workflows.models import (
+    AuditEvent,
+    Case,
+    CaseAccess,
+    Delegation,
+    Document,
+    ProcessVersion,
+    Task,
+    Timer,
+)
+from workflows.registry import context_for
+from workflows.selectors import case_documents, case_history, case_open_tasks
 
 from .labels import label, localize_schema
 
@@ -166,13 +179,9 @@ class TaskDetailSerializer(TaskSerializer):
         fields = TaskSerializer.Meta.fields + ["documentation", "form", "context", "case_data", "completed_by"]
 
     def get_form(self, obj) -> dict | None:
-        from forms.validation import load_schema
-
         return {"name": obj.form, "schema": localize_schema(load_schema(obj.form))} if obj.form else None
 
     def get_context(self, obj) -> dict:
-        from workflows.registry import context_for
-
         fn = context_for(obj.process_id, obj.element_id)
         return fn(case=obj.case, task=obj) if fn and obj.status == "open" else {}
 
@@ -230,13 +239,9 @@ class CaseDetailSerializer(CaseSerializer):
         fields = CaseSerializer.Meta.fields + ["cancel_reason", "data", "open_tasks", "waiting_timers", "documents"]
 
     def get_documents(self, obj) -> list[dict]:
-        from workflows.selectors import case_documents
-
         return DocumentSerializer(case_documents(obj), many=True).data
 
     def get_open_tasks(self, obj) -> list:
-        from workflows.selectors import case_open_tasks
-
         return TaskSerializer(case_open_tasks(obj), many=True, context=self.context).data
 
     def get_waiting_timers(self, obj) -> list:
@@ -370,8 +375,6 @@ class SignalSerializer(serializers.Serializer):
     evidence = serializers.JSONField()
 
     def get_label(self, obj) -> str:
-        from oversight.selectors import SIGNAL_LABELS
-
         return str(SIGNAL_LABELS.get(obj["code"], obj["code"]))
 
 
@@ -497,8 +500,6 @@ def history_export(case) -> dict:
     """A case's full history as one document (JSON export; the CSV export takes its events)."""
     from django.utils import timezone
 
-    from workflows.audit import verify_case
-    from workflows.selectors import case_documents, case_history
 
     return {
         "case": CaseSerializer(case).data,

@@ -11,25 +11,39 @@ from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.renderers import JSONRenderer, StaticHTMLRenderer
-from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer, StaticHTMLRenderer
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.i18n import _
-from organizations import services as org_services
-from development import selectors as development_selectors, services as development_services
-from notifications import selectors as notification_selectors, services as notification_services
+from notifications import selectors as notification_selectors
+from notifications import services as notification_services
 from notifications.models import Notification
+from organizations import services as org_services
 from organizations.models import RoleAssignment
-from organizations.selectors import (active_assignments, is_org_department, members_visible, organization_in_scope, organizations_manageable,
-                                     organizations_visible, scope_q)
-from partyflow.rules import deployment_rule_set
+from organizations.rules import deployment_rule_set
+from organizations.selectors import (
+    active_assignments,
+    is_org_department,
+    members_visible,
+    organization_in_scope,
+    organizations_manageable,
+    organizations_visible,
+    scope_q,
+)
+from oversight.compliance import Period, compliance_table
+from oversight.export import compliance_workbook
+from oversight.selectors import branch_terms, weak_branch_identification, weak_branches
+from oversight.services import identification_run
+from procedures.member_development import selectors as development_selectors
+from procedures.member_development import services as development_services
 from workflows import selectors, services
+from workflows.audit import verify_case
 from workflows.models import Case, Delegation, Task
 
 from . import serializers as s
@@ -354,7 +368,6 @@ class CaseViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], url_path="audit-verification")
     def audit_verification(self, request, pk=None):
         """Walk the case's tamper-evident audit chain: ok, or the first event altered, deleted or reordered."""
-        from workflows.audit import verify_case
 
         case = self._read(request, pk, "verification")
         return Response(verify_case(case.pk).as_dict())
@@ -451,7 +464,6 @@ class BranchTermView(APIView):
     @extend_schema(parameters=[OpenApiParameter("organization", int, required=True)], responses=s.BranchTermSerializer(many=True))
     def get(self, request):
         """Every branch in the organization's subtree with its committee term, end date and whether it is overdue."""
-        from oversight.selectors import branch_terms
 
         return Response(s.BranchTermSerializer(branch_terms(_organization_param(request)), many=True).data)
 
@@ -460,14 +472,12 @@ class WeakBranchIdentificationView(APIView):
     @extend_schema(parameters=[OpenApiParameter("organization", int, required=True)], responses=s.IdentificationSerializer(many=True))
     def get(self, request):
         """P4 step 1: the branches in the subtree showing a weak-branch signal, with the evidence for each."""
-        from oversight.selectors import weak_branch_identification
 
         return Response(s.IdentificationSerializer(weak_branch_identification(_organization_param(request), rules=deployment_rule_set()), many=True).data)
 
     @extend_schema(request=s.IdentificationRunSerializer, responses=s.IdentificationRunResultSerializer)
     def post(self, request):
         """The committee's on-demand identification: opens a designation task in its inbox per flagged branch."""
-        from oversight.services import identification_run
 
         body = s.IdentificationRunSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -480,7 +490,6 @@ class WeakBranchListView(APIView):
     @extend_schema(parameters=[OpenApiParameter("organization", int)], responses=s.WeakBranchSerializer(many=True))
     def get(self, request):
         """The weak-branch list in the caller's scope: status, plan deadline, adjustments, progress reports."""
-        from oversight.selectors import weak_branches
 
         org = _int_param(request, "organization")
         qs = weak_branches(request.user, organization=organization_in_scope(request.user, org) if org else None)
@@ -490,8 +499,6 @@ class WeakBranchListView(APIView):
 # --- P5: compliance -------------------------------------------------------------------------
 
 def _compliance(request):
-    from oversight.compliance import Period, compliance_table
-
     org = _organization_param(request)
     period = Period.parse(request.query_params.get("period"))
     return period, compliance_table(org, period, rules=deployment_rule_set())
@@ -512,7 +519,6 @@ class ComplianceExportView(APIView):
         """The compliance table as an Excel workbook: one row per branch and obligation."""
         from django.http import HttpResponse
 
-        from oversight.export import compliance_workbook
 
         period, rows = _compliance(request)
         response = HttpResponse(compliance_workbook(rows, period), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -26,10 +26,11 @@ RATIO_AIM = 1.5
 def _drive_to_cultivation_review(world, branch, secretary, members, *, activist_on: dt.date):
     """A case whose person became an activist on `activist_on`, with every report due by today
     submitted (untimed; through the services)."""
-    from development.services import obligation_submit
+    # First-party imports after django.setup(): the bench chooses its database first.
     from engine.calendar import today
     from organizations.models import MemberStatus
     from organizations.services import member_create
+    from procedures.member_development.services import obligation_submit
     from workflows.models import Task, TaskStatus
     from workflows.services import case_start, task_complete
 
@@ -60,6 +61,7 @@ def _drive_to_cultivation_review(world, branch, secretary, members, *, activist_
 
 
 def bench_member_development(world, *, n: int, warmup: int) -> dict:
+    # First-party imports after django.setup(): the bench chooses its database first.
     from bench.run import api_client, open_task, post_complete, summarize, timed
     from engine.calendar import today
     from workflows.models import Case
@@ -111,6 +113,7 @@ def main(argv=None) -> int:
     parser.add_argument("--cases", type=int, default=40, help="measured completions per group (default 40)")
     parser.add_argument("--warmup", type=int, default=5)
     args = parser.parse_args(argv)
+    # First-party imports after django.setup(): the bench chooses its database first.
     from bench.run import World, prepare_database
 
     prepare_database(args.db)

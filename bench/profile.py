@@ -62,6 +62,7 @@ def main(argv=None):
         Profiler = _Wall
     else:
         try:
+            # First-party imports after django.setup(): the bench chooses its database first.
             from pyinstrument import Profiler
         except ImportError:
             bench.fail("pyinstrument is not installed: .venv/bin/pip install pyinstrument (do not add it to pyproject)")
@@ -169,9 +170,9 @@ class Breakdown:
         ("workflows.services", None, "audit"),
         ("workflows.services", None, "resolve_lane"),
         ("workflows.services", None, "json_safe"),
-        ("workflows.procedures.branch_election", None, "check_request"),
-        ("workflows.procedures.branch_election", None, "check_approval"),
-        ("workflows.procedures.branch_election", None, "check_start"),
+        ("procedures.branch_election", None, "check_request"),
+        ("procedures.branch_election", None, "check_approval"),
+        ("procedures.branch_election", None, "check_start"),
         ("engine.runtime", "WorkflowRun", "start"),
         ("engine.runtime", "WorkflowRun", "complete_user_task"),
         ("engine.runtime", "WorkflowRun", "refresh_timers"),
@@ -208,6 +209,7 @@ class Breakdown:
         return wrapper
 
     def install(self):
+        # First-party imports after django.setup(): the bench chooses its database first.
         import importlib
 
         # Functions imported by name elsewhere are patched where they are looked up too.

@@ -128,6 +128,7 @@ class World:
     authority and its officer, and branches below the college (9 full members and a secretary each)."""
 
     def __init__(self):
+        # First-party imports after django.setup(): the bench chooses its database first.
         from django.contrib.auth import get_user_model
 
         from organizations.models import OrgKind, Role
@@ -151,10 +152,15 @@ class World:
         return user
 
     def add_branches(self, count: int, *, term_end: dt.date) -> list[tuple]:
+        # First-party imports after django.setup(): the bench chooses its database first.
         from django.db import transaction
 
         from organizations.models import OrgKind, Role
-        from organizations.services import member_create, organization_create, role_assignment_create
+        from organizations.services import (
+            member_create,
+            organization_create,
+            role_assignment_create,
+        )
 
         made = []
         with transaction.atomic():
@@ -184,6 +190,7 @@ def api_client(user):
 
 
 def open_task(case_id: int, element_id: str):
+    # First-party imports after django.setup(): the bench chooses its database first.
     from workflows.models import Task, TaskStatus
 
     return Task.objects.get(case_id=case_id, element_id=element_id, status=TaskStatus.OPEN)
@@ -200,6 +207,7 @@ def post_complete(client, task_id: int, data: dict):
 
 def bench_case_start(world: World, *, n: int, warmup: int, term_end: dt.date) -> tuple[dict, list]:
     """case_start on n + warmup new branches (one running election per branch)."""
+    # First-party imports after django.setup(): the bench chooses its database first.
     from organizations.models import Organization
     from workflows.services import case_start
 
@@ -219,6 +227,7 @@ def bench_case_start(world: World, *, n: int, warmup: int, term_end: dt.date) ->
 
 def bench_timers(cases, *, fire_at: dt.datetime) -> dict:
     """timers_run() with the clock moved to when the reminders are due, as `partyflow run-timers --now` does."""
+    # First-party imports after django.setup(): the bench chooses its database first.
     import time_machine
 
     from workflows.models import Timer, TimerStatus
@@ -235,6 +244,7 @@ def bench_timers(cases, *, fire_at: dt.datetime) -> dict:
 
 def bench_completions(world: World, cases, *, warmup: int, term_end: dt.date, fire_at: dt.datetime) -> dict:
     """submit_request by each branch's secretary, then reply_request by the college officer, through the API."""
+    # First-party imports after django.setup(): the bench chooses its database first.
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -298,6 +308,7 @@ def _json_bytes(value) -> int:
 
 def bench_state_sizes(world: World, case, secretary, *, term_end: dt.date) -> dict:
     """Drive one case (reply approved: nominate_candidates open) to record_vote; report stored sizes."""
+    # First-party imports after django.setup(): the bench chooses its database first.
     from workflows.models import Case, ProcessVersion
 
     members = next(m for b, s, m in world.branches if s.pk == secretary.pk)
@@ -336,11 +347,12 @@ def seed_inbox(world: World, cases, *, open_tasks: int, noise: int) -> dict:
     """bulk_create open Task rows in the officer's slot (approving_committee@<college>), spread over
     the real cases and their branches, plus `noise` rows the officer must not see (other slots,
     closed tasks, tasks claimed by someone else). The inbox reads only the task table."""
+    # First-party imports after django.setup(): the bench chooses its database first.
     from django.db import connection, transaction
+    from django.utils import timezone
 
     from workflows.assignment import slot
     from workflows.models import Task, TaskStatus
-    from django.utils import timezone
 
     rng = random.Random(20260601)
     now = timezone.now()
@@ -423,6 +435,7 @@ def bench_inbox(world: World, *, n: int, warmup: int, expect_at_least: int) -> d
 
 def bench_baseline(*, n: int = 300) -> dict:
     """What one query costs on this machine: the round trip floor and an ORM primary-key read."""
+    # First-party imports after django.setup(): the bench chooses its database first.
     from django.db import connection, transaction
     from django.db.models import F
 
@@ -460,6 +473,7 @@ def check_lock_scope(cases) -> dict:
     meanwhile the SKIP LOCKED form of the same lock — what the timer workers use — is taken on a
     *different* case of the same process version. It should be granted; a skip means a shared row
     (the process version, or the organization) was locked too."""
+    # First-party imports after django.setup(): the bench chooses its database first.
     import threading
 
     from django.db import connections, transaction
@@ -543,6 +557,7 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     db_info = prepare_database(args.db)
 
+    # First-party imports after django.setup(): the bench chooses its database first.
     import django
 
     django.setup()
@@ -593,7 +608,8 @@ def main(argv=None) -> int:
     baseline = bench_baseline()
     lock_scope = check_lock_scope(cases[args.warmup:])
 
-    from bench.member_development import bench_member_development, print_result as print_member_development
+    from bench.member_development import bench_member_development
+    from bench.member_development import print_result as print_member_development
 
     step(f"member development: cultivation_review after 3 years of reports vs a fresh case, x {args.md_cases} each")
     member_development = bench_member_development(world, n=args.md_cases, warmup=args.warmup)
@@ -630,7 +646,7 @@ def main(argv=None) -> int:
     from importlib.metadata import version as pkg_version
 
     results = {
-        "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "environment": {
             "python": platform.python_version(), "django": django.get_version(), "spiffworkflow": pkg_version("SpiffWorkflow"),
             "postgresql": db_info["server_version"], "database": args.db, "cpus": os.cpu_count(), "platform": platform.platform(),

@@ -77,6 +77,7 @@ def bench_pgbench(*, clients: int, seconds: int, scale: int) -> dict:
 def start_due_cases(world: World, n: int) -> list:
     """n election cases whose reminder fell due yesterday at 09:00 (CST): started the day before,
     so each waits on its timer, which is now due. Returns [(case, secretary)]."""
+    # First-party imports after django.setup(): the bench chooses its database first.
     import time_machine
     from dateutil.relativedelta import relativedelta
 
@@ -114,6 +115,7 @@ def _stop(*procs):
 
 
 def bench_timers_workers(case_ids: list[int], *, broker: str, db: str, workers: int, log_dir: Path) -> dict:
+    # First-party imports after django.setup(): the bench chooses its database first.
     from celery import Celery
     from django.db.models import Count
 
@@ -336,6 +338,7 @@ def main(argv=None) -> int:
         results["pgbench"] = bench_pgbench(clients=4, seconds=args.pgbench_seconds, scale=10)
 
     db_info = prepare_database(args.db)
+    # First-party imports after django.setup(): the bench chooses its database first.
     import django
 
     django.setup()

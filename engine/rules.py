@@ -6,9 +6,10 @@ deployed. BPMN reads values through the script environment (`rule('election.term
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any
 
 from .calendar import Duration
 from .errors import DomainError
@@ -40,7 +41,7 @@ class RuleSet:
         rule = self.rules[name]
         return f"{rule.title}（{rule.source}）"
 
-    def derive(self, code: str, title: str, changes: Mapping[str, Rule]) -> "RuleSet":
+    def derive(self, code: str, title: str, changes: Mapping[str, Rule]) -> RuleSet:
         return RuleSet(code=code, title=title, rules={**self.rules, **changes})
 
     def as_dict(self):

@@ -85,7 +85,7 @@ class WorkflowRun:
 
     # --- lifecycle -------------------------------------------------------------------------
     @classmethod
-    def start(cls, spec, subprocess_specs, rule_set: RuleSet, data: dict | None = None) -> "WorkflowRun":
+    def start(cls, spec, subprocess_specs, rule_set: RuleSet, data: dict | None = None) -> WorkflowRun:
         run = cls(BpmnWorkflow(spec, subprocess_specs), rule_set)
         if data:
             run.workflow.task_tree.data.update(data)
@@ -95,7 +95,7 @@ class WorkflowRun:
         return run
 
     @classmethod
-    def restore(cls, state: dict, spec, subprocess_specs, rule_set: RuleSet, *, copy_state: bool = True) -> "WorkflowRun":
+    def restore(cls, state: dict, spec, subprocess_specs, rule_set: RuleSet, *, copy_state: bool = True) -> WorkflowRun:
         return cls(workflow_from_dict(state, spec, subprocess_specs, copy_state=copy_state), rule_set)
 
     def dump(self) -> dict:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils.translation import gettext, gettext as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from engine.calendar import CST
 

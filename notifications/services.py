@@ -19,7 +19,8 @@ from django.utils import timezone, translation
 from engine.calendar import CST
 from engine.rules import get_rule_set, rule_set_codes
 from organizations.selectors import approving_committee_of
-from workflows.assignment import slot as make_slot, slot_holders
+from workflows.assignment import slot as make_slot
+from workflows.assignment import slot_holders
 from workflows.models import Task, TaskStatus
 
 from .models import AlertKind, Notification, TaskAlert

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from engine.calendar import today
 from engine.errors import NotFound
 from engine.i18n import _
+from organizations.rules import deployment_rule_set
 
 from .models import Member, MemberStatus, Organization, Role, RoleAssignment
 
@@ -125,7 +126,6 @@ def reapplication_barred_until(person) -> dt.date | None:
 
     `person` is a Member, or an ID-card number: every member record with that number counts, so a
     new application under a new record is caught too."""
-    from partyflow.rules import deployment_rule_set
 
     if isinstance(person, Member):
         q = Q(pk=person.pk) | (Q(id_number=person.id_number) if person.id_number else Q(pk__in=[]))

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from engine.errors import ValidationFailed
 from engine.i18n import _
-from partyflow.rules import deployment_rule_set
+from organizations.rules import deployment_rule_set
 
 from .models import Member, Organization, OrgKind, RoleAssignment
 

@@ -106,7 +106,7 @@ def parse_workbook(file) -> Parsed:
             for n, row in enumerate(dues_ws.iter_rows(min_row=2, values_only=True), start=2):
                 if all(v in (None, "") for v in row):
                     continue
-                get = lambda k: row[cols[k]] if cols[k] < len(row) else None  # noqa: E731
+                get = lambda k: row[cols[k]] if cols[k] < len(row) else None  # noqa: E731, B023  (used within the iteration)
                 rec = {"row": n, "member": get("member"), "month": _date(get("month"), month=True),
                        "amount": get("amount"), "paid_on": _date(get("paid_on"))}
                 if rec["month"] is None:
@@ -123,7 +123,7 @@ def parse_workbook(file) -> Parsed:
             for n, row in enumerate(att_ws.iter_rows(min_row=2, values_only=True), start=2):
                 if all(v in (None, "") for v in row):
                     continue
-                get = lambda k: row[cols[k]] if cols[k] is not None and cols[k] < len(row) else None  # noqa: E731
+                get = lambda k: row[cols[k]] if cols[k] is not None and cols[k] < len(row) else None  # noqa: E731, B023  (used within the iteration)
                 present = str(get("present") or "").strip().lower()
                 rec = {"row": n, "held_on": _date(get("held_on")), "kind": _kind(get("kind")), "title": str(get("title") or "").strip(),
                        "member": get("member"), "present": True if present in YES else False if present in NO else None,

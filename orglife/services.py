@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from django.db import models, transaction
+from django.db import transaction
 
 from engine.calendar import today
 from engine.errors import Conflict, ValidationFailed
@@ -192,83 +192,3 @@ def orglife_import(*, actor, organization: Organization, file) -> dict:
         raise ValidationFailed(_("导入失败：%(n)s 处错误，未导入任何记录。") % {"n": len(errors)}, code="import_rows_invalid",
                                fields=fields, rows=[e.as_dict() for e in errors])
     return counts
-
-
-def self_lapse_detect(*, on: dt.date | None = None) -> dict:
-    """The daily self-lapse check (CONST Art. 9, XYTC §5-7): every full or probationary member with
-    `self_lapse.months` consecutive complete months without attending organizational life, or
-    without paying dues, gets a case in the branch secretary's inbox listing the months and records.
-    A member with an open self-lapse case is skipped: never two open cases for one member."""
-    from partyflow.rules import deployment_rule_set
-    from workflows.models import Case, CaseStatus
-    from workflows.services import case_start
-
-    from .selectors import lapse_grounds
-
-    on = on or today()
-    rules = deployment_rule_set()
-    open_for = set(Case.objects.filter(process_id="self_lapse", status=CaseStatus.RUNNING).values_list("subject_member_id", flat=True))
-    members = [m for m in Member.objects.filter(status__in=["full", "probationary"], organization__kind__in=["branch", "party_group"])
-               .select_related("organization", "organization__parent") if m.pk not in open_for]
-    since = {}
-    for member_id, data in (Case.objects.filter(process_id="self_lapse", subject_member_id__in=[m.pk for m in members])
-                            .exclude(status=CaseStatus.RUNNING).order_by("id").values_list("subject_member_id", "data")):
-        if data.get("detected_on"):
-            since[member_id] = dt.date.fromisoformat(data["detected_on"]).replace(day=1) - dt.timedelta(days=1)
-    found = lapse_grounds(members, on=on, months=rules.get("self_lapse.months"), since=since)
-    opened = []
-    for member in members:
-        if member.pk not in found:
-            continue
-        branch = member.organization if member.organization.kind == "branch" else member.organization.parent
-        with transaction.atomic():
-            # The member row lock serializes two detections running at once (beat and a manual run).
-            Member.objects.select_for_update().get(pk=member.pk)
-            if Case.objects.filter(process_id="self_lapse", subject_member=member, status=CaseStatus.RUNNING).exists():
-                continue
-            case = case_start(actor=None, process_id="self_lapse", organization=branch, subject_member=member,
-                              business_key=f"self_lapse:{member.pk}",
-                              data={"member": {"id": member.pk, "name": member.name}, "grounds": found[member.pk], "detected_on": on.isoformat()})
-        opened.append(case.pk)
-    return {"checked": len(members), "opened": opened}
-
-
-def measurement_ballot_cast(*, actor, case, ratings: list[dict]) -> None:
-    """One voter's anonymous ballot in a democratic review's measurement (P3 step 5, XYTC §4-8).
-
-    The voter must be a participant who has not voted; the ballot must rate every rated member (not
-    leading cadres) once on the four grades. Only the counts are incremented: every tally row of the
-    case is created up front (so row order tells nothing) and every one is rewritten by each ballot,
-    the voter row says that the member voted, and the audit event names the voter but carries no
-    rating."""
-    from workflows.audit import append
-    from workflows.models import Case, CaseStatus, TaskStatus
-    from workflows.procedures.democratic_review import GRADES, check_covers_rated
-
-    from .models import MeasurementTally, MeasurementVoter
-
-    member = Member.objects.filter(user=actor).first() if actor is not None else None
-    with transaction.atomic():
-        case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
-        if case.status != CaseStatus.RUNNING or not case.tasks.filter(element_id="democratic_measurement", status=TaskStatus.OPEN).exists():
-            raise Conflict(_("民主测评未在进行中。"), code="measurement_not_open")
-        if member is None or member.pk not in case.data.get("voters", []):
-            raise ValidationFailed(_("您不是本次民主评议的参评党员。"), code="voter_not_participant", fields={"ratings": [_("不是参评党员")]})
-        if MeasurementVoter.objects.filter(case=case, member=member).exists():
-            raise Conflict(_("您已经参加过本次民主测评，每人只能测评一次。"), code="already_voted")
-        check_covers_rated(case, ratings, "ratings")
-        for i, r in enumerate(ratings):
-            if r.get("grade") not in GRADES:
-                raise ValidationFailed(_("等次须为优秀、合格、基本合格或不合格。"), code="invalid_grade", fields={f"ratings.{i}.grade": [_("未知的等次")]})
-        rated = {r["id"] for r in case.data.get("rated", [])}
-        MeasurementTally.objects.bulk_create([MeasurementTally(case=case, member_id=mid, grade=g) for mid in sorted(rated) for g in GRADES],
-                                             ignore_conflicts=True)
-        # One UPDATE touching every tally row of the case (+1 or +0): no row's version (PostgreSQL
-        # xmin) singles out the grades this ballot gave.
-        chosen = models.Q(pk__in=[])
-        for r in ratings:
-            chosen |= models.Q(member_id=r["member"], grade=r["grade"])
-        MeasurementTally.objects.filter(case=case).update(
-            count=models.F("count") + models.Case(models.When(chosen, then=models.Value(1)), default=models.Value(0)))
-        MeasurementVoter.objects.create(case=case, member=member)
-        append(action="measurement_ballot_cast", actor=actor, case=case, data={})

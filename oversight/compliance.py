@@ -24,6 +24,7 @@ from engine.calendar import today
 from engine.errors import ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
+from orglife.models import Attendance, DuesPayment, Meeting
 
 ORDER = {"month": 0, "quarter": 1, "year": 2}
 STATUS_LABELS = {"met": _("已完成"), "due": _("待完成"), "missed": _("未完成")}
@@ -36,7 +37,7 @@ class Period:
     index: int  # month 1-12, quarter 1-4, 1 for a year
 
     @classmethod
-    def parse(cls, text) -> "Period":
+    def parse(cls, text) -> Period:
         """"2026", "2026-Q2" or "2026-05"."""
         t = str(text or "").strip().upper()
         try:
@@ -52,7 +53,7 @@ class Period:
         raise ValidationFailed(_("周期格式应为 2026、2026-Q2 或 2026-05。"), code="invalid_period", fields={"period": [_("格式应为 2026、2026-Q2 或 2026-05")]})
 
     @classmethod
-    def containing(cls, kind: str, day: dt.date) -> "Period":
+    def containing(cls, kind: str, day: dt.date) -> Period:
         return cls(kind, day.year, {"month": day.month, "quarter": (day.month - 1) // 3 + 1, "year": 1}[kind])
 
     @property
@@ -66,7 +67,7 @@ class Period:
         nxt = dt.date(self.year + (last == 12), last % 12 + 1, 1)
         return nxt - dt.timedelta(days=1)
 
-    def within(self, kind: str) -> list["Period"]:
+    def within(self, kind: str) -> list[Period]:
         """The periods of `kind` inside this one (kind no coarser), or the one of `kind` containing it."""
         if ORDER[kind] >= ORDER[self.kind]:
             return [Period.containing(kind, self.start)]
@@ -113,8 +114,6 @@ class _Records:
     """Every record a subtree's table needs, for one year, in five queries."""
 
     def __init__(self, root: Organization, year: int, rules, on: dt.date):
-        from orglife.models import Attendance, DuesPayment, Meeting
-
         start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
         self.branches = list(Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH).order_by("path"))
         ids = {b.pk for b in self.branches}

@@ -11,8 +11,7 @@ from engine.calendar import today
 from engine.i18n import _
 from organizations.models import MemberStatus, Organization, OrgKind, Role, RoleAssignment
 from organizations.selectors import scope_q
-
-from .models import WeakBranchListing
+from procedures.weak_branch_remediation.models import WeakBranchListing
 
 SIGNAL_LABELS = {
     "secretary_vacant": _("书记空缺"),

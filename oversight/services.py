@@ -8,12 +8,14 @@ from django.db import transaction
 from engine.calendar import today
 from engine.errors import Forbidden
 from engine.i18n import _
-from partyflow.rules import deployment_rule_set
 from organizations.models import Organization, Role
+from organizations.rules import deployment_rule_set
 from organizations.selectors import active_assignments, approving_committee_of
 from workflows.audit import append as audit
 from workflows.models import Case, CaseStatus
+from workflows.services import case_start
 
+from .compliance import Period, compliance_table
 from .selectors import weak_branch_identification
 
 PROCESS = "weak_branch_remediation"
@@ -35,7 +37,6 @@ def identification_run(*, actor, organization: Organization, on: dt.date | None 
     """Identify weak branches under `organization` and open one designation task in the approving
     committee's inbox per flagged branch that has no remediation running (the yearly job and the
     committee's on-demand run). Returns the findings and the cases opened. actor None: the yearly job."""
-    from workflows.services import case_start
 
     if not _may_identify(actor, organization):
         raise Forbidden(_("只有上级党委或组织部可以开展软弱涣散党支部排查。"), code="identification_not_allowed")
@@ -72,9 +73,7 @@ def compliance_reminders_send(*, on: dt.date | None = None) -> list[dict]:
     """Remind each branch secretary, in the inbox, of every obligation still open orglife.reminder_lead
     before its period closes (one reminder per branch, obligation and period: running this twice a
     day opens nothing new). Returns the reminders opened."""
-    from workflows.services import case_start
 
-    from .compliance import Period, compliance_table
 
     on = on or today()
     rules = deployment_rule_set()

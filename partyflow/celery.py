@@ -7,4 +7,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partyflow.settings")
 
 app = Celery("partyflow")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["workflows", "notifications", "orglife", "oversight"])
+# `<app>.tasks` of every installed app; procedures' jobs register when the procedures are discovered.
+app.autodiscover_tasks()

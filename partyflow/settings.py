@@ -37,8 +37,10 @@ INSTALLED_APPS = [
     "workflows",
     "notifications",
     "orglife",
+    "procedures",
+    "procedures.member_development",
+    "procedures.weak_branch_remediation",
     "oversight",
-    "development",
     "api",
     "web",
 ]
@@ -157,7 +159,7 @@ CELERY_BEAT_SCHEDULE = {
     # P5: remind branch secretaries of obligations still open before their period closes (daily).
     "compliance-reminders": {"task": "oversight.tasks.send_compliance_reminders", "schedule": crontab(minute=30, hour=0)},
     # Self-lapse detection (CONST Art. 9) once a day; it opens at most one case per member.
-    "detect-self-lapse": {"task": "orglife.tasks.detect_self_lapse", "schedule": 24 * 3600.0},
+    "detect-self-lapse": {"task": "procedures.self_lapse.detect_self_lapse", "schedule": 24 * 3600.0},
 }
 
 PARTYFLOW = {

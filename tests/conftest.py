@@ -5,6 +5,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from engine import loader
 from organizations.models import MemberStatus, OrgKind, Role
 from organizations.services import role_assignment_create
 from workflows.services import process_deploy
@@ -15,7 +16,6 @@ from .factories import MemberFactory, OrganizationFactory, UserFactory
 @pytest.fixture(autouse=True)
 def _clear_spec_cache():
     """Specs are cached per version in-process; each test has its own database."""
-    from engine import loader
 
     loader._SPEC_CACHE.clear()
     yield

@@ -9,8 +9,18 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from rest_framework.test import APIClient
 
-from organizations.models import BranchKind, Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
+from organizations.models import (
+    BranchKind,
+    Member,
+    MemberStatus,
+    Organization,
+    OrgKind,
+    Role,
+    RoleAssignment,
+)
 from organizations.selectors import full_members_with_rights
+from partyflow.demo import demo_logins
+from partyflow.management.commands import demo
 from workflows.models import Case, ProcessVersion, Task, TaskStatus, Timer, TimerStatus
 
 from .helpers import cst
@@ -117,7 +127,6 @@ def test_seed_demo_brings_elections_to_every_step(seeded):
 def test_seed_demo_gives_each_user_the_expected_inbox(seeded):
     assert "secretary_se" in seeded and "demo12345" in seeded and "组织部" in seeded
     with time_machine.travel(SEED_MOMENT, tick=False):
-        from organizations.demo import demo_logins
 
         rows = {r["username"]: r for r in demo_logins()}
         assert {u: r["open_tasks"] for u, r in rows.items()} == EXPECTED_INBOX
@@ -156,11 +165,9 @@ def test_demo_without_serving_runs_end_to_end(tmp_path, settings):
 
 
 def test_timer_sweep_logs_errors_instead_of_dying(monkeypatch, caplog):
-    from partyflow.management.commands import demo
-
     monkeypatch.setattr("workflows.services.timers_run", lambda: {"fired": 2, "failed": 0, "cases": 2})
     monkeypatch.setattr("notifications.services.alerts_raise", lambda: {"due_soon": 1, "overdue": 0, "escalated": 0})
-    monkeypatch.setattr("orglife.services.self_lapse_detect", lambda: {"opened": [7]})
+    monkeypatch.setattr("procedures.self_lapse.self_lapse_detect", lambda: {"opened": [7]})
     with caplog.at_level(logging.INFO, logger="partyflow.demo"):
         assert demo.sweep_once() == {"fired": 2, "failed": 0, "cases": 2, "alerts": {"due_soon": 1, "overdue": 0, "escalated": 0},
                                      "self_lapse_opened": 1}

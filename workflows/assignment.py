@@ -11,10 +11,13 @@ member               one member personally (a multi-instance task      the case'
 """
 from __future__ import annotations
 
-from engine.errors import BpmnError
+from engine.calendar import today
+from engine.errors import BpmnError, Forbidden
 from engine.i18n import _
-from organizations.models import Organization, Role, RoleAssignment
+from organizations.models import Member, Organization, Role, RoleAssignment
 from organizations.selectors import active_assignments, approving_committee_of, root_of
+
+from .models import Delegation
 
 LANES = ("branch_secretary", "branch_committee", "approving_committee", "org_department", "member")
 
@@ -87,14 +90,13 @@ def _member_id(user) -> int | None:
     selects it with the user), else one query, cached on the user object."""
     from django.core.exceptions import ObjectDoesNotExist
 
-    if "member" in getattr(user, "_state").fields_cache:
+    if "member" in user._state.fields_cache:
         try:
             return user.member.pk
         except ObjectDoesNotExist:
             return None
     cache_key = "_pf_member_id"
     if not hasattr(user, cache_key):
-        from organizations.models import Member
 
         setattr(user, cache_key, Member.objects.filter(user=user).values_list("pk", flat=True).first())
     return getattr(user, cache_key)
@@ -108,7 +110,6 @@ def active_delegations(user, now=None) -> list:
     """Delegations the user holds now (as the delegate), cached on the user object for the request."""
     from django.utils import timezone
 
-    from .models import Delegation
 
     if user is None or not user.is_authenticated:
         return []
@@ -145,7 +146,6 @@ def delegated_task_q(user):
 def acting_for(user, task):
     """None when the task is in the user's own slots; the holder they act for under a delegation;
     raises Forbidden otherwise."""
-    from engine.errors import Forbidden
 
     if task.slot in user_slots(user):
         return None
@@ -165,8 +165,6 @@ def slot_holders(slots, on=None) -> dict[str, list]:
     role there whose lanes include it (one query); a member's own slot: that member's user (one more)."""
     from django.db.models import Q
 
-    from engine.calendar import today
-    from organizations.models import Member
 
     wanted: dict[tuple[str, int], str] = {}
     for s in set(slots):

@@ -37,7 +37,7 @@ def event_hash(*, seq, prev_hash, case_id, organization_id, actor_id, actor_name
     content = {
         "seq": seq, "prev": prev_hash, "case": case_id, "organization": organization_id, "actor": actor_id,
         "actor_name": actor_name, "actor_roles": actor_roles, "action": action, "task": task_id,
-        "task_name": task_name, "data": data, "at": created_at.astimezone(dt.timezone.utc).isoformat(),
+        "task_name": task_name, "data": data, "at": created_at.astimezone(dt.UTC).isoformat(),
     }
     if on_behalf_of_id is not None:  # only when set: chains written before delegation existed still verify
         content["on_behalf_of"], content["on_behalf_of_name"] = on_behalf_of_id, on_behalf_of_name

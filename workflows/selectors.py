@@ -12,7 +12,16 @@ from engine.i18n import _
 from organizations.selectors import scope_q
 
 from .assignment import active_delegations, delegated_task_q, user_slots
-from .models import AuditEvent, Case, CaseAccess, Delegation, Document, ProcessVersion, Task, TaskStatus
+from .models import (
+    AuditEvent,
+    Case,
+    CaseAccess,
+    Delegation,
+    Document,
+    ProcessVersion,
+    Task,
+    TaskStatus,
+)
 
 
 def day_start(day: dt.date) -> dt.datetime:

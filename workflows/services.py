@@ -15,15 +15,40 @@ from engine.errors import BpmnError, Conflict, DomainError, Forbidden, Validatio
 from engine.i18n import _
 from engine.loader import load_directory, specs_for_version
 from engine.rules import get_rule_set
-from partyflow.rules import deployment_rule_set
 from engine.runtime import WorkflowRun
 from forms.validation import load_schema, validate_submission
-from organizations.models import Organization
+from organizations.models import Organization, Role
+from organizations.rules import deployment_rule_set
+from organizations.selectors import (
+    active_assignments,
+    approving_committee_of,
+    organizations_manageable,
+)
 
 from . import registry
-from .audit import append as audit, json_safe
-from .assignment import LANE_BODIES, LANES, acting_for, parse_slot, resolve_lane, task_slot, user_slots
-from .models import Case, CaseAccess, CaseStatus, Delegation, Document, ProcessVersion, Task, TaskStatus, Timer, TimerStatus
+from .assignment import (
+    LANE_BODIES,
+    LANES,
+    acting_for,
+    parse_slot,
+    resolve_lane,
+    task_slot,
+    user_slots,
+)
+from .audit import append as audit
+from .audit import json_safe
+from .models import (
+    Case,
+    CaseAccess,
+    CaseStatus,
+    Delegation,
+    Document,
+    ProcessVersion,
+    Task,
+    TaskStatus,
+    Timer,
+    TimerStatus,
+)
 
 log = logging.getLogger("partyflow.workflows")
 
@@ -200,7 +225,6 @@ def case_start(*, actor, process_id: str, organization: Organization, subject: s
 
 def case_cancel(*, actor, case: Case, reason: str) -> Case:
     """Cancel a running case (the approving committee or the organization department), with a reason."""
-    from organizations.selectors import active_assignments, approving_committee_of
 
     reason = (reason or "").strip()
     if not reason:
@@ -424,7 +448,6 @@ def document_upload(*, actor, case: Case, file, task: Task | None = None, descri
 
     import filetype
 
-    from organizations.selectors import organizations_manageable
 
     conf = settings.PARTYFLOW
     if task is not None and task.case_id != case.pk:
@@ -470,8 +493,6 @@ def document_upload(*, actor, case: Case, file, task: Task | None = None, descri
 def case_access_record(*, actor, case: Case, view: str) -> CaseAccess | None:
     """Log an auditor's read of a case (append-only, outside the case's hash chain: see CaseAccess).
     Other roles' reads are not logged. Returns the record, or None."""
-    from organizations.models import Role
-    from organizations.selectors import active_assignments
 
     if not any(a.role == Role.AUDITOR for a in active_assignments(actor)):
         return None

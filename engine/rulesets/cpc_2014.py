@@ -4,7 +4,8 @@ ones are reported rules modelled as settings with the value given."""
 from fractions import Fraction as F
 
 from ..calendar import Duration as D
-from ..rules import Frequency as Every, Rule, RuleSet, register
+from ..rules import Frequency as Every
+from ..rules import Rule, RuleSet, register
 
 RULES = {
     # --- Branch setup (BRANCH-2018 Art. 4-5, XYTC §1) ---

@@ -1,8 +1,7 @@
 """cpc-2026: the reported May 2026 revision of DEV-2014 (unverified; see procedures.md)."""
 from ..calendar import Duration as D
-from ..rules import Rule
+from ..rules import Rule, register
 from .cpc_2014 import CPC_2014
-from ..rules import register
 
 CPC_2026 = register(CPC_2014.derive("cpc-2026", "2026年修订（据公开报道，未经核实）", {
     "development.publication_min": Rule(D(working_days=5), "确定发展对象前公示期", "DEV-2026 (reported)", "unverified"),

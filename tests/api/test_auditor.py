@@ -6,10 +6,14 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from workflows.models import CaseAccess, Task
+from engine.errors import DomainError
+from workflows.models import Case, CaseAccess, Task
+from workflows.services import case_access_record
 
-from ..workflows.test_audit_chain import case_with_history  # noqa: F401  (fixture)
-from ..workflows.test_audit_chain import sql
+from ..workflows.test_audit_chain import (
+    case_with_history,  # noqa: F401  (fixture)
+    sql,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -77,10 +81,6 @@ def test_every_auditor_read_of_a_case_is_logged_and_shown_to_the_organization_de
 
 
 def test_the_access_log_is_append_only(audited, university):
-    from engine.errors import DomainError
-    from workflows.models import Case
-    from workflows.services import case_access_record
-
     case_id, _, _ = audited
     access = case_access_record(actor=university.users.auditor, case=Case.objects.get(pk=case_id), view="detail")
     for attempt in (access.save, access.delete, lambda: CaseAccess.objects.update(view="x"), lambda: CaseAccess.objects.all().delete()):

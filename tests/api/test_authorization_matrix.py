@@ -23,10 +23,10 @@ from rest_framework.test import APIClient
 
 from notifications.models import Notification
 from organizations.models import Member, OrgKind, Role, RoleAssignment
-from orglife.services import meeting_record
 from organizations.services import role_assignment_create
-from workflows.models import Task, TaskStatus
-from workflows.services import delegation_create, document_upload
+from orglife.services import meeting_record
+from workflows.models import Case, Task, TaskStatus
+from workflows.services import case_start, delegation_create, document_upload
 
 from ..conftest import client_for
 from ..factories import MemberFactory, OrganizationFactory, UserFactory
@@ -193,7 +193,6 @@ MATRIX = {
 
 def objects_of(branch, college, member, user, assignment, colleague, delegator):
     """One organization's objects: a running election at its first task, a document, a delegation."""
-    from workflows.models import Case
 
     case = Case.objects.get(organization=branch, process_id="branch_election")
     task = Task.objects.get(case=case, status=TaskStatus.OPEN)
@@ -209,8 +208,6 @@ def objects_of(branch, college, member, user, assignment, colleague, delegator):
 
 @pytest.fixture
 def world(api, university):
-    from workflows.services import case_start
-
     u = university
     college_x = OrganizationFactory(name="外国语学院党委", kind=OrgKind.COMMITTEE, parent=u.school, has_approval_authority=True)
     branch_x = OrganizationFactory(name="英语系教工党支部", kind=OrgKind.BRANCH, parent=college_x,

@@ -11,9 +11,10 @@ from django.conf import settings
 from django.utils import translation
 
 from api.labels import LABELS, label, localize_schema
+from forms.validation import load_schema
 
 from ..helpers import cst, only_task
-from ..workflows.procedures.test_branch_election import start_election
+from ..procedures.test_branch_election import start_election
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
@@ -95,8 +96,6 @@ def test_label_follows_the_active_language():
 
 
 def test_localize_schema_translates_titles_descriptions_and_x_labels_only():
-    from forms.validation import load_schema
-
     schema = load_schema("branch_election/submit_request.json")
     with translation.override("en"):
         en = localize_schema(schema)

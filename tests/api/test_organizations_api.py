@@ -2,8 +2,6 @@
 scoped reads for everyone else; the branch-setup rules refuse bad structures."""
 import pytest
 
-from organizations.models import Organization
-
 pytestmark = pytest.mark.django_db
 
 
@@ -76,7 +74,7 @@ def test_cancel_a_case_needs_the_committee_and_a_reason(api, university):
     import time_machine
 
     from ..helpers import cst
-    from ..workflows.procedures.test_branch_election import start_election
+    from ..procedures.test_branch_election import start_election
 
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
         case = start_election(api(university.users.sec_a), university.branch_a)

@@ -5,8 +5,8 @@ Bounded by MAX_EXAMPLES per operation (derandomized) so `make test` stays short.
 import os
 
 import pytest
-import time_machine
 import schemathesis
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.test import override_settings
@@ -17,7 +17,9 @@ from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from workflows.services import case_start
+from organizations.models import RoleAssignment
+from partyflow.wsgi import application
+from workflows.services import case_start, delegation_create, document_upload
 
 from ..helpers import cst
 
@@ -35,7 +37,6 @@ def api_schema(university):
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
 
-    from partyflow.wsgi import application
 
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
@@ -59,8 +60,6 @@ def real_ids(university):
     ids almost never hit a row)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from organizations.models import RoleAssignment
-    from workflows.services import delegation_create, document_upload
 
     u = university
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):

@@ -5,10 +5,13 @@ import pytest
 import time_machine
 from django.db import connection
 
+from api.serializers import TaskSerializer
 from workflows.models import AuditEvent, Case, Task
+from workflows.selectors import task_for_user
+from workflows.services import task_complete
 
 from ..helpers import complete, cst, inbox, only_task
-from ..workflows.procedures.test_branch_election import start_election
+from ..procedures.test_branch_election import start_election
 
 REQUEST = {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"}
 
@@ -149,7 +152,6 @@ def test_inbox_listing_does_not_grow_queries_with_tasks(api, university, django_
     officer = api(u.users.officer)
     for case in Case.objects.all():
         for t in case.tasks.filter(status="open"):
-            from workflows.services import task_complete
             sec = u.users.sec_a if case.organization_id == u.branch_a.pk else u.users.sec_b
             seats = 5 if case.organization_id == u.branch_a.pk else 1  # branch B has no committee
             task_complete(actor=sec, task=t, data={**REQUEST, "seats": seats})
@@ -191,8 +193,6 @@ def test_two_people_completing_one_task_at_once_one_succeeds_one_gets_409(api, u
 def test_inbox_rows_have_exactly_the_task_serializer_shape(api, university, at_request):
     from django.utils import timezone
 
-    from api.serializers import TaskSerializer
-    from workflows.selectors import task_for_user
 
     sec = api(university.users.sec_a)
     sec.post(f"/api/tasks/{only_task(sec, 'submit_request')['id']}/claim/")

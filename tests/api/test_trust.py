@@ -2,11 +2,14 @@
 masked for every role except the organization department (and the member themself), BPMN deployment
 is an operator command only."""
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import override_settings
-from django.conf import settings
 
 from organizations.models import Member
+from workflows.services import case_start
+
+from ..helpers import cst
 
 pytestmark = pytest.mark.django_db
 
@@ -73,9 +76,7 @@ def test_processes_cannot_be_deployed_or_changed_through_the_api(api, university
 def test_deleting_a_user_the_history_refers_to_is_refused_not_a_server_error(api, university):
     import time_machine
 
-    from workflows.services import case_start
 
-    from ..helpers import cst
 
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
         case_start(actor=university.users.sec_a, process_id="branch_election", organization=university.branch_a)

@@ -6,6 +6,7 @@ from django.core import mail
 
 from notifications.models import Notification, TaskAlert
 from notifications.services import alerts_raise
+from workflows.assignment import slot, slot_holders
 
 from ..helpers import cst, only_task, run_timers
 
@@ -136,7 +137,6 @@ def test_a_mail_server_that_is_down_loses_no_notification(api, university, reque
 
 def test_alerts_reach_a_members_own_task_and_each_lane_holder(university):
     """Holders of a member's own slot (member@<member id>: a self-assessment) and of a lane."""
-    from workflows.assignment import slot, slot_holders
 
     u = university
     own, lane = slot("member", u.full_a[8].pk), slot("branch_committee", u.branch_a.pk)

@@ -8,9 +8,11 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
+from engine.rules import get_rule_set
 from organizations.models import MemberStatus, OrgKind, Role
 from organizations.services import role_assignment_create
 from orglife.services import dues_record, meeting_record
+from oversight.compliance import Period, compliance_table
 from oversight.services import compliance_reminders_send
 from oversight.tasks import send_compliance_reminders
 from workflows.models import Case
@@ -219,8 +221,6 @@ def test_the_table_costs_the_same_queries_for_one_branch_or_a_college(university
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from engine.rules import get_rule_set
-    from oversight.compliance import Period, compliance_table
 
     rules, period = get_rule_set("cpc-2014"), Period.parse("2025")
     counts = {}

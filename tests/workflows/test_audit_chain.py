@@ -9,11 +9,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from workflows.audit import verify_case
+from engine.errors import DomainError
+from workflows.audit import event_hash, verify_case
 from workflows.models import AuditEvent
 
 from ..helpers import complete, cst, only_task
-from .procedures.test_branch_election import start_election
+from ..procedures.test_branch_election import start_election
 
 pytestmark = pytest.mark.django_db
 
@@ -107,8 +108,6 @@ def test_an_inserted_event_is_detected(case_with_history):
 
 
 def test_the_application_has_no_update_or_delete_path(case_with_history):
-    from engine.errors import DomainError
-
     case_id, ids = case_with_history
     event = AuditEvent.objects.get(pk=ids[0])
     with pytest.raises(DomainError):
@@ -124,7 +123,6 @@ def test_the_application_has_no_update_or_delete_path(case_with_history):
 def test_a_forged_event_appended_with_a_valid_hash_and_link_is_detected(case_with_history):
     """The forger recomputes the hash and links to the last event: the chain alone would accept
     it, the head kept on the case row does not."""
-    from workflows.audit import event_hash
 
     case_id, ids = case_with_history
     last = AuditEvent.objects.get(pk=ids[-1])

@@ -1,15 +1,13 @@
 """Delegation: a task holder hands their tasks to an eligible colleague for a period; the delegate
 sees them in their inbox, acts in their own name on behalf of the holder, and the history shows both."""
-import datetime as dt
 
 import pytest
-import time_machine
 
 from workflows.audit import verify_case
 
 from ..helpers import complete, cst, inbox, only_task
-from .procedures.test_branch_election import vote_data
-from .procedures.test_branch_election_rules import at_vote  # noqa: F401  (fixture)
+from ..procedures.test_branch_election import vote_data
+from ..procedures.test_branch_election_rules import at_vote  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 

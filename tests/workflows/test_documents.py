@@ -11,11 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from workflows.audit import verify_case
-from workflows.models import AuditEvent, Case, Document
+from workflows.models import AuditEvent, Case, Document, Task
 from workflows.services import document_upload
 
 from ..helpers import cst
-from .procedures.test_branch_election import start_election
+from ..procedures.md_helpers import applicant, at, start_development
+from ..procedures.test_branch_election import start_election
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,6 @@ def test_auditors_and_members_cannot_upload_and_others_see_nothing(api, universi
 
 def test_document_upload_service_is_reusable_and_refuses_a_task_of_another_case(api, university, case):
     other = start_election(api(university.users.sec_b), university.branch_b)
-    from workflows.models import Case, Task
 
     f = SimpleUploadedFile("x.pdf", PDF)
     with pytest.raises(Exception) as exc:
@@ -113,7 +113,6 @@ def test_a_step_cites_only_documents_uploaded_to_its_own_case(api, university):
     """The application letter (P1 step 1) is uploaded, then cited by id: another case's document
     is refused naming document_ids, and nothing of the submission is kept; the case's own is listed
     with the case's evidence."""
-    from .procedures.md_helpers import applicant, at, start_development
 
     u = university
     sec = api(u.users.sec_a)

@@ -6,7 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from organizations.demo import DEMO_PASSWORD
+from partyflow.demo import DEMO_PASSWORD
+from partyflow.sweep import sweep
 
 log = logging.getLogger("partyflow.demo")
 
@@ -14,7 +15,6 @@ log = logging.getLogger("partyflow.demo")
 def sweep_once() -> dict | None:
     """Fire the due timers once, then raise reminders and overdue alerts, and log the counts; an
     error is logged, never raised."""
-    from partyflow.sweep import sweep
 
     try:
         result = sweep()
@@ -70,10 +70,10 @@ class Command(BaseCommand):
     @staticmethod
     def how_to_log_in(addrport: str) -> str:
         base = f"http://{addrport}"
-        body = '{"username":"secretary_se","password":"%s"}' % DEMO_PASSWORD
+        body = '{"username":"secretary_se","password":"' + DEMO_PASSWORD + '"}'
         return "\n".join([
             "",
-            "登录方式 (how to log in): 上表每个用户的密码都是 %s；先取令牌，再查看待办：" % DEMO_PASSWORD,
+            f"登录方式 (how to log in): 上表每个用户的密码都是 {DEMO_PASSWORD}；先取令牌，再查看待办：",
             f"  curl -s -X POST {base}/api/auth/token/ -H 'Content-Type: application/json' -d '{body}'",
             f'  curl -s {base}/api/tasks/ -H "Authorization: Token <token>"',
             "  换成其他用户名即可以该角色登录 (use another username above to act in that role).",

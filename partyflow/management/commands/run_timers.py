@@ -19,7 +19,7 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(f"--now: not an ISO-8601 moment: {now}") from exc
             if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=dt.timezone.utc)
+                moment = moment.replace(tzinfo=dt.UTC)
             import time_machine
 
             with time_machine.travel(moment, tick=False):

@@ -3,7 +3,7 @@ import unicodedata
 from django.core.management.base import BaseCommand, CommandError
 
 from engine.errors import DomainError
-from organizations.demo import SCHOOL_NAME, seed_demo
+from partyflow.demo import SCHOOL_NAME, seed_demo
 
 
 def _width(text: str) -> int:

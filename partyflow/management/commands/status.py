@@ -36,6 +36,7 @@ class Command(BaseCommand):
             w("workers: no broker configured (timers run in-process in the demo or by `partyflow run-timers`)"
               if not settings.CELERY_BROKER_URL else "workers: not asked")
             return
+        # Celery only when a broker is configured: no Celery import otherwise.
         from partyflow.celery import app
 
         try:

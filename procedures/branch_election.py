@@ -1,0 +1,263 @@
+"""P2 branch election (ELEC-2020, BRANCH-2018 Art. 21): the rules BPMN cannot say in a gateway.
+
+Every refusal is a RuleViolation whose code names the rule and whose fields name the input.
+All thresholds come from the case's rule set.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+from engine.calendar import parse_date, today
+from engine.errors import Conflict, RuleViolation, ValidationFailed
+from engine.i18n import _
+from engine.rules import at_least_ceil, get_rule_set, strictly_more_than
+from organizations.models import Member, Organization, OrgKind, Role, RoleAssignment
+from organizations.selectors import full_members_with_rights
+from procedures.common.votes import EXCLUSION_REASONS, require_quorum, voters, voters_due
+from procedures.common.votes import check_people as _check_people
+from workflows.models import Case, CaseStatus
+from workflows.registry import effect, form_check, form_context
+from workflows.services import case_start
+
+PROCESS = "branch_election"
+
+
+def business_key(org: Organization) -> str:
+    return f"{PROCESS}:{org.pk}"
+
+
+def _has_committee(org, rules) -> bool:
+    return full_members_with_rights(org).count() >= rules.get("branch.committee_min_full_members")
+
+
+# --- start -----------------------------------------------------------------------------------
+
+@form_check(PROCESS, "__start__")
+def check_start(*, organization, data, rules, subject_member=None):
+    if organization.kind != OrgKind.BRANCH:
+        raise ValidationFailed(_("换届选举须针对党支部发起。"), code="election_needs_branch", fields={"organization": [_("须为党支部")]})
+    term_end = data.get("term_end") or (organization.term_end.isoformat() if organization.term_end else None)
+    if not term_end:
+        raise ValidationFailed(_("请提供本届任期届满日期。"), code="term_end_required", fields={"data.term_end": [_("必填")]})
+    try:
+        parse_date(term_end)
+    except ValueError:
+        raise ValidationFailed(_("任期届满日期格式应为 YYYY-MM-DD。"), code="invalid_date", fields={"data.term_end": [_("日期格式应为 YYYY-MM-DD")]}) from None
+    if Case.objects.filter(process_id=PROCESS, organization=organization, status=CaseStatus.RUNNING).exists():
+        raise Conflict(_("%(org)s 已有进行中的换届选举。") % {"org": organization.name}, code="election_already_running")
+    return {"term_end": term_end, "branch_name": organization.name}
+
+
+# --- step 1: request -------------------------------------------------------------------------
+
+@form_check(PROCESS, "submit_request")
+def check_request(*, case, task, data, rules):
+    org, seats = case.organization, data["seats"]
+    committee = _has_committee(org, rules)
+    if committee:
+        lo, hi = rules.get("branch.committee_size_min"), rules.get("branch.committee_size_max")
+        if not lo <= seats <= hi:
+            raise RuleViolation(_("设支委会的支部应选委员 %(lo)s 至 %(hi)s 名（BRANCH-2018 第5条）。") % {"lo": lo, "hi": hi}, code="committee_size", fields={"seats": [_("应为 %(lo)s 至 %(hi)s 名") % {"lo": lo, "hi": hi}]})
+        if rules.get("branch.committee_size_odd") and seats % 2 == 0:
+            raise RuleViolation(_("支委会委员名额应为奇数。"), code="committee_size_odd", fields={"seats": [_("应为奇数")]})
+    else:
+        hi = rules.get("branch.officers_without_committee_max")
+        if seats > hi:
+            raise RuleViolation(_("正式党员不足 %(n)s 人的支部不设支委会，只选书记（和副书记），名额不超过 %(hi)s。") % {"n": rules.get("branch.committee_min_full_members"), "hi": hi},
+                                code="no_committee_seats", fields={"seats": [_("不超过 %(hi)s 名") % {"hi": hi}]})
+    election_date = parse_date(data["election_date"])
+    latest = rules.get("election.max_postponement").add_to(parse_date(case.data["term_end"]))
+    if election_date > latest:
+        raise RuleViolation(_("延期换届最长不超过 %(d)s（ELEC-2020 第3条）：最晚 %(latest)s。") % {"d": rules.get("election.max_postponement"), "latest": latest.isoformat()},
+                            code="postponement_too_long", fields={"election_date": [_("最晚 %(latest)s") % {"latest": latest.isoformat()}]})
+    return {"committee": committee}
+
+
+# --- steps 3-4: candidates -------------------------------------------------------------------
+
+def _check_candidates(case, candidates, rules):
+    seats = case.data["seats"]
+    _check_people(case.organization, candidates, "candidates", "candidate_not_eligible", _("候选人"))
+    needed = at_least_ceil(Fraction(seats) * (1 + rules.get("election.candidate_margin")))
+    if len(candidates) < needed:
+        raise RuleViolation(
+            _("应选 %(seats)s 人，候选人应多于应选人数的 %(pct)s%%，至少 %(needed)s 人，现为 %(n)s 人（ELEC-2020 第13条）。") % {
+                "seats": seats, "pct": int(rules.get("election.candidate_margin") * 100), "needed": needed, "n": len(candidates)},
+            code="candidate_margin_short", fields={"candidates": [_("至少 %(needed)s 人") % {"needed": needed}]})
+
+
+@form_check(PROCESS, "nominate_candidates")
+def check_nomination(*, case, task, data, rules):
+    _check_candidates(case, data["candidates"], rules)
+    return {"approved": None, "elected_total": [], "round": 0}
+
+
+@form_check(PROCESS, "review_candidates", "reply_request", "approve_results")
+def check_approval(*, case, task, data, rules):
+    if task.element_id == "review_candidates" and data["approved"]:
+        _check_candidates(case, case.data.get("candidates", []), rules)
+    return {}
+
+
+# --- step 5: the vote ------------------------------------------------------------------------
+
+@form_context(PROCESS, "nominate_candidates")
+def nomination_context(*, case, task):
+    """Candidates are full members with rights intact (ELEC-2020): the picker offers only them."""
+    return {**voters(case), "seats": case.data.get("seats")}
+
+
+@form_context(PROCESS, "elect_officers")
+def officers_context(*, case, task):
+    """The secretary and deputy are chosen from the newly elected committee."""
+    elected = case.data.get("elected_total") or []
+    names = dict(Member.objects.filter(pk__in=elected).values_list("pk", "name"))
+    return {"elected": [{"id": m, "name": names.get(m, "")} for m in elected]}
+
+
+def _round_candidates(case) -> list[int]:
+    elected = set(case.data.get("elected_total") or [])
+    return [c for c in case.data.get("candidates", []) if c not in elected]
+
+
+@form_context(PROCESS, "record_vote")
+def vote_context(*, case, task):
+    seats_open = case.data["seats"] - len(case.data.get("elected_total") or [])
+    names = {m.pk: m.name for m in Member.objects.filter(pk__in=case.data.get("candidates", []))}
+    return {
+        **voters(case),
+        "seats_open": seats_open,
+        "candidates": [{"id": c, "name": names.get(c, "")} for c in _round_candidates(case)],
+        "elected_so_far": case.data.get("elected_total") or [],
+        "exclusion_reasons": {k: str(v) for k, v in EXCLUSION_REASONS.items()},
+    }
+
+
+@form_check(PROCESS, "record_vote")
+def check_vote(*, case, task, data, rules):
+    """Tally one round. Refuses a record that breaks a rule; returns the tally the gateway routes on."""
+    org = case.organization
+    excluded = data.get("excluded") or []
+    present = data["present"]
+    eligible, due = voters_due(org, data)
+    require_quorum(len(present), due, rules.get("election.quorum"), code="election_quorum_not_met", source="ELEC-2020")
+
+    issued, returned, invalid = data["ballots_issued"], data["ballots_returned"], data["invalid_ballots"]
+    if issued > len(present):
+        raise RuleViolation(_("发出选票 %(i)s 张，多于到会有选举权党员 %(p)s 人。") % {"i": issued, "p": len(present)}, code="ballots_exceed_present", fields={"ballots_issued": [_("不能多于到会人数")]})
+    base = {"voters_eligible": eligible, "voters_due": due, "present": len(present), "excluded": excluded,
+            "ballots_issued": issued, "ballots_returned": returned, "invalid_ballots": invalid}
+    round_no = (case.data.get("round") or 0) + 1
+    if returned > issued:
+        return {"tally": {**base, "outcome": "void", "reason": str(_("收回选票多于发出选票，选举无效，应重新投票。")), "elected": []}, "round": round_no}
+    if invalid > returned:
+        raise RuleViolation(_("无效票不能多于收回的选票。"), code="invalid_ballots_exceed_returned", fields={"invalid_ballots": [_("不能多于收回票数")]})
+
+    candidates = _round_candidates(case)
+    valid = returned - invalid
+    counts = {}
+    for i, v in enumerate(data["votes"]):
+        if v["candidate"] not in candidates:
+            raise RuleViolation(_("编号 %(id)s 不是本轮候选人。") % {"id": v["candidate"]}, code="not_a_candidate", fields={f"votes.{i}.candidate": [_("不是本轮候选人")]})
+        if v["yes"] > valid:
+            raise RuleViolation(_("得票数不能多于有效票数 %(v)s。") % {"v": valid}, code="votes_exceed_ballots", fields={f"votes.{i}.yes": [_("不能多于 %(v)s") % {"v": valid}]})
+        counts[v["candidate"]] = v["yes"]
+    missing = [c for c in candidates if c not in counts]
+    if missing:
+        raise RuleViolation(_("缺少候选人的得票数：%(ids)s") % {"ids": missing}, code="votes_missing", fields={"votes": [_("每位候选人都须登记得票")]})
+
+    threshold = rules.get("election.elected_threshold")
+    seats_open = case.data["seats"] - len(case.data.get("elected_total") or [])
+    passing = sorted((c for c in candidates if strictly_more_than(counts[c], threshold, len(present))), key=lambda c: -counts[c])
+    outcome, winners, tied = "elected", passing, []
+    if len(passing) > seats_open:
+        cutoff = counts[passing[seats_open - 1]]
+        if counts[passing[seats_open]] == cutoff:
+            outcome, winners = "tie", [c for c in passing if counts[c] > cutoff]
+            tied = [c for c in passing if counts[c] == cutoff]
+        else:
+            winners = passing[:seats_open]
+    elif len(passing) < seats_open:
+        outcome = "too_few"
+
+    names = {m.pk: m.name for m in Member.objects.filter(pk__in=candidates)}
+    announced = data["elected"]
+    for i, c in enumerate(announced):
+        if c in counts and not strictly_more_than(counts[c], threshold, len(present)):
+            raise RuleViolation(
+                _("%(name)s 得赞成票 %(yes)s 张，未超过实到会有选举权党员 %(p)s 人的半数，不能当选（ELEC-2020）。") % {"name": names.get(c, c), "yes": counts[c], "p": len(present)},
+                code="election_threshold_not_met", fields={f"elected.{i}": [_("得票未过半数")]})
+    if outcome != "tie" and sorted(announced) != sorted(winners):
+        raise RuleViolation(_("宣布当选的人与计票结果不符：按得票应为 %(w)s。") % {"w": "、".join(names.get(c, str(c)) for c in winners) or _("无人")},
+                            code="elected_mismatch", fields={"elected": [_("与计票结果不符")]})
+    if outcome == "tie" and sorted(announced) != sorted(winners):
+        raise RuleViolation(_("票数相等的候选人不能宣布当选，应就票数相等的候选人重新投票。"), code="elected_mismatch", fields={"elected": [_("票数相等者须重新投票")]})
+
+    elected_total = (case.data.get("elected_total") or []) + winners
+    return {
+        "tally": {**base, "outcome": outcome, "valid_ballots": valid, "votes": counts, "elected": winners, "tied": tied, "seats_open": seats_open},
+        "elected_total": elected_total, "round": round_no, "election_date": data["meeting_date"],
+    }
+
+
+@form_check(PROCESS, "decide_shortfall")
+def check_shortfall(*, case, task, data, rules):
+    if data["decision"] == "reduce_seats":
+        present = case.data["tally"]["present"]
+        agreed = data.get("agreed") or 0
+        if not strictly_more_than(agreed, rules.get("election.elected_threshold"), present):
+            raise RuleViolation(_("减少名额须经到会党员半数以上同意：到会 %(p)s 人，同意 %(a)s 人。") % {"p": present, "a": agreed},
+                                code="seat_reduction_not_agreed", fields={"agreed": [_("须超过 %(n)s 人") % {"n": Fraction(present, 2)}]})
+        return {"seats": len(case.data.get("elected_total") or [])}
+    return {}
+
+
+# --- step 6: officers ------------------------------------------------------------------------
+
+@form_check(PROCESS, "elect_officers")
+def check_officers(*, case, task, data, rules):
+    elected = case.data.get("elected_total") or []
+    for field in ("secretary", "deputy"):
+        if data.get(field) is not None and data[field] not in elected:
+            raise RuleViolation(_("书记、副书记须从新当选的委员中选举。"), code="officer_not_elected", fields={field: [_("须为新当选委员")]})
+    if data.get("deputy") is not None and data["deputy"] == data["secretary"]:
+        raise RuleViolation(_("书记和副书记不能是同一人。"), code="officer_duplicate", fields={"deputy": [_("不能与书记相同")]})
+    return {"approved": None}
+
+
+# --- step 8: effects -------------------------------------------------------------------------
+
+@effect("record_election_result")
+def record_election_result(*, case, params, actor, now):
+    """Record the new term on the branch and give the new officers their roles for the term."""
+    data, rules = case.data, _rules_of(case)
+    org = Organization.objects.select_for_update().get(pk=case.organization_id)
+    election_date = parse_date(data.get("election_date") or today())
+    term = rules.get("election.term")
+    org.term_start, org.term_end = election_date, term.add_to(election_date)
+    org.save(update_fields=["term_start", "term_end"])
+    previous = RoleAssignment.objects.filter(organization=org, role__in=[Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRANCH_COMMITTEE])
+    previous.filter(term_end__isnull=True).update(term_end=election_date - dt.timedelta(days=1))
+    previous.filter(term_end__gte=election_date).update(term_end=election_date - dt.timedelta(days=1))
+    members = {m.pk: m for m in Member.objects.filter(pk__in=data.get("elected_total") or []).select_related("user")}
+    created = []
+    for mid, member in members.items():
+        role = Role.BRANCH_SECRETARY if mid == data.get("secretary") else Role.BRANCH_DEPUTY_SECRETARY if mid == data.get("deputy") else Role.BRANCH_COMMITTEE
+        if member.user_id:
+            RoleAssignment.objects.create(user=member.user, role=role, organization=org, term_start=election_date, term_end=org.term_end)
+        created.append({"member": mid, "name": member.name, "role": role})
+    return {"term_start": org.term_start.isoformat(), "term_end": org.term_end.isoformat(), "officers": created}
+
+
+@effect("schedule_next_election")
+def schedule_next_election(*, case, params, actor, now):
+    """Start the next election case for the branch: it waits on its own term-expiry reminder."""
+    org = Organization.objects.get(pk=case.organization_id)
+    nxt = case_start(actor=None, process_id=PROCESS, organization=org, subject=case.subject,
+                     data={"term_end": org.term_end.isoformat()}, business_key=business_key(org), rule_set=case.rule_set)
+    return {"case": nxt.pk, "term_end": org.term_end.isoformat()}
+
+
+def _rules_of(case):
+    return get_rule_set(case.rule_set)

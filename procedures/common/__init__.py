@@ -1,0 +1,1 @@
+"""What procedures share: votes and tallies, the start guard."""

@@ -1,0 +1,173 @@
+"""P3 annual democratic review of members (BRANCH-2018, XYTC §4-8/4-9): who takes part, who is
+rated, the anonymous measurement's tallies, the organizational rating with its ⅓ warning, and the
+unqualified-member cases it opens. Ballots are cast through `measurement_ballot_cast` (the tallies are `orglife` records)."""
+from __future__ import annotations
+
+from django.db import models, transaction
+
+from engine.errors import Conflict, NotFound, RuleViolation, ValidationFailed
+from engine.i18n import _
+from engine.rules import strictly_more_than
+from organizations.models import Member, MemberStatus, OrgKind
+from orglife.models import MeasurementTally, MeasurementVoter
+from workflows.audit import append
+from workflows.models import Case, CaseStatus, TaskStatus
+from workflows.registry import effect, form_check, form_context
+from workflows.services import case_start
+
+PROCESS = "democratic_review"
+GRADES = ("excellent", "qualified", "basically_qualified", "unqualified")
+
+
+def participants(org) -> list[Member]:
+    """Full and probationary members of the branch (and its Party groups) take part."""
+    return list(Member.objects.filter(organization__path__startswith=org.path,
+                                      status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY]).order_by("id"))
+
+
+@form_check(PROCESS, "__start__")
+def check_start(*, organization, data, rules, subject_member=None):
+    if organization.kind != OrgKind.BRANCH:
+        raise ValidationFailed(_("民主评议须针对党支部发起。"), code="review_needs_branch", fields={"organization": [_("须为党支部")]})
+    year = data.get("year")
+    if not isinstance(year, int):
+        raise ValidationFailed(_("请填写评议年度。"), code="year_required", fields={"data.year": [_("必填，须为整数")]})
+    if Case.objects.filter(process_id=PROCESS, organization=organization, data__year=year).exclude(status=CaseStatus.CANCELLED).exists():
+        raise Conflict(_("%(org)s %(year)s 年度的民主评议已经发起。") % {"org": organization.name, "year": year}, code="review_already_started")
+    people = participants(organization)
+    without = [m.name for m in people if not m.user_id]
+    if without:
+        raise ValidationFailed(_("以下党员没有系统账号，无法在本人待办中自评：%(names)s") % {"names": "、".join(without)},
+                               code="members_without_account", fields={"organization": [_("有党员没有账号")]})
+    return {
+        "year": year,
+        "reviewees": [m.pk for m in people],
+        "voters": [m.pk for m in people],
+        # XYTC §4-8: leading cadres take part as ordinary members but are not rated.
+        "rated": [{"id": m.pk, "name": m.name} for m in people if not m.is_leading_cadre],
+        "not_rated": [{"id": m.pk, "name": m.name, "reason": str(_("领导干部参加评议但不参加测评"))} for m in people if m.is_leading_cadre],
+    }
+
+
+@form_check(PROCESS, "self_assessment")
+def check_self_assessment(*, case, task, data, rules):
+    member_id = int(task.slot.split("@", 1)[1])
+    return {"assessment": {"member": member_id, "text": data["text"]}}
+
+
+@form_check(PROCESS, "file_plan", "record_study", "mutual_assessment", "report_results", "receive_results")
+def check_plain(*, case, task, data, rules):
+    return {}
+
+
+@form_context(PROCESS, "democratic_measurement")
+def measurement_context(*, case, task):
+    return {"rated": case.data.get("rated", []), "not_rated": case.data.get("not_rated", []),
+            "voters_due": len(case.data.get("voters", [])), "ballots_cast": MeasurementVoter.objects.filter(case=case).count()}
+
+
+@form_check(PROCESS, "democratic_measurement")
+def check_close_measurement(*, case, task, data, rules):
+    """Close the measurement: the tallies (counts only) go into the case."""
+    ballots = MeasurementVoter.objects.filter(case=case).count()
+    if ballots == 0:
+        raise RuleViolation(_("还没有人参加民主测评。"), code="no_ballots", fields={"close": [_("尚无测评票")]})
+    tally = {str(r["id"]): {g: 0 for g in GRADES} for r in case.data.get("rated", [])}
+    for member_id, grade, count in MeasurementTally.objects.filter(case=case).values_list("member_id", "grade", "count"):
+        tally[str(member_id)][grade] = count
+    return {"measurement": tally, "ballots": ballots}
+
+
+def check_covers_rated(case, items, field):
+    """Every rated member exactly once in `items` ([{member, …}]); leading cadres and others refused."""
+    rated = {r["id"] for r in case.data.get("rated", [])}
+    cadres = {r["id"] for r in case.data.get("not_rated", [])}
+    seen = set()
+    for i, item in enumerate(items):
+        mid = item.get("member")
+        if mid in cadres:
+            raise RuleViolation(_("领导干部参加评议但不参加测评和评定（XYTC §4-8）。"), code="leading_cadre_not_rated", fields={f"{field}.{i}.member": [_("领导干部不评定等次")]})
+        if mid not in rated:
+            raise RuleViolation(_("党员 %(id)s 不在本次参评名单中。") % {"id": mid}, code="member_not_rated", fields={f"{field}.{i}.member": [_("不在参评名单中")]})
+        if mid in seen:
+            raise RuleViolation(_("同一党员只能评定一次。"), code="member_listed_twice", fields={f"{field}.{i}.member": [_("重复")]})
+        seen.add(mid)
+    missing = rated - seen
+    if missing:
+        names = [r["name"] for r in case.data.get("rated", []) if r["id"] in missing]
+        raise RuleViolation(_("以下党员还没有填写：%(names)s") % {"names": "、".join(names)}, code="members_missing", fields={field: [_("须逐一填写每位参评党员")]})
+
+
+@form_check(PROCESS, "organizational_rating")
+def check_rating(*, case, task, data, rules):
+    """Every rated member once; more 优秀 than `review.excellent_max_share` of those rated is a warning."""
+    check_covers_rated(case, data["ratings"], "ratings")
+    share = rules.get("review.excellent_max_share")
+    excellent = sum(1 for r in data["ratings"] if r["grade"] == "excellent")
+    warnings = []
+    if strictly_more_than(excellent, share, len(data["ratings"])):
+        warnings.append({"code": "too_many_excellent", "message": str(
+            _("评为优秀 %(n)s 人，超过参评党员 %(total)s 人的 %(share)s。") % {"n": excellent, "total": len(data["ratings"]), "share": f"{share.numerator}/{share.denominator}"})})
+    return {"rating_warnings": warnings, "unqualified": [r["member"] for r in data["ratings"] if r["grade"] == "unqualified"]}
+
+
+@form_check(PROCESS, "give_feedback")
+def check_feedback(*, case, task, data, rules):
+    check_covers_rated(case, data["feedback"], "feedback")
+    return {}
+
+
+@effect("open_unqualified_cases")
+def open_unqualified_cases(*, case, params, actor, now):
+    """DISPOSAL-2024: each member rated unqualified gets a handling case in the branch committee's inbox."""
+    opened = []
+    for member in Member.objects.filter(pk__in=case.data.get("unqualified") or []).order_by("id"):
+        c = case_start(actor=None, process_id="unqualified_member", organization=case.organization, subject_member=member,
+                       data={"member": {"id": member.pk}, "review_case": case.pk}, business_key=f"unqualified_member:{member.pk}", rule_set=case.rule_set)
+        opened.append(c.pk)
+    return {"cases": opened}
+
+
+def measurement_ballot_cast(*, actor, case, ratings: list[dict]) -> None:
+    """One voter's anonymous ballot in a democratic review's measurement (P3 step 5, XYTC §4-8).
+
+    The voter must be a participant who has not voted; the ballot must rate every rated member (not
+    leading cadres) once on the four grades. Only the counts are incremented: every tally row of the
+    case is created up front (so row order tells nothing) and every one is rewritten by each ballot,
+    the voter row says that the member voted, and the audit event names the voter but carries no
+    rating."""
+    member = Member.objects.filter(user=actor).first() if actor is not None else None
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+        if case.status != CaseStatus.RUNNING or not case.tasks.filter(element_id="democratic_measurement", status=TaskStatus.OPEN).exists():
+            raise Conflict(_("民主测评未在进行中。"), code="measurement_not_open")
+        if member is None or member.pk not in case.data.get("voters", []):
+            raise ValidationFailed(_("您不是本次民主评议的参评党员。"), code="voter_not_participant", fields={"ratings": [_("不是参评党员")]})
+        if MeasurementVoter.objects.filter(case=case, member=member).exists():
+            raise Conflict(_("您已经参加过本次民主测评，每人只能测评一次。"), code="already_voted")
+        check_covers_rated(case, ratings, "ratings")
+        for i, r in enumerate(ratings):
+            if r.get("grade") not in GRADES:
+                raise ValidationFailed(_("等次须为优秀、合格、基本合格或不合格。"), code="invalid_grade", fields={f"ratings.{i}.grade": [_("未知的等次")]})
+        rated = {r["id"] for r in case.data.get("rated", [])}
+        MeasurementTally.objects.bulk_create([MeasurementTally(case=case, member_id=mid, grade=g) for mid in sorted(rated) for g in GRADES],
+                                             ignore_conflicts=True)
+        # One UPDATE touching every tally row of the case (+1 or +0): no row's version (PostgreSQL
+        # xmin) singles out the grades this ballot gave.
+        chosen = models.Q(pk__in=[])
+        for r in ratings:
+            chosen |= models.Q(member_id=r["member"], grade=r["grade"])
+        MeasurementTally.objects.filter(case=case).update(
+            count=models.F("count") + models.Case(models.When(chosen, then=models.Value(1)), default=models.Value(0)))
+        MeasurementVoter.objects.create(case=case, member=member)
+        append(action="measurement_ballot_cast", actor=actor, case=case, data={})
+
+
+def measurement_for_voter(*, user, case_id: int) -> tuple[Case, bool]:
+    """The democratic review `case_id` if `user` is one of its participants, and whether they have
+    voted. Anything else (no such case, not a participant) is not found, alike."""
+    member = Member.objects.filter(user=user).first()
+    case = Case.objects.filter(pk=case_id, process_id=PROCESS).first()
+    if case is None or member is None or member.pk not in case.data.get("voters", []):
+        raise NotFound(_("流程不存在。"), code="case_not_found")
+    return case, MeasurementVoter.objects.filter(case=case, member=member).exists()

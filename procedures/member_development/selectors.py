@@ -1,0 +1,169 @@
+"""Reads for P1 member development: the recurring obligations of a case, the member's development
+read model and the pipeline report of an organization subtree (党内统计)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from django.db.models import Q
+from django.utils import timezone
+
+from engine.calendar import Duration, parse_date
+from engine.calendar import today as cst_today
+from engine.errors import NotFound
+from engine.i18n import _
+from engine.rules import get_rule_set
+from organizations.models import Member, MemberStatus
+from organizations.selectors import members_visible
+from workflows.models import Case, CaseStatus, Task, TaskStatus
+from workflows.selectors import case_evidence
+
+from .models import ObligationKind, ObligationRecord, Phase, StatusChange
+
+PROCESS = "member_development"
+STEPS_TOTAL = 25
+# The step property of each user task in bpmn/member_development.bpmn (a test keeps them equal).
+STEPS = {
+    "submit_application": 1, "talk_with_applicant": 2, "supervise_overdue_talk": 2, "select_activist": 3, "file_activist": 4,
+    "appoint_contacts": 5, "cultivation_review": 6, "designate_development_object": 7, "file_development_object": 8,
+    "assign_introducers": 9, "political_review": 10, "centralized_training": 11, "branch_committee_review": 12,
+    "pre_review": 13, "fill_application_form": 14, "admission_vote": 15, "committee_talk": 16, "approve_admission": 17,
+    "file_admission": 18, "place_in_group": 19, "take_oath": 20, "probation_review": 21, "conversion_application": 22,
+    "conversion_vote": 23, "approve_conversion": 24, "archive_file": 25,
+}
+# What falls due in each phase, and the rule giving its interval.
+PHASE_OBLIGATIONS = {
+    Phase.ACTIVIST: [(ObligationKind.INSPECTION, "development.inspection_interval"), (ObligationKind.THOUGHT_REPORT, "development.thought_report_interval")],
+    Phase.PROBATIONARY: [(ObligationKind.THOUGHT_REPORT, "development.thought_report_interval")],
+}
+
+
+def _times(d: Duration, n: int) -> Duration:
+    return Duration(years=d.years * n, months=d.months * n, days=d.days * n, working_days=d.working_days * n)
+
+
+def phase_windows(data: dict, *, closed_on: dt.date | None = None) -> list[tuple[str, dt.date, dt.date | None]]:
+    """(phase, start, end) from the case data: the activist phase runs from the activist date to the
+    designation as development object; probation from the admission vote to the end of probation
+    (as extended). An open end is None; a finished case closes every phase on `closed_on`."""
+    windows = []
+    if data.get("activist_date"):
+        end = data.get("designation_date")
+        windows.append((Phase.ACTIVIST, parse_date(data["activist_date"]), parse_date(end) if end else closed_on))
+    if data.get("admitted") and data.get("admission_vote_date"):
+        end = parse_date(data["probation_end"])
+        windows.append((Phase.PROBATIONARY, parse_date(data["admission_vote_date"]), min(end, closed_on) if closed_on else end))
+    return windows
+
+
+def expected_obligations(data: dict, rules, *, on: dt.date, closed_on: dt.date | None = None) -> list[dict]:
+    """Every obligation due up to `on`, and the next one of each kind still to come (its due date is
+    what the read model shows as next due). Pure: computed from the rule set, no query."""
+    due = []
+    for phase, start, end in phase_windows(data, closed_on=closed_on):
+        for kind, rule_name in PHASE_OBLIGATIONS[phase]:
+            interval, n = rules.get(rule_name), 1
+            while True:
+                due_on = _times(interval, n).add_to(start)
+                if end is not None and due_on > end:
+                    break
+                due.append({"phase": str(phase), "kind": str(kind), "seq": n, "due_on": due_on})
+                if due_on > on:
+                    break
+                n += 1
+    return sorted(due, key=lambda o: (o["due_on"], o["kind"]))
+
+
+def case_obligations(case: Case, *, on: dt.date | None = None) -> list[dict]:
+    """The case's obligations with what was submitted: status submitted, overdue or pending."""
+    on = on or cst_today()
+    closed_on = case.completed_at.date() if case.status != CaseStatus.RUNNING and case.completed_at else None
+    expected = expected_obligations(case.data, get_rule_set(case.rule_set), on=on, closed_on=closed_on)
+    records = {(r.phase, r.kind, r.seq): r for r in ObligationRecord.objects.filter(case=case)}
+    out = []
+    for o in expected:
+        r = records.get((o["phase"], o["kind"], o["seq"]))
+        status = "submitted" if r else ("overdue" if o["due_on"] < on else "pending")
+        out.append({**o, "status": status, "label": str(ObligationKind(o["kind"]).label), "submitted_on": r.submitted_on if r else None,
+                    "record": r.record if r else None, "id": r.pk if r else None})
+    return out
+
+
+def overdue_obligations(case: Case, *, on: dt.date | None = None) -> list[dict]:
+    return [o for o in case_obligations(case, on=on) if o["status"] == "overdue"]
+
+
+def member_for_user(user, member_id) -> Member:
+    """A member in the user's scope, else not found (exactly like a missing one)."""
+    try:
+        return members_visible(user).get(pk=int(member_id))
+    except (Member.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("党员不存在。"), code="member_not_found") from None
+
+
+def development_case_of(member: Member) -> Case | None:
+    return (Case.objects.filter(process_id=PROCESS, subject_member=member).select_related("organization")
+            .defer("state").order_by("-id").first())
+
+
+def _evidence(case: Case) -> list[dict]:
+    """The case's evidence (workflows.selectors.case_evidence) with each record's P1 step number."""
+    return [{**item, "step": STEPS.get(item["element_id"])} for item in case_evidence(case)]
+
+
+def member_development(user, member_id) -> dict:
+    """`GET /api/members/{id}/development/`: stage, step n of 25, next due date, overdue items, the
+    obligations, the status history and the evidence. A member outside scope is not found."""
+    member = member_for_user(user, member_id)
+    case = development_case_of(member)
+    history = [{"from": c.from_status, "to": c.to_status, "on": c.effective_on, "case": c.case_id, "note": c.note}
+               for c in StatusChange.objects.filter(member=member).order_by("id")]
+    out = {"member": {"id": member.pk, "name": member.name, "status": member.status, "status_label": member.get_status_display(),
+                      "joined_on": member.joined_on, "party_standing_from": member.party_standing_from},
+           "status_history": history, "case": None, "stage": "", "step": None, "steps_total": STEPS_TOTAL,
+           "open_tasks": [], "next_due": None, "overdue": [], "obligations": [], "evidence": []}
+    if case is None:
+        return out
+    now = timezone.now()
+    tasks = list(case.tasks.filter(status=TaskStatus.OPEN).order_by("id"))
+    obligations = case_obligations(case)
+    steps = [STEPS[t.element_id] for t in tasks if t.element_id in STEPS]
+    dues = [t.due_at.astimezone(dt.UTC).date() for t in tasks if t.due_at] + [o["due_on"] for o in obligations if o["status"] != "submitted"]
+    out.update({
+        "case": {"id": case.pk, "status": case.status, "rule_set": case.rule_set}, "stage": case.stage,
+        "step": max(steps) if steps else (STEPS_TOTAL if case.status == CaseStatus.COMPLETED and case.data.get("archived") else None),
+        "open_tasks": [{"id": t.pk, "element_id": t.element_id, "name": t.name, "step": STEPS.get(t.element_id), "lane": t.lane,
+                        "due_at": t.due_at, "overdue": bool(t.due_at and t.due_at < now)} for t in tasks],
+        "next_due": min(dues) if dues else None,
+        "overdue": [{"kind": "task", "name": t.name, "due": t.due_at} for t in tasks if t.due_at and t.due_at < now]
+                   + [{"kind": o["kind"], "name": f'{o["label"]} #{o["seq"]}', "due": o["due_on"]} for o in obligations if o["status"] == "overdue"],
+        "obligations": obligations, "evidence": _evidence(case),
+    })
+    return out
+
+
+def development_pipeline(org) -> dict:
+    """The pipeline of an organization subtree: members per development status (党内统计), running
+    cases per stage, overdue tasks and obligations, admissions and conversions this year. The caller
+    checks scope (`organizations.selectors.organization_in_scope`)."""
+    in_tree = Q(organization__path__startswith=org.path)
+    statuses = Counter(Member.objects.filter(in_tree).values_list("status", flat=True))
+    cases = list(Case.objects.filter(in_tree, process_id=PROCESS, status=CaseStatus.RUNNING).defer("state"))
+    now = timezone.now()
+    overdue_tasks = Task.objects.filter(case__in=cases, status=TaskStatus.OPEN, due_at__lt=now).count()
+    overdue_obl = sum(len(overdue_obligations(c)) for c in cases)
+    year_start = dt.date(cst_today().year, 1, 1)
+    changes = Counter(StatusChange.objects.filter(member__organization__path__startswith=org.path, effective_on__gte=year_start)
+                      .values_list("to_status", flat=True))
+    return {
+        "organization": {"id": org.pk, "name": org.name},
+        "members_by_status": {s.value: statuses.get(s.value, 0) for s in MemberStatus},
+        "status_labels": {s.value: str(s.label) for s in MemberStatus},
+        "cases_running": len(cases),
+        "cases_by_stage": dict(Counter(c.stage for c in cases)),
+        "overdue_tasks": overdue_tasks, "overdue_obligations": overdue_obl,
+        "this_year": {"applications": changes.get(MemberStatus.APPLICANT.value, 0), "activists": changes.get(MemberStatus.ACTIVIST.value, 0),
+                      "development_objects": changes.get(MemberStatus.DEVELOPMENT_OBJECT.value, 0),
+                      "admitted": changes.get(MemberStatus.PROBATIONARY.value, 0), "converted": changes.get(MemberStatus.FULL.value, 0),
+                      "cancelled": changes.get(MemberStatus.CANCELLED.value, 0)},
+    }

@@ -1,0 +1,13 @@
+"""P5 reminders: what the secretary's reminder task shows (the obligation, its period, the records so far)."""
+from __future__ import annotations
+
+from workflows.registry import form_context
+
+PROCESS = "orglife_reminder"
+
+
+@form_context(PROCESS, "attend_to_obligation")
+def reminder_context(*, case, task):
+    d = case.data
+    return {"obligation": d.get("obligation"), "label": d.get("label"), "period": d.get("period"),
+            "period_end": d.get("period_end"), "detail": d.get("detail")}

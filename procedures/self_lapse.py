@@ -1,0 +1,99 @@
+"""Self-lapse (自行脱党), CONST Art. 9 and XYTC §5-7: detection from the attendance and dues
+records, one open case per member, and the strike-off decision (general meeting under the admission
+rule, then the approving committee)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.db import transaction
+
+from engine.calendar import today
+from engine.i18n import _
+from organizations.models import Member, MemberStatus
+from organizations.rules import deployment_rule_set
+from orglife.selectors import lapse_grounds
+from procedures.common.members import (
+    member_case_subject,
+    member_leaves,
+    strike_off_vote_check,
+    strike_off_vote_context,
+)
+from workflows.models import Case, CaseStatus
+from workflows.registry import effect, form_check, form_context
+from workflows.services import case_start
+
+PROCESS = "self_lapse"
+
+
+@form_check(PROCESS, "__start__")
+def check_start(*, organization, data, rules, subject_member=None):
+    member_case_subject(process=PROCESS, organization=organization, data=data,
+                        not_branch=(_("自行脱党处理须针对党支部发起。"), "self_lapse_needs_branch"),
+                        already_open=(_("该党员已有进行中的自行脱党处理。"), "self_lapse_already_open"))
+    return {}
+
+
+@form_context(PROCESS, "review_lapse")
+def review_context(*, case, task):
+    return {"member": case.data.get("member"), "grounds": case.data.get("grounds", [])}
+
+
+@form_context(PROCESS, "strike_off_vote")
+def vote_context(*, case, task):
+    return strike_off_vote_context(case=case, task=task)
+
+
+@form_check(PROCESS, "strike_off_vote")
+def check_vote(*, case, task, data, rules):
+    return strike_off_vote_check(case=case, task=task, data=data, rules=rules)
+
+
+@form_check(PROCESS, "approve_strike_off")
+def check_approval(*, case, task, data, rules):
+    return {}
+
+
+@effect("strike_off_member")
+def strike_off_member(*, case, params, actor, now):
+    """The member is struck off from the general meeting's date."""
+    return member_leaves(case, MemberStatus.REMOVED, "meeting_date")
+
+
+def self_lapse_detect(*, on: dt.date | None = None) -> dict:
+    """The daily self-lapse check (CONST Art. 9, XYTC §5-7): every full or probationary member with
+    `self_lapse.months` consecutive complete months without attending organizational life, or
+    without paying dues, gets a case in the branch secretary's inbox listing the months and records.
+    A member with an open self-lapse case is skipped: never two open cases for one member."""
+    on = on or today()
+    rules = deployment_rule_set()
+    open_for = set(Case.objects.filter(process_id="self_lapse", status=CaseStatus.RUNNING).values_list("subject_member_id", flat=True))
+    members = [m for m in Member.objects.filter(status__in=["full", "probationary"], organization__kind__in=["branch", "party_group"])
+               .select_related("organization", "organization__parent") if m.pk not in open_for]
+    since = {}
+    for member_id, data in (Case.objects.filter(process_id="self_lapse", subject_member_id__in=[m.pk for m in members])
+                            .exclude(status=CaseStatus.RUNNING).order_by("id").values_list("subject_member_id", "data")):
+        if data.get("detected_on"):
+            since[member_id] = dt.date.fromisoformat(data["detected_on"]).replace(day=1) - dt.timedelta(days=1)
+    found = lapse_grounds(members, on=on, months=rules.get("self_lapse.months"), since=since)
+    opened = []
+    for member in members:
+        if member.pk not in found:
+            continue
+        branch = member.organization if member.organization.kind == "branch" else member.organization.parent
+        with transaction.atomic():
+            # The member row lock serializes two detections running at once (beat and a manual run).
+            Member.objects.select_for_update().get(pk=member.pk)
+            if Case.objects.filter(process_id="self_lapse", subject_member=member, status=CaseStatus.RUNNING).exists():
+                continue
+            case = case_start(actor=None, process_id="self_lapse", organization=branch, subject_member=member,
+                              business_key=f"self_lapse:{member.pk}",
+                              data={"member": {"id": member.pk, "name": member.name}, "grounds": found[member.pk], "detected_on": on.isoformat()})
+        opened.append(case.pk)
+    return {"checked": len(members), "opened": opened}
+
+
+@shared_task(name="procedures.self_lapse.detect_self_lapse", ignore_result=True)
+def detect_self_lapse() -> int:
+    """The daily Celery job (settings.CELERY_BEAT_SCHEDULE `detect-self-lapse`)."""
+    return len(self_lapse_detect()["opened"])

@@ -1,0 +1,1 @@
+"""P4 remediation of weak branches: the procedure and the weak-branch list it keeps."""

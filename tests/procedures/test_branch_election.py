@@ -1,0 +1,126 @@
+"""P2 branch election end to end through the API, with the clock moved and a save/restore check at
+every step."""
+import datetime as dt
+
+import pytest
+import time_machine
+
+from organizations.models import Organization, Role, RoleAssignment
+from workflows.models import Case
+
+from ..helpers import assert_round_trip, complete, cst, inbox, only_task, run_timers
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def start_election(client, branch):
+    r = client.post("/api/cases/", {"process": "branch_election", "organization": branch.pk}, format="json")
+    assert r.status_code == 201, r.json()
+    return r.json()
+
+
+def vote_data(u, candidates, present, votes, elected, **extra):
+    return {
+        "meeting_date": "2026-12-20", "present": [m.pk for m in present],
+        "ballots_issued": len(present), "ballots_returned": len(present), "invalid_ballots": 0,
+        "votes": [{"candidate": c.pk, "yes": n} for c, n in zip(candidates, votes)],
+        "elected": [m.pk for m in elected], **extra,
+    }
+
+
+def drive_to_vote(api, u):
+    """Start an election for branch A and bring it to the general-meeting vote with six candidates for five seats."""
+    sec, officer = api(u.users.sec_a), api(u.users.officer)
+    with time_machine.travel(cst(2026, 6, 1, 9), tick=False):
+        case = start_election(sec, u.branch_a)
+    run_timers(cst(2026, 7, 10, 10))
+    with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
+        complete(sec, only_task(sec, "submit_request")["id"], {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"})
+        complete(officer, only_task(officer, "reply_request")["id"], {"approved": True})
+        complete(sec, only_task(sec, "nominate_candidates")["id"], {"candidates": [m.pk for m in u.full_a[:6]]})
+        complete(officer, only_task(officer, "review_candidates")["id"], {"approved": True})
+    return case
+
+
+def test_election_from_reminder_to_approved_results(api, university):
+    u = university
+    sec, committee, officer = api(u.users.sec_a), api(u.users.committee_a), api(u.users.officer)
+
+    with time_machine.travel(cst(2026, 6, 1, 9), tick=False):
+        case = start_election(sec, u.branch_a)
+        assert case["status"] == "running" and case["open_tasks"] == []
+        assert case["data"]["term_end"] == "2027-01-10"
+        # P2 step 0: the reminder waits until 6 months (election.reminder_lead) before the term ends.
+        assert [t["due_at"] for t in case["waiting_timers"]] == ["2026-07-10T09:00:00+08:00"]
+        assert inbox(sec) == []
+    assert_round_trip(case["id"])
+
+    assert "timers fired: 0" in run_timers(cst(2026, 7, 10, 8, 59))
+    assert "timers fired: 1" in run_timers(cst(2026, 7, 10, 9, 1))
+    assert_round_trip(case["id"])
+
+    with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
+        request = only_task(sec, "submit_request")
+        # The request is due election.request_lead (1 month) before the term ends.
+        assert request["due_at"] == "2026-12-10T09:00:00+08:00" and request["role"] == "branch_committee"
+        assert only_task(committee, "submit_request")["id"] == request["id"]
+        complete(sec, request["id"], {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"})
+        assert_round_trip(case["id"])
+
+        # Step 2: the committee rejects; the request returns to the branch with the reason.
+        reply = only_task(officer, "reply_request")
+        complete(officer, reply["id"], {"approved": False, "reason": "请补充候选人推荐方式说明"})
+        assert_round_trip(case["id"])
+        again = only_task(sec, "submit_request")
+        detail = sec.get(f"/api/tasks/{again['id']}/").json()
+        assert detail["case_data"]["reason"] == "请补充候选人推荐方式说明"
+        assert detail["form"]["schema"]["title"] == "换届请示"
+        complete(sec, again["id"], {"election_date": "2026-12-20", "seats": 5, "nomination_method": "member_recommendation"})
+        complete(officer, only_task(officer, "reply_request")["id"], {"approved": True, "document_no": "院党委〔2026〕12号"})
+        assert_round_trip(case["id"])
+
+        complete(sec, only_task(sec, "nominate_candidates")["id"], {"candidates": [m.pk for m in u.full_a[:6]], "basis": "支委会根据多数党员意见提出"})
+        complete(officer, only_task(officer, "review_candidates")["id"], {"approved": True})
+        assert_round_trip(case["id"])
+
+    with time_machine.travel(cst(2026, 12, 20, 15), tick=False):
+        vote = only_task(sec, "record_vote")
+        ctx = sec.get(f"/api/tasks/{vote['id']}/").json()["context"]
+        # The vote form says who is due and who is not, and why.
+        assert len(ctx["eligible"]) == 9
+        assert {e["name"] for e in ctx["not_eligible"]} == {"预备乙", "停权丙"}
+        assert any("预备党员" in e["reason"] for e in ctx["not_eligible"])
+        assert ctx["seats_open"] == 5 and len(ctx["candidates"]) == 6
+        present = u.full_a[:8]
+        complete(sec, vote["id"], vote_data(u, u.full_a[:6], present, [8, 7, 6, 5, 5, 3], u.full_a[:5]))
+        assert_round_trip(case["id"])
+
+        officers = only_task(sec, "elect_officers")
+        complete(sec, officers["id"], {"meeting_date": "2026-12-20", "secretary": u.full_a[0].pk, "deputy": u.full_a[1].pk})
+        approval = only_task(officer, "approve_results")
+        assert sec.get(f"/api/cases/{case['id']}/").json()["stage"] == "选举结果批复"
+        complete(officer, approval["id"], {"approved": True, "document_no": "院党委〔2026〕30号"})
+
+    done = sec.get(f"/api/cases/{case['id']}/").json()
+    assert done["status"] == "completed" and done["open_tasks"] == []
+    branch = Organization.objects.get(pk=u.branch_a.pk)
+    assert (branch.term_start, branch.term_end) == (dt.date(2026, 12, 20), dt.date(2029, 12, 20))
+    # New officers hold their roles for the new term; the old secretary's term ended the day before.
+    roles = {(a.user.username, a.role): (a.term_start, a.term_end) for a in RoleAssignment.objects.filter(organization=branch)}
+    assert roles[("sec_a", Role.BRANCH_SECRETARY)] == (dt.date(2026, 12, 20), dt.date(2029, 12, 20))
+    assert roles[("committee_a", Role.BRANCH_DEPUTY_SECRETARY)] == (dt.date(2026, 12, 20), dt.date(2029, 12, 20))
+    # Step 8: the next term-expiry reminder is scheduled as a new case waiting on its timer.
+    nxt = Case.objects.exclude(pk=case["id"]).get(process_id="branch_election", organization=branch)
+    nxt_json = sec.get(f"/api/cases/{nxt.pk}/").json()
+    assert nxt_json["status"] == "running"
+    assert [t["due_at"] for t in nxt_json["waiting_timers"]] == ["2029-06-20T09:00:00+08:00"]
+
+    history = sec.get(f"/api/cases/{case['id']}/history/").json()
+    actions = [e["action"] for e in history]
+    assert actions[0] == "case_started" and "timers_fired" in actions
+    assert actions.count("task_completed") == 9
+    completed = [e for e in history if e["action"] == "task_completed"]
+    assert completed[0]["actor_name"] == "sec_a" and completed[0]["task_name"] == "提交换届请示"
+    assert {"role": "branch_secretary", "organization": u.branch_a.pk} in completed[0]["actor_roles"]
+    assert completed[1]["data"]["submitted"] == {"approved": False, "reason": "请补充候选人推荐方式说明"}
+    assert [e["data"]["operation"] for e in history if e["action"] == "effect_applied"] == ["record_election_result", "schedule_next_election"]
