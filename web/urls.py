@@ -2,7 +2,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import views, views_reports
 
 app_name = "web"
 
@@ -23,4 +23,14 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:notification_id>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    # Part 2: committees, auditors and a branch's records.
+    path("committee/", views_reports.committee, name="committee"),
+    path("committee/compliance.xlsx", views_reports.compliance_export, name="compliance_export"),
+    path("committee/compliance/<int:organization_id>/<slug:code>/", views_reports.compliance_cell, name="compliance_cell"),
+    path("records/meetings/", views_reports.meetings, name="meetings"),
+    path("records/meetings/new/", views_reports.meeting_new, name="meeting_new"),
+    path("records/meetings/<int:meeting_id>/", views_reports.meeting_detail, name="meeting"),
+    path("records/import/", views_reports.orglife_import, name="orglife_import"),
+    path("cases/", views_reports.case_search, name="case_search"),
+    path("members/<int:member_id>/development/", views_reports.member_record, name="member_record"),
 ]
