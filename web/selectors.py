@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from engine.calendar import CST
+from forms.validation import load_schema
 from notifications.render import render as render_notification
 from notifications.selectors import tasks_escalated_to
-from organizations.models import Organization, Role
+from organizations.models import Member, Organization, Role
 from organizations.selectors import organizations_visible
 from workflows import registry
 from workflows.assignment import LANE_LABELS, active_delegations, delegated_task_q
@@ -274,9 +275,67 @@ ACTION_LABELS = {
 }
 
 
+def _people_ids(prop: dict, value) -> list[int]:
+    """The member ids a submitted value holds when its field is a member picker (`x-options`)."""
+    items = prop.get("items") or {}
+    if prop.get("x-options"):
+        return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, int)]
+    if isinstance(value, list) and items.get("type") == "object":
+        keys = [k for k, p in (items.get("properties") or {}).items() if p.get("x-options")]
+        return [row[k] for row in value if isinstance(row, dict) for k in keys if isinstance(row.get(k), int)]
+    return []
+
+
+def _value_text(prop: dict, value, people: dict) -> str:
+    """A submitted value in words: labels for codes, names beside member ids, 是/否 for booleans."""
+    if isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
+    if value is None:
+        return ""
+    if prop.get("x-options") or (prop.get("items") or {}).get("x-options"):
+        ids = value if isinstance(value, list) else [value]
+        return "、".join(f"{people.get(v, '')}（#{v}）" for v in ids)
+    if prop.get("enum") and prop.get("x-labels"):
+        return label(prop["x-labels"].get(str(value), str(value)))
+    if isinstance(value, list):
+        items = prop.get("items") or {}
+        sub = items.get("properties") or {}
+        parts = []
+        for v in value:
+            if isinstance(v, dict):
+                parts.append("，".join(f"{label(sub.get(k, {}).get('title', k))} {_value_text(sub.get(k, {}), x, people)}"
+                                      for k, x in v.items()))
+            else:
+                parts.append(str(v))
+        return "；".join(parts)
+    return str(value)
+
+
+def _submitted_items(events: list[AuditEvent]) -> dict[int, list[dict]]:
+    """{event id: [{label, value}]} for completed steps: each field by its form title, values in
+    words (member names in one query for all events)."""
+    schemas, wanted = {}, set()
+    for e in events:
+        submitted = (e.data or {}).get("submitted") if isinstance(e.data, dict) else None
+        if isinstance(submitted, dict) and e.task_id and e.task.form:
+            schemas[e.pk] = load_schema(e.task.form)
+            props = schemas[e.pk].get("properties") or {}
+            for k, v in submitted.items():
+                wanted.update(_people_ids(props.get(k, {}), v))
+    people = dict(Member.objects.filter(pk__in=wanted).values_list("pk", "name")) if wanted else {}
+    out = {}
+    for e in events:
+        if e.pk not in schemas:
+            continue
+        props = schemas[e.pk].get("properties") or {}
+        out[e.pk] = [{"label": label(props.get(k, {}).get("title", k)), "value": _value_text(props.get(k, {}), v, people)}
+                     for k, v in e.data["submitted"].items()]
+    return out
+
+
 def events_display(events: list[AuditEvent]) -> list[dict]:
-    """Audit events in words: what, who in which role at which organization, on whose behalf, when
-    (the organization names in one query for all events)."""
+    """Audit events in words: what, who in which role at which organization, on whose behalf, when,
+    what was submitted (organization and member names in one query each for all events)."""
     org_ids = {
         r.get("organization") for e in events for r in e.actor_roles or [] if isinstance(r, dict)
     }
@@ -284,6 +343,7 @@ def events_display(events: list[AuditEvent]) -> list[dict]:
         Organization.objects.filter(pk__in=[o for o in org_ids if o]).values_list("pk", "name")
     )
     roles = dict(Role.choices)
+    submitted = _submitted_items(events)
     out = []
     for e in events:
         role_text = "、".join(
@@ -291,14 +351,13 @@ def events_display(events: list[AuditEvent]) -> list[dict]:
             for r in e.actor_roles or []
             if isinstance(r, dict)
         )
-        submitted = (e.data or {}).get("submitted") if isinstance(e.data, dict) else None
         out.append(
             {
                 "event": e,
                 "action_label": str(ACTION_LABELS.get(e.action, e.action)),
                 "task_name": label(e.task_name),
                 "roles": role_text,
-                "submitted": submitted if isinstance(submitted, dict) else None,
+                "submitted": submitted.get(e.pk),
             }
         )
     return out
