@@ -19,7 +19,14 @@ from notifications.selectors import tasks_escalated_to
 from organizations.models import Member, Organization, Role
 from organizations.selectors import organizations_visible
 from workflows import registry
-from workflows.assignment import LANE_LABELS, active_delegations, delegated_task_q
+from workflows.assignment import (
+    LANE_BODIES,
+    LANE_LABELS,
+    active_delegations,
+    delegated_task_q,
+    parse_slot,
+    slot_holders,
+)
 from workflows.models import AuditEvent, Case, ProcessVersion, Task, TaskStatus
 from workflows.selectors import case_documents, case_history, task_inbox
 
@@ -218,6 +225,23 @@ def rule_citations(documentation: str) -> list[str]:
     return out
 
 
+def delegate_candidates(task: Task, *, exclude) -> list:
+    """Who the task may be handed to: the people holding a lane of the same body at the same
+    organization (the delegation service checks it again), in one query."""
+    body = LANE_BODIES.get(task.lane)
+    if body is None:
+        return []
+    org = parse_slot(task.slot)[1]
+    slots = [f"{lane}@{org}" for lane, b in LANE_BODIES.items() if b == body]
+    seen, out = set(), []
+    for users in slot_holders(slots).values():
+        for u in users:
+            if u.pk != exclude.pk and u.pk not in seen:
+                seen.add(u.pk)
+                out.append(u)
+    return out
+
+
 def task_context(task: Task) -> dict:
     """What the procedure gives the form besides its schema (eligible people, tallies); {} once closed."""
     fn = registry.context_for(task.process_id, task.element_id)
@@ -282,7 +306,13 @@ def _people_ids(prop: dict, value) -> list[int]:
         return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, int)]
     if isinstance(value, list) and items.get("type") == "object":
         keys = [k for k, p in (items.get("properties") or {}).items() if p.get("x-options")]
-        return [row[k] for row in value if isinstance(row, dict) for k in keys if isinstance(row.get(k), int)]
+        return [
+            row[k]
+            for row in value
+            if isinstance(row, dict)
+            for k in keys
+            if isinstance(row.get(k), int)
+        ]
     return []
 
 
@@ -303,8 +333,12 @@ def _value_text(prop: dict, value, people: dict) -> str:
         parts = []
         for v in value:
             if isinstance(v, dict):
-                parts.append("，".join(f"{label(sub.get(k, {}).get('title', k))} {_value_text(sub.get(k, {}), x, people)}"
-                                      for k, x in v.items()))
+                parts.append(
+                    "，".join(
+                        f"{label(sub.get(k, {}).get('title', k))} {_value_text(sub.get(k, {}), x, people)}"
+                        for k, x in v.items()
+                    )
+                )
             else:
                 parts.append(str(v))
         return "；".join(parts)
@@ -328,8 +362,13 @@ def _submitted_items(events: list[AuditEvent]) -> dict[int, list[dict]]:
         if e.pk not in schemas:
             continue
         props = schemas[e.pk].get("properties") or {}
-        out[e.pk] = [{"label": label(props.get(k, {}).get("title", k)), "value": _value_text(props.get(k, {}), v, people)}
-                     for k, v in e.data["submitted"].items()]
+        out[e.pk] = [
+            {
+                "label": label(props.get(k, {}).get("title", k)),
+                "value": _value_text(props.get(k, {}), v, people),
+            }
+            for k, v in e.data["submitted"].items()
+        ]
     return out
 
 

@@ -31,7 +31,6 @@ from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from workflows import selectors as wf_selectors
 from workflows import services as wf_services
-from workflows.assignment import slot_holders
 from workflows.audit import verify_case
 from workflows.models import TaskStatus
 
@@ -136,7 +135,7 @@ def _task_page(request, task, *, values=None, error: DomainError | None = None, 
         unplaced = [
             m for path, msgs in error.fields.items() if path.split(".")[0] not in keys for m in msgs
         ]
-    holders = [u for u in slot_holders([task.slot]).get(task.slot, []) if u.pk != request.user.pk]
+    holders = selectors.delegate_candidates(task, exclude=request.user)
     ctx = {
         "task": task,
         "case": case,

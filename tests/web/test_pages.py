@@ -244,16 +244,27 @@ def test_case_and_task_page_query_counts_do_not_grow_with_history(web, universit
     u = university
     sec, officer = web(u.users.sec_a), web(u.users.officer)
     case_q = _queries(sec, f"/cases/{election.pk}/")
-    _submit_request(sec, open_task(election, "submit_request"), election_date=election.data["term_end"])
+    _submit_request(
+        sec, open_task(election, "submit_request"), election_date=election.data["term_end"]
+    )
     first_reply = _queries(officer, f"/tasks/{open_task(election, 'reply_request').pk}/")
-    officer.post(f"/tasks/{open_task(election, 'reply_request').pk}/", {"approved": "false", "reason": "请补充说明"})
-    _submit_request(sec, open_task(election, "submit_request"), election_date=election.data["term_end"])
+    officer.post(
+        f"/tasks/{open_task(election, 'reply_request').pk}/",
+        {"approved": "false", "reason": "请补充说明"},
+    )
+    _submit_request(
+        sec, open_task(election, "submit_request"), election_date=election.data["term_end"]
+    )
     # more history (a rejection and a second request): the same number of queries
     assert _queries(sec, f"/cases/{election.pk}/") == case_q
     assert _queries(officer, f"/tasks/{open_task(election, 'reply_request').pk}/") == first_reply
     # the history says what was submitted in words
     body = text(sec.get(f"/cases/{election.pk}/"))
-    assert "是否同意 否" in body and "意见或退回理由 请补充说明" in body and "候选人推荐方式 支委会根据多数党员意见提出" in body
+    assert (
+        "是否同意 否" in body
+        and "意见或退回理由 请补充说明" in body
+        and "候选人推荐方式 支委会根据多数党员意见提出" in body
+    )
 
 
 # --- the admin: organization department only, saves through the services ------------------------
@@ -298,3 +309,38 @@ def test_the_demo_printout_names_the_browser_url_and_the_logins():
         and "demo12345" in out
         and "http://127.0.0.1:8000/admin/" in out
     )
+
+
+def test_delegating_a_task_puts_it_in_the_colleagues_delegated_list(web, university):
+    u = university
+    person = member_create(
+        organization=u.branch_a,
+        name="申请人李",
+        status=MemberStatus.APPLICANT,
+        birth_date=dt.date(2000, 1, 1),
+    )
+    case = case_start(
+        actor=u.users.sec_a,
+        process_id="member_development",
+        organization=u.branch_a,
+        subject_member=person,
+    )
+    task = open_task(
+        case, "submit_application"
+    )  # the secretary's own lane: committee members do not hold it
+    committee = web(u.users.committee_a)
+    assert (
+        committee.get(f"/tasks/{task.pk}/").status_code == 200
+    )  # in scope (same branch) but not theirs to act on
+    assert "递交入党申请书" not in text(committee.get("/inbox/?tab=queue"))
+    sec = web(u.users.sec_a)
+    page = text(sec.get(f"/tasks/{task.pk}/"))
+    assert "委托他人办理" in page and "committee_a" in page
+    until = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    r = sec.post(
+        f"/tasks/{task.pk}/delegate/",
+        {"delegate": u.users.committee_a.pk, "ends_on": until, "reason": "出差"},
+    )
+    assert r.status_code == 302
+    assert "已委托" in text(sec.get(f"/tasks/{task.pk}/"))
+    assert "递交入党申请书" in text(committee.get("/inbox/?tab=queue&delegated=1"))
