@@ -7,11 +7,13 @@ audited `user_*`, `organization_*`, `member_*`, `role_assignment_*` services whe
 Deleting is not offered: records the history refers to are kept (the API answers 409 `in_use`).
 A refused save (a rule of the services) is shown as the service's message and nothing is saved.
 """
+
 from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +35,13 @@ def _org_department(request) -> bool:
     return user.is_active and (user.is_superuser or is_org_department(user))
 
 
+def _login(request, extra_context=None):
+    """The admin has no login of its own: people log in on the workplace's login page ("/")."""
+    return redirect_to_login(request.GET.get("next") or request.get_full_path(), "web:login")
+
+
 admin.site.has_permission = _org_department
+admin.site.login = _login
 
 
 class ServiceAdmin(admin.ModelAdmin):
@@ -64,7 +72,9 @@ class ServiceAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _changed(form) -> dict:
-        return {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        return {
+            name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data
+        }
 
 
 @admin.register(Organization)
@@ -73,17 +83,35 @@ class OrganizationAdmin(ServiceAdmin):
     list_filter = ("kind", "branch_kind", "has_approval_authority")
     search_fields = ("name",)
     autocomplete_fields = ("parent",)
-    fields = ("parent", "name", "kind", "branch_kind", "has_approval_authority", "departments", "term_start", "term_end",
-              "founded_on", "dissolved_on", "dues_tracked_since")
+    fields = (
+        "parent",
+        "name",
+        "kind",
+        "branch_kind",
+        "has_approval_authority",
+        "departments",
+        "term_start",
+        "term_end",
+        "founded_on",
+        "dissolved_on",
+        "dues_tracked_since",
+    )
 
     def save_model(self, request, obj, form, change):
         if change:
             original = Organization.objects.get(pk=obj.pk)
-            services.organization_update(actor=request.user, organization=original, **self._changed(form))
+            services.organization_update(
+                actor=request.user, organization=original, **self._changed(form)
+            )
         else:
             data = dict(form.cleaned_data)
-            created = services.organization_create(actor=request.user, parent=data.pop("parent"), name=data.pop("name"),
-                                                   kind=data.pop("kind"), **data)
+            created = services.organization_create(
+                actor=request.user,
+                parent=data.pop("parent"),
+                name=data.pop("name"),
+                kind=data.pop("kind"),
+                **data,
+            )
             obj.pk, obj.path = created.pk, created.path
 
 
@@ -96,10 +124,17 @@ class MemberAdmin(ServiceAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.member_update(actor=request.user, member=Member.objects.get(pk=obj.pk), **self._changed(form))
+            services.member_update(
+                actor=request.user, member=Member.objects.get(pk=obj.pk), **self._changed(form)
+            )
         else:
             data = dict(form.cleaned_data)
-            created = services.member_create(actor=request.user, organization=data.pop("organization"), name=data.pop("name"), **data)
+            created = services.member_create(
+                actor=request.user,
+                organization=data.pop("organization"),
+                name=data.pop("name"),
+                **data,
+            )
             obj.pk = created.pk
 
 
@@ -117,8 +152,14 @@ class RoleAssignmentAdmin(ServiceAdmin):
 
     def save_model(self, request, obj, form, change):
         d = form.cleaned_data
-        created = services.role_assignment_create(actor=request.user, user=d["user"], role=d["role"], organization=d["organization"],
-                                                  term_start=d.get("term_start"), term_end=d.get("term_end"))
+        created = services.role_assignment_create(
+            actor=request.user,
+            user=d["user"],
+            role=d["role"],
+            organization=d["organization"],
+            term_start=d.get("term_start"),
+            term_end=d.get("term_end"),
+        )
         obj.pk = created.pk
 
 
@@ -130,6 +171,7 @@ if admin.site.is_registered(User):
 class PartyflowUserAdmin(ServiceAdmin, UserAdmin):
     """Users. No `user_*` service exists yet (issue 14 adds them): the save hook is the one place to
     point at `user_create` / `user_update`; until then it saves as Django's UserAdmin does."""
+
     list_display = ("username", "first_name", "last_name", "email", "is_active")
     list_filter = ("is_active",)
 

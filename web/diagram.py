@@ -7,6 +7,7 @@ per step distance from the start, one band per lane (the pool and lanes drawn wi
 role name), boundary events on their host's edge, flows as orthogonal lines (back edges below).
 Names are shown in the active language. Computed once per process version and language.
 """
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -17,14 +18,28 @@ BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC = "http://www.omg.org/spec/DD/20100524/DC"
 DI = "http://www.omg.org/spec/DD/20100524/DI"
-for prefix, uri in (("bpmn", BPMN), ("bpmndi", BPMNDI), ("dc", DC), ("di", DI),
-                    ("spiffworkflow", "http://spiffworkflow.org/bpmn/schema/1.0/core")):
+for prefix, uri in (
+    ("bpmn", BPMN),
+    ("bpmndi", BPMNDI),
+    ("dc", DC),
+    ("di", DI),
+    ("spiffworkflow", "http://spiffworkflow.org/bpmn/schema/1.0/core"),
+):
     ET.register_namespace(prefix, uri)
 
 COL, ROW, LEFT, TOP, HEADER = 170, 120, 80, 30, 30
 SIZES = {"task": (110, 70), "event": (36, 36), "gateway": (50, 50)}
-NON_NODES = {"sequenceFlow", "laneSet", "documentation", "extensionElements", "dataObject", "dataObjectReference",
-             "textAnnotation", "association", "ioSpecification"}
+NON_NODES = {
+    "sequenceFlow",
+    "laneSet",
+    "documentation",
+    "extensionElements",
+    "dataObject",
+    "dataObjectReference",
+    "textAnnotation",
+    "association",
+    "ioSpecification",
+}
 
 
 def _local(tag: str) -> str:
@@ -41,7 +56,12 @@ def _kind(tag: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def laid_out(xml: str, process_id: str, lane_labels: tuple[tuple[str, str], ...] = (), names: tuple[tuple[str, str], ...] = ()) -> str:
+def laid_out(
+    xml: str,
+    process_id: str,
+    lane_labels: tuple[tuple[str, str], ...] = (),
+    names: tuple[tuple[str, str], ...] = (),
+) -> str:
     """`xml` with a BPMNDI layout for `process_id` (unchanged when it already has one).
     `lane_labels` ((lane name, label), …) and `names` ((element name, shown name), …) rename for display."""
     root = ET.fromstring(xml)
@@ -59,7 +79,9 @@ def laid_out(xml: str, process_id: str, lane_labels: tuple[tuple[str, str], ...]
     out = defaultdict(list)
     for f in flows:
         out[f.get("sourceRef")].append(f.get("targetRef"))
-    attached = {n: el.get("attachedToRef") for n, el in nodes.items() if _local(el.tag) == "boundaryEvent"}
+    attached = {
+        n: el.get("attachedToRef") for n, el in nodes.items() if _local(el.tag) == "boundaryEvent"
+    }
 
     # columns: breadth-first distance from the start events (boundary events sit on their host)
     level: dict[str, int] = {}
@@ -114,26 +136,50 @@ def laid_out(xml: str, process_id: str, lane_labels: tuple[tuple[str, str], ...]
     collab = root.find(f"{{{BPMN}}}collaboration")
     participant = None
     if collab is not None:
-        participant = next((p for p in collab.findall(f"{{{BPMN}}}participant") if p.get("processRef") == process_id), None)
-    plane = ET.SubElement(diagram, f"{{{BPMNDI}}}BPMNPlane", id=f"plane_{process_id}",
-                          bpmnElement=collab.get("id") if participant is not None else process_id)
+        participant = next(
+            (
+                p
+                for p in collab.findall(f"{{{BPMN}}}participant")
+                if p.get("processRef") == process_id
+            ),
+            None,
+        )
+    plane = ET.SubElement(
+        diagram,
+        f"{{{BPMNDI}}}BPMNPlane",
+        id=f"plane_{process_id}",
+        bpmnElement=collab.get("id") if participant is not None else process_id,
+    )
 
     def shape(element_id, x, y, w, h, **extra):
-        s = ET.SubElement(plane, f"{{{BPMNDI}}}BPMNShape", id=f"{element_id}_di", bpmnElement=element_id, **extra)
+        s = ET.SubElement(
+            plane, f"{{{BPMNDI}}}BPMNShape", id=f"{element_id}_di", bpmnElement=element_id, **extra
+        )
         ET.SubElement(s, f"{{{DC}}}Bounds", x=str(x), y=str(y), width=str(w), height=str(h))
 
     if participant is not None:
-        shape(participant.get("id"), LEFT - HEADER, TOP, width + HEADER, height, isHorizontal="true")
+        shape(
+            participant.get("id"), LEFT - HEADER, TOP, width + HEADER, height, isHorizontal="true"
+        )
         for lane in lanes:
             lane.set("name", dict(lane_labels).get(lane.get("name"), lane.get("name") or ""))
-            shape(lane.get("id"), LEFT, band_top[lane.get("id")], width, band_rows[lane.get("id")] * ROW, isHorizontal="true")
+            shape(
+                lane.get("id"),
+                LEFT,
+                band_top[lane.get("id")],
+                width,
+                band_rows[lane.get("id")] * ROW,
+                isHorizontal="true",
+            )
     for n, (x, y0, w, h) in bounds.items():
         shape(n, x, y0, w, h)
     for f in flows:
         s, t = f.get("sourceRef"), f.get("targetRef")
         if s not in bounds or t not in bounds:
             continue
-        edge = ET.SubElement(plane, f"{{{BPMNDI}}}BPMNEdge", id=f"{f.get('id')}_di", bpmnElement=f.get("id"))
+        edge = ET.SubElement(
+            plane, f"{{{BPMNDI}}}BPMNEdge", id=f"{f.get('id')}_di", bpmnElement=f.get("id")
+        )
         for px, py in _route(bounds[s], bounds[t], s in attached):
             ET.SubElement(edge, f"{{{DI}}}waypoint", x=str(px), y=str(py))
     return ET.tostring(root, encoding="unicode")
@@ -144,7 +190,16 @@ def _route(a, b, from_boundary: bool) -> list[tuple[int, int]]:
     bx, by, bw, bh = b
     if from_boundary:
         start = (ax + aw // 2, ay + ah)
-        return [start, (start[0], by + bh // 2), (bx, by + bh // 2)] if bx > start[0] else [start, (start[0], by + bh + 20), (bx + bw // 2, by + bh + 20), (bx + bw // 2, by + bh)]
+        return (
+            [start, (start[0], by + bh // 2), (bx, by + bh // 2)]
+            if bx > start[0]
+            else [
+                start,
+                (start[0], by + bh + 20),
+                (bx + bw // 2, by + bh + 20),
+                (bx + bw // 2, by + bh),
+            ]
+        )
     if bx >= ax + aw:  # forward: right side to left side, with one bend
         sx, sy, tx, ty = ax + aw, ay + ah // 2, bx, by + bh // 2
         if sy == ty:
@@ -153,4 +208,9 @@ def _route(a, b, from_boundary: bool) -> list[tuple[int, int]]:
         return [(sx, sy), (mid, sy), (mid, ty), (tx, ty)]
     # back edge (a loop): out of the bottom, along below both, into the bottom
     low = max(ay + ah, by + bh) + 22
-    return [(ax + aw // 2, ay + ah), (ax + aw // 2, low), (bx + bw // 2, low), (bx + bw // 2, by + bh)]
+    return [
+        (ax + aw // 2, ay + ah),
+        (ax + aw // 2, low),
+        (bx + bw // 2, low),
+        (bx + bw // 2, by + bh),
+    ]

@@ -17,6 +17,7 @@ The subset of JSON Schema the forms use, and its widgets:
 Values that do not convert (letters in a number field) are passed on as typed so the schema
 check names the field, exactly as a bad JSON body would be named by the API.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -45,15 +46,16 @@ def _main_type(schema: dict) -> str:
 @dataclass
 class Field:
     """One field as a template renders it."""
-    name: str          # the POST name: "seats", "votes.0.yes"
-    key: str           # the schema property
+
+    name: str  # the POST name: "seats", "votes.0.yes"
+    key: str  # the schema property
     label: str
-    widget: str        # date text textarea number select radio_bool picker checklist rows lines ids files
+    widget: str  # date text textarea number select radio_bool picker checklist rows lines ids files
     required: bool = False
     help: str = ""
     value: Any = None
-    options: list[dict] = field(default_factory=list)   # [{value, label, hint}]
-    rows: list[dict] = field(default_factory=list)      # for "rows": [{label, cells: [Field]}]
+    options: list[dict] = field(default_factory=list)  # [{value, label, hint}]
+    rows: list[dict] = field(default_factory=list)  # for "rows": [{label, cells: [Field]}]
     errors: list[str] = field(default_factory=list)
     attrs: dict = field(default_factory=dict)
 
@@ -64,15 +66,22 @@ class Field:
     @property
     def selected(self) -> set[str]:
         v = self.value
-        return {str(x) for x in v} if isinstance(v, list) else ({str(v)} if v not in (None, "") else set())
+        return (
+            {str(x) for x in v}
+            if isinstance(v, list)
+            else ({str(v)} if v not in (None, "") else set())
+        )
 
 
 def _options(schema: dict, context: dict) -> list[dict] | None:
     key = schema.get("x-options")
     if not key:
         return None
-    return [{"value": str(p["id"]), "label": p.get("name") or str(p["id"]), "hint": str(p["id"])}
-            for p in context.get(key) or [] if isinstance(p, dict) and "id" in p]
+    return [
+        {"value": str(p["id"]), "label": p.get("name") or str(p["id"]), "hint": str(p["id"])}
+        for p in context.get(key) or []
+        if isinstance(p, dict) and "id" in p
+    ]
 
 
 def _scalar(name: str, key: str, schema: dict, required: bool, context: dict, value) -> Field:
@@ -85,12 +94,26 @@ def _scalar(name: str, key: str, schema: dict, required: bool, context: dict, va
         return Field(name, key, label, "picker", required, help_text, value, options)
     if "enum" in schema:
         labels = schema.get("x-labels") or {}
-        opts = [{"value": str(v), "label": _label(labels.get(str(v), str(v))), "hint": ""} for v in schema["enum"]]
+        opts = [
+            {"value": str(v), "label": _label(labels.get(str(v), str(v))), "hint": ""}
+            for v in schema["enum"]
+        ]
         return Field(name, key, label, "select", required, help_text, value, opts)
     if t == "boolean":
         v = {True: "true", False: "false"}.get(value, value)
-        return Field(name, key, label, "radio_bool", required, help_text, v,
-                     [{"value": "true", "label": gettext("是"), "hint": ""}, {"value": "false", "label": gettext("否"), "hint": ""}])
+        return Field(
+            name,
+            key,
+            label,
+            "radio_bool",
+            required,
+            help_text,
+            v,
+            [
+                {"value": "true", "label": gettext("是"), "hint": ""},
+                {"value": "false", "label": gettext("否"), "hint": ""},
+            ],
+        )
     if t in ("integer", "number"):
         for k in ("minimum", "maximum"):
             if k in schema:
@@ -105,8 +128,13 @@ def _scalar(name: str, key: str, schema: dict, required: bool, context: dict, va
     return Field(name, key, label, widget, required, help_text, value, attrs=attrs)
 
 
-def build_fields(schema: dict, context: dict, values: dict | None = None, errors: dict | None = None,
-                 rule_message: str = "") -> list[Field]:
+def build_fields(
+    schema: dict,
+    context: dict,
+    values: dict | None = None,
+    errors: dict | None = None,
+    rule_message: str = "",
+) -> list[Field]:
     """The fields of a form, filled with `values` (the data as posted) and each with the messages of
     `errors` ({path: [message]}) whose path starts with its key. `rule_message`, the refusing rule's
     own sentence, is shown at each field the rule names."""
@@ -118,7 +146,15 @@ def build_fields(schema: dict, context: dict, values: dict | None = None, errors
         req = key in required
         t = _main_type(prop)
         if key == DOCUMENTS:
-            f = Field(key, key, _label(prop.get("title") or key), "files", req, gettext("可选择多个文件：PDF、图片、Word、Excel"), value)
+            f = Field(
+                key,
+                key,
+                _label(prop.get("title") or key),
+                "files",
+                req,
+                gettext("可选择多个文件：PDF、图片、Word、Excel"),
+                value,
+            )
         elif t == "array":
             f = _array(key, prop, req, context, value)
         else:
@@ -144,7 +180,9 @@ def _array(key: str, prop: dict, required: bool, context: dict, value) -> Field:
         return _rows(key, label, required, help_text, items, context, value or [])
     if it in ("integer", "number"):
         text = ", ".join(str(v) for v in value) if isinstance(value, list) else (value or "")
-        return Field(key, key, label, "ids", required, help_text or gettext("多个编号用逗号分隔"), text)
+        return Field(
+            key, key, label, "ids", required, help_text or gettext("多个编号用逗号分隔"), text
+        )
     text = "\n".join(str(v) for v in value) if isinstance(value, list) else (value or "")
     return Field(key, key, label, "lines", required, help_text or gettext("每行一项"), text)
 
@@ -160,19 +198,38 @@ def _rows(key, label, required, help_text, items, context, value) -> Field:
         by_anchor = {str(v.get(anchor)): v for v in value if isinstance(v, dict)}
         for i, opt in enumerate(_options(props[anchor], context) or []):
             current = by_anchor.get(opt["value"], {})
-            cells = [_scalar(f"{key}.{i}.{k}", k, p, k in req, context, current.get(k))
-                     for k, p in props.items() if k != anchor]
-            rows.append({"label": opt["label"], "anchor": Field(f"{key}.{i}.{anchor}", anchor, opt["label"], "hidden", value=opt["value"]),
-                         "cells": cells})
+            cells = [
+                _scalar(f"{key}.{i}.{k}", k, p, k in req, context, current.get(k))
+                for k, p in props.items()
+                if k != anchor
+            ]
+            rows.append(
+                {
+                    "label": opt["label"],
+                    "anchor": Field(
+                        f"{key}.{i}.{anchor}", anchor, opt["label"], "hidden", value=opt["value"]
+                    ),
+                    "cells": cells,
+                }
+            )
     else:
         for i in range(max(BLANK_ROWS, len(value))):
             current = value[i] if i < len(value) and isinstance(value[i], dict) else {}
-            rows.append({"label": "", "anchor": None,
-                         "cells": [_scalar(f"{key}.{i}.{k}", k, p, k in req, context, current.get(k)) for k, p in props.items()]})
+            rows.append(
+                {
+                    "label": "",
+                    "anchor": None,
+                    "cells": [
+                        _scalar(f"{key}.{i}.{k}", k, p, k in req, context, current.get(k))
+                        for k, p in props.items()
+                    ],
+                }
+            )
     return Field(key, key, label, "rows", required, help_text, value, rows=rows)
 
 
 # --- posted fields → JSON ---------------------------------------------------------------------
+
 
 def _convert(schema: dict, raw: str):
     """A posted string as the schema's type; what does not convert is returned as typed."""
@@ -222,7 +279,13 @@ def _parse_array(key: str, prop: dict, post):
     if it == "object":
         props = items.get("properties") or {}
         anchor = next((k for k, p in props.items() if p.get("x-options")), None)
-        indices = sorted({int(n.split(".")[1]) for n in post if n.startswith(key + ".") and n.split(".")[1].isdigit()})
+        indices = sorted(
+            {
+                int(n.split(".")[1])
+                for n in post
+                if n.startswith(key + ".") and n.split(".")[1].isdigit()
+            }
+        )
         rows = []
         for i in indices:
             row = {}

@@ -1,29 +1,36 @@
 """The pages: each validates its input, calls the platform's selectors and services (the same the API
 calls), and renders. No rule lives here: a refused step is the service's DomainError, shown at the
 field it names. Anything outside the user's scope answers 404, like something that does not exist."""
+
 from __future__ import annotations
 
 import datetime as dt
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, views as auth_views
+from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import (
+    content_disposition_header,
+    url_has_allowed_host_and_scheme,
+    urlencode,
+)
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from engine.calendar import CST
 from engine.errors import Conflict, DomainError, NotFound, RuleViolation
 from forms.validation import load_schema
-from notifications import selectors as notification_selectors, services as notification_services
-from workflows import selectors as wf_selectors, services as wf_services
-from workflows.assignment import slot_holders
+from notifications import selectors as notification_selectors
+from notifications import services as notification_services
+from workflows import selectors as wf_selectors
+from workflows import services as wf_services
 from workflows.audit import verify_case
 from workflows.models import TaskStatus
 
@@ -33,6 +40,7 @@ from .forms import DOCUMENTS, build_fields, parse_submission
 
 def scoped(view):
     """Login required; a NotFound from a selector becomes the HTML 404 page."""
+
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -40,6 +48,7 @@ def scoped(view):
             return view(request, *args, **kwargs)
         except NotFound:
             raise Http404 from None
+
     return wrapper
 
 
@@ -59,9 +68,14 @@ def _filters(request) -> tuple[selectors.InboxFilters, dict]:
     """Inbox filters from the query string; malformed numbers are ignored (and shown as unset)."""
     g = request.GET
     f = selectors.InboxFilters(
-        process=g.get("process", "")[:100], organization=_int(g.get("organization")),
-        due_within=_int(g.get("due_within")), overdue=g.get("overdue") == "1", escalated=g.get("escalated") == "1",
-        delegated=g.get("delegated") == "1", q=g.get("q", "").strip()[:100])
+        process=g.get("process", "")[:100],
+        organization=_int(g.get("organization")),
+        due_within=_int(g.get("due_within")),
+        overdue=g.get("overdue") == "1",
+        escalated=g.get("escalated") == "1",
+        delegated=g.get("delegated") == "1",
+        q=g.get("q", "").strip()[:100],
+    )
     if f.due_within is not None:
         f.due_within = max(0, min(f.due_within, 3650))
     return f, {k: v for k, v in g.items() if k != "tab" and v}
@@ -71,9 +85,19 @@ def _filters(request) -> tuple[selectors.InboxFilters, dict]:
 def inbox(request):
     f, params = _filters(request)
     data = selectors.inbox(request.user, tab=request.GET.get("tab", "mine"), filters=f)
-    ctx = {**data, "filters": f, "params": params, "choices": selectors.inbox_filter_choices(request.user),
-           "query": urlencode(params), "nav_active": "inbox"}
-    template = "web/_inbox_list.html" if request.htmx and request.htmx.target == "inbox-list" else "web/inbox.html"
+    ctx = {
+        **data,
+        "filters": f,
+        "params": params,
+        "choices": selectors.inbox_filter_choices(request.user),
+        "query": urlencode(params),
+        "nav_active": "inbox",
+    }
+    template = (
+        "web/_inbox_list.html"
+        if request.htmx and request.htmx.target == "inbox-list"
+        else "web/inbox.html"
+    )
     return render(request, template, ctx)
 
 
@@ -84,7 +108,9 @@ def inbox_claim(request):
     claimed, failed = 0, []
     for task_id in request.POST.getlist("task"):
         try:
-            wf_services.task_claim(actor=request.user, task=wf_selectors.task_for_user(request.user, task_id))
+            wf_services.task_claim(
+                actor=request.user, task=wf_selectors.task_for_user(request.user, task_id)
+            )
             claimed += 1
         except DomainError as e:
             failed.append(f"#{task_id}：{e.message}")
@@ -100,21 +126,38 @@ def _task_page(request, task, *, values=None, error: DomainError | None = None, 
     schema = load_schema(task.form) if task.form else {}
     context = selectors.task_context(task)
     rule_message = str(error.message) if isinstance(error, RuleViolation) and error.fields else ""
-    fields = build_fields(schema, context, values, error.fields if error is not None else None, rule_message)
+    fields = build_fields(
+        schema, context, values, error.fields if error is not None else None, rule_message
+    )
     unplaced = []
     if error is not None:
         keys = {f.key for f in fields}
-        unplaced = [m for path, msgs in error.fields.items() if path.split(".")[0] not in keys for m in msgs]
-    holders = [u for u in slot_holders([task.slot]).get(task.slot, []) if u.pk != request.user.pk]
+        unplaced = [
+            m for path, msgs in error.fields.items() if path.split(".")[0] not in keys for m in msgs
+        ]
+    holders = selectors.delegate_candidates(task, exclude=request.user)
     ctx = {
-        "task": task, "case": case, "name": selectors.label(task.name), "stage": selectors.label(task.stage),
-        "lane_label": selectors.LANE_LABELS.get(task.lane, task.lane), "schema_title": selectors.label(schema.get("title", "")),
-        "fields": fields, "error": error, "unplaced": unplaced, "has_documents_field": DOCUMENTS in (schema.get("properties") or {}),
-        "facts": selectors.case_facts(case, [schema]), "documents": selectors.case_documents_list(case),
-        "history": selectors.task_history(case), "context_people": context.get("not_eligible") or [],
-        "now": timezone.now(), "holders": holders, "is_open": task.status == TaskStatus.OPEN,
-        "claimed_by_me": task.claimed_by_id == request.user.pk, "default_delegation_end": (timezone.now().astimezone(CST) + dt.timedelta(days=7)).date(),
-        "process_name": selectors.label(case.process_version.name), "citations": selectors.rule_citations(task.documentation),
+        "task": task,
+        "case": case,
+        "name": selectors.label(task.name),
+        "stage": selectors.label(task.stage),
+        "lane_label": selectors.LANE_LABELS.get(task.lane, task.lane),
+        "schema_title": selectors.label(schema.get("title", "")),
+        "fields": fields,
+        "error": error,
+        "unplaced": unplaced,
+        "has_documents_field": DOCUMENTS in (schema.get("properties") or {}),
+        "facts": selectors.case_facts(case, [schema]),
+        "documents": selectors.case_documents_list(case),
+        "history": selectors.task_history(case),
+        "context_people": context.get("not_eligible") or [],
+        "now": timezone.now(),
+        "holders": holders,
+        "is_open": task.status == TaskStatus.OPEN,
+        "claimed_by_me": task.claimed_by_id == request.user.pk,
+        "default_delegation_end": (timezone.now().astimezone(CST) + dt.timedelta(days=7)).date(),
+        "process_name": selectors.label(case.process_version.name),
+        "citations": selectors.rule_citations(task.documentation),
         "nav_active": "inbox",
     }
     return render(request, "web/task.html", ctx, status=status)
@@ -132,14 +175,24 @@ def task_detail(request, task_id: int):
     try:
         with transaction.atomic():
             # The uploads and the completion commit together: a refused step leaves no document behind.
-            docs = [wf_services.document_upload(actor=request.user, case=task.case, file=f, task=task,
-                                                description=_("随“%(step)s”提交") % {"step": selectors.label(task.name)}) for f in files]
+            docs = [
+                wf_services.document_upload(
+                    actor=request.user,
+                    case=task.case,
+                    file=f,
+                    task=task,
+                    description=_("随“%(step)s”提交") % {"step": selectors.label(task.name)},
+                )
+                for f in files
+            ]
             if docs and DOCUMENTS in (schema.get("properties") or {}):
                 data[DOCUMENTS] = [d.pk for d in docs]
             wf_services.task_complete(actor=request.user, task=task, data=data)
     except DomainError as e:
         task = wf_selectors.task_for_user(request.user, task_id)
-        return _task_page(request, task, values=data, error=e, status=409 if isinstance(e, Conflict) else 400)
+        return _task_page(
+            request, task, values=data, error=e, status=409 if isinstance(e, Conflict) else 400
+        )
     messages.success(request, _("“%(step)s”已办理完成。") % {"step": selectors.label(task.name)})
     if request.POST.get("next"):
         nxt = selectors.next_task_for(request.user, after=task)
@@ -162,21 +215,36 @@ def _task_action(request, task_id, fn, done_message):
 @require_POST
 @scoped
 def task_claim(request, task_id: int):
-    return _task_action(request, task_id, lambda t: wf_services.task_claim(actor=request.user, task=t), _("已认领。"))
+    return _task_action(
+        request,
+        task_id,
+        lambda t: wf_services.task_claim(actor=request.user, task=t),
+        _("已认领。"),
+    )
 
 
 @require_POST
 @scoped
 def task_unclaim(request, task_id: int):
-    return _task_action(request, task_id, lambda t: wf_services.task_unclaim(actor=request.user, task=t), _("已退回待认领。"))
+    return _task_action(
+        request,
+        task_id,
+        lambda t: wf_services.task_unclaim(actor=request.user, task=t),
+        _("已退回待认领。"),
+    )
 
 
 @require_POST
 @scoped
 def task_delegate(request, task_id: int):
     """Hand this task to a colleague of the same body until the chosen day (`delegation_create`)."""
+
     def delegate(task):
-        user = get_user_model().objects.filter(pk=_int(request.POST.get("delegate")), is_active=True).first()
+        user = (
+            get_user_model()
+            .objects.filter(pk=_int(request.POST.get("delegate")), is_active=True)
+            .first()
+        )
         if user is None:
             raise NotFound(_("受托人不存在。"), code="delegate_not_found")
         try:
@@ -184,8 +252,15 @@ def task_delegate(request, task_id: int):
         except ValueError:
             raise DomainError(_("请填写委托截止日期。"), code="invalid_date") from None
         ends_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=CST)
-        wf_services.delegation_create(actor=request.user, delegate=user, starts_at=timezone.now(), ends_at=ends_at, task=task,
-                                      reason=request.POST.get("reason", "")[:500])
+        wf_services.delegation_create(
+            actor=request.user,
+            delegate=user,
+            starts_at=timezone.now(),
+            ends_at=ends_at,
+            task=task,
+            reason=request.POST.get("reason", "")[:500],
+        )
+
     return _task_action(request, task_id, delegate, _("已委托。"))
 
 
@@ -195,10 +270,17 @@ def case_detail(request, case_id: int):
     wf_services.case_access_record(actor=request.user, case=case, view="detail")
     now = timezone.now()
     ctx = {
-        "case": case, "stage": selectors.label(case.stage), "process_name": selectors.label(case.process_version.name),
-        "diagram": {"xml": selectors.case_bpmn_xml(case), "states": selectors.case_diagram(case, now)},
-        "steps": selectors.case_steps(case, now), "timeline": selectors.case_timeline(case),
-        "documents": selectors.case_documents_list(case), "verification": verify_case(case.pk),
+        "case": case,
+        "stage": selectors.label(case.stage),
+        "process_name": selectors.label(case.process_version.name),
+        "diagram": {
+            "xml": selectors.case_bpmn_xml(case),
+            "states": selectors.case_diagram(case, now),
+        },
+        "steps": selectors.case_steps(case, now),
+        "timeline": selectors.case_timeline(case),
+        "documents": selectors.case_documents_list(case),
+        "verification": verify_case(case.pk),
         "facts": selectors.case_facts(case, []),
     }
     return render(request, "web/case.html", ctx)
@@ -217,7 +299,11 @@ def document_download(request, case_id: int, document_id: int):
 @scoped
 def notifications(request):
     items = list(notification_selectors.notifications_for(request.user)[:100])
-    return render(request, "web/notifications.html", {"items": selectors.notifications_display(items), "nav_active": "notifications"})
+    return render(
+        request,
+        "web/notifications.html",
+        {"items": selectors.notifications_display(items), "nav_active": "notifications"},
+    )
 
 
 @require_POST

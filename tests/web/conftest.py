@@ -1,5 +1,6 @@
 """Fixtures for the pages: the test university with branch A's term ending soon (relative to
 today), an election brought to the committee's request, and a logged-in browser-like client."""
+
 import datetime as dt
 
 import pytest
@@ -19,9 +20,16 @@ def election(university):
     """A P2 election of branch A whose term-expiry reminder has fired: the request to hold the
     election is open in the branch committee's inbox (term ending 40 days from today)."""
     u = university
-    Organization.objects.filter(pk=u.branch_a.pk).update(term_start=today() - dt.timedelta(days=3 * 365), term_end=today() + dt.timedelta(days=40))
+    Organization.objects.filter(pk=u.branch_a.pk).update(
+        term_start=today() - dt.timedelta(days=3 * 365), term_end=today() + dt.timedelta(days=40)
+    )
     u.branch_a.refresh_from_db()
-    case = case_start(actor=u.users.sec_a, process_id="branch_election", organization=u.branch_a, subject=f"{u.branch_a.name}换届选举")
+    case = case_start(
+        actor=u.users.sec_a,
+        process_id="branch_election",
+        organization=u.branch_a,
+        subject=f"{u.branch_a.name}换届选举",
+    )
     timers_run(now=timezone.now())
     return Case.objects.get(pk=case.pk)
 

@@ -1,5 +1,6 @@
 """The pages through Django's test client: login, inbox, task form, refusals, scope, query counts,
 the admin's saves through the services. (tests/web/test_browser.py drives a real browser.)"""
+
 import datetime as dt
 import re
 
@@ -33,9 +34,13 @@ def test_login_page_at_root_and_each_person_lands_on_their_inbox(university):
     page = client.get("/")
     assert page.status_code == 200 and "登录党务工作台" in text(page)
     token = client.cookies["csrftoken"].value
-    refused = Client(enforce_csrf_checks=True).post("/", {"username": "sec_a", "password": PASSWORD})
+    refused = Client(enforce_csrf_checks=True).post(
+        "/", {"username": "sec_a", "password": PASSWORD}
+    )
     assert refused.status_code == 403  # no CSRF token, no login
-    wrong = client.post("/", {"username": "sec_a", "password": "nope", "csrfmiddlewaretoken": token})
+    wrong = client.post(
+        "/", {"username": "sec_a", "password": "nope", "csrfmiddlewaretoken": token}
+    )
     assert wrong.status_code == 200 and "请输入一个正确的" in text(wrong)
     r = client.post("/", {"username": "sec_a", "password": PASSWORD, "csrfmiddlewaretoken": token})
     assert r.status_code == 302 and r["Location"] == "/inbox/"
@@ -52,13 +57,19 @@ def test_inbox_lists_the_request_with_counts_and_days_left(web, university, elec
     page = sec.get("/inbox/?tab=queue")
     body = text(page)
     assert "提交换届请示" in body and "软件工程教工党支部" in body and "党支部换届选举" in body
-    assert re.search(r"待认领 1", body) and re.search(r"我的待办 0", body) and re.search(r"我已办理 0", body)
+    assert (
+        re.search(r"待认领 1", body)
+        and re.search(r"我的待办 0", body)
+        and re.search(r"我已办理 0", body)
+    )
     assert re.search(r"剩 \d+ 天", body)
     # searching by the subject's name finds it; another name does not
     assert "提交换届请示" in text(sec.get("/inbox/?tab=queue&q=软件工程"))
     assert "没有待认领的任务" in text(sec.get("/inbox/?tab=queue&q=不存在的人"))
     # htmx asks for the list only
-    part = sec.get("/inbox/?tab=queue&q=软件工程", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="inbox-list")
+    part = sec.get(
+        "/inbox/?tab=queue&q=软件工程", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="inbox-list"
+    )
     assert "<html" not in part.content.decode() and "提交换届请示" in text(part)
 
 
@@ -99,23 +110,34 @@ def test_a_step_runs_through_the_same_service_as_the_api(web, university, electi
     assert "批复换届请示" in text(officer.get("/inbox/?tab=queue"))
 
 
-def test_too_few_candidates_shows_the_rule_at_the_field_and_changes_nothing(web, university, election):
+def test_too_few_candidates_shows_the_rule_at_the_field_and_changes_nothing(
+    web, university, election
+):
     u = university
     sec, officer = web(u.users.sec_a), web(u.users.officer)
-    _submit_request(sec, open_task(election, "submit_request"), election_date=election.data["term_end"])
+    _submit_request(
+        sec, open_task(election, "submit_request"), election_date=election.data["term_end"]
+    )
     officer.post(f"/tasks/{open_task(election, 'reply_request').pk}/", {"approved": "true"})
     task = open_task(election, "nominate_candidates")
     before = Case.objects.get(pk=election.pk)
     page = sec.get(f"/tasks/{task.pk}/")
     # only full members with rights are offered
     assert "甲3" in text(page) and "预备乙" not in re.sub(r"不能参加.*", "", text(page))
-    r = sec.post(f"/tasks/{task.pk}/", {"candidates": [m.pk for m in u.full_a[:5]], "candidates.present": "1"})
+    r = sec.post(
+        f"/tasks/{task.pk}/",
+        {"candidates": [m.pk for m in u.full_a[:5]], "candidates.present": "1"},
+    )
     assert r.status_code == 400
     html = r.content.decode()
-    field = html[html.index('data-field="candidates"'):html.index('data-field="basis"')]
+    field = html[html.index('data-field="candidates"') : html.index('data-field="basis"')]
     assert "至少 6 人" in field and "候选人应多于应选人数的 20%" in field
     after = Case.objects.get(pk=election.pk)
-    assert (after.state, after.audit_seq, after.data) == (before.state, before.audit_seq, before.data)
+    assert (after.state, after.audit_seq, after.data) == (
+        before.state,
+        before.audit_seq,
+        before.data,
+    )
     assert Task.objects.get(pk=task.pk).status == TaskStatus.OPEN
     # the ticked candidates stay ticked
     assert html.count("checked") >= 5
@@ -127,7 +149,7 @@ def test_a_bad_number_is_named_at_its_field(web, university, election):
     r = _submit_request(sec, task, election_date="2027-01-01", seats="五")
     assert r.status_code == 400
     html = r.content.decode()
-    field = html[html.index('data-field="seats"'):html.index('data-field="nomination_method"')]
+    field = html[html.index('data-field="seats"') : html.index('data-field="nomination_method"')]
     assert "应选委员名额：类型应为 integer" in field
 
 
@@ -174,12 +196,20 @@ def test_language_switch_to_english(web, university, election):
 
 def test_password_change(web, university):
     sec = web(university.users.sec_a)
-    r = sec.post("/password/", {"old_password": PASSWORD, "new_password1": "Neu-Passwort-2027", "new_password2": "Neu-Passwort-2027"})
+    r = sec.post(
+        "/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Neu-Passwort-2027",
+            "new_password2": "Neu-Passwort-2027",
+        },
+    )
     assert r.status_code == 302
     assert Client().login(username="sec_a", password="Neu-Passwort-2027")
 
 
 # --- query counts: no page grows with its rows --------------------------------------------------
+
 
 def _queries(client, url) -> int:
     with CaptureQueriesContext(connection) as ctx:
@@ -193,8 +223,18 @@ def test_inbox_query_count_does_not_grow_with_rows(web, university, election):
     assert "提交换届请示" in text(sec.get("/inbox/?tab=queue"))
     one = _queries(sec, "/inbox/?tab=queue")
     for i in range(5):  # five applications: five more rows in the same queue
-        person = member_create(organization=u.branch_a, name=f"申请人{i}", status=MemberStatus.APPLICANT, birth_date=dt.date(2000, 1, 1))
-        case_start(actor=u.users.sec_a, process_id="member_development", organization=u.branch_a, subject_member=person)
+        person = member_create(
+            organization=u.branch_a,
+            name=f"申请人{i}",
+            status=MemberStatus.APPLICANT,
+            birth_date=dt.date(2000, 1, 1),
+        )
+        case_start(
+            actor=u.users.sec_a,
+            process_id="member_development",
+            organization=u.branch_a,
+            subject_member=person,
+        )
     page = sec.get("/inbox/?tab=queue")
     assert text(page).count("递交入党申请书") == 5 and "待认领 6" in text(page)
     assert _queries(sec, "/inbox/?tab=queue") == one
@@ -204,27 +244,103 @@ def test_case_and_task_page_query_counts_do_not_grow_with_history(web, universit
     u = university
     sec, officer = web(u.users.sec_a), web(u.users.officer)
     case_q = _queries(sec, f"/cases/{election.pk}/")
-    _submit_request(sec, open_task(election, "submit_request"), election_date=election.data["term_end"])
-    officer.post(f"/tasks/{open_task(election, 'reply_request').pk}/", {"approved": "false", "reason": "请补充说明"})
-    _submit_request(sec, open_task(election, "submit_request"), election_date=election.data["term_end"])
+    _submit_request(
+        sec, open_task(election, "submit_request"), election_date=election.data["term_end"]
+    )
+    first_reply = _queries(officer, f"/tasks/{open_task(election, 'reply_request').pk}/")
+    officer.post(
+        f"/tasks/{open_task(election, 'reply_request').pk}/",
+        {"approved": "false", "reason": "请补充说明"},
+    )
+    _submit_request(
+        sec, open_task(election, "submit_request"), election_date=election.data["term_end"]
+    )
+    # more history (a rejection and a second request): the same number of queries
     assert _queries(sec, f"/cases/{election.pk}/") == case_q
-    task = open_task(election, "reply_request")
-    assert _queries(officer, f"/tasks/{task.pk}/") > 0
+    assert _queries(officer, f"/tasks/{open_task(election, 'reply_request').pk}/") == first_reply
+    # the history says what was submitted in words
+    body = text(sec.get(f"/cases/{election.pk}/"))
+    assert (
+        "是否同意 否" in body
+        and "意见或退回理由 请补充说明" in body
+        and "候选人推荐方式 支委会根据多数党员意见提出" in body
+    )
 
 
 # --- the admin: organization department only, saves through the services ------------------------
 
+
 def test_admin_is_for_the_organization_department_and_saves_through_the_service(web, university):
     u = university
-    assert web(u.users.sec_a).get("/admin/organizations/organization/").status_code == 302  # to the admin login
+    assert (
+        web(u.users.sec_a).get("/admin/organizations/organization/").status_code == 302
+    )  # to the admin login
     dept = web(u.users.orgdept)
     page = dept.get("/admin/organizations/organization/")
     assert page.status_code == 200 and "计算机学院党委" in text(page)
-    r = dept.post("/admin/organizations/organization/add/", {
-        "parent": u.college.pk, "name": "网络工程教工党支部", "kind": "branch", "branch_kind": "teaching", "departments": 1})
+    r = dept.post(
+        "/admin/organizations/organization/add/",
+        {
+            "parent": u.college.pk,
+            "name": "网络工程教工党支部",
+            "kind": "branch",
+            "branch_kind": "teaching",
+            "departments": 1,
+        },
+    )
     assert r.status_code == 302, text(r)[:2000]
     org = Organization.objects.get(name="网络工程教工党支部")
     assert org.path == f"{u.college.path}{org.pk}/"  # the service computed the path
     # a rule of the service refuses: a party group cannot sit under a committee
-    r = dept.post("/admin/organizations/organization/add/", {"parent": u.college.pk, "name": "错误小组", "kind": "party_group", "departments": 1}, follow=True)
+    r = dept.post(
+        "/admin/organizations/organization/add/",
+        {"parent": u.college.pk, "name": "错误小组", "kind": "party_group", "departments": 1},
+        follow=True,
+    )
     assert "不能设在" in text(r) and not Organization.objects.filter(name="错误小组").exists()
+
+
+def test_the_demo_printout_names_the_browser_url_and_the_logins():
+    from partyflow.management.commands.demo import Command
+
+    out = Command.how_to_log_in("127.0.0.1:8000")
+    assert (
+        "http://127.0.0.1:8000/  " in out
+        and "demo12345" in out
+        and "http://127.0.0.1:8000/admin/" in out
+    )
+
+
+def test_delegating_a_task_puts_it_in_the_colleagues_delegated_list(web, university):
+    u = university
+    person = member_create(
+        organization=u.branch_a,
+        name="申请人李",
+        status=MemberStatus.APPLICANT,
+        birth_date=dt.date(2000, 1, 1),
+    )
+    case = case_start(
+        actor=u.users.sec_a,
+        process_id="member_development",
+        organization=u.branch_a,
+        subject_member=person,
+    )
+    task = open_task(
+        case, "submit_application"
+    )  # the secretary's own lane: committee members do not hold it
+    committee = web(u.users.committee_a)
+    assert (
+        committee.get(f"/tasks/{task.pk}/").status_code == 200
+    )  # in scope (same branch) but not theirs to act on
+    assert "递交入党申请书" not in text(committee.get("/inbox/?tab=queue"))
+    sec = web(u.users.sec_a)
+    page = text(sec.get(f"/tasks/{task.pk}/"))
+    assert "委托他人办理" in page and "committee_a" in page
+    until = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    r = sec.post(
+        f"/tasks/{task.pk}/delegate/",
+        {"delegate": u.users.committee_a.pk, "ends_on": until, "reason": "出差"},
+    )
+    assert r.status_code == 302
+    assert "已委托" in text(sec.get(f"/tasks/{task.pk}/"))
+    assert "递交入党申请书" in text(committee.get("/inbox/?tab=queue&delegated=1"))

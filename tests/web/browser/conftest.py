@@ -5,6 +5,7 @@ Playwright's sync API runs an event loop in the main thread, which Django's asyn
 takes for async code; DJANGO_ALLOW_ASYNC_UNSAFE is set for these tests only: the browser lives in
 a module-scoped fixture that sets the variable, and stops the browser (and its loop) and restores
 the variable when the module is done, so the rest of the suite runs with the check on."""
+
 import os
 from pathlib import Path
 
@@ -12,7 +13,12 @@ import pytest
 from django.conf import settings
 
 CHROMIUM = os.environ.get("PARTYFLOW_CHROMIUM", "/usr/bin/chromium")
-LAUNCH_ARGS = ["--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
+LAUNCH_ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 
@@ -41,7 +47,9 @@ class Person:
     """One person's browser window (own cookies), logged in through the login page."""
 
     def __init__(self, browser, base_url: str, username: str, password: str, width: int = 1440):
-        self.context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN", base_url=base_url)
+        self.context = browser.new_context(
+            viewport={"width": width, "height": 900}, locale="zh-CN", base_url=base_url
+        )
         self.context.set_default_timeout(15000)
         self.page = self.context.new_page()
         self.errors: list[str] = []  # JavaScript errors, shown when a test fails

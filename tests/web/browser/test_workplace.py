@@ -1,5 +1,6 @@
 """The workplace in a real browser: a whole P2 election, the first steps of P1, a refused step, the
 diagram's markers, phone width, and screenshots under var/screenshots/ for review."""
+
 import datetime as dt
 
 import pytest
@@ -26,6 +27,7 @@ def people(chromium, live_server):
         p = Person(chromium, live_server.url, username, PASSWORD, width)
         opened.append(p)
         return p
+
     yield open_as
     for p in opened:
         p.close()
@@ -74,7 +76,9 @@ def test_a_whole_branch_election_in_the_browser(people, university, election, tm
         page.fill(f"#f-{name}", "8")
     page.fill("#f-invalid_ballots", "0")
     for member, yes in zip(u.full_a[:6], [8, 7, 6, 5, 5, 3]):
-        page.locator(f'#f-votes .subrow:has-text("{member.name}") input[type=number]').fill(str(yes))
+        page.locator(f'#f-votes .subrow:has-text("{member.name}") input[type=number]').fill(
+            str(yes)
+        )
     tick(page, "elected", [m.name for m in u.full_a[:5]])
     page.fill("#f-minutes", "应到9人，实到8人，选举有效。")
     page.set_input_files("#f-evidence", str(minutes))
@@ -106,9 +110,18 @@ def test_a_whole_branch_election_in_the_browser(people, university, election, tm
 
 def test_first_steps_of_member_development_with_submit_and_open_next(people, university):
     u = university
-    applicant = member_create(organization=u.branch_a, name="申请人王", status=MemberStatus.APPLICANT,
-                              birth_date=today() - dt.timedelta(days=20 * 365))
-    case = case_start(actor=u.users.sec_a, process_id="member_development", organization=u.branch_a, subject_member=applicant)
+    applicant = member_create(
+        organization=u.branch_a,
+        name="申请人王",
+        status=MemberStatus.APPLICANT,
+        birth_date=today() - dt.timedelta(days=20 * 365),
+    )
+    case = case_start(
+        actor=u.users.sec_a,
+        process_id="member_development",
+        organization=u.branch_a,
+        subject_member=applicant,
+    )
     sec, officer = people("sec_a"), people("officer")
     day = today().isoformat()
 
@@ -131,7 +144,11 @@ def test_first_steps_of_member_development_with_submit_and_open_next(people, uni
     officer.open_from_queue("入党积极分子备案")
     officer.page.fill("#f-filed_date", day)
     officer.submit()
-    open_steps = list(Case.objects.get(pk=case.pk).tasks.filter(status="open").values_list("element_id", flat=True))
+    open_steps = list(
+        Case.objects.get(pk=case.pk)
+        .tasks.filter(status="open")
+        .values_list("element_id", flat=True)
+    )
     assert open_steps == ["appoint_contacts"]
 
 
@@ -148,7 +165,9 @@ def _to_nomination(people, election):
     return sec, officer
 
 
-def test_too_few_candidates_is_refused_at_the_field_and_the_case_is_unchanged(people, university, election):
+def test_too_few_candidates_is_refused_at_the_field_and_the_case_is_unchanged(
+    people, university, election
+):
     u = university
     sec, _officer = _to_nomination(people, election)
     before = Case.objects.get(pk=election.pk)
@@ -157,9 +176,13 @@ def test_too_few_candidates_is_refused_at_the_field_and_the_case_is_unchanged(pe
     sec.submit()
     error = sec.page.inner_text('[data-field="candidates"] .field-error')
     assert "至少 6 人" in error and "候选人应多于应选人数的 20%" in error
-    assert sec.page.locator('#f-candidates input:checked').count() == 5
+    assert sec.page.locator("#f-candidates input:checked").count() == 5
     after = Case.objects.get(pk=election.pk)
-    assert (after.state, after.audit_seq, after.stage) == (before.state, before.audit_seq, before.stage)
+    assert (after.state, after.audit_seq, after.stage) == (
+        before.state,
+        before.audit_seq,
+        before.stage,
+    )
 
 
 def test_the_diagram_marks_finished_and_open_steps_and_counts_repeats(people, university, election):
@@ -193,10 +216,14 @@ def test_the_diagram_marks_finished_and_open_steps_and_counts_repeats(people, un
     assert no_horizontal_scroll(page)
 
 
-def test_phone_width_has_no_horizontal_scroll_and_screenshots_are_written(people, chromium, live_server, university, election):
+def test_phone_width_has_no_horizontal_scroll_and_screenshots_are_written(
+    people, chromium, live_server, university, election
+):
     # the login page, before anyone logs in
     for width in (375, 1440):
-        ctx = chromium.new_context(viewport={"width": width, "height": 800}, locale="zh-CN", base_url=live_server.url)
+        ctx = chromium.new_context(
+            viewport={"width": width, "height": 800}, locale="zh-CN", base_url=live_server.url
+        )
         page = ctx.new_page()
         page.goto("/")
         shoot(page, "login")
@@ -218,4 +245,6 @@ def test_phone_width_has_no_horizontal_scroll_and_screenshots_are_written(people
         assert no_horizontal_scroll(sec.page)
         shoot(sec.page, "case")
     shots = sorted(p.name for p in (shoot.__globals__["SCREENSHOTS"]).glob("*.png"))
-    assert {f"{n}-{w}.png" for n in ("login", "inbox", "task", "case") for w in (375, 1440)} <= set(shots)
+    assert {f"{n}-{w}.png" for n in ("login", "inbox", "task", "case") for w in (375, 1440)} <= set(
+        shots
+    )
