@@ -47,7 +47,8 @@ def heatmap_svg(*, rows: Sequence[str], columns: Sequence[str], cells: Mapping[t
     cell_w, cell_h, gap = 44, 28, 3
     left = min(220, 14 + 13 * max((len(r) for r in rows), default=4))
     top = 20 + 9 * max((len(c) for c in columns), default=4)
-    width = left + len(columns) * (cell_w + gap) + 10
+    # Column labels lean right at 35°: leave room for the last one past the grid.
+    width = left + len(columns) * (cell_w + gap) + 10 + 7 * max((len(c) for c in columns), default=0)
     height = top + len(rows) * (cell_h + gap) + 10
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
              f'role="img" aria-label="{escape(label)}" class="pf-chart pf-heatmap" '
