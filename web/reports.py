@@ -10,13 +10,15 @@ from collections import Counter
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
+from django.http import QueryDict
+from django.utils import timezone
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from engine.calendar import today
-from organizations.models import Member, MemberStatus, Organization, OrgKind
+from organizations.models import Member, MemberStatus, Organization, OrgKind, Role
 from organizations.rules import deployment_rule_set
-from organizations.selectors import organizations_visible, scope_q
+from organizations.selectors import active_assignments, organizations_visible, scope_q
 from orglife.models import MeetingKind
 from oversight.compliance import OBLIGATION_LABELS, STATUS_LABELS, Period, compliance_table
 from oversight.selectors import branch_terms, weak_branches
@@ -25,6 +27,8 @@ from workflows.models import Case, ProcessVersion
 from workflows.selectors import cases_visible
 
 from .charts import Cell, funnel_svg, heatmap_svg
+from .models import FilterPage, SavedFilter
+from .selectors import TABS, inbox_filters_from, inbox_querysets
 
 # The development statuses in the order of the funnel (DEV-2014's five stages).
 FUNNEL = [MemberStatus.APPLICANT, MemberStatus.ACTIVIST, MemberStatus.DEVELOPMENT_OBJECT,
@@ -146,3 +150,40 @@ def bpmn_source(case: Case) -> str:
     """The BPMN file of the case's process version that defines its process id."""
     files = ProcessVersion.objects.values_list("files", flat=True).get(pk=case.process_version_id) or {}
     return next((x for x in files.values() if f'id="{case.process_id}"' in x), "")
+
+
+MAX_SAVED_FILTERS = 20
+
+
+def saved_filters(user, page: str, *, now: dt.datetime | None = None) -> list[dict]:
+    """The user's own saved filters for `page` and those an office shared with a role the user
+    holds within its subtree, each with the number of rows it finds now (one count per filter,
+    at most MAX_SAVED_FILTERS filters)."""
+    shared = Q()
+    for a in active_assignments(user):
+        for ancestor in a.organization.ancestors_and_self_ids():
+            shared |= Q(shared_role=a.role, shared_organization_id=ancestor)
+    rows = list(SavedFilter.objects.filter(Q(owner=user) | (shared if shared else Q(pk__in=[])), page=page)
+                .select_related("owner", "shared_organization").order_by("name", "id")[:MAX_SAVED_FILTERS])
+    now = now or timezone.now()
+    out = []
+    for f in rows:
+        params = QueryDict(f.query)
+        if page == FilterPage.INBOX:
+            tab = params.get("tab") if params.get("tab") in TABS else "mine"
+            count = inbox_querysets(user, inbox_filters_from(params), now)[tab].count()
+        else:
+            count = case_search(user, subject=params.get("subject", ""), process=params.get("process", ""),
+                                organization=int(params["organization"]) if params.get("organization", "").isdigit() else None,
+                                started_from=_parse_day(params.get("started_from")),
+                                started_to=_parse_day(params.get("started_to"))).count()
+        out.append({"filter": f, "count": count, "mine": f.owner_id == user.pk,
+                    "shared_label": str(Role(f.shared_role).label) if f.shared_role else ""})
+    return out
+
+
+def _parse_day(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None

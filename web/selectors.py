@@ -69,6 +69,30 @@ class InboxFilters:
         return self.more() or bool(self.q)
 
 
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def inbox_filters_from(g) -> InboxFilters:
+    """Inbox filters from a query string (the page's, or a saved filter's); malformed numbers are
+    ignored (and shown as unset)."""
+    f = InboxFilters(
+        process=g.get("process", "")[:100],
+        organization=_int_or_none(g.get("organization")),
+        due_within=_int_or_none(g.get("due_within")),
+        overdue=g.get("overdue") == "1",
+        escalated=g.get("escalated") == "1",
+        delegated=g.get("delegated") == "1",
+        q=g.get("q", "").strip()[:100],
+    )
+    if f.due_within is not None:
+        f.due_within = max(0, min(f.due_within, 3650))
+    return f
+
+
 def _filtered(qs: QuerySet, user, f: InboxFilters, now: dt.datetime) -> QuerySet:
     if f.process:
         qs = qs.filter(process_id=f.process)

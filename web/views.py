@@ -67,18 +67,7 @@ def _int(value) -> int | None:
 def _filters(request) -> tuple[selectors.InboxFilters, dict]:
     """Inbox filters from the query string; malformed numbers are ignored (and shown as unset)."""
     g = request.GET
-    f = selectors.InboxFilters(
-        process=g.get("process", "")[:100],
-        organization=_int(g.get("organization")),
-        due_within=_int(g.get("due_within")),
-        overdue=g.get("overdue") == "1",
-        escalated=g.get("escalated") == "1",
-        delegated=g.get("delegated") == "1",
-        q=g.get("q", "").strip()[:100],
-    )
-    if f.due_within is not None:
-        f.due_within = max(0, min(f.due_within, 3650))
-    return f, {k: v for k, v in g.items() if k != "tab" and v}
+    return selectors.inbox_filters_from(g), {k: v for k, v in g.items() if k != "tab" and v}
 
 
 @scoped

@@ -13,6 +13,8 @@ import xml.etree.ElementTree as ET
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 
 from engine.errors import DomainError, NotFound
@@ -28,6 +30,8 @@ from workflows.models import TaskStatus
 from workflows.selectors import processes_current
 
 from . import reports
+from . import services as web_services
+from .services import sharing_offices
 from .selectors import label
 from .views import scoped
 
@@ -247,3 +251,35 @@ def _bpmn_step_names(case) -> dict[str, str]:
     return names
 
 
+
+
+# --- saved filters --------------------------------------------------------------------------
+
+def _back(request, fallback: str):
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else fallback)
+
+
+@require_POST
+@scoped
+def saved_filter_create(request):
+    p = request.POST
+    office = None
+    if p.get("shared_role"):
+        office = next((o for o in sharing_offices(request.user) if str(o.pk) == p.get("shared_organization")), None)
+    try:
+        saved = web_services.saved_filter_create(actor=request.user, name=p.get("name", ""), page=p.get("page", ""),
+                                                 query=p.get("query", ""), shared_role=p.get("shared_role", ""),
+                                                 shared_organization=office)
+        messages.success(request, _("已保存筛选：%(name)s") % {"name": saved.name})
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return _back(request, reverse("web:inbox"))
+
+
+@require_POST
+@scoped
+def saved_filter_delete(request, saved_filter_id: int):
+    web_services.saved_filter_delete(actor=request.user, saved_filter_id=saved_filter_id)
+    messages.success(request, _("已删除筛选。"))
+    return _back(request, reverse("web:inbox"))

@@ -214,3 +214,32 @@ def test_pages_do_not_grow_their_queries_with_their_rows(web, university):
         del members
     after = [queries(c, url) for c, url in urls]
     assert after == before, (before, after)
+
+
+def test_saved_filters_show_their_counts_and_an_office_shares_one_with_a_role(web, university):
+    from workflows.models import AuditEvent
+
+    u = university
+    for branch, sec in ((u.branch_a, u.users.sec_a), (u.branch_b, u.users.sec_b)):
+        case_start(actor=sec, process_id="branch_election", organization=branch,
+                   data={"term_end": (today() + dt.timedelta(days=20)).isoformat()}, subject=f"{branch.name}换届")
+    sec = web(u.users.sec_a)
+    saved = sec.post("/filters/", {"page": "inbox", "name": "待认领的换届", "query": "tab=queue&process=branch_election&evil=1",
+                                   "next": "/inbox/"})
+    assert saved.status_code == 302 and saved["Location"] == "/inbox/"
+    page = sec.get("/inbox/")
+    chip = re.search(r'<a href="/inbox/\?([^"]+)" data-count="(\d+)">待认领的换届', page.content.decode())
+    assert chip and chip.group(1) == "tab=queue&amp;process=branch_election" and chip.group(2) == "1"
+    # The organization department shares a case search with every branch secretary of the school.
+    orgdept = web(u.users.orgdept)
+    orgdept.post("/filters/", {"page": "cases", "name": "换届选举", "query": "process=branch_election",
+                               "shared_role": "branch_secretary", "shared_organization": u.school.pk, "next": "/cases/"})
+    for user, count in ((u.users.sec_a, "1"), (u.users.sec_b, "1")):
+        body = web(user).get("/cases/").content.decode()
+        assert re.search(rf'data-count="{count}">换届选举 <span class="count">{count}</span>', body), body[:2000]
+    assert "换届选举 <span" not in web(u.users.committee_a).get("/cases/").content.decode()  # another role
+    # A secretary may not share; the refusal names why and nothing is saved.
+    refused = sec.post("/filters/", {"page": "cases", "name": "共享", "query": "", "shared_role": "branch_secretary",
+                                     "shared_organization": u.branch_a.pk, "next": "/cases/"}, follow=True)
+    assert "只有组织部或党委组织员可以把筛选共享给角色" in text(refused)
+    assert AuditEvent.objects.filter(action="saved_filter_created").count() == 2
