@@ -243,3 +243,12 @@ def test_saved_filters_show_their_counts_and_an_office_shares_one_with_a_role(we
                                      "shared_organization": u.branch_a.pk, "next": "/cases/"}, follow=True)
     assert "只有组织部或党委组织员可以把筛选共享给角色" in text(refused)
     assert AuditEvent.objects.filter(action="saved_filter_created").count() == 2
+
+
+def test_the_committee_and_records_pages_speak_english_when_asked(web, university):
+    u = university
+    officer = web(u.users.officer)
+    page = text(officer.get(f"/committee/?organization={u.college.pk}", HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Branch terms" in page and "Export to Excel" in page and "支部换届" not in page
+    sec = web(u.users.sec_a)
+    assert "Record a meeting" in text(sec.get("/records/meetings/", HTTP_ACCEPT_LANGUAGE="en"))
