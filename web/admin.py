@@ -40,8 +40,25 @@ def _login(request, extra_context=None):
     return redirect_to_login(request.GET.get("next") or request.get_full_path(), "web:login")
 
 
+# Plural names as people say them (the models' Meta has no plural; changing it would need a migration).
+PLURALS = {"Organization": _("党组织"), "Member": _("党员"), "RoleAssignment": _("角色任职"), "User": _("用户")}
+# Labels of relations whose model fields carry no Chinese verbose name.
+FIELD_LABELS = {"organization": _("所属组织"), "user": _("登录用户"), "parent": _("上级组织")}
+
+_get_app_list = admin.site.get_app_list
+
+
+def _app_list(request, app_label=None):
+    apps = _get_app_list(request, app_label)
+    for app in apps:
+        for model in app["models"]:
+            model["name"] = PLURALS.get(model["object_name"], model["name"])
+    return apps
+
+
 admin.site.has_permission = _org_department
 admin.site.login = _login
+admin.site.get_app_list = _app_list
 
 
 class ServiceAdmin(admin.ModelAdmin):
@@ -61,6 +78,13 @@ class ServiceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        for name, text in FIELD_LABELS.items():
+            if name in form.base_fields:
+                form.base_fields[name].label = text
+        return form
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

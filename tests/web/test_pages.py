@@ -189,6 +189,8 @@ def test_notifications_bell_counts_unread_and_marks_read(web, university, electi
 
 def test_language_switch_to_english(web, university, election):
     sec = web(university.users.sec_a)
+    # Chinese by default, whatever the browser asks for
+    assert "待办事项" in text(sec.get("/inbox/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"))
     sec.post("/i18n/setlang/", {"language": "en", "next": "/inbox/"})
     body = text(sec.get("/inbox/?tab=queue"))
     assert "Inbox" in body and "Submit the election request" in body
