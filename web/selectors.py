@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from engine.calendar import CST
+from engine.errors import Forbidden
 from forms.validation import load_schema
 from notifications.render import render as render_notification
 from notifications.selectors import tasks_escalated_to
@@ -22,6 +23,7 @@ from workflows import registry
 from workflows.assignment import (
     LANE_BODIES,
     LANE_LABELS,
+    acting_for,
     active_delegations,
     delegated_task_q,
     parse_slot,
@@ -223,6 +225,19 @@ def rule_citations(documentation: str) -> list[str]:
         if text not in out:
             out.append(text)
     return out
+
+
+def can_act_on(user, task: Task) -> bool:
+    """May the user work on this open task (own lane, or a delegation in force)? Others in scope
+    (an auditor, the committee above) see it read-only. No extra query: slots and delegations are
+    cached on the user."""
+    if task.status != TaskStatus.OPEN:
+        return False
+    try:
+        acting_for(user, task)
+    except Forbidden:
+        return False
+    return True
 
 
 def delegate_candidates(task: Task, *, exclude) -> list:

@@ -135,7 +135,8 @@ def _task_page(request, task, *, values=None, error: DomainError | None = None, 
         unplaced = [
             m for path, msgs in error.fields.items() if path.split(".")[0] not in keys for m in msgs
         ]
-    holders = selectors.delegate_candidates(task, exclude=request.user)
+    can_act = selectors.can_act_on(request.user, task)
+    holders = selectors.delegate_candidates(task, exclude=request.user) if can_act else []
     ctx = {
         "task": task,
         "case": case,
@@ -154,6 +155,7 @@ def _task_page(request, task, *, values=None, error: DomainError | None = None, 
         "now": timezone.now(),
         "holders": holders,
         "is_open": task.status == TaskStatus.OPEN,
+        "can_act": can_act,
         "claimed_by_me": task.claimed_by_id == request.user.pk,
         "default_delegation_end": (timezone.now().astimezone(CST) + dt.timedelta(days=7)).date(),
         "process_name": selectors.label(case.process_version.name),

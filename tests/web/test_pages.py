@@ -153,6 +153,15 @@ def test_a_bad_number_is_named_at_its_field(web, university, election):
     assert "应选委员名额：类型应为 integer" in field
 
 
+def test_someone_in_scope_but_not_holding_the_step_sees_it_read_only(web, university, election):
+    task = open_task(election, "submit_request")
+    page = web(university.users.auditor).get(f"/tasks/{task.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="read-only"' in html and "软件工程教工党支部支部委员会办理" in text(page)
+    assert 'class="form taskform"' not in html
+
+
 def test_another_branchs_task_and_case_answer_404(web, university, election):
     sec_b = web(university.users.sec_b)
     task = open_task(election, "submit_request")

@@ -82,6 +82,7 @@ def test_a_whole_branch_election_in_the_browser(people, university, election, tm
     tick(page, "elected", [m.name for m in u.full_a[:5]])
     page.fill("#f-minutes", "应到9人，实到8人，选举有效。")
     page.set_input_files("#f-evidence", str(minutes))
+    shoot(page, "task-vote")
     sec.submit()
     assert "已办理完成" in page.inner_text(".messages")
 
