@@ -235,6 +235,11 @@ def test_phone_width_has_no_horizontal_scroll_and_screenshots_are_written(
         sec.page.goto("/inbox/?tab=queue")
         assert no_horizontal_scroll(sec.page)
         shoot(sec.page, "inbox")
+        # the search swaps the list in place (htmx) and keeps the URL shareable
+        sec.page.fill("#f-q", "没有这个人")
+        sec.page.press("#f-q", "Enter")
+        sec.page.wait_for_selector("text=没有待认领的任务。")
+        assert "q=" in sec.page.url and sec.page.evaluate("typeof window.htmx") == "object"
         sec.open_from_queue("提交换届请示")
         sec.page.fill("#f-seats", "4")
         sec.submit()  # refused: shows the rule at the field (seats must be odd / no date)
