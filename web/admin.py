@@ -41,7 +41,12 @@ def _login(request, extra_context=None):
 
 
 # Plural names as people say them (the models' Meta has no plural; changing it would need a migration).
-PLURALS = {"Organization": _("党组织"), "Member": _("党员"), "RoleAssignment": _("角色任职"), "User": _("用户")}
+PLURALS = {
+    "Organization": _("党组织"),
+    "Member": _("党员"),
+    "RoleAssignment": _("角色任职"),
+    "User": _("用户"),
+}
 # Labels of relations whose model fields carry no Chinese verbose name.
 FIELD_LABELS = {"organization": _("所属组织"), "user": _("登录用户"), "parent": _("上级组织")}
 

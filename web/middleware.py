@@ -1,5 +1,6 @@
 """The pages speak Chinese unless the person chose otherwise with the language switch (its cookie);
 the browser's Accept-Language is not asked (the API still follows it, for clients)."""
+
 from django.conf import settings
 from django.utils import translation
 
@@ -11,7 +12,10 @@ class WorkplaceLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith("/api/") and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        if (
+            not request.path.startswith("/api/")
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+        ):
             translation.activate(settings.LANGUAGE_CODE)
             request.LANGUAGE_CODE = settings.LANGUAGE_CODE
         return self.get_response(request)

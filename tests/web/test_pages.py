@@ -355,3 +355,16 @@ def test_delegating_a_task_puts_it_in_the_colleagues_delegated_list(web, univers
     assert r.status_code == 302
     assert "已委托" in text(sec.get(f"/tasks/{task.pk}/"))
     assert "递交入党申请书" in text(committee.get("/inbox/?tab=queue&delegated=1"))
+
+
+def test_done_by_me_and_the_escalated_list(web, university, election):
+    u = university
+    sec, officer = web(u.users.sec_a), web(u.users.officer)
+    task = open_task(election, "submit_request")
+    # overdue: the request is escalated to the college committee (督办) and shows in its list
+    alerts_raise(now=task.due_at + dt.timedelta(days=1), send_email=False)
+    assert "提交换届请示" in text(officer.get("/inbox/?tab=queue&escalated=1"))
+    assert "提交换届请示" not in text(officer.get("/inbox/?tab=queue"))
+    _submit_request(sec, task, election_date=election.data["term_end"])
+    done = text(sec.get("/inbox/?tab=done"))
+    assert "我已办理 1" in done and "提交换届请示" in done and "办结于" in done
