@@ -275,17 +275,35 @@ def case_facts(case: Case, schemas: list[dict]) -> list[dict]:
         "application_date": gettext_noop("递交日期"),
     }
     enum_labels: dict[str, dict] = {}
+    people_keys = {"elected_total"}
     for schema in schemas:
         for key, prop in (schema.get("properties") or {}).items():
             titles.setdefault(key, prop.get("title") or key)
             if prop.get("x-labels"):
                 enum_labels[key] = prop["x-labels"]
+            if prop.get("x-options"):
+                people_keys.add(key)
+    data = case.data or {}
+    ids = {
+        v
+        for k in people_keys
+        if k in titles
+        for v in (data.get(k) if isinstance(data.get(k), list) else [data.get(k)])
+        if isinstance(v, int) and not isinstance(v, bool)
+    }
+    people = dict(Member.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
     facts = []
     for key, value in (case.data or {}).items():
         if key not in titles or isinstance(value, dict):
             continue
         if isinstance(value, bool):
             text = gettext("是") if value else gettext("否")
+        elif key in people_keys:
+            text = "、".join(
+                f"{people.get(v, '')}（#{v}）"
+                for v in (value if isinstance(value, list) else [value])
+                if v is not None
+            )
         elif isinstance(value, list):
             text = "、".join(str(v) for v in value if not isinstance(v, dict))
         elif key in enum_labels:
@@ -490,6 +508,12 @@ def case_bpmn_xml(case: Case) -> str:
 def case_timeline(case: Case) -> list[dict]:
     """Every audit event in order (who, in which roles, on whose behalf, when, what)."""
     return events_display(list(case_history(case)))
+
+
+def case_schemas(case: Case) -> list[dict]:
+    """The form schemas of the case's steps so far (their titles name the case's data), one query."""
+    forms = case.tasks.exclude(form="").values_list("form", flat=True).distinct()
+    return [load_schema(f) for f in sorted(set(forms))]
 
 
 def case_documents_list(case: Case) -> list:

@@ -283,7 +283,7 @@ def case_detail(request, case_id: int):
         "timeline": selectors.case_timeline(case),
         "documents": selectors.case_documents_list(case),
         "verification": verify_case(case.pk),
-        "facts": selectors.case_facts(case, []),
+        "facts": selectors.case_facts(case, selectors.case_schemas(case)),
     }
     return render(request, "web/case.html", ctx)
 

@@ -107,6 +107,9 @@ def test_a_whole_branch_election_in_the_browser(people, university, election, tm
     assert sec.page.inner_text("[data-testid=case-status]") == "已完成"
     assert "党员大会会议记录.pdf" in sec.page.inner_text("main")
     assert "条记录完整" in sec.page.inner_text("[data-testid=audit-ok]")
+    facts = sec.page.inner_text("main")
+    assert f"{u.full_a[0].name}（#{u.full_a[0].pk}）" in facts  # people by name beside their number
+    shoot(sec.page, "case-done")
 
 
 def test_first_steps_of_member_development_with_submit_and_open_next(people, university):
