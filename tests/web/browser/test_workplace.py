@@ -12,7 +12,7 @@ from workflows.models import Case, Document
 from workflows.services import case_start
 
 from ..conftest import PASSWORD
-from .conftest import Person, no_horizontal_scroll, shoot
+from .conftest import Person, no_horizontal_scroll, shoot, unlabeled_controls
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -83,6 +83,7 @@ def test_a_whole_branch_election_in_the_browser(people, university, election, tm
     page.fill("#f-minutes", "应到9人，实到8人，选举有效。")
     page.set_input_files("#f-evidence", str(minutes))
     shoot(page, "task-vote")
+    assert unlabeled_controls(page) == []
     sec.submit()
     assert "已办理完成" in page.inner_text(".messages")
 
@@ -238,6 +239,7 @@ def test_phone_width_has_no_horizontal_scroll_and_screenshots_are_written(
         sec.page.goto("/inbox/?tab=queue")
         assert no_horizontal_scroll(sec.page)
         shoot(sec.page, "inbox")
+        assert unlabeled_controls(sec.page) == []
         # the search swaps the list in place (htmx) and keeps the URL shareable
         sec.page.fill("#f-q", "没有这个人")
         sec.page.press("#f-q", "Enter")
@@ -248,6 +250,7 @@ def test_phone_width_has_no_horizontal_scroll_and_screenshots_are_written(
         sec.submit()  # refused: shows the rule at the field (seats must be odd / no date)
         assert sec.page.locator(".field-error").count() >= 1
         assert no_horizontal_scroll(sec.page)
+        assert unlabeled_controls(sec.page) == []
         shoot(sec.page, "task")
         sec.page.goto(f"/cases/{election.pk}/")
         sec.page.wait_for_selector("#diagram[data-ready='1']", state="attached")
