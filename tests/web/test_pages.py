@@ -13,6 +13,7 @@ from notifications.models import Notification
 from notifications.services import alerts_raise
 from organizations.models import MemberStatus, Organization
 from organizations.services import member_create
+from web.selectors import case_diagram
 from workflows.models import Case, Task, TaskStatus
 from workflows.services import case_start
 
@@ -368,3 +369,23 @@ def test_done_by_me_and_the_escalated_list(web, university, election):
     _submit_request(sec, task, election_date=election.data["term_end"])
     done = text(sec.get("/inbox/?tab=done"))
     assert "我已办理 1" in done and "提交换届请示" in done and "办结于" in done
+
+
+def test_the_diagram_states_open_overdue_done_and_repeats(web, university, election):
+    u = university
+    task = open_task(election, "submit_request")
+    assert case_diagram(election)["submit_request"] == {"state": "open", "count": 1}
+    assert (
+        case_diagram(election, now=task.due_at + dt.timedelta(hours=1))["submit_request"]["state"]
+        == "overdue"
+    )
+    sec, officer = web(u.users.sec_a), web(u.users.officer)
+    _submit_request(sec, task, election_date=election.data["term_end"])
+    officer.post(
+        f"/tasks/{open_task(election, 'reply_request').pk}/",
+        {"approved": "false", "reason": "请补充说明"},
+    )
+    states = case_diagram(election)
+    assert states["submit_request"] == {"state": "open", "count": 2} and states[
+        "reply_request"
+    ] == {"state": "done", "count": 1}
