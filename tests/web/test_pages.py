@@ -13,6 +13,7 @@ from notifications.models import Notification
 from notifications.services import alerts_raise
 from organizations.models import MemberStatus, Organization
 from organizations.services import member_create
+from partyflow.management.commands.demo import Command
 from web.selectors import case_diagram
 from workflows.models import Case, Task, TaskStatus
 from workflows.services import case_start
@@ -313,8 +314,6 @@ def test_admin_is_for_the_organization_department_and_saves_through_the_service(
 
 
 def test_the_demo_printout_names_the_browser_url_and_the_logins():
-    from partyflow.management.commands.demo import Command
-
     out = Command.how_to_log_in("127.0.0.1:8000")
     assert (
         "http://127.0.0.1:8000/  " in out
