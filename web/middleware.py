@@ -2,6 +2,7 @@
 the browser's Accept-Language is not asked (the API still follows it, for clients)."""
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils import translation
 
 
@@ -11,7 +12,7 @@ class WorkplaceLanguageMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request) -> HttpResponse:
         if (
             not request.path.startswith("/api/")
             and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES

@@ -5,6 +5,7 @@ field it names. Anything outside the user's scope answers 404, like something th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
@@ -38,12 +39,12 @@ from . import selectors
 from .forms import DOCUMENTS, build_fields, parse_submission
 
 
-def scoped(view):
+def scoped(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Login required; a NotFound from a selector becomes the HTML 404 page."""
 
     @login_required
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request, *args, **kwargs) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except NotFound:
@@ -82,7 +83,7 @@ def _filters(request) -> tuple[selectors.InboxFilters, dict]:
 
 
 @scoped
-def inbox(request):
+def inbox(request) -> HttpResponse:
     f, params = _filters(request)
     data = selectors.inbox(request.user, tab=request.GET.get("tab", "mine"), filters=f)
     ctx = {
@@ -103,7 +104,7 @@ def inbox(request):
 
 @require_POST
 @scoped
-def inbox_claim(request):
+def inbox_claim(request) -> HttpResponse:
     """Bulk claim in the queue: each selected task through `task_claim`; what fails is named."""
     claimed, failed = 0, []
     for task_id in request.POST.getlist("task"):
@@ -166,7 +167,7 @@ def _task_page(request, task, *, values=None, error: DomainError | None = None, 
 
 
 @scoped
-def task_detail(request, task_id: int):
+def task_detail(request, task_id: int) -> HttpResponse:
     task = wf_selectors.task_for_user(request.user, task_id)
     if request.method != "POST":
         wf_services.case_access_record(actor=request.user, case=task.case, view="task_detail")
@@ -216,7 +217,7 @@ def _task_action(request, task_id, fn, done_message):
 
 @require_POST
 @scoped
-def task_claim(request, task_id: int):
+def task_claim(request, task_id: int) -> HttpResponse:
     return _task_action(
         request,
         task_id,
@@ -227,7 +228,7 @@ def task_claim(request, task_id: int):
 
 @require_POST
 @scoped
-def task_unclaim(request, task_id: int):
+def task_unclaim(request, task_id: int) -> HttpResponse:
     return _task_action(
         request,
         task_id,
@@ -238,10 +239,10 @@ def task_unclaim(request, task_id: int):
 
 @require_POST
 @scoped
-def task_delegate(request, task_id: int):
+def task_delegate(request, task_id: int) -> HttpResponse:
     """Hand this task to a colleague of the same body until the chosen day (`delegation_create`)."""
 
-    def delegate(task):
+    def delegate(task) -> None:
         user = (
             get_user_model()
             .objects.filter(pk=_int(request.POST.get("delegate")), is_active=True)
@@ -267,7 +268,7 @@ def task_delegate(request, task_id: int):
 
 
 @scoped
-def case_detail(request, case_id: int):
+def case_detail(request, case_id: int) -> HttpResponse:
     case = wf_selectors.case_for_user(request.user, case_id)
     wf_services.case_access_record(actor=request.user, case=case, view="detail")
     now = timezone.now()
@@ -289,7 +290,7 @@ def case_detail(request, case_id: int):
 
 
 @scoped
-def document_download(request, case_id: int, document_id: int):
+def document_download(request, case_id: int, document_id: int) -> HttpResponse:
     doc = wf_selectors.document_for_user(request.user, case_id, document_id)
     wf_services.case_access_record(actor=request.user, case=doc.case, view="document_download")
     response = HttpResponse(bytes(doc.content), content_type=doc.content_type)
@@ -299,7 +300,7 @@ def document_download(request, case_id: int, document_id: int):
 
 
 @scoped
-def notifications(request):
+def notifications(request) -> HttpResponse:
     items = list(notification_selectors.notifications_for(request.user)[:100])
     return render(
         request,
@@ -310,7 +311,7 @@ def notifications(request):
 
 @require_POST
 @scoped
-def notification_read(request, notification_id: int):
+def notification_read(request, notification_id: int) -> HttpResponse:
     n = notification_selectors.notification_for_user(request.user, notification_id)
     notification_services.notification_mark_read(actor=request.user, notification=n)
     target = request.POST.get("next", "")
@@ -321,6 +322,6 @@ def notification_read(request, notification_id: int):
 
 @require_POST
 @scoped
-def notifications_read_all(request):
+def notifications_read_all(request) -> HttpResponse:
     notification_services.notifications_mark_all_read(actor=request.user)
     return redirect("web:notifications")
