@@ -40,7 +40,7 @@ def _login(request, extra_context=None):
     return redirect_to_login(request.GET.get("next") or request.get_full_path(), "web:login")
 
 
-# Plural names as people say them (the models' Meta has no plural; changing it would need a migration).
+# Plural names as people say them (the models' Meta has none; adding it would need a migration).
 PLURALS = {
     "Organization": _("党组织"),
     "Member": _("党员"),

@@ -162,7 +162,7 @@ def inbox_rows(qs: QuerySet, now: dt.datetime, limit: int = PAGE_ROWS) -> list[d
 
 
 def inbox(user, *, tab: str, filters: InboxFilters, now: dt.datetime | None = None) -> dict:
-    """The inbox page: the rows of one tab and the count of each tab (4 queries and the process names)."""
+    """The inbox page: the rows of one tab and the count of each tab (4 queries + process names)."""
     now = now or timezone.now()
     lists = inbox_querysets(user, filters, now)
     tab = tab if tab in TABS else "mine"
@@ -199,7 +199,8 @@ SOURCES = {
     "JSNU": gettext_lazy("服务型党支部“六好”标准"),
 }
 _CITATION = re.compile(
-    r"\b(DEV-2014|ELEC-2020|BRANCH-2018|DISPOSAL-2024|CONST|XYTC|JSNU)\b(?:\s*(Art\.|Ch\.|§)\s*(\d[\d\-/, ]*(?:and \d+)?))?"
+    r"\b(DEV-2014|ELEC-2020|BRANCH-2018|DISPOSAL-2024|CONST|XYTC|JSNU)\b"
+    r"(?:\s*(Art\.|Ch\.|§)\s*(\d[\d\-/, ]*(?:and \d+)?))?"
 )
 
 
@@ -258,7 +259,8 @@ def delegate_candidates(task: Task, *, exclude) -> list:
 
 
 def task_context(task: Task) -> dict:
-    """What the procedure gives the form besides its schema (eligible people, tallies); {} once closed."""
+    """What the procedure gives the form besides its schema (eligible people, tallies);
+    {} once the task is closed."""
     fn = registry.context_for(task.process_id, task.element_id)
     return (fn(case=task.case, task=task) or {}) if fn and task.status == TaskStatus.OPEN else {}
 
@@ -368,7 +370,8 @@ def _value_text(prop: dict, value, people: dict) -> str:
             if isinstance(v, dict):
                 parts.append(
                     "，".join(
-                        f"{label(sub.get(k, {}).get('title', k))} {_value_text(sub.get(k, {}), x, people)}"
+                        f"{label(sub.get(k, {}).get('title', k))} "
+                        f"{_value_text(sub.get(k, {}), x, people)}"
                         for k, x in v.items()
                     )
                 )
@@ -511,7 +514,8 @@ def case_timeline(case: Case) -> list[dict]:
 
 
 def case_schemas(case: Case) -> list[dict]:
-    """The form schemas of the case's steps so far (their titles name the case's data), one query."""
+    """The form schemas of the case's steps so far (their titles name the case's data);
+    one query."""
     forms = case.tasks.exclude(form="").values_list("form", flat=True).distinct()
     return [load_schema(f) for f in sorted(set(forms))]
 

@@ -1,6 +1,7 @@
-"""The pages: each validates its input, calls the platform's selectors and services (the same the API
-calls), and renders. No rule lives here: a refused step is the service's DomainError, shown at the
-field it names. Anything outside the user's scope answers 404, like something that does not exist."""
+"""The pages: each validates its input, calls the platform's selectors and services (the same the
+API calls), and renders. No rule lives here: a refused step is the service's DomainError, shown at
+the field it names. Anything outside the user's scope answers 404, like something that does not
+exist."""
 
 from __future__ import annotations
 
@@ -177,7 +178,7 @@ def task_detail(request, task_id: int) -> HttpResponse:
     files = request.FILES.getlist(DOCUMENTS) + request.FILES.getlist("evidence")
     try:
         with transaction.atomic():
-            # The uploads and the completion commit together: a refused step leaves no document behind.
+            # Uploads and completion commit together: a refused step leaves no document behind.
             docs = [
                 wf_services.document_upload(
                     actor=request.user,

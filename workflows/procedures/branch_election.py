@@ -16,7 +16,8 @@ from organizations.models import Member, Organization, OrgKind, Role, RoleAssign
 from organizations.selectors import full_members_with_rights
 
 from ..registry import effect, form_check, form_context
-from .votes import EXCLUSION_REASONS, check_people as _check_people, people, require_quorum, voters_due
+from .votes import EXCLUSION_REASONS, people, require_quorum, voters_due
+from .votes import check_people as _check_people
 
 PROCESS = "branch_election"
 
