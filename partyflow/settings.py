@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "web.middleware.WorkplaceLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     # The web pages (web/) log in with a session and post forms with CSRF; the API's views are
     # csrf-exempt DRF views authenticated by token, so neither changes the API.

@@ -40,27 +40,56 @@ def _login(request, extra_context=None):
     return redirect_to_login(request.GET.get("next") or request.get_full_path(), "web:login")
 
 
+# Plural names as people say them (the models' Meta has none; adding it would need a migration).
+PLURALS = {
+    "Organization": _("党组织"),
+    "Member": _("党员"),
+    "RoleAssignment": _("角色任职"),
+    "User": _("用户"),
+}
+# Labels of relations whose model fields carry no Chinese verbose name.
+FIELD_LABELS = {"organization": _("所属组织"), "user": _("登录用户"), "parent": _("上级组织")}
+
+_get_app_list = admin.site.get_app_list
+
+
+def _app_list(request, app_label=None):
+    apps = _get_app_list(request, app_label)
+    for app in apps:
+        for model in app["models"]:
+            model["name"] = PLURALS.get(model["object_name"], model["name"])
+    return apps
+
+
 admin.site.has_permission = _org_department
 admin.site.login = _login
+admin.site.get_app_list = _app_list
 
 
 class ServiceAdmin(admin.ModelAdmin):
     """Permissions by role (not Django's per-model permissions); saves through a service."""
 
-    def has_module_permission(self, request):
+    def has_module_permission(self, request) -> bool:
         return _org_department(request)
 
-    def has_view_permission(self, request, obj=None):
+    def has_view_permission(self, request, obj=None) -> bool:
         return _org_department(request)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request) -> bool:
         return _org_department(request)
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request, obj=None) -> bool:
         return _org_department(request)
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        for name, text in FIELD_LABELS.items():
+            if name in form.base_fields:
+                form.base_fields[name].label = text
+        return form
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -97,7 +126,7 @@ class OrganizationAdmin(ServiceAdmin):
         "dues_tracked_since",
     )
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request, obj, form, change) -> None:
         if change:
             original = Organization.objects.get(pk=obj.pk)
             services.organization_update(
@@ -122,7 +151,7 @@ class MemberAdmin(ServiceAdmin):
     search_fields = ("name",)
     autocomplete_fields = ("organization", "user")
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request, obj, form, change) -> None:
         if change:
             services.member_update(
                 actor=request.user, member=Member.objects.get(pk=obj.pk), **self._changed(form)
@@ -145,12 +174,12 @@ class RoleAssignmentAdmin(ServiceAdmin):
     search_fields = ("user__username", "organization__name")
     autocomplete_fields = ("user", "organization")
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request, obj=None) -> bool:
         # There is no update service for role grants yet (issue 14 adds role_assignment_*): a grant
         # is ended by a new one; the change page is read-only until then.
         return False
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request, obj, form, change) -> None:
         d = form.cleaned_data
         created = services.role_assignment_create(
             actor=request.user,
@@ -175,5 +204,5 @@ class PartyflowUserAdmin(ServiceAdmin, UserAdmin):
     list_display = ("username", "first_name", "last_name", "email", "is_active")
     list_filter = ("is_active",)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)

@@ -63,7 +63,8 @@ def laid_out(
     names: tuple[tuple[str, str], ...] = (),
 ) -> str:
     """`xml` with a BPMNDI layout for `process_id` (unchanged when it already has one).
-    `lane_labels` ((lane name, label), …) and `names` ((element name, shown name), …) rename for display."""
+    `lane_labels` ((lane name, label), …) and `names` ((element name, shown name), …) rename
+    for display."""
     root = ET.fromstring(xml)
     if root.find(f"{{{BPMNDI}}}BPMNDiagram") is not None:
         return xml

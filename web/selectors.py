@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from engine.calendar import CST
+from engine.errors import Forbidden
 from forms.validation import load_schema
 from notifications.render import render as render_notification
 from notifications.selectors import tasks_escalated_to
@@ -22,6 +23,7 @@ from workflows import registry
 from workflows.assignment import (
     LANE_BODIES,
     LANE_LABELS,
+    acting_for,
     active_delegations,
     delegated_task_q,
     parse_slot,
@@ -184,7 +186,7 @@ def inbox_rows(qs: QuerySet, now: dt.datetime, limit: int = PAGE_ROWS) -> list[d
 
 
 def inbox(user, *, tab: str, filters: InboxFilters, now: dt.datetime | None = None) -> dict:
-    """The inbox page: the rows of one tab and the count of each tab (4 queries and the process names)."""
+    """The inbox page: the rows of one tab and the count of each tab (4 queries + process names)."""
     now = now or timezone.now()
     lists = inbox_querysets(user, filters, now)
     tab = tab if tab in TABS else "mine"
@@ -221,7 +223,8 @@ SOURCES = {
     "JSNU": gettext_lazy("服务型党支部“六好”标准"),
 }
 _CITATION = re.compile(
-    r"\b(DEV-2014|ELEC-2020|BRANCH-2018|DISPOSAL-2024|CONST|XYTC|JSNU)\b(?:\s*(Art\.|Ch\.|§)\s*(\d[\d\-/, ]*(?:and \d+)?))?"
+    r"\b(DEV-2014|ELEC-2020|BRANCH-2018|DISPOSAL-2024|CONST|XYTC|JSNU)\b"
+    r"(?:\s*(Art\.|Ch\.|§)\s*(\d[\d\-/, ]*(?:and \d+)?))?"
 )
 
 
@@ -249,6 +252,19 @@ def rule_citations(documentation: str) -> list[str]:
     return out
 
 
+def can_act_on(user, task: Task) -> bool:
+    """May the user work on this open task (own lane, or a delegation in force)? Others in scope
+    (an auditor, the committee above) see it read-only. No extra query: slots and delegations are
+    cached on the user."""
+    if task.status != TaskStatus.OPEN:
+        return False
+    try:
+        acting_for(user, task)
+    except Forbidden:
+        return False
+    return True
+
+
 def delegate_candidates(task: Task, *, exclude) -> list:
     """Who the task may be handed to: the people holding a lane of the same body at the same
     organization (the delegation service checks it again), in one query."""
@@ -267,7 +283,8 @@ def delegate_candidates(task: Task, *, exclude) -> list:
 
 
 def task_context(task: Task) -> dict:
-    """What the procedure gives the form besides its schema (eligible people, tallies); {} once closed."""
+    """What the procedure gives the form besides its schema (eligible people, tallies);
+    {} once the task is closed."""
     fn = registry.context_for(task.process_id, task.element_id)
     return (fn(case=task.case, task=task) or {}) if fn and task.status == TaskStatus.OPEN else {}
 
@@ -284,17 +301,35 @@ def case_facts(case: Case, schemas: list[dict]) -> list[dict]:
         "application_date": gettext_noop("递交日期"),
     }
     enum_labels: dict[str, dict] = {}
+    people_keys = {"elected_total"}
     for schema in schemas:
         for key, prop in (schema.get("properties") or {}).items():
             titles.setdefault(key, prop.get("title") or key)
             if prop.get("x-labels"):
                 enum_labels[key] = prop["x-labels"]
+            if prop.get("x-options"):
+                people_keys.add(key)
+    data = case.data or {}
+    ids = {
+        v
+        for k in people_keys
+        if k in titles
+        for v in (data.get(k) if isinstance(data.get(k), list) else [data.get(k)])
+        if isinstance(v, int) and not isinstance(v, bool)
+    }
+    people = dict(Member.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
     facts = []
     for key, value in (case.data or {}).items():
         if key not in titles or isinstance(value, dict):
             continue
         if isinstance(value, bool):
             text = gettext("是") if value else gettext("否")
+        elif key in people_keys:
+            text = "、".join(
+                f"{people.get(v, '')}（#{v}）"
+                for v in (value if isinstance(value, list) else [value])
+                if v is not None
+            )
         elif isinstance(value, list):
             text = "、".join(str(v) for v in value if not isinstance(v, dict))
         elif key in enum_labels:
@@ -359,7 +394,8 @@ def _value_text(prop: dict, value, people: dict) -> str:
             if isinstance(v, dict):
                 parts.append(
                     "，".join(
-                        f"{label(sub.get(k, {}).get('title', k))} {_value_text(sub.get(k, {}), x, people)}"
+                        f"{label(sub.get(k, {}).get('title', k))} "
+                        f"{_value_text(sub.get(k, {}), x, people)}"
                         for k, x in v.items()
                     )
                 )
@@ -499,6 +535,13 @@ def case_bpmn_xml(case: Case) -> str:
 def case_timeline(case: Case) -> list[dict]:
     """Every audit event in order (who, in which roles, on whose behalf, when, what)."""
     return events_display(list(case_history(case)))
+
+
+def case_schemas(case: Case) -> list[dict]:
+    """The form schemas of the case's steps so far (their titles name the case's data);
+    one query."""
+    forms = case.tasks.exclude(form="").values_list("form", flat=True).distinct()
+    return [load_schema(f) for f in sorted(set(forms))]
 
 
 def case_documents_list(case: Case) -> list:

@@ -1,10 +1,12 @@
-"""The pages: each validates its input, calls the platform's selectors and services (the same the API
-calls), and renders. No rule lives here: a refused step is the service's DomainError, shown at the
-field it names. Anything outside the user's scope answers 404, like something that does not exist."""
+"""The pages: each validates its input, calls the platform's selectors and services (the same the
+API calls), and renders. No rule lives here: a refused step is the service's DomainError, shown at
+the field it names. Anything outside the user's scope answers 404, like something that does not
+exist."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
@@ -38,12 +40,12 @@ from . import selectors
 from .forms import DOCUMENTS, build_fields, parse_submission
 
 
-def scoped(view):
+def scoped(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Login required; a NotFound from a selector becomes the HTML 404 page."""
 
     @login_required
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request, *args, **kwargs) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except NotFound:
@@ -71,7 +73,7 @@ def _filters(request) -> tuple[selectors.InboxFilters, dict]:
 
 
 @scoped
-def inbox(request):
+def inbox(request) -> HttpResponse:
     f, params = _filters(request)
     data = selectors.inbox(request.user, tab=request.GET.get("tab", "mine"), filters=f)
     ctx = {
@@ -92,7 +94,7 @@ def inbox(request):
 
 @require_POST
 @scoped
-def inbox_claim(request):
+def inbox_claim(request) -> HttpResponse:
     """Bulk claim in the queue: each selected task through `task_claim`; what fails is named."""
     claimed, failed = 0, []
     for task_id in request.POST.getlist("task"):
@@ -124,7 +126,8 @@ def _task_page(request, task, *, values=None, error: DomainError | None = None, 
         unplaced = [
             m for path, msgs in error.fields.items() if path.split(".")[0] not in keys for m in msgs
         ]
-    holders = selectors.delegate_candidates(task, exclude=request.user)
+    can_act = selectors.can_act_on(request.user, task)
+    holders = selectors.delegate_candidates(task, exclude=request.user) if can_act else []
     ctx = {
         "task": task,
         "case": case,
@@ -143,6 +146,7 @@ def _task_page(request, task, *, values=None, error: DomainError | None = None, 
         "now": timezone.now(),
         "holders": holders,
         "is_open": task.status == TaskStatus.OPEN,
+        "can_act": can_act,
         "claimed_by_me": task.claimed_by_id == request.user.pk,
         "default_delegation_end": (timezone.now().astimezone(CST) + dt.timedelta(days=7)).date(),
         "process_name": selectors.label(case.process_version.name),
@@ -153,7 +157,7 @@ def _task_page(request, task, *, values=None, error: DomainError | None = None, 
 
 
 @scoped
-def task_detail(request, task_id: int):
+def task_detail(request, task_id: int) -> HttpResponse:
     task = wf_selectors.task_for_user(request.user, task_id)
     if request.method != "POST":
         wf_services.case_access_record(actor=request.user, case=task.case, view="task_detail")
@@ -163,7 +167,7 @@ def task_detail(request, task_id: int):
     files = request.FILES.getlist(DOCUMENTS) + request.FILES.getlist("evidence")
     try:
         with transaction.atomic():
-            # The uploads and the completion commit together: a refused step leaves no document behind.
+            # Uploads and completion commit together: a refused step leaves no document behind.
             docs = [
                 wf_services.document_upload(
                     actor=request.user,
@@ -203,7 +207,7 @@ def _task_action(request, task_id, fn, done_message):
 
 @require_POST
 @scoped
-def task_claim(request, task_id: int):
+def task_claim(request, task_id: int) -> HttpResponse:
     return _task_action(
         request,
         task_id,
@@ -214,7 +218,7 @@ def task_claim(request, task_id: int):
 
 @require_POST
 @scoped
-def task_unclaim(request, task_id: int):
+def task_unclaim(request, task_id: int) -> HttpResponse:
     return _task_action(
         request,
         task_id,
@@ -225,10 +229,10 @@ def task_unclaim(request, task_id: int):
 
 @require_POST
 @scoped
-def task_delegate(request, task_id: int):
+def task_delegate(request, task_id: int) -> HttpResponse:
     """Hand this task to a colleague of the same body until the chosen day (`delegation_create`)."""
 
-    def delegate(task):
+    def delegate(task) -> None:
         user = (
             get_user_model()
             .objects.filter(pk=_int(request.POST.get("delegate")), is_active=True)
@@ -254,7 +258,7 @@ def task_delegate(request, task_id: int):
 
 
 @scoped
-def case_detail(request, case_id: int):
+def case_detail(request, case_id: int) -> HttpResponse:
     case = wf_selectors.case_for_user(request.user, case_id)
     wf_services.case_access_record(actor=request.user, case=case, view="detail")
     now = timezone.now()
@@ -270,13 +274,13 @@ def case_detail(request, case_id: int):
         "timeline": selectors.case_timeline(case),
         "documents": selectors.case_documents_list(case),
         "verification": verify_case(case.pk),
-        "facts": selectors.case_facts(case, []),
+        "facts": selectors.case_facts(case, selectors.case_schemas(case)),
     }
     return render(request, "web/case.html", ctx)
 
 
 @scoped
-def document_download(request, case_id: int, document_id: int):
+def document_download(request, case_id: int, document_id: int) -> HttpResponse:
     doc = wf_selectors.document_for_user(request.user, case_id, document_id)
     wf_services.case_access_record(actor=request.user, case=doc.case, view="document_download")
     response = HttpResponse(bytes(doc.content), content_type=doc.content_type)
@@ -286,7 +290,7 @@ def document_download(request, case_id: int, document_id: int):
 
 
 @scoped
-def notifications(request):
+def notifications(request) -> HttpResponse:
     items = list(notification_selectors.notifications_for(request.user)[:100])
     return render(
         request,
@@ -297,7 +301,7 @@ def notifications(request):
 
 @require_POST
 @scoped
-def notification_read(request, notification_id: int):
+def notification_read(request, notification_id: int) -> HttpResponse:
     n = notification_selectors.notification_for_user(request.user, notification_id)
     notification_services.notification_mark_read(actor=request.user, notification=n)
     target = request.POST.get("next", "")
@@ -308,6 +312,6 @@ def notification_read(request, notification_id: int):
 
 @require_POST
 @scoped
-def notifications_read_all(request):
+def notifications_read_all(request) -> HttpResponse:
     notification_services.notifications_mark_all_read(actor=request.user)
     return redirect("web:notifications")

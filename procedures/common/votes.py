@@ -36,7 +36,8 @@ def people(org: Organization) -> dict:
     members = list(branch_members(org))
     return {
         "eligible": [{"id": m.pk, "name": m.name} for m in members if not ineligibility(m)],
-        "not_eligible": [{"id": m.pk, "name": m.name, "reason": ineligibility(m)} for m in members if ineligibility(m)],
+        "not_eligible": [{"id": m.pk, "name": m.name, "reason": ineligibility(m)}
+                         for m in members if ineligibility(m)],
     }
 
 

@@ -153,7 +153,7 @@ def test_an_auditor_finds_a_case_by_name_reads_it_and_is_shown_no_write_control(
     assert "您不是该任务的办理人" in text(claim)
     task_page = auditor.get(f"/tasks/{open_task.pk}/")  # readable in scope, but nothing to press
     main = re.search(r'<main id="main".*?</main>', task_page.content.decode(), re.S).group(0)
-    assert "<form" not in main and "<button" not in main and "只读" in main
+    assert "<form" not in main and "<button" not in main and "data-testid=\"read-only\"" in main
     submit = auditor.post(f"/tasks/{open_task.pk}/", {"election_date": "2026-12-01", "seats": "5",
                                                       "nomination_method": "committee_proposal"})
     assert submit.status_code in (400, 404)  # refused; the case is unchanged (below)

@@ -13,6 +13,8 @@ from notifications.models import Notification
 from notifications.services import alerts_raise
 from organizations.models import MemberStatus, Organization
 from organizations.services import member_create
+from partyflow.management.commands.demo import Command
+from web.selectors import case_diagram
 from workflows.models import Case, Task, TaskStatus
 from workflows.services import case_start
 
@@ -153,6 +155,15 @@ def test_a_bad_number_is_named_at_its_field(web, university, election):
     assert "应选委员名额：类型应为 integer" in field
 
 
+def test_someone_in_scope_but_not_holding_the_step_sees_it_read_only(web, university, election):
+    task = open_task(election, "submit_request")
+    page = web(university.users.auditor).get(f"/tasks/{task.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="read-only"' in html and "软件工程教工党支部支部委员会办理" in text(page)
+    assert 'class="form taskform"' not in html
+
+
 def test_another_branchs_task_and_case_answer_404(web, university, election):
     sec_b = web(university.users.sec_b)
     task = open_task(election, "submit_request")
@@ -189,6 +200,8 @@ def test_notifications_bell_counts_unread_and_marks_read(web, university, electi
 
 def test_language_switch_to_english(web, university, election):
     sec = web(university.users.sec_a)
+    # Chinese by default, whatever the browser asks for
+    assert "待办事项" in text(sec.get("/inbox/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"))
     sec.post("/i18n/setlang/", {"language": "en", "next": "/inbox/"})
     body = text(sec.get("/inbox/?tab=queue"))
     assert "Inbox" in body and "Submit the election request" in body
@@ -301,8 +314,6 @@ def test_admin_is_for_the_organization_department_and_saves_through_the_service(
 
 
 def test_the_demo_printout_names_the_browser_url_and_the_logins():
-    from partyflow.management.commands.demo import Command
-
     out = Command.how_to_log_in("127.0.0.1:8000")
     assert (
         "http://127.0.0.1:8000/  " in out
@@ -344,3 +355,36 @@ def test_delegating_a_task_puts_it_in_the_colleagues_delegated_list(web, univers
     assert r.status_code == 302
     assert "已委托" in text(sec.get(f"/tasks/{task.pk}/"))
     assert "递交入党申请书" in text(committee.get("/inbox/?tab=queue&delegated=1"))
+
+
+def test_done_by_me_and_the_escalated_list(web, university, election):
+    u = university
+    sec, officer = web(u.users.sec_a), web(u.users.officer)
+    task = open_task(election, "submit_request")
+    # overdue: the request is escalated to the college committee (督办) and shows in its list
+    alerts_raise(now=task.due_at + dt.timedelta(days=1), send_email=False)
+    assert "提交换届请示" in text(officer.get("/inbox/?tab=queue&escalated=1"))
+    assert "提交换届请示" not in text(officer.get("/inbox/?tab=queue"))
+    _submit_request(sec, task, election_date=election.data["term_end"])
+    done = text(sec.get("/inbox/?tab=done"))
+    assert "我已办理 1" in done and "提交换届请示" in done and "办结于" in done
+
+
+def test_the_diagram_states_open_overdue_done_and_repeats(web, university, election):
+    u = university
+    task = open_task(election, "submit_request")
+    assert case_diagram(election)["submit_request"] == {"state": "open", "count": 1}
+    assert (
+        case_diagram(election, now=task.due_at + dt.timedelta(hours=1))["submit_request"]["state"]
+        == "overdue"
+    )
+    sec, officer = web(u.users.sec_a), web(u.users.officer)
+    _submit_request(sec, task, election_date=election.data["term_end"])
+    officer.post(
+        f"/tasks/{open_task(election, 'reply_request').pk}/",
+        {"approved": "false", "reason": "请补充说明"},
+    )
+    states = case_diagram(election)
+    assert states["submit_request"] == {"state": "open", "count": 2} and states[
+        "reply_request"
+    ] == {"state": "done", "count": 1}

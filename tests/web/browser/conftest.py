@@ -85,3 +85,10 @@ def shoot(page, name: str) -> Path:
 
 def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def unlabeled_controls(page) -> list[str]:
+    """Form controls a screen reader could not name: no <label> tied to them and no aria-label."""
+    return page.evaluate("""() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+        .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+        .map(e => e.name || e.id || e.outerHTML.slice(0, 60))""")

@@ -154,7 +154,7 @@ def test_an_auditor_finds_a_case_reads_its_history_downloads_the_csv_and_cannot_
     task.refresh_from_db()
     assert task.claimed_by_id is None
     page.goto(f"/tasks/{task.pk}/")
-    assert "只读" in page.inner_text("main") and page.locator("main form").count() == 0
+    assert page.locator("[data-testid=read-only]").count() == 1 and page.locator("main form").count() == 0
     phone = people("auditor", width=375)
     phone.page.goto(f"/cases/?subject={person.name}")
     assert no_horizontal_scroll(phone.page)

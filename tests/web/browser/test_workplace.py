@@ -12,7 +12,7 @@ from workflows.models import Case, Document
 from workflows.services import case_start
 
 from ..conftest import PASSWORD
-from .conftest import Person, no_horizontal_scroll, shoot
+from .conftest import Person, no_horizontal_scroll, shoot, unlabeled_controls
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,6 +82,8 @@ def test_a_whole_branch_election_in_the_browser(people, university, election, tm
     tick(page, "elected", [m.name for m in u.full_a[:5]])
     page.fill("#f-minutes", "应到9人，实到8人，选举有效。")
     page.set_input_files("#f-evidence", str(minutes))
+    shoot(page, "task-vote")
+    assert unlabeled_controls(page) == []
     sec.submit()
     assert "已办理完成" in page.inner_text(".messages")
 
@@ -106,6 +108,9 @@ def test_a_whole_branch_election_in_the_browser(people, university, election, tm
     assert sec.page.inner_text("[data-testid=case-status]") == "已完成"
     assert "党员大会会议记录.pdf" in sec.page.inner_text("main")
     assert "条记录完整" in sec.page.inner_text("[data-testid=audit-ok]")
+    facts = sec.page.inner_text("main")
+    assert f"{u.full_a[0].name}（#{u.full_a[0].pk}）" in facts  # people by name beside their number
+    shoot(sec.page, "case-done")
 
 
 def test_first_steps_of_member_development_with_submit_and_open_next(people, university):
@@ -234,11 +239,18 @@ def test_phone_width_has_no_horizontal_scroll_and_screenshots_are_written(
         sec.page.goto("/inbox/?tab=queue")
         assert no_horizontal_scroll(sec.page)
         shoot(sec.page, "inbox")
+        assert unlabeled_controls(sec.page) == []
+        # the search swaps the list in place (htmx) and keeps the URL shareable
+        sec.page.fill("#f-q", "没有这个人")
+        sec.page.press("#f-q", "Enter")
+        sec.page.wait_for_selector("text=没有待认领的任务。")
+        assert "q=" in sec.page.url and sec.page.evaluate("typeof window.htmx") == "object"
         sec.open_from_queue("提交换届请示")
         sec.page.fill("#f-seats", "4")
         sec.submit()  # refused: shows the rule at the field (seats must be odd / no date)
         assert sec.page.locator(".field-error").count() >= 1
         assert no_horizontal_scroll(sec.page)
+        assert unlabeled_controls(sec.page) == []
         shoot(sec.page, "task")
         sec.page.goto(f"/cases/{election.pk}/")
         sec.page.wait_for_selector("#diagram[data-ready='1']", state="attached")

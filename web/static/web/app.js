@@ -55,7 +55,8 @@
         var open = ids.filter(function (id) { return /open|overdue/.test(data.states[id].state) && registry.get(id); })[0]
           || ids.filter(function (id) { return registry.get(id); }).pop();
         canvas.zoom(0.85);
-        if (open && canvas.scrollToElement) canvas.scrollToElement(registry.get(open), { top: 60, left: 220, right: 220, bottom: 60 });
+        var pad = Math.round(container.clientWidth / 4);
+        if (open && canvas.scrollToElement) canvas.scrollToElement(registry.get(open), { top: 60, left: pad, right: pad, bottom: 60 });
       }
       Object.keys(data.states).forEach(function (id) {
         var s = data.states[id];
