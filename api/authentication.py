@@ -1,16 +1,36 @@
 """Token authentication that also loads the user's member record in the same query: every scoped
-request needs it (a member's own inbox slot, their own record), so it costs no extra round trip."""
+request needs it (a member's own inbox slot, their own record), so it costs no extra round trip.
+
+Tokens expire after PARTYFLOW["TOKEN_IDLE_SECONDS"] without use. DRF's token has one timestamp,
+`created`; it is moved forward when the token is used (at most once a minute, one UPDATE), so it
+holds the start of the current idle period. Logout, a password change and deactivation delete the
+user's token (`organizations.services.token_revoke_all`, recorded in the record log)."""
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication as DRFTokenAuthentication
+from rest_framework.authtoken.models import Token
+
+# A used token's idle clock is restarted at most this often: one write a minute, not one a request.
+TOUCH_EVERY = dt.timedelta(minutes=1)
 
 
 class TokenAuthentication(DRFTokenAuthentication):
-    def authenticate_credentials(self, key):
+    def authenticate_credentials(self, key) -> tuple:
         try:
             token = self.get_model().objects.select_related("user", "user__member").get(key=key)
         except self.get_model().DoesNotExist:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted.")) from None
+        idle = settings.PARTYFLOW.get("TOKEN_IDLE_SECONDS")
+        now = timezone.now()
+        if idle and now - token.created > dt.timedelta(seconds=idle):
+            token.delete()
+            raise exceptions.AuthenticationFailed(_("登录已过期，请重新登录。")) from None
+        if idle and now - token.created > TOUCH_EVERY:
+            Token.objects.filter(pk=token.pk).update(created=now)
         return token.user, token

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from engine.errors import DomainError
@@ -23,7 +24,12 @@ def _flatten(detail, prefix="") -> dict:
     return fields
 
 
-def exception_handler(exc, context):
+def exception_handler(exc, context) -> Response | None:
+    request = context.get("request")
+    if request is not None:
+        # An error is JSON whatever the endpoint renders when it succeeds (the HTML report, CSV).
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, Http404):

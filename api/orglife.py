@@ -1,8 +1,8 @@
 """Organizational-life and dues records (P5): /api/meetings/, /api/dues/, /api/orglife/import/.
 Reads are scoped to the caller's organizations; the branch secretary, deputy and committee write."""
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,6 +13,7 @@ from orglife import selectors, services
 from orglife.models import Attendance, DuesPayment, Meeting, MeetingKind
 from procedures import democratic_review
 
+from .parsers import FormParser, MultiPartParser
 from .views import _int_param
 
 
@@ -52,17 +53,17 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 class AbsenteeSerializer(serializers.Serializer):
     member = serializers.IntegerField()
-    reason = serializers.CharField(allow_blank=True, required=False, default="")
+    reason = serializers.CharField(allow_blank=True, required=False, default="", max_length=200)
 
 
 class MeetingCreateSerializer(serializers.Serializer):
     organization = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=MeetingKind.choices)
     held_on = serializers.DateField()
-    title = serializers.CharField(required=False, allow_blank=True, default="")
+    title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     hours = serializers.DecimalField(max_digits=5, decimal_places=1, required=False, allow_null=True, default=None)
-    evidence = serializers.CharField(required=False, allow_blank=True, default="")
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    evidence = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
     attendees = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     absentees = AbsenteeSerializer(many=True, required=False, default=list)
 
@@ -85,6 +86,11 @@ class DuesCreateSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=10, decimal_places=2)
     paid_on = serializers.DateField()
 
+    def validate_month(self, value: str) -> str:
+        if not 1921 <= int(value[:4]) <= 9999:
+            raise serializers.ValidationError(_("年份须在 1921 至 9999 之间"))
+        return value
+
 
 class ImportSerializer(serializers.Serializer):
     organization = serializers.IntegerField()
@@ -103,18 +109,18 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Meeting.objects.none()  # for the schema; requests use the selectors
     lookup_value_regex = r"[0-9]+"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet:
         return selectors.meetings_visible(self.request.user, organization=_int_param(self.request, "organization"),
                                           kind=self.request.query_params.get("kind"), year=_year_param(self.request))
 
-    def retrieve(self, request, pk=None):
+    def retrieve(self, request, pk=None) -> Response:
         meeting = selectors.meetings_visible(request.user).filter(pk=int(pk)).first()
         if meeting is None:
             raise NotFound(_("记录不存在。"), code="meeting_not_found")
         return Response(MeetingSerializer(meeting).data)
 
     @extend_schema(request=MeetingCreateSerializer, responses={201: MeetingSerializer})
-    def create(self, request):
+    def create(self, request) -> Response:
         body = MeetingCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = dict(body.validated_data)
@@ -128,12 +134,12 @@ class DuesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = DuesSerializer
     queryset = DuesPayment.objects.none()
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet:
         return selectors.dues_visible(self.request.user, organization=_int_param(self.request, "organization"),
                                       member=_int_param(self.request, "member"), year=_year_param(self.request))
 
     @extend_schema(request=DuesCreateSerializer, responses={201: DuesSerializer})
-    def create(self, request):
+    def create(self, request) -> Response:
         import datetime as dt
 
         body = DuesCreateSerializer(data=request.data)
@@ -151,7 +157,7 @@ class OrgLifeImportView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(request={"multipart/form-data": ImportSerializer}, responses={201: ImportResultSerializer})
-    def post(self, request):
+    def post(self, request) -> Response:
         """Import a year's dues and attendance from an Excel workbook: all rows, or none with a row-by-row report."""
         body = ImportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -173,12 +179,12 @@ class MeasurementBallotView(APIView):
         return democratic_review.measurement_for_voter(user=request.user, case_id=pk)
 
     @extend_schema(responses={200: {"type": "object"}})
-    def get(self, request, pk):
+    def get(self, request, pk) -> Response:
         case, voted = self._case(request, pk)
         return Response({"case": case.pk, "rated": case.data.get("rated", []), "not_rated": case.data.get("not_rated", []), "voted": voted})
 
     @extend_schema(request=BallotSerializer, responses={201: {"type": "object"}})
-    def post(self, request, pk):
+    def post(self, request, pk) -> Response:
         case, _voted = self._case(request, pk)
         body = BallotSerializer(data=request.data)
         body.is_valid(raise_exception=True)

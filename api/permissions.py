@@ -7,7 +7,7 @@ class OrgDepartmentWrites(BasePermission):
     """Reads for any signed-in user (querysets are scoped); writes only for the organization
     department and superusers."""
 
-    def has_permission(self, request, view):
+    def has_permission(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False
         return request.method in SAFE_METHODS or is_org_department(request.user)

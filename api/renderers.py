@@ -14,7 +14,7 @@ class CSVRenderer(BaseRenderer):
     format = "csv"
     charset = "utf-8"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         out = io.StringIO()
         out.write("\ufeff")  # BOM: spreadsheet programs then read the Chinese text as UTF-8
         writer = csv.writer(out)

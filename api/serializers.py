@@ -1,15 +1,17 @@
 """DRF serializers: shapes only, no business rules (those live in services and procedures)."""
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from forms.validation import load_schema
 from notifications.models import Notification
 from notifications.render import render
-from organizations.models import Member, Organization, RoleAssignment
+from organizations.models import Member, Organization, RecordEvent, RoleAssignment
 from organizations.selectors import is_org_department
 from oversight.selectors import SIGNAL_LABELS
 from workflows.assignment import LANE_LABELS
 from workflows.audit import json_safe, verify_case
+from workflows.labels import label, localize_schema
 from workflows.models import (
     AuditEvent,
     Case,
@@ -21,9 +23,7 @@ from workflows.models import (
     Timer,
 )
 from workflows.registry import context_for
-from workflows.selectors import case_documents, case_history, case_open_tasks
-
-from .labels import label, localize_schema
+from workflows.selectors import case_documents, case_history_for, case_open_tasks
 
 User = get_user_model()
 
@@ -34,14 +34,16 @@ class LabelField(serializers.CharField):
     def __init__(self, **kwargs):
         super().__init__(read_only=True, **kwargs)
 
-    def to_representation(self, value):
+    def to_representation(self, value) -> str:
         return label(super().to_representation(value))
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
-        fields = ["id", "parent", "name", "kind", "branch_kind", "has_approval_authority", "departments", "path", "term_start", "term_end"]
+        fields = ["id", "parent", "name", "kind", "branch_kind", "has_approval_authority",
+                  "departments", "path", "term_start", "term_end", "founded_on", "dissolved_on",
+                  "dues_tracked_since"]
         read_only_fields = ["path"]
 
 
@@ -57,7 +59,7 @@ class MemberSerializer(serializers.ModelSerializer):
     the records) and to the member themself; every other role sees them masked."""
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
-    def to_representation(self, instance):
+    def to_representation(self, instance) -> dict:
         data = super().to_representation(instance)
         request = self.context.get("request")
         user = getattr(request, "user", None)
@@ -69,11 +71,12 @@ class MemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = Member
         fields = ["id", "organization", "user", "name", "status", "status_display", "rights_suspended", "suspension_reason",
-                  "is_leading_cadre", "birth_date", "id_number", "phone", "joined_on"]
+                  "is_leading_cadre", "birth_date", "id_number", "phone", "joined_on", "left_on",
+                  "left_reason"]
 
 
 class UserSerializer(serializers.ModelSerializer):
-    password = serializers.CharField(write_only=True, required=False, min_length=8)
+    password = serializers.CharField(write_only=True, required=False, min_length=8, max_length=128)
 
     class Meta:
         model = User
@@ -83,15 +86,24 @@ class UserSerializer(serializers.ModelSerializer):
 class RoleAssignmentSerializer(serializers.ModelSerializer):
     role_display = serializers.CharField(source="get_role_display", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
+    post_display = serializers.CharField(source="get_post_display", read_only=True)
 
     class Meta:
         model = RoleAssignment
-        fields = ["id", "user", "role", "role_display", "organization", "organization_name", "term_start", "term_end"]
+        fields = ["id", "user", "role", "role_display", "organization", "organization_name",
+                  "term_start", "term_end", "post", "post_display"]
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(write_only=True)
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(write_only=True, max_length=128)
+
+
+class TokenLoginSerializer(AuthTokenSerializer):
+    """DRF's login check, with the lengths of the user columns (a 400 naming the field)."""
+    username = serializers.CharField(write_only=True, max_length=150)
+    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False,
+                                     style={"input_type": "password"})
 
 
 class TokenSerializer(serializers.Serializer):
@@ -139,7 +151,7 @@ class TaskSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, obj) -> bool:
         now = self.context.get("now")
-        return bool(obj.status == "open" and obj.due_at and now and obj.due_at < now)
+        return bool(obj.status == "open" and obj.due_at and now and obj.due_at <= now)
 
 
 _datetime = serializers.DateTimeField()
@@ -161,7 +173,7 @@ def inbox_rows(rows, now) -> list[dict]:
             "assignee_organization": r["assignee_organization_id"], "organization": r["case_organization_id"],
             "organization_name": r["organization_name"], "status": r["status"],
             "due_at": _datetime.to_representation(due) if due else None,
-            "overdue": bool(r["status"] == "open" and due and due < now), "holder": r["holder"],
+            "overdue": bool(r["status"] == "open" and due and due <= now), "holder": r["holder"],
             "created_at": _datetime.to_representation(r["created_at"]),
             "completed_at": _datetime.to_representation(r["completed_at"]) if r["completed_at"] else None,
         })
@@ -249,36 +261,55 @@ class CaseDetailSerializer(CaseSerializer):
 
 
 class CaseCreateSerializer(serializers.Serializer):
-    process = serializers.CharField()
+    process = serializers.CharField(max_length=100)
     organization = serializers.IntegerField()
-    subject = serializers.CharField(required=False, allow_blank=True, default="")
+    subject = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     subject_member = serializers.IntegerField(required=False, allow_null=True, default=None)
-    business_key = serializers.CharField(required=False, allow_blank=True, default="")
+    business_key = serializers.CharField(required=False, allow_blank=True, default="",
+                                         max_length=200)
     data = serializers.DictField(required=False, default=dict)
 
 
 class CaseCancelSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=2000)
 
 
 class TaskCompleteSerializer(serializers.Serializer):
     data = serializers.JSONField()
 
 
+class ActedAsSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    role_display = serializers.CharField()
+    organization = serializers.IntegerField()
+    organization_name = serializers.CharField()
+    on_behalf_of = serializers.CharField(allow_blank=True)
+
+
 class AuditEventSerializer(serializers.ModelSerializer):
+    """An event from `workflows.selectors.case_history_for`: `actor_roles` is the role the actor
+    acted in, labelled, limited to organizations the reader can see."""
     task = serializers.IntegerField(source="task_id", allow_null=True)
     task_name = LabelField()
     on_behalf_of = serializers.CharField(source="on_behalf_of_name")
     actor_display = serializers.SerializerMethodField()
+    actor_roles = ActedAsSerializer(source="acted_as", many=True, read_only=True)
+    acted_as_display = serializers.SerializerMethodField()
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "seq", "created_at", "action", "actor_name", "on_behalf_of", "actor_display", "actor_roles", "task", "task_name",
-                  "data", "prev_hash", "hash"]
+        fields = ["id", "seq", "created_at", "action", "actor_name", "on_behalf_of",
+                  "actor_display", "actor_roles", "acted_as_display", "task", "task_name", "data",
+                  "prev_hash", "hash"]
 
     def get_actor_display(self, obj) -> str:
-        """"committee_a 代 sec_a" when a delegate acted on behalf of the holder."""
+        """"committee_a（代 sec_a）" when a delegate acted on behalf of the holder."""
         return actor_display(obj.actor_name, obj.on_behalf_of_name)
+
+    def get_acted_as_display(self, obj) -> str:
+        """"软件工程教工党支部 支部书记": the role acted in, where the reader can see it."""
+        roles = getattr(obj, "acted_as", [])
+        return "、".join(f"{r['organization_name']} {r['role_display']}" for r in roles)
 
 
 def actor_display(actor_name: str, on_behalf_of_name: str) -> str:
@@ -293,6 +324,28 @@ class CaseAccessSerializer(serializers.ModelSerializer):
     class Meta:
         model = CaseAccess
         fields = ["id", "username", "view", "created_at"]
+
+
+class RecordEventSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = RecordEvent
+        fields = ["seq", "created_at", "actor", "actor_name", "actor_roles", "action", "entity", "entity_id",
+                  "entity_label", "organization_id", "organization_name", "data", "hash"]
+
+
+class RecordLogVerificationSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    events = serializers.IntegerField()
+    first_bad_seq = serializers.IntegerField(allow_null=True)
+    problem = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class RecordLogSerializer(serializers.Serializer):
+    verification = RecordLogVerificationSerializer()
+    events = RecordEventSerializer(many=True)
 
 
 class DelegationSerializer(serializers.ModelSerializer):
@@ -464,7 +517,7 @@ class MemberDevelopmentSerializer(serializers.Serializer):
     obligations = serializers.JSONField()
     evidence = serializers.JSONField()
 
-    def to_representation(self, instance):
+    def to_representation(self, instance) -> dict:
         out = json_safe(instance)
         out["stage"] = label(out["stage"])
         for item in out["open_tasks"] + out["evidence"]:
@@ -482,7 +535,7 @@ class DevelopmentPipelineSerializer(serializers.Serializer):
     overdue_obligations = serializers.IntegerField()
     this_year = serializers.JSONField()
 
-    def to_representation(self, instance):
+    def to_representation(self, instance) -> dict:
         out = json_safe(instance)
         out["cases_by_stage"] = {label(k): v for k, v in out["cases_by_stage"].items()}
         return out
@@ -496,7 +549,7 @@ class HistoryExportSerializer(serializers.Serializer):
     exported_at = serializers.DateTimeField()
 
 
-def history_export(case) -> dict:
+def history_export(case, reader) -> dict:
     """A case's full history as one document (JSON export; the CSV export takes its events)."""
     from django.utils import timezone
 
@@ -504,7 +557,7 @@ def history_export(case) -> dict:
     return {
         "case": CaseSerializer(case).data,
         "verification": verify_case(case.pk).as_dict(),
-        "events": AuditEventSerializer(case_history(case), many=True).data,
+        "events": AuditEventSerializer(case_history_for(reader, case), many=True).data,
         "documents": DocumentSerializer(case_documents(case), many=True).data,
         "exported_at": serializers.DateTimeField().to_representation(timezone.now()),
     }
@@ -516,7 +569,7 @@ def history_report_html(case, request) -> str:
     from django.template.loader import render_to_string
     from django.utils import timezone
 
-    body = history_export(case)
+    body = history_export(case, request.user)
     for e in body["events"]:
         e["data_json"] = json.dumps(e["data"], ensure_ascii=False, indent=1)
     return render_to_string("api/case_report.html", {"case": case, "verification": body["verification"], "events": body["events"],

@@ -8,8 +8,8 @@ class TokenThrottle(SimpleRateThrottle):
     """Attempts at POST /api/auth/token/ per client address, against password guessing."""
     scope = "auth-token"
 
-    def get_rate(self):
+    def get_rate(self) -> str:
         return settings.PARTYFLOW["TOKEN_RATE"]
 
-    def get_cache_key(self, request, view):
+    def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

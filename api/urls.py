@@ -20,7 +20,9 @@ router.register("delegations", views.DelegationViewSet, basename="delegation")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="auth-token"),
+    path("auth/logout/", views.LogoutView.as_view(), name="auth-logout"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("record-log/", views.RecordLogView.as_view(), name="record-log"),
     path("reports/development-pipeline/", views.DevelopmentPipelineView.as_view(), name="development-pipeline"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

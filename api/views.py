@@ -3,8 +3,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -13,13 +12,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer, StaticHTMLRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.i18n import _
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
@@ -32,8 +30,8 @@ from organizations.selectors import (
     is_org_department,
     members_visible,
     organization_in_scope,
-    organizations_manageable,
     organizations_visible,
+    record_log,
     scope_q,
 )
 from oversight.compliance import Period, compliance_table
@@ -47,6 +45,7 @@ from workflows.audit import verify_case
 from workflows.models import Case, Delegation, Task
 
 from . import serializers as s
+from .parsers import FormParser, JSONParser, MultiPartParser
 from .permissions import OrgDepartmentWrites
 from .renderers import CSVRenderer
 from .throttling import TokenThrottle
@@ -81,12 +80,26 @@ def _bool_param(request, name):
 
 
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token; throttled per client address (429)."""
+    """Exchange a username and password for an API token; throttled per client address (429).
+    The token expires after PARTYFLOW["TOKEN_IDLE_SECONDS"] unused, or at logout."""
     throttle_classes = [TokenThrottle]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    serializer_class = s.TokenLoginSerializer
 
     @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenSerializer})
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+    def post(self, request, *args, **kwargs) -> Response:
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response({"token": org_services.token_issue(user=body.validated_data["user"]).key})
+
+
+class LogoutView(APIView):
+    """Revoke the caller's token (every client using it must log in again)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request) -> Response:
+        org_services.token_revoke_all(actor=request.user, user=request.user, reason="logout")
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _organization_param(request):
@@ -97,9 +110,23 @@ def _organization_param(request):
     return organization_in_scope(request.user, org)
 
 
+@extend_schema(parameters=[OpenApiParameter("entity", str, description="user | roleassignment | organization | member"),
+                           OpenApiParameter("entity_id", int)])
+class RecordLogView(APIView):
+    """GET /api/record-log/: the organization-level audit log (users, role assignments,
+    organizations, members), newest first, with the verification of its hash chain. Organization
+    department only."""
+
+    @extend_schema(responses=s.RecordLogSerializer)
+    def get(self, request) -> Response:
+        log = record_log(request.user, entity=request.query_params.get("entity") or None,
+                         entity_id=_int_param(request, "entity_id"))
+        return Response(s.RecordLogSerializer(log).data)
+
+
 class MeView(APIView):
     @extend_schema(responses=s.MeSerializer)
-    def get(self, request):
+    def get(self, request) -> Response:
         user = request.user
         return Response(s.MeSerializer({
             "id": user.pk, "username": user.get_username(), "name": user.get_full_name() or user.get_username(),
@@ -118,46 +145,40 @@ class _ScopedCrud(viewsets.ModelViewSet):
         except (ValueError, qs.model.DoesNotExist):
             raise NotFound() from None
 
-    def perform_destroy(self, instance):
-        """Something the history refers to (audit events, cases, documents) is kept: 409, not a 500."""
-        try:
-            with transaction.atomic():
-                instance.delete()
-        except ProtectedError:
-            raise Conflict(_("该记录已被流程或审计记录引用，不能删除；请改为停用。"), code="in_use") from None
+    def perform_destroy(self, instance) -> None:
+        """Each write is its service's (audited): subclasses name it."""
+        raise NotImplementedError
 
 
 class OrganizationViewSet(_ScopedCrud):
     serializer_class = s.OrganizationSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet:
         qs = organizations_visible(self.request.user)
         parent = _int_param(self.request, "parent")
         return qs.filter(parent_id=parent) if parent else qs
 
-    def perform_create(self, serializer):
+    def perform_create(self, serializer) -> None:
         d = dict(serializer.validated_data)
         serializer.instance = org_services.organization_create(actor=self.request.user, parent=d.pop("parent", None), name=d.pop("name"), kind=d.pop("kind"), **d)
 
-    def perform_update(self, serializer):
+    def perform_update(self, serializer) -> None:
         serializer.instance = org_services.organization_update(actor=self.request.user, organization=serializer.instance, **serializer.validated_data)
 
     @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
     @action(detail=True, methods=["get"])
-    def checks(self, request, pk=None):
+    def checks(self, request, pk=None) -> Response:
         """Branch-setup warnings (BRANCH-2018 Art. 4-5, XYTC §1): too few full members, too large, small Party group."""
         return Response(org_services.organization_setup_warnings(self.get_object()))
 
-    def perform_destroy(self, instance):
-        if instance.children.exists() or instance.members.exists() or instance.cases.exists():
-            raise ValidationFailed(_("组织下还有下级组织、党员或流程，不能删除。"), code="organization_in_use")
-        super().perform_destroy(instance)
+    def perform_destroy(self, instance) -> None:
+        org_services.organization_delete(actor=self.request.user, organization=instance)
 
 
 class MemberViewSet(_ScopedCrud):
     serializer_class = s.MemberSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet:
         qs = members_visible(self.request.user)
         org = _int_param(self.request, "organization")
         if org:
@@ -166,22 +187,25 @@ class MemberViewSet(_ScopedCrud):
             qs = qs.filter(status=self.request.query_params["status"])
         return qs
 
-    def perform_create(self, serializer):
+    def perform_create(self, serializer) -> None:
         d = dict(serializer.validated_data)
         serializer.instance = org_services.member_create(actor=self.request.user, organization=d.pop("organization"), name=d.pop("name"), **d)
 
-    def perform_update(self, serializer):
+    def perform_update(self, serializer) -> None:
         serializer.instance = org_services.member_update(actor=self.request.user, member=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance) -> None:
+        org_services.member_delete(actor=self.request.user, member=instance)
 
     @extend_schema(responses=s.MemberDevelopmentSerializer)
     @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
-    def development(self, request, pk=None):
+    def development(self, request, pk=None) -> Response:
         """P1 read model: stage, step n of 25, next due date, overdue items, obligations, status history, evidence."""
         return Response(s.MemberDevelopmentSerializer(development_selectors.member_development(request.user, pk)).data)
 
     @extend_schema(request=s.ObligationSubmitSerializer, responses=s.ObligationRecordSerializer)
     @action(detail=True, methods=["post"], url_path="development/obligations", permission_classes=[IsAuthenticated])
-    def submit_obligation(self, request, pk=None):
+    def submit_obligation(self, request, pk=None) -> Response:
         """Record an inspection record or thought report due in the member's development case."""
         body = s.ObligationSubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -198,7 +222,7 @@ class UserViewSet(_ScopedCrud):
     serializer_class = s.UserSerializer
     queryset = User.objects.none()  # for the schema; requests use get_queryset
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
             return User.objects.none()
         user = self.request.user
@@ -208,37 +232,40 @@ class UserViewSet(_ScopedCrud):
             Q(pk=user.pk) | Q(role_assignments__in=RoleAssignment.objects.filter(scope_q(user))) | Q(member__in=members_visible(user))
         ).distinct().order_by("id")
 
-    def perform_create(self, serializer):
-        password = serializer.validated_data.pop("password", None)
-        user = serializer.save()
-        user.set_password(password) if password else user.set_unusable_password()
-        user.save()
+    def perform_create(self, serializer) -> None:
+        serializer.instance = org_services.user_create(actor=self.request.user, **serializer.validated_data)
 
-    def perform_update(self, serializer):
-        password = serializer.validated_data.pop("password", None)
-        user = serializer.save()
-        if password:
-            user.set_password(password)
-            user.save()
+    def perform_update(self, serializer) -> None:
+        serializer.instance = org_services.user_update(actor=self.request.user, user=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance) -> None:
+        org_services.user_delete(actor=self.request.user, user=instance)
 
 
 class RoleAssignmentViewSet(_ScopedCrud):
     serializer_class = s.RoleAssignmentSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet:
         qs = RoleAssignment.objects.select_related("organization").filter(scope_q(self.request.user) | Q(user=self.request.user))
         user = _int_param(self.request, "user")
         return qs.filter(user_id=user) if user else qs
 
-    def perform_create(self, serializer):
+    def perform_create(self, serializer) -> None:
         serializer.instance = org_services.role_assignment_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = org_services.role_assignment_update(actor=self.request.user, assignment=serializer.instance,
+                                                                  **serializer.validated_data)
+
+    def perform_destroy(self, instance) -> None:
+        org_services.role_assignment_delete(actor=self.request.user, assignment=instance)
 
 
 class ProcessViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.ProcessSerializer
     pagination_class = None
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet:
         return selectors.processes_current()
 
 
@@ -250,10 +277,10 @@ class CaseViewSet(viewsets.GenericViewSet):
     queryset = Case.objects.none()  # for the schema; requests use the selectors
     lookup_value_regex = r"[0-9]+"
 
-    def get_serializer_context(self):
+    def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "now": timezone.now()}
 
-    def list(self, request):
+    def list(self, request) -> Response:
         qs = selectors.cases_visible(request.user, process=request.query_params.get("process"),
                                      organization=_int_param(request, "organization"), status=request.query_params.get("status"),
                                      subject=request.query_params.get("subject"),
@@ -269,37 +296,31 @@ class CaseViewSet(viewsets.GenericViewSet):
         return case
 
     @extend_schema(responses=s.CaseDetailSerializer)
-    def retrieve(self, request, pk=None):
+    def retrieve(self, request, pk=None) -> Response:
         case = self._read(request, pk, "detail")
         return Response(s.CaseDetailSerializer(case, context=self.get_serializer_context()).data)
 
     @extend_schema(request=s.CaseCreateSerializer, responses={201: s.CaseDetailSerializer})
-    def create(self, request):
+    def create(self, request) -> Response:
         body = s.CaseCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
-        org = organizations_manageable(request.user).filter(pk=d["organization"]).first()
-        if org is None:
-            raise ValidationFailed(_("您不能为该组织发起流程。"), code="organization_not_in_scope", fields={"organization": [_("不在您的管理范围内")]})
-        member = None
-        if d.get("subject_member"):
-            member = members_visible(request.user).filter(pk=d["subject_member"]).first()
-            if member is None:
-                raise ValidationFailed(_("党员不存在。"), code="member_not_found", fields={"subject_member": [_("不存在")]})
-        case = services.case_start(actor=request.user, process_id=d["process"], organization=org, subject=d["subject"],
-                                   subject_member=member, data=d["data"], business_key=d["business_key"])
+        case = services.case_start_in_scope(actor=request.user, process_id=d["process"], organization_id=d["organization"],
+                                            subject_member_id=d.get("subject_member"), subject=d["subject"],
+                                            data=d["data"], business_key=d["business_key"])
         case = selectors.case_for_user(request.user, case.pk)
         return Response(s.CaseDetailSerializer(case, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.AuditEventSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
-    def history(self, request, pk=None):
+    def history(self, request, pk=None) -> Response:
         case = self._read(request, pk, "history")
-        return Response(s.AuditEventSerializer(selectors.case_history(case), many=True).data)
+        events = selectors.case_history_for(request.user, case)
+        return Response(s.AuditEventSerializer(events, many=True).data)
 
     @extend_schema(responses=s.EvidenceSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
-    def evidence(self, request, pk=None):
+    def evidence(self, request, pk=None) -> Response:
         """Every structured record and attached document id the case's steps produced (佐证资料)."""
         case = selectors.case_for_user(request.user, pk)
         return Response(s.EvidenceSerializer(selectors.case_evidence(case), many=True).data)
@@ -307,26 +328,26 @@ class CaseViewSet(viewsets.GenericViewSet):
     @extend_schema(responses={(200, "application/json"): s.HistoryExportSerializer, (200, "text/csv"): OpenApiTypes.STR},
                    parameters=[OpenApiParameter("format", str, enum=["json", "csv"], description="json (default) or csv")])
     @action(detail=True, methods=["get"], url_path="history/export", renderer_classes=[JSONRenderer, CSVRenderer])
-    def history_export(self, request, pk=None):
+    def history_export(self, request, pk=None) -> Response:
         """The case's full history for auditors: the case, the chain verification, every event with the
         data submitted, and the documents; `?format=csv` gives one row per event."""
         fmt = "csv" if isinstance(request.accepted_renderer, CSVRenderer) else "json"
         case = self._read(request, pk, f"export_{fmt}")
-        body = s.history_export(case)
+        body = s.history_export(case, request.user)
         response = Response(body)
         response["Content-Disposition"] = f'attachment; filename="case-{case.pk}-history.{fmt}"'
         return response
 
     @extend_schema(responses={(200, "text/html"): OpenApiTypes.STR})
     @action(detail=True, methods=["get"], renderer_classes=[StaticHTMLRenderer])
-    def report(self, request, pk=None):
+    def report(self, request, pk=None) -> Response:
         """A printable HTML report of the case's timeline (events, data, documents, chain verification)."""
         case = self._read(request, pk, "report")
         return Response(s.history_report_html(case, request))
 
     @extend_schema(responses=s.CaseAccessSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="access-log", pagination_class=None)
-    def access_log(self, request, pk=None):
+    def access_log(self, request, pk=None) -> Response:
         """Who of the auditors read this case, when, and what (organization department only)."""
         case = selectors.case_for_user(request.user, pk)
         if not is_org_department(request.user):
@@ -336,7 +357,7 @@ class CaseViewSet(viewsets.GenericViewSet):
     @extend_schema(methods=["GET"], responses=s.DocumentSerializer(many=True))
     @extend_schema(methods=["POST"], request={"multipart/form-data": s.DocumentUploadSerializer}, responses={201: s.DocumentSerializer})
     @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser], pagination_class=None)
-    def documents(self, request, pk=None):
+    def documents(self, request, pk=None) -> Response:
         """The case's documents (evidence); POST multipart `file` (+ `task`, `description`) to attach one."""
         if request.method == "GET":
             case = self._read(request, pk, "documents")
@@ -355,7 +376,7 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses={(200, mime): OpenApiTypes.BINARY for mime in settings.PARTYFLOW["UPLOAD_CONTENT_TYPES"]})
     @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_id>[0-9]+)")
-    def document_download(self, request, pk=None, document_id=None):
+    def document_download(self, request, pk=None, document_id=None) -> Response:
         """The file's bytes, with the content type sniffed at upload (scoped like the case)."""
         doc = selectors.document_for_user(request.user, pk, document_id)
         services.case_access_record(actor=request.user, case=doc.case, view="document_download")
@@ -366,7 +387,7 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses=s.AuditVerificationSerializer)
     @action(detail=True, methods=["get"], url_path="audit-verification")
-    def audit_verification(self, request, pk=None):
+    def audit_verification(self, request, pk=None) -> Response:
         """Walk the case's tamper-evident audit chain: ok, or the first event altered, deleted or reordered."""
 
         case = self._read(request, pk, "verification")
@@ -374,7 +395,7 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=s.CaseCancelSerializer, responses=s.CaseDetailSerializer)
     @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
+    def cancel(self, request, pk=None) -> Response:
         case = selectors.case_for_user(request.user, pk)
         body = s.CaseCancelSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -387,13 +408,13 @@ class TaskViewSet(viewsets.GenericViewSet):
     queryset = Task.objects.none()  # for the schema; requests use the selectors
     lookup_value_regex = r"[0-9]+"
 
-    def get_serializer_context(self):
+    def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "now": timezone.now()}
 
     @extend_schema(parameters=[OpenApiParameter("process", str), OpenApiParameter("organization", int), OpenApiParameter("overdue", bool),
                                OpenApiParameter("escalated", bool, description="overdue tasks of lower organizations escalated to my committee (督办)")],
                    responses=s.TaskSerializer(many=True))
-    def list(self, request):
+    def list(self, request) -> Response:
         if _bool_param(request, "escalated"):
             qs = notification_selectors.tasks_escalated_to(request.user)
         else:
@@ -403,26 +424,26 @@ class TaskViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(s.inbox_rows(page, timezone.now()))
 
     @extend_schema(responses=s.TaskDetailSerializer)
-    def retrieve(self, request, pk=None):
+    def retrieve(self, request, pk=None) -> Response:
         task = selectors.task_for_user(request.user, pk)
         services.case_access_record(actor=request.user, case=task.case, view="task_detail")  # shows the case's data
         return Response(s.TaskDetailSerializer(task, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses=s.TaskSerializer)
     @action(detail=True, methods=["post"])
-    def claim(self, request, pk=None):
+    def claim(self, request, pk=None) -> Response:
         task = services.task_claim(actor=request.user, task=selectors.task_for_user(request.user, pk))
         return Response(s.TaskSerializer(selectors.task_for_user(request.user, task.pk), context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses=s.TaskSerializer)
     @action(detail=True, methods=["post"])
-    def unclaim(self, request, pk=None):
+    def unclaim(self, request, pk=None) -> Response:
         task = services.task_unclaim(actor=request.user, task=selectors.task_for_user(request.user, pk))
         return Response(s.TaskSerializer(selectors.task_for_user(request.user, task.pk), context=self.get_serializer_context()).data)
 
     @extend_schema(request=s.TaskCompleteSerializer, responses=s.TaskSerializer)
     @action(detail=True, methods=["post"])
-    def complete(self, request, pk=None):
+    def complete(self, request, pk=None) -> Response:
         task = selectors.task_for_user(request.user, pk)
         if not isinstance(request.data, dict) or "data" not in request.data:
             raise ValidationFailed(_("请求体须为 {\"data\": {...}}。"), code="invalid_body", fields={"data": [_("必填")]})
@@ -437,24 +458,24 @@ class NotificationViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"[0-9]+"
 
     @extend_schema(parameters=[OpenApiParameter("unread", bool)], responses=s.NotificationSerializer(many=True))
-    def list(self, request):
+    def list(self, request) -> Response:
         qs = notification_selectors.notifications_for(request.user, unread=_bool_param(request, "unread"))
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.NotificationSerializer(page, many=True).data)
 
     @extend_schema(responses=s.NotificationSerializer)
-    def retrieve(self, request, pk=None):
+    def retrieve(self, request, pk=None) -> Response:
         return Response(s.NotificationSerializer(notification_selectors.notification_for_user(request.user, pk)).data)
 
     @extend_schema(request=None, responses=s.NotificationSerializer)
     @action(detail=True, methods=["post"])
-    def read(self, request, pk=None):
+    def read(self, request, pk=None) -> Response:
         n = notification_services.notification_mark_read(actor=request.user, notification=notification_selectors.notification_for_user(request.user, pk))
         return Response(s.NotificationSerializer(n).data)
 
     @extend_schema(request=None, responses=s.MarkedReadSerializer)
     @action(detail=False, methods=["post"], url_path="read-all")
-    def read_all(self, request):
+    def read_all(self, request) -> Response:
         return Response({"marked_read": notification_services.notifications_mark_all_read(actor=request.user)})
 
 
@@ -462,7 +483,7 @@ class NotificationViewSet(viewsets.GenericViewSet):
 
 class BranchTermView(APIView):
     @extend_schema(parameters=[OpenApiParameter("organization", int, required=True)], responses=s.BranchTermSerializer(many=True))
-    def get(self, request):
+    def get(self, request) -> Response:
         """Every branch in the organization's subtree with its committee term, end date and whether it is overdue."""
 
         return Response(s.BranchTermSerializer(branch_terms(_organization_param(request)), many=True).data)
@@ -470,13 +491,13 @@ class BranchTermView(APIView):
 
 class WeakBranchIdentificationView(APIView):
     @extend_schema(parameters=[OpenApiParameter("organization", int, required=True)], responses=s.IdentificationSerializer(many=True))
-    def get(self, request):
+    def get(self, request) -> Response:
         """P4 step 1: the branches in the subtree showing a weak-branch signal, with the evidence for each."""
 
         return Response(s.IdentificationSerializer(weak_branch_identification(_organization_param(request), rules=deployment_rule_set()), many=True).data)
 
     @extend_schema(request=s.IdentificationRunSerializer, responses=s.IdentificationRunResultSerializer)
-    def post(self, request):
+    def post(self, request) -> Response:
         """The committee's on-demand identification: opens a designation task in its inbox per flagged branch."""
 
         body = s.IdentificationRunSerializer(data=request.data)
@@ -488,7 +509,7 @@ class WeakBranchIdentificationView(APIView):
 
 class WeakBranchListView(APIView):
     @extend_schema(parameters=[OpenApiParameter("organization", int)], responses=s.WeakBranchSerializer(many=True))
-    def get(self, request):
+    def get(self, request) -> Response:
         """The weak-branch list in the caller's scope: status, plan deadline, adjustments, progress reports."""
 
         org = _int_param(request, "organization")
@@ -507,7 +528,7 @@ def _compliance(request):
 class ComplianceView(APIView):
     @extend_schema(parameters=[OpenApiParameter("organization", int, required=True), OpenApiParameter("period", str, required=True, description="2026, 2026-Q2 or 2026-05")],
                    responses={200: {"type": "array", "items": {"type": "object"}}})
-    def get(self, request):
+    def get(self, request) -> Response:
         """Per branch of the subtree, per P5 obligation: met / due / missed for the period, with the records that prove it."""
         return Response(_compliance(request)[1])
 
@@ -515,7 +536,7 @@ class ComplianceView(APIView):
 class ComplianceExportView(APIView):
     @extend_schema(parameters=[OpenApiParameter("organization", int, required=True), OpenApiParameter("period", str, required=True)],
                    responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes})
-    def get(self, request):
+    def get(self, request) -> Response:
         """The compliance table as an Excel workbook: one row per branch and obligation."""
         from django.http import HttpResponse
 
@@ -531,7 +552,7 @@ class DevelopmentPipelineView(APIView):
     per stage, overdue tasks and obligations, this year's admissions and conversions."""
 
     @extend_schema(parameters=[OpenApiParameter("organization", int, required=True)], responses=s.DevelopmentPipelineSerializer)
-    def get(self, request):
+    def get(self, request) -> Response:
         return Response(s.DevelopmentPipelineSerializer(development_selectors.development_pipeline(_organization_param(request))).data)
 
 
@@ -541,21 +562,20 @@ class DelegationViewSet(viewsets.GenericViewSet):
     queryset = Delegation.objects.none()  # for the schema; requests use the selectors
     lookup_value_regex = r"[0-9]+"
 
-    def list(self, request):
+    def list(self, request) -> Response:
         page = self.paginate_queryset(selectors.delegations_visible(request.user))
         return self.get_paginated_response(s.DelegationSerializer(page, many=True).data)
 
-    def retrieve(self, request, pk=None):
+    def retrieve(self, request, pk=None) -> Response:
         return Response(s.DelegationSerializer(selectors.delegation_for_user(request.user, pk)).data)
 
     @extend_schema(request=s.DelegationCreateSerializer, responses={201: s.DelegationSerializer})
-    def create(self, request):
+    def create(self, request) -> Response:
         body = s.DelegationCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
+        # None (unknown or inactive): the service refuses it exactly like an ineligible user.
         delegate = User.objects.filter(pk=d["delegate"], is_active=True).first()
-        if delegate is None:
-            raise ValidationFailed(_("受托人不存在。"), code="delegate_not_found", fields={"delegate": [_("不存在")]})
         task = None
         if d.get("task") is not None:
             task = Task.objects.filter(pk=d["task"]).first()
@@ -567,6 +587,6 @@ class DelegationViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=None, responses=s.DelegationSerializer)
     @action(detail=True, methods=["post"])
-    def revoke(self, request, pk=None):
+    def revoke(self, request, pk=None) -> Response:
         delegation = services.delegation_revoke(actor=request.user, delegation=selectors.delegation_for_user(request.user, pk))
         return Response(s.DelegationSerializer(delegation).data)

@@ -34,7 +34,7 @@ def _drive_to_cultivation_review(world, branch, secretary, members, *, activist_
     from workflows.models import Task, TaskStatus
     from workflows.services import case_start, task_complete
 
-    person = member_create(organization=branch, name=f"申请人{branch.pk}", status=MemberStatus.APPLICANT, birth_date=dt.date(2000, 1, 1))
+    person = member_create(actor=None, organization=branch, name=f"申请人{branch.pk}", status=MemberStatus.APPLICANT, birth_date=dt.date(2000, 1, 1))
     case = case_start(actor=secretary, process_id="member_development", organization=branch, subject_member=person)
     applied = activist_on - relativedelta(months=1)
 

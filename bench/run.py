@@ -28,6 +28,7 @@ import math
 import os
 import platform
 import random
+import secrets
 import statistics
 import sys
 import time
@@ -91,6 +92,7 @@ def prepare_database(bench_db: str) -> dict:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partyflow.settings")
     os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # required with DEBUG off
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     from django.conf import settings
 
@@ -136,12 +138,12 @@ class World:
 
         User = get_user_model()
         self.User = User
-        self.school = organization_create(parent=None, name="某大学党委", kind=OrgKind.COMMITTEE, has_approval_authority=True)
-        self.college = organization_create(parent=self.school, name="计算机学院党委", kind=OrgKind.COMMITTEE, has_approval_authority=True)
+        self.school = organization_create(actor=None, parent=None, name="某大学党委", kind=OrgKind.COMMITTEE, has_approval_authority=True)
+        self.college = organization_create(actor=None, parent=self.school, name="计算机学院党委", kind=OrgKind.COMMITTEE, has_approval_authority=True)
         self.officer = self._user("officer")
-        role_assignment_create(user=self.officer, role=Role.COMMITTEE_OFFICER, organization=self.college)
+        role_assignment_create(actor=None, user=self.officer, role=Role.COMMITTEE_OFFICER, organization=self.college)
         self.orgdept = self._user("orgdept")
-        role_assignment_create(user=self.orgdept, role=Role.ORG_DEPARTMENT, organization=self.school)
+        role_assignment_create(actor=None, user=self.orgdept, role=Role.ORG_DEPARTMENT, organization=self.school)
         self.branches = []  # (branch, secretary user, [members])
         self._n = 0
 
@@ -167,13 +169,13 @@ class World:
             for _ in range(count):
                 self._n += 1
                 i = self._n
-                branch = organization_create(parent=self.college, name=f"第{i}教工党支部", kind=OrgKind.BRANCH, branch_kind="teaching",
+                branch = organization_create(actor=None, parent=self.college, name=f"第{i}教工党支部", kind=OrgKind.BRANCH, branch_kind="teaching",
                                              term_start=term_end.replace(year=term_end.year - 3), term_end=term_end)
-                members = [member_create(organization=branch, name=f"党员{i}-{k}", joined_on=dt.date(2010, 7, 1)) for k in range(9)]
+                members = [member_create(actor=None, organization=branch, name=f"党员{i}-{k}", joined_on=dt.date(2010, 7, 1)) for k in range(9)]
                 secretary = self._user(f"sec{i}")
                 members[0].user = secretary
                 members[0].save(update_fields=["user"])
-                role_assignment_create(user=secretary, role=Role.BRANCH_SECRETARY, organization=branch, term_start=branch.term_start)
+                role_assignment_create(actor=None, user=secretary, role=Role.BRANCH_SECRETARY, organization=branch, term_start=branch.term_start)
                 made.append((branch, secretary, members))
         self.branches.extend(made)
         return made
@@ -528,7 +530,10 @@ def met_text(value, aim):
 def print_rows(header: tuple, lines: list[tuple]) -> None:
     """A plain-text table: the first column left-aligned, the others right-aligned."""
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
-    fmt = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))  # noqa: E731
+
+    def fmt(cells: tuple) -> str:
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
     print(fmt(header))
     print("  ".join("-" * w for w in widths))
     for line in lines:

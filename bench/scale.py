@@ -23,6 +23,7 @@ import json
 import os
 import random
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -125,6 +126,7 @@ def bench_timers_workers(case_ids: list[int], *, broker: str, db: str, workers: 
     with app.connection_for_write() as conn:
         conn.default_channel.client.flushdb()
     env = {**os.environ, "CELERY_BROKER_URL": broker, "DATABASE_URL": _url_for(db), "DJANGO_SETTINGS_MODULE": "partyflow.settings"}
+    env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # the settings refuse to load without
     procs = [_worker(f"bench{i}", env, log_dir) for i in range(workers)]
     try:
         # Wait until every worker answers a ping, so start-up is not timed.
@@ -187,6 +189,7 @@ def _post(conn: http.client.HTTPConnection, path: str, token: str, body: dict) -
 def bench_http_completions(plan: list[tuple[str, int]], *, db: str, workers: int, clients: int, data: dict, log_dir: Path) -> dict:
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": _url_for(db), "DJANGO_SETTINGS_MODULE": "partyflow.settings", "DEBUG": "0"}
+    env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # the settings refuse to load without
     env.pop("CELERY_BROKER_URL", None)
     log = open(log_dir / "gunicorn.log", "w")
     server = subprocess.Popen([str(VENV_BIN / "gunicorn"), "partyflow.wsgi:application", "-w", str(workers), "-b", f"127.0.0.1:{port}",
@@ -321,7 +324,7 @@ def main(argv=None) -> int:
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--tasks", type=int, default=1_000_000)
     parser.add_argument("--inbox-sample", type=int, default=500)
-    parser.add_argument("--skip", default="", help="comma-separated: pgbench,timers,http,inbox")
+    parser.add_argument("--skip", default="", help="comma-separated: pgbench,timers,http,inbox,scaling")
     parser.add_argument("--output", default=str(RESULTS_DIR / "scale.json"))
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
@@ -371,6 +374,27 @@ def main(argv=None) -> int:
                 "nomination_method": "committee_proposal"}
         results["http"] = bench_http_completions(plan, db=args.db, workers=4, clients=4, data=data, log_dir=log_dir)
 
+    if "scaling" not in skip:
+        # Scaling out on one machine: the same work with 1 process, then 2 (Celery workers for
+        # timers, gunicorn workers for completions, 2 clients each), on fresh cases each time.
+        from rest_framework.authtoken.models import Token
+
+        results["scaling"] = {"timers": [], "http": []}
+        n = max(200, args.cases // 2)
+        for procs in (1, 2):
+            step(f"scaling: {n} cases, {procs} Celery worker(s), then {procs} gunicorn worker(s)")
+            more = start_due_cases(world, n)
+            ids = [c.pk for c, _ in more]
+            results["scaling"]["timers"].append(
+                bench_timers_workers(ids, broker=args.broker, db=args.db, workers=procs, log_dir=log_dir))
+            tokens = {sec.pk: Token.objects.get_or_create(user=sec)[0].key for _c, sec in more}
+            plan = [(tokens[sec.pk], Task.objects.get(case_id=c.pk, element_id="submit_request", status="open").pk)
+                    for c, sec in more]
+            data = {"election_date": (more[0][0].organization.term_end + dt.timedelta(days=7)).isoformat(),
+                    "seats": 5, "nomination_method": "committee_proposal"}
+            results["scaling"]["http"].append(
+                bench_http_completions(plan, db=args.db, workers=procs, clients=2 * procs, data=data, log_dir=log_dir))
+
     if "inbox" not in skip:
         step(f"loading {args.tasks:,} open tasks over {args.users:,} users")
         results["inbox_seed"] = seed_big_inbox(world, case_ids[0], users=args.users, tasks=args.tasks)
@@ -398,6 +422,12 @@ def main(argv=None) -> int:
         i, s = results["inbox"], results["inbox_seed"]
         rows.append((f"inbox p95, {s['open_tasks']:,} open tasks / {s['users']:,} users", f"{i['p95_ms']:.1f} ms (median {i['median_ms']:.1f})",
                      f"<= {AIMS['inbox_p95_ms']:.0f} ms", "yes" if i["p95_ms"] <= AIMS["inbox_p95_ms"] else "NO"))
+    for kind, label in (("timers", "timers fired/s"), ("http", "completions/s over HTTP")):
+        series = results.get("scaling", {}).get(kind, [])
+        if len(series) == 2:
+            one, two = series
+            rows.append((f"scaling: {label}, 1 → 2 processes",
+                         f"{one['per_s']:.0f}/s → {two['per_s']:.0f}/s (×{two['per_s'] / one['per_s']:.2f})", "-", "-"))
     print()
     print_rows(("measure", "result", "aim", "met?"), rows)
     results["table"] = rows

@@ -42,6 +42,17 @@ class Duration:
             day = add_working_days(day, sign * self.working_days)
         return day
 
+    def last_day_after(self, day) -> dt.date:
+        """The last day of a period "within this duration of `day`" (the corresponding day of the
+        last month, or its month end: 31 Oct + 1 month → 30 Nov)."""
+        return self.add_to(parse_date(day))
+
+    def deadline_after(self, day) -> dt.datetime:
+        """When "within this duration of `day`" runs out: 24:00 China Standard Time of the last day
+        (Chinese period counting), i.e. 00:00 of the next day. Every deadline computed from the rule
+        set goes through here or `end_of_day`; a step dated on the last day is on time."""
+        return end_of_day(self.last_day_after(day))
+
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -63,9 +74,22 @@ def parse_date(value) -> dt.date:
 
 
 def morning_of(day) -> dt.datetime:
-    """The moment a date-based deadline falls due: 09:00 China Standard Time, as an aware datetime."""
+    """09:00 China Standard Time on `day`, as an aware datetime: when a reminder or a scheduled
+    start falls due. Not for deadlines: a deadline day ends at 24:00 (`end_of_day`)."""
     d = parse_date(day)
     return dt.datetime(d.year, d.month, d.day, WORKDAY_START_HOUR, tzinfo=CST)
+
+
+def end_of_day(day) -> dt.datetime:
+    """24:00 China Standard Time of `day` (00:00 of the next day), as an aware datetime: the
+    moment a deadline whose last day is `day` has passed."""
+    d = parse_date(day) + dt.timedelta(days=1)
+    return dt.datetime(d.year, d.month, d.day, tzinfo=CST)
+
+
+def last_day_before(moment: dt.datetime) -> dt.date:
+    """The last day (China Standard Time) of a deadline falling at `moment` (see `end_of_day`)."""
+    return (moment - dt.timedelta(microseconds=1)).astimezone(CST).date()
 
 
 def is_working_day(day: dt.date) -> bool:

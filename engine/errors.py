@@ -20,7 +20,7 @@ class DomainError(Exception):
         self.details = details
         super().__init__(str(self.message))
 
-    def as_dict(self):
+    def as_dict(self) -> dict:
         return {"code": self.code, "message": str(self.message), "fields": self.fields, **({"details": self.details} if self.details else {})}
 
 

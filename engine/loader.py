@@ -107,7 +107,7 @@ def load_files(files: dict[str, str]) -> dict[str, ProcessDefinition]:
 _SPEC_CACHE: dict[str, tuple] = {}
 
 
-def specs_for_version(version: str, spec_dict_loader):
+def specs_for_version(version: str, spec_dict_loader) -> tuple:
     """(spec, subprocess_specs) of a version, restored once per process from the stored spec dict.
 
     `spec_dict_loader()` is called only on a cache miss (it reads the database)."""
@@ -115,3 +115,19 @@ def specs_for_version(version: str, spec_dict_loader):
     if cached is None:
         cached = _SPEC_CACHE[version] = spec_from_dict(spec_dict_loader())
     return cached
+
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+
+
+def user_task_property(path: Path, name: str) -> dict[str, str]:
+    """{user task id: the value of its extension property `name`} in one BPMN file (tasks without
+    it are left out): what a procedure derives from its diagram (P1's step numbers)."""
+    tree = etree.parse(str(path))
+    found = {}
+    for task in tree.iter(f"{{{BPMN_NS}}}userTask"):
+        for prop in task.iter(f"{{{SPIFF_NS}}}property"):
+            if prop.get("name") == name:
+                found[task.get("id")] = prop.get("value")
+    return found

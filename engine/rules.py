@@ -31,7 +31,7 @@ class RuleSet:
     title: str
     rules: Mapping[str, Rule] = field(default_factory=dict)
 
-    def get(self, name: str):
+    def get(self, name: str) -> Any:
         try:
             return self.rules[name].value
         except KeyError:
@@ -44,7 +44,7 @@ class RuleSet:
     def derive(self, code: str, title: str, changes: Mapping[str, Rule]) -> RuleSet:
         return RuleSet(code=code, title=title, rules={**self.rules, **changes})
 
-    def as_dict(self):
+    def as_dict(self) -> dict:
         def show(v):
             if isinstance(v, Fraction):
                 return f"{v.numerator}/{v.denominator}"

@@ -12,7 +12,11 @@ from pathlib import Path
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -101,15 +105,25 @@ class WorkflowRun:
     def dump(self) -> dict:
         return workflow_to_dict(self.workflow)
 
-    def advance(self):
+    def advance(self) -> None:
         """Run engine steps until only user tasks and waiting events remain."""
         try:
             self.workflow.do_engine_steps()
         except SpiffWorkflowException as exc:
             raise _step_error(exc) from exc
 
-    def refresh_timers(self) -> bool:
-        """Fire every timer that is due now; True when anything moved. (refresh then engine steps.)"""
+    def refresh_timers(self, now: dt.datetime | None = None) -> bool:
+        """Fire every timer due at or before `now` (default: the clock); True when anything moved.
+
+        A timer due exactly at `now` fires: SpiffWorkflow compares strictly (due < now), so timers
+        whose moment has come are marked fired here first (the sweep selects `due_at <= now`)."""
+        now = now or dt.datetime.now(dt.UTC)
+        for task in self.workflow.event_manager.tasks.values():
+            definition = getattr(task.task_spec, "event_definition", None)
+            if isinstance(definition, (TimeDateEventDefinition, DurationTimerEventDefinition)):
+                value = task._get_internal_data("event_value")
+                if value and _aware(value) <= now:
+                    task._set_internal_data(event_fired=True)
         before = {t.id for t in self.workflow.get_tasks(state=TaskState.READY)}
         waiting_before = len(self.workflow.event_manager.tasks)
         try:
@@ -172,6 +186,11 @@ class WorkflowRun:
         merged = dict(self.workflow.data)
         if last is not None:
             merged.update(last.data)
+            ready = self.workflow.get_tasks(state=TaskState.READY, manual=True)
+            if ready and not any(t.is_descendant_of(last) for t in ready):
+                # A side branch (e.g. a supervision, closed when its step was recorded) ended after
+                # the main line moved on: the main line's state is what its next step inherited.
+                merged.update(ready[0].data)
         return merged
 
     # --- writing ---------------------------------------------------------------------------

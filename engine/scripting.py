@@ -16,6 +16,7 @@ import ast
 import builtins
 import json
 from functools import lru_cache
+from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
@@ -81,9 +82,17 @@ def make_helpers(rule_set: RuleSet) -> dict:
         """09:00 China Standard Time on `date`, as an aware ISO datetime (what timers and due dates take)."""
         return cal.morning_of(date).isoformat()
 
+    def end_of_day(date):
+        """24:00 China Standard Time of `date` (a deadline whose last day is `date`), ISO."""
+        return cal.end_of_day(date).isoformat()
+
+    def deadline_after(date, rule_name):
+        """When "within `rule_name` of `date`" runs out: 24:00 of the period's last day (ISO)."""
+        return rule_set.get(rule_name).deadline_after(date).isoformat()
+
     def due_in(rule_name):
-        """The due moment `rule_name` after today."""
-        return morning_of(shift(cal.today().isoformat(), rule_name))
+        """The deadline `rule_name` after today (24:00 of its last day)."""
+        return deadline_after(cal.today().isoformat(), rule_name)
 
     def today():
         return cal.today().isoformat()
@@ -98,7 +107,9 @@ def make_helpers(rule_set: RuleSet) -> dict:
         return at_least_ceil(rule_set.get(rule_name) * int(times))
 
     return {
-        "rule": rule, "shift": shift, "morning_of": morning_of, "due_in": due_in, "today": today,
+        "rule": rule, "shift": shift, "morning_of": morning_of, "end_of_day": end_of_day,
+        "deadline_after": deadline_after,
+        "due_in": due_in, "today": today,
         "later_of": later_of, "more_than": more_than, "ceil_fraction": ceil_fraction,
     }
 
@@ -118,10 +129,10 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         ns["__builtins__"] = SAFE_BUILTINS
         return ns
 
-    def evaluate(self, expression, context, external_context=None):
+    def evaluate(self, expression, context, external_context=None) -> Any:
         return eval(_compile(expression, "eval"), self._namespace(context, external_context))
 
-    def execute(self, script, context, external_context=None):
+    def execute(self, script, context, external_context=None) -> bool:
         clash = set(self.globals).intersection(context)
         if clash:
             raise ScriptRefused(_("任务数据中的字段与内置函数重名：%(names)s") % {"names": ", ".join(sorted(clash))}, code="script_name_clash")
@@ -135,7 +146,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             del context[key]
         return True
 
-    def call_service(self, context, operation_name=None, operation_params=None, **kwargs):
+    def call_service(self, context, operation_name=None, operation_params=None, **kwargs) -> None:
         params = {name: p["value"] for name, p in (operation_params or {}).items()}
         self.outbox.append({"operation": operation_name, "params": params})
         return json.dumps({"queued": operation_name})
@@ -147,9 +158,9 @@ class ScriptEngine(PythonScriptEngine):
         super().__init__(environment=RestrictedEnvironment(make_helpers(rule_set)))
 
     @property
-    def outbox(self):
+    def outbox(self) -> list:
         return self.environment.outbox
 
-    def call_service(self, task, **kwargs):
+    def call_service(self, task, **kwargs) -> None:
         # SpiffWorkflow's own call_service drops the task from its error path; keep it simple here.
         return self.environment.call_service(task.data, **kwargs)

@@ -54,7 +54,7 @@ def spec_to_dict(spec, subprocess_specs) -> dict:
     }
 
 
-def spec_from_dict(dct: dict):
+def spec_from_dict(dct: dict) -> tuple:
     dct = copy.deepcopy(dct)
     return _REGISTRY.restore(dct["spec"]), {name: _REGISTRY.restore(s) for name, s in dct["subprocess_specs"].items()}
 
@@ -65,7 +65,7 @@ def workflow_to_dict(workflow) -> dict:
     return dct
 
 
-def workflow_from_dict(state: dict, spec, subprocess_specs, *, copy_state: bool = True):
+def workflow_from_dict(state: dict, spec, subprocess_specs, *, copy_state: bool = True) -> BpmnWorkflow:
     """Restore a workflow. SpiffWorkflow consumes its input: pass copy_state=False only for a dict
     nobody else holds (e.g. just parsed from JSON). The caller attaches the script engine."""
     dct = copy.deepcopy(state) if copy_state else state

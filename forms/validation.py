@@ -62,15 +62,33 @@ def _message(error) -> str:
     return str(_("%(title)s：%(msg)s") % {"title": gettext(title), "msg": msg}) if title and v != "required" else msg
 
 
+def _too_long(data, limit: int) -> dict[str, list[str]]:
+    """Every string in the submission longer than `limit` (where a schema sets no tighter
+    maxLength): free text has an upper bound like every column, and the error names its field."""
+    fields, stack = {}, [(data, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{path}.{i}" if path else str(i)) for i, v in enumerate(value))
+        elif isinstance(value, str) and len(value) > limit:
+            fields[path or "data"] = [str(_("最多 %(v)s 个字符") % {"v": limit})]
+    return fields
+
+
 def validate_submission(form: str, data) -> None:
     """Raise ValidationFailed with `{field: [message]}` when `data` does not satisfy the form's schema."""
     if not isinstance(data, dict):
         raise ValidationFailed(_("提交的数据须为 JSON 对象。"), code="invalid_data", fields={"data": [_("须为对象")]})
+    fields: dict[str, list[str]] = _too_long(data, settings.PARTYFLOW["FORM_STRING_MAX"])
+    if fields:
+        raise ValidationFailed(_("表单填写有误，请检查标出的字段。"), code="form_invalid",
+                               fields=fields)
     if not form:
         return
     errors = sorted(_validator(form).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
-        fields: dict[str, list[str]] = {}
         for error in errors:
             fields.setdefault(_field_path(error), []).append(_message(error))
         raise ValidationFailed(_("表单填写有误，请检查标出的字段。"), code="form_invalid", fields=fields)

@@ -13,6 +13,8 @@ class AlertKind(models.TextChoices):
     DUE_SOON = "due_soon", _("即将到期")
     OVERDUE = "overdue", _("已逾期")
     ESCALATED = "escalated", _("逾期督办")
+    # Not about a task: a branch's term ends soon (P2 step 0); to the branch and its committee.
+    TERM_EXPIRY = "term_expiry", _("换届提醒")
 
 
 class TaskAlert(models.Model):

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 
 from engine.calendar import CST
 from engine.rules import get_rule_set, rule_set_codes
-from organizations.selectors import approving_committee_of
+from organizations.selectors import approving_committee_of, approving_committees_of
 from workflows.assignment import slot as make_slot
 from workflows.assignment import slot_holders
 from workflows.models import Task, TaskStatus
@@ -28,6 +28,8 @@ from .render import render
 
 log = logging.getLogger("partyflow.notifications")
 
+# The alerts raised about open tasks (a term-expiry notice is about a branch, raised by P2).
+TASK_ALERT_KINDS = (AlertKind.DUE_SOON, AlertKind.OVERDUE, AlertKind.ESCALATED)
 # Lanes whose overdue tasks can go up to the approving committee (the committee's own tasks cannot).
 BRANCH_LANES = ("branch_secretary", "branch_committee")
 
@@ -91,12 +93,12 @@ def _target_slot(kind: str, task: Task, committees: dict) -> str | None:
 def alerts_raise(*, now=None, limit: int = 5000, send_email: bool = True) -> dict:
     """Raise every alert that is due now, under every rule set. Returns the alerts raised per kind."""
     now = now or timezone.now()
-    counts = {k.value: 0 for k in AlertKind}
+    counts = {k.value: 0 for k in TASK_ALERT_KINDS}
     created: list[Notification] = []
     committees: dict = {}
     for code in rule_set_codes():
         rules = get_rule_set(code)
-        for kind in AlertKind:
+        for kind in TASK_ALERT_KINDS:
             tasks = _candidates(kind, rules, now, limit)
             targets = {t.pk: _target_slot(kind, t, committees) for t in tasks}
             holders = slot_holders({s for s in targets.values() if s})
@@ -114,6 +116,44 @@ def alerts_raise(*, now=None, limit: int = 5000, send_email: bool = True) -> dic
     if send_email and created:
         notifications_email(notifications=created, now=now)
     return counts
+
+
+def term_expiry_notify(*, case, branch, term_end: str, now=None) -> dict:
+    """P2 step 0: tell the branch (secretary and committee) and the officers of its approving
+    committee that the term ends on `term_end`. Called by the election's reminder step inside its
+    transaction; the emails go out after commit. Returns who was told, per body."""
+    return term_expiry_notify_many(items=[(case, branch, term_end)], now=now)[0]
+
+
+def term_expiry_notify_many(*, items: list[tuple], now=None) -> list[dict]:
+    """`term_expiry_notify` for many (case, branch, term_end) at once (timers fired in a batch):
+    the approving committees, the slot holders and the notifications cost one statement each for
+    the whole batch. Returns who was told, per item and body, in the items' order."""
+    now = now or timezone.now()
+    committees = approving_committees_of([branch for _c, branch, _t in items])
+    slots_of = []
+    for _case, branch, _term_end in items:
+        committee = committees.get(branch.pk)
+        slots_of.append({
+            "branch": [make_slot("branch_committee", branch.pk), make_slot("branch_secretary", branch.pk)],
+            "approving_committee": [make_slot("approving_committee", committee.pk)] if committee else [],
+        })
+    holders = slot_holders([s for slots in slots_of for group in slots.values() for s in group])
+    made, results = [], []
+    for (case, branch, term_end), slots in zip(items, slots_of, strict=True):
+        committee = committees.get(branch.pk)
+        recipients = {body: {u.pk: u for s in group for u in holders.get(s, [])} for body, group in slots.items()}
+        users = {**recipients["branch"], **recipients["approving_committee"]}
+        params = {"organization": branch.name, "term_end": term_end,
+                  "committee": committee.name if committee else "", "case": case.subject,
+                  "process": case.process_id}
+        made += [Notification(recipient=u, kind=AlertKind.TERM_EXPIRY, case=case, params=params, created_at=now)
+                 for u in users.values()]
+        results.append({body: sorted(u.get_username() for u in found.values()) for body, found in recipients.items()})
+    if made:
+        made = Notification.objects.bulk_create(made)
+        transaction.on_commit(lambda: notifications_email(notifications=made, now=now))
+    return results
 
 
 def notifications_email(*, notifications: list[Notification], now=None) -> int:

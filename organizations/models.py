@@ -1,7 +1,11 @@
 """The organization tree, members and role assignments. Writes go through `organizations.services`."""
+from typing import Never
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from engine.errors import DomainError
 
 
 class OrgKind(models.TextChoices):
@@ -134,3 +138,65 @@ class RoleAssignment(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.role}@{self.organization_id}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs) -> Never:
+        raise DomainError(self.model.UPDATE_REFUSED, code="audit_append_only")
+
+    def delete(self) -> Never:
+        raise DomainError(self.model.DELETE_REFUSED, code="audit_append_only")
+
+
+class AppendOnly(models.Model):
+    """Rows are inserted, never updated or deleted, by the application (model or queryset)."""
+    UPDATE_REFUSED = _("审计记录只能追加，不能修改。")
+    DELETE_REFUSED = _("审计记录只能追加，不能删除。")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise DomainError(self.UPDATE_REFUSED, code="audit_append_only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs) -> Never:
+        raise DomainError(self.DELETE_REFUSED, code="audit_append_only")
+
+
+class RecordEvent(AppendOnly):
+    """The organization-level audit log: every write to a record that is not a case (users, role
+    assignments, organizations, members) — who, in which roles, when, what, before and after.
+    One hash chain over the whole log (`organizations.audit`), its head kept in `RecordLogHead`."""
+    seq = models.PositiveBigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(max_length=150, default="system")
+    actor_roles = models.JSONField(default=list)
+    action = models.CharField(max_length=64)
+    # What was written: its kind, id and display name (kept after a delete: no foreign key).
+    entity = models.CharField(max_length=32)
+    entity_id = models.PositiveBigIntegerField()
+    entity_label = models.CharField(max_length=200, blank=True, default="")
+    # The organization concerned (scope of who may read the event), without a foreign key likewise.
+    organization_id = models.PositiveBigIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(db_index=True)
+
+    UPDATE_REFUSED = _("审计记录只能追加，不能修改。")
+    DELETE_REFUSED = _("审计记录只能追加，不能删除。")
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["entity", "entity_id"])]
+
+
+class RecordLogHead(models.Model):
+    """The head of the record log's chain (one row): locked by each append, so events chain in
+    commit order, and compared by verification, so removing the newest events is detected."""
+    seq = models.PositiveBigIntegerField(default=0)
+    head = models.CharField(max_length=64, blank=True, default="")

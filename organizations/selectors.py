@@ -6,11 +6,12 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 
 from engine.calendar import today
-from engine.errors import NotFound
+from engine.errors import Forbidden, NotFound
 from engine.i18n import _
 from organizations.rules import deployment_rule_set
 
-from .models import Member, MemberStatus, Organization, Role, RoleAssignment
+from .audit import verify_records
+from .models import Member, MemberStatus, Organization, RecordEvent, Role, RoleAssignment
 
 # Roles that see the subtree of the organization they are held in (read scope).
 SCOPE_ROLES = {
@@ -105,6 +106,18 @@ def approving_committee_of(org: Organization) -> Organization | None:
     return None
 
 
+def approving_committees_of(orgs: list[Organization]) -> dict[int, Organization]:
+    """`approving_committee_of` for many organizations with one query: {organization id: committee}."""
+    ids = {oid for org in orgs for oid in org.ancestors_and_self_ids()}
+    found = {o.id: o for o in Organization.objects.filter(pk__in=ids, has_approval_authority=True)}
+    out = {}
+    for org in orgs:
+        committee = next((found[oid] for oid in reversed(org.ancestors_and_self_ids()) if oid in found), None)
+        if committee is not None:
+            out[org.pk] = committee
+    return out
+
+
 def root_of(org: Organization) -> Organization:
     ids = org.ancestors_and_self_ids()
     return Organization.objects.get(pk=ids[0]) if ids and ids[0] != org.pk else org
@@ -147,3 +160,22 @@ def organization_in_scope(user, organization_id) -> Organization:
         return Organization.objects.filter(scope_q(user, "path")).get(pk=int(organization_id))
     except (Organization.DoesNotExist, TypeError, ValueError):
         raise NotFound(_("组织不存在。"), code="organization_not_found") from None
+
+
+def record_log(user, *, entity: str | None = None, entity_id: int | None = None, limit: int = 500) -> dict:
+    """The organization-level audit log for the organization department (others: Forbidden): the
+    newest `limit` events (of one record when `entity`/`entity_id` are given), each with the name of
+    the organization concerned, and the verification of the whole chain."""
+    if not is_org_department(user):
+        raise Forbidden(_("只有组织部可以查看审计日志。"), code="record_log_not_allowed")
+    qs = RecordEvent.objects.order_by("-seq")
+    if entity:
+        qs = qs.filter(entity=entity)
+    if entity_id is not None:
+        qs = qs.filter(entity_id=entity_id)
+    events = list(qs[:limit])
+    names = dict(Organization.objects.filter(pk__in={e.organization_id for e in events if e.organization_id})
+                 .values_list("pk", "name"))
+    for e in events:
+        e.organization_name = names.get(e.organization_id, "")
+    return {"verification": verify_records().as_dict(), "events": events}

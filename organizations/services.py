@@ -1,14 +1,56 @@
-"""Writes to the organization tree, members and role assignments, with the branch-setup rules of
-BRANCH-2018 Art. 4-5 and XYTC §1 (values from the rule set)."""
+"""Writes to users, the organization tree, members and role assignments, with the branch-setup
+rules of BRANCH-2018 Art. 4-5 and XYTC §1 (values from the rule set).
+
+Every write names its actor (None: the system, an operator's command or the demo seed) and appends
+an event to the organization-level audit log (`organizations.audit`) in its transaction: who, when,
+what, before and after. Who granted whom a role (the organization department, auditors) is there.
+"""
 from __future__ import annotations
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
-from engine.errors import ValidationFailed
+from engine.calendar import today
+from engine.errors import Conflict, ValidationFailed
 from engine.i18n import _
 from organizations.rules import deployment_rule_set
 
-from .models import Member, Organization, OrgKind, RoleAssignment
+from .audit import record_append
+from .models import CommitteePost, Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
+from .selectors import active_assignments, branch_members, full_members_with_rights
+
+User = get_user_model()
+SECRET_FIELDS = {"password"}
+
+
+def snapshot(instance: models.Model) -> dict:
+    """The row's fields as the audit log keeps them (foreign keys by id; never a password hash)."""
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields if f.attname not in SECRET_FIELDS}
+
+
+def _roles(actor) -> list[dict]:
+    return [{"role": a.role, "organization": a.organization_id} for a in active_assignments(actor)] if actor else []
+
+
+def _changes(before: dict, after: dict) -> dict:
+    return {k: {"before": before.get(k), "after": v} for k, v in after.items() if before.get(k) != v}
+
+
+def _record(action: str, *, actor, instance: models.Model, label, organization_id, data: dict) -> None:
+    record_append(actor_roles=_roles(actor), action=action, actor=actor, entity=instance._meta.model_name, entity_id=instance.pk,
+                  label=label, organization_id=organization_id, data=data)
+
+
+def _delete(instance: models.Model) -> None:
+    """Something the history refers to (audit events, cases, documents) is kept: 409, not a 500."""
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except ProtectedError:
+        raise Conflict(_("该记录已被流程或审计记录引用，不能删除；请改为停用。"), code="in_use") from None
 
 # Which kinds may sit under which (None: a root).
 ALLOWED_PARENTS = {
@@ -38,20 +80,26 @@ def _validate_org(org: Organization):
                                fields={"departments": [_("联合党支部覆盖单位不超过 %(cap)s 个") % {"cap": cap}]})
     if org.term_start and org.term_end and org.term_end <= org.term_start:
         raise ValidationFailed(_("任期届满日期须晚于开始日期。"), code="invalid_term", fields={"term_end": [_("须晚于任期开始")]})
+    if org.founded_on and org.dissolved_on and org.dissolved_on < org.founded_on:
+        raise ValidationFailed(_("撤销日期不能早于成立日期。"), code="invalid_dissolution",
+                               fields={"dissolved_on": [_("不能早于成立日期")]})
 
 
 @transaction.atomic
-def organization_create(*, actor=None, parent: Organization | None, name: str, kind: str, **fields) -> Organization:
+def organization_create(*, actor, parent: Organization | None, name: str, kind: str, **fields) -> Organization:
     org = Organization(parent=parent, name=name, kind=kind, **fields)
     _validate_org(org)
     org.save()
     org.path = f"{parent.path if parent else '/'}{org.pk}/"
     org.save(update_fields=["path"])
+    _record("organization_created", actor=actor, instance=org, label=org.name, organization_id=org.pk,
+            data={"after": snapshot(org)})
     return org
 
 
 @transaction.atomic
-def organization_update(*, actor=None, organization: Organization, **fields) -> Organization:
+def organization_update(*, actor, organization: Organization, **fields) -> Organization:
+    before = snapshot(organization)
     moved = "parent" in fields and fields["parent"] != organization.parent
     for k, v in fields.items():
         setattr(organization, k, v)
@@ -65,45 +113,255 @@ def organization_update(*, actor=None, organization: Organization, **fields) -> 
             child.path = organization.path + child.path[len(old):]
             child.save(update_fields=["path"])
     organization.save()
+    _record("organization_updated", actor=actor, instance=organization, label=organization.name,
+            organization_id=organization.pk, data={"changes": _changes(before, snapshot(organization))})
     return organization
+
+
+@transaction.atomic
+def organization_delete(*, actor, organization: Organization) -> None:
+    """Only an empty organization: no sub-organization, member or case."""
+    if organization.children.exists() or organization.members.exists() or organization.cases.exists():
+        raise ValidationFailed(_("组织下还有下级组织、党员或流程，不能删除。"), code="organization_in_use")
+    before, pk = snapshot(organization), organization.pk
+    _delete(organization)
+    organization.pk = pk
+    _record("organization_deleted", actor=actor, instance=organization, label=organization.name,
+            organization_id=pk, data={"before": before})
 
 
 def organization_setup_warnings(org: Organization) -> list[dict]:
     """Branch-setup checks that warn rather than block (BRANCH-2018 Art. 4-5, XYTC §1)."""
-    from .selectors import branch_members, full_members_with_rights
-
     rules, warnings = deployment_rule_set(), []
+    # Party members only (full and probationary): activists, applicants and people who left are not
+    # members of the branch or the group.
+    party = (MemberStatus.FULL, MemberStatus.PROBATIONARY)
     if org.kind == OrgKind.BRANCH:
         full = full_members_with_rights(org).count()
-        total = branch_members(org).count()
+        total = branch_members(org).filter(status__in=party).count()
         if full < rules.get("branch.min_full_members"):
             warnings.append({"code": "too_few_full_members", "message": str(_("正式党员少于 %(n)s 人，应与其他单位成立联合党支部。") % {"n": rules.get("branch.min_full_members")})})
         if total > rules.get("branch.max_members_warning"):
             warnings.append({"code": "branch_too_large", "message": str(_("党员超过 %(n)s 人，宜分设党支部。") % {"n": rules.get("branch.max_members_warning")})})
     if org.kind == OrgKind.PARTY_GROUP:
-        total = org.members.count()
-        full = org.members.filter(status="full").count()
+        total = org.members.filter(status__in=party).count()
+        full = org.members.filter(status=MemberStatus.FULL).count()
         if total < rules.get("party_group.min_members") or full < rules.get("party_group.min_full_members"):
             warnings.append({"code": "party_group_too_small", "message": str(_("党小组至少 %(n)s 名党员，其中至少 %(f)s 名正式党员。") % {"n": rules.get("party_group.min_members"), "f": rules.get("party_group.min_full_members")})})
     return warnings
 
 
-def member_create(*, actor=None, organization: Organization, name: str, **fields) -> Member:
-    if organization.kind not in (OrgKind.BRANCH, OrgKind.PARTY_GROUP):
-        raise ValidationFailed(_("党员须编入党支部或党小组。"), code="member_needs_branch", fields={"organization": [_("须为党支部或党小组")]})
-    return Member.objects.create(organization=organization, name=name, **fields)
-
-
-def member_update(*, actor=None, member: Member, **fields) -> Member:
-    for k, v in fields.items():
-        setattr(member, k, v)
+def _validate_member(member: Member) -> None:
     if member.organization.kind not in (OrgKind.BRANCH, OrgKind.PARTY_GROUP):
         raise ValidationFailed(_("党员须编入党支部或党小组。"), code="member_needs_branch", fields={"organization": [_("须为党支部或党小组")]})
+    # Struck off (除名/自行脱党) or advised to withdraw (劝退): the date starts the 5-year ban
+    # (DISPOSAL-2024), also for people removed before partyflow was in use.
+    left_statuses = (MemberStatus.REMOVED, MemberStatus.WITHDRAWN)
+    if member.left_on and member.status not in left_statuses:
+        raise ValidationFailed(_("只有除名、自行脱党或劝退的人员才有除名或劝退日期。"),
+                               code="left_on_needs_left_status",
+                               fields={"left_on": [_("状态须为除名/自行脱党或劝退")]})
+    if member.left_on and member.left_on > today():
+        raise ValidationFailed(_("除名或劝退日期不能晚于今天。"), code="date_in_future",
+                               fields={"left_on": [_("不能晚于今天")]})
+
+
+@transaction.atomic
+def member_create(*, actor, organization: Organization, name: str, **fields) -> Member:
+    member = Member(organization=organization, name=name, **fields)
+    _validate_member(member)
     member.save()
+    _record("member_created", actor=actor, instance=member, label=member.name, organization_id=member.organization_id,
+            data={"after": snapshot(member)})
     return member
 
 
-def role_assignment_create(*, actor=None, user, role: str, organization: Organization, term_start=None, term_end=None) -> RoleAssignment:
+@transaction.atomic
+def member_update(*, actor, member: Member, **fields) -> Member:
+    before = snapshot(member)
+    for k, v in fields.items():
+        setattr(member, k, v)
+    _validate_member(member)
+    member.save()
+    _record("member_updated", actor=actor, instance=member, label=member.name, organization_id=member.organization_id,
+            data={"changes": _changes(before, snapshot(member))})
+    return member
+
+
+@transaction.atomic
+def member_delete(*, actor, member: Member) -> None:
+    before, pk = snapshot(member), member.pk
+    _delete(member)
+    member.pk = pk
+    _record("member_deleted", actor=actor, instance=member, label=member.name, organization_id=member.organization_id,
+            data={"before": before})
+
+
+# The branch-committee roles and the posts each may hold (BRANCH-2018 Art. 19-20): the secretary and
+# the deputy hold their own post; a committee member holds one of the others.
+BRANCH_COMMITTEE_POSTS = {
+    Role.BRANCH_SECRETARY: (CommitteePost.SECRETARY,),
+    Role.BRANCH_DEPUTY_SECRETARY: (CommitteePost.DEPUTY_SECRETARY,),
+    Role.BRANCH_COMMITTEE: (CommitteePost.ORGANIZATION, CommitteePost.PROPAGANDA,
+                            CommitteePost.DISCIPLINE, CommitteePost.MEMBER),
+}
+
+
+def _validate_assignment(*, role: str, organization: Organization, post: str, term_start,
+                         term_end) -> str:
+    """The post the assignment records (the secretary's and deputy's implied), or a 400 naming
+    the field."""
     if term_start and term_end and term_end < term_start:
         raise ValidationFailed(_("任期结束不能早于开始。"), code="invalid_term", fields={"term_end": [_("不能早于任期开始")]})
-    return RoleAssignment.objects.create(user=user, role=role, organization=organization, term_start=term_start, term_end=term_end)
+    if role == Role.COMMITTEE_OFFICER and organization.kind != OrgKind.COMMITTEE:
+        # A general branch reviews but approves nothing; a branch or Party group has no officers.
+        message = _("党委委员/组织员只能在党委任职；%(org)s 是%(kind)s。") % {
+            "org": organization.name, "kind": organization.get_kind_display()}
+        raise ValidationFailed(message, code="officer_needs_committee",
+                               fields={"organization": [_("须为党委")]})
+    allowed = BRANCH_COMMITTEE_POSTS.get(role)
+    if allowed is None:
+        if post:
+            raise ValidationFailed(_("只有支部委员会成员有委员职务。"), code="post_not_applicable",
+                                   fields={"post": [_("该角色没有委员职务")]})
+        return ""
+    post = post or (allowed[0] if len(allowed) == 1 else CommitteePost.MEMBER)
+    if post not in allowed:
+        choices = "、".join(str(CommitteePost(p).label) for p in allowed)
+        message = _("%(role)s 不能担任 %(post)s。") % {"role": Role(role).label,
+                                                      "post": CommitteePost(post).label}
+        raise ValidationFailed(message, code="post_not_for_role",
+                               fields={"post": [_("取值须为 %(v)s 之一") % {"v": choices}]})
+    return post
+
+
+def _role_label(a: RoleAssignment) -> str:
+    return f"{a.user.get_username()} {a.get_role_display()} @ {a.organization.name}"
+
+
+@transaction.atomic
+def role_assignment_create(*, actor, user, role: str, organization: Organization, term_start=None, term_end=None,
+                           post: str = "", **fields) -> RoleAssignment:
+    """Grant `user` the `role` at `organization` for a term; the log records who granted it. A
+    branch-committee role records its post (书记, 副书记, 组织委员, 宣传委员, 纪检委员 or 委员)."""
+    post = _validate_assignment(role=role, organization=organization, post=post,
+                                term_start=term_start, term_end=term_end)
+    a = RoleAssignment.objects.create(user=user, role=role, organization=organization, term_start=term_start,
+                                      term_end=term_end, post=post, **fields)
+    _record("role_assignment_created", actor=actor, instance=a, label=_role_label(a), organization_id=a.organization_id,
+            data={"after": snapshot(a)})
+    return a
+
+
+@transaction.atomic
+def role_assignment_update(*, actor, assignment: RoleAssignment, **fields) -> RoleAssignment:
+    before = snapshot(assignment)
+    for k, v in fields.items():
+        setattr(assignment, k, v)
+    assignment.post = _validate_assignment(
+        role=assignment.role, organization=assignment.organization, post=assignment.post,
+        term_start=assignment.term_start, term_end=assignment.term_end)
+    assignment.save()
+    _record("role_assignment_updated", actor=actor, instance=assignment, label=_role_label(assignment),
+            organization_id=assignment.organization_id, data={"changes": _changes(before, snapshot(assignment))})
+    return assignment
+
+
+@transaction.atomic
+def role_assignment_delete(*, actor, assignment: RoleAssignment) -> None:
+    before, pk, label = snapshot(assignment), assignment.pk, _role_label(assignment)
+    _delete(assignment)
+    assignment.pk = pk
+    _record("role_assignment_deleted", actor=actor, instance=assignment, label=label,
+            organization_id=assignment.organization_id, data={"before": before})
+
+
+@transaction.atomic
+def role_assignments_end(*, actor, organization: Organization, roles: list[str], last_day) -> list[int]:
+    """End the terms of `roles` at `organization` still running after `last_day` (a new term begins)."""
+    ended = []
+    running = RoleAssignment.objects.select_related("user", "organization").filter(organization=organization, role__in=roles)
+    for a in running.filter(models.Q(term_end__isnull=True) | models.Q(term_end__gt=last_day)):
+        role_assignment_update(actor=actor, assignment=a, term_end=last_day)
+        ended.append(a.pk)
+    return ended
+
+
+def _user_organization(user) -> int | None:
+    return Member.objects.filter(user=user).values_list("organization_id", flat=True).first()
+
+
+@transaction.atomic
+def user_create(*, actor, username: str, password: str | None = None, password_hash: str | None = None,
+                **fields) -> User:
+    """A login; without a password it cannot log in until one is set. `password_hash`: one already
+    hashed (the demo seed hashes its shared password once)."""
+    user = User(username=username, **fields)
+    if password_hash:
+        user.password = password_hash
+    else:
+        user.set_password(password) if password else user.set_unusable_password()
+    user.save()
+    record_append(actor_roles=_roles(actor), action="user_created", actor=actor, entity="user", entity_id=user.pk, label=username,
+                  data={"after": snapshot(user), "password_set": bool(password or password_hash)})
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor, user, password: str | None = None, **fields) -> User:
+    """Change a user's fields and/or password. A new password or deactivation ends every session."""
+    before, was_active = snapshot(user), user.is_active
+    for k, v in fields.items():
+        setattr(user, k, v)
+    user.save()
+    record_append(actor_roles=_roles(actor), action="user_updated", actor=actor, entity="user", entity_id=user.pk, label=user.get_username(),
+                  organization_id=_user_organization(user), data={"changes": _changes(before, snapshot(user))})
+    if was_active and not user.is_active:
+        token_revoke_all(actor=actor, user=user, reason="deactivated")
+    if password:
+        user_password_set(actor=actor, user=user, password=password)
+    return user
+
+
+@transaction.atomic
+def user_password_set(*, actor, user, password: str) -> None:
+    """The log records that the password changed and by whom, never the password."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record_append(actor_roles=_roles(actor), action="user_password_set", actor=actor, entity="user", entity_id=user.pk,
+                  label=user.get_username(), organization_id=_user_organization(user), data={})
+    token_revoke_all(actor=actor, user=user, reason="password_changed")
+
+
+def user_deactivate(*, actor, user) -> User:
+    return user_update(actor=actor, user=user, is_active=False)
+
+
+@transaction.atomic
+def user_delete(*, actor, user) -> None:
+    before, pk, organization_id = snapshot(user), user.pk, _user_organization(user)
+    _delete(user)
+    record_append(actor_roles=_roles(actor), action="user_deleted", actor=actor, entity="user", entity_id=pk, label=before["username"],
+                  organization_id=organization_id, data={"before": before})
+
+
+# A user's API token is the key to every scoped read and write: it is issued at login, and deleted at
+# logout, at a password change and at deactivation (a stolen token stops working the moment the
+# password is changed).
+def token_issue(*, user) -> Token:
+    """The user's token after a successful login, its idle clock restarted."""
+    token, created = Token.objects.get_or_create(user=user)
+    if not created:
+        Token.objects.filter(pk=token.pk).update(created=timezone.now())
+    return token
+
+
+@transaction.atomic
+def token_revoke_all(*, actor, user, reason: str) -> int:
+    """Delete every token of `user`; `reason`: logout | password_changed | deactivated."""
+    deleted, _detail = Token.objects.filter(user=user).delete()
+    if deleted:
+        record_append(action="token_revoked", actor=actor, entity="token", entity_id=user.pk,
+                      label=user.get_username(), organization_id=_user_organization(user),
+                      data={"reason": reason})
+    return deleted

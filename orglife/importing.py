@@ -36,7 +36,7 @@ class RowError:
     column: str
     message: str
 
-    def as_dict(self):
+    def as_dict(self) -> dict:
         return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": str(self.message)}
 
 

@@ -72,8 +72,10 @@ def lapse_grounds(members, *, on, months: int, since: dict | None = None) -> dic
     - attendance: in every one of those months the records list the member absent from the branch's
       organizational life and present at none (a month in which no meeting listed the member does
       not count against them: nothing was missed);
-    - dues: no dues payment recorded for any of those months (months before the member joined do
+    - dues: no dues payment recorded for any of those months, where the branch keeps its dues in
+      partyflow since before the window (`dues_tracked_since`; months before the member joined do
       not count, so a new member is not caught).
+    `members` come with `organization` and `organization__parent` selected.
     `since` ({member id: date}): a member's earlier self-lapse case closed on a window reaching that
     date; only a full new window after it counts again.
     Each ground lists the months and the records behind it, for the secretary to judge."""
@@ -90,12 +92,6 @@ def lapse_grounds(members, *, on, months: int, since: dict | None = None) -> dic
             attended.setdefault(a.member_id, set()).add(month)
         else:
             absences.setdefault(a.member_id, []).append(a)
-    # Dues count only where the branch keeps its dues records here (some payment in the window):
-    # a branch whose records were never entered is not a branch of lapsed members.
-    keeping = set()
-    for org_id, parent_id, kind in (DuesPayment.objects.filter(month__gte=start, month__lt=on.replace(day=1))
-                                    .values_list("member__organization_id", "member__organization__parent_id", "member__organization__kind").distinct()):
-        keeping.add(org_id if kind == "branch" else parent_id)
     paid = {}
     for member_id, month in DuesPayment.objects.filter(member_id__in=ids, month__gte=start, month__lt=on.replace(day=1)).values_list("member_id", "month"):
         paid.setdefault(member_id, set()).add(month)
@@ -110,8 +106,15 @@ def lapse_grounds(members, *, on, months: int, since: dict | None = None) -> dic
                 {"meeting": a.meeting_id, "held_on": a.meeting.held_on.isoformat(), "kind": a.meeting.kind,
                  "title": a.meeting.title, "absence_reason": a.absence_reason} for a in absences[member.pk]]})
         joined = member.joined_on.replace(day=1) if member.joined_on else None
-        branch_id = member.organization_id if member.organization.kind == "branch" else member.organization.parent_id
-        if branch_id in keeping and (joined is None or joined <= start) and not (paid.get(member.pk, set()) & set(window)):
+        # Dues count only where the branch keeps its dues in partyflow for the whole window
+        # (`Organization.dues_tracked_since`): then a missing payment is a fact, even when the whole
+        # branch stopped paying; before, it is only a gap in the records.
+        org = member.organization
+        branch = org if org.kind == "branch" else org.parent
+        kept_from = branch.dues_tracked_since if branch is not None else None
+        unpaid = not (paid.get(member.pk, set()) & set(window))
+        tracked = kept_from is not None and kept_from <= start
+        if tracked and (joined is None or joined <= start) and unpaid:
             last = DuesPayment.objects.filter(member=member, month__lt=start).order_by("-month").values_list("month", flat=True).first()
             grounds.append({"kind": "dues", "months": [m.strftime("%Y-%m") for m in window],
                             "records": [{"last_paid_month": last.strftime("%Y-%m") if last else None}]})

@@ -27,7 +27,8 @@ from organizations.models import Member, MemberStatus, Organization, OrgKind, Ro
 from orglife.models import Attendance, DuesPayment, Meeting
 
 ORDER = {"month": 0, "quarter": 1, "year": 2}
-STATUS_LABELS = {"met": _("已完成"), "due": _("待完成"), "missed": _("未完成")}
+STATUS_LABELS = {"met": _("已完成"), "due": _("待完成"), "at_risk": _("有风险"),
+                 "missed": _("未完成"), "not_applicable": _("不适用")}
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,15 @@ class Period:
         """"2026", "2026-Q2" or "2026-05"."""
         t = str(text or "").strip().upper()
         try:
-            if len(t) == 4:
-                return cls("year", int(t), 1)
-            year, rest = t.split("-")
-            if rest.startswith("Q") and 1 <= int(rest[1:]) <= 4:
-                return cls("quarter", int(year), int(rest[1:]))
-            if 1 <= int(rest) <= 12 and len(rest) == 2:
-                return cls("month", int(year), int(rest))
+            year, _sep, rest = t.partition("-")
+            # A year of the Party's records (1921 on): year 0 or 5 digits have no calendar date.
+            if len(year) == 4 and year.isdigit() and 1921 <= int(year) <= 9999:
+                if not rest:
+                    return cls("year", int(year), 1)
+                if rest.startswith("Q") and rest[1:].isdigit() and 1 <= int(rest[1:]) <= 4:
+                    return cls("quarter", int(year), int(rest[1:]))
+                if len(rest) == 2 and rest.isdigit() and 1 <= int(rest) <= 12:
+                    return cls("month", int(year), int(rest))
         except ValueError:
             pass
         raise ValidationFailed(_("周期格式应为 2026、2026-Q2 或 2026-05。"), code="invalid_period", fields={"period": [_("格式应为 2026、2026-Q2 或 2026-05")]})
@@ -87,7 +90,26 @@ def _status(ok: bool, period: Period, on: dt.date) -> str:
 
 
 def _overall(statuses: list[str]) -> str:
-    return "missed" if "missed" in statuses else "due" if "due" in statuses else "met"
+    for status in ("missed", "at_risk", "due", "met"):
+        if status in statuses:
+            return status
+    return "not_applicable"
+
+
+def _existed(branch, period: Period) -> bool:
+    """Whether the branch existed during some of `period` (between founding and dissolution)."""
+    before = branch.founded_on is not None and period.end < branch.founded_on
+    after = branch.dissolved_on is not None and period.start > branch.dissolved_on
+    return not (before or after)
+
+
+def _counted(branch, period: Period) -> bool:
+    """Whether `period` counts for the branch: it existed for the whole of it. No period that
+    began before the branch was founded or ended after it was dissolved is held against it (a
+    branch founded in March is not short of a full year's sessions that year)."""
+    started = branch.founded_on is None or branch.founded_on <= period.start
+    lasted = branch.dissolved_on is None or branch.dissolved_on >= period.end
+    return started and lasted
 
 
 # Meeting obligations: (code, meeting kind, rule name, label)
@@ -102,6 +124,8 @@ MEETING_OBLIGATIONS = [
     ("heart_to_heart_talk", "heart_to_heart_talk", "orglife.heart_to_heart_talk", _("谈心谈话")),
 ]
 OTHER_LABELS = {"sessions": _("组织生活次数和出勤率"), "dues": _("按月交纳党费"), "study_hours": _("党员学习学时")}
+# Obligations counted per member rather than per branch: each member talked with N times a year.
+PER_MEMBER = {"heart_to_heart_talk"}
 OBLIGATION_LABELS = {**{code: label for code, _k, _r, label in MEETING_OBLIGATIONS}, **OTHER_LABELS}
 
 
@@ -135,6 +159,21 @@ class _Records:
             if b is not None:
                 self.members[b].append(mem)
         self.full = {b: sum(1 for m in ms if m.status == MemberStatus.FULL and not m.rights_suspended) for b, ms in self.members.items()}
+        # Who was present at committee meetings (the quorum counts committee members) and at talks
+        # (counted per member): one query for both.
+        self.present_users = defaultdict(set)   # committee meeting id -> user ids present
+        self.talks = defaultdict(list)          # member id -> dates of the talks they took part in
+        for meeting_id, kind, member_id, user_id, held_on in (
+                Attendance.objects.filter(
+                    present=True, meeting__held_on__range=(start, end),
+                    meeting__kind__in=["committee_meeting", "heart_to_heart_talk"],
+                    meeting__organization__path__startswith=root.path)
+                .values_list("meeting_id", "meeting__kind", "member_id", "member__user_id",
+                             "meeting__held_on")):
+            if kind == "committee_meeting" and user_id:
+                self.present_users[meeting_id].add(user_id)
+            elif kind == "heart_to_heart_talk":
+                self.talks[member_id].append(held_on)
         self.paid = set(DuesPayment.objects.filter(member__organization__path__startswith=root.path, month__range=(start, end))
                         .values_list("member_id", "month"))
         self.hours = defaultdict(Decimal)
@@ -153,10 +192,13 @@ class _Records:
         self.groups = set(Organization.objects.filter(path__startswith=root.path, kind=OrgKind.PARTY_GROUP).values_list("parent_id", flat=True))
 
 
-def _meeting_obligation(code, kind, rule, label, meetings, period, rules, on, *, counts=None):
+def _meeting_obligation(code, kind, rule, label, meetings, period, rules, on, *, counts=None,
+                        branch=None):
     freq = rules.get(rule)
     rows = []
     for sub in period.within(freq.per):
+        if branch is not None and not _counted(branch, sub):
+            continue
         held = [m for m in meetings if m.kind == kind and sub.start <= m.held_on <= sub.end and (counts is None or counts(m))]
         rows.append({"period": str(sub), "status": _status(len(held) >= freq.times, sub, on), "count": len(held), "required": freq.times,
                      "records": [_record(m) for m in held]})
@@ -164,10 +206,41 @@ def _meeting_obligation(code, kind, rule, label, meetings, period, rules, on, *,
             "status": _overall([r["status"] for r in rows]), "periods": rows}
 
 
+def _per_member_obligation(code, rule, label, members, dates_of, period, rules, on, branch) -> dict:
+    """An obligation each member must meet (heart-to-heart talks: every member talked with at least
+    N times a year, XYTC §4-7): met when no member falls short."""
+    freq = rules.get(rule)
+    rows = []
+    for sub in period.within(freq.per):
+        if not _counted(branch, sub):
+            continue
+        short = []
+        for m in members:
+            n = sum(1 for d in dates_of(m.pk) if sub.start <= d <= sub.end)
+            if n < freq.times:
+                short.append({"member": m.pk, "name": m.name, "count": n, "required": freq.times})
+        rows.append({"period": str(sub), "status": _status(not short, sub, on),
+                     "members": len(members), "met": len(members) - len(short),
+                     "required": freq.times, "short": short})
+    return {"code": code, "label": str(label), "rule": rules.describe(rule),
+            "frequency": str(_("每名党员%(f)s") % {"f": freq}),
+            "status": _overall([r["status"] for r in rows]), "periods": rows}
+
+
+def _sessions_at_risk(sub: Period, on: dt.date, held: int, present: int, due: int, required: int,
+                      members: int, minimum) -> bool:
+    """An open period whose attendance can no longer reach the minimum: even if every session still
+    required were held with all `members` present, the period's rate would stay below it."""
+    if sub.end < on or not due:
+        return False
+    remaining = max(required - held, 1)
+    return Fraction(present + remaining * members, due + remaining * members) < minimum
+
+
 def _branch_row(branch, rec: _Records, period: Period, rules, on: dt.date) -> dict:
     meetings = rec.meetings[branch.pk]
     has_committee = rec.full.get(branch.pk, 0) >= rules.get("branch.committee_min_full_members")
-    committee_size = len(rec.committee[branch.pk])
+    committee = rec.committee[branch.pk]
     quorum = rules.get("orglife.committee_quorum")
     obligations = []
     for code, kind, rule, label in MEETING_OBLIGATIONS:
@@ -175,18 +248,33 @@ def _branch_row(branch, rec: _Records, period: Period, rules, on: dt.date) -> di
             continue
         if code == "party_group_meeting" and branch.pk not in rec.groups:
             continue
-        # A committee meeting counts only with more than half of the committee present (BRANCH-2018 Art. 12).
-        counts = (lambda m: Fraction(m.n_present) > quorum * committee_size) if code == "committee_meeting" else None
-        obligations.append(_meeting_obligation(code, kind, rule, label, meetings, period, rules, on, counts=counts))
+        if code in PER_MEMBER:
+            obligations.append(_per_member_obligation(
+                code, rule, label, rec.members[branch.pk], lambda mid: rec.talks.get(mid, []),
+                period, rules, on, branch))
+            continue
+        # A committee meeting counts only with more than half of the committee's members present
+        # (BRANCH-2018 Art. 12); others present (members invited) do not count towards it.
+        counts = ((lambda m: Fraction(len(rec.present_users[m.pk] & committee))
+                   > quorum * len(committee)) if code == "committee_meeting" else None)
+        obligations.append(_meeting_obligation(code, kind, rule, label, meetings, period, rules, on,
+                                               counts=counts, branch=branch))
 
     # Organizational-life sessions: at least N a year with the year's attendance at least the minimum (JSNU).
     freq, minimum, kinds = rules.get("orglife.sessions"), rules.get("orglife.sessions_attendance_min"), rules.get("orglife.session_kinds")
     rows = []
     for sub in period.within(freq.per):
+        if not _counted(branch, sub):
+            continue
         held = [m for m in meetings if m.kind in kinds and sub.start <= m.held_on <= sub.end]
         present, due = sum(m.n_present for m in held), sum(m.n_due for m in held)
         rate = Fraction(present, due) if due else Fraction(0)
-        rows.append({"period": str(sub), "status": _status(len(held) >= freq.times and due > 0 and rate >= minimum, sub, on),
+        status = _status(len(held) >= freq.times and due > 0 and rate >= minimum, sub, on)
+        n_members = len(rec.members[branch.pk])
+        if status == "due" and _sessions_at_risk(sub, on, len(held), present, due, freq.times,
+                                                 n_members, minimum):
+            status = "at_risk"
+        rows.append({"period": str(sub), "status": status,
                      "count": len(held), "required": freq.times, "attendance": round(float(rate) * 100, 1),
                      "attendance_required": float(minimum * 100), "present": present, "due": due, "records": [_record(m) for m in held]})
     obligations.append({"code": "sessions", "label": str(OTHER_LABELS["sessions"]), "rule": rules.describe("orglife.sessions"),
@@ -196,7 +284,9 @@ def _branch_row(branch, rec: _Records, period: Period, rules, on: dt.date) -> di
     freq, members = rules.get("orglife.dues"), rec.members[branch.pk]
     rows = []
     for sub in period.within(freq.per):
-        months = [p.start for p in sub.within("month")]
+        if not _counted(branch, sub):
+            continue
+        months = [p.start for p in sub.within("month") if _counted(branch, p)]
         unpaid = [{"member": m.pk, "name": m.name, "months": [str(Period.containing("month", mo)) for mo in months if (m.pk, mo) not in rec.paid]}
                   for m in members]
         unpaid = [u for u in unpaid if u["months"]]
@@ -217,6 +307,8 @@ def _branch_row(branch, rec: _Records, period: Period, rules, on: dt.date) -> di
                         "frequency": str(_("每名党员每年%(n)s学时（书记、支委%(m)s学时）") % {"n": need, "m": need_officer}),
                         "status": _status(not short, year, on),
                         "periods": [{"period": str(year), "status": _status(not short, year, on), "members": len(members), "short": short}]})
+    if not _counted(branch, year):  # a year the branch did not exist for in full
+        obligations[-1].update(status="not_applicable", periods=[])
     return {"organization": branch.pk, "name": branch.name, "period": str(period), "obligations": obligations}
 
 
@@ -225,4 +317,4 @@ def compliance_table(root: Organization, period: Period, *, rules, on: dt.date |
     Yearly obligations asked for a month or quarter are shown for the year that contains it."""
     on = on or today()
     rec = _Records(root, period.year, rules, on)
-    return [_branch_row(b, rec, period, rules, on) for b in rec.branches]
+    return [_branch_row(b, rec, period, rules, on) for b in rec.branches if _existed(b, period)]

@@ -10,7 +10,8 @@ from engine.i18n import _
 
 from .compliance import STATUS_LABELS
 
-FILLS = {"met": "C6EFCE", "due": "FFEB9C", "missed": "FFC7CE"}
+FILLS = {"met": "C6EFCE", "due": "FFEB9C", "at_risk": "F4B183", "missed": "FFC7CE",
+         "not_applicable": "D9D9D9"}
 
 
 def _detail(p: dict) -> str:
@@ -18,8 +19,9 @@ def _detail(p: dict) -> str:
         return f"{p['count']}/{p['required']}, {p['attendance']}%/{p['attendance_required']}%"
     if "paid" in p:
         return f"{p['paid']}/{p['members']}"
-    if "short" in p:
-        return "; ".join(f"{s['name']} {s['hours']}/{s['required']}" for s in p["short"])
+    if "short" in p:  # per member: study hours, or the count of talks
+        return "; ".join(f"{s['name']} {s.get('hours', s.get('count'))}/{s['required']}"
+                         for s in p["short"])
     return f"{p['count']}/{p['required']}"
 
 

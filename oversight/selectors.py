@@ -9,7 +9,14 @@ from django.db.models import Count, Q, QuerySet
 
 from engine.calendar import today
 from engine.i18n import _
-from organizations.models import MemberStatus, Organization, OrgKind, Role, RoleAssignment
+from organizations.models import (
+    CommitteePost,
+    MemberStatus,
+    Organization,
+    OrgKind,
+    Role,
+    RoleAssignment,
+)
 from organizations.selectors import scope_q
 from procedures.weak_branch_remediation.models import WeakBranchListing
 
@@ -24,6 +31,9 @@ SIGNAL_LABELS = {
 ORGANIZATIONAL_LIFE = ("general_meeting", "committee_meeting", "party_group_meeting", "party_lesson", "themed_party_day",
                        "organizational_life_meeting", "sessions")
 COMMITTEE_ROLES = (Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRANCH_COMMITTEE)
+# The post of an assignment recorded before posts were (the secretary's and deputy's are implied).
+IMPLIED_POSTS = {Role.BRANCH_SECRETARY: CommitteePost.SECRETARY,
+                 Role.BRANCH_DEPUTY_SECRETARY: CommitteePost.DEPUTY_SECRETARY}
 
 
 def branches_under(org: Organization) -> QuerySet[Organization]:
@@ -52,10 +62,20 @@ def branch_signals(branches: list[Organization], *, rules, on: dt.date) -> dict[
     """{branch id: [signal]} for the organization-data signals; each signal names its evidence.
     Three queries whatever the number of branches."""
     ids = [b.pk for b in branches]
-    officers = defaultdict(list)
-    for a in (RoleAssignment.objects.filter(organization_id__in=ids, role__in=COMMITTEE_ROLES).filter(_active(on))
+    terms = {b.pk: b.term_start for b in branches}
+    officers, elected = defaultdict(list), defaultdict(list)
+    for a in (RoleAssignment.objects.filter(organization_id__in=ids, role__in=COMMITTEE_ROLES)
+              .filter(Q(term_start__isnull=True) | Q(term_start__lte=on))
               .select_related("user").order_by("organization_id", "role", "id")):
-        officers[a.organization_id].append({"role": a.role, "user": a.user.get_username(), "term_end": a.term_end})
+        active = a.term_end is None or a.term_end >= on
+        if active:
+            holder = {"role": a.role, "role_display": str(a.get_role_display()), "post": a.post,
+                      "post_display": str(a.get_post_display()), "user": a.user.get_username(),
+                      "term_end": a.term_end}
+            officers[a.organization_id].append(holder)
+        # The seats elected for the current term: the assignments that began with it.
+        if terms[a.organization_id] is not None and a.term_start == terms[a.organization_id]:
+            elected[a.organization_id].append((a, active))
     last_secretary = {}
     for a in RoleAssignment.objects.filter(organization_id__in=ids, role=Role.BRANCH_SECRETARY, term_end__lt=on).order_by("term_end"):
         last_secretary[a.organization_id] = a.term_end
@@ -69,16 +89,35 @@ def branch_signals(branches: list[Organization], *, rules, on: dt.date) -> dict[
         if not any(o["role"] == Role.BRANCH_SECRETARY for o in held):
             signals.append({"code": "secretary_vacant", "evidence": {
                 "secretary": None, "last_secretary_term_end": last_secretary.get(b.pk)}})
-        if full.get(b.pk, 0) >= with_committee and len(held) < committee_min:
+        seats = len({a.user_id for a, _active in elected[b.pk]})
+        # A branch with a committee (≥ 7 full members): fewer holders than seats elected for the
+        # term, or fewer than a committee needs. Without one, a vacant secretary is
+        # `secretary_vacant`.
+        if full.get(b.pk, 0) >= with_committee and (len(held) < seats or len(held) < committee_min):
             signals.append({"code": "committee_incomplete", "evidence": {
-                "full_members": full.get(b.pk, 0), "committee_members": len(held), "required": committee_min,
-                "rule": rules.describe("branch.committee_size_min"), "holders": held}})
+                "full_members": full.get(b.pk, 0), "committee_members": len(held), "seats": seats,
+                "required": max(seats, committee_min),
+                "rule": rules.describe("branch.committee_size_min"), "holders": held,
+                "empty_posts": _empty_posts(elected[b.pk], held)}})
         if b.term_end is not None and b.term_end < on:
             signals.append({"code": "term_overdue", "evidence": {
                 "term_start": b.term_start, "term_end": b.term_end, "days_overdue": (on - b.term_end).days}})
         for s in signals:
             s["label"] = str(SIGNAL_LABELS[s["code"]])
         out[b.pk] = signals
+    return out
+
+
+def _empty_posts(elected: list, held: list[dict]) -> list[dict]:
+    """The posts elected for the term whose holder has left and that nobody holds now (书记,
+    组织委员 …; a seat without a named post is 委员)."""
+    held_posts = {h["post"] for h in held if h["post"]}
+    out = []
+    for a, active in elected:
+        post = a.post or IMPLIED_POSTS.get(a.role, CommitteePost.MEMBER)
+        if not active and (post == CommitteePost.MEMBER or post not in held_posts):
+            out.append({"post": str(post), "post_display": str(CommitteePost(post).label),
+                        "last_holder": a.user.get_username(), "left_on": a.term_end})
     return out
 
 
@@ -106,9 +145,13 @@ def weak_branch_identification(org: Organization, *, rules, on: dt.date | None =
     """P4 step 1 (排查): the branches in the subtree with at least one signal, each with its evidence,
     and whether the branch is already on the weak-branch list."""
     on = on or today()
-    branches = list(branches_under(org))
+    # Only branches that exist on `on`: founded by then and not dissolved.
+    branches = list(branches_under(org).filter(Q(founded_on__isnull=True) | Q(founded_on__lte=on))
+                    .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=on)))
     signals = branch_signals(branches, rules=rules, on=on)
     for branch_id, extra in records_signals(org, rules=rules, on=on).items():
+        if branch_id not in signals:
+            continue
         for s in extra:
             s["label"] = str(SIGNAL_LABELS[s["code"]])
         signals.setdefault(branch_id, []).extend(extra)

@@ -85,7 +85,8 @@ def compliance_reminders_send(*, on: dt.date | None = None) -> list[dict]:
         for row in compliance_table(root, month, rules=rules, on=on):
             branch = None
             for ob in row["obligations"]:
-                open_periods = [p for p in ob["periods"] if p["status"] == "due" and Period.parse(p["period"]).end <= horizon]
+                open_periods = [p for p in ob["periods"] if p["status"] in ("due", "at_risk")
+                                and Period.parse(p["period"]).end <= horizon]
                 for p in open_periods:
                     key = f"{REMINDER}:{row['organization']}:{ob['code']}:{p['period']}"
                     if key in sent:

@@ -3,7 +3,14 @@
 partyflow demo | deploy-bpmn | seed-demo | run-timers [--now ISO] | worker | beat | <any Django command>
 """
 import os
+import secrets
 import sys
+from pathlib import Path
+
+from partyflow.secret import ensure_secret_key
+
+# Commands that sign nothing (translation catalogs) run without a SECRET_KEY from the environment.
+KEYLESS_COMMANDS = {"compilemessages", "makemessages", "extract_labels"}
 
 
 def command_name(arg: str) -> str:
@@ -24,6 +31,13 @@ def main(argv: list[str] | None = None) -> None:
         return
     if len(argv) > 1:
         argv[1] = command_name(argv[1])
+    if len(argv) > 1 and argv[1] in KEYLESS_COMMANDS:
+        os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # signs nothing: any key
+    if len(argv) > 1 and argv[1] == "demo" and not os.environ.get("SECRET_KEY"):
+        # The demo runs with DEBUG off like a deployment: its key is generated once, kept in var/.
+        default = Path(__file__).resolve().parent.parent / "var"
+        data_dir = Path(os.environ.get("PARTYFLOW_DATA_DIR") or default)
+        os.environ["SECRET_KEY"] = ensure_secret_key(data_dir)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv)

@@ -33,6 +33,7 @@ from organizations.services import (
     member_update,
     organization_create,
     role_assignment_create,
+    user_create,
 )
 from orglife.services import meeting_record
 from workflows.models import CaseStatus, TaskStatus, TimerStatus
@@ -143,12 +144,12 @@ class _Seeder:
         # Hashing is slow on purpose (PBKDF2); every demo user shares one password, so hash it once.
         if self.password_hash is None:
             self.password_hash = make_password(DEMO_PASSWORD)
-        user = get_user_model().objects.create(
-            username=username, password=self.password_hash, first_name=member.name if member else first_name,
+        user = user_create(
+            actor=None, username=username, password_hash=self.password_hash, first_name=member.name if member else first_name,
             is_superuser=superuser, is_staff=superuser,
         )
         if member is not None:
-            member_update(member=member, user=user)  # Member.user has no other service
+            member_update(actor=None, member=member, user=user)
         self.users[username] = user
         return user
 
@@ -158,28 +159,28 @@ class _Seeder:
             fields.setdefault("joined_on", self.today - dt.timedelta(days=100 + self.count))
         elif status == MemberStatus.FULL:
             fields.setdefault("joined_on", self.today - dt.timedelta(days=365 * (2 + self.count % 30) + self.count))
-        return member_create(organization=org, name=next(self.names), status=status, **fields)
+        return member_create(actor=None, organization=org, name=next(self.names), status=status, **fields)
 
     # --- tree ----------------------------------------------------------------------------------
 
     def run(self):
-        school = organization_create(parent=None, name=SCHOOL_NAME, kind=OrgKind.COMMITTEE, has_approval_authority=True)
-        colleges = {key: organization_create(parent=school, name=name, kind=OrgKind.COMMITTEE, has_approval_authority=True)
+        school = organization_create(actor=None, parent=None, name=SCHOOL_NAME, kind=OrgKind.COMMITTEE, has_approval_authority=True)
+        colleges = {key: organization_create(actor=None, parent=school, name=name, kind=OrgKind.COMMITTEE, has_approval_authority=True)
                     for key, name in COLLEGES.items()}
-        general_branch = organization_create(parent=colleges["cs"], name=GENERAL_BRANCH_NAME, kind=OrgKind.GENERAL_BRANCH)
+        general_branch = organization_create(actor=None, parent=colleges["cs"], name=GENERAL_BRANCH_NAME, kind=OrgKind.GENERAL_BRANCH)
 
         self.user(ADMIN_USERNAME, first_name="系统管理员", superuser=True)
-        role_assignment_create(user=self.user("orgdept", first_name="组织部"), role=Role.ORG_DEPARTMENT, organization=school)
-        role_assignment_create(user=self.user("auditor", first_name="审计员"), role=Role.AUDITOR, organization=school)
-        role_assignment_create(user=self.user("officer_cs", first_name="计算机学院组织员"), role=Role.COMMITTEE_OFFICER, organization=colleges["cs"])
-        role_assignment_create(user=self.user("officer_marx", first_name="马克思主义学院组织员"), role=Role.COMMITTEE_OFFICER, organization=colleges["marx"])
+        role_assignment_create(actor=None, user=self.user("orgdept", first_name="组织部"), role=Role.ORG_DEPARTMENT, organization=school)
+        role_assignment_create(actor=None, user=self.user("auditor", first_name="审计员"), role=Role.AUDITOR, organization=school)
+        role_assignment_create(actor=None, user=self.user("officer_cs", first_name="计算机学院组织员"), role=Role.COMMITTEE_OFFICER, organization=colleges["cs"])
+        role_assignment_create(actor=None, user=self.user("officer_marx", first_name="马克思主义学院组织员"), role=Role.COMMITTEE_OFFICER, organization=colleges["marx"])
 
         lead = self.rules.get("election.reminder_lead")
         term = self.rules.get("election.term")
         for spec in BRANCHES:
             reminder_day = self.today + dt.timedelta(days=spec.reminder_days)
             term_end = lead.add_to(reminder_day)
-            branch = organization_create(
+            branch = organization_create(actor=None,
                 parent=general_branch if spec.under_general_branch else colleges[spec.college], name=spec.name,
                 kind=OrgKind.BRANCH, branch_kind=spec.kind, departments=spec.departments,
                 term_start=term.add_to(term_end, -1), term_end=term_end,
@@ -192,16 +193,16 @@ class _Seeder:
             self.members[spec.key] = people
             # The secretary is the first full member; leading cadres come first, as is common.
             secretary = self.user(f"secretary_{spec.key}", member=people[0])
-            role_assignment_create(user=secretary, role=Role.BRANCH_SECRETARY, organization=branch, term_start=branch.term_start)
+            role_assignment_create(actor=None, user=secretary, role=Role.BRANCH_SECRETARY, organization=branch, term_start=branch.term_start)
 
         se = self.branches["se"]
-        group = organization_create(parent=se, name=PARTY_GROUP_NAME, kind=OrgKind.PARTY_GROUP)
+        group = organization_create(actor=None, parent=se, name=PARTY_GROUP_NAME, kind=OrgKind.PARTY_GROUP)
         grouped = [self.member(group), self.member(group), self.member(group, status=MemberStatus.PROBATIONARY)]
         self.members["se"] += grouped
         committee = self.user("committee_se", member=self.members["se"][1])
-        role_assignment_create(user=committee, role=Role.BRANCH_COMMITTEE, organization=se, term_start=se.term_start)
+        role_assignment_create(actor=None, user=committee, role=Role.BRANCH_COMMITTEE, organization=se, term_start=se.term_start)
         plain = self.user("member_se", member=grouped[0])
-        role_assignment_create(user=plain, role=Role.MEMBER, organization=se)
+        role_assignment_create(actor=None, user=plain, role=Role.MEMBER, organization=se)
 
         self.cases()
 
@@ -246,9 +247,11 @@ class _Seeder:
         seats = 5 if committee else 1
         candidates = voters[:at_least_ceil(Fraction(seats) * (1 + self.rules.get("election.candidate_margin")))]
         if spec.target == "approve_results":
-            election_date = self.today - dt.timedelta(days=3)
+            # The vote was held today: its date may be neither before the request's approval nor
+            # after today, and the planned date not in the past.
+            election_date = self.today
         else:
-            election_date = min(branch.term_end - dt.timedelta(days=10), self.today + dt.timedelta(days=30))
+            election_date = max(self.today, min(branch.term_end - dt.timedelta(days=10), self.today + dt.timedelta(days=30)))
         # One voter absent when the quorum still holds; the first `seats` candidates win clearly.
         absent = 1 if strictly_more_than(len(voters) - 1, self.rules.get("election.quorum"), len(voters)) else 0
         present = voters[:len(voters) - absent]

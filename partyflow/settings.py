@@ -4,21 +4,37 @@ DATABASE_URL      sqlite:///path or postgres://user@host:port/db (default: SQLit
 CELERY_BROKER_URL redis://127.0.0.1:6379/0 or amqp://guest:guest@127.0.0.1:5672// (default: none,
                   timers then run in-process in the demo, or through `partyflow run-timers`)
 EMAIL_HOST       an SMTP server for reminder emails (default: none, emails are printed on the console)
-SECRET_KEY, DEBUG, ALLOWED_HOSTS, PARTYFLOW_RULE_SET
+REDIS_URL        a shared cache for the API processes (token throttle); default: the broker when
+                 it is Redis, else each process's local memory
+PARTYFLOW_TLS    1 when served behind TLS: secure cookies, HSTS, HTTPS redirect (`check --deploy`)
+PARTYFLOW_TOKEN_IDLE_HOURS  API tokens expire after this many idle hours (default 12)
+SECRET_KEY (required with DEBUG off), DEBUG, ALLOWED_HOSTS, PARTYFLOW_RULE_SET
 """
 import os
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("PARTYFLOW_DATA_DIR", BASE_DIR / "var"))
 
 DEBUG = os.environ.get("DEBUG", "0") == "1"
-SECRET_KEY = os.environ.get("SECRET_KEY") or "insecure-local-development-key-change-me"
+# With DEBUG off the key must come from the environment: a server never starts on a key from the
+# code. `make demo` generates one once and keeps it in DATA_DIR (partyflow/secret.py).
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set in the environment when DEBUG is off "
+                                   "(DEBUG=1 for local development; `make demo` generates one).")
+    SECRET_KEY = "insecure-local-development-key-change-me"
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
+
+# A procedure that keeps records of its own is a package with an apps.py (its models and
+# migrations): found here, so adding one edits no list.
+PROCEDURE_APPS = sorted(f"procedures.{p.name}" for p in (BASE_DIR / "procedures").iterdir() if (p / "apps.py").is_file())
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -38,8 +54,7 @@ INSTALLED_APPS = [
     "notifications",
     "orglife",
     "procedures",
-    "procedures.member_development",
-    "procedures.weak_branch_remediation",
+    *PROCEDURE_APPS,
     "oversight",
     "api",
     "web",
@@ -58,6 +73,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # JSON answers under /api/ for what no view answers: oversized bodies, control characters in
+    # query parameters, the database briefly unavailable (503 + Retry-After).
+    "api.middleware.ApiErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "partyflow.urls"
@@ -108,6 +126,27 @@ LOGOUT_REDIRECT_URL = "web:login"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 
+# Behind TLS (PARTYFLOW_TLS=1, the proxy setting X-Forwarded-Proto): HTTPS only, cookies only over
+# HTTPS, HSTS for a year (`partyflow check --deploy` then reports nothing).
+BEHIND_TLS = os.environ.get("PARTYFLOW_TLS", "0") == "1"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS else None
+SECURE_SSL_REDIRECT = BEHIND_TLS
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = BEHIND_TLS
+SECURE_HSTS_SECONDS = (int(os.environ.get("PARTYFLOW_HSTS_SECONDS", str(365 * 24 * 3600)))
+                       if BEHIND_TLS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = BEHIND_TLS
+SECURE_HSTS_PRELOAD = BEHIND_TLS
+X_FRAME_OPTIONS = "DENY"
+
+# A cache every API process shares (the token throttle counts in it): Redis when REDIS_URL is set or
+# the Celery broker is Redis; else each process's local memory (one process: `make demo`).
+_broker = os.environ.get("CELERY_BROKER_URL", "")
+REDIS_URL = os.environ.get("REDIS_URL") or (_broker if _broker.startswith("redis") else "")
+CACHES = {"default": (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+     "KEY_PREFIX": "partyflow"}
+    if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
+
 REST_FRAMEWORK = {
     # Tokens for programs; the web workplace's session for its export and report links (unsafe
     # methods still need the CSRF token with a session).
@@ -117,6 +156,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    # Refuse control characters and over-deep JSON with a 400 naming the field (api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser", "api.parsers.FormParser",
+                               "api.parsers.MultiPartParser"],
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
 }
@@ -177,9 +219,20 @@ PARTYFLOW = {
     "TIMER_BATCH": int(os.environ.get("PARTYFLOW_TIMER_BATCH", "50")),
     # POST /api/auth/token/: attempts per client address (DRF rate syntax), against password guessing.
     "TOKEN_RATE": os.environ.get("PARTYFLOW_TOKEN_RATE", "10/minute"),
+    # API tokens expire after this long without use (seconds; None: never), and on logout, password
+    # change or deactivation (api/authentication.py).
+    "TOKEN_IDLE_SECONDS": int(float(os.environ.get("PARTYFLOW_TOKEN_IDLE_HOURS", "12")) * 3600),
     # Case documents (evidence): largest file accepted and the content types accepted, sniffed from
     # the file's magic bytes (the client's Content-Type is not trusted).
     "UPLOAD_MAX_BYTES": int(os.environ.get("PARTYFLOW_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
+    # Largest request body accepted under /api/ (an upload plus its form fields); larger: JSON 413.
+    "MAX_BODY_BYTES": int(os.environ.get("PARTYFLOW_MAX_BODY_BYTES", str(11 * 1024 * 1024))),
+    # Deepest JSON accepted in a request body (forms nest a few levels); deeper: 400 json_too_deep.
+    "JSON_MAX_DEPTH": int(os.environ.get("PARTYFLOW_JSON_MAX_DEPTH", "32")),
+    # Longest string accepted in a task's form data where its JSON Schema sets no maxLength.
+    "FORM_STRING_MAX": int(os.environ.get("PARTYFLOW_FORM_STRING_MAX", "5000")),
+    # Seconds a client is told to wait (Retry-After) when the database is briefly unavailable.
+    "RETRY_AFTER_SECONDS": int(os.environ.get("PARTYFLOW_RETRY_AFTER", "5")),
     "UPLOAD_CONTENT_TYPES": [
         "application/pdf", "image/png", "image/jpeg",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -1,4 +1,15 @@
 """Test settings: the real settings, with a fast password hasher (tests create many users)."""
-from .settings import *  # noqa: F401,F403
+import os
+
+# Tests run with DEBUG off like production, so they need a key; the environment (and the Celery
+# workers the tests start) gets one for this test run only.
+os.environ.setdefault("SECRET_KEY", "test-only-" + "k" * 50)
+
+from .settings import *  # noqa: E402,F401,F403
+from .settings import PARTYFLOW  # noqa: E402
+
+# Procedure tests move the clock by months between requests with one token: tokens do not expire
+# in tests unless a test turns it on (tests/api/test_sessions.py).
+PARTYFLOW = {**PARTYFLOW, "TOKEN_IDLE_SECONDS": None}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 
+from . import discover
+
 
 class ProceduresConfig(AppConfig):
     name = "procedures"
     verbose_name = "党内程序"
 
     def ready(self) -> None:
-        from . import discover  # noqa: PLC0415  (the package itself; discovery needs the models loaded)
-
+        # Each procedure module imports models: discovery waits until the apps are loaded.
         discover()

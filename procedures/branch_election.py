@@ -9,18 +9,21 @@ import datetime as dt
 from fractions import Fraction
 
 from engine.calendar import parse_date, today
-from engine.errors import Conflict, RuleViolation, ValidationFailed
+from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import at_least_ceil, get_rule_set, strictly_more_than
-from organizations.models import Member, Organization, OrgKind, Role, RoleAssignment
+from notifications.services import term_expiry_notify, term_expiry_notify_many
+from organizations.models import CommitteePost, Member, Organization, Role
 from organizations.selectors import full_members_with_rights
+from organizations.services import organization_update, role_assignment_create, role_assignments_end
+from procedures.common.start import BRANCH, branch_only, one_running_per
 from procedures.common.votes import EXCLUSION_REASONS, require_quorum, voters, voters_due
 from procedures.common.votes import check_people as _check_people
-from workflows.models import Case, CaseStatus
-from workflows.registry import effect, form_check, form_context
+from workflows.registry import effect, effect_many, form_check, form_context
 from workflows.services import case_start
 
 PROCESS = "branch_election"
+one_running_per(PROCESS, BRANCH)
 
 
 def business_key(org: Organization) -> str:
@@ -34,9 +37,8 @@ def _has_committee(org, rules) -> bool:
 # --- start -----------------------------------------------------------------------------------
 
 @form_check(PROCESS, "__start__")
-def check_start(*, organization, data, rules, subject_member=None):
-    if organization.kind != OrgKind.BRANCH:
-        raise ValidationFailed(_("换届选举须针对党支部发起。"), code="election_needs_branch", fields={"organization": [_("须为党支部")]})
+def check_start(*, organization, data, rules, subject_member=None) -> dict:
+    branch_only(organization, (_("换届选举须针对党支部发起。"), "election_needs_branch"))
     term_end = data.get("term_end") or (organization.term_end.isoformat() if organization.term_end else None)
     if not term_end:
         raise ValidationFailed(_("请提供本届任期届满日期。"), code="term_end_required", fields={"data.term_end": [_("必填")]})
@@ -44,29 +46,45 @@ def check_start(*, organization, data, rules, subject_member=None):
         parse_date(term_end)
     except ValueError:
         raise ValidationFailed(_("任期届满日期格式应为 YYYY-MM-DD。"), code="invalid_date", fields={"data.term_end": [_("日期格式应为 YYYY-MM-DD")]}) from None
-    if Case.objects.filter(process_id=PROCESS, organization=organization, status=CaseStatus.RUNNING).exists():
-        raise Conflict(_("%(org)s 已有进行中的换届选举。") % {"org": organization.name}, code="election_already_running")
     return {"term_end": term_end, "branch_name": organization.name}
 
 
 # --- step 1: request -------------------------------------------------------------------------
 
-@form_check(PROCESS, "submit_request")
-def check_request(*, case, task, data, rules):
-    org, seats = case.organization, data["seats"]
-    committee = _has_committee(org, rules)
+def _check_seats(seats: int, committee: bool, rules, field: str = "seats") -> None:
+    """BRANCH-2018 Art. 5: a committee has branch.committee_size_min to _max members (an odd
+    number when branch.committee_size_odd); without a committee at most
+    branch.officers_without_committee_max."""
     if committee:
         lo, hi = rules.get("branch.committee_size_min"), rules.get("branch.committee_size_max")
         if not lo <= seats <= hi:
-            raise RuleViolation(_("设支委会的支部应选委员 %(lo)s 至 %(hi)s 名（BRANCH-2018 第5条）。") % {"lo": lo, "hi": hi}, code="committee_size", fields={"seats": [_("应为 %(lo)s 至 %(hi)s 名") % {"lo": lo, "hi": hi}]})
+            raise RuleViolation(_("设支委会的支部应选委员 %(lo)s 至 %(hi)s 名（BRANCH-2018 第5条）。") % {"lo": lo, "hi": hi},
+                                code="committee_size", fields={field: [_("应为 %(lo)s 至 %(hi)s 名") % {"lo": lo, "hi": hi}]})
         if rules.get("branch.committee_size_odd") and seats % 2 == 0:
-            raise RuleViolation(_("支委会委员名额应为奇数。"), code="committee_size_odd", fields={"seats": [_("应为奇数")]})
+            raise RuleViolation(_("支委会委员名额应为奇数。"), code="committee_size_odd", fields={field: [_("应为奇数")]})
     else:
         hi = rules.get("branch.officers_without_committee_max")
         if seats > hi:
             raise RuleViolation(_("正式党员不足 %(n)s 人的支部不设支委会，只选书记（和副书记），名额不超过 %(hi)s。") % {"n": rules.get("branch.committee_min_full_members"), "hi": hi},
-                                code="no_committee_seats", fields={"seats": [_("不超过 %(hi)s 名") % {"hi": hi}]})
-    election_date = parse_date(data["election_date"])
+                                code="no_committee_seats", fields={field: [_("不超过 %(hi)s 名") % {"hi": hi}]})
+
+
+def _field_date(data, field):
+    try:
+        return parse_date(data[field])
+    except (KeyError, TypeError, ValueError):
+        raise ValidationFailed(_("日期格式应为 YYYY-MM-DD。"), code="invalid_date", fields={field: [_("日期格式应为 YYYY-MM-DD")]}) from None
+
+
+@form_check(PROCESS, "submit_request")
+def check_request(*, case, task, data, rules) -> dict:
+    org, seats = case.organization, data["seats"]
+    committee = _has_committee(org, rules)
+    _check_seats(seats, committee, rules)
+    election_date = _field_date(data, "election_date")
+    if election_date < today():
+        raise RuleViolation(_("计划选举日期不能早于今天（%(d)s）。") % {"d": today().isoformat()}, code="election_date_in_past",
+                            fields={"election_date": [_("不能早于 %(d)s") % {"d": today().isoformat()}]})
     latest = rules.get("election.max_postponement").add_to(parse_date(case.data["term_end"]))
     if election_date > latest:
         raise RuleViolation(_("延期换届最长不超过 %(d)s（ELEC-2020 第3条）：最晚 %(latest)s。") % {"d": rules.get("election.max_postponement"), "latest": latest.isoformat()},
@@ -88,28 +106,34 @@ def _check_candidates(case, candidates, rules):
 
 
 @form_check(PROCESS, "nominate_candidates")
-def check_nomination(*, case, task, data, rules):
+def check_nomination(*, case, task, data, rules) -> dict:
     _check_candidates(case, data["candidates"], rules)
     return {"approved": None, "elected_total": [], "round": 0}
 
 
 @form_check(PROCESS, "review_candidates", "reply_request", "approve_results")
-def check_approval(*, case, task, data, rules):
-    if task.element_id == "review_candidates" and data["approved"]:
+def check_approval(*, case, task, data, rules) -> dict:
+    """An approval clears the reason of an earlier rejection (the case shows the current reply)."""
+    if not data["approved"]:
+        return {}
+    if task.element_id == "review_candidates":
         _check_candidates(case, case.data.get("candidates", []), rules)
-    return {}
+    extra = {"reason": data.get("reason") or None}
+    if task.element_id == "reply_request":
+        extra["request_approved_on"] = today().isoformat()
+    return extra
 
 
 # --- step 5: the vote ------------------------------------------------------------------------
 
 @form_context(PROCESS, "nominate_candidates")
-def nomination_context(*, case, task):
+def nomination_context(*, case, task) -> dict:
     """Candidates are full members with rights intact (ELEC-2020): the picker offers only them."""
     return {**voters(case), "seats": case.data.get("seats")}
 
 
 @form_context(PROCESS, "elect_officers")
-def officers_context(*, case, task):
+def officers_context(*, case, task) -> dict:
     """The secretary and deputy are chosen from the newly elected committee."""
     elected = case.data.get("elected_total") or []
     names = dict(Member.objects.filter(pk__in=elected).values_list("pk", "name"))
@@ -117,12 +141,17 @@ def officers_context(*, case, task):
 
 
 def _round_candidates(case) -> list[int]:
+    """Who stands in this round: after a tie at the last seat only the tied candidates (ELEC-2020:
+    ties are re-voted; a voided re-vote keeps them), otherwise every candidate not yet elected."""
+    last = case.data.get("tally") or {}
+    if last.get("outcome") in ("tie", "void") and last.get("tied"):
+        return list(last["tied"])
     elected = set(case.data.get("elected_total") or [])
     return [c for c in case.data.get("candidates", []) if c not in elected]
 
 
 @form_context(PROCESS, "record_vote")
-def vote_context(*, case, task):
+def vote_context(*, case, task) -> dict:
     seats_open = case.data["seats"] - len(case.data.get("elected_total") or [])
     names = {m.pk: m.name for m in Member.objects.filter(pk__in=case.data.get("candidates", []))}
     return {
@@ -135,9 +164,17 @@ def vote_context(*, case, task):
 
 
 @form_check(PROCESS, "record_vote")
-def check_vote(*, case, task, data, rules):
+def check_vote(*, case, task, data, rules) -> dict:
     """Tally one round. Refuses a record that breaks a rule; returns the tally the gateway routes on."""
     org = case.organization
+    meeting = _field_date(data, "meeting_date")
+    if meeting > today():
+        raise ValidationFailed(_("日期不能晚于今天（%(d)s）。") % {"d": today().isoformat()}, code="date_in_future",
+                               fields={"meeting_date": [_("不能晚于今天")]})
+    approved_on = case.data.get("request_approved_on")
+    if approved_on and meeting < parse_date(approved_on):
+        raise RuleViolation(_("选举大会日期不能早于换届请示批复日期 %(d)s。") % {"d": approved_on}, code="meeting_before_request_approval",
+                            fields={"meeting_date": [_("最早 %(d)s") % {"d": approved_on}]})
     excluded = data.get("excluded") or []
     present = data["present"]
     eligible, due = voters_due(org, data)
@@ -150,7 +187,8 @@ def check_vote(*, case, task, data, rules):
             "ballots_issued": issued, "ballots_returned": returned, "invalid_ballots": invalid}
     round_no = (case.data.get("round") or 0) + 1
     if returned > issued:
-        return {"tally": {**base, "outcome": "void", "reason": str(_("收回选票多于发出选票，选举无效，应重新投票。")), "elected": []}, "round": round_no}
+        return {"tally": {**base, "outcome": "void", "reason": str(_("收回选票多于发出选票，选举无效，应重新投票。")), "elected": [],
+                          "tied": (case.data.get("tally") or {}).get("tied") or []}, "round": round_no}
     if invalid > returned:
         raise RuleViolation(_("无效票不能多于收回的选票。"), code="invalid_ballots_exceed_returned", fields={"invalid_ballots": [_("不能多于收回票数")]})
 
@@ -166,9 +204,16 @@ def check_vote(*, case, task, data, rules):
     missing = [c for c in candidates if c not in counts]
     if missing:
         raise RuleViolation(_("缺少候选人的得票数：%(ids)s") % {"ids": missing}, code="votes_missing", fields={"votes": [_("每位候选人都须登记得票")]})
+    seats_open = case.data["seats"] - len(case.data.get("elected_total") or [])
+    # A ballot naming more people than seats is invalid and counts for nobody: each valid ballot
+    # carries at most `seats_open` marks.
+    if sum(counts.values()) > valid * seats_open:
+        raise RuleViolation(
+            _("各候选人赞成票合计 %(t)s 张，多于有效票 %(v)s 张 × 应选 %(s)s 名 = %(m)s：所选人数多于应选人数的选票为无效票。") % {
+                "t": sum(counts.values()), "v": valid, "s": seats_open, "m": valid * seats_open},
+            code="marks_exceed_seats", fields={"votes": [_("合计不能多于 %(m)s") % {"m": valid * seats_open}]})
 
     threshold = rules.get("election.elected_threshold")
-    seats_open = case.data["seats"] - len(case.data.get("elected_total") or [])
     passing = sorted((c for c in candidates if strictly_more_than(counts[c], threshold, len(present))), key=lambda c: -counts[c])
     outcome, winners, tied = "elected", passing, []
     if len(passing) > seats_open:
@@ -197,13 +242,16 @@ def check_vote(*, case, task, data, rules):
     elected_total = (case.data.get("elected_total") or []) + winners
     return {
         "tally": {**base, "outcome": outcome, "valid_ballots": valid, "votes": counts, "elected": winners, "tied": tied, "seats_open": seats_open},
-        "elected_total": elected_total, "round": round_no, "election_date": data["meeting_date"],
+        "elected_total": elected_total, "round": round_no, "election_date": meeting.isoformat(),
     }
 
 
 @form_check(PROCESS, "decide_shortfall")
-def check_shortfall(*, case, task, data, rules):
+def check_shortfall(*, case, task, data, rules) -> dict:
+    """Fewer seats needs more than half of those present, and the smaller committee must still meet
+    the committee rules (BRANCH-2018 Art. 5), else a supplementary vote."""
     if data["decision"] == "reduce_seats":
+        _check_seats(len(case.data.get("elected_total") or []), bool(case.data.get("committee")), rules, field="decision")
         present = case.data["tally"]["present"]
         agreed = data.get("agreed") or 0
         if not strictly_more_than(agreed, rules.get("election.elected_threshold"), present):
@@ -216,7 +264,7 @@ def check_shortfall(*, case, task, data, rules):
 # --- step 6: officers ------------------------------------------------------------------------
 
 @form_check(PROCESS, "elect_officers")
-def check_officers(*, case, task, data, rules):
+def check_officers(*, case, task, data, rules) -> dict:
     elected = case.data.get("elected_total") or []
     for field in ("secretary", "deputy"):
         if data.get(field) is not None and data[field] not in elected:
@@ -228,30 +276,48 @@ def check_officers(*, case, task, data, rules):
 
 # --- step 8: effects -------------------------------------------------------------------------
 
+# The post each elected officer holds until the committee divides the other posts (分工).
+ELECTED_POSTS = {Role.BRANCH_SECRETARY: CommitteePost.SECRETARY,
+                 Role.BRANCH_DEPUTY_SECRETARY: CommitteePost.DEPUTY_SECRETARY,
+                 Role.BRANCH_COMMITTEE: CommitteePost.MEMBER}
+
+
 @effect("record_election_result")
-def record_election_result(*, case, params, actor, now):
+def record_election_result(*, case, params, actor, now) -> dict:
     """Record the new term on the branch and give the new officers their roles for the term."""
     data, rules = case.data, _rules_of(case)
     org = Organization.objects.select_for_update().get(pk=case.organization_id)
     election_date = parse_date(data.get("election_date") or today())
     term = rules.get("election.term")
-    org.term_start, org.term_end = election_date, term.add_to(election_date)
-    org.save(update_fields=["term_start", "term_end"])
-    previous = RoleAssignment.objects.filter(organization=org, role__in=[Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRANCH_COMMITTEE])
-    previous.filter(term_end__isnull=True).update(term_end=election_date - dt.timedelta(days=1))
-    previous.filter(term_end__gte=election_date).update(term_end=election_date - dt.timedelta(days=1))
+    org = organization_update(actor=actor, organization=org, term_start=election_date, term_end=term.add_to(election_date))
+    role_assignments_end(actor=actor, organization=org, roles=[Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRANCH_COMMITTEE],
+                         last_day=election_date - dt.timedelta(days=1))
     members = {m.pk: m for m in Member.objects.filter(pk__in=data.get("elected_total") or []).select_related("user")}
     created = []
     for mid, member in members.items():
         role = Role.BRANCH_SECRETARY if mid == data.get("secretary") else Role.BRANCH_DEPUTY_SECRETARY if mid == data.get("deputy") else Role.BRANCH_COMMITTEE
         if member.user_id:
-            RoleAssignment.objects.create(user=member.user, role=role, organization=org, term_start=election_date, term_end=org.term_end)
+            role_assignment_create(actor=actor, user=member.user, role=role, organization=org, term_start=election_date,
+                                   term_end=org.term_end, post=ELECTED_POSTS[role])
         created.append({"member": mid, "name": member.name, "role": role})
     return {"term_start": org.term_start.isoformat(), "term_end": org.term_end.isoformat(), "officers": created}
 
 
+@effect("notify_term_expiry")
+def notify_term_expiry(*, case, params, actor, now) -> dict:
+    """P2 step 0: the reminder goes to the branch and to its approving committee's officers."""
+    return term_expiry_notify(case=case, branch=case.organization, term_end=case.data["term_end"], now=now)
+
+
+@effect_many("notify_term_expiry")
+def notify_term_expiry_many(*, items, actor, now) -> list[dict]:
+    """The reminders of a batch of elections whose timers fired together."""
+    return term_expiry_notify_many(
+        items=[(i["case"], i["case"].organization, i["case"].data["term_end"]) for i in items], now=now)
+
+
 @effect("schedule_next_election")
-def schedule_next_election(*, case, params, actor, now):
+def schedule_next_election(*, case, params, actor, now) -> dict:
     """Start the next election case for the branch: it waits on its own term-expiry reminder."""
     org = Organization.objects.get(pk=case.organization_id)
     nxt = case_start(actor=None, process_id=PROCESS, organization=org, subject=case.subject,

@@ -7,12 +7,13 @@ from django.db import models, transaction
 
 from engine.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from engine.i18n import _
-from engine.rules import strictly_more_than
-from organizations.models import Member, MemberStatus, OrgKind
+from engine.rules import get_rule_set, strictly_more_than
+from organizations.models import Member, MemberStatus
 from orglife.models import MeasurementTally, MeasurementVoter
+from procedures.common.start import branch_only
 from workflows.audit import append
 from workflows.models import Case, CaseStatus, TaskStatus
-from workflows.registry import effect, form_check, form_context
+from workflows.registry import effect, form_check, form_context, running_subject
 from workflows.services import case_start
 
 PROCESS = "democratic_review"
@@ -26,9 +27,8 @@ def participants(org) -> list[Member]:
 
 
 @form_check(PROCESS, "__start__")
-def check_start(*, organization, data, rules, subject_member=None):
-    if organization.kind != OrgKind.BRANCH:
-        raise ValidationFailed(_("民主评议须针对党支部发起。"), code="review_needs_branch", fields={"organization": [_("须为党支部")]})
+def check_start(*, organization, data, rules, subject_member=None) -> dict:
+    branch_only(organization, (_("民主评议须针对党支部发起。"), "review_needs_branch"))
     year = data.get("year")
     if not isinstance(year, int):
         raise ValidationFailed(_("请填写评议年度。"), code="year_required", fields={"data.year": [_("必填，须为整数")]})
@@ -49,36 +49,52 @@ def check_start(*, organization, data, rules, subject_member=None):
     }
 
 
+@running_subject(PROCESS)
+def review_subject(*, organization, data, subject_member) -> str:
+    """One running review per branch and year (a finished one is refused by the start check)."""
+    return f"organization:{organization.pk}:year:{data['year']}"
+
+
 @form_check(PROCESS, "self_assessment")
-def check_self_assessment(*, case, task, data, rules):
+def check_self_assessment(*, case, task, data, rules) -> dict:
     member_id = int(task.slot.split("@", 1)[1])
     return {"assessment": {"member": member_id, "text": data["text"]}}
 
 
-@form_check(PROCESS, "file_plan", "record_study", "mutual_assessment", "report_results", "receive_results")
-def check_plain(*, case, task, data, rules):
-    return {}
-
-
 @form_context(PROCESS, "democratic_measurement")
-def measurement_context(*, case, task):
+def measurement_context(*, case, task) -> dict:
+    rules = get_rule_set(case.rule_set)
     return {"rated": case.data.get("rated", []), "not_rated": case.data.get("not_rated", []),
-            "voters_due": len(case.data.get("voters", [])), "ballots_cast": MeasurementVoter.objects.filter(case=case).count()}
+            "voters_due": len(case.data.get("voters", [])), "ballots_cast": MeasurementVoter.objects.filter(case=case).count(),
+            "ballots_needed": ballots_needed(len(case.data.get("voters", [])), rules)}
+
+
+def ballots_needed(voters: int, rules) -> int:
+    """The fewest ballots with which the measurement may be closed: at least
+    review.measurement_min_ballots (never fewer than 3) and more than review.measurement_quorum of
+    those entitled. Fewer ballots would let the published tallies reveal how someone voted."""
+    floor = max(rules.get("review.measurement_min_ballots"), 3)
+    more_than = rules.get("review.measurement_quorum") * voters
+    return max(floor, int(more_than) + 1)
 
 
 @form_check(PROCESS, "democratic_measurement")
-def check_close_measurement(*, case, task, data, rules):
+def check_close_measurement(*, case, task, data, rules) -> dict:
     """Close the measurement: the tallies (counts only) go into the case."""
     ballots = MeasurementVoter.objects.filter(case=case).count()
-    if ballots == 0:
-        raise RuleViolation(_("还没有人参加民主测评。"), code="no_ballots", fields={"close": [_("尚无测评票")]})
+    needed = ballots_needed(len(case.data.get("voters", [])), rules)
+    if ballots < needed:
+        raise RuleViolation(
+            _("已收回测评票 %(n)s 张；至少须 %(needed)s 张（不少于 %(min)s 张且超过参评党员 %(voters)s 人的半数）才能汇总，以免测评结果暴露个人的评价。") % {
+                "n": ballots, "needed": needed, "min": max(rules.get("review.measurement_min_ballots"), 3), "voters": len(case.data.get("voters", []))},
+            code="measurement_too_few_ballots", fields={"close": [_("至少须 %(needed)s 张测评票") % {"needed": needed}]})
     tally = {str(r["id"]): {g: 0 for g in GRADES} for r in case.data.get("rated", [])}
     for member_id, grade, count in MeasurementTally.objects.filter(case=case).values_list("member_id", "grade", "count"):
         tally[str(member_id)][grade] = count
     return {"measurement": tally, "ballots": ballots}
 
 
-def check_covers_rated(case, items, field):
+def check_covers_rated(case, items, field) -> None:
     """Every rated member exactly once in `items` ([{member, …}]); leading cadres and others refused."""
     rated = {r["id"] for r in case.data.get("rated", [])}
     cadres = {r["id"] for r in case.data.get("not_rated", [])}
@@ -99,7 +115,7 @@ def check_covers_rated(case, items, field):
 
 
 @form_check(PROCESS, "organizational_rating")
-def check_rating(*, case, task, data, rules):
+def check_rating(*, case, task, data, rules) -> dict:
     """Every rated member once; more 优秀 than `review.excellent_max_share` of those rated is a warning."""
     check_covers_rated(case, data["ratings"], "ratings")
     share = rules.get("review.excellent_max_share")
@@ -112,13 +128,13 @@ def check_rating(*, case, task, data, rules):
 
 
 @form_check(PROCESS, "give_feedback")
-def check_feedback(*, case, task, data, rules):
+def check_feedback(*, case, task, data, rules) -> dict:
     check_covers_rated(case, data["feedback"], "feedback")
     return {}
 
 
 @effect("open_unqualified_cases")
-def open_unqualified_cases(*, case, params, actor, now):
+def open_unqualified_cases(*, case, params, actor, now) -> dict:
     """DISPOSAL-2024: each member rated unqualified gets a handling case in the branch committee's inbox."""
     opened = []
     for member in Member.objects.filter(pk__in=case.data.get("unqualified") or []).order_by("id"):
@@ -134,8 +150,7 @@ def measurement_ballot_cast(*, actor, case, ratings: list[dict]) -> None:
     The voter must be a participant who has not voted; the ballot must rate every rated member (not
     leading cadres) once on the four grades. Only the counts are incremented: every tally row of the
     case is created up front (so row order tells nothing) and every one is rewritten by each ballot,
-    the voter row says that the member voted, and the audit event names the voter but carries no
-    rating."""
+    the voter row says that the member voted, and the audit event names neither voter nor rating."""
     member = Member.objects.filter(user=actor).first() if actor is not None else None
     with transaction.atomic():
         case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
@@ -160,7 +175,9 @@ def measurement_ballot_cast(*, actor, case, ratings: list[dict]) -> None:
         MeasurementTally.objects.filter(case=case).update(
             count=models.F("count") + models.Case(models.When(chosen, then=models.Value(1)), default=models.Value(0)))
         MeasurementVoter.objects.create(case=case, member=member)
-        append(action="measurement_ballot_cast", actor=actor, case=case, data={})
+        # Anonymous: the event says that a ballot was cast, not by whom (who voted is kept only to
+        # refuse a second ballot, in MeasurementVoter, which no endpoint lists).
+        append(action="measurement_ballot_cast", actor=None, case=case, data={})
 
 
 def measurement_for_voter(*, user, case_id: int) -> tuple[Case, bool]:

@@ -7,7 +7,7 @@ PROCESS = "orglife_reminder"
 
 
 @form_context(PROCESS, "attend_to_obligation")
-def reminder_context(*, case, task):
+def reminder_context(*, case, task) -> dict:
     d = case.data
     return {"obligation": d.get("obligation"), "label": d.get("label"), "period": d.get("period"),
             "period_end": d.get("period_end"), "detail": d.get("detail")}

@@ -13,51 +13,33 @@ from engine.i18n import _
 from organizations.models import Member, MemberStatus
 from organizations.rules import deployment_rule_set
 from orglife.selectors import lapse_grounds
-from procedures.common.members import (
-    member_case_subject,
-    member_leaves,
-    strike_off_vote_check,
-    strike_off_vote_context,
-)
+from procedures.common.members import member_case_subject, member_leaves, strike_off_vote
+from procedures.common.start import MEMBER, one_running_per
 from workflows.models import Case, CaseStatus
 from workflows.registry import effect, form_check, form_context
 from workflows.services import case_start
 
 PROCESS = "self_lapse"
+one_running_per(PROCESS, MEMBER)
+strike_off_vote(PROCESS)
 
 
 @form_check(PROCESS, "__start__")
-def check_start(*, organization, data, rules, subject_member=None):
-    member_case_subject(process=PROCESS, organization=organization, data=data,
-                        not_branch=(_("自行脱党处理须针对党支部发起。"), "self_lapse_needs_branch"),
-                        already_open=(_("该党员已有进行中的自行脱党处理。"), "self_lapse_already_open"))
-    return {}
+def check_start(*, organization, data, rules, subject_member=None) -> dict:
+    member = member_case_subject(organization=organization, data=data,
+                                 not_branch=(_("自行脱党处理须针对党支部发起。"), "self_lapse_needs_branch"))
+    return {"member": {**data["member"], "id": member.pk}}
 
 
 @form_context(PROCESS, "review_lapse")
-def review_context(*, case, task):
+def review_context(*, case, task) -> dict:
     return {"member": case.data.get("member"), "grounds": case.data.get("grounds", [])}
 
 
-@form_context(PROCESS, "strike_off_vote")
-def vote_context(*, case, task):
-    return strike_off_vote_context(case=case, task=task)
-
-
-@form_check(PROCESS, "strike_off_vote")
-def check_vote(*, case, task, data, rules):
-    return strike_off_vote_check(case=case, task=task, data=data, rules=rules)
-
-
-@form_check(PROCESS, "approve_strike_off")
-def check_approval(*, case, task, data, rules):
-    return {}
-
-
 @effect("strike_off_member")
-def strike_off_member(*, case, params, actor, now):
+def strike_off_member(*, case, params, actor, now) -> dict:
     """The member is struck off from the general meeting's date."""
-    return member_leaves(case, MemberStatus.REMOVED, "meeting_date")
+    return member_leaves(case, MemberStatus.REMOVED, "meeting_date", actor=actor)
 
 
 def self_lapse_detect(*, on: dt.date | None = None) -> dict:

@@ -3,61 +3,75 @@ set, advice to withdraw, or striking off through the general meeting (admission 
 approving committee. Striking off shares the vote check and the leaving with self-lapse (`procedures.common.members`)."""
 from __future__ import annotations
 
-from engine.calendar import Duration, today
-from engine.errors import RuleViolation
+from engine.calendar import Duration, parse_date, today
+from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
 from organizations.models import MemberStatus
-from procedures.common.members import (
-    member_case_subject,
-    member_leaves,
-    strike_off_vote_check,
-    strike_off_vote_context,
-)
+from procedures.common.members import member_case_subject, member_leaves, strike_off_vote
+from procedures.common.start import MEMBER, one_running_per
 from workflows.registry import effect, form_check, form_context
+from workflows.selectors import case_evidence
 
 PROCESS = "unqualified_member"
+one_running_per(PROCESS, MEMBER)
+strike_off_vote(PROCESS)
 
 
 @form_check(PROCESS, "__start__")
-def check_start(*, organization, data, rules, subject_member=None):
-    member = member_case_subject(process=PROCESS, organization=organization, data=data,
-                                 not_branch=(_("不合格党员处置须针对党支部发起。"), "disposal_needs_branch"),
-                                 already_open=(_("该党员已有进行中的不合格党员处置。"), "disposal_already_open"))
+def check_start(*, organization, data, rules, subject_member=None) -> dict:
+    member = member_case_subject(organization=organization, data=data,
+                                 not_branch=(_("不合格党员处置须针对党支部发起。"), "disposal_needs_branch"))
     return {"member": {"id": member.pk, "name": member.name}}
 
 
-@form_check(PROCESS, "propose_handling")
-def check_proposal(*, case, task, data, rules):
-    """The correction deadline: `disposal.correction_default` from today unless months are given, never
-    beyond `disposal.correction_max` (DISPOSAL-2024)."""
-    if data["measure"] != "correction":
-        return {"correction_deadline": None}
-    start = today()
+
+
+def _correction_deadline(start, months, rules):
+    """`disposal.correction_default` from `start` unless months are given, never beyond
+    `disposal.correction_max` (DISPOSAL-2024)."""
     latest = rules.get("disposal.correction_max").add_to(start)
-    months = data.get("correction_months")
     deadline = Duration(months=months).add_to(start) if months else rules.get("disposal.correction_default").add_to(start)
     if deadline > latest:
         raise RuleViolation(_("限期改正最长不超过 %(d)s（DISPOSAL-2024）：最晚 %(latest)s。") % {"d": rules.get("disposal.correction_max"), "latest": latest.isoformat()},
                             code="correction_period_too_long", fields={"correction_months": [_("最晚 %(latest)s") % {"latest": latest.isoformat()}]})
-    return {"correction_deadline": deadline.isoformat(), "correction_started": start.isoformat()}
+    return deadline
 
 
-@form_context(PROCESS, "strike_off_vote")
-def vote_context(*, case, task):
-    return strike_off_vote_context(case=case, task=task)
+@form_check(PROCESS, "propose_handling")
+def check_proposal(*, case, task, data, rules) -> dict:
+    """The branch committee's proposal; a correction period is checked now, runs from the filing."""
+    if data["measure"] != "correction":
+        return {"correction_deadline": None, "correction_months": None, "filed_on": None}
+    _correction_deadline(today(), data.get("correction_months"), rules)
+    return {"correction_deadline": None, "correction_months": data.get("correction_months"), "filed_on": None}
 
 
-@form_check(PROCESS, "strike_off_vote")
-def check_vote(*, case, task, data, rules):
-    return strike_off_vote_check(case=case, task=task, data=data, rules=rules)
+@form_context(PROCESS, "file_handling")
+def filing_context(*, case, task) -> dict:
+    """What the approving committee files: the branch committee's proposal with its documents."""
+    proposal = [e for e in case_evidence(case) if e["element_id"] == "propose_handling"]
+    return {"member": case.data.get("member"), "measure": case.data.get("measure"), "reason": case.data.get("reason"),
+            "correction_months": case.data.get("correction_months"), "proposal": proposal[-1] if proposal else None}
 
 
-@form_check(PROCESS, "approve_strike_off", "follow_up_correction", "record_withdrawal")
-def check_plain(*, case, task, data, rules):
-    return {}
+@form_check(PROCESS, "file_handling")
+def check_filing(*, case, task, data, rules) -> dict:
+    """DISPOSAL-2024: handling starts with the proposal filed with the approving committee; the
+    correction period runs from the filing date."""
+    try:
+        filed = parse_date(data["filed_on"])
+    except (KeyError, TypeError, ValueError):
+        raise ValidationFailed(_("日期格式应为 YYYY-MM-DD。"), code="invalid_date", fields={"filed_on": [_("日期格式应为 YYYY-MM-DD")]}) from None
+    if filed > today():
+        raise ValidationFailed(_("日期不能晚于今天（%(d)s）。") % {"d": today().isoformat()}, code="date_in_future", fields={"filed_on": [_("不能晚于今天")]})
+    extra = {"filed_on": filed.isoformat(), "filing_document_no": data["document_no"]}
+    if case.data.get("measure") == "correction":
+        deadline = _correction_deadline(filed, case.data.get("correction_months"), rules)
+        extra.update(correction_deadline=deadline.isoformat(), correction_started=filed.isoformat())
+    return extra
 
 
 @effect("withdraw_member")
-def withdraw_member(*, case, params, actor, now):
+def withdraw_member(*, case, params, actor, now) -> dict:
     """The member withdraws (劝退) from the talk date."""
-    return member_leaves(case, MemberStatus.WITHDRAWN, "talk_date")
+    return member_leaves(case, MemberStatus.WITHDRAWN, "talk_date", actor=actor)

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from engine import loader
 from organizations.models import MemberStatus, OrgKind, Role
-from organizations.services import role_assignment_create
+from organizations.services import member_update, role_assignment_create
 from workflows.services import process_deploy
 
 from .factories import MemberFactory, OrganizationFactory, UserFactory
@@ -54,21 +54,18 @@ def university(db, deployed):
         member_a=UserFactory(username="member_a"),
     )
     full_a = [MemberFactory(organization=branch_a, name=f"甲{i}") for i in range(9)]
-    full_a[0].user = users.sec_a
-    full_a[0].save()
-    full_a[1].user = users.committee_a
-    full_a[1].save()
-    full_a[8].user = users.member_a
-    full_a[8].save()
+    member_update(actor=None, member=full_a[0], user=users.sec_a)
+    member_update(actor=None, member=full_a[1], user=users.committee_a)
+    member_update(actor=None, member=full_a[8], user=users.member_a)
     probationary = MemberFactory(organization=branch_a, name="预备乙", status=MemberStatus.PROBATIONARY)
     suspended = MemberFactory(organization=branch_a, name="停权丙", rights_suspended=True, suspension_reason="留党察看期间")
     full_b = [MemberFactory(organization=branch_b, name=f"丁{i}") for i in range(5)]
-    role_assignment_create(user=users.sec_a, role=Role.BRANCH_SECRETARY, organization=branch_a, term_start=dt.date(2024, 1, 10))
-    role_assignment_create(user=users.committee_a, role=Role.BRANCH_COMMITTEE, organization=branch_a, term_start=dt.date(2024, 1, 10))
-    role_assignment_create(user=users.sec_b, role=Role.BRANCH_SECRETARY, organization=branch_b)
-    role_assignment_create(user=users.officer, role=Role.COMMITTEE_OFFICER, organization=college)
-    role_assignment_create(user=users.orgdept, role=Role.ORG_DEPARTMENT, organization=school)
-    role_assignment_create(user=users.auditor, role=Role.AUDITOR, organization=college)
-    role_assignment_create(user=users.member_a, role=Role.MEMBER, organization=branch_a)
+    role_assignment_create(actor=None, user=users.sec_a, role=Role.BRANCH_SECRETARY, organization=branch_a, term_start=dt.date(2024, 1, 10))
+    role_assignment_create(actor=None, user=users.committee_a, role=Role.BRANCH_COMMITTEE, organization=branch_a, term_start=dt.date(2024, 1, 10))
+    role_assignment_create(actor=None, user=users.sec_b, role=Role.BRANCH_SECRETARY, organization=branch_b)
+    role_assignment_create(actor=None, user=users.officer, role=Role.COMMITTEE_OFFICER, organization=college)
+    role_assignment_create(actor=None, user=users.orgdept, role=Role.ORG_DEPARTMENT, organization=school)
+    role_assignment_create(actor=None, user=users.auditor, role=Role.AUDITOR, organization=college)
+    role_assignment_create(actor=None, user=users.member_a, role=Role.MEMBER, organization=branch_a)
     return SimpleNamespace(school=school, college=college, branch_a=branch_a, branch_b=branch_b, users=users,
                            full_a=full_a, probationary=probationary, suspended=suspended, full_b=full_b)

@@ -13,6 +13,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("pw-123456")
 
+    @classmethod
+    def _create(cls, model_class, password=None, **kwargs):
+        return services.user_create(actor=None, password_hash=password, **kwargs)
+
 
 class OrganizationFactory(factory.Factory):
     class Meta:
@@ -26,7 +30,7 @@ class OrganizationFactory(factory.Factory):
     def _create(cls, model_class, parent=None, name=None, kind=None, **kwargs):
         if kind == OrgKind.BRANCH:
             kwargs.setdefault("branch_kind", "teaching")
-        return services.organization_create(parent=parent, name=name, kind=kind, **kwargs)
+        return services.organization_create(actor=None, parent=parent, name=name, kind=kind, **kwargs)
 
 
 class MemberFactory(factory.django.DjangoModelFactory):
@@ -35,3 +39,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"党员{n}")
     status = MemberStatus.FULL
+
+    @classmethod
+    def _create(cls, model_class, organization=None, name=None, **kwargs):
+        return services.member_create(actor=None, organization=organization, name=name, **kwargs)

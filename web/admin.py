@@ -14,7 +14,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from engine.errors import DomainError
@@ -84,14 +84,14 @@ class ServiceAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
+    def get_form(self, request, obj=None, change=False, **kwargs) -> type:
         form = super().get_form(request, obj, change, **kwargs)
         for name, text in FIELD_LABELS.items():
             if name in form.base_fields:
                 form.base_fields[name].label = text
         return form
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None) -> HttpResponse:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except DomainError as e:  # the admin's transaction rolled back: nothing was saved

@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
 from django.http import QueryDict
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from engine.calendar import today

@@ -14,8 +14,8 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from engine.errors import DomainError, NotFound
 from organizations.models import Member, MemberStatus
@@ -31,8 +31,8 @@ from workflows.selectors import processes_current
 
 from . import reports
 from . import services as web_services
-from .services import sharing_offices
 from .selectors import label
+from .services import sharing_offices
 from .views import scoped
 
 
@@ -55,7 +55,7 @@ def _overseen(request):
 
 
 @scoped
-def committee(request):
+def committee(request) -> HttpResponse:
     org, choices = _overseen(request)
     period = _period(request)
     ctx = {
@@ -68,7 +68,7 @@ def committee(request):
 
 
 @scoped
-def compliance_cell(request, organization_id: int, code: str):
+def compliance_cell(request, organization_id: int, code: str) -> HttpResponse:
     branch = organization_in_scope(request.user, organization_id)
     period = _period(request)
     cell = reports.compliance_cell(branch, code, period)
@@ -79,7 +79,7 @@ def compliance_cell(request, organization_id: int, code: str):
 
 
 @scoped
-def compliance_export(request):
+def compliance_export(request) -> HttpResponse:
     org = organization_in_scope(request.user, request.GET.get("organization"))
     period = _period(request)
     rows = reports.compliance_table_rows(org, period)
@@ -92,7 +92,7 @@ def compliance_export(request):
 # --- organizational life --------------------------------------------------------------------
 
 @scoped
-def meetings(request):
+def meetings(request) -> HttpResponse:
     org = request.GET.get("organization") or None
     kind = request.GET.get("kind") if request.GET.get("kind") in MeetingKind.values else None
     year = request.GET.get("year") if re.fullmatch(r"\d{4}", request.GET.get("year", "")) else None
@@ -103,7 +103,7 @@ def meetings(request):
 
 
 @scoped
-def meeting_detail(request, meeting_id: int):
+def meeting_detail(request, meeting_id: int) -> HttpResponse:
     meeting = orglife_selectors.meetings_visible(request.user).filter(pk=meeting_id).first()
     if meeting is None:
         raise Http404
@@ -121,7 +121,7 @@ def _meeting_payload(post) -> tuple[dict, dict]:
 
 
 @scoped
-def meeting_new(request):
+def meeting_new(request) -> HttpResponse:
     branches = list(orglife_selectors.organizations_recordable(request.user))
     if not branches:
         raise Http404
@@ -159,7 +159,7 @@ def meeting_new(request):
 
 
 @scoped
-def orglife_import(request):
+def orglife_import(request) -> HttpResponse:
     branches = list(orglife_selectors.organizations_recordable(request.user))
     if not branches:
         raise Http404
@@ -188,7 +188,7 @@ def _date(value: str) -> dt.date | None:
 
 
 @scoped
-def case_search(request):
+def case_search(request) -> HttpResponse:
     g = request.GET
     filters = {"subject": g.get("subject", "").strip()[:100], "process": g.get("process", "")[:100],
                "organization": g.get("organization", ""), "started_from": g.get("started_from", ""),
@@ -207,7 +207,7 @@ def case_search(request):
 # --- member development record (纪实) -------------------------------------------------------
 
 @scoped
-def member_record(request, member_id: int):
+def member_record(request, member_id: int) -> HttpResponse:
     record = development.member_development(request.user, member_id)
     case = development.development_case_of(development.member_for_user(request.user, member_id))
     steps = []
@@ -262,7 +262,7 @@ def _back(request, fallback: str):
 
 @require_POST
 @scoped
-def saved_filter_create(request):
+def saved_filter_create(request) -> HttpResponse:
     p = request.POST
     office = None
     if p.get("shared_role"):
@@ -279,7 +279,7 @@ def saved_filter_create(request):
 
 @require_POST
 @scoped
-def saved_filter_delete(request, saved_filter_id: int):
+def saved_filter_delete(request, saved_filter_id: int) -> HttpResponse:
     web_services.saved_filter_delete(actor=request.user, saved_filter_id=saved_filter_id)
     messages.success(request, _("已删除筛选。"))
     return _back(request, reverse("web:inbox"))

@@ -11,6 +11,10 @@ member               one member personally (a multi-instance task      the case'
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
 from engine.calendar import today
 from engine.errors import BpmnError, Forbidden
 from engine.i18n import _
@@ -18,6 +22,9 @@ from organizations.models import Member, Organization, Role, RoleAssignment
 from organizations.selectors import active_assignments, approving_committee_of, root_of
 
 from .models import Delegation
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 LANES = ("branch_secretary", "branch_committee", "approving_committee", "org_department", "member")
 
@@ -127,11 +134,9 @@ def delegation_covers(d, task) -> bool:
     return task.slot in d.slots and (not d.task_id or d.task_id == task.pk) and (not d.process_id or d.process_id == task.process_id)
 
 
-def delegated_task_q(user):
+def delegated_task_q(user) -> Q:
     """Tasks the user may act on as a delegate now: for each delegation, the delegator's slots
     (narrowed to one process or one task), unclaimed or held by the delegate or the delegator."""
-    from django.db.models import Q
-
     q = Q(pk__in=[])
     for d in active_delegations(user):
         cond = Q(slot__in=d.slots) & (Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claimed_by=d.delegator_id))
@@ -143,7 +148,7 @@ def delegated_task_q(user):
     return q
 
 
-def acting_for(user, task):
+def acting_for(user, task) -> User | None:
     """None when the task is in the user's own slots; the holder they act for under a delegation;
     raises Forbidden otherwise."""
 
@@ -156,15 +161,39 @@ def acting_for(user, task):
 
 
 def user_roles_snapshot(user) -> list[dict]:
-    """The roles a user holds now, as recorded in each audit event."""
+    """The roles a user holds now."""
     return [{"role": a.role, "organization": a.organization_id} for a in active_assignments(user)]
+
+
+def acting_roles(user, *, task=None, organization: Organization | None = None,
+                 on_behalf_of=None) -> list[dict]:
+    """The role(s) in which `user` acts, as recorded in an audit event — not every role they hold.
+
+    On a task: the role giving its lane at the task's organization (the first in ROLE_LANES order:
+    a secretary acting in the committee's lane acts as secretary), the member lane as the member
+    themself, or — under a delegation — the lane's role `on_behalf_of` the holder. Otherwise
+    (starting or cancelling a case, an upload): the roles at `organization` or above it, which
+    give authority over it."""
+    if task is not None:
+        org_id = task.assignee_organization_id
+        if task.lane == "member":
+            return [{"role": "member", "organization": task.case_organization_id}]
+        if on_behalf_of is not None:
+            return [{"lane": task.lane, "organization": org_id,
+                     "on_behalf_of": on_behalf_of.get_username()}]
+        held = {a.role for a in active_assignments(user) if a.organization_id == org_id}
+        return [{"role": str(r), "organization": org_id}
+                for r, lanes in ROLE_LANES.items() if task.lane in lanes and r in held][:1]
+    if organization is None:
+        return user_roles_snapshot(user)
+    above = set(organization.ancestors_and_self_ids())
+    return [{"role": a.role, "organization": a.organization_id} for a in active_assignments(user)
+            if a.organization_id in above]
 
 
 def slot_holders(slots, on=None) -> dict[str, list]:
     """Who holds each slot now: {slot: [users]}. A lane at an organization: the users with an active
     role there whose lanes include it (one query); a member's own slot: that member's user (one more)."""
-    from django.db.models import Q
-
 
     wanted: dict[tuple[str, int], str] = {}
     for s in set(slots):

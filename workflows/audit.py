@@ -10,26 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils import timezone
 
 from engine.i18n import _
+from organizations.audit import GENESIS, json_safe
+from organizations.audit import canonical as _canonical
 
-from .assignment import user_roles_snapshot
+from .assignment import acting_roles
 from .models import AuditEvent, Case
-
-GENESIS = "0" * 64
-
-
-def _canonical(value) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-def json_safe(value):
-    """`value` as it will come back from the database's JSON column (dates as strings, tuples as lists)."""
-    return json.loads(_canonical(value))
 
 
 def event_hash(*, seq, prev_hash, case_id, organization_id, actor_id, actor_name, actor_roles, action, task_id,
@@ -51,15 +42,21 @@ def _hash_of(e: AuditEvent) -> str:
                       on_behalf_of_id=e.on_behalf_of_id, on_behalf_of_name=e.on_behalf_of_name)
 
 
-def append(*, action: str, actor=None, case: Case | None = None, task=None, data=None, organization=None,
-           save_head: bool = True, on_behalf_of=None) -> AuditEvent:
-    """Append one event to its case's chain. Expects the case row locked by the caller.
-    save_head=False: the caller saves `case.audit_seq`/`audit_head` with its own UPDATE of the case."""
+def build(*, action: str, actor=None, case: Case | None = None, task=None, data=None, organization=None,
+          on_behalf_of=None, roles: list | None = None) -> AuditEvent:
+    """The next event of its case's chain, unsaved; advances `case.audit_seq`/`audit_head` in memory.
+    Expects the case row locked by the caller, who inserts the event (alone or with a batch's
+    `bulk_create`) and saves the head in the same transaction. The event names the role the actor
+    acted in (`acting_roles`), not every role they hold; `roles` when the caller has it already."""
     data = json_safe(data or {})
+    organization = organization or (case.organization if case else None)
+    if roles is None:
+        roles = (acting_roles(actor, task=task, organization=organization, on_behalf_of=on_behalf_of)
+                 if actor is not None else [])
     event = AuditEvent(
-        case=case, organization=organization or (case.organization if case else None), actor=actor,
+        case=case, organization=organization, actor=actor,
         actor_name=actor.get_username() if actor is not None else "system",
-        actor_roles=user_roles_snapshot(actor) if actor is not None else [],
+        actor_roles=roles,
         on_behalf_of=on_behalf_of, on_behalf_of_name=on_behalf_of.get_username() if on_behalf_of is not None else "",
         action=action, task=task, task_name=task.name if task else "", data=data,
         created_at=timezone.now(),
@@ -69,11 +66,20 @@ def append(*, action: str, actor=None, case: Case | None = None, task=None, data
     else:
         event.seq, event.prev_hash = 0, GENESIS
     event.hash = _hash_of(event)
-    event.save(force_insert=True)
     if case is not None:
         case.audit_seq, case.audit_head = event.seq, event.hash
-        if save_head:
-            Case.objects.filter(pk=case.pk).update(audit_seq=event.seq, audit_head=event.hash)
+    return event
+
+
+def append(*, action: str, actor=None, case: Case | None = None, task=None, data=None, organization=None,
+           save_head: bool = True, on_behalf_of=None) -> AuditEvent:
+    """Append one event to its case's chain. Expects the case row locked by the caller.
+    save_head=False: the caller saves `case.audit_seq`/`audit_head` with its own UPDATE of the case."""
+    event = build(action=action, actor=actor, case=case, task=task, data=data, organization=organization,
+                  on_behalf_of=on_behalf_of)
+    event.save(force_insert=True)
+    if case is not None and save_head:
+        Case.objects.filter(pk=case.pk).update(audit_seq=event.seq, audit_head=event.hash)
     return event
 
 
@@ -87,7 +93,7 @@ class Verification:
     problem: str = ""
     reason: str = ""
 
-    def as_dict(self):
+    def as_dict(self) -> dict:
         return {"case": self.case_id, "ok": self.ok, "events": self.events, "first_bad_event": self.first_bad_event,
                 "first_bad_seq": self.first_bad_seq, "problem": self.problem, "reason": str(self.reason)}
 
@@ -117,6 +123,6 @@ def verify_case(case_id: int) -> Verification:
     return Verification(case_id, True, count)
 
 
-def verify_all():
+def verify_all() -> Iterator[Verification]:
     for case_id in Case.objects.order_by("id").values_list("id", flat=True).iterator():
         yield verify_case(case_id)

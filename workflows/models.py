@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from engine.errors import DomainError
+from organizations.models import AppendOnly
 
 
 class ProcessVersion(models.Model):
@@ -39,6 +39,9 @@ class CaseStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已撤销")
 
 
+RUNNING_SUBJECT_CONSTRAINT = "uniq_running_case_per_subject"
+
+
 class Case(models.Model):
     process_version = models.ForeignKey(ProcessVersion, on_delete=models.PROTECT, related_name="cases")
     process_id = models.CharField(max_length=100, db_index=True)
@@ -47,6 +50,10 @@ class Case(models.Model):
     subject = models.CharField(max_length=200, blank=True, default="")
     subject_member = models.ForeignKey("organizations.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
     business_key = models.CharField(max_length=200, blank=True, default="", db_index=True)
+    # "One running case per subject" (a member's development, a branch's review of a year…): set by
+    # `workflows.services.case_start` from the procedure's registered subject; unique among running
+    # cases in the database, so concurrent starts cannot both succeed.
+    subject_key = models.CharField(max_length=200, null=True, blank=True)
     status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.RUNNING)
     stage = models.CharField(max_length=200, blank=True, default="")
     # JSON text, not jsonb: SpiffWorkflow restores task data as deltas from parent to child in the
@@ -67,6 +74,9 @@ class Case(models.Model):
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["organization", "status"]), models.Index(fields=["process_id", "status"])]
+        constraints = [models.UniqueConstraint(
+            fields=["subject_key"], condition=models.Q(status="running", subject_key__isnull=False),
+            name=RUNNING_SUBJECT_CONSTRAINT)]
 
 
 class TaskStatus(models.TextChoices):
@@ -127,33 +137,6 @@ class Timer(models.Model):
     class Meta:
         ordering = ["due_at", "id"]
         indexes = [models.Index(fields=["due_at"], condition=models.Q(status="waiting"), name="timer_due_waiting")]
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise DomainError(self.model.UPDATE_REFUSED, code="audit_append_only")
-
-    def delete(self):
-        raise DomainError(self.model.DELETE_REFUSED, code="audit_append_only")
-
-
-class AppendOnly(models.Model):
-    """Rows are inserted, never updated or deleted, by the application (model or queryset)."""
-    UPDATE_REFUSED = _("审计记录只能追加，不能修改。")
-    DELETE_REFUSED = _("审计记录只能追加，不能删除。")
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise DomainError(self.UPDATE_REFUSED, code="audit_append_only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise DomainError(self.DELETE_REFUSED, code="audit_append_only")
 
 
 class AuditEvent(AppendOnly):

@@ -5,6 +5,9 @@
   results such as the tally);
 - form contexts: what a form shows besides its schema (who is due to vote, who is excluded, why);
 - effects: what BPMN service tasks ask of the database (record the new term, schedule the next case);
+- running subjects: what a process allows only one running case of (a member, a branch and year;
+  `running_subject` or `one_running_per`); `workflows.services.case_start` guards it, backed by a
+  unique index on running cases' `subject_key`;
 - providers: what a higher layer offers a procedure without the procedure importing it (`provide`
   by the report package at start-up, `provider` by the procedure), e.g. `weak_branch_signals`.
 """
@@ -15,10 +18,12 @@ from collections.abc import Callable
 _CHECKS: dict[tuple[str, str], Callable] = {}
 _CONTEXTS: dict[tuple[str, str], Callable] = {}
 _EFFECTS: dict[str, Callable] = {}
+_EFFECTS_MANY: dict[str, Callable] = {}
 _PROVIDERS: dict[str, Callable] = {}
+_SUBJECTS: dict[str, Callable] = {}
 
 
-def form_check(process_id: str, *element_ids: str):
+def form_check(process_id: str, *element_ids: str) -> Callable[[Callable], Callable]:
     def register(fn):
         for element_id in element_ids:
             _CHECKS[(process_id, element_id)] = fn
@@ -26,7 +31,7 @@ def form_check(process_id: str, *element_ids: str):
     return register
 
 
-def form_context(process_id: str, *element_ids: str):
+def form_context(process_id: str, *element_ids: str) -> Callable[[Callable], Callable]:
     def register(fn):
         for element_id in element_ids:
             _CONTEXTS[(process_id, element_id)] = fn
@@ -34,26 +39,54 @@ def form_context(process_id: str, *element_ids: str):
     return register
 
 
-def effect(operation: str):
+def effect(operation: str) -> Callable[[Callable], Callable]:
     def register(fn):
         _EFFECTS[operation] = fn
         return fn
     return register
 
 
-def check_for(process_id, element_id):
+def effect_many(operation: str) -> Callable:
+    """Register `fn(*, items, actor, now) -> [result, …]`: the same effect for many cases at once
+    (`items`: [{"case", "params"}]), used when timers fire in batches so that an effect costs a few
+    statements per batch instead of a few per case. It must do exactly what the single handler
+    does for each item, and return the results in the items' order."""
+    def register(fn):
+        _EFFECTS_MANY[operation] = fn
+        return fn
+    return register
+
+
+def running_subject(process_id: str) -> Callable:
+    """Register `fn(*, organization, data, subject_member) -> str`: the subject a process allows one
+    running case of (called after the start check, with the data it completed)."""
+    def register(fn):
+        _SUBJECTS[process_id] = fn
+        return fn
+    return register
+
+
+def subject_for(process_id) -> Callable | None:
+    return _SUBJECTS.get(process_id)
+
+
+def check_for(process_id, element_id) -> Callable | None:
     return _CHECKS.get((process_id, element_id))
 
 
-def context_for(process_id, element_id):
+def context_for(process_id, element_id) -> Callable | None:
     return _CONTEXTS.get((process_id, element_id))
 
 
-def effect_for(operation):
+def effect_for(operation) -> Callable | None:
     return _EFFECTS.get(operation)
 
 
-def effect_names():
+def effect_many_for(operation) -> Callable | None:
+    return _EFFECTS_MANY.get(operation)
+
+
+def effect_names() -> set[str]:
     return set(_EFFECTS)
 
 
@@ -69,3 +102,19 @@ def provider(name: str) -> Callable:
         return _PROVIDERS[name]
     except KeyError:
         raise LookupError(f"nothing provides {name!r}: is its app in INSTALLED_APPS?") from None
+
+
+def one_running_per(process_id: str, key: Callable) -> None:
+    """At most one running case of `process_id` per `key(organization=, subject_member=, data=)`
+    (a string naming the subject): `running_subject` as a call."""
+    _SUBJECTS[process_id] = key
+
+
+def running_key(process_id: str, *, organization, subject_member, data: dict) -> str | None:
+    """The subject key a new case of `process_id` runs under (None: the process has no limit), as
+    stored in `Case.subject_key`."""
+    key = _SUBJECTS.get(process_id)
+    if key is None:
+        return None
+    value = key(organization=organization, subject_member=subject_member, data=data)
+    return f"{process_id}:{value}" if value else None

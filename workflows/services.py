@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -22,6 +25,7 @@ from organizations.rules import deployment_rule_set
 from organizations.selectors import (
     active_assignments,
     approving_committee_of,
+    members_visible,
     organizations_manageable,
 )
 
@@ -36,8 +40,11 @@ from .assignment import (
     user_slots,
 )
 from .audit import append as audit
+from .audit import build as audit_build
 from .audit import json_safe
 from .models import (
+    RUNNING_SUBJECT_CONSTRAINT,
+    AuditEvent,
     Case,
     CaseAccess,
     CaseStatus,
@@ -73,6 +80,107 @@ def _restore(case: Case) -> WorkflowRun:
     return WorkflowRun.restore(json.loads(case.state), spec, subprocess_specs, get_rule_set(case.rule_set), copy_state=False)
 
 
+@dataclass
+class _Step:
+    """What one step changes, computed in memory by `_plan_step`; written by `_write_rows` (for one
+    case or a whole batch of cases at once) plus the case's own UPDATE."""
+    case: Case
+    closed: list = field(default_factory=list)
+    new_tasks: list = field(default_factory=list)
+    fired: list = field(default_factory=list)
+    gone: list = field(default_factory=list)
+    new_timers: list = field(default_factory=list)
+    changes: dict = field(default_factory=dict)
+    effects: list = field(default_factory=list)
+
+
+_CASE_STEP_FIELDS = ["state", "serializer_version", "data", "stage", "status", "completed_at", "lock_version",
+                     "updated_at"]
+
+
+def _plan_step(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None = None, now,
+               open_rows: dict, timer_rows: dict) -> _Step:
+    """Mirror the workflow into task and timer rows and the case's fields, in memory only.
+    `open_rows` ({spiff id: Task}) are the case's open task rows, `timer_rows` its waiting timers."""
+    step = _Step(case=case)
+    ready = run.ready_user_tasks(known=set(open_rows))
+    ready_ids = {v.id for v in ready}
+    for sid, row in open_rows.items():
+        if sid in ready_ids:
+            continue
+        if completed is not None and row.pk == completed.pk:
+            row.status, row.completed_by = TaskStatus.COMPLETED, actor
+        else:
+            row.status = TaskStatus.CANCELLED
+        row.completed_at = now
+        step.closed.append(row)
+    for view in ready:
+        if view.id in open_rows:
+            continue
+        org = resolve_lane(view.lane, case.organization)
+        step.new_tasks.append(Task(
+            case=case, spiff_task_id=view.id, element_id=view.element_id, name=view.name, lane=view.lane or "",
+            slot=task_slot(view.lane, org, view.data), assignee_organization=org, process_id=case.process_id,
+            case_organization_id=case.organization_id, form=view.form or "", stage=view.stage or "",
+            documentation=view.documentation, due_at=view.due_at,
+        ))
+
+    waiting = {t.task_id: t for t in run.waiting_timers()}
+    for sid, row in timer_rows.items():
+        if sid not in waiting:
+            row.status = TimerStatus.FIRED if row.due_at <= now else TimerStatus.CANCELLED
+            row.fired_at = now if row.status == TimerStatus.FIRED else None
+            (step.fired if row.status == TimerStatus.FIRED else step.gone).append(row)
+    step.new_timers = [Timer(case=case, spiff_task_id=t.task_id, element_id=t.element_id, name=t.name, due_at=t.due_at)
+                       for sid, t in waiting.items() if sid not in timer_rows]
+
+    case.state = json.dumps(run.dump(), separators=(",", ":"), ensure_ascii=False)
+    case.serializer_version = run.serializer_version
+    case.data = json_safe({k: v for k, v in run.data.items() if not k.startswith("spiff__")})
+    still_open = sorted((r for sid, r in open_rows.items() if sid in ready_ids), key=lambda r: r.pk) + step.new_tasks
+    case.stage = (still_open[0].stage or still_open[0].name) if still_open else ""
+    if run.completed and case.status == CaseStatus.RUNNING:
+        case.status, case.completed_at, case.stage = CaseStatus.COMPLETED, now, gettext_noop("已办结")
+    case.lock_version += 1
+    step.changes = {
+        "opened": [{"task": r.name, "lane": r.lane, "due_at": r.due_at} for r in step.new_tasks],
+        "fired_timers": [{"timer": r.name, "due_at": r.due_at} for r in step.fired],
+    }
+    step.effects = list(run.outbox)
+    run.outbox.clear()
+    return step
+
+
+def _write_rows(steps: list[_Step], *, now) -> None:
+    """Write the task and timer rows of one or many planned steps: one statement per kind of change,
+    however many cases the steps belong to."""
+    closed = defaultdict(list)
+    for step in steps:
+        for row in step.closed:
+            closed[(row.status, row.completed_by_id)].append(row.pk)
+    for (status, completed_by_id), pks in closed.items():
+        Task.objects.filter(pk__in=pks).update(status=status, completed_at=now, completed_by_id=completed_by_id)
+    new_tasks = [row for step in steps for row in step.new_tasks]
+    if new_tasks:
+        Task.objects.bulk_create(new_tasks)
+    fired = [row.pk for step in steps for row in step.fired]
+    if fired:
+        Timer.objects.filter(pk__in=fired).update(status=TimerStatus.FIRED, fired_at=now)
+    gone = [row.pk for step in steps for row in step.gone]
+    if gone:
+        Timer.objects.filter(pk__in=gone).update(status=TimerStatus.CANCELLED, fired_at=None)
+    new_timers = [row for step in steps for row in step.new_timers]
+    if new_timers:
+        Timer.objects.bulk_create(new_timers)
+
+
+def _apply_effects(case: Case, effects: list[dict], *, actor, now) -> None:
+    """Run the service-task effects a step queued (BPMN service tasks), each audited."""
+    for item in effects:
+        result = _effect_handler(item["operation"])(case=case, params=item["params"], actor=actor, now=now)
+        audit(action="effect_applied", case=case, data={"operation": item["operation"], "params": item["params"], "result": result})
+
+
 def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None = None, now=None,
              open_rows: dict | None = None, timers_before: list | None = None, event: dict | None = None) -> dict:
     """Mirror the workflow into task and timer rows, apply service-task effects, save the case.
@@ -84,80 +192,17 @@ def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None
     now = now or timezone.now()
     if open_rows is None:
         open_rows = {str(t.spiff_task_id): t for t in case.tasks.filter(status=TaskStatus.OPEN)}
-    ready = run.ready_user_tasks(known=set(open_rows))
-    ready_ids = {v.id for v in ready}
-    closed = []
-    for sid, row in open_rows.items():
-        if sid in ready_ids:
-            continue
-        if completed is not None and row.pk == completed.pk:
-            row.status, row.completed_by = TaskStatus.COMPLETED, actor
-        else:
-            row.status = TaskStatus.CANCELLED
-        row.completed_at = now
-        closed.append(row)
-    if len(closed) == 1:
-        row = closed[0]
-        Task.objects.filter(pk=row.pk).update(status=row.status, completed_at=row.completed_at, completed_by=row.completed_by)
-    elif closed:
-        Task.objects.bulk_update(closed, ["status", "completed_at", "completed_by"])
-    new_rows = []
-    for view in ready:
-        if view.id in open_rows:
-            continue
-        org = resolve_lane(view.lane, case.organization)
-        new_rows.append(Task(
-            case=case, spiff_task_id=view.id, element_id=view.element_id, name=view.name, lane=view.lane or "",
-            slot=task_slot(view.lane, org, view.data), assignee_organization=org, process_id=case.process_id,
-            case_organization_id=case.organization_id, form=view.form or "", stage=view.stage or "",
-            documentation=view.documentation, due_at=view.due_at,
-        ))
-    if new_rows:
-        Task.objects.bulk_create(new_rows)
-
-    waiting = {t.task_id: t for t in run.waiting_timers()}
     no_rows = timers_before is not None and not timers_before  # the case had no waiting timer rows
     timer_rows = {} if no_rows else {str(t.spiff_task_id): t for t in case.timers.filter(status=TimerStatus.WAITING)}
-    fired, gone = [], []
-    for sid, row in timer_rows.items():
-        if sid not in waiting:
-            row.status = TimerStatus.FIRED if row.due_at <= now else TimerStatus.CANCELLED
-            row.fired_at = now if row.status == TimerStatus.FIRED else None
-            (fired if row.status == TimerStatus.FIRED else gone).append(row)
-    if fired or gone:
-        Timer.objects.bulk_update(fired + gone, ["status", "fired_at"])
-    new_timers = [Timer(case=case, spiff_task_id=t.task_id, element_id=t.element_id, name=t.name, due_at=t.due_at)
-                  for sid, t in waiting.items() if sid not in timer_rows]
-    if new_timers:
-        Timer.objects.bulk_create(new_timers)
-
-    case.state = json.dumps(run.dump(), separators=(",", ":"), ensure_ascii=False)
-    case.serializer_version = run.serializer_version
-    case.data = json_safe({k: v for k, v in run.data.items() if not k.startswith("spiff__")})
-    still_open = sorted((r for sid, r in open_rows.items() if sid in ready_ids), key=lambda r: r.pk) + new_rows
-    case.stage = (still_open[0].stage or still_open[0].name) if still_open else ""
-    if run.completed and case.status == CaseStatus.RUNNING:
-        case.status, case.completed_at, case.stage = CaseStatus.COMPLETED, now, gettext_noop("已办结")
-    case.lock_version += 1
-    changes = {
-        "opened": [{"task": r.name, "lane": r.lane, "due_at": r.due_at} for r in new_rows],
-        "fired_timers": [{"timer": r.name, "due_at": r.due_at} for r in fired],
-    }
-    fields = ["state", "serializer_version", "data", "stage", "status", "completed_at", "lock_version", "updated_at"]
+    step = _plan_step(case, run, actor=actor, completed=completed, now=now, open_rows=open_rows, timer_rows=timer_rows)
+    _write_rows([step], now=now)
+    fields = list(_CASE_STEP_FIELDS)
     if event is not None:
-        audit(case=case, save_head=False, **{**event, "data": {**event.get("data", {}), **changes}})
+        audit(case=case, save_head=False, **{**event, "data": {**event.get("data", {}), **step.changes}})
         fields += ["audit_seq", "audit_head"]
     case.save(update_fields=fields)
-
-    effects = list(run.outbox)
-    run.outbox.clear()
-    for item in effects:
-        handler = registry.effect_for(item["operation"])
-        if handler is None:
-            raise BpmnError(_("未注册的服务任务：%(op)s") % {"op": item["operation"]}, code="unknown_service_operation")
-        result = handler(case=case, params=item["params"], actor=actor, now=now)
-        audit(action="effect_applied", case=case, data={"operation": item["operation"], "params": item["params"], "result": result})
-    return changes
+    _apply_effects(case, step.effects, actor=actor, now=now)
+    return step.changes
 
 
 # --- deployment ------------------------------------------------------------------------------
@@ -197,7 +242,11 @@ def process_deploy(*, directory=None) -> list[tuple[ProcessVersion, bool]]:
 
 def case_start(*, actor, process_id: str, organization: Organization, subject: str = "", subject_member=None,
                data: dict | None = None, business_key: str = "", rule_set: str | None = None) -> Case:
-    """Start a case on the current version of `process_id` under the deployment's rule set."""
+    """Start a case on the current version of `process_id` under the deployment's rule set.
+
+    A process registering a running subject (`registry.running_subject` / `one_running_per`) gets one running case per
+    subject: a second start answers 409 `case_already_running`, also when two starts race (the
+    unique index on running cases' `subject_key` refuses the second insert)."""
     version = ProcessVersion.objects.filter(process_id=process_id, is_current=True).first()
     if version is None:
         raise ValidationFailed(_("未部署的流程：%(p)s") % {"p": process_id}, code="unknown_process", fields={"process": [_("未部署的流程")]})
@@ -208,19 +257,53 @@ def case_start(*, actor, process_id: str, organization: Organization, subject: s
     check = registry.check_for(process_id, "__start__")
     if check is not None:
         data.update(check(organization=organization, data=data, rules=rules, subject_member=subject_member) or {})
+    subject = subject or (subject_member.name if subject_member else organization.name)
+    subject_key = registry.running_key(process_id, organization=organization, subject_member=subject_member, data=data)
+    if subject_key is not None:
+        if Case.objects.filter(subject_key=subject_key, status=CaseStatus.RUNNING).exists():
+            raise _already_running(version, subject)
     data["case_organization"] = {"id": organization.pk, "name": organization.name}
     spec, subprocess_specs = _specs(version)
-    with transaction.atomic():
-        run = WorkflowRun.start(spec, subprocess_specs, rules, data)
-        case = Case.objects.create(
-            process_version=version, process_id=process_id, rule_set=rules.code, organization=organization,
-            subject=subject or (subject_member.name if subject_member else organization.name), subject_member=subject_member,
-            business_key=business_key or f"{process_id}:{organization.pk}",
-            state="{}", serializer_version=run.serializer_version, started_by=actor,
-        )
-        _persist(case, run, actor=actor, event={"action": "case_started", "actor": actor, "data": {
-            "process": process_id, "version": version.version, "rule_set": rules.code, "data": data}})
+    try:
+        with transaction.atomic():
+            run = WorkflowRun.start(spec, subprocess_specs, rules, data)
+            case = Case.objects.create(
+                process_version=version, process_id=process_id, rule_set=rules.code, organization=organization,
+                subject=subject, subject_member=subject_member,
+                business_key=business_key or f"{process_id}:{organization.pk}", subject_key=subject_key,
+                state="{}", serializer_version=run.serializer_version, started_by=actor,
+            )
+            _persist(case, run, actor=actor, event={"action": "case_started", "actor": actor, "data": {
+                "process": process_id, "version": version.version, "rule_set": rules.code, "data": data}})
+    except IntegrityError as exc:
+        # PostgreSQL names the constraint; SQLite names the column.
+        violated = RUNNING_SUBJECT_CONSTRAINT in str(exc) or "subject_key" in str(exc)
+        if subject_key is not None and violated:
+            raise _already_running(version, subject) from None
+        raise
     return case
+
+
+def _already_running(version: ProcessVersion, subject: str) -> Conflict:
+    message = _("%(subject)s 已有进行中的“%(process)s”流程。") % {"subject": subject, "process": version.name}
+    return Conflict(message, code="case_already_running")
+
+
+def case_start_in_scope(*, actor, process_id: str, organization_id: int, subject_member_id: int | None = None,
+                        subject: str = "", data: dict | None = None, business_key: str = "") -> Case:
+    """`case_start` for a user: the organization must be one they manage, the subject member one
+    they see (each refused naming its field, like one that does not exist)."""
+    organization = organizations_manageable(actor).filter(pk=organization_id).first()
+    if organization is None:
+        raise ValidationFailed(_("您不能为该组织发起流程。"), code="organization_not_in_scope",
+                               fields={"organization": [_("不在您的管理范围内")]})
+    member = None
+    if subject_member_id:
+        member = members_visible(actor).filter(pk=subject_member_id).first()
+        if member is None:
+            raise ValidationFailed(_("党员不存在。"), code="member_not_found", fields={"subject_member": [_("不存在")]})
+    return case_start(actor=actor, process_id=process_id, organization=organization, subject=subject,
+                      subject_member=member, data=data, business_key=business_key)
 
 
 def case_cancel(*, actor, case: Case, reason: str) -> Case:
@@ -373,7 +456,7 @@ def timer_fire_case(*, case_id: int, now=None) -> dict | None:
 def _fire_due_timers(case: Case, run: WorkflowRun, *, now, open_rows=None) -> dict | None:
     """Refresh the restored workflow's timers; when any fired, persist the step with its audit event.
     Returns what changed, or None when nothing was due. Expects the case row locked."""
-    if not run.refresh_timers():
+    if not run.refresh_timers(now):
         return None
     return _persist(case, run, now=now, open_rows=open_rows, event={"action": "timers_fired"})
 
@@ -397,15 +480,152 @@ def timer_fire_one(*, case_id: int, now=None) -> tuple[int, int]:
     return (len(changes["fired_timers"]) if changes else 0), 0
 
 
-def timers_run(*, now=None, limit: int = 1000) -> dict:
-    """Fire every due timer in this process (`partyflow run-timers`, the demo's in-process sweep)."""
+def timers_fire_batch(*, case_ids: list[int], now=None) -> tuple[int, int]:
+    """Fire the due timers of a batch of cases in ONE transaction. Returns (fired, failed).
+
+    Each case still fires whole or not at all, and never twice: the batch locks its cases together
+    (`FOR UPDATE SKIP LOCKED`, only those still running with a timer due, so a case enqueued twice or
+    held by another worker is left alone), steps each in memory, and writes all of them with one
+    statement per kind of row (tasks, timers, audit events, and one `UPDATE … FROM (VALUES …)` of the
+    cases) before a single COMMIT. A worker killed mid-batch rolls the whole batch back and the next
+    sweep fires it. A case whose step fails (a script error) is left out and its timers are marked
+    failed for operators. Service-task effects run after the rows are written, in one call per
+    operation where the effect has a batch handler. Should an effect or the bulk write fail, the
+    batch is rolled back and fired case by case, each in its own transaction, where the failing
+    case alone is marked failed."""
     now = now or timezone.now()
-    case_ids = due_case_ids(now=now, limit=limit)
+    if not case_ids:
+        return 0, 0
+    try:
+        with transaction.atomic():
+            return _fire_batch_locked(case_ids, now)
+    except (DatabaseError, DomainError):
+        log.exception("batch firing failed; firing its %s cases one by one", len(case_ids))
     fired = failed = 0
     for case_id in case_ids:
         f, x = timer_fire_one(case_id=case_id, now=now)
         fired, failed = fired + f, failed + x
+    return fired, failed
+
+
+def _fire_batch_locked(case_ids: list[int], now) -> tuple[int, int]:
+    due = Timer.objects.filter(case=OuterRef("pk"), status=TimerStatus.WAITING, due_at__lte=now)
+    cases = list(_locked_cases(case_ids, skip_locked=True).filter(status=CaseStatus.RUNNING).filter(Exists(due)))
+    if not cases:
+        return 0, 0
+    ids = [c.pk for c in cases]
+    open_rows, timer_rows = defaultdict(dict), defaultdict(dict)
+    for t in Task.objects.filter(case_id__in=ids, status=TaskStatus.OPEN):
+        open_rows[t.case_id][str(t.spiff_task_id)] = t
+    for t in Timer.objects.filter(case_id__in=ids, status=TimerStatus.WAITING):
+        timer_rows[t.case_id][str(t.spiff_task_id)] = t
+    steps, failures = [], []
+    for case in cases:
+        try:
+            run = _restore(case)
+            if not run.refresh_timers():
+                continue
+            steps.append(_plan_step(case, run, now=now, open_rows=open_rows[case.pk], timer_rows=timer_rows[case.pk]))
+        except DomainError as exc:
+            failures.append((case.pk, exc))
+    events = [audit_build(action="timers_fired", case=s.case, data=s.changes, roles=[]) for s in steps]
+    _write_rows(steps, now=now)
+    if events:
+        AuditEvent.objects.bulk_create(events)
+    # Service-task effects (a reminder's notifications…) after the rows they may read; a failing
+    # effect raises out of the batch, which is rolled back and fired case by case.
+    effect_events = _apply_effects_many(steps, now=now)
+    if effect_events:
+        AuditEvent.objects.bulk_create(effect_events)
+    _update_cases([s.case for s in steps], fields=[*_CASE_STEP_FIELDS, "audit_seq", "audit_head"])
+    fired = sum(len(s.fired) for s in steps)
+    failed = sum(_timer_failed(case_id, now, exc) for case_id, exc in failures)
+    return fired, failed
+
+
+def _apply_effects_many(steps: list[_Step], *, now) -> list[AuditEvent]:
+    """Run the effects the batch's steps queued and build their audit events (unsaved, in each
+    case's chain order). When every step queued at most one effect, the steps are grouped by
+    operation and an operation with a batch handler (`registry.effect_many`) runs once for all of
+    them; otherwise each case's effects run in order, one by one, as `_apply_effects` runs them."""
+    pairs = [(s, item) for s in steps for item in s.effects]
+    results: dict[int, object] = {}
+    if all(len(s.effects) <= 1 for s in steps):
+        for operation in dict.fromkeys(item["operation"] for _s, item in pairs):
+            group = [(s, item) for s, item in pairs if item["operation"] == operation]
+            many = registry.effect_many_for(operation)
+            if many is not None:
+                outs = many(items=[{"case": s.case, "params": item["params"]} for s, item in group], actor=None, now=now)
+            else:
+                handler = _effect_handler(operation)
+                outs = [handler(case=s.case, params=item["params"], actor=None, now=now) for s, item in group]
+            results.update({id(item): out for (_s, item), out in zip(group, outs, strict=True)})
+    else:
+        for s, item in pairs:
+            results[id(item)] = _effect_handler(item["operation"])(case=s.case, params=item["params"], actor=None, now=now)
+    return [audit_build(action="effect_applied", case=s.case, roles=[], data={
+        "operation": item["operation"], "params": item["params"], "result": results[id(item)]}) for s, item in pairs]
+
+
+def _effect_handler(operation: str):
+    handler = registry.effect_for(operation)
+    if handler is None:
+        raise BpmnError(_("未注册的服务任务：%(op)s") % {"op": operation}, code="unknown_service_operation")
+    return handler
+
+
+def _locked_cases(case_ids, *, skip_locked=False):
+    """Like `_locked_case`, for many cases at once (their rows only, see there)."""
+    return (Case.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+            .select_related("process_version", "organization")
+            .defer("process_version__spec", "process_version__files")
+            .filter(pk__in=case_ids).order_by("pk"))
+
+
+def _update_cases(cases: list[Case], *, fields: list[str]) -> None:
+    """Save `fields` of many cases with one statement: `UPDATE … FROM (VALUES …)` on PostgreSQL,
+    Django's `bulk_update` elsewhere (SQLite for a newcomer's machine)."""
+    if not cases:
+        return
+    now = timezone.now()
+    for case in cases:
+        case.updated_at = now
+    if connection.vendor != "postgresql":
+        Case.objects.bulk_update(cases, fields)
+        return
+    model_fields = [Case._meta.get_field(name) for name in fields]
+    casts = [f"%s::{f.db_type(connection)}" for f in model_fields]
+    row = "(%s::bigint, " + ", ".join(casts) + ")"
+    params = []
+    for case in cases:
+        params.append(case.pk)
+        params += [f.get_db_prep_save(getattr(case, f.attname), connection) for f in model_fields]
+    columns = [f.column for f in model_fields]
+    table = connection.ops.quote_name(Case._meta.db_table)
+    sets = ", ".join(f"{connection.ops.quote_name(c)} = v.{connection.ops.quote_name(c)}" for c in columns)
+    names = ", ".join(["id", *(connection.ops.quote_name(c) for c in columns)])
+    sql = (f"UPDATE {table} AS c SET {sets} FROM (VALUES {', '.join([row] * len(cases))}) AS v({names}) "
+           "WHERE c.id = v.id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def timers_run(*, now=None, limit: int = 1000) -> dict:
+    """Fire every due timer in this process (`partyflow run-timers`, the demo's in-process sweep),
+    in batches of PARTYFLOW["TIMER_BATCH"] cases as the Celery workers do."""
+    now = now or timezone.now()
+    case_ids = due_case_ids(now=now, limit=limit)
+    fired = failed = 0
+    for batch in timer_batches(case_ids):
+        f, x = timers_fire_batch(case_ids=batch, now=now)
+        fired, failed = fired + f, failed + x
     return {"cases": len(case_ids), "fired": fired, "failed": failed}
+
+
+def timer_batches(case_ids: list[int]) -> list[list[int]]:
+    """The due cases cut into batches of PARTYFLOW["TIMER_BATCH"] (default 50)."""
+    size = max(1, int(settings.PARTYFLOW.get("TIMER_BATCH", 50)))
+    return [case_ids[i:i + size] for i in range(0, len(case_ids), size)]
 
 
 def _timer_failed(case_id, now, exc) -> int:
@@ -527,9 +747,10 @@ def delegation_create(*, actor, delegate, starts_at, ends_at, process_id: str = 
         slots = own
     if not slots:
         raise ValidationFailed(_("您没有可委托的待办角色。"), code="nothing_to_delegate", fields={"delegate": [_("您没有可委托的角色")]})
-    if delegate is None or delegate.pk == actor.pk:
+    if delegate is not None and delegate.pk == actor.pk:
         raise ValidationFailed(_("须委托给另一人。"), code="delegate_invalid", fields={"delegate": [_("须为另一位用户")]})
-    if not bodies(slots) <= bodies(user_slots(delegate)):
+    # An unknown user (None) is refused exactly like an ineligible one: no user-id enumeration.
+    if delegate is None or not bodies(slots) <= bodies(user_slots(delegate)):
         raise ValidationFailed(_("受托人须是同一组织中担任相应职务的人（支部委员会成员、党委委员或组织部人员）。"), code="delegate_not_eligible",
                                fields={"delegate": [_("不在同一组织或不担任相应职务")]})
     if ends_at <= starts_at:

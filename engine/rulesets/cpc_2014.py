@@ -74,6 +74,11 @@ RULES = {
     "development.meeting_after_prereview": Rule(None, "预审通过后召开支部大会的期限（本规则集不要求）", "DEV-2014"),
     # --- P3 democratic review, unqualified members, self-lapse (BRANCH-2018, DISPOSAL-2024, CONST Art. 9) ---
     "review.excellent_max_share": Rule(F(1, 3), "评为优秀的党员一般不超过参评党员的比例（超过时提示）", "BRANCH-2018, XYTC §4-8"),
+    # Anonymity of the measurement: tallies are published only when they cannot single out a voter.
+    "review.measurement_min_ballots": Rule(3, "民主测评汇总结果所需的最少测评票数（保护匿名，不得少于3）",
+                                           "XYTC §4-8", "local; never below 3"),
+    "review.measurement_quorum": Rule(F(1, 2), "民主测评汇总结果须超过参评党员的比例投票", "XYTC §4-8",
+                                      "local"),
     "self_lapse.months": Rule(6, "连续未参加组织生活、未交纳党费的月数（视为自行脱党）", "CONST 第9条"),
     "disposal.correction_default": Rule(D(months=6), "限期改正的一般期限", "DISPOSAL-2024"),
     "disposal.correction_max": Rule(D(years=1), "限期改正的最长期限", "DISPOSAL-2024"),

@@ -10,19 +10,20 @@ from __future__ import annotations
 from dateutil.relativedelta import relativedelta
 
 from engine.calendar import Duration, parse_date, today
-from engine.errors import Conflict, RuleViolation, ValidationFailed
+from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import strictly_more_than
-from organizations.models import MemberStatus, OrgKind
+from organizations.models import MemberStatus
 from organizations.selectors import reapplication_barred_until
+from procedures.common.start import MEMBER, branch_only, one_running_per
 from procedures.common.votes import check_people, people, require_quorum, voters_due
-from workflows.models import Case, CaseStatus
 from workflows.registry import effect, form_check, form_context
 
 from .selectors import overdue_obligations
 from .services import member_status_change
 
 PROCESS = "member_development"
+one_running_per(PROCESS, MEMBER)
 
 
 def _date(data, field):
@@ -51,9 +52,8 @@ def _months(d: Duration) -> int:
 # --- start and stage 1 -------------------------------------------------------------------------
 
 @form_check(PROCESS, "__start__")
-def check_start(*, organization, data, rules, subject_member=None):
-    if organization.kind != OrgKind.BRANCH:
-        raise ValidationFailed(_("发展党员须由党支部发起。"), code="development_needs_branch", fields={"organization": [_("须为党支部")]})
+def check_start(*, organization, data, rules, subject_member=None) -> dict:
+    branch_only(organization, (_("发展党员须由党支部发起。"), "development_needs_branch"))
     if subject_member is None:
         raise ValidationFailed(_("请指定入党申请人。"), code="subject_member_required", fields={"subject_member": [_("必填")]})
     if not subject_member.organization.path.startswith(organization.path):
@@ -61,13 +61,13 @@ def check_start(*, organization, data, rules, subject_member=None):
     if subject_member.status in (MemberStatus.PROBATIONARY, MemberStatus.FULL):
         raise RuleViolation(_("%(name)s 已是%(status)s。") % {"name": subject_member.name, "status": subject_member.get_status_display()},
                             code="already_member", fields={"subject_member": [_("已是党员")]})
-    if Case.objects.filter(process_id=PROCESS, subject_member=subject_member, status=CaseStatus.RUNNING).exists():
-        raise Conflict(_("%(name)s 已有进行中的发展党员流程。") % {"name": subject_member.name}, code="development_already_running")
     return {"member": {"id": subject_member.pk, "name": subject_member.name}}
 
 
+
+
 @form_check(PROCESS, "submit_application")
-def check_application(*, case, task, data, rules):
+def check_application(*, case, task, data, rules) -> dict:
     """Step 1 (DEV-2014 Art. 5): at least development.min_age years old on the day of application."""
     member = case.subject_member
     applied = _not_future(data, "application_date")
@@ -87,15 +87,15 @@ def check_application(*, case, task, data, rules):
 
 
 @form_check(PROCESS, "talk_with_applicant")
-def check_talk(*, case, task, data, rules):
+def check_talk(*, case, task, data, rules) -> dict:
     talked = _not_future(data, "talk_date")
     applied = parse_date(case.data["application_date"])
     _not_before(talked, applied, "talk_date", "talk_before_application", _("谈话日期不能早于递交申请书日期 %(earliest)s。"))
-    return {"talk_late": talked > rules.get("development.talk_within").add_to(applied)}
+    return {"talk_late": talked > rules.get("development.talk_within").last_day_after(applied)}
 
 
 @form_check(PROCESS, "committee_talk")
-def check_committee_talk(*, case, task, data, rules):
+def check_committee_talk(*, case, task, data, rules) -> dict:
     _not_future(data, "talk_date")
     return {}
 
@@ -103,20 +103,20 @@ def check_committee_talk(*, case, task, data, rules):
 # --- stage 2 -----------------------------------------------------------------------------------
 
 @form_check(PROCESS, "select_activist")
-def check_select_activist(*, case, task, data, rules):
+def check_select_activist(*, case, task, data, rules) -> dict:
     day = _not_future(data, "decision_date")
     _not_before(day, parse_date(case.data["application_date"]), "decision_date", "activist_before_application", _("确定日期不能早于递交申请书日期 %(earliest)s。"))
     return {"activist_date": day.isoformat()}
 
 
 @form_context(PROCESS, "appoint_contacts")
-def contacts_context(*, case, task):
+def contacts_context(*, case, task) -> dict:
     """Contacts are full members with rights intact: the picker offers only them."""
     return people(case.organization)
 
 
 @form_check(PROCESS, "appoint_contacts")
-def check_contacts(*, case, task, data, rules):
+def check_contacts(*, case, task, data, rules) -> dict:
     """Step 5 (DEV-2014 Art. 10): contacts are full members with rights intact; the error names the person."""
     check_people(case.organization, data["contacts"], "contacts", "contact_not_eligible", _("培养联系人"))
     return {}
@@ -131,7 +131,7 @@ def _require_obligations_met(case):
 
 
 @form_check(PROCESS, "cultivation_review", "probation_review")
-def check_review(*, case, task, data, rules):
+def check_review(*, case, task, data, rules) -> dict:
     _require_obligations_met(case)
     return {}
 
@@ -139,7 +139,7 @@ def check_review(*, case, task, data, rules):
 # --- stage 3 -----------------------------------------------------------------------------------
 
 @form_check(PROCESS, "designate_development_object")
-def check_designation(*, case, task, data, rules):
+def check_designation(*, case, task, data, rules) -> dict:
     """Step 7 (DEV-2014 Art. 13): not before development.activist_min_period after becoming an activist;
     cpc-2026: published for development.publication_min (working days) first."""
     day = _not_future(data, "designation_date")
@@ -158,21 +158,21 @@ def check_designation(*, case, task, data, rules):
 
 
 @form_check(PROCESS, "assign_introducers")
-def check_introducers(*, case, task, data, rules):
+def check_introducers(*, case, task, data, rules) -> dict:
     """Step 9 (DEV-2014 Art. 14): two full members with rights intact; the error names the person."""
     check_people(case.organization, data["introducers"], "introducers", "introducer_not_eligible", _("入党介绍人"))
     return {}
 
 
 @form_check(PROCESS, "political_review")
-def check_political_review(*, case, task, data, rules):
+def check_political_review(*, case, task, data, rules) -> dict:
     if not data["conclusion"].strip():
         raise ValidationFailed(_("政治审查须有书面结论。"), code="political_review_conclusion_required", fields={"conclusion": [_("必填")]})
     return {}
 
 
 @form_check(PROCESS, "centralized_training")
-def check_training(*, case, task, data, rules):
+def check_training(*, case, task, data, rules) -> dict:
     """Step 11 (DEV-2014 Art. 17): at least development.training_min_days days or development.training_min_hours class hours."""
     start, end = _date(data, "start_date"), _not_future(data, "end_date")
     _not_before(end, start, "end_date", "training_dates", _("结束日期不能早于开始日期 %(earliest)s。"))
@@ -185,7 +185,7 @@ def check_training(*, case, task, data, rules):
 
 
 @form_check(PROCESS, "pre_review")
-def check_pre_review(*, case, task, data, rules):
+def check_pre_review(*, case, task, data, rules) -> dict:
     """Step 13 (DEV-2014 Art. 19): a person leaving the unit within development.leaving_within is not admitted."""
     day = _not_future(data, "prereview_date")
     if data["passed"] and data.get("leaving_unit_on"):
@@ -216,7 +216,8 @@ def tally(case, data, rules) -> dict:
     for i, w in enumerate(written):
         if w["member"] in present or w["member"] in excluded:
             raise RuleViolation(_("书面意见只计未到会的有表决权党员。"), code="written_opinion_from_present", fields={f"written_opinions.{i}.member": [_("已到会或不计入应到会人数")]})
-        (counted if parse_date(w["submitted_on"]) < meeting else not_counted).append(w)
+        # Handed in before the meeting: any day up to the meeting day itself (before it starts).
+        (counted if parse_date(w["submitted_on"]) <= meeting else not_counted).append(w)
     yes = data["yes"] + sum(1 for w in counted if w["opinion"] == "yes")
     return {"meeting_date": meeting.isoformat(), "voters_eligible": eligible, "voters_due": due, "present": len(present),
             "yes": yes, "written_counted": len(counted), "written_not_counted": [w["member"] for w in not_counted],
@@ -231,11 +232,11 @@ def _require_passed(result, rules, code):
 
 
 @form_check(PROCESS, "admission_vote")
-def check_admission_vote(*, case, task, data, rules):
+def check_admission_vote(*, case, task, data, rules) -> dict:
     result = tally(case, data, rules)
     within = rules.get("development.meeting_after_prereview")
     if within is not None:
-        latest = within.add_to(parse_date(case.data["prereview_date"]))
+        latest = within.last_day_after(case.data["prereview_date"])
         if parse_date(result["meeting_date"]) > latest:
             raise RuleViolation(_("预审通过后须在 %(w)s 内召开支部大会，最晚 %(d)s。") % {"w": within, "d": latest.isoformat()},
                                 code="meeting_too_late", fields={"meeting_date": [_("最晚 %(d)s") % {"d": latest.isoformat()}]})
@@ -247,48 +248,54 @@ def check_admission_vote(*, case, task, data, rules):
 
 
 def _check_decision_date(case, data, rules, start_field, within_rule, max_rule, code):
+    """A decision due within `within_rule` of `start_field` (24:00 of the last day). Past it, the
+    decision is recorded with its real date and a reason (`late_reason`, or `extension_reason` for
+    an extendable approval) and stays marked late; only the hard ceiling `max_rule` refuses.
+    Returns (decision date, late, reason)."""
     decided = parse_date(data.get("decision_date") or today())
     if decided > today():
-        raise ValidationFailed(_("日期不能晚于今天（%(d)s）。") % {"d": today().isoformat()}, code="date_in_future", fields={"decision_date": [_("不能晚于今天")]})
+        raise ValidationFailed(_("日期不能晚于今天（%(d)s）。") % {"d": today().isoformat()}, code="date_in_future",
+                               fields={"decision_date": [_("不能晚于今天")]})
     start = parse_date(case.data[start_field])
-    latest = rules.get(within_rule).add_to(start)
+    latest = rules.get(within_rule).last_day_after(start)
     if max_rule is not None:
-        ceiling = rules.get(max_rule).add_to(start)
+        ceiling = rules.get(max_rule).last_day_after(start)
         if decided > ceiling:
             raise RuleViolation(_("审批最长不得超过 %(m)s（最晚 %(d)s）。") % {"m": rules.get(max_rule), "d": ceiling.isoformat()},
                                 code="approval_beyond_max", fields={"decision_date": [_("最晚 %(d)s") % {"d": ceiling.isoformat()}]})
-        if decided > latest and not (data.get("extension_reason") or "").strip():
+    late = decided > latest
+    reason_field = "extension_reason" if max_rule is not None else "late_reason"
+    reason = (data.get(reason_field) or data.get("late_reason") or "").strip()
+    if late and not reason:
+        if max_rule is not None:
             raise RuleViolation(_("超过 %(w)s 审批期限（%(d)s）须说明延长理由。") % {"w": rules.get(within_rule), "d": latest.isoformat()},
                                 code="approval_extension_reason_required", fields={"extension_reason": [_("必填")]})
-    elif decided > latest:
-        raise RuleViolation(_("须在 %(w)s 内审批，最晚 %(d)s。") % {"w": rules.get(within_rule), "d": latest.isoformat()},
-                            code=code, fields={"decision_date": [_("最晚 %(d)s") % {"d": latest.isoformat()}]})
-    return decided
+        raise RuleViolation(_("须在 %(w)s 内审批（最晚 %(d)s）；逾期办理须说明逾期理由，按实际日期记录并标记为逾期。")
+                            % {"w": rules.get(within_rule), "d": latest.isoformat()},
+                            code=code, fields={"late_reason": [_("逾期办理须说明理由（期限 %(d)s）") % {"d": latest.isoformat()}]})
+    return decided, late, reason if late else ""
 
 
 @form_check(PROCESS, "approve_admission")
-def check_admission_approval(*, case, task, data, rules):
+def check_admission_approval(*, case, task, data, rules) -> dict:
     """Step 17 (DEV-2014 Art. 28): within development.approval_within of the resolution, extendable
     with a reason up to development.approval_max."""
-    decided = _check_decision_date(case, data, rules, "admission_vote_date", "development.approval_within", "development.approval_max", "approval_overdue")
-    return {"admitted": bool(data["approved"]), "admission_decision_date": decided.isoformat()}
-
-
-@form_check(PROCESS, "branch_committee_review")
-def check_branch_review(*, case, task, data, rules):
-    return {}
+    decided, late, reason = _check_decision_date(case, data, rules, "admission_vote_date", "development.approval_within",
+                                                 "development.approval_max", "approval_overdue")
+    return {"admitted": bool(data["approved"]), "admission_decision_date": decided.isoformat(),
+            "admission_approval_late": late, "admission_approval_late_reason": reason}
 
 
 # --- stage 5 -----------------------------------------------------------------------------------
 
 @form_check(PROCESS, "conversion_application")
-def check_conversion_application(*, case, task, data, rules):
+def check_conversion_application(*, case, task, data, rules) -> dict:
     _not_future(data, "application_date")
     return {}
 
 
 @form_check(PROCESS, "conversion_vote")
-def check_conversion_vote(*, case, task, data, rules):
+def check_conversion_vote(*, case, task, data, rules) -> dict:
     """Step 23 (DEV-2014 Art. 33): not before probation ends; same quorum and pass rule as step 15;
     extension once only, development.extension_min to development.extension_max."""
     probation_end = parse_date(case.data["probation_end"])
@@ -310,19 +317,22 @@ def check_conversion_vote(*, case, task, data, rules):
 
 
 @form_check(PROCESS, "approve_conversion")
-def check_conversion_approval(*, case, task, data, rules):
+def check_conversion_approval(*, case, task, data, rules) -> dict:
     """Step 24 (DEV-2014 Art. 34): within development.conversion_approval_within of the resolution;
     Party standing counts from the end of probation. An approved extension moves the end of probation."""
-    _check_decision_date(case, data, rules, "conversion_vote_date", "development.conversion_approval_within", None, "conversion_approval_overdue")
+    decided, late, reason = _check_decision_date(case, data, rules, "conversion_vote_date", "development.conversion_approval_within",
+                                                 None, "conversion_approval_overdue")
+    marked = {"conversion_decision_date": decided.isoformat(), "conversion_approval_late": late,
+              "conversion_approval_late_reason": reason}
     if data["approved"] and case.data.get("decision") == "extend":
         months = case.data["extension_months"]
         end = Duration(months=months).add_to(parse_date(case.data["probation_end"]))
-        return {"extended": True, "probation_end": end.isoformat(), "original_probation_end": case.data["probation_end"]}
-    return {}
+        return {**marked, "extended": True, "probation_end": end.isoformat(), "original_probation_end": case.data["probation_end"]}
+    return marked
 
 
 @form_check(PROCESS, "archive_file")
-def check_archive(*, case, task, data, rules):
+def check_archive(*, case, task, data, rules) -> dict:
     _not_future(data, "archived_on")
     return {"archived": True}
 
@@ -333,7 +343,7 @@ STOP_NOTE = "发展终止"
 
 
 @effect("development_status")
-def development_status(*, case, params, actor, now):
+def development_status(*, case, params, actor, now) -> dict:
     """The BPMN service tasks move the person's status and write the member's record."""
     status = params.get("status") or ""
     return member_status_change(actor=actor, case=case, member_id=case.subject_member_id, status=status,

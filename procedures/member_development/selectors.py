@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from engine.calendar import Duration, parse_date
+from engine.calendar import Duration, last_day_before, parse_date
 from engine.calendar import today as cst_today
 from engine.errors import NotFound
 from engine.i18n import _
+from engine.loader import user_task_property
 from engine.rules import get_rule_set
 from organizations.models import Member, MemberStatus
 from organizations.selectors import members_visible
@@ -21,16 +23,11 @@ from workflows.selectors import case_evidence
 from .models import ObligationKind, ObligationRecord, Phase, StatusChange
 
 PROCESS = "member_development"
-STEPS_TOTAL = 25
-# The step property of each user task in bpmn/member_development.bpmn (a test keeps them equal).
-STEPS = {
-    "submit_application": 1, "talk_with_applicant": 2, "supervise_overdue_talk": 2, "select_activist": 3, "file_activist": 4,
-    "appoint_contacts": 5, "cultivation_review": 6, "designate_development_object": 7, "file_development_object": 8,
-    "assign_introducers": 9, "political_review": 10, "centralized_training": 11, "branch_committee_review": 12,
-    "pre_review": 13, "fill_application_form": 14, "admission_vote": 15, "committee_talk": 16, "approve_admission": 17,
-    "file_admission": 18, "place_in_group": 19, "take_oath": 20, "probation_review": 21, "conversion_application": 22,
-    "conversion_vote": 23, "approve_conversion": 24, "archive_file": 25,
-}
+# Each user task's step of the 25 (DEV-2014), from its `step` property in the BPMN: the diagram is
+# the one place that numbers the steps.
+STEPS = {task: int(step) for task, step in
+         user_task_property(settings.PARTYFLOW["BPMN_DIR"] / f"{PROCESS}.bpmn", "step").items()}
+STEPS_TOTAL = max(STEPS.values())
 # What falls due in each phase, and the rule giving its interval.
 PHASE_OBLIGATIONS = {
     Phase.ACTIVIST: [(ObligationKind.INSPECTION, "development.inspection_interval"), (ObligationKind.THOUGHT_REPORT, "development.thought_report_interval")],
@@ -128,14 +125,21 @@ def member_development(user, member_id) -> dict:
     tasks = list(case.tasks.filter(status=TaskStatus.OPEN).order_by("id"))
     obligations = case_obligations(case)
     steps = [STEPS[t.element_id] for t in tasks if t.element_id in STEPS]
-    dues = [t.due_at.astimezone(dt.UTC).date() for t in tasks if t.due_at] + [o["due_on"] for o in obligations if o["status"] != "submitted"]
+    if not steps and case.status != CaseStatus.RUNNING:
+        # A finished case reports the last step done (25 when archived, else where it stopped).
+        last = (case.tasks.filter(status=TaskStatus.COMPLETED, element_id__in=list(STEPS))
+                .order_by("-completed_at", "-id").values_list("element_id", flat=True).first())
+        steps = [STEPS[last]] if last else []
+    # A task's deadline falls at 24:00 of its last day: the date shown is that last day.
+    dues = [last_day_before(t.due_at) for t in tasks if t.due_at]
+    dues += [o["due_on"] for o in obligations if o["status"] != "submitted"]
     out.update({
         "case": {"id": case.pk, "status": case.status, "rule_set": case.rule_set}, "stage": case.stage,
-        "step": max(steps) if steps else (STEPS_TOTAL if case.status == CaseStatus.COMPLETED and case.data.get("archived") else None),
+        "step": max(steps) if steps else None,
         "open_tasks": [{"id": t.pk, "element_id": t.element_id, "name": t.name, "step": STEPS.get(t.element_id), "lane": t.lane,
-                        "due_at": t.due_at, "overdue": bool(t.due_at and t.due_at < now)} for t in tasks],
+                        "due_at": t.due_at, "overdue": bool(t.due_at and t.due_at <= now)} for t in tasks],
         "next_due": min(dues) if dues else None,
-        "overdue": [{"kind": "task", "name": t.name, "due": t.due_at} for t in tasks if t.due_at and t.due_at < now]
+        "overdue": [{"kind": "task", "name": t.name, "due": t.due_at} for t in tasks if t.due_at and t.due_at <= now]
                    + [{"kind": o["kind"], "name": f'{o["label"]} #{o["seq"]}', "due": o["due_on"]} for o in obligations if o["status"] == "overdue"],
         "obligations": obligations, "evidence": _evidence(case),
     })
@@ -150,7 +154,7 @@ def development_pipeline(org) -> dict:
     statuses = Counter(Member.objects.filter(in_tree).values_list("status", flat=True))
     cases = list(Case.objects.filter(in_tree, process_id=PROCESS, status=CaseStatus.RUNNING).defer("state"))
     now = timezone.now()
-    overdue_tasks = Task.objects.filter(case__in=cases, status=TaskStatus.OPEN, due_at__lt=now).count()
+    overdue_tasks = Task.objects.filter(case__in=cases, status=TaskStatus.OPEN, due_at__lte=now).count()
     overdue_obl = sum(len(overdue_obligations(c)) for c in cases)
     year_start = dt.date(cst_today().year, 1, 1)
     changes = Counter(StatusChange.objects.filter(member__organization__path__startswith=org.path, effective_on__gte=year_start)

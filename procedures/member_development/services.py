@@ -2,6 +2,7 @@
 `development_status` effect) and submitted obligation records (inspections, thought reports)."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 
 from engine.calendar import parse_date, today
@@ -48,9 +49,14 @@ def obligation_submit(*, actor, case: Case, kind: str, seq: int, data: dict) -> 
     one to come, and not submitted yet. Written with its audit event under the case's lock."""
     if not ({slot("branch_secretary", case.organization_id), slot("branch_committee", case.organization_id)} & set(user_slots(actor))):
         raise Forbidden(_("只有本支部可以登记思想汇报和考察记录。"), code="not_branch_officer")
-    summary = (data.get("summary") or "").strip() if isinstance(data, dict) else ""
+    summary = data.get("summary") if isinstance(data, dict) else None
+    summary = summary.strip() if isinstance(summary, str) else ""
     if not summary:
         raise ValidationFailed(_("请填写内容摘要。"), code="form_invalid", fields={"data.summary": [_("必填")]})
+    limit = settings.PARTYFLOW["FORM_STRING_MAX"]
+    if len(summary) > limit:
+        raise ValidationFailed(_("表单填写有误，请检查标出的字段。"), code="form_invalid",
+                               fields={"data.summary": [_("最多 %(v)s 个字符") % {"v": limit}]})
     try:
         submitted_on = parse_date(data.get("submitted_on") or today())
     except ValueError:

@@ -9,18 +9,19 @@ from __future__ import annotations
 from fractions import Fraction
 
 from engine.calendar import parse_date, today
-from engine.errors import Conflict, RuleViolation, ValidationFailed
+from engine.errors import RuleViolation
 from engine.i18n import _
 from engine.rules import get_rule_set
-from organizations.models import OrgKind, Role, RoleAssignment
+from organizations.models import Role, RoleAssignment
 from organizations.selectors import approving_committee_of, branch_members
+from procedures.common.start import BRANCH, branch_only, one_running_per
 from workflows.audit import json_safe
-from workflows.models import Case, CaseStatus
 from workflows.registry import effect, form_check, form_context, provider
 
 from .models import ProgressReport, WeakBranchListing
 
 PROCESS = "weak_branch_remediation"
+one_running_per(PROCESS, BRANCH)
 
 
 def _listing(case, lock=True):
@@ -35,11 +36,8 @@ def _rules_of(case):
 # --- start and designation (steps 1-2) -------------------------------------------------------
 
 @form_check(PROCESS, "__start__")
-def check_start(*, organization, data, rules, subject_member=None):
-    if organization.kind != OrgKind.BRANCH:
-        raise ValidationFailed(_("整顿软弱涣散党支部须针对党支部发起。"), code="remediation_needs_branch", fields={"organization": [_("须为党支部")]})
-    if Case.objects.filter(process_id=PROCESS, organization=organization, status=CaseStatus.RUNNING).exists():
-        raise Conflict(_("%(org)s 已有进行中的整顿。") % {"org": organization.name}, code="remediation_already_running")
+def check_start(*, organization, data, rules, subject_member=None) -> dict:
+    branch_only(organization, (_("整顿软弱涣散党支部须针对党支部发起。"), "remediation_needs_branch"))
     # The evidence the committee sees is computed here, never taken from the caller: by the report
     # that `oversight` provides (procedures sit below the reports and do not import them).
     on = today()
@@ -49,20 +47,21 @@ def check_start(*, organization, data, rules, subject_member=None):
             "last_report_on": None, "report_no": 0, "removed_on": None, "acceptance_failures": 0}
 
 
+
 @form_context(PROCESS, "designate")
-def designate_context(*, case, task):
+def designate_context(*, case, task) -> dict:
     return {"signals": case.data.get("signals") or [], "identified_on": case.data.get("identified_on")}
 
 
 @form_check(PROCESS, "designate")
-def check_designation(*, case, task, data, rules):
+def check_designation(*, case, task, data, rules) -> dict:
     return {"designated_on": today().isoformat()} if data["designated"] else {}
 
 
 # --- rectification plan (step 3) -------------------------------------------------------------
 
 @form_context(PROCESS, "file_plan")
-def plan_context(*, case, task):
+def plan_context(*, case, task) -> dict:
     d = case.data
     return {
         "renewal": d.get("plans", 0) > 0, "previous_deadline": d.get("plan_deadline"),
@@ -74,7 +73,7 @@ def plan_context(*, case, task):
 
 
 @form_check(PROCESS, "file_plan")
-def check_plan(*, case, task, data, rules):
+def check_plan(*, case, task, data, rules) -> dict:
     on = today()
     known = set(branch_members(case.organization).filter(pk__in=data["responsible"]).values_list("pk", flat=True))
     unknown = {f"responsible.{i}": [_("编号 %(id)s 不是本支部党员") % {"id": mid}] for i, mid in enumerate(data["responsible"]) if mid not in known}
@@ -101,7 +100,7 @@ def check_plan(*, case, task, data, rules):
 
 
 @form_context(PROCESS, "assign_supporter")
-def supporter_context(*, case, task):
+def supporter_context(*, case, task) -> dict:
     committee = approving_committee_of(case.organization)
     officers = RoleAssignment.objects.filter(organization=committee, role=Role.COMMITTEE_OFFICER).select_related("user")
     return {"committee": committee.name if committee else None,
@@ -109,7 +108,7 @@ def supporter_context(*, case, task):
 
 
 @form_check(PROCESS, "assign_supporter")
-def check_supporter(*, case, task, data, rules):
+def check_supporter(*, case, task, data, rules) -> dict:
     committee = approving_committee_of(case.organization)
     a = RoleAssignment.objects.filter(organization=committee, role=Role.COMMITTEE_OFFICER, user_id=data["supporter"]).select_related("user").first()
     if a is None:
@@ -121,11 +120,11 @@ def check_supporter(*, case, task, data, rules):
 # --- progress reports (step 4) ---------------------------------------------------------------
 
 def _report_due(case, rules):
-    return rules.get("remediation.report_interval").add_to(parse_date(case.data["last_report_on"]))
+    return rules.get("remediation.report_interval").last_day_after(case.data["last_report_on"])
 
 
 @form_context(PROCESS, "report_progress")
-def report_context(*, case, task):
+def report_context(*, case, task) -> dict:
     due = _report_due(case, _rules_of(case))
     reports = ProgressReport.objects.filter(listing__case=case).order_by("number")
     return {"plan_deadline": case.data.get("plan_deadline"), "report_due_on": due.isoformat(), "overdue": today() > due,
@@ -133,7 +132,7 @@ def report_context(*, case, task):
 
 
 @form_check(PROCESS, "report_progress")
-def check_report(*, case, task, data, rules):
+def check_report(*, case, task, data, rules) -> dict:
     """A report after the plan deadline must apply for acceptance: the report loop ends with the plan."""
     on, due = today(), _report_due(case, rules)
     deadline = parse_date(case.data["plan_deadline"])
@@ -147,7 +146,7 @@ def check_report(*, case, task, data, rules):
 # --- acceptance and re-check (steps 5-7) -----------------------------------------------------
 
 @form_context(PROCESS, "accept")
-def acceptance_context(*, case, task):
+def acceptance_context(*, case, task) -> dict:
     ctx = report_context(case=case, task=task)
     return {"plan_deadline": ctx["plan_deadline"], "reports": ctx["reports"],
             "overdue_reports": sum(1 for r in ctx["reports"] if r["overdue"]),
@@ -156,7 +155,7 @@ def acceptance_context(*, case, task):
 
 
 @form_check(PROCESS, "accept")
-def check_acceptance(*, case, task, data, rules):
+def check_acceptance(*, case, task, data, rules) -> dict:
     if data["passed"]:
         minimum = rules.get("remediation.satisfaction_min")
         if Fraction(str(data["survey_satisfaction"])) / 100 < minimum:
@@ -169,7 +168,7 @@ def check_acceptance(*, case, task, data, rules):
 # --- effects: the weak-branch list -----------------------------------------------------------
 
 @effect("list_weak_branch")
-def list_weak_branch(*, case, params, actor, now):
+def list_weak_branch(*, case, params, actor, now) -> dict:
     d = case.data
     listing = WeakBranchListing.objects.create(organization_id=case.organization_id, case=case, year=d["year"],
                                                signals=d.get("signals") or [], designated_on=parse_date(d["designated_on"]))
@@ -177,7 +176,7 @@ def list_weak_branch(*, case, params, actor, now):
 
 
 @effect("record_rectification_plan")
-def record_rectification_plan(*, case, params, actor, now):
+def record_rectification_plan(*, case, params, actor, now) -> dict:
     d, listing = case.data, _listing(case)
     listing.plan_deadline, listing.plans = parse_date(d["plan_deadline"]), d["plans"]
     if d.get("renewal"):
@@ -187,7 +186,7 @@ def record_rectification_plan(*, case, params, actor, now):
 
 
 @effect("record_progress_report")
-def record_progress_report(*, case, params, actor, now):
+def record_progress_report(*, case, params, actor, now) -> dict:
     d = case.data
     report = ProgressReport.objects.create(listing=_listing(case, lock=False), number=d["report_no"], reported_on=parse_date(d["last_report_on"]),
                                            due_on=parse_date(d["report_due_on"]), overdue=d["report_overdue"],
@@ -196,7 +195,7 @@ def record_progress_report(*, case, params, actor, now):
 
 
 @effect("remove_weak_branch")
-def remove_weak_branch(*, case, params, actor, now):
+def remove_weak_branch(*, case, params, actor, now) -> dict:
     listing = _listing(case)
     listing.status, listing.removed_on = "removed", parse_date(case.data["removed_on"])
     listing.recheck_due = _rules_of(case).get("remediation.recheck_after").add_to(listing.removed_on)
@@ -205,7 +204,7 @@ def remove_weak_branch(*, case, params, actor, now):
 
 
 @effect("close_weak_branch")
-def close_weak_branch(*, case, params, actor, now):
+def close_weak_branch(*, case, params, actor, now) -> dict:
     listing = _listing(case)
     listing.status = "closed"
     listing.save(update_fields=["status"])
@@ -213,7 +212,7 @@ def close_weak_branch(*, case, params, actor, now):
 
 
 @effect("relist_weak_branch")
-def relist_weak_branch(*, case, params, actor, now):
+def relist_weak_branch(*, case, params, actor, now) -> dict:
     listing = _listing(case)
     listing.status, listing.removed_on, listing.recheck_due = "listed", None, None
     listing.save(update_fields=["status", "removed_on", "recheck_due"])

@@ -76,7 +76,10 @@ ORG_DEPT_WRITE = lambda ok: row(f"403 403 403 403 {ok} 403 403 401")  # noqa: E7
 # (url name, method) → (path builder, request body or None, expected)
 MATRIX = {
     ("auth-token", "POST"): (lambda o: "/api/auth/token/", "credentials", row("200 200 200 200 200 200 200 400")),
+    ("auth-logout", "POST"): (lambda o: "/api/auth/logout/", None,
+                              row("204 204 204 204 204 204 204 401")),
     ("me", "GET"): (lambda o: "/api/me/", None, row(SIGNED_IN)),
+    ("record-log", "GET"): (lambda o: "/api/record-log/", None, row("403 403 403 403 200 403 403 401")),
     ("schema", "GET"): (lambda o: "/api/schema/", None, row(OPEN_TO_ALL)),
     ("docs", "GET"): (lambda o: "/api/docs/", None, row(OPEN_TO_ALL)),
 
@@ -216,9 +219,9 @@ def world(api, university):
     members_x = [MemberFactory(organization=branch_x, name=f"戊{i}") for i in range(5)]
     members_x[4].user = mem_x
     members_x[4].save()
-    role_assignment_create(user=out, role=Role.BRANCH_SECRETARY, organization=branch_x)
-    role_assignment_create(user=com_x, role=Role.BRANCH_COMMITTEE, organization=branch_x)
-    x_member_role = role_assignment_create(user=mem_x, role=Role.MEMBER, organization=branch_x)
+    role_assignment_create(actor=None, user=out, role=Role.BRANCH_SECRETARY, organization=branch_x)
+    role_assignment_create(actor=None, user=com_x, role=Role.BRANCH_COMMITTEE, organization=branch_x)
+    x_member_role = role_assignment_create(actor=None, user=mem_x, role=Role.MEMBER, organization=branch_x)
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
         case_start(actor=u.users.sec_a, process_id="branch_election", organization=u.branch_a)
         case_start(actor=out, process_id="branch_election", organization=branch_x)

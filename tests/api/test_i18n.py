@@ -2,22 +2,22 @@
 import gettext as gettext_module
 import json
 import re
-import xml.etree.ElementTree as ET
+from io import StringIO
 from pathlib import Path
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.management import call_command
 from django.utils import translation
 
-from api.labels import LABELS, label, localize_schema
 from forms.validation import load_schema
+from partyflow.labels_catalog import LABELS
+from workflows.labels import catalog_source, file_labels, label, localize_schema
 
 from ..helpers import cst, only_task
 from ..procedures.test_branch_election import start_election
 
-BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
-SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
 EN_PO = LOCALE_DIR / "en" / "LC_MESSAGES" / "django.po"
 EN_MO = LOCALE_DIR / "en" / "LC_MESSAGES" / "django.mo"
@@ -32,56 +32,38 @@ def _default_language_after():
 
 # --- labels that live in BPMN and JSON Schema files -----------------------------------------------
 
-def bpmn_labels(path: Path) -> list[str]:
-    """Every `name` of a BPMN element (tasks, events, gateways, flows, the process) except lanes,
-    whose names are role codes, and every `stage` property."""
-    found = []
-    for el in ET.parse(path).iter():
-        if el.tag.startswith(BPMN) and el.tag != f"{BPMN}lane" and el.get("name"):
-            found.append(el.get("name"))
-        if el.tag == f"{SPIFF}property" and el.get("name") == "stage" and el.get("value"):
-            found.append(el.get("value"))
-    return found
+def all_labels() -> list[str]:
+    found = file_labels(settings.PARTYFLOW["BPMN_DIR"], settings.PARTYFLOW["FORMS_DIR"])
+    assert len(found) > 40
+    return list(dict.fromkeys(t for texts in found.values() for t in texts))
 
 
-def schema_labels(node) -> list[str]:
-    """Every `title` and `description` string and every `x-labels` value in a JSON Schema."""
-    found = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in ("title", "description") and isinstance(value, str):
-                found.append(value)
-            elif key == "x-labels" and isinstance(value, dict):
-                found.extend(v for v in value.values() if isinstance(v, str))
-            else:
-                found.extend(schema_labels(value))
-    elif isinstance(node, list):
-        for value in node:
-            found.extend(schema_labels(value))
-    return found
+def test_the_label_catalog_source_is_generated_from_the_current_bpmn_and_forms():
+    out = StringIO()
+    call_command("extract_labels", check=True, stdout=out)
+    assert "up to date" in out.getvalue()
+    assert set(all_labels()) == set(LABELS) and "提交换届请示" in LABELS and "换届请示" in LABELS
 
 
-def file_labels() -> dict[str, list[str]]:
-    bpmn_files = sorted(Path(settings.PARTYFLOW["BPMN_DIR"]).glob("*.bpmn"))
-    form_files = sorted(Path(settings.PARTYFLOW["FORMS_DIR"]).glob("**/*.json"))
-    assert bpmn_files and form_files
-    found = {str(p): bpmn_labels(p) for p in bpmn_files}
-    found.update({str(p): schema_labels(json.loads(p.read_text(encoding="utf-8"))) for p in form_files})
-    return found
-
-
-def test_every_bpmn_name_and_form_title_is_listed_in_api_labels():
-    listed = set(LABELS)
-    missing = {f: [t for t in texts if t not in listed] for f, texts in file_labels().items()}
-    missing = {f: texts for f, texts in missing.items() if texts}
-    assert not missing, "add to LABELS in api/labels.py, then makemessages, translate, compilemessages:\n" + "\n".join(
-        f"    # {f}\n" + "\n".join(f"    gettext_noop({json.dumps(t, ensure_ascii=False)})," for t in dict.fromkeys(texts))
-        for f, texts in missing.items())
+def test_a_new_bpmn_name_or_form_label_lands_in_the_catalog_source(tmp_path):
+    (tmp_path / "bpmn").mkdir()
+    (tmp_path / "forms" / "p").mkdir(parents=True)
+    (tmp_path / "bpmn" / "p.bpmn").write_text(
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"><bpmn:process id="p" name="新流程">'
+        '<bpmn:laneSet><bpmn:lane id="l" name="branch_secretary"/></bpmn:laneSet>'
+        '<bpmn:userTask id="t" name="新任务"/></bpmn:process></bpmn:definitions>', encoding="utf-8")
+    (tmp_path / "forms" / "p" / "t.json").write_text(json.dumps(
+        {"title": "新表单", "properties": {"m": {"description": "说明", "x-labels": {"a": "甲"}}}}, ensure_ascii=False), encoding="utf-8")
+    source = catalog_source(file_labels(tmp_path / "bpmn", tmp_path / "forms"), root=tmp_path)
+    assert "# bpmn/p.bpmn" in source and "# forms/p/t.json" in source
+    assert [line.strip() for line in source.splitlines() if "gettext_noop(" in line and "import" not in line] == [
+        'gettext_noop("新流程"),', 'gettext_noop("新任务"),', 'gettext_noop("新表单"),', 'gettext_noop("说明"),', 'gettext_noop("甲"),']
+    assert "branch_secretary" not in source
 
 
 def test_every_label_has_an_english_translation():
     with translation.override("en"):
-        untranslated = [t for t in LABELS if label(t) == t]
+        untranslated = [t for t in all_labels() if label(t) == t]
     assert not untranslated, f"no English in partyflow/locale/en/LC_MESSAGES/django.po for: {untranslated}"
 
 

@@ -100,3 +100,87 @@ def test_api_answers_generated_requests_without_5xx_and_as_documented(api_schema
                 failures.append(f"{op.method.upper()} {op.path}:\n{str(exc)[:1500]}")
     assert operations >= 40
     assert not failures, "\n\n".join(failures)
+
+
+# Hostile values put into every query parameter an operation declares and every string of a
+# generated body: NUL and other control characters, and text far longer than any column; and a body
+# nested far deeper than any form. Each value is tried on every parameter of every operation.
+HOSTILE_VALUES = ["a\x00b", "\x01\x02\x1b\x7f", "长" * 20_000]
+DEEP_DEPTH = 200
+
+
+def json_nested(depth: int):
+    value: object = []
+    for _i in range(depth - 1):
+        value = [value]
+    return value
+
+
+def _hostile(value, text):
+    """`value` with every string replaced by `text`."""
+    if isinstance(value, str):
+        return text
+    if isinstance(value, list):
+        return [_hostile(v, text) for v in value]
+    if isinstance(value, dict):
+        return {k: _hostile(v, text) for k, v in value.items()}
+    return value
+
+
+def test_hostile_strings_and_deep_nesting_never_give_a_5xx_or_a_non_json_error(
+    api_schema, token_header, real_ids
+):
+    failures = []
+    with override_settings(PARTYFLOW={**settings.PARTYFLOW, "TOKEN_RATE": "100000/minute"}):
+        for result in api_schema.get_all_operations():
+            op = result.ok()
+            query_names = [p.name for p in op.query]
+
+            @hypothesis_settings(
+                max_examples=2,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            @given(case=op.as_strategy(schemathesis.GenerationMode.POSITIVE))
+            def run(case):
+                for prefix, ids in real_ids.items():
+                    if case.path.startswith(prefix) and case.path_parameters:
+                        case.path_parameters = {
+                            **case.path_parameters,
+                            **{k: str(v) for k, v in ids.items() if k in case.path_parameters},
+                        }
+                query, body = case.query, case.body
+                variants = []
+                for text in HOSTILE_VALUES:
+                    # one parameter at a time: another one's 400 must not hide this one's 500
+                    variants.extend(({name: text}, body) for name in query_names)  # noqa: B023
+                    if isinstance(body, (dict, list)):
+                        variants.append((query, _hostile(body, text)))
+                if isinstance(body, dict):
+                    variants.append((query, {**body, "nested": json_nested(DEEP_DEPTH)}))
+                for q, b in variants:
+                    case.query, case.body = q, b
+                    response = case.call(headers=token_header)
+                    what = f"query={str(q)[:120]} body={str(b)[:120]}"
+                    assert response.status_code < 500, (
+                        what,
+                        response.status_code,
+                        response.text[:300],
+                    )
+                    if response.status_code >= 400:
+                        assert response.headers.get("content-type", [""])[0].startswith(
+                            "application/json"
+                        ), (what, response.headers)
+                        assert {"code", "message", "fields"} <= set(response.json()), (
+                            what,
+                            response.text[:300],
+                        )
+
+            try:
+                run()
+            except Exception as exc:  # noqa: BLE001 - collect every operation's failure, then report them together
+                failures.append(f"{op.method.upper()} {op.path}:\n{str(exc)[:1500]}")
+    assert not failures, "\n\n".join(failures)

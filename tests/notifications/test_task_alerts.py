@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def request_task(api, university):
-    """Branch A's election request, open since the reminder fired; due 2026-12-10 09:00 (CST)."""
+    """Branch A's election request, open since the reminder fired; due 2026-12-10 24:00 (CST)."""
     u = university
     for user, email in ((u.users.sec_a, "sec_a@example.edu.cn"), (u.users.committee_a, "committee_a@example.edu.cn"),
                         (u.users.officer, "officer@example.edu.cn")):
@@ -26,7 +26,10 @@ def request_task(api, university):
     run_timers(cst(2026, 7, 10, 10))
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
         task = only_task(api(u.users.sec_a), "submit_request")
-    assert task["due_at"] == "2026-12-10T09:00:00+08:00"
+    assert task["due_at"] == "2026-12-11T00:00:00+08:00"
+    # This file is about task alerts: the term-expiry notices of P2 step 0 are tested in
+    # tests/procedures/test_branch_election_fidelity.py.
+    Notification.objects.filter(kind="term_expiry").delete()
     mail.outbox.clear()
     return task
 
@@ -40,15 +43,16 @@ def notifications(client, **params):
 def test_reminder_reaches_every_holder_three_days_before_the_due_date_once(api, university, request_task):
     u = university
     sec, committee, officer = api(u.users.sec_a), api(u.users.committee_a), api(u.users.officer)
-    # tasks.reminder_lead is 3 days in cpc-2014: nothing at 08:59 three days before, a reminder at 09:01.
-    assert "due soon 0, overdue 0, escalated 0" in run_timers(cst(2026, 12, 7, 8, 59))
+    # tasks.reminder_lead is 3 days in cpc-2014; the request is due at 24:00 on 10 December: nothing
+    # at 23:59 on the 7th, a reminder just after midnight.
+    assert "due soon 0, overdue 0, escalated 0" in run_timers(cst(2026, 12, 7, 23, 59))
     assert notifications(sec) == [] and mail.outbox == []
-    assert "due soon 1, overdue 0, escalated 0" in run_timers(cst(2026, 12, 7, 9, 1))
+    assert "due soon 1, overdue 0, escalated 0" in run_timers(cst(2026, 12, 8, 0, 1))
 
     [n] = notifications(sec)
     assert n["kind"] == "due_soon" and n["task"] == request_task["id"] and n["read_at"] is None
     assert n["subject"] == "任务即将到期：提交换届请示"
-    assert "2026-12-10 09:00" in n["message"] and "软件工程教工党支部" in n["message"]
+    assert "2026-12-10 24:00" in n["message"] and "软件工程教工党支部" in n["message"]
     # The submit_request lane is the branch committee: the secretary and the committee member.
     assert [x["task"] for x in notifications(committee)] == [request_task["id"]]
     assert notifications(officer) == []
@@ -67,7 +71,7 @@ def test_overdue_task_alerts_its_holders_and_escalates_to_the_approving_committe
     assert officer.get("/api/tasks/", {"escalated": "true"}).json()["results"] == []
     # No sweep ran in the three days before: a task already past its due date gets no "due soon"
     # reminder, only the overdue alert.
-    assert "due soon 0, overdue 1, escalated 1" in run_timers(cst(2026, 12, 10, 9, 1))
+    assert "due soon 0, overdue 1, escalated 1" in run_timers(cst(2026, 12, 11, 0, 1))
     assert not TaskAlert.objects.filter(kind="due_soon").exists()
     assert [n["kind"] for n in notifications(sec)] == ["overdue"]
     [escalation] = notifications(officer)
@@ -75,7 +79,7 @@ def test_overdue_task_alerts_its_holders_and_escalates_to_the_approving_committe
     assert "officer@example.edu.cn" in [m.to[0] for m in mail.outbox]
 
     # The committee's 督办 inbox lists the overdue task; nobody else's does.
-    with time_machine.travel(cst(2026, 12, 10, 10), tick=False):
+    with time_machine.travel(cst(2026, 12, 11, 10), tick=False):
         listed = officer.get("/api/tasks/", {"escalated": "true"}).json()["results"]
         assert [(t["id"], t["overdue"]) for t in listed] == [(request_task["id"], True)]
         assert sec.get("/api/tasks/", {"escalated": "true"}).json()["results"] == []
@@ -85,7 +89,7 @@ def test_overdue_task_alerts_its_holders_and_escalates_to_the_approving_committe
     assert escalation_en["subject"] == "Overdue, escalated: 软件工程教工党支部 Submit the election request"
 
     # Completing the task takes it off the escalation list.
-    with time_machine.travel(cst(2026, 12, 10, 11), tick=False):
+    with time_machine.travel(cst(2026, 12, 11, 11), tick=False):
         r = sec.post(f"/api/tasks/{request_task['id']}/complete/", {"data": {"election_date": "2026-12-28", "seats": 5, "nomination_method": "committee_proposal"}}, format="json")
         assert r.status_code == 200, r.json()
         assert officer.get("/api/tasks/", {"escalated": "true"}).json()["results"] == []
@@ -95,7 +99,7 @@ def test_a_claimed_task_reminds_only_whoever_claimed_it(api, university, request
     u = university
     committee = api(u.users.committee_a)
     assert committee.post(f"/api/tasks/{request_task['id']}/claim/").status_code == 200
-    run_timers(cst(2026, 12, 7, 10))
+    run_timers(cst(2026, 12, 8, 10))
     assert [n.recipient.username for n in Notification.objects.all()] == ["committee_a"]
     assert notifications(api(u.users.sec_a)) == []
 
@@ -103,8 +107,8 @@ def test_a_claimed_task_reminds_only_whoever_claimed_it(api, university, request
 def test_notifications_are_marked_read_one_or_all_and_are_private(api, university, request_task):
     u = university
     sec, committee = api(u.users.sec_a), api(u.users.committee_a)
-    run_timers(cst(2026, 12, 7, 10))
-    run_timers(cst(2026, 12, 10, 10))
+    run_timers(cst(2026, 12, 8, 10))
+    run_timers(cst(2026, 12, 11, 10))
     second, first = notifications(sec)  # newest first
     assert (first["kind"], second["kind"]) == ("due_soon", "overdue")
     r = sec.post(f"/api/notifications/{first['id']}/read/")
@@ -128,7 +132,7 @@ class BrokenMailServer:
 
 def test_a_mail_server_that_is_down_loses_no_notification(api, university, request_task, settings):
     settings.EMAIL_BACKEND = f"{__name__}.BrokenMailServer"
-    with time_machine.travel(cst(2026, 12, 7, 10), tick=False):
+    with time_machine.travel(cst(2026, 12, 8, 10), tick=False):
         assert alerts_raise()["due_soon"] == 1
     rows = list(Notification.objects.all())
     assert len(rows) == 2 and all(n.emailed_at is None and "mail server down" in n.email_error for n in rows)

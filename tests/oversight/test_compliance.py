@@ -34,7 +34,7 @@ def make_branch(college, name, members=20):
     secretary = UserFactory(username=f"sec_{branch.pk}")
     people[0].user = secretary
     people[0].save()
-    role_assignment_create(user=secretary, role=Role.BRANCH_SECRETARY, organization=branch, term_start=dt.date(2024, 1, 1))
+    role_assignment_create(actor=None, user=secretary, role=Role.BRANCH_SECRETARY, organization=branch, term_start=dt.date(2024, 1, 1))
     return branch, people, secretary
 
 
@@ -42,6 +42,7 @@ def a_year_of_records(branch, people, *, general_meeting_quarters=(0, 1, 2, 3), 
     """2025: themed Party day monthly, general meeting and Party lesson quarterly, one organizational-life
     meeting, one democratic review, two heart-to-heart talks, four 8-hour study sessions, a 24-hour
     course for the secretary, everyone's dues every month. `absent_per_session` members miss each session."""
+    # Every member takes part in both talks: they are counted per member.
     ids = [p.pk for p in people]
     turn = [0]
 
@@ -61,7 +62,8 @@ def a_year_of_records(branch, people, *, general_meeting_quarters=(0, 1, 2, 3), 
     session("organizational_life_meeting", dt.date(2025, 12, 15), "组织生活会")
     session("democratic_review_meeting", dt.date(2025, 12, 16), "民主评议")
     for day in (dt.date(2025, 3, 5), dt.date(2025, 9, 5)):
-        meeting_record(actor=None, organization=branch, kind="heart_to_heart_talk", held_on=day, title="谈心谈话", attendees=ids[:2])
+        meeting_record(actor=None, organization=branch, kind="heart_to_heart_talk", held_on=day,
+                       title="谈心谈话", attendees=ids)
     meeting_record(actor=None, organization=branch, kind="study_session", held_on=dt.date(2025, 6, 1), title="书记培训", hours=24, attendees=[ids[0]])
     for p in people:
         for month in MONTHS:
@@ -123,7 +125,8 @@ def test_a_year_of_records_gives_the_exact_table_for_each_branch(api, university
     dues = next(ob for ob in compliant["obligations"] if ob["code"] == "dues")
     assert {(p["paid"], p["members"]) for p in dues["periods"]} == {(20, 20)}
     talks = next(ob for ob in compliant["obligations"] if ob["code"] == "heart_to_heart_talk")
-    assert (talks["frequency"], talks["periods"][0]["count"]) == ("每年至少2次", 2)
+    talked = talks["periods"][0]
+    assert (talks["frequency"], talked["met"], talked["members"]) == ("每名党员每年至少2次", 20, 20)
 
 
 def test_a_quarter_shows_its_months_and_the_year_of_yearly_obligations(api, university, three_branches):
@@ -156,7 +159,7 @@ def test_secretaries_are_reminded_before_a_period_closes_with_an_obligation_open
         cases = {Case.objects.get(pk=t["case"]).data["obligation"]: Case.objects.get(pk=t["case"]).data["period"] for t in tasks}
         # Q1 and March close within the lead; the lesson was held; January and February are past.
         assert cases == {"general_meeting": "2026-Q1", "themed_party_day": "2026-03", "dues": "2026-03"}
-        assert {t["due_at"] for t in tasks} == {"2026-03-31T09:00:00+08:00"}
+        assert {t["due_at"] for t in tasks} == {"2026-04-01T00:00:00+08:00"}
         # Once per branch, obligation and period.
         assert compliance_reminders_send() == []
 

@@ -27,9 +27,9 @@ def branches(university):
     for i in range(4):
         MemberFactory(organization=c, name=f"丙{i}")
         MemberFactory(organization=d, name=f"戊{i}")
-    role_assignment_create(user=UserFactory(username="old_sec_c"), role=Role.BRANCH_SECRETARY, organization=c,
+    role_assignment_create(actor=None, user=UserFactory(username="old_sec_c"), role=Role.BRANCH_SECRETARY, organization=c,
                            term_start=dt.date(2023, 6, 1), term_end=dt.date(2026, 6, 1))
-    role_assignment_create(user=UserFactory(username="sec_d"), role=Role.BRANCH_SECRETARY, organization=d)
+    role_assignment_create(actor=None, user=UserFactory(username="sec_d"), role=Role.BRANCH_SECRETARY, organization=d)
     return c, d
 
 
@@ -112,6 +112,6 @@ def test_a_remediation_started_by_hand_shows_the_computed_evidence_not_the_calle
         assert r.status_code == 201, r.json()
         assert [s["code"] for s in r.json()["data"]["signals"]] == ["committee_incomplete", "organizational_life_missed", "democratic_review_missing"]
         r = api(u.users.orgdept).post("/api/cases/", {"process": "weak_branch_remediation", "organization": u.branch_a.pk}, format="json")
-        assert r.status_code == 409 and r.json()["code"] == "remediation_already_running"
+        assert r.status_code == 409 and r.json()["code"] == "case_already_running"
         r = api(u.users.orgdept).post("/api/cases/", {"process": "weak_branch_remediation", "organization": u.college.pk}, format="json")
         assert r.status_code == 400 and r.json()["code"] == "remediation_needs_branch"

@@ -52,14 +52,17 @@ def activist_reports(sec, person, until_seq_thought, until_seq_inspection, on):
         submit_obligation(sec, person, "inspection", n, on)
 
 
-def drive_to_designation(api, u, person, *, year=2026):
-    """Steps 1-5 from an application on 5 January `year`; an activist from 1 February."""
+def drive_to_designation(api, u, person, *, year=2026, talk_recorded_late=False):
+    """Steps 1-5 from an application on 5 January `year`; an activist from 1 February. With
+    `talk_recorded_late` the talk is dated on the last day of its month (5 February) but recorded
+    in the system the morning after, when its deadline timer has opened the committee's supervision."""
     sec, officer = api(u.users.sec_a), api(u.users.officer)
     with at(year, 1, 5, 10):
         case = start_development(sec, u, person)
         step(sec, "submit_application", {"application_date": f"{year}-01-05", "letter_summary": "志愿加入中国共产党"})
-    with at(year, 1, 20, 10):
-        step(sec, "talk_with_applicant", {"talk_date": f"{year}-01-20", "talker": "甲0", "summary": "谈话了解基本情况"})
+    talk_at, talk_date = ((year, 2, 6, 10), f"{year}-02-05") if talk_recorded_late else ((year, 1, 20, 10), f"{year}-01-20")
+    with at(*talk_at):
+        step(sec, "talk_with_applicant", {"talk_date": talk_date, "talker": "甲0", "summary": "谈话了解基本情况"})
     with at(year, 2, 1, 10):
         step(sec, "select_activist", {"decision_date": f"{year}-02-01", "recommendation": "member_recommendation"})
         step(officer, "file_activist", {"filed_date": f"{year}-02-01"})
@@ -67,10 +70,10 @@ def drive_to_designation(api, u, person, *, year=2026):
     return case
 
 
-def drive_to_political_review(api, u, person):
+def drive_to_political_review(api, u, person, **talk):
     """Steps 1-9: designated on 2027-02-01 (an activist for a year, every report in), introducers assigned."""
     sec, officer = api(u.users.sec_a), api(u.users.officer)
-    case = drive_to_designation(api, u, person)
+    case = drive_to_designation(api, u, person, **talk)
     with at(2027, 2, 10, 10):
         activist_reports(sec, person, 4, 2, "2027-02-01")
         step(sec, "cultivation_review", {"summary": "考察合格"})
@@ -81,9 +84,9 @@ def drive_to_political_review(api, u, person):
     return case
 
 
-def drive_to_admission_vote(api, u, person):
+def drive_to_admission_vote(api, u, person, **talk):
     sec, officer = api(u.users.sec_a), api(u.users.officer)
-    case = drive_to_political_review(api, u, person)
+    case = drive_to_political_review(api, u, person, **talk)
     with at(2027, 2, 10, 10):
         step(sec, "political_review", {"conclusion": "政治审查合格", "passed": True})
     with at(2027, 3, 5, 10):
@@ -95,9 +98,9 @@ def drive_to_admission_vote(api, u, person):
     return case
 
 
-def drive_to_conversion_vote(api, u, person):
+def drive_to_conversion_vote(api, u, person, **talk):
     sec, officer, orgdept = api(u.users.sec_a), api(u.users.officer), api(u.users.orgdept)
-    case = drive_to_admission_vote(api, u, person)
+    case = drive_to_admission_vote(api, u, person, **talk)
     with at(2027, 3, 20, 15):
         step(sec, "admission_vote", vote(u.full_a[:6], 6, meeting="2027-03-20", resolution="admit"))
     with at(2027, 4, 1, 10):

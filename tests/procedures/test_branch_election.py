@@ -62,7 +62,7 @@ def test_election_from_reminder_to_approved_results(api, university):
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
         request = only_task(sec, "submit_request")
         # The request is due election.request_lead (1 month) before the term ends.
-        assert request["due_at"] == "2026-12-10T09:00:00+08:00" and request["role"] == "branch_committee"
+        assert request["due_at"] == "2026-12-11T00:00:00+08:00" and request["role"] == "branch_committee"
         assert only_task(committee, "submit_request")["id"] == request["id"]
         complete(sec, request["id"], {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"})
         assert_round_trip(case["id"])
@@ -121,6 +121,8 @@ def test_election_from_reminder_to_approved_results(api, university):
     assert actions.count("task_completed") == 9
     completed = [e for e in history if e["action"] == "task_completed"]
     assert completed[0]["actor_name"] == "sec_a" and completed[0]["task_name"] == "提交换届请示"
-    assert {"role": "branch_secretary", "organization": u.branch_a.pk} in completed[0]["actor_roles"]
+    acted = completed[0]["actor_roles"]
+    assert [(r["role"], r["organization"], r["role_display"]) for r in acted] == [
+        ("branch_secretary", u.branch_a.pk, "支部书记")]
     assert completed[1]["data"]["submitted"] == {"approved": False, "reason": "请补充候选人推荐方式说明"}
-    assert [e["data"]["operation"] for e in history if e["action"] == "effect_applied"] == ["record_election_result", "schedule_next_election"]
+    assert [e["data"]["operation"] for e in history if e["action"] == "effect_applied"] == ["notify_term_expiry", "record_election_result", "schedule_next_election"]

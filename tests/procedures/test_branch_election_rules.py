@@ -117,7 +117,7 @@ def test_a_tie_for_the_last_seat_is_voted_again(api, university, at_vote):
     case, sec = at_vote
     task = only_task(sec, "record_vote")
     # Six pass the threshold for five seats and the 5th and 6th are tied.
-    complete(sec, task["id"], vote_data(u, u.full_a[:6], u.full_a[:8], [8, 8, 7, 7, 6, 6], u.full_a[:4]))
+    complete(sec, task["id"], vote_data(u, u.full_a[:6], u.full_a[:8], [8, 8, 7, 6, 5, 5], u.full_a[:4]))
     tally = Case.objects.get(pk=case["id"]).data["tally"]
     assert tally["outcome"] == "tie" and sorted(tally["tied"]) == sorted([u.full_a[4].pk, u.full_a[5].pk])
     assert only_task(sec, "record_vote")

@@ -27,8 +27,8 @@ def review_branch(university):
         user = UserFactory(username=f"rv{i}")
         status = MemberStatus.PROBATIONARY if i == 11 else MemberStatus.FULL
         members.append(MemberFactory(organization=branch, name=f"评{i}", user=user, status=status, is_leading_cadre=i in (2, 3)))
-    role_assignment_create(user=members[0].user, role=Role.BRANCH_SECRETARY, organization=branch)
-    role_assignment_create(user=members[1].user, role=Role.BRANCH_COMMITTEE, organization=branch)
+    role_assignment_create(actor=None, user=members[0].user, role=Role.BRANCH_SECRETARY, organization=branch)
+    role_assignment_create(actor=None, user=members[1].user, role=Role.BRANCH_COMMITTEE, organization=branch)
     rated = [m for m in members if not m.is_leading_cadre]
     return SimpleNamespace(branch=branch, members=members, rated=rated, cadres=members[2:4], u=university)
 
@@ -111,7 +111,8 @@ def test_more_than_a_third_excellent_is_a_warning_not_a_block(api, review_branch
     sec, committee = api(rb.members[0].user), api(rb.members[1].user)
     with time_machine.travel(cst(2026, 12, 1, 9), tick=False):
         case = drive_to_measurement(api, rb)
-        api(rb.members[0].user).post(f"/api/cases/{case['id']}/measurement-ballots/", ballot(rb, lambda m: "qualified"), format="json")
+        for m in rb.members[:7]:   # more than half of the 12 entitled
+            api(m.user).post(f"/api/cases/{case['id']}/measurement-ballots/", ballot(rb, lambda m: "qualified"), format="json")
         complete(sec, only_task(sec, "democratic_measurement")["id"], {"close": True})
         task = only_task(committee, "organizational_rating")
         missing = committee.post(f"/api/tasks/{task['id']}/complete/", {"data": {"ratings": [{"member": rb.rated[0].pk, "grade": "qualified"}]}}, format="json")
@@ -155,3 +156,30 @@ def test_the_measurement_stores_no_link_between_a_voter_and_a_rating(api, review
     stored += [f"{t.name} {t.documentation}" for t in Task.objects.filter(case=case_row)]
     for text in stored:
         assert "basically_qualified" not in text and "基本合格" not in text
+
+
+def test_the_measurement_closes_only_with_enough_ballots_and_the_history_names_no_voter(api, review_branch):
+    rb = review_branch
+    sec = api(rb.members[0].user)
+    with time_machine.travel(cst(2026, 12, 1, 9), tick=False):
+        case = drive_to_measurement(api, rb)
+        url = f"/api/cases/{case['id']}/measurement-ballots/"
+        task = only_task(sec, "democratic_measurement")
+        assert sec.get(f"/api/tasks/{task['id']}/").json()["context"]["ballots_needed"] == 7   # > half of 12, and >= 3
+        lone = rb.members[5]
+        assert api(lone.user).post(url, ballot(rb, lambda m: "unqualified" if m == rb.rated[0] else "qualified"), format="json").status_code == 201
+        # One ballot (or six of twelve) would publish tallies that reveal how the voters rated.
+        for voters in (1, 6):
+            for m in [m for m in rb.members if m != lone][:voters - 1]:
+                if not MeasurementVoter.objects.filter(case_id=case["id"], member=m).exists():
+                    assert api(m.user).post(url, ballot(rb, lambda x: "qualified"), format="json").status_code == 201
+            r = sec.post(f"/api/tasks/{task['id']}/complete/", {"data": {"close": True}}, format="json")
+            assert r.status_code == 400 and r.json()["code"] == "measurement_too_few_ballots" and "close" in r.json()["fields"]
+            assert "7" in r.json()["message"]
+        seventh = [m for m in rb.members if not MeasurementVoter.objects.filter(case_id=case["id"], member=m).exists()][0]
+        assert api(seventh.user).post(url, ballot(rb, lambda x: "qualified"), format="json").status_code == 201
+        complete(sec, task["id"], {"close": True})
+    history = sec.get(f"/api/cases/{case['id']}/history/").json()
+    cast = [e for e in history if e["action"] == "measurement_ballot_cast"]
+    assert len(cast) == 7 and all(e["actor_name"] == "system" and not e["actor_roles"] for e in cast)
+    assert lone.user.username not in json.dumps(cast, ensure_ascii=False)

@@ -38,8 +38,8 @@ def test_member_development_from_application_to_archive(api, university):
         step(sec, "submit_application", {"application_date": APPLIED, "letter_summary": "志愿加入中国共产党"}, case_id=cid)
         assert Member.objects.get(pk=person.pk).status == "applicant"
         talk = only_task(sec, "talk_with_applicant")
-        # Step 2: due 1 month (development.talk_within) after the application.
-        assert talk["due_at"] == "2026-02-05T09:00:00+08:00" and talk["role"] == "branch_secretary"
+        # Step 2: due 1 month (development.talk_within) after the application: 24:00 of 5 February.
+        assert talk["due_at"] == "2026-02-06T00:00:00+08:00" and talk["role"] == "branch_secretary"
         dev = development(sec, person)
         assert dev["step"] == 2 and dev["steps_total"] == 25 and dev["stage"] == "申请入党" and dev["next_due"] == "2026-02-05"
 
@@ -104,8 +104,9 @@ def test_member_development_from_application_to_archive(api, university):
         present = u.full_a[:5]
         err = step(sec, "admission_vote", vote(present, 4, no=1, meeting="2027-03-20", resolution="admit"), status=400)
         assert err["code"] == "admission_vote_not_passed" and "yes" in err["fields"]
-        # A written opinion handed in on the meeting day does not count; one handed in the day before does.
-        err = step(sec, "admission_vote", vote(present, 4, no=1, meeting="2027-03-20", resolution="admit", written=[(u.full_a[8], "2027-03-20")]), status=400)
+        # A written opinion dated after the meeting does not count (one of the meeting day does:
+        # test_written_opinion_of_an_absent_voter_dated_the_meeting_day_counts).
+        err = step(sec, "admission_vote", vote(present, 4, no=1, meeting="2027-03-20", resolution="admit", written=[(u.full_a[8], "2027-03-21")]), status=400)
         assert err["code"] == "admission_vote_not_passed"
         err = step(sec, "admission_vote", vote(u.full_a[:4], 4, meeting="2027-03-20", resolution="admit"), status=400)
         assert err["code"] == "vote_quorum_not_met"
@@ -114,7 +115,7 @@ def test_member_development_from_application_to_archive(api, university):
     with at(2027, 4, 1, 10):
         step(officer, "committee_talk", {"talk_date": "2027-04-01", "talker": "组织员", "summary": "谈话合格"}, case_id=cid)
         approval = only_task(officer, "approve_admission")
-        assert approval["due_at"] == "2027-06-20T09:00:00+08:00"
+        assert approval["due_at"] == "2027-06-21T00:00:00+08:00"
     with at(2027, 7, 1, 10):
         # Step 17: past 3 months only with a reason for the extension, never past 6 months.
         err = step(officer, "approve_admission", {"approved": True, "decision_date": "2027-07-01"}, status=400)
@@ -165,7 +166,7 @@ def test_missed_talk_shows_overdue_and_the_committee_is_asked_to_supervise(api, 
         case = start_development(sec, u, person)
         step(sec, "submit_application", {"application_date": APPLIED, "letter_summary": "申请"})
         assert [t["element_id"] for t in inbox(officer, process="member_development")] == []
-    assert "timers fired: 1" in run_timers(cst(2026, 2, 5, 9, 1))
+    assert "timers fired: 1" in run_timers(cst(2026, 2, 6, 0, 1))
     with at(2026, 2, 6, 10):
         talk = only_task(sec, "talk_with_applicant")
         assert talk["overdue"] is True

@@ -78,10 +78,14 @@ def test_extension_then_conversion(api, university):
         assert err["code"] == "extension_only_once" and "decision" in err["fields"]
         step(sec, "conversion_vote", vote(u.full_a[:6], 6, meeting="2028-09-21", decision="convert"), case_id=case["id"])
     with at(2028, 12, 22, 10):
-        # Conversion approval within 3 months of the resolution.
+        # Conversion approval within 3 months of the resolution; past it, recorded with its real
+        # date and a reason, and marked late (no false backdating needed).
         err = step(officer, "approve_conversion", {"approved": True, "decision_date": "2028-12-22"}, status=400)
-        assert err["code"] == "conversion_approval_overdue" and "2028-12-21" in err["message"]
-        step(officer, "approve_conversion", {"approved": True, "decision_date": "2028-12-20"}, case_id=case["id"])
+        assert err["code"] == "conversion_approval_overdue" and "2028-12-21" in err["message"] and "late_reason" in err["fields"]
+        step(officer, "approve_conversion", {"approved": True, "decision_date": "2028-12-22", "late_reason": "党委会议顺延"}, case_id=case["id"])
+        detail = sec.get(f"/api/cases/{case['id']}/").json()
+        assert detail["data"]["conversion_approval_late"] is True and detail["data"]["conversion_decision_date"] == "2028-12-22"
+        assert detail["data"]["conversion_approval_late_reason"] == "党委会议顺延"
     person.refresh_from_db()
     assert person.status == "full" and person.party_standing_from.isoformat() == "2028-09-20"
     assert only_task(api(u.users.orgdept), "archive_file")
@@ -145,7 +149,7 @@ def test_cpc_2026_publication_consent_and_meeting_deadline(api, university, rule
         step(officer, "pre_review", {"prereview_date": "2026-03-10", "passed": True, "conclusion": "同意"})
         step(sec, "fill_application_form", {"filled_date": "2026-03-10"})
         # The general meeting is due within 1 month of the pre-review.
-        assert only_task(sec, "admission_vote")["due_at"] == "2026-04-10T09:00:00+08:00"
+        assert only_task(sec, "admission_vote")["due_at"] == "2026-04-11T00:00:00+08:00"
     with at(2026, 4, 11, 15):
         err = step(sec, "admission_vote", vote(u.full_a[:6], 6, meeting="2026-04-11", resolution="admit"), status=400)
         assert err["code"] == "meeting_too_late" and "2026-04-10" in err["message"]

@@ -4,10 +4,12 @@ and for dues separately; one open case per member; good reason closes it; striki
 the general meeting (admission rule) and the approving committee, and bars reapplication for 5 years."""
 import datetime as dt
 
+import pytest
 import time_machine
 
 from organizations.models import Member, MemberStatus
 from organizations.selectors import reapplication_barred_until
+from organizations.services import organization_update
 from orglife.services import dues_record, meeting_record
 from procedures.self_lapse import detect_self_lapse
 from workflows.models import Case
@@ -33,6 +35,12 @@ def monthly_meetings(u, absent, months):
             meeting_record(actor=u.users.sec_a, organization=u.branch_a, kind="themed_party_day", held_on=month.replace(day=10),
                            title=f"{month.month}月主题党日", attendees=[m.pk for m in others],
                            absentees=[{"member": absent.pk, "reason": "未请假"}])
+
+
+@pytest.fixture(autouse=True)
+def branch_a_keeps_dues_here(university):
+    """Branch A keeps its dues accounts in partyflow from January 2026 (`dues_tracked_since`)."""
+    organization_update(actor=None, organization=university.branch_a, dues_tracked_since=dt.date(2026, 1, 1))
 
 
 def lapse_cases(member):
@@ -189,3 +197,42 @@ def test_the_daily_celery_job_runs_the_detection(university, settings):
         assert detect_self_lapse.apply().get() == 1
         assert detect_self_lapse.apply().get() == 0
     assert [c.subject_member for c in Case.objects.filter(process_id="self_lapse")] == [target]
+
+
+def test_a_whole_branch_that_stops_paying_is_detected_where_the_branch_keeps_its_dues_here(
+    university, api
+):
+    """Branch B keeps its dues in partyflow from January 2026; everyone paid January, then nobody
+    paid. Branch A's dues are not kept here in this test: its members are never caught for dues."""
+    u = university
+    organization_update(actor=None, organization=u.branch_a, dues_tracked_since=None)
+    organization_update(actor=None, organization=u.branch_b, dues_tracked_since=dt.date(2026, 1, 1))
+    with time_machine.travel(cst(2026, 2, 1, 9), tick=False):
+        for m in u.full_b:
+            dues_record(
+                actor=u.users.sec_b,
+                member=m,
+                month=MONTHS[0],
+                amount="10",
+                paid_on=dt.date(2026, 1, 31),
+            )
+    assert "self-lapse cases opened: 0" in run_timers(
+        cst(2026, 7, 20, 9)
+    )  # window Jan-Jun: January was paid
+    assert "self-lapse cases opened: 5" in run_timers(
+        cst(2026, 8, 3, 9)
+    )  # window Feb-Jul: nobody paid
+    cases = Case.objects.filter(process_id="self_lapse").order_by("id")
+    assert {c.subject_member_id for c in cases} == {m.pk for m in u.full_b}
+    assert {c.organization_id for c in cases} == {u.branch_b.pk}
+    assert all([g["kind"] for g in c.data["grounds"]] == ["dues"] for c in cases)
+    assert len(inbox(api(u.users.sec_b))) == 5 and inbox(api(u.users.sec_a)) == []
+
+
+def test_dues_are_not_a_ground_before_the_branch_kept_them_here(university, api):
+    u = university
+    organization_update(
+        actor=None, organization=u.branch_b, dues_tracked_since=dt.date(2026, 4, 1)
+    )  # inside the window Feb-Jul
+    pay_dues(u, [*u.full_a, u.probationary, u.suspended], MONTHS)
+    assert "self-lapse cases opened: 0" in run_timers(cst(2026, 8, 3, 9))

@@ -54,13 +54,13 @@ def test_remediation_fails_acceptance_once_then_passes_and_is_rechecked(api, uni
         assert [s["code"] for s in row["signals"]] == SIGNALS
         # The first monthly report is due remediation.report_interval after the plan was filed.
         task = only_task(sec, "report_progress")
-        assert task["due_at"] == "2027-01-01T09:00:00+08:00"
+        assert task["due_at"] == "2027-01-02T00:00:00+08:00"
 
     with time_machine.travel(cst(2026, 12, 20, 9), tick=False):
         complete(sec, only_task(sec, "report_progress")["id"], {"progress": "已召开支委会研究补选", "request_acceptance": False})
     with time_machine.travel(cst(2027, 2, 10, 9), tick=False):
         task = only_task(sec, "report_progress")
-        assert task["due_at"] == "2027-01-20T09:00:00+08:00"
+        assert task["due_at"] == "2027-01-21T00:00:00+08:00"
         complete(sec, task["id"], {"progress": "补选方案已报批", "request_acceptance": False})
     with time_machine.travel(cst(2027, 4, 5, 9), tick=False):
         # After the plan deadline the branch must apply for acceptance; the refusal changes nothing.
@@ -95,7 +95,7 @@ def test_remediation_fails_acceptance_once_then_passes_and_is_rechecked(api, uni
         complete(sec, plan["id"], {**base, "deadline": "2027-06-30", "secretary_adjustment": "甲1任书记"})
         # The supporter stays assigned: the branch goes straight back to reporting.
         assert [t["element_id"] for t in inbox(officer, organization=u.branch_a.pk)] == []
-        assert only_task(sec, "report_progress")["due_at"] == "2027-05-06T09:00:00+08:00"
+        assert only_task(sec, "report_progress")["due_at"] == "2027-05-07T00:00:00+08:00"
     with time_machine.travel(cst(2027, 5, 1, 9), tick=False):
         complete(sec, only_task(sec, "report_progress")["id"], {"progress": "整改完成", "request_acceptance": True})
         complete(officer, only_task(officer, "accept")["id"], {"site_check": "实地查看", "survey_satisfaction": 92.5,

@@ -15,7 +15,7 @@ def test_the_heat_map_colours_each_cell_by_status_and_links_to_its_records():
         label="组织生活落实情况")
     root = ET.fromstring(str(svg))
     assert root.get("role") == "img" and root.get("aria-label") == "组织生活落实情况"
-    cells = root.findall(f".//*[@class='pf-cell']")
+    cells = root.findall(".//*[@class='pf-cell']")
     assert [c.get("data-status") for c in cells] == ["met", "not_applicable", "not_applicable", "missed"]
     assert cells[0].tag == f"{SVG}a" and cells[0].get("href") == "/web/x?a=1&b=2"
     titles = [t.text for t in root.iter(f"{SVG}title")]
@@ -31,5 +31,5 @@ def test_the_funnel_draws_one_bar_per_stage_widest_for_the_largest_count():
     bars = root.findall(f".//{SVG}rect")
     widths = [float(b.get("width")) for b in bars]
     assert widths == sorted(widths, reverse=True) and widths[0] > 2 * widths[2]
-    assert [g.get("data-count") for g in root.findall(f".//*[@class='pf-stage']")] == ["40", "20", "5", "0"]
+    assert [g.get("data-count") for g in root.findall(".//*[@class='pf-stage']")] == ["40", "20", "5", "0"]
     assert "发展对象  5" in [t.text for t in root.iter(f"{SVG}text")]

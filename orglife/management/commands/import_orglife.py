@@ -12,12 +12,12 @@ from orglife.services import orglife_import
 class Command(BaseCommand):
     help = "Import a year's dues and attendance of a branch from an Excel workbook (all rows or none)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("file")
         parser.add_argument("--organization", type=int, required=True, help="the branch's id")
         parser.add_argument("--user", help="record as this user (checked like the API); default: the operator")
 
-    def handle(self, *args, file, organization, user=None, **options):
+    def handle(self, *args, file, organization, user=None, **options) -> None:
         org = Organization.objects.filter(pk=organization).first()
         if org is None:
             raise CommandError(f"organization {organization} does not exist")

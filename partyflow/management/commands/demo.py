@@ -46,11 +46,11 @@ class Command(BaseCommand):
     help = ("The demo (`make demo`): migrate, deploy the BPMN, seed the demo university, then serve the API "
             "with timers swept in-process every PARTYFLOW['DEMO_TIMER_INTERVAL'] seconds.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--addrport", default="127.0.0.1:8000", help="where to serve the API (default 127.0.0.1:8000)")
         parser.add_argument("--no-serve", action="store_true", help="set everything up but do not serve or start the timer thread")
 
-    def handle(self, *args, addrport="127.0.0.1:8000", no_serve=False, **options):
+    def handle(self, *args, addrport="127.0.0.1:8000", no_serve=False, **options) -> None:
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         self.stdout.write(self.style.MIGRATE_HEADING("1/3 数据库迁移 (migrate)"))
         call_command("migrate", interactive=False, verbosity=0, stdout=self.stdout, stderr=self.stderr)
@@ -78,7 +78,7 @@ class Command(BaseCommand):
             f"  支部书记 secretary_se → {base}/inbox/?tab=queue ；学院党委 officer_cs → 批复、审查；",
             f"  组织部 orgdept → {base}/admin/ (组织、党员、用户、角色)",
             "",
-            "登录方式 (how to log in): 上表每个用户的密码都是 %s；先取令牌，再查看待办：" % DEMO_PASSWORD,
+            f"登录方式 (how to log in): 上表每个用户的密码都是 {DEMO_PASSWORD}；先取令牌，再查看待办：",
             f"  curl -s -X POST {base}/api/auth/token/ -H 'Content-Type: application/json' -d '{body}'",
             f'  curl -s {base}/api/tasks/ -H "Authorization: Token <token>"',
             "  换成其他用户名即可以该角色登录 (use another username above to act in that role).",

@@ -7,10 +7,10 @@ from workflows.services import process_deploy
 class Command(BaseCommand):
     help = "Parse, validate and store every BPMN process in bpmn/ (部署流程). Unchanged files keep their version."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--directory", help="folder of .bpmn files (default: settings.PARTYFLOW['BPMN_DIR'])")
 
-    def handle(self, *args, directory=None, **options):
+    def handle(self, *args, directory=None, **options) -> None:
         try:
             results = process_deploy(directory=directory)
         except BpmnError as exc:

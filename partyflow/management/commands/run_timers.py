@@ -9,10 +9,10 @@ class Command(BaseCommand):
     help = ("Fire every due timer, raise due reminders, overdue alerts and escalations, run the self-lapse check, "
             "now (or as of --now, an ISO-8601 moment), then exit.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--now", help="ISO-8601 moment to run as (moves the clock; for catching up and tests)")
 
-    def handle(self, *args, now=None, **options):
+    def handle(self, *args, now=None, **options) -> None:
         if now:
             try:
                 moment = dt.datetime.fromisoformat(now)

@@ -28,7 +28,7 @@ def format_logins(rows: list[dict]) -> str:
 class Command(BaseCommand):
     help = "Seed the demo university (示范大学) with branches, members, users and P2 cases at every step; idempotent."
 
-    def handle(self, *args, **options):
+    def handle(self, *args, **options) -> None:
         try:
             result = seed_demo()
         except DomainError as exc:

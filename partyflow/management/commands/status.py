@@ -14,10 +14,10 @@ LATE_AFTER = dt.timedelta(minutes=2)  # a sweep runs every minute: more than two
 class Command(BaseCommand):
     help = "Print timers due, late and failed, the oldest late timer, and the Celery workers that answer."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--no-workers", action="store_true", help="do not ask the broker which workers are up")
 
-    def handle(self, *args, no_workers=False, **options):
+    def handle(self, *args, no_workers=False, **options) -> None:
         now = timezone.now()
         waiting = Timer.objects.filter(status=TimerStatus.WAITING)
         due = waiting.filter(due_at__lte=now)

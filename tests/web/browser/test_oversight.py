@@ -4,7 +4,6 @@ workbook, the auditor's search, history, CSV download and read-only pages, the m
 record, and screenshots of each page at phone and desktop widths under var/screenshots/."""
 
 import datetime as dt
-import io
 
 import pytest
 from openpyxl import Workbook
