@@ -361,7 +361,7 @@ def token_revoke_all(*, actor, user, reason: str) -> int:
     """Delete every token of `user`; `reason`: logout | password_changed | deactivated."""
     deleted, _detail = Token.objects.filter(user=user).delete()
     if deleted:
-        record_append(action="token_revoked", actor=actor, entity="token", entity_id=user.pk,
+        record_append(actor_roles=_roles(actor), action="token_revoked", actor=actor, entity="token", entity_id=user.pk,
                       label=user.get_username(), organization_id=_user_organization(user),
                       data={"reason": reason})
     return deleted

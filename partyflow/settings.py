@@ -10,6 +10,7 @@ PARTYFLOW_TLS    1 when served behind TLS: secure cookies, HSTS, HTTPS redirect 
 PARTYFLOW_TOKEN_IDLE_HOURS  API tokens expire after this many idle hours (default 12)
 SECRET_KEY (required with DEBUG off), DEBUG, ALLOWED_HOSTS, PARTYFLOW_RULE_SET
 """
+import json
 import os
 from pathlib import Path
 
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "procedures",
     *PROCEDURE_APPS,
     "oversight",
+    "printing",
     "api",
     "web",
 ]
@@ -180,6 +182,8 @@ SPECTACULAR_SETTINGS = {
         "TimerStatusEnum": "workflows.models.TimerStatus",
         "MeetingKindEnum": "orglife.models.MeetingKind",
         "OrgKindEnum": "organizations.models.OrgKind",
+        "TrainingKindEnum": "orglife.models.TrainingKind",
+        "PartnerKindEnum": "orglife.models.PartnerKind",
     },
     "COMPONENT_SPLIT_REQUEST": True,
 }
@@ -237,6 +241,26 @@ PARTYFLOW = {
         "application/pdf", "image/png", "image/jpeg",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ],
+    # Printed documents (printing/): a directory where a university drops its own template under the
+    # shipped name (member_record.docx, publication_notice.html …); unset: the shipped templates.
+    "DOCUMENT_TEMPLATES_DIR": os.environ.get("PARTYFLOW_DOCUMENT_TEMPLATES_DIR", ""),
+    # How to object to a 公示 (printed on every notice); the contact's name defaults to the branch secretary.
+    "NOTICE_CONTACT": {
+        "phone": os.environ.get("PARTYFLOW_NOTICE_PHONE", ""),
+        "email": os.environ.get("PARTYFLOW_NOTICE_EMAIL", ""),
+        "address": os.environ.get("PARTYFLOW_NOTICE_ADDRESS", ""),
+    },
+    # P6 standard sets added by this university (files or directories of *.json, validated on load
+    # and by `partyflow deploy-bpmn`), besides the built-in ones in engine/standards/.
+    # Env: paths separated by ":".
+    "STANDARD_SETS": [p for p in os.environ.get("PARTYFLOW_STANDARD_SETS", "").split(":") if p],
+    # The academic calendar (semesters are periods of the standards): each semester starts on
+    # start (MM-DD) of a year and ends on end (MM-DD), in the next year when end is before start.
+    # Env PARTYFLOW_ACADEMIC_CALENDAR: the same list as JSON.
+    "SEMESTERS": json.loads(os.environ.get("PARTYFLOW_ACADEMIC_CALENDAR", "null")) or [
+        {"code": "spring", "label": "春季学期", "start": "02-15", "end": "07-15"},
+        {"code": "autumn", "label": "秋季学期", "start": "09-01", "end": "01-20"},
     ],
 }
 

@@ -2,6 +2,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -11,6 +12,13 @@ from organizations.services import member_update, role_assignment_create
 from workflows.services import process_deploy
 
 from .factories import MemberFactory, OrganizationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """The token throttle counts in Django's cache: each test starts with no requests counted."""
+    cache.clear()
+    yield
 
 
 @pytest.fixture(autouse=True)

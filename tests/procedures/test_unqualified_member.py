@@ -53,6 +53,8 @@ def test_a_correction_period_expires_into_a_follow_up_then_the_member_is_advised
         complete(committee, follow_up["id"], {"corrected": False, "assessment": "仍不参加组织生活"})
         complete(committee, only_task(committee, "propose_handling")["id"], {"measure": "advise_withdraw", "reason": "限期改正期满仍无转变"})
         file_with_committee(api(u.users.officer), "2027-07-16")
+    # The withdrawal talk is recorded on the day it was held (a later date would be in the future).
+    with time_machine.travel(cst(2027, 7, 20, 15), tick=False):
         complete(sec, only_task(sec, "record_withdrawal")["id"], {"talk_date": "2027-07-20", "accepted": True, "notes": "本人同意退党"})
     assert Case.objects.get(pk=case["id"]).status == "completed"
     target.refresh_from_db()
