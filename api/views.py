@@ -1,4 +1,6 @@
 """Thin views: validate input, call one service or selector, serialize the result."""
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -59,6 +61,17 @@ def _int_param(request, name):
         return int(value)
     except ValueError:
         raise ValidationFailed(_("参数 %(n)s 须为整数。") % {"n": name}, code="invalid_parameter", fields={name: [_("须为整数")]}) from None
+
+
+def _date_param(request, name):
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(_("参数 %(n)s 须为日期（YYYY-MM-DD）。") % {"n": name}, code="invalid_parameter",
+                               fields={name: [_("日期格式应为 YYYY-MM-DD")]}) from None
 
 
 def _bool_param(request, name):
@@ -256,7 +269,9 @@ class ProcessViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.processes_current()
 
 
-@extend_schema(parameters=[OpenApiParameter("process", str), OpenApiParameter("organization", int), OpenApiParameter("status", str)])
+@extend_schema(parameters=[OpenApiParameter("process", str), OpenApiParameter("organization", int), OpenApiParameter("status", str),
+                           OpenApiParameter("subject", str, description="part of the subject or of the member's name"),
+                           OpenApiParameter("started_from", OpenApiTypes.DATE), OpenApiParameter("started_to", OpenApiTypes.DATE)])
 class CaseViewSet(viewsets.GenericViewSet):
     serializer_class = s.CaseSerializer
     queryset = Case.objects.none()  # for the schema; requests use the selectors
@@ -267,7 +282,10 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     def list(self, request) -> Response:
         qs = selectors.cases_visible(request.user, process=request.query_params.get("process"),
-                                     organization=_int_param(request, "organization"), status=request.query_params.get("status"))
+                                     organization=_int_param(request, "organization"), status=request.query_params.get("status"),
+                                     subject=request.query_params.get("subject"),
+                                     started_from=_date_param(request, "started_from"),
+                                     started_to=_date_param(request, "started_to"))
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.CaseSerializer(page, many=True).data)
 

@@ -38,9 +38,13 @@ ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],tests
 PROCEDURE_APPS = sorted(f"procedures.{p.name}" for p in (BASE_DIR / "procedures").iterdir() if (p / "apps.py").is_file())
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_htmx",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -55,14 +59,21 @@ INSTALLED_APPS = [
     "oversight",
     "printing",
     "api",
+    "web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "web.middleware.WorkplaceLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # The API authenticates by token (DRF views are CSRF-exempt); these protect any page served.
+    # The web pages (web/) log in with a session and post forms with CSRF; the API's views are
+    # csrf-exempt DRF views authenticated by token, so neither changes the API.
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # JSON answers under /api/ for what no view answers: oversized bodies, control characters in
     # query parameters, the database briefly unavailable (503 + Retry-After).
@@ -75,7 +86,13 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "APP_DIRS": True,
-        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+        "OPTIONS": {"context_processors": [
+            "django.template.context_processors.request",
+            "django.template.context_processors.i18n",
+            "django.contrib.auth.context_processors.auth",
+            "django.contrib.messages.context_processors.messages",
+            "web.context_processors.nav",
+        ]},
     }
 ]
 
@@ -102,6 +119,14 @@ USE_TZ = True
 TIME_ZONE = "Asia/Shanghai"
 
 STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+# The web workplace: session login at "/", each person lands on their inbox.
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:inbox"
+LOGOUT_REDIRECT_URL = "web:login"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 
 # Behind TLS (PARTYFLOW_TLS=1, the proxy setting X-Forwarded-Proto): HTTPS only, cookies only over
 # HTTPS, HSTS for a year (`partyflow check --deploy` then reports nothing).
@@ -125,7 +150,10 @@ CACHES = {"default": (
     if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
+    # Tokens for programs; the web workplace's session for its export and report links (unsafe
+    # methods still need the CSRF token with a session).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication",
+                                       "rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",

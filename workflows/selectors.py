@@ -1,9 +1,12 @@
 """Reads for screens and endpoints. Access checks answer "not found" for anything out of scope."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from engine.calendar import CST
 from engine.errors import NotFound
 from engine.i18n import _
 from organizations.models import Role
@@ -35,12 +38,27 @@ from .models import (
 ROLE_LABELS = {**dict(Role.choices), "member": _("党员本人")}
 
 
+def day_start(day: dt.date) -> dt.datetime:
+    """Midnight (00:00 China Standard Time) at the start of `day`."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=CST)
+
+
 def processes_current() -> QuerySet[ProcessVersion]:
     return ProcessVersion.objects.filter(is_current=True).defer("spec", "files").order_by("process_id")
 
 
-def cases_visible(user, *, process=None, organization=None, status=None) -> QuerySet[Case]:
+def cases_visible(user, *, process=None, organization=None, status=None, subject=None, started_from=None,
+                  started_to=None) -> QuerySet[Case]:
+    """Cases in the user's scope, newest first. `subject`: part of the case's subject or of its
+    member's name (an auditor finds a person's cases by name); `started_from`/`started_to`: dates
+    (inclusive, China Standard Time) the case was started."""
     qs = Case.objects.filter(scope_q(user)).select_related("organization", "process_version").defer("state", "process_version__spec", "process_version__files")
+    if subject:
+        qs = qs.filter(Q(subject__icontains=subject) | Q(subject_member__name__icontains=subject))
+    if started_from:
+        qs = qs.filter(created_at__gte=day_start(started_from))
+    if started_to:
+        qs = qs.filter(created_at__lt=day_start(started_to + dt.timedelta(days=1)))
     if process:
         qs = qs.filter(process_id=process)
     if organization:

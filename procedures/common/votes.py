@@ -30,6 +30,17 @@ def ineligibility(member: Member) -> str:
     return ""
 
 
+def people(org: Organization) -> dict:
+    """The branch's members split by whether they may vote, elect, stand or introduce, with the
+    reason for those who may not: what a form's member picker offers (`x-options`)."""
+    members = list(branch_members(org))
+    return {
+        "eligible": [{"id": m.pk, "name": m.name} for m in members if not ineligibility(m)],
+        "not_eligible": [{"id": m.pk, "name": m.name, "reason": ineligibility(m)}
+                         for m in members if ineligibility(m)],
+    }
+
+
 def check_people(org: Organization, ids, field: str, code: str, role_label) -> dict[int, Member]:
     """Every id must be a member of the branch who is a full member with rights intact; the error
     names each person who is not."""

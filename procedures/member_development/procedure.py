@@ -16,8 +16,8 @@ from engine.rules import more_than_whole, strictly_more_than
 from organizations.models import MemberStatus
 from organizations.selectors import reapplication_barred_until
 from procedures.common.start import MEMBER, branch_only, one_running_per
-from procedures.common.votes import check_people, require_quorum, voters_due
-from workflows.registry import data_labels, effect, form_check
+from procedures.common.votes import check_people, people, require_quorum, voters_due
+from workflows.registry import data_labels, effect, form_check, form_context
 
 from .selectors import overdue_obligations
 from .services import member_status_change
@@ -111,6 +111,12 @@ def check_select_activist(*, case, task, data, rules) -> dict:
     day = _not_future(data, "decision_date")
     _not_before(day, parse_date(case.data["application_date"]), "decision_date", "activist_before_application", _("确定日期不能早于递交申请书日期 %(earliest)s。"))
     return {"activist_date": day.isoformat()}
+
+
+@form_context(PROCESS, "appoint_contacts")
+def contacts_context(*, case, task) -> dict:
+    """Contacts are full members with rights intact: the picker offers only them."""
+    return people(case.organization)
 
 
 @form_check(PROCESS, "appoint_contacts")

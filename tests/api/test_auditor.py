@@ -105,3 +105,28 @@ def test_auditors_cannot_write(api, university, audited):
     r = auditor.post("/api/cases/", {"process": "branch_election", "organization": university.branch_a.pk}, format="json")
     assert r.status_code == 400 and r.json()["code"] == "organization_not_in_scope"
     assert auditor.get("/api/tasks/").json()["count"] == 0
+
+
+def test_auditor_finds_cases_by_the_subject_members_name_and_start_dates(api, university):
+    import datetime as dt
+
+    from workflows.services import case_start
+
+    u = university
+    applicant = u.full_a[3]
+    case = case_start(actor=u.users.sec_a, process_id="branch_election", organization=u.branch_a,
+                      data={"term_end": "2027-01-10"}, subject_member=applicant)
+    other = case_start(actor=u.users.sec_b, process_id="branch_election", organization=u.branch_b,
+                       data={"term_end": "2027-03-01"})
+    auditor = api(u.users.auditor)
+    found = auditor.get("/api/cases/", {"subject": applicant.name[1:]}).json()
+    assert [c["id"] for c in found["results"]] == [case.pk]
+    today = case.created_at.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    both = auditor.get("/api/cases/", {"started_from": today.isoformat(), "started_to": today.isoformat()}).json()
+    assert {c["id"] for c in both["results"]} == {case.pk, other.pk}
+    later = auditor.get("/api/cases/", {"started_from": (today + dt.timedelta(days=1)).isoformat()}).json()
+    assert later["results"] == []
+    bad = auditor.get("/api/cases/", {"started_from": "2026-13-01"})
+    assert bad.status_code == 400 and "started_from" in bad.json()["fields"]
+    # Another college's auditor finds nothing by the same name: scope first, then search.
+    assert api(u.users.sec_b).get("/api/cases/", {"subject": applicant.name}).json()["results"] == []
