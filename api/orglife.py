@@ -8,9 +8,22 @@ from rest_framework.views import APIView
 
 from engine.errors import NotFound, ValidationFailed
 from engine.i18n import _
+from organizations.rules import deployment_rule_set
 from organizations.selectors import members_visible, organizations_visible
 from orglife import selectors, services
-from orglife.models import Attendance, DuesPayment, Meeting, MeetingKind
+from orglife.models import (
+    Attendance,
+    DuesPayment,
+    Meeting,
+    MeetingKind,
+    Pairing,
+    PartnerKind,
+    SatisfactionGrade,
+    SatisfactionSurvey,
+    TrainingAttendance,
+    TrainingKind,
+    VolunteerService,
+)
 from procedures import democratic_review
 
 from .parsers import FormParser, MultiPartParser
@@ -43,12 +56,18 @@ class AttendanceSerializer(serializers.ModelSerializer):
 class MeetingSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
+    chair_name = serializers.CharField(source="chair.name", read_only=True, default=None)
+    recorder_name = serializers.CharField(source="recorder.name", read_only=True, default=None)
     attendance = AttendanceSerializer(many=True, read_only=True)
+
+    lecturer_name = serializers.CharField(source="lecturer.name", read_only=True, default=None)
 
     class Meta:
         model = Meeting
         fields = ["id", "organization", "organization_name", "kind", "kind_display", "held_on", "title", "hours", "evidence",
-                  "notes", "attendance", "created_at"]
+                  "notes", "starts_at", "ends_at", "place", "chair", "chair_name", "recorder", "recorder_name",
+                  "nonvoting_attendees", "content", "resolutions", "lecturer", "lecturer_name", "attendance",
+                  "created_at"]
 
 
 class AbsenteeSerializer(serializers.Serializer):
@@ -66,6 +85,15 @@ class MeetingCreateSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
     attendees = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     absentees = AbsenteeSerializer(many=True, required=False, default=list)
+    starts_at = serializers.TimeField(required=False, allow_null=True, default=None)
+    ends_at = serializers.TimeField(required=False, allow_null=True, default=None)
+    place = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    chair = serializers.IntegerField(required=False, allow_null=True, default=None)
+    recorder = serializers.IntegerField(required=False, allow_null=True, default=None)
+    nonvoting_attendees = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    content = serializers.CharField(required=False, allow_blank=True, default="")
+    resolutions = serializers.CharField(required=False, allow_blank=True, default="")
+    lecturer = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
 class DuesSerializer(serializers.ModelSerializer):
@@ -101,6 +129,10 @@ class ImportResultSerializer(serializers.Serializer):
     meetings = serializers.IntegerField()
     attendance = serializers.IntegerField()
     dues = serializers.IntegerField()
+    volunteer_service = serializers.IntegerField(required=False)
+    training = serializers.IntegerField(required=False)
+    pairing = serializers.IntegerField(required=False)
+    satisfaction_survey = serializers.IntegerField(required=False)
 
 
 @extend_schema(parameters=[OpenApiParameter("organization", int), OpenApiParameter("kind", str), OpenApiParameter("year", int, description="1921-9999")])
@@ -126,7 +158,9 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         d = dict(body.validated_data)
         org = _visible_org(request.user, d.pop("organization"))
         meeting = services.meeting_record(actor=request.user, organization=org, **d)
-        return Response(MeetingSerializer(selectors.meetings_visible(request.user).get(pk=meeting.pk)).data, status=status.HTTP_201_CREATED)
+        visible = selectors.meetings_visible(request.user).select_related("lecturer")
+        meeting = visible.get(pk=meeting.pk)
+        return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(parameters=[OpenApiParameter("organization", int), OpenApiParameter("member", int), OpenApiParameter("year", int, description="1921-9999")])
@@ -190,3 +224,201 @@ class MeasurementBallotView(APIView):
         body.is_valid(raise_exception=True)
         democratic_review.measurement_ballot_cast(actor=request.user, case=case, ratings=body.validated_data["ratings"])
         return Response({"case": case.pk, "voted": True}, status=status.HTTP_201_CREATED)
+
+
+# --- Records of the branch standards (P6): volunteer service, training, pairing, surveys ----
+
+
+class VolunteerServiceSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    member_name = serializers.CharField(source="member.name", read_only=True)
+
+    class Meta:
+        model = VolunteerService
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "member",
+            "member_name",
+            "served_on",
+            "hours",
+            "activity",
+            "evidence",
+            "created_at",
+        ]
+
+
+class VolunteerServiceCreateSerializer(serializers.Serializer):
+    organization = serializers.IntegerField()
+    member = serializers.IntegerField()
+    served_on = serializers.DateField()
+    hours = serializers.DecimalField(max_digits=5, decimal_places=1)
+    activity = serializers.CharField(max_length=200)
+    evidence = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TrainingSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = TrainingAttendance
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "member",
+            "member_name",
+            "attended_on",
+            "kind",
+            "kind_display",
+            "title",
+            "hours",
+            "evidence",
+            "created_at",
+        ]
+
+
+class TrainingCreateSerializer(serializers.Serializer):
+    organization = serializers.IntegerField()
+    member = serializers.IntegerField()
+    attended_on = serializers.DateField()
+    kind = serializers.ChoiceField(choices=TrainingKind.choices)
+    title = serializers.CharField(max_length=200)
+    hours = serializers.DecimalField(max_digits=5, decimal_places=1)
+    evidence = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PairingSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    partner_kind_display = serializers.CharField(source="get_partner_kind_display", read_only=True)
+
+    class Meta:
+        model = Pairing
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "member",
+            "member_name",
+            "partner_name",
+            "partner_kind",
+            "partner_kind_display",
+            "started_on",
+            "ended_on",
+            "notes",
+            "created_at",
+        ]
+
+
+class PairingCreateSerializer(serializers.Serializer):
+    organization = serializers.IntegerField()
+    member = serializers.IntegerField()
+    partner_name = serializers.CharField(max_length=100)
+    partner_kind = serializers.ChoiceField(choices=PartnerKind.choices)
+    started_on = serializers.DateField()
+    ended_on = serializers.DateField(required=False, allow_null=True, default=None)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SatisfactionSurveySerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    ballots = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = SatisfactionSurvey
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "surveyed_on",
+            "title",
+            *SatisfactionGrade.values,
+            "ballots",
+            "case",
+            "created_at",
+        ]
+
+
+class SatisfactionSurveyCreateSerializer(serializers.Serializer):
+    organization = serializers.IntegerField()
+    surveyed_on = serializers.DateField()
+    title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    tallies = serializers.DictField(
+        child=serializers.IntegerField(min_value=0),
+        help_text="{grade: count}: " + ", ".join(SatisfactionGrade.values),
+    )
+
+
+def _record_viewset(
+    model, serializer, create_serializer, select, service, *, member_filter=True, extra=None
+):
+    """A list/create viewset over one kind of branch record: reads scoped like meetings, writes
+    by the branch secretary, deputy and committee through the record's service."""
+    params = [
+        OpenApiParameter("organization", int),
+        OpenApiParameter("year", int, description="1921-9999"),
+    ]
+    if member_filter:
+        params.append(OpenApiParameter("member", int))
+
+    @extend_schema(parameters=params)
+    class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+        serializer_class = serializer
+        queryset = model.objects.none()  # for the schema; requests use the selectors
+
+        def get_queryset(self):
+            filters = {
+                "organization": _int_param(self.request, "organization"),
+                "year": _year_param(self.request),
+            }
+            if member_filter:
+                filters["member"] = _int_param(self.request, "member")
+            return select(self.request.user, **filters)
+
+        @extend_schema(request=create_serializer, responses={201: serializer})
+        def create(self, request):
+            body = create_serializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            d = dict(body.validated_data)
+            org = _visible_org(request.user, d.pop("organization"))
+            row = service(actor=request.user, organization=org, **d, **(extra() if extra else {}))
+            return Response(serializer(row).data, status=status.HTTP_201_CREATED)
+
+    RecordViewSet.__name__ = f"{model.__name__}ViewSet"
+    return RecordViewSet
+
+
+VolunteerServiceViewSet = _record_viewset(
+    VolunteerService,
+    VolunteerServiceSerializer,
+    VolunteerServiceCreateSerializer,
+    selectors.volunteer_services_visible,
+    services.volunteer_service_record,
+)
+TrainingViewSet = _record_viewset(
+    TrainingAttendance,
+    TrainingSerializer,
+    TrainingCreateSerializer,
+    selectors.trainings_visible,
+    services.training_record,
+)
+PairingViewSet = _record_viewset(
+    Pairing,
+    PairingSerializer,
+    PairingCreateSerializer,
+    selectors.pairings_visible,
+    services.pairing_record,
+)
+SatisfactionSurveyViewSet = _record_viewset(
+    SatisfactionSurvey,
+    SatisfactionSurveySerializer,
+    SatisfactionSurveyCreateSerializer,
+    selectors.satisfaction_surveys_visible,
+    services.satisfaction_survey_record,
+    member_filter=False,
+    extra=lambda: {"rules": deployment_rule_set()},
+)

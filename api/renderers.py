@@ -5,8 +5,8 @@ import json
 
 from rest_framework.renderers import BaseRenderer
 
-EVENT_COLUMNS = ["seq", "created_at", "action", "actor_name", "on_behalf_of", "actor_display", "actor_roles", "task", "task_name",
-                 "data", "prev_hash", "hash"]
+EVENT_COLUMNS = ["seq", "created_at", "action", "action_display", "actor_name", "on_behalf_of", "actor_display", "actor_roles",
+                 "task", "task_name", "data", "prev_hash", "hash"]
 
 
 class CSVRenderer(BaseRenderer):

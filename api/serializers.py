@@ -1,14 +1,21 @@
 """DRF serializers: shapes only, no business rules (those live in services and procedures)."""
+import re
+
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 
+from engine.calendar import last_day_before
+from engine.i18n import _
 from forms.validation import load_schema
 from notifications.models import Notification
 from notifications.render import render
 from organizations.models import Member, Organization, RecordEvent, RoleAssignment
 from organizations.selectors import is_org_department
 from oversight.selectors import SIGNAL_LABELS
+from workflows import display, registry
 from workflows.assignment import LANE_LABELS
 from workflows.audit import json_safe, verify_case
 from workflows.labels import label, localize_schema
@@ -20,10 +27,18 @@ from workflows.models import (
     Document,
     ProcessVersion,
     Task,
+    TaskStatus,
     Timer,
 )
 from workflows.registry import context_for
-from workflows.selectors import case_documents, case_history_for, case_open_tasks
+from workflows.selectors import (
+    case_data_display,
+    case_documents,
+    case_history_for,
+    case_open_tasks,
+    history_names,
+    tasks_with_holders,
+)
 
 User = get_user_model()
 
@@ -39,11 +54,15 @@ class LabelField(serializers.CharField):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
+    parent_name = serializers.CharField(source="parent.name", read_only=True, default=None, allow_null=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    branch_kind_display = serializers.CharField(source="get_branch_kind_display", read_only=True)
+
     class Meta:
         model = Organization
-        fields = ["id", "parent", "name", "code", "kind", "branch_kind", "has_approval_authority",
-                  "departments", "path", "term_start", "term_end", "founded_on", "dissolved_on",
-                  "dues_tracked_since"]
+        fields = ["id", "parent", "parent_name", "name", "code", "kind", "kind_display", "branch_kind",
+                  "branch_kind_display", "has_approval_authority", "departments", "path", "term_start", "term_end",
+                  "founded_on", "dissolved_on", "dues_tracked_since"]
         read_only_fields = ["path"]
 
 
@@ -58,6 +77,7 @@ class MemberSerializer(serializers.ModelSerializer):
     """Identity and phone numbers are shown in full only to the organization department (who keep
     the records) and to the member themself; every other role sees them masked."""
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
     gender_display = serializers.CharField(source="get_gender_display", read_only=True)
     ethnicity_display = serializers.CharField(source="get_ethnicity_display", read_only=True)
     education_display = serializers.CharField(source="get_education_display", read_only=True)
@@ -75,8 +95,8 @@ class MemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Member
-        fields = ["id", "organization", "user", "name", "status", "status_display", "rights_suspended", "suspension_reason",
-                  "is_leading_cadre", "birth_date", "id_number", "phone", "joined_on", "left_on",
+        fields = ["id", "organization", "organization_name", "user", "name", "status", "status_display", "rights_suspended",
+                  "suspension_reason", "is_leading_cadre", "birth_date", "id_number", "phone", "joined_on", "left_on",
                   "left_reason", "party_standing_from", "staff_or_student_no", "gender", "gender_display",
                   "ethnicity", "ethnicity_display", "education", "education_display", "degree",
                   "degree_display", "person_category", "person_category_display", "job_post",
@@ -86,21 +106,29 @@ class MemberSerializer(serializers.ModelSerializer):
 
 class UserSerializer(serializers.ModelSerializer):
     password = serializers.CharField(write_only=True, required=False, min_length=8, max_length=128)
+    name = serializers.SerializerMethodField()
 
     class Meta:
         model = User
-        fields = ["id", "username", "first_name", "last_name", "email", "is_active", "password"]
+        fields = ["id", "username", "name", "first_name", "last_name", "email", "is_active", "password"]
+
+    def get_name(self, obj) -> str:
+        return display.person_name(obj)
 
 
 class RoleAssignmentSerializer(serializers.ModelSerializer):
     role_display = serializers.CharField(source="get_role_display", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     post_display = serializers.CharField(source="get_post_display", read_only=True)
+    user_name = serializers.SerializerMethodField()
 
     class Meta:
         model = RoleAssignment
-        fields = ["id", "user", "role", "role_display", "organization", "organization_name",
+        fields = ["id", "user", "user_name", "role", "role_display", "organization", "organization_name",
                   "term_start", "term_end", "post", "post_display"]
+
+    def get_user_name(self, obj) -> str:
+        return display.person_name(obj.user)
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -144,19 +172,30 @@ class TaskSerializer(serializers.ModelSerializer):
     role_display = serializers.SerializerMethodField()
     organization = serializers.IntegerField(source="case_organization_id")
     organization_name = serializers.CharField(source="case_organization.name")
+    assignee_organization_name = serializers.CharField(source="assignee_organization.name")
+    process_display = serializers.SerializerMethodField()
+    status_display = serializers.CharField(source="get_status_display")
     holder = serializers.SerializerMethodField()
+    holder_name = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
 
     class Meta:
         model = Task
-        fields = ["id", "case", "process_id", "element_id", "name", "stage", "role", "role_display", "assignee_organization",
-                  "organization", "organization_name", "status", "due_at", "overdue", "holder", "created_at", "completed_at"]
+        fields = ["id", "case", "process_id", "process_display", "element_id", "name", "stage", "role", "role_display",
+                  "assignee_organization", "assignee_organization_name", "organization", "organization_name", "status",
+                  "status_display", "due_at", "overdue", "holder", "holder_name", "created_at", "completed_at"]
 
     def get_role_display(self, obj) -> str:
         return str(LANE_LABELS.get(obj.lane, obj.lane))
 
+    def get_process_display(self, obj) -> str:
+        return display.process_label(obj.process_id)
+
     def get_holder(self, obj) -> str | None:
         return obj.claimed_by.get_username() if obj.claimed_by_id else None
+
+    def get_holder_name(self, obj) -> str | None:
+        return display.person_name(obj.claimed_by) if obj.claimed_by_id else None
 
     def get_overdue(self, obj) -> bool:
         now = self.context.get("now")
@@ -176,28 +215,92 @@ def inbox_rows(rows, now) -> list[dict]:
         if lane not in lane_labels:
             lane_labels[lane] = str(LANE_LABELS.get(lane, lane))
         due = r["due_at"]
+        holder_name = f"{r['holder_first_name'] or ''} {r['holder_last_name'] or ''}".strip() or r["holder"]
         out.append({
-            "id": r["id"], "case": r["case_id"], "process_id": r["process_id"], "element_id": r["element_id"],
+            "id": r["id"], "case": r["case_id"], "process_id": r["process_id"],
+            "process_display": display.process_label(r["process_id"]), "element_id": r["element_id"],
             "name": label(r["name"]), "stage": label(r["stage"]), "role": lane, "role_display": lane_labels[lane],
-            "assignee_organization": r["assignee_organization_id"], "organization": r["case_organization_id"],
-            "organization_name": r["organization_name"], "status": r["status"],
+            "assignee_organization": r["assignee_organization_id"], "assignee_organization_name": r["assignee_organization_name"],
+            "organization": r["case_organization_id"],
+            "organization_name": r["organization_name"], "status": r["status"], "status_display": str(TaskStatus(r["status"]).label),
             "due_at": _datetime.to_representation(due) if due else None,
-            "overdue": bool(r["status"] == "open" and due and due <= now), "holder": r["holder"],
+            "overdue": bool(r["status"] == "open" and due and due <= now), "holder": r["holder"], "holder_name": holder_name,
             "created_at": _datetime.to_representation(r["created_at"]),
             "completed_at": _datetime.to_representation(r["completed_at"]) if r["completed_at"] else None,
         })
     return out
 
 
+class OpenTaskSerializer(TaskSerializer):
+    """An open task with who holds it now: the claimant, else everyone holding its lane."""
+    holders = serializers.ListField(child=serializers.DictField(), help_text="[{id, username, name}]")
+    slot_display = serializers.CharField()
+
+    class Meta(TaskSerializer.Meta):
+        fields = TaskSerializer.Meta.fields + ["holders", "slot_display"]
+
+
+def open_tasks_with_holders(tasks, context) -> list[dict]:
+    out = []
+    for task, holders, names in tasks_with_holders(tasks):
+        row = TaskSerializer(task, context=context).data
+        row["holders"] = [{"id": u.pk, "username": u.get_username(), "name": display.person_name(u)} for u in holders]
+        row["slot_display"] = display.slot_display(task.slot, names["organizations"], names["members"])
+        out.append(row)
+    return out
+
+
+_ARTICLE = re.compile(r"\b([A-Z]+(?:-\d{4})?) (Art\.|Ch\.) ?(\d+(?:\s*-\s*\d+)?)")
+
+
+def article_refs(documentation: str) -> str:
+    """The articles a BPMN documentation cites ("DEV-2014 Art. 5-6"), as people cite them
+    ("DEV-2014 第5—6条"), in the active language."""
+    refs = []
+    for source, kind, number in _ARTICLE.findall(documentation or ""):
+        number = number.replace(" ", "").replace("-", "—")
+        ref = f"{source} " + (gettext("第%(n)s条") if kind == "Art." else gettext("第%(n)s章")) % {"n": number}
+        if ref not in refs:
+            refs.append(ref)
+    return str(_("、")).join(refs) if refs else ""
+
+
+def task_guide(task) -> str:
+    """What the user reads on a task: the procedure's sentence (what to do, under which article) and
+    the due date; the BPMN documentation stays the developers' note. A step without its own
+    sentence reads "请办理“<task>”" with the articles its documentation cites."""
+    guide = registry.guide_for(task.process_id, task.element_id)
+    if guide:
+        text = str(guide(task.case) if callable(guide) else guide)
+    else:
+        refs = article_refs(task.documentation)
+        text = (gettext("请办理“%(task)s”（%(ref)s）。") % {"task": label(task.name), "ref": refs} if refs
+                else gettext("请办理“%(task)s”。") % {"task": label(task.name)})
+    if task.due_at and task.status == TaskStatus.OPEN:
+        # A deadline falls at 24:00 of its last day (00:00 of the next): the user reads that last day.
+        due = last_day_before(task.due_at).isoformat()
+        return gettext("%(what)s请于 %(due)s 前办理。") % {"what": text, "due": due}
+    return text
+
+
 class TaskDetailSerializer(TaskSerializer):
-    documentation = serializers.CharField()
+    documentation = serializers.SerializerMethodField(help_text="for the user: what to do, by when, under which article")
+    developer_notes = serializers.CharField(source="documentation", help_text="the BPMN documentation (for developers)")
     form = serializers.SerializerMethodField()
     context = serializers.SerializerMethodField()
     case_data = serializers.SerializerMethodField()
     completed_by = serializers.SerializerMethodField()
+    completed_by_name = serializers.SerializerMethodField()
 
     class Meta(TaskSerializer.Meta):
-        fields = TaskSerializer.Meta.fields + ["documentation", "form", "context", "case_data", "completed_by"]
+        fields = TaskSerializer.Meta.fields + ["documentation", "developer_notes", "form", "context", "case_data",
+                                               "completed_by", "completed_by_name"]
+
+    def get_documentation(self, obj) -> str:
+        return task_guide(obj)
+
+    def get_completed_by_name(self, obj) -> str | None:
+        return display.person_name(obj.completed_by) if obj.completed_by_id else None
 
     def get_form(self, obj) -> dict | None:
         return {"name": obj.form, "schema": localize_schema(load_schema(obj.form))} if obj.form else None
@@ -207,7 +310,7 @@ class TaskDetailSerializer(TaskSerializer):
         return fn(case=obj.case, task=obj) if fn and obj.status == "open" else {}
 
     def get_case_data(self, obj) -> dict:
-        return obj.case.data
+        return case_data_display(obj.case)
 
     def get_completed_by(self, obj) -> str | None:
         return obj.completed_by.get_username() if obj.completed_by_id else None
@@ -215,31 +318,50 @@ class TaskDetailSerializer(TaskSerializer):
 
 class CaseSerializer(serializers.ModelSerializer):
     process = serializers.CharField(source="process_id")
+    process_display = serializers.SerializerMethodField()
     version = serializers.CharField(source="process_version.version")
+    rule_set_display = serializers.SerializerMethodField()
     organization_name = serializers.CharField(source="organization.name")
+    subject_member_name = serializers.CharField(source="subject_member.name", default=None, allow_null=True)
+    status_display = serializers.CharField(source="get_status_display")
     stage = LabelField()
 
     class Meta:
         model = Case
-        fields = ["id", "process", "version", "rule_set", "organization", "organization_name", "subject", "subject_member",
-                  "business_key", "status", "stage", "created_at", "updated_at", "completed_at"]
+        fields = ["id", "process", "process_display", "version", "rule_set", "rule_set_display", "organization",
+                  "organization_name", "subject", "subject_member", "subject_member_name", "business_key", "status",
+                  "status_display", "stage", "created_at", "updated_at", "completed_at"]
+
+    def get_process_display(self, obj) -> str:
+        return display.process_label(obj.process_id)
+
+    def get_rule_set_display(self, obj) -> str:
+        return display.rule_set_label(obj.rule_set)
 
 
 class TimerSerializer(serializers.ModelSerializer):
+    name = LabelField()
+    status_display = serializers.CharField(source="get_status_display")
+
     class Meta:
         model = Timer
-        fields = ["name", "element_id", "due_at", "status", "error"]
+        fields = ["name", "element_id", "due_at", "status", "status_display", "error"]
 
 
 class DocumentSerializer(serializers.ModelSerializer):
     case = serializers.IntegerField(source="case_id")
     task = serializers.IntegerField(source="task_id", allow_null=True)
     uploaded_by = serializers.CharField(source="uploaded_by.username")
+    uploaded_by_name = serializers.SerializerMethodField()
     download = serializers.SerializerMethodField()
 
     class Meta:
         model = Document
-        fields = ["id", "case", "task", "filename", "content_type", "size", "sha256", "description", "uploaded_by", "uploaded_at", "download"]
+        fields = ["id", "case", "task", "filename", "content_type", "size", "sha256", "description", "uploaded_by",
+                  "uploaded_by_name", "uploaded_at", "download"]
+
+    def get_uploaded_by_name(self, obj) -> str:
+        return display.person_name(obj.uploaded_by)
 
     def get_download(self, obj) -> str:
         return f"/api/cases/{obj.case_id}/documents/{obj.pk}/"
@@ -256,14 +378,20 @@ class CaseDetailSerializer(CaseSerializer):
     waiting_timers = serializers.SerializerMethodField()
     documents = serializers.SerializerMethodField()
 
+    data = serializers.SerializerMethodField()
+
     class Meta(CaseSerializer.Meta):
         fields = CaseSerializer.Meta.fields + ["cancel_reason", "data", "open_tasks", "waiting_timers", "documents"]
+
+    def get_data(self, obj) -> dict:
+        return case_data_display(obj)
 
     def get_documents(self, obj) -> list[dict]:
         return DocumentSerializer(case_documents(obj), many=True).data
 
+    @extend_schema_field(OpenTaskSerializer(many=True))
     def get_open_tasks(self, obj) -> list:
-        return TaskSerializer(case_open_tasks(obj), many=True, context=self.context).data
+        return open_tasks_with_holders(case_open_tasks(obj), self.context)
 
     def get_waiting_timers(self, obj) -> list:
         return TimerSerializer(obj.timers.filter(status__in=["waiting", "failed"]).order_by("due_at"), many=True).data
@@ -295,25 +423,93 @@ class ActedAsSerializer(serializers.Serializer):
     on_behalf_of = serializers.CharField(allow_blank=True)
 
 
+class TaskCompletedSerializer(TaskSerializer):
+    """The finished task and what comes next: the case's open tasks with who holds them and when
+    they are due (none when the case has ended)."""
+    next_tasks = serializers.SerializerMethodField()
+    case_status = serializers.CharField(source="case.status")
+    case_status_display = serializers.CharField(source="case.get_status_display")
+    case_stage = LabelField(source="case.stage")
+
+    class Meta(TaskSerializer.Meta):
+        fields = TaskSerializer.Meta.fields + ["case_status", "case_status_display", "case_stage", "next_tasks"]
+
+    @extend_schema_field(OpenTaskSerializer(many=True))
+    def get_next_tasks(self, obj) -> list[dict]:
+        return open_tasks_with_holders(case_open_tasks(obj.case), self.context)
+
+
 class AuditEventSerializer(serializers.ModelSerializer):
-    """An event from `workflows.selectors.case_history_for`: `actor_roles` is the role the actor
-    acted in, labelled, limited to organizations the reader can see."""
+    """An event of a case's history. `actor_roles` is the role the actor acted in, labelled and
+    limited to organizations the reader can see, when the events come from
+    `workflows.selectors.case_history_for`. Names come from the context's `names` (built once per
+    page by `workflows.selectors.history_names`); without it the event shows what it recorded."""
     task = serializers.IntegerField(source="task_id", allow_null=True)
     task_name = LabelField()
+    action_display = serializers.SerializerMethodField()
     on_behalf_of = serializers.CharField(source="on_behalf_of_name")
+    actor = serializers.IntegerField(source="actor_id", allow_null=True)
+    actor_person = serializers.SerializerMethodField()
+    on_behalf_of_person = serializers.SerializerMethodField()
     actor_display = serializers.SerializerMethodField()
-    actor_roles = ActedAsSerializer(source="acted_as", many=True, read_only=True)
+    actor_roles = serializers.SerializerMethodField()
     acted_as_display = serializers.SerializerMethodField()
+    data = serializers.SerializerMethodField()
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "seq", "created_at", "action", "actor_name", "on_behalf_of",
-                  "actor_display", "actor_roles", "acted_as_display", "task", "task_name", "data",
+        fields = ["id", "seq", "created_at", "action", "action_display", "actor", "actor_name", "actor_person", "on_behalf_of",
+                  "on_behalf_of_person", "actor_display", "actor_roles", "acted_as_display", "task", "task_name", "data",
                   "prev_hash", "hash"]
 
+    def _names(self) -> dict:
+        return self.context.get("names") or {"users": {}, "organizations": {}, "members": {}, "member_keys": frozenset(),
+                                             "counts": frozenset(), "codes": {}}
+
+    def get_action_display(self, obj) -> str:
+        return display.action_label(obj.action)
+
+    def get_actor_person(self, obj) -> str:
+        if obj.actor_id is None:
+            return str(display.SYSTEM_NAME)
+        return self._names()["users"].get(obj.actor_id) or obj.actor_name
+
+    def get_on_behalf_of_person(self, obj) -> str:
+        if obj.on_behalf_of_id is None:
+            return ""
+        return self._names()["users"].get(obj.on_behalf_of_id) or obj.on_behalf_of_name
+
     def get_actor_display(self, obj) -> str:
-        """"committee_a（代 sec_a）" when a delegate acted on behalf of the holder."""
-        return actor_display(obj.actor_name, obj.on_behalf_of_name)
+        """"王伟（代 李芳）" when a delegate acted on behalf of the holder."""
+        return actor_display(self.get_actor_person(obj), self.get_on_behalf_of_person(obj))
+
+    @extend_schema_field(ActedAsSerializer(many=True))
+    def get_actor_roles(self, obj) -> list[dict]:
+        acted_as = getattr(obj, "acted_as", None)
+        if acted_as is not None:  # the role acted in, only where the reader can see it
+            return ActedAsSerializer(acted_as, many=True).data
+        return display.roles_display(obj.actor_roles, self._names()["organizations"])
+
+    def get_data(self, obj) -> dict:
+        names = self._names()
+        data = display.annotate(obj.data, member_keys=names["member_keys"], names=names["members"], codes=names["codes"],
+                                counts=names["counts"])
+        for key in ("opened", "fired_timers"):
+            for item in data.get(key) or []:
+                if isinstance(item, dict):
+                    if item.get("due_at"):
+                        item["due_at"] = display.iso_cst(item["due_at"])
+                    if "task" in item:
+                        item["task"] = label(item["task"])
+                    if "timer" in item:
+                        item["timer"] = label(item["timer"])
+                    if "lane" in item:
+                        item["lane_display"] = display.lane_label(item["lane"])
+        if obj.action == "case_started" and "process" in data:
+            data["process_display"] = display.process_label(data["process"])
+        if obj.action == "case_started" and "rule_set" in data:
+            data["rule_set_display"] = display.rule_set_label(data["rule_set"])
+        return data
 
     def get_acted_as_display(self, obj) -> str:
         """"软件工程教工党支部 支部书记": the role acted in, where the reader can see it."""
@@ -330,9 +526,18 @@ def actor_display(actor_name: str, on_behalf_of_name: str) -> str:
 
 
 class CaseAccessSerializer(serializers.ModelSerializer):
+    user_name = serializers.SerializerMethodField()
+    view_display = serializers.SerializerMethodField()
+
     class Meta:
         model = CaseAccess
-        fields = ["id", "username", "view", "created_at"]
+        fields = ["id", "username", "user_name", "view", "view_display", "created_at"]
+
+    def get_user_name(self, obj) -> str:
+        return display.person_name(obj.user) if obj.user_id else obj.username
+
+    def get_view_display(self, obj) -> str:
+        return display.access_view_label(obj.view)
 
 
 class RecordEventSerializer(serializers.ModelSerializer):
@@ -359,13 +564,31 @@ class RecordLogSerializer(serializers.Serializer):
 
 class DelegationSerializer(serializers.ModelSerializer):
     delegator = serializers.CharField(source="delegator.username", read_only=True)
+    delegator_name = serializers.SerializerMethodField()
     delegate_username = serializers.CharField(source="delegate.username", read_only=True)
+    delegate_name = serializers.SerializerMethodField()
+    slots_display = serializers.SerializerMethodField()
+    process_display = serializers.SerializerMethodField()
     active = serializers.SerializerMethodField()
 
     class Meta:
         model = Delegation
-        fields = ["id", "delegator", "delegate", "delegate_username", "slots", "starts_at", "ends_at", "process_id", "task", "reason",
-                  "revoked_at", "created_at", "active"]
+        fields = ["id", "delegator", "delegator_name", "delegate", "delegate_username", "delegate_name", "slots", "slots_display",
+                  "starts_at", "ends_at", "process_id", "process_display", "task", "reason", "revoked_at", "created_at", "active"]
+
+    def get_delegator_name(self, obj) -> str:
+        return display.person_name(obj.delegator)
+
+    def get_delegate_name(self, obj) -> str:
+        return display.person_name(obj.delegate)
+
+    def get_slots_display(self, obj) -> list[str]:
+        orgs, members = display.slot_refs(obj.slots)
+        names = (display.organization_names(orgs), display.member_names(members))
+        return [display.slot_display(s, *names) for s in obj.slots]
+
+    def get_process_display(self, obj) -> str:
+        return display.process_label(obj.process_id) if obj.process_id else ""
 
     def get_active(self, obj) -> bool:
         from django.utils import timezone
@@ -412,7 +635,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         return render(obj.kind, obj.params)[1]
 
     def get_due_at(self, obj) -> str | None:
-        return obj.params.get("due_at")
+        return display.iso_cst(obj.params.get("due_at"))
 
 
 class MarkedReadSerializer(serializers.Serializer):
@@ -505,6 +728,7 @@ class EvidenceSerializer(serializers.Serializer):
     name = serializers.SerializerMethodField()
     at = serializers.DateTimeField()
     by = serializers.CharField()
+    by_name = serializers.CharField()
     record = serializers.JSONField()
     document_ids = serializers.ListField(child=serializers.IntegerField())
 
@@ -529,8 +753,10 @@ class MemberDevelopmentSerializer(serializers.Serializer):
     def to_representation(self, instance) -> dict:
         out = json_safe(instance)
         out["stage"] = label(out["stage"])
-        for item in out["open_tasks"] + out["evidence"]:
+        for item in out["open_tasks"] + out["evidence"] + out["overdue"]:
             item["name"] = label(item["name"])
+        for item in out["evidence"]:
+            item["at"] = display.iso_cst(item["at"])
         return out
 
 
@@ -562,24 +788,93 @@ def history_export(case, reader) -> dict:
     """A case's full history as one document (JSON export; the CSV export takes its events)."""
     from django.utils import timezone
 
-
+    events = case_history_for(reader, case)
     return {
         "case": CaseSerializer(case).data,
         "verification": verify_case(case.pk).as_dict(),
-        "events": AuditEventSerializer(case_history_for(reader, case), many=True).data,
+        "events": AuditEventSerializer(events, many=True, context={"names": history_names(case, events)}).data,
         "documents": DocumentSerializer(case_documents(case), many=True).data,
         "exported_at": serializers.DateTimeField().to_representation(timezone.now()),
     }
 
 
-def history_report_html(case, request) -> str:
-    import json
+def _words(value) -> str:
+    """A submitted value as a person would write it in a report."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
+    if isinstance(value, list):
+        return "、".join(_words(v) for v in value)
+    if isinstance(value, dict):
+        shown = {k: v for k, v in value.items() if f"{k}_display" not in value}
+        return " ".join(_words(v) for v in shown.values())
+    return str(value)
 
+
+def _field_titles(event) -> dict:
+    form = event.task.form if event.task_id and event.task else ""
+    if not form:
+        return {}
+    try:
+        props = load_schema(form).get("properties", {})
+    except Exception:  # a form no longer shipped: the report falls back to the field names
+        return {}
+    return {k: label(v.get("title", k)) for k, v in props.items()}
+
+
+def _data_lines(data: dict, titles: dict) -> list[str]:
+    lines = []
+    for key, value in data.items():
+        if key.endswith("_display") or key in ("document_ids",):
+            continue
+        shown = data.get(f"{key}_display", value)
+        lines.append(f"{titles.get(key, key)}：{_words(shown)}")
+    return lines
+
+
+def _event_details(event, row) -> list[str]:
+    """What an event did, in words: the data submitted under the form's field titles, the tasks it
+    opened (with who holds them and by when), the result recorded."""
+    data, lines = row["data"], []
+    if event.action == "task_completed":
+        lines += _data_lines(data.get("submitted") or {}, _field_titles(event))
+    elif event.action == "case_started":
+        lines.append(gettext("流程：%(p)s") % {"p": data.get("process_display", data.get("process", ""))})
+    elif event.action == "effect_applied":
+        lines += _data_lines(data.get("result") or {}, {})
+    elif event.action in ("case_cancelled", "task_completion_refused"):
+        lines.append(gettext("理由：%(r)s") % {"r": _words(data.get("reason"))})
+    for item in data.get("fired_timers") or []:
+        lines.append(gettext("期限到达：%(t)s") % {"t": item.get("timer", "")})
+    for item in data.get("opened") or []:
+        due = (item.get("due_at") or "")[:16].replace("T", " ")
+        lines.append(gettext("转入：%(t)s（%(lane)s%(due)s）") % {
+            "t": item.get("task", ""), "lane": item.get("lane_display", ""),
+            "due": gettext("，期限 %(d)s") % {"d": due} if due else ""})
+    return lines
+
+
+def history_report_html(case, request) -> str:
+    """The printable report: a title block, the timeline (minute, person, role, what they did in
+    words) and the documents, laid out for A4."""
     from django.template.loader import render_to_string
     from django.utils import timezone
 
-    body = history_export(case, request.user)
-    for e in body["events"]:
-        e["data_json"] = json.dumps(e["data"], ensure_ascii=False, indent=1)
-    return render_to_string("api/case_report.html", {"case": case, "verification": body["verification"], "events": body["events"],
-                                                     "documents": body["documents"], "now": timezone.now(), "user": request.user})
+    events = case_history_for(request.user, case)
+    rows = AuditEventSerializer(events, many=True, context={"names": history_names(case, events)}).data
+    timeline = []
+    for event, row in zip(events, rows, strict=True):
+        what = row["action_display"] + (f"：{row['task_name']}" if row["task_name"] else "")
+        roles = "、".join(r["role_display"] + (f"（{r['organization_name']}）" if r["organization_name"] else "")
+                          for r in row["actor_roles"])
+        timeline.append({"seq": event.seq, "at": timezone.localtime(event.created_at), "person": row["actor_display"],
+                         "roles": roles or "—", "what": what, "details": _event_details(event, row), "hash": event.hash})
+    documents = DocumentSerializer(case_documents(case), many=True).data
+    for d in documents:
+        d["uploaded_at_local"] = timezone.localtime(serializers.DateTimeField().to_internal_value(d["uploaded_at"]))
+    return render_to_string("api/case_report.html", {
+        "case": case, "process": display.process_label(case.process_id), "rule_set": CaseSerializer().get_rule_set_display(case),
+        "verification": verify_case(case.pk).as_dict(), "events": timeline, "documents": documents,
+        "now": timezone.localtime(), "reader": display.person_name(request.user),
+    })

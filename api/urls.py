@@ -1,8 +1,8 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import onboarding, orglife, views
+from . import documents, onboarding, orglife, standards, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -17,6 +17,12 @@ router.register("notifications", views.NotificationViewSet, basename="notificati
 router.register("meetings", orglife.MeetingViewSet, basename="meeting")
 router.register("dues", orglife.DuesViewSet, basename="dues")
 router.register("delegations", views.DelegationViewSet, basename="delegation")
+router.register("volunteer-services", orglife.VolunteerServiceViewSet, basename="volunteer-service")
+router.register("trainings", orglife.TrainingViewSet, basename="training")
+router.register("pairings", orglife.PairingViewSet, basename="pairing")
+router.register(
+    "satisfaction-surveys", orglife.SatisfactionSurveyViewSet, basename="satisfaction-survey"
+)
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="auth-token"),
@@ -37,5 +43,16 @@ urlpatterns = [
     path("compliance/", views.ComplianceView.as_view(), name="compliance"),
     path("compliance/export/", views.ComplianceExportView.as_view(), name="compliance-export"),
     path("cases/<int:pk>/measurement-ballots/", orglife.MeasurementBallotView.as_view(), name="measurement-ballots"),
+    path("cases/<int:pk>/documents/generate/<str:kind>/", documents.CaseDocumentView.as_view(), name="case-document-generate"),
+    path("members/<int:pk>/documents/generate/<str:kind>/", documents.MemberDocumentView.as_view(), name="member-document-generate"),
+    path("meetings/<int:pk>/documents/generate/<str:kind>/", documents.MeetingDocumentView.as_view(), name="meeting-document-generate"),
+    path("compliance/report/", documents.ComplianceReportView.as_view(), name="compliance-report"),
+    path("standards/", standards.StandardSetListView.as_view(), name="standard-sets"),
+    path("standards/matrix/", standards.StandardsMatrixView.as_view(), name="standards-matrix"),
+    path("standards/matrix/export/", standards.StandardsMatrixExportView.as_view(),
+         name="standards-matrix-export"),
+    path("model-branches/", standards.ModelBranchResultsView.as_view(), name="model-branches"),
     path("", include(router.urls)),
+    path("", views.ApiRootView.as_view(), name="api-root"),
+    re_path(r"^(?P<path>.*)$", views.api_not_found, name="api-not-found"),
 ]

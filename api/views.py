@@ -1,8 +1,10 @@
 """Thin views: validate input, call one service or selector, serialize the result."""
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
@@ -59,6 +61,17 @@ def _int_param(request, name):
         return int(value)
     except ValueError:
         raise ValidationFailed(_("参数 %(n)s 须为整数。") % {"n": name}, code="invalid_parameter", fields={name: [_("须为整数")]}) from None
+
+
+def _date_param(request, name):
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(_("参数 %(n)s 须为日期（YYYY-MM-DD）。") % {"n": name}, code="invalid_parameter",
+                               fields={name: [_("日期格式应为 YYYY-MM-DD")]}) from None
 
 
 def _bool_param(request, name):
@@ -256,7 +269,9 @@ class ProcessViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.processes_current()
 
 
-@extend_schema(parameters=[OpenApiParameter("process", str), OpenApiParameter("organization", int), OpenApiParameter("status", str)])
+@extend_schema(parameters=[OpenApiParameter("process", str), OpenApiParameter("organization", int), OpenApiParameter("status", str),
+                           OpenApiParameter("subject", str, description="part of the subject or of the member's name"),
+                           OpenApiParameter("started_from", OpenApiTypes.DATE), OpenApiParameter("started_to", OpenApiTypes.DATE)])
 class CaseViewSet(viewsets.GenericViewSet):
     serializer_class = s.CaseSerializer
     queryset = Case.objects.none()  # for the schema; requests use the selectors
@@ -267,7 +282,10 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     def list(self, request) -> Response:
         qs = selectors.cases_visible(request.user, process=request.query_params.get("process"),
-                                     organization=_int_param(request, "organization"), status=request.query_params.get("status"))
+                                     organization=_int_param(request, "organization"), status=request.query_params.get("status"),
+                                     subject=request.query_params.get("subject"),
+                                     started_from=_date_param(request, "started_from"),
+                                     started_to=_date_param(request, "started_to"))
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.CaseSerializer(page, many=True).data)
 
@@ -298,7 +316,7 @@ class CaseViewSet(viewsets.GenericViewSet):
     def history(self, request, pk=None) -> Response:
         case = self._read(request, pk, "history")
         events = selectors.case_history_for(request.user, case)
-        return Response(s.AuditEventSerializer(events, many=True).data)
+        return Response(s.AuditEventSerializer(events, many=True, context={"names": selectors.history_names(case, events)}).data)
 
     @extend_schema(responses=s.EvidenceSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -423,14 +441,16 @@ class TaskViewSet(viewsets.GenericViewSet):
         task = services.task_unclaim(actor=request.user, task=selectors.task_for_user(request.user, pk))
         return Response(s.TaskSerializer(selectors.task_for_user(request.user, task.pk), context=self.get_serializer_context()).data)
 
-    @extend_schema(request=s.TaskCompleteSerializer, responses=s.TaskSerializer)
+    @extend_schema(request=s.TaskCompleteSerializer, responses=s.TaskCompletedSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None) -> Response:
+        """Complete the task; the answer is the finished task and the case's next open tasks (what
+        they are, who holds them, when they are due)."""
         task = selectors.task_for_user(request.user, pk)
         if not isinstance(request.data, dict) or "data" not in request.data:
             raise ValidationFailed(_("请求体须为 {\"data\": {...}}。"), code="invalid_body", fields={"data": [_("必填")]})
         task = services.task_complete(actor=request.user, task=task, data=request.data["data"])
-        return Response(s.TaskSerializer(task, context=self.get_serializer_context()).data)
+        return Response(s.TaskCompletedSerializer(task, context=self.get_serializer_context()).data)
 
 
 class NotificationViewSet(viewsets.GenericViewSet):
@@ -572,3 +592,51 @@ class DelegationViewSet(viewsets.GenericViewSet):
     def revoke(self, request, pk=None) -> Response:
         delegation = services.delegation_revoke(actor=request.user, delegation=selectors.delegation_for_user(request.user, pk))
         return Response(s.DelegationSerializer(delegation).data)
+
+
+# --- the API root and unknown paths -------------------------------------------------------------
+
+ENTRY_POINTS = [
+    ("auth/token/", _("用用户名和密码换取令牌（POST）")),
+    ("me/", _("我是谁、担任哪些角色")),
+    ("tasks/", _("我的待办（?process= ?overdue=true ?escalated=true）")),
+    ("cases/", _("流程列表；cases/ID/ 详情，history/ 记录，report/ 打印报告")),
+    ("processes/", _("已部署的流程及版本")),
+    ("notifications/", _("我的提醒、逾期和督办通知")),
+    ("delegations/", _("我委托或受托的任务")),
+    ("organizations/", _("党组织")),
+    ("members/", _("党员；members/ID/development/ 发展党员进度")),
+    ("users/", _("用户")),
+    ("role-assignments/", _("角色任命")),
+    ("meetings/", _("组织生活记录")),
+    ("dues/", _("党费记录")),
+    ("compliance/", _("组织生活合规情况（?organization=ID&period=2026-Q2）")),
+    ("branch-terms/", _("各支部任期（?organization=ID）")),
+    ("branch-identification/", _("软弱涣散党支部排查（?organization=ID）")),
+    ("weak-branches/", _("软弱涣散党支部名单")),
+    ("reports/development-pipeline/", _("发展党员统计（?organization=ID）")),
+    ("schema/", _("OpenAPI 接口说明")),
+    ("docs/", _("Swagger 接口文档")),
+]
+
+
+class ApiRootView(APIView):
+    """The entry points of the API, each with what it is for; open to everyone (it names no data)."""
+    permission_classes = []
+    authentication_classes = []
+
+    @extend_schema(responses={200: {"type": "object"}})
+    def get(self, request) -> Response:
+        base = request.build_absolute_uri("/api/")
+        return Response({
+            "name": "partyflow", "message": _("党务工作流程接口。先用 auth/token/ 取得令牌，再在请求头写 Authorization: Token <令牌>。"),
+            "entry_points": [{"url": base + path, "description": str(text)} for path, text in ENTRY_POINTS],
+        })
+
+
+def api_not_found(request, path="") -> JsonResponse:
+    """Any unknown path under /api/: JSON like every other error, pointing to the entry points."""
+    message = _("没有这个接口：/api/%(p)s。可用的接口见 /api/。") % {"p": path}
+    if path and not path.endswith("/"):
+        message = _("没有这个接口：/api/%(p)s。接口地址以斜杠结尾（/api/%(p)s/）；可用的接口见 /api/。") % {"p": path}
+    return JsonResponse({"code": "not_found", "message": str(message), "fields": {}, "entry_points": "/api/"}, status=404)

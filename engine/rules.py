@@ -6,6 +6,7 @@ deployed. BPMN reads values through the script environment (`rule('election.term
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -96,3 +97,17 @@ def strictly_more_than(count: int, fraction: Fraction, of: int) -> bool:
 def at_least_ceil(fraction_of: Fraction) -> int:
     """The smallest whole number ≥ a fraction (e.g. seats × 1.2 rounded up)."""
     return -((-fraction_of.numerator) // fraction_of.denominator)
+
+
+def more_than_whole(fraction: Fraction, of: int) -> int:
+    """The whole number of people that "more than `fraction` of `of`" must exceed: more than 4/5 of
+    44 (35.2) is more than 35 people. For messages: a count of people is a whole number."""
+    return math.floor(Fraction(fraction) * of)
+
+
+def share_text(fraction: Fraction) -> str:
+    """A share as people write it: 半数 for 1/2, else 4/5."""
+    fraction = Fraction(fraction)
+    if fraction == Fraction(1, 2):
+        return str(_("半数"))
+    return f"{fraction.numerator}/{fraction.denominator}"

@@ -38,27 +38,56 @@ def _field_path(error) -> str:
     return ".".join(str(p) for p in path) or "data"
 
 
+JSON_TYPES = {
+    "boolean": _("是或否"), "integer": _("整数"), "number": _("数字"), "string": _("文字"), "array": _("列表"),
+    "object": _("对象"), "null": _("空值"),
+}
+FORMATS = {"date": _("日期（YYYY-MM-DD）"), "date-time": _("日期时间（ISO 8601）"), "email": _("电子邮件地址"), "uri": _("网址")}
+
+
+def _type_words(value) -> str:
+    types = value if isinstance(value, list) else [value]
+    return str(_("或")).join(str(JSON_TYPES.get(t, t)) for t in types)
+
+
+def _enum_words(error) -> str:
+    """The allowed values as people read them: their x-labels when the schema has them."""
+    labels = error.schema.get("x-labels") if isinstance(error.schema, dict) else None
+    values = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+    return str(_("、")).join(gettext(labels[v]) if labels and isinstance(v, str) and v in labels else str(v) for v in values)
+
+
+def _extra_fields(error) -> str:
+    """The fields the schema does not define (jsonschema says it in English; we name them)."""
+    known = set((error.schema or {}).get("properties", {})) if isinstance(error.schema, dict) else set()
+    extra = sorted(str(k) for k in (error.instance or {}) if k not in known) if isinstance(error.instance, dict) else []
+    return str(_("、")).join(extra)
+
+
 def _message(error) -> str:
+    """The message for one jsonschema error, written per validator kind in the active language
+    (never jsonschema's English)."""
     v, value = error.validator, error.validator_value
     title = error.schema.get("title") if isinstance(error.schema, dict) else None
     messages = {
-        "required": _("必填"),
-        "type": _("类型应为 %(t)s") % {"t": value},
-        "minimum": _("不能小于 %(v)s") % {"v": value},
-        "maximum": _("不能大于 %(v)s") % {"v": value},
-        "exclusiveMinimum": _("须大于 %(v)s") % {"v": value},
-        "minLength": _("至少 %(v)s 个字符") % {"v": value},
-        "maxLength": _("最多 %(v)s 个字符") % {"v": value},
-        "minItems": _("至少 %(v)s 项") % {"v": value},
-        "maxItems": _("最多 %(v)s 项") % {"v": value},
-        "uniqueItems": _("不能重复"),
-        "enum": _("取值须为 %(v)s 之一") % {"v": "、".join(map(str, value)) if isinstance(value, list) else value},
-        "const": _("取值须为 %(v)s") % {"v": value},
-        "format": _("格式应为 %(v)s") % {"v": value},
-        "additionalProperties": _("包含未定义的字段：%(v)s") % {"v": error.message.split("(")[-1].rstrip(")")},
-        "pattern": _("格式不正确"),
+        "required": lambda: _("必填"),
+        "type": lambda: _("应为%(t)s") % {"t": _type_words(value)},
+        "minimum": lambda: _("不能小于 %(v)s") % {"v": value},
+        "maximum": lambda: _("不能大于 %(v)s") % {"v": value},
+        "exclusiveMinimum": lambda: _("须大于 %(v)s") % {"v": value},
+        "exclusiveMaximum": lambda: _("须小于 %(v)s") % {"v": value},
+        "minLength": lambda: _("至少 %(v)s 个字符") % {"v": value},
+        "maxLength": lambda: _("最多 %(v)s 个字符") % {"v": value},
+        "minItems": lambda: _("至少 %(v)s 项") % {"v": value},
+        "maxItems": lambda: _("最多 %(v)s 项") % {"v": value},
+        "uniqueItems": lambda: _("不能重复"),
+        "enum": lambda: _("取值须为 %(v)s 之一") % {"v": _enum_words(error)},
+        "const": lambda: _("取值须为 %(v)s") % {"v": value},
+        "format": lambda: _("格式应为%(v)s") % {"v": FORMATS.get(value, value)},
+        "additionalProperties": lambda: _("包含未定义的字段：%(v)s") % {"v": _extra_fields(error)},
+        "pattern": lambda: _("格式不正确"),
     }
-    msg = str(messages.get(v, error.message))
+    msg = str(messages[v]()) if v in messages else str(_("填写不符合要求"))
     return str(_("%(title)s：%(msg)s") % {"title": gettext(title), "msg": msg}) if title and v != "required" else msg
 
 

@@ -3,8 +3,25 @@ under and what checks outside a case (organization setup, bans, compliance) read
 keeps the rule set it started with (`Case.rule_set`)."""
 from django.conf import settings
 
+from engine.errors import NotFound
+from engine.i18n import _
 from engine.rules import RuleSet, get_rule_set
+from engine.standards import StandardSet, load_all
 
 
 def deployment_rule_set() -> RuleSet:
     return get_rule_set(settings.PARTYFLOW["RULE_SET"])
+
+
+def standard_sets() -> dict[str, StandardSet]:
+    """The built-in standard sets and this university's (PARTYFLOW["STANDARD_SETS"]), validated."""
+    return load_all(settings.PARTYFLOW.get("STANDARD_SETS", ()))
+
+
+def standard_set(code: str) -> StandardSet:
+    try:
+        return standard_sets()[code]
+    except KeyError:
+        raise NotFound(
+            _("标准集不存在：%(code)s") % {"code": code}, code="standard_set_not_found"
+        ) from None

@@ -5,6 +5,12 @@ Two sheets, found by name (Chinese or English), headers in the first row:
   党费 / dues:             党员 | 月份 | 金额 | 缴纳日期
   组织生活 / attendance:   日期 | 类型 | 主题 | 党员 | 出席 | 缺席原因 | 学时 | 佐证资料
 
+  志愿服务 / volunteer_service: 日期 | 党员 | 时长 | 活动 | 佐证资料
+  培训 / training:             日期 | 党员 | 类型 | 培训名称 | 学时 | 佐证资料
+  结对联系 / pairing:          党员 | 联系对象 | 对象类型 | 开始日期 | 结束日期
+  满意度测评 / satisfaction_survey:
+                               测评日期 | 名称 | 非常满意 | 满意 | 基本满意 | 不满意 (counts only)
+
 One attendance row per member per meeting; rows with the same date, kind and title form one meeting.
 党员 is a member id or a name unique in the branch; 类型 a kind code or its Chinese label; 出席
 是/否. Parsing returns rows with their sheet row numbers so every error names the cell."""
@@ -18,7 +24,7 @@ from openpyxl import load_workbook
 
 from engine.i18n import _
 
-from .models import MeetingKind
+from .models import MeetingKind, PartnerKind, SatisfactionGrade, TrainingKind
 
 SHEETS = {"dues": ("党费", "dues"), "attendance": ("组织生活", "attendance")}
 HEADERS = {
@@ -45,7 +51,141 @@ class Parsed:
     dues: list[dict] = field(default_factory=list)
     attendance: list[dict] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # The records of the branch standards (P6): {kind: [row dict]}, see RECORD_SHEETS.
+    records: dict[str, list[dict]] = field(default_factory=dict)
 
+
+# Sheets of the P6 records: sheet names, {field: (column names…)}, required fields, date fields,
+# choice fields with their TextChoices (code or label accepted).
+RECORD_SHEETS = {
+    "volunteer_service": (
+        ("志愿服务", "volunteer_service"),
+        {
+            "served_on": ("日期", "date"),
+            "member": ("党员", "member"),
+            "hours": ("时长", "hours"),
+            "activity": ("活动", "activity"),
+            "evidence": ("佐证资料", "evidence"),
+        },
+        ("served_on", "member", "hours", "activity"),
+        ("served_on",),
+        {},
+    ),
+    "training": (
+        ("培训", "training"),
+        {
+            "attended_on": ("日期", "date"),
+            "member": ("党员", "member"),
+            "kind": ("类型", "kind"),
+            "title": ("培训名称", "title"),
+            "hours": ("学时", "hours"),
+            "evidence": ("佐证资料", "evidence"),
+        },
+        ("attended_on", "member", "kind", "title", "hours"),
+        ("attended_on",),
+        {"kind": TrainingKind},
+    ),
+    "pairing": (
+        ("结对联系", "pairing"),
+        {
+            "member": ("党员", "member"),
+            "partner_name": ("联系对象", "partner"),
+            "partner_kind": ("对象类型", "partner_kind"),
+            "started_on": ("开始日期", "started_on"),
+            "ended_on": ("结束日期", "ended_on"),
+        },
+        ("member", "partner_name", "partner_kind", "started_on"),
+        ("started_on", "ended_on"),
+        {"partner_kind": PartnerKind},
+    ),
+    # Anonymous tallies only: one row per survey, counts per grade, no respondent.
+    "satisfaction_survey": (
+        ("满意度测评", "satisfaction_survey"),
+        {
+            "surveyed_on": ("测评日期", "date", "surveyed_on"),
+            "title": ("名称", "title"),
+            **{g: (str(label), g) for g, label in SatisfactionGrade.choices},
+        },
+        ("surveyed_on", *SatisfactionGrade.values),
+        ("surveyed_on",),
+        {},
+    ),
+}
+TALLY_FIELDS = set(SatisfactionGrade.values)
+
+
+def record_column(kind: str, field_path: str) -> str:
+    """The column header (Chinese) of a service's error field in a record sheet."""
+    columns = RECORD_SHEETS[kind][1]
+    return columns.get(field_path.split(".")[0], ("党员",))[0]
+
+
+def _choice(choices, value):
+    text = str(value or "").strip()
+    names = {}
+    for lang in ("zh-hans", "en"):
+        with translation.override(lang):
+            names.update({str(c.label).lower(): c.value for c in choices})
+    return text if text in choices.values else names.get(text.lower())
+
+
+def _count(value) -> int | None:
+    """A ballot count from a cell: a whole number ≥ 0 (an empty cell is 0), else None."""
+    if value in (None, ""):
+        return 0
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    return int(number) if number >= 0 and number == int(number) else None
+
+
+def _record_sheet(ws, kind: str, out: Parsed) -> None:
+    _names, columns, required, dates, choices = RECORD_SHEETS[kind]
+    header = (
+        [str(c.value or "").strip().lower() for c in next(ws.iter_rows(min_row=1, max_row=1))]
+        if ws.max_row
+        else []
+    )
+    cols = {
+        key: next((i for i, h in enumerate(header) if h in names), None)
+        for key, names in columns.items()
+    }
+    missing = [columns[k][0] for k in required if cols[k] is None]
+    for name in missing:
+        out.errors.append(RowError(ws.title, 1, name, _("缺少列“%(c)s”。") % {"c": name}))
+    if missing:
+        return
+    rows = out.records.setdefault(kind, [])
+    for n, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+        if all(v in (None, "") for v in row):
+            continue
+        rec = {"row": n}
+        for key, idx in cols.items():
+            value = row[idx] if idx is not None and idx < len(row) else None
+            if key in dates:
+                value = _date(value) if value not in (None, "") else None
+                if value is None and key in required:
+                    out.errors.append(
+                        RowError(ws.title, n, columns[key][0], _("日期须为 YYYY-MM-DD。"))
+                    )
+            elif key in choices:
+                value = _choice(choices[key], value)
+                if value is None:
+                    out.errors.append(
+                        RowError(
+                            ws.title, n, columns[key][0], _("未知的类型：%(k)s") % {"k": row[idx]}
+                        )
+                    )
+            elif key in TALLY_FIELDS:
+                value = _count(value)
+                if value is None:
+                    message = _("票数须为非负整数。")
+                    out.errors.append(RowError(ws.title, n, columns[key][0], message))
+            elif key != "member":
+                value = "" if value is None else (value if key == "hours" else str(value).strip())
+            rec[key] = value
+        rows.append(rec)
 
 def _date(value, *, month=False):
     if isinstance(value, dt.datetime):
@@ -97,9 +237,17 @@ def parse_workbook(file) -> Parsed:
         out.errors.append(RowError("", 0, "", _("文件不是有效的 Excel（.xlsx）工作簿。")))
         return out
     dues_ws, att_ws = _sheet(wb, "dues"), _sheet(wb, "attendance")
-    if dues_ws is None and att_ws is None:
-        out.errors.append(RowError("", 0, "", _("工作簿中没有“党费”或“组织生活”工作表。")))
+    record_ws = {
+        kind: next((ws for ws in wb.worksheets if ws.title.strip().lower() in spec[0]), None)
+        for kind, spec in RECORD_SHEETS.items()
+    }
+    if dues_ws is None and att_ws is None and not any(record_ws.values()):
+        message = _("工作簿中没有“党费”“组织生活”“志愿服务”“培训”“结对联系”或“满意度测评”工作表。")
+        out.errors.append(RowError("", 0, "", message))
         return out
+    for kind, ws in record_ws.items():
+        if ws is not None:
+            _record_sheet(ws, kind, out)
     if dues_ws is not None:
         cols = _columns(dues_ws, ("member", "month", "amount", "paid_on"), out.errors)
         if None not in cols.values():

@@ -17,6 +17,7 @@ class MeetingKind(models.TextChoices):
     HEART_TO_HEART_TALK = "heart_to_heart_talk", _("谈心谈话")
     STUDY_SESSION = "study_session", _("学习教育")
     VOLUNTEER_SERVICE = "volunteer_service", _("志愿服务")
+    THEORY_SEMINAR = "theory_seminar", _("专题理论研讨")
 
 
 class Meeting(models.Model):
@@ -29,6 +30,26 @@ class Meeting(models.Model):
     hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1, null=True, blank=True)
     evidence = models.TextField(_("佐证资料"), blank=True, default="")
     notes = models.TextField(_("备注"), blank=True, default="")
+    # The minutes (三会一课记录, owip pm3Meeting): time, place, chair, recorder, who sat in, what was
+    # said and resolved. Optional: a record imported from Excel has only the date and attendance.
+    starts_at = models.TimeField(_("开始时间"), null=True, blank=True)
+    ends_at = models.TimeField(_("结束时间"), null=True, blank=True)
+    place = models.CharField(_("地点"), max_length=200, blank=True, default="")
+    chair = models.ForeignKey("organizations.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("主持人"))
+    recorder = models.ForeignKey("organizations.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("记录人"))
+    nonvoting_attendees = models.CharField(_("列席人员"), max_length=500, blank=True, default="")
+    content = models.TextField(_("主要内容"), blank=True, default="")
+    resolutions = models.TextField(_("决议"), blank=True, default="")
+    # Who gave a Party lesson (the secretary gives one a year at least, JSNU 书记精干高效 4).
+    lecturer = models.ForeignKey(
+        "organizations.Member",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lessons_given",
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -96,3 +117,134 @@ class MeasurementVoter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "member"], name="uniq_measurement_voter")]
+
+
+class VolunteerService(models.Model):
+    """One member's volunteer service (JSNU: each member at least once a quarter)."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="volunteer_services"
+    )
+    member = models.ForeignKey(
+        "organizations.Member", on_delete=models.PROTECT, related_name="volunteer_services"
+    )
+    served_on = models.DateField(_("日期"))
+    hours = models.DecimalField(_("时长（小时）"), max_digits=5, decimal_places=1)
+    activity = models.CharField(_("活动"), max_length=200)
+    evidence = models.TextField(_("佐证资料"), blank=True, default="")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-served_on", "-id"]
+        indexes = [models.Index(fields=["organization", "served_on"])]
+        verbose_name = _("志愿服务记录")
+
+
+class TrainingKind(models.TextChoices):
+    SECRETARY_TRAINING = "secretary_training", _("支部书记培训")
+    PARTY_WORKER_TRAINING = "party_worker_training", _("党务干部培训")
+    MEMBER_TRAINING = "member_training", _("党员集中培训")
+
+
+class TrainingAttendance(models.Model):
+    """A member (often the secretary) attended a training (JSNU: the secretary each semester;
+    XYTC §2-3)."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="trainings"
+    )
+    member = models.ForeignKey(
+        "organizations.Member", on_delete=models.PROTECT, related_name="trainings"
+    )
+    attended_on = models.DateField(_("日期"))
+    kind = models.CharField(_("类型"), max_length=32, choices=TrainingKind.choices)
+    title = models.CharField(_("培训名称"), max_length=200)
+    hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1)
+    evidence = models.TextField(_("佐证资料"), blank=True, default="")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-attended_on", "-id"]
+        indexes = [models.Index(fields=["organization", "attended_on"])]
+        verbose_name = _("培训记录")
+
+
+class PartnerKind(models.TextChoices):
+    TEACHER = "teacher", _("教师")
+    STUDENT = "student", _("学生")
+
+
+class Pairing(models.Model):
+    """A committee member paired with a teacher or student (JSNU: each with at least 2)."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="pairings"
+    )
+    member = models.ForeignKey(
+        "organizations.Member", on_delete=models.PROTECT, related_name="pairings"
+    )
+    partner_name = models.CharField(_("联系对象"), max_length=100)
+    partner_kind = models.CharField(_("对象类型"), max_length=16, choices=PartnerKind.choices)
+    started_on = models.DateField(_("开始日期"))
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    notes = models.TextField(_("备注"), blank=True, default="")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["member_id", "started_on", "id"]
+        verbose_name = _("结对联系记录")
+
+
+class SatisfactionGrade(models.TextChoices):
+    VERY_SATISFIED = "very_satisfied", _("非常满意")
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY_SATISFIED = "basically_satisfied", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
+
+
+class SatisfactionSurvey(models.Model):
+    """The result of a satisfaction survey of a branch by its members and staff: anonymous tallies
+    only (counts per grade), as in the democratic measurement; no row links a respondent to an
+    answer.
+    `case`: the evaluation round that held it, when one did (P6)."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="satisfaction_surveys"
+    )
+    surveyed_on = models.DateField(_("测评日期"))
+    title = models.CharField(_("名称"), max_length=200, blank=True, default="")
+    very_satisfied = models.PositiveIntegerField(_("非常满意"), default=0)
+    satisfied = models.PositiveIntegerField(_("满意"), default=0)
+    basically_satisfied = models.PositiveIntegerField(_("基本满意"), default=0)
+    dissatisfied = models.PositiveIntegerField(_("不满意"), default=0)
+    case = models.ForeignKey(
+        "workflows.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="satisfaction_surveys",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-surveyed_on", "-id"]
+        verbose_name = _("满意度测评结果")
+
+    @property
+    def ballots(self) -> int:
+        return self.very_satisfied + self.satisfied + self.basically_satisfied + self.dissatisfied
+
+    def count(self, grade: str) -> int:
+        return getattr(self, grade)

@@ -7,7 +7,15 @@ from django.db.models import Prefetch, QuerySet
 from organizations.models import Organization, Role
 from organizations.selectors import active_assignments, scope_q, subtrees_q
 
-from .models import Attendance, DuesPayment, Meeting
+from .models import (
+    Attendance,
+    DuesPayment,
+    Meeting,
+    Pairing,
+    SatisfactionSurvey,
+    TrainingAttendance,
+    VolunteerService,
+)
 
 # Roles that keep a branch's records (the branch committee's work, BRANCH-2018 Art. 12).
 RECORD_ROLES = {Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRANCH_COMMITTEE}
@@ -31,7 +39,7 @@ def _in_organization(qs, organization, field):
 
 
 def meetings_visible(user, *, organization=None, kind=None, year=None) -> QuerySet[Meeting]:
-    qs = Meeting.objects.filter(scope_q(user)).select_related("organization").prefetch_related(
+    qs = Meeting.objects.filter(scope_q(user)).select_related("organization", "chair", "recorder").prefetch_related(
         Prefetch("attendance", queryset=Attendance.objects.select_related("member").order_by("member_id")))
     qs = _in_organization(qs, organization, "organization__path")
     if kind:
@@ -49,6 +57,41 @@ def dues_visible(user, *, organization=None, member=None, year=None) -> QuerySet
     if year:
         qs = qs.filter(month__year=year)
     return qs.order_by("member_id", "month")
+
+
+def _records_visible(
+    model, date_field: str, user, *, organization=None, member=None, year=None
+) -> QuerySet:
+    """Records of a branch (volunteer service, training, pairing, surveys) scoped like meetings."""
+    qs = model.objects.filter(scope_q(user)).select_related("organization")
+    if hasattr(model, "member"):
+        qs = qs.select_related("member")
+        if member:
+            qs = qs.filter(member_id=member)
+    qs = _in_organization(qs, organization, "organization__path")
+    if year:
+        qs = qs.filter(**{f"{date_field}__year": year})
+    return qs.order_by(f"-{date_field}", "-id")
+
+
+def volunteer_services_visible(user, **filters) -> QuerySet[VolunteerService]:
+    return _records_visible(VolunteerService, "served_on", user, **filters)
+
+
+def trainings_visible(user, **filters) -> QuerySet[TrainingAttendance]:
+    return _records_visible(TrainingAttendance, "attended_on", user, **filters)
+
+
+def pairings_visible(user, **filters) -> QuerySet[Pairing]:
+    return _records_visible(Pairing, "started_on", user, **filters)
+
+
+def satisfaction_surveys_visible(
+    user, *, organization=None, year=None
+) -> QuerySet[SatisfactionSurvey]:
+    return _records_visible(
+        SatisfactionSurvey, "surveyed_on", user, organization=organization, year=year
+    )
 
 
 def _months_before(on, count):

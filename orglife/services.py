@@ -11,9 +11,22 @@ from engine.calendar import today
 from engine.errors import Conflict, ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, Organization
+from organizations.rules import deployment_rule_set
 from workflows.audit import append as audit
 
-from .models import Attendance, DuesPayment, Meeting, MeetingKind
+from .models import (
+    Attendance,
+    DuesPayment,
+    Meeting,
+    MeetingKind,
+    Pairing,
+    PartnerKind,
+    SatisfactionGrade,
+    SatisfactionSurvey,
+    TrainingAttendance,
+    TrainingKind,
+    VolunteerService,
+)
 from .selectors import organizations_recordable
 
 
@@ -41,10 +54,17 @@ def _not_future(value: dt.date, field: str):
 
 @transaction.atomic
 def meeting_record(*, actor, organization: Organization, kind: str, held_on: dt.date, attendees: list[int],
-                   absentees: list[dict] | None = None, title: str = "", hours=None, evidence: str = "", notes: str = "") -> Meeting:
+                   absentees: list[dict] | None = None, title: str = "", hours=None, evidence: str = "", notes: str = "",
+                   starts_at: dt.time | None = None, ends_at: dt.time | None = None, place: str = "", chair: int | None = None,
+                   recorder: int | None = None, nonvoting_attendees: str = "", content: str = "", resolutions: str = "",
+                   lecturer: int | None = None) -> Meeting:
     """Record a held meeting with who attended and who was absent and why (P5; the self-lapse rule of
-    CONST Art. 9 reads these rows). `absentees`: [{"member": id, "reason": text}]."""
+    CONST Art. 9 reads these rows). `absentees`: [{"member": id, "reason": text}]. The minutes' fields
+    (time, place, chair and recorder — members of the branch —, who sat in, content, resolutions)
+    are optional; they fill the printed 三会一课 record."""
     _check_recordable(actor, organization)
+    if starts_at is not None and ends_at is not None and ends_at < starts_at:
+        raise ValidationFailed(_("结束时间不能早于开始时间。"), code="meeting_time_order", fields={"ends_at": [_("不能早于开始时间")]})
     absentees = absentees or []
     if kind not in MeetingKind.values:
         raise ValidationFailed(_("未知的会议类型：%(k)s") % {"k": kind}, code="invalid_choice", fields={"kind": [_("未知的类型")]})
@@ -65,22 +85,299 @@ def meeting_record(*, actor, organization: Organization, kind: str, held_on: dt.
             raise ValidationFailed(_("党员 %(id)s 不是本支部党员。") % {"id": a.get("member")}, code="member_not_in_branch", fields={f"absentees.{i}.member": [_("不是本支部党员")]})
         if not str(a.get("reason") or "").strip():
             raise ValidationFailed(_("缺席人员须写明原因。"), code="absence_reason_required", fields={f"absentees.{i}.reason": [_("必填")]})
+    officers = _branch_members(organization, [m for m in (chair, recorder) if m is not None])
+    for field, mid in (("chair", chair), ("recorder", recorder)):
+        if mid is not None and mid not in officers:
+            raise ValidationFailed(_("党员 %(id)s 不是本支部党员。") % {"id": mid}, code="member_not_in_branch", fields={field: [_("不是本支部党员")]})
     everyone = [*attendees, *absent_ids]
     if len(set(everyone)) != len(everyone):
         dup = next(m for m in everyone if everyone.count(m) > 1)
         raise ValidationFailed(_("党员 %(name)s 重复出现在出席或缺席名单中。") % {"name": known[dup].name}, code="member_listed_twice",
                                fields={"attendees": [_("同一党员只能出现一次")]})
+    if lecturer is not None and not _branch_members(organization, [lecturer]):
+        raise ValidationFailed(
+            _("党员 %(id)s 不是本支部党员。") % {"id": lecturer},
+            code="member_not_in_branch",
+            fields={"lecturer": [_("不是本支部党员")]},
+        )
     meeting = Meeting.objects.create(organization=organization, kind=kind, held_on=held_on, title=title, hours=hours,
-                                     evidence=evidence, notes=notes, recorded_by=actor)
+                                     evidence=evidence, notes=notes, recorded_by=actor, starts_at=starts_at, ends_at=ends_at,
+                                     place=place, chair_id=chair, recorder_id=recorder, nonvoting_attendees=nonvoting_attendees,
+                                     content=content, resolutions=resolutions, lecturer_id=lecturer)
     Attendance.objects.bulk_create(
         [Attendance(meeting=meeting, member_id=m, present=True) for m in attendees]
         + [Attendance(meeting=meeting, member_id=a["member"], present=False, absence_reason=str(a["reason"]).strip()) for a in absentees])
     audit(action="meeting_recorded", actor=actor, organization=organization, data={
         "meeting": meeting.pk, "kind": kind, "held_on": held_on, "title": title, "hours": hours,
-        "attendees": attendees, "absentees": absentees, "evidence": evidence})
+        "attendees": attendees, "absentees": absentees, "evidence": evidence, "starts_at": starts_at, "ends_at": ends_at,
+        "place": place, "chair": chair, "recorder": recorder, "nonvoting_attendees": nonvoting_attendees, "content": content,
+        "resolutions": resolutions, "lecturer": lecturer})
     return meeting
 
 
+def _branch_member(organization: Organization, member_id, field: str = "member") -> Member:
+    member = _branch_members(organization, [member_id]).get(member_id)
+    if member is None:
+        raise ValidationFailed(
+            _("党员 %(id)s 不是本支部党员。") % {"id": member_id},
+            code="member_not_in_branch",
+            fields={field: [_("不是本支部党员")]},
+        )
+    return member
+
+
+def _positive(value, field: str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        number = Decimal(0)
+    if number <= 0:
+        raise ValidationFailed(
+            _("须为大于0的数。"), code="invalid_hours", fields={field: [_("须大于0")]}
+        )
+    return number
+
+
+@transaction.atomic
+def volunteer_service_record(
+    *,
+    actor,
+    organization: Organization,
+    member: int,
+    served_on: dt.date,
+    hours,
+    activity: str,
+    evidence: str = "",
+) -> VolunteerService:
+    """A member's volunteer service (JSNU 作用发挥明显 2: each member at least once a quarter)."""
+    _check_recordable(actor, organization)
+    person = _branch_member(organization, member)
+    _not_future(served_on, "served_on")
+    if not activity.strip():
+        raise ValidationFailed(
+            _("请填写活动名称。"), code="required", fields={"activity": [_("必填")]}
+        )
+    row = VolunteerService.objects.create(
+        organization=organization,
+        member=person,
+        served_on=served_on,
+        hours=_positive(hours, "hours"),
+        activity=activity.strip(),
+        evidence=evidence,
+        recorded_by=actor,
+    )
+    audit(
+        action="volunteer_service_recorded",
+        actor=actor,
+        organization=organization,
+        data={
+            "record": row.pk,
+            "member": person.pk,
+            "served_on": served_on,
+            "hours": str(row.hours),
+            "activity": row.activity,
+        },
+    )
+    return row
+
+
+@transaction.atomic
+def training_record(
+    *,
+    actor,
+    organization: Organization,
+    member: int,
+    attended_on: dt.date,
+    kind: str,
+    title: str,
+    hours,
+    evidence: str = "",
+) -> TrainingAttendance:
+    """A member's (usually the secretary's) attendance at a training (JSNU: the secretary each
+    semester; XYTC §2-3)."""
+    _check_recordable(actor, organization)
+    person = _branch_member(organization, member)
+    _not_future(attended_on, "attended_on")
+    if kind not in TrainingKind.values:
+        raise ValidationFailed(
+            _("未知的培训类型：%(k)s") % {"k": kind},
+            code="invalid_choice",
+            fields={"kind": [_("未知的类型")]},
+        )
+    if not title.strip():
+        raise ValidationFailed(
+            _("请填写培训名称。"), code="required", fields={"title": [_("必填")]}
+        )
+    row = TrainingAttendance.objects.create(
+        organization=organization,
+        member=person,
+        attended_on=attended_on,
+        kind=kind,
+        title=title.strip(),
+        hours=_positive(hours, "hours"),
+        evidence=evidence,
+        recorded_by=actor,
+    )
+    audit(
+        action="training_recorded",
+        actor=actor,
+        organization=organization,
+        data={
+            "record": row.pk,
+            "member": person.pk,
+            "attended_on": attended_on,
+            "kind": kind,
+            "title": row.title,
+            "hours": str(row.hours),
+        },
+    )
+    return row
+
+
+@transaction.atomic
+def pairing_record(
+    *,
+    actor,
+    organization: Organization,
+    member: int,
+    partner_name: str,
+    partner_kind: str,
+    started_on: dt.date,
+    ended_on: dt.date | None = None,
+    notes: str = "",
+) -> Pairing:
+    """A committee member paired with a teacher or student (JSNU 宗旨意识牢固 2: each with at
+    least 2)."""
+    _check_recordable(actor, organization)
+    person = _branch_member(organization, member)
+    _not_future(started_on, "started_on")
+    if partner_kind not in PartnerKind.values:
+        raise ValidationFailed(
+            _("联系对象须为教师或学生。"),
+            code="invalid_choice",
+            fields={"partner_kind": [_("未知的类型")]},
+        )
+    if not partner_name.strip():
+        raise ValidationFailed(
+            _("请填写联系对象。"), code="required", fields={"partner_name": [_("必填")]}
+        )
+    if ended_on is not None and ended_on < started_on:
+        raise ValidationFailed(
+            _("结束日期不能早于开始日期。"),
+            code="invalid_period",
+            fields={"ended_on": [_("不能早于开始日期")]},
+        )
+    row = Pairing.objects.create(
+        organization=organization,
+        member=person,
+        partner_name=partner_name.strip(),
+        partner_kind=partner_kind,
+        started_on=started_on,
+        ended_on=ended_on,
+        notes=notes,
+        recorded_by=actor,
+    )
+    audit(
+        action="pairing_recorded",
+        actor=actor,
+        organization=organization,
+        data={
+            "record": row.pk,
+            "member": person.pk,
+            "partner_name": row.partner_name,
+            "partner_kind": partner_kind,
+            "started_on": started_on,
+            "ended_on": ended_on,
+        },
+    )
+    return row
+
+
+def satisfaction_tallies_check(*, tallies: dict, rules, field: str = "tallies") -> dict[str, int]:
+    """Counts per satisfaction grade, non-negative, at least `survey.min_ballots` in all; else a
+    400 naming `field`."""
+    if not isinstance(tallies, dict):
+        raise ValidationFailed(
+            _("票数须按等次填写。"), code="invalid_tally", fields={field: [_("须为对象")]}
+        )
+    unknown = sorted(set(tallies) - set(SatisfactionGrade.values))
+    if unknown:
+        raise ValidationFailed(
+            _("未知的等次：%(g)s") % {"g": ", ".join(unknown)},
+            code="invalid_tally",
+            fields={f"{field}.{unknown[0]}": [_("未知的等次")]},
+        )
+    counts = {}
+    for grade in SatisfactionGrade.values:
+        value = tallies.get(grade, 0)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValidationFailed(
+                _("各等次票数须为非负整数。"),
+                code="invalid_tally",
+                fields={f"{field}.{grade}": [_("须为非负整数")]},
+            )
+        counts[grade] = value
+    minimum = rules.get("survey.min_ballots")
+    if sum(counts.values()) < minimum:
+        raise ValidationFailed(
+            _("有效票 %(n)s 张，少于 %(min)s 张（%(rule)s）。")
+            % {
+                "n": sum(counts.values()),
+                "min": minimum,
+                "rule": rules.describe("survey.min_ballots"),
+            },
+            code="survey_too_few_ballots",
+            fields={field: [_("有效票过少")]},
+        )
+    return counts
+
+
+@transaction.atomic
+def satisfaction_survey_record(
+    *,
+    actor,
+    organization: Organization,
+    surveyed_on: dt.date,
+    tallies: dict,
+    rules,
+    title: str = "",
+    case=None,
+) -> SatisfactionSurvey:
+    """The anonymous result of a satisfaction survey of a branch (JSNU 服务业绩好·群众满意度高 2):
+    counts per grade only, never who answered what. Fewer ballots than `survey.min_ballots` are
+    refused (a handful of answers would tell who gave them), as the democratic measurement keeps
+    its voters apart from their ratings. With `case`: recorded by the evaluation round."""
+    if case is None:
+        _check_recordable(actor, organization)
+    elif organization.kind != "branch":
+        raise ValidationFailed(
+            _("满意度测评针对党支部。"),
+            code="organization_not_branch",
+            fields={"organization": [_("须为党支部")]},
+        )
+    _not_future(surveyed_on, "surveyed_on")
+    counts = satisfaction_tallies_check(tallies=tallies, rules=rules)
+    row = SatisfactionSurvey.objects.create(
+        organization=organization,
+        surveyed_on=surveyed_on,
+        title=title,
+        case=case,
+        recorded_by=actor,
+        **counts,
+    )
+    audit(
+        action="satisfaction_survey_recorded",
+        actor=actor,
+        organization=organization,
+        data={
+            "case": case.pk if case else None,
+            "record": row.pk,
+            "surveyed_on": surveyed_on,
+            "title": title,
+            "tallies": counts,
+        },
+    )
+    return row
 def _month_start(value: dt.date) -> dt.date:
     return value.replace(day=1)
 
@@ -123,12 +420,33 @@ def _resolve_member(organization: Organization, value, by_name: dict, by_id: dic
     return None, _("“%(name)s”不是本支部党员。") % {"name": text}
 
 
+def _import_survey(actor, organization, rec: dict, sheet: str, errors: list, counts: dict) -> None:
+    """One row of the 满意度测评 sheet: one survey's tallies (`satisfaction_survey_record`)."""
+    # Like orglife_import: openpyxl is loaded only when importing.
+    from .importing import RowError, record_column
+
+    tallies = {g: rec[g] for g in SatisfactionGrade.values}
+    if rec.get("surveyed_on") is None or None in tallies.values():
+        return  # already reported by the parser
+    try:
+        with transaction.atomic():
+            satisfaction_survey_record(
+                actor=actor, organization=organization, surveyed_on=rec["surveyed_on"],
+                tallies=tallies, rules=deployment_rule_set(), title=rec.get("title") or "",
+            )
+        counts["satisfaction_survey"] += 1
+    except ValidationFailed as e:
+        key = next(iter(e.fields), "")
+        column = "满意" if key.startswith("tallies") else record_column("satisfaction_survey", key)
+        errors.append(RowError(sheet, rec["row"], column, e.message))
+
+
 @transaction.atomic
 def orglife_import(*, actor, organization: Organization, file) -> dict:
     """Import a year's dues and attendance from an Excel workbook (see `orglife.importing`) into
     `organization` (a branch). Every row is checked by the same services as a single record; when any
     row is wrong nothing is imported and the error lists each wrong row (sheet, row, column, why)."""
-    from .importing import RowError, parse_workbook
+    from .importing import RECORD_SHEETS, RowError, parse_workbook, record_column
 
     _check_recordable(actor, organization)
     parsed = parse_workbook(file)
@@ -182,6 +500,39 @@ def orglife_import(*, actor, organization: Organization, file) -> dict:
                 row = [r for r in rows if r["present"]][int(key.split(".")[1])]["row"]
             column = {"hours": "学时", "held_on": "日期", "kind": "类型"}.get(key, "缺席原因" if key.endswith("reason") else "党员")
             errors.append(RowError("组织生活", row, column, e.message))
+
+    # The records of the branch standards (P6), each row through its service like a single record.
+    writers = {
+        "volunteer_service": volunteer_service_record,
+        "training": training_record,
+        "pairing": pairing_record,
+    }
+    for kind, rows in parsed.records.items():
+        sheet = RECORD_SHEETS[kind][0][0]
+        counts[kind] = 0
+        for rec in rows:
+            if kind == "satisfaction_survey":
+                _import_survey(actor, organization, rec, sheet, errors, counts)
+                continue
+            member, problem = _resolve_member(organization, rec["member"], by_name, by_id)
+            if problem:
+                errors.append(RowError(sheet, rec["row"], "党员", problem))
+                continue
+            if any(rec.get(k) is None for k in RECORD_SHEETS[kind][2]):
+                continue  # a date or choice the parser could not read: already reported
+            values = {
+                k: v for k, v in rec.items()
+                if k not in ("row", "member") and not (k == "ended_on" and v is None)
+            }
+            try:
+                with transaction.atomic():
+                    writers[kind](
+                        actor=actor, organization=organization, member=member.pk, **values
+                    )
+                counts[kind] += 1
+            except ValidationFailed as e:
+                column = record_column(kind, next(iter(e.fields), ""))
+                errors.append(RowError(sheet, rec["row"], column, e.message))
 
     if errors:
         # Raising leaves this atomic block: every record written above is rolled back.

@@ -24,7 +24,7 @@ from engine.calendar import today
 from engine.errors import ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
-from orglife.models import Attendance, DuesPayment, Meeting
+from orglife.models import Attendance, DuesPayment, Meeting, MeetingKind
 
 ORDER = {"month": 0, "quarter": 1, "year": 2}
 STATUS_LABELS = {"met": _("已完成"), "due": _("待完成"), "at_risk": _("有风险"),
@@ -317,4 +317,21 @@ def compliance_table(root: Organization, period: Period, *, rules, on: dt.date |
     Yearly obligations asked for a month or quarter are shown for the year that contains it."""
     on = on or today()
     rec = _Records(root, period.year, rules, on)
-    return [_branch_row(b, rec, period, rules, on) for b in rec.branches if _existed(b, period)]
+    return [_with_labels(_branch_row(b, rec, period, rules, on)) for b in rec.branches if _existed(b, period)]
+
+
+def _with_labels(row: dict) -> dict:
+    """Each status and meeting kind with its label beside it, for people to read."""
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("status"), str) and node["status"] in STATUS_LABELS:
+                node["status_display"] = str(STATUS_LABELS[node["status"]])
+            if isinstance(node.get("kind"), str) and node["kind"] in MeetingKind.values:
+                node["kind_display"] = str(MeetingKind(node["kind"]).label)
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    walk(row)
+    return row

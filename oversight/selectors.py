@@ -20,12 +20,15 @@ from organizations.models import (
 from organizations.selectors import scope_q
 from procedures.weak_branch_remediation.models import WeakBranchListing
 
+from .standards import satisfaction_signals
+
 SIGNAL_LABELS = {
     "secretary_vacant": _("书记空缺"),
     "committee_incomplete": _("班子不健全"),
     "term_overdue": _("超期未换届"),
     "organizational_life_missed": _("组织生活不正常"),
     "democratic_review_missing": _("未开展民主评议"),
+    "low_satisfaction": _("群众满意度低"),
 }
 # Obligations whose miss in the last full year is the "organizational life missed" signal (P5).
 ORGANIZATIONAL_LIFE = ("general_meeting", "committee_meeting", "party_group_meeting", "party_lesson", "themed_party_day",
@@ -149,6 +152,10 @@ def weak_branch_identification(org: Organization, *, rules, on: dt.date | None =
     branches = list(branches_under(org).filter(Q(founded_on__isnull=True) | Q(founded_on__lte=on))
                     .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=on)))
     signals = branch_signals(branches, rules=rules, on=on)
+    # Low satisfaction (< remediation.satisfaction_min in last year's survey), from the P6 surveys.
+    for branch_id, signal in satisfaction_signals(branches, rules=rules, year=on.year - 1).items():
+        label = str(SIGNAL_LABELS[signal["code"]])
+        signals.setdefault(branch_id, []).append({**signal, "label": label})
     for branch_id, extra in records_signals(org, rules=rules, on=on).items():
         if branch_id not in signals:
             continue

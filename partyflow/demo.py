@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+import time_machine
+from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -18,6 +20,7 @@ from django.db import transaction
 from engine.calendar import CST
 from engine.calendar import today as cst_today
 from engine.rules import at_least_ceil, strictly_more_than
+from notifications.services import alerts_raise
 from organizations.models import (
     BranchKind,
     Member,
@@ -36,7 +39,9 @@ from organizations.services import (
     user_create,
 )
 from orglife.services import meeting_record
-from workflows.models import CaseStatus, TaskStatus, TimerStatus
+from procedures.democratic_review import measurement_ballot_cast, participants
+from procedures.member_development.services import obligation_submit
+from workflows.models import Case, CaseStatus, TaskStatus, TimerStatus
 from workflows.selectors import task_inbox
 from workflows.services import case_start, task_complete, timers_run
 
@@ -49,7 +54,7 @@ IDLE_NOTES = {
     "admin": "超级管理员：可查看全部组织和流程，本身不在任何泳道（superuser, no lane）",
     "orgdept": "P2 换届选举没有组织部泳道的任务，待办为空属正常；可查看全校流程",
     "auditor": "审计员只读：可查看全校流程与审计记录，没有待办",
-    "member_se": "普通党员：可查看本人和本支部信息，没有待办",
+    "member_se": "普通党员：可查看本人和本支部信息；民主评议时个人自评在本人待办中",
 }
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔向汤"
@@ -82,7 +87,9 @@ class _Branch:
 # target: "timer" (reminder not yet fired) or the element id of the open user task; "returned" is
 # submit_request again after the committee sent the request back with a reason.
 BRANCHES = [
-    _Branch("se", "cs", "软件工程系教工党支部", BranchKind.TEACHING, -45, "submit_request", full=9,
+    # The request is due election.request_lead before the term ends: already overdue here, so the
+    # secretary has an overdue alert and the college committee an escalation (督办) right away.
+    _Branch("se", "cs", "软件工程系教工党支部", BranchKind.TEACHING, -160, "submit_request", full=9,
             statuses={MemberStatus.PROBATIONARY: 1}, suspended=1, cadres=2),
     _Branch("cs_stu", "cs", "计算机科学专业学生党支部", BranchKind.STUDENT, -100, "record_vote", full=5,
             statuses={MemberStatus.APPLICANT: 3, MemberStatus.ACTIVIST: 3, MemberStatus.DEVELOPMENT_OBJECT: 2, MemberStatus.PROBATIONARY: 2}),
@@ -222,21 +229,175 @@ class _Seeder:
             if spec.target != "timer":
                 self.advance(spec, cases[spec.key])
         self.development_and_records()
+        self.development_archived()
+        self.democratic_review()
+        self.review_and_remediation()
+        self.compliance_records()
+        # The alerts sweep the demo server runs every few minutes, once now: the due-soon talk and the
+        # overdue election request are in the notifications before anyone logs in.
+        alerts_raise(send_email=False)
 
     def development_and_records(self):
-        """P1: an applicant of the software-engineering branch whose application was received ten days
-        ago, so the talk (due 1 month after it) is in the secretary's inbox. P5: this month's themed
-        Party day of the same branch, for the compliance table."""
+        """P1: an applicant of the software-engineering branch whose talk (due
+        development.talk_within after the application) falls due in two days: in the secretary's
+        inbox with a due-soon reminder. P5: this month's themed Party day of the same branch."""
 
         se, secretary = self.branches["se"], self.users["secretary_se"]
         person = self.member(se, status=MemberStatus.APPLICANT, birth_date=self.today.replace(year=self.today.year - 20))
         case = case_start(actor=secretary, process_id="member_development", organization=se, subject_member=person)
-        applied = self.today - dt.timedelta(days=10)
+        applied = self.rules.get("development.talk_within").add_to(self.today, -1) + dt.timedelta(days=2)
         self.complete(case, "submit_application", secretary, {"application_date": applied.isoformat(),
                                                                "letter_summary": "志愿加入中国共产党，拥护党的纲领，遵守党的章程。"})
         present = [m.pk for m in self.members["se"] if m.status in (MemberStatus.FULL, MemberStatus.PROBATIONARY)]
         meeting_record(actor=None, organization=se, kind="themed_party_day", held_on=self.today.replace(day=1),
-                       title="主题党日：学习党章", attendees=present)
+                       title="主题党日：学习党章", attendees=present, starts_at=dt.time(14, 30), ends_at=dt.time(16, 30),
+                       place="信息楼 305 会议室", chair=self.members["se"][0].pk, recorder=self.members["se"][1].pk,
+                       content="一、集体学习《中国共产党章程》总纲和第一章。\n二、党员交流学习体会，联系岗位实际谈认识。\n三、支部书记作总结。",
+                       resolutions="一、本月内每名党员提交一篇学习心得。\n二、下月主题党日开展志愿服务。")
+
+    def development_archived(self):
+        """P1 from application to archive for one person of the administrative branch (all 25 steps,
+        every thought report and inspection), each step done on its own date with the clock moved
+        there, so the 发展党员全程纪实表 prints filled (`partyflow documents samples`). It ends
+        archived: nobody's inbox changes."""
+        branch, secretary = self.branches["cs_admin"], self.users["secretary_cs_admin"]
+        officer, orgdept = self.users["officer_cs"], self.users["orgdept"]
+        voters = [m for m in self.members["cs_admin"] if m.has_full_rights]
+        applied = self.today - relativedelta(months=28)
+        person = self.member(branch, status=MemberStatus.APPLICANT, birth_date=applied.replace(year=applied.year - 21))
+
+        def on(day):
+            return time_machine.travel(dt.datetime(day.year, day.month, day.day, 10, tzinfo=CST), tick=False)
+
+        def reports(phase_start, kind, every, seqs):
+            for n in seqs:
+                due = phase_start + relativedelta(months=every * n)
+                with on(due):
+                    obligation_submit(actor=secretary, case=Case.objects.get(pk=case.pk), kind=kind, seq=n,
+                                      data={"submitted_on": due.isoformat(), "summary": f"第{n}次{'思想汇报' if kind == 'thought_report' else '培养考察'}：表现良好"})
+
+        with on(applied):
+            case = case_start(actor=secretary, process_id="member_development", organization=branch, subject_member=person)
+            self.complete(case, "submit_application", secretary, {"application_date": applied.isoformat(),
+                                                                   "letter_summary": "志愿加入中国共产党，愿意为共产主义事业奋斗终身。"})
+        talk = applied + dt.timedelta(days=10)
+        with on(talk):
+            self.complete(case, "talk_with_applicant", secretary, {"talk_date": talk.isoformat(), "talker": voters[0].name,
+                                                                    "summary": "了解入党动机和对党的认识，动机端正。"})
+        activist = applied + relativedelta(months=1)
+        with on(activist):
+            self.complete(case, "select_activist", secretary, {"decision_date": activist.isoformat(), "recommendation": "member_recommendation",
+                                                                "minutes": "支委会讨论同意"})
+            self.complete(case, "file_activist", officer, {"filed_date": activist.isoformat(), "document_no": f"计院党委备〔{activist.year}〕3号"})
+            self.complete(case, "appoint_contacts", secretary, {"contacts": [voters[1].pk, voters[2].pk]})
+        reports(activist, "thought_report", 3, range(1, 5))
+        reports(activist, "inspection", 6, range(1, 3))
+        designated = activist + relativedelta(months=12, days=3)
+        with on(designated):
+            self.complete(case, "cultivation_review", secretary, {"summary": "培养期间表现良好，按期提交思想汇报。"})
+            self.complete(case, "designate_development_object", secretary, {"designation_date": designated.isoformat(),
+                                                                             "opinions_heard": "党小组、培养联系人、党员和群众意见均同意"})
+            self.complete(case, "file_development_object", officer, {"approved": True, "decision_date": designated.isoformat()})
+            self.complete(case, "assign_introducers", secretary, {"introducers": [voters[1].pk, voters[2].pk]})
+            self.complete(case, "political_review", secretary, {"conclusion": "政治立场坚定，历史清白，遵纪守法，直系亲属无政治问题，政治审查合格。", "passed": True})
+        trained = designated + dt.timedelta(days=10)
+        with on(trained):
+            self.complete(case, "centralized_training", officer, {"start_date": (trained - dt.timedelta(days=2)).isoformat(), "end_date": trained.isoformat(),
+                                                                  "class_hours": 24, "certificate_no": f"党校结〔{trained.year}〕18号"})
+            self.complete(case, "branch_committee_review", secretary, {"approved": True})
+        prereview = trained + dt.timedelta(days=7)
+        with on(prereview):
+            self.complete(case, "pre_review", officer, {"prereview_date": prereview.isoformat(), "passed": True, "conclusion": "同意",
+                                                        "form_no": f"志愿书{prereview.year}0217"})
+            self.complete(case, "fill_application_form", secretary, {"filled_date": prereview.isoformat()})
+        voted = prereview + dt.timedelta(days=14)
+        with on(voted):
+            self.complete(case, "admission_vote", secretary, {"meeting_date": voted.isoformat(), "present": [m.pk for m in voters], "yes": len(voters),
+                                                              "no": 0, "abstain": 0, "resolution": "admit", "minutes": "支部党员大会一致同意"})
+        approved = voted + dt.timedelta(days=20)
+        with on(approved):
+            self.complete(case, "committee_talk", officer, {"talk_date": approved.isoformat(), "talker": "计算机学院组织员", "summary": "谈话合格"})
+            self.complete(case, "approve_admission", officer, {"approved": True, "decision_date": approved.isoformat(), "document_no": f"计院党委〔{approved.year}〕41号"})
+            self.complete(case, "file_admission", orgdept, {"filed_date": approved.isoformat()})
+            self.complete(case, "place_in_group", secretary, {"party_group": "第一党小组", "placed_on": approved.isoformat()})
+            self.complete(case, "take_oath", secretary, {"oath_date": approved.isoformat(), "record": "在学院党委组织下集体宣誓"})
+        reports(voted, "thought_report", 3, range(1, 5))
+        converted = voted + relativedelta(years=1, days=2)
+        with on(converted):
+            self.complete(case, "probation_review", secretary, {"summary": "预备期表现良好，达到党员标准。"})
+            self.complete(case, "conversion_application", secretary, {"application_date": converted.isoformat(), "letter_summary": "申请按期转为正式党员"})
+            self.complete(case, "conversion_vote", secretary, {"meeting_date": converted.isoformat(), "present": [m.pk for m in voters], "yes": len(voters),
+                                                               "no": 0, "abstain": 0, "decision": "convert"})
+        final = converted + dt.timedelta(days=15)
+        with on(final):
+            self.complete(case, "approve_conversion", officer, {"approved": True, "decision_date": final.isoformat(), "document_no": f"计院党委〔{final.year}〕77号"})
+            self.complete(case, "archive_file", orgdept, {"archived_on": final.isoformat(), "file_no": f"档{final.year}-0031"})
+
+    def democratic_review(self):
+        """P3: last year's democratic review of the Marxism teaching branch, carried to the end (its
+        members get accounts for their own self-assessment tasks and ballots), so its results summary
+        can be printed (`partyflow documents samples`). Nobody is rated unqualified: no case follows."""
+        branch, secretary = self.branches["marx_teach"], self.users["secretary_marx_teach"]
+        people = participants(branch)
+        for i, member in enumerate(people):
+            if member.user_id is None:
+                self.user(f"marx_teach_{i}", member=member)
+        people = participants(branch)
+        year = self.today.year - 1
+        day = dt.date(year, 12, 1)
+        case = case_start(actor=secretary, process_id="democratic_review", organization=branch, data={"year": year})
+        self.complete(case, "file_plan", secretary, {"plan": f"{year}年度民主评议党员工作方案", "review_date": f"{year}-12-20",
+                                                     "filed_document": f"马教支〔{year}〕3号"})
+        self.complete(case, "record_study", secretary, {"held_on": day.isoformat(), "summary": "集中学习党章和党员义务"})
+        for member in people:
+            self.complete(case, "self_assessment", member.user, {"text": f"{member.name}对照党员标准的自我评价"})
+        self.complete(case, "mutual_assessment", secretary, {"held_on": f"{year}-12-20", "summary": "召开组织生活会开展党员互评"})
+        rated = [r["id"] for r in case_data(case)["rated"]]
+        excellent = set(rated[:2])
+        grade = {m: ("excellent" if m in excellent else "qualified") for m in rated}
+        for i, member in enumerate(people):
+            # Anonymous ballots: most follow the branch's view; a few rate one member basically qualified.
+            ratings = [{"member": m, "grade": "basically_qualified" if (i < 2 and m == rated[-1]) else grade[m]} for m in rated]
+            measurement_ballot_cast(actor=member.user, case=case, ratings=ratings)
+        self.complete(case, "democratic_measurement", secretary, {"close": True})
+        self.complete(case, "organizational_rating", secretary, {"ratings": [{"member": m, "grade": grade[m]} for m in rated]})
+        self.complete(case, "give_feedback", secretary, {"feedback": [{"member": m, "text": "已当面反馈评议结果"} for m in rated]})
+        self.complete(case, "report_results", secretary, {"held_on": f"{year}-12-28", "summary": f"优秀{len(excellent)}人，其余合格"})
+        self.complete(case, "receive_results", self.users["officer_marx"], {"approved": True})
+
+    def review_and_remediation(self):
+        """P3: this year's democratic review of the software-engineering branch at the members' self
+        assessments (one task in each member's own inbox, member_se's included; every participant gets
+        an account). P4: the administrative branch designated weak by the college committee, its
+        rectification plan in the branch's inbox."""
+        se, secretary = self.branches["se"], self.users["secretary_se"]
+        for i, m in enumerate(p for p in participants(se) if not p.user_id):
+            self.user(f"member_se_{i + 2}", member=m)
+        review = case_start(actor=secretary, process_id="democratic_review", organization=se,
+                            subject=f"{se.name}{self.today.year}年度民主评议党员", data={"year": self.today.year})
+        self.complete(review, "file_plan", secretary, {"plan": "学习党章党规，个人自评、党员互评、民主测评，组织评定。",
+                                                       "review_date": (self.today + dt.timedelta(days=14)).isoformat()})
+        self.complete(review, "record_study", secretary, {"held_on": self.today.isoformat(), "summary": "集中学习党章和《关于新形势下党内政治生活的若干准则》。"})
+
+        admin, officer = self.branches["cs_admin"], self.users["officer_cs"]
+        remediation = case_start(actor=officer, process_id="weak_branch_remediation", organization=admin, subject=admin.name)
+        self.complete(remediation, "designate", officer, {"designated": True, "document_no": f"计院党委〔{self.today.year}〕21号",
+                                                          "problems_found": "组织生活不经常、不认真，支部委员会长期不健全。"})
+
+    def compliance_records(self):
+        """P5: last quarter's records of the software-engineering branch: the general meeting, a Party
+        lesson and the themed Party day of two months out of three (the third month's is missed)."""
+        se = self.branches["se"]
+        present = [m.pk for m in self.members["se"] if m.status in (MemberStatus.FULL, MemberStatus.PROBATIONARY)]
+        quarter = (self.today.month - 1) // 3
+        start = dt.date(self.today.year - 1, 10, 1) if quarter == 0 else dt.date(self.today.year, 3 * quarter - 2, 1)
+        months = [start.replace(month=start.month + i, day=10) for i in range(3)]
+        meeting_record(actor=None, organization=se, kind="general_meeting", held_on=months[0], title="支部党员大会：年度工作部署",
+                       attendees=present)
+        meeting_record(actor=None, organization=se, kind="party_lesson", held_on=months[1], title="书记讲党课", attendees=present)
+        for day in months[:2]:
+            meeting_record(actor=None, organization=se, kind="themed_party_day", held_on=day, title="主题党日：志愿服务",
+                           attendees=present)
 
     def advance(self, spec: _Branch, case):
         """Complete the steps of one case, as its secretary and its officer would, up to spec.target."""
@@ -282,6 +443,10 @@ class _Seeder:
     def complete(case, element_id, actor, data):
         task = task_inbox(actor).get(case=case, element_id=element_id)
         task_complete(actor=actor, task=task, data=data)
+
+
+def case_data(case) -> dict:
+    return Case.objects.only("data").get(pk=case.pk).data
 
 
 # --- the login table ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ PARTYFLOW_TLS    1 when served behind TLS: secure cookies, HSTS, HTTPS redirect 
 PARTYFLOW_TOKEN_IDLE_HOURS  API tokens expire after this many idle hours (default 12)
 SECRET_KEY (required with DEBUG off), DEBUG, ALLOWED_HOSTS, PARTYFLOW_RULE_SET
 """
+import json
 import os
 from pathlib import Path
 
@@ -37,9 +38,13 @@ ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],tests
 PROCEDURE_APPS = sorted(f"procedures.{p.name}" for p in (BASE_DIR / "procedures").iterdir() if (p / "apps.py").is_file())
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_htmx",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -52,16 +57,24 @@ INSTALLED_APPS = [
     "procedures",
     *PROCEDURE_APPS,
     "oversight",
+    "printing",
     "onboarding",
     "api",
+    "web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "web.middleware.WorkplaceLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # The API authenticates by token (DRF views are CSRF-exempt); these protect any page served.
+    # The web pages (web/) log in with a session and post forms with CSRF; the API's views are
+    # csrf-exempt DRF views authenticated by token, so neither changes the API.
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # JSON answers under /api/ for what no view answers: oversized bodies, control characters in
     # query parameters, the database briefly unavailable (503 + Retry-After).
@@ -74,7 +87,13 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "APP_DIRS": True,
-        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+        "OPTIONS": {"context_processors": [
+            "django.template.context_processors.request",
+            "django.template.context_processors.i18n",
+            "django.contrib.auth.context_processors.auth",
+            "django.contrib.messages.context_processors.messages",
+            "web.context_processors.nav",
+        ]},
     }
 ]
 
@@ -101,6 +120,14 @@ USE_TZ = True
 TIME_ZONE = "Asia/Shanghai"
 
 STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+# The web workplace: session login at "/", each person lands on their inbox.
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:inbox"
+LOGOUT_REDIRECT_URL = "web:login"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 
 # Behind TLS (PARTYFLOW_TLS=1, the proxy setting X-Forwarded-Proto): HTTPS only, cookies only over
 # HTTPS, HSTS for a year (`partyflow check --deploy` then reports nothing).
@@ -124,7 +151,10 @@ CACHES = {"default": (
     if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
+    # Tokens for programs; the web workplace's session for its export and report links (unsafe
+    # methods still need the CSRF token with a session).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication",
+                                       "rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
@@ -153,6 +183,8 @@ SPECTACULAR_SETTINGS = {
         "TimerStatusEnum": "workflows.models.TimerStatus",
         "MeetingKindEnum": "orglife.models.MeetingKind",
         "OrgKindEnum": "organizations.models.OrgKind",
+        "TrainingKindEnum": "orglife.models.TrainingKind",
+        "PartnerKindEnum": "orglife.models.PartnerKind",
     },
     "COMPONENT_SPLIT_REQUEST": True,
 }
@@ -210,6 +242,26 @@ PARTYFLOW = {
         "application/pdf", "image/png", "image/jpeg",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ],
+    # Printed documents (printing/): a directory where a university drops its own template under the
+    # shipped name (member_record.docx, publication_notice.html …); unset: the shipped templates.
+    "DOCUMENT_TEMPLATES_DIR": os.environ.get("PARTYFLOW_DOCUMENT_TEMPLATES_DIR", ""),
+    # How to object to a 公示 (printed on every notice); the contact's name defaults to the branch secretary.
+    "NOTICE_CONTACT": {
+        "phone": os.environ.get("PARTYFLOW_NOTICE_PHONE", ""),
+        "email": os.environ.get("PARTYFLOW_NOTICE_EMAIL", ""),
+        "address": os.environ.get("PARTYFLOW_NOTICE_ADDRESS", ""),
+    },
+    # P6 standard sets added by this university (files or directories of *.json, validated on load
+    # and by `partyflow deploy-bpmn`), besides the built-in ones in engine/standards/.
+    # Env: paths separated by ":".
+    "STANDARD_SETS": [p for p in os.environ.get("PARTYFLOW_STANDARD_SETS", "").split(":") if p],
+    # The academic calendar (semesters are periods of the standards): each semester starts on
+    # start (MM-DD) of a year and ends on end (MM-DD), in the next year when end is before start.
+    # Env PARTYFLOW_ACADEMIC_CALENDAR: the same list as JSON.
+    "SEMESTERS": json.loads(os.environ.get("PARTYFLOW_ACADEMIC_CALENDAR", "null")) or [
+        {"code": "spring", "label": "春季学期", "start": "02-15", "end": "07-15"},
+        {"code": "autumn", "label": "秋季学期", "start": "09-01", "end": "01-20"},
     ],
 }
 

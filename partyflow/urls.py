@@ -1,9 +1,14 @@
-from django.http import JsonResponse
+from django.contrib import admin
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import include, path
 
 
-def not_found(request, exception=None) -> JsonResponse:
-    return JsonResponse({"code": "not_found", "message": "对象不存在。", "fields": {}}, status=404)
+def not_found(request, exception=None) -> HttpResponse:
+    """JSON for the API, the HTML page for people (both the same for missing and out of scope)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "message": "对象不存在。", "fields": {}}, status=404)
+    return render(request, "web/404.html", status=404)
 
 
 def server_error(request) -> JsonResponse:
@@ -13,4 +18,9 @@ def server_error(request) -> JsonResponse:
 handler404 = not_found
 handler500 = server_error
 
-urlpatterns = [path("api/", include("api.urls"))]
+urlpatterns = [
+    path("api/", include("api.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("web.urls")),
+]

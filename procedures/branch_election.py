@@ -11,19 +11,77 @@ from fractions import Fraction
 from engine.calendar import parse_date, today
 from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
-from engine.rules import at_least_ceil, get_rule_set, strictly_more_than
+from engine.rules import (
+    at_least_ceil,
+    get_rule_set,
+    more_than_whole,
+    share_text,
+    strictly_more_than,
+)
 from notifications.services import term_expiry_notify, term_expiry_notify_many
 from organizations.models import CommitteePost, Member, Organization, Role
-from organizations.selectors import full_members_with_rights
+from organizations.selectors import branch_members, full_members_with_rights
 from organizations.services import organization_update, role_assignment_create, role_assignments_end
 from procedures.common.start import BRANCH, branch_only, one_running_per
 from procedures.common.votes import EXCLUSION_REASONS, require_quorum, voters, voters_due
 from procedures.common.votes import check_people as _check_people
-from workflows.registry import effect, effect_many, form_check, form_context
+from procedures.common.votes import ineligibility as _ineligibility
+from workflows.registry import (
+    data_labels,
+    effect,
+    effect_many,
+    form_check,
+    form_context,
+    task_guides,
+)
 from workflows.services import case_start
 
 PROCESS = "branch_election"
 one_running_per(PROCESS, BRANCH)
+
+NOMINATION_METHODS = {"committee_proposal": _("支委会根据多数党员意见提出"), "member_recommendation": _("党员推荐")}
+OUTCOMES = {"elected": _("全部当选"), "too_few": _("当选不足"), "tie": _("票数相等，须重新投票"), "void": _("选举无效，须重新投票")}
+SHORTFALL_DECISIONS = {"supplementary_vote": _("在未当选的候选人中另行选举"), "reduce_seats": _("经多数党员同意减少名额")}
+POSTS = {Role.BRANCH_SECRETARY: _("书记"), Role.BRANCH_DEPUTY_SECRETARY: _("副书记"), Role.BRANCH_COMMITTEE: _("委员")}
+
+data_labels(PROCESS, members=("candidates", "present", "elected", "elected_total", "secretary", "deputy", "candidate",
+                              "member", "tied", "votes"),
+            codes={"nomination_method": NOMINATION_METHODS, "reason": EXCLUSION_REASONS, "outcome": OUTCOMES,
+                   "decision": SHORTFALL_DECISIONS, "role": {r.value: r.label for r in Role}},
+            counts=("tally.present",))  # the vote's count of voters present, as tallies before issue 13 stored it
+
+
+def _rules(case):
+    return get_rule_set(case.rule_set)
+
+
+task_guides(PROCESS, {
+    "submit_request": lambda case: _(
+        "支部委员会向上级党委报送换届请示，写明拟选举日期、应选委员名额和候选人推荐方式"
+        "（ELEC-2020 第3条、第5条）。"),
+    "reply_request": lambda case: _(
+        "上级党委对换届请示作出批复；不同意的，写明退回理由（ELEC-2020 第5条）。"),
+    "nominate_candidates": lambda case: _(
+        "支部委员会根据多数党员的意见提出候选人预备人选：须为本支部有选举权的正式党员，"
+        "人数多于应选名额的 %(pct)s%%（ELEC-2020 第12、13条）。") % {
+        "pct": int(_rules(case).get("election.candidate_margin") * 100)},
+    "review_candidates": lambda case: _(
+        "上级党委审查候选人预备人选的资格和差额；同意后支部方可召开党员大会选举"
+        "（ELEC-2020 第13条）。"),
+    "record_vote": lambda case: _(
+        "召开党员大会选举并登记结果：到会有选举权的党员须超过应到会人数的%(q)s，"
+        "候选人得赞成票超过实到会人数的%(t)s方可当选（ELEC-2020 第16—20条）。") % {
+        "q": share_text(_rules(case).get("election.quorum")),
+        "t": share_text(_rules(case).get("election.elected_threshold"))},
+    "decide_shortfall": lambda case: _(
+        "当选人数少于应选名额：在未当选的候选人中另行选举，"
+        "或经超过%(t)s的到会党员同意减少名额（ELEC-2020 第19条）。") % {
+        "t": share_text(_rules(case).get("election.elected_threshold"))},
+    "elect_officers": lambda case: _(
+        "新一届支部委员会召开第一次会议，从新当选的委员中选举书记、副书记（ELEC-2020 第21条）。"),
+    "approve_results": lambda case: _(
+        "上级党委审批选举结果：委员报备，书记、副书记报批（ELEC-2020 第22条）。"),
+})
 
 
 def business_key(org: Organization) -> str:
@@ -124,6 +182,93 @@ def check_approval(*, case, task, data, rules) -> dict:
     return extra
 
 
+def _member_row(m: Member) -> dict:
+    reason = _ineligibility(m)
+    return {"id": m.pk, "name": m.name, "status": m.status, "status_display": str(m.get_status_display()),
+            "eligible": not reason, "reason": reason}
+
+
+def _request_summary(case) -> dict:
+    method = case.data.get("nomination_method") or ""
+    return {"election_date": case.data.get("election_date"), "seats": case.data.get("seats"),
+            "nomination_method": method, "nomination_method_display": str(NOMINATION_METHODS.get(method, method)),
+            "term_end": case.data.get("term_end")}
+
+
+def _candidates_needed(case) -> int:
+    return at_least_ceil(Fraction(case.data["seats"]) * (1 + _rules(case).get("election.candidate_margin")))
+
+
+@form_context(PROCESS, "reply_request")
+def request_context(*, case, task) -> dict:
+    """What the committee replies to: the request as the branch sent it."""
+    return {"request": _request_summary(case), "organization": {"id": case.organization_id, "name": case.organization.name}}
+
+
+@form_context(PROCESS, "nominate_candidates")
+def nomination_context(*, case, task) -> dict:
+    """Who may be nominated: every member of the branch with their status, eligibility and why not;
+    how many candidates are needed for the seats. One query."""
+    members = [_member_row(m) for m in branch_members(case.organization)]
+    return {"request": _request_summary(case), "candidates_needed": _candidates_needed(case),
+            "eligible": [m for m in members if m["eligible"]], "not_eligible": [m for m in members if not m["eligible"]]}
+
+
+@form_context(PROCESS, "review_candidates")
+def review_context(*, case, task) -> dict:
+    """The candidates proposed, with names, status and eligibility; seats and the margin needed."""
+    ids = case.data.get("candidates") or []
+    found = {m.pk: m for m in Member.objects.filter(pk__in=ids)}
+    return {"request": _request_summary(case), "candidates_needed": _candidates_needed(case),
+            "candidates": [_member_row(found[i]) if i in found else {"id": i, "name": "", "eligible": False} for i in ids],
+            "basis": case.data.get("basis", "")}
+
+
+def _elected_rows(case) -> list[dict]:
+    ids = case.data.get("elected_total") or []
+    names = dict(Member.objects.filter(pk__in=ids).values_list("pk", "name"))
+    votes = (case.data.get("tally") or {}).get("votes") or {}
+    rows = []
+    for i in ids:
+        post = (Role.BRANCH_SECRETARY if i == case.data.get("secretary") else
+                Role.BRANCH_DEPUTY_SECRETARY if i == case.data.get("deputy") else Role.BRANCH_COMMITTEE)
+        rows.append({"id": i, "name": names.get(i, ""), "post": post.value, "post_display": str(POSTS[post]),
+                     "yes_votes": votes.get(str(i), votes.get(i))})
+    return rows
+
+
+@form_context(PROCESS, "decide_shortfall")
+def shortfall_context(*, case, task) -> dict:
+    """Fewer elected than seats: who was elected, who was not (with their votes), the seats open."""
+    tally = case.data.get("tally") or {}
+    votes = tally.get("votes") or {}
+    elected = case.data.get("elected_total") or []
+    others = _round_candidates(case)
+    names = dict(Member.objects.filter(pk__in=elected + others).values_list("pk", "name"))
+    return {
+        "seats": case.data.get("seats"),
+        "seats_open": case.data["seats"] - len(elected),
+        "voters_present": tally.get("voters_present", tally.get("present")),
+        "elected": [{"id": i, "name": names.get(i, "")} for i in elected],
+        "not_elected": [{"id": i, "name": names.get(i, ""), "yes_votes": votes.get(str(i))} for i in others],
+    }
+
+
+@form_context(PROCESS, "elect_officers")
+def officers_context(*, case, task) -> dict:
+    """The newly elected committee members, from whom the secretary and deputy are elected."""
+    return {"elected": [{k: v for k, v in r.items() if k not in ("post", "post_display")} for r in _elected_rows(case)]}
+
+
+@form_context(PROCESS, "approve_results")
+def approval_context(*, case, task) -> dict:
+    """The result to approve: each elected member with their post and votes, the vote's figures."""
+    tally = case.data.get("tally") or {}
+    return {"election_date": case.data.get("election_date"), "elected": _elected_rows(case),
+            "vote": {"voters_due": tally.get("voters_due"), "voters_present": tally.get("voters_present", tally.get("present")),
+                     **{k: tally.get(k) for k in ("ballots_issued", "ballots_returned", "invalid_ballots", "valid_ballots")}}}
+
+
 # --- step 5: the vote ------------------------------------------------------------------------
 
 def _round_candidates(case) -> list[int]:
@@ -140,8 +285,13 @@ def _round_candidates(case) -> list[int]:
 def vote_context(*, case, task) -> dict:
     seats_open = case.data["seats"] - len(case.data.get("elected_total") or [])
     names = {m.pk: m.name for m in Member.objects.filter(pk__in=case.data.get("candidates", []))}
+    people = voters(case)
+    due = len(people["eligible"])
+    quorum = _rules(case).get("election.quorum")
     return {
-        **voters(case),
+        **people,
+        "voters_due": due,
+        "present_needed": more_than_whole(quorum, due) + 1,
         "seats_open": seats_open,
         "candidates": [{"id": c, "name": names.get(c, "")} for c in _round_candidates(case)],
         "elected_so_far": case.data.get("elected_total") or [],
@@ -169,7 +319,7 @@ def check_vote(*, case, task, data, rules) -> dict:
     issued, returned, invalid = data["ballots_issued"], data["ballots_returned"], data["invalid_ballots"]
     if issued > len(present):
         raise RuleViolation(_("发出选票 %(i)s 张，多于到会有选举权党员 %(p)s 人。") % {"i": issued, "p": len(present)}, code="ballots_exceed_present", fields={"ballots_issued": [_("不能多于到会人数")]})
-    base = {"voters_eligible": eligible, "voters_due": due, "present": len(present), "excluded": excluded,
+    base = {"voters_eligible": eligible, "voters_due": due, "voters_present": len(present), "excluded": excluded,
             "ballots_issued": issued, "ballots_returned": returned, "invalid_ballots": invalid}
     round_no = (case.data.get("round") or 0) + 1
     if returned > issued:
@@ -238,11 +388,12 @@ def check_shortfall(*, case, task, data, rules) -> dict:
     the committee rules (BRANCH-2018 Art. 5), else a supplementary vote."""
     if data["decision"] == "reduce_seats":
         _check_seats(len(case.data.get("elected_total") or []), bool(case.data.get("committee")), rules, field="decision")
-        present = case.data["tally"]["present"]
+        tally = case.data["tally"]
+        present = tally.get("voters_present", tally.get("present"))  # "present": tallies recorded before the rename
         agreed = data.get("agreed") or 0
         if not strictly_more_than(agreed, rules.get("election.elected_threshold"), present):
             raise RuleViolation(_("减少名额须经到会党员半数以上同意：到会 %(p)s 人，同意 %(a)s 人。") % {"p": present, "a": agreed},
-                                code="seat_reduction_not_agreed", fields={"agreed": [_("须超过 %(n)s 人") % {"n": Fraction(present, 2)}]})
+                                code="seat_reduction_not_agreed", fields={"agreed": [_("须超过 %(n)s 人") % {"n": more_than_whole(rules.get("election.elected_threshold"), present)}]})
         return {"seats": len(case.data.get("elected_total") or [])}
     return {}
 
@@ -312,4 +463,4 @@ def schedule_next_election(*, case, params, actor, now) -> dict:
 
 
 def _rules_of(case):
-    return get_rule_set(case.rule_set)
+    return _rules(case)

@@ -9,14 +9,19 @@ from engine.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import get_rule_set, strictly_more_than
 from organizations.models import Member, MemberStatus
-from orglife.models import MeasurementTally, MeasurementVoter
+from orglife.models import Grade, MeasurementTally, MeasurementVoter
 from procedures.common.start import branch_only
 from workflows.audit import append
 from workflows.models import Case, CaseStatus, TaskStatus
-from workflows.registry import effect, form_check, form_context, running_subject
+from workflows.registry import data_labels, effect, form_check, form_context, running_subject
 from workflows.services import case_start
 
 PROCESS = "democratic_review"
+
+
+data_labels(PROCESS, members=("member", "assignee_member", "unqualified", "measurement"),
+            codes={"grade": {g.value: g.label for g in Grade}})
+
 GRADES = ("excellent", "qualified", "basically_qualified", "unqualified")
 
 

@@ -1,4 +1,5 @@
 """The operator commands: deploy-bpmn, seed-demo and demo (without serving)."""
+import datetime as dt
 import logging
 from io import StringIO
 
@@ -33,12 +34,14 @@ SEED_MOMENT = cst(2026, 3, 2, 10)
 # What each demo user finds in their inbox right after seeding. Empty by design: the superuser
 # (no lane), the organization department (no P2 task in its lane), the auditor (read-only), the
 # plain member, and the secretaries whose branch waits on the college committee or on its reminder.
-# secretary_se also has the P1 talk with the demo applicant (application received ten days ago).
+# secretary_se also has the P1 talk with the demo applicant (due in two days); secretary_se,
+# committee_se and member_se their self-assessment of the democratic review; secretary_cs_admin the
+# rectification plan of the branch designated weak.
 EXPECTED_INBOX = {
-    "admin": 0, "orgdept": 0, "auditor": 0, "member_se": 0,
+    "admin": 0, "orgdept": 0, "auditor": 0, "member_se": 1,
     "officer_cs": 2, "officer_marx": 1,
-    "secretary_se": 2, "committee_se": 1, "secretary_cs_stu": 1, "secretary_marx_joint": 1,
-    "secretary_cs_admin": 0, "secretary_cs_grad": 0, "secretary_marx_retired": 0,
+    "secretary_se": 3, "committee_se": 2, "secretary_cs_stu": 1, "secretary_marx_joint": 1,
+    "secretary_cs_admin": 1, "secretary_cs_grad": 0, "secretary_marx_retired": 0,
     "secretary_marx_temp": 0, "secretary_marx_teach": 0,
 }
 
@@ -141,8 +144,31 @@ def test_seed_demo_gives_each_user_the_expected_inbox(seeded):
         client = APIClient()
         token = client.post("/api/auth/token/", {"username": "secretary_se", "password": "demo12345"}, format="json").json()["token"]
         client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-        # Due first: the P1 talk (1 month after the application, ten days ago), then the election request.
-        assert [t["element_id"] for t in client.get("/api/tasks/").json()["results"]] == ["talk_with_applicant", "submit_request"]
+        # Due first: the overdue election request, then the P1 talk (due in two days), then the self-assessment.
+        inbox = client.get("/api/tasks/").json()["results"]
+        assert [t["element_id"] for t in inbox] == ["submit_request", "talk_with_applicant", "self_assessment"]
+        assert [t["overdue"] for t in inbox[:2]] == [True, False]
+        # A step without a sentence of its own cites the articles of its BPMN documentation, in words.
+        talk = client.get(f"/api/tasks/{inbox[1]['id']}/").json()
+        # The deadline ends at 24:00 of its last day (integration's time rule): the sentence names that day.
+        last_day = (dt.datetime.fromisoformat(inbox[1]["due_at"]) - dt.timedelta(microseconds=1)).date()
+        assert talk["documentation"] == f"请办理“派人谈话”（DEV-2014 第7条）。请于 {last_day.isoformat()} 前办理。"
+        # Something in every role's view right away: a due-soon reminder and an overdue alert ...
+        kinds = {n["kind"] for n in client.get("/api/notifications/").json()["results"]}
+        assert {"due_soon", "overdue"} <= kinds
+        officer = APIClient()
+        officer.credentials(HTTP_AUTHORIZATION="Token " + officer.post(
+            "/api/auth/token/", {"username": "officer_cs", "password": "demo12345"}, format="json").json()["token"])
+        # ... the overdue request escalated to the college committee, a branch under remediation ...
+        assert [t["element_id"] for t in officer.get("/api/tasks/", {"escalated": "true"}).json()["results"]] == ["submit_request"]
+        assert [w["name"] for w in officer.get("/api/weak-branches/").json()] == ["计算机学院行政教辅党支部"]
+        # ... and compliance with met and missed obligations last quarter.
+        se = Organization.objects.get(name="软件工程系教工党支部")
+        q = (SEED_MOMENT.month - 1) // 3
+        period = f"{SEED_MOMENT.year - 1}-Q4" if q == 0 else f"{SEED_MOMENT.year}-Q{q}"
+        rows = officer.get("/api/compliance/", {"organization": se.pk, "period": period}).json()
+        statuses = {o["status"] for r in rows for o in (r.get("obligations") or [r])}
+        assert {"met", "missed"} <= statuses, rows
 
 
 def test_seed_demo_twice_changes_nothing(seeded):

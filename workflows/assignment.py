@@ -8,6 +8,12 @@ org_department       the organization department                      the root o
 member               one member personally (a multi-instance task      the case's organization
                      over members; the item `assignee_member` is the
                      member's id): slot `member@<member id>`
+
+A branch lane in a multi-instance task over branches (the item `assignee_branch` is a branch id in
+the case organization's subtree, e.g. each branch's self-assessment in a P6 round opened by a
+committee) resolves to that branch instead of the case's organization. BPMN ids are unique in a
+file, so a second multi-instance over branches in one process names its item
+`assignee_branch_<suffix>`.
 """
 from __future__ import annotations
 
@@ -66,7 +72,23 @@ def task_slot(lane: str, org: Organization, data: dict) -> str:
     return slot(lane, org.pk)
 
 
-def resolve_lane(lane: str | None, case_org: Organization) -> Organization:
+def resolve_lane(
+    lane: str | None, case_org: Organization, data: dict | None = None
+) -> Organization:
+    # The most specific item first: a suffixed one belongs to the task at hand.
+    items = sorted((data or {}).items(), reverse=True)
+    branch_id = next(
+        (v for k, v in items if k == "assignee_branch" or k.startswith("assignee_branch_")), None
+    )
+    if lane in ("branch_secretary", "branch_committee") and isinstance(branch_id, int):
+        branch = Organization.objects.filter(pk=branch_id, path__startswith=case_org.path).first()
+        if branch is None:
+            raise BpmnError(
+                _("任务指定的党支部不在本流程的组织范围内。"),
+                code="assignee_branch_out_of_scope",
+                element_id=lane,
+            )
+        return branch
     if lane in ("branch_secretary", "branch_committee", "member"):
         return case_org
     if lane == "approving_committee":

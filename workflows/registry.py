@@ -9,7 +9,10 @@
   `running_subject` or `one_running_per`); `workflows.services.case_start` guards it, backed by a
   unique index on running cases' `subject_key`;
 - providers: what a higher layer offers a procedure without the procedure importing it (`provide`
-  by the report package at start-up, `provider` by the procedure), e.g. `weak_branch_signals`.
+  by the report package at start-up, `provider` by the procedure), e.g. `weak_branch_signals`,
+  `standards.branch_indicators`;
+- what people read: which data keys hold member ids and which hold codes (`data_labels`), and the
+  sentence a user reads on each task (`task_guides`), read by `workflows.display`.
 """
 from __future__ import annotations
 
@@ -118,3 +121,41 @@ def running_key(process_id: str, *, organization, subject_member, data: dict) ->
         return None
     value = key(organization=organization, subject_member=subject_member, data=data)
     return f"{process_id}:{value}" if value else None
+# --- what people read ----------------------------------------------------------------------------
+# Which keys of a procedure's case data hold member ids, which hold codes (with their labels), and
+# the sentence a user reads on each task (what to do, by when, under which article): registered by
+# the procedure modules, read by `workflows.display` and the task and case serializers.
+_MEMBER_KEYS: dict[str, frozenset[str]] = {}
+_COUNT_PATHS: dict[str, frozenset[str]] = {}
+_CODE_LABELS: dict[str, dict[str, dict]] = {}
+_GUIDES: dict[tuple[str, str], object] = {}
+
+
+def data_labels(process_id: str, *, members=(), codes=None, counts=()) -> None:
+    """Declare the member-id keys and the coded keys ({key: {code: label}}) of a process's data;
+    `counts`: dotted path suffixes where a member key holds a count ("tally.present")."""
+    _MEMBER_KEYS[process_id] = frozenset(members) | _MEMBER_KEYS.get(process_id, frozenset())
+    _COUNT_PATHS[process_id] = frozenset(counts) | _COUNT_PATHS.get(process_id, frozenset())
+    _CODE_LABELS.setdefault(process_id, {}).update(codes or {})
+
+
+def member_keys_for(process_id: str) -> frozenset[str]:
+    return _MEMBER_KEYS.get(process_id, frozenset())
+
+
+def count_paths_for(process_id: str) -> frozenset[str]:
+    return _COUNT_PATHS.get(process_id, frozenset())
+
+
+def code_labels_for(process_id: str) -> dict[str, dict]:
+    return _CODE_LABELS.get(process_id, {})
+
+
+def task_guides(process_id: str, guides: dict) -> None:
+    """{element id: a translatable sentence for the user: what to do, with the article cited}."""
+    for element_id, text in guides.items():
+        _GUIDES[(process_id, element_id)] = text
+
+
+def guide_for(process_id: str, element_id: str) -> Callable | None:
+    return _GUIDES.get((process_id, element_id))

@@ -1,15 +1,28 @@
 """Reads for screens and endpoints. Access checks answer "not found" for anything out of scope."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from engine.calendar import CST
 from engine.errors import NotFound
 from engine.i18n import _
 from organizations.models import Role
 from organizations.selectors import organizations_visible, scope_q
 
-from .assignment import LANE_LABELS, active_delegations, delegated_task_q, user_slots
+from . import registry
+from .assignment import LANE_LABELS, active_delegations, delegated_task_q, slot_holders, user_slots
+from .display import (
+    annotate,
+    member_ids_in,
+    member_names,
+    organization_names,
+    person_name,
+    slot_refs,
+    user_names,
+)
 from .models import (
     AuditEvent,
     Case,
@@ -25,12 +38,27 @@ from .models import (
 ROLE_LABELS = {**dict(Role.choices), "member": _("党员本人")}
 
 
+def day_start(day: dt.date) -> dt.datetime:
+    """Midnight (00:00 China Standard Time) at the start of `day`."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=CST)
+
+
 def processes_current() -> QuerySet[ProcessVersion]:
     return ProcessVersion.objects.filter(is_current=True).defer("spec", "files").order_by("process_id")
 
 
-def cases_visible(user, *, process=None, organization=None, status=None) -> QuerySet[Case]:
+def cases_visible(user, *, process=None, organization=None, status=None, subject=None, started_from=None,
+                  started_to=None) -> QuerySet[Case]:
+    """Cases in the user's scope, newest first. `subject`: part of the case's subject or of its
+    member's name (an auditor finds a person's cases by name); `started_from`/`started_to`: dates
+    (inclusive, China Standard Time) the case was started."""
     qs = Case.objects.filter(scope_q(user)).select_related("organization", "process_version").defer("state", "process_version__spec", "process_version__files")
+    if subject:
+        qs = qs.filter(Q(subject__icontains=subject) | Q(subject_member__name__icontains=subject))
+    if started_from:
+        qs = qs.filter(created_at__gte=day_start(started_from))
+    if started_to:
+        qs = qs.filter(created_at__lt=day_start(started_to + dt.timedelta(days=1)))
     if process:
         qs = qs.filter(process_id=process)
     if organization:
@@ -48,7 +76,8 @@ def case_for_user(user, case_id) -> Case:
 
 
 def case_open_tasks(case: Case) -> list[Task]:
-    return list(case.tasks.filter(status=TaskStatus.OPEN).select_related("claimed_by").order_by("id"))
+    return list(case.tasks.filter(status=TaskStatus.OPEN)
+                .select_related("claimed_by", "case_organization", "assignee_organization").order_by("id"))
 
 
 def case_history(case: Case) -> QuerySet[AuditEvent]:
@@ -73,14 +102,47 @@ def case_history_for(user, case: Case) -> list[AuditEvent]:
     return events
 
 
+def history_names(case: Case, events) -> dict:
+    """The names a page of a case's history shows, for `AuditEventSerializer`'s context: the people
+    who acted (and for whom), the organizations of their roles, the members the submitted data
+    names. Three queries whatever the number of events."""
+    member_keys, counts = registry.member_keys_for(case.process_id), registry.count_paths_for(case.process_id)
+    users, orgs, members = set(), set(), set()
+    for e in events:
+        users.update((e.actor_id, e.on_behalf_of_id))
+        orgs.update(r.get("organization") for r in e.actor_roles or [])
+        members |= member_ids_in(e.data, member_keys, counts)
+    return {"users": user_names(users), "organizations": organization_names(orgs), "members": member_names(members),
+            "member_keys": member_keys, "counts": counts, "codes": registry.code_labels_for(case.process_id)}
+
+
+def case_data_display(case: Case) -> dict:
+    """The case's data as people read it: member ids with their names beside them, coded values
+    with their labels, the engine's bookkeeping left out. One query."""
+    member_keys, counts = registry.member_keys_for(case.process_id), registry.count_paths_for(case.process_id)
+    names = member_names(member_ids_in(case.data, member_keys, counts))
+    return annotate(case.data, member_keys=member_keys, names=names, codes=registry.code_labels_for(case.process_id),
+                    counts=counts)
+
+
+def tasks_with_holders(tasks: list[Task]) -> list[tuple[Task, list, dict]]:
+    """Each open task with who holds it now (the claimant, else everyone holding its slot) and the
+    names its slot refers to. Three queries for any number of tasks."""
+    holders = slot_holders([t.slot for t in tasks if not t.claimed_by_id])
+    org_ids, member_ids = slot_refs(t.slot for t in tasks)
+    names = {"organizations": organization_names(org_ids), "members": member_names(member_ids)}
+    return [(t, [t.claimed_by] if t.claimed_by_id else holders.get(t.slot, []), names) for t in tasks]
+
+
 def case_evidence(case: Case) -> list[dict]:
     """What each step produced, in order: the structured record submitted with each completed task
     and each recurring report (P1 obligations), with the ids of attached documents."""
     items = []
-    for e in case.events.filter(action__in=["task_completed", "obligation_submitted"]).select_related("task").order_by("id"):
+    for e in case.events.filter(action__in=["task_completed", "obligation_submitted"]).select_related("task", "actor").order_by("id"):
         record = e.data.get("submitted") or e.data.get("record") or {}
         items.append({"element_id": e.task.element_id if e.task_id else "", "name": e.task_name or e.data.get("label", ""), "at": e.created_at,
-                      "by": e.actor_name, "record": record, "document_ids": record.get("document_ids", [])})
+                      "by": e.actor_name, "by_name": person_name(e.actor) if e.actor_id else e.actor_name, "record": record,
+                      "document_ids": record.get("document_ids", [])})
     return items
 
 
@@ -98,7 +160,7 @@ def document_for_user(user, case_id, document_id) -> Document:
 
 
 def case_accesses(case: Case) -> QuerySet[CaseAccess]:
-    return case.accesses.order_by("id")
+    return case.accesses.select_related("user").order_by("id")
 
 
 def delegations_visible(user) -> QuerySet[Delegation]:
@@ -140,7 +202,9 @@ class InboxRows:
 
     def __init__(self, qs: QuerySet):
         self._count_qs = qs
-        self._rows = qs.values(*INBOX_FIELDS, organization_name=F("case_organization__name"), holder=F("claimed_by__username"))
+        self._rows = qs.values(*INBOX_FIELDS, organization_name=F("case_organization__name"), holder=F("claimed_by__username"),
+                               holder_first_name=F("claimed_by__first_name"), holder_last_name=F("claimed_by__last_name"),
+                               assignee_organization_name=F("assignee_organization__name"))
 
     def count(self) -> int:
         return self._count_qs.count()
@@ -159,7 +223,7 @@ def task_for_user(user, task_id) -> Task:
         pk = int(task_id)
     except (TypeError, ValueError):
         raise NotFound(_("任务不存在。"), code="task_not_found") from None
-    qs = Task.objects.filter(pk=pk).select_related("case_organization", "claimed_by", "completed_by")
+    qs = Task.objects.filter(pk=pk).select_related("case_organization", "assignee_organization", "claimed_by", "completed_by")
     task = qs.filter(Q(slot__in=user_slots(user)) | scope_q(user, "case_organization__path")).first()
     if task is None and active_delegations(user):  # looked up only when needed: no extra query on the usual path
         task = qs.filter(delegated_task_q(user)).first()

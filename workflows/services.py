@@ -42,6 +42,7 @@ from .assignment import (
 from .audit import append as audit
 from .audit import build as audit_build
 from .audit import json_safe
+from .display import forget_process_names
 from .models import (
     RUNNING_SUBJECT_CONSTRAINT,
     AuditEvent,
@@ -117,7 +118,7 @@ def _plan_step(case: Case, run: WorkflowRun, *, actor=None, completed: Task | No
     for view in ready:
         if view.id in open_rows:
             continue
-        org = resolve_lane(view.lane, case.organization)
+        org = resolve_lane(view.lane, case.organization, view.data)
         step.new_tasks.append(Task(
             case=case, spiff_task_id=view.id, element_id=view.element_id, name=view.name, lane=view.lane or "",
             slot=task_slot(view.lane, org, view.data), assignee_organization=org, process_id=case.process_id,
@@ -138,7 +139,11 @@ def _plan_step(case: Case, run: WorkflowRun, *, actor=None, completed: Task | No
     case.serializer_version = run.serializer_version
     case.data = json_safe({k: v for k, v in run.data.items() if not k.startswith("spiff__")})
     still_open = sorted((r for sid, r in open_rows.items() if sid in ready_ids), key=lambda r: r.pk) + step.new_tasks
-    case.stage = (still_open[0].stage or still_open[0].name) if still_open else ""
+    if still_open:
+        case.stage = still_open[0].stage or still_open[0].name
+    else:  # waiting on a timer (a follow-up case waits on its reminder): the timer names the stage
+        waits = sorted(waiting.values(), key=lambda t: t.due_at)
+        case.stage = waits[0].name if waits else gettext_noop("处理中")
     if run.completed and case.status == CaseStatus.RUNNING:
         case.status, case.completed_at, case.stage = CaseStatus.COMPLETED, now, gettext_noop("已办结")
     case.lock_version += 1
@@ -235,6 +240,7 @@ def process_deploy(*, directory=None) -> list[tuple[ProcessVersion, bool]]:
                 version.is_current = True
                 version.save(update_fields=["is_current"])
         results.append((version, created))
+    forget_process_names()
     return results
 
 
@@ -695,14 +701,17 @@ def documents_check(*, case_id: int, ids, field: str = "document_ids") -> None:
                                fields={field: [_("未上传到本流程：%(ids)s") % unknown]})
 
 
-def document_upload(*, actor, case: Case, file, task: Task | None = None, description: str = "") -> Document:
+def document_upload(*, actor, case: Case, file, task: Task | None = None, description: str = "",
+                    provenance: dict | None = None) -> Document:
     """Attach a file to a case (optionally to one of its tasks) and record it in the case's audit chain.
 
     `file`: a Django UploadedFile (or anything with .name, .size and .read()). Refused with 400 naming
     the field when it is empty, larger than PARTYFLOW["UPLOAD_MAX_BYTES"], or its content (sniffed
     from the magic bytes, never the client's Content-Type) is not in PARTYFLOW["UPLOAD_CONTENT_TYPES"].
     Allowed to those who act on the case: a holder (or delegate) of one of its open tasks, or a role
-    that may start procedures in its organization (not auditors, not ordinary members)."""
+    that may start procedures in its organization (not auditors, not ordinary members).
+    `provenance`: how a generated file was made (e.g. the template and its sha256), hashed into the
+    audit event with the file's own sha256."""
     import hashlib
 
     import filetype
@@ -743,7 +752,7 @@ def document_upload(*, actor, case: Case, file, task: Task | None = None, descri
                                       content=content, uploaded_by=actor)
         audit(action="document_uploaded", actor=actor, case=case, task=task, data={
             "document": doc.pk, "filename": filename, "content_type": kind.mime, "size": doc.size, "sha256": doc.sha256,
-            "description": doc.description})
+            "description": doc.description, **({"provenance": provenance} if provenance else {})})
     return doc
 
 

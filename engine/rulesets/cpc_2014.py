@@ -46,6 +46,9 @@ RULES = {
     "development.extension_max": Rule(D(years=1), "延长预备期最长", "DEV-2014 第33条"),
     "development.conversion_approval_within": Rule(D(months=3), "转正审批期限", "DEV-2014 第34条"),
     "development.publication_min": Rule(None, "发展对象公示期（本规则集不要求）", "DEV-2014"),
+    # The period printed on a 公示 (activist, admission, conversion; development objects too when
+    # publication_min is unset): practice pages name at least 5 working days (tccu.edu.cn 2019).
+    "development.publication_notice": Rule(D(working_days=5), "公示期（入党积极分子、接收预备党员、转正）", "tccu.edu.cn 2019", "local"),
     # --- P5 organizational life and branch obligations (BRANCH-2018 Art. 11-17, XYTC §4-5, JSNU) ---
     "orglife.general_meeting": Rule(Every("quarter"), "支部党员大会", "BRANCH-2018 第11条, XYTC §4-2"),
     "orglife.committee_meeting": Rule(Every("month"), "支委会（设支委会的支部）", "BRANCH-2018 第12条"),
@@ -85,6 +88,15 @@ RULES = {
     "disposal.rejoin_ban": Rule(D(years=5), "劝退、除名后不得重新入党的期限", "DISPOSAL-2024"),
     "disposal.vote_quorum": Rule(F(1, 2), "除名表决时到会有表决权党员须超过应到会人数的比例（同接收预备党员）", "DISPOSAL-2024"),
     "disposal.vote_pass": Rule(F(1, 2), "除名须赞成票超过应到会有表决权党员的比例（同接收预备党员）", "DISPOSAL-2024"),
+    # --- P6 evaluation of model service-oriented branches (JSNU, source 001): no central deadlines, all settings ---
+    "evaluation.self_assessment_within": Rule(D(months=1), "示范点评估：支部自评期限", "JSNU", "local"),
+    "evaluation.review_within": Rule(D(months=1), "示范点评估：学院党委逐项审核期限", "JSNU", "local"),
+    "evaluation.completion_within": Rule(D(days=15), "示范点评估：退回补充材料期限（只退回一次）", "JSNU", "local"),
+    "evaluation.survey_within": Rule(D(months=1), "示范点评估：满意度测评期限", "JSNU", "local"),
+    "evaluation.decision_within": Rule(D(months=1), "示范点评估：学校党委评审决定期限", "JSNU", "local"),
+    "evaluation.title_period": Rule(D(years=2), "示范点称号有效期", "JSNU", "unverified; the sources name no period"),
+    "survey.min_ballots": Rule(10, "满意度测评最少有效票数（少于时不计结果，保护匿名）", "JSNU", "local; unverified"),
+    "survey.satisfied_grades": Rule(frozenset({"very_satisfied", "satisfied"}), "计入满意度的等次", "JSNU", "local"),
     # --- Tasks and reminders ---
     "tasks.reminder_lead": Rule(D(days=3), "任务到期前提醒时间", "partyflow"),
     # Overdue tasks of these steps also go to the approving committee's inbox (督办): {process: (task ids)}.

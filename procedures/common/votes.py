@@ -8,7 +8,7 @@ from fractions import Fraction
 
 from engine.errors import RuleViolation
 from engine.i18n import _
-from engine.rules import strictly_more_than
+from engine.rules import more_than_whole, share_text, strictly_more_than
 from organizations.models import Member, MemberStatus, Organization
 from organizations.selectors import branch_members, full_members_with_rights
 
@@ -28,6 +28,17 @@ def ineligibility(member: Member) -> str:
     if member.rights_suspended:
         return str(_("%(name)s 的党员权利已停止（%(reason)s）") % {"name": member.name, "reason": member.suspension_reason or _("未注明原因")})
     return ""
+
+
+def people(org: Organization) -> dict:
+    """The branch's members split by whether they may vote, elect, stand or introduce, with the
+    reason for those who may not: what a form's member picker offers (`x-options`)."""
+    members = list(branch_members(org))
+    return {
+        "eligible": [{"id": m.pk, "name": m.name} for m in members if not ineligibility(m)],
+        "not_eligible": [{"id": m.pk, "name": m.name, "reason": ineligibility(m)}
+                         for m in members if ineligibility(m)],
+    }
 
 
 def check_people(org: Organization, ids, field: str, code: str, role_label) -> dict[int, Member]:
@@ -69,8 +80,8 @@ def require_quorum(present: int, due: int, quorum: Fraction, *, code: str, sourc
     if not strictly_more_than(present, quorum, due):
         raise RuleViolation(
             _("到会有表决权的党员 %(p)s 人，未超过应到会 %(due)s 人的 %(q)s，会议不能进行表决（%(source)s）。") % {
-                "p": present, "due": due, "q": f"{quorum.numerator}/{quorum.denominator}", "source": source},
-            code=code, fields={"present": [_("须超过 %(n)s 人") % {"n": quorum * due}]})
+                "p": present, "due": due, "q": share_text(quorum), "source": source},
+            code=code, fields={"present": [_("须超过 %(n)s 人") % {"n": more_than_whole(quorum, due)}]})
 
 
 def admission_rule_tally(*, organization, data, rules, quorum_rule: str, pass_rule: str) -> dict:

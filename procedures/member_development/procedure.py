@@ -12,18 +12,22 @@ from dateutil.relativedelta import relativedelta
 from engine.calendar import Duration, parse_date, today
 from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
-from engine.rules import strictly_more_than
+from engine.rules import more_than_whole, strictly_more_than
 from organizations.models import MemberStatus
 from organizations.selectors import reapplication_barred_until
 from procedures.common.start import MEMBER, branch_only, one_running_per
-from procedures.common.votes import check_people, require_quorum, voters_due
-from workflows.registry import effect, form_check
+from procedures.common.votes import check_people, people, require_quorum, voters_due
+from workflows.registry import data_labels, effect, form_check, form_context
 
 from .selectors import overdue_obligations
 from .services import member_status_change
 
 PROCESS = "member_development"
 one_running_per(PROCESS, MEMBER)
+
+
+data_labels(PROCESS, members=("present", "member"),
+            counts=("admission_vote.present", "conversion_vote.present", "vote.present"))
 
 
 def _date(data, field):
@@ -128,6 +132,12 @@ def check_select_activist(*, case, task, data, rules) -> dict:
     day = _not_future(data, "decision_date")
     _not_before(day, parse_date(case.data["application_date"]), "decision_date", "activist_before_application", _("确定日期不能早于递交申请书日期 %(earliest)s。"))
     return {"activist_date": day.isoformat()}
+
+
+@form_context(PROCESS, "appoint_contacts")
+def contacts_context(*, case, task) -> dict:
+    """Contacts are full members with rights intact: the picker offers only them."""
+    return people(case.organization)
 
 
 @form_check(PROCESS, "appoint_contacts")
@@ -243,7 +253,7 @@ def _require_passed(result, rules, code):
     if not result["passed"]:
         raise RuleViolation(
             _("赞成票 %(yes)s 张（含会前提交的书面意见），未超过应到会有表决权党员 %(due)s 人的半数，决议不能通过（DEV-2014 第23条）。") % {"yes": result["yes"], "due": result["voters_due"]},
-            code=code, fields={"yes": [_("须超过 %(n)s 票") % {"n": rules.get("development.vote_pass") * result["voters_due"]}]})
+            code=code, fields={"yes": [_("须超过 %(n)s 票") % {"n": more_than_whole(rules.get("development.vote_pass"), result["voters_due"])}]})
 
 
 @form_check(PROCESS, "admission_vote")

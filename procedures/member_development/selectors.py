@@ -17,6 +17,7 @@ from engine.loader import user_task_property
 from engine.rules import get_rule_set
 from organizations.models import Member, MemberStatus
 from organizations.selectors import members_visible
+from workflows.display import iso_cst, lane_label, rule_set_label
 from workflows.models import Case, CaseStatus, Task, TaskStatus
 from workflows.selectors import case_evidence
 
@@ -75,6 +76,9 @@ def expected_obligations(data: dict, rules, *, on: dt.date, closed_on: dt.date |
     return sorted(due, key=lambda o: (o["due_on"], o["kind"]))
 
 
+OBLIGATION_STATUS = {"submitted": _("已提交"), "overdue": _("已逾期"), "pending": _("未到期")}
+
+
 def case_obligations(case: Case, *, on: dt.date | None = None) -> list[dict]:
     """The case's obligations with what was submitted: status submitted, overdue or pending."""
     on = on or cst_today()
@@ -85,7 +89,9 @@ def case_obligations(case: Case, *, on: dt.date | None = None) -> list[dict]:
     for o in expected:
         r = records.get((o["phase"], o["kind"], o["seq"]))
         status = "submitted" if r else ("overdue" if o["due_on"] < on else "pending")
-        out.append({**o, "status": status, "label": str(ObligationKind(o["kind"]).label), "submitted_on": r.submitted_on if r else None,
+        out.append({**o, "status": status, "status_display": str(OBLIGATION_STATUS[status]), "label": str(ObligationKind(o["kind"]).label),
+                    "kind_display": str(ObligationKind(o["kind"]).label), "phase_display": str(Phase(o["phase"]).label),
+                    "submitted_on": r.submitted_on if r else None,
                     "record": r.record if r else None, "id": r.pk if r else None})
     return out
 
@@ -112,12 +118,17 @@ def _evidence(case: Case) -> list[dict]:
     return [{**item, "step": STEPS.get(item["element_id"])} for item in case_evidence(case)]
 
 
+def _status_label(code: str) -> str:
+    return str(MemberStatus(code).label) if code in MemberStatus.values else code
+
+
 def member_development(user, member_id) -> dict:
     """`GET /api/members/{id}/development/`: stage, step n of 25, next due date, overdue items, the
     obligations, the status history and the evidence. A member outside scope is not found."""
     member = member_for_user(user, member_id)
     case = development_case_of(member)
-    history = [{"from": c.from_status, "to": c.to_status, "on": c.effective_on, "case": c.case_id, "note": c.note}
+    history = [{"from": c.from_status, "from_display": _status_label(c.from_status), "to": c.to_status,
+                "to_display": _status_label(c.to_status), "on": c.effective_on, "case": c.case_id, "note": c.note}
                for c in StatusChange.objects.filter(member=member).order_by("id")]
     out = {"member": {"id": member.pk, "name": member.name, "status": member.status, "status_label": member.get_status_display(),
                       "joined_on": member.joined_on, "party_standing_from": member.party_standing_from},
@@ -138,13 +149,17 @@ def member_development(user, member_id) -> dict:
     dues = [last_day_before(t.due_at) for t in tasks if t.due_at]
     dues += [o["due_on"] for o in obligations if o["status"] != "submitted"]
     out.update({
-        "case": {"id": case.pk, "status": case.status, "rule_set": case.rule_set}, "stage": case.stage,
+        "case": {"id": case.pk, "status": case.status, "status_display": case.get_status_display(), "rule_set": case.rule_set,
+                 "rule_set_display": rule_set_label(case.rule_set)}, "stage": case.stage,
         "step": max(steps) if steps else None,
         "open_tasks": [{"id": t.pk, "element_id": t.element_id, "name": t.name, "step": STEPS.get(t.element_id), "lane": t.lane,
-                        "due_at": t.due_at, "overdue": bool(t.due_at and t.due_at <= now)} for t in tasks],
+                        "lane_display": lane_label(t.lane), "due_at": iso_cst(t.due_at), "overdue": bool(t.due_at and t.due_at <= now)}
+                       for t in tasks],
         "next_due": min(dues) if dues else None,
-        "overdue": [{"kind": "task", "name": t.name, "due": t.due_at} for t in tasks if t.due_at and t.due_at <= now]
-                   + [{"kind": o["kind"], "name": f'{o["label"]} #{o["seq"]}', "due": o["due_on"]} for o in obligations if o["status"] == "overdue"],
+        "overdue": [{"kind": "task", "kind_display": str(_("任务")), "name": t.name, "due": last_day_before(t.due_at)}
+                    for t in tasks if t.due_at and t.due_at <= now]
+                   + [{"kind": o["kind"], "kind_display": o["label"], "name": f'{o["label"]} #{o["seq"]}', "due": o["due_on"]}
+                      for o in obligations if o["status"] == "overdue"],
         "obligations": obligations, "evidence": _evidence(case),
     })
     return out

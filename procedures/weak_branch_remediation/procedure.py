@@ -16,12 +16,15 @@ from organizations.models import Role, RoleAssignment
 from organizations.selectors import approving_committee_of, branch_members
 from procedures.common.start import BRANCH, branch_only, one_running_per
 from workflows.audit import json_safe
-from workflows.registry import effect, form_check, form_context, provider
+from workflows.registry import data_labels, effect, form_check, form_context, provider
 
 from .models import ProgressReport, WeakBranchListing
 
 PROCESS = "weak_branch_remediation"
 one_running_per(PROCESS, BRANCH)
+
+
+data_labels(PROCESS, members=("responsible",))
 
 
 def _listing(case, lock=True):

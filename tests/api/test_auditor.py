@@ -2,6 +2,7 @@
 exports as JSON and CSV and a printable report, and every read of a case logged."""
 import csv
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -37,7 +38,8 @@ def test_auditor_exports_the_full_history_as_json(api, university, audited):
     assert body["case"]["id"] == case_id and body["verification"]["ok"] is True
     assert [e["seq"] for e in body["events"]] == list(range(1, len(ids) + 1))
     completed = [e for e in body["events"] if e["action"] == "task_completed"]
-    assert completed[0]["data"]["submitted"] == {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"}
+    assert completed[0]["data"]["submitted"] == {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal",
+                                                 "nomination_method_display": "支委会根据多数党员意见提出"}
     assert completed[1]["data"]["submitted"] == {"approved": False, "reason": "请补充"} and completed[1]["actor_name"] == "officer"
     assert [d["sha256"] for d in body["documents"]] == [doc["sha256"]]
 
@@ -59,6 +61,12 @@ def test_auditor_prints_a_timeline_report(api, university, audited):
     assert r.status_code == 200 and r["Content-Type"].startswith("text/html")
     html = r.content.decode()
     assert "流程记录报告" in html and "请补充" in html and doc["sha256"] in html and "完整" in html
+    # A title block, a timeline in words (minute, person, role, what they did), the documents.
+    assert "党支部换届选举" in html and university.branch_a.name in html and "cpc-2014" in html
+    assert "办理完成：提交换届请示" in html and "支部书记（软件工程教工党支部）" in html and "发起流程" in html
+    assert "拟选举日期：2026-12-20" in html and "候选人推荐方式：支委会根据多数党员意见提出" in html
+    assert re.search(r'<td class="at">\d{4}-\d\d-\d\d \d\d:\d\d</td>', html) and "task_completed" not in html
+    assert "@page{size:A4" in html and "记录.pdf" in html
     sql("UPDATE workflows_auditevent SET actor_name = 'x' WHERE case_id = %s AND seq = 2", case_id)
     html = api(university.users.auditor).get(f"/api/cases/{case_id}/report/").content.decode()
     assert "不完整" in html
@@ -97,3 +105,28 @@ def test_auditors_cannot_write(api, university, audited):
     r = auditor.post("/api/cases/", {"process": "branch_election", "organization": university.branch_a.pk}, format="json")
     assert r.status_code == 400 and r.json()["code"] == "organization_not_in_scope"
     assert auditor.get("/api/tasks/").json()["count"] == 0
+
+
+def test_auditor_finds_cases_by_the_subject_members_name_and_start_dates(api, university):
+    import datetime as dt
+
+    from workflows.services import case_start
+
+    u = university
+    applicant = u.full_a[3]
+    case = case_start(actor=u.users.sec_a, process_id="branch_election", organization=u.branch_a,
+                      data={"term_end": "2027-01-10"}, subject_member=applicant)
+    other = case_start(actor=u.users.sec_b, process_id="branch_election", organization=u.branch_b,
+                       data={"term_end": "2027-03-01"})
+    auditor = api(u.users.auditor)
+    found = auditor.get("/api/cases/", {"subject": applicant.name[1:]}).json()
+    assert [c["id"] for c in found["results"]] == [case.pk]
+    today = case.created_at.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    both = auditor.get("/api/cases/", {"started_from": today.isoformat(), "started_to": today.isoformat()}).json()
+    assert {c["id"] for c in both["results"]} == {case.pk, other.pk}
+    later = auditor.get("/api/cases/", {"started_from": (today + dt.timedelta(days=1)).isoformat()}).json()
+    assert later["results"] == []
+    bad = auditor.get("/api/cases/", {"started_from": "2026-13-01"})
+    assert bad.status_code == 400 and "started_from" in bad.json()["fields"]
+    # Another college's auditor finds nothing by the same name: scope first, then search.
+    assert api(u.users.sec_b).get("/api/cases/", {"subject": applicant.name}).json()["results"] == []

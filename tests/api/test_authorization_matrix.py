@@ -80,6 +80,7 @@ MATRIX = {
                               row("204 204 204 204 204 204 204 401")),
     ("me", "GET"): (lambda o: "/api/me/", None, row(SIGNED_IN)),
     ("record-log", "GET"): (lambda o: "/api/record-log/", None, row("403 403 403 403 200 403 403 401")),
+    ("api-root", "GET"): (lambda o: "/api/", None, row(OPEN_TO_ALL)),
     ("schema", "GET"): (lambda o: "/api/schema/", None, row(OPEN_TO_ALL)),
     ("docs", "GET"): (lambda o: "/api/docs/", None, row(OPEN_TO_ALL)),
 
@@ -175,6 +176,24 @@ MATRIX = {
     ("measurement-ballots", "POST"): (lambda o: f"/api/cases/{o.case.pk}/measurement-ballots/", lambda o: {"ratings": [{"member": o.member.pk, "grade": "excellent"}]},
                                       row("404 404 404 404 404 404 404 401")),
 
+    # Records of the branch standards (P6): kept and read like meetings.
+    ("volunteer-service-list", "GET"): (lambda o: "/api/volunteer-services/", None, row(SIGNED_IN)),
+    ("volunteer-service-list", "POST"): (lambda o: "/api/volunteer-services/", lambda o: {"organization": o.branch.pk, "member": o.member.pk, "served_on": "2026-07-10", "hours": "2.0", "activity": "社区服务"},
+                                         row("201 201 400 400 400 400 201 401", "400 400 400 400 400 400 400 401")),
+    ("training-list", "GET"): (lambda o: "/api/trainings/", None, row(SIGNED_IN)),
+    ("training-list", "POST"): (lambda o: "/api/trainings/", lambda o: {"organization": o.branch.pk, "member": o.member.pk, "attended_on": "2026-07-10", "kind": "secretary_training", "title": "书记培训", "hours": "8"},
+                                row("201 201 400 400 400 400 201 401", "400 400 400 400 400 400 400 401")),
+    ("pairing-list", "GET"): (lambda o: "/api/pairings/", None, row(SIGNED_IN)),
+    ("pairing-list", "POST"): (lambda o: "/api/pairings/", lambda o: {"organization": o.branch.pk, "member": o.member.pk, "partner_name": "学生甲", "partner_kind": "student", "started_on": "2026-07-01"},
+                               row("201 201 400 400 400 400 201 401", "400 400 400 400 400 400 400 401")),
+    ("satisfaction-survey-list", "GET"): (lambda o: "/api/satisfaction-surveys/", None, row(SIGNED_IN)),
+    ("satisfaction-survey-list", "POST"): (lambda o: "/api/satisfaction-surveys/", lambda o: {"organization": o.branch.pk, "surveyed_on": "2026-07-10", "tallies": {"satisfied": 10}},
+                                           row("201 201 400 400 400 400 201 401", "400 400 400 400 400 400 400 401")),
+    ("standard-sets", "GET"): (lambda o: "/api/standards/", None, row(SIGNED_IN)),
+    ("standards-matrix", "GET"): (lambda o: f"/api/standards/matrix/?organization={o.branch.pk}&period=2025", None, SCOPED),
+    ("model-branches", "GET"): (lambda o: f"/api/model-branches/?organization={o.branch.pk}", None, SCOPED),
+    ("standards-matrix-export", "GET"): (lambda o: f"/api/standards/matrix/export/?organization={o.branch.pk}&period=2025", None, SCOPED),
+
     ("member-development", "GET"): (lambda o: f"/api/members/{o.member.pk}/development/", None, SCOPED),
     # o.member is a full member with no development case: nothing to report on, 404 for everyone.
     # (For an activist, development.services.obligation_submit lets only the branch submit: 403 not_branch_officer.)
@@ -197,6 +216,18 @@ MATRIX = {
     ("branch-identification", "POST"): (lambda o: "/api/branch-identification/", lambda o: {"organization": o.college.pk},
                                         row("404 404 404 201 201 403 404 401", "404 404 404 404 201 404 404 401")),
     ("weak-branches", "GET"): (lambda o: "/api/weak-branches/", None, row(SIGNED_IN)),
+
+    # Printed documents: generated in the caller's scope; POST stores the file like an upload.
+    # (o.case is an election at its first step: its audit report is the document every case has.)
+    ("case-document-generate", "GET"): (lambda o: f"/api/cases/{o.case.pk}/documents/generate/audit_report/", None, SCOPED),
+    ("case-document-generate", "POST"): (lambda o: f"/api/cases/{o.case.pk}/documents/generate/audit_report/", lambda o: {},
+                                         row("201 201 404 201 201 403 201 401", "404 404 404 404 201 404 404 401")),
+    ("member-document-generate", "GET"): (lambda o: f"/api/members/{o.member.pk}/documents/generate/member_record/", None, SCOPED),
+    # o.member has no development case: nowhere to store the file (400 document_needs_case) for those who see it.
+    ("member-document-generate", "POST"): (lambda o: f"/api/members/{o.member.pk}/documents/generate/member_record/", lambda o: {},
+                                           row("400 400 404 400 400 400 400 401", "404 404 404 404 400 404 404 401")),
+    ("meeting-document-generate", "GET"): (lambda o: f"/api/meetings/{o.meeting.pk}/documents/generate/minutes/", None, SCOPED),
+    ("compliance-report", "GET"): (lambda o: f"/api/compliance/report/?organization={o.branch.pk}&period=2026-06", None, SCOPED),
 }
 
 

@@ -124,5 +124,6 @@ def test_election_from_reminder_to_approved_results(api, university):
     acted = completed[0]["actor_roles"]
     assert [(r["role"], r["organization"], r["role_display"]) for r in acted] == [
         ("branch_secretary", u.branch_a.pk, "支部书记")]
+    assert acted[0]["organization_name"] == u.branch_a.name
     assert completed[1]["data"]["submitted"] == {"approved": False, "reason": "请补充候选人推荐方式说明"}
     assert [e["data"]["operation"] for e in history if e["action"] == "effect_applied"] == ["notify_term_expiry", "record_election_result", "schedule_next_election"]

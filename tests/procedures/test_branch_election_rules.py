@@ -128,7 +128,13 @@ def test_too_few_elected_leads_to_a_supplementary_vote_among_the_others(api, uni
     case, sec = at_vote
     complete(sec, only_task(sec, "record_vote")["id"], vote_data(u, u.full_a[:6], u.full_a[:8], [8, 7, 6, 4, 3, 2], u.full_a[:3]))
     decide = only_task(sec, "decide_shortfall")
+    ctx = sec.get(f"/api/tasks/{decide['id']}/").json()["context"]
+    assert [e["name"] for e in ctx["elected"]] == [m.name for m in u.full_a[:3]] and ctx["seats_open"] == 2
+    assert [(e["name"], e["yes_votes"]) for e in ctx["not_elected"]] == [(m.name, n) for m, n in zip(u.full_a[3:6], [4, 3, 2], strict=True)]
     refused(sec, decide["id"], {"decision": "reduce_seats", "agreed": 4}, case["id"], "seat_reduction_not_agreed")
+    # A number of people is a whole number: more than half of 8 present is more than 4, not "8/2".
+    r = sec.post(f"/api/tasks/{decide['id']}/complete/", {"data": {"decision": "reduce_seats", "agreed": 4}}, format="json")
+    assert r.json()["fields"]["agreed"] == ["须超过 4 人"]
     complete(sec, decide["id"], {"decision": "supplementary_vote"})
     second = only_task(sec, "record_vote")
     ctx = sec.get(f"/api/tasks/{second['id']}/").json()["context"]

@@ -9,7 +9,8 @@ def test_every_procedure_module_and_package_is_discovered():
     found = procedures.discover()
     assert found == [
         "procedures.branch_election", "procedures.democratic_review", "procedures.member_development.procedure",
-        "procedures.orglife_reminder", "procedures.self_lapse", "procedures.unqualified_member",
+        "procedures.model_branch_evaluation", "procedures.orglife_reminder", "procedures.self_lapse",
+        "procedures.unqualified_member",
         "procedures.weak_branch_remediation.procedure",
     ]
     assert registry.check_for("weak_branch_remediation", "__start__") is not None

@@ -73,6 +73,11 @@ class Command(BaseCommand):
         body = '{"username":"secretary_se","password":"' + DEMO_PASSWORD + '"}'
         return "\n".join([
             "",
+            f"浏览器工作台 (web workplace): {base}/  —— 用上表任一用户名和密码 {DEMO_PASSWORD} 登录，登录后进入本人待办",
+            "  (log in with any username above; each person lands on their inbox)",
+            f"  支部书记 secretary_se → {base}/inbox/?tab=queue ；学院党委 officer_cs → 批复、审查；",
+            f"  组织部 orgdept → {base}/admin/ (组织、党员、用户、角色)",
+            "",
             f"登录方式 (how to log in): 上表每个用户的密码都是 {DEMO_PASSWORD}；先取令牌，再查看待办：",
             f"  curl -s -X POST {base}/api/auth/token/ -H 'Content-Type: application/json' -d '{body}'",
             f'  curl -s {base}/api/tasks/ -H "Authorization: Token <token>"',

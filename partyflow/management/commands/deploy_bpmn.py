@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from engine.errors import BpmnError, DomainError
+from engine.standards import StandardSetInvalid
+from organizations.rules import standard_sets
 from workflows.services import process_deploy
 
 
@@ -11,6 +13,16 @@ class Command(BaseCommand):
         parser.add_argument("--directory", help="folder of .bpmn files (default: settings.PARTYFLOW['BPMN_DIR'])")
 
     def handle(self, *args, directory=None, **options) -> None:
+        try:
+            # The standard sets (built-in and PARTYFLOW["STANDARD_SETS"]) are checked first: a bad
+            # file stops the deployment naming the item (P6).
+            sets = standard_sets()
+        except StandardSetInvalid as exc:
+            message = f"标准集校验失败 (standard set refused): {exc.message} [{exc.code}]"
+            raise CommandError(message) from exc
+        for code, s in sets.items():
+            measurable = sum(1 for i in s.items if i.indicator)
+            self.stdout.write(f"standard {code:<15} {len(s.items)} items, {measurable} measurable")
         try:
             results = process_deploy(directory=directory)
         except BpmnError as exc:

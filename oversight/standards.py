@@ -1,0 +1,812 @@
+"""The standard's view of every branch (P6): each measurable item of a standard set computed from
+the records partyflow keeps, per branch and period, with the records that prove it; the matrix
+branch × standard (met / partly / not met / no evidence); the low-satisfaction signal of the yearly
+weak-branch identification.
+
+Every threshold comes from the standard set's item (`engine.standards`), every period from the item
+(semesters from `PARTYFLOW["SEMESTERS"]`, the academic calendar), the survey rules from the rule
+set.
+Indicators and the records they read:
+
+  term_on_time            the branch's term end (organizations) and its P2 election cases
+  committee_complete      committee role assignments vs full members (branch.committee_* rules)
+  org_life_sessions       orglife meetings of `orglife.session_kinds` with their attendance rows
+  meetings_held           orglife meetings of the given kinds (Party lesson / seminar, themed day)
+  secretary_training      orglife training records of the branch secretary
+  secretary_party_lesson  orglife Party lessons whose lecturer is the secretary
+  committee_pairing       orglife pairing records of each committee member
+  volunteer_service       orglife volunteer-service records of each member
+  study_hours             attendance at study kinds (hours) + training hours of each member
+  dues_paid               orglife dues payments, every member every month
+  democratic_review_held  a completed P3 case for the year, or a democratic-review meeting record
+  satisfaction            the year's latest satisfaction survey tallies (orglife)
+
+Items without an indicator are judgement-only: their evidence is reviewed by people in a P6 round,
+and the matrix shows the last round's verdict on them (`round_evidence`) with the documents linked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from django.conf import settings
+from django.db.models import Count, Q
+
+from engine.calendar import today
+from engine.errors import ValidationFailed
+from engine.i18n import _
+from engine.standards import INDICATORS, Item, StandardSet
+from organizations.models import Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
+from orglife.models import (
+    Attendance,
+    DuesPayment,
+    Meeting,
+    Pairing,
+    SatisfactionSurvey,
+    TrainingAttendance,
+    VolunteerService,
+)
+from workflows.models import Case, CaseStatus, Document
+
+STATUS_LABELS = {
+    "met": _("达标"),
+    "partly": _("部分达标"),
+    "not_met": _("未达标"),
+    "no_evidence": _("无佐证"),
+    "due": _("进行中"),
+}
+COMMITTEE_ROLES = (Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRANCH_COMMITTEE)
+
+
+@dataclass(frozen=True)
+class Span:
+    label: str
+    start: dt.date
+    end: dt.date
+
+
+def parse_year(text) -> int:
+    """The evaluation period: a calendar year ("2026"); its semesters are those starting in it."""
+    t = str(text or "").strip()
+    if len(t) == 4 and t.isdigit() and 1921 <= int(t) <= 9999:
+        return int(t)
+    raise ValidationFailed(
+        _("周期须为年份，如 2026。"),
+        code="invalid_period",
+        fields={"period": [_("须为年份，如 2026")]},
+    )
+
+
+def semesters(year: int) -> list[Span]:
+    """The semesters starting in `year`, from the academic calendar (PARTYFLOW["SEMESTERS"])."""
+    out = []
+    for s in settings.PARTYFLOW["SEMESTERS"]:
+        sm, sd = map(int, s["start"].split("-"))
+        em, ed = map(int, s["end"].split("-"))
+        start = dt.date(year, sm, sd)
+        end = dt.date(year + ((em, ed) < (sm, sd)), em, ed)
+        out.append(Span(f"{year} {s['label']}", start, end))
+    return sorted(out, key=lambda p: p.start)
+
+
+def spans(kind: str, year: int) -> list[Span]:
+    if kind == "year":
+        return [Span(str(year), dt.date(year, 1, 1), dt.date(year, 12, 31))]
+    if kind == "semester":
+        return semesters(year)
+    if kind == "quarter":
+        return [
+            Span(
+                f"{year}-Q{q}",
+                dt.date(year, 3 * q - 2, 1),
+                (dt.date(year + (q == 4), (3 * q) % 12 + 1, 1) - dt.timedelta(days=1)),
+            )
+            for q in range(1, 5)
+        ]
+    return [
+        Span(
+            f"{year}-{m:02d}",
+            dt.date(year, m, 1),
+            dt.date(year + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1),
+        )
+        for m in range(1, 13)
+    ]
+
+
+class Records:
+    """Every record the indicators of a subtree need for one year, in a fixed number of queries."""
+
+    def __init__(self, branches: list[Organization], year: int, rules, on: dt.date):
+        self.branches, self.year, self.rules, self.on = branches, year, rules, on
+        self.start = dt.date(year, 1, 1)
+        self.end = max([dt.date(year, 12, 31)] + [s.end for s in semesters(year)])
+        paths = [b.path for b in branches]
+        by_path = {b.path: b.pk for b in branches}
+        subtree = Q(pk__in=[])
+        for p in paths:
+            subtree |= Q(organization__path__startswith=p)
+
+        def branch_of(path: str):
+            return next(
+                (by_path[p] for p in sorted(by_path, key=len, reverse=True) if path.startswith(p)),
+                None,
+            )
+
+        self.members = defaultdict(list)
+        for m in (
+            Member.objects.filter(
+                subtree, status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY]
+            )
+            .select_related("organization")
+            .order_by("id")
+        ):
+            self.members[branch_of(m.organization.path)].append(m)
+        self.meetings = defaultdict(list)
+        for m in (
+            Meeting.objects.filter(subtree, held_on__range=(self.start, self.end))
+            .select_related("organization")
+            .annotate(
+                n_present=Count("attendance", filter=Q(attendance__present=True)),
+                n_due=Count("attendance"),
+            )
+            .order_by("held_on", "id")
+        ):
+            self.meetings[branch_of(m.organization.path)].append(m)
+        self.volunteer = defaultdict(list)
+        for v in (
+            VolunteerService.objects.filter(subtree, served_on__range=(self.start, self.end))
+            .select_related("organization", "member")
+            .order_by("served_on", "id")
+        ):
+            self.volunteer[branch_of(v.organization.path)].append(v)
+        self.trainings = defaultdict(list)
+        for t in (
+            TrainingAttendance.objects.filter(subtree, attended_on__range=(self.start, self.end))
+            .select_related("organization", "member")
+            .order_by("attended_on", "id")
+        ):
+            self.trainings[branch_of(t.organization.path)].append(t)
+        self.pairings = defaultdict(list)
+        for p in (
+            Pairing.objects.filter(subtree, started_on__lte=self.end)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=self.start))
+            .select_related("organization", "member")
+            .order_by("started_on", "id")
+        ):
+            self.pairings[branch_of(p.organization.path)].append(p)
+        self.surveys = {}
+        # A survey counts for its year, or for the year a P6 round evaluated when the round held it.
+        in_year = Q(surveyed_on__range=(self.start, dt.date(year, 12, 31))) | Q(
+            case__process_id="model_branch_evaluation", case__data__year=year
+        )
+        for s in (
+            SatisfactionSurvey.objects.filter(subtree)
+            .filter(in_year)
+            .select_related("organization")
+            .order_by("surveyed_on", "id")
+        ):
+            self.surveys[branch_of(s.organization.path)] = s  # the year's latest
+        self.paid = set(
+            DuesPayment.objects.filter(
+                member__in=[m for ms in self.members.values() for m in ms],
+                month__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+            ).values_list("member_id", "month")
+        )
+        self.study = defaultdict(Decimal)
+        for member_id, hours in Attendance.objects.filter(
+            present=True,
+            meeting__held_on__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+            meeting__hours__isnull=False,
+            meeting__kind__in=sorted(rules.get("orglife.study_kinds")),
+            member__in=[m for ms in self.members.values() for m in ms],
+        ).values_list("member_id", "meeting__hours"):
+            self.study[member_id] += hours
+        for t in (t for ts in self.trainings.values() for t in ts if t.attended_on.year == year):
+            self.study[t.member_id] += t.hours
+        ids = [b.pk for b in branches]
+        at = min(on, dt.date(year, 12, 31))
+        active = (Q(term_start__isnull=True) | Q(term_start__lte=at)) & (
+            Q(term_end__isnull=True) | Q(term_end__gte=at)
+        )
+        self.officers = defaultdict(list)  # branch -> [(role, user id)]
+        for org_id, role, user_id in (
+            RoleAssignment.objects.filter(organization_id__in=ids, role__in=COMMITTEE_ROLES)
+            .filter(active)
+            .values_list("organization_id", "role", "user_id")
+        ):
+            self.officers[org_id].append((role, user_id))
+        self.reviews = defaultdict(list)
+        self.elections = defaultdict(list)
+        for case_id, org_id, process, status, data in (
+            Case.objects.filter(
+                organization_id__in=ids, process_id__in=["democratic_review", "branch_election"]
+            )
+            .exclude(status=CaseStatus.CANCELLED)
+            .values_list("pk", "organization_id", "process_id", "status", "data")
+        ):
+            if (
+                process == "democratic_review"
+                and data.get("year") == year
+                and status == CaseStatus.COMPLETED
+            ):
+                self.reviews[org_id].append(case_id)
+            elif process == "branch_election":
+                self.elections[org_id].append(
+                    {"type": "case", "id": case_id, "label": str(_("换届选举")), "status": status}
+                )
+
+
+def _meeting_ref(m) -> dict:
+    return {
+        "type": "meeting",
+        "id": m.pk,
+        "date": m.held_on.isoformat(),
+        "kind": m.kind,
+        "label": f"{m.get_kind_display()} {m.title}".strip(),
+        "present": m.n_present,
+        "due": m.n_due,
+    }
+
+
+def _period_rows(periods: list[Span], on: dt.date, counted) -> list[dict]:
+    """[{period, status, count, records…}] with `counted(span) -> (ok, detail dict)`."""
+    rows = []
+    for p in periods:
+        ok, detail = counted(p)
+        rows.append(
+            {
+                "period": p.label,
+                "start": p.start.isoformat(),
+                "end": p.end.isoformat(),
+                "status": "met" if ok else ("due" if p.end >= on else "not_met"),
+                **detail,
+            }
+        )
+    return rows
+
+
+def _overall(rows: list[dict], records: list) -> str:
+    statuses = [r["status"] for r in rows]
+    if statuses and all(s == "met" for s in statuses):
+        return "met"
+    if not records:
+        return "no_evidence"
+    return "not_met" if "not_met" in statuses else "due"
+
+
+def _secretary_members(rec: Records, branch) -> list[Member]:
+    users = {u for role, u in rec.officers[branch.pk] if role == Role.BRANCH_SECRETARY}
+    return [m for m in rec.members[branch.pk] if m.user_id in users]
+
+
+def _committee_members(rec: Records, branch) -> list[Member]:
+    users = {u for _r, u in rec.officers[branch.pk]}
+    return [m for m in rec.members[branch.pk] if m.user_id in users]
+
+
+def compute(item: Item, branch: Organization, rec: Records) -> dict:
+    """One measurable item for one branch and year: status, per-period rows, proving records."""
+    ind, on, rules, year = item.indicator, rec.on, rec.rules, rec.year
+    periods = spans(ind.period, year)
+    members = rec.members[branch.pk]
+    meetings = rec.meetings[branch.pk]
+    records: list[dict] = []
+
+    def within(p, day):
+        return p.start <= day <= p.end
+
+    if ind.code == "meetings_held":
+        kinds, need = set(ind.param("kinds")), ind.param("min")
+
+        def counted(p):
+            held = [m for m in meetings if m.kind in kinds and within(p, m.held_on)]
+            return len(held) >= need, {
+                "count": len(held),
+                "required": need,
+                "records": [_meeting_ref(m) for m in held],
+            }
+
+        rows = _period_rows(periods, on, counted)
+    elif ind.code == "org_life_sessions":
+        need, minimum, kinds = (
+            ind.param("min_sessions"),
+            ind.param("min_attendance"),
+            rules.get("orglife.session_kinds"),
+        )
+
+        def counted(p):
+            held = [m for m in meetings if m.kind in kinds and within(p, m.held_on)]
+            present, due = sum(m.n_present for m in held), sum(m.n_due for m in held)
+            rate = Fraction(present, due) if due else Fraction(0)
+            return len(held) >= need and due > 0 and rate >= minimum, {
+                "count": len(held),
+                "required": need,
+                "attendance": round(float(rate) * 100, 1),
+                "attendance_required": round(float(minimum) * 100, 1),
+                "records": [_meeting_ref(m) for m in held],
+            }
+
+        rows = _period_rows(periods, on, counted)
+    elif ind.code == "secretary_training":
+        need, secretaries = ind.param("min"), {m.pk for m in _secretary_members(rec, branch)}
+
+        def counted(p):
+            done = [
+                t
+                for t in rec.trainings[branch.pk]
+                if t.member_id in secretaries and within(p, t.attended_on)
+            ]
+            return bool(secretaries) and len(done) >= need, {
+                "count": len(done),
+                "required": need,
+                "records": [
+                    {
+                        "type": "training",
+                        "id": t.pk,
+                        "date": t.attended_on.isoformat(),
+                        "label": f"{t.member.name} {t.title}",
+                    }
+                    for t in done
+                ],
+            }
+
+        rows = _period_rows(periods, on, counted)
+    elif ind.code == "secretary_party_lesson":
+        need, secretaries = ind.param("min"), {m.pk for m in _secretary_members(rec, branch)}
+
+        def counted(p):
+            given = [
+                m
+                for m in meetings
+                if m.kind == "party_lesson"
+                and m.lecturer_id in secretaries
+                and within(p, m.held_on)
+            ]
+            return len(given) >= need, {
+                "count": len(given),
+                "required": need,
+                "records": [_meeting_ref(m) for m in given],
+            }
+
+        rows = _period_rows(periods, on, counted)
+    elif ind.code == "committee_pairing":
+        need, committee = ind.param("min_per_member"), _committee_members(rec, branch)
+
+        def counted(p):
+            short, refs = [], []
+            for m in committee:
+                mine = [
+                    x
+                    for x in rec.pairings[branch.pk]
+                    if x.member_id == m.pk
+                    and x.started_on <= p.end
+                    and (x.ended_on is None or x.ended_on >= p.start)
+                ]
+                refs += [
+                    {
+                        "type": "pairing",
+                        "id": x.pk,
+                        "date": x.started_on.isoformat(),
+                        "label": f"{m.name} ↔ {x.partner_name}（{x.get_partner_kind_display()}）",
+                    }
+                    for x in mine
+                ]
+                if len(mine) < need:
+                    short.append(
+                        {"member": m.pk, "name": m.name, "count": len(mine), "required": need}
+                    )
+            return bool(committee) and not short, {"short": short, "records": refs}
+
+        rows = _period_rows(periods, on, counted)
+    elif ind.code == "volunteer_service":
+        need = ind.param("min_per_member")
+
+        def counted(p):
+            done = [v for v in rec.volunteer[branch.pk] if within(p, v.served_on)]
+            per = defaultdict(int)
+            for v in done:
+                per[v.member_id] += 1
+            short = [
+                {"member": m.pk, "name": m.name, "count": per[m.pk], "required": need}
+                for m in members
+                if per[m.pk] < need
+            ]
+            return bool(members) and not short, {
+                "short": short,
+                "records": [
+                    {
+                        "type": "volunteer_service",
+                        "id": v.pk,
+                        "date": v.served_on.isoformat(),
+                        "label": f"{v.member.name} {v.activity}",
+                    }
+                    for v in done
+                ],
+            }
+
+        rows = _period_rows(periods, on, counted)
+    elif ind.code == "study_hours":
+        need, need_officer = ind.param("hours"), ind.param("hours_officers")
+        officers = {m.pk for m in _committee_members(rec, branch)}
+
+        def counted(p):
+            short = [
+                {
+                    "member": m.pk,
+                    "name": m.name,
+                    "hours": float(rec.study[m.pk]),
+                    "required": need_officer if m.pk in officers else need,
+                }
+                for m in members
+                if rec.study[m.pk] < (need_officer if m.pk in officers else need)
+            ]
+            return bool(members) and not short, {
+                "short": short,
+                "records": [
+                    {
+                        "type": "study_hours",
+                        "id": m.pk,
+                        "label": f"{m.name} {float(rec.study[m.pk])}",
+                    }
+                    for m in members
+                    if rec.study[m.pk]
+                ],
+            }
+
+        rows = _period_rows(periods, on, counted)
+    elif ind.code == "dues_paid":
+
+        def counted(p):
+            months = [
+                dt.date(year, mo, 1)
+                for mo in range(1, 13)
+                if dt.date(year, mo, 1) <= min(p.end, on)
+            ]
+            unpaid = [
+                {
+                    "member": m.pk,
+                    "name": m.name,
+                    "months": [mo.strftime("%Y-%m") for mo in months if (m.pk, mo) not in rec.paid],
+                }
+                for m in members
+            ]
+            unpaid = [u for u in unpaid if u["months"]]
+            paid = []
+            for m in members:
+                n = len({(m.pk, mo) for mo in months} & rec.paid)
+                paid.append({"type": "dues", "id": m.pk, "label": f"{m.name} {n}/{len(months)}"})
+            return bool(members) and not unpaid, {
+                "unpaid": unpaid,
+                "records": paid
+                if rec.paid & {(m.pk, mo) for m in members for mo in months}
+                else [],
+            }
+
+        rows = _period_rows(periods, on, counted)
+    elif ind.code == "democratic_review_held":
+
+        def counted(p):
+            refs = [
+                {"type": "case", "id": c, "label": str(_("民主评议党员"))}
+                for c in rec.reviews[branch.pk]
+            ]
+            refs += [
+                _meeting_ref(m)
+                for m in meetings
+                if m.kind == "democratic_review_meeting" and within(p, m.held_on)
+            ]
+            return bool(refs), {"records": refs}
+
+        rows = _period_rows(periods, on, counted)
+    elif ind.code == "term_on_time":
+
+        def counted(p):
+            refs = list(rec.elections[branch.pk])
+            if branch.term_end is not None:
+                refs.insert(
+                    0,
+                    {
+                        "type": "organization",
+                        "id": branch.pk,
+                        "label": str(
+                            _("任期 %(s)s 至 %(e)s")
+                            % {"s": branch.term_start, "e": branch.term_end}
+                        ),
+                    },
+                )
+            ok = branch.term_end is not None and branch.term_end >= min(p.end, on)
+            return ok, {
+                "term_start": branch.term_start.isoformat() if branch.term_start else None,
+                "term_end": branch.term_end.isoformat() if branch.term_end else None,
+                "records": refs,
+            }
+
+        rows = _period_rows(periods, on, counted)
+    elif ind.code == "committee_complete":
+        full = sum(1 for m in members if m.status == MemberStatus.FULL and not m.rights_suspended)
+        needs_committee = full >= rules.get("branch.committee_min_full_members")
+
+        def counted(p):
+            held = rec.officers[branch.pk]
+            has_secretary = any(r == Role.BRANCH_SECRETARY for r, _u in held)
+            required = rules.get("branch.committee_size_min") if needs_committee else 1
+            return has_secretary and len(held) >= required, {
+                "count": len(held),
+                "required": required,
+                "full_members": full,
+                "records": [
+                    {"type": "role", "id": u, "label": f"{Role(r).label}"} for r, u in held
+                ],
+            }
+
+        rows = _period_rows(periods, on, counted)
+    elif ind.code == "satisfaction":
+        minimum, grades = ind.param("min_rate"), rules.get("survey.satisfied_grades")
+
+        def counted(p):
+            s = rec.surveys.get(branch.pk)
+            if s is None or s.ballots < rules.get("survey.min_ballots"):
+                return False, {"records": []}
+            rate = Fraction(sum(s.count(g) for g in grades), s.ballots)
+            return rate >= minimum, {
+                "rate": round(float(rate) * 100, 1),
+                "required": round(float(minimum) * 100, 1),
+                "ballots": s.ballots,
+                "records": [
+                    {
+                        "type": "satisfaction_survey",
+                        "id": s.pk,
+                        "date": s.surveyed_on.isoformat(),
+                        "label": s.title or str(_("满意度测评")),
+                    }
+                ],
+            }
+
+        rows = _period_rows(periods, on, counted)
+    else:  # kept in step with the registry by
+        # test_every_registered_indicator_is_computed_for_both_sets
+        raise KeyError(ind.code)
+    records = [r for row in rows for r in row.get("records", [])]
+    return {
+        "item": item.code,
+        "text": item.text,
+        "indicator": ind.code,
+        "indicator_title": str(INDICATORS[ind.code].title),
+        "period_kind": ind.period,
+        "threshold": ind.threshold,
+        "status": _overall(rows, records),
+        "periods": rows,
+        "records": records,
+    }
+
+
+def round_evidence(branches: list[Organization], year: int) -> dict[int, dict[str, dict]]:
+    """{branch id: {item code: {"status", "documents"}}} from the P6 rounds that evaluated `year`:
+    the documents each branch linked per item (self-assessment and completion) and, once the
+    college review is final, whether the item was accepted (met) or stayed insufficient (not met).
+    Two queries whatever the number of branches and rounds."""
+    ids = {b.pk for b in branches}
+    linked: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    verdicts: dict[int, dict[str, str]] = defaultdict(dict)
+    rounds = Case.objects.filter(process_id="model_branch_evaluation", data__year=year).exclude(
+        status=CaseStatus.CANCELLED
+    )
+    for case_id, data in rounds.order_by("id").values_list("pk", "data"):
+        entries = [
+            (a["branch"], it)
+            for a in data.get("self_assessments") or []
+            for st in a.get("standards", [])
+            for it in st.get("items", [])
+        ]
+        entries += [(c["branch"], it) for c in data.get("completions") or [] for it in c["items"]]
+        for branch, it in entries:
+            if branch in ids and it.get("document_ids"):
+                linked[branch][it["item"]] += [(d, case_id) for d in it["document_ids"]]
+        done = data.get("reviews_done", 0)
+        if done >= 2 or (done == 1 and not data.get("send_back")):
+            for branch in set(data.get("branch_ids", [])) & ids:
+                short = {i["item"] for i in data.get("insufficient", {}).get(str(branch), [])}
+                for item in linked[branch]:
+                    verdicts[branch][item] = "not_met" if item in short else "met"
+                for item in short:
+                    verdicts[branch][item] = "not_met"
+    docs = {
+        d["pk"]: d
+        for d in Document.objects.filter(
+            pk__in={d for items in linked.values() for ds in items.values() for d, _c in ds}
+        ).values("pk", "filename", "case_id")
+    }
+    out: dict[int, dict[str, dict]] = defaultdict(dict)
+    for branch in ids:
+        for item in set(linked[branch]) | set(verdicts[branch]):
+            out[branch][item] = {
+                "status": verdicts[branch].get(item, "no_evidence"),
+                "documents": [
+                    {
+                        "type": "document",
+                        "id": d,
+                        "label": docs[d]["filename"],
+                        "case": c,
+                        "item": item,
+                    }
+                    for d, c in linked[branch].get(item, [])
+                    if d in docs
+                ],
+            }
+    return out
+
+
+def _cell(standard, results: dict, judged: dict) -> dict:
+    """A standard for one branch: its measurable items as computed, its judgement-only items as the
+    last P6 round's review left them (accepted / insufficient) with the documents linked."""
+    measured = [results[i.code] for i in standard.measurable]
+    reviewed = [
+        {"item": i.code, "text": i.text, "evidence": i.evidence, **judged.get(i.code, {})}
+        for i in standard.items
+        if i.indicator is None
+    ]
+    for r in reviewed:
+        r.setdefault("status", "no_evidence")
+        r.setdefault("documents", [])
+    statuses = [r["status"] for r in measured] + [
+        r["status"] for r in reviewed if r["status"] != "no_evidence"
+    ]
+    if not statuses or all(s == "no_evidence" for s in statuses):
+        status = "no_evidence"
+    elif all(s == "met" for s in statuses):
+        status = "met"
+    elif any(s in ("met", "due") for s in statuses) or len(set(statuses)) > 1:
+        status = "partly"
+    else:
+        status = "not_met"
+    return {
+        "standard": standard.code,
+        "title": standard.title,
+        "status": status,
+        "label": str(STATUS_LABELS[status]),
+        "items": measured,
+        "judgement_only": reviewed,
+        "documents": [
+            d for i in standard.items for d in judged.get(i.code, {}).get("documents", [])
+        ],
+    }
+
+
+def branch_indicators(
+    branches: list[Organization],
+    standard_set: StandardSet,
+    *,
+    year: int,
+    rules,
+    on: dt.date | None = None,
+) -> dict[int, dict[str, dict]]:
+    """{branch id: {item code: computed indicator}} for every measurable item of the set."""
+    on = on or today()
+    rec = Records(branches, year, rules, on)
+    return {
+        b.pk: {i.code: compute(i, b, rec) for i in standard_set.items if i.indicator is not None}
+        for b in branches
+    }
+
+
+def standards_matrix(
+    root: Organization, standard_set: StandardSet, *, year: int, rules, on: dt.date | None = None
+) -> dict:
+    """Branch × standard for the subtree of `root` and the year, each cell with its items and
+    records."""
+    branches = list(
+        Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH).order_by(
+            "path"
+        )
+    )
+    computed = branch_indicators(branches, standard_set, year=year, rules=rules, on=on)
+    judged = round_evidence(branches, year)
+    return {
+        "standard_set": standard_set.code,
+        "title": standard_set.title,
+        "period": str(year),
+        "standards": [
+            {"code": s.code, "title": s.title, "category": c.title}
+            for c in standard_set.categories
+            for s in c.standards
+        ],
+        "branches": [
+            {
+                "organization": b.pk,
+                "name": b.name,
+                "cells": [_cell(s, computed[b.pk], judged[b.pk]) for s in standard_set.standards],
+            }
+            for b in branches
+        ],
+    }
+
+
+def provide_branch_indicators(
+    *, organization: Organization, standard_set: StandardSet, year: int, rules, on=None
+) -> dict[str, dict]:
+    """The hook P6 reads through `workflows.registry.provider("standards.branch_indicators")`."""
+    return branch_indicators([organization], standard_set, year=year, rules=rules, on=on)[
+        organization.pk
+    ]
+
+
+def satisfaction_signals(branches: list[Organization], *, rules, year: int) -> dict[int, dict]:
+    """Low satisfaction (P4 identification): the year's latest survey below
+    `remediation.satisfaction_min`."""
+    minimum, grades = (
+        rules.get("remediation.satisfaction_min"),
+        rules.get("survey.satisfied_grades"),
+    )
+    latest = {}
+    for s in SatisfactionSurvey.objects.filter(
+        organization__in=branches, surveyed_on__year=year
+    ).order_by("surveyed_on", "id"):
+        latest[s.organization_id] = s
+    out = {}
+    for org_id, s in latest.items():
+        if s.ballots < rules.get("survey.min_ballots"):
+            continue
+        rate = Fraction(sum(s.count(g) for g in grades), s.ballots)
+        if rate < minimum:
+            out[org_id] = {
+                "code": "low_satisfaction",
+                "evidence": {
+                    "year": year,
+                    "survey": s.pk,
+                    "surveyed_on": s.surveyed_on,
+                    "ballots": s.ballots,
+                    "rate": round(float(rate) * 100, 1),
+                    "required": round(float(minimum) * 100, 1),
+                    "rule": rules.describe("remediation.satisfaction_min"),
+                },
+            }
+    return out
+
+
+DECISION_LABELS = {"designate": _("确定为示范点"), "feedback": _("反馈改进")}
+
+
+def evaluation_results(root: Organization, *, on: dt.date | None = None) -> list[dict]:
+    """The published P6 results of the branches under `root` (示范点名单 and feedback), newest
+    first: each with its round, decision, the title's period (and whether it is in force on `on`)
+    or the items to improve. Two queries."""
+    on = on or today()
+    rounds = list(
+        Case.objects.filter(process_id="model_branch_evaluation", status=CaseStatus.COMPLETED)
+        .order_by("-completed_at", "-id")
+        .values_list("pk", "data")
+    )
+    ids = {r["branch"] for _pk, data in rounds for r in data.get("results", [])}
+    under = dict(
+        Organization.objects.filter(pk__in=ids, path__startswith=root.path).values_list(
+            "pk", "name"
+        )
+    )
+    rows = []
+    for pk, data in rounds:
+        for r in data.get("results", []):
+            if r["branch"] not in under:
+                continue
+            title = r.get("title")
+            rows.append(
+                {
+                    "organization": r["branch"],
+                    "name": under[r["branch"]],
+                    "case": pk,
+                    "year": data.get("year"),
+                    "standard_set": data.get("standard_set"),
+                    "standard_set_title": data.get("standard_set_title"),
+                    "decided_on": data.get("decided_on"),
+                    "decision": r["decision"],
+                    "decision_label": str(DECISION_LABELS[r["decision"]]),
+                    "title": title,
+                    "in_force": bool(title) and title["from"] <= on.isoformat() <= title["until"],
+                    "improve": r.get("improve", []),
+                    "comment": r.get("comment", ""),
+                }
+            )
+    return rows

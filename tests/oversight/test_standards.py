@@ -1,0 +1,107 @@
+"""Indicators of the standard sets computed from records: every registered indicator is computed
+for both shipped sets, and the XYTC study-hours and dues items read the attendance and dues rows."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from engine.standards import load_all
+from organizations.rules import deployment_rule_set
+from orglife.services import dues_record, meeting_record, training_record
+from oversight.standards import branch_indicators, semesters, standards_matrix
+
+from ..helpers import cst
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_registered_indicator_is_computed_for_both_sets(university):
+    u = university
+    for s in load_all().values():
+        got = branch_indicators(
+            [u.branch_a], s, year=2025, rules=deployment_rule_set(), on=dt.date(2026, 3, 1)
+        )[u.branch_a.pk]
+        assert set(got) == {i.code for i in s.items if i.indicator}
+        assert all(r["status"] in ("met", "not_met", "no_evidence", "due") for r in got.values())
+
+
+def test_semesters_come_from_the_academic_calendar_setting(settings):
+    settings.PARTYFLOW = {
+        **settings.PARTYFLOW,
+        "SEMESTERS": [
+            {"code": "autumn", "label": "第一学期", "start": "09-01", "end": "01-31"},
+            {"code": "spring", "label": "第二学期", "start": "03-01", "end": "07-10"},
+        ],
+    }
+    assert [(s.label, s.start, s.end) for s in semesters(2025)] == [
+        ("2025 第二学期", dt.date(2025, 3, 1), dt.date(2025, 7, 10)),
+        ("2025 第一学期", dt.date(2025, 9, 1), dt.date(2026, 1, 31)),
+    ]
+
+
+def test_study_hours_and_dues_items_of_the_xytc_checklist_read_attendance_training_and_dues(
+    university,
+):
+    u = university
+    xytc = load_all()["xytc-2020"]
+    members = [*u.full_a, u.probationary, u.suspended]
+    with time_machine.travel(cst(2026, 2, 1, 9), tick=False):
+        meeting_record(
+            actor=u.users.sec_a,
+            organization=u.branch_a,
+            kind="study_session",
+            held_on=dt.date(2025, 6, 1),
+            hours=30,
+            attendees=[m.pk for m in members],
+        )
+        training_record(
+            actor=u.users.sec_a,
+            organization=u.branch_a,
+            member=u.full_a[3].pk,
+            attended_on=dt.date(2025, 7, 1),
+            kind="member_training",
+            title="党员集中培训",
+            hours=4,
+        )
+        for m in members:
+            for month in range(1, 13):
+                if (m.pk, month) != (u.full_a[4].pk, 6):
+                    dues_record(
+                        actor=u.users.sec_a,
+                        member=m,
+                        month=dt.date(2025, month, 1),
+                        amount="10",
+                        paid_on=dt.date(2025, month, 5),
+                    )
+    got = branch_indicators(
+        [u.branch_a], xytc, year=2025, rules=deployment_rule_set(), on=dt.date(2026, 2, 1)
+    )[u.branch_a.pk]
+    study = got["xytc.education.4"]
+    short = {s["name"]: (s["hours"], s["required"]) for s in study["periods"][0]["short"]}
+    # 30 hours for everyone; 甲3 has 4 more from training (34 ≥ 32); secretary and committee: 56.
+    assert "甲3" not in short and short["甲0"] == (30.0, 56) and short["甲5"] == (30.0, 32)
+    assert study["status"] == "not_met"
+    dues = got["xytc.education.6"]
+    assert dues["status"] == "not_met"
+    assert dues["periods"][0]["unpaid"] == [
+        {"member": u.full_a[4].pk, "name": "甲4", "months": ["2025-06"]}
+    ]
+
+
+def test_the_matrix_costs_the_same_queries_for_one_branch_and_for_a_college(university):
+    u, jsnu = university, load_all()["jsnu-2020"]
+    counts = []
+    for root in (u.branch_a, u.college):
+        with CaptureQueriesContext(connection) as ctx:
+            matrix = standards_matrix(
+                root, jsnu, year=2025, rules=deployment_rule_set(), on=dt.date(2026, 3, 1)
+            )
+        counts.append(len(ctx))
+    assert [
+        len(standards_matrix(r, jsnu, year=2025, rules=deployment_rule_set()).get("branches"))
+        for r in (u.branch_a, u.college)
+    ] == [1, 2]
+    assert counts[0] == counts[1] and len(matrix["standards"]) == 19

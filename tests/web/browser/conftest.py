@@ -1,0 +1,94 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium (/usr/bin/chromium, never a
+downloaded browser) against pytest-django's live_server on the test database.
+
+Playwright's sync API runs an event loop in the main thread, which Django's async-safety check
+takes for async code; DJANGO_ALLOW_ASYNC_UNSAFE is set for these tests only: the browser lives in
+a module-scoped fixture that sets the variable, and stops the browser (and its loop) and restores
+the variable when the module is done, so the rest of the suite runs with the check on."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = os.environ.get("PARTYFLOW_CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def chromium(live_server):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    old = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+    try:
+        yield browser
+    finally:
+        browser.close()
+        pw.stop()
+        if old is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = old
+
+
+class Person:
+    """One person's browser window (own cookies), logged in through the login page."""
+
+    def __init__(self, browser, base_url: str, username: str, password: str, width: int = 1440):
+        self.context = browser.new_context(
+            viewport={"width": width, "height": 900}, locale="zh-CN", base_url=base_url
+        )
+        self.context.set_default_timeout(15000)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []  # JavaScript errors, shown when a test fails
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.goto("/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", password)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_url("**/inbox/")
+
+    def open_from_queue(self, step_name: str):
+        """Find the step in 'my roles' queue' and open it."""
+        self.page.goto("/inbox/?tab=queue")
+        self.page.get_by_role("link", name=step_name).first.click()
+        self.page.wait_for_selector("form.taskform")
+
+    def submit(self, button: str = "提交"):
+        self.page.get_by_role("button", name=button, exact=True).click()
+        self.page.wait_for_load_state()
+
+    def close(self):
+        self.context.close()
+
+
+def shoot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"]
+    path = SCREENSHOTS / f"{name}-{width}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def unlabeled_controls(page) -> list[str]:
+    """Form controls a screen reader could not name: no <label> tied to them and no aria-label."""
+    return page.evaluate("""() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+        .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+        .map(e => e.name || e.id || e.outerHTML.slice(0, 60))""")

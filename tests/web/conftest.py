@@ -1,0 +1,47 @@
+"""Fixtures for the pages: the test university with branch A's term ending soon (relative to
+today), an election brought to the committee's request, and a logged-in browser-like client."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from engine.calendar import today
+from organizations.models import Organization
+from workflows.models import Case
+from workflows.services import case_start, timers_run
+
+PASSWORD = "pw-123456"  # tests.factories.UserFactory
+
+
+@pytest.fixture
+def election(university):
+    """A P2 election of branch A whose term-expiry reminder has fired: the request to hold the
+    election is open in the branch committee's inbox (term ending 40 days from today)."""
+    u = university
+    Organization.objects.filter(pk=u.branch_a.pk).update(
+        term_start=today() - dt.timedelta(days=3 * 365), term_end=today() + dt.timedelta(days=40)
+    )
+    u.branch_a.refresh_from_db()
+    case = case_start(
+        actor=u.users.sec_a,
+        process_id="branch_election",
+        organization=u.branch_a,
+        subject=f"{u.branch_a.name}换届选举",
+    )
+    timers_run(now=timezone.now())
+    return Case.objects.get(pk=case.pk)
+
+
+def login(user) -> Client:
+    """A client logged in through the login page (session + CSRF), like a browser."""
+    client = Client()
+    r = client.post("/", {"username": user.username, "password": PASSWORD})
+    assert r.status_code == 302 and r["Location"] == "/inbox/", r.content[:500]
+    return client
+
+
+@pytest.fixture
+def web():
+    return login

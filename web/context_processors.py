@@ -1,0 +1,33 @@
+"""What every page's navigation shows: the unread notification count for the bell (one query), and
+which sections the user's roles open (from the role assignments the request loads once anyway)."""
+
+from notifications.selectors import unread_count
+from organizations.models import OrgKind, Role
+from organizations.selectors import SCOPE_ROLES, active_assignments, is_org_department
+from orglife.selectors import RECORD_ROLES
+
+OVERSEEING_KINDS = (OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH)
+
+
+def nav(request) -> dict:
+    user = getattr(request, "user", None)
+    if (
+        user is None
+        or not user.is_authenticated
+        or not request.path.startswith("/")
+        or request.path.startswith("/admin/")
+    ):
+        return {}
+    roles = active_assignments(user)
+    return {
+        "unread_notifications": unread_count(user),
+        "is_org_department": is_org_department(user),
+        "can_record": user.is_superuser or any(a.role in RECORD_ROLES for a in roles),
+        # An auditor who holds no other role reads everything in scope and is shown no write
+        # control (the server refuses writes anyway: auditors hold no inbox slot, start nothing).
+        "read_only": not user.is_superuser
+        and bool(roles)
+        and all(a.role == Role.AUDITOR for a in roles),
+        "can_oversee": user.is_superuser
+        or any(a.role in SCOPE_ROLES and a.organization.kind in OVERSEEING_KINDS for a in roles),
+    }

@@ -1,0 +1,189 @@
+"""Reads for the pages of the people who oversee (committees, the organization department, auditors)
+and for a branch's records: built on the same selectors as the API (`oversight`, `orglife`,
+`procedures.member_development`, `workflows`), so a page and an endpoint see the same scope and the
+same numbers. Each function answers in a fixed number of queries, whatever the number of rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q, QuerySet
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from engine.calendar import today
+from organizations.models import Member, MemberStatus, Organization, OrgKind, Role
+from organizations.rules import deployment_rule_set
+from organizations.selectors import active_assignments, organizations_visible, scope_q
+from orglife.models import MeetingKind
+from oversight.compliance import OBLIGATION_LABELS, STATUS_LABELS, Period, compliance_table
+from oversight.selectors import branch_terms, weak_branches
+from procedures.member_development.selectors import development_pipeline
+from workflows.models import Case, ProcessVersion
+from workflows.selectors import cases_visible
+
+from .charts import Cell, funnel_svg, heatmap_svg
+from .models import FilterPage, SavedFilter
+from .selectors import TABS, inbox_filters_from, inbox_querysets
+
+# The development statuses in the order of the funnel (DEV-2014's five stages).
+FUNNEL = [MemberStatus.APPLICANT, MemberStatus.ACTIVIST, MemberStatus.DEVELOPMENT_OBJECT,
+          MemberStatus.PROBATIONARY]
+
+
+def overseen_organizations(user) -> list[Organization]:
+    """Committees and general branches the user can read (a committee page is about a subtree)."""
+    return list(organizations_visible(user).filter(scope_q(user, "path"))
+                .exclude(kind__in=[OrgKind.BRANCH, OrgKind.PARTY_GROUP]).order_by("path"))
+
+
+def term_rows(org: Organization, *, on: dt.date | None = None) -> list[dict]:
+    """Branch terms (换届) with the months left, or how long overdue: red on the page when overdue."""
+    rows = branch_terms(org, on=on)
+    for r in rows:
+        r["months_left"] = None if r["days_left"] is None else r["days_left"] // 30
+        r["months_overdue"] = r["days_overdue"] // 30
+    return sorted(rows, key=lambda r: (not r["overdue"], r["days_left"] if r["days_left"] is not None else 10**6))
+
+
+def compliance_table_rows(org: Organization, period: Period) -> list[dict]:
+    return compliance_table(org, period, rules=deployment_rule_set())
+
+
+def compliance_view(org: Organization, period: Period) -> dict:
+    """The compliance table of a subtree as a heat map (branch × obligation) and the same data as rows."""
+    rows = compliance_table_rows(org, period)
+    codes: list[str] = []
+    for row in rows:
+        for ob in row["obligations"]:
+            if ob["code"] not in codes:
+                codes.append(ob["code"])
+    columns = [str(OBLIGATION_LABELS.get(c, c)) for c in codes]
+    cells, table = {}, []
+    for i, row in enumerate(rows):
+        by_code = {ob["code"]: ob for ob in row["obligations"]}
+        line = []
+        for j, code in enumerate(codes):
+            ob = by_code.get(code)
+            if ob is None:
+                line.append(None)
+                continue
+            status = ob["status"]
+            text = str(STATUS_LABELS.get(status, status))
+            href = reverse("web:compliance_cell", args=[row["organization"], code]) + "?" + urlencode(
+                {"period": str(period)})
+            cells[(i, j)] = Cell(status, f"{row['name']} · {columns[j]}：{text}", href)
+            line.append({"status": status, "label": text, "href": href})
+        table.append({"name": row["name"], "organization": row["organization"], "cells": line})
+    svg = heatmap_svg(rows=[r["name"] for r in rows], columns=columns, cells=cells,
+                      label=_("%(org)s %(period)s 组织生活落实情况热力图") % {"org": org.name, "period": period})
+    return {"columns": columns, "rows": table, "svg": svg, "period": period}
+
+
+def compliance_cell(org: Organization, code: str, period: Period) -> dict:
+    """One branch's obligation for a period: its status per sub-period and the records behind it."""
+    for row in compliance_table(org, period, rules=deployment_rule_set()):
+        if row["organization"] != org.pk:
+            continue
+        for ob in row["obligations"]:
+            if ob["code"] == code:
+                for p in ob.get("periods", []):
+                    p["status_label"] = str(STATUS_LABELS.get(p["status"], p["status"]))
+                    for r in p.get("records", []):
+                        r["kind_label"] = str(MeetingKind(r["kind"]).label) if r["kind"] in MeetingKind.values else r["kind"]
+                ob["status_label"] = str(STATUS_LABELS.get(ob["status"], ob["status"]))
+                return ob
+    return {}
+
+
+def pipeline_view(org: Organization) -> dict:
+    """The development pipeline of a subtree: a funnel of the stages, and per branch the counts."""
+    pipeline = development_pipeline(org)
+    stages = [(str(s.label), pipeline["members_by_status"].get(s.value, 0)) for s in FUNNEL]
+    counts = (Member.objects.filter(organization__path__startswith=org.path, status__in=[s.value for s in FUNNEL])
+              .values("organization_id", "organization__name", "status").annotate(n=Count("id")))
+    per_branch: dict[int, dict] = {}
+    for c in counts:
+        row = per_branch.setdefault(c["organization_id"], {"name": c["organization__name"], "counts": Counter()})
+        row["counts"][c["status"]] = c["n"]
+    branches = [{"name": r["name"], "counts": [r["counts"].get(s.value, 0) for s in FUNNEL]}
+                for _id, r in sorted(per_branch.items(), key=lambda kv: kv[1]["name"])]
+    return {"svg": funnel_svg(stages=stages, label=_("%(org)s 发展党员各阶段人数") % {"org": org.name}),
+            "stages": stages, "labels": [str(s.label) for s in FUNNEL], "branches": branches,
+            "overdue_tasks": pipeline["overdue_tasks"], "overdue_obligations": pipeline["overdue_obligations"],
+            "cases_running": pipeline["cases_running"]}
+
+
+def weak_branch_rows(user, org: Organization) -> list:
+    return list(weak_branches(user, organization=org).order_by("organization__path"))
+
+
+def case_search(user, *, subject: str = "", process: str = "", organization: int | None = None,
+                started_from: dt.date | None = None, started_to: dt.date | None = None) -> QuerySet[Case]:
+    """Cases in the user's scope found by the subject's name, procedure, organization and start dates."""
+    return cases_visible(user, process=process or None, organization=organization, subject=subject or None,
+                         started_from=started_from, started_to=started_to).select_related("subject_member")
+
+
+def year_periods(on: dt.date | None = None) -> list[str]:
+    """The periods offered on the committee page: this year and last, and this year's quarters."""
+    year = (on or today()).year
+    return [str(year), str(year - 1), *[f"{year}-Q{q}" for q in range(1, 5)]]
+
+
+def has_oversight(user) -> bool:
+    """Whether the committee page has anything for this user (a committee or general branch in scope)."""
+    return Organization.objects.filter(scope_q(user, "path")).filter(
+        ~Q(kind__in=[OrgKind.BRANCH, OrgKind.PARTY_GROUP])).exists()
+
+
+def searchable_organizations(user) -> list[Organization]:
+    """The organizations a case search can be narrowed to: those in the user's scope."""
+    return list(Organization.objects.filter(scope_q(user, "path")).exclude(kind=OrgKind.PARTY_GROUP).order_by("path"))
+
+
+def bpmn_source(case: Case) -> str:
+    """The BPMN file of the case's process version that defines its process id."""
+    files = ProcessVersion.objects.values_list("files", flat=True).get(pk=case.process_version_id) or {}
+    return next((x for x in files.values() if f'id="{case.process_id}"' in x), "")
+
+
+MAX_SAVED_FILTERS = 20
+
+
+def saved_filters(user, page: str, *, now: dt.datetime | None = None) -> list[dict]:
+    """The user's own saved filters for `page` and those an office shared with a role the user
+    holds within its subtree, each with the number of rows it finds now (one count per filter,
+    at most MAX_SAVED_FILTERS filters)."""
+    shared = Q()
+    for a in active_assignments(user):
+        for ancestor in a.organization.ancestors_and_self_ids():
+            shared |= Q(shared_role=a.role, shared_organization_id=ancestor)
+    rows = list(SavedFilter.objects.filter(Q(owner=user) | (shared if shared else Q(pk__in=[])), page=page)
+                .select_related("owner", "shared_organization").order_by("name", "id")[:MAX_SAVED_FILTERS])
+    now = now or timezone.now()
+    out = []
+    for f in rows:
+        params = QueryDict(f.query)
+        if page == FilterPage.INBOX:
+            tab = params.get("tab") if params.get("tab") in TABS else "mine"
+            count = inbox_querysets(user, inbox_filters_from(params), now)[tab].count()
+        else:
+            count = case_search(user, subject=params.get("subject", ""), process=params.get("process", ""),
+                                organization=int(params["organization"]) if params.get("organization", "").isdigit() else None,
+                                started_from=_parse_day(params.get("started_from")),
+                                started_to=_parse_day(params.get("started_to"))).count()
+        out.append({"filter": f, "count": count, "mine": f.owner_id == user.pk,
+                    "shared_label": str(Role(f.shared_role).label) if f.shared_role else ""})
+    return out
+
+
+def _parse_day(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,563 @@
+"""Reads for the pages, built on the platform's selectors (`workflows.selectors`,
+`notifications.selectors`) so a page sees exactly what the API sees: the same scope, the same
+inbox. Each function answers in a fixed number of queries, whatever the number of rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
+
+from engine.calendar import CST
+from engine.errors import Forbidden
+from forms.validation import load_schema
+from notifications.render import render as render_notification
+from notifications.selectors import tasks_escalated_to
+from organizations.models import Member, Organization, Role
+from organizations.selectors import organizations_visible
+from workflows import registry
+from workflows.assignment import (
+    LANE_BODIES,
+    LANE_LABELS,
+    acting_for,
+    active_delegations,
+    delegated_task_q,
+    parse_slot,
+    slot_holders,
+)
+from workflows.models import AuditEvent, Case, ProcessVersion, Task, TaskStatus
+from workflows.selectors import case_documents, case_history, task_inbox
+
+from .diagram import laid_out
+
+TABS = ("mine", "queue", "done")
+PAGE_ROWS = 100
+PERSONAL = Q(slot__startswith="member@")
+
+
+def label(text: str) -> str:
+    """A Chinese label from a BPMN or form file in the active language ('' stays '')."""
+    return gettext(text) if text else text
+
+
+@dataclass
+class InboxFilters:
+    process: str = ""
+    organization: int | None = None
+    due_within: int | None = None
+    overdue: bool = False
+    escalated: bool = False
+    delegated: bool = False
+    q: str = ""
+
+    def more(self) -> bool:
+        """Any filter besides the search box (the page opens the 'more filters' panel)."""
+        return any(
+            [
+                self.process,
+                self.organization,
+                self.due_within is not None,
+                self.overdue,
+                self.escalated,
+                self.delegated,
+            ]
+        )
+
+    def active(self) -> bool:
+        return self.more() or bool(self.q)
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def inbox_filters_from(g) -> InboxFilters:
+    """Inbox filters from a query string (the page's, or a saved filter's); malformed numbers are
+    ignored (and shown as unset)."""
+    f = InboxFilters(
+        process=g.get("process", "")[:100],
+        organization=_int_or_none(g.get("organization")),
+        due_within=_int_or_none(g.get("due_within")),
+        overdue=g.get("overdue") == "1",
+        escalated=g.get("escalated") == "1",
+        delegated=g.get("delegated") == "1",
+        q=g.get("q", "").strip()[:100],
+    )
+    if f.due_within is not None:
+        f.due_within = max(0, min(f.due_within, 3650))
+    return f
+
+
+def _filtered(qs: QuerySet, user, f: InboxFilters, now: dt.datetime) -> QuerySet:
+    if f.process:
+        qs = qs.filter(process_id=f.process)
+    if f.organization:
+        qs = qs.filter(case_organization_id=f.organization)
+    if f.overdue:
+        qs = qs.filter(due_at__lt=now)
+    if f.due_within is not None:
+        qs = qs.filter(due_at__lt=now + dt.timedelta(days=f.due_within + 1))
+    if f.delegated:
+        qs = qs.filter(delegated_task_q(user)) if active_delegations(user) else qs.none()
+    if f.q:
+        qs = qs.filter(
+            Q(case__subject__icontains=f.q)
+            | Q(case__subject_member__name__icontains=f.q)
+            | Q(case_organization__name__icontains=f.q)
+        )
+    return qs
+
+
+def inbox_querysets(user, f: InboxFilters, now: dt.datetime) -> dict[str, QuerySet]:
+    """The three lists: mine (claimed by me, or personal), my roles' queue (unclaimed, per lane and
+    organization), done by me. `escalated` replaces the open lists by the committee's 督办 list."""
+    if f.escalated:
+        open_qs = tasks_escalated_to(user)
+        mine = open_qs.filter(claimed_by=user)
+        queue = open_qs.filter(claimed_by__isnull=True)
+    else:
+        open_qs = task_inbox(user)
+        mine = open_qs.filter(Q(claimed_by=user) | PERSONAL)
+        queue = open_qs.filter(claimed_by__isnull=True).exclude(PERSONAL)
+    done = Task.objects.filter(completed_by=user, status=TaskStatus.COMPLETED).order_by(
+        "-completed_at", "-id"
+    )
+    return {
+        "mine": _filtered(mine, user, f, now),
+        "queue": _filtered(queue, user, f, now),
+        "done": _filtered(done, user, f, now),
+    }
+
+
+ROW_FIELDS = {
+    "organization_name": F("case_organization__name"),
+    "subject": F("case__subject"),
+    "subject_member": F("case__subject_member__name"),
+    "holder": F("claimed_by__username"),
+}
+
+
+def _day(moment: dt.datetime | None) -> dt.date | None:
+    return moment.astimezone(CST).date() if moment else None
+
+
+def inbox_rows(qs: QuerySet, now: dt.datetime, limit: int = PAGE_ROWS) -> list[dict]:
+    """Rows as the inbox shows them: step, subject, organization, due date with days left."""
+    today = _day(now)
+    process_names = dict(
+        ProcessVersion.objects.filter(is_current=True).values_list("process_id", "name")
+    )
+    rows = []
+    for r in qs.values(
+        "id",
+        "case_id",
+        "process_id",
+        "name",
+        "stage",
+        "lane",
+        "due_at",
+        "completed_at",
+        "status",
+        **ROW_FIELDS,
+    )[:limit]:
+        due = r["due_at"]
+        days = (_day(due) - today).days if due else None
+        rows.append(
+            {
+                **r,
+                "name": label(r["name"]),
+                "stage": label(r["stage"]),
+                "process_name": label(process_names.get(r["process_id"], r["process_id"])),
+                "lane_label": str(LANE_LABELS.get(r["lane"], r["lane"])),
+                "subject_display": r["subject_member"] or r["subject"] or r["organization_name"],
+                "overdue": bool(r["status"] == TaskStatus.OPEN and due and due < now),
+                "days_left": days,
+                "overdue_days": -days if days is not None and days < 0 else 0,
+            }
+        )
+    return rows
+
+
+def inbox(user, *, tab: str, filters: InboxFilters, now: dt.datetime | None = None) -> dict:
+    """The inbox page: the rows of one tab and the count of each tab (4 queries + process names)."""
+    now = now or timezone.now()
+    lists = inbox_querysets(user, filters, now)
+    tab = tab if tab in TABS else "mine"
+    counts = {name: qs.count() for name, qs in lists.items()}
+    return {"tab": tab, "counts": counts, "rows": inbox_rows(lists[tab], now)}
+
+
+def inbox_filter_choices(user) -> dict:
+    """The processes and organizations the filters offer (the user's scope only)."""
+    processes = [
+        (p, label(n))
+        for p, n in ProcessVersion.objects.filter(is_current=True)
+        .order_by("process_id")
+        .values_list("process_id", "name")
+    ]
+    orgs = list(organizations_visible(user).order_by("path").values_list("id", "name")[:300])
+    return {"processes": processes, "organizations": orgs}
+
+
+def next_task_for(user, *, after: Task) -> Task | None:
+    """The next task to open after completing `after`: the first of my inbox, due first."""
+    return task_inbox(user).exclude(pk=after.pk).first()
+
+
+# --- task page --------------------------------------------------------------------------------
+
+SOURCES = {
+    "DEV-2014": gettext_lazy("《中国共产党发展党员工作细则》"),
+    "ELEC-2020": gettext_lazy("《中国共产党基层组织选举工作条例》"),
+    "BRANCH-2018": gettext_lazy("《中国共产党支部工作条例（试行）》"),
+    "DISPOSAL-2024": gettext_lazy("《中国共产党不合格党员组织处置办法》"),
+    "CONST": gettext_lazy("《中国共产党章程》"),
+    "XYTC": gettext_lazy("党支部建设“两化一创”清单"),
+    "JSNU": gettext_lazy("服务型党支部“六好”标准"),
+}
+_CITATION = re.compile(
+    r"\b(DEV-2014|ELEC-2020|BRANCH-2018|DISPOSAL-2024|CONST|XYTC|JSNU)\b"
+    r"(?:\s*(Art\.|Ch\.|§)\s*(\d[\d\-/, ]*(?:and \d+)?))?"
+)
+
+
+def rule_citations(documentation: str) -> list[str]:
+    """The regulations a step's documentation cites, by their Chinese names with the article:
+    'DEV-2014 Art. 5-6' → '《中国共产党发展党员工作细则》第5—6条'."""
+    out = []
+    for source, unit, numbers in _CITATION.findall(documentation or ""):
+        numbers = re.sub(r"[,\s]+$", "", numbers or "")
+        text = str(SOURCES[source])
+        if numbers:
+            nums = (
+                numbers.replace(" and ", "、")
+                .replace(", ", "、")
+                .replace(",", "、")
+                .replace("-", "—")
+            )
+            text += {
+                "Art.": gettext("第%(n)s条"),
+                "Ch.": gettext("第%(n)s章"),
+                "§": gettext("第%(n)s项"),
+            }[unit] % {"n": nums}
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def can_act_on(user, task: Task) -> bool:
+    """May the user work on this open task (own lane, or a delegation in force)? Others in scope
+    (an auditor, the committee above) see it read-only. No extra query: slots and delegations are
+    cached on the user."""
+    if task.status != TaskStatus.OPEN:
+        return False
+    try:
+        acting_for(user, task)
+    except Forbidden:
+        return False
+    return True
+
+
+def delegate_candidates(task: Task, *, exclude) -> list:
+    """Who the task may be handed to: the people holding a lane of the same body at the same
+    organization (the delegation service checks it again), in one query."""
+    body = LANE_BODIES.get(task.lane)
+    if body is None:
+        return []
+    org = parse_slot(task.slot)[1]
+    slots = [f"{lane}@{org}" for lane, b in LANE_BODIES.items() if b == body]
+    seen, out = set(), []
+    for users in slot_holders(slots).values():
+        for u in users:
+            if u.pk != exclude.pk and u.pk not in seen:
+                seen.add(u.pk)
+                out.append(u)
+    return out
+
+
+def task_context(task: Task) -> dict:
+    """What the procedure gives the form besides its schema (eligible people, tallies);
+    {} once the task is closed."""
+    fn = registry.context_for(task.process_id, task.element_id)
+    return (fn(case=task.case, task=task) or {}) if fn and task.status == TaskStatus.OPEN else {}
+
+
+def case_facts(case: Case, schemas: list[dict]) -> list[dict]:
+    """The case's data in words: each key with the title a form gives it (else the key), each value
+    as text; lists of people's ids are shown by name when the context names them."""
+    titles: dict[str, str] = {
+        "term_end": gettext_noop("本届任期届满日期"),
+        "branch_name": gettext_noop("党支部"),
+        "committee": gettext_noop("设支部委员会"),
+        "round": gettext_noop("选举轮次"),
+        "elected_total": gettext_noop("已当选"),
+        "application_date": gettext_noop("递交日期"),
+    }
+    enum_labels: dict[str, dict] = {}
+    people_keys = {"elected_total"}
+    for schema in schemas:
+        for key, prop in (schema.get("properties") or {}).items():
+            titles.setdefault(key, prop.get("title") or key)
+            if prop.get("x-labels"):
+                enum_labels[key] = prop["x-labels"]
+            if prop.get("x-options"):
+                people_keys.add(key)
+    data = case.data or {}
+    ids = {
+        v
+        for k in people_keys
+        if k in titles
+        for v in (data.get(k) if isinstance(data.get(k), list) else [data.get(k)])
+        if isinstance(v, int) and not isinstance(v, bool)
+    }
+    people = dict(Member.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    facts = []
+    for key, value in (case.data or {}).items():
+        if key not in titles or isinstance(value, dict):
+            continue
+        if isinstance(value, bool):
+            text = gettext("是") if value else gettext("否")
+        elif key in people_keys:
+            text = "、".join(
+                f"{people.get(v, '')}（#{v}）"
+                for v in (value if isinstance(value, list) else [value])
+                if v is not None
+            )
+        elif isinstance(value, list):
+            text = "、".join(str(v) for v in value if not isinstance(v, dict))
+        elif key in enum_labels:
+            text = label(enum_labels[key].get(str(value), str(value)))
+        else:
+            text = "" if value is None else str(value)
+        if text:
+            facts.append({"key": key, "label": label(titles[key]), "value": text})
+    return facts
+
+
+ACTION_LABELS = {
+    "case_started": gettext_lazy("发起流程"),
+    "task_completed": gettext_lazy("办理完成"),
+    "task_claimed": gettext_lazy("认领"),
+    "task_unclaimed": gettext_lazy("退回待认领"),
+    "timers_fired": gettext_lazy("期限到达"),
+    "case_cancelled": gettext_lazy("撤销流程"),
+    "document_uploaded": gettext_lazy("上传文件"),
+    "effect_applied": gettext_lazy("系统处理"),
+    "obligation_submitted": gettext_lazy("提交考察记录"),
+    "task_completion_refused": gettext_lazy("提交被拒绝（期限已过）"),
+    "timer_failed": gettext_lazy("定时处理失败"),
+    "delegation_created": gettext_lazy("委托办理"),
+    "delegation_revoked": gettext_lazy("撤销委托"),
+}
+
+
+def _people_ids(prop: dict, value) -> list[int]:
+    """The member ids a submitted value holds when its field is a member picker (`x-options`)."""
+    items = prop.get("items") or {}
+    if prop.get("x-options"):
+        return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, int)]
+    if isinstance(value, list) and items.get("type") == "object":
+        keys = [k for k, p in (items.get("properties") or {}).items() if p.get("x-options")]
+        return [
+            row[k]
+            for row in value
+            if isinstance(row, dict)
+            for k in keys
+            if isinstance(row.get(k), int)
+        ]
+    return []
+
+
+def _value_text(prop: dict, value, people: dict) -> str:
+    """A submitted value in words: labels for codes, names beside member ids, 是/否 for booleans."""
+    if isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
+    if value is None:
+        return ""
+    if prop.get("x-options") or (prop.get("items") or {}).get("x-options"):
+        ids = value if isinstance(value, list) else [value]
+        return "、".join(f"{people.get(v, '')}（#{v}）" for v in ids)
+    if prop.get("enum") and prop.get("x-labels"):
+        return label(prop["x-labels"].get(str(value), str(value)))
+    if isinstance(value, list):
+        items = prop.get("items") or {}
+        sub = items.get("properties") or {}
+        parts = []
+        for v in value:
+            if isinstance(v, dict):
+                parts.append(
+                    "，".join(
+                        f"{label(sub.get(k, {}).get('title', k))} "
+                        f"{_value_text(sub.get(k, {}), x, people)}"
+                        for k, x in v.items()
+                    )
+                )
+            else:
+                parts.append(str(v))
+        return "；".join(parts)
+    return str(value)
+
+
+def _submitted_items(events: list[AuditEvent]) -> dict[int, list[dict]]:
+    """{event id: [{label, value}]} for completed steps: each field by its form title, values in
+    words (member names in one query for all events)."""
+    schemas, wanted = {}, set()
+    for e in events:
+        submitted = (e.data or {}).get("submitted") if isinstance(e.data, dict) else None
+        if isinstance(submitted, dict) and e.task_id and e.task.form:
+            schemas[e.pk] = load_schema(e.task.form)
+            props = schemas[e.pk].get("properties") or {}
+            for k, v in submitted.items():
+                wanted.update(_people_ids(props.get(k, {}), v))
+    people = dict(Member.objects.filter(pk__in=wanted).values_list("pk", "name")) if wanted else {}
+    out = {}
+    for e in events:
+        if e.pk not in schemas:
+            continue
+        props = schemas[e.pk].get("properties") or {}
+        out[e.pk] = [
+            {
+                "label": label(props.get(k, {}).get("title", k)),
+                "value": _value_text(props.get(k, {}), v, people),
+            }
+            for k, v in e.data["submitted"].items()
+        ]
+    return out
+
+
+def events_display(events: list[AuditEvent]) -> list[dict]:
+    """Audit events in words: what, who in which role at which organization, on whose behalf, when,
+    what was submitted (organization and member names in one query each for all events)."""
+    org_ids = {
+        r.get("organization") for e in events for r in e.actor_roles or [] if isinstance(r, dict)
+    }
+    names = dict(
+        Organization.objects.filter(pk__in=[o for o in org_ids if o]).values_list("pk", "name")
+    )
+    roles = dict(Role.choices)
+    submitted = _submitted_items(events)
+    out = []
+    for e in events:
+        role_text = "、".join(
+            f"{names.get(r.get('organization'), '')}{roles.get(r.get('role'), r.get('role'))}"
+            for r in e.actor_roles or []
+            if isinstance(r, dict)
+        )
+        out.append(
+            {
+                "event": e,
+                "action_label": str(ACTION_LABELS.get(e.action, e.action)),
+                "task_name": label(e.task_name),
+                "roles": role_text,
+                "submitted": submitted.get(e.pk),
+            }
+        )
+    return out
+
+
+def task_history(case: Case, limit: int = 30) -> list[dict]:
+    """The case's latest events, oldest first."""
+    return events_display(list(reversed(case_history(case).order_by("-id")[:limit])))
+
+
+# --- case page --------------------------------------------------------------------------------
+
+
+def case_diagram(case: Case, now: dt.datetime | None = None) -> dict:
+    """{element_id: {state, count}} for the diagram's markers, from the task rows (one query):
+    open (overdue when past due) wins over done, done over cancelled; count = times the step ran."""
+    now = now or timezone.now()
+    out = {}
+    rows = case.tasks.values("element_id").annotate(
+        runs=Count("id"),
+        open=Count("id", filter=Q(status=TaskStatus.OPEN)),
+        late=Count("id", filter=Q(status=TaskStatus.OPEN, due_at__lt=now)),
+        done=Count("id", filter=Q(status=TaskStatus.COMPLETED)),
+        last=Max("id"),
+    )
+    for r in rows:
+        state = (
+            ("overdue" if r["late"] else "open")
+            if r["open"]
+            else ("done" if r["done"] else "cancelled")
+        )
+        out[r["element_id"]] = {"state": state, "count": r["runs"]}
+    return out
+
+
+def case_steps(case: Case, now: dt.datetime | None = None) -> list[dict]:
+    """The plain step timeline (for phones and without JavaScript): every task row in order."""
+    now = now or timezone.now()
+    steps = []
+    for t in case.tasks.select_related("completed_by", "claimed_by").order_by("created_at", "id"):
+        overdue = t.status == TaskStatus.OPEN and t.due_at is not None and t.due_at < now
+        state = (
+            "overdue"
+            if overdue
+            else {"open": "open", "completed": "done", "cancelled": "cancelled"}[t.status]
+        )
+        steps.append(
+            {
+                "task": t,
+                "name": label(t.name),
+                "stage": label(t.stage),
+                "state": state,
+                "lane_label": str(LANE_LABELS.get(t.lane, t.lane)),
+                "by": t.completed_by.get_username() if t.completed_by_id else "",
+            }
+        )
+    return steps
+
+
+def case_bpmn_xml(case: Case) -> str:
+    """The BPMN source of the case's process version: the file that defines its process id."""
+    files = (
+        ProcessVersion.objects.values_list("files", flat=True).get(pk=case.process_version_id) or {}
+    )
+    xml = next(
+        (x for x in files.values() if f'id="{case.process_id}"' in x),
+        next(iter(files.values()), ""),
+    )
+    names = tuple(
+        sorted((n, label(n)) for n in set(re.findall(r'name="([^"]+)"', xml)) if label(n) != n)
+    )
+    lanes = tuple(sorted((k, str(v)) for k, v in LANE_LABELS.items()))
+    return laid_out(xml, case.process_id, lanes, names) if xml else ""
+
+
+def case_timeline(case: Case) -> list[dict]:
+    """Every audit event in order (who, in which roles, on whose behalf, when, what)."""
+    return events_display(list(case_history(case)))
+
+
+def case_schemas(case: Case) -> list[dict]:
+    """The form schemas of the case's steps so far (their titles name the case's data);
+    one query."""
+    forms = case.tasks.exclude(form="").values_list("form", flat=True).distinct()
+    return [load_schema(f) for f in sorted(set(forms))]
+
+
+def case_documents_list(case: Case) -> list:
+    return list(case_documents(case))
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+def notifications_display(items: list) -> list[dict]:
+    """Notifications with their subject and message in the active language."""
+    return [
+        {
+            "n": n,
+            "subject": render_notification(n.kind, n.params)[0],
+            "message": render_notification(n.kind, n.params)[1],
+        }
+        for n in items
+    ]

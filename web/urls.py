@@ -1,0 +1,54 @@
+"""The web workplace: login at "/", the inbox, task and case pages, notifications."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from . import views, views_reports
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="web/password_change.html", success_url=reverse_lazy("web:password_done")
+        ),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="web/password_done.html"),
+        name="password_done",
+    ),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/claim/", views.inbox_claim, name="inbox_claim"),
+    path("tasks/<int:task_id>/", views.task_detail, name="task"),
+    path("tasks/<int:task_id>/claim/", views.task_claim, name="task_claim"),
+    path("tasks/<int:task_id>/unclaim/", views.task_unclaim, name="task_unclaim"),
+    path("tasks/<int:task_id>/delegate/", views.task_delegate, name="task_delegate"),
+    path("cases/<int:case_id>/", views.case_detail, name="case"),
+    path(
+        "cases/<int:case_id>/documents/<int:document_id>/", views.document_download, name="document"
+    ),
+    path("notifications/", views.notifications, name="notifications"),
+    path(
+        "notifications/<int:notification_id>/read/",
+        views.notification_read,
+        name="notification_read",
+    ),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    # Part 2: committees, auditors and a branch's records.
+    path("committee/", views_reports.committee, name="committee"),
+    path("committee/compliance.xlsx", views_reports.compliance_export, name="compliance_export"),
+    path("committee/compliance/<int:organization_id>/<slug:code>/", views_reports.compliance_cell, name="compliance_cell"),
+    path("records/meetings/", views_reports.meetings, name="meetings"),
+    path("records/meetings/new/", views_reports.meeting_new, name="meeting_new"),
+    path("records/meetings/<int:meeting_id>/", views_reports.meeting_detail, name="meeting"),
+    path("records/import/", views_reports.orglife_import, name="orglife_import"),
+    path("cases/", views_reports.case_search, name="case_search"),
+    path("members/<int:member_id>/development/", views_reports.member_record, name="member_record"),
+    path("filters/", views_reports.saved_filter_create, name="saved_filter_create"),
+    path("filters/<int:saved_filter_id>/delete/", views_reports.saved_filter_delete, name="saved_filter_delete"),
+]

@@ -1,0 +1,285 @@
+"""Pages for the people who oversee and for a branch's records (part 2 of the workplace): the
+committee page with its charts, the compliance drill-down and export, organizational-life records
+(meetings with attendance and evidence, dues, the Excel import), the auditor's case search and the
+member development record. Like every page they call the selectors and services the API calls, and
+answer 404 for anything outside the user's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from engine.errors import DomainError, NotFound
+from organizations.models import Member, MemberStatus
+from organizations.selectors import organization_in_scope
+from orglife import selectors as orglife_selectors
+from orglife import services as orglife_services
+from orglife.models import MeetingKind
+from oversight.compliance import Period
+from oversight.export import compliance_workbook
+from procedures.member_development import selectors as development
+from workflows.models import TaskStatus
+from workflows.selectors import processes_current
+
+from . import reports
+from . import services as web_services
+from .selectors import label
+from .services import sharing_offices
+from .views import scoped
+
+
+def _period(request) -> Period:
+    try:
+        return Period.parse(request.GET.get("period") or str(dt.date.today().year))
+    except DomainError:
+        return Period.parse(str(dt.date.today().year))
+
+
+def _overseen(request):
+    """The organization the committee page is about: `?organization=` in scope, else the user's first."""
+    choices = reports.overseen_organizations(request.user)
+    wanted = request.GET.get("organization")
+    if wanted:
+        return organization_in_scope(request.user, wanted), choices
+    if not choices:
+        raise NotFound(_("您没有可查看的党委或党总支。"), code="organization_not_found")
+    return choices[0], choices
+
+
+@scoped
+def committee(request) -> HttpResponse:
+    org, choices = _overseen(request)
+    period = _period(request)
+    ctx = {
+        "org": org, "choices": choices, "period": period, "periods": reports.year_periods(),
+        "terms": reports.term_rows(org), "compliance": reports.compliance_view(org, period),
+        "pipeline": reports.pipeline_view(org), "weak": reports.weak_branch_rows(request.user, org),
+        "nav_active": "committee",
+    }
+    return render(request, "web/committee.html", ctx)
+
+
+@scoped
+def compliance_cell(request, organization_id: int, code: str) -> HttpResponse:
+    branch = organization_in_scope(request.user, organization_id)
+    period = _period(request)
+    cell = reports.compliance_cell(branch, code, period)
+    if not cell:
+        raise Http404
+    return render(request, "web/compliance_cell.html",
+                  {"branch": branch, "cell": cell, "period": period, "nav_active": "committee"})
+
+
+@scoped
+def compliance_export(request) -> HttpResponse:
+    org = organization_in_scope(request.user, request.GET.get("organization"))
+    period = _period(request)
+    rows = reports.compliance_table_rows(org, period)
+    response = HttpResponse(compliance_workbook(rows, period),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="compliance-{period}.xlsx"'
+    return response
+
+
+# --- organizational life --------------------------------------------------------------------
+
+@scoped
+def meetings(request) -> HttpResponse:
+    org = request.GET.get("organization") or None
+    kind = request.GET.get("kind") if request.GET.get("kind") in MeetingKind.values else None
+    year = request.GET.get("year") if re.fullmatch(r"\d{4}", request.GET.get("year", "")) else None
+    rows = list(orglife_selectors.meetings_visible(request.user, organization=org, kind=kind, year=year)[:200])
+    return render(request, "web/meetings.html", {
+        "meetings": rows, "kinds": MeetingKind.choices, "recordable": orglife_selectors.organizations_recordable(request.user),
+        "filters": {"organization": org, "kind": kind or "", "year": year or ""}, "nav_active": "records"})
+
+
+@scoped
+def meeting_detail(request, meeting_id: int) -> HttpResponse:
+    meeting = orglife_selectors.meetings_visible(request.user).filter(pk=meeting_id).first()
+    if meeting is None:
+        raise Http404
+    return render(request, "web/meeting.html", {"meeting": meeting, "nav_active": "records"})
+
+
+def _meeting_payload(post) -> tuple[dict, dict]:
+    """The meeting form's fields, and per member 'present' / 'absent' with the reason given."""
+    members = {}
+    for key, value in post.items():
+        m = re.fullmatch(r"att_(\d+)", key)
+        if m:
+            members[int(m.group(1))] = {"state": value, "reason": post.get(f"reason_{m.group(1)}", "").strip()}
+    return {k: post.get(k, "").strip() for k in ("kind", "held_on", "title", "hours", "evidence", "notes")}, members
+
+
+@scoped
+def meeting_new(request) -> HttpResponse:
+    branches = list(orglife_selectors.organizations_recordable(request.user))
+    if not branches:
+        raise Http404
+    branch = next((b for b in branches if str(b.pk) == (request.POST.get("organization") or request.GET.get("organization"))),
+                  branches[0])
+    members = list(Member.objects.filter(organization__path__startswith=branch.path,
+                                         status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY]).order_by("id"))
+    values, attendance, errors = {"kind": "", "held_on": "", "title": "", "hours": "", "evidence": "", "notes": ""}, {}, {}
+    if request.method == "POST":
+        values, attendance = _meeting_payload(request.POST)
+        try:
+            held_on = dt.date.fromisoformat(values["held_on"]) if values["held_on"] else None
+        except ValueError:
+            held_on = None
+        if held_on is None:
+            errors["held_on"] = [_("请填写日期（YYYY-MM-DD）")]
+        else:
+            try:
+                meeting = orglife_services.meeting_record(
+                    actor=request.user, organization=branch, kind=values["kind"], held_on=held_on, title=values["title"],
+                    hours=values["hours"] or None, evidence=values["evidence"], notes=values["notes"],
+                    attendees=[m for m, a in attendance.items() if a["state"] == "present"],
+                    absentees=[{"member": m, "reason": a["reason"]} for m, a in attendance.items() if a["state"] == "absent"])
+            except DomainError as exc:
+                errors = {k.split(".")[0] if not k.endswith("reason") else "attendance": v for k, v in exc.fields.items()}
+                errors.setdefault("form", [exc.message])
+            else:
+                messages.success(request, _("已记录：%(kind)s（%(day)s）") % {"kind": meeting.get_kind_display(), "day": held_on})
+                return redirect("web:meeting", meeting.pk)
+    rows = [{"member": m, "state": attendance.get(m.pk, {}).get("state", "present"),
+             "reason": attendance.get(m.pk, {}).get("reason", "")} for m in members]
+    return render(request, "web/meeting_new.html", {
+        "branch": branch, "branches": branches, "rows": rows, "values": values, "errors": errors,
+        "kinds": MeetingKind.choices, "nav_active": "records"}, status=400 if errors else 200)
+
+
+@scoped
+def orglife_import(request) -> HttpResponse:
+    branches = list(orglife_selectors.organizations_recordable(request.user))
+    if not branches:
+        raise Http404
+    report, error = None, None
+    if request.method == "POST":
+        branch = next((b for b in branches if str(b.pk) == request.POST.get("organization")), None)
+        upload = request.FILES.get("file")
+        if branch is None or upload is None:
+            error = {"message": _("请选择支部和 Excel 文件。"), "rows": []}
+        else:
+            try:
+                report = orglife_services.orglife_import(actor=request.user, organization=branch, file=upload)
+            except DomainError as exc:
+                error = {"message": exc.message, "rows": exc.details.get("rows", []), "fields": exc.fields}
+    return render(request, "web/orglife_import.html", {
+        "branches": branches, "report": report, "error": error, "nav_active": "records"}, status=400 if error else 200)
+
+
+# --- auditors: case search ------------------------------------------------------------------
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@scoped
+def case_search(request) -> HttpResponse:
+    g = request.GET
+    filters = {"subject": g.get("subject", "").strip()[:100], "process": g.get("process", "")[:100],
+               "organization": g.get("organization", ""), "started_from": g.get("started_from", ""),
+               "started_to": g.get("started_to", "")}
+    org = int(filters["organization"]) if filters["organization"].isdigit() else None
+    cases = list(reports.case_search(request.user, subject=filters["subject"], process=filters["process"], organization=org,
+                                     started_from=_date(filters["started_from"]), started_to=_date(filters["started_to"]))[:100])
+    processes = [(p.process_id, label(p.name)) for p in processes_current()]
+    names = dict(processes)
+    return render(request, "web/case_search.html", {
+        "cases": [{"case": c, "process": names.get(c.process_id, c.process_id), "stage": label(c.stage)} for c in cases],
+        "filters": filters, "processes": processes, "organizations": reports.searchable_organizations(request.user),
+        "searched": any(filters.values()), "nav_active": "cases"})
+
+
+# --- member development record (纪实) -------------------------------------------------------
+
+@scoped
+def member_record(request, member_id: int) -> HttpResponse:
+    record = development.member_development(request.user, member_id)
+    case = development.development_case_of(development.member_for_user(request.user, member_id))
+    steps = []
+    if case is not None:
+        names = _bpmn_step_names(case)
+        done: dict[int, list] = {}
+        for t in case.tasks.select_related("completed_by").order_by("id"):
+            n = development.STEPS.get(t.element_id)
+            if n is not None:
+                done.setdefault(n, []).append(t)
+        evidence: dict[int, list] = {}
+        for e in record["evidence"]:
+            evidence.setdefault(e.get("step"), []).append(e)
+        for element_id, n in sorted(((e, n) for e, n in development.STEPS.items() if e in names),
+                                    key=lambda kv: kv[1]):
+            tasks = done.get(n, [])
+            finished = [t for t in tasks if t.status == TaskStatus.COMPLETED and t.element_id == element_id]
+            open_ = [t for t in tasks if t.status == TaskStatus.OPEN and t.element_id == element_id]
+            if element_id == "supervise_overdue_talk" and not (finished or open_):
+                continue  # a supervision appears only when the talk was late
+            steps.append({"n": n, "name": label(names[element_id]), "done": finished[-1] if finished else None,
+                          "open": open_[0] if open_ else None,
+                          "evidence": [e for e in evidence.get(n, []) if e.get("element_id") == element_id]})
+    for h in record["status_history"]:
+        h["to"] = str(MemberStatus(h["to"]).label) if h["to"] in MemberStatus.values else h["to"]
+    return render(request, "web/member_record.html", {
+        "record": record, "case": case, "steps": steps, "nav_active": "records"})
+
+
+def _bpmn_step_names(case) -> dict[str, str]:
+    """User task ids and names of the case's BPMN (the 25 steps and their supervision)."""
+    xml = reports.bpmn_source(case)
+    names = {}
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError:
+        return names
+    for el in root.iter():
+        if el.tag.endswith("}userTask") and el.get("id") in development.STEPS:
+            names[el.get("id")] = el.get("name") or el.get("id")
+    return names
+
+
+
+
+# --- saved filters --------------------------------------------------------------------------
+
+def _back(request, fallback: str):
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else fallback)
+
+
+@require_POST
+@scoped
+def saved_filter_create(request) -> HttpResponse:
+    p = request.POST
+    office = None
+    if p.get("shared_role"):
+        office = next((o for o in sharing_offices(request.user) if str(o.pk) == p.get("shared_organization")), None)
+    try:
+        saved = web_services.saved_filter_create(actor=request.user, name=p.get("name", ""), page=p.get("page", ""),
+                                                 query=p.get("query", ""), shared_role=p.get("shared_role", ""),
+                                                 shared_organization=office)
+        messages.success(request, _("已保存筛选：%(name)s") % {"name": saved.name})
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return _back(request, reverse("web:inbox"))
+
+
+@require_POST
+@scoped
+def saved_filter_delete(request, saved_filter_id: int) -> HttpResponse:
+    web_services.saved_filter_delete(actor=request.user, saved_filter_id=saved_filter_id)
+    messages.success(request, _("已删除筛选。"))
+    return _back(request, reverse("web:inbox"))

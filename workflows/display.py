@@ -1,0 +1,293 @@
+"""Names and labels beside ids and codes, for every response a person reads (API and pages alike).
+
+Each helper takes all the ids of a page at once and answers with one query per kind (people,
+members, organizations), so a list never turns into one query per row. Codes (audit actions, lanes,
+roles, access-log views, process ids) get their label in the active language; an unknown code comes
+back as itself rather than failing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
+
+from engine.calendar import CST
+from engine.errors import DomainError
+from engine.i18n import _
+from engine.rules import get_rule_set
+from organizations.models import Member, Organization, Role
+
+from .assignment import LANE_LABELS, parse_slot
+from .models import ProcessVersion
+
+ACTION_LABELS = {
+    "case_started": _("发起流程"),
+    "case_cancelled": _("撤销流程"),
+    "task_claimed": _("认领任务"),
+    "task_unclaimed": _("放弃认领任务"),
+    "task_completed": _("办理完成"),
+    "task_completion_refused": _("提交被拒绝"),
+    "effect_applied": _("系统记录办理结果"),
+    "timers_fired": _("期限到达"),
+    "timer_failed": _("定时任务失败"),
+    "document_uploaded": _("上传附件"),
+    "delegation_created": _("委托他人办理"),
+    "delegation_revoked": _("撤销委托"),
+    "measurement_ballot_cast": _("提交民主测评票"),
+    "obligation_submitted": _("提交考察记录或思想汇报"),
+    "meeting_recorded": _("登记组织生活"),
+    "dues_recorded": _("登记党费"),
+    "weak_branch_identification": _("排查软弱涣散党支部"),
+}
+
+ACCESS_VIEW_LABELS = {
+    "detail": _("查看流程详情"),
+    "history": _("查看流程记录"),
+    "export_json": _("导出流程记录（JSON）"),
+    "export_csv": _("导出流程记录（CSV）"),
+    "report": _("打印流程报告"),
+    "verification": _("校验流程记录"),
+    "document_download": _("下载附件"),
+    "task_detail": _("查看任务详情"),
+}
+
+SYSTEM_NAME = _("系统")
+
+
+def label_of(labels: dict, code: str) -> str:
+    """The label of `code` in the active language; the code itself when it has none."""
+    value = labels.get(code)
+    return str(value) if value is not None else code
+
+
+def action_label(code: str) -> str:
+    return label_of(ACTION_LABELS, code)
+
+
+def lane_label(code: str) -> str:
+    return label_of(LANE_LABELS, code)
+
+
+def role_label(code: str) -> str:
+    try:
+        return str(Role(code).label)
+    except ValueError:
+        return lane_label(code)
+
+
+def access_view_label(code: str) -> str:
+    return label_of(ACCESS_VIEW_LABELS, code)
+
+
+_PROCESS_NAMES: dict[str, str] = {}
+
+
+def process_label(process_id: str) -> str:
+    """The process's name (its BPMN label) in the active language. Names are read once per
+    process (one query for all of them) and kept: `process_deploy` forgets them."""
+    if process_id not in _PROCESS_NAMES:
+        _PROCESS_NAMES.update(
+            ProcessVersion.objects.filter(is_current=True).values_list("process_id", "name")
+        )
+        _PROCESS_NAMES.setdefault(process_id, "")
+    name = _PROCESS_NAMES[process_id]
+    return gettext(name) if name else process_id
+
+
+def forget_process_names() -> None:
+    _PROCESS_NAMES.clear()
+
+
+def rule_set_label(code: str) -> str:
+    """The rule set's title; its code when the rule set is no longer shipped."""
+    try:
+        return get_rule_set(code).title
+    except DomainError:
+        return code
+
+
+def person_name(user) -> str:
+    """What people call a user: the full name, else the username; '系统' for the system."""
+    if user is None:
+        return str(SYSTEM_NAME)
+    return user.get_full_name() or user.get_username()
+
+
+def user_names(ids: Iterable[int | None]) -> dict[int, str]:
+    """{user id: display name}; one query."""
+    wanted = {i for i in ids if isinstance(i, int)}
+    if not wanted:
+        return {}
+    rows = (
+        get_user_model()
+        .objects.filter(pk__in=wanted)
+        .values_list("pk", "username", "first_name", "last_name")
+    )
+    return {pk: (f"{first} {last}".strip() or username) for pk, username, first, last in rows}
+
+
+def member_names(ids: Iterable) -> dict[int, str]:
+    """{member id: name}; one query."""
+    wanted = {i for i in ids if isinstance(i, int) and not isinstance(i, bool)}
+    if not wanted:
+        return {}
+    return dict(Member.objects.filter(pk__in=wanted).values_list("pk", "name"))
+
+
+def organization_names(ids: Iterable) -> dict[int, str]:
+    """{organization id: name}; one query."""
+    wanted = {i for i in ids if isinstance(i, int)}
+    if not wanted:
+        return {}
+    return dict(Organization.objects.filter(pk__in=wanted).values_list("pk", "name"))
+
+
+def roles_display(snapshot: list[dict], org_names: dict[int, str]) -> list[dict]:
+    """Audit role snapshots [{role, organization}] with the role's label and the organization's name."""
+    return [
+        {
+            **r,
+            "role_display": role_label(r.get("role", "")),
+            "organization_name": org_names.get(r.get("organization"), ""),
+        }
+        for r in snapshot or []
+    ]
+
+
+def slot_display(slot: str, org_names: dict[int, str], members: dict[int, str]) -> str:
+    """'branch_committee@5' → '支部委员会 · 软件工程系教工党支部'; 'member@12' → '党员本人 · 王伟'."""
+    lane, ref = parse_slot(slot)
+    where = members.get(ref, "") if lane == "member" else org_names.get(ref, "")
+    return f"{lane_label(lane)} · {where}" if where else lane_label(lane)
+
+
+def slot_refs(slots: Iterable[str]) -> tuple[set[int], set[int]]:
+    """(organization ids, member ids) the slots name."""
+    orgs, members = set(), set()
+    for s in slots:
+        lane, ref = parse_slot(s)
+        (members if lane == "member" else orgs).add(ref)
+    return orgs, members
+
+
+def iso_cst(value) -> str | None:
+    """A datetime (or an ISO 8601 string of one) as ISO 8601 in China Standard Time, like the rest
+    of the API; dates and anything else unchanged."""
+    if (
+        isinstance(value, str)
+        and len(value) > 10
+        and value[4:5] == "-"
+        and value[10:11] in ("T", " ")
+    ):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            return value.isoformat()
+        return value.astimezone(CST).isoformat()
+    return value
+
+
+# --- case data ---------------------------------------------------------------------------------
+
+
+def is_bookkeeping(value) -> bool:
+    """The engine's marker left in a service task's result variable ('{"queued": operation}')."""
+    if isinstance(value, str) and value.startswith('{"queued"'):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return False
+    return isinstance(value, dict) and set(value) == {"queued"}
+
+
+def _counts_at(path: str, counts: frozenset[str]) -> bool:
+    """Is the key at `path` (dotted, list indices left out) a count rather than a member id? A
+    registered suffix such as "tally.present" says so."""
+    return any(path == c or path.endswith("." + c) for c in counts)
+
+
+def member_ids_in(data, keys: frozenset[str], counts: frozenset[str] = frozenset()) -> set[int]:
+    """Every member id found under one of `keys` anywhere in `data` (ints, lists of ints, or
+    {id: count} dicts whose keys are ids), except at the paths `counts` names."""
+    found: set[int] = set()
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                here = f"{path}.{k}" if path else k
+                if k in keys and not _counts_at(here, counts):
+                    found.update(_ids_of(v))
+                walk(v, here)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, path)
+
+    walk(data, "")
+    return found
+
+
+def _ids_of(value) -> list[int]:
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, int) and not isinstance(v, bool)]
+    if isinstance(value, dict):
+        return [int(k) for k in value if str(k).isdigit()]
+    return []
+
+
+def annotate(
+    data,
+    *,
+    member_keys: frozenset[str],
+    names: dict[int, str],
+    codes: dict | None = None,
+    counts: frozenset[str] = frozenset(),
+    _path: str = "",
+) -> object:
+    """A copy of `data` for people to read: each member id under one of `member_keys` gets a
+    `<key>_display` sibling (a name for an id, a list of names for a list of ids, [{id, name, count}]
+    for {id: count}); each known code under a key of `codes` ({key: {code: label}}) gets its label
+    as `<key>_display`. `counts`: dotted path suffixes where such a key holds a count, not an id.
+    Bookkeeping markers are left out."""
+    codes = codes or {}
+    if isinstance(data, list):
+        return [
+            annotate(
+                v, member_keys=member_keys, names=names, codes=codes, counts=counts, _path=_path
+            )
+            for v in data
+        ]
+    if not isinstance(data, dict):
+        return data
+    out = {}
+    for k, v in data.items():
+        if is_bookkeeping(v):
+            continue
+        here = f"{_path}.{k}" if _path else k
+        out[k] = annotate(
+            v, member_keys=member_keys, names=names, codes=codes, counts=counts, _path=here
+        )
+        if v is None or isinstance(v, bool):
+            continue
+        if k in codes and isinstance(v, str) and v in codes[k]:
+            out[f"{k}_display"] = label_of(codes[k], v)
+        elif k in member_keys and not _counts_at(here, counts):
+            if isinstance(v, int):
+                out[f"{k}_display"] = names.get(v, "")
+            elif isinstance(v, list) and all(isinstance(i, int) for i in v):
+                out[f"{k}_display"] = [names.get(i, "") for i in v]
+            elif isinstance(v, dict) and all(str(i).isdigit() for i in v):
+                out[f"{k}_display"] = [
+                    {"id": int(i), "name": names.get(int(i), ""), "count": n} for i, n in v.items()
+                ]
+    return out
