@@ -37,8 +37,13 @@ def check_start(*, organization, data, rules, subject_member=None) -> dict:
     year = data.get("year")
     if not isinstance(year, int):
         raise ValidationFailed(_("请填写评议年度。"), code="year_required", fields={"data.year": [_("必填，须为整数")]})
-    if Case.objects.filter(process_id=PROCESS, organization=organization, data__year=year).exclude(status=CaseStatus.CANCELLED).exists():
-        raise Conflict(_("%(org)s %(year)s 年度的民主评议已经发起。") % {"org": organization.name, "year": year}, code="review_already_started")
+    earlier = (Case.objects.filter(process_id=PROCESS, organization=organization, data__year=year)
+               .exclude(status=CaseStatus.CANCELLED).values_list("status", flat=True).first())
+    if earlier is not None:
+        # A running review is the one-running-case rule (the same code as a start that races it); a
+        # finished one means the year's review was held.
+        raise Conflict(_("%(org)s %(year)s 年度的民主评议已经发起。") % {"org": organization.name, "year": year},
+                       code="case_already_running" if earlier == CaseStatus.RUNNING else "review_already_started")
     people = participants(organization)
     without = [m.name for m in people if not m.user_id]
     if without:

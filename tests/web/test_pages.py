@@ -152,7 +152,7 @@ def test_a_bad_number_is_named_at_its_field(web, university, election):
     assert r.status_code == 400
     html = r.content.decode()
     field = html[html.index('data-field="seats"') : html.index('data-field="nomination_method"')]
-    assert "应选委员名额：类型应为 integer" in field
+    assert "应选委员名额：应为整数" in field
 
 
 def test_someone_in_scope_but_not_holding_the_step_sees_it_read_only(web, university, election):
@@ -190,12 +190,15 @@ def test_notifications_bell_counts_unread_and_marks_read(web, university, electi
     task = open_task(election, "submit_request")
     alerts_raise(now=task.due_at - dt.timedelta(days=1), send_email=False)
     n = Notification.objects.get(recipient=u.users.sec_a, kind="due_soon", task=task)
+    # The term-expiry reminder (P2 step 0) told the branch too: two unread.
+    unread = Notification.objects.filter(recipient=u.users.sec_a, read_at__isnull=True).count()
+    assert unread == 2
     sec = web(u.users.sec_a)
-    assert 'data-testid="unread-count">1<' in sec.get("/inbox/").content.decode()
+    assert 'data-testid="unread-count">2<' in sec.get("/inbox/").content.decode()
     assert "任务即将到期：提交换届请示" in text(sec.get("/notifications/"))
     assert web(u.users.sec_b).post(f"/notifications/{n.pk}/read/").status_code == 404
     sec.post(f"/notifications/{n.pk}/read/")
-    assert 'data-testid="unread-count"' not in sec.get("/inbox/").content.decode()
+    assert 'data-testid="unread-count">1<' in sec.get("/inbox/").content.decode()
 
 
 def test_language_switch_to_english(web, university, election):
@@ -237,6 +240,7 @@ def test_inbox_query_count_does_not_grow_with_rows(web, university, election):
     one = _queries(sec, "/inbox/?tab=queue")
     for i in range(5):  # five applications: five more rows in the same queue
         person = member_create(
+            actor=None,
             organization=u.branch_a,
             name=f"申请人{i}",
             status=MemberStatus.APPLICANT,
@@ -325,6 +329,7 @@ def test_the_demo_printout_names_the_browser_url_and_the_logins():
 def test_delegating_a_task_puts_it_in_the_colleagues_delegated_list(web, university):
     u = university
     person = member_create(
+        actor=None,
         organization=u.branch_a,
         name="申请人李",
         status=MemberStatus.APPLICANT,

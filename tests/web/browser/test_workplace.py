@@ -116,6 +116,7 @@ def test_a_whole_branch_election_in_the_browser(people, university, election, tm
 def test_first_steps_of_member_development_with_submit_and_open_next(people, university):
     u = university
     applicant = member_create(
+        actor=None,
         organization=u.branch_a,
         name="申请人王",
         status=MemberStatus.APPLICANT,
