@@ -71,7 +71,7 @@ def get_doc(client, url, status=200):
 
 def test_member_record_has_every_step_with_dates_people_votes_and_signature_lines(api, university):
     u = university
-    person = applicant(u, id_number="110101200005011234", phone="13800001111")
+    person = applicant(u, id_number="11010120000501123X", phone="13800001111")
     sec = api(u.users.sec_a)
     case = drive_to_admission_vote(api, u, person)
     with at(2027, 3, 20, 15):
@@ -84,7 +84,7 @@ def test_member_record_has_every_step_with_dates_people_votes_and_signature_line
     assert_no_tags(text)
     assert "申请人张" in text and u.branch_a.name in text and "计算机学院党委" in text
     assert "2000年5月1日" in text                        # birth date
-    assert "110***********1234" in text and "110101200005011234" not in text   # masked for a branch secretary
+    assert "110***********123X" in text and "11010120000501123X" not in text   # masked for a branch secretary
     assert "2026年1月5日" in text and "志愿加入中国共产党" in text       # step 1
     assert "谈话人：甲0" in text and "2026年1月20日" in text            # step 2: the talker
     assert "培养联系人：甲2、甲3" in text                     # step 5: contacts by name
@@ -110,12 +110,12 @@ def test_member_record_has_every_step_with_dates_people_votes_and_signature_line
 
 def test_the_organization_department_sees_the_full_id_number(api, university):
     u = university
-    person = applicant(u, id_number="110101200005011234")
+    person = applicant(u, id_number="11010120000501123X")
     with at(2026, 1, 5, 10):
         r = api(u.users.sec_a).post("/api/cases/", {"process": "member_development", "organization": u.branch_a.pk, "subject_member": person.pk}, format="json")
         body = get_doc(api(u.users.orgdept), f"/api/members/{person.pk}/documents/generate/member_record/").content
     assert r.status_code == 201
-    assert "110101200005011234" in docx_text(body)
+    assert "11010120000501123X" in docx_text(body)
 
 
 def test_publication_notice_pdf_has_chinese_text_the_working_day_end_and_embedded_fonts(api, university, tmp_path):
