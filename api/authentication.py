@@ -5,6 +5,7 @@ Tokens expire after PARTYFLOW["TOKEN_IDLE_SECONDS"] without use. DRF's token has
 `created`; it is moved forward when the token is used (at most once a minute, one UPDATE), so it
 holds the start of the current idle period. Logout, a password change and deactivation delete the
 user's token (`organizations.services.token_revoke_all`, recorded in the record log)."""
+
 import datetime as dt
 
 from django.conf import settings

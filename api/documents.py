@@ -3,6 +3,7 @@ compliance report, as .docx or PDF; POST stores the generated file as a case doc
 
 `?format=` names the file format here, not DRF's renderer: the views answer with the file's bytes
 themselves and render only errors, always as JSON `{code, message, fields}`."""
+
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
@@ -43,7 +44,11 @@ def _file(generated) -> HttpResponse:
 
 def _stored(doc, generated) -> Response:
     body = dict(s.DocumentSerializer(doc).data)
-    body["template"] = {"name": generated.template.name, "source": generated.template.source, "sha256": generated.template.sha256}
+    body["template"] = {
+        "name": generated.template.name,
+        "source": generated.template.source,
+        "sha256": generated.template.sha256,
+    }
     return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -52,10 +57,25 @@ def _options(request) -> dict:
 
 
 FILE_RESPONSES = {(200, DOCX): OpenApiTypes.BINARY, (200, PDF): OpenApiTypes.BINARY}
-PARAMS = [OpenApiParameter("format", str, enum=["docx", "pdf"], description="docx (default for forms) or pdf (notices, audit report)"),
-          OpenApiParameter("stage", str, enum=["activist", "development_object", "probationary", "conversion"],
-                           description="publication_notice: the stage published (default: the member's next stage)"),
-          OpenApiParameter("start", str, description="publication_notice: first day of publication, YYYY-MM-DD (default today)")]
+PARAMS = [
+    OpenApiParameter(
+        "format",
+        str,
+        enum=["docx", "pdf"],
+        description="docx (default for forms) or pdf (notices, audit report)",
+    ),
+    OpenApiParameter(
+        "stage",
+        str,
+        enum=["activist", "development_object", "probationary", "conversion"],
+        description="publication_notice: the stage published (default: the member's next stage)",
+    ),
+    OpenApiParameter(
+        "start",
+        str,
+        description="publication_notice: first day of publication, YYYY-MM-DD (default today)",
+    ),
+]
 
 
 class _FileView(APIView):
@@ -71,14 +91,30 @@ class CaseDocumentView(_FileView):
     def get(self, request, pk, kind) -> HttpResponse:
         case = selectors.case_for_user(request.user, pk)
         services.case_access_record(actor=request.user, case=case, view=f"document_{kind}"[:64])
-        return _file(printing.generate_for_case(request.user, case, kind, fmt=request.query_params.get("format"), options=_options(request)))
+        return _file(
+            printing.generate_for_case(
+                request.user,
+                case,
+                kind,
+                fmt=request.query_params.get("format"),
+                options=_options(request),
+            )
+        )
 
     @extend_schema(parameters=PARAMS, request=None, responses={201: s.DocumentSerializer})
     def post(self, request, pk, kind) -> HttpResponse:
         """Generate and store the file as a case document (its sha256 and template in the audit chain)."""
         case = selectors.case_for_user(request.user, pk)
-        generated = printing.generate_for_case(request.user, case, kind, fmt=request.query_params.get("format"), options=_options(request))
-        return _stored(generated_document_store(actor=request.user, case=case, generated=generated), generated)
+        generated = printing.generate_for_case(
+            request.user,
+            case,
+            kind,
+            fmt=request.query_params.get("format"),
+            options=_options(request),
+        )
+        return _stored(
+            generated_document_store(actor=request.user, case=case, generated=generated), generated
+        )
 
 
 class MemberDocumentView(_FileView):
@@ -86,16 +122,34 @@ class MemberDocumentView(_FileView):
 
     @extend_schema(parameters=PARAMS, responses=FILE_RESPONSES)
     def get(self, request, pk, kind) -> HttpResponse:
-        generated, _case = printing.document_for_member(request.user, pk, kind, fmt=request.query_params.get("format"), options=_options(request))
+        generated, _case = printing.document_for_member(
+            request.user,
+            pk,
+            kind,
+            fmt=request.query_params.get("format"),
+            options=_options(request),
+        )
         return _file(generated)
 
     @extend_schema(parameters=PARAMS, request=None, responses={201: s.DocumentSerializer})
     def post(self, request, pk, kind) -> HttpResponse:
         """Store it as a document of the member's development case."""
-        generated, case = printing.document_for_member(request.user, pk, kind, fmt=request.query_params.get("format"), options=_options(request))
+        generated, case = printing.document_for_member(
+            request.user,
+            pk,
+            kind,
+            fmt=request.query_params.get("format"),
+            options=_options(request),
+        )
         if case is None:
-            raise ValidationFailed(_("该党员没有发展党员流程，文书无处保存。"), code="document_needs_case", fields={"store": [_("没有可保存到的流程")]})
-        return _stored(generated_document_store(actor=request.user, case=case, generated=generated), generated)
+            raise ValidationFailed(
+                _("该党员没有发展党员流程，文书无处保存。"),
+                code="document_needs_case",
+                fields={"store": [_("没有可保存到的流程")]},
+            )
+        return _stored(
+            generated_document_store(actor=request.user, case=case, generated=generated), generated
+        )
 
 
 class MeetingDocumentView(_FileView):
@@ -103,15 +157,28 @@ class MeetingDocumentView(_FileView):
 
     @extend_schema(parameters=[PARAMS[0]], responses=FILE_RESPONSES)
     def get(self, request, pk, kind) -> HttpResponse:
-        return _file(printing.document_for_meeting(request.user, pk, kind, fmt=request.query_params.get("format")))
+        return _file(
+            printing.document_for_meeting(
+                request.user, pk, kind, fmt=request.query_params.get("format")
+            )
+        )
 
 
 class ComplianceReportView(_FileView):
     """The compliance report (组织生活制度落实情况报告) of a branch or a subtree for a period."""
 
-    @extend_schema(parameters=[OpenApiParameter("organization", int, required=True),
-                               OpenApiParameter("period", str, required=True, description="2026, 2026-Q2 or 2026-05"), PARAMS[0]],
-                   responses=FILE_RESPONSES)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("organization", int, required=True),
+            OpenApiParameter("period", str, required=True, description="2026, 2026-Q2 or 2026-05"),
+            PARAMS[0],
+        ],
+        responses=FILE_RESPONSES,
+    )
     def get(self, request) -> HttpResponse:
         q = request.query_params
-        return _file(printing.compliance_report_document(request.user, q.get("organization"), q.get("period"), fmt=q.get("format")))
+        return _file(
+            printing.compliance_report_document(
+                request.user, q.get("organization"), q.get("period"), fmt=q.get("format")
+            )
+        )

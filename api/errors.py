@@ -1,4 +1,5 @@
 """The one place errors become HTTP: every error is JSON `{code, message, fields}`."""
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -14,7 +15,9 @@ def _flatten(detail, prefix="") -> dict:
     if isinstance(detail, dict):
         for key, value in detail.items():
             fields.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-    elif isinstance(detail, list) and detail and all(not isinstance(d, (dict, list)) for d in detail):
+    elif (
+        isinstance(detail, list) and detail and all(not isinstance(d, (dict, list)) for d in detail)
+    ):
         fields[prefix or "data"] = [str(d) for d in detail]
     elif isinstance(detail, list):
         for i, value in enumerate(detail):
@@ -42,9 +45,17 @@ def exception_handler(exc, context) -> Response | None:
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))
     if isinstance(exc, exceptions.ValidationError):
-        body = {"code": "validation_failed", "message": _("提交的数据不符合要求。"), "fields": _flatten(exc.detail)}
+        body = {
+            "code": "validation_failed",
+            "message": _("提交的数据不符合要求。"),
+            "fields": _flatten(exc.detail),
+        }
     elif isinstance(exc, exceptions.ParseError):
-        body = {"code": "invalid_json", "message": _("请求体不是有效的 JSON：%(e)s") % {"e": exc.detail}, "fields": {}}
+        body = {
+            "code": "invalid_json",
+            "message": _("请求体不是有效的 JSON：%(e)s") % {"e": exc.detail},
+            "fields": {},
+        }
     elif isinstance(exc, exceptions.NotFound):
         body = {"code": "not_found", "message": _("对象不存在。"), "fields": {}}
     elif isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
@@ -52,5 +63,13 @@ def exception_handler(exc, context) -> Response | None:
         exc.status_code = status.HTTP_401_UNAUTHORIZED
         headers["WWW-Authenticate"] = "Token"
     else:
-        body = {"code": exc.default_code if isinstance(exc.detail, (list, dict)) else getattr(exc.detail, "code", exc.default_code), "message": str(exc.detail) if not isinstance(exc.detail, (list, dict)) else str(exc.default_detail), "fields": {}}
+        body = {
+            "code": exc.default_code
+            if isinstance(exc.detail, (list, dict))
+            else getattr(exc.detail, "code", exc.default_code),
+            "message": str(exc.detail)
+            if not isinstance(exc.detail, (list, dict))
+            else str(exc.default_detail),
+            "fields": {},
+        }
     return Response(body, status=exc.status_code, headers=headers)

@@ -1,5 +1,6 @@
 """Organizational-life and dues records (P5): /api/meetings/, /api/dues/, /api/orglife/import/.
 Reads are scoped to the caller's organizations; the branch secretary, deputy and committee write."""
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -34,14 +35,22 @@ def _year_param(request):
     """`?year=`: a calendar year between 1921 (the Party's founding) and 9999, else 400 naming it."""
     year = _int_param(request, "year")
     if year is not None and not 1921 <= year <= 9999:
-        raise ValidationFailed(_("参数 year 须为 1921 至 9999 之间的年份。"), code="invalid_parameter", fields={"year": [_("须为 1921 至 9999 之间的年份")]})
+        raise ValidationFailed(
+            _("参数 year 须为 1921 至 9999 之间的年份。"),
+            code="invalid_parameter",
+            fields={"year": [_("须为 1921 至 9999 之间的年份")]},
+        )
     return year
 
 
 def _visible_org(user, org_id, field="organization"):
     org = organizations_visible(user).filter(pk=org_id).first()
     if org is None:
-        raise ValidationFailed(_("您不能为该组织记录组织生活或党费。"), code="organization_not_in_scope", fields={field: [_("不在您的管理范围内")]})
+        raise ValidationFailed(
+            _("您不能为该组织记录组织生活或党费。"),
+            code="organization_not_in_scope",
+            fields={field: [_("不在您的管理范围内")]},
+        )
     return org
 
 
@@ -64,10 +73,32 @@ class MeetingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Meeting
-        fields = ["id", "organization", "organization_name", "kind", "kind_display", "held_on", "title", "hours", "evidence",
-                  "notes", "starts_at", "ends_at", "place", "chair", "chair_name", "recorder", "recorder_name",
-                  "nonvoting_attendees", "content", "resolutions", "lecturer", "lecturer_name", "attendance",
-                  "created_at"]
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "kind",
+            "kind_display",
+            "held_on",
+            "title",
+            "hours",
+            "evidence",
+            "notes",
+            "starts_at",
+            "ends_at",
+            "place",
+            "chair",
+            "chair_name",
+            "recorder",
+            "recorder_name",
+            "nonvoting_attendees",
+            "content",
+            "resolutions",
+            "lecturer",
+            "lecturer_name",
+            "attendance",
+            "created_at",
+        ]
 
 
 class AbsenteeSerializer(serializers.Serializer):
@@ -80,17 +111,23 @@ class MeetingCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MeetingKind.choices)
     held_on = serializers.DateField()
     title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    hours = serializers.DecimalField(max_digits=5, decimal_places=1, required=False, allow_null=True, default=None)
+    hours = serializers.DecimalField(
+        max_digits=5, decimal_places=1, required=False, allow_null=True, default=None
+    )
     evidence = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
-    attendees = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    attendees = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list
+    )
     absentees = AbsenteeSerializer(many=True, required=False, default=list)
     starts_at = serializers.TimeField(required=False, allow_null=True, default=None)
     ends_at = serializers.TimeField(required=False, allow_null=True, default=None)
     place = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     chair = serializers.IntegerField(required=False, allow_null=True, default=None)
     recorder = serializers.IntegerField(required=False, allow_null=True, default=None)
-    nonvoting_attendees = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    nonvoting_attendees = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=500
+    )
     content = serializers.CharField(required=False, allow_blank=True, default="")
     resolutions = serializers.CharField(required=False, allow_blank=True, default="")
     lecturer = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -110,7 +147,9 @@ class DuesSerializer(serializers.ModelSerializer):
 
 class DuesCreateSerializer(serializers.Serializer):
     member = serializers.IntegerField()
-    month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", error_messages={"invalid": _("须为 YYYY-MM")})
+    month = serializers.RegexField(
+        r"^\d{4}-(0[1-9]|1[0-2])$", error_messages={"invalid": _("须为 YYYY-MM")}
+    )
     amount = serializers.DecimalField(max_digits=10, decimal_places=2)
     paid_on = serializers.DateField()
 
@@ -135,15 +174,25 @@ class ImportResultSerializer(serializers.Serializer):
     satisfaction_survey = serializers.IntegerField(required=False)
 
 
-@extend_schema(parameters=[OpenApiParameter("organization", int), OpenApiParameter("kind", str), OpenApiParameter("year", int, description="1921-9999")])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("organization", int),
+        OpenApiParameter("kind", str),
+        OpenApiParameter("year", int, description="1921-9999"),
+    ]
+)
 class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = MeetingSerializer
     queryset = Meeting.objects.none()  # for the schema; requests use the selectors
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet:
-        return selectors.meetings_visible(self.request.user, organization=_int_param(self.request, "organization"),
-                                          kind=self.request.query_params.get("kind"), year=_year_param(self.request))
+        return selectors.meetings_visible(
+            self.request.user,
+            organization=_int_param(self.request, "organization"),
+            kind=self.request.query_params.get("kind"),
+            year=_year_param(self.request),
+        )
 
     def retrieve(self, request, pk=None) -> Response:
         meeting = selectors.meetings_visible(request.user).filter(pk=int(pk)).first()
@@ -163,14 +212,24 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(parameters=[OpenApiParameter("organization", int), OpenApiParameter("member", int), OpenApiParameter("year", int, description="1921-9999")])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("organization", int),
+        OpenApiParameter("member", int),
+        OpenApiParameter("year", int, description="1921-9999"),
+    ]
+)
 class DuesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = DuesSerializer
     queryset = DuesPayment.objects.none()
 
     def get_queryset(self) -> QuerySet:
-        return selectors.dues_visible(self.request.user, organization=_int_param(self.request, "organization"),
-                                      member=_int_param(self.request, "member"), year=_year_param(self.request))
+        return selectors.dues_visible(
+            self.request.user,
+            organization=_int_param(self.request, "organization"),
+            member=_int_param(self.request, "member"),
+            year=_year_param(self.request),
+        )
 
     @extend_schema(request=DuesCreateSerializer, responses={201: DuesSerializer})
     def create(self, request) -> Response:
@@ -181,22 +240,34 @@ class DuesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         d = body.validated_data
         member = members_visible(request.user).filter(pk=d["member"]).first()
         if member is None:
-            raise ValidationFailed(_("党员不存在。"), code="member_not_found", fields={"member": [_("不存在")]})
+            raise ValidationFailed(
+                _("党员不存在。"), code="member_not_found", fields={"member": [_("不存在")]}
+            )
         year, month = map(int, d["month"].split("-"))
-        payment = services.dues_record(actor=request.user, member=member, month=dt.date(year, month, 1), amount=d["amount"], paid_on=d["paid_on"])
+        payment = services.dues_record(
+            actor=request.user,
+            member=member,
+            month=dt.date(year, month, 1),
+            amount=d["amount"],
+            paid_on=d["paid_on"],
+        )
         return Response(DuesSerializer(payment).data, status=status.HTTP_201_CREATED)
 
 
 class OrgLifeImportView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request={"multipart/form-data": ImportSerializer}, responses={201: ImportResultSerializer})
+    @extend_schema(
+        request={"multipart/form-data": ImportSerializer}, responses={201: ImportResultSerializer}
+    )
     def post(self, request) -> Response:
         """Import a year's dues and attendance from an Excel workbook: all rows, or none with a row-by-row report."""
         body = ImportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         org = _visible_org(request.user, body.validated_data["organization"])
-        counts = services.orglife_import(actor=request.user, organization=org, file=body.validated_data["file"])
+        counts = services.orglife_import(
+            actor=request.user, organization=org, file=body.validated_data["file"]
+        )
         return Response(counts, status=status.HTTP_201_CREATED)
 
 
@@ -215,14 +286,23 @@ class MeasurementBallotView(APIView):
     @extend_schema(responses={200: {"type": "object"}})
     def get(self, request, pk) -> Response:
         case, voted = self._case(request, pk)
-        return Response({"case": case.pk, "rated": case.data.get("rated", []), "not_rated": case.data.get("not_rated", []), "voted": voted})
+        return Response(
+            {
+                "case": case.pk,
+                "rated": case.data.get("rated", []),
+                "not_rated": case.data.get("not_rated", []),
+                "voted": voted,
+            }
+        )
 
     @extend_schema(request=BallotSerializer, responses={201: {"type": "object"}})
     def post(self, request, pk) -> Response:
         case, _voted = self._case(request, pk)
         body = BallotSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        democratic_review.measurement_ballot_cast(actor=request.user, case=case, ratings=body.validated_data["ratings"])
+        democratic_review.measurement_ballot_cast(
+            actor=request.user, case=case, ratings=body.validated_data["ratings"]
+        )
         return Response({"case": case.pk, "voted": True}, status=status.HTTP_201_CREATED)
 
 

@@ -1,12 +1,26 @@
 """A CSV renderer for history exports (`?format=csv`): one row per audit event."""
+
 import csv
 import io
 import json
 
 from rest_framework.renderers import BaseRenderer
 
-EVENT_COLUMNS = ["seq", "created_at", "action", "action_display", "actor_name", "on_behalf_of", "actor_display", "actor_roles",
-                 "task", "task_name", "data", "prev_hash", "hash"]
+EVENT_COLUMNS = [
+    "seq",
+    "created_at",
+    "action",
+    "action_display",
+    "actor_name",
+    "on_behalf_of",
+    "actor_display",
+    "actor_roles",
+    "task",
+    "task_name",
+    "data",
+    "prev_hash",
+    "hash",
+]
 
 
 class CSVRenderer(BaseRenderer):
@@ -21,8 +35,22 @@ class CSVRenderer(BaseRenderer):
         if isinstance(data, dict) and "events" in data:
             writer.writerow(EVENT_COLUMNS)
             for e in data["events"]:
-                writer.writerow([json.dumps(e[c], ensure_ascii=False) if isinstance(e[c], (dict, list)) else e[c] for c in EVENT_COLUMNS])
+                writer.writerow(
+                    [
+                        json.dumps(e[c], ensure_ascii=False)
+                        if isinstance(e[c], (dict, list))
+                        else e[c]
+                        for c in EVENT_COLUMNS
+                    ]
+                )
         elif isinstance(data, dict):  # an error body {code, message, fields}
             for key, value in data.items():
-                writer.writerow([key, json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value])
+                writer.writerow(
+                    [
+                        key,
+                        json.dumps(value, ensure_ascii=False)
+                        if isinstance(value, (dict, list))
+                        else value,
+                    ]
+                )
         return out.getvalue().encode("utf-8")

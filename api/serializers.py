@@ -1,4 +1,5 @@
 """DRF serializers: shapes only, no business rules (those live in services and procedures)."""
+
 import re
 
 from django.contrib.auth import get_user_model
@@ -54,15 +55,33 @@ class LabelField(serializers.CharField):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    parent_name = serializers.CharField(source="parent.name", read_only=True, default=None, allow_null=True)
+    parent_name = serializers.CharField(
+        source="parent.name", read_only=True, default=None, allow_null=True
+    )
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     branch_kind_display = serializers.CharField(source="get_branch_kind_display", read_only=True)
 
     class Meta:
         model = Organization
-        fields = ["id", "parent", "parent_name", "name", "code", "kind", "kind_display", "branch_kind",
-                  "branch_kind_display", "has_approval_authority", "departments", "path", "term_start", "term_end",
-                  "founded_on", "dissolved_on", "dues_tracked_since"]
+        fields = [
+            "id",
+            "parent",
+            "parent_name",
+            "name",
+            "code",
+            "kind",
+            "kind_display",
+            "branch_kind",
+            "branch_kind_display",
+            "has_approval_authority",
+            "departments",
+            "path",
+            "term_start",
+            "term_end",
+            "founded_on",
+            "dissolved_on",
+            "dues_tracked_since",
+        ]
         read_only_fields = ["path"]
 
 
@@ -76,32 +95,67 @@ def mask(value: str, keep_start: int, keep_end: int) -> str:
 class MemberSerializer(serializers.ModelSerializer):
     """Identity and phone numbers are shown in full only to the organization department (who keep
     the records) and to the member themself; every other role sees them masked."""
+
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     gender_display = serializers.CharField(source="get_gender_display", read_only=True)
     ethnicity_display = serializers.CharField(source="get_ethnicity_display", read_only=True)
     education_display = serializers.CharField(source="get_education_display", read_only=True)
     degree_display = serializers.CharField(source="get_degree_display", read_only=True)
-    person_category_display = serializers.CharField(source="get_person_category_display", read_only=True)
+    person_category_display = serializers.CharField(
+        source="get_person_category_display", read_only=True
+    )
 
     def to_representation(self, instance) -> dict:
         data = super().to_representation(instance)
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        if not (is_org_department(user) or (instance.user_id is not None and user is not None and instance.user_id == user.pk)):
+        if not (
+            is_org_department(user)
+            or (instance.user_id is not None and user is not None and instance.user_id == user.pk)
+        ):
             data["id_number"] = mask(data.get("id_number") or "", 3, 4)
             data["phone"] = mask(data.get("phone") or "", 3, 4)
         return data
 
     class Meta:
         model = Member
-        fields = ["id", "organization", "organization_name", "user", "name", "status", "status_display", "rights_suspended",
-                  "suspension_reason", "is_leading_cadre", "birth_date", "id_number", "phone", "joined_on", "left_on",
-                  "left_reason", "party_standing_from", "staff_or_student_no", "gender", "gender_display",
-                  "ethnicity", "ethnicity_display", "education", "education_display", "degree",
-                  "degree_display", "person_category", "person_category_display", "job_post",
-                  "is_floating", "transferred_in_on", "probation_extension_months", "party_post",
-                  "joined_branch_name"]
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "user",
+            "name",
+            "status",
+            "status_display",
+            "rights_suspended",
+            "suspension_reason",
+            "is_leading_cadre",
+            "birth_date",
+            "id_number",
+            "phone",
+            "joined_on",
+            "left_on",
+            "left_reason",
+            "party_standing_from",
+            "staff_or_student_no",
+            "gender",
+            "gender_display",
+            "ethnicity",
+            "ethnicity_display",
+            "education",
+            "education_display",
+            "degree",
+            "degree_display",
+            "person_category",
+            "person_category_display",
+            "job_post",
+            "is_floating",
+            "transferred_in_on",
+            "probation_extension_months",
+            "party_post",
+            "joined_branch_name",
+        ]
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -110,7 +164,16 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "name", "first_name", "last_name", "email", "is_active", "password"]
+        fields = [
+            "id",
+            "username",
+            "name",
+            "first_name",
+            "last_name",
+            "email",
+            "is_active",
+            "password",
+        ]
 
     def get_name(self, obj) -> str:
         return display.person_name(obj)
@@ -124,8 +187,19 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RoleAssignment
-        fields = ["id", "user", "user_name", "role", "role_display", "organization", "organization_name",
-                  "term_start", "term_end", "post", "post_display"]
+        fields = [
+            "id",
+            "user",
+            "user_name",
+            "role",
+            "role_display",
+            "organization",
+            "organization_name",
+            "term_start",
+            "term_end",
+            "post",
+            "post_display",
+        ]
 
     def get_user_name(self, obj) -> str:
         return display.person_name(obj.user)
@@ -138,9 +212,11 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenLoginSerializer(AuthTokenSerializer):
     """DRF's login check, with the lengths of the user columns (a 400 naming the field)."""
+
     username = serializers.CharField(write_only=True, max_length=150)
-    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False,
-                                     style={"input_type": "password"})
+    password = serializers.CharField(
+        write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
+    )
 
 
 class TokenSerializer(serializers.Serializer):
@@ -181,9 +257,29 @@ class TaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Task
-        fields = ["id", "case", "process_id", "process_display", "element_id", "name", "stage", "role", "role_display",
-                  "assignee_organization", "assignee_organization_name", "organization", "organization_name", "status",
-                  "status_display", "due_at", "overdue", "holder", "holder_name", "created_at", "completed_at"]
+        fields = [
+            "id",
+            "case",
+            "process_id",
+            "process_display",
+            "element_id",
+            "name",
+            "stage",
+            "role",
+            "role_display",
+            "assignee_organization",
+            "assignee_organization_name",
+            "organization",
+            "organization_name",
+            "status",
+            "status_display",
+            "due_at",
+            "overdue",
+            "holder",
+            "holder_name",
+            "created_at",
+            "completed_at",
+        ]
 
     def get_role_display(self, obj) -> str:
         return str(LANE_LABELS.get(obj.lane, obj.lane))
@@ -215,25 +311,45 @@ def inbox_rows(rows, now) -> list[dict]:
         if lane not in lane_labels:
             lane_labels[lane] = str(LANE_LABELS.get(lane, lane))
         due = r["due_at"]
-        holder_name = f"{r['holder_first_name'] or ''} {r['holder_last_name'] or ''}".strip() or r["holder"]
-        out.append({
-            "id": r["id"], "case": r["case_id"], "process_id": r["process_id"],
-            "process_display": display.process_label(r["process_id"]), "element_id": r["element_id"],
-            "name": label(r["name"]), "stage": label(r["stage"]), "role": lane, "role_display": lane_labels[lane],
-            "assignee_organization": r["assignee_organization_id"], "assignee_organization_name": r["assignee_organization_name"],
-            "organization": r["case_organization_id"],
-            "organization_name": r["organization_name"], "status": r["status"], "status_display": str(TaskStatus(r["status"]).label),
-            "due_at": _datetime.to_representation(due) if due else None,
-            "overdue": bool(r["status"] == "open" and due and due <= now), "holder": r["holder"], "holder_name": holder_name,
-            "created_at": _datetime.to_representation(r["created_at"]),
-            "completed_at": _datetime.to_representation(r["completed_at"]) if r["completed_at"] else None,
-        })
+        holder_name = (
+            f"{r['holder_first_name'] or ''} {r['holder_last_name'] or ''}".strip() or r["holder"]
+        )
+        out.append(
+            {
+                "id": r["id"],
+                "case": r["case_id"],
+                "process_id": r["process_id"],
+                "process_display": display.process_label(r["process_id"]),
+                "element_id": r["element_id"],
+                "name": label(r["name"]),
+                "stage": label(r["stage"]),
+                "role": lane,
+                "role_display": lane_labels[lane],
+                "assignee_organization": r["assignee_organization_id"],
+                "assignee_organization_name": r["assignee_organization_name"],
+                "organization": r["case_organization_id"],
+                "organization_name": r["organization_name"],
+                "status": r["status"],
+                "status_display": str(TaskStatus(r["status"]).label),
+                "due_at": _datetime.to_representation(due) if due else None,
+                "overdue": bool(r["status"] == "open" and due and due <= now),
+                "holder": r["holder"],
+                "holder_name": holder_name,
+                "created_at": _datetime.to_representation(r["created_at"]),
+                "completed_at": _datetime.to_representation(r["completed_at"])
+                if r["completed_at"]
+                else None,
+            }
+        )
     return out
 
 
 class OpenTaskSerializer(TaskSerializer):
     """An open task with who holds it now: the claimant, else everyone holding its lane."""
-    holders = serializers.ListField(child=serializers.DictField(), help_text="[{id, username, name}]")
+
+    holders = serializers.ListField(
+        child=serializers.DictField(), help_text="[{id, username, name}]"
+    )
     slot_display = serializers.CharField()
 
     class Meta(TaskSerializer.Meta):
@@ -244,8 +360,13 @@ def open_tasks_with_holders(tasks, context) -> list[dict]:
     out = []
     for task, holders, names in tasks_with_holders(tasks):
         row = TaskSerializer(task, context=context).data
-        row["holders"] = [{"id": u.pk, "username": u.get_username(), "name": display.person_name(u)} for u in holders]
-        row["slot_display"] = display.slot_display(task.slot, names["organizations"], names["members"])
+        row["holders"] = [
+            {"id": u.pk, "username": u.get_username(), "name": display.person_name(u)}
+            for u in holders
+        ]
+        row["slot_display"] = display.slot_display(
+            task.slot, names["organizations"], names["members"]
+        )
         out.append(row)
     return out
 
@@ -259,7 +380,9 @@ def article_refs(documentation: str) -> str:
     refs = []
     for source, kind, number in _ARTICLE.findall(documentation or ""):
         number = number.replace(" ", "").replace("-", "—")
-        ref = f"{source} " + (gettext("第%(n)s条") if kind == "Art." else gettext("第%(n)s章")) % {"n": number}
+        ref = f"{source} " + (gettext("第%(n)s条") if kind == "Art." else gettext("第%(n)s章")) % {
+            "n": number
+        }
         if ref not in refs:
             refs.append(ref)
     return str(_("、")).join(refs) if refs else ""
@@ -274,8 +397,11 @@ def task_guide(task) -> str:
         text = str(guide(task.case) if callable(guide) else guide)
     else:
         refs = article_refs(task.documentation)
-        text = (gettext("请办理“%(task)s”（%(ref)s）。") % {"task": label(task.name), "ref": refs} if refs
-                else gettext("请办理“%(task)s”。") % {"task": label(task.name)})
+        text = (
+            gettext("请办理“%(task)s”（%(ref)s）。") % {"task": label(task.name), "ref": refs}
+            if refs
+            else gettext("请办理“%(task)s”。") % {"task": label(task.name)}
+        )
     if task.due_at and task.status == TaskStatus.OPEN:
         # A deadline falls at 24:00 of its last day (00:00 of the next): the user reads that last day.
         due = last_day_before(task.due_at).isoformat()
@@ -284,8 +410,12 @@ def task_guide(task) -> str:
 
 
 class TaskDetailSerializer(TaskSerializer):
-    documentation = serializers.SerializerMethodField(help_text="for the user: what to do, by when, under which article")
-    developer_notes = serializers.CharField(source="documentation", help_text="the BPMN documentation (for developers)")
+    documentation = serializers.SerializerMethodField(
+        help_text="for the user: what to do, by when, under which article"
+    )
+    developer_notes = serializers.CharField(
+        source="documentation", help_text="the BPMN documentation (for developers)"
+    )
     form = serializers.SerializerMethodField()
     context = serializers.SerializerMethodField()
     case_data = serializers.SerializerMethodField()
@@ -293,8 +423,15 @@ class TaskDetailSerializer(TaskSerializer):
     completed_by_name = serializers.SerializerMethodField()
 
     class Meta(TaskSerializer.Meta):
-        fields = TaskSerializer.Meta.fields + ["documentation", "developer_notes", "form", "context", "case_data",
-                                               "completed_by", "completed_by_name"]
+        fields = TaskSerializer.Meta.fields + [
+            "documentation",
+            "developer_notes",
+            "form",
+            "context",
+            "case_data",
+            "completed_by",
+            "completed_by_name",
+        ]
 
     def get_documentation(self, obj) -> str:
         return task_guide(obj)
@@ -303,7 +440,11 @@ class TaskDetailSerializer(TaskSerializer):
         return display.person_name(obj.completed_by) if obj.completed_by_id else None
 
     def get_form(self, obj) -> dict | None:
-        return {"name": obj.form, "schema": localize_schema(load_schema(obj.form))} if obj.form else None
+        return (
+            {"name": obj.form, "schema": localize_schema(load_schema(obj.form))}
+            if obj.form
+            else None
+        )
 
     def get_context(self, obj) -> dict:
         fn = context_for(obj.process_id, obj.element_id)
@@ -322,15 +463,34 @@ class CaseSerializer(serializers.ModelSerializer):
     version = serializers.CharField(source="process_version.version")
     rule_set_display = serializers.SerializerMethodField()
     organization_name = serializers.CharField(source="organization.name")
-    subject_member_name = serializers.CharField(source="subject_member.name", default=None, allow_null=True)
+    subject_member_name = serializers.CharField(
+        source="subject_member.name", default=None, allow_null=True
+    )
     status_display = serializers.CharField(source="get_status_display")
     stage = LabelField()
 
     class Meta:
         model = Case
-        fields = ["id", "process", "process_display", "version", "rule_set", "rule_set_display", "organization",
-                  "organization_name", "subject", "subject_member", "subject_member_name", "business_key", "status",
-                  "status_display", "stage", "created_at", "updated_at", "completed_at"]
+        fields = [
+            "id",
+            "process",
+            "process_display",
+            "version",
+            "rule_set",
+            "rule_set_display",
+            "organization",
+            "organization_name",
+            "subject",
+            "subject_member",
+            "subject_member_name",
+            "business_key",
+            "status",
+            "status_display",
+            "stage",
+            "created_at",
+            "updated_at",
+            "completed_at",
+        ]
 
     def get_process_display(self, obj) -> str:
         return display.process_label(obj.process_id)
@@ -357,8 +517,20 @@ class DocumentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Document
-        fields = ["id", "case", "task", "filename", "content_type", "size", "sha256", "description", "uploaded_by",
-                  "uploaded_by_name", "uploaded_at", "download"]
+        fields = [
+            "id",
+            "case",
+            "task",
+            "filename",
+            "content_type",
+            "size",
+            "sha256",
+            "description",
+            "uploaded_by",
+            "uploaded_by_name",
+            "uploaded_at",
+            "download",
+        ]
 
     def get_uploaded_by_name(self, obj) -> str:
         return display.person_name(obj.uploaded_by)
@@ -370,7 +542,9 @@ class DocumentSerializer(serializers.ModelSerializer):
 class DocumentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True, use_url=False)
     task = serializers.IntegerField(required=False, allow_null=True, default=None)
-    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=500
+    )
 
 
 class CaseDetailSerializer(CaseSerializer):
@@ -381,7 +555,13 @@ class CaseDetailSerializer(CaseSerializer):
     data = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
-        fields = CaseSerializer.Meta.fields + ["cancel_reason", "data", "open_tasks", "waiting_timers", "documents"]
+        fields = CaseSerializer.Meta.fields + [
+            "cancel_reason",
+            "data",
+            "open_tasks",
+            "waiting_timers",
+            "documents",
+        ]
 
     def get_data(self, obj) -> dict:
         return case_data_display(obj)
@@ -394,7 +574,9 @@ class CaseDetailSerializer(CaseSerializer):
         return open_tasks_with_holders(case_open_tasks(obj), self.context)
 
     def get_waiting_timers(self, obj) -> list:
-        return TimerSerializer(obj.timers.filter(status__in=["waiting", "failed"]).order_by("due_at"), many=True).data
+        return TimerSerializer(
+            obj.timers.filter(status__in=["waiting", "failed"]).order_by("due_at"), many=True
+        ).data
 
 
 class CaseCreateSerializer(serializers.Serializer):
@@ -402,8 +584,9 @@ class CaseCreateSerializer(serializers.Serializer):
     organization = serializers.IntegerField()
     subject = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     subject_member = serializers.IntegerField(required=False, allow_null=True, default=None)
-    business_key = serializers.CharField(required=False, allow_blank=True, default="",
-                                         max_length=200)
+    business_key = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200
+    )
     data = serializers.DictField(required=False, default=dict)
 
 
@@ -426,13 +609,19 @@ class ActedAsSerializer(serializers.Serializer):
 class TaskCompletedSerializer(TaskSerializer):
     """The finished task and what comes next: the case's open tasks with who holds them and when
     they are due (none when the case has ended)."""
+
     next_tasks = serializers.SerializerMethodField()
     case_status = serializers.CharField(source="case.status")
     case_status_display = serializers.CharField(source="case.get_status_display")
     case_stage = LabelField(source="case.stage")
 
     class Meta(TaskSerializer.Meta):
-        fields = TaskSerializer.Meta.fields + ["case_status", "case_status_display", "case_stage", "next_tasks"]
+        fields = TaskSerializer.Meta.fields + [
+            "case_status",
+            "case_status_display",
+            "case_stage",
+            "next_tasks",
+        ]
 
     @extend_schema_field(OpenTaskSerializer(many=True))
     def get_next_tasks(self, obj) -> list[dict]:
@@ -444,6 +633,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
     limited to organizations the reader can see, when the events come from
     `workflows.selectors.case_history_for`. Names come from the context's `names` (built once per
     page by `workflows.selectors.history_names`); without it the event shows what it recorded."""
+
     task = serializers.IntegerField(source="task_id", allow_null=True)
     task_name = LabelField()
     action_display = serializers.SerializerMethodField()
@@ -458,13 +648,36 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "seq", "created_at", "action", "action_display", "actor", "actor_name", "actor_person", "on_behalf_of",
-                  "on_behalf_of_person", "actor_display", "actor_roles", "acted_as_display", "task", "task_name", "data",
-                  "prev_hash", "hash"]
+        fields = [
+            "id",
+            "seq",
+            "created_at",
+            "action",
+            "action_display",
+            "actor",
+            "actor_name",
+            "actor_person",
+            "on_behalf_of",
+            "on_behalf_of_person",
+            "actor_display",
+            "actor_roles",
+            "acted_as_display",
+            "task",
+            "task_name",
+            "data",
+            "prev_hash",
+            "hash",
+        ]
 
     def _names(self) -> dict:
-        return self.context.get("names") or {"users": {}, "organizations": {}, "members": {}, "member_keys": frozenset(),
-                                             "counts": frozenset(), "codes": {}}
+        return self.context.get("names") or {
+            "users": {},
+            "organizations": {},
+            "members": {},
+            "member_keys": frozenset(),
+            "counts": frozenset(),
+            "codes": {},
+        }
 
     def get_action_display(self, obj) -> str:
         return display.action_label(obj.action)
@@ -480,7 +693,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
         return self._names()["users"].get(obj.on_behalf_of_id) or obj.on_behalf_of_name
 
     def get_actor_display(self, obj) -> str:
-        """"王伟（代 李芳）" when a delegate acted on behalf of the holder."""
+        """ "王伟（代 李芳）" when a delegate acted on behalf of the holder."""
         return actor_display(self.get_actor_person(obj), self.get_on_behalf_of_person(obj))
 
     @extend_schema_field(ActedAsSerializer(many=True))
@@ -492,8 +705,13 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     def get_data(self, obj) -> dict:
         names = self._names()
-        data = display.annotate(obj.data, member_keys=names["member_keys"], names=names["members"], codes=names["codes"],
-                                counts=names["counts"])
+        data = display.annotate(
+            obj.data,
+            member_keys=names["member_keys"],
+            names=names["members"],
+            codes=names["codes"],
+            counts=names["counts"],
+        )
         for key in ("opened", "fired_timers"):
             for item in data.get(key) or []:
                 if isinstance(item, dict):
@@ -512,7 +730,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
         return data
 
     def get_acted_as_display(self, obj) -> str:
-        """"软件工程教工党支部 支部书记": the role acted in, where the reader can see it."""
+        """ "软件工程教工党支部 支部书记": the role acted in, where the reader can see it."""
         roles = getattr(obj, "acted_as", [])
         return "、".join(f"{r['organization_name']} {r['role_display']}" for r in roles)
 
@@ -521,7 +739,10 @@ def actor_display(actor_name: str, on_behalf_of_name: str) -> str:
     from django.utils.translation import gettext
 
     if on_behalf_of_name:
-        return gettext("%(actor)s（代 %(holder)s）") % {"actor": actor_name, "holder": on_behalf_of_name}
+        return gettext("%(actor)s（代 %(holder)s）") % {
+            "actor": actor_name,
+            "holder": on_behalf_of_name,
+        }
     return actor_name
 
 
@@ -545,8 +766,21 @@ class RecordEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RecordEvent
-        fields = ["seq", "created_at", "actor", "actor_name", "actor_roles", "action", "entity", "entity_id",
-                  "entity_label", "organization_id", "organization_name", "data", "hash"]
+        fields = [
+            "seq",
+            "created_at",
+            "actor",
+            "actor_name",
+            "actor_roles",
+            "action",
+            "entity",
+            "entity_id",
+            "entity_label",
+            "organization_id",
+            "organization_name",
+            "data",
+            "hash",
+        ]
 
 
 class RecordLogVerificationSerializer(serializers.Serializer):
@@ -573,8 +807,25 @@ class DelegationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Delegation
-        fields = ["id", "delegator", "delegator_name", "delegate", "delegate_username", "delegate_name", "slots", "slots_display",
-                  "starts_at", "ends_at", "process_id", "process_display", "task", "reason", "revoked_at", "created_at", "active"]
+        fields = [
+            "id",
+            "delegator",
+            "delegator_name",
+            "delegate",
+            "delegate_username",
+            "delegate_name",
+            "slots",
+            "slots_display",
+            "starts_at",
+            "ends_at",
+            "process_id",
+            "process_display",
+            "task",
+            "reason",
+            "revoked_at",
+            "created_at",
+            "active",
+        ]
 
     def get_delegator_name(self, obj) -> str:
         return display.person_name(obj.delegator)
@@ -626,7 +877,19 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "kind_display", "subject", "message", "task", "case", "due_at", "created_at", "read_at", "emailed_at"]
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "subject",
+            "message",
+            "task",
+            "case",
+            "due_at",
+            "created_at",
+            "read_at",
+            "emailed_at",
+        ]
 
     def get_subject(self, obj) -> str:
         return render(obj.kind, obj.params)[0]
@@ -643,6 +906,7 @@ class MarkedReadSerializer(serializers.Serializer):
 
 
 # --- P4 ---------------------------------------------------------------------------------------
+
 
 class BranchTermSerializer(serializers.Serializer):
     organization = serializers.IntegerField()
@@ -707,6 +971,7 @@ class WeakBranchSerializer(serializers.Serializer):
 
 # --- P1 member development -------------------------------------------------------------------
 
+
 class ObligationSubmitSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["inspection", "thought_report"])
     seq = serializers.IntegerField(min_value=1)
@@ -738,6 +1003,7 @@ class EvidenceSerializer(serializers.Serializer):
 
 class MemberDevelopmentSerializer(serializers.Serializer):
     """The selector's dict as it is; the schema documents the top-level keys."""
+
     member = serializers.JSONField()
     status_history = serializers.JSONField()
     case = serializers.JSONField(allow_null=True)
@@ -792,7 +1058,9 @@ def history_export(case, reader) -> dict:
     return {
         "case": CaseSerializer(case).data,
         "verification": verify_case(case.pk).as_dict(),
-        "events": AuditEventSerializer(events, many=True, context={"names": history_names(case, events)}).data,
+        "events": AuditEventSerializer(
+            events, many=True, context={"names": history_names(case, events)}
+        ).data,
         "documents": DocumentSerializer(case_documents(case), many=True).data,
         "exported_at": serializers.DateTimeField().to_representation(timezone.now()),
     }
@@ -840,7 +1108,9 @@ def _event_details(event, row) -> list[str]:
     if event.action == "task_completed":
         lines += _data_lines(data.get("submitted") or {}, _field_titles(event))
     elif event.action == "case_started":
-        lines.append(gettext("流程：%(p)s") % {"p": data.get("process_display", data.get("process", ""))})
+        lines.append(
+            gettext("流程：%(p)s") % {"p": data.get("process_display", data.get("process", ""))}
+        )
     elif event.action == "effect_applied":
         lines += _data_lines(data.get("result") or {}, {})
     elif event.action in ("case_cancelled", "task_completion_refused"):
@@ -849,9 +1119,14 @@ def _event_details(event, row) -> list[str]:
         lines.append(gettext("期限到达：%(t)s") % {"t": item.get("timer", "")})
     for item in data.get("opened") or []:
         due = (item.get("due_at") or "")[:16].replace("T", " ")
-        lines.append(gettext("转入：%(t)s（%(lane)s%(due)s）") % {
-            "t": item.get("task", ""), "lane": item.get("lane_display", ""),
-            "due": gettext("，期限 %(d)s") % {"d": due} if due else ""})
+        lines.append(
+            gettext("转入：%(t)s（%(lane)s%(due)s）")
+            % {
+                "t": item.get("task", ""),
+                "lane": item.get("lane_display", ""),
+                "due": gettext("，期限 %(d)s") % {"d": due} if due else "",
+            }
+        )
     return lines
 
 
@@ -862,19 +1137,42 @@ def history_report_html(case, request) -> str:
     from django.utils import timezone
 
     events = case_history_for(request.user, case)
-    rows = AuditEventSerializer(events, many=True, context={"names": history_names(case, events)}).data
+    rows = AuditEventSerializer(
+        events, many=True, context={"names": history_names(case, events)}
+    ).data
     timeline = []
     for event, row in zip(events, rows, strict=True):
         what = row["action_display"] + (f"：{row['task_name']}" if row["task_name"] else "")
-        roles = "、".join(r["role_display"] + (f"（{r['organization_name']}）" if r["organization_name"] else "")
-                          for r in row["actor_roles"])
-        timeline.append({"seq": event.seq, "at": timezone.localtime(event.created_at), "person": row["actor_display"],
-                         "roles": roles or "—", "what": what, "details": _event_details(event, row), "hash": event.hash})
+        roles = "、".join(
+            r["role_display"] + (f"（{r['organization_name']}）" if r["organization_name"] else "")
+            for r in row["actor_roles"]
+        )
+        timeline.append(
+            {
+                "seq": event.seq,
+                "at": timezone.localtime(event.created_at),
+                "person": row["actor_display"],
+                "roles": roles or "—",
+                "what": what,
+                "details": _event_details(event, row),
+                "hash": event.hash,
+            }
+        )
     documents = DocumentSerializer(case_documents(case), many=True).data
     for d in documents:
-        d["uploaded_at_local"] = timezone.localtime(serializers.DateTimeField().to_internal_value(d["uploaded_at"]))
-    return render_to_string("api/case_report.html", {
-        "case": case, "process": display.process_label(case.process_id), "rule_set": CaseSerializer().get_rule_set_display(case),
-        "verification": verify_case(case.pk).as_dict(), "events": timeline, "documents": documents,
-        "now": timezone.localtime(), "reader": display.person_name(request.user),
-    })
+        d["uploaded_at_local"] = timezone.localtime(
+            serializers.DateTimeField().to_internal_value(d["uploaded_at"])
+        )
+    return render_to_string(
+        "api/case_report.html",
+        {
+            "case": case,
+            "process": display.process_label(case.process_id),
+            "rule_set": CaseSerializer().get_rule_set_display(case),
+            "verification": verify_case(case.pk).as_dict(),
+            "events": timeline,
+            "documents": documents,
+            "now": timezone.localtime(),
+            "reader": display.person_name(request.user),
+        },
+    )

@@ -1,11 +1,13 @@
 """Throttles. The rate is read from settings when each request is checked (PARTYFLOW["TOKEN_RATE"]),
 so a deployment sets it from the environment and a test overrides it; counts live in the default cache."""
+
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 
 class TokenThrottle(SimpleRateThrottle):
     """Attempts at POST /api/auth/token/ per client address, against password guessing."""
+
     scope = "auth-token"
 
     def get_rate(self) -> str:

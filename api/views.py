@@ -1,4 +1,5 @@
 """Thin views: validate input, call one service or selector, serialize the result."""
+
 import datetime as dt
 
 from django.conf import settings
@@ -60,7 +61,11 @@ def _int_param(request, name):
     try:
         return int(value)
     except ValueError:
-        raise ValidationFailed(_("参数 %(n)s 须为整数。") % {"n": name}, code="invalid_parameter", fields={name: [_("须为整数")]}) from None
+        raise ValidationFailed(
+            _("参数 %(n)s 须为整数。") % {"n": name},
+            code="invalid_parameter",
+            fields={name: [_("须为整数")]},
+        ) from None
 
 
 def _date_param(request, name):
@@ -70,8 +75,11 @@ def _date_param(request, name):
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValidationFailed(_("参数 %(n)s 须为日期（YYYY-MM-DD）。") % {"n": name}, code="invalid_parameter",
-                               fields={name: [_("日期格式应为 YYYY-MM-DD")]}) from None
+        raise ValidationFailed(
+            _("参数 %(n)s 须为日期（YYYY-MM-DD）。") % {"n": name},
+            code="invalid_parameter",
+            fields={name: [_("日期格式应为 YYYY-MM-DD")]},
+        ) from None
 
 
 def _bool_param(request, name):
@@ -82,6 +90,7 @@ def _bool_param(request, name):
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for an API token; throttled per client address (429).
     The token expires after PARTYFLOW["TOKEN_IDLE_SECONDS"] unused, or at logout."""
+
     throttle_classes = [TokenThrottle]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     serializer_class = s.TokenLoginSerializer
@@ -106,12 +115,20 @@ def _organization_param(request):
     """`?organization=` (required): an organization whose subtree the caller may read, else 404."""
     org = _int_param(request, "organization")
     if org is None:
-        raise ValidationFailed(_("请指定组织。"), code="organization_required", fields={"organization": [_("必填")]})
+        raise ValidationFailed(
+            _("请指定组织。"), code="organization_required", fields={"organization": [_("必填")]}
+        )
     return organization_in_scope(request.user, org)
 
 
-@extend_schema(parameters=[OpenApiParameter("entity", str, description="user | roleassignment | organization | member"),
-                           OpenApiParameter("entity_id", int)])
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "entity", str, description="user | roleassignment | organization | member"
+        ),
+        OpenApiParameter("entity_id", int),
+    ]
+)
 class RecordLogView(APIView):
     """GET /api/record-log/: the organization-level audit log (users, role assignments,
     organizations, members), newest first, with the verification of its hash chain. Organization
@@ -119,8 +136,11 @@ class RecordLogView(APIView):
 
     @extend_schema(responses=s.RecordLogSerializer)
     def get(self, request) -> Response:
-        log = record_log(request.user, entity=request.query_params.get("entity") or None,
-                         entity_id=_int_param(request, "entity_id"))
+        log = record_log(
+            request.user,
+            entity=request.query_params.get("entity") or None,
+            entity_id=_int_param(request, "entity_id"),
+        )
         return Response(s.RecordLogSerializer(log).data)
 
 
@@ -128,10 +148,17 @@ class MeView(APIView):
     @extend_schema(responses=s.MeSerializer)
     def get(self, request) -> Response:
         user = request.user
-        return Response(s.MeSerializer({
-            "id": user.pk, "username": user.get_username(), "name": user.get_full_name() or user.get_username(),
-            "is_superuser": user.is_superuser, "roles": active_assignments(user),
-        }).data)
+        return Response(
+            s.MeSerializer(
+                {
+                    "id": user.pk,
+                    "username": user.get_username(),
+                    "name": user.get_full_name() or user.get_username(),
+                    "is_superuser": user.is_superuser,
+                    "roles": active_assignments(user),
+                }
+            ).data
+        )
 
 
 class _ScopedCrud(viewsets.ModelViewSet):
@@ -160,10 +187,18 @@ class OrganizationViewSet(_ScopedCrud):
 
     def perform_create(self, serializer) -> None:
         d = dict(serializer.validated_data)
-        serializer.instance = org_services.organization_create(actor=self.request.user, parent=d.pop("parent", None), name=d.pop("name"), kind=d.pop("kind"), **d)
+        serializer.instance = org_services.organization_create(
+            actor=self.request.user,
+            parent=d.pop("parent", None),
+            name=d.pop("name"),
+            kind=d.pop("kind"),
+            **d,
+        )
 
     def perform_update(self, serializer) -> None:
-        serializer.instance = org_services.organization_update(actor=self.request.user, organization=serializer.instance, **serializer.validated_data)
+        serializer.instance = org_services.organization_update(
+            actor=self.request.user, organization=serializer.instance, **serializer.validated_data
+        )
 
     @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
     @action(detail=True, methods=["get"])
@@ -189,10 +224,14 @@ class MemberViewSet(_ScopedCrud):
 
     def perform_create(self, serializer) -> None:
         d = dict(serializer.validated_data)
-        serializer.instance = org_services.member_create(actor=self.request.user, organization=d.pop("organization"), name=d.pop("name"), **d)
+        serializer.instance = org_services.member_create(
+            actor=self.request.user, organization=d.pop("organization"), name=d.pop("name"), **d
+        )
 
     def perform_update(self, serializer) -> None:
-        serializer.instance = org_services.member_update(actor=self.request.user, member=serializer.instance, **serializer.validated_data)
+        serializer.instance = org_services.member_update(
+            actor=self.request.user, member=serializer.instance, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance) -> None:
         org_services.member_delete(actor=self.request.user, member=instance)
@@ -201,10 +240,19 @@ class MemberViewSet(_ScopedCrud):
     @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
     def development(self, request, pk=None) -> Response:
         """P1 read model: stage, step n of 25, next due date, overdue items, obligations, status history, evidence."""
-        return Response(s.MemberDevelopmentSerializer(development_selectors.member_development(request.user, pk)).data)
+        return Response(
+            s.MemberDevelopmentSerializer(
+                development_selectors.member_development(request.user, pk)
+            ).data
+        )
 
     @extend_schema(request=s.ObligationSubmitSerializer, responses=s.ObligationRecordSerializer)
-    @action(detail=True, methods=["post"], url_path="development/obligations", permission_classes=[IsAuthenticated])
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="development/obligations",
+        permission_classes=[IsAuthenticated],
+    )
     def submit_obligation(self, request, pk=None) -> Response:
         """Record an inspection record or thought report due in the member's development case."""
         body = s.ObligationSubmitSerializer(data=request.data)
@@ -213,8 +261,13 @@ class MemberViewSet(_ScopedCrud):
         case = development_selectors.development_case_of(member)
         if case is None:
             raise NotFound(_("该党员没有发展党员流程。"), code="case_not_found")
-        row = development_services.obligation_submit(actor=request.user, case=case, kind=body.validated_data["kind"],
-                                                     seq=body.validated_data["seq"], data=body.validated_data["data"])
+        row = development_services.obligation_submit(
+            actor=request.user,
+            case=case,
+            kind=body.validated_data["kind"],
+            seq=body.validated_data["seq"],
+            data=body.validated_data["data"],
+        )
         return Response(s.ObligationRecordSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
@@ -228,15 +281,25 @@ class UserViewSet(_ScopedCrud):
         user = self.request.user
         if is_org_department(user):
             return User.objects.order_by("id")
-        return User.objects.filter(
-            Q(pk=user.pk) | Q(role_assignments__in=RoleAssignment.objects.filter(scope_q(user))) | Q(member__in=members_visible(user))
-        ).distinct().order_by("id")
+        return (
+            User.objects.filter(
+                Q(pk=user.pk)
+                | Q(role_assignments__in=RoleAssignment.objects.filter(scope_q(user)))
+                | Q(member__in=members_visible(user))
+            )
+            .distinct()
+            .order_by("id")
+        )
 
     def perform_create(self, serializer) -> None:
-        serializer.instance = org_services.user_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = org_services.user_create(
+            actor=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer) -> None:
-        serializer.instance = org_services.user_update(actor=self.request.user, user=serializer.instance, **serializer.validated_data)
+        serializer.instance = org_services.user_update(
+            actor=self.request.user, user=serializer.instance, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance) -> None:
         org_services.user_delete(actor=self.request.user, user=instance)
@@ -246,16 +309,21 @@ class RoleAssignmentViewSet(_ScopedCrud):
     serializer_class = s.RoleAssignmentSerializer
 
     def get_queryset(self) -> QuerySet:
-        qs = RoleAssignment.objects.select_related("organization").filter(scope_q(self.request.user) | Q(user=self.request.user))
+        qs = RoleAssignment.objects.select_related("organization").filter(
+            scope_q(self.request.user) | Q(user=self.request.user)
+        )
         user = _int_param(self.request, "user")
         return qs.filter(user_id=user) if user else qs
 
     def perform_create(self, serializer) -> None:
-        serializer.instance = org_services.role_assignment_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = org_services.role_assignment_create(
+            actor=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer) -> None:
-        serializer.instance = org_services.role_assignment_update(actor=self.request.user, assignment=serializer.instance,
-                                                                  **serializer.validated_data)
+        serializer.instance = org_services.role_assignment_update(
+            actor=self.request.user, assignment=serializer.instance, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance) -> None:
         org_services.role_assignment_delete(actor=self.request.user, assignment=instance)
@@ -269,9 +337,16 @@ class ProcessViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.processes_current()
 
 
-@extend_schema(parameters=[OpenApiParameter("process", str), OpenApiParameter("organization", int), OpenApiParameter("status", str),
-                           OpenApiParameter("subject", str, description="part of the subject or of the member's name"),
-                           OpenApiParameter("started_from", OpenApiTypes.DATE), OpenApiParameter("started_to", OpenApiTypes.DATE)])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("process", str),
+        OpenApiParameter("organization", int),
+        OpenApiParameter("status", str),
+        OpenApiParameter("subject", str, description="part of the subject or of the member's name"),
+        OpenApiParameter("started_from", OpenApiTypes.DATE),
+        OpenApiParameter("started_to", OpenApiTypes.DATE),
+    ]
+)
 class CaseViewSet(viewsets.GenericViewSet):
     serializer_class = s.CaseSerializer
     queryset = Case.objects.none()  # for the schema; requests use the selectors
@@ -281,11 +356,15 @@ class CaseViewSet(viewsets.GenericViewSet):
         return {**super().get_serializer_context(), "now": timezone.now()}
 
     def list(self, request) -> Response:
-        qs = selectors.cases_visible(request.user, process=request.query_params.get("process"),
-                                     organization=_int_param(request, "organization"), status=request.query_params.get("status"),
-                                     subject=request.query_params.get("subject"),
-                                     started_from=_date_param(request, "started_from"),
-                                     started_to=_date_param(request, "started_to"))
+        qs = selectors.cases_visible(
+            request.user,
+            process=request.query_params.get("process"),
+            organization=_int_param(request, "organization"),
+            status=request.query_params.get("status"),
+            subject=request.query_params.get("subject"),
+            started_from=_date_param(request, "started_from"),
+            started_to=_date_param(request, "started_to"),
+        )
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.CaseSerializer(page, many=True).data)
 
@@ -305,18 +384,31 @@ class CaseViewSet(viewsets.GenericViewSet):
         body = s.CaseCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
-        case = services.case_start_in_scope(actor=request.user, process_id=d["process"], organization_id=d["organization"],
-                                            subject_member_id=d.get("subject_member"), subject=d["subject"],
-                                            data=d["data"], business_key=d["business_key"])
+        case = services.case_start_in_scope(
+            actor=request.user,
+            process_id=d["process"],
+            organization_id=d["organization"],
+            subject_member_id=d.get("subject_member"),
+            subject=d["subject"],
+            data=d["data"],
+            business_key=d["business_key"],
+        )
         case = selectors.case_for_user(request.user, case.pk)
-        return Response(s.CaseDetailSerializer(case, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.CaseDetailSerializer(case, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(responses=s.AuditEventSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None) -> Response:
         case = self._read(request, pk, "history")
         events = selectors.case_history_for(request.user, case)
-        return Response(s.AuditEventSerializer(events, many=True, context={"names": selectors.history_names(case, events)}).data)
+        return Response(
+            s.AuditEventSerializer(
+                events, many=True, context={"names": selectors.history_names(case, events)}
+            ).data
+        )
 
     @extend_schema(responses=s.EvidenceSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -325,9 +417,23 @@ class CaseViewSet(viewsets.GenericViewSet):
         case = selectors.case_for_user(request.user, pk)
         return Response(s.EvidenceSerializer(selectors.case_evidence(case), many=True).data)
 
-    @extend_schema(responses={(200, "application/json"): s.HistoryExportSerializer, (200, "text/csv"): OpenApiTypes.STR},
-                   parameters=[OpenApiParameter("format", str, enum=["json", "csv"], description="json (default) or csv")])
-    @action(detail=True, methods=["get"], url_path="history/export", renderer_classes=[JSONRenderer, CSVRenderer])
+    @extend_schema(
+        responses={
+            (200, "application/json"): s.HistoryExportSerializer,
+            (200, "text/csv"): OpenApiTypes.STR,
+        },
+        parameters=[
+            OpenApiParameter(
+                "format", str, enum=["json", "csv"], description="json (default) or csv"
+            )
+        ],
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="history/export",
+        renderer_classes=[JSONRenderer, CSVRenderer],
+    )
     def history_export(self, request, pk=None) -> Response:
         """The case's full history for auditors: the case, the chain verification, every event with the
         data submitted, and the documents; `?format=csv` gives one row per event."""
@@ -355,8 +461,17 @@ class CaseViewSet(viewsets.GenericViewSet):
         return Response(s.CaseAccessSerializer(selectors.case_accesses(case), many=True).data)
 
     @extend_schema(methods=["GET"], responses=s.DocumentSerializer(many=True))
-    @extend_schema(methods=["POST"], request={"multipart/form-data": s.DocumentUploadSerializer}, responses={201: s.DocumentSerializer})
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser], pagination_class=None)
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": s.DocumentUploadSerializer},
+        responses={201: s.DocumentSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser],
+        pagination_class=None,
+    )
     def documents(self, request, pk=None) -> Response:
         """The case's documents (evidence); POST multipart `file` (+ `task`, `description`) to attach one."""
         if request.method == "GET":
@@ -370,11 +485,21 @@ class CaseViewSet(viewsets.GenericViewSet):
         if d.get("task") is not None:
             task = case.tasks.filter(pk=d["task"]).first()
             if task is None:
-                raise ValidationFailed(_("任务不属于该流程。"), code="task_not_in_case", fields={"task": [_("不属于该流程")]})
-        doc = services.document_upload(actor=request.user, case=case, file=d["file"], task=task, description=d["description"])
+                raise ValidationFailed(
+                    _("任务不属于该流程。"),
+                    code="task_not_in_case",
+                    fields={"task": [_("不属于该流程")]},
+                )
+        doc = services.document_upload(
+            actor=request.user, case=case, file=d["file"], task=task, description=d["description"]
+        )
         return Response(s.DocumentSerializer(doc).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, mime): OpenApiTypes.BINARY for mime in settings.PARTYFLOW["UPLOAD_CONTENT_TYPES"]})
+    @extend_schema(
+        responses={
+            (200, mime): OpenApiTypes.BINARY for mime in settings.PARTYFLOW["UPLOAD_CONTENT_TYPES"]
+        }
+    )
     @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_id>[0-9]+)")
     def document_download(self, request, pk=None, document_id=None) -> Response:
         """The file's bytes, with the content type sniffed at upload (scoped like the case)."""
@@ -399,8 +524,15 @@ class CaseViewSet(viewsets.GenericViewSet):
         case = selectors.case_for_user(request.user, pk)
         body = s.CaseCancelSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        case = services.case_cancel(actor=request.user, case=case, reason=body.validated_data["reason"])
-        return Response(s.CaseDetailSerializer(selectors.case_for_user(request.user, case.pk), context=self.get_serializer_context()).data)
+        case = services.case_cancel(
+            actor=request.user, case=case, reason=body.validated_data["reason"]
+        )
+        return Response(
+            s.CaseDetailSerializer(
+                selectors.case_for_user(request.user, case.pk),
+                context=self.get_serializer_context(),
+            ).data
+        )
 
 
 class TaskViewSet(viewsets.GenericViewSet):
@@ -411,35 +543,65 @@ class TaskViewSet(viewsets.GenericViewSet):
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "now": timezone.now()}
 
-    @extend_schema(parameters=[OpenApiParameter("process", str), OpenApiParameter("organization", int), OpenApiParameter("overdue", bool),
-                               OpenApiParameter("escalated", bool, description="overdue tasks of lower organizations escalated to my committee (督办)")],
-                   responses=s.TaskSerializer(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("process", str),
+            OpenApiParameter("organization", int),
+            OpenApiParameter("overdue", bool),
+            OpenApiParameter(
+                "escalated",
+                bool,
+                description="overdue tasks of lower organizations escalated to my committee (督办)",
+            ),
+        ],
+        responses=s.TaskSerializer(many=True),
+    )
     def list(self, request) -> Response:
         if _bool_param(request, "escalated"):
             qs = notification_selectors.tasks_escalated_to(request.user)
         else:
-            qs = selectors.task_inbox(request.user, process=request.query_params.get("process"),
-                                      organization=_int_param(request, "organization"), overdue=_bool_param(request, "overdue"))
+            qs = selectors.task_inbox(
+                request.user,
+                process=request.query_params.get("process"),
+                organization=_int_param(request, "organization"),
+                overdue=_bool_param(request, "overdue"),
+            )
         page = self.paginate_queryset(selectors.inbox_page_values(qs))
         return self.get_paginated_response(s.inbox_rows(page, timezone.now()))
 
     @extend_schema(responses=s.TaskDetailSerializer)
     def retrieve(self, request, pk=None) -> Response:
         task = selectors.task_for_user(request.user, pk)
-        services.case_access_record(actor=request.user, case=task.case, view="task_detail")  # shows the case's data
+        services.case_access_record(
+            actor=request.user, case=task.case, view="task_detail"
+        )  # shows the case's data
         return Response(s.TaskDetailSerializer(task, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses=s.TaskSerializer)
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None) -> Response:
-        task = services.task_claim(actor=request.user, task=selectors.task_for_user(request.user, pk))
-        return Response(s.TaskSerializer(selectors.task_for_user(request.user, task.pk), context=self.get_serializer_context()).data)
+        task = services.task_claim(
+            actor=request.user, task=selectors.task_for_user(request.user, pk)
+        )
+        return Response(
+            s.TaskSerializer(
+                selectors.task_for_user(request.user, task.pk),
+                context=self.get_serializer_context(),
+            ).data
+        )
 
     @extend_schema(request=None, responses=s.TaskSerializer)
     @action(detail=True, methods=["post"])
     def unclaim(self, request, pk=None) -> Response:
-        task = services.task_unclaim(actor=request.user, task=selectors.task_for_user(request.user, pk))
-        return Response(s.TaskSerializer(selectors.task_for_user(request.user, task.pk), context=self.get_serializer_context()).data)
+        task = services.task_unclaim(
+            actor=request.user, task=selectors.task_for_user(request.user, pk)
+        )
+        return Response(
+            s.TaskSerializer(
+                selectors.task_for_user(request.user, task.pk),
+                context=self.get_serializer_context(),
+            ).data
+        )
 
     @extend_schema(request=s.TaskCompleteSerializer, responses=s.TaskCompletedSerializer)
     @action(detail=True, methods=["post"])
@@ -448,78 +610,122 @@ class TaskViewSet(viewsets.GenericViewSet):
         they are, who holds them, when they are due)."""
         task = selectors.task_for_user(request.user, pk)
         if not isinstance(request.data, dict) or "data" not in request.data:
-            raise ValidationFailed(_("请求体须为 {\"data\": {...}}。"), code="invalid_body", fields={"data": [_("必填")]})
+            raise ValidationFailed(
+                _('请求体须为 {"data": {...}}。'), code="invalid_body", fields={"data": [_("必填")]}
+            )
         task = services.task_complete(actor=request.user, task=task, data=request.data["data"])
         return Response(s.TaskCompletedSerializer(task, context=self.get_serializer_context()).data)
 
 
 class NotificationViewSet(viewsets.GenericViewSet):
     """The caller's own reminders, overdue alerts and escalations; newest first."""
+
     serializer_class = s.NotificationSerializer
     queryset = Notification.objects.none()  # for the schema; requests use the selectors
     lookup_value_regex = r"[0-9]+"
 
-    @extend_schema(parameters=[OpenApiParameter("unread", bool)], responses=s.NotificationSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("unread", bool)], responses=s.NotificationSerializer(many=True)
+    )
     def list(self, request) -> Response:
-        qs = notification_selectors.notifications_for(request.user, unread=_bool_param(request, "unread"))
+        qs = notification_selectors.notifications_for(
+            request.user, unread=_bool_param(request, "unread")
+        )
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.NotificationSerializer(page, many=True).data)
 
     @extend_schema(responses=s.NotificationSerializer)
     def retrieve(self, request, pk=None) -> Response:
-        return Response(s.NotificationSerializer(notification_selectors.notification_for_user(request.user, pk)).data)
+        return Response(
+            s.NotificationSerializer(
+                notification_selectors.notification_for_user(request.user, pk)
+            ).data
+        )
 
     @extend_schema(request=None, responses=s.NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None) -> Response:
-        n = notification_services.notification_mark_read(actor=request.user, notification=notification_selectors.notification_for_user(request.user, pk))
+        n = notification_services.notification_mark_read(
+            actor=request.user,
+            notification=notification_selectors.notification_for_user(request.user, pk),
+        )
         return Response(s.NotificationSerializer(n).data)
 
     @extend_schema(request=None, responses=s.MarkedReadSerializer)
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request) -> Response:
-        return Response({"marked_read": notification_services.notifications_mark_all_read(actor=request.user)})
+        return Response(
+            {"marked_read": notification_services.notifications_mark_all_read(actor=request.user)}
+        )
 
 
 # --- P4: committee terms, identification of weak branches, the weak-branch list ----------------
 
+
 class BranchTermView(APIView):
-    @extend_schema(parameters=[OpenApiParameter("organization", int, required=True)], responses=s.BranchTermSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("organization", int, required=True)],
+        responses=s.BranchTermSerializer(many=True),
+    )
     def get(self, request) -> Response:
         """Every branch in the organization's subtree with its committee term, end date and whether it is overdue."""
 
-        return Response(s.BranchTermSerializer(branch_terms(_organization_param(request)), many=True).data)
+        return Response(
+            s.BranchTermSerializer(branch_terms(_organization_param(request)), many=True).data
+        )
 
 
 class WeakBranchIdentificationView(APIView):
-    @extend_schema(parameters=[OpenApiParameter("organization", int, required=True)], responses=s.IdentificationSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("organization", int, required=True)],
+        responses=s.IdentificationSerializer(many=True),
+    )
     def get(self, request) -> Response:
         """P4 step 1: the branches in the subtree showing a weak-branch signal, with the evidence for each."""
 
-        return Response(s.IdentificationSerializer(weak_branch_identification(_organization_param(request), rules=deployment_rule_set()), many=True).data)
+        return Response(
+            s.IdentificationSerializer(
+                weak_branch_identification(
+                    _organization_param(request), rules=deployment_rule_set()
+                ),
+                many=True,
+            ).data
+        )
 
-    @extend_schema(request=s.IdentificationRunSerializer, responses=s.IdentificationRunResultSerializer)
+    @extend_schema(
+        request=s.IdentificationRunSerializer, responses=s.IdentificationRunResultSerializer
+    )
     def post(self, request) -> Response:
         """The committee's on-demand identification: opens a designation task in its inbox per flagged branch."""
 
         body = s.IdentificationRunSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         org = organization_in_scope(request.user, body.validated_data["organization"])
-        return Response(s.IdentificationRunResultSerializer(identification_run(actor=request.user, organization=org)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            s.IdentificationRunResultSerializer(
+                identification_run(actor=request.user, organization=org)
+            ).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class WeakBranchListView(APIView):
-    @extend_schema(parameters=[OpenApiParameter("organization", int)], responses=s.WeakBranchSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("organization", int)],
+        responses=s.WeakBranchSerializer(many=True),
+    )
     def get(self, request) -> Response:
         """The weak-branch list in the caller's scope: status, plan deadline, adjustments, progress reports."""
 
         org = _int_param(request, "organization")
-        qs = weak_branches(request.user, organization=organization_in_scope(request.user, org) if org else None)
+        qs = weak_branches(
+            request.user, organization=organization_in_scope(request.user, org) if org else None
+        )
         return Response(s.WeakBranchSerializer(qs.prefetch_related("reports"), many=True).data)
 
 
 # --- P5: compliance -------------------------------------------------------------------------
+
 
 def _compliance(request):
     org = _organization_param(request)
@@ -528,23 +734,37 @@ def _compliance(request):
 
 
 class ComplianceView(APIView):
-    @extend_schema(parameters=[OpenApiParameter("organization", int, required=True), OpenApiParameter("period", str, required=True, description="2026, 2026-Q2 or 2026-05")],
-                   responses={200: {"type": "array", "items": {"type": "object"}}})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("organization", int, required=True),
+            OpenApiParameter("period", str, required=True, description="2026, 2026-Q2 or 2026-05"),
+        ],
+        responses={200: {"type": "array", "items": {"type": "object"}}},
+    )
     def get(self, request) -> Response:
         """Per branch of the subtree, per P5 obligation: met / due / missed for the period, with the records that prove it."""
         return Response(_compliance(request)[1])
 
 
 class ComplianceExportView(APIView):
-    @extend_schema(parameters=[OpenApiParameter("organization", int, required=True), OpenApiParameter("period", str, required=True)],
-                   responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("organization", int, required=True),
+            OpenApiParameter("period", str, required=True),
+        ],
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes
+        },
+    )
     def get(self, request) -> Response:
         """The compliance table as an Excel workbook: one row per branch and obligation."""
         from django.http import HttpResponse
 
-
         period, rows = _compliance(request)
-        response = HttpResponse(compliance_workbook(rows, period), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            compliance_workbook(rows, period),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
         response["Content-Disposition"] = f'attachment; filename="compliance-{period}.xlsx"'
         return response
 
@@ -553,13 +773,21 @@ class DevelopmentPipelineView(APIView):
     """P1 pipeline of an organization subtree (党内统计): members per development status, running cases
     per stage, overdue tasks and obligations, this year's admissions and conversions."""
 
-    @extend_schema(parameters=[OpenApiParameter("organization", int, required=True)], responses=s.DevelopmentPipelineSerializer)
+    @extend_schema(
+        parameters=[OpenApiParameter("organization", int, required=True)],
+        responses=s.DevelopmentPipelineSerializer,
+    )
     def get(self, request) -> Response:
-        return Response(s.DevelopmentPipelineSerializer(development_selectors.development_pipeline(_organization_param(request))).data)
+        return Response(
+            s.DevelopmentPipelineSerializer(
+                development_selectors.development_pipeline(_organization_param(request))
+            ).data
+        )
 
 
 class DelegationViewSet(viewsets.GenericViewSet):
     """Delegations the caller gave or received; POST hands the caller's tasks to an eligible colleague."""
+
     serializer_class = s.DelegationSerializer
     queryset = Delegation.objects.none()  # for the schema; requests use the selectors
     lookup_value_regex = r"[0-9]+"
@@ -569,7 +797,9 @@ class DelegationViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(s.DelegationSerializer(page, many=True).data)
 
     def retrieve(self, request, pk=None) -> Response:
-        return Response(s.DelegationSerializer(selectors.delegation_for_user(request.user, pk)).data)
+        return Response(
+            s.DelegationSerializer(selectors.delegation_for_user(request.user, pk)).data
+        )
 
     @extend_schema(request=s.DelegationCreateSerializer, responses={201: s.DelegationSerializer})
     def create(self, request) -> Response:
@@ -582,15 +812,28 @@ class DelegationViewSet(viewsets.GenericViewSet):
         if d.get("task") is not None:
             task = Task.objects.filter(pk=d["task"]).first()
             if task is None:
-                raise ValidationFailed(_("只能委托您自己待办的任务。"), code="task_not_yours", fields={"task": [_("不是您的待办任务")]})
-        delegation = services.delegation_create(actor=request.user, delegate=delegate, starts_at=d["starts_at"], ends_at=d["ends_at"],
-                                                process_id=d["process"], task=task, reason=d["reason"])
+                raise ValidationFailed(
+                    _("只能委托您自己待办的任务。"),
+                    code="task_not_yours",
+                    fields={"task": [_("不是您的待办任务")]},
+                )
+        delegation = services.delegation_create(
+            actor=request.user,
+            delegate=delegate,
+            starts_at=d["starts_at"],
+            ends_at=d["ends_at"],
+            process_id=d["process"],
+            task=task,
+            reason=d["reason"],
+        )
         return Response(s.DelegationSerializer(delegation).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=s.DelegationSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None) -> Response:
-        delegation = services.delegation_revoke(actor=request.user, delegation=selectors.delegation_for_user(request.user, pk))
+        delegation = services.delegation_revoke(
+            actor=request.user, delegation=selectors.delegation_for_user(request.user, pk)
+        )
         return Response(s.DelegationSerializer(delegation).data)
 
 
@@ -622,21 +865,34 @@ ENTRY_POINTS = [
 
 class ApiRootView(APIView):
     """The entry points of the API, each with what it is for; open to everyone (it names no data)."""
+
     permission_classes = []
     authentication_classes = []
 
     @extend_schema(responses={200: {"type": "object"}})
     def get(self, request) -> Response:
         base = request.build_absolute_uri("/api/")
-        return Response({
-            "name": "partyflow", "message": _("党务工作流程接口。先用 auth/token/ 取得令牌，再在请求头写 Authorization: Token <令牌>。"),
-            "entry_points": [{"url": base + path, "description": str(text)} for path, text in ENTRY_POINTS],
-        })
+        return Response(
+            {
+                "name": "partyflow",
+                "message": _(
+                    "党务工作流程接口。先用 auth/token/ 取得令牌，再在请求头写 Authorization: Token <令牌>。"
+                ),
+                "entry_points": [
+                    {"url": base + path, "description": str(text)} for path, text in ENTRY_POINTS
+                ],
+            }
+        )
 
 
 def api_not_found(request, path="") -> JsonResponse:
     """Any unknown path under /api/: JSON like every other error, pointing to the entry points."""
     message = _("没有这个接口：/api/%(p)s。可用的接口见 /api/。") % {"p": path}
     if path and not path.endswith("/"):
-        message = _("没有这个接口：/api/%(p)s。接口地址以斜杠结尾（/api/%(p)s/）；可用的接口见 /api/。") % {"p": path}
-    return JsonResponse({"code": "not_found", "message": str(message), "fields": {}, "entry_points": "/api/"}, status=404)
+        message = _(
+            "没有这个接口：/api/%(p)s。接口地址以斜杠结尾（/api/%(p)s/）；可用的接口见 /api/。"
+        ) % {"p": path}
+    return JsonResponse(
+        {"code": "not_found", "message": str(message), "fields": {}, "entry_points": "/api/"},
+        status=404,
+    )

@@ -7,6 +7,7 @@ Uses (and drops) the same separate bench database as bench.run. Prints one call 
 case_start, timer_fire_one (one case's due timer), POST complete submit_request, POST complete reply_request, GET /api/tasks/ with 10,000
 open tasks. `--sql` also prints the time spent in SQL per statement kind (cursor execute wall time).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,7 +38,9 @@ class SqlTimer:
 
     def report(self, requests: int):
         total = sum(v[1] for v in self.by_shape.values())
-        print(f"  SQL: {total * 1000 / requests:.2f} ms per request in {sum(v[0] for v in self.by_shape.values()) / requests:.1f} statements")
+        print(
+            f"  SQL: {total * 1000 / requests:.2f} ms per request in {sum(v[0] for v in self.by_shape.values()) / requests:.1f} statements"
+        )
         for shape, (count, secs) in sorted(self.by_shape.items(), key=lambda kv: -kv[1][1])[:12]:
             print(f"    {secs * 1000 / requests:6.3f} ms  x{count / requests:.1f}  {shape}")
         self.by_shape.clear()
@@ -48,12 +51,26 @@ def main(argv=None):
     parser.add_argument("--db", default=os.environ.get("PARTYFLOW_BENCH_DB", "partyflow_bench"))
     parser.add_argument("--n", type=int, default=100, help="iterations profiled per path")
     parser.add_argument("--sql", action="store_true", help="also break down SQL time per statement")
-    parser.add_argument("--interval", type=float, default=0.001, help="pyinstrument sampling interval (s)")
-    parser.add_argument("--no-pyinstrument", action="store_true", help="only time requests and SQL (no profiler overhead)")
-    parser.add_argument("--cprofile", type=int, default=0, metavar="N",
-                        help="also print the top N functions by own time (cProfile), per path")
-    parser.add_argument("--breakdown", action="store_true",
-                        help="wall time of the main functions on each path (wrapped with perf_counter; implies --no-pyinstrument)")
+    parser.add_argument(
+        "--interval", type=float, default=0.001, help="pyinstrument sampling interval (s)"
+    )
+    parser.add_argument(
+        "--no-pyinstrument",
+        action="store_true",
+        help="only time requests and SQL (no profiler overhead)",
+    )
+    parser.add_argument(
+        "--cprofile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also print the top N functions by own time (cProfile), per path",
+    )
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="wall time of the main functions on each path (wrapped with perf_counter; implies --no-pyinstrument)",
+    )
     args = parser.parse_args(argv)
 
     if args.breakdown:
@@ -65,7 +82,9 @@ def main(argv=None):
             # First-party imports after django.setup(): the bench chooses its database first.
             from pyinstrument import Profiler
         except ImportError:
-            bench.fail("pyinstrument is not installed: .venv/bin/pip install pyinstrument (do not add it to pyproject)")
+            bench.fail(
+                "pyinstrument is not installed: .venv/bin/pip install pyinstrument (do not add it to pyproject)"
+            )
 
     bench.prepare_database(args.db)
     import django
@@ -83,7 +102,9 @@ def main(argv=None):
     process_deploy()
     breakdown = Breakdown() if args.breakdown else None
     term_end = today() + dt.timedelta(days=730)
-    fire_at = dt.datetime.combine(term_end - relativedelta(months=6) + dt.timedelta(days=1), dt.time(10), tzinfo=CST)
+    fire_at = dt.datetime.combine(
+        term_end - relativedelta(months=6) + dt.timedelta(days=1), dt.time(10), tzinfo=CST
+    )
     world = bench.World()
     warm = 5
     rows = world.add_branches(args.n + warm, term_end=term_end)
@@ -112,7 +133,9 @@ def main(argv=None):
             profiler.stop()
         if breakdown:
             breakdown.uninstall()
-        print(f"\n===== {title}: {len(items) - warm} iterations, {profiler.last_session.duration * 1000 / (len(items) - warm):.2f} ms each =====")
+        print(
+            f"\n===== {title}: {len(items) - warm} iterations, {profiler.last_session.duration * 1000 / (len(items) - warm):.2f} ms each ====="
+        )
         if args.sql:
             sql.report(len(items) - warm)
         if breakdown:
@@ -123,7 +146,13 @@ def main(argv=None):
 
             buf = io.StringIO()
             pstats.Stats(cprof, stream=buf).sort_stats("tottime").print_stats(args.cprofile)
-            print("\n".join(line for line in buf.getvalue().splitlines() if line.strip() and not line.startswith("   Ordered")))
+            print(
+                "\n".join(
+                    line
+                    for line in buf.getvalue().splitlines()
+                    if line.strip() and not line.startswith("   Ordered")
+                )
+            )
         print(profiler.output_text(unicode=True, color=False, show_all=False))
 
     cases = []
@@ -131,7 +160,16 @@ def main(argv=None):
     def start(row):
         branch, secretary, _m = row
         actor = world.User.objects.get(pk=secretary.pk)
-        cases.append((case_start(actor=actor, process_id=bench.PROCESS, organization=Organization.objects.get(pk=branch.pk)), secretary))
+        cases.append(
+            (
+                case_start(
+                    actor=actor,
+                    process_id=bench.PROCESS,
+                    organization=Organization.objects.get(pk=branch.pk),
+                ),
+                secretary,
+            )
+        )
 
     profiled("case_start", start, rows)
     import time_machine
@@ -140,17 +178,37 @@ def main(argv=None):
 
     with time_machine.travel(fire_at, tick=False):
         # What a Celery worker does per case of a batch (bench.scale measures the workers' rate).
-        profiled("timer_fire_one (a case's due reminder, as a worker fires it)", lambda c: timer_fire_one(case_id=c[0].pk), cases)
+        profiled(
+            "timer_fire_one (a case's due reminder, as a worker fires it)",
+            lambda c: timer_fire_one(case_id=c[0].pk),
+            cases,
+        )
 
-    submit = {"election_date": (term_end + dt.timedelta(days=7)).isoformat(), "seats": 5, "nomination_method": "committee_proposal"}
+    submit = {
+        "election_date": (term_end + dt.timedelta(days=7)).isoformat(),
+        "seats": 5,
+        "nomination_method": "committee_proposal",
+    }
     plan = [(bench.api_client(s), bench.open_task(c.pk, "submit_request").pk) for c, s in cases]
-    profiled("POST /api/tasks/{id}/complete/ submit_request", lambda p: bench.post_complete(p[0], p[1], submit), plan)
+    profiled(
+        "POST /api/tasks/{id}/complete/ submit_request",
+        lambda p: bench.post_complete(p[0], p[1], submit),
+        plan,
+    )
     officer = bench.api_client(world.officer)
     plan = [(officer, bench.open_task(c.pk, "reply_request").pk) for c, _ in cases]
-    profiled("POST /api/tasks/{id}/complete/ reply_request", lambda p: bench.post_complete(p[0], p[1], {"approved": True}), plan)
+    profiled(
+        "POST /api/tasks/{id}/complete/ reply_request",
+        lambda p: bench.post_complete(p[0], p[1], {"approved": True}),
+        plan,
+    )
 
     bench.seed_inbox(world, cases, open_tasks=10_000, noise=10_000)
-    profiled("GET /api/tasks/ (10,000 open)", lambda _i: officer.get("/api/tasks/"), list(range(args.n + warm)))
+    profiled(
+        "GET /api/tasks/ (10,000 open)",
+        lambda _i: officer.get("/api/tasks/"),
+        list(range(args.n + warm)),
+    )
 
 
 class Breakdown:
@@ -205,6 +263,7 @@ class Breakdown:
                 entry = totals[label]
                 entry[0] += 1
                 entry[1] += time.perf_counter() - t0
+
         wrapper.__wrapped__ = fn
         return wrapper
 
@@ -230,8 +289,12 @@ class Breakdown:
                 import sys
 
                 for other in list(sys.modules.values()):
-                    if other is not mod and getattr(other, "__name__", "").split(".")[0] in ("workflows", "api", "organizations", "engine") \
-                            and other.__dict__.get(attr) is raw:
+                    if (
+                        other is not mod
+                        and getattr(other, "__name__", "").split(".")[0]
+                        in ("workflows", "api", "organizations", "engine")
+                        and other.__dict__.get(attr) is raw
+                    ):
                         self.saved.append((other, attr, raw))
                         setattr(other, attr, new)
         from workflows import registry
@@ -241,6 +304,7 @@ class Breakdown:
         def check_for(process_id, element_id):
             fn = orig_check_for(process_id, element_id)
             return fn and self._wrap(f"check[{element_id}]", getattr(fn, "__wrapped__", fn))
+
         self.saved.append((registry, "check_for", orig_check_for))
         registry.check_for = check_for
 
@@ -250,7 +314,9 @@ class Breakdown:
         self.saved.clear()
 
     def report(self, n: int):
-        print("  function wall time per request (inclusive; nested functions are counted in their callers too):")
+        print(
+            "  function wall time per request (inclusive; nested functions are counted in their callers too):"
+        )
         for label, (count, secs) in sorted(self.totals.items(), key=lambda kv: -kv[1][1]):
             print(f"    {secs * 1000 / n:7.3f} ms  x{count / n:.1f}  {label}")
 

@@ -18,6 +18,7 @@ Measured:
      after 3 simulated years of quarterly reports against a fresh case (aim: at most 1.5x);
   and the stored sizes: a case's workflow state at `record_vote`, the version's spec.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,6 +49,7 @@ def fail(message: str) -> None:
 
 # --- database ----------------------------------------------------------------------------------
 
+
 def prepare_database(bench_db: str) -> dict:
     """Check DATABASE_URL is PostgreSQL, (re)create the bench database, point Django at it.
 
@@ -56,26 +58,37 @@ def prepare_database(bench_db: str) -> dict:
 
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
-        fail("DATABASE_URL is not set. Benchmarks run on PostgreSQL only, e.g.\n"
-             "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/partyflow python -m bench.run\n"
-             "(`make bench` sets it for you).")
+        fail(
+            "DATABASE_URL is not set. Benchmarks run on PostgreSQL only, e.g.\n"
+            "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/partyflow python -m bench.run\n"
+            "(`make bench` sets it for you)."
+        )
     cfg = dj_database_url.parse(url)
     engine = cfg.get("ENGINE", "")
     if "postgresql" not in engine:
-        fail(f"DATABASE_URL points at {engine.rsplit('.', 1)[-1] or 'an unknown database'}, not PostgreSQL. "
-             "Benchmark numbers must come from PostgreSQL; SQLite numbers would mislead. "
-             "Start PostgreSQL and use DATABASE_URL=postgres://…")
+        fail(
+            f"DATABASE_URL points at {engine.rsplit('.', 1)[-1] or 'an unknown database'}, not PostgreSQL. "
+            "Benchmark numbers must come from PostgreSQL; SQLite numbers would mislead. "
+            "Start PostgreSQL and use DATABASE_URL=postgres://…"
+        )
     main_db = cfg.get("NAME")
     if bench_db == main_db:
-        fail(f"the bench database must not be the main database ({main_db!r}); it is dropped at every run.")
+        fail(
+            f"the bench database must not be the main database ({main_db!r}); it is dropped at every run."
+        )
     if bench_db in ("postgres", "template0", "template1"):
         fail(f"refusing to use {bench_db!r} as the bench database.")
 
     import psycopg2
     from psycopg2 import sql
 
-    params = {"dbname": "postgres", "user": cfg.get("USER") or None, "password": cfg.get("PASSWORD") or None,
-              "host": cfg.get("HOST") or None, "port": cfg.get("PORT") or None}
+    params = {
+        "dbname": "postgres",
+        "user": cfg.get("USER") or None,
+        "password": cfg.get("PASSWORD") or None,
+        "host": cfg.get("HOST") or None,
+        "port": cfg.get("PORT") or None,
+    }
     try:
         conn = psycopg2.connect(**{k: v for k, v in params.items() if v is not None})
     except psycopg2.OperationalError as exc:
@@ -98,11 +111,17 @@ def prepare_database(bench_db: str) -> dict:
 
     settings.DATABASES["default"]["NAME"] = bench_db
     settings.DEBUG = False  # queries are recorded only where CaptureQueriesContext is used
-    return {"host": cfg.get("HOST"), "port": cfg.get("PORT"), "main_database": main_db, "bench_database": bench_db,
-            "server_version": server_version_text}
+    return {
+        "host": cfg.get("HOST"),
+        "port": cfg.get("PORT"),
+        "main_database": main_db,
+        "bench_database": bench_db,
+        "server_version": server_version_text,
+    }
 
 
 # --- statistics --------------------------------------------------------------------------------
+
 
 def summarize(samples_s: list[float]) -> dict:
     ms = sorted(s * 1000.0 for s in samples_s)
@@ -125,6 +144,7 @@ def timed(fn, *args, **kwargs):
 
 # --- fixtures (untimed) ------------------------------------------------------------------------
 
+
 class World:
     """A school committee with its organization department, a college committee with approval
     authority and its officer, and branches below the college (9 full members and a secretary each)."""
@@ -138,12 +158,28 @@ class World:
 
         User = get_user_model()
         self.User = User
-        self.school = organization_create(actor=None, parent=None, name="某大学党委", kind=OrgKind.COMMITTEE, has_approval_authority=True)
-        self.college = organization_create(actor=None, parent=self.school, name="计算机学院党委", kind=OrgKind.COMMITTEE, has_approval_authority=True)
+        self.school = organization_create(
+            actor=None,
+            parent=None,
+            name="某大学党委",
+            kind=OrgKind.COMMITTEE,
+            has_approval_authority=True,
+        )
+        self.college = organization_create(
+            actor=None,
+            parent=self.school,
+            name="计算机学院党委",
+            kind=OrgKind.COMMITTEE,
+            has_approval_authority=True,
+        )
         self.officer = self._user("officer")
-        role_assignment_create(actor=None, user=self.officer, role=Role.COMMITTEE_OFFICER, organization=self.college)
+        role_assignment_create(
+            actor=None, user=self.officer, role=Role.COMMITTEE_OFFICER, organization=self.college
+        )
         self.orgdept = self._user("orgdept")
-        role_assignment_create(actor=None, user=self.orgdept, role=Role.ORG_DEPARTMENT, organization=self.school)
+        role_assignment_create(
+            actor=None, user=self.orgdept, role=Role.ORG_DEPARTMENT, organization=self.school
+        )
         self.branches = []  # (branch, secretary user, [members])
         self._n = 0
 
@@ -169,13 +205,34 @@ class World:
             for _ in range(count):
                 self._n += 1
                 i = self._n
-                branch = organization_create(actor=None, parent=self.college, name=f"第{i}教工党支部", kind=OrgKind.BRANCH, branch_kind="teaching",
-                                             term_start=term_end.replace(year=term_end.year - 3), term_end=term_end)
-                members = [member_create(actor=None, organization=branch, name=f"党员{i}-{k}", joined_on=dt.date(2010, 7, 1)) for k in range(9)]
+                branch = organization_create(
+                    actor=None,
+                    parent=self.college,
+                    name=f"第{i}教工党支部",
+                    kind=OrgKind.BRANCH,
+                    branch_kind="teaching",
+                    term_start=term_end.replace(year=term_end.year - 3),
+                    term_end=term_end,
+                )
+                members = [
+                    member_create(
+                        actor=None,
+                        organization=branch,
+                        name=f"党员{i}-{k}",
+                        joined_on=dt.date(2010, 7, 1),
+                    )
+                    for k in range(9)
+                ]
                 secretary = self._user(f"sec{i}")
                 members[0].user = secretary
                 members[0].save(update_fields=["user"])
-                role_assignment_create(actor=None, user=secretary, role=Role.BRANCH_SECRETARY, organization=branch, term_start=branch.term_start)
+                role_assignment_create(
+                    actor=None,
+                    user=secretary,
+                    role=Role.BRANCH_SECRETARY,
+                    organization=branch,
+                    term_start=branch.term_start,
+                )
                 made.append((branch, secretary, members))
         self.branches.extend(made)
         return made
@@ -201,11 +258,14 @@ def open_task(case_id: int, element_id: str):
 def post_complete(client, task_id: int, data: dict):
     response = client.post(f"/api/tasks/{task_id}/complete/", {"data": data}, format="json")
     if response.status_code != 200:
-        raise RuntimeError(f"POST /api/tasks/{task_id}/complete/ answered {response.status_code}: {response.content[:500]!r}")
+        raise RuntimeError(
+            f"POST /api/tasks/{task_id}/complete/ answered {response.status_code}: {response.content[:500]!r}"
+        )
     return response
 
 
 # --- measurements ------------------------------------------------------------------------------
+
 
 def bench_case_start(world: World, *, n: int, warmup: int, term_end: dt.date) -> tuple[dict, list]:
     """case_start on n + warmup new branches (one running election per branch)."""
@@ -235,28 +295,45 @@ def bench_timers(cases, *, fire_at: dt.datetime) -> dict:
     from workflows.models import Timer, TimerStatus
     from workflows.services import timers_run
 
-    waiting = Timer.objects.filter(case_id__in=[c.pk for c, _ in cases], status=TimerStatus.WAITING).count()
+    waiting = Timer.objects.filter(
+        case_id__in=[c.pk for c, _ in cases], status=TimerStatus.WAITING
+    ).count()
     gc.collect()
     with time_machine.travel(fire_at, tick=False):
         elapsed, result = timed(timers_run)
-    return {"cases": result["cases"], "fired": result["fired"], "failed": result["failed"], "waiting_before": waiting,
-            "fired_as_of": fire_at.isoformat(), "total_ms": round(elapsed * 1000, 1),
-            "per_case_ms": round(elapsed * 1000 / max(1, result["cases"]), 3)}
+    return {
+        "cases": result["cases"],
+        "fired": result["fired"],
+        "failed": result["failed"],
+        "waiting_before": waiting,
+        "fired_as_of": fire_at.isoformat(),
+        "total_ms": round(elapsed * 1000, 1),
+        "per_case_ms": round(elapsed * 1000 / max(1, result["cases"]), 3),
+    }
 
 
-def bench_completions(world: World, cases, *, warmup: int, term_end: dt.date, fire_at: dt.datetime) -> dict:
+def bench_completions(
+    world: World, cases, *, warmup: int, term_end: dt.date, fire_at: dt.datetime
+) -> dict:
     """submit_request by each branch's secretary, then reply_request by the college officer, through the API."""
     # First-party imports after django.setup(): the bench chooses its database first.
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     election_date = (term_end + dt.timedelta(days=7)).isoformat()
-    submit_data = {"election_date": election_date, "seats": 5, "nomination_method": "committee_proposal"}
+    submit_data = {
+        "election_date": election_date,
+        "seats": 5,
+        "nomination_method": "committee_proposal",
+    }
     reply_data = {"approved": True, "document_no": "院党委〔2026〕12号"}
     out = {}
 
     # submit_request: one client per secretary (each branch has its own), built before timing.
-    plan = [(api_client(secretary), open_task(case.pk, "submit_request").pk) for case, secretary in cases]
+    plan = [
+        (api_client(secretary), open_task(case.pk, "submit_request").pk)
+        for case, secretary in cases
+    ]
     out["submit_request"] = _measure_posts(plan, submit_data, warmup=warmup)
 
     officer = api_client(world.officer)
@@ -274,7 +351,9 @@ def bench_completions(world: World, cases, *, warmup: int, term_end: dt.date, fi
         with time_machine.travel(fire_at, tick=False):
             timers_run()
         if element_id == "reply_request":
-            post_complete(api_client(secretary), open_task(case.pk, "submit_request").pk, submit_data)
+            post_complete(
+                api_client(secretary), open_task(case.pk, "submit_request").pk, submit_data
+            )
             client = officer
         else:
             client = api_client(secretary)
@@ -316,7 +395,11 @@ def bench_state_sizes(world: World, case, secretary, *, term_end: dt.date) -> di
     members = next(m for b, s, m in world.branches if s.pk == secretary.pk)
     sec, officer = api_client(secretary), api_client(world.officer)
     sizes = {}
-    post_complete(sec, open_task(case.pk, "nominate_candidates").pk, {"candidates": [m.pk for m in members[:6]]})
+    post_complete(
+        sec,
+        open_task(case.pk, "nominate_candidates").pk,
+        {"candidates": [m.pk for m in members[:6]]},
+    )
     post_complete(officer, open_task(case.pk, "review_candidates").pk, {"approved": True})
     open_task(case.pk, "record_vote")  # raises unless the case waits at the vote
     case = Case.objects.get(pk=case.pk)
@@ -324,9 +407,13 @@ def bench_state_sizes(world: World, case, secretary, *, term_end: dt.date) -> di
     from workflows.services import case_start
 
     branch, new_secretary, _m = world.add_branches(1, term_end=term_end)[0]
-    fresh = case_start(actor=new_secretary, process_id=PROCESS, organization=branch)  # waits on its reminder
+    fresh = case_start(
+        actor=new_secretary, process_id=PROCESS, organization=branch
+    )  # waits on its reminder
     state = _as_dict(case.state)
-    sizes["state_storage"] = type(case.state).__name__ if not isinstance(case.state, dict) else "json"
+    sizes["state_storage"] = (
+        type(case.state).__name__ if not isinstance(case.state, dict) else "json"
+    )
     sizes["state_at_record_vote_bytes"] = _json_bytes(case.state)
     sizes["state_at_record_vote_tasks"] = len(state.get("tasks", {}))
     sizes["state_contains_spec"] = "spec" in state or "subprocess_specs" in state
@@ -340,7 +427,9 @@ def bench_state_sizes(world: World, case, secretary, *, term_end: dt.date) -> di
     with connection.cursor() as cur:
         cur.execute("SELECT pg_column_size(state) FROM workflows_case WHERE id = %s", [case.pk])
         sizes["state_at_record_vote_pg_bytes"] = cur.fetchone()[0]
-        cur.execute("SELECT pg_column_size(spec) FROM workflows_processversion WHERE id = %s", [version.pk])
+        cur.execute(
+            "SELECT pg_column_size(spec) FROM workflows_processversion WHERE id = %s", [version.pk]
+        )
         sizes["spec_pg_bytes"] = cur.fetchone()[0]
     return sizes
 
@@ -363,11 +452,26 @@ def seed_inbox(world: World, cases, *, open_tasks: int, noise: int) -> dict:
     rows = []
 
     def make(case, **kw):
-        due = None if rng.random() < 0.1 else now + dt.timedelta(minutes=rng.randint(-60 * 24 * 60, 60 * 24 * 90))
-        base = dict(case_id=case.pk, spiff_task_id=uuid.uuid4(), element_id="reply_request", name="批复换届请示", lane="approving_committee",
-                    slot=officer_slot, assignee_organization_id=world.college.pk, process_id=PROCESS,
-                    case_organization_id=case.organization_id, form="branch_election/approval.json", stage="换届请示批复",
-                    status=TaskStatus.OPEN, due_at=due)
+        due = (
+            None
+            if rng.random() < 0.1
+            else now + dt.timedelta(minutes=rng.randint(-60 * 24 * 60, 60 * 24 * 90))
+        )
+        base = dict(
+            case_id=case.pk,
+            spiff_task_id=uuid.uuid4(),
+            element_id="reply_request",
+            name="批复换届请示",
+            lane="approving_committee",
+            slot=officer_slot,
+            assignee_organization_id=world.college.pk,
+            process_id=PROCESS,
+            case_organization_id=case.organization_id,
+            form="branch_election/approval.json",
+            stage="换届请示批复",
+            status=TaskStatus.OPEN,
+            due_at=due,
+        )
         base.update(kw)
         return Task(**base)
 
@@ -377,8 +481,16 @@ def seed_inbox(world: World, cases, *, open_tasks: int, noise: int) -> dict:
         case = cases[i % len(cases)][0]
         kind = i % 4
         if kind == 0:
-            rows.append(make(case, slot=slot("branch_committee", case.organization_id), lane="branch_committee", element_id="submit_request",
-                             name="提交换届请示", assignee_organization_id=case.organization_id))
+            rows.append(
+                make(
+                    case,
+                    slot=slot("branch_committee", case.organization_id),
+                    lane="branch_committee",
+                    element_id="submit_request",
+                    name="提交换届请示",
+                    assignee_organization_id=case.organization_id,
+                )
+            )
         elif kind == 1:
             rows.append(make(case, status=TaskStatus.COMPLETED, completed_at=now))
         elif kind == 2:
@@ -391,8 +503,12 @@ def seed_inbox(world: World, cases, *, open_tasks: int, noise: int) -> dict:
     with connection.cursor() as cur:
         # What autovacuum does on a live system: statistics and the visibility map (index-only scans).
         cur.execute("VACUUM ANALYZE workflows_task")
-    return {"open_in_slot": open_tasks, "noise_rows": noise, "insert_ms": round((time.perf_counter() - t0) * 1000, 1),
-            "task_rows_total": Task.objects.count()}
+    return {
+        "open_in_slot": open_tasks,
+        "noise_rows": noise,
+        "insert_ms": round((time.perf_counter() - t0) * 1000, 1),
+        "task_rows_total": Task.objects.count(),
+    }
 
 
 def bench_inbox(world: World, *, n: int, warmup: int, expect_at_least: int) -> dict:
@@ -404,7 +520,9 @@ def bench_inbox(world: World, *, n: int, warmup: int, expect_at_least: int) -> d
     def get():
         response = client.get("/api/tasks/")
         if response.status_code != 200:
-            raise RuntimeError(f"GET /api/tasks/ answered {response.status_code}: {response.content[:500]!r}")
+            raise RuntimeError(
+                f"GET /api/tasks/ answered {response.status_code}: {response.content[:500]!r}"
+            )
         return response
 
     for _ in range(warmup):
@@ -416,19 +534,34 @@ def bench_inbox(world: World, *, n: int, warmup: int, expect_at_least: int) -> d
         samples.append(elapsed)
     body = response.json()
     if body["count"] < expect_at_least:
-        raise RuntimeError(f"the inbox counts {body['count']} tasks, expected at least {expect_at_least}")
+        raise RuntimeError(
+            f"the inbox counts {body['count']} tasks, expected at least {expect_at_least}"
+        )
     with CaptureQueriesContext(connection) as ctx:
         get()
     out = summarize(samples)
-    out.update(count=body["count"], page_rows=len(body["results"]), queries=len(ctx.captured_queries),
-               sql=[q["sql"][:600] for q in ctx.captured_queries])
+    out.update(
+        count=body["count"],
+        page_rows=len(body["results"]),
+        queries=len(ctx.captured_queries),
+        sql=[q["sql"][:600] for q in ctx.captured_queries],
+    )
     with connection.cursor() as cur:
         # The plan of the page query (the last one of the request), for the report.
-        page_sql = next((q["sql"] for q in reversed(ctx.captured_queries) if "LIMIT" in q["sql"] and "workflows_task" in q["sql"]), None)
+        page_sql = next(
+            (
+                q["sql"]
+                for q in reversed(ctx.captured_queries)
+                if "LIMIT" in q["sql"] and "workflows_task" in q["sql"]
+            ),
+            None,
+        )
         if page_sql:
             cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + page_sql)
             out["page_plan"] = [r[0] for r in cur.fetchall()]
-        count_sql = next((q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()), None)
+        count_sql = next(
+            (q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()), None
+        )
         if count_sql:
             cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + count_sql)
             out["count_plan"] = [r[0] for r in cur.fetchall()]
@@ -511,11 +644,17 @@ def check_lock_scope(cases) -> dict:
         release.set()
         thread.join()
     control = probe()  # the same lock with nothing held: must be granted
-    return {"held_case": a, "other_case": b, "other_case_skipped": not granted, "control_not_skipped": control,
-            "errors": errors}
+    return {
+        "held_case": a,
+        "other_case": b,
+        "other_case_skipped": not granted,
+        "control_not_skipped": control,
+        "errors": errors,
+    }
 
 
 # --- report ------------------------------------------------------------------------------------
+
 
 def aim_text(aim):
     return f"<= {aim:g} ms" if aim is not None else "-"
@@ -532,7 +671,9 @@ def print_rows(header: tuple, lines: list[tuple]) -> None:
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
 
     def fmt(cells: tuple) -> str:
-        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+        return "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))
+        )
 
     print(fmt(header))
     print("  ".join("-" * w for w in widths))
@@ -542,21 +683,69 @@ def print_rows(header: tuple, lines: list[tuple]) -> None:
 
 def print_table(rows: list[dict]) -> None:
     header = ("metric", "median ms", "p95 ms", "mean ms", "n", "queries", "aim (median)", "met?")
-    print_rows(header, [(r["metric"], f"{r['median_ms']:.2f}", f"{r['p95_ms']:.2f}", f"{r['mean_ms']:.2f}", str(r["n"]),
-                         str(r.get("queries", "-")), aim_text(r.get("aim_ms")), met_text(r["median_ms"], r.get("aim_ms"))) for r in rows])
+    print_rows(
+        header,
+        [
+            (
+                r["metric"],
+                f"{r['median_ms']:.2f}",
+                f"{r['p95_ms']:.2f}",
+                f"{r['mean_ms']:.2f}",
+                str(r["n"]),
+                str(r.get("queries", "-")),
+                aim_text(r.get("aim_ms")),
+                met_text(r["median_ms"], r.get("aim_ms")),
+            )
+            for r in rows
+        ],
+    )
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", default=os.environ.get("PARTYFLOW_BENCH_DB", "partyflow_bench"),
-                        help="bench database, dropped and recreated at every run (default: partyflow_bench)")
-    parser.add_argument("--starts", type=int, default=200, help="measured case starts = measured completions of each kind (default 200)")
-    parser.add_argument("--warmup", type=int, default=10, help="untimed iterations before each measurement (default 10)")
-    parser.add_argument("--inbox-tasks", type=int, default=10_000, help="open tasks in the officer's inbox (default 10000)")
-    parser.add_argument("--inbox-noise", type=int, default=10_000, help="task rows the officer must not see (default 10000)")
-    parser.add_argument("--inbox-requests", type=int, default=500, help="measured inbox requests (default 500)")
-    parser.add_argument("--md-cases", type=int, default=40, help="member-development completions per group, fresh vs 3 years (default 40)")
-    parser.add_argument("--output", default=str(RESULTS_DIR / "latest.json"), help="JSON results file")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("PARTYFLOW_BENCH_DB", "partyflow_bench"),
+        help="bench database, dropped and recreated at every run (default: partyflow_bench)",
+    )
+    parser.add_argument(
+        "--starts",
+        type=int,
+        default=200,
+        help="measured case starts = measured completions of each kind (default 200)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=10,
+        help="untimed iterations before each measurement (default 10)",
+    )
+    parser.add_argument(
+        "--inbox-tasks",
+        type=int,
+        default=10_000,
+        help="open tasks in the officer's inbox (default 10000)",
+    )
+    parser.add_argument(
+        "--inbox-noise",
+        type=int,
+        default=10_000,
+        help="task rows the officer must not see (default 10000)",
+    )
+    parser.add_argument(
+        "--inbox-requests", type=int, default=500, help="measured inbox requests (default 500)"
+    )
+    parser.add_argument(
+        "--md-cases",
+        type=int,
+        default=40,
+        help="member-development completions per group, fresh vs 3 years (default 40)",
+    )
+    parser.add_argument(
+        "--output", default=str(RESULTS_DIR / "latest.json"), help="JSON results file"
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -588,62 +777,108 @@ def main(argv=None) -> int:
     from engine.calendar import CST
 
     term_end = today() + dt.timedelta(days=730)
-    fire_at = dt.datetime.combine(term_end - relativedelta(months=6) + dt.timedelta(days=1), dt.time(10), tzinfo=CST)
+    fire_at = dt.datetime.combine(
+        term_end - relativedelta(months=6) + dt.timedelta(days=1), dt.time(10), tzinfo=CST
+    )
     world = World()
 
     step(f"case_start x {args.starts} (+{args.warmup} warm-up)")
-    start_stats, cases = bench_case_start(world, n=args.starts, warmup=args.warmup, term_end=term_end)
+    start_stats, cases = bench_case_start(
+        world, n=args.starts, warmup=args.warmup, term_end=term_end
+    )
     step(f"timers_run as of {fire_at.isoformat()} (reminders due on every case)")
     timer_stats = bench_timers(cases, fire_at=fire_at)
     if timer_stats["fired"] < len(cases):
-        raise RuntimeError(f"expected {len(cases)} reminders to fire, timers_run fired {timer_stats['fired']}: {timer_stats}")
+        raise RuntimeError(
+            f"expected {len(cases)} reminders to fire, timers_run fired {timer_stats['fired']}: {timer_stats}"
+        )
 
-    step(f"completions through the API: submit_request and reply_request x {args.starts} (+{args.warmup} warm-up) each")
-    completion = bench_completions(world, cases, warmup=args.warmup, term_end=term_end, fire_at=fire_at)
+    step(
+        f"completions through the API: submit_request and reply_request x {args.starts} (+{args.warmup} warm-up) each"
+    )
+    completion = bench_completions(
+        world, cases, warmup=args.warmup, term_end=term_end, fire_at=fire_at
+    )
 
     step("state sizes (one case driven to record_vote)")
     sizes = bench_state_sizes(world, *cases[-1], term_end=term_end)
 
-    step(f"seeding {args.inbox_tasks} open tasks in the officer's inbox (+{args.inbox_noise} other rows)")
+    step(
+        f"seeding {args.inbox_tasks} open tasks in the officer's inbox (+{args.inbox_noise} other rows)"
+    )
     seeded = seed_inbox(world, cases, open_tasks=args.inbox_tasks, noise=args.inbox_noise)
     step(f"GET /api/tasks/ x {args.inbox_requests} (+{args.warmup} warm-up)")
-    inbox = bench_inbox(world, n=args.inbox_requests, warmup=args.warmup, expect_at_least=args.inbox_tasks)
+    inbox = bench_inbox(
+        world, n=args.inbox_requests, warmup=args.warmup, expect_at_least=args.inbox_tasks
+    )
 
     step("baseline: one query on this machine; lock scope check")
     baseline = bench_baseline()
-    lock_scope = check_lock_scope(cases[args.warmup:])
+    lock_scope = check_lock_scope(cases[args.warmup :])
 
     from bench.member_development import bench_member_development
     from bench.member_development import print_result as print_member_development
 
-    step(f"member development: cultivation_review after 3 years of reports vs a fresh case, x {args.md_cases} each")
+    step(
+        f"member development: cultivation_review after 3 years of reports vs a fresh case, x {args.md_cases} each"
+    )
     member_development = bench_member_development(world, n=args.md_cases, warmup=args.warmup)
 
     rows = [
         {"metric": "case_start (service, branch_election)", **start_stats, "aim_ms": None},
-        {"metric": "POST complete submit_request (API)", **{k: v for k, v in completion["submit_request"].items() if k != "sql"}, "aim_ms": COMPLETION_AIM_MS},
-        {"metric": "POST complete reply_request (API)", **{k: v for k, v in completion["reply_request"].items() if k != "sql"}, "aim_ms": COMPLETION_AIM_MS},
-        {"metric": f"GET /api/tasks/ inbox ({inbox['count']} open)", **{k: v for k, v in inbox.items() if k not in ("sql", "page_plan", "count_plan")}, "aim_ms": INBOX_AIM_MS},
+        {
+            "metric": "POST complete submit_request (API)",
+            **{k: v for k, v in completion["submit_request"].items() if k != "sql"},
+            "aim_ms": COMPLETION_AIM_MS,
+        },
+        {
+            "metric": "POST complete reply_request (API)",
+            **{k: v for k, v in completion["reply_request"].items() if k != "sql"},
+            "aim_ms": COMPLETION_AIM_MS,
+        },
+        {
+            "metric": f"GET /api/tasks/ inbox ({inbox['count']} open)",
+            **{k: v for k, v in inbox.items() if k not in ("sql", "page_plan", "count_plan")},
+            "aim_ms": INBOX_AIM_MS,
+        },
     ]
     rows += [
         {"metric": "baseline: SELECT 1 round trip", **baseline["select_1"], "aim_ms": None},
-        {"metric": "baseline: ORM Task.objects.get(pk)", **baseline["orm_task_get"], "aim_ms": None},
-        {"metric": "baseline: ORM update + COMMIT", **baseline["orm_update_commit"], "aim_ms": None},
+        {
+            "metric": "baseline: ORM Task.objects.get(pk)",
+            **baseline["orm_task_get"],
+            "aim_ms": None,
+        },
+        {
+            "metric": "baseline: ORM update + COMMIT",
+            **baseline["orm_update_commit"],
+            "aim_ms": None,
+        },
     ]
     print()
     print_table(rows)
     print()
-    print(f"timers_run: {timer_stats['fired']} reminders fired on {timer_stats['cases']} cases in {timer_stats['total_ms']} ms "
-          f"({timer_stats['per_case_ms']} ms per case)")
-    print(f"inbox: count={inbox['count']}, page rows={inbox['page_rows']}, queries={inbox['queries']}; "
-          f"task table {seeded['task_rows_total']} rows")
-    print(f"stored state at record_vote: {sizes['state_at_record_vote_bytes']} bytes JSON "
-          f"({sizes['state_at_record_vote_pg_bytes']} bytes in PostgreSQL, {sizes['state_at_record_vote_tasks']} tasks, "
-          f"spec inside: {'yes' if sizes['state_contains_spec'] else 'no'}); after start: {sizes['state_after_start_bytes']} bytes")
-    print(f"process version spec: {sizes['spec_bytes']} bytes JSON ({sizes['spec_pg_bytes']} bytes in PostgreSQL), stored once: "
-          f"{sizes['process_versions']} version row(s) for {sizes['cases_on_version']} cases")
-    print(f"lock scope: while one case is locked the way task_complete locks it, the timer workers' SKIP LOCKED lock on another case of the same "
-          f"version was {'SKIPPED (the lock also covers the shared process version / organization rows)' if lock_scope['other_case_skipped'] else 'granted (locks are per case)'}")
+    print(
+        f"timers_run: {timer_stats['fired']} reminders fired on {timer_stats['cases']} cases in {timer_stats['total_ms']} ms "
+        f"({timer_stats['per_case_ms']} ms per case)"
+    )
+    print(
+        f"inbox: count={inbox['count']}, page rows={inbox['page_rows']}, queries={inbox['queries']}; "
+        f"task table {seeded['task_rows_total']} rows"
+    )
+    print(
+        f"stored state at record_vote: {sizes['state_at_record_vote_bytes']} bytes JSON "
+        f"({sizes['state_at_record_vote_pg_bytes']} bytes in PostgreSQL, {sizes['state_at_record_vote_tasks']} tasks, "
+        f"spec inside: {'yes' if sizes['state_contains_spec'] else 'no'}); after start: {sizes['state_after_start_bytes']} bytes"
+    )
+    print(
+        f"process version spec: {sizes['spec_bytes']} bytes JSON ({sizes['spec_pg_bytes']} bytes in PostgreSQL), stored once: "
+        f"{sizes['process_versions']} version row(s) for {sizes['cases_on_version']} cases"
+    )
+    print(
+        f"lock scope: while one case is locked the way task_complete locks it, the timer workers' SKIP LOCKED lock on another case of the same "
+        f"version was {'SKIPPED (the lock also covers the shared process version / organization rows)' if lock_scope['other_case_skipped'] else 'granted (locks are per case)'}"
+    )
     print_member_development(member_development)
     elapsed = time.perf_counter() - started
     print(f"total run time {elapsed:.1f} s")
@@ -653,15 +888,33 @@ def main(argv=None) -> int:
     results = {
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "environment": {
-            "python": platform.python_version(), "django": django.get_version(), "spiffworkflow": pkg_version("SpiffWorkflow"),
-            "postgresql": db_info["server_version"], "database": args.db, "cpus": os.cpu_count(), "platform": platform.platform(),
+            "python": platform.python_version(),
+            "django": django.get_version(),
+            "spiffworkflow": pkg_version("SpiffWorkflow"),
+            "postgresql": db_info["server_version"],
+            "database": args.db,
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
         },
-        "parameters": {"starts": args.starts, "warmup": args.warmup, "inbox_tasks": args.inbox_tasks, "inbox_noise": args.inbox_noise,
-                       "inbox_requests": args.inbox_requests},
-        "metrics": [{**r, "met": None if r.get("aim_ms") is None else r["median_ms"] <= r["aim_ms"]} for r in rows],
+        "parameters": {
+            "starts": args.starts,
+            "warmup": args.warmup,
+            "inbox_tasks": args.inbox_tasks,
+            "inbox_noise": args.inbox_noise,
+            "inbox_requests": args.inbox_requests,
+        },
+        "metrics": [
+            {**r, "met": None if r.get("aim_ms") is None else r["median_ms"] <= r["aim_ms"]}
+            for r in rows
+        ],
         "timers_run": timer_stats,
         "completion_sql": {k: completion[k]["sql"] for k in ("submit_request", "reply_request")},
-        "inbox": {"seeded": seeded, "sql": inbox["sql"], "page_plan": inbox.get("page_plan"), "count_plan": inbox.get("count_plan")},
+        "inbox": {
+            "seeded": seeded,
+            "sql": inbox["sql"],
+            "page_plan": inbox.get("page_plan"),
+            "count_plan": inbox.get("count_plan"),
+        },
         "sizes": sizes,
         "lock_scope": lock_scope,
         "member_development": member_development,

@@ -14,6 +14,7 @@ Like bench.run it never touches the database named in DATABASE_URL: it recreates
   5. the inbox p95 (GET /api/tasks/, first page and total) with 1,000,000 open tasks over 100,000
      users, for randomly chosen users.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,7 +36,12 @@ from pathlib import Path
 
 from .run import RESULTS_DIR, World, api_client, prepare_database, print_rows, summarize, timed
 
-AIMS = {"http_share_of_pgbench": 0.10, "timers_per_s": 1000.0, "inbox_p95_ms": 10.0, "rss_mb": 150.0}
+AIMS = {
+    "http_share_of_pgbench": 0.10,
+    "timers_per_s": 1000.0,
+    "inbox_p95_ms": 10.0,
+    "rss_mb": 150.0,
+}
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -56,24 +62,44 @@ def _url_for(db: str) -> str:
 
 # --- 1. pgbench ------------------------------------------------------------------------------
 
+
 def bench_pgbench(*, clients: int, seconds: int, scale: int) -> dict:
     if shutil.which("pgbench") is None:
         return {"error": "pgbench not found"}
     cfg = _pg_params()
-    conn = ["-h", str(cfg.get("HOST") or "127.0.0.1"), "-p", str(cfg.get("PORT") or 5432), "-U", cfg.get("USER") or "postgres"]
+    conn = [
+        "-h",
+        str(cfg.get("HOST") or "127.0.0.1"),
+        "-p",
+        str(cfg.get("PORT") or 5432),
+        "-U",
+        cfg.get("USER") or "postgres",
+    ]
     db = "partyflow_pgbench"
     subprocess.run(["dropdb", *conn, "--if-exists", db], check=True, capture_output=True)
     subprocess.run(["createdb", *conn, db], check=True, capture_output=True)
-    subprocess.run(["pgbench", *conn, "-i", "-q", "-s", str(scale), db], check=True, capture_output=True)
-    out = subprocess.run(["pgbench", *conn, "-c", str(clients), "-j", str(clients), "-T", str(seconds), "-n", db],
-                         check=True, capture_output=True, text=True).stdout
+    subprocess.run(
+        ["pgbench", *conn, "-i", "-q", "-s", str(scale), db], check=True, capture_output=True
+    )
+    out = subprocess.run(
+        ["pgbench", *conn, "-c", str(clients), "-j", str(clients), "-T", str(seconds), "-n", db],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     tps = float(re.search(r"tps = ([0-9.]+) \(without initial connection time\)", out).group(1))
     latency = re.search(r"latency average = ([0-9.]+) ms", out)
-    return {"tps": round(tps, 1), "clients": clients, "seconds": seconds, "scale": scale,
-            "latency_avg_ms": float(latency.group(1)) if latency else None}
+    return {
+        "tps": round(tps, 1),
+        "clients": clients,
+        "seconds": seconds,
+        "scale": scale,
+        "latency_avg_ms": float(latency.group(1)) if latency else None,
+    }
 
 
 # --- fixtures --------------------------------------------------------------------------------
+
 
 def start_due_cases(world: World, n: int) -> list:
     """n election cases whose reminder fell due yesterday at 09:00 (CST): started the day before,
@@ -89,19 +115,40 @@ def start_due_cases(world: World, n: int) -> list:
     term_end = due_day + relativedelta(months=6)
     rows = world.add_branches(n, term_end=term_end)
     cases = []
-    with time_machine.travel(dt.datetime.combine(due_day - dt.timedelta(days=1), dt.time(9), tzinfo=CST), tick=False):
+    with time_machine.travel(
+        dt.datetime.combine(due_day - dt.timedelta(days=1), dt.time(9), tzinfo=CST), tick=False
+    ):
         for branch, secretary, _members in rows:
-            cases.append((case_start(actor=secretary, process_id="branch_election", organization=branch), secretary))
+            cases.append(
+                (
+                    case_start(actor=secretary, process_id="branch_election", organization=branch),
+                    secretary,
+                )
+            )
     return cases
 
 
 # --- 2. timers with 2 Celery workers -----------------------------------------------------------
 
+
 def _worker(name: str, env: dict, log_dir: Path) -> subprocess.Popen:
     log = open(log_dir / f"{name}.log", "w")
-    return subprocess.Popen([str(VENV_BIN / "partyflow"), "worker", "--concurrency=1", "--pool=prefork", f"--hostname={name}@%h",
-                             "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        [
+            str(VENV_BIN / "partyflow"),
+            "worker",
+            "--concurrency=1",
+            "--pool=prefork",
+            f"--hostname={name}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def _stop(*procs):
@@ -115,7 +162,9 @@ def _stop(*procs):
             os.killpg(p.pid, signal.SIGKILL)
 
 
-def bench_timers_workers(case_ids: list[int], *, broker: str, db: str, workers: int, log_dir: Path) -> dict:
+def bench_timers_workers(
+    case_ids: list[int], *, broker: str, db: str, workers: int, log_dir: Path
+) -> dict:
     # First-party imports after django.setup(): the bench chooses its database first.
     from celery import Celery
     from django.db.models import Count
@@ -125,7 +174,12 @@ def bench_timers_workers(case_ids: list[int], *, broker: str, db: str, workers: 
     app = Celery(broker=broker)
     with app.connection_for_write() as conn:
         conn.default_channel.client.flushdb()
-    env = {**os.environ, "CELERY_BROKER_URL": broker, "DATABASE_URL": _url_for(db), "DJANGO_SETTINGS_MODULE": "partyflow.settings"}
+    env = {
+        **os.environ,
+        "CELERY_BROKER_URL": broker,
+        "DATABASE_URL": _url_for(db),
+        "DJANGO_SETTINGS_MODULE": "partyflow.settings",
+    }
     env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # the settings refuse to load without
     procs = [_worker(f"bench{i}", env, log_dir) for i in range(workers)]
     try:
@@ -144,13 +198,25 @@ def bench_timers_workers(case_ids: list[int], *, broker: str, db: str, workers: 
     finally:
         _stop(*procs)
     fired = Timer.objects.filter(case_id__in=case_ids, status="fired").count()
-    per_case = AuditEvent.objects.filter(case_id__in=case_ids, action="timers_fired").values("case_id").annotate(n=Count("id"))
+    per_case = (
+        AuditEvent.objects.filter(case_id__in=case_ids, action="timers_fired")
+        .values("case_id")
+        .annotate(n=Count("id"))
+    )
     twice = sum(1 for r in per_case if r["n"] != 1)
-    return {"workers": workers, "due": due, "fired": fired, "seconds": round(elapsed, 2),
-            "per_s": round(fired / elapsed, 1), "fired_twice_or_more": twice, "cases_with_event": len(per_case)}
+    return {
+        "workers": workers,
+        "due": due,
+        "fired": fired,
+        "seconds": round(elapsed, 2),
+        "per_s": round(fired / elapsed, 1),
+        "fired_twice_or_more": twice,
+        "cases_with_event": len(per_case),
+    }
 
 
 # --- 3/4. completions through gunicorn -------------------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -180,21 +246,50 @@ def _vm(pid: int, key: str) -> int:
 
 def _post(conn: http.client.HTTPConnection, path: str, token: str, body: dict) -> int:
     payload = json.dumps(body).encode()
-    conn.request("POST", path, body=payload, headers={"Authorization": f"Token {token}", "Content-Type": "application/json"})
+    conn.request(
+        "POST",
+        path,
+        body=payload,
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+    )
     response = conn.getresponse()
     response.read()
     return response.status
 
 
-def bench_http_completions(plan: list[tuple[str, int]], *, db: str, workers: int, clients: int, data: dict, log_dir: Path) -> dict:
+def bench_http_completions(
+    plan: list[tuple[str, int]], *, db: str, workers: int, clients: int, data: dict, log_dir: Path
+) -> dict:
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": _url_for(db), "DJANGO_SETTINGS_MODULE": "partyflow.settings", "DEBUG": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _url_for(db),
+        "DJANGO_SETTINGS_MODULE": "partyflow.settings",
+        "DEBUG": "0",
+    }
     env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # the settings refuse to load without
     env.pop("CELERY_BROKER_URL", None)
     log = open(log_dir / "gunicorn.log", "w")
-    server = subprocess.Popen([str(VENV_BIN / "gunicorn"), "partyflow.wsgi:application", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-                               "--worker-class", "sync", "--keep-alive", "30", "--log-level", "warning"],
-                              env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = subprocess.Popen(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "partyflow.wsgi:application",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--worker-class",
+            "sync",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -205,7 +300,9 @@ def bench_http_completions(plan: list[tuple[str, int]], *, db: str, workers: int
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start: see " + str(log_dir / "gunicorn.log"))
+                    raise RuntimeError(
+                        "gunicorn did not start: see " + str(log_dir / "gunicorn.log")
+                    )
                 time.sleep(0.2)
         # Warm every worker (imports, URLconf, first queries) with untimed GETs.
         warm_token = plan[0][0]
@@ -223,7 +320,9 @@ def bench_http_completions(plan: list[tuple[str, int]], *, db: str, workers: int
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             barrier.wait()
             for token, task_id in shares[i]:
-                elapsed, status = timed(_post, conn, f"/api/tasks/{task_id}/complete/", token, {"data": data})
+                elapsed, status = timed(
+                    _post, conn, f"/api/tasks/{task_id}/complete/", token, {"data": data}
+                )
                 latencies[i].append(elapsed)
                 statuses[i][status] = statuses[i].get(status, 0) + 1
             conn.close()
@@ -235,7 +334,13 @@ def bench_http_completions(plan: list[tuple[str, int]], *, db: str, workers: int
         [t.join() for t in threads]
         elapsed = time.perf_counter() - t0
         pids = _children(server.pid)
-        rss = {pid: {"hwm_mb": round(_vm(pid, "VmHWM") / 1024, 1), "rss_mb": round(_vm(pid, "VmRSS") / 1024, 1)} for pid in pids}
+        rss = {
+            pid: {
+                "hwm_mb": round(_vm(pid, "VmHWM") / 1024, 1),
+                "rss_mb": round(_vm(pid, "VmRSS") / 1024, 1),
+            }
+            for pid in pids
+        }
     finally:
         _stop(server)
     merged: dict = {}
@@ -243,14 +348,26 @@ def bench_http_completions(plan: list[tuple[str, int]], *, db: str, workers: int
         for k, v in s.items():
             merged[k] = merged.get(k, 0) + v
     ok = merged.get(200, 0)
-    return {"workers": workers, "clients": clients, "requests": len(plan), "ok": ok, "statuses": {str(k): v for k, v in merged.items()},
-            "seconds": round(elapsed, 2), "per_s": round(ok / elapsed, 1), "latency": summarize([x for l in latencies for x in l]),
-            "worker_memory": list(rss.values()), "peak_rss_mb": max((r["hwm_mb"] for r in rss.values()), default=None)}
+    return {
+        "workers": workers,
+        "clients": clients,
+        "requests": len(plan),
+        "ok": ok,
+        "statuses": {str(k): v for k, v in merged.items()},
+        "seconds": round(elapsed, 2),
+        "per_s": round(ok / elapsed, 1),
+        "latency": summarize([x for l in latencies for x in l]),
+        "worker_memory": list(rss.values()),
+        "peak_rss_mb": max((r["hwm_mb"] for r in rss.values()), default=None),
+    }
 
 
 # --- 5. inbox with 1M open tasks over 100k users ----------------------------------------------
 
-def seed_big_inbox(world: World, any_case_id: int, *, users: int, tasks: int, per_branch: int = 5) -> dict:
+
+def seed_big_inbox(
+    world: World, any_case_id: int, *, users: int, tasks: int, per_branch: int = 5
+) -> dict:
     """SQL bulk load: users/per_branch branches, `per_branch` users each (a secretary and committee
     members), `tasks` open tasks spread evenly over the branches and, within each branch, half in its
     committee's slot and half in its secretary's (the secretary sees both), due dates over ±6 months."""
@@ -259,19 +376,30 @@ def seed_big_inbox(world: World, any_case_id: int, *, users: int, tasks: int, pe
     branches = users // per_branch
     t0 = time.perf_counter()
     with connection.cursor() as cur:
-        cur.execute("""INSERT INTO organizations_organization (parent_id, name, kind, branch_kind, has_approval_authority, departments, path, created_at)
+        cur.execute(
+            """INSERT INTO organizations_organization (parent_id, name, kind, branch_kind, has_approval_authority, departments, path, created_at)
                        SELECT %s, '规模支部' || g, 'branch', 'teaching', false, 1, '', now() FROM generate_series(1, %s) g""",
-                    [world.college.pk, branches])
-        cur.execute("UPDATE organizations_organization SET path = %s || id || '/' WHERE parent_id = %s AND path = ''",
-                    [world.college.path, world.college.pk])
-        cur.execute("""INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined)
-                       SELECT '!', false, 'scale' || g, '', '', '', false, true, now() FROM generate_series(1, %s) g""", [users])
-        cur.execute("""WITH u AS (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM auth_user WHERE username LIKE 'scale%%'),
+            [world.college.pk, branches],
+        )
+        cur.execute(
+            "UPDATE organizations_organization SET path = %s || id || '/' WHERE parent_id = %s AND path = ''",
+            [world.college.path, world.college.pk],
+        )
+        cur.execute(
+            """INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined)
+                       SELECT '!', false, 'scale' || g, '', '', '', false, true, now() FROM generate_series(1, %s) g""",
+            [users],
+        )
+        cur.execute(
+            """WITH u AS (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM auth_user WHERE username LIKE 'scale%%'),
                             o AS (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM organizations_organization WHERE name LIKE '规模支部%%')
                        INSERT INTO organizations_roleassignment (user_id, role, organization_id, term_start, term_end)
                        SELECT u.id, CASE WHEN (u.rn - 1) %% %s = 0 THEN 'branch_secretary' ELSE 'branch_committee' END, o.id, NULL, NULL
-                       FROM u JOIN o ON o.rn = (u.rn - 1) / %s + 1""", [per_branch, per_branch])
-        cur.execute("""WITH o AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM organizations_organization WHERE name LIKE '规模支部%%')
+                       FROM u JOIN o ON o.rn = (u.rn - 1) / %s + 1""",
+            [per_branch, per_branch],
+        )
+        cur.execute(
+            """WITH o AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM organizations_organization WHERE name LIKE '规模支部%%')
                        INSERT INTO workflows_task (case_id, spiff_task_id, element_id, name, lane, slot, assignee_organization_id, process_id,
                                                    case_organization_id, form, stage, documentation, status, due_at, created_at)
                        SELECT %s, gen_random_uuid(), 'submit_request', '提交换届请示', lane, lane || '@' || o.id, o.id, 'branch_election',
@@ -280,15 +408,21 @@ def seed_big_inbox(world: World, any_case_id: int, *, users: int, tasks: int, pe
                        FROM generate_series(0, %s - 1) g
                        JOIN o ON o.k = g %% %s
                        CROSS JOIN LATERAL (SELECT CASE WHEN (g / %s) %% 2 = 0 THEN 'branch_committee' ELSE 'branch_secretary' END AS lane) l""",
-                    [any_case_id, tasks, branches, branches])
+            [any_case_id, tasks, branches, branches],
+        )
         cur.execute("VACUUM ANALYZE workflows_task")
         cur.execute("VACUUM ANALYZE organizations_roleassignment")
         cur.execute("SELECT count(*) FROM workflows_task WHERE status = 'open'")
         open_total = cur.fetchone()[0]
         cur.execute("SELECT pg_size_pretty(pg_total_relation_size('workflows_task'))")
         size = cur.fetchone()[0]
-    return {"users": users, "branches": branches, "open_tasks": open_total, "task_table_size": size,
-            "load_s": round(time.perf_counter() - t0, 1)}
+    return {
+        "users": users,
+        "branches": branches,
+        "open_tasks": open_total,
+        "task_table_size": size,
+        "load_s": round(time.perf_counter() - t0, 1),
+    }
 
 
 def bench_big_inbox(*, sample: int, warmup: int, seed: int = 20261122) -> dict:
@@ -308,23 +442,42 @@ def bench_big_inbox(*, sample: int, warmup: int, seed: int = 20261122) -> dict:
             samples.append(elapsed)
             counts.append(response.json()["count"])
     out = summarize(samples)
-    out.update(users_sampled=len(samples), tasks_per_inbox_min=min(counts), tasks_per_inbox_max=max(counts))
+    out.update(
+        users_sampled=len(samples), tasks_per_inbox_min=min(counts), tasks_per_inbox_max=max(counts)
+    )
     return out
 
 
 # --- report ----------------------------------------------------------------------------------
 
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", default="partyflow_scale", help="bench database, dropped and recreated (default partyflow_scale)")
-    parser.add_argument("--broker", default=os.environ.get("PARTYFLOW_BENCH_BROKER", "redis://127.0.0.1:6379/9"),
-                        help="Celery broker for the timer workers (flushed; default redis://127.0.0.1:6379/9)")
-    parser.add_argument("--cases", type=int, default=2000, help="cases with a due reminder; their submit_request tasks are then completed over HTTP")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.scale", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--db",
+        default="partyflow_scale",
+        help="bench database, dropped and recreated (default partyflow_scale)",
+    )
+    parser.add_argument(
+        "--broker",
+        default=os.environ.get("PARTYFLOW_BENCH_BROKER", "redis://127.0.0.1:6379/9"),
+        help="Celery broker for the timer workers (flushed; default redis://127.0.0.1:6379/9)",
+    )
+    parser.add_argument(
+        "--cases",
+        type=int,
+        default=2000,
+        help="cases with a due reminder; their submit_request tasks are then completed over HTTP",
+    )
     parser.add_argument("--pgbench-seconds", type=int, default=30)
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--tasks", type=int, default=1_000_000)
     parser.add_argument("--inbox-sample", type=int, default=500)
-    parser.add_argument("--skip", default="", help="comma-separated: pgbench,timers,http,inbox,scaling")
+    parser.add_argument(
+        "--skip", default="", help="comma-separated: pgbench,timers,http,inbox,scaling"
+    )
     parser.add_argument("--output", default=str(RESULTS_DIR / "scale.json"))
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
@@ -359,9 +512,12 @@ def main(argv=None) -> int:
 
     if "timers" not in skip:
         step("timers: 2 Celery workers, the sweep as beat sends it")
-        results["timers"] = bench_timers_workers(case_ids, broker=args.broker, db=args.db, workers=2, log_dir=log_dir)
+        results["timers"] = bench_timers_workers(
+            case_ids, broker=args.broker, db=args.db, workers=2, log_dir=log_dir
+        )
     else:
         from workflows.services import timers_run
+
         timers_run()
 
     if "http" not in skip:
@@ -369,10 +525,21 @@ def main(argv=None) -> int:
 
         step(f"HTTP: {args.cases} completions, gunicorn 4 workers, 4 clients")
         tokens = {sec.pk: Token.objects.get_or_create(user=sec)[0].key for _c, sec in cases}
-        plan = [(tokens[sec.pk], Task.objects.get(case_id=c.pk, element_id="submit_request", status="open").pk) for c, sec in cases]
-        data = {"election_date": (cases[0][0].organization.term_end + dt.timedelta(days=7)).isoformat(), "seats": 5,
-                "nomination_method": "committee_proposal"}
-        results["http"] = bench_http_completions(plan, db=args.db, workers=4, clients=4, data=data, log_dir=log_dir)
+        plan = [
+            (
+                tokens[sec.pk],
+                Task.objects.get(case_id=c.pk, element_id="submit_request", status="open").pk,
+            )
+            for c, sec in cases
+        ]
+        data = {
+            "election_date": (cases[0][0].organization.term_end + dt.timedelta(days=7)).isoformat(),
+            "seats": 5,
+            "nomination_method": "committee_proposal",
+        }
+        results["http"] = bench_http_completions(
+            plan, db=args.db, workers=4, clients=4, data=data, log_dir=log_dir
+        )
 
     if "scaling" not in skip:
         # Scaling out on one machine: the same work with 1 process, then 2 (Celery workers for
@@ -386,18 +553,36 @@ def main(argv=None) -> int:
             more = start_due_cases(world, n)
             ids = [c.pk for c, _ in more]
             results["scaling"]["timers"].append(
-                bench_timers_workers(ids, broker=args.broker, db=args.db, workers=procs, log_dir=log_dir))
+                bench_timers_workers(
+                    ids, broker=args.broker, db=args.db, workers=procs, log_dir=log_dir
+                )
+            )
             tokens = {sec.pk: Token.objects.get_or_create(user=sec)[0].key for _c, sec in more}
-            plan = [(tokens[sec.pk], Task.objects.get(case_id=c.pk, element_id="submit_request", status="open").pk)
-                    for c, sec in more]
-            data = {"election_date": (more[0][0].organization.term_end + dt.timedelta(days=7)).isoformat(),
-                    "seats": 5, "nomination_method": "committee_proposal"}
+            plan = [
+                (
+                    tokens[sec.pk],
+                    Task.objects.get(case_id=c.pk, element_id="submit_request", status="open").pk,
+                )
+                for c, sec in more
+            ]
+            data = {
+                "election_date": (
+                    more[0][0].organization.term_end + dt.timedelta(days=7)
+                ).isoformat(),
+                "seats": 5,
+                "nomination_method": "committee_proposal",
+            }
             results["scaling"]["http"].append(
-                bench_http_completions(plan, db=args.db, workers=procs, clients=2 * procs, data=data, log_dir=log_dir))
+                bench_http_completions(
+                    plan, db=args.db, workers=procs, clients=2 * procs, data=data, log_dir=log_dir
+                )
+            )
 
     if "inbox" not in skip:
         step(f"loading {args.tasks:,} open tasks over {args.users:,} users")
-        results["inbox_seed"] = seed_big_inbox(world, case_ids[0], users=args.users, tasks=args.tasks)
+        results["inbox_seed"] = seed_big_inbox(
+            world, case_ids[0], users=args.users, tasks=args.tasks
+        )
         step(f"GET /api/tasks/ for {args.inbox_sample} random users")
         results["inbox"] = bench_big_inbox(sample=args.inbox_sample, warmup=20)
 
@@ -409,32 +594,65 @@ def main(argv=None) -> int:
         h = results["http"]
         share = h["per_s"] / pg["tps"] if pg.get("tps") else None
         aim = AIMS["http_share_of_pgbench"]
-        rows.append(("completions/s over HTTP (gunicorn 4 workers, 4 clients)",
-                     f"{h['per_s']:.0f}/s" + (f" = {share:.0%} of pgbench" if share else "") + f", p95 {h['latency']['p95_ms']:.0f} ms",
-                     f">= {aim:.0%} of pgbench", "-" if share is None else ("yes" if share >= aim else "NO")))
-        rows.append(("peak RSS of an API worker (VmHWM)", f"{h['peak_rss_mb']} MB", f"<= {AIMS['rss_mb']:.0f} MB",
-                     "yes" if h["peak_rss_mb"] and h["peak_rss_mb"] <= AIMS["rss_mb"] else "NO"))
+        rows.append(
+            (
+                "completions/s over HTTP (gunicorn 4 workers, 4 clients)",
+                f"{h['per_s']:.0f}/s"
+                + (f" = {share:.0%} of pgbench" if share else "")
+                + f", p95 {h['latency']['p95_ms']:.0f} ms",
+                f">= {aim:.0%} of pgbench",
+                "-" if share is None else ("yes" if share >= aim else "NO"),
+            )
+        )
+        rows.append(
+            (
+                "peak RSS of an API worker (VmHWM)",
+                f"{h['peak_rss_mb']} MB",
+                f"<= {AIMS['rss_mb']:.0f} MB",
+                "yes" if h["peak_rss_mb"] and h["peak_rss_mb"] <= AIMS["rss_mb"] else "NO",
+            )
+        )
     if "timers" in results:
         t = results["timers"]
-        rows.append((f"timers fired/s, 2 Celery workers ({t['fired']} due)", f"{t['per_s']:.0f}/s, fired twice: {t['fired_twice_or_more']}",
-                     f">= {AIMS['timers_per_s']:.0f}/s", "yes" if t["per_s"] >= AIMS["timers_per_s"] else "NO"))
+        rows.append(
+            (
+                f"timers fired/s, 2 Celery workers ({t['fired']} due)",
+                f"{t['per_s']:.0f}/s, fired twice: {t['fired_twice_or_more']}",
+                f">= {AIMS['timers_per_s']:.0f}/s",
+                "yes" if t["per_s"] >= AIMS["timers_per_s"] else "NO",
+            )
+        )
     if "inbox" in results:
         i, s = results["inbox"], results["inbox_seed"]
-        rows.append((f"inbox p95, {s['open_tasks']:,} open tasks / {s['users']:,} users", f"{i['p95_ms']:.1f} ms (median {i['median_ms']:.1f})",
-                     f"<= {AIMS['inbox_p95_ms']:.0f} ms", "yes" if i["p95_ms"] <= AIMS["inbox_p95_ms"] else "NO"))
+        rows.append(
+            (
+                f"inbox p95, {s['open_tasks']:,} open tasks / {s['users']:,} users",
+                f"{i['p95_ms']:.1f} ms (median {i['median_ms']:.1f})",
+                f"<= {AIMS['inbox_p95_ms']:.0f} ms",
+                "yes" if i["p95_ms"] <= AIMS["inbox_p95_ms"] else "NO",
+            )
+        )
     for kind, label in (("timers", "timers fired/s"), ("http", "completions/s over HTTP")):
         series = results.get("scaling", {}).get(kind, [])
         if len(series) == 2:
             one, two = series
-            rows.append((f"scaling: {label}, 1 → 2 processes",
-                         f"{one['per_s']:.0f}/s → {two['per_s']:.0f}/s (×{two['per_s'] / one['per_s']:.2f})", "-", "-"))
+            rows.append(
+                (
+                    f"scaling: {label}, 1 → 2 processes",
+                    f"{one['per_s']:.0f}/s → {two['per_s']:.0f}/s (×{two['per_s'] / one['per_s']:.2f})",
+                    "-",
+                    "-",
+                )
+            )
     print()
     print_rows(("measure", "result", "aim", "met?"), rows)
     results["table"] = rows
     results["environment"] = {"postgresql": db_info["server_version"], "cpus": os.cpu_count()}
     results["run_seconds"] = round(time.perf_counter() - started, 1)
     out = Path(args.output)
-    out.write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    out.write_text(
+        json.dumps(results, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+    )
     print(f"\nresults written to {out} (total {results['run_seconds']} s)")
     return 0
 

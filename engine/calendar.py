@@ -3,6 +3,7 @@
 Calendar months are calendar months (31 Jan + 1 month = 28/29 Feb). Working days count Chinese public
 holidays and make-up workdays; a date the calendar has no data for raises instead of guessing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,17 +28,25 @@ class CalendarUnavailable(DomainError):
 @dataclass(frozen=True)
 class Duration:
     """A rule-set duration. Months and years are calendar months; working_days count the Chinese calendar."""
+
     years: int = 0
     months: int = 0
     days: int = 0
     working_days: int = 0
 
     def __str__(self):
-        parts = [(self.years, "年"), (self.months, "个月"), (self.days, "天"), (self.working_days, "个工作日")]
+        parts = [
+            (self.years, "年"),
+            (self.months, "个月"),
+            (self.days, "天"),
+            (self.working_days, "个工作日"),
+        ]
         return "".join(f"{n}{unit}" for n, unit in parts if n) or "0天"
 
     def add_to(self, day: dt.date, sign: int = 1) -> dt.date:
-        day = day + relativedelta(years=sign * self.years, months=sign * self.months, days=sign * self.days)
+        day = day + relativedelta(
+            years=sign * self.years, months=sign * self.months, days=sign * self.days
+        )
         if self.working_days:
             day = add_working_days(day, sign * self.working_days)
         return day
@@ -99,7 +108,8 @@ def is_working_day(day: dt.date) -> bool:
         return chinese_calendar.is_workday(day)
     except NotImplementedError as exc:
         raise CalendarUnavailable(
-            _("工作日历没有 %(year)s 年的节假日数据，无法计算工作日；请升级 chinesecalendar。") % {"year": day.year},
+            _("工作日历没有 %(year)s 年的节假日数据，无法计算工作日；请升级 chinesecalendar。")
+            % {"year": day.year},
             fields={"date": day.isoformat()},
         ) from exc
 

@@ -3,6 +3,7 @@
 A user's mistake is a 400 naming the field and the rule; a conflict is a 409; something outside the
 caller's scope is a 404 exactly like a missing object.
 """
+
 from .i18n import _
 
 
@@ -16,12 +17,20 @@ class DomainError(Exception):
         if code is not None:
             self.code = code
         # fields: {field_path: [message, ...]} so a form can show each error beside its field.
-        self.fields = {k: [str(m) for m in (v if isinstance(v, (list, tuple)) else [v])] for k, v in (fields or {}).items()}
+        self.fields = {
+            k: [str(m) for m in (v if isinstance(v, (list, tuple)) else [v])]
+            for k, v in (fields or {}).items()
+        }
         self.details = details
         super().__init__(str(self.message))
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "message": str(self.message), "fields": self.fields, **({"details": self.details} if self.details else {})}
+        return {
+            "code": self.code,
+            "message": str(self.message),
+            "fields": self.fields,
+            **({"details": self.details} if self.details else {}),
+        }
 
 
 class ValidationFailed(DomainError):
@@ -31,6 +40,7 @@ class ValidationFailed(DomainError):
 
 class RuleViolation(ValidationFailed):
     """A procedural rule (quorum, margin, time rule) refuses the submission; `code` names the rule."""
+
     code = "rule_violation"
 
 
@@ -54,6 +64,7 @@ class Conflict(DomainError):
 
 class BpmnError(DomainError):
     """A BPMN file failed to parse or validate, or a workflow step failed: carries file and element id."""
+
     code = "bpmn_error"
     status = 500
 
@@ -62,7 +73,11 @@ class BpmnError(DomainError):
         self.file, self.element_id, self.line = file, element_id, line
 
     def __str__(self):
-        where = ", ".join(f"{k}={v}" for k, v in (("file", self.file), ("element", self.element_id), ("line", self.line)) if v)
+        where = ", ".join(
+            f"{k}={v}"
+            for k, v in (("file", self.file), ("element", self.element_id), ("line", self.line))
+            if v
+        )
         return f"{self.message} ({where})" if where else str(self.message)
 
 
@@ -76,4 +91,5 @@ class WorkflowStepError(BpmnError):
 
 class ScriptRefused(WorkflowStepError):
     """An expression tried something outside the restricted script environment."""
+
     code = "script_refused"

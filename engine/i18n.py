@@ -5,6 +5,7 @@ once settings are configured), so the engine and its errors work without Django 
 (`RuleViolation(code="x")` in a plain Python process) and, without Django installed, return the
 Chinese message as written. `makemessages` finds the `_("…")` calls as usual.
 """
+
 try:
     from django.conf import settings
     from django.utils.functional import lazy

@@ -5,6 +5,7 @@ the files of the call activities it reaches). Deploying changed BPMN yields a ne
 keeps the version it started on, because the spec of every version is stored (once) in the database
 and restored from there, never re-read from `bpmn/`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,13 +41,23 @@ class ProcessDefinition:
         for spec in (self.spec, *self.subprocess_specs.values()):
             for ts in spec.task_specs.values():
                 ext = getattr(ts, "extensions", None) or {}
-                kind = "user" if getattr(ts, "manual", False) else ("service" if hasattr(ts, "operation_name") else None)
+                kind = (
+                    "user"
+                    if getattr(ts, "manual", False)
+                    else ("service" if hasattr(ts, "operation_name") else None)
+                )
                 if kind:
-                    found.append({
-                        "kind": kind, "element_id": ts.bpmn_id, "name": ts.bpmn_name, "lane": ts.lane,
-                        "file": Path(spec.file or "").name, "properties": dict(ext.get("properties", {})),
-                        "operation": getattr(ts, "operation_name", None),
-                    })
+                    found.append(
+                        {
+                            "kind": kind,
+                            "element_id": ts.bpmn_id,
+                            "name": ts.bpmn_name,
+                            "lane": ts.lane,
+                            "file": Path(spec.file or "").name,
+                            "properties": dict(ext.get("properties", {})),
+                            "operation": getattr(ts, "operation_name", None),
+                        }
+                    )
         return found
 
 
@@ -59,10 +70,16 @@ def _version_hash(process_id: str, files: dict[str, str]) -> str:
 
 def _parse_error(exc: Exception, filename=None) -> BpmnParseError:
     if isinstance(exc, ValidationException):
-        return BpmnParseError(str(exc.args[0]) if exc.args else str(exc), file=Path(exc.file_name or filename or "").name or None,
-                              element_id=getattr(exc, "id", None) or None, line=getattr(exc, "line_number", None) or None)
+        return BpmnParseError(
+            str(exc.args[0]) if exc.args else str(exc),
+            file=Path(exc.file_name or filename or "").name or None,
+            element_id=getattr(exc, "id", None) or None,
+            line=getattr(exc, "line_number", None) or None,
+        )
     if isinstance(exc, etree.XMLSyntaxError):
-        return BpmnParseError(_("BPMN 文件不是有效的 XML：%(msg)s") % {"msg": exc.msg}, file=filename, line=exc.lineno)
+        return BpmnParseError(
+            _("BPMN 文件不是有效的 XML：%(msg)s") % {"msg": exc.msg}, file=filename, line=exc.lineno
+        )
     return BpmnParseError(str(exc), file=filename)
 
 
@@ -90,7 +107,9 @@ def load_files(files: dict[str, str]) -> dict[str, ProcessDefinition]:
         except (ValidationException, SpiffWorkflowException) as exc:
             raise _parse_error(exc, Path(process_parser.filename or "").name) from exc
         used = {Path(process_parser.filename).name}
-        used.update(Path(s.file).name for s in subprocess_specs.values() if getattr(s, "file", None))
+        used.update(
+            Path(s.file).name for s in subprocess_specs.values() if getattr(s, "file", None)
+        )
         used_files = {n: files[n] for n in used if n in files}
         definitions[process_id] = ProcessDefinition(
             process_id=process_id,
@@ -99,7 +118,12 @@ def load_files(files: dict[str, str]) -> dict[str, ProcessDefinition]:
             files=used_files,
             spec=spec,
             subprocess_specs=subprocess_specs,
-            documentation=(process_parser.node.findtext("{http://www.omg.org/spec/BPMN/20100524/MODEL}documentation") or "").strip(),
+            documentation=(
+                process_parser.node.findtext(
+                    "{http://www.omg.org/spec/BPMN/20100524/MODEL}documentation"
+                )
+                or ""
+            ).strip(),
         )
     return definitions
 

@@ -4,6 +4,7 @@ A case records the rule set it started under and finishes under it, even when a 
 deployed. BPMN reads values through the script environment (`rule('election.term')`,
 `shift(term_end, 'election.reminder_lead', -1)`); Python checks read them through `RuleSet.get`.
 """
+
 from __future__ import annotations
 
 import math
@@ -36,7 +37,10 @@ class RuleSet:
         try:
             return self.rules[name].value
         except KeyError:
-            raise DomainError(_("规则集 %(rs)s 中没有规则 %(name)s。") % {"rs": self.code, "name": name}, code="unknown_rule") from None
+            raise DomainError(
+                _("规则集 %(rs)s 中没有规则 %(name)s。") % {"rs": self.code, "name": name},
+                code="unknown_rule",
+            ) from None
 
     def describe(self, name: str) -> str:
         rule = self.rules[name]
@@ -52,12 +56,17 @@ class RuleSet:
             if isinstance(v, (frozenset, set, tuple)):
                 return sorted(v)
             return str(v) if isinstance(v, (Duration, Frequency)) else v
-        return {name: {"value": show(r.value), "title": r.title, "source": r.source, "note": r.note} for name, r in sorted(self.rules.items())}
+
+        return {
+            name: {"value": show(r.value), "title": r.title, "source": r.source, "note": r.note}
+            for name, r in sorted(self.rules.items())
+        }
 
 
 @dataclass(frozen=True)
 class Frequency:
     """A recurring obligation: at least `times` in every `per` (month, quarter or year)."""
+
     per: str
     times: int = 1
 
@@ -80,7 +89,11 @@ def get_rule_set(code: str) -> RuleSet:
     try:
         return _REGISTRY[code]
     except KeyError:
-        raise DomainError(_("未知的规则集：%(code)s") % {"code": code}, code="unknown_rule_set", fields={"rule_set": [_("未知的规则集")]}) from None
+        raise DomainError(
+            _("未知的规则集：%(code)s") % {"code": code},
+            code="unknown_rule_set",
+            fields={"rule_set": [_("未知的规则集")]},
+        ) from None
 
 
 def rule_set_codes() -> list[str]:

@@ -4,6 +4,7 @@ A `WorkflowRun` is one in-memory workflow. It is not thread-safe and SpiffWorkfl
 callers hold the case's row lock from load to save. Every restore attaches a fresh restricted script
 engine (SpiffWorkflow does not serialize it).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -71,7 +72,9 @@ def _step_error(exc: Exception) -> DomainError:
             cause.file, cause.element_id = file, element_id
             cause.details.update(file=file, element_id=element_id)
         return cause
-    return WorkflowStepError(str(exc), file=file, element_id=element_id, line=getattr(exc, "line_number", None) or None)
+    return WorkflowStepError(
+        str(exc), file=file, element_id=element_id, line=getattr(exc, "line_number", None) or None
+    )
 
 
 def _aware(value: str) -> dt.datetime:
@@ -89,7 +92,9 @@ class WorkflowRun:
 
     # --- lifecycle -------------------------------------------------------------------------
     @classmethod
-    def start(cls, spec, subprocess_specs, rule_set: RuleSet, data: dict | None = None) -> WorkflowRun:
+    def start(
+        cls, spec, subprocess_specs, rule_set: RuleSet, data: dict | None = None
+    ) -> WorkflowRun:
         run = cls(BpmnWorkflow(spec, subprocess_specs), rule_set)
         if data:
             run.workflow.task_tree.data.update(data)
@@ -99,8 +104,12 @@ class WorkflowRun:
         return run
 
     @classmethod
-    def restore(cls, state: dict, spec, subprocess_specs, rule_set: RuleSet, *, copy_state: bool = True) -> WorkflowRun:
-        return cls(workflow_from_dict(state, spec, subprocess_specs, copy_state=copy_state), rule_set)
+    def restore(
+        cls, state: dict, spec, subprocess_specs, rule_set: RuleSet, *, copy_state: bool = True
+    ) -> WorkflowRun:
+        return cls(
+            workflow_from_dict(state, spec, subprocess_specs, copy_state=copy_state), rule_set
+        )
 
     def dump(self) -> dict:
         return workflow_to_dict(self.workflow)
@@ -158,10 +167,18 @@ class WorkflowRun:
                     due = _aware(value) if value else None
                 except SpiffWorkflowException as exc:
                     raise _step_error(exc) from exc
-            views.append(UserTaskView(
-                id=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id, lane=spec.lane,
-                documentation=(spec.documentation or "").strip(), properties=props, data=task.data, due_at=due,
-            ))
+            views.append(
+                UserTaskView(
+                    id=str(task.id),
+                    element_id=spec.bpmn_id,
+                    name=spec.bpmn_name or spec.bpmn_id,
+                    lane=spec.lane,
+                    documentation=(spec.documentation or "").strip(),
+                    properties=props,
+                    data=task.data,
+                    due_at=due,
+                )
+            )
         return views
 
     def waiting_timers(self) -> list[TimerView]:
@@ -176,7 +193,14 @@ class WorkflowRun:
                 value = value.get("next")
             if not value:
                 continue
-            timers.append(TimerView(str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or task.task_spec.bpmn_id, _aware(value)))
+            timers.append(
+                TimerView(
+                    str(task.id),
+                    task.task_spec.bpmn_id,
+                    task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+                    _aware(value),
+                )
+            )
         return timers
 
     @property

@@ -10,6 +10,7 @@ the task data, a small set of safe builtins and the rule set's whitelisted helpe
 SpiffWorkflow does not serialize the script engine: `engine.runtime` attaches a new one after every
 deserialize.
 """
+
 from __future__ import annotations
 
 import ast
@@ -29,22 +30,70 @@ from .rules import RuleSet, at_least_ceil, strictly_more_than
 SAFE_BUILTINS = {
     name: getattr(builtins, name)
     for name in (
-        "abs", "all", "any", "bool", "dict", "enumerate", "filter", "float", "int", "len", "list", "map",
-        "max", "min", "range", "round", "set", "sorted", "str", "sum", "tuple", "zip",
+        "abs",
+        "all",
+        "any",
+        "bool",
+        "dict",
+        "enumerate",
+        "filter",
+        "float",
+        "int",
+        "len",
+        "list",
+        "map",
+        "max",
+        "min",
+        "range",
+        "round",
+        "set",
+        "sorted",
+        "str",
+        "sum",
+        "tuple",
+        "zip",
     )
 }
 SAFE_BUILTINS.update({"True": True, "False": False, "None": None})
 
-FORBIDDEN_NAMES = frozenset({
-    "open", "exec", "eval", "compile", "getattr", "setattr", "delattr", "globals", "locals", "vars",
-    "input", "breakpoint", "help", "memoryview", "type", "object", "super", "classmethod",
-    "staticmethod", "property", "dir", "id", "hasattr", "exit", "quit",
-})
-FORBIDDEN_ATTRIBUTES = frozenset({"format", "format_map", "mro", "gi_frame", "f_globals", "f_locals", "f_back"})
+FORBIDDEN_NAMES = frozenset(
+    {
+        "open",
+        "exec",
+        "eval",
+        "compile",
+        "getattr",
+        "setattr",
+        "delattr",
+        "globals",
+        "locals",
+        "vars",
+        "input",
+        "breakpoint",
+        "help",
+        "memoryview",
+        "type",
+        "object",
+        "super",
+        "classmethod",
+        "staticmethod",
+        "property",
+        "dir",
+        "id",
+        "hasattr",
+        "exit",
+        "quit",
+    }
+)
+FORBIDDEN_ATTRIBUTES = frozenset(
+    {"format", "format_map", "mro", "gi_frame", "f_globals", "f_locals", "f_back"}
+)
 
 
 def _refuse(source, what):
-    raise ScriptRefused(_("脚本中不允许使用 %(what)s。") % {"what": what}, code="script_refused") from None
+    raise ScriptRefused(
+        _("脚本中不允许使用 %(what)s。") % {"what": what}, code="script_refused"
+    ) from None
 
 
 @lru_cache(maxsize=4096)
@@ -53,7 +102,11 @@ def _compile(source: str, mode: str):
     try:
         tree = ast.parse(source.strip() if mode == "eval" else source, mode=mode)
     except SyntaxError as exc:
-        raise ScriptRefused(_("脚本语法错误：%(msg)s") % {"msg": exc.msg}, code="script_syntax_error", line=exc.lineno) from None
+        raise ScriptRefused(
+            _("脚本语法错误：%(msg)s") % {"msg": exc.msg},
+            code="script_syntax_error",
+            line=exc.lineno,
+        ) from None
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             _refuse(source, "import")
@@ -61,9 +114,13 @@ def _compile(source: str, mode: str):
             _refuse(source, "global/nonlocal")
         if isinstance(node, ast.Name) and (node.id.startswith("_") or node.id in FORBIDDEN_NAMES):
             _refuse(source, node.id)
-        if isinstance(node, ast.Attribute) and (node.attr.startswith("_") or node.attr in FORBIDDEN_ATTRIBUTES):
+        if isinstance(node, ast.Attribute) and (
+            node.attr.startswith("_") or node.attr in FORBIDDEN_ATTRIBUTES
+        ):
             _refuse(source, "." + node.attr)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.AsyncWith, ast.Await)):
+        if isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.AsyncWith, ast.Await)
+        ):
             _refuse(source, type(node).__name__)
     return compile(tree, "<bpmn>", mode)
 
@@ -76,7 +133,9 @@ def make_helpers(rule_set: RuleSet) -> dict:
 
     def shift(date, rule_name, sign=1):
         """`date` moved by the rule's duration (calendar months, working days), as an ISO date."""
-        return rule_set.get(rule_name).add_to(cal.parse_date(date), 1 if sign >= 0 else -1).isoformat()
+        return (
+            rule_set.get(rule_name).add_to(cal.parse_date(date), 1 if sign >= 0 else -1).isoformat()
+        )
 
     def morning_of(date):
         """09:00 China Standard Time on `date`, as an aware ISO datetime (what timers and due dates take)."""
@@ -107,10 +166,16 @@ def make_helpers(rule_set: RuleSet) -> dict:
         return at_least_ceil(rule_set.get(rule_name) * int(times))
 
     return {
-        "rule": rule, "shift": shift, "morning_of": morning_of, "end_of_day": end_of_day,
+        "rule": rule,
+        "shift": shift,
+        "morning_of": morning_of,
+        "end_of_day": end_of_day,
         "deadline_after": deadline_after,
-        "due_in": due_in, "today": today,
-        "later_of": later_of, "more_than": more_than, "ceil_fraction": ceil_fraction,
+        "due_in": due_in,
+        "today": today,
+        "later_of": later_of,
+        "more_than": more_than,
+        "ceil_fraction": ceil_fraction,
     }
 
 
@@ -135,11 +200,20 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def execute(self, script, context, external_context=None) -> bool:
         clash = set(self.globals).intersection(context)
         if clash:
-            raise ScriptRefused(_("任务数据中的字段与内置函数重名：%(names)s") % {"names": ", ".join(sorted(clash))}, code="script_name_clash")
+            raise ScriptRefused(
+                _("任务数据中的字段与内置函数重名：%(names)s")
+                % {"names": ", ".join(sorted(clash))},
+                code="script_name_clash",
+            )
         ns = self._namespace(context, external_context)
         exec(_compile(script, "exec"), ns)
         for key, value in ns.items():
-            if key == "__builtins__" or key in self.globals or callable(value) or (external_context and key in external_context):
+            if (
+                key == "__builtins__"
+                or key in self.globals
+                or callable(value)
+                or (external_context and key in external_context)
+            ):
                 continue
             context[key] = value
         for key in [k for k in context if k not in ns]:

@@ -4,6 +4,7 @@ SpiffWorkflow embeds the whole spec in every serialized workflow; here the top-l
 leaves `spec` and `subprocess_specs` out and takes them from the version when restoring. The state
 carries `serializer_version`; older formats go through SpiffWorkflow's own migrations first.
 """
+
 from __future__ import annotations
 
 import copy
@@ -56,7 +57,9 @@ def spec_to_dict(spec, subprocess_specs) -> dict:
 
 def spec_from_dict(dct: dict) -> tuple:
     dct = copy.deepcopy(dct)
-    return _REGISTRY.restore(dct["spec"]), {name: _REGISTRY.restore(s) for name, s in dct["subprocess_specs"].items()}
+    return _REGISTRY.restore(dct["spec"]), {
+        name: _REGISTRY.restore(s) for name, s in dct["subprocess_specs"].items()
+    }
 
 
 def workflow_to_dict(workflow) -> dict:
@@ -65,14 +68,19 @@ def workflow_to_dict(workflow) -> dict:
     return dct
 
 
-def workflow_from_dict(state: dict, spec, subprocess_specs, *, copy_state: bool = True) -> BpmnWorkflow:
+def workflow_from_dict(
+    state: dict, spec, subprocess_specs, *, copy_state: bool = True
+) -> BpmnWorkflow:
     """Restore a workflow. SpiffWorkflow consumes its input: pass copy_state=False only for a dict
     nobody else holds (e.g. just parsed from JSON). The caller attaches the script engine."""
     dct = copy.deepcopy(state) if copy_state else state
     version = dct.pop(VERSION_KEY, None)
     if version != SERIALIZER_VERSION and version in MIGRATIONS:
         # SpiffWorkflow's migrations expect the spec inside the state.
-        dct["spec"], dct["subprocess_specs"] = _REGISTRY.convert(spec), {n: _REGISTRY.convert(s) for n, s in subprocess_specs.items()}
+        dct["spec"], dct["subprocess_specs"] = (
+            _REGISTRY.convert(spec),
+            {n: _REGISTRY.convert(s) for n, s in subprocess_specs.items()},
+        )
         MIGRATIONS[version](dct)
         dct.pop("spec", None)
         dct.pop("subprocess_specs", None)

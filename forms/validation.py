@@ -1,4 +1,5 @@
 """Validate a task submission against its JSON Schema; errors name the field in Chinese."""
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,9 @@ def load_schema(name: str) -> dict:
 
 @lru_cache(maxsize=256)
 def _validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(load_schema(name), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(
+        load_schema(name), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 def _field_path(error) -> str:
@@ -39,10 +42,20 @@ def _field_path(error) -> str:
 
 
 JSON_TYPES = {
-    "boolean": _("是或否"), "integer": _("整数"), "number": _("数字"), "string": _("文字"), "array": _("列表"),
-    "object": _("对象"), "null": _("空值"),
+    "boolean": _("是或否"),
+    "integer": _("整数"),
+    "number": _("数字"),
+    "string": _("文字"),
+    "array": _("列表"),
+    "object": _("对象"),
+    "null": _("空值"),
 }
-FORMATS = {"date": _("日期（YYYY-MM-DD）"), "date-time": _("日期时间（ISO 8601）"), "email": _("电子邮件地址"), "uri": _("网址")}
+FORMATS = {
+    "date": _("日期（YYYY-MM-DD）"),
+    "date-time": _("日期时间（ISO 8601）"),
+    "email": _("电子邮件地址"),
+    "uri": _("网址"),
+}
 
 
 def _type_words(value) -> str:
@@ -53,14 +66,27 @@ def _type_words(value) -> str:
 def _enum_words(error) -> str:
     """The allowed values as people read them: their x-labels when the schema has them."""
     labels = error.schema.get("x-labels") if isinstance(error.schema, dict) else None
-    values = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-    return str(_("、")).join(gettext(labels[v]) if labels and isinstance(v, str) and v in labels else str(v) for v in values)
+    values = (
+        error.validator_value
+        if isinstance(error.validator_value, list)
+        else [error.validator_value]
+    )
+    return str(_("、")).join(
+        gettext(labels[v]) if labels and isinstance(v, str) and v in labels else str(v)
+        for v in values
+    )
 
 
 def _extra_fields(error) -> str:
     """The fields the schema does not define (jsonschema says it in English; we name them)."""
-    known = set((error.schema or {}).get("properties", {})) if isinstance(error.schema, dict) else set()
-    extra = sorted(str(k) for k in (error.instance or {}) if k not in known) if isinstance(error.instance, dict) else []
+    known = (
+        set((error.schema or {}).get("properties", {})) if isinstance(error.schema, dict) else set()
+    )
+    extra = (
+        sorted(str(k) for k in (error.instance or {}) if k not in known)
+        if isinstance(error.instance, dict)
+        else []
+    )
     return str(_("、")).join(extra)
 
 
@@ -88,7 +114,11 @@ def _message(error) -> str:
         "pattern": lambda: _("格式不正确"),
     }
     msg = str(messages[v]()) if v in messages else str(_("填写不符合要求"))
-    return str(_("%(title)s：%(msg)s") % {"title": gettext(title), "msg": msg}) if title and v != "required" else msg
+    return (
+        str(_("%(title)s：%(msg)s") % {"title": gettext(title), "msg": msg})
+        if title and v != "required"
+        else msg
+    )
 
 
 def _too_long(data, limit: int) -> dict[str, list[str]]:
@@ -109,15 +139,20 @@ def _too_long(data, limit: int) -> dict[str, list[str]]:
 def validate_submission(form: str, data) -> None:
     """Raise ValidationFailed with `{field: [message]}` when `data` does not satisfy the form's schema."""
     if not isinstance(data, dict):
-        raise ValidationFailed(_("提交的数据须为 JSON 对象。"), code="invalid_data", fields={"data": [_("须为对象")]})
+        raise ValidationFailed(
+            _("提交的数据须为 JSON 对象。"), code="invalid_data", fields={"data": [_("须为对象")]}
+        )
     fields: dict[str, list[str]] = _too_long(data, settings.PARTYFLOW["FORM_STRING_MAX"])
     if fields:
-        raise ValidationFailed(_("表单填写有误，请检查标出的字段。"), code="form_invalid",
-                               fields=fields)
+        raise ValidationFailed(
+            _("表单填写有误，请检查标出的字段。"), code="form_invalid", fields=fields
+        )
     if not form:
         return
     errors = sorted(_validator(form).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         for error in errors:
             fields.setdefault(_field_path(error), []).append(_message(error))
-        raise ValidationFailed(_("表单填写有误，请检查标出的字段。"), code="form_invalid", fields=fields)
+        raise ValidationFailed(
+            _("表单填写有误，请检查标出的字段。"), code="form_invalid", fields=fields
+        )

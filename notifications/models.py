@@ -4,6 +4,7 @@
 held it then); `Notification` is what each holder reads. Messages are rendered when read, in the
 reader's language, from `kind` and `params`.
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -27,14 +28,26 @@ class TaskAlert(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["task", "kind"], name="uniq_task_alert")]
-        indexes = [models.Index(fields=["target_slot"], condition=models.Q(kind="escalated"), name="alert_escalated_slot")]
+        indexes = [
+            models.Index(
+                fields=["target_slot"],
+                condition=models.Q(kind="escalated"),
+                name="alert_escalated_slot",
+            )
+        ]
 
 
 class Notification(models.Model):
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     kind = models.CharField(max_length=16, choices=AlertKind.choices)
-    task = models.ForeignKey("workflows.Task", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    case = models.ForeignKey("workflows.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(
+        "workflows.Task", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    case = models.ForeignKey(
+        "workflows.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     params = models.JSONField(default=dict)
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
@@ -43,5 +56,11 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "-created_at"]),
-                   models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread")]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"]),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]

@@ -1,4 +1,5 @@
 """A notification's subject and text in the active language, from its kind and parameters."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,17 +23,38 @@ def _when(value) -> str:
 def render(kind: str, params: dict) -> tuple[str, str]:
     """(subject, text). Task names are BPMN labels, translated through the catalog (workflows/labels.py)."""
     task = params.get("task")
-    p = {"task": gettext(task) if task else "", "case": params.get("case", ""),
-         "organization": params.get("organization", ""), "due": _when(params.get("due_at"))}
+    p = {
+        "task": gettext(task) if task else "",
+        "case": params.get("case", ""),
+        "organization": params.get("organization", ""),
+        "due": _when(params.get("due_at")),
+    }
     if kind == "due_soon":
-        return (_("任务即将到期：%(task)s") % p,
-                _("您的待办任务“%(task)s”（%(case)s）将于 %(due)s（北京时间）到期，请及时办理。") % p)
+        return (
+            _("任务即将到期：%(task)s") % p,
+            _("您的待办任务“%(task)s”（%(case)s）将于 %(due)s（北京时间）到期，请及时办理。") % p,
+        )
     if kind == "term_expiry":
         q = {"organization": params.get("organization", ""), "term_end": params.get("term_end", "")}
-        return (_("换届提醒：%(organization)s") % q,
-                _("%(organization)s 本届支部委员会（书记）任期将于 %(term_end)s 届满，请支部提交换届请示，上级党委及时批复。") % q)
+        return (
+            _("换届提醒：%(organization)s") % q,
+            _(
+                "%(organization)s 本届支部委员会（书记）任期将于 %(term_end)s 届满，请支部提交换届请示，上级党委及时批复。"
+            )
+            % q,
+        )
     if kind == "overdue":
-        return (_("任务已逾期：%(task)s") % p,
-                _("您的待办任务“%(task)s”（%(case)s）已于 %(due)s（北京时间）到期，现已逾期，请尽快办理。") % p)
-    return (_("逾期督办：%(organization)s %(task)s") % p,
-            _("%(organization)s 的任务“%(task)s”（%(case)s）已于 %(due)s（北京时间）逾期，已转上级党委督办。") % p)
+        return (
+            _("任务已逾期：%(task)s") % p,
+            _(
+                "您的待办任务“%(task)s”（%(case)s）已于 %(due)s（北京时间）到期，现已逾期，请尽快办理。"
+            )
+            % p,
+        )
+    return (
+        _("逾期督办：%(organization)s %(task)s") % p,
+        _(
+            "%(organization)s 的任务“%(task)s”（%(case)s）已于 %(due)s（北京时间）逾期，已转上级党委督办。"
+        )
+        % p,
+    )

@@ -1,4 +1,5 @@
 """Reads: a user's notifications; tasks escalated to the committees a user serves on."""
+
 from __future__ import annotations
 
 from django.db.models import F, QuerySet
@@ -34,5 +35,8 @@ def unread_count(user) -> int:
 
 def tasks_escalated_to(user) -> QuerySet[Task]:
     """Open overdue tasks escalated to a committee the user serves on (the committee's 督办 inbox)."""
-    return (Task.objects.filter(status=TaskStatus.OPEN, alerts__kind=AlertKind.ESCALATED, alerts__target_slot__in=user_slots(user))
-            .order_by(F("due_at").asc(nulls_last=True), "id"))
+    return Task.objects.filter(
+        status=TaskStatus.OPEN,
+        alerts__kind=AlertKind.ESCALATED,
+        alerts__target_slot__in=user_slots(user),
+    ).order_by(F("due_at").asc(nulls_last=True), "id")

@@ -5,6 +5,7 @@ in-process sweep and from `partyflow run-timers`. Each (task, kind) is alerted o
 `TaskAlert` row is inserted first and a unique constraint makes a second sweep — on this machine
 or another — skip it. Emails go out after the rows are committed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,10 +41,13 @@ def _shift(moment: dt.datetime, duration) -> dt.datetime:
 
 
 def _candidates(kind: str, rules, now: dt.datetime, limit: int):
-    open_due = (Task.objects.filter(status=TaskStatus.OPEN, due_at__isnull=False, case__rule_set=rules.code)
-                .exclude(alerts__kind=kind))
+    open_due = Task.objects.filter(
+        status=TaskStatus.OPEN, due_at__isnull=False, case__rule_set=rules.code
+    ).exclude(alerts__kind=kind)
     if kind == AlertKind.DUE_SOON:
-        qs = open_due.filter(due_at__gt=now, due_at__lte=_shift(now, rules.get("tasks.reminder_lead")))
+        qs = open_due.filter(
+            due_at__gt=now, due_at__lte=_shift(now, rules.get("tasks.reminder_lead"))
+        )
     elif kind == AlertKind.OVERDUE:
         qs = open_due.filter(due_at__lte=now)
     else:
@@ -54,25 +58,51 @@ def _candidates(kind: str, rules, now: dt.datetime, limit: int):
         for process_id, elements in escalate.items():
             q |= Q(process_id=process_id, element_id__in=list(elements))
         qs = open_due.filter(q, due_at__lte=now, lane__in=BRANCH_LANES)
-    return list(qs.select_related("case", "case_organization", "claimed_by").order_by("due_at", "id")[:limit])
+    return list(
+        qs.select_related("case", "case_organization", "claimed_by").order_by("due_at", "id")[
+            :limit
+        ]
+    )
 
 
 def _params(task: Task) -> dict:
-    return {"task": task.name, "case": task.case.subject, "organization": task.case_organization.name,
-            "due_at": task.due_at.isoformat() if task.due_at else None, "process": task.process_id}
+    return {
+        "task": task.name,
+        "case": task.case.subject,
+        "organization": task.case_organization.name,
+        "due_at": task.due_at.isoformat() if task.due_at else None,
+        "process": task.process_id,
+    }
 
 
-def _raise(task: Task, kind: str, recipients: list, now, target_slot: str = "") -> list[Notification] | None:
+def _raise(
+    task: Task, kind: str, recipients: list, now, target_slot: str = ""
+) -> list[Notification] | None:
     """Insert the alert and its notifications in one transaction. None when it was raised already
     (by an earlier or a concurrent sweep); [] when nobody holds the slot (the alert still counts)."""
     try:
         with transaction.atomic():
-            TaskAlert.objects.create(task=task, kind=kind, target_slot=target_slot, recipients=len(recipients), created_at=now)
+            TaskAlert.objects.create(
+                task=task,
+                kind=kind,
+                target_slot=target_slot,
+                recipients=len(recipients),
+                created_at=now,
+            )
             params = _params(task)
-            return Notification.objects.bulk_create([
-                Notification(recipient=u, kind=kind, task=task, case_id=task.case_id, params=params, created_at=now)
-                for u in recipients
-            ])
+            return Notification.objects.bulk_create(
+                [
+                    Notification(
+                        recipient=u,
+                        kind=kind,
+                        task=task,
+                        case_id=task.case_id,
+                        params=params,
+                        created_at=now,
+                    )
+                    for u in recipients
+                ]
+            )
     except IntegrityError:
         return None
 
@@ -108,8 +138,13 @@ def alerts_raise(*, now=None, limit: int = 5000, send_email: bool = True) -> dic
                     continue
                 # A claimed task reminds whoever claimed it; an escalation goes to the committee.
                 claimed = kind != AlertKind.ESCALATED and task.claimed_by_id
-                made = _raise(task, kind, [task.claimed_by] if claimed else holders[target], now,
-                              target_slot=target if kind == AlertKind.ESCALATED else "")
+                made = _raise(
+                    task,
+                    kind,
+                    [task.claimed_by] if claimed else holders[target],
+                    now,
+                    target_slot=target if kind == AlertKind.ESCALATED else "",
+                )
                 if made is not None:
                     counts[kind.value] += 1
                     created += made
@@ -134,22 +169,45 @@ def term_expiry_notify_many(*, items: list[tuple], now=None) -> list[dict]:
     slots_of = []
     for _case, branch, _term_end in items:
         committee = committees.get(branch.pk)
-        slots_of.append({
-            "branch": [make_slot("branch_committee", branch.pk), make_slot("branch_secretary", branch.pk)],
-            "approving_committee": [make_slot("approving_committee", committee.pk)] if committee else [],
-        })
+        slots_of.append(
+            {
+                "branch": [
+                    make_slot("branch_committee", branch.pk),
+                    make_slot("branch_secretary", branch.pk),
+                ],
+                "approving_committee": [make_slot("approving_committee", committee.pk)]
+                if committee
+                else [],
+            }
+        )
     holders = slot_holders([s for slots in slots_of for group in slots.values() for s in group])
     made, results = [], []
     for (case, branch, term_end), slots in zip(items, slots_of, strict=True):
         committee = committees.get(branch.pk)
-        recipients = {body: {u.pk: u for s in group for u in holders.get(s, [])} for body, group in slots.items()}
+        recipients = {
+            body: {u.pk: u for s in group for u in holders.get(s, [])}
+            for body, group in slots.items()
+        }
         users = {**recipients["branch"], **recipients["approving_committee"]}
-        params = {"organization": branch.name, "term_end": term_end,
-                  "committee": committee.name if committee else "", "case": case.subject,
-                  "process": case.process_id}
-        made += [Notification(recipient=u, kind=AlertKind.TERM_EXPIRY, case=case, params=params, created_at=now)
-                 for u in users.values()]
-        results.append({body: sorted(u.get_username() for u in found.values()) for body, found in recipients.items()})
+        params = {
+            "organization": branch.name,
+            "term_end": term_end,
+            "committee": committee.name if committee else "",
+            "case": case.subject,
+            "process": case.process_id,
+        }
+        made += [
+            Notification(
+                recipient=u, kind=AlertKind.TERM_EXPIRY, case=case, params=params, created_at=now
+            )
+            for u in users.values()
+        ]
+        results.append(
+            {
+                body: sorted(u.get_username() for u in found.values())
+                for body, found in recipients.items()
+            }
+        )
     if made:
         made = Notification.objects.bulk_create(made)
         transaction.on_commit(lambda: notifications_email(notifications=made, now=now))
@@ -168,7 +226,9 @@ def notifications_email(*, notifications: list[Notification], now=None) -> int:
         messages = []
         for n in todo:
             subject, body = render(n.kind, n.params)
-            messages.append(EmailMessage(subject=f"[partyflow] {subject}", body=body, to=[n.recipient.email]))
+            messages.append(
+                EmailMessage(subject=f"[partyflow] {subject}", body=body, to=[n.recipient.email])
+            )
     try:
         sent = get_connection(fail_silently=False).send_messages(messages) or 0
         Notification.objects.filter(pk__in=[n.pk for n in todo]).update(emailed_at=now)
@@ -182,9 +242,13 @@ def notifications_email(*, notifications: list[Notification], now=None) -> int:
 def notification_mark_read(*, actor, notification: Notification) -> Notification:
     if notification.read_at is None:
         notification.read_at = timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
     return notification
 
 
 def notifications_mark_all_read(*, actor) -> int:
-    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

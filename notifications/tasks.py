@@ -1,4 +1,5 @@
 """Celery: beat raises reminders, overdue alerts and escalations (settings.CELERY_BEAT_SCHEDULE)."""
+
 from celery import shared_task
 
 from .services import alerts_raise

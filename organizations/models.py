@@ -1,4 +1,5 @@
 """The organization tree, members and role assignments. Writes go through `organizations.services`."""
+
 from typing import Never
 
 from django.conf import settings
@@ -27,12 +28,16 @@ class BranchKind(models.TextChoices):
 
 
 class Organization(models.Model):
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     name = models.CharField(_("名称"), max_length=200)
     # 党组织编码 of the national system (or the university's own): the key an import matches on.
     code = models.CharField(_("党组织编码"), max_length=50, null=True, blank=True, unique=True)
     kind = models.CharField(_("类型"), max_length=20, choices=OrgKind.choices)
-    branch_kind = models.CharField(_("支部类型"), max_length=20, choices=BranchKind.choices, blank=True, default="")
+    branch_kind = models.CharField(
+        _("支部类型"), max_length=20, choices=BranchKind.choices, blank=True, default=""
+    )
     # 具有审批权限的基层党委: approves admissions and election results for the branches below it.
     has_approval_authority = models.BooleanField(_("具有审批权限"), default=False)
     departments = models.PositiveSmallIntegerField(_("覆盖单位数"), default=1)
@@ -73,16 +78,26 @@ class MemberStatus(models.TextChoices):
 
 class Member(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="members")
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="member")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+    )
     name = models.CharField(_("姓名"), max_length=100)
-    status = models.CharField(_("状态"), max_length=20, choices=MemberStatus.choices, default=MemberStatus.FULL)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=MemberStatus.choices, default=MemberStatus.FULL
+    )
     # 留党察看 while it lasts, 留置/逮捕: cannot vote, elect, stand or introduce.
     rights_suspended = models.BooleanField(_("党员权利停止"), default=False)
     suspension_reason = models.CharField(_("停止权利原因"), max_length=200, blank=True, default="")
     is_leading_cadre = models.BooleanField(_("领导干部"), default=False)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     # Indexed: an import matches people on it (with 学工号), one lookup per row.
-    id_number = models.CharField(_("身份证号"), max_length=18, blank=True, default="", db_index=True)
+    id_number = models.CharField(
+        _("身份证号"), max_length=18, blank=True, default="", db_index=True
+    )
     phone = models.CharField(_("手机号"), max_length=20, blank=True, default="")
     joined_on = models.DateField(_("入党日期"), null=True, blank=True)
     # 党龄: counted from the end of probation (DEV-2014 Art. 34), set when the conversion is approved.
@@ -93,19 +108,35 @@ class Member(models.Model):
     left_reason = models.CharField(_("除名或劝退原因"), max_length=200, blank=True, default="")
     # What the offices' rosters keep (national Party-member information system columns); an import
     # matches a person on 学工号 and 公民身份号码.
-    staff_or_student_no = models.CharField(_("学工号"), max_length=32, null=True, blank=True, unique=True)
-    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True, default="")
-    ethnicity = models.CharField(_("民族"), max_length=2, choices=Ethnicity.choices, blank=True, default="")
-    education = models.CharField(_("学历"), max_length=2, choices=Education.choices, blank=True, default="")
-    degree = models.CharField(_("学位"), max_length=1, choices=Degree.choices, blank=True, default="")
-    person_category = models.CharField(_("人员类别"), max_length=20, choices=PersonCategory.choices, blank=True, default="")
+    staff_or_student_no = models.CharField(
+        _("学工号"), max_length=32, null=True, blank=True, unique=True
+    )
+    gender = models.CharField(
+        _("性别"), max_length=1, choices=Gender.choices, blank=True, default=""
+    )
+    ethnicity = models.CharField(
+        _("民族"), max_length=2, choices=Ethnicity.choices, blank=True, default=""
+    )
+    education = models.CharField(
+        _("学历"), max_length=2, choices=Education.choices, blank=True, default=""
+    )
+    degree = models.CharField(
+        _("学位"), max_length=1, choices=Degree.choices, blank=True, default=""
+    )
+    person_category = models.CharField(
+        _("人员类别"), max_length=20, choices=PersonCategory.choices, blank=True, default=""
+    )
     job_post = models.CharField(_("工作岗位"), max_length=100, blank=True, default="")
     is_floating = models.BooleanField(_("流动党员"), default=False)
     transferred_in_on = models.DateField(_("组织关系转入日期"), null=True, blank=True)
     # 延长预备期 (DEV-2014 Art. 33): months the probation was extended by, None when not extended.
-    probation_extension_months = models.PositiveSmallIntegerField(_("延长预备期（月）"), null=True, blank=True)
+    probation_extension_months = models.PositiveSmallIntegerField(
+        _("延长预备期（月）"), null=True, blank=True
+    )
     party_post = models.CharField(_("党内职务"), max_length=100, blank=True, default="")
-    joined_branch_name = models.CharField(_("入党时所在支部"), max_length=200, blank=True, default="")
+    joined_branch_name = models.CharField(
+        _("入党时所在支部"), max_length=200, blank=True, default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -134,6 +165,7 @@ class Role(models.TextChoices):
 
 class CommitteePost(models.TextChoices):
     """The posts of a branch committee (BRANCH-2018 Art. 19-20)."""
+
     SECRETARY = "secretary", _("书记")
     DEPUTY_SECRETARY = "deputy_secretary", _("副书记")
     ORGANIZATION = "organization", _("组织委员")
@@ -143,17 +175,26 @@ class CommitteePost(models.TextChoices):
 
 
 class RoleAssignment(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+    )
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="role_assignments")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="role_assignments"
+    )
     term_start = models.DateField(_("任期开始"), null=True, blank=True)
     term_end = models.DateField(_("任期结束"), null=True, blank=True)
     # The committee post held with a branch-committee role (书记, 副书记, 组织委员 …).
-    post = models.CharField(_("职务"), max_length=20, choices=CommitteePost.choices, blank=True, default="")
+    post = models.CharField(
+        _("职务"), max_length=20, choices=CommitteePost.choices, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["user_id", "id"]
-        indexes = [models.Index(fields=["user", "role"]), models.Index(fields=["organization", "role"])]
+        indexes = [
+            models.Index(fields=["user", "role"]),
+            models.Index(fields=["organization", "role"]),
+        ]
         verbose_name = _("角色任职")
 
     def __str__(self):
@@ -170,6 +211,7 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 class AppendOnly(models.Model):
     """Rows are inserted, never updated or deleted, by the application (model or queryset)."""
+
     UPDATE_REFUSED = _("审计记录只能追加，不能修改。")
     DELETE_REFUSED = _("审计记录只能追加，不能删除。")
 
@@ -191,10 +233,13 @@ class RecordEvent(AppendOnly):
     """The organization-level audit log: every write to a record that is not a case (users, role
     assignments, organizations, members) — who, in which roles, when, what, before and after.
     One hash chain over the whole log (`organizations.audit`), its head kept in `RecordLogHead`."""
+
     seq = models.PositiveBigIntegerField(unique=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_name = models.CharField(max_length=150, default="system")
     actor_roles = models.JSONField(default=list)
     action = models.CharField(max_length=64)
@@ -218,5 +263,6 @@ class RecordEvent(AppendOnly):
 class RecordLogHead(models.Model):
     """The head of the record log's chain (one row): locked by each append, so events chain in
     commit order, and compared by verification, so removing the newest events is detected."""
+
     seq = models.PositiveBigIntegerField(default=0)
     head = models.CharField(max_length=64, blank=True, default="")

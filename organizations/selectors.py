@@ -1,4 +1,5 @@
 """Reads over the organization tree that every scoped endpoint shares."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,8 +16,12 @@ from .models import Member, MemberStatus, Organization, RecordEvent, Role, RoleA
 
 # Roles that see the subtree of the organization they are held in (read scope).
 SCOPE_ROLES = {
-    Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRANCH_COMMITTEE,
-    Role.COMMITTEE_OFFICER, Role.ORG_DEPARTMENT, Role.AUDITOR,
+    Role.BRANCH_SECRETARY,
+    Role.BRANCH_DEPUTY_SECRETARY,
+    Role.BRANCH_COMMITTEE,
+    Role.COMMITTEE_OFFICER,
+    Role.ORG_DEPARTMENT,
+    Role.AUDITOR,
 }
 
 
@@ -30,7 +35,8 @@ def active_assignments(user, on: dt.date | None = None) -> list[RoleAssignment]:
     if cached is not None and cached[0] == on:
         return cached[1]
     rows = [
-        a for a in RoleAssignment.objects.filter(user=user).select_related("organization")
+        a
+        for a in RoleAssignment.objects.filter(user=user).select_related("organization")
         if (a.term_start is None or a.term_start <= on) and (a.term_end is None or a.term_end >= on)
     ]
     setattr(user, cache_key, (on, rows))
@@ -38,7 +44,13 @@ def active_assignments(user, on: dt.date | None = None) -> list[RoleAssignment]:
 
 
 def is_org_department(user) -> bool:
-    return bool(user and (user.is_superuser or any(a.role == Role.ORG_DEPARTMENT for a in active_assignments(user))))
+    return bool(
+        user
+        and (
+            user.is_superuser
+            or any(a.role == Role.ORG_DEPARTMENT for a in active_assignments(user))
+        )
+    )
 
 
 def scope_paths(user) -> list[str] | None:
@@ -83,7 +95,11 @@ def organizations_manageable(user) -> QuerySet[Organization]:
     """Organizations where the user may start procedures: the subtrees of roles that act (not auditors)."""
     if user is not None and user.is_superuser:
         return Organization.objects.all()
-    paths = {a.organization.path for a in active_assignments(user) if a.role in SCOPE_ROLES and a.role != Role.AUDITOR}
+    paths = {
+        a.organization.path
+        for a in active_assignments(user)
+        if a.role in SCOPE_ROLES and a.role != Role.AUDITOR
+    }
     return Organization.objects.filter(subtrees_q(paths, "path"))
 
 
@@ -112,7 +128,9 @@ def approving_committees_of(orgs: list[Organization]) -> dict[int, Organization]
     found = {o.id: o for o in Organization.objects.filter(pk__in=ids, has_approval_authority=True)}
     out = {}
     for org in orgs:
-        committee = next((found[oid] for oid in reversed(org.ancestors_and_self_ids()) if oid in found), None)
+        committee = next(
+            (found[oid] for oid in reversed(org.ancestors_and_self_ids()) if oid in found), None
+        )
         if committee is not None:
             out[org.pk] = committee
     return out
@@ -126,7 +144,9 @@ def root_of(org: Organization) -> Organization:
 def full_members_with_rights(org: Organization) -> QuerySet[Member]:
     """Members who may vote, elect, stand or introduce: full members with rights intact, in the branch
     and its Party groups."""
-    return Member.objects.filter(organization__path__startswith=org.path, status=MemberStatus.FULL, rights_suspended=False)
+    return Member.objects.filter(
+        organization__path__startswith=org.path, status=MemberStatus.FULL, rights_suspended=False
+    )
 
 
 def branch_members(org: Organization) -> QuerySet[Member]:
@@ -146,8 +166,14 @@ def reapplication_barred_until(person) -> dt.date | None:
         if not person:
             return None
         q = Q(id_number=str(person))
-    left = (Member.objects.filter(q, status__in=[MemberStatus.REMOVED, MemberStatus.WITHDRAWN], left_on__isnull=False)
-            .order_by("-left_on").values_list("left_on", flat=True).first())
+    left = (
+        Member.objects.filter(
+            q, status__in=[MemberStatus.REMOVED, MemberStatus.WITHDRAWN], left_on__isnull=False
+        )
+        .order_by("-left_on")
+        .values_list("left_on", flat=True)
+        .first()
+    )
     if left is None:
         return None
     until = deployment_rule_set().get("disposal.rejoin_ban").add_to(left)
@@ -162,7 +188,9 @@ def organization_in_scope(user, organization_id) -> Organization:
         raise NotFound(_("组织不存在。"), code="organization_not_found") from None
 
 
-def record_log(user, *, entity: str | None = None, entity_id: int | None = None, limit: int = 500) -> dict:
+def record_log(
+    user, *, entity: str | None = None, entity_id: int | None = None, limit: int = 500
+) -> dict:
     """The organization-level audit log for the organization department (others: Forbidden): the
     newest `limit` events (of one record when `entity`/`entity_id` are given), each with the name of
     the organization concerned, and the verification of the whole chain."""
@@ -174,8 +202,11 @@ def record_log(user, *, entity: str | None = None, entity_id: int | None = None,
     if entity_id is not None:
         qs = qs.filter(entity_id=entity_id)
     events = list(qs[:limit])
-    names = dict(Organization.objects.filter(pk__in={e.organization_id for e in events if e.organization_id})
-                 .values_list("pk", "name"))
+    names = dict(
+        Organization.objects.filter(
+            pk__in={e.organization_id for e in events if e.organization_id}
+        ).values_list("pk", "name")
+    )
     for e in events:
         e.organization_name = names.get(e.organization_id, "")
     return {"verification": verify_records().as_dict(), "events": events}

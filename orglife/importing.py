@@ -14,6 +14,7 @@ Two sheets, found by name (Chinese or English), headers in the first row:
 One attendance row per member per meeting; rows with the same date, kind and title form one meeting.
 党员 is a member id or a name unique in the branch; 类型 a kind code or its Chinese label; 出席
 是/否. Parsing returns rows with their sheet row numbers so every error names the cell."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,9 +29,17 @@ from .models import MeetingKind, PartnerKind, SatisfactionGrade, TrainingKind
 
 SHEETS = {"dues": ("党费", "dues"), "attendance": ("组织生活", "attendance")}
 HEADERS = {
-    "member": ("党员", "member"), "month": ("月份", "month"), "amount": ("金额", "amount"), "paid_on": ("缴纳日期", "paid_on"),
-    "held_on": ("日期", "date", "held_on"), "kind": ("类型", "kind"), "title": ("主题", "title"), "present": ("出席", "present"),
-    "reason": ("缺席原因", "absence_reason", "reason"), "hours": ("学时", "hours"), "evidence": ("佐证资料", "evidence"),
+    "member": ("党员", "member"),
+    "month": ("月份", "month"),
+    "amount": ("金额", "amount"),
+    "paid_on": ("缴纳日期", "paid_on"),
+    "held_on": ("日期", "date", "held_on"),
+    "kind": ("类型", "kind"),
+    "title": ("主题", "title"),
+    "present": ("出席", "present"),
+    "reason": ("缺席原因", "absence_reason", "reason"),
+    "hours": ("学时", "hours"),
+    "evidence": ("佐证资料", "evidence"),
 }
 YES, NO = {"是", "出席", "y", "yes", "true", "1", "√"}, {"否", "缺席", "n", "no", "false", "0", "×"}
 
@@ -43,7 +52,12 @@ class RowError:
     message: str
 
     def as_dict(self) -> dict:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": str(self.message)}
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": str(self.message),
+        }
 
 
 @dataclass
@@ -187,13 +201,14 @@ def _record_sheet(ws, kind: str, out: Parsed) -> None:
             rec[key] = value
         rows.append(rec)
 
+
 def _date(value, *, month=False):
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     text = str(value or "").strip().replace("/", "-").replace(".", "-")
-    for fmt in (("%Y-%m", "%Y-%m-%d") if month else ("%Y-%m-%d",)):
+    for fmt in ("%Y-%m", "%Y-%m-%d") if month else ("%Y-%m-%d",):
         try:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
@@ -218,7 +233,11 @@ def _sheet(wb, key):
 
 
 def _columns(ws, wanted, errors):
-    header = [str(c.value or "").strip().lower() for c in next(ws.iter_rows(min_row=1, max_row=1))] if ws.max_row else []
+    header = (
+        [str(c.value or "").strip().lower() for c in next(ws.iter_rows(min_row=1, max_row=1))]
+        if ws.max_row
+        else []
+    )
     cols = {}
     for key in wanted:
         names = HEADERS[key]
@@ -255,17 +274,27 @@ def parse_workbook(file) -> Parsed:
                 if all(v in (None, "") for v in row):
                     continue
                 get = lambda k: row[cols[k]] if cols[k] < len(row) else None  # noqa: E731, B023  (used within the iteration)
-                rec = {"row": n, "member": get("member"), "month": _date(get("month"), month=True),
-                       "amount": get("amount"), "paid_on": _date(get("paid_on"))}
+                rec = {
+                    "row": n,
+                    "member": get("member"),
+                    "month": _date(get("month"), month=True),
+                    "amount": get("amount"),
+                    "paid_on": _date(get("paid_on")),
+                }
                 if rec["month"] is None:
                     out.errors.append(RowError(dues_ws.title, n, "月份", _("月份须为 YYYY-MM。")))
                 if rec["paid_on"] is None:
-                    out.errors.append(RowError(dues_ws.title, n, "缴纳日期", _("日期须为 YYYY-MM-DD。")))
+                    out.errors.append(
+                        RowError(dues_ws.title, n, "缴纳日期", _("日期须为 YYYY-MM-DD。"))
+                    )
                 out.dues.append(rec)
     if att_ws is not None:
         cols = _columns(att_ws, ("held_on", "kind", "member", "present"), out.errors)
         for opt in ("title", "reason", "hours", "evidence"):
-            idx = [str(c.value or "").strip().lower() for c in next(att_ws.iter_rows(min_row=1, max_row=1))]
+            idx = [
+                str(c.value or "").strip().lower()
+                for c in next(att_ws.iter_rows(min_row=1, max_row=1))
+            ]
             cols[opt] = next((i for i, h in enumerate(idx) if h in HEADERS[opt]), None)
         if None not in (cols["held_on"], cols["kind"], cols["member"], cols["present"]):
             for n, row in enumerate(att_ws.iter_rows(min_row=2, values_only=True), start=2):
@@ -273,13 +302,25 @@ def parse_workbook(file) -> Parsed:
                     continue
                 get = lambda k: row[cols[k]] if cols[k] is not None and cols[k] < len(row) else None  # noqa: E731, B023  (used within the iteration)
                 present = str(get("present") or "").strip().lower()
-                rec = {"row": n, "held_on": _date(get("held_on")), "kind": _kind(get("kind")), "title": str(get("title") or "").strip(),
-                       "member": get("member"), "present": True if present in YES else False if present in NO else None,
-                       "reason": str(get("reason") or "").strip(), "hours": get("hours"), "evidence": str(get("evidence") or "").strip()}
+                rec = {
+                    "row": n,
+                    "held_on": _date(get("held_on")),
+                    "kind": _kind(get("kind")),
+                    "title": str(get("title") or "").strip(),
+                    "member": get("member"),
+                    "present": True if present in YES else False if present in NO else None,
+                    "reason": str(get("reason") or "").strip(),
+                    "hours": get("hours"),
+                    "evidence": str(get("evidence") or "").strip(),
+                }
                 if rec["held_on"] is None:
                     out.errors.append(RowError(att_ws.title, n, "日期", _("日期须为 YYYY-MM-DD。")))
                 if rec["kind"] is None:
-                    out.errors.append(RowError(att_ws.title, n, "类型", _("未知的会议类型：%(k)s") % {"k": get("kind")}))
+                    out.errors.append(
+                        RowError(
+                            att_ws.title, n, "类型", _("未知的会议类型：%(k)s") % {"k": get("kind")}
+                        )
+                    )
                 if rec["present"] is None:
                     out.errors.append(RowError(att_ws.title, n, "出席", _("出席须为“是”或“否”。")))
                 out.attendance.append(rec)

@@ -1,6 +1,7 @@
 """Organizational-life records (P5): meetings with attendance, and monthly dues. They feed the
 self-lapse rule (P3, CONST Art. 9) and branch identification (P4). Writes go through
 `orglife.services`."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +23,10 @@ class MeetingKind(models.TextChoices):
 
 class Meeting(models.Model):
     """One held meeting (or talk, lesson, study session) of a branch or Party group."""
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="meetings")
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="meetings"
+    )
     kind = models.CharField(_("类型"), max_length=40, choices=MeetingKind.choices)
     held_on = models.DateField(_("日期"))
     title = models.CharField(_("主题"), max_length=200, blank=True, default="")
@@ -35,10 +39,22 @@ class Meeting(models.Model):
     starts_at = models.TimeField(_("开始时间"), null=True, blank=True)
     ends_at = models.TimeField(_("结束时间"), null=True, blank=True)
     place = models.CharField(_("地点"), max_length=200, blank=True, default="")
-    chair = models.ForeignKey("organizations.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("主持人"))
-    recorder = models.ForeignKey("organizations.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("记录人"))
+    chair = models.ForeignKey(
+        "organizations.Member",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("主持人"),
+    )
+    recorder = models.ForeignKey(
+        "organizations.Member",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
     nonvoting_attendees = models.CharField(_("列席人员"), max_length=500, blank=True, default="")
     content = models.TextField(_("主要内容"), blank=True, default="")
     resolutions = models.TextField(_("决议"), blank=True, default="")
@@ -50,7 +66,9 @@ class Meeting(models.Model):
         on_delete=models.PROTECT,
         related_name="lessons_given",
     )
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -64,34 +82,49 @@ class Meeting(models.Model):
 
 class Attendance(models.Model):
     """A member due at a meeting: present, or absent with the reason given."""
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
-    member = models.ForeignKey("organizations.Member", on_delete=models.PROTECT, related_name="attendance")
+    member = models.ForeignKey(
+        "organizations.Member", on_delete=models.PROTECT, related_name="attendance"
+    )
     present = models.BooleanField(_("出席"))
     absence_reason = models.CharField(_("缺席原因"), max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["meeting_id", "member_id"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="uniq_attendance_meeting_member")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"], name="uniq_attendance_meeting_member"
+            )
+        ]
         indexes = [models.Index(fields=["member", "present"])]
 
 
 class DuesPayment(models.Model):
     """One member's dues for one month (`month` is the first day of that month)."""
-    member = models.ForeignKey("organizations.Member", on_delete=models.PROTECT, related_name="dues")
+
+    member = models.ForeignKey(
+        "organizations.Member", on_delete=models.PROTECT, related_name="dues"
+    )
     month = models.DateField(_("所属月份"))
     amount = models.DecimalField(_("金额"), max_digits=10, decimal_places=2)
     paid_on = models.DateField(_("缴纳日期"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["member_id", "month"]
-        constraints = [models.UniqueConstraint(fields=["member", "month"], name="uniq_dues_member_month")]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "month"], name="uniq_dues_member_month")
+        ]
         verbose_name = _("党费缴纳记录")
 
 
 class Grade(models.TextChoices):
     """Grades of the democratic measurement and the organizational rating (P3, BRANCH-2018)."""
+
     EXCELLENT = "excellent", _("优秀")
     QUALIFIED = "qualified", _("合格")
     BASICALLY_QUALIFIED = "basically_qualified", _("基本合格")
@@ -101,22 +134,34 @@ class Grade(models.TextChoices):
 class MeasurementTally(models.Model):
     """The anonymous democratic measurement of one review case: only counts per rated member and
     grade. No row says who gave which rating, and no timestamp orders the increments."""
-    case = models.ForeignKey("workflows.Case", on_delete=models.CASCADE, related_name="measurement_tallies")
+
+    case = models.ForeignKey(
+        "workflows.Case", on_delete=models.CASCADE, related_name="measurement_tallies"
+    )
     member = models.ForeignKey("organizations.Member", on_delete=models.PROTECT, related_name="+")
     grade = models.CharField(max_length=24, choices=Grade.choices)
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "member", "grade"], name="uniq_measurement_tally")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "member", "grade"], name="uniq_measurement_tally"
+            )
+        ]
 
 
 class MeasurementVoter(models.Model):
     """That a member has voted in a review case's measurement (one ballot each), not how."""
-    case = models.ForeignKey("workflows.Case", on_delete=models.CASCADE, related_name="measurement_voters")
+
+    case = models.ForeignKey(
+        "workflows.Case", on_delete=models.CASCADE, related_name="measurement_voters"
+    )
     member = models.ForeignKey("organizations.Member", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "member"], name="uniq_measurement_voter")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "member"], name="uniq_measurement_voter")
+        ]
 
 
 class VolunteerService(models.Model):

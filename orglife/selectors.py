@@ -1,5 +1,6 @@
 """Reads over organizational-life records, scoped like everything else: higher levels read their
 subtree; the branch secretary, deputy and committee of a branch also write its records."""
+
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
@@ -34,13 +35,23 @@ def _in_organization(qs, organization, field):
     """`qs` limited to the subtree of organization `organization` (an id); an unknown id matches nothing."""
     if not organization:
         return qs
-    path = Organization.objects.filter(pk=organization).values_list("path", flat=True).first() or "-"
+    path = (
+        Organization.objects.filter(pk=organization).values_list("path", flat=True).first() or "-"
+    )
     return qs.filter(**{f"{field}__startswith": path})
 
 
 def meetings_visible(user, *, organization=None, kind=None, year=None) -> QuerySet[Meeting]:
-    qs = Meeting.objects.filter(scope_q(user)).select_related("organization", "chair", "recorder").prefetch_related(
-        Prefetch("attendance", queryset=Attendance.objects.select_related("member").order_by("member_id")))
+    qs = (
+        Meeting.objects.filter(scope_q(user))
+        .select_related("organization", "chair", "recorder")
+        .prefetch_related(
+            Prefetch(
+                "attendance",
+                queryset=Attendance.objects.select_related("member").order_by("member_id"),
+            )
+        )
+    )
     qs = _in_organization(qs, organization, "organization__path")
     if kind:
         qs = qs.filter(kind=kind)
@@ -50,7 +61,9 @@ def meetings_visible(user, *, organization=None, kind=None, year=None) -> QueryS
 
 
 def dues_visible(user, *, organization=None, member=None, year=None) -> QuerySet[DuesPayment]:
-    qs = DuesPayment.objects.filter(scope_q(user, "member__organization__path")).select_related("member")
+    qs = DuesPayment.objects.filter(scope_q(user, "member__organization__path")).select_related(
+        "member"
+    )
     qs = _in_organization(qs, organization, "member__organization__path")
     if member:
         qs = qs.filter(member_id=member)
@@ -126,8 +139,13 @@ def lapse_grounds(members, *, on, months: int, since: dict | None = None) -> dic
     start, ids = window[0], [m.pk for m in members]
     if not ids:
         return {}
-    rows = (Attendance.objects.filter(member_id__in=ids, meeting__held_on__gte=start, meeting__held_on__lt=on.replace(day=1))
-            .select_related("meeting").order_by("meeting__held_on", "meeting_id"))
+    rows = (
+        Attendance.objects.filter(
+            member_id__in=ids, meeting__held_on__gte=start, meeting__held_on__lt=on.replace(day=1)
+        )
+        .select_related("meeting")
+        .order_by("meeting__held_on", "meeting_id")
+    )
     attended, absences = {}, {}
     for a in rows:
         month = a.meeting.held_on.replace(day=1)
@@ -136,18 +154,35 @@ def lapse_grounds(members, *, on, months: int, since: dict | None = None) -> dic
         else:
             absences.setdefault(a.member_id, []).append(a)
     paid = {}
-    for member_id, month in DuesPayment.objects.filter(member_id__in=ids, month__gte=start, month__lt=on.replace(day=1)).values_list("member_id", "month"):
+    for member_id, month in DuesPayment.objects.filter(
+        member_id__in=ids, month__gte=start, month__lt=on.replace(day=1)
+    ).values_list("member_id", "month"):
         paid.setdefault(member_id, set()).add(month)
     out = {}
     for member in members:
         if since and member.pk in since and start <= since[member.pk]:
             continue
         grounds = []
-        missed = {a.meeting.held_on.replace(day=1) for a in absences.get(member.pk, [])} - attended.get(member.pk, set())
+        missed = {
+            a.meeting.held_on.replace(day=1) for a in absences.get(member.pk, [])
+        } - attended.get(member.pk, set())
         if all(month in missed for month in window):
-            grounds.append({"kind": "attendance", "months": [m.strftime("%Y-%m") for m in window], "records": [
-                {"meeting": a.meeting_id, "held_on": a.meeting.held_on.isoformat(), "kind": a.meeting.kind,
-                 "title": a.meeting.title, "absence_reason": a.absence_reason} for a in absences[member.pk]]})
+            grounds.append(
+                {
+                    "kind": "attendance",
+                    "months": [m.strftime("%Y-%m") for m in window],
+                    "records": [
+                        {
+                            "meeting": a.meeting_id,
+                            "held_on": a.meeting.held_on.isoformat(),
+                            "kind": a.meeting.kind,
+                            "title": a.meeting.title,
+                            "absence_reason": a.absence_reason,
+                        }
+                        for a in absences[member.pk]
+                    ],
+                }
+            )
         joined = member.joined_on.replace(day=1) if member.joined_on else None
         # Dues count only where the branch keeps its dues in partyflow for the whole window
         # (`Organization.dues_tracked_since`): then a missing payment is a fact, even when the whole
@@ -158,9 +193,19 @@ def lapse_grounds(members, *, on, months: int, since: dict | None = None) -> dic
         unpaid = not (paid.get(member.pk, set()) & set(window))
         tracked = kept_from is not None and kept_from <= start
         if tracked and (joined is None or joined <= start) and unpaid:
-            last = DuesPayment.objects.filter(member=member, month__lt=start).order_by("-month").values_list("month", flat=True).first()
-            grounds.append({"kind": "dues", "months": [m.strftime("%Y-%m") for m in window],
-                            "records": [{"last_paid_month": last.strftime("%Y-%m") if last else None}]})
+            last = (
+                DuesPayment.objects.filter(member=member, month__lt=start)
+                .order_by("-month")
+                .values_list("month", flat=True)
+                .first()
+            )
+            grounds.append(
+                {
+                    "kind": "dues",
+                    "months": [m.strftime("%Y-%m") for m in window],
+                    "records": [{"last_paid_month": last.strftime("%Y-%m") if last else None}],
+                }
+            )
         if grounds:
             out[member.pk] = grounds
     return out

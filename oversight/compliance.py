@@ -10,6 +10,7 @@ Obligations that do not apply to a branch are left out of its rows: the committe
 branch has fewer full members than a committee needs (branch.committee_min_full_members), the Party
 group meeting where it has no Party group.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,19 +28,24 @@ from organizations.models import Member, MemberStatus, Organization, OrgKind, Ro
 from orglife.models import Attendance, DuesPayment, Meeting, MeetingKind
 
 ORDER = {"month": 0, "quarter": 1, "year": 2}
-STATUS_LABELS = {"met": _("已完成"), "due": _("待完成"), "at_risk": _("有风险"),
-                 "missed": _("未完成"), "not_applicable": _("不适用")}
+STATUS_LABELS = {
+    "met": _("已完成"),
+    "due": _("待完成"),
+    "at_risk": _("有风险"),
+    "missed": _("未完成"),
+    "not_applicable": _("不适用"),
+}
 
 
 @dataclass(frozen=True)
 class Period:
-    kind: str   # month | quarter | year
+    kind: str  # month | quarter | year
     year: int
     index: int  # month 1-12, quarter 1-4, 1 for a year
 
     @classmethod
     def parse(cls, text) -> Period:
-        """"2026", "2026-Q2" or "2026-05"."""
+        """ "2026", "2026-Q2" or "2026-05"."""
         t = str(text or "").strip().upper()
         try:
             year, _sep, rest = t.partition("-")
@@ -53,11 +59,19 @@ class Period:
                     return cls("month", int(year), int(rest))
         except ValueError:
             pass
-        raise ValidationFailed(_("周期格式应为 2026、2026-Q2 或 2026-05。"), code="invalid_period", fields={"period": [_("格式应为 2026、2026-Q2 或 2026-05")]})
+        raise ValidationFailed(
+            _("周期格式应为 2026、2026-Q2 或 2026-05。"),
+            code="invalid_period",
+            fields={"period": [_("格式应为 2026、2026-Q2 或 2026-05")]},
+        )
 
     @classmethod
     def containing(cls, kind: str, day: dt.date) -> Period:
-        return cls(kind, day.year, {"month": day.month, "quarter": (day.month - 1) // 3 + 1, "year": 1}[kind])
+        return cls(
+            kind,
+            day.year,
+            {"month": day.month, "quarter": (day.month - 1) // 3 + 1, "year": 1}[kind],
+        )
 
     @property
     def start(self) -> dt.date:
@@ -82,7 +96,11 @@ class Period:
         return out
 
     def __str__(self):
-        return {"year": f"{self.year}", "quarter": f"{self.year}-Q{self.index}", "month": f"{self.year}-{self.index:02d}"}[self.kind]
+        return {
+            "year": f"{self.year}",
+            "quarter": f"{self.year}-Q{self.index}",
+            "month": f"{self.year}-{self.index:02d}",
+        }[self.kind]
 
 
 def _status(ok: bool, period: Period, on: dt.date) -> str:
@@ -119,19 +137,39 @@ MEETING_OBLIGATIONS = [
     ("party_group_meeting", "party_group_meeting", "orglife.party_group_meeting", _("党小组会")),
     ("party_lesson", "party_lesson", "orglife.party_lesson", _("党课")),
     ("themed_party_day", "themed_party_day", "orglife.themed_party_day", _("主题党日")),
-    ("organizational_life_meeting", "organizational_life_meeting", "orglife.organizational_life_meeting", _("组织生活会")),
-    ("democratic_review", "democratic_review_meeting", "orglife.democratic_review", _("民主评议党员")),
+    (
+        "organizational_life_meeting",
+        "organizational_life_meeting",
+        "orglife.organizational_life_meeting",
+        _("组织生活会"),
+    ),
+    (
+        "democratic_review",
+        "democratic_review_meeting",
+        "orglife.democratic_review",
+        _("民主评议党员"),
+    ),
     ("heart_to_heart_talk", "heart_to_heart_talk", "orglife.heart_to_heart_talk", _("谈心谈话")),
 ]
-OTHER_LABELS = {"sessions": _("组织生活次数和出勤率"), "dues": _("按月交纳党费"), "study_hours": _("党员学习学时")}
+OTHER_LABELS = {
+    "sessions": _("组织生活次数和出勤率"),
+    "dues": _("按月交纳党费"),
+    "study_hours": _("党员学习学时"),
+}
 # Obligations counted per member rather than per branch: each member talked with N times a year.
 PER_MEMBER = {"heart_to_heart_talk"}
 OBLIGATION_LABELS = {**{code: label for code, _k, _r, label in MEETING_OBLIGATIONS}, **OTHER_LABELS}
 
 
 def _record(m) -> dict:
-    return {"id": m.pk, "kind": m.kind, "held_on": m.held_on.isoformat(), "title": m.title,
-            "present": m.n_present, "due": m.n_due}
+    return {
+        "id": m.pk,
+        "kind": m.kind,
+        "held_on": m.held_on.isoformat(),
+        "title": m.title,
+        "present": m.n_present,
+        "due": m.n_due,
+    }
 
 
 class _Records:
@@ -139,71 +177,137 @@ class _Records:
 
     def __init__(self, root: Organization, year: int, rules, on: dt.date):
         start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-        self.branches = list(Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH).order_by("path"))
+        self.branches = list(
+            Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH).order_by(
+                "path"
+            )
+        )
         ids = {b.pk for b in self.branches}
 
         def branch_of(path: str):
-            return next((int(p) for p in reversed(path.strip("/").split("/")) if int(p) in ids), None)
+            return next(
+                (int(p) for p in reversed(path.strip("/").split("/")) if int(p) in ids), None
+            )
 
         self.meetings = defaultdict(list)  # branch id -> [meeting]
-        for m in (Meeting.objects.filter(organization__path__startswith=root.path, held_on__range=(start, end))
-                  .annotate(n_present=Count("attendance", filter=Q(attendance__present=True)), n_due=Count("attendance"))
-                  .select_related("organization").order_by("held_on", "id")):
+        for m in (
+            Meeting.objects.filter(
+                organization__path__startswith=root.path, held_on__range=(start, end)
+            )
+            .annotate(
+                n_present=Count("attendance", filter=Q(attendance__present=True)),
+                n_due=Count("attendance"),
+            )
+            .select_related("organization")
+            .order_by("held_on", "id")
+        ):
             b = branch_of(m.organization.path)
             if b is not None:
                 self.meetings[b].append(m)
         self.members = defaultdict(list)
-        for mem in (Member.objects.filter(organization__path__startswith=root.path, status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY])
-                    .select_related("organization").order_by("id")):
+        for mem in (
+            Member.objects.filter(
+                organization__path__startswith=root.path,
+                status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY],
+            )
+            .select_related("organization")
+            .order_by("id")
+        ):
             b = branch_of(mem.organization.path)
             if b is not None:
                 self.members[b].append(mem)
-        self.full = {b: sum(1 for m in ms if m.status == MemberStatus.FULL and not m.rights_suspended) for b, ms in self.members.items()}
+        self.full = {
+            b: sum(1 for m in ms if m.status == MemberStatus.FULL and not m.rights_suspended)
+            for b, ms in self.members.items()
+        }
         # Who was present at committee meetings (the quorum counts committee members) and at talks
         # (counted per member): one query for both.
-        self.present_users = defaultdict(set)   # committee meeting id -> user ids present
-        self.talks = defaultdict(list)          # member id -> dates of the talks they took part in
-        for meeting_id, kind, member_id, user_id, held_on in (
-                Attendance.objects.filter(
-                    present=True, meeting__held_on__range=(start, end),
-                    meeting__kind__in=["committee_meeting", "heart_to_heart_talk"],
-                    meeting__organization__path__startswith=root.path)
-                .values_list("meeting_id", "meeting__kind", "member_id", "member__user_id",
-                             "meeting__held_on")):
+        self.present_users = defaultdict(set)  # committee meeting id -> user ids present
+        self.talks = defaultdict(list)  # member id -> dates of the talks they took part in
+        for meeting_id, kind, member_id, user_id, held_on in Attendance.objects.filter(
+            present=True,
+            meeting__held_on__range=(start, end),
+            meeting__kind__in=["committee_meeting", "heart_to_heart_talk"],
+            meeting__organization__path__startswith=root.path,
+        ).values_list(
+            "meeting_id", "meeting__kind", "member_id", "member__user_id", "meeting__held_on"
+        ):
             if kind == "committee_meeting" and user_id:
                 self.present_users[meeting_id].add(user_id)
             elif kind == "heart_to_heart_talk":
                 self.talks[member_id].append(held_on)
-        self.paid = set(DuesPayment.objects.filter(member__organization__path__startswith=root.path, month__range=(start, end))
-                        .values_list("member_id", "month"))
+        self.paid = set(
+            DuesPayment.objects.filter(
+                member__organization__path__startswith=root.path, month__range=(start, end)
+            ).values_list("member_id", "month")
+        )
         self.hours = defaultdict(Decimal)
-        for member_id, hours in (Attendance.objects.filter(present=True, meeting__held_on__range=(start, end), meeting__hours__isnull=False,
-                                                           meeting__kind__in=sorted(rules.get("orglife.study_kinds")),
-                                                           meeting__organization__path__startswith=root.path)
-                                 .values_list("member_id", "meeting__hours")):
+        for member_id, hours in Attendance.objects.filter(
+            present=True,
+            meeting__held_on__range=(start, end),
+            meeting__hours__isnull=False,
+            meeting__kind__in=sorted(rules.get("orglife.study_kinds")),
+            meeting__organization__path__startswith=root.path,
+        ).values_list("member_id", "meeting__hours"):
             self.hours[member_id] += hours
-        active = (Q(term_start__isnull=True) | Q(term_start__lte=on)) & (Q(term_end__isnull=True) | Q(term_end__gte=on))
+        active = (Q(term_start__isnull=True) | Q(term_start__lte=on)) & (
+            Q(term_end__isnull=True) | Q(term_end__gte=on)
+        )
         self.committee = defaultdict(set)  # branch -> user ids holding a committee post
         self.officer_users = set()
-        for org_id, user_id in (RoleAssignment.objects.filter(organization_id__in=ids, role__in=[Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRANCH_COMMITTEE])
-                                .filter(active).values_list("organization_id", "user_id")):
+        for org_id, user_id in (
+            RoleAssignment.objects.filter(
+                organization_id__in=ids,
+                role__in=[
+                    Role.BRANCH_SECRETARY,
+                    Role.BRANCH_DEPUTY_SECRETARY,
+                    Role.BRANCH_COMMITTEE,
+                ],
+            )
+            .filter(active)
+            .values_list("organization_id", "user_id")
+        ):
             self.committee[org_id].add(user_id)
             self.officer_users.add(user_id)
-        self.groups = set(Organization.objects.filter(path__startswith=root.path, kind=OrgKind.PARTY_GROUP).values_list("parent_id", flat=True))
+        self.groups = set(
+            Organization.objects.filter(
+                path__startswith=root.path, kind=OrgKind.PARTY_GROUP
+            ).values_list("parent_id", flat=True)
+        )
 
 
-def _meeting_obligation(code, kind, rule, label, meetings, period, rules, on, *, counts=None,
-                        branch=None):
+def _meeting_obligation(
+    code, kind, rule, label, meetings, period, rules, on, *, counts=None, branch=None
+):
     freq = rules.get(rule)
     rows = []
     for sub in period.within(freq.per):
         if branch is not None and not _counted(branch, sub):
             continue
-        held = [m for m in meetings if m.kind == kind and sub.start <= m.held_on <= sub.end and (counts is None or counts(m))]
-        rows.append({"period": str(sub), "status": _status(len(held) >= freq.times, sub, on), "count": len(held), "required": freq.times,
-                     "records": [_record(m) for m in held]})
-    return {"code": code, "label": str(label), "rule": rules.describe(rule), "frequency": str(freq),
-            "status": _overall([r["status"] for r in rows]), "periods": rows}
+        held = [
+            m
+            for m in meetings
+            if m.kind == kind
+            and sub.start <= m.held_on <= sub.end
+            and (counts is None or counts(m))
+        ]
+        rows.append(
+            {
+                "period": str(sub),
+                "status": _status(len(held) >= freq.times, sub, on),
+                "count": len(held),
+                "required": freq.times,
+                "records": [_record(m) for m in held],
+            }
+        )
+    return {
+        "code": code,
+        "label": str(label),
+        "rule": rules.describe(rule),
+        "frequency": str(freq),
+        "status": _overall([r["status"] for r in rows]),
+        "periods": rows,
+    }
 
 
 def _per_member_obligation(code, rule, label, members, dates_of, period, rules, on, branch) -> dict:
@@ -219,16 +323,36 @@ def _per_member_obligation(code, rule, label, members, dates_of, period, rules, 
             n = sum(1 for d in dates_of(m.pk) if sub.start <= d <= sub.end)
             if n < freq.times:
                 short.append({"member": m.pk, "name": m.name, "count": n, "required": freq.times})
-        rows.append({"period": str(sub), "status": _status(not short, sub, on),
-                     "members": len(members), "met": len(members) - len(short),
-                     "required": freq.times, "short": short})
-    return {"code": code, "label": str(label), "rule": rules.describe(rule),
-            "frequency": str(_("每名党员%(f)s") % {"f": freq}),
-            "status": _overall([r["status"] for r in rows]), "periods": rows}
+        rows.append(
+            {
+                "period": str(sub),
+                "status": _status(not short, sub, on),
+                "members": len(members),
+                "met": len(members) - len(short),
+                "required": freq.times,
+                "short": short,
+            }
+        )
+    return {
+        "code": code,
+        "label": str(label),
+        "rule": rules.describe(rule),
+        "frequency": str(_("每名党员%(f)s") % {"f": freq}),
+        "status": _overall([r["status"] for r in rows]),
+        "periods": rows,
+    }
 
 
-def _sessions_at_risk(sub: Period, on: dt.date, held: int, present: int, due: int, required: int,
-                      members: int, minimum) -> bool:
+def _sessions_at_risk(
+    sub: Period,
+    on: dt.date,
+    held: int,
+    present: int,
+    due: int,
+    required: int,
+    members: int,
+    minimum,
+) -> bool:
     """An open period whose attendance can no longer reach the minimum: even if every session still
     required were held with all `members` present, the period's rate would stay below it."""
     if sub.end < on or not due:
@@ -249,19 +373,39 @@ def _branch_row(branch, rec: _Records, period: Period, rules, on: dt.date) -> di
         if code == "party_group_meeting" and branch.pk not in rec.groups:
             continue
         if code in PER_MEMBER:
-            obligations.append(_per_member_obligation(
-                code, rule, label, rec.members[branch.pk], lambda mid: rec.talks.get(mid, []),
-                period, rules, on, branch))
+            obligations.append(
+                _per_member_obligation(
+                    code,
+                    rule,
+                    label,
+                    rec.members[branch.pk],
+                    lambda mid: rec.talks.get(mid, []),
+                    period,
+                    rules,
+                    on,
+                    branch,
+                )
+            )
             continue
         # A committee meeting counts only with more than half of the committee's members present
         # (BRANCH-2018 Art. 12); others present (members invited) do not count towards it.
-        counts = ((lambda m: Fraction(len(rec.present_users[m.pk] & committee))
-                   > quorum * len(committee)) if code == "committee_meeting" else None)
-        obligations.append(_meeting_obligation(code, kind, rule, label, meetings, period, rules, on,
-                                               counts=counts, branch=branch))
+        counts = (
+            (lambda m: Fraction(len(rec.present_users[m.pk] & committee)) > quorum * len(committee))
+            if code == "committee_meeting"
+            else None
+        )
+        obligations.append(
+            _meeting_obligation(
+                code, kind, rule, label, meetings, period, rules, on, counts=counts, branch=branch
+            )
+        )
 
     # Organizational-life sessions: at least N a year with the year's attendance at least the minimum (JSNU).
-    freq, minimum, kinds = rules.get("orglife.sessions"), rules.get("orglife.sessions_attendance_min"), rules.get("orglife.session_kinds")
+    freq, minimum, kinds = (
+        rules.get("orglife.sessions"),
+        rules.get("orglife.sessions_attendance_min"),
+        rules.get("orglife.session_kinds"),
+    )
     rows = []
     for sub in period.within(freq.per):
         if not _counted(branch, sub):
@@ -271,14 +415,33 @@ def _branch_row(branch, rec: _Records, period: Period, rules, on: dt.date) -> di
         rate = Fraction(present, due) if due else Fraction(0)
         status = _status(len(held) >= freq.times and due > 0 and rate >= minimum, sub, on)
         n_members = len(rec.members[branch.pk])
-        if status == "due" and _sessions_at_risk(sub, on, len(held), present, due, freq.times,
-                                                 n_members, minimum):
+        if status == "due" and _sessions_at_risk(
+            sub, on, len(held), present, due, freq.times, n_members, minimum
+        ):
             status = "at_risk"
-        rows.append({"period": str(sub), "status": status,
-                     "count": len(held), "required": freq.times, "attendance": round(float(rate) * 100, 1),
-                     "attendance_required": float(minimum * 100), "present": present, "due": due, "records": [_record(m) for m in held]})
-    obligations.append({"code": "sessions", "label": str(OTHER_LABELS["sessions"]), "rule": rules.describe("orglife.sessions"),
-                        "frequency": str(freq), "status": _overall([r["status"] for r in rows]), "periods": rows})
+        rows.append(
+            {
+                "period": str(sub),
+                "status": status,
+                "count": len(held),
+                "required": freq.times,
+                "attendance": round(float(rate) * 100, 1),
+                "attendance_required": float(minimum * 100),
+                "present": present,
+                "due": due,
+                "records": [_record(m) for m in held],
+            }
+        )
+    obligations.append(
+        {
+            "code": "sessions",
+            "label": str(OTHER_LABELS["sessions"]),
+            "rule": rules.describe("orglife.sessions"),
+            "frequency": str(freq),
+            "status": _overall([r["status"] for r in rows]),
+            "periods": rows,
+        }
+    )
 
     # Dues: every member, every month (XYTC §5-6).
     freq, members = rules.get("orglife.dues"), rec.members[branch.pk]
@@ -287,13 +450,38 @@ def _branch_row(branch, rec: _Records, period: Period, rules, on: dt.date) -> di
         if not _counted(branch, sub):
             continue
         months = [p.start for p in sub.within("month") if _counted(branch, p)]
-        unpaid = [{"member": m.pk, "name": m.name, "months": [str(Period.containing("month", mo)) for mo in months if (m.pk, mo) not in rec.paid]}
-                  for m in members]
+        unpaid = [
+            {
+                "member": m.pk,
+                "name": m.name,
+                "months": [
+                    str(Period.containing("month", mo))
+                    for mo in months
+                    if (m.pk, mo) not in rec.paid
+                ],
+            }
+            for m in members
+        ]
         unpaid = [u for u in unpaid if u["months"]]
-        rows.append({"period": str(sub), "status": _status(not unpaid, sub, on), "members": len(members), "paid": len(members) - len(unpaid),
-                     "unpaid": unpaid})
-    obligations.append({"code": "dues", "label": str(OTHER_LABELS["dues"]), "rule": rules.describe("orglife.dues"),
-                        "frequency": str(freq), "status": _overall([r["status"] for r in rows]), "periods": rows})
+        rows.append(
+            {
+                "period": str(sub),
+                "status": _status(not unpaid, sub, on),
+                "members": len(members),
+                "paid": len(members) - len(unpaid),
+                "unpaid": unpaid,
+            }
+        )
+    obligations.append(
+        {
+            "code": "dues",
+            "label": str(OTHER_LABELS["dues"]),
+            "rule": rules.describe("orglife.dues"),
+            "frequency": str(freq),
+            "status": _overall([r["status"] for r in rows]),
+            "periods": rows,
+        }
+    )
 
     # Study hours: per member per year; secretaries and committee members need more (XYTC §5-4).
     year = Period("year", period.year, 1)
@@ -302,26 +490,60 @@ def _branch_row(branch, rec: _Records, period: Period, rules, on: dt.date) -> di
     for m in members:
         required = need_officer if m.user_id and m.user_id in rec.committee[branch.pk] else need
         if rec.hours[m.pk] < required:
-            short.append({"member": m.pk, "name": m.name, "hours": float(rec.hours[m.pk]), "required": required})
-    obligations.append({"code": "study_hours", "label": str(OTHER_LABELS["study_hours"]), "rule": rules.describe("orglife.study_hours"),
-                        "frequency": str(_("每名党员每年%(n)s学时（书记、支委%(m)s学时）") % {"n": need, "m": need_officer}),
-                        "status": _status(not short, year, on),
-                        "periods": [{"period": str(year), "status": _status(not short, year, on), "members": len(members), "short": short}]})
+            short.append(
+                {
+                    "member": m.pk,
+                    "name": m.name,
+                    "hours": float(rec.hours[m.pk]),
+                    "required": required,
+                }
+            )
+    obligations.append(
+        {
+            "code": "study_hours",
+            "label": str(OTHER_LABELS["study_hours"]),
+            "rule": rules.describe("orglife.study_hours"),
+            "frequency": str(
+                _("每名党员每年%(n)s学时（书记、支委%(m)s学时）") % {"n": need, "m": need_officer}
+            ),
+            "status": _status(not short, year, on),
+            "periods": [
+                {
+                    "period": str(year),
+                    "status": _status(not short, year, on),
+                    "members": len(members),
+                    "short": short,
+                }
+            ],
+        }
+    )
     if not _counted(branch, year):  # a year the branch did not exist for in full
         obligations[-1].update(status="not_applicable", periods=[])
-    return {"organization": branch.pk, "name": branch.name, "period": str(period), "obligations": obligations}
+    return {
+        "organization": branch.pk,
+        "name": branch.name,
+        "period": str(period),
+        "obligations": obligations,
+    }
 
 
-def compliance_table(root: Organization, period: Period, *, rules, on: dt.date | None = None) -> list[dict]:
+def compliance_table(
+    root: Organization, period: Period, *, rules, on: dt.date | None = None
+) -> list[dict]:
     """Per branch under `root`, per obligation: met / due / missed for `period`, with the proving records.
     Yearly obligations asked for a month or quarter are shown for the year that contains it."""
     on = on or today()
     rec = _Records(root, period.year, rules, on)
-    return [_with_labels(_branch_row(b, rec, period, rules, on)) for b in rec.branches if _existed(b, period)]
+    return [
+        _with_labels(_branch_row(b, rec, period, rules, on))
+        for b in rec.branches
+        if _existed(b, period)
+    ]
 
 
 def _with_labels(row: dict) -> dict:
     """Each status and meeting kind with its label beside it, for people to read."""
+
     def walk(node):
         if isinstance(node, dict):
             if isinstance(node.get("status"), str) and node["status"] in STATUS_LABELS:
@@ -333,5 +555,6 @@ def _with_labels(row: dict) -> dict:
         elif isinstance(node, list):
             for v in node:
                 walk(v)
+
     walk(row)
     return row

@@ -1,4 +1,5 @@
 """The compliance table as an Excel workbook (openpyxl)."""
+
 from __future__ import annotations
 
 from io import BytesIO
@@ -10,8 +11,13 @@ from engine.i18n import _
 
 from .compliance import STATUS_LABELS
 
-FILLS = {"met": "C6EFCE", "due": "FFEB9C", "at_risk": "F4B183", "missed": "FFC7CE",
-         "not_applicable": "D9D9D9"}
+FILLS = {
+    "met": "C6EFCE",
+    "due": "FFEB9C",
+    "at_risk": "F4B183",
+    "missed": "FFC7CE",
+    "not_applicable": "D9D9D9",
+}
 
 
 def _detail(p: dict) -> str:
@@ -20,8 +26,9 @@ def _detail(p: dict) -> str:
     if "paid" in p:
         return f"{p['paid']}/{p['members']}"
     if "short" in p:  # per member: study hours, or the count of talks
-        return "; ".join(f"{s['name']} {s.get('hours', s.get('count'))}/{s['required']}"
-                         for s in p["short"])
+        return "; ".join(
+            f"{s['name']} {s.get('hours', s.get('count'))}/{s['required']}" for s in p["short"]
+        )
     return f"{p['count']}/{p['required']}"
 
 
@@ -35,9 +42,24 @@ def compliance_workbook(rows: list[dict], period) -> bytes:
         cell.font = Font(bold=True)
     for row in rows:
         for ob in row["obligations"]:
-            periods = "; ".join(f"{p['period']} {STATUS_LABELS[p['status']]} ({_detail(p)})" for p in ob["periods"])
-            records = "; ".join(f"{r['held_on']} {r['title']}".strip() for p in ob["periods"] for r in p.get("records", []))
-            ws.append([row["name"], ob["label"], ob["frequency"], str(STATUS_LABELS[ob["status"]]), periods, records])
+            periods = "; ".join(
+                f"{p['period']} {STATUS_LABELS[p['status']]} ({_detail(p)})" for p in ob["periods"]
+            )
+            records = "; ".join(
+                f"{r['held_on']} {r['title']}".strip()
+                for p in ob["periods"]
+                for r in p.get("records", [])
+            )
+            ws.append(
+                [
+                    row["name"],
+                    ob["label"],
+                    ob["frequency"],
+                    str(STATUS_LABELS[ob["status"]]),
+                    periods,
+                    records,
+                ]
+            )
             ws.cell(ws.max_row, 4).fill = PatternFill("solid", fgColor=FILLS[ob["status"]])
     for column, width in zip("ABCDEF", (24, 20, 22, 10, 60, 60)):
         ws.column_dimensions[column].width = width

@@ -1,5 +1,6 @@
 """Reads: each branch's committee term, and the identification of weak branches (P4 step 1) with the
 evidence for every signal. Thresholds come from the rule set."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,16 +32,27 @@ SIGNAL_LABELS = {
     "low_satisfaction": _("群众满意度低"),
 }
 # Obligations whose miss in the last full year is the "organizational life missed" signal (P5).
-ORGANIZATIONAL_LIFE = ("general_meeting", "committee_meeting", "party_group_meeting", "party_lesson", "themed_party_day",
-                       "organizational_life_meeting", "sessions")
+ORGANIZATIONAL_LIFE = (
+    "general_meeting",
+    "committee_meeting",
+    "party_group_meeting",
+    "party_lesson",
+    "themed_party_day",
+    "organizational_life_meeting",
+    "sessions",
+)
 COMMITTEE_ROLES = (Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRANCH_COMMITTEE)
 # The post of an assignment recorded before posts were (the secretary's and deputy's are implied).
-IMPLIED_POSTS = {Role.BRANCH_SECRETARY: CommitteePost.SECRETARY,
-                 Role.BRANCH_DEPUTY_SECRETARY: CommitteePost.DEPUTY_SECRETARY}
+IMPLIED_POSTS = {
+    Role.BRANCH_SECRETARY: CommitteePost.SECRETARY,
+    Role.BRANCH_DEPUTY_SECRETARY: CommitteePost.DEPUTY_SECRETARY,
+}
 
 
 def branches_under(org: Organization) -> QuerySet[Organization]:
-    return Organization.objects.filter(path__startswith=org.path, kind=OrgKind.BRANCH).order_by("path")
+    return Organization.objects.filter(path__startswith=org.path, kind=OrgKind.BRANCH).order_by(
+        "path"
+    )
 
 
 def branch_terms(org: Organization, *, on: dt.date | None = None) -> list[dict]:
@@ -49,16 +61,24 @@ def branch_terms(org: Organization, *, on: dt.date | None = None) -> list[dict]:
     rows = []
     for b in branches_under(org):
         overdue = b.term_end is not None and b.term_end < on
-        rows.append({
-            "organization": b.pk, "name": b.name, "term_start": b.term_start, "term_end": b.term_end,
-            "overdue": overdue, "days_overdue": (on - b.term_end).days if overdue else 0,
-            "days_left": (b.term_end - on).days if b.term_end and not overdue else None,
-        })
+        rows.append(
+            {
+                "organization": b.pk,
+                "name": b.name,
+                "term_start": b.term_start,
+                "term_end": b.term_end,
+                "overdue": overdue,
+                "days_overdue": (on - b.term_end).days if overdue else 0,
+                "days_left": (b.term_end - on).days if b.term_end and not overdue else None,
+            }
+        )
     return rows
 
 
 def _active(q_on: dt.date) -> Q:
-    return (Q(term_start__isnull=True) | Q(term_start__lte=q_on)) & (Q(term_end__isnull=True) | Q(term_end__gte=q_on))
+    return (Q(term_start__isnull=True) | Q(term_start__lte=q_on)) & (
+        Q(term_end__isnull=True) | Q(term_end__gte=q_on)
+    )
 
 
 def branch_signals(branches: list[Organization], *, rules, on: dt.date) -> dict[int, list[dict]]:
@@ -67,44 +87,86 @@ def branch_signals(branches: list[Organization], *, rules, on: dt.date) -> dict[
     ids = [b.pk for b in branches]
     terms = {b.pk: b.term_start for b in branches}
     officers, elected = defaultdict(list), defaultdict(list)
-    for a in (RoleAssignment.objects.filter(organization_id__in=ids, role__in=COMMITTEE_ROLES)
-              .filter(Q(term_start__isnull=True) | Q(term_start__lte=on))
-              .select_related("user").order_by("organization_id", "role", "id")):
+    for a in (
+        RoleAssignment.objects.filter(organization_id__in=ids, role__in=COMMITTEE_ROLES)
+        .filter(Q(term_start__isnull=True) | Q(term_start__lte=on))
+        .select_related("user")
+        .order_by("organization_id", "role", "id")
+    ):
         active = a.term_end is None or a.term_end >= on
         if active:
-            holder = {"role": a.role, "role_display": str(a.get_role_display()), "post": a.post,
-                      "post_display": str(a.get_post_display()), "user": a.user.get_username(),
-                      "term_end": a.term_end}
+            holder = {
+                "role": a.role,
+                "role_display": str(a.get_role_display()),
+                "post": a.post,
+                "post_display": str(a.get_post_display()),
+                "user": a.user.get_username(),
+                "term_end": a.term_end,
+            }
             officers[a.organization_id].append(holder)
         # The seats elected for the current term: the assignments that began with it.
         if terms[a.organization_id] is not None and a.term_start == terms[a.organization_id]:
             elected[a.organization_id].append((a, active))
     last_secretary = {}
-    for a in RoleAssignment.objects.filter(organization_id__in=ids, role=Role.BRANCH_SECRETARY, term_end__lt=on).order_by("term_end"):
+    for a in RoleAssignment.objects.filter(
+        organization_id__in=ids, role=Role.BRANCH_SECRETARY, term_end__lt=on
+    ).order_by("term_end"):
         last_secretary[a.organization_id] = a.term_end
-    full = dict(Organization.objects.filter(pk__in=ids).annotate(
-        n=Count("members", filter=Q(members__status=MemberStatus.FULL, members__rights_suspended=False))).values_list("pk", "n"))
+    full = dict(
+        Organization.objects.filter(pk__in=ids)
+        .annotate(
+            n=Count(
+                "members",
+                filter=Q(members__status=MemberStatus.FULL, members__rights_suspended=False),
+            )
+        )
+        .values_list("pk", "n")
+    )
     with_committee = rules.get("branch.committee_min_full_members")
     committee_min = rules.get("branch.committee_size_min")
     out = {}
     for b in branches:
         signals, held = [], officers[b.pk]
         if not any(o["role"] == Role.BRANCH_SECRETARY for o in held):
-            signals.append({"code": "secretary_vacant", "evidence": {
-                "secretary": None, "last_secretary_term_end": last_secretary.get(b.pk)}})
+            signals.append(
+                {
+                    "code": "secretary_vacant",
+                    "evidence": {
+                        "secretary": None,
+                        "last_secretary_term_end": last_secretary.get(b.pk),
+                    },
+                }
+            )
         seats = len({a.user_id for a, _active in elected[b.pk]})
         # A branch with a committee (≥ 7 full members): fewer holders than seats elected for the
         # term, or fewer than a committee needs. Without one, a vacant secretary is
         # `secretary_vacant`.
         if full.get(b.pk, 0) >= with_committee and (len(held) < seats or len(held) < committee_min):
-            signals.append({"code": "committee_incomplete", "evidence": {
-                "full_members": full.get(b.pk, 0), "committee_members": len(held), "seats": seats,
-                "required": max(seats, committee_min),
-                "rule": rules.describe("branch.committee_size_min"), "holders": held,
-                "empty_posts": _empty_posts(elected[b.pk], held)}})
+            signals.append(
+                {
+                    "code": "committee_incomplete",
+                    "evidence": {
+                        "full_members": full.get(b.pk, 0),
+                        "committee_members": len(held),
+                        "seats": seats,
+                        "required": max(seats, committee_min),
+                        "rule": rules.describe("branch.committee_size_min"),
+                        "holders": held,
+                        "empty_posts": _empty_posts(elected[b.pk], held),
+                    },
+                }
+            )
         if b.term_end is not None and b.term_end < on:
-            signals.append({"code": "term_overdue", "evidence": {
-                "term_start": b.term_start, "term_end": b.term_end, "days_overdue": (on - b.term_end).days}})
+            signals.append(
+                {
+                    "code": "term_overdue",
+                    "evidence": {
+                        "term_start": b.term_start,
+                        "term_end": b.term_end,
+                        "days_overdue": (on - b.term_end).days,
+                    },
+                }
+            )
         for s in signals:
             s["label"] = str(SIGNAL_LABELS[s["code"]])
         out[b.pk] = signals
@@ -119,8 +181,14 @@ def _empty_posts(elected: list, held: list[dict]) -> list[dict]:
     for a, active in elected:
         post = a.post or IMPLIED_POSTS.get(a.role, CommitteePost.MEMBER)
         if not active and (post == CommitteePost.MEMBER or post not in held_posts):
-            out.append({"post": str(post), "post_display": str(CommitteePost(post).label),
-                        "last_holder": a.user.get_username(), "left_on": a.term_end})
+            out.append(
+                {
+                    "post": str(post),
+                    "post_display": str(CommitteePost(post).label),
+                    "last_holder": a.user.get_username(),
+                    "left_on": a.term_end,
+                }
+            )
     return out
 
 
@@ -133,24 +201,48 @@ def records_signals(org: Organization, *, rules, on: dt.date) -> dict[int, list[
     out = defaultdict(list)
     for row in compliance_table(org, year, rules=rules, on=on):
         missed = {ob["code"]: ob for ob in row["obligations"] if ob["status"] == "missed"}
-        life = [{"obligation": code, "label": missed[code]["label"], "frequency": missed[code]["frequency"],
-                 "missed": [p["period"] for p in missed[code]["periods"] if p["status"] == "missed"]}
-                for code in ORGANIZATIONAL_LIFE if code in missed]
+        life = [
+            {
+                "obligation": code,
+                "label": missed[code]["label"],
+                "frequency": missed[code]["frequency"],
+                "missed": [p["period"] for p in missed[code]["periods"] if p["status"] == "missed"],
+            }
+            for code in ORGANIZATIONAL_LIFE
+            if code in missed
+        ]
         if life:
-            out[row["organization"]].append({"code": "organizational_life_missed", "evidence": {"year": year.year, "obligations": life}})
+            out[row["organization"]].append(
+                {
+                    "code": "organizational_life_missed",
+                    "evidence": {"year": year.year, "obligations": life},
+                }
+            )
         if "democratic_review" in missed:
-            out[row["organization"]].append({"code": "democratic_review_missing", "evidence": {
-                "year": year.year, "records": missed["democratic_review"]["periods"][0]["records"]}})
+            out[row["organization"]].append(
+                {
+                    "code": "democratic_review_missing",
+                    "evidence": {
+                        "year": year.year,
+                        "records": missed["democratic_review"]["periods"][0]["records"],
+                    },
+                }
+            )
     return out
 
 
-def weak_branch_identification(org: Organization, *, rules, on: dt.date | None = None) -> list[dict]:
+def weak_branch_identification(
+    org: Organization, *, rules, on: dt.date | None = None
+) -> list[dict]:
     """P4 step 1 (排查): the branches in the subtree with at least one signal, each with its evidence,
     and whether the branch is already on the weak-branch list."""
     on = on or today()
     # Only branches that exist on `on`: founded by then and not dissolved.
-    branches = list(branches_under(org).filter(Q(founded_on__isnull=True) | Q(founded_on__lte=on))
-                    .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=on)))
+    branches = list(
+        branches_under(org)
+        .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=on))
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=on))
+    )
     signals = branch_signals(branches, rules=rules, on=on)
     # Low satisfaction (< remediation.satisfaction_min in last year's survey), from the P6 surveys.
     for branch_id, signal in satisfaction_signals(branches, rules=rules, year=on.year - 1).items():
@@ -162,9 +254,22 @@ def weak_branch_identification(org: Organization, *, rules, on: dt.date | None =
         for s in extra:
             s["label"] = str(SIGNAL_LABELS[s["code"]])
         signals.setdefault(branch_id, []).extend(extra)
-    listed = set(WeakBranchListing.objects.filter(organization__in=branches, status="listed").values_list("organization_id", flat=True))
-    return [{"organization": b.pk, "name": b.name, "path": b.path, "listed": b.pk in listed, "signals": signals[b.pk]}
-            for b in branches if signals[b.pk]]
+    listed = set(
+        WeakBranchListing.objects.filter(organization__in=branches, status="listed").values_list(
+            "organization_id", flat=True
+        )
+    )
+    return [
+        {
+            "organization": b.pk,
+            "name": b.name,
+            "path": b.path,
+            "listed": b.pk in listed,
+            "signals": signals[b.pk],
+        }
+        for b in branches
+        if signals[b.pk]
+    ]
 
 
 def weak_branches(user, *, organization: Organization | None = None) -> QuerySet[WeakBranchListing]:

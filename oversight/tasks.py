@@ -1,4 +1,5 @@
 """Celery: the yearly identification of weak branches (settings.CELERY_BEAT_SCHEDULE)."""
+
 from celery import shared_task
 
 from .services import identification_yearly

@@ -1,4 +1,5 @@
 """Celery app. With CELERY_BROKER_URL set, `partyflow worker` and `partyflow beat` run the timers."""
+
 import os
 
 from celery import Celery

@@ -3,6 +3,7 @@
 partyflow demo | deploy-bpmn | seed-demo | run-timers [--now ISO] | worker | beat | import FILE [--dry-run] [--as USER]
 | onboarding-template | export-workbook OUT --organization CODE | <any Django command>
 """
+
 import os
 import secrets
 import sys
@@ -31,7 +32,11 @@ def main(argv: list[str] | None = None) -> None:
         # Celery only for worker/beat: other commands start without importing it.
         from partyflow.celery import app
 
-        extra = ["--loglevel=INFO"] if not any(a.startswith("--loglevel") or a == "-l" for a in argv[2:]) else []
+        extra = (
+            ["--loglevel=INFO"]
+            if not any(a.startswith("--loglevel") or a == "-l" for a in argv[2:])
+            else []
+        )
         app.start([argv[1], *extra, *argv[2:]])
         return
     if len(argv) > 1:

@@ -10,6 +10,7 @@ PARTYFLOW_TLS    1 when served behind TLS: secure cookies, HSTS, HTTPS redirect 
 PARTYFLOW_TOKEN_IDLE_HOURS  API tokens expire after this many idle hours (default 12)
 SECRET_KEY (required with DEBUG off), DEBUG, ALLOWED_HOSTS, PARTYFLOW_RULE_SET
 """
+
 import json
 import os
 from pathlib import Path
@@ -28,14 +29,18 @@ DEBUG = os.environ.get("DEBUG", "0") == "1"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set in the environment when DEBUG is off "
-                                   "(DEBUG=1 for local development; `make demo` generates one).")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set in the environment when DEBUG is off "
+            "(DEBUG=1 for local development; `make demo` generates one)."
+        )
     SECRET_KEY = "insecure-local-development-key-change-me"
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
 
 # A procedure that keeps records of its own is a package with an apps.py (its models and
 # migrations): found here, so adding one edits no list.
-PROCEDURE_APPS = sorted(f"procedures.{p.name}" for p in (BASE_DIR / "procedures").iterdir() if (p / "apps.py").is_file())
+PROCEDURE_APPS = sorted(
+    f"procedures.{p.name}" for p in (BASE_DIR / "procedures").iterdir() if (p / "apps.py").is_file()
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -87,13 +92,15 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "APP_DIRS": True,
-        "OPTIONS": {"context_processors": [
-            "django.template.context_processors.request",
-            "django.template.context_processors.i18n",
-            "django.contrib.auth.context_processors.auth",
-            "django.contrib.messages.context_processors.messages",
-            "web.context_processors.nav",
-        ]},
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "web.context_processors.nav",
+            ]
+        },
     }
 ]
 
@@ -135,8 +142,9 @@ BEHIND_TLS = os.environ.get("PARTYFLOW_TLS", "0") == "1"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS else None
 SECURE_SSL_REDIRECT = BEHIND_TLS
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = BEHIND_TLS
-SECURE_HSTS_SECONDS = (int(os.environ.get("PARTYFLOW_HSTS_SECONDS", str(365 * 24 * 3600)))
-                       if BEHIND_TLS else 0)
+SECURE_HSTS_SECONDS = (
+    int(os.environ.get("PARTYFLOW_HSTS_SECONDS", str(365 * 24 * 3600))) if BEHIND_TLS else 0
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = BEHIND_TLS
 SECURE_HSTS_PRELOAD = BEHIND_TLS
 X_FRAME_OPTIONS = "DENY"
@@ -145,23 +153,35 @@ X_FRAME_OPTIONS = "DENY"
 # the Celery broker is Redis; else each process's local memory (one process: `make demo`).
 _broker = os.environ.get("CELERY_BROKER_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL") or (_broker if _broker.startswith("redis") else "")
-CACHES = {"default": (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-     "KEY_PREFIX": "partyflow"}
-    if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "partyflow",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 REST_FRAMEWORK = {
     # Tokens for programs; the web workplace's session for its export and report links (unsafe
     # methods still need the CSRF token with a session).
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication",
-                                       "rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     # Refuse control characters and over-deep JSON with a 400 naming the field (api/parsers.py).
-    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser", "api.parsers.FormParser",
-                               "api.parsers.MultiPartParser"],
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "api.parsers.FormParser",
+        "api.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
 }
@@ -195,7 +215,11 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
-EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "partyflow@localhost")
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -205,12 +229,20 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-due-timers": {"task": "workflows.tasks.sweep_timers", "schedule": 60.0},
     "raise-task-alerts": {"task": "notifications.tasks.raise_task_alerts", "schedule": 300.0},
     # P4 step 1: the yearly identification of weak branches, on 2 January (the committees' inboxes).
-    "identify-weak-branches": {"task": "oversight.tasks.identify_weak_branches",
-                               "schedule": crontab(minute=0, hour=1, day_of_month=2, month_of_year=1)},
+    "identify-weak-branches": {
+        "task": "oversight.tasks.identify_weak_branches",
+        "schedule": crontab(minute=0, hour=1, day_of_month=2, month_of_year=1),
+    },
     # P5: remind branch secretaries of obligations still open before their period closes (daily).
-    "compliance-reminders": {"task": "oversight.tasks.send_compliance_reminders", "schedule": crontab(minute=30, hour=0)},
+    "compliance-reminders": {
+        "task": "oversight.tasks.send_compliance_reminders",
+        "schedule": crontab(minute=30, hour=0),
+    },
     # Self-lapse detection (CONST Art. 9) once a day; it opens at most one case per member.
-    "detect-self-lapse": {"task": "procedures.self_lapse.detect_self_lapse", "schedule": 24 * 3600.0},
+    "detect-self-lapse": {
+        "task": "procedures.self_lapse.detect_self_lapse",
+        "schedule": 24 * 3600.0,
+    },
 }
 
 PARTYFLOW = {
@@ -239,7 +271,9 @@ PARTYFLOW = {
     # Seconds a client is told to wait (Retry-After) when the database is briefly unavailable.
     "RETRY_AFTER_SECONDS": int(os.environ.get("PARTYFLOW_RETRY_AFTER", "5")),
     "UPLOAD_CONTENT_TYPES": [
-        "application/pdf", "image/png", "image/jpeg",
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ],
@@ -259,7 +293,8 @@ PARTYFLOW = {
     # The academic calendar (semesters are periods of the standards): each semester starts on
     # start (MM-DD) of a year and ends on end (MM-DD), in the next year when end is before start.
     # Env PARTYFLOW_ACADEMIC_CALENDAR: the same list as JSON.
-    "SEMESTERS": json.loads(os.environ.get("PARTYFLOW_ACADEMIC_CALENDAR", "null")) or [
+    "SEMESTERS": json.loads(os.environ.get("PARTYFLOW_ACADEMIC_CALENDAR", "null"))
+    or [
         {"code": "spring", "label": "春季学期", "start": "02-15", "end": "07-15"},
         {"code": "autumn", "label": "秋季学期", "start": "09-01", "end": "01-20"},
     ],

@@ -1,4 +1,5 @@
 """Test settings: the real settings, with a fast password hasher (tests create many users)."""
+
 import os
 
 # Tests run with DEBUG off like production, so they need a key; the environment (and the Celery

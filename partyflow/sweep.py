@@ -2,6 +2,7 @@
 timers, raise reminders, overdue alerts and escalations, and run the daily self-lapse check (it
 opens at most one case per member, so running it more often changes nothing). With Celery, beat
 schedules each of them separately (settings.CELERY_BEAT_SCHEDULE)."""
+
 from notifications import services as notification_services
 from procedures import self_lapse
 from workflows import services as workflow_services

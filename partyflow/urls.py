@@ -7,12 +7,17 @@ from django.urls import include, path
 def not_found(request, exception=None) -> HttpResponse:
     """JSON for the API, the HTML page for people (both the same for missing and out of scope)."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"code": "not_found", "message": "对象不存在。", "fields": {}}, status=404)
+        return JsonResponse(
+            {"code": "not_found", "message": "对象不存在。", "fields": {}}, status=404
+        )
     return render(request, "web/404.html", status=404)
 
 
 def server_error(request) -> JsonResponse:
-    return JsonResponse({"code": "server_error", "message": "服务器内部错误，请稍后重试。", "fields": {}}, status=500)
+    return JsonResponse(
+        {"code": "server_error", "message": "服务器内部错误，请稍后重试。", "fields": {}},
+        status=500,
+    )
 
 
 handler404 = not_found

@@ -9,6 +9,7 @@ from and the sha256 of the template file, so a stored document says which templa
 PDF: WeasyPrint with the Noto CJK fonts (Debian `fonts-noto-cjk`, installed by `.ci/run`), named
 in the templates' CSS; WeasyPrint embeds the subset of each font that the document uses.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,6 +34,7 @@ PDF = "application/pdf"
 class TemplateInvalid(DomainError):
     """A (shipped or overriding) template cannot be filled: it names a field the document does not
     have, or is not a valid .docx/HTML. The office's template is at fault, not the request."""
+
     code = "document_template_invalid"
     status = 409
 
@@ -48,6 +50,7 @@ class Template:
 @dataclass(frozen=True)
 class Generated:
     """A generated document: its bytes and the template version that made it."""
+
     kind: str
     label: str
     filename: str
@@ -95,18 +98,28 @@ def render_docx(name: str, context: dict) -> tuple[bytes, Template]:
         out = io.BytesIO()
         doc.save(out)
     except (jinja2.TemplateError, KeyError, ValueError) as exc:
-        raise TemplateInvalid(_("模板 %(t)s（%(s)s）无法填写：%(e)s") % {"t": name, "s": template.source, "e": exc},
-                              template=name, source=template.source) from exc
+        raise TemplateInvalid(
+            _("模板 %(t)s（%(s)s）无法填写：%(e)s") % {"t": name, "s": template.source, "e": exc},
+            template=name,
+            source=template.source,
+        ) from exc
     return out.getvalue(), template
 
 
 def render_html(name: str, context: dict) -> tuple[str, Template]:
     template = find_template(name)
     try:
-        html = engines["django"].from_string(template.path.read_text(encoding="utf-8")).render(context)
-    except Exception as exc:  # django.template raises several unrelated types; all are the template's fault
-        raise TemplateInvalid(_("模板 %(t)s（%(s)s）无法填写：%(e)s") % {"t": name, "s": template.source, "e": exc},
-                              template=name, source=template.source) from exc
+        html = (
+            engines["django"].from_string(template.path.read_text(encoding="utf-8")).render(context)
+        )
+    except (
+        Exception
+    ) as exc:  # django.template raises several unrelated types; all are the template's fault
+        raise TemplateInvalid(
+            _("模板 %(t)s（%(s)s）无法填写：%(e)s") % {"t": name, "s": template.source, "e": exc},
+            template=name,
+            source=template.source,
+        ) from exc
     return html, template
 
 

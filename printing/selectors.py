@@ -4,6 +4,7 @@ the web pages (`document_for_case`, `document_for_member`, `document_for_meeting
 like a missing object; a kind that does not fit the object, or an unsupported format, is a 400
 naming the parameter.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,18 +39,51 @@ class Kind:
     processes: tuple[str, ...] = ()  # case kinds: the processes it applies to (empty: any)
 
 
-CASE_KINDS = {k.code: k for k in [
-    Kind("member_record", _("发展党员全程纪实表"), "member_record", ("docx",), ("member_development",)),
-    Kind("publication_notice", _("公示"), "publication_notice", ("pdf", "docx"), ("member_development",)),
-    Kind("election_request", _("换届选举请示"), "election_request", ("docx",), ("branch_election",)),
-    Kind("election_reply", _("换届选举批复"), "election_reply", ("docx",), ("branch_election",)),
-    Kind("election_report", _("选举结果报告"), "election_report", ("docx",), ("branch_election",)),
-    Kind("review_summary", _("民主评议党员结果汇总表"), "review_summary", ("docx",), ("democratic_review",)),
-    Kind("audit_report", _("流程审计报告"), "case_audit_report", ("pdf",)),
-]}
+CASE_KINDS = {
+    k.code: k
+    for k in [
+        Kind(
+            "member_record",
+            _("发展党员全程纪实表"),
+            "member_record",
+            ("docx",),
+            ("member_development",),
+        ),
+        Kind(
+            "publication_notice",
+            _("公示"),
+            "publication_notice",
+            ("pdf", "docx"),
+            ("member_development",),
+        ),
+        Kind(
+            "election_request",
+            _("换届选举请示"),
+            "election_request",
+            ("docx",),
+            ("branch_election",),
+        ),
+        Kind(
+            "election_reply", _("换届选举批复"), "election_reply", ("docx",), ("branch_election",)
+        ),
+        Kind(
+            "election_report", _("选举结果报告"), "election_report", ("docx",), ("branch_election",)
+        ),
+        Kind(
+            "review_summary",
+            _("民主评议党员结果汇总表"),
+            "review_summary",
+            ("docx",),
+            ("democratic_review",),
+        ),
+        Kind("audit_report", _("流程审计报告"), "case_audit_report", ("pdf",)),
+    ]
+}
 MEMBER_KINDS = {k: CASE_KINDS[k] for k in ("member_record", "publication_notice")}
 MEETING_KINDS = {"minutes": Kind("minutes", _("三会一课会议记录"), "meeting_minutes", ("docx",))}
-COMPLIANCE_KIND = Kind("compliance_report", _("组织生活制度落实情况报告"), "compliance_report", ("docx",))
+COMPLIANCE_KIND = Kind(
+    "compliance_report", _("组织生活制度落实情况报告"), "compliance_report", ("docx",)
+)
 ALL_KINDS = [*CASE_KINDS.values(), MEETING_KINDS["minutes"], COMPLIANCE_KIND]
 
 
@@ -57,21 +91,30 @@ def _kind(table: dict[str, Kind], code: str) -> Kind:
     kind = table.get(code)
     if kind is None:
         choices = "、".join(f"{k.code}（{k.label}）" for k in table.values())
-        raise ValidationFailed(_("没有这种文书：%(k)s；可选：%(c)s。") % {"k": code, "c": choices}, code="document_kind_unknown",
-                               fields={"kind": [_("可选：%(c)s") % {"c": choices}]})
+        raise ValidationFailed(
+            _("没有这种文书：%(k)s；可选：%(c)s。") % {"k": code, "c": choices},
+            code="document_kind_unknown",
+            fields={"kind": [_("可选：%(c)s") % {"c": choices}]},
+        )
     return kind
 
 
 def _format(kind: Kind, fmt: str | None) -> str:
     fmt = (fmt or kind.formats[0]).lower()
     if fmt not in kind.formats:
-        raise ValidationFailed(_("%(label)s只能生成 %(f)s 格式。") % {"label": kind.label, "f": "、".join(kind.formats)},
-                               code="document_format_unsupported", fields={"format": [_("可选：%(f)s") % {"f": "、".join(kind.formats)}]})
+        raise ValidationFailed(
+            _("%(label)s只能生成 %(f)s 格式。")
+            % {"label": kind.label, "f": "、".join(kind.formats)},
+            code="document_format_unsupported",
+            fields={"format": [_("可选：%(f)s") % {"f": "、".join(kind.formats)}]},
+        )
     return fmt
 
 
 def _render(kind: Kind, fmt: str, context: dict, stem: str) -> Generated:
-    with translation.override("zh-hans"):  # the document's language, not the reader's (see contexts)
+    with translation.override(
+        "zh-hans"
+    ):  # the document's language, not the reader's (see contexts)
         return _render_zh(kind, fmt, context, stem)
 
 
@@ -82,19 +125,33 @@ def _render_zh(kind: Kind, fmt: str, context: dict, stem: str) -> Generated:
     else:
         content, template = render_docx(f"{kind.template}.docx", context)
         content_type = DOCX
-    return Generated(kind=kind.code, label=str(kind.label), filename=f"{kind.label}-{stem}.{fmt}", content=content,
-                     content_type=content_type, template=template)
+    return Generated(
+        kind=kind.code,
+        label=str(kind.label),
+        filename=f"{kind.label}-{stem}.{fmt}",
+        content=content,
+        content_type=content_type,
+        template=template,
+    )
 
 
 def _stage_param(member: Member, stage: str | None) -> str:
     if stage in (None, ""):
         stage = contexts.STAGE_FOR_STATUS.get(member.status)
         if stage is None:
-            raise ValidationFailed(_("%(name)s 是%(s)s，没有需要公示的发展阶段；请指定 stage。") % {"name": member.name, "s": member.get_status_display()},
-                                   code="notice_stage_required", fields={"stage": [_("必填")]})
+            raise ValidationFailed(
+                _("%(name)s 是%(s)s，没有需要公示的发展阶段；请指定 stage。")
+                % {"name": member.name, "s": member.get_status_display()},
+                code="notice_stage_required",
+                fields={"stage": [_("必填")]},
+            )
     if stage not in contexts.NOTICE_STAGES:
         choices = "、".join(contexts.NOTICE_STAGES)
-        raise ValidationFailed(_("公示阶段须为 %(c)s 之一。") % {"c": choices}, code="invalid_choice", fields={"stage": [_("可选：%(c)s") % {"c": choices}]})
+        raise ValidationFailed(
+            _("公示阶段须为 %(c)s 之一。") % {"c": choices},
+            code="invalid_choice",
+            fields={"stage": [_("可选：%(c)s") % {"c": choices}]},
+        )
     return stage
 
 
@@ -104,36 +161,54 @@ def _date_param(value, field: str) -> dt.date | None:
     try:
         return parse_date(value)
     except ValueError:
-        raise ValidationFailed(_("日期格式应为 YYYY-MM-DD。"), code="invalid_date", fields={field: [_("日期格式应为 YYYY-MM-DD")]}) from None
+        raise ValidationFailed(
+            _("日期格式应为 YYYY-MM-DD。"),
+            code="invalid_date",
+            fields={field: [_("日期格式应为 YYYY-MM-DD")]},
+        ) from None
 
 
 def _reveals(user, member: Member) -> bool:
     """Full id number and phone only for the organization department and the member themself (as the API)."""
-    return is_org_department(user) or (member.user_id is not None and member.user_id == getattr(user, "pk", None))
+    return is_org_department(user) or (
+        member.user_id is not None and member.user_id == getattr(user, "pk", None)
+    )
 
 
-def _member_documents(user, kind: Kind, fmt: str, case: Case | None, member: Member, options: dict) -> Generated:
+def _member_documents(
+    user, kind: Kind, fmt: str, case: Case | None, member: Member, options: dict
+) -> Generated:
     if kind.code == "member_record":
         context = contexts.member_record(case, member, reveal=_reveals(user, member))
     else:
         stage = _stage_param(member, options.get("stage"))
-        context = contexts.publication_notice(case, member, stage=stage, start=_date_param(options.get("start"), "start"))
+        context = contexts.publication_notice(
+            case, member, stage=stage, start=_date_param(options.get("start"), "start")
+        )
     return _render(kind, fmt, context, member.name)
 
 
-def generate_for_case(user, case: Case, kind_code: str, *, fmt: str | None = None, options: dict | None = None) -> Generated:
+def generate_for_case(
+    user, case: Case, kind_code: str, *, fmt: str | None = None, options: dict | None = None
+) -> Generated:
     """A document of a case the caller may already see (see `document_for_case`)."""
     options = options or {}
     kind = _kind(CASE_KINDS, kind_code)
     if kind.processes and case.process_id not in kind.processes:
-        raise ValidationFailed(_("%(label)s不适用于该流程（%(p)s）。") % {"label": kind.label, "p": case.process_version.name},
-                               code="document_kind_not_applicable", fields={"kind": [_("不适用于该流程")]})
+        raise ValidationFailed(
+            _("%(label)s不适用于该流程（%(p)s）。")
+            % {"label": kind.label, "p": case.process_version.name},
+            code="document_kind_not_applicable",
+            fields={"kind": [_("不适用于该流程")]},
+        )
     fmt = _format(kind, fmt)
     if kind.code in MEMBER_KINDS:
         return _member_documents(user, kind, fmt, case, case.subject_member, options)
     builders: dict[str, Callable[[Case], dict]] = {
-        "election_request": contexts.election_request, "election_reply": contexts.election_reply,
-        "election_report": contexts.election_report, "review_summary": contexts.review_summary,
+        "election_request": contexts.election_request,
+        "election_reply": contexts.election_reply,
+        "election_report": contexts.election_report,
+        "review_summary": contexts.review_summary,
     }
     if kind.code == "audit_report":
         context = contexts.audit_report(case, user=user)
@@ -142,12 +217,18 @@ def generate_for_case(user, case: Case, kind_code: str, *, fmt: str | None = Non
     return _render(kind, fmt, context, f"{case.organization.name}-{case.pk}")
 
 
-def document_for_case(user, case_id, kind_code: str, *, fmt: str | None = None, options: dict | None = None) -> Generated:
+def document_for_case(
+    user, case_id, kind_code: str, *, fmt: str | None = None, options: dict | None = None
+) -> Generated:
     """`GET /api/cases/{id}/documents/generate/{kind}/`: a case outside scope is not found."""
-    return generate_for_case(user, case_for_user(user, case_id), kind_code, fmt=fmt, options=options)
+    return generate_for_case(
+        user, case_for_user(user, case_id), kind_code, fmt=fmt, options=options
+    )
 
 
-def document_for_member(user, member_id, kind_code: str, *, fmt: str | None = None, options: dict | None = None) -> tuple[Generated, Case | None]:
+def document_for_member(
+    user, member_id, kind_code: str, *, fmt: str | None = None, options: dict | None = None
+) -> tuple[Generated, Case | None]:
     """A member's 纪实表 or 公示 from their (latest) development case; also returns that case, where
     the document may be stored. A member outside scope is not found."""
     kind = _kind(MEMBER_KINDS, kind_code)
@@ -157,23 +238,42 @@ def document_for_member(user, member_id, kind_code: str, *, fmt: str | None = No
     return _member_documents(user, kind, fmt, case, member, options or {}), case
 
 
-def document_for_meeting(user, meeting_id, kind_code: str = "minutes", *, fmt: str | None = None) -> Generated:
+def document_for_meeting(
+    user, meeting_id, kind_code: str = "minutes", *, fmt: str | None = None
+) -> Generated:
     kind = _kind(MEETING_KINDS, kind_code)
     fmt = _format(kind, fmt)
     try:
-        meeting = meetings_visible(user).select_related("organization", "chair", "recorder").get(pk=int(meeting_id))
+        meeting = (
+            meetings_visible(user)
+            .select_related("organization", "chair", "recorder")
+            .get(pk=int(meeting_id))
+        )
     except (Meeting.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("记录不存在。"), code="meeting_not_found") from None
-    return _render(kind, fmt, contexts.meeting_minutes(meeting), f"{meeting.organization.name}-{meeting.held_on:%Y%m%d}")
+    return _render(
+        kind,
+        fmt,
+        contexts.meeting_minutes(meeting),
+        f"{meeting.organization.name}-{meeting.held_on:%Y%m%d}",
+    )
 
 
-def compliance_report_document(user, organization_id, period: str | None, *, fmt: str | None = None) -> Generated:
+def compliance_report_document(
+    user, organization_id, period: str | None, *, fmt: str | None = None
+) -> Generated:
     """The compliance report of a branch or subtree for a period (`2026`, `2026-Q2`, `2026-05`)."""
     fmt = _format(COMPLIANCE_KIND, fmt)
     if organization_id in (None, ""):
-        raise ValidationFailed(_("请指定组织。"), code="organization_required", fields={"organization": [_("必填")]})
+        raise ValidationFailed(
+            _("请指定组织。"), code="organization_required", fields={"organization": [_("必填")]}
+        )
     if not str(organization_id).isdigit():
-        raise ValidationFailed(_("参数 %(n)s 须为整数。") % {"n": "organization"}, code="invalid_parameter", fields={"organization": [_("须为整数")]})
+        raise ValidationFailed(
+            _("参数 %(n)s 须为整数。") % {"n": "organization"},
+            code="invalid_parameter",
+            fields={"organization": [_("须为整数")]},
+        )
     organization = organization_in_scope(user, organization_id)
     parsed = Period.parse(period)
     context = contexts.compliance_report(organization, parsed, rules=deployment_rule_set())
@@ -185,6 +285,13 @@ def kinds_catalog() -> list[dict]:
     rows = []
     for k in ALL_KINDS:
         files = [f"{k.template}.{'html' if f == 'pdf' else 'docx'}" for f in k.formats]
-        rows.append({"kind": k.code, "label": str(k.label), "formats": list(k.formats), "templates": files,
-                     "processes": list(k.processes)})
+        rows.append(
+            {
+                "kind": k.code,
+                "label": str(k.label),
+                "formats": list(k.formats),
+                "templates": files,
+                "processes": list(k.processes),
+            }
+        )
     return rows

@@ -5,6 +5,7 @@ rule checks, form contexts and service-task effects with `workflows.registry`.
 `ProceduresConfig.ready()` calls it once Django's models are loaded. `common/` is what procedures
 share (votes, the start guard); procedures never import each other.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -1,6 +1,7 @@
 """Self-lapse (自行脱党), CONST Art. 9 and XYTC §5-7: detection from the attendance and dues
 records, one open case per member, and the strike-off decision (general meeting under the admission
 rule, then the approving committee)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,8 +28,11 @@ data_labels(PROCESS, members=("present", "member"), counts=("vote.present",))
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None) -> dict:
-    member = member_case_subject(organization=organization, data=data,
-                                 not_branch=(_("自行脱党处理须针对党支部发起。"), "self_lapse_needs_branch"))
+    member = member_case_subject(
+        organization=organization,
+        data=data,
+        not_branch=(_("自行脱党处理须针对党支部发起。"), "self_lapse_needs_branch"),
+    )
     return {"member": {**data["member"], "id": member.pk}}
 
 
@@ -50,28 +54,58 @@ def self_lapse_detect(*, on: dt.date | None = None) -> dict:
     A member with an open self-lapse case is skipped: never two open cases for one member."""
     on = on or today()
     rules = deployment_rule_set()
-    open_for = set(Case.objects.filter(process_id="self_lapse", status=CaseStatus.RUNNING).values_list("subject_member_id", flat=True))
-    members = [m for m in Member.objects.filter(status__in=["full", "probationary"], organization__kind__in=["branch", "party_group"])
-               .select_related("organization", "organization__parent") if m.pk not in open_for]
+    open_for = set(
+        Case.objects.filter(process_id="self_lapse", status=CaseStatus.RUNNING).values_list(
+            "subject_member_id", flat=True
+        )
+    )
+    members = [
+        m
+        for m in Member.objects.filter(
+            status__in=["full", "probationary"], organization__kind__in=["branch", "party_group"]
+        ).select_related("organization", "organization__parent")
+        if m.pk not in open_for
+    ]
     since = {}
-    for member_id, data in (Case.objects.filter(process_id="self_lapse", subject_member_id__in=[m.pk for m in members])
-                            .exclude(status=CaseStatus.RUNNING).order_by("id").values_list("subject_member_id", "data")):
+    for member_id, data in (
+        Case.objects.filter(process_id="self_lapse", subject_member_id__in=[m.pk for m in members])
+        .exclude(status=CaseStatus.RUNNING)
+        .order_by("id")
+        .values_list("subject_member_id", "data")
+    ):
         if data.get("detected_on"):
-            since[member_id] = dt.date.fromisoformat(data["detected_on"]).replace(day=1) - dt.timedelta(days=1)
+            since[member_id] = dt.date.fromisoformat(data["detected_on"]).replace(
+                day=1
+            ) - dt.timedelta(days=1)
     found = lapse_grounds(members, on=on, months=rules.get("self_lapse.months"), since=since)
     opened = []
     for member in members:
         if member.pk not in found:
             continue
-        branch = member.organization if member.organization.kind == "branch" else member.organization.parent
+        branch = (
+            member.organization
+            if member.organization.kind == "branch"
+            else member.organization.parent
+        )
         with transaction.atomic():
             # The member row lock serializes two detections running at once (beat and a manual run).
             Member.objects.select_for_update().get(pk=member.pk)
-            if Case.objects.filter(process_id="self_lapse", subject_member=member, status=CaseStatus.RUNNING).exists():
+            if Case.objects.filter(
+                process_id="self_lapse", subject_member=member, status=CaseStatus.RUNNING
+            ).exists():
                 continue
-            case = case_start(actor=None, process_id="self_lapse", organization=branch, subject_member=member,
-                              business_key=f"self_lapse:{member.pk}",
-                              data={"member": {"id": member.pk, "name": member.name}, "grounds": found[member.pk], "detected_on": on.isoformat()})
+            case = case_start(
+                actor=None,
+                process_id="self_lapse",
+                organization=branch,
+                subject_member=member,
+                business_key=f"self_lapse:{member.pk}",
+                data={
+                    "member": {"id": member.pk, "name": member.name},
+                    "grounds": found[member.pk],
+                    "detected_on": on.isoformat(),
+                },
+            )
         opened.append(case.pk)
     return {"checked": len(members), "opened": opened}
 

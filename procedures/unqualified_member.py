@@ -1,6 +1,7 @@
 """Handling of an unqualified member (DISPOSAL-2024): correction within a deadline from the rule
 set, advice to withdraw, or striking off through the general meeting (admission rule) and the
 approving committee. Striking off shares the vote check and the leaving with self-lapse (`procedures.common.members`)."""
+
 from __future__ import annotations
 
 from engine.calendar import Duration, parse_date, today
@@ -20,21 +21,30 @@ data_labels(PROCESS, members=("present", "member"), counts=("vote.present",))
 
 @form_check(PROCESS, "__start__")
 def check_start(*, organization, data, rules, subject_member=None) -> dict:
-    member = member_case_subject(organization=organization, data=data,
-                                 not_branch=(_("不合格党员处置须针对党支部发起。"), "disposal_needs_branch"))
+    member = member_case_subject(
+        organization=organization,
+        data=data,
+        not_branch=(_("不合格党员处置须针对党支部发起。"), "disposal_needs_branch"),
+    )
     return {"member": {"id": member.pk, "name": member.name}}
-
-
 
 
 def _correction_deadline(start, months, rules):
     """`disposal.correction_default` from `start` unless months are given, never beyond
     `disposal.correction_max` (DISPOSAL-2024)."""
     latest = rules.get("disposal.correction_max").add_to(start)
-    deadline = Duration(months=months).add_to(start) if months else rules.get("disposal.correction_default").add_to(start)
+    deadline = (
+        Duration(months=months).add_to(start)
+        if months
+        else rules.get("disposal.correction_default").add_to(start)
+    )
     if deadline > latest:
-        raise RuleViolation(_("限期改正最长不超过 %(d)s（DISPOSAL-2024）：最晚 %(latest)s。") % {"d": rules.get("disposal.correction_max"), "latest": latest.isoformat()},
-                            code="correction_period_too_long", fields={"correction_months": [_("最晚 %(latest)s") % {"latest": latest.isoformat()}]})
+        raise RuleViolation(
+            _("限期改正最长不超过 %(d)s（DISPOSAL-2024）：最晚 %(latest)s。")
+            % {"d": rules.get("disposal.correction_max"), "latest": latest.isoformat()},
+            code="correction_period_too_long",
+            fields={"correction_months": [_("最晚 %(latest)s") % {"latest": latest.isoformat()}]},
+        )
     return deadline
 
 
@@ -44,15 +54,24 @@ def check_proposal(*, case, task, data, rules) -> dict:
     if data["measure"] != "correction":
         return {"correction_deadline": None, "correction_months": None, "filed_on": None}
     _correction_deadline(today(), data.get("correction_months"), rules)
-    return {"correction_deadline": None, "correction_months": data.get("correction_months"), "filed_on": None}
+    return {
+        "correction_deadline": None,
+        "correction_months": data.get("correction_months"),
+        "filed_on": None,
+    }
 
 
 @form_context(PROCESS, "file_handling")
 def filing_context(*, case, task) -> dict:
     """What the approving committee files: the branch committee's proposal with its documents."""
     proposal = [e for e in case_evidence(case) if e["element_id"] == "propose_handling"]
-    return {"member": case.data.get("member"), "measure": case.data.get("measure"), "reason": case.data.get("reason"),
-            "correction_months": case.data.get("correction_months"), "proposal": proposal[-1] if proposal else None}
+    return {
+        "member": case.data.get("member"),
+        "measure": case.data.get("measure"),
+        "reason": case.data.get("reason"),
+        "correction_months": case.data.get("correction_months"),
+        "proposal": proposal[-1] if proposal else None,
+    }
 
 
 @form_check(PROCESS, "file_handling")
@@ -62,9 +81,17 @@ def check_filing(*, case, task, data, rules) -> dict:
     try:
         filed = parse_date(data["filed_on"])
     except (KeyError, TypeError, ValueError):
-        raise ValidationFailed(_("日期格式应为 YYYY-MM-DD。"), code="invalid_date", fields={"filed_on": [_("日期格式应为 YYYY-MM-DD")]}) from None
+        raise ValidationFailed(
+            _("日期格式应为 YYYY-MM-DD。"),
+            code="invalid_date",
+            fields={"filed_on": [_("日期格式应为 YYYY-MM-DD")]},
+        ) from None
     if filed > today():
-        raise ValidationFailed(_("日期不能晚于今天（%(d)s）。") % {"d": today().isoformat()}, code="date_in_future", fields={"filed_on": [_("不能晚于今天")]})
+        raise ValidationFailed(
+            _("日期不能晚于今天（%(d)s）。") % {"d": today().isoformat()},
+            code="date_in_future",
+            fields={"filed_on": [_("不能晚于今天")]},
+        )
     extra = {"filed_on": filed.isoformat(), "filing_document_no": data["document_no"]}
     if case.data.get("measure") == "correction":
         deadline = _correction_deadline(filed, case.data.get("correction_months"), rules)

@@ -61,30 +61,83 @@ def api():
 def university(db, deployed):
     """A school committee with its organization department, a college committee with approval
     authority, branch A (9 full members, one probationary, one with suspended rights) and branch B."""
-    school = OrganizationFactory(name="某大学党委", kind=OrgKind.COMMITTEE, has_approval_authority=True)
-    college = OrganizationFactory(name="计算机学院党委", kind=OrgKind.COMMITTEE, parent=school, has_approval_authority=True)
-    branch_a = OrganizationFactory(name="软件工程教工党支部", kind=OrgKind.BRANCH, parent=college,
-                                   term_start=dt.date(2024, 1, 10), term_end=dt.date(2027, 1, 10))
-    branch_b = OrganizationFactory(name="计算机学生第一党支部", kind=OrgKind.BRANCH, parent=college, branch_kind="student",
-                                   term_start=dt.date(2024, 3, 1), term_end=dt.date(2027, 3, 1))
+    school = OrganizationFactory(
+        name="某大学党委", kind=OrgKind.COMMITTEE, has_approval_authority=True
+    )
+    college = OrganizationFactory(
+        name="计算机学院党委", kind=OrgKind.COMMITTEE, parent=school, has_approval_authority=True
+    )
+    branch_a = OrganizationFactory(
+        name="软件工程教工党支部",
+        kind=OrgKind.BRANCH,
+        parent=college,
+        term_start=dt.date(2024, 1, 10),
+        term_end=dt.date(2027, 1, 10),
+    )
+    branch_b = OrganizationFactory(
+        name="计算机学生第一党支部",
+        kind=OrgKind.BRANCH,
+        parent=college,
+        branch_kind="student",
+        term_start=dt.date(2024, 3, 1),
+        term_end=dt.date(2027, 3, 1),
+    )
     users = SimpleNamespace(
-        sec_a=UserFactory(username="sec_a"), sec_b=UserFactory(username="sec_b"), committee_a=UserFactory(username="committee_a"),
-        officer=UserFactory(username="officer"), orgdept=UserFactory(username="orgdept"), auditor=UserFactory(username="auditor"),
+        sec_a=UserFactory(username="sec_a"),
+        sec_b=UserFactory(username="sec_b"),
+        committee_a=UserFactory(username="committee_a"),
+        officer=UserFactory(username="officer"),
+        orgdept=UserFactory(username="orgdept"),
+        auditor=UserFactory(username="auditor"),
         member_a=UserFactory(username="member_a"),
     )
     full_a = [MemberFactory(organization=branch_a, name=f"甲{i}") for i in range(9)]
     member_update(actor=None, member=full_a[0], user=users.sec_a)
     member_update(actor=None, member=full_a[1], user=users.committee_a)
     member_update(actor=None, member=full_a[8], user=users.member_a)
-    probationary = MemberFactory(organization=branch_a, name="预备乙", status=MemberStatus.PROBATIONARY)
-    suspended = MemberFactory(organization=branch_a, name="停权丙", rights_suspended=True, suspension_reason="留党察看期间")
+    probationary = MemberFactory(
+        organization=branch_a, name="预备乙", status=MemberStatus.PROBATIONARY
+    )
+    suspended = MemberFactory(
+        organization=branch_a,
+        name="停权丙",
+        rights_suspended=True,
+        suspension_reason="留党察看期间",
+    )
     full_b = [MemberFactory(organization=branch_b, name=f"丁{i}") for i in range(5)]
-    role_assignment_create(actor=None, user=users.sec_a, role=Role.BRANCH_SECRETARY, organization=branch_a, term_start=dt.date(2024, 1, 10))
-    role_assignment_create(actor=None, user=users.committee_a, role=Role.BRANCH_COMMITTEE, organization=branch_a, term_start=dt.date(2024, 1, 10))
-    role_assignment_create(actor=None, user=users.sec_b, role=Role.BRANCH_SECRETARY, organization=branch_b)
-    role_assignment_create(actor=None, user=users.officer, role=Role.COMMITTEE_OFFICER, organization=college)
-    role_assignment_create(actor=None, user=users.orgdept, role=Role.ORG_DEPARTMENT, organization=school)
+    role_assignment_create(
+        actor=None,
+        user=users.sec_a,
+        role=Role.BRANCH_SECRETARY,
+        organization=branch_a,
+        term_start=dt.date(2024, 1, 10),
+    )
+    role_assignment_create(
+        actor=None,
+        user=users.committee_a,
+        role=Role.BRANCH_COMMITTEE,
+        organization=branch_a,
+        term_start=dt.date(2024, 1, 10),
+    )
+    role_assignment_create(
+        actor=None, user=users.sec_b, role=Role.BRANCH_SECRETARY, organization=branch_b
+    )
+    role_assignment_create(
+        actor=None, user=users.officer, role=Role.COMMITTEE_OFFICER, organization=college
+    )
+    role_assignment_create(
+        actor=None, user=users.orgdept, role=Role.ORG_DEPARTMENT, organization=school
+    )
     role_assignment_create(actor=None, user=users.auditor, role=Role.AUDITOR, organization=college)
     role_assignment_create(actor=None, user=users.member_a, role=Role.MEMBER, organization=branch_a)
-    return SimpleNamespace(school=school, college=college, branch_a=branch_a, branch_b=branch_b, users=users,
-                           full_a=full_a, probationary=probationary, suspended=suspended, full_b=full_b)
+    return SimpleNamespace(
+        school=school,
+        college=college,
+        branch_a=branch_a,
+        branch_b=branch_b,
+        users=users,
+        full_a=full_a,
+        probationary=probationary,
+        suspended=suspended,
+        full_b=full_b,
+    )

@@ -1,4 +1,5 @@
 """factory_boy factories for organizations, members and users (through the services)."""
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -30,7 +31,9 @@ class OrganizationFactory(factory.Factory):
     def _create(cls, model_class, parent=None, name=None, kind=None, **kwargs):
         if kind == OrgKind.BRANCH:
             kwargs.setdefault("branch_kind", "teaching")
-        return services.organization_create(actor=None, parent=parent, name=name, kind=kind, **kwargs)
+        return services.organization_create(
+            actor=None, parent=parent, name=name, kind=kind, **kwargs
+        )
 
 
 class MemberFactory(factory.django.DjangoModelFactory):

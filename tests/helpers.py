@@ -1,4 +1,5 @@
 """Helpers for driving procedures through the API the way a user would."""
+
 import datetime as dt
 import json
 from zoneinfo import ZoneInfo
@@ -24,7 +25,9 @@ def inbox(client, **params) -> list[dict]:
 
 def only_task(client, element_id, **params) -> dict:
     tasks = [t for t in inbox(client, **params) if t["element_id"] == element_id]
-    assert len(tasks) == 1, f"expected one {element_id} task, inbox has {[t['element_id'] for t in inbox(client, **params)]}"
+    assert len(tasks) == 1, (
+        f"expected one {element_id} task, inbox has {[t['element_id'] for t in inbox(client, **params)]}"
+    )
     return tasks[0]
 
 
@@ -47,11 +50,18 @@ def assert_round_trip(case_id):
     exactly the open task rows (the save/restore check at every step)."""
     case = Case.objects.get(pk=case_id)
     run = _restore(case)
-    again = WorkflowRun.restore(run.dump(), run.workflow.spec, run.workflow.subprocess_specs, run.rule_set)
+    again = WorkflowRun.restore(
+        run.dump(), run.workflow.spec, run.workflow.subprocess_specs, run.rule_set
+    )
+
     # PostgreSQL's jsonb reorders keys, so SpiffWorkflow may choose other (equivalent) data deltas:
     # compare what the workflow means, task by task, not the bytes.
     def meaning(r):
-        return {str(t.id): (t.task_spec.name, t.state, t.data, t.internal_data) for t in r.workflow.get_tasks()} | {"_wf": r.workflow.data}
+        return {
+            str(t.id): (t.task_spec.name, t.state, t.data, t.internal_data)
+            for t in r.workflow.get_tasks()
+        } | {"_wf": r.workflow.data}
+
     assert meaning(run) == meaning(again)
     assert len(run.workflow.get_tasks()) == len(json.loads(case.state)["tasks"])
     ready = {v.id for v in run.ready_user_tasks()}

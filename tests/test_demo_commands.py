@@ -1,4 +1,5 @@
 """The operator commands: deploy-bpmn, seed-demo and demo (without serving)."""
+
 import datetime as dt
 import logging
 from io import StringIO
@@ -38,11 +39,21 @@ SEED_MOMENT = cst(2026, 3, 2, 10)
 # committee_se and member_se their self-assessment of the democratic review; secretary_cs_admin the
 # rectification plan of the branch designated weak.
 EXPECTED_INBOX = {
-    "admin": 0, "orgdept": 0, "auditor": 0, "member_se": 1,
-    "officer_cs": 2, "officer_marx": 1,
-    "secretary_se": 3, "committee_se": 2, "secretary_cs_stu": 1, "secretary_marx_joint": 1,
-    "secretary_cs_admin": 1, "secretary_cs_grad": 0, "secretary_marx_retired": 0,
-    "secretary_marx_temp": 0, "secretary_marx_teach": 0,
+    "admin": 0,
+    "orgdept": 0,
+    "auditor": 0,
+    "member_se": 1,
+    "officer_cs": 2,
+    "officer_marx": 1,
+    "secretary_se": 3,
+    "committee_se": 2,
+    "secretary_cs_stu": 1,
+    "secretary_marx_joint": 1,
+    "secretary_cs_admin": 1,
+    "secretary_cs_grad": 0,
+    "secretary_marx_retired": 0,
+    "secretary_marx_temp": 0,
+    "secretary_marx_teach": 0,
 }
 
 # The step each branch's election waits at (None: the term-expiry reminder has not fired yet).
@@ -65,7 +76,10 @@ def run(*args, **kwargs) -> str:
 
 
 def counts() -> dict:
-    return {m.__name__: m.objects.count() for m in (Organization, Member, get_user_model(), RoleAssignment, Case, Task, Timer)}
+    return {
+        m.__name__: m.objects.count()
+        for m in (Organization, Member, get_user_model(), RoleAssignment, Case, Task, Timer)
+    }
 
 
 @pytest.fixture
@@ -79,28 +93,48 @@ def test_deploy_bpmn_prints_each_process_and_is_idempotent():
     version = ProcessVersion.objects.get(process_id="branch_election", is_current=True).version
     assert "branch_election" in first and version in first and "new" in first
     second = run("deploy_bpmn")
-    assert "branch_election" in second and version in second and "unchanged" in second and " new " not in second
+    assert (
+        "branch_election" in second
+        and version in second
+        and "unchanged" in second
+        and " new " not in second
+    )
     # one version per process (one process per file), none added by the second run
     from django.conf import settings
 
-    assert ProcessVersion.objects.count() == len(list(settings.PARTYFLOW["BPMN_DIR"].glob("*.bpmn")))
+    assert ProcessVersion.objects.count() == len(
+        list(settings.PARTYFLOW["BPMN_DIR"].glob("*.bpmn"))
+    )
 
 
 def test_deploy_bpmn_fails_naming_the_file_and_element(tmp_path, settings):
     bpmn = (settings.PARTYFLOW["BPMN_DIR"] / "branch_election.bpmn").read_text(encoding="utf-8")
-    (tmp_path / "branch_election.bpmn").write_text(bpmn.replace('name="branch_committee"', 'name="nobody"'), encoding="utf-8")
+    (tmp_path / "branch_election.bpmn").write_text(
+        bpmn.replace('name="branch_committee"', 'name="nobody"'), encoding="utf-8"
+    )
     with pytest.raises(CommandError) as err:
         run("deploy_bpmn", directory=str(tmp_path))
-    assert "branch_election.bpmn" in str(err.value) and "submit_request" in str(err.value) and "unknown_lane" in str(err.value)
+    assert (
+        "branch_election.bpmn" in str(err.value)
+        and "submit_request" in str(err.value)
+        and "unknown_lane" in str(err.value)
+    )
     assert not ProcessVersion.objects.exists()
 
 
 def test_seed_demo_builds_the_tree_with_every_branch_kind(seeded):
     assert Organization.objects.get(name="示范大学党委", parent=None).has_approval_authority
-    assert Organization.objects.filter(kind=OrgKind.COMMITTEE, has_approval_authority=True).count() == 3
+    assert (
+        Organization.objects.filter(kind=OrgKind.COMMITTEE, has_approval_authority=True).count()
+        == 3
+    )
     general = Organization.objects.get(kind=OrgKind.GENERAL_BRANCH)
-    assert not general.has_approval_authority and general.children.filter(kind=OrgKind.BRANCH).exists()
-    assert Organization.objects.filter(kind=OrgKind.PARTY_GROUP, parent__kind=OrgKind.BRANCH).exists()
+    assert (
+        not general.has_approval_authority and general.children.filter(kind=OrgKind.BRANCH).exists()
+    )
+    assert Organization.objects.filter(
+        kind=OrgKind.PARTY_GROUP, parent__kind=OrgKind.BRANCH
+    ).exists()
 
     branches = list(Organization.objects.filter(kind=OrgKind.BRANCH))
     assert len(branches) >= 6
@@ -111,7 +145,12 @@ def test_seed_demo_builds_the_tree_with_every_branch_kind(seeded):
     assert any(full_members_with_rights(b).count() >= 7 for b in branches)
 
     assert set(Member.objects.values_list("status", flat=True)) >= {
-        MemberStatus.APPLICANT, MemberStatus.ACTIVIST, MemberStatus.DEVELOPMENT_OBJECT, MemberStatus.PROBATIONARY, MemberStatus.FULL}
+        MemberStatus.APPLICANT,
+        MemberStatus.ACTIVIST,
+        MemberStatus.DEVELOPMENT_OBJECT,
+        MemberStatus.PROBATIONARY,
+        MemberStatus.FULL,
+    }
     assert Member.objects.filter(rights_suspended=True).exists()
     assert Member.objects.filter(is_leading_cadre=True).count() >= 2
     assert RoleAssignment.objects.get(role=Role.ORG_DEPARTMENT).organization.name == "示范大学党委"
@@ -119,8 +158,12 @@ def test_seed_demo_builds_the_tree_with_every_branch_kind(seeded):
 
 def test_seed_demo_brings_elections_to_every_step(seeded):
     for name, step in EXPECTED_STEPS.items():
-        case = Case.objects.get(organization__name=name, process_id="branch_election", status="running")
-        open_steps = list(case.tasks.filter(status=TaskStatus.OPEN).values_list("element_id", flat=True))
+        case = Case.objects.get(
+            organization__name=name, process_id="branch_election", status="running"
+        )
+        open_steps = list(
+            case.tasks.filter(status=TaskStatus.OPEN).values_list("element_id", flat=True)
+        )
         waiting = case.timers.filter(status=TimerStatus.WAITING).count()
         assert (open_steps, waiting) == (([step], 0) if step else ([], 1)), name
     returned = Case.objects.get(organization__name__endswith="联合党支部")
@@ -130,7 +173,6 @@ def test_seed_demo_brings_elections_to_every_step(seeded):
 def test_seed_demo_gives_each_user_the_expected_inbox(seeded):
     assert "secretary_se" in seeded and "demo12345" in seeded and "组织部" in seeded
     with time_machine.travel(SEED_MOMENT, tick=False):
-
         rows = {r["username"]: r for r in demo_logins()}
         assert {u: r["open_tasks"] for u, r in rows.items()} == EXPECTED_INBOX
         assert all(r["note"] for r in rows.values())
@@ -138,30 +180,56 @@ def test_seed_demo_gives_each_user_the_expected_inbox(seeded):
         assert authenticate(username="secretary_se", password="demo12345") is not None
 
         # Secretaries and committee members are members of the branch where they hold the role.
-        for a in RoleAssignment.objects.filter(role__in=[Role.BRANCH_SECRETARY, Role.BRANCH_COMMITTEE, Role.MEMBER]).select_related("user__member__organization"):
-            assert a.organization.pk in a.user.member.organization.ancestors_and_self_ids(), a.user.username
+        for a in RoleAssignment.objects.filter(
+            role__in=[Role.BRANCH_SECRETARY, Role.BRANCH_COMMITTEE, Role.MEMBER]
+        ).select_related("user__member__organization"):
+            assert a.organization.pk in a.user.member.organization.ancestors_and_self_ids(), (
+                a.user.username
+            )
 
         client = APIClient()
-        token = client.post("/api/auth/token/", {"username": "secretary_se", "password": "demo12345"}, format="json").json()["token"]
+        token = client.post(
+            "/api/auth/token/", {"username": "secretary_se", "password": "demo12345"}, format="json"
+        ).json()["token"]
         client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         # Due first: the overdue election request, then the P1 talk (due in two days), then the self-assessment.
         inbox = client.get("/api/tasks/").json()["results"]
-        assert [t["element_id"] for t in inbox] == ["submit_request", "talk_with_applicant", "self_assessment"]
+        assert [t["element_id"] for t in inbox] == [
+            "submit_request",
+            "talk_with_applicant",
+            "self_assessment",
+        ]
         assert [t["overdue"] for t in inbox[:2]] == [True, False]
         # A step without a sentence of its own cites the articles of its BPMN documentation, in words.
         talk = client.get(f"/api/tasks/{inbox[1]['id']}/").json()
         # The deadline ends at 24:00 of its last day (integration's time rule): the sentence names that day.
-        last_day = (dt.datetime.fromisoformat(inbox[1]["due_at"]) - dt.timedelta(microseconds=1)).date()
-        assert talk["documentation"] == f"请办理“派人谈话”（DEV-2014 第7条）。请于 {last_day.isoformat()} 前办理。"
+        last_day = (
+            dt.datetime.fromisoformat(inbox[1]["due_at"]) - dt.timedelta(microseconds=1)
+        ).date()
+        assert (
+            talk["documentation"]
+            == f"请办理“派人谈话”（DEV-2014 第7条）。请于 {last_day.isoformat()} 前办理。"
+        )
         # Something in every role's view right away: a due-soon reminder and an overdue alert ...
         kinds = {n["kind"] for n in client.get("/api/notifications/").json()["results"]}
         assert {"due_soon", "overdue"} <= kinds
         officer = APIClient()
-        officer.credentials(HTTP_AUTHORIZATION="Token " + officer.post(
-            "/api/auth/token/", {"username": "officer_cs", "password": "demo12345"}, format="json").json()["token"])
+        officer.credentials(
+            HTTP_AUTHORIZATION="Token "
+            + officer.post(
+                "/api/auth/token/",
+                {"username": "officer_cs", "password": "demo12345"},
+                format="json",
+            ).json()["token"]
+        )
         # ... the overdue request escalated to the college committee, a branch under remediation ...
-        assert [t["element_id"] for t in officer.get("/api/tasks/", {"escalated": "true"}).json()["results"]] == ["submit_request"]
-        assert [w["name"] for w in officer.get("/api/weak-branches/").json()] == ["计算机学院行政教辅党支部"]
+        assert [
+            t["element_id"]
+            for t in officer.get("/api/tasks/", {"escalated": "true"}).json()["results"]
+        ] == ["submit_request"]
+        assert [w["name"] for w in officer.get("/api/weak-branches/").json()] == [
+            "计算机学院行政教辅党支部"
+        ]
         # ... and compliance with met and missed obligations last quarter.
         se = Organization.objects.get(name="软件工程系教工党支部")
         q = (SEED_MOMENT.month - 1) // 3
@@ -191,12 +259,21 @@ def test_demo_without_serving_runs_end_to_end(tmp_path, settings):
 
 
 def test_timer_sweep_logs_errors_instead_of_dying(monkeypatch, caplog):
-    monkeypatch.setattr("workflows.services.timers_run", lambda: {"fired": 2, "failed": 0, "cases": 2})
-    monkeypatch.setattr("notifications.services.alerts_raise", lambda: {"due_soon": 1, "overdue": 0, "escalated": 0})
+    monkeypatch.setattr(
+        "workflows.services.timers_run", lambda: {"fired": 2, "failed": 0, "cases": 2}
+    )
+    monkeypatch.setattr(
+        "notifications.services.alerts_raise", lambda: {"due_soon": 1, "overdue": 0, "escalated": 0}
+    )
     monkeypatch.setattr("procedures.self_lapse.self_lapse_detect", lambda: {"opened": [7]})
     with caplog.at_level(logging.INFO, logger="partyflow.demo"):
-        assert demo.sweep_once() == {"fired": 2, "failed": 0, "cases": 2, "alerts": {"due_soon": 1, "overdue": 0, "escalated": 0},
-                                     "self_lapse_opened": 1}
+        assert demo.sweep_once() == {
+            "fired": 2,
+            "failed": 0,
+            "cases": 2,
+            "alerts": {"due_soon": 1, "overdue": 0, "escalated": 0},
+            "self_lapse_opened": 1,
+        }
 
     def broken():
         raise RuntimeError("database went away")
@@ -204,7 +281,12 @@ def test_timer_sweep_logs_errors_instead_of_dying(monkeypatch, caplog):
     monkeypatch.setattr("workflows.services.timers_run", broken)
     with caplog.at_level(logging.INFO, logger="partyflow.demo"):
         assert demo.sweep_once() is None
-    assert "fired 2" in caplog.text and "'due_soon': 1" in caplog.text and "timer sweep failed" in caplog.text and "database went away" in caplog.text
+    assert (
+        "fired 2" in caplog.text
+        and "'due_soon': 1" in caplog.text
+        and "timer sweep failed" in caplog.text
+        and "database went away" in caplog.text
+    )
 
 
 def test_seed_demo_before_deploy_fails_and_writes_nothing():

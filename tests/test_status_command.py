@@ -14,8 +14,15 @@ from .procedures.test_branch_election import start_election
 def test_status_reports_due_late_and_failed_timers(api, university):
     with time_machine.travel(cst(2026, 6, 1, 9), tick=False):
         case = start_election(api(university.users.sec_a), university.branch_a)
-    Timer.objects.create(case_id=case["id"], spiff_task_id="00000000-0000-0000-0000-000000000001", element_id="x", name="x",
-                         due_at=cst(2026, 7, 1), status="failed", error="NameError: term_end")
+    Timer.objects.create(
+        case_id=case["id"],
+        spiff_task_id="00000000-0000-0000-0000-000000000001",
+        element_id="x",
+        name="x",
+        due_at=cst(2026, 7, 1),
+        status="failed",
+        error="NameError: term_end",
+    )
     out = StringIO()
     with time_machine.travel(cst(2026, 7, 10, 9, 30), tick=False):
         call_command("status", no_workers=True, stdout=out)

@@ -91,7 +91,9 @@ class ServiceAdmin(admin.ModelAdmin):
                 form.base_fields[name].label = text
         return form
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None) -> HttpResponse:
+    def changeform_view(
+        self, request, object_id=None, form_url="", extra_context=None
+    ) -> HttpResponse:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except DomainError as e:  # the admin's transaction rolled back: nothing was saved

@@ -31,14 +31,22 @@ from .models import FilterPage, SavedFilter
 from .selectors import TABS, inbox_filters_from, inbox_querysets
 
 # The development statuses in the order of the funnel (DEV-2014's five stages).
-FUNNEL = [MemberStatus.APPLICANT, MemberStatus.ACTIVIST, MemberStatus.DEVELOPMENT_OBJECT,
-          MemberStatus.PROBATIONARY]
+FUNNEL = [
+    MemberStatus.APPLICANT,
+    MemberStatus.ACTIVIST,
+    MemberStatus.DEVELOPMENT_OBJECT,
+    MemberStatus.PROBATIONARY,
+]
 
 
 def overseen_organizations(user) -> list[Organization]:
     """Committees and general branches the user can read (a committee page is about a subtree)."""
-    return list(organizations_visible(user).filter(scope_q(user, "path"))
-                .exclude(kind__in=[OrgKind.BRANCH, OrgKind.PARTY_GROUP]).order_by("path"))
+    return list(
+        organizations_visible(user)
+        .filter(scope_q(user, "path"))
+        .exclude(kind__in=[OrgKind.BRANCH, OrgKind.PARTY_GROUP])
+        .order_by("path")
+    )
 
 
 def term_rows(org: Organization, *, on: dt.date | None = None) -> list[dict]:
@@ -47,7 +55,10 @@ def term_rows(org: Organization, *, on: dt.date | None = None) -> list[dict]:
     for r in rows:
         r["months_left"] = None if r["days_left"] is None else r["days_left"] // 30
         r["months_overdue"] = r["days_overdue"] // 30
-    return sorted(rows, key=lambda r: (not r["overdue"], r["days_left"] if r["days_left"] is not None else 10**6))
+    return sorted(
+        rows,
+        key=lambda r: (not r["overdue"], r["days_left"] if r["days_left"] is not None else 10**6),
+    )
 
 
 def compliance_table_rows(org: Organization, period: Period) -> list[dict]:
@@ -74,13 +85,20 @@ def compliance_view(org: Organization, period: Period) -> dict:
                 continue
             status = ob["status"]
             text = str(STATUS_LABELS.get(status, status))
-            href = reverse("web:compliance_cell", args=[row["organization"], code]) + "?" + urlencode(
-                {"period": str(period)})
+            href = (
+                reverse("web:compliance_cell", args=[row["organization"], code])
+                + "?"
+                + urlencode({"period": str(period)})
+            )
             cells[(i, j)] = Cell(status, f"{row['name']} · {columns[j]}：{text}", href)
             line.append({"status": status, "label": text, "href": href})
         table.append({"name": row["name"], "organization": row["organization"], "cells": line})
-    svg = heatmap_svg(rows=[r["name"] for r in rows], columns=columns, cells=cells,
-                      label=_("%(org)s %(period)s 组织生活落实情况热力图") % {"org": org.name, "period": period})
+    svg = heatmap_svg(
+        rows=[r["name"] for r in rows],
+        columns=columns,
+        cells=cells,
+        label=_("%(org)s %(period)s 组织生活落实情况热力图") % {"org": org.name, "period": period},
+    )
     return {"columns": columns, "rows": table, "svg": svg, "period": period}
 
 
@@ -94,7 +112,11 @@ def compliance_cell(org: Organization, code: str, period: Period) -> dict:
                 for p in ob.get("periods", []):
                     p["status_label"] = str(STATUS_LABELS.get(p["status"], p["status"]))
                     for r in p.get("records", []):
-                        r["kind_label"] = str(MeetingKind(r["kind"]).label) if r["kind"] in MeetingKind.values else r["kind"]
+                        r["kind_label"] = (
+                            str(MeetingKind(r["kind"]).label)
+                            if r["kind"] in MeetingKind.values
+                            else r["kind"]
+                        )
                 ob["status_label"] = str(STATUS_LABELS.get(ob["status"], ob["status"]))
                 return ob
     return {}
@@ -104,29 +126,56 @@ def pipeline_view(org: Organization) -> dict:
     """The development pipeline of a subtree: a funnel of the stages, and per branch the counts."""
     pipeline = development_pipeline(org)
     stages = [(str(s.label), pipeline["members_by_status"].get(s.value, 0)) for s in FUNNEL]
-    counts = (Member.objects.filter(organization__path__startswith=org.path, status__in=[s.value for s in FUNNEL])
-              .values("organization_id", "organization__name", "status").annotate(n=Count("id")))
+    counts = (
+        Member.objects.filter(
+            organization__path__startswith=org.path, status__in=[s.value for s in FUNNEL]
+        )
+        .values("organization_id", "organization__name", "status")
+        .annotate(n=Count("id"))
+    )
     per_branch: dict[int, dict] = {}
     for c in counts:
-        row = per_branch.setdefault(c["organization_id"], {"name": c["organization__name"], "counts": Counter()})
+        row = per_branch.setdefault(
+            c["organization_id"], {"name": c["organization__name"], "counts": Counter()}
+        )
         row["counts"][c["status"]] = c["n"]
-    branches = [{"name": r["name"], "counts": [r["counts"].get(s.value, 0) for s in FUNNEL]}
-                for _id, r in sorted(per_branch.items(), key=lambda kv: kv[1]["name"])]
-    return {"svg": funnel_svg(stages=stages, label=_("%(org)s 发展党员各阶段人数") % {"org": org.name}),
-            "stages": stages, "labels": [str(s.label) for s in FUNNEL], "branches": branches,
-            "overdue_tasks": pipeline["overdue_tasks"], "overdue_obligations": pipeline["overdue_obligations"],
-            "cases_running": pipeline["cases_running"]}
+    branches = [
+        {"name": r["name"], "counts": [r["counts"].get(s.value, 0) for s in FUNNEL]}
+        for _id, r in sorted(per_branch.items(), key=lambda kv: kv[1]["name"])
+    ]
+    return {
+        "svg": funnel_svg(stages=stages, label=_("%(org)s 发展党员各阶段人数") % {"org": org.name}),
+        "stages": stages,
+        "labels": [str(s.label) for s in FUNNEL],
+        "branches": branches,
+        "overdue_tasks": pipeline["overdue_tasks"],
+        "overdue_obligations": pipeline["overdue_obligations"],
+        "cases_running": pipeline["cases_running"],
+    }
 
 
 def weak_branch_rows(user, org: Organization) -> list:
     return list(weak_branches(user, organization=org).order_by("organization__path"))
 
 
-def case_search(user, *, subject: str = "", process: str = "", organization: int | None = None,
-                started_from: dt.date | None = None, started_to: dt.date | None = None) -> QuerySet[Case]:
+def case_search(
+    user,
+    *,
+    subject: str = "",
+    process: str = "",
+    organization: int | None = None,
+    started_from: dt.date | None = None,
+    started_to: dt.date | None = None,
+) -> QuerySet[Case]:
     """Cases in the user's scope found by the subject's name, procedure, organization and start dates."""
-    return cases_visible(user, process=process or None, organization=organization, subject=subject or None,
-                         started_from=started_from, started_to=started_to).select_related("subject_member")
+    return cases_visible(
+        user,
+        process=process or None,
+        organization=organization,
+        subject=subject or None,
+        started_from=started_from,
+        started_to=started_to,
+    ).select_related("subject_member")
 
 
 def year_periods(on: dt.date | None = None) -> list[str]:
@@ -137,18 +186,27 @@ def year_periods(on: dt.date | None = None) -> list[str]:
 
 def has_oversight(user) -> bool:
     """Whether the committee page has anything for this user (a committee or general branch in scope)."""
-    return Organization.objects.filter(scope_q(user, "path")).filter(
-        ~Q(kind__in=[OrgKind.BRANCH, OrgKind.PARTY_GROUP])).exists()
+    return (
+        Organization.objects.filter(scope_q(user, "path"))
+        .filter(~Q(kind__in=[OrgKind.BRANCH, OrgKind.PARTY_GROUP]))
+        .exists()
+    )
 
 
 def searchable_organizations(user) -> list[Organization]:
     """The organizations a case search can be narrowed to: those in the user's scope."""
-    return list(Organization.objects.filter(scope_q(user, "path")).exclude(kind=OrgKind.PARTY_GROUP).order_by("path"))
+    return list(
+        Organization.objects.filter(scope_q(user, "path"))
+        .exclude(kind=OrgKind.PARTY_GROUP)
+        .order_by("path")
+    )
 
 
 def bpmn_source(case: Case) -> str:
     """The BPMN file of the case's process version that defines its process id."""
-    files = ProcessVersion.objects.values_list("files", flat=True).get(pk=case.process_version_id) or {}
+    files = (
+        ProcessVersion.objects.values_list("files", flat=True).get(pk=case.process_version_id) or {}
+    )
     return next((x for x in files.values() if f'id="{case.process_id}"' in x), "")
 
 
@@ -163,8 +221,11 @@ def saved_filters(user, page: str, *, now: dt.datetime | None = None) -> list[di
     for a in active_assignments(user):
         for ancestor in a.organization.ancestors_and_self_ids():
             shared |= Q(shared_role=a.role, shared_organization_id=ancestor)
-    rows = list(SavedFilter.objects.filter(Q(owner=user) | (shared if shared else Q(pk__in=[])), page=page)
-                .select_related("owner", "shared_organization").order_by("name", "id")[:MAX_SAVED_FILTERS])
+    rows = list(
+        SavedFilter.objects.filter(Q(owner=user) | (shared if shared else Q(pk__in=[])), page=page)
+        .select_related("owner", "shared_organization")
+        .order_by("name", "id")[:MAX_SAVED_FILTERS]
+    )
     now = now or timezone.now()
     out = []
     for f in rows:
@@ -173,12 +234,24 @@ def saved_filters(user, page: str, *, now: dt.datetime | None = None) -> list[di
             tab = params.get("tab") if params.get("tab") in TABS else "mine"
             count = inbox_querysets(user, inbox_filters_from(params), now)[tab].count()
         else:
-            count = case_search(user, subject=params.get("subject", ""), process=params.get("process", ""),
-                                organization=int(params["organization"]) if params.get("organization", "").isdigit() else None,
-                                started_from=_parse_day(params.get("started_from")),
-                                started_to=_parse_day(params.get("started_to"))).count()
-        out.append({"filter": f, "count": count, "mine": f.owner_id == user.pk,
-                    "shared_label": str(Role(f.shared_role).label) if f.shared_role else ""})
+            count = case_search(
+                user,
+                subject=params.get("subject", ""),
+                process=params.get("process", ""),
+                organization=int(params["organization"])
+                if params.get("organization", "").isdigit()
+                else None,
+                started_from=_parse_day(params.get("started_from")),
+                started_to=_parse_day(params.get("started_to")),
+            ).count()
+        out.append(
+            {
+                "filter": f,
+                "count": count,
+                "mine": f.owner_id == user.pk,
+                "shared_label": str(Role(f.shared_role).label) if f.shared_role else "",
+            }
+        )
     return out
 
 

@@ -16,7 +16,16 @@ from .models import FilterPage, SavedFilter
 
 # The query parameters each page understands; anything else is dropped from a saved filter.
 FILTER_KEYS = {
-    FilterPage.INBOX: ("tab", "q", "process", "organization", "due_within", "overdue", "escalated", "delegated"),
+    FilterPage.INBOX: (
+        "tab",
+        "q",
+        "process",
+        "organization",
+        "due_within",
+        "overdue",
+        "escalated",
+        "delegated",
+    ),
     FilterPage.CASES: ("subject", "process", "organization", "started_from", "started_to"),
 }
 # Who may share a filter with a role (an office), and with which roles.
@@ -34,31 +43,69 @@ def sharing_offices(user) -> list[Organization]:
     return [a.organization for a in active_assignments(user) if a.role in SHARING_ROLES]
 
 
-def saved_filter_create(*, actor, name: str, page: str, query: str, shared_role: str = "",
-                        shared_organization: Organization | None = None) -> SavedFilter:
+def saved_filter_create(
+    *,
+    actor,
+    name: str,
+    page: str,
+    query: str,
+    shared_role: str = "",
+    shared_organization: Organization | None = None,
+) -> SavedFilter:
     name = (name or "").strip()
     if not name:
         raise ValidationFailed(_("请填写筛选名称。"), code="required", fields={"name": [_("必填")]})
     if len(name) > 60:
-        raise ValidationFailed(_("筛选名称不能超过 60 个字。"), code="too_long", fields={"name": [_("不能超过 60 个字")]})
+        raise ValidationFailed(
+            _("筛选名称不能超过 60 个字。"),
+            code="too_long",
+            fields={"name": [_("不能超过 60 个字")]},
+        )
     if page not in FilterPage.values:
-        raise ValidationFailed(_("未知的页面。"), code="invalid_choice", fields={"page": [_("未知的页面")]})
+        raise ValidationFailed(
+            _("未知的页面。"), code="invalid_choice", fields={"page": [_("未知的页面")]}
+        )
     if shared_role:
         if shared_role not in Role.values:
-            raise ValidationFailed(_("未知的角色。"), code="invalid_choice", fields={"shared_role": [_("未知的角色")]})
-        if shared_organization is None or shared_organization.pk not in {o.pk for o in sharing_offices(actor)}:
-            raise Forbidden(_("只有组织部或党委组织员可以把筛选共享给角色。"), code="sharing_not_allowed")
+            raise ValidationFailed(
+                _("未知的角色。"), code="invalid_choice", fields={"shared_role": [_("未知的角色")]}
+            )
+        if shared_organization is None or shared_organization.pk not in {
+            o.pk for o in sharing_offices(actor)
+        }:
+            raise Forbidden(
+                _("只有组织部或党委组织员可以把筛选共享给角色。"), code="sharing_not_allowed"
+            )
     else:
         shared_organization = None
     try:
         with transaction.atomic():
-            saved = SavedFilter.objects.create(owner=actor, name=name, page=page, query=clean_query(page, query),
-                                               shared_role=shared_role, shared_organization=shared_organization)
+            saved = SavedFilter.objects.create(
+                owner=actor,
+                name=name,
+                page=page,
+                query=clean_query(page, query),
+                shared_role=shared_role,
+                shared_organization=shared_organization,
+            )
     except IntegrityError:
-        raise Conflict(_("已有同名的筛选：%(name)s") % {"name": name}, code="saved_filter_exists",
-                       fields={"name": [_("名称已存在")]}) from None
-    audit(action="saved_filter_created", actor=actor, organization=shared_organization,
-          data={"saved_filter": saved.pk, "name": name, "page": page, "query": saved.query, "shared_role": shared_role})
+        raise Conflict(
+            _("已有同名的筛选：%(name)s") % {"name": name},
+            code="saved_filter_exists",
+            fields={"name": [_("名称已存在")]},
+        ) from None
+    audit(
+        action="saved_filter_created",
+        actor=actor,
+        organization=shared_organization,
+        data={
+            "saved_filter": saved.pk,
+            "name": name,
+            "page": page,
+            "query": saved.query,
+            "shared_role": shared_role,
+        },
+    )
     return saved
 
 
@@ -66,6 +113,10 @@ def saved_filter_delete(*, actor, saved_filter_id: int) -> None:
     saved = SavedFilter.objects.filter(pk=saved_filter_id, owner=actor).first()
     if saved is None:
         raise NotFound(_("筛选不存在。"), code="saved_filter_not_found")
-    audit(action="saved_filter_deleted", actor=actor, organization=saved.shared_organization,
-          data={"saved_filter": saved.pk, "name": saved.name, "page": saved.page})
+    audit(
+        action="saved_filter_deleted",
+        actor=actor,
+        organization=saved.shared_organization,
+        data={"saved_filter": saved.pk, "name": saved.name, "page": saved.page},
+    )
     saved.delete()

@@ -42,7 +42,11 @@ urlpatterns = [
     # Part 2: committees, auditors and a branch's records.
     path("committee/", views_reports.committee, name="committee"),
     path("committee/compliance.xlsx", views_reports.compliance_export, name="compliance_export"),
-    path("committee/compliance/<int:organization_id>/<slug:code>/", views_reports.compliance_cell, name="compliance_cell"),
+    path(
+        "committee/compliance/<int:organization_id>/<slug:code>/",
+        views_reports.compliance_cell,
+        name="compliance_cell",
+    ),
     path("records/meetings/", views_reports.meetings, name="meetings"),
     path("records/meetings/new/", views_reports.meeting_new, name="meeting_new"),
     path("records/meetings/<int:meeting_id>/", views_reports.meeting_detail, name="meeting"),
@@ -50,5 +54,9 @@ urlpatterns = [
     path("cases/", views_reports.case_search, name="case_search"),
     path("members/<int:member_id>/development/", views_reports.member_record, name="member_record"),
     path("filters/", views_reports.saved_filter_create, name="saved_filter_create"),
-    path("filters/<int:saved_filter_id>/delete/", views_reports.saved_filter_delete, name="saved_filter_delete"),
+    path(
+        "filters/<int:saved_filter_id>/delete/",
+        views_reports.saved_filter_delete,
+        name="saved_filter_delete",
+    ),
 ]

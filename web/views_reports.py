@@ -59,9 +59,14 @@ def committee(request) -> HttpResponse:
     org, choices = _overseen(request)
     period = _period(request)
     ctx = {
-        "org": org, "choices": choices, "period": period, "periods": reports.year_periods(),
-        "terms": reports.term_rows(org), "compliance": reports.compliance_view(org, period),
-        "pipeline": reports.pipeline_view(org), "weak": reports.weak_branch_rows(request.user, org),
+        "org": org,
+        "choices": choices,
+        "period": period,
+        "periods": reports.year_periods(),
+        "terms": reports.term_rows(org),
+        "compliance": reports.compliance_view(org, period),
+        "pipeline": reports.pipeline_view(org),
+        "weak": reports.weak_branch_rows(request.user, org),
         "nav_active": "committee",
     }
     return render(request, "web/committee.html", ctx)
@@ -74,8 +79,11 @@ def compliance_cell(request, organization_id: int, code: str) -> HttpResponse:
     cell = reports.compliance_cell(branch, code, period)
     if not cell:
         raise Http404
-    return render(request, "web/compliance_cell.html",
-                  {"branch": branch, "cell": cell, "period": period, "nav_active": "committee"})
+    return render(
+        request,
+        "web/compliance_cell.html",
+        {"branch": branch, "cell": cell, "period": period, "nav_active": "committee"},
+    )
 
 
 @scoped
@@ -83,23 +91,38 @@ def compliance_export(request) -> HttpResponse:
     org = organization_in_scope(request.user, request.GET.get("organization"))
     period = _period(request)
     rows = reports.compliance_table_rows(org, period)
-    response = HttpResponse(compliance_workbook(rows, period),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        compliance_workbook(rows, period),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     response["Content-Disposition"] = f'attachment; filename="compliance-{period}.xlsx"'
     return response
 
 
 # --- organizational life --------------------------------------------------------------------
 
+
 @scoped
 def meetings(request) -> HttpResponse:
     org = request.GET.get("organization") or None
     kind = request.GET.get("kind") if request.GET.get("kind") in MeetingKind.values else None
     year = request.GET.get("year") if re.fullmatch(r"\d{4}", request.GET.get("year", "")) else None
-    rows = list(orglife_selectors.meetings_visible(request.user, organization=org, kind=kind, year=year)[:200])
-    return render(request, "web/meetings.html", {
-        "meetings": rows, "kinds": MeetingKind.choices, "recordable": orglife_selectors.organizations_recordable(request.user),
-        "filters": {"organization": org, "kind": kind or "", "year": year or ""}, "nav_active": "records"})
+    rows = list(
+        orglife_selectors.meetings_visible(request.user, organization=org, kind=kind, year=year)[
+            :200
+        ]
+    )
+    return render(
+        request,
+        "web/meetings.html",
+        {
+            "meetings": rows,
+            "kinds": MeetingKind.choices,
+            "recordable": orglife_selectors.organizations_recordable(request.user),
+            "filters": {"organization": org, "kind": kind or "", "year": year or ""},
+            "nav_active": "records",
+        },
+    )
 
 
 @scoped
@@ -116,8 +139,14 @@ def _meeting_payload(post) -> tuple[dict, dict]:
     for key, value in post.items():
         m = re.fullmatch(r"att_(\d+)", key)
         if m:
-            members[int(m.group(1))] = {"state": value, "reason": post.get(f"reason_{m.group(1)}", "").strip()}
-    return {k: post.get(k, "").strip() for k in ("kind", "held_on", "title", "hours", "evidence", "notes")}, members
+            members[int(m.group(1))] = {
+                "state": value,
+                "reason": post.get(f"reason_{m.group(1)}", "").strip(),
+            }
+    return {
+        k: post.get(k, "").strip()
+        for k in ("kind", "held_on", "title", "hours", "evidence", "notes")
+    }, members
 
 
 @scoped
@@ -125,11 +154,25 @@ def meeting_new(request) -> HttpResponse:
     branches = list(orglife_selectors.organizations_recordable(request.user))
     if not branches:
         raise Http404
-    branch = next((b for b in branches if str(b.pk) == (request.POST.get("organization") or request.GET.get("organization"))),
-                  branches[0])
-    members = list(Member.objects.filter(organization__path__startswith=branch.path,
-                                         status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY]).order_by("id"))
-    values, attendance, errors = {"kind": "", "held_on": "", "title": "", "hours": "", "evidence": "", "notes": ""}, {}, {}
+    branch = next(
+        (
+            b
+            for b in branches
+            if str(b.pk) == (request.POST.get("organization") or request.GET.get("organization"))
+        ),
+        branches[0],
+    )
+    members = list(
+        Member.objects.filter(
+            organization__path__startswith=branch.path,
+            status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY],
+        ).order_by("id")
+    )
+    values, attendance, errors = (
+        {"kind": "", "held_on": "", "title": "", "hours": "", "evidence": "", "notes": ""},
+        {},
+        {},
+    )
     if request.method == "POST":
         values, attendance = _meeting_payload(request.POST)
         try:
@@ -141,21 +184,56 @@ def meeting_new(request) -> HttpResponse:
         else:
             try:
                 meeting = orglife_services.meeting_record(
-                    actor=request.user, organization=branch, kind=values["kind"], held_on=held_on, title=values["title"],
-                    hours=values["hours"] or None, evidence=values["evidence"], notes=values["notes"],
+                    actor=request.user,
+                    organization=branch,
+                    kind=values["kind"],
+                    held_on=held_on,
+                    title=values["title"],
+                    hours=values["hours"] or None,
+                    evidence=values["evidence"],
+                    notes=values["notes"],
                     attendees=[m for m, a in attendance.items() if a["state"] == "present"],
-                    absentees=[{"member": m, "reason": a["reason"]} for m, a in attendance.items() if a["state"] == "absent"])
+                    absentees=[
+                        {"member": m, "reason": a["reason"]}
+                        for m, a in attendance.items()
+                        if a["state"] == "absent"
+                    ],
+                )
             except DomainError as exc:
-                errors = {k.split(".")[0] if not k.endswith("reason") else "attendance": v for k, v in exc.fields.items()}
+                errors = {
+                    k.split(".")[0] if not k.endswith("reason") else "attendance": v
+                    for k, v in exc.fields.items()
+                }
                 errors.setdefault("form", [exc.message])
             else:
-                messages.success(request, _("已记录：%(kind)s（%(day)s）") % {"kind": meeting.get_kind_display(), "day": held_on})
+                messages.success(
+                    request,
+                    _("已记录：%(kind)s（%(day)s）")
+                    % {"kind": meeting.get_kind_display(), "day": held_on},
+                )
                 return redirect("web:meeting", meeting.pk)
-    rows = [{"member": m, "state": attendance.get(m.pk, {}).get("state", "present"),
-             "reason": attendance.get(m.pk, {}).get("reason", "")} for m in members]
-    return render(request, "web/meeting_new.html", {
-        "branch": branch, "branches": branches, "rows": rows, "values": values, "errors": errors,
-        "kinds": MeetingKind.choices, "nav_active": "records"}, status=400 if errors else 200)
+    rows = [
+        {
+            "member": m,
+            "state": attendance.get(m.pk, {}).get("state", "present"),
+            "reason": attendance.get(m.pk, {}).get("reason", ""),
+        }
+        for m in members
+    ]
+    return render(
+        request,
+        "web/meeting_new.html",
+        {
+            "branch": branch,
+            "branches": branches,
+            "rows": rows,
+            "values": values,
+            "errors": errors,
+            "kinds": MeetingKind.choices,
+            "nav_active": "records",
+        },
+        status=400 if errors else 200,
+    )
 
 
 @scoped
@@ -171,14 +249,25 @@ def orglife_import(request) -> HttpResponse:
             error = {"message": _("请选择支部和 Excel 文件。"), "rows": []}
         else:
             try:
-                report = orglife_services.orglife_import(actor=request.user, organization=branch, file=upload)
+                report = orglife_services.orglife_import(
+                    actor=request.user, organization=branch, file=upload
+                )
             except DomainError as exc:
-                error = {"message": exc.message, "rows": exc.details.get("rows", []), "fields": exc.fields}
-    return render(request, "web/orglife_import.html", {
-        "branches": branches, "report": report, "error": error, "nav_active": "records"}, status=400 if error else 200)
+                error = {
+                    "message": exc.message,
+                    "rows": exc.details.get("rows", []),
+                    "fields": exc.fields,
+                }
+    return render(
+        request,
+        "web/orglife_import.html",
+        {"branches": branches, "report": report, "error": error, "nav_active": "records"},
+        status=400 if error else 200,
+    )
 
 
 # --- auditors: case search ------------------------------------------------------------------
+
 
 def _date(value: str) -> dt.date | None:
     try:
@@ -190,21 +279,49 @@ def _date(value: str) -> dt.date | None:
 @scoped
 def case_search(request) -> HttpResponse:
     g = request.GET
-    filters = {"subject": g.get("subject", "").strip()[:100], "process": g.get("process", "")[:100],
-               "organization": g.get("organization", ""), "started_from": g.get("started_from", ""),
-               "started_to": g.get("started_to", "")}
+    filters = {
+        "subject": g.get("subject", "").strip()[:100],
+        "process": g.get("process", "")[:100],
+        "organization": g.get("organization", ""),
+        "started_from": g.get("started_from", ""),
+        "started_to": g.get("started_to", ""),
+    }
     org = int(filters["organization"]) if filters["organization"].isdigit() else None
-    cases = list(reports.case_search(request.user, subject=filters["subject"], process=filters["process"], organization=org,
-                                     started_from=_date(filters["started_from"]), started_to=_date(filters["started_to"]))[:100])
+    cases = list(
+        reports.case_search(
+            request.user,
+            subject=filters["subject"],
+            process=filters["process"],
+            organization=org,
+            started_from=_date(filters["started_from"]),
+            started_to=_date(filters["started_to"]),
+        )[:100]
+    )
     processes = [(p.process_id, label(p.name)) for p in processes_current()]
     names = dict(processes)
-    return render(request, "web/case_search.html", {
-        "cases": [{"case": c, "process": names.get(c.process_id, c.process_id), "stage": label(c.stage)} for c in cases],
-        "filters": filters, "processes": processes, "organizations": reports.searchable_organizations(request.user),
-        "searched": any(filters.values()), "nav_active": "cases"})
+    return render(
+        request,
+        "web/case_search.html",
+        {
+            "cases": [
+                {
+                    "case": c,
+                    "process": names.get(c.process_id, c.process_id),
+                    "stage": label(c.stage),
+                }
+                for c in cases
+            ],
+            "filters": filters,
+            "processes": processes,
+            "organizations": reports.searchable_organizations(request.user),
+            "searched": any(filters.values()),
+            "nav_active": "cases",
+        },
+    )
 
 
 # --- member development record (纪实) -------------------------------------------------------
+
 
 @scoped
 def member_record(request, member_id: int) -> HttpResponse:
@@ -221,20 +338,34 @@ def member_record(request, member_id: int) -> HttpResponse:
         evidence: dict[int, list] = {}
         for e in record["evidence"]:
             evidence.setdefault(e.get("step"), []).append(e)
-        for element_id, n in sorted(((e, n) for e, n in development.STEPS.items() if e in names),
-                                    key=lambda kv: kv[1]):
+        for element_id, n in sorted(
+            ((e, n) for e, n in development.STEPS.items() if e in names), key=lambda kv: kv[1]
+        ):
             tasks = done.get(n, [])
-            finished = [t for t in tasks if t.status == TaskStatus.COMPLETED and t.element_id == element_id]
+            finished = [
+                t for t in tasks if t.status == TaskStatus.COMPLETED and t.element_id == element_id
+            ]
             open_ = [t for t in tasks if t.status == TaskStatus.OPEN and t.element_id == element_id]
             if element_id == "supervise_overdue_talk" and not (finished or open_):
                 continue  # a supervision appears only when the talk was late
-            steps.append({"n": n, "name": label(names[element_id]), "done": finished[-1] if finished else None,
-                          "open": open_[0] if open_ else None,
-                          "evidence": [e for e in evidence.get(n, []) if e.get("element_id") == element_id]})
+            steps.append(
+                {
+                    "n": n,
+                    "name": label(names[element_id]),
+                    "done": finished[-1] if finished else None,
+                    "open": open_[0] if open_ else None,
+                    "evidence": [
+                        e for e in evidence.get(n, []) if e.get("element_id") == element_id
+                    ],
+                }
+            )
     for h in record["status_history"]:
         h["to"] = str(MemberStatus(h["to"]).label) if h["to"] in MemberStatus.values else h["to"]
-    return render(request, "web/member_record.html", {
-        "record": record, "case": case, "steps": steps, "nav_active": "records"})
+    return render(
+        request,
+        "web/member_record.html",
+        {"record": record, "case": case, "steps": steps, "nav_active": "records"},
+    )
 
 
 def _bpmn_step_names(case) -> dict[str, str]:
@@ -251,9 +382,8 @@ def _bpmn_step_names(case) -> dict[str, str]:
     return names
 
 
-
-
 # --- saved filters --------------------------------------------------------------------------
+
 
 def _back(request, fallback: str):
     target = request.POST.get("next", "")
@@ -266,11 +396,19 @@ def saved_filter_create(request) -> HttpResponse:
     p = request.POST
     office = None
     if p.get("shared_role"):
-        office = next((o for o in sharing_offices(request.user) if str(o.pk) == p.get("shared_organization")), None)
+        office = next(
+            (o for o in sharing_offices(request.user) if str(o.pk) == p.get("shared_organization")),
+            None,
+        )
     try:
-        saved = web_services.saved_filter_create(actor=request.user, name=p.get("name", ""), page=p.get("page", ""),
-                                                 query=p.get("query", ""), shared_role=p.get("shared_role", ""),
-                                                 shared_organization=office)
+        saved = web_services.saved_filter_create(
+            actor=request.user,
+            name=p.get("name", ""),
+            page=p.get("page", ""),
+            query=p.get("query", ""),
+            shared_role=p.get("shared_role", ""),
+            shared_organization=office,
+        )
         messages.success(request, _("已保存筛选：%(name)s") % {"name": saved.name})
     except DomainError as exc:
         messages.error(request, str(exc.message))

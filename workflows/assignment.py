@@ -15,6 +15,7 @@ committee) resolves to that branch instead of the case's organization. BPMN ids 
 file, so a second multi-instance over branches in one process names its item
 `assignee_branch_<suffix>`.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -67,7 +68,11 @@ def task_slot(lane: str, org: Organization, data: dict) -> str:
     if lane == "member":
         member_id = data.get("assignee_member")
         if not isinstance(member_id, int):
-            raise BpmnError(_("党员本人的任务须指明党员（assignee_member）。"), code="member_lane_without_member", element_id=lane)
+            raise BpmnError(
+                _("党员本人的任务须指明党员（assignee_member）。"),
+                code="member_lane_without_member",
+                element_id=lane,
+            )
         return slot("member", member_id)
     return slot(lane, org.pk)
 
@@ -94,11 +99,16 @@ def resolve_lane(
     if lane == "approving_committee":
         org = approving_committee_of(case_org)
         if org is None:
-            raise BpmnError(_("%(org)s 没有具有审批权限的上级党委。") % {"org": case_org.name}, code="no_approving_committee")
+            raise BpmnError(
+                _("%(org)s 没有具有审批权限的上级党委。") % {"org": case_org.name},
+                code="no_approving_committee",
+            )
         return org
     if lane == "org_department":
         return root_of(case_org)
-    raise BpmnError(_("未知的泳道（角色）：%(lane)s") % {"lane": lane}, code="unknown_lane", element_id=lane)
+    raise BpmnError(
+        _("未知的泳道（角色）：%(lane)s") % {"lane": lane}, code="unknown_lane", element_id=lane
+    )
 
 
 def user_slots(user) -> list[str]:
@@ -126,19 +136,24 @@ def _member_id(user) -> int | None:
             return None
     cache_key = "_pf_member_id"
     if not hasattr(user, cache_key):
-
-        setattr(user, cache_key, Member.objects.filter(user=user).values_list("pk", flat=True).first())
+        setattr(
+            user, cache_key, Member.objects.filter(user=user).values_list("pk", flat=True).first()
+        )
     return getattr(user, cache_key)
 
 
 # Lanes held by the same body in an organization: a delegate must belong to the holder's body.
-LANE_BODIES = {"branch_secretary": "branch", "branch_committee": "branch", "approving_committee": "committee", "org_department": "org_department"}
+LANE_BODIES = {
+    "branch_secretary": "branch",
+    "branch_committee": "branch",
+    "approving_committee": "committee",
+    "org_department": "org_department",
+}
 
 
 def active_delegations(user, now=None) -> list:
     """Delegations the user holds now (as the delegate), cached on the user object for the request."""
     from django.utils import timezone
-
 
     if user is None or not user.is_authenticated:
         return []
@@ -146,14 +161,22 @@ def active_delegations(user, now=None) -> list:
     if cached is not None and now is None:
         return cached
     at = now or timezone.now()
-    rows = list(Delegation.objects.filter(delegate=user, revoked_at__isnull=True, starts_at__lte=at, ends_at__gt=at).select_related("delegator"))
+    rows = list(
+        Delegation.objects.filter(
+            delegate=user, revoked_at__isnull=True, starts_at__lte=at, ends_at__gt=at
+        ).select_related("delegator")
+    )
     if now is None:
         user._pf_delegations = rows
     return rows
 
 
 def delegation_covers(d, task) -> bool:
-    return task.slot in d.slots and (not d.task_id or d.task_id == task.pk) and (not d.process_id or d.process_id == task.process_id)
+    return (
+        task.slot in d.slots
+        and (not d.task_id or d.task_id == task.pk)
+        and (not d.process_id or d.process_id == task.process_id)
+    )
 
 
 def delegated_task_q(user) -> Q:
@@ -161,7 +184,9 @@ def delegated_task_q(user) -> Q:
     (narrowed to one process or one task), unclaimed or held by the delegate or the delegator."""
     q = Q(pk__in=[])
     for d in active_delegations(user):
-        cond = Q(slot__in=d.slots) & (Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claimed_by=d.delegator_id))
+        cond = Q(slot__in=d.slots) & (
+            Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claimed_by=d.delegator_id)
+        )
         if d.task_id:
             cond &= Q(pk=d.task_id)
         if d.process_id:
@@ -187,8 +212,9 @@ def user_roles_snapshot(user) -> list[dict]:
     return [{"role": a.role, "organization": a.organization_id} for a in active_assignments(user)]
 
 
-def acting_roles(user, *, task=None, organization: Organization | None = None,
-                 on_behalf_of=None) -> list[dict]:
+def acting_roles(
+    user, *, task=None, organization: Organization | None = None, on_behalf_of=None
+) -> list[dict]:
     """The role(s) in which `user` acts, as recorded in an audit event — not every role they hold.
 
     On a task: the role giving its lane at the task's organization (the first in ROLE_LANES order:
@@ -201,16 +227,27 @@ def acting_roles(user, *, task=None, organization: Organization | None = None,
         if task.lane == "member":
             return [{"role": "member", "organization": task.case_organization_id}]
         if on_behalf_of is not None:
-            return [{"lane": task.lane, "organization": org_id,
-                     "on_behalf_of": on_behalf_of.get_username()}]
+            return [
+                {
+                    "lane": task.lane,
+                    "organization": org_id,
+                    "on_behalf_of": on_behalf_of.get_username(),
+                }
+            ]
         held = {a.role for a in active_assignments(user) if a.organization_id == org_id}
-        return [{"role": str(r), "organization": org_id}
-                for r, lanes in ROLE_LANES.items() if task.lane in lanes and r in held][:1]
+        return [
+            {"role": str(r), "organization": org_id}
+            for r, lanes in ROLE_LANES.items()
+            if task.lane in lanes and r in held
+        ][:1]
     if organization is None:
         return user_roles_snapshot(user)
     above = set(organization.ancestors_and_self_ids())
-    return [{"role": a.role, "organization": a.organization_id} for a in active_assignments(user)
-            if a.organization_id in above]
+    return [
+        {"role": a.role, "organization": a.organization_id}
+        for a in active_assignments(user)
+        if a.organization_id in above
+    ]
 
 
 def slot_holders(slots, on=None) -> dict[str, list]:
@@ -222,16 +259,26 @@ def slot_holders(slots, on=None) -> dict[str, list]:
         wanted[parse_slot(s)] = s
     out: dict[str, list] = {s: [] for s in wanted.values()}
     members = {ref: s for (lane, ref), s in wanted.items() if lane == "member"}
-    for m in Member.objects.filter(pk__in=members, user__isnull=False, user__is_active=True).select_related("user"):
+    for m in Member.objects.filter(
+        pk__in=members, user__isnull=False, user__is_active=True
+    ).select_related("user"):
         out[members[m.pk]].append(m.user)
     lanes = {key: s for key, s in wanted.items() if key[0] != "member"}
     if not lanes:
         return out
     on = on or today()
-    roles = [r for r, role_lanes in ROLE_LANES.items() if any(lane in role_lanes for lane, _o in lanes)]
-    rows = (RoleAssignment.objects.filter(organization_id__in={o for _l, o in lanes}, role__in=roles, user__is_active=True)
-            .filter(Q(term_start__isnull=True) | Q(term_start__lte=on)).filter(Q(term_end__isnull=True) | Q(term_end__gte=on))
-            .select_related("user").order_by("user_id"))
+    roles = [
+        r for r, role_lanes in ROLE_LANES.items() if any(lane in role_lanes for lane, _o in lanes)
+    ]
+    rows = (
+        RoleAssignment.objects.filter(
+            organization_id__in={o for _l, o in lanes}, role__in=roles, user__is_active=True
+        )
+        .filter(Q(term_start__isnull=True) | Q(term_start__lte=on))
+        .filter(Q(term_end__isnull=True) | Q(term_end__gte=on))
+        .select_related("user")
+        .order_by("user_id")
+    )
     for a in rows:
         for lane in ROLE_LANES.get(a.role, ()):
             s = lanes.get((lane, a.organization_id))

@@ -12,6 +12,7 @@ After adding or renaming a BPMN task or form field:
     (translate the new msgids in partyflow/locale/en/LC_MESSAGES/django.po)
     .venv/bin/partyflow compilemessages --ignore=.venv
 """
+
 from __future__ import annotations
 
 import json
@@ -80,7 +81,9 @@ def schema_labels(node: Any) -> list[str]:
 
 def file_labels(bpmn_dir: Path, forms_dir: Path) -> dict[Path, list[str]]:
     """{file: its labels in document order} over every BPMN file and form schema."""
-    found: dict[Path, list[str]] = {p: bpmn_labels(p) for p in sorted(Path(bpmn_dir).glob("*.bpmn"))}
+    found: dict[Path, list[str]] = {
+        p: bpmn_labels(p) for p in sorted(Path(bpmn_dir).glob("*.bpmn"))
+    }
     for p in sorted(Path(forms_dir).glob("**/*.json")):
         found[p] = schema_labels(json.loads(p.read_text(encoding="utf-8")))
     return found

@@ -14,7 +14,9 @@ from organizations.models import AppendOnly
 
 class ProcessVersion(models.Model):
     process_id = models.CharField(max_length=100)
-    version = models.CharField(max_length=32, help_text="content hash of the BPMN files the process uses")
+    version = models.CharField(
+        max_length=32, help_text="content hash of the BPMN files the process uses"
+    )
     name = models.CharField(max_length=200)
     documentation = models.TextField(blank=True, default="")
     files = models.JSONField(help_text="the BPMN sources, {filename: xml}")
@@ -25,7 +27,9 @@ class ProcessVersion(models.Model):
     deployed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["process_id", "version"], name="uniq_process_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["process_id", "version"], name="uniq_process_version")
+        ]
         indexes = [models.Index(fields=["process_id", "is_current"])]
         ordering = ["process_id", "-deployed_at"]
 
@@ -43,12 +47,22 @@ RUNNING_SUBJECT_CONSTRAINT = "uniq_running_case_per_subject"
 
 
 class Case(models.Model):
-    process_version = models.ForeignKey(ProcessVersion, on_delete=models.PROTECT, related_name="cases")
+    process_version = models.ForeignKey(
+        ProcessVersion, on_delete=models.PROTECT, related_name="cases"
+    )
     process_id = models.CharField(max_length=100, db_index=True)
     rule_set = models.CharField(max_length=32)
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="cases")
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="cases"
+    )
     subject = models.CharField(max_length=200, blank=True, default="")
-    subject_member = models.ForeignKey("organizations.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    subject_member = models.ForeignKey(
+        "organizations.Member",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
     business_key = models.CharField(max_length=200, blank=True, default="", db_index=True)
     # "One running case per subject" (a member's development, a branch's review of a year…): set by
     # `workflows.services.case_start` from the procedure's registered subject; unique among running
@@ -60,12 +74,16 @@ class Case(models.Model):
     # order of its task map; jsonb reorders keys and the restored data would silently differ.
     state = models.TextField(help_text="SpiffWorkflow state without the spec (JSON)")
     serializer_version = models.CharField(max_length=10)
-    data = models.JSONField(default=dict, help_text="case data as of the last step, for reading without the engine")
+    data = models.JSONField(
+        default=dict, help_text="case data as of the last step, for reading without the engine"
+    )
     lock_version = models.PositiveIntegerField(default=0)
     # Head of the case's audit hash chain (see workflows.audit): event count and last hash.
     audit_seq = models.PositiveIntegerField(default=0)
     audit_head = models.CharField(max_length=64, blank=True, default="")
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     cancel_reason = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -73,10 +91,17 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["organization", "status"]), models.Index(fields=["process_id", "status"])]
-        constraints = [models.UniqueConstraint(
-            fields=["subject_key"], condition=models.Q(status="running", subject_key__isnull=False),
-            name=RUNNING_SUBJECT_CONSTRAINT)]
+        indexes = [
+            models.Index(fields=["organization", "status"]),
+            models.Index(fields=["process_id", "status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_key"],
+                condition=models.Q(status="running", subject_key__isnull=False),
+                name=RUNNING_SUBJECT_CONSTRAINT,
+            )
+        ]
 
 
 class TaskStatus(models.TextChoices):
@@ -93,25 +118,38 @@ class Task(models.Model):
     lane = models.CharField(max_length=64)
     # "<lane>@<organization id>": the inbox is `slot IN (the user's slots)`.
     slot = models.CharField(max_length=100)
-    assignee_organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    assignee_organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="+"
+    )
     # Denormalized from the case so inbox filters need no join.
     process_id = models.CharField(max_length=100)
-    case_organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    case_organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="+"
+    )
     form = models.CharField(max_length=200, blank=True, default="")
     stage = models.CharField(max_length=200, blank=True, default="")
     documentation = models.TextField(blank=True, default="")
     status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     due_at = models.DateTimeField(null=True, blank=True)
-    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["due_at", "id"]
         indexes = [
             # include: the inbox count (`claimed_by` null or me) is answered from the index alone.
-            models.Index(fields=["slot", "due_at", "id"], include=["claimed_by"], condition=models.Q(status="open"), name="task_inbox_open"),
+            models.Index(
+                fields=["slot", "due_at", "id"],
+                include=["claimed_by"],
+                condition=models.Q(status="open"),
+                name="task_inbox_open",
+            ),
             models.Index(fields=["case", "status"]),
         ]
 
@@ -129,28 +167,49 @@ class Timer(models.Model):
     element_id = models.CharField(max_length=100)
     name = models.CharField(max_length=200)
     due_at = models.DateTimeField()
-    status = models.CharField(max_length=16, choices=TimerStatus.choices, default=TimerStatus.WAITING)
+    status = models.CharField(
+        max_length=16, choices=TimerStatus.choices, default=TimerStatus.WAITING
+    )
     error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     fired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]
-        indexes = [models.Index(fields=["due_at"], condition=models.Q(status="waiting"), name="timer_due_waiting")]
+        indexes = [
+            models.Index(
+                fields=["due_at"], condition=models.Q(status="waiting"), name="timer_due_waiting"
+            )
+        ]
 
 
 class AuditEvent(AppendOnly):
     """Append-only: who did what, when, in which roles, with which data. Written by services."""
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
-    organization = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_name = models.CharField(max_length=150, default="system")
     actor_roles = models.JSONField(default=list)
     # Delegation: the actor acted in their own name on behalf of the task's holder (hashed when set).
-    on_behalf_of = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     on_behalf_of_name = models.CharField(max_length=150, blank=True, default="", db_default="")
     action = models.CharField(max_length=64)
-    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
     task_name = models.CharField(max_length=200, blank=True, default="")
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField(db_index=True)
@@ -168,6 +227,7 @@ class CaseAccess(AppendOnly):
     """Append-only log of auditors reading a case (detail, history, exports, report, verification,
     documents). Kept apart from the case's audit hash chain: a read does not change the case, and
     chaining reads would lock the case row for every read and mix who looked with what happened."""
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="accesses")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     username = models.CharField(max_length=150)
@@ -185,15 +245,20 @@ class CaseAccess(AppendOnly):
 class Document(models.Model):
     """A file attached to a case (evidence), optionally to one of its tasks. The bytes are kept in
     the database with the metadata, so an upload and its audit event commit or roll back together."""
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
-    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
     filename = models.CharField(max_length=255)
     content_type = models.CharField(max_length=128, help_text="sniffed from the file's magic bytes")
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     description = models.CharField(max_length=500, blank=True, default="")
     content = models.BinaryField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -204,13 +269,22 @@ class Document(models.Model):
 class Delegation(models.Model):
     """A holder hands their tasks (all, one process's, or one task) to an eligible colleague for a
     period (out of office). The delegate acts in their own name on behalf of the holder."""
-    delegator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_given")
-    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_received")
-    slots = models.JSONField(default=list, help_text="the delegator's slots handed over, fixed when created")
+
+    delegator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_given"
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_received"
+    )
+    slots = models.JSONField(
+        default=list, help_text="the delegator's slots handed over, fixed when created"
+    )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     process_id = models.CharField(max_length=100, blank=True, default="")
-    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.CharField(max_length=500, blank=True, default="")
     revoked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -14,6 +14,7 @@
 - what people read: which data keys hold member ids and which hold codes (`data_labels`), and the
   sentence a user reads on each task (`task_guides`), read by `workflows.display`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -31,6 +32,7 @@ def form_check(process_id: str, *element_ids: str) -> Callable[[Callable], Calla
         for element_id in element_ids:
             _CHECKS[(process_id, element_id)] = fn
         return fn
+
     return register
 
 
@@ -39,6 +41,7 @@ def form_context(process_id: str, *element_ids: str) -> Callable[[Callable], Cal
         for element_id in element_ids:
             _CONTEXTS[(process_id, element_id)] = fn
         return fn
+
     return register
 
 
@@ -46,6 +49,7 @@ def effect(operation: str) -> Callable[[Callable], Callable]:
     def register(fn):
         _EFFECTS[operation] = fn
         return fn
+
     return register
 
 
@@ -54,18 +58,22 @@ def effect_many(operation: str) -> Callable:
     (`items`: [{"case", "params"}]), used when timers fire in batches so that an effect costs a few
     statements per batch instead of a few per case. It must do exactly what the single handler
     does for each item, and return the results in the items' order."""
+
     def register(fn):
         _EFFECTS_MANY[operation] = fn
         return fn
+
     return register
 
 
 def running_subject(process_id: str) -> Callable:
     """Register `fn(*, organization, data, subject_member) -> str`: the subject a process allows one
     running case of (called after the start check, with the data it completed)."""
+
     def register(fn):
         _SUBJECTS[process_id] = fn
         return fn
+
     return register
 
 
@@ -121,6 +129,8 @@ def running_key(process_id: str, *, organization, subject_member, data: dict) ->
         return None
     value = key(organization=organization, subject_member=subject_member, data=data)
     return f"{process_id}:{value}" if value else None
+
+
 # --- what people read ----------------------------------------------------------------------------
 # Which keys of a procedure's case data hold member ids, which hold codes (with their labels), and
 # the sentence a user reads on each task (what to do, by when, under which article): registered by

@@ -1,4 +1,5 @@
 """Reads for screens and endpoints. Access checks answer "not found" for anything out of scope."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,15 +45,29 @@ def day_start(day: dt.date) -> dt.datetime:
 
 
 def processes_current() -> QuerySet[ProcessVersion]:
-    return ProcessVersion.objects.filter(is_current=True).defer("spec", "files").order_by("process_id")
+    return (
+        ProcessVersion.objects.filter(is_current=True).defer("spec", "files").order_by("process_id")
+    )
 
 
-def cases_visible(user, *, process=None, organization=None, status=None, subject=None, started_from=None,
-                  started_to=None) -> QuerySet[Case]:
+def cases_visible(
+    user,
+    *,
+    process=None,
+    organization=None,
+    status=None,
+    subject=None,
+    started_from=None,
+    started_to=None,
+) -> QuerySet[Case]:
     """Cases in the user's scope, newest first. `subject`: part of the case's subject or of its
     member's name (an auditor finds a person's cases by name); `started_from`/`started_to`: dates
     (inclusive, China Standard Time) the case was started."""
-    qs = Case.objects.filter(scope_q(user)).select_related("organization", "process_version").defer("state", "process_version__spec", "process_version__files")
+    qs = (
+        Case.objects.filter(scope_q(user))
+        .select_related("organization", "process_version")
+        .defer("state", "process_version__spec", "process_version__files")
+    )
     if subject:
         qs = qs.filter(Q(subject__icontains=subject) | Q(subject_member__name__icontains=subject))
     if started_from:
@@ -70,14 +85,22 @@ def cases_visible(user, *, process=None, organization=None, status=None, subject
 
 def case_for_user(user, case_id) -> Case:
     try:
-        return Case.objects.filter(scope_q(user)).select_related("organization", "process_version").defer("process_version__spec", "process_version__files").get(pk=int(case_id))
+        return (
+            Case.objects.filter(scope_q(user))
+            .select_related("organization", "process_version")
+            .defer("process_version__spec", "process_version__files")
+            .get(pk=int(case_id))
+        )
     except (Case.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("流程不存在。"), code="case_not_found") from None
 
 
 def case_open_tasks(case: Case) -> list[Task]:
-    return list(case.tasks.filter(status=TaskStatus.OPEN)
-                .select_related("claimed_by", "case_organization", "assignee_organization").order_by("id"))
+    return list(
+        case.tasks.filter(status=TaskStatus.OPEN)
+        .select_related("claimed_by", "case_organization", "assignee_organization")
+        .order_by("id")
+    )
 
 
 def case_history(case: Case) -> QuerySet[AuditEvent]:
@@ -92,13 +115,20 @@ def case_history_for(user, case: Case) -> list[AuditEvent]:
     ids = {r.get("organization") for e in events for r in e.actor_roles if isinstance(r, dict)}
     names = dict(organizations_visible(user).filter(pk__in=ids).values_list("pk", "name"))
     for e in events:
-        e.acted_as = [{
-            "role": r.get("role") or r.get("lane"),
-            "role_display": str(ROLE_LABELS.get(r.get("role"), "")
-                                or LANE_LABELS.get(r.get("lane"), r.get("lane") or "")),
-            "organization": r["organization"], "organization_name": names[r["organization"]],
-            "on_behalf_of": r.get("on_behalf_of", ""),
-        } for r in e.actor_roles if isinstance(r, dict) and r.get("organization") in names]
+        e.acted_as = [
+            {
+                "role": r.get("role") or r.get("lane"),
+                "role_display": str(
+                    ROLE_LABELS.get(r.get("role"), "")
+                    or LANE_LABELS.get(r.get("lane"), r.get("lane") or "")
+                ),
+                "organization": r["organization"],
+                "organization_name": names[r["organization"]],
+                "on_behalf_of": r.get("on_behalf_of", ""),
+            }
+            for r in e.actor_roles
+            if isinstance(r, dict) and r.get("organization") in names
+        ]
     return events
 
 
@@ -106,23 +136,40 @@ def history_names(case: Case, events) -> dict:
     """The names a page of a case's history shows, for `AuditEventSerializer`'s context: the people
     who acted (and for whom), the organizations of their roles, the members the submitted data
     names. Three queries whatever the number of events."""
-    member_keys, counts = registry.member_keys_for(case.process_id), registry.count_paths_for(case.process_id)
+    member_keys, counts = (
+        registry.member_keys_for(case.process_id),
+        registry.count_paths_for(case.process_id),
+    )
     users, orgs, members = set(), set(), set()
     for e in events:
         users.update((e.actor_id, e.on_behalf_of_id))
         orgs.update(r.get("organization") for r in e.actor_roles or [])
         members |= member_ids_in(e.data, member_keys, counts)
-    return {"users": user_names(users), "organizations": organization_names(orgs), "members": member_names(members),
-            "member_keys": member_keys, "counts": counts, "codes": registry.code_labels_for(case.process_id)}
+    return {
+        "users": user_names(users),
+        "organizations": organization_names(orgs),
+        "members": member_names(members),
+        "member_keys": member_keys,
+        "counts": counts,
+        "codes": registry.code_labels_for(case.process_id),
+    }
 
 
 def case_data_display(case: Case) -> dict:
     """The case's data as people read it: member ids with their names beside them, coded values
     with their labels, the engine's bookkeeping left out. One query."""
-    member_keys, counts = registry.member_keys_for(case.process_id), registry.count_paths_for(case.process_id)
+    member_keys, counts = (
+        registry.member_keys_for(case.process_id),
+        registry.count_paths_for(case.process_id),
+    )
     names = member_names(member_ids_in(case.data, member_keys, counts))
-    return annotate(case.data, member_keys=member_keys, names=names, codes=registry.code_labels_for(case.process_id),
-                    counts=counts)
+    return annotate(
+        case.data,
+        member_keys=member_keys,
+        names=names,
+        codes=registry.code_labels_for(case.process_id),
+        counts=counts,
+    )
 
 
 def tasks_with_holders(tasks: list[Task]) -> list[tuple[Task, list, dict]]:
@@ -131,18 +178,32 @@ def tasks_with_holders(tasks: list[Task]) -> list[tuple[Task, list, dict]]:
     holders = slot_holders([t.slot for t in tasks if not t.claimed_by_id])
     org_ids, member_ids = slot_refs(t.slot for t in tasks)
     names = {"organizations": organization_names(org_ids), "members": member_names(member_ids)}
-    return [(t, [t.claimed_by] if t.claimed_by_id else holders.get(t.slot, []), names) for t in tasks]
+    return [
+        (t, [t.claimed_by] if t.claimed_by_id else holders.get(t.slot, []), names) for t in tasks
+    ]
 
 
 def case_evidence(case: Case) -> list[dict]:
     """What each step produced, in order: the structured record submitted with each completed task
     and each recurring report (P1 obligations), with the ids of attached documents."""
     items = []
-    for e in case.events.filter(action__in=["task_completed", "obligation_submitted"]).select_related("task", "actor").order_by("id"):
+    for e in (
+        case.events.filter(action__in=["task_completed", "obligation_submitted"])
+        .select_related("task", "actor")
+        .order_by("id")
+    ):
         record = e.data.get("submitted") or e.data.get("record") or {}
-        items.append({"element_id": e.task.element_id if e.task_id else "", "name": e.task_name or e.data.get("label", ""), "at": e.created_at,
-                      "by": e.actor_name, "by_name": person_name(e.actor) if e.actor_id else e.actor_name, "record": record,
-                      "document_ids": record.get("document_ids", [])})
+        items.append(
+            {
+                "element_id": e.task.element_id if e.task_id else "",
+                "name": e.task_name or e.data.get("label", ""),
+                "at": e.created_at,
+                "by": e.actor_name,
+                "by_name": person_name(e.actor) if e.actor_id else e.actor_name,
+                "record": record,
+                "document_ids": record.get("document_ids", []),
+            }
+        )
     return items
 
 
@@ -165,7 +226,11 @@ def case_accesses(case: Case) -> QuerySet[CaseAccess]:
 
 def delegations_visible(user) -> QuerySet[Delegation]:
     """Delegations the user gave or received."""
-    return Delegation.objects.filter(Q(delegator=user) | Q(delegate=user)).select_related("delegator", "delegate").order_by("-id")
+    return (
+        Delegation.objects.filter(Q(delegator=user) | Q(delegate=user))
+        .select_related("delegator", "delegate")
+        .order_by("-id")
+    )
 
 
 def delegation_for_user(user, delegation_id) -> Delegation:
@@ -179,7 +244,9 @@ def task_inbox(user, *, process=None, organization=None, overdue=None) -> QueryS
     """Open tasks the user may act on now: their slots, unclaimed or claimed by them; due first."""
     slots = user_slots(user)
     mine = Q(slot__in=slots) & (Q(claimed_by__isnull=True) | Q(claimed_by=user))
-    qs = Task.objects.filter(status=TaskStatus.OPEN).filter(mine | delegated_task_q(user) if active_delegations(user) else mine)
+    qs = Task.objects.filter(status=TaskStatus.OPEN).filter(
+        mine | delegated_task_q(user) if active_delegations(user) else mine
+    )
     if process:
         qs = qs.filter(process_id=process)
     if organization:
@@ -191,8 +258,21 @@ def task_inbox(user, *, process=None, organization=None, overdue=None) -> QueryS
     return qs.order_by(F("due_at").asc(nulls_last=True), "id")
 
 
-INBOX_FIELDS = ("id", "case_id", "process_id", "element_id", "name", "stage", "lane", "assignee_organization_id",
-                "case_organization_id", "status", "due_at", "created_at", "completed_at")
+INBOX_FIELDS = (
+    "id",
+    "case_id",
+    "process_id",
+    "element_id",
+    "name",
+    "stage",
+    "lane",
+    "assignee_organization_id",
+    "case_organization_id",
+    "status",
+    "due_at",
+    "created_at",
+    "completed_at",
+)
 
 
 class InboxRows:
@@ -202,9 +282,14 @@ class InboxRows:
 
     def __init__(self, qs: QuerySet):
         self._count_qs = qs
-        self._rows = qs.values(*INBOX_FIELDS, organization_name=F("case_organization__name"), holder=F("claimed_by__username"),
-                               holder_first_name=F("claimed_by__first_name"), holder_last_name=F("claimed_by__last_name"),
-                               assignee_organization_name=F("assignee_organization__name"))
+        self._rows = qs.values(
+            *INBOX_FIELDS,
+            organization_name=F("case_organization__name"),
+            holder=F("claimed_by__username"),
+            holder_first_name=F("claimed_by__first_name"),
+            holder_last_name=F("claimed_by__last_name"),
+            assignee_organization_name=F("assignee_organization__name"),
+        )
 
     def count(self) -> int:
         return self._count_qs.count()
@@ -223,9 +308,15 @@ def task_for_user(user, task_id) -> Task:
         pk = int(task_id)
     except (TypeError, ValueError):
         raise NotFound(_("任务不存在。"), code="task_not_found") from None
-    qs = Task.objects.filter(pk=pk).select_related("case_organization", "assignee_organization", "claimed_by", "completed_by")
-    task = qs.filter(Q(slot__in=user_slots(user)) | scope_q(user, "case_organization__path")).first()
-    if task is None and active_delegations(user):  # looked up only when needed: no extra query on the usual path
+    qs = Task.objects.filter(pk=pk).select_related(
+        "case_organization", "assignee_organization", "claimed_by", "completed_by"
+    )
+    task = qs.filter(
+        Q(slot__in=user_slots(user)) | scope_q(user, "case_organization__path")
+    ).first()
+    if task is None and active_delegations(
+        user
+    ):  # looked up only when needed: no extra query on the usual path
         task = qs.filter(delegated_task_q(user)).first()
     if task is None:
         raise NotFound(_("任务不存在。"), code="task_not_found")

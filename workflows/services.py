@@ -1,6 +1,7 @@
 """Writes to cases, tasks and timers. Every change to a case's workflow state is one transaction:
 lock the case row, restore, step, save tasks/timers/state, write the audit event — all or nothing.
 """
+
 from __future__ import annotations
 
 import json
@@ -63,28 +64,43 @@ log = logging.getLogger("partyflow.workflows")
 
 # --- helpers ---------------------------------------------------------------------------------
 
+
 def _specs(version: ProcessVersion):
-    return specs_for_version(version.version, lambda: json.loads(ProcessVersion.objects.values_list("spec", flat=True).get(pk=version.pk)))
+    return specs_for_version(
+        version.version,
+        lambda: json.loads(
+            ProcessVersion.objects.values_list("spec", flat=True).get(pk=version.pk)
+        ),
+    )
 
 
 def _locked_case(case_id, *, skip_locked=False):
     """The case row under a row lock. `of=("self",)`: without it PostgreSQL also locks the joined
     process-version row that every case of the process shares, serializing unrelated cases."""
-    return (Case.objects.select_for_update(of=("self",), skip_locked=skip_locked)
-            .select_related("process_version", "organization")
-            .defer("process_version__spec", "process_version__files")
-            .filter(pk=case_id))
+    return (
+        Case.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+        .select_related("process_version", "organization")
+        .defer("process_version__spec", "process_version__files")
+        .filter(pk=case_id)
+    )
 
 
 def _restore(case: Case) -> WorkflowRun:
     spec, subprocess_specs = _specs(case.process_version)
-    return WorkflowRun.restore(json.loads(case.state), spec, subprocess_specs, get_rule_set(case.rule_set), copy_state=False)
+    return WorkflowRun.restore(
+        json.loads(case.state),
+        spec,
+        subprocess_specs,
+        get_rule_set(case.rule_set),
+        copy_state=False,
+    )
 
 
 @dataclass
 class _Step:
     """What one step changes, computed in memory by `_plan_step`; written by `_write_rows` (for one
     case or a whole batch of cases at once) plus the case's own UPDATE."""
+
     case: Case
     closed: list = field(default_factory=list)
     new_tasks: list = field(default_factory=list)
@@ -95,12 +111,28 @@ class _Step:
     effects: list = field(default_factory=list)
 
 
-_CASE_STEP_FIELDS = ["state", "serializer_version", "data", "stage", "status", "completed_at", "lock_version",
-                     "updated_at"]
+_CASE_STEP_FIELDS = [
+    "state",
+    "serializer_version",
+    "data",
+    "stage",
+    "status",
+    "completed_at",
+    "lock_version",
+    "updated_at",
+]
 
 
-def _plan_step(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None = None, now,
-               open_rows: dict, timer_rows: dict) -> _Step:
+def _plan_step(
+    case: Case,
+    run: WorkflowRun,
+    *,
+    actor=None,
+    completed: Task | None = None,
+    now,
+    open_rows: dict,
+    timer_rows: dict,
+) -> _Step:
     """Mirror the workflow into task and timer rows and the case's fields, in memory only.
     `open_rows` ({spiff id: Task}) are the case's open task rows, `timer_rows` its waiting timers."""
     step = _Step(case=case)
@@ -119,12 +151,23 @@ def _plan_step(case: Case, run: WorkflowRun, *, actor=None, completed: Task | No
         if view.id in open_rows:
             continue
         org = resolve_lane(view.lane, case.organization, view.data)
-        step.new_tasks.append(Task(
-            case=case, spiff_task_id=view.id, element_id=view.element_id, name=view.name, lane=view.lane or "",
-            slot=task_slot(view.lane, org, view.data), assignee_organization=org, process_id=case.process_id,
-            case_organization_id=case.organization_id, form=view.form or "", stage=view.stage or "",
-            documentation=view.documentation, due_at=view.due_at,
-        ))
+        step.new_tasks.append(
+            Task(
+                case=case,
+                spiff_task_id=view.id,
+                element_id=view.element_id,
+                name=view.name,
+                lane=view.lane or "",
+                slot=task_slot(view.lane, org, view.data),
+                assignee_organization=org,
+                process_id=case.process_id,
+                case_organization_id=case.organization_id,
+                form=view.form or "",
+                stage=view.stage or "",
+                documentation=view.documentation,
+                due_at=view.due_at,
+            )
+        )
 
     waiting = {t.task_id: t for t in run.waiting_timers()}
     for sid, row in timer_rows.items():
@@ -132,20 +175,36 @@ def _plan_step(case: Case, run: WorkflowRun, *, actor=None, completed: Task | No
             row.status = TimerStatus.FIRED if row.due_at <= now else TimerStatus.CANCELLED
             row.fired_at = now if row.status == TimerStatus.FIRED else None
             (step.fired if row.status == TimerStatus.FIRED else step.gone).append(row)
-    step.new_timers = [Timer(case=case, spiff_task_id=t.task_id, element_id=t.element_id, name=t.name, due_at=t.due_at)
-                       for sid, t in waiting.items() if sid not in timer_rows]
+    step.new_timers = [
+        Timer(
+            case=case,
+            spiff_task_id=t.task_id,
+            element_id=t.element_id,
+            name=t.name,
+            due_at=t.due_at,
+        )
+        for sid, t in waiting.items()
+        if sid not in timer_rows
+    ]
 
     case.state = json.dumps(run.dump(), separators=(",", ":"), ensure_ascii=False)
     case.serializer_version = run.serializer_version
     case.data = json_safe({k: v for k, v in run.data.items() if not k.startswith("spiff__")})
-    still_open = sorted((r for sid, r in open_rows.items() if sid in ready_ids), key=lambda r: r.pk) + step.new_tasks
+    still_open = (
+        sorted((r for sid, r in open_rows.items() if sid in ready_ids), key=lambda r: r.pk)
+        + step.new_tasks
+    )
     if still_open:
         case.stage = still_open[0].stage or still_open[0].name
     else:  # waiting on a timer (a follow-up case waits on its reminder): the timer names the stage
         waits = sorted(waiting.values(), key=lambda t: t.due_at)
         case.stage = waits[0].name if waits else gettext_noop("处理中")
     if run.completed and case.status == CaseStatus.RUNNING:
-        case.status, case.completed_at, case.stage = CaseStatus.COMPLETED, now, gettext_noop("已办结")
+        case.status, case.completed_at, case.stage = (
+            CaseStatus.COMPLETED,
+            now,
+            gettext_noop("已办结"),
+        )
     case.lock_version += 1
     step.changes = {
         "opened": [{"task": r.name, "lane": r.lane, "due_at": r.due_at} for r in step.new_tasks],
@@ -164,7 +223,9 @@ def _write_rows(steps: list[_Step], *, now) -> None:
         for row in step.closed:
             closed[(row.status, row.completed_by_id)].append(row.pk)
     for (status, completed_by_id), pks in closed.items():
-        Task.objects.filter(pk__in=pks).update(status=status, completed_at=now, completed_by_id=completed_by_id)
+        Task.objects.filter(pk__in=pks).update(
+            status=status, completed_at=now, completed_by_id=completed_by_id
+        )
     new_tasks = [row for step in steps for row in step.new_tasks]
     if new_tasks:
         Task.objects.bulk_create(new_tasks)
@@ -182,12 +243,27 @@ def _write_rows(steps: list[_Step], *, now) -> None:
 def _apply_effects(case: Case, effects: list[dict], *, actor, now) -> None:
     """Run the service-task effects a step queued (BPMN service tasks), each audited."""
     for item in effects:
-        result = _effect_handler(item["operation"])(case=case, params=item["params"], actor=actor, now=now)
-        audit(action="effect_applied", case=case, data={"operation": item["operation"], "params": item["params"], "result": result})
+        result = _effect_handler(item["operation"])(
+            case=case, params=item["params"], actor=actor, now=now
+        )
+        audit(
+            action="effect_applied",
+            case=case,
+            data={"operation": item["operation"], "params": item["params"], "result": result},
+        )
 
 
-def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None = None, now=None,
-             open_rows: dict | None = None, timers_before: list | None = None, event: dict | None = None) -> dict:
+def _persist(
+    case: Case,
+    run: WorkflowRun,
+    *,
+    actor=None,
+    completed: Task | None = None,
+    now=None,
+    open_rows: dict | None = None,
+    timers_before: list | None = None,
+    event: dict | None = None,
+) -> dict:
     """Mirror the workflow into task and timer rows, apply service-task effects, save the case.
 
     Expects the case row to be locked. `open_rows` ({spiff id: Task}) and `timers_before` (the
@@ -198,12 +274,28 @@ def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None
     if open_rows is None:
         open_rows = {str(t.spiff_task_id): t for t in case.tasks.filter(status=TaskStatus.OPEN)}
     no_rows = timers_before is not None and not timers_before  # the case had no waiting timer rows
-    timer_rows = {} if no_rows else {str(t.spiff_task_id): t for t in case.timers.filter(status=TimerStatus.WAITING)}
-    step = _plan_step(case, run, actor=actor, completed=completed, now=now, open_rows=open_rows, timer_rows=timer_rows)
+    timer_rows = (
+        {}
+        if no_rows
+        else {str(t.spiff_task_id): t for t in case.timers.filter(status=TimerStatus.WAITING)}
+    )
+    step = _plan_step(
+        case,
+        run,
+        actor=actor,
+        completed=completed,
+        now=now,
+        open_rows=open_rows,
+        timer_rows=timer_rows,
+    )
     _write_rows([step], now=now)
     fields = list(_CASE_STEP_FIELDS)
     if event is not None:
-        audit(case=case, save_head=False, **{**event, "data": {**event.get("data", {}), **step.changes}})
+        audit(
+            case=case,
+            save_head=False,
+            **{**event, "data": {**event.get("data", {}), **step.changes}},
+        )
         fields += ["audit_seq", "audit_head"]
     case.save(update_fields=fields)
     _apply_effects(case, step.effects, actor=actor, now=now)
@@ -211,6 +303,7 @@ def _persist(case: Case, run: WorkflowRun, *, actor=None, completed: Task | None
 
 
 # --- deployment ------------------------------------------------------------------------------
+
 
 def process_deploy(*, directory=None) -> list[tuple[ProcessVersion, bool]]:
     """Parse, validate and store every process in `bpmn/`. Changed content → a new version that new
@@ -221,21 +314,46 @@ def process_deploy(*, directory=None) -> list[tuple[ProcessVersion, bool]]:
         for ts in definition.task_specs():
             if ts["kind"] == "user":
                 if ts["lane"] not in LANES:
-                    raise BpmnError(_("用户任务须放在角色泳道中（%(lanes)s）。") % {"lanes": ", ".join(LANES)}, file=ts["file"], element_id=ts["element_id"], code="unknown_lane")
+                    raise BpmnError(
+                        _("用户任务须放在角色泳道中（%(lanes)s）。") % {"lanes": ", ".join(LANES)},
+                        file=ts["file"],
+                        element_id=ts["element_id"],
+                        code="unknown_lane",
+                    )
                 if ts["properties"].get("formJsonSchemaFilename"):
                     try:
                         load_schema(ts["properties"]["formJsonSchemaFilename"])
                     except BpmnError as exc:
-                        raise BpmnError(str(exc.message), file=ts["file"], element_id=ts["element_id"], code="form_missing") from exc
+                        raise BpmnError(
+                            str(exc.message),
+                            file=ts["file"],
+                            element_id=ts["element_id"],
+                            code="form_missing",
+                        ) from exc
             elif ts["operation"] not in registry.effect_names():
-                raise BpmnError(_("未注册的服务任务：%(op)s") % {"op": ts["operation"]}, file=ts["file"], element_id=ts["element_id"], code="unknown_service_operation")
+                raise BpmnError(
+                    _("未注册的服务任务：%(op)s") % {"op": ts["operation"]},
+                    file=ts["file"],
+                    element_id=ts["element_id"],
+                    code="unknown_service_operation",
+                )
         with transaction.atomic():
             version, created = ProcessVersion.objects.get_or_create(
-                process_id=definition.process_id, version=definition.version,
-                defaults={"name": definition.name, "documentation": definition.documentation, "files": definition.files,
-                          "spec": json.dumps(definition.spec_dict(), separators=(",", ":"), ensure_ascii=False), "serializer_version": WorkflowRun.serializer_version},
+                process_id=definition.process_id,
+                version=definition.version,
+                defaults={
+                    "name": definition.name,
+                    "documentation": definition.documentation,
+                    "files": definition.files,
+                    "spec": json.dumps(
+                        definition.spec_dict(), separators=(",", ":"), ensure_ascii=False
+                    ),
+                    "serializer_version": WorkflowRun.serializer_version,
+                },
             )
-            ProcessVersion.objects.filter(process_id=definition.process_id).exclude(pk=version.pk).update(is_current=False)
+            ProcessVersion.objects.filter(process_id=definition.process_id).exclude(
+                pk=version.pk
+            ).update(is_current=False)
             if not version.is_current:
                 version.is_current = True
                 version.save(update_fields=["is_current"])
@@ -251,9 +369,18 @@ def process_deploy(*, directory=None) -> list[tuple[ProcessVersion, bool]]:
 IMPORT_KEYS = ("imported_stage", "imported", "import_flags", "obligations_from")
 
 
-def case_start(*, actor, process_id: str, organization: Organization, subject: str = "", subject_member=None,
-               data: dict | None = None, business_key: str = "", rule_set: str | None = None,
-               imported: dict | None = None) -> Case:
+def case_start(
+    *,
+    actor,
+    process_id: str,
+    organization: Organization,
+    subject: str = "",
+    subject_member=None,
+    data: dict | None = None,
+    business_key: str = "",
+    rule_set: str | None = None,
+    imported: dict | None = None,
+) -> Case:
     """Start a case on the current version of `process_id` under the deployment's rule set.
 
     A process registering a running subject (`registry.running_subject` / `one_running_per`) gets one running case per
@@ -265,22 +392,36 @@ def case_start(*, actor, process_id: str, organization: Organization, subject: s
     it (onboarding). Without it those keys are refused."""
     version = ProcessVersion.objects.filter(process_id=process_id, is_current=True).first()
     if version is None:
-        raise ValidationFailed(_("未部署的流程：%(p)s") % {"p": process_id}, code="unknown_process", fields={"process": [_("未部署的流程")]})
+        raise ValidationFailed(
+            _("未部署的流程：%(p)s") % {"p": process_id},
+            code="unknown_process",
+            fields={"process": [_("未部署的流程")]},
+        )
     rules = get_rule_set(rule_set) if rule_set else deployment_rule_set()
     if data is not None and not isinstance(data, dict):
-        raise ValidationFailed(_("data 须为 JSON 对象。"), code="invalid_data", fields={"data": [_("须为对象")]})
+        raise ValidationFailed(
+            _("data 须为 JSON 对象。"), code="invalid_data", fields={"data": [_("须为对象")]}
+        )
     data = dict(data or {})
     reserved = [k for k in IMPORT_KEYS if k in data]
     if imported is None and reserved:
-        raise ValidationFailed(_("这些字段只能由导入设置：%(f)s") % {"f": ", ".join(reserved)}, code="import_only_fields",
-                               fields={f"data.{k}": [_("只能由导入设置")] for k in reserved})
+        raise ValidationFailed(
+            _("这些字段只能由导入设置：%(f)s") % {"f": ", ".join(reserved)},
+            code="import_only_fields",
+            fields={f"data.{k}": [_("只能由导入设置")] for k in reserved},
+        )
     if imported is not None:
         data["imported"] = imported
     check = registry.check_for(process_id, "__start__")
     if check is not None:
-        data.update(check(organization=organization, data=data, rules=rules, subject_member=subject_member) or {})
+        data.update(
+            check(organization=organization, data=data, rules=rules, subject_member=subject_member)
+            or {}
+        )
     subject = subject or (subject_member.name if subject_member else organization.name)
-    subject_key = registry.running_key(process_id, organization=organization, subject_member=subject_member, data=data)
+    subject_key = registry.running_key(
+        process_id, organization=organization, subject_member=subject_member, data=data
+    )
     if subject_key is not None:
         if Case.objects.filter(subject_key=subject_key, status=CaseStatus.RUNNING).exists():
             raise _already_running(version, subject)
@@ -290,13 +431,33 @@ def case_start(*, actor, process_id: str, organization: Organization, subject: s
         with transaction.atomic():
             run = WorkflowRun.start(spec, subprocess_specs, rules, data)
             case = Case.objects.create(
-                process_version=version, process_id=process_id, rule_set=rules.code, organization=organization,
-                subject=subject, subject_member=subject_member,
-                business_key=business_key or f"{process_id}:{organization.pk}", subject_key=subject_key,
-                state="{}", serializer_version=run.serializer_version, started_by=actor,
+                process_version=version,
+                process_id=process_id,
+                rule_set=rules.code,
+                organization=organization,
+                subject=subject,
+                subject_member=subject_member,
+                business_key=business_key or f"{process_id}:{organization.pk}",
+                subject_key=subject_key,
+                state="{}",
+                serializer_version=run.serializer_version,
+                started_by=actor,
             )
-            _persist(case, run, actor=actor, event={"action": "case_started", "actor": actor, "data": {
-                "process": process_id, "version": version.version, "rule_set": rules.code, "data": data}})
+            _persist(
+                case,
+                run,
+                actor=actor,
+                event={
+                    "action": "case_started",
+                    "actor": actor,
+                    "data": {
+                        "process": process_id,
+                        "version": version.version,
+                        "rule_set": rules.code,
+                        "data": data,
+                    },
+                },
+            )
     except IntegrityError as exc:
         # PostgreSQL names the constraint; SQLite names the column.
         violated = RUNNING_SUBJECT_CONSTRAINT in str(exc) or "subject_key" in str(exc)
@@ -315,8 +476,12 @@ def case_history_import(*, actor, case: Case, steps: list[dict], source: dict) -
         case = _locked_case(case.pk).get()
         who = actor.get_username() if actor is not None else source.get("operator", "system")
         for step in steps:
-            audit(action="step_imported", actor=actor, case=case, data={
-                **step, "imported": True, "imported_by": who, "source": source})
+            audit(
+                action="step_imported",
+                actor=actor,
+                case=case,
+                data={**step, "imported": True, "imported_by": who, "source": source},
+            )
 
 
 def case_flag(*, actor, case: Case, flags: list[dict], source: dict) -> None:
@@ -326,29 +491,57 @@ def case_flag(*, actor, case: Case, flags: list[dict], source: dict) -> None:
     lock."""
     with transaction.atomic():
         case = _locked_case(case.pk).get()
-        audit(action="import_violation_flagged", actor=actor, case=case, data={"flags": flags, "source": source})
+        audit(
+            action="import_violation_flagged",
+            actor=actor,
+            case=case,
+            data={"flags": flags, "source": source},
+        )
 
 
 def _already_running(version: ProcessVersion, subject: str) -> Conflict:
-    message = _("%(subject)s 已有进行中的“%(process)s”流程。") % {"subject": subject, "process": version.name}
+    message = _("%(subject)s 已有进行中的“%(process)s”流程。") % {
+        "subject": subject,
+        "process": version.name,
+    }
     return Conflict(message, code="case_already_running")
 
 
-def case_start_in_scope(*, actor, process_id: str, organization_id: int, subject_member_id: int | None = None,
-                        subject: str = "", data: dict | None = None, business_key: str = "") -> Case:
+def case_start_in_scope(
+    *,
+    actor,
+    process_id: str,
+    organization_id: int,
+    subject_member_id: int | None = None,
+    subject: str = "",
+    data: dict | None = None,
+    business_key: str = "",
+) -> Case:
     """`case_start` for a user: the organization must be one they manage, the subject member one
     they see (each refused naming its field, like one that does not exist)."""
     organization = organizations_manageable(actor).filter(pk=organization_id).first()
     if organization is None:
-        raise ValidationFailed(_("您不能为该组织发起流程。"), code="organization_not_in_scope",
-                               fields={"organization": [_("不在您的管理范围内")]})
+        raise ValidationFailed(
+            _("您不能为该组织发起流程。"),
+            code="organization_not_in_scope",
+            fields={"organization": [_("不在您的管理范围内")]},
+        )
     member = None
     if subject_member_id:
         member = members_visible(actor).filter(pk=subject_member_id).first()
         if member is None:
-            raise ValidationFailed(_("党员不存在。"), code="member_not_found", fields={"subject_member": [_("不存在")]})
-    return case_start(actor=actor, process_id=process_id, organization=organization, subject=subject,
-                      subject_member=member, data=data, business_key=business_key)
+            raise ValidationFailed(
+                _("党员不存在。"), code="member_not_found", fields={"subject_member": [_("不存在")]}
+            )
+    return case_start(
+        actor=actor,
+        process_id=process_id,
+        organization=organization,
+        subject=subject,
+        subject_member=member,
+        data=data,
+        business_key=business_key,
+    )
 
 
 def case_cancel(*, actor, case: Case, reason: str) -> Case:
@@ -356,10 +549,13 @@ def case_cancel(*, actor, case: Case, reason: str) -> Case:
 
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed(_("撤销须说明理由。"), code="reason_required", fields={"reason": [_("必填")]})
+        raise ValidationFailed(
+            _("撤销须说明理由。"), code="reason_required", fields={"reason": [_("必填")]}
+        )
     committee = approving_committee_of(case.organization)
     allowed = actor.is_superuser or any(
-        (a.role == "committee_officer" and committee and a.organization_id == committee.pk) or a.role == "org_department"
+        (a.role == "committee_officer" and committee and a.organization_id == committee.pk)
+        or a.role == "org_department"
         for a in active_assignments(actor)
     )
     if not allowed:
@@ -369,21 +565,41 @@ def case_cancel(*, actor, case: Case, reason: str) -> Case:
         if case.status != CaseStatus.RUNNING:
             raise Conflict(_("流程已结束，不能撤销。"), code="case_not_running")
         now = timezone.now()
-        case.tasks.filter(status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED, completed_at=now)
+        case.tasks.filter(status=TaskStatus.OPEN).update(
+            status=TaskStatus.CANCELLED, completed_at=now
+        )
         case.timers.filter(status=TimerStatus.WAITING).update(status=TimerStatus.CANCELLED)
-        case.status, case.cancel_reason, case.completed_at, case.stage = CaseStatus.CANCELLED, reason, now, gettext_noop("已撤销")
+        case.status, case.cancel_reason, case.completed_at, case.stage = (
+            CaseStatus.CANCELLED,
+            reason,
+            now,
+            gettext_noop("已撤销"),
+        )
         case.lock_version += 1
-        case.save(update_fields=["status", "cancel_reason", "completed_at", "stage", "lock_version", "updated_at"])
+        case.save(
+            update_fields=[
+                "status",
+                "cancel_reason",
+                "completed_at",
+                "stage",
+                "lock_version",
+                "updated_at",
+            ]
+        )
         audit(action="case_cancelled", actor=actor, case=case, data={"reason": reason})
     return case
 
 
 # --- tasks -----------------------------------------------------------------------------------
 
+
 def _claimed_by_other(task: Task, actor, holder) -> Conflict | None:
     """The 409 when someone other than the actor (or whom a delegate acts for) has claimed the task."""
     if task.claimed_by_id and task.claimed_by_id not in (actor.pk, getattr(holder, "pk", None)):
-        return Conflict(_("该任务已由 %(u)s 认领。") % {"u": task.claimed_by.get_username()}, code="task_claimed_by_other")
+        return Conflict(
+            _("该任务已由 %(u)s 认领。") % {"u": task.claimed_by.get_username()},
+            code="task_claimed_by_other",
+        )
     return None
 
 
@@ -393,7 +609,11 @@ def _set_holder(*, actor, task: Task, claim: bool) -> Task:
     holder = acting_for(actor, task)
     with transaction.atomic():
         case = _locked_case(task.case_id).get()
-        task = Task.objects.select_for_update(of=("self",)).select_related("claimed_by").get(pk=task.pk)
+        task = (
+            Task.objects.select_for_update(of=("self",))
+            .select_related("claimed_by")
+            .get(pk=task.pk)
+        )
         if task.status != TaskStatus.OPEN:
             raise Conflict(_("该任务已办结。"), code="task_closed")
         if claim and (conflict := _claimed_by_other(task, actor, holder)):
@@ -402,7 +622,13 @@ def _set_holder(*, actor, task: Task, claim: bool) -> Task:
             raise Conflict(_("您没有认领该任务。"), code="task_not_claimed_by_you")
         task.claimed_by = actor if claim else None
         task.save(update_fields=["claimed_by"])
-        audit(action="task_claimed" if claim else "task_unclaimed", actor=actor, case=case, task=task, on_behalf_of=holder)
+        audit(
+            action="task_claimed" if claim else "task_unclaimed",
+            actor=actor,
+            case=case,
+            task=task,
+            on_behalf_of=holder,
+        )
     return task
 
 
@@ -425,11 +651,16 @@ def task_complete(*, actor, task: Task, data) -> Task:
     behalf of the holder (both recorded in the audit event)."""
     holder = acting_for(actor, task)
     validate_submission(task.form, data)
-    documents_check(case_id=task.case_id, ids=data.get("document_ids") if isinstance(data, dict) else None)
+    documents_check(
+        case_id=task.case_id, ids=data.get("document_ids") if isinstance(data, dict) else None
+    )
     conflict = None
     with transaction.atomic():
         case = _locked_case(task.case_id).get()
-        open_rows = {str(t.spiff_task_id): t for t in case.tasks.filter(status=TaskStatus.OPEN).select_related("claimed_by")}
+        open_rows = {
+            str(t.spiff_task_id): t
+            for t in case.tasks.filter(status=TaskStatus.OPEN).select_related("claimed_by")
+        }
         row = next((t for t in open_rows.values() if t.pk == task.pk), None)
         if row is None:
             # Closed meanwhile: by another completion, or by its deadline (a sweep fired it first).
@@ -458,32 +689,59 @@ def _complete_open_task(case: Case, task: Task, actor, holder, data, open_rows) 
     now = timezone.now()
     timers_before = run.waiting_timers()
     if timers_before and _fire_due_timers(case, run, now=now, open_rows=open_rows):
-        open_rows = {str(t.spiff_task_id): t for t in case.tasks.filter(status=TaskStatus.OPEN).select_related("claimed_by")}
+        open_rows = {
+            str(t.spiff_task_id): t
+            for t in case.tasks.filter(status=TaskStatus.OPEN).select_related("claimed_by")
+        }
         timers_before = None
         if str(task.spiff_task_id) not in open_rows:
             return _refused_after_deadline(case, task, actor, holder, data)
     run.complete_user_task(str(task.spiff_task_id), {**data, **extra})
-    _persist(case, run, actor=actor, completed=task, now=now, open_rows=open_rows, timers_before=timers_before,
-             event={"action": "task_completed", "actor": actor, "on_behalf_of": holder, "task": task, "data": {"submitted": data, "computed": extra}})
+    _persist(
+        case,
+        run,
+        actor=actor,
+        completed=task,
+        now=now,
+        open_rows=open_rows,
+        timers_before=timers_before,
+        event={
+            "action": "task_completed",
+            "actor": actor,
+            "on_behalf_of": holder,
+            "task": task,
+            "data": {"submitted": data, "computed": extra},
+        },
+    )
     task.case_organization = case.organization
     return None
 
 
 def _closed_by_deadline(case: Case, task: Task) -> bool:
     """Was `task` cancelled by a timer firing (its boundary deadline), in the same step?"""
-    return (task.status == TaskStatus.CANCELLED and task.completed_at is not None
-            and case.timers.filter(status=TimerStatus.FIRED, fired_at=task.completed_at).exists())
+    return (
+        task.status == TaskStatus.CANCELLED
+        and task.completed_at is not None
+        and case.timers.filter(status=TimerStatus.FIRED, fired_at=task.completed_at).exists()
+    )
 
 
 def _refused_after_deadline(case: Case, task: Task, actor, holder, data) -> Conflict:
     """Record the refused submission (the deadline had fired: the case moved on without it) and
     return the 409 to raise once the transaction commits."""
-    audit(action="task_completion_refused", actor=actor, on_behalf_of=holder, case=case, task=task,
-          data={"reason": "task_deadline_passed", "submitted": data})
+    audit(
+        action="task_completion_refused",
+        actor=actor,
+        on_behalf_of=holder,
+        case=case,
+        task=task,
+        data={"reason": "task_deadline_passed", "submitted": data},
+    )
     return Conflict(_("该任务的期限已到，流程已转入下一步。"), code="task_deadline_passed")
 
 
 # --- timers ----------------------------------------------------------------------------------
+
 
 def timer_fire_case(*, case_id: int, now=None) -> dict | None:
     """Fire the due timers of one case under its row lock, in one transaction with the new state,
@@ -492,7 +750,10 @@ def timer_fire_case(*, case_id: int, now=None) -> dict | None:
     now = now or timezone.now()
     with transaction.atomic():
         case = _locked_case(case_id, skip_locked=True).filter(status=CaseStatus.RUNNING).first()
-        if case is None or not case.timers.filter(status=TimerStatus.WAITING, due_at__lte=now).exists():
+        if (
+            case is None
+            or not case.timers.filter(status=TimerStatus.WAITING, due_at__lte=now).exists()
+        ):
             return None
         run = _restore(case)
         return _fire_due_timers(case, run, now=now)
@@ -509,8 +770,11 @@ def _fire_due_timers(case: Case, run: WorkflowRun, *, now, open_rows=None) -> di
 def due_case_ids(*, now=None, limit: int = 1000) -> list[int]:
     """Cases with at least one waiting timer due, oldest due first (what a sweep hands to workers)."""
     now = now or timezone.now()
-    ids = (Timer.objects.filter(status=TimerStatus.WAITING, due_at__lte=now)
-           .order_by("due_at").values_list("case_id", flat=True)[:limit])
+    ids = (
+        Timer.objects.filter(status=TimerStatus.WAITING, due_at__lte=now)
+        .order_by("due_at")
+        .values_list("case_id", flat=True)[:limit]
+    )
     return list(dict.fromkeys(ids))
 
 
@@ -555,7 +819,11 @@ def timers_fire_batch(*, case_ids: list[int], now=None) -> tuple[int, int]:
 
 def _fire_batch_locked(case_ids: list[int], now) -> tuple[int, int]:
     due = Timer.objects.filter(case=OuterRef("pk"), status=TimerStatus.WAITING, due_at__lte=now)
-    cases = list(_locked_cases(case_ids, skip_locked=True).filter(status=CaseStatus.RUNNING).filter(Exists(due)))
+    cases = list(
+        _locked_cases(case_ids, skip_locked=True)
+        .filter(status=CaseStatus.RUNNING)
+        .filter(Exists(due))
+    )
     if not cases:
         return 0, 0
     ids = [c.pk for c in cases]
@@ -570,10 +838,16 @@ def _fire_batch_locked(case_ids: list[int], now) -> tuple[int, int]:
             run = _restore(case)
             if not run.refresh_timers():
                 continue
-            steps.append(_plan_step(case, run, now=now, open_rows=open_rows[case.pk], timer_rows=timer_rows[case.pk]))
+            steps.append(
+                _plan_step(
+                    case, run, now=now, open_rows=open_rows[case.pk], timer_rows=timer_rows[case.pk]
+                )
+            )
         except DomainError as exc:
             failures.append((case.pk, exc))
-    events = [audit_build(action="timers_fired", case=s.case, data=s.changes, roles=[]) for s in steps]
+    events = [
+        audit_build(action="timers_fired", case=s.case, data=s.changes, roles=[]) for s in steps
+    ]
     _write_rows(steps, now=now)
     if events:
         AuditEvent.objects.bulk_create(events)
@@ -600,31 +874,56 @@ def _apply_effects_many(steps: list[_Step], *, now) -> list[AuditEvent]:
             group = [(s, item) for s, item in pairs if item["operation"] == operation]
             many = registry.effect_many_for(operation)
             if many is not None:
-                outs = many(items=[{"case": s.case, "params": item["params"]} for s, item in group], actor=None, now=now)
+                outs = many(
+                    items=[{"case": s.case, "params": item["params"]} for s, item in group],
+                    actor=None,
+                    now=now,
+                )
             else:
                 handler = _effect_handler(operation)
-                outs = [handler(case=s.case, params=item["params"], actor=None, now=now) for s, item in group]
+                outs = [
+                    handler(case=s.case, params=item["params"], actor=None, now=now)
+                    for s, item in group
+                ]
             results.update({id(item): out for (_s, item), out in zip(group, outs, strict=True)})
     else:
         for s, item in pairs:
-            results[id(item)] = _effect_handler(item["operation"])(case=s.case, params=item["params"], actor=None, now=now)
-    return [audit_build(action="effect_applied", case=s.case, roles=[], data={
-        "operation": item["operation"], "params": item["params"], "result": results[id(item)]}) for s, item in pairs]
+            results[id(item)] = _effect_handler(item["operation"])(
+                case=s.case, params=item["params"], actor=None, now=now
+            )
+    return [
+        audit_build(
+            action="effect_applied",
+            case=s.case,
+            roles=[],
+            data={
+                "operation": item["operation"],
+                "params": item["params"],
+                "result": results[id(item)],
+            },
+        )
+        for s, item in pairs
+    ]
 
 
 def _effect_handler(operation: str):
     handler = registry.effect_for(operation)
     if handler is None:
-        raise BpmnError(_("未注册的服务任务：%(op)s") % {"op": operation}, code="unknown_service_operation")
+        raise BpmnError(
+            _("未注册的服务任务：%(op)s") % {"op": operation}, code="unknown_service_operation"
+        )
     return handler
 
 
 def _locked_cases(case_ids, *, skip_locked=False):
     """Like `_locked_case`, for many cases at once (their rows only, see there)."""
-    return (Case.objects.select_for_update(of=("self",), skip_locked=skip_locked)
-            .select_related("process_version", "organization")
-            .defer("process_version__spec", "process_version__files")
-            .filter(pk__in=case_ids).order_by("pk"))
+    return (
+        Case.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+        .select_related("process_version", "organization")
+        .defer("process_version__spec", "process_version__files")
+        .filter(pk__in=case_ids)
+        .order_by("pk")
+    )
 
 
 def _update_cases(cases: list[Case], *, fields: list[str]) -> None:
@@ -647,10 +946,14 @@ def _update_cases(cases: list[Case], *, fields: list[str]) -> None:
         params += [f.get_db_prep_save(getattr(case, f.attname), connection) for f in model_fields]
     columns = [f.column for f in model_fields]
     table = connection.ops.quote_name(Case._meta.db_table)
-    sets = ", ".join(f"{connection.ops.quote_name(c)} = v.{connection.ops.quote_name(c)}" for c in columns)
+    sets = ", ".join(
+        f"{connection.ops.quote_name(c)} = v.{connection.ops.quote_name(c)}" for c in columns
+    )
     names = ", ".join(["id", *(connection.ops.quote_name(c) for c in columns)])
-    sql = (f"UPDATE {table} AS c SET {sets} FROM (VALUES {', '.join([row] * len(cases))}) AS v({names}) "
-           "WHERE c.id = v.id")
+    sql = (
+        f"UPDATE {table} AS c SET {sets} FROM (VALUES {', '.join([row] * len(cases))}) AS v({names}) "
+        "WHERE c.id = v.id"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -670,39 +973,62 @@ def timers_run(*, now=None, limit: int = 1000) -> dict:
 def timer_batches(case_ids: list[int]) -> list[list[int]]:
     """The due cases cut into batches of PARTYFLOW["TIMER_BATCH"] (default 50)."""
     size = max(1, int(settings.PARTYFLOW.get("TIMER_BATCH", 50)))
-    return [case_ids[i:i + size] for i in range(0, len(case_ids), size)]
+    return [case_ids[i : i + size] for i in range(0, len(case_ids), size)]
 
 
 def _timer_failed(case_id, now, exc) -> int:
     log.error("timer failed on case %s: %s", case_id, exc)
     with transaction.atomic():
-        rows = list(Timer.objects.select_for_update().filter(case_id=case_id, status=TimerStatus.WAITING, due_at__lte=now))
+        rows = list(
+            Timer.objects.select_for_update().filter(
+                case_id=case_id, status=TimerStatus.WAITING, due_at__lte=now
+            )
+        )
         for row in rows:
             row.status, row.error = TimerStatus.FAILED, str(exc)[:2000]
         Timer.objects.bulk_update(rows, ["status", "error"])
         case = _locked_case(case_id).get()
-        audit(action="timer_failed", case=case, data={"error": str(exc), "timers": [r.name for r in rows]})
+        audit(
+            action="timer_failed",
+            case=case,
+            data={"error": str(exc), "timers": [r.name for r in rows]},
+        )
     return len(rows)
 
 
 # --- documents (evidence) --------------------------------------------------------------------
+
 
 def documents_check(*, case_id: int, ids, field: str = "document_ids") -> None:
     """Evidence a form refers to must be documents uploaded to this case (POST /api/cases/{id}/documents/);
     an unknown id, or another case's, is refused naming the field and the ids."""
     if not ids:
         return
-    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-        raise ValidationFailed(_("附件编号须为整数列表。"), code="form_invalid", fields={field: [_("须为整数列表")]})
+    if not isinstance(ids, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in ids
+    ):
+        raise ValidationFailed(
+            _("附件编号须为整数列表。"), code="form_invalid", fields={field: [_("须为整数列表")]}
+        )
     known = set(Document.objects.filter(case_id=case_id, pk__in=ids).values_list("pk", flat=True))
     unknown = {"ids": ", ".join(str(i) for i in ids if i not in known)}
     if unknown["ids"]:
-        raise ValidationFailed(_("附件 %(ids)s 不是本流程上传的文件。") % unknown, code="document_not_in_case",
-                               fields={field: [_("未上传到本流程：%(ids)s") % unknown]})
+        raise ValidationFailed(
+            _("附件 %(ids)s 不是本流程上传的文件。") % unknown,
+            code="document_not_in_case",
+            fields={field: [_("未上传到本流程：%(ids)s") % unknown]},
+        )
 
 
-def document_upload(*, actor, case: Case, file, task: Task | None = None, description: str = "",
-                    provenance: dict | None = None) -> Document:
+def document_upload(
+    *,
+    actor,
+    case: Case,
+    file,
+    task: Task | None = None,
+    description: str = "",
+    provenance: dict | None = None,
+) -> Document:
     """Attach a file to a case (optionally to one of its tasks) and record it in the case's audit chain.
 
     `file`: a Django UploadedFile (or anything with .name, .size and .read()). Refused with 400 naming
@@ -716,10 +1042,11 @@ def document_upload(*, actor, case: Case, file, task: Task | None = None, descri
 
     import filetype
 
-
     conf = settings.PARTYFLOW
     if task is not None and task.case_id != case.pk:
-        raise ValidationFailed(_("任务不属于该流程。"), code="task_not_in_case", fields={"task": [_("不属于该流程")]})
+        raise ValidationFailed(
+            _("任务不属于该流程。"), code="task_not_in_case", fields={"task": [_("不属于该流程")]}
+        )
     acts = organizations_manageable(actor).filter(pk=case.organization_id).exists()
     if not acts:
         for open_task in case.tasks.filter(status=TaskStatus.OPEN):
@@ -732,31 +1059,63 @@ def document_upload(*, actor, case: Case, file, task: Task | None = None, descri
     if not acts:
         raise Forbidden(_("只有办理该流程的人可以上传文件。"), code="document_upload_not_allowed")
     if file is None:
-        raise ValidationFailed(_("请选择文件。"), code="file_required", fields={"file": [_("必填")]})
+        raise ValidationFailed(
+            _("请选择文件。"), code="file_required", fields={"file": [_("必填")]}
+        )
     limit = conf["UPLOAD_MAX_BYTES"]
     if file.size > limit:
-        raise ValidationFailed(_("文件超过大小上限 %(mb)s MB。") % {"mb": round(limit / 1048576, 1)}, code="file_too_large",
-                               fields={"file": [_("不得超过 %(n)s 字节") % {"n": limit}]})
+        raise ValidationFailed(
+            _("文件超过大小上限 %(mb)s MB。") % {"mb": round(limit / 1048576, 1)},
+            code="file_too_large",
+            fields={"file": [_("不得超过 %(n)s 字节") % {"n": limit}]},
+        )
     content = file.read()
     if not content:
         raise ValidationFailed(_("文件为空。"), code="file_empty", fields={"file": [_("文件为空")]})
     kind = filetype.guess(content)
     if kind is None or kind.mime not in conf["UPLOAD_CONTENT_TYPES"]:
-        raise ValidationFailed(_("不接受该文件类型（按文件内容识别为 %(t)s）；只接受 PDF、PNG、JPEG、Word（docx）、Excel（xlsx）。") % {"t": kind.mime if kind else _("未知")},
-                               code="file_type_not_allowed", fields={"file": [_("只接受 PDF、PNG、JPEG、docx、xlsx")]})
+        raise ValidationFailed(
+            _(
+                "不接受该文件类型（按文件内容识别为 %(t)s）；只接受 PDF、PNG、JPEG、Word（docx）、Excel（xlsx）。"
+            )
+            % {"t": kind.mime if kind else _("未知")},
+            code="file_type_not_allowed",
+            fields={"file": [_("只接受 PDF、PNG、JPEG、docx、xlsx")]},
+        )
     filename = (getattr(file, "name", "") or "file").replace("\\", "/").rsplit("/", 1)[-1][:255]
     with transaction.atomic():
         case = _locked_case(case.pk).get()
-        doc = Document.objects.create(case=case, task=task, filename=filename, content_type=kind.mime, size=len(content),
-                                      sha256=hashlib.sha256(content).hexdigest(), description=(description or "")[:500],
-                                      content=content, uploaded_by=actor)
-        audit(action="document_uploaded", actor=actor, case=case, task=task, data={
-            "document": doc.pk, "filename": filename, "content_type": kind.mime, "size": doc.size, "sha256": doc.sha256,
-            "description": doc.description, **({"provenance": provenance} if provenance else {})})
+        doc = Document.objects.create(
+            case=case,
+            task=task,
+            filename=filename,
+            content_type=kind.mime,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            description=(description or "")[:500],
+            content=content,
+            uploaded_by=actor,
+        )
+        audit(
+            action="document_uploaded",
+            actor=actor,
+            case=case,
+            task=task,
+            data={
+                "document": doc.pk,
+                "filename": filename,
+                "content_type": kind.mime,
+                "size": doc.size,
+                "sha256": doc.sha256,
+                "description": doc.description,
+                **({"provenance": provenance} if provenance else {}),
+            },
+        )
     return doc
 
 
 # --- auditor access log ----------------------------------------------------------------------
+
 
 def case_access_record(*, actor, case: Case, view: str) -> CaseAccess | None:
     """Log an auditor's read of a case (append-only, outside the case's hash chain: see CaseAccess).
@@ -764,13 +1123,24 @@ def case_access_record(*, actor, case: Case, view: str) -> CaseAccess | None:
 
     if not any(a.role == Role.AUDITOR for a in active_assignments(actor)):
         return None
-    return CaseAccess.objects.create(case=case, user=actor, username=actor.get_username(), view=view)
+    return CaseAccess.objects.create(
+        case=case, user=actor, username=actor.get_username(), view=view
+    )
 
 
 # --- delegation ------------------------------------------------------------------------------
 
-def delegation_create(*, actor, delegate, starts_at, ends_at, process_id: str = "", task: Task | None = None,
-                      reason: str = "") -> Delegation:
+
+def delegation_create(
+    *,
+    actor,
+    delegate,
+    starts_at,
+    ends_at,
+    process_id: str = "",
+    task: Task | None = None,
+    reason: str = "",
+) -> Delegation:
     """The holder (`actor`) hands their tasks to `delegate` for [starts_at, ends_at): all of them, one
     process's, or one open task.
 
@@ -781,38 +1151,91 @@ def delegation_create(*, actor, delegate, starts_at, ends_at, process_id: str = 
     auditors are never eligible. A member's own tasks (the `member` lane: self-assessment) are
     personal and never delegated."""
     now = timezone.now()
+
     def bodies(slots):  # (body, organization id) of each delegable slot
-        return {(LANE_BODIES[lane], org) for lane, org in map(parse_slot, slots) if lane in LANE_BODIES}
+        return {
+            (LANE_BODIES[lane], org) for lane, org in map(parse_slot, slots) if lane in LANE_BODIES
+        }
 
     own = [s for s in user_slots(actor) if parse_slot(s)[0] in LANE_BODIES]
     if task is not None:
         if task.lane not in LANE_BODIES and task.status == TaskStatus.OPEN:
-            raise ValidationFailed(_("党员本人的任务不能委托他人办理。"), code="task_personal", fields={"task": [_("本人任务不能委托")]})
+            raise ValidationFailed(
+                _("党员本人的任务不能委托他人办理。"),
+                code="task_personal",
+                fields={"task": [_("本人任务不能委托")]},
+            )
         if task.status != TaskStatus.OPEN or task.slot not in own:
-            raise ValidationFailed(_("只能委托您自己待办的任务。"), code="task_not_yours", fields={"task": [_("不是您的待办任务")]})
+            raise ValidationFailed(
+                _("只能委托您自己待办的任务。"),
+                code="task_not_yours",
+                fields={"task": [_("不是您的待办任务")]},
+            )
         slots = [task.slot]
     else:
         slots = own
     if not slots:
-        raise ValidationFailed(_("您没有可委托的待办角色。"), code="nothing_to_delegate", fields={"delegate": [_("您没有可委托的角色")]})
+        raise ValidationFailed(
+            _("您没有可委托的待办角色。"),
+            code="nothing_to_delegate",
+            fields={"delegate": [_("您没有可委托的角色")]},
+        )
     if delegate is not None and delegate.pk == actor.pk:
-        raise ValidationFailed(_("须委托给另一人。"), code="delegate_invalid", fields={"delegate": [_("须为另一位用户")]})
+        raise ValidationFailed(
+            _("须委托给另一人。"),
+            code="delegate_invalid",
+            fields={"delegate": [_("须为另一位用户")]},
+        )
     # An unknown user (None) is refused exactly like an ineligible one: no user-id enumeration.
     if delegate is None or not bodies(slots) <= bodies(user_slots(delegate)):
-        raise ValidationFailed(_("受托人须是同一组织中担任相应职务的人（支部委员会成员、党委委员或组织部人员）。"), code="delegate_not_eligible",
-                               fields={"delegate": [_("不在同一组织或不担任相应职务")]})
+        raise ValidationFailed(
+            _("受托人须是同一组织中担任相应职务的人（支部委员会成员、党委委员或组织部人员）。"),
+            code="delegate_not_eligible",
+            fields={"delegate": [_("不在同一组织或不担任相应职务")]},
+        )
     if ends_at <= starts_at:
-        raise ValidationFailed(_("委托结束时间须晚于开始时间。"), code="invalid_period", fields={"ends_at": [_("须晚于开始时间")]})
+        raise ValidationFailed(
+            _("委托结束时间须晚于开始时间。"),
+            code="invalid_period",
+            fields={"ends_at": [_("须晚于开始时间")]},
+        )
     if ends_at <= now:
-        raise ValidationFailed(_("委托结束时间须晚于现在。"), code="invalid_period", fields={"ends_at": [_("须晚于现在")]})
+        raise ValidationFailed(
+            _("委托结束时间须晚于现在。"),
+            code="invalid_period",
+            fields={"ends_at": [_("须晚于现在")]},
+        )
     if process_id and not ProcessVersion.objects.filter(process_id=process_id).exists():
-        raise ValidationFailed(_("未部署的流程：%(p)s") % {"p": process_id}, code="unknown_process", fields={"process": [_("未部署的流程")]})
+        raise ValidationFailed(
+            _("未部署的流程：%(p)s") % {"p": process_id},
+            code="unknown_process",
+            fields={"process": [_("未部署的流程")]},
+        )
     with transaction.atomic():
-        d = Delegation.objects.create(delegator=actor, delegate=delegate, slots=sorted(slots), starts_at=starts_at, ends_at=ends_at,
-                                      process_id=process_id or "", task=task, reason=(reason or "")[:500])
-        audit(action="delegation_created", actor=actor, organization=Organization.objects.get(pk=parse_slot(slots[0])[1]), data={
-            "delegation": d.pk, "delegate": delegate.get_username(), "slots": d.slots, "starts_at": starts_at, "ends_at": ends_at,
-            "process": d.process_id, "task": d.task_id})
+        d = Delegation.objects.create(
+            delegator=actor,
+            delegate=delegate,
+            slots=sorted(slots),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            process_id=process_id or "",
+            task=task,
+            reason=(reason or "")[:500],
+        )
+        audit(
+            action="delegation_created",
+            actor=actor,
+            organization=Organization.objects.get(pk=parse_slot(slots[0])[1]),
+            data={
+                "delegation": d.pk,
+                "delegate": delegate.get_username(),
+                "slots": d.slots,
+                "starts_at": starts_at,
+                "ends_at": ends_at,
+                "process": d.process_id,
+                "task": d.task_id,
+            },
+        )
     return d
 
 
@@ -825,6 +1248,10 @@ def delegation_revoke(*, actor, delegation: Delegation) -> Delegation:
     with transaction.atomic():
         delegation.revoked_at = timezone.now()
         delegation.save(update_fields=["revoked_at"])
-        audit(action="delegation_revoked", actor=actor, organization=Organization.objects.get(pk=parse_slot(delegation.slots[0])[1]),
-              data={"delegation": delegation.pk})
+        audit(
+            action="delegation_revoked",
+            actor=actor,
+            organization=Organization.objects.get(pk=parse_slot(delegation.slots[0])[1]),
+            data={"delegation": delegation.pk},
+        )
     return delegation

@@ -4,6 +4,7 @@ cases a message), which any number of workers consume. A batch is fired in one t
 its cases' row locks taken with SKIP LOCKED, each case only while something on it is still due, so
 a case enqueued twice (two sweeps, a batch redelivered after a worker died) fires once, and a
 worker killed mid-batch leaves every case of the batch untouched (`timers_fire_batch`)."""
+
 from celery import shared_task
 
 from .services import due_case_ids, timer_batches, timer_fire_one, timers_fire_batch

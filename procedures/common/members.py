@@ -1,5 +1,6 @@
 """What the per-member procedures share (self-lapse, unqualified members): the member a case is
 about, the strike-off vote (general meeting, admission rule) and the member's leaving."""
+
 from __future__ import annotations
 
 from engine.calendar import parse_date, today
@@ -19,11 +20,20 @@ def member_case_subject(*, organization, data, not_branch: tuple) -> Member:
     procedure's `one_running_per(PROCESS, MEMBER)`, held by `workflows.services.case_start`."""
     branch_only(organization, not_branch)
     member_id = (data.get("member") or {}).get("id")
-    member = Member.objects.filter(pk=member_id, organization__path__startswith=organization.path).first() if member_id else None
+    member = (
+        Member.objects.filter(
+            pk=member_id, organization__path__startswith=organization.path
+        ).first()
+        if member_id
+        else None
+    )
     if member is None:
-        raise ValidationFailed(_("请指明本支部的党员。"), code="member_required", fields={"data.member": [_("须为本支部党员")]})
+        raise ValidationFailed(
+            _("请指明本支部的党员。"),
+            code="member_required",
+            fields={"data.member": [_("须为本支部党员")]},
+        )
     return member
-
 
 
 def strike_off_vote(process: str) -> None:
@@ -37,8 +47,13 @@ def strike_off_vote_context(*, case, task) -> dict:
 
 
 def strike_off_vote_check(*, case, task, data, rules) -> dict:
-    tally = admission_rule_tally(organization=case.organization, data=data, rules=rules,
-                                 quorum_rule="disposal.vote_quorum", pass_rule="disposal.vote_pass")
+    tally = admission_rule_tally(
+        organization=case.organization,
+        data=data,
+        rules=rules,
+        quorum_rule="disposal.vote_quorum",
+        pass_rule="disposal.vote_pass",
+    )
     return {"vote": tally}
 
 
@@ -46,6 +61,10 @@ def member_leaves(case, status: str, date_field: str, *, actor) -> dict:
     """The case's member leaves with `status` from the date in `case.data[date_field]` (today if
     absent); the reapplication ban (`disposal.rejoin_ban`) runs from that date."""
     member = Member.objects.select_for_update().get(pk=case.data["member"]["id"])
-    member = member_update(actor=actor, member=member, status=status,
-                           left_on=parse_date(case.data.get(date_field) or today()))
+    member = member_update(
+        actor=actor,
+        member=member,
+        status=status,
+        left_on=parse_date(case.data.get(date_field) or today()),
+    )
     return {"member": member.pk, "status": member.status, "left_on": member.left_on.isoformat()}

@@ -7,6 +7,7 @@ refuses a case not opened for a branch with the procedure's own code. `workflows
 refuses a second running case for the same subject with 409 `case_already_running`, and a partial
 unique index on running cases' `Case.subject_key` holds the rule when two starts race.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -24,7 +25,9 @@ def _branch_key(*, organization, subject_member, data) -> str:
 
 
 def _member_key(*, organization, subject_member, data) -> str | None:
-    member_id = (data.get("member") or {}).get("id") if isinstance(data.get("member"), dict) else None
+    member_id = (
+        (data.get("member") or {}).get("id") if isinstance(data.get("member"), dict) else None
+    )
     member_id = member_id or (subject_member.pk if subject_member is not None else None)
     return f"member:{member_id}" if member_id else None
 
@@ -40,4 +43,6 @@ def one_running_per(process: str, subject: Callable) -> None:
 
 def branch_only(organization: Organization, refusal: Refusal) -> None:
     if organization.kind != OrgKind.BRANCH:
-        raise ValidationFailed(refusal[0], code=refusal[1], fields={"organization": [_("须为党支部")]})
+        raise ValidationFailed(
+            refusal[0], code=refusal[1], fields={"organization": [_("须为党支部")]}
+        )

@@ -2,6 +2,7 @@
 vote, who is excluded from the voters due and why, and the quorum. The pass rules differ per
 procedure (P2: more than half of voters present; P1: more than half of voters due) and stay there.
 """
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -24,9 +25,15 @@ EXCLUSION_REASONS = {
 def ineligibility(member: Member) -> str:
     """Why a member may not vote, elect, stand or introduce ('' when they may)."""
     if member.status != MemberStatus.FULL:
-        return str(_("%(name)s 是%(status)s，没有选举权和被选举权") % {"name": member.name, "status": member.get_status_display()})
+        return str(
+            _("%(name)s 是%(status)s，没有选举权和被选举权")
+            % {"name": member.name, "status": member.get_status_display()}
+        )
     if member.rights_suspended:
-        return str(_("%(name)s 的党员权利已停止（%(reason)s）") % {"name": member.name, "reason": member.suspension_reason or _("未注明原因")})
+        return str(
+            _("%(name)s 的党员权利已停止（%(reason)s）")
+            % {"name": member.name, "reason": member.suspension_reason or _("未注明原因")}
+        )
     return ""
 
 
@@ -36,8 +43,11 @@ def people(org: Organization) -> dict:
     members = list(branch_members(org))
     return {
         "eligible": [{"id": m.pk, "name": m.name} for m in members if not ineligibility(m)],
-        "not_eligible": [{"id": m.pk, "name": m.name, "reason": ineligibility(m)}
-                         for m in members if ineligibility(m)],
+        "not_eligible": [
+            {"id": m.pk, "name": m.name, "reason": ineligibility(m)}
+            for m in members
+            if ineligibility(m)
+        ],
     }
 
 
@@ -53,8 +63,12 @@ def check_people(org: Organization, ids, field: str, code: str, role_label) -> d
         elif ineligibility(member):
             errors[f"{field}.{i}"] = [ineligibility(member)]
     if errors:
-        raise RuleViolation(_("%(role)s须为本支部有表决权的正式党员：%(who)s") % {"role": role_label, "who": "；".join(m for v in errors.values() for m in v)},
-                            code=code, fields=errors)
+        raise RuleViolation(
+            _("%(role)s须为本支部有表决权的正式党员：%(who)s")
+            % {"role": role_label, "who": "；".join(m for v in errors.values() for m in v)},
+            code=code,
+            fields=errors,
+        )
     return found
 
 
@@ -65,12 +79,22 @@ def voters_due(org: Organization, data: dict) -> tuple[int, int]:
     present = data["present"]
     excluded_ids = [e["member"] for e in excluded]
     check_people(org, present, "present", "voter_not_eligible", _("到会有表决权的党员"))
-    check_people(org, excluded_ids, "excluded", "excluded_not_eligible", _("不计入应到会人数的党员"))
+    check_people(
+        org, excluded_ids, "excluded", "excluded_not_eligible", _("不计入应到会人数的党员")
+    )
     both = set(present) & set(excluded_ids)
     if both:
-        raise RuleViolation(_("不计入应到会人数的党员不能同时登记为到会。"), code="excluded_and_present", fields={"excluded": [str(sorted(both))]})
+        raise RuleViolation(
+            _("不计入应到会人数的党员不能同时登记为到会。"),
+            code="excluded_and_present",
+            fields={"excluded": [str(sorted(both))]},
+        )
     if excluded and not data.get("exclusion_approved"):
-        raise RuleViolation(_("不计入应到会人数须经上级党组织同意。"), code="exclusion_not_approved", fields={"exclusion_approved": [_("须经上级党组织同意")]})
+        raise RuleViolation(
+            _("不计入应到会人数须经上级党组织同意。"),
+            code="exclusion_not_approved",
+            fields={"exclusion_approved": [_("须经上级党组织同意")]},
+        )
     eligible = full_members_with_rights(org).count()
     return eligible, eligible - len(excluded_ids)
 
@@ -79,9 +103,13 @@ def require_quorum(present: int, due: int, quorum: Fraction, *, code: str, sourc
     """Voters present must be more than `quorum` of voters due."""
     if not strictly_more_than(present, quorum, due):
         raise RuleViolation(
-            _("到会有表决权的党员 %(p)s 人，未超过应到会 %(due)s 人的 %(q)s，会议不能进行表决（%(source)s）。") % {
-                "p": present, "due": due, "q": share_text(quorum), "source": source},
-            code=code, fields={"present": [_("须超过 %(n)s 人") % {"n": more_than_whole(quorum, due)}]})
+            _(
+                "到会有表决权的党员 %(p)s 人，未超过应到会 %(due)s 人的 %(q)s，会议不能进行表决（%(source)s）。"
+            )
+            % {"p": present, "due": due, "q": share_text(quorum), "source": source},
+            code=code,
+            fields={"present": [_("须超过 %(n)s 人") % {"n": more_than_whole(quorum, due)}]},
+        )
 
 
 def admission_rule_tally(*, organization, data, rules, quorum_rule: str, pass_rule: str) -> dict:
@@ -92,13 +120,30 @@ def admission_rule_tally(*, organization, data, rules, quorum_rule: str, pass_ru
     Raises RuleViolation naming the field; returns the tally with `passed`."""
     present = len(data["present"])
     _eligible, due = voters_due(organization, data)
-    require_quorum(present, due, rules.get(quorum_rule), code="vote_quorum_not_met", source=rules.rules[quorum_rule].source)
+    require_quorum(
+        present,
+        due,
+        rules.get(quorum_rule),
+        code="vote_quorum_not_met",
+        source=rules.rules[quorum_rule].source,
+    )
     yes, no, abstain = data["yes"], data["no"], data.get("abstain", 0)
     if yes + no + abstain > present:
-        raise RuleViolation(_("赞成、反对、弃权票合计 %(t)s 张，多于到会 %(p)s 人。") % {"t": yes + no + abstain, "p": present},
-                            code="votes_exceed_present", fields={"yes": [_("合计不能多于到会人数")]})
-    return {"voters_due": due, "present": present, "excluded": data.get("excluded") or [], "yes": yes, "no": no,
-            "abstain": abstain, "passed": strictly_more_than(yes, rules.get(pass_rule), due)}
+        raise RuleViolation(
+            _("赞成、反对、弃权票合计 %(t)s 张，多于到会 %(p)s 人。")
+            % {"t": yes + no + abstain, "p": present},
+            code="votes_exceed_present",
+            fields={"yes": [_("合计不能多于到会人数")]},
+        )
+    return {
+        "voters_due": due,
+        "present": present,
+        "excluded": data.get("excluded") or [],
+        "yes": yes,
+        "no": no,
+        "abstain": abstain,
+        "passed": strictly_more_than(yes, rules.get(pass_rule), due),
+    }
 
 
 def voters(case) -> dict:
@@ -106,5 +151,9 @@ def voters(case) -> dict:
     members = list(branch_members(case.organization))
     return {
         "eligible": [{"id": m.pk, "name": m.name} for m in members if not ineligibility(m)],
-        "not_eligible": [{"id": m.pk, "name": m.name, "reason": ineligibility(m)} for m in members if ineligibility(m)],
+        "not_eligible": [
+            {"id": m.pk, "name": m.name, "reason": ineligibility(m)}
+            for m in members
+            if ineligibility(m)
+        ],
     }

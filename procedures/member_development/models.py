@@ -6,6 +6,7 @@ in the case data (`development.obligations`), and only what was submitted is sto
 report. A case running for years keeps a workflow state of fixed size. Writes go through
 `development.services`.
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -23,31 +24,49 @@ class Phase(models.TextChoices):
 
 class ObligationRecord(models.Model):
     """One submitted inspection record or thought report: the n-th of its kind in its phase."""
-    case = models.ForeignKey("workflows.Case", on_delete=models.PROTECT, related_name="obligation_records")
-    member = models.ForeignKey("organizations.Member", on_delete=models.PROTECT, related_name="obligation_records")
+
+    case = models.ForeignKey(
+        "workflows.Case", on_delete=models.PROTECT, related_name="obligation_records"
+    )
+    member = models.ForeignKey(
+        "organizations.Member", on_delete=models.PROTECT, related_name="obligation_records"
+    )
     phase = models.CharField(max_length=20, choices=Phase.choices)
     kind = models.CharField(max_length=20, choices=ObligationKind.choices)
     seq = models.PositiveSmallIntegerField()
     due_on = models.DateField()
     submitted_on = models.DateField()
     record = models.JSONField(default=dict)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["due_on", "id"]
-        constraints = [models.UniqueConstraint(fields=["case", "phase", "kind", "seq"], name="uniq_obligation_record")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "phase", "kind", "seq"], name="uniq_obligation_record"
+            )
+        ]
 
 
 class StatusChange(models.Model):
     """The member's record: each development status change, with its effective date and the case."""
-    member = models.ForeignKey("organizations.Member", on_delete=models.PROTECT, related_name="status_changes")
-    case = models.ForeignKey("workflows.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    member = models.ForeignKey(
+        "organizations.Member", on_delete=models.PROTECT, related_name="status_changes"
+    )
+    case = models.ForeignKey(
+        "workflows.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     from_status = models.CharField(max_length=20)
     to_status = models.CharField(max_length=20)
     effective_on = models.DateField()
     note = models.CharField(max_length=200, blank=True, default="")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

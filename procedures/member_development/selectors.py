@@ -1,5 +1,6 @@
 """Reads for P1 member development: the recurring obligations of a case, the member's development
 read model and the pipeline report of an organization subtree (党内统计)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,35 +27,60 @@ from .models import ObligationKind, ObligationRecord, Phase, StatusChange
 PROCESS = "member_development"
 # Each user task's step of the 25 (DEV-2014), from its `step` property in the BPMN: the diagram is
 # the one place that numbers the steps.
-STEPS = {task: int(step) for task, step in
-         user_task_property(settings.PARTYFLOW["BPMN_DIR"] / f"{PROCESS}.bpmn", "step").items()}
+STEPS = {
+    task: int(step)
+    for task, step in user_task_property(
+        settings.PARTYFLOW["BPMN_DIR"] / f"{PROCESS}.bpmn", "step"
+    ).items()
+}
 STEPS_TOTAL = max(STEPS.values())
 # What falls due in each phase, and the rule giving its interval.
 PHASE_OBLIGATIONS = {
-    Phase.ACTIVIST: [(ObligationKind.INSPECTION, "development.inspection_interval"), (ObligationKind.THOUGHT_REPORT, "development.thought_report_interval")],
+    Phase.ACTIVIST: [
+        (ObligationKind.INSPECTION, "development.inspection_interval"),
+        (ObligationKind.THOUGHT_REPORT, "development.thought_report_interval"),
+    ],
     Phase.PROBATIONARY: [(ObligationKind.THOUGHT_REPORT, "development.thought_report_interval")],
 }
 
 
 def _times(d: Duration, n: int) -> Duration:
-    return Duration(years=d.years * n, months=d.months * n, days=d.days * n, working_days=d.working_days * n)
+    return Duration(
+        years=d.years * n, months=d.months * n, days=d.days * n, working_days=d.working_days * n
+    )
 
 
-def phase_windows(data: dict, *, closed_on: dt.date | None = None) -> list[tuple[str, dt.date, dt.date | None]]:
+def phase_windows(
+    data: dict, *, closed_on: dt.date | None = None
+) -> list[tuple[str, dt.date, dt.date | None]]:
     """(phase, start, end) from the case data: the activist phase runs from the activist date to the
     designation as development object; probation from the admission vote to the end of probation
     (as extended). An open end is None; a finished case closes every phase on `closed_on`."""
     windows = []
     if data.get("activist_date"):
         end = data.get("designation_date")
-        windows.append((Phase.ACTIVIST, parse_date(data["activist_date"]), parse_date(end) if end else closed_on))
+        windows.append(
+            (
+                Phase.ACTIVIST,
+                parse_date(data["activist_date"]),
+                parse_date(end) if end else closed_on,
+            )
+        )
     if data.get("admitted") and data.get("admission_vote_date"):
         end = parse_date(data["probation_end"])
-        windows.append((Phase.PROBATIONARY, parse_date(data["admission_vote_date"]), min(end, closed_on) if closed_on else end))
+        windows.append(
+            (
+                Phase.PROBATIONARY,
+                parse_date(data["admission_vote_date"]),
+                min(end, closed_on) if closed_on else end,
+            )
+        )
     return windows
 
 
-def expected_obligations(data: dict, rules, *, on: dt.date, closed_on: dt.date | None = None) -> list[dict]:
+def expected_obligations(
+    data: dict, rules, *, on: dt.date, closed_on: dt.date | None = None
+) -> list[dict]:
     """Every obligation due up to `on`, and the next one of each kind still to come (its due date is
     what the read model shows as next due). Pure: computed from the rule set, no query."""
     due = []
@@ -82,17 +108,32 @@ OBLIGATION_STATUS = {"submitted": _("已提交"), "overdue": _("已逾期"), "pe
 def case_obligations(case: Case, *, on: dt.date | None = None) -> list[dict]:
     """The case's obligations with what was submitted: status submitted, overdue or pending."""
     on = on or cst_today()
-    closed_on = case.completed_at.date() if case.status != CaseStatus.RUNNING and case.completed_at else None
-    expected = expected_obligations(case.data, get_rule_set(case.rule_set), on=on, closed_on=closed_on)
+    closed_on = (
+        case.completed_at.date()
+        if case.status != CaseStatus.RUNNING and case.completed_at
+        else None
+    )
+    expected = expected_obligations(
+        case.data, get_rule_set(case.rule_set), on=on, closed_on=closed_on
+    )
     records = {(r.phase, r.kind, r.seq): r for r in ObligationRecord.objects.filter(case=case)}
     out = []
     for o in expected:
         r = records.get((o["phase"], o["kind"], o["seq"]))
         status = "submitted" if r else ("overdue" if o["due_on"] < on else "pending")
-        out.append({**o, "status": status, "status_display": str(OBLIGATION_STATUS[status]), "label": str(ObligationKind(o["kind"]).label),
-                    "kind_display": str(ObligationKind(o["kind"]).label), "phase_display": str(Phase(o["phase"]).label),
-                    "submitted_on": r.submitted_on if r else None,
-                    "record": r.record if r else None, "id": r.pk if r else None})
+        out.append(
+            {
+                **o,
+                "status": status,
+                "status_display": str(OBLIGATION_STATUS[status]),
+                "label": str(ObligationKind(o["kind"]).label),
+                "kind_display": str(ObligationKind(o["kind"]).label),
+                "phase_display": str(Phase(o["phase"]).label),
+                "submitted_on": r.submitted_on if r else None,
+                "record": r.record if r else None,
+                "id": r.pk if r else None,
+            }
+        )
     return out
 
 
@@ -109,8 +150,13 @@ def member_for_user(user, member_id) -> Member:
 
 
 def development_case_of(member: Member) -> Case | None:
-    return (Case.objects.filter(process_id=PROCESS, subject_member=member).select_related("organization")
-            .defer("state").order_by("-id").first())
+    return (
+        Case.objects.filter(process_id=PROCESS, subject_member=member)
+        .select_related("organization")
+        .defer("state")
+        .order_by("-id")
+        .first()
+    )
 
 
 def _evidence(case: Case) -> list[dict]:
@@ -127,13 +173,38 @@ def member_development(user, member_id) -> dict:
     obligations, the status history and the evidence. A member outside scope is not found."""
     member = member_for_user(user, member_id)
     case = development_case_of(member)
-    history = [{"from": c.from_status, "from_display": _status_label(c.from_status), "to": c.to_status,
-                "to_display": _status_label(c.to_status), "on": c.effective_on, "case": c.case_id, "note": c.note}
-               for c in StatusChange.objects.filter(member=member).order_by("id")]
-    out = {"member": {"id": member.pk, "name": member.name, "status": member.status, "status_label": member.get_status_display(),
-                      "joined_on": member.joined_on, "party_standing_from": member.party_standing_from},
-           "status_history": history, "case": None, "stage": "", "step": None, "steps_total": STEPS_TOTAL,
-           "open_tasks": [], "next_due": None, "overdue": [], "obligations": [], "evidence": []}
+    history = [
+        {
+            "from": c.from_status,
+            "from_display": _status_label(c.from_status),
+            "to": c.to_status,
+            "to_display": _status_label(c.to_status),
+            "on": c.effective_on,
+            "case": c.case_id,
+            "note": c.note,
+        }
+        for c in StatusChange.objects.filter(member=member).order_by("id")
+    ]
+    out = {
+        "member": {
+            "id": member.pk,
+            "name": member.name,
+            "status": member.status,
+            "status_label": member.get_status_display(),
+            "joined_on": member.joined_on,
+            "party_standing_from": member.party_standing_from,
+        },
+        "status_history": history,
+        "case": None,
+        "stage": "",
+        "step": None,
+        "steps_total": STEPS_TOTAL,
+        "open_tasks": [],
+        "next_due": None,
+        "overdue": [],
+        "obligations": [],
+        "evidence": [],
+    }
     if case is None:
         return out
     now = timezone.now()
@@ -142,26 +213,65 @@ def member_development(user, member_id) -> dict:
     steps = [STEPS[t.element_id] for t in tasks if t.element_id in STEPS]
     if not steps and case.status != CaseStatus.RUNNING:
         # A finished case reports the last step done (25 when archived, else where it stopped).
-        last = (case.tasks.filter(status=TaskStatus.COMPLETED, element_id__in=list(STEPS))
-                .order_by("-completed_at", "-id").values_list("element_id", flat=True).first())
+        last = (
+            case.tasks.filter(status=TaskStatus.COMPLETED, element_id__in=list(STEPS))
+            .order_by("-completed_at", "-id")
+            .values_list("element_id", flat=True)
+            .first()
+        )
         steps = [STEPS[last]] if last else []
     # A task's deadline falls at 24:00 of its last day: the date shown is that last day.
     dues = [last_day_before(t.due_at) for t in tasks if t.due_at]
     dues += [o["due_on"] for o in obligations if o["status"] != "submitted"]
-    out.update({
-        "case": {"id": case.pk, "status": case.status, "status_display": case.get_status_display(), "rule_set": case.rule_set,
-                 "rule_set_display": rule_set_label(case.rule_set)}, "stage": case.stage,
-        "step": max(steps) if steps else None,
-        "open_tasks": [{"id": t.pk, "element_id": t.element_id, "name": t.name, "step": STEPS.get(t.element_id), "lane": t.lane,
-                        "lane_display": lane_label(t.lane), "due_at": iso_cst(t.due_at), "overdue": bool(t.due_at and t.due_at <= now)}
-                       for t in tasks],
-        "next_due": min(dues) if dues else None,
-        "overdue": [{"kind": "task", "kind_display": str(_("任务")), "name": t.name, "due": last_day_before(t.due_at)}
-                    for t in tasks if t.due_at and t.due_at <= now]
-                   + [{"kind": o["kind"], "kind_display": o["label"], "name": f'{o["label"]} #{o["seq"]}', "due": o["due_on"]}
-                      for o in obligations if o["status"] == "overdue"],
-        "obligations": obligations, "evidence": _evidence(case),
-    })
+    out.update(
+        {
+            "case": {
+                "id": case.pk,
+                "status": case.status,
+                "status_display": case.get_status_display(),
+                "rule_set": case.rule_set,
+                "rule_set_display": rule_set_label(case.rule_set),
+            },
+            "stage": case.stage,
+            "step": max(steps) if steps else None,
+            "open_tasks": [
+                {
+                    "id": t.pk,
+                    "element_id": t.element_id,
+                    "name": t.name,
+                    "step": STEPS.get(t.element_id),
+                    "lane": t.lane,
+                    "lane_display": lane_label(t.lane),
+                    "due_at": iso_cst(t.due_at),
+                    "overdue": bool(t.due_at and t.due_at <= now),
+                }
+                for t in tasks
+            ],
+            "next_due": min(dues) if dues else None,
+            "overdue": [
+                {
+                    "kind": "task",
+                    "kind_display": str(_("任务")),
+                    "name": t.name,
+                    "due": last_day_before(t.due_at),
+                }
+                for t in tasks
+                if t.due_at and t.due_at <= now
+            ]
+            + [
+                {
+                    "kind": o["kind"],
+                    "kind_display": o["label"],
+                    "name": f"{o['label']} #{o['seq']}",
+                    "due": o["due_on"],
+                }
+                for o in obligations
+                if o["status"] == "overdue"
+            ],
+            "obligations": obligations,
+            "evidence": _evidence(case),
+        }
+    )
     return out
 
 
@@ -171,22 +281,34 @@ def development_pipeline(org) -> dict:
     checks scope (`organizations.selectors.organization_in_scope`)."""
     in_tree = Q(organization__path__startswith=org.path)
     statuses = Counter(Member.objects.filter(in_tree).values_list("status", flat=True))
-    cases = list(Case.objects.filter(in_tree, process_id=PROCESS, status=CaseStatus.RUNNING).defer("state"))
+    cases = list(
+        Case.objects.filter(in_tree, process_id=PROCESS, status=CaseStatus.RUNNING).defer("state")
+    )
     now = timezone.now()
-    overdue_tasks = Task.objects.filter(case__in=cases, status=TaskStatus.OPEN, due_at__lte=now).count()
+    overdue_tasks = Task.objects.filter(
+        case__in=cases, status=TaskStatus.OPEN, due_at__lte=now
+    ).count()
     overdue_obl = sum(len(overdue_obligations(c)) for c in cases)
     year_start = dt.date(cst_today().year, 1, 1)
-    changes = Counter(StatusChange.objects.filter(member__organization__path__startswith=org.path, effective_on__gte=year_start)
-                      .values_list("to_status", flat=True))
+    changes = Counter(
+        StatusChange.objects.filter(
+            member__organization__path__startswith=org.path, effective_on__gte=year_start
+        ).values_list("to_status", flat=True)
+    )
     return {
         "organization": {"id": org.pk, "name": org.name},
         "members_by_status": {s.value: statuses.get(s.value, 0) for s in MemberStatus},
         "status_labels": {s.value: str(s.label) for s in MemberStatus},
         "cases_running": len(cases),
         "cases_by_stage": dict(Counter(c.stage for c in cases)),
-        "overdue_tasks": overdue_tasks, "overdue_obligations": overdue_obl,
-        "this_year": {"applications": changes.get(MemberStatus.APPLICANT.value, 0), "activists": changes.get(MemberStatus.ACTIVIST.value, 0),
-                      "development_objects": changes.get(MemberStatus.DEVELOPMENT_OBJECT.value, 0),
-                      "admitted": changes.get(MemberStatus.PROBATIONARY.value, 0), "converted": changes.get(MemberStatus.FULL.value, 0),
-                      "cancelled": changes.get(MemberStatus.CANCELLED.value, 0)},
+        "overdue_tasks": overdue_tasks,
+        "overdue_obligations": overdue_obl,
+        "this_year": {
+            "applications": changes.get(MemberStatus.APPLICANT.value, 0),
+            "activists": changes.get(MemberStatus.ACTIVIST.value, 0),
+            "development_objects": changes.get(MemberStatus.DEVELOPMENT_OBJECT.value, 0),
+            "admitted": changes.get(MemberStatus.PROBATIONARY.value, 0),
+            "converted": changes.get(MemberStatus.FULL.value, 0),
+            "cancelled": changes.get(MemberStatus.CANCELLED.value, 0),
+        },
     }

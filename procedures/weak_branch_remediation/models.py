@@ -4,6 +4,7 @@ Written only by the remediation procedure's service-task effects (`.procedure`).
 their names from when the models lived in `oversight` (moved without touching the data). Progress reports live here, not in the workflow state, so a long
 remediation does not grow the SpiffWorkflow task tree without bound.
 """
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,10 +16,16 @@ class ListingStatus(models.TextChoices):
 
 
 class WeakBranchListing(models.Model):
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="weak_branch_listings")
-    case = models.OneToOneField("workflows.Case", on_delete=models.PROTECT, related_name="weak_branch_listing")
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="weak_branch_listings"
+    )
+    case = models.OneToOneField(
+        "workflows.Case", on_delete=models.PROTECT, related_name="weak_branch_listing"
+    )
     year = models.PositiveSmallIntegerField(_("认定年度"))
-    status = models.CharField(_("状态"), max_length=16, choices=ListingStatus.choices, default=ListingStatus.LISTED)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ListingStatus.choices, default=ListingStatus.LISTED
+    )
     # The identification signals with their evidence, as the committee saw them at designation.
     signals = models.JSONField(default=list)
     designated_on = models.DateField(_("认定日期"))
@@ -33,7 +40,9 @@ class WeakBranchListing(models.Model):
     class Meta:
         db_table = "oversight_weakbranchlisting"
         ordering = ["-year", "organization_id"]
-        indexes = [models.Index(fields=["organization", "status"], name="oversight_w_organiz_f49611_idx")]
+        indexes = [
+            models.Index(fields=["organization", "status"], name="oversight_w_organiz_f49611_idx")
+        ]
         verbose_name = _("软弱涣散党支部")
 
 
@@ -49,4 +58,8 @@ class ProgressReport(models.Model):
     class Meta:
         db_table = "oversight_progressreport"
         ordering = ["listing_id", "number"]
-        constraints = [models.UniqueConstraint(fields=["listing", "number"], name="uniq_progress_report_number")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing", "number"], name="uniq_progress_report_number"
+            )
+        ]

@@ -1,4 +1,5 @@
 """English through Django's i18n: API messages follow Accept-Language; BPMN and form labels are in the catalog."""
+
 import gettext as gettext_module
 import json
 import re
@@ -32,6 +33,7 @@ def _default_language_after():
 
 # --- labels that live in BPMN and JSON Schema files -----------------------------------------------
 
+
 def all_labels() -> list[str]:
     found = file_labels(settings.PARTYFLOW["BPMN_DIR"], settings.PARTYFLOW["FORMS_DIR"])
     assert len(found) > 40
@@ -51,20 +53,41 @@ def test_a_new_bpmn_name_or_form_label_lands_in_the_catalog_source(tmp_path):
     (tmp_path / "bpmn" / "p.bpmn").write_text(
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"><bpmn:process id="p" name="新流程">'
         '<bpmn:laneSet><bpmn:lane id="l" name="branch_secretary"/></bpmn:laneSet>'
-        '<bpmn:userTask id="t" name="新任务"/></bpmn:process></bpmn:definitions>', encoding="utf-8")
-    (tmp_path / "forms" / "p" / "t.json").write_text(json.dumps(
-        {"title": "新表单", "properties": {"m": {"description": "说明", "x-labels": {"a": "甲"}}}}, ensure_ascii=False), encoding="utf-8")
+        '<bpmn:userTask id="t" name="新任务"/></bpmn:process></bpmn:definitions>',
+        encoding="utf-8",
+    )
+    (tmp_path / "forms" / "p" / "t.json").write_text(
+        json.dumps(
+            {
+                "title": "新表单",
+                "properties": {"m": {"description": "说明", "x-labels": {"a": "甲"}}},
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     source = catalog_source(file_labels(tmp_path / "bpmn", tmp_path / "forms"), root=tmp_path)
     assert "# bpmn/p.bpmn" in source and "# forms/p/t.json" in source
-    assert [line.strip() for line in source.splitlines() if "gettext_noop(" in line and "import" not in line] == [
-        'gettext_noop("新流程"),', 'gettext_noop("新任务"),', 'gettext_noop("新表单"),', 'gettext_noop("说明"),', 'gettext_noop("甲"),']
+    assert [
+        line.strip()
+        for line in source.splitlines()
+        if "gettext_noop(" in line and "import" not in line
+    ] == [
+        'gettext_noop("新流程"),',
+        'gettext_noop("新任务"),',
+        'gettext_noop("新表单"),',
+        'gettext_noop("说明"),',
+        'gettext_noop("甲"),',
+    ]
     assert "branch_secretary" not in source
 
 
 def test_every_label_has_an_english_translation():
     with translation.override("en"):
         untranslated = [t for t in all_labels() if label(t) == t]
-    assert not untranslated, f"no English in partyflow/locale/en/LC_MESSAGES/django.po for: {untranslated}"
+    assert not untranslated, (
+        f"no English in partyflow/locale/en/LC_MESSAGES/django.po for: {untranslated}"
+    )
 
 
 def test_label_follows_the_active_language():
@@ -83,18 +106,26 @@ def test_localize_schema_translates_titles_descriptions_and_x_labels_only():
         en = localize_schema(schema)
     assert en["title"] == "Election request"
     seats = en["properties"]["seats"]
-    assert seats["title"] == "Number of committee seats" and seats["description"].startswith("With a branch committee")
-    assert en["properties"]["nomination_method"]["x-labels"]["committee_proposal"].startswith("Proposed by the branch committee")
+    assert seats["title"] == "Number of committee seats" and seats["description"].startswith(
+        "With a branch committee"
+    )
+    assert en["properties"]["nomination_method"]["x-labels"]["committee_proposal"].startswith(
+        "Proposed by the branch committee"
+    )
     assert en["required"] == schema["required"] and en["properties"]["seats"]["maximum"] == 7
     assert schema["title"] == "换届请示"  # the cached schema is not modified
 
 
 # --- the catalog itself ---------------------------------------------------------------------------
 
+
 def _po_entries(path: Path) -> list[tuple[str, str, list[str]]]:
     def unquote(lines):
-        return re.sub(r'\\(.)', lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)),
-                      "".join(re.match(r'^"(.*)"$', line.strip()).group(1) for line in lines))
+        return re.sub(
+            r"\\(.)",
+            lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)),
+            "".join(re.match(r'^"(.*)"$', line.strip()).group(1) for line in lines),
+        )
 
     entries = []
     for block in path.read_text(encoding="utf-8").strip().split("\n\n"):
@@ -104,8 +135,8 @@ def _po_entries(path: Path) -> list[tuple[str, str, list[str]]]:
         if not body:
             continue
         i = next(n for n, line in enumerate(body) if line.startswith("msgstr "))
-        msgid = unquote([body[0][len("msgid "):], *body[1:i]])
-        msgstr = unquote([body[i][len("msgstr "):], *body[i + 1:]])
+        msgid = unquote([body[0][len("msgid ") :], *body[1:i]])
+        msgstr = unquote([body[i][len("msgstr ") :], *body[i + 1 :]])
         if msgid:
             entries.append((msgid, msgstr, flags))
     return entries
@@ -121,10 +152,13 @@ def test_english_catalog_is_complete_and_compiled():
     with EN_MO.open("rb") as f:
         compiled = gettext_module.GNUTranslations(f)
     stale = [m for m, s, _flags in entries if compiled.gettext(m) != s]
-    assert not stale, f"django.mo is older than django.po: run `partyflow compilemessages --ignore=.venv` ({stale[:3]})"
+    assert not stale, (
+        f"django.mo is older than django.po: run `partyflow compilemessages --ignore=.venv` ({stale[:3]})"
+    )
 
 
 # --- API messages follow Accept-Language ----------------------------------------------------------
+
 
 @pytest.fixture
 def at_request(api, university):
@@ -147,7 +181,9 @@ def test_not_found_is_english_with_accept_language_en_and_chinese_without(api, u
 
 
 @pytest.mark.django_db
-def test_form_errors_are_english_with_accept_language_en_and_chinese_without(api, university, at_request):
+def test_form_errors_are_english_with_accept_language_en_and_chinese_without(
+    api, university, at_request
+):
     sec = api(university.users.sec_a)
     task = only_task(sec, "submit_request")
     url = f"/api/tasks/{task['id']}/complete/"
@@ -176,7 +212,12 @@ def test_a_rule_violation_is_english_with_accept_language_en(api, university, at
     sec = api(university.users.sec_a)
     task = only_task(sec, "submit_request")
     data = {"election_date": "2026-12-20", "seats": 4, "nomination_method": "committee_proposal"}
-    r = sec.post(f"/api/tasks/{task['id']}/complete/", {"data": data}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    r = sec.post(
+        f"/api/tasks/{task['id']}/complete/",
+        {"data": data},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert r.status_code == 400, r.json()
     assert r.json()["fields"]["seats"] == ["Must be an odd number"]
     assert r.json()["message"] == "The number of branch committee seats must be odd."
@@ -192,5 +233,8 @@ def test_task_name_stage_and_form_are_english_with_accept_language_en(api, unive
     detail = sec.get(f"/api/tasks/{task['id']}/", HTTP_ACCEPT_LANGUAGE="en").json()
     assert detail["name"] == "Submit the election request"
     schema = detail["form"]["schema"]
-    assert schema["title"] == "Election request" and schema["properties"]["seats"]["title"] == "Number of committee seats"
+    assert (
+        schema["title"] == "Election request"
+        and schema["properties"]["seats"]["title"] == "Number of committee seats"
+    )
     assert sec.get(f"/api/tasks/{task['id']}/").json()["form"]["schema"]["title"] == "换届请示"

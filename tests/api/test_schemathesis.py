@@ -2,6 +2,7 @@
 invalid ones, as the organization department, who may call every endpoint) and every answer must be
 no 5xx and, where the schema documents the status, conform to it in body and content type.
 Bounded by MAX_EXAMPLES per operation (derandomized) so `make test` stays short."""
+
 import os
 
 import pytest
@@ -37,7 +38,6 @@ def api_schema(university):
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
 
-
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
@@ -60,23 +60,42 @@ def real_ids(university):
     ids almost never hit a row)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-
     u = university
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
-        case = case_start(actor=u.users.sec_a, process_id="branch_election", organization=u.branch_a)
+        case = case_start(
+            actor=u.users.sec_a, process_id="branch_election", organization=u.branch_a
+        )
         task = case.tasks.get()
-        doc = document_upload(actor=u.users.sec_a, case=case, file=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n"))
-        delegation = delegation_create(actor=u.users.sec_a, delegate=u.users.committee_a, starts_at=cst(2026, 7, 1), ends_at=cst(2036, 7, 1))
-    return {"/api/cases/": {"id": case.pk, "document_id": doc.pk}, "/api/tasks/": {"id": task.pk},
-            "/api/organizations/": {"id": u.branch_b.pk}, "/api/members/": {"id": u.full_a[3].pk}, "/api/users/": {"id": u.users.member_a.pk},
-            "/api/role-assignments/": {"id": RoleAssignment.objects.get(user=u.users.member_a).pk}, "/api/delegations/": {"id": delegation.pk}}
+        doc = document_upload(
+            actor=u.users.sec_a, case=case, file=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")
+        )
+        delegation = delegation_create(
+            actor=u.users.sec_a,
+            delegate=u.users.committee_a,
+            starts_at=cst(2026, 7, 1),
+            ends_at=cst(2036, 7, 1),
+        )
+    return {
+        "/api/cases/": {"id": case.pk, "document_id": doc.pk},
+        "/api/tasks/": {"id": task.pk},
+        "/api/organizations/": {"id": u.branch_b.pk},
+        "/api/members/": {"id": u.full_a[3].pk},
+        "/api/users/": {"id": u.users.member_a.pk},
+        "/api/role-assignments/": {"id": RoleAssignment.objects.get(user=u.users.member_a).pk},
+        "/api/delegations/": {"id": delegation.pk},
+    }
 
 
-def test_api_answers_generated_requests_without_5xx_and_as_documented(api_schema, token_header, real_ids):
+def test_api_answers_generated_requests_without_5xx_and_as_documented(
+    api_schema, token_header, real_ids
+):
     def addressing_real_objects(case):
         for prefix, ids in real_ids.items():
             if case.path.startswith(prefix) and case.path_parameters:
-                case.path_parameters = {**case.path_parameters, **{k: str(v) for k, v in ids.items() if k in case.path_parameters}}
+                case.path_parameters = {
+                    **case.path_parameters,
+                    **{k: str(v) for k, v in ids.items() if k in case.path_parameters},
+                }
         return case
 
     failures, operations = [], 0
@@ -85,10 +104,20 @@ def test_api_answers_generated_requests_without_5xx_and_as_documented(api_schema
             op = result.ok()
             operations += 1
             positive = op.as_strategy(schemathesis.GenerationMode.POSITIVE)
-            strategy = st.one_of(positive, positive.map(addressing_real_objects), op.as_strategy(schemathesis.GenerationMode.NEGATIVE))
+            strategy = st.one_of(
+                positive,
+                positive.map(addressing_real_objects),
+                op.as_strategy(schemathesis.GenerationMode.NEGATIVE),
+            )
 
-            @hypothesis_settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-                                 phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+            @hypothesis_settings(
+                max_examples=MAX_EXAMPLES,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=strategy)
             def run(case):
                 response = case.call(headers=token_header)

@@ -72,11 +72,15 @@ def test_revocations_are_recorded_in_the_record_log_with_their_reason(university
     assert c.post("/api/auth/logout/").status_code == 204
     member = login("member_a")
     r = login("orgdept").patch(
-        f"/api/users/{university.users.member_a.pk}/", {"password": "a-new-password-1"}, format="json"
+        f"/api/users/{university.users.member_a.pk}/",
+        {"password": "a-new-password-1"},
+        format="json",
     )
     assert r.status_code == 200, r.json()
     assert member.get("/api/me/").status_code == 401
-    revoked = RecordEvent.objects.filter(action="token_revoked", entity_id=university.users.member_a.pk)
+    revoked = RecordEvent.objects.filter(
+        action="token_revoked", entity_id=university.users.member_a.pk
+    )
     assert [(e.entity, e.actor_name, e.data) for e in revoked.order_by("seq")] == [
         ("token", "member_a", {"reason": "logout"}),
         ("token", "orgdept", {"reason": "password_changed"}),

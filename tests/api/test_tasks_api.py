@@ -1,4 +1,5 @@
 """Task API: scope, holders, double completion, concurrent completion, bad input."""
+
 import threading
 
 import pytest
@@ -26,17 +27,32 @@ def at_request(api, university):
 
 def snapshot(case_id):
     case = Case.objects.get(pk=case_id)
-    return case.state, case.lock_version, AuditEvent.objects.filter(case_id=case_id).count(), list(case.tasks.values_list("id", "status"))
+    return (
+        case.state,
+        case.lock_version,
+        AuditEvent.objects.filter(case_id=case_id).count(),
+        list(case.tasks.values_list("id", "status")),
+    )
 
 
 @pytest.mark.django_db
 def test_token_login_and_me(api, university, client):
-    r = client.post("/api/auth/token/", {"username": "sec_a", "password": "pw-123456"}, content_type="application/json")
+    r = client.post(
+        "/api/auth/token/",
+        {"username": "sec_a", "password": "pw-123456"},
+        content_type="application/json",
+    )
     assert r.status_code == 200 and r.json()["token"]
     me = client.get("/api/me/", HTTP_AUTHORIZATION=f"Token {r.json()['token']}").json()
     assert me["username"] == "sec_a"
-    assert {(x["role"], x["organization"]) for x in me["roles"]} == {("branch_secretary", university.branch_a.pk)}
-    bad = client.post("/api/auth/token/", {"username": "sec_a", "password": "wrong"}, content_type="application/json")
+    assert {(x["role"], x["organization"]) for x in me["roles"]} == {
+        ("branch_secretary", university.branch_a.pk)
+    }
+    bad = client.post(
+        "/api/auth/token/",
+        {"username": "sec_a", "password": "wrong"},
+        content_type="application/json",
+    )
     assert bad.status_code == 400 and bad.json()["code"] == "validation_failed"
     anon = client.get("/api/tasks/")
     assert anon.status_code == 401 and anon.json()["code"] == "not_authenticated"
@@ -52,17 +68,38 @@ def test_secretary_of_branch_a_never_sees_branch_b(api, university):
         task_b = only_task(sec_b, "submit_request")
         assert [t["case"] for t in inbox(sec_a)] == [case_a["id"]]
         assert [c["id"] for c in sec_a.get("/api/cases/").json()["results"]] == [case_a["id"]]
-        for url in (f"/api/cases/{case_b['id']}/", f"/api/cases/{case_b['id']}/history/", f"/api/tasks/{task_b['id']}/"):
-            outside, missing = sec_a.get(url), sec_a.get(url.replace(str(case_b["id"]) if "cases" in url else str(task_b["id"]), "999999"))
+        for url in (
+            f"/api/cases/{case_b['id']}/",
+            f"/api/cases/{case_b['id']}/history/",
+            f"/api/tasks/{task_b['id']}/",
+        ):
+            outside, missing = (
+                sec_a.get(url),
+                sec_a.get(
+                    url.replace(
+                        str(case_b["id"]) if "cases" in url else str(task_b["id"]), "999999"
+                    )
+                ),
+            )
             assert outside.status_code == missing.status_code == 404
             assert outside.json() == missing.json()
         r = sec_a.post(f"/api/tasks/{task_b['id']}/complete/", {"data": REQUEST}, format="json")
         assert r.status_code == 404
-        r = sec_a.post("/api/cases/", {"process": "branch_election", "organization": u.branch_b.pk}, format="json")
+        r = sec_a.post(
+            "/api/cases/",
+            {"process": "branch_election", "organization": u.branch_b.pk},
+            format="json",
+        )
         assert r.status_code == 400 and r.json()["code"] == "organization_not_in_scope"
         # The college officer and the auditor see both branches' cases.
-        assert {c["id"] for c in api(u.users.officer).get("/api/cases/").json()["results"]} == {case_a["id"], case_b["id"]}
-        assert {c["id"] for c in api(u.users.auditor).get("/api/cases/").json()["results"]} == {case_a["id"], case_b["id"]}
+        assert {c["id"] for c in api(u.users.officer).get("/api/cases/").json()["results"]} == {
+            case_a["id"],
+            case_b["id"],
+        }
+        assert {c["id"] for c in api(u.users.auditor).get("/api/cases/").json()["results"]} == {
+            case_a["id"],
+            case_b["id"],
+        }
 
 
 @pytest.mark.django_db
@@ -78,7 +115,14 @@ def test_auditor_reads_but_cannot_act(api, university, at_request):
         assert r.status_code == 403 and r.json()["code"] == "not_task_holder"
     r = auditor.post(f"/api/cases/{at_request['id']}/cancel/", {"reason": "x"}, format="json")
     assert r.status_code == 403
-    assert auditor.post("/api/cases/", {"process": "branch_election", "organization": university.branch_b.pk}, format="json").status_code == 400
+    assert (
+        auditor.post(
+            "/api/cases/",
+            {"process": "branch_election", "organization": university.branch_b.pk},
+            format="json",
+        ).status_code
+        == 400
+    )
     assert snapshot(at_request["id"]) == before
 
 
@@ -94,7 +138,9 @@ def test_the_same_task_completed_twice_answers_409_and_changes_nothing(api, univ
 
 
 @pytest.mark.django_db
-def test_claimed_task_leaves_other_inboxes_and_cannot_be_completed_by_them(api, university, at_request):
+def test_claimed_task_leaves_other_inboxes_and_cannot_be_completed_by_them(
+    api, university, at_request
+):
     sec, committee = api(university.users.sec_a), api(university.users.committee_a)
     task = only_task(sec, "submit_request")
     assert sec.post(f"/api/tasks/{task['id']}/claim/").json()["holder"] == "sec_a"
@@ -107,19 +153,41 @@ def test_claimed_task_leaves_other_inboxes_and_cannot_be_completed_by_them(api, 
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("payload, content_type, code, field", [
-    ("{not json", "application/json", "invalid_json", None),
-    ('{"data": {"seats": "five", "nomination_method": "x"}}', "application/json", "form_invalid", "seats"),
-    ('{"data": {"seats": 5, "nomination_method": "committee_proposal"}}', "application/json", "form_invalid", "election_date"),
-    ('{"data": {"election_date": "20-12-2026", "seats": 5, "nomination_method": "committee_proposal"}}', "application/json", "form_invalid", "election_date"),
-    ('{"data": [1, 2]}', "application/json", "invalid_data", "data"),
-    ('{"nodata": 1}', "application/json", "invalid_body", "data"),
-])
-def test_invalid_input_is_400_naming_the_field_and_changes_nothing(api, university, at_request, payload, content_type, code, field):
+@pytest.mark.parametrize(
+    "payload, content_type, code, field",
+    [
+        ("{not json", "application/json", "invalid_json", None),
+        (
+            '{"data": {"seats": "five", "nomination_method": "x"}}',
+            "application/json",
+            "form_invalid",
+            "seats",
+        ),
+        (
+            '{"data": {"seats": 5, "nomination_method": "committee_proposal"}}',
+            "application/json",
+            "form_invalid",
+            "election_date",
+        ),
+        (
+            '{"data": {"election_date": "20-12-2026", "seats": 5, "nomination_method": "committee_proposal"}}',
+            "application/json",
+            "form_invalid",
+            "election_date",
+        ),
+        ('{"data": [1, 2]}', "application/json", "invalid_data", "data"),
+        ('{"nodata": 1}', "application/json", "invalid_body", "data"),
+    ],
+)
+def test_invalid_input_is_400_naming_the_field_and_changes_nothing(
+    api, university, at_request, payload, content_type, code, field
+):
     sec = api(university.users.sec_a)
     task = only_task(sec, "submit_request")
     before = snapshot(at_request["id"])
-    r = sec.generic("POST", f"/api/tasks/{task['id']}/complete/", payload, content_type=content_type)
+    r = sec.generic(
+        "POST", f"/api/tasks/{task['id']}/complete/", payload, content_type=content_type
+    )
     assert r.status_code == 400, r.json()
     body = r.json()
     assert body["code"] == code and set(body) >= {"code", "message", "fields"}
@@ -136,15 +204,24 @@ def test_inbox_filters_and_overdue(api, university):
         start_election(api(u.users.sec_a), u.branch_a)
         start_election(api(u.users.sec_b), u.branch_b)
     officer_view = api(u.users.sec_a)
-    with time_machine.travel(cst(2026, 12, 11, 9), tick=False):  # the A request was due 2026-12-10 09:00
+    with time_machine.travel(
+        cst(2026, 12, 11, 9), tick=False
+    ):  # the A request was due 2026-12-10 09:00
         r = officer_view.get("/api/tasks/", {"overdue": "true"}).json()
         assert r["count"] == 1 and r["results"][0]["overdue"] is True
-        assert officer_view.get("/api/tasks/", {"process": "branch_election", "organization": u.branch_b.pk}).json()["count"] == 0
+        assert (
+            officer_view.get(
+                "/api/tasks/", {"process": "branch_election", "organization": u.branch_b.pk}
+            ).json()["count"]
+            == 0
+        )
         assert officer_view.get("/api/tasks/", {"organization": "x"}).status_code == 400
 
 
 @pytest.mark.django_db
-def test_inbox_listing_does_not_grow_queries_with_tasks(api, university, django_assert_max_num_queries):
+def test_inbox_listing_does_not_grow_queries_with_tasks(
+    api, university, django_assert_max_num_queries
+):
     u = university
     with time_machine.travel(cst(2026, 9, 2, 9), tick=False):
         start_election(api(u.users.sec_a), u.branch_a)
@@ -172,6 +249,7 @@ def test_two_people_completing_one_task_at_once_one_succeeds_one_gets_409(api, u
 
     def attempt(user):
         from django.db import connection as conn
+
         try:
             client = api(user)
             barrier.wait()
@@ -180,19 +258,24 @@ def test_two_people_completing_one_task_at_once_one_succeeds_one_gets_409(api, u
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=attempt, args=(user,)) for user in (u.users.sec_a, u.users.committee_a)]
+    threads = [
+        threading.Thread(target=attempt, args=(user,))
+        for user in (u.users.sec_a, u.users.committee_a)
+    ]
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert sorted(code for code, _ in results) == [200, 409]
-    assert ("task_already_completed" in [c for _, c in results])
+    assert "task_already_completed" in [c for _, c in results]
     assert AuditEvent.objects.filter(case_id=case["id"], action="task_completed").count() == 1
-    assert Task.objects.filter(case_id=case["id"], element_id="reply_request", status="open").count() == 1
+    assert (
+        Task.objects.filter(case_id=case["id"], element_id="reply_request", status="open").count()
+        == 1
+    )
 
 
 @pytest.mark.django_db
 def test_inbox_rows_have_exactly_the_task_serializer_shape(api, university, at_request):
     from django.utils import timezone
-
 
     sec = api(university.users.sec_a)
     sec.post(f"/api/tasks/{only_task(sec, 'submit_request')['id']}/claim/")

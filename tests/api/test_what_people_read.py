@@ -143,7 +143,9 @@ def step(client, clients, element_id, data):
     assert "ELEC-2020 第" in detail["documentation"] and "election." not in detail["documentation"]
     if detail["due_at"]:
         # A deadline ends at 24:00 of its last day (integration's time rule): the sentence names that day.
-        last_day = (dt.datetime.fromisoformat(detail["due_at"]) - dt.timedelta(microseconds=1)).date()
+        last_day = (
+            dt.datetime.fromisoformat(detail["due_at"]) - dt.timedelta(microseconds=1)
+        ).date()
         assert f"请于 {last_day.isoformat()} 前办理" in detail["documentation"]
     assert "P2 step" in detail["developer_notes"]
     done = assert_readable(
@@ -221,7 +223,8 @@ def test_p2_election_reads_with_names_and_labels_at_every_step(api, university):
             "ballots_returned": 8,
             "invalid_ballots": 0,
             "votes": [
-                {"candidate": c.pk, "yes": n} for c, n in zip(u.full_a[:6], [8, 7, 6, 5, 5, 3], strict=True)
+                {"candidate": c.pk, "yes": n}
+                for c, n in zip(u.full_a[:6], [8, 7, 6, 5, 5, 3], strict=True)
             ],
             "elected": [m.pk for m in u.full_a[:5]],
         }
@@ -348,11 +351,17 @@ def test_task_and_case_reads_cost_the_same_queries_for_any_number_of_people(
     sec, officer = api(u.users.sec_a), api(u.users.officer)
     with time_machine.travel(cst(2026, 6, 1, 9), tick=False):
         case_id = sec.post(
-            "/api/cases/", {"process": "branch_election", "organization": u.branch_a.pk}, format="json"
+            "/api/cases/",
+            {"process": "branch_election", "organization": u.branch_a.pk},
+            format="json",
         ).json()["id"]
     run_timers(cst(2026, 7, 10, 10))
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
-        request = {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"}
+        request = {
+            "election_date": "2026-12-20",
+            "seats": 5,
+            "nomination_method": "committee_proposal",
+        }
         complete(sec, only_task(sec, "submit_request")["id"], request)
         complete(officer, only_task(officer, "reply_request")["id"], {"approved": True})
         nominated = {"candidates": [m.pk for m in u.full_a[:candidates]]}
@@ -371,7 +380,9 @@ def test_labels_follow_accept_language(api, university):
     sec = api(u.users.sec_a)
     with time_machine.travel(cst(2026, 6, 1, 9), tick=False):
         case_id = sec.post(
-            "/api/cases/", {"process": "branch_election", "organization": u.branch_a.pk}, format="json"
+            "/api/cases/",
+            {"process": "branch_election", "organization": u.branch_a.pk},
+            format="json",
         ).json()["id"]
     run_timers(cst(2026, 7, 10, 10))
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
@@ -381,4 +392,6 @@ def test_labels_follow_accept_language(api, university):
     assert "Due by 2026-12-10." in en["documentation"] and en["role_display"] == "Branch committee"
     history = sec.get(f"/api/cases/{case_id}/history/", HTTP_ACCEPT_LANGUAGE="en").json()
     assert history[0]["action_display"] == "Started the case"
-    assert not re.search(r"[\u4e00-\u9fff]", history[0]["action_display"] + history[0]["actor_display"])
+    assert not re.search(
+        r"[\u4e00-\u9fff]", history[0]["action_display"] + history[0]["actor_display"]
+    )

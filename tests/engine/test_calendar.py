@@ -1,4 +1,5 @@
 """Working days follow the Chinese calendar (holidays and make-up workdays); months are calendar months."""
+
 import datetime as dt
 
 import pytest
@@ -9,16 +10,18 @@ D = dt.date
 
 
 def test_spring_festival_2026_is_skipped_and_its_make_up_saturdays_count():
-    assert add_working_days(D(2026, 2, 13), 1) == D(2026, 2, 14)   # Saturday make-up workday
-    assert add_working_days(D(2026, 2, 14), 1) == D(2026, 2, 24)   # 15-23 February are holidays
+    assert add_working_days(D(2026, 2, 13), 1) == D(2026, 2, 14)  # Saturday make-up workday
+    assert add_working_days(D(2026, 2, 14), 1) == D(2026, 2, 24)  # 15-23 February are holidays
     assert add_working_days(D(2026, 2, 12), 5) == D(2026, 2, 26)
-    assert add_working_days(D(2026, 2, 27), 1) == D(2026, 2, 28)   # the second make-up Saturday
+    assert add_working_days(D(2026, 2, 27), 1) == D(2026, 2, 28)  # the second make-up Saturday
     assert working_days_between(D(2026, 2, 13), D(2026, 2, 24)) == 2
 
 
 def test_national_day_2026_and_its_make_up_saturday():
     assert add_working_days(D(2026, 9, 30), 1) == D(2026, 10, 8)
-    assert add_working_days(D(2026, 9, 30), 3) == D(2026, 10, 10)   # Saturday 10 October is a workday
+    assert add_working_days(D(2026, 9, 30), 3) == D(
+        2026, 10, 10
+    )  # Saturday 10 October is a workday
     assert add_working_days(D(2026, 10, 10), -1) == D(2026, 10, 9)
     assert Duration(working_days=5).add_to(D(2026, 9, 29)) == D(2026, 10, 12)
 

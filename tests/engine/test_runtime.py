@@ -1,5 +1,6 @@
 """Engine: parsing into typed errors, versions, save/restore without the spec, the script engine
 re-attached after every restore."""
+
 import pytest
 
 from engine.errors import BpmnParseError, ScriptRefused
@@ -62,12 +63,19 @@ def test_version_is_a_content_hash_of_the_files_used():
 
 def test_broken_xml_is_a_typed_error_with_file_and_line():
     with pytest.raises(BpmnParseError) as err:
-        load_files({"broken.bpmn": "<bpmn:definitions xmlns:bpmn='http://www.omg.org/spec/BPMN/20100524/MODEL'>\n<oops></bpmn:definitions>"})
+        load_files(
+            {
+                "broken.bpmn": "<bpmn:definitions xmlns:bpmn='http://www.omg.org/spec/BPMN/20100524/MODEL'>\n<oops></bpmn:definitions>"
+            }
+        )
     assert err.value.file == "broken.bpmn" and err.value.line == 2
 
 
 def test_invalid_bpmn_names_the_element():
-    text = bpmn("x = 1").replace('<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="fill" />', '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="nowhere" />')
+    text = bpmn("x = 1").replace(
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="fill" />',
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="nowhere" />',
+    )
     with pytest.raises(BpmnParseError) as err:
         load_files({"p.bpmn": text})
     assert err.value.file == "p.bpmn"

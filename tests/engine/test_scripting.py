@@ -1,4 +1,5 @@
 """The restricted script environment: data and whitelisted helpers only."""
+
 import pytest
 
 from engine.errors import ScriptRefused
@@ -11,16 +12,19 @@ def env():
     return RestrictedEnvironment(make_helpers(get_rule_set("cpc-2014")))
 
 
-@pytest.mark.parametrize("expression", [
-    "__import__('os').system('true')",
-    "open('/etc/passwd').read()",
-    "().__class__.__mro__[1].__subclasses__()",
-    "[c for c in ().__class__.__base__.__subclasses__()]",
-    "getattr((), '__class__')",
-    "'{0.__class__}'.format(1)",
-    "eval('1')",
-    "type(1)",
-])
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "__import__('os').system('true')",
+        "open('/etc/passwd').read()",
+        "().__class__.__mro__[1].__subclasses__()",
+        "[c for c in ().__class__.__base__.__subclasses__()]",
+        "getattr((), '__class__')",
+        "'{0.__class__}'.format(1)",
+        "eval('1')",
+        "type(1)",
+    ],
+)
 def test_escape_routes_are_refused_before_running(env, expression):
     with pytest.raises(ScriptRefused):
         env.evaluate(expression, {})
@@ -39,8 +43,13 @@ def test_builtins_are_replaced_so_unlisted_names_do_not_exist(env):
 
 
 def test_expressions_see_task_data_and_rule_helpers(env):
-    assert env.evaluate("len(candidates) >= ceil_fraction('election.quorum', 5)", {"candidates": [1, 2, 3, 4]})
-    assert env.evaluate("shift(term_end, 'election.reminder_lead', -1)", {"term_end": "2027-01-10"}) == "2026-07-10"
+    assert env.evaluate(
+        "len(candidates) >= ceil_fraction('election.quorum', 5)", {"candidates": [1, 2, 3, 4]}
+    )
+    assert (
+        env.evaluate("shift(term_end, 'election.reminder_lead', -1)", {"term_end": "2027-01-10"})
+        == "2026-07-10"
+    )
     assert env.evaluate("morning_of('2026-07-10')", {}) == "2026-07-10T09:00:00+08:00"
     assert env.evaluate("more_than(9, 'election.quorum', 10)", {}) is True
     assert env.evaluate("more_than(8, 'election.quorum', 10)", {}) is False

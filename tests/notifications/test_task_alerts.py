@@ -1,5 +1,6 @@
 """Reminders before a task is due, overdue alerts and escalation to the approving committee: in the
 app (`/api/notifications/`) and by email, each raised once, through `partyflow run-timers`."""
+
 import pytest
 import time_machine
 from django.core import mail
@@ -17,12 +18,24 @@ pytestmark = pytest.mark.django_db
 def request_task(api, university):
     """Branch A's election request, open since the reminder fired; due 2026-12-10 24:00 (CST)."""
     u = university
-    for user, email in ((u.users.sec_a, "sec_a@example.edu.cn"), (u.users.committee_a, "committee_a@example.edu.cn"),
-                        (u.users.officer, "officer@example.edu.cn")):
+    for user, email in (
+        (u.users.sec_a, "sec_a@example.edu.cn"),
+        (u.users.committee_a, "committee_a@example.edu.cn"),
+        (u.users.officer, "officer@example.edu.cn"),
+    ):
         user.email = email
         user.save()
     with time_machine.travel(cst(2026, 6, 1, 9), tick=False):
-        assert api(u.users.sec_a).post("/api/cases/", {"process": "branch_election", "organization": u.branch_a.pk}, format="json").status_code == 201
+        assert (
+            api(u.users.sec_a)
+            .post(
+                "/api/cases/",
+                {"process": "branch_election", "organization": u.branch_a.pk},
+                format="json",
+            )
+            .status_code
+            == 201
+        )
     run_timers(cst(2026, 7, 10, 10))
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
         task = only_task(api(u.users.sec_a), "submit_request")
@@ -40,7 +53,9 @@ def notifications(client, **params):
     return r.json()["results"]
 
 
-def test_reminder_reaches_every_holder_three_days_before_the_due_date_once(api, university, request_task):
+def test_reminder_reaches_every_holder_three_days_before_the_due_date_once(
+    api, university, request_task
+):
     u = university
     sec, committee, officer = api(u.users.sec_a), api(u.users.committee_a), api(u.users.officer)
     # tasks.reminder_lead is 3 days in cpc-2014; the request is due at 24:00 on 10 December: nothing
@@ -56,7 +71,10 @@ def test_reminder_reaches_every_holder_three_days_before_the_due_date_once(api, 
     # The submit_request lane is the branch committee: the secretary and the committee member.
     assert [x["task"] for x in notifications(committee)] == [request_task["id"]]
     assert notifications(officer) == []
-    assert sorted(m.to[0] for m in mail.outbox) == ["committee_a@example.edu.cn", "sec_a@example.edu.cn"]
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "committee_a@example.edu.cn",
+        "sec_a@example.edu.cn",
+    ]
     assert all(m.subject == "[partyflow] 任务即将到期：提交换届请示" for m in mail.outbox)
     assert Notification.objects.filter(emailed_at__isnull=False).count() == 2
 
@@ -65,7 +83,9 @@ def test_reminder_reaches_every_holder_three_days_before_the_due_date_once(api, 
     assert len(notifications(sec)) == 1 and len(mail.outbox) == 2
 
 
-def test_overdue_task_alerts_its_holders_and_escalates_to_the_approving_committee(api, university, request_task):
+def test_overdue_task_alerts_its_holders_and_escalates_to_the_approving_committee(
+    api, university, request_task
+):
     u = university
     sec, officer, sec_b = api(u.users.sec_a), api(u.users.officer), api(u.users.sec_b)
     assert officer.get("/api/tasks/", {"escalated": "true"}).json()["results"] == []
@@ -75,7 +95,10 @@ def test_overdue_task_alerts_its_holders_and_escalates_to_the_approving_committe
     assert not TaskAlert.objects.filter(kind="due_soon").exists()
     assert [n["kind"] for n in notifications(sec)] == ["overdue"]
     [escalation] = notifications(officer)
-    assert escalation["kind"] == "escalated" and escalation["subject"] == "逾期督办：软件工程教工党支部 提交换届请示"
+    assert (
+        escalation["kind"] == "escalated"
+        and escalation["subject"] == "逾期督办：软件工程教工党支部 提交换届请示"
+    )
     assert "officer@example.edu.cn" in [m.to[0] for m in mail.outbox]
 
     # The committee's 督办 inbox lists the overdue task; nobody else's does.
@@ -85,12 +108,27 @@ def test_overdue_task_alerts_its_holders_and_escalates_to_the_approving_committe
         assert sec.get("/api/tasks/", {"escalated": "true"}).json()["results"] == []
         assert sec_b.get("/api/tasks/", {"escalated": "true"}).json()["results"] == []
     # In English on request.
-    [escalation_en] = officer.get("/api/notifications/", HTTP_ACCEPT_LANGUAGE="en").json()["results"]
-    assert escalation_en["subject"] == "Overdue, escalated: 软件工程教工党支部 Submit the election request"
+    [escalation_en] = officer.get("/api/notifications/", HTTP_ACCEPT_LANGUAGE="en").json()[
+        "results"
+    ]
+    assert (
+        escalation_en["subject"]
+        == "Overdue, escalated: 软件工程教工党支部 Submit the election request"
+    )
 
     # Completing the task takes it off the escalation list.
     with time_machine.travel(cst(2026, 12, 11, 11), tick=False):
-        r = sec.post(f"/api/tasks/{request_task['id']}/complete/", {"data": {"election_date": "2026-12-28", "seats": 5, "nomination_method": "committee_proposal"}}, format="json")
+        r = sec.post(
+            f"/api/tasks/{request_task['id']}/complete/",
+            {
+                "data": {
+                    "election_date": "2026-12-28",
+                    "seats": 5,
+                    "nomination_method": "committee_proposal",
+                }
+            },
+            format="json",
+        )
         assert r.status_code == 200, r.json()
         assert officer.get("/api/tasks/", {"escalated": "true"}).json()["results"] == []
 
@@ -116,7 +154,10 @@ def test_notifications_are_marked_read_one_or_all_and_are_private(api, universit
     assert [n["id"] for n in notifications(sec, unread="true")] == [second["id"]]
     # Someone else's notification answers like a missing one.
     assert committee.post(f"/api/notifications/{first['id']}/read/").status_code == 404
-    assert committee.get(f"/api/notifications/{first['id']}/").json()["code"] == "notification_not_found"
+    assert (
+        committee.get(f"/api/notifications/{first['id']}/").json()["code"]
+        == "notification_not_found"
+    )
     assert sec.post("/api/notifications/read-all/").json() == {"marked_read": 1}
     assert notifications(sec, unread="true") == []
     assert len(notifications(committee, unread="true")) == 2
@@ -135,7 +176,9 @@ def test_a_mail_server_that_is_down_loses_no_notification(api, university, reque
     with time_machine.travel(cst(2026, 12, 8, 10), tick=False):
         assert alerts_raise()["due_soon"] == 1
     rows = list(Notification.objects.all())
-    assert len(rows) == 2 and all(n.emailed_at is None and "mail server down" in n.email_error for n in rows)
+    assert len(rows) == 2 and all(
+        n.emailed_at is None and "mail server down" in n.email_error for n in rows
+    )
     assert len(notifications(api(university.users.sec_a))) == 1
 
 
@@ -147,4 +190,4 @@ def test_alerts_reach_a_members_own_task_and_each_lane_holder(university):
     holders = slot_holders([own, lane, slot("member", u.full_a[7].pk)])
     assert [x.username for x in holders[own]] == ["member_a"]
     assert [x.username for x in holders[lane]] == ["sec_a", "committee_a"]
-    assert holders[slot("member", u.full_a[7].pk)] == []   # a member without an account
+    assert holders[slot("member", u.full_a[7].pk)] == []  # a member without an account

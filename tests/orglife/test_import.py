@@ -1,5 +1,6 @@
 """Excel import of a year's dues and attendance: all rows or none, with a row-by-row report; through
 the API (multipart) and the CLI."""
+
 import datetime as dt
 from io import BytesIO
 
@@ -30,17 +31,35 @@ def workbook(dues_rows, attendance_rows) -> bytes:
 
 def good_year(u):
     members = u.full_a[:3]
-    dues = [[m.name, f"2026-{month:02d}", 10, dt.date(2026, month, 5)] for m in members for month in range(1, 7)]
+    dues = [
+        [m.name, f"2026-{month:02d}", 10, dt.date(2026, month, 5)]
+        for m in members
+        for month in range(1, 7)
+    ]
     att = []
     for month in range(1, 4):
         for i, m in enumerate(members):
-            att.append([dt.date(2026, month, 8), "主题党日", f"{month}月主题党日", m.name, "否" if i == 2 else "是", "病假" if i == 2 else "", None])
+            att.append(
+                [
+                    dt.date(2026, month, 8),
+                    "主题党日",
+                    f"{month}月主题党日",
+                    m.name,
+                    "否" if i == 2 else "是",
+                    "病假" if i == 2 else "",
+                    None,
+                ]
+            )
     att.append([dt.date(2026, 4, 1), "study_session", "理论学习", u.full_a[0].pk, "是", "", 4])
     return dues, att
 
 
 def upload(client, org, content):
-    return client.post("/api/orglife/import/", {"organization": org.pk, "file": SimpleUploadedFile("year.xlsx", content)}, format="multipart")
+    return client.post(
+        "/api/orglife/import/",
+        {"organization": org.pk, "file": SimpleUploadedFile("year.xlsx", content)},
+        format="multipart",
+    )
 
 
 def test_a_good_workbook_imports_every_row(university, api):
@@ -52,26 +71,37 @@ def test_a_good_workbook_imports_every_row(university, api):
     assert DuesPayment.objects.filter(member=u.full_a[0]).count() == 6
     march = Meeting.objects.get(held_on=dt.date(2026, 3, 8))
     assert march.kind == "themed_party_day"
-    assert list(march.attendance.filter(present=False).values_list("member__name", "absence_reason")) == [("甲2", "病假")]
+    assert list(
+        march.attendance.filter(present=False).values_list("member__name", "absence_reason")
+    ) == [("甲2", "病假")]
     assert Meeting.objects.get(kind="study_session").hours == 4
 
 
 def test_a_broken_workbook_imports_nothing_and_reports_each_wrong_row(university, api):
     u = university
     dues, att = good_year(u)
-    dues[3][2] = -5                         # 党费 row 5: negative amount
-    dues[7][0] = "查无此人"                  # 党费 row 9: not a member
-    att[4][1] = "茶话会"                     # 组织生活 row 6: unknown kind
-    att[2][5] = ""                          # 组织生活 row 4: absent without a reason
+    dues[3][2] = -5  # 党费 row 5: negative amount
+    dues[7][0] = "查无此人"  # 党费 row 9: not a member
+    att[4][1] = "茶话会"  # 组织生活 row 6: unknown kind
+    att[2][5] = ""  # 组织生活 row 4: absent without a reason
     events_before = AuditEvent.objects.count()
     r = upload(api(u.users.sec_a), u.branch_a, workbook(dues, att))
     assert r.status_code == 400
     body = r.json()
     assert body["code"] == "import_rows_invalid"
     rows = {(e["sheet"], e["row"], e["column"]) for e in body["details"]["rows"]}
-    assert rows == {("党费", 5, "金额"), ("党费", 9, "党员"), ("组织生活", 6, "类型"), ("组织生活", 4, "缺席原因")}
+    assert rows == {
+        ("党费", 5, "金额"),
+        ("党费", 9, "党员"),
+        ("组织生活", 6, "类型"),
+        ("组织生活", 4, "缺席原因"),
+    }
     assert set(body["fields"]) == {"党费!5", "党费!9", "组织生活!6", "组织生活!4"}
-    assert not DuesPayment.objects.exists() and not Meeting.objects.exists() and not Attendance.objects.exists()
+    assert (
+        not DuesPayment.objects.exists()
+        and not Meeting.objects.exists()
+        and not Attendance.objects.exists()
+    )
     assert AuditEvent.objects.count() == events_before
 
 
@@ -84,7 +114,11 @@ def test_an_import_into_another_branch_is_refused(university, api):
 
 def test_a_file_that_is_not_a_workbook_is_reported(university, api):
     r = upload(api(university.users.sec_a), university.branch_a, b"not a spreadsheet")
-    assert r.status_code == 400 and r.json()["code"] == "import_rows_invalid" and "file" in r.json()["fields"]
+    assert (
+        r.status_code == 400
+        and r.json()["code"] == "import_rows_invalid"
+        and "file" in r.json()["fields"]
+    )
 
 
 def test_the_cli_imports_a_workbook_and_refuses_a_broken_one(university, tmp_path, capsys):

@@ -47,7 +47,9 @@ def test_a_branch_is_not_counted_for_periods_before_its_founding_or_after_its_di
     for branch in (new, gone):
         sec = UserFactory()
         MemberFactory(organization=branch, user=sec)
-        role_assignment_create(actor=None, user=sec, role=Role.BRANCH_SECRETARY, organization=branch)
+        role_assignment_create(
+            actor=None, user=sec, role=Role.BRANCH_SECRETARY, organization=branch
+        )
     officer = api(u.users.officer)
     with time_machine.travel(cst(2026, 3, 1, 9), tick=False):
         year_2025 = compliance(officer, u.college, "2025")

@@ -1,5 +1,6 @@
 """P2 branch election end to end through the API, with the clock moved and a save/restore check at
 every step."""
+
 import datetime as dt
 
 import pytest
@@ -14,17 +15,23 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 
 def start_election(client, branch):
-    r = client.post("/api/cases/", {"process": "branch_election", "organization": branch.pk}, format="json")
+    r = client.post(
+        "/api/cases/", {"process": "branch_election", "organization": branch.pk}, format="json"
+    )
     assert r.status_code == 201, r.json()
     return r.json()
 
 
 def vote_data(u, candidates, present, votes, elected, **extra):
     return {
-        "meeting_date": "2026-12-20", "present": [m.pk for m in present],
-        "ballots_issued": len(present), "ballots_returned": len(present), "invalid_ballots": 0,
+        "meeting_date": "2026-12-20",
+        "present": [m.pk for m in present],
+        "ballots_issued": len(present),
+        "ballots_returned": len(present),
+        "invalid_ballots": 0,
         "votes": [{"candidate": c.pk, "yes": n} for c, n in zip(candidates, votes)],
-        "elected": [m.pk for m in elected], **extra,
+        "elected": [m.pk for m in elected],
+        **extra,
     }
 
 
@@ -35,9 +42,17 @@ def drive_to_vote(api, u):
         case = start_election(sec, u.branch_a)
     run_timers(cst(2026, 7, 10, 10))
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
-        complete(sec, only_task(sec, "submit_request")["id"], {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"})
+        complete(
+            sec,
+            only_task(sec, "submit_request")["id"],
+            {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"},
+        )
         complete(officer, only_task(officer, "reply_request")["id"], {"approved": True})
-        complete(sec, only_task(sec, "nominate_candidates")["id"], {"candidates": [m.pk for m in u.full_a[:6]]})
+        complete(
+            sec,
+            only_task(sec, "nominate_candidates")["id"],
+            {"candidates": [m.pk for m in u.full_a[:6]]},
+        )
         complete(officer, only_task(officer, "review_candidates")["id"], {"approved": True})
     return case
 
@@ -62,9 +77,16 @@ def test_election_from_reminder_to_approved_results(api, university):
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
         request = only_task(sec, "submit_request")
         # The request is due election.request_lead (1 month) before the term ends.
-        assert request["due_at"] == "2026-12-11T00:00:00+08:00" and request["role"] == "branch_committee"
+        assert (
+            request["due_at"] == "2026-12-11T00:00:00+08:00"
+            and request["role"] == "branch_committee"
+        )
         assert only_task(committee, "submit_request")["id"] == request["id"]
-        complete(sec, request["id"], {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"})
+        complete(
+            sec,
+            request["id"],
+            {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"},
+        )
         assert_round_trip(case["id"])
 
         # Step 2: the committee rejects; the request returns to the branch with the reason.
@@ -75,11 +97,27 @@ def test_election_from_reminder_to_approved_results(api, university):
         detail = sec.get(f"/api/tasks/{again['id']}/").json()
         assert detail["case_data"]["reason"] == "请补充候选人推荐方式说明"
         assert detail["form"]["schema"]["title"] == "换届请示"
-        complete(sec, again["id"], {"election_date": "2026-12-20", "seats": 5, "nomination_method": "member_recommendation"})
-        complete(officer, only_task(officer, "reply_request")["id"], {"approved": True, "document_no": "院党委〔2026〕12号"})
+        complete(
+            sec,
+            again["id"],
+            {
+                "election_date": "2026-12-20",
+                "seats": 5,
+                "nomination_method": "member_recommendation",
+            },
+        )
+        complete(
+            officer,
+            only_task(officer, "reply_request")["id"],
+            {"approved": True, "document_no": "院党委〔2026〕12号"},
+        )
         assert_round_trip(case["id"])
 
-        complete(sec, only_task(sec, "nominate_candidates")["id"], {"candidates": [m.pk for m in u.full_a[:6]], "basis": "支委会根据多数党员意见提出"})
+        complete(
+            sec,
+            only_task(sec, "nominate_candidates")["id"],
+            {"candidates": [m.pk for m in u.full_a[:6]], "basis": "支委会根据多数党员意见提出"},
+        )
         complete(officer, only_task(officer, "review_candidates")["id"], {"approved": True})
         assert_round_trip(case["id"])
 
@@ -92,11 +130,17 @@ def test_election_from_reminder_to_approved_results(api, university):
         assert any("预备党员" in e["reason"] for e in ctx["not_eligible"])
         assert ctx["seats_open"] == 5 and len(ctx["candidates"]) == 6
         present = u.full_a[:8]
-        complete(sec, vote["id"], vote_data(u, u.full_a[:6], present, [8, 7, 6, 5, 5, 3], u.full_a[:5]))
+        complete(
+            sec, vote["id"], vote_data(u, u.full_a[:6], present, [8, 7, 6, 5, 5, 3], u.full_a[:5])
+        )
         assert_round_trip(case["id"])
 
         officers = only_task(sec, "elect_officers")
-        complete(sec, officers["id"], {"meeting_date": "2026-12-20", "secretary": u.full_a[0].pk, "deputy": u.full_a[1].pk})
+        complete(
+            sec,
+            officers["id"],
+            {"meeting_date": "2026-12-20", "secretary": u.full_a[0].pk, "deputy": u.full_a[1].pk},
+        )
         approval = only_task(officer, "approve_results")
         assert sec.get(f"/api/cases/{case['id']}/").json()["stage"] == "选举结果批复"
         complete(officer, approval["id"], {"approved": True, "document_no": "院党委〔2026〕30号"})
@@ -106,9 +150,15 @@ def test_election_from_reminder_to_approved_results(api, university):
     branch = Organization.objects.get(pk=u.branch_a.pk)
     assert (branch.term_start, branch.term_end) == (dt.date(2026, 12, 20), dt.date(2029, 12, 20))
     # New officers hold their roles for the new term; the old secretary's term ended the day before.
-    roles = {(a.user.username, a.role): (a.term_start, a.term_end) for a in RoleAssignment.objects.filter(organization=branch)}
+    roles = {
+        (a.user.username, a.role): (a.term_start, a.term_end)
+        for a in RoleAssignment.objects.filter(organization=branch)
+    }
     assert roles[("sec_a", Role.BRANCH_SECRETARY)] == (dt.date(2026, 12, 20), dt.date(2029, 12, 20))
-    assert roles[("committee_a", Role.BRANCH_DEPUTY_SECRETARY)] == (dt.date(2026, 12, 20), dt.date(2029, 12, 20))
+    assert roles[("committee_a", Role.BRANCH_DEPUTY_SECRETARY)] == (
+        dt.date(2026, 12, 20),
+        dt.date(2029, 12, 20),
+    )
     # Step 8: the next term-expiry reminder is scheduled as a new case waiting on its timer.
     nxt = Case.objects.exclude(pk=case["id"]).get(process_id="branch_election", organization=branch)
     nxt_json = sec.get(f"/api/cases/{nxt.pk}/").json()
@@ -123,7 +173,15 @@ def test_election_from_reminder_to_approved_results(api, university):
     assert completed[0]["actor_name"] == "sec_a" and completed[0]["task_name"] == "提交换届请示"
     acted = completed[0]["actor_roles"]
     assert [(r["role"], r["organization"], r["role_display"]) for r in acted] == [
-        ("branch_secretary", u.branch_a.pk, "支部书记")]
+        ("branch_secretary", u.branch_a.pk, "支部书记")
+    ]
     assert acted[0]["organization_name"] == u.branch_a.name
-    assert completed[1]["data"]["submitted"] == {"approved": False, "reason": "请补充候选人推荐方式说明"}
-    assert [e["data"]["operation"] for e in history if e["action"] == "effect_applied"] == ["notify_term_expiry", "record_election_result", "schedule_next_election"]
+    assert completed[1]["data"]["submitted"] == {
+        "approved": False,
+        "reason": "请补充候选人推荐方式说明",
+    }
+    assert [e["data"]["operation"] for e in history if e["action"] == "effect_applied"] == [
+        "notify_term_expiry",
+        "record_election_result",
+        "schedule_next_election",
+    ]

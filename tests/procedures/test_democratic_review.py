@@ -1,6 +1,7 @@
 """P3 annual democratic review: a branch of 12 members (two leading cadres, one probationary) through
 the whole review via the API; the anonymous measurement (no voter-rating link stored anywhere); the
 ⅓ 优秀 warning; unqualified members get handling cases."""
+
 import json
 from types import SimpleNamespace
 
@@ -21,20 +22,40 @@ GRADES = ["excellent", "qualified", "basically_qualified", "unqualified"]
 
 @pytest.fixture
 def review_branch(university):
-    branch = OrganizationFactory(name="数学教工党支部", kind=OrgKind.BRANCH, parent=university.college)
+    branch = OrganizationFactory(
+        name="数学教工党支部", kind=OrgKind.BRANCH, parent=university.college
+    )
     members = []
     for i in range(12):
         user = UserFactory(username=f"rv{i}")
         status = MemberStatus.PROBATIONARY if i == 11 else MemberStatus.FULL
-        members.append(MemberFactory(organization=branch, name=f"评{i}", user=user, status=status, is_leading_cadre=i in (2, 3)))
-    role_assignment_create(actor=None, user=members[0].user, role=Role.BRANCH_SECRETARY, organization=branch)
-    role_assignment_create(actor=None, user=members[1].user, role=Role.BRANCH_COMMITTEE, organization=branch)
+        members.append(
+            MemberFactory(
+                organization=branch,
+                name=f"评{i}",
+                user=user,
+                status=status,
+                is_leading_cadre=i in (2, 3),
+            )
+        )
+    role_assignment_create(
+        actor=None, user=members[0].user, role=Role.BRANCH_SECRETARY, organization=branch
+    )
+    role_assignment_create(
+        actor=None, user=members[1].user, role=Role.BRANCH_COMMITTEE, organization=branch
+    )
     rated = [m for m in members if not m.is_leading_cadre]
-    return SimpleNamespace(branch=branch, members=members, rated=rated, cadres=members[2:4], u=university)
+    return SimpleNamespace(
+        branch=branch, members=members, rated=rated, cadres=members[2:4], u=university
+    )
 
 
 def start_review(api, rb):
-    r = api(rb.members[0].user).post("/api/cases/", {"process": "democratic_review", "organization": rb.branch.pk, "data": {"year": 2026}}, format="json")
+    r = api(rb.members[0].user).post(
+        "/api/cases/",
+        {"process": "democratic_review", "organization": rb.branch.pk, "data": {"year": 2026}},
+        format="json",
+    )
     assert r.status_code == 201, r.json()
     return r.json()
 
@@ -42,8 +63,20 @@ def start_review(api, rb):
 def drive_to_measurement(api, rb):
     sec, committee = api(rb.members[0].user), api(rb.members[1].user)
     case = start_review(api, rb)
-    complete(committee, only_task(committee, "file_plan")["id"], {"plan": "2026年度民主评议方案", "review_date": "2026-12-20", "filed_document": "数支〔2026〕5号"})
-    complete(sec, only_task(sec, "record_study")["id"], {"held_on": "2026-12-05", "summary": "集中学习党章"})
+    complete(
+        committee,
+        only_task(committee, "file_plan")["id"],
+        {
+            "plan": "2026年度民主评议方案",
+            "review_date": "2026-12-20",
+            "filed_document": "数支〔2026〕5号",
+        },
+    )
+    complete(
+        sec,
+        only_task(sec, "record_study")["id"],
+        {"held_on": "2026-12-05", "summary": "集中学习党章"},
+    )
     # one self-assessment per member, each in that member's own inbox
     tasks = {}
     for m in rb.members:
@@ -52,13 +85,21 @@ def drive_to_measurement(api, rb):
         tasks[m.pk] = mine[0]["id"]
     assert len(set(tasks.values())) == 12
     # another member cannot complete my self-assessment
-    r = api(rb.members[5].user).post(f"/api/tasks/{tasks[rb.members[6].pk]}/complete/", {"data": {"text": "代写"}}, format="json")
+    r = api(rb.members[5].user).post(
+        f"/api/tasks/{tasks[rb.members[6].pk]}/complete/", {"data": {"text": "代写"}}, format="json"
+    )
     assert r.status_code in (403, 404)
     for m in rb.members:
-        assert [t for t in inbox(sec) if t["element_id"] == "mutual_assessment"] == []   # waits for all twelve
+        assert [
+            t for t in inbox(sec) if t["element_id"] == "mutual_assessment"
+        ] == []  # waits for all twelve
         complete(api(m.user), tasks[m.pk], {"text": f"{m.name}的自我评价"})
     assert_round_trip(case["id"])
-    complete(sec, only_task(sec, "mutual_assessment")["id"], {"held_on": "2026-12-20", "summary": "党员互评"})
+    complete(
+        sec,
+        only_task(sec, "mutual_assessment")["id"],
+        {"held_on": "2026-12-20", "summary": "党员互评"},
+    )
     return case
 
 
@@ -68,36 +109,93 @@ def ballot(rb, grade_of):
 
 def test_a_branch_of_twelve_through_the_whole_review(api, review_branch):
     rb = review_branch
-    sec, committee, officer = api(rb.members[0].user), api(rb.members[1].user), api(rb.u.users.officer)
+    sec, committee, officer = (
+        api(rb.members[0].user),
+        api(rb.members[1].user),
+        api(rb.u.users.officer),
+    )
     with time_machine.travel(cst(2026, 12, 1, 9), tick=False):
         case = drive_to_measurement(api, rb)
         detail = sec.get(f"/api/cases/{case['id']}/").json()
-        assert [r["id"] for r in detail["data"]["rated"]] == [m.pk for m in rb.rated]          # 10 rated
+        assert [r["id"] for r in detail["data"]["rated"]] == [m.pk for m in rb.rated]  # 10 rated
         assert [r["id"] for r in detail["data"]["not_rated"]] == [m.pk for m in rb.cadres]
         assert len(detail["data"]["self_assessments"]) == 12
         url = f"/api/cases/{case['id']}/measurement-ballots/"
         # a leading cadre votes but cannot be rated
-        bad = api(rb.cadres[0].user).post(url, {"ratings": [*ballot(rb, lambda m: "qualified")["ratings"], {"member": rb.cadres[1].pk, "grade": "qualified"}]}, format="json")
-        assert bad.status_code == 400 and bad.json()["code"] == "leading_cadre_not_rated" and "ratings.10.member" in bad.json()["fields"]
+        bad = api(rb.cadres[0].user).post(
+            url,
+            {
+                "ratings": [
+                    *ballot(rb, lambda m: "qualified")["ratings"],
+                    {"member": rb.cadres[1].pk, "grade": "qualified"},
+                ]
+            },
+            format="json",
+        )
+        assert (
+            bad.status_code == 400
+            and bad.json()["code"] == "leading_cadre_not_rated"
+            and "ratings.10.member" in bad.json()["fields"]
+        )
         target = rb.rated[-1]
         for m in rb.members:
-            r = api(m.user).post(url, ballot(rb, lambda x: "unqualified" if x == target else "excellent" if x in rb.rated[:3] else "qualified"), format="json")
+            r = api(m.user).post(
+                url,
+                ballot(
+                    rb,
+                    lambda x: (
+                        "unqualified"
+                        if x == target
+                        else "excellent"
+                        if x in rb.rated[:3]
+                        else "qualified"
+                    ),
+                ),
+                format="json",
+            )
             assert r.status_code == 201, r.json()
         twice = api(rb.members[4].user).post(url, ballot(rb, lambda m: "qualified"), format="json")
         assert twice.status_code == 409 and twice.json()["code"] == "already_voted"
-        outsider = api(rb.u.users.member_a).post(url, ballot(rb, lambda m: "qualified"), format="json")
+        outsider = api(rb.u.users.member_a).post(
+            url, ballot(rb, lambda m: "qualified"), format="json"
+        )
         assert outsider.status_code == 404
         complete(sec, only_task(sec, "democratic_measurement")["id"], {"close": True})
         data = Case.objects.get(pk=case["id"]).data
         assert data["ballots"] == 12
-        assert data["measurement"][str(target.pk)] == {"excellent": 0, "qualified": 0, "basically_qualified": 0, "unqualified": 12}
+        assert data["measurement"][str(target.pk)] == {
+            "excellent": 0,
+            "qualified": 0,
+            "basically_qualified": 0,
+            "unqualified": 12,
+        }
         assert data["measurement"][str(rb.rated[0].pk)]["excellent"] == 12
         # organizational rating: 3 of 10 excellent is within 1/3, no warning
-        ratings = [{"member": m.pk, "grade": "unqualified" if m == target else "excellent" if m in rb.rated[:3] else "qualified"} for m in rb.rated]
-        complete(committee, only_task(committee, "organizational_rating")["id"], {"ratings": ratings})
+        ratings = [
+            {
+                "member": m.pk,
+                "grade": "unqualified"
+                if m == target
+                else "excellent"
+                if m in rb.rated[:3]
+                else "qualified",
+            }
+            for m in rb.rated
+        ]
+        complete(
+            committee, only_task(committee, "organizational_rating")["id"], {"ratings": ratings}
+        )
         assert Case.objects.get(pk=case["id"]).data["rating_warnings"] == []
-        complete(sec, only_task(sec, "give_feedback")["id"], {"feedback": [{"member": m.pk, "text": "已当面反馈"} for m in rb.rated]})
-        complete(sec, only_task(sec, "report_results")["id"], {"held_on": "2026-12-28", "summary": "优秀3人，合格6人，不合格1人"})
+        complete(
+            sec,
+            only_task(sec, "give_feedback")["id"],
+            {"feedback": [{"member": m.pk, "text": "已当面反馈"} for m in rb.rated]},
+        )
+        complete(
+            sec,
+            only_task(sec, "report_results")["id"],
+            {"held_on": "2026-12-28", "summary": "优秀3人，合格6人，不合格1人"},
+        )
         assert_round_trip(case["id"])
         complete(officer, only_task(officer, "receive_results")["id"], {"approved": True})
     assert Case.objects.get(pk=case["id"]).status == "completed"
@@ -111,13 +209,24 @@ def test_more_than_a_third_excellent_is_a_warning_not_a_block(api, review_branch
     sec, committee = api(rb.members[0].user), api(rb.members[1].user)
     with time_machine.travel(cst(2026, 12, 1, 9), tick=False):
         case = drive_to_measurement(api, rb)
-        for m in rb.members[:7]:   # more than half of the 12 entitled
-            api(m.user).post(f"/api/cases/{case['id']}/measurement-ballots/", ballot(rb, lambda m: "qualified"), format="json")
+        for m in rb.members[:7]:  # more than half of the 12 entitled
+            api(m.user).post(
+                f"/api/cases/{case['id']}/measurement-ballots/",
+                ballot(rb, lambda m: "qualified"),
+                format="json",
+            )
         complete(sec, only_task(sec, "democratic_measurement")["id"], {"close": True})
         task = only_task(committee, "organizational_rating")
-        missing = committee.post(f"/api/tasks/{task['id']}/complete/", {"data": {"ratings": [{"member": rb.rated[0].pk, "grade": "qualified"}]}}, format="json")
+        missing = committee.post(
+            f"/api/tasks/{task['id']}/complete/",
+            {"data": {"ratings": [{"member": rb.rated[0].pk, "grade": "qualified"}]}},
+            format="json",
+        )
         assert missing.status_code == 400 and missing.json()["code"] == "members_missing"
-        ratings = [{"member": m.pk, "grade": "excellent" if i < 4 else "qualified"} for i, m in enumerate(rb.rated)]  # 4 of 10 > 1/3
+        ratings = [
+            {"member": m.pk, "grade": "excellent" if i < 4 else "qualified"}
+            for i, m in enumerate(rb.rated)
+        ]  # 4 of 10 > 1/3
         complete(committee, task["id"], {"ratings": ratings})
     warnings = Case.objects.get(pk=case["id"]).data["rating_warnings"]
     assert [w["code"] for w in warnings] == ["too_many_excellent"] and "4" in warnings[0]["message"]
@@ -132,21 +241,43 @@ def test_the_measurement_stores_no_link_between_a_voter_and_a_rating(api, review
         # the only 基本合格 anywhere comes from one voter, about one member
         odd_voter, odd_member = rb.members[7], rb.rated[4]
         for m in rb.members:
-            grade_of = (lambda x: "basically_qualified" if x == odd_member else "qualified") if m == odd_voter else (lambda x: "qualified")
+            grade_of = (
+                (lambda x: "basically_qualified" if x == odd_member else "qualified")
+                if m == odd_voter
+                else (lambda x: "qualified")
+            )
             assert api(m.user).post(url, ballot(rb, grade_of), format="json").status_code == 201
     case_row = Case.objects.get(pk=case["id"])
     # what is stored: counts per member and grade; who voted (not how)
-    assert {f.name for f in MeasurementTally._meta.get_fields()} == {"id", "case", "member", "grade", "count"}
+    assert {f.name for f in MeasurementTally._meta.get_fields()} == {
+        "id",
+        "case",
+        "member",
+        "grade",
+        "count",
+    }
     assert {f.name for f in MeasurementVoter._meta.get_fields()} == {"id", "case", "member"}
-    assert MeasurementTally.objects.get(case=case_row, member=odd_member, grade="basically_qualified").count == 1
+    assert (
+        MeasurementTally.objects.get(
+            case=case_row, member=odd_member, grade="basically_qualified"
+        ).count
+        == 1
+    )
     assert MeasurementVoter.objects.filter(case=case_row).count() == 12
     # tally rows were all created by the first ballot, in member/grade order, not in the order grades were given
-    rows = list(MeasurementTally.objects.filter(case=case_row).order_by("id").values_list("member_id", "grade"))
+    rows = list(
+        MeasurementTally.objects.filter(case=case_row)
+        .order_by("id")
+        .values_list("member_id", "grade")
+    )
     assert rows == [(m.pk, g) for m in sorted(rb.rated, key=lambda m: m.pk) for g in GRADES]
     # every ballot rewrote every tally row: no row version singles out the last ballot's grades
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
-            cur.execute("SELECT DISTINCT xmin::text FROM orglife_measurementtally WHERE case_id = %s", [case_row.pk])
+            cur.execute(
+                "SELECT DISTINCT xmin::text FROM orglife_measurementtally WHERE case_id = %s",
+                [case_row.pk],
+            )
             assert len(cur.fetchall()) == 1
     # nowhere else: not in the audit trail, the case data, the workflow state or the task rows
     for event in AuditEvent.objects.filter(action="measurement_ballot_cast"):
@@ -158,28 +289,63 @@ def test_the_measurement_stores_no_link_between_a_voter_and_a_rating(api, review
         assert "basically_qualified" not in text and "基本合格" not in text
 
 
-def test_the_measurement_closes_only_with_enough_ballots_and_the_history_names_no_voter(api, review_branch):
+def test_the_measurement_closes_only_with_enough_ballots_and_the_history_names_no_voter(
+    api, review_branch
+):
     rb = review_branch
     sec = api(rb.members[0].user)
     with time_machine.travel(cst(2026, 12, 1, 9), tick=False):
         case = drive_to_measurement(api, rb)
         url = f"/api/cases/{case['id']}/measurement-ballots/"
         task = only_task(sec, "democratic_measurement")
-        assert sec.get(f"/api/tasks/{task['id']}/").json()["context"]["ballots_needed"] == 7   # > half of 12, and >= 3
+        assert (
+            sec.get(f"/api/tasks/{task['id']}/").json()["context"]["ballots_needed"] == 7
+        )  # > half of 12, and >= 3
         lone = rb.members[5]
-        assert api(lone.user).post(url, ballot(rb, lambda m: "unqualified" if m == rb.rated[0] else "qualified"), format="json").status_code == 201
+        assert (
+            api(lone.user)
+            .post(
+                url,
+                ballot(rb, lambda m: "unqualified" if m == rb.rated[0] else "qualified"),
+                format="json",
+            )
+            .status_code
+            == 201
+        )
         # One ballot (or six of twelve) would publish tallies that reveal how the voters rated.
         for voters in (1, 6):
-            for m in [m for m in rb.members if m != lone][:voters - 1]:
+            for m in [m for m in rb.members if m != lone][: voters - 1]:
                 if not MeasurementVoter.objects.filter(case_id=case["id"], member=m).exists():
-                    assert api(m.user).post(url, ballot(rb, lambda x: "qualified"), format="json").status_code == 201
-            r = sec.post(f"/api/tasks/{task['id']}/complete/", {"data": {"close": True}}, format="json")
-            assert r.status_code == 400 and r.json()["code"] == "measurement_too_few_ballots" and "close" in r.json()["fields"]
+                    assert (
+                        api(m.user)
+                        .post(url, ballot(rb, lambda x: "qualified"), format="json")
+                        .status_code
+                        == 201
+                    )
+            r = sec.post(
+                f"/api/tasks/{task['id']}/complete/", {"data": {"close": True}}, format="json"
+            )
+            assert (
+                r.status_code == 400
+                and r.json()["code"] == "measurement_too_few_ballots"
+                and "close" in r.json()["fields"]
+            )
             assert "7" in r.json()["message"]
-        seventh = [m for m in rb.members if not MeasurementVoter.objects.filter(case_id=case["id"], member=m).exists()][0]
-        assert api(seventh.user).post(url, ballot(rb, lambda x: "qualified"), format="json").status_code == 201
+        seventh = [
+            m
+            for m in rb.members
+            if not MeasurementVoter.objects.filter(case_id=case["id"], member=m).exists()
+        ][0]
+        assert (
+            api(seventh.user)
+            .post(url, ballot(rb, lambda x: "qualified"), format="json")
+            .status_code
+            == 201
+        )
         complete(sec, task["id"], {"close": True})
     history = sec.get(f"/api/cases/{case['id']}/history/").json()
     cast = [e for e in history if e["action"] == "measurement_ballot_cast"]
-    assert len(cast) == 7 and all(e["actor_name"] == "system" and not e["actor_roles"] for e in cast)
+    assert len(cast) == 7 and all(
+        e["actor_name"] == "system" and not e["actor_roles"] for e in cast
+    )
     assert lone.user.username not in json.dumps(cast, ensure_ascii=False)

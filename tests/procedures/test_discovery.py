@@ -1,4 +1,5 @@
 """Procedures are discovered: a new module under procedures/ registers itself, no list to edit."""
+
 import sys
 
 import procedures
@@ -8,8 +9,12 @@ from workflows import registry
 def test_every_procedure_module_and_package_is_discovered():
     found = procedures.discover()
     assert found == [
-        "procedures.branch_election", "procedures.democratic_review", "procedures.member_development.procedure",
-        "procedures.model_branch_evaluation", "procedures.orglife_reminder", "procedures.self_lapse",
+        "procedures.branch_election",
+        "procedures.democratic_review",
+        "procedures.member_development.procedure",
+        "procedures.model_branch_evaluation",
+        "procedures.orglife_reminder",
+        "procedures.self_lapse",
         "procedures.unqualified_member",
         "procedures.weak_branch_remediation.procedure",
     ]
@@ -22,7 +27,9 @@ def test_a_new_procedure_module_registers_itself_when_dropped_in(tmp_path, monke
         "from workflows.registry import form_check\n\n"
         "@form_check('toy_procedure', '__start__')\n"
         "def check_start(*, organization, data, rules, subject_member=None):\n"
-        "    return {'checked': True}\n", encoding="utf-8")
+        "    return {'checked': True}\n",
+        encoding="utf-8",
+    )
     monkeypatch.setattr(procedures, "__path__", [*procedures.__path__, str(tmp_path)])
     monkeypatch.setattr(registry, "_CHECKS", dict(registry._CHECKS))  # the toy leaves no trace
     monkeypatch.delitem(sys.modules, "procedures.toy_procedure", raising=False)

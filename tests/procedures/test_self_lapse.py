@@ -2,6 +2,7 @@
 (`partyflow run-timers`, Celery beat), at exactly 6 consecutive months and not at 5, for attendance
 and for dues separately; one open case per member; good reason closes it; striking off goes through
 the general meeting (admission rule) and the approving committee, and bars reapplication for 5 years."""
+
 import datetime as dt
 
 import pytest
@@ -24,7 +25,13 @@ def pay_dues(u, members, months):
     with time_machine.travel(cst(2026, 8, 1, 9), tick=False):
         for m in members:
             for month in months:
-                dues_record(actor=u.users.sec_a, member=m, month=month, amount="10", paid_on=dt.date(2026, 7, 31))
+                dues_record(
+                    actor=u.users.sec_a,
+                    member=m,
+                    month=month,
+                    amount="10",
+                    paid_on=dt.date(2026, 7, 31),
+                )
 
 
 def monthly_meetings(u, absent, months):
@@ -32,15 +39,23 @@ def monthly_meetings(u, absent, months):
     others = [m for m in u.full_a if m != absent]
     with time_machine.travel(cst(2026, 8, 1, 9), tick=False):
         for month in months:
-            meeting_record(actor=u.users.sec_a, organization=u.branch_a, kind="themed_party_day", held_on=month.replace(day=10),
-                           title=f"{month.month}月主题党日", attendees=[m.pk for m in others],
-                           absentees=[{"member": absent.pk, "reason": "未请假"}])
+            meeting_record(
+                actor=u.users.sec_a,
+                organization=u.branch_a,
+                kind="themed_party_day",
+                held_on=month.replace(day=10),
+                title=f"{month.month}月主题党日",
+                attendees=[m.pk for m in others],
+                absentees=[{"member": absent.pk, "reason": "未请假"}],
+            )
 
 
 @pytest.fixture(autouse=True)
 def branch_a_keeps_dues_here(university):
     """Branch A keeps its dues accounts in partyflow from January 2026 (`dues_tracked_since`)."""
-    organization_update(actor=None, organization=university.branch_a, dues_tracked_since=dt.date(2026, 1, 1))
+    organization_update(
+        actor=None, organization=university.branch_a, dues_tracked_since=dt.date(2026, 1, 1)
+    )
 
 
 def lapse_cases(member):
@@ -51,10 +66,14 @@ def test_six_months_without_attending_opens_a_case_and_five_do_not(university, a
     u = university
     target = u.full_a[3]
     pay_dues(u, [*u.full_a, u.probationary, u.suspended], MONTHS)
-    monthly_meetings(u, target, MONTHS[1:])          # absent Feb-Jul; January had no meeting
-    assert "self-lapse cases opened: 0" in run_timers(cst(2026, 7, 20, 9))   # window Jan-Jun: 5 missed months
+    monthly_meetings(u, target, MONTHS[1:])  # absent Feb-Jul; January had no meeting
+    assert "self-lapse cases opened: 0" in run_timers(
+        cst(2026, 7, 20, 9)
+    )  # window Jan-Jun: 5 missed months
     assert lapse_cases(target) == []
-    assert "self-lapse cases opened: 1" in run_timers(cst(2026, 8, 3, 9))    # window Feb-Jul: 6 missed months
+    assert "self-lapse cases opened: 1" in run_timers(
+        cst(2026, 8, 3, 9)
+    )  # window Feb-Jul: 6 missed months
     [case] = lapse_cases(target)
     assert case.organization == u.branch_a and case.status == "running"
     sec = api(u.users.sec_a)
@@ -77,12 +96,14 @@ def test_six_months_without_dues_opens_a_case_and_five_do_not(university, api):
     target = u.full_a[4]
     others = [m for m in [*u.full_a, u.probationary, u.suspended] if m != target]
     pay_dues(u, others, MONTHS)
-    pay_dues(u, [target], MONTHS[:1])                # paid January, nothing since
+    pay_dues(u, [target], MONTHS[:1])  # paid January, nothing since
     assert "self-lapse cases opened: 0" in run_timers(cst(2026, 7, 20, 9))
     assert "self-lapse cases opened: 1" in run_timers(cst(2026, 8, 3, 9))
     [case] = lapse_cases(target)
     [ground] = case.data["grounds"]
-    assert ground["kind"] == "dues" and ground["months"][0] == "2026-02" and len(ground["months"]) == 6
+    assert (
+        ground["kind"] == "dues" and ground["months"][0] == "2026-02" and len(ground["months"]) == 6
+    )
     assert ground["records"] == [{"last_paid_month": "2026-01"}]
     assert only_task(api(u.users.sec_a), "review_lapse")["case"] == case.pk
 
@@ -96,9 +117,17 @@ def test_the_same_member_never_gets_two_open_cases_and_a_good_reason_closes_it(u
     [case] = lapse_cases(target)
     sec = api(u.users.sec_a)
     with time_machine.travel(cst(2026, 8, 6, 9), tick=False):
-        bad = sec.post(f"/api/tasks/{only_task(sec, 'review_lapse')['id']}/complete/", {"data": {"decision": "good_reason"}}, format="json")
+        bad = sec.post(
+            f"/api/tasks/{only_task(sec, 'review_lapse')['id']}/complete/",
+            {"data": {"decision": "good_reason"}},
+            format="json",
+        )
         assert bad.status_code == 400 and "reason" in str(bad.json()["fields"])
-        complete(sec, only_task(sec, "review_lapse")["id"], {"decision": "good_reason", "reason": "出国访学，党费已委托代缴，补缴凭证见附件"})
+        complete(
+            sec,
+            only_task(sec, "review_lapse")["id"],
+            {"decision": "good_reason", "reason": "出国访学，党费已委托代缴，补缴凭证见附件"},
+        )
     case.refresh_from_db()
     assert case.status == "completed"
     # the same window does not reopen it the next day
@@ -107,7 +136,13 @@ def test_the_same_member_never_gets_two_open_cases_and_a_good_reason_closes_it(u
 
 
 def vote(u, present, yes, no=0):
-    return {"meeting_date": "2026-08-20", "present": [m.pk for m in present], "yes": yes, "no": no, "abstain": 0}
+    return {
+        "meeting_date": "2026-08-20",
+        "present": [m.pk for m in present],
+        "yes": yes,
+        "no": no,
+        "abstain": 0,
+    }
 
 
 def start_strike_off(u, api, target):
@@ -115,7 +150,11 @@ def start_strike_off(u, api, target):
     run_timers(cst(2026, 8, 3, 9))
     sec = api(u.users.sec_a)
     with time_machine.travel(cst(2026, 8, 10, 9), tick=False):
-        complete(sec, only_task(sec, "review_lapse")["id"], {"decision": "propose_strike_off", "reason": "无正当理由连续六个月不交纳党费"})
+        complete(
+            sec,
+            only_task(sec, "review_lapse")["id"],
+            {"decision": "propose_strike_off", "reason": "无正当理由连续六个月不交纳党费"},
+        )
     return sec
 
 
@@ -126,15 +165,27 @@ def test_strike_off_vote_without_quorum_is_refused_and_changes_nothing(universit
     [case] = lapse_cases(target)
     task = only_task(sec, "strike_off_vote")
     context = sec.get(f"/api/tasks/{task['id']}/").json()["context"]
-    assert len(context["eligible"]) == 9                      # voters due: nine full members with rights
+    assert len(context["eligible"]) == 9  # voters due: nine full members with rights
     state_before = Case.objects.get(pk=case.pk).state
     with time_machine.travel(cst(2026, 8, 20, 9), tick=False):
-        r = sec.post(f"/api/tasks/{task['id']}/complete/", {"data": vote(u, u.full_a[:4], yes=4)}, format="json")
-    assert r.status_code == 400 and r.json()["code"] == "vote_quorum_not_met" and "present" in r.json()["fields"]
+        r = sec.post(
+            f"/api/tasks/{task['id']}/complete/",
+            {"data": vote(u, u.full_a[:4], yes=4)},
+            format="json",
+        )
+    assert (
+        r.status_code == 400
+        and r.json()["code"] == "vote_quorum_not_met"
+        and "present" in r.json()["fields"]
+    )
     assert Case.objects.get(pk=case.pk).state == state_before
     assert only_task(sec, "strike_off_vote")["id"] == task["id"]
     # a voter who may not vote (probationary) is named
-    r = sec.post(f"/api/tasks/{task['id']}/complete/", {"data": vote(u, [*u.full_a[:5], u.probationary], yes=5)}, format="json")
+    r = sec.post(
+        f"/api/tasks/{task['id']}/complete/",
+        {"data": vote(u, [*u.full_a[:5], u.probationary], yes=5)},
+        format="json",
+    )
     assert r.json()["code"] == "voter_not_eligible" and "present.5" in r.json()["fields"]
 
 
@@ -143,7 +194,9 @@ def test_strike_off_fails_when_yes_votes_are_half_of_voters_due(university, api)
     target = u.full_a[4]
     sec = start_strike_off(u, api, target)
     with time_machine.travel(cst(2026, 8, 20, 9), tick=False):
-        complete(sec, only_task(sec, "strike_off_vote")["id"], {**vote(u, u.full_a, yes=4, no=5)})  # 4 is not more than 9/2
+        complete(
+            sec, only_task(sec, "strike_off_vote")["id"], {**vote(u, u.full_a, yes=4, no=5)}
+        )  # 4 is not more than 9/2
     [case] = lapse_cases(target)
     assert case.status == "completed" and case.data["vote"]["passed"] is False
     assert inbox(api(u.users.officer)) == []
@@ -158,11 +211,17 @@ def test_struck_off_after_the_vote_and_approval_and_barred_for_five_years(univer
     sec = start_strike_off(u, api, target)
     officer = api(u.users.officer)
     with time_machine.travel(cst(2026, 8, 20, 9), tick=False):
-        complete(sec, only_task(sec, "strike_off_vote")["id"], vote(u, u.full_a[:6], yes=5, no=1))  # 6 of 9 present; 5 > 4.5
+        complete(
+            sec, only_task(sec, "strike_off_vote")["id"], vote(u, u.full_a[:6], yes=5, no=1)
+        )  # 6 of 9 present; 5 > 4.5
         [case] = lapse_cases(target)
         assert_round_trip(case.pk)
         assert inbox(sec) == []
-        complete(officer, only_task(officer, "approve_strike_off")["id"], {"approved": True, "document_no": "院党委〔2026〕30号"})
+        complete(
+            officer,
+            only_task(officer, "approve_strike_off")["id"],
+            {"approved": True, "document_no": "院党委〔2026〕30号"},
+        )
     case.refresh_from_db()
     assert case.status == "completed"
     target.refresh_from_db()
@@ -173,13 +232,30 @@ def test_struck_off_after_the_vote_and_approval_and_barred_for_five_years(univer
         assert reapplication_barred_until("110101199001011237") == dt.date(2031, 8, 20)
         assert reapplication_barred_until(u.full_a[5]) is None
     # Applying again under a new record with the same ID-card number: refused, naming the date.
-    again = MemberFactory(organization=u.branch_a, name=target.name, status=MemberStatus.APPLICANT, birth_date=dt.date(1990, 1, 1),
-                          id_number="110101199001011237")
+    again = MemberFactory(
+        organization=u.branch_a,
+        name=target.name,
+        status=MemberStatus.APPLICANT,
+        birth_date=dt.date(1990, 1, 1),
+        id_number="110101199001011237",
+    )
     with time_machine.travel(cst(2027, 3, 1, 9), tick=False):
-        r = sec.post("/api/cases/", {"process": "member_development", "organization": u.branch_a.pk, "subject_member": again.pk}, format="json")
+        r = sec.post(
+            "/api/cases/",
+            {
+                "process": "member_development",
+                "organization": u.branch_a.pk,
+                "subject_member": again.pk,
+            },
+            format="json",
+        )
         assert r.status_code == 201, r.json()
         task = only_task(sec, "submit_application", process="member_development")
-        r = sec.post(f"/api/tasks/{task['id']}/complete/", {"data": {"application_date": "2027-03-01", "letter_summary": "再次申请"}}, format="json")
+        r = sec.post(
+            f"/api/tasks/{task['id']}/complete/",
+            {"data": {"application_date": "2027-03-01", "letter_summary": "再次申请"}},
+            format="json",
+        )
         assert r.status_code == 400 and r.json()["code"] == "reapplication_barred"
         assert r.json()["fields"] == {"application_date": ["最早 2031-08-20"]}
     with time_machine.travel(cst(2031, 8, 21, 9), tick=False):
@@ -189,7 +265,10 @@ def test_struck_off_after_the_vote_and_approval_and_barred_for_five_years(univer
 
 
 def test_the_daily_celery_job_runs_the_detection(university, settings):
-    assert settings.CELERY_BEAT_SCHEDULE["detect-self-lapse"]["task"] == "procedures.self_lapse.detect_self_lapse"
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["detect-self-lapse"]["task"]
+        == "procedures.self_lapse.detect_self_lapse"
+    )
     u = university
     target = u.full_a[4]
     pay_dues(u, [m for m in [*u.full_a, u.probationary, u.suspended] if m != target], MONTHS)

@@ -1,5 +1,6 @@
 """Handling of an unqualified member (DISPOSAL-2024): a correction period from the rule set that
 expires into a follow-up, advice to withdraw, and the 5-year reapplication ban."""
+
 import datetime as dt
 
 import time_machine
@@ -12,30 +13,60 @@ from ..helpers import assert_round_trip, complete, cst, inbox, only_task, run_ti
 
 
 def start_disposal(client, u, member):
-    r = client.post("/api/cases/", {"process": "unqualified_member", "organization": u.branch_a.pk, "subject_member": member.pk,
-                                    "data": {"member": {"id": member.pk}}}, format="json")
+    r = client.post(
+        "/api/cases/",
+        {
+            "process": "unqualified_member",
+            "organization": u.branch_a.pk,
+            "subject_member": member.pk,
+            "data": {"member": {"id": member.pk}},
+        },
+        format="json",
+    )
     assert r.status_code == 201, r.json()
     return r.json()
 
 
 def file_with_committee(officer, on):
     """DISPOSAL-2024: the approving committee records the filing of the branch committee's proposal."""
-    complete(officer, only_task(officer, "file_handling")["id"], {"filed_on": on, "document_no": "院党委备〔2027〕1号"})
+    complete(
+        officer,
+        only_task(officer, "file_handling")["id"],
+        {"filed_on": on, "document_no": "院党委备〔2027〕1号"},
+    )
 
 
-def test_a_correction_period_expires_into_a_follow_up_then_the_member_is_advised_to_withdraw(university, api):
+def test_a_correction_period_expires_into_a_follow_up_then_the_member_is_advised_to_withdraw(
+    university, api
+):
     u = university
     target = u.full_a[6]
     sec, committee = api(u.users.sec_a), api(u.users.committee_a)
     with time_machine.travel(cst(2027, 1, 15, 9), tick=False):
         case = start_disposal(sec, u, target)
-        again = sec.post("/api/cases/", {"process": "unqualified_member", "organization": u.branch_a.pk, "data": {"member": {"id": target.pk}}}, format="json")
+        again = sec.post(
+            "/api/cases/",
+            {
+                "process": "unqualified_member",
+                "organization": u.branch_a.pk,
+                "data": {"member": {"id": target.pk}},
+            },
+            format="json",
+        )
         assert again.status_code == 409 and again.json()["code"] == "case_already_running"
         task = only_task(committee, "propose_handling")
-        too_long = committee.post(f"/api/tasks/{task['id']}/complete/", {"data": {"measure": "correction", "correction_months": 13, "reason": "评议为不合格"}}, format="json")
-        assert too_long.status_code == 400 and too_long.json()["code"] == "correction_period_too_long"
+        too_long = committee.post(
+            f"/api/tasks/{task['id']}/complete/",
+            {"data": {"measure": "correction", "correction_months": 13, "reason": "评议为不合格"}},
+            format="json",
+        )
+        assert (
+            too_long.status_code == 400 and too_long.json()["code"] == "correction_period_too_long"
+        )
         assert "correction_months" in too_long.json()["fields"]
-        complete(committee, task["id"], {"measure": "correction", "reason": "民主评议为不合格，限期改正"})
+        complete(
+            committee, task["id"], {"measure": "correction", "reason": "民主评议为不合格，限期改正"}
+        )
         file_with_committee(api(u.users.officer), "2027-01-15")
     detail = sec.get(f"/api/cases/{case['id']}/").json()
     # the default period (disposal.correction_default, 6 months) from the rule set
@@ -51,11 +82,19 @@ def test_a_correction_period_expires_into_a_follow_up_then_the_member_is_advised
     assert_round_trip(case["id"])
     with time_machine.travel(cst(2027, 7, 16, 9), tick=False):
         complete(committee, follow_up["id"], {"corrected": False, "assessment": "仍不参加组织生活"})
-        complete(committee, only_task(committee, "propose_handling")["id"], {"measure": "advise_withdraw", "reason": "限期改正期满仍无转变"})
+        complete(
+            committee,
+            only_task(committee, "propose_handling")["id"],
+            {"measure": "advise_withdraw", "reason": "限期改正期满仍无转变"},
+        )
         file_with_committee(api(u.users.officer), "2027-07-16")
     # The withdrawal talk is recorded on the day it was held (a later date would be in the future).
     with time_machine.travel(cst(2027, 7, 20, 15), tick=False):
-        complete(sec, only_task(sec, "record_withdrawal")["id"], {"talk_date": "2027-07-20", "accepted": True, "notes": "本人同意退党"})
+        complete(
+            sec,
+            only_task(sec, "record_withdrawal")["id"],
+            {"talk_date": "2027-07-20", "accepted": True, "notes": "本人同意退党"},
+        )
     assert Case.objects.get(pk=case["id"]).status == "completed"
     target.refresh_from_db()
     assert target.status == MemberStatus.WITHDRAWN and target.left_on == dt.date(2027, 7, 20)
@@ -69,12 +108,20 @@ def test_a_shorter_correction_period_is_kept_and_a_corrected_member_stays(univer
     committee = api(u.users.committee_a)
     with time_machine.travel(cst(2027, 1, 15, 9), tick=False):
         case = start_disposal(api(u.users.sec_a), u, target)
-        complete(committee, only_task(committee, "propose_handling")["id"], {"measure": "correction", "correction_months": 12, "reason": "限期改正"})
+        complete(
+            committee,
+            only_task(committee, "propose_handling")["id"],
+            {"measure": "correction", "correction_months": 12, "reason": "限期改正"},
+        )
         file_with_committee(api(u.users.officer), "2027-01-15")
     assert Case.objects.get(pk=case["id"]).data["correction_deadline"] == "2028-01-15"
     run_timers(cst(2028, 1, 16, 0, 0))
     with time_machine.travel(cst(2028, 1, 16, 9), tick=False):
-        complete(committee, only_task(committee, "follow_up_correction")["id"], {"corrected": True, "assessment": "已改正"})
+        complete(
+            committee,
+            only_task(committee, "follow_up_correction")["id"],
+            {"corrected": True, "assessment": "已改正"},
+        )
     assert Case.objects.get(pk=case["id"]).status == "completed"
     assert Member.objects.get(pk=target.pk).status == MemberStatus.FULL
 
@@ -85,19 +132,33 @@ def test_handling_starts_with_the_proposal_filed_with_the_approving_committee(un
     sec, committee, officer = api(u.users.sec_a), api(u.users.committee_a), api(u.users.officer)
     with time_machine.travel(cst(2027, 1, 15, 9), tick=False):
         case = start_disposal(sec, u, target)
-        complete(committee, only_task(committee, "propose_handling")["id"], {"measure": "correction", "correction_months": 3, "reason": "评议为不合格"})
+        complete(
+            committee,
+            only_task(committee, "propose_handling")["id"],
+            {"measure": "correction", "correction_months": 3, "reason": "评议为不合格"},
+        )
         # Nothing runs yet: the proposal waits in the approving committee's inbox, with what was proposed.
         detail = sec.get(f"/api/cases/{case['id']}/").json()
         assert detail["waiting_timers"] == [] and detail["data"]["correction_deadline"] is None
         filing = only_task(officer, "file_handling")
         assert filing["role"] == "approving_committee"
         ctx = officer.get(f"/api/tasks/{filing['id']}/").json()["context"]
-        assert (ctx["measure"], ctx["reason"], ctx["correction_months"]) == ("correction", "评议为不合格", 3)
+        assert (ctx["measure"], ctx["reason"], ctx["correction_months"]) == (
+            "correction",
+            "评议为不合格",
+            3,
+        )
         assert ctx["member"]["id"] == target.pk and ctx["proposal"]["by"] == "committee_a"
-        missing = officer.post(f"/api/tasks/{filing['id']}/complete/", {"data": {"filed_on": "2027-01-15"}}, format="json")
+        missing = officer.post(
+            f"/api/tasks/{filing['id']}/complete/",
+            {"data": {"filed_on": "2027-01-15"}},
+            format="json",
+        )
         assert missing.status_code == 400 and "document_no" in missing.json()["fields"]
     with time_machine.travel(cst(2027, 1, 20, 9), tick=False):
-        complete(officer, filing["id"], {"filed_on": "2027-01-20", "document_no": "院党委备〔2027〕2号"})
+        complete(
+            officer, filing["id"], {"filed_on": "2027-01-20", "document_no": "院党委备〔2027〕2号"}
+        )
         detail = sec.get(f"/api/cases/{case['id']}/").json()
         # The correction period runs from the filing: 3 months from 20 January, to 24:00 on 20 April.
         assert detail["data"]["correction_deadline"] == "2027-04-20"

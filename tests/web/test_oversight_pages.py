@@ -34,7 +34,9 @@ def text(response) -> str:
 def overdue_term(university):
     """Branch B's term ended 40 days ago: the committee page shows it in red."""
     Organization.objects.filter(pk=university.branch_b.pk).update(
-        term_start=today() - dt.timedelta(days=3 * 365 + 40), term_end=today() - dt.timedelta(days=40))
+        term_start=today() - dt.timedelta(days=3 * 365 + 40),
+        term_end=today() - dt.timedelta(days=40),
+    )
     return university
 
 
@@ -49,7 +51,9 @@ def test_committee_page_shows_an_overdue_term_in_red_and_the_compliance_heat_map
     assert u.branch_a.name in html and "主题党日" in html  # rows and columns of the map
     assert 'class="pf-chart pf-funnel"' in html and "入党申请人" in html
     # the heat map links each cell to the records behind it
-    link = re.search(rf'href="(/committee/compliance/{u.branch_a.pk}/themed_party_day/\?period=\d{{4}})"', html)
+    link = re.search(
+        rf'href="(/committee/compliance/{u.branch_a.pk}/themed_party_day/\?period=\d{{4}})"', html
+    )
     assert link
 
 
@@ -60,32 +64,57 @@ def text_of(fragment: str) -> str:
 def test_a_compliance_cell_opens_the_meeting_records_behind_it(web, university):
     u = university
     held = today().replace(day=1)
-    meeting = meeting_record(actor=u.users.sec_a, organization=u.branch_a, kind="themed_party_day", held_on=held,
-                             title="重温入党誓词", attendees=[m.pk for m in u.full_a])
+    meeting = meeting_record(
+        actor=u.users.sec_a,
+        organization=u.branch_a,
+        kind="themed_party_day",
+        held_on=held,
+        title="重温入党誓词",
+        attendees=[m.pk for m in u.full_a],
+    )
     officer = web(u.users.officer)
-    cell = officer.get(f"/committee/compliance/{u.branch_a.pk}/themed_party_day/?period={held.year}")
+    cell = officer.get(
+        f"/committee/compliance/{u.branch_a.pk}/themed_party_day/?period={held.year}"
+    )
     assert cell.status_code == 200
-    assert f'href="/records/meetings/{meeting.pk}/"' in cell.content.decode() and "重温入党誓词" in text(cell)
+    assert (
+        f'href="/records/meetings/{meeting.pk}/"' in cell.content.decode()
+        and "重温入党誓词" in text(cell)
+    )
     detail = officer.get(f"/records/meetings/{meeting.pk}/")
     assert detail.status_code == 200 and u.full_a[0].name in text(detail)
     # Branch B's secretary sees neither branch A's cell nor its meeting: 404 like a missing one.
     other = web(u.users.sec_b)
-    assert other.get(f"/committee/compliance/{u.branch_a.pk}/themed_party_day/?period={held.year}").status_code == 404
+    assert (
+        other.get(
+            f"/committee/compliance/{u.branch_a.pk}/themed_party_day/?period={held.year}"
+        ).status_code
+        == 404
+    )
     assert other.get(f"/records/meetings/{meeting.pk}/").status_code == 404
 
 
 def test_the_compliance_export_is_the_same_table_as_excel(web, university):
     u = university
-    response = web(u.users.officer).get(f"/committee/compliance.xlsx?organization={u.college.pk}&period={today().year}")
+    response = web(u.users.officer).get(
+        f"/committee/compliance.xlsx?organization={u.college.pk}&period={today().year}"
+    )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
     names = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert u.branch_a.name in names and u.branch_b.name in names
-    assert web(u.users.sec_b).get(f"/committee/compliance.xlsx?organization={u.college.pk}&period=2026").status_code == 404
+    assert (
+        web(u.users.sec_b)
+        .get(f"/committee/compliance.xlsx?organization={u.college.pk}&period=2026")
+        .status_code
+        == 404
+    )
 
 
-def test_a_secretary_records_a_meeting_with_attendance_and_the_compliance_cell_changes(web, university):
+def test_a_secretary_records_a_meeting_with_attendance_and_the_compliance_cell_changes(
+    web, university
+):
     u = university
     held = today().replace(day=1)
     cell_url = f"/committee/compliance/{u.branch_a.pk}/themed_party_day/?period={held.year}-{held.month:02d}"
@@ -94,8 +123,13 @@ def test_a_secretary_records_a_meeting_with_attendance_and_the_compliance_cell_c
     sec = web(u.users.sec_a)
     form = sec.get("/records/meetings/new/")
     assert form.status_code == 200 and u.full_a[3].name in text(form)
-    post = {"organization": u.branch_a.pk, "kind": "themed_party_day", "held_on": held.isoformat(), "title": "参观党史馆",
-            "evidence": "签到表、照片"}
+    post = {
+        "organization": u.branch_a.pk,
+        "kind": "themed_party_day",
+        "held_on": held.isoformat(),
+        "title": "参观党史馆",
+        "evidence": "签到表、照片",
+    }
     for m in u.full_a:
         post[f"att_{m.pk}"] = "present"
     post[f"att_{u.full_a[5].pk}"] = "absent"
@@ -127,15 +161,25 @@ def test_a_broken_workbook_is_refused_row_by_row_and_nothing_is_written(web, uni
     page = web(u.users.sec_a).post("/records/import/", {"organization": u.branch_a.pk, "file": buf})
     assert page.status_code == 400
     body = text(page)
-    assert "未导入任何记录" in body and "查无此人" in body and "组织生活 3" in body.replace("  ", " ") or "3" in body
+    assert (
+        "未导入任何记录" in body
+        and "查无此人" in body
+        and "组织生活 3" in body.replace("  ", " ")
+        or "3" in body
+    )
     assert not Meeting.objects.exists()
 
 
 def test_an_auditor_finds_a_case_by_name_reads_it_and_is_shown_no_write_control(web, university):
     u = university
     applicant = u.full_a[4]
-    case = case_start(actor=u.users.sec_a, process_id="branch_election", organization=u.branch_a,
-                      data={"term_end": (today() + dt.timedelta(days=30)).isoformat()}, subject_member=applicant)
+    case = case_start(
+        actor=u.users.sec_a,
+        process_id="branch_election",
+        organization=u.branch_a,
+        data={"term_end": (today() + dt.timedelta(days=30)).isoformat()},
+        subject_member=applicant,
+    )
     auditor = web(u.users.auditor)
     found = auditor.get(f"/cases/?subject={applicant.name}")
     assert found.status_code == 200 and f'href="/cases/{case.pk}/"' in found.content.decode()
@@ -145,22 +189,31 @@ def test_an_auditor_finds_a_case_by_name_reads_it_and_is_shown_no_write_control(
     open_task = case.tasks.get(status="open")
     assert f'href="/tasks/{open_task.pk}/"' not in html  # no way into the step
     main = re.search(r'<main id="main".*?</main>', html, re.S).group(0)
-    assert "<form" not in main and "<button" not in main  # the page's own content has no write control
-    csv = auditor.get(f"/api/cases/{case.pk}/history/export/?format=csv")  # the session opens the export
+    assert (
+        "<form" not in main and "<button" not in main
+    )  # the page's own content has no write control
+    csv = auditor.get(
+        f"/api/cases/{case.pk}/history/export/?format=csv"
+    )  # the session opens the export
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
     # A POST forged with the auditor's session is refused and changes nothing.
     claim = auditor.post(f"/tasks/{open_task.pk}/claim/", follow=True)
     assert "您不是该任务的办理人" in text(claim)
     task_page = auditor.get(f"/tasks/{open_task.pk}/")  # readable in scope, but nothing to press
     main = re.search(r'<main id="main".*?</main>', task_page.content.decode(), re.S).group(0)
-    assert "<form" not in main and "<button" not in main and "data-testid=\"read-only\"" in main
-    submit = auditor.post(f"/tasks/{open_task.pk}/", {"election_date": "2026-12-01", "seats": "5",
-                                                      "nomination_method": "committee_proposal"})
+    assert "<form" not in main and "<button" not in main and 'data-testid="read-only"' in main
+    submit = auditor.post(
+        f"/tasks/{open_task.pk}/",
+        {"election_date": "2026-12-01", "seats": "5", "nomination_method": "committee_proposal"},
+    )
     assert submit.status_code in (400, 404)  # refused; the case is unchanged (below)
     api = auditor.post(f"/api/tasks/{open_task.pk}/claim/")
     assert api.status_code == 403  # no CSRF token with a session
     open_task.refresh_from_db()
-    assert open_task.claimed_by_id is None and Case.objects.get(pk=case.pk).lock_version == case.lock_version
+    assert (
+        open_task.claimed_by_id is None
+        and Case.objects.get(pk=case.pk).lock_version == case.lock_version
+    )
 
 
 def test_the_member_development_record_shows_an_overdue_thought_report(api, web, university):
@@ -169,21 +222,53 @@ def test_the_member_development_record_shows_an_overdue_thought_report(api, web,
     sec, committee, officer = api(u.users.sec_a), api(u.users.committee_a), api(u.users.officer)
     with at(2026, 1, 5, 10):
         cid = start_development(sec, u, person)["id"]
-        step(sec, "submit_application", {"application_date": APPLIED, "letter_summary": "志愿加入中国共产党"}, case_id=cid)
+        step(
+            sec,
+            "submit_application",
+            {"application_date": APPLIED, "letter_summary": "志愿加入中国共产党"},
+            case_id=cid,
+        )
     with at(2026, 1, 20, 10):
-        step(sec, "talk_with_applicant", {"talk_date": "2026-01-20", "talker": "甲0", "summary": "了解入党动机"}, case_id=cid)
+        step(
+            sec,
+            "talk_with_applicant",
+            {"talk_date": "2026-01-20", "talker": "甲0", "summary": "了解入党动机"},
+            case_id=cid,
+        )
     with at(2026, 2, 1, 10):
-        step(committee, "select_activist", {"decision_date": "2026-02-01", "recommendation": "mass_organization",
-                                            "minutes": "支委会同意"}, case_id=cid)
-        step(officer, "file_activist", {"filed_date": "2026-02-01", "document_no": "备〔2026〕1号"}, case_id=cid)
+        step(
+            committee,
+            "select_activist",
+            {
+                "decision_date": "2026-02-01",
+                "recommendation": "mass_organization",
+                "minutes": "支委会同意",
+            },
+            case_id=cid,
+        )
+        step(
+            officer,
+            "file_activist",
+            {"filed_date": "2026-02-01", "document_no": "备〔2026〕1号"},
+            case_id=cid,
+        )
         step(committee, "appoint_contacts", {"contacts": [u.full_a[2].pk]}, case_id=cid)
     with at(2026, 8, 10, 10):
         page = web(u.users.sec_a).get(f"/members/{person.pk}/development/")
         assert page.status_code == 200
         html, body = page.content.decode(), text(page)
-        assert person.name in body and "二十五个步骤" in body and "1. " in body and "2026-01-20" in body
-        overdue = re.findall(r'<tr class="row-danger" data-status="overdue"><td>(.*?)</td><td>(.*?)</td>', html)
-        assert ("思想汇报 #1", "2026-05-01") in [(re.sub(r"\s+", " ", a).strip(), b) for a, b in overdue]
+        assert (
+            person.name in body
+            and "二十五个步骤" in body
+            and "1. " in body
+            and "2026-01-20" in body
+        )
+        overdue = re.findall(
+            r'<tr class="row-danger" data-status="overdue"><td>(.*?)</td><td>(.*?)</td>', html
+        )
+        assert ("思想汇报 #1", "2026-05-01") in [
+            (re.sub(r"\s+", " ", a).strip(), b) for a, b in overdue
+        ]
         assert "逾期事项" in body
         assert web(u.users.sec_b).get(f"/members/{person.pk}/development/").status_code == 404
 
@@ -197,20 +282,43 @@ def test_pages_do_not_grow_their_queries_with_their_rows(web, university):
             assert client.get(url).status_code == 200
         return len(ctx.captured_queries)
 
-    meeting_record(actor=u.users.sec_a, organization=u.branch_a, kind="party_lesson", held_on=today(),
-                   attendees=[m.pk for m in u.full_a])  # one row already: prefetches run from the first row on
-    urls = [(officer, f"/committee/?organization={u.college.pk}"), (sec, "/records/meetings/"),
-            (officer, "/cases/?subject=甲")]
+    meeting_record(
+        actor=u.users.sec_a,
+        organization=u.branch_a,
+        kind="party_lesson",
+        held_on=today(),
+        attendees=[m.pk for m in u.full_a],
+    )  # one row already: prefetches run from the first row on
+    urls = [
+        (officer, f"/committee/?organization={u.college.pk}"),
+        (sec, "/records/meetings/"),
+        (officer, "/cases/?subject=甲"),
+    ]
     before = [queries(c, url) for c, url in urls]
     for i in range(3):
-        branch = OrganizationFactory(name=f"新支部{i}", kind="branch", parent=u.college,
-                                     term_start=today() - dt.timedelta(days=100), term_end=today() + dt.timedelta(days=900))
+        branch = OrganizationFactory(
+            name=f"新支部{i}",
+            kind="branch",
+            parent=u.college,
+            term_start=today() - dt.timedelta(days=100),
+            term_end=today() + dt.timedelta(days=900),
+        )
         members = [MemberFactory(organization=branch, name=f"新{i}{j}") for j in range(4)]
         MemberFactory(organization=branch, name=f"申请{i}", status=MemberStatus.APPLICANT)
-        meeting_record(actor=u.users.sec_a, organization=u.branch_a, kind="party_lesson", held_on=today(),
-                       attendees=[m.pk for m in u.full_a])
-        case_start(actor=u.users.sec_a, process_id="branch_election", organization=branch,
-                   data={"term_end": "2029-01-01"}, subject=f"甲{i}")
+        meeting_record(
+            actor=u.users.sec_a,
+            organization=u.branch_a,
+            kind="party_lesson",
+            held_on=today(),
+            attendees=[m.pk for m in u.full_a],
+        )
+        case_start(
+            actor=u.users.sec_a,
+            process_id="branch_election",
+            organization=branch,
+            data={"term_end": "2029-01-01"},
+            subject=f"甲{i}",
+        )
         del members
     after = [queries(c, url) for c, url in urls]
     assert after == before, (before, after)
@@ -221,26 +329,65 @@ def test_saved_filters_show_their_counts_and_an_office_shares_one_with_a_role(we
 
     u = university
     for branch, sec in ((u.branch_a, u.users.sec_a), (u.branch_b, u.users.sec_b)):
-        case_start(actor=sec, process_id="branch_election", organization=branch,
-                   data={"term_end": (today() + dt.timedelta(days=20)).isoformat()}, subject=f"{branch.name}换届")
+        case_start(
+            actor=sec,
+            process_id="branch_election",
+            organization=branch,
+            data={"term_end": (today() + dt.timedelta(days=20)).isoformat()},
+            subject=f"{branch.name}换届",
+        )
     sec = web(u.users.sec_a)
-    saved = sec.post("/filters/", {"page": "inbox", "name": "待认领的换届", "query": "tab=queue&process=branch_election&evil=1",
-                                   "next": "/inbox/"})
+    saved = sec.post(
+        "/filters/",
+        {
+            "page": "inbox",
+            "name": "待认领的换届",
+            "query": "tab=queue&process=branch_election&evil=1",
+            "next": "/inbox/",
+        },
+    )
     assert saved.status_code == 302 and saved["Location"] == "/inbox/"
     page = sec.get("/inbox/")
-    chip = re.search(r'<a href="/inbox/\?([^"]+)" data-count="(\d+)">待认领的换届', page.content.decode())
-    assert chip and chip.group(1) == "tab=queue&amp;process=branch_election" and chip.group(2) == "1"
+    chip = re.search(
+        r'<a href="/inbox/\?([^"]+)" data-count="(\d+)">待认领的换届', page.content.decode()
+    )
+    assert (
+        chip and chip.group(1) == "tab=queue&amp;process=branch_election" and chip.group(2) == "1"
+    )
     # The organization department shares a case search with every branch secretary of the school.
     orgdept = web(u.users.orgdept)
-    orgdept.post("/filters/", {"page": "cases", "name": "换届选举", "query": "process=branch_election",
-                               "shared_role": "branch_secretary", "shared_organization": u.school.pk, "next": "/cases/"})
+    orgdept.post(
+        "/filters/",
+        {
+            "page": "cases",
+            "name": "换届选举",
+            "query": "process=branch_election",
+            "shared_role": "branch_secretary",
+            "shared_organization": u.school.pk,
+            "next": "/cases/",
+        },
+    )
     for user, count in ((u.users.sec_a, "1"), (u.users.sec_b, "1")):
         body = web(user).get("/cases/").content.decode()
-        assert re.search(rf'data-count="{count}">换届选举 <span class="count">{count}</span>', body), body[:2000]
-    assert "换届选举 <span" not in web(u.users.committee_a).get("/cases/").content.decode()  # another role
+        assert re.search(
+            rf'data-count="{count}">换届选举 <span class="count">{count}</span>', body
+        ), body[:2000]
+    assert (
+        "换届选举 <span" not in web(u.users.committee_a).get("/cases/").content.decode()
+    )  # another role
     # A secretary may not share; the refusal names why and nothing is saved.
-    refused = sec.post("/filters/", {"page": "cases", "name": "共享", "query": "", "shared_role": "branch_secretary",
-                                     "shared_organization": u.branch_a.pk, "next": "/cases/"}, follow=True)
+    refused = sec.post(
+        "/filters/",
+        {
+            "page": "cases",
+            "name": "共享",
+            "query": "",
+            "shared_role": "branch_secretary",
+            "shared_organization": u.branch_a.pk,
+            "next": "/cases/",
+        },
+        follow=True,
+    )
     assert "只有组织部或党委组织员可以把筛选共享给角色" in text(refused)
     assert AuditEvent.objects.filter(action="saved_filter_created").count() == 2
 

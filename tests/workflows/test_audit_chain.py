@@ -1,5 +1,6 @@
 """The audit trail is a hash chain per case: edits, deletions, reorderings and insertions made
 directly in SQL are each detected, by `partyflow verify-audit` and through the API."""
+
 import json
 from io import StringIO
 
@@ -24,10 +25,24 @@ def case_with_history(api, university):
     sec, officer = api(university.users.sec_a), api(university.users.officer)
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
         case = start_election(sec, university.branch_a)
-        complete(sec, only_task(sec, "submit_request")["id"], {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"})
-        complete(officer, only_task(officer, "reply_request")["id"], {"approved": False, "reason": "请补充"})
-        complete(sec, only_task(sec, "submit_request")["id"], {"election_date": "2026-12-21", "seats": 5, "nomination_method": "committee_proposal"})
-    ids = list(AuditEvent.objects.filter(case_id=case["id"]).order_by("id").values_list("id", flat=True))
+        complete(
+            sec,
+            only_task(sec, "submit_request")["id"],
+            {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"},
+        )
+        complete(
+            officer,
+            only_task(officer, "reply_request")["id"],
+            {"approved": False, "reason": "请补充"},
+        )
+        complete(
+            sec,
+            only_task(sec, "submit_request")["id"],
+            {"election_date": "2026-12-21", "seats": 5, "nomination_method": "committee_proposal"},
+        )
+    ids = list(
+        AuditEvent.objects.filter(case_id=case["id"]).order_by("id").values_list("id", flat=True)
+    )
     assert len(ids) >= 4
     return case["id"], ids
 
@@ -69,7 +84,11 @@ def test_edited_submitted_data_is_detected(case_with_history):
     case_id, ids = case_with_history
     row = AuditEvent.objects.get(pk=ids[3])
     assert row.action == "task_completed"
-    sql("UPDATE workflows_auditevent SET data = %s WHERE id = %s", '{"submitted": {"approved": true}}', ids[3])
+    sql(
+        "UPDATE workflows_auditevent SET data = %s WHERE id = %s",
+        '{"submitted": {"approved": true}}',
+        ids[3],
+    )
     assert verify_case(case_id).problem == "altered"
 
 
@@ -100,9 +119,12 @@ def test_an_inserted_event_is_detected(case_with_history):
     case_id, ids = case_with_history
     src = AuditEvent.objects.get(pk=ids[1])
     # A forged copy of a real event (its hash valid for its own content), inserted at the end.
-    sql("""INSERT INTO workflows_auditevent (case_id, organization_id, actor_id, actor_name, actor_roles, action, task_id,
+    sql(
+        """INSERT INTO workflows_auditevent (case_id, organization_id, actor_id, actor_name, actor_roles, action, task_id,
            task_name, data, created_at, seq, prev_hash, hash) SELECT case_id, organization_id, actor_id, actor_name, actor_roles,
-           action, task_id, task_name, data, created_at, seq, prev_hash, hash FROM workflows_auditevent WHERE id = %s""", src.pk)
+           action, task_id, task_name, data, created_at, seq, prev_hash, hash FROM workflows_auditevent WHERE id = %s""",
+        src.pk,
+    )
     result = verify_case(case_id)
     assert (result.ok, result.problem, result.first_bad_seq) == (False, "inserted", src.seq)
 
@@ -126,14 +148,36 @@ def test_a_forged_event_appended_with_a_valid_hash_and_link_is_detected(case_wit
 
     case_id, ids = case_with_history
     last = AuditEvent.objects.get(pk=ids[-1])
-    fields = dict(seq=last.seq + 1, prev_hash=last.hash, case_id=case_id, organization_id=last.organization_id, actor_id=last.actor_id,
-                  actor_name=last.actor_name, actor_roles=last.actor_roles, action="case_cancelled", task_id=None, task_name="",
-                  data={"reason": "伪造"}, created_at=last.created_at)
+    fields = dict(
+        seq=last.seq + 1,
+        prev_hash=last.hash,
+        case_id=case_id,
+        organization_id=last.organization_id,
+        actor_id=last.actor_id,
+        actor_name=last.actor_name,
+        actor_roles=last.actor_roles,
+        action="case_cancelled",
+        task_id=None,
+        task_name="",
+        data={"reason": "伪造"},
+        created_at=last.created_at,
+    )
     forged_hash = event_hash(**fields)
-    sql("""INSERT INTO workflows_auditevent (case_id, organization_id, actor_id, actor_name, actor_roles, action, task_id, task_name,
+    sql(
+        """INSERT INTO workflows_auditevent (case_id, organization_id, actor_id, actor_name, actor_roles, action, task_id, task_name,
            data, created_at, seq, prev_hash, hash) VALUES (%s, %s, %s, %s, %s::jsonb, %s, NULL, '', %s::jsonb, %s, %s, %s, %s)""",
-        case_id, last.organization_id, last.actor_id, last.actor_name, json.dumps(last.actor_roles), "case_cancelled",
-        json.dumps({"reason": "伪造"}, ensure_ascii=False), last.created_at, last.seq + 1, last.hash, forged_hash)
+        case_id,
+        last.organization_id,
+        last.actor_id,
+        last.actor_name,
+        json.dumps(last.actor_roles),
+        "case_cancelled",
+        json.dumps({"reason": "伪造"}, ensure_ascii=False),
+        last.created_at,
+        last.seq + 1,
+        last.hash,
+        forged_hash,
+    )
     result = verify_case(case_id)
     assert not result.ok and result.problem == "truncated" and result.events == len(ids) + 1
 
@@ -141,8 +185,11 @@ def test_a_forged_event_appended_with_a_valid_hash_and_link_is_detected(case_wit
 def test_an_event_inserted_out_of_order_in_the_middle_is_detected(case_with_history):
     """A forged event claiming position 2, inserted after the real events (ids only grow)."""
     case_id, ids = case_with_history
-    sql("""INSERT INTO workflows_auditevent (case_id, organization_id, actor_id, actor_name, actor_roles, action, task_id, task_name,
+    sql(
+        """INSERT INTO workflows_auditevent (case_id, organization_id, actor_id, actor_name, actor_roles, action, task_id, task_name,
            data, created_at, seq, prev_hash, hash) SELECT case_id, organization_id, actor_id, actor_name, actor_roles, 'task_completed',
-           NULL, '', '{}'::jsonb, created_at, 2, prev_hash, hash FROM workflows_auditevent WHERE id = %s""", ids[1])
+           NULL, '', '{}'::jsonb, created_at, 2, prev_hash, hash FROM workflows_auditevent WHERE id = %s""",
+        ids[1],
+    )
     result = verify_case(case_id)
     assert not result.ok and result.problem == "altered" and result.events == len(ids) + 1

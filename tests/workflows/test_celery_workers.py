@@ -1,5 +1,6 @@
 """Real Celery worker processes (Redis broker, PostgreSQL) fire due timers: each exactly once with two
 workers, and again exactly once after a worker is killed with SIGKILL mid-batch."""
+
 import os
 import signal
 import socket
@@ -31,7 +32,9 @@ PARTYFLOW = str(Path(sys.executable).with_name("partyflow"))
 def _broker_up(broker_url: str) -> bool:
     url = urlparse(broker_url)
     try:
-        socket.create_connection((url.hostname, url.port or {"redis": 6379, "amqp": 5672}[url.scheme]), timeout=1).close()
+        socket.create_connection(
+            (url.hostname, url.port or {"redis": 6379, "amqp": 5672}[url.scheme]), timeout=1
+        ).close()
         return True
     except OSError:
         return False
@@ -69,23 +72,70 @@ def many_due_cases(university, n):
     """n election cases whose reminder fell due long ago: one started for real, the rest copies of
     its rows (each case independent), so the test spends its time firing, not starting."""
     with time_machine.travel(cst(2020, 1, 1, 9), tick=False):
-        first = case_start(actor=None, process_id="branch_election", organization=university.branch_a, data={"term_end": "2021-01-10"})
+        first = case_start(
+            actor=None,
+            process_id="branch_election",
+            organization=university.branch_a,
+            data={"term_end": "2021-01-10"},
+        )
     timer = first.timers.get()
-    cases = Case.objects.bulk_create([
-        Case(process_version=first.process_version, process_id=first.process_id, rule_set=first.rule_set,
-             organization_id=first.organization_id, subject=first.subject, business_key=f"copy:{i}", state=first.state,
-             serializer_version=first.serializer_version, data=first.data, lock_version=first.lock_version) for i in range(n - 1)])
-    Timer.objects.bulk_create([Timer(case=c, spiff_task_id=timer.spiff_task_id, element_id=timer.element_id, name=timer.name,
-                                     due_at=timer.due_at) for c in cases])
+    cases = Case.objects.bulk_create(
+        [
+            Case(
+                process_version=first.process_version,
+                process_id=first.process_id,
+                rule_set=first.rule_set,
+                organization_id=first.organization_id,
+                subject=first.subject,
+                business_key=f"copy:{i}",
+                state=first.state,
+                serializer_version=first.serializer_version,
+                data=first.data,
+                lock_version=first.lock_version,
+            )
+            for i in range(n - 1)
+        ]
+    )
+    Timer.objects.bulk_create(
+        [
+            Timer(
+                case=c,
+                spiff_task_id=timer.spiff_task_id,
+                element_id=timer.element_id,
+                name=timer.name,
+                due_at=timer.due_at,
+            )
+            for c in cases
+        ]
+    )
     return [first.pk] + [c.pk for c in cases]
 
 
 def start_worker(name, log_dir, broker_url):
-    env = {**os.environ, "CELERY_BROKER_URL": broker_url, "DJANGO_SETTINGS_MODULE": "partyflow.settings",
-           "DATABASE_URL": "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**{k: connection.settings_dict[k] or "" for k in ("USER", "HOST", "PORT", "NAME")})}
+    env = {
+        **os.environ,
+        "CELERY_BROKER_URL": broker_url,
+        "DJANGO_SETTINGS_MODULE": "partyflow.settings",
+        "DATABASE_URL": "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(
+            **{k: connection.settings_dict[k] or "" for k in ("USER", "HOST", "PORT", "NAME")}
+        ),
+    }
     log = open(log_dir / f"{name}.log", "w")
-    return subprocess.Popen([PARTYFLOW, "worker", "--concurrency=1", "--pool=prefork", f"--hostname={name}@%h", "--without-gossip", "--without-mingle"],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        [
+            PARTYFLOW,
+            "worker",
+            "--concurrency=1",
+            "--pool=prefork",
+            f"--hostname={name}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def sweep(app):
@@ -108,8 +158,12 @@ def waiting():
 
 def assert_each_fired_exactly_once(case_ids):
     assert Timer.objects.filter(case_id__in=case_ids, status="fired").count() == len(case_ids)
-    assert AuditEvent.objects.filter(case_id__in=case_ids, action="timers_fired").count() == len(case_ids)
-    assert Task.objects.filter(case_id__in=case_ids, element_id="submit_request", status="open").count() == len(case_ids)
+    assert AuditEvent.objects.filter(case_id__in=case_ids, action="timers_fired").count() == len(
+        case_ids
+    )
+    assert Task.objects.filter(
+        case_id__in=case_ids, element_id="submit_request", status="open"
+    ).count() == len(case_ids)
     assert set(Case.objects.filter(pk__in=case_ids).values_list("lock_version", flat=True)) == {2}
 
 
@@ -131,7 +185,10 @@ def test_two_workers_fire_1000_due_timers_each_exactly_once(university, broker, 
     # still fire once.
     sweep(broker)
     sweep(broker)
-    workers = [start_worker("w1", tmp_path, broker.conf.broker_url), start_worker("w2", tmp_path, broker.conf.broker_url)]
+    workers = [
+        start_worker("w1", tmp_path, broker.conf.broker_url),
+        start_worker("w2", tmp_path, broker.conf.broker_url),
+    ]
     try:
         assert wait_until(lambda: waiting() == 0, 180), (tmp_path / "w1.log").read_text()[-3000:]
         # Let the duplicate messages drain: they must change nothing.
@@ -155,15 +212,25 @@ def test_a_worker_killed_mid_batch_leaves_nothing_half_written(university, broke
         left = waiting()
         assert 0 < left < 600
         # Every case is either fired whole (state, task, timer row, audit) or not at all.
-        fired = list(Timer.objects.filter(case_id__in=case_ids, status="fired").values_list("case_id", flat=True))
-        assert Task.objects.filter(case_id__in=fired, element_id="submit_request").count() == len(fired)
-        assert AuditEvent.objects.filter(case_id__in=fired, action="timers_fired").count() == len(fired)
+        fired = list(
+            Timer.objects.filter(case_id__in=case_ids, status="fired").values_list(
+                "case_id", flat=True
+            )
+        )
+        assert Task.objects.filter(case_id__in=fired, element_id="submit_request").count() == len(
+            fired
+        )
+        assert AuditEvent.objects.filter(case_id__in=fired, action="timers_fired").count() == len(
+            fired
+        )
         assert not Task.objects.filter(case_id__in=set(case_ids) - set(fired)).exists()
         # The next sweep hands the rest to a new worker.
         second = start_worker("k2", tmp_path, broker.conf.broker_url)
         try:
             sweep(broker)
-            assert wait_until(lambda: waiting() == 0, 180), (tmp_path / "k2.log").read_text()[-3000:]
+            assert wait_until(lambda: waiting() == 0, 180), (tmp_path / "k2.log").read_text()[
+                -3000:
+            ]
         finally:
             stop(second)
     finally:

@@ -13,10 +13,16 @@ pytestmark = pytest.mark.django_db
 
 
 def delegate(client, to, start=cst(2026, 12, 19, 0), end=cst(2026, 12, 27, 0), **extra):
-    return client.post("/api/delegations/", {"delegate": to.pk, "starts_at": start.isoformat(), "ends_at": end.isoformat(), **extra}, format="json")
+    return client.post(
+        "/api/delegations/",
+        {"delegate": to.pk, "starts_at": start.isoformat(), "ends_at": end.isoformat(), **extra},
+        format="json",
+    )
 
 
-def test_a_delegate_completes_the_holders_task_and_history_shows_on_behalf_of(api, university, at_vote):  # noqa: F811
+def test_a_delegate_completes_the_holders_task_and_history_shows_on_behalf_of(
+    api, university, at_vote
+):  # noqa: F811
     case, sec = at_vote
     u = university
     committee = api(u.users.committee_a)
@@ -24,17 +30,33 @@ def test_a_delegate_completes_the_holders_task_and_history_shows_on_behalf_of(ap
     assert task["id"] not in [t["id"] for t in inbox(committee)]  # the vote is the secretary's lane
     r = delegate(sec, u.users.committee_a, reason="出差")
     assert r.status_code == 201, r.json()
-    assert r.json()["slots"] == [f"branch_committee@{u.branch_a.pk}", f"branch_secretary@{u.branch_a.pk}"] and r.json()["active"]
+    assert (
+        r.json()["slots"]
+        == [f"branch_committee@{u.branch_a.pk}", f"branch_secretary@{u.branch_a.pk}"]
+        and r.json()["active"]
+    )
     assert only_task(committee, "record_vote")["id"] == task["id"]
     assert committee.get(f"/api/tasks/{task['id']}/").status_code == 200
     assert committee.post(f"/api/tasks/{task['id']}/claim/").status_code == 200
-    complete(committee, task["id"], vote_data(u, u.full_a[:6], u.full_a[:9], [9, 8, 7, 6, 6, 3], u.full_a[:5]))
+    complete(
+        committee,
+        task["id"],
+        vote_data(u, u.full_a[:6], u.full_a[:9], [9, 8, 7, 6, 6, 3], u.full_a[:5]),
+    )
     history = sec.get(f"/api/cases/{case['id']}/history/").json()
     claimed, completed = [e for e in history if e["task"] == task["id"]][-2:]
     for e in (claimed, completed):
-        assert (e["actor_name"], e["on_behalf_of"], e["actor_display"]) == ("committee_a", "sec_a", "committee_a（代 sec_a）")
+        assert (e["actor_name"], e["on_behalf_of"], e["actor_display"]) == (
+            "committee_a",
+            "sec_a",
+            "committee_a（代 sec_a）",
+        )
     assert completed["action"] == "task_completed"
-    en = api(u.users.auditor).get(f"/api/cases/{case['id']}/history/", HTTP_ACCEPT_LANGUAGE="en").json()
+    en = (
+        api(u.users.auditor)
+        .get(f"/api/cases/{case['id']}/history/", HTTP_ACCEPT_LANGUAGE="en")
+        .json()
+    )
     assert en[-1]["actor_display"] == "committee_a (on behalf of sec_a)"
     assert verify_case(case["id"]).ok
 
@@ -43,18 +65,25 @@ def test_outside_the_period_or_after_revocation_the_delegate_sees_nothing(api, u
     case, sec = at_vote
     u = university
     committee = api(u.users.committee_a)
-    later = delegate(sec, u.users.committee_a, start=cst(2026, 12, 21, 0), end=cst(2026, 12, 22, 0)).json()
+    later = delegate(
+        sec, u.users.committee_a, start=cst(2026, 12, 21, 0), end=cst(2026, 12, 22, 0)
+    ).json()
     assert "record_vote" not in [t["element_id"] for t in inbox(committee)]
     task = only_task(sec, "record_vote")
     r = committee.post(f"/api/tasks/{task['id']}/complete/", {"data": {}}, format="json")
     assert r.status_code == 403 and r.json()["code"] == "not_task_holder"
     now = delegate(sec, u.users.committee_a).json()
     assert "record_vote" in [t["element_id"] for t in inbox(committee)]
-    assert committee.post(f"/api/delegations/{now['id']}/revoke/").status_code == 403  # only the delegator revokes
+    assert (
+        committee.post(f"/api/delegations/{now['id']}/revoke/").status_code == 403
+    )  # only the delegator revokes
     r = sec.post(f"/api/delegations/{now['id']}/revoke/")
     assert r.status_code == 200 and r.json()["active"] is False
     assert "record_vote" not in [t["element_id"] for t in inbox(committee)]
-    assert [d["id"] for d in committee.get("/api/delegations/").json()["results"]] == [now["id"], later["id"]]
+    assert [d["id"] for d in committee.get("/api/delegations/").json()["results"]] == [
+        now["id"],
+        later["id"],
+    ]
     assert api(u.users.sec_b).get(f"/api/delegations/{now['id']}/").status_code == 404
 
 
@@ -64,15 +93,20 @@ def test_a_delegation_of_one_task_covers_only_that_task(api, university, at_vote
     task = only_task(sec, "record_vote")
     r = delegate(sec, u.users.committee_a, task=task["id"])
     assert r.status_code == 201 and r.json()["slots"] == [f"branch_secretary@{u.branch_a.pk}"]
-    assert [t["id"] for t in inbox(api(u.users.committee_a)) if t["role"] == "branch_secretary"] == [task["id"]]
+    assert [
+        t["id"] for t in inbox(api(u.users.committee_a)) if t["role"] == "branch_secretary"
+    ] == [task["id"]]
 
 
-@pytest.mark.parametrize("who, code", [
-    ("member_a", "delegate_not_eligible"),   # an ordinary member
-    ("auditor", "delegate_not_eligible"),    # auditors never act
-    ("sec_b", "delegate_not_eligible"),      # another branch
-    ("sec_a", "delegate_invalid"),           # oneself
-])
+@pytest.mark.parametrize(
+    "who, code",
+    [
+        ("member_a", "delegate_not_eligible"),  # an ordinary member
+        ("auditor", "delegate_not_eligible"),  # auditors never act
+        ("sec_b", "delegate_not_eligible"),  # another branch
+        ("sec_a", "delegate_invalid"),  # oneself
+    ],
+)
 def test_only_an_eligible_colleague_can_be_a_delegate(api, university, at_vote, who, code):  # noqa: F811
     case, sec = at_vote
     r = delegate(sec, getattr(university.users, who))
@@ -81,9 +115,17 @@ def test_only_an_eligible_colleague_can_be_a_delegate(api, university, at_vote, 
 
 def test_a_period_must_end_after_it_starts_and_after_now(api, university, at_vote):  # noqa: F811
     _, sec = at_vote
-    r = delegate(sec, university.users.committee_a, start=cst(2026, 12, 22, 0), end=cst(2026, 12, 21, 0))
-    assert r.status_code == 400 and r.json()["code"] == "invalid_period" and "ends_at" in r.json()["fields"]
-    r = delegate(sec, university.users.committee_a, start=cst(2026, 12, 1, 0), end=cst(2026, 12, 2, 0))
+    r = delegate(
+        sec, university.users.committee_a, start=cst(2026, 12, 22, 0), end=cst(2026, 12, 21, 0)
+    )
+    assert (
+        r.status_code == 400
+        and r.json()["code"] == "invalid_period"
+        and "ends_at" in r.json()["fields"]
+    )
+    r = delegate(
+        sec, university.users.committee_a, start=cst(2026, 12, 1, 0), end=cst(2026, 12, 2, 0)
+    )
     assert r.status_code == 400 and r.json()["code"] == "invalid_period"
 
 

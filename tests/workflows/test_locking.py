@@ -1,4 +1,5 @@
 """The case row lock covers one case only: other cases of the same process are not blocked."""
+
 import threading
 
 import pytest
@@ -36,11 +37,15 @@ def test_locking_one_case_does_not_block_another_case_of_the_same_process(api, u
     assert locked.wait(10)
     try:
         with time_machine.travel(cst(2026, 9, 2, 9), tick=False):
-            result["b"] = timer_fire_case(case_id=b["id"])   # skip_locked: would be None if b were blocked
-            result["a"] = timer_fire_case(case_id=a["id"])   # a is held: skipped, not waited for
+            result["b"] = timer_fire_case(
+                case_id=b["id"]
+            )  # skip_locked: would be None if b were blocked
+            result["a"] = timer_fire_case(case_id=a["id"])  # a is held: skipped, not waited for
     finally:
         release.set()
         holder.join()
-    assert result["b"] is not None and [t["timer"] for t in result["b"]["fired_timers"]] == ["换届提醒"]
+    assert result["b"] is not None and [t["timer"] for t in result["b"]["fired_timers"]] == [
+        "换届提醒"
+    ]
     assert result["a"] is None
     assert Case.objects.get(pk=b["id"]).tasks.filter(status="open").count() == 1

@@ -1,7 +1,8 @@
-""""One running case per subject" under concurrent starts, in real threads on PostgreSQL through the
+""" "One running case per subject" under concurrent starts, in real threads on PostgreSQL through the
 HTTP API: of parallel starts for the same subject exactly one answers 201 and the others 409
 `case_already_running`; the unique index on running cases' `subject_key` decides, not a check
 before the insert."""
+
 import threading
 
 import pytest
@@ -22,13 +23,26 @@ STARTS = 4
 def branch(deployed):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent inserts need PostgreSQL (CI runs this on PostgreSQL)")
-    school = OrganizationFactory(name="某大学党委", kind=OrgKind.COMMITTEE, has_approval_authority=True)
-    college = OrganizationFactory(name="数学学院党委", kind=OrgKind.COMMITTEE, parent=school, has_approval_authority=True)
+    school = OrganizationFactory(
+        name="某大学党委", kind=OrgKind.COMMITTEE, has_approval_authority=True
+    )
+    college = OrganizationFactory(
+        name="数学学院党委", kind=OrgKind.COMMITTEE, parent=school, has_approval_authority=True
+    )
     org = OrganizationFactory(name="数学教工党支部", kind=OrgKind.BRANCH, parent=college)
-    members = [MemberFactory(organization=org, name=f"竞{i}", user=UserFactory(username=f"race{i}"), status=MemberStatus.FULL)
-               for i in range(5)]
+    members = [
+        MemberFactory(
+            organization=org,
+            name=f"竞{i}",
+            user=UserFactory(username=f"race{i}"),
+            status=MemberStatus.FULL,
+        )
+        for i in range(5)
+    ]
     applicant = MemberFactory(organization=org, name="申请人竞", status=MemberStatus.APPLICANT)
-    role_assignment_create(actor=None, user=members[0].user, role=Role.BRANCH_SECRETARY, organization=org)
+    role_assignment_create(
+        actor=None, user=members[0].user, role=Role.BRANCH_SECRETARY, organization=org
+    )
     orgdept = UserFactory(username="race_orgdept")
     role_assignment_create(actor=None, user=orgdept, role=Role.ORG_DEPARTMENT, organization=school)
     return org, members, applicant, orgdept
@@ -53,8 +67,16 @@ def start_at_once(user, body) -> list[int]:
     return sorted(results, key=lambda x: x[0])
 
 
-@pytest.mark.parametrize("process", ["democratic_review", "self_lapse", "unqualified_member", "weak_branch_remediation",
-                                     "member_development"])
+@pytest.mark.parametrize(
+    "process",
+    [
+        "democratic_review",
+        "self_lapse",
+        "unqualified_member",
+        "weak_branch_remediation",
+        "member_development",
+    ],
+)
 def test_parallel_starts_for_one_subject_give_one_running_case(branch, process):
     org, members, applicant, orgdept = branch
     target = members[3]

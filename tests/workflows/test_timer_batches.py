@@ -55,7 +55,9 @@ def test_a_batch_costs_the_same_statements_for_5_cases_as_for_40(university):
 
 
 @pytest.mark.django_db
-def test_a_case_whose_step_fails_is_marked_failed_and_the_rest_of_the_batch_fires(university, monkeypatch):
+def test_a_case_whose_step_fails_is_marked_failed_and_the_rest_of_the_batch_fires(
+    university, monkeypatch
+):
     ids = many_due_cases(university, 6)
     broken = ids[3]
     restore = services._restore
@@ -70,7 +72,9 @@ def test_a_case_whose_step_fails_is_marked_failed_and_the_rest_of_the_batch_fire
     timer = Timer.objects.get(case_id=broken)
     assert timer.status == "failed" and "脚本错误" in timer.error
     assert not Task.objects.filter(case_id=broken).exists()
-    assert list(AuditEvent.objects.filter(case_id=broken).values_list("action", flat=True)) == ["timer_failed"]
+    assert list(AuditEvent.objects.filter(case_id=broken).values_list("action", flat=True)) == [
+        "timer_failed"
+    ]
     assert verify_case(broken).ok
     fired = [i for i in ids if i != broken]
     assert Timer.objects.filter(case_id__in=fired, status="fired").count() == 5

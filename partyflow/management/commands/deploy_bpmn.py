@@ -10,7 +10,9 @@ class Command(BaseCommand):
     help = "Parse, validate and store every BPMN process in bpmn/ (部署流程). Unchanged files keep their version."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--directory", help="folder of .bpmn files (default: settings.PARTYFLOW['BPMN_DIR'])")
+        parser.add_argument(
+            "--directory", help="folder of .bpmn files (default: settings.PARTYFLOW['BPMN_DIR'])"
+        )
 
     def handle(self, *args, directory=None, **options) -> None:
         try:
@@ -27,13 +29,25 @@ class Command(BaseCommand):
             results = process_deploy(directory=directory)
         except BpmnError as exc:
             lines = [f"BPMN 部署失败 (deployment failed): {exc.message}"]
-            lines += [f"  {label}: {value}" for label, value in (("文件 file", exc.file), ("元素 element", exc.element_id), ("行 line", exc.line)) if value]
+            lines += [
+                f"  {label}: {value}"
+                for label, value in (
+                    ("文件 file", exc.file),
+                    ("元素 element", exc.element_id),
+                    ("行 line", exc.line),
+                )
+                if value
+            ]
             lines.append(f"  代码 code: {exc.code}")
             raise CommandError("\n".join(lines)) from exc
         except DomainError as exc:
-            raise CommandError(f"BPMN 部署失败 (deployment failed): {exc.message} [{exc.code}]") from exc
+            raise CommandError(
+                f"BPMN 部署失败 (deployment failed): {exc.message} [{exc.code}]"
+            ) from exc
         if not results:
             self.stdout.write("没有找到 BPMN 流程 (no processes found)")
         for version, created in results:
             state = "new" if created else "unchanged"
-            self.stdout.write(f"{version.process_id:<24} {version.version:<20} {state:<10} {version.name}")
+            self.stdout.write(
+                f"{version.process_id:<24} {version.version:<20} {state:<10} {version.name}"
+            )

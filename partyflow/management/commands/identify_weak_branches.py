@@ -1,4 +1,5 @@
 """`partyflow identify-weak-branches`: the yearly identification (P4 step 1) run by hand."""
+
 from django.core.management.base import BaseCommand
 
 from oversight.services import identification_yearly
@@ -9,4 +10,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         for result in identification_yearly():
-            self.stdout.write(f"flagged: {len(result['findings'])}, designation tasks opened: {len(result['opened'])}")
+            self.stdout.write(
+                f"flagged: {len(result['findings'])}, designation tasks opened: {len(result['opened'])}"
+            )

@@ -6,11 +6,15 @@ from partyflow.sweep import sweep
 
 
 class Command(BaseCommand):
-    help = ("Fire every due timer, raise due reminders, overdue alerts and escalations, run the self-lapse check, "
-            "now (or as of --now, an ISO-8601 moment), then exit.")
+    help = (
+        "Fire every due timer, raise due reminders, overdue alerts and escalations, run the self-lapse check, "
+        "now (or as of --now, an ISO-8601 moment), then exit."
+    )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--now", help="ISO-8601 moment to run as (moves the clock; for catching up and tests)")
+        parser.add_argument(
+            "--now", help="ISO-8601 moment to run as (moves the clock; for catching up and tests)"
+        )
 
     def handle(self, *args, now=None, **options) -> None:
         if now:
@@ -27,6 +31,10 @@ class Command(BaseCommand):
         else:
             result = sweep()
         a = result["alerts"]
-        self.stdout.write(f"timers fired: {result['fired']}, failed: {result['failed']}, cases: {result['cases']}")
-        self.stdout.write(f"alerts raised: due soon {a['due_soon']}, overdue {a['overdue']}, escalated {a['escalated']}")
+        self.stdout.write(
+            f"timers fired: {result['fired']}, failed: {result['failed']}, cases: {result['cases']}"
+        )
+        self.stdout.write(
+            f"alerts raised: due soon {a['due_soon']}, overdue {a['overdue']}, escalated {a['escalated']}"
+        )
         self.stdout.write(f"self-lapse cases opened: {result['self_lapse_opened']}")

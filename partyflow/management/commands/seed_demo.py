@@ -16,8 +16,25 @@ def _pad(text: str, width: int) -> str:
 
 def format_logins(rows: list[dict]) -> str:
     """The login table: username, password, role, organization, open tasks, note (CJK-aligned)."""
-    header = ["用户名 username", "密码 password", "角色 role", "组织 organization", "待办 tasks", "说明 note"]
-    table = [[r["username"], r["password"], f"{r['role_label']} ({r['role']})", r["organization"], str(r["open_tasks"]), r["note"]] for r in rows]
+    header = [
+        "用户名 username",
+        "密码 password",
+        "角色 role",
+        "组织 organization",
+        "待办 tasks",
+        "说明 note",
+    ]
+    table = [
+        [
+            r["username"],
+            r["password"],
+            f"{r['role_label']} ({r['role']})",
+            r["organization"],
+            str(r["open_tasks"]),
+            r["note"],
+        ]
+        for r in rows
+    ]
     widths = [max(_width(line[i]) for line in [header, *table]) for i in range(len(header) - 1)]
     out = []
     for line in [header, ["-" * w for w in widths] + ["-" * 8], *table]:
@@ -32,14 +49,26 @@ class Command(BaseCommand):
         try:
             result = seed_demo()
         except DomainError as exc:
-            hint = "；请先运行 partyflow deploy-bpmn (deploy the BPMN first)" if exc.code == "unknown_process" else ""
-            raise CommandError(f"示范数据创建失败 (seeding failed, nothing written): {exc.message} [{exc.code}]{hint}") from exc
+            hint = (
+                "；请先运行 partyflow deploy-bpmn (deploy the BPMN first)"
+                if exc.code == "unknown_process"
+                else ""
+            )
+            raise CommandError(
+                f"示范数据创建失败 (seeding failed, nothing written): {exc.message} [{exc.code}]{hint}"
+            ) from exc
         if result["created"]:
-            self.stdout.write(self.style.SUCCESS(f"已创建示范数据：{SCHOOL_NAME} (demo university seeded)"))
+            self.stdout.write(
+                self.style.SUCCESS(f"已创建示范数据：{SCHOOL_NAME} (demo university seeded)")
+            )
         else:
-            self.stdout.write(f"示范数据已存在：{SCHOOL_NAME}，未做改动 (demo university already exists; nothing changed)")
+            self.stdout.write(
+                f"示范数据已存在：{SCHOOL_NAME}，未做改动 (demo university already exists; nothing changed)"
+            )
         self.stdout.write("")
         self.stdout.write(format_logins(result["logins"]))
         self.stdout.write("")
-        self.stdout.write("组织部 (orgdept) 的待办为空属正常：P2 换届选举没有组织部泳道的任务。"
-                          "(orgdept's inbox is empty by design: no P2 task is in the org_department lane.)")
+        self.stdout.write(
+            "组织部 (orgdept) 的待办为空属正常：P2 换届选举没有组织部泳道的任务。"
+            "(orgdept's inbox is empty by design: no P2 task is in the org_department lane.)"
+        )

@@ -1,4 +1,5 @@
 """`partyflow status`: what an operator checks first: timers due, late, failed; workers seen."""
+
 import datetime as dt
 
 from django.conf import settings
@@ -15,7 +16,9 @@ class Command(BaseCommand):
     help = "Print timers due, late and failed, the oldest late timer, and the Celery workers that answer."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--no-workers", action="store_true", help="do not ask the broker which workers are up")
+        parser.add_argument(
+            "--no-workers", action="store_true", help="do not ask the broker which workers are up"
+        )
 
     def handle(self, *args, no_workers=False, **options) -> None:
         now = timezone.now()
@@ -28,13 +31,19 @@ class Command(BaseCommand):
         w(f"timers waiting: {waiting.count()}")
         w(f"timers due now: {due.count()}")
         w(f"timers late (> {int(LATE_AFTER.total_seconds() // 60)} min past due): {late.count()}")
-        w(f"oldest late timer: {oldest.isoformat() if oldest else '-'}" + (f" ({now - oldest} ago)" if oldest else ""))
+        w(
+            f"oldest late timer: {oldest.isoformat() if oldest else '-'}"
+            + (f" ({now - oldest} ago)" if oldest else "")
+        )
         w(f"timers failed: {failed.count()}")
         for t in failed.select_related("case").order_by("-id")[:10]:
             w(f"  case {t.case_id} {t.element_id} due {t.due_at.isoformat()}: {t.error[:200]}")
         if no_workers or not settings.CELERY_BROKER_URL:
-            w("workers: no broker configured (timers run in-process in the demo or by `partyflow run-timers`)"
-              if not settings.CELERY_BROKER_URL else "workers: not asked")
+            w(
+                "workers: no broker configured (timers run in-process in the demo or by `partyflow run-timers`)"
+                if not settings.CELERY_BROKER_URL
+                else "workers: not asked"
+            )
             return
         # Celery only when a broker is configured: no Celery import otherwise.
         from partyflow.celery import app

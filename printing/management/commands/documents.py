@@ -9,6 +9,7 @@
 Documents are generated in the scope of `--user` (default: the first superuser), exactly as the API
 would for that user.
 """
+
 from __future__ import annotations
 
 import time
@@ -33,7 +34,9 @@ KINDS = sorted({k.code for k in printing.ALL_KINDS})
 def progress_line(done: int, total: int, label: str, *, width: int = 30) -> str:
     """One line redrawn in place: \r[#####.....] 3/10 name (a newline after the last)."""
     filled = width * done // total if total else width
-    return f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label[:30]:<30}" + ("\n" if done == total else "")
+    return f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label[:30]:<30}" + (
+        "\n" if done == total else ""
+    )
 
 
 class Command(BaseCommand):
@@ -47,16 +50,25 @@ class Command(BaseCommand):
         parser.add_argument("--organization", type=int)
         parser.add_argument("--period", help="compliance_report: 2026, 2026-Q2 or 2026-05")
         parser.add_argument("--format", choices=["docx", "pdf"])
-        parser.add_argument("--stage", help="publication_notice: activist | development_object | probationary | conversion")
-        parser.add_argument("--start", help="publication_notice: first day of publication (YYYY-MM-DD)")
-        parser.add_argument("--user", help="generate in this user's scope (default: the first superuser)")
+        parser.add_argument(
+            "--stage",
+            help="publication_notice: activist | development_object | probationary | conversion",
+        )
+        parser.add_argument(
+            "--start", help="publication_notice: first day of publication (YYYY-MM-DD)"
+        )
+        parser.add_argument(
+            "--user", help="generate in this user's scope (default: the first superuser)"
+        )
         parser.add_argument("--out", help="output directory (samples: default var/documents)")
 
     def handle(self, *args, **o) -> None:
         kind = o["kind"]
         if kind == "list":
             for row in printing.kinds_catalog():
-                self.stdout.write(f"{row['kind']:<20} {row['label']:<16} {', '.join(row['templates'])}")
+                self.stdout.write(
+                    f"{row['kind']:<20} {row['label']:<16} {', '.join(row['templates'])}"
+                )
             return
         user = self._user(o["user"])
         try:
@@ -71,9 +83,15 @@ class Command(BaseCommand):
 
     def _user(self, username):
         User = get_user_model()
-        user = User.objects.filter(username=username).first() if username else User.objects.filter(is_superuser=True, is_active=True).order_by("id").first()
+        user = (
+            User.objects.filter(username=username).first()
+            if username
+            else User.objects.filter(is_superuser=True, is_active=True).order_by("id").first()
+        )
         if user is None:
-            raise CommandError(f"no such user: {username}" if username else "no superuser: pass --user NAME")
+            raise CommandError(
+                f"no such user: {username}" if username else "no superuser: pass --user NAME"
+            )
         return user
 
     def _out(self, o) -> Path:
@@ -86,22 +104,32 @@ class Command(BaseCommand):
     def _write(self, out: Path, generated) -> Path:
         path = out / generated.filename.replace("/", "_")
         path.write_bytes(generated.content)
-        self.stdout.write(f"{path}  ({len(generated.content):,} bytes, template {generated.template.name} "
-                          f"[{generated.template.source}] sha256 {generated.template.sha256[:12]})")
+        self.stdout.write(
+            f"{path}  ({len(generated.content):,} bytes, template {generated.template.name} "
+            f"[{generated.template.source}] sha256 {generated.template.sha256[:12]})"
+        )
         return path
 
     def _one(self, user, kind, o):
         opts = {"stage": o["stage"], "start": o["start"]}
         if o["case"]:
-            generated = printing.document_for_case(user, o["case"], kind, fmt=o["format"], options=opts)
+            generated = printing.document_for_case(
+                user, o["case"], kind, fmt=o["format"], options=opts
+            )
         elif o["member"]:
-            generated, _case = printing.document_for_member(user, o["member"], kind, fmt=o["format"], options=opts)
+            generated, _case = printing.document_for_member(
+                user, o["member"], kind, fmt=o["format"], options=opts
+            )
         elif o["meeting"]:
             generated = printing.document_for_meeting(user, o["meeting"], kind, fmt=o["format"])
         elif kind == "compliance_report":
-            generated = printing.compliance_report_document(user, o["organization"], o["period"], fmt=o["format"])
+            generated = printing.compliance_report_document(
+                user, o["organization"], o["period"], fmt=o["format"]
+            )
         else:
-            raise CommandError("name the object: --case, --member, --meeting, or --organization with --period")
+            raise CommandError(
+                "name the object: --case, --member, --meeting, or --organization with --period"
+            )
         self._write(self._out(o), generated)
 
     def _batch(self, user, o):
@@ -109,9 +137,15 @@ class Command(BaseCommand):
         if not o["organization"]:
             raise CommandError("--organization ID is required")
         org = organization_in_scope(user, o["organization"])
-        cases = list(Case.objects.filter(process_id="member_development", organization__path__startswith=org.path,
-                                         subject_member__isnull=False).select_related("organization", "subject_member__organization",
-                                                                                       "process_version").order_by("organization__path", "id"))
+        cases = list(
+            Case.objects.filter(
+                process_id="member_development",
+                organization__path__startswith=org.path,
+                subject_member__isnull=False,
+            )
+            .select_related("organization", "subject_member__organization", "process_version")
+            .order_by("organization__path", "id")
+        )
         out = self._out(o)
         path = out / f"发展党员全程纪实表-{org.name}-{today():%Y%m%d}.zip"
         started = time.monotonic()
@@ -134,31 +168,56 @@ class Command(BaseCommand):
             except DomainError as exc:
                 skipped.append(f"{label}: {exc.message}")
 
-        cases = Case.objects.select_related("organization", "process_version", "subject_member__organization")
-        development = cases.filter(process_id="member_development").order_by("-audit_seq", "id").first()
-        election = cases.filter(process_id="branch_election", data__has_key="tally").order_by("-audit_seq", "id").first() \
+        cases = Case.objects.select_related(
+            "organization", "process_version", "subject_member__organization"
+        )
+        development = (
+            cases.filter(process_id="member_development").order_by("-audit_seq", "id").first()
+        )
+        election = (
+            cases.filter(process_id="branch_election", data__has_key="tally")
+            .order_by("-audit_seq", "id")
+            .first()
             or cases.filter(process_id="branch_election").order_by("-audit_seq", "id").first()
+        )
         review = cases.filter(process_id="democratic_review").order_by("-audit_seq", "id").first()
         meeting = Meeting.objects.order_by("-held_on", "-id").first()
         committee = next((c for c in [development, election] if c is not None), None)
         # the notice of a person still on the way (the next stage of their status), else a conversion notice
-        publishing = cases.filter(process_id="member_development", status="running").order_by("-audit_seq", "id").first()
+        publishing = (
+            cases.filter(process_id="member_development", status="running")
+            .order_by("-audit_seq", "id")
+            .first()
+        )
         notice = {"stage": None} if publishing is not None else {"stage": "conversion"}
         publishing = publishing or development
         if development is not None:
-            emit("member_record", lambda: printing.generate_for_case(user, development, "member_record"))
+            emit(
+                "member_record",
+                lambda: printing.generate_for_case(user, development, "member_record"),
+            )
             for fmt in ("pdf", "docx"):
-                emit("publication_notice", lambda fmt=fmt: printing.generate_for_case(user, publishing, "publication_notice", fmt=fmt, options=notice))
+                emit(
+                    "publication_notice",
+                    lambda fmt=fmt: printing.generate_for_case(
+                        user, publishing, "publication_notice", fmt=fmt, options=notice
+                    ),
+                )
         else:
             skipped.append("member_record, publication_notice: no member_development case")
         if election is not None:
             for kind in ("election_request", "election_reply", "election_report"):
                 emit(kind, lambda kind=kind: printing.generate_for_case(user, election, kind))
-            emit("audit_report", lambda: printing.generate_for_case(user, election, "audit_report", fmt="pdf"))
+            emit(
+                "audit_report",
+                lambda: printing.generate_for_case(user, election, "audit_report", fmt="pdf"),
+            )
         else:
             skipped.append("election documents: no branch_election case")
         if review is not None:
-            emit("review_summary", lambda: printing.generate_for_case(user, review, "review_summary"))
+            emit(
+                "review_summary", lambda: printing.generate_for_case(user, review, "review_summary")
+            )
         else:
             skipped.append("review_summary: no democratic_review case")
         if meeting is not None:
@@ -167,7 +226,10 @@ class Command(BaseCommand):
             skipped.append("minutes: no meeting recorded")
         if committee is not None:  # the college committee above the sample cases' branch, this year
             college = committee.organization.parent or committee.organization
-            emit("compliance_report", lambda: printing.compliance_report_document(user, college.pk, str(today().year)))
+            emit(
+                "compliance_report",
+                lambda: printing.compliance_report_document(user, college.pk, str(today().year)),
+            )
         for line in skipped:
             self.stderr.write(f"skipped {line}")
         self.stdout.write(f"{len(written)} files in {out}")

@@ -36,13 +36,22 @@ def people(chromium, live_server):
         p.close()
 
 
-def test_an_officer_sees_an_overdue_term_in_red_and_reaches_the_records_behind_a_compliance_cell(people, university):
+def test_an_officer_sees_an_overdue_term_in_red_and_reaches_the_records_behind_a_compliance_cell(
+    people, university
+):
     u = university
-    Organization.objects.filter(pk=u.branch_b.pk).update(term_start=today() - dt.timedelta(days=1200),
-                                                         term_end=today() - dt.timedelta(days=40))
+    Organization.objects.filter(pk=u.branch_b.pk).update(
+        term_start=today() - dt.timedelta(days=1200), term_end=today() - dt.timedelta(days=40)
+    )
     held = today().replace(day=1)
-    meeting_record(actor=u.users.sec_a, organization=u.branch_a, kind="themed_party_day", held_on=held,
-                   title="重温入党誓词", attendees=[m.pk for m in u.full_a])
+    meeting_record(
+        actor=u.users.sec_a,
+        organization=u.branch_a,
+        kind="themed_party_day",
+        held_on=held,
+        title="重温入党誓词",
+        attendees=[m.pk for m in u.full_a],
+    )
     officer = people("officer")
     page = officer.page
     page.get_by_role("link", name="党委工作台").click()
@@ -68,7 +77,9 @@ def test_an_officer_sees_an_overdue_term_in_red_and_reaches_the_records_behind_a
     shoot(phone.page, "committee")
 
 
-def test_a_secretary_records_a_meeting_with_attendance_and_evidence_and_the_cell_changes(people, university):
+def test_a_secretary_records_a_meeting_with_attendance_and_evidence_and_the_cell_changes(
+    people, university
+):
     u = university
     held = today().replace(day=1)
     cell = f"/committee/compliance/{u.branch_a.pk}/themed_party_day/?period={held.year}-{held.month:02d}"
@@ -100,7 +111,9 @@ def test_a_secretary_records_a_meeting_with_attendance_and_evidence_and_the_cell
     shoot(phone.page, "meeting-new")
 
 
-def test_the_import_page_refuses_a_broken_workbook_with_its_row_by_row_report(people, university, tmp_path):
+def test_the_import_page_refuses_a_broken_workbook_with_its_row_by_row_report(
+    people, university, tmp_path
+):
     u = university
     wb = Workbook()
     ws = wb.active
@@ -123,11 +136,18 @@ def test_the_import_page_refuses_a_broken_workbook_with_its_row_by_row_report(pe
     shoot(page, "import-refused")
 
 
-def test_an_auditor_finds_a_case_reads_its_history_downloads_the_csv_and_cannot_write(people, university):
+def test_an_auditor_finds_a_case_reads_its_history_downloads_the_csv_and_cannot_write(
+    people, university
+):
     u = university
     person = u.full_a[4]
-    case = case_start(actor=u.users.sec_a, process_id="branch_election", organization=u.branch_a,
-                      data={"term_end": (today() + dt.timedelta(days=30)).isoformat()}, subject_member=person)
+    case = case_start(
+        actor=u.users.sec_a,
+        process_id="branch_election",
+        organization=u.branch_a,
+        data={"term_end": (today() + dt.timedelta(days=30)).isoformat()},
+        subject_member=person,
+    )
     task = Task.objects.get(case=case, status="open")
     auditor = people("auditor")
     page = auditor.page
@@ -145,15 +165,21 @@ def test_an_auditor_finds_a_case_reads_its_history_downloads_the_csv_and_cannot_
     csv_text = open(dl.value.path(), encoding="utf-8").read()
     assert "case_started" in csv_text or "发起" in csv_text
     # A POST forged with the auditor's session (and its CSRF token) is refused; nothing changes.
-    status = page.evaluate("""async (id) => {
+    status = page.evaluate(
+        """async (id) => {
         const token = document.cookie.split('; ').find(c => c.startsWith('csrftoken='))?.split('=')[1] || '';
         const r = await fetch(`/api/tasks/${id}/claim/`, {method: 'POST', headers: {'X-CSRFToken': token}});
-        return r.status; }""", task.pk)
+        return r.status; }""",
+        task.pk,
+    )
     assert status in (403, 404)
     task.refresh_from_db()
     assert task.claimed_by_id is None
     page.goto(f"/tasks/{task.pk}/")
-    assert page.locator("[data-testid=read-only]").count() == 1 and page.locator("main form").count() == 0
+    assert (
+        page.locator("[data-testid=read-only]").count() == 1
+        and page.locator("main form").count() == 0
+    )
     phone = people("auditor", width=375)
     phone.page.goto(f"/cases/?subject={person.name}")
     assert no_horizontal_scroll(phone.page)
@@ -167,13 +193,36 @@ def test_the_member_development_record_shows_an_overdue_thought_report(people, a
     sec, committee, officer = api(u.users.sec_a), api(u.users.committee_a), api(u.users.officer)
     with at(2026, 1, 5, 10):
         cid = start_development(sec, u, person)["id"]
-        step(sec, "submit_application", {"application_date": APPLIED, "letter_summary": "志愿加入中国共产党"}, case_id=cid)
+        step(
+            sec,
+            "submit_application",
+            {"application_date": APPLIED, "letter_summary": "志愿加入中国共产党"},
+            case_id=cid,
+        )
     with at(2026, 1, 20, 10):
-        step(sec, "talk_with_applicant", {"talk_date": "2026-01-20", "talker": "甲0", "summary": "了解入党动机"}, case_id=cid)
+        step(
+            sec,
+            "talk_with_applicant",
+            {"talk_date": "2026-01-20", "talker": "甲0", "summary": "了解入党动机"},
+            case_id=cid,
+        )
     with at(2026, 2, 1, 10):
-        step(committee, "select_activist", {"decision_date": "2026-02-01", "recommendation": "mass_organization",
-                                            "minutes": "支委会同意"}, case_id=cid)
-        step(officer, "file_activist", {"filed_date": "2026-02-01", "document_no": "备〔2026〕1号"}, case_id=cid)
+        step(
+            committee,
+            "select_activist",
+            {
+                "decision_date": "2026-02-01",
+                "recommendation": "mass_organization",
+                "minutes": "支委会同意",
+            },
+            case_id=cid,
+        )
+        step(
+            officer,
+            "file_activist",
+            {"filed_date": "2026-02-01", "document_no": "备〔2026〕1号"},
+            case_id=cid,
+        )
         step(committee, "appoint_contacts", {"contacts": [u.full_a[2].pk]}, case_id=cid)
     for width in (1440, 375):
         viewer = people("sec_a", width=width)
