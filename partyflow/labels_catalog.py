@@ -2,7 +2,6 @@
 
 The BPMN and form labels, for `makemessages` (see workflows/labels.py).
 """
-
 from django.utils.translation import gettext_noop
 
 LABELS = [

@@ -21,7 +21,7 @@ from workflows.models import Case
 from workflows.services import case_start
 
 from ..factories import MemberFactory, OrganizationFactory
-from ..procedures.md_helpers import APPLIED, applicant, at, start_development, step
+from ..procedures.md_helpers import applicant, at, drive_to_designation
 
 pytestmark = pytest.mark.django_db
 
@@ -219,40 +219,7 @@ def test_an_auditor_finds_a_case_by_name_reads_it_and_is_shown_no_write_control(
 def test_the_member_development_record_shows_an_overdue_thought_report(api, web, university):
     u = university
     person = applicant(u)
-    sec, committee, officer = api(u.users.sec_a), api(u.users.committee_a), api(u.users.officer)
-    with at(2026, 1, 5, 10):
-        cid = start_development(sec, u, person)["id"]
-        step(
-            sec,
-            "submit_application",
-            {"application_date": APPLIED, "letter_summary": "志愿加入中国共产党"},
-            case_id=cid,
-        )
-    with at(2026, 1, 20, 10):
-        step(
-            sec,
-            "talk_with_applicant",
-            {"talk_date": "2026-01-20", "talker": "甲0", "summary": "了解入党动机"},
-            case_id=cid,
-        )
-    with at(2026, 2, 1, 10):
-        step(
-            committee,
-            "select_activist",
-            {
-                "decision_date": "2026-02-01",
-                "recommendation": "mass_organization",
-                "minutes": "支委会同意",
-            },
-            case_id=cid,
-        )
-        step(
-            officer,
-            "file_activist",
-            {"filed_date": "2026-02-01", "document_no": "备〔2026〕1号"},
-            case_id=cid,
-        )
-        step(committee, "appoint_contacts", {"contacts": [u.full_a[2].pk]}, case_id=cid)
+    drive_to_designation(api, u, person)  # steps 1-5: an activist since 2026-02-01
     with at(2026, 8, 10, 10):
         page = web(u.users.sec_a).get(f"/members/{person.pk}/development/")
         assert page.status_code == 200
