@@ -21,7 +21,7 @@ from procedures.member_development.selectors import development_pipeline
 from workflows.models import Case, CaseStatus
 
 from .columns import LEDGER, MEMBERS, OFFICERS, ORGANIZATIONS, SHEETS
-from .services import CASE_DATES, LEDGER_RECORD, ledger_position
+from .services import CASE_DATES, LEDGER_RECORD, MEMBER_FIELDS, ledger_position
 
 TEMPLATE_PATH = Path(__file__).parent / "templates" / "partyflow-import-template.xlsx"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -91,27 +91,8 @@ def _organizations(root: Organization):
         }
 
 
-MEMBER_EXPORT = (
-    "staff_or_student_no",
-    "name",
-    "gender",
-    "ethnicity",
-    "id_number",
-    "birth_date",
-    "education",
-    "degree",
-    "person_category",
-    "status",
-    "joined_on",
-    "party_standing_from",
-    "joined_branch_name",
-    "probation_extension_months",
-    "party_post",
-    "phone",
-    "job_post",
-    "is_floating",
-    "transferred_in_on",
-)
+# The member sheet's columns: the 学工号 that matches a row, then the fields the import reads.
+MEMBER_EXPORT = ("staff_or_student_no", *MEMBER_FIELDS)
 
 
 def _members(root: Organization, in_development: set[int]):

@@ -252,8 +252,10 @@ PARTYFLOW = {
     "FORMS_DIR": BASE_DIR / "forms" / "schemas",
     # Seconds between in-process timer sweeps in `partyflow demo`.
     "DEMO_TIMER_INTERVAL": int(os.environ.get("PARTYFLOW_TIMER_INTERVAL", "60")),
-    # Cases per Celery message when the sweep hands due timers to the workers.
-    "TIMER_BATCH": int(os.environ.get("PARTYFLOW_TIMER_BATCH", "50")),
+    # Cases per Celery message when the sweep hands due timers to the workers; each message is fired
+    # in one transaction (workflows.services.timers_fire_batch). 200 measured 1,171–1,230 timers/s
+    # with 2 workers on 2 cores (50: 928/s, 100: 1,041/s); a batch holds its cases' locks ≈ 0.2 s.
+    "TIMER_BATCH": int(os.environ.get("PARTYFLOW_TIMER_BATCH", "200")),
     # POST /api/auth/token/: attempts per client address (DRF rate syntax), against password guessing.
     "TOKEN_RATE": os.environ.get("PARTYFLOW_TOKEN_RATE", "10/minute"),
     # API tokens expire after this long without use (seconds; None: never), and on logout, password

@@ -971,8 +971,8 @@ def timers_run(*, now=None, limit: int = 1000) -> dict:
 
 
 def timer_batches(case_ids: list[int]) -> list[list[int]]:
-    """The due cases cut into batches of PARTYFLOW["TIMER_BATCH"] (default 50)."""
-    size = max(1, int(settings.PARTYFLOW.get("TIMER_BATCH", 50)))
+    """The due cases cut into batches of PARTYFLOW["TIMER_BATCH"] (default 200)."""
+    size = max(1, int(settings.PARTYFLOW.get("TIMER_BATCH", 200)))
     return [case_ids[i : i + size] for i in range(0, len(case_ids), size)]
 
 
