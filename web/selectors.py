@@ -12,7 +12,7 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
-from engine.calendar import CST
+from engine.calendar import CST, last_day_before
 from engine.errors import Forbidden
 from forms.validation import load_schema
 from notifications.render import render as render_notification
@@ -168,7 +168,10 @@ def inbox_rows(qs: QuerySet, now: dt.datetime, limit: int = PAGE_ROWS) -> list[d
         **ROW_FIELDS,
     )[:limit]:
         due = r["due_at"]
-        days = (_day(due) - today).days if due else None
+        # A deadline falls at 24:00 of its last day (00:00 of the next): the last day is what a
+        # person reads, and "今天到期" on it.
+        due_day = last_day_before(due) if due else None
+        days = (due_day - today).days if due else None
         rows.append(
             {
                 **r,
@@ -179,6 +182,7 @@ def inbox_rows(qs: QuerySet, now: dt.datetime, limit: int = PAGE_ROWS) -> list[d
                 "subject_display": r["subject_member"] or r["subject"] or r["organization_name"],
                 "overdue": bool(r["status"] == TaskStatus.OPEN and due and due < now),
                 "days_left": days,
+                "due_day": due_day,
                 "overdue_days": -days if days is not None and days < 0 else 0,
             }
         )

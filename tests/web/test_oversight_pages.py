@@ -368,3 +368,18 @@ def test_the_committee_and_records_pages_speak_english_when_asked(web, universit
     sec = web(u.users.sec_a)
     sec.cookies["django_language"] = "en"
     assert "Record a meeting" in text(sec.get("/records/meetings/"))
+
+
+def test_a_deadline_reads_as_its_last_day_in_the_inbox_and_on_the_task(web, university, election):
+    """A deadline falls at 24:00 of its last day (00:00 of the next, issue 12): people read the last
+    day, and the days left count to it."""
+    from engine.calendar import CST, last_day_before
+
+    task = election.tasks.get(status="open")
+    assert task.due_at.astimezone(CST).strftime("%H:%M") == "00:00"
+    last = last_day_before(task.due_at)
+    sec = web(university.users.sec_a)
+    assert f"{last:%Y-%m-%d} 24:00" in text(sec.get(f"/tasks/{task.pk}/"))
+    inbox = sec.get("/inbox/?tab=queue").content.decode()
+    assert f">{last:%Y-%m-%d}</time>" in inbox
+    assert f"剩 {(last - today()).days} 天" in text(sec.get("/inbox/?tab=queue"))

@@ -3,6 +3,7 @@ save the current filter), so a page shows it with one line and no change to its 
 
 from django import template
 
+from engine.calendar import CST, last_day_before
 from organizations.models import Role
 
 from ..reports import saved_filters
@@ -29,3 +30,20 @@ def saved_filters_bar(context, page: str) -> dict:
         "csrf_token": context.get("csrf_token"),
         "roles": [(r.value, r.label) for r in SHAREABLE_ROLES],
     }
+
+
+@register.filter
+def deadline_day(value):  # noqa: ANN201 - a template filter: a date, or "" without a deadline
+    """The last day of a deadline (deadlines fall at 24:00 of their last day, 00:00 of the next)."""
+    return last_day_before(value) if value else ""
+
+
+@register.filter
+def deadline(value) -> str:
+    """A deadline as a person reads it: "2026-12-09 24:00" for one at the end of that day."""
+    if not value:
+        return ""
+    local = value.astimezone(CST)
+    if local.hour == 0 and local.minute == 0:
+        return f"{last_day_before(value):%Y-%m-%d} 24:00"
+    return f"{local:%Y-%m-%d %H:%M}"
