@@ -2,6 +2,7 @@
 exports as JSON and CSV and a printable report, and every read of a case logged."""
 
 import csv
+import datetime as dt
 import io
 import re
 
@@ -10,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from engine.errors import DomainError
 from workflows.models import Case, CaseAccess, Task
-from workflows.services import case_access_record
+from workflows.services import case_access_record, case_start
 
 from ..workflows.test_audit_chain import (
     case_with_history,  # noqa: F401  (fixture)
@@ -166,10 +167,6 @@ def test_auditors_cannot_write(api, university, audited):
 
 
 def test_auditor_finds_cases_by_the_subject_members_name_and_start_dates(api, university):
-    import datetime as dt
-
-    from workflows.services import case_start
-
     u = university
     applicant = u.full_a[3]
     case = case_start(

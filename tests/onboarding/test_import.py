@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from openpyxl import load_workbook
 
+from onboarding.columns import SHEETS
+from onboarding.export import TEMPLATE_PATH
 from onboarding.sample import small_university
 from organizations.models import Member, MemberStatus, Organization, RecordEvent, Role
 from organizations.services import role_assignment_create
@@ -426,8 +428,6 @@ def test_cli_import_dry_run_then_import(orgdept, tmp_path):
 
 
 def test_the_shipped_template_matches_the_mapping(tmp_path):
-    from onboarding.columns import SHEETS
-    from onboarding.export import TEMPLATE_PATH
 
     wb = load_workbook(TEMPLATE_PATH, read_only=True)
     assert wb.sheetnames == [s.title for s in SHEETS]

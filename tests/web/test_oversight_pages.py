@@ -13,11 +13,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
-from engine.calendar import today
+from engine.calendar import CST, last_day_before, today
 from organizations.models import MemberStatus, Organization
 from orglife.models import Meeting
 from orglife.services import meeting_record
-from workflows.models import Case
+from workflows.models import AuditEvent, Case
 from workflows.services import case_start
 
 from ..factories import MemberFactory, OrganizationFactory
@@ -292,7 +292,6 @@ def test_pages_do_not_grow_their_queries_with_their_rows(web, university):
 
 
 def test_saved_filters_show_their_counts_and_an_office_shares_one_with_a_role(web, university):
-    from workflows.models import AuditEvent
 
     u = university
     for branch, sec in ((u.branch_a, u.users.sec_a), (u.branch_b, u.users.sec_b)):
@@ -373,7 +372,6 @@ def test_the_committee_and_records_pages_speak_english_when_asked(web, universit
 def test_a_deadline_reads_as_its_last_day_in_the_inbox_and_on_the_task(web, university, election):
     """A deadline falls at 24:00 of its last day (00:00 of the next, issue 12): people read the last
     day, and the days left count to it."""
-    from engine.calendar import CST, last_day_before
 
     task = election.tasks.get(status="open")
     assert task.due_at.astimezone(CST).strftime("%H:%M") == "00:00"
