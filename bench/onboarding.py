@@ -161,6 +161,7 @@ def generate(path: Path, *, members: int, orgs: int, ledger: int, today: dt.date
 
 
 def run_import(path: Path, *, label: str) -> dict:
+    # First-party imports after django.setup(): the bench chooses its database first.
     from engine.errors import ValidationFailed
     from onboarding.services import onboarding_import
 

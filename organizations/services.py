@@ -696,30 +696,39 @@ def _import_changes(obj: models.Model, values: dict) -> dict:
     return out
 
 
+def _import_upsert(instance, values: dict, *, create, update) -> tuple:
+    """One import row's write: `create(values)` when nothing matched, else `update(changed values)`
+    with only what differs. Returns (instance, "created" | "updated" | "unchanged", changes)."""
+    if instance is None:
+        return create(dict(values)), "created", {}
+    changes = _import_changes(instance, values)
+    if not changes:
+        return instance, "unchanged", {}
+    update({k: values[k] for k in changes})
+    return instance, "updated", changes
+
+
 def organization_import_upsert(
     *, actor, organization: Organization | None, values: dict, source: dict
 ) -> tuple[Organization, str, dict]:
     """Create the organization of an import row, or bring an existing one (matched on its code) to
     the row's values. Returns (organization, "created" | "updated" | "unchanged", changes); the
     record log names the import's `source` (file, sheet, row) on each write."""
-    if organization is None:
-        values = dict(values)
-        org = organization_create(
+    return _import_upsert(
+        organization,
+        values,
+        create=lambda v: organization_create(
             actor=actor,
-            parent=values.pop("parent"),
-            name=values.pop("name"),
-            kind=values.pop("kind"),
+            parent=v.pop("parent"),
+            name=v.pop("name"),
+            kind=v.pop("kind"),
             source=source,
-            **values,
-        )
-        return org, "created", {}
-    changes = _import_changes(organization, values)
-    if not changes:
-        return organization, "unchanged", {}
-    organization_update(
-        actor=actor, organization=organization, source=source, **{k: values[k] for k in changes}
+            **v,
+        ),
+        update=lambda changed: organization_update(
+            actor=actor, organization=organization, source=source, **changed
+        ),
     )
-    return organization, "updated", changes
 
 
 def member_import_upsert(
@@ -730,21 +739,14 @@ def member_import_upsert(
     the record log names the import's `source` on each write."""
     if values.get("id_number"):
         id_number_check(values["id_number"], birth_date=values.get("birth_date"))
-    if member is None:
-        values = dict(values)
-        member = member_create(
-            actor=actor,
-            organization=values.pop("organization"),
-            name=values.pop("name"),
-            source=source,
-            **values,
-        )
-        return member, "created", {}
-    changes = _import_changes(member, values)
-    if not changes:
-        return member, "unchanged", {}
-    member_update(actor=actor, member=member, source=source, **{k: values[k] for k in changes})
-    return member, "updated", changes
+    return _import_upsert(
+        member,
+        values,
+        create=lambda v: member_create(
+            actor=actor, organization=v.pop("organization"), name=v.pop("name"), source=source, **v
+        ),
+        update=lambda changed: member_update(actor=actor, member=member, source=source, **changed),
+    )
 
 
 # The role that holds a committee post, by the kind of organization (BRANCH-2018 Art. 19-20).
