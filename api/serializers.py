@@ -356,19 +356,71 @@ class OpenTaskSerializer(TaskSerializer):
         fields = TaskSerializer.Meta.fields + ["holders", "slot_display"]
 
 
-def open_tasks_with_holders(tasks, context) -> list[dict]:
+def task_rows(tasks, names: dict, now) -> list[dict]:
+    """Task instances in TaskSerializer's shape (a test keeps the two identical) without a
+    serializer per task; organization names from `names` ({id: name}), the claimants loaded."""
     out = []
-    for task, holders, names in tasks_with_holders(tasks):
-        row = TaskSerializer(task, context=context).data
+    for t in tasks:
+        due, holder = t.due_at, t.claimed_by if t.claimed_by_id else None
+        out.append(
+            {
+                "id": t.pk,
+                "case": t.case_id,
+                "process_id": t.process_id,
+                "process_display": display.process_label(t.process_id),
+                "element_id": t.element_id,
+                "name": label(t.name),
+                "stage": label(t.stage),
+                "role": t.lane,
+                "role_display": str(LANE_LABELS.get(t.lane, t.lane)),
+                "assignee_organization": t.assignee_organization_id,
+                "assignee_organization_name": names.get(t.assignee_organization_id),
+                "organization": t.case_organization_id,
+                "organization_name": names.get(t.case_organization_id),
+                "status": t.status,
+                "status_display": str(TaskStatus(t.status).label),
+                "due_at": _datetime.to_representation(due) if due else None,
+                "overdue": bool(t.status == "open" and due and now and due <= now),
+                "holder": holder.get_username() if holder else None,
+                "holder_name": display.person_name(holder) if holder else None,
+                "created_at": _datetime.to_representation(t.created_at),
+                "completed_at": _datetime.to_representation(t.completed_at)
+                if t.completed_at
+                else None,
+            }
+        )
+    return out
+
+
+def open_tasks_with_holders(tasks, now, *, also=()) -> tuple[list[dict], dict]:
+    """The open tasks in OpenTaskSerializer's shape, and the organization names read for them (and
+    for the tasks in `also`): three queries for any number of tasks."""
+    rows, names = tasks_with_holders(tasks, also=also)
+    orgs = names["organizations"]
+    out = []
+    for row, (task, holders) in zip(task_rows(tasks, orgs, now), rows, strict=True):
         row["holders"] = [
             {"id": u.pk, "username": u.get_username(), "name": display.person_name(u)}
             for u in holders
         ]
-        row["slot_display"] = display.slot_display(
-            task.slot, names["organizations"], names["members"]
-        )
+        row["slot_display"] = display.slot_display(task.slot, orgs, names["members"])
         out.append(row)
-    return out
+    return out, orgs
+
+
+def completed_task_data(task, now) -> dict:
+    """The answer to a completion in TaskCompletedSerializer's shape: the finished task, the case's
+    status and stage, and its next open tasks with who holds them (no query for the tasks: the
+    completion left them on the case)."""
+    case = task.case
+    next_tasks, orgs = open_tasks_with_holders(case_open_tasks(case), now, also=[task])
+    return {
+        **task_rows([task], orgs, now)[0],
+        "case_status": case.status,
+        "case_status_display": case.get_status_display(),
+        "case_stage": label(case.stage),
+        "next_tasks": next_tasks,
+    }
 
 
 _ARTICLE = re.compile(r"\b([A-Z]+(?:-\d{4})?) (Art\.|Ch\.) ?(\d+(?:\s*-\s*\d+)?)")
@@ -571,7 +623,7 @@ class CaseDetailSerializer(CaseSerializer):
 
     @extend_schema_field(OpenTaskSerializer(many=True))
     def get_open_tasks(self, obj) -> list:
-        return open_tasks_with_holders(case_open_tasks(obj), self.context)
+        return open_tasks_with_holders(case_open_tasks(obj), self.context.get("now"))[0]
 
     def get_waiting_timers(self, obj) -> list:
         return TimerSerializer(
@@ -608,7 +660,8 @@ class ActedAsSerializer(serializers.Serializer):
 
 class TaskCompletedSerializer(TaskSerializer):
     """The finished task and what comes next: the case's open tasks with who holds them and when
-    they are due (none when the case has ended)."""
+    they are due (none when the case has ended). Its data comes from `completed_task_data` (the
+    same shape, a test keeps them identical); the class gives the schema."""
 
     next_tasks = serializers.SerializerMethodField()
     case_status = serializers.CharField(source="case.status")
@@ -625,7 +678,7 @@ class TaskCompletedSerializer(TaskSerializer):
 
     @extend_schema_field(OpenTaskSerializer(many=True))
     def get_next_tasks(self, obj) -> list[dict]:
-        return open_tasks_with_holders(case_open_tasks(obj.case), self.context)
+        return open_tasks_with_holders(case_open_tasks(obj.case), self.context.get("now"))[0]
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

@@ -82,6 +82,19 @@ def _date_param(request, name):
         ) from None
 
 
+def _text_param(request, name, max_length=100):
+    """A search text: at most `max_length` characters (a longer one is no name or subject, and
+    SQLite refuses a LIKE pattern over 50,000 bytes)."""
+    value = request.query_params.get(name)
+    if value and len(value) > max_length:
+        raise ValidationFailed(
+            _("参数 %(n)s 不能超过 %(m)s 个字符。") % {"n": name, "m": max_length},
+            code="invalid_parameter",
+            fields={name: [_("不能超过 %(m)s 个字符") % {"m": max_length}]},
+        )
+    return value
+
+
 def _bool_param(request, name):
     value = request.query_params.get(name)
     return None if value in (None, "") else value.lower() in ("1", "true", "yes")
@@ -361,7 +374,7 @@ class CaseViewSet(viewsets.GenericViewSet):
             process=request.query_params.get("process"),
             organization=_int_param(request, "organization"),
             status=request.query_params.get("status"),
-            subject=request.query_params.get("subject"),
+            subject=_text_param(request, "subject"),
             started_from=_date_param(request, "started_from"),
             started_to=_date_param(request, "started_to"),
         )
@@ -608,13 +621,13 @@ class TaskViewSet(viewsets.GenericViewSet):
     def complete(self, request, pk=None) -> Response:
         """Complete the task; the answer is the finished task and the case's next open tasks (what
         they are, who holds them, when they are due)."""
-        task = selectors.task_for_user(request.user, pk)
+        task = selectors.task_for_user(request.user, pk, related=False)
         if not isinstance(request.data, dict) or "data" not in request.data:
             raise ValidationFailed(
                 _('请求体须为 {"data": {...}}。'), code="invalid_body", fields={"data": [_("必填")]}
             )
         task = services.task_complete(actor=request.user, task=task, data=request.data["data"])
-        return Response(s.TaskCompletedSerializer(task, context=self.get_serializer_context()).data)
+        return Response(s.completed_task_data(task, timezone.now()))
 
 
 class NotificationViewSet(viewsets.GenericViewSet):

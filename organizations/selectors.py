@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from engine.calendar import today
 from engine.errors import Forbidden, NotFound
@@ -12,6 +13,7 @@ from engine.i18n import _
 from organizations.rules import deployment_rule_set
 
 from .audit import verify_records
+from .jsonrows import db_date, instances, json_rows
 from .models import Member, MemberStatus, Organization, RecordEvent, Role, RoleAssignment
 
 # Roles that see the subtree of the organization they are held in (read scope).
@@ -25,13 +27,16 @@ SCOPE_ROLES = {
 }
 
 
+# Where a request keeps the user's assignments: (the day they are for, the rows).
+_ASSIGNMENTS_CACHE = "_pf_active_assignments"
+
+
 def active_assignments(user, on: dt.date | None = None) -> list[RoleAssignment]:
     """The user's role assignments whose term covers `on` (today in China Standard Time by default)."""
     if user is None or not user.is_authenticated:
         return []
-    cache_key = "_pf_active_assignments"
     on = on or today()
-    cached = getattr(user, cache_key, None)
+    cached = getattr(user, _ASSIGNMENTS_CACHE, None)
     if cached is not None and cached[0] == on:
         return cached[1]
     rows = [
@@ -39,8 +44,29 @@ def active_assignments(user, on: dt.date | None = None) -> list[RoleAssignment]:
         for a in RoleAssignment.objects.filter(user=user).select_related("organization")
         if (a.term_start is None or a.term_start <= on) and (a.term_end is None or a.term_end >= on)
     ]
-    setattr(user, cache_key, (on, rows))
+    setattr(user, _ASSIGNMENTS_CACHE, (on, rows))
     return rows
+
+
+def assignments_json(outer_user_id: str, on: dt.date) -> RawSQL:
+    """The user's role assignments in force on `on`, with their organizations, as one JSON column
+    for the query that loads the user (`outer_user_id`: that query's SQL for the user id); the
+    request's `active_assignments` then costs no query (`assignments_prime`)."""
+    day = db_date(on)
+    return json_rows(
+        RoleAssignment,
+        related={"organization": None},
+        where=f"t.user_id = {outer_user_id} AND (t.term_start IS NULL OR t.term_start <= %s)"
+        " AND (t.term_end IS NULL OR t.term_end >= %s)",
+        params=(day, day),
+    )
+
+
+def assignments_prime(user, rows, on: dt.date) -> None:
+    """Keep the rows of `assignments_json` as the user's assignments on `on` for this request."""
+    found = instances(RoleAssignment, rows, related=("organization",))
+    found.sort(key=lambda a: a.pk)  # RoleAssignment's ordering (user, id)
+    setattr(user, _ASSIGNMENTS_CACHE, (on, found))
 
 
 def is_org_department(user) -> bool:

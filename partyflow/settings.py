@@ -129,6 +129,9 @@ TIME_ZONE = "Asia/Shanghai"
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 
+# The pages' session user comes with their roles and delegations in one query (web/backends.py).
+AUTHENTICATION_BACKENDS = ["web.backends.ModelBackend"]
+
 # The web workplace: session login at "/", each person lands on their inbox.
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:inbox"

@@ -21,10 +21,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from engine.calendar import today
 from engine.errors import BpmnError, Forbidden
 from engine.i18n import _
+from organizations.jsonrows import db_datetime, instances, json_rows
 from organizations.models import Member, Organization, Role, RoleAssignment
 from organizations.selectors import active_assignments, approving_committee_of, root_of
 
@@ -169,6 +171,27 @@ def active_delegations(user, now=None) -> list:
     if now is None:
         user._pf_delegations = rows
     return rows
+
+
+def delegations_json(outer_user_id: str, now) -> RawSQL:
+    """The delegations the user holds at `now`, with their delegators (no password), as one JSON
+    column for the query that loads the user (`outer_user_id`: that query's SQL for the user id);
+    `active_delegations` then costs no query (`delegations_prime`)."""
+    at = db_datetime(now)
+    return json_rows(
+        Delegation,
+        related={"delegator": ("id", "username", "first_name", "last_name", "email", "is_active")},
+        where=f"t.delegate_id = {outer_user_id} AND t.revoked_at IS NULL"
+        " AND t.starts_at <= %s AND t.ends_at > %s",
+        params=(at, at),
+    )
+
+
+def delegations_prime(user, rows) -> None:
+    """Keep the rows of `delegations_json` as the user's delegations for this request."""
+    found = instances(Delegation, rows, related=("delegator",))
+    found.sort(key=lambda d: -d.pk)  # Delegation's ordering
+    user._pf_delegations = found
 
 
 def delegation_covers(d, task) -> bool:

@@ -96,10 +96,13 @@ def case_for_user(user, case_id) -> Case:
 
 
 def case_open_tasks(case: Case) -> list[Task]:
+    """The case's open tasks in order, with their claimants; after a step in this request (a
+    completion), the rows the step left open, without a query."""
+    rows = getattr(case, "open_task_rows", None)
+    if rows is not None:
+        return rows
     return list(
-        case.tasks.filter(status=TaskStatus.OPEN)
-        .select_related("claimed_by", "case_organization", "assignee_organization")
-        .order_by("id")
+        case.tasks.filter(status=TaskStatus.OPEN).select_related("claimed_by").order_by("id")
     )
 
 
@@ -172,15 +175,18 @@ def case_data_display(case: Case) -> dict:
     )
 
 
-def tasks_with_holders(tasks: list[Task]) -> list[tuple[Task, list, dict]]:
-    """Each open task with who holds it now (the claimant, else everyone holding its slot) and the
-    names its slot refers to. Three queries for any number of tasks."""
+def tasks_with_holders(tasks: list[Task], *, also=()) -> tuple[list[tuple[Task, list]], dict]:
+    """Each open task with who holds it now (the claimant, else everyone holding its slot), and
+    the names the tasks (and the tasks in `also`) show: {"organizations": {id: name} for their
+    slots, assignee and case organizations, "members": {id: name} for member slots}. Three
+    queries for any number of tasks."""
     holders = slot_holders([t.slot for t in tasks if not t.claimed_by_id])
     org_ids, member_ids = slot_refs(t.slot for t in tasks)
+    for t in (*tasks, *also):
+        org_ids.update((t.assignee_organization_id, t.case_organization_id))
     names = {"organizations": organization_names(org_ids), "members": member_names(member_ids)}
-    return [
-        (t, [t.claimed_by] if t.claimed_by_id else holders.get(t.slot, []), names) for t in tasks
-    ]
+    rows = [(t, [t.claimed_by] if t.claimed_by_id else holders.get(t.slot, [])) for t in tasks]
+    return rows, names
 
 
 def case_evidence(case: Case) -> list[dict]:
@@ -302,15 +308,19 @@ def inbox_page_values(qs) -> InboxRows:
     return InboxRows(qs)
 
 
-def task_for_user(user, task_id) -> Task:
-    """A task the user may act on (own slots or a delegation in force) or whose case is in their scope; otherwise not found."""
+def task_for_user(user, task_id, *, related: bool = True) -> Task:
+    """A task the user may act on (own slots or a delegation in force) or whose case is in their
+    scope; otherwise not found. `related=False`: the task row alone (a completion reads the rest
+    under the case's lock)."""
     try:
         pk = int(task_id)
     except (TypeError, ValueError):
         raise NotFound(_("任务不存在。"), code="task_not_found") from None
-    qs = Task.objects.filter(pk=pk).select_related(
-        "case_organization", "assignee_organization", "claimed_by", "completed_by"
-    )
+    qs = Task.objects.filter(pk=pk)
+    if related:
+        qs = qs.select_related(
+            "case_organization", "assignee_organization", "claimed_by", "completed_by"
+        )
     task = qs.filter(
         Q(slot__in=user_slots(user)) | scope_q(user, "case_organization__path")
     ).first()

@@ -109,6 +109,7 @@ class _Step:
     new_timers: list = field(default_factory=list)
     changes: dict = field(default_factory=dict)
     effects: list = field(default_factory=list)
+    still_open: list = field(default_factory=list)  # the case's open task rows after the step
 
 
 _CASE_STEP_FIELDS = [
@@ -194,6 +195,7 @@ def _plan_step(
         sorted((r for sid, r in open_rows.items() if sid in ready_ids), key=lambda r: r.pk)
         + step.new_tasks
     )
+    step.still_open = still_open
     if still_open:
         case.stage = still_open[0].stage or still_open[0].name
     else:  # waiting on a timer (a follow-up case waits on its reminder): the timer names the stage
@@ -299,6 +301,9 @@ def _persist(
         fields += ["audit_seq", "audit_head"]
     case.save(update_fields=fields)
     _apply_effects(case, step.effects, actor=actor, now=now)
+    # What the answer to this request shows as the case's next tasks, without reading them back
+    # (`workflows.selectors.case_open_tasks`).
+    case.open_task_rows = step.still_open
     return step.changes
 
 

@@ -232,7 +232,7 @@ def test_inbox_listing_does_not_grow_queries_with_tasks(
             sec = u.users.sec_a if case.organization_id == u.branch_a.pk else u.users.sec_b
             seats = 5 if case.organization_id == u.branch_a.pk else 1  # branch B has no committee
             task_complete(actor=sec, task=t, data={**REQUEST, "seats": seats})
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(3):  # the token with roles and delegations, count, page
         r = officer.get("/api/tasks/")
     assert r.json()["count"] == 2
 
@@ -283,3 +283,54 @@ def test_inbox_rows_have_exactly_the_task_serializer_shape(api, university, at_r
     task = task_for_user(university.users.sec_a, row["id"])
     assert row == dict(TaskSerializer(task, context={"now": timezone.now()}).data)
     assert row["holder"] == "sec_a" and row["organization_name"] == "软件工程教工党支部"
+
+
+@pytest.mark.django_db
+def test_the_completion_answer_has_exactly_the_serializers_shape(api, university, at_request):
+    """The answer is built from the rows the completion left on the case (no read-back): it must
+    say exactly what the serializer says reading the same task and case from the database."""
+    from django.utils import timezone
+
+    from api.serializers import TaskCompletedSerializer
+
+    sec = api(university.users.sec_a)
+    task = only_task(sec, "submit_request")
+    sec.post(f"/api/tasks/{task['id']}/claim/")
+    r = sec.post(f"/api/tasks/{task['id']}/complete/", {"data": REQUEST}, format="json")
+    assert r.status_code == 200, r.json()
+    answer = r.json()
+    done = Task.objects.get(pk=task["id"])
+    expected = TaskCompletedSerializer(done, context={"now": timezone.now()}).data
+    assert answer == json_roundtrip(expected)
+    assert answer["status_display"] == "已完成" and answer["holder"] == "sec_a"
+    [nxt] = answer["next_tasks"]
+    assert nxt["element_id"] == "reply_request"
+    assert nxt["assignee_organization_name"] == "计算机学院党委"
+    assert [h["username"] for h in nxt["holders"]] == ["officer"]
+
+
+def json_roundtrip(data):
+    import json
+
+    from rest_framework.utils.encoders import JSONEncoder
+
+    return json.loads(json.dumps(data, cls=JSONEncoder))
+
+
+@pytest.mark.django_db
+def test_a_completion_reads_the_token_roles_and_delegations_in_one_query(
+    api, university, at_request, django_assert_num_queries
+):
+    """Statements of one completion through the API (the budget bench/README explains): the token
+    with the user, member, roles and delegations (1), the task (1), under the case lock the case,
+    its open tasks, the procedure's check and the approving committee (4), the writes (4), then
+    the next task's holders and the organization names (2), plus the savepoint of the test's
+    transaction (2)."""
+    sec = api(university.users.sec_a)
+    task = only_task(sec, "submit_request")
+    with django_assert_num_queries(14) as captured:
+        r = sec.post(f"/api/tasks/{task['id']}/complete/", {"data": REQUEST}, format="json")
+    assert r.status_code == 200, r.json()
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert sum("organizations_roleassignment" in q for q in sql) == 2  # token's + the holders'
+    assert not any(q.startswith('SELECT "workflows_delegation"') for q in sql)

@@ -393,3 +393,19 @@ def test_the_diagram_states_open_overdue_done_and_repeats(web, university, elect
     assert states["submit_request"] == {"state": "open", "count": 2} and states[
         "reply_request"
     ] == {"state": "done", "count": 1}
+
+
+def test_a_page_loads_the_user_with_roles_and_delegations_in_one_query(web, university, election):
+    sec = web(university.users.sec_a)
+    with CaptureQueriesContext(connection) as ctx:
+        page = sec.get("/inbox/?tab=queue")
+    assert page.status_code == 200 and "提交换届请示" in text(page)
+    sql = [q["sql"] for q in ctx.captured_queries]
+    [user_query] = [q for q in sql if 'FROM "auth_user"' in q and "workflows_delegation" in q]
+    assert "organizations_roleassignment" in user_query
+    standalone = [
+        q
+        for q in sql
+        if q.startswith(('SELECT "workflows_delegation"', 'SELECT "organizations_roleassignment"'))
+    ]
+    assert standalone == []

@@ -1,0 +1,35 @@
+"""The pages' session login: loading the signed-in user (once a request) also loads their member
+record, their role assignments in force today and the delegations they hold now, in the same query
+(`organizations.jsonrows`): every page reads them for the navigation, the inbox and the scope."""
+
+from django.contrib.auth import backends, get_user_model
+from django.db import connection
+from django.utils import timezone
+
+from engine.calendar import today
+from organizations.selectors import assignments_json, assignments_prime
+from workflows.assignment import delegations_json, delegations_prime
+
+
+class ModelBackend(backends.ModelBackend):
+    def get_user(self, user_id):  # noqa: ANN201  (Django's signature)
+        User = get_user_model()
+        quote = connection.ops.quote_name
+        outer = f"{quote(User._meta.db_table)}.{quote(User._meta.pk.column)}"
+        now, on = timezone.now(), today()
+        try:
+            user = (
+                User._default_manager.select_related("member")
+                .annotate(
+                    pf_roles=assignments_json(outer, on),
+                    pf_delegations=delegations_json(outer, now),
+                )
+                .get(pk=user_id)
+            )
+        except User.DoesNotExist:
+            return None
+        if not self.user_can_authenticate(user):
+            return None
+        assignments_prime(user, user.pf_roles, on)
+        delegations_prime(user, user.pf_delegations)
+        return user
