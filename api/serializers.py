@@ -3,6 +3,7 @@
 import re
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -298,19 +299,43 @@ class TaskSerializer(serializers.ModelSerializer):
         return bool(obj.status == "open" and obj.due_at and now and obj.due_at <= now)
 
 
-_datetime = serializers.DateTimeField()
+class _Rows:
+    """What every row of a list repeats, worked out once per list: labels and names in the request's
+    language (one gettext per distinct value, not per row) and DRF's DateTimeField output (ISO 8601
+    in the current time zone, `Z` for UTC)."""
+
+    def __init__(self):
+        self.tz = timezone.get_current_timezone()
+        self.cache: dict = {}
+
+    def once(self, fn, value):
+        key = (fn, value)
+        if key not in self.cache:
+            self.cache[key] = fn(value)
+        return self.cache[key]
+
+    def time(self, value) -> str | None:
+        if not value:
+            return None
+        text = value.astimezone(self.tz).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _lane_label(lane) -> str:
+    return str(LANE_LABELS.get(lane, lane))
+
+
+def _status_label(status) -> str:
+    return str(TaskStatus(status).label)
 
 
 def inbox_rows(rows, now) -> list[dict]:
     """Inbox rows from `workflows.selectors.inbox_page_values`, in TaskSerializer's shape (a test
     keeps the two identical) without building a model and a serializer per row: the inbox is the
     hottest read."""
-    lane_labels, out = {}, []
+    c, out = _Rows(), []
     for r in rows:
-        lane = r["lane"]
-        if lane not in lane_labels:
-            lane_labels[lane] = str(LANE_LABELS.get(lane, lane))
-        due = r["due_at"]
+        lane, due = r["lane"], r["due_at"]
         holder_name = (
             f"{r['holder_first_name'] or ''} {r['holder_last_name'] or ''}".strip() or r["holder"]
         )
@@ -319,26 +344,24 @@ def inbox_rows(rows, now) -> list[dict]:
                 "id": r["id"],
                 "case": r["case_id"],
                 "process_id": r["process_id"],
-                "process_display": display.process_label(r["process_id"]),
+                "process_display": c.once(display.process_label, r["process_id"]),
                 "element_id": r["element_id"],
-                "name": label(r["name"]),
-                "stage": label(r["stage"]),
+                "name": c.once(label, r["name"]),
+                "stage": c.once(label, r["stage"]),
                 "role": lane,
-                "role_display": lane_labels[lane],
+                "role_display": c.once(_lane_label, lane),
                 "assignee_organization": r["assignee_organization_id"],
                 "assignee_organization_name": r["assignee_organization_name"],
                 "organization": r["case_organization_id"],
                 "organization_name": r["organization_name"],
                 "status": r["status"],
-                "status_display": str(TaskStatus(r["status"]).label),
-                "due_at": _datetime.to_representation(due) if due else None,
+                "status_display": c.once(_status_label, r["status"]),
+                "due_at": c.time(due),
                 "overdue": bool(r["status"] == "open" and due and due <= now),
                 "holder": r["holder"],
                 "holder_name": holder_name,
-                "created_at": _datetime.to_representation(r["created_at"]),
-                "completed_at": _datetime.to_representation(r["completed_at"])
-                if r["completed_at"]
-                else None,
+                "created_at": c.time(r["created_at"]),
+                "completed_at": c.time(r["completed_at"]),
             }
         )
     return out
@@ -359,7 +382,7 @@ class OpenTaskSerializer(TaskSerializer):
 def task_rows(tasks, names: dict, now) -> list[dict]:
     """Task instances in TaskSerializer's shape (a test keeps the two identical) without a
     serializer per task; organization names from `names` ({id: name}), the claimants loaded."""
-    out = []
+    c, out = _Rows(), []
     for t in tasks:
         due, holder = t.due_at, t.claimed_by if t.claimed_by_id else None
         out.append(
@@ -367,26 +390,24 @@ def task_rows(tasks, names: dict, now) -> list[dict]:
                 "id": t.pk,
                 "case": t.case_id,
                 "process_id": t.process_id,
-                "process_display": display.process_label(t.process_id),
+                "process_display": c.once(display.process_label, t.process_id),
                 "element_id": t.element_id,
-                "name": label(t.name),
-                "stage": label(t.stage),
+                "name": c.once(label, t.name),
+                "stage": c.once(label, t.stage),
                 "role": t.lane,
-                "role_display": str(LANE_LABELS.get(t.lane, t.lane)),
+                "role_display": c.once(_lane_label, t.lane),
                 "assignee_organization": t.assignee_organization_id,
                 "assignee_organization_name": names.get(t.assignee_organization_id),
                 "organization": t.case_organization_id,
                 "organization_name": names.get(t.case_organization_id),
                 "status": t.status,
-                "status_display": str(TaskStatus(t.status).label),
-                "due_at": _datetime.to_representation(due) if due else None,
+                "status_display": c.once(_status_label, t.status),
+                "due_at": c.time(due),
                 "overdue": bool(t.status == "open" and due and now and due <= now),
                 "holder": holder.get_username() if holder else None,
                 "holder_name": display.person_name(holder) if holder else None,
-                "created_at": _datetime.to_representation(t.created_at),
-                "completed_at": _datetime.to_representation(t.completed_at)
-                if t.completed_at
-                else None,
+                "created_at": c.time(t.created_at),
+                "completed_at": c.time(t.completed_at),
             }
         )
     return out
@@ -895,7 +916,6 @@ class DelegationSerializer(serializers.ModelSerializer):
         return display.process_label(obj.process_id) if obj.process_id else ""
 
     def get_active(self, obj) -> bool:
-        from django.utils import timezone
 
         now = timezone.now()
         return obj.revoked_at is None and obj.starts_at <= now < obj.ends_at
@@ -1105,7 +1125,6 @@ class HistoryExportSerializer(serializers.Serializer):
 
 def history_export(case, reader) -> dict:
     """A case's full history as one document (JSON export; the CSV export takes its events)."""
-    from django.utils import timezone
 
     events = case_history_for(reader, case)
     return {
@@ -1187,7 +1206,6 @@ def history_report_html(case, request) -> str:
     """The printable report: a title block, the timeline (minute, person, role, what they did in
     words) and the documents, laid out for A4."""
     from django.template.loader import render_to_string
-    from django.utils import timezone
 
     events = case_history_for(request.user, case)
     rows = AuditEventSerializer(

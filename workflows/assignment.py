@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
@@ -273,19 +274,33 @@ def acting_roles(
     ]
 
 
+# What a holder list shows and a notification needs of a user (the rest is loaded if read).
+_HOLDER_FIELDS = ("id", "username", "first_name", "last_name", "email", "is_active")
+
+
 def slot_holders(slots, on=None) -> dict[str, list]:
     """Who holds each slot now: {slot: [users]}. A lane at an organization: the users with an active
-    role there whose lanes include it (one query); a member's own slot: that member's user (one more)."""
+    role there whose lanes include it (one query); a member's own slot: that member's user (one more).
+    Users are built from the rows with the fields in `_HOLDER_FIELDS` (no model per assignment)."""
+    User = get_user_model()
+    db = RoleAssignment.objects.db
+    users: dict[int, object] = {}
+
+    def user(values):
+        if values[0] not in users:
+            users[values[0]] = User.from_db(db, _HOLDER_FIELDS, values)
+        return users[values[0]]
 
     wanted: dict[tuple[str, int], str] = {}
     for s in set(slots):
         wanted[parse_slot(s)] = s
     out: dict[str, list] = {s: [] for s in wanted.values()}
     members = {ref: s for (lane, ref), s in wanted.items() if lane == "member"}
-    for m in Member.objects.filter(
-        pk__in=members, user__isnull=False, user__is_active=True
-    ).select_related("user"):
-        out[members[m.pk]].append(m.user)
+    if members:
+        for member_id, *values in Member.objects.filter(
+            pk__in=members, user__isnull=False, user__is_active=True
+        ).values_list("pk", *(f"user__{f}" for f in _HOLDER_FIELDS)):
+            out[members[member_id]].append(user(values))
     lanes = {key: s for key, s in wanted.items() if key[0] != "member"}
     if not lanes:
         return out
@@ -295,16 +310,20 @@ def slot_holders(slots, on=None) -> dict[str, list]:
     ]
     rows = (
         RoleAssignment.objects.filter(
-            organization_id__in={o for _l, o in lanes}, role__in=roles, user__is_active=True
+            Q(term_start__isnull=True) | Q(term_start__lte=on),
+            Q(term_end__isnull=True) | Q(term_end__gte=on),
+            organization_id__in={o for _l, o in lanes},
+            role__in=roles,
+            user__is_active=True,
         )
-        .filter(Q(term_start__isnull=True) | Q(term_start__lte=on))
-        .filter(Q(term_end__isnull=True) | Q(term_end__gte=on))
-        .select_related("user")
         .order_by("user_id")
+        .values_list("role", "organization_id", *(f"user__{f}" for f in _HOLDER_FIELDS))
     )
-    for a in rows:
-        for lane in ROLE_LANES.get(a.role, ()):
-            s = lanes.get((lane, a.organization_id))
-            if s is not None and a.user not in out[s]:
-                out[s].append(a.user)
+    for role, organization_id, *values in rows:
+        for lane in ROLE_LANES.get(role, ()):
+            s = lanes.get((lane, organization_id))
+            if s is not None:
+                holder = user(values)
+                if holder not in out[s]:
+                    out[s].append(holder)
     return out

@@ -108,7 +108,7 @@ def test_organization_and_member_writes_are_recorded(api, university):
     log = [
         (e.action, e.entity_label)
         for e in events()
-        if e.entity_id in (org, member) and e.entity in ("organization", "member")
+        if (e.entity, e.entity_id) in {("organization", org), ("member", member)}
     ]
     assert log == [
         ("organization_created", "新党支部"),

@@ -163,9 +163,10 @@ def test_a_forged_event_appended_with_a_valid_hash_and_link_is_detected(case_wit
         created_at=last.created_at,
     )
     forged_hash = event_hash(**fields)
+    jsonb = "::jsonb" if connection.vendor == "postgresql" else ""  # the suite also runs on SQLite
     sql(
-        """INSERT INTO workflows_auditevent (case_id, organization_id, actor_id, actor_name, actor_roles, action, task_id, task_name,
-           data, created_at, seq, prev_hash, hash) VALUES (%s, %s, %s, %s, %s::jsonb, %s, NULL, '', %s::jsonb, %s, %s, %s, %s)""",
+        f"""INSERT INTO workflows_auditevent (case_id, organization_id, actor_id, actor_name, actor_roles, action, task_id, task_name,
+           data, created_at, seq, prev_hash, hash) VALUES (%s, %s, %s, %s, %s{jsonb}, %s, NULL, '', %s{jsonb}, %s, %s, %s, %s)""",
         case_id,
         last.organization_id,
         last.actor_id,
@@ -185,10 +186,11 @@ def test_a_forged_event_appended_with_a_valid_hash_and_link_is_detected(case_wit
 def test_an_event_inserted_out_of_order_in_the_middle_is_detected(case_with_history):
     """A forged event claiming position 2, inserted after the real events (ids only grow)."""
     case_id, ids = case_with_history
+    jsonb = "::jsonb" if connection.vendor == "postgresql" else ""  # the suite also runs on SQLite
     sql(
-        """INSERT INTO workflows_auditevent (case_id, organization_id, actor_id, actor_name, actor_roles, action, task_id, task_name,
+        f"""INSERT INTO workflows_auditevent (case_id, organization_id, actor_id, actor_name, actor_roles, action, task_id, task_name,
            data, created_at, seq, prev_hash, hash) SELECT case_id, organization_id, actor_id, actor_name, actor_roles, 'task_completed',
-           NULL, '', '{}'::jsonb, created_at, 2, prev_hash, hash FROM workflows_auditevent WHERE id = %s""",
+           NULL, '', '{{}}'{jsonb}, created_at, 2, prev_hash, hash FROM workflows_auditevent WHERE id = %s""",
         ids[1],
     )
     result = verify_case(case_id)
