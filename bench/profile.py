@@ -216,7 +216,13 @@ class Breakdown:
     function's time includes the wrapped functions it calls)."""
 
     TARGETS = [
-        ("rest_framework.authentication", "TokenAuthentication", "authenticate_credentials"),
+        ("api.authentication", "TokenAuthentication", "authenticate_credentials"),
+        ("api.serializers", None, "completed_task_data"),
+        ("api.serializers", None, "inbox_rows"),
+        ("workflows.assignment", None, "slot_holders"),
+        ("workflows.services", None, "_locked_case"),
+        ("workflows.services", None, "_plan_step"),
+        ("workflows.services", None, "_write_rows"),
         ("organizations.selectors", None, "active_assignments"),
         ("workflows.selectors", None, "task_for_user"),
         ("workflows.selectors", None, "task_inbox"),
@@ -292,7 +298,7 @@ class Breakdown:
                     if (
                         other is not mod
                         and getattr(other, "__name__", "").split(".")[0]
-                        in ("workflows", "api", "organizations", "engine")
+                        in ("workflows", "api", "organizations", "engine", "procedures")
                         and other.__dict__.get(attr) is raw
                     ):
                         self.saved.append((other, attr, raw))

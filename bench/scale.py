@@ -540,10 +540,11 @@ def main(argv=None) -> int:
         results["timers"] = bench_timers_workers(
             case_ids, broker=args.broker, db=args.db, workers=2, log_dir=log_dir
         )
-    else:
+    else:  # the completions need the requests the reminders open: fire them in this process
         from workflows.services import timers_run
 
-        timers_run()
+        while timers_run()["cases"]:
+            pass
 
     if "http" not in skip:
         from rest_framework.authtoken.models import Token

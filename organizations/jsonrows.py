@@ -113,3 +113,43 @@ def instances(model: type[Model], rows, related=()) -> list:
             )
         out.append(obj)
     return out
+
+
+# --- whole rows of several tables in one statement ----------------------------------------------
+
+
+@functools.cache
+def _columns(vendor: str, model: type[Model]) -> list:
+    """[(field, column expression, converters)] for `model`'s concrete fields on this database."""
+    out = []
+    for field in model._meta.concrete_fields:
+        col = field.get_col(model._meta.db_table)
+        converters = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+        out.append((field, col, converters))
+    return out
+
+
+def select_list(model: type[Model], alias: str) -> str:
+    """SQL listing every concrete column of `model` from the table aliased `alias`."""
+    quote = connection.ops.quote_name
+    return ", ".join(
+        f"{alias}.{quote(f.column)}" for f, _c, _v in _columns(connection.vendor, model)
+    )
+
+
+def from_row(model: type[Model], values) -> Model:
+    """An instance of `model` from a raw row of its `select_list`, converted as the ORM converts
+    (dates, booleans and JSON on SQLite; JSON on PostgreSQL)."""
+    names, out = [], []
+    for (field, col, converters), value in zip(
+        _columns(connection.vendor, model), values, strict=True
+    ):
+        for convert in converters:
+            value = convert(value, col, connection)
+        names.append(field.attname)
+        out.append(value)
+    return model.from_db(connection.alias, names, out)
+
+
+def width(model: type[Model]) -> int:
+    return len(model._meta.concrete_fields)

@@ -139,3 +139,20 @@ def test_the_json_columns_are_plain_subqueries_on_the_user(university):
     assert [r["role"] for r in rows["sec_a"][0]] == [Role.BRANCH_SECRETARY]
     assert rows["officer"][0][0]["organization.name"] == "计算机学院党委"
     assert rows["sec_a"][1] in (None, [])
+
+
+def test_the_token_brings_the_user_and_member_as_the_orm_reads_them(
+    university, django_assert_num_queries
+):
+    u = university
+    key = key_of(u.users.sec_a)
+    with django_assert_num_queries(1):
+        user = authenticated(key)
+        member = user.member
+    expected = get_user_model().objects.select_related("member").get(pk=u.users.sec_a.pk)
+    assert fields(user) == fields(expected)
+    assert fields(member) == fields(expected.member) and member.user is user
+    key = key_of(u.users.officer)  # no member record: known without a query
+    with django_assert_num_queries(1):
+        officer = authenticated(key)
+        assert getattr(officer, "member", None) is None
