@@ -405,7 +405,7 @@ def seed_big_inbox(
                                                    case_organization_id, form, stage, documentation, status, due_at, created_at)
                        SELECT %s, gen_random_uuid(), 'submit_request', '提交换届请示', lane, lane || '@' || o.id, o.id, 'branch_election',
                               o.id, 'branch_election/submit_request.json', '换届请示', '', 'open',
-                              now() + ((random() * 360 - 180) || ' days')::interval, now()
+                              now() + (random() * 360 - 180) * interval '1 day', now()
                        FROM generate_series(0, %s - 1) g
                        JOIN o ON o.k = g %% %s
                        CROSS JOIN LATERAL (SELECT CASE WHEN (g / %s) %% 2 = 0 THEN 'branch_committee' ELSE 'branch_secretary' END AS lane) l""",
