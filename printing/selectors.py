@@ -217,6 +217,15 @@ def generate_for_case(
     return _render(kind, fmt, context, f"{case.organization.name}-{case.pk}")
 
 
+def kinds_for_case(case: Case) -> list[dict]:
+    """The documents a case can print, for a page's links: [{code, label, formats}]."""
+    return [
+        {"code": k.code, "label": str(k.label), "formats": list(k.formats)}
+        for k in CASE_KINDS.values()
+        if not k.processes or case.process_id in k.processes
+    ]
+
+
 def document_for_case(
     user, case_id, kind_code: str, *, fmt: str | None = None, options: dict | None = None
 ) -> Generated:

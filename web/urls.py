@@ -32,6 +32,7 @@ urlpatterns = [
     path(
         "cases/<int:case_id>/documents/<int:document_id>/", views.document_download, name="document"
     ),
+    path("cases/<int:case_id>/print/<slug:kind>/", views.case_print, name="case_print"),
     path("notifications/", views.notifications, name="notifications"),
     path(
         "notifications/<int:notification_id>/read/",

@@ -31,6 +31,7 @@ from engine.errors import Conflict, DomainError, NotFound, RuleViolation
 from forms.validation import load_schema
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
+from printing import selectors as printing
 from workflows import selectors as wf_selectors
 from workflows import services as wf_services
 from workflows.audit import verify_case
@@ -273,6 +274,7 @@ def case_detail(request, case_id: int) -> HttpResponse:
         "steps": selectors.case_steps(case, now),
         "timeline": selectors.case_timeline(case),
         "documents": selectors.case_documents_list(case),
+        "printable": printing.kinds_for_case(case),
         "verification": verify_case(case.pk),
         "facts": selectors.case_facts(case, selectors.case_schemas(case)),
     }
@@ -285,6 +287,27 @@ def document_download(request, case_id: int, document_id: int) -> HttpResponse:
     wf_services.case_access_record(actor=request.user, case=doc.case, view="document_download")
     response = HttpResponse(bytes(doc.content), content_type=doc.content_type)
     response["Content-Disposition"] = content_disposition_header(True, doc.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@scoped
+def case_print(request, case_id: int, kind: str) -> HttpResponse:
+    """A case's printed document (the 换届请示, 批复, 纪实表, 公示, audit report …) as a file; one the
+    case cannot make yet (its step not done) sends the reader back to the case with the reason."""
+    case = wf_selectors.case_for_user(request.user, case_id)
+    try:
+        generated = printing.generate_for_case(
+            request.user, case, kind, fmt=request.GET.get("format")
+        )
+    except NotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("web:case", case_id=case.pk)
+    wf_services.case_access_record(actor=request.user, case=case, view=f"document_{kind}"[:64])
+    response = HttpResponse(generated.content, content_type=generated.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, generated.filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

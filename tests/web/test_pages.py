@@ -409,3 +409,42 @@ def test_a_page_loads_the_user_with_roles_and_delegations_in_one_query(web, univ
         if q.startswith(('SELECT "workflows_delegation"', 'SELECT "organizations_roleassignment"'))
     ]
     assert standalone == []
+
+
+def test_the_case_page_prints_the_procedures_documents(web, university, election):
+    """The 换届请示 is offered on the election's page; before the request is submitted the page says
+    why it cannot be made yet; afterwards it downloads as a Word file with the branch's name, and
+    the audit report as a PDF. Another branch's secretary gets the 404 page."""
+    import io
+
+    from docx import Document as Docx
+
+    u = university
+    sec = web(u.users.sec_a)
+    page = sec.get(f"/cases/{election.pk}/")
+    links = re.findall(r'href="(/cases/\d+/print/[^"]+)"', page.content.decode())
+    assert f"/cases/{election.pk}/print/election_request/?format=docx" in links
+    assert f"/cases/{election.pk}/print/audit_report/?format=pdf" in links
+    assert "换届选举请示：" in text(page) and "publication_notice" not in " ".join(links)
+
+    early = sec.get(f"/cases/{election.pk}/print/election_request/?format=docx", follow=True)
+    assert early.redirect_chain == [(f"/cases/{election.pk}/", 302)]
+    assert "尚未办理，还不能生成换届选举请示" in text(early)
+
+    _submit_request(
+        sec, open_task(election, "submit_request"), election_date=election.data["term_end"]
+    )
+    r = sec.get(f"/cases/{election.pk}/print/election_request/?format=docx")
+    assert r.status_code == 200 and r["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    )
+    assert ".docx" in r["Content-Disposition"]
+    body = "\n".join(p.text for p in Docx(io.BytesIO(r.content)).paragraphs)
+    assert "软件工程教工党支部" in body and "{{" not in body
+    pdf = sec.get(f"/cases/{election.pk}/print/audit_report/?format=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    wrong = sec.get(f"/cases/{election.pk}/print/election_request/?format=pdf", follow=True)
+    assert "只能生成 docx 格式" in text(wrong)
+    assert (
+        web(u.users.sec_b).get(f"/cases/{election.pk}/print/election_request/").status_code == 404
+    )
