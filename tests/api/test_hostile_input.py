@@ -251,3 +251,11 @@ def test_an_obligation_summary_of_the_wrong_type_or_too_long_is_a_400(
             format="json",
         )
     assert _error(r, 400, "form_invalid")["fields"] == {"data.summary": [message]}
+
+
+def test_a_search_text_longer_than_a_subject_is_a_400_naming_it(university, api):
+    """SQLite refuses a LIKE pattern over 50,000 bytes (the request answered 503 there)."""
+    r = api(university.users.sec_a).get("/api/cases/", {"subject": "长" * 101})
+    assert r.status_code == 400 and r.json()["fields"] == {"subject": ["不能超过 100 个字符"]}
+    ok = api(university.users.sec_a).get("/api/cases/", {"subject": "长" * 100})
+    assert ok.status_code == 200 and ok.json()["count"] == 0
