@@ -71,6 +71,13 @@ def main(argv=None):
         action="store_true",
         help="wall time of the main functions on each path (wrapped with perf_counter; implies --no-pyinstrument)",
     )
+    parser.add_argument(
+        "--timer-batch",
+        type=int,
+        default=0,
+        metavar="N",
+        help="fire the timers in batches of N cases (timers_fire_batch, as the workers do)",
+    )
     args = parser.parse_args(argv)
 
     if args.breakdown:
@@ -177,12 +184,26 @@ def main(argv=None):
     from workflows.services import timer_fire_one
 
     with time_machine.travel(fire_at, tick=False):
-        # What a Celery worker does per case of a batch (bench.scale measures the workers' rate).
-        profiled(
-            "timer_fire_one (a case's due reminder, as a worker fires it)",
-            lambda c: timer_fire_one(case_id=c[0].pk),
-            cases,
-        )
+        if args.timer_batch:
+            # What a Celery worker does: batches of cases in one transaction each (the profile is
+            # per case: the whole run's time divided by the cases).
+            from workflows.services import timers_fire_batch
+
+            size = args.timer_batch
+            batches = [cases[i : i + size] for i in range(warm, len(cases), size)]
+            for c in cases[:warm]:
+                timer_fire_one(case_id=c[0].pk)
+            profiled(
+                f"timers_fire_batch ({size} cases a batch; times per batch)",
+                lambda b: timers_fire_batch(case_ids=[c.pk for c, _s in b]),
+                [[]] * warm + batches,
+            )
+        else:
+            profiled(
+                "timer_fire_one (a case's due reminder, fired alone)",
+                lambda c: timer_fire_one(case_id=c[0].pk),
+                cases,
+            )
 
     submit = {
         "election_date": (term_end + dt.timedelta(days=7)).isoformat(),
@@ -223,6 +244,9 @@ class Breakdown:
         ("workflows.services", None, "_locked_case"),
         ("workflows.services", None, "_plan_step"),
         ("workflows.services", None, "_write_rows"),
+        ("workflows.services", None, "timers_fire_batch"),
+        ("workflows.services", None, "_update_cases"),
+        ("engine.runtime", "WorkflowRun", "restore"),
         ("organizations.selectors", None, "active_assignments"),
         ("workflows.selectors", None, "task_for_user"),
         ("workflows.selectors", None, "task_inbox"),
