@@ -54,6 +54,11 @@ urlpatterns = [
     path("records/import/", views_reports.orglife_import, name="orglife_import"),
     path("cases/", views_reports.case_search, name="case_search"),
     path("members/<int:member_id>/development/", views_reports.member_record, name="member_record"),
+    path(
+        "members/<int:member_id>/print/<slug:kind>/",
+        views_reports.member_print,
+        name="member_print",
+    ),
     path("filters/", views_reports.saved_filter_create, name="saved_filter_create"),
     path(
         "filters/<int:saved_filter_id>/delete/",

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +26,9 @@ from orglife import services as orglife_services
 from orglife.models import MeetingKind
 from oversight.compliance import Period
 from oversight.export import compliance_workbook
+from printing import selectors as printing
 from procedures.member_development import selectors as development
+from workflows import services as wf_services
 from workflows.models import TaskStatus
 from workflows.selectors import processes_current
 
@@ -366,6 +369,27 @@ def member_record(request, member_id: int) -> HttpResponse:
         "web/member_record.html",
         {"record": record, "case": case, "steps": steps, "nav_active": "records"},
     )
+
+
+@scoped
+def member_print(request, member_id: int, kind: str) -> HttpResponse:
+    """A member's 纪实表 (Word) or 公示 (PDF or Word) as a file; one that cannot be made yet returns
+    to the member's page with the reason. A member outside the reader's scope is the 404 page."""
+    try:
+        generated, case = printing.document_for_member(
+            request.user, member_id, kind, fmt=request.GET.get("format")
+        )
+    except NotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("web:member_record", member_id=member_id)
+    if case is not None:
+        wf_services.case_access_record(actor=request.user, case=case, view=f"document_{kind}"[:64])
+    response = HttpResponse(generated.content, content_type=generated.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, generated.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _bpmn_step_names(case) -> dict[str, str]:

@@ -238,6 +238,21 @@ def test_the_member_development_record_shows_an_overdue_thought_report(api, web,
         ]
         assert "逾期事项" in body
         assert web(u.users.sec_b).get(f"/members/{person.pk}/development/").status_code == 404
+        # The page prints the member's 纪实表 (Word) and 公示 (PDF); another branch cannot.
+        sec = web(u.users.sec_a)
+        links = re.findall(r'href="(/members/\d+/print/[^"]+)"', html)
+        assert links == [
+            f"/members/{person.pk}/print/member_record/?format=docx",
+            f"/members/{person.pk}/print/publication_notice/?format=pdf",
+        ]
+        record = sec.get(links[0])
+        assert record.status_code == 200 and record.content[:2] == b"PK"  # a .docx is a zip
+        notice = sec.get(links[1])
+        assert notice.status_code == 200 and notice.content.startswith(b"%PDF")
+        assert web(u.users.sec_b).get(links[0]).status_code == 404
+        wrong = sec.get(f"/members/{person.pk}/print/member_record/?format=pdf", follow=True)
+        assert wrong.redirect_chain == [(f"/members/{person.pk}/development/", 302)]
+        assert "只能生成 docx 格式" in text(wrong)
 
 
 def test_pages_do_not_grow_their_queries_with_their_rows(web, university):
