@@ -1,12 +1,15 @@
 """Task API: scope, holders, double completion, concurrent completion, bad input."""
 
+import json
 import threading
 
 import pytest
 import time_machine
 from django.db import connection
+from django.utils import timezone
+from rest_framework.utils.encoders import JSONEncoder
 
-from api.serializers import TaskSerializer
+from api.serializers import TaskCompletedSerializer, TaskSerializer
 from workflows.models import AuditEvent, Case, Task
 from workflows.selectors import task_for_user
 from workflows.services import task_complete
@@ -275,8 +278,6 @@ def test_two_people_completing_one_task_at_once_one_succeeds_one_gets_409(api, u
 
 @pytest.mark.django_db
 def test_inbox_rows_have_exactly_the_task_serializer_shape(api, university, at_request):
-    from django.utils import timezone
-
     sec = api(university.users.sec_a)
     sec.post(f"/api/tasks/{only_task(sec, 'submit_request')['id']}/claim/")
     [row] = inbox(sec)
@@ -289,10 +290,6 @@ def test_inbox_rows_have_exactly_the_task_serializer_shape(api, university, at_r
 def test_the_completion_answer_has_exactly_the_serializers_shape(api, university, at_request):
     """The answer is built from the rows the completion left on the case (no read-back): it must
     say exactly what the serializer says reading the same task and case from the database."""
-    from django.utils import timezone
-
-    from api.serializers import TaskCompletedSerializer
-
     sec = api(university.users.sec_a)
     task = only_task(sec, "submit_request")
     sec.post(f"/api/tasks/{task['id']}/claim/")
@@ -310,10 +307,6 @@ def test_the_completion_answer_has_exactly_the_serializers_shape(api, university
 
 
 def json_roundtrip(data):
-    import json
-
-    from rest_framework.utils.encoders import JSONEncoder
-
     return json.loads(json.dumps(data, cls=JSONEncoder))
 
 

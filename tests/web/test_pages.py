@@ -2,12 +2,14 @@
 the admin's saves through the services. (tests/web/test_browser.py drives a real browser.)"""
 
 import datetime as dt
+import io
 import re
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from docx import Document as Docx
 
 from notifications.models import Notification
 from notifications.services import alerts_raise
@@ -415,10 +417,6 @@ def test_the_case_page_prints_the_procedures_documents(web, university, election
     """The 换届请示 is offered on the election's page; before the request is submitted the page says
     why it cannot be made yet; afterwards it downloads as a Word file with the branch's name, and
     the audit report as a PDF. Another branch's secretary gets the 404 page."""
-    import io
-
-    from docx import Document as Docx
-
     u = university
     sec = web(u.users.sec_a)
     page = sec.get(f"/cases/{election.pk}/")
