@@ -357,7 +357,7 @@ def inbox_rows(rows, now) -> list[dict]:
                 "status": r["status"],
                 "status_display": c.once(_status_label, r["status"]),
                 "due_at": c.time(due),
-                "overdue": bool(r["status"] == "open" and due and due <= now),
+                "overdue": bool(r["status"] == "open" and due and now and due <= now),
                 "holder": r["holder"],
                 "holder_name": holder_name,
                 "created_at": c.time(r["created_at"]),
@@ -380,37 +380,40 @@ class OpenTaskSerializer(TaskSerializer):
 
 
 def task_rows(tasks, names: dict, now) -> list[dict]:
-    """Task instances in TaskSerializer's shape (a test keeps the two identical) without a
-    serializer per task; organization names from `names` ({id: name}), the claimants loaded."""
-    c, out = _Rows(), []
+    """Task instances in TaskSerializer's shape, through `inbox_rows` (the same row built once);
+    organization names from `names` ({id: name}), the claimants loaded."""
+    rows = []
     for t in tasks:
-        due, holder = t.due_at, t.claimed_by if t.claimed_by_id else None
-        out.append(
+        holder = t.claimed_by if t.claimed_by_id else None
+        rows.append(
             {
-                "id": t.pk,
-                "case": t.case_id,
-                "process_id": t.process_id,
-                "process_display": c.once(display.process_label, t.process_id),
-                "element_id": t.element_id,
-                "name": c.once(label, t.name),
-                "stage": c.once(label, t.stage),
-                "role": t.lane,
-                "role_display": c.once(_lane_label, t.lane),
-                "assignee_organization": t.assignee_organization_id,
+                **{f: getattr(t, f) for f in _TASK_VALUES},
                 "assignee_organization_name": names.get(t.assignee_organization_id),
-                "organization": t.case_organization_id,
                 "organization_name": names.get(t.case_organization_id),
-                "status": t.status,
-                "status_display": c.once(_status_label, t.status),
-                "due_at": c.time(due),
-                "overdue": bool(t.status == "open" and due and now and due <= now),
                 "holder": holder.get_username() if holder else None,
-                "holder_name": display.person_name(holder) if holder else None,
-                "created_at": c.time(t.created_at),
-                "completed_at": c.time(t.completed_at),
+                "holder_first_name": holder.first_name if holder else None,
+                "holder_last_name": holder.last_name if holder else None,
             }
         )
-    return out
+    return inbox_rows(rows, now)
+
+
+# The task's own columns an inbox row carries (`workflows.selectors.inbox_page_values`).
+_TASK_VALUES = (
+    "id",
+    "case_id",
+    "process_id",
+    "element_id",
+    "name",
+    "stage",
+    "lane",
+    "assignee_organization_id",
+    "case_organization_id",
+    "status",
+    "due_at",
+    "created_at",
+    "completed_at",
+)
 
 
 def open_tasks_with_holders(tasks, now, *, also=()) -> tuple[list[dict], dict]:

@@ -181,14 +181,12 @@ def main(argv=None):
     profiled("case_start", start, rows)
     import time_machine
 
-    from workflows.services import timer_fire_one
+    from workflows.services import timer_fire_one, timers_fire_batch
 
     with time_machine.travel(fire_at, tick=False):
         if args.timer_batch:
             # What a Celery worker does: batches of cases in one transaction each (the profile is
             # per case: the whole run's time divided by the cases).
-            from workflows.services import timers_fire_batch
-
             size = args.timer_batch
             batches = [cases[i : i + size] for i in range(warm, len(cases), size)]
             for c in cases[:warm]:

@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,7 +35,7 @@ from . import reports
 from . import services as web_services
 from .selectors import label
 from .services import sharing_offices
-from .views import scoped
+from .views import attachment, scoped
 
 
 def _period(request) -> Period:
@@ -94,12 +93,11 @@ def compliance_export(request) -> HttpResponse:
     org = organization_in_scope(request.user, request.GET.get("organization"))
     period = _period(request)
     rows = reports.compliance_table_rows(org, period)
-    response = HttpResponse(
+    return attachment(
         compliance_workbook(rows, period),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"compliance-{period}.xlsx",
     )
-    response["Content-Disposition"] = f'attachment; filename="compliance-{period}.xlsx"'
-    return response
 
 
 # --- organizational life --------------------------------------------------------------------
@@ -386,10 +384,7 @@ def member_print(request, member_id: int, kind: str) -> HttpResponse:
         return redirect("web:member_record", member_id=member_id)
     if case is not None:
         wf_services.case_access_record(actor=request.user, case=case, view=f"document_{kind}"[:64])
-    response = HttpResponse(generated.content, content_type=generated.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, generated.filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(generated.content, generated.content_type, generated.filename)
 
 
 def _bpmn_step_names(case) -> dict[str, str]:
