@@ -605,16 +605,17 @@ def bench_baseline(*, n: int = 300) -> dict:
 def check_lock_scope(cases) -> dict:
     """Does the row lock task_complete takes on a case also lock rows other cases need?
 
-    A thread holds the lock exactly as task_complete takes it (`workflows.services._locked_case`);
-    meanwhile the SKIP LOCKED form of the same lock — what the timer workers use — is taken on a
-    *different* case of the same process version. It should be granted; a skip means a shared row
-    (the process version, or the organization) was locked too."""
+    A thread holds the lock exactly as task_complete takes it
+    (`workflows.services.state.locked_case`); meanwhile the SKIP LOCKED form of the same lock — what
+    the timer workers use — is taken on a *different* case of the same process version. It should
+    be granted; a skip means a shared row (the process version, or the organization) was locked
+    too."""
     # First-party imports after django.setup(): the bench chooses its database first.
     import threading
 
     from django.db import connections, transaction
 
-    from workflows.services import _locked_case
+    from workflows.services.state import locked_case
 
     a, b = cases[0][0].pk, cases[1][0].pk
     held, release = threading.Event(), threading.Event()
@@ -623,7 +624,7 @@ def check_lock_scope(cases) -> dict:
     def holder():
         try:
             with transaction.atomic():
-                _locked_case(a).get()
+                locked_case(a).get()
                 held.set()
                 release.wait(10)
         except Exception as exc:  # reported, not raised from the thread
@@ -634,7 +635,7 @@ def check_lock_scope(cases) -> dict:
 
     def probe():
         with transaction.atomic():
-            return _locked_case(b, skip_locked=True).first() is not None
+            return locked_case(b, skip_locked=True).first() is not None
 
     thread = threading.Thread(target=holder)
     thread.start()

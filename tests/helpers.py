@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from engine.runtime import WorkflowRun
 from workflows.models import Case, TaskStatus
-from workflows.services import _restore
+from workflows.services.state import restore
 
 CST = ZoneInfo("Asia/Shanghai")
 
@@ -49,7 +49,7 @@ def assert_round_trip(case_id):
     """Restore the stored workflow, dump it again: identical state, and the ready user tasks are
     exactly the open task rows (the save/restore check at every step)."""
     case = Case.objects.get(pk=case_id)
-    run = _restore(case)
+    run = restore(case)
     again = WorkflowRun.restore(
         run.dump(), run.workflow.spec, run.workflow.subprocess_specs, run.rule_set
     )

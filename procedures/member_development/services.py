@@ -13,7 +13,8 @@ from organizations.models import Member, MemberStatus
 from workflows.assignment import slot, user_slots
 from workflows.audit import append as audit
 from workflows.models import Case, CaseStatus
-from workflows.services import _locked_case, documents_check
+from workflows.services import documents_check
+from workflows.services.state import locked_case
 
 from .models import ObligationRecord, StatusChange
 from .selectors import case_obligations
@@ -95,7 +96,7 @@ def obligation_submit(*, actor, case: Case, kind: str, seq: int, data: dict) -> 
     docs = data.get("document_ids") or []
     documents_check(case_id=case.pk, ids=docs, field="data.document_ids")
     with transaction.atomic():
-        case = _locked_case(case.pk).get()
+        case = locked_case(case.pk).get()
         if case.status != CaseStatus.RUNNING:
             raise Conflict(_("流程已结束。"), code="case_not_running")
         match = next(

@@ -7,7 +7,8 @@ import time_machine
 from django.db import connection, transaction
 
 from workflows.models import Case
-from workflows.services import _locked_case, timer_fire_case
+from workflows.services import timer_fire_case
+from workflows.services.state import locked_case
 
 from ..helpers import cst
 from ..procedures.test_branch_election import start_election
@@ -26,7 +27,7 @@ def test_locking_one_case_does_not_block_another_case_of_the_same_process(api, u
     def hold_a():
         try:
             with transaction.atomic():
-                _locked_case(a["id"]).get()
+                locked_case(a["id"]).get()
                 locked.set()
                 release.wait(10)
         finally:

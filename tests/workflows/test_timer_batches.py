@@ -9,10 +9,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from engine.errors import DomainError
-from workflows import services
 from workflows.audit import verify_case
 from workflows.models import AuditEvent, Case, Task, Timer
-from workflows.services import _locked_case, due_case_ids, timers_fire_batch
+from workflows.services import due_case_ids, state, timers_fire_batch
+from workflows.services.state import locked_case
 
 from ..helpers import cst
 from .test_celery_workers import assert_each_fired_exactly_once, many_due_cases
@@ -61,14 +61,14 @@ def test_a_case_whose_step_fails_is_marked_failed_and_the_rest_of_the_batch_fire
 ):
     ids = many_due_cases(university, 6)
     broken = ids[3]
-    restore = services._restore
+    restore = state.restore
 
     def failing_restore(case):
         if case.pk == broken:
             raise DomainError("脚本错误", code="script_error")
         return restore(case)
 
-    monkeypatch.setattr(services, "_restore", failing_restore)
+    monkeypatch.setattr(state, "restore", failing_restore)
     assert fire(ids) == (5, 1)
     timer = Timer.objects.get(case_id=broken)
     assert timer.status == "failed" and "脚本错误" in timer.error
@@ -93,7 +93,7 @@ def test_a_case_held_by_another_transaction_is_skipped_and_fired_by_the_next_bat
     def hold():
         try:
             with transaction.atomic():
-                _locked_case(held).get()
+                locked_case(held).get()
                 locked.set()
                 release.wait(10)
         finally:

@@ -1,0 +1,272 @@
+"""Cases: started (by a user in their scope, by a procedure, or adopted from an office's records),
+their imported history and flags recorded, cancelled; an auditor's reads of a case logged."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from engine.errors import Conflict, Forbidden, ValidationFailed
+from engine.i18n import _
+from engine.rules import get_rule_set
+from engine.runtime import WorkflowRun
+from organizations.models import Organization, Role
+from organizations.rules import deployment_rule_set
+from organizations.selectors import (
+    active_assignments,
+    approving_committee_of,
+    members_visible,
+    organizations_manageable,
+)
+
+from .. import audit, registry
+from ..models import (
+    RUNNING_SUBJECT_CONSTRAINT,
+    Case,
+    CaseAccess,
+    CaseStatus,
+    ProcessVersion,
+    TaskStatus,
+    TimerStatus,
+)
+from . import state
+
+# Case data only an adoption (import) may set: where the case starts and what it carries from the
+# office's records. From anyone else (the API) they are refused, so no step can be skipped.
+IMPORT_KEYS = ("imported_stage", "imported", "import_flags", "obligations_from")
+
+
+def case_start(
+    *,
+    actor,
+    process_id: str,
+    organization: Organization,
+    subject: str = "",
+    subject_member=None,
+    data: dict | None = None,
+    business_key: str = "",
+    rule_set: str | None = None,
+    imported: dict | None = None,
+) -> Case:
+    """Start a case on the current version of `process_id` under the deployment's rule set.
+
+    A process registering a running subject (`registry.running_subject` / `one_running_per`) gets one running case per
+    subject: a second start answers 409 `case_already_running`, also when two starts race (the
+    unique index on running cases' `subject_key` refuses the second insert).
+
+    `imported` (who imported it, from which file and row): the case is adopted from an office's
+    records and its data may carry IMPORT_KEYS (e.g. the step it starts at); only a service passes
+    it (onboarding). Without it those keys are refused."""
+    version = ProcessVersion.objects.filter(process_id=process_id, is_current=True).first()
+    if version is None:
+        raise ValidationFailed(
+            _("未部署的流程：%(p)s") % {"p": process_id},
+            code="unknown_process",
+            fields={"process": [_("未部署的流程")]},
+        )
+    rules = get_rule_set(rule_set) if rule_set else deployment_rule_set()
+    if data is not None and not isinstance(data, dict):
+        raise ValidationFailed(
+            _("data 须为 JSON 对象。"), code="invalid_data", fields={"data": [_("须为对象")]}
+        )
+    data = dict(data or {})
+    reserved = [k for k in IMPORT_KEYS if k in data]
+    if imported is None and reserved:
+        raise ValidationFailed(
+            _("这些字段只能由导入设置：%(f)s") % {"f": ", ".join(reserved)},
+            code="import_only_fields",
+            fields={f"data.{k}": [_("只能由导入设置")] for k in reserved},
+        )
+    if imported is not None:
+        data["imported"] = imported
+    check = registry.check_for(process_id, "__start__")
+    if check is not None:
+        data.update(
+            check(organization=organization, data=data, rules=rules, subject_member=subject_member)
+            or {}
+        )
+    subject = subject or (subject_member.name if subject_member else organization.name)
+    subject_key = registry.running_key(
+        process_id, organization=organization, subject_member=subject_member, data=data
+    )
+    if subject_key is not None:
+        if Case.objects.filter(subject_key=subject_key, status=CaseStatus.RUNNING).exists():
+            raise _already_running(version, subject)
+    data["case_organization"] = {"id": organization.pk, "name": organization.name}
+    spec, subprocess_specs = state.version_specs(version)
+    try:
+        with transaction.atomic():
+            run = WorkflowRun.start(spec, subprocess_specs, rules, data)
+            case = Case.objects.create(
+                process_version=version,
+                process_id=process_id,
+                rule_set=rules.code,
+                organization=organization,
+                subject=subject,
+                subject_member=subject_member,
+                business_key=business_key or f"{process_id}:{organization.pk}",
+                subject_key=subject_key,
+                state="{}",
+                serializer_version=run.serializer_version,
+                started_by=actor,
+            )
+            state.persist(
+                case,
+                run,
+                actor=actor,
+                event={
+                    "action": "case_started",
+                    "actor": actor,
+                    "data": {
+                        "process": process_id,
+                        "version": version.version,
+                        "rule_set": rules.code,
+                        "data": data,
+                    },
+                },
+            )
+    except IntegrityError as exc:
+        # PostgreSQL names the constraint; SQLite names the column.
+        violated = RUNNING_SUBJECT_CONSTRAINT in str(exc) or "subject_key" in str(exc)
+        if subject_key is not None and violated:
+            raise _already_running(version, subject) from None
+        raise
+    return case
+
+
+def case_history_import(*, actor, case: Case, steps: list[dict], source: dict) -> None:
+    """Record the steps a case went through before it was adopted (an office's ledger), in the
+    case's audit chain after `case_started`: one `step_imported` event per step ({element_id, name,
+    date, data}), each marked imported, with who imported it and from where. Nothing in the workflow
+    moves; the dates are facts later rules count from. Takes the case's row lock."""
+    with transaction.atomic():
+        case = state.locked_case(case.pk).get()
+        who = actor.get_username() if actor is not None else source.get("operator", "system")
+        for step in steps:
+            audit.append(
+                action="step_imported",
+                actor=actor,
+                case=case,
+                data={**step, "imported": True, "imported_by": who, "source": source},
+            )
+
+
+def case_flag(*, actor, case: Case, flags: list[dict], source: dict) -> None:
+    """Flag, in the case's audit chain, rule violations found in its recorded history ({code,
+    message, field}) for the approving committee. The caller started the case with the same flags
+    in its data (`import_flags`), where they stay for every later step. Takes the case's row
+    lock."""
+    with transaction.atomic():
+        case = state.locked_case(case.pk).get()
+        audit.append(
+            action="import_violation_flagged",
+            actor=actor,
+            case=case,
+            data={"flags": flags, "source": source},
+        )
+
+
+def _already_running(version: ProcessVersion, subject: str) -> Conflict:
+    message = _("%(subject)s 已有进行中的“%(process)s”流程。") % {
+        "subject": subject,
+        "process": version.name,
+    }
+    return Conflict(message, code="case_already_running")
+
+
+def case_start_in_scope(
+    *,
+    actor,
+    process_id: str,
+    organization_id: int,
+    subject_member_id: int | None = None,
+    subject: str = "",
+    data: dict | None = None,
+    business_key: str = "",
+) -> Case:
+    """`case_start` for a user: the organization must be one they manage, the subject member one
+    they see (each refused naming its field, like one that does not exist)."""
+    organization = organizations_manageable(actor).filter(pk=organization_id).first()
+    if organization is None:
+        raise ValidationFailed(
+            _("您不能为该组织发起流程。"),
+            code="organization_not_in_scope",
+            fields={"organization": [_("不在您的管理范围内")]},
+        )
+    member = None
+    if subject_member_id:
+        member = members_visible(actor).filter(pk=subject_member_id).first()
+        if member is None:
+            raise ValidationFailed(
+                _("党员不存在。"), code="member_not_found", fields={"subject_member": [_("不存在")]}
+            )
+    return case_start(
+        actor=actor,
+        process_id=process_id,
+        organization=organization,
+        subject=subject,
+        subject_member=member,
+        data=data,
+        business_key=business_key,
+    )
+
+
+def case_cancel(*, actor, case: Case, reason: str) -> Case:
+    """Cancel a running case (the approving committee or the organization department), with a reason."""
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            _("撤销须说明理由。"), code="reason_required", fields={"reason": [_("必填")]}
+        )
+    committee = approving_committee_of(case.organization)
+    allowed = actor.is_superuser or any(
+        (a.role == "committee_officer" and committee and a.organization_id == committee.pk)
+        or a.role == "org_department"
+        for a in active_assignments(actor)
+    )
+    if not allowed:
+        raise Forbidden(_("只有上级党委或组织部可以撤销流程。"), code="cancel_not_allowed")
+    with transaction.atomic():
+        case = state.locked_case(case.pk).get()
+        if case.status != CaseStatus.RUNNING:
+            raise Conflict(_("流程已结束，不能撤销。"), code="case_not_running")
+        now = timezone.now()
+        case.tasks.filter(status=TaskStatus.OPEN).update(
+            status=TaskStatus.CANCELLED, completed_at=now
+        )
+        case.timers.filter(status=TimerStatus.WAITING).update(status=TimerStatus.CANCELLED)
+        case.status, case.cancel_reason, case.completed_at, case.stage = (
+            CaseStatus.CANCELLED,
+            reason,
+            now,
+            gettext_noop("已撤销"),
+        )
+        case.lock_version += 1
+        case.save(
+            update_fields=[
+                "status",
+                "cancel_reason",
+                "completed_at",
+                "stage",
+                "lock_version",
+                "updated_at",
+            ]
+        )
+        audit.append(action="case_cancelled", actor=actor, case=case, data={"reason": reason})
+    return case
+
+
+# --- auditor access log ----------------------------------------------------------------------
+
+
+def case_access_record(*, actor, case: Case, view: str) -> CaseAccess | None:
+    """Log an auditor's read of a case (append-only, outside the case's hash chain: see CaseAccess).
+    Other roles' reads are not logged. Returns the record, or None."""
+
+    if not any(a.role == Role.AUDITOR for a in active_assignments(actor)):
+        return None
+    return CaseAccess.objects.create(
+        case=case, user=actor, username=actor.get_username(), view=view
+    )
