@@ -13,7 +13,7 @@ from engine.errors import Conflict, ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, Organization
 from organizations.rules import deployment_rule_set
-from workflows.audit import append as audit
+from workflows import audit
 
 from .models import (
     Attendance,
@@ -196,7 +196,7 @@ def meeting_record(
             for a in absentees
         ]
     )
-    audit(
+    audit.append(
         action="meeting_recorded",
         actor=actor,
         organization=organization,
@@ -274,7 +274,7 @@ def volunteer_service_record(
         evidence=evidence,
         recorded_by=actor,
     )
-    audit(
+    audit.append(
         action="volunteer_service_recorded",
         actor=actor,
         organization=organization,
@@ -326,7 +326,7 @@ def training_record(
         evidence=evidence,
         recorded_by=actor,
     )
-    audit(
+    audit.append(
         action="training_recorded",
         actor=actor,
         organization=organization,
@@ -385,7 +385,7 @@ def pairing_record(
         notes=notes,
         recorded_by=actor,
     )
-    audit(
+    audit.append(
         action="pairing_recorded",
         actor=actor,
         organization=organization,
@@ -473,7 +473,7 @@ def satisfaction_survey_record(
         recorded_by=actor,
         **counts,
     )
-    audit(
+    audit.append(
         action="satisfaction_survey_recorded",
         actor=actor,
         organization=organization,
@@ -529,7 +529,7 @@ def dues_record(*, actor, member: Member, month: dt.date, amount, paid_on: dt.da
     payment = DuesPayment.objects.create(
         member=member, month=month, amount=amount, paid_on=paid_on, recorded_by=actor
     )
-    audit(
+    audit.append(
         action="dues_recorded",
         actor=actor,
         organization=member.organization,

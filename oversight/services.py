@@ -12,7 +12,7 @@ from engine.i18n import _
 from organizations.models import Organization, Role
 from organizations.rules import deployment_rule_set
 from organizations.selectors import active_assignments, approving_committee_of
-from workflows.audit import append as audit
+from workflows import audit
 from workflows.models import Case, CaseStatus
 from workflows.services import case_start
 
@@ -73,7 +73,7 @@ def identification_run(*, actor, organization: Organization, on: dt.date | None 
                 business_key=f"{PROCESS}:{branch.pk}:{on.year}",
             )
             opened.append({"organization": branch.pk, "case": case.pk})
-        audit(
+        audit.append(
             action="weak_branch_identification",
             actor=actor,
             organization=organization,

@@ -17,7 +17,7 @@ from engine.rules import get_rule_set
 from organizations.models import Organization, OrgKind
 from organizations.rules import standard_set
 from orglife.services import satisfaction_survey_record, satisfaction_tallies_check
-from workflows.audit import append as audit
+from workflows import audit
 from workflows.models import Case, CaseStatus, Document
 from workflows.registry import effect, form_check, form_context, provider
 
@@ -499,7 +499,7 @@ def publish_results(*, case, params, actor, now) -> dict:
             if r["decision"] == "designate"
             else "model_branch_feedback_given"
         )
-        audit(
+        audit.append(
             action=action,
             actor=actor,
             organization=branches[r["branch"]],

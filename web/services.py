@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from organizations.models import Organization, Role
 from organizations.selectors import active_assignments
-from workflows.audit import append as audit
+from workflows import audit
 
 from .models import FilterPage, SavedFilter
 
@@ -94,7 +94,7 @@ def saved_filter_create(
             code="saved_filter_exists",
             fields={"name": [_("名称已存在")]},
         ) from None
-    audit(
+    audit.append(
         action="saved_filter_created",
         actor=actor,
         organization=shared_organization,
@@ -113,7 +113,7 @@ def saved_filter_delete(*, actor, saved_filter_id: int) -> None:
     saved = SavedFilter.objects.filter(pk=saved_filter_id, owner=actor).first()
     if saved is None:
         raise NotFound(_("筛选不存在。"), code="saved_filter_not_found")
-    audit(
+    audit.append(
         action="saved_filter_deleted",
         actor=actor,
         organization=saved.shared_organization,

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from engine.i18n import _
-from organizations.audit import GENESIS, json_safe
-from organizations.audit import canonical as _canonical
+from organizations.audit import GENESIS, canonical, json_safe
 
 from .assignment import acting_roles
 from .models import AuditEvent, Case
@@ -59,7 +58,7 @@ def event_hash(
         on_behalf_of_id is not None
     ):  # only when set: chains written before delegation existed still verify
         content["on_behalf_of"], content["on_behalf_of_name"] = on_behalf_of_id, on_behalf_of_name
-    return hashlib.sha256(_canonical(content).encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical(content).encode("utf-8")).hexdigest()
 
 
 def _hash_of(e: AuditEvent) -> str:

@@ -10,8 +10,8 @@ from engine.calendar import parse_date, today
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, MemberStatus
+from workflows import audit
 from workflows.assignment import slot, user_slots
-from workflows.audit import append as audit
 from workflows.models import Case, CaseStatus
 from workflows.services import documents_check
 from workflows.services.state import locked_case
@@ -132,7 +132,7 @@ def obligation_submit(*, actor, case: Case, kind: str, seq: int, data: dict) -> 
             record=record,
             submitted_by=actor,
         )
-        audit(
+        audit.append(
             action="obligation_submitted",
             actor=actor,
             case=case,
