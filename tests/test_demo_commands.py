@@ -21,6 +21,7 @@ from organizations.models import (
     RoleAssignment,
 )
 from organizations.selectors import full_members_with_rights
+from partyflow import sweep
 from partyflow.demo import demo_logins
 from partyflow.management.commands import demo
 from workflows.models import Case, ProcessVersion, Task, TaskStatus, Timer, TimerStatus
@@ -259,31 +260,35 @@ def test_demo_without_serving_runs_end_to_end(tmp_path, settings):
 
 
 def test_timer_sweep_logs_errors_instead_of_dying(monkeypatch, caplog):
-    monkeypatch.setattr(
-        "workflows.services.timers_run", lambda: {"fired": 2, "failed": 0, "cases": 2}
+    monkeypatch.setitem(
+        sweep.IN_PROCESS,
+        "workflows.tasks.sweep_timers",
+        lambda: {"fired": 2, "failed": 0, "cases": 2},
     )
     monkeypatch.setattr(
-        "notifications.services.alerts_raise", lambda: {"due_soon": 1, "overdue": 0, "escalated": 0}
+        "notifications.tasks.alerts_raise", lambda: {"due_soon": 1, "overdue": 0, "escalated": 0}
     )
     monkeypatch.setattr("procedures.self_lapse.self_lapse_detect", lambda: {"opened": [7]})
+    # A moment when no daily or yearly job is due: the interval jobs only.
+    moment = dt.datetime(2026, 7, 10, 10, tzinfo=dt.UTC)
     with caplog.at_level(logging.INFO, logger="partyflow.demo"):
-        assert demo.sweep_once() == {
-            "fired": 2,
-            "failed": 0,
-            "cases": 2,
-            "alerts": {"due_soon": 1, "overdue": 0, "escalated": 0},
-            "self_lapse_opened": 1,
-        }
+        with time_machine.travel(moment, tick=False):
+            assert demo.sweep_once() == {
+                "sweep-due-timers": {"fired": 2, "failed": 0, "cases": 2},
+                "raise-task-alerts": {"due_soon": 1, "overdue": 0, "escalated": 0},
+                "detect-self-lapse": 1,
+            }
 
     def broken():
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("workflows.services.timers_run", broken)
+    monkeypatch.setitem(sweep.IN_PROCESS, "workflows.tasks.sweep_timers", broken)
     with caplog.at_level(logging.INFO, logger="partyflow.demo"):
         assert demo.sweep_once() is None
     assert (
-        "fired 2" in caplog.text
-        and "'due_soon': 1" in caplog.text
+        "timers fired: 2" in caplog.text
+        and "due soon 1" in caplog.text
+        and "self-lapse cases opened: 1" in caplog.text
         and "timer sweep failed" in caplog.text
         and "database went away" in caplog.text
     )

@@ -19,7 +19,7 @@ from oversight.tasks import send_compliance_reminders
 from workflows.models import Case
 
 from ..factories import MemberFactory, OrganizationFactory, UserFactory
-from ..helpers import cst, inbox
+from ..helpers import cst, inbox, run_timers
 
 pytestmark = pytest.mark.django_db
 
@@ -272,6 +272,22 @@ def test_secretaries_are_reminded_before_a_period_closes_with_an_obligation_open
         assert {t["due_at"] for t in tasks} == {"2026-04-01T00:00:00+08:00"}
         # Once per branch, obligation and period.
         assert compliance_reminders_send() == []
+
+
+def test_the_sweep_without_a_broker_sends_the_reminders_at_their_daily_moment(
+    api, university, three_branches
+):
+    """Beat's `compliance-reminders` (00:30 UTC, 08:30 in Beijing) is run by `partyflow run-timers`
+    and the demo's loop too, like every job of the beat schedule."""
+    (branch, _people, _secretary), _, _ = three_branches
+    assert "compliance reminders" not in run_timers(cst(2026, 3, 25, 8, 0))
+    assert not Case.objects.filter(process_id="orglife_reminder").exists()
+    out = run_timers(cst(2026, 3, 25, 8, 30, 30))
+    reminders = Case.objects.filter(process_id="orglife_reminder")
+    assert f"compliance reminders opened: {reminders.count()}" in out
+    assert {"general_meeting", "dues"} <= {
+        c.data["obligation"] for c in reminders.filter(organization=branch)
+    }
 
 
 def test_the_excel_export_has_one_row_per_branch_and_obligation(api, university, three_branches):

@@ -1,3 +1,4 @@
+import datetime as dt
 import logging
 import threading
 
@@ -5,34 +6,35 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
+from django.utils import timezone
 
 from partyflow.demo import DEMO_PASSWORD
-from partyflow.sweep import sweep
+from partyflow.sweep import summary, sweep
 
 log = logging.getLogger("partyflow.demo")
 
 
-def sweep_once() -> dict | None:
-    """Fire the due timers once, then raise reminders and overdue alerts, and log the counts; an
-    error is logged, never raised."""
+def sweep_once(*, since: dt.datetime | None = None) -> dict | None:
+    """One sweep (`partyflow.sweep.sweep`: the beat schedule's jobs due since `since`), its counts
+    logged; an error is logged, never raised."""
 
     try:
-        result = sweep()
+        result = sweep(since=since)
     except Exception:
         log.exception("timer sweep failed")
         return None
-    log.info(
-        "timer sweep: fired %(fired)s, failed %(failed)s, cases %(cases)s, alerts %(alerts)s, self-lapse cases %(self_lapse_opened)s",
-        result,
-    )
+    log.info("timer sweep: %s", "; ".join(summary(result)))
     return result
 
 
 def _timer_loop(interval: float, stop: threading.Event):
+    since = None
     while not stop.wait(interval):
+        moment = timezone.now()
         try:
-            sweep_once()
+            sweep_once(since=since)
         finally:
+            since = moment  # the next sweep runs a daily or yearly job whose moment came since
             # The thread's own connection: close it so it never goes stale between sweeps.
             connection.close()
 

@@ -2,13 +2,14 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from partyflow.sweep import sweep
+from partyflow.sweep import summary, sweep
 
 
 class Command(BaseCommand):
     help = (
-        "Fire every due timer, raise due reminders, overdue alerts and escalations, run the self-lapse check, "
-        "now (or as of --now, an ISO-8601 moment), then exit."
+        "Run the jobs of the beat schedule (CELERY_BEAT_SCHEDULE) once, in this process: due timers, "
+        "reminders, overdue alerts and escalations, the self-lapse check, and a daily or yearly job "
+        "when its moment has come; now (or as of --now, an ISO-8601 moment), then exit."
     )
 
     def add_arguments(self, parser) -> None:
@@ -30,11 +31,5 @@ class Command(BaseCommand):
                 result = sweep()
         else:
             result = sweep()
-        a = result["alerts"]
-        self.stdout.write(
-            f"timers fired: {result['fired']}, failed: {result['failed']}, cases: {result['cases']}"
-        )
-        self.stdout.write(
-            f"alerts raised: due soon {a['due_soon']}, overdue {a['overdue']}, escalated {a['escalated']}"
-        )
-        self.stdout.write(f"self-lapse cases opened: {result['self_lapse_opened']}")
+        for line in summary(result):
+            self.stdout.write(line)
