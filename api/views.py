@@ -1,7 +1,5 @@
 """Thin views: validate input, call one service or selector, serialize the result."""
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -46,58 +44,13 @@ from workflows.audit import verify_case
 from workflows.models import Case, Delegation, Task
 
 from . import serializers as s
+from .params import bool_param, date_param, int_param, organization_param, text_param
 from .parsers import FormParser, JSONParser, MultiPartParser
 from .permissions import OrgDepartmentWrites
 from .renderers import CSVRenderer
 from .throttling import TokenThrottle
 
 User = get_user_model()
-
-
-def _int_param(request, name):
-    value = request.query_params.get(name)
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise ValidationFailed(
-            _("参数 %(n)s 须为整数。") % {"n": name},
-            code="invalid_parameter",
-            fields={name: [_("须为整数")]},
-        ) from None
-
-
-def _date_param(request, name):
-    value = request.query_params.get(name)
-    if value in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(
-            _("参数 %(n)s 须为日期（YYYY-MM-DD）。") % {"n": name},
-            code="invalid_parameter",
-            fields={name: [_("日期格式应为 YYYY-MM-DD")]},
-        ) from None
-
-
-def _text_param(request, name, max_length=100):
-    """A search text: at most `max_length` characters (a longer one is no name or subject, and
-    SQLite refuses a LIKE pattern over 50,000 bytes)."""
-    value = request.query_params.get(name)
-    if value and len(value) > max_length:
-        raise ValidationFailed(
-            _("参数 %(n)s 不能超过 %(m)s 个字符。") % {"n": name, "m": max_length},
-            code="invalid_parameter",
-            fields={name: [_("不能超过 %(m)s 个字符") % {"m": max_length}]},
-        )
-    return value
-
-
-def _bool_param(request, name):
-    value = request.query_params.get(name)
-    return None if value in (None, "") else value.lower() in ("1", "true", "yes")
 
 
 class TokenView(ObtainAuthToken):
@@ -124,16 +77,6 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _organization_param(request):
-    """`?organization=` (required): an organization whose subtree the caller may read, else 404."""
-    org = _int_param(request, "organization")
-    if org is None:
-        raise ValidationFailed(
-            _("请指定组织。"), code="organization_required", fields={"organization": [_("必填")]}
-        )
-    return organization_in_scope(request.user, org)
-
-
 @extend_schema(
     parameters=[
         OpenApiParameter(
@@ -152,7 +95,7 @@ class RecordLogView(APIView):
         log = record_log(
             request.user,
             entity=request.query_params.get("entity") or None,
-            entity_id=_int_param(request, "entity_id"),
+            entity_id=int_param(request, "entity_id"),
         )
         return Response(s.RecordLogSerializer(log).data)
 
@@ -195,7 +138,7 @@ class OrganizationViewSet(_ScopedCrud):
 
     def get_queryset(self) -> QuerySet:
         qs = organizations_visible(self.request.user)
-        parent = _int_param(self.request, "parent")
+        parent = int_param(self.request, "parent")
         return qs.filter(parent_id=parent) if parent else qs
 
     def perform_create(self, serializer) -> None:
@@ -228,7 +171,7 @@ class MemberViewSet(_ScopedCrud):
 
     def get_queryset(self) -> QuerySet:
         qs = members_visible(self.request.user)
-        org = _int_param(self.request, "organization")
+        org = int_param(self.request, "organization")
         if org:
             qs = qs.filter(organization_id=org)
         if self.request.query_params.get("status"):
@@ -325,7 +268,7 @@ class RoleAssignmentViewSet(_ScopedCrud):
         qs = RoleAssignment.objects.select_related("organization").filter(
             scope_q(self.request.user) | Q(user=self.request.user)
         )
-        user = _int_param(self.request, "user")
+        user = int_param(self.request, "user")
         return qs.filter(user_id=user) if user else qs
 
     def perform_create(self, serializer) -> None:
@@ -372,11 +315,11 @@ class CaseViewSet(viewsets.GenericViewSet):
         qs = selectors.cases_visible(
             request.user,
             process=request.query_params.get("process"),
-            organization=_int_param(request, "organization"),
+            organization=int_param(request, "organization"),
             status=request.query_params.get("status"),
-            subject=_text_param(request, "subject"),
-            started_from=_date_param(request, "started_from"),
-            started_to=_date_param(request, "started_to"),
+            subject=text_param(request, "subject"),
+            started_from=date_param(request, "started_from"),
+            started_to=date_param(request, "started_to"),
         )
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.CaseSerializer(page, many=True).data)
@@ -570,14 +513,14 @@ class TaskViewSet(viewsets.GenericViewSet):
         responses=s.TaskSerializer(many=True),
     )
     def list(self, request) -> Response:
-        if _bool_param(request, "escalated"):
+        if bool_param(request, "escalated"):
             qs = notification_selectors.tasks_escalated_to(request.user)
         else:
             qs = selectors.task_inbox(
                 request.user,
                 process=request.query_params.get("process"),
-                organization=_int_param(request, "organization"),
-                overdue=_bool_param(request, "overdue"),
+                organization=int_param(request, "organization"),
+                overdue=bool_param(request, "overdue"),
             )
         page = self.paginate_queryset(selectors.inbox_page_values(qs))
         return self.get_paginated_response(s.inbox_rows(page, timezone.now()))
@@ -642,7 +585,7 @@ class NotificationViewSet(viewsets.GenericViewSet):
     )
     def list(self, request) -> Response:
         qs = notification_selectors.notifications_for(
-            request.user, unread=_bool_param(request, "unread")
+            request.user, unread=bool_param(request, "unread")
         )
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.NotificationSerializer(page, many=True).data)
@@ -684,7 +627,7 @@ class BranchTermView(APIView):
         """Every branch in the organization's subtree with its committee term, end date and whether it is overdue."""
 
         return Response(
-            s.BranchTermSerializer(branch_terms(_organization_param(request)), many=True).data
+            s.BranchTermSerializer(branch_terms(organization_param(request)), many=True).data
         )
 
 
@@ -699,7 +642,7 @@ class WeakBranchIdentificationView(APIView):
         return Response(
             s.IdentificationSerializer(
                 weak_branch_identification(
-                    _organization_param(request), rules=deployment_rule_set()
+                    organization_param(request), rules=deployment_rule_set()
                 ),
                 many=True,
             ).data
@@ -730,7 +673,7 @@ class WeakBranchListView(APIView):
     def get(self, request) -> Response:
         """The weak-branch list in the caller's scope: status, plan deadline, adjustments, progress reports."""
 
-        org = _int_param(request, "organization")
+        org = int_param(request, "organization")
         qs = weak_branches(
             request.user, organization=organization_in_scope(request.user, org) if org else None
         )
@@ -741,7 +684,7 @@ class WeakBranchListView(APIView):
 
 
 def _compliance(request):
-    org = _organization_param(request)
+    org = organization_param(request)
     period = Period.parse(request.query_params.get("period"))
     return period, compliance_table(org, period, rules=deployment_rule_set())
 
@@ -793,7 +736,7 @@ class DevelopmentPipelineView(APIView):
     def get(self, request) -> Response:
         return Response(
             s.DevelopmentPipelineSerializer(
-                development_selectors.development_pipeline(_organization_param(request))
+                development_selectors.development_pipeline(organization_param(request))
             ).data
         )
 
