@@ -15,7 +15,7 @@ from forms.validation import load_schema
 from notifications.models import Notification
 from notifications.render import render
 from organizations.models import Member, Organization, RecordEvent, RoleAssignment
-from organizations.selectors import is_org_department
+from organizations.privacy import mask, sees_numbers_in_full
 from oversight.selectors import SIGNAL_LABELS
 from workflows import display, registry
 from workflows.assignment import LANE_LABELS
@@ -86,16 +86,9 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = ["path"]
 
 
-def mask(value: str, keep_start: int, keep_end: int) -> str:
-    """'110101199001011234' → '110***********1234': enough to tell records apart, not to use them."""
-    if not value or len(value) <= keep_start + keep_end:
-        return "*" * len(value or "")
-    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
-
-
 class MemberSerializer(serializers.ModelSerializer):
-    """Identity and phone numbers are shown in full only to the organization department (who keep
-    the records) and to the member themself; every other role sees them masked."""
+    """Identity and phone numbers masked except for those who see them in full
+    (`organizations.privacy`)."""
 
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
@@ -110,13 +103,9 @@ class MemberSerializer(serializers.ModelSerializer):
     def to_representation(self, instance) -> dict:
         data = super().to_representation(instance)
         request = self.context.get("request")
-        user = getattr(request, "user", None)
-        if not (
-            is_org_department(user)
-            or (instance.user_id is not None and user is not None and instance.user_id == user.pk)
-        ):
-            data["id_number"] = mask(data.get("id_number") or "", 3, 4)
-            data["phone"] = mask(data.get("phone") or "", 3, 4)
+        if not sees_numbers_in_full(getattr(request, "user", None), instance):
+            data["id_number"] = mask(data.get("id_number"))
+            data["phone"] = mask(data.get("phone"))
         return data
 
     class Meta:
