@@ -1,7 +1,5 @@
 """DRF serializers: shapes only, no business rules (those live in services and procedures)."""
 
-import re
-
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -20,6 +18,7 @@ from oversight.selectors import SIGNAL_LABELS
 from workflows import display, registry
 from workflows.assignment import LANE_LABELS
 from workflows.audit import json_safe, verify_case
+from workflows.citations import citations
 from workflows.labels import label, localize_schema
 from workflows.models import (
     AuditEvent,
@@ -34,6 +33,7 @@ from workflows.models import (
 )
 from workflows.registry import context_for
 from workflows.selectors import (
+    INBOX_FIELDS,
     case_data_display,
     case_documents,
     case_history_for,
@@ -376,7 +376,7 @@ def task_rows(tasks, names: dict, now) -> list[dict]:
         holder = t.claimed_by if t.claimed_by_id else None
         rows.append(
             {
-                **{f: getattr(t, f) for f in _TASK_VALUES},
+                **{f: getattr(t, f) for f in INBOX_FIELDS},
                 "assignee_organization_name": names.get(t.assignee_organization_id),
                 "organization_name": names.get(t.case_organization_id),
                 "holder": holder.get_username() if holder else None,
@@ -385,24 +385,6 @@ def task_rows(tasks, names: dict, now) -> list[dict]:
             }
         )
     return inbox_rows(rows, now)
-
-
-# The task's own columns an inbox row carries (`workflows.selectors.inbox_page_values`).
-_TASK_VALUES = (
-    "id",
-    "case_id",
-    "process_id",
-    "element_id",
-    "name",
-    "stage",
-    "lane",
-    "assignee_organization_id",
-    "case_organization_id",
-    "status",
-    "due_at",
-    "created_at",
-    "completed_at",
-)
 
 
 def open_tasks_with_holders(tasks, now, *, also=()) -> tuple[list[dict], dict]:
@@ -436,18 +418,16 @@ def completed_task_data(task, now) -> dict:
     }
 
 
-_ARTICLE = re.compile(r"\b([A-Z]+(?:-\d{4})?) (Art\.|Ch\.) ?(\d+(?:\s*-\s*\d+)?)")
-
-
 def article_refs(documentation: str) -> str:
     """The articles a BPMN documentation cites ("DEV-2014 Art. 5-6"), as people cite them
     ("DEV-2014 第5—6条"), in the active language."""
     refs = []
-    for source, kind, number in _ARTICLE.findall(documentation or ""):
-        number = number.replace(" ", "").replace("-", "—")
-        ref = f"{source} " + (gettext("第%(n)s条") if kind == "Art." else gettext("第%(n)s章")) % {
-            "n": number
-        }
+    for cited in citations(documentation):
+        if cited["unit"] not in ("Art.", "Ch."):
+            continue
+        number = cited["first"].replace(" ", "").replace("-", "—")
+        unit = gettext("第%(n)s条") if cited["unit"] == "Art." else gettext("第%(n)s章")
+        ref = f"{cited['source']} " + unit % {"n": number}
         if ref not in refs:
             refs.append(ref)
     return str(_("、")).join(refs) if refs else ""
