@@ -3,7 +3,7 @@ page (web) each word them their way from the same citations."""
 
 from django.utils import translation
 
-from api.serializers import article_refs
+from api.tasks import article_refs
 from web.selectors import rule_citations
 from workflows.citations import citations
 
