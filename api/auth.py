@@ -9,9 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from organizations import services as org_services
-from organizations.selectors import (
-    active_assignments,
-)
+from organizations.selectors import active_assignments
 
 from .organizations import RoleAssignmentSerializer
 from .parsers import FormParser, JSONParser, MultiPartParser

@@ -15,17 +15,11 @@ from rest_framework.response import Response
 
 from engine.errors import Forbidden, ValidationFailed
 from engine.i18n import _
-from organizations.selectors import (
-    is_org_department,
-)
+from organizations.selectors import is_org_department
 from workflows import display, selectors, services
 from workflows.audit import verify_case
 from workflows.labels import label
-from workflows.models import (
-    Case,
-    ProcessVersion,
-    Timer,
-)
+from workflows.models import Case, ProcessVersion, Timer
 from workflows.selectors import (
     case_data_display,
     case_documents,

@@ -11,10 +11,7 @@ from rest_framework.response import Response
 from engine.errors import ValidationFailed
 from engine.i18n import _
 from workflows import display, selectors, services
-from workflows.models import (
-    Delegation,
-    Task,
-)
+from workflows.models import Delegation, Task
 
 User = get_user_model()
 

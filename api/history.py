@@ -12,15 +12,8 @@ from forms.validation import load_schema
 from workflows import display
 from workflows.audit import verify_case
 from workflows.labels import label
-from workflows.models import (
-    AuditEvent,
-    CaseAccess,
-)
-from workflows.selectors import (
-    case_documents,
-    case_history_for,
-    history_names,
-)
+from workflows.models import AuditEvent, CaseAccess
+from workflows.selectors import case_documents, case_history_for, history_names
 
 from .documents import DocumentSerializer
 from .fields import LabelField

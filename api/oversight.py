@@ -9,9 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from organizations.rules import deployment_rule_set
-from organizations.selectors import (
-    organization_in_scope,
-)
+from organizations.selectors import organization_in_scope
 from oversight.compliance import Period, compliance_table
 from oversight.export import compliance_workbook
 from oversight.selectors import (

@@ -17,17 +17,9 @@ from workflows import display, registry, selectors, services
 from workflows.assignment import LANE_LABELS
 from workflows.citations import citations
 from workflows.labels import label, localize_schema
-from workflows.models import (
-    Task,
-    TaskStatus,
-)
+from workflows.models import Task, TaskStatus
 from workflows.registry import context_for
-from workflows.selectors import (
-    INBOX_FIELDS,
-    case_data_display,
-    case_open_tasks,
-    tasks_with_holders,
-)
+from workflows.selectors import INBOX_FIELDS, case_data_display, case_open_tasks, tasks_with_holders
 
 from .fields import LabelField
 from .params import bool_param, int_param
