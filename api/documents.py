@@ -1,5 +1,7 @@
-"""Printed documents (printing/): generate a case's, a member's or a meeting's document, or the
-compliance report, as .docx or PDF; POST stores the generated file as a case document.
+"""A case's documents (their shape, `DocumentSerializer`; upload and download are actions of
+`api.cases.CaseViewSet`) and the printed documents (printing/): generate a case's, a member's or a
+meeting's document, or the compliance report, as .docx or PDF; POST stores the generated file as a
+case document.
 
 `?format=` names the file format here, not DRF's renderer: the views answer with the file's bytes
 themselves and render only errors, always as JSON `{code, message, fields}`."""
@@ -8,7 +10,7 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -19,9 +21,47 @@ from engine.i18n import _
 from printing import selectors as printing
 from printing.render import DOCX, PDF
 from printing.services import generated_document_store
-from workflows import selectors, services
+from workflows import display, selectors, services
+from workflows.models import Document
 
-from . import serializers as s
+
+class DocumentSerializer(serializers.ModelSerializer):
+    case = serializers.IntegerField(source="case_id")
+    task = serializers.IntegerField(source="task_id", allow_null=True)
+    uploaded_by = serializers.CharField(source="uploaded_by.username")
+    uploaded_by_name = serializers.SerializerMethodField()
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "case",
+            "task",
+            "filename",
+            "content_type",
+            "size",
+            "sha256",
+            "description",
+            "uploaded_by",
+            "uploaded_by_name",
+            "uploaded_at",
+            "download",
+        ]
+
+    def get_uploaded_by_name(self, obj) -> str:
+        return display.person_name(obj.uploaded_by)
+
+    def get_download(self, obj) -> str:
+        return f"/api/cases/{obj.case_id}/documents/{obj.pk}/"
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True, use_url=False)
+    task = serializers.IntegerField(required=False, allow_null=True, default=None)
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=500
+    )
 
 
 class _FileFormat(DefaultContentNegotiation):
@@ -43,7 +83,7 @@ def _file(generated) -> HttpResponse:
 
 
 def _stored(doc, generated) -> Response:
-    body = dict(s.DocumentSerializer(doc).data)
+    body = dict(DocumentSerializer(doc).data)
     body["template"] = {
         "name": generated.template.name,
         "source": generated.template.source,
@@ -101,7 +141,7 @@ class CaseDocumentView(_FileView):
             )
         )
 
-    @extend_schema(parameters=PARAMS, request=None, responses={201: s.DocumentSerializer})
+    @extend_schema(parameters=PARAMS, request=None, responses={201: DocumentSerializer})
     def post(self, request, pk, kind) -> HttpResponse:
         """Generate and store the file as a case document (its sha256 and template in the audit chain)."""
         case = selectors.case_for_user(request.user, pk)
@@ -131,7 +171,7 @@ class MemberDocumentView(_FileView):
         )
         return _file(generated)
 
-    @extend_schema(parameters=PARAMS, request=None, responses={201: s.DocumentSerializer})
+    @extend_schema(parameters=PARAMS, request=None, responses={201: DocumentSerializer})
     def post(self, request, pk, kind) -> HttpResponse:
         """Store it as a document of the member's development case."""
         generated, case = printing.document_for_member(

@@ -16,8 +16,8 @@ from onboarding.export import export_workbook, statistics_workbook
 from onboarding.services import import_scope, onboarding_import
 from organizations.selectors import is_org_department
 
+from .params import organization_param
 from .parsers import FormParser, MultiPartParser
-from .views import _organization_param
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -77,7 +77,7 @@ class OnboardingExportView(APIView):
         """The organization's subtree in the import's format (personal data in full: the
         organization department only). Importing it back changes nothing."""
         _require_org_department(request.user)
-        root = _organization_param(request)
+        root = organization_param(request)
         scope = import_scope(request.user)
         if scope is not None and not any(root.path.startswith(p) for p in scope):
             raise NotFound(_("组织不存在。"), code="organization_not_found")
@@ -92,7 +92,7 @@ class OnboardingStatisticsView(APIView):
     def get(self, request) -> HttpResponse:
         """党内统计 for the organization's subtree as Excel: members by kind, status and branch;
         the development pipeline by stage."""
-        root = _organization_param(request)
+        root = organization_param(request)
         return _xlsx(statistics_workbook, root, f"partyflow-statistics-{root.code or root.pk}.xlsx")
 
 

@@ -27,13 +27,13 @@ from orglife.models import (
 )
 from procedures import democratic_review
 
+from .params import int_param
 from .parsers import FormParser, MultiPartParser
-from .views import _int_param
 
 
 def _year_param(request):
     """`?year=`: a calendar year between 1921 (the Party's founding) and 9999, else 400 naming it."""
-    year = _int_param(request, "year")
+    year = int_param(request, "year")
     if year is not None and not 1921 <= year <= 9999:
         raise ValidationFailed(
             _("参数 year 须为 1921 至 9999 之间的年份。"),
@@ -189,7 +189,7 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet:
         return selectors.meetings_visible(
             self.request.user,
-            organization=_int_param(self.request, "organization"),
+            organization=int_param(self.request, "organization"),
             kind=self.request.query_params.get("kind"),
             year=_year_param(self.request),
         )
@@ -226,8 +226,8 @@ class DuesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet:
         return selectors.dues_visible(
             self.request.user,
-            organization=_int_param(self.request, "organization"),
-            member=_int_param(self.request, "member"),
+            organization=int_param(self.request, "organization"),
+            member=int_param(self.request, "member"),
             year=_year_param(self.request),
         )
 
@@ -452,11 +452,11 @@ def _record_viewset(
 
         def get_queryset(self):
             filters = {
-                "organization": _int_param(self.request, "organization"),
+                "organization": int_param(self.request, "organization"),
                 "year": _year_param(self.request),
             }
             if member_filter:
-                filters["member"] = _int_param(self.request, "member")
+                filters["member"] = int_param(self.request, "member")
             return select(self.request.user, **filters)
 
         @extend_schema(request=create_serializer, responses={201: serializer})

@@ -16,7 +16,7 @@ from engine.i18n import _
 from organizations.rules import deployment_rule_set, standard_set, standard_sets
 from oversight.standards import STATUS_LABELS, evaluation_results, parse_year, standards_matrix
 
-from .views import _organization_param
+from .params import organization_param
 
 FILLS = {
     "met": "C6EFCE",
@@ -35,7 +35,7 @@ MATRIX_PARAMS = [
 
 
 def _matrix(request) -> dict:
-    org = _organization_param(request)
+    org = organization_param(request)
     year = parse_year(request.query_params.get("period"))
     return standards_matrix(
         org,
@@ -156,4 +156,4 @@ class ModelBranchResultsView(APIView):
         """The published results of P6 rounds for the branches of the subtree: model branches
         (示范点) with the title's period and whether it is in force, and feedback with the items
         to improve."""
-        return Response(evaluation_results(_organization_param(request)))
+        return Response(evaluation_results(organization_param(request)))

@@ -2,21 +2,35 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import documents, onboarding, orglife, standards, views
+from . import (
+    auth,
+    cases,
+    delegation,
+    development,
+    documents,
+    notifications,
+    onboarding,
+    organizations,
+    orglife,
+    oversight,
+    root,
+    standards,
+    tasks,
+)
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
-router.register("organizations", views.OrganizationViewSet, basename="organization")
-router.register("members", views.MemberViewSet, basename="member")
-router.register("users", views.UserViewSet, basename="user")
-router.register("role-assignments", views.RoleAssignmentViewSet, basename="role-assignment")
-router.register("processes", views.ProcessViewSet, basename="process")
-router.register("cases", views.CaseViewSet, basename="case")
-router.register("tasks", views.TaskViewSet, basename="task")
-router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("organizations", organizations.OrganizationViewSet, basename="organization")
+router.register("members", organizations.MemberViewSet, basename="member")
+router.register("users", organizations.UserViewSet, basename="user")
+router.register("role-assignments", organizations.RoleAssignmentViewSet, basename="role-assignment")
+router.register("processes", cases.ProcessViewSet, basename="process")
+router.register("cases", cases.CaseViewSet, basename="case")
+router.register("tasks", tasks.TaskViewSet, basename="task")
+router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("meetings", orglife.MeetingViewSet, basename="meeting")
 router.register("dues", orglife.DuesViewSet, basename="dues")
-router.register("delegations", views.DelegationViewSet, basename="delegation")
+router.register("delegations", delegation.DelegationViewSet, basename="delegation")
 router.register("volunteer-services", orglife.VolunteerServiceViewSet, basename="volunteer-service")
 router.register("trainings", orglife.TrainingViewSet, basename="training")
 router.register("pairings", orglife.PairingViewSet, basename="pairing")
@@ -25,24 +39,24 @@ router.register(
 )
 
 urlpatterns = [
-    path("auth/token/", views.TokenView.as_view(), name="auth-token"),
-    path("auth/logout/", views.LogoutView.as_view(), name="auth-logout"),
-    path("me/", views.MeView.as_view(), name="me"),
-    path("record-log/", views.RecordLogView.as_view(), name="record-log"),
+    path("auth/token/", auth.TokenView.as_view(), name="auth-token"),
+    path("auth/logout/", auth.LogoutView.as_view(), name="auth-logout"),
+    path("me/", auth.MeView.as_view(), name="me"),
+    path("record-log/", organizations.RecordLogView.as_view(), name="record-log"),
     path(
         "reports/development-pipeline/",
-        views.DevelopmentPipelineView.as_view(),
+        development.DevelopmentPipelineView.as_view(),
         name="development-pipeline",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    path("branch-terms/", views.BranchTermView.as_view(), name="branch-terms"),
+    path("branch-terms/", oversight.BranchTermView.as_view(), name="branch-terms"),
     path(
         "branch-identification/",
-        views.WeakBranchIdentificationView.as_view(),
+        oversight.WeakBranchIdentificationView.as_view(),
         name="branch-identification",
     ),
-    path("weak-branches/", views.WeakBranchListView.as_view(), name="weak-branches"),
+    path("weak-branches/", oversight.WeakBranchListView.as_view(), name="weak-branches"),
     path("orglife/import/", orglife.OrgLifeImportView.as_view(), name="orglife-import"),
     path("onboarding/import/", onboarding.OnboardingImportView.as_view(), name="onboarding-import"),
     path("onboarding/export/", onboarding.OnboardingExportView.as_view(), name="onboarding-export"),
@@ -52,8 +66,8 @@ urlpatterns = [
         name="onboarding-statistics",
     ),
     path("onboarding/flags/", onboarding.ImportFlagsView.as_view(), name="onboarding-flags"),
-    path("compliance/", views.ComplianceView.as_view(), name="compliance"),
-    path("compliance/export/", views.ComplianceExportView.as_view(), name="compliance-export"),
+    path("compliance/", oversight.ComplianceView.as_view(), name="compliance"),
+    path("compliance/export/", oversight.ComplianceExportView.as_view(), name="compliance-export"),
     path(
         "cases/<int:pk>/measurement-ballots/",
         orglife.MeasurementBallotView.as_view(),
@@ -84,6 +98,6 @@ urlpatterns = [
     ),
     path("model-branches/", standards.ModelBranchResultsView.as_view(), name="model-branches"),
     path("", include(router.urls)),
-    path("", views.ApiRootView.as_view(), name="api-root"),
-    re_path(r"^(?P<path>.*)$", views.api_not_found, name="api-not-found"),
+    path("", root.ApiRootView.as_view(), name="api-root"),
+    re_path(r"^(?P<path>.*)$", root.api_not_found, name="api-not-found"),
 ]

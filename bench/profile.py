@@ -236,8 +236,8 @@ class Breakdown:
 
     TARGETS = [
         ("api.authentication", "TokenAuthentication", "authenticate_credentials"),
-        ("api.serializers", None, "completed_task_data"),
-        ("api.serializers", None, "inbox_rows"),
+        ("api.tasks", None, "completed_task_data"),
+        ("api.tasks", None, "inbox_rows"),
         ("workflows.assignment", None, "slot_holders"),
         ("workflows.services.state", None, "locked_case"),
         ("workflows.services.state", None, "plan_step"),

@@ -32,6 +32,7 @@ from organizations.models import (
     Role,
     RoleAssignment,
 )
+from organizations.privacy import mask
 from organizations.rules import deployment_rule_set
 from organizations.selectors import approving_committee_of, branch_members
 from orglife.models import Grade, Meeting
@@ -81,13 +82,6 @@ def cn_month(value) -> str:
         return ""
     d = parse_date(value)
     return f"{d.year}年{d.month}月"
-
-
-def mask(value: str, keep_start: int, keep_end: int) -> str:
-    """The masking the API applies to id numbers and phones (api.serializers.mask), for paper too."""
-    if not value or len(value) <= keep_start + keep_end:
-        return value or ""
-    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
 
 
 def _display_names(usernames) -> dict[str, str]:

@@ -17,8 +17,9 @@ from engine.calendar import parse_date
 from engine.errors import NotFound, ValidationFailed
 from engine.i18n import _
 from organizations.models import Member
+from organizations.privacy import sees_numbers_in_full
 from organizations.rules import deployment_rule_set
-from organizations.selectors import is_org_department, organization_in_scope
+from organizations.selectors import organization_in_scope
 from orglife.models import Meeting
 from orglife.selectors import meetings_visible
 from oversight.compliance import Period
@@ -168,18 +169,11 @@ def _date_param(value, field: str) -> dt.date | None:
         ) from None
 
 
-def _reveals(user, member: Member) -> bool:
-    """Full id number and phone only for the organization department and the member themself (as the API)."""
-    return is_org_department(user) or (
-        member.user_id is not None and member.user_id == getattr(user, "pk", None)
-    )
-
-
 def _member_documents(
     user, kind: Kind, fmt: str, case: Case | None, member: Member, options: dict
 ) -> Generated:
     if kind.code == "member_record":
-        context = contexts.member_record(case, member, reveal=_reveals(user, member))
+        context = contexts.member_record(case, member, reveal=sees_numbers_in_full(user, member))
     else:
         stage = _stage_param(member, options.get("stage"))
         context = contexts.publication_notice(

@@ -29,8 +29,15 @@ from workflows.assignment import (
     parse_slot,
     slot_holders,
 )
+from workflows.citations import citations
 from workflows.models import AuditEvent, Case, ProcessVersion, Task, TaskStatus
-from workflows.selectors import case_documents, case_history, task_inbox
+from workflows.selectors import (
+    INBOX_FIELDS,
+    INBOX_NAMES,
+    case_documents,
+    case_history,
+    task_inbox,
+)
 
 from .diagram import laid_out
 
@@ -136,11 +143,10 @@ def inbox_querysets(user, f: InboxFilters, now: dt.datetime) -> dict[str, QueryS
     }
 
 
+# What the page's row shows besides the task row's fields and names (`workflows.selectors`).
 ROW_FIELDS = {
-    "organization_name": F("case_organization__name"),
     "subject": F("case__subject"),
     "subject_member": F("case__subject_member__name"),
-    "holder": F("claimed_by__username"),
 }
 
 
@@ -155,18 +161,7 @@ def inbox_rows(qs: QuerySet, now: dt.datetime, limit: int = PAGE_ROWS) -> list[d
         ProcessVersion.objects.filter(is_current=True).values_list("process_id", "name")
     )
     rows = []
-    for r in qs.values(
-        "id",
-        "case_id",
-        "process_id",
-        "name",
-        "stage",
-        "lane",
-        "due_at",
-        "completed_at",
-        "status",
-        **ROW_FIELDS,
-    )[:limit]:
+    for r in qs.values(*INBOX_FIELDS, **INBOX_NAMES, **ROW_FIELDS)[:limit]:
         due = r["due_at"]
         # A deadline falls at 24:00 of its last day (00:00 of the next): the last day is what a
         # person reads, and "今天到期" on it.
@@ -226,18 +221,17 @@ SOURCES = {
     "XYTC": gettext_lazy("党支部建设“两化一创”清单"),
     "JSNU": gettext_lazy("服务型党支部“六好”标准"),
 }
-_CITATION = re.compile(
-    r"\b(DEV-2014|ELEC-2020|BRANCH-2018|DISPOSAL-2024|CONST|XYTC|JSNU)\b"
-    r"(?:\s*(Art\.|Ch\.|§)\s*(\d[\d\-/, ]*(?:and \d+)?))?"
-)
 
 
 def rule_citations(documentation: str) -> list[str]:
     """The regulations a step's documentation cites, by their Chinese names with the article:
     'DEV-2014 Art. 5-6' → '《中国共产党发展党员工作细则》第5—6条'."""
     out = []
-    for source, unit, numbers in _CITATION.findall(documentation or ""):
-        numbers = re.sub(r"[,\s]+$", "", numbers or "")
+    for cited in citations(documentation):
+        source, unit = cited["source"], cited["unit"]
+        if source not in SOURCES:
+            continue
+        numbers = re.sub(r"[,\s]+$", "", cited["numbers"] or "")
         text = str(SOURCES[source])
         if numbers:
             nums = (

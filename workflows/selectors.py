@@ -264,6 +264,7 @@ def task_inbox(user, *, process=None, organization=None, overdue=None) -> QueryS
     return qs.order_by(F("due_at").asc(nulls_last=True), "id")
 
 
+# The task's own columns a task row carries (the inbox's, a task's in an answer, the inbox page's).
 INBOX_FIELDS = (
     "id",
     "case_id",
@@ -279,6 +280,14 @@ INBOX_FIELDS = (
     "created_at",
     "completed_at",
 )
+# The names a task row shows beside those ids (`api` and `web` build their rows from both lists).
+INBOX_NAMES = {
+    "organization_name": F("case_organization__name"),
+    "holder": F("claimed_by__username"),
+    "holder_first_name": F("claimed_by__first_name"),
+    "holder_last_name": F("claimed_by__last_name"),
+    "assignee_organization_name": F("assignee_organization__name"),
+}
 
 
 class InboxRows:
@@ -288,14 +297,7 @@ class InboxRows:
 
     def __init__(self, qs: QuerySet):
         self._count_qs = qs
-        self._rows = qs.values(
-            *INBOX_FIELDS,
-            organization_name=F("case_organization__name"),
-            holder=F("claimed_by__username"),
-            holder_first_name=F("claimed_by__first_name"),
-            holder_last_name=F("claimed_by__last_name"),
-            assignee_organization_name=F("assignee_organization__name"),
-        )
+        self._rows = qs.values(*INBOX_FIELDS, **INBOX_NAMES)
 
     def count(self) -> int:
         return self._count_qs.count()

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.utils.encoders import JSONEncoder
 
-from api.serializers import TaskCompletedSerializer, TaskSerializer
+from api.tasks import TaskCompletedSerializer, TaskSerializer
 from workflows.models import AuditEvent, Case, Task
 from workflows.selectors import task_for_user
 from workflows.services import task_complete

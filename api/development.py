@@ -1,0 +1,88 @@
+"""Member development (P1): a member's development read model and obligations (the actions on
+/api/members/ID/development/ are on `api.organizations.MemberViewSet`) and the pipeline of an
+organization subtree (/api/reports/development-pipeline/)."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from procedures.member_development import selectors as development_selectors
+from workflows import display
+from workflows.audit import json_safe
+from workflows.labels import label
+
+from .params import organization_param
+
+
+class ObligationSubmitSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["inspection", "thought_report"])
+    seq = serializers.IntegerField(min_value=1)
+    data = serializers.DictField(help_text="{submitted_on, summary, document_ids}")
+
+
+class ObligationRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    phase = serializers.CharField()
+    seq = serializers.IntegerField()
+    due_on = serializers.DateField()
+    submitted_on = serializers.DateField()
+    record = serializers.JSONField()
+
+
+class MemberDevelopmentSerializer(serializers.Serializer):
+    """The selector's dict as it is; the schema documents the top-level keys."""
+
+    member = serializers.JSONField()
+    status_history = serializers.JSONField()
+    case = serializers.JSONField(allow_null=True)
+    stage = serializers.CharField(allow_blank=True)
+    step = serializers.IntegerField(allow_null=True)
+    steps_total = serializers.IntegerField()
+    open_tasks = serializers.JSONField()
+    next_due = serializers.DateField(allow_null=True)
+    overdue = serializers.JSONField()
+    obligations = serializers.JSONField()
+    evidence = serializers.JSONField()
+
+    def to_representation(self, instance) -> dict:
+        out = json_safe(instance)
+        out["stage"] = label(out["stage"])
+        for item in out["open_tasks"] + out["evidence"] + out["overdue"]:
+            item["name"] = label(item["name"])
+        for item in out["evidence"]:
+            item["at"] = display.iso_cst(item["at"])
+        return out
+
+
+class DevelopmentPipelineSerializer(serializers.Serializer):
+    organization = serializers.JSONField()
+    members_by_status = serializers.JSONField()
+    status_labels = serializers.JSONField()
+    cases_running = serializers.IntegerField()
+    cases_by_stage = serializers.JSONField()
+    overdue_tasks = serializers.IntegerField()
+    overdue_obligations = serializers.IntegerField()
+    this_year = serializers.JSONField()
+
+    def to_representation(self, instance) -> dict:
+        out = json_safe(instance)
+        out["cases_by_stage"] = {label(k): v for k, v in out["cases_by_stage"].items()}
+        return out
+
+
+class DevelopmentPipelineView(APIView):
+    """P1 pipeline of an organization subtree (党内统计): members per development status, running cases
+    per stage, overdue tasks and obligations, this year's admissions and conversions."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("organization", int, required=True)],
+        responses=DevelopmentPipelineSerializer,
+    )
+    def get(self, request) -> Response:
+        return Response(
+            DevelopmentPipelineSerializer(
+                development_selectors.development_pipeline(organization_param(request))
+            ).data
+        )

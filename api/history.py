@@ -1,0 +1,278 @@
+"""A case's history: its audit events as a reader may see them, who of the auditors read the case,
+the verification of its hash chain, and the printable HTML report (/api/cases/ID/history/,
+access-log/, audit-verification/, report/ on `api.cases.CaseViewSet`)."""
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from forms.validation import load_schema
+from workflows import display
+from workflows.audit import verify_case
+from workflows.labels import label
+from workflows.models import AuditEvent, CaseAccess
+from workflows.selectors import case_documents, case_history_for, history_names
+
+from .documents import DocumentSerializer
+from .fields import LabelField
+
+
+class ActedAsSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    role_display = serializers.CharField()
+    organization = serializers.IntegerField()
+    organization_name = serializers.CharField()
+    on_behalf_of = serializers.CharField(allow_blank=True)
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    """An event of a case's history. `actor_roles` is the role the actor acted in, labelled and
+    limited to organizations the reader can see, when the events come from
+    `workflows.selectors.case_history_for`. Names come from the context's `names` (built once per
+    page by `workflows.selectors.history_names`); without it the event shows what it recorded."""
+
+    task = serializers.IntegerField(source="task_id", allow_null=True)
+    task_name = LabelField()
+    action_display = serializers.SerializerMethodField()
+    on_behalf_of = serializers.CharField(source="on_behalf_of_name")
+    actor = serializers.IntegerField(source="actor_id", allow_null=True)
+    actor_person = serializers.SerializerMethodField()
+    on_behalf_of_person = serializers.SerializerMethodField()
+    actor_display = serializers.SerializerMethodField()
+    actor_roles = serializers.SerializerMethodField()
+    acted_as_display = serializers.SerializerMethodField()
+    data = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "seq",
+            "created_at",
+            "action",
+            "action_display",
+            "actor",
+            "actor_name",
+            "actor_person",
+            "on_behalf_of",
+            "on_behalf_of_person",
+            "actor_display",
+            "actor_roles",
+            "acted_as_display",
+            "task",
+            "task_name",
+            "data",
+            "prev_hash",
+            "hash",
+        ]
+
+    def _names(self) -> dict:
+        return self.context.get("names") or {
+            "users": {},
+            "organizations": {},
+            "members": {},
+            "member_keys": frozenset(),
+            "counts": frozenset(),
+            "codes": {},
+        }
+
+    def get_action_display(self, obj) -> str:
+        return display.action_label(obj.action)
+
+    def get_actor_person(self, obj) -> str:
+        if obj.actor_id is None:
+            return str(display.SYSTEM_NAME)
+        return self._names()["users"].get(obj.actor_id) or obj.actor_name
+
+    def get_on_behalf_of_person(self, obj) -> str:
+        if obj.on_behalf_of_id is None:
+            return ""
+        return self._names()["users"].get(obj.on_behalf_of_id) or obj.on_behalf_of_name
+
+    def get_actor_display(self, obj) -> str:
+        """ "王伟（代 李芳）" when a delegate acted on behalf of the holder."""
+        return actor_display(self.get_actor_person(obj), self.get_on_behalf_of_person(obj))
+
+    @extend_schema_field(ActedAsSerializer(many=True))
+    def get_actor_roles(self, obj) -> list[dict]:
+        acted_as = getattr(obj, "acted_as", None)
+        if acted_as is not None:  # the role acted in, only where the reader can see it
+            return ActedAsSerializer(acted_as, many=True).data
+        return display.roles_display(obj.actor_roles, self._names()["organizations"])
+
+    def get_data(self, obj) -> dict:
+        names = self._names()
+        data = display.annotate(
+            obj.data,
+            member_keys=names["member_keys"],
+            names=names["members"],
+            codes=names["codes"],
+            counts=names["counts"],
+        )
+        for key in ("opened", "fired_timers"):
+            for item in data.get(key) or []:
+                if isinstance(item, dict):
+                    if item.get("due_at"):
+                        item["due_at"] = display.iso_cst(item["due_at"])
+                    if "task" in item:
+                        item["task"] = label(item["task"])
+                    if "timer" in item:
+                        item["timer"] = label(item["timer"])
+                    if "lane" in item:
+                        item["lane_display"] = display.lane_label(item["lane"])
+        if obj.action == "case_started" and "process" in data:
+            data["process_display"] = display.process_label(data["process"])
+        if obj.action == "case_started" and "rule_set" in data:
+            data["rule_set_display"] = display.rule_set_label(data["rule_set"])
+        return data
+
+    def get_acted_as_display(self, obj) -> str:
+        """ "软件工程教工党支部 支部书记": the role acted in, where the reader can see it."""
+        roles = getattr(obj, "acted_as", [])
+        return "、".join(f"{r['organization_name']} {r['role_display']}" for r in roles)
+
+
+def actor_display(actor_name: str, on_behalf_of_name: str) -> str:
+    if on_behalf_of_name:
+        return gettext("%(actor)s（代 %(holder)s）") % {
+            "actor": actor_name,
+            "holder": on_behalf_of_name,
+        }
+    return actor_name
+
+
+class CaseAccessSerializer(serializers.ModelSerializer):
+    user_name = serializers.SerializerMethodField()
+    view_display = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseAccess
+        fields = ["id", "username", "user_name", "view", "view_display", "created_at"]
+
+    def get_user_name(self, obj) -> str:
+        return display.person_name(obj.user) if obj.user_id else obj.username
+
+    def get_view_display(self, obj) -> str:
+        return display.access_view_label(obj.view)
+
+
+class AuditVerificationSerializer(serializers.Serializer):
+    case = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    events = serializers.IntegerField()
+    first_bad_event = serializers.IntegerField(allow_null=True)
+    first_bad_seq = serializers.IntegerField(allow_null=True)
+    problem = serializers.CharField()
+    reason = serializers.CharField()
+
+
+def _words(value) -> str:
+    """A submitted value as a person would write it in a report."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
+    if isinstance(value, list):
+        return "、".join(_words(v) for v in value)
+    if isinstance(value, dict):
+        shown = {k: v for k, v in value.items() if f"{k}_display" not in value}
+        return " ".join(_words(v) for v in shown.values())
+    return str(value)
+
+
+def _field_titles(event) -> dict:
+    form = event.task.form if event.task_id and event.task else ""
+    if not form:
+        return {}
+    try:
+        props = load_schema(form).get("properties", {})
+    except Exception:  # a form no longer shipped: the report falls back to the field names
+        return {}
+    return {k: label(v.get("title", k)) for k, v in props.items()}
+
+
+def _data_lines(data: dict, titles: dict) -> list[str]:
+    lines = []
+    for key, value in data.items():
+        if key.endswith("_display") or key in ("document_ids",):
+            continue
+        shown = data.get(f"{key}_display", value)
+        lines.append(f"{titles.get(key, key)}：{_words(shown)}")
+    return lines
+
+
+def _event_details(event, row) -> list[str]:
+    """What an event did, in words: the data submitted under the form's field titles, the tasks it
+    opened (with who holds them and by when), the result recorded."""
+    data, lines = row["data"], []
+    if event.action == "task_completed":
+        lines += _data_lines(data.get("submitted") or {}, _field_titles(event))
+    elif event.action == "case_started":
+        lines.append(
+            gettext("流程：%(p)s") % {"p": data.get("process_display", data.get("process", ""))}
+        )
+    elif event.action == "effect_applied":
+        lines += _data_lines(data.get("result") or {}, {})
+    elif event.action in ("case_cancelled", "task_completion_refused"):
+        lines.append(gettext("理由：%(r)s") % {"r": _words(data.get("reason"))})
+    for item in data.get("fired_timers") or []:
+        lines.append(gettext("期限到达：%(t)s") % {"t": item.get("timer", "")})
+    for item in data.get("opened") or []:
+        due = (item.get("due_at") or "")[:16].replace("T", " ")
+        lines.append(
+            gettext("转入：%(t)s（%(lane)s%(due)s）")
+            % {
+                "t": item.get("task", ""),
+                "lane": item.get("lane_display", ""),
+                "due": gettext("，期限 %(d)s") % {"d": due} if due else "",
+            }
+        )
+    return lines
+
+
+def history_report_html(case, request) -> str:
+    """The printable report: a title block, the timeline (minute, person, role, what they did in
+    words) and the documents, laid out for A4."""
+
+    events = case_history_for(request.user, case)
+    rows = AuditEventSerializer(
+        events, many=True, context={"names": history_names(case, events)}
+    ).data
+    timeline = []
+    for event, row in zip(events, rows, strict=True):
+        what = row["action_display"] + (f"：{row['task_name']}" if row["task_name"] else "")
+        roles = "、".join(
+            r["role_display"] + (f"（{r['organization_name']}）" if r["organization_name"] else "")
+            for r in row["actor_roles"]
+        )
+        timeline.append(
+            {
+                "seq": event.seq,
+                "at": timezone.localtime(event.created_at),
+                "person": row["actor_display"],
+                "roles": roles or "—",
+                "what": what,
+                "details": _event_details(event, row),
+                "hash": event.hash,
+            }
+        )
+    documents = DocumentSerializer(case_documents(case), many=True).data
+    for d in documents:
+        d["uploaded_at_local"] = timezone.localtime(
+            serializers.DateTimeField().to_internal_value(d["uploaded_at"])
+        )
+    return render_to_string(
+        "api/case_report.html",
+        {
+            "case": case,
+            "process": display.process_label(case.process_id),
+            "rule_set": display.rule_set_label(case.rule_set),
+            "verification": verify_case(case.pk).as_dict(),
+            "events": timeline,
+            "documents": documents,
+            "now": timezone.localtime(),
+            "reader": display.person_name(request.user),
+        },
+    )
