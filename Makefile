@@ -18,7 +18,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/partyflow demo $(DEMO_ARGS)
 
-## Lint: ruff (rules and format at line length 100) and the import contracts (layers, only engine imports SpiffWorkflow).
+## Lint: ruff (rules and format at line length 100) and the import contracts (layers; only engine imports SpiffWorkflow; engine imports no Django; where DRF and Celery may be imported).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
