@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from engine.calendar import CST
 from workflows.audit import verify_case
 from workflows.models import AuditEvent, Case
 
@@ -46,9 +47,7 @@ def audit_report(case: Case, *, user) -> dict:
     rows = [
         {
             "seq": e.seq,
-            "at": e.created_at.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime(
-                "%Y-%m-%d %H:%M"
-            ),
+            "at": e.created_at.astimezone(CST).strftime("%Y-%m-%d %H:%M"),
             "action": f"{ACTION_LABELS.get(e.action, e.action)}（{e.action}）",
             "actor": people.get(e.actor_name, e.actor_name)
             + (f"（代 {e.on_behalf_of_name}）" if e.on_behalf_of_name else ""),
