@@ -18,6 +18,7 @@ from organizations.models import Member, Organization, RecordEvent, RoleAssignme
 from organizations.selectors import is_org_department
 from oversight.selectors import SIGNAL_LABELS
 from workflows import display, registry
+from workflows.actions import action_label
 from workflows.assignment import LANE_LABELS
 from workflows.audit import json_safe, verify_case
 from workflows.labels import label, localize_schema
@@ -757,7 +758,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
         }
 
     def get_action_display(self, obj) -> str:
-        return display.action_label(obj.action)
+        return action_label(obj.action)
 
     def get_actor_person(self, obj) -> str:
         if obj.actor_id is None:

@@ -5,27 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from django.utils import translation
+
 from engine.calendar import CST
+from workflows.actions import AuditAction
 from workflows.audit import verify_case
 from workflows.models import AuditEvent, Case
 
 from .common import display_names
-
-# The audit actions a case's history holds, as people read them (the code is printed beside it).
-ACTION_LABELS = {
-    "case_started": "发起流程",
-    "task_completed": "办理任务",
-    "task_claimed": "认领任务",
-    "task_unclaimed": "退回认领",
-    "task_completion_refused": "办理被拒（期限已过）",
-    "timers_fired": "期限到期",
-    "timer_failed": "定时处理失败",
-    "effect_applied": "系统处理",
-    "document_uploaded": "上传文件",
-    "case_cancelled": "撤销流程",
-    "obligation_submitted": "提交考察记录或思想汇报",
-    "measurement_ballot_cast": "民主测评投票",
-}
 
 
 def _data_text(data: dict) -> str:
@@ -44,11 +31,13 @@ def audit_report(case: Case, *, user) -> dict:
     verification = verify_case(case.pk)
     events = list(AuditEvent.objects.filter(case=case).order_by("seq", "id"))
     people = display_names(e.actor_name for e in events)
+    with translation.override("zh-hans"):  # the document's language, whatever the reader's
+        labels = {code: str(label) for code, label in AuditAction.choices}
     rows = [
         {
             "seq": e.seq,
             "at": e.created_at.astimezone(CST).strftime("%Y-%m-%d %H:%M"),
-            "action": f"{ACTION_LABELS.get(e.action, e.action)}（{e.action}）",
+            "action": f"{labels.get(e.action, e.action)}（{e.action}）",
             "actor": people.get(e.actor_name, e.actor_name)
             + (f"（代 {e.on_behalf_of_name}）" if e.on_behalf_of_name else ""),
             "task": e.task_name,

@@ -14,6 +14,7 @@ from engine.i18n import _
 from engine.rules import at_least_ceil, get_rule_set
 from organizations.models import Member, Organization, Role, RoleAssignment
 from organizations.selectors import approving_committee_of
+from workflows.actions import AuditAction
 from workflows.models import AuditEvent, Case
 
 
@@ -71,7 +72,9 @@ def secretary_name(org: Organization) -> str:
 
 def last_submitted(case: Case, element_id: str) -> tuple[dict, AuditEvent | None]:
     e = (
-        AuditEvent.objects.filter(case=case, action="task_completed", task__element_id=element_id)
+        AuditEvent.objects.filter(
+            case=case, action=AuditAction.TASK_COMPLETED, task__element_id=element_id
+        )
         .select_related("task")
         .order_by("-id")
         .first()

@@ -7,6 +7,7 @@ from forms.validation import load_schema
 from organizations.models import Member, Organization
 from organizations.selectors import approving_committee_of
 from procedures.member_development.models import ObligationRecord
+from workflows.actions import AuditAction
 from workflows.models import AuditEvent, Case
 
 from .common import cn_date, display_names, mask, member_names, names_of
@@ -190,7 +191,9 @@ def member_record(case: Case | None, member: Member, *, reveal: bool) -> dict:
     events = []
     if case is not None:
         events = list(
-            AuditEvent.objects.filter(case=case, action="task_completed", task__isnull=False)
+            AuditEvent.objects.filter(
+                case=case, action=AuditAction.TASK_COMPLETED, task__isnull=False
+            )
             .select_related("task")
             .order_by("id")
         )
