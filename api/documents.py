@@ -18,8 +18,13 @@ from rest_framework.views import APIView
 
 from engine.errors import ValidationFailed
 from engine.i18n import _
-from printing import selectors as printing
 from printing.render import DOCX, PDF
+from printing.selectors import (
+    compliance_report_document,
+    document_for_meeting,
+    document_for_member,
+    generate_for_case,
+)
 from printing.services import generated_document_store
 from workflows import display, selectors, services
 from workflows.models import Document
@@ -132,7 +137,7 @@ class CaseDocumentView(_FileView):
         case = selectors.case_for_user(request.user, pk)
         services.case_access_record(actor=request.user, case=case, view=f"document_{kind}"[:64])
         return _file(
-            printing.generate_for_case(
+            generate_for_case(
                 request.user,
                 case,
                 kind,
@@ -145,7 +150,7 @@ class CaseDocumentView(_FileView):
     def post(self, request, pk, kind) -> HttpResponse:
         """Generate and store the file as a case document (its sha256 and template in the audit chain)."""
         case = selectors.case_for_user(request.user, pk)
-        generated = printing.generate_for_case(
+        generated = generate_for_case(
             request.user,
             case,
             kind,
@@ -162,7 +167,7 @@ class MemberDocumentView(_FileView):
 
     @extend_schema(parameters=PARAMS, responses=FILE_RESPONSES)
     def get(self, request, pk, kind) -> HttpResponse:
-        generated, _case = printing.document_for_member(
+        generated, _case = document_for_member(
             request.user,
             pk,
             kind,
@@ -174,7 +179,7 @@ class MemberDocumentView(_FileView):
     @extend_schema(parameters=PARAMS, request=None, responses={201: DocumentSerializer})
     def post(self, request, pk, kind) -> HttpResponse:
         """Store it as a document of the member's development case."""
-        generated, case = printing.document_for_member(
+        generated, case = document_for_member(
             request.user,
             pk,
             kind,
@@ -198,9 +203,7 @@ class MeetingDocumentView(_FileView):
     @extend_schema(parameters=[PARAMS[0]], responses=FILE_RESPONSES)
     def get(self, request, pk, kind) -> HttpResponse:
         return _file(
-            printing.document_for_meeting(
-                request.user, pk, kind, fmt=request.query_params.get("format")
-            )
+            document_for_meeting(request.user, pk, kind, fmt=request.query_params.get("format"))
         )
 
 
@@ -218,7 +221,7 @@ class ComplianceReportView(_FileView):
     def get(self, request) -> HttpResponse:
         q = request.query_params
         return _file(
-            printing.compliance_report_document(
+            compliance_report_document(
                 request.user, q.get("organization"), q.get("period"), fmt=q.get("format")
             )
         )

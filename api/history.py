@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from forms.validation import load_schema
 from workflows import display
+from workflows.actions import action_label
 from workflows.audit import verify_case
 from workflows.labels import label
 from workflows.models import AuditEvent, CaseAccess
@@ -79,7 +80,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
         }
 
     def get_action_display(self, obj) -> str:
-        return display.action_label(obj.action)
+        return action_label(obj.action)
 
     def get_actor_person(self, obj) -> str:
         if obj.actor_id is None:

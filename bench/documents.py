@@ -30,7 +30,11 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from orglife.models import Meeting
-    from printing import selectors as printing
+    from printing.selectors import (
+        compliance_report_document,
+        document_for_meeting,
+        generate_for_case,
+    )
     from workflows.models import Case
 
     from .run import print_rows
@@ -53,36 +57,36 @@ def main() -> None:
     jobs = [
         (
             "发展党员全程纪实表, all 25 steps (docx)",
-            lambda: printing.generate_for_case(user, development, "member_record"),
+            lambda: generate_for_case(user, development, "member_record"),
         ),
         (
             "公示 (docx)",
-            lambda: printing.generate_for_case(
+            lambda: generate_for_case(
                 user, development, "publication_notice", fmt="docx", options=notice
             ),
         ),
         (
             "公示 (pdf)",
-            lambda: printing.generate_for_case(
+            lambda: generate_for_case(
                 user, development, "publication_notice", fmt="pdf", options=notice
             ),
         ),
         (
             "换届选举请示 (docx)",
-            lambda: printing.generate_for_case(user, election, "election_request"),
+            lambda: generate_for_case(user, election, "election_request"),
         ),
         (
             "选举结果报告 (docx)",
-            lambda: printing.generate_for_case(user, election, "election_report"),
+            lambda: generate_for_case(user, election, "election_report"),
         ),
-        ("三会一课记录 (docx)", lambda: printing.document_for_meeting(user, meeting.pk)),
+        ("三会一课记录 (docx)", lambda: document_for_meeting(user, meeting.pk)),
         (
             "组织生活落实情况报告, a college, a year (docx)",
-            lambda: printing.compliance_report_document(user, college.pk, "2026"),
+            lambda: compliance_report_document(user, college.pk, "2026"),
         ),
         (
             "流程审计报告 (pdf)",
-            lambda: printing.generate_for_case(user, election, "audit_report", fmt="pdf"),
+            lambda: generate_for_case(user, election, "audit_report", fmt="pdf"),
         ),
     ]
     if review is not None:
@@ -90,7 +94,7 @@ def main() -> None:
             5,
             (
                 "民主评议结果汇总表 (docx)",
-                lambda: printing.generate_for_case(user, review, "review_summary"),
+                lambda: generate_for_case(user, review, "review_summary"),
             ),
         )
     rows = []

@@ -27,7 +27,15 @@ from procedures.member_development.selectors import development_case_of, member_
 from workflows.models import Case
 from workflows.selectors import case_for_user
 
-from . import contexts
+from .contexts.audit_report import audit_report
+from .contexts.compliance_report import compliance_report
+from .contexts.election_reply import election_reply
+from .contexts.election_report import election_report
+from .contexts.election_request import election_request
+from .contexts.meeting_minutes import meeting_minutes
+from .contexts.member_record import member_record
+from .contexts.publication_notice import NOTICE_STAGES, STAGE_FOR_STATUS, publication_notice
+from .contexts.review_summary import review_summary
 from .render import DOCX, PDF, Generated, render_docx, render_pdf
 
 
@@ -138,7 +146,7 @@ def _render_zh(kind: Kind, fmt: str, context: dict, stem: str) -> Generated:
 
 def _stage_param(member: Member, stage: str | None) -> str:
     if stage in (None, ""):
-        stage = contexts.STAGE_FOR_STATUS.get(member.status)
+        stage = STAGE_FOR_STATUS.get(member.status)
         if stage is None:
             raise ValidationFailed(
                 _("%(name)s 是%(s)s，没有需要公示的发展阶段；请指定 stage。")
@@ -146,8 +154,8 @@ def _stage_param(member: Member, stage: str | None) -> str:
                 code="notice_stage_required",
                 fields={"stage": [_("必填")]},
             )
-    if stage not in contexts.NOTICE_STAGES:
-        choices = "、".join(contexts.NOTICE_STAGES)
+    if stage not in NOTICE_STAGES:
+        choices = "、".join(NOTICE_STAGES)
         raise ValidationFailed(
             _("公示阶段须为 %(c)s 之一。") % {"c": choices},
             code="invalid_choice",
@@ -173,10 +181,10 @@ def _member_documents(
     user, kind: Kind, fmt: str, case: Case | None, member: Member, options: dict
 ) -> Generated:
     if kind.code == "member_record":
-        context = contexts.member_record(case, member, reveal=sees_numbers_in_full(user, member))
+        context = member_record(case, member, reveal=sees_numbers_in_full(user, member))
     else:
         stage = _stage_param(member, options.get("stage"))
-        context = contexts.publication_notice(
+        context = publication_notice(
             case, member, stage=stage, start=_date_param(options.get("start"), "start")
         )
     return _render(kind, fmt, context, member.name)
@@ -199,13 +207,13 @@ def generate_for_case(
     if kind.code in MEMBER_KINDS:
         return _member_documents(user, kind, fmt, case, case.subject_member, options)
     builders: dict[str, Callable[[Case], dict]] = {
-        "election_request": contexts.election_request,
-        "election_reply": contexts.election_reply,
-        "election_report": contexts.election_report,
-        "review_summary": contexts.review_summary,
+        "election_request": election_request,
+        "election_reply": election_reply,
+        "election_report": election_report,
+        "review_summary": review_summary,
     }
     if kind.code == "audit_report":
-        context = contexts.audit_report(case, user=user)
+        context = audit_report(case, user=user)
     else:
         context = builders[kind.code](case)
     return _render(kind, fmt, context, f"{case.organization.name}-{case.pk}")
@@ -257,7 +265,7 @@ def document_for_meeting(
     return _render(
         kind,
         fmt,
-        contexts.meeting_minutes(meeting),
+        meeting_minutes(meeting),
         f"{meeting.organization.name}-{meeting.held_on:%Y%m%d}",
     )
 
@@ -279,7 +287,7 @@ def compliance_report_document(
         )
     organization = organization_in_scope(user, organization_id)
     parsed = Period.parse(period)
-    context = contexts.compliance_report(organization, parsed, rules=deployment_rule_set())
+    context = compliance_report(organization, parsed, rules=deployment_rule_set())
     return _render(COMPLIANCE_KIND, fmt, context, f"{organization.name}-{parsed}")
 
 

@@ -2,15 +2,13 @@
 
 import datetime as dt
 import json
-from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
 
+from engine.calendar import CST
 from engine.runtime import WorkflowRun
 from workflows.models import Case, TaskStatus
 from workflows.services.state import restore
-
-CST = ZoneInfo("Asia/Shanghai")
 
 
 def cst(*args) -> dt.datetime:

@@ -20,6 +20,7 @@ from notifications.selectors import tasks_escalated_to
 from organizations.models import Member, Organization, Role
 from organizations.selectors import organizations_visible
 from workflows import registry
+from workflows.actions import action_label
 from workflows.assignment import (
     LANE_BODIES,
     LANE_LABELS,
@@ -339,23 +340,6 @@ def case_facts(case: Case, schemas: list[dict]) -> list[dict]:
     return facts
 
 
-ACTION_LABELS = {
-    "case_started": gettext_lazy("发起流程"),
-    "task_completed": gettext_lazy("办理完成"),
-    "task_claimed": gettext_lazy("认领"),
-    "task_unclaimed": gettext_lazy("退回待认领"),
-    "timers_fired": gettext_lazy("期限到达"),
-    "case_cancelled": gettext_lazy("撤销流程"),
-    "document_uploaded": gettext_lazy("上传文件"),
-    "effect_applied": gettext_lazy("系统处理"),
-    "obligation_submitted": gettext_lazy("提交考察记录"),
-    "task_completion_refused": gettext_lazy("提交被拒绝（期限已过）"),
-    "timer_failed": gettext_lazy("定时处理失败"),
-    "delegation_created": gettext_lazy("委托办理"),
-    "delegation_revoked": gettext_lazy("撤销委托"),
-}
-
-
 def _people_ids(prop: dict, value) -> list[int]:
     """The member ids a submitted value holds when its field is a member picker (`x-options`)."""
     items = prop.get("items") or {}
@@ -451,7 +435,7 @@ def events_display(events: list[AuditEvent]) -> list[dict]:
         out.append(
             {
                 "event": e,
-                "action_label": str(ACTION_LABELS.get(e.action, e.action)),
+                "action_label": action_label(e.action),
                 "task_name": label(e.task_name),
                 "roles": role_text,
                 "submitted": submitted.get(e.pk),

@@ -31,7 +31,7 @@ from engine.errors import Conflict, DomainError, NotFound, RuleViolation
 from forms.validation import load_schema
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
-from printing import selectors as printing
+from printing.selectors import generate_for_case, kinds_for_case
 from workflows import selectors as wf_selectors
 from workflows import services as wf_services
 from workflows.audit import verify_case
@@ -282,7 +282,7 @@ def case_detail(request, case_id: int) -> HttpResponse:
         "steps": selectors.case_steps(case, now),
         "timeline": selectors.case_timeline(case),
         "documents": selectors.case_documents_list(case),
-        "printable": printing.kinds_for_case(case),
+        "printable": kinds_for_case(case),
         "verification": verify_case(case.pk),
         "facts": selectors.case_facts(case, selectors.case_schemas(case)),
     }
@@ -302,9 +302,7 @@ def case_print(request, case_id: int, kind: str) -> HttpResponse:
     case cannot make yet (its step not done) sends the reader back to the case with the reason."""
     case = wf_selectors.case_for_user(request.user, case_id)
     try:
-        generated = printing.generate_for_case(
-            request.user, case, kind, fmt=request.GET.get("format")
-        )
+        generated = generate_for_case(request.user, case, kind, fmt=request.GET.get("format"))
     except NotFound:
         raise
     except DomainError as exc:

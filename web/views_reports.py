@@ -25,7 +25,7 @@ from orglife import services as orglife_services
 from orglife.models import MeetingKind
 from oversight.compliance import Period
 from oversight.export import compliance_workbook
-from printing import selectors as printing
+from printing.selectors import document_for_member
 from procedures.member_development import selectors as development
 from workflows import services as wf_services
 from workflows.models import TaskStatus
@@ -374,7 +374,7 @@ def member_print(request, member_id: int, kind: str) -> HttpResponse:
     """A member's 纪实表 (Word) or 公示 (PDF or Word) as a file; one that cannot be made yet returns
     to the member's page with the reason. A member outside the reader's scope is the 404 page."""
     try:
-        generated, case = printing.document_for_member(
+        generated, case = document_for_member(
             request.user, member_id, kind, fmt=request.GET.get("format")
         )
     except NotFound:

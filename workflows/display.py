@@ -1,9 +1,9 @@
 """Names and labels beside ids and codes, for every response a person reads (API and pages alike).
 
 Each helper takes all the ids of a page at once and answers with one query per kind (people,
-members, organizations), so a list never turns into one query per row. Codes (audit actions, lanes,
-roles, access-log views, process ids) get their label in the active language; an unknown code comes
-back as itself rather than failing.
+members, organizations), so a list never turns into one query per row. Codes (lanes, roles,
+access-log views, process ids; audit actions in `workflows.actions`) get their label in the active
+language; an unknown code comes back as itself rather than failing.
 """
 
 from __future__ import annotations
@@ -24,26 +24,6 @@ from organizations.models import Member, Organization, Role
 from .assignment import LANE_LABELS, parse_slot
 from .models import ProcessVersion
 
-ACTION_LABELS = {
-    "case_started": _("发起流程"),
-    "case_cancelled": _("撤销流程"),
-    "task_claimed": _("认领任务"),
-    "task_unclaimed": _("放弃认领任务"),
-    "task_completed": _("办理完成"),
-    "task_completion_refused": _("提交被拒绝"),
-    "effect_applied": _("系统记录办理结果"),
-    "timers_fired": _("期限到达"),
-    "timer_failed": _("定时任务失败"),
-    "document_uploaded": _("上传附件"),
-    "delegation_created": _("委托他人办理"),
-    "delegation_revoked": _("撤销委托"),
-    "measurement_ballot_cast": _("提交民主测评票"),
-    "obligation_submitted": _("提交考察记录或思想汇报"),
-    "meeting_recorded": _("登记组织生活"),
-    "dues_recorded": _("登记党费"),
-    "weak_branch_identification": _("排查软弱涣散党支部"),
-}
-
 ACCESS_VIEW_LABELS = {
     "detail": _("查看流程详情"),
     "history": _("查看流程记录"),
@@ -62,10 +42,6 @@ def label_of(labels: dict, code: str) -> str:
     """The label of `code` in the active language; the code itself when it has none."""
     value = labels.get(code)
     return str(value) if value is not None else code
-
-
-def action_label(code: str) -> str:
-    return label_of(ACTION_LABELS, code)
 
 
 def lane_label(code: str) -> str:

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from engine.calendar import CST
 from engine.errors import DomainError
 from workflows.models import Case, CaseAccess, Task
 from workflows.services import case_access_record, case_start
@@ -185,7 +186,7 @@ def test_auditor_finds_cases_by_the_subject_members_name_and_start_dates(api, un
     auditor = api(u.users.auditor)
     found = auditor.get("/api/cases/", {"subject": applicant.name[1:]}).json()
     assert [c["id"] for c in found["results"]] == [case.pk]
-    today = case.created_at.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    today = case.created_at.astimezone(CST).date()
     both = auditor.get(
         "/api/cases/", {"started_from": today.isoformat(), "started_to": today.isoformat()}
     ).json()

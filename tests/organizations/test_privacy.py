@@ -5,7 +5,7 @@ import pytest
 
 from organizations.models import Member
 from organizations.privacy import mask, sees_numbers_in_full
-from printing.contexts import member_record
+from printing.contexts.member_record import member_record
 
 pytestmark = pytest.mark.django_db
 

@@ -26,9 +26,17 @@ from organizations.selectors import organization_in_scope
 from orglife.models import Meeting
 from workflows.models import Case
 
-from ... import selectors as printing
+from ...selectors import (
+    ALL_KINDS,
+    compliance_report_document,
+    document_for_case,
+    document_for_meeting,
+    document_for_member,
+    generate_for_case,
+    kinds_catalog,
+)
 
-KINDS = sorted({k.code for k in printing.ALL_KINDS})
+KINDS = sorted({k.code for k in ALL_KINDS})
 
 
 def progress_line(done: int, total: int, label: str, *, width: int = 30) -> str:
@@ -65,7 +73,7 @@ class Command(BaseCommand):
     def handle(self, *args, **o) -> None:
         kind = o["kind"]
         if kind == "list":
-            for row in printing.kinds_catalog():
+            for row in kinds_catalog():
                 self.stdout.write(
                     f"{row['kind']:<20} {row['label']:<16} {', '.join(row['templates'])}"
                 )
@@ -113,17 +121,15 @@ class Command(BaseCommand):
     def _one(self, user, kind, o):
         opts = {"stage": o["stage"], "start": o["start"]}
         if o["case"]:
-            generated = printing.document_for_case(
-                user, o["case"], kind, fmt=o["format"], options=opts
-            )
+            generated = document_for_case(user, o["case"], kind, fmt=o["format"], options=opts)
         elif o["member"]:
-            generated, _case = printing.document_for_member(
+            generated, _case = document_for_member(
                 user, o["member"], kind, fmt=o["format"], options=opts
             )
         elif o["meeting"]:
-            generated = printing.document_for_meeting(user, o["meeting"], kind, fmt=o["format"])
+            generated = document_for_meeting(user, o["meeting"], kind, fmt=o["format"])
         elif kind == "compliance_report":
-            generated = printing.compliance_report_document(
+            generated = compliance_report_document(
                 user, o["organization"], o["period"], fmt=o["format"]
             )
         else:
@@ -151,7 +157,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for i, case in enumerate(cases, 1):
-                generated = printing.generate_for_case(user, case, "member_record")
+                generated = generate_for_case(user, case, "member_record")
                 zf.writestr(f"{case.organization.name}/{generated.filename}", generated.content)
                 self.stderr.write(progress_line(i, len(cases), case.subject_member.name), ending="")
                 self.stderr.flush()
@@ -194,12 +200,12 @@ class Command(BaseCommand):
         if development is not None:
             emit(
                 "member_record",
-                lambda: printing.generate_for_case(user, development, "member_record"),
+                lambda: generate_for_case(user, development, "member_record"),
             )
             for fmt in ("pdf", "docx"):
                 emit(
                     "publication_notice",
-                    lambda fmt=fmt: printing.generate_for_case(
+                    lambda fmt=fmt: generate_for_case(
                         user, publishing, "publication_notice", fmt=fmt, options=notice
                     ),
                 )
@@ -207,28 +213,26 @@ class Command(BaseCommand):
             skipped.append("member_record, publication_notice: no member_development case")
         if election is not None:
             for kind in ("election_request", "election_reply", "election_report"):
-                emit(kind, lambda kind=kind: printing.generate_for_case(user, election, kind))
+                emit(kind, lambda kind=kind: generate_for_case(user, election, kind))
             emit(
                 "audit_report",
-                lambda: printing.generate_for_case(user, election, "audit_report", fmt="pdf"),
+                lambda: generate_for_case(user, election, "audit_report", fmt="pdf"),
             )
         else:
             skipped.append("election documents: no branch_election case")
         if review is not None:
-            emit(
-                "review_summary", lambda: printing.generate_for_case(user, review, "review_summary")
-            )
+            emit("review_summary", lambda: generate_for_case(user, review, "review_summary"))
         else:
             skipped.append("review_summary: no democratic_review case")
         if meeting is not None:
-            emit("minutes", lambda: printing.document_for_meeting(user, meeting.pk))
+            emit("minutes", lambda: document_for_meeting(user, meeting.pk))
         else:
             skipped.append("minutes: no meeting recorded")
         if committee is not None:  # the college committee above the sample cases' branch, this year
             college = committee.organization.parent or committee.organization
             emit(
                 "compliance_report",
-                lambda: printing.compliance_report_document(user, college.pk, str(today().year)),
+                lambda: compliance_report_document(user, college.pk, str(today().year)),
             )
         for line in skipped:
             self.stderr.write(f"skipped {line}")

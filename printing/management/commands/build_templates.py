@@ -1,6 +1,8 @@
-"""Build the shipped Word templates (`printing/templates/*.docx`) with python-docx.
+"""`partyflow build-templates`: build the shipped Word templates (`printing/templates/*.docx`) with
+python-docx.
 
-    python -m printing.build_templates        # rewrites every template; commit the result
+    partyflow build-templates               # rewrites every template; commit the result
+    partyflow build-templates --out DIR     # builds them elsewhere (byte-identical when unchanged)
 
 The templates are generated so they are reproducible and reviewable: every tag (docxtpl / Jinja)
 is written here in one run, so Word never splits it. A university that wants its own layout
@@ -18,6 +20,7 @@ import datetime as dt
 import zipfile
 from pathlib import Path
 
+from django.core.management.base import BaseCommand
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
@@ -27,7 +30,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-OUT = Path(__file__).resolve().parent / "templates"
+from ...render import SHIPPED_DIR
+
 LATIN = "Times New Roman"
 SONG, FANGSONG, HEI, KAI = "宋体", "仿宋", "黑体", "楷体"
 
@@ -248,7 +252,7 @@ def signature_block(doc, lines) -> None:
 # --- 发展党员全程纪实表 -------------------------------------------------------------------------------
 
 
-def member_record() -> None:
+def member_record() -> object:
     doc = new_document(official=False)
     head(doc, "发展党员全程纪实表", "{{ school }} · {{ branch }}")
     para(
@@ -373,13 +377,13 @@ def member_record() -> None:
         "说明：本表由党支部书记或组织委员根据 partyflow 中的流程记录生成，各步骤的日期、人员和表决结果取自系统，签字栏由经办人手签。",
         "PF Note",
     )
-    doc.save(OUT / "member_record.docx")
+    return doc
 
 
 # --- 公示 ------------------------------------------------------------------------------------------
 
 
-def publication_notice() -> None:
+def publication_notice() -> object:
     doc = new_document(official=True)
     head(doc, "关于{{ notice.target }}人选的公示")
     para(
@@ -426,13 +430,13 @@ def publication_notice() -> None:
     para(doc, "电子邮箱：{{ contact.email }}　　来访地点：{{ contact.address }}", "PF Body")
     para(doc, "")
     signature_block(doc, ["中共{{ branch }}", "{{ notice.issued_on }}"])
-    doc.save(OUT / "publication_notice.docx")
+    return doc
 
 
 # --- 换届选举请示、批复、选举结果报告 -------------------------------------------------------------------
 
 
-def election_request() -> None:
+def election_request() -> object:
     doc = new_document(official=True)
     head(doc, "关于召开{{ branch }}党员大会进行换届选举的请示")
     para(doc, "{{ approving }}：", "PF Addressee")
@@ -468,10 +472,10 @@ def election_request() -> None:
     para(doc, "")
     signature_block(doc, ["中共{{ branch }}{{ signer_suffix }}", "{{ date }}"])
     para(doc, "（联系人：{{ contact }}）", "PF Body")
-    doc.save(OUT / "election_request.docx")
+    return doc
 
 
-def election_reply() -> None:
+def election_reply() -> object:
     doc = new_document(official=True)
     para(doc, "{{ document_no }}", "PF DocNo")
     head(doc, "关于{{ verdict_title }}{{ branch }}召开党员大会进行换届选举的批复")
@@ -496,10 +500,10 @@ def election_reply() -> None:
     para(doc, "此复。", "PF Body")
     para(doc, "")
     signature_block(doc, ["中共{{ approving }}", "{{ date }}"])
-    doc.save(OUT / "election_reply.docx")
+    return doc
 
 
-def election_report() -> None:
+def election_report() -> object:
     doc = new_document(official=True)
     head(doc, "关于{{ branch }}换届选举结果的报告")
     para(doc, "{{ approving }}：", "PF Addressee")
@@ -532,13 +536,13 @@ def election_report() -> None:
     para(doc, "")
     signature_block(doc, ["中共{{ branch }}{{ signer_suffix }}", "{{ date }}"])
     para(doc, "上级党委审批意见：{{ approval_text }}", "PF Body")
-    doc.save(OUT / "election_report.docx")
+    return doc
 
 
 # --- 三会一课记录 ------------------------------------------------------------------------------------
 
 
-def meeting_minutes() -> None:
+def meeting_minutes() -> object:
     doc = new_document(official=False)
     head(doc, "{{ branch }}{{ kind }}记录")
     t = table(doc, 10, 4, [2.8, 5.7, 2.8, 5.7], row_cm=0.9)
@@ -585,13 +589,13 @@ def meeting_minutes() -> None:
         "主持人（签字）：＿＿＿＿＿＿　　记录人（签字）：＿＿＿＿＿＿　　{{ signed_on }}",
         "PF Table",
     )
-    doc.save(OUT / "meeting_minutes.docx")
+    return doc
 
 
 # --- 民主评议党员结果汇总 ----------------------------------------------------------------------------
 
 
-def review_summary() -> None:
+def review_summary() -> object:
     doc = new_document(official=False)
     head(doc, "{{ branch }}{{ year }}年度民主评议党员结果汇总表")
     para(
@@ -646,13 +650,13 @@ def review_summary() -> None:
         "说明：民主测评以无记名方式进行，本表只汇总各等次票数，不记载任何个人的投票。",
         "PF Note",
     )
-    doc.save(OUT / "review_summary.docx")
+    return doc
 
 
 # --- 组织生活落实情况报告 ----------------------------------------------------------------------------
 
 
-def compliance_report() -> None:
+def compliance_report() -> object:
     doc = new_document(official=False, landscape=True)
     head(
         doc,
@@ -691,7 +695,7 @@ def compliance_report() -> None:
         "填报单位（盖章）：＿＿＿＿＿＿＿＿　　　负责人（签字）：＿＿＿＿＿＿＿＿　　　年　　月　　日",
         "PF Table",
     )
-    doc.save(OUT / "compliance_report.docx")
+    return doc
 
 
 BUILDERS = [
@@ -720,13 +724,24 @@ def normalize(path: Path) -> None:
             )
 
 
-def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    for build in BUILDERS:
-        build()
-        normalize(OUT / f"{build.__name__}.docx")
-        print(f"{OUT / build.__name__}.docx")
+class Command(BaseCommand):
+    help = (
+        "Build the shipped Word templates (printing/templates/*.docx) with python-docx; "
+        "--out DIR builds them elsewhere."
+    )
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--out",
+            type=Path,
+            default=SHIPPED_DIR,
+            help="directory to write (default: the shipped one)",
+        )
 
-if __name__ == "__main__":
-    main()
+    def handle(self, *args, out: Path, **options) -> None:
+        out.mkdir(parents=True, exist_ok=True)
+        for build in BUILDERS:
+            path = out / f"{build.__name__}.docx"
+            build().save(path)
+            normalize(path)
+            self.stdout.write(str(path))

@@ -1,0 +1,127 @@
+"""What the documents share: Chinese dates, the masking of id numbers and phones, names beside ids,
+the step a document waits for (`require_step`), and the basics of a branch election that its
+request, reply and report all print (`election_basics`)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from django.contrib.auth import get_user_model
+
+from engine.calendar import parse_date
+from engine.errors import Conflict
+from engine.i18n import _
+from engine.rules import at_least_ceil, get_rule_set
+from organizations.models import Member, Organization, Role, RoleAssignment
+from organizations.selectors import approving_committee_of
+from workflows.actions import AuditAction
+from workflows.models import AuditEvent, Case
+
+
+def cn_date(value) -> str:
+    """2026-01-05 → 2026年1月5日 ('' for none)."""
+    if not value:
+        return ""
+    d = parse_date(value)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def cn_month(value) -> str:
+    if not value:
+        return ""
+    d = parse_date(value)
+    return f"{d.year}年{d.month}月"
+
+
+def display_names(usernames) -> dict[str, str]:
+    users = get_user_model().objects.filter(username__in=set(usernames))
+    return {u.username: (u.get_full_name() or u.first_name or u.username) for u in users}
+
+
+def member_names(ids) -> dict[int, str]:
+    return dict(
+        Member.objects.filter(pk__in=[i for i in ids if isinstance(i, int)]).values_list(
+            "pk", "name"
+        )
+    )
+
+
+def names_of(ids, names: dict[int, str]) -> list[str]:
+    return [names.get(i, str(i)) for i in ids or []]
+
+
+def secretary_name(org: Organization) -> str:
+    ra = (
+        RoleAssignment.objects.filter(organization=org, role=Role.BRANCH_SECRETARY)
+        .select_related("user__member")
+        .order_by("-id")
+        .first()
+    )
+    if ra is None:
+        return ""
+    member = getattr(ra.user, "member", None)
+    return member.name if member else (ra.user.get_full_name() or ra.user.username)
+
+
+def last_submitted(case: Case, element_id: str) -> tuple[dict, AuditEvent | None]:
+    e = (
+        AuditEvent.objects.filter(
+            case=case, action=AuditAction.TASK_COMPLETED, task__element_id=element_id
+        )
+        .select_related("task")
+        .order_by("-id")
+        .first()
+    )
+    return ((e.data.get("submitted") or {}), e) if e else ({}, None)
+
+
+class DocumentNotReady(Conflict):
+    """The case has not reached the step whose data the document prints (409): a blank 请示 or
+    报告 is not a document. The message names the step still to be done."""
+
+    code = "document_not_ready"
+
+
+def require_step(case: Case, element_id: str, label: str, document: str) -> tuple[dict, AuditEvent]:
+    submitted, event = last_submitted(case, element_id)
+    if event is None:
+        raise DocumentNotReady(
+            _("“%(step)s”尚未办理，还不能生成%(doc)s。") % {"step": label, "doc": document},
+            fields={"kind": [_("流程尚未到达此步")]},
+        )
+    return submitted, event
+
+
+def election_basics(case: Case) -> dict:
+    org = case.organization
+    rules = get_rule_set(case.rule_set)
+    committee = approving_committee_of(org)
+    request, request_event = last_submitted(case, "submit_request")
+    seats = case.data.get("seats") or request.get("seats") or 0
+    has_committee = bool(case.data.get("committee", seats > 1))
+    deputy = seats >= 5
+    margin = rules.get("election.candidate_margin")
+    return {
+        "org": org,
+        "rules": rules,
+        "request": request,
+        "request_event": request_event,
+        "branch": org.name,
+        "approving": committee.name if committee else "",
+        "seats": seats,
+        "has_committee": has_committee,
+        "incoming": ("支部委员会" if has_committee else "支部书记"),
+        "outgoing": ("本届支部委员会" if has_committee else "本届支部书记"),
+        "signer_suffix": ("委员会" if has_committee else ""),
+        "officers": ("设书记1名、副书记1名" if deputy else "设书记1名"),
+        "election_date": cn_date(request.get("election_date") or case.data.get("election_date")),
+        "candidates_min": at_least_ceil(Fraction(seats) * (1 + margin)) if seats else "",
+        "margin": f"{int(margin * 100)}%",
+        "seats_text": (
+            "新一届支部委员会由{n}名委员组成，{o}。".format(
+                n=seats, o="设书记1名、副书记1名" if deputy else "设书记1名"
+            )
+            if has_committee
+            else "不设支部委员会，选举支部书记1名。"
+        ),
+    }

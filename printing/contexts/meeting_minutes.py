@@ -1,0 +1,44 @@
+"""三会一课记录: the minutes of a recorded meeting."""
+
+from __future__ import annotations
+
+from orglife.models import Meeting
+
+from .common import cn_date
+
+
+def _lines(text: str) -> list[str]:
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return lines or ["（未记录）"]
+
+
+def meeting_minutes(meeting: Meeting) -> dict:
+    """三会一课 minutes: time, place, chair, recorder, attendance, absentees with reasons, topic,
+    content, resolutions (owip pm3Meeting fields)."""
+    rows = list(meeting.attendance.select_related("member").order_by("member_id"))
+    present = [a.member.name for a in rows if a.present]
+    absent = [{"name": a.member.name, "reason": a.absence_reason} for a in rows if not a.present]
+    time = cn_date(meeting.held_on)
+    if meeting.starts_at:
+        time += f" {meeting.starts_at:%H:%M}"
+        if meeting.ends_at:
+            time += f"—{meeting.ends_at:%H:%M}"
+    return {
+        "branch": meeting.organization.name,
+        "kind": meeting.get_kind_display(),
+        "title": meeting.title or meeting.get_kind_display(),
+        "time": time,
+        "place": meeting.place or "—",
+        "chair": meeting.chair.name if meeting.chair else "—",
+        "recorder": meeting.recorder.name if meeting.recorder else "—",
+        "due": len(rows),
+        "present": len(present),
+        "attendees": present,
+        "absentees": absent,
+        "nonvoting": meeting.nonvoting_attendees,
+        "topic": meeting.title or "—",
+        "content": _lines(meeting.content),
+        "resolutions": _lines(meeting.resolutions),
+        "evidence": meeting.evidence,
+        "signed_on": "　　年　　月　　日",
+    }
