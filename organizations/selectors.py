@@ -42,7 +42,7 @@ def active_assignments(user, on: dt.date | None = None) -> list[RoleAssignment]:
     rows = [
         a
         for a in RoleAssignment.objects.filter(user=user).select_related("organization")
-        if (a.term_start is None or a.term_start <= on) and (a.term_end is None or a.term_end >= on)
+        if a.in_force_on(on)
     ]
     setattr(user, _ASSIGNMENTS_CACHE, (on, rows))
     return rows

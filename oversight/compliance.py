@@ -250,13 +250,11 @@ class _Records:
             meeting__organization__path__startswith=root.path,
         ).values_list("member_id", "meeting__hours"):
             self.hours[member_id] += hours
-        active = (Q(term_start__isnull=True) | Q(term_start__lte=on)) & (
-            Q(term_end__isnull=True) | Q(term_end__gte=on)
-        )
         self.committee = defaultdict(set)  # branch -> user ids holding a committee post
         self.officer_users = set()
         for org_id, user_id in (
-            RoleAssignment.objects.filter(
+            RoleAssignment.objects.in_force(on)
+            .filter(
                 organization_id__in=ids,
                 role__in=[
                     Role.BRANCH_SECRETARY,
@@ -264,7 +262,6 @@ class _Records:
                     Role.BRANCH_COMMITTEE,
                 ],
             )
-            .filter(active)
             .values_list("organization_id", "user_id")
         ):
             self.committee[org_id].add(user_id)

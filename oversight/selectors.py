@@ -75,12 +75,6 @@ def branch_terms(org: Organization, *, on: dt.date | None = None) -> list[dict]:
     return rows
 
 
-def _active(q_on: dt.date) -> Q:
-    return (Q(term_start__isnull=True) | Q(term_start__lte=q_on)) & (
-        Q(term_end__isnull=True) | Q(term_end__gte=q_on)
-    )
-
-
 def branch_signals(branches: list[Organization], *, rules, on: dt.date) -> dict[int, list[dict]]:
     """{branch id: [signal]} for the organization-data signals; each signal names its evidence.
     Three queries whatever the number of branches."""
@@ -88,12 +82,12 @@ def branch_signals(branches: list[Organization], *, rules, on: dt.date) -> dict[
     terms = {b.pk: b.term_start for b in branches}
     officers, elected = defaultdict(list), defaultdict(list)
     for a in (
-        RoleAssignment.objects.filter(organization_id__in=ids, role__in=COMMITTEE_ROLES)
-        .filter(Q(term_start__isnull=True) | Q(term_start__lte=on))
+        RoleAssignment.objects.begun_by(on)
+        .filter(organization_id__in=ids, role__in=COMMITTEE_ROLES)
         .select_related("user")
         .order_by("organization_id", "role", "id")
     ):
-        active = a.term_end is None or a.term_end >= on
+        active = a.in_force_on(on)
         if active:
             holder = {
                 "role": a.role,

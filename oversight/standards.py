@@ -209,13 +209,10 @@ class Records:
             self.study[t.member_id] += t.hours
         ids = [b.pk for b in branches]
         at = min(on, dt.date(year, 12, 31))
-        active = (Q(term_start__isnull=True) | Q(term_start__lte=at)) & (
-            Q(term_end__isnull=True) | Q(term_end__gte=at)
-        )
         self.officers = defaultdict(list)  # branch -> [(role, user id)]
         for org_id, role, user_id in (
-            RoleAssignment.objects.filter(organization_id__in=ids, role__in=COMMITTEE_ROLES)
-            .filter(active)
+            RoleAssignment.objects.in_force(at)
+            .filter(organization_id__in=ids, role__in=COMMITTEE_ROLES)
             .values_list("organization_id", "role", "user_id")
         ):
             self.officers[org_id].append((role, user_id))
