@@ -41,6 +41,7 @@ from engine.errors import ValidationFailed
 from engine.i18n import _
 from engine.standards import INDICATORS, Item, StandardSet
 from organizations.models import Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
+from organizations.selectors import committee_basis
 from orglife.models import (
     Attendance,
     DuesPayment,
@@ -208,6 +209,7 @@ class Records:
         for t in (t for ts in self.trainings.values() for t in ts if t.attended_on.year == year):
             self.study[t.member_id] += t.hours
         ids = [b.pk for b in branches]
+        self.committee_basis = committee_basis(branches, rules)
         at = min(on, dt.date(year, 12, 31))
         self.officers = defaultdict(list)  # branch -> [(role, user id)]
         for org_id, role, user_id in (
@@ -524,8 +526,7 @@ def compute(item: Item, branch: Organization, rec: Records) -> dict:
 
         rows = _period_rows(periods, on, counted)
     elif ind.code == "committee_complete":
-        full = sum(1 for m in members if m.status == MemberStatus.FULL and not m.rights_suspended)
-        needs_committee = full >= rules.get("branch.committee_min_full_members")
+        full, needs_committee = rec.committee_basis[branch.pk]
 
         def counted(p):
             held = rec.officers[branch.pk]

@@ -21,7 +21,7 @@ from engine.rules import (
 )
 from notifications.services import term_expiry_notify, term_expiry_notify_many
 from organizations.models import CommitteePost, Member, Organization, Role
-from organizations.selectors import branch_members, full_members_with_rights
+from organizations.selectors import branch_members, committee_basis
 from organizations.services import organization_update, role_assignment_create, role_assignments_end
 from procedures.common.start import BRANCH, branch_only, one_running_per
 from procedures.common.votes import EXCLUSION_REASONS, require_quorum, voters, voters_due
@@ -142,7 +142,7 @@ def business_key(org: Organization) -> str:
 
 
 def _has_committee(org, rules) -> bool:
-    return full_members_with_rights(org).count() >= rules.get("branch.committee_min_full_members")
+    return committee_basis([org], rules)[org.pk].has_committee
 
 
 # --- start -----------------------------------------------------------------------------------
