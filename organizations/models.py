@@ -1,9 +1,13 @@
 """The organization tree, members and role assignments. Writes go through `organizations.services`."""
 
+from __future__ import annotations
+
+import datetime as dt
 from typing import Never
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from engine.errors import DomainError
@@ -174,6 +178,21 @@ class CommitteePost(models.TextChoices):
     MEMBER = "member", _("委员")
 
 
+class RoleAssignmentQuerySet(models.QuerySet):
+    """The one home of "in force on a date": a term that has begun by `on` (or has no start) and
+    has not ended before it (or has no end), both ends inclusive. `RoleAssignment.in_force_on` is
+    the same rule for a row already loaded; `organizations.selectors.assignments_json` says it in
+    SQL for the query that loads the user."""
+
+    def begun_by(self, on: dt.date) -> RoleAssignmentQuerySet:
+        """The assignments whose term has begun by `on`, ended or not."""
+        return self.filter(Q(term_start__isnull=True) | Q(term_start__lte=on))
+
+    def in_force(self, on: dt.date) -> RoleAssignmentQuerySet:
+        """The assignments whose term covers `on`."""
+        return self.begun_by(on).filter(Q(term_end__isnull=True) | Q(term_end__gte=on))
+
+
 class RoleAssignment(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
@@ -189,6 +208,8 @@ class RoleAssignment(models.Model):
         _("职务"), max_length=20, choices=CommitteePost.choices, blank=True, default=""
     )
 
+    objects = RoleAssignmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["user_id", "id"]
         indexes = [
@@ -199,6 +220,12 @@ class RoleAssignment(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.role}@{self.organization_id}"
+
+    def in_force_on(self, on: dt.date) -> bool:
+        """Whether the term covers `on`: `RoleAssignment.objects.in_force(on)` for one row."""
+        return (self.term_start is None or self.term_start <= on) and (
+            self.term_end is None or self.term_end >= on
+        )
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from engine.calendar import today
@@ -42,7 +44,7 @@ def active_assignments(user, on: dt.date | None = None) -> list[RoleAssignment]:
     rows = [
         a
         for a in RoleAssignment.objects.filter(user=user).select_related("organization")
-        if (a.term_start is None or a.term_start <= on) and (a.term_end is None or a.term_end >= on)
+        if a.in_force_on(on)
     ]
     setattr(user, _ASSIGNMENTS_CACHE, (on, rows))
     return rows
@@ -173,6 +175,42 @@ def full_members_with_rights(org: Organization) -> QuerySet[Member]:
     return Member.objects.filter(
         organization__path__startswith=org.path, status=MemberStatus.FULL, rights_suspended=False
     )
+
+
+class CommitteeBasis(NamedTuple):
+    full_members: int  # full members with rights intact, the branch's Party groups counted
+    has_committee: bool
+
+
+def committee_basis(branches: Iterable[Organization], rules) -> dict[int, CommitteeBasis]:
+    """{branch id: whether the branch has a committee (支委会), with the count it rests on}, for
+    every branch given, in one query.
+
+    The one definition of "has a branch committee" (P2, P4 identification, P5 compliance, P6
+    standards): at least `branch.committee_min_full_members` (7, BRANCH-2018 Art. 5) full members
+    whose rights are not suspended, counted in the branch and its Party groups, as P2 counts the
+    voters of the general meeting (`full_members_with_rights`). Below that the branch has only a
+    secretary and the general meeting does the committee's work."""
+    branches = list(branches)
+    ids = {b.pk for b in branches}
+    counts = dict.fromkeys(ids, 0)
+    rows = (
+        Member.objects.filter(
+            subtrees_q([b.path for b in branches]),
+            status=MemberStatus.FULL,
+            rights_suspended=False,
+        )
+        .order_by()
+        .values_list("organization__path")
+        .annotate(n=Count("pk"))
+    )
+    for path, n in rows:
+        # The member's branch: the nearest of the given branches on the organization's path.
+        branch = next((int(p) for p in reversed(path.strip("/").split("/")) if int(p) in ids), None)
+        if branch is not None:
+            counts[branch] += n
+    least = rules.get("branch.committee_min_full_members")
+    return {pk: CommitteeBasis(n, n >= least) for pk, n in counts.items()}
 
 
 def branch_members(org: Organization) -> QuerySet[Member]:

@@ -7,8 +7,8 @@ rules. Records are the meeting, attendance and dues rows of `orglife`. A handful
 whole subtree, whatever the number of branches.
 
 Obligations that do not apply to a branch are left out of its rows: the committee meeting where the
-branch has fewer full members than a committee needs (branch.committee_min_full_members), the Party
-group meeting where it has no Party group.
+branch has no committee (`organizations.selectors.committee_basis`), the Party group meeting where
+it has no Party group.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from engine.calendar import today
 from engine.errors import ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
+from organizations.selectors import committee_basis
 from orglife.models import Attendance, DuesPayment, Meeting, MeetingKind
 
 ORDER = {"month": 0, "quarter": 1, "year": 2}
@@ -216,10 +217,7 @@ class _Records:
             b = branch_of(mem.organization.path)
             if b is not None:
                 self.members[b].append(mem)
-        self.full = {
-            b: sum(1 for m in ms if m.status == MemberStatus.FULL and not m.rights_suspended)
-            for b, ms in self.members.items()
-        }
+        self.committee_basis = committee_basis(self.branches, rules)
         # Who was present at committee meetings (the quorum counts committee members) and at talks
         # (counted per member): one query for both.
         self.present_users = defaultdict(set)  # committee meeting id -> user ids present
@@ -250,13 +248,11 @@ class _Records:
             meeting__organization__path__startswith=root.path,
         ).values_list("member_id", "meeting__hours"):
             self.hours[member_id] += hours
-        active = (Q(term_start__isnull=True) | Q(term_start__lte=on)) & (
-            Q(term_end__isnull=True) | Q(term_end__gte=on)
-        )
         self.committee = defaultdict(set)  # branch -> user ids holding a committee post
         self.officer_users = set()
         for org_id, user_id in (
-            RoleAssignment.objects.filter(
+            RoleAssignment.objects.in_force(on)
+            .filter(
                 organization_id__in=ids,
                 role__in=[
                     Role.BRANCH_SECRETARY,
@@ -264,7 +260,6 @@ class _Records:
                     Role.BRANCH_COMMITTEE,
                 ],
             )
-            .filter(active)
             .values_list("organization_id", "user_id")
         ):
             self.committee[org_id].add(user_id)
@@ -363,7 +358,7 @@ def _sessions_at_risk(
 
 def _branch_row(branch, rec: _Records, period: Period, rules, on: dt.date) -> dict:
     meetings = rec.meetings[branch.pk]
-    has_committee = rec.full.get(branch.pk, 0) >= rules.get("branch.committee_min_full_members")
+    has_committee = rec.committee_basis[branch.pk].has_committee
     committee = rec.committee[branch.pk]
     quorum = rules.get("orglife.committee_quorum")
     obligations = []

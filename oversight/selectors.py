@@ -6,19 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from engine.calendar import today
 from engine.i18n import _
 from organizations.models import (
     CommitteePost,
-    MemberStatus,
     Organization,
     OrgKind,
     Role,
     RoleAssignment,
 )
-from organizations.selectors import scope_q
+from organizations.selectors import committee_basis, scope_q
 from procedures.weak_branch_remediation.models import WeakBranchListing
 
 from .standards import satisfaction_signals
@@ -75,12 +74,6 @@ def branch_terms(org: Organization, *, on: dt.date | None = None) -> list[dict]:
     return rows
 
 
-def _active(q_on: dt.date) -> Q:
-    return (Q(term_start__isnull=True) | Q(term_start__lte=q_on)) & (
-        Q(term_end__isnull=True) | Q(term_end__gte=q_on)
-    )
-
-
 def branch_signals(branches: list[Organization], *, rules, on: dt.date) -> dict[int, list[dict]]:
     """{branch id: [signal]} for the organization-data signals; each signal names its evidence.
     Three queries whatever the number of branches."""
@@ -88,12 +81,12 @@ def branch_signals(branches: list[Organization], *, rules, on: dt.date) -> dict[
     terms = {b.pk: b.term_start for b in branches}
     officers, elected = defaultdict(list), defaultdict(list)
     for a in (
-        RoleAssignment.objects.filter(organization_id__in=ids, role__in=COMMITTEE_ROLES)
-        .filter(Q(term_start__isnull=True) | Q(term_start__lte=on))
+        RoleAssignment.objects.begun_by(on)
+        .filter(organization_id__in=ids, role__in=COMMITTEE_ROLES)
         .select_related("user")
         .order_by("organization_id", "role", "id")
     ):
-        active = a.term_end is None or a.term_end >= on
+        active = a.in_force_on(on)
         if active:
             holder = {
                 "role": a.role,
@@ -112,17 +105,7 @@ def branch_signals(branches: list[Organization], *, rules, on: dt.date) -> dict[
         organization_id__in=ids, role=Role.BRANCH_SECRETARY, term_end__lt=on
     ).order_by("term_end"):
         last_secretary[a.organization_id] = a.term_end
-    full = dict(
-        Organization.objects.filter(pk__in=ids)
-        .annotate(
-            n=Count(
-                "members",
-                filter=Q(members__status=MemberStatus.FULL, members__rights_suspended=False),
-            )
-        )
-        .values_list("pk", "n")
-    )
-    with_committee = rules.get("branch.committee_min_full_members")
+    basis = committee_basis(branches, rules)
     committee_min = rules.get("branch.committee_size_min")
     out = {}
     for b in branches:
@@ -138,15 +121,15 @@ def branch_signals(branches: list[Organization], *, rules, on: dt.date) -> dict[
                 }
             )
         seats = len({a.user_id for a, _active in elected[b.pk]})
-        # A branch with a committee (≥ 7 full members): fewer holders than seats elected for the
+        # A branch with a committee (`committee_basis`): fewer holders than seats elected for the
         # term, or fewer than a committee needs. Without one, a vacant secretary is
         # `secretary_vacant`.
-        if full.get(b.pk, 0) >= with_committee and (len(held) < seats or len(held) < committee_min):
+        if basis[b.pk].has_committee and (len(held) < seats or len(held) < committee_min):
             signals.append(
                 {
                     "code": "committee_incomplete",
                     "evidence": {
-                        "full_members": full.get(b.pk, 0),
+                        "full_members": basis[b.pk].full_members,
                         "committee_members": len(held),
                         "seats": seats,
                         "required": max(seats, committee_min),

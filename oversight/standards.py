@@ -5,21 +5,7 @@ weak-branch identification.
 
 Every threshold comes from the standard set's item (`engine.standards`), every period from the item
 (semesters from `PARTYFLOW["SEMESTERS"]`, the academic calendar), the survey rules from the rule
-set.
-Indicators and the records they read:
-
-  term_on_time            the branch's term end (organizations) and its P2 election cases
-  committee_complete      committee role assignments vs full members (branch.committee_* rules)
-  org_life_sessions       orglife meetings of `orglife.session_kinds` with their attendance rows
-  meetings_held           orglife meetings of the given kinds (Party lesson / seminar, themed day)
-  secretary_training      orglife training records of the branch secretary
-  secretary_party_lesson  orglife Party lessons whose lecturer is the secretary
-  committee_pairing       orglife pairing records of each committee member
-  volunteer_service       orglife volunteer-service records of each member
-  study_hours             attendance at study kinds (hours) + training hours of each member
-  dues_paid               orglife dues payments, every member every month
-  democratic_review_held  a completed P3 case for the year, or a democratic-review meeting record
-  satisfaction            the year's latest satisfaction survey tallies (orglife)
+set. The indicators, one function each and what records they read, are in `oversight.indicators`.
 
 Items without an indicator are judgement-only: their evidence is reviewed by people in a P6 round,
 and the matrix shows the last round's verdict on them (`round_evidence`) with the documents linked.
@@ -41,6 +27,7 @@ from engine.errors import ValidationFailed
 from engine.i18n import _
 from engine.standards import INDICATORS, Item, StandardSet
 from organizations.models import Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
+from organizations.selectors import committee_basis
 from orglife.models import (
     Attendance,
     DuesPayment,
@@ -51,6 +38,8 @@ from orglife.models import (
     VolunteerService,
 )
 from workflows.models import Case, CaseStatus, Document
+
+from .indicators import COMPUTE
 
 STATUS_LABELS = {
     "met": _("达标"),
@@ -208,14 +197,12 @@ class Records:
         for t in (t for ts in self.trainings.values() for t in ts if t.attended_on.year == year):
             self.study[t.member_id] += t.hours
         ids = [b.pk for b in branches]
+        self.committee_basis = committee_basis(branches, rules)
         at = min(on, dt.date(year, 12, 31))
-        active = (Q(term_start__isnull=True) | Q(term_start__lte=at)) & (
-            Q(term_end__isnull=True) | Q(term_end__gte=at)
-        )
         self.officers = defaultdict(list)  # branch -> [(role, user id)]
         for org_id, role, user_id in (
-            RoleAssignment.objects.filter(organization_id__in=ids, role__in=COMMITTEE_ROLES)
-            .filter(active)
+            RoleAssignment.objects.in_force(at)
+            .filter(organization_id__in=ids, role__in=COMMITTEE_ROLES)
             .values_list("organization_id", "role", "user_id")
         ):
             self.officers[org_id].append((role, user_id))
@@ -240,35 +227,6 @@ class Records:
                 )
 
 
-def _meeting_ref(m) -> dict:
-    return {
-        "type": "meeting",
-        "id": m.pk,
-        "date": m.held_on.isoformat(),
-        "kind": m.kind,
-        "label": f"{m.get_kind_display()} {m.title}".strip(),
-        "present": m.n_present,
-        "due": m.n_due,
-    }
-
-
-def _period_rows(periods: list[Span], on: dt.date, counted) -> list[dict]:
-    """[{period, status, count, records…}] with `counted(span) -> (ok, detail dict)`."""
-    rows = []
-    for p in periods:
-        ok, detail = counted(p)
-        rows.append(
-            {
-                "period": p.label,
-                "start": p.start.isoformat(),
-                "end": p.end.isoformat(),
-                "status": "met" if ok else ("due" if p.end >= on else "not_met"),
-                **detail,
-            }
-        )
-    return rows
-
-
 def _overall(rows: list[dict], records: list) -> str:
     statuses = [r["status"] for r in rows]
     if statuses and all(s == "met" for s in statuses):
@@ -278,298 +236,12 @@ def _overall(rows: list[dict], records: list) -> str:
     return "not_met" if "not_met" in statuses else "due"
 
 
-def _secretary_members(rec: Records, branch) -> list[Member]:
-    users = {u for role, u in rec.officers[branch.pk] if role == Role.BRANCH_SECRETARY}
-    return [m for m in rec.members[branch.pk] if m.user_id in users]
-
-
-def _committee_members(rec: Records, branch) -> list[Member]:
-    users = {u for _r, u in rec.officers[branch.pk]}
-    return [m for m in rec.members[branch.pk] if m.user_id in users]
-
-
 def compute(item: Item, branch: Organization, rec: Records) -> dict:
-    """One measurable item for one branch and year: status, per-period rows, proving records."""
-    ind, on, rules, year = item.indicator, rec.on, rec.rules, rec.year
-    periods = spans(ind.period, year)
-    members = rec.members[branch.pk]
-    meetings = rec.meetings[branch.pk]
-    records: list[dict] = []
-
-    def within(p, day):
-        return p.start <= day <= p.end
-
-    if ind.code == "meetings_held":
-        kinds, need = set(ind.param("kinds")), ind.param("min")
-
-        def counted(p):
-            held = [m for m in meetings if m.kind in kinds and within(p, m.held_on)]
-            return len(held) >= need, {
-                "count": len(held),
-                "required": need,
-                "records": [_meeting_ref(m) for m in held],
-            }
-
-        rows = _period_rows(periods, on, counted)
-    elif ind.code == "org_life_sessions":
-        need, minimum, kinds = (
-            ind.param("min_sessions"),
-            ind.param("min_attendance"),
-            rules.get("orglife.session_kinds"),
-        )
-
-        def counted(p):
-            held = [m for m in meetings if m.kind in kinds and within(p, m.held_on)]
-            present, due = sum(m.n_present for m in held), sum(m.n_due for m in held)
-            rate = Fraction(present, due) if due else Fraction(0)
-            return len(held) >= need and due > 0 and rate >= minimum, {
-                "count": len(held),
-                "required": need,
-                "attendance": round(float(rate) * 100, 1),
-                "attendance_required": round(float(minimum) * 100, 1),
-                "records": [_meeting_ref(m) for m in held],
-            }
-
-        rows = _period_rows(periods, on, counted)
-    elif ind.code == "secretary_training":
-        need, secretaries = ind.param("min"), {m.pk for m in _secretary_members(rec, branch)}
-
-        def counted(p):
-            done = [
-                t
-                for t in rec.trainings[branch.pk]
-                if t.member_id in secretaries and within(p, t.attended_on)
-            ]
-            return bool(secretaries) and len(done) >= need, {
-                "count": len(done),
-                "required": need,
-                "records": [
-                    {
-                        "type": "training",
-                        "id": t.pk,
-                        "date": t.attended_on.isoformat(),
-                        "label": f"{t.member.name} {t.title}",
-                    }
-                    for t in done
-                ],
-            }
-
-        rows = _period_rows(periods, on, counted)
-    elif ind.code == "secretary_party_lesson":
-        need, secretaries = ind.param("min"), {m.pk for m in _secretary_members(rec, branch)}
-
-        def counted(p):
-            given = [
-                m
-                for m in meetings
-                if m.kind == "party_lesson"
-                and m.lecturer_id in secretaries
-                and within(p, m.held_on)
-            ]
-            return len(given) >= need, {
-                "count": len(given),
-                "required": need,
-                "records": [_meeting_ref(m) for m in given],
-            }
-
-        rows = _period_rows(periods, on, counted)
-    elif ind.code == "committee_pairing":
-        need, committee = ind.param("min_per_member"), _committee_members(rec, branch)
-
-        def counted(p):
-            short, refs = [], []
-            for m in committee:
-                mine = [
-                    x
-                    for x in rec.pairings[branch.pk]
-                    if x.member_id == m.pk
-                    and x.started_on <= p.end
-                    and (x.ended_on is None or x.ended_on >= p.start)
-                ]
-                refs += [
-                    {
-                        "type": "pairing",
-                        "id": x.pk,
-                        "date": x.started_on.isoformat(),
-                        "label": f"{m.name} ↔ {x.partner_name}（{x.get_partner_kind_display()}）",
-                    }
-                    for x in mine
-                ]
-                if len(mine) < need:
-                    short.append(
-                        {"member": m.pk, "name": m.name, "count": len(mine), "required": need}
-                    )
-            return bool(committee) and not short, {"short": short, "records": refs}
-
-        rows = _period_rows(periods, on, counted)
-    elif ind.code == "volunteer_service":
-        need = ind.param("min_per_member")
-
-        def counted(p):
-            done = [v for v in rec.volunteer[branch.pk] if within(p, v.served_on)]
-            per = defaultdict(int)
-            for v in done:
-                per[v.member_id] += 1
-            short = [
-                {"member": m.pk, "name": m.name, "count": per[m.pk], "required": need}
-                for m in members
-                if per[m.pk] < need
-            ]
-            return bool(members) and not short, {
-                "short": short,
-                "records": [
-                    {
-                        "type": "volunteer_service",
-                        "id": v.pk,
-                        "date": v.served_on.isoformat(),
-                        "label": f"{v.member.name} {v.activity}",
-                    }
-                    for v in done
-                ],
-            }
-
-        rows = _period_rows(periods, on, counted)
-    elif ind.code == "study_hours":
-        need, need_officer = ind.param("hours"), ind.param("hours_officers")
-        officers = {m.pk for m in _committee_members(rec, branch)}
-
-        def counted(p):
-            short = [
-                {
-                    "member": m.pk,
-                    "name": m.name,
-                    "hours": float(rec.study[m.pk]),
-                    "required": need_officer if m.pk in officers else need,
-                }
-                for m in members
-                if rec.study[m.pk] < (need_officer if m.pk in officers else need)
-            ]
-            return bool(members) and not short, {
-                "short": short,
-                "records": [
-                    {
-                        "type": "study_hours",
-                        "id": m.pk,
-                        "label": f"{m.name} {float(rec.study[m.pk])}",
-                    }
-                    for m in members
-                    if rec.study[m.pk]
-                ],
-            }
-
-        rows = _period_rows(periods, on, counted)
-    elif ind.code == "dues_paid":
-
-        def counted(p):
-            months = [
-                dt.date(year, mo, 1)
-                for mo in range(1, 13)
-                if dt.date(year, mo, 1) <= min(p.end, on)
-            ]
-            unpaid = [
-                {
-                    "member": m.pk,
-                    "name": m.name,
-                    "months": [mo.strftime("%Y-%m") for mo in months if (m.pk, mo) not in rec.paid],
-                }
-                for m in members
-            ]
-            unpaid = [u for u in unpaid if u["months"]]
-            paid = []
-            for m in members:
-                n = len({(m.pk, mo) for mo in months} & rec.paid)
-                paid.append({"type": "dues", "id": m.pk, "label": f"{m.name} {n}/{len(months)}"})
-            return bool(members) and not unpaid, {
-                "unpaid": unpaid,
-                "records": paid
-                if rec.paid & {(m.pk, mo) for m in members for mo in months}
-                else [],
-            }
-
-        rows = _period_rows(periods, on, counted)
-    elif ind.code == "democratic_review_held":
-
-        def counted(p):
-            refs = [
-                {"type": "case", "id": c, "label": str(_("民主评议党员"))}
-                for c in rec.reviews[branch.pk]
-            ]
-            refs += [
-                _meeting_ref(m)
-                for m in meetings
-                if m.kind == "democratic_review_meeting" and within(p, m.held_on)
-            ]
-            return bool(refs), {"records": refs}
-
-        rows = _period_rows(periods, on, counted)
-    elif ind.code == "term_on_time":
-
-        def counted(p):
-            refs = list(rec.elections[branch.pk])
-            if branch.term_end is not None:
-                refs.insert(
-                    0,
-                    {
-                        "type": "organization",
-                        "id": branch.pk,
-                        "label": str(
-                            _("任期 %(s)s 至 %(e)s")
-                            % {"s": branch.term_start, "e": branch.term_end}
-                        ),
-                    },
-                )
-            ok = branch.term_end is not None and branch.term_end >= min(p.end, on)
-            return ok, {
-                "term_start": branch.term_start.isoformat() if branch.term_start else None,
-                "term_end": branch.term_end.isoformat() if branch.term_end else None,
-                "records": refs,
-            }
-
-        rows = _period_rows(periods, on, counted)
-    elif ind.code == "committee_complete":
-        full = sum(1 for m in members if m.status == MemberStatus.FULL and not m.rights_suspended)
-        needs_committee = full >= rules.get("branch.committee_min_full_members")
-
-        def counted(p):
-            held = rec.officers[branch.pk]
-            has_secretary = any(r == Role.BRANCH_SECRETARY for r, _u in held)
-            required = rules.get("branch.committee_size_min") if needs_committee else 1
-            return has_secretary and len(held) >= required, {
-                "count": len(held),
-                "required": required,
-                "full_members": full,
-                "records": [
-                    {"type": "role", "id": u, "label": f"{Role(r).label}"} for r, u in held
-                ],
-            }
-
-        rows = _period_rows(periods, on, counted)
-    elif ind.code == "satisfaction":
-        minimum, grades = ind.param("min_rate"), rules.get("survey.satisfied_grades")
-
-        def counted(p):
-            s = rec.surveys.get(branch.pk)
-            if s is None or s.ballots < rules.get("survey.min_ballots"):
-                return False, {"records": []}
-            rate = Fraction(sum(s.count(g) for g in grades), s.ballots)
-            return rate >= minimum, {
-                "rate": round(float(rate) * 100, 1),
-                "required": round(float(minimum) * 100, 1),
-                "ballots": s.ballots,
-                "records": [
-                    {
-                        "type": "satisfaction_survey",
-                        "id": s.pk,
-                        "date": s.surveyed_on.isoformat(),
-                        "label": s.title or str(_("满意度测评")),
-                    }
-                ],
-            }
-
-        rows = _period_rows(periods, on, counted)
-    else:  # kept in step with the registry by
-        # test_every_registered_indicator_is_computed_for_both_sets
-        raise KeyError(ind.code)
+    """One measurable item for one branch and year: status, per-period rows, proving records. The
+    item's indicator is computed by the function registered for its code (`oversight.indicators`;
+    test_every_registered_indicator_is_computed_for_both_sets keeps them in step)."""
+    ind = item.indicator
+    rows = COMPUTE[ind.code](ind, branch, rec, spans(ind.period, rec.year))
     records = [r for row in rows for r in row.get("records", [])]
     return {
         "item": item.code,

@@ -21,7 +21,7 @@ from engine.rules import (
 )
 from notifications.services import term_expiry_notify, term_expiry_notify_many
 from organizations.models import CommitteePost, Member, Organization, Role
-from organizations.selectors import branch_members, full_members_with_rights
+from organizations.selectors import branch_members, committee_basis
 from organizations.services import organization_update, role_assignment_create, role_assignments_end
 from procedures.common.start import BRANCH, branch_only, one_running_per
 from procedures.common.votes import EXCLUSION_REASONS, require_quorum, voters, voters_due
@@ -142,7 +142,7 @@ def business_key(org: Organization) -> str:
 
 
 def _has_committee(org, rules) -> bool:
-    return full_members_with_rights(org).count() >= rules.get("branch.committee_min_full_members")
+    return committee_basis([org], rules)[org.pk].has_committee
 
 
 # --- start -----------------------------------------------------------------------------------
@@ -457,7 +457,9 @@ def vote_context(*, case, task) -> dict:
 
 @form_check(PROCESS, "record_vote")
 def check_vote(*, case, task, data, rules) -> dict:
-    """Tally one round. Refuses a record that breaks a rule; returns the tally the gateway routes on."""
+    """Tally one round (P2 step 5, ELEC-2020 Art. 16-20). Refuses a record that breaks a rule, in
+    the order of the steps below: the meeting, the ballots, the tally, the outcome, the winners
+    announced; returns the tally the gateway routes on."""
     org = case.organization
     meeting = _field_date(data, "meeting_date")
     if meeting > today():
@@ -466,47 +468,19 @@ def check_vote(*, case, task, data, rules) -> dict:
             code="date_in_future",
             fields={"meeting_date": [_("不能晚于今天")]},
         )
-    approved_on = case.data.get("request_approved_on")
-    if approved_on and meeting < parse_date(approved_on):
-        raise RuleViolation(
-            _("选举大会日期不能早于换届请示批复日期 %(d)s。") % {"d": approved_on},
-            code="meeting_before_request_approval",
-            fields={"meeting_date": [_("最早 %(d)s") % {"d": approved_on}]},
-        )
-    excluded = data.get("excluded") or []
+    eligible, due = _vote_meeting(case, org, data, meeting, rules)
     present = data["present"]
-    eligible, due = voters_due(org, data)
-    require_quorum(
-        len(present),
-        due,
-        rules.get("election.quorum"),
-        code="election_quorum_not_met",
-        source="ELEC-2020",
-    )
-
-    issued, returned, invalid = (
-        data["ballots_issued"],
-        data["ballots_returned"],
-        data["invalid_ballots"],
-    )
-    if issued > len(present):
-        raise RuleViolation(
-            _("发出选票 %(i)s 张，多于到会有选举权党员 %(p)s 人。")
-            % {"i": issued, "p": len(present)},
-            code="ballots_exceed_present",
-            fields={"ballots_issued": [_("不能多于到会人数")]},
-        )
     base = {
         "voters_eligible": eligible,
         "voters_due": due,
         "voters_present": len(present),
-        "excluded": excluded,
-        "ballots_issued": issued,
-        "ballots_returned": returned,
-        "invalid_ballots": invalid,
+        "excluded": data.get("excluded") or [],
+        "ballots_issued": data["ballots_issued"],
+        "ballots_returned": data["ballots_returned"],
+        "invalid_ballots": data["invalid_ballots"],
     }
     round_no = (case.data.get("round") or 0) + 1
-    if returned > issued:
+    if _vote_ballots(data):
         return {
             "tally": {
                 **base,
@@ -517,15 +491,84 @@ def check_vote(*, case, task, data, rules) -> dict:
             },
             "round": round_no,
         }
+    candidates = _round_candidates(case)
+    valid = data["ballots_returned"] - data["invalid_ballots"]
+    seats_open = case.data["seats"] - len(case.data.get("elected_total") or [])
+    counts = _vote_tally(data, candidates, valid, seats_open)
+    threshold = rules.get("election.elected_threshold")
+    outcome, winners, tied = _vote_outcome(counts, candidates, len(present), seats_open, threshold)
+    _vote_announced(data["elected"], counts, candidates, len(present), threshold, outcome, winners)
+    elected_total = (case.data.get("elected_total") or []) + winners
+    return {
+        "tally": {
+            **base,
+            "outcome": outcome,
+            "valid_ballots": valid,
+            "votes": counts,
+            "elected": winners,
+            "tied": tied,
+            "seats_open": seats_open,
+        },
+        "elected_total": elected_total,
+        "round": round_no,
+        "election_date": meeting.isoformat(),
+    }
+
+
+def _vote_meeting(case, org, data, meeting: dt.date, rules) -> tuple[int, int]:
+    """The meeting (P2 step 5): held no earlier than the higher committee's reply approving the
+    request (ELEC-2020 Art. 5), and quorate: the voters present more than `election.quorum` (4/5)
+    of the voters due (ELEC-2020), those excluded with higher approval not due. Returns (voters
+    eligible, voters due)."""
+    approved_on = case.data.get("request_approved_on")
+    if approved_on and meeting < parse_date(approved_on):
+        raise RuleViolation(
+            _("选举大会日期不能早于换届请示批复日期 %(d)s。") % {"d": approved_on},
+            code="meeting_before_request_approval",
+            fields={"meeting_date": [_("最早 %(d)s") % {"d": approved_on}]},
+        )
+    eligible, due = voters_due(org, data)
+    require_quorum(
+        len(data["present"]),
+        due,
+        rules.get("election.quorum"),
+        code="election_quorum_not_met",
+        source="ELEC-2020",
+    )
+    return eligible, due
+
+
+def _vote_ballots(data) -> bool:
+    """The ballots (P2 step 5, ELEC-2020): no more issued than voters present; whether the round is
+    void (more returned than issued: it is voted again); otherwise no more invalid than returned."""
+    issued, returned, invalid = (
+        data["ballots_issued"],
+        data["ballots_returned"],
+        data["invalid_ballots"],
+    )
+    present = data["present"]
+    if issued > len(present):
+        raise RuleViolation(
+            _("发出选票 %(i)s 张，多于到会有选举权党员 %(p)s 人。")
+            % {"i": issued, "p": len(present)},
+            code="ballots_exceed_present",
+            fields={"ballots_issued": [_("不能多于到会人数")]},
+        )
+    if returned > issued:
+        return True
     if invalid > returned:
         raise RuleViolation(
             _("无效票不能多于收回的选票。"),
             code="invalid_ballots_exceed_returned",
             fields={"invalid_ballots": [_("不能多于收回票数")]},
         )
+    return False
 
-    candidates = _round_candidates(case)
-    valid = returned - invalid
+
+def _vote_tally(data, candidates: list[int], valid: int, seats_open: int) -> dict[int, int]:
+    """The tally (P2 step 5, ELEC-2020): {candidate: yes votes}, one count for each candidate of
+    the round and none for anybody else, no count above the valid ballots; a ballot naming more
+    people than seats is invalid, so the counts together are at most valid ballots × open seats."""
     counts = {}
     for i, v in enumerate(data["votes"]):
         if v["candidate"] not in candidates:
@@ -548,7 +591,6 @@ def check_vote(*, case, task, data, rules) -> dict:
             code="votes_missing",
             fields={"votes": [_("每位候选人都须登记得票")]},
         )
-    seats_open = case.data["seats"] - len(case.data.get("elected_total") or [])
     # A ballot naming more people than seats is invalid and counts for nobody: each valid ballot
     # carries at most `seats_open` marks.
     if sum(counts.values()) > valid * seats_open:
@@ -560,10 +602,19 @@ def check_vote(*, case, task, data, rules) -> dict:
             code="marks_exceed_seats",
             fields={"votes": [_("合计不能多于 %(m)s") % {"m": valid * seats_open}]},
         )
+    return counts
 
-    threshold = rules.get("election.elected_threshold")
+
+def _vote_outcome(
+    counts: dict[int, int], candidates: list[int], present: int, seats_open: int, threshold
+) -> tuple[str, list[int], list[int]]:
+    """The outcome (P2 step 5, ELEC-2020 Art. 19): (outcome, winners, tied). Elected are those with
+    yes votes more than `election.elected_threshold` (½) of the voters present; when more pass than
+    seats are open the highest win, and a tie at the last seat is voted again (the tied return,
+    those above it win); when fewer pass, the outcome is too few (supplementary vote or fewer
+    seats)."""
     passing = sorted(
-        (c for c in candidates if strictly_more_than(counts[c], threshold, len(present))),
+        (c for c in candidates if strictly_more_than(counts[c], threshold, present)),
         key=lambda c: -counts[c],
     )
     outcome, winners, tied = "elected", passing, []
@@ -576,16 +627,29 @@ def check_vote(*, case, task, data, rules) -> dict:
             winners = passing[:seats_open]
     elif len(passing) < seats_open:
         outcome = "too_few"
+    return outcome, winners, tied
 
+
+def _vote_announced(
+    announced: list[int],
+    counts: dict[int, int],
+    candidates: list[int],
+    present: int,
+    threshold,
+    outcome: str,
+    winners: list[int],
+) -> None:
+    """The winners announced (P2 step 5, ELEC-2020): nobody whose yes votes are not more than the
+    threshold of the voters present, and exactly the winners of the tally; after a tie at the last
+    seat, none of the tied (they are voted again)."""
     names = {m.pk: m.name for m in Member.objects.filter(pk__in=candidates)}
-    announced = data["elected"]
     for i, c in enumerate(announced):
-        if c in counts and not strictly_more_than(counts[c], threshold, len(present)):
+        if c in counts and not strictly_more_than(counts[c], threshold, present):
             raise RuleViolation(
                 _(
                     "%(name)s 得赞成票 %(yes)s 张，未超过实到会有选举权党员 %(p)s 人的半数，不能当选（ELEC-2020）。"
                 )
-                % {"name": names.get(c, c), "yes": counts[c], "p": len(present)},
+                % {"name": names.get(c, c), "yes": counts[c], "p": present},
                 code="election_threshold_not_met",
                 fields={f"elected.{i}": [_("得票未过半数")]},
             )
@@ -602,22 +666,6 @@ def check_vote(*, case, task, data, rules) -> dict:
             code="elected_mismatch",
             fields={"elected": [_("票数相等者须重新投票")]},
         )
-
-    elected_total = (case.data.get("elected_total") or []) + winners
-    return {
-        "tally": {
-            **base,
-            "outcome": outcome,
-            "valid_ballots": valid,
-            "votes": counts,
-            "elected": winners,
-            "tied": tied,
-            "seats_open": seats_open,
-        },
-        "elected_total": elected_total,
-        "round": round_no,
-        "election_date": meeting.isoformat(),
-    }
 
 
 @form_check(PROCESS, "decide_shortfall")

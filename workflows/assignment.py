@@ -309,9 +309,8 @@ def slot_holders(slots, on=None) -> dict[str, list]:
         r for r, role_lanes in ROLE_LANES.items() if any(lane in role_lanes for lane, _o in lanes)
     ]
     rows = (
-        RoleAssignment.objects.filter(
-            Q(term_start__isnull=True) | Q(term_start__lte=on),
-            Q(term_end__isnull=True) | Q(term_end__gte=on),
+        RoleAssignment.objects.in_force(on)
+        .filter(
             organization_id__in={o for _l, o in lanes},
             role__in=roles,
             user__is_active=True,

@@ -9,9 +9,14 @@ import datetime as dt
 import pytest
 import time_machine
 
+from engine.rules import get_rule_set
+from engine.standards import load_all
 from organizations.models import MemberStatus, OrgKind, Role
+from organizations.rules import deployment_rule_set
+from organizations.selectors import committee_basis
 from organizations.services import role_assignment_create
 from orglife.services import meeting_record
+from oversight.standards import branch_indicators
 
 from ..factories import MemberFactory, OrganizationFactory, UserFactory
 from ..helpers import cst
@@ -338,3 +343,53 @@ def test_committee_incomplete_compares_holders_with_the_elected_seats_and_names_
         assert "committee_incomplete" not in identification(api(u.users.officer), u.college).get(
             "软件工程教工党支部", {}
         )
+
+
+def test_a_branch_whose_full_members_are_partly_in_its_party_groups_has_a_committee_everywhere(
+    api, university
+):
+    """One definition of "has a committee" (organizations.selectors.committee_basis): full members
+    with rights intact in the branch and its Party groups, as P2 counts voters. Identification
+    counted only the branch's own members before, so this branch (4 + 3 full members) was not
+    flagged although compliance, the standards and P2 all saw a committee."""
+    u = university
+    branch = OrganizationFactory(
+        name="组内党员支部",
+        kind=OrgKind.BRANCH,
+        parent=u.college,
+        term_start=dt.date(2025, 1, 1),
+        term_end=dt.date(2028, 1, 1),
+    )
+    group = OrganizationFactory(name="第一党小组", kind=OrgKind.PARTY_GROUP, parent=branch)
+    for i in range(4):
+        MemberFactory(organization=branch, name=f"支{i}")
+    for i in range(3):
+        MemberFactory(organization=group, name=f"组{i}")
+    # Not counted: a suspended full member, a probationary member (both in the group).
+    MemberFactory(organization=group, name="停权", rights_suspended=True)
+    MemberFactory(organization=group, name="预备", status=MemberStatus.PROBATIONARY)
+    role_assignment_create(
+        actor=None,
+        user=UserFactory(username="sec_group_branch"),
+        role=Role.BRANCH_SECRETARY,
+        organization=branch,
+        term_start=dt.date(2025, 1, 1),
+    )
+    officer = api(u.users.officer)
+    with time_machine.travel(cst(2026, 3, 2, 9), tick=False):
+        signals = identification(officer, u.college)["组内党员支部"]
+        obligations = compliance(officer, u.college, "2026")["组内党员支部"]
+    incomplete = signals["committee_incomplete"]["evidence"]
+    assert (incomplete["full_members"], incomplete["committee_members"]) == (7, 1)
+    assert incomplete["required"] == 3
+    assert "committee_meeting" in obligations
+    indicator = branch_indicators(
+        [branch],
+        load_all()["jsnu-2020"],
+        year=2025,
+        rules=deployment_rule_set(),
+        on=dt.date(2026, 3, 1),
+    )[branch.pk]["jsnu.leadership.team.2"]
+    period = indicator["periods"][0]
+    assert (period["full_members"], period["count"], period["required"]) == (7, 1, 3)
+    assert committee_basis([branch], get_rule_set("cpc-2014"))[branch.pk] == (7, True)

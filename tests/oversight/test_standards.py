@@ -8,9 +8,10 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from engine.standards import load_all
+from engine.standards import INDICATORS, load_all
 from organizations.rules import deployment_rule_set
 from orglife.services import dues_record, meeting_record, training_record
+from oversight.indicators import COMPUTE
 from oversight.standards import branch_indicators, semesters, standards_matrix
 
 from ..helpers import cst
@@ -26,6 +27,10 @@ def test_every_registered_indicator_is_computed_for_both_sets(university):
         )[u.branch_a.pk]
         assert set(got) == {i.code for i in s.items if i.indicator}
         assert all(r["status"] in ("met", "not_met", "no_evidence", "due") for r in got.values())
+
+
+def test_every_known_indicator_has_one_registered_function_and_no_other_is_registered():
+    assert sorted(COMPUTE) == sorted(INDICATORS)
 
 
 def test_semesters_come_from_the_academic_calendar_setting(settings):
