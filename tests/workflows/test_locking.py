@@ -10,7 +10,7 @@ from workflows.models import Case
 from workflows.services import _locked_case, timer_fire_case
 
 from ..helpers import cst
-from ..procedures.test_branch_election import start_election
+from ..procedures.election_helpers import start_election
 
 
 @pytest.mark.django_db(transaction=True)

@@ -15,7 +15,7 @@ from workflows.models import AuditEvent, Case, Task, Timer
 from workflows.services import _locked_case, due_case_ids, timers_fire_batch
 
 from ..helpers import cst
-from .test_celery_workers import assert_each_fired_exactly_once, many_due_cases
+from .helpers import assert_each_fired_exactly_once, many_due_cases
 
 NOW = cst(2026, 11, 29, 9)
 
