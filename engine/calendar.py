@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-from .errors import DomainError
+from .errors import DomainError, ValidationFailed
 from .i18n import _
 
 CST = ZoneInfo("Asia/Shanghai")
@@ -80,6 +80,32 @@ def parse_date(value) -> dt.date:
     if "T" in text:
         return dt.datetime.fromisoformat(text).astimezone(CST).date()
     return dt.date.fromisoformat(text)
+
+
+def date_field(value, *, field: str) -> dt.date:
+    """`value` read as a date (`parse_date`), or the refusal every form and service gives for one
+    that is not: `invalid_date` naming `field`. A missing value (None) is not a date either."""
+    try:
+        return parse_date(value)
+    except (TypeError, ValueError):
+        raise ValidationFailed(
+            _("日期格式应为 YYYY-MM-DD。"),
+            code="invalid_date",
+            fields={field: [_("日期格式应为 YYYY-MM-DD")]},
+        ) from None
+
+
+def not_in_future(day: dt.date, *, field: str) -> dt.date:
+    """`day`, or `date_in_future` naming `field` when it is after today (China Standard Time): the
+    one check for a date on which something is recorded as having happened."""
+    now = today()
+    if day > now:
+        raise ValidationFailed(
+            _("日期不能晚于今天（%(d)s）。") % {"d": now.isoformat()},
+            code="date_in_future",
+            fields={field: [_("不能晚于今天")]},
+        )
+    return day
 
 
 def morning_of(day) -> dt.datetime:

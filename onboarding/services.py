@@ -33,7 +33,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from engine.calendar import Duration, today
+from engine.calendar import Duration, not_in_future, today
 from engine.errors import DomainError, ValidationFailed
 from engine.i18n import _
 from organizations.idcard import id_number_check
@@ -328,17 +328,12 @@ def _fail(ctx: _Context, sheet: Sheet, n: int, field_name: str, code: str, messa
 
 
 def _not_future(ctx, sheet, n, values, fields) -> None:
-    now = today()
     for f in fields:
-        if values.get(f) and values[f] > now:
-            _fail(
-                ctx,
-                sheet,
-                n,
-                f,
-                "date_in_future",
-                _("日期不能晚于今天（%(d)s）") % {"d": now.isoformat()},
-            )
+        if values.get(f):
+            try:
+                not_in_future(values[f], field=f)
+            except ValidationFailed as exc:
+                _fail(ctx, sheet, n, f, exc.code, exc.message)
 
 
 def _unknown_org(ctx, sheet, n, field_name, code):

@@ -14,7 +14,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from engine.calendar import today
+from engine.calendar import not_in_future
 from engine.errors import Conflict, ValidationFailed
 from engine.i18n import _
 from organizations.rules import deployment_rule_set
@@ -315,12 +315,8 @@ def _validate_member(member: Member) -> None:
             code="left_on_needs_left_status",
             fields={"left_on": [_("状态须为除名/自行脱党或劝退")]},
         )
-    if member.left_on and member.left_on > today():
-        raise ValidationFailed(
-            _("除名或劝退日期不能晚于今天。"),
-            code="date_in_future",
-            fields={"left_on": [_("不能晚于今天")]},
-        )
+    if member.left_on:
+        not_in_future(member.left_on, field="left_on")
 
 
 def _check_personal_fields(fields: dict, *, birth_date) -> None:

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from engine.calendar import today
+from engine.calendar import not_in_future, today
 from engine.errors import Conflict, ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, Organization
@@ -60,13 +60,6 @@ def _branch_members(organization: Organization, ids) -> dict[int, Member]:
     }
 
 
-def _not_future(value: dt.date, field: str):
-    if value > today():
-        raise ValidationFailed(
-            _("日期不能晚于今天。"), code="date_in_future", fields={field: [_("不能晚于今天")]}
-        )
-
-
 @transaction.atomic
 def meeting_record(
     *,
@@ -108,7 +101,7 @@ def meeting_record(
             code="invalid_choice",
             fields={"kind": [_("未知的类型")]},
         )
-    _not_future(held_on, "held_on")
+    not_in_future(held_on, field="held_on")
     if kind == MeetingKind.STUDY_SESSION and (hours is None or Decimal(hours) <= 0):
         raise ValidationFailed(
             _("学习教育须填写学时。"), code="required", fields={"hours": [_("须大于0")]}
@@ -260,7 +253,7 @@ def volunteer_service_record(
     """A member's volunteer service (JSNU 作用发挥明显 2: each member at least once a quarter)."""
     _check_recordable(actor, organization)
     person = _branch_member(organization, member)
-    _not_future(served_on, "served_on")
+    not_in_future(served_on, field="served_on")
     if not activity.strip():
         raise ValidationFailed(
             _("请填写活动名称。"), code="required", fields={"activity": [_("必填")]}
@@ -305,7 +298,7 @@ def training_record(
     semester; XYTC §2-3)."""
     _check_recordable(actor, organization)
     person = _branch_member(organization, member)
-    _not_future(attended_on, "attended_on")
+    not_in_future(attended_on, field="attended_on")
     if kind not in TrainingKind.values:
         raise ValidationFailed(
             _("未知的培训类型：%(k)s") % {"k": kind},
@@ -358,7 +351,7 @@ def pairing_record(
     least 2)."""
     _check_recordable(actor, organization)
     person = _branch_member(organization, member)
-    _not_future(started_on, "started_on")
+    not_in_future(started_on, field="started_on")
     if partner_kind not in PartnerKind.values:
         raise ValidationFailed(
             _("联系对象须为教师或学生。"),
@@ -463,7 +456,7 @@ def satisfaction_survey_record(
             code="organization_not_branch",
             fields={"organization": [_("须为党支部")]},
         )
-    _not_future(surveyed_on, "surveyed_on")
+    not_in_future(surveyed_on, field="surveyed_on")
     counts = satisfaction_tallies_check(tallies=tallies, rules=rules)
     row = SatisfactionSurvey.objects.create(
         organization=organization,
@@ -512,7 +505,7 @@ def dues_record(*, actor, member: Member, month: dt.date, amount, paid_on: dt.da
         raise ValidationFailed(
             _("金额须大于0。"), code="invalid_amount", fields={"amount": [_("须大于0")]}
         )
-    _not_future(paid_on, "paid_on")
+    not_in_future(paid_on, field="paid_on")
     if month > _month_start(today()):
         raise ValidationFailed(
             _("所属月份不能晚于本月。"),

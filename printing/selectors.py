@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.utils import translation
 
-from engine.calendar import parse_date
+from engine.calendar import date_field
 from engine.errors import NotFound, ValidationFailed
 from engine.i18n import _
 from organizations.models import Member
@@ -167,14 +167,7 @@ def _stage_param(member: Member, stage: str | None) -> str:
 def _date_param(value, field: str) -> dt.date | None:
     if value in (None, ""):
         return None
-    try:
-        return parse_date(value)
-    except ValueError:
-        raise ValidationFailed(
-            _("日期格式应为 YYYY-MM-DD。"),
-            code="invalid_date",
-            fields={field: [_("日期格式应为 YYYY-MM-DD")]},
-        ) from None
+    return date_field(value, field=field)
 
 
 def _member_documents(

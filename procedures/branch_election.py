@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
-from engine.calendar import parse_date, today
+from engine.calendar import date_field, not_in_future, parse_date, today
 from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import (
@@ -160,14 +160,7 @@ def check_start(*, organization, data, rules, subject_member=None) -> dict:
             code="term_end_required",
             fields={"data.term_end": [_("必填")]},
         )
-    try:
-        parse_date(term_end)
-    except ValueError:
-        raise ValidationFailed(
-            _("任期届满日期格式应为 YYYY-MM-DD。"),
-            code="invalid_date",
-            fields={"data.term_end": [_("日期格式应为 YYYY-MM-DD")]},
-        ) from None
+    date_field(term_end, field="data.term_end")
     return {"term_end": term_end, "branch_name": organization.name}
 
 
@@ -206,23 +199,12 @@ def _check_seats(seats: int, committee: bool, rules, field: str = "seats") -> No
             )
 
 
-def _field_date(data, field):
-    try:
-        return parse_date(data[field])
-    except (KeyError, TypeError, ValueError):
-        raise ValidationFailed(
-            _("日期格式应为 YYYY-MM-DD。"),
-            code="invalid_date",
-            fields={field: [_("日期格式应为 YYYY-MM-DD")]},
-        ) from None
-
-
 @form_check(PROCESS, "submit_request")
 def check_request(*, case, task, data, rules) -> dict:
     org, seats = case.organization, data["seats"]
     committee = _has_committee(org, rules)
     _check_seats(seats, committee, rules)
-    election_date = _field_date(data, "election_date")
+    election_date = date_field(data.get("election_date"), field="election_date")
     if election_date < today():
         raise RuleViolation(
             _("计划选举日期不能早于今天（%(d)s）。") % {"d": today().isoformat()},
@@ -461,13 +443,8 @@ def check_vote(*, case, task, data, rules) -> dict:
     the order of the steps below: the meeting, the ballots, the tally, the outcome, the winners
     announced; returns the tally the gateway routes on."""
     org = case.organization
-    meeting = _field_date(data, "meeting_date")
-    if meeting > today():
-        raise ValidationFailed(
-            _("日期不能晚于今天（%(d)s）。") % {"d": today().isoformat()},
-            code="date_in_future",
-            fields={"meeting_date": [_("不能晚于今天")]},
-        )
+    meeting = date_field(data.get("meeting_date"), field="meeting_date")
+    not_in_future(meeting, field="meeting_date")
     eligible, due = _vote_meeting(case, org, data, meeting, rules)
     present = data["present"]
     base = {

@@ -10,7 +10,7 @@ belong to a case of that branch. Deadlines and the title's period come from the 
 
 from __future__ import annotations
 
-from engine.calendar import parse_date, today
+from engine.calendar import not_in_future, parse_date, today
 from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import get_rule_set
@@ -366,12 +366,7 @@ def check_survey(*, case, task, data, rules) -> dict:
         counts = satisfaction_tallies_check(
             tallies=entry["tallies"], rules=rules, field=f"surveys.{i}.tallies"
         )
-        if parse_date(entry["surveyed_on"]) > today():
-            raise ValidationFailed(
-                _("日期不能晚于今天。"),
-                code="date_in_future",
-                fields={f"surveys.{i}.surveyed_on": [_("不能晚于今天")]},
-            )
+        not_in_future(parse_date(entry["surveyed_on"]), field=f"surveys.{i}.surveyed_on")
         out.append(
             {"branch": entry["branch"], "surveyed_on": entry["surveyed_on"], "tallies": counts}
         )
@@ -430,13 +425,7 @@ def check_decision(*, case, task, data, rules) -> dict:
     remediation (P4 running) cannot be designated."""
     _branch_index(case, data["decisions"], "decisions")
     blocked = under_remediation(case.data["branch_ids"])
-    decided_on = parse_date(data["decided_on"])
-    if decided_on > today():
-        raise ValidationFailed(
-            _("日期不能晚于今天。"),
-            code="date_in_future",
-            fields={"decided_on": [_("不能晚于今天")]},
-        )
+    decided_on = not_in_future(parse_date(data["decided_on"]), field="decided_on")
     names, s = _branch_names(case), _set_of(case)
     branches = Organization.objects.in_bulk(case.data["branch_ids"])
     results = []

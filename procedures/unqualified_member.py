@@ -4,8 +4,8 @@ approving committee. Striking off shares the vote check and the leaving with sel
 
 from __future__ import annotations
 
-from engine.calendar import Duration, parse_date, today
-from engine.errors import RuleViolation, ValidationFailed
+from engine.calendar import Duration, date_field, not_in_future, today
+from engine.errors import RuleViolation
 from engine.i18n import _
 from organizations.models import MemberStatus
 from procedures.common.members import member_case_subject, member_leaves, strike_off_vote
@@ -78,20 +78,8 @@ def filing_context(*, case, task) -> dict:
 def check_filing(*, case, task, data, rules) -> dict:
     """DISPOSAL-2024: handling starts with the proposal filed with the approving committee; the
     correction period runs from the filing date."""
-    try:
-        filed = parse_date(data["filed_on"])
-    except (KeyError, TypeError, ValueError):
-        raise ValidationFailed(
-            _("日期格式应为 YYYY-MM-DD。"),
-            code="invalid_date",
-            fields={"filed_on": [_("日期格式应为 YYYY-MM-DD")]},
-        ) from None
-    if filed > today():
-        raise ValidationFailed(
-            _("日期不能晚于今天（%(d)s）。") % {"d": today().isoformat()},
-            code="date_in_future",
-            fields={"filed_on": [_("不能晚于今天")]},
-        )
+    filed = date_field(data.get("filed_on"), field="filed_on")
+    not_in_future(filed, field="filed_on")
     extra = {"filed_on": filed.isoformat(), "filing_document_no": data["document_no"]}
     if case.data.get("measure") == "correction":
         deadline = _correction_deadline(filed, case.data.get("correction_months"), rules)

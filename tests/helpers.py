@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from engine.calendar import CST
 from engine.runtime import WorkflowRun
-from workflows.models import Case, TaskStatus
+from workflows.models import AuditEvent, Case, TaskStatus
 from workflows.services.state import restore
 
 
@@ -66,3 +66,23 @@ def assert_round_trip(case_id):
     rows = {str(t.spiff_task_id) for t in case.tasks.filter(status=TaskStatus.OPEN)}
     assert ready == rows
     assert case.serializer_version == WorkflowRun.serializer_version
+
+
+def snapshot(case_id):
+    """What a refused step must leave unchanged: the stored state, lock version, audit events, tasks."""
+    case = Case.objects.get(pk=case_id)
+    return (
+        case.state,
+        case.lock_version,
+        AuditEvent.objects.filter(case_id=case_id).count(),
+        list(case.tasks.values_list("id", "status")),
+    )
+
+
+def refused(client, task_id, data, case_id, code):
+    """Complete a task expecting the 400 `code`, and the case exactly as it was."""
+    before = snapshot(case_id)
+    body = complete(client, task_id, data, status=400)
+    assert body["code"] == code, body
+    assert snapshot(case_id) == before
+    return body

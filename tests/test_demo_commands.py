@@ -2,12 +2,10 @@
 
 import datetime as dt
 import logging
-from io import StringIO
 
 import pytest
 import time_machine
 from django.contrib.auth import authenticate, get_user_model
-from django.core.management import call_command
 from django.core.management.base import CommandError
 from rest_framework.test import APIClient
 
@@ -26,12 +24,9 @@ from partyflow.demo import demo_logins
 from partyflow.management.commands import demo
 from workflows.models import Case, ProcessVersion, Task, TaskStatus, Timer, TimerStatus
 
-from .helpers import cst
+from .demo_helpers import SEED_MOMENT, run, seeded  # noqa: F401 (seeded: fixture)
 
 pytestmark = pytest.mark.django_db
-
-# A fixed moment keeps the seeded terms and reminder dates the same on every run.
-SEED_MOMENT = cst(2026, 3, 2, 10)
 
 # What each demo user finds in their inbox right after seeding. Empty by design: the superuser
 # (no lane), the organization department (no P2 task in its lane), the auditor (read-only), the
@@ -70,23 +65,11 @@ EXPECTED_STEPS = {
 }
 
 
-def run(*args, **kwargs) -> str:
-    out = StringIO()
-    call_command(*args, stdout=out, stderr=StringIO(), **kwargs)
-    return out.getvalue()
-
-
 def counts() -> dict:
     return {
         m.__name__: m.objects.count()
         for m in (Organization, Member, get_user_model(), RoleAssignment, Case, Task, Timer)
     }
-
-
-@pytest.fixture
-def seeded(deployed):
-    with time_machine.travel(SEED_MOMENT, tick=False):
-        yield run("seed_demo")
 
 
 def test_deploy_bpmn_prints_each_process_and_is_idempotent():

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from workflows.models import Timer
 
 from .helpers import cst
-from .procedures.test_branch_election import start_election
+from .procedures.election_helpers import start_election
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dateutil.relativedelta import relativedelta
 
-from engine.calendar import Duration, parse_date, today
+from engine.calendar import Duration, date_field, not_in_future, parse_date, today
 from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import more_than_whole, strictly_more_than
@@ -35,25 +35,11 @@ data_labels(
 
 
 def _date(data, field):
-    try:
-        return parse_date(data[field])
-    except (KeyError, TypeError, ValueError):
-        raise ValidationFailed(
-            _("日期格式应为 YYYY-MM-DD。"),
-            code="invalid_date",
-            fields={field: [_("日期格式应为 YYYY-MM-DD")]},
-        ) from None
+    return date_field(data.get(field), field=field)
 
 
 def _not_future(data, field):
-    day = _date(data, field)
-    if day > today():
-        raise ValidationFailed(
-            _("日期不能晚于今天（%(d)s）。") % {"d": today().isoformat()},
-            code="date_in_future",
-            fields={field: [_("不能晚于今天")]},
-        )
-    return day
+    return not_in_future(_date(data, field), field=field)
 
 
 def _not_before(day, earliest, field, code, message, **extra):
@@ -463,13 +449,7 @@ def _check_decision_date(case, data, rules, start_field, within_rule, max_rule, 
     decision is recorded with its real date and a reason (`late_reason`, or `extension_reason` for
     an extendable approval) and stays marked late; only the hard ceiling `max_rule` refuses.
     Returns (decision date, late, reason)."""
-    decided = parse_date(data.get("decision_date") or today())
-    if decided > today():
-        raise ValidationFailed(
-            _("日期不能晚于今天（%(d)s）。") % {"d": today().isoformat()},
-            code="date_in_future",
-            fields={"decision_date": [_("不能晚于今天")]},
-        )
+    decided = not_in_future(parse_date(data.get("decision_date") or today()), field="decision_date")
     start = parse_date(case.data[start_field])
     latest = rules.get(within_rule).last_day_after(start)
     if max_rule is not None:

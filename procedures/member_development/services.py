@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 
-from engine.calendar import parse_date, today
+from engine.calendar import date_field, parse_date, today
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, MemberStatus
@@ -85,14 +85,7 @@ def obligation_submit(*, actor, case: Case, kind: str, seq: int, data: dict) -> 
             code="form_invalid",
             fields={"data.summary": [_("最多 %(v)s 个字符") % {"v": limit}]},
         )
-    try:
-        submitted_on = parse_date(data.get("submitted_on") or today())
-    except ValueError:
-        raise ValidationFailed(
-            _("日期格式应为 YYYY-MM-DD。"),
-            code="invalid_date",
-            fields={"data.submitted_on": [_("日期格式应为 YYYY-MM-DD")]},
-        ) from None
+    submitted_on = date_field(data.get("submitted_on") or today(), field="data.submitted_on")
     docs = data.get("document_ids") or []
     documents_check(case_id=case.pk, ids=docs, field="data.document_ids")
     with transaction.atomic():

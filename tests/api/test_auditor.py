@@ -14,7 +14,7 @@ from engine.errors import DomainError
 from workflows.models import Case, CaseAccess, Task
 from workflows.services import case_access_record, case_start
 
-from ..workflows.test_audit_chain import (
+from ..workflows.helpers import (
     case_with_history,  # noqa: F401  (fixture)
     sql,
 )

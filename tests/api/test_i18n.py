@@ -17,7 +17,7 @@ from partyflow.labels_catalog import LABELS
 from workflows.labels import catalog_source, file_labels, label, localize_schema
 
 from ..helpers import cst, only_task
-from ..procedures.test_branch_election import start_election
+from ..procedures.election_helpers import start_election
 
 LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
 EN_PO = LOCALE_DIR / "en" / "LC_MESSAGES" / "django.po"

@@ -142,7 +142,7 @@ def test_cancel_a_case_needs_the_committee_and_a_reason(api, university):
     import time_machine
 
     from ..helpers import cst
-    from ..procedures.test_branch_election import start_election
+    from ..procedures.election_helpers import start_election
 
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
         case = start_election(api(university.users.sec_a), university.branch_a)

@@ -14,8 +14,8 @@ from workflows.models import AuditEvent, Case, Task
 from workflows.selectors import task_for_user
 from workflows.services import task_complete
 
-from ..helpers import complete, cst, inbox, only_task
-from ..procedures.test_branch_election import start_election
+from ..helpers import complete, cst, inbox, only_task, snapshot
+from ..procedures.election_helpers import start_election
 
 REQUEST = {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"}
 
@@ -26,16 +26,6 @@ def at_request(api, university):
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
         case = start_election(api(university.users.sec_a), university.branch_a)
     return case
-
-
-def snapshot(case_id):
-    case = Case.objects.get(pk=case_id)
-    return (
-        case.state,
-        case.lock_version,
-        AuditEvent.objects.filter(case_id=case_id).count(),
-        list(case.tasks.values_list("id", "status")),
-    )
 
 
 @pytest.mark.django_db

@@ -3,8 +3,18 @@
 import datetime as dt
 
 import pytest
+import time_machine
 
-from engine.calendar import CalendarUnavailable, Duration, add_working_days, working_days_between
+from engine.calendar import (
+    CST,
+    CalendarUnavailable,
+    Duration,
+    add_working_days,
+    date_field,
+    not_in_future,
+    working_days_between,
+)
+from engine.errors import ValidationFailed
 
 D = dt.date
 
@@ -38,3 +48,27 @@ def test_months_are_calendar_months():
     assert Duration(years=1).add_to(D(2028, 2, 29)) == D(2029, 2, 28)
     assert Duration(months=6).add_to(D(2027, 1, 10), -1) == D(2026, 7, 10)
     assert Duration(years=3).add_to(D(2026, 12, 20)) == D(2029, 12, 20)
+
+
+@pytest.mark.parametrize("value", ["2025-13-01", "", None, "1 July"])
+def test_a_date_field_that_is_not_a_date_is_invalid_date_naming_the_field(value):
+    with pytest.raises(ValidationFailed) as err:
+        date_field(value, field="data.held_on")
+    assert err.value.as_dict() == {
+        "code": "invalid_date",
+        "message": "日期格式应为 YYYY-MM-DD。",
+        "fields": {"data.held_on": ["日期格式应为 YYYY-MM-DD"]},
+    }
+    assert date_field("2025-07-01", field="data.held_on") == D(2025, 7, 1)
+
+
+@time_machine.travel(dt.datetime(2025, 7, 1, 23, 30, tzinfo=CST), tick=False)
+def test_a_date_after_today_in_china_standard_time_is_date_in_future():
+    assert not_in_future(D(2025, 7, 1), field="held_on") == D(2025, 7, 1)
+    with pytest.raises(ValidationFailed) as err:
+        not_in_future(D(2025, 7, 2), field="held_on")
+    assert err.value.as_dict() == {
+        "code": "date_in_future",
+        "message": "日期不能晚于今天（2025-07-01）。",
+        "fields": {"held_on": ["不能晚于今天"]},
+    }

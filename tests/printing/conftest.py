@@ -1,1 +1,1 @@
-from ..procedures.test_democratic_review import review_branch  # noqa: F401 (the P3 branch fixture)
+from ..procedures.review_helpers import review_branch  # noqa: F401 (the P3 branch fixture)

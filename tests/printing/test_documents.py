@@ -20,6 +20,7 @@ from workflows.audit import verify_case
 from workflows.models import AuditEvent, Case, Document
 
 from ..helpers import complete, cst, only_task
+from ..procedures.election_helpers import drive_to_vote, vote_data
 from ..procedures.md_helpers import (
     applicant,
     at,
@@ -28,8 +29,7 @@ from ..procedures.md_helpers import (
     step,
     vote,
 )
-from ..procedures.test_branch_election import drive_to_vote, vote_data
-from ..procedures.test_democratic_review import ballot, drive_to_measurement
+from ..procedures.review_helpers import ballot, drive_to_measurement
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

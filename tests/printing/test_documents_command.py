@@ -10,8 +10,8 @@ import time_machine
 from django.core.management import call_command
 from docx import Document as Docx
 
+from ..demo_helpers import SEED_MOMENT, seeded  # noqa: F401 (the demo university fixture)
 from ..procedures.md_helpers import applicant, at, drive_to_designation
-from ..test_demo_commands import SEED_MOMENT, seeded  # noqa: F401 (the demo university fixture)
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

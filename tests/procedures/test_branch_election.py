@@ -10,51 +10,9 @@ from organizations.models import Organization, Role, RoleAssignment
 from workflows.models import Case
 
 from ..helpers import assert_round_trip, complete, cst, inbox, only_task, run_timers
+from .election_helpers import start_election, vote_data
 
 pytestmark = pytest.mark.django_db(transaction=False)
-
-
-def start_election(client, branch):
-    r = client.post(
-        "/api/cases/", {"process": "branch_election", "organization": branch.pk}, format="json"
-    )
-    assert r.status_code == 201, r.json()
-    return r.json()
-
-
-def vote_data(u, candidates, present, votes, elected, **extra):
-    return {
-        "meeting_date": "2026-12-20",
-        "present": [m.pk for m in present],
-        "ballots_issued": len(present),
-        "ballots_returned": len(present),
-        "invalid_ballots": 0,
-        "votes": [{"candidate": c.pk, "yes": n} for c, n in zip(candidates, votes)],
-        "elected": [m.pk for m in elected],
-        **extra,
-    }
-
-
-def drive_to_vote(api, u):
-    """Start an election for branch A and bring it to the general-meeting vote with six candidates for five seats."""
-    sec, officer = api(u.users.sec_a), api(u.users.officer)
-    with time_machine.travel(cst(2026, 6, 1, 9), tick=False):
-        case = start_election(sec, u.branch_a)
-    run_timers(cst(2026, 7, 10, 10))
-    with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
-        complete(
-            sec,
-            only_task(sec, "submit_request")["id"],
-            {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"},
-        )
-        complete(officer, only_task(officer, "reply_request")["id"], {"approved": True})
-        complete(
-            sec,
-            only_task(sec, "nominate_candidates")["id"],
-            {"candidates": [m.pk for m in u.full_a[:6]]},
-        )
-        complete(officer, only_task(officer, "review_candidates")["id"], {"approved": True})
-    return case
 
 
 def test_election_from_reminder_to_approved_results(api, university):

@@ -7,9 +7,8 @@ import time_machine
 
 from workflows.models import Case
 
-from ..helpers import complete, cst, only_task, run_timers
-from .test_branch_election import start_election, vote_data
-from .test_branch_election_rules import at_vote, refused  # noqa: F401 (fixture)
+from ..helpers import complete, cst, only_task, refused, run_timers
+from .election_helpers import at_vote, start_election, vote_data  # noqa: F401 (at_vote: fixture)
 
 pytestmark = pytest.mark.django_db
 

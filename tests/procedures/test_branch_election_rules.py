@@ -3,11 +3,11 @@
 import pytest
 import time_machine
 
-from workflows.models import AuditEvent, Case
+from workflows.models import Case
 
 from ..factories import MemberFactory
-from ..helpers import complete, cst, only_task
-from .test_branch_election import drive_to_vote, start_election, vote_data
+from ..helpers import complete, cst, only_task, refused
+from .election_helpers import at_vote, start_election, vote_data  # noqa: F401 (at_vote: fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,32 +25,6 @@ def at_nomination(api, university):
         )
         complete(officer, only_task(officer, "reply_request")["id"], {"approved": True})
         yield case, sec, only_task(sec, "nominate_candidates")
-
-
-@pytest.fixture
-def at_vote(api, university):
-    """Branch A's election at the general-meeting vote (six candidates, five seats), on the meeting day."""
-    case = drive_to_vote(api, university)
-    with time_machine.travel(cst(2026, 12, 20, 15), tick=False):
-        yield case, api(university.users.sec_a)
-
-
-def snapshot(case_id):
-    case = Case.objects.get(pk=case_id)
-    return (
-        case.state,
-        case.lock_version,
-        AuditEvent.objects.filter(case_id=case_id).count(),
-        list(case.tasks.values_list("id", "status")),
-    )
-
-
-def refused(client, task_id, data, case_id, code):
-    before = snapshot(case_id)
-    body = complete(client, task_id, data, status=400)
-    assert body["code"] == code, body
-    assert snapshot(case_id) == before
-    return body
 
 
 def test_candidates_short_of_the_20_percent_margin_by_one_are_refused(

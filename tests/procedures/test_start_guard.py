@@ -8,7 +8,7 @@ from workflows import registry
 from workflows.models import AuditEvent, Case
 from workflows.services import case_start
 
-from .test_branch_election import start_election
+from .election_helpers import start_election
 
 pytestmark = pytest.mark.django_db
 

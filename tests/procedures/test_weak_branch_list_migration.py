@@ -7,7 +7,7 @@ from django.db.migrations.executor import MigrationExecutor
 from procedures.weak_branch_remediation.models import WeakBranchListing
 from workflows.models import Case
 
-from .test_branch_election import start_election
+from .election_helpers import start_election
 
 OLD = [("oversight", "0001_weak_branch_list_and_progress_reports")]
 

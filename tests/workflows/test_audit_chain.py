@@ -5,7 +5,6 @@ import json
 from io import StringIO
 
 import pytest
-import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -14,42 +13,9 @@ from engine.errors import DomainError
 from workflows.audit import event_hash, verify_case
 from workflows.models import AuditEvent
 
-from ..helpers import complete, cst, only_task
-from ..procedures.test_branch_election import start_election
+from .helpers import case_with_history, sql  # noqa: F401 (case_with_history: fixture)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def case_with_history(api, university):
-    sec, officer = api(university.users.sec_a), api(university.users.officer)
-    with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
-        case = start_election(sec, university.branch_a)
-        complete(
-            sec,
-            only_task(sec, "submit_request")["id"],
-            {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"},
-        )
-        complete(
-            officer,
-            only_task(officer, "reply_request")["id"],
-            {"approved": False, "reason": "请补充"},
-        )
-        complete(
-            sec,
-            only_task(sec, "submit_request")["id"],
-            {"election_date": "2026-12-21", "seats": 5, "nomination_method": "committee_proposal"},
-        )
-    ids = list(
-        AuditEvent.objects.filter(case_id=case["id"]).order_by("id").values_list("id", flat=True)
-    )
-    assert len(ids) >= 4
-    return case["id"], ids
-
-
-def sql(statement, *params):
-    with connection.cursor() as cur:
-        cur.execute(statement, params)
 
 
 def verify_cli(case_id):

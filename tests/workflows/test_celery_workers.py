@@ -11,14 +11,12 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-import time_machine
 from celery import Celery
 from django.db import connection
 
-from workflows.models import AuditEvent, Case, Task, Timer
-from workflows.services import case_start
+from workflows.models import AuditEvent, Task, Timer
 
-from ..helpers import cst
+from .helpers import assert_each_fired_exactly_once, many_due_cases
 
 # Every test runs against each broker that answers: Redis (the default) and RabbitMQ. A parallel
 # checkout sets its own with PARTYFLOW_TEST_BROKER / PARTYFLOW_TEST_AMQP_BROKER.
@@ -68,49 +66,6 @@ def broker(request):
     yield app
 
 
-def many_due_cases(university, n):
-    """n election cases whose reminder fell due long ago: one started for real, the rest copies of
-    its rows (each case independent), so the test spends its time firing, not starting."""
-    with time_machine.travel(cst(2020, 1, 1, 9), tick=False):
-        first = case_start(
-            actor=None,
-            process_id="branch_election",
-            organization=university.branch_a,
-            data={"term_end": "2021-01-10"},
-        )
-    timer = first.timers.get()
-    cases = Case.objects.bulk_create(
-        [
-            Case(
-                process_version=first.process_version,
-                process_id=first.process_id,
-                rule_set=first.rule_set,
-                organization_id=first.organization_id,
-                subject=first.subject,
-                business_key=f"copy:{i}",
-                state=first.state,
-                serializer_version=first.serializer_version,
-                data=first.data,
-                lock_version=first.lock_version,
-            )
-            for i in range(n - 1)
-        ]
-    )
-    Timer.objects.bulk_create(
-        [
-            Timer(
-                case=c,
-                spiff_task_id=timer.spiff_task_id,
-                element_id=timer.element_id,
-                name=timer.name,
-                due_at=timer.due_at,
-            )
-            for c in cases
-        ]
-    )
-    return [first.pk] + [c.pk for c in cases]
-
-
 def start_worker(name, log_dir, broker_url):
     env = {
         **os.environ,
@@ -154,17 +109,6 @@ def wait_until(predicate, seconds):
 
 def waiting():
     return Timer.objects.filter(status="waiting", element_id="term_expiry_reminder").count()
-
-
-def assert_each_fired_exactly_once(case_ids):
-    assert Timer.objects.filter(case_id__in=case_ids, status="fired").count() == len(case_ids)
-    assert AuditEvent.objects.filter(case_id__in=case_ids, action="timers_fired").count() == len(
-        case_ids
-    )
-    assert Task.objects.filter(
-        case_id__in=case_ids, element_id="submit_request", status="open"
-    ).count() == len(case_ids)
-    assert set(Case.objects.filter(pk__in=case_ids).values_list("lock_version", flat=True)) == {2}
 
 
 def stop(*workers):

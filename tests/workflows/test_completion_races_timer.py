@@ -14,7 +14,7 @@ from workflows.models import AuditEvent, Case, Task
 from workflows.services import case_start, process_deploy, task_complete, timer_fire_case
 
 from ..helpers import assert_round_trip, cst
-from .test_deadline_before_completion import BPMN as DEADLINE_BPMN
+from .helpers import DEADLINE_BPMN
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,33 +8,12 @@ from workflows.models import AuditEvent, Case
 from workflows.services import case_start, process_deploy
 
 from ..helpers import complete, cst, only_task
-
-BPMN = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" targetNamespace="t">
-  <bpmn:process id="deadline_demo" name="期限演示" isExecutable="true">
-    <bpmn:laneSet id="ls">
-      <bpmn:lane id="l1" name="branch_secretary"><bpmn:flowNodeRef>report</bpmn:flowNodeRef></bpmn:lane>
-      <bpmn:lane id="l2" name="approving_committee"><bpmn:flowNodeRef>escalate</bpmn:flowNodeRef></bpmn:lane>
-    </bpmn:laneSet>
-    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:userTask id="report" name="按期报告"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
-    <bpmn:boundaryEvent id="deadline" name="报告期限" attachedToRef="report" cancelActivity="true">
-      <bpmn:outgoing>f3</bpmn:outgoing>
-      <bpmn:timerEventDefinition><bpmn:timeDate xsi:type="bpmn:tFormalExpression">morning_of(shift(start_date, 'election.request_lead'))</bpmn:timeDate></bpmn:timerEventDefinition>
-    </bpmn:boundaryEvent>
-    <bpmn:userTask id="escalate" name="督办逾期报告"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing></bpmn:userTask>
-    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="report" />
-    <bpmn:sequenceFlow id="f2" sourceRef="report" targetRef="end" />
-    <bpmn:sequenceFlow id="f3" sourceRef="deadline" targetRef="escalate" />
-    <bpmn:sequenceFlow id="f4" sourceRef="escalate" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>"""
+from .helpers import DEADLINE_BPMN
 
 
 @pytest.fixture
 def deadline_case(university, tmp_path):
-    (tmp_path / "deadline_demo.bpmn").write_text(BPMN, encoding="utf-8")
+    (tmp_path / "deadline_demo.bpmn").write_text(DEADLINE_BPMN, encoding="utf-8")
     process_deploy(directory=tmp_path)
     with time_machine.travel(cst(2026, 3, 2, 9), tick=False):
         return case_start(

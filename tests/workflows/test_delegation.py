@@ -6,8 +6,7 @@ import pytest
 from workflows.audit import verify_case
 
 from ..helpers import complete, cst, inbox, only_task
-from ..procedures.test_branch_election import vote_data
-from ..procedures.test_branch_election_rules import at_vote  # noqa: F401  (fixture)
+from ..procedures.election_helpers import at_vote, vote_data  # noqa: F401  (at_vote: fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from workflows.models import AuditEvent, Case, Document, Task
 from workflows.services import document_upload
 
 from ..helpers import cst
+from ..procedures.election_helpers import start_election
 from ..procedures.md_helpers import applicant, at, start_development
-from ..procedures.test_branch_election import start_election
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from workflows import audit
 from workflows.assignment import user_roles_snapshot
 
 from ..helpers import cst, only_task
-from ..procedures.test_branch_election_rules import at_vote  # noqa: F401  (fixture)
+from ..procedures.election_helpers import at_vote  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 

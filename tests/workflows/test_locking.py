@@ -11,7 +11,7 @@ from workflows.services import timer_fire_case
 from workflows.services.state import locked_case
 
 from ..helpers import cst
-from ..procedures.test_branch_election import start_election
+from ..procedures.election_helpers import start_election
 
 
 @pytest.mark.django_db(transaction=True)

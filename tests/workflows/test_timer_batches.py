@@ -15,7 +15,7 @@ from workflows.services import due_case_ids, state, timers_fire_batch
 from workflows.services.state import locked_case
 
 from ..helpers import cst
-from .test_celery_workers import assert_each_fired_exactly_once, many_due_cases
+from .helpers import assert_each_fired_exactly_once, many_due_cases
 
 NOW = cst(2026, 11, 29, 9)
 

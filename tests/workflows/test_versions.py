@@ -10,7 +10,7 @@ from workflows.models import Case, ProcessVersion
 from workflows.services import process_deploy
 
 from ..helpers import complete, cst, only_task
-from ..procedures.test_branch_election import start_election
+from ..procedures.election_helpers import start_election
 
 pytestmark = pytest.mark.django_db
 
