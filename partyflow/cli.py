@@ -11,8 +11,9 @@ from pathlib import Path
 
 from partyflow.secret import ensure_secret_key
 
-# Commands that sign nothing (translation catalogs) run without a SECRET_KEY from the environment.
-KEYLESS_COMMANDS = {"compilemessages", "makemessages", "extract_labels"}
+# Commands that sign nothing (translation catalogs, static files) run without a SECRET_KEY from the
+# environment.
+KEYLESS_COMMANDS = {"compilemessages", "makemessages", "extract_labels", "collectstatic"}
 # `import` is a Python keyword, so no command module can bear the name: it is the one alias.
 ALIASES = {"import": "import_workbook"}
 
