@@ -2,7 +2,10 @@
 count with the API's token endpoint), the organization department lifts a lock; the database
 unreachable or a lock held too long is a 503 page with Retry-After, not a hanging worker."""
 
+import re
+import runpy
 import time
+from pathlib import Path
 
 import psycopg2
 import pytest
@@ -149,3 +152,29 @@ def test_a_held_row_lock_is_a_503_within_the_lock_timeout_not_a_hanging_worker(
         holder.close()
     # The lock released, the same claim goes through.
     assert page.post(f"/tasks/{task.pk}/claim/").status_code == 302
+
+
+# --- Content-Security-Policy on what is not a workplace page ------------------------------------
+
+
+def test_the_api_docs_and_the_html_case_report_pass_the_content_security_policy(
+    university, api, election
+):
+    docs = Client().get("/api/docs/")
+    html = docs.content.decode()
+    assert docs.status_code == 200 and "script-src 'self'" in docs["Content-Security-Policy"]
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)  # no inline script
+    report = api(university.users.orgdept).get(f"/api/cases/{election.pk}/report/")
+    nonce = re.search(r'<style nonce="([^"]+)">', report.content.decode()).group(1)
+    assert f"'nonce-{nonce}'" in report["Content-Security-Policy"]
+
+
+def test_the_gunicorn_config_bounds_workers_and_requests():
+    conf = runpy.run_path(str(Path(settings.BASE_DIR) / "partyflow" / "gunicorn.conf.py"))
+    # Longer than the longest legitimate request (a 30,000-member import ≈ 240 s), and longer than
+    # PostgreSQL's statement bound, so the database cancels a runaway statement first.
+    assert conf["timeout"] >= 300 > settings.PARTYFLOW["STATEMENT_TIMEOUT_MS"] / 1000
+    assert conf["limit_request_line"] <= 8190 and conf["limit_request_fields"] <= 100
+    assert conf["limit_request_field_size"] <= 8190 and conf["workers"] >= 1
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    assert "gunicorn partyflow.wsgi -c partyflow/gunicorn.conf.py" in readme
