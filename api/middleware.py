@@ -8,16 +8,12 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
 from .parsers import has_control_chars
-
-log = logging.getLogger("partyflow.api")
 
 
 def error_response(
