@@ -12,7 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+## Install, then collect the static files (hashed, compressed) into var/static/ for whitenoise.
 install: $(STAMP)
+	$(BIN)/partyflow collectstatic --noinput --verbosity 0
 
 ## Install, migrate, deploy BPMN, seed the demo university, serve the API with timers running.
 demo: $(STAMP)

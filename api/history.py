@@ -275,5 +275,7 @@ def history_report_html(case, request) -> str:
             "documents": documents,
             "now": timezone.localtime(),
             "reader": display.person_name(request.user),
+            # Its <style> element carries the response's Content-Security-Policy nonce.
+            "csp_nonce": getattr(request, "csp_nonce", ""),
         },
     )

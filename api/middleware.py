@@ -2,24 +2,18 @@
 
 - a query parameter with a control character (NUL cannot reach PostgreSQL): 400 naming it;
 - a body over the size limit: 413 (Django would answer its HTML 400 page);
-- the database unavailable for a moment (a restart, a failover): 503 with `Retry-After`; Django
-  closes the broken connection at the end of the request and the next one connects afresh
-  (`CONN_HEALTH_CHECKS`), so service resumes on its own.
+- (the database unavailable, or a wait over its bound: 503 with `Retry-After`, one rule for the API
+  and the pages in `partyflow/middleware.py`.)
 """
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
 from .parsers import has_control_chars
-
-log = logging.getLogger("partyflow.api")
 
 
 def error_response(
@@ -92,14 +86,6 @@ class ApiErrorsMiddleware:
             return None
         if isinstance(exception, RequestDataTooBig):
             return too_large(body_limit(request))
-        if isinstance(exception, (OperationalError, InterfaceError)):
-            log.warning("database unavailable: %s", exception)
-            return error_response(
-                503,
-                "database_unavailable",
-                _("数据库暂时不可用，请稍后重试。"),
-                headers={"Retry-After": str(settings.PARTYFLOW["RETRY_AFTER_SECONDS"])},
-            )
         if isinstance(exception, SuspiciousOperation):
             return error_response(400, "bad_request", _("请求无效。"))
         return None

@@ -11,9 +11,15 @@ from pathlib import Path
 
 from partyflow.secret import ensure_secret_key
 
-# Commands that sign nothing (translation catalogs, the Word templates) run without a SECRET_KEY from
-# the environment.
-KEYLESS_COMMANDS = {"compilemessages", "makemessages", "extract_labels", "build_templates"}
+# Commands that sign nothing (translation catalogs, the Word templates, static files) run without a
+# SECRET_KEY from the environment.
+KEYLESS_COMMANDS = {
+    "compilemessages",
+    "makemessages",
+    "extract_labels",
+    "build_templates",
+    "collectstatic",
+}
 # `import` is a Python keyword, so no command module can bear the name: it is the one alias.
 ALIASES = {"import": "import_workbook"}
 

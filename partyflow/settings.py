@@ -8,17 +8,25 @@ REDIS_URL        a shared cache for the API processes (token throttle); default:
                  it is Redis, else each process's local memory
 PARTYFLOW_TLS    1 when served behind TLS: secure cookies, HSTS, HTTPS redirect (`check --deploy`)
 PARTYFLOW_TOKEN_IDLE_HOURS  API tokens expire after this many idle hours (default 12)
+PARTYFLOW_LOCK_TIMEOUT_MS, PARTYFLOW_STATEMENT_TIMEOUT_MS  PostgreSQL waits bounded (5 s, 120 s)
+PARTYFLOW_LOGIN_LOCKOUT_MINUTES  an account or address locked after failed logins (30)
 SECRET_KEY (required with DEBUG off), DEBUG, ALLOWED_HOSTS, PARTYFLOW_RULE_SET
 """
 
+import datetime as _dt
 import json
 import os
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE as CSP_NONCE
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
+from csp.constants import UNSAFE_INLINE as CSP_UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("PARTYFLOW_DATA_DIR", BASE_DIR / "var"))
@@ -49,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",  # failed logins per account and address (see "Safe in production" below)
     "django_htmx",
     "rest_framework",
     "rest_framework.authtoken",
@@ -70,6 +79,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Issue 26 (see "Safe in production" below): static files served by the application, the
+    # Content-Security-Policy header, the 503 page when the database is unavailable.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "partyflow.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "web.middleware.WorkplaceLanguageMiddleware",
@@ -84,6 +98,8 @@ MIDDLEWARE = [
     # JSON answers under /api/ for what no view answers: oversized bodies, control characters in
     # query parameters, the database briefly unavailable (503 + Retry-After).
     "api.middleware.ApiErrorsMiddleware",
+    # Last: turns a lockout into the Chinese lockout page (JSON under /api/).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "partyflow.urls"
@@ -127,10 +143,13 @@ USE_TZ = True
 TIME_ZONE = "Asia/Shanghai"
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# `make install` (and `partyflow demo`) run collectstatic here; git-ignored (/var/). Served by
+# whitenoise with hashed names (see "Safe in production" below).
+STATIC_ROOT = Path(os.environ.get("PARTYFLOW_STATIC_ROOT", BASE_DIR / "var" / "static"))
 
-# The pages' session user comes with their roles and delegations in one query (web/backends.py).
-AUTHENTICATION_BACKENDS = ["web.backends.ModelBackend"]
+# The pages' session user comes with their roles and delegations in one query (web/backends.py);
+# django-axes first refuses a locked account or address (web/backends.py, "Safe in production").
+AUTHENTICATION_BACKENDS = ["web.backends.LockoutBackend", "web.backends.ModelBackend"]
 
 # The web workplace: session login at "/", each person lands on their inbox.
 LOGIN_URL = "web:login"
@@ -318,3 +337,73 @@ LOGGING = {
         "spiff.task": {"level": "WARNING"},
     },
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# Safe in production (issue 26): static files, login lockout, Content-Security-Policy, database
+# waits bounded. The README's "Deployment" section and partyflow/gunicorn.conf.py go with these.
+# ---------------------------------------------------------------------------------------------
+
+# Static files from the application (whitenoise): `collectstatic` writes them to STATIC_ROOT under
+# content-hashed names, compressed (gzip, brotli), served with a year's Cache-Control; every page
+# then finds its CSS, htmx and the bpmn-js viewer under gunicorn with DEBUG off.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Only the hashed copies are kept (and compressed), and source maps (devtools only, 7 of the 12 MB)
+# are not compressed: collectstatic then takes a fraction of the time.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
+
+# Password guessing: the web login (which is also the admin's) and POST /api/auth/token/ count
+# failures together, per account and per address (django-axes, in the database so the organization
+# department sees and lifts a lock in 组织管理 → 登录锁定). The number agrees with the token
+# throttle: PARTYFLOW["TOKEN_RATE"] allows N attempts per period from an address, and N failures
+# lock the account and the address (web.lockout.failure_limit reads N from the same setting).
+AXES_FAILURE_LIMIT = "web.lockout.failure_limit"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = _dt.timedelta(
+    minutes=int(os.environ.get("PARTYFLOW_LOGIN_LOCKOUT_MINUTES", "30"))
+)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "partyflow.middleware.lockout_response"
+AXES_VERBOSE = False
+# Behind the TLS proxy the client's address is the last hop it adds to X-Forwarded-For.
+if BEHIND_TLS:
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
+# Content-Security-Policy (django-csp 4): scripts only from this site's static files (no inline
+# script or event handler in any page: web/static/web/app.js wires them); <style> elements only
+# with the response's nonce (the HTML case report); style attributes allowed (the SVG charts and
+# bpmn-js set them; an attribute cannot run script). htmx's own indicator <style> is switched off
+# (meta htmx-config in web/base.html; the rules are in app.css).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF, CSP_NONCE],
+        "style-src-attr": [CSP_UNSAFE_INLINE],
+        # bpmn-js draws its bpmn.io watermark from a data: URI; the Swagger UI its icons.
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF, "data:"],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    }
+}
+
+# A statement or lock wait has a bound, so a held lock cannot tie up every gunicorn worker: a page
+# or API request that would wait longer answers 503 with Retry-After (partyflow/middleware.py).
+# The statement bound is sized for the longest legitimate statement (a year's compliance report,
+# a 30,000-member import's batches); 0 turns a bound off (e.g. for a long migration).
+PARTYFLOW["LOCK_TIMEOUT_MS"] = int(os.environ.get("PARTYFLOW_LOCK_TIMEOUT_MS", "5000"))
+PARTYFLOW["STATEMENT_TIMEOUT_MS"] = int(os.environ.get("PARTYFLOW_STATEMENT_TIMEOUT_MS", "120000"))
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c lock_timeout={PARTYFLOW['LOCK_TIMEOUT_MS']} "
+        f"-c statement_timeout={PARTYFLOW['STATEMENT_TIMEOUT_MS']}"
+    )

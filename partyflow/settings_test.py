@@ -14,3 +14,11 @@ from .settings import PARTYFLOW  # noqa: E402
 PARTYFLOW = {**PARTYFLOW, "TOKEN_IDLE_SECONDS": None}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Static files: the pages link their unhashed names (no collectstatic before the tests); the test
+# of the production command (tests/test_deployment.py) runs collectstatic and the hashed storage.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True  # no STATIC_ROOT in tests: whitenoise looks files up on request

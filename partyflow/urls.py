@@ -1,7 +1,11 @@
+import sys
+
 from django.contrib import admin
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import include, path
+
+from partyflow.middleware import database_unavailable, is_database_unavailable
 
 
 def not_found(request, exception=None) -> HttpResponse:
@@ -13,7 +17,11 @@ def not_found(request, exception=None) -> HttpResponse:
     return render(request, "web/404.html", status=404)
 
 
-def server_error(request) -> JsonResponse:
+def server_error(request) -> HttpResponse:
+    """Django's 500 handler. The database failing in a middleware (the session saved on the way
+    out) reaches here rather than a view's exception hook: the same 503 as there."""
+    if is_database_unavailable(sys.exception()):
+        return database_unavailable(request)
     return JsonResponse(
         {"code": "server_error", "message": "服务器内部错误，请稍后重试。", "fields": {}},
         status=500,

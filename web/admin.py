@@ -10,6 +10,10 @@ A refused save (a rule of the services) is shown as the service's message and no
 
 from __future__ import annotations
 
+import logging
+
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -23,6 +27,7 @@ from organizations.models import Member, Organization, RoleAssignment
 from organizations.selectors import is_org_department
 
 User = get_user_model()
+log = logging.getLogger("partyflow.web")
 
 admin.site.site_header = _("党组织管理（组织部）")
 admin.site.site_title = _("党组织管理")
@@ -46,6 +51,7 @@ PLURALS = {
     "Member": _("党员"),
     "RoleAssignment": _("角色任职"),
     "User": _("用户"),
+    "AccessAttempt": _("登录锁定"),
 }
 # Labels of relations whose model fields carry no Chinese verbose name.
 FIELD_LABELS = {"organization": _("所属组织"), "user": _("登录用户"), "parent": _("上级组织")}
@@ -208,3 +214,39 @@ class PartyflowUserAdmin(ServiceAdmin, UserAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
+
+
+# Login lockouts (django-axes, README "Deployment"): the organization department sees who is locked
+# and lifts a lock by deleting the account's or address's failed attempts (the action below, or
+# the delete page). Nobody adds or edits an attempt.
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class LoginLockoutAdmin(AccessAttemptAdmin):
+    actions = ["unlock"]
+
+    def has_module_permission(self, request) -> bool:
+        return _org_department(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return _org_department(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return _org_department(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("解除锁定（清除所选的失败登录记录）"))
+    def unlock(self, request, queryset) -> None:
+        users = sorted({a.username for a in queryset if a.username})
+        addresses = sorted({a.ip_address for a in queryset if a.ip_address})
+        count, _deleted = queryset.delete()
+        log.info("login lock lifted by %s: %s %s", request.user, users, addresses)
+        self.message_user(
+            request,
+            _("已解除 %(n)s 条锁定：%(who)s") % {"n": count, "who": "、".join(users + addresses)},
+            messages.SUCCESS,
+        )

@@ -2,6 +2,8 @@
 record, their role assignments in force today and the delegations they hold now, in the same query
 (`organizations.jsonrows`): every page reads them for the navigation, the inbox and the scope."""
 
+from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import backends, get_user_model
 from django.db import connection
 from django.utils import timezone
@@ -33,3 +35,21 @@ class ModelBackend(backends.ModelBackend):
         assignments_prime(user, user.pf_roles, on)
         delegations_prime(user, user.pf_delegations)
         return user
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' check before the password is tried: a locked account or address is refused
+    (the failure still counts). Authentication without a request (a command, a test client's
+    `login()`) has no address to lock and is left to the next backend. The API's token endpoint
+    passes DRF's request: the lockout is marked on Django's request under it, where the lockout
+    middleware looks (a 429 `login_locked`, not DRF's "wrong password" 400)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):  # noqa: ANN201
+        if request is None:
+            return None
+        request = getattr(request, "_request", request)
+        try:
+            return super().authenticate(request, username=username, password=password, **kwargs)
+        except AxesBackendPermissionDenied:
+            request.axes_locked_out = True
+            raise

@@ -85,8 +85,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"定时器每 {interval} 秒扫描一次 (timers swept every {interval}s in-process)\n"
         )
-        # --insecure: serve the Swagger UI assets (sidecar static files) without DEBUG.
-        call_command("runserver", addrport, use_reloader=False, insecure_serving=True)
+        # Static files (the pages' CSS and scripts, the Swagger UI's) are served by whitenoise from
+        # STATIC_ROOT under hashed names, as under gunicorn: collected before serving.
+        call_command("collectstatic", interactive=False, verbosity=0)
+        call_command("runserver", addrport, use_reloader=False)
 
     @staticmethod
     def how_to_log_in(addrport: str) -> str:

@@ -17,6 +17,13 @@
     });
   });
 
+  // A select that submits its form when changed (the language switch, the branch of a new
+  // meeting): wired here, not in an onchange attribute (Content-Security-Policy: no inline script).
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    if (el.matches && el.matches("select[data-autosubmit]") && el.form) el.form.submit();
+  });
+
   // "Select all" in the queue.
   document.addEventListener("change", function (ev) {
     var box = ev.target;
