@@ -249,6 +249,18 @@ def notifications_email(*, notifications: list[Notification], now=None) -> int:
     return sent
 
 
+def notifications_resolve(*, task_ids, now=None) -> int:
+    """The reminders, overdue alerts and escalations about tasks just closed (completed, cancelled,
+    withdrawn) stop asking anyone to act: they are marked resolved. Called in the transaction that
+    closes the tasks (provided to `workflows` as "tasks_closed"). Returns how many were resolved."""
+    ids = list(task_ids)
+    if not ids:
+        return 0
+    return Notification.objects.filter(task_id__in=ids, resolved_at__isnull=True).update(
+        resolved_at=now or timezone.now()
+    )
+
+
 def notification_mark_read(*, actor, notification: Notification) -> Notification:
     if notification.read_at is None:
         notification.read_at = timezone.now()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from engine.calendar import CST, last_day_before
 from engine.errors import Forbidden
 from forms.validation import load_schema
+from notifications.render import notification_state_label
 from notifications.render import render as render_notification
 from notifications.selectors import tasks_escalated_to
 from organizations.models import Member, Organization, Role
@@ -471,8 +472,9 @@ def notifications_display(items: list) -> list[dict]:
     return [
         {
             "n": n,
-            "subject": render_notification(n.kind, n.params)[0],
-            "message": render_notification(n.kind, n.params)[1],
+            "subject": render_notification(n.kind, n.params, resolved=n.resolved_at is not None)[0],
+            "message": render_notification(n.kind, n.params, resolved=n.resolved_at is not None)[1],
+            "state": notification_state_label(n),
         }
         for n in items
     ]
