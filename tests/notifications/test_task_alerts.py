@@ -232,9 +232,7 @@ def test_an_alert_about_a_step_already_done_reads_as_done_and_is_not_counted_unr
     assert en["state_display"] == "Done"
 
 
-def test_cancelling_a_case_resolves_the_alerts_about_its_open_steps(
-    api, university, request_task
-):
+def test_cancelling_a_case_resolves_the_alerts_about_its_open_steps(api, university, request_task):
     u = university
     run_timers(cst(2026, 12, 11, 0, 1))
     assert Notification.objects.filter(resolved_at__isnull=True).count() >= 2
