@@ -32,7 +32,7 @@ from workflows.assignment import (
     slot_holders,
 )
 from workflows.citations import citations
-from workflows.display import actors_in_words, submitted_in_words
+from workflows.display import actors_in_words, member_hints, submitted_in_words
 from workflows.models import AuditEvent, Case, ProcessVersion, Task, TaskStatus
 from workflows.selectors import (
     INBOX_FIELDS,
@@ -287,7 +287,32 @@ def task_context(task: Task) -> dict:
     """What the procedure gives the form besides its schema (eligible people, tallies);
     {} once the task is closed."""
     fn = registry.context_for(task.process_id, task.element_id)
-    return (fn(case=task.case, task=task) or {}) if fn and task.status == TaskStatus.OPEN else {}
+    context = (fn(case=task.case, task=task) or {}) if fn and task.status == TaskStatus.OPEN else {}
+    return with_member_hints(context)
+
+
+def with_member_hints(context: dict) -> dict:
+    """The context with a `hint` ("branch · status") on each person a picker may offer ({id, name}
+    in a list), so people are told apart by who they are, not by a number; one query."""
+    people = [
+        p
+        for v in context.values()
+        if isinstance(v, list)
+        for p in v
+        if isinstance(p, dict) and "id" in p and "name" in p
+    ]
+    hints = member_hints(p["id"] for p in people)
+    return {
+        k: [
+            {**p, "hint": hints.get(p["id"], "")}
+            if isinstance(p, dict) and "id" in p and "name" in p
+            else p
+            for p in v
+        ]
+        if isinstance(v, list)
+        else v
+        for k, v in context.items()
+    }
 
 
 def case_facts(case: Case, schemas: list[dict]) -> list[dict]:

@@ -20,7 +20,7 @@ from engine.errors import DomainError
 from engine.i18n import _
 from engine.rules import get_rule_set
 from forms.validation import load_schema
-from organizations.models import Member, Organization, Role
+from organizations.models import Member, MemberStatus, Organization, Role
 
 from . import registry
 from .assignment import LANE_LABELS, parse_slot
@@ -118,6 +118,20 @@ def member_names(ids: Iterable) -> dict[int, str]:
     if not wanted:
         return {}
     return dict(Member.objects.filter(pk__in=wanted).values_list("pk", "name"))
+
+
+def member_hints(ids: Iterable) -> dict[int, str]:
+    """{member id: "branch · status"}: how people tell two members apart where a name alone may not
+    do (a picker), instead of an id; one query."""
+    wanted = {i for i in ids if isinstance(i, int) and not isinstance(i, bool)}
+    if not wanted:
+        return {}
+    statuses = dict(MemberStatus.choices)
+    rows = Member.objects.filter(pk__in=wanted).values_list("pk", "organization__name", "status")
+    return {
+        pk: " · ".join(x for x in (org, str(statuses.get(status, status))) if x)
+        for pk, org, status in rows
+    }
 
 
 def organization_names(ids: Iterable) -> dict[int, str]:
