@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from notifications.models import Notification
-from notifications.render import render
+from notifications.render import notification_state_label, render
 from workflows import display
 
 from .params import bool_param
@@ -21,6 +21,8 @@ class NotificationSerializer(serializers.ModelSerializer):
     task = serializers.PrimaryKeyRelatedField(read_only=True)
     case = serializers.PrimaryKeyRelatedField(read_only=True)
     due_at = serializers.SerializerMethodField()
+    resolved = serializers.SerializerMethodField()
+    state_display = serializers.SerializerMethodField()
 
     class Meta:
         model = Notification
@@ -35,14 +37,24 @@ class NotificationSerializer(serializers.ModelSerializer):
             "due_at",
             "created_at",
             "read_at",
+            "resolved",
+            "resolved_at",
+            "state_display",
             "emailed_at",
         ]
 
     def get_subject(self, obj) -> str:
-        return render(obj.kind, obj.params)[0]
+        return render(obj.kind, obj.params, resolved=obj.resolved_at is not None)[0]
 
     def get_message(self, obj) -> str:
-        return render(obj.kind, obj.params)[1]
+        return render(obj.kind, obj.params, resolved=obj.resolved_at is not None)[1]
+
+    def get_resolved(self, obj) -> bool:
+        """The task it is about is done (or cancelled): nobody is asked to act."""
+        return obj.resolved_at is not None
+
+    def get_state_display(self, obj) -> str:
+        return notification_state_label(obj)
 
     def get_due_at(self, obj) -> str | None:
         return display.iso_cst(obj.params.get("due_at"))

@@ -1,7 +1,7 @@
 """Reminders and overdue alerts about open tasks: an in-app list per user, and email.
 
 `TaskAlert` records that an alert of a kind was raised for a task (once per task and kind, whoever
-held it then); `Notification` is what each holder reads. Messages are rendered when read, in the
+held it then); `Notification` is what each holder reads, resolved once the task is closed. Messages are rendered when read, in the
 reader's language, from `kind` and `params`.
 """
 
@@ -51,6 +51,9 @@ class Notification(models.Model):
     params = models.JSONField(default=dict)
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
+    # The task it is about was completed, cancelled or withdrawn: nobody is asked to act any more
+    # (shown as 已办理, not counted as unread). Set by `notifications_resolve` when the task closes.
+    resolved_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
     email_error = models.CharField(max_length=500, blank=True, default="")
 

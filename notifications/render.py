@@ -20,8 +20,9 @@ def _when(value) -> str:
     return local.strftime("%Y-%m-%d %H:%M")
 
 
-def render(kind: str, params: dict) -> tuple[str, str]:
-    """(subject, text). Task names are BPMN labels, translated through the catalog (workflows/labels.py)."""
+def render(kind: str, params: dict, *, resolved: bool = False) -> tuple[str, str]:
+    """(subject, text). Task names are BPMN labels, translated through the catalog (workflows/labels.py).
+    `resolved`: the task was done (or cancelled) since; the notice no longer asks anyone to act."""
     task = params.get("task")
     p = {
         "task": gettext(task) if task else "",
@@ -29,6 +30,11 @@ def render(kind: str, params: dict) -> tuple[str, str]:
         "organization": params.get("organization", ""),
         "due": _when(params.get("due_at")),
     }
+    if resolved and kind != "term_expiry":
+        return (
+            _("已办理：%(task)s") % p,
+            _("任务“%(task)s”（%(case)s）已办理，无需再处理。") % p,
+        )
     if kind == "due_soon":
         return (
             _("任务即将到期：%(task)s") % p,
@@ -58,3 +64,10 @@ def render(kind: str, params: dict) -> tuple[str, str]:
         )
         % p,
     )
+
+
+def notification_state_label(n) -> str:
+    """已办理 when the task it is about is done (it asks nobody to act), else 未读 / 已读."""
+    if n.resolved_at is not None:
+        return _("已办理")
+    return _("未读") if n.read_at is None else _("已读")

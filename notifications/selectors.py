@@ -15,9 +15,9 @@ from .models import AlertKind, Notification
 def notifications_for(user, *, unread: bool | None = None) -> QuerySet[Notification]:
     qs = Notification.objects.filter(recipient=user)
     if unread is True:
-        qs = qs.filter(read_at__isnull=True)
+        qs = qs.filter(read_at__isnull=True, resolved_at__isnull=True)
     elif unread is False:
-        qs = qs.filter(read_at__isnull=False)
+        qs = qs.exclude(read_at__isnull=True, resolved_at__isnull=True)
     return qs.order_by("-created_at", "-id")
 
 
@@ -30,7 +30,10 @@ def notification_for_user(user, notification_id) -> Notification:
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    """Unread and still asking to act: a notice about a task already done is not counted."""
+    return Notification.objects.filter(
+        recipient=user, read_at__isnull=True, resolved_at__isnull=True
+    ).count()
 
 
 def tasks_escalated_to(user) -> QuerySet[Task]:

@@ -22,6 +22,7 @@ from engine.rules import get_rule_set, rule_set_codes
 from organizations.selectors import approving_committee_of, approving_committees_of
 from workflows.assignment import slot as make_slot
 from workflows.assignment import slot_holders
+from workflows.display import user_names
 from workflows.models import Task, TaskStatus
 
 from .models import AlertKind, Notification, TaskAlert
@@ -156,7 +157,8 @@ def alerts_raise(*, now=None, limit: int = 5000, send_email: bool = True) -> dic
 def term_expiry_notify(*, case, branch, term_end: str, now=None) -> dict:
     """P2 step 0: tell the branch (secretary and committee) and the officers of its approving
     committee that the term ends on `term_end`. Called by the election's reminder step inside its
-    transaction; the emails go out after commit. Returns who was told, per body."""
+    transaction; the emails go out after commit. Returns who was told, per body, each as
+    {username, name} (the record shows people by name)."""
     return term_expiry_notify_many(items=[(case, branch, term_end)], now=now)[0]
 
 
@@ -204,10 +206,18 @@ def term_expiry_notify_many(*, items: list[tuple], now=None) -> list[dict]:
         ]
         results.append(
             {
-                body: sorted(u.get_username() for u in found.values())
+                body: [
+                    {"id": u.pk, "username": u.get_username()}
+                    for u in sorted(found.values(), key=lambda u: u.get_username())
+                ]
                 for body, found in recipients.items()
             }
         )
+    names = user_names(u["id"] for result in results for body in result.values() for u in body)
+    for result in results:
+        for body in result.values():
+            for u in body:
+                u["name"] = names.get(u.pop("id"), u["username"])
     if made:
         made = Notification.objects.bulk_create(made)
         transaction.on_commit(lambda: notifications_email(notifications=made, now=now))
@@ -237,6 +247,18 @@ def notifications_email(*, notifications: list[Notification], now=None) -> int:
         Notification.objects.filter(pk__in=[n.pk for n in todo]).update(email_error=str(exc)[:500])
         return 0
     return sent
+
+
+def notifications_resolve(*, task_ids, now=None) -> int:
+    """The reminders, overdue alerts and escalations about tasks just closed (completed, cancelled,
+    withdrawn) stop asking anyone to act: they are marked resolved. Called in the transaction that
+    closes the tasks (provided to `workflows` as "tasks_closed"). Returns how many were resolved."""
+    ids = list(task_ids)
+    if not ids:
+        return 0
+    return Notification.objects.filter(task_id__in=ids, resolved_at__isnull=True).update(
+        resolved_at=now or timezone.now()
+    )
 
 
 def notification_mark_read(*, actor, notification: Notification) -> Notification:

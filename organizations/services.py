@@ -772,8 +772,8 @@ def officer_import_upsert(
     source: dict,
 ) -> tuple[RoleAssignment, str, dict]:
     """Give `member` the committee post at `organization` for the term: the member's user account
-    is created when missing (username 学工号, no password until the organization department sets
-    one), the role assignment is matched on (user, organization, role, post). Returns
+    is created when missing (username 学工号, the member's name as its name, no password until the
+    organization department sets one; an account without a name gets the member's), the role assignment is matched on (user, organization, role, post). Returns
     (assignment, action, changes)."""
     if term_start and term_end and term_end < term_start:
         raise ValidationFailed(
@@ -793,8 +793,13 @@ def officer_import_upsert(
                 fields={"staff_or_student_no": [_("账号已属于另一名党员")]},
             )
         if user is None:
-            user = user_create(actor=actor, username=username, source=source)
+            user = user_create(
+                actor=actor, username=username, source=source, first_name=member.name[:150]
+            )
         member_update(actor=actor, member=member, source=source, user=user)
+    if not user.get_full_name() and member.name:
+        # An account created by an earlier import showed its 学工号 where people read a name.
+        user = user_update(actor=actor, user=user, first_name=member.name[:150], last_name="")
     existing = (
         RoleAssignment.objects.filter(user=user, organization=organization, role=role, post=post)
         .order_by("-id")

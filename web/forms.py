@@ -78,7 +78,7 @@ def _options(schema: dict, context: dict) -> list[dict] | None:
     if not key:
         return None
     return [
-        {"value": str(p["id"]), "label": p.get("name") or str(p["id"]), "hint": str(p["id"])}
+        {"value": str(p["id"]), "label": p.get("name") or str(p["id"]), "hint": p.get("hint") or ""}
         for p in context.get(key) or []
         if isinstance(p, dict) and "id" in p
     ]

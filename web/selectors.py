@@ -15,6 +15,7 @@ from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from engine.calendar import CST, last_day_before
 from engine.errors import Forbidden
 from forms.validation import load_schema
+from notifications.render import notification_state_label
 from notifications.render import render as render_notification
 from notifications.selectors import tasks_escalated_to
 from organizations.models import Member, Organization, Role
@@ -31,6 +32,7 @@ from workflows.assignment import (
     slot_holders,
 )
 from workflows.citations import citations
+from workflows.display import actors_in_words, member_hints, submitted_in_words
 from workflows.models import AuditEvent, Case, ProcessVersion, Task, TaskStatus
 from workflows.selectors import (
     INBOX_FIELDS,
@@ -285,7 +287,32 @@ def task_context(task: Task) -> dict:
     """What the procedure gives the form besides its schema (eligible people, tallies);
     {} once the task is closed."""
     fn = registry.context_for(task.process_id, task.element_id)
-    return (fn(case=task.case, task=task) or {}) if fn and task.status == TaskStatus.OPEN else {}
+    context = (fn(case=task.case, task=task) or {}) if fn and task.status == TaskStatus.OPEN else {}
+    return with_member_hints(context)
+
+
+def with_member_hints(context: dict) -> dict:
+    """The context with a `hint` ("branch · status") on each person a picker may offer ({id, name}
+    in a list), so people are told apart by who they are, not by a number; one query."""
+    people = [
+        p
+        for v in context.values()
+        if isinstance(v, list)
+        for p in v
+        if isinstance(p, dict) and "id" in p and "name" in p
+    ]
+    hints = member_hints(p["id"] for p in people)
+    return {
+        k: [
+            {**p, "hint": hints.get(p["id"], "")}
+            if isinstance(p, dict) and "id" in p and "name" in p
+            else p
+            for p in v
+        ]
+        if isinstance(v, list)
+        else v
+        for k, v in context.items()
+    }
 
 
 def case_facts(case: Case, schemas: list[dict]) -> list[dict]:
@@ -340,83 +367,10 @@ def case_facts(case: Case, schemas: list[dict]) -> list[dict]:
     return facts
 
 
-def _people_ids(prop: dict, value) -> list[int]:
-    """The member ids a submitted value holds when its field is a member picker (`x-options`)."""
-    items = prop.get("items") or {}
-    if prop.get("x-options"):
-        return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, int)]
-    if isinstance(value, list) and items.get("type") == "object":
-        keys = [k for k, p in (items.get("properties") or {}).items() if p.get("x-options")]
-        return [
-            row[k]
-            for row in value
-            if isinstance(row, dict)
-            for k in keys
-            if isinstance(row.get(k), int)
-        ]
-    return []
-
-
-def _value_text(prop: dict, value, people: dict) -> str:
-    """A submitted value in words: labels for codes, names beside member ids, 是/否 for booleans."""
-    if isinstance(value, bool):
-        return gettext("是") if value else gettext("否")
-    if value is None:
-        return ""
-    if prop.get("x-options") or (prop.get("items") or {}).get("x-options"):
-        ids = value if isinstance(value, list) else [value]
-        return "、".join(f"{people.get(v, '')}（#{v}）" for v in ids)
-    if prop.get("enum") and prop.get("x-labels"):
-        return label(prop["x-labels"].get(str(value), str(value)))
-    if isinstance(value, list):
-        items = prop.get("items") or {}
-        sub = items.get("properties") or {}
-        parts = []
-        for v in value:
-            if isinstance(v, dict):
-                parts.append(
-                    "，".join(
-                        f"{label(sub.get(k, {}).get('title', k))} "
-                        f"{_value_text(sub.get(k, {}), x, people)}"
-                        for k, x in v.items()
-                    )
-                )
-            else:
-                parts.append(str(v))
-        return "；".join(parts)
-    return str(value)
-
-
-def _submitted_items(events: list[AuditEvent]) -> dict[int, list[dict]]:
-    """{event id: [{label, value}]} for completed steps: each field by its form title, values in
-    words (member names in one query for all events)."""
-    schemas, wanted = {}, set()
-    for e in events:
-        submitted = (e.data or {}).get("submitted") if isinstance(e.data, dict) else None
-        if isinstance(submitted, dict) and e.task_id and e.task.form:
-            schemas[e.pk] = load_schema(e.task.form)
-            props = schemas[e.pk].get("properties") or {}
-            for k, v in submitted.items():
-                wanted.update(_people_ids(props.get(k, {}), v))
-    people = dict(Member.objects.filter(pk__in=wanted).values_list("pk", "name")) if wanted else {}
-    out = {}
-    for e in events:
-        if e.pk not in schemas:
-            continue
-        props = schemas[e.pk].get("properties") or {}
-        out[e.pk] = [
-            {
-                "label": label(props.get(k, {}).get("title", k)),
-                "value": _value_text(props.get(k, {}), v, people),
-            }
-            for k, v in e.data["submitted"].items()
-        ]
-    return out
-
-
-def events_display(events: list[AuditEvent]) -> list[dict]:
-    """Audit events in words: what, who in which role at which organization, on whose behalf, when,
-    what was submitted (organization and member names in one query each for all events)."""
+def events_display(events: list[AuditEvent], *, process_id: str) -> list[dict]:
+    """Audit events in words: what, who (by name) in which role at which organization, on whose
+    behalf, when, what was submitted (people, organization and member names in one query each for
+    all events)."""
     org_ids = {
         r.get("organization") for e in events for r in e.actor_roles or [] if isinstance(r, dict)
     }
@@ -424,7 +378,8 @@ def events_display(events: list[AuditEvent]) -> list[dict]:
         Organization.objects.filter(pk__in=[o for o in org_ids if o]).values_list("pk", "name")
     )
     roles = dict(Role.choices)
-    submitted = _submitted_items(events)
+    submitted = submitted_in_words(events, process_id=process_id)
+    actors = actors_in_words(events)
     out = []
     for e in events:
         role_text = "、".join(
@@ -437,6 +392,8 @@ def events_display(events: list[AuditEvent]) -> list[dict]:
                 "event": e,
                 "action_label": action_label(e.action),
                 "task_name": label(e.task_name),
+                "actor": actors[e.pk][0],
+                "on_behalf_of": actors[e.pk][1],
                 "roles": role_text,
                 "submitted": submitted.get(e.pk),
             }
@@ -446,7 +403,9 @@ def events_display(events: list[AuditEvent]) -> list[dict]:
 
 def task_history(case: Case, limit: int = 30) -> list[dict]:
     """The case's latest events, oldest first."""
-    return events_display(list(reversed(case_history(case).order_by("-id")[:limit])))
+    return events_display(
+        list(reversed(case_history(case).order_by("-id")[:limit])), process_id=case.process_id
+    )
 
 
 # --- case page --------------------------------------------------------------------------------
@@ -516,7 +475,7 @@ def case_bpmn_xml(case: Case) -> str:
 
 def case_timeline(case: Case) -> list[dict]:
     """Every audit event in order (who, in which roles, on whose behalf, when, what)."""
-    return events_display(list(case_history(case)))
+    return events_display(list(case_history(case)), process_id=case.process_id)
 
 
 def case_schemas(case: Case) -> list[dict]:
@@ -538,8 +497,9 @@ def notifications_display(items: list) -> list[dict]:
     return [
         {
             "n": n,
-            "subject": render_notification(n.kind, n.params)[0],
-            "message": render_notification(n.kind, n.params)[1],
+            "subject": render_notification(n.kind, n.params, resolved=n.resolved_at is not None)[0],
+            "message": render_notification(n.kind, n.params, resolved=n.resolved_at is not None)[1],
+            "state": notification_state_label(n),
         }
         for n in items
     ]

@@ -19,8 +19,10 @@ from engine.calendar import CST
 from engine.errors import DomainError
 from engine.i18n import _
 from engine.rules import get_rule_set
-from organizations.models import Member, Organization, Role
+from forms.validation import load_schema
+from organizations.models import Member, MemberStatus, Organization, Role
 
+from . import registry
 from .assignment import LANE_LABELS, parse_slot
 from .models import ProcessVersion
 
@@ -94,16 +96,20 @@ def person_name(user) -> str:
 
 
 def user_names(ids: Iterable[int | None]) -> dict[int, str]:
-    """{user id: display name}; one query."""
+    """{user id: display name}: the account's full name, else the name of the member it belongs
+    to, else the username; one query."""
     wanted = {i for i in ids if isinstance(i, int)}
     if not wanted:
         return {}
     rows = (
         get_user_model()
         .objects.filter(pk__in=wanted)
-        .values_list("pk", "username", "first_name", "last_name")
+        .values_list("pk", "username", "first_name", "last_name", "member__name")
     )
-    return {pk: (f"{first} {last}".strip() or username) for pk, username, first, last in rows}
+    return {
+        pk: (f"{first} {last}".strip() or member or username)
+        for pk, username, first, last, member in rows
+    }
 
 
 def member_names(ids: Iterable) -> dict[int, str]:
@@ -112,6 +118,20 @@ def member_names(ids: Iterable) -> dict[int, str]:
     if not wanted:
         return {}
     return dict(Member.objects.filter(pk__in=wanted).values_list("pk", "name"))
+
+
+def member_hints(ids: Iterable) -> dict[int, str]:
+    """{member id: "branch · status"}: how people tell two members apart where a name alone may not
+    do (a picker), instead of an id; one query."""
+    wanted = {i for i in ids if isinstance(i, int) and not isinstance(i, bool)}
+    if not wanted:
+        return {}
+    statuses = dict(MemberStatus.choices)
+    rows = Member.objects.filter(pk__in=wanted).values_list("pk", "organization__name", "status")
+    return {
+        pk: " · ".join(x for x in (org, str(statuses.get(status, status))) if x)
+        for pk, org, status in rows
+    }
 
 
 def organization_names(ids: Iterable) -> dict[int, str]:
@@ -266,4 +286,104 @@ def annotate(
                 out[f"{k}_display"] = [
                     {"id": int(i), "name": names.get(int(i), ""), "count": n} for i, n in v.items()
                 ]
+    return out
+
+
+# --- submitted data in words (the web history, the printed audit report) ----------------------
+
+
+def _text(value: str) -> str:
+    """A Chinese label from a form file in the active language ('' stays '')."""
+    return gettext(value) if value else value
+
+
+def _member_ids(key: str, prop: dict, value, member_keys: frozenset[str]) -> list[int]:
+    """The member ids a submitted value holds: a member picker's (`x-options`) or a key the
+    procedure declares as holding member ids (`data_labels`), also inside a table's rows."""
+    items = prop.get("items") or {}
+    if prop.get("x-options") or items.get("x-options") or key in member_keys:
+        return _ids_of(value)
+    if isinstance(value, list) and items.get("type") == "object":
+        sub = items.get("properties") or {}
+        return [
+            i
+            for row in value
+            if isinstance(row, dict)
+            for k, v in row.items()
+            for i in _member_ids(k, sub.get(k, {}), v, member_keys)
+        ]
+    return []
+
+
+def _value_text(key: str, prop: dict, value, people: dict, member_keys: frozenset[str]) -> str:
+    """A submitted value in words: labels for codes, names beside member ids, 是/否 for booleans."""
+    if isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
+    if value is None:
+        return ""
+    items = prop.get("items") or {}
+    if prop.get("x-options") or items.get("x-options") or key in member_keys:
+        ids = _ids_of(value)
+        if ids:
+            return "、".join(f"{people.get(v, '')}（#{v}）" for v in ids)
+    if prop.get("enum") and prop.get("x-labels"):
+        return _text(prop["x-labels"].get(str(value), str(value)))
+    if isinstance(value, list):
+        sub = items.get("properties") or {}
+        parts = []
+        for v in value:
+            if isinstance(v, dict):
+                parts.append(
+                    "，".join(
+                        f"{_text(sub.get(k, {}).get('title', k))} "
+                        f"{_value_text(k, sub.get(k, {}), x, people, member_keys)}"
+                        for k, x in v.items()
+                    )
+                )
+            else:
+                parts.append(str(v))
+        return "；".join(parts)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def submitted_in_words(events, *, process_id: str) -> dict[int, list[dict]]:
+    """{event id: [{key, label, value}]} for the events that carry a completed step's submitted data:
+    each field by its form's title, values in words (member names in one query for all events)."""
+    member_keys = registry.member_keys_for(process_id)
+    schemas, wanted = {}, set()
+    for e in events:
+        submitted = (e.data or {}).get("submitted") if isinstance(e.data, dict) else None
+        if isinstance(submitted, dict) and e.task_id and e.task.form:
+            schemas[e.pk] = load_schema(e.task.form)
+            props = schemas[e.pk].get("properties") or {}
+            for k, v in submitted.items():
+                wanted.update(_member_ids(k, props.get(k, {}), v, member_keys))
+    people = member_names(wanted)
+    out = {}
+    for e in events:
+        if e.pk not in schemas:
+            continue
+        props = schemas[e.pk].get("properties") or {}
+        out[e.pk] = [
+            {
+                "key": k,
+                "label": _text(props.get(k, {}).get("title", k)),
+                "value": _value_text(k, props.get(k, {}), v, people, member_keys),
+            }
+            for k, v in e.data["submitted"].items()
+        ]
+    return out
+
+
+def actors_in_words(events) -> dict[int, tuple[str, str]]:
+    """{event id: (who acted, by full name — '系统' for the system; on whose behalf, or '')};
+    one query for all events."""
+    names = user_names(i for e in events for i in (e.actor_id, e.on_behalf_of_id))
+    out = {}
+    for e in events:
+        who = names.get(e.actor_id, e.actor_name) if e.actor_id else str(SYSTEM_NAME)
+        held = names.get(e.on_behalf_of_id, e.on_behalf_of_name) if e.on_behalf_of_id else ""
+        out[e.pk] = (who, held or e.on_behalf_of_name)
     return out

@@ -8,19 +8,42 @@ import json
 from django.utils import translation
 
 from engine.calendar import CST
+from workflows import registry
 from workflows.actions import AuditAction
 from workflows.audit import verify_case
+from workflows.display import (
+    actors_in_words,
+    annotate,
+    member_ids_in,
+    member_names,
+    person_name,
+    submitted_in_words,
+)
 from workflows.models import AuditEvent, Case
 
-from .common import display_names
+
+def _shown(value) -> str:
+    """A value as printed: a list of names (or of {id, name, count}) joined, anything else as JSON."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "、".join(value)
+    if isinstance(value, list) and all(
+        isinstance(v, dict) and {"id", "name"} <= set(v) for v in value
+    ):
+        return "、".join(f"{v['name']}（#{v['id']}）×{v.get('count')}" for v in value)
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _data_text(data: dict) -> str:
+def _data_text(data: dict, *, member_keys, names, codes, counts) -> str:
+    """Data that is no form's (a start, an effect's result) with names beside member ids and labels
+    beside codes (`workflows.display.annotate`), one `key: value` line each."""
+    shown = annotate(data or {}, member_keys=member_keys, names=names, codes=codes, counts=counts)
     items = []
-    for k, v in (data or {}).items():
-        if k in ("opened", "fired_timers") and not v:
+    for k, v in shown.items():
+        if k.endswith("_display") or (k in ("opened", "fired_timers") and not v):
             continue
-        text = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)
+        text = _shown(v)
+        if f"{k}_display" in shown:
+            text = f"{_shown(shown[f'{k}_display'])}（{text}）"
         items.append(f"{k}: {text[:300]}")
     return "\n".join(items)
 
@@ -29,23 +52,35 @@ def audit_report(case: Case, *, user) -> dict:
     """The printable case audit report: the case, the chain verification result, every event with
     who acted and what was submitted, and every document with its sha256."""
     verification = verify_case(case.pk)
-    events = list(AuditEvent.objects.filter(case=case).order_by("seq", "id"))
-    people = display_names(e.actor_name for e in events)
+    events = list(AuditEvent.objects.filter(case=case).select_related("task").order_by("seq", "id"))
+    member_keys = registry.member_keys_for(case.process_id)
+    counts = registry.count_paths_for(case.process_id)
+    codes = registry.code_labels_for(case.process_id)
+    names = member_names(set().union(*(member_ids_in(e.data, member_keys, counts) for e in events)))
     with translation.override("zh-hans"):  # the document's language, whatever the reader's
         labels = {code: str(label) for code, label in AuditAction.choices}
-    rows = [
-        {
-            "seq": e.seq,
-            "at": e.created_at.astimezone(CST).strftime("%Y-%m-%d %H:%M"),
-            "action": f"{labels.get(e.action, e.action)}（{e.action}）",
-            "actor": people.get(e.actor_name, e.actor_name)
-            + (f"（代 {e.on_behalf_of_name}）" if e.on_behalf_of_name else ""),
-            "task": e.task_name,
-            "data": _data_text(e.data.get("submitted") if "submitted" in e.data else e.data),
-            "hash": e.hash,
-        }
-        for e in events
-    ]
+        submitted = submitted_in_words(events, process_id=case.process_id)
+        actors = actors_in_words(events)
+        rows = [
+            {
+                "seq": e.seq,
+                "at": e.created_at.astimezone(CST).strftime("%Y-%m-%d %H:%M"),
+                "action": f"{labels.get(e.action, e.action)}（{e.action}）",
+                "actor": actors[e.pk][0] + (f"（代 {actors[e.pk][1]}）" if actors[e.pk][1] else ""),
+                "task": e.task_name,
+                "data": "\n".join(f"{i['label']}：{i['value']}" for i in submitted[e.pk])
+                if e.pk in submitted
+                else _data_text(
+                    e.data.get("submitted") if "submitted" in e.data else e.data,
+                    member_keys=member_keys,
+                    names=names,
+                    codes=codes,
+                    counts=counts,
+                ),
+                "hash": e.hash,
+            }
+            for e in events
+        ]
     documents = [
         {
             "filename": d.filename,
@@ -67,6 +102,6 @@ def audit_report(case: Case, *, user) -> dict:
         "events": rows,
         "documents": documents,
         "generated_at": dt.datetime.now(dt.UTC),
-        "generated_by": user.get_full_name() or user.username if user is not None else "system",
+        "generated_by": person_name(user),
         "head": case.audit_head,
     }

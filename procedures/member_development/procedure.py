@@ -29,7 +29,7 @@ one_running_per(PROCESS, MEMBER)
 
 data_labels(
     PROCESS,
-    members=("present", "member"),
+    members=("present", "member", "contacts", "introducers"),
     counts=("admission_vote.present", "conversion_vote.present", "vote.present"),
 )
 

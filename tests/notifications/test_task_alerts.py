@@ -191,3 +191,54 @@ def test_alerts_reach_a_members_own_task_and_each_lane_holder(university):
     assert [x.username for x in holders[own]] == ["member_a"]
     assert [x.username for x in holders[lane]] == ["sec_a", "committee_a"]
     assert holders[slot("member", u.full_a[7].pk)] == []  # a member without an account
+
+
+def test_an_alert_about_a_step_already_done_reads_as_done_and_is_not_counted_unread(
+    api, client, university, request_task
+):
+    u = university
+    sec, officer = api(u.users.sec_a), api(u.users.officer)
+    run_timers(cst(2026, 12, 11, 0, 1))
+    [overdue] = notifications(sec)
+    assert overdue["kind"] == "overdue" and overdue["resolved"] is False
+    assert [n["id"] for n in notifications(sec, unread="true")] == [overdue["id"]]
+
+    with time_machine.travel(cst(2026, 12, 11, 9), tick=False):
+        done = sec.post(
+            f"/api/tasks/{request_task['id']}/complete/",
+            {
+                "data": {
+                    "election_date": "2026-12-20",
+                    "seats": 5,
+                    "nomination_method": "committee_proposal",
+                }
+            },
+            format="json",
+        )
+        assert done.status_code == 200, done.json()
+
+    for client_, who in ((sec, "sec_a"), (officer, "officer")):
+        [n] = notifications(client_)
+        assert n["resolved"] is True and n["state_display"] == "已办理", who
+        assert n["subject"] == "已办理：提交换届请示" and "请尽快办理" not in n["message"]
+        assert notifications(client_, unread="true") == []
+    # the page: shown as done, with no "mark read" button, and the bell counts nothing
+    client.force_login(u.users.sec_a)
+    page = client.get("/notifications/").content.decode()
+    assert 'data-state="resolved"' in page and "已办理" in page
+    assert "请尽快办理" not in page and 'data-testid="unread-count"' not in page
+    # English readers read the same state
+    en = sec.get("/api/notifications/", HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
+    assert en["state_display"] == "Done"
+
+
+def test_cancelling_a_case_resolves_the_alerts_about_its_open_steps(api, university, request_task):
+    u = university
+    run_timers(cst(2026, 12, 11, 0, 1))
+    assert Notification.objects.filter(resolved_at__isnull=True).count() >= 2
+    with time_machine.travel(cst(2026, 12, 11, 9), tick=False):
+        r = api(u.users.officer).post(
+            f"/api/cases/{request_task['case']}/cancel/", {"reason": "合并换届"}, format="json"
+        )
+        assert r.status_code == 200, r.json()
+    assert not Notification.objects.filter(resolved_at__isnull=True, task__isnull=False).exists()

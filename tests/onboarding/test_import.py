@@ -497,3 +497,20 @@ def test_an_officer_whose_account_name_belongs_to_another_member_is_refused(orgd
     assert [(e["sheet"], e["row"], e["column"], e["code"]) for e in body["errors"]] == [
         ("班子成员", 6, "学工号", "username_taken")
     ]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_imported_officers_accounts_carry_their_names_also_on_re_import(orgdept):
+    from django.contrib.auth import get_user_model
+
+    u = small_university(TODAY)
+    no = u.rows["officers"][0]["staff_or_student_no"]
+    name = next(m["name"] for m in u.rows["members"] if m["staff_or_student_no"] == no)
+    assert post(orgdept, workbook(u)).status_code == 201
+    me = as_user(no).get("/api/me/").json()
+    assert (me["username"], me["name"]) == (no, name)
+    # an account an earlier import left without a name gets it on the next import
+    get_user_model().objects.filter(username=no).update(first_name="", last_name="")
+    assert post(orgdept, workbook(u)).status_code == 201
+    assert as_user(no).get("/api/me/").json()["name"] == name
+    assert get_user_model().objects.get(username=no).get_full_name() == name

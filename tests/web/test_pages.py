@@ -446,3 +446,20 @@ def test_the_case_page_prints_the_procedures_documents(web, university, election
     assert (
         web(u.users.sec_b).get(f"/cases/{election.pk}/print/election_request/").status_code == 404
     )
+
+
+def test_a_member_picker_tells_people_apart_by_branch_and_status_not_by_number(
+    web, university, election
+):
+    u = university
+    sec, officer = web(u.users.sec_a), web(u.users.officer)
+    _submit_request(
+        sec, open_task(election, "submit_request"), election_date=election.data["term_end"]
+    )
+    officer.post(f"/tasks/{open_task(election, 'reply_request').pk}/", {"approved": "true"})
+    html = sec.get(f"/tasks/{open_task(election, 'nominate_candidates').pk}/").content.decode()
+    picker = html[html.index('data-field="candidates"') : html.index('data-field="basis"')]
+    three = u.full_a[3]
+    label = re.search(r'<label class="check" data-name="甲3">.*?</label>', picker, re.S).group(0)
+    assert "软件工程教工党支部 · 正式党员" in label
+    assert f"#{three.pk}" not in picker and not re.search(r"#\d", picker)

@@ -233,9 +233,9 @@ def case_cancel(*, actor, case: Case, reason: str) -> Case:
         if case.status != CaseStatus.RUNNING:
             raise Conflict(_("流程已结束，不能撤销。"), code="case_not_running")
         now = timezone.now()
-        case.tasks.filter(status=TaskStatus.OPEN).update(
-            status=TaskStatus.CANCELLED, completed_at=now
-        )
+        open_tasks = list(case.tasks.filter(status=TaskStatus.OPEN).values_list("pk", flat=True))
+        case.tasks.filter(pk__in=open_tasks).update(status=TaskStatus.CANCELLED, completed_at=now)
+        state.tasks_closed(open_tasks, now=now)
         case.timers.filter(status=TimerStatus.WAITING).update(status=TimerStatus.CANCELLED)
         case.status, case.cancel_reason, case.completed_at, case.stage = (
             CaseStatus.CANCELLED,

@@ -185,6 +185,12 @@ def plan_step(
     return step
 
 
+def tasks_closed(task_ids: list[int], *, now) -> None:
+    """Tell whoever provides "tasks_closed" (notifications: reminders about these tasks stop asking
+    anyone to act) that the tasks were completed or cancelled, in the same transaction."""
+    registry.provider("tasks_closed")(task_ids=task_ids, now=now)
+
+
 def write_rows(steps: list[Step], *, now) -> None:
     """Write the task and timer rows of one or many planned steps: one statement per kind of change,
     however many cases the steps belong to."""
@@ -196,6 +202,8 @@ def write_rows(steps: list[Step], *, now) -> None:
         Task.objects.filter(pk__in=pks).update(
             status=status, completed_at=now, completed_by_id=completed_by_id
         )
+    if closed:
+        tasks_closed([pk for pks in closed.values() for pk in pks], now=now)
     new_tasks = [row for step in steps for row in step.new_tasks]
     if new_tasks:
         Task.objects.bulk_create(new_tasks)

@@ -1,0 +1,71 @@
+"""The record is true (issue 25): wherever a person reads who was named or who acted — P1's contacts
+and introducers, P2's term-expiry recipients, the printed audit report, the web case history —
+they read the person's name, never an id or a login name alone."""
+
+import pytest
+import time_machine
+
+from printing.contexts.audit_report import audit_report
+from workflows.models import AuditEvent, Case
+
+from ..helpers import cst
+from ..printing.test_documents import get_doc, pdf_text
+from ..procedures.election_helpers import drive_to_vote
+from ..procedures.md_helpers import applicant, drive_to_political_review
+
+pytestmark = pytest.mark.django_db
+
+
+def test_p1_contacts_and_introducers_read_with_names_in_the_api(api, university):
+    u = university
+    person = applicant(u)
+    case = drive_to_political_review(api, u, person)
+    data = api(u.users.sec_a).get(f"/api/cases/{case['id']}/").json()["data"]
+    assert data["contacts"] == [u.full_a[2].pk, u.full_a[3].pk]
+    assert data["contacts_display"] == ["甲2", "甲3"]
+    assert data["introducers_display"] == ["甲2", "甲3"]
+
+
+def test_p1_audit_report_prints_field_titles_and_names_not_raw_ids(api, university, tmp_path):
+    u = university
+    case = drive_to_political_review(api, u, applicant(u))
+    r = get_doc(
+        api(u.users.auditor), f"/api/cases/{case['id']}/documents/generate/audit_report/?format=pdf"
+    )
+    text = pdf_text(r.content, tmp_path)
+    ids = [u.full_a[2].pk, u.full_a[3].pk]
+    assert f"introducers: {ids}".replace(" ", "") not in text.replace(" ", "")
+    assert "入党介绍人" in text and "甲2" in text and "甲3" in text
+    # who acted: the secretary by name (甲0, the member behind the account), not the login name
+    rows = audit_report(Case.objects.get(pk=case["id"]), user=u.users.auditor)["events"]
+    introducers = next(r for r in rows if "入党介绍人" in r["data"])
+    assert introducers["data"] == f"入党介绍人（党员编号）：甲2（#{ids[0]}）、甲3（#{ids[1]}）"
+    assert introducers["actor"] == "甲0"
+    assert all(r["actor"] != "system" for r in rows) and any(r["actor"] == "系统" for r in rows)
+
+
+def test_p2_term_expiry_recipients_are_recorded_by_name(api, university):
+    u = university
+    case = drive_to_vote(api, u)
+    effect = AuditEvent.objects.get(
+        case_id=case["id"], action="effect_applied", data__operation="notify_term_expiry"
+    )
+    branch = effect.data["result"]["branch"]
+    assert {"username": "sec_a", "name": "甲0"} in branch
+    assert all(p["name"] for p in branch)
+    history = api(u.users.sec_a).get(f"/api/cases/{case['id']}/history/").json()
+    result = next(e for e in history if e["data"].get("operation") == "notify_term_expiry")
+    assert {"username": "sec_a", "name": "甲0"} in result["data"]["result"]["branch"]
+
+
+def test_web_case_history_shows_names_and_the_system_not_login_names(client, university, api):
+    u = university
+    case = drive_to_vote(api, u)
+    client.force_login(u.users.sec_a)
+    with time_machine.travel(cst(2026, 7, 12, 9), tick=False):
+        page = client.get(f"/cases/{case['id']}/").content.decode()
+    timeline = page[page.index('class="timeline"') :]
+    assert "甲0" in timeline and "系统" in timeline
+    assert "sec_a" not in timeline and ">system<" not in timeline
+    # the nominated candidates read by name in the history's submitted data
+    assert "甲5" in timeline
