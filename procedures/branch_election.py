@@ -161,7 +161,10 @@ def check_start(*, organization, data, rules, subject_member=None) -> dict:
             fields={"data.term_end": [_("必填")]},
         )
     date_field(term_end, field="data.term_end")
-    return {"term_end": term_end, "branch_name": organization.name}
+    # The outgoing term as it stood when the election began: the request prints it after the
+    # election has replaced the branch's term.
+    term_start = organization.term_start.isoformat() if organization.term_start else None
+    return {"term_start": term_start, "term_end": term_end, "branch_name": organization.name}
 
 
 # --- step 1: request -------------------------------------------------------------------------

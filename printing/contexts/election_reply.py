@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from workflows.models import Case
 
-from .common import cn_date, election_basics, last_submitted, member_names, names_of, require_step
+from .common import (
+    cn_date,
+    election_basics,
+    last_submitted,
+    member_names,
+    names_of,
+    require_step,
+    stroke_sorted,
+)
 
 
 def election_reply(case: Case) -> dict:
@@ -13,8 +21,11 @@ def election_reply(case: Case) -> dict:
     b = election_basics(case)
     review, _r = last_submitted(case, "review_candidates")
     nominated, _n = last_submitted(case, "nominate_candidates")
+    # The reply agrees to the list as the request gave it: in 姓氏笔画 order.
     candidates = (
-        names_of(nominated.get("candidates"), member_names(nominated.get("candidates") or []))
+        stroke_sorted(
+            names_of(nominated.get("candidates"), member_names(nominated.get("candidates") or []))
+        )
         if review.get("approved")
         else []
     )

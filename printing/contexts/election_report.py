@@ -3,10 +3,29 @@
 from __future__ import annotations
 
 from engine.calendar import today
-from organizations.models import CommitteePost, Member, RoleAssignment
+from organizations.models import CommitteePost
 from workflows.models import Case
 
 from .common import cn_date, election_basics, last_submitted, member_names, names_of, require_step
+
+
+def committee_posts(elected: list, secretary, deputy, names: dict[int, str]) -> list[dict]:
+    """委员分工 of the committee just elected, each post once: the secretary and the deputy elected
+    at its first meeting (elect_officers), then the other elected members as 委员. Read from the
+    case, not from the roles in force: the outgoing secretary's role and a later change are not
+    this election's result."""
+    posts = [
+        {"name": names.get(i, str(i)), "post": str(label)}
+        for i, label in (
+            (secretary, CommitteePost.SECRETARY.label),
+            (deputy, CommitteePost.DEPUTY_SECRETARY.label),
+        )
+        if i is not None and i in elected
+    ]
+    others = [names.get(i, str(i)) for i in elected if i not in (secretary, deputy)]
+    if posts and others:
+        posts.append({"name": "、".join(others), "post": str(CommitteePost.MEMBER.label)})
+    return posts
 
 
 def election_report(case: Case) -> dict:
@@ -34,17 +53,11 @@ def election_report(case: Case) -> dict:
         ),
         key=lambda r: -r["yes"],
     )
-    posts = []
-    member_users = dict(
-        Member.objects.filter(pk__in=elected_ids, user__isnull=False).values_list("user_id", "name")
+    posts = (
+        committee_posts(elected_ids, officers.get("secretary"), officers.get("deputy"), names)
+        if b["has_committee"]
+        else []
     )
-    post_labels = dict(CommitteePost.choices)
-    for ra in RoleAssignment.objects.filter(
-        organization=case.organization, user_id__in=member_users, post__gt=""
-    ).order_by("id"):
-        posts.append(
-            {"name": member_users[ra.user_id], "post": str(post_labels.get(ra.post, ra.post))}
-        )
     secretary, deputy = names.get(officers.get("secretary")), names.get(officers.get("deputy"))
     elected = names_of(elected_ids, names)
     if not elected:

@@ -19,6 +19,7 @@ from .common import (
     names_of,
     require_step,
     secretary_name,
+    stroke_sorted,
 )
 
 
@@ -28,7 +29,11 @@ def election_request(case: Case) -> dict:
     require_step(case, "submit_request", "提交换届请示", "换届选举请示")
     b = election_basics(case)
     org, request = b["org"], b["request"]
-    members = list(branch_members(org))
+    # 党员 are the full and the probationary members; applicants, activists and development objects
+    # are not members yet, and those struck off or cancelled no longer are.
+    members = [
+        m for m in branch_members(org) if m.status in (MemberStatus.FULL, MemberStatus.PROBATIONARY)
+    ]
     counts = Counter(m.status for m in members)
     nominated, _e = last_submitted(case, "nominate_candidates")
     names = member_names(nominated.get("candidates") or [])
@@ -52,10 +57,17 @@ def election_request(case: Case) -> dict:
         }
         for x in vote.get("excluded") or []
     ]
-    term_start, term_end = (
-        org.term_start,
-        parse_date(case.data["term_end"]) if case.data.get("term_end") else org.term_end,
-    )
+    # The term the request was about: the one in office when the branch asked. The election
+    # replaces the branch's term (record_election_result), so a request printed afterwards reads
+    # the outgoing term from the case (term_start, term_end recorded at its start).
+    asked_on = parse_date(b["request_event"].created_at) if b["request_event"] else today()
+    if case.data.get("term_start"):
+        term_start = parse_date(case.data["term_start"])
+    elif org.term_start and org.term_start < asked_on:
+        term_start = org.term_start
+    else:
+        term_start = None
+    term_end = parse_date(case.data["term_end"]) if case.data.get("term_end") else org.term_end
     intro = "{branch}现有党员{total}名，其中正式党员{full}名、预备党员{prob}名。{outgoing}于{start}选举产生，任期将于{end}届满。".format(
         branch=org.name,
         total=len(members),
@@ -78,8 +90,8 @@ def election_request(case: Case) -> dict:
         or "根据《中国共产党基层组织选举工作条例》和《中国共产党支部工作条例（试行）》的规定，经研究，拟召开支部党员大会进行换届选举。",
         "nomination": labels.get(request.get("nomination_method"), "—"),
         "method": method,
-        "candidates": names_of(nominated.get("candidates"), names),
+        "candidates": stroke_sorted(names_of(nominated.get("candidates"), names)),
         "not_counted": not_counted,
-        "date": cn_date(b["request_event"].created_at if b["request_event"] else today()),
-        "contact": secretary_name(org),
+        "date": cn_date(asked_on),
+        "contact": secretary_name(org, on=asked_on),
     }

@@ -280,10 +280,15 @@ def member_record(case: Case | None, member: Member, *, reveal: bool) -> dict:
         "generated_on": cn_date(today()),
         "person": {
             "name": member.name,
-            "gender": "",
-            "ethnicity": "",
+            # The roster's fields (organizations.models.Member, national code → label). 籍贯 is
+            # not a roster field (the import reports the column as unknown): left for the pen.
+            "gender": str(member.get_gender_display()),
+            "ethnicity": str(member.get_ethnicity_display()),
             "native_place": "",
-            "education": "",
+            "education": str(member.get_education_display()),
+            "degree": str(member.get_degree_display()),
+            "person_category": str(member.get_person_category_display()),
+            "job_post": member.job_post,
             "birth_date": cn_date(member.birth_date),
             "id_number": member.id_number if reveal else mask(member.id_number),
             "phone": member.phone if reveal else mask(member.phone),

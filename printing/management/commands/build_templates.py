@@ -262,7 +262,7 @@ def member_record() -> object:
     )
     para(doc, "一、基本情况", "PF Section")
     widths = [1.9, 3.9, 1.9, 3.5, 1.9, 3.9]
-    t = table(doc, 5, 6, widths, row_cm=0.85)
+    t = table(doc, 6, 6, widths, row_cm=0.85)
     fill_row(
         t.rows[0],
         [
@@ -296,11 +296,22 @@ def member_record() -> object:
             "{{ person.status }}",
         ],
     )
-    fill_row(t.rows[3], ["所在党支部", "{{ branch }}", "", "", "审批党委", "{{ committee }}"])
-    t.rows[3].cells[1].merge(t.rows[3].cells[3])
-    cell_text(t.rows[3].cells[1], "{{ branch }}")
     fill_row(
-        t.rows[4],
+        t.rows[3],
+        [
+            "学　　位",
+            "{{ person.degree }}",
+            "人员类别",
+            "{{ person.person_category }}",
+            "工作单位及职务",
+            "{{ person.job_post }}",
+        ],
+    )
+    fill_row(t.rows[4], ["所在党支部", "{{ branch }}", "", "", "审批党委", "{{ committee }}"])
+    t.rows[4].cells[1].merge(t.rows[4].cells[3])
+    cell_text(t.rows[4].cells[1], "{{ branch }}")
+    fill_row(
+        t.rows[5],
         [
             "入党日期",
             "{{ person.joined_on }}",
