@@ -32,6 +32,7 @@ from workflows.assignment import (
 )
 from workflows.citations import citations
 from workflows.models import AuditEvent, Case, ProcessVersion, Task, TaskStatus
+from workflows.personal import case_data_for, events_for
 from workflows.selectors import (
     INBOX_FIELDS,
     INBOX_NAMES,
@@ -288,9 +289,10 @@ def task_context(task: Task) -> dict:
     return (fn(case=task.case, task=task) or {}) if fn and task.status == TaskStatus.OPEN else {}
 
 
-def case_facts(case: Case, schemas: list[dict]) -> list[dict]:
-    """The case's data in words: each key with the title a form gives it (else the key), each value
-    as text; lists of people's ids are shown by name when the context names them."""
+def case_facts(case: Case, schemas: list[dict], user) -> list[dict]:
+    """The case's data in words, as `user` may read it (`workflows.personal`): each key with the
+    title a form gives it (else the key), each value as text; lists of people's ids are shown by
+    name when the context names them."""
     titles: dict[str, str] = {
         "term_end": gettext_noop("本届任期届满日期"),
         "branch_name": gettext_noop("党支部"),
@@ -308,7 +310,7 @@ def case_facts(case: Case, schemas: list[dict]) -> list[dict]:
                 enum_labels[key] = prop["x-labels"]
             if prop.get("x-options"):
                 people_keys.add(key)
-    data = case.data or {}
+    data = case_data_for(user, case)
     ids = {
         v
         for k in people_keys
@@ -318,7 +320,7 @@ def case_facts(case: Case, schemas: list[dict]) -> list[dict]:
     }
     people = dict(Member.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
     facts = []
-    for key, value in (case.data or {}).items():
+    for key, value in data.items():
         if key not in titles or isinstance(value, dict):
             continue
         if isinstance(value, bool):
@@ -444,9 +446,10 @@ def events_display(events: list[AuditEvent]) -> list[dict]:
     return out
 
 
-def task_history(case: Case, limit: int = 30) -> list[dict]:
-    """The case's latest events, oldest first."""
-    return events_display(list(reversed(case_history(case).order_by("-id")[:limit])))
+def task_history(case: Case, user, limit: int = 30) -> list[dict]:
+    """The case's latest events, oldest first, as `user` may read them (`workflows.personal`)."""
+    events = list(reversed(case_history(case).order_by("-id")[:limit]))
+    return events_display(events_for(user, case, events))
 
 
 # --- case page --------------------------------------------------------------------------------
@@ -514,9 +517,10 @@ def case_bpmn_xml(case: Case) -> str:
     return laid_out(xml, case.process_id, lanes, names) if xml else ""
 
 
-def case_timeline(case: Case) -> list[dict]:
-    """Every audit event in order (who, in which roles, on whose behalf, when, what)."""
-    return events_display(list(case_history(case)))
+def case_timeline(case: Case, user) -> list[dict]:
+    """Every audit event in order (who, in which roles, on whose behalf, when, what), as `user`
+    may read them (`workflows.personal`)."""
+    return events_display(events_for(user, case, list(case_history(case))))
 
 
 def case_schemas(case: Case) -> list[dict]:
