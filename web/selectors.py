@@ -300,6 +300,9 @@ def case_facts(case: Case, schemas: list[dict], user) -> list[dict]:
         "round": gettext_noop("选举轮次"),
         "elected_total": gettext_noop("已当选"),
         "application_date": gettext_noop("递交日期"),
+        "reply_document_no": gettext_noop("换届请示批复文号"),
+        "candidates_document_no": gettext_noop("候选人预备人选批复文号"),
+        "results_document_no": gettext_noop("选举结果批复文号"),
     }
     enum_labels: dict[str, dict] = {}
     people_keys = {"elected_total"}
