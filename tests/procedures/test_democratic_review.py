@@ -114,6 +114,19 @@ def test_a_branch_of_twelve_through_the_whole_review(api, review_branch):
         assert_round_trip(case["id"])
         complete(officer, only_task(officer, "receive_results")["id"], {"approved": True})
     assert Case.objects.get(pk=case["id"]).status == "completed"
+    # A member reading their own (done) self-assessment sees the grade, the feedback and the
+    # tallies given to them, not anyone else's; the committee sees everyone's.
+    other = rb.rated[4]
+    for member, grade in ((target, "unqualified"), (other, "qualified")):
+        own = Task.objects.get(case_id=case["id"], slot=f"member@{member.pk}")
+        seen = api(member.user).get(f"/api/tasks/{own.pk}/").json()["case_data"]
+        assert [(r["member"], r["grade"]) for r in seen["ratings"]] == [(member.pk, grade)]
+        assert [f["member"] for f in seen["feedback"]] == [member.pk]
+        assert list(seen["measurement"]) == [str(member.pk)]
+        assert seen["unqualified"] == ([target.pk] if member == target else [])
+        assert [a["member"] for a in seen["self_assessments"]] == [member.pk]
+    full = committee.get(f"/api/cases/{case['id']}/").json()["data"]
+    assert len(full["ratings"]) == 10 and full["unqualified"] == [target.pk]
     [disposal] = Case.objects.filter(process_id="unqualified_member")
     assert disposal.subject_member == target and disposal.organization == rb.branch
     assert only_task(committee, "propose_handling")["case"] == disposal.pk
