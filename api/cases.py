@@ -119,7 +119,7 @@ class CaseDetailSerializer(CaseSerializer):
         ]
 
     def get_data(self, obj) -> dict:
-        return case_data_display(obj)
+        return case_data_display(obj, self.context["request"].user)
 
     def get_documents(self, obj) -> list[dict]:
         return DocumentSerializer(case_documents(obj), many=True).data

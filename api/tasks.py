@@ -291,7 +291,7 @@ class TaskDetailSerializer(TaskSerializer):
         return fn(case=obj.case, task=obj) if fn and obj.status == "open" else {}
 
     def get_case_data(self, obj) -> dict:
-        return case_data_display(obj.case)
+        return case_data_display(obj.case, self.context["request"].user)
 
     def get_completed_by(self, obj) -> str | None:
         return obj.completed_by.get_username() if obj.completed_by_id else None

@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimeDateEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -205,8 +206,20 @@ class WorkflowRun:
 
     @property
     def data(self) -> dict:
-        """The case data: the workflow's data plus the data of the most recently completed task."""
+        """The case data: the workflow's data plus the data of the most recently completed task.
+
+        When that task is one instance of a multi-instance step still running, the step's data is
+        read instead: an instance's data (its input item, what its holder submitted, its output
+        item) is that instance's own and the next instance's would replace it; the step's data holds
+        the collection (loopDataOutputRef) gathered so far, every finished instance's output."""
         last = self.workflow.last_task
+        parent = last.parent if last is not None else None
+        if (
+            parent is not None
+            and isinstance(parent.task_spec, MultiInstanceTask)
+            and not parent.has_state(TaskState.FINISHED_MASK)
+        ):
+            last = parent
         merged = dict(self.workflow.data)
         if last is not None:
             merged.update(last.data)

@@ -256,14 +256,30 @@ def check_nomination(*, case, task, data, rules) -> dict:
     return {"approved": None, "elected_total": [], "round": 0}
 
 
+# Each reply of the approving committee is its own document: its number is kept in the case under
+# the step's own name, so that the approval of the results never replaces the reply to the request.
+# The form's shared `document_no` is not kept in the case (each step's event keeps what was
+# submitted; older cases keep the last number under `document_no`).
+DOCUMENT_NO_KEYS = {
+    "review_candidates": "candidates_document_no",
+    "reply_request": "reply_document_no",
+    "approve_results": "results_document_no",
+}
+
+
 @form_check(PROCESS, "review_candidates", "reply_request", "approve_results")
 def check_approval(*, case, task, data, rules) -> dict:
-    """An approval clears the reason of an earlier rejection (the case shows the current reply)."""
+    """The reply's document number under the step's own name; an approval clears the reason of an
+    earlier rejection (the case shows the current reply)."""
+    numbers = {
+        "document_no": None,
+        DOCUMENT_NO_KEYS[task.element_id]: data.get("document_no") or None,
+    }
     if not data["approved"]:
-        return {}
+        return numbers
     if task.element_id == "review_candidates":
         _check_candidates(case, case.data.get("candidates", []), rules)
-    extra = {"reason": data.get("reason") or None}
+    extra = {**numbers, "reason": data.get("reason") or None}
     if task.element_id == "reply_request":
         extra["request_approved_on"] = today().isoformat()
     return extra

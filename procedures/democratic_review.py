@@ -14,7 +14,14 @@ from orglife.models import Grade, MeasurementTally, MeasurementVoter
 from procedures.common.start import branch_only
 from workflows.audit import append
 from workflows.models import Case, CaseStatus, TaskStatus
-from workflows.registry import data_labels, effect, form_check, form_context, running_subject
+from workflows.registry import (
+    data_labels,
+    effect,
+    form_check,
+    form_context,
+    personal_data,
+    running_subject,
+)
 from workflows.services import case_start
 
 PROCESS = "democratic_review"
@@ -24,6 +31,22 @@ data_labels(
     PROCESS,
     members=("member", "assignee_member", "unqualified", "measurement"),
     codes={"grade": {g.value: g.label for g in Grade}},
+)
+
+# Each member's own (workflows.personal): their self-assessment, the grade and the feedback given
+# to them, whether they were rated unqualified, their measurement tallies. The branch's secretary
+# and committee and the committees above see all; a member, only what concerns them.
+personal_data(
+    PROCESS,
+    keys={
+        "self_assessments": "member",
+        "assessment": "member",
+        "ratings": "member",
+        "feedback": "member",
+        "unqualified": "member",
+        "measurement": "member",
+    },
+    tasks=("self_assessment",),
 )
 
 GRADES = ("excellent", "qualified", "basically_qualified", "unqualified")

@@ -19,10 +19,35 @@ from organizations.rules import standard_set
 from orglife.services import satisfaction_survey_record, satisfaction_tallies_check
 from workflows import audit
 from workflows.models import Case, CaseStatus, Document
-from workflows.registry import effect, form_check, form_context, provider
+from workflows.registry import effect, form_check, form_context, personal_data, provider
 
 PROCESS = "model_branch_evaluation"
 RATINGS = ("met", "partly", "not_met")
+
+# Each branch's own (workflows.personal): its self-assessment and completion, the college's review
+# of it (the items found insufficient, with comments), its survey tallies and the decision on it
+# with the items to improve. The college and the committees above see every branch's; a branch's
+# committee, reading its own task, sees its branch's only.
+personal_data(
+    PROCESS,
+    keys={
+        key: "branch"
+        for key in (
+            "self_assessments",
+            "assessment",
+            "completions",
+            "completion",
+            "reviews",
+            "insufficient",
+            "to_complete",
+            "reviewed_branches",
+            "surveys",
+            "decisions",
+            "results",
+        )
+    },
+    tasks=("self_assessment", "complete_items"),
+)
 
 
 def _set_of(case):

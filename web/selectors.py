@@ -34,6 +34,7 @@ from workflows.assignment import (
 from workflows.citations import citations
 from workflows.display import actors_in_words, member_hints, submitted_in_words
 from workflows.models import AuditEvent, Case, ProcessVersion, Task, TaskStatus
+from workflows.personal import case_data_for, events_for
 from workflows.selectors import (
     INBOX_FIELDS,
     INBOX_NAMES,
@@ -315,9 +316,10 @@ def with_member_hints(context: dict) -> dict:
     }
 
 
-def case_facts(case: Case, schemas: list[dict]) -> list[dict]:
-    """The case's data in words: each key with the title a form gives it (else the key), each value
-    as text; lists of people's ids are shown by name when the context names them."""
+def case_facts(case: Case, schemas: list[dict], user) -> list[dict]:
+    """The case's data in words, as `user` may read it (`workflows.personal`): each key with the
+    title a form gives it (else the key), each value as text; lists of people's ids are shown by
+    name when the context names them."""
     titles: dict[str, str] = {
         "term_end": gettext_noop("本届任期届满日期"),
         "branch_name": gettext_noop("党支部"),
@@ -325,6 +327,9 @@ def case_facts(case: Case, schemas: list[dict]) -> list[dict]:
         "round": gettext_noop("选举轮次"),
         "elected_total": gettext_noop("已当选"),
         "application_date": gettext_noop("递交日期"),
+        "reply_document_no": gettext_noop("换届请示批复文号"),
+        "candidates_document_no": gettext_noop("候选人预备人选批复文号"),
+        "results_document_no": gettext_noop("选举结果批复文号"),
     }
     enum_labels: dict[str, dict] = {}
     people_keys = {"elected_total"}
@@ -335,7 +340,7 @@ def case_facts(case: Case, schemas: list[dict]) -> list[dict]:
                 enum_labels[key] = prop["x-labels"]
             if prop.get("x-options"):
                 people_keys.add(key)
-    data = case.data or {}
+    data = case_data_for(user, case)
     ids = {
         v
         for k in people_keys
@@ -345,7 +350,7 @@ def case_facts(case: Case, schemas: list[dict]) -> list[dict]:
     }
     people = dict(Member.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
     facts = []
-    for key, value in (case.data or {}).items():
+    for key, value in data.items():
         if key not in titles or isinstance(value, dict):
             continue
         if isinstance(value, bool):
@@ -401,11 +406,10 @@ def events_display(events: list[AuditEvent], *, process_id: str) -> list[dict]:
     return out
 
 
-def task_history(case: Case, limit: int = 30) -> list[dict]:
-    """The case's latest events, oldest first."""
-    return events_display(
-        list(reversed(case_history(case).order_by("-id")[:limit])), process_id=case.process_id
-    )
+def task_history(case: Case, user, limit: int = 30) -> list[dict]:
+    """The case's latest events, oldest first, as `user` may read them (`workflows.personal`)."""
+    events = list(reversed(case_history(case).order_by("-id")[:limit]))
+    return events_display(events_for(user, case, events), process_id=case.process_id)
 
 
 # --- case page --------------------------------------------------------------------------------
@@ -473,9 +477,12 @@ def case_bpmn_xml(case: Case) -> str:
     return laid_out(xml, case.process_id, lanes, names) if xml else ""
 
 
-def case_timeline(case: Case) -> list[dict]:
-    """Every audit event in order (who, in which roles, on whose behalf, when, what)."""
-    return events_display(list(case_history(case)), process_id=case.process_id)
+def case_timeline(case: Case, user) -> list[dict]:
+    """Every audit event in order (who, in which roles, on whose behalf, when, what), as `user`
+    may read them (`workflows.personal`)."""
+    return events_display(
+        events_for(user, case, list(case_history(case))), process_id=case.process_id
+    )
 
 
 def case_schemas(case: Case) -> list[dict]:

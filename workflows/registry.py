@@ -139,6 +139,8 @@ _MEMBER_KEYS: dict[str, frozenset[str]] = {}
 _COUNT_PATHS: dict[str, frozenset[str]] = {}
 _CODE_LABELS: dict[str, dict[str, dict]] = {}
 _GUIDES: dict[tuple[str, str], object] = {}
+_PERSONAL_KEYS: dict[str, dict[str, str]] = {}
+_PERSONAL_TASKS: dict[str, frozenset[str]] = {}
 
 
 def data_labels(process_id: str, *, members=(), codes=None, counts=()) -> None:
@@ -147,6 +149,24 @@ def data_labels(process_id: str, *, members=(), codes=None, counts=()) -> None:
     _MEMBER_KEYS[process_id] = frozenset(members) | _MEMBER_KEYS.get(process_id, frozenset())
     _COUNT_PATHS[process_id] = frozenset(counts) | _COUNT_PATHS.get(process_id, frozenset())
     _CODE_LABELS.setdefault(process_id, {}).update(codes or {})
+
+
+def personal_data(process_id: str, *, keys: dict[str, str] | None = None, tasks=()) -> None:
+    """Declare what of a process's data is one person's (or one branch's) own, read by
+    `workflows.personal`: `keys` {data key: "member" | "branch"}, the key holding a list of entries
+    each naming its author under that field ([{"member": 5, …}]), or a list of such ids, or a map
+    {id: …}, or one such entry; `tasks`: user tasks whose submission is their holder's own (one
+    instance each of a multi-instance step)."""
+    _PERSONAL_KEYS.setdefault(process_id, {}).update(keys or {})
+    _PERSONAL_TASKS[process_id] = frozenset(tasks) | _PERSONAL_TASKS.get(process_id, frozenset())
+
+
+def personal_keys_for(process_id: str) -> dict[str, str]:
+    return _PERSONAL_KEYS.get(process_id, {})
+
+
+def personal_tasks_for(process_id: str) -> frozenset[str]:
+    return _PERSONAL_TASKS.get(process_id, frozenset())
 
 
 def member_keys_for(process_id: str) -> frozenset[str]:

@@ -34,6 +34,7 @@ from .models import (
     Task,
     TaskStatus,
 )
+from .personal import case_data_for, events_for
 
 # Labels of the roles an audit event records (a member acting on their own task: 党员本人).
 ROLE_LABELS = {**dict(Role.choices), "member": _("党员本人")}
@@ -113,8 +114,9 @@ def case_history(case: Case) -> QuerySet[AuditEvent]:
 def case_history_for(user, case: Case) -> list[AuditEvent]:
     """The case's events for `user`, each with `acted_as`: the role its actor acted in, labelled
     ({role, role_display, organization, organization_name, on_behalf_of}); a role in an organization
-    the reader cannot see is left out. Two queries whatever the number of events."""
-    events = list(case_history(case))
+    the reader cannot see is left out; what is someone else's own is left out of the data
+    (`workflows.personal`). Two queries whatever the number of events."""
+    events = events_for(user, case, list(case_history(case)))
     ids = {r.get("organization") for e in events for r in e.actor_roles if isinstance(r, dict)}
     names = dict(organizations_visible(user).filter(pk__in=ids).values_list("pk", "name"))
     for e in events:
@@ -158,16 +160,18 @@ def history_names(case: Case, events) -> dict:
     }
 
 
-def case_data_display(case: Case) -> dict:
-    """The case's data as people read it: member ids with their names beside them, coded values
-    with their labels, the engine's bookkeeping left out. One query."""
+def case_data_display(case: Case, user) -> dict:
+    """The case's data as `user` reads it: what is someone else's own left out
+    (`workflows.personal`), member ids with their names beside them, coded values with their labels,
+    the engine's bookkeeping left out. One query."""
     member_keys, counts = (
         registry.member_keys_for(case.process_id),
         registry.count_paths_for(case.process_id),
     )
-    names = member_names(member_ids_in(case.data, member_keys, counts))
+    data = case_data_for(user, case)
+    names = member_names(member_ids_in(data, member_keys, counts))
     return annotate(
-        case.data,
+        data,
         member_keys=member_keys,
         names=names,
         codes=registry.code_labels_for(case.process_id),

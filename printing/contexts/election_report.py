@@ -117,5 +117,8 @@ def election_report(case: Case) -> dict:
         "officers_text": officers_text,
         "posts": posts,
         "approval_text": approval_text,
+        # Each reply under its own name: the reply to the request, the approval of the results.
+        "reply_document_no": reply.get("document_no", ""),
+        "results_document_no": approval.get("document_no", "") if approval_event else "",
         "date": cn_date(vote_event.created_at if vote_event else today()),
     }

@@ -53,7 +53,8 @@ def start_review(api, rb):
     return r.json()
 
 
-def drive_to_measurement(api, rb):
+def drive_to_self_assessment(api, rb) -> dict:
+    """The review started, its plan filed and the study held: every member's self-assessment open."""
     sec, committee = api(rb.members[0].user), api(rb.members[1].user)
     case = start_review(api, rb)
     complete(
@@ -70,6 +71,12 @@ def drive_to_measurement(api, rb):
         only_task(sec, "record_study")["id"],
         {"held_on": "2026-12-05", "summary": "集中学习党章"},
     )
+    return case
+
+
+def drive_to_measurement(api, rb):
+    sec = api(rb.members[0].user)
+    case = drive_to_self_assessment(api, rb)
     # one self-assessment per member, each in that member's own inbox
     tasks = {}
     for m in rb.members:

@@ -7,9 +7,12 @@ import pytest
 import time_machine
 
 from organizations.models import Organization, Role, RoleAssignment
+from printing.contexts.election_reply import election_reply
+from printing.contexts.election_report import election_report
 from workflows.models import Case
 
 from ..helpers import assert_round_trip, complete, cst, inbox, only_task, run_timers
+from ..web.conftest import login
 from .election_helpers import start_election, vote_data
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -143,3 +146,26 @@ def test_election_from_reminder_to_approved_results(api, university):
         "record_election_result",
         "schedule_next_election",
     ]
+    # Each reply keeps its own document number: the reply to the request (12号) and the approval of
+    # the results (30号) are two documents, in the case's facts, the printed documents and history.
+    assert (done["data"].get("reply_document_no"), done["data"].get("results_document_no")) == (
+        "院党委〔2026〕12号",
+        "院党委〔2026〕30号",
+    )
+    assert done["data"].get("document_no") is None
+    page = login(u.users.sec_a).get(f"/cases/{case['id']}/").content.decode()
+    assert "<dt>换届请示批复文号</dt><dd>院党委〔2026〕12号</dd>" in page
+    assert "<dt>选举结果批复文号</dt><dd>院党委〔2026〕30号</dd>" in page
+    row = Case.objects.get(pk=case["id"])
+    assert election_reply(row)["document_no"] == "院党委〔2026〕12号"
+    report = election_report(row)
+    assert (report["reply_document_no"], report["results_document_no"]) == (
+        "院党委〔2026〕12号",
+        "院党委〔2026〕30号",
+    )
+    numbers = {
+        e["task_name"]: e["data"]["submitted"].get("document_no")
+        for e in completed
+        if e["task_name"] in ("批复换届请示", "批复选举结果") and e["data"]["submitted"]["approved"]
+    }
+    assert numbers == {"批复换届请示": "院党委〔2026〕12号", "批复选举结果": "院党委〔2026〕30号"}

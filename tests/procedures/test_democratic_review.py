@@ -11,7 +11,13 @@ from orglife.models import MeasurementTally, MeasurementVoter
 from workflows.models import AuditEvent, Case, Task
 
 from ..helpers import assert_round_trip, complete, cst, only_task
-from .review_helpers import ballot, drive_to_measurement, review_branch  # noqa: F401 (fixture)
+from ..web.conftest import login
+from .review_helpers import (  # noqa: F401 (fixture)
+    ballot,
+    drive_to_measurement,
+    drive_to_self_assessment,
+    review_branch,
+)
 
 GRADES = ["excellent", "qualified", "basically_qualified", "unqualified"]
 
@@ -108,6 +114,19 @@ def test_a_branch_of_twelve_through_the_whole_review(api, review_branch):
         assert_round_trip(case["id"])
         complete(officer, only_task(officer, "receive_results")["id"], {"approved": True})
     assert Case.objects.get(pk=case["id"]).status == "completed"
+    # A member reading their own (done) self-assessment sees the grade, the feedback and the
+    # tallies given to them, not anyone else's; the committee sees everyone's.
+    other = rb.rated[4]
+    for member, grade in ((target, "unqualified"), (other, "qualified")):
+        own = Task.objects.get(case_id=case["id"], slot=f"member@{member.pk}")
+        seen = api(member.user).get(f"/api/tasks/{own.pk}/").json()["case_data"]
+        assert [(r["member"], r["grade"]) for r in seen["ratings"]] == [(member.pk, grade)]
+        assert [f["member"] for f in seen["feedback"]] == [member.pk]
+        assert list(seen["measurement"]) == [str(member.pk)]
+        assert seen["unqualified"] == ([target.pk] if member == target else [])
+        assert [a["member"] for a in seen["self_assessments"]] == [member.pk]
+    full = committee.get(f"/api/cases/{case['id']}/").json()["data"]
+    assert len(full["ratings"]) == 10 and full["unqualified"] == [target.pk]
     [disposal] = Case.objects.filter(process_id="unqualified_member")
     assert disposal.subject_member == target and disposal.organization == rb.branch
     assert only_task(committee, "propose_handling")["case"] == disposal.pk
@@ -258,3 +277,55 @@ def test_the_measurement_closes_only_with_enough_ballots_and_the_history_names_n
         e["actor_name"] == "system" and not e["actor_roles"] for e in cast
     )
     assert lone.user.username not in json.dumps(cast, ensure_ascii=False)
+
+
+def _texts_in(response) -> str:
+    return response.content.decode()
+
+
+def test_each_members_self_assessment_is_kept_and_seen_only_by_them_and_the_branch(
+    api, review_branch
+):
+    """Two members submit their self-assessments: both texts are kept, each under its author's
+    name for the secretary and the committee; a member reads only their own, in the API task detail
+    and the task page (its facts and its history)."""
+    rb = review_branch
+    sec, committee = api(rb.members[0].user), api(rb.members[1].user)
+    a, b, c = rb.members[5], rb.members[6], rb.members[7]
+    with time_machine.travel(cst(2026, 12, 10, 9), tick=False):
+        case = drive_to_self_assessment(api, rb)
+        mine = {m.pk: only_task(api(m.user), "self_assessment")["id"] for m in (a, b, c)}
+        complete(api(a.user), mine[a.pk], {"text": "甲的自我评价原文"})
+        complete(api(b.user), mine[b.pk], {"text": "乙的自我评价原文"})
+        for reader in (sec, committee):
+            kept = reader.get(f"/api/cases/{case['id']}/").json()["data"]["self_assessments"]
+            assert [(x["member"], x["member_display"], x["text"]) for x in kept] == [
+                (a.pk, a.name, "甲的自我评价原文"),
+                (b.pk, b.name, "乙的自我评价原文"),
+            ]
+        history = sec.get(f"/api/cases/{case['id']}/history/")
+        assert "甲的自我评价原文" in _texts_in(history) and "乙的自我评价原文" in _texts_in(history)
+        # each author sees their own words only; a member who has not written sees nobody's
+        for member, own, other in ((a, "甲", "乙"), (b, "乙", "甲"), (c, None, None)):
+            detail = api(member.user).get(f"/api/tasks/{mine[member.pk]}/")
+            assert detail.status_code == 200
+            body = _texts_in(detail)
+            assert (other or "甲") + "的自我评价原文" not in body
+            if own:
+                assert detail.json()["case_data"]["self_assessments"] == [
+                    {
+                        "member": member.pk,
+                        "member_display": member.name,
+                        "text": f"{own}的自我评价原文",
+                    }
+                ]
+            else:
+                assert "乙的自我评价原文" not in body
+                assert detail.json()["case_data"].get("self_assessments", []) == []
+            page = login(member.user).get(f"/tasks/{mine[member.pk]}/")
+            assert page.status_code == 200
+            assert (other or "甲") + "的自我评价原文" not in _texts_in(page)
+            if own is None:
+                assert "乙的自我评价原文" not in _texts_in(page)
+        # a member cannot read the case itself (no scope): not found, alike
+        assert api(a.user).get(f"/api/cases/{case['id']}/").status_code == 404

@@ -34,6 +34,7 @@ from workflows.services import case_start
 
 from ..factories import MemberFactory, OrganizationFactory, UserFactory
 from ..helpers import assert_round_trip, complete, cst, inbox, only_task
+from ..web.conftest import login as login_page
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -542,3 +543,68 @@ def test_low_satisfaction_is_a_weak_branch_signal(api, round_of_three):
             if row["organization"] == r3.a.pk
             for s in row["signals"]
         )
+
+
+def test_a_branchs_self_assessment_and_review_are_seen_by_the_college_not_by_another_branch(
+    api, round_of_three
+):
+    """Per-branch steps of a college's round: each branch's self-assessment is kept beside the
+    others for the college; a branch committee, reading its own task, sees its branch's entries
+    only (not another branch's statements, nor the college's comments on another branch)."""
+    r3, u = round_of_three, round_of_three.u
+    officer, sec_a, sec_b = api(u.users.officer), api(u.users.sec_a), api(u.users.sec_b)
+    with time_machine.travel(cst(2026, 3, 10, 9), tick=False):
+        r = officer.post(
+            "/api/cases/",
+            {
+                "process": "model_branch_evaluation",
+                "organization": u.college.pk,
+                "data": {"standard_set": "jsnu-2020", "year": 2025, "branches": [r3.a.pk, r3.b.pk]},
+            },
+            format="json",
+        )
+        assert r.status_code == 201, r.json()
+        case_id = r.json()["id"]
+        task_a, task_b = only_task(sec_a, "self_assessment"), only_task(sec_b, "self_assessment")
+        own_a, own_b = self_assessment(), self_assessment()
+        own_a["standards"][0]["statement"] = "甲支部的自评陈述"
+        own_b["standards"][0]["statement"] = "乙支部的自评陈述"
+        complete(sec_a, task_a["id"], own_a)
+        complete(sec_b, task_b["id"], own_b)
+        kept = officer.get(f"/api/cases/{case_id}/").json()["data"]["self_assessments"]
+        assert [(x["branch"], x["standards"][0]["statement"]) for x in kept] == [
+            (r3.a.pk, "甲支部的自评陈述"),
+            (r3.b.pk, "乙支部的自评陈述"),
+        ]
+        for client, task, own, other in ((sec_a, task_a, "甲", "乙"), (sec_b, task_b, "乙", "甲")):
+            body = client.get(f"/api/tasks/{task['id']}/").content.decode()
+            assert f"{own}支部的自评陈述" in body and f"{other}支部的自评陈述" not in body
+        complete(
+            officer,
+            only_task(officer, "college_review")["id"],
+            {
+                "reviews": [
+                    {
+                        "branch": r3.a.pk,
+                        "insufficient": [{"item": RULES_ITEM, "comment": "甲支部须补充规章制度"}],
+                    },
+                    {
+                        "branch": r3.b.pk,
+                        "insufficient": [{"item": RULES_ITEM, "comment": "乙支部须补充规章制度"}],
+                    },
+                ],
+                "send_back": True,
+            },
+        )
+        for client, own, other in ((sec_a, "甲", "乙"), (sec_b, "乙", "甲")):
+            task = only_task(client, "complete_items")
+            body = client.get(f"/api/tasks/{task['id']}/").content.decode()
+            assert f"{own}支部须补充规章制度" in body and f"{other}支部须补充规章制度" not in body
+            page = login_page(client_user(u, client is sec_a)).get(f"/tasks/{task['id']}/")
+            assert page.status_code == 200
+            assert f"{other}支部须补充规章制度" not in page.content.decode()
+            assert f"{other}支部的自评陈述" not in page.content.decode()
+
+
+def client_user(u, is_a):
+    return u.users.sec_a if is_a else u.users.sec_b
