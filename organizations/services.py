@@ -8,6 +8,8 @@ what, before and after. Who granted whom a role (the organization department, au
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import ProtectedError
@@ -223,6 +225,33 @@ def organization_update(
         source=source,
     )
     return organization
+
+
+@transaction.atomic
+def organization_dues_tracking_start(*, actor, organization: Organization, month: dt.date) -> bool:
+    """From `month` (its first day) the branch keeps its dues in partyflow
+    (`Organization.dues_tracked_since`, what the self-lapse check by dues reads, CONST Art. 9): set
+    by the branch's first dues record or an import's earliest month, never moved once set (the
+    organization department corrects it through `organization_update`). Locks the branch row and
+    writes the change with its audit event in the caller's transaction; `organization` is updated
+    in place. True when this call set it."""
+    locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    if locked.dues_tracked_since is None:
+        before = snapshot(locked)
+        locked.dues_tracked_since = month.replace(day=1)
+        locked.save(update_fields=["dues_tracked_since"])
+        _record(
+            "organization_updated",
+            actor=actor,
+            instance=locked,
+            label=locked.name,
+            organization_id=locked.pk,
+            data={"changes": _changes(before, snapshot(locked)), "reason": "dues_recorded"},
+        )
+        organization.dues_tracked_since = locked.dues_tracked_since
+        return True
+    organization.dues_tracked_since = locked.dues_tracked_since
+    return False
 
 
 @transaction.atomic
