@@ -38,7 +38,7 @@ from engine.errors import DomainError, ValidationFailed
 from engine.i18n import _
 from organizations.idcard import id_number_check
 from organizations.models import Member, MemberStatus, Organization, OrgKind, Role
-from organizations.rules import deployment_rule_set
+from organizations.rules import branch_term_end, deployment_rule_set
 from organizations.selectors import active_assignments
 from organizations.services import (
     member_import_upsert,
@@ -446,6 +446,9 @@ def _organization_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present
         "parent": parent,
         **{f: values[f] for f in ORG_FIELDS if f in present or f == "name" or f == "kind"},
     }
+    if values["kind"] == OrgKind.BRANCH and values.get("term_start") and not values.get("term_end"):
+        # Only the term start: the term ends after the rule set's term (BRANCH-2018 Art. 21).
+        wanted["term_end"] = branch_term_end(values["term_start"])
     if existing is not None and existing.parent_id is None and parent is None:
         wanted.pop("parent")
     org, action, changes = organization_import_upsert(

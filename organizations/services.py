@@ -23,7 +23,16 @@ from organizations.rules import deployment_rule_set
 
 from .audit import record_append
 from .idcard import id_number_check
-from .models import CommitteePost, Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
+from .models import (
+    BRANCH_COMMITTEE_ROLES,
+    CommitteePost,
+    Member,
+    MemberStatus,
+    Organization,
+    OrgKind,
+    Role,
+    RoleAssignment,
+)
 from .selectors import active_assignments, branch_members, full_members_with_rights
 
 User = get_user_model()
@@ -811,6 +820,15 @@ def officer_import_upsert(
             fields={"term_end": [_("不能早于任期开始")]},
         )
     role = officer_role_for(organization, post)
+    if (
+        role in BRANCH_COMMITTEE_ROLES
+        and organization.term_end
+        and (term_end is None or term_end >= organization.term_end)
+    ):
+        # A branch committee serves past its term's end until the next election's results end
+        # its roles (P2 `record_election_result`, BRANCH-2018 Art. 21): only an officer who left
+        # before the term's end has an end of their own.
+        term_end = None
     user = member.user
     if user is None:
         username = member.staff_or_student_no or f"member{member.pk}"

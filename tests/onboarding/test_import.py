@@ -497,3 +497,34 @@ def test_an_officer_whose_account_name_belongs_to_another_member_is_refused(orgd
     assert [(e["sheet"], e["row"], e["column"], e["code"]) for e in body["errors"]] == [
         ("班子成员", 6, "学工号", "username_taken")
     ]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_branch_imported_after_its_term_ended_keeps_its_committee_until_the_next_election(
+    orgdept,
+):
+    """The 思政 branch's term ended 40 days ago: its imported committee still serves, so its
+    secretary holds the election request and the reminder reaches the branch and the approving
+    college committee. The student branch comes with its term start only: its term ends after the
+    rule set's term (3 years)."""
+    university = small_university(TODAY)
+    rows = {r["code"]: r for r in university.rows["organizations"]}
+    rows["100020101"]["term_start"] = TODAY - dt.timedelta(days=3 * 365 + 40)
+    rows["100020101"]["term_end"] = TODAY - dt.timedelta(days=40)
+    student_start = rows["1000102"]["term_start"]
+    del rows["1000102"]["term_end"]
+    university.officer("10002", "T2106", "secretary")
+    r = post(orgdept, workbook(university))
+    assert r.status_code == 201, r.json()
+    run_timers(NOW)
+
+    assert "submit_request" in elements(as_user("T2101"))
+    for no in ("T2101", "T2102", "T2106"):  # secretary, committee member, 马院党委 secretary
+        told = as_user(no).get("/api/notifications/").json()["results"]
+        assert [n["subject"] for n in told if n["kind"] == "term_expiry"] == [
+            "换届提醒：思政教研室教工党支部"
+        ], no
+    student = Organization.objects.get(code="1000102")
+    assert student.term_end == student_start.replace(year=student_start.year + 3)
+    election = Case.objects.get(process_id="branch_election", organization=student)
+    assert election.data["term_end"] == student.term_end.isoformat()
