@@ -357,6 +357,7 @@ ORG_FIELDS = (
     "founded_on",
     "term_start",
     "term_end",
+    "dues_tracked_since",
 )
 
 
@@ -415,7 +416,7 @@ def _organization_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present
         parent = ctx.org_by_code(values["parent_code"])
         if parent is None:
             _unknown_org(ctx, sheet, n, "parent_code", values["parent_code"])
-    _not_future(ctx, sheet, n, values, ["founded_on", "term_start"])
+    _not_future(ctx, sheet, n, values, ["founded_on", "term_start", "dues_tracked_since"])
     existing = Organization.objects.filter(code=code).first()
     if (
         existing is None

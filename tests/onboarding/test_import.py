@@ -528,3 +528,20 @@ def test_a_branch_imported_after_its_term_ended_keeps_its_committee_until_the_ne
     assert student.term_end == student_start.replace(year=student_start.year + 3)
     election = Case.objects.get(process_id="branch_election", organization=student)
     assert election.data["term_end"] == student.term_end.isoformat()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_import_sets_since_when_a_branch_keeps_its_dues_here(orgdept):
+    university = small_university(TODAY)
+    rows = {r["code"]: r for r in university.rows["organizations"]}
+    rows["1000101"]["dues_tracked_since"] = dt.date(2025, 1, 1)
+    assert post(orgdept, workbook(university)).status_code == 201
+    terms = {
+        t["name"]: t
+        for t in orgdept.get(
+            f"/api/branch-terms/?organization={Organization.objects.get(code='100').pk}"
+        ).json()
+    }
+    assert terms["软件工程系教工党支部"]["dues_tracked_since"] == "2025-01-01"
+    assert terms["软件工程系教工党支部"]["dues_judged"] is True
+    assert terms["计算机专业学生党支部"]["dues_judged"] is False
