@@ -31,6 +31,8 @@ class BranchTermSerializer(serializers.Serializer):
     overdue = serializers.BooleanField()
     days_overdue = serializers.IntegerField()
     days_left = serializers.IntegerField(allow_null=True)
+    dues_tracked_since = serializers.DateField(allow_null=True)
+    dues_judged = serializers.BooleanField()
 
 
 class SignalSerializer(serializers.Serializer):
@@ -90,7 +92,9 @@ class BranchTermView(APIView):
         responses=BranchTermSerializer(many=True),
     )
     def get(self, request) -> Response:
-        """Every branch in the organization's subtree with its committee term, end date and whether it is overdue."""
+        """Every branch in the organization's subtree with its committee term, end date and whether it
+        is overdue; since when it keeps its dues here and whether the self-lapse check can judge its
+        members on dues (false: the branch has no dues start date, or one inside the window)."""
 
         return Response(
             BranchTermSerializer(branch_terms(organization_param(request)), many=True).data

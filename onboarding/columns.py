@@ -223,6 +223,9 @@ ORGANIZATIONS = Sheet(
         Column("成立日期", "founded_on", "date", example="1952-10-01"),
         Column("本届任期开始", "term_start", "date", aliases=("任期开始", "换届时间")),
         Column("本届任期届满", "term_end", "date", aliases=("任期届满",)),
+        # Since when the branch keeps its dues in partyflow (self-lapse by dues reads it); without
+        # it, the branch's first dues record sets it.
+        Column("党费在本系统记录起始日期", "dues_tracked_since", "date", aliases=("党费记录起始",)),
     ),
     names=("organizations", "党组织信息"),
 )

@@ -88,6 +88,7 @@ def _organizations(root: Organization):
             "founded_on": org.founded_on,
             "term_start": org.term_start,
             "term_end": org.term_end,
+            "dues_tracked_since": org.dues_tracked_since,
         }
 
 

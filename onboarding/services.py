@@ -38,7 +38,7 @@ from engine.errors import DomainError, ValidationFailed
 from engine.i18n import _
 from organizations.idcard import id_number_check
 from organizations.models import Member, MemberStatus, Organization, OrgKind, Role
-from organizations.rules import deployment_rule_set
+from organizations.rules import branch_term_end, deployment_rule_set
 from organizations.selectors import active_assignments
 from organizations.services import (
     member_import_upsert,
@@ -357,6 +357,7 @@ ORG_FIELDS = (
     "founded_on",
     "term_start",
     "term_end",
+    "dues_tracked_since",
 )
 
 
@@ -415,7 +416,7 @@ def _organization_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present
         parent = ctx.org_by_code(values["parent_code"])
         if parent is None:
             _unknown_org(ctx, sheet, n, "parent_code", values["parent_code"])
-    _not_future(ctx, sheet, n, values, ["founded_on", "term_start"])
+    _not_future(ctx, sheet, n, values, ["founded_on", "term_start", "dues_tracked_since"])
     existing = Organization.objects.filter(code=code).first()
     if (
         existing is None
@@ -446,6 +447,9 @@ def _organization_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present
         "parent": parent,
         **{f: values[f] for f in ORG_FIELDS if f in present or f == "name" or f == "kind"},
     }
+    if values["kind"] == OrgKind.BRANCH and values.get("term_start") and not values.get("term_end"):
+        # Only the term start: the term ends after the rule set's term (BRANCH-2018 Art. 21).
+        wanted["term_end"] = branch_term_end(values["term_start"])
     if existing is not None and existing.parent_id is None and parent is None:
         wanted.pop("parent")
     org, action, changes = organization_import_upsert(

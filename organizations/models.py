@@ -167,6 +167,15 @@ class Role(models.TextChoices):
     MEMBER = "member", _("党员")
 
 
+# The roles of a branch committee (secretary, deputy, members): elected for a term, they serve
+# until the next election's results end them (P2).
+BRANCH_COMMITTEE_ROLES = (
+    Role.BRANCH_SECRETARY,
+    Role.BRANCH_DEPUTY_SECRETARY,
+    Role.BRANCH_COMMITTEE,
+)
+
+
 class CommitteePost(models.TextChoices):
     """The posts of a branch committee (BRANCH-2018 Art. 19-20)."""
 

@@ -2,6 +2,8 @@
 under and what checks outside a case (organization setup, bans, compliance) read. A running case
 keeps the rule set it started with (`Case.rule_set`)."""
 
+import datetime as dt
+
 from django.conf import settings
 
 from engine.errors import NotFound
@@ -12,6 +14,13 @@ from engine.standards import StandardSet, load_all
 
 def deployment_rule_set() -> RuleSet:
     return get_rule_set(settings.PARTYFLOW["RULE_SET"])
+
+
+def branch_term_end(term_start: dt.date, rules: RuleSet | None = None) -> dt.date:
+    """The end of a branch committee's term begun on `term_start`: the rule set's term
+    (`election.term`, 3 years, BRANCH-2018 Art. 21) after it. P2 records it at each election; an
+    import with only the term start takes it from here."""
+    return (rules or deployment_rule_set()).get("election.term").add_to(term_start)
 
 
 def standard_sets() -> dict[str, StandardSet]:

@@ -8,6 +8,8 @@ what, before and after. Who granted whom a role (the organization department, au
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import ProtectedError
@@ -21,7 +23,16 @@ from organizations.rules import deployment_rule_set
 
 from .audit import record_append
 from .idcard import id_number_check
-from .models import CommitteePost, Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
+from .models import (
+    BRANCH_COMMITTEE_ROLES,
+    CommitteePost,
+    Member,
+    MemberStatus,
+    Organization,
+    OrgKind,
+    Role,
+    RoleAssignment,
+)
 from .selectors import active_assignments, branch_members, full_members_with_rights
 
 User = get_user_model()
@@ -223,6 +234,33 @@ def organization_update(
         source=source,
     )
     return organization
+
+
+@transaction.atomic
+def organization_dues_tracking_start(*, actor, organization: Organization, month: dt.date) -> bool:
+    """From `month` (its first day) the branch keeps its dues in partyflow
+    (`Organization.dues_tracked_since`, what the self-lapse check by dues reads, CONST Art. 9): set
+    by the branch's first dues record or an import's earliest month, never moved once set (the
+    organization department corrects it through `organization_update`). Locks the branch row and
+    writes the change with its audit event in the caller's transaction; `organization` is updated
+    in place. True when this call set it."""
+    locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    if locked.dues_tracked_since is None:
+        before = snapshot(locked)
+        locked.dues_tracked_since = month.replace(day=1)
+        locked.save(update_fields=["dues_tracked_since"])
+        _record(
+            "organization_updated",
+            actor=actor,
+            instance=locked,
+            label=locked.name,
+            organization_id=locked.pk,
+            data={"changes": _changes(before, snapshot(locked)), "reason": "dues_recorded"},
+        )
+        organization.dues_tracked_since = locked.dues_tracked_since
+        return True
+    organization.dues_tracked_since = locked.dues_tracked_since
+    return False
 
 
 @transaction.atomic
@@ -782,6 +820,15 @@ def officer_import_upsert(
             fields={"term_end": [_("不能早于任期开始")]},
         )
     role = officer_role_for(organization, post)
+    if (
+        role in BRANCH_COMMITTEE_ROLES
+        and organization.term_end
+        and (term_end is None or term_end >= organization.term_end)
+    ):
+        # A branch committee serves past its term's end until the next election's results end
+        # its roles (P2 `record_election_result`, BRANCH-2018 Art. 21): only an officer who left
+        # before the term's end has an end of their own.
+        term_end = None
     user = member.user
     if user is None:
         username = member.staff_or_student_no or f"member{member.pk}"

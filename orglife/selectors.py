@@ -121,6 +121,19 @@ def _months_before(on, count):
     return out[::-1]
 
 
+def dues_not_judged(branches, *, on, months: int) -> list[dict]:
+    """The branches whose members the self-lapse check by dues (CONST Art. 9) cannot judge on `on`:
+    the branch does not keep its dues in partyflow since before the `months` complete months
+    before `on` (`dues_tracked_since` unset or inside the window), so a missing payment there is a
+    gap in the records, not a fact. Each with its id, name and dues start (None: never recorded)."""
+    start = _months_before(on, months)[0]
+    return [
+        {"organization": b.pk, "name": b.name, "dues_tracked_since": b.dues_tracked_since}
+        for b in branches
+        if b.dues_tracked_since is None or b.dues_tracked_since > start
+    ]
+
+
 def lapse_grounds(members, *, on, months: int, since: dict | None = None) -> dict[int, list[dict]]:
     """Self-lapse grounds (CONST Art. 9, XYTC §5-7) of each member, over the `months` complete
     months before `on`: {member id: [ground, …]}, only members with at least one ground.

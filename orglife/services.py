@@ -13,6 +13,7 @@ from engine.errors import Conflict, ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, Organization
 from organizations.rules import deployment_rule_set
+from organizations.services import organization_dues_tracking_start
 from workflows import audit
 
 from .models import (
@@ -485,15 +486,18 @@ def _month_start(value: dt.date) -> dt.date:
     return value.replace(day=1)
 
 
+def _dues_branch(member: Member) -> Organization:
+    org = member.organization
+    return org if org.kind == "branch" else org.parent or org
+
+
 @transaction.atomic
 def dues_record(*, actor, member: Member, month: dt.date, amount, paid_on: dt.date) -> DuesPayment:
-    """Record one member's dues for one month (XYTC §5-6: dues are paid monthly)."""
-    _check_recordable(
-        actor,
-        member.organization
-        if member.organization.kind == "branch"
-        else member.organization.parent or member.organization,
-    )
+    """Record one member's dues for one month (XYTC §5-6: dues are paid monthly). The branch's
+    first dues record starts its dues tracking from that month
+    (`organization_dues_tracking_start`)."""
+    branch = _dues_branch(member)
+    _check_recordable(actor, branch)
     month = _month_start(month)
     try:
         amount = Decimal(str(amount))
@@ -522,6 +526,8 @@ def dues_record(*, actor, member: Member, month: dt.date, amount, paid_on: dt.da
     payment = DuesPayment.objects.create(
         member=member, month=month, amount=amount, paid_on=paid_on, recorded_by=actor
     )
+    if branch.dues_tracked_since is None and branch.kind == "branch":
+        organization_dues_tracking_start(actor=actor, organization=branch, month=month)
     audit.append(
         action="dues_recorded",
         actor=actor,
@@ -595,6 +601,10 @@ def orglife_import(*, actor, organization: Organization, file) -> dict:
         by_name.setdefault(m.name, []).append(m)
 
     counts = {"meetings": 0, "attendance": 0, "dues": 0}
+    months = [rec["month"] for rec in parsed.dues if rec["month"] is not None]
+    if months and organization.kind == "branch" and organization.dues_tracked_since is None:
+        # The earliest imported month, not the first row's: the rows come in any order.
+        organization_dues_tracking_start(actor=actor, organization=organization, month=min(months))
     for rec in parsed.dues:
         member, problem = _resolve_member(organization, rec["member"], by_name, by_id)
         if problem:

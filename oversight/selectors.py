@@ -17,7 +17,9 @@ from organizations.models import (
     Role,
     RoleAssignment,
 )
+from organizations.rules import deployment_rule_set
 from organizations.selectors import committee_basis, scope_q
+from orglife.selectors import dues_not_judged
 from procedures.weak_branch_remediation.models import WeakBranchListing
 
 from .standards import satisfaction_signals
@@ -55,10 +57,19 @@ def branches_under(org: Organization) -> QuerySet[Organization]:
 
 
 def branch_terms(org: Organization, *, on: dt.date | None = None) -> list[dict]:
-    """Every branch in the subtree with its committee term and whether it is overdue (BRANCH-2018 Art. 21)."""
+    """Every branch in the subtree with its committee term and whether it is overdue (BRANCH-2018
+    Art. 21), and since when it keeps its dues in partyflow: `dues_judged` is false where the
+    self-lapse check cannot judge its members on dues today (`orglife.selectors.dues_not_judged`)."""
     on = on or today()
+    branches = list(branches_under(org))
+    unjudged = {
+        r["organization"]
+        for r in dues_not_judged(
+            branches, on=on, months=deployment_rule_set().get("self_lapse.months")
+        )
+    }
     rows = []
-    for b in branches_under(org):
+    for b in branches:
         overdue = b.term_end is not None and b.term_end < on
         rows.append(
             {
@@ -69,6 +80,8 @@ def branch_terms(org: Organization, *, on: dt.date | None = None) -> list[dict]:
                 "overdue": overdue,
                 "days_overdue": (on - b.term_end).days if overdue else 0,
                 "days_left": (b.term_end - on).days if b.term_end and not overdue else None,
+                "dues_tracked_since": b.dues_tracked_since,
+                "dues_judged": b.pk not in unjudged,
             }
         )
     return rows

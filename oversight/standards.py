@@ -312,6 +312,22 @@ def round_evidence(branches: list[Organization], year: int) -> dict[int, dict[st
     return out
 
 
+def cell_status(statuses: list[str]) -> str:
+    """A standard's status from its items' statuses: met when every item is met; partly met only
+    when at least one item is met and another is not; with none met, not met as soon as one item is
+    not met, still running (`due`) while the periods are open and nothing failed yet, and without
+    evidence when nothing was recorded."""
+    if not statuses or all(s == "no_evidence" for s in statuses):
+        return "no_evidence"
+    if all(s == "met" for s in statuses):
+        return "met"
+    if "met" in statuses:
+        return "partly"
+    if "not_met" in statuses:
+        return "not_met"
+    return "due"
+
+
 def _cell(standard, results: dict, judged: dict) -> dict:
     """A standard for one branch: its measurable items as computed, its judgement-only items as the
     last P6 round's review left them (accepted / insufficient) with the documents linked."""
@@ -327,14 +343,7 @@ def _cell(standard, results: dict, judged: dict) -> dict:
     statuses = [r["status"] for r in measured] + [
         r["status"] for r in reviewed if r["status"] != "no_evidence"
     ]
-    if not statuses or all(s == "no_evidence" for s in statuses):
-        status = "no_evidence"
-    elif all(s == "met" for s in statuses):
-        status = "met"
-    elif any(s in ("met", "due") for s in statuses) or len(set(statuses)) > 1:
-        status = "partly"
-    else:
-        status = "not_met"
+    status = cell_status(statuses)
     return {
         "standard": standard.code,
         "title": standard.title,

@@ -50,7 +50,10 @@ def sweep(*, since: dt.datetime | None = None) -> dict:
 SUMMARIES = {
     "sweep-due-timers": "timers fired: {fired}, failed: {failed}, cases: {cases}",
     "raise-task-alerts": "alerts raised: due soon {due_soon}, overdue {overdue}, escalated {escalated}",
-    "detect-self-lapse": "self-lapse cases opened: {}",
+    "detect-self-lapse": (
+        "self-lapse cases opened: {opened}; branches not judged on dues (no dues start date): "
+        "{not_judged} ({not_judged_names})"
+    ),
     "compliance-reminders": "compliance reminders opened: {}",
     "identify-weak-branches": "weak-branch identification, cases opened: {}",
 }

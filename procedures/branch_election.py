@@ -21,6 +21,7 @@ from engine.rules import (
 )
 from notifications.services import term_expiry_notify, term_expiry_notify_many
 from organizations.models import CommitteePost, Member, Organization, Role
+from organizations.rules import branch_term_end
 from organizations.selectors import branch_members, committee_basis
 from organizations.services import organization_update, role_assignment_create, role_assignments_end
 from procedures.common.start import BRANCH, branch_only, one_running_per
@@ -730,13 +731,16 @@ ELECTED_POSTS = {
 
 @effect("record_election_result")
 def record_election_result(*, case, params, actor, now) -> dict:
-    """Record the new term on the branch and give the new officers their roles for the term."""
+    """Record the new term on the branch and give the new officers their roles for the term; the
+    outgoing committee's roles end the day before the election."""
     data, rules = case.data, _rules_of(case)
     org = Organization.objects.select_for_update().get(pk=case.organization_id)
     election_date = parse_date(data.get("election_date") or today())
-    term = rules.get("election.term")
     org = organization_update(
-        actor=actor, organization=org, term_start=election_date, term_end=term.add_to(election_date)
+        actor=actor,
+        organization=org,
+        term_start=election_date,
+        term_end=branch_term_end(election_date, rules),
     )
     role_assignments_end(
         actor=actor,
@@ -766,7 +770,9 @@ def record_election_result(*, case, params, actor, now) -> dict:
                 role=role,
                 organization=org,
                 term_start=election_date,
-                term_end=org.term_end,
+                # No end: the committee serves past its term's end until the next election's
+                # results end it (`role_assignments_end` above, BRANCH-2018 Art. 21).
+                term_end=None,
                 post=ELECTED_POSTS[role],
             )
         created.append({"member": mid, "name": member.name, "role": role})

@@ -13,7 +13,7 @@ from engine.calendar import today
 from engine.i18n import _
 from organizations.models import Member, MemberStatus
 from organizations.rules import deployment_rule_set
-from orglife.selectors import lapse_grounds
+from orglife.selectors import dues_not_judged, lapse_grounds
 from procedures.common.members import member_case_subject, member_leaves, strike_off_vote
 from procedures.common.start import MEMBER, one_running_per
 from workflows.models import Case, CaseStatus
@@ -51,7 +51,9 @@ def self_lapse_detect(*, on: dt.date | None = None) -> dict:
     """The daily self-lapse check (CONST Art. 9, XYTC §5-7): every full or probationary member with
     `self_lapse.months` consecutive complete months without attending organizational life, or
     without paying dues, gets a case in the branch secretary's inbox listing the months and records.
-    A member with an open self-lapse case is skipped: never two open cases for one member."""
+    A member with an open self-lapse case is skipped: never two open cases for one member.
+    `not_judged` lists the branches whose dues it could not judge (`dues_not_judged`): their members
+    were checked on attendance only."""
     on = on or today()
     rules = deployment_rule_set()
     open_for = set(
@@ -77,7 +79,17 @@ def self_lapse_detect(*, on: dt.date | None = None) -> dict:
             since[member_id] = dt.date.fromisoformat(data["detected_on"]).replace(
                 day=1
             ) - dt.timedelta(days=1)
-    found = lapse_grounds(members, on=on, months=rules.get("self_lapse.months"), since=since)
+    months = rules.get("self_lapse.months")
+    found = lapse_grounds(members, on=on, months=months, since=since)
+    branches = {}
+    for member in members:
+        org = member.organization
+        branch = org if org.kind == "branch" else org.parent
+        if branch is not None:
+            branches[branch.pk] = branch
+    not_judged = dues_not_judged(
+        sorted(branches.values(), key=lambda b: b.path), on=on, months=months
+    )
     opened = []
     for member in members:
         if member.pk not in found:
@@ -107,10 +119,16 @@ def self_lapse_detect(*, on: dt.date | None = None) -> dict:
                 },
             )
         opened.append(case.pk)
-    return {"checked": len(members), "opened": opened}
+    return {"checked": len(members), "opened": opened, "not_judged": not_judged}
 
 
 @shared_task(name="procedures.self_lapse.detect_self_lapse", ignore_result=True)
-def detect_self_lapse() -> int:
-    """The daily Celery job (settings.CELERY_BEAT_SCHEDULE `detect-self-lapse`)."""
-    return len(self_lapse_detect()["opened"])
+def detect_self_lapse() -> dict:
+    """The daily Celery job (settings.CELERY_BEAT_SCHEDULE `detect-self-lapse`): how many cases it
+    opened and the branches it could not judge on dues (their names, for the sweep's line)."""
+    result = self_lapse_detect()
+    return {
+        "opened": len(result["opened"]),
+        "not_judged": len(result["not_judged"]),
+        "not_judged_names": "、".join(b["name"] for b in result["not_judged"]) or "-",
+    }

@@ -251,7 +251,10 @@ def test_timer_sweep_logs_errors_instead_of_dying(monkeypatch, caplog):
     monkeypatch.setattr(
         "notifications.tasks.alerts_raise", lambda: {"due_soon": 1, "overdue": 0, "escalated": 0}
     )
-    monkeypatch.setattr("procedures.self_lapse.self_lapse_detect", lambda: {"opened": [7]})
+    monkeypatch.setattr(
+        "procedures.self_lapse.self_lapse_detect",
+        lambda: {"opened": [7], "not_judged": [{"organization": 3, "name": "乙支部"}]},
+    )
     # A moment when no daily or yearly job is due: the interval jobs only.
     moment = dt.datetime(2026, 7, 10, 10, tzinfo=dt.UTC)
     with caplog.at_level(logging.INFO, logger="partyflow.demo"):
@@ -259,7 +262,11 @@ def test_timer_sweep_logs_errors_instead_of_dying(monkeypatch, caplog):
             assert demo.sweep_once() == {
                 "sweep-due-timers": {"fired": 2, "failed": 0, "cases": 2},
                 "raise-task-alerts": {"due_soon": 1, "overdue": 0, "escalated": 0},
-                "detect-self-lapse": 1,
+                "detect-self-lapse": {
+                    "opened": 1,
+                    "not_judged": 1,
+                    "not_judged_names": "乙支部",
+                },
             }
 
     def broken():
@@ -271,7 +278,9 @@ def test_timer_sweep_logs_errors_instead_of_dying(monkeypatch, caplog):
     assert (
         "timers fired: 2" in caplog.text
         and "due soon 1" in caplog.text
-        and "self-lapse cases opened: 1" in caplog.text
+        and "self-lapse cases opened: 1; branches not judged on dues (no dues start date): 1 "
+        "(乙支部)"
+        in caplog.text
         and "timer sweep failed" in caplog.text
         and "database went away" in caplog.text
     )

@@ -514,3 +514,51 @@ def test_imported_officers_accounts_carry_their_names_also_on_re_import(orgdept)
     assert post(orgdept, workbook(u)).status_code == 201
     assert as_user(no).get("/api/me/").json()["name"] == name
     assert get_user_model().objects.get(username=no).get_full_name() == name
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_branch_imported_after_its_term_ended_keeps_its_committee_until_the_next_election(
+    orgdept,
+):
+    """The 思政 branch's term ended 40 days ago: its imported committee still serves, so its
+    secretary holds the election request and the reminder reaches the branch and the approving
+    college committee. The student branch comes with its term start only: its term ends after the
+    rule set's term (3 years)."""
+    university = small_university(TODAY)
+    rows = {r["code"]: r for r in university.rows["organizations"]}
+    rows["100020101"]["term_start"] = TODAY - dt.timedelta(days=3 * 365 + 40)
+    rows["100020101"]["term_end"] = TODAY - dt.timedelta(days=40)
+    student_start = rows["1000102"]["term_start"]
+    del rows["1000102"]["term_end"]
+    university.officer("10002", "T2106", "secretary")
+    r = post(orgdept, workbook(university))
+    assert r.status_code == 201, r.json()
+    run_timers(NOW)
+
+    assert "submit_request" in elements(as_user("T2101"))
+    for no in ("T2101", "T2102", "T2106"):  # secretary, committee member, 马院党委 secretary
+        told = as_user(no).get("/api/notifications/").json()["results"]
+        assert [n["subject"] for n in told if n["kind"] == "term_expiry"] == [
+            "换届提醒：思政教研室教工党支部"
+        ], no
+    student = Organization.objects.get(code="1000102")
+    assert student.term_end == student_start.replace(year=student_start.year + 3)
+    election = Case.objects.get(process_id="branch_election", organization=student)
+    assert election.data["term_end"] == student.term_end.isoformat()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_import_sets_since_when_a_branch_keeps_its_dues_here(orgdept):
+    university = small_university(TODAY)
+    rows = {r["code"]: r for r in university.rows["organizations"]}
+    rows["1000101"]["dues_tracked_since"] = dt.date(2025, 1, 1)
+    assert post(orgdept, workbook(university)).status_code == 201
+    terms = {
+        t["name"]: t
+        for t in orgdept.get(
+            f"/api/branch-terms/?organization={Organization.objects.get(code='100').pk}"
+        ).json()
+    }
+    assert terms["软件工程系教工党支部"]["dues_tracked_since"] == "2025-01-01"
+    assert terms["软件工程系教工党支部"]["dues_judged"] is True
+    assert terms["计算机专业学生党支部"]["dues_judged"] is False

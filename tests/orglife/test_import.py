@@ -134,3 +134,12 @@ def test_the_cli_imports_a_workbook_and_refuses_a_broken_one(university, tmp_pat
         call_command("import_orglife", str(bad), organization=u.branch_a.pk)
     assert "党费!2 月份" in capsys.readouterr().err
     assert DuesPayment.objects.count() == 6
+
+
+def test_an_import_starts_the_branchs_dues_tracking_from_its_earliest_month(university, api):
+    u = university
+    dues, att = good_year(u)
+    dues.reverse()  # the rows come latest first: the earliest month still wins
+    assert upload(api(u.users.sec_a), u.branch_a, workbook(dues, att)).status_code == 201
+    u.branch_a.refresh_from_db()
+    assert u.branch_a.dues_tracked_since == dt.date(2026, 1, 1)

@@ -3,6 +3,7 @@ other branches see nothing; bad input names the field."""
 
 import pytest
 
+from organizations.models import RecordEvent
 from orglife.models import Attendance, DuesPayment, Meeting
 from workflows.models import AuditEvent
 
@@ -162,3 +163,22 @@ def test_listing_meetings_and_dues_does_not_grow_queries_with_records(
     with django_assert_max_num_queries(5):
         r = client.get("/api/dues/")
     assert len(r.json()["results"]) == 5
+
+
+def test_a_branchs_first_dues_record_starts_its_dues_tracking_with_an_audit_event(university, api):
+    """Branch A has no dues start; the first payment recorded (April) sets it, audited in the same
+    write; an earlier month recorded later does not move it."""
+    u = university
+    assert u.branch_a.dues_tracked_since is None
+    body = {"member": u.full_a[2].pk, "month": "2026-04", "amount": "10", "paid_on": "2026-04-10"}
+    assert api(u.users.sec_a).post("/api/dues/", body, format="json").status_code == 201
+    got = api(u.users.orgdept).get(f"/api/organizations/{u.branch_a.pk}/").json()
+    assert got["dues_tracked_since"] == "2026-04-01"
+    event = RecordEvent.objects.filter(action="organization_updated", entity_id=u.branch_a.pk).get()
+    assert event.actor == u.users.sec_a
+    assert "dues_tracked_since" in str(event.data["changes"])
+    earlier = {**body, "member": u.full_a[3].pk, "month": "2026-02", "paid_on": "2026-04-10"}
+    assert api(u.users.sec_a).post("/api/dues/", earlier, format="json").status_code == 201
+    got = api(u.users.orgdept).get(f"/api/organizations/{u.branch_a.pk}/").json()
+    assert got["dues_tracked_since"] == "2026-04-01"
+    assert RecordEvent.objects.filter(action="organization_updated").count() == 1

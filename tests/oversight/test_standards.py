@@ -110,3 +110,33 @@ def test_the_matrix_costs_the_same_queries_for_one_branch_and_for_a_college(univ
         for r in (u.branch_a, u.college)
     ] == [1, 2]
     assert counts[0] == counts[1] and len(matrix["standards"]) == 19
+
+
+def test_a_standard_reads_partly_met_only_when_one_of_its_items_is_met(university, api):
+    """A cell with one item not met and the others without evidence is not met, not partly met;
+    over the whole matrix, every partly met cell has a met item."""
+    u = university
+    with time_machine.travel(cst(2026, 3, 1, 9), tick=False):
+        # The secretary trained in one semester of two (not met); no Party lesson (no evidence).
+        training_record(
+            actor=u.users.sec_a,
+            organization=u.branch_a,
+            member=u.full_a[0].pk,
+            attended_on=dt.date(2025, 4, 1),
+            kind="secretary_training",
+            title="支部书记培训",
+            hours=8,
+        )
+        got = api(u.users.orgdept).get(
+            f"/api/standards/matrix/?organization={u.branch_a.pk}&period=2025"
+        )
+    assert got.status_code == 200
+    cells = got.json()["branches"][0]["cells"]
+    statuses = {c["standard"]: c["status"] for c in cells}
+    for c in cells:
+        items = [i["status"] for i in c["items"]] + [i["status"] for i in c["judgement_only"]]
+        if c["status"] == "partly":
+            assert "met" in items, (c["standard"], items)
+        if items and "met" not in items and "not_met" in items:
+            assert c["status"] == "not_met" and c["label"] == "未达标", (c["standard"], items)
+    assert statuses["jsnu.team.secretary"] == "not_met"

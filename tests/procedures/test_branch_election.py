@@ -110,21 +110,25 @@ def test_election_from_reminder_to_approved_results(api, university):
     assert done["status"] == "completed" and done["open_tasks"] == []
     branch = Organization.objects.get(pk=u.branch_a.pk)
     assert (branch.term_start, branch.term_end) == (dt.date(2026, 12, 20), dt.date(2029, 12, 20))
-    # New officers hold their roles for the new term; the old secretary's term ended the day before.
+    # New officers hold their roles from the election until the next election's results end them
+    # (they serve past 2029-12-20 if that election is late); the old secretary's ended the day
+    # before.
     roles = {
         (a.user.username, a.role): (a.term_start, a.term_end)
         for a in RoleAssignment.objects.filter(organization=branch)
     }
-    assert roles[("sec_a", Role.BRANCH_SECRETARY)] == (dt.date(2026, 12, 20), dt.date(2029, 12, 20))
-    assert roles[("committee_a", Role.BRANCH_DEPUTY_SECRETARY)] == (
-        dt.date(2026, 12, 20),
-        dt.date(2029, 12, 20),
-    )
+    assert roles[("sec_a", Role.BRANCH_SECRETARY)] == (dt.date(2026, 12, 20), None)
+    assert roles[("committee_a", Role.BRANCH_DEPUTY_SECRETARY)] == (dt.date(2026, 12, 20), None)
     # Step 8: the next term-expiry reminder is scheduled as a new case waiting on its timer.
     nxt = Case.objects.exclude(pk=case["id"]).get(process_id="branch_election", organization=branch)
     nxt_json = sec.get(f"/api/cases/{nxt.pk}/").json()
     assert nxt_json["status"] == "running"
     assert [t["due_at"] for t in nxt_json["waiting_timers"]] == ["2029-06-20T09:00:00+08:00"]
+    # The next election is late: after the term's end the committee still serves, and its
+    # secretary still holds the request.
+    run_timers(cst(2029, 6, 20, 9, 1))
+    with time_machine.travel(cst(2030, 1, 5, 9), tick=False):
+        assert [t["element_id"] for t in inbox(sec) if t["case"] == nxt.pk] == ["submit_request"]
 
     history = sec.get(f"/api/cases/{case['id']}/history/").json()
     actions = [e["action"] for e in history]

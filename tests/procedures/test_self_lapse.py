@@ -273,8 +273,8 @@ def test_the_daily_celery_job_runs_the_detection(university, settings):
     target = u.full_a[4]
     pay_dues(u, [m for m in [*u.full_a, u.probationary, u.suspended] if m != target], MONTHS)
     with time_machine.travel(cst(2026, 8, 3, 9), tick=False):
-        assert detect_self_lapse.apply().get() == 1
-        assert detect_self_lapse.apply().get() == 0
+        assert detect_self_lapse.apply().get()["opened"] == 1
+        assert detect_self_lapse.apply().get()["opened"] == 0
     assert [c.subject_member for c in Case.objects.filter(process_id="self_lapse")] == [target]
 
 
@@ -315,3 +315,36 @@ def test_dues_are_not_a_ground_before_the_branch_kept_them_here(university, api)
     )  # inside the window Feb-Jul
     pay_dues(u, [*u.full_a, u.probationary, u.suspended], MONTHS)
     assert "self-lapse cases opened: 0" in run_timers(cst(2026, 8, 3, 9))
+
+
+def test_a_branch_that_records_its_dues_here_is_judged_on_them_without_an_admin_setting(
+    university, api
+):
+    """Nobody set branch B's dues start: its first dues records (January) set it, so when nobody
+    pays after January the members are found. Branch A never recorded dues here: the sweep's line
+    and the branch terms the organization department reads name it as not judged on dues."""
+    u = university
+    organization_update(actor=None, organization=u.branch_a, dues_tracked_since=None)
+    assert u.branch_b.dues_tracked_since is None
+    with time_machine.travel(cst(2026, 2, 1, 9), tick=False):
+        for m in u.full_b:
+            r = api(u.users.sec_b).post(
+                "/api/dues/",
+                {"member": m.pk, "month": "2026-01", "amount": "10", "paid_on": "2026-01-31"},
+                format="json",
+            )
+            assert r.status_code == 201
+    line = run_timers(cst(2026, 8, 3, 9))
+    assert (
+        "self-lapse cases opened: 5; branches not judged on dues (no dues start date): 1 "
+        f"({u.branch_a.name})" in line
+    )
+    assert {c.subject_member_id for c in Case.objects.filter(process_id="self_lapse")} == {
+        m.pk for m in u.full_b
+    }
+    with time_machine.travel(cst(2026, 8, 3, 9), tick=False):
+        terms = api(u.users.orgdept).get(f"/api/branch-terms/?organization={u.college.pk}").json()
+    assert {t["name"]: (t["dues_tracked_since"], t["dues_judged"]) for t in terms} == {
+        u.branch_a.name: (None, False),
+        u.branch_b.name: ("2026-01-01", True),
+    }

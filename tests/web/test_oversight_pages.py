@@ -396,3 +396,32 @@ def test_a_deadline_reads_as_its_last_day_in_the_inbox_and_on_the_task(web, univ
     inbox = sec.get("/inbox/?tab=queue").content.decode()
     assert f">{last:%Y-%m-%d}</time>" in inbox
     assert f"剩 {(last - today()).days} 天" in text(sec.get("/inbox/?tab=queue"))
+
+
+def test_the_committee_page_shows_since_when_each_branch_keeps_its_dues_here(web, api, university):
+    """Branch A records its first dues (the month sets its dues start); branch B has none and is
+    marked as not judged by the self-lapse check on dues."""
+    u = university
+    month = today().replace(day=1)
+    r = api(u.users.sec_a).post(
+        "/api/dues/",
+        {
+            "member": u.full_a[0].pk,
+            "month": month.strftime("%Y-%m"),
+            "amount": "10",
+            "paid_on": today().isoformat(),
+        },
+        format="json",
+    )
+    assert r.status_code == 201
+    html = web(u.users.officer).get(f"/committee/?organization={u.college.pk}").content.decode()
+    rows = {
+        name: text_of(row)
+        for row in re.findall(r"<tr [^>]*data-overdue[^>]*>(.*?)</tr>", html, re.S)
+        for name in (u.branch_a.name, u.branch_b.name)
+        if name in row
+    }
+    assert month.strftime("%Y-%m") in rows[u.branch_a.name]
+    # A's dues start is this month: inside the self-lapse window, so not judged yet either.
+    assert "自行脱党检查无法按党费判断" in rows[u.branch_b.name]
+    assert "—" in rows[u.branch_b.name].split("剩余")[-1]
