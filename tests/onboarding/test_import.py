@@ -205,7 +205,9 @@ def test_time_rules_count_from_the_imported_dates(orgdept):
     [review] = [t for t in inbox(committee) if t["case"] == case.pk]
     # Inspections and thought reports that fell due before the import are not asked for here.
     r = committee.post(
-        f"/api/tasks/{review['id']}/complete/", {"data": {"summary": "培养考察合格"}}, format="json"
+        f"/api/tasks/{review['id']}/complete/",
+        {"data": {"review_date": "2026-11-20", "summary": "培养考察合格"}},
+        format="json",
     )
     assert r.status_code == 200, r.json()
     [designate] = [t for t in inbox(committee) if t["case"] == case.pk]
