@@ -37,6 +37,7 @@ from workflows.selectors import (
     INBOX_NAMES,
     case_documents,
     case_history,
+    event_date,
     task_inbox,
 )
 
@@ -414,9 +415,10 @@ def _submitted_items(events: list[AuditEvent]) -> dict[int, list[dict]]:
     return out
 
 
-def events_display(events: list[AuditEvent]) -> list[dict]:
-    """Audit events in words: what, who in which role at which organization, on whose behalf, when,
-    what was submitted (organization and member names in one query each for all events)."""
+def events_display(events: list[AuditEvent], process_id: str = "") -> list[dict]:
+    """Audit events in words: what, who in which role at which organization, on whose behalf, when
+    it was entered and the day the step took place (`event_date`), what was submitted (organization
+    and member names in one query each for all events)."""
     org_ids = {
         r.get("organization") for e in events for r in e.actor_roles or [] if isinstance(r, dict)
     }
@@ -438,6 +440,7 @@ def events_display(events: list[AuditEvent]) -> list[dict]:
                 "action_label": action_label(e.action),
                 "task_name": label(e.task_name),
                 "roles": role_text,
+                "on": event_date(process_id, e) if process_id else None,
                 "submitted": submitted.get(e.pk),
             }
         )
@@ -446,7 +449,9 @@ def events_display(events: list[AuditEvent]) -> list[dict]:
 
 def task_history(case: Case, limit: int = 30) -> list[dict]:
     """The case's latest events, oldest first."""
-    return events_display(list(reversed(case_history(case).order_by("-id")[:limit])))
+    return events_display(
+        list(reversed(case_history(case).order_by("-id")[:limit])), case.process_id
+    )
 
 
 # --- case page --------------------------------------------------------------------------------
@@ -516,7 +521,7 @@ def case_bpmn_xml(case: Case) -> str:
 
 def case_timeline(case: Case) -> list[dict]:
     """Every audit event in order (who, in which roles, on whose behalf, when, what)."""
-    return events_display(list(case_history(case)))
+    return events_display(list(case_history(case)), case.process_id)
 
 
 def case_schemas(case: Case) -> list[dict]:
