@@ -5,6 +5,7 @@ refused with its row-by-row report, the export round trip and the 党内统计 w
 
 import datetime as dt
 import io
+import re
 
 import pytest
 import time_machine
@@ -498,4 +499,28 @@ def test_an_officer_whose_account_name_belongs_to_another_member_is_refused(orgd
     body = post(orgdept, workbook(), dry_run=True).json()
     assert [(e["sheet"], e["row"], e["column"], e["code"]) for e in body["errors"]] == [
         ("班子成员", 6, "学工号", "username_taken")
+    ]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_imported_steps_show_their_ledger_dates_on_the_member_page(orgdept):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    assert post(orgdept, workbook()).status_code == 201
+    case = case_of("S004")  # applied d(400), talked d(390), activist d(194), contacts appointed
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="T1102"))
+    page = client.get(f"/members/{case.subject_member_id}/development/")
+    assert page.status_code == 200
+    steps = dict(re.findall(r'data-step="(\d+)">(.*?)</li>', page.content.decode(), re.S))
+    for n, days in (("1", 400), ("2", 390), ("3", 194)):
+        assert (TODAY - dt.timedelta(days=days)).isoformat() in steps[n], steps[n]
+        assert "据台账导入" in steps[n] and "未开始" not in steps[n]
+    assert "未开始" in steps["4"]  # the filing was not in the ledger
+    dev = as_user("T1102").get(f"/api/members/{case.subject_member_id}/development/").json()
+    assert [(s["element_id"], s["on"], s["imported"]) for s in dev["steps_done"]][:3] == [
+        ("submit_application", (TODAY - dt.timedelta(days=400)).isoformat(), True),
+        ("talk_with_applicant", (TODAY - dt.timedelta(days=390)).isoformat(), True),
+        ("select_activist", (TODAY - dt.timedelta(days=194)).isoformat(), True),
     ]
