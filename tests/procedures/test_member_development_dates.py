@@ -58,7 +58,9 @@ def test_a_political_review_entered_late_is_dated_the_day_of_its_conclusion(api,
         "2027-02-12"
     )
     events = history if isinstance(history, list) else history["results"]
-    [event] = [e for e in events if e["task_name"] == "政治审查" and e["action"] == "task_completed"]
+    [event] = [
+        e for e in events if e["task_name"] == "政治审查" and e["action"] == "task_completed"
+    ]
     assert event["event_date"] == "2027-02-12" and event["created_at"].startswith("2027-02-20")
     c = Case.objects.select_related("organization").get(pk=case["id"])
     record = member_record(c, c.subject_member, reveal=False)
@@ -74,7 +76,9 @@ def test_conversion_takes_effect_when_probation_ends_not_on_the_day_of_the_vote(
     sec, officer = api(u.users.sec_a), api(u.users.officer)
     case = drive_to_conversion_vote(api, u, person)  # admitted by the vote of 2027-03-20
     with at(2028, 3, 25, 15):
-        step(sec, "conversion_vote", vote(u.full_a[:6], 6, meeting="2028-03-25", decision="convert"))
+        step(
+            sec, "conversion_vote", vote(u.full_a[:6], 6, meeting="2028-03-25", decision="convert")
+        )
     with at(2028, 4, 2, 10):
         step(officer, "approve_conversion", {"approved": True, "decision_date": "2028-03-28"})
         dev = sec.get(f"/api/members/{person.pk}/development/").json()
