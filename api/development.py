@@ -44,6 +44,9 @@ class MemberDevelopmentSerializer(serializers.Serializer):
     next_due = serializers.DateField(allow_null=True)
     overdue = serializers.JSONField()
     obligations = serializers.JSONField()
+    steps_done = serializers.JSONField(
+        help_text="[{element_id, step, on: the day it took place, entered_at, imported, by}]"
+    )
     evidence = serializers.JSONField()
 
     def to_representation(self, instance) -> dict:
@@ -53,6 +56,8 @@ class MemberDevelopmentSerializer(serializers.Serializer):
             item["name"] = label(item["name"])
         for item in out["evidence"]:
             item["at"] = display.iso_cst(item["at"])
+        for item in out["steps_done"]:
+            item["entered_at"] = display.iso_cst(item["entered_at"])
         return out
 
 

@@ -2,6 +2,8 @@
 the verification of its hash chain, and the printable HTML report (/api/cases/ID/history/,
 access-log/, audit-verification/, report/ on `api.cases.CaseViewSet`)."""
 
+import datetime as dt
+
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -14,7 +16,7 @@ from workflows.actions import action_label
 from workflows.audit import verify_case
 from workflows.labels import label
 from workflows.models import AuditEvent, CaseAccess
-from workflows.selectors import case_documents, case_history_for, history_names
+from workflows.selectors import case_documents, case_history_for, event_date, history_names
 
 from .documents import DocumentSerializer
 from .fields import LabelField
@@ -45,6 +47,10 @@ class AuditEventSerializer(serializers.ModelSerializer):
     actor_roles = serializers.SerializerMethodField()
     acted_as_display = serializers.SerializerMethodField()
     data = serializers.SerializerMethodField()
+    event_date = serializers.SerializerMethodField(
+        help_text="The day the step took place (its form's event date, or an imported step's "
+        "ledger date); created_at is when it was entered."
+    )
 
     class Meta:
         model = AuditEvent
@@ -64,6 +70,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "acted_as_display",
             "task",
             "task_name",
+            "event_date",
             "data",
             "prev_hash",
             "hash",
@@ -78,6 +85,10 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "counts": frozenset(),
             "codes": {},
         }
+
+    def get_event_date(self, obj) -> dt.date | None:
+        process_id = self._names().get("process_id")
+        return event_date(process_id, obj) if process_id else None
 
     def get_action_display(self, obj) -> str:
         return action_label(obj.action)

@@ -67,7 +67,11 @@ def _drive_to_cultivation_review(world, branch, secretary, members, *, activist_
         {"decision_date": activist_on.isoformat(), "recommendation": "member_recommendation"},
     )
     do("file_activist", world.officer, {"filed_date": activist_on.isoformat()})
-    do("appoint_contacts", secretary, {"contacts": [members[1].pk]})
+    do(
+        "appoint_contacts",
+        secretary,
+        {"decision_date": activist_on.isoformat(), "contacts": [members[1].pk]},
+    )
     submitted = 0
     for kind, months in (("thought_report", 3), ("inspection", 6)):
         n = 1
@@ -111,7 +115,12 @@ def bench_member_development(world, *, n: int, warmup: int) -> dict:
             case, person, _, sec = built[label][i]
             client = api_client(sec)
             task = open_task(case.pk, "cultivation_review")
-            seconds, _ = timed(post_complete, client, task.pk, {"summary": "考察情况良好"})
+            seconds, _ = timed(
+                post_complete,
+                client,
+                task.pk,
+                {"review_date": t.isoformat(), "summary": "考察情况良好"},
+            )
             read_s, r = timed(client.get, f"/api/members/{person.pk}/development/")
             if r.status_code != 200:
                 raise RuntimeError(r.content[:300])

@@ -576,7 +576,10 @@ class _Seeder:
                 },
             )
             self.complete(
-                case, "appoint_contacts", secretary, {"contacts": [voters[1].pk, voters[2].pk]}
+                case,
+                "appoint_contacts",
+                secretary,
+                {"decision_date": activist.isoformat(), "contacts": [voters[1].pk, voters[2].pk]},
             )
         reports(activist, "thought_report", 3, range(1, 5))
         reports(activist, "inspection", 6, range(1, 3))
@@ -586,7 +589,10 @@ class _Seeder:
                 case,
                 "cultivation_review",
                 secretary,
-                {"summary": "培养期间表现良好，按期提交思想汇报。"},
+                {
+                    "review_date": designated.isoformat(),
+                    "summary": "培养期间表现良好，按期提交思想汇报。",
+                },
             )
             self.complete(
                 case,
@@ -604,13 +610,20 @@ class _Seeder:
                 {"approved": True, "decision_date": designated.isoformat()},
             )
             self.complete(
-                case, "assign_introducers", secretary, {"introducers": [voters[1].pk, voters[2].pk]}
+                case,
+                "assign_introducers",
+                secretary,
+                {
+                    "decision_date": designated.isoformat(),
+                    "introducers": [voters[1].pk, voters[2].pk],
+                },
             )
             self.complete(
                 case,
                 "political_review",
                 secretary,
                 {
+                    "concluded_on": designated.isoformat(),
                     "conclusion": "政治立场坚定，历史清白，遵纪守法，直系亲属无政治问题，政治审查合格。",
                     "passed": True,
                 },
@@ -628,7 +641,12 @@ class _Seeder:
                     "certificate_no": f"党校结〔{trained.year}〕18号",
                 },
             )
-            self.complete(case, "branch_committee_review", secretary, {"approved": True})
+            self.complete(
+                case,
+                "branch_committee_review",
+                secretary,
+                {"approved": True, "decision_date": trained.isoformat()},
+            )
         prereview = trained + dt.timedelta(days=7)
         with on(prereview):
             self.complete(
@@ -700,7 +718,10 @@ class _Seeder:
         converted = voted + relativedelta(years=1, days=2)
         with on(converted):
             self.complete(
-                case, "probation_review", secretary, {"summary": "预备期表现良好，达到党员标准。"}
+                case,
+                "probation_review",
+                secretary,
+                {"review_date": converted.isoformat(), "summary": "预备期表现良好，达到党员标准。"},
             )
             self.complete(
                 case,

@@ -337,6 +337,7 @@ LABELS = [
     gettext_noop("填写日期"),
     gettext_noop("入党介绍人意见"),
     # forms/schemas/member_development/appoint_contacts.json
+    gettext_noop("支委会指定日期"),
     gettext_noop("培养联系人（党员编号）"),
     # forms/schemas/member_development/approval.json
     gettext_noop("审查或审批意见"),
@@ -348,6 +349,7 @@ LABELS = [
     gettext_noop("归档日期"),
     gettext_noop("档案编号"),
     # forms/schemas/member_development/assign_introducers.json
+    gettext_noop("支委会确定日期"),
     gettext_noop("入党介绍人（党员编号）"),
     # forms/schemas/member_development/consent.json
     gettext_noop("上级党委备案或同意"),
@@ -358,7 +360,6 @@ LABELS = [
     gettext_noop("按期转为正式党员"),
     gettext_noop("延长预备期（月）"),
     # forms/schemas/member_development/designate.json
-    gettext_noop("支委会确定日期"),
     gettext_noop("听取党小组、培养联系人、党员和群众意见情况"),
     gettext_noop("公示开始日期"),
     gettext_noop("支委会会议记录"),
@@ -373,6 +374,7 @@ LABELS = [
     gettext_noop("所在党小组"),
     gettext_noop("编入日期"),
     # forms/schemas/member_development/political_review.json
+    gettext_noop("政治审查结论日期"),
     gettext_noop("政治审查是否合格"),
     # forms/schemas/member_development/pre_review.json
     gettext_noop("预审日期"),
@@ -382,12 +384,14 @@ LABELS = [
     gettext_noop("入党志愿书编号"),
     # forms/schemas/member_development/review_record.json
     gettext_noop("培养教育考察情况"),
+    gettext_noop("考察日期"),
     gettext_noop("考察情况"),
     # forms/schemas/member_development/select_activist.json
     gettext_noop("推荐方式"),
     gettext_noop("群团组织推优"),
     # forms/schemas/member_development/supervise.json
     gettext_noop("逾期督办"),
+    gettext_noop("督办日期"),
     gettext_noop("督办意见"),
     # forms/schemas/member_development/talk.json
     gettext_noop("谈话记录"),

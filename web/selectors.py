@@ -40,6 +40,7 @@ from workflows.selectors import (
     INBOX_NAMES,
     case_documents,
     case_history,
+    event_date,
     task_inbox,
 )
 
@@ -374,7 +375,8 @@ def case_facts(case: Case, schemas: list[dict], user) -> list[dict]:
 
 def events_display(events: list[AuditEvent], *, process_id: str) -> list[dict]:
     """Audit events in words: what, who (by name) in which role at which organization, on whose
-    behalf, when, what was submitted (people, organization and member names in one query each for
+    behalf, when it was entered and the day the step took place (`event_date`), what was
+    submitted (people, organization and member names in one query each for
     all events)."""
     org_ids = {
         r.get("organization") for e in events for r in e.actor_roles or [] if isinstance(r, dict)
@@ -400,6 +402,7 @@ def events_display(events: list[AuditEvent], *, process_id: str) -> list[dict]:
                 "actor": actors[e.pk][0],
                 "on_behalf_of": actors[e.pk][1],
                 "roles": role_text,
+                "on": event_date(process_id, e) if process_id else None,
                 "submitted": submitted.get(e.pk),
             }
         )

@@ -336,6 +336,9 @@ def member_record(request, member_id: int) -> HttpResponse:
             n = development.STEPS.get(t.element_id)
             if n is not None:
                 done.setdefault(n, []).append(t)
+        taken: dict[str, dict] = {}  # the last time each step was done: its date, when entered
+        for d in record["steps_done"]:
+            taken[d["element_id"]] = d
         evidence: dict[int, list] = {}
         for e in record["evidence"]:
             evidence.setdefault(e.get("step"), []).append(e)
@@ -354,6 +357,7 @@ def member_record(request, member_id: int) -> HttpResponse:
                     "n": n,
                     "name": label(names[element_id]),
                     "done": finished[-1] if finished else None,
+                    "taken": taken.get(element_id),
                     "open": open_[0] if open_ else None,
                     "evidence": [
                         e for e in evidence.get(n, []) if e.get("element_id") == element_id

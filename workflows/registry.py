@@ -12,7 +12,9 @@
   by the report package at start-up, `provider` by the procedure), e.g. `weak_branch_signals`,
   `standards.branch_indicators`;
 - what people read: which data keys hold member ids and which hold codes (`data_labels`), and the
-  sentence a user reads on each task (`task_guides`), read by `workflows.display`.
+  sentence a user reads on each task (`task_guides`), read by `workflows.display`;
+- event dates: which form field of each user task holds the day the step took place
+  (`event_date_fields`), read by `workflows.selectors.event_date`.
 """
 
 from __future__ import annotations
@@ -141,6 +143,7 @@ _CODE_LABELS: dict[str, dict[str, dict]] = {}
 _GUIDES: dict[tuple[str, str], object] = {}
 _PERSONAL_KEYS: dict[str, dict[str, str]] = {}
 _PERSONAL_TASKS: dict[str, frozenset[str]] = {}
+_EVENT_DATE_FIELDS: dict[str, dict[str, str]] = {}
 
 
 def data_labels(process_id: str, *, members=(), codes=None, counts=()) -> None:
@@ -189,3 +192,13 @@ def task_guides(process_id: str, guides: dict) -> None:
 
 def guide_for(process_id: str, element_id: str) -> Callable | None:
     return _GUIDES.get((process_id, element_id))
+
+
+def event_date_fields(process_id: str, fields: dict[str, str]) -> None:
+    """{element id: the form field holding the day the step took place} (a meeting's date, the day
+    a decision was taken), as opposed to the day someone entered it."""
+    _EVENT_DATE_FIELDS.setdefault(process_id, {}).update(fields)
+
+
+def event_date_field_for(process_id: str, element_id: str) -> str | None:
+    return _EVENT_DATE_FIELDS.get(process_id, {}).get(element_id)

@@ -7,13 +7,14 @@ import datetime as dt
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from engine.calendar import CST
+from engine.calendar import CST, parse_date
 from engine.errors import NotFound
 from engine.i18n import _
 from organizations.models import Role
 from organizations.selectors import organizations_visible, scope_q
 
 from . import registry
+from .actions import AuditAction
 from .assignment import LANE_LABELS, active_delegations, delegated_task_q, slot_holders, user_slots
 from .display import (
     annotate,
@@ -157,6 +158,7 @@ def history_names(case: Case, events) -> dict:
         "member_keys": member_keys,
         "counts": counts,
         "codes": registry.code_labels_for(case.process_id),
+        "process_id": case.process_id,
     }
 
 
@@ -193,6 +195,29 @@ def tasks_with_holders(tasks: list[Task], *, also=()) -> tuple[list[tuple[Task, 
     return rows, names
 
 
+def step_date(process_id: str, element_id: str, submitted: dict) -> dt.date | None:
+    """The day a step took place, read from the data submitted for it: the form field its procedure
+    registered (`registry.event_date_fields`), never the day it was entered. None when the step has
+    no such field or it was left empty."""
+    field = registry.event_date_field_for(process_id, element_id)
+    value = (submitted or {}).get(field) if field else None
+    try:
+        return parse_date(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def event_date(process_id: str, event: AuditEvent) -> dt.date | None:
+    """The day the step an audit event records took place: a completed task's event date
+    (`step_date`), an imported step's date from its ledger; None for other events."""
+    if event.action == AuditAction.STEP_IMPORTED:
+        value = event.data.get("date")
+        return parse_date(value) if value else None
+    if event.action == AuditAction.TASK_COMPLETED and event.task_id:
+        return step_date(process_id, event.task.element_id, event.data.get("submitted") or {})
+    return None
+
+
 def case_evidence(case: Case) -> list[dict]:
     """What each step produced, in order: the structured record submitted with each completed task
     and each recurring report (P1 obligations), with the ids of attached documents."""
@@ -207,6 +232,7 @@ def case_evidence(case: Case) -> list[dict]:
             {
                 "element_id": e.task.element_id if e.task_id else "",
                 "name": e.task_name or e.data.get("label", ""),
+                "on": event_date(case.process_id, e),
                 "at": e.created_at,
                 "by": e.actor_name,
                 "by_name": person_name(e.actor) if e.actor_id else e.actor_name,

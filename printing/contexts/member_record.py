@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from engine.calendar import today
 from forms.validation import load_schema
 from organizations.models import Member, Organization
 from organizations.privacy import mask
 from organizations.selectors import approving_committee_of
 from procedures.member_development.models import ObligationRecord
+from procedures.member_development.selectors import conversion_date
 from workflows.actions import AuditAction
 from workflows.models import AuditEvent, Case
+from workflows.registry import event_date_field_for
+from workflows.selectors import event_date
 
 from .common import cn_date, display_names, member_names, names_of
 
-DATE_FIELDS = (
-    "application_date",
-    "talk_date",
-    "decision_date",
-    "filed_date",
-    "designation_date",
-    "prereview_date",
-    "filled_date",
-    "meeting_date",
-    "placed_on",
-    "oath_date",
-    "archived_on",
-    "end_date",
-)
 VOTE_FIELDS = {
     "present",
     "written_opinions",
@@ -193,14 +184,17 @@ def member_record(case: Case | None, member: Member, *, reveal: bool) -> dict:
     if case is not None:
         events = list(
             AuditEvent.objects.filter(
-                case=case, action=AuditAction.TASK_COMPLETED, task__isnull=False
+                Q(action=AuditAction.TASK_COMPLETED, task__isnull=False)
+                | Q(action=AuditAction.STEP_IMPORTED),
+                case=case,
             )
             .select_related("task")
             .order_by("id")
         )
     done: dict[str, list[AuditEvent]] = {}
     for e in events:
-        done.setdefault(e.task.element_id, []).append(e)
+        element_id = e.task.element_id if e.task_id else e.data.get("element_id", "")
+        done.setdefault(element_id, []).append(e)
     ids = set()
     for e in events:
         sub = e.data.get("submitted") or {}
@@ -229,10 +223,16 @@ def member_record(case: Case | None, member: Member, *, reveal: bool) -> dict:
             hits = done.get(element_id) or []
             if hits:
                 e = hits[-1]
+                # The day the step took place (an imported step: its ledger date), never the day
+                # it was entered.
+                row["date"] = cn_date(event_date(case.process_id, e))
+                if not e.task_id:  # imported from the office's ledger
+                    row["details"] = "据台账导入"
+                    rows.append(row)
+                    continue
                 submitted = e.data.get("submitted") or {}
                 schema = load_schema(e.task.form) if e.task.form else {}
-                date_field = next((f for f in DATE_FIELDS if submitted.get(f)), None)
-                row["date"] = cn_date(submitted[date_field] if date_field else e.created_at)
+                date_field = event_date_field_for(case.process_id, element_id)
                 row["details"] = _step_details(
                     element_id, submitted, schema, case_data, names, date_field
                 )
@@ -265,11 +265,7 @@ def member_record(case: Case | None, member: Member, *, reveal: bool) -> dict:
         .first()
         or ""
     )
-    converted = (
-        case_data.get("conversion_vote_date")
-        if case_data.get("decision") == "convert" and case_data.get("approved")
-        else None
-    )
+    converted = conversion_date(case_data)
     return {
         "school": school,
         "branch": branch.name,

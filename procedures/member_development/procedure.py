@@ -18,15 +18,16 @@ from organizations.models import MemberStatus
 from organizations.selectors import reapplication_barred_until
 from procedures.common.start import MEMBER, branch_only, one_running_per
 from procedures.common.votes import check_people, people, require_quorum, voters_due
-from workflows.registry import data_labels, effect, form_check, form_context
+from workflows.registry import data_labels, effect, event_date_fields, form_check, form_context
 
-from .selectors import overdue_obligations
+from .selectors import STEP_DATES, conversion_date, overdue_obligations
 from .services import member_status_change
 
 PROCESS = "member_development"
 one_running_per(PROCESS, MEMBER)
 
 
+event_date_fields(PROCESS, STEP_DATES)
 data_labels(
     PROCESS,
     members=("present", "member", "contacts", "introducers"),
@@ -215,8 +216,12 @@ def check_contacts(*, case, task, data, rules) -> dict:
     return {}
 
 
-def _require_obligations_met(case):
-    overdue = overdue_obligations(case)
+def _require_obligations_met(case, on, *, closing=False):
+    """No inspection or thought report overdue on `on`, the day the step took place: a step recorded
+    late is judged on its own day, and what fell due after it is not asked for. A step that ends
+    the phase (`closing`: the designation) also asks for what falls due on that day, so nothing of
+    the phase is left open after it."""
+    overdue = overdue_obligations(case, on=on + relativedelta(days=1) if closing else on)
     if overdue:
         items = "、".join(
             _("%(label)s第%(n)s次（应于 %(d)s）")
@@ -232,7 +237,7 @@ def _require_obligations_met(case):
 
 @form_check(PROCESS, "cultivation_review", "probation_review")
 def check_review(*, case, task, data, rules) -> dict:
-    _require_obligations_met(case)
+    _require_obligations_met(case, _not_future(data, "review_date"))
     return {}
 
 
@@ -271,7 +276,7 @@ def check_designation(*, case, task, data, rules) -> dict:
             _("发展对象须公示不少于 %(p)s，最早 %(earliest)s 确定。"),
             p=str(publication),
         )
-    _require_obligations_met(case)
+    _require_obligations_met(case, day, closing=True)
     return {"approved": None}
 
 
@@ -290,6 +295,13 @@ def check_introducers(*, case, task, data, rules) -> dict:
 
 @form_check(PROCESS, "political_review")
 def check_political_review(*, case, task, data, rules) -> dict:
+    _not_before(
+        _not_future(data, "concluded_on"),
+        parse_date(case.data["designation_date"]),
+        "concluded_on",
+        "political_review_before_designation",
+        _("政治审查结论日期不能早于确定为发展对象的日期 %(earliest)s。"),
+    )
     if not data["conclusion"].strip():
         raise ValidationFailed(
             _("政治审查须有书面结论。"),
@@ -449,7 +461,7 @@ def _check_decision_date(case, data, rules, start_field, within_rule, max_rule, 
     decision is recorded with its real date and a reason (`late_reason`, or `extension_reason` for
     an extendable approval) and stays marked late; only the hard ceiling `max_rule` refuses.
     Returns (decision date, late, reason)."""
-    decided = not_in_future(parse_date(data.get("decision_date") or today()), field="decision_date")
+    decided = _not_future(data, "decision_date")
     start = parse_date(case.data[start_field])
     latest = rules.get(within_rule).last_day_after(start)
     if max_rule is not None:
@@ -603,11 +615,14 @@ STOP_NOTE = "发展终止"
 def development_status(*, case, params, actor, now) -> dict:
     """The BPMN service tasks move the person's status and write the member's record."""
     status = params.get("status") or ""
+    on = params.get("on") or today()
+    if status == MemberStatus.FULL:  # the end of probation (as extended), not the day of the vote
+        on = conversion_date(case.data) or on
     return member_status_change(
         actor=actor,
         case=case,
         member_id=case.subject_member_id,
         status=status,
-        on=params.get("on") or today(),
+        on=on,
         note="" if status else STOP_NOTE,
     )

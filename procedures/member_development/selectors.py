@@ -18,9 +18,10 @@ from engine.loader import user_task_property
 from engine.rules import get_rule_set
 from organizations.models import Member, MemberStatus
 from organizations.selectors import members_visible
+from workflows.actions import AuditAction
 from workflows.display import iso_cst, lane_label, rule_set_label
 from workflows.models import Case, CaseStatus, Task, TaskStatus
-from workflows.selectors import case_evidence
+from workflows.selectors import case_evidence, event_date
 
 from .models import ObligationKind, ObligationRecord, Phase, StatusChange
 
@@ -34,6 +35,37 @@ STEPS = {
     ).items()
 }
 STEPS_TOTAL = max(STEPS.values())
+# The day each step took place: the form field that holds it (a meeting's date, the day a decision
+# was taken), registered with `workflows.registry.event_date_fields` and read through
+# `workflows.selectors.event_date` by the member's page, the 纪实表, the case history and the API.
+STEP_DATES = {
+    "submit_application": "application_date",
+    "talk_with_applicant": "talk_date",
+    "supervise_overdue_talk": "supervised_on",
+    "select_activist": "decision_date",
+    "file_activist": "filed_date",
+    "appoint_contacts": "decision_date",
+    "cultivation_review": "review_date",
+    "designate_development_object": "designation_date",
+    "file_development_object": "decision_date",
+    "assign_introducers": "decision_date",
+    "political_review": "concluded_on",
+    "centralized_training": "end_date",
+    "branch_committee_review": "decision_date",
+    "pre_review": "prereview_date",
+    "fill_application_form": "filled_date",
+    "admission_vote": "meeting_date",
+    "committee_talk": "talk_date",
+    "approve_admission": "decision_date",
+    "file_admission": "filed_date",
+    "place_in_group": "placed_on",
+    "take_oath": "oath_date",
+    "probation_review": "review_date",
+    "conversion_application": "application_date",
+    "conversion_vote": "meeting_date",
+    "approve_conversion": "decision_date",
+    "archive_file": "archived_on",
+}
 # What falls due in each phase, and the rule giving its interval.
 PHASE_OBLIGATIONS = {
     Phase.ACTIVIST: [
@@ -50,12 +82,22 @@ def _times(d: Duration, n: int) -> Duration:
     )
 
 
+def conversion_date(data: dict) -> dt.date | None:
+    """转正日期, from which Party standing counts (DEV-2014 Art. 34): the day probation ends (one
+    year from the admission vote, or as extended), not the day of the vote or of its approval. None
+    until the conversion is approved."""
+    if data.get("decision") == "convert" and data.get("approved") and data.get("probation_end"):
+        return parse_date(data["probation_end"])
+    return None
+
+
 def phase_windows(
     data: dict, *, closed_on: dt.date | None = None
 ) -> list[tuple[str, dt.date, dt.date | None]]:
     """(phase, start, end) from the case data: the activist phase runs from the activist date to the
     designation as development object; probation from the admission vote to the end of probation
-    (as extended). An open end is None; a finished case closes every phase on `closed_on`."""
+    (as extended). An open end is None; a finished case closes every phase on `closed_on`. What
+    falls due after a phase's end day belongs to no phase, however late the end was recorded."""
     windows = []
     if data.get("activist_date"):
         end = data.get("designation_date")
@@ -164,6 +206,33 @@ def _evidence(case: Case) -> list[dict]:
     return [{**item, "step": STEPS.get(item["element_id"])} for item in case_evidence(case)]
 
 
+def steps_done(case: Case) -> list[dict]:
+    """Each step the case went through, in order: the day it took place (`on`, from its form's
+    event date or its ledger date when imported), the moment it was entered (`entered_at`) and
+    whether it was imported. One query."""
+    out = []
+    for e in (
+        case.events.filter(
+            Q(action=AuditAction.TASK_COMPLETED, task__isnull=False)
+            | Q(action=AuditAction.STEP_IMPORTED)
+        )
+        .select_related("task")
+        .order_by("id")
+    ):
+        element_id = e.task.element_id if e.task_id else e.data.get("element_id", "")
+        out.append(
+            {
+                "element_id": element_id,
+                "step": STEPS.get(element_id),
+                "on": event_date(case.process_id, e),
+                "entered_at": e.created_at,
+                "imported": e.action == AuditAction.STEP_IMPORTED,
+                "by": e.actor_name,
+            }
+        )
+    return out
+
+
 def _status_label(code: str) -> str:
     return str(MemberStatus(code).label) if code in MemberStatus.values else code
 
@@ -203,6 +272,7 @@ def member_development(user, member_id) -> dict:
         "next_due": None,
         "overdue": [],
         "obligations": [],
+        "steps_done": [],
         "evidence": [],
     }
     if case is None:
@@ -269,6 +339,7 @@ def member_development(user, member_id) -> dict:
                 if o["status"] == "overdue"
             ],
             "obligations": obligations,
+            "steps_done": steps_done(case),
             "evidence": _evidence(case),
         }
     )

@@ -5,6 +5,7 @@ refused with its row-by-row report, the export round trip and the 党内统计 w
 
 import datetime as dt
 import io
+import re
 
 import pytest
 import time_machine
@@ -205,7 +206,9 @@ def test_time_rules_count_from_the_imported_dates(orgdept):
     [review] = [t for t in inbox(committee) if t["case"] == case.pk]
     # Inspections and thought reports that fell due before the import are not asked for here.
     r = committee.post(
-        f"/api/tasks/{review['id']}/complete/", {"data": {"summary": "培养考察合格"}}, format="json"
+        f"/api/tasks/{review['id']}/complete/",
+        {"data": {"review_date": "2026-11-20", "summary": "培养考察合格"}},
+        format="json",
     )
     assert r.status_code == 200, r.json()
     [designate] = [t for t in inbox(committee) if t["case"] == case.pk]
@@ -562,3 +565,27 @@ def test_the_import_sets_since_when_a_branch_keeps_its_dues_here(orgdept):
     assert terms["软件工程系教工党支部"]["dues_tracked_since"] == "2025-01-01"
     assert terms["软件工程系教工党支部"]["dues_judged"] is True
     assert terms["计算机专业学生党支部"]["dues_judged"] is False
+
+
+@time_machine.travel(NOW, tick=False)
+def test_imported_steps_show_their_ledger_dates_on_the_member_page(orgdept):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    assert post(orgdept, workbook()).status_code == 201
+    case = case_of("S004")  # applied d(400), talked d(390), activist d(194), contacts appointed
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="T1102"))
+    page = client.get(f"/members/{case.subject_member_id}/development/")
+    assert page.status_code == 200
+    steps = dict(re.findall(r'data-step="(\d+)">(.*?)</li>', page.content.decode(), re.S))
+    for n, days in (("1", 400), ("2", 390), ("3", 194)):
+        assert (TODAY - dt.timedelta(days=days)).isoformat() in steps[n], steps[n]
+        assert "据台账导入" in steps[n] and "未开始" not in steps[n]
+    assert "未开始" in steps["4"]  # the filing was not in the ledger
+    dev = as_user("T1102").get(f"/api/members/{case.subject_member_id}/development/").json()
+    assert [(s["element_id"], s["on"], s["imported"]) for s in dev["steps_done"]][:3] == [
+        ("submit_application", (TODAY - dt.timedelta(days=400)).isoformat(), True),
+        ("talk_with_applicant", (TODAY - dt.timedelta(days=390)).isoformat(), True),
+        ("select_activist", (TODAY - dt.timedelta(days=194)).isoformat(), True),
+    ]

@@ -110,7 +110,11 @@ def drive_to_designation(api, u, person, *, year=2026, talk_recorded_late=False)
             {"decision_date": f"{year}-02-01", "recommendation": "member_recommendation"},
         )
         step(officer, "file_activist", {"filed_date": f"{year}-02-01"})
-        step(sec, "appoint_contacts", {"contacts": [u.full_a[2].pk, u.full_a[3].pk]})
+        step(
+            sec,
+            "appoint_contacts",
+            {"decision_date": f"{year}-02-01", "contacts": [u.full_a[2].pk, u.full_a[3].pk]},
+        )
     return case
 
 
@@ -120,7 +124,7 @@ def drive_to_political_review(api, u, person, **talk):
     case = drive_to_designation(api, u, person, **talk)
     with at(2027, 2, 10, 10):
         activist_reports(sec, person, 4, 2, "2027-02-01")
-        step(sec, "cultivation_review", {"summary": "考察合格"})
+        step(sec, "cultivation_review", {"review_date": "2027-02-01", "summary": "考察合格"})
         step(
             sec,
             "designate_development_object",
@@ -135,7 +139,11 @@ def drive_to_political_review(api, u, person, **talk):
             "file_development_object",
             {"approved": False, "decision_date": "2027-02-10", "reason": "仅备案"},
         )
-        step(sec, "assign_introducers", {"introducers": [u.full_a[2].pk, u.full_a[3].pk]})
+        step(
+            sec,
+            "assign_introducers",
+            {"decision_date": "2027-02-10", "introducers": [u.full_a[2].pk, u.full_a[3].pk]},
+        )
     return case
 
 
@@ -143,14 +151,18 @@ def drive_to_admission_vote(api, u, person, **talk):
     sec, officer = api(u.users.sec_a), api(u.users.officer)
     case = drive_to_political_review(api, u, person, **talk)
     with at(2027, 2, 10, 10):
-        step(sec, "political_review", {"conclusion": "政治审查合格", "passed": True})
+        step(
+            sec,
+            "political_review",
+            {"concluded_on": "2027-02-10", "conclusion": "政治审查合格", "passed": True},
+        )
     with at(2027, 3, 5, 10):
         step(
             officer,
             "centralized_training",
             {"start_date": "2027-03-01", "end_date": "2027-03-03", "class_hours": 20},
         )
-        step(sec, "branch_committee_review", {"approved": True})
+        step(sec, "branch_committee_review", {"approved": True, "decision_date": "2027-03-05"})
     with at(2027, 3, 10, 10):
         step(
             officer,
@@ -162,7 +174,7 @@ def drive_to_admission_vote(api, u, person, **talk):
                 "form_no": "志愿书001",
             },
         )
-        step(sec, "fill_application_form", {"filled_date": "2027-03-12"})
+        step(sec, "fill_application_form", {"filled_date": "2027-03-10"})
     return case
 
 
@@ -178,13 +190,13 @@ def drive_to_conversion_vote(api, u, person, **talk):
             {"talk_date": "2027-04-01", "talker": "组织员", "summary": "谈话合格"},
         )
         step(officer, "approve_admission", {"approved": True, "decision_date": "2027-04-01"})
-        step(orgdept, "file_admission", {"filed_date": "2027-04-02"})
+        step(orgdept, "file_admission", {"filed_date": "2027-04-01"})
         step(sec, "place_in_group", {"party_group": "第一党小组", "placed_on": "2027-04-01"})
         step(sec, "take_oath", {"oath_date": "2027-04-01"})
     with at(2028, 3, 25, 10):
         for n in range(1, 5):
             submit_obligation(sec, person, "thought_report", n, "2028-03-20")
-        step(sec, "probation_review", {"summary": "预备期表现良好"})
+        step(sec, "probation_review", {"review_date": "2028-03-21", "summary": "预备期表现良好"})
         step(
             sec,
             "conversion_application",

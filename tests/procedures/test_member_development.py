@@ -84,7 +84,12 @@ def test_member_development_from_application_to_archive(api, university):
             {"filed_date": "2026-02-01", "document_no": "备〔2026〕1号"},
             case_id=cid,
         )
-        step(committee, "appoint_contacts", {"contacts": [u.full_a[2].pk]}, case_id=cid)
+        step(
+            committee,
+            "appoint_contacts",
+            {"decision_date": "2026-02-01", "contacts": [u.full_a[2].pk]},
+            case_id=cid,
+        )
 
     # Quarterly thought reports and half-yearly inspections fall due from the activist date.
     with at(2026, 8, 10, 10):
@@ -105,7 +110,12 @@ def test_member_development_from_application_to_archive(api, university):
     with at(2027, 1, 31, 10):
         submit_obligation(sec, person, "thought_report", 3, "2026-10-30")
         # Step 6 gate: nothing may be overdue (the 4th thought report was due 2027-02-01, not yet).
-        step(sec, "cultivation_review", {"summary": "表现良好"}, case_id=cid)
+        step(
+            sec,
+            "cultivation_review",
+            {"review_date": "2027-01-31", "summary": "表现良好"},
+            case_id=cid,
+        )
         # Step 7: not before 1 year as an activist: a day early is refused with the earliest date.
         err = step(
             sec,
@@ -151,7 +161,7 @@ def test_member_development_from_application_to_archive(api, university):
         err = step(
             sec,
             "assign_introducers",
-            {"introducers": [u.full_a[2].pk, u.probationary.pk]},
+            {"decision_date": "2027-02-03", "introducers": [u.full_a[2].pk, u.probationary.pk]},
             status=400,
         )
         assert (
@@ -162,14 +172,24 @@ def test_member_development_from_application_to_archive(api, university):
         step(
             sec,
             "assign_introducers",
-            {"introducers": [u.full_a[2].pk, u.full_a[3].pk]},
+            {"decision_date": "2027-02-03", "introducers": [u.full_a[2].pk, u.full_a[3].pk]},
             case_id=cid,
         )
-        err = step(sec, "political_review", {"conclusion": "  ", "passed": True}, status=400)
+        err = step(
+            sec,
+            "political_review",
+            {"concluded_on": "2027-02-03", "conclusion": "  ", "passed": True},
+            status=400,
+        )
         assert (
             err["code"] == "political_review_conclusion_required" and "conclusion" in err["fields"]
         )
-        step(sec, "political_review", {"conclusion": "政治审查合格", "passed": True}, case_id=cid)
+        step(
+            sec,
+            "political_review",
+            {"concluded_on": "2027-02-03", "conclusion": "政治审查合格", "passed": True},
+            case_id=cid,
+        )
     with at(2027, 3, 5, 10):
         # Step 11: 23 class hours over 2 days is neither 3 days nor 24 hours.
         err = step(
@@ -193,7 +213,12 @@ def test_member_development_from_application_to_archive(api, university):
             },
             case_id=cid,
         )
-        step(sec, "branch_committee_review", {"approved": True}, case_id=cid)
+        step(
+            sec,
+            "branch_committee_review",
+            {"approved": True, "decision_date": "2027-03-05"},
+            case_id=cid,
+        )
     with at(2027, 3, 10, 10):
         err = step(
             officer,
@@ -221,7 +246,7 @@ def test_member_development_from_application_to_archive(api, university):
         step(
             sec,
             "fill_application_form",
-            {"filled_date": "2027-03-12", "introducer_opinions": "同意介绍"},
+            {"filled_date": "2027-03-10", "introducer_opinions": "同意介绍"},
             case_id=cid,
         )
     with at(2027, 3, 20, 15):
@@ -306,18 +331,23 @@ def test_member_development_from_application_to_archive(api, university):
         )
         person.refresh_from_db()
         assert person.status == "probationary" and person.joined_on.isoformat() == "2027-03-20"
-        step(orgdept, "file_admission", {"filed_date": "2027-07-02"}, case_id=cid)
+        step(orgdept, "file_admission", {"filed_date": "2027-07-01"}, case_id=cid)
         step(
             sec,
             "place_in_group",
-            {"party_group": "第一党小组", "placed_on": "2027-07-02"},
+            {"party_group": "第一党小组", "placed_on": "2027-07-01"},
             case_id=cid,
         )
         step(sec, "take_oath", {"oath_date": "2027-07-01", "record": "七一集体宣誓"}, case_id=cid)
     with at(2028, 3, 19, 10):
         for n, on in enumerate(["2027-06-20", "2027-09-20", "2027-12-20"], start=1):
             submit_obligation(sec, person, "thought_report", n, on)
-        step(sec, "probation_review", {"summary": "预备期表现良好"}, case_id=cid)
+        step(
+            sec,
+            "probation_review",
+            {"review_date": "2028-03-19", "summary": "预备期表现良好"},
+            case_id=cid,
+        )
         step(
             sec,
             "conversion_application",
@@ -410,7 +440,12 @@ def test_missed_talk_shows_overdue_and_the_committee_is_asked_to_supervise(api, 
             report["members_by_status"]["applicant"] == 1
             and report["this_year"]["applications"] == 1
         )
-        step(officer, "supervise_overdue_talk", {"note": "请尽快谈话"}, case_id=case["id"])
+        step(
+            officer,
+            "supervise_overdue_talk",
+            {"supervised_on": "2026-02-06", "note": "请尽快谈话"},
+            case_id=case["id"],
+        )
         step(
             sec,
             "talk_with_applicant",
@@ -465,7 +500,12 @@ def test_contacts_must_be_full_members_with_rights_and_the_error_names_them(api,
             {"decision_date": APPLIED, "recommendation": "member_recommendation"},
         )
         step(officer, "file_activist", {"filed_date": APPLIED})
-        err = step(sec, "appoint_contacts", {"contacts": [u.suspended.pk]}, status=400)
+        err = step(
+            sec,
+            "appoint_contacts",
+            {"decision_date": APPLIED, "contacts": [u.suspended.pk]},
+            status=400,
+        )
         assert (
             err["code"] == "contact_not_eligible"
             and "停权丙" in err["message"]

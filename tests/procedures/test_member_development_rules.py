@@ -61,7 +61,11 @@ def test_a_failed_political_review_ends_the_case(api, university):
         step(
             api(u.users.sec_a),
             "political_review",
-            {"conclusion": "政治审查不合格：隐瞒重要经历", "passed": False},
+            {
+                "concluded_on": "2027-02-10",
+                "conclusion": "政治审查不合格：隐瞒重要经历",
+                "passed": False,
+            },
         )
     c = Case.objects.get(pk=case["id"])
     assert c.status == "completed" and c.tasks.filter(status="open").count() == 0
@@ -108,11 +112,16 @@ def test_extension_then_conversion(api, university):
         assert Case.objects.get(pk=case["id"]).data["probation_end"] == "2028-09-20"
     with at(2028, 9, 21, 10):
         # Reports keep falling due through the extended probation.
-        err = step(sec, "probation_review", {"summary": "延长期表现"}, status=400)
+        err = step(
+            sec,
+            "probation_review",
+            {"review_date": "2028-09-21", "summary": "延长期表现"},
+            status=400,
+        )
         assert err["code"] == "obligations_overdue"
         submit_obligation(sec, person, "thought_report", 5, "2028-06-20")
         submit_obligation(sec, person, "thought_report", 6, "2028-09-20")
-        step(sec, "probation_review", {"summary": "延长期表现"})
+        step(sec, "probation_review", {"review_date": "2028-09-21", "summary": "延长期表现"})
         step(
             sec,
             "conversion_application",
@@ -179,7 +188,7 @@ def test_extension_then_cancellation(api, university):
     with at(2029, 3, 21, 10):
         for n in range(5, 9):
             submit_obligation(sec, person, "thought_report", n, "2029-03-20")
-        step(sec, "probation_review", {"summary": "仍不合格"})
+        step(sec, "probation_review", {"review_date": "2029-03-21", "summary": "仍不合格"})
         step(
             sec,
             "conversion_application",
@@ -214,7 +223,7 @@ def test_cpc_2026_publication_consent_and_meeting_deadline(api, university, rule
     assert Case.objects.get(pk=case["id"]).rule_set == "cpc-2026"
     with at(2026, 2, 26, 10):
         activist_reports(sec, person, 4, 2, "2026-02-01")
-        step(sec, "cultivation_review", {"summary": "考察"})
+        step(sec, "cultivation_review", {"review_date": "2026-02-26", "summary": "考察"})
         err = step(
             sec,
             "designate_development_object",
@@ -265,15 +274,23 @@ def test_cpc_2026_publication_consent_and_meeting_deadline(api, university, rule
         )
         step(officer, "file_development_object", {"approved": True, "decision_date": "2026-02-26"})
         assert Member.objects.get(pk=person.pk).status == "development_object"
-        step(sec, "assign_introducers", {"introducers": [u.full_a[2].pk, u.full_a[3].pk]})
-        step(sec, "political_review", {"conclusion": "合格", "passed": True})
+        step(
+            sec,
+            "assign_introducers",
+            {"decision_date": "2026-02-26", "introducers": [u.full_a[2].pk, u.full_a[3].pk]},
+        )
+        step(
+            sec,
+            "political_review",
+            {"concluded_on": "2026-02-26", "conclusion": "合格", "passed": True},
+        )
     with at(2026, 3, 10, 10):
         step(
             officer,
             "centralized_training",
             {"start_date": "2026-03-01", "end_date": "2026-03-03", "class_hours": 20},
         )
-        step(sec, "branch_committee_review", {"approved": True})
+        step(sec, "branch_committee_review", {"approved": True, "decision_date": "2026-03-10"})
         step(
             officer,
             "pre_review",

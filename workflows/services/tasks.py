@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from engine.calendar import date_field, not_in_future
 from engine.errors import Conflict
 from engine.i18n import _
 from engine.rules import get_rule_set
@@ -106,6 +107,10 @@ def _complete_open_task(case: Case, task: Task, actor, holder, data, open_rows) 
     are kept; nothing of the submission is)."""
     if conflict := _claimed_by_other(task, actor, holder):
         raise conflict
+    if (field := registry.event_date_field_for(case.process_id, task.element_id)) and data.get(
+        field
+    ):  # the day the step took place: a date, and not after today
+        not_in_future(date_field(data[field], field=field), field=field)
     rules = get_rule_set(case.rule_set)
     check = registry.check_for(case.process_id, task.element_id)
     extra = (check(case=case, task=task, data=data, rules=rules) or {}) if check is not None else {}
