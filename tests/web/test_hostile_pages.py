@@ -195,7 +195,10 @@ def test_every_page_of_the_demo_with_hostile_values_never_answers_500(demo):
                             client = login(username)  # logged out: log in again
         if failures:
             print(sorted({(f[1], f[2], f[3]) for f in failures}), sorted({e[2] for e in errors}))
-        assert not failures, (sorted({(f[1], f[2], f[3]) for f in failures}), sorted({e[2] for e in errors}))
+        assert not failures, (
+            sorted({(f[1], f[2], f[3]) for f in failures}),
+            sorted({e[2] for e in errors}),
+        )
     finally:
         got_request_exception.disconnect(record)
 
