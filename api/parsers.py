@@ -5,8 +5,6 @@ walk after it would exhaust the stack)."""
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.http import QueryDict
 from rest_framework import parsers
@@ -15,27 +13,22 @@ from rest_framework.parsers import DataAndFiles
 
 from engine.errors import ValidationFailed
 from engine.i18n import _
+from untrusted.text import CONTROL_CHARS, char_problem, forbidden_chars_error
+from untrusted.text import has_forbidden_chars as has_control_chars
 
-# C0 controls and DEL, except tab, line feed and carriage return (which multi-line text carries).
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The one rule for characters lives in untrusted.text (the pages' guard applies it too): control
+# characters and invisible formatting characters (bidirectional overrides, zero-width) are refused.
+__all__ = ["CONTROL_CHARS", "has_control_chars"]
 
 
-def has_control_chars(value: str) -> bool:
-    return bool(CONTROL_CHARS.search(value))
-
-
-def control_char_error(fields: list[str]) -> ValidationFailed:
-    return ValidationFailed(
-        _("提交的内容含有不允许的控制字符（如 NUL）。"),
-        code="invalid_characters",
-        fields={f: [_("不能包含控制字符")] for f in fields},
-    )
+def control_char_error(fields: list[str] | dict[str, str]) -> ValidationFailed:
+    return forbidden_chars_error(fields)
 
 
 def check_json(data, *, max_depth: int) -> None:
     """Walk `data` without recursion: too deep → 400 `json_too_deep`; a key or string with a control
     character → 400 `invalid_characters` naming its path (`title`, `data.absentees.0.reason`)."""
-    stack, bad = [(data, "", 1)], []
+    stack, bad = [(data, "", 1)], {}
     while stack:
         value, path, depth = stack.pop()
         if isinstance(value, (dict, list)):
@@ -49,12 +42,12 @@ def check_json(data, *, max_depth: int) -> None:
             for key, item in items:
                 child = f"{path}.{key}" if path else str(key)
                 if isinstance(key, str) and has_control_chars(key):
-                    bad.append(child)
+                    bad[child] = char_problem(key)
                 stack.append((item, child, depth + 1))
         elif isinstance(value, str) and has_control_chars(value):
-            bad.append(path or "data")
+            bad[path or "data"] = char_problem(value)
     if bad:
-        raise control_char_error(sorted(set(bad)))
+        raise control_char_error(dict(sorted(bad.items())))
 
 
 class JSONParser(parsers.JSONParser):
@@ -74,14 +67,14 @@ class JSONParser(parsers.JSONParser):
 
 
 def _check_querydict(data) -> None:
-    bad = [
-        key
+    bad = {
+        key: char_problem(v)
         for key, values in data.lists()
         for v in [key, *values]
         if isinstance(v, str) and has_control_chars(v)
-    ]
+    }
     if bad:
-        raise control_char_error(sorted(set(bad)))
+        raise control_char_error(dict(sorted(bad.items())))
 
 
 class FormParser(parsers.FormParser):
@@ -95,7 +88,11 @@ class MultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None) -> DataAndFiles:
         result = super().parse(stream, media_type, parser_context)
         _check_querydict(result.data)
-        bad = [key for key, f in result.files.items() if has_control_chars(f.name or "")]
+        bad = {
+            key: char_problem(f.name)
+            for key, f in result.files.items()
+            if char_problem(f.name or "")
+        }
         if bad:
             raise control_char_error(bad)
         return result

@@ -6,6 +6,8 @@ import json
 
 from rest_framework.renderers import BaseRenderer
 
+from untrusted.cells import csv_row
+
 EVENT_COLUMNS = [
     "seq",
     "created_at",
@@ -36,21 +38,23 @@ class CSVRenderer(BaseRenderer):
             writer.writerow(EVENT_COLUMNS)
             for e in data["events"]:
                 writer.writerow(
-                    [
+                    csv_row(  # a name or value starting "=", "+", "-", "@" is not a formula
                         json.dumps(e[c], ensure_ascii=False)
                         if isinstance(e[c], (dict, list))
                         else e[c]
                         for c in EVENT_COLUMNS
-                    ]
+                    )
                 )
         elif isinstance(data, dict):  # an error body {code, message, fields}
             for key, value in data.items():
                 writer.writerow(
-                    [
-                        key,
-                        json.dumps(value, ensure_ascii=False)
-                        if isinstance(value, (dict, list))
-                        else value,
-                    ]
+                    csv_row(
+                        [
+                            key,
+                            json.dumps(value, ensure_ascii=False)
+                            if isinstance(value, (dict, list))
+                            else value,
+                        ]
+                    )
                 )
         return out.getvalue().encode("utf-8")

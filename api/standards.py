@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from engine.i18n import _
 from organizations.rules import deployment_rule_set, standard_set, standard_sets
 from oversight.standards import STATUS_LABELS, evaluation_results, parse_year, standards_matrix
+from untrusted.cells import text_cells
 
 from .params import organization_param
 
@@ -121,6 +122,8 @@ def matrix_workbook(matrix: dict) -> bytes:
                         documents,
                     ]
                 )
+    for sheet in wb.worksheets:
+        text_cells(sheet)  # a branch or record named "=…" stays text (OWASP CSV injection)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -18,6 +18,7 @@ from engine.calendar import parse_date, today
 from organizations.codes import PersonCategory
 from organizations.models import Member, MemberStatus, Organization, OrgKind, RoleAssignment
 from procedures.member_development.selectors import development_pipeline
+from untrusted.cells import text_cell
 from workflows.models import Case, CaseStatus
 
 from .columns import LEDGER, MEMBERS, OFFICERS, ORGANIZATIONS, SHEETS
@@ -30,7 +31,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 def _row(ws, values: Iterable, *, bold: bool = False) -> None:
     cells = []
     for v in values:
-        cell = WriteOnlyCell(ws, value=v)
+        cell = text_cell(WriteOnlyCell(ws, value=v))  # "=…" stays text (OWASP CSV injection)
         if isinstance(v, dt.date):
             cell.number_format = DATE_FORMAT
         if bold:

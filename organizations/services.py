@@ -20,6 +20,7 @@ from engine.calendar import not_in_future
 from engine.errors import Conflict, ValidationFailed
 from engine.i18n import _
 from organizations.rules import deployment_rule_set
+from untrusted.text import name_check
 
 from .audit import record_append
 from .idcard import id_number_check
@@ -120,6 +121,7 @@ ALLOWED_PARENTS = {
 
 
 def _validate_org(org: Organization):
+    org.name = name_check(org.name)  # no control or invisible formatting character (untrusted.text)
     parent_kind = org.parent.kind if org.parent_id else None
     if parent_kind not in ALLOWED_PARENTS[org.kind]:
         raise ValidationFailed(
@@ -338,6 +340,7 @@ def organization_setup_warnings(org: Organization) -> list[dict]:
 
 
 def _validate_member(member: Member) -> None:
+    member.name = name_check(member.name)  # no control or invisible formatting character
     if member.organization.kind not in (OrgKind.BRANCH, OrgKind.PARTY_GROUP):
         raise ValidationFailed(
             _("党员须编入党支部或党小组。"),
@@ -594,6 +597,12 @@ def _user_organization(user) -> int | None:
     return Member.objects.filter(user=user).values_list("organization_id", flat=True).first()
 
 
+def _check_user_names(fields: dict) -> None:
+    for key in ("first_name", "last_name"):
+        if fields.get(key):
+            fields[key] = name_check(fields[key], field=key)
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -606,6 +615,8 @@ def user_create(
 ) -> User:
     """A login; without a password it cannot log in until one is set. `password_hash`: one already
     hashed (the demo seed hashes its shared password once). `source`: the import row it comes from."""
+    username = name_check(username, field="username")
+    _check_user_names(fields)
     user = User(username=username, **fields)
     if password_hash:
         user.password = password_hash
@@ -628,6 +639,9 @@ def user_create(
 def user_update(*, actor, user, password: str | None = None, **fields) -> User:
     """Change a user's fields and/or password. A new password or deactivation ends every session."""
     before, was_active = snapshot(user), user.is_active
+    if "username" in fields:
+        fields["username"] = name_check(fields["username"], field="username")
+    _check_user_names(fields)
     for k, v in fields.items():
         setattr(user, k, v)
     user.save()

@@ -21,9 +21,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils import translation
-from openpyxl import load_workbook
 
 from engine.i18n import _
+from untrusted.workbook import open_workbook
 
 from .models import MeetingKind, PartnerKind, SatisfactionGrade, TrainingKind
 
@@ -249,12 +249,10 @@ def _columns(ws, wanted, errors):
 
 
 def parse_workbook(file) -> Parsed:
+    """Read the workbook (`untrusted.workbook`: a file over its limits, broken or not a workbook
+    raises WorkbookRefused, a 400 naming the file)."""
     out = Parsed()
-    try:
-        wb = load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        out.errors.append(RowError("", 0, "", _("文件不是有效的 Excel（.xlsx）工作簿。")))
-        return out
+    wb = open_workbook(file, name=getattr(file, "name", "") or "")
     dues_ws, att_ws = _sheet(wb, "dues"), _sheet(wb, "attendance")
     record_ws = {
         kind: next((ws for ws in wb.worksheets if ws.title.strip().lower() in spec[0]), None)

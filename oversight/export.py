@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from engine.i18n import _
+from untrusted.cells import text_cells
 
 from .compliance import STATUS_LABELS
 
@@ -63,6 +64,7 @@ def compliance_workbook(rows: list[dict], period) -> bytes:
             ws.cell(ws.max_row, 4).fill = PatternFill("solid", fgColor=FILLS[ob["status"]])
     for column, width in zip("ABCDEF", (24, 20, 22, 10, 60, 60)):
         ws.column_dimensions[column].width = width
+    text_cells(ws)  # a branch or meeting named "=…" stays text (OWASP CSV injection)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

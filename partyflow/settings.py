@@ -94,6 +94,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The pages refuse what the API refuses (oversized bodies, control and invisible characters,
+    # ids and numbers out of their rules) with a 413 or 400 page naming the field (web/guard.py).
+    "web.guard.PageGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # JSON answers under /api/ for what no view answers: oversized bodies, control characters in
     # query parameters, the database briefly unavailable (503 + Retry-After).

@@ -35,6 +35,10 @@ class SavedFilter(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Recipients who hid this shared filter from their own pages (the owner and others still see it).
+    hidden_by = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("已隐藏的用户")
+    )
 
     class Meta:
         ordering = ["name", "id"]

@@ -27,6 +27,7 @@ from workflows.models import Case, ProcessVersion
 from workflows.selectors import cases_visible
 
 from .charts import Cell, funnel_svg, heatmap_svg
+from .filters import filter_query_problems
 from .models import FilterPage, SavedFilter
 from .selectors import TABS, inbox_filters_from, inbox_querysets
 
@@ -213,46 +214,72 @@ def bpmn_source(case: Case) -> str:
 MAX_SAVED_FILTERS = 20
 
 
-def saved_filters(user, page: str, *, now: dt.datetime | None = None) -> list[dict]:
-    """The user's own saved filters for `page` and those an office shared with a role the user
-    holds within its subtree, each with the number of rows it finds now (one count per filter,
-    at most MAX_SAVED_FILTERS filters)."""
+def saved_filters_visible(user) -> QuerySet:
+    """The user's own saved filters and those an office shared with a role the user holds within
+    its subtree (hidden ones included)."""
     shared = Q()
     for a in active_assignments(user):
         for ancestor in a.organization.ancestors_and_self_ids():
             shared |= Q(shared_role=a.role, shared_organization_id=ancestor)
+    return SavedFilter.objects.filter(Q(owner=user) | (shared if shared else Q(pk__in=[])))
+
+
+def saved_filters(user, page: str, *, now: dt.datetime | None = None) -> list[dict]:
+    """The saved filters the user sees on `page` (`saved_filters_visible`, less those they hid),
+    each with the number of rows it finds now (one count per filter, at most MAX_SAVED_FILTERS).
+    A stored filter that cannot be applied (saved before its values were checked) is listed with
+    the reason instead of a count: one bad shared filter never takes the page down."""
     rows = list(
-        SavedFilter.objects.filter(Q(owner=user) | (shared if shared else Q(pk__in=[])), page=page)
+        saved_filters_visible(user)
+        .filter(page=page)
+        .exclude(hidden_by=user)
         .select_related("owner", "shared_organization")
         .order_by("name", "id")[:MAX_SAVED_FILTERS]
     )
     now = now or timezone.now()
     out = []
     for f in rows:
-        params = QueryDict(f.query)
-        if page == FilterPage.INBOX:
-            tab = params.get("tab") if params.get("tab") in TABS else "mine"
-            count = inbox_querysets(user, inbox_filters_from(params), now)[tab].count()
-        else:
-            count = case_search(
-                user,
-                subject=params.get("subject", ""),
-                process=params.get("process", ""),
-                organization=int(params["organization"])
-                if params.get("organization", "").isdigit()
-                else None,
-                started_from=_parse_day(params.get("started_from")),
-                started_to=_parse_day(params.get("started_to")),
-            ).count()
+        problems = filter_query_problems(page, f.query)
+        count = None if problems else _saved_filter_count(user, page, QueryDict(f.query), now)
         out.append(
             {
                 "filter": f,
                 "count": count,
+                "unusable": (
+                    _("此筛选无法使用：%(why)s") % {"why": "；".join(problems.values())}
+                    if problems
+                    else ""
+                ),
                 "mine": f.owner_id == user.pk,
                 "shared_label": str(Role(f.shared_role).label) if f.shared_role else "",
             }
         )
     return out
+
+
+def saved_filters_hidden(user, page: str) -> list[SavedFilter]:
+    """The shared filters the user hid on `page` (to show them again)."""
+    return list(
+        SavedFilter.objects.filter(page=page, hidden_by=user).order_by("name", "id")[
+            :MAX_SAVED_FILTERS
+        ]
+    )
+
+
+def _saved_filter_count(user, page: str, params: QueryDict, now: dt.datetime) -> int:
+    if page == FilterPage.INBOX:
+        tab = params.get("tab") if params.get("tab") in TABS else "mine"
+        return inbox_querysets(user, inbox_filters_from(params), now)[tab].count()
+    return case_search(
+        user,
+        subject=params.get("subject", ""),
+        process=params.get("process", ""),
+        organization=int(params["organization"])
+        if params.get("organization", "").isdigit()
+        else None,
+        started_from=_parse_day(params.get("started_from")),
+        started_to=_parse_day(params.get("started_to")),
+    ).count()
 
 
 def _parse_day(value) -> dt.date | None:

@@ -2,40 +2,21 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode
-
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from organizations.models import Organization, Role
 from organizations.selectors import active_assignments
+from untrusted.text import name_check
 from workflows import audit
 
+from .filters import clean_query, filter_query_problems
 from .models import FilterPage, SavedFilter
+from .reports import saved_filters_visible
 
-# The query parameters each page understands; anything else is dropped from a saved filter.
-FILTER_KEYS = {
-    FilterPage.INBOX: (
-        "tab",
-        "q",
-        "process",
-        "organization",
-        "due_within",
-        "overdue",
-        "escalated",
-        "delegated",
-    ),
-    FilterPage.CASES: ("subject", "process", "organization", "started_from", "started_to"),
-}
 # Who may share a filter with a role (an office), and with which roles.
 SHARING_ROLES = {Role.ORG_DEPARTMENT, Role.COMMITTEE_OFFICER}
-
-
-def clean_query(page: str, query: str) -> str:
-    keys = FILTER_KEYS[FilterPage(page)]
-    pairs = [(k, v[:100]) for k, v in parse_qsl(query or "", keep_blank_values=False) if k in keys]
-    return urlencode(pairs)
 
 
 def sharing_offices(user) -> list[Organization]:
@@ -52,7 +33,7 @@ def saved_filter_create(
     shared_role: str = "",
     shared_organization: Organization | None = None,
 ) -> SavedFilter:
-    name = (name or "").strip()
+    name = name_check(name, field="name")
     if not name:
         raise ValidationFailed(_("请填写筛选名称。"), code="required", fields={"name": [_("必填")]})
     if len(name) > 60:
@@ -78,6 +59,13 @@ def saved_filter_create(
             )
     else:
         shared_organization = None
+    problems = filter_query_problems(page, query)
+    if problems:
+        raise ValidationFailed(
+            _("筛选条件有误：%(problems)s") % {"problems": "；".join(problems.values())},
+            code="invalid_filter",
+            fields={f"query.{k}": [v] for k, v in problems.items()},
+        )
     try:
         with transaction.atomic():
             saved = SavedFilter.objects.create(
@@ -120,3 +108,33 @@ def saved_filter_delete(*, actor, saved_filter_id: int) -> None:
         data={"saved_filter": saved.pk, "name": saved.name, "page": saved.page},
     )
     saved.delete()
+
+
+def _shared_with(actor, saved_filter_id: int) -> SavedFilter:
+    """A filter another person shared with one of the actor's roles; else not found."""
+    saved = (
+        saved_filters_visible(actor)
+        .exclude(owner=actor)
+        .filter(pk=saved_filter_id)
+        .select_related("shared_organization")
+        .first()
+    )
+    if saved is None:
+        raise NotFound(_("筛选不存在。"), code="saved_filter_not_found")
+    return saved
+
+
+def saved_filter_hide(*, actor, saved_filter_id: int, hidden: bool = True) -> SavedFilter:
+    """Hide (or show again) a filter shared with the actor, on the actor's pages only."""
+    saved = _shared_with(actor, saved_filter_id)
+    if hidden:
+        saved.hidden_by.add(actor)
+    else:
+        saved.hidden_by.remove(actor)
+    audit.append(
+        action="saved_filter_hidden" if hidden else "saved_filter_shown",
+        actor=actor,
+        organization=saved.shared_organization,
+        data={"saved_filter": saved.pk, "name": saved.name, "page": saved.page},
+    )
+    return saved

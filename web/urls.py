@@ -65,4 +65,14 @@ urlpatterns = [
         views_reports.saved_filter_delete,
         name="saved_filter_delete",
     ),
+    path(
+        "filters/<int:saved_filter_id>/hide/",
+        views_reports.saved_filter_hide,
+        name="saved_filter_hide",
+    ),
+    path(
+        "filters/<int:saved_filter_id>/unhide/",
+        views_reports.saved_filter_unhide,
+        name="saved_filter_unhide",
+    ),
 ]

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -328,8 +328,10 @@ def notification_read(request, notification_id: int) -> HttpResponse:
     n = notification_selectors.notification_for_user(request.user, notification_id)
     notification_services.notification_mark_read(actor=request.user, notification=n)
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        return HttpResponseRedirect(target)  # a path, never a view name to reverse
     return redirect("web:notifications")
 
 

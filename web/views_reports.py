@@ -444,3 +444,21 @@ def saved_filter_delete(request, saved_filter_id: int) -> HttpResponse:
     web_services.saved_filter_delete(actor=request.user, saved_filter_id=saved_filter_id)
     messages.success(request, _("已删除筛选。"))
     return _back(request, reverse("web:inbox"))
+
+
+@require_POST
+@scoped
+def saved_filter_hide(request, saved_filter_id: int) -> HttpResponse:
+    saved = web_services.saved_filter_hide(actor=request.user, saved_filter_id=saved_filter_id)
+    messages.success(request, _("已隐藏共享筛选：%(name)s") % {"name": saved.name})
+    return _back(request, reverse("web:inbox"))
+
+
+@require_POST
+@scoped
+def saved_filter_unhide(request, saved_filter_id: int) -> HttpResponse:
+    saved = web_services.saved_filter_hide(
+        actor=request.user, saved_filter_id=saved_filter_id, hidden=False
+    )
+    messages.success(request, _("已重新显示共享筛选：%(name)s") % {"name": saved.name})
+    return _back(request, reverse("web:inbox"))

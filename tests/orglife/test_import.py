@@ -116,7 +116,7 @@ def test_a_file_that_is_not_a_workbook_is_reported(university, api):
     r = upload(api(university.users.sec_a), university.branch_a, b"not a spreadsheet")
     assert (
         r.status_code == 400
-        and r.json()["code"] == "import_rows_invalid"
+        and r.json()["code"] == "workbook_unreadable"  # the one workbook reader (untrusted)
         and "file" in r.json()["fields"]
     )
 

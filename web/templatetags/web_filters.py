@@ -6,7 +6,7 @@ from django import template
 from engine.calendar import CST, last_day_before
 from organizations.models import Role
 
-from ..reports import saved_filters
+from ..reports import saved_filters, saved_filters_hidden
 from ..services import sharing_offices
 
 register = template.Library()
@@ -24,6 +24,7 @@ def saved_filters_bar(context, page: str) -> dict:
     return {
         "page": page,
         "items": saved_filters(request.user, page),
+        "hidden": saved_filters_hidden(request.user, page),
         "query": request.GET.urlencode(),
         "path": request.path,
         "offices": sharing_offices(request.user),

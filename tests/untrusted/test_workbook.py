@@ -1,0 +1,192 @@
+"""Hostile workbooks (issue 26): a zip bomb, a million-row sheet, a lying zip directory and malformed
+XML are refused by the one reader (`untrusted.workbook`) within a second, with bounded memory, as a
+400 naming the file — through the onboarding import, the records import and the pages alike."""
+
+import io
+import json
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from untrusted.workbook import Limits, WorkbookRefused, open_workbook
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _base() -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "党费"
+    ws.append(["党员", "月份", "金额", "缴纳日期"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _with_sheet(sheet: bytes | None = None, *, stream=None, declared=None) -> bytes:
+    """The base workbook with its first sheet's XML replaced by `sheet` (or the chunks of
+    `stream`, compressed as they come)."""
+    src = zipfile.ZipFile(io.BytesIO(_base()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename != "xl/worksheets/sheet1.xml":
+                dst.writestr(info, data)
+            elif stream is None:
+                dst.writestr(info.filename, sheet)
+            else:
+                with dst.open(info.filename, "w", force_zip64=True) as f:
+                    for chunk in stream:
+                        f.write(chunk)
+    return out.getvalue()
+
+
+HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
+    b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+)
+TAIL = b"</sheetData></worksheet>"
+
+
+def zip_bomb(gigabytes: float = 1.0) -> bytes:
+    """A sheet of 1 GB of spaces (packs to about 1 MB)."""
+    block = b" " * (1 << 24)
+
+    def chunks():
+        yield HEAD
+        for _ in range(int(gigabytes * 64)):
+            yield block
+        yield TAIL
+
+    return _with_sheet(stream=chunks())
+
+
+def million_rows() -> bytes:
+    def chunks():
+        yield HEAD
+        for start in range(1, 1_000_001, 10_000):
+            yield b"".join(
+                b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i)
+                for i in range(start, start + 10_000)
+            )
+        yield TAIL
+
+    return _with_sheet(stream=chunks())
+
+
+def lying_directory() -> bytes:
+    """A sheet of 50 MB whose zip directory and local header declare 1 KB unpacked."""
+    data = bytearray(_with_sheet(HEAD + b" " * (50 << 20) + TAIL))
+    name = b"xl/worksheets/sheet1.xml"
+    # local file header: signature, ..., uncompressed size at offset 22 (4 bytes) before the name
+    for sig, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        pos = 0
+        while (pos := data.find(sig, pos)) >= 0:
+            name_at = pos + (30 if sig == b"PK\x03\x04" else 46)
+            if data[name_at : name_at + len(name)] == name:
+                data[pos + size_at : pos + size_at + 4] = struct.pack("<I", 1024)
+            pos += 4
+    return bytes(data)
+
+
+MALFORMED = _with_sheet(HEAD + b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c')
+
+
+def _refused(content: bytes, name="hostile.xlsx", **limits):
+    with pytest.raises(WorkbookRefused) as err:
+        wb = open_workbook(
+            io.BytesIO(content), name=name, limits=Limits(**limits) if limits else Limits()
+        )
+        for ws in wb.worksheets:
+            for _row in ws.iter_rows(values_only=True):
+                pass
+    assert name in str(err.value.message) and err.value.fields.get("file"), err.value.as_dict()
+    return err.value
+
+
+def test_a_zip_bomb_is_refused_from_the_declared_sizes():
+    e = _refused(zip_bomb())
+    assert "解压后" in str(e.message) and e.code == "workbook_refused"
+
+
+def test_a_million_row_sheet_is_refused_at_the_row_limit():
+    e = _refused(million_rows())
+    assert "行超过 100000 个上限" in str(e.message), e.message
+
+
+def test_a_zip_directory_that_lies_about_sizes_is_refused_while_reading():
+    e = _refused(lying_directory(), unpacked_bytes=10 << 20)
+    assert e.code in ("workbook_refused", "workbook_unreadable")
+
+
+def test_malformed_xml_is_a_refusal_naming_the_file():
+    e = _refused(MALFORMED, name="坏文件.xlsx")
+    assert e.code == "workbook_unreadable" and "XML" in str(e.message)
+
+
+def test_columns_and_cells_per_sheet_are_limited():
+    row = b'<row r="1">' + b"".join(b"<c><v>1</v></c>" for _ in range(300)) + b"</row>"
+    assert "列超过 200 个上限" in str(_refused(_with_sheet(HEAD + row + TAIL)).message)
+    many = b"".join(b"<row><c><v>1</v></c><c><v>2</v></c></row>" for _ in range(60))
+    assert "单元格超过 100 个上限" in str(
+        _refused(_with_sheet(HEAD + many + TAIL), cells=100).message
+    )
+
+
+def test_an_ordinary_workbook_reads_as_before():
+    wb = open_workbook(io.BytesIO(_base()), name="ok.xlsx")
+    assert [list(r) for r in wb["党费"].iter_rows(values_only=True)] == [
+        ["党员", "月份", "金额", "缴纳日期"]
+    ]
+
+
+# Peak RSS of the parse, in a fresh process: VmHWM (this process's high-water mark), since
+# getrusage's ru_maxrss carries over the forking parent's (pytest's) peak across exec on Linux.
+PROBE = r"""
+import json, sys, time
+from untrusted.workbook import WorkbookRefused, open_workbook
+
+def peak_kb():
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("VmHWM:"))
+
+path = sys.argv[1]
+before = peak_kb()
+t0 = time.perf_counter()
+try:
+    wb = open_workbook(path, name="hostile.xlsx")
+    for ws in wb.worksheets:
+        for _ in ws.iter_rows(values_only=True):
+            pass
+    outcome = "read"
+except WorkbookRefused as e:
+    outcome = e.code
+seconds = time.perf_counter() - t0
+after = peak_kb()
+print(json.dumps({"outcome": outcome, "seconds": seconds, "peak_kb": after, "grew_kb": after - before}))
+"""
+
+
+@pytest.mark.parametrize("make", [zip_bomb, million_rows, lying_directory])
+def test_a_hostile_workbook_is_refused_within_a_second_in_bounded_memory(tmp_path, make):
+    path = tmp_path / "hostile.xlsx"
+    path.write_bytes(make())
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=True,
+    )
+    measured = json.loads(result.stdout)
+    print(make.__name__, measured)
+    assert measured["outcome"].startswith("workbook_"), measured
+    assert measured["seconds"] < 1.0, measured
+    assert measured["grew_kb"] < 50 * 1024, measured  # peak RSS grew by less than 50 MB
