@@ -5,20 +5,16 @@ access-log/, audit-verification/, report/ on `api.cases.CaseViewSet`)."""
 import datetime as dt
 
 from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from forms.validation import load_schema
+from printing.contexts.case_history import case_history
 from workflows import display
 from workflows.actions import action_label
-from workflows.audit import verify_case
 from workflows.labels import label
 from workflows.models import AuditEvent, CaseAccess
-from workflows.selectors import case_documents, case_history_for, event_date, history_names
+from workflows.selectors import event_date
 
-from .documents import DocumentSerializer
 from .fields import LabelField
 
 
@@ -105,7 +101,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     def get_actor_display(self, obj) -> str:
         """ "王伟（代 李芳）" when a delegate acted on behalf of the holder."""
-        return actor_display(self.get_actor_person(obj), self.get_on_behalf_of_person(obj))
+        return display.acting_for(self.get_actor_person(obj), self.get_on_behalf_of_person(obj))
 
     @extend_schema_field(ActedAsSerializer(many=True))
     def get_actor_roles(self, obj) -> list[dict]:
@@ -146,15 +142,6 @@ class AuditEventSerializer(serializers.ModelSerializer):
         return "、".join(f"{r['organization_name']} {r['role_display']}" for r in roles)
 
 
-def actor_display(actor_name: str, on_behalf_of_name: str) -> str:
-    if on_behalf_of_name:
-        return gettext("%(actor)s（代 %(holder)s）") % {
-            "actor": actor_name,
-            "holder": on_behalf_of_name,
-        }
-    return actor_name
-
-
 class CaseAccessSerializer(serializers.ModelSerializer):
     user_name = serializers.SerializerMethodField()
     view_display = serializers.SerializerMethodField()
@@ -180,113 +167,12 @@ class AuditVerificationSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-def _words(value) -> str:
-    """A submitted value as a person would write it in a report."""
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, bool):
-        return gettext("是") if value else gettext("否")
-    if isinstance(value, list):
-        return "、".join(_words(v) for v in value)
-    if isinstance(value, dict):
-        shown = {k: v for k, v in value.items() if f"{k}_display" not in value}
-        return " ".join(_words(v) for v in shown.values())
-    return str(value)
-
-
-def _field_titles(event) -> dict:
-    form = event.task.form if event.task_id and event.task else ""
-    if not form:
-        return {}
-    try:
-        props = load_schema(form).get("properties", {})
-    except Exception:  # a form no longer shipped: the report falls back to the field names
-        return {}
-    return {k: label(v.get("title", k)) for k, v in props.items()}
-
-
-def _data_lines(data: dict, titles: dict) -> list[str]:
-    lines = []
-    for key, value in data.items():
-        if key.endswith("_display") or key in ("document_ids",):
-            continue
-        shown = data.get(f"{key}_display", value)
-        lines.append(f"{titles.get(key, key)}：{_words(shown)}")
-    return lines
-
-
-def _event_details(event, row) -> list[str]:
-    """What an event did, in words: the data submitted under the form's field titles, the tasks it
-    opened (with who holds them and by when), the result recorded."""
-    data, lines = row["data"], []
-    if event.action == "task_completed":
-        lines += _data_lines(data.get("submitted") or {}, _field_titles(event))
-    elif event.action == "case_started":
-        lines.append(
-            gettext("流程：%(p)s") % {"p": data.get("process_display", data.get("process", ""))}
-        )
-    elif event.action == "effect_applied":
-        lines += _data_lines(data.get("result") or {}, {})
-    elif event.action in ("case_cancelled", "task_completion_refused"):
-        lines.append(gettext("理由：%(r)s") % {"r": _words(data.get("reason"))})
-    for item in data.get("fired_timers") or []:
-        lines.append(gettext("期限到达：%(t)s") % {"t": item.get("timer", "")})
-    for item in data.get("opened") or []:
-        due = (item.get("due_at") or "")[:16].replace("T", " ")
-        lines.append(
-            gettext("转入：%(t)s（%(lane)s%(due)s）")
-            % {
-                "t": item.get("task", ""),
-                "lane": item.get("lane_display", ""),
-                "due": gettext("，期限 %(d)s") % {"d": due} if due else "",
-            }
-        )
-    return lines
-
-
 def history_report_html(case, request) -> str:
-    """The printable report: a title block, the timeline (minute, person, role, what they did in
-    words) and the documents, laid out for A4."""
-
-    events = case_history_for(request.user, case)
-    rows = AuditEventSerializer(
-        events, many=True, context={"names": history_names(case, events)}
-    ).data
-    timeline = []
-    for event, row in zip(events, rows, strict=True):
-        what = row["action_display"] + (f"：{row['task_name']}" if row["task_name"] else "")
-        roles = "、".join(
-            r["role_display"] + (f"（{r['organization_name']}）" if r["organization_name"] else "")
-            for r in row["actor_roles"]
-        )
-        timeline.append(
-            {
-                "seq": event.seq,
-                "at": timezone.localtime(event.created_at),
-                "person": row["actor_display"],
-                "roles": roles or "—",
-                "what": what,
-                "details": _event_details(event, row),
-                "hash": event.hash,
-            }
-        )
-    documents = DocumentSerializer(case_documents(case), many=True).data
-    for d in documents:
-        d["uploaded_at_local"] = timezone.localtime(
-            serializers.DateTimeField().to_internal_value(d["uploaded_at"])
-        )
+    """The printable report in the reader's language: a title block, the timeline (minute, person,
+    role, what they did in words, hash) and the documents, laid out for A4. Its context is the
+    printed audit report's (`printing.contexts.case_history`)."""
+    context = case_history(case, user=request.user)
+    # Its <style> element carries the response's Content-Security-Policy nonce.
     return render_to_string(
-        "api/case_report.html",
-        {
-            "case": case,
-            "process": display.process_label(case.process_id),
-            "rule_set": display.rule_set_label(case.rule_set),
-            "verification": verify_case(case.pk).as_dict(),
-            "events": timeline,
-            "documents": documents,
-            "now": timezone.localtime(),
-            "reader": display.person_name(request.user),
-            # Its <style> element carries the response's Content-Security-Policy nonce.
-            "csp_nonce": getattr(request, "csp_nonce", ""),
-        },
+        "api/case_report.html", {**context, "csp_nonce": getattr(request, "csp_nonce", "")}
     )

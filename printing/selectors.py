@@ -27,7 +27,7 @@ from procedures.member_development.selectors import development_case_of, member_
 from workflows.models import Case
 from workflows.selectors import case_for_user
 
-from .contexts.audit_report import audit_report
+from .contexts.case_history import audit_report
 from .contexts.compliance_report import compliance_report
 from .contexts.election_reply import election_reply
 from .contexts.election_report import election_report

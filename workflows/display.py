@@ -387,3 +387,55 @@ def actors_in_words(events) -> dict[int, tuple[str, str]]:
         held = names.get(e.on_behalf_of_id, e.on_behalf_of_name) if e.on_behalf_of_id else ""
         out[e.pk] = (who, held or e.on_behalf_of_name)
     return out
+
+
+def acting_for(actor: str, holder: str) -> str:
+    """ "王伟（代 李芳）" when a delegate acted on behalf of the holder; the actor alone otherwise."""
+    if holder:
+        return gettext("%(actor)s（代 %(holder)s）") % {"actor": actor, "holder": holder}
+    return actor
+
+
+def _in_words(value) -> str:
+    """A value for people: 是/否, lists joined with 、, an object's entries as key：value."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
+    if isinstance(value, list):
+        return "、".join(_in_words(v) for v in value)
+    if isinstance(value, dict):
+        return "，".join(f"{k}：{v}" for k, v in _entries(value))
+    return str(value)
+
+
+def _beside(value, shown) -> str:
+    """`value` with its `<key>_display` (from `annotate`): names beside member ids
+    ('甲2（#12）'), labels beside codes ('已批准（approved）')."""
+    if isinstance(shown, list) and all(isinstance(s, dict) and "id" in s for s in shown):
+        return "、".join(f"{s.get('name', '')}（#{s['id']}）×{s.get('count')}" for s in shown)
+    if isinstance(value, int) and isinstance(shown, str):
+        return f"{shown}（#{value}）"
+    if isinstance(value, list) and isinstance(shown, list) and len(value) == len(shown):
+        return "、".join(f"{n}（#{i}）" for i, n in zip(value, shown, strict=True))
+    if isinstance(value, str) and isinstance(shown, str):
+        return f"{shown}（{value}）"
+    return _in_words(shown)
+
+
+def _entries(data: dict) -> list[tuple[str, str]]:
+    return [
+        (k, _beside(v, data[f"{k}_display"]) if f"{k}_display" in data else _in_words(v))
+        for k, v in data.items()
+        if not (k.endswith("_display") and k[: -len("_display")] in data)
+    ]
+
+
+def data_in_words(
+    data: dict, *, member_keys: frozenset[str], names: dict, codes: dict, counts: frozenset[str]
+) -> list[dict]:
+    """[{key, label, value}] for data that is no form's (a start, an effect's result, a reason):
+    names beside member ids and labels beside codes (`annotate`), the key as its label. The
+    counterpart of `submitted_in_words` for a form's data; the case history prints both."""
+    shown = annotate(data or {}, member_keys=member_keys, names=names, codes=codes, counts=counts)
+    return [{"key": k, "label": k, "value": v} for k, v in _entries(shown)]

@@ -1,8 +1,9 @@
 """What each document says: a template context built from case and record data, never typed again.
 
 One module per document (`member_record`, `publication_notice`, `election_request`,
-`election_reply`, `election_report`, `meeting_minutes`, `review_summary`, `compliance_report`,
-`audit_report`), each with a builder of the same name; what they share (Chinese dates, names beside
+`election_reply`, `election_report`, `meeting_minutes`, `review_summary`, `compliance_report`),
+each with a builder of the same name (the audit report's is `case_history.audit_report`, the case
+history the API's HTML report prints too); what they share (Chinese dates, names beside
 ids, the step a document waits for, the basics of an election) is in `common`.
 
 The documents are Chinese office documents, filed as such whatever the reader's interface language:

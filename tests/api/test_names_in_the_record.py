@@ -2,10 +2,13 @@
 and introducers, P2's term-expiry recipients, the printed audit report, the web case history —
 they read the person's name, never an id or a login name alone."""
 
+import html as html_lib
+import re
+
 import pytest
 import time_machine
 
-from printing.contexts.audit_report import audit_report
+from printing.contexts.case_history import audit_report
 from workflows.models import AuditEvent, Case
 
 from ..helpers import cst
@@ -38,8 +41,8 @@ def test_p1_audit_report_prints_field_titles_and_names_not_raw_ids(api, universi
     assert "入党介绍人" in text and "甲2" in text and "甲3" in text
     # who acted: the secretary by name (甲0, the member behind the account), not the login name
     rows = audit_report(Case.objects.get(pk=case["id"]), user=u.users.auditor)["events"]
-    introducers = next(r for r in rows if "入党介绍人" in r["data"])
-    assert introducers["data"] == f"入党介绍人（党员编号）：甲2（#{ids[0]}）、甲3（#{ids[1]}）"
+    line = f"入党介绍人（党员编号）：甲2（#{ids[0]}）、甲3（#{ids[1]}）"
+    introducers = next(r for r in rows if line in r["details"])
     assert introducers["actor"] == "甲0"
     assert all(r["actor"] != "system" for r in rows) and any(r["actor"] == "系统" for r in rows)
 
@@ -69,3 +72,37 @@ def test_web_case_history_shows_names_and_the_system_not_login_names(client, uni
     assert "sec_a" not in timeline and ">system<" not in timeline
     # the nominated candidates read by name in the history's submitted data
     assert "甲5" in timeline
+
+
+def _cells(text: str) -> str:
+    return "".join(html_lib.unescape(re.sub(r"<[^>]+>", "", text)).split())
+
+
+def test_html_report_and_audit_pdf_print_the_same_events_with_the_same_details(
+    api, university, tmp_path
+):
+    """One case history (issue 24): the HTML report and the PDF are filled from one context, so
+    both carry every event the reader may see, each with the same details in words."""
+    u = university
+    case = drive_to_political_review(api, u, applicant(u))
+    auditor = api(u.users.auditor)
+    pdf = pdf_text(
+        get_doc(
+            auditor, f"/api/cases/{case['id']}/documents/generate/audit_report/?format=pdf"
+        ).content,
+        tmp_path,
+    )
+    page = auditor.get(f"/api/cases/{case['id']}/report/").content.decode()
+    rows = audit_report(Case.objects.get(pk=case["id"]), user=u.users.auditor)["events"]
+    assert [r["seq"] for r in rows] == list(range(1, len(rows) + 1))
+    timeline = page[page.index('class="timeline"') :]
+    found = re.findall(r'<tr><td class="n">(\d+)</td>(.*?)</tr>', timeline, re.S)
+    assert [int(n) for n, _ in found] == [r["seq"] for r in rows]
+    for (_, cells), row in zip(found, rows, strict=True):
+        html_row = _cells(cells)
+        for line in row["details"]:
+            assert "".join(line.split()) in html_row and "".join(line.split()) in pdf, line
+        assert row["hash"] in html_row and row["actor"] in html_row
+    ids = [u.full_a[2].pk, u.full_a[3].pk]
+    introducers = f"入党介绍人（党员编号）：甲2（#{ids[0]}）、甲3（#{ids[1]}）"
+    assert introducers in _cells(timeline) and introducers in pdf
