@@ -7,7 +7,8 @@ Golden file format: one expected line per row, `field<TAB>text`; the document mu
 paragraph or table cell whose whole text is `text` (the field names what it is, for the reader
 of a failure); a table row of a .docx also reads as one line `cell | cell | …`, so a value is
 tied to its row. Covered: 换届请示, 批复, 选举结果报告, 三会一课记录, and P1 of one member from
-application to conversion: the 纪实表 and the 公示. Not covered yet: 民主评议汇总 (P3), 落实情况报告,
+application to conversion: the 纪实表 and the 公示; the 民主评议汇总 of P3 (in 数学教工党支部, the
+review fixture's branch of members with accounts of their own). Not covered yet: 落实情况报告,
 流程审计报告."""
 
 import datetime as dt
@@ -25,6 +26,7 @@ from ..factories import MemberFactory
 from ..helpers import complete, cst, only_task, run_timers
 from ..procedures.election_helpers import start_election, vote_data
 from ..procedures.md_helpers import at, start_development, step, submit_obligation, vote
+from ..procedures.review_helpers import ballot, drive_to_measurement
 from .test_documents import assert_no_tags, docx_text, get_doc, pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -308,20 +310,60 @@ def test_golden_year_publication_notice(development):
     assert not missing, "\n".join(f"{f}: {t}" for f, t in missing) + "\n---\n" + text
 
 
-def test_golden_year_member_record(development):
-    assert_golden("member_record", development["member_record"])
+GRADES = {"优": "excellent", "合": "qualified", "基": "basically_qualified", "不": "unqualified"}
 
 
-def test_golden_year_publication_notice(development):
-    text = development["publication_notice"]  # the PDF's text without whitespace
-    missing = [(f, t) for f, t in golden("publication_notice") if "".join(t.split()) not in text]
-    assert not missing, "\n".join(f"{f}: {t}" for f, t in missing) + "\n---\n" + text
+@pytest.fixture
+def review(api, review_branch):
+    """P3 of 数学教工党支部 (12 members 评0-评11; 评2 and 评3 leading cadres, not rated; 评11
+    probationary), 2026: the plan, the study (12-05), twelve self-assessments, the mutual
+    assessment (12-20); eleven ballots (评10 casts none): 评0 and 评1 优秀 on every ballot, 评4
+    基本合格 on the ballots of 评0-评5 and 合格 on the others, 评5 不合格 on every ballot, the
+    rest 合格. The committee rates 评0, 评1, 评6 优秀, 评4 基本合格, 评5 不合格, the rest 合格;
+    feedback, the report (12-28), the college accepts it (12-30). Printed 2027-01-05."""
+    rb = review_branch
+    m = rb.members
+    sec, committee, officer = api(m[0].user), api(m[1].user), api(rb.u.users.officer)
+    with time_machine.travel(cst(2026, 12, 20, 16), tick=False):
+        case = drive_to_measurement(api, rb)
+        url = f"/api/cases/{case['id']}/measurement-ballots/"
+        for i, voter in enumerate(m):
+            if i == 10:
+                continue
+
+            def grade(x, i=i):
+                if x in (m[0], m[1]):
+                    return "excellent"
+                if x == m[4]:
+                    return "basically_qualified" if i <= 5 else "qualified"
+                return "unqualified" if x == m[5] else "qualified"
+
+            r = api(voter.user).post(url, ballot(rb, grade), format="json")
+            assert r.status_code == 201, r.json()
+        complete(sec, only_task(sec, "democratic_measurement")["id"], {"close": True})
+        rating = {m[0]: "优", m[1]: "优", m[6]: "优", m[4]: "基", m[5]: "不"}
+        complete(
+            committee,
+            only_task(committee, "organizational_rating")["id"],
+            {"ratings": [{"member": x.pk, "grade": GRADES[rating.get(x, "合")]} for x in rb.rated]},
+        )
+        complete(
+            sec,
+            only_task(sec, "give_feedback")["id"],
+            {"feedback": [{"member": x.pk, "text": "已当面反馈"} for x in rb.rated]},
+        )
+    with time_machine.travel(cst(2026, 12, 28, 10), tick=False):
+        complete(
+            sec,
+            only_task(sec, "report_results")["id"],
+            {"held_on": "2026-12-28", "summary": "优秀3人，合格5人，基本合格1人，不合格1人"},
+        )
+    with time_machine.travel(cst(2026, 12, 30, 10), tick=False):
+        complete(officer, only_task(officer, "receive_results")["id"], {"approved": True})
+    with time_machine.travel(cst(2027, 1, 5, 10), tick=False):
+        r = get_doc(sec, f"/api/cases/{case['id']}/documents/generate/review_summary/")
+    return docx_text(r.content) + "\n" + docx_rows(r.content)
 
 
-def test_dump(development):
-    Path("/tmp/g2").mkdir(exist_ok=True)
-    for k, v in development.items():
-        if isinstance(v, bytes):
-            (Path("/tmp/g2") / k).write_bytes(v)
-        else:
-            (Path("/tmp/g2") / f"{k}.txt").write_text(v)
+def test_golden_year_review_summary(review):
+    assert_golden("review_summary", review)
