@@ -8,8 +8,8 @@ paragraph or table cell whose whole text is `text` (the field names what it is, 
 of a failure); a table row of a .docx also reads as one line `cell | cell | …`, so a value is
 tied to its row. Covered: 换届请示, 批复, 选举结果报告, 三会一课记录, and P1 of one member from
 application to conversion: the 纪实表 and the 公示; the 民主评议汇总 of P3 (in 数学教工党支部, the
-review fixture's branch of members with accounts of their own). Not covered yet: 落实情况报告,
-流程审计报告."""
+review fixture's branch of members with accounts of their own); the 落实情况报告 of the branch for
+2026-Q3. Not covered yet: P6, 流程审计报告."""
 
 import datetime as dt
 import io
@@ -80,7 +80,7 @@ def year(api, university):
     request (election 2026-12-20, 5 seats, proposed by the committee) and the college's reply
     (计党发〔2026〕12号) and the six candidates; 07-10 a general meeting; 12-20 the vote (8 of
     the 9 voters due present) and the new committee's first meeting (丁一 secretary, 白雪 deputy);
-    12-22 the college approves the result."""
+    12-22 the college approves the result; 2027-01-05 the 落实情况报告 of 2026-Q3 is printed."""
     u = university
     rename(u)
     sec, officer = api(u.users.sec_a), api(u.users.officer)
@@ -147,11 +147,15 @@ def year(api, university):
         docs["election_request"] = get_doc(sec, url + "election_request/")
         docs["election_reply"] = get_doc(officer, url + "election_reply/")
         docs["election_report"] = get_doc(sec, url + "election_report/")
-    return {k: docx_text(r.content) for k, r in docs.items()}
+        docs["compliance_report"] = get_doc(
+            officer, f"/api/compliance/report/?organization={u.branch_a.pk}&period=2026-Q3"
+        )
+    return {k: docx_text(r.content) + "\n" + docx_rows(r.content) for k, r in docs.items()}
 
 
 @pytest.mark.parametrize(
-    "kind", ["election_request", "election_reply", "election_report", "minutes"]
+    "kind",
+    ["election_request", "election_reply", "election_report", "minutes", "compliance_report"],
 )
 def test_golden_year_document(year, kind):
     assert_golden(kind, year[kind])
