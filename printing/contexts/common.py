@@ -8,8 +8,6 @@ from fractions import Fraction
 from functools import cache
 from importlib.resources import files
 
-from django.contrib.auth import get_user_model
-
 from engine.calendar import parse_date
 from engine.errors import Conflict
 from engine.i18n import _
@@ -33,11 +31,6 @@ def cn_month(value) -> str:
         return ""
     d = parse_date(value)
     return f"{d.year}年{d.month}月"
-
-
-def display_names(usernames) -> dict[str, str]:
-    users = get_user_model().objects.filter(username__in=set(usernames))
-    return {u.username: (u.get_full_name() or u.first_name or u.username) for u in users}
 
 
 def member_names(ids) -> dict[int, str]:

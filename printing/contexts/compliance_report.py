@@ -33,6 +33,8 @@ def _obligation_detail(o: dict) -> str:
                 f"{s['name']} {s.get('hours', s.get('count', 0)):g}/{s['required']}"
                 for s in p["short"][:5]
             )
+            if len(p["short"]) > 5:  # the first five named, the whole number said
+                short += f" 等{len(p['short'])}名"
             parts.append(f"{p['period']}：{status}" + (f"（{short}）" if short else ""))
         else:
             parts.append(f"{p['period']}：{status}")

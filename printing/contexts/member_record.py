@@ -12,11 +12,12 @@ from organizations.selectors import approving_committee_of
 from procedures.member_development.models import ObligationRecord
 from procedures.member_development.selectors import conversion_date
 from workflows.actions import AuditAction
+from workflows.display import user_names
 from workflows.models import AuditEvent, Case
 from workflows.registry import event_date_field_for
 from workflows.selectors import event_date
 
-from .common import cn_date, display_names, member_names, names_of
+from .common import cn_date, member_names, names_of
 
 VOTE_FIELDS = {
     "present",
@@ -201,7 +202,8 @@ def member_record(case: Case | None, member: Member, *, reveal: bool) -> dict:
         for key in MEMBER_LIST_FIELDS:
             ids.update(v for v in sub.get(key) or [] if isinstance(v, int))
     names = member_names(ids)
-    people = display_names(e.actor_name for e in events)
+    # who acted, as the platform names a user everywhere (the member the account belongs to)
+    people = user_names(i for e in events for i in (e.actor_id, e.on_behalf_of_id))
     case_data = case.data if case is not None else {}
     stages, n = [], 0
     for no, title, steps in STAGES:
@@ -238,10 +240,9 @@ def member_record(case: Case | None, member: Member, *, reveal: bool) -> dict:
                 )
                 if len(hits) > 1:
                     row["details"] += f"（共办理 {len(hits)} 次，此为最后一次）"
-                actor = people.get(e.actor_name, e.actor_name)
-                row["actor"] = (
-                    actor if not e.on_behalf_of_name else f"{actor}（代 {e.on_behalf_of_name}）"
-                )
+                actor = people.get(e.actor_id, e.actor_name)
+                principal = people.get(e.on_behalf_of_id, e.on_behalf_of_name)
+                row["actor"] = actor if not e.on_behalf_of_name else f"{actor}（代 {principal}）"
             rows.append(row)
         stages.append({"no": no, "title": str(title), "steps": rows})
     obligations = []

@@ -5,19 +5,29 @@ values were written by hand from the rules and this script, not dumped from the 
 
 Golden file format: one expected line per row, `field<TAB>text`; the document must have a
 paragraph or table cell whose whole text is `text` (the field names what it is, for the reader
-of a failure). Covered: 换届请示, 批复, 选举结果报告, 三会一课记录. Not covered yet: the 纪实表
-(P1), 公示, 民主评议汇总 (P3), 落实情况报告, 流程审计报告."""
+of a failure); a table row of a .docx also reads as one line `cell | cell | …`, so a value is
+tied to its row. Covered: 换届请示, 批复, 选举结果报告, 三会一课记录, and P1 of one member from
+application to conversion: the 纪实表 and the 公示; the 民主评议汇总 of P3 (in 数学教工党支部, the
+review fixture's branch of members with accounts of their own); the 落实情况报告 of the branch for
+2026-Q3. Not covered yet: P6, 流程审计报告."""
 
+import datetime as dt
+import io
 from pathlib import Path
 
 import pytest
 import time_machine
+from docx import Document as Docx
 
+from organizations.models import MemberStatus
 from organizations.services import member_update
 
+from ..factories import MemberFactory
 from ..helpers import complete, cst, only_task, run_timers
 from ..procedures.election_helpers import start_election, vote_data
-from .test_documents import assert_no_tags, docx_text, get_doc
+from ..procedures.md_helpers import at, start_development, step, submit_obligation, vote
+from ..procedures.review_helpers import ballot, drive_to_measurement
+from .test_documents import assert_no_tags, docx_text, get_doc, pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -27,13 +37,34 @@ GOLDEN = Path(__file__).parent / "golden"
 NAMES = ["王明", "陈静", "丁一", "白雪", "马力", "刘洋"]
 
 
+def rename(u) -> None:
+    for member, name in zip(u.full_a[:6], NAMES):
+        member_update(actor=None, member=member, name=name)
+
+
 def golden(name: str) -> list[tuple[str, str]]:
     rows = []
     for line in (GOLDEN / f"{name}.txt").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             field, text = line.split("\t", 1)
-            rows.append((field, text))
+            rows.append((field, text.strip()))
     return rows
+
+
+def docx_rows(content: bytes) -> str:
+    """Every table row of a .docx as one line, `cell | cell | …`: a merged cell once, each cell
+    by its first line (a signature cell by its label), so that a golden line ties a value to the
+    row it belongs to (a step's date to that step)."""
+    lines = []
+    for table in Docx(io.BytesIO(content)).tables:
+        for row in table.rows:
+            cells = []
+            for cell in row.cells:
+                first = cell.text.split("\n", 1)[0].strip()
+                if not cells or cell._tc is not cells[-1][0]:
+                    cells.append((cell._tc, first))
+            lines.append(" | ".join(text for _, text in cells))
+    return "\n".join(lines)
 
 
 def assert_golden(name: str, text: str) -> None:
@@ -49,10 +80,9 @@ def year(api, university):
     request (election 2026-12-20, 5 seats, proposed by the committee) and the college's reply
     (计党发〔2026〕12号) and the six candidates; 07-10 a general meeting; 12-20 the vote (8 of
     the 9 voters due present) and the new committee's first meeting (丁一 secretary, 白雪 deputy);
-    12-22 the college approves the result."""
+    12-22 the college approves the result; 2027-01-05 the 落实情况报告 of 2026-Q3 is printed."""
     u = university
-    for member, name in zip(u.full_a[:6], NAMES):
-        member_update(actor=None, member=member, name=name)
+    rename(u)
     sec, officer = api(u.users.sec_a), api(u.users.officer)
     docs = {}
     with time_machine.travel(cst(2026, 6, 1, 9), tick=False):
@@ -117,11 +147,227 @@ def year(api, university):
         docs["election_request"] = get_doc(sec, url + "election_request/")
         docs["election_reply"] = get_doc(officer, url + "election_reply/")
         docs["election_report"] = get_doc(sec, url + "election_report/")
-    return {k: docx_text(r.content) for k, r in docs.items()}
+        docs["compliance_report"] = get_doc(
+            officer, f"/api/compliance/report/?organization={u.branch_a.pk}&period=2026-Q3"
+        )
+    return {k: docx_text(r.content) + "\n" + docx_rows(r.content) for k, r in docs.items()}
 
 
 @pytest.mark.parametrize(
-    "kind", ["election_request", "election_reply", "election_report", "minutes"]
+    "kind",
+    ["election_request", "election_reply", "election_report", "minutes", "compliance_report"],
 )
 def test_golden_year_document(year, kind):
     assert_golden(kind, year[kind])
+
+
+@pytest.fixture
+def development(api, university, tmp_path):
+    """P1 of 林晓 in the same branch, each step entered in the system a day or more after the
+    day it happened (the entry day in `at`, the event day in the form): applied 2026-01-05, an
+    activist from 2026-02-01, a development object from 2027-02-01, admitted by the general
+    meeting of 2027-03-20 (probation one year: to 2028-03-20), converted by the meeting of
+    2028-03-25, approved 2028-04-10, archived 2028-04-16. The 公示 of the 入党积极分子 is printed
+    on 2026-01-23 for five working days from Monday 2026-01-26 (the business calendar knows no
+    2027 yet); the 纪实表 on 2028-04-20, after the archive."""
+    u = university
+    rename(u)
+    person = MemberFactory(
+        organization=u.branch_a,
+        name="林晓",
+        status=MemberStatus.APPLICANT,
+        birth_date=dt.date(1996, 3, 12),
+        gender="2",
+        ethnicity="02",
+        education="14",
+        degree="3",
+        person_category="staff",
+        job_post="软件工程系讲师",
+    )
+    sec, officer, orgdept = api(u.users.sec_a), api(u.users.officer), api(u.users.orgdept)
+    introducers = [u.full_a[2].pk, u.full_a[3].pk]  # 丁一, 白雪
+    with at(2026, 1, 7, 10):
+        case = start_development(sec, u, person)
+        step(
+            sec,
+            "submit_application",
+            {"application_date": "2026-01-05", "letter_summary": "志愿加入中国共产党"},
+        )
+    with at(2026, 1, 22, 10):
+        step(
+            sec,
+            "talk_with_applicant",
+            {"talk_date": "2026-01-20", "talker": "王明", "summary": "谈话了解基本情况"},
+        )
+    with at(2026, 1, 23, 10):
+        notice = get_doc(
+            sec,
+            f"/api/members/{person.pk}/documents/generate/publication_notice/"
+            "?format=pdf&stage=activist&start=2026-01-26",
+        )
+        docs = {"publication_notice": pdf_text(notice.content, tmp_path)}
+    with at(2026, 2, 3, 10):
+        step(
+            sec,
+            "select_activist",
+            {"decision_date": "2026-02-01", "recommendation": "member_recommendation"},
+        )
+    with at(2026, 2, 5, 10):
+        step(officer, "file_activist", {"filed_date": "2026-02-04"})
+        step(sec, "appoint_contacts", {"decision_date": "2026-02-02", "contacts": introducers})
+    with at(2027, 2, 3, 10):
+        for n, on in enumerate(["2026-04-30", "2026-07-31", "2026-10-31", "2027-01-31"], 1):
+            submit_obligation(sec, person, "thought_report", n, on)
+        for n, on in enumerate(["2026-07-31", "2027-01-31"], 1):
+            submit_obligation(sec, person, "inspection", n, on)
+        step(sec, "cultivation_review", {"review_date": "2027-01-31", "summary": "考察合格"})
+        step(
+            sec,
+            "designate_development_object",
+            {
+                "designation_date": "2027-02-01",
+                "opinions_heard": "党小组、联系人、党员和群众均同意",
+            },
+        )
+    with at(2027, 2, 10, 10):
+        step(officer, "file_development_object", {"approved": True, "decision_date": "2027-02-08"})
+    with at(2027, 2, 12, 10):
+        step(sec, "assign_introducers", {"decision_date": "2027-02-10", "introducers": introducers})
+    with at(2027, 2, 25, 10):
+        step(
+            sec,
+            "political_review",
+            {"concluded_on": "2027-02-20", "conclusion": "政治审查合格", "passed": True},
+        )
+    with at(2027, 3, 5, 10):
+        step(
+            officer,
+            "centralized_training",
+            {"start_date": "2027-03-01", "end_date": "2027-03-03", "class_hours": 24},
+        )
+    with at(2027, 3, 8, 10):
+        step(sec, "branch_committee_review", {"approved": True, "decision_date": "2027-03-05"})
+    with at(2027, 3, 11, 10):
+        step(
+            officer,
+            "pre_review",
+            {
+                "prereview_date": "2027-03-10",
+                "passed": True,
+                "conclusion": "同意",
+                "form_no": "志愿书001",
+            },
+        )
+    with at(2027, 3, 13, 10):
+        step(sec, "fill_application_form", {"filled_date": "2027-03-12"})
+    with at(2027, 3, 21, 10):
+        # 9 voters due (10 full − 停权丙); 8 present, 7 yes, 1 no; 甲8 absent, no written opinion
+        step(
+            sec,
+            "admission_vote",
+            vote(u.full_a[:8], 7, no=1, meeting="2027-03-20", resolution="admit"),
+        )
+    with at(2027, 4, 2, 10):
+        step(
+            officer,
+            "committee_talk",
+            {"talk_date": "2027-04-01", "talker": "组织员李", "summary": "谈话合格"},
+        )
+    with at(2027, 4, 12, 10):
+        step(officer, "approve_admission", {"approved": True, "decision_date": "2027-04-10"})
+    with at(2027, 4, 16, 10):
+        step(orgdept, "file_admission", {"filed_date": "2027-04-15"})
+        step(sec, "place_in_group", {"party_group": "第一党小组", "placed_on": "2027-04-15"})
+    with at(2027, 4, 21, 10):
+        step(sec, "take_oath", {"oath_date": "2027-04-20"})
+    with at(2028, 3, 22, 10):
+        for n, on in enumerate(["2027-06-30", "2027-09-30", "2027-12-31", "2028-03-15"], 1):
+            submit_obligation(sec, person, "thought_report", n, on)
+        step(sec, "probation_review", {"review_date": "2028-03-18", "summary": "预备期表现良好"})
+        step(
+            sec,
+            "conversion_application",
+            {"application_date": "2028-03-10", "letter_summary": "申请按期转正"},
+        )
+    with at(2028, 3, 26, 10):
+        # the same 9 due; 7 present, all yes
+        step(
+            sec, "conversion_vote", vote(u.full_a[:7], 7, meeting="2028-03-25", decision="convert")
+        )
+    with at(2028, 4, 12, 10):
+        step(officer, "approve_conversion", {"approved": True, "decision_date": "2028-04-10"})
+    with at(2028, 4, 18, 10):
+        step(orgdept, "archive_file", {"archived_on": "2028-04-16", "file_no": "档2028-017"})
+    with at(2028, 4, 20, 10):
+        record = get_doc(sec, f"/api/cases/{case['id']}/documents/generate/member_record/")
+        docs["member_record"] = docx_text(record.content) + "\n" + docx_rows(record.content)
+    return docs
+
+
+def test_golden_year_member_record(development):
+    assert_golden("member_record", development["member_record"])
+
+
+def test_golden_year_publication_notice(development):
+    text = development["publication_notice"]  # the PDF's text without whitespace
+    missing = [(f, t) for f, t in golden("publication_notice") if "".join(t.split()) not in text]
+    assert not missing, "\n".join(f"{f}: {t}" for f, t in missing) + "\n---\n" + text
+
+
+GRADES = {"优": "excellent", "合": "qualified", "基": "basically_qualified", "不": "unqualified"}
+
+
+@pytest.fixture
+def review(api, review_branch):
+    """P3 of 数学教工党支部 (12 members 评0-评11; 评2 and 评3 leading cadres, not rated; 评11
+    probationary), 2026: the plan, the study (12-05), twelve self-assessments, the mutual
+    assessment (12-20); eleven ballots (评10 casts none): 评0 and 评1 优秀 on every ballot, 评4
+    基本合格 on the ballots of 评0-评5 and 合格 on the others, 评5 不合格 on every ballot, the
+    rest 合格. The committee rates 评0, 评1, 评6 优秀, 评4 基本合格, 评5 不合格, the rest 合格;
+    feedback, the report (12-28), the college accepts it (12-30). Printed 2027-01-05."""
+    rb = review_branch
+    m = rb.members
+    sec, committee, officer = api(m[0].user), api(m[1].user), api(rb.u.users.officer)
+    with time_machine.travel(cst(2026, 12, 20, 16), tick=False):
+        case = drive_to_measurement(api, rb)
+        url = f"/api/cases/{case['id']}/measurement-ballots/"
+        for i, voter in enumerate(m):
+            if i == 10:
+                continue
+
+            def grade(x, i=i):
+                if x in (m[0], m[1]):
+                    return "excellent"
+                if x == m[4]:
+                    return "basically_qualified" if i <= 5 else "qualified"
+                return "unqualified" if x == m[5] else "qualified"
+
+            r = api(voter.user).post(url, ballot(rb, grade), format="json")
+            assert r.status_code == 201, r.json()
+        complete(sec, only_task(sec, "democratic_measurement")["id"], {"close": True})
+        rating = {m[0]: "优", m[1]: "优", m[6]: "优", m[4]: "基", m[5]: "不"}
+        complete(
+            committee,
+            only_task(committee, "organizational_rating")["id"],
+            {"ratings": [{"member": x.pk, "grade": GRADES[rating.get(x, "合")]} for x in rb.rated]},
+        )
+        complete(
+            sec,
+            only_task(sec, "give_feedback")["id"],
+            {"feedback": [{"member": x.pk, "text": "已当面反馈"} for x in rb.rated]},
+        )
+    with time_machine.travel(cst(2026, 12, 28, 10), tick=False):
+        complete(
+            sec,
+            only_task(sec, "report_results")["id"],
+            {"held_on": "2026-12-28", "summary": "优秀3人，合格5人，基本合格1人，不合格1人"},
+        )
+    with time_machine.travel(cst(2026, 12, 30, 10), tick=False):
+        complete(officer, only_task(officer, "receive_results")["id"], {"approved": True})
+    with time_machine.travel(cst(2027, 1, 5, 10), tick=False):
+        r = get_doc(sec, f"/api/cases/{case['id']}/documents/generate/review_summary/")
+    return docx_text(r.content) + "\n" + docx_rows(r.content)
+
+
+def test_golden_year_review_summary(review):
+    assert_golden("review_summary", review)
