@@ -306,12 +306,13 @@ def test_a_completion_reads_the_token_roles_and_delegations_in_one_query(
 ):
     """Statements of one completion through the API (the budget bench/README explains): the token
     with the user, member, roles and delegations (1), the task (1), under the case lock the case,
-    its open tasks, the procedure's check and the approving committee (4), the writes (4), then
+    its open tasks, the procedure's check and the approving committee (4), the writes (4) and the
+    alerts about the closed task marked done (1), then
     the next task's holders and the organization names (2), plus the savepoint of the test's
     transaction (2)."""
     sec = api(university.users.sec_a)
     task = only_task(sec, "submit_request")
-    with django_assert_num_queries(14) as captured:
+    with django_assert_num_queries(15) as captured:
         r = sec.post(f"/api/tasks/{task['id']}/complete/", {"data": REQUEST}, format="json")
     assert r.status_code == 200, r.json()
     sql = [q["sql"] for q in captured.captured_queries]

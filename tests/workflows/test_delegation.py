@@ -48,7 +48,7 @@ def test_a_delegate_completes_the_holders_task_and_history_shows_on_behalf_of(
         assert (e["actor_name"], e["on_behalf_of"], e["actor_display"]) == (
             "committee_a",
             "sec_a",
-            "committee_a（代 sec_a）",
+            "甲1（代 甲0）",  # the people behind the accounts, by name
         )
     assert completed["action"] == "task_completed"
     en = (
@@ -56,7 +56,7 @@ def test_a_delegate_completes_the_holders_task_and_history_shows_on_behalf_of(
         .get(f"/api/cases/{case['id']}/history/", HTTP_ACCEPT_LANGUAGE="en")
         .json()
     )
-    assert en[-1]["actor_display"] == "committee_a (on behalf of sec_a)"
+    assert en[-1]["actor_display"] == "甲1 (on behalf of 甲0)"
     assert verify_case(case["id"]).ok
 
 
