@@ -62,10 +62,15 @@ def _no_duplicate_keys(pairs):
     return seen
 
 
-def _line_of(text: str, needle: str) -> int:
-    """The line (1-based) of the first `"needle"` in the file's text, 0 when not found."""
-    at = text.find(f'"{needle}"')
-    return text.count("\n", 0, at) + 1 if at >= 0 else 0
+def _line_of(text: str, needle: str, *within: str) -> int:
+    """The line (1-based) of the first `"needle"` in the file's text after the keys `within` (a
+    year, then "holidays"), 0 when not found."""
+    at = 0
+    for key in (*within, needle):
+        at = text.find(f'"{key}"', at)
+        if at < 0:
+            return 0
+    return text.count("\n", 0, at) + 1
 
 
 def parse_holidays(text: str) -> tuple[dict[int, YearArrangement], list[str]]:
@@ -105,7 +110,7 @@ def parse_holidays(text: str) -> tuple[dict[int, YearArrangement], list[str]]:
                 problems.append(f"第 {line} 行：{year} 年的 {kind} 应为 {{日期: 名称}}")
                 continue
             for text_date, name in value.items():
-                where = f"第 {_line_of(text, text_date)} 行：{text_date}"
+                where = f"第 {_line_of(text, text_date, key, kind)} 行：{text_date}"
                 try:
                     day = dt.date.fromisoformat(text_date)
                 except ValueError:
@@ -116,14 +121,13 @@ def parse_holidays(text: str) -> tuple[dict[int, YearArrangement], list[str]]:
                     continue
                 days[kind][day] = str(name)
         for day in sorted(set(days["holidays"]) & set(days["workdays"])):
-            problems.append(
-                f"第 {_line_of(text, day.isoformat())} 行：{day} 既是假日又是调休工作日"
-            )
+            lines = [_line_of(text, day.isoformat(), key, kind) for kind in days]
+            problems.append(f"第 {lines[0]}、{lines[1]} 行：{day} 既是假日又是调休工作日")
         for day in sorted(days["workdays"]):
             if day.weekday() < 5:
                 problems.append(
-                    f"第 {_line_of(text, day.isoformat())} 行：{day} 是星期{'一二三四五'[day.weekday()]}，"
-                    "本来就是工作日，不是调休上班日"
+                    f"第 {_line_of(text, day.isoformat(), key, 'workdays')} 行：{day} 是"
+                    f"星期{'一二三四五'[day.weekday()]}，本来就是工作日，不是调休上班日"
                 )
         if not any(d.weekday() < 5 for d in days["holidays"]):
             problems.append(f"第 {line} 行：{year} 年没有列出工作日放假的假日")
