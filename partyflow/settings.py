@@ -317,6 +317,10 @@ PARTYFLOW = {
     # and by `partyflow deploy-bpmn`), besides the built-in ones in engine/standards/.
     # Env: paths separated by ":".
     "STANDARD_SETS": [p for p in os.environ.get("PARTYFLOW_STANDARD_SETS", "").split(":") if p],
+    # Holidays and make-up working days for a year the package chinesecalendar does not cover yet
+    # (or overrides, per year): a JSON file copied from the State Council's notice, format in
+    # docs/holidays-example.json, checked by `partyflow calendar --check`. Unset: the package only.
+    "HOLIDAYS_FILE": os.environ.get("PARTYFLOW_HOLIDAYS_FILE", ""),
     # The academic calendar (semesters are periods of the standards): each semester starts on
     # start (MM-DD) of a year and ends on end (MM-DD), in the next year when end is before start.
     # Env PARTYFLOW_ACADEMIC_CALENDAR: the same list as JSON.
