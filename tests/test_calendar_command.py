@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from .engine.test_holidays import EXAMPLE, TEST_2027
+from .calendar_helpers import EXAMPLE, TEST_2027
 
 
 def write(tmp_path, data) -> Path:

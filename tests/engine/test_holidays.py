@@ -13,27 +13,9 @@ from engine import calendar as cal
 from engine.calendar import CalendarUnavailable, add_working_days, is_working_day
 from engine.holidays import HolidayFileInvalid, parse_holidays, read_holidays_file
 
-D = dt.date
-EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "holidays-example.json"
+from ..calendar_helpers import EXAMPLE, TEST_2027
 
-# A MADE-UP arrangement for 2027, for the tests only (the real one comes from the State Council's
-# notice): New Year's Day Friday 1 January to Sunday 3 January, 4-5 January off too, and Saturday
-# 9 January a make-up workday.
-TEST_2027 = {
-    "years": {
-        "2027": {
-            "source": "test data, not the State Council's arrangement",
-            "holidays": {
-                "2027-01-01": "元旦",
-                "2027-01-02": "元旦",
-                "2027-01-03": "元旦",
-                "2027-01-04": "元旦",
-                "2027-01-05": "元旦",
-            },
-            "workdays": {"2027-01-09": "元旦调休上班"},
-        }
-    }
-}
+D = dt.date
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from ..engine.test_holidays import TEST_2027
+from ..calendar_helpers import TEST_2027
 from ..procedures.md_helpers import applicant, at, drive_to_designation
 from .test_documents import assert_no_tags, docx_text, get_doc
 
