@@ -154,7 +154,8 @@ STATIC_ROOT = Path(os.environ.get("PARTYFLOW_STATIC_ROOT", BASE_DIR / "var" / "s
 # django-axes first refuses a locked account or address (web/backends.py, "Safe in production").
 AUTHENTICATION_BACKENDS = ["web.backends.LockoutBackend", "web.backends.ModelBackend"]
 
-# The web workplace: session login at "/", each person lands on their inbox.
+# The web workplace: session login at "/"; each person lands on the page of their role
+# (web.selectors.landing: the login view does not read LOGIN_REDIRECT_URL).
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:inbox"
 LOGOUT_REDIRECT_URL = "web:login"

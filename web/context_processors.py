@@ -2,11 +2,11 @@
 which sections the user's roles open (from the role assignments the request loads once anyway)."""
 
 from notifications.selectors import unread_count
-from organizations.models import OrgKind, Role
+from organizations.models import Role
 from organizations.selectors import SCOPE_ROLES, active_assignments, is_org_department
 from orglife.selectors import RECORD_ROLES
 
-OVERSEEING_KINDS = (OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH)
+from .selectors import OVERSEEING_KINDS
 
 
 def nav(request) -> dict:
@@ -28,6 +28,7 @@ def nav(request) -> dict:
         "read_only": not user.is_superuser
         and bool(roles)
         and all(a.role == Role.AUDITOR for a in roles),
+        "has_member_record": getattr(user, "member", None) is not None,
         "can_oversee": user.is_superuser
         or any(a.role in SCOPE_ROLES and a.organization.kind in OVERSEEING_KINDS for a in roles),
     }

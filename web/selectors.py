@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
@@ -18,8 +19,9 @@ from forms.validation import load_schema
 from notifications.render import notification_state_label
 from notifications.render import render as render_notification
 from notifications.selectors import tasks_escalated_to
-from organizations.models import Member, Organization, Role
-from organizations.selectors import organizations_visible
+from organizations.models import Member, Organization, OrgKind, Role
+from organizations.selectors import active_assignments, organizations_visible
+from procedures.member_development.selectors import PROCESS as DEVELOPMENT
 from workflows import registry
 from workflows.actions import action_label
 from workflows.assignment import (
@@ -49,6 +51,27 @@ from .diagram import laid_out
 TABS = ("mine", "queue", "done")
 PAGE_ROWS = 100
 PERSONAL = Q(slot__startswith="member@")
+
+
+# Organizations whose officers oversee branches below them (the committee page, the dashboard).
+OVERSEEING_KINDS = (OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH)
+# The roles whose holders land on the overdue dashboard when held at a committee or general branch.
+DASHBOARD_ROLES = (Role.ORG_DEPARTMENT, Role.COMMITTEE_OFFICER)
+
+
+def landing(user) -> str:
+    """Where a person lands after login and at "/": the page of their most "office" role. The
+    organization department and committee officers (at a committee or general branch): the overdue
+    dashboard; auditors: the case search; branch secretaries, committee members and members: the
+    inbox. Superusers oversee everything: the dashboard. Reads the assignments the request loaded."""
+    if user.is_superuser:
+        return reverse("web:overview")
+    roles = active_assignments(user)
+    if any(a.role in DASHBOARD_ROLES and a.organization.kind in OVERSEEING_KINDS for a in roles):
+        return reverse("web:overview")
+    if any(a.role == Role.AUDITOR for a in roles):
+        return reverse("web:case_search")
+    return reverse("web:inbox")
 
 
 def label(text: str) -> str:
@@ -513,3 +536,77 @@ def notifications_display(items: list) -> list[dict]:
         }
         for n in items
     ]
+
+
+def my_cases(user) -> list[dict]:
+    """我的事项: the cases about the user's own member record (their development, a handling case
+    after an unqualified rating …) and the cases where they hold a task of their own (the
+    self-assessment of a democratic review), newest first, each with its status, its next steps and
+    who holds them, and the user's own task in it. Someone else's personal task is never listed, so
+    a member sees nothing of another member. Two queries; a user without a member record: none."""
+    member = getattr(user, "member", None)
+    if member is None:
+        return []
+    own_slot = f"member@{member.pk}"
+    cases = list(
+        Case.objects.filter(
+            Q(subject_member=member)
+            | Q(pk__in=Task.objects.filter(slot=own_slot).values("case_id"))
+        )
+        .select_related("organization", "process_version")
+        .only(
+            "id",
+            "process_id",
+            "status",
+            "stage",
+            "subject",
+            "subject_member_id",
+            "created_at",
+            "organization__name",
+            "process_version__name",
+        )
+        .order_by("-id")[:PAGE_ROWS]
+    )
+    if not cases:
+        return []
+    tasks: dict[int, list[Task]] = {}
+    for t in (
+        Task.objects.filter(case__in=cases)
+        .filter((Q(status=TaskStatus.OPEN) & ~PERSONAL) | Q(slot=own_slot))
+        .order_by("id")
+    ):
+        tasks.setdefault(t.case_id, []).append(t)
+    rows = []
+    for case in cases:
+        mine = [t for t in tasks.get(case.pk, []) if t.slot == own_slot]
+        rows.append(
+            {
+                "case": case,
+                "process_name": label(case.process_version.name),
+                "stage": label(case.stage),
+                "about_me": case.subject_member_id == member.pk,
+                "record_url": reverse("web:member_record", args=[member.pk])
+                if case.process_id == DEVELOPMENT and case.subject_member_id == member.pk
+                else "",
+                "next": [
+                    {
+                        "name": label(t.name),
+                        "holder": str(LANE_LABELS.get(t.lane, t.lane)),
+                        "due_day": _day(t.due_at),
+                    }
+                    for t in tasks.get(case.pk, [])
+                    if t.status == TaskStatus.OPEN and t.slot != own_slot
+                ],
+                "mine": [
+                    {
+                        "task": t,
+                        "name": label(t.name),
+                        "open": t.status == TaskStatus.OPEN,
+                        "done_day": _day(t.completed_at),
+                        "due_day": _day(t.due_at),
+                    }
+                    for t in mine
+                ],
+            }
+        )
+    return rows

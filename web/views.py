@@ -64,8 +64,14 @@ def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse
 
 
 class LoginView(auth_views.LoginView):
+    """Login at "/"; a person signed in (now or before) lands on the page of their most "office"
+    role (`selectors.landing`), unless `next` names a page."""
+
     template_name = "web/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return selectors.landing(self.request.user)
 
 
 def _int(value) -> int | None:
