@@ -44,6 +44,8 @@ class AuditAction(models.TextChoices):
     # the web pages' saved filters (web.services)
     SAVED_FILTER_CREATED = "saved_filter_created", _("保存筛选")
     SAVED_FILTER_DELETED = "saved_filter_deleted", _("删除保存的筛选")
+    SAVED_FILTER_HIDDEN = "saved_filter_hidden", _("隐藏共享的筛选")
+    SAVED_FILTER_SHOWN = "saved_filter_shown", _("恢复显示共享的筛选")
 
 
 def action_label(code: str) -> str:
