@@ -339,7 +339,7 @@ def saved_filters_hidden(user, page: str) -> list[SavedFilter]:
 
 def _saved_filter_count(user, page: str, params: QueryDict, now: dt.datetime) -> int:
     if page == FilterPage.INBOX:
-        tab = params.get("tab") if params.get("tab") in TABS else "mine"
+        tab = params.get("tab") if params.get("tab") in TABS else "todo"
         return inbox_querysets(user, inbox_filters_from(params), now)[tab].count()
     return case_search(
         user,
