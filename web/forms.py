@@ -26,6 +26,7 @@ from typing import Any
 from django.utils.translation import gettext
 
 BLANK_ROWS = 3
+FILTER_FROM = 7  # a list of people this long or longer gets a text filter (by name, branch, status)
 TEXTAREA_FROM = 200
 DOCUMENTS = "document_ids"
 
@@ -62,6 +63,15 @@ class Field:
     @property
     def id(self) -> str:
         return "f-" + self.name.replace(".", "-")
+
+    @property
+    def searchable(self) -> bool:
+        """A list of people long enough to need the filter: options, or rows one per person."""
+        return max(len(self.options), len(self.rows)) >= FILTER_FROM and self.widget in (
+            "picker",
+            "checklist",
+            "rows",
+        )
 
     @property
     def selected(self) -> set[str]:
@@ -206,6 +216,7 @@ def _rows(key, label, required, help_text, items, context, value) -> Field:
             rows.append(
                 {
                     "label": opt["label"],
+                    "hint": opt["hint"],
                     "anchor": Field(
                         f"{key}.{i}.{anchor}", anchor, opt["label"], "hidden", value=opt["value"]
                     ),
@@ -218,6 +229,7 @@ def _rows(key, label, required, help_text, items, context, value) -> Field:
             rows.append(
                 {
                     "label": "",
+                    "hint": "",
                     "anchor": None,
                     "cells": [
                         _scalar(f"{key}.{i}.{k}", k, p, k in req, context, current.get(k))
