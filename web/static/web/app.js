@@ -14,16 +14,16 @@
     var id = input.getAttribute("data-filter");
     var list = document.getElementById(id);
     var words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
-    var shown = 0;
+    var matches = 0;
     list.querySelectorAll("[data-name]").forEach(function (item) {
       var text = item.getAttribute("data-name").toLowerCase();
       var box = item.querySelector("input[type=checkbox], input[type=radio]");
       var match = words.every(function (w) { return text.indexOf(w) !== -1; });
       item.hidden = !match && !(box && box.checked);
-      if (!item.hidden) shown++;
+      if (match) matches++;
     });
     var none = document.querySelector('[data-filter-none="' + id + '"]');
-    if (none) none.hidden = shown > 0;
+    if (none) none.hidden = matches > 0;
   });
 
   // A select that submits its form when changed (the language switch, the branch of a new
