@@ -423,18 +423,19 @@ def task_context(task: Task) -> dict:
 
 def with_member_hints(context: dict) -> dict:
     """The context with a `hint` ("branch · status") on each person a picker may offer ({id, name}
-    in a list), so people are told apart by who they are, not by a number; one query."""
+    in a list), so people are told apart by who they are, not by a number; one query. A person the
+    procedure already gave a hint (an account, not a member) keeps it."""
     people = [
         p
         for v in context.values()
         if isinstance(v, list)
         for p in v
-        if isinstance(p, dict) and "id" in p and "name" in p
+        if isinstance(p, dict) and "id" in p and "name" in p and not p.get("hint")
     ]
     hints = member_hints(p["id"] for p in people)
     return {
         k: [
-            {**p, "hint": hints.get(p["id"], "")}
+            {**p, "hint": p.get("hint") or hints.get(p["id"], "")}
             if isinstance(p, dict) and "id" in p and "name" in p
             else p
             for p in v
