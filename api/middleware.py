@@ -8,10 +8,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+
+from untrusted.limits import body_limit
 
 from .parsers import has_control_chars
 
@@ -27,14 +28,6 @@ def error_response(
     for key, value in (headers or {}).items():
         response[key] = value
     return response
-
-
-def body_limit(request) -> int:
-    """Uploads (multipart) may carry a file up to the upload limit; any other body is held in memory
-    and parsed whole, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE applies."""
-    if request.content_type == "multipart/form-data":
-        return settings.PARTYFLOW["MAX_BODY_BYTES"]
-    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 def too_large(limit: int) -> JsonResponse:

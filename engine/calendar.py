@@ -1,7 +1,9 @@
 """Dates in China Standard Time, calendar-month arithmetic, and working days (chinesecalendar).
 
 Calendar months are calendar months (31 Jan + 1 month = 28/29 Feb). Working days count Chinese public
-holidays and make-up workdays; a date the calendar has no data for raises instead of guessing.
+holidays and make-up workdays: from the package chinesecalendar, and for a year it does not cover yet
+from the deployment's supplementary file (`use_holidays_file`, see engine.holidays); a date neither
+has data for raises instead of guessing.
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+import chinese_calendar
+from chinese_calendar.constants import holidays as _package_holidays
 from dateutil.relativedelta import relativedelta
 
-from .errors import DomainError, ValidationFailed
+from .errors import CalendarUnavailable, ValidationFailed
+from .holidays import YearArrangement, load_holidays_file
 from .i18n import _
 
 CST = ZoneInfo("Asia/Shanghai")
@@ -20,9 +25,45 @@ CST = ZoneInfo("Asia/Shanghai")
 WORKDAY_START_HOUR = 9
 
 
-class CalendarUnavailable(DomainError):
-    code = "calendar_unavailable"
-    status = 503
+__all__ = ["CalendarUnavailable"]  # raised here; defined with the other domain errors
+
+# The years chinesecalendar has data for (its own check: first to last year of its holidays).
+PACKAGE_YEARS = range(min(_package_holidays).year, max(_package_holidays).year + 1)
+HOLIDAYS_SETTING = "PARTYFLOW_HOLIDAYS_FILE"
+
+# The supplementary file (set at startup by the Django app, `use_holidays_file`) and its years,
+# read on first use.
+_holidays_file: str | None = None
+_file_years: dict[int, YearArrangement] | None = None
+
+
+def use_holidays_file(path: str | None) -> None:
+    """Consult the holiday file at `path` (None: none) for years the package does not cover, and
+    for a year that says `"override": true`. Read and checked on first use; a broken file answers
+    `HolidayFileInvalid` (503) for every working-day question rather than half an arrangement."""
+    global _holidays_file, _file_years
+    _holidays_file, _file_years = (str(path) if path else None), None
+
+
+def file_years() -> dict[int, YearArrangement]:
+    """The years of the configured holiday file ({} without one); raises `HolidayFileInvalid`."""
+    global _file_years
+    if _holidays_file is None:
+        return {}
+    if _file_years is None:
+        _file_years = load_holidays_file(_holidays_file)
+    return _file_years
+
+
+def calendar_sources() -> dict[int, str]:
+    """Each year working days can be computed for, and where its arrangement comes from:
+    "package" (chinesecalendar) or "file" (the supplementary file: a year the package lacks, or one
+    the file overrides)."""
+    sources = {year: "package" for year in PACKAGE_YEARS}
+    for year, arrangement in file_years().items():
+        if arrangement.override or year not in PACKAGE_YEARS:
+            sources[year] = "file"
+    return dict(sorted(sources.items()))
 
 
 @dataclass(frozen=True)
@@ -128,14 +169,19 @@ def last_day_before(moment: dt.datetime) -> dt.date:
 
 
 def is_working_day(day: dt.date) -> bool:
-    import chinese_calendar
-
+    arrangement = file_years().get(day.year)
+    if arrangement is not None and (arrangement.override or day.year not in PACKAGE_YEARS):
+        return arrangement.is_working_day(day)
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError as exc:
         raise CalendarUnavailable(
-            _("工作日历没有 %(year)s 年的节假日数据，无法计算工作日；请升级 chinesecalendar。")
-            % {"year": day.year},
+            _(
+                "工作日历没有 %(year)s 年的节假日数据，无法计算工作日。请按国务院办公厅公布的 "
+                "%(year)s 年部分节假日安排，在设置 %(setting)s 指定的节假日文件中补充该年"
+                "（格式见 docs/holidays-example.json），或升级 chinesecalendar。"
+            )
+            % {"year": day.year, "setting": HOLIDAYS_SETTING},
             fields={"date": day.isoformat()},
         ) from exc
 

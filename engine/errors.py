@@ -93,3 +93,11 @@ class ScriptRefused(WorkflowStepError):
     """An expression tried something outside the restricted script environment."""
 
     code = "script_refused"
+
+
+class CalendarUnavailable(DomainError):
+    """The business calendar has no holiday data for a date (or its supplementary file is broken):
+    working days are not guessed."""
+
+    code = "calendar_unavailable"
+    status = 503

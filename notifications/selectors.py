@@ -29,11 +29,15 @@ def notification_for_user(user, notification_id) -> Notification:
         raise NotFound(_("通知不存在。"), code="notification_not_found") from None
 
 
-def unread_count(user) -> int:
+def unread(user) -> QuerySet[Notification]:
     """Unread and still asking to act: a notice about a task already done is not counted."""
     return Notification.objects.filter(
         recipient=user, read_at__isnull=True, resolved_at__isnull=True
-    ).count()
+    )
+
+
+def unread_count(user) -> int:
+    return unread(user).count()
 
 
 def tasks_escalated_to(user) -> QuerySet[Task]:

@@ -257,13 +257,13 @@ LABELS = [
     gettext_noop("选举结果报告"),
     # forms/schemas/branch_election/nominate_candidates.json
     gettext_noop("候选人预备人选"),
-    gettext_noop("候选人（党员编号）"),
+    gettext_noop("候选人"),
     gettext_noop("酝酿推荐情况（多数党员意见）"),
     # forms/schemas/branch_election/record_vote.json
     gettext_noop("党员大会选举结果"),
     gettext_noop("会议日期"),
     gettext_noop("不计入应到会人数的党员"),
-    gettext_noop("党员编号"),
+    gettext_noop("党员"),
     gettext_noop("原因"),
     gettext_noop("因病不能表达本人意志"),
     gettext_noop("自费出国半年以上"),
@@ -276,7 +276,6 @@ LABELS = [
     gettext_noop("收回选票数"),
     gettext_noop("无效票数（所选人数多于应选人数）"),
     gettext_noop("各候选人得票"),
-    gettext_noop("候选人"),
     gettext_noop("赞成票"),
     gettext_noop("宣布当选的人"),
     gettext_noop("会议记录"),
@@ -299,7 +298,6 @@ LABELS = [
     # forms/schemas/democratic_review/give_feedback.json
     gettext_noop("反馈评议结果"),
     gettext_noop("逐一反馈"),
-    gettext_noop("党员"),
     gettext_noop("反馈内容"),
     # forms/schemas/democratic_review/organizational_rating.json
     gettext_noop("评定结果"),
@@ -338,7 +336,7 @@ LABELS = [
     gettext_noop("入党介绍人意见"),
     # forms/schemas/member_development/appoint_contacts.json
     gettext_noop("支委会指定日期"),
-    gettext_noop("培养联系人（党员编号）"),
+    gettext_noop("培养联系人"),
     # forms/schemas/member_development/approval.json
     gettext_noop("审查或审批意见"),
     gettext_noop("决定日期"),
@@ -350,7 +348,7 @@ LABELS = [
     gettext_noop("档案编号"),
     # forms/schemas/member_development/assign_introducers.json
     gettext_noop("支委会确定日期"),
-    gettext_noop("入党介绍人（党员编号）"),
+    gettext_noop("入党介绍人"),
     # forms/schemas/member_development/consent.json
     gettext_noop("上级党委备案或同意"),
     # forms/schemas/member_development/conversion_application.json
@@ -465,7 +463,7 @@ LABELS = [
     gettext_noop("查阅的资料"),
     gettext_noop("验收意见"),
     # forms/schemas/weak_branch_remediation/assign_supporter.json
-    gettext_noop("联系指导的党委委员（用户编号）"),
+    gettext_noop("联系指导的党委委员"),
     gettext_noop("指导安排"),
     # forms/schemas/weak_branch_remediation/designate.json
     gettext_noop("是否认定为软弱涣散党支部"),
@@ -482,7 +480,7 @@ LABELS = [
     # forms/schemas/weak_branch_remediation/rectification_plan.json
     gettext_noop("存在问题"),
     gettext_noop("整改措施"),
-    gettext_noop("责任人（党员编号）"),
+    gettext_noop("责任人"),
     gettext_noop("整顿期限"),
     gettext_noop("书记调整情况"),
     gettext_noop("班子调整情况"),

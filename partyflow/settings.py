@@ -154,7 +154,8 @@ STATIC_ROOT = Path(os.environ.get("PARTYFLOW_STATIC_ROOT", BASE_DIR / "var" / "s
 # django-axes first refuses a locked account or address (web/backends.py, "Safe in production").
 AUTHENTICATION_BACKENDS = ["web.backends.LockoutBackend", "web.backends.ModelBackend"]
 
-# The web workplace: session login at "/", each person lands on their inbox.
+# The web workplace: session login at "/"; each person lands on the page of their role
+# (web.selectors.landing: the login view does not read LOGIN_REDIRECT_URL).
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:inbox"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -317,6 +318,10 @@ PARTYFLOW = {
     # and by `partyflow deploy-bpmn`), besides the built-in ones in engine/standards/.
     # Env: paths separated by ":".
     "STANDARD_SETS": [p for p in os.environ.get("PARTYFLOW_STANDARD_SETS", "").split(":") if p],
+    # Holidays and make-up working days for a year the package chinesecalendar does not cover yet
+    # (or overrides, per year): a JSON file copied from the State Council's notice, format in
+    # docs/holidays-example.json, checked by `partyflow calendar --check`. Unset: the package only.
+    "HOLIDAYS_FILE": os.environ.get("PARTYFLOW_HOLIDAYS_FILE", ""),
     # The academic calendar (semesters are periods of the standards): each semester starts on
     # start (MM-DD) of a year and ends on end (MM-DD), in the next year when end is before start.
     # Env PARTYFLOW_ACADEMIC_CALENDAR: the same list as JSON.

@@ -205,6 +205,12 @@ def check_covers_rated(case, items, field) -> None:
         )
 
 
+@form_context(PROCESS, "organizational_rating", "give_feedback")
+def rated_context(*, case, task) -> dict:
+    """The members rated one by one (leading cadres take part but are not rated, XYTC §4-8)."""
+    return {"rated": case.data.get("rated", [])}
+
+
 @form_check(PROCESS, "organizational_rating")
 def check_rating(*, case, task, data, rules) -> dict:
     """Every rated member once; more 优秀 than `review.excellent_max_share` of those rated is a warning."""

@@ -1,12 +1,12 @@
-"""What every page's navigation shows: the unread notification count for the bell (one query), and
+"""What every page's navigation shows: the unread notification count for the bell and the overdue
+count of the inbox (one query for both, `web.selectors.nav_counts`), and
 which sections the user's roles open (from the role assignments the request loads once anyway)."""
 
-from notifications.selectors import unread_count
-from organizations.models import OrgKind, Role
+from organizations.models import Role
 from organizations.selectors import SCOPE_ROLES, active_assignments, is_org_department
 from orglife.selectors import RECORD_ROLES
 
-OVERSEEING_KINDS = (OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH)
+from .selectors import OVERSEEING_KINDS, nav_counts
 
 
 def nav(request) -> dict:
@@ -19,8 +19,10 @@ def nav(request) -> dict:
     ):
         return {}
     roles = active_assignments(user)
+    counts = nav_counts(user)
     return {
-        "unread_notifications": unread_count(user),
+        "unread_notifications": counts["unread"],
+        "overdue_tasks": counts["overdue"],
         "is_org_department": is_org_department(user),
         "can_record": user.is_superuser or any(a.role in RECORD_ROLES for a in roles),
         # An auditor who holds no other role reads everything in scope and is shown no write
@@ -28,6 +30,7 @@ def nav(request) -> dict:
         "read_only": not user.is_superuser
         and bool(roles)
         and all(a.role == Role.AUDITOR for a in roles),
+        "has_member_record": getattr(user, "member", None) is not None,
         "can_oversee": user.is_superuser
         or any(a.role in SCOPE_ROLES and a.organization.kind in OVERSEEING_KINDS for a in roles),
     }

@@ -9,7 +9,11 @@ The subset of JSON Schema the forms use, and its widgets:
 - integer / number → number input; boolean → yes/no radios;
 - `x-options: <context key>` on an integer (or an array of integers, or an object property inside
   an array): a member picker offering only the people the task context lists under that key
-  (the procedure decides who is eligible); a searchable checkbox list for arrays;
+  (the procedure decides who is eligible), each by name with "branch · status" beside it; a
+  checkbox list for arrays, radios for one person when the list is long; a list of `FILTER_FROM`
+  or more people gets a text filter (app.js) by name, branch or status;
+- `x-account-options`: the same picker over user accounts, not members (P4's supporting committee
+  member); the records (`workflows.display`, case facts) do not read its ids as member ids;
 - array of objects with an `x-options` property: one row per option (a vote per candidate);
   other arrays of objects: a few blank rows; array of strings: one per line;
 - `document_ids`: file uploads, stored as the case's documents with the submission.
@@ -26,6 +30,7 @@ from typing import Any
 from django.utils.translation import gettext
 
 BLANK_ROWS = 3
+FILTER_FROM = 7  # a list of people this long or longer gets a text filter (by name, branch, status)
 TEXTAREA_FROM = 200
 DOCUMENTS = "document_ids"
 
@@ -64,6 +69,15 @@ class Field:
         return "f-" + self.name.replace(".", "-")
 
     @property
+    def searchable(self) -> bool:
+        """A list of people long enough to need the filter: options, or rows one per person."""
+        return max(len(self.options), len(self.rows)) >= FILTER_FROM and self.widget in (
+            "picker",
+            "checklist",
+            "rows",
+        )
+
+    @property
     def selected(self) -> set[str]:
         v = self.value
         return (
@@ -74,7 +88,7 @@ class Field:
 
 
 def _options(schema: dict, context: dict) -> list[dict] | None:
-    key = schema.get("x-options")
+    key = schema.get("x-options") or schema.get("x-account-options")
     if not key:
         return None
     return [
@@ -206,6 +220,7 @@ def _rows(key, label, required, help_text, items, context, value) -> Field:
             rows.append(
                 {
                     "label": opt["label"],
+                    "hint": opt["hint"],
                     "anchor": Field(
                         f"{key}.{i}.{anchor}", anchor, opt["label"], "hidden", value=opt["value"]
                     ),
@@ -218,6 +233,7 @@ def _rows(key, label, required, help_text, items, context, value) -> Field:
             rows.append(
                 {
                     "label": "",
+                    "hint": "",
                     "anchor": None,
                     "cells": [
                         _scalar(f"{key}.{i}.{k}", k, p, k in req, context, current.get(k))

@@ -13,21 +13,14 @@ parsers and middleware refuse, the pages refuse too, with the same rules (`untru
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from untrusted.limits import body_limit
 from untrusted.params import FORM_VALUE_MAX, ID_MAX, QUERY_VALUE_MAX, param_problems
 from untrusted.text import char_problem
-
-
-def body_limit(request) -> int:
-    """The API's limits (api.middleware.body_limit reads the same two settings)."""
-    if request.content_type == "multipart/form-data":
-        return settings.PARTYFLOW["MAX_BODY_BYTES"]
-    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 def too_large(request) -> HttpResponse:

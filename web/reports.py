@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from engine.calendar import today
+from notifications.selectors import tasks_escalated_to
 from organizations.models import Member, MemberStatus, Organization, OrgKind, Role
 from organizations.rules import deployment_rule_set
 from organizations.selectors import active_assignments, organizations_visible, scope_q
@@ -23,13 +24,13 @@ from orglife.models import MeetingKind
 from oversight.compliance import OBLIGATION_LABELS, STATUS_LABELS, Period, compliance_table
 from oversight.selectors import branch_terms, weak_branches
 from procedures.member_development.selectors import development_pipeline
-from workflows.models import Case, ProcessVersion
+from workflows.models import Case, ProcessVersion, Task, TaskStatus
 from workflows.selectors import cases_visible
 
 from .charts import Cell, funnel_svg, heatmap_svg
 from .filters import filter_query_problems
 from .models import FilterPage, SavedFilter
-from .selectors import TABS, inbox_filters_from, inbox_querysets
+from .selectors import TABS, inbox_filters_from, inbox_querysets, label
 
 # The development statuses in the order of the funnel (DEV-2014's five stages).
 FUNNEL = [
@@ -155,6 +156,76 @@ def pipeline_view(org: Organization) -> dict:
     }
 
 
+OVERDUE_ROWS = 100  # the overdue steps listed one by one; the counts cover them all
+
+
+def _named(t: dict, now: dt.datetime) -> None:
+    """A task row as the dashboard reads it: step and procedure labelled, who or what it is about,
+    whole days past due."""
+    t["step"] = label(t["name"])
+    t["process_name"] = label(t["case__process_version__name"])
+    t["subject_display"] = (
+        t["case__subject_member__name"] or t["case__subject"] or t["case_organization__name"]
+    )
+    t["days_overdue"] = max(0, (now - t["due_at"]).days) if t["due_at"] else 0
+
+
+def overdue_view(user, org: Organization, *, now: dt.datetime | None = None) -> dict:
+    """The landing dashboard of the organization department and committee officers: what is overdue
+    in `org`'s subtree (`org` is in the user's scope). Open steps past due, counted by branch and
+    procedure and listed oldest first (one query); the 督办 items escalated to the user's bodies in
+    the subtree (one query); branch terms expired (`term_rows`, the committee page's) and branches
+    under remediation (`weak_branch_rows`)."""
+    now = now or timezone.now()
+    fields = (
+        "id",
+        "name",
+        "due_at",
+        "process_id",
+        "case_id",
+        "case_organization_id",
+        "case_organization__name",
+        "case__subject",
+        "case__subject_member__name",
+        "case__process_version__name",
+    )
+    overdue = list(
+        Task.objects.filter(
+            status=TaskStatus.OPEN, due_at__lt=now, case_organization__path__startswith=org.path
+        )
+        .order_by("due_at", "id")
+        .values(*fields)
+    )
+    by_branch: dict[int, dict] = {}
+    for t in overdue:
+        _named(t, now)
+        row = by_branch.setdefault(
+            t["case_organization_id"],
+            {"name": t["case_organization__name"], "total": 0, "processes": Counter()},
+        )
+        row["total"] += 1
+        row["processes"][t["process_name"]] += 1
+    branches = sorted(by_branch.values(), key=lambda r: (-r["total"], r["name"]))
+    for r in branches:
+        r["processes"] = sorted(r["processes"].items(), key=lambda kv: (-kv[1], kv[0]))
+    escalated = list(
+        tasks_escalated_to(user)
+        .filter(case_organization__path__startswith=org.path)
+        .values(*fields)
+        .distinct()[:OVERDUE_ROWS]
+    )
+    for t in escalated:
+        _named(t, now)
+    return {
+        "overdue": overdue[:OVERDUE_ROWS],
+        "overdue_count": len(overdue),
+        "branches": branches,
+        "escalated": escalated,
+        "terms_expired": [r for r in term_rows(org) if r["overdue"]],
+        "weak": weak_branch_rows(user, org),
+    }
+
+
 def weak_branch_rows(user, org: Organization) -> list:
     return list(weak_branches(user, organization=org).order_by("organization__path"))
 
@@ -268,7 +339,7 @@ def saved_filters_hidden(user, page: str) -> list[SavedFilter]:
 
 def _saved_filter_count(user, page: str, params: QueryDict, now: dt.datetime) -> int:
     if page == FilterPage.INBOX:
-        tab = params.get("tab") if params.get("tab") in TABS else "mine"
+        tab = params.get("tab") if params.get("tab") in TABS else "todo"
         return inbox_querysets(user, inbox_filters_from(params), now)[tab].count()
     return case_search(
         user,

@@ -8,26 +8,44 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Case as DbCase
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from engine.calendar import CST, last_day_before
 from engine.errors import Forbidden
+from engine.rules import get_rule_set
 from forms.validation import load_schema
 from notifications.render import notification_state_label
 from notifications.render import render as render_notification
-from notifications.selectors import tasks_escalated_to
-from organizations.models import Member, Organization, Role
-from organizations.selectors import organizations_visible
+from notifications.selectors import tasks_escalated_to, unread
+from organizations.models import Member, Organization, OrgKind, Role
+from organizations.selectors import active_assignments, organizations_visible
+from procedures.member_development.selectors import PROCESS as DEVELOPMENT
 from workflows import registry
 from workflows.actions import action_label
 from workflows.assignment import (
     LANE_BODIES,
     LANE_LABELS,
+    PERSONAL_TASK,
     acting_for,
     active_delegations,
     delegated_task_q,
+    is_personal,
     parse_slot,
     slot_holders,
 )
@@ -43,12 +61,35 @@ from workflows.selectors import (
     event_date,
     task_inbox,
 )
+from workflows.services.state import version_specs
 
 from .diagram import laid_out
 
-TABS = ("mine", "queue", "done")
+# "todo" (the default): what the person should act on now, their own and their roles' queue in one
+# list, due first; the other tabs are filters of it (and of what they did).
+TABS = ("todo", "mine", "queue", "done")
 PAGE_ROWS = 100
-PERSONAL = Q(slot__startswith="member@")
+
+
+# Organizations whose officers oversee branches below them (the committee page, the dashboard).
+OVERSEEING_KINDS = (OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH)
+# The roles whose holders land on the overdue dashboard when held at a committee or general branch.
+DASHBOARD_ROLES = (Role.ORG_DEPARTMENT, Role.COMMITTEE_OFFICER)
+
+
+def landing(user) -> str:
+    """Where a person lands after login and at "/": the page of their most "office" role. The
+    organization department and committee officers (at a committee or general branch): the overdue
+    dashboard; auditors: the case search; branch secretaries, committee members and members: the
+    inbox. Superusers oversee everything: the dashboard. Reads the assignments the request loaded."""
+    if user.is_superuser:
+        return reverse("web:overview")
+    roles = active_assignments(user)
+    if any(a.role in DASHBOARD_ROLES and a.organization.kind in OVERSEEING_KINDS for a in roles):
+        return reverse("web:overview")
+    if any(a.role == Role.AUDITOR for a in roles):
+        return reverse("web:case_search")
+    return reverse("web:inbox")
 
 
 def label(text: str) -> str:
@@ -128,20 +169,23 @@ def _filtered(qs: QuerySet, user, f: InboxFilters, now: dt.datetime) -> QuerySet
 
 
 def inbox_querysets(user, f: InboxFilters, now: dt.datetime) -> dict[str, QuerySet]:
-    """The three lists: mine (claimed by me, or personal), my roles' queue (unclaimed, per lane and
-    organization), done by me. `escalated` replaces the open lists by the committee's 督办 list."""
+    """The lists: mine (claimed by me, or personal), my roles' queue (unclaimed, per lane and
+    organization; never a personal step), both together (todo), done by me. `escalated` replaces
+    the open lists by the committee's 督办 list."""
     if f.escalated:
         open_qs = tasks_escalated_to(user)
         mine = open_qs.filter(claimed_by=user)
         queue = open_qs.filter(claimed_by__isnull=True)
     else:
         open_qs = task_inbox(user)
-        mine = open_qs.filter(Q(claimed_by=user) | PERSONAL)
-        queue = open_qs.filter(claimed_by__isnull=True).exclude(PERSONAL)
+        mine = open_qs.filter(Q(claimed_by=user) | PERSONAL_TASK)
+        queue = open_qs.filter(claimed_by__isnull=True).exclude(PERSONAL_TASK)
+    todo = open_qs.filter(Q(claimed_by=user) | PERSONAL_TASK | Q(claimed_by__isnull=True))
     done = Task.objects.filter(completed_by=user, status=TaskStatus.COMPLETED).order_by(
         "-completed_at", "-id"
     )
     return {
+        "todo": _filtered(todo, user, f, now),
         "mine": _filtered(mine, user, f, now),
         "queue": _filtered(queue, user, f, now),
         "done": _filtered(done, user, f, now),
@@ -159,15 +203,23 @@ def _day(moment: dt.datetime | None) -> dt.date | None:
     return moment.astimezone(CST).date() if moment else None
 
 
-def inbox_rows(qs: QuerySet, now: dt.datetime, limit: int = PAGE_ROWS) -> list[dict]:
-    """Rows as the inbox shows them: step, subject, organization, due date with days left."""
+def inbox_rows(qs: QuerySet, now: dt.datetime, limit: int = PAGE_ROWS, user=None) -> list[dict]:
+    """Rows as the inbox shows them: step, subject, organization, due date with days left, and
+    for `user` whether the row is theirs (claimed by them, or personal) or theirs to claim."""
     today = _day(now)
     process_names = dict(
         ProcessVersion.objects.filter(is_current=True).values_list("process_id", "name")
     )
     rows = []
-    for r in qs.values(*INBOX_FIELDS, **INBOX_NAMES, **ROW_FIELDS)[:limit]:
+    for r in qs.values(*INBOX_FIELDS, "slot", "claimed_by_id", **INBOX_NAMES, **ROW_FIELDS)[:limit]:
         due = r["due_at"]
+        personal = is_personal(
+            slot=r["slot"],
+            lane=r["lane"],
+            assignee_organization_id=r["assignee_organization_id"],
+            case_organization_id=r["case_organization_id"],
+        )
+        is_open = r["status"] == TaskStatus.OPEN
         # A deadline falls at 24:00 of its last day (00:00 of the next): the last day is what a
         # person reads, and "今天到期" on it.
         due_day = last_day_before(due) if due else None
@@ -184,18 +236,45 @@ def inbox_rows(qs: QuerySet, now: dt.datetime, limit: int = PAGE_ROWS) -> list[d
                 "days_left": days,
                 "due_day": due_day,
                 "overdue_days": -days if days is not None and days < 0 else 0,
+                "personal": personal,
+                "mine": bool(
+                    user is not None and (r["claimed_by_id"] == user.pk or personal) and is_open
+                ),
+                "to_claim": bool(is_open and r["claimed_by_id"] is None and not personal),
             }
         )
     return rows
 
 
 def inbox(user, *, tab: str, filters: InboxFilters, now: dt.datetime | None = None) -> dict:
-    """The inbox page: the rows of one tab and the count of each tab (4 queries + process names)."""
+    """The inbox page: the rows of one tab and the count of each tab (4 queries + process names;
+    todo is mine and queue together, which do not overlap, so its count is their sum)."""
     now = now or timezone.now()
     lists = inbox_querysets(user, filters, now)
-    tab = tab if tab in TABS else "mine"
-    counts = {name: qs.count() for name, qs in lists.items()}
-    return {"tab": tab, "counts": counts, "rows": inbox_rows(lists[tab], now)}
+    tab = tab if tab in TABS else "todo"
+    counts = {name: qs.count() for name, qs in lists.items() if name != "todo"}
+    counts["todo"] = counts["mine"] + counts["queue"]
+    return {"tab": tab, "counts": counts, "rows": inbox_rows(lists[tab], now, user=user)}
+
+
+def _count(qs: QuerySet) -> Subquery:
+    return Subquery(qs.order_by().values(n=Func("id", function="COUNT")), IntegerField())
+
+
+def nav_counts(user, now: dt.datetime | None = None) -> dict[str, int]:
+    """What the top bar counts on every page, in one statement: unread notifications (the bell)
+    and the overdue steps of the user's inbox (their own and their roles' queue: 逾期 N)."""
+    now = now or timezone.now()
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values(
+            unread=_count(unread(user)),
+            overdue=_count(task_inbox(user).filter(due_at__lt=now)),
+        )
+        .first()
+    )
+    return row or {"unread": 0, "overdue": 0}
 
 
 def inbox_filter_choices(user) -> dict:
@@ -211,8 +290,15 @@ def inbox_filter_choices(user) -> dict:
 
 
 def next_task_for(user, *, after: Task) -> Task | None:
-    """The next task to open after completing `after`: the first of my inbox, due first."""
-    return task_inbox(user).exclude(pk=after.pk).first()
+    """The next task to open after completing `after`: the next step of the same case when the
+    user holds it, else the first of their inbox (due first); one query."""
+    same_case = DbCase(When(case_id=after.case_id, then=Value(0)), default=Value(1))
+    return (
+        task_inbox(user)
+        .exclude(pk=after.pk)
+        .order_by(same_case, F("due_at").asc(nulls_last=True), "id")
+        .first()
+    )
 
 
 # --- task page --------------------------------------------------------------------------------
@@ -255,6 +341,48 @@ def rule_citations(documentation: str) -> list[str]:
     return out
 
 
+RULE_KEY = re.compile(r"'([a-z_]+\.[a-z_]+)'")
+
+
+def _due_expression(case: Case, element_id: str) -> str | None:
+    """The `dueDate` expression the step's BPMN gives (None: the diagram sets no deadline), from
+    the version's parsed specs (cached per process by the engine)."""
+    spec, subprocesses = version_specs(case.process_version)
+    for process in (spec, *subprocesses.values()):
+        for ts in process.task_specs.values():
+            if getattr(ts, "bpmn_id", None) == element_id:
+                props = (getattr(ts, "extensions", None) or {}).get("properties") or {}
+                if props.get("dueDate"):
+                    return props["dueDate"]
+    return None
+
+
+def rule_source_text(source: str) -> str:
+    """A rule's source ('DEV-2014 第7条', 'XYTC §3-6') with the regulation by its Chinese name."""
+    code, _sep, rest = source.partition(" ")
+    return f"{SOURCES[code]}{rest}" if code in SOURCES else source
+
+
+def deadline_basis(task: Task) -> dict:
+    """Why the step has the deadline it has: `rules`, the rule set's rules its BPMN deadline is
+    computed from (their words and article); `unset` when the rules set no deadline for it (the
+    diagram names none, or the case's rule set leaves the named rule empty)."""
+    case = task.case
+    expression = _due_expression(case, task.element_id)
+    if expression is None:
+        return {"rules": [], "unset": True}
+    rule_set = get_rule_set(case.rule_set)
+    rules = [rule_set.rules[k] for k in RULE_KEY.findall(expression) if k in rule_set.rules]
+    return {
+        "rules": [
+            {"title": label(r.title), "source": rule_source_text(r.source)}
+            for r in rules
+            if r.value is not None
+        ],
+        "unset": task.due_at is None and bool(rules) and all(r.value is None for r in rules),
+    }
+
+
 def can_act_on(user, task: Task) -> bool:
     """May the user work on this open task (own lane, or a delegation in force)? Others in scope
     (an auditor, the committee above) see it read-only. No extra query: slots and delegations are
@@ -295,18 +423,19 @@ def task_context(task: Task) -> dict:
 
 def with_member_hints(context: dict) -> dict:
     """The context with a `hint` ("branch · status") on each person a picker may offer ({id, name}
-    in a list), so people are told apart by who they are, not by a number; one query."""
+    in a list), so people are told apart by who they are, not by a number; one query. A person the
+    procedure already gave a hint (an account, not a member) keeps it."""
     people = [
         p
         for v in context.values()
         if isinstance(v, list)
         for p in v
-        if isinstance(p, dict) and "id" in p and "name" in p
+        if isinstance(p, dict) and "id" in p and "name" in p and not p.get("hint")
     ]
     hints = member_hints(p["id"] for p in people)
     return {
         k: [
-            {**p, "hint": hints.get(p["id"], "")}
+            {**p, "hint": p.get("hint") or hints.get(p["id"], "")}
             if isinstance(p, dict) and "id" in p and "name" in p
             else p
             for p in v
@@ -513,3 +642,77 @@ def notifications_display(items: list) -> list[dict]:
         }
         for n in items
     ]
+
+
+def my_cases(user) -> list[dict]:
+    """我的事项: the cases about the user's own member record (their development, a handling case
+    after an unqualified rating …) and the cases where they hold a task of their own (the
+    self-assessment of a democratic review), newest first, each with its status, its next steps and
+    who holds them, and the user's own task in it. Someone else's personal task is never listed, so
+    a member sees nothing of another member. Two queries; a user without a member record: none."""
+    member = getattr(user, "member", None)
+    if member is None:
+        return []
+    own_slot = f"member@{member.pk}"
+    cases = list(
+        Case.objects.filter(
+            Q(subject_member=member)
+            | Q(pk__in=Task.objects.filter(slot=own_slot).values("case_id"))
+        )
+        .select_related("organization", "process_version")
+        .only(
+            "id",
+            "process_id",
+            "status",
+            "stage",
+            "subject",
+            "subject_member_id",
+            "created_at",
+            "organization__name",
+            "process_version__name",
+        )
+        .order_by("-id")[:PAGE_ROWS]
+    )
+    if not cases:
+        return []
+    tasks: dict[int, list[Task]] = {}
+    for t in (
+        Task.objects.filter(case__in=cases)
+        .filter((Q(status=TaskStatus.OPEN) & ~PERSONAL_TASK) | Q(slot=own_slot))
+        .order_by("id")
+    ):
+        tasks.setdefault(t.case_id, []).append(t)
+    rows = []
+    for case in cases:
+        mine = [t for t in tasks.get(case.pk, []) if t.slot == own_slot]
+        rows.append(
+            {
+                "case": case,
+                "process_name": label(case.process_version.name),
+                "stage": label(case.stage),
+                "about_me": case.subject_member_id == member.pk,
+                "record_url": reverse("web:member_record", args=[member.pk])
+                if case.process_id == DEVELOPMENT and case.subject_member_id == member.pk
+                else "",
+                "next": [
+                    {
+                        "name": label(t.name),
+                        "holder": str(LANE_LABELS.get(t.lane, t.lane)),
+                        "due_day": _day(t.due_at),
+                    }
+                    for t in tasks.get(case.pk, [])
+                    if t.status == TaskStatus.OPEN and t.slot != own_slot
+                ],
+                "mine": [
+                    {
+                        "task": t,
+                        "name": label(t.name),
+                        "open": t.status == TaskStatus.OPEN,
+                        "done_day": _day(t.completed_at),
+                        "due_day": _day(t.due_at),
+                    }
+                    for t in mine
+                ],
+            }
+        )
+    return rows

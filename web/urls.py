@@ -41,6 +41,8 @@ urlpatterns = [
     ),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     # Part 2: committees, auditors and a branch's records.
+    path("overview/", views_reports.overview, name="overview"),
+    path("mine/", views_reports.my_cases, name="my_cases"),
     path("committee/", views_reports.committee, name="committee"),
     path("committee/compliance.xlsx", views_reports.compliance_export, name="compliance_export"),
     path(

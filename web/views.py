@@ -34,6 +34,7 @@ from notifications import services as notification_services
 from printing.selectors import generate_for_case, kinds_for_case
 from workflows import selectors as wf_selectors
 from workflows import services as wf_services
+from workflows.assignment import is_personal
 from workflows.audit import verify_case
 from workflows.models import TaskStatus
 
@@ -64,8 +65,14 @@ def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse
 
 
 class LoginView(auth_views.LoginView):
+    """Login at "/"; a person signed in (now or before) lands on the page of their most "office"
+    role (`selectors.landing`), unless `next` names a page."""
+
     template_name = "web/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return selectors.landing(self.request.user)
 
 
 def _int(value) -> int | None:
@@ -84,7 +91,7 @@ def _filters(request) -> tuple[selectors.InboxFilters, dict]:
 @scoped
 def inbox(request) -> HttpResponse:
     f, params = _filters(request)
-    data = selectors.inbox(request.user, tab=request.GET.get("tab", "mine"), filters=f)
+    data = selectors.inbox(request.user, tab=request.GET.get("tab", "todo"), filters=f)
     ctx = {
         **data,
         "filters": f,
@@ -118,7 +125,9 @@ def inbox_claim(request) -> HttpResponse:
         messages.success(request, _("已认领 %(n)s 项任务。") % {"n": claimed})
     for msg in failed:
         messages.error(request, msg)
-    return redirect(f"{reverse('web:inbox')}?tab=mine")
+    tab = request.POST.get("tab")
+    tab = tab if tab in selectors.TABS else "mine"
+    return redirect(f"{reverse('web:inbox')}?tab={tab}")
 
 
 def _task_page(request, task, *, values=None, error: DomainError | None = None, status=200):
@@ -157,6 +166,14 @@ def _task_page(request, task, *, values=None, error: DomainError | None = None, 
         "is_open": task.status == TaskStatus.OPEN,
         "can_act": can_act,
         "claimed_by_me": task.claimed_by_id == request.user.pk,
+        # A personal step (a member's own, a branch's own in a round) is never claimed.
+        "personal": is_personal(
+            slot=task.slot,
+            lane=task.lane,
+            assignee_organization_id=task.assignee_organization_id,
+            case_organization_id=task.case_organization_id,
+        ),
+        "deadline": selectors.deadline_basis(task),
         "default_delegation_end": (timezone.now().astimezone(CST) + dt.timedelta(days=7)).date(),
         "process_name": selectors.label(case.process_version.name),
         "citations": selectors.rule_citations(task.documentation),

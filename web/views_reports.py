@@ -32,6 +32,7 @@ from workflows.models import TaskStatus
 from workflows.selectors import processes_current
 
 from . import reports
+from . import selectors as web_selectors
 from . import services as web_services
 from .selectors import label
 from .services import sharing_offices
@@ -72,6 +73,40 @@ def committee(request) -> HttpResponse:
         "nav_active": "committee",
     }
     return render(request, "web/committee.html", ctx)
+
+
+@scoped
+def overview(request) -> HttpResponse:
+    """The landing dashboard of the organization department and committee officers: what is
+    overdue in the subtree they oversee (`?organization=`, else their first)."""
+    choices = reports.overseen_organizations(request.user)
+    wanted = request.GET.get("organization")
+    if wanted:
+        org = organization_in_scope(request.user, wanted)
+    elif choices:
+        org = choices[0]
+    else:
+        return redirect("web:inbox")  # nothing to oversee: the inbox is their page
+    return render(
+        request,
+        "web/overview.html",
+        {
+            "org": org,
+            "choices": choices,
+            **reports.overdue_view(request.user, org),
+            "nav_active": "overview",
+        },
+    )
+
+
+@scoped
+def my_cases(request) -> HttpResponse:
+    """我的事项: the cases about the member who is signed in, and their own tasks in them."""
+    return render(
+        request,
+        "web/my_cases.html",
+        {"rows": web_selectors.my_cases(request.user), "nav_active": "mine"},
+    )
 
 
 @scoped

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 
 from engine.calendar import today
@@ -53,6 +53,24 @@ LANE_LABELS = {
     "org_department": _("组织部"),
     "member": _("党员本人"),
 }
+
+
+# A personal step is one person's or one branch's own (a multi-instance item names them): a member's
+# self-assessment (slot member@<id>), a branch's task in a round opened above it (a branch lane
+# resolved to `assignee_branch`, not to the case's organization). Nobody claims it: it is never in a
+# queue, and every holder of its slot has it as their own.
+PERSONAL_TASK = Q(slot__startswith="member@") | (
+    Q(lane__in=("branch_secretary", "branch_committee"))
+    & ~Q(assignee_organization_id=F("case_organization_id"))
+)
+
+
+def is_personal(*, slot: str, lane: str, assignee_organization_id, case_organization_id) -> bool:
+    """`PERSONAL_TASK` for a row already read (the inbox's rows, a task page)."""
+    return slot.startswith("member@") or (
+        lane in ("branch_secretary", "branch_committee")
+        and assignee_organization_id != case_organization_id
+    )
 
 
 def slot(lane: str, ref: int) -> str:

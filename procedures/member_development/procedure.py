@@ -17,7 +17,7 @@ from engine.rules import more_than_whole, strictly_more_than
 from organizations.models import MemberStatus
 from organizations.selectors import reapplication_barred_until
 from procedures.common.start import MEMBER, branch_only, one_running_per
-from procedures.common.votes import check_people, people, require_quorum, voters_due
+from procedures.common.votes import check_people, people, require_quorum, voters, voters_due
 from workflows.registry import data_labels, effect, event_date_fields, form_check, form_context
 
 from .selectors import STEP_DATES, conversion_date, overdue_obligations
@@ -201,9 +201,9 @@ def check_select_activist(*, case, task, data, rules) -> dict:
     return {"activist_date": day.isoformat()}
 
 
-@form_context(PROCESS, "appoint_contacts")
+@form_context(PROCESS, "appoint_contacts", "assign_introducers")
 def contacts_context(*, case, task) -> dict:
-    """Contacts are full members with rights intact: the picker offers only them."""
+    """Contacts and introducers are full members with rights intact: the picker offers only them."""
     return people(case.organization)
 
 
@@ -430,6 +430,12 @@ def _require_passed(result, rules, code):
                 ]
             },
         )
+
+
+@form_context(PROCESS, "admission_vote", "conversion_vote")
+def vote_context(*, case, task) -> dict:
+    """Who is due to vote (the pickers of present, excluded and written opinions) and who may not."""
+    return voters(case)
 
 
 @form_check(PROCESS, "admission_vote")

@@ -156,10 +156,18 @@ def supporter_context(*, case, task) -> dict:
     officers = RoleAssignment.objects.filter(
         organization=committee, role=Role.COMMITTEE_OFFICER
     ).select_related("user")
+    post = _("党委委员")
     return {
         "committee": committee.name if committee else None,
+        # Accounts, not members: the hint is the committee and post, set here so that the
+        # member hints (by member id) are not looked up for them.
         "officers": [
-            {"id": a.user_id, "username": a.user.get_username(), "name": a.user.get_full_name()}
+            {
+                "id": a.user_id,
+                "username": a.user.get_username(),
+                "name": a.user.get_full_name() or a.user.get_username(),
+                "hint": f"{committee.name} · {post}",
+            }
             for a in officers
         ],
     }

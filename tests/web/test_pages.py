@@ -460,6 +460,8 @@ def test_a_member_picker_tells_people_apart_by_branch_and_status_not_by_number(
     html = sec.get(f"/tasks/{open_task(election, 'nominate_candidates').pk}/").content.decode()
     picker = html[html.index('data-field="candidates"') : html.index('data-field="basis"')]
     three = u.full_a[3]
-    label = re.search(r'<label class="check" data-name="甲3">.*?</label>', picker, re.S).group(0)
+    label = re.search(
+        r'<label class="check" data-name="甲3 [^"]*">.*?</label>', picker, re.S
+    ).group(0)
     assert "软件工程教工党支部 · 正式党员" in label
     assert f"#{three.pk}" not in picker and not re.search(r"#\d", picker)

@@ -97,9 +97,11 @@ class Command(BaseCommand):
         return "\n".join(
             [
                 "",
-                f"浏览器工作台 (web workplace): {base}/  —— 用上表任一用户名和密码 {DEMO_PASSWORD} 登录，登录后进入本人待办",
-                "  (log in with any username above; each person lands on their inbox)",
-                f"  支部书记 secretary_se → {base}/inbox/?tab=queue ；学院党委 officer_cs → 批复、审查；",
+                f"浏览器工作台 (web workplace): {base}/  —— 用上表任一用户名和密码 {DEMO_PASSWORD} 登录，登录后进入本人角色的工作页",
+                "  (log in with any username above; each person lands on the page of their role)",
+                f"  组织部 orgdept、学院党委 officer_cs → {base}/overview/ (逾期督办：下级逾期步骤、督办、换届、整顿)",
+                f"  审计员 auditor → {base}/cases/ (流程查询)",
+                f"  支部书记 secretary_se → {base}/inbox/?tab=queue ；党员 member_se → {base}/inbox/ 与 {base}/mine/ (我的事项)",
                 f"  组织部 orgdept → {base}/admin/ (组织、党员、用户、角色)",
                 "",
                 f"登录方式 (how to log in): 上表每个用户的密码都是 {DEMO_PASSWORD}；先取令牌，再查看待办：",

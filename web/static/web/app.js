@@ -6,15 +6,24 @@
     if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn);
   }
 
-  // Member pickers: filter a checkbox list by name as one types.
+  // Member pickers: filter a list of people (checkboxes, radios or one row per person) by name,
+  // branch or status as one types; every word typed must match. A chosen person stays in view.
   document.addEventListener("input", function (ev) {
     var input = ev.target;
     if (!input.matches || !input.matches("input[data-filter]")) return;
-    var list = document.getElementById(input.getAttribute("data-filter"));
-    var q = input.value.trim().toLowerCase();
-    list.querySelectorAll("label.check").forEach(function (label) {
-      label.hidden = q !== "" && label.getAttribute("data-name").toLowerCase().indexOf(q) === -1;
+    var id = input.getAttribute("data-filter");
+    var list = document.getElementById(id);
+    var words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    var matches = 0;
+    list.querySelectorAll("[data-name]").forEach(function (item) {
+      var text = item.getAttribute("data-name").toLowerCase();
+      var box = item.querySelector("input[type=checkbox], input[type=radio]");
+      var match = words.every(function (w) { return text.indexOf(w) !== -1; });
+      item.hidden = !match && !(box && box.checked);
+      if (match) matches++;
     });
+    var none = document.querySelector('[data-filter-none="' + id + '"]');
+    if (none) none.hidden = matches > 0;
   });
 
   // A select that submits its form when changed (the language switch, the branch of a new
