@@ -20,7 +20,7 @@ from organizations.services import (
     officer_import_upsert,
     organization_import_upsert,
 )
-from procedures import branch_election
+from procedures.branch_election import procedure as branch_election
 from workflows import registry
 from workflows.models import Case, CaseStatus
 from workflows.services import case_start
