@@ -22,7 +22,8 @@ from untrusted.cells import text_cell
 from workflows.models import Case, CaseStatus
 
 from .columns import LEDGER, MEMBERS, OFFICERS, ORGANIZATIONS, SHEETS
-from .services import CASE_DATES, LEDGER_RECORD, MEMBER_FIELDS, ledger_position
+from .ledger import CASE_DATES, LEDGER_RECORD, ledger_position
+from .roster import MEMBER_FIELDS
 
 TEMPLATE_PATH = Path(__file__).parent / "templates" / "partyflow-import-template.xlsx"
 DATE_FORMAT = "yyyy-mm-dd"

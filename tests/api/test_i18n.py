@@ -134,12 +134,37 @@ def _po_entries(path: Path) -> list[tuple[str, str, list[str]]]:
         body = [line for line in lines if not line.startswith("#")]
         if not body:
             continue
-        i = next(n for n, line in enumerate(body) if line.startswith("msgstr "))
-        msgid = unquote([body[0][len("msgid ") :], *body[1:i]])
-        msgstr = unquote([body[i][len("msgstr ") :], *body[i + 1 :]])
-        if msgid:
-            entries.append((msgid, msgstr, flags))
+        sections: dict[str, list[str]] = {}
+        for line in body:
+            keyword = re.match(r"^(msgid_plural|msgid|msgstr(?:\[\d+\])?) ", line)
+            if keyword:
+                key = keyword.group(1)
+                line = line[keyword.end() :]
+            sections.setdefault(key, []).append(line)
+        text = {k: unquote(v) for k, v in sections.items()}
+        if not text["msgid"]:
+            continue
+        if "msgid_plural" in text:  # one entry per form: (singular, plural, form index)
+            forms = sorted(k for k in text if k.startswith("msgstr["))
+            entries += [
+                ((text["msgid"], text["msgid_plural"], n), text[k], flags)
+                for n, k in enumerate(forms)
+            ]
+        else:
+            entries.append((text["msgid"], text["msgstr"], flags))
     return entries
+
+
+def _source(msgid) -> str:
+    return msgid if isinstance(msgid, str) else msgid[min(msgid[2], 1)]
+
+
+def _compiled(catalog, msgid) -> str:
+    return (
+        catalog.gettext(msgid)
+        if isinstance(msgid, str)
+        else catalog.ngettext(*msgid[:2], 1 if msgid[2] == 0 else 2)
+    )
 
 
 def test_english_catalog_is_complete_and_compiled():
@@ -147,11 +172,11 @@ def test_english_catalog_is_complete_and_compiled():
     assert len(entries) > 200
     assert [m for m, s, flags in entries if not s or "fuzzy" in flags] == []
     for msgid, msgstr, _flags in entries:
-        placeholders = sorted(re.findall(r"%\(\w+\)s|%%", msgid))
+        placeholders = sorted(re.findall(r"%\(\w+\)s|%%", _source(msgid)))
         assert sorted(re.findall(r"%\(\w+\)s|%%", msgstr)) == placeholders, msgid
     with EN_MO.open("rb") as f:
         compiled = gettext_module.GNUTranslations(f)
-    stale = [m for m, s, _flags in entries if compiled.gettext(m) != s]
+    stale = [m for m, s, _flags in entries if _compiled(compiled, m) != s]
     assert not stale, (
         f"django.mo is older than django.po: run `partyflow compilemessages --ignore=.venv` ({stale[:3]})"
     )

@@ -12,7 +12,7 @@ from printing.contexts.case_history import audit_report
 from workflows.models import AuditEvent, Case
 
 from ..helpers import cst
-from ..printing.test_documents import get_doc, pdf_text
+from ..printing.helpers import get_doc, pdf_text
 from ..procedures.election_helpers import drive_to_vote
 from ..procedures.md_helpers import applicant, drive_to_political_review
 

@@ -30,35 +30,11 @@ from ..procedures.md_helpers import (
     vote,
 )
 from ..procedures.review_helpers import ballot, drive_to_measurement
+from .helpers import assert_no_tags, docx_text, get_doc, pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def docx_text(content: bytes) -> str:
-    """Every paragraph of the body and of every table cell, in order."""
-    doc = Docx(io.BytesIO(content))
-    parts = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        for row in table.rows:
-            parts.extend(c.text for c in row.cells)
-    return "\n".join(parts)
-
-
-def assert_no_tags(text: str):
-    assert "{{" not in text and "{%" not in text and "%}" not in text and "}}" not in text
-
-
-def pdf_text(content: bytes, tmp_path) -> str:
-    path = tmp_path / "doc.pdf"
-    path.write_bytes(content)
-    out = subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return "".join(
-        out.split()
-    )  # table cells wrap inside narrow columns: compare without whitespace
 
 
 def pdf_fonts(content: bytes, tmp_path) -> list[list[str]]:
@@ -66,12 +42,6 @@ def pdf_fonts(content: bytes, tmp_path) -> list[list[str]]:
     path.write_bytes(content)
     out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     return [line.split() for line in out.splitlines()[2:] if line.strip()]
-
-
-def get_doc(client, url, status=200):
-    r = client.get(url)
-    assert r.status_code == status, (r.status_code, r.content[:300])
-    return r
 
 
 def test_member_record_has_every_step_with_dates_people_votes_and_signature_lines(api, university):

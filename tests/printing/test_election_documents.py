@@ -11,7 +11,7 @@ from organizations.services import member_update
 from ..factories import MemberFactory
 from ..helpers import complete, cst, only_task
 from ..procedures.election_helpers import drive_to_vote, vote_data
-from .test_documents import docx_text, get_doc
+from .helpers import docx_text, get_doc
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

@@ -27,7 +27,7 @@ from ..helpers import complete, cst, only_task, run_timers
 from ..procedures.election_helpers import start_election, vote_data
 from ..procedures.md_helpers import at, start_development, step, submit_obligation, vote
 from ..procedures.review_helpers import ballot, drive_to_measurement
-from .test_documents import assert_no_tags, docx_text, get_doc, pdf_text
+from .helpers import assert_no_tags, docx_text, get_doc, pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

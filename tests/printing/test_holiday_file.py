@@ -9,7 +9,7 @@ from django.test import override_settings
 
 from ..calendar_helpers import TEST_2027
 from ..procedures.md_helpers import applicant, at, drive_to_designation
-from .test_documents import assert_no_tags, docx_text, get_doc
+from .helpers import assert_no_tags, docx_text, get_doc
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

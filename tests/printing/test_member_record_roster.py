@@ -7,7 +7,7 @@ import pytest
 from docx import Document as Docx
 
 from ..procedures.md_helpers import applicant, at
-from .test_documents import get_doc
+from .helpers import get_doc
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

@@ -9,7 +9,7 @@ from workflows import registry
 def test_every_procedure_module_and_package_is_discovered():
     found = procedures.discover()
     assert found == [
-        "procedures.branch_election",
+        "procedures.branch_election.procedure",
         "procedures.democratic_review",
         "procedures.member_development.procedure",
         "procedures.model_branch_evaluation",

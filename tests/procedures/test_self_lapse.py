@@ -17,21 +17,7 @@ from workflows.models import Case
 
 from ..factories import MemberFactory
 from ..helpers import assert_round_trip, complete, cst, inbox, only_task, run_timers
-
-MONTHS = [dt.date(2026, m, 1) for m in range(1, 8)]  # Jan-Jul 2026
-
-
-def pay_dues(u, members, months):
-    with time_machine.travel(cst(2026, 8, 1, 9), tick=False):
-        for m in members:
-            for month in months:
-                dues_record(
-                    actor=u.users.sec_a,
-                    member=m,
-                    month=month,
-                    amount="10",
-                    paid_on=dt.date(2026, 7, 31),
-                )
+from .lapse_helpers import MONTHS, pay_dues, start_strike_off
 
 
 def monthly_meetings(u, absent, months):
@@ -143,19 +129,6 @@ def vote(u, present, yes, no=0):
         "no": no,
         "abstain": 0,
     }
-
-
-def start_strike_off(u, api, target):
-    pay_dues(u, [m for m in [*u.full_a, u.probationary, u.suspended] if m != target], MONTHS)
-    run_timers(cst(2026, 8, 3, 9))
-    sec = api(u.users.sec_a)
-    with time_machine.travel(cst(2026, 8, 10, 9), tick=False):
-        complete(
-            sec,
-            only_task(sec, "review_lapse")["id"],
-            {"decision": "propose_strike_off", "reason": "无正当理由连续六个月不交纳党费"},
-        )
-    return sec
 
 
 def test_strike_off_vote_without_quorum_is_refused_and_changes_nothing(university, api):

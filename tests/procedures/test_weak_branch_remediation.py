@@ -9,15 +9,10 @@ from procedures.weak_branch_remediation.models import WeakBranchListing
 from workflows.models import Case
 
 from ..helpers import assert_round_trip, complete, cst, inbox, only_task, run_timers
+from .remediation_helpers import identify
 
 pytestmark = pytest.mark.django_db(transaction=False)
 SIGNALS = ["committee_incomplete", "organizational_life_missed", "democratic_review_missing"]
-
-
-def identify(client, org):
-    r = client.post("/api/branch-identification/", {"organization": org.pk}, format="json")
-    assert r.status_code == 201, r.json()
-    return r.json()
 
 
 def listing(client, branch):

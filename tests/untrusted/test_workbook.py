@@ -7,77 +7,15 @@ import json
 import struct
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from untrusted.workbook import Limits, WorkbookRefused, open_workbook
 
+from .helpers import HEAD, MALFORMED, TAIL, _base, _with_sheet, million_rows, zip_bomb
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _base() -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "党费"
-    ws.append(["党员", "月份", "金额", "缴纳日期"])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def _with_sheet(sheet: bytes | None = None, *, stream=None, declared=None) -> bytes:
-    """The base workbook with its first sheet's XML replaced by `sheet` (or the chunks of
-    `stream`, compressed as they come)."""
-    src = zipfile.ZipFile(io.BytesIO(_base()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename != "xl/worksheets/sheet1.xml":
-                dst.writestr(info, data)
-            elif stream is None:
-                dst.writestr(info.filename, sheet)
-            else:
-                with dst.open(info.filename, "w", force_zip64=True) as f:
-                    for chunk in stream:
-                        f.write(chunk)
-    return out.getvalue()
-
-
-HEAD = (
-    b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
-    b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-)
-TAIL = b"</sheetData></worksheet>"
-
-
-def zip_bomb(gigabytes: float = 1.0) -> bytes:
-    """A sheet of 1 GB of spaces (packs to about 1 MB)."""
-    block = b" " * (1 << 24)
-
-    def chunks():
-        yield HEAD
-        for _ in range(int(gigabytes * 64)):
-            yield block
-        yield TAIL
-
-    return _with_sheet(stream=chunks())
-
-
-def million_rows() -> bytes:
-    def chunks():
-        yield HEAD
-        for start in range(1, 1_000_001, 10_000):
-            yield b"".join(
-                b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i)
-                for i in range(start, start + 10_000)
-            )
-        yield TAIL
-
-    return _with_sheet(stream=chunks())
 
 
 def lying_directory() -> bytes:
@@ -93,9 +31,6 @@ def lying_directory() -> bytes:
                 data[pos + size_at : pos + size_at + 4] = struct.pack("<I", 1024)
             pos += 4
     return bytes(data)
-
-
-MALFORMED = _with_sheet(HEAD + b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c')
 
 
 def _refused(content: bytes, name="hostile.xlsx", **limits):

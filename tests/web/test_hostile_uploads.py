@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from orglife.models import DuesPayment
 
-from ..untrusted.test_workbook import MALFORMED, million_rows, zip_bomb
+from ..untrusted.helpers import MALFORMED, million_rows, zip_bomb
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -20,7 +20,7 @@ from workflows.services import case_start, task_claim
 
 from ..helpers import cst
 from ..procedures.review_helpers import drive_to_self_assessment, review_branch  # noqa: F401
-from .test_pages import _submit_request, open_task, text
+from .helpers import open_task, submit_request, text
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +133,7 @@ def test_submit_and_open_next_falls_back_to_the_most_urgent_then_the_inbox(
     request = open_task(election, "submit_request")
     # the election's next step is the college's: the secretary's next is their most urgent task
     dev = _apply(u, "申请人丁")
-    r = _submit_request(sec, request, election_date=election.data["term_end"], next="1")
+    r = submit_request(sec, request, election_date=election.data["term_end"], next="1")
     talk = Task.objects.get(case=dev, status=TaskStatus.OPEN)
     assert r.status_code == 302 and r["Location"] == f"/tasks/{talk.pk}/"
     # nothing left: the inbox, with a message
@@ -192,7 +192,7 @@ def test_a_deadline_names_its_rule_and_a_step_without_one_says_the_rules_set_non
     page = text(sec.get(f"/tasks/{request.pk}/"))
     # election.request_lead: 换届请示应在任期届满前提交（P2 step 1, a local rule)
     assert "依据：换届请示应在任期届满前提交" in page and "规则未规定期限" not in page
-    _submit_request(sec, request, election_date=election.data["term_end"])
+    submit_request(sec, request, election_date=election.data["term_end"])
     reply = open_task(election, "reply_request")
     assert reply.due_at is None
     page = text(officer.get(f"/tasks/{reply.pk}/"))

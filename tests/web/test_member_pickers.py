@@ -13,20 +13,19 @@ from workflows.models import Task, TaskStatus
 
 from ..helpers import complete, cst, only_task
 from ..procedures.election_helpers import drive_to_vote
+from ..procedures.lapse_helpers import start_strike_off
 from ..procedures.md_helpers import (
-    activist_reports,
     applicant,
     at,
     drive_to_admission_vote,
     drive_to_conversion_vote,
-    drive_to_designation,
     start_development,
     step,
 )
+from ..procedures.remediation_helpers import identify
 from ..procedures.review_helpers import ballot, drive_to_measurement, review_branch  # noqa: F401
-from ..procedures.test_self_lapse import start_strike_off
-from ..procedures.test_weak_branch_remediation import identify
 from .conftest import login
+from .picker_helpers import drive_to_introducers
 
 
 def _marker(prop: dict) -> str | None:
@@ -77,28 +76,6 @@ def assert_people_by_name(user, case_id, element_id) -> dict[str, str]:
             )
             assert any(s in block for s in shown), (element_id, key, p["name"])
     return blocks
-
-
-def drive_to_introducers(api, u, person, *, year=2026) -> dict:
-    """P1 up to the branch committee's choice of introducers (steps 1-8): an application on 5
-    January `year`, designated on 1 February of the year after, filed on the 10th."""
-    sec, officer = api(u.users.sec_a), api(u.users.officer)
-    case = drive_to_designation(api, u, person, year=year)
-    nxt = year + 1
-    with at(nxt, 2, 10, 10):
-        activist_reports(sec, person, 4, 2, f"{nxt}-02-01")
-        step(sec, "cultivation_review", {"review_date": f"{nxt}-02-01", "summary": "考察合格"})
-        step(
-            sec,
-            "designate_development_object",
-            {"designation_date": f"{nxt}-02-01", "opinions_heard": "均同意"},
-        )
-        step(
-            officer,
-            "file_development_object",
-            {"approved": False, "decision_date": f"{nxt}-02-10", "reason": "仅备案"},
-        )
-    return case
 
 
 def test_p1_contacts_are_picked_by_name(api, university):

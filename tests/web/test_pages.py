@@ -21,16 +21,9 @@ from workflows.models import Case, Task, TaskStatus
 from workflows.services import case_start
 
 from .conftest import PASSWORD
+from .helpers import open_task, submit_request, text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
-
-
-def open_task(case, element_id) -> Task:
-    return case.tasks.get(element_id=element_id, status=TaskStatus.OPEN)
 
 
 def test_login_page_at_root_and_each_person_lands_on_their_inbox(university):
@@ -99,16 +92,11 @@ def test_task_page_renders_the_schema_with_labels_and_the_rule(web, university, 
     assert "办理依据" in html and "本届任期届满日期" in text(page)
 
 
-def _submit_request(client, task, **extra):
-    data = {"election_date": "", "seats": "5", "nomination_method": "committee_proposal", **extra}
-    return client.post(f"/tasks/{task.pk}/", data)
-
-
 def test_a_step_runs_through_the_same_service_as_the_api(web, university, election):
     sec, officer = web(university.users.sec_a), web(university.users.officer)
     task = open_task(election, "submit_request")
     election_date = election.data["term_end"]
-    r = _submit_request(sec, task, election_date=election_date)
+    r = submit_request(sec, task, election_date=election_date)
     assert r.status_code == 302 and r["Location"] == "/inbox/"
     assert Task.objects.get(pk=task.pk).status == TaskStatus.COMPLETED
     assert "批复换届请示" in text(officer.get("/inbox/?tab=queue"))
@@ -119,7 +107,7 @@ def test_too_few_candidates_shows_the_rule_at_the_field_and_changes_nothing(
 ):
     u = university
     sec, officer = web(u.users.sec_a), web(u.users.officer)
-    _submit_request(
+    submit_request(
         sec, open_task(election, "submit_request"), election_date=election.data["term_end"]
     )
     officer.post(f"/tasks/{open_task(election, 'reply_request').pk}/", {"approved": "true"})
@@ -150,7 +138,7 @@ def test_too_few_candidates_shows_the_rule_at_the_field_and_changes_nothing(
 def test_a_bad_number_is_named_at_its_field(web, university, election):
     sec = web(university.users.sec_a)
     task = open_task(election, "submit_request")
-    r = _submit_request(sec, task, election_date="2027-01-01", seats="五")
+    r = submit_request(sec, task, election_date="2027-01-01", seats="五")
     assert r.status_code == 400
     html = r.content.decode()
     field = html[html.index('data-field="seats"') : html.index('data-field="nomination_method"')]
@@ -263,7 +251,7 @@ def test_case_and_task_page_query_counts_do_not_grow_with_history(web, universit
     u = university
     sec, officer = web(u.users.sec_a), web(u.users.officer)
     case_q = _queries(sec, f"/cases/{election.pk}/")
-    _submit_request(
+    submit_request(
         sec, open_task(election, "submit_request"), election_date=election.data["term_end"]
     )
     first_reply = _queries(officer, f"/tasks/{open_task(election, 'reply_request').pk}/")
@@ -271,7 +259,7 @@ def test_case_and_task_page_query_counts_do_not_grow_with_history(web, universit
         f"/tasks/{open_task(election, 'reply_request').pk}/",
         {"approved": "false", "reason": "请补充说明"},
     )
-    _submit_request(
+    submit_request(
         sec, open_task(election, "submit_request"), election_date=election.data["term_end"]
     )
     # more history (a rejection and a second request): the same number of queries
@@ -372,7 +360,7 @@ def test_done_by_me_and_the_escalated_list(web, university, election):
     alerts_raise(now=task.due_at + dt.timedelta(days=1), send_email=False)
     assert "提交换届请示" in text(officer.get("/inbox/?tab=queue&escalated=1"))
     assert "提交换届请示" not in text(officer.get("/inbox/?tab=queue"))
-    _submit_request(sec, task, election_date=election.data["term_end"])
+    submit_request(sec, task, election_date=election.data["term_end"])
     done = text(sec.get("/inbox/?tab=done"))
     assert "我已办理 1" in done and "提交换届请示" in done and "办结于" in done
 
@@ -386,7 +374,7 @@ def test_the_diagram_states_open_overdue_done_and_repeats(web, university, elect
         == "overdue"
     )
     sec, officer = web(u.users.sec_a), web(u.users.officer)
-    _submit_request(sec, task, election_date=election.data["term_end"])
+    submit_request(sec, task, election_date=election.data["term_end"])
     officer.post(
         f"/tasks/{open_task(election, 'reply_request').pk}/",
         {"approved": "false", "reason": "请补充说明"},
@@ -429,7 +417,7 @@ def test_the_case_page_prints_the_procedures_documents(web, university, election
     assert early.redirect_chain == [(f"/cases/{election.pk}/", 302)]
     assert "尚未办理，还不能生成换届选举请示" in text(early)
 
-    _submit_request(
+    submit_request(
         sec, open_task(election, "submit_request"), election_date=election.data["term_end"]
     )
     r = sec.get(f"/cases/{election.pk}/print/election_request/?format=docx")
@@ -453,7 +441,7 @@ def test_a_member_picker_tells_people_apart_by_branch_and_status_not_by_number(
 ):
     u = university
     sec, officer = web(u.users.sec_a), web(u.users.officer)
-    _submit_request(
+    submit_request(
         sec, open_task(election, "submit_request"), election_date=election.data["term_end"]
     )
     officer.post(f"/tasks/{open_task(election, 'reply_request').pk}/", {"approved": "true"})

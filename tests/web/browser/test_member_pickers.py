@@ -10,7 +10,7 @@ from workflows.models import Task, TaskStatus
 from ...factories import MemberFactory
 from ...procedures.md_helpers import applicant
 from ..conftest import PASSWORD
-from ..test_member_pickers import drive_to_introducers
+from ..picker_helpers import drive_to_introducers
 from .conftest import Person, no_horizontal_scroll
 
 pytestmark = pytest.mark.django_db(transaction=True)

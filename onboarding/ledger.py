@@ -1,0 +1,404 @@
+"""The import's development ledger: each row's member-development case started at the step the
+person has reached, the earlier steps' dates in its data and history, dates that break a rule
+flagged for the committee."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+
+from engine.calendar import today
+from engine.i18n import _
+from organizations.models import Member, MemberStatus, OrgKind
+from organizations.services import member_import_upsert
+from procedures.member_development import procedure as member_development
+from procedures.member_development.services import member_status_change
+from workflows.services import case_flag, case_history_import, case_start
+
+from .columns import Sheet
+from .reading import _apply, _Context, _fail, _header_of, _not_future, _rows
+from .roster import _branch, _identity, _running_case
+
+# The ledger's dates in the order the steps happen: (field, BPMN task id, its name, the status
+# reached).
+LEDGER_STEPS = (
+    ("application_date", "submit_application", "递交入党申请书", MemberStatus.APPLICANT),
+    ("talk_date", "talk_with_applicant", "派人谈话", None),
+    ("activist_date", "select_activist", "确定入党积极分子", MemberStatus.ACTIVIST),
+    (
+        "designation_date",
+        "designate_development_object",
+        "确定发展对象",
+        MemberStatus.DEVELOPMENT_OBJECT,
+    ),
+    ("political_review_date", "political_review", "政治审查", None),
+    ("training_end", "centralized_training", "集中培训", None),
+    ("admission_vote_date", "admission_vote", "支部大会讨论接收预备党员", None),
+    ("committee_talk_date", "committee_talk", "上级党委派人谈话", None),
+    ("admission_decision_date", "approve_admission", "上级党委审批", MemberStatus.PROBATIONARY),
+    ("conversion_date", "approve_conversion", "上级党委审批转正", MemberStatus.FULL),
+)
+# What the case keeps of its ledger row (for export): the dates no form of the case records.
+LEDGER_RECORD = (
+    "political_review_date",
+    "training_start",
+    "training_end",
+    "training_hours",
+    "committee_talk_date",
+)
+# Dates a running case is compared on when the same ledger is imported again.
+CASE_DATES = (
+    "application_date",
+    "talk_date",
+    "activist_date",
+    "designation_date",
+    "admission_vote_date",
+    "admission_decision_date",
+)
+
+
+def ledger_position(values: dict) -> tuple[str, str]:
+    """(the status the person has reached, the step their case starts at) from the dates
+    recorded."""
+    if values.get("conversion_date"):
+        return MemberStatus.FULL, ""
+    if values.get("admission_decision_date"):
+        return MemberStatus.PROBATIONARY, "probation"
+    if values.get("admission_vote_date"):
+        return MemberStatus.DEVELOPMENT_OBJECT, "admission_approval" if values.get(
+            "committee_talk_date"
+        ) else "committee_talk"
+    if values.get("designation_date"):
+        return MemberStatus.DEVELOPMENT_OBJECT, "introducers"
+    if values.get("activist_date"):
+        return MemberStatus.ACTIVIST, "cultivation" if values.get("contacts") else "contacts"
+    if values.get("talk_date"):
+        return MemberStatus.APPLICANT, "activist_selection"
+    return MemberStatus.APPLICANT, "talk"
+
+
+def _import_ledger(ctx: _Context, sheet: Sheet, ws, progress) -> None:
+    for n, values, _present in _rows(ctx, sheet, ws, progress):
+        _apply(ctx, sheet, n, lambda n=n, values=values: _ledger_row(ctx, sheet, n, values))
+
+
+def _ledger_dates_in_order(ctx, sheet, n, values) -> None:
+    _not_future(
+        ctx, sheet, n, values, [f for f, *_rest in LEDGER_STEPS] + ["birth_date", "training_start"]
+    )
+    last = None
+    for f in (
+        "application_date",
+        "talk_date",
+        "activist_date",
+        "designation_date",
+        "admission_vote_date",
+        "committee_talk_date",
+        "admission_decision_date",
+        "conversion_date",
+    ):
+        if values.get(f):
+            if last and values[f] < values[last]:
+                _fail(
+                    ctx,
+                    sheet,
+                    n,
+                    f,
+                    "date_order",
+                    _("不能早于%(col)s %(d)s")
+                    % {"col": _header_of(sheet, last), "d": values[last].isoformat()},
+                )
+            last = f
+    for later, earlier in (
+        ("designation_date", "activist_date"),
+        ("admission_vote_date", "designation_date"),
+        ("admission_decision_date", "admission_vote_date"),
+        ("conversion_date", "admission_decision_date"),
+    ):
+        if values.get(later) and not values.get(earlier):
+            _fail(
+                ctx,
+                sheet,
+                n,
+                earlier,
+                "required",
+                _("已填%(later)s，须填%(col)s")
+                % {"later": _header_of(sheet, later), "col": _header_of(sheet, earlier)},
+            )
+    if (
+        values.get("training_start")
+        and values.get("training_end")
+        and values["training_end"] < values["training_start"]
+    ):
+        _fail(ctx, sheet, n, "training_end", "date_order", _("不能早于培训开始日期"))
+
+
+def ledger_flags(values: dict, rules, *, birth_date: dt.date | None) -> list[dict]:
+    """The rules the recorded dates already break: imported and flagged, not refused (DEV-2014)."""
+    flags = []
+
+    def flag(code, column, message):
+        flags.append({"code": code, "column": column, "message": str(message)})
+
+    applied = values["application_date"]
+    if birth_date and applied < birth_date + relativedelta(years=rules.get("development.min_age")):
+        flag(
+            "applicant_under_age",
+            "申请入党日期",
+            _("申请入党时未满 %(n)s 岁（DEV-2014 第5条）")
+            % {"n": rules.get("development.min_age")},
+        )
+    if values.get("talk_date") and values["talk_date"] > rules.get(
+        "development.talk_within"
+    ).add_to(applied):
+        flag(
+            "talk_late",
+            "谈话日期",
+            _("谈话晚于收到申请书后 %(w)s（DEV-2014 第7条）")
+            % {"w": rules.get("development.talk_within")},
+        )
+    if values.get("designation_date"):
+        earliest = rules.get("development.activist_min_period").add_to(values["activist_date"])
+        if values["designation_date"] < earliest:
+            flag(
+                "designation_too_early",
+                "确定发展对象日期",
+                _("确定为发展对象时培养考察不满一年（DEV-2014 第13条），最早应为 %(d)s")
+                % {"d": earliest.isoformat()},
+            )
+    if values.get("admission_vote_date"):
+        ceiling = rules.get("development.approval_max").add_to(values["admission_vote_date"])
+        decided = values.get("admission_decision_date")
+        if (decided or today()) > ceiling:
+            flag(
+                "approval_beyond_max",
+                "党委审批日期",
+                _("支部大会后超过 %(m)s 未审批（DEV-2014 第28条），最晚应为 %(d)s")
+                % {"m": rules.get("development.approval_max"), "d": ceiling.isoformat()},
+            )
+    return flags
+
+
+def _people(ctx, sheet, n, field_name, numbers) -> list[int]:
+    found = dict(
+        Member.objects.filter(staff_or_student_no__in=numbers).values_list(
+            "staff_or_student_no", "pk"
+        )
+    )
+    missing = [no for no in numbers if no not in found]
+    if missing:
+        _fail(
+            ctx,
+            sheet,
+            n,
+            field_name,
+            "unknown_member",
+            _("学工号 %(no)s 不在党员名单中") % {"no": "、".join(missing)},
+        )
+    return [found[no] for no in numbers]
+
+
+def _ledger_row(ctx: _Context, sheet: Sheet, n: int, values: dict) -> None:
+    branch = _branch(ctx, sheet, n, values)
+    if branch.kind != OrgKind.BRANCH:
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "organization_code",
+            "development_needs_branch",
+            _("发展党员须由党支部进行"),
+        )
+    _ledger_dates_in_order(ctx, sheet, n, values)
+    status, stage = ledger_position(values)
+    if values["stage"] != status:
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "stage",
+            "stage_mismatch",
+            _("按所填日期，当前阶段应为“%(s)s”") % {"s": MemberStatus(status).label},
+        )
+    contacts = _people(ctx, sheet, n, "contacts", values["contacts"])
+    introducers = _people(ctx, sheet, n, "introducers", values["introducers"])
+    member = _identity(ctx, sheet, n, values)
+    source = {**ctx.source, "sheet": sheet.title, "row": n}
+    identity = {
+        "organization": branch,
+        "staff_or_student_no": values["staff_or_student_no"],
+        "name": values["name"],
+        **{
+            f: values[f]
+            for f in ("gender", "ethnicity", "id_number", "birth_date", "person_category")
+            if values.get(f)
+        },
+    }
+    if status == MemberStatus.FULL:  # development finished: the roster record, no case
+        identity.update(
+            status=MemberStatus.FULL,
+            joined_on=values["admission_vote_date"],
+            party_standing_from=values["conversion_date"],
+        )
+        member, action, changes = member_import_upsert(
+            actor=ctx.actor, member=member, values=identity, source=source
+        )
+        ctx.report.done(sheet, n, action, member.staff_or_student_no, member.name, changes)
+        return
+    running = (
+        _running_case(member_development.PROCESS, organization=branch, subject_member=member)
+        if member
+        else None
+    )
+    if running is not None:
+        differs = [
+            f
+            for f in CASE_DATES
+            if (values[f].isoformat() if values.get(f) else None) != running.data.get(f)
+        ]
+        if differs:
+            _fail(
+                ctx,
+                sheet,
+                n,
+                differs[0],
+                "ledger_case_differs",
+                _(
+                    "与进行中的发展党员流程（编号 %(id)s）记录的日期不同；"
+                    "进行中流程的记录须在流程中更正"
+                )
+                % {"id": running.pk},
+            )
+        member, action, changes = member_import_upsert(
+            actor=ctx.actor, member=member, values=identity, source=source
+        )
+        ctx.report.done(sheet, n, action, member.staff_or_student_no, member.name, changes)
+        return
+    if member is not None and member.status == MemberStatus.FULL:
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "stage",
+            "already_member",
+            _("%(name)s 已是正式党员") % {"name": member.name},
+        )
+    if member is None:
+        identity["status"] = MemberStatus.APPLICANT
+    member, _action, changes = member_import_upsert(
+        actor=ctx.actor, member=member, values=identity, source=source
+    )
+    flags = ledger_flags(values, ctx.rules, birth_date=member.birth_date)
+    data = _case_data(ctx, values, stage, contacts, introducers, flags, source)
+    case = case_start(
+        actor=ctx.actor,
+        process_id=member_development.PROCESS,
+        organization=branch,
+        subject_member=member,
+        data=data,
+        imported=data.pop("imported"),
+    )
+    case_history_import(
+        actor=ctx.actor, case=case, steps=_history(values, contacts, introducers), source=source
+    )
+    for f, _task, _name, reached in LEDGER_STEPS:
+        if reached is not None and values.get(f):
+            on = (
+                values["admission_vote_date"] if reached == MemberStatus.PROBATIONARY else values[f]
+            )
+            member_status_change(
+                actor=ctx.actor, case=case, member_id=member.pk, status=reached, on=on, note="导入"
+            )
+    if flags:
+        case_flag(actor=ctx.actor, case=case, flags=flags, source=source)
+        ctx.report.flags.append(
+            {"sheet": sheet.title, "row": n, "case": case.pk, "member": member.name, "flags": flags}
+        )
+    ctx.report.cases.append(
+        {
+            "sheet": sheet.title,
+            "row": n,
+            "process": member_development.PROCESS,
+            "case": case.pk,
+            "member": member.name,
+            "imported_stage": stage,
+            "action": "created",
+        }
+    )
+    ctx.report.done(sheet, n, "created", member.staff_or_student_no, member.name)
+
+
+def _case_data(ctx, values, stage, contacts, introducers, flags, source) -> dict:
+    data = {
+        "imported_stage": stage,
+        "obligations_from": today().isoformat(),
+        "import_flags": flags,
+        "imported": {
+            "by": source["operator"],
+            "at": timezone.now().isoformat(),
+            "file": source["file"],
+            "row": source["row"],
+            "ledger": {
+                f: (v.isoformat() if isinstance(v, dt.date) else v)
+                for f, v in values.items()
+                if f in LEDGER_RECORD and v not in (None, "", [])
+            },
+        },
+    }
+    for f in (
+        "application_date",
+        "talk_date",
+        "activist_date",
+        "designation_date",
+        "admission_vote_date",
+        "admission_decision_date",
+    ):
+        if values.get(f):
+            data[f] = values[f].isoformat()
+    if contacts:
+        data["contacts"] = contacts
+    if introducers:
+        data["introducers"] = introducers
+    if values.get("admission_vote_date"):
+        data["probation_end"] = (
+            ctx.rules.get("development.probation").add_to(values["admission_vote_date"]).isoformat()
+        )
+    if stage == "probation":
+        data["admitted"] = True
+    return data
+
+
+def _history(values, contacts, introducers) -> list[dict]:
+    steps = []
+    for f, task, name, _reached in LEDGER_STEPS:
+        if values.get(f):
+            step = {"element_id": task, "name": name, "date": values[f].isoformat()}
+            if task == "centralized_training":
+                step["data"] = {
+                    "start_date": values["training_start"].isoformat()
+                    if values.get("training_start")
+                    else None,
+                    "class_hours": values.get("training_hours"),
+                }
+            steps.append(step)
+        if f == "activist_date" and contacts:
+            steps.append(
+                {
+                    "element_id": "appoint_contacts",
+                    "name": "指定培养联系人",
+                    "date": None,
+                    "data": {"contacts": contacts},
+                }
+            )
+        if f == "designation_date" and introducers:
+            steps.append(
+                {
+                    "element_id": "assign_introducers",
+                    "name": "确定入党介绍人",
+                    "date": None,
+                    "data": {"introducers": introducers},
+                }
+            )
+    return steps

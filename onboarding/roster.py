@@ -1,0 +1,421 @@
+"""The import's organization, member and officer sheets, and the election case each branch with a
+term waits in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Q
+
+from engine.calendar import Duration, today
+from engine.errors import DomainError, ValidationFailed
+from engine.i18n import _
+from organizations.idcard import id_number_check
+from organizations.models import Member, MemberStatus, Organization, OrgKind
+from organizations.rules import branch_term_end
+from organizations.services import (
+    member_import_upsert,
+    officer_import_upsert,
+    organization_import_upsert,
+)
+from procedures.branch_election import procedure as branch_election
+from workflows import registry
+from workflows.models import Case, CaseStatus
+from workflows.services import case_start
+
+from .columns import ORGANIZATIONS, Sheet
+from .reading import _apply, _Context, _fail, _header_of, _not_future, _rows, _unknown_org
+
+ORG_FIELDS = (
+    "name",
+    "kind",
+    "branch_kind",
+    "has_approval_authority",
+    "founded_on",
+    "term_start",
+    "term_end",
+    "dues_tracked_since",
+)
+
+
+def _import_organizations(ctx: _Context, sheet: Sheet, ws, progress) -> None:
+    """Parents before children, whatever the order of the rows (the sheet is small: read whole)."""
+    rows = list(_rows(ctx, sheet, ws, progress))
+    codes = defaultdict(list)
+    for n, values, _present in rows:
+        codes[values["code"]].append(n)
+    for code, ns in codes.items():
+        for n in ns[1:]:
+            ctx.report.error(
+                sheet,
+                n,
+                _header_of(sheet, "code"),
+                "duplicate_code",
+                _("党组织编码 %(c)s 与第 %(r)s 行重复") % {"c": code, "r": ns[0]},
+            )
+    pending, done = [r for r in rows if codes[r[1]["code"]][0] == r[0]], set()
+    while pending:
+        ready = [
+            r
+            for r in pending
+            if not r[1]["parent_code"]
+            or r[1]["parent_code"] not in codes
+            or r[1]["parent_code"] in done
+        ]
+        if not ready:  # a cycle: report each remaining row
+            for n, _values, _present in pending:
+                ctx.report.error(
+                    sheet,
+                    n,
+                    _header_of(sheet, "parent_code"),
+                    "parent_cycle",
+                    _("上级党组织编码形成循环"),
+                )
+            return
+        for n, values, present in ready:
+            _apply(
+                ctx,
+                sheet,
+                n,
+                lambda n=n, values=values, present=present: _organization_row(
+                    ctx, sheet, n, values, present
+                ),
+            )
+            done.add(values["code"])
+        pending = [r for r in pending if r[1]["code"] not in done]
+    if progress:
+        progress(sheet.title, len(rows), len(rows))
+
+
+def _organization_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present: set) -> None:
+    code, parent = values["code"], None
+    if values["parent_code"]:
+        parent = ctx.org_by_code(values["parent_code"])
+        if parent is None:
+            _unknown_org(ctx, sheet, n, "parent_code", values["parent_code"])
+    _not_future(ctx, sheet, n, values, ["founded_on", "term_start", "dues_tracked_since"])
+    existing = Organization.objects.filter(code=code).first()
+    if (
+        existing is None
+    ):  # adopting an organization created before it had a code: same name, same parent
+        existing = Organization.objects.filter(
+            parent=parent, name=values["name"], code__isnull=True
+        ).first()
+    if existing is not None and not ctx.in_scope(existing):
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "code",
+            "organization_code_unavailable",
+            _("党组织编码 %(c)s 不可用") % {"c": code},
+        )
+    if existing is None and (parent is None and ctx.scope is not None):
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "parent_code",
+            "required",
+            _("只能在您管理的党组织之下建立党组织，请填写上级党组织编码"),
+        )
+    wanted = {
+        "code": code,
+        "parent": parent,
+        **{f: values[f] for f in ORG_FIELDS if f in present or f == "name" or f == "kind"},
+    }
+    if values["kind"] == OrgKind.BRANCH and values.get("term_start") and not values.get("term_end"):
+        # Only the term start: the term ends after the rule set's term (BRANCH-2018 Art. 21).
+        wanted["term_end"] = branch_term_end(values["term_start"])
+    if existing is not None and existing.parent_id is None and parent is None:
+        wanted.pop("parent")
+    org, action, changes = organization_import_upsert(
+        actor=ctx.actor,
+        organization=existing,
+        values=wanted,
+        source={**ctx.source, "sheet": sheet.title, "row": n},
+    )
+    ctx.orgs[code] = org
+    ctx.report.done(sheet, n, action, code, org.name, changes)
+    if org.kind == OrgKind.BRANCH and org.term_end:
+        ctx.elections.append((n, org))
+
+
+def _running_case(process_id: str, *, organization, subject_member=None) -> Case | None:
+    """The running case `case_start` would refuse a second of: the same subject key."""
+    key = registry.running_key(
+        process_id, organization=organization, subject_member=subject_member, data={}
+    )
+    if key is None:
+        return None
+    return Case.objects.filter(subject_key=key, status=CaseStatus.RUNNING).first()
+
+
+def _start_elections(ctx: _Context) -> None:
+    """Each branch with a term waits for its real term-expiry reminder in a P2 election case."""
+    for n, org in ctx.elections:
+        running = _running_case(branch_election.PROCESS, organization=org)
+        entry = {
+            "sheet": ORGANIZATIONS.title,
+            "row": n,
+            "process": branch_election.PROCESS,
+            "organization": org.pk,
+            "organization_name": org.name,
+            "term_end": org.term_end.isoformat(),
+        }
+        if running is not None:
+            same = running.data.get("term_end") == org.term_end.isoformat()
+            ctx.report.cases.append(
+                {
+                    **entry,
+                    "case": running.pk,
+                    "action": "unchanged" if same else "kept",
+                    **(
+                        {}
+                        if same
+                        else {
+                            "note": str(
+                                _("进行中的换届流程按原任期届满日期 %(d)s 提醒")
+                                % {"d": running.data.get("term_end")}
+                            )
+                        }
+                    ),
+                }
+            )
+            continue
+        try:
+            with transaction.atomic():
+                case = case_start(
+                    actor=ctx.actor,
+                    process_id=branch_election.PROCESS,
+                    organization=org,
+                    data={"term_end": org.term_end.isoformat()},
+                )
+        except DomainError as exc:
+            ctx.report.error(
+                ORGANIZATIONS, n, _header_of(ORGANIZATIONS, "term_end"), exc.code, exc.message
+            )
+            continue
+        ctx.report.cases.append({**entry, "case": case.pk, "action": "created"})
+
+
+# --- members ---------------------------------------------------------------------------------
+
+MEMBER_FIELDS = (
+    "name",
+    "gender",
+    "ethnicity",
+    "id_number",
+    "birth_date",
+    "education",
+    "degree",
+    "person_category",
+    "status",
+    "joined_on",
+    "party_standing_from",
+    "joined_branch_name",
+    "probation_extension_months",
+    "party_post",
+    "phone",
+    "job_post",
+    "is_floating",
+    "transferred_in_on",
+)
+
+
+def _branch(ctx, sheet, n, values) -> Organization:
+    org = ctx.org_by_code(values["organization_code"])
+    if org is None:
+        _unknown_org(ctx, sheet, n, "organization_code", values["organization_code"])
+    if org.kind not in (OrgKind.BRANCH, OrgKind.PARTY_GROUP):
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "organization_code",
+            "member_needs_branch",
+            _("%(name)s 不是党支部或党小组") % {"name": org.name},
+        )
+    return org
+
+
+def _identity(ctx, sheet, n, values) -> Member | None:
+    """The member the row is about, matched on 学工号 or 公民身份号码 (both must agree); the birth
+    date is taken from the ID number when not given, and checked against it when given."""
+    if values.get("id_number"):
+        values["id_number"] = values["id_number"].upper()
+        try:
+            born = id_number_check(values["id_number"], birth_date=values.get("birth_date"))
+        except ValidationFailed as exc:
+            _fail(ctx, sheet, n, "id_number", exc.code, exc.message)
+        values["birth_date"] = values.get("birth_date") or born
+    for f in ("staff_or_student_no", "id_number"):
+        if values.get(f):
+            first = ctx.seen.setdefault((sheet.key, f, values[f]), n)
+            if first != n:
+                _fail(ctx, sheet, n, f, "duplicate_in_file", _("与第 %(r)s 行重复") % {"r": first})
+    q = Q(staff_or_student_no=values["staff_or_student_no"]) | (
+        Q(id_number=values["id_number"]) if values.get("id_number") else Q(pk__in=[])
+    )
+    found = list(Member.objects.select_related("organization").filter(q)[:3])
+    by_no = next((m for m in found if m.staff_or_student_no == values["staff_or_student_no"]), None)
+    by_id = next(
+        (m for m in found if values.get("id_number") and m.id_number == values["id_number"]), None
+    )
+    if by_no and by_id and by_no.pk != by_id.pk:
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "id_number",
+            "identity_conflict",
+            _("学工号与公民身份号码分别属于不同的人（%(a)s、%(b)s）")
+            % {"a": by_no.name, "b": by_id.name},
+        )
+    member = by_no or by_id
+    if member is not None and not ctx.in_scope(member.organization):
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "staff_or_student_no",
+            "member_unavailable",
+            _("学工号或公民身份号码已被使用"),
+        )
+    return member
+
+
+def _import_members(ctx: _Context, sheet: Sheet, ws, progress) -> None:
+    for n, values, present in _rows(ctx, sheet, ws, progress):
+        _apply(
+            ctx,
+            sheet,
+            n,
+            lambda n=n, values=values, present=present: _member_row(ctx, sheet, n, values, present),
+        )
+
+
+def _member_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present: set) -> None:
+    branch = _branch(ctx, sheet, n, values)
+    _not_future(
+        ctx,
+        sheet,
+        n,
+        values,
+        ["birth_date", "joined_on", "party_standing_from", "transferred_in_on"],
+    )
+    joined, converted = values.get("joined_on"), values.get("party_standing_from")
+    if joined and converted and converted < joined:
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "party_standing_from",
+            "conversion_before_joining",
+            _("转正日期 %(c)s 早于入党日期 %(j)s")
+            % {"c": converted.isoformat(), "j": joined.isoformat()},
+        )
+    if values["status"] == MemberStatus.PROBATIONARY:
+        if converted:
+            _fail(
+                ctx, sheet, n, "status", "probationary_but_converted", _("预备党员不应有转正日期")
+            )
+        if not joined:
+            _fail(ctx, sheet, n, "joined_on", "required", _("预备党员须填入党日期"))
+        end = ctx.rules.get("development.probation").add_to(joined)
+        if values.get("probation_extension_months"):
+            end = _add_months(end, values["probation_extension_months"])
+        latest = ctx.rules.get("development.extension_max").add_to(end)
+        if latest < today():
+            _fail(
+                ctx,
+                sheet,
+                n,
+                "status",
+                "probation_long_over",
+                _("预备期已于 %(e)s 届满，至今未转正（最晚应于 %(l)s 前讨论转正或取消资格）")
+                % {"e": end.isoformat(), "l": latest.isoformat()},
+            )
+    elif not joined:
+        _fail(ctx, sheet, n, "joined_on", "required", _("正式党员须填入党日期"))
+    member = _identity(ctx, sheet, n, values)
+    wanted = {
+        "organization": branch,
+        **{
+            f: values[f]
+            for f in MEMBER_FIELDS
+            if f in present or f in ("name", "status", "birth_date")
+        },
+    }
+    wanted["staff_or_student_no"] = values["staff_or_student_no"]
+    if wanted.get("birth_date") is None:
+        wanted.pop("birth_date")
+    member, action, changes = member_import_upsert(
+        actor=ctx.actor,
+        member=member,
+        values=wanted,
+        source={**ctx.source, "sheet": sheet.title, "row": n},
+    )
+    ctx.report.done(sheet, n, action, member.staff_or_student_no, member.name, changes)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    return Duration(months=months).add_to(day)
+
+
+# --- officers and terms ----------------------------------------------------------------------
+
+
+def _import_officers(ctx: _Context, sheet: Sheet, ws, progress) -> None:
+    for n, values, _present in _rows(ctx, sheet, ws, progress):
+        _apply(ctx, sheet, n, lambda n=n, values=values: _officer_row(ctx, sheet, n, values))
+
+
+def _officer_row(ctx: _Context, sheet: Sheet, n: int, values: dict) -> None:
+    org = ctx.org_by_code(values["organization_code"])
+    if org is None:
+        _unknown_org(ctx, sheet, n, "organization_code", values["organization_code"])
+    member = (
+        Member.objects.select_related("organization", "user")
+        .filter(staff_or_student_no=values["staff_or_student_no"])
+        .first()
+    )
+    if member is None or not ctx.in_scope(member.organization):
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "staff_or_student_no",
+            "unknown_member",
+            _("学工号 %(no)s 不在党员名单中") % {"no": values["staff_or_student_no"]},
+        )
+    if values.get("name") and values["name"] != member.name:
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "name",
+            "name_mismatch",
+            _("学工号 %(no)s 是 %(name)s")
+            % {"no": values["staff_or_student_no"], "name": member.name},
+        )
+    start, end = values.get("term_start") or org.term_start, values.get("term_end") or org.term_end
+    assignment, action, changes = officer_import_upsert(
+        actor=ctx.actor,
+        member=member,
+        organization=org,
+        post=values["post"],
+        term_start=start,
+        term_end=end,
+        source={**ctx.source, "sheet": sheet.title, "row": n},
+    )
+    ctx.report.done(
+        sheet,
+        n,
+        action,
+        f"{org.code}/{member.staff_or_student_no}/{values['post']}",
+        f"{org.name} {assignment.get_post_display()} {member.name}",
+        changes,
+    )

@@ -1,0 +1,184 @@
+"""The import's upserts (onboarding): organizations, members and officers through the services
+above, each write in the record log."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import models
+
+from engine.errors import ValidationFailed
+from engine.i18n import _
+
+from ..idcard import id_number_check
+from ..models import (
+    BRANCH_COMMITTEE_ROLES,
+    CommitteePost,
+    Member,
+    Organization,
+    OrgKind,
+    Role,
+    RoleAssignment,
+)
+from .members import member_create, member_update
+from .organizations import organization_create, organization_update
+from .roles import role_assignment_create, role_assignment_update
+from .users import user_create, user_update
+
+# --- import (onboarding): upserts through the services above, each write in the record log -------
+
+User = get_user_model()
+
+
+def _import_changes(obj: models.Model, values: dict) -> dict:
+    """{field: [before, after]} for each value that differs from the object's."""
+    out = {}
+    for name, after in values.items():
+        before = getattr(obj, name)
+        if isinstance(before, models.Model) or isinstance(after, models.Model):
+            before, after = getattr(before, "pk", before), getattr(after, "pk", after)
+        if before != after:
+            out[name] = [before, after]
+    return out
+
+
+def _import_upsert(instance, values: dict, *, create, update) -> tuple:
+    """One import row's write: `create(values)` when nothing matched, else `update(changed values)`
+    with only what differs. Returns (instance, "created" | "updated" | "unchanged", changes)."""
+    if instance is None:
+        return create(dict(values)), "created", {}
+    changes = _import_changes(instance, values)
+    if not changes:
+        return instance, "unchanged", {}
+    update({k: values[k] for k in changes})
+    return instance, "updated", changes
+
+
+def organization_import_upsert(
+    *, actor, organization: Organization | None, values: dict, source: dict
+) -> tuple[Organization, str, dict]:
+    """Create the organization of an import row, or bring an existing one (matched on its code) to
+    the row's values. Returns (organization, "created" | "updated" | "unchanged", changes); the
+    record log names the import's `source` (file, sheet, row) on each write."""
+    return _import_upsert(
+        organization,
+        values,
+        create=lambda v: organization_create(
+            actor=actor,
+            parent=v.pop("parent"),
+            name=v.pop("name"),
+            kind=v.pop("kind"),
+            source=source,
+            **v,
+        ),
+        update=lambda changed: organization_update(
+            actor=actor, organization=organization, source=source, **changed
+        ),
+    )
+
+
+def member_import_upsert(
+    *, actor, member: Member | None, values: dict, source: dict
+) -> tuple[Member, str, dict]:
+    """Create the member of an import row or update the one matched on 学工号 / 公民身份号码. The ID
+    number is checked (length, birth date inside it, checksum). Returns (member, action, changes);
+    the record log names the import's `source` on each write."""
+    if values.get("id_number"):
+        id_number_check(values["id_number"], birth_date=values.get("birth_date"))
+    return _import_upsert(
+        member,
+        values,
+        create=lambda v: member_create(
+            actor=actor, organization=v.pop("organization"), name=v.pop("name"), source=source, **v
+        ),
+        update=lambda changed: member_update(actor=actor, member=member, source=source, **changed),
+    )
+
+
+# The role that holds a committee post, by the kind of organization (BRANCH-2018 Art. 19-20).
+POST_ROLES = {
+    CommitteePost.SECRETARY: Role.BRANCH_SECRETARY,
+    CommitteePost.DEPUTY_SECRETARY: Role.BRANCH_DEPUTY_SECRETARY,
+}
+
+
+def officer_role_for(organization: Organization, post: str) -> str:
+    """The role a committee post is held in: an officer of a Party committee; the secretary, deputy
+    or a committee member of a branch, a general branch or a Party group (a general branch has no
+    committee officers: it reviews, it approves nothing)."""
+    if organization.kind == OrgKind.COMMITTEE:
+        return Role.COMMITTEE_OFFICER
+    return POST_ROLES.get(post, Role.BRANCH_COMMITTEE)
+
+
+def officer_import_upsert(
+    *,
+    actor,
+    member: Member,
+    organization: Organization,
+    post: str,
+    term_start,
+    term_end,
+    source: dict,
+) -> tuple[RoleAssignment, str, dict]:
+    """Give `member` the committee post at `organization` for the term: the member's user account
+    is created when missing (username 学工号, the member's name as its name, no password until the
+    organization department sets one; an account without a name gets the member's), the role assignment is matched on (user, organization, role, post). Returns
+    (assignment, action, changes)."""
+    if term_start and term_end and term_end < term_start:
+        raise ValidationFailed(
+            _("任期结束不能早于开始。"),
+            code="invalid_term",
+            fields={"term_end": [_("不能早于任期开始")]},
+        )
+    role = officer_role_for(organization, post)
+    if (
+        role in BRANCH_COMMITTEE_ROLES
+        and organization.term_end
+        and (term_end is None or term_end >= organization.term_end)
+    ):
+        # A branch committee serves past its term's end until the next election's results end
+        # its roles (P2 `record_election_result`, BRANCH-2018 Art. 21): only an officer who left
+        # before the term's end has an end of their own.
+        term_end = None
+    user = member.user
+    if user is None:
+        username = member.staff_or_student_no or f"member{member.pk}"
+        user = User.objects.filter(username=username).first()
+        if user is not None and Member.objects.filter(user=user).exclude(pk=member.pk).exists():
+            raise ValidationFailed(
+                _("账号 %(u)s 已属于另一名党员。") % {"u": username},
+                code="username_taken",
+                fields={"staff_or_student_no": [_("账号已属于另一名党员")]},
+            )
+        if user is None:
+            user = user_create(
+                actor=actor, username=username, source=source, first_name=member.name[:150]
+            )
+        member_update(actor=actor, member=member, source=source, user=user)
+    if not user.get_full_name() and member.name:
+        # An account created by an earlier import showed its 学工号 where people read a name.
+        user = user_update(actor=actor, user=user, first_name=member.name[:150], last_name="")
+    existing = (
+        RoleAssignment.objects.filter(user=user, organization=organization, role=role, post=post)
+        .order_by("-id")
+        .first()
+    )
+    values = {"term_start": term_start, "term_end": term_end}
+    if existing is None:
+        a = role_assignment_create(
+            actor=actor,
+            user=user,
+            organization=organization,
+            role=role,
+            post=post,
+            source=source,
+            **values,
+        )
+        return a, "created", {}
+    changes = _import_changes(existing, values)
+    if not changes:
+        return existing, "unchanged", {}
+    role_assignment_update(
+        actor=actor, assignment=existing, source=source, **{k: values[k] for k in changes}
+    )
+    return existing, "updated", changes

@@ -1,0 +1,54 @@
+"""P5: last quarter's meeting records of the software-engineering branch."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from organizations.models import MemberStatus
+from orglife.services import meeting_record
+
+
+class _Records:
+    """The seeder's P5 records (mixed into `seed._Seeder`)."""
+
+    def compliance_records(self):
+        """P5: last quarter's records of the software-engineering branch: the general meeting, a Party
+        lesson and the themed Party day of two months out of three (the third month's is missed)."""
+        se = self.branches["se"]
+        present = [
+            m.pk
+            for m in self.members["se"]
+            if m.status in (MemberStatus.FULL, MemberStatus.PROBATIONARY)
+        ]
+        quarter = (self.today.month - 1) // 3
+        start = (
+            dt.date(self.today.year - 1, 10, 1)
+            if quarter == 0
+            else dt.date(self.today.year, 3 * quarter - 2, 1)
+        )
+        months = [start.replace(month=start.month + i, day=10) for i in range(3)]
+        meeting_record(
+            actor=None,
+            organization=se,
+            kind="general_meeting",
+            held_on=months[0],
+            title="支部党员大会：年度工作部署",
+            attendees=present,
+        )
+        meeting_record(
+            actor=None,
+            organization=se,
+            kind="party_lesson",
+            held_on=months[1],
+            title="书记讲党课",
+            attendees=present,
+        )
+        for day in months[:2]:
+            meeting_record(
+                actor=None,
+                organization=se,
+                kind="themed_party_day",
+                held_on=day,
+                title="主题党日：志愿服务",
+                attendees=present,
+            )
