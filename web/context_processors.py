@@ -20,7 +20,10 @@ def nav(request) -> dict:
         return {}
     roles = active_assignments(user)
     counts = nav_counts(user)
+    member = getattr(user, "member", None)  # loaded with the session user (web.backends)
     return {
+        # The person's name in the top bar: the account's name, else its member's, else the login.
+        "user_display": user.get_full_name() or (member.name if member else user.get_username()),
         "unread_notifications": counts["unread"],
         "overdue_tasks": counts["overdue"],
         "is_org_department": is_org_department(user),
@@ -30,7 +33,7 @@ def nav(request) -> dict:
         "read_only": not user.is_superuser
         and bool(roles)
         and all(a.role == Role.AUDITOR for a in roles),
-        "has_member_record": getattr(user, "member", None) is not None,
+        "has_member_record": member is not None,
         "can_oversee": user.is_superuser
         or any(a.role in SCOPE_ROLES and a.organization.kind in OVERSEEING_KINDS for a in roles),
     }

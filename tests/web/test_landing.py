@@ -207,3 +207,15 @@ def test_a_member_sees_their_own_development_and_review_not_another_members(
     assert f'href="/tasks/{own.pk}/"' not in web(other.user).get("/mine/").content.decode()
     # a person with no member record has nothing there
     assert "目前没有与您本人有关的流程" in text(web(u.users.orgdept).get("/mine/"))
+
+
+def test_the_top_bar_names_the_person_not_the_login(university):
+    """An account with no name of its own (an imported officer's, a test user's) reads as the member
+    it belongs to; the login name shows only for an account with neither."""
+    u = university
+    assert u.users.sec_a.get_full_name() == ""
+    client, location = lands(u.users.sec_a)
+    page = client.get(location)
+    summary = re.search(r"<summary>([^<]*)</summary>", page.content.decode()).group(1)
+    assert summary == u.users.sec_a.member.name
+    assert "sec_a" not in summary
