@@ -163,6 +163,11 @@ def test_a_members_self_assessment_is_theirs_and_never_offered_for_claiming(
         # the secretary's queue holds nobody's self-assessment but their own
         sec_html = web(rb.members[0].user).get("/inbox/?tab=queue").content.decode()
         assert f'data-task="{task.pk}"' not in sec_html
+        # nor can it be claimed through the API: the step stays the member's own
+        r = api(rb.members[5].user).post(f"/api/tasks/{task.pk}/claim/")
+        assert r.status_code == 409 and r.json()["code"] == "task_personal", r.json()
+        task.refresh_from_db()
+        assert task.claimed_by_id is None
 
 
 def test_a_branchs_task_in_a_colleges_round_is_the_branchs_own_not_to_claim(web, university):

@@ -12,7 +12,7 @@ from engine.rules import get_rule_set
 from forms.validation import validate_submission
 
 from .. import audit, registry
-from ..assignment import acting_for
+from ..assignment import acting_for, is_personal
 from ..models import Case, Task, TaskStatus, TimerStatus
 from . import state, timers
 from .documents import documents_check
@@ -41,6 +41,15 @@ def _set_holder(*, actor, task: Task, claim: bool) -> Task:
         )
         if task.status != TaskStatus.OPEN:
             raise Conflict(_("该任务已办结。"), code="task_closed")
+        if claim and is_personal(
+            slot=task.slot,
+            lane=task.lane,
+            assignee_organization_id=task.assignee_organization_id,
+            case_organization_id=task.case_organization_id,
+        ):
+            # A member's own step (or a branch's own in a college's round) is theirs already: it is
+            # in no queue, and claiming it would take it from the others it is personal to.
+            raise Conflict(_("本人办理的步骤无需认领。"), code="task_personal")
         if claim and (conflict := _claimed_by_other(task, actor, holder)):
             raise conflict
         if not claim and task.claimed_by_id != actor.pk:
