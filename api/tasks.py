@@ -366,12 +366,9 @@ class TaskViewSet(viewsets.GenericViewSet):
         )  # shows the case's data
         return Response(TaskDetailSerializer(task, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=None, responses=TaskSerializer)
-    @action(detail=True, methods=["post"])
-    def claim(self, request, pk=None) -> Response:
-        task = services.task_claim(
-            actor=request.user, task=selectors.task_for_user(request.user, pk)
-        )
+    def _holder_changed(self, request, pk, change) -> Response:
+        """Claim or unclaim (`change`), then answer with the task as the user now reads it."""
+        task = change(actor=request.user, task=selectors.task_for_user(request.user, pk))
         return Response(
             TaskSerializer(
                 selectors.task_for_user(request.user, task.pk),
@@ -381,16 +378,13 @@ class TaskViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=None, responses=TaskSerializer)
     @action(detail=True, methods=["post"])
+    def claim(self, request, pk=None) -> Response:
+        return self._holder_changed(request, pk, services.task_claim)
+
+    @extend_schema(request=None, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
     def unclaim(self, request, pk=None) -> Response:
-        task = services.task_unclaim(
-            actor=request.user, task=selectors.task_for_user(request.user, pk)
-        )
-        return Response(
-            TaskSerializer(
-                selectors.task_for_user(request.user, task.pk),
-                context=self.get_serializer_context(),
-            ).data
-        )
+        return self._holder_changed(request, pk, services.task_unclaim)
 
     @extend_schema(request=TaskCompleteSerializer, responses=TaskCompletedSerializer)
     @action(detail=True, methods=["post"])
