@@ -168,6 +168,15 @@ def last_day_before(moment: dt.datetime) -> dt.date:
     return (moment - dt.timedelta(microseconds=1)).astimezone(CST).date()
 
 
+def deadline_text(moment: dt.datetime) -> str:
+    """A deadline as a person reads it: "2026-12-09 24:00" for one at the end of that day (see
+    `end_of_day`), else its China Standard Time minute."""
+    local = moment.astimezone(CST)
+    if local.hour == 0 and local.minute == 0:
+        return f"{last_day_before(moment):%Y-%m-%d} 24:00"
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
 def is_working_day(day: dt.date) -> bool:
     arrangement = file_years().get(day.year)
     if arrangement is not None and (arrangement.override or day.year not in PACKAGE_YEARS):

@@ -13,10 +13,12 @@ follows the reader's language; `audit_report` builds it under zh-hans.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from engine.calendar import CST
+from engine.calendar import CST, deadline_text
 from workflows import registry
 from workflows.actions import AuditAction, action_label
 from workflows.audit import verify_case
@@ -24,7 +26,6 @@ from workflows.display import (
     acting_for,
     actors_in_words,
     data_in_words,
-    iso_cst,
     lane_label,
     member_ids_in,
     member_names,
@@ -66,7 +67,8 @@ def _details(event, submitted: list[dict] | None, words) -> list[str]:
     for item in data.get("fired_timers") or []:
         lines.append(gettext("期限到达：%(t)s") % {"t": label(item.get("timer", ""))})
     for item in data.get("opened") or []:
-        due = (iso_cst(item.get("due_at")) or "")[:16].replace("T", " ")
+        due_at = item.get("due_at")
+        due = deadline_text(dt.datetime.fromisoformat(due_at)) if due_at else ""
         lines.append(
             gettext("转入：%(t)s（%(lane)s%(due)s）")
             % {

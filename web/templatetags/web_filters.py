@@ -3,7 +3,7 @@ save the current filter), so a page shows it with one line and no change to its 
 
 from django import template
 
-from engine.calendar import CST, last_day_before
+from engine.calendar import deadline_text, last_day_before
 from organizations.models import Role
 
 from ..reports import saved_filters, saved_filters_hidden
@@ -42,9 +42,4 @@ def deadline_day(value):  # noqa: ANN201 - a template filter: a date, or "" with
 @register.filter
 def deadline(value) -> str:
     """A deadline as a person reads it: "2026-12-09 24:00" for one at the end of that day."""
-    if not value:
-        return ""
-    local = value.astimezone(CST)
-    if local.hour == 0 and local.minute == 0:
-        return f"{last_day_before(value):%Y-%m-%d} 24:00"
-    return f"{local:%Y-%m-%d %H:%M}"
+    return deadline_text(value) if value else ""
