@@ -183,6 +183,7 @@ def development(api, university, tmp_path):
         degree="3",
         person_category="staff",
         job_post="软件工程系讲师",
+        native_place="江苏南京",
     )
     sec, officer, orgdept = api(u.users.sec_a), api(u.users.officer), api(u.users.orgdept)
     introducers = [u.full_a[2].pk, u.full_a[3].pk]  # 丁一, 白雪
@@ -320,11 +321,12 @@ GRADES = {"优": "excellent", "合": "qualified", "基": "basically_qualified", 
 @pytest.fixture
 def review(api, review_branch):
     """P3 of 数学教工党支部 (12 members 评0-评11; 评2 and 评3 leading cadres, not rated; 评11
-    probationary), 2026: the plan, the study (12-05), twelve self-assessments, the mutual
-    assessment (12-20); eleven ballots (评10 casts none): 评0 and 评1 优秀 on every ballot, 评4
-    基本合格 on the ballots of 评0-评5 and 合格 on the others, 评5 不合格 on every ballot, the
-    rest 合格. The committee rates 评0, 评1, 评6 优秀, 评4 基本合格, 评5 不合格, the rest 合格;
-    feedback, the report (12-28), the college accepts it (12-30). Printed 2027-01-05."""
+        probationary), 2026: the plan, the study (12-05), twelve self-assessments, the mutual
+        assessment (12-20); eleven ballots (评10 casts none): 评0 and 评1 优秀 on every ballot, 评4
+        基本合格 on the ballots of 评0-评5 and 合格 on the others, 评5 不合格 on every ballot, the
+        rest 合格. The committee rates 评0, 评1, 评6 优秀, 评4 基本合格, 评5 不合格, the rest 合格;
+        feedback, the report (12-28), the college accepts it (12-30), which opens 评5's handling: the
+    branch committee proposes a correction, the college files it on 2027-01-04. Printed 2027-01-05."""
     rb = review_branch
     m = rb.members
     sec, committee, officer = api(m[0].user), api(m[1].user), api(rb.u.users.officer)
@@ -364,6 +366,19 @@ def review(api, review_branch):
         )
     with time_machine.travel(cst(2026, 12, 30, 10), tick=False):
         complete(officer, only_task(officer, "receive_results")["id"], {"approved": True})
+    with time_machine.travel(cst(2027, 1, 4, 10), tick=False):
+        # 评5's handling (DISPOSAL-2024): the branch committee proposes a correction within the
+        # normal period, the college files it the same day
+        complete(
+            committee,
+            only_task(committee, "propose_handling")["id"],
+            {"measure": "correction", "reason": "长期不参加组织生活，经教育仍无明显转变"},
+        )
+        complete(
+            officer,
+            only_task(officer, "file_handling")["id"],
+            {"filed_on": "2027-01-04", "document_no": "计党备〔2027〕1号"},
+        )
     with time_machine.travel(cst(2027, 1, 5, 10), tick=False):
         r = get_doc(sec, f"/api/cases/{case['id']}/documents/generate/review_summary/")
     return docx_text(r.content) + "\n" + docx_rows(r.content)

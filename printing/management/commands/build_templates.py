@@ -650,6 +650,9 @@ def review_summary() -> object:
         "评定为基本合格、不合格的党员及处置：{% for u in flagged %}{{ u.name }}（{{ u.grade }}）{% if not loop.last %}、{% endif %}{% else %}无{% endfor %}",
         "PF Table",
     )
+    para(doc, "{%p for u in flagged %}", "PF Table")
+    para(doc, "{{ u.name }}（{{ u.grade }}）处理情况：{{ u.handling }}", "PF Table")
+    para(doc, "{%p endfor %}", "PF Table")
     para(doc, "")
     para(
         doc,
