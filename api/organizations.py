@@ -118,6 +118,7 @@ class MemberSerializer(serializers.ModelSerializer):
             "gender_display",
             "ethnicity",
             "ethnicity_display",
+            "native_place",
             "education",
             "education_display",
             "degree",

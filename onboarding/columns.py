@@ -238,6 +238,7 @@ MEMBERS = Sheet(
         Column("姓名", "name", required=True, example="张三"),
         Column("性别", "gender", "choice", choices=Gender, example="男"),
         Column("民族", "ethnicity", "choice", choices=Ethnicity, example="汉族"),
+        Column("籍贯", "native_place", example="江苏南京"),
         Column(
             "公民身份号码",
             "id_number",
@@ -331,6 +332,7 @@ LEDGER = Sheet(
         Column("姓名", "name", required=True, example="李四"),
         Column("性别", "gender", "choice", choices=Gender),
         Column("民族", "ethnicity", "choice", choices=Ethnicity),
+        Column("籍贯", "native_place"),
         Column("公民身份号码", "id_number", aliases=("身份证号码", "身份证号")),
         Column("出生日期", "birth_date", "date", example="2004-05-01"),
         Column(

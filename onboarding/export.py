@@ -165,6 +165,7 @@ def _ledger(root: Organization):
             "name": m.name,
             "gender": m.gender,
             "ethnicity": m.ethnicity,
+            "native_place": m.native_place,
             "id_number": m.id_number,
             "birth_date": m.birth_date,
             "person_category": m.person_category,

@@ -232,7 +232,14 @@ def _ledger_row(ctx: _Context, sheet: Sheet, n: int, values: dict) -> None:
         "name": values["name"],
         **{
             f: values[f]
-            for f in ("gender", "ethnicity", "id_number", "birth_date", "person_category")
+            for f in (
+                "gender",
+                "ethnicity",
+                "native_place",
+                "id_number",
+                "birth_date",
+                "person_category",
+            )
             if values.get(f)
         },
     }

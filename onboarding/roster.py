@@ -207,6 +207,7 @@ MEMBER_FIELDS = (
     "name",
     "gender",
     "ethnicity",
+    "native_place",
     "id_number",
     "birth_date",
     "education",

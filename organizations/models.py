@@ -121,6 +121,9 @@ class Member(models.Model):
     ethnicity = models.CharField(
         _("民族"), max_length=2, choices=Ethnicity.choices, blank=True, default=""
     )
+    # 籍贯 as the roster writes it (province and city or county, e.g. 江苏南京): a roster field of
+    # the 纪实表 and of the personnel columns (data-and-documents.md).
+    native_place = models.CharField(_("籍贯"), max_length=100, blank=True, default="")
     education = models.CharField(
         _("学历"), max_length=2, choices=Education.choices, blank=True, default=""
     )

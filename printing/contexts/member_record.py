@@ -277,11 +277,10 @@ def member_record(case: Case | None, member: Member, *, reveal: bool) -> dict:
         "generated_on": cn_date(today()),
         "person": {
             "name": member.name,
-            # The roster's fields (organizations.models.Member, national code → label). 籍贯 is
-            # not a roster field (the import reports the column as unknown): left for the pen.
+            # The roster's fields (organizations.models.Member, national code → label).
             "gender": str(member.get_gender_display()),
             "ethnicity": str(member.get_ethnicity_display()),
-            "native_place": "",
+            "native_place": member.native_place,
             "education": str(member.get_education_display()),
             "degree": str(member.get_degree_display()),
             "person_category": str(member.get_person_category_display()),

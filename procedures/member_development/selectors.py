@@ -260,6 +260,12 @@ def member_development(user, member_id) -> dict:
             "name": member.name,
             "status": member.status,
             "status_label": member.get_status_display(),
+            # the roster fields the 纪实表 prints, so the page reads as the printed form does
+            "gender_label": member.get_gender_display(),
+            "ethnicity_label": member.get_ethnicity_display(),
+            "native_place": member.native_place,
+            "birth_date": member.birth_date,
+            "education_label": member.get_education_display(),
             "joined_on": member.joined_on,
             "party_standing_from": member.party_standing_from,
         },

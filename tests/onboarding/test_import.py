@@ -335,12 +335,12 @@ def test_unknown_columns_are_ignored_and_reported_and_required_ones_named(orgdep
     wb = Workbook()
     ws = wb.active
     ws.title = "党员"
-    ws.append(["学工号", "姓名", "籍贯", "党籍状态"])
+    ws.append(["学工号", "姓名", "婚姻状况", "党籍状态"])
     ws.append(["T1", "甲", "山东", "正式党员"])
     buf = io.BytesIO()
     wb.save(buf)
     body = post(orgdept, SimpleUploadedFile("x.xlsx", buf.getvalue()), dry_run=True).json()
-    assert body["unknown_columns"] == [{"sheet": "党员", "column": "籍贯"}]
+    assert body["unknown_columns"] == [{"sheet": "党员", "column": "婚姻状况"}]
     assert [(e["row"], e["column"], e["code"]) for e in body["errors"]] == [
         (1, "所在党支部编码", "missing_column")
     ]
@@ -589,3 +589,34 @@ def test_imported_steps_show_their_ledger_dates_on_the_member_page(orgdept):
         ("talk_with_applicant", (TODAY - dt.timedelta(days=390)).isoformat(), True),
         ("select_activist", (TODAY - dt.timedelta(days=194)).isoformat(), True),
     ]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_native_place_is_imported_and_read_on_the_member_page_and_the_record(orgdept):
+    """籍贯 is a roster column of the 党员 and 发展党员台账 sheets: kept on the member record, shown
+    on the member page, printed in the 纪实表."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    university = small_university(TODAY)
+    for row in university.rows["ledger"]:
+        if row["staff_or_student_no"] == "S004":
+            row["native_place"] = "江苏南京"
+    university.rows["members"][0]["native_place"] = "山东济南"
+    assert post(orgdept, workbook(university)).status_code == 201
+    first = university.rows["members"][0]["staff_or_student_no"]
+    assert Member.objects.get(staff_or_student_no=first).native_place == "山东济南"
+    case = case_of("S004")
+    assert case.subject_member.native_place == "江苏南京"
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="T1102"))
+    page = client.get(f"/members/{case.subject_member_id}/development/").content.decode()
+    assert '<span data-testid="native-place">江苏南京</span>' in page
+    record = as_user("T1102").get(f"/api/cases/{case.pk}/documents/generate/member_record/")
+    assert record.status_code == 200
+    from docx import Document as Docx
+
+    cells = [
+        c.text for t in Docx(io.BytesIO(record.content)).tables for r in t.rows for c in r.cells
+    ]
+    assert cells[cells.index("籍\u3000\u3000贯") + 1] == "江苏南京"

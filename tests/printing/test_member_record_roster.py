@@ -34,6 +34,7 @@ def test_member_record_fills_the_personal_data_from_the_roster(api, university):
         person_category="student",
         job_post="计算机学院软件工程2023级本科生",
         phone="13800001111",
+        native_place="山东济南",
     )
     with at(2026, 1, 6, 10):
         r = get_doc(
@@ -48,7 +49,7 @@ def test_member_record_fills_the_personal_data_from_the_roster(api, university):
     assert cells["学位"] == "学士"
     assert cells["人员类别"] == "学生"
     assert cells["工作单位及职务"] == "计算机学院软件工程2023级本科生"
-    assert cells["籍贯"] == ""  # not a roster field: written by hand
+    assert cells["籍贯"] == "山东济南"
     assert cells["联系电话"] == "138****1111"
     assert cells["当前身份"] == "入党申请人"
     assert cells["所在党支部"] == "软件工程教工党支部"
