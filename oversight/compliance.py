@@ -176,7 +176,7 @@ def _record(m) -> dict:
 class _Records:
     """Every record a subtree's table needs, for one year, in five queries."""
 
-    def __init__(self, root: Organization, year: int, rules, on: dt.date):
+    def __init__(self, root: Organization, year: int, rules, on: dt.date, committee_on=None):
         start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
         self.branches = list(
             Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH).order_by(
@@ -248,10 +248,12 @@ class _Records:
             meeting__organization__path__startswith=root.path,
         ).values_list("member_id", "meeting__hours"):
             self.hours[member_id] += hours
-        self.committee = defaultdict(set)  # branch -> user ids holding a committee post
+        # branch -> user ids holding a committee post at the end of the period reported (or
+        # today, before it ends): a committee elected after the period does not change it
+        self.committee = defaultdict(set)
         self.officer_users = set()
         for org_id, user_id in (
-            RoleAssignment.objects.in_force(on)
+            RoleAssignment.objects.in_force(committee_on or on)
             .filter(
                 organization_id__in=ids,
                 role__in=[
@@ -528,7 +530,7 @@ def compliance_table(
     """Per branch under `root`, per obligation: met / due / missed for `period`, with the proving records.
     Yearly obligations asked for a month or quarter are shown for the year that contains it."""
     on = on or today()
-    rec = _Records(root, period.year, rules, on)
+    rec = _Records(root, period.year, rules, on, committee_on=min(on, period.end))
     return [
         _with_labels(_branch_row(b, rec, period, rules, on))
         for b in rec.branches

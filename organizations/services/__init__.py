@@ -12,6 +12,7 @@ snapshot, record-log event, delete), `organizations`, `members`, `roles`, `users
 
 from .import_upserts import (
     POST_ROLES,
+    member_account_ensure,
     member_import_upsert,
     officer_import_upsert,
     officer_role_for,
@@ -50,6 +51,7 @@ __all__ = [
     "IMPORTED_ACTIONS",
     "POST_ROLES",
     "SECRET_FIELDS",
+    "member_account_ensure",
     "member_create",
     "member_delete",
     "member_import_upsert",

@@ -110,6 +110,32 @@ def officer_role_for(organization: Organization, post: str) -> str:
     return POST_ROLES.get(post, Role.BRANCH_COMMITTEE)
 
 
+def member_account_ensure(*, actor, member: Member, source: dict | None = None) -> User:
+    """The member's user account, created when missing: username 学工号 (or member<id>), the
+    member's name as its name, no password until the organization department sets one; an account
+    without a name gets the member's. Used where a member takes up a post: an imported officer, an
+    officer elected in P2 (`record_election_result`), so the post is held by a named account."""
+    user = member.user
+    if user is None:
+        username = member.staff_or_student_no or f"member{member.pk}"
+        user = User.objects.filter(username=username).first()
+        if user is not None and Member.objects.filter(user=user).exclude(pk=member.pk).exists():
+            raise ValidationFailed(
+                _("账号 %(u)s 已属于另一名党员。") % {"u": username},
+                code="username_taken",
+                fields={"staff_or_student_no": [_("账号已属于另一名党员")]},
+            )
+        if user is None:
+            user = user_create(
+                actor=actor, username=username, source=source, first_name=member.name[:150]
+            )
+        member_update(actor=actor, member=member, source=source, user=user)
+    if not user.get_full_name() and member.name:
+        # An account created by an earlier import showed its 学工号 where people read a name.
+        user = user_update(actor=actor, user=user, first_name=member.name[:150], last_name="")
+    return user
+
+
 def officer_import_upsert(
     *,
     actor,
@@ -140,24 +166,7 @@ def officer_import_upsert(
         # its roles (P2 `record_election_result`, BRANCH-2018 Art. 21): only an officer who left
         # before the term's end has an end of their own.
         term_end = None
-    user = member.user
-    if user is None:
-        username = member.staff_or_student_no or f"member{member.pk}"
-        user = User.objects.filter(username=username).first()
-        if user is not None and Member.objects.filter(user=user).exclude(pk=member.pk).exists():
-            raise ValidationFailed(
-                _("账号 %(u)s 已属于另一名党员。") % {"u": username},
-                code="username_taken",
-                fields={"staff_or_student_no": [_("账号已属于另一名党员")]},
-            )
-        if user is None:
-            user = user_create(
-                actor=actor, username=username, source=source, first_name=member.name[:150]
-            )
-        member_update(actor=actor, member=member, source=source, user=user)
-    if not user.get_full_name() and member.name:
-        # An account created by an earlier import showed its 学工号 where people read a name.
-        user = user_update(actor=actor, user=user, first_name=member.name[:150], last_name="")
+    user = member_account_ensure(actor=actor, member=member, source=source)
     existing = (
         RoleAssignment.objects.filter(user=user, organization=organization, role=role, post=post)
         .order_by("-id")

@@ -9,7 +9,12 @@ from engine.calendar import parse_date, today
 from notifications.services import term_expiry_notify, term_expiry_notify_many
 from organizations.models import CommitteePost, Member, Organization, Role
 from organizations.rules import branch_term_end
-from organizations.services import organization_update, role_assignment_create, role_assignments_end
+from organizations.services import (
+    member_account_ensure,
+    organization_update,
+    role_assignment_create,
+    role_assignments_end,
+)
 from workflows.registry import effect, effect_many
 from workflows.services import case_start
 
@@ -59,18 +64,19 @@ def record_election_result(*, case, params, actor, now) -> dict:
             if mid == data.get("deputy")
             else Role.BRANCH_COMMITTEE
         )
-        if member.user_id:
-            role_assignment_create(
-                actor=actor,
-                user=member.user,
-                role=role,
-                organization=org,
-                term_start=election_date,
-                # No end: the committee serves past its term's end until the next election's
-                # results end it (`role_assignments_end` above, BRANCH-2018 Art. 21).
-                term_end=None,
-                post=ELECTED_POSTS[role],
-            )
+        # An officer elected without an account (imported members have none) gets one, as an
+        # imported officer does: the post is held, the branch has its secretary in the record.
+        role_assignment_create(
+            actor=actor,
+            user=member.user or member_account_ensure(actor=actor, member=member),
+            role=role,
+            organization=org,
+            term_start=election_date,
+            # No end: the committee serves past its term's end until the next election's
+            # results end it (`role_assignments_end` above, BRANCH-2018 Art. 21).
+            term_end=None,
+            post=ELECTED_POSTS[role],
+        )
         created.append({"member": mid, "name": member.name, "role": role})
     return {
         "term_start": org.term_start.isoformat(),
