@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from engine.i18n import _
 from engine.standards import Indicator
-from organizations.models import Member, Organization, Role
+from organizations.models import BRANCH_COMMITTEE_ROLES, Member, Organization, Role
 
 if TYPE_CHECKING:  # standards imports this module to dispatch: the types only, not a cycle
     from .standards import Records, Span
@@ -409,7 +409,15 @@ def committee_complete(
             "count": len(held),
             "required": required,
             "full_members": full,
-            "records": [{"type": "role", "id": u, "label": f"{Role(r).label}"} for r, u in held],
+            # who holds which post, by name, the secretary first
+            "records": [
+                {
+                    "type": "role",
+                    "id": u,
+                    "label": f"{Role(r).label} {rec.officer_names[u]}".strip(),
+                }
+                for r, u in sorted(held, key=lambda h: BRANCH_COMMITTEE_ROLES.index(h[0]))
+            ],
         }
 
     return _period_rows(periods, rec.on, counted)

@@ -200,12 +200,21 @@ class Records:
         self.committee_basis = committee_basis(branches, rules)
         at = min(on, dt.date(year, 12, 31))
         self.officers = defaultdict(list)  # branch -> [(role, user id)]
-        for org_id, role, user_id in (
+        self.officer_names = {}  # user id -> the member's name (the account's, without one)
+        for org_id, role, user_id, member_name, first, last in (
             RoleAssignment.objects.in_force(at)
             .filter(organization_id__in=ids, role__in=COMMITTEE_ROLES)
-            .values_list("organization_id", "role", "user_id")
+            .values_list(
+                "organization_id",
+                "role",
+                "user_id",
+                "user__member__name",
+                "user__first_name",
+                "user__last_name",
+            )
         ):
             self.officers[org_id].append((role, user_id))
+            self.officer_names[user_id] = member_name or f"{last}{first}".strip()
         self.reviews = defaultdict(list)
         self.elections = defaultdict(list)
         for case_id, org_id, process, status, data in (

@@ -12,8 +12,8 @@ Golden file format: one expected line per row, `field<TAB>text`; the document mu
 paragraph or table cell whose whole text is `text` (the field names what it is, for the reader
 of a failure); a table row of a .docx also reads as one line `cell | cell | …`, so a value is
 tied to its row. Covered: 换届请示, 批复, 选举结果报告, 三会一课记录, the 纪实表 and the 公示, the
-民主评议汇总, the 落实情况报告, the 流程审计报告 of the election case. Not covered: P6 (it prints
-no document yet)."""
+民主评议汇总, the 落实情况报告, the 流程审计报告 of the election case, and for P6 the standards matrix's Excel export of the
+branch for 2026 (P6 prints no Word or PDF document yet; a round's own results are not scripted)."""
 
 import datetime as dt
 import io
@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from docx import Document as Docx
+from openpyxl import load_workbook
 
 from organizations.models import MemberStatus
 from organizations.services import member_create
@@ -73,6 +74,16 @@ def docx_rows(content: bytes) -> str:
                     cells.append((cell._tc, first))
             lines.append(" | ".join(text for _, text in cells))
     return "\n".join(lines)
+
+
+def xlsx_rows(content: bytes) -> str:
+    """Every row of every sheet of a workbook as one line, `cell | cell | …`."""
+    wb = load_workbook(io.BytesIO(content), read_only=True)
+    return "\n".join(
+        " | ".join("" if v is None else str(v) for v in row)
+        for ws in wb.worksheets
+        for row in ws.iter_rows(values_only=True)
+    )
 
 
 def assert_golden(name: str, text: str) -> None:
@@ -157,14 +168,26 @@ def year(api, university, tmp_path):
             officer, f"/api/compliance/report/?organization={u.branch_a.pk}&period=2026-Q3"
         )
         audit = get_doc(api(u.users.auditor), url + "audit_report/?format=pdf")
+        matrix = get_doc(
+            officer,
+            f"/api/standards/matrix/export/?organization={u.branch_a.pk}&period=2026",
+        )
     texts = {k: docx_text(r.content) + "\n" + docx_rows(r.content) for k, r in docs.items()}
     texts["audit_report"] = pdf_text(audit.content, tmp_path)
+    texts["standards_matrix"] = xlsx_rows(matrix.content)
     return texts
 
 
 @pytest.mark.parametrize(
     "kind",
-    ["election_request", "election_reply", "election_report", "minutes", "compliance_report"],
+    [
+        "election_request",
+        "election_reply",
+        "election_report",
+        "minutes",
+        "compliance_report",
+        "standards_matrix",
+    ],
 )
 def test_golden_year_document(year, kind):
     assert_golden(kind, year[kind])
