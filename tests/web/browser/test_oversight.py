@@ -199,3 +199,18 @@ def test_the_member_development_record_shows_an_overdue_thought_report(people, a
         assert "2026-05-01" in overdue.first.inner_text()
         assert no_horizontal_scroll(viewer.page)
         shoot(viewer.page, "member-record")
+
+
+def test_the_member_page_reads_the_roster_fields_with_the_native_place(people, university):
+    """籍贯 and the other roster fields the 纪实表 prints are on the member page, desktop and phone."""
+    person = applicant(
+        university, gender="2", ethnicity="03", education="20", native_place="山东济南"
+    )
+    for width in (1280, 375):
+        viewer = people("sec_a", width=width)
+        viewer.page.goto(f"/members/{person.pk}/development/")
+        roster = viewer.page.locator("[data-testid=roster]").inner_text()
+        assert "籍贯 山东济南" in roster and "民族 回族" in roster and "性别 女" in roster
+        assert "出生日期 2000-05-01" in roster and "学历 大学本科" in roster
+        assert no_horizontal_scroll(viewer.page)
+        shoot(viewer.page, "member-roster")
