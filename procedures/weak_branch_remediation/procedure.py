@@ -343,3 +343,7 @@ def relist_weak_branch(*, case, params, actor, now) -> dict:
     listing.status, listing.removed_on, listing.recheck_due = "listed", None, None
     listing.save(update_fields=["status", "removed_on", "recheck_due"])
     return {"status": listing.status}
+
+
+# Why the branch was designated, shown at every step.
+from . import facts  # noqa: E402, F401
