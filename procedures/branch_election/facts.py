@@ -43,15 +43,18 @@ def _request_items(case) -> list[dict]:
 
 def party_standing(member: Member, on: dt.date) -> str:
     """党龄 in words: whole years since it began (the end of probation), '预备党员，党龄未起算' while
-    on probation, '未登记' when the roster has no date; a suspension of rights is named beside it."""
+    on probation; without that date, the day they joined (or '未登记'), never a guess; a suspension
+    of rights is named beside it."""
     if member.status == MemberStatus.PROBATIONARY:
         text = str(_("预备党员，党龄未起算"))
     elif member.party_standing_from:
         start = member.party_standing_from
         years = on.year - start.year - ((on.month, on.day) < (start.month, start.day))
         text = str(_("%(n)s 年（%(d)s 起）") % {"n": max(years, 0), "d": start.isoformat()})
+    elif member.joined_on:
+        text = str(_("%(d)s 入党，党龄起算日期未登记") % {"d": member.joined_on.isoformat()})
     else:
-        text = str(_("未登记党龄起算日期"))
+        text = str(_("未登记"))
     if member.rights_suspended:
         text += str(
             _("；党员权利停止（%(r)s）") % {"r": member.suspension_reason or _("未注明原因")}
@@ -148,7 +151,7 @@ def result_facts(*, case, task) -> list[dict]:
         vote_items.append(
             {
                 "label": _("到会人数要求"),
-                "value": _("须超过应到会人数的 %(share)s，至少 %(n)s 人")
+                "value": _("须超过应到会人数的%(share)s，至少 %(n)s 人")
                 % {"share": share_text(quorum), "n": more_than_whole(quorum, due) + 1},
             }
         )
@@ -162,7 +165,7 @@ def result_facts(*, case, task) -> list[dict]:
         vote_items.append(
             {
                 "label": _("当选票数要求"),
-                "value": _("赞成票须超过实到会人数的 %(share)s，至少 %(n)s 票")
+                "value": _("赞成票须超过实到会人数的%(share)s，至少 %(n)s 票")
                 % {"share": share_text(threshold), "n": more_than_whole(threshold, present) + 1},
             }
         )

@@ -50,3 +50,9 @@ def deadline(value) -> str:
 def cited(text) -> str:
     """Regulations cited by their codes ('BRANCH-2018 第11条, XYTC §4-2') in words."""
     return cited_in_words(str(text or ""))
+
+
+@register.filter
+def with_columns(row, columns) -> list:
+    """A table row's cells each with its column's title (a phone shows the title beside the value)."""
+    return list(zip(columns, row, strict=False))
