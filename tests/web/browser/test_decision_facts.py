@@ -2,8 +2,8 @@
 the officer approving an election's results sees the tally and the elected above the form, the
 officer reviewing candidates sees each candidate's record, the secretary of a branch under
 remediation sees why it was designated; no page scrolls sideways. Screenshots
-(`var/screenshots/decide-results-1280.png`, `decide-candidates-375.png`, `decide-remediation-…`) are
-there to be looked at."""
+(`var/screenshots/decide-results-1280.png`, `decide-candidates-375.png`, `decide-remediation-…`, `decide-case-…`: the election's case page
+with its facts grouped) are there to be looked at."""
 
 import pytest
 
@@ -42,3 +42,15 @@ def test_the_approving_pages_show_what_is_decided_at_both_widths(chromium, live_
                 shoot(person.page, f"decide-{name}")
             finally:
                 person.close()
+    # The case page: its facts grouped (基本情况, then each step's form in order), by name.
+    case = Task.objects.get(element_id="approve_results", status="open").case
+    for width in (1280, 375):
+        person = Person(chromium, live_server.url, "officer_marx", DEMO_PASSWORD, width=width)
+        try:
+            person.page.goto(f"/cases/{case.pk}/")
+            groups = person.page.locator(".fact-group h3").all_inner_texts()
+            assert groups[0] == "基本情况" and "提交换届请示" in groups, groups
+            assert no_horizontal_scroll(person.page), width
+            shoot(person.page, "decide-case")
+        finally:
+            person.close()
