@@ -421,6 +421,12 @@ DATA_TITLES = {
     "status": _("状态"),
     "on": _("日期"),
     "name": _("名称"),
+    "text": _("内容"),
+    "meeting_date": _("会议日期"),
+    "passed": _("是否通过"),
+    "voters_due": _("应到会人数"),
+    "excluded": _("不计入应到会人数的党员"),
+    "imported_stage": _("导入时所处阶段"),
 }
 
 
@@ -440,7 +446,7 @@ def _in_words(value, titles: dict | None = None) -> str:
     if isinstance(value, list):
         return "、".join(_in_words(v, titles) for v in value)
     if isinstance(value, dict):
-        if isinstance(value.get("name"), str) and set(value) <= {"id", "name"}:
+        if isinstance(value.get("name"), str) and set(value) <= {"id", "name", "username", "hint"}:
             return value["name"]
         return "，".join(f"{_title(k, titles)}：{v}" for k, v in _entries(value, titles))
     return str(value)
@@ -450,7 +456,7 @@ def _beside(value, shown, titles: dict) -> str:
     """`value` in words by its `<key>_display` (from `annotate`): names for member ids, labels for
     codes, never the id or the code itself."""
     if isinstance(shown, list) and all(isinstance(s, dict) and "id" in s for s in shown):
-        return "、".join(f"{s.get('name', '')}：{s.get('count')}" for s in shown)
+        return "、".join(f"{s.get('name', '')}：{_in_words(s.get('count'), titles)}" for s in shown)
     if isinstance(shown, (str, list)):
         return _in_words(shown, titles)
     return _in_words(value, titles)
