@@ -493,6 +493,13 @@ def _fact_text(key: str, value, prop: dict, people: dict, member_keys, codes: di
         return gettext("是") if value else gettext("否")
     if key in codes and isinstance(value, str):
         return label(str(codes[key].get(value, value)))
+    if not prop and isinstance(value, list) and any(isinstance(v, dict) for v in value):
+        # entries no form describes: each by its name, with the reason given for it
+        return "；".join(
+            v["name"] + (f"（{v['reason']}）" if v.get("reason") else "")
+            for v in value
+            if isinstance(v, dict) and v.get("name")
+        )
     return value_in_words(key, prop, value, people, member_keys)
 
 
