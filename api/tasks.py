@@ -2,20 +2,18 @@
 complete. Task rows are built once per list (`inbox_rows`), in `TaskSerializer`'s shape."""
 
 from django.utils import timezone
-from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from engine.calendar import last_day_before
 from engine.errors import ValidationFailed
 from engine.i18n import _
 from forms.validation import load_schema
 from notifications import selectors as notification_selectors
-from workflows import display, registry, selectors, services
+from workflows import display, selectors, services
 from workflows.assignment import LANE_LABELS
-from workflows.citations import citations
+from workflows.guides import task_guide
 from workflows.labels import label, localize_schema
 from workflows.models import Task, TaskStatus
 from workflows.registry import context_for
@@ -213,42 +211,6 @@ def completed_task_data(task, now) -> dict:
     }
 
 
-def article_refs(documentation: str) -> str:
-    """The articles a BPMN documentation cites ("DEV-2014 Art. 5-6"), as people cite them
-    ("DEV-2014 第5—6条"), in the active language."""
-    refs = []
-    for cited in citations(documentation):
-        if cited["unit"] not in ("Art.", "Ch."):
-            continue
-        number = cited["first"].replace(" ", "").replace("-", "—")
-        unit = gettext("第%(n)s条") if cited["unit"] == "Art." else gettext("第%(n)s章")
-        ref = f"{cited['source']} " + unit % {"n": number}
-        if ref not in refs:
-            refs.append(ref)
-    return str(_("、")).join(refs) if refs else ""
-
-
-def task_guide(task) -> str:
-    """What the user reads on a task: the procedure's sentence (what to do, under which article) and
-    the due date; the BPMN documentation stays the developers' note. A step without its own
-    sentence reads "请办理“<task>”" with the articles its documentation cites."""
-    guide = registry.guide_for(task.process_id, task.element_id)
-    if guide:
-        text = str(guide(task.case) if callable(guide) else guide)
-    else:
-        refs = article_refs(task.documentation)
-        text = (
-            gettext("请办理“%(task)s”（%(ref)s）。") % {"task": label(task.name), "ref": refs}
-            if refs
-            else gettext("请办理“%(task)s”。") % {"task": label(task.name)}
-        )
-    if task.due_at and task.status == TaskStatus.OPEN:
-        # A deadline falls at 24:00 of its last day (00:00 of the next): the user reads that last day.
-        due = last_day_before(task.due_at).isoformat()
-        return gettext("%(what)s请于 %(due)s 前办理。") % {"what": text, "due": due}
-    return text
-
-
 class TaskDetailSerializer(TaskSerializer):
     documentation = serializers.SerializerMethodField(
         help_text="for the user: what to do, by when, under which article"
@@ -259,6 +221,11 @@ class TaskDetailSerializer(TaskSerializer):
     form = serializers.SerializerMethodField()
     context = serializers.SerializerMethodField()
     case_data = serializers.SerializerMethodField()
+    facts = serializers.SerializerMethodField(
+        help_text="what the step decides on, in words: [{key, title, items: [{label, value}], "
+        "columns, rows}] (the tally and the elected, each candidate's record, why a branch was "
+        "designated); [] once the step is closed"
+    )
     completed_by = serializers.SerializerMethodField()
     completed_by_name = serializers.SerializerMethodField()
 
@@ -269,6 +236,7 @@ class TaskDetailSerializer(TaskSerializer):
             "form",
             "context",
             "case_data",
+            "facts",
             "completed_by",
             "completed_by_name",
         ]
@@ -289,6 +257,9 @@ class TaskDetailSerializer(TaskSerializer):
     def get_context(self, obj) -> dict:
         fn = context_for(obj.process_id, obj.element_id)
         return fn(case=obj.case, task=obj) if fn and obj.status == "open" else {}
+
+    def get_facts(self, obj) -> list[dict]:
+        return selectors.task_facts(obj)
 
     def get_case_data(self, obj) -> dict:
         return case_data_display(obj.case, self.context["request"].user)

@@ -31,6 +31,15 @@ data_labels(
     PROCESS,
     members=("member", "assignee_member", "unqualified", "measurement"),
     codes={"grade": {g.value: g.label for g in Grade}},
+    titles={
+        "assessment": _("个人自评"),
+        "ballots": _("测评票数"),
+        "cases": _("处置流程"),
+        "measurement": _("民主测评"),
+        "rating_warnings": _("评定提示"),
+        "not_rated": _("不参加评议的党员"),
+        **{g.value: g.label for g in Grade},
+    },
 )
 
 # Each member's own (workflows.personal): their self-assessment, the grade and the feedback given

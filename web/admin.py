@@ -91,7 +91,7 @@ class ServiceAdmin(admin.ModelAdmin):
         return False
 
     def get_form(self, request, obj=None, change=False, **kwargs) -> type:
-        form = super().get_form(request, obj, change, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
         for name, text in FIELD_LABELS.items():
             if name in form.base_fields:
                 form.base_fields[name].label = text

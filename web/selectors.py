@@ -24,7 +24,7 @@ from django.db.models import (
 )
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import gettext, gettext_lazy
 
 from engine.calendar import CST, last_day_before
 from engine.errors import Forbidden
@@ -33,7 +33,7 @@ from forms.validation import load_schema
 from notifications.render import notification_state_label
 from notifications.render import render as render_notification
 from notifications.selectors import tasks_escalated_to, unread
-from organizations.models import Member, Organization, OrgKind, Role
+from organizations.models import Organization, OrgKind, Role
 from organizations.selectors import active_assignments, organizations_visible
 from procedures.member_development.selectors import PROCESS as DEVELOPMENT
 from workflows import registry
@@ -50,7 +50,15 @@ from workflows.assignment import (
     slot_holders,
 )
 from workflows.citations import citations
-from workflows.display import actors_in_words, member_hints, submitted_in_words
+from workflows.display import (
+    actors_in_words,
+    member_hints,
+    member_ids_in,
+    member_names,
+    submitted_in_words,
+    user_names,
+    value_in_words,
+)
 from workflows.models import AuditEvent, Case, ProcessVersion, Task, TaskStatus
 from workflows.personal import case_data_for, events_for
 from workflows.selectors import (
@@ -358,9 +366,36 @@ def _due_expression(case: Case, element_id: str) -> str | None:
 
 
 def rule_source_text(source: str) -> str:
-    """A rule's source ('DEV-2014 第7条', 'XYTC §3-6') with the regulation by its Chinese name."""
-    code, _sep, rest = source.partition(" ")
-    return f"{SOURCES[code]}{rest}" if code in SOURCES else source
+    """A rule's source ('DEV-2014 第7条', 'XYTC §3-6') with the regulation by its Chinese name;
+    '' for a source that names a step of our own procedure ('P2 step 1'), not a regulation."""
+    return cited_in_words(source)
+
+
+_CODES = re.compile(r"\b(" + "|".join(re.escape(c) for c in SOURCES) + r")\b\s*")
+_ARTICLES = re.compile(r"\bArt\.\s*([\d\s,\-–and]*\d)")
+_CHAPTERS = re.compile(r"\bCh\.\s*(\d+)")
+_ITEMS = re.compile(r"§\s*([\d\-]+)")
+_OWN_STEPS = re.compile(r"[（(]?\bP\d+ step \d+\b[）)]?")
+
+
+def cited_in_words(text: str) -> str:
+    """A text citing regulations by their codes ('（ELEC-2020 第3条、第5条）', 'BRANCH-2018 第11条,
+    XYTC §4-2') as people cite them: each regulation by its Chinese name, articles and items in
+    Chinese ('第4—2项'); a reference to one of our own procedure steps ('P2 step 1') left out."""
+    if not text:
+        return text
+    text = _OWN_STEPS.sub("", str(text))
+    text = _ARTICLES.sub(
+        lambda m: (
+            gettext("第%(n)s条")
+            % {"n": re.sub(r"\s*(,|and)\s*", "、", m.group(1)).replace("-", "—")}
+        ),
+        text,
+    )
+    text = _CHAPTERS.sub(lambda m: gettext("第%(n)s章") % {"n": m.group(1)}, text)
+    text = _ITEMS.sub(lambda m: gettext("第%(n)s项") % {"n": m.group(1).replace("-", "—")}, text)
+    text = _CODES.sub(lambda m: str(SOURCES[m.group(1)]), text)
+    return text.replace(", ", "，").replace(",", "，").strip()
 
 
 def deadline_basis(task: Task) -> dict:
@@ -410,6 +445,9 @@ def delegate_candidates(task: Task, *, exclude) -> list:
             if u.pk != exclude.pk and u.pk not in seen:
                 seen.add(u.pk)
                 out.append(u)
+    names = user_names(u.pk for u in out)  # by name (a member's, when the account has none)
+    for u in out:
+        u.display_name = names.get(u.pk) or u.get_username()
     return out
 
 
@@ -446,60 +484,66 @@ def with_member_hints(context: dict) -> dict:
     }
 
 
-def case_facts(case: Case, schemas: list[dict], user) -> list[dict]:
-    """The case's data in words, as `user` may read it (`workflows.personal`): each key with the
-    title a form gives it (else the key), each value as text; lists of people's ids are shown by
-    name when the context names them."""
-    titles: dict[str, str] = {
-        "term_end": gettext_noop("本届任期届满日期"),
-        "branch_name": gettext_noop("党支部"),
-        "committee": gettext_noop("设支部委员会"),
-        "round": gettext_noop("选举轮次"),
-        "elected_total": gettext_noop("已当选"),
-        "application_date": gettext_noop("递交日期"),
-        "reply_document_no": gettext_noop("换届请示批复文号"),
-        "candidates_document_no": gettext_noop("候选人预备人选批复文号"),
-        "results_document_no": gettext_noop("选举结果批复文号"),
-    }
-    enum_labels: dict[str, dict] = {}
-    people_keys = {"elected_total"}
-    for schema in schemas:
-        for key, prop in (schema.get("properties") or {}).items():
-            titles.setdefault(key, prop.get("title") or key)
-            if prop.get("x-labels"):
-                enum_labels[key] = prop["x-labels"]
-            if prop.get("x-options"):
-                people_keys.add(key)
+def _fact_text(key: str, value, prop: dict, people: dict, member_keys, codes: dict) -> str:
+    """One fact in words: names for people, labels for codes, 是/否, a table's rows by its
+    columns' titles; '' for nothing to show."""
+    if value is None or value == "" or value == [] or value == {}:
+        return ""
+    if isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
+    if key in codes and isinstance(value, str):
+        return label(str(codes[key].get(value, value)))
+    if not prop and isinstance(value, list) and any(isinstance(v, dict) for v in value):
+        # entries no form describes: each by its name, with the reason given for it
+        return "；".join(
+            v["name"] + (f"（{v['reason']}）" if v.get("reason") else "")
+            for v in value
+            if isinstance(v, dict) and v.get("name")
+        )
+    return value_in_words(key, prop, value, people, member_keys)
+
+
+def case_facts(case: Case, steps: list[tuple[str, dict]], user) -> list[dict]:
+    """The case's data in words, as `user` may read it (`workflows.personal`), grouped in a fixed
+    order: first what the procedure records itself (its `data_labels` titles, in the order it
+    declares them), then each step's form in the order the steps ran, each fact under the last
+    step whose form has it (that step wrote the value the case holds now). People by name, codes
+    by label; nothing without a title, no empty value, no computed count of 0 (a round not yet
+    voted). `steps`: [(step name, form schema)]. [{title, facts: [{key, label, value}]}]."""
     data = case_data_for(user, case)
-    ids = {
-        v
-        for k in people_keys
-        if k in titles
-        for v in (data.get(k) if isinstance(data.get(k), list) else [data.get(k)])
-        if isinstance(v, int) and not isinstance(v, bool)
-    }
-    people = dict(Member.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
-    facts = []
-    for key, value in data.items():
-        if key not in titles or isinstance(value, dict):
+    member_keys = set(registry.member_keys_for(case.process_id))
+    codes = dict(registry.code_labels_for(case.process_id))
+    titles = registry.titles_for(case.process_id)
+    owner: dict[str, int] = {}
+    for n, (_name, schema) in enumerate(steps):
+        for key, prop in (schema.get("properties") or {}).items():
+            owner[key] = n
+            items = prop.get("items") or {}
+            if prop.get("x-options") or items.get("x-options"):
+                member_keys.add(key)
+            if prop.get("x-labels"):
+                codes.setdefault(key, prop["x-labels"])
+    people = member_names(member_ids_in(data, frozenset(member_keys)))
+    groups = [{"title": gettext("基本情况"), "facts": []}] + [
+        {"title": label(name), "facts": []} for name, _schema in steps
+    ]
+    for key, title in titles.items():
+        value = data.get(key)
+        if key in owner or isinstance(value, dict) or value == 0 and not isinstance(value, bool):
             continue
-        if isinstance(value, bool):
-            text = gettext("是") if value else gettext("否")
-        elif key in people_keys:
-            text = "、".join(
-                f"{people.get(v, '')}（#{v}）"
-                for v in (value if isinstance(value, list) else [value])
-                if v is not None
-            )
-        elif isinstance(value, list):
-            text = "、".join(str(v) for v in value if not isinstance(v, dict))
-        elif key in enum_labels:
-            text = label(enum_labels[key].get(str(value), str(value)))
-        else:
-            text = "" if value is None else str(value)
+        text = _fact_text(key, value, {}, people, member_keys, codes)
         if text:
-            facts.append({"key": key, "label": label(titles[key]), "value": text})
-    return facts
+            groups[0]["facts"].append({"key": key, "label": label(str(title)), "value": text})
+    for n, (_name, schema) in enumerate(steps):
+        for key, prop in (schema.get("properties") or {}).items():
+            if owner.get(key) != n or key not in data or isinstance(data[key], dict):
+                continue
+            text = _fact_text(key, data[key], prop, people, member_keys, codes)
+            if text:
+                groups[n + 1]["facts"].append(
+                    {"key": key, "label": label(prop.get("title") or key), "value": text}
+                )
+    return [g for g in groups if g["facts"]]
 
 
 def events_display(events: list[AuditEvent], *, process_id: str) -> list[dict]:
@@ -569,11 +613,17 @@ def case_diagram(case: Case, now: dt.datetime | None = None) -> dict:
     return out
 
 
+def _account_name(user) -> str:
+    member = getattr(user, "member", None)
+    return user.get_full_name() or (member.name if member else "") or user.get_username()
+
+
 def case_steps(case: Case, now: dt.datetime | None = None) -> list[dict]:
     """The plain step timeline (for phones and without JavaScript): every task row in order."""
     now = now or timezone.now()
     steps = []
-    for t in case.tasks.select_related("completed_by", "claimed_by").order_by("created_at", "id"):
+    tasks = case.tasks.select_related("completed_by__member").order_by("created_at", "id")
+    for t in tasks:
         overdue = t.status == TaskStatus.OPEN and t.due_at is not None and t.due_at < now
         state = (
             "overdue"
@@ -587,7 +637,8 @@ def case_steps(case: Case, now: dt.datetime | None = None) -> list[dict]:
                 "stage": label(t.stage),
                 "state": state,
                 "lane_label": str(LANE_LABELS.get(t.lane, t.lane)),
-                "by": t.completed_by.get_username() if t.completed_by_id else "",
+                # by name: the account's, else its member's (one join, no query per row)
+                "by": _account_name(t.completed_by) if t.completed_by_id else "",
             }
         )
     return steps
@@ -617,11 +668,13 @@ def case_timeline(case: Case, user) -> list[dict]:
     )
 
 
-def case_schemas(case: Case) -> list[dict]:
-    """The form schemas of the case's steps so far (their titles name the case's data);
-    one query."""
-    forms = case.tasks.exclude(form="").values_list("form", flat=True).distinct()
-    return [load_schema(f) for f in sorted(set(forms))]
+def case_schemas(case: Case) -> list[tuple[str, dict]]:
+    """The steps of the case so far with a form, in the order they first ran: [(step name, form
+    schema)] (the schemas' titles name the case's data); one query."""
+    seen: dict[str, str] = {}
+    for name, form in case.tasks.exclude(form="").order_by("id").values_list("name", "form"):
+        seen.setdefault(form, name)
+    return [(name, load_schema(form)) for form, name in seen.items()]
 
 
 def case_documents_list(case: Case) -> list:

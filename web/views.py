@@ -36,6 +36,8 @@ from workflows import selectors as wf_selectors
 from workflows import services as wf_services
 from workflows.assignment import is_personal
 from workflows.audit import verify_case
+from workflows.display import person_name, rule_set_label
+from workflows.guides import task_guide
 from workflows.models import TaskStatus
 
 from . import selectors
@@ -114,13 +116,13 @@ def inbox_claim(request) -> HttpResponse:
     """Bulk claim in the queue: each selected task through `task_claim`; what fails is named."""
     claimed, failed = 0, []
     for task_id in request.POST.getlist("task"):
+        task = None
         try:
-            wf_services.task_claim(
-                actor=request.user, task=wf_selectors.task_for_user(request.user, task_id)
-            )
+            task = wf_selectors.task_for_user(request.user, task_id)
+            wf_services.task_claim(actor=request.user, task=task)
             claimed += 1
         except DomainError as e:
-            failed.append(f"#{task_id}：{e.message}")
+            failed.append(f"{selectors.label(task.name)}：{e.message}" if task else str(e.message))
     if claimed:
         messages.success(request, _("已认领 %(n)s 项任务。") % {"n": claimed})
     for msg in failed:
@@ -157,7 +159,8 @@ def _task_page(request, task, *, values=None, error: DomainError | None = None, 
         "error": error,
         "unplaced": unplaced,
         "has_documents_field": DOCUMENTS in (schema.get("properties") or {}),
-        "facts": selectors.case_facts(case, [schema], request.user),
+        "facts": selectors.case_facts(case, selectors.case_schemas(case), request.user),
+        "decision_facts": wf_selectors.task_facts(task),
         "documents": selectors.case_documents_list(case),
         "history": selectors.task_history(case, request.user),
         "context_people": context.get("not_eligible") or [],
@@ -177,6 +180,9 @@ def _task_page(request, task, *, values=None, error: DomainError | None = None, 
         "default_delegation_end": (timezone.now().astimezone(CST) + dt.timedelta(days=7)).date(),
         "process_name": selectors.label(case.process_version.name),
         "citations": selectors.rule_citations(task.documentation),
+        "guide": selectors.cited_in_words(task_guide(task)),
+        "claimed_by_name": person_name(task.claimed_by) if task.claimed_by_id else "",
+        "completed_by_name": person_name(task.completed_by) if task.completed_by_id else "",
         "nav_active": "inbox",
     }
     return render(request, "web/task.html", ctx, status=status)
@@ -292,6 +298,7 @@ def case_detail(request, case_id: int) -> HttpResponse:
         "case": case,
         "stage": selectors.label(case.stage),
         "process_name": selectors.label(case.process_version.name),
+        "rule_set": rule_set_label(case.rule_set),
         "diagram": {
             "xml": selectors.case_bpmn_xml(case),
             "states": selectors.case_diagram(case, now),

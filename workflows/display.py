@@ -325,7 +325,7 @@ def _value_text(key: str, prop: dict, value, people: dict, member_keys: frozense
     if prop.get("x-options") or items.get("x-options") or key in member_keys:
         ids = _ids_of(value)
         if ids:
-            return "、".join(f"{people.get(v, '')}（#{v}）" for v in ids)
+            return "、".join(people.get(v, "") for v in ids)
     if prop.get("enum") and prop.get("x-labels"):
         return _text(prop["x-labels"].get(str(value), str(value)))
     if isinstance(value, list):
@@ -346,6 +346,12 @@ def _value_text(key: str, prop: dict, value, people: dict, member_keys: frozense
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)
+
+
+def value_in_words(key: str, prop: dict, value, people: dict, member_keys) -> str:
+    """A value in words by its form property (`prop`, {} when no form names it): people by name,
+    codes by label, a table's rows by its columns' titles."""
+    return _value_text(key, prop, value, people, frozenset(member_keys))
 
 
 def submitted_in_words(events, *, process_id: str) -> dict[int, list[dict]]:
@@ -396,46 +402,96 @@ def acting_for(actor: str, holder: str) -> str:
     return actor
 
 
-def _in_words(value) -> str:
-    """A value for people: 是/否, lists joined with 、, an object's entries as key：value."""
+# What the platform itself records in an event's data (beside a procedure's own keys, which the
+# procedure names through `registry.data_labels(titles=…)`).
+DATA_TITLES = {
+    "version": _("流程版本"),
+    "rule_set": _("规则版本"),
+    "operation": _("执行的操作"),
+    "params": _("操作参数"),
+    "data": _("流程数据"),
+    "result": _("结果"),
+    "reason": _("理由"),
+    "approved": _("是否同意"),
+    "document_no": _("文号"),
+    "case_organization": _("组织"),
+    "organization": _("组织"),
+    "member": _("党员"),
+    "note": _("备注"),
+    "status": _("状态"),
+    "on": _("日期"),
+    "name": _("名称"),
+    "text": _("内容"),
+    "meeting_date": _("会议日期"),
+    "passed": _("是否通过"),
+    "voters_due": _("应到会人数"),
+    "excluded": _("不计入应到会人数的党员"),
+    "imported_stage": _("导入时所处阶段"),
+}
+
+
+def _title(key: str, titles: dict) -> str:
+    text = titles.get(key) or DATA_TITLES.get(key)
+    return str(text) if text else key
+
+
+def _in_words(value, titles: dict | None = None) -> str:
+    """A value for people: 是/否, lists joined with 、, an object's entries as title：value (an
+    object with a name reads as its name)."""
+    titles = titles or {}
     if value is None or value == "" or value == [] or value == {}:
         return "—"
     if isinstance(value, bool):
         return gettext("是") if value else gettext("否")
     if isinstance(value, list):
-        return "、".join(_in_words(v) for v in value)
+        return "、".join(_in_words(v, titles) for v in value)
     if isinstance(value, dict):
-        return "，".join(f"{k}：{v}" for k, v in _entries(value))
+        if isinstance(value.get("name"), str) and set(value) <= {"id", "name", "username", "hint"}:
+            return value["name"]
+        return "，".join(f"{_title(k, titles)}：{v}" for k, v in _entries(value, titles))
     return str(value)
 
 
-def _beside(value, shown) -> str:
-    """`value` with its `<key>_display` (from `annotate`): names beside member ids
-    ('甲2（#12）'), labels beside codes ('已批准（approved）')."""
+def _beside(value, shown, titles: dict) -> str:
+    """`value` in words by its `<key>_display` (from `annotate`): names for member ids, labels for
+    codes, never the id or the code itself."""
     if isinstance(shown, list) and all(isinstance(s, dict) and "id" in s for s in shown):
-        return "、".join(f"{s.get('name', '')}（#{s['id']}）×{s.get('count')}" for s in shown)
-    if isinstance(value, int) and isinstance(shown, str):
-        return f"{shown}（#{value}）"
-    if isinstance(value, list) and isinstance(shown, list) and len(value) == len(shown):
-        return "、".join(f"{n}（#{i}）" for i, n in zip(value, shown, strict=True))
-    if isinstance(value, str) and isinstance(shown, str):
-        return f"{shown}（{value}）"
-    return _in_words(shown)
+        return "、".join(f"{s.get('name', '')}：{_in_words(s.get('count'), titles)}" for s in shown)
+    if isinstance(shown, (str, list)):
+        return _in_words(shown, titles)
+    return _in_words(value, titles)
 
 
-def _entries(data: dict) -> list[tuple[str, str]]:
+def _entries(data: dict, titles: dict) -> list[tuple[str, str]]:
     return [
-        (k, _beside(v, data[f"{k}_display"]) if f"{k}_display" in data else _in_words(v))
+        (
+            k,
+            _beside(v, data[f"{k}_display"], titles)
+            if f"{k}_display" in data
+            else (
+                rule_set_label(v)
+                if k == "rule_set" and isinstance(v, str)
+                else _in_words(v, titles)
+            ),
+        )
         for k, v in data.items()
         if not (k.endswith("_display") and k[: -len("_display")] in data)
     ]
 
 
 def data_in_words(
-    data: dict, *, member_keys: frozenset[str], names: dict, codes: dict, counts: frozenset[str]
+    data: dict,
+    *,
+    member_keys: frozenset[str],
+    names: dict,
+    codes: dict,
+    counts: frozenset[str],
+    titles: dict | None = None,
 ) -> list[dict]:
     """[{key, label, value}] for data that is no form's (a start, an effect's result, a reason):
-    names beside member ids and labels beside codes (`annotate`), the key as its label. The
-    counterpart of `submitted_in_words` for a form's data; the case history prints both."""
+    names for member ids and labels for codes (`annotate`), each key by its title (the procedure's
+    `titles`, else the platform's `DATA_TITLES`). The counterpart of `submitted_in_words` for a
+    form's data; the case history prints both."""
+    titles = titles or {}
     shown = annotate(data or {}, member_keys=member_keys, names=names, codes=codes, counts=counts)
-    return [{"key": k, "label": k, "value": v} for k, v in _entries(shown)]
+    return [{"key": k, "label": _title(k, titles), "value": v} for k, v in _entries(shown, titles)]

@@ -14,7 +14,10 @@
 - what people read: which data keys hold member ids and which hold codes (`data_labels`), and the
   sentence a user reads on each task (`task_guides`), read by `workflows.display`;
 - event dates: which form field of each user task holds the day the step took place
-  (`event_date_fields`), read by `workflows.selectors.event_date`.
+  (`event_date_fields`), read by `workflows.selectors.event_date`;
+- task facts: what an approving step is deciding on, in words (the tally and the elected, each
+  candidate's record, why a branch was designated): `task_facts`, read by
+  `workflows.selectors.task_facts` for the API's task detail and the task page alike.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ _EFFECTS: dict[str, Callable] = {}
 _EFFECTS_MANY: dict[str, Callable] = {}
 _PROVIDERS: dict[str, Callable] = {}
 _SUBJECTS: dict[str, Callable] = {}
+_FACTS: dict[tuple[str, str], Callable] = {}
 
 
 def form_check(process_id: str, *element_ids: str) -> Callable[[Callable], Callable]:
@@ -144,14 +148,21 @@ _GUIDES: dict[tuple[str, str], object] = {}
 _PERSONAL_KEYS: dict[str, dict[str, str]] = {}
 _PERSONAL_TASKS: dict[str, frozenset[str]] = {}
 _EVENT_DATE_FIELDS: dict[str, dict[str, str]] = {}
+_TITLES: dict[str, dict] = {}
 
 
-def data_labels(process_id: str, *, members=(), codes=None, counts=()) -> None:
+def data_labels(process_id: str, *, members=(), codes=None, counts=(), titles=None) -> None:
     """Declare the member-id keys and the coded keys ({key: {code: label}}) of a process's data;
-    `counts`: dotted path suffixes where a member key holds a count ("tally.present")."""
+    `counts`: dotted path suffixes where a member key holds a count ("tally.present"); `titles`:
+    {key: what people call it} for the keys no form names (a computed result, an effect's)."""
     _MEMBER_KEYS[process_id] = frozenset(members) | _MEMBER_KEYS.get(process_id, frozenset())
     _COUNT_PATHS[process_id] = frozenset(counts) | _COUNT_PATHS.get(process_id, frozenset())
     _CODE_LABELS.setdefault(process_id, {}).update(codes or {})
+    _TITLES.setdefault(process_id, {}).update(titles or {})
+
+
+def titles_for(process_id: str) -> dict:
+    return _TITLES.get(process_id, {})
 
 
 def personal_data(process_id: str, *, keys: dict[str, str] | None = None, tasks=()) -> None:
@@ -202,3 +213,21 @@ def event_date_fields(process_id: str, fields: dict[str, str]) -> None:
 
 def event_date_field_for(process_id: str, element_id: str) -> str | None:
     return _EVENT_DATE_FIELDS.get(process_id, {}).get(element_id)
+
+
+def task_facts(process_id: str, *element_ids: str) -> Callable[[Callable], Callable]:
+    """Register `fn(*, case, task) -> [section]`: the facts a person decides on at these steps (no
+    element id: at every step of the process). A section is {key, title, items: [{label, value}]}
+    and/or a table {columns: [str], rows: [[str]]}, every text in words (names, labels, dates),
+    never an id or a code."""
+
+    def register(fn):
+        for element_id in element_ids or ("*",):
+            _FACTS[(process_id, element_id)] = fn
+        return fn
+
+    return register
+
+
+def facts_for(process_id: str, element_id: str) -> Callable | None:
+    return _FACTS.get((process_id, element_id)) or _FACTS.get((process_id, "*"))

@@ -363,3 +363,34 @@ def task_for_user(user, task_id, *, related: bool = True) -> Task:
     if task is None:
         raise NotFound(_("任务不存在。"), code="task_not_found")
     return task
+
+
+def task_facts(task: Task) -> list[dict]:
+    """What a person decides on at this step, in words, as the procedure builds it
+    (`registry.task_facts`): [{key, title, items: [{label, value}], columns, rows}]. Read by the
+    API's task detail and the task page alike. Only while the step is open: the case's data moves
+    on after it (a later round's tally), and a closed step's facts would no longer be the ones
+    decided on (its history keeps what was submitted)."""
+    fn = registry.facts_for(task.process_id, task.element_id)
+    if fn is None or task.status != TaskStatus.OPEN:
+        return []
+    out = []
+    for section in fn(case=task.case, task=task) or []:
+        items = [
+            {"label": str(i["label"]), "value": str(i["value"])}
+            for i in section.get("items") or []
+            if i.get("value") not in (None, "")
+        ]
+        rows = [[("" if c is None else str(c)) for c in r] for r in section.get("rows") or []]
+        if not items and not rows:
+            continue
+        out.append(
+            {
+                "key": section["key"],
+                "title": str(section["title"]),
+                "items": items,
+                "columns": [str(c) for c in section.get("columns") or []],
+                "rows": rows,
+            }
+        )
+    return out

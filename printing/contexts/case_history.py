@@ -88,10 +88,13 @@ def case_history(case: Case, *, user) -> dict:
     member_keys = registry.member_keys_for(case.process_id)
     counts = registry.count_paths_for(case.process_id)
     codes = registry.code_labels_for(case.process_id)
+    titles = registry.titles_for(case.process_id)
     names = member_names(set().union(*(member_ids_in(e.data, member_keys, counts) for e in events)))
 
     def words(data: dict) -> list[dict]:
-        return data_in_words(data, member_keys=member_keys, names=names, codes=codes, counts=counts)
+        return data_in_words(
+            data, member_keys=member_keys, names=names, codes=codes, counts=counts, titles=titles
+        )
 
     submitted = submitted_in_words(events, process_id=case.process_id)
     actors = actors_in_words(events)

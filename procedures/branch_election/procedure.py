@@ -292,3 +292,7 @@ def check_officers(*, case, task, data, rules) -> dict:
             fields={"deputy": [_("不能与书记相同")]},
         )
     return {"approved": None}
+
+
+# What the approving committee decides on (it reads the contexts above).
+from . import facts  # noqa: E402, F401

@@ -338,7 +338,7 @@ def member_development(user, member_id) -> dict:
                 {
                     "kind": o["kind"],
                     "kind_display": o["label"],
-                    "name": f"{o['label']} #{o['seq']}",
+                    "name": str(_("%(l)s（第%(n)s次）") % {"l": o["label"], "n": o["seq"]}),
                     "due": o["due_on"],
                 }
                 for o in obligations

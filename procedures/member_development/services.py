@@ -130,7 +130,7 @@ def obligation_submit(*, actor, case: Case, kind: str, seq: int, data: dict) -> 
             actor=actor,
             case=case,
             data={
-                "label": f"{match['label']} #{seq}",
+                "label": str(_("%(l)s（第%(n)s次）") % {"l": match["label"], "n": seq}),
                 "kind": kind,
                 "seq": seq,
                 "phase": match["phase"],

@@ -25,7 +25,22 @@ PROCESS = "weak_branch_remediation"
 one_running_per(PROCESS, BRANCH)
 
 
-data_labels(PROCESS, members=("responsible",))
+data_labels(
+    PROCESS,
+    members=("responsible",),
+    titles={
+        "identified_on": _("排查日期"),
+        "designated_on": _("确定日期"),
+        "listing": _("软弱涣散党组织名单"),
+        "year": _("年度"),
+        "plan_deadline": _("整顿期限"),
+        "last_report_on": _("最近一次报告日期"),
+        "report_no": _("已报告次数"),
+        "removed_on": _("摘帽日期"),
+        "acceptance_failures": _("验收未通过次数"),
+        "supporter_name": _("联系指导的党委委员"),
+    },
+)
 
 
 def _listing(case, lock=True):
@@ -343,3 +358,7 @@ def relist_weak_branch(*, case, params, actor, now) -> dict:
     listing.status, listing.removed_on, listing.recheck_due = "listed", None, None
     listing.save(update_fields=["status", "removed_on", "recheck_due"])
     return {"status": listing.status}
+
+
+# Why the branch was designated, shown at every step.
+from . import facts  # noqa: E402, F401

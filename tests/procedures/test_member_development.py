@@ -408,7 +408,7 @@ def test_member_development_from_application_to_archive(api, university):
         review = next(e for e in listed if e["element_id"] == "political_review")
         assert review["record"]["conclusion"] == "政治审查合格" and review["by"] == "sec_a"
         assert any(
-            e["name"] == "思想汇报 #1" and e["record"]["submitted_on"] == "2026-04-28"
+            e["name"] == "思想汇报（第1次）" and e["record"]["submitted_on"] == "2026-04-28"
             for e in listed
         )
         assert api(u.users.sec_b).get(f"/api/cases/{cid}/evidence/").status_code == 404

@@ -233,7 +233,7 @@ def test_the_member_development_record_shows_an_overdue_thought_report(api, web,
         overdue = re.findall(
             r'<tr class="row-danger" data-status="overdue"><td>(.*?)</td><td>(.*?)</td>', html
         )
-        assert ("思想汇报 #1", "2026-05-01") in [
+        assert ("思想汇报（第1次）", "2026-05-01") in [
             (re.sub(r"\s+", " ", a).strip(), b) for a, b in overdue
         ]
         assert "逾期事项" in body

@@ -3,9 +3,9 @@ page (web) each word them their way from the same citations."""
 
 from django.utils import translation
 
-from api.tasks import article_refs
 from web.selectors import rule_citations
 from workflows.citations import citations
+from workflows.guides import article_refs
 
 DOC = "Branch committee decides (DEV-2014 Art. 5-6; CONST Art. 9, ELEC-2020 Art. 3, 5; XYTC §4-8/4-9)."
 

@@ -7,6 +7,7 @@ from engine.calendar import deadline_text, last_day_before
 from organizations.models import Role
 
 from ..reports import saved_filters, saved_filters_hidden
+from ..selectors import cited_in_words
 from ..services import sharing_offices
 
 register = template.Library()
@@ -43,3 +44,15 @@ def deadline_day(value):  # noqa: ANN201 - a template filter: a date, or "" with
 def deadline(value) -> str:
     """A deadline as a person reads it: "2026-12-09 24:00" for one at the end of that day."""
     return deadline_text(value) if value else ""
+
+
+@register.filter
+def cited(text) -> str:
+    """Regulations cited by their codes ('BRANCH-2018 第11条, XYTC §4-2') in words."""
+    return cited_in_words(str(text or ""))
+
+
+@register.filter
+def with_columns(row, columns) -> list:
+    """A table row's cells each with its column's title (a phone shows the title beside the value)."""
+    return list(zip(columns, row, strict=False))

@@ -195,7 +195,7 @@ def test_the_member_development_record_shows_an_overdue_thought_report(people, a
         viewer = people("sec_a", width=width)
         viewer.page.goto(f"/members/{person.pk}/development/")
         overdue = viewer.page.locator("table[data-testid=obligations] tr[data-status=overdue]")
-        assert overdue.count() >= 1 and "思想汇报 #1" in overdue.first.inner_text()
+        assert overdue.count() >= 1 and "思想汇报（第1次）" in overdue.first.inner_text()
         assert "2026-05-01" in overdue.first.inner_text()
         assert no_horizontal_scroll(viewer.page)
         shoot(viewer.page, "member-record")
