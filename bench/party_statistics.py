@@ -131,6 +131,9 @@ def main(argv=None) -> int:
             for what, count, secs, aim in rows
         ],
     )
+    with open("/proc/self/status") as fh:
+        peak = next((line.split()[1] for line in fh if line.startswith("VmHWM:")), "0")
+    print(f"\npeak resident memory of this process: {int(peak) / 1024:,.0f} MB")
     return 0
 
 

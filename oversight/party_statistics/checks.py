@@ -24,6 +24,15 @@ class Check:
     subject: str = "members"
 
 
+# What a set of exclusive bands adds up to, said short (the full equation names every band).
+GROUP_SUMS = {
+    "age": _("各年龄段之和"),
+    "joined": _("各入党时间段之和"),
+    "education": _("各学历之和"),
+    "kind": _("各类组织之和"),
+}
+
+
 def _difference(a: list[int], b: list[int]) -> list[int]:
     """Who is counted a different number of times on one side than on the other."""
     ca, cb = Counter(a), Counter(b)
@@ -133,8 +142,10 @@ def run_checks(comp: Computation) -> list[Check]:
     for table in t.values():
         row_keys = [r for r, _l in table.rows]
         for row in row_keys:
-            for _name, cols in table.col_groups:
-                out.append(_equal("C2", (table, row, "total"), [(table, row, col) for col in cols]))
+            for name, cols in table.col_groups:
+                check = _equal("C2", (table, row, "total"), [(table, row, col) for col in cols])
+                check.text = f"{_label(table, row, 'total')} = {GROUP_SUMS[name]}"
+                out.append(check)
             for col in table.subsets:
                 left, right = table.value(row, col), table.value(row, "total")
                 out.append(
@@ -151,11 +162,16 @@ def run_checks(comp: Computation) -> list[Check]:
                         subject=table.subject,
                     )
                 )  # fmt: skip
+        rows, cols = dict(table.rows), dict(table.cols)
         for parent, children in table.row_groups:
             for col, _l in table.cols:
-                out.append(
-                    _equal("C2", (table, parent, col), [(table, ch, col) for ch in children])
+                check = _equal("C2", (table, parent, col), [(table, ch, col) for ch in children])
+                check.text = (
+                    f"{_label(table, parent, col)} = "
+                    + " + ".join(str(rows[ch]) for ch in children)
+                    + f"（{cols[col]}）"
                 )
+                out.append(check)
 
     # C3 (inferred): between tables.
     total = (basic, "total", "total")

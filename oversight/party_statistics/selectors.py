@@ -14,8 +14,8 @@ from organizations.models import MemberStatus, Organization
 from ..models import StatisticsFiling
 from .checks import Check, _difference, run_checks
 from .config import StatisticsConfig, statistics_config
-from .records import load
-from .tables import ORGANIZATIONS, Computation, compute
+from .records import LEFT, load
+from .tables import EDUCATION_OF, ORGANIZATIONS, Computation, compute
 
 
 def default_cutoff(on: dt.date | None = None) -> dt.date:
@@ -102,7 +102,8 @@ class Statistics:
 
 
 def _record_text(p) -> str:
-    """What the record says about the dates the tables count by, for the office to correct."""
+    """What the record says about the fields the tables count by, for the office to correct: the
+    dates it holds, and 出生日期 or 学历 when missing."""
     parts = []
     for label, value in (
         (_("入党日期"), p.joined_on),
@@ -111,7 +112,14 @@ def _record_text(p) -> str:
         (_("转入日期"), p.transferred_in_on),
         (_("离开日期"), p.exit_on),
     ):
-        parts.append(f"{label} {value.isoformat() if value else '—'}")
+        if value:
+            parts.append(f"{label} {value.isoformat()}")
+    if p.birth_date is None:
+        parts.append(str(_("出生日期未填")))
+    if p.education not in EDUCATION_OF:
+        parts.append(str(_("学历未填或不在统计分类中")))
+    if p.status in LEFT and p.exit_on is None:
+        parts.append(str(_("无离开日期")))
     return "；".join(str(x) for x in parts)
 
 

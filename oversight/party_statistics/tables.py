@@ -9,7 +9,7 @@ The year of a cut-off is the twelve months ending on it: 1-01 to 12-31 for the a
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from engine.i18n import _
@@ -31,7 +31,7 @@ class Table:
     subject: str = MEMBERS
     # The people (or organizations) behind each cell; a cell's number is their count unless
     # `values` says otherwise (arithmetic rows of 党员数量变化情况).
-    people: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    people: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(list))
     values: dict[tuple[str, str], int] = field(default_factory=dict)
     # Column groups whose cells add up to the `total` column (exclusive bands: age, 学历 …) and row
     # groups whose cells add up to their parent row (C2).
@@ -41,7 +41,7 @@ class Table:
     notes: list[str] = field(default_factory=list)
 
     def add(self, row: str, col: str, pk: int) -> None:
-        self.people.setdefault((row, col), []).append(pk)
+        self.people[(row, col)].append(pk)
 
     def value(self, row: str, col: str) -> int:
         if (row, col) in self.values:
@@ -491,15 +491,16 @@ def _count_member(basic, joined, education, p: Person, cutoff, config) -> None:
         cols.append(band)
     j = joined_band(p.joined_on)
     e = EDUCATION_OF.get(p.education)
+    b, jc, ec = basic.people, joined.people, education.people
     for r in rows:
         for c in cols:
-            basic.add(r, c, pk)
-        joined.add(r, "total", pk)
+            b[(r, c)].append(pk)
+        jc[(r, "total")].append(pk)
         if j:
-            joined.add(r, j, pk)
-        education.add(r, "total", pk)
+            jc[(r, j)].append(pk)
+        ec[(r, "total")].append(pk)
         if e:
-            education.add(r, e, pk)
+            ec[(r, e)].append(pk)
 
 
 def _count_new_member(new, p: Person, cutoff, config) -> None:
