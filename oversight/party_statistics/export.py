@@ -45,24 +45,25 @@ def statistics_workbook(stats: Statistics) -> bytes:
             for note in t["notes"]:
                 _row(ws, [note])
         ws = wb.create_sheet("校验")
-        _row(ws, ["校验", "结果", "左", "右", "涉及人员", "记录"], bold=True)
-        _row(
-            ws,
-            [
-                f"共 {view['checks_total']} 项，未通过 {view['checks_failed']} 项",
-                "",
-                "",
-                "",
-                "",
-                "",
-            ],
-        )
+        _row(ws, ["校验", "结果", "左", "右", "涉及人员", "所在组织", "记录"], bold=True)
+        _row(ws, [f"共 {view['checks_total']} 项，未通过 {view['checks_failed']} 项"])
         for c in view["checks"]:
-            names = "、".join(
-                f"{p['name']}（{p.get('organization_name', '')}）" for p in c["people"]
+            _row(
+                ws, [f"{c['code']} {c['text']}", "未通过", c["left"], c["right"], c["people_count"]]
             )
-            records = "\n".join(f"{p['name']}：{p.get('record', '')}" for p in c["people"])
-            _row(ws, [f"{c['code']} {c['text']}", "未通过", c["left"], c["right"], names, records])
+            for p in c["people"]:  # one line per person: the name a cell of its own
+                _row(
+                    ws,
+                    [
+                        "",
+                        "",
+                        "",
+                        "",
+                        p["name"],
+                        p.get("organization_name", ""),
+                        p.get("record", ""),
+                    ],
+                )
         ws = wb.create_sheet("说明")
         for s in view["settings"]:
             _row(ws, [s["text"]])

@@ -129,16 +129,14 @@ def test_the_export_is_in_the_tables_layout_and_formula_safe(university):
     assert rows[2][1:5] == ("总数", "预备党员", "女", "少数民族")
     assert rows[3][:3] == ("总计", 16, 1)
     checks = list(wb["校验"].iter_rows(values_only=True))
-    failed = [row for row in checks if row[1] == "未通过"]
     # Struck off with no date on the record: the year's balance names them, as text.
-    assert any(row[4].startswith("=HYPERLINK(1)") for row in failed), failed
-    cell = next(
-        c
-        for row in wb["校验"].iter_rows()
-        for c in row
-        if c.value == "=HYPERLINK(1)（计算机学生第一党支部）"
+    at = next(
+        i for i, row in enumerate(checks) if (row[0] or "").startswith("C1 党员数量变化情况·17")
     )
-    assert cell.data_type == "s"
+    assert checks[at][1:4] == ("未通过", -1, 0)
+    assert checks[at + 1][4:6] == ("=HYPERLINK(1)", "计算机学生第一党支部")
+    cell = next(c for row in wb["校验"].iter_rows() for c in row if c.value == "=HYPERLINK(1)")
+    assert cell.data_type == "s" and cell.quotePrefix
     pdf = client_for(u.users.officer).get(
         "/api/statistics/export/", {"organization": u.college.pk, "cutoff": CUTOFF, "format": "pdf"}
     )
