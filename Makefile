@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint install bench bench-scale bench-onboarding clean
+.PHONY: demo test lint install bench bench-scale bench-onboarding bench-statistics clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ bench-scale: $(STAMP)
 ## Onboarding at scale: import a generated workbook of 30,000 members, 1,500 organizations, 2,000 ledger rows.
 bench-onboarding: $(STAMP)
 	url=$$(CI=true sh .ci/database-url) || exit 1; DATABASE_URL="$${DATABASE_URL:-$$url}" $(BIN)/python -m bench.onboarding $(BENCH_ARGS)
+
+## 党内统计 at scale: all tables and checks for 30,000 members, and the computation for 1 M.
+bench-statistics: $(STAMP)
+	url=$$(CI=true sh .ci/database-url) || exit 1; DATABASE_URL="$${DATABASE_URL:-$$url}" $(BIN)/python -m bench.party_statistics $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

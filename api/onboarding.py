@@ -12,12 +12,14 @@ from rest_framework.views import APIView
 from engine.errors import Forbidden, NotFound
 from engine.i18n import _
 from onboarding import selectors
-from onboarding.export import export_workbook, statistics_workbook
+from onboarding.export import export_workbook
 from onboarding.services import import_scope, onboarding_import
 from organizations.selectors import is_org_department
+from oversight.party_statistics.selectors import Statistics, default_cutoff
 
 from .params import organization_param
 from .parsers import FormParser, MultiPartParser
+from .statistics import statistics_file_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -90,10 +92,10 @@ class OnboardingStatisticsView(APIView):
         responses={(200, XLSX): bytes},
     )
     def get(self, request) -> HttpResponse:
-        """党内统计 for the organization's subtree as Excel: members by kind, status and branch;
-        the development pipeline by stage."""
+        """党内统计 for the organization's subtree as Excel, as of 12-31 of this year: the same
+        workbook as /api/statistics/export/ (which takes any cut-off and PDF)."""
         root = organization_param(request)
-        return _xlsx(statistics_workbook, root, f"partyflow-statistics-{root.code or root.pk}.xlsx")
+        return statistics_file_response(Statistics(root, default_cutoff()), "xlsx")
 
 
 class ImportFlagSerializer(serializers.Serializer):

@@ -25,6 +25,12 @@ ENTRY_POINTS = [
     ("branch-terms/", _("各支部任期（?organization=ID）")),
     ("branch-identification/", _("软弱涣散党支部排查（?organization=ID）")),
     ("weak-branches/", _("软弱涣散党支部名单")),
+    (
+        "statistics/",
+        _(
+            "党内统计（?organization=ID&cutoff=YYYY-MM-DD）；statistics/cell/ 单元格人员，statistics/export/ 导出，statistics/filings/ 报送"
+        ),
+    ),
     ("reports/development-pipeline/", _("发展党员统计（?organization=ID）")),
     ("schema/", _("OpenAPI 接口说明")),
     ("docs/", _("Swagger 接口文档")),

@@ -15,6 +15,7 @@ from . import (
     oversight,
     root,
     standards,
+    statistics,
     tasks,
 )
 
@@ -65,6 +66,12 @@ urlpatterns = [
         "onboarding/statistics/",
         onboarding.OnboardingStatisticsView.as_view(),
         name="onboarding-statistics",
+    ),
+    path("statistics/", statistics.StatisticsView.as_view(), name="statistics"),
+    path("statistics/cell/", statistics.StatisticsCellView.as_view(), name="statistics-cell"),
+    path("statistics/export/", statistics.StatisticsExportView.as_view(), name="statistics-export"),
+    path(
+        "statistics/filings/", statistics.StatisticsFilingView.as_view(), name="statistics-filings"
     ),
     path("onboarding/flags/", onboarding.ImportFlagsView.as_view(), name="onboarding-flags"),
     path("compliance/", oversight.ComplianceView.as_view(), name="compliance"),

@@ -1,23 +1,19 @@
-"""Export in the import's format (the same sheets and headers, `onboarding.columns`), the shipped
-template, and the 党内统计 figures as Excel. Written with openpyxl's write_only mode (streaming)."""
+"""Export in the import's format (the same sheets and headers, `onboarding.columns`) and the shipped
+template (党内统计 is `oversight.party_statistics`). Written with openpyxl's write_only mode (streaming)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from django.db.models import Q
 from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from engine.calendar import parse_date, today
-from organizations.codes import PersonCategory
-from organizations.models import Member, MemberStatus, Organization, OrgKind, RoleAssignment
-from procedures.member_development.selectors import development_pipeline
+from engine.calendar import parse_date
+from organizations.models import Member, MemberStatus, Organization, RoleAssignment
 from untrusted.cells import text_cell
 from workflows.models import Case, CaseStatus
 
@@ -201,79 +197,3 @@ def export_workbook(target, *, root: Organization) -> None:
             LEDGER.key: _ledger(root),
         },
     )
-
-
-# --- 党内统计 -----------------------------------------------------------------------------------
-
-
-def statistics_workbook(target, *, root: Organization) -> None:
-    """The figures committees report: members by kind (人员类别), by status (党籍状态), per
-    branch, and     the development pipeline by stage, for the subtree at `root`, as of today."""
-    with translation.override("zh-hans"):
-        _statistics(target, root)
-
-
-def _statistics(target, root: Organization) -> None:
-    members = Member.objects.filter(organization__path__startswith=root.path)
-    party = members.filter(status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY])
-    wb = Workbook(write_only=True)
-
-    ws = wb.create_sheet("按人员类别")
-    _row(ws, [f"{root.name} 党员人数（截至 {today().isoformat()}）"], bold=True)
-    _row(ws, ["人员类别", "正式党员", "预备党员", "合计"], bold=True)
-    by_kind = Counter(party.values_list("person_category", "status"))
-    for value, label in [*PersonCategory.choices, ("", "未填")]:
-        full, prob = (
-            by_kind.get((value, MemberStatus.FULL), 0),
-            by_kind.get((value, MemberStatus.PROBATIONARY), 0),
-        )
-        _row(ws, [str(label), full, prob, full + prob])
-    _row(
-        ws,
-        [
-            "合计",
-            party.filter(status=MemberStatus.FULL).count(),
-            party.filter(status=MemberStatus.PROBATIONARY).count(),
-            party.count(),
-        ],
-        bold=True,
-    )
-
-    ws = wb.create_sheet("按党籍状态")
-    _row(ws, ["状态", "人数"], bold=True)
-    statuses = Counter(members.values_list("status", flat=True))
-    for status in MemberStatus:
-        _row(ws, [str(status.label), statuses.get(status.value, 0)])
-
-    ws = wb.create_sheet("按党支部")
-    _row(ws, ["党组织编码", "党支部", "正式党员", "预备党员", "合计", "流动党员"], bold=True)
-    per_branch = Counter(party.values_list("organization_id", "status"))
-    floating = Counter(party.filter(is_floating=True).values_list("organization_id", flat=True))
-    branches = (
-        Organization.objects.filter(path__startswith=root.path)
-        .filter(Q(kind=OrgKind.BRANCH))
-        .order_by("path")
-    )
-    for b in branches:
-        full, prob = (
-            per_branch.get((b.pk, MemberStatus.FULL), 0),
-            per_branch.get((b.pk, MemberStatus.PROBATIONARY), 0),
-        )
-        _row(ws, [b.code or "", b.name, full, prob, full + prob, floating.get(b.pk, 0)])
-
-    pipeline = development_pipeline(root)
-    ws = wb.create_sheet("发展党员")
-    _row(ws, ["发展阶段", "人数"], bold=True)
-    for status in (
-        MemberStatus.APPLICANT,
-        MemberStatus.ACTIVIST,
-        MemberStatus.DEVELOPMENT_OBJECT,
-        MemberStatus.PROBATIONARY,
-    ):
-        _row(ws, [str(status.label), pipeline["members_by_status"][status.value]])
-    _row(ws, [])
-    _row(ws, ["进行中的发展党员流程（按当前环节）", "流程数"], bold=True)
-    for stage, count in sorted(pipeline["cases_by_stage"].items()):
-        _row(ws, [stage, count])
-    _row(ws, ["逾期待办", pipeline["overdue_tasks"]])
-    wb.save(target)

@@ -274,6 +274,13 @@ CELERY_BEAT_SCHEDULE = {
 PARTYFLOW = {
     # Rule set new cases run under (a case keeps the one it started with).
     "RULE_SET": os.environ.get("PARTYFLOW_RULE_SET", "cpc-2014"),
+    # 党内统计: the points the domain file marks unverified or inferred, each said on the page
+    # (docs/statistics.md): the day a new member counts (S3: "approval" or "vote") and the
+    # occupation row of staff ("professional", "management" or "worker").
+    "STATISTICS": {
+        "admission_counted_on": os.environ.get("PARTYFLOW_STATS_ADMISSION", "approval"),
+        "staff_occupation": os.environ.get("PARTYFLOW_STATS_STAFF_OCCUPATION", "professional"),
+    },
     "BPMN_DIR": BASE_DIR / "bpmn",
     "FORMS_DIR": BASE_DIR / "forms" / "schemas",
     # Seconds between in-process timer sweeps in `partyflow demo`.

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views, views_reports
+from . import views, views_reports, views_statistics
 
 app_name = "web"
 
@@ -49,6 +49,14 @@ urlpatterns = [
         "committee/compliance/<int:organization_id>/<slug:code>/",
         views_reports.compliance_cell,
         name="compliance_cell",
+    ),
+    path("committee/statistics/", views_statistics.statistics, name="statistics"),
+    path("committee/statistics/cell/", views_statistics.statistics_cell, name="statistics_cell"),
+    path(
+        "committee/statistics/export/", views_statistics.statistics_export, name="statistics_export"
+    ),
+    path(
+        "committee/statistics/filing/", views_statistics.statistics_filing, name="statistics_filing"
     ),
     path("records/meetings/", views_reports.meetings, name="meetings"),
     path("records/meetings/new/", views_reports.meeting_new, name="meeting_new"),

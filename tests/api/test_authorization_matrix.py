@@ -457,6 +457,31 @@ MATRIX = {
         None,
         SCOPED,
     ),
+    # 党内统计: scoped reads; filing by the organization department or the organization's committee
+    # (a branch officer and the auditor: 403; outside one's scope: 404).
+    ("statistics", "GET"): (
+        lambda o: f"/api/statistics/?organization={o.branch.pk}&cutoff=2026-06-30",
+        None,
+        SCOPED,
+    ),
+    ("statistics-cell", "GET"): (
+        lambda o: (
+            f"/api/statistics/cell/?organization={o.branch.pk}&cutoff=2026-06-30"
+            "&table=membership_change&row=16&col=count"
+        ),
+        None,
+        SCOPED,
+    ),
+    ("statistics-export", "GET"): (
+        lambda o: f"/api/statistics/export/?organization={o.branch.pk}&cutoff=2026-06-30",
+        None,
+        SCOPED,
+    ),
+    ("statistics-filings", "POST"): (
+        lambda o: "/api/statistics/filings/",
+        lambda o: {"organization": o.branch.pk, "cutoff": "2026-06-30"},
+        row("403 403 404 201 201 403 403 401", "404 404 404 404 201 404 404 401"),
+    ),
     ("onboarding-flags", "GET"): (lambda o: "/api/onboarding/flags/", None, row(SIGNED_IN)),
     ("compliance-export", "GET"): (
         lambda o: f"/api/compliance/export/?organization={o.branch.pk}&period=2026-06",

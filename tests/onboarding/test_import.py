@@ -369,18 +369,18 @@ def test_party_statistics_workbook(orgdept):
     r = as_user("T1007").get(f"/api/onboarding/statistics/?organization={college.pk}")
     assert r.status_code == 200
     wb = load_workbook(io.BytesIO(b"".join(r.streaming_content) if r.streaming else r.content))
-    by_branch = {row[1]: row[2:] for row in wb["按党支部"].iter_rows(min_row=2, values_only=True)}
-    assert by_branch["软件工程系教工党支部"] == (7, 0, 7, 0)
-    assert by_branch["计算机专业学生党支部"] == (
-        7,
-        1,
-        8,
-        0,
-    )  # 6 + the converted S010; S009 probationary
+    # The 党内统计 tables (oversight.party_statistics) as of 12-31 of this year.
+    basic = {row[0]: row[1:3] for row in wb["党员基本情况"].iter_rows(min_row=4, values_only=True)}
+    # 7 in 软件工程系教工党支部, 8 in 计算机专业学生党支部 (6 + the converted S010; S009 probationary)
+    assert basic["总计"] == (15, 1)
+    assert basic["四、学生"] == (2, 1)
     pipeline = {
-        row[0]: row[1] for row in wb["发展党员"].iter_rows(min_row=2, max_row=5, values_only=True)
+        row[0]: row[1]
+        for row in wb["入党申请人、积极分子和发展对象"].iter_rows(
+            min_row=4, max_row=6, values_only=True
+        )
     }
-    assert pipeline == {"入党申请人": 2, "入党积极分子": 2, "发展对象": 4, "预备党员": 1}
+    assert pipeline == {"入党申请人": 2, "入党积极分子": 2, "发展对象": 4}
 
 
 def test_only_the_organization_department_imports(orgdept, db):

@@ -80,7 +80,8 @@ def test_every_excel_export_writes_formula_like_names_as_text(university, api, w
         "compliance (page)": set(HOSTILE[:2]),
         "standards matrix": set(HOSTILE[:2]),
         "onboarding export": set(HOSTILE),
-        "党内统计": set(HOSTILE[:2]),
+        # The fixture's members have no birth dates: the checks name every one, with the branch.
+        "党内统计": set(HOSTILE),
     }
     for what, r in exports.items():
         assert r.status_code == 200, (what, r.status_code, r.content[:300])

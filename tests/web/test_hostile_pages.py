@@ -89,6 +89,10 @@ PARAMS = [
     "new_password1",
     "new_password2",
     "language",
+    "cutoff",
+    "table",
+    "row",
+    "col",
 ]
 
 

@@ -1,9 +1,11 @@
 """partyflow export-workbook OUT.xlsx --organization CODE [--statistics]: the subtree in the
-import's format (importing it back changes nothing), or with --statistics the 党内统计 figures."""
+import's format (importing it back changes nothing), or with --statistics the 党内统计 tables
+(`partyflow party-statistics`, called by name: onboarding does not import the reports)."""
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from onboarding.export import export_workbook, statistics_workbook
+from onboarding.export import export_workbook
 from organizations.models import Organization
 
 
@@ -21,5 +23,8 @@ class Command(BaseCommand):
         root = Organization.objects.filter(code=organization).first()
         if root is None:
             raise CommandError(f"organization code {organization} does not exist")
-        (statistics_workbook if statistics else export_workbook)(out, root=root)
+        if statistics:
+            call_command("party_statistics", out, organization=organization, stdout=self.stdout)
+            return
+        export_workbook(out, root=root)
         self.stdout.write(out)

@@ -1,0 +1,161 @@
+"""The records the tables are computed from, read in a few queries into plain rows, so the
+computation (`tables.compute`) is plain Python over them and a benchmark can feed it a province.
+
+Each person's dated events are derived here, once:
+- entry into the organization's count: the 组织关系转入 date when there is one (an increase by
+  转入), else the admission date (发展党员) counted per S3 (`admission_counted_on`);
+- exit: 除名/自行脱党 and 劝退 on `left_on`, 取消预备党员资格 on its status change (else `left_on`);
+  a record whose status says the person left without a date has no dated decrease: the person is
+  counted before today and not after, so the year's check (C1, cell 17) names them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+from organizations.models import Member, MemberStatus, Organization, OrgKind
+from procedures.member_development.models import StatusChange
+from workflows.actions import AuditAction
+from workflows.models import AuditEvent
+from workflows.selectors import step_date
+
+from .config import ADMISSION_BY_APPROVAL, StatisticsConfig
+
+IN_PARTY = (MemberStatus.FULL.value, MemberStatus.PROBATIONARY.value)
+LEFT = (MemberStatus.REMOVED.value, MemberStatus.WITHDRAWN.value, MemberStatus.CANCELLED.value)
+DEVELOPMENT = (
+    MemberStatus.APPLICANT.value,
+    MemberStatus.ACTIVIST.value,
+    MemberStatus.DEVELOPMENT_OBJECT.value,
+)
+
+
+class Person(NamedTuple):
+    id: int
+    name: str
+    organization_id: int
+    status: str
+    gender: str
+    ethnicity: str
+    education: str
+    category: str
+    birth_date: dt.date | None
+    joined_on: dt.date | None  # 入党日期 (the admission vote)
+    standing_from: dt.date | None  # 转正: Party standing from the end of probation
+    transferred_in_on: dt.date | None
+    extension_months: int | None
+    admitted_on: dt.date | None  # the day 发展 counts (S3 setting)
+    exit_on: dt.date | None  # the dated decrease (出党), None when the record gives none
+    history: tuple  # ((effective_on, to_status), ...) of the development record, in order
+
+
+class Org(NamedTuple):
+    id: int
+    name: str
+    kind: str
+    parent_id: int | None
+    term_start: dt.date | None
+    term_end: dt.date | None
+    founded_on: dt.date | None
+    dissolved_on: dt.date | None
+
+
+MEMBER_FIELDS = (
+    "id",
+    "name",
+    "organization_id",
+    "status",
+    "gender",
+    "ethnicity",
+    "education",
+    "person_category",
+    "birth_date",
+    "joined_on",
+    "party_standing_from",
+    "transferred_in_on",
+    "probation_extension_months",
+    "left_on",
+)
+
+
+def load(root: Organization, config: StatisticsConfig) -> tuple[list[Person], list[Org]]:
+    """Every person and organization of the subtree at `root` (S1: a member counts where the
+    formal membership is held, i.e. the organization of the record)."""
+    history: dict[int, list] = {}
+    cancelled_on: dict[int, dt.date] = {}
+    admission_cases: dict[int, int] = {}
+    for member_id, to_status, on, case_id in (
+        StatusChange.objects.filter(member__organization__path__startswith=root.path)
+        .order_by("member_id", "id")
+        .values_list("member_id", "to_status", "effective_on", "case_id")
+        .iterator(chunk_size=5000)
+    ):
+        history.setdefault(member_id, []).append((on, to_status))
+        if to_status == MemberStatus.CANCELLED:
+            cancelled_on[member_id] = on
+        if to_status == MemberStatus.PROBATIONARY and case_id and member_id not in admission_cases:
+            admission_cases[member_id] = case_id
+    approved = (
+        _approval_dates(set(admission_cases.values()))
+        if config.admission_counted_on == ADMISSION_BY_APPROVAL
+        else {}
+    )
+    people = []
+    for row in (
+        Member.objects.filter(organization__path__startswith=root.path)
+        .order_by("id")
+        .values_list(*MEMBER_FIELDS)
+        .iterator(chunk_size=5000)
+    ):
+        (pk, name, org, status, gender, eth, edu, cat, birth, joined, standing, t_in, ext, left) = (
+            row
+        )
+        admitted = joined
+        if pk in admission_cases and admission_cases[pk] in approved:
+            admitted = approved[admission_cases[pk]]
+        exit_on = None
+        if status == MemberStatus.CANCELLED:
+            exit_on = cancelled_on.get(pk) or left
+        elif status in LEFT:
+            exit_on = left
+        people.append(
+            Person(
+                pk, name, org, status, gender, eth, edu, cat, birth, joined, standing, t_in, ext,
+                admitted, exit_on, tuple(history.get(pk, ())),
+            )
+        )  # fmt: skip
+    orgs = [
+        Org(*r)
+        for r in Organization.objects.filter(path__startswith=root.path)
+        .exclude(kind=OrgKind.PARTY_GROUP)
+        .order_by("path")
+        .values_list(
+            "id",
+            "name",
+            "kind",
+            "parent_id",
+            "term_start",
+            "term_end",
+            "founded_on",
+            "dissolved_on",
+        )
+    ]
+    return people, orgs
+
+
+def _approval_dates(case_ids: set[int]) -> dict[int, dt.date]:
+    """The day the higher committee approved each admission (the approve_admission step's event
+    date, S3), by case."""
+    if not case_ids:
+        return {}
+    out = {}
+    for case_id, data in AuditEvent.objects.filter(
+        case_id__in=case_ids,
+        action=AuditAction.TASK_COMPLETED,
+        task__element_id="approve_admission",
+    ).values_list("case_id", "data"):
+        on = step_date("member_development", "approve_admission", (data or {}).get("submitted"))
+        if on:
+            out[case_id] = on
+    return out

@@ -1,0 +1,539 @@
+"""The tables, computed in plain Python over the rows of `records` for a cut-off date, each cell
+holding the people (or organizations) it counts. Tables are keyed by name; `source` is the table's
+place in the DT-2017 edition (rules S1–S9 of the domain file).
+
+The year of a cut-off is the twelve months ending on it: 1-01 to 12-31 for the annual 党统,
+7-01 to 6-30 for the Ministry of Education's report as of 6-30.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from engine.i18n import _
+
+from .config import StatisticsConfig
+from .records import DEVELOPMENT, IN_PARTY, LEFT, Org, Person
+
+MEMBERS = "members"
+ORGANIZATIONS = "organizations"
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    source: str
+    rows: list[tuple[str, str]]
+    cols: list[tuple[str, str]]
+    subject: str = MEMBERS
+    # The people (or organizations) behind each cell; a cell's number is their count unless
+    # `values` says otherwise (arithmetic rows of 党员数量变化情况).
+    people: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(list))
+    values: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Column groups whose cells add up to the `total` column (exclusive bands: age, 学历 …) and row
+    # groups whose cells add up to their parent row (C2).
+    col_groups: list[tuple[str, list[str]]] = field(default_factory=list)
+    row_groups: list[tuple[str, list[str]]] = field(default_factory=list)
+    subsets: list[str] = field(default_factory=list)  # columns that are a "其中" of total
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, row: str, col: str, pk: int) -> None:
+        self.people[(row, col)].append(pk)
+
+    def value(self, row: str, col: str) -> int:
+        if (row, col) in self.values:
+            return self.values[(row, col)]
+        return len(self.people.get((row, col), ()))
+
+    def cell_people(self, row: str, col: str) -> list[int]:
+        return self.people.get((row, col), [])
+
+    def matrix(self) -> list[list[int]]:
+        return [[self.value(r, c) for c, _l in self.cols] for r, _l in self.rows]
+
+
+@dataclass
+class Computation:
+    root_id: int
+    cutoff: dt.date
+    year_start: dt.date
+    tables: dict[str, Table]
+    config: StatisticsConfig
+    checks: list = field(default_factory=list)
+
+
+# --- bands --------------------------------------------------------------------------------------
+
+
+def age_on(birth: dt.date, on: dt.date) -> int:
+    """实足年龄 on the cut-off date (S5)."""
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _bands(spec):
+    """[(key, label, low, high)] → a function of a value giving its band key (None: no band)."""
+
+    def band(value):
+        if value is None:
+            return None
+        for key, _label, low, high in spec:
+            if (low is None or value >= low) and (high is None or value <= high):
+                return key
+        return None
+
+    return band
+
+
+AGE_BANDS = [
+    ("age_30", _("30岁及以下"), None, 30),
+    ("age_35", _("31—35岁"), 31, 35),
+    ("age_40", _("36—40岁"), 36, 40),
+    ("age_45", _("41—45岁"), 41, 45),
+    ("age_50", _("46—50岁"), 46, 50),
+    ("age_55", _("51—55岁"), 51, 55),
+    ("age_60", _("56—60岁"), 56, 60),
+    ("age_65", _("61—65岁"), 61, 65),
+    ("age_70", _("66—70岁"), 66, 70),
+    ("age_71", _("71岁及以上"), 71, None),
+]
+NEW_MEMBER_AGE_BANDS = [
+    ("nage_25", _("25岁及以下"), None, 25),
+    ("nage_30", _("26—30岁"), 26, 30),
+    ("nage_35", _("31—35岁"), 31, 35),
+    ("nage_40", _("36—40岁"), 36, 40),
+    ("nage_59", _("41—59岁"), 41, 59),
+    ("nage_60", _("60岁及以上"), 60, None),
+]
+JOINED_BANDS = [
+    ("j_1937", _("1937年7月6日及以前"), None, dt.date(1937, 7, 6)),
+    ("j_1945", _("1937年7月7日至1945年9月2日"), dt.date(1937, 7, 7), dt.date(1945, 9, 2)),
+    ("j_1949", _("1945年9月3日至1949年9月"), dt.date(1945, 9, 3), dt.date(1949, 9, 30)),
+    ("j_1966", _("1949年10月至1966年4月"), dt.date(1949, 10, 1), dt.date(1966, 4, 30)),
+    ("j_1976", _("1966年5月至1976年10月"), dt.date(1966, 5, 1), dt.date(1976, 10, 31)),
+    ("j_1978", _("1976年11月至1978年12月"), dt.date(1976, 11, 1), dt.date(1978, 12, 31)),
+    ("j_2002", _("1979年1月至2002年10月"), dt.date(1979, 1, 1), dt.date(2002, 10, 31)),
+    ("j_2012", _("2002年11月至2012年10月"), dt.date(2002, 11, 1), dt.date(2012, 10, 31)),
+    ("j_now", _("2012年11月及以后"), dt.date(2012, 11, 1), None),
+]
+EDUCATION_BANDS = [
+    ("edu_postgraduate", _("研究生")),
+    ("edu_undergraduate", _("大学本科")),
+    ("edu_college", _("大学专科")),
+    ("edu_secondary", _("中专")),
+    ("edu_high", _("高中、中技")),
+    ("edu_junior", _("初中及以下")),
+]
+# GB/T 4658 学历 codes → the 6 bands (S6: the highest certified 学历 on the record); 90 其他 and a
+# blank field have no band, and the check names the people.
+EDUCATION_OF = {
+    "10": "edu_postgraduate",
+    "11": "edu_postgraduate",
+    "14": "edu_postgraduate",
+    "20": "edu_undergraduate",
+    "30": "edu_college",
+    "40": "edu_secondary",
+    "60": "edu_high",
+    "70": "edu_junior",
+    "80": "edu_junior",
+}
+age_band = _bands(AGE_BANDS)
+new_age_band = _bands(NEW_MEMBER_AGE_BANDS)
+joined_band = _bands(JOINED_BANDS)
+
+OCCUPATION_ROWS = [
+    ("total", _("总计")),
+    ("employed", _("一、在岗职工")),
+    ("management", _("其中：事业单位管理人员")),
+    ("professional", _("事业单位专业技术人员")),
+    ("worker", _("工勤技能人员")),
+    ("student", _("四、学生")),
+    ("retired", _("五、离退休人员")),
+    ("other", _("六、其他")),
+]
+OCCUPATION_GROUPS = [
+    ("total", ["employed", "student", "retired", "other"]),
+    ("employed", ["management", "professional", "worker"]),
+]
+
+
+def occupation_rows(category: str, config: StatisticsConfig) -> tuple[str, ...]:
+    """The rows a person counts in, 总计 first (*inferred* university mapping; blank: 总计 only)."""
+    if category == "staff":
+        return ("total", "employed", config.staff_occupation)
+    if category in ("student", "retired", "other"):
+        return ("total", category)
+    return ("total",)
+
+
+def minority(ethnicity: str) -> bool:
+    return ethnicity not in ("", "01", "97", "98")
+
+
+# --- membership over time ------------------------------------------------------------------------
+
+
+def entry_on(p: Person) -> dt.date | None:
+    return p.transferred_in_on or p.admitted_on
+
+
+def in_party(p: Person, on: dt.date, today: dt.date) -> bool:
+    """Whether the records place the person in the Party (in this subtree) on `on`."""
+    entry = entry_on(p)
+    if entry is not None and entry > on:
+        return False
+    if p.status in IN_PARTY:
+        return True
+    if p.status in LEFT:
+        if p.exit_on is not None:
+            return p.exit_on > on
+        return on < today  # left, no date on the record: no dated decrease (C5)
+    return False
+
+
+def probationary_on(p: Person, on: dt.date) -> bool:
+    if p.status == "probationary" or p.status == "cancelled":
+        return True
+    return p.standing_from is not None and p.standing_from > on
+
+
+def stage_on(p: Person, on: dt.date) -> str | None:
+    """The development stage (申请人, 积极分子, 发展对象) on `on`, from the status history; a
+    record with no history counts at its current status."""
+    if not p.history:
+        return p.status if p.status in DEVELOPMENT else None
+    stage = None
+    for when, status in p.history:
+        if when <= on:
+            stage = status
+    return stage if stage in DEVELOPMENT else None
+
+
+def _in(day: dt.date | None, start: dt.date, end: dt.date) -> bool:
+    return day is not None and start <= day <= end
+
+
+def year_start(cutoff: dt.date) -> dt.date:
+    try:
+        return cutoff.replace(year=cutoff.year - 1) + dt.timedelta(days=1)
+    except ValueError:  # 2-29
+        return dt.date(cutoff.year - 1, 3, 1)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    m = day.month - 1 + months
+    y, m = day.year + m // 12, m % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(y, m, d)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+# --- the tables ---------------------------------------------------------------------------------
+
+CHANGE_ROWS = [
+    ("1", _("1 上年底总数")),
+    ("2", _("2 本年增加")),
+    ("3", _("3 发展党员")),
+    ("4", _("4 其中：重新入党")),
+    ("5", _("5 恢复党籍")),
+    ("6", _("6 其中：停止党籍后恢复")),
+    ("7", _("7 转入组织关系")),
+    ("8", _("8 其中：整建制转入")),
+    ("9", _("9 本年减少")),
+    ("10", _("10 出党")),
+    ("11", _("11 停止党籍")),
+    ("12", _("12 死亡")),
+    ("13", _("13 转出组织关系")),
+    ("14", _("14 其中：整建制转出")),
+    ("15", _("15 本年底应有数")),
+    ("16", _("16 本年底实有数")),
+    ("17", _("17 实有数与应有数之差")),
+]
+COUNT = [("count", _("人数"))]
+NO_RECORD_NOTE = _(
+    "恢复党籍、停止党籍、死亡、转出组织关系及整建制转入转出在本系统中尚无记录，这些栏按 0 计。"
+)
+
+
+def _table(key, title, source, rows, cols, **kw) -> Table:
+    return Table(key=key, title=title, source=source, rows=rows, cols=cols, **kw)
+
+
+def compute(
+    people: list[Person],
+    orgs: list[Org],
+    *,
+    root_id: int,
+    cutoff: dt.date,
+    today: dt.date,
+    config: StatisticsConfig,
+) -> Computation:
+    start = year_start(cutoff)
+    opening = start - dt.timedelta(days=1)
+
+    change = _table(
+        "membership_change",
+        _("党员数量变化情况"),
+        _("DT-2017 表1"),
+        CHANGE_ROWS,
+        COUNT,
+        notes=[NO_RECORD_NOTE],
+    )
+    base_cols = [("total", _("总数")), ("probationary", _("预备党员")), ("female", _("女"))]
+    basic = _table(
+        "members_basic",
+        _("党员基本情况"),
+        _("DT-2017 表2"),
+        OCCUPATION_ROWS,
+        [*base_cols, ("minority", _("少数民族")), *[(k, lab) for k, lab, *_r in AGE_BANDS]],
+        col_groups=[("age", [k for k, *_r in AGE_BANDS])],
+        row_groups=OCCUPATION_GROUPS,
+        subsets=["probationary", "female", "minority"],
+    )
+    joined = _table(
+        "members_joined",
+        _("党员入党时间"),
+        _("DT-2017 表3"),
+        OCCUPATION_ROWS,
+        [("total", _("总数")), *[(k, lab) for k, lab, *_r in JOINED_BANDS]],
+        col_groups=[("joined", [k for k, *_r in JOINED_BANDS])],
+        row_groups=OCCUPATION_GROUPS,
+    )
+    education = _table(
+        "members_education",
+        _("党员学历"),
+        _("DT-2017 表4"),
+        OCCUPATION_ROWS,
+        [("total", _("总数")), *EDUCATION_BANDS],
+        col_groups=[("education", [k for k, _l in EDUCATION_BANDS])],
+        row_groups=OCCUPATION_GROUPS,
+        notes=[_("学历按党员信息中的最高学历计（S6），学生毕业前按原学历。")],
+    )
+    new = _table(
+        "new_members",
+        _("发展党员情况"),
+        _("DT-2017 表16"),
+        OCCUPATION_ROWS,
+        [
+            ("total", _("总数")),
+            ("female", _("女")),
+            ("minority", _("少数民族")),
+            *[(k, lab) for k, lab, *_r in NEW_MEMBER_AGE_BANDS],
+            *EDUCATION_BANDS,
+        ],
+        col_groups=[
+            ("age", [k for k, *_r in NEW_MEMBER_AGE_BANDS]),
+            ("education", [k for k, _l in EDUCATION_BANDS]),
+        ],
+        row_groups=OCCUPATION_GROUPS,
+        subsets=["female", "minority"],
+    )
+    changes = _table(
+        "changes",
+        _("本年党员变动"),
+        _("DT-2017 表1、10、15"),
+        [
+            ("admitted", _("发展党员")),
+            ("transferred_in", _("转入组织关系")),
+            ("converted", _("预备党员转正")),
+            ("extended", _("延长预备期")),
+            ("cancelled", _("取消预备党员资格")),
+            ("removed", _("除名、自行脱党")),
+            ("withdrawn", _("劝退")),
+            ("deceased", _("死亡")),
+            ("transferred_out", _("转出组织关系")),
+        ],
+        COUNT,
+        notes=[
+            NO_RECORD_NOTE,
+            _("延长预备期按原定预备期满（入党满一年）之日计入当年（推断）。"),
+        ],
+    )
+    pipeline = _table(
+        "development",
+        _("入党申请人、积极分子和发展对象"),
+        _("DT-2017 表18—20"),
+        [
+            ("development_object", _("发展对象")),
+            ("activist", _("入党积极分子")),
+            ("applicant", _("入党申请人")),
+        ],
+        [
+            ("total", _("总数")),
+            ("female", _("女")),
+            ("minority", _("少数民族")),
+            ("age_35", _("35岁及以下")),
+            ("college", _("大专及以上学历")),
+            ("secondary", _("中专、高中、中技")),
+            ("student", _("其中：学生")),
+        ],
+        subsets=["female", "minority", "age_35", "college", "secondary", "student"],
+        notes=[_("截至统计日期所处的发展阶段，按发展党员流程的状态记录计。")],
+    )
+    organizations = _table(
+        "organizations",
+        _("党的基层组织"),
+        _("DT-2017 表24"),
+        [
+            ("count", _("党的基层组织数")),
+            ("term_expired", _("任届期满")),
+            ("re_elected", _("报告期内换届")),
+        ],
+        [
+            ("total", _("总数")),
+            ("committee", _("党委")),
+            ("general_branch", _("总支部")),
+            ("branch", _("支部")),
+        ],
+        subject=ORGANIZATIONS,
+        col_groups=[("kind", ["committee", "general_branch", "branch"])],
+    )
+
+    opening_count = closing_count = 0
+    balance: Counter = Counter()  # per person: opening + increases - decreases
+    closing: set[int] = set()
+    for p in people:
+        pk = p.id
+        was = in_party(p, opening, today)
+        now = in_party(p, cutoff, today)
+        if was:
+            change.add("1", "count", pk)
+            opening_count += 1
+            balance[pk] += 1
+        if p.status in IN_PARTY or p.status in LEFT:
+            if p.transferred_in_on is None and _in(p.admitted_on, start, cutoff):
+                change.add("3", "count", pk)
+                change.add("2", "count", pk)
+                changes.add("admitted", "count", pk)
+                balance[pk] += 1
+                _count_new_member(new, p, cutoff, config)
+            if _in(p.transferred_in_on, start, cutoff):
+                change.add("7", "count", pk)
+                change.add("2", "count", pk)
+                changes.add("transferred_in", "count", pk)
+                balance[pk] += 1
+            if _in(p.exit_on, start, cutoff):
+                change.add("10", "count", pk)
+                change.add("9", "count", pk)
+                changes.add(p.status, "count", pk)
+                balance[pk] -= 1
+            if _in(p.standing_from, start, cutoff):
+                changes.add("converted", "count", pk)
+            if (
+                p.extension_months
+                and p.joined_on
+                and _in(add_months(p.joined_on, 12), start, cutoff)
+            ):
+                changes.add("extended", "count", pk)
+        if now:
+            change.add("16", "count", pk)
+            closing_count += 1
+            closing.add(pk)
+            _count_member(basic, joined, education, p, cutoff, config)
+        stage = stage_on(p, cutoff)
+        if stage:
+            _count_candidate(pipeline, stage, p, cutoff)
+
+    increases = change.value("2", "count")
+    decreases = change.value("9", "count")
+    expected = opening_count + increases - decreases
+    change.values[("15", "count")] = expected
+    # 应有数 by person: opening + increases - decreases; 17 names whoever the records count
+    # differently at the end of the year than their dated events do (C1, C5).
+    change.people[("15", "count")] = [pk for pk, n in balance.items() for _i in range(max(n, 0))]
+    change.values[("17", "count")] = closing_count - expected
+    change.people[("17", "count")] = sorted(
+        pk for pk in set(balance) | closing if balance[pk] != (1 if pk in closing else 0)
+    )
+
+    for o in orgs:
+        if (o.founded_on and o.founded_on > cutoff) or (
+            o.dissolved_on and o.dissolved_on <= cutoff
+        ):
+            continue
+        rows = ["count"]
+        if o.term_end and o.term_end < cutoff:
+            rows.append("term_expired")
+        if _in(o.term_start, start, cutoff):
+            rows.append("re_elected")
+        for r in rows:
+            organizations.add(r, "total", o.id)
+            if o.kind in ("committee", "general_branch", "branch"):
+                organizations.add(r, o.kind, o.id)
+
+    tables = [change, basic, joined, education, new, changes, pipeline, organizations]
+    return Computation(
+        root_id=root_id,
+        cutoff=cutoff,
+        year_start=start,
+        tables={t.key: t for t in tables},
+        config=config,
+    )
+
+
+def _count_member(basic, joined, education, p: Person, cutoff, config) -> None:
+    pk = p.id
+    rows = occupation_rows(p.category, config)
+    cols = ["total"]
+    if probationary_on(p, cutoff):
+        cols.append("probationary")
+    if p.gender == "2":
+        cols.append("female")
+    if minority(p.ethnicity):
+        cols.append("minority")
+    band = age_band(age_on(p.birth_date, cutoff)) if p.birth_date else None
+    if band:
+        cols.append(band)
+    j = joined_band(p.joined_on)
+    e = EDUCATION_OF.get(p.education)
+    b, jc, ec = basic.people, joined.people, education.people
+    for r in rows:
+        for c in cols:
+            b[(r, c)].append(pk)
+        jc[(r, "total")].append(pk)
+        if j:
+            jc[(r, j)].append(pk)
+        ec[(r, "total")].append(pk)
+        if e:
+            ec[(r, e)].append(pk)
+
+
+def _count_new_member(new, p: Person, cutoff, config) -> None:
+    cols = ["total"]
+    if p.gender == "2":
+        cols.append("female")
+    if minority(p.ethnicity):
+        cols.append("minority")
+    band = new_age_band(age_on(p.birth_date, cutoff)) if p.birth_date else None
+    if band:
+        cols.append(band)
+    e = EDUCATION_OF.get(p.education)
+    if e:
+        cols.append(e)
+    for r in occupation_rows(p.category, config):
+        for c in cols:
+            new.add(r, c, p.id)
+
+
+def _count_candidate(pipeline, stage: str, p: Person, cutoff) -> None:
+    cols = ["total"]
+    if p.gender == "2":
+        cols.append("female")
+    if minority(p.ethnicity):
+        cols.append("minority")
+    if p.birth_date and age_on(p.birth_date, cutoff) <= 35:
+        cols.append("age_35")
+    e = EDUCATION_OF.get(p.education)
+    if e in ("edu_postgraduate", "edu_undergraduate", "edu_college"):
+        cols.append("college")
+    elif e in ("edu_secondary", "edu_high"):
+        cols.append("secondary")
+    if p.category == "student":
+        cols.append("student")
+    for c in cols:
+        pipeline.add(stage, c, p.id)

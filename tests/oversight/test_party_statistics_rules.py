@@ -1,0 +1,67 @@
+"""党内统计 rules on hand-made records (plain rows, no database): S3 (which year a new member
+counts in, a setting), S5 (age in full years on the cut-off), and a transfer dated after leaving
+caught by the year's balance (C1, cell 17)."""
+
+import datetime as dt
+
+from oversight.party_statistics.checks import run_checks
+from oversight.party_statistics.config import StatisticsConfig
+from oversight.party_statistics.records import Person
+from oversight.party_statistics.tables import compute
+
+D = dt.date
+TODAY = D(2027, 3, 1)
+
+
+def person(pk, **kw) -> Person:
+    base = dict(
+        id=pk, name=f"人{pk}", organization_id=1, status="full", gender="1", ethnicity="01",
+        education="20", category="staff", birth_date=D(1990, 1, 1), joined_on=D(2010, 5, 1),
+        standing_from=D(2011, 5, 1), transferred_in_on=None, extension_months=None,
+        admitted_on=None, exit_on=None, history=(),
+    )  # fmt: skip
+    base.update(kw)
+    if base["admitted_on"] is None:
+        base["admitted_on"] = base["joined_on"]
+    return Person(**base)
+
+
+def run(people, cutoff=D(2026, 12, 31), **config):
+    comp = compute(
+        people, [], root_id=1, cutoff=cutoff, today=TODAY, config=StatisticsConfig(**config)
+    )
+    return comp, run_checks(comp)
+
+
+def test_a_vote_in_december_approved_in_january_counts_in_the_year_of_approval():
+    # Voted 2026-12-20, approved 2027-01-08: by approval (default) next year, by vote this year.
+    p = person(1, status="probationary", joined_on=D(2026, 12, 20), admitted_on=D(2027, 1, 8),
+               standing_from=None)  # fmt: skip
+    comp, checks = run([p])
+    assert comp.tables["membership_change"].value("3", "count") == 0
+    assert comp.tables["membership_change"].value("16", "count") == 0
+    nxt, _ = run([p], cutoff=D(2027, 12, 31))
+    assert nxt.tables["membership_change"].value("3", "count") == 1
+    assert all(c.ok for c in checks)
+    by_vote = person(1, status="probationary", joined_on=D(2026, 12, 20), standing_from=None)
+    comp, checks = run([by_vote], admission_counted_on="vote")
+    assert comp.tables["membership_change"].value("3", "count") == 1
+    assert all(c.ok for c in checks)
+
+
+def test_age_is_in_full_years_on_the_cut_off():
+    turns_31_on_cutoff = person(1, birth_date=D(1995, 12, 31))
+    turns_31_after = person(2, birth_date=D(1996, 1, 1))
+    comp, _ = run([turns_31_on_cutoff, turns_31_after])
+    basic = comp.tables["members_basic"]
+    assert basic.cell_people("total", "age_35") == [1]
+    assert basic.cell_people("total", "age_30") == [2]
+
+
+def test_a_transfer_dated_after_leaving_is_named_by_the_years_balance():
+    wrong = person(7, status="removed", exit_on=D(2025, 6, 1), transferred_in_on=D(2026, 3, 1))
+    comp, checks = run([wrong, person(8)])
+    change = comp.tables["membership_change"]
+    assert change.value("17", "count") == -1
+    failed = [c for c in checks if not c.ok]
+    assert [c.people for c in failed] == [[7]]
