@@ -378,5 +378,10 @@ class DuesAssessment(models.Model):
         return self.computed
 
     @property
+    def rate_text(self) -> str:
+        """The rate as people write it: 1.5%."""
+        return "" if self.rate is None else f"{(self.rate * 100).normalize():f}%"
+
+    @property
     def exempt(self) -> bool:
         return self.relief_status == DuesReliefStatus.APPROVED and self.relief == DuesRelief.EXEMPT
