@@ -104,7 +104,9 @@ def dues_tick(request) -> HttpResponse:
         else:
             messages.success(request, _("已记录：%(name)s") % {"name": member.name})
         return redirect(f"{reverse('web:dues')}?organization={branch.pk}&month={month:%Y-%m}")
-    return render(request, "web/_dues_row.html", {"r": row, "sheet": sheet, "error": error})
+    return render(
+        request, "web/_dues_row.html", {"r": row, "sheet": sheet, "error": error, "oob": True}
+    )
 
 
 @scoped
