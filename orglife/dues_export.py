@@ -17,7 +17,11 @@ def remittance_workbook(summary: dict) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = str(summary["year"])
-    ws.append([f"{summary['organization'].name} {summary['year']}{_('年党费收缴汇总')}"])
+    title = _("%(o)s %(y)s 年党费收缴汇总") % {
+        "o": summary["organization"].name,
+        "y": summary["year"],
+    }
+    ws.append([str(title)])
     header = [str(_("党支部")), str(_("所属党组织")), str(_("每月应交"))]
     header += [m.strftime("%Y-%m") for m in summary["months"]] + [str(_("全年合计"))]
     ws.append(header)
