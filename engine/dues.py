@@ -16,6 +16,8 @@ from .errors import ValidationFailed
 from .i18n import _
 
 FEN = Decimal("0.01")
+# A monthly base this large is a typing mistake (and would not fit the ledger's columns).
+BASE_LIMIT = Decimal(100_000_000)
 
 
 class DuesCategory:
@@ -105,6 +107,12 @@ def monthly_dues(rules, *, category: str, base=None) -> DuesAmount:
     if base < 0:
         raise ValidationFailed(
             _("党费基数不能为负数。"), code="invalid_amount", fields={"base": [_("不能为负数")]}
+        )
+    if base >= BASE_LIMIT:
+        raise ValidationFailed(
+            _("党费基数须小于 %(n)s 元。") % {"n": BASE_LIMIT},
+            code="invalid_amount",
+            fields={"base": [_("数额过大")]},
         )
     base = base.quantize(FEN, rounding=ROUND_HALF_UP)
     rate = rules.get(f"dues.brackets.{category}").rate_for(base)

@@ -159,16 +159,19 @@ def dues_assessment_sheet(user, *, organization_id, year: int) -> dict:
     }
 
 
-def dues_reliefs_pending(user) -> list[DuesAssessment]:
+def dues_reliefs_pending(user, *, ids=None) -> list[DuesAssessment]:
     """Relief applications waiting for a committee, in the user's scope (those they may decide are
-    the ones `dues_services.may_decide_relief` allows)."""
+    the ones `dues_services.may_decide_relief` allows); `ids` limits them to those assessments."""
+    qs = DuesAssessment.objects.filter(
+        scope_q(user, "member__organization__path"),
+        relief_status=DuesReliefStatus.PENDING,
+    )
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
     return list(
-        DuesAssessment.objects.filter(
-            scope_q(user, "member__organization__path"),
-            relief_status=DuesReliefStatus.PENDING,
-        )
-        .select_related("member", "member__organization")
-        .order_by("member__organization__path", "member__name")
+        qs.select_related(
+            "member", "member__organization", "member__organization__parent"
+        ).order_by("member__organization__path", "member__name")
     )
 
 

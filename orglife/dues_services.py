@@ -7,13 +7,13 @@ Art. 12). Each write is audited in its transaction; amounts are Decimal, exact t
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
 from engine.calendar import today
+from engine.dues import FEN, decimal_amount, monthly_dues
 from engine.dues import DuesCategory as Cat
-from engine.dues import decimal_amount, monthly_dues
 from engine.errors import Conflict, ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, MemberStatus, Organization, Role
@@ -281,6 +281,8 @@ def dues_relief_request(
                 _("少交须填写每月金额。"), code="required", fields={"amount": [_("必填")]}
             )
         amount = decimal_amount(amount, field="amount")
+        if Decimal(0) < amount < assessment.computed:
+            amount = amount.quantize(FEN, rounding=ROUND_HALF_UP)
         if not Decimal(0) < amount < assessment.computed:
             raise ValidationFailed(
                 _("少交后的金额须大于0且少于按比例应交的 %(c)s 元。") % {"c": assessment.computed},

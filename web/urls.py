@@ -58,6 +58,11 @@ urlpatterns = [
     path("records/dues/tick/", views_dues.dues_tick, name="dues_tick"),
     path("records/dues/bases/", views_dues.dues_bases, name="dues_bases"),
     path("committee/dues/", views_dues.dues_remittance, name="dues_remittance"),
+    path(
+        "committee/dues/relief/<int:assessment_id>/",
+        views_dues.dues_relief_decision,
+        name="dues_relief_decision",
+    ),
     path("committee/dues.xlsx", views_dues.dues_remittance_export, name="dues_remittance_export"),
     path("cases/", views_reports.case_search, name="case_search"),
     path("members/<int:member_id>/development/", views_reports.member_record, name="member_record"),

@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from engine.calendar import today
-from engine.errors import DomainError
+from engine.errors import DomainError, ValidationFailed
 from organizations.models import Member
 from organizations.selectors import organization_in_scope
 from orglife import dues_selectors, dues_services
 from orglife import selectors as orglife_selectors
 from orglife.dues_export import remittance_workbook
-from orglife.models import DuesCategory
+from orglife.models import DuesCategory, DuesRelief
 
 from . import reports
 from .views import attachment, scoped
@@ -74,10 +74,9 @@ def dues_tick(request) -> HttpResponse:
     if request.method != "POST":
         raise Http404
     month = _month(request.POST.get("month"))
+    raw = request.POST.get("member", "")
     member = (
-        Member.objects.filter(
-            pk=int(request.POST["member"]) if request.POST.get("member", "").isdigit() else 0
-        )
+        Member.objects.filter(pk=int(raw) if raw.isdecimal() and len(raw) <= 18 else 0)
         .select_related("organization")
         .first()
     )
@@ -122,6 +121,35 @@ def dues_bases(request) -> HttpResponse:
             request.user, organization_id=org_id, year=year
         )
         try:
+            if request.POST.get("relief_for"):
+                assessment = next(
+                    (
+                        r["assessment"]
+                        for r in sheet["rows"]
+                        if r["assessment"] and str(r["assessment"].pk) == request.POST["relief_for"]
+                    ),
+                    None,
+                )
+                if assessment is None:
+                    raise ValidationFailed(
+                        _("请选择已核定党费的党员。"),
+                        code="required",
+                        fields={"relief_for": [_("请选择党员")]},
+                    )
+                dues_services.dues_relief_request(
+                    actor=request.user,
+                    assessment=assessment,
+                    relief=request.POST.get("relief", ""),
+                    reason=request.POST.get("reason", ""),
+                    amount=request.POST.get("amount", "").strip() or None,
+                )
+                messages.success(
+                    request,
+                    _("已报上级党委审批：%(name)s") % {"name": assessment.member.name},
+                )
+                return redirect(
+                    f"{reverse('web:dues_bases')}?organization={sheet['branch'].pk}&year={year}"
+                )
             if request.FILES.get("file"):
                 saved = dues_services.dues_payroll_import(
                     actor=request.user,
@@ -185,6 +213,8 @@ def dues_bases(request) -> HttpResponse:
             "rows": rows,
             "branches": branches,
             "categories": DuesCategory.choices,
+            "reliefs": [c for c in DuesRelief.choices if c[0]],
+            "relief_values": posted if posted.get("relief_for") else {},
             "errors": errors,
             "nav_active": "records",
         },
@@ -207,12 +237,62 @@ def _remittance(request):
 
 @scoped
 def dues_remittance(request) -> HttpResponse:
+    """The summary, and the 少交/免交 applications below the organization waiting for a committee
+    (with approve and refuse for those who may decide them)."""
     summary, choices = _remittance(request)
+    path = summary["organization"].path
+    pending = [
+        {
+            "a": a,
+            "may_decide": dues_services.may_decide_relief(
+                request.user,
+                a.member.organization
+                if a.member.organization.kind == "branch"
+                else a.member.organization.parent,
+            ),
+        }
+        for a in dues_selectors.dues_reliefs_pending(request.user)
+        if a.member.organization.path.startswith(path)
+    ]
     return render(
         request,
         "web/dues_remittance.html",
-        {"summary": summary, "choices": choices, "nav_active": "committee"},
+        {"summary": summary, "choices": choices, "pending": pending, "nav_active": "committee"},
     )
+
+
+@scoped
+def dues_relief_decision(request, assessment_id: int) -> HttpResponse:
+    """The committee approves or refuses a pending 少交/免交 (DUES-2008 Art. 7)."""
+    if request.method != "POST":
+        raise Http404
+    assessment = (dues_selectors.dues_reliefs_pending(request.user, ids=[assessment_id]) or [None])[
+        0
+    ]
+    if assessment is None:
+        raise Http404
+    try:
+        dues_services.dues_relief_decide(
+            actor=request.user,
+            assessment=assessment,
+            approve=request.POST.get("decision") == "approve",
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("已审批：%(name)s %(year)s 年%(relief)s")
+            % {
+                "name": assessment.member.name,
+                "year": assessment.year,
+                "relief": assessment.get_relief_display(),
+            },
+        )
+    back = request.POST.get("organization", "")
+    query = f"?organization={back}&year={assessment.year}" if back.isdigit() else ""
+    return redirect(f"{reverse('web:dues_remittance')}{query}")
 
 
 @scoped

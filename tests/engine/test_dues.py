@@ -54,6 +54,8 @@ def test_students_and_the_unemployed_pay_twenty_fen_whatever_the_base(category):
         ("working", "abc", "base", "invalid_amount"),
         ("working", "-1", "base", "invalid_amount"),
         ("working", "NaN", "base", "invalid_amount"),
+        ("working", "1e400", "base", "invalid_amount"),
+        ("working", "100000000", "base", "invalid_amount"),
         ("farmer", "100", "category", "invalid_choice"),
     ],
 )

@@ -4,6 +4,7 @@ committee reads the remittance summary and exports it; the member page shows the
 month; another branch's sheet is not found."""
 
 import io
+import re
 
 import pytest
 import time_machine
@@ -84,3 +85,37 @@ def test_branch_enters_bases_ticks_payments_and_the_committee_reads_the_summary(
         record = officer.get(f"/members/{u.full_a[0].pk}/development/")
         # paid December and July (补交): paid through July, August is the first month owed
         assert "党费交至 2026-07" in text(record)
+
+
+def test_the_branch_submits_an_exemption_and_the_college_officer_approves_it(university, web):
+    u = university
+    with time_machine.travel(DECEMBER, tick=True):
+        sec = web(u.users.sec_a)
+        assert _bases(sec, u).status_code == 302
+        target = DuesAssessment.objects.get(member=u.full_a[1], year=2026)
+        bases = {"organization": u.branch_a.pk, "year": 2026, "relief_for": target.pk}
+        no_reason = sec.post("/records/dues/bases/", {**bases, "relief": "exempt", "reason": ""})
+        assert no_reason.status_code == 400 and "请填写申请理由" in text(no_reason)
+        r = sec.post(
+            "/records/dues/bases/", {**bases, "relief": "exempt", "reason": "长期患病，生活困难"}
+        )
+        assert r.status_code == 302
+        assert "免交：待党委审批" in text(sec.get(r["Location"]))
+        # the branch cannot decide its own application; the college officer can
+        page = sec.get("/committee/dues/", {"organization": u.branch_a.pk})
+        assert "待上级党委审批" in text(page) and "批准" not in text(page).replace(
+            "待上级党委审批", ""
+        )
+        officer = web(u.users.officer)
+        page = officer.get("/committee/dues/", {"organization": u.college.pk, "year": 2026})
+        assert "长期患病，生活困难" in text(page)
+        r = officer.post(
+            f"/committee/dues/relief/{target.pk}/",
+            {"decision": "approve", "note": "同意", "organization": u.college.pk},
+        )
+        assert r.status_code == 302
+        assert "已审批" in text(officer.get(r["Location"]))
+        sheet = sec.get("/records/dues/", {"organization": u.branch_a.pk, "month": "2026-12"})
+        row = re.search(r"甲1.*?</tr>", sheet.content.decode(), re.S).group(0)
+        assert "0.00" in row and "免交" in row and "记为已交" not in row
+        assert web(u.users.sec_b).post(f"/committee/dues/relief/{target.pk}/").status_code == 404
