@@ -8,11 +8,14 @@ import io
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
 from organizations.services import member_update
-from orglife.dues_selectors import dues_paid_through
+from orglife.dues_selectors import dues_collection, dues_paid_through, dues_remittance
 from orglife.models import DuesAssessment, DuesPayment
+from tests.factories import MemberFactory
 from tests.helpers import cst
 from workflows.models import AuditEvent
 
@@ -303,3 +306,27 @@ def test_remittance_summary_by_month_for_the_college_and_the_university_with_exp
     )
     total = [c.value for c in ws[ws.max_row]]
     assert total[0] == "合计" and total[-1] == pytest.approx(152.20)
+
+
+def test_the_collection_sheet_and_the_summary_take_the_same_queries_for_more_members(
+    university, api
+):
+    """No N+1: a branch of 11 members or 21, the sheet and the summary read in fixed queries."""
+    u = university
+
+    def counts():
+        with time_machine.travel(DECEMBER, tick=False):
+            with CaptureQueriesContext(connection) as sheet:
+                dues_collection(
+                    u.users.sec_a, organization_id=u.branch_a.pk, month=dt.date(2026, 12, 1)
+                )
+            with CaptureQueriesContext(connection) as summary:
+                dues_remittance(u.users.officer, organization_id=u.college.pk, year=2026)
+        return len(sheet), len(summary)
+
+    _assess(api, u, _three(u))
+    counts()  # the first read also loads what is cached per user (role assignments)
+    before = counts()
+    for i in range(10):
+        MemberFactory(organization=u.branch_a, name=f"新{i}")
+    assert counts() == before
