@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from .calendar import Duration
+from .dues import Brackets
 from .errors import DomainError
 from .i18n import _
 
@@ -55,7 +57,9 @@ class RuleSet:
                 return f"{v.numerator}/{v.denominator}"
             if isinstance(v, (frozenset, set, tuple)):
                 return sorted(v)
-            return str(v) if isinstance(v, (Duration, Frequency)) else v
+            if isinstance(v, Decimal):
+                return str(v)
+            return str(v) if isinstance(v, (Duration, Frequency, Brackets)) else v
 
         return {
             name: {"value": show(r.value), "title": r.title, "source": r.source, "note": r.note}

@@ -2,6 +2,8 @@
 self-lapse rule (P3, CONST Art. 9) and branch identification (P4). Writes go through
 `orglife.services`."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -293,3 +295,93 @@ class SatisfactionSurvey(models.Model):
 
     def count(self, grade: str) -> int:
         return getattr(self, grade)
+
+
+class DuesCategory(models.TextChoices):
+    """Which rule of the bracket table a member pays by (DUES-2008 Art. 2, 5, 6; the codes are
+    `engine.dues.DuesCategory`'s)."""
+
+    WORKING = "working", _("在职")
+    RETIRED = "retired", _("离退休")
+    STUDENT = "student", _("学生")
+    UNEMPLOYED = "unemployed", _("下岗失业、低保、依靠抚恤或救济")
+
+
+class DuesRelief(models.TextChoices):
+    """少交 or 免交 for hardship (DUES-2008 Art. 7): the member applies, the branch studies it, the
+    higher committee approves."""
+
+    NONE = "", _("无")
+    REDUCED = "reduced", _("少交")
+    EXEMPT = "exempt", _("免交")
+
+
+class DuesReliefStatus(models.TextChoices):
+    NONE = "", _("无")
+    PENDING = "pending", _("待党委审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("未批准")
+
+
+class DuesAssessment(models.Model):
+    """A member's dues for a year (年度核定, DUES-2017 (1): set once at the start of the year): the
+    declared monthly base, the category, the amount computed by `engine.dues.monthly_dues` and, when
+    the committee approved one, a reduction or exemption. `monthly_due` is what the branch collects."""
+
+    member = models.ForeignKey(
+        "organizations.Member", on_delete=models.PROTECT, related_name="dues_assessments"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    category = models.CharField(_("党费类别"), max_length=16, choices=DuesCategory.choices)
+    base = models.DecimalField(
+        _("月工资基数"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    rate = models.DecimalField(_("交纳比例"), max_digits=6, decimal_places=4, null=True, blank=True)
+    computed = models.DecimalField(_("按比例应交（月）"), max_digits=10, decimal_places=2)
+    relief = models.CharField(
+        _("少交或免交"), max_length=16, choices=DuesRelief.choices, blank=True, default=""
+    )
+    relief_amount = models.DecimalField(
+        _("少交后每月金额"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    relief_reason = models.CharField(_("申请理由"), max_length=300, blank=True, default="")
+    relief_status = models.CharField(
+        _("审批状态"), max_length=16, choices=DuesReliefStatus.choices, blank=True, default=""
+    )
+    relief_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    relief_decided_on = models.DateField(_("审批日期"), null=True, blank=True)
+    relief_note = models.CharField(_("审批意见"), max_length=300, blank=True, default="")
+    rule_set = models.CharField(_("规则集"), max_length=32)
+    source = models.CharField(_("来源"), max_length=16, default="entry")  # entry | payroll
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["member_id", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year"], name="uniq_dues_assessment_year")
+        ]
+        verbose_name = _("党费年度核定")
+
+    @property
+    def monthly_due(self) -> Decimal:
+        """What the member owes each month: the computed amount, or the approved relief."""
+        if self.relief_status == DuesReliefStatus.APPROVED:
+            if self.relief == DuesRelief.EXEMPT:
+                return Decimal("0.00")
+            if self.relief == DuesRelief.REDUCED and self.relief_amount is not None:
+                return self.relief_amount
+        return self.computed
+
+    @property
+    def rate_text(self) -> str:
+        """The rate as people write it: 1.5%."""
+        return "" if self.rate is None else f"{(self.rate * 100).normalize():f}%"
+
+    @property
+    def exempt(self) -> bool:
+        return self.relief_status == DuesReliefStatus.APPROVED and self.relief == DuesRelief.EXEMPT

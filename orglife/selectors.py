@@ -10,7 +10,10 @@ from organizations.selectors import active_assignments, scope_q, subtrees_q
 
 from .models import (
     Attendance,
+    DuesAssessment,
     DuesPayment,
+    DuesRelief,
+    DuesReliefStatus,
     Meeting,
     Pairing,
     SatisfactionSurvey,
@@ -141,7 +144,8 @@ def lapse_grounds(members, *, on, months: int, since: dict | None = None) -> dic
     - attendance: in every one of those months the records list the member absent from the branch's
       organizational life and present at none (a month in which no meeting listed the member does
       not count against them: nothing was missed);
-    - dues: no dues payment recorded for any of those months, where the branch keeps its dues in
+    - dues: no dues payment recorded for any of those months (a month of a year exempted by the
+      committee counts as paid), where the branch keeps its dues in
       partyflow since before the window (`dues_tracked_since`; months before the member joined do
       not count, so a new member is not caught).
     `members` come with `organization` and `organization__parent` selected.
@@ -171,6 +175,15 @@ def lapse_grounds(members, *, on, months: int, since: dict | None = None) -> dic
         member_id__in=ids, month__gte=start, month__lt=on.replace(day=1)
     ).values_list("member_id", "month"):
         paid.setdefault(member_id, set()).add(month)
+    # A month of a year the committee exempted (免交, DUES-2008 Art. 7) is not owed (D11): it
+    # counts as paid.
+    for member_id, year in DuesAssessment.objects.filter(
+        member_id__in=ids,
+        year__in={m.year for m in window},
+        relief=DuesRelief.EXEMPT,
+        relief_status=DuesReliefStatus.APPROVED,
+    ).values_list("member_id", "year"):
+        paid.setdefault(member_id, set()).update(m for m in window if m.year == year)
     out = {}
     for member in members:
         if since and member.pk in since and start <= since[member.pk]:

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views, views_reports, views_statistics
+from . import views, views_dues, views_reports, views_statistics
 
 app_name = "web"
 
@@ -62,6 +62,16 @@ urlpatterns = [
     path("records/meetings/new/", views_reports.meeting_new, name="meeting_new"),
     path("records/meetings/<int:meeting_id>/", views_reports.meeting_detail, name="meeting"),
     path("records/import/", views_reports.orglife_import, name="orglife_import"),
+    path("records/dues/", views_dues.dues_collection, name="dues"),
+    path("records/dues/tick/", views_dues.dues_tick, name="dues_tick"),
+    path("records/dues/bases/", views_dues.dues_bases, name="dues_bases"),
+    path("committee/dues/", views_dues.dues_remittance, name="dues_remittance"),
+    path(
+        "committee/dues/relief/<int:assessment_id>/",
+        views_dues.dues_relief_decision,
+        name="dues_relief_decision",
+    ),
+    path("committee/dues.xlsx", views_dues.dues_remittance_export, name="dues_remittance_export"),
     path("cases/", views_reports.case_search, name="case_search"),
     path("members/<int:member_id>/development/", views_reports.member_record, name="member_record"),
     path(

@@ -22,6 +22,7 @@ from organizations.models import Member, MemberStatus
 from organizations.selectors import organization_in_scope
 from orglife import selectors as orglife_selectors
 from orglife import services as orglife_services
+from orglife.dues_selectors import dues_paid_through
 from orglife.models import MeetingKind
 from oversight.compliance import Period
 from oversight.export import compliance_workbook
@@ -404,7 +405,13 @@ def member_record(request, member_id: int) -> HttpResponse:
     return render(
         request,
         "web/member_record.html",
-        {"record": record, "case": case, "steps": steps, "nav_active": "records"},
+        {
+            "record": record,
+            "case": case,
+            "steps": steps,
+            "dues_paid_through": dues_paid_through([member_id])[member_id],
+            "nav_active": "records",
+        },
     )
 
 

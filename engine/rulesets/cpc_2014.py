@@ -2,9 +2,12 @@
 shared/domain/procedures.md). Rules marked local come from a university's own standard; unverified
 ones are reported rules modelled as settings with the value given."""
 
+from decimal import ROUND_HALF_UP
+from decimal import Decimal as M
 from fractions import Fraction as F
 
 from ..calendar import Duration as D
+from ..dues import Brackets
 from ..rules import Frequency as Every
 from ..rules import Rule, RuleSet, register
 
@@ -181,6 +184,37 @@ RULES = {
     ),
     "survey.satisfied_grades": Rule(
         frozenset({"very_satisfied", "satisfied"}), "计入满意度的等次", "JSNU", "local"
+    ),
+    # --- Party dues (DUES-2008, DUES-2017; shared/domain/statistics-and-dues.md Part B) ---
+    "dues.brackets.working": Rule(
+        Brackets(
+            (
+                (M(3000), M("0.005")),
+                (M(5000), M("0.01")),
+                (M(10000), M("0.015")),
+                (None, M("0.02")),
+            )
+        ),
+        "在职党员按月工资基数交纳党费的比例（全额适用一档，不累进）",
+        "DUES-2008 第2条",
+    ),
+    "dues.brackets.retired": Rule(
+        Brackets(((M(5000), M("0.005")), (None, M("0.01")))),
+        "离退休党员按离退休费交纳党费的比例",
+        "DUES-2008 第5条",
+    ),
+    "dues.flat.student": Rule(M("0.20"), "学生党员每月交纳党费（元）", "DUES-2008 第6条"),
+    "dues.flat.unemployed": Rule(
+        M("0.20"),
+        "下岗失业、依靠抚恤或救济、领取低保的党员每月交纳党费（元）",
+        "DUES-2008 第6条",
+    ),
+    "dues.rounding": Rule(
+        ROUND_HALF_UP, "党费金额保留到分的舍入方式", "partyflow", "unverified; no source names one"
+    ),
+    "dues.late_window_months": Rule(6, "补交党费一般不超过的月数", "DUES-2008 第12条"),
+    "dues.monthly_max_normal": Rule(
+        M(1000), "每月党费一般不超过（元；超过时提示）", "DUES-2017 (1)"
     ),
     # --- Tasks and reminders ---
     "tasks.reminder_lead": Rule(D(days=3), "任务到期前提醒时间", "partyflow"),

@@ -243,6 +243,7 @@ class _Seeder(_Elections, _Development, _Review, _Records):
         self.democratic_review()
         self.review_and_remediation()
         self.compliance_records()
+        self.dues_records()
         # The alerts sweep the demo server runs every few minutes, once now: the due-soon talk and the
         # overdue election request are in the notifications before anyone logs in.
         alerts_raise(send_email=False)

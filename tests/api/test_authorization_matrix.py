@@ -25,6 +25,7 @@ from rest_framework.test import APIClient
 from notifications.models import Notification
 from organizations.models import Member, OrgKind, Role, RoleAssignment
 from organizations.services import role_assignment_create
+from orglife.dues_services import dues_assessments_set, dues_relief_request
 from orglife.services import meeting_record
 from workflows.models import Case, Task, TaskStatus
 from workflows.services import case_start, delegation_create, document_upload
@@ -538,6 +539,64 @@ MATRIX = {
         None,
         SCOPED,
     ),
+    # Dues: the branch enters bases and collects; the higher committee decides relief; the
+    # remittance summary of a college is read by those whose scope holds the college.
+    ("dues-assessments", "GET"): (
+        lambda o: f"/api/dues-assessments/?organization={o.branch.pk}&year=2026",
+        None,
+        SCOPED,
+    ),
+    ("dues-assessments", "POST"): (
+        lambda o: "/api/dues-assessments/",
+        lambda o: {
+            "organization": o.branch.pk,
+            "year": 2026,
+            "rows": [{"member": o.member.pk, "category": "working", "base": "5000"}],
+        },
+        row("201 201 404 400 400 400 201 401", "404 404 404 404 400 404 404 401"),
+    ),
+    ("dues-assessments-import", "POST"): (
+        lambda o: "/api/dues-assessments/import/",
+        "import",
+        row("400 400 400 400 400 400 400 401"),
+    ),
+    # o.assessment has a pending exemption: the branch asking again is a conflict.
+    ("dues-relief", "POST"): (
+        lambda o: f"/api/dues-assessments/{o.assessment.pk}/relief/",
+        lambda o: {"relief": "exempt", "reason": "生活困难"},
+        row("409 409 404 400 400 400 409 401", "404 404 404 404 400 404 404 401"),
+    ),
+    ("dues-relief-decision", "POST"): (
+        lambda o: f"/api/dues-assessments/{o.assessment.pk}/relief/decision/",
+        lambda o: {"approve": True},
+        row("400 400 404 200 200 400 400 401", "404 404 404 404 200 404 404 401"),
+    ),
+    ("dues-reliefs", "GET"): (lambda o: "/api/dues-reliefs/", None, row(SIGNED_IN)),
+    ("dues-collection", "GET"): (
+        lambda o: f"/api/dues-collection/?organization={o.branch.pk}&month=2026-07",
+        None,
+        SCOPED,
+    ),
+    ("dues-collect", "POST"): (
+        lambda o: "/api/dues-collection/collect/",
+        lambda o: {"member": o.assessment.member_id, "month": "2026-07"},
+        row("201 201 400 400 400 400 201 401", "400 400 400 400 400 400 400 401"),
+    ),
+    ("dues-paid-through", "GET"): (
+        lambda o: f"/api/dues-paid-through/?member={o.member.pk}",
+        None,
+        SCOPED,
+    ),
+    ("dues-remittance", "GET"): (
+        lambda o: f"/api/dues-remittance/?organization={o.college.pk}&year=2026",
+        None,
+        row("404 404 404 200 200 200 404 401", "404 404 404 404 200 404 404 401"),
+    ),
+    ("dues-remittance-export", "GET"): (
+        lambda o: f"/api/dues-remittance/export/?organization={o.college.pk}&year=2026",
+        None,
+        row("404 404 404 200 200 200 404 401", "404 404 404 404 200 404 404 401"),
+    ),
 }
 
 
@@ -562,6 +621,15 @@ def objects_of(branch, college, member, user, assignment, colleague, delegator):
             .first()
         ],
     )
+    # Another member than `member` (whose deletion the matrix tries): dues records keep a member.
+    payer = Member.objects.filter(organization=branch).exclude(pk=member.pk).last()
+    assessment = dues_assessments_set(
+        actor=None,
+        organization=branch,
+        year=2026,
+        rows=[{"member": payer.pk, "category": "working", "base": "4500"}],
+    )[0]
+    dues_relief_request(actor=None, assessment=assessment, relief="exempt", reason="长期患病")
     notification = Notification.objects.create(
         recipient=delegator,
         kind="due_soon",
@@ -587,6 +655,7 @@ def objects_of(branch, college, member, user, assignment, colleague, delegator):
         document=document,
         delegation=delegation,
         meeting=meeting,
+        assessment=assessment,
         notification=notification,
     )
 

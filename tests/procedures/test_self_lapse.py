@@ -11,6 +11,7 @@ import time_machine
 from organizations.models import Member, MemberStatus
 from organizations.selectors import reapplication_barred_until
 from organizations.services import organization_update
+from orglife.dues_services import dues_assessments_set, dues_relief_decide, dues_relief_request
 from orglife.services import dues_record, meeting_record
 from procedures.self_lapse import detect_self_lapse
 from workflows.models import Case
@@ -321,3 +322,23 @@ def test_a_branch_that_records_its_dues_here_is_judged_on_them_without_an_admin_
         u.branch_a.name: (None, False),
         u.branch_b.name: ("2026-01-01", True),
     }
+
+
+def test_a_year_the_committee_exempted_is_not_counted_as_unpaid_dues(university, api):
+    """D11: only owed months count; an approved 免交 (DUES-2008 Art. 7) is not owed."""
+    u = university
+    target = u.full_a[4]
+    others = [m for m in [*u.full_a, u.probationary, u.suspended] if m != target]
+    pay_dues(u, others, MONTHS)
+    [assessment] = dues_assessments_set(
+        actor=u.users.sec_a,
+        organization=u.branch_a,
+        year=2026,
+        rows=[{"member": target.pk, "category": "retired", "base": "3000"}],
+    )
+    dues_relief_request(
+        actor=u.users.sec_a, assessment=assessment, relief="exempt", reason="长期患病"
+    )
+    dues_relief_decide(actor=u.users.officer, assessment=assessment, approve=True)
+    assert "self-lapse cases opened: 0" in run_timers(cst(2026, 8, 3, 9))
+    assert lapse_cases(target) == []

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver
 
 from notifications.models import Notification
 from organizations.models import Organization
-from orglife.models import Meeting
+from orglife.models import DuesAssessment, Meeting
 from partyflow.demo import DEMO_PASSWORD, seed_demo
 from untrusted.params import FORM_VALUE_MAX, param_problems
 from web.models import SavedFilter
@@ -93,6 +93,13 @@ PARAMS = [
     "table",
     "row",
     "col",
+    "month",
+    "member",
+    "relief_for",
+    "relief",
+    "amount",
+    "decision",
+    "note",
 ]
 
 
@@ -129,6 +136,7 @@ def demo_ids(username: str) -> dict:
         "meeting_id": Meeting.objects.values_list("pk", flat=True).first() or 1,
         "member_id": member.pk,
         "saved_filter_id": SavedFilter.objects.values_list("pk", flat=True).first() or 1,
+        "assessment_id": DuesAssessment.objects.values_list("pk", flat=True).first() or 1,
     }
 
 
