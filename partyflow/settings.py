@@ -78,6 +78,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request id for every line the request logs, and one JSON line per request.
+    "partyflow.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Issue 26 (see "Safe in production" below): static files served by the application, the
     # Content-Security-Policy header, the 503 page when the database is unavailable.
@@ -167,6 +169,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 BEHIND_TLS = os.environ.get("PARTYFLOW_TLS", "0") == "1"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS else None
 SECURE_SSL_REDIRECT = BEHIND_TLS
+# Load balancers probe the health endpoints over plain HTTP on the backend (partyflow/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = BEHIND_TLS
 SECURE_HSTS_SECONDS = (
     int(os.environ.get("PARTYFLOW_HSTS_SECONDS", str(365 * 24 * 3600))) if BEHIND_TLS else 0
@@ -332,10 +336,37 @@ PARTYFLOW = {
     ],
 }
 
+# One JSON object per line (python-json-logger) on standard error, for journald or a log shipper:
+# time, level, logger, message, and request_id / user_id / case_id from partyflow.logs (null outside
+# a request); ID numbers and phone numbers masked in every line. PARTYFLOW_LOG_FORMAT=text for
+# plain lines on a developer's terminal.
+LOG_FORMAT = os.environ.get("PARTYFLOW_LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "context": {"()": "partyflow.logs.ContextFilter"},
+        "personal_data": {"()": "partyflow.logs.PersonalDataFilter"},
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s "
+            "%(request_id)s %(user_id)s %(case_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "text" if LOG_FORMAT == "text" else "json",
+            "filters": ["context", "personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
         "partyflow": {"level": os.environ.get("LOG_LEVEL", "INFO")},
