@@ -18,6 +18,7 @@ from django.db import connection
 from workflows.models import Case, Document, Task
 from workflows.services import document_upload
 
+from .db_helpers import database_url, server_dsn
 from .demo_helpers import run, seeded  # noqa: F401 (seeded: fixture)
 
 PARTYFLOW = str(Path(sys.executable).with_name("partyflow"))
@@ -26,23 +27,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="backup/restore needs PostgreSQL (DATABASE_URL)"
 )
-
-
-def server_dsn(name: str) -> dict:
-    s = connection.settings_dict
-    return {
-        "dbname": name,
-        "user": s["USER"],
-        "host": s["HOST"] or "127.0.0.1",
-        "port": s["PORT"] or 5432,
-        **({"password": s["PASSWORD"]} if s["PASSWORD"] else {}),
-    }
-
-
-def database_url(name: str) -> str:
-    d = server_dsn(name)
-    auth = d["user"] + (f":{d['password']}" if "password" in d else "")
-    return f"postgres://{auth}@{d['host']}:{d['port']}/{name}"
 
 
 @pytest.fixture
