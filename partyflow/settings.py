@@ -17,6 +17,7 @@ import datetime as _dt
 import json
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -51,6 +52,8 @@ PROCEDURE_APPS = sorted(
 )
 
 INSTALLED_APPS = [
+    # before the admin: its SessionTicket table (CAS single sign-out) whether or not CAS is on
+    "django_cas_ng",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -78,6 +81,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request id for every line the request logs, and one JSON line per request.
+    "partyflow.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Issue 26 (see "Safe in production" below): static files served by the application, the
     # Content-Security-Policy header, the 503 page when the database is unavailable.
@@ -152,7 +157,13 @@ STATIC_ROOT = Path(os.environ.get("PARTYFLOW_STATIC_ROOT", BASE_DIR / "var" / "s
 
 # The pages' session user comes with their roles and delegations in one query (web/backends.py);
 # django-axes first refuses a locked account or address (web/backends.py, "Safe in production").
-AUTHENTICATION_BACKENDS = ["web.backends.LockoutBackend", "web.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "web.backends.LockoutBackend",
+    "web.backends.ModelBackend",
+    # Campus sign-on (web/sso.py), each answering only when its method is on (below).
+    "web.sso.CASBackend",
+    "web.sso.LDAPBackend",
+]
 
 # The web workplace: session login at "/"; each person lands on the page of their role
 # (web.selectors.landing: the login view does not read LOGIN_REDIRECT_URL).
@@ -167,6 +178,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 BEHIND_TLS = os.environ.get("PARTYFLOW_TLS", "0") == "1"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS else None
 SECURE_SSL_REDIRECT = BEHIND_TLS
+# Load balancers probe the health endpoints over plain HTTP on the backend (partyflow/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = BEHIND_TLS
 SECURE_HSTS_SECONDS = (
     int(os.environ.get("PARTYFLOW_HSTS_SECONDS", str(365 * 24 * 3600))) if BEHIND_TLS else 0
@@ -339,10 +352,37 @@ PARTYFLOW = {
     ],
 }
 
+# One JSON object per line (python-json-logger) on standard error, for journald or a log shipper:
+# time, level, logger, message, and request_id / user_id / case_id from partyflow.logs (null outside
+# a request); ID numbers and phone numbers masked in every line. PARTYFLOW_LOG_FORMAT=text for
+# plain lines on a developer's terminal.
+LOG_FORMAT = os.environ.get("PARTYFLOW_LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "context": {"()": "partyflow.logs.ContextFilter"},
+        "personal_data": {"()": "partyflow.logs.PersonalDataFilter"},
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s "
+            "%(request_id)s %(user_id)s %(case_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "text" if LOG_FORMAT == "text" else "json",
+            "filters": ["context", "personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
         "partyflow": {"level": os.environ.get("LOG_LEVEL", "INFO")},
@@ -421,4 +461,51 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c lock_timeout={PARTYFLOW['LOCK_TIMEOUT_MS']} "
         f"-c statement_timeout={PARTYFLOW['STATEMENT_TIMEOUT_MS']}"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Campus sign-on (issue 30): which login methods are on, CAS and LDAP (web/sso.py, docs/operations.md)
+# ---------------------------------------------------------------------------------------------
+# PARTYFLOW_AUTH_METHODS: comma-separated among password, cas, ldap (default: password). Without
+# "password", the password form still signs in the break-glass accounts: superusers and
+# PARTYFLOW_BREAK_GLASS_USERS (comma-separated usernames, e.g. the organization department's).
+PARTYFLOW["AUTH_METHODS"] = [
+    m.strip()
+    for m in os.environ.get("PARTYFLOW_AUTH_METHODS", "password").split(",")
+    if m.strip() in ("password", "cas", "ldap")
+]
+PARTYFLOW["BREAK_GLASS_USERS"] = [
+    u.strip() for u in os.environ.get("PARTYFLOW_BREAK_GLASS_USERS", "").split(",") if u.strip()
+]
+# CAS 2.0/3.0 (django-cas-ng): the campus server's URL, e.g. https://cas.example.edu.cn/cas/
+CAS_SERVER_URL = os.environ.get("PARTYFLOW_CAS_SERVER_URL", "")
+CAS_VERSION = os.environ.get("PARTYFLOW_CAS_VERSION", "3")
+CAS_CREATE_USER = False  # a CAS user is matched to a member by 学工号, never created
+CAS_LOCAL_NAME_FIELD = "member__staff_or_student_no"
+CAS_LOGOUT_COMPLETELY = True  # logout ends the CAS session too
+CAS_REDIRECT_URL = "/"  # then the login page sends each person to the page of their role
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+CAS_STORE_NEXT = True
+CAS_RENAME_ATTRIBUTES: dict = {}
+if CAS_SERVER_URL:
+    # The logout form's redirect goes on to the CAS server: the CSP's form-action must allow it.
+    _cas = urlsplit(CAS_SERVER_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_cas.scheme}://{_cas.netloc}")
+# LDAP (django-auth-ldap): the uid is the 学工号; the user's DN from a template, or found by a
+# search (with a service account) when PARTYFLOW_LDAP_SEARCH_BASE is set.
+AUTH_LDAP_SERVER_URI = os.environ.get("PARTYFLOW_LDAP_URI", "")
+AUTH_LDAP_USER_DN_TEMPLATE = os.environ.get("PARTYFLOW_LDAP_USER_DN", "") or None
+AUTH_LDAP_BIND_DN = os.environ.get("PARTYFLOW_LDAP_BIND_DN", "")
+AUTH_LDAP_BIND_PASSWORD = os.environ.get("PARTYFLOW_LDAP_BIND_PASSWORD", "")
+AUTH_LDAP_START_TLS = os.environ.get("PARTYFLOW_LDAP_START_TLS", "0") == "1"
+AUTH_LDAP_NO_NEW_USERS = True
+AUTH_LDAP_ALWAYS_UPDATE_USER = False
+if os.environ.get("PARTYFLOW_LDAP_SEARCH_BASE"):
+    import ldap as _ldap
+    from django_auth_ldap.config import LDAPSearch
+
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(
+        os.environ["PARTYFLOW_LDAP_SEARCH_BASE"], _ldap.SCOPE_SUBTREE, "(uid=%(user)s)"
     )

@@ -5,6 +5,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import include, path
 
+from partyflow.health import healthz, readyz
 from partyflow.middleware import database_unavailable, is_database_unavailable
 
 
@@ -32,6 +33,8 @@ handler404 = not_found
 handler500 = server_error
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -3,13 +3,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views, views_dues, views_reports, views_statistics
+from . import views, views_dues, views_reports, views_sso, views_statistics
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views_sso.LogoutView.as_view(), name="logout"),
+    path("cas/login/", views_sso.CASLoginView.as_view(), name="cas_login"),
+    path("cas/logout/", views_sso.CASLogoutView.as_view(), name="cas_logout"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(

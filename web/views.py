@@ -40,7 +40,7 @@ from workflows.display import person_name, rule_set_label
 from workflows.guides import task_guide
 from workflows.models import TaskStatus
 
-from . import selectors
+from . import selectors, sso, views_sso
 from .forms import DOCUMENTS, build_fields, parse_submission
 
 
@@ -75,6 +75,17 @@ class LoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self) -> str:
         return selectors.landing(self.request.user)
+
+    def get_context_data(self, **kwargs) -> dict:
+        methods = sso.methods()
+        return {**super().get_context_data(**kwargs), "cas_on": "cas" in methods}
+
+    def form_invalid(self, form) -> HttpResponse:
+        # The directory (LDAP) accepted the password, but no member has this 学工号.
+        campus_id = getattr(self.request, sso.UNREGISTERED, None)
+        if campus_id:
+            return views_sso.unregistered(self.request, campus_id)
+        return super().form_invalid(form)
 
 
 def _int(value) -> int | None:
