@@ -26,8 +26,9 @@ from organizations.models import Member, MemberStatus, Organization, OrgKind
 from organizations.services import member_create, member_update
 from procedures.common.members import member_case_subject
 from procedures.common.start import MEMBER, branch_only, one_running_per
+from workflows.models import Case, CaseStatus
 from workflows.registry import data_labels, effect, event_date_fields, form_check, form_context
-from workflows.services import case_start
+from workflows.services import case_move, case_start
 
 from .facts import (
     capital_number,
@@ -550,6 +551,29 @@ def check_send_receipt(*, case, task, data, rules) -> dict:
     return {}
 
 
+# The member's own cases that follow him to the receiving branch: a probationary member's
+# development case (probation continues there, transfer.md rule 14).
+FOLLOWING_PROCESSES = ("member_development",)
+
+
+def _move_member_cases(member: Member, case, *, actor) -> list[int]:
+    """Move the member's running development case to the receiving branch with its remaining
+    steps and deadlines (`workflows.services.case_move`); its history stays on its own chain."""
+    moved = []
+    for running in Case.objects.filter(
+        subject_member=member, process_id__in=FOLLOWING_PROCESSES, status=CaseStatus.RUNNING
+    ):
+        case_move(
+            actor=actor,
+            case=running,
+            organization=case.organization,
+            reason=str(_("组织关系转接")),
+            data={"transfer_case": case.pk},
+        )
+        moved.append(running.pk)
+    return moved
+
+
 @effect("transfer_in_member")
 def transfer_in_member(*, case, params, actor, now) -> dict:
     """The member joins the receiving branch from the acceptance date; a probationary member keeps
@@ -560,7 +584,9 @@ def transfer_in_member(*, case, params, actor, now) -> dict:
         member = member_update(
             actor=actor, member=member, organization=case.organization, transferred_in_on=accepted
         )
+        moved = _move_member_cases(member, case, actor=actor)
     else:
+        moved = []
         person = dict(case.data["person"])
         fields = {k: person[k] for k in PERSON_FIELDS if k in person and k != "name"}
         for key in ("birth_date", "joined_on"):
@@ -575,6 +601,7 @@ def transfer_in_member(*, case, params, actor, now) -> dict:
         )
     dues_from = case.data.get("dues_paid_through")
     return {
+        "moved_cases": moved,
         "member": member.pk,
         "organization": case.organization_id,
         "dues_start_month": month_text(next_month(parse_month(dues_from))) if dues_from else "",

@@ -6,13 +6,11 @@ import datetime as dt
 
 import time_machine
 
-from organizations.models import Member, MemberStatus, OrgKind, Role
-from organizations.services import role_assignment_create
+from organizations.models import Member, MemberStatus
 from workflows.models import Case
 
-from ..factories import OrganizationFactory, UserFactory
 from ..helpers import assert_round_trip, complete, cst, inbox, only_task, refused, run_timers
-from .transfer_helpers import LETTER, PERSON, pay_dues, start_in, start_out
+from .transfer_helpers import LETTER, PERSON, pay_dues, second_college, start_in, start_out
 
 
 def test_a_graduate_moves_out_to_an_employer_with_letter_and_receipt(university, api):
@@ -240,23 +238,9 @@ def test_a_letter_is_refused_when_the_rules_say_so(university, api):
     assert bad["code"] == "transfer_in_incomplete" and "data.letter.issued_on" in bad["fields"]
 
 
-def _second_college(u):
-    college = OrganizationFactory(
-        name="数学学院党委", kind=OrgKind.COMMITTEE, parent=u.school, has_approval_authority=True
-    )
-    branch = OrganizationFactory(name="数学系学生党支部", kind=OrgKind.BRANCH, parent=college)
-    officer = UserFactory(username="officer_math")
-    role_assignment_create(
-        actor=None, user=officer, role=Role.COMMITTEE_OFFICER, organization=college
-    )
-    sec = UserFactory(username="sec_math")
-    role_assignment_create(actor=None, user=sec, role=Role.BRANCH_SECRETARY, organization=branch)
-    return branch, officer, sec
-
-
 def test_a_member_moves_between_branches_of_two_colleges_both_committees_acting(university, api):
     u = university
-    branch_c, officer_math, sec_math = _second_college(u)
+    branch_c, officer_math, sec_math = second_college(u)
     mover = u.full_a[4]
     pay_dues(u, mover, dt.date(2027, 8, 1), dt.date(2027, 9, 1))
     sec, officer = api(u.users.sec_a), api(u.users.officer)

@@ -5,8 +5,11 @@ import datetime as dt
 import time_machine
 from dateutil.relativedelta import relativedelta
 
+from organizations.models import OrgKind, Role
+from organizations.services import role_assignment_create
 from orglife.services import dues_record
 
+from ..factories import OrganizationFactory, UserFactory
 from ..helpers import cst
 
 
@@ -76,3 +79,18 @@ def start_in(client, organization, person=None, letter=None, status=201):
     )
     assert r.status_code == status, r.json()
     return r.json()
+
+
+def second_college(u):
+    """A second college committee with approval authority, its branch, officer and secretary."""
+    college = OrganizationFactory(
+        name="数学学院党委", kind=OrgKind.COMMITTEE, parent=u.school, has_approval_authority=True
+    )
+    branch = OrganizationFactory(name="数学系学生党支部", kind=OrgKind.BRANCH, parent=college)
+    officer = UserFactory(username="officer_math")
+    role_assignment_create(
+        actor=None, user=officer, role=Role.COMMITTEE_OFFICER, organization=college
+    )
+    sec = UserFactory(username="sec_math")
+    role_assignment_create(actor=None, user=sec, role=Role.BRANCH_SECRETARY, organization=branch)
+    return branch, officer, sec
