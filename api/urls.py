@@ -16,6 +16,7 @@ from . import (
     root,
     standards,
     tasks,
+    transfers,
 )
 
 router = DefaultRouter(trailing_slash=True)
@@ -58,6 +59,17 @@ urlpatterns = [
         name="branch-identification",
     ),
     path("weak-branches/", oversight.WeakBranchListView.as_view(), name="weak-branches"),
+    path(
+        "transfers/graduation/preview/",
+        transfers.GraduationPreviewView.as_view(),
+        name="graduation-preview",
+    ),
+    path("transfers/graduation/", transfers.GraduationBatchView.as_view(), name="graduation"),
+    path(
+        "transfers/graduation/<str:batch>/",
+        transfers.GraduationSummaryView.as_view(),
+        name="graduation-summary",
+    ),
     path("orglife/import/", orglife.OrgLifeImportView.as_view(), name="orglife-import"),
     path("onboarding/import/", onboarding.OnboardingImportView.as_view(), name="onboarding-import"),
     path("onboarding/export/", onboarding.OnboardingExportView.as_view(), name="onboarding-export"),
