@@ -460,8 +460,20 @@ def case_facts(case: Case, schemas: list[dict], user) -> list[dict]:
         "reply_document_no": gettext_noop("换届请示批复文号"),
         "candidates_document_no": gettext_noop("候选人预备人选批复文号"),
         "results_document_no": gettext_noop("选举结果批复文号"),
+        # P7 transfers: what the start and the computed steps record
+        "destination": gettext_noop("去向"),
+        "receiving_organization": gettext_noop("接收党组织"),
+        "dues_paid_through": gettext_noop("党费已交至"),
+        "letter_serial": gettext_noop("介绍信编号"),
+        "letter_expires_on": gettext_noop("介绍信有效期至"),
+        "retention_ends_on": gettext_noop("保留期至"),
+        "dues_start_month": gettext_noop("接收后党费起交月份"),
     }
-    enum_labels: dict[str, dict] = {}
+    # coded values a procedure labels (`workflows.registry.data_labels`), e.g. a transfer's destination
+    enum_labels: dict[str, dict] = {
+        key: {code: str(text) for code, text in labels.items()}
+        for key, labels in registry.code_labels_for(case.process_id).items()
+    }
     people_keys = {"elected_total"}
     for schema in schemas:
         for key, prop in (schema.get("properties") or {}).items():

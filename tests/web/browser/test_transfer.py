@@ -37,6 +37,9 @@ def test_a_graduate_is_transferred_out_in_the_browser(chromium, live_server, uni
     try:
         officer.open_from_queue("开具组织关系介绍信")
         page = officer.page
+        facts = page.inner_text('[aria-labelledby="facts-title"]')
+        assert "工作单位党组织" in facts and "中共某某科技有限公司委员会" in facts
+        assert f"党费已交至\n{day:%Y-%m}" in facts or f"{day:%Y-%m}" in facts
         page.fill("#f-issued_on", day.isoformat())
         page.fill("#f-validity_days", "91")
         officer.submit()
