@@ -73,6 +73,7 @@ def start_in(client, organization, person=None, letter=None, status=201):
         {
             "process": "transfer_in",
             "organization": organization.pk,
+            "subject": (person or PERSON)["name"],
             "data": {"source": "letter", "person": person or PERSON, "letter": letter or LETTER},
         },
         format="json",
