@@ -47,7 +47,7 @@ class GraduationPreviewView(APIView):
 class GraduationBatchView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(responses=dict)
+    @extend_schema(operation_id="transfers_graduation_list", responses=dict)
     def get(self, request) -> Response:
         """The graduation batches in scope, newest first."""
         return Response(recent_batches(request.user))
