@@ -32,6 +32,7 @@ ENTRY_POINTS = [
         ),
     ),
     ("reports/development-pipeline/", _("发展党员统计（?organization=ID）")),
+    ("transfers/graduation/", _("毕业生组织关系转接批次（preview/ 预览，批次/ 进度和导出）")),
     ("schema/", _("OpenAPI 接口说明")),
     ("docs/", _("Swagger 接口文档")),
 ]

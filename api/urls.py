@@ -18,6 +18,7 @@ from . import (
     standards,
     statistics,
     tasks,
+    transfers,
 )
 
 router = DefaultRouter(trailing_slash=True)
@@ -60,6 +61,17 @@ urlpatterns = [
         name="branch-identification",
     ),
     path("weak-branches/", oversight.WeakBranchListView.as_view(), name="weak-branches"),
+    path(
+        "transfers/graduation/preview/",
+        transfers.GraduationPreviewView.as_view(),
+        name="graduation-preview",
+    ),
+    path("transfers/graduation/", transfers.GraduationBatchView.as_view(), name="graduation"),
+    path(
+        "transfers/graduation/<str:batch>/",
+        transfers.GraduationSummaryView.as_view(),
+        name="graduation-summary",
+    ),
     path("orglife/import/", orglife.OrgLifeImportView.as_view(), name="orglife-import"),
     path("dues-assessments/", dues.DuesAssessmentsView.as_view(), name="dues-assessments"),
     path(

@@ -78,6 +78,8 @@ class MemberStatus(models.TextChoices):
     REMOVED = "removed", _("除名/自行脱党")
     WITHDRAWN = "withdrawn", _("劝退")
     CANCELLED = "cancelled", _("取消预备党员资格")
+    # P7: the relationship moved out of the university (the receipt came back).
+    TRANSFERRED_OUT = "transferred_out", _("组织关系已转出")
 
 
 class Member(models.Model):

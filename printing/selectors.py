@@ -36,6 +36,7 @@ from .contexts.meeting_minutes import meeting_minutes
 from .contexts.member_record import member_record
 from .contexts.publication_notice import NOTICE_STAGES, STAGE_FOR_STATUS, publication_notice
 from .contexts.review_summary import review_summary
+from .contexts.transfer_letter import transfer_letter
 from .render import DOCX, PDF, Generated, render_docx, render_pdf
 
 
@@ -84,6 +85,13 @@ CASE_KINDS = {
             "review_summary",
             ("docx",),
             ("democratic_review",),
+        ),
+        Kind(
+            "transfer_letter",
+            _("党员组织关系介绍信"),
+            "transfer_letter",
+            ("pdf", "docx"),
+            ("transfer_out",),
         ),
         Kind("audit_report", _("流程审计报告"), "case_audit_report", ("pdf",)),
     ]
@@ -204,6 +212,7 @@ def generate_for_case(
         "election_reply": election_reply,
         "election_report": election_report,
         "review_summary": review_summary,
+        "transfer_letter": transfer_letter,
     }
     if kind.code == "audit_report":
         context = audit_report(case, user=user)

@@ -15,6 +15,7 @@ class AuditAction(models.TextChoices):
     # cases and their tasks (workflows.services)
     CASE_STARTED = "case_started", _("发起流程")
     CASE_CANCELLED = "case_cancelled", _("撤销流程")
+    CASE_MOVED = "case_moved", _("流程随组织关系转接移交")
     TASK_CLAIMED = "task_claimed", _("认领任务")
     TASK_UNCLAIMED = "task_unclaimed", _("放弃认领任务")
     TASK_COMPLETED = "task_completed", _("办理完成")

@@ -216,6 +216,33 @@ RULES = {
     "dues.monthly_max_normal": Rule(
         M(1000), "每月党费一般不超过（元；超过时提示）", "DUES-2017 (1)"
     ),
+    # --- P7 membership transfer (EDU-2019 Art. 24-26, 34; GRAD-2015; FORM-2006; shared/domain/transfer.md) ---
+    "transfer.letter_validity_default": Rule(
+        30, "介绍信有效期（天，默认）", "transfer.md 规则6", "local; no national number found"
+    ),
+    "transfer.letter_validity_max": Rule(
+        90, "介绍信有效期最长天数（超过不予开具或接收）", "transfer.md 规则6", "local"
+    ),
+    "transfer.receipt_within": Rule(
+        D(months=1), "接收后退回回执的期限", "FORM-2006 介绍信回执联注"
+    ),
+    "transfer.reissue_within": Rule(
+        D(months=6), "逾期未报到可凭原介绍信补开的期限（自转出之日起）", "GRAD-2015 一"
+    ),
+    "transfer.no_report": Rule(
+        D(months=6),
+        "转出后未报到、失去联系满此期限提请党委研究（停止党籍须党委决定）",
+        "EDU-2019 第24条",
+    ),
+    "transfer.retention_max": Rule(
+        D(years=2), "毕业生组织关系在学校保留的最长期限", "EDU-2019 第34条"
+    ),
+    "transfer.retention_contact": Rule(
+        D(months=6),
+        "保留组织关系期间联系党员的间隔",
+        "EDU-2019 第34条",
+        "local; the rule says regularly",
+    ),
     # --- Tasks and reminders ---
     "tasks.reminder_lead": Rule(D(days=3), "任务到期前提醒时间", "partyflow"),
     # Overdue tasks of these steps also go to the approving committee's inbox (督办): {process: (task ids)}.

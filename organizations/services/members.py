@@ -23,8 +23,9 @@ def _validate_member(member: Member) -> None:
             fields={"organization": [_("须为党支部或党小组")]},
         )
     # Struck off (除名/自行脱党) or advised to withdraw (劝退): the date starts the 5-year ban
-    # (DISPOSAL-2024), also for people removed before partyflow was in use.
-    left_statuses = (MemberStatus.REMOVED, MemberStatus.WITHDRAWN)
+    # (DISPOSAL-2024), also for people removed before partyflow was in use. A member whose
+    # relationship moved out of the university (P7) left on the day the receiver accepted him.
+    left_statuses = (MemberStatus.REMOVED, MemberStatus.WITHDRAWN, MemberStatus.TRANSFERRED_OUT)
     if member.left_on and member.status not in left_statuses:
         raise ValidationFailed(
             _("只有除名、自行脱党或劝退的人员才有除名或劝退日期。"),

@@ -335,6 +335,24 @@ MATRIX = {
         "import",
         row("400 400 400 400 400 400 400 401"),
     ),
+    # P7 graduation batches: only the organization department uploads (a workbook that is not one:
+    # 400); the list of batches is everyone's own scope; an unknown batch is not found.
+    ("graduation-preview", "POST"): (
+        lambda o: "/api/transfers/graduation/preview/",
+        "import",
+        row("403 403 403 403 400 403 403 401"),
+    ),
+    ("graduation", "POST"): (
+        lambda o: "/api/transfers/graduation/",
+        "import",
+        row("403 403 403 403 400 403 403 401"),
+    ),
+    ("graduation", "GET"): (lambda o: "/api/transfers/graduation/", None, row(SIGNED_IN)),
+    ("graduation-summary", "GET"): (
+        lambda o: "/api/transfers/graduation/20260711-none/",
+        None,
+        row("404 404 404 404 404 404 404 401"),
+    ),
     # Ballots exist only on a democratic review the caller votes in; o.case is an election: 404 for all.
     ("measurement-ballots", "GET"): (
         lambda o: f"/api/cases/{o.case.pk}/measurement-ballots/",

@@ -15,6 +15,7 @@ def test_every_procedure_module_and_package_is_discovered():
         "procedures.model_branch_evaluation",
         "procedures.orglife_reminder",
         "procedures.self_lapse",
+        "procedures.transfer.procedure",
         "procedures.unqualified_member",
         "procedures.weak_branch_remediation.procedure",
     ]

@@ -20,6 +20,7 @@ from .cases import (
     case_cancel,
     case_flag,
     case_history_import,
+    case_move,
     case_start,
     case_start_in_scope,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "IMPORT_KEYS",
     "case_access_record",
     "case_cancel",
+    "case_move",
     "case_flag",
     "case_history_import",
     "case_start",

@@ -21,6 +21,7 @@ from organizations.selectors import (
 )
 
 from .. import audit, registry
+from ..assignment import resolve_lane, slot
 from ..models import (
     RUNNING_SUBJECT_CONSTRAINT,
     Case,
@@ -210,6 +211,54 @@ def case_start_in_scope(
         data=data,
         business_key=business_key,
     )
+
+
+def case_move(*, actor, case: Case, organization: Organization, reason: str, data=None) -> Case:
+    """Move a running case to another organization with its remaining steps and deadlines (a
+    probationary member's development case follows his transfer, transfer.md rule 14): the case's
+    organization changes, every open task is re-resolved against it (its lane at the new
+    organization; a member's own step stays his; claims by the old holders are released), timers
+    keep their due times, and one `case_moved` event on the case's own chain records from where to
+    where and why, so that the history stays whole and verifiable. A service calls it (the
+    procedure that moves the member), never a user directly."""
+    with transaction.atomic():
+        case = state.locked_case(case.pk).get()
+        if case.status != CaseStatus.RUNNING:
+            raise Conflict(_("流程已结束，不能移交。"), code="case_not_running")
+        before = case.organization
+        if before.pk == organization.pk:
+            return case
+        for task in case.tasks.filter(status=TaskStatus.OPEN):
+            if task.lane == "member":
+                task.assignee_organization = organization
+            else:
+                task.assignee_organization = resolve_lane(task.lane, organization, {})
+                task.slot = slot(task.lane, task.assignee_organization.pk)
+                task.claimed_by = None
+            task.case_organization = organization
+            task.save(
+                update_fields=["assignee_organization", "slot", "claimed_by", "case_organization"]
+            )
+        case.organization = organization
+        case.data = {
+            **case.data,
+            "case_organization": {"id": organization.pk, "name": organization.name},
+        }
+        case.lock_version += 1
+        case.save(update_fields=["organization", "data", "lock_version", "updated_at"])
+        audit.append(
+            action="case_moved",
+            actor=actor,
+            case=case,
+            organization=organization,
+            data={
+                "from": {"id": before.pk, "name": before.name},
+                "to": {"id": organization.pk, "name": organization.name},
+                "reason": reason,
+                **(data or {}),
+            },
+        )
+    return case
 
 
 def case_cancel(*, actor, case: Case, reason: str) -> Case:

@@ -712,6 +712,43 @@ def compliance_report() -> object:
     return doc
 
 
+# --- 党员组织关系介绍信 (FORM-2006): 存根、介绍信、回执 ------------------------------------------------
+
+
+def transfer_letter() -> object:
+    doc = new_document(official=True)
+    cut = "－ － － － － － － － － － － － － － － － － － － － －"
+    head(doc, "中国共产党党员组织关系介绍信（存根）")
+    para(doc, "第 {{ serial }} 号", "PF Body")
+    para(
+        doc,
+        "{{ name }} 同志系中共{{ status }}党员，组织关系由 {{ from_org }} 转到 {{ to_org }}。",
+        "PF Body",
+    )
+    para(doc, "{{ issued_on }}", "PF Body")
+    para(doc, "（回执粘贴处）", "PF Body")
+    para(doc, cut, "PF Body")
+    head(doc, "中国共产党党员组织关系介绍信")
+    para(doc, "第 {{ serial }} 号", "PF Body")
+    para(doc, "{{ to_org }}：", "PF Addressee")
+    para(
+        doc,
+        "{{ name }} 同志（{{ gender }}，{{ age }}岁，{{ ethnicity }}），系中共{{ status }}党员，身份证号码 {{ id_number }}，由 {{ from_org }} 去 {{ to_org }}，请转接组织关系。该同志党费已交到 {{ dues_year }} 年 {{ dues_month }} 月。",
+        "PF Body",
+    )
+    para(doc, "（有效期 {{ validity }} 天）", "PF Body")
+    signature_block(doc, ["中共{{ issuer }}（盖章）", "{{ issued_on }}"])
+    para(doc, "党员联系电话：{{ phone }}", "PF Body")
+    para(doc, cut, "PF Body")
+    head(doc, "中国共产党党员组织关系介绍信（回执）")
+    para(doc, "第 {{ serial }} 号", "PF Body")
+    para(doc, "{{ issuer }}：", "PF Addressee")
+    para(doc, "{{ name }} 同志的党员组织关系已转达我处，特此回执。", "PF Body")
+    signature_block(doc, ["（盖章）", "年　　月　　日"])
+    para(doc, "经办人：　　　　　联系电话：", "PF Body")
+    return doc
+
+
 BUILDERS = [
     member_record,
     publication_notice,
@@ -721,6 +758,7 @@ BUILDERS = [
     meeting_minutes,
     review_summary,
     compliance_report,
+    transfer_letter,
 ]
 
 
