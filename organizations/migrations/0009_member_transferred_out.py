@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organizations', '0006_member_roster_fields_and_organization_code'),
+        ('organizations', '0008_member_native_place'),
     ]
 
     operations = [
