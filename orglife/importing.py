@@ -17,11 +17,11 @@ One attendance row per member per meeting; rows with the same date, kind and tit
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils import translation
 
+from engine.calendar import OFFICE_DATE_FORMS, office_date, office_month
 from engine.i18n import _
 from untrusted.workbook import open_workbook
 
@@ -180,9 +180,7 @@ def _record_sheet(ws, kind: str, out: Parsed) -> None:
             if key in dates:
                 value = _date(value) if value not in (None, "") else None
                 if value is None and key in required:
-                    out.errors.append(
-                        RowError(ws.title, n, columns[key][0], _("日期须为 YYYY-MM-DD。"))
-                    )
+                    out.errors.append(RowError(ws.title, n, columns[key][0], _date_rule()))
             elif key in choices:
                 value = _choice(choices[key], value)
                 if value is None:
@@ -202,18 +200,13 @@ def _record_sheet(ws, kind: str, out: Parsed) -> None:
         rows.append(rec)
 
 
+def _date_rule() -> str:  # noqa: N802 - reads as the message it returns
+    return _("日期须为 %(forms)s 之一。") % {"forms": OFFICE_DATE_FORMS}
+
+
 def _date(value, *, month=False):
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value or "").strip().replace("/", "-").replace(".", "-")
-    for fmt in ("%Y-%m", "%Y-%m-%d") if month else ("%Y-%m-%d",):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            pass
-    return None
+    """The one reader of the date forms offices type (`engine.calendar.office_date`)."""
+    return office_month(value) if month else office_date(value)
 
 
 def _kind(value):
@@ -280,11 +273,16 @@ def parse_workbook(file) -> Parsed:
                     "paid_on": _date(get("paid_on")),
                 }
                 if rec["month"] is None:
-                    out.errors.append(RowError(dues_ws.title, n, "月份", _("月份须为 YYYY-MM。")))
-                if rec["paid_on"] is None:
                     out.errors.append(
-                        RowError(dues_ws.title, n, "缴纳日期", _("日期须为 YYYY-MM-DD。"))
+                        RowError(
+                            dues_ws.title,
+                            n,
+                            "月份",
+                            _("月份须为 2025-07、2025/7、2025.07 或 2025年7月。"),
+                        )
                     )
+                if rec["paid_on"] is None:
+                    out.errors.append(RowError(dues_ws.title, n, "缴纳日期", _date_rule()))
                 out.dues.append(rec)
     if att_ws is not None:
         cols = _columns(att_ws, ("held_on", "kind", "member", "present"), out.errors)
@@ -312,7 +310,7 @@ def parse_workbook(file) -> Parsed:
                     "evidence": str(get("evidence") or "").strip(),
                 }
                 if rec["held_on"] is None:
-                    out.errors.append(RowError(att_ws.title, n, "日期", _("日期须为 YYYY-MM-DD。")))
+                    out.errors.append(RowError(att_ws.title, n, "日期", _date_rule()))
                 if rec["kind"] is None:
                     out.errors.append(
                         RowError(
