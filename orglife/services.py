@@ -4,6 +4,7 @@ of a year's records that imports everything or nothing. Each write is audited in
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -14,12 +15,15 @@ from engine.i18n import _
 from organizations.models import Member, Organization
 from organizations.rules import deployment_rule_set
 from organizations.services import organization_dues_tracking_start
+from untrusted.uploads import IMAGE_TYPES, upload_read
 from workflows import audit
 
 from .models import (
     Attendance,
     DuesPayment,
     Meeting,
+    MeetingFile,
+    MeetingFileKind,
     MeetingKind,
     Pairing,
     PartnerKind,
@@ -215,6 +219,56 @@ def meeting_record(
         },
     )
     return meeting
+
+
+MEETING_FILES_MAX = 20  # photos and sign-in sheets per meeting
+
+
+def meeting_file_upload(*, actor, meeting: Meeting, kind: str, file) -> MeetingFile:
+    """Attach a photo or a sign-in sheet to a recorded meeting: an image (PNG or JPEG, sniffed from
+    its content by `untrusted.uploads`, no larger than the upload limit), at most MEETING_FILES_MAX
+    per meeting; by those who keep the branch's records. Audited in the same transaction."""
+    _check_recordable(actor, meeting.organization)
+    if kind not in MeetingFileKind.values:
+        raise ValidationFailed(
+            _("未知的附件类别：%(k)s") % {"k": kind},
+            code="invalid_choice",
+            fields={"kind": [_("须为会议照片或签到表")]},
+        )
+    upload = upload_read(file, accepted=IMAGE_TYPES, accepted_text=str(_("PNG、JPEG 图片")))
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.files.count() >= MEETING_FILES_MAX:
+            raise ValidationFailed(
+                _("每次会议最多上传 %(n)s 个照片或签到表。") % {"n": MEETING_FILES_MAX},
+                code="meeting_files_too_many",
+                fields={"file": [_("最多 %(n)s 个") % {"n": MEETING_FILES_MAX}]},
+            )
+        row = MeetingFile.objects.create(
+            meeting=meeting,
+            kind=kind,
+            filename=upload.filename,
+            content_type=upload.content_type,
+            size=len(upload.content),
+            sha256=hashlib.sha256(upload.content).hexdigest(),
+            content=upload.content,
+            uploaded_by=actor,
+        )
+        audit.append(
+            action="meeting_file_uploaded",
+            actor=actor,
+            organization=meeting.organization,
+            data={
+                "meeting": meeting.pk,
+                "file": row.pk,
+                "kind": kind,
+                "filename": row.filename,
+                "content_type": row.content_type,
+                "size": row.size,
+                "sha256": row.sha256,
+            },
+        )
+    return row
 
 
 def _branch_member(organization: Organization, member_id, field: str = "member") -> Member:

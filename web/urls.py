@@ -53,6 +53,21 @@ urlpatterns = [
     path("records/meetings/", views_reports.meetings, name="meetings"),
     path("records/meetings/new/", views_reports.meeting_new, name="meeting_new"),
     path("records/meetings/<int:meeting_id>/", views_reports.meeting_detail, name="meeting"),
+    path(
+        "records/meetings/<int:meeting_id>/files/",
+        views_reports.meeting_file_upload,
+        name="meeting_file_upload",
+    ),
+    path(
+        "records/meetings/<int:meeting_id>/files/<int:file_id>/",
+        views_reports.meeting_file,
+        name="meeting_file",
+    ),
+    path(
+        "records/meetings/<int:meeting_id>/print/<slug:fmt>/",
+        views_reports.meeting_print,
+        name="meeting_print",
+    ),
     path("records/import/", views_reports.orglife_import, name="orglife_import"),
     path("cases/", views_reports.case_search, name="case_search"),
     path("members/<int:member_id>/development/", views_reports.member_record, name="member_record"),

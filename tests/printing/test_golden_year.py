@@ -75,7 +75,7 @@ def assert_golden(name: str, text: str) -> None:
 
 
 @pytest.fixture
-def year(api, university):
+def year(api, university, tmp_path):
     """The script. 2026-06-01 the election case starts (term 2024-01-10 – 2027-01-10); 07-11 the
     request (election 2026-12-20, 5 seats, proposed by the committee) and the college's reply
     (计党发〔2026〕12号) and the six candidates; 07-10 a general meeting; 12-20 the vote (8 of
@@ -112,6 +112,9 @@ def year(api, university):
         assert meeting.status_code == 201, meeting.json()
         docs["minutes"] = get_doc(
             sec, f"/api/meetings/{meeting.json()['id']}/documents/generate/minutes/"
+        )
+        minutes_pdf = get_doc(
+            sec, f"/api/meetings/{meeting.json()['id']}/documents/generate/minutes/?format=pdf"
         )
         complete(
             sec,
@@ -150,7 +153,8 @@ def year(api, university):
         docs["compliance_report"] = get_doc(
             officer, f"/api/compliance/report/?organization={u.branch_a.pk}&period=2026-Q3"
         )
-    return {k: docx_text(r.content) + "\n" + docx_rows(r.content) for k, r in docs.items()}
+    texts = {k: docx_text(r.content) + "\n" + docx_rows(r.content) for k, r in docs.items()}
+    return {**texts, "minutes_pdf": pdf_text(minutes_pdf.content, tmp_path)}
 
 
 @pytest.mark.parametrize(
@@ -159,6 +163,16 @@ def year(api, university):
 )
 def test_golden_year_document(year, kind):
     assert_golden(kind, year[kind])
+
+
+def test_golden_year_minutes_pdf_says_what_the_word_form_says(year):
+    """The PDF of the minutes (its text without the spaces a table cell wraps at) carries every
+    golden value of the Word form."""
+    assert_no_tags(year["minutes_pdf"])
+    missing = [
+        (f, t) for f, t in golden("minutes") if "".join(t.split()) not in year["minutes_pdf"]
+    ]
+    assert not missing, f"{missing}\n---\n{year['minutes_pdf']}"
 
 
 @pytest.fixture
