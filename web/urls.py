@@ -68,6 +68,8 @@ urlpatterns = [
         views_reports.meeting_print,
         name="meeting_print",
     ),
+    path("records/roster/", views_reports.roster, name="roster"),
+    path("records/roster.xlsx", views_reports.roster_export, name="roster_export"),
     path("records/import/", views_reports.orglife_import, name="orglife_import"),
     path("cases/", views_reports.case_search, name="case_search"),
     path("members/<int:member_id>/development/", views_reports.member_record, name="member_record"),

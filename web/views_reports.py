@@ -29,6 +29,7 @@ from orglife import services as orglife_services
 from orglife.models import MeetingFileKind, MeetingKind
 from oversight.compliance import Period
 from oversight.export import compliance_workbook
+from oversight.roster import branch_roster, roster_workbook
 from printing.selectors import document_for_meeting, document_for_member
 from procedures.member_development import selectors as development
 from workflows import services as wf_services
@@ -401,6 +402,49 @@ def meeting_new(request) -> HttpResponse:
             "nav_active": "records",
         },
         status=400 if errors else 200,
+    )
+
+
+def _roster_branch(request):
+    """The branch whose roster is read: `?organization=` among those the user keeps the records
+    of, else the first; none at all is the 404 page (the roster is the branch committee's)."""
+    branches = [
+        b for b in orglife_selectors.organizations_recordable(request.user) if b.kind == "branch"
+    ]
+    if not branches:
+        raise Http404
+    wanted = request.GET.get("organization")
+    if wanted:
+        branch = next((b for b in branches if str(b.pk) == wanted), None)
+        if branch is None:
+            raise Http404
+        return branch, branches
+    return branches[0], branches
+
+
+@scoped
+def roster(request) -> HttpResponse:
+    branch, branches = _roster_branch(request)
+    return render(
+        request,
+        "web/roster.html",
+        {
+            "branch": branch,
+            "branches": branches,
+            "rows": [(r, label(r.stage) if r.stage else "") for r in branch_roster(branch)],
+            "nav_active": "roster",
+        },
+    )
+
+
+@scoped
+def roster_export(request) -> HttpResponse:
+    branch, _branches = _roster_branch(request)
+    content = roster_workbook(branch, branch_roster(branch), stage_label=label)
+    return attachment(
+        content,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"{branch.name}-{_('花名册')}-{dt.date.today():%Y%m%d}.xlsx",
     )
 
 
