@@ -71,6 +71,11 @@ urlpatterns = [
     path("records/roster/", views_reports.roster, name="roster"),
     path("records/roster.xlsx", views_reports.roster_export, name="roster_export"),
     path("records/import/", views_reports.orglife_import, name="orglife_import"),
+    path(
+        "records/import/template.xlsx",
+        views_reports.orglife_import_template,
+        name="orglife_import_template",
+    ),
     path("cases/", views_reports.case_search, name="case_search"),
     path("members/<int:member_id>/development/", views_reports.member_record, name="member_record"),
     path(

@@ -13,8 +13,9 @@ import xml.etree.ElementTree as ET
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from organizations.models import Member, MemberStatus
 from organizations.selectors import organization_in_scope
 from orglife import selectors as orglife_selectors
 from orglife import services as orglife_services
+from orglife.importing import template_workbook
 from orglife.models import MeetingFileKind, MeetingKind
 from oversight.compliance import Period
 from oversight.export import compliance_workbook
@@ -448,6 +450,16 @@ def roster_export(request) -> HttpResponse:
     )
 
 
+# An upload larger than this is imported with its progress streamed to the page (rows done of
+# rows read, every IMPORT_PROGRESS_EVERY rows); a smaller one answers at once (400 when refused).
+IMPORT_STREAM_BYTES = 64 * 1024
+PROGRESS_MARK = "<!--pf-import-progress-->"
+
+
+def _import_error(exc: DomainError) -> dict:
+    return {"message": exc.message, "rows": exc.details.get("rows", []), "fields": exc.fields}
+
+
 @scoped
 def orglife_import(request) -> HttpResponse:
     branches = list(orglife_selectors.organizations_recordable(request.user))
@@ -459,22 +471,83 @@ def orglife_import(request) -> HttpResponse:
         upload = request.FILES.get("file")
         if branch is None or upload is None:
             error = {"message": _("请选择支部和 Excel 文件。"), "rows": []}
+        elif upload.size > IMPORT_STREAM_BYTES:
+            return _import_streamed(request, branches, branch, upload)
         else:
             try:
                 report = orglife_services.orglife_import(
                     actor=request.user, organization=branch, file=upload
                 )
             except DomainError as exc:
-                error = {
-                    "message": exc.message,
-                    "rows": exc.details.get("rows", []),
-                    "fields": exc.fields,
-                }
+                error = _import_error(exc)
     return render(
         request,
         "web/orglife_import.html",
         {"branches": branches, "report": report, "error": error, "nav_active": "records"},
         status=400 if error else 200,
+    )
+
+
+def _import_streamed(request, branches, branch, upload) -> HttpResponse:
+    """A long workbook imported with its progress on the page: the workbook is read first (a file
+    that is broken, hostile or not a workbook is the 400 page as for a short one); then the page is
+    sent in parts: down to the progress box, "rows done / rows" each time the import reports (the
+    page's CSS shows the newest only), the result, the rest of the page. One request, no job queue:
+    it works with or without a broker. Once the first part is sent the status is 200, so the result
+    box says whether the rows were refused."""
+    steps = orglife_services.orglife_import_steps(
+        actor=request.user, organization=branch, file=upload
+    )
+    try:
+        first = next(steps)
+    except DomainError as exc:
+        return render(
+            request,
+            "web/orglife_import.html",
+            {"branches": branches, "error": _import_error(exc), "nav_active": "records"},
+            status=400,
+        )
+    page = render_to_string(
+        "web/orglife_import.html",
+        {"branches": branches, "streaming": True, "nav_active": "records"},
+        request,
+    )
+    head, tail = page.split(PROGRESS_MARK, 1)
+
+    def parts():  # noqa: ANN202 - the response body, chunk by chunk
+        yield head
+        report, error, step = None, None, first
+        try:
+            while True:
+                yield render_to_string(
+                    "web/_import_progress.html", {"done": step[0], "total": step[1]}, request
+                )
+                step = next(steps)
+        except StopIteration as finished:
+            report = finished.value
+        except DomainError as exc:
+            error = _import_error(exc)
+        finally:
+            steps.close()  # a reader who leaves mid-way: the import's transaction rolls back
+        yield render_to_string(
+            "web/_import_result.html", {"report": report, "error": error}, request
+        )
+        yield tail
+
+    response = StreamingHttpResponse(parts(), content_type="text/html; charset=utf-8")
+    response["X-Accel-Buffering"] = "no"  # a proxy in front passes each part on at once
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@scoped
+def orglife_import_template(request) -> HttpResponse:
+    if not orglife_selectors.organizations_recordable(request.user).exists():
+        raise Http404
+    return attachment(
+        template_workbook(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _("组织生活和党费导入模板.xlsx"),
     )
 
 
