@@ -2,8 +2,12 @@
 Reads are scoped to the caller's organizations; the branch secretary, deputy and committee write."""
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,6 +20,8 @@ from orglife.models import (
     Attendance,
     DuesPayment,
     Meeting,
+    MeetingFile,
+    MeetingFileKind,
     MeetingKind,
     Pairing,
     PartnerKind,
@@ -26,6 +32,7 @@ from orglife.models import (
     VolunteerService,
 )
 from procedures import democratic_review
+from untrusted.uploads import IMAGE_TYPES
 
 from .params import int_param
 from .parsers import FormParser, MultiPartParser
@@ -62,12 +69,41 @@ class AttendanceSerializer(serializers.ModelSerializer):
         fields = ["member", "member_name", "present", "absence_reason"]
 
 
+class MeetingFileSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    uploaded_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MeetingFile
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "filename",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by_name",
+            "uploaded_at",
+        ]
+
+    def get_uploaded_by_name(self, obj) -> str:
+        user = obj.uploaded_by
+        return user.get_full_name() or user.username
+
+
+class MeetingFileUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=MeetingFileKind.choices)
+    file = serializers.FileField(allow_empty_file=True, use_url=False)
+
+
 class MeetingSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     chair_name = serializers.CharField(source="chair.name", read_only=True, default=None)
     recorder_name = serializers.CharField(source="recorder.name", read_only=True, default=None)
     attendance = AttendanceSerializer(many=True, read_only=True)
+    files = MeetingFileSerializer(many=True, read_only=True)
 
     lecturer_name = serializers.CharField(source="lecturer.name", read_only=True, default=None)
 
@@ -97,6 +133,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "lecturer",
             "lecturer_name",
             "attendance",
+            "files",
             "created_at",
         ]
 
@@ -210,6 +247,41 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         visible = selectors.meetings_visible(request.user).select_related("lecturer")
         meeting = visible.get(pk=meeting.pk)
         return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=MeetingFileUploadSerializer, responses={201: MeetingFileSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="files",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def files(self, request, pk=None) -> Response:
+        """Attach a photo or the sign-in sheet (multipart `kind` + `file`): PNG or JPEG, the type
+        sniffed from the content, no larger than the upload limit."""
+        meeting = selectors.meetings_visible(request.user).filter(pk=int(pk)).first()
+        if meeting is None:
+            raise NotFound(_("记录不存在。"), code="meeting_not_found")
+        body = MeetingFileUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        row = services.meeting_file_upload(
+            actor=request.user,
+            meeting=meeting,
+            kind=body.validated_data["kind"],
+            file=body.validated_data["file"],
+        )
+        return Response(MeetingFileSerializer(row).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, mime): OpenApiTypes.BINARY for mime in IMAGE_TYPES})
+    @action(detail=True, methods=["get"], url_path=r"files/(?P<file_id>[0-9]+)")
+    def file_download(self, request, pk=None, file_id=None) -> HttpResponse:
+        """The photo's or sign-in sheet's bytes (scoped like the meeting)."""
+        row = selectors.meeting_file_for_user(request.user, int(pk), int(file_id))
+        if row is None:
+            raise NotFound(_("文件不存在。"), code="meeting_file_not_found")
+        response = HttpResponse(bytes(row.content), content_type=row.content_type)
+        response["Content-Disposition"] = content_disposition_header(True, row.filename)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 @extend_schema(

@@ -9,6 +9,7 @@ has data for raises instead of guessing.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -121,6 +122,50 @@ def parse_date(value) -> dt.date:
     if "T" in text:
         return dt.datetime.fromisoformat(text).astimezone(CST).date()
     return dt.date.fromisoformat(text)
+
+
+# The date forms offices type in a workbook or a form: 2025-07-01, 2025-7-1, 2025/7/1, 2025.07.01,
+# 2025年7月1日 (and 20250701). One reader for every import (`office_date`, `office_month`).
+OFFICE_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+OFFICE_MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+OFFICE_DATE_FORMS = "2025-07-01、2025/7/1、2025.07.01、2025年7月1日"
+
+
+def office_date(value) -> dt.date | None:
+    """A date as an office types it (see OFFICE_DATE_FORMS; also 20250701 and a spreadsheet's own
+    date cell or Excel serial day number), or None when `value` is not one of these."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 19000101 <= value <= 21001231:
+            value = str(int(value))
+        elif 20000 <= value <= 80000 and value == int(value):
+            return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+    text = str(value if value is not None else "").strip()
+    m = OFFICE_DATE_RE.match(text) or re.match(r"^(\d{4})(\d{2})(\d{2})$", text)
+    if m is None:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def office_month(value) -> dt.date | None:
+    """A month as an office types it (2025-07, 2025/7, 2025.07, 2025年7月, or any full date of the
+    month in the forms `office_date` reads) as its first day, or None."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        day = value.date() if isinstance(value, dt.datetime) else value
+        return day.replace(day=1)
+    text = str(value if value is not None else "").strip()
+    m = OFFICE_MONTH_RE.match(text)
+    if m is not None:
+        month = int(m.group(2))
+        return dt.date(int(m.group(1)), month, 1) if 1 <= month <= 12 else None
+    day = office_date(value)
+    return day.replace(day=1) if day else None
 
 
 def date_field(value, *, field: str) -> dt.date:

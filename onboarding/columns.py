@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from engine.calendar import OFFICE_DATE_FORMS, office_date
 from organizations.codes import Degree, Education, Ethnicity, Gender, PersonCategory
 from organizations.models import BranchKind, CommitteePost, MemberStatus, OrgKind
 
@@ -67,27 +68,11 @@ class Column:
         return value
 
 
-DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-
-
 def read_date(col: Column, value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 19000101 <= value <= 21001231:
-            value = str(int(value))
-        elif 20000 <= value <= 80000:  # an Excel serial day number in a cell formatted as a number
-            return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
-    text = str(value).strip()
-    m = DATE_RE.match(text) or re.match(r"^(\d{4})(\d{2})(\d{2})$", text)
-    try:
-        if m:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        pass
-    raise CellError("invalid_date", _("日期应为 2024-09-01、2024/9/1、2024.09.01 或 20240901"))
+    day = office_date(value)
+    if day is None:
+        raise CellError("invalid_date", _("日期应为 %(forms)s") % {"forms": OFFICE_DATE_FORMS})
+    return day
 
 
 YES = {"是", "y", "yes", "true", "1", "√", "流动党员"}

@@ -17,11 +17,11 @@ One attendance row per member per meeting; rows with the same date, kind and tit
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils import translation
 
+from engine.calendar import OFFICE_DATE_FORMS, office_date, office_month
 from engine.i18n import _
 from untrusted.workbook import open_workbook
 
@@ -180,9 +180,7 @@ def _record_sheet(ws, kind: str, out: Parsed) -> None:
             if key in dates:
                 value = _date(value) if value not in (None, "") else None
                 if value is None and key in required:
-                    out.errors.append(
-                        RowError(ws.title, n, columns[key][0], _("日期须为 YYYY-MM-DD。"))
-                    )
+                    out.errors.append(RowError(ws.title, n, columns[key][0], _date_rule()))
             elif key in choices:
                 value = _choice(choices[key], value)
                 if value is None:
@@ -202,18 +200,13 @@ def _record_sheet(ws, kind: str, out: Parsed) -> None:
         rows.append(rec)
 
 
+def _date_rule() -> str:  # noqa: N802 - reads as the message it returns
+    return _("日期须为 %(forms)s 之一。") % {"forms": OFFICE_DATE_FORMS}
+
+
 def _date(value, *, month=False):
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value or "").strip().replace("/", "-").replace(".", "-")
-    for fmt in ("%Y-%m", "%Y-%m-%d") if month else ("%Y-%m-%d",):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            pass
-    return None
+    """The one reader of the date forms offices type (`engine.calendar.office_date`)."""
+    return office_month(value) if month else office_date(value)
 
 
 def _kind(value):
@@ -280,11 +273,16 @@ def parse_workbook(file) -> Parsed:
                     "paid_on": _date(get("paid_on")),
                 }
                 if rec["month"] is None:
-                    out.errors.append(RowError(dues_ws.title, n, "月份", _("月份须为 YYYY-MM。")))
-                if rec["paid_on"] is None:
                     out.errors.append(
-                        RowError(dues_ws.title, n, "缴纳日期", _("日期须为 YYYY-MM-DD。"))
+                        RowError(
+                            dues_ws.title,
+                            n,
+                            "月份",
+                            _("月份须为 2025-07、2025/7、2025.07 或 2025年7月。"),
+                        )
                     )
+                if rec["paid_on"] is None:
+                    out.errors.append(RowError(dues_ws.title, n, "缴纳日期", _date_rule()))
                 out.dues.append(rec)
     if att_ws is not None:
         cols = _columns(att_ws, ("held_on", "kind", "member", "present"), out.errors)
@@ -312,7 +310,7 @@ def parse_workbook(file) -> Parsed:
                     "evidence": str(get("evidence") or "").strip(),
                 }
                 if rec["held_on"] is None:
-                    out.errors.append(RowError(att_ws.title, n, "日期", _("日期须为 YYYY-MM-DD。")))
+                    out.errors.append(RowError(att_ws.title, n, "日期", _date_rule()))
                 if rec["kind"] is None:
                     out.errors.append(
                         RowError(
@@ -323,3 +321,53 @@ def parse_workbook(file) -> Parsed:
                     out.errors.append(RowError(att_ws.title, n, "出席", _("出席须为“是”或“否”。")))
                 out.attendance.append(rec)
     return out
+
+
+TEMPLATE_SHEETS = (
+    ("党费", ("党员", "月份", "金额", "缴纳日期")),
+    ("组织生活", ("日期", "类型", "主题", "党员", "出席", "缺席原因", "学时", "佐证资料")),
+    *(
+        (spec[0][0], tuple(names[0] for names in spec[1].values()))
+        for spec in RECORD_SHEETS.values()
+    ),
+)
+
+
+def template_workbook() -> bytes:
+    """The workbook an office fills in: the 填写说明 sheet (the forms each column takes: dates as
+    offices type them, kinds by their Chinese names, 是/否), then one sheet per record kind with its
+    header row, in the column names `parse_workbook` reads. An empty sheet imports nothing."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    notes = wb.active
+    notes.title = "填写说明"
+    kinds = "、".join(str(label) for label in MeetingKind.labels)
+    lines = [
+        "每张工作表第一行是列名，请勿修改；不用的工作表留空即可。任一行有错则全部不导入，并逐行列出错误。",
+        f"日期可写作 {OFFICE_DATE_FORMS}；月份可写作 2025-07、2025/7、2025.07 或 2025年7月。",
+        "党员：填写本支部党员的姓名（重名时填写系统中的党员编号）。",
+        f"组织生活的类型：{kinds}。",
+        "出席：是 或 否；缺席须写明缺席原因。同一日期、类型和主题的各行合为一次会议。",
+        "培训的类型：" + "、".join(str(label) for label in TrainingKind.labels) + "。",
+        "结对联系的对象类型：" + "、".join(str(label) for label in PartnerKind.labels) + "。",
+        "满意度测评只填写各等次的票数，不填写测评人。",
+    ]
+    notes.append(["填写说明"])
+    notes["A1"].font = Font(bold=True)
+    for line in lines:
+        notes.append([line])
+    notes.column_dimensions["A"].width = 110
+    for title, headers in TEMPLATE_SHEETS:
+        ws = wb.create_sheet(title)
+        ws.append(list(headers))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for i in range(len(headers)):
+            ws.column_dimensions[chr(ord("A") + i)].width = 14
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -82,6 +82,33 @@ class Meeting(models.Model):
         return f"{self.held_on} {self.get_kind_display()}"
 
 
+class MeetingFileKind(models.TextChoices):
+    PHOTO = "photo", _("会议照片")
+    SIGN_IN_SHEET = "sign_in_sheet", _("签到表")
+
+
+class MeetingFile(models.Model):
+    """A photo of a meeting or its sign-in sheet (an image), kept in the database with its metadata
+    as a case's evidence documents are (`workflows.models.Document`): the type sniffed from the
+    content, its size and sha256, who uploaded it and when."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="files")
+    kind = models.CharField(_("类别"), max_length=20, choices=MeetingFileKind.choices)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=128, help_text="sniffed from the file's magic bytes")
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting_id", "kind", "id"]
+        indexes = [models.Index(fields=["meeting", "kind"])]
+
+
 class Attendance(models.Model):
     """A member due at a meeting: present, or absent with the reason given."""
 

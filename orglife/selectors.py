@@ -15,6 +15,7 @@ from .models import (
     DuesRelief,
     DuesReliefStatus,
     Meeting,
+    MeetingFile,
     Pairing,
     SatisfactionSurvey,
     TrainingAttendance,
@@ -52,7 +53,11 @@ def meetings_visible(user, *, organization=None, kind=None, year=None) -> QueryS
             Prefetch(
                 "attendance",
                 queryset=Attendance.objects.select_related("member").order_by("member_id"),
-            )
+            ),
+            Prefetch(
+                "files",
+                queryset=MeetingFile.objects.defer("content").select_related("uploaded_by"),
+            ),
         )
     )
     qs = _in_organization(qs, organization, "organization__path")
@@ -61,6 +66,17 @@ def meetings_visible(user, *, organization=None, kind=None, year=None) -> QueryS
     if year:
         qs = qs.filter(held_on__year=year)
     return qs.order_by("-held_on", "-id")
+
+
+def meeting_file_for_user(user, meeting_id, file_id) -> MeetingFile | None:
+    """A photo or sign-in sheet of a meeting the user may read (with its bytes), else None."""
+    return (
+        MeetingFile.objects.filter(
+            pk=file_id, meeting_id=meeting_id, meeting__in=Meeting.objects.filter(scope_q(user))
+        )
+        .select_related("meeting")
+        .first()
+    )
 
 
 def dues_visible(user, *, organization=None, member=None, year=None) -> QuerySet[DuesPayment]:

@@ -4,6 +4,8 @@ of a year's records that imports everything or nothing. Each write is audited in
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections.abc import Generator
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -14,12 +16,15 @@ from engine.i18n import _
 from organizations.models import Member, Organization
 from organizations.rules import deployment_rule_set
 from organizations.services import organization_dues_tracking_start
+from untrusted.uploads import IMAGE_TYPES, upload_read
 from workflows import audit
 
 from .models import (
     Attendance,
     DuesPayment,
     Meeting,
+    MeetingFile,
+    MeetingFileKind,
     MeetingKind,
     Pairing,
     PartnerKind,
@@ -215,6 +220,56 @@ def meeting_record(
         },
     )
     return meeting
+
+
+MEETING_FILES_MAX = 20  # photos and sign-in sheets per meeting
+
+
+def meeting_file_upload(*, actor, meeting: Meeting, kind: str, file) -> MeetingFile:
+    """Attach a photo or a sign-in sheet to a recorded meeting: an image (PNG or JPEG, sniffed from
+    its content by `untrusted.uploads`, no larger than the upload limit), at most MEETING_FILES_MAX
+    per meeting; by those who keep the branch's records. Audited in the same transaction."""
+    _check_recordable(actor, meeting.organization)
+    if kind not in MeetingFileKind.values:
+        raise ValidationFailed(
+            _("未知的附件类别：%(k)s") % {"k": kind},
+            code="invalid_choice",
+            fields={"kind": [_("须为会议照片或签到表")]},
+        )
+    upload = upload_read(file, accepted=IMAGE_TYPES, accepted_text=str(_("PNG、JPEG 图片")))
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.files.count() >= MEETING_FILES_MAX:
+            raise ValidationFailed(
+                _("每次会议最多上传 %(n)s 个照片或签到表。") % {"n": MEETING_FILES_MAX},
+                code="meeting_files_too_many",
+                fields={"file": [_("最多 %(n)s 个") % {"n": MEETING_FILES_MAX}]},
+            )
+        row = MeetingFile.objects.create(
+            meeting=meeting,
+            kind=kind,
+            filename=upload.filename,
+            content_type=upload.content_type,
+            size=len(upload.content),
+            sha256=hashlib.sha256(upload.content).hexdigest(),
+            content=upload.content,
+            uploaded_by=actor,
+        )
+        audit.append(
+            action="meeting_file_uploaded",
+            actor=actor,
+            organization=meeting.organization,
+            data={
+                "meeting": meeting.pk,
+                "file": row.pk,
+                "kind": kind,
+                "filename": row.filename,
+                "content_type": row.content_type,
+                "size": row.size,
+                "sha256": row.sha256,
+            },
+        )
+    return row
 
 
 def _branch_member(organization: Organization, member_id, field: str = "member") -> Member:
@@ -585,15 +640,53 @@ def _import_survey(actor, organization, rec: dict, sheet: str, errors: list, cou
         errors.append(RowError(sheet, rec["row"], column, e.message))
 
 
-@transaction.atomic
 def orglife_import(*, actor, organization: Organization, file) -> dict:
     """Import a year's dues and attendance from an Excel workbook (see `orglife.importing`) into
     `organization` (a branch). Every row is checked by the same services as a single record; when any
     row is wrong nothing is imported and the error lists each wrong row (sheet, row, column, why)."""
+    steps = orglife_import_steps(actor=actor, organization=organization, file=file)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+IMPORT_PROGRESS_EVERY = 100  # rows between two progress reports of `orglife_import_steps`
+
+
+def orglife_import_steps(
+    *, actor, organization: Organization, file
+) -> Generator[tuple[int, int], None, dict]:
+    """`orglife_import` one step at a time, for a page that shows its progress: yields (rows done,
+    rows in the workbook) after reading the workbook and every IMPORT_PROGRESS_EVERY rows, and
+    returns the counts. The whole import is one transaction that stays open across the yields (the
+    caller iterates in one thread); closing the generator early rolls everything back."""
+    with transaction.atomic():
+        return (yield from _import_rows(actor=actor, organization=organization, file=file))
+
+
+def _import_rows(
+    *, actor, organization: Organization, file
+) -> Generator[tuple[int, int], None, dict]:
     from .importing import RECORD_SHEETS, RowError, parse_workbook, record_column
 
     _check_recordable(actor, organization)
     parsed = parse_workbook(file)
+    total = (
+        len(parsed.dues)
+        + len(parsed.attendance)
+        + sum(len(rows) for rows in parsed.records.values())
+    )
+    done = 0
+    yield done, total
+
+    def tick(n: int = 1):  # noqa: ANN202 - a generator of progress reports
+        nonlocal done
+        before, done = done, done + n
+        if before // IMPORT_PROGRESS_EVERY != done // IMPORT_PROGRESS_EVERY:
+            yield done, total
+
     errors = list(parsed.errors)
     members = list(Member.objects.filter(organization__path__startswith=organization.path))
     by_id, by_name = {m.pk: m for m in members}, {}
@@ -606,6 +699,7 @@ def orglife_import(*, actor, organization: Organization, file) -> dict:
         # The earliest imported month, not the first row's: the rows come in any order.
         organization_dues_tracking_start(actor=actor, organization=organization, month=min(months))
     for rec in parsed.dues:
+        yield from tick()
         member, problem = _resolve_member(organization, rec["member"], by_name, by_id)
         if problem:
             errors.append(RowError("党费", rec["row"], "党员", problem))
@@ -637,7 +731,9 @@ def orglife_import(*, actor, organization: Organization, file) -> dict:
         rec["member_id"] = member.pk
         if None not in (rec["held_on"], rec["kind"], rec["present"]):
             meetings.setdefault((rec["held_on"], rec["kind"], rec["title"]), []).append(rec)
+    yield from tick(len(parsed.attendance) - sum(len(rows) for rows in meetings.values()))
     for (held_on, kind, title), rows in meetings.items():
+        yield from tick(len(rows))
         hours = next((r["hours"] for r in rows if r["hours"] not in (None, "")), None)
         try:
             with transaction.atomic():
@@ -680,6 +776,7 @@ def orglife_import(*, actor, organization: Organization, file) -> dict:
         sheet = RECORD_SHEETS[kind][0][0]
         counts[kind] = 0
         for rec in rows:
+            yield from tick()
             if kind == "satisfaction_survey":
                 _import_survey(actor, organization, rec, sheet, errors, counts)
                 continue

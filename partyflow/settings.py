@@ -244,6 +244,7 @@ SPECTACULAR_SETTINGS = {
         "OrgKindEnum": "organizations.models.OrgKind",
         "TrainingKindEnum": "orglife.models.TrainingKind",
         "PartnerKindEnum": "orglife.models.PartnerKind",
+        "MeetingFileKindEnum": "orglife.models.MeetingFileKind",
     },
     "COMPONENT_SPLIT_REQUEST": True,
 }

@@ -97,7 +97,9 @@ CASE_KINDS = {
     ]
 }
 MEMBER_KINDS = {k: CASE_KINDS[k] for k in ("member_record", "publication_notice")}
-MEETING_KINDS = {"minutes": Kind("minutes", _("三会一课会议记录"), "meeting_minutes", ("docx",))}
+MEETING_KINDS = {
+    "minutes": Kind("minutes", _("三会一课会议记录"), "meeting_minutes", ("docx", "pdf"))
+}
 COMPLIANCE_KIND = Kind(
     "compliance_report", _("组织生活制度落实情况报告"), "compliance_report", ("docx",)
 )

@@ -63,6 +63,23 @@ urlpatterns = [
     path("records/meetings/", views_reports.meetings, name="meetings"),
     path("records/meetings/new/", views_reports.meeting_new, name="meeting_new"),
     path("records/meetings/<int:meeting_id>/", views_reports.meeting_detail, name="meeting"),
+    path(
+        "records/meetings/<int:meeting_id>/files/",
+        views_reports.meeting_file_upload,
+        name="meeting_file_upload",
+    ),
+    path(
+        "records/meetings/<int:meeting_id>/files/<int:file_id>/",
+        views_reports.meeting_file,
+        name="meeting_file",
+    ),
+    path(
+        "records/meetings/<int:meeting_id>/print/<slug:fmt>/",
+        views_reports.meeting_print,
+        name="meeting_print",
+    ),
+    path("records/roster/", views_reports.roster, name="roster"),
+    path("records/roster.xlsx", views_reports.roster_export, name="roster_export"),
     path("records/import/", views_reports.orglife_import, name="orglife_import"),
     path("records/dues/", views_dues.dues_collection, name="dues"),
     path("records/dues/tick/", views_dues.dues_tick, name="dues_tick"),
@@ -74,6 +91,11 @@ urlpatterns = [
         name="dues_relief_decision",
     ),
     path("committee/dues.xlsx", views_dues.dues_remittance_export, name="dues_remittance_export"),
+    path(
+        "records/import/template.xlsx",
+        views_reports.orglife_import_template,
+        name="orglife_import_template",
+    ),
     path("cases/", views_reports.case_search, name="case_search"),
     path("members/<int:member_id>/development/", views_reports.member_record, name="member_record"),
     path(

@@ -10,23 +10,30 @@ import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from engine.errors import DomainError, NotFound
+from engine.calendar import office_date
+from engine.errors import DomainError, NotFound, ValidationFailed
 from organizations.models import Member, MemberStatus
 from organizations.selectors import organization_in_scope
 from orglife import selectors as orglife_selectors
 from orglife import services as orglife_services
 from orglife.dues_selectors import dues_paid_through
-from orglife.models import MeetingKind
+from orglife.importing import template_workbook
+from orglife.models import MeetingFileKind, MeetingKind
 from oversight.compliance import Period
 from oversight.export import compliance_workbook
-from printing.selectors import document_for_member
+from oversight.roster import branch_roster, roster_workbook
+from printing.selectors import document_for_meeting, document_for_member
 from procedures.member_development import selectors as development
 from workflows import services as wf_services
 from workflows.models import TaskStatus
@@ -167,7 +174,103 @@ def meeting_detail(request, meeting_id: int) -> HttpResponse:
     meeting = orglife_selectors.meetings_visible(request.user).filter(pk=meeting_id).first()
     if meeting is None:
         raise Http404
-    return render(request, "web/meeting.html", {"meeting": meeting, "nav_active": "records"})
+    writable = (
+        orglife_selectors.organizations_recordable(request.user)
+        .filter(pk=meeting.organization_id)
+        .exists()
+    )
+    files = list(meeting.files.all())
+    return render(
+        request,
+        "web/meeting.html",
+        {
+            "meeting": meeting,
+            "photos": [f for f in files if f.kind == MeetingFileKind.PHOTO],
+            "sheets": [f for f in files if f.kind == MeetingFileKind.SIGN_IN_SHEET],
+            "writable": writable,
+            "file_kinds": MeetingFileKind.choices,
+            "upload_mb": settings.PARTYFLOW["UPLOAD_MAX_BYTES"] // 1048576,
+            "nav_active": "records",
+        },
+    )
+
+
+@require_POST
+@scoped
+def meeting_file_upload(request, meeting_id: int) -> HttpResponse:
+    """Photos or sign-in sheets added to a recorded meeting (one or more files of one kind)."""
+    meeting = orglife_selectors.meetings_visible(request.user).filter(pk=meeting_id).first()
+    if meeting is None:
+        raise Http404
+    kind = request.POST.get("kind", "")
+    try:
+        with transaction.atomic():
+            added = _meeting_files(request, meeting, kind, request.FILES.getlist("file"))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("已上传 %(n)s 个文件。") % {"n": added})
+    return redirect("web:meeting", meeting.pk)
+
+
+def _meeting_files(request, meeting, kind: str, files) -> int:
+    for f in files:
+        try:
+            orglife_services.meeting_file_upload(
+                actor=request.user, meeting=meeting, kind=kind, file=f
+            )
+        except DomainError as exc:
+            exc.message = f"{f.name}：{exc.message}"
+            raise
+    if not files:
+        raise ValidationFailed(
+            _("请选择文件。"), code="file_required", fields={"file": [_("必填")]}
+        )
+    return len(files)
+
+
+@scoped
+def meeting_file(request, meeting_id: int, file_id: int) -> HttpResponse:
+    row = orglife_selectors.meeting_file_for_user(request.user, meeting_id, file_id)
+    if row is None:
+        raise Http404
+    response = attachment(bytes(row.content), row.content_type, row.filename)
+    if request.GET.get("inline"):
+        response["Content-Disposition"] = content_disposition_header(False, row.filename)
+    return response
+
+
+@scoped
+def meeting_print(request, meeting_id: int, fmt: str) -> HttpResponse:
+    """The meeting's minutes (三会一课记录) as Word or PDF, from the office's template."""
+    if fmt not in ("docx", "pdf"):
+        raise Http404
+    try:
+        generated = document_for_meeting(request.user, meeting_id, "minutes", fmt=fmt)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("web:meeting", meeting_id)
+    return attachment(generated.content, generated.content_type, generated.filename)
+
+
+MEETING_TEXT_FIELDS = (
+    "kind",
+    "held_on",
+    "title",
+    "hours",
+    "evidence",
+    "notes",
+    "starts_at",
+    "ends_at",
+    "place",
+    "chair",
+    "recorder",
+    "nonvoting_attendees",
+    "content",
+    "resolutions",
+)
 
 
 def _meeting_payload(post) -> tuple[dict, dict]:
@@ -180,10 +283,23 @@ def _meeting_payload(post) -> tuple[dict, dict]:
                 "state": value,
                 "reason": post.get(f"reason_{m.group(1)}", "").strip(),
             }
-    return {
-        k: post.get(k, "").strip()
-        for k in ("kind", "held_on", "title", "hours", "evidence", "notes")
-    }, members
+    return {k: post.get(k, "").strip() for k in MEETING_TEXT_FIELDS}, members
+
+
+def _time(values: dict, field: str, errors: dict) -> dt.time | None:
+    text = values[field]
+    if not text:
+        return None
+    try:
+        return dt.time.fromisoformat(text)
+    except ValueError:
+        errors[field] = [_("请填写时间（如 14:30）")]
+        return None
+
+
+def _officer(values: dict, field: str, members: list) -> int | None:
+    """A chair or recorder picked by name from the branch's members (None: not given)."""
+    return next((m.pk for m in members if str(m.pk) == values[field]), None)
 
 
 @scoped
@@ -205,43 +321,60 @@ def meeting_new(request) -> HttpResponse:
             status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY],
         ).order_by("id")
     )
-    values, attendance, errors = (
-        {"kind": "", "held_on": "", "title": "", "hours": "", "evidence": "", "notes": ""},
-        {},
-        {},
-    )
+    values, attendance, errors = dict.fromkeys(MEETING_TEXT_FIELDS, ""), {}, {}
     if request.method == "POST":
         values, attendance = _meeting_payload(request.POST)
-        try:
-            held_on = dt.date.fromisoformat(values["held_on"]) if values["held_on"] else None
-        except ValueError:
-            held_on = None
+        held_on = office_date(values["held_on"]) if values["held_on"] else None
         if held_on is None:
             errors["held_on"] = [_("请填写日期（YYYY-MM-DD）")]
-        else:
+        starts_at, ends_at = _time(values, "starts_at", errors), _time(values, "ends_at", errors)
+        if not errors:
             try:
-                meeting = orglife_services.meeting_record(
-                    actor=request.user,
-                    organization=branch,
-                    kind=values["kind"],
-                    held_on=held_on,
-                    title=values["title"],
-                    hours=values["hours"] or None,
-                    evidence=values["evidence"],
-                    notes=values["notes"],
-                    attendees=[m for m, a in attendance.items() if a["state"] == "present"],
-                    absentees=[
-                        {"member": m, "reason": a["reason"]}
-                        for m, a in attendance.items()
-                        if a["state"] == "absent"
-                    ],
-                )
+                with transaction.atomic():
+                    meeting = orglife_services.meeting_record(
+                        actor=request.user,
+                        organization=branch,
+                        kind=values["kind"],
+                        held_on=held_on,
+                        title=values["title"],
+                        hours=values["hours"] or None,
+                        evidence=values["evidence"],
+                        notes=values["notes"],
+                        starts_at=starts_at,
+                        ends_at=ends_at,
+                        place=values["place"],
+                        chair=_officer(values, "chair", members),
+                        recorder=_officer(values, "recorder", members),
+                        nonvoting_attendees=values["nonvoting_attendees"],
+                        content=values["content"],
+                        resolutions=values["resolutions"],
+                        attendees=[m for m, a in attendance.items() if a["state"] == "present"],
+                        absentees=[
+                            {"member": m, "reason": a["reason"]}
+                            for m, a in attendance.items()
+                            if a["state"] == "absent"
+                        ],
+                    )
+                    for field, kind in (
+                        ("sign_in_sheets", MeetingFileKind.SIGN_IN_SHEET),
+                        ("photos", MeetingFileKind.PHOTO),
+                    ):
+                        for f in request.FILES.getlist(field):
+                            try:
+                                orglife_services.meeting_file_upload(
+                                    actor=request.user, meeting=meeting, kind=kind, file=f
+                                )
+                            except DomainError as exc:
+                                exc.fields = {field: [f"{f.name}：{exc.message}"]}
+                                raise
             except DomainError as exc:
                 errors = {
                     k.split(".")[0] if not k.endswith("reason") else "attendance": v
                     for k, v in exc.fields.items()
                 }
                 errors.setdefault("form", [exc.message])
+                if request.FILES:
+                    errors["form"].append(_("未保存：请重新选择要上传的照片和签到表。"))
             else:
                 messages.success(
                     request,
@@ -263,6 +396,8 @@ def meeting_new(request) -> HttpResponse:
         {
             "branch": branch,
             "branches": branches,
+            "members": members,
+            "upload_mb": settings.PARTYFLOW["UPLOAD_MAX_BYTES"] // 1048576,
             "rows": rows,
             "values": values,
             "errors": errors,
@@ -271,6 +406,59 @@ def meeting_new(request) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+def _roster_branch(request):
+    """The branch whose roster is read: `?organization=` among those the user keeps the records
+    of, else the first; none at all is the 404 page (the roster is the branch committee's)."""
+    branches = [
+        b for b in orglife_selectors.organizations_recordable(request.user) if b.kind == "branch"
+    ]
+    if not branches:
+        raise Http404
+    wanted = request.GET.get("organization")
+    if wanted:
+        branch = next((b for b in branches if str(b.pk) == wanted), None)
+        if branch is None:
+            raise Http404
+        return branch, branches
+    return branches[0], branches
+
+
+@scoped
+def roster(request) -> HttpResponse:
+    branch, branches = _roster_branch(request)
+    return render(
+        request,
+        "web/roster.html",
+        {
+            "branch": branch,
+            "branches": branches,
+            "rows": [(r, label(r.stage) if r.stage else "") for r in branch_roster(branch)],
+            "nav_active": "roster",
+        },
+    )
+
+
+@scoped
+def roster_export(request) -> HttpResponse:
+    branch, _branches = _roster_branch(request)
+    content = roster_workbook(branch, branch_roster(branch), stage_label=label)
+    return attachment(
+        content,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"{branch.name}-{_('花名册')}-{dt.date.today():%Y%m%d}.xlsx",
+    )
+
+
+# An upload larger than this is imported with its progress streamed to the page (rows done of
+# rows read, every IMPORT_PROGRESS_EVERY rows); a smaller one answers at once (400 when refused).
+IMPORT_STREAM_BYTES = 64 * 1024
+PROGRESS_MARK = "<!--pf-import-progress-->"
+
+
+def _import_error(exc: DomainError) -> dict:
+    return {"message": exc.message, "rows": exc.details.get("rows", []), "fields": exc.fields}
 
 
 @scoped
@@ -284,22 +472,83 @@ def orglife_import(request) -> HttpResponse:
         upload = request.FILES.get("file")
         if branch is None or upload is None:
             error = {"message": _("请选择支部和 Excel 文件。"), "rows": []}
+        elif upload.size > IMPORT_STREAM_BYTES:
+            return _import_streamed(request, branches, branch, upload)
         else:
             try:
                 report = orglife_services.orglife_import(
                     actor=request.user, organization=branch, file=upload
                 )
             except DomainError as exc:
-                error = {
-                    "message": exc.message,
-                    "rows": exc.details.get("rows", []),
-                    "fields": exc.fields,
-                }
+                error = _import_error(exc)
     return render(
         request,
         "web/orglife_import.html",
         {"branches": branches, "report": report, "error": error, "nav_active": "records"},
         status=400 if error else 200,
+    )
+
+
+def _import_streamed(request, branches, branch, upload) -> HttpResponse:
+    """A long workbook imported with its progress on the page: the workbook is read first (a file
+    that is broken, hostile or not a workbook is the 400 page as for a short one); then the page is
+    sent in parts: down to the progress box, "rows done / rows" each time the import reports (the
+    page's CSS shows the newest only), the result, the rest of the page. One request, no job queue:
+    it works with or without a broker. Once the first part is sent the status is 200, so the result
+    box says whether the rows were refused."""
+    steps = orglife_services.orglife_import_steps(
+        actor=request.user, organization=branch, file=upload
+    )
+    try:
+        first = next(steps)
+    except DomainError as exc:
+        return render(
+            request,
+            "web/orglife_import.html",
+            {"branches": branches, "error": _import_error(exc), "nav_active": "records"},
+            status=400,
+        )
+    page = render_to_string(
+        "web/orglife_import.html",
+        {"branches": branches, "streaming": True, "nav_active": "records"},
+        request,
+    )
+    head, tail = page.split(PROGRESS_MARK, 1)
+
+    def parts():  # noqa: ANN202 - the response body, chunk by chunk
+        yield head
+        report, error, step = None, None, first
+        try:
+            while True:
+                yield render_to_string(
+                    "web/_import_progress.html", {"done": step[0], "total": step[1]}, request
+                )
+                step = next(steps)
+        except StopIteration as finished:
+            report = finished.value
+        except DomainError as exc:
+            error = _import_error(exc)
+        finally:
+            steps.close()  # a reader who leaves mid-way: the import's transaction rolls back
+        yield render_to_string(
+            "web/_import_result.html", {"report": report, "error": error}, request
+        )
+        yield tail
+
+    response = StreamingHttpResponse(parts(), content_type="text/html; charset=utf-8")
+    response["X-Accel-Buffering"] = "no"  # a proxy in front passes each part on at once
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@scoped
+def orglife_import_template(request) -> HttpResponse:
+    if not orglife_selectors.organizations_recordable(request.user).exists():
+        raise Http404
+    return attachment(
+        template_workbook(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _("组织生活和党费导入模板.xlsx"),
     )
 
 

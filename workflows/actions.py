@@ -37,6 +37,7 @@ class AuditAction(models.TextChoices):
     WEAK_BRANCH_IDENTIFICATION = "weak_branch_identification", _("排查软弱涣散党支部")
     # records of an organization (orglife.services)
     MEETING_RECORDED = "meeting_recorded", _("登记组织生活")
+    MEETING_FILE_UPLOADED = "meeting_file_uploaded", _("上传会议照片或签到表")
     DUES_RECORDED = "dues_recorded", _("登记党费")
     VOLUNTEER_SERVICE_RECORDED = "volunteer_service_recorded", _("登记志愿服务")
     TRAINING_RECORDED = "training_recorded", _("登记培训")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from orglife.models import Meeting
+import base64
+
+from orglife.models import Meeting, MeetingFileKind
 
 from .common import cn_date
 
@@ -14,10 +16,32 @@ def _lines(text: str) -> list[str]:
 
 def meeting_minutes(meeting: Meeting) -> dict:
     """三会一课 minutes: time, place, chair, recorder, attendance, absentees with reasons, topic,
-    content, resolutions (owip pm3Meeting fields)."""
+    content, resolutions (owip pm3Meeting fields); the uploaded sign-in sheets and photos."""
     rows = list(meeting.attendance.select_related("member").order_by("member_id"))
     present = [a.member.name for a in rows if a.present]
     absent = [{"name": a.member.name, "reason": a.absence_reason} for a in rows if not a.present]
+    files = list(meeting.files.order_by("-kind", "id"))  # the sign-in sheets first
+    counts = [
+        f"{label}{n} 张"
+        for kind, label in (
+            (MeetingFileKind.SIGN_IN_SHEET, "签到表"),
+            (MeetingFileKind.PHOTO, "会议照片"),
+        )
+        if (n := sum(1 for f in files if f.kind == kind))
+    ]
+    evidence = "；".join(
+        part
+        for part in (meeting.evidence.strip(), "、".join(counts) + "（已上传）" if counts else "")
+        if part
+    )
+    images = [
+        {
+            "label": f"{'签到表' if f.kind == MeetingFileKind.SIGN_IN_SHEET else '会议照片'}（{f.filename}）",
+            "data_uri": f"data:{f.content_type};base64,"
+            + base64.b64encode(bytes(f.content)).decode("ascii"),
+        }
+        for f in files
+    ]
     time = cn_date(meeting.held_on)
     if meeting.starts_at:
         time += f" {meeting.starts_at:%H:%M}"
@@ -39,6 +63,9 @@ def meeting_minutes(meeting: Meeting) -> dict:
         "topic": meeting.title or "—",
         "content": _lines(meeting.content),
         "resolutions": _lines(meeting.resolutions),
-        "evidence": meeting.evidence,
+        "evidence": evidence,
+        # The uploaded sign-in sheets and photos, each on a page of its own after the minutes
+        # (the PDF; the Word form lists them under 佐证资料).
+        "images": images,
         "signed_on": "　　年　　月　　日",
     }

@@ -26,13 +26,14 @@ from notifications.models import Notification
 from organizations.models import Member, OrgKind, Role, RoleAssignment
 from organizations.services import role_assignment_create
 from orglife.dues_services import dues_assessments_set, dues_relief_request
-from orglife.services import meeting_record
+from orglife.services import meeting_file_upload, meeting_record
 from workflows.models import Case, Task, TaskStatus
 from workflows.services import case_start, delegation_create, document_upload
 
 from ..conftest import client_for
 from ..factories import MemberFactory, OrganizationFactory, UserFactory
 from ..helpers import cst
+from ..image_helpers import image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -318,6 +319,18 @@ MATRIX = {
         row("201 201 400 400 400 400 201 401", "400 400 400 400 400 400 400 401"),
     ),
     ("meeting-detail", "GET"): (lambda o: f"/api/meetings/{o.meeting.pk}/", None, SCOPED),
+    # Photos and sign-in sheets: written by who keeps the branch's records; readers of the meeting
+    # who do not keep them get a 400 naming `organization`, others do not see the meeting (404).
+    ("meeting-files", "POST"): (
+        lambda o: f"/api/meetings/{o.meeting.pk}/files/",
+        "photo",
+        row("201 201 404 400 400 400 201 401", "404 404 404 404 400 404 404 401"),
+    ),
+    ("meeting-file-download", "GET"): (
+        lambda o: f"/api/meetings/{o.meeting.pk}/files/{o.meeting_file.pk}/",
+        None,
+        SCOPED,
+    ),
     ("dues-list", "GET"): (lambda o: "/api/dues/", None, row(SIGNED_IN)),
     ("dues-list", "POST"): (
         lambda o: "/api/dues/",
@@ -648,6 +661,12 @@ def objects_of(branch, college, member, user, assignment, colleague, delegator):
         rows=[{"member": payer.pk, "category": "working", "base": "4500"}],
     )[0]
     dues_relief_request(actor=None, assessment=assessment, relief="exempt", reason="长期患病")
+    meeting_file = meeting_file_upload(
+        actor=delegator,
+        meeting=meeting,
+        kind="sign_in_sheet",
+        file=SimpleUploadedFile("签到表.png", image_bytes()),
+    )
     notification = Notification.objects.create(
         recipient=delegator,
         kind="due_soon",
@@ -674,6 +693,7 @@ def objects_of(branch, college, member, user, assignment, colleague, delegator):
         delegation=delegation,
         meeting=meeting,
         assessment=assessment,
+        meeting_file=meeting_file,
         notification=notification,
     )
 
@@ -792,6 +812,12 @@ def request(client, method, url, body, objs, user):
                 "organization": objs.branch.pk,
                 "file": SimpleUploadedFile("年度记录.xlsx", b"not a workbook"),
             },
+            format="multipart",
+        ).status_code
+    if body == "photo":
+        return client.post(
+            url,
+            {"kind": "photo", "file": SimpleUploadedFile("合影.png", image_bytes())},
             format="multipart",
         ).status_code
     if body == "upload":

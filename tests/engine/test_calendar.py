@@ -12,6 +12,8 @@ from engine.calendar import (
     add_working_days,
     date_field,
     not_in_future,
+    office_date,
+    office_month,
     working_days_between,
 )
 from engine.errors import ValidationFailed
@@ -72,3 +74,29 @@ def test_a_date_after_today_in_china_standard_time_is_date_in_future():
         "message": "日期不能晚于今天（2025-07-01）。",
         "fields": {"held_on": ["不能晚于今天"]},
     }
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "2025.07.01",
+        "2025/7/1",
+        "2025年7月1日",
+        "2025-7-1",
+        "2025-07-01",
+        " 2025 年 7 月 1 日 ",
+        "20250701",
+    ],
+)
+def test_an_import_reads_every_date_form_offices_type(typed):
+    assert office_date(typed) == D(2025, 7, 1)
+
+
+@pytest.mark.parametrize("typed", ["2025-13-01", "2025/2/30", "7/1/2025", "明天", "", None])
+def test_an_import_reads_no_date_from_what_is_not_one(typed):
+    assert office_date(typed) is None
+
+
+@pytest.mark.parametrize("typed", ["2025-07", "2025/7", "2025.07", "2025年7月", "2025年7月15日"])
+def test_an_import_reads_a_month_in_the_forms_offices_type(typed):
+    assert office_month(typed) == D(2025, 7, 1)

@@ -105,6 +105,41 @@ def test_a_broken_workbook_imports_nothing_and_reports_each_wrong_row(university
     assert AuditEvent.objects.count() == events_before
 
 
+def test_an_import_reads_the_date_forms_offices_type(university, api):
+    u = university
+    m = u.full_a[0]
+    dues = [
+        [m.name, "2026.01", 10, "2026.02.05"],
+        [m.name, "2026/2", 10, "2026/2/5"],
+        [m.name, "2026年3月", 10, "2026年3月5日"],
+        [m.name, "2026-4", 10, "2026-4-5"],
+    ]
+    att = [["2026年3月8日", "主题党日", "三月", m.name, "是", "", None]]
+    r = upload(api(u.users.sec_a), u.branch_a, workbook(dues, att))
+    assert r.status_code == 201, r.json()
+    paid = list(DuesPayment.objects.filter(member=m).values_list("month", "paid_on"))
+    assert paid == [
+        (dt.date(2026, 1, 1), dt.date(2026, 2, 5)),
+        (dt.date(2026, 2, 1), dt.date(2026, 2, 5)),
+        (dt.date(2026, 3, 1), dt.date(2026, 3, 5)),
+        (dt.date(2026, 4, 1), dt.date(2026, 4, 5)),
+    ]
+    assert Meeting.objects.get().held_on == dt.date(2026, 3, 8)
+
+
+def test_a_date_no_office_types_names_the_forms_it_accepts(university, api):
+    u = university
+    r = upload(
+        api(u.users.sec_a),
+        u.branch_a,
+        workbook([[u.full_a[0].name, "2026-01", 10, "5/2/2026"]], []),
+    )
+    assert r.status_code == 400
+    (row,) = r.json()["details"]["rows"]
+    assert (row["sheet"], row["row"], row["column"]) == ("党费", 2, "缴纳日期")
+    assert "2025年7月1日" in row["message"] and "2025/7/1" in row["message"]
+
+
 def test_an_import_into_another_branch_is_refused(university, api):
     dues, att = good_year(university)
     r = upload(api(university.users.sec_b), university.branch_a, workbook(dues, att))

@@ -130,6 +130,9 @@ def year(api, university, tmp_path):
         docs["minutes"] = get_doc(
             sec, f"/api/meetings/{meeting.json()['id']}/documents/generate/minutes/"
         )
+        minutes_pdf = get_doc(
+            sec, f"/api/meetings/{meeting.json()['id']}/documents/generate/minutes/?format=pdf"
+        )
         complete(
             sec,
             only_task(sec, "submit_request")["id"],
@@ -175,6 +178,7 @@ def year(api, university, tmp_path):
     texts = {k: docx_text(r.content) + "\n" + docx_rows(r.content) for k, r in docs.items()}
     texts["audit_report"] = pdf_text(audit.content, tmp_path)
     texts["standards_matrix"] = xlsx_rows(matrix.content)
+    texts["minutes_pdf"] = pdf_text(minutes_pdf.content, tmp_path)
     return texts
 
 
@@ -198,6 +202,16 @@ def test_golden_year_audit_report(year):
     text = year["audit_report"]
     missing = [(f, t) for f, t in golden("audit_report") if "".join(t.split()) not in text]
     assert not missing, "\n".join(f"{f}: {t}" for f, t in missing) + "\n---\n" + text
+
+
+def test_golden_year_minutes_pdf_says_what_the_word_form_says(year):
+    """The PDF of the minutes (its text without the spaces a table cell wraps at) carries every
+    golden value of the Word form."""
+    assert_no_tags(year["minutes_pdf"])
+    missing = [
+        (f, t) for f, t in golden("minutes") if "".join(t.split()) not in year["minutes_pdf"]
+    ]
+    assert not missing, f"{missing}\n---\n{year['minutes_pdf']}"
 
 
 @pytest.fixture

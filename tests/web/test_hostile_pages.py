@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver
 
 from notifications.models import Notification
 from organizations.models import Organization
-from orglife.models import DuesAssessment, Meeting
+from orglife.models import DuesAssessment, Meeting, MeetingFile
 from partyflow.demo import DEMO_PASSWORD, seed_demo
 from untrusted.params import FORM_VALUE_MAX, param_problems
 from web.models import SavedFilter
@@ -74,6 +74,14 @@ PARAMS = [
     "hours",
     "evidence",
     "notes",
+    "starts_at",
+    "ends_at",
+    "place",
+    "chair",
+    "recorder",
+    "nonvoting_attendees",
+    "content",
+    "resolutions",
     "att_1",
     "reason_1",
     "election_date",
@@ -134,6 +142,8 @@ def demo_ids(username: str) -> dict:
         "organization_id": Organization.objects.filter(name="软件工程系教工党支部").get().pk,
         "code": "themed_party_day",
         "meeting_id": Meeting.objects.values_list("pk", flat=True).first() or 1,
+        "file_id": MeetingFile.objects.values_list("pk", flat=True).first() or 1,
+        "fmt": "pdf",
         "member_id": member.pk,
         "saved_filter_id": SavedFilter.objects.values_list("pk", flat=True).first() or 1,
         "assessment_id": DuesAssessment.objects.values_list("pk", flat=True).first() or 1,

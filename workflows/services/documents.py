@@ -9,6 +9,7 @@ from django.db import transaction
 from engine.errors import Forbidden, ValidationFailed
 from engine.i18n import _
 from organizations.selectors import organizations_manageable
+from untrusted.uploads import upload_read
 
 from .. import audit
 from ..assignment import acting_for
@@ -57,8 +58,6 @@ def document_upload(
     audit event with the file's own sha256."""
     import hashlib
 
-    import filetype
-
     conf = settings.PARTYFLOW
     if task is not None and task.case_id != case.pk:
         raise ValidationFailed(
@@ -75,38 +74,19 @@ def document_upload(
                 continue
     if not acts:
         raise Forbidden(_("只有办理该流程的人可以上传文件。"), code="document_upload_not_allowed")
-    if file is None:
-        raise ValidationFailed(
-            _("请选择文件。"), code="file_required", fields={"file": [_("必填")]}
-        )
-    limit = conf["UPLOAD_MAX_BYTES"]
-    if file.size > limit:
-        raise ValidationFailed(
-            _("文件超过大小上限 %(mb)s MB。") % {"mb": round(limit / 1048576, 1)},
-            code="file_too_large",
-            fields={"file": [_("不得超过 %(n)s 字节") % {"n": limit}]},
-        )
-    content = file.read()
-    if not content:
-        raise ValidationFailed(_("文件为空。"), code="file_empty", fields={"file": [_("文件为空")]})
-    kind = filetype.guess(content)
-    if kind is None or kind.mime not in conf["UPLOAD_CONTENT_TYPES"]:
-        raise ValidationFailed(
-            _(
-                "不接受该文件类型（按文件内容识别为 %(t)s）；只接受 PDF、PNG、JPEG、Word（docx）、Excel（xlsx）。"
-            )
-            % {"t": kind.mime if kind else _("未知")},
-            code="file_type_not_allowed",
-            fields={"file": [_("只接受 PDF、PNG、JPEG、docx、xlsx")]},
-        )
-    filename = (getattr(file, "name", "") or "file").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    upload = upload_read(
+        file,
+        accepted=conf["UPLOAD_CONTENT_TYPES"],
+        accepted_text=str(_("PDF、PNG、JPEG、Word（docx）、Excel（xlsx）")),
+    )
+    content, filename = upload.content, upload.filename
     with transaction.atomic():
         case = state.locked_case(case.pk).get()
         doc = Document.objects.create(
             case=case,
             task=task,
             filename=filename,
-            content_type=kind.mime,
+            content_type=upload.content_type,
             size=len(content),
             sha256=hashlib.sha256(content).hexdigest(),
             description=(description or "")[:500],
@@ -121,7 +101,7 @@ def document_upload(
             data={
                 "document": doc.pk,
                 "filename": filename,
-                "content_type": kind.mime,
+                "content_type": upload.content_type,
                 "size": doc.size,
                 "sha256": doc.sha256,
                 "description": doc.description,
