@@ -1,6 +1,6 @@
 """A branch's roster (花名册) as its secretary keeps it: each member with their status, standing
 (rights, years of Party standing), the month their dues are paid through and, for people in
-development, the stage of their development case. Read in four queries whatever the branch's size;
+development, the stage of their development case. Read in six queries whatever the branch's size;
 the page and its Excel export read the same rows."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 from engine.calendar import today
 from engine.i18n import _
 from organizations.models import Member, MemberStatus, Organization
+from orglife.dues_selectors import dues_paid_through
 from orglife.models import DuesPayment
 from untrusted.cells import text_cells
 from workflows.models import Case, CaseStatus
@@ -63,8 +64,8 @@ def branch_roster(branch: Organization, *, on: dt.date | None = None) -> list[Ro
     that the reader may see the branch.
 
     Dues: counted from the month the branch keeps its dues in partyflow (`dues_tracked_since`) or
-    the member joined, whichever is later; `paid_through` is the last month of the unbroken run of
-    payments from there, `months_owed` the months before the current one with no payment."""
+    the member joined, whichever is later: `months_owed` the months before the current one with no
+    payment; `paid_through` is 党费交至 as everywhere (`orglife.dues_selectors.dues_paid_through`)."""
     on = on or today()
     members = list(
         Member.objects.filter(organization__path__startswith=branch.path, status__in=ROSTER_ORDER)
@@ -77,6 +78,7 @@ def branch_roster(branch: Organization, *, on: dt.date | None = None) -> list[Ro
         "member_id", "month"
     ):
         paid.setdefault(member_id, set()).add(month)
+    through = dues_paid_through(ids)
     stages = dict(
         Case.objects.filter(
             process_id=DEVELOPMENT_PROCESS, subject_member_id__in=ids, status=CaseStatus.RUNNING
@@ -96,10 +98,7 @@ def branch_roster(branch: Organization, *, on: dt.date | None = None) -> list[Ro
                 note = str(_("未在系统记录"))
             else:
                 months = paid.get(m.pk, set())
-                run = start
-                while run in months:
-                    paid_through = run
-                    run = (run + dt.timedelta(days=32)).replace(day=1)
+                paid_through = through.get(m.pk)
                 owed = sum(1 for d in _months(start, last_complete) if d not in months)
                 if owed:
                     note = str(_("欠缴 %(n)s 个月") % {"n": owed})
