@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from engine.calendar import CST
+from engine.calendar import CST, last_day_before
+
+from .models import AlertKind
 
 
 def _when(value) -> str:
@@ -49,6 +52,20 @@ def render(kind: str, params: dict, *, resolved: bool = False) -> tuple[str, str
             )
             % q,
         )
+    if kind == "channel_failing":
+        q = {
+            "channel": params.get("channel_label", ""),
+            "count": params.get("failed", 0),
+            "error": params.get("error", ""),
+        }
+        return (
+            _("消息渠道发送失败：%(channel)s") % q,
+            _(
+                "“%(channel)s”今日已有 %(count)s 条消息多次重试后仍未送达（最近的原因：%(error)s），"
+                "已停止重试。请检查该渠道的配置或对方服务，发送记录见“消息发送记录”页。"
+            )
+            % q,
+        )
     if kind == "overdue":
         return (
             _("任务已逾期：%(task)s") % p,
@@ -64,6 +81,55 @@ def render(kind: str, params: dict, *, resolved: bool = False) -> tuple[str, str
         )
         % p,
     )
+
+
+def link_for(*, task_id=None, case_id=None) -> str:
+    """The page a message sends a person to: the task's, else the case's."""
+    base = settings.PARTYFLOW["SITE_URL"]
+    if task_id:
+        return f"{base}/tasks/{task_id}/"
+    if case_id:
+        return f"{base}/cases/{case_id}/"
+    return f"{base}/notifications/"
+
+
+def last_day(params: dict) -> str:
+    """The deadline's last day (a deadline at 24:00 of a day is that day), "" when none."""
+    if not params.get("due_at"):
+        return ""
+    return last_day_before(dt.datetime.fromisoformat(params["due_at"])).isoformat()
+
+
+def outgoing(kind: str, params: dict, *, task_id=None, case_id=None) -> tuple[str, str, str]:
+    """(subject, text, link) of a message that leaves the system: the task's name, the case's
+    subject, the deadline's last day and the link, nothing more (no member's data, no ratings)."""
+    subject, _text = render(kind, params)
+    link = link_for(task_id=task_id, case_id=case_id)
+    if kind in ("term_expiry", "channel_failing"):
+        return subject, f"{render(kind, params)[1]}\n{_('查看')}：{link}", link
+    lines = [
+        subject,
+        f"{_('任务')}：{gettext(params['task']) if params.get('task') else ''}",
+        f"{_('事项')}：{params.get('case', '')}",
+    ]
+    if params.get("due_at"):
+        lines.append(f"{_('办理期限')}：{last_day(params)}")
+    lines.append(f"{_('办理')}：{link}")
+    return subject, "\n".join(lines), link
+
+
+def digest_line(kind: str, params: dict, *, task_id=None, case_id=None) -> str:
+    """One open item of a daily digest."""
+    link = link_for(task_id=task_id, case_id=case_id)
+    if kind in ("term_expiry", "channel_failing"):
+        return f"{render(kind, params)[0]} {link}"
+    p = {
+        "kind": str(AlertKind(kind).label),
+        "task": gettext(params["task"]) if params.get("task") else "",
+        "case": params.get("case", ""),
+        "day": last_day(params),
+    }
+    return _("【%(kind)s】%(task)s（%(case)s），办理期限 %(day)s") % p + f" {link}"
 
 
 def notification_state_label(n) -> str:
