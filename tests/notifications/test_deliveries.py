@@ -8,7 +8,9 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 
+from engine.calendar import CST
 from notifications.deliveries import deliveries_for, preference_update
 from notifications.models import (
     ChannelReport,
@@ -19,10 +21,12 @@ from notifications.models import (
 from notifications.tasks import deliver_batch
 from workflows.models import Task
 
+from ..demo_helpers import SEED_MOMENT, seeded  # noqa: F401 - the demo fixture
 from ..helpers import cst, only_task, run_timers
 from ..receivers import smtp_server, webhook_server
 
 pytestmark = pytest.mark.django_db
+User = get_user_model()
 
 SITE = "https://partyflow.example.edu.cn"
 SECRET = "SECdemo0123456789"
@@ -321,3 +325,30 @@ def test_preferences_through_the_api_refuse_what_cannot_be_delivered(api, univer
     assert r.status_code == 200, r.json()
     assert r.json()["channels_display"] == ["企业微信应用消息", "钉钉群机器人"]
     assert r.json()["quiet_start"] == "22:00"
+
+
+def test_the_demos_due_soon_reminder_arrives_by_email_and_by_the_dingtalk_robot(seeded, receivers):
+    """The demo's reminder to secretary_se (the talk with an applicant, due in two days) as the
+    alerts sweep hands it over, had secretary_se chosen e-mail and the branch's DingTalk group."""
+    inbox, hooks = receivers
+    sec = User.objects.get(username="secretary_se")
+    choose(sec, "email", "dingtalk_robot", email="secretary_se@example.edu.cn")
+    [n] = Notification.objects.filter(recipient=sec, kind="due_soon")
+    task = Task.objects.select_related("case").get(pk=n.task_id)
+    with time_machine.travel(SEED_MOMENT, tick=False):
+        assert deliveries_for(notifications=[n]) == 2
+    text = (
+        f"任务即将到期：{n.params['task']}\n"
+        f"任务：{n.params['task']}\n"
+        f"事项：{task.case.subject}\n"
+        f"办理期限：{(task.due_at - dt.timedelta(microseconds=1)).astimezone(CST).date()}\n"
+        f"办理：{SITE}/tasks/{task.pk}/"
+    )
+    assert n.params["task"] == "派人谈话"
+    [m] = inbox.messages
+    assert (m["To"], subject(m), body(m)) == (
+        "secretary_se@example.edu.cn",
+        "[partyflow] 任务即将到期：派人谈话",
+        text,
+    )
+    assert hooks.bodies("/dingtalk") == [{"msgtype": "text", "text": {"content": text}}]
