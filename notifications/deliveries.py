@@ -26,8 +26,9 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
+from psycopg2.extras import execute_values
 
 from engine.calendar import CST, is_working_day
 from engine.errors import CalendarUnavailable, ValidationFailed
@@ -50,7 +51,7 @@ from .models import (
     DeliveryStatus,
     Notification,
 )
-from .render import digest_line, outgoing
+from .render import DigestLines, outgoing
 
 log = logging.getLogger("partyflow.notifications")
 
@@ -200,9 +201,9 @@ def _alert_key(n: Notification) -> str:
     return f"{n.kind}:{about}"
 
 
-def deliveries_plan(*, notifications: list[Notification], now=None) -> list[Delivery]:
+def deliveries_plan(*, notifications: list[Notification], now=None) -> list[tuple]:
     """The delivery rows for notifications just raised (see the module); a row whose key exists
-    already is not made again. Returns the rows made."""
+    already is not made again. Returns (id, next_attempt_at, recipient id) of the rows made."""
     now = now or timezone.now()
     if not notifications:
         return []
@@ -249,15 +250,36 @@ def deliveries_plan(*, notifications: list[Notification], now=None) -> list[Deli
     return _insert(list(rows.values()))
 
 
-def _insert(rows: list[Delivery]) -> list[Delivery]:
+def _insert(rows: list[Delivery]) -> list[tuple]:
+    """Insert the rows whose key is new; returns (id, next_attempt_at, recipient id) of each made.
+    On PostgreSQL one INSERT … ON CONFLICT (key) DO NOTHING RETURNING per 2,000 rows (a digest of
+    tens of thousands is built in seconds; the ORM's bulk_create spends most of its time preparing
+    each field); elsewhere the ORM."""
     if not rows:
         return []
+    if connection.vendor == "postgresql":
+        fields = [f for f in Delivery._meta.concrete_fields if not f.primary_key]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        sql = (
+            f"INSERT INTO {Delivery._meta.db_table} ({columns}) VALUES %s "
+            "ON CONFLICT (key) DO NOTHING RETURNING id, next_attempt_at, recipient_id"
+        )
+        values = [
+            tuple(f.get_db_prep_save(getattr(r, f.attname), connection) for f in fields)
+            for r in rows
+        ]
+        with connection.cursor() as cursor:
+            return execute_values(cursor.cursor, sql, values, page_size=2000, fetch=True)
     keys = [r.key for r in rows]
     existing = set(Delivery.objects.filter(key__in=keys).values_list("key", flat=True))
     Delivery.objects.bulk_create(
         [r for r in rows if r.key not in existing], ignore_conflicts=True, batch_size=2000
     )
-    return list(Delivery.objects.filter(key__in=[k for k in keys if k not in existing]))
+    return list(
+        Delivery.objects.filter(key__in=[k for k in keys if k not in existing]).values_list(
+            "pk", "next_attempt_at", "recipient_id"
+        )
+    )
 
 
 def deliveries_for(*, notifications: list[Notification], now=None) -> int:
@@ -265,7 +287,7 @@ def deliveries_for(*, notifications: list[Notification], now=None) -> int:
     were planned."""
     now = now or timezone.now()
     made = deliveries_plan(notifications=notifications, now=now)
-    deliveries_queue([d.pk for d in made if d.next_attempt_at <= now])
+    deliveries_queue([pk for pk, when, _r in made if when <= now])
     return len(made)
 
 
@@ -293,29 +315,35 @@ def digests_compose(*, now=None) -> dict:
     }
     if not prefs:
         return result
-    open_notes: dict[int, list[Notification]] = {}
-    for n in (
+    open_notes: dict[int, list[tuple]] = {}
+    for recipient_id, *note in (
         Notification.objects.filter(
-            recipient_id__in=list(prefs), read_at__isnull=True, resolved_at__isnull=True
+            recipient__delivery_preference__digest=True,
+            read_at__isnull=True,
+            resolved_at__isnull=True,
         )
-        .only("id", "recipient_id", "kind", "params", "task_id", "case_id", "created_at")
         .order_by("recipient_id", "-created_at", "-id")
+        .values_list("recipient_id", "kind", "params", "task_id", "case_id")
+        .iterator(chunk_size=5000)
     ):
-        open_notes.setdefault(n.recipient_id, []).append(n)
+        if recipient_id in prefs:
+            open_notes.setdefault(recipient_id, []).append(note)
     rows = []
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("待办提醒（%(day)s）") % {"day": day.isoformat()}
+        subject = str(_("待办提醒（%(day)s）") % {"day": day.isoformat()})
+        digest_lines = DigestLines()
+        head_pattern = str(_("您有 %(count)s 项待办提醒："))
+        more_pattern = str(_("另有 %(count)s 项，请登录查看。"))
         for user_id, notes in open_notes.items():
             pref = prefs[user_id]
             lines = [
-                digest_line(n.kind, n.params, task_id=n.task_id, case_id=n.case_id)
-                for n in notes[:DIGEST_MAX_LINES]
+                digest_lines.line(kind, params, task_id=task_id, case_id=case_id)
+                for kind, params, task_id, case_id in notes[:DIGEST_MAX_LINES]
             ]
             more = len(notes) - len(lines)
-            head = _("您有 %(count)s 项待办提醒：") % {"count": len(notes)}
+            head = head_pattern % {"count": len(notes)}
             text = "\n".join(
-                [subject, head, *lines]
-                + ([_("另有 %(count)s 项，请登录查看。") % {"count": more}] if more else [])
+                [subject, head, *lines] + ([more_pattern % {"count": more}] if more else [])
             )
             when = quiet_until(pref, now) or now
             for code in pref.channels:
@@ -340,8 +368,8 @@ def digests_compose(*, now=None) -> dict:
                     )
                 )
     made = _insert(rows)
-    deliveries_queue([d.pk for d in made if d.next_attempt_at <= now])
-    result["recipients"] = len({d.recipient_id for d in made})
+    deliveries_queue([pk for pk, when, _r in made if when <= now])
+    result["recipients"] = len({recipient for _pk, _w, recipient in made})
     result["deliveries"] = len(made)
     return result
 

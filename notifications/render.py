@@ -118,18 +118,30 @@ def outgoing(kind: str, params: dict, *, task_id=None, case_id=None) -> tuple[st
     return subject, "\n".join(lines), link
 
 
-def digest_line(kind: str, params: dict, *, task_id=None, case_id=None) -> str:
-    """One open item of a daily digest."""
-    link = link_for(task_id=task_id, case_id=case_id)
-    if kind in ("term_expiry", "channel_failing"):
-        return f"{render(kind, params)[0]} {link}"
-    p = {
-        "kind": str(AlertKind(kind).label),
-        "task": gettext(params["task"]) if params.get("task") else "",
-        "case": params.get("case", ""),
-        "day": last_day(params),
-    }
-    return _("【%(kind)s】%(task)s（%(case)s），办理期限 %(day)s") % p + f" {link}"
+class DigestLines:
+    """The lines of daily digests in the active language, one per open notice. The texts that
+    repeat across tens of thousands of digests (the line's pattern, kind labels, task names) are
+    translated once per instance."""
+
+    def __init__(self) -> None:
+        self.pattern = _("【%(kind)s】%(task)s（%(case)s），办理期限 %(day)s")
+        self.kinds = {k.value: str(k.label) for k in AlertKind}
+        self.tasks: dict[str, str] = {}
+
+    def line(self, kind: str, params: dict, *, task_id=None, case_id=None) -> str:
+        link = link_for(task_id=task_id, case_id=case_id)
+        if kind in ("term_expiry", "channel_failing"):
+            return f"{render(kind, params)[0]} {link}"
+        task = params.get("task") or ""
+        if task not in self.tasks:
+            self.tasks[task] = gettext(task) if task else ""
+        p = {
+            "kind": self.kinds.get(kind, kind),
+            "task": self.tasks[task],
+            "case": params.get("case", ""),
+            "day": last_day(params),
+        }
+        return self.pattern % p + f" {link}"
 
 
 def notification_state_label(n) -> str:
