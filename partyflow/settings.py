@@ -4,6 +4,8 @@ DATABASE_URL      sqlite:///path or postgres://user@host:port/db (default: SQLit
 CELERY_BROKER_URL redis://127.0.0.1:6379/0 or amqp://guest:guest@127.0.0.1:5672// (default: none,
                   timers then run in-process in the demo, or through `partyflow run-timers`)
 EMAIL_HOST       an SMTP server for reminder emails (default: none, emails are printed on the console)
+PARTYFLOW_CHANNELS  JSON: the WeCom, DingTalk and SMS channels (docs/notifications.md); PARTYFLOW_SITE_URL
+                 the address in the links messages carry (default http://127.0.0.1:8000)
 REDIS_URL        a shared cache for the API processes (token throttle); default: the broker when
                  it is Redis, else each process's local memory
 PARTYFLOW_TLS    1 when served behind TLS: secure cookies, HSTS, HTTPS redirect (`check --deploy`)
