@@ -53,16 +53,12 @@ def render(kind: str, params: dict, *, resolved: bool = False) -> tuple[str, str
             % q,
         )
     if kind == "channel_failing":
-        q = {
-            "channel": params.get("channel_label", ""),
-            "count": params.get("failed", 0),
-            "error": params.get("error", ""),
-        }
+        q = {"channel": params.get("channel_label", ""), "error": params.get("error", "")}
         return (
             _("消息渠道发送失败：%(channel)s") % q,
             _(
-                "“%(channel)s”今日已有 %(count)s 条消息多次重试后仍未送达（最近的原因：%(error)s），"
-                "已停止重试。请检查该渠道的配置或对方服务，发送记录见“消息发送记录”页。"
+                "“%(channel)s”的消息多次重试后仍未送达（原因：%(error)s），已停止重试。"
+                "请检查该渠道的配置或对方服务；当天未送达的条数和每次尝试见“消息发送记录”页。"
             )
             % q,
         )
