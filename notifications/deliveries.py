@@ -310,7 +310,9 @@ def digests_compose(*, now=None) -> dict:
     available = set(configured_codes())
     prefs = {
         p.user_id: p
-        for p in DeliveryPreference.objects.filter(digest=True).select_related("user")
+        for p in DeliveryPreference.objects.filter(
+            digest=True, user__is_active=True
+        ).select_related("user")
         if any(c in available and not CHANNELS[c].group for c in p.channels)
     }
     if not prefs:
