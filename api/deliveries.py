@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -42,7 +42,8 @@ class PreferenceSerializer(serializers.Serializer):
     def get_channels_display(self, obj) -> list[str]:
         return [str(Channel(c).label) for c in obj.channels if c in Channel.values]
 
-    def get_available_channels(self, obj) -> list[ChoiceSerializer]:
+    @extend_schema_field(ChoiceSerializer(many=True))
+    def get_available_channels(self, obj) -> list[dict]:
         return [{"code": c, "label": str(Channel(c).label)} for c in configured_codes()]
 
 
