@@ -6,6 +6,7 @@ from . import (
     auth,
     cases,
     delegation,
+    deliveries,
     development,
     documents,
     dues,
@@ -31,6 +32,7 @@ router.register("processes", cases.ProcessViewSet, basename="process")
 router.register("cases", cases.CaseViewSet, basename="case")
 router.register("tasks", tasks.TaskViewSet, basename="task")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
+router.register("deliveries", deliveries.DeliveryViewSet, basename="delivery")
 router.register("meetings", orglife.MeetingViewSet, basename="meeting")
 router.register("dues", orglife.DuesViewSet, basename="dues")
 router.register("delegations", delegation.DelegationViewSet, basename="delegation")
@@ -46,6 +48,12 @@ urlpatterns = [
     path("auth/logout/", auth.LogoutView.as_view(), name="auth-logout"),
     path("me/", auth.MeView.as_view(), name="me"),
     path("record-log/", organizations.RecordLogView.as_view(), name="record-log"),
+    path(
+        "notification-preferences/",
+        deliveries.PreferenceView.as_view(),
+        name="notification-preferences",
+    ),
+    path("delivery-channels/", deliveries.ChannelHealthView.as_view(), name="delivery-channels"),
     path(
         "reports/development-pipeline/",
         development.DevelopmentPipelineView.as_view(),

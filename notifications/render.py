@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from engine.calendar import CST
+from engine.calendar import CST, last_day_before
+
+from .models import AlertKind
 
 
 def _when(value) -> str:
@@ -49,6 +52,16 @@ def render(kind: str, params: dict, *, resolved: bool = False) -> tuple[str, str
             )
             % q,
         )
+    if kind == "channel_failing":
+        q = {"channel": params.get("channel_label", ""), "error": params.get("error", "")}
+        return (
+            _("消息渠道发送失败：%(channel)s") % q,
+            _(
+                "“%(channel)s”的消息多次重试后仍未送达（原因：%(error)s），已停止重试。"
+                "请检查该渠道的配置或对方服务；当天未送达的条数和每次尝试见“消息发送记录”页。"
+            )
+            % q,
+        )
     if kind == "overdue":
         return (
             _("任务已逾期：%(task)s") % p,
@@ -64,6 +77,67 @@ def render(kind: str, params: dict, *, resolved: bool = False) -> tuple[str, str
         )
         % p,
     )
+
+
+def link_for(*, task_id=None, case_id=None) -> str:
+    """The page a message sends a person to: the task's, else the case's."""
+    base = settings.PARTYFLOW["SITE_URL"]
+    if task_id:
+        return f"{base}/tasks/{task_id}/"
+    if case_id:
+        return f"{base}/cases/{case_id}/"
+    return f"{base}/notifications/"
+
+
+def last_day(params: dict) -> str:
+    """The deadline's last day (a deadline at 24:00 of a day is that day), "" when none."""
+    if not params.get("due_at"):
+        return ""
+    return last_day_before(dt.datetime.fromisoformat(params["due_at"])).isoformat()
+
+
+def outgoing(kind: str, params: dict, *, task_id=None, case_id=None) -> tuple[str, str, str]:
+    """(subject, text, link) of a message that leaves the system: the task's name, the case's
+    subject, the deadline's last day and the link, nothing more (no member's data, no ratings)."""
+    subject, _text = render(kind, params)
+    link = link_for(task_id=task_id, case_id=case_id)
+    if kind in ("term_expiry", "channel_failing"):
+        return subject, f"{render(kind, params)[1]}\n{_('查看')}：{link}", link
+    lines = [
+        subject,
+        f"{_('任务')}：{gettext(params['task']) if params.get('task') else ''}",
+        f"{_('事项')}：{params.get('case', '')}",
+    ]
+    if params.get("due_at"):
+        lines.append(f"{_('办理期限')}：{last_day(params)}")
+    lines.append(f"{_('办理')}：{link}")
+    return subject, "\n".join(lines), link
+
+
+class DigestLines:
+    """The lines of daily digests in the active language, one per open notice. The texts that
+    repeat across tens of thousands of digests (the line's pattern, kind labels, task names) are
+    translated once per instance."""
+
+    def __init__(self) -> None:
+        self.pattern = _("【%(kind)s】%(task)s（%(case)s），办理期限 %(day)s")
+        self.kinds = {k.value: str(k.label) for k in AlertKind}
+        self.tasks: dict[str, str] = {}
+
+    def line(self, kind: str, params: dict, *, task_id=None, case_id=None) -> str:
+        link = link_for(task_id=task_id, case_id=case_id)
+        if kind in ("term_expiry", "channel_failing"):
+            return f"{render(kind, params)[0]} {link}"
+        task = params.get("task") or ""
+        if task not in self.tasks:
+            self.tasks[task] = gettext(task) if task else ""
+        p = {
+            "kind": self.kinds.get(kind, kind),
+            "task": self.tasks[task],
+            "case": params.get("case", ""),
+            "day": last_day(params),
+        }
+        return self.pattern % p + f" {link}"
 
 
 def notification_state_label(n) -> str:

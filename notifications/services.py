@@ -3,7 +3,8 @@
 `alerts_raise()` runs from Celery beat (`notifications.tasks.raise_task_alerts`), from the demo's
 in-process sweep and from `partyflow run-timers`. Each (task, kind) is alerted once: the
 `TaskAlert` row is inserted first and a unique constraint makes a second sweep — on this machine
-or another — skip it. Emails go out after the rows are committed.
+or another — skip it. The messages that leave the system (e-mail, WeCom, DingTalk, SMS) are planned
+once the rows are committed (notifications/deliveries.py).
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from engine.calendar import CST
 from engine.rules import get_rule_set, rule_set_codes
@@ -25,8 +24,8 @@ from workflows.assignment import slot_holders
 from workflows.display import user_names
 from workflows.models import Task, TaskStatus
 
+from .deliveries import deliveries_for
 from .models import AlertKind, Notification, TaskAlert
-from .render import render
 
 log = logging.getLogger("partyflow.notifications")
 
@@ -150,7 +149,7 @@ def alerts_raise(*, now=None, limit: int = 5000, send_email: bool = True) -> dic
                     counts[kind.value] += 1
                     created += made
     if send_email and created:
-        notifications_email(notifications=created, now=now)
+        deliveries_for(notifications=created, now=now)
     return counts
 
 
@@ -220,33 +219,8 @@ def term_expiry_notify_many(*, items: list[tuple], now=None) -> list[dict]:
                 u["name"] = names.get(u.pop("id"), u["username"])
     if made:
         made = Notification.objects.bulk_create(made)
-        transaction.on_commit(lambda: notifications_email(notifications=made, now=now))
+        transaction.on_commit(lambda: deliveries_for(notifications=made, now=now))
     return results
-
-
-def notifications_email(*, notifications: list[Notification], now=None) -> int:
-    """Email each notification whose recipient has an address, through Django's email backend, in
-    the site language. Records `emailed_at`, or the error (a mail server that is down loses nothing:
-    the notification stays in the app)."""
-    now = now or timezone.now()
-    todo = [n for n in notifications if n.recipient.email]
-    if not todo:
-        return 0
-    with translation.override(settings.LANGUAGE_CODE):
-        messages = []
-        for n in todo:
-            subject, body = render(n.kind, n.params)
-            messages.append(
-                EmailMessage(subject=f"[partyflow] {subject}", body=body, to=[n.recipient.email])
-            )
-    try:
-        sent = get_connection(fail_silently=False).send_messages(messages) or 0
-        Notification.objects.filter(pk__in=[n.pk for n in todo]).update(emailed_at=now)
-    except Exception as exc:  # noqa: BLE001 - any transport error is recorded, the in-app notice stays
-        log.error("notification email failed: %s", exc)
-        Notification.objects.filter(pk__in=[n.pk for n in todo]).update(email_error=str(exc)[:500])
-        return 0
-    return sent
 
 
 def notifications_resolve(*, task_ids, now=None) -> int:

@@ -4,6 +4,8 @@ DATABASE_URL      sqlite:///path or postgres://user@host:port/db (default: SQLit
 CELERY_BROKER_URL redis://127.0.0.1:6379/0 or amqp://guest:guest@127.0.0.1:5672// (default: none,
                   timers then run in-process in the demo, or through `partyflow run-timers`)
 EMAIL_HOST       an SMTP server for reminder emails (default: none, emails are printed on the console)
+PARTYFLOW_CHANNELS  JSON: the WeCom, DingTalk and SMS channels (docs/notifications.md); PARTYFLOW_SITE_URL
+                 the address in the links messages carry (default http://127.0.0.1:8000)
 REDIS_URL        a shared cache for the API processes (token throttle); default: the broker when
                  it is Redis, else each process's local memory
 PARTYFLOW_TLS    1 when served behind TLS: secure cookies, HSTS, HTTPS redirect (`check --deploy`)
@@ -268,6 +270,13 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sweep-due-timers": {"task": "workflows.tasks.sweep_timers", "schedule": 60.0},
     "raise-task-alerts": {"task": "notifications.tasks.raise_task_alerts", "schedule": 300.0},
+    # Deliveries whose time has come: a retry after its backoff, a message held by quiet hours.
+    "send-due-deliveries": {"task": "notifications.tasks.send_due_deliveries", "schedule": 60.0},
+    # The daily digest: 08:00 China Standard Time (00:00 UTC), sent on working days only.
+    "compose-digests": {
+        "task": "notifications.tasks.compose_digests",
+        "schedule": crontab(minute=0, hour=0),
+    },
     # P4 step 1: the yearly identification of weak branches, on 2 January (the committees' inboxes).
     "identify-weak-branches": {
         "task": "oversight.tasks.identify_weak_branches",
@@ -351,6 +360,19 @@ PARTYFLOW = {
         {"code": "spring", "label": "春季学期", "start": "02-15", "end": "07-15"},
         {"code": "autumn", "label": "秋季学期", "start": "09-01", "end": "01-20"},
     ],
+    # Links in messages that leave the system (e-mail, WeCom, DingTalk, SMS) start with this.
+    "SITE_URL": os.environ.get("PARTYFLOW_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
+    # Delivery channels besides e-mail, each optional (docs/notifications.md). Env
+    # PARTYFLOW_CHANNELS: JSON, e.g. {"dingtalk_robot": {"webhook": "https://oapi.dingtalk.com/robot/
+    # send?access_token=…", "secret": "SEC…"}, "wecom_robot": {"webhook": "…"}, "wecom_app":
+    # {"corp_id": "…", "secret": "…", "agent_id": 1000002}, "sms": {"backend": "dotted.path.Class"}}.
+    "CHANNELS": json.loads(os.environ.get("PARTYFLOW_CHANNELS", "null")) or {},
+    # A delivery is tried this many times, waiting DELIVERY_BACKOFF_SECONDS × 2^(n-1) after the
+    # n-th failure; then it is failed and its channel reported to the organization department.
+    "DELIVERY_MAX_ATTEMPTS": int(os.environ.get("PARTYFLOW_DELIVERY_MAX_ATTEMPTS", "5")),
+    "DELIVERY_BACKOFF_SECONDS": int(os.environ.get("PARTYFLOW_DELIVERY_BACKOFF", "60")),
+    # Deliveries handed to one worker job.
+    "DELIVERY_BATCH": int(os.environ.get("PARTYFLOW_DELIVERY_BATCH", "200")),
 }
 
 # One JSON object per line (python-json-logger) on standard error, for journald or a log shipper:

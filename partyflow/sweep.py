@@ -55,6 +55,8 @@ SUMMARIES = {
         "{not_judged} ({not_judged_names})"
     ),
     "compliance-reminders": "compliance reminders opened: {}",
+    "send-due-deliveries": "deliveries due and queued: {}",
+    "compose-digests": "daily digests of {day}: {recipients} recipients, {deliveries} deliveries",
     "identify-weak-branches": "weak-branch identification, cases opened: {}",
 }
 

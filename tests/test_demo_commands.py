@@ -262,6 +262,7 @@ def test_timer_sweep_logs_errors_instead_of_dying(monkeypatch, caplog):
             assert demo.sweep_once() == {
                 "sweep-due-timers": {"fired": 2, "failed": 0, "cases": 2},
                 "raise-task-alerts": {"due_soon": 1, "overdue": 0, "escalated": 0},
+                "send-due-deliveries": 0,
                 "detect-self-lapse": {
                     "opened": 1,
                     "not_judged": 1,

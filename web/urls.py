@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views, views_dues, views_reports, views_sso, views_statistics
+from . import views, views_deliveries, views_dues, views_reports, views_sso, views_statistics
 
 app_name = "web"
 
@@ -42,6 +42,12 @@ urlpatterns = [
         name="notification_read",
     ),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path(
+        "settings/notifications/",
+        views_deliveries.notification_settings,
+        name="notification_settings",
+    ),
+    path("deliveries/", views_deliveries.deliveries, name="deliveries"),
     # Part 2: committees, auditors and a branch's records.
     path("overview/", views_reports.overview, name="overview"),
     path("mine/", views_reports.my_cases, name="my_cases"),

@@ -305,6 +305,33 @@ MATRIX = {
         None,
         row(SIGNED_IN),
     ),
+    # One's own delivery preferences; the delivery log is the organization department's (else 404).
+    ("notification-preferences", "GET"): (
+        lambda o: "/api/notification-preferences/",
+        None,
+        row(SIGNED_IN),
+    ),
+    ("notification-preferences", "PUT"): (
+        lambda o: "/api/notification-preferences/",
+        lambda o: {
+            "channels": [],
+            "digest": True,
+            "overdue_immediate": True,
+            "quiet_start": "22:00",
+            "quiet_end": "07:00",
+        },
+        row(SIGNED_IN),
+    ),
+    ("delivery-list", "GET"): (
+        lambda o: "/api/deliveries/",
+        None,
+        row("404 404 404 404 200 404 404 401"),
+    ),
+    ("delivery-channels", "GET"): (
+        lambda o: "/api/delivery-channels/",
+        None,
+        row("404 404 404 404 200 404 404 401"),
+    ),
     ("meeting-list", "GET"): (lambda o: "/api/meetings/", None, row(SIGNED_IN)),
     # Records are kept by the branch (secretary, committee); an organization named in the body that the
     # caller may not record for is a 400 naming `organization` (like starting a case there).
