@@ -21,6 +21,7 @@ from organizations.rules import deployment_rule_set
 from organizations.selectors import active_assignments, approving_committee_of
 from untrusted.workbook import open_workbook
 from workflows import audit
+from workflows.actions import AuditAction
 
 from .models import DuesAssessment, DuesCategory, DuesPayment, DuesRelief, DuesReliefStatus
 from .services import _branch_members, _check_recordable, _dues_branch, dues_record
@@ -60,7 +61,7 @@ def _assess(*, actor, member: Member, year: int, category: str, base, source: st
     )
     row.save()
     audit.append(
-        action="dues_assessed",
+        action=AuditAction.DUES_ASSESSED,
         actor=actor,
         organization=member.organization,
         data={
@@ -306,7 +307,7 @@ def dues_relief_request(
     )
     assessment.save()
     audit.append(
-        action="dues_relief_requested",
+        action=AuditAction.DUES_RELIEF_REQUESTED,
         actor=actor,
         organization=assessment.member.organization,
         data={
@@ -359,7 +360,7 @@ def dues_relief_decide(
     assessment.relief_note = (note or "").strip()[:300]
     assessment.save()
     audit.append(
-        action="dues_relief_decided",
+        action=AuditAction.DUES_RELIEF_DECIDED,
         actor=actor,
         organization=assessment.member.organization,
         data={
