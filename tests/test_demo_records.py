@@ -1,13 +1,17 @@
 """The demo's records read like a real university's: every person's roster fields filled and
 consistent, so the Party statistics of the demo university pass every consistency check."""
 
+import datetime as dt
+
 import pytest
 
-from organizations.models import Member, MemberStatus, Organization
+from organizations.models import Member, MemberStatus, Organization, OrgKind
+from orglife.models import DuesAssessment, DuesPayment
 from oversight.party_statistics.selectors import Statistics, default_cutoff
+from partyflow.demo import dues_behind
 from partyflow.demo.university import SCHOOL_NAME
 
-from .demo_helpers import seeded  # noqa: F401 (fixture)
+from .demo_helpers import SEED_MOMENT, seeded  # noqa: F401 (seeded: fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,3 +36,34 @@ def test_the_demo_statistics_have_no_failed_check(seeded):  # noqa: F811
     failed = [(c.code, c.text, stats.name_people(c.people)) for c in stats.checks if not c.ok]
     assert len(stats.checks) > 100
     assert failed == []
+
+
+def test_every_demo_branch_collects_dues_and_the_guide_names_who_is_behind(seeded):  # noqa: F811
+    today = SEED_MOMENT.date()
+    last_month = dt.date(today.year, today.month - 1, 1)
+    paying = Member.objects.filter(status__in=(MemberStatus.FULL, MemberStatus.PROBATIONARY))
+    branches = Organization.objects.filter(kind=OrgKind.BRANCH)
+    assert branches.count() == 8
+    for branch in branches:
+        people = paying.filter(organization__path__startswith=branch.path)
+        assessed = DuesAssessment.objects.filter(member__in=people, year=today.year)
+        assert assessed.count() == people.count() > 0, branch.name
+        assert DuesPayment.objects.filter(member__in=people).exists(), branch.name
+    # Students pay the flat amount, retired members on their pension, staff on their pay.
+    categories = dict(
+        DuesAssessment.objects.filter(year=today.year).values_list(
+            "member__person_category", "category"
+        )
+    )
+    assert categories == {"student": "student", "retired": "retired", "staff": "working"}
+    behind = {
+        m.name
+        for m in paying
+        if not DuesPayment.objects.filter(member=m, month=last_month).exists()
+        and m.joined_on.replace(day=1) <= last_month
+    }
+    assert len(behind) == 3
+    assert behind == {row["name"] for row in dues_behind(today)}
+    guide = seeded.split("党费欠缴")[1]
+    for row in dues_behind(today):
+        assert f"{row['organization']} {row['name']}" in guide

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from organizations.models import MemberStatus
+from engine.calendar import today as cst_today
+from organizations.models import Member, MemberStatus
+from orglife.dues_selectors import dues_paid_through
 from orglife.dues_services import dues_assessments_set, dues_collect
+from orglife.models import DuesAssessment
 from orglife.services import meeting_record
 
 # The demo branch's declared monthly bases (元, after tax and contributions), one per member in turn.
 DEMO_BASES = ("8200", "6500", "4800", "12000", "3900", "7300", "5600", "10400", "2900")
+# Retired members' monthly pensions (元), in turn.
+RETIRED_BASES = ("5200", "6100", "4300", "7400", "3800", "5700")
+# Members behind with their dues, by branch: (index among the branch's paying members, months behind).
+DUES_BEHIND = {"cs_stu": ((2, 1),), "marx_retired": ((3, 2),), "marx_teach": ((4, 1),)}
+PAYING = (MemberStatus.FULL, MemberStatus.PROBATIONARY)
 
 
 class _Records:
@@ -58,27 +66,62 @@ class _Records:
             )
 
     def dues_records(self):
-        """Dues of the software-engineering branch: this year's bases (each member's amount on the
-        collection page), and every month before this one, since each joined, collected on its 10th; this month is left
-        for the secretary to tick on 党费收缴."""
-        se = self.branches["se"]
-        paying = [
-            m
-            for m in self.members["se"]
-            if m.status in (MemberStatus.FULL, MemberStatus.PROBATIONARY)
-        ]
-        dues_assessments_set(
-            actor=None,
-            organization=se,
-            year=self.today.year,
-            rows=[
-                {"member": m.pk, "category": "working", "base": DEMO_BASES[i % len(DEMO_BASES)]}
-                for i, m in enumerate(paying)
-            ],
-        )
-        for month in range(1, self.today.month):
-            day = dt.date(self.today.year, month, 10)
-            for m in paying:
-                if m.joined_on and m.joined_on.replace(day=1) > day.replace(day=1):
-                    continue  # dues from the month the branch admitted them (DUES-2008 Art. 8)
-                dues_collect(actor=None, member=m, month=day, paid_on=day)
+        """Dues of every branch: this year's bases (each member's amount on the collection page) by
+        the member's category (在职 and 离退休 on a base, students the flat amount), and every month
+        before this one, since each joined, collected on its 10th; this month is left for the
+        secretaries to tick on 党费收缴. The members of `DUES_BEHIND` stopped paying one or two months
+        ago (the guide `dues_behind` names them); 软件工程系教工党支部 is paid up."""
+        for key, branch in self.branches.items():
+            paying = list(
+                Member.objects.filter(
+                    organization__path__startswith=branch.path,
+                    status__in=(MemberStatus.FULL, MemberStatus.PROBATIONARY),
+                ).order_by("id")
+            )
+            dues_assessments_set(
+                actor=None,
+                organization=branch,
+                year=self.today.year,
+                rows=[_assessment(i, m) for i, m in enumerate(paying)],
+            )
+            behind = dict(DUES_BEHIND.get(key, ()))
+            for i, m in enumerate(paying):
+                last = self.today.month - 1 - behind.get(i, 0)
+                for month in range(1, last + 1):
+                    day = dt.date(self.today.year, month, 10)
+                    if m.joined_on and m.joined_on.replace(day=1) > day.replace(day=1):
+                        continue  # dues from the month the branch admitted them (DUES-2008 Art. 8)
+                    dues_collect(actor=None, member=m, month=day, paid_on=day)
+
+
+def _assessment(i: int, m: Member) -> dict:
+    if m.person_category == "student":
+        return {"member": m.pk, "category": "student"}
+    if m.person_category == "retired":
+        return {
+            "member": m.pk,
+            "category": "retired",
+            "base": RETIRED_BASES[i % len(RETIRED_BASES)],
+        }
+    return {"member": m.pk, "category": "working", "base": DEMO_BASES[i % len(DEMO_BASES)]}
+
+
+def dues_behind(today: dt.date | None = None) -> list[dict]:
+    """The demo's members behind with this year's dues (paid through a month before last, or not at
+    all this year although assessed): [{"organization", "name", "paid_through"}], for the guide."""
+    today = today or cst_today()
+    last = dt.date(today.year, today.month, 1) - dt.timedelta(days=1)
+    assessed = (
+        DuesAssessment.objects.filter(year=today.year, member__status__in=PAYING)
+        .select_related("member__organization")
+        .order_by("member__organization__path", "member_id")
+    )
+    members = [a.member for a in assessed]
+    through = dues_paid_through([m.pk for m in members])
+    out = []
+    for m in members:
+        paid = through.get(m.pk)
+        start = max(dt.date(today.year, 1, 1), (m.joined_on or last).replace(day=1))
+        if today.month > 1 and start <= last and (paid is None or paid < last.replace(day=1)):
+            out.append({"organization": m.organization.name, "name": m.name, "paid_through": paid})
+    return out
