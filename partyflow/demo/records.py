@@ -39,6 +39,8 @@ class _Records:
             else dt.date(self.today.year, 3 * quarter - 2, 1)
         )
         months = [start.replace(month=start.month + i, day=10) for i in range(3)]
+        secretary, committee = self.members["se"][0].pk, self.members["se"][1].pk
+        minutes = {"place": "信息楼 305 会议室", "chair": secretary, "recorder": committee}
         meeting_record(
             actor=None,
             organization=se,
@@ -46,23 +48,64 @@ class _Records:
             held_on=months[0],
             title="支部党员大会：年度工作部署",
             attendees=present,
+            starts_at=dt.time(15, 0),
+            ends_at=dt.time(17, 0),
+            content=(
+                "一、支部书记传达上级党委关于本年度党建工作的部署要求。\n"
+                "二、讨论支部本年度工作计划，围绕教学科研中心任务确定“三会一课”和主题党日安排。\n"
+                "三、通报上季度党费收缴和组织生活开展情况。"
+            ),
+            resolutions=(
+                "一、原则通过支部本年度工作计划，由支委会细化分工。\n"
+                "二、各党小组于本月内组织一次学习讨论。"
+            ),
+            **minutes,
         )
         meeting_record(
             actor=None,
             organization=se,
             kind="party_lesson",
             held_on=months[1],
-            title="书记讲党课",
+            title="书记讲党课：以高质量党建引领教书育人",
             attendees=present,
+            starts_at=dt.time(14, 30),
+            ends_at=dt.time(16, 30),
+            lecturer=secretary,
+            content=(
+                "一、支部书记以“以高质量党建引领教书育人”为题讲授党课。\n"
+                "二、结合课程思政建设，交流专业课程育人经验。\n"
+                "三、党员围绕立德树人谈体会。"
+            ),
+            resolutions="每名党员在本学期至少承担一次学生思想引领活动。",
+            **minutes,
         )
-        for day in months[:2]:
+        for day, title, place, content in (
+            (
+                months[0],
+                "主题党日：走进社区志愿服务",
+                "学府路街道社区服务中心",
+                "一、赴学校周边社区开展“数字助老”志愿服务，帮助老人使用智能手机。\n"
+                "二、活动结束后集体重温入党誓词。",
+            ),
+            (
+                months[1],
+                "主题党日：参观红色教育基地",
+                "市革命历史纪念馆",
+                "一、参观本市革命历史纪念馆，接受革命传统教育。\n"
+                "二、现场交流参观体会，书记作小结。",
+            ),
+        ):
             meeting_record(
                 actor=None,
                 organization=se,
                 kind="themed_party_day",
                 held_on=day,
-                title="主题党日：志愿服务",
+                title=title,
                 attendees=present,
+                starts_at=dt.time(9, 0),
+                ends_at=dt.time(11, 30),
+                content=content,
+                **{**minutes, "place": place},
             )
 
     def dues_records(self):
