@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from organizations.models import Member, MemberStatus, Organization, OrgKind
-from orglife.models import DuesAssessment, DuesPayment
+from orglife.models import DuesAssessment, DuesPayment, Meeting
 from oversight.party_statistics.selectors import Statistics, default_cutoff
 from partyflow.demo import dues_behind
 from partyflow.demo.university import SCHOOL_NAME
@@ -67,3 +67,14 @@ def test_every_demo_branch_collects_dues_and_the_guide_names_who_is_behind(seede
     guide = seeded.split("党费欠缴")[1]
     for row in dues_behind(today):
         assert f"{row['organization']} {row['name']}" in guide
+
+
+def test_every_demo_meeting_carries_its_minutes(seeded):  # noqa: F811
+    meetings = list(Meeting.objects.select_related("chair", "recorder"))
+    assert len(meetings) >= 5
+    for m in meetings:
+        assert m.place and m.content and m.starts_at and m.ends_at, m.title
+        assert m.chair.name and m.recorder.name and m.chair != m.recorder, m.title
+    lesson = next(m for m in meetings if m.kind == "party_lesson")
+    assert lesson.lecturer == lesson.chair
+    assert "讲授党课" in lesson.content
