@@ -279,7 +279,7 @@ def compute(
     change = _table(
         "membership_change",
         _("党员数量变化情况"),
-        _("DT-2017 表1"),
+        _("党统报表（2017年版）表1"),
         CHANGE_ROWS,
         COUNT,
         notes=[NO_RECORD_NOTE],
@@ -288,7 +288,7 @@ def compute(
     basic = _table(
         "members_basic",
         _("党员基本情况"),
-        _("DT-2017 表2"),
+        _("党统报表（2017年版）表2"),
         OCCUPATION_ROWS,
         [*base_cols, ("minority", _("少数民族")), *[(k, lab) for k, lab, *_r in AGE_BANDS]],
         col_groups=[("age", [k for k, *_r in AGE_BANDS])],
@@ -298,7 +298,7 @@ def compute(
     joined = _table(
         "members_joined",
         _("党员入党时间"),
-        _("DT-2017 表3"),
+        _("党统报表（2017年版）表3"),
         OCCUPATION_ROWS,
         [("total", _("总数")), *[(k, lab) for k, lab, *_r in JOINED_BANDS]],
         col_groups=[("joined", [k for k, *_r in JOINED_BANDS])],
@@ -307,7 +307,7 @@ def compute(
     education = _table(
         "members_education",
         _("党员学历"),
-        _("DT-2017 表4"),
+        _("党统报表（2017年版）表4"),
         OCCUPATION_ROWS,
         [("total", _("总数")), *EDUCATION_BANDS],
         col_groups=[("education", [k for k, _l in EDUCATION_BANDS])],
@@ -317,7 +317,7 @@ def compute(
     new = _table(
         "new_members",
         _("发展党员情况"),
-        _("DT-2017 表16"),
+        _("党统报表（2017年版）表16"),
         OCCUPATION_ROWS,
         [
             ("total", _("总数")),
@@ -336,7 +336,7 @@ def compute(
     changes = _table(
         "changes",
         _("本年党员变动"),
-        _("DT-2017 表1、10、15"),
+        _("党统报表（2017年版）表1、10、15"),
         [
             ("admitted", _("发展党员")),
             ("transferred_in", _("转入组织关系")),
@@ -357,7 +357,7 @@ def compute(
     pipeline = _table(
         "development",
         _("入党申请人、积极分子和发展对象"),
-        _("DT-2017 表18—20"),
+        _("党统报表（2017年版）表18—20"),
         [
             ("development_object", _("发展对象")),
             ("activist", _("入党积极分子")),
@@ -378,7 +378,7 @@ def compute(
     organizations = _table(
         "organizations",
         _("党的基层组织"),
-        _("DT-2017 表24"),
+        _("党统报表（2017年版）表24"),
         [
             ("count", _("党的基层组织数")),
             ("term_expired", _("任届期满")),

@@ -6,11 +6,14 @@ P2 election cases to every step. Dates are relative to today so the demo never g
 reminder dates follow the rule set's `election.reminder_lead`.
 
 The university itself (`university`), the seeding (`seed`: the tree and people; `elections`,
-`development`, `review`, `records`: each procedure's cases) and the login table (`logins`).
+`development`, `review`, `records`: each procedure's cases; `roster`: each person's roster fields)
+and the login table (`logins`); `dues_behind` names the members behind with their dues for the
+printed guide.
 """
 
 from .logins import demo_logins
+from .records import dues_behind
 from .seed import demo_exists, seed_demo
 from .university import DEMO_PASSWORD, SCHOOL_NAME
 
-__all__ = ["DEMO_PASSWORD", "SCHOOL_NAME", "demo_exists", "demo_logins", "seed_demo"]
+__all__ = ["DEMO_PASSWORD", "SCHOOL_NAME", "demo_exists", "demo_logins", "dues_behind", "seed_demo"]

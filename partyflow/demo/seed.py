@@ -27,6 +27,7 @@ from .elections import _Elections
 from .logins import demo_logins
 from .records import _Records
 from .review import _Review
+from .roster import roster_fields
 from .university import (
     ADMIN_USERNAME,
     BRANCHES,
@@ -99,13 +100,8 @@ class _Seeder(_Elections, _Development, _Review, _Records):
 
     def member(self, org: Organization, status=MemberStatus.FULL, **fields) -> Member:
         self.count += 1
-        if status == MemberStatus.PROBATIONARY:
-            fields.setdefault("joined_on", self.today - dt.timedelta(days=100 + self.count))
-        elif status == MemberStatus.FULL:
-            fields.setdefault(
-                "joined_on",
-                self.today - dt.timedelta(days=365 * (2 + self.count % 30) + self.count),
-            )
+        kind = org.branch_kind or (org.parent.branch_kind if org.parent else "")
+        fields = roster_fields(self.count, kind, status, self.today, fields)
         return member_create(
             actor=None, organization=org, name=next(self.names), status=status, **fields
         )

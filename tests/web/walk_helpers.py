@@ -48,7 +48,8 @@ def read(html: str) -> tuple[str, list[str]]:
 
 # Latin words a zh-hans page may show, each for a reason:
 # - file formats and the programs people open them with, named as they are on the files and in
-#   the offices (PDF, Word, Excel, CSV, JSON; the extensions an upload accepts);
+#   the offices (PDF, Word, Excel, CSV, JSON; the extensions and formats an upload accepts, PNG and
+#   JPEG as the upload hints write them, and MB, the unit of its size limit);
 # - "English", the language switch naming the other language in itself; "partyflow", the
 #   product's own name in the title bar and the footer;
 # - "Ctrl", "Tab", "Enter", "Esc": keys as they are printed on the keyboard;
@@ -64,6 +65,9 @@ ALLOWED_LATIN = frozenset(
         "png",
         "jpg",
         "jpeg",
+        "PNG",
+        "JPEG",
+        "MB",
         "docx",
         "xlsx",
         "English",

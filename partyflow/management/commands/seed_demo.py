@@ -3,7 +3,7 @@ import unicodedata
 from django.core.management.base import BaseCommand, CommandError
 
 from engine.errors import DomainError
-from partyflow.demo import SCHOOL_NAME, seed_demo
+from partyflow.demo import SCHOOL_NAME, dues_behind, seed_demo
 
 
 def _width(text: str) -> int:
@@ -72,3 +72,14 @@ class Command(BaseCommand):
             "组织部 (orgdept) 的待办为空属正常：P2 换届选举没有组织部泳道的任务。"
             "(orgdept's inbox is empty by design: no P2 task is in the org_department lane.)"
         )
+        behind = dues_behind()
+        if behind:
+            self.stdout.write("")
+            self.stdout.write(
+                "党费欠缴（花名册“党费交至”、党委“党费收缴汇总”可见）(members behind with their dues):"
+            )
+            for row in behind:
+                through = (
+                    f"交至 {row['paid_through']:%Y-%m}" if row["paid_through"] else "本年尚未交纳"
+                )
+                self.stdout.write(f"  {row['organization']} {row['name']}：{through}")
