@@ -244,7 +244,7 @@ def laid_out(
             label_at = (vx + 6, ty + 4)
         else:
             points = _route(bounds[s], bounds[t], s in attached)
-            (x1, y1), (x2, y2) = points[-2], points[-1]
+            (x1, _y1), (x2, y2) = points[-2], points[-1]
             if x2 > x1:  # above the last horizontal run, in the gap before the target
                 label_at = (x2 - LABEL_W - 4, y2 - LABEL_H + 4)
             else:  # under the lowest run of a loop
