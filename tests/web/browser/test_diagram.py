@@ -111,3 +111,34 @@ def test_p1_diagram_fits_its_box_zooms_and_no_labels_overlap(chromium, live_serv
         )
     finally:
         person.close()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_committee_trend_charts_render_beside_their_tables(
+    chromium, live_server, university, width
+):
+    person = Person(chromium, live_server.url, "officer", PASSWORD, width)
+    page = person.page
+    try:
+        page.goto(f"/committee/?organization={university.college.pk}")
+        for testid, points in (
+            ("compliance-trend", "circle, rect, polygon"),
+            ("funnel-trend", ".pf-bar"),
+        ):
+            section = page.locator(f"[data-testid={testid}]")
+            chart = section.locator("svg.pf-chart")
+            assert chart.get_attribute("role") == "img"
+            box = chart.bounding_box()
+            assert box["width"] > 250 and box["height"] > 100  # drawn, and fits the screen
+            # a phone scrolls a chart sideways inside its card, never the page
+            holder = section.locator(".chart").bounding_box()
+            assert holder["x"] + holder["width"] <= width
+            assert chart.locator(points).count() > 0
+            assert section.locator("table").is_visible()
+        # the five stages, one bar each for each of five years
+        assert page.locator("[data-testid=funnel-trend] .pf-bar").count() == 25
+        assert no_horizontal_scroll(page)
+        page.locator("[data-testid=compliance-trend]").scroll_into_view_if_needed()
+        shoot(page, "committee-trends")
+    finally:
+        person.close()
