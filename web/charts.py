@@ -144,3 +144,145 @@ def funnel_svg(*, stages: Sequence[tuple[str, int]], label: str) -> SafeString:
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+# One colour and one marker shape per series, so lines stay apart without telling hues apart.
+SERIES = [
+    ("#1d5fa8", "circle"),
+    ("#c62828", "square"),
+    ("#2e7d32", "diamond"),
+    ("#ef6c00", "triangle"),
+    ("#6a1b9a", "circle"),
+    ("#00838f", "square"),
+    ("#5d4037", "diamond"),
+    ("#455a64", "triangle"),
+]
+
+
+def _marker(shape: str, x: float, y: float, colour: str, title: str) -> str:
+    t = f"<title>{escape(title)}</title>"
+    if shape == "square":
+        return (
+            f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}">{t}</rect>'
+        )
+    if shape == "diamond":
+        pts = f"{x:.1f},{y - 5:.1f} {x + 5:.1f},{y:.1f} {x:.1f},{y + 5:.1f} {x - 5:.1f},{y:.1f}"
+        return f'<polygon points="{pts}" fill="{colour}">{t}</polygon>'
+    if shape == "triangle":
+        pts = f"{x:.1f},{y - 5:.1f} {x + 5:.1f},{y + 4:.1f} {x - 5:.1f},{y + 4:.1f}"
+        return f'<polygon points="{pts}" fill="{colour}">{t}</polygon>'
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{colour}">{t}</circle>'
+
+
+def _open(width: int, height: int, label: str, desc: str, cls: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" aria-labelledby="{cls}-t {cls}-d" class="pf-chart {cls}" '
+        f'style="max-width:{width}px;font-family:sans-serif">'
+        f'<title id="{cls}-t">{escape(label)}</title><desc id="{cls}-d">{escape(desc)}</desc>'
+    )
+
+
+def _legend(names: Sequence[str], y: float, width: int) -> tuple[list[str], float]:
+    """Legend entries flowing in rows across the chart; returns the parts and the height used."""
+    parts, x, row = [], 10.0, 0
+    for i, name in enumerate(names):
+        colour, shape = SERIES[i % len(SERIES)]
+        w = 30 + 13 * len(name)
+        if x + w > width and x > 10:
+            x, row = 10.0, row + 1
+        yy = y + row * 20
+        parts.append(
+            f'<g class="pf-legend"><line x1="{x:.0f}" y1="{yy:.0f}" x2="{x + 18:.0f}" y2="{yy:.0f}" '
+            f'stroke="{colour}" stroke-width="2"/>{_marker(shape, x + 9, yy, colour, name)}'
+            + _text(x + 24, yy + 4, name, size=12)
+            + "</g>"
+        )
+        x += w
+    return parts, (row + 1) * 20
+
+
+def line_svg(
+    *,
+    columns: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    label: str,
+    desc: str,
+    percent: bool = True,
+) -> SafeString:
+    """Lines over `columns` (months): one per series ((name, values); None leaves a gap), values 0-1
+    drawn as percentages, every point with its own tooltip."""
+    width, left, right, top, plot_h = 640, 44, 14, 12, 200
+    step = (width - left - right) / max(1, len(columns) - 1)
+    legend, legend_h = _legend([n for n, _v in series], top + plot_h + 44, width)
+    height = top + plot_h + 44 + legend_h
+    parts = [_open(width, height, label, desc, "pf-trend")]
+    for k in range(0, 5):  # gridlines at 0, 25, 50, 75, 100 %
+        y = top + plot_h - k * plot_h / 4
+        parts.append(
+            f'<line x1="{left}" y1="{y:.0f}" x2="{width - right}" y2="{y:.0f}" stroke="#e3e6ea"/>'
+            + _text(left - 6, y + 4, f"{k * 25}%", anchor="end", size=11, fill="#5f6b7a")
+        )
+    for j, col in enumerate(columns):
+        parts.append(
+            _text(left + j * step, top + plot_h + 18, col, anchor="middle", size=11, fill="#5f6b7a")
+        )
+    for i, (name, values) in enumerate(series):
+        colour, shape = SERIES[i % len(SERIES)]
+        points = [
+            (left + j * step, top + plot_h - v * plot_h, v)
+            for j, v in enumerate(values)
+            if v is not None
+        ]
+        parts.append(f'<g class="pf-series" data-series="{escape(name)}">')
+        if len(points) > 1:
+            d = " ".join(f"{x:.1f},{y:.1f}" for x, y, _v in points)
+            parts.append(f'<polyline points="{d}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for (x, y, v), col in zip(
+            points, [c for c, v in zip(columns, values, strict=True) if v is not None], strict=True
+        ):
+            shown = f"{round(v * 100)}%" if percent else f"{v:g}"
+            parts.append(_marker(shape, x, y, colour, f"{name} · {col}：{shown}"))
+        parts.append("</g>")
+    parts.extend(legend)
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def bars_svg(
+    *,
+    columns: Sequence[str],
+    series: Sequence[tuple[str, Sequence[int]]],
+    label: str,
+    desc: str,
+) -> SafeString:
+    """Grouped bars: one group per column (year), one bar per series (stage) with its count on top."""
+    width, left, top, plot_h = 640, 40, 16, 200
+    top_value = max((v for _n, vs in series for v in vs), default=0) or 1
+    group = (width - left - 10) / max(1, len(columns))
+    bar = min(22.0, (group - 12) / max(1, len(series)))
+    legend, legend_h = _legend([n for n, _v in series], top + plot_h + 44, width)
+    height = top + plot_h + 44 + legend_h
+    parts = [_open(width, height, label, desc, "pf-bars")]
+    parts.append(
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" stroke="#9aa5b1"/>'
+    )
+    for j, col in enumerate(columns):
+        gx = left + j * group + (group - bar * len(series)) / 2
+        parts.append(
+            _text(left + j * group + group / 2, top + plot_h + 18, col, anchor="middle", size=12)
+        )
+        for i, (name, values) in enumerate(series):
+            colour, _shape = SERIES[i % len(SERIES)]
+            v = values[j]
+            h = plot_h * v / top_value
+            x, y = gx + i * bar, top + plot_h - h
+            parts.append(
+                f'<g class="pf-bar" data-count="{v}"><rect x="{x:.1f}" y="{y:.1f}" width="{bar - 2:.1f}" '
+                f'height="{h:.1f}" fill="{colour}"><title>{escape(name)} · {escape(col)}：{v}</title></rect>'
+                + _text(x + (bar - 2) / 2, y - 3, str(v), anchor="middle", size=10)
+                + "</g>"
+            )
+    parts.extend(legend)
+    parts.append("</svg>")
+    return mark_safe("".join(parts))

@@ -27,7 +27,8 @@ for prefix, uri in (
 ):
     ET.register_namespace(prefix, uri)
 
-COL, ROW, LEFT, TOP, HEADER = 170, 120, 80, 30, 30
+COL, ROW, LEFT, TOP, HEADER = 200, 120, 80, 30, 30
+TRACK, LABEL_W, LABEL_H = 16, 90, 30
 SIZES = {"task": (110, 70), "event": (36, 36), "gateway": (50, 50)}
 NON_NODES = {
     "sequenceFlow",
@@ -84,20 +85,36 @@ def laid_out(
         n: el.get("attachedToRef") for n, el in nodes.items() if _local(el.tag) == "boundaryEvent"
     }
 
-    # columns: breadth-first distance from the start events (boundary events sit on their host)
+    # columns: the longest path from the start events over the forward flows (a loop's flow back
+    # is left out), so a step sits right of every step before it; boundary events sit on their host
+    succ: dict[str, list[str]] = defaultdict(list)
+    for n, targets in out.items():
+        succ[attached.get(n, n)].extend(t for t in targets if t in nodes)
+    back = _back_edges(
+        [n for n, el in nodes.items() if _local(el.tag) == "startEvent"] + list(nodes), succ
+    )
     level: dict[str, int] = {}
-    queue = deque(n for n, el in nodes.items() if _local(el.tag) == "startEvent")
+    indegree: dict[str, int] = defaultdict(int)
+    for n in list(succ):
+        for m in succ[n]:
+            if (n, m) not in back:
+                indegree[m] += 1
+    queue = deque(n for n in nodes if n not in attached and indegree[n] == 0)
     for n in queue:
         level[n] = 0
     while queue:
         n = queue.popleft()
-        nexts = list(out[n]) + [b for b, host in attached.items() if host == n]
-        for m in nexts:
-            if m in nodes and m not in level:
-                level[m] = level[n] if m in attached else level[n] + 1
+        for m in succ[n]:
+            if (n, m) in back or m in attached:
+                continue
+            level[m] = max(level.get(m, 0), level[n] + 1)
+            indegree[m] -= 1
+            if indegree[m] == 0:
                 queue.append(m)
     for n in nodes:
         level.setdefault(n, max(level.values(), default=0) + 1)
+    for b, host in attached.items():
+        level[b] = level.get(host, 0)
 
     # bands: one per lane, in the file's order; rows within a band per column
     lane_of, lanes = {}, []
@@ -117,11 +134,33 @@ def laid_out(
         rows_used[(band, level[n])] += 1
         band_rows[band] = max(band_rows[band], row + 1)
         slot[n] = (band, level[n], row)
-    band_top, y = {}, TOP
+    # a forward flow that skips columns (a gateway's entry into a later step) runs on its own track
+    # above the pool, the farthest highest, so no line crosses a step and no label another
+    long = sorted(
+        (
+            f
+            for f in flows
+            if f.get("sourceRef") in slot
+            and f.get("targetRef") in slot
+            and (f.get("sourceRef"), f.get("targetRef")) not in back
+            and level[f.get("targetRef")] - level[f.get("sourceRef")] > 1
+        ),
+        key=lambda f: (-level[f.get("targetRef")], f.get("id")),
+    )
+    track_y = {f.get("id"): TOP + i * TRACK for i, f in enumerate(long)}
+    # a label sits where its line turns down to its target, or where it leaves its source when
+    # several tracks share a target
+    shared = {
+        t
+        for t in {f.get("targetRef") for f in long}
+        if sum(f.get("targetRef") == t for f in long) > 1
+    }
+    top = TOP + (len(long) * TRACK + LABEL_H if long else 0)
+    band_top, y = {}, top
     for b in band_ids:
         band_top[b] = y
         y += band_rows[b] * ROW
-    height = y - TOP
+    height = y - top
     width = (max(level.values(), default=0) + 1) * COL + LEFT
 
     bounds = {}
@@ -129,9 +168,17 @@ def laid_out(
         w, h = SIZES[_kind(nodes[n].tag)]
         cx, cy = LEFT + HEADER + col * COL + COL // 2, band_top[band] + row * ROW + ROW // 2
         bounds[n] = (cx - w // 2, cy - h // 2, w, h)
+    # boundary events along their host's lower edge from the right, 60 apart; each one's name
+    # beside the line leaving it, the first on the right, the second on the left
+    event_label = {}
+    on_host: dict[str, int] = defaultdict(int)
     for b, host in attached.items():
         hx, hy, hw, hh = bounds.get(host, (LEFT, TOP, 110, 70))
-        bounds[b] = (hx + hw - 46, hy + hh - 18, 36, 36)
+        k = on_host[host]
+        on_host[host] += 1
+        bounds[b] = (hx + hw - 46 - 60 * k, hy + hh - 18, 36, 36)
+        cx = hx + hw - 28 - 60 * k
+        event_label[b] = (cx + 4 if k % 2 == 0 else cx - 4 - LABEL_W, hy + hh + 22)
 
     diagram = ET.SubElement(root, f"{{{BPMNDI}}}BPMNDiagram", id=f"diagram_{process_id}")
     collab = root.find(f"{{{BPMN}}}collaboration")
@@ -152,15 +199,25 @@ def laid_out(
         bpmnElement=collab.get("id") if participant is not None else process_id,
     )
 
-    def shape(element_id, x, y, w, h, **extra):
+    def shape(element_id, x, y, w, h, label_at=None, **extra):
         s = ET.SubElement(
             plane, f"{{{BPMNDI}}}BPMNShape", id=f"{element_id}_di", bpmnElement=element_id, **extra
         )
         ET.SubElement(s, f"{{{DC}}}Bounds", x=str(x), y=str(y), width=str(w), height=str(h))
+        if label_at:
+            lab = ET.SubElement(s, f"{{{BPMNDI}}}BPMNLabel")
+            ET.SubElement(
+                lab,
+                f"{{{DC}}}Bounds",
+                x=str(label_at[0]),
+                y=str(label_at[1]),
+                width=str(LABEL_W),
+                height=str(LABEL_H),
+            )
 
     if participant is not None:
         shape(
-            participant.get("id"), LEFT - HEADER, TOP, width + HEADER, height, isHorizontal="true"
+            participant.get("id"), LEFT - HEADER, top, width + HEADER, height, isHorizontal="true"
         )
         for lane in lanes:
             lane.set("name", dict(lane_labels).get(lane.get("name"), lane.get("name") or ""))
@@ -173,7 +230,7 @@ def laid_out(
                 isHorizontal="true",
             )
     for n, (x, y0, w, h) in bounds.items():
-        shape(n, x, y0, w, h)
+        shape(n, x, y0, w, h, event_label.get(n) if nodes[n].get("name") else None)
     for f in flows:
         s, t = f.get("sourceRef"), f.get("targetRef")
         if s not in bounds or t not in bounds:
@@ -181,9 +238,61 @@ def laid_out(
         edge = ET.SubElement(
             plane, f"{{{BPMNDI}}}BPMNEdge", id=f"{f.get('id')}_di", bpmnElement=f.get("id")
         )
-        for px, py in _route(bounds[s], bounds[t], s in attached):
+        if f.get("id") in track_y:
+            points = _track(bounds[s], bounds[t], track_y[f.get("id")])
+            vx, ty = points[1] if t in shared else points[2]
+            label_at = (vx + 6, ty + 4)
+        else:
+            points = _route(bounds[s], bounds[t], s in attached)
+            (x1, _y1), (x2, y2) = points[-2], points[-1]
+            if x2 > x1:  # above the last horizontal run, in the gap before the target
+                label_at = (x2 - LABEL_W - 4, y2 - LABEL_H + 4)
+            else:  # under the lowest run of a loop
+                label_at = ((points[1][0] + points[2][0]) // 2 - LABEL_W // 2, points[1][1] + 2)
+        for px, py in points:
             ET.SubElement(edge, f"{{{DI}}}waypoint", x=str(px), y=str(py))
+        if f.get("name"):
+            lab = ET.SubElement(edge, f"{{{BPMNDI}}}BPMNLabel")
+            ET.SubElement(
+                lab,
+                f"{{{DC}}}Bounds",
+                x=str(label_at[0]),
+                y=str(label_at[1]),
+                width=str(LABEL_W),
+                height=str(LABEL_H),
+            )
     return ET.tostring(root, encoding="unicode")
+
+
+def _back_edges(order: list[str], succ: dict[str, list[str]]) -> set[tuple[str, str]]:
+    """The flows that close a loop (to a step still on the depth-first path), from the starts."""
+    back: set[tuple[str, str]] = set()
+    state: dict[str, int] = {}
+    for root in order:
+        if root in state:
+            continue
+        state[root] = 1
+        stack = [(root, iter(succ.get(root, ())))]
+        while stack:
+            n, it = stack[-1]
+            m = next(it, None)
+            if m is None:
+                state[n] = 2
+                stack.pop()
+            elif state.get(m) == 1:
+                back.add((n, m))
+            elif m not in state:
+                state[m] = 1
+                stack.append((m, iter(succ.get(m, ()))))
+    return back
+
+
+def _track(a, b, y: int) -> list[tuple[int, int]]:
+    """Up out of the source's top to the track, along it, down just left of the target, in."""
+    ax, ay, aw, _ah = a
+    bx, by, _bw, bh = b
+    vx = bx - 14
+    return [(ax + aw // 2, ay), (ax + aw // 2, y), (vx, y), (vx, by + bh // 4), (bx, by + bh // 4)]
 
 
 def _route(a, b, from_boundary: bool) -> list[tuple[int, int]]:

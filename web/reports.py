@@ -14,6 +14,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from engine.calendar import today
 from notifications.selectors import tasks_escalated_to
@@ -21,13 +22,19 @@ from organizations.models import Member, MemberStatus, Organization, OrgKind, Ro
 from organizations.rules import deployment_rule_set
 from organizations.selectors import active_assignments, organizations_visible, scope_q
 from orglife.models import MeetingKind
-from oversight.compliance import OBLIGATION_LABELS, STATUS_LABELS, Period, compliance_table
+from oversight.compliance import (
+    OBLIGATION_LABELS,
+    STATUS_LABELS,
+    Period,
+    compliance_by_month,
+    compliance_table,
+)
 from oversight.selectors import branch_terms, weak_branches
-from procedures.member_development.selectors import development_pipeline
+from procedures.member_development.selectors import development_pipeline, status_changes_by_year
 from workflows.models import Case, ProcessVersion, Task, TaskStatus
 from workflows.selectors import cases_visible
 
-from .charts import Cell, funnel_svg, heatmap_svg
+from .charts import Cell, bars_svg, funnel_svg, heatmap_svg, line_svg
 from .filters import filter_query_problems
 from .models import FilterPage, SavedFilter
 from .selectors import TABS, inbox_filters_from, inbox_querysets, label
@@ -154,6 +161,95 @@ def pipeline_view(org: Organization) -> dict:
         "overdue_obligations": pipeline["overdue_obligations"],
         "cases_running": pipeline["cases_running"],
     }
+
+
+TREND_MONTHS = 12
+TREND_YEARS = 5
+# The development funnel by year: the status a member's record changed to, by the change's date.
+FUNNEL_BY_YEAR = [
+    (MemberStatus.APPLICANT, _l("递交申请")),
+    (MemberStatus.ACTIVIST, _l("确定积极分子")),
+    (MemberStatus.DEVELOPMENT_OBJECT, _l("确定发展对象")),
+    (MemberStatus.PROBATIONARY, _l("接收预备党员")),
+    (MemberStatus.FULL, _l("预备党员转正")),
+]
+
+
+def compliance_trend_view(org: Organization, *, on: dt.date | None = None) -> dict:
+    """The last twelve months of the heat map as a line per obligation: the share of judged branches
+    that met it, with the counts in the table beside the chart."""
+    on = on or today()
+    months = []
+    y, m = on.year, on.month
+    for _i in range(TREND_MONTHS):
+        months.append(Period("month", y, m))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    months.reverse()
+    trend = compliance_by_month(org, months, rules=deployment_rule_set(), on=on)
+    codes = [c for c in OBLIGATION_LABELS if any(c in t["judged"] for t in trend)]
+    # a month by its number; January and the first month with the year
+    columns = [
+        f"{p.year}-{p.index:02d}" if p.index == 1 or i == 0 else _("%(m)s月") % {"m": p.index}
+        for i, p in enumerate(months)
+    ]
+    names = [str(OBLIGATION_LABELS[c]) for c in codes]
+    series = [
+        (
+            names[k],
+            [t["met"].get(c, 0) / t["judged"][c] if t["judged"].get(c) else None for t in trend],
+        )
+        for k, c in enumerate(codes)
+    ]
+    rows = [
+        {
+            "month": str(t["period"]),
+            "cells": [
+                {
+                    "met": t["met"].get(c, 0),
+                    "judged": t["judged"][c],
+                    "share": round(100 * t["met"].get(c, 0) / t["judged"][c]),
+                }
+                if t["judged"].get(c)
+                else None
+                for c in codes
+            ],
+        }
+        for t in trend
+    ]
+    label = _("%(org)s 近十二个月各项组织生活达标支部占比") % {"org": org.name}
+    svg = line_svg(
+        columns=columns,
+        series=series,
+        label=label,
+        desc=_(
+            "每月一条折线一项要求：当月应判定的支部中按要求完成的比例；按季、按年的要求记在期末所在月。数字见旁边的表格。"
+        ),
+    )
+    return {"svg": svg, "names": names, "rows": rows, "label": label}
+
+
+def funnel_trend_view(org: Organization, *, on: dt.date | None = None) -> dict:
+    """The development funnel by year: how many in the subtree applied, became activists,
+    development objects, were admitted and converted in each of the last five years (one query)."""
+    year = (on or today()).year
+    years = list(range(year - TREND_YEARS + 1, year + 1))
+    counts = status_changes_by_year(org, years[0], years[-1])
+    names = [str(n) for _s, n in FUNNEL_BY_YEAR]
+    series = [(str(n), [counts.get((y, s.value), 0) for y in years]) for s, n in FUNNEL_BY_YEAR]
+    label = _("%(org)s 近五年发展党员各环节人数") % {"org": org.name}
+    svg = bars_svg(
+        columns=[str(y) for y in years],
+        series=series,
+        label=label,
+        desc=_(
+            "每年一组柱：当年递交申请、确定积极分子、确定发展对象、接收预备党员、预备党员转正的人数，按记录的日期。数字见旁边的表格。"
+        ),
+    )
+    rows = [
+        {"year": y, "counts": [counts.get((y, s.value), 0) for s, _n in FUNNEL_BY_YEAR]}
+        for y in years
+    ]
+    return {"svg": svg, "names": names, "rows": rows, "label": label}
 
 
 OVERDUE_ROWS = 100  # the overdue steps listed one by one; the counts cover them all

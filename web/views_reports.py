@@ -77,6 +77,8 @@ def committee(request) -> HttpResponse:
         "terms": reports.term_rows(org),
         "compliance": reports.compliance_view(org, period),
         "pipeline": reports.pipeline_view(org),
+        "compliance_trend": reports.compliance_trend_view(org),
+        "funnel_trend": reports.funnel_trend_view(org),
         "weak": reports.weak_branch_rows(request.user, org),
         "nav_active": "committee",
     }

@@ -7,7 +7,8 @@ import datetime as dt
 from collections import Counter
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from engine.calendar import Duration, last_day_before, parse_date
@@ -388,4 +389,20 @@ def development_pipeline(org) -> dict:
             "converted": changes.get(MemberStatus.FULL.value, 0),
             "cancelled": changes.get(MemberStatus.CANCELLED.value, 0),
         },
+    }
+
+
+def status_changes_by_year(org, first: int, last: int) -> dict[tuple[int, str], int]:
+    """How many members of the subtree changed to each status in each year from `first` to `last`
+    ((year, status) → count), by the change's effective date, in one query. The caller checks scope."""
+    return {
+        (r["year"], r["to_status"]): r["n"]
+        for r in StatusChange.objects.filter(
+            member__organization__path__startswith=org.path,
+            effective_on__year__gte=first,
+            effective_on__year__lte=last,
+        )
+        .annotate(year=ExtractYear("effective_on"))
+        .values("year", "to_status")
+        .annotate(n=Count("id"))
     }

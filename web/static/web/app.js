@@ -53,38 +53,80 @@
 
   // The case diagram: bpmn-js NavigatedViewer with a marker per step state and a count badge on
   // steps run more than once. The bpmn.io watermark stays as the viewer draws it (licence).
+  // It opens fitted to the box's width, but never smaller than READABLE (a long process then shows
+  // its first open step, the rest by dragging); 适应宽度 shows the whole width, ＋/－ zoom. On a
+  // phone the step list comes first and the diagram is drawn when its button opens it.
+  var READABLE = 0.6;
   onReady(function () {
     var container = document.getElementById("diagram");
     var dataEl = document.getElementById("diagram-data");
     if (!container || !dataEl || !window.BpmnJS) return;
+    var box = container.closest("details");
     var data = JSON.parse(dataEl.textContent);
-    var viewer = new window.BpmnJS({ container: container });
-    viewer.importXML(data.xml).then(function () {
-      var canvas = viewer.get("canvas");
-      var overlays = viewer.get("overlays");
-      var registry = viewer.get("elementRegistry");
-      canvas.zoom("fit-viewport");
-      // A long process fitted into the box is too small to read: zoom to a readable scale and
-      // bring the first open step into view (drag and scroll to see the rest).
-      if (canvas.zoom() < 0.7) {
+    var viewer = null;
+
+    function widthScale(canvas) {
+      var inner = canvas.getRootElement ? canvas.viewbox().inner : null;
+      if (!inner || !inner.width) return 1;
+      return (container.clientWidth - 16) / inner.width;
+    }
+    function fitWidth(canvas, readable) {
+      var inner = canvas.viewbox().inner;
+      var scale = widthScale(canvas);
+      if (readable && scale < READABLE) {
         var ids = Object.keys(data.states);
+        var registry = viewer.get("elementRegistry");
         var open = ids.filter(function (id) { return /open|overdue/.test(data.states[id].state) && registry.get(id); })[0]
           || ids.filter(function (id) { return registry.get(id); }).pop();
-        canvas.zoom(0.85);
-        var pad = Math.round(container.clientWidth / 4);
-        if (open && canvas.scrollToElement) canvas.scrollToElement(registry.get(open), { top: 60, left: pad, right: pad, bottom: 60 });
+        canvas.zoom(READABLE);
+        // the start at the left edge, unless the open step would then lie past three quarters
+        var vb = canvas.viewbox();
+        var x0 = inner.x - 8 / READABLE;
+        var el = open && registry.get(open);
+        if (el && el.x + el.width > x0 + vb.width * 0.75) x0 = el.x - vb.width / 4;
+        canvas.viewbox({ x: x0, y: inner.y - 8 / READABLE, width: vb.width, height: vb.height });
+      } else {
+        var s = Math.min(scale, 1.2);
+        canvas.zoom(s);
+        var v = canvas.viewbox();
+        canvas.viewbox({ x: inner.x - 8 / s, y: inner.y - 8 / s, width: v.width, height: v.height });
       }
-      Object.keys(data.states).forEach(function (id) {
-        var s = data.states[id];
-        if (!registry.get(id)) return;
-        canvas.addMarker(id, "pf-" + s.state);
-        if (s.count > 1) {
-          overlays.add(id, "pf-count", { position: { top: -10, right: 10 }, html: '<span class="pf-count" title="×' + s.count + '">×' + s.count + "</span>" });
-        }
+      container.setAttribute("data-scale", canvas.zoom().toFixed(3));
+    }
+    function draw() {
+      if (viewer) return;
+      viewer = new window.BpmnJS({ container: container });
+      viewer.importXML(data.xml).then(function () {
+        var canvas = viewer.get("canvas");
+        var overlays = viewer.get("overlays");
+        var registry = viewer.get("elementRegistry");
+        fitWidth(canvas, true);
+        Object.keys(data.states).forEach(function (id) {
+          var s = data.states[id];
+          if (!registry.get(id)) return;
+          canvas.addMarker(id, "pf-" + s.state);
+          if (s.count > 1) {
+            overlays.add(id, "pf-count", { position: { top: -10, right: 10 }, html: '<span class="pf-count" title="×' + s.count + '">×' + s.count + "</span>" });
+          }
+        });
+        document.querySelectorAll("[data-diagram]").forEach(function (btn) {
+          btn.addEventListener("click", function () {
+            var what = btn.getAttribute("data-diagram");
+            if (what === "fit") fitWidth(canvas, false);
+            else canvas.zoom(canvas.zoom() * (what === "in" ? 1.25 : 0.8));
+            container.setAttribute("data-scale", canvas.zoom().toFixed(3));
+          });
+        });
+        container.setAttribute("data-ready", "1");
+      }).catch(function (err) {
+        container.textContent = String(err && err.message || err);
       });
-      container.setAttribute("data-ready", "1");
-    }).catch(function (err) {
-      container.textContent = String(err && err.message || err);
-    });
+    }
+    if (box && window.matchMedia("(max-width: 640px)").matches) {
+      box.open = false;
+      box.addEventListener("toggle", function () { if (box.open) draw(); });
+    } else {
+      draw();
+    }
   });
 })();
