@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views, views_dues, views_reports, views_sso, views_statistics
+from . import views, views_dues, views_reports, views_sso, views_statistics, views_transfers
 
 app_name = "web"
 
@@ -77,6 +77,22 @@ urlpatterns = [
         "records/meetings/<int:meeting_id>/print/<slug:fmt>/",
         views_reports.meeting_print,
         name="meeting_print",
+    ),
+    path("transfers/graduation/", views_transfers.graduation, name="graduation"),
+    path(
+        "transfers/graduation/start/",
+        views_transfers.graduation_start_view,
+        name="graduation_start",
+    ),
+    path(
+        "transfers/graduation/template.xlsx",
+        views_transfers.graduation_template,
+        name="graduation_template",
+    ),
+    path(
+        "transfers/graduation/<slug:batch>/",
+        views_transfers.graduation_batch,
+        name="graduation_batch",
     ),
     path("records/roster/", views_reports.roster, name="roster"),
     path("records/roster.xlsx", views_reports.roster_export, name="roster_export"),
