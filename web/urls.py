@@ -94,6 +94,12 @@ urlpatterns = [
         views_transfers.graduation_batch,
         name="graduation_batch",
     ),
+    path(
+        "members/<int:member_id>/transfer/",
+        views_transfers.member_transfer,
+        name="member_transfer",
+    ),
+    path("transfers/in/new/", views_transfers.transfer_in_new, name="transfer_in_new"),
     path("records/roster/", views_reports.roster, name="roster"),
     path("records/roster.xlsx", views_reports.roster_export, name="roster_export"),
     path("records/import/", views_reports.orglife_import, name="orglife_import"),

@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from engine.errors import DomainError
+from organizations.models import MemberStatus, OrgKind
 from organizations.selectors import is_org_department
+from procedures.member_development.selectors import member_for_user
 from procedures.transfer.batch import (
     graduation_preview,
     graduation_start,
@@ -27,6 +29,9 @@ from procedures.transfer.batch import (
     summary_workbook,
     template_workbook,
 )
+from procedures.transfer.procedure import DESTINATIONS, IN, INTERNAL, ISSUER_KINDS, OUT
+from procedures.transfer.selectors import branches_receiving, internal_targets, may_start_transfer
+from workflows.services import case_start_in_scope
 
 from .views import attachment, scoped
 
@@ -154,3 +159,149 @@ def graduation_batch(request, batch: str) -> HttpResponse:
         "web/graduation_batch.html",
         {"summary": summary, "nav_active": "transfers"},
     )
+
+
+# --- one transfer: out or within the university from the member's page; in from the roster ---
+
+
+def _field_errors(exc: DomainError) -> dict[str, str]:
+    """The refusal's fields by the form's input names (`data.letter.serial` → `serial`)."""
+    return {
+        k.rsplit(".", 1)[-1]: "；".join(str(x) for x in v) for k, v in (exc.fields or {}).items()
+    }
+
+
+def _int(value: str) -> int | str:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value or ""
+
+
+@scoped
+def member_transfer(request, member_id: int) -> HttpResponse:
+    """Start a transfer out (to another unit, or retained) or within the university for one
+    member, through the same service as the API; refused starts come back naming the field."""
+    member = member_for_user(request.user, member_id)
+    if not may_start_transfer(request.user, member):
+        raise Http404
+    branch = member.organization
+    if branch.kind != OrgKind.BRANCH and branch.parent_id:
+        branch = branch.parent
+    form = {"kind": "out", "destination": "employer"}
+    error = None
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in TRANSFER_FIELDS}
+        if form["kind"] == "internal":
+            process, data = (
+                INTERNAL,
+                {"member": {"id": member.pk}, "to_branch": {"id": _int(form["to_branch"])}},
+            )
+        else:
+            process, data = (
+                OUT,
+                {
+                    "member": {"id": member.pk},
+                    "destination": form["destination"],
+                    "receiving_organization": form["receiving_organization"],
+                },
+            )
+        try:
+            case = case_start_in_scope(
+                actor=request.user,
+                process_id=process,
+                organization_id=branch.pk,
+                subject_member_id=member.pk,
+                data=data,
+            )
+        except DomainError as exc:
+            error = {"message": str(exc.message), "fields": _field_errors(exc)}
+        else:
+            messages.success(request, _("已发起 %(n)s 的组织关系转接。") % {"n": member.name})
+            return redirect("web:case", case_id=case.pk)
+    return render(
+        request,
+        "web/transfer_start.html",
+        {
+            "member": member,
+            "branch": branch,
+            "form": form,
+            "error": error,
+            "destinations": DESTINATIONS.items(),
+            "targets": internal_targets(member),
+            "nav_active": "roster",
+        },
+        status=400 if error else 200,
+    )
+
+
+@scoped
+def transfer_in_new(request) -> HttpResponse:
+    """Register a member transferred in with the letter as it reads (transfer.md flow B)."""
+    branches = list(branches_receiving(request.user))
+    if not branches:
+        raise Http404
+    form = {"organization": str(branches[0].pk), "status": "full", "issuer_kind": "committee"}
+    form["validity_days"] = "30"
+    error = None
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in TRANSFER_IN_FIELDS}
+        person = {k: form[k] for k in ("name", "status", "phone", "joined_on") if form[k]}
+        letter = {
+            k: form[k]
+            for k in (
+                "serial",
+                "issuer",
+                "issuer_kind",
+                "issued_on",
+                "dues_paid_through",
+                "from_organization",
+            )
+        }
+        letter["validity_days"] = _int(form["validity_days"])
+        try:
+            case = case_start_in_scope(
+                actor=request.user,
+                process_id=IN,
+                organization_id=_int(form["organization"]) or 0,
+                subject=form["name"],
+                data={"source": "letter", "person": person, "letter": letter},
+            )
+        except DomainError as exc:
+            error = {"message": str(exc.message), "fields": _field_errors(exc)}
+        else:
+            messages.success(request, _("已登记 %(n)s 的组织关系转入。") % {"n": form["name"]})
+            return redirect("web:case", case_id=case.pk)
+    return render(
+        request,
+        "web/transfer_in.html",
+        {
+            "branches": branches,
+            "form": form,
+            "error": error,
+            "statuses": [
+                (MemberStatus.FULL, MemberStatus.FULL.label),
+                (MemberStatus.PROBATIONARY, MemberStatus.PROBATIONARY.label),
+            ],
+            "issuer_kinds": ISSUER_KINDS.items(),
+            "nav_active": "roster",
+        },
+        status=400 if error else 200,
+    )
+
+
+TRANSFER_FIELDS = ("kind", "destination", "receiving_organization", "to_branch")
+TRANSFER_IN_FIELDS = (
+    "organization",
+    "name",
+    "status",
+    "phone",
+    "joined_on",
+    "serial",
+    "issuer",
+    "issuer_kind",
+    "issued_on",
+    "validity_days",
+    "dues_paid_through",
+    "from_organization",
+)
