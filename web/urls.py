@@ -3,7 +3,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views, views_deliveries, views_dues, views_reports, views_sso, views_statistics
+from . import (
+    views,
+    views_deliveries,
+    views_dues,
+    views_reports,
+    views_sso,
+    views_statistics,
+    views_transfers,
+)
 
 app_name = "web"
 
@@ -84,6 +92,28 @@ urlpatterns = [
         views_reports.meeting_print,
         name="meeting_print",
     ),
+    path("transfers/graduation/", views_transfers.graduation, name="graduation"),
+    path(
+        "transfers/graduation/start/",
+        views_transfers.graduation_start_view,
+        name="graduation_start",
+    ),
+    path(
+        "transfers/graduation/template.xlsx",
+        views_transfers.graduation_template,
+        name="graduation_template",
+    ),
+    path(
+        "transfers/graduation/<slug:batch>/",
+        views_transfers.graduation_batch,
+        name="graduation_batch",
+    ),
+    path(
+        "members/<int:member_id>/transfer/",
+        views_transfers.member_transfer,
+        name="member_transfer",
+    ),
+    path("transfers/in/new/", views_transfers.transfer_in_new, name="transfer_in_new"),
     path("records/roster/", views_reports.roster, name="roster"),
     path("records/roster.xlsx", views_reports.roster_export, name="roster_export"),
     path("records/import/", views_reports.orglife_import, name="orglife_import"),

@@ -35,6 +35,7 @@ from oversight.export import compliance_workbook
 from oversight.roster import branch_roster, roster_workbook
 from printing.selectors import document_for_meeting, document_for_member
 from procedures.member_development import selectors as development
+from procedures.transfer.selectors import may_start_transfer
 from workflows import services as wf_services
 from workflows.models import TaskStatus
 from workflows.selectors import processes_current
@@ -661,6 +662,9 @@ def member_record(request, member_id: int) -> HttpResponse:
             "case": case,
             "steps": steps,
             "dues_paid_through": dues_paid_through([member_id])[member_id],
+            "may_transfer": may_start_transfer(
+                request.user, development.member_for_user(request.user, member_id)
+            ),
             "nav_active": "records",
         },
     )

@@ -23,7 +23,7 @@ from engine.i18n import _
 from organizations.models import OrgKind
 from organizations.rules import deployment_rule_set
 from organizations.selectors import members_visible, organizations_manageable
-from untrusted.cells import csv_row
+from untrusted.cells import csv_row, text_cells
 from untrusted.workbook import open_workbook
 from workflows import registry
 from workflows.models import Case, CaseStatus, Task, TaskStatus
@@ -50,6 +50,15 @@ DESTINATION_WORDS = {
     **{code: code for code in DESTINATIONS},
 }
 BATCH_PREFIX = "graduation:"
+# The sheet's column a refusal points at, by the field the refusal names.
+FIELD_COLUMNS = {
+    "student_no": "学号",
+    "member": "学号",
+    "row": "学号",
+    "organization": "学号",
+    "destination": "去向",
+    "receiving_organization": "接收党组织",
+}
 
 
 def _text(value) -> str:
@@ -184,7 +193,10 @@ def _preview_rows(actor, rows: list[dict]) -> list[dict]:
                 ok=True,
             )
         except DomainError as exc:
-            item["problem"] = {"code": exc.code, "message": str(exc.message)}
+            column = FIELD_COLUMNS.get(next(iter(exc.fields or {}), ""), "")
+            if column == "学号" and not r["student_no"]:
+                column = "姓名"
+            item["problem"] = {"code": exc.code, "message": str(exc.message), "column": column}
         out.append(item)
     return out
 
@@ -337,4 +349,78 @@ __all__ = [
     "graduation_summary",
     "recent_batches",
     "summary_csv",
+    "summary_workbook",
+    "template_workbook",
 ]
+
+
+def template_workbook() -> bytes:
+    """The graduates' list an organization department fills in: the header row the upload reads,
+    one example row, and a sheet explaining the columns."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "毕业生名单"
+    ws.append(["学号", "姓名", "去向", "接收党组织"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.append(["20230001", "张三", "工作单位", "中共某某科技有限公司委员会"])
+    for col, width in zip("ABCD", (14, 12, 14, 36), strict=True):
+        ws.column_dimensions[col].width = width
+    notes = wb.create_sheet("填写说明")
+    notes.append(["列", "填写"])
+    notes.append(["学号", "党员的学号（同名者须填学号）；填了学号时姓名可不填"])
+    notes.append(["姓名", "未填学号时按姓名查找"])
+    notes.append(["去向", "工作单位、人才服务机构、居住地或保留在学校"])
+    notes.append(["接收党组织", "介绍信抬头（接收的基层党委全称）；保留在学校时不填"])
+    notes.column_dimensions["A"].width = 12
+    notes.column_dimensions["B"].width = 60
+    text_cells(ws)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def summary_workbook(summary: dict) -> bytes:
+    """The batch's lines as an Excel workbook: every cell text (a name starting "=" stays a name,
+    `untrusted.cells`), dates as the records have them."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "毕业生转接"
+    ws.append(["批次", summary["batch"]])
+    ws.append(
+        [
+            "人数",
+            summary["total"],
+            "已开介绍信",
+            summary["letters_issued"],
+            "已收回执",
+            summary["receipts_returned"],
+            "保留",
+            summary["retained"],
+            "逾期",
+            summary["overdue"],
+        ]
+    )
+    ws.append([])
+    ws.append([label for _k, label in CSV_COLUMNS])
+    for cell in ws[4]:
+        cell.font = Font(bold=True)
+    for r in summary["rows"]:
+        ws.append(
+            [
+                "是" if r[k] is True else "" if r[k] is False else (r[k] or "")
+                for k, _l in CSV_COLUMNS
+            ]
+        )
+    for col, width in zip("ABCDEFGHI", (12, 24, 14, 32, 14, 12, 14, 18, 6), strict=True):
+        ws.column_dimensions[col].width = width
+    text_cells(ws)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -96,6 +96,20 @@ PARAMS = [
     "old_password",
     "new_password1",
     "new_password2",
+    "destination",
+    "receiving_organization",
+    "to_branch",
+    "status",
+    "serial",
+    "issuer",
+    "issuer_kind",
+    "issued_on",
+    "validity_days",
+    "dues_paid_through",
+    "from_organization",
+    "joined_on",
+    "phone",
+    "export",
     "language",
     "cutoff",
     "table",
@@ -147,6 +161,7 @@ def demo_ids(username: str) -> dict:
         "member_id": member.pk,
         "saved_filter_id": SavedFilter.objects.values_list("pk", flat=True).first() or 1,
         "assessment_id": DuesAssessment.objects.values_list("pk", flat=True).first() or 1,
+        "batch": "20260302-abcdef",
     }
 
 
