@@ -23,7 +23,15 @@ from workflows.selectors import step_date
 from .config import ADMISSION_BY_APPROVAL, StatisticsConfig
 
 IN_PARTY = (MemberStatus.FULL.value, MemberStatus.PROBATIONARY.value)
-LEFT = (MemberStatus.REMOVED.value, MemberStatus.WITHDRAWN.value, MemberStatus.CANCELLED.value)
+# Left the Party (出党) or, for the transfer, left this subtree's rolls (转出组织关系, P7): each a dated
+# decrease of the year (`left_on`).
+TRANSFERRED_OUT = MemberStatus.TRANSFERRED_OUT.value
+LEFT = (
+    MemberStatus.REMOVED.value,
+    MemberStatus.WITHDRAWN.value,
+    MemberStatus.CANCELLED.value,
+    TRANSFERRED_OUT,
+)
 DEVELOPMENT = (
     MemberStatus.APPLICANT.value,
     MemberStatus.ACTIVIST.value,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from engine.i18n import _
 
 from .config import StatisticsConfig
-from .records import DEVELOPMENT, IN_PARTY, LEFT, Org, Person
+from .records import DEVELOPMENT, IN_PARTY, LEFT, TRANSFERRED_OUT, Org, Person
 
 MEMBERS = "members"
 ORGANIZATIONS = "organizations"
@@ -256,7 +256,7 @@ CHANGE_ROWS = [
 ]
 COUNT = [("count", _("人数"))]
 NO_RECORD_NOTE = _(
-    "恢复党籍、停止党籍、死亡、转出组织关系及整建制转入转出在本系统中尚无记录，这些栏按 0 计。"
+    "恢复党籍、停止党籍、死亡及整建制转入转出在本系统中尚无记录，这些栏按 0 计；转出组织关系取自组织关系转接（转出后回执已退回）。"
 )
 
 
@@ -417,7 +417,12 @@ def compute(
                 change.add("2", "count", pk)
                 changes.add("transferred_in", "count", pk)
                 balance[pk] += 1
-            if _in(p.exit_on, start, cutoff):
+            if _in(p.exit_on, start, cutoff) and p.status == TRANSFERRED_OUT:
+                change.add("13", "count", pk)
+                change.add("9", "count", pk)
+                changes.add(p.status, "count", pk)
+                balance[pk] -= 1
+            elif _in(p.exit_on, start, cutoff):
                 change.add("10", "count", pk)
                 change.add("9", "count", pk)
                 changes.add(p.status, "count", pk)

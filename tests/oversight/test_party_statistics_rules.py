@@ -65,3 +65,18 @@ def test_a_transfer_dated_after_leaving_is_named_by_the_years_balance():
     assert change.value("17", "count") == -1
     failed = [c for c in checks if not c.ok]
     assert [c.people for c in failed] == [[7]]
+
+
+def test_a_member_transferred_out_in_the_year_is_a_decrease_under_transfer_out_not_leaving():
+    # P7: the receipt came back on 2026-07-01; the member counted at the opening, not at the close.
+    gone = person(1, status="transferred_out", exit_on=D(2026, 7, 1))
+    stays = person(2)
+    comp, checks = run([gone, stays])
+    change = comp.tables["membership_change"]
+    assert change.value("1", "count") == 2
+    assert change.value("13", "count") == 1
+    assert change.value("10", "count") == 0
+    assert change.value("9", "count") == 1
+    assert change.value("16", "count") == 1
+    assert comp.tables["changes"].cell_people("transferred_out", "count") == [1]
+    assert all(c.ok for c in checks), [c for c in checks if not c.ok]
