@@ -211,6 +211,7 @@ def test_every_page_of_the_demo_with_hostile_values_never_answers_500(demo):
             for url in page_urls(ids):
                 if url in ("/logout/",):
                     continue
+                sent = set()  # a query the guard reduced to one already sent is not sent again
                 for label, value in HOSTILE.items():
                     # Every parameter at once (the guard answers), then those the guard lets
                     # through (the page itself answers).
@@ -222,6 +223,9 @@ def test_every_page_of_the_demo_with_hostile_values_never_answers_500(demo):
                             if not param_problems([(p, value)], max_length=FORM_VALUE_MAX)
                         },
                     ):
+                        if (key := tuple(sorted(query.items()))) in sent:
+                            continue
+                        sent.add(key)
                         r = client.get(url, query)
                         if r.status_code >= 500:
                             failures.append((username, "GET", url, label, r.status_code))
