@@ -22,6 +22,7 @@ import datetime as dt
 from engine.calendar import date_field, not_in_future, parse_date, today
 from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
+from engine.rules import get_rule_set
 from organizations.models import Member, MemberStatus, Organization, OrgKind
 from organizations.services import member_create, member_update
 from procedures.common.members import member_case_subject
@@ -235,7 +236,6 @@ def check_validity_days(days: int, rules, field: str) -> None:
 
 @form_context(OUT, "issue_letter")
 def issue_context(*, case, task) -> dict:
-    from engine.rules import get_rule_set  # the case's own rule set, as the check reads it
 
     rules = get_rule_set(case.rule_set)
     return {

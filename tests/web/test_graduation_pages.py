@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from engine.calendar import today
 from organizations.services import member_update
+from orglife.services import dues_record
 from workflows.models import Case
 
 from .helpers import text
@@ -29,7 +30,6 @@ def graduates(rows, header=("学号", "姓名", "去向", "接收党组织")) ->
 
 
 def ready_graduates(u, n=3):
-    from orglife.services import dues_record
 
     day = today()
     grads = u.full_a[2 : 2 + n]
