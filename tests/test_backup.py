@@ -18,7 +18,7 @@ from django.db import connection
 from workflows.models import Case, Document, Task
 from workflows.services import document_upload
 
-from .db_helpers import database_url, server_dsn
+from .db_helpers import database_url, scratch_database, server_dsn
 from .demo_helpers import run, seeded  # noqa: F401 (seeded: fixture)
 
 PARTYFLOW = str(Path(sys.executable).with_name("partyflow"))
@@ -32,16 +32,8 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture
 def fresh_database():
     """An empty database beside the test database, dropped afterwards."""
-    name = f"{connection.settings_dict['NAME']}_restore"
-    admin = psycopg2.connect(**server_dsn("postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    yield name
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    with scratch_database("restore") as name:
+        yield name
 
 
 def partyflow(*args, database: str) -> subprocess.CompletedProcess:

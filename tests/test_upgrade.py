@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from .db_helpers import database_url, server_dsn
+from .db_helpers import database_url, scratch_database, server_dsn
 
 # The last merge before a schema change (web 0002_saved_filter_hidden_by); move it at each release.
 PREVIOUS_RELEASE = os.environ.get(
@@ -65,16 +65,8 @@ def rows(database: str, sql: str) -> list[tuple]:
 
 @pytest.fixture
 def upgrade_database():
-    name = f"{connection.settings_dict['NAME']}_upgrade"
-    admin = psycopg2.connect(**server_dsn("postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    yield name
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    with scratch_database("upgrade") as name:
+        yield name
 
 
 def test_the_previous_release_s_demo_migrates_with_running_cases_intact(tmp_path, upgrade_database):
