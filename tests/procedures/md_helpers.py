@@ -178,7 +178,9 @@ def drive_to_admission_vote(api, u, person, **talk):
     return case
 
 
-def drive_to_conversion_vote(api, u, person, **talk):
+def drive_to_probation(api, u, person, **talk):
+    """Admitted by the meeting of 2027-03-20, approved, filed, placed and sworn in on 2027-04-01: a
+    probationary member with the probation's steps open."""
     sec, officer, orgdept = api(u.users.sec_a), api(u.users.officer), api(u.users.orgdept)
     case = drive_to_admission_vote(api, u, person, **talk)
     with at(2027, 3, 20, 15):
@@ -193,6 +195,12 @@ def drive_to_conversion_vote(api, u, person, **talk):
         step(orgdept, "file_admission", {"filed_date": "2027-04-01"})
         step(sec, "place_in_group", {"party_group": "第一党小组", "placed_on": "2027-04-01"})
         step(sec, "take_oath", {"oath_date": "2027-04-01"})
+    return case
+
+
+def drive_to_conversion_vote(api, u, person, **talk):
+    sec = api(u.users.sec_a)
+    case = drive_to_probation(api, u, person, **talk)
     with at(2028, 3, 25, 10):
         for n in range(1, 5):
             submit_obligation(sec, person, "thought_report", n, "2028-03-20")

@@ -11,7 +11,7 @@ from organizations.models import MemberStatus
 from workflows.models import Case, TaskStatus
 
 from ..helpers import complete, inbox, only_task
-from .md_helpers import applicant, at, drive_to_admission_vote, step, vote
+from .md_helpers import applicant, at, drive_to_probation
 from .transfer_helpers import pay_dues, second_college
 
 
@@ -20,20 +20,8 @@ def test_the_development_case_follows_a_probationary_member_to_the_receiving_bra
 ):
     u = university
     person = applicant(u)
-    sec, officer, orgdept = api(u.users.sec_a), api(u.users.officer), api(u.users.orgdept)
-    case = drive_to_admission_vote(api, u, person)
-    with at(2027, 3, 20, 15):
-        step(sec, "admission_vote", vote(u.full_a[:6], 6, meeting="2027-03-20", resolution="admit"))
-    with at(2027, 4, 1, 10):
-        step(
-            officer,
-            "committee_talk",
-            {"talk_date": "2027-04-01", "talker": "组织员", "summary": "谈话合格"},
-        )
-        step(officer, "approve_admission", {"approved": True, "decision_date": "2027-04-01"})
-        step(orgdept, "file_admission", {"filed_date": "2027-04-01"})
-        step(sec, "place_in_group", {"party_group": "第一党小组", "placed_on": "2027-04-01"})
-        step(sec, "take_oath", {"oath_date": "2027-04-01"})
+    sec, officer = api(u.users.sec_a), api(u.users.officer)
+    case = drive_to_probation(api, u, person)
     person.refresh_from_db()
     assert person.status == MemberStatus.PROBATIONARY
     before = {
