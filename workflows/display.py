@@ -553,10 +553,12 @@ def data_in_words(
 ) -> list[dict]:
     """[{key, label, value}] for data that is no form's (a start, an effect's result, a reason):
     names for member ids and labels for codes (`annotate`), each key by its title (the procedure's
-    `titles`, else the platform's `DATA_TITLES`). The counterpart of `submitted_in_words` for a
-    form's data; the case history prints both."""
+    `titles`, else the platform's `DATA_TITLES`); keys set to None are left out. The counterpart
+    of `submitted_in_words` for a form's data; the case history prints both."""
     titles = titles or {}
+    # a value set to nothing is a reset (a gateway's flag cleared for the next round), not a fact
+    data = {k: v for k, v in (data or {}).items() if v is not None}
     shown = annotate(
-        data or {}, member_keys=member_keys, names=names, codes=codes, counts=counts, cases=cases
+        data, member_keys=member_keys, names=names, codes=codes, counts=counts, cases=cases
     )
     return [{"key": k, "label": _title(k, titles), "value": v} for k, v in _entries(shown, titles)]
