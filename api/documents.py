@@ -98,7 +98,7 @@ def _stored(doc, generated) -> Response:
 
 
 def _options(request) -> dict:
-    return {"stage": request.query_params.get("stage"), "start": request.query_params.get("start")}
+    return {key: request.query_params.get(key) for key in ("stage", "start", "branch")}
 
 
 FILE_RESPONSES = {(200, DOCX): OpenApiTypes.BINARY, (200, PDF): OpenApiTypes.BINARY}
@@ -119,6 +119,11 @@ PARAMS = [
         "start",
         str,
         description="publication_notice: first day of publication, YYYY-MM-DD (default today)",
+    ),
+    OpenApiParameter(
+        "branch",
+        int,
+        description="evaluation_result: the branch of the P6 round (required when it has several)",
     ),
 ]
 

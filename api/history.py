@@ -118,6 +118,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
             names=names["members"],
             codes=names["codes"],
             counts=names["counts"],
+            cases=names.get("cases", {}),
         )
         for key in ("opened", "fired_timers"):
             for item in data.get(key) or []:

@@ -14,7 +14,15 @@ from rest_framework.views import APIView
 
 from engine.i18n import _
 from organizations.rules import deployment_rule_set, standard_set, standard_sets
-from oversight.standards import STATUS_LABELS, evaluation_results, parse_year, standards_matrix
+from oversight.standards import (
+    STATUS_LABELS,
+    documents_text,
+    evaluation_results,
+    parse_year,
+    periods_text,
+    records_text,
+    standards_matrix,
+)
 from untrusted.cells import text_cells
 
 from .params import organization_param
@@ -92,12 +100,6 @@ def matrix_workbook(matrix: dict) -> bytes:
     for b in matrix["branches"]:
         for c in b["cells"]:
             for i in c["items"]:
-                periods = "; ".join(
-                    f"{p['period']} {STATUS_LABELS[p['status']]}" for p in i["periods"]
-                )
-                records = "; ".join(
-                    f"{r.get('date', '')} {r['label']}".strip() for r in i["records"]
-                )
                 detail.append(
                     [
                         b["name"],
@@ -105,12 +107,11 @@ def matrix_workbook(matrix: dict) -> bytes:
                         i["text"],
                         i["indicator_title"],
                         str(STATUS_LABELS[i["status"]]),
-                        periods,
-                        records,
+                        periods_text(i),
+                        records_text(i),
                     ]
                 )
             for i in c["judgement_only"]:
-                documents = "; ".join(d["label"] for d in i["documents"])
                 detail.append(
                     [
                         b["name"],
@@ -119,7 +120,7 @@ def matrix_workbook(matrix: dict) -> bytes:
                         str(_("人工评审（%(evidence)s）") % {"evidence": i["evidence"]}),
                         str(STATUS_LABELS[i["status"]]),
                         "",
-                        documents,
+                        documents_text(i),
                     ]
                 )
     for sheet in wb.worksheets:

@@ -37,6 +37,7 @@ from orglife.models import (
     TrainingAttendance,
     VolunteerService,
 )
+from procedures.model_branch_evaluation import DECISIONS
 from workflows.models import Case, CaseStatus, Document
 
 from .indicators import COMPUTE
@@ -366,6 +367,21 @@ def _cell(standard, results: dict, judged: dict) -> dict:
     }
 
 
+def periods_text(item: dict) -> str:
+    """A measurable item's periods in words: "2026 春季学期 未达标; 2026 秋季学期 达标"."""
+    return "; ".join(f"{p['period']} {STATUS_LABELS[p['status']]}" for p in item["periods"])
+
+
+def records_text(item: dict) -> str:
+    """The records that prove a measurable item, each with its date: "2026-07-10 支部党员大会 …"."""
+    return "; ".join(f"{r.get('date', '')} {r['label']}".strip() for r in item["records"])
+
+
+def documents_text(item: dict) -> str:
+    """The documents a judgement-only item was proved with, by file name."""
+    return "; ".join(d["label"] for d in item["documents"])
+
+
 def branch_indicators(
     branches: list[Organization],
     standard_set: StandardSet,
@@ -457,7 +473,7 @@ def satisfaction_signals(branches: list[Organization], *, rules, year: int) -> d
     return out
 
 
-DECISION_LABELS = {"designate": _("确定为示范点"), "feedback": _("反馈改进")}
+DECISION_LABELS = DECISIONS  # the procedure's, where the decision is made
 
 
 def evaluation_results(root: Organization, *, on: dt.date | None = None) -> list[dict]:

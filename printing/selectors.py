@@ -32,6 +32,7 @@ from .contexts.compliance_report import compliance_report
 from .contexts.election_reply import election_reply
 from .contexts.election_report import election_report
 from .contexts.election_request import election_request
+from .contexts.evaluation_result import evaluation_result
 from .contexts.meeting_minutes import meeting_minutes
 from .contexts.member_record import member_record
 from .contexts.publication_notice import NOTICE_STAGES, STAGE_FOR_STATUS, publication_notice
@@ -92,6 +93,13 @@ CASE_KINDS = {
             "transfer_letter",
             ("pdf", "docx"),
             ("transfer_out",),
+        ),
+        Kind(
+            "evaluation_result",
+            _("服务型党支部示范点考评结果表"),
+            "evaluation_result",
+            ("pdf", "docx"),
+            ("model_branch_evaluation",),
         ),
         Kind("audit_report", _("流程审计报告"), "case_audit_report", ("pdf",)),
     ]
@@ -218,18 +226,36 @@ def generate_for_case(
     }
     if kind.code == "audit_report":
         context = audit_report(case, user=user)
+    elif kind.code == "evaluation_result":  # one branch of the round (`branch`, when several)
+        context = evaluation_result(case, branch=options.get("branch"))
     else:
         context = builders[kind.code](case)
     return _render(kind, fmt, context, f"{case.organization.name}-{case.pk}")
 
 
 def kinds_for_case(case: Case) -> list[dict]:
-    """The documents a case can print, for a page's links: [{code, label, formats}]."""
-    return [
-        {"code": k.code, "label": str(k.label), "formats": list(k.formats)}
-        for k in CASE_KINDS.values()
-        if not k.processes or case.process_id in k.processes
-    ]
+    """The documents a case can print, for a page's links: [{code, label, formats, query}]; a P6
+    round of several branches prints one 考评结果表 per branch (`query`: "branch=ID")."""
+    rows = []
+    for k in CASE_KINDS.values():
+        if k.processes and case.process_id not in k.processes:
+            continue
+        branches = case.data.get("branches") or [] if k.code == "evaluation_result" else []
+        if len(branches) > 1:
+            rows += [
+                {
+                    "code": k.code,
+                    "label": f"{k.label}（{b['name']}）",
+                    "formats": list(k.formats),
+                    "query": f"branch={b['id']}",
+                }
+                for b in branches
+            ]
+        else:
+            rows.append(
+                {"code": k.code, "label": str(k.label), "formats": list(k.formats), "query": ""}
+            )
+    return rows
 
 
 def document_for_case(

@@ -19,10 +19,24 @@ from organizations.rules import standard_set
 from orglife.services import satisfaction_survey_record, satisfaction_tallies_check
 from workflows import audit
 from workflows.models import Case, CaseStatus, Document
-from workflows.registry import effect, form_check, form_context, personal_data, provider
+from workflows.registry import (
+    data_labels,
+    effect,
+    form_check,
+    form_context,
+    personal_data,
+    provider,
+)
 
 PROCESS = "model_branch_evaluation"
 RATINGS = ("met", "partly", "not_met")
+# The school committee's decision on a branch, and why an item is named for improvement.
+DECISIONS = {"designate": _("确定为示范点"), "feedback": _("反馈改进")}
+IMPROVE_REASONS = {
+    "insufficient_evidence": _("佐证不足"),
+    "indicator_not_met": _("指标未达到"),
+}
+data_labels(PROCESS, codes={"decision": DECISIONS, "reason": IMPROVE_REASONS})
 
 # Each branch's own (workflows.personal): its self-assessment and completion, the college's review
 # of it (the items found insufficient, with comments), its survey tallies and the decision on it
@@ -398,7 +412,7 @@ def check_survey(*, case, task, data, rules) -> dict:
     return {"surveys": out}
 
 
-@effect("record_evaluation_surveys")
+@effect("record_evaluation_surveys", label=_("保存满意度测评结果"))
 def record_surveys(*, case, params, actor, now) -> dict:
     """The round's survey tallies become each branch's satisfaction-survey record (orglife)."""
     rules, names, ids = get_rule_set(case.rule_set), _branch_names(case), []
@@ -479,7 +493,8 @@ def check_decision(*, case, task, data, rules) -> dict:
                 "reason": "indicator_not_met",
                 "indicator": r["indicator"],
                 "status": r["status"],
-                "periods": [p["period"] for p in r["periods"] if p["status"] != "met"],
+                # the periods that ended unmet (one still running has not failed yet)
+                "periods": [p["period"] for p in r["periods"] if p["status"] == "not_met"],
             }
             for code, r in computed.items()
             if r["status"] != "met"
@@ -503,7 +518,7 @@ def check_decision(*, case, task, data, rules) -> dict:
     return {"results": results, "decided_on": decided_on.isoformat()}
 
 
-@effect("publish_evaluation_results")
+@effect("publish_evaluation_results", label=_("公布评估结果"))
 def publish_results(*, case, params, actor, now) -> dict:
     """Published: one audit event per branch (its own organization's history) with the decision."""
     branches = Organization.objects.in_bulk(case.data["branch_ids"])

@@ -52,6 +52,7 @@ from workflows.assignment import (
 from workflows.citations import citations
 from workflows.display import (
     actors_in_words,
+    event_step,
     member_hints,
     member_ids_in,
     member_names,
@@ -571,7 +572,7 @@ def events_display(events: list[AuditEvent], *, process_id: str) -> list[dict]:
             {
                 "event": e,
                 "action_label": action_label(e.action),
-                "task_name": label(e.task_name),
+                "task_name": event_step(e),
                 "actor": actors[e.pk][0],
                 "on_behalf_of": actors[e.pk][1],
                 "roles": role_text,

@@ -337,7 +337,13 @@ def case_print(request, case_id: int, kind: str) -> HttpResponse:
     case cannot make yet (its step not done) sends the reader back to the case with the reason."""
     case = wf_selectors.case_for_user(request.user, case_id)
     try:
-        generated = generate_for_case(request.user, case, kind, fmt=request.GET.get("format"))
+        generated = generate_for_case(
+            request.user,
+            case,
+            kind,
+            fmt=request.GET.get("format"),
+            options={"branch": request.GET.get("branch")},
+        )
     except NotFound:
         raise
     except DomainError as exc:

@@ -24,7 +24,8 @@ from organizations.models import Member, MemberStatus, Organization, Role
 
 from . import registry
 from .assignment import LANE_LABELS, parse_slot
-from .models import ProcessVersion
+from .labels import label
+from .models import Case, ProcessVersion
 
 ACCESS_VIEW_LABELS = {
     "detail": _("查看流程详情"),
@@ -142,6 +143,37 @@ def organization_names(ids: Iterable) -> dict[int, str]:
     return dict(Organization.objects.filter(pk__in=wanted).values_list("pk", "name"))
 
 
+# Keys under which any event's data names cases by id (an effect's result: the next election's
+# case, the cases a review opened, the receiving branch's case): read as the case's title.
+CASE_KEYS = frozenset({"case", "cases"})
+
+
+def case_titles(ids: Iterable) -> dict[int, str]:
+    """{case id: "procedure · subject"} (e.g. "党支部换届选举 · 软件工程教工党支部"), what people call a
+    case; one query."""
+    wanted = {i for i in ids if isinstance(i, int) and not isinstance(i, bool)}
+    if not wanted:
+        return {}
+    rows = Case.objects.filter(pk__in=wanted).values_list(
+        "pk", "process_id", "subject", "subject_member__name"
+    )
+    return {
+        pk: " · ".join(x for x in (process_label(process), subject or member or "") if x)
+        for pk, process, subject, member in rows
+    }
+
+
+def event_step(event) -> str:
+    """The step an audit event belongs to, as people read it: its task's name, or for an effect
+    (a BPMN service task the system ran) the label its operation registered with."""
+    if event.task_name:
+        return label(event.task_name)
+    operation = event.data.get("operation") if isinstance(event.data, dict) else None
+    if event.action == "effect_applied" and isinstance(operation, str):
+        return label_of(registry.code_labels_for("")["operation"], operation)
+    return ""
+
+
 def roles_display(snapshot: list[dict], org_names: dict[int, str]) -> list[dict]:
     """Audit role snapshots [{role, organization}] with the role's label and the organization's name."""
     return [
@@ -248,18 +280,26 @@ def annotate(
     names: dict[int, str],
     codes: dict | None = None,
     counts: frozenset[str] = frozenset(),
+    cases: dict[int, str] | None = None,
     _path: str = "",
 ) -> object:
     """A copy of `data` for people to read: each member id under one of `member_keys` gets a
     `<key>_display` sibling (a name for an id, a list of names for a list of ids, [{id, name, count}]
     for {id: count}); each known code under a key of `codes` ({key: {code: label}}) gets its label
     as `<key>_display`. `counts`: dotted path suffixes where such a key holds a count, not an id.
-    Bookkeeping markers are left out."""
+    `cases`: {case id: title} (`case_titles`) for the case ids under `CASE_KEYS`. Bookkeeping
+    markers are left out."""
     codes = codes or {}
     if isinstance(data, list):
         return [
             annotate(
-                v, member_keys=member_keys, names=names, codes=codes, counts=counts, _path=_path
+                v,
+                member_keys=member_keys,
+                names=names,
+                codes=codes,
+                counts=counts,
+                cases=cases,
+                _path=_path,
             )
             for v in data
         ]
@@ -271,7 +311,13 @@ def annotate(
             continue
         here = f"{_path}.{k}" if _path else k
         out[k] = annotate(
-            v, member_keys=member_keys, names=names, codes=codes, counts=counts, _path=here
+            v,
+            member_keys=member_keys,
+            names=names,
+            codes=codes,
+            counts=counts,
+            cases=cases,
+            _path=here,
         )
         if v is None or isinstance(v, bool):
             continue
@@ -286,6 +332,11 @@ def annotate(
                 out[f"{k}_display"] = [
                     {"id": int(i), "name": names.get(int(i), ""), "count": n} for i, n in v.items()
                 ]
+        elif k in CASE_KEYS and cases is not None:
+            if isinstance(v, int):
+                out[f"{k}_display"] = cases.get(v, "")
+            elif isinstance(v, list) and all(isinstance(i, int) for i in v):
+                out[f"{k}_display"] = [cases.get(i, "") for i in v]
     return out
 
 
@@ -427,7 +478,15 @@ DATA_TITLES = {
     "voters_due": _("应到会人数"),
     "excluded": _("不计入应到会人数的党员"),
     "imported_stage": _("导入时所处阶段"),
+    "case": _("流程"),
+    "cases": _("流程"),
 }
+
+
+# An entry that is a person (a recipient, an officer): read as "姓名" or "姓名（职务）".
+_PERSON_KEYS = frozenset(
+    {"id", "name", "username", "hint", "member", "member_display", "role", "role_display"}
+)
 
 
 def _title(key: str, titles: dict) -> str:
@@ -446,8 +505,11 @@ def _in_words(value, titles: dict | None = None) -> str:
     if isinstance(value, list):
         return "、".join(_in_words(v, titles) for v in value)
     if isinstance(value, dict):
-        if isinstance(value.get("name"), str) and set(value) <= {"id", "name", "username", "hint"}:
-            return value["name"]
+        if isinstance(value.get("name"), str) and set(value) <= _PERSON_KEYS:
+            post = value.get("role_display") or (
+                role_label(value["role"]) if value.get("role") else ""
+            )
+            return f"{value['name']}（{post}）" if post else value["name"]
         return "，".join(f"{_title(k, titles)}：{v}" for k, v in _entries(value, titles))
     return str(value)
 
@@ -455,7 +517,7 @@ def _in_words(value, titles: dict | None = None) -> str:
 def _beside(value, shown, titles: dict) -> str:
     """`value` in words by its `<key>_display` (from `annotate`): names for member ids, labels for
     codes, never the id or the code itself."""
-    if isinstance(shown, list) and all(isinstance(s, dict) and "id" in s for s in shown):
+    if shown and isinstance(shown, list) and all(isinstance(s, dict) and "id" in s for s in shown):
         return "、".join(f"{s.get('name', '')}：{_in_words(s.get('count'), titles)}" for s in shown)
     if isinstance(shown, (str, list)):
         return _in_words(shown, titles)
@@ -487,11 +549,16 @@ def data_in_words(
     codes: dict,
     counts: frozenset[str],
     titles: dict | None = None,
+    cases: dict[int, str] | None = None,
 ) -> list[dict]:
     """[{key, label, value}] for data that is no form's (a start, an effect's result, a reason):
     names for member ids and labels for codes (`annotate`), each key by its title (the procedure's
-    `titles`, else the platform's `DATA_TITLES`). The counterpart of `submitted_in_words` for a
-    form's data; the case history prints both."""
+    `titles`, else the platform's `DATA_TITLES`); keys set to None are left out. The counterpart
+    of `submitted_in_words` for a form's data; the case history prints both."""
     titles = titles or {}
-    shown = annotate(data or {}, member_keys=member_keys, names=names, codes=codes, counts=counts)
+    # a value set to nothing is a reset (a gateway's flag cleared for the next round), not a fact
+    data = {k: v for k, v in (data or {}).items() if v is not None}
+    shown = annotate(
+        data, member_keys=member_keys, names=names, codes=codes, counts=counts, cases=cases
+    )
     return [{"key": k, "label": _title(k, titles), "value": v} for k, v in _entries(shown, titles)]

@@ -27,6 +27,7 @@ from collections.abc import Callable
 _CHECKS: dict[tuple[str, str], Callable] = {}
 _CONTEXTS: dict[tuple[str, str], Callable] = {}
 _EFFECTS: dict[str, Callable] = {}
+_EFFECT_LABELS: dict[str, object] = {}
 _EFFECTS_MANY: dict[str, Callable] = {}
 _PROVIDERS: dict[str, Callable] = {}
 _SUBJECTS: dict[str, Callable] = {}
@@ -51,9 +52,14 @@ def form_context(process_id: str, *element_ids: str) -> Callable[[Callable], Cal
     return register
 
 
-def effect(operation: str) -> Callable[[Callable], Callable]:
+def effect(operation: str, label=None) -> Callable[[Callable], Callable]:
+    """Register the handler of a BPMN service task's operation; `label`: what people read for it
+    (the history's "执行的操作", the printed audit report), a translatable text."""
+
     def register(fn):
         _EFFECTS[operation] = fn
+        if label is not None:
+            _EFFECT_LABELS[operation] = label
         return fn
 
     return register
@@ -192,7 +198,9 @@ def count_paths_for(process_id: str) -> frozenset[str]:
 
 
 def code_labels_for(process_id: str) -> dict[str, dict]:
-    return _CODE_LABELS.get(process_id, {})
+    """The process's coded keys with their labels, and the platform's: "operation" (an effect's
+    audit event names its operation) by the labels the effects registered with."""
+    return {**_CODE_LABELS.get(process_id, {}), "operation": _EFFECT_LABELS}
 
 
 def task_guides(process_id: str, guides: dict) -> None:

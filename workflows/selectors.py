@@ -17,7 +17,9 @@ from . import registry
 from .actions import AuditAction
 from .assignment import LANE_LABELS, active_delegations, delegated_task_q, slot_holders, user_slots
 from .display import (
+    CASE_KEYS,
     annotate,
+    case_titles,
     member_ids_in,
     member_names,
     organization_names,
@@ -158,6 +160,7 @@ def history_names(case: Case, events) -> dict:
         "member_keys": member_keys,
         "counts": counts,
         "codes": registry.code_labels_for(case.process_id),
+        "cases": case_titles(set().union(*(member_ids_in(e.data, CASE_KEYS) for e in events))),
         "process_id": case.process_id,
     }
 

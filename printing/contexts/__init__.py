@@ -1,7 +1,8 @@
 """What each document says: a template context built from case and record data, never typed again.
 
 One module per document (`member_record`, `publication_notice`, `election_request`,
-`election_reply`, `election_report`, `meeting_minutes`, `review_summary`, `compliance_report`),
+`election_reply`, `election_report`, `meeting_minutes`, `review_summary`, `compliance_report`,
+`transfer_letter`, `evaluation_result`),
 each with a builder of the same name (the audit report's is `case_history.audit_report`, the case
 history the API's HTML report prints too); what they share (Chinese dates, names beside
 ids, the step a document waits for, the basics of an election) is in `common`.

@@ -23,9 +23,12 @@ from workflows import registry
 from workflows.actions import AuditAction, action_label
 from workflows.audit import verify_case
 from workflows.display import (
+    CASE_KEYS,
     acting_for,
     actors_in_words,
+    case_titles,
     data_in_words,
+    event_step,
     lane_label,
     member_ids_in,
     member_names,
@@ -60,7 +63,8 @@ def _details(event, submitted: list[dict] | None, words) -> list[str]:
         lines.append(gettext("流程：%(p)s") % {"p": process_label(rest.pop("process"))})
     if event.action in (AuditAction.CASE_CANCELLED, AuditAction.TASK_COMPLETION_REFUSED):
         lines.append(gettext("理由：%(r)s") % {"r": rest.pop("reason", None) or "—"})
-    for part in ("submitted", "computed", "result"):  # a step's or an effect's data, by key
+    # a step's or an effect's data, by key (an effect's parameters too: none, no line)
+    for part in ("submitted", "computed", "params", "result"):
         if isinstance(rest.get(part), dict):
             lines += [f"{i['label']}：{i['value']}" for i in words(rest.pop(part))]
     lines += [f"{i['label']}：{i['value']}" for i in words(rest)]
@@ -90,10 +94,17 @@ def case_history(case: Case, *, user) -> dict:
     codes = registry.code_labels_for(case.process_id)
     titles = registry.titles_for(case.process_id)
     names = member_names(set().union(*(member_ids_in(e.data, member_keys, counts) for e in events)))
+    cases = case_titles(set().union(*(member_ids_in(e.data, CASE_KEYS) for e in events)))
 
     def words(data: dict) -> list[dict]:
         return data_in_words(
-            data, member_keys=member_keys, names=names, codes=codes, counts=counts, titles=titles
+            data,
+            member_keys=member_keys,
+            names=names,
+            codes=codes,
+            counts=counts,
+            titles=titles,
+            cases=cases,
         )
 
     submitted = submitted_in_words(events, process_id=case.process_id)
@@ -110,7 +121,7 @@ def case_history(case: Case, *, user) -> dict:
                 + (f"（{r['organization_name']}）" if r["organization_name"] else "")
                 for r in e.acted_as
             ),
-            "task": label(e.task_name) if e.task_name else "",
+            "task": event_step(e),
             "details": _details(e, submitted.get(e.pk), words),
             "hash": e.hash,
         }

@@ -87,6 +87,8 @@ data_labels(
         "seats": _("应选名额"),
         "secretary": _("书记"),
         "deputy": _("副书记"),
+        "officers": _("新一届委员及职务"),
+        "case": _("下一次换届选举"),
     },
 )  # the vote's count of voters present, as tallies before issue 13 stored it
 

@@ -59,6 +59,8 @@ def test_p2_term_expiry_recipients_are_recorded_by_name(api, university):
     history = api(u.users.sec_a).get(f"/api/cases/{case['id']}/history/").json()
     result = next(e for e in history if e["data"].get("operation") == "notify_term_expiry")
     assert {"username": "sec_a", "name": "甲0"} in result["data"]["result"]["branch"]
+    # the operation by the label the printed report and the web history read, not its code
+    assert result["data"]["operation_display"] == "换届提醒支部和上级党委"
 
 
 def test_web_case_history_shows_names_and_the_system_not_login_names(client, university, api):
@@ -72,6 +74,8 @@ def test_web_case_history_shows_names_and_the_system_not_login_names(client, uni
     assert "sec_a" not in timeline and ">system<" not in timeline
     # the nominated candidates read by name in the history's submitted data
     assert "甲5" in timeline
+    # the reminder the system ran by its step's label, not its operation code
+    assert "换届提醒支部和上级党委" in timeline and "notify_term_expiry" not in timeline
 
 
 def _cells(text: str) -> str:

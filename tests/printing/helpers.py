@@ -20,11 +20,16 @@ def assert_no_tags(text: str):
     assert "{{" not in text and "{%" not in text and "%}" not in text and "}}" not in text
 
 
-def pdf_text(content: bytes, tmp_path) -> str:
+def pdf_text(content: bytes, tmp_path, *, raw: bool = False) -> str:
+    """The PDF's text without whitespace; `raw`: in the order it was drawn (a table's cells one
+    after another along the row, not interleaved line by line as laid out)."""
     path = tmp_path / "doc.pdf"
     path.write_bytes(content)
     out = subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", *(["-raw"] if raw else []), str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return "".join(
         out.split()

@@ -2,9 +2,9 @@
 starts from the onboarding import (year_helpers: the college and its branches in one workbook of
 the onboarding format, imported through the real endpoint on 2026-01-02), then scripts through the
 API on fixed dates: its 2026 election (P2, the case the import opened), a general meeting with
-minutes (P5), P1 of one member from application to conversion, the democratic review (P3, in
-数学教工党支部, imported in the same workbook, its members given accounts), and the 落实情况报告
-of 2026-Q3. Each printed document's text is compared, line by line, with a golden file under
+minutes (P5), P1 of one member from application to conversion, its democratic review (P3, its
+members given accounts after the import), the 落实情况报告 of 2026-Q3 and the college's
+evaluation of its 2026 against the 服务型党支部 standard (P6). Each printed document's text is compared, line by line, with a golden file under
 golden/ whose values were written by hand from the rules and this script, not dumped from the
 output.
 
@@ -13,7 +13,10 @@ paragraph or table cell whose whole text is `text` (the field names what it is, 
 of a failure); a table row of a .docx also reads as one line `cell | cell | …`, so a value is
 tied to its row. Covered: 换届请示, 批复, 选举结果报告, 三会一课记录, the 纪实表 and the 公示, the
 民主评议汇总, the 落实情况报告, the 流程审计报告 of the election case, and for P6 the standards matrix's Excel export of the
-branch for 2026 (P6 prints no Word or PDF document yet; a round's own results are not scripted)."""
+branch for 2026 and the round's 服务型党支部示范点考评结果表 (Word and PDF).
+
+The fixtures are separate databases (the election year, P1, P3), each of the same imported branch.
+"""
 
 import datetime as dt
 import io
@@ -30,6 +33,7 @@ from workflows.models import Case
 
 from ..helpers import complete, cst, only_task, run_timers
 from ..procedures.election_helpers import vote_data
+from ..procedures.evaluation_helpers import self_assessment, upload
 from ..procedures.md_helpers import at, start_development, step, submit_obligation, vote
 from ..procedures.review_helpers import ballot, drive_to_measurement
 from .helpers import assert_no_tags, docx_text, get_doc, pdf_text
@@ -175,7 +179,75 @@ def year(api, university, tmp_path):
             officer,
             f"/api/standards/matrix/export/?organization={u.branch_a.pk}&period=2026",
         )
+    # P6: the college evaluates the branch's 2026 against the JSNU standard. The branch links its
+    # rules (uploaded to the election case) to the judgement-only item 各项制度完善; the college
+    # accepts everything; the survey of 2026-12-28 (entered 01-12): 12 very satisfied, 6
+    # satisfied, 1 basically satisfied, 1 dissatisfied; the school decides on feedback on 01-15.
+    orgdept = api(u.users.orgdept)
+    with time_machine.travel(cst(2027, 1, 6, 9), tick=False):
+        rules_doc = upload(sec, case["id"], "软件工程教工党支部工作制度.pdf")
+        r = officer.post(
+            "/api/cases/",
+            {
+                "process": "model_branch_evaluation",
+                "organization": u.college.pk,
+                "data": {"standard_set": "jsnu-2020", "year": 2026, "branches": [u.branch_a.pk]},
+            },
+            format="json",
+        )
+        assert r.status_code == 201, r.json()
+        p6 = r.json()["id"]
+    with time_machine.travel(cst(2027, 1, 8, 10), tick=False):
+        complete(
+            sec,
+            only_task(sec, "self_assessment")["id"],
+            self_assessment({"jsnu.leadership.team.3": [rules_doc]}),
+        )
+    with time_machine.travel(cst(2027, 1, 11, 10), tick=False):
+        complete(
+            officer,
+            only_task(officer, "college_review")["id"],
+            {"reviews": [{"branch": u.branch_a.pk}]},
+        )
+    with time_machine.travel(cst(2027, 1, 12, 10), tick=False):
+        tallies = {
+            "very_satisfied": 12,
+            "satisfied": 6,
+            "basically_satisfied": 1,
+            "dissatisfied": 1,
+        }
+        complete(
+            officer,
+            only_task(officer, "record_survey")["id"],
+            {
+                "surveys": [
+                    {"branch": u.branch_a.pk, "surveyed_on": "2026-12-28", "tallies": tallies}
+                ]
+            },
+        )
+    with time_machine.travel(cst(2027, 1, 15, 10), tick=False):
+        complete(
+            orgdept,
+            only_task(orgdept, "school_decision")["id"],
+            {
+                "decided_on": "2027-01-15",
+                "document_no": "校党委〔2027〕3号",
+                "decisions": [
+                    {
+                        "branch": u.branch_a.pk,
+                        "decision": "feedback",
+                        "comment": "组织生活和志愿服务未达到示范点标准，请对照改进",
+                    }
+                ],
+            },
+        )
+    with time_machine.travel(cst(2027, 1, 18, 10), tick=False):
+        url = f"/api/cases/{p6}/documents/generate/evaluation_result/"
+        docs["evaluation_result"] = get_doc(officer, url + "?format=docx")
+        evaluation_pdf = get_doc(officer, url)  # PDF by default
+        (tmp_path / "evaluation_result.pdf").write_bytes(evaluation_pdf.content)
     texts = {k: docx_text(r.content) + "\n" + docx_rows(r.content) for k, r in docs.items()}
+    texts["evaluation_result_pdf"] = pdf_text(evaluation_pdf.content, tmp_path, raw=True)
     texts["audit_report"] = pdf_text(audit.content, tmp_path)
     texts["standards_matrix"] = xlsx_rows(matrix.content)
     texts["minutes_pdf"] = pdf_text(minutes_pdf.content, tmp_path)
@@ -191,6 +263,7 @@ def year(api, university, tmp_path):
         "minutes",
         "compliance_report",
         "standards_matrix",
+        "evaluation_result",
     ],
 )
 def test_golden_year_document(year, kind):
@@ -202,6 +275,23 @@ def test_golden_year_audit_report(year):
     text = year["audit_report"]
     missing = [(f, t) for f, t in golden("audit_report") if "".join(t.split()) not in text]
     assert not missing, "\n".join(f"{f}: {t}" for f, t in missing) + "\n---\n" + text
+    # no operation code, case id or raw key where a person reads
+    raw = ["notify_term_expiry", "record_election_result", "case：", "officers：", "role："]
+    # nor a flag the step reset for the next round, printed as if it were a blank answer
+    raw += ["是否同意：—", "文号：—"]
+    assert not [r for r in raw if r in text], text
+
+
+def test_golden_year_evaluation_result_pdf_says_what_the_word_form_says(year):
+    """The P6 考评结果表's PDF (from the HTML template) carries every golden value of its Word form."""
+    pdf = year["evaluation_result_pdf"]  # without whitespace, a table row's cells in a row
+    assert_no_tags(pdf)
+    missing = [
+        (f, t)
+        for f, t in golden("evaluation_result")
+        if "".join("".join(c.split()) for c in t.split("|")) not in pdf
+    ]
+    assert not missing, f"{missing}\n---\n{pdf}"
 
 
 def test_golden_year_minutes_pdf_says_what_the_word_form_says(year):
@@ -373,34 +463,35 @@ GRADES = {"优": "excellent", "合": "qualified", "基": "basically_qualified", 
 
 @pytest.fixture
 def review(api, university):
-    """P3 of 数学教工党支部 (12 members 评0-评11; 评2 and 评3 leading cadres, not rated; 评11
-        probationary), 2026: the plan, the study (12-05), twelve self-assessments, the mutual
-        assessment (12-20); eleven ballots (评10 casts none): 评0 and 评1 优秀 on every ballot, 评4
-        基本合格 on the ballots of 评0-评5 and 合格 on the others, 评5 不合格 on every ballot, the
-        rest 合格. The committee rates 评0, 评1, 评6 优秀, 评4 基本合格, 评5 不合格, the rest 合格;
-        feedback, the report (12-28), the college accepts it (12-30), which opens 评5's handling: the
-    branch committee proposes a correction, the college files it on 2027-01-04. Printed 2027-01-05."""
+    """P3 of 软件工程教工党支部, 2026 (year_helpers): its 11 full and probationary members take part
+    in member order — 王明 (secretary), 陈静 (committee), 丁一, 白雪, 马力, 刘洋, 甲6, 甲7 and 甲8
+    (leading cadres: not rated), 预备乙 (probationary), 停权丙 — so 9 are rated. The plan, the study
+    (12-05), eleven self-assessments, the mutual assessment (12-20); ten ballots (停权丙 casts
+    none): 王明 and 陈静 优秀 on every ballot, 马力 基本合格 on the ballots of the first six voters and
+    合格 on the others, 刘洋 不合格 on every ballot, the rest 合格. The committee rates 王明 and
+    陈静 优秀, 马力 基本合格, 刘洋 不合格, the rest 合格; feedback, the report (12-28), the college
+    accepts it (12-30), which opens 刘洋's handling: the branch committee proposes a correction,
+    the college files it on 2027-01-04. Printed 2027-01-05."""
     rb = university.review
     m = rb.members
     sec, committee, officer = api(m[0].user), api(m[1].user), api(rb.u.users.officer)
+    excellent, basic, unqualified = (m[0], m[1]), m[4], m[5]
     with time_machine.travel(cst(2026, 12, 20, 16), tick=False):
         case = drive_to_measurement(api, rb)
         url = f"/api/cases/{case['id']}/measurement-ballots/"
-        for i, voter in enumerate(m):
-            if i == 10:
-                continue
+        for i, voter in enumerate(m[:10]):
 
             def grade(x, i=i):
-                if x in (m[0], m[1]):
+                if x in excellent:
                     return "excellent"
-                if x == m[4]:
+                if x == basic:
                     return "basically_qualified" if i <= 5 else "qualified"
-                return "unqualified" if x == m[5] else "qualified"
+                return "unqualified" if x == unqualified else "qualified"
 
             r = api(voter.user).post(url, ballot(rb, grade), format="json")
             assert r.status_code == 201, r.json()
         complete(sec, only_task(sec, "democratic_measurement")["id"], {"close": True})
-        rating = {m[0]: "优", m[1]: "优", m[6]: "优", m[4]: "基", m[5]: "不"}
+        rating = {excellent[0]: "优", excellent[1]: "优", basic: "基", unqualified: "不"}
         complete(
             committee,
             only_task(committee, "organizational_rating")["id"],
@@ -415,12 +506,12 @@ def review(api, university):
         complete(
             sec,
             only_task(sec, "report_results")["id"],
-            {"held_on": "2026-12-28", "summary": "优秀3人，合格5人，基本合格1人，不合格1人"},
+            {"held_on": "2026-12-28", "summary": "优秀2人，合格5人，基本合格1人，不合格1人"},
         )
     with time_machine.travel(cst(2026, 12, 30, 10), tick=False):
         complete(officer, only_task(officer, "receive_results")["id"], {"approved": True})
     with time_machine.travel(cst(2027, 1, 4, 10), tick=False):
-        # 评5's handling (DISPOSAL-2024): the branch committee proposes a correction within the
+        # 刘洋's handling (DISPOSAL-2024): the branch committee proposes a correction within the
         # normal period, the college files it the same day
         complete(
             committee,

@@ -2,7 +2,8 @@
 and its organization department, then one workbook in the onboarding format (`onboarding.columns`,
 written by `onboarding.sample.University`) imported through the real import endpoint. What the
 workbook has no column for is then recorded through the services as an office would: a member's
-rights suspended, the leading cadres, accounts for the members of the branch under review."""
+rights suspended, the leading cadres, accounts for the members of 软件工程教工党支部 (for its
+democratic review)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from onboarding.sample import University
-from organizations.models import Member, Organization, Role
+from organizations.models import Member, MemberStatus, Organization, Role
 from organizations.services import (
     member_update,
     organization_create,
@@ -79,7 +80,7 @@ def import_university(today: dt.date) -> SimpleNamespace:
     root = organization_create(
         actor=None, parent=None, name=ROOT, kind="committee", has_approval_authority=True
     )
-    orgdept = user_create(actor=None, username="orgdept")
+    orgdept = user_create(actor=None, username="orgdept", first_name="郑组")
     role_assignment_create(actor=None, user=orgdept, role=Role.ORG_DEPARTMENT, organization=root)
     auditor = user_create(actor=orgdept, username="auditor", first_name="周审")
     role_assignment_create(actor=orgdept, user=auditor, role=Role.AUDITOR, organization=root)
@@ -96,21 +97,30 @@ def import_university(today: dt.date) -> SimpleNamespace:
     suspended = member_update(
         actor=orgdept, member=by_no["T011"], rights_suspended=True, suspension_reason="留党察看期间"
     )
-    maths = [by_no[f"M{i:03d}"] for i in range(12)]
-    for m in maths:
-        if m.user_id is None:  # accounts for the members' own tasks (the self-assessment)
-            account = user_create(actor=orgdept, username=f"rv{m.name[1:]}", first_name=m.name)
-            member_update(actor=orgdept, member=m, user=account)
-    for i in (2, 3):
-        maths[i] = member_update(actor=orgdept, member=maths[i], is_leading_cadre=True)
-    maths = list(Member.objects.filter(pk__in=[m.pk for m in maths]).order_by("id"))
+    by_no["T011"] = suspended
+    # Branch A's year includes its democratic review (P3): every participant (full and
+    # probationary members) gets an account for their own self-assessment and ballot; 甲7 and 甲8
+    # are leading cadres (in the review, not rated).
+    for no in [f"T{i:03d}" for i in range(1, 12)]:
+        m = by_no[no]
+        if m.user_id is None:
+            account = user_create(actor=orgdept, username=f"u{no}", first_name=m.name)
+            by_no[no] = member_update(actor=orgdept, member=m, user=account)
+    for no in ("T008", "T009"):
+        by_no[no] = member_update(actor=orgdept, member=by_no[no], is_leading_cadre=True)
+    branch_a = Organization.objects.get(code=BRANCH_A)
+    reviewed = list(
+        Member.objects.filter(
+            organization=branch_a, status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY]
+        ).order_by("id")
+    )
     u = SimpleNamespace(
         root=root,
         college=Organization.objects.get(code=COLLEGE),
-        branch_a=Organization.objects.get(code=BRANCH_A),
+        branch_a=branch_a,
         full_a=[by_no[f"T{i:03d}"] for i in range(1, 10)],
         probationary=by_no["T010"],
-        suspended=suspended,
+        suspended=by_no["T011"],
         users=SimpleNamespace(
             sec_a=users.get(username="T001"),
             committee_a=users.get(username="T002"),
@@ -119,10 +129,10 @@ def import_university(today: dt.date) -> SimpleNamespace:
             auditor=auditor,
         ),
         review=SimpleNamespace(
-            branch=Organization.objects.get(code=MATHS),
-            members=maths,
-            rated=[m for m in maths if not m.is_leading_cadre],
-            cadres=maths[2:4],
+            branch=branch_a,
+            members=reviewed,
+            rated=[m for m in reviewed if not m.is_leading_cadre],
+            cadres=[m for m in reviewed if m.is_leading_cadre],
         ),
     )
     u.review.u = u

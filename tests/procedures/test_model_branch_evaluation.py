@@ -16,10 +16,8 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from engine.standards import load_all
 from organizations.models import OrgKind, Role
 from organizations.services import member_update, role_assignment_create
 from orglife.models import SatisfactionSurvey
@@ -34,11 +32,11 @@ from workflows.services import case_start
 
 from ..factories import MemberFactory, OrganizationFactory, UserFactory
 from ..helpers import assert_round_trip, complete, cst, inbox, only_task
+from ..printing.helpers import docx_text
 from ..web.conftest import login as login_page
+from .evaluation_helpers import JSNU, self_assessment, upload
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n%%EOF\n"
-JSNU = load_all()["jsnu-2020"]
 SPRING, AUTUMN = dt.date(2025, 3, 10), dt.date(2025, 10, 10)
 ORG_LIFE_ITEM, THEMED_DAY_ITEM, RULES_ITEM = (
     "jsnu.team.management.4",
@@ -171,36 +169,8 @@ def round_of_three(university):
     )
 
 
-def upload(client, case_id, name):
-    r = client.post(
-        f"/api/cases/{case_id}/documents/",
-        {"file": SimpleUploadedFile(name, PDF)},
-        format="multipart",
-    )
-    assert r.status_code == 201, r.json()
-    return r.json()["id"]
-
-
-def self_assessment(documents=None):
-    """Every standard of the set, each with its items; `documents`: {item code: [document ids]}."""
-    documents = documents or {}
-    return {
-        "standards": [
-            {
-                "standard": s.code,
-                "rating": "met",
-                "statement": f"对照“{s.title}”逐项自查",
-                "items": [
-                    {"item": i.code, "document_ids": documents.get(i.code, [])} for i in s.items
-                ],
-            }
-            for s in JSNU.standards
-        ]
-    }
-
-
 def test_round_designates_a_branch_meeting_every_indicator_and_refuses_one_under_remediation(
-    api, round_of_three
+    api, client, round_of_three
 ):
     r3, u = round_of_three, round_of_three.u
     officer, orgdept = api(u.users.officer), api(u.users.orgdept)
@@ -248,6 +218,10 @@ def test_round_designates_a_branch_meeting_every_indicator_and_refuses_one_under
         assert r.status_code == 201, r.json()
         case_id = r.json()["id"]
         assert_round_trip(case_id)
+        # No 考评结果表 before the school committee has decided.
+        result_url = f"/api/cases/{case_id}/documents/generate/evaluation_result/"
+        body = officer.get(result_url, {"branch": r3.a.pk}).json()
+        assert body["code"] == "document_not_ready"
 
         # Each branch's self-assessment is in its own committee's inbox, due from the rule set: the
         # deadline ends at 24:00 of its last day, 2026-04-10.
@@ -454,6 +428,27 @@ def test_round_designates_a_branch_meeting_every_indicator_and_refuses_one_under
             (r3.a.name, True)
         ]
         assert sec_b.get("/api/model-branches/", {"organization": r3.a.pk}).status_code == 404
+
+    # The 考评结果表 prints one branch of the round: A's reads its designation, its period and the
+    # decision's document number; the case page links one per branch.
+    with time_machine.travel(cst(2026, 3, 21, 9), tick=False):
+        body = officer.get(result_url).json()
+        assert (body["code"], list(body["fields"])) == ("branch_required", ["branch"])
+        body = officer.get(result_url, {"branch": 999999}).json()
+        assert (body["code"], body["fields"]) == (
+            "branch_not_in_round",
+            {"branch": ["不在本轮评估中"]},
+        )
+        printed = officer.get(result_url, {"branch": r3.a.pk, "format": "docx"})
+        assert printed.status_code == 200
+        text = docx_text(printed.content)
+        assert "评审结论：确定为服务型党支部示范点，有效期自2026年3月10日至2028年3月10日" in text
+        assert "评审日期：2026年3月10日　　　文号：校党委〔2026〕8号" in text
+        client.force_login(u.users.officer)
+        page = client.get(f"/cases/{case_id}/").content.decode()
+        for b in (r3.a, r3.b, r3.c):
+            assert f"evaluation_result/?format=pdf&amp;branch={b.pk}" in page
+            assert f"服务型党支部示范点考评结果表（{b.name}）" in page
 
     # The matrix agrees with the records: A meets every measured standard, B misses exactly two.
     with time_machine.travel(cst(2026, 3, 21, 9), tick=False):

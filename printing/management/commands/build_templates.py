@@ -749,6 +749,61 @@ def transfer_letter() -> object:
     return doc
 
 
+# --- 服务型党支部示范点考评结果表 (P6; its PDF: printing/evaluation_result.html, the same fields) ---------
+
+
+def evaluation_result() -> object:
+    doc = new_document(official=False)
+    head(doc, "{{ branch }}{{ year }}年度服务型党支部示范点考评结果表")
+    para(
+        doc,
+        "组织评估的党委：{{ committee }}　　　评估流程编号：{{ case_no }}　　　标准：{{ standard_set }}",
+        "PF Note",
+    )
+    para(doc, "一、考评情况", "PF Section")
+    para(doc, "{{ summary }}", "PF Table")
+    para(doc, "满意度测评：{{ survey }}", "PF Table")
+    para(doc, "二、逐项考评", "PF Section")
+    t = table(doc, 1, 5, [2.6, 2.4, 6.0, 1.8, 4.2])
+    fill_row(t.rows[0], ["标　准", "考评结果", "具体内容", "评　定", "佐　证"], "PF TableHead")
+    loop_row(t, "{%tr for s in standards %}")
+    loop_row(t, "{%tr for i in s.rows %}")
+    row = add_row(t)
+    fill_row(
+        row,
+        [
+            "{{ s.title if loop.first else '' }}",
+            "{{ (s.status ~ '（' ~ s.met ~ '）') if loop.first else '' }}",
+            "{{ i.text }}",
+            "{{ i.status }}",
+            "{{ i.evidence }}",
+        ],
+    )
+    row.cells[3].paragraphs[0].style = doc.styles["PF TableCenter"]
+    loop_row(t, "{%tr endfor %}")
+    loop_row(t, "{%tr endfor %}")
+    para(doc, "三、评审决定", "PF Section")
+    para(doc, "评审结论：{{ decision }}", "PF Table")
+    para(doc, "评审意见：{{ comment }}", "PF Table")
+    para(doc, "{%p if improve %}", "PF Table")
+    para(doc, "需改进的内容：", "PF Table")
+    para(doc, "{%p for line in improve %}", "PF Table")
+    para(doc, "{{ loop.index }}. {{ line }}", "PF Table")
+    para(doc, "{%p endfor %}", "PF Table")
+    para(doc, "{%p endif %}", "PF Table")
+    para(doc, "评审日期：{{ decided_on }}　　　文号：{{ document_no }}", "PF Table")
+    para(doc, "")
+    signature_block(doc, ["{{ decided_by }}（盖章）", "{{ decided_on }}"])
+    para(
+        doc,
+        "说明：评定取自本支部该年度在系统中的记录（评审决定当日的状态）和学院党委逐项审核的结论。"
+        "一项标准：已评定的内容全部达标为达标，有达标也有未达标为部分达标，没有达标的为未达标；"
+        "未提交佐证的人工评审内容不参与评定，全部内容都没有佐证为无佐证。",
+        "PF Note",
+    )
+    return doc
+
+
 BUILDERS = [
     member_record,
     publication_notice,
@@ -759,6 +814,7 @@ BUILDERS = [
     review_summary,
     compliance_report,
     transfer_letter,
+    evaluation_result,
 ]
 
 
