@@ -16,6 +16,7 @@ from engine.i18n import _
 from organizations.rules import deployment_rule_set, standard_set, standard_sets
 from oversight.standards import STATUS_LABELS, evaluation_results, parse_year, standards_matrix
 from untrusted.cells import text_cells
+from workflows.replica import reads_from_replica
 
 from .params import organization_param
 
@@ -56,6 +57,7 @@ class StandardSetListView(APIView):
 
 class StandardsMatrixView(APIView):
     @extend_schema(parameters=MATRIX_PARAMS, responses={200: {"type": "object"}})
+    @reads_from_replica()
     def get(self, request) -> HttpResponse:
         """Per branch of the subtree, per standard: met / partly / not met / no evidence, with each
         measurable item's periods and the records (meetings, trainings, pairings, volunteer
@@ -155,6 +157,7 @@ class ModelBranchResultsView(APIView):
         parameters=[OpenApiParameter("organization", int, required=True)],
         responses={200: {"type": "array", "items": {"type": "object"}}},
     )
+    @reads_from_replica()
     def get(self, request) -> HttpResponse:
         """The published results of P6 rounds for the branches of the subtree: model branches
         (示范点) with the title's period and whether it is in force, and feedback with the items
