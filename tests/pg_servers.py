@@ -125,18 +125,12 @@ def streaming_replica(django_db_setup, django_db_blocker):
     root = server_dir("pf-replica-")
     primary = Cluster(root / "primary", free_port())
     standby = Cluster(root / "standby", free_port())
-    import sys
-    t0 = time.monotonic()
-    def mark(what):
-        print(f"[replica] {what} {time.monotonic() - t0:.1f}s {test_db['dbname']}", file=sys.stderr)
     try:
         run(PG_BIN / "initdb", "-D", primary.data, "-A", "trust", "-U", "postgres", "-E", "UTF8",
             "--locale=C.UTF-8", "--no-sync")  # fmt: skip
         with (primary.data / "postgresql.conf").open("a") as conf:
             conf.write(PRIMARY_CONF)
-        mark("initdb")
         primary.start()
-        mark("start")
         run(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", primary.port, "-U", "postgres",
             "partyflow")  # fmt: skip
         dump = subprocess.run(
@@ -150,15 +144,11 @@ def streaming_replica(django_db_setup, django_db_blocker):
              "-p", str(primary.port), "-U", "postgres", "partyflow"],
             input=dump, check=True, capture_output=True, timeout=120,
         )  # fmt: skip
-        mark("restored")
         run(PG_BIN / "pg_basebackup", "-h", "127.0.0.1", "-p", primary.port, "-U", "postgres",
             "-D", standby.data, "-R", "-X", "stream", "-c", "fast", "--no-sync")  # fmt: skip
-        mark("basebackup")
         standby.start()
-        mark("standby")
         replica = StreamingReplica(primary, standby)
         replica.caught_up()
-        mark("caught up")
         yield replica
     finally:
         for cluster in (standby, primary):

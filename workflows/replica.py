@@ -28,6 +28,7 @@ replay is paused or behind. The result is kept PARTYFLOW["REPLICA"]["CHECK_SECON
 
 import dataclasses
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -126,7 +127,7 @@ def choose_alias() -> str:
 
 
 @contextmanager
-def reads_from_replica():
+def reads_from_replica() -> Iterator[str]:
     """Reads in this block (or this decorated function) may come from the replica; yields the
     alias chosen. Use only on paths that tolerate MAX_LAG_SECONDS of staleness."""
     own_scope = _scope.set({"wrote": False, "request": None}) if _scope.get() is None else None
@@ -143,7 +144,7 @@ class ReplicaRouter:
     """Django database router (settings.DATABASE_ROUTERS): reads from the alias their block chose,
     writes to the primary. Without a replica configured it answers None (Django's own choice)."""
 
-    def db_for_read(self, model, **hints):
+    def db_for_read(self, model, **hints) -> str | None:
         alias = _route.get()
         if alias != REPLICA:
             return None
@@ -152,7 +153,7 @@ class ReplicaRouter:
             return DEFAULT_DB_ALIAS
         return REPLICA
 
-    def db_for_write(self, model, **hints):
+    def db_for_write(self, model, **hints) -> str | None:
         if not replica_configured():
             return None
         scope = _scope.get()
@@ -160,12 +161,12 @@ class ReplicaRouter:
             scope["wrote"] = True
         return DEFAULT_DB_ALIAS
 
-    def allow_relation(self, obj1, obj2, **hints):
+    def allow_relation(self, obj1, obj2, **hints) -> bool | None:
         if {obj1._state.db, obj2._state.db} <= {DEFAULT_DB_ALIAS, REPLICA}:
             return True
         return None
 
-    def allow_migrate(self, db, app_label, **hints):
+    def allow_migrate(self, db, app_label, **hints) -> bool | None:
         return False if db == REPLICA else None
 
 
