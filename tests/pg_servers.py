@@ -198,7 +198,6 @@ pool_mode = transaction
 default_pool_size = 20
 max_client_conn = 200
 server_reset_query =
-ignore_startup_parameters = extra_float_digits
 logfile = {dir}/pgbouncer.log
 pidfile = {dir}/pgbouncer.pid
 """
