@@ -5,7 +5,7 @@
 - `pgbouncer`: PgBouncer in transaction pooling mode on a free port, in front of the test database.
 
 Debian's PostgreSQL and PgBouncer refuse to run as root: as root they run as `postgres`
-(`runuser`), in a directory of their own under /tmp (pytest's are private to root). Ports and
+(`runuser`; PgBouncer's own `-u`), in a directory of their own under /tmp (pytest's are private to root). Ports and
 directories are per process, so two pytest-xdist workers each start their own. Each fixture skips
 with the reason when its programs are missing (`sh .ci/ensure-packages`).
 """
@@ -231,7 +231,8 @@ def pgbouncer(django_db_setup, django_db_blocker):
         for f in root.iterdir():
             shutil.chown(f, "postgres", "postgres")
     proc = subprocess.Popen(
-        [*RUN_AS, PGBOUNCER, str(root / "pgbouncer.ini")],
+        # PgBouncer drops root itself (-u): SIGTERM then reaches it, not a runuser in between.
+        [PGBOUNCER, *(["-u", "postgres"] if RUN_AS else []), str(root / "pgbouncer.ini")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
     )

@@ -23,7 +23,8 @@ user, not in a cookie, so it holds for API tokens as for page sessions and acros
 The lag is measured on the replica (PostgreSQL's documented functions, "Monitoring" in the hot
 standby chapter): 0 when the WAL it received is all replayed while it streams, otherwise the age of
 the last transaction it replayed (`now() - pg_last_xact_replay_timestamp()`), which grows while
-replay is paused or behind. The result is kept PARTYFLOW["REPLICA"]["CHECK_SECONDS"] per process.
+replay is paused or behind. The result is kept PARTYFLOW["REPLICA"]["CHECK_SECONDS"] per process
+(ten times as long when the replica did not answer).
 """
 
 import dataclasses
@@ -37,6 +38,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 REPLICA = "replica"
+DOWN_BACKOFF = 10  # a replica down or of unknown lag is measured again after 10 × CHECK_SECONDS
 
 # The lag query. NULL (unknown: nothing replayed yet and not streaming) counts as not usable.
 LAG_SQL = """
@@ -77,7 +79,10 @@ def replica_status(*, fresh: bool = False) -> ReplicaStatus:
     CHECK_SECONDS in this process unless `fresh`."""
     global _status
     opts, now = _options(), time.monotonic()
-    if not fresh and _status and now - _status.checked_at < opts["CHECK_SECONDS"]:
+    # A replica that did not answer is tried again less often: a host that drops packets costs a
+    # connect timeout (2 s) at each try.
+    reuse = opts["CHECK_SECONDS"] * (DOWN_BACKOFF if _status and _status.lag_seconds is None else 1)
+    if not fresh and _status and now - _status.checked_at < reuse:
         return _status
     conn = connections[REPLICA]
     try:

@@ -4,6 +4,9 @@ replica for a marked read path, the primary for writes, for a replica that is st
 beyond the setting, and for a person who has just written (their own change is never stale)."""
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -164,3 +167,31 @@ def test_a_person_reads_their_own_change_while_others_may_read_the_stale_standby
         assert alias == "replica"
         member_update(actor=None, member=Member.objects.get(pk=member.pk), name="本人甲再改")
         assert Member.objects.get(pk=member.pk).name == "本人甲再改"
+
+
+ROUTE_SCRIPT = """
+import django
+django.setup()
+from django.conf import settings
+from organizations.models import Member
+from workflows.replica import reads_from_replica
+with reads_from_replica() as alias:
+    mirror = settings.DATABASES["replica"]["TEST"]["MIRROR"]
+    print(alias, mirror, Member.objects.filter(name="设置甲").count())
+"""
+
+
+def test_partyflow_replica_url_adds_the_replica_alias_the_marked_reads_use(on_replica):
+    """The settings as a deployment gives them (environment variables), in a process of their own."""
+    branch_with_members("设置甲")
+    on_replica.caught_up()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "partyflow.settings_test",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{on_replica.primary.port}/partyflow",
+        "PARTYFLOW_REPLICA_URL": f"postgres://postgres@127.0.0.1:{on_replica.standby.port}/partyflow",
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", ROUTE_SCRIPT], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert run.stdout.split("\n")[0] == "replica default 1", run.stderr
