@@ -53,6 +53,8 @@ END
 _route: ContextVar[str | None] = ContextVar("replica_route", default=None)
 # The unit of work (a request, or else a replica block): {"wrote": bool, "request": HttpRequest}.
 _scope: ContextVar[dict | None] = ContextVar("replica_scope", default=None)
+# Inside `bookkeeping()`: a write that changes nothing a person reads (a token's last use).
+_bookkeeping: ContextVar[bool] = ContextVar("replica_bookkeeping", default=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -145,6 +147,17 @@ def reads_from_replica() -> Iterator[str]:
             _scope.reset(own_scope)
 
 
+@contextmanager
+def bookkeeping() -> Iterator[None]:
+    """Writes in this block change nothing a person reads (e.g. an API token's last use): they go
+    to the primary but do not send the request's reads there nor pin its person."""
+    token = _bookkeeping.set(True)
+    try:
+        yield
+    finally:
+        _bookkeeping.reset(token)
+
+
 class ReplicaRouter:
     """Django database router (settings.DATABASE_ROUTERS): reads from the alias their block chose,
     writes to the primary. Without a replica configured it answers None (Django's own choice)."""
@@ -162,7 +175,7 @@ class ReplicaRouter:
         if not replica_configured():
             return None
         scope = _scope.get()
-        if scope is not None:
+        if scope is not None and not _bookkeeping.get():
             scope["wrote"] = True
         return DEFAULT_DB_ALIAS
 

@@ -13,7 +13,10 @@ import pytest
 from django.db import connections
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
+from api.authentication import TokenAuthentication
 from organizations.models import Member, OrgKind, Role
 from organizations.services import member_update, role_assignment_create
 from workflows.replica import ReplicaPinMiddleware, reads_from_replica, replica_status
@@ -160,6 +163,20 @@ def test_a_person_reads_their_own_change_while_others_may_read_the_stale_standby
 
     assert through_middleware(rename, "post", writer) == "renamed"
     assert through_middleware(show, "get", writer) == ("default", "本人甲改")
+    assert through_middleware(show, "get", other) == ("replica", "本人甲")
+
+    # The other person's API token is touched on use (a write, but not their change): their
+    # reads stay on the replica, before and after.
+    settings.PARTYFLOW = {**settings.PARTYFLOW, "TOKEN_IDLE_SECONDS": 3600}
+    token = Token.objects.create(user=other)
+    Token.objects.filter(pk=token.pk).update(created=timezone.now() - dt.timedelta(minutes=5))
+
+    def show_with_token(request):
+        TokenAuthentication().authenticate_credentials(token.key)
+        return show(request)
+
+    assert through_middleware(show_with_token, "get", other) == ("replica", "本人甲")
+    assert Token.objects.get(pk=token.pk).created > timezone.now() - dt.timedelta(minutes=1)
     assert through_middleware(show, "get", other) == ("replica", "本人甲")
 
     # A write inside a marked block sends the block's later reads to the primary too.
