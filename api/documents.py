@@ -28,6 +28,7 @@ from printing.selectors import (
 from printing.services import generated_document_store
 from workflows import display, selectors, services
 from workflows.models import Document
+from workflows.replica import reads_from_replica
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -223,6 +224,7 @@ class ComplianceReportView(_FileView):
         ],
         responses=FILE_RESPONSES,
     )
+    @reads_from_replica()
     def get(self, request) -> HttpResponse:
         q = request.query_params
         return _file(

@@ -16,6 +16,7 @@ from onboarding.export import export_workbook
 from onboarding.services import import_scope, onboarding_import
 from organizations.selectors import is_org_department
 from oversight.party_statistics.selectors import Statistics, default_cutoff
+from workflows.replica import reads_from_replica
 
 from .params import organization_param
 from .parsers import FormParser, MultiPartParser
@@ -75,6 +76,7 @@ class OnboardingExportView(APIView):
         parameters=[OpenApiParameter("organization", int, required=True)],
         responses={(200, XLSX): bytes},
     )
+    @reads_from_replica()
     def get(self, request) -> HttpResponse:
         """The organization's subtree in the import's format (personal data in full: the
         organization department only). Importing it back changes nothing."""

@@ -19,6 +19,7 @@ from oversight.selectors import (
     weak_branches,
 )
 from oversight.services import identification_run
+from workflows.replica import reads_from_replica
 
 from .params import int_param, organization_param
 
@@ -162,6 +163,7 @@ class ComplianceView(APIView):
         ],
         responses={200: {"type": "array", "items": {"type": "object"}}},
     )
+    @reads_from_replica()
     def get(self, request) -> Response:
         """Per branch of the subtree, per P5 obligation: met / due / missed for the period, with the records that prove it."""
         return Response(_compliance(request)[1])
@@ -177,6 +179,7 @@ class ComplianceExportView(APIView):
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes
         },
     )
+    @reads_from_replica()
     def get(self, request) -> Response:
         """The compliance table as an Excel workbook: one row per branch and obligation."""
 

@@ -24,6 +24,7 @@ from oversight.standards import (
     standards_matrix,
 )
 from untrusted.cells import text_cells
+from workflows.replica import reads_from_replica
 
 from .params import organization_param
 
@@ -64,6 +65,7 @@ class StandardSetListView(APIView):
 
 class StandardsMatrixView(APIView):
     @extend_schema(parameters=MATRIX_PARAMS, responses={200: {"type": "object"}})
+    @reads_from_replica()
     def get(self, request) -> HttpResponse:
         """Per branch of the subtree, per standard: met / partly / not met / no evidence, with each
         measurable item's periods and the records (meetings, trainings, pairings, volunteer
@@ -156,6 +158,7 @@ class ModelBranchResultsView(APIView):
         parameters=[OpenApiParameter("organization", int, required=True)],
         responses={200: {"type": "array", "items": {"type": "object"}}},
     )
+    @reads_from_replica()
     def get(self, request) -> HttpResponse:
         """The published results of P6 rounds for the branches of the subtree: model branches
         (示范点) with the title's period and whether it is in force, and feedback with the items

@@ -23,6 +23,7 @@ from oversight.party_statistics.selectors import (
 )
 from oversight.party_statistics.services import statistics_file
 from printing.party_statistics import statistics_pdf
+from workflows.replica import reads_from_replica
 
 from .documents import _FileFormat
 from .params import organization_param, text_param
@@ -59,6 +60,7 @@ def statistics_file_response(stats: Statistics, fmt: str | None) -> HttpResponse
 
 class StatisticsView(APIView):
     @extend_schema(parameters=[ORG, CUTOFF], responses=dict)
+    @reads_from_replica()
     def get(self, request) -> Response:
         """The tables keyed by name (rows, columns, numbers), the failed checks with the people
         behind each difference (all checks run; `checks_total`), the settings in force, and when
@@ -77,6 +79,7 @@ class StatisticsCellView(APIView):
         ],
         responses=dict,
     )
+    @reads_from_replica()
     def get(self, request) -> Response:
         """The people (or organizations) one cell counts, by name with their branch."""
         return Response(
@@ -102,6 +105,7 @@ class StatisticsExportView(APIView):
         ],
         responses={(200, XLSX): bytes, (200, PDF): bytes},
     )
+    @reads_from_replica()
     def get(self, request) -> HttpResponse:
         """The tables in their layout with the checks and settings, as Excel or PDF."""
         return statistics_file_response(_stats(request), request.query_params.get("format"))

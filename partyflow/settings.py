@@ -99,6 +99,8 @@ MIDDLEWARE = [
     # csrf-exempt DRF views authenticated by token, so neither changes the API.
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A request that writes reads the primary, and its person for a while after (issue 32).
+    "workflows.replica.ReplicaPinMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # The pages refuse what the API refuses (oversized bodies, control and invisible characters,
@@ -485,6 +487,46 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         f"-c lock_timeout={PARTYFLOW['LOCK_TIMEOUT_MS']} "
         f"-c statement_timeout={PARTYFLOW['STATEMENT_TIMEOUT_MS']}"
     )
+
+# ---------------------------------------------------------------------------------------------
+# Beyond one database server (issue 32, docs/scaling.md): a read replica and PgBouncer
+# ---------------------------------------------------------------------------------------------
+# PARTYFLOW_REPLICA_URL: a streaming replica of the primary (postgres://…); unset, everything reads
+# the primary as before. Only the read paths marked `reads_from_replica` (workflows/replica.py: the
+# committee dashboard, compliance, statistics, the standards matrix, case search, roster, exports)
+# read it, and only while it lags at most PARTYFLOW_REPLICA_MAX_LAG seconds (measured at most every
+# PARTYFLOW_REPLICA_CHECK seconds per process); a person who wrote reads the primary for
+# PARTYFLOW_REPLICA_PIN seconds after it (at least the max lag, so their own change is there).
+PARTYFLOW["REPLICA"] = {
+    "MAX_LAG_SECONDS": float(os.environ.get("PARTYFLOW_REPLICA_MAX_LAG", "5")),
+    "PIN_SECONDS": float(os.environ.get("PARTYFLOW_REPLICA_PIN", "15")),
+    "CHECK_SECONDS": float(os.environ.get("PARTYFLOW_REPLICA_CHECK", "1")),
+}
+if PARTYFLOW["REPLICA"]["PIN_SECONDS"] < PARTYFLOW["REPLICA"]["MAX_LAG_SECONDS"]:
+    raise ImproperlyConfigured(
+        "PARTYFLOW_REPLICA_PIN must be at least PARTYFLOW_REPLICA_MAX_LAG: a person's own change "
+        "could otherwise be read from a replica that has not replayed it yet"
+    )
+if os.environ.get("PARTYFLOW_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["PARTYFLOW_REPLICA_URL"], conn_max_age=60, conn_health_checks=True
+    )
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "connect_timeout": 2,  # a replica that does not answer falls back to the primary quickly
+    }
+    # The test run reads the test database through this alias (Django's MIRROR).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["workflows.replica.ReplicaRouter"]
+
+# PARTYFLOW_PGBOUNCER=1: DATABASE_URL names PgBouncer in transaction pooling mode. Server-side
+# cursors (QuerySet.iterator) do not survive it, and PgBouncer refuses the `options` startup
+# parameter, so the lock and statement bounds above must come from the server: give them to the
+# role or database (ALTER ROLE … SET lock_timeout …) or to PgBouncer's connect_query.
+if os.environ.get("PARTYFLOW_PGBOUNCER", "") not in ("", "0"):
+    for _alias in DATABASES.values():
+        _alias["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _alias.get("OPTIONS", {}).pop("options", None)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from orglife import dues_selectors, dues_services
 from orglife import selectors as orglife_selectors
 from orglife.dues_export import remittance_workbook
 from orglife.models import DuesCategory, DuesRelief
+from workflows.replica import reads_from_replica
 
 from . import reports
 from .views import attachment, scoped
@@ -236,6 +237,7 @@ def _remittance(request):
 
 
 @scoped
+@reads_from_replica()
 def dues_remittance(request) -> HttpResponse:
     """The summary, and the 少交/免交 applications below the organization waiting for a committee
     (with approve and refuse for those who may decide them)."""
@@ -296,6 +298,7 @@ def dues_relief_decision(request, assessment_id: int) -> HttpResponse:
 
 
 @scoped
+@reads_from_replica()
 def dues_remittance_export(request) -> HttpResponse:
     summary, _choices = _remittance(request)
     return attachment(

@@ -38,6 +38,7 @@ from procedures.member_development import selectors as development
 from procedures.transfer.selectors import may_start_transfer
 from workflows import services as wf_services
 from workflows.models import TaskStatus
+from workflows.replica import reads_from_replica
 from workflows.selectors import processes_current
 
 from . import reports
@@ -67,6 +68,7 @@ def _overseen(request):
 
 
 @scoped
+@reads_from_replica()
 def committee(request) -> HttpResponse:
     org, choices = _overseen(request)
     period = _period(request)
@@ -121,6 +123,7 @@ def my_cases(request) -> HttpResponse:
 
 
 @scoped
+@reads_from_replica()
 def compliance_cell(request, organization_id: int, code: str) -> HttpResponse:
     branch = organization_in_scope(request.user, organization_id)
     period = _period(request)
@@ -135,6 +138,7 @@ def compliance_cell(request, organization_id: int, code: str) -> HttpResponse:
 
 
 @scoped
+@reads_from_replica()
 def compliance_export(request) -> HttpResponse:
     org = organization_in_scope(request.user, request.GET.get("organization"))
     period = _period(request)
@@ -429,6 +433,7 @@ def _roster_branch(request):
 
 
 @scoped
+@reads_from_replica()
 def roster(request) -> HttpResponse:
     branch, branches = _roster_branch(request)
     return render(
@@ -444,6 +449,7 @@ def roster(request) -> HttpResponse:
 
 
 @scoped
+@reads_from_replica()
 def roster_export(request) -> HttpResponse:
     branch, _branches = _roster_branch(request)
     content = roster_workbook(branch, branch_roster(branch), stage_label=label)
@@ -566,6 +572,7 @@ def _date(value: str) -> dt.date | None:
 
 
 @scoped
+@reads_from_replica()
 def case_search(request) -> HttpResponse:
     g = request.GET
     filters = {

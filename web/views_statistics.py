@@ -24,6 +24,7 @@ from oversight.party_statistics.selectors import (
 )
 from oversight.party_statistics.services import may_file, statistics_file
 from printing.party_statistics import statistics_pdf
+from workflows.replica import reads_from_replica
 
 from . import reports
 from .guard import bad_request
@@ -49,6 +50,7 @@ def _refused(request, e: ValidationFailed) -> HttpResponse:
 
 
 @scoped
+@reads_from_replica()
 def statistics(request) -> HttpResponse:
     try:
         stats = _stats(request, request.GET)
@@ -73,6 +75,7 @@ def statistics(request) -> HttpResponse:
 
 
 @scoped
+@reads_from_replica()
 def statistics_cell(request) -> HttpResponse:
     try:
         stats = _stats(request, request.GET)
@@ -93,6 +96,7 @@ def statistics_cell(request) -> HttpResponse:
 
 
 @scoped
+@reads_from_replica()
 def statistics_export(request) -> HttpResponse:
     try:
         stats = _stats(request, request.GET)
