@@ -152,7 +152,7 @@ def graduation_batch(request, batch: str) -> HttpResponse:
         return attachment(
             summary_workbook(summary),
             XLSX,
-            f"{_('毕业生转接')}-{batch}-{dt.date.today():%Y%m%d}.xlsx",
+            f"{summary['title']}-{dt.date.today():%Y%m%d}.xlsx",
         )
     return render(
         request,
