@@ -37,6 +37,7 @@ from orglife.models import (
     TrainingAttendance,
     VolunteerService,
 )
+from orglife.selectors import away_absence
 from workflows.models import Case, CaseStatus, Document
 
 from .indicators import COMPUTE
@@ -140,7 +141,7 @@ class Records:
             .select_related("organization")
             .annotate(
                 n_present=Count("attendance", filter=Q(attendance__present=True)),
-                n_due=Count("attendance"),
+                n_due=Count("attendance", filter=~away_absence(from_meeting=True)),
             )
             .order_by("held_on", "id")
         ):
