@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from engine.errors import DomainError
-from organizations.models import MemberStatus, OrgKind
+from organizations.models import AwayKind, MemberStatus, OrgKind
 from organizations.selectors import is_org_department
+from procedures.member_away import PROCESS as AWAY
 from procedures.member_development.selectors import member_for_user
 from procedures.transfer.batch import (
     graduation_preview,
@@ -229,6 +230,60 @@ def member_transfer(request, member_id: int) -> HttpResponse:
             "error": error,
             "destinations": DESTINATIONS.items(),
             "targets": internal_targets(member),
+            "nav_active": "roster",
+        },
+        status=400 if error else 200,
+    )
+
+
+AWAY_FIELDS = (
+    "kind",
+    "place",
+    "card_no",
+    "contact_person",
+    "contact_phone",
+    "started_on",
+    "expected_return_on",
+)
+
+
+@scoped
+def member_away_register(request, member_id: int) -> HttpResponse:
+    """Register a member as mobile (流动党员) or abroad (出国（境）) from his page, through the same
+    service as the API (`member_away`); a refusal comes back naming the field."""
+    member = member_for_user(request.user, member_id)
+    if not may_start_transfer(request.user, member):
+        raise Http404
+    branch = member.organization
+    if branch.kind != OrgKind.BRANCH and branch.parent_id:
+        branch = branch.parent
+    form = {"kind": AwayKind.MOBILE}
+    error = None
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in AWAY_FIELDS}
+        data = {"member": {"id": member.pk}, **{k: v for k, v in form.items() if v}}
+        try:
+            case = case_start_in_scope(
+                actor=request.user,
+                process_id=AWAY,
+                organization_id=branch.pk,
+                subject_member_id=member.pk,
+                data=data,
+            )
+        except DomainError as exc:
+            error = {"message": str(exc.message), "fields": _field_errors(exc)}
+        else:
+            messages.success(request, _("已登记 %(n)s 外出。") % {"n": member.name})
+            return redirect("web:case", case_id=case.pk)
+    return render(
+        request,
+        "web/member_away.html",
+        {
+            "member": member,
+            "branch": branch,
+            "form": form,
+            "error": error,
+            "kinds": AwayKind.choices,
             "nav_active": "roster",
         },
         status=400 if error else 200,
