@@ -11,13 +11,16 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from engine.calendar import today
 from engine.errors import NotFound
 from engine.i18n import _
 from organizations import services as org_services
 from organizations.models import Member, Organization, RecordEvent, RoleAssignment
 from organizations.privacy import mask, sees_numbers_in_full
 from organizations.selectors import (
+    away_prefetch,
     is_org_department,
+    member_away,
     members_visible,
     organizations_visible,
     record_log,
@@ -84,6 +87,12 @@ class MemberSerializer(serializers.ModelSerializer):
     person_category_display = serializers.CharField(
         source="get_person_category_display", read_only=True
     )
+    away = serializers.SerializerMethodField(
+        help_text="流动党员或出国（境）党员（所在地），否则为空"
+    )
+
+    def get_away(self, instance) -> str:
+        return member_away(instance)
 
     def to_representation(self, instance) -> dict:
         data = super().to_representation(instance)
@@ -127,6 +136,7 @@ class MemberSerializer(serializers.ModelSerializer):
             "person_category_display",
             "job_post",
             "is_floating",
+            "away",
             "transferred_in_on",
             "probation_extension_months",
             "party_post",
@@ -292,7 +302,7 @@ class MemberViewSet(_ScopedCrud):
     serializer_class = MemberSerializer
 
     def get_queryset(self) -> QuerySet:
-        qs = members_visible(self.request.user)
+        qs = members_visible(self.request.user).prefetch_related(away_prefetch(today()))
         org = int_param(self.request, "organization")
         if org:
             qs = qs.filter(organization_id=org)

@@ -243,7 +243,7 @@ class Breakdown:
         ("workflows.services.state", None, "plan_step"),
         ("workflows.services.state", None, "write_rows"),
         ("workflows.services.timers", None, "timers_fire_batch"),
-        ("workflows.services.timers", None, "_update_cases"),
+        ("workflows.services.state", None, "update_cases"),
         ("engine.runtime", "WorkflowRun", "restore"),
         ("organizations.selectors", None, "active_assignments"),
         ("workflows.selectors", None, "task_for_user"),

@@ -162,6 +162,54 @@ class Member(models.Model):
         return self.status == MemberStatus.FULL and not self.rights_suspended
 
 
+class AwayKind(models.TextChoices):
+    """Why a member takes part in his branch's organizational life from afar (transfer.md rules
+    12-13): the relationship stays with the branch in both cases."""
+
+    MOBILE = "mobile", _("流动党员")
+    ABROAD = "abroad", _("出国（境）党员")
+
+
+class MemberAwayQuerySet(models.QuerySet):
+    def on(self, day) -> MemberAwayQuerySet:
+        """The registrations in force on `day`: started on or before it, not yet back (on the day
+        he returns he takes part again). `day`: a date, or an expression (`OuterRef` to a
+        meeting's date, `orglife.selectors.away_absence`)."""
+        return self.filter(started_on__lte=day).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=day)
+        )
+
+
+class MemberAway(models.Model):
+    """A member registered as mobile (流动党员, holding the 流动党员活动证: CARD-1994, FORM-2006) or
+    abroad (出国（境）学习研究: EDU-2019 Art. 34, GRAD-2015 三) from `started_on` until `ended_on`
+    (his return). The branch keeps his relationship and contacts him at the rule set's interval
+    (`transfer.mobile_report`, `transfer.abroad_contact`); while registered he is not an absentee
+    of the branch's organizational life (`orglife.selectors.away_absence`). Written by the
+    `member_away` procedure's effects through `organizations.services`."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="away_periods")
+    kind = models.CharField(_("类别"), max_length=10, choices=AwayKind.choices)
+    place = models.CharField(_("流入地或所在国家（地区）"), max_length=200)
+    card_no = models.CharField(_("流动党员活动证编号"), max_length=50, blank=True, default="")
+    contact_person = models.CharField(_("联系人"), max_length=100, blank=True, default="")
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True, default="")
+    started_on = models.DateField(_("外出日期"))
+    expected_return_on = models.DateField(_("预计返回日期"), null=True, blank=True)
+    ended_on = models.DateField(_("返回日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MemberAwayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["member_id", "started_on", "id"]
+        indexes = [models.Index(fields=["member", "started_on"])]
+        verbose_name = _("流动或出国（境）登记")
+
+    def __str__(self):
+        return f"{self.member} · {self.get_kind_display()}"
+
+
 class Role(models.TextChoices):
     BRANCH_SECRETARY = "branch_secretary", _("支部书记")
     BRANCH_DEPUTY_SECRETARY = "branch_deputy_secretary", _("支部副书记")

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from engine.calendar import today
@@ -16,7 +16,15 @@ from organizations.rules import deployment_rule_set
 
 from .audit import verify_records
 from .jsonrows import db_date, instances, json_rows
-from .models import Member, MemberStatus, Organization, RecordEvent, Role, RoleAssignment
+from .models import (
+    Member,
+    MemberAway,
+    MemberStatus,
+    Organization,
+    RecordEvent,
+    Role,
+    RoleAssignment,
+)
 
 # Roles that see the subtree of the organization they are held in (read scope).
 SCOPE_ROLES = {
@@ -274,3 +282,29 @@ def record_log(
     for e in events:
         e.organization_name = names.get(e.organization_id, "")
     return {"verification": verify_records().as_dict(), "events": events}
+
+
+def away_labels(member_ids, *, on: dt.date) -> dict[int, str]:
+    """{member id: what the roster says of a member registered mobile or abroad on `on`}, e.g.
+    "流动党员（上海市浦东新区）"; members not away are absent. One query."""
+    return {
+        a.member_id: away_label(a)
+        for a in MemberAway.objects.on(on).filter(member_id__in=list(member_ids))
+    }
+
+
+def away_label(away: MemberAway) -> str:
+    return f"{away.get_kind_display()}（{away.place}）"
+
+
+def away_prefetch(on: dt.date) -> Prefetch:
+    """Members' registrations in force on `on` as `member.away_now` (a list), for `member_away`."""
+    return Prefetch("away_periods", queryset=MemberAway.objects.on(on), to_attr="away_now")
+
+
+def member_away(member: Member) -> str:
+    """`away_labels` of one member today: from `away_prefetch` when the query had it."""
+    periods = getattr(member, "away_now", None)
+    if periods is None:
+        return away_labels([member.pk], on=today()).get(member.pk, "")
+    return away_label(periods[0]) if periods else ""

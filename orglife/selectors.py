@@ -3,9 +3,9 @@ subtree; the branch secretary, deputy and committee of a branch also write its r
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from organizations.models import Organization, Role
+from organizations.models import MemberAway, Organization, Role
 from organizations.selectors import active_assignments, scope_q, subtrees_q
 
 from .models import (
@@ -176,6 +176,7 @@ def lapse_grounds(members, *, on, months: int, since: dict | None = None) -> dic
         Attendance.objects.filter(
             member_id__in=ids, meeting__held_on__gte=start, meeting__held_on__lt=on.replace(day=1)
         )
+        .exclude(away_absence())
         .select_related("meeting")
         .order_by("meeting__held_on", "meeting_id")
     )
@@ -251,3 +252,15 @@ def lapse_grounds(members, *, on, months: int, since: dict | None = None) -> dic
         if grounds:
             out[member.pk] = grounds
     return out
+
+
+def away_absence(from_meeting: bool = False) -> Q:
+    """An attendance row listing a member absent on a day he was registered mobile or abroad
+    (`MemberAway`): not an absence from organizational life. The mobile member attends at the
+    place he moved to (CARD-1994; EDU-2019 Art. 32), the member abroad resumes on his return
+    (EDU-2019 Art. 34). The one predicate every attendance rate and absentee count excludes:
+    on `Attendance`, or on `Meeting` rows through their `attendance` (`from_meeting`)."""
+    row = "attendance__" if from_meeting else ""
+    held_on = OuterRef("held_on" if from_meeting else "meeting__held_on")
+    away = MemberAway.objects.on(held_on).filter(member_id=OuterRef(f"{row}member_id"))
+    return Q(**{f"{row}present": False}) & Q(Exists(away))

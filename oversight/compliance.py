@@ -27,6 +27,7 @@ from engine.i18n import _
 from organizations.models import Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
 from organizations.selectors import committee_basis
 from orglife.models import Attendance, DuesPayment, Meeting, MeetingKind
+from orglife.selectors import away_absence
 
 ORDER = {"month": 0, "quarter": 1, "year": 2}
 STATUS_LABELS = {
@@ -197,7 +198,7 @@ class _Records:
             )
             .annotate(
                 n_present=Count("attendance", filter=Q(attendance__present=True)),
-                n_due=Count("attendance"),
+                n_due=Count("attendance", filter=~away_absence(from_meeting=True)),
             )
             .select_related("organization")
             .order_by("held_on", "id")

@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 from engine.calendar import today
 from engine.i18n import _
 from organizations.models import Member, MemberStatus, Organization
+from organizations.selectors import away_labels
 from orglife.dues_selectors import dues_paid_through
 from orglife.models import DuesPayment
 from untrusted.cells import text_cells
@@ -44,6 +45,7 @@ class RosterRow:
     months_owed: int
     stage: str  # the development case's current stage, "" when none is running
     group: str  # the Party group within the branch, "" when none
+    away: str  # 流动党员（place） / 出国（境）党员（place） while registered, else ""
 
 
 def _months(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -79,6 +81,7 @@ def branch_roster(branch: Organization, *, on: dt.date | None = None) -> list[Ro
     ):
         paid.setdefault(member_id, set()).add(month)
     through = dues_paid_through(ids)
+    away = away_labels(ids, on=on)
     stages = dict(
         Case.objects.filter(
             process_id=DEVELOPMENT_PROCESS, subject_member_id__in=ids, status=CaseStatus.RUNNING
@@ -121,6 +124,7 @@ def branch_roster(branch: Organization, *, on: dt.date | None = None) -> list[Ro
                 months_owed=owed,
                 stage=stages.get(m.pk, ""),
                 group=m.organization.name if m.organization_id != branch.pk else "",
+                away=away.get(m.pk, ""),
             )
         )
     rows.sort(key=lambda r: ROSTER_ORDER.index(r.member.status))
@@ -153,7 +157,7 @@ def roster_workbook(branch: Organization, rows: list[RosterRow], *, stage_label=
             [
                 r.member.name,
                 r.group,
-                r.status,
+                f"{r.status} {r.away}" if r.away else r.status,
                 r.rights,
                 r.standing_years,
                 r.paid_through.strftime("%Y-%m") if r.paid_through else "",

@@ -37,6 +37,7 @@ from orglife.models import (
     TrainingAttendance,
     VolunteerService,
 )
+from orglife.selectors import away_absence
 from procedures.model_branch_evaluation import DECISIONS
 from workflows.models import Case, CaseStatus, Document
 
@@ -141,7 +142,7 @@ class Records:
             .select_related("organization")
             .annotate(
                 n_present=Count("attendance", filter=Q(attendance__present=True)),
-                n_due=Count("attendance"),
+                n_due=Count("attendance", filter=~away_absence(from_meeting=True)),
             )
             .order_by("held_on", "id")
         ):

@@ -62,6 +62,23 @@ LABELS = [
     gettext_noop("是否同意评议结果"),
     gettext_noop("启动不合格党员处置"),
     gettext_noop("评议完成"),
+    # bpmn/member_away.bpmn
+    gettext_noop("流动党员和出国（境）党员管理"),
+    gettext_noop("支部登记流动或出国（境）党员"),
+    gettext_noop("登记外出"),
+    gettext_noop("联系流动或出国（境）党员"),
+    gettext_noop("定期联系"),
+    gettext_noop("联系结果"),
+    gettext_noop("研究失去联系党员的处理"),
+    gettext_noop("失联处理"),
+    gettext_noop("党委意见"),
+    gettext_noop("登记返回"),
+    gettext_noop("已返回"),
+    gettext_noop("党委决定停止党籍"),
+    gettext_noop("继续登记"),
+    gettext_noop("失去联系"),
+    gettext_noop("继续寻找或已联系"),
+    gettext_noop("停止党籍"),
     # bpmn/member_development.bpmn
     gettext_noop("发展党员"),
     gettext_noop("收到入党申请书"),
@@ -228,8 +245,6 @@ LABELS = [
     gettext_noop("介绍信有效期届满"),
     gettext_noop("转出后长期未报到"),
     gettext_noop("跟进逾期未报到"),
-    gettext_noop("研究失去联系党员的处理"),
-    gettext_noop("失联处理"),
     gettext_noop("登记组织关系已转出"),
     gettext_noop("已转出，回执已贴存根"),
     gettext_noop("不同意保留"),
@@ -369,6 +384,19 @@ LABELS = [
     gettext_noop("佐证资料"),
     # forms/schemas/democratic_review/self_assessment.json
     gettext_noop("对照党员标准和入党誓词的自我评价"),
+    # forms/schemas/member_away/decide_lost_contact.json
+    gettext_noop("失去联系党员的处理"),
+    gettext_noop("继续寻找"),
+    gettext_noop("按规定停止党籍"),
+    gettext_noop("已取得联系"),
+    gettext_noop("研究日期"),
+    gettext_noop("情况和理由"),
+    # forms/schemas/member_away/record_contact.json
+    gettext_noop("联系日期（返回时为返回日期）"),
+    gettext_noop("已取得联系，继续登记"),
+    gettext_noop("已返回，恢复参加本支部组织生活"),
+    gettext_noop("失去联系，提请党委研究"),
+    gettext_noop("联系情况"),
     # forms/schemas/member_development/admission_vote.json
     gettext_noop("实到会有表决权的党员"),
     gettext_noop("未到会党员的书面意见"),
@@ -509,12 +537,7 @@ LABELS = [
     gettext_noop("审核日期"),
     gettext_noop("党员档案已审核"),
     # forms/schemas/transfer/decide_lost_contact.json
-    gettext_noop("失去联系党员的处理"),
-    gettext_noop("党委意见"),
-    gettext_noop("继续寻找"),
     gettext_noop("提请按规定停止党籍"),
-    gettext_noop("已取得联系"),
-    gettext_noop("情况和理由"),
     # forms/schemas/transfer/follow_up_expired_letter.json
     gettext_noop("已联系党员和接收单位"),
     gettext_noop("凭原介绍信补开"),
@@ -528,10 +551,8 @@ LABELS = [
     # forms/schemas/transfer/record_contact.json
     gettext_noop("保留期间联系记录"),
     gettext_noop("联系日期"),
-    gettext_noop("联系结果"),
     gettext_noop("已落实去向，另行转出"),
     gettext_noop("保留期满，结束保留"),
-    gettext_noop("联系情况"),
     # forms/schemas/transfer/record_receipt.json
     gettext_noop("接收单位接收日期"),
     gettext_noop("收到回执日期"),

@@ -113,6 +113,11 @@ urlpatterns = [
         views_transfers.member_transfer,
         name="member_transfer",
     ),
+    path(
+        "members/<int:member_id>/away/",
+        views_transfers.member_away_register,
+        name="member_away",
+    ),
     path("transfers/in/new/", views_transfers.transfer_in_new, name="transfer_in_new"),
     path("records/roster/", views_reports.roster, name="roster"),
     path("records/roster.xlsx", views_reports.roster_export, name="roster_export"),

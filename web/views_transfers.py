@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from engine.errors import DomainError
-from organizations.models import MemberStatus, OrgKind
+from organizations.models import AwayKind, MemberStatus, OrgKind
 from organizations.selectors import is_org_department
+from procedures.member_away import PROCESS as AWAY
 from procedures.member_development.selectors import member_for_user
 from procedures.transfer.batch import (
     graduation_preview,
@@ -152,7 +153,7 @@ def graduation_batch(request, batch: str) -> HttpResponse:
         return attachment(
             summary_workbook(summary),
             XLSX,
-            f"{_('毕业生转接')}-{batch}-{dt.date.today():%Y%m%d}.xlsx",
+            f"{summary['title']}-{dt.date.today():%Y%m%d}.xlsx",
         )
     return render(
         request,
@@ -178,16 +179,38 @@ def _int(value: str) -> int | str:
         return value or ""
 
 
-@scoped
-def member_transfer(request, member_id: int) -> HttpResponse:
-    """Start a transfer out (to another unit, or retained) or within the university for one
-    member, through the same service as the API; refused starts come back naming the field."""
+def _member_and_branch(request, member_id: int) -> tuple:
+    """The member (in scope; his branch managed by the user, else the 404 page) and his branch
+    (the branch above a Party group)."""
     member = member_for_user(request.user, member_id)
     if not may_start_transfer(request.user, member):
         raise Http404
     branch = member.organization
     if branch.kind != OrgKind.BRANCH and branch.parent_id:
         branch = branch.parent
+    return member, branch
+
+
+def _start_for(request, process: str, member, branch, data: dict) -> tuple:
+    """(the case started for the member, None) or (None, the refusal by the form's fields)."""
+    try:
+        case = case_start_in_scope(
+            actor=request.user,
+            process_id=process,
+            organization_id=branch.pk,
+            subject_member_id=member.pk,
+            data=data,
+        )
+    except DomainError as exc:
+        return None, {"message": str(exc.message), "fields": _field_errors(exc)}
+    return case, None
+
+
+@scoped
+def member_transfer(request, member_id: int) -> HttpResponse:
+    """Start a transfer out (to another unit, or retained) or within the university for one
+    member, through the same service as the API; refused starts come back naming the field."""
+    member, branch = _member_and_branch(request, member_id)
     form = {"kind": "out", "destination": "employer"}
     error = None
     if request.method == "POST":
@@ -206,17 +229,8 @@ def member_transfer(request, member_id: int) -> HttpResponse:
                     "receiving_organization": form["receiving_organization"],
                 },
             )
-        try:
-            case = case_start_in_scope(
-                actor=request.user,
-                process_id=process,
-                organization_id=branch.pk,
-                subject_member_id=member.pk,
-                data=data,
-            )
-        except DomainError as exc:
-            error = {"message": str(exc.message), "fields": _field_errors(exc)}
-        else:
+        case, error = _start_for(request, process, member, branch, data)
+        if case is not None:
             messages.success(request, _("已发起 %(n)s 的组织关系转接。") % {"n": member.name})
             return redirect("web:case", case_id=case.pk)
     return render(
@@ -229,6 +243,46 @@ def member_transfer(request, member_id: int) -> HttpResponse:
             "error": error,
             "destinations": DESTINATIONS.items(),
             "targets": internal_targets(member),
+            "nav_active": "roster",
+        },
+        status=400 if error else 200,
+    )
+
+
+AWAY_FIELDS = (
+    "kind",
+    "place",
+    "card_no",
+    "contact_person",
+    "contact_phone",
+    "started_on",
+    "expected_return_on",
+)
+
+
+@scoped
+def member_away_register(request, member_id: int) -> HttpResponse:
+    """Register a member as mobile (流动党员) or abroad (出国（境）) from his page, through the same
+    service as the API (`member_away`); a refusal comes back naming the field."""
+    member, branch = _member_and_branch(request, member_id)
+    form = {"kind": AwayKind.MOBILE}
+    error = None
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in AWAY_FIELDS}
+        data = {"member": {"id": member.pk}, **{k: v for k, v in form.items() if v}}
+        case, error = _start_for(request, AWAY, member, branch, data)
+        if case is not None:
+            messages.success(request, _("已登记 %(n)s 外出。") % {"n": member.name})
+            return redirect("web:case", case_id=case.pk)
+    return render(
+        request,
+        "web/member_away.html",
+        {
+            "member": member,
+            "branch": branch,
+            "form": form,
+            "error": error,
+            "kinds": AwayKind.choices,
             "nav_active": "roster",
         },
         status=400 if error else 200,

@@ -243,6 +243,20 @@ RULES = {
         "EDU-2019 第34条",
         "local; the rule says regularly",
     ),
+    "transfer.mobile_report": Rule(
+        D(years=1),
+        "流动党员向流出地党组织报告情况的间隔（支部据此联系）",
+        "MOB-2006",
+        "unverified; quoted: at least once a year",
+    ),
+    "transfer.abroad_contact": Rule(
+        D(months=6), "出国（境）党员保留组织关系期间联系的间隔", "EDU-2019 第34条"
+    ),
+    "transfer.lost_contact": Rule(
+        D(months=6),
+        "失去联系满此期限、经查找仍无下落的，提请党委研究停止党籍（须党委决定）",
+        "EDU-2019 第24条",
+    ),
     # --- Tasks and reminders ---
     "tasks.reminder_lead": Rule(D(days=3), "任务到期前提醒时间", "partyflow"),
     # Overdue tasks of these steps also go to the approving committee's inbox (督办): {process: (task ids)}.

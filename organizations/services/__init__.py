@@ -18,7 +18,13 @@ from .import_upserts import (
     officer_role_for,
     organization_import_upsert,
 )
-from .members import member_create, member_delete, member_update
+from .members import (
+    member_away_end,
+    member_away_start,
+    member_create,
+    member_delete,
+    member_update,
+)
 from .organizations import (
     ALLOWED_PARENTS,
     organization_create,
@@ -52,6 +58,8 @@ __all__ = [
     "POST_ROLES",
     "SECRET_FIELDS",
     "member_account_ensure",
+    "member_away_end",
+    "member_away_start",
     "member_create",
     "member_delete",
     "member_import_upsert",

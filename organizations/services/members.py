@@ -10,7 +10,7 @@ from engine.i18n import _
 from untrusted.text import name_check
 
 from ..idcard import id_number_check
-from ..models import Member, MemberStatus, Organization, OrgKind
+from ..models import AwayKind, Member, MemberAway, MemberStatus, Organization, OrgKind
 from .record import _changes, _delete, _record, snapshot
 
 
@@ -108,3 +108,46 @@ def member_delete(*, actor, member: Member) -> None:
 
 # The branch-committee roles and the posts each may hold (BRANCH-2018 Art. 19-20): the secretary and
 # the deputy hold their own post; a committee member holds one of the others.
+
+
+@transaction.atomic
+def member_away_start(*, actor, member: Member, **fields) -> MemberAway:
+    """Register the member as mobile or abroad from `started_on` (the `member_away` procedure's
+    start, its checks done there). One registration in force at a time."""
+    if member.away_periods.filter(ended_on__isnull=True).exists():
+        raise ValidationFailed(
+            _("%(name)s 已登记为流动党员或出国（境）党员，尚未返回。") % {"name": member.name},
+            code="member_already_away",
+            fields={"data.member": [_("已有未结束的登记")]},
+        )
+    away = MemberAway.objects.create(member=member, **fields)
+    if away.kind == AwayKind.MOBILE and not member.is_floating:  # the roster's 是否流动党员
+        member_update(actor=actor, member=member, is_floating=True)
+    _record(
+        "member_away_started",
+        actor=actor,
+        instance=away,
+        label=member.name,
+        organization_id=member.organization_id,
+        data={"after": snapshot(away)},
+    )
+    return away
+
+
+@transaction.atomic
+def member_away_end(*, actor, away: MemberAway, ended_on) -> MemberAway:
+    """The member came back on `ended_on`: from that day a meeting he misses is an absence again."""
+    before = snapshot(away)
+    away.ended_on = ended_on
+    away.save(update_fields=["ended_on"])
+    if away.kind == AwayKind.MOBILE and away.member.is_floating:
+        member_update(actor=actor, member=away.member, is_floating=False)
+    _record(
+        "member_away_ended",
+        actor=actor,
+        instance=away,
+        label=away.member.name,
+        organization_id=away.member.organization_id,
+        data={"changes": _changes(before, snapshot(away))},
+    )
+    return away

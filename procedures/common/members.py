@@ -14,19 +14,23 @@ from .start import branch_only
 from .votes import admission_rule_tally, voters
 
 
-def member_case_subject(*, organization, data, not_branch: tuple) -> Member:
+def member_case_subject(*, organization, data, not_branch: tuple, loaded=None) -> Member:
     """The member a per-member case is about (`data.member.id`, in the branch), refusing a case
     not opened for a branch (`not_branch`: message, code). One running case per member is the
-    procedure's `one_running_per(PROCESS, MEMBER)`, held by `workflows.services.case_start`."""
+    procedure's `one_running_per(PROCESS, MEMBER)`, held by `workflows.services.case_start`.
+    `loaded`: that member already read with his organization (a batch), checked without a query."""
     branch_only(organization, not_branch)
     member_id = (data.get("member") or {}).get("id")
-    member = (
-        Member.objects.filter(
-            pk=member_id, organization__path__startswith=organization.path
-        ).first()
-        if member_id
-        else None
-    )
+    if loaded is not None and member_id and loaded.pk == member_id:
+        member = loaded if loaded.organization.path.startswith(organization.path) else None
+    else:
+        member = (
+            Member.objects.filter(
+                pk=member_id, organization__path__startswith=organization.path
+            ).first()
+            if member_id
+            else None
+        )
     if member is None:
         raise ValidationFailed(
             _("请指明本支部的党员。"),

@@ -14,10 +14,10 @@ import csv
 import io
 import uuid
 
-from django.db import transaction
+from django.db.models import Count, Min
 from django.utils import timezone
 
-from engine.calendar import today
+from engine.calendar import parse_date, today
 from engine.errors import DomainError, NotFound, ValidationFailed
 from engine.i18n import _
 from organizations.models import OrgKind
@@ -26,10 +26,12 @@ from organizations.selectors import members_visible, organizations_manageable
 from untrusted.cells import csv_row, text_cells
 from untrusted.workbook import open_workbook
 from workflows import registry
+from workflows.display import SYSTEM_NAME, user_names
 from workflows.models import Case, CaseStatus, Task, TaskStatus
 from workflows.selectors import cases_visible
-from workflows.services import case_start
+from workflows.services import cases_start_many
 
+from .facts import DUES_PREFETCH
 from .procedure import DESTINATIONS, OUT, check_out_start
 
 HEADERS = {
@@ -101,12 +103,13 @@ def _rows(file) -> list[dict]:
         wb.close()
 
 
-def _preview_rows(actor, rows: list[dict]) -> list[dict]:
+def _preview_rows(actor, rows: list[dict]) -> tuple[list[dict], dict]:
     """Each row as it would start: the member (in the actor's scope), the branch, the destination,
     what happens (a letter, or retention for the committee to approve), or the refusal the start
-    would give, with its code."""
+    would give, with its code. Also {row: (member, branch)} of the rows that may start, as read
+    (members with their organization and dues, so that starting reads them no second time)."""
     rules = deployment_rule_set()
-    visible = members_visible(actor).select_related("organization")
+    visible = members_visible(actor).select_related("organization").prefetch_related(DUES_PREFETCH)
     numbers = {r["student_no"] for r in rows if r["student_no"]}
     names = {r["name"] for r in rows if r["name"] and not r["student_no"]}
     by_no = {m.staff_or_student_no: m for m in visible.filter(staff_or_student_no__in=numbers)}
@@ -120,7 +123,7 @@ def _preview_rows(actor, rows: list[dict]) -> list[dict]:
         )
     )
     seen: set[int] = set()
-    out = []
+    out, loaded = [], {}
     for r in rows:
         item = {
             "row": r["row"],
@@ -180,7 +183,9 @@ def _preview_rows(actor, rows: list[dict]) -> list[dict]:
                 "destination": item["destination"],
                 "receiving_organization": r["receiving_organization"],
             }
-            checked = check_out_start(organization=organization, data=data, rules=rules)
+            checked = check_out_start(
+                organization=organization, data=data, rules=rules, subject_member=member
+            )
             item.update(
                 branch=organization.pk,
                 branch_name=organization.name,
@@ -192,30 +197,36 @@ def _preview_rows(actor, rows: list[dict]) -> list[dict]:
                 ),
                 ok=True,
             )
+            loaded[r["row"]] = (member, organization)
         except DomainError as exc:
             column = FIELD_COLUMNS.get(next(iter(exc.fields or {}), ""), "")
             if column == "学号" and not r["student_no"]:
                 column = "姓名"
             item["problem"] = {"code": exc.code, "message": str(exc.message), "column": column}
         out.append(item)
-    return out
+    return out, loaded
 
 
 def graduation_preview(*, actor, file) -> dict:
     """What the batch would do, row by row; writes nothing."""
-    rows = _preview_rows(actor, _rows(file))
-    return {
+    return _preview(actor, file)[0]
+
+
+def _preview(actor, file) -> tuple[dict, dict]:
+    rows, loaded = _preview_rows(actor, _rows(file))
+    preview = {
         "rows": rows,
         "total": len(rows),
         "ready": sum(1 for r in rows if r["ok"]),
         "refused": sum(1 for r in rows if not r["ok"]),
     }
+    return preview, loaded
 
 
 def graduation_start(*, actor, file) -> dict:
     """Start every row's transfer out in one transaction, or none when any row is refused
     (400 `batch_rows_invalid` with the preview in `details.preview`)."""
-    preview = graduation_preview(actor=actor, file=file)
+    preview, loaded = _preview(actor, file)
     if preview["refused"] or not preview["rows"]:
         raise ValidationFailed(
             _("名单有 %(n)s 行不能发起，未发起任何转接。") % {"n": preview["refused"]},
@@ -224,34 +235,24 @@ def graduation_start(*, actor, file) -> dict:
             preview=preview,
         )
     batch = f"{today():%Y%m%d}-{uuid.uuid4().hex[:6]}"
-    organizations = {
-        o.pk: o
-        for o in organizations_manageable(actor).filter(
-            pk__in={r["branch"] for r in preview["rows"]}
-        )
-    }
-    members = {
-        m.pk: m
-        for m in members_visible(actor).filter(pk__in=[r["member"] for r in preview["rows"]])
-    }
-    cases = []
-    with transaction.atomic():
-        for r in preview["rows"]:
-            case = case_start(
-                actor=actor,
-                process_id=OUT,
-                organization=organizations[r["branch"]],
-                subject_member=members[r["member"]],
-                business_key=f"{BATCH_PREFIX}{batch}",
-                data={
+    starts = []
+    for r in preview["rows"]:
+        member, organization = loaded[r["row"]]
+        starts.append(
+            {
+                "organization": organization,
+                "subject_member": member,
+                "business_key": f"{BATCH_PREFIX}{batch}",
+                "data": {
                     "member": {"id": r["member"]},
                     "destination": r["destination"],
                     "receiving_organization": r["receiving_organization"],
                     "batch": batch,
                 },
-            )
-            cases.append(case.pk)
-    return {"batch": batch, "started": len(cases), "cases": cases}
+            }
+        )
+    cases = cases_start_many(actor=actor, process_id=OUT, starts=starts)
+    return {"batch": batch, "started": len(cases), "cases": [c.pk for c in cases]}
 
 
 def graduation_summary(*, actor, batch: str) -> dict:
@@ -291,9 +292,14 @@ def graduation_summary(*, actor, batch: str) -> dict:
     ]
     if not rows:  # none in scope reads like none at all
         raise NotFound(_("批次不存在。"), code="batch_not_found")
+    first = min(cases, key=lambda c: c.created_at)
     letter_rows = [r for r in rows if r["destination"] != "retained"]
     return {
         "batch": batch,
+        "title": batch_title(
+            started_at=first.created_at,
+            started_by=user_names([first.started_by_id]).get(first.started_by_id, ""),
+        ),
         "total": len(rows),
         "letters_issued": sum(1 for r in letter_rows if r["letter_serial"]),
         "receipts_returned": sum(1 for r in letter_rows if r["receipt_received_on"]),
@@ -330,17 +336,39 @@ def summary_csv(summary: dict) -> str:
     return "\ufeff" + buf.getvalue()
 
 
+def batch_title(*, started_at, started_by: str) -> str:
+    """What people call a batch (its id stays in the URL): the graduates' year (届, the year of
+    the upload: a batch is uploaded as its members graduate), the day it was uploaded and who
+    uploaded it — "2026届毕业生转接（2026-06-15 上传，张三）"."""
+    day = parse_date(started_at)
+    return _("%(year)s届毕业生转接（%(day)s 上传，%(who)s）") % {
+        "year": day.year,
+        "day": day.isoformat(),
+        "who": started_by or SYSTEM_NAME,
+    }
+
+
 def recent_batches(actor) -> list[dict]:
-    """The batches in the actor's scope, newest first, with their size."""
-    keys = (
+    """The batches in the actor's scope, newest first, with their title and size (one query for
+    the batches, one for the names of who uploaded them)."""
+    heads = list(
         cases_visible(actor)
         .filter(process_id=OUT, business_key__startswith=BATCH_PREFIX)
-        .values_list("business_key", flat=True)
+        .values("business_key")
+        .annotate(total=Count("pk"), started_at=Min("created_at"), started_by=Min("started_by"))
+        .order_by("-started_at")
     )
-    counts: dict[str, int] = {}
-    for key in keys:
-        counts[key[len(BATCH_PREFIX) :]] = counts.get(key[len(BATCH_PREFIX) :], 0) + 1
-    return [{"batch": b, "total": n} for b, n in sorted(counts.items(), reverse=True)]
+    names = user_names(h["started_by"] for h in heads)
+    return [
+        {
+            "batch": h["business_key"][len(BATCH_PREFIX) :],
+            "title": batch_title(
+                started_at=h["started_at"], started_by=names.get(h["started_by"], "")
+            ),
+            "total": h["total"],
+        }
+        for h in heads
+    ]
 
 
 __all__ = [
@@ -392,7 +420,7 @@ def summary_workbook(summary: dict) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "毕业生转接"
-    ws.append(["批次", summary["batch"]])
+    ws.append(["批次", summary["title"]])
     ws.append(
         [
             "人数",

@@ -173,6 +173,7 @@ def check_out_start(*, organization, data, rules, subject_member=None) -> dict:
         organization=organization,
         data=data,
         not_branch=(_("组织关系转出须针对党支部发起。"), "transfer_needs_branch"),
+        loaded=subject_member,
     )
     destination = data.get("destination")
     if destination not in DESTINATIONS:

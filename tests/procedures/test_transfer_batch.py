@@ -5,10 +5,15 @@ progress with an export; a branch sees only its own members' transfers."""
 import datetime as dt
 import io
 
+import pytest
 import time_machine
 from openpyxl import Workbook
 
+from engine.errors import Conflict
 from organizations.services import member_update
+from workflows.audit import verify_case
+from workflows.models import Case
+from workflows.services import cases_start_many
 
 from ..helpers import complete, cst, inbox
 from .transfer_helpers import pay_dues
@@ -116,6 +121,39 @@ def test_a_graduation_batch_is_previewed_started_at_once_and_followed(university
             == "姓名,党支部,去向,接收党组织,介绍信编号,开具日期,回执收到日期,当前环节,逾期"
         )
         assert grads[0].name in text and "某市人才服务中心党委" in text
-        assert org.get("/api/transfers/graduation/").json() == [{"batch": batch, "total": 3}]
+        title = f"2027届毕业生转接（2027-06-20 上传，{u.users.orgdept.username}）"
+        assert summary["title"] == title
+        assert org.get("/api/transfers/graduation/").json() == [
+            {"batch": batch, "title": title, "total": 3}
+        ]
+        # started together, each case's audit chain is whole: its start, then each step
+        assert all(verify_case(c).ok for c in started["cases"])
         # scope: branch B sees nothing of it (as if there were no batch)
         assert api(u.users.sec_b).get(f"/api/transfers/graduation/{batch}/").status_code == 404
+
+
+def test_a_batch_naming_one_member_twice_or_one_already_leaving_starts_nothing(university):
+    u = university
+    member = u.full_a[2]
+    pay_dues(u, member, dt.date(2027, 6, 1), dt.date(2027, 6, 1))
+    start = {
+        "organization": u.branch_a,
+        "subject_member": member,
+        "business_key": "graduation:x",
+        "data": {
+            "member": {"id": member.pk},
+            "destination": "employer",
+            "receiving_organization": "某单位党委",
+        },
+    }
+    with time_machine.travel(cst(2027, 6, 20, 9), tick=False):
+        with pytest.raises(Conflict) as twice:
+            cases_start_many(actor=u.users.orgdept, process_id="transfer_out", starts=[start] * 2)
+        assert twice.value.code == "case_already_running"
+        assert not Case.objects.filter(process_id="transfer_out").exists()
+        (case,) = cases_start_many(actor=u.users.orgdept, process_id="transfer_out", starts=[start])
+        assert case.data["dues_paid_through"] == "2027-06" and verify_case(case.pk).ok
+        with pytest.raises(Conflict) as again:
+            cases_start_many(actor=u.users.orgdept, process_id="transfer_out", starts=[start])
+        assert again.value.code == "case_already_running"
+        assert Case.objects.filter(process_id="transfer_out").count() == 1

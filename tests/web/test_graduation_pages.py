@@ -45,6 +45,8 @@ def test_the_graduation_batch_is_previewed_started_and_summarised(university, we
     u = university
     grads = ready_graduates(u)
     member_update(actor=None, member=grads[0], name="=HYPERLINK(1)")
+    u.users.orgdept.first_name = "王芳"
+    u.users.orgdept.save(update_fields=["first_name"])
     org = web(u.users.orgdept)
     page = org.get("/transfers/graduation/")
     assert page.status_code == 200 and "毕业生转接" in text(page) and "下载名单模板" in text(page)
@@ -79,6 +81,12 @@ def test_the_graduation_batch_is_previewed_started_and_summarised(university, we
     assert "已开介绍信" in body and "某市人才服务中心党委" in body and "=HYPERLINK(1)" in body
     case = Case.objects.get(process_id="transfer_out", subject_member=grads[1])
     assert f'href="/cases/{case.pk}/"' in started.content.decode()
+    # the batch reads by a name people recognise; its id stays in the URL
+    title = f"{today().year}届毕业生转接（{today().isoformat()} 上传，王芳）"
+    assert title in body and batch not in body
+    listed = org.get("/transfers/graduation/")
+    assert title in text(listed) and batch not in text(listed)
+    assert f'href="/transfers/graduation/{batch}/"' in listed.content.decode()
     # starting again (nothing previewed any more) starts nothing
     again = org.post("/transfers/graduation/start/", follow=True)
     assert "请先上传名单并查看预览。" in text(again)
@@ -86,12 +94,12 @@ def test_the_graduation_batch_is_previewed_started_and_summarised(university, we
 
     export = org.get(f"/transfers/graduation/{batch}/", {"export": "xlsx"})
     ws = load_workbook(io.BytesIO(export.content)).worksheets[0]
+    assert [c.value for c in ws[1]][:2] == ["批次", title]
     header = [c.value for c in ws[4]]
     assert header[:4] == ["姓名", "党支部", "去向", "接收党组织"]
     names = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=1) for r in range(5, 8)}
     assert set(names) == {"=HYPERLINK(1)", grads[1].name, grads[2].name}
     assert names["=HYPERLINK(1)"].data_type == "s"  # a name, never a formula
-    assert "graduation" in org.get("/transfers/graduation/").content.decode()  # listed
 
     # a branch secretary: no upload, no template; the batch of other branches reads as none
     sec = web(u.users.sec_a)

@@ -23,6 +23,7 @@ from .cases import (
     case_move,
     case_start,
     case_start_in_scope,
+    cases_start_many,
 )
 from .delegation import delegation_create, delegation_revoke
 from .deploy import process_deploy
@@ -45,6 +46,7 @@ __all__ = [
     "case_flag",
     "case_history_import",
     "case_start",
+    "cases_start_many",
     "case_start_in_scope",
     "delegation_create",
     "delegation_revoke",

@@ -21,9 +21,10 @@ from organizations.selectors import (
 )
 
 from .. import audit, registry
-from ..assignment import resolve_lane, slot
+from ..assignment import acting_roles, resolve_lane, slot
 from ..models import (
     RUNNING_SUBJECT_CONSTRAINT,
+    AuditEvent,
     Case,
     CaseAccess,
     CaseStatus,
@@ -59,6 +60,141 @@ def case_start(
     `imported` (who imported it, from which file and row): the case is adopted from an office's
     records and its data may carry IMPORT_KEYS (e.g. the step it starts at); only a service passes
     it (onboarding). Without it those keys are refused."""
+    version = _current_version(process_id)
+    rules = get_rule_set(rule_set) if rule_set else deployment_rule_set()
+    data, subject, subject_key = _start_data(
+        process_id=process_id,
+        organization=organization,
+        subject=subject,
+        subject_member=subject_member,
+        data=data,
+        rules=rules,
+        imported=imported,
+    )
+    if subject_key is not None:
+        if Case.objects.filter(subject_key=subject_key, status=CaseStatus.RUNNING).exists():
+            raise _already_running(version, subject)
+    spec, subprocess_specs = state.version_specs(version)
+    try:
+        with transaction.atomic():
+            run = WorkflowRun.start(spec, subprocess_specs, rules, data)
+            case = _new_case(
+                actor=actor,
+                version=version,
+                rules=rules,
+                organization=organization,
+                subject=subject,
+                subject_member=subject_member,
+                business_key=business_key,
+                subject_key=subject_key,
+                run=run,
+            )
+            case.save(force_insert=True)
+            state.persist(case, run, actor=actor, event=_started_event(actor, version, rules, data))
+    except IntegrityError as exc:
+        if subject_key is not None and _running_subject_violated(exc):
+            raise _already_running(version, subject) from None
+        raise
+    return case
+
+
+def cases_start_many(*, actor, process_id: str, starts: list[dict]) -> list[Case]:
+    """Start many cases of `process_id` at once, all or none (a graduation batch), each exactly as
+    `case_start` starts one: the same start check, one running case per subject, a `case_started`
+    event opening each case's own audit chain with what its first step changed. `starts`: dicts of
+    `organization`, `subject_member`, `data`, `business_key`.
+
+    What is the same for every case is done once: the process version, the deployment's rule set,
+    the parsed BPMN spec, the lanes resolved at each organization, the actor's roles there; rows are
+    written with one statement per kind (cases, tasks, timers, audit events, the chain heads)."""
+    version = _current_version(process_id)
+    rules = deployment_rule_set()
+    prepared = [
+        (
+            s,
+            *_start_data(
+                process_id=process_id,
+                organization=s["organization"],
+                subject="",
+                subject_member=s.get("subject_member"),
+                data=s.get("data"),
+                rules=rules,
+                imported=None,
+            ),
+        )
+        for s in starts
+    ]
+    subjects: dict[str, str] = {}
+    for _s, _d, subject, key in prepared:
+        if key is None:
+            continue
+        if key in subjects:  # the same subject twice in the batch
+            raise _already_running(version, subject)
+        subjects[key] = subject
+    running = (
+        Case.objects.filter(subject_key__in=list(subjects), status=CaseStatus.RUNNING)
+        .values_list("subject_key", flat=True)
+        .first()
+        if subjects
+        else None
+    )
+    if running is not None:
+        raise _already_running(version, subjects[running])
+    spec, subprocess_specs = state.version_specs(version)
+    now = timezone.now()
+    lanes: dict = {}
+    steps, events = [], []
+    for s, data, subject, subject_key in prepared:
+        run = WorkflowRun.start(spec, subprocess_specs, rules, data)
+        case = _new_case(
+            actor=actor,
+            version=version,
+            rules=rules,
+            organization=s["organization"],
+            subject=subject,
+            subject_member=s.get("subject_member"),
+            business_key=s.get("business_key", ""),
+            subject_key=subject_key,
+            run=run,
+        )
+        step = state.plan_step(
+            case, run, actor=actor, now=now, open_rows={}, timer_rows={}, lanes=lanes
+        )
+        steps.append((step, _started_event(actor, version, rules, data)))
+    cases = [step.case for step, _e in steps]
+    roles: dict[int, list] = {}
+    try:
+        with transaction.atomic():
+            Case.objects.bulk_create(cases)
+            state.write_rows([step for step, _e in steps], now=now)
+            for step, event in steps:
+                org = step.case.organization
+                if org.pk not in roles:
+                    roles[org.pk] = (
+                        acting_roles(actor, organization=org) if actor is not None else []
+                    )
+                events.append(
+                    audit.build(
+                        case=step.case,
+                        roles=roles[org.pk],
+                        **{**event, "data": {**event["data"], **step.changes}},
+                    )
+                )
+            AuditEvent.objects.bulk_create(events)
+            for step, _e in steps:  # after the chains' first events, as `state.persist` runs them
+                state.apply_effects(step.case, step.effects, actor=actor, now=now)
+            state.update_cases(cases, fields=["audit_seq", "audit_head"])
+    except IntegrityError as exc:
+        if _running_subject_violated(exc):
+            raise Conflict(
+                _("名单中有党员已有进行中的“%(process)s”流程。") % {"process": version.name},
+                code="case_already_running",
+            ) from None
+        raise
+    return cases
+
+
+def _current_version(process_id: str) -> ProcessVersion:
     version = ProcessVersion.objects.filter(process_id=process_id, is_current=True).first()
     if version is None:
         raise ValidationFailed(
@@ -66,7 +202,14 @@ def case_start(
             code="unknown_process",
             fields={"process": [_("未部署的流程")]},
         )
-    rules = get_rule_set(rule_set) if rule_set else deployment_rule_set()
+    return version
+
+
+def _start_data(
+    *, process_id, organization, subject, subject_member, data, rules, imported
+) -> tuple[dict, str, str | None]:
+    """The data a case starts with (the procedure's start check applied), its subject and the
+    running-subject key; the refusals of `case_start`."""
     if data is not None and not isinstance(data, dict):
         raise ValidationFailed(
             _("data 须为 JSON 对象。"), code="invalid_data", fields={"data": [_("须为对象")]}
@@ -91,49 +234,53 @@ def case_start(
     subject_key = registry.running_key(
         process_id, organization=organization, subject_member=subject_member, data=data
     )
-    if subject_key is not None:
-        if Case.objects.filter(subject_key=subject_key, status=CaseStatus.RUNNING).exists():
-            raise _already_running(version, subject)
     data["case_organization"] = {"id": organization.pk, "name": organization.name}
-    spec, subprocess_specs = state.version_specs(version)
-    try:
-        with transaction.atomic():
-            run = WorkflowRun.start(spec, subprocess_specs, rules, data)
-            case = Case.objects.create(
-                process_version=version,
-                process_id=process_id,
-                rule_set=rules.code,
-                organization=organization,
-                subject=subject,
-                subject_member=subject_member,
-                business_key=business_key or f"{process_id}:{organization.pk}",
-                subject_key=subject_key,
-                state="{}",
-                serializer_version=run.serializer_version,
-                started_by=actor,
-            )
-            state.persist(
-                case,
-                run,
-                actor=actor,
-                event={
-                    "action": "case_started",
-                    "actor": actor,
-                    "data": {
-                        "process": process_id,
-                        "version": version.version,
-                        "rule_set": rules.code,
-                        "data": data,
-                    },
-                },
-            )
-    except IntegrityError as exc:
-        # PostgreSQL names the constraint; SQLite names the column.
-        violated = RUNNING_SUBJECT_CONSTRAINT in str(exc) or "subject_key" in str(exc)
-        if subject_key is not None and violated:
-            raise _already_running(version, subject) from None
-        raise
-    return case
+    return data, subject, subject_key
+
+
+def _new_case(
+    *,
+    actor,
+    version,
+    rules,
+    organization,
+    subject,
+    subject_member,
+    business_key,
+    subject_key,
+    run,
+) -> Case:
+    return Case(
+        process_version=version,
+        process_id=version.process_id,
+        rule_set=rules.code,
+        organization=organization,
+        subject=subject,
+        subject_member=subject_member,
+        business_key=business_key or f"{version.process_id}:{organization.pk}",
+        subject_key=subject_key,
+        state="{}",
+        serializer_version=run.serializer_version,
+        started_by=actor,
+    )
+
+
+def _started_event(actor, version, rules, data) -> dict:
+    return {
+        "action": "case_started",
+        "actor": actor,
+        "data": {
+            "process": version.process_id,
+            "version": version.version,
+            "rule_set": rules.code,
+            "data": data,
+        },
+    }
+
+
+def _running_subject_violated(exc: IntegrityError) -> bool:
+    # PostgreSQL names the constraint; SQLite names the column.
+    return RUNNING_SUBJECT_CONSTRAINT in str(exc) or "subject_key" in str(exc)
 
 
 def case_history_import(*, actor, case: Case, steps: list[dict], source: dict) -> None:

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -101,9 +102,12 @@ def plan_step(
     now,
     open_rows: dict,
     timer_rows: dict,
+    lanes: dict | None = None,
 ) -> Step:
     """Mirror the workflow into task and timer rows and the case's fields, in memory only.
-    `open_rows` ({spiff id: Task}) are the case's open task rows, `timer_rows` its waiting timers."""
+    `open_rows` ({spiff id: Task}) are the case's open task rows, `timer_rows` its waiting timers.
+    `lanes`: a dict the caller keeps across many cases (a batch start), where each lane resolved at
+    an organization is remembered instead of looked up again."""
     step = Step(case=case)
     ready = run.ready_user_tasks(known=set(open_rows))
     ready_ids = {v.id for v in ready}
@@ -119,7 +123,7 @@ def plan_step(
     for view in ready:
         if view.id in open_rows:
             continue
-        org = resolve_lane(view.lane, case.organization, view.data)
+        org = _lane_organization(view.lane, case.organization, view.data, lanes)
         step.new_tasks.append(
             Task(
                 case=case,
@@ -185,6 +189,20 @@ def plan_step(
     return step
 
 
+def _lane_organization(lane, case_org, data: dict, lanes: dict | None):
+    """`resolve_lane`, remembered in `lanes` by (lane, organization, the task's assignee keys)."""
+    if lanes is None:
+        return resolve_lane(lane, case_org, data)
+    key = (
+        lane,
+        case_org.pk,
+        tuple(sorted((k, str(v)) for k, v in data.items() if k.startswith("assignee_"))),
+    )
+    if key not in lanes:
+        lanes[key] = resolve_lane(lane, case_org, data)
+    return lanes[key]
+
+
 def tasks_closed(task_ids: list[int], *, now) -> None:
     """Tell whoever provides "tasks_closed" (notifications: reminders about these tasks stop asking
     anyone to act) that the tasks were completed or cancelled, in the same transaction."""
@@ -218,7 +236,39 @@ def write_rows(steps: list[Step], *, now) -> None:
         Timer.objects.bulk_create(new_timers)
 
 
-def _apply_effects(case: Case, effects: list[dict], *, actor, now) -> None:
+def update_cases(cases: list[Case], *, fields: list[str]) -> None:
+    """Save `fields` of many cases with one statement: `UPDATE … FROM (VALUES …)` on PostgreSQL,
+    Django's `bulk_update` elsewhere (SQLite for a newcomer's machine)."""
+    if not cases:
+        return
+    now = timezone.now()
+    for case in cases:
+        case.updated_at = now
+    if connection.vendor != "postgresql":
+        Case.objects.bulk_update(cases, fields)
+        return
+    model_fields = [Case._meta.get_field(name) for name in fields]
+    casts = [f"%s::{f.db_type(connection)}" for f in model_fields]
+    row = "(%s::bigint, " + ", ".join(casts) + ")"
+    params = []
+    for case in cases:
+        params.append(case.pk)
+        params += [f.get_db_prep_save(getattr(case, f.attname), connection) for f in model_fields]
+    columns = [f.column for f in model_fields]
+    table = connection.ops.quote_name(Case._meta.db_table)
+    sets = ", ".join(
+        f"{connection.ops.quote_name(c)} = v.{connection.ops.quote_name(c)}" for c in columns
+    )
+    names = ", ".join(["id", *(connection.ops.quote_name(c) for c in columns)])
+    sql = (
+        f"UPDATE {table} AS c SET {sets} FROM (VALUES {', '.join([row] * len(cases))}) AS v({names}) "
+        "WHERE c.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def apply_effects(case: Case, effects: list[dict], *, actor, now) -> None:
     """Run the service-task effects a step queued (BPMN service tasks), each audited."""
     for item in effects:
         result = effect_handler(item["operation"])(
@@ -276,7 +326,7 @@ def persist(
         )
         fields += ["audit_seq", "audit_head"]
     case.save(update_fields=fields)
-    _apply_effects(case, step.effects, actor=actor, now=now)
+    apply_effects(case, step.effects, actor=actor, now=now)
     # What the answer to this request shows as the case's next tasks, without reading them back
     # (`workflows.selectors.case_open_tasks`).
     case.open_task_rows = step.still_open

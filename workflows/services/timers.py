@@ -7,7 +7,7 @@ import logging
 from collections import defaultdict
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -136,7 +136,7 @@ def _fire_batch_locked(case_ids: list[int], now) -> tuple[int, int]:
     effect_events = _apply_effects_many(steps, now=now)
     if effect_events:
         AuditEvent.objects.bulk_create(effect_events)
-    _update_cases(
+    state.update_cases(
         [s.case for s in steps], fields=[*state.CASE_STEP_FIELDS, "audit_seq", "audit_head"]
     )
     fired = sum(len(s.fired) for s in steps)
@@ -197,38 +197,6 @@ def _locked_cases(case_ids, *, skip_locked=False):
         .filter(pk__in=case_ids)
         .order_by("pk")
     )
-
-
-def _update_cases(cases: list[Case], *, fields: list[str]) -> None:
-    """Save `fields` of many cases with one statement: `UPDATE … FROM (VALUES …)` on PostgreSQL,
-    Django's `bulk_update` elsewhere (SQLite for a newcomer's machine)."""
-    if not cases:
-        return
-    now = timezone.now()
-    for case in cases:
-        case.updated_at = now
-    if connection.vendor != "postgresql":
-        Case.objects.bulk_update(cases, fields)
-        return
-    model_fields = [Case._meta.get_field(name) for name in fields]
-    casts = [f"%s::{f.db_type(connection)}" for f in model_fields]
-    row = "(%s::bigint, " + ", ".join(casts) + ")"
-    params = []
-    for case in cases:
-        params.append(case.pk)
-        params += [f.get_db_prep_save(getattr(case, f.attname), connection) for f in model_fields]
-    columns = [f.column for f in model_fields]
-    table = connection.ops.quote_name(Case._meta.db_table)
-    sets = ", ".join(
-        f"{connection.ops.quote_name(c)} = v.{connection.ops.quote_name(c)}" for c in columns
-    )
-    names = ", ".join(["id", *(connection.ops.quote_name(c) for c in columns)])
-    sql = (
-        f"UPDATE {table} AS c SET {sets} FROM (VALUES {', '.join([row] * len(cases))}) AS v({names}) "
-        "WHERE c.id = v.id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
 
 
 def timers_run(*, now=None, limit: int = 1000) -> dict:

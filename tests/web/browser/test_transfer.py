@@ -1,6 +1,7 @@
 """A transfer out in a real browser (P7): the committee issues the letter from its queue (a validity
 over the maximum refused at the field), the case page offers the letter in Word and PDF, the
-receipt is recorded and the member has left the roster; screenshots at 1280 and 375 px."""
+receipt is recorded and the member has left the roster; on a phone the secretary registers a
+mobile member, whom the roster then shows as such; screenshots at 1280 and 375 px."""
 
 import pytest
 
@@ -64,10 +65,29 @@ def test_a_graduate_is_transferred_out_in_the_browser(chromium, live_server, uni
     finally:
         officer.close()
 
-    phone = Person(chromium, live_server.url, "officer", PASSWORD, width=375)
+    # the branch secretary on a phone: the case, then a member working away registered from his
+    # page (a mobile member without his 活动证 number refused at the field) and on the roster
+    phone = Person(chromium, live_server.url, "sec_a", PASSWORD, width=375)
     try:
-        phone.page.goto(f"/cases/{case.pk}/")
-        assert no_horizontal_scroll(phone.page)
-        shoot(phone.page, "transfer-case")
+        page = phone.page
+        page.goto(f"/cases/{case.pk}/")
+        assert no_horizontal_scroll(page)
+        shoot(page, "transfer-case")
+        away = u.full_a[4]
+        page.goto(f"/members/{away.pk}/development/")
+        page.click('[data-testid="member-away-register"]')
+        page.fill("#a-place", "上海市浦东新区")
+        page.fill("#a-started", day.isoformat())
+        phone.submit("登记")
+        assert "须填写活动证编号" in page.inner_text('[data-field="card_no"] .field-error')
+        assert no_horizontal_scroll(page)
+        shoot(page, "member-away-refused")
+        page.fill("#a-card", "沪流-0001")
+        phone.submit("登记")
+        assert f"已登记 {away.name} 外出。" in page.inner_text(".messages")
+        page.goto("/records/roster/")
+        row = page.inner_text(f'[data-testid="roster"] tr[data-member="{away.name}"]')
+        assert "正式党员 流动党员（上海市浦东新区）" in row
+        shoot(page, "roster-member-away")
     finally:
         phone.close()

@@ -1,0 +1,208 @@
+"""Mobile members (流动党员) and members abroad (出国（境）党员): transfer.md rules 12-13 (EDU-2019
+Art. 24, 32, 34; CARD-1994; FORM-2006; GRAD-2015 三; MOB-2006 quoted).
+
+The branch registers the member with where he is and how he is reached; his relationship stays
+with the branch (保留组织关系), which contacts him at the rule set's interval
+(`transfer.mobile_report` for a mobile member, `transfer.abroad_contact` for one abroad: the
+contact task is due then and reminded like every task). While registered (`MemberAway`) a meeting
+he misses is not an absence (`orglife.selectors.away_absence`). A member out of contact for
+`transfer.lost_contact` goes before the committee, which decides whether to search on or to stop
+his standing (EDU-2019 Art. 24): the system never does it by itself."""
+
+from __future__ import annotations
+
+from engine.calendar import date_field, not_in_future, parse_date
+from engine.errors import RuleViolation, ValidationFailed
+from engine.i18n import _
+from organizations.models import AwayKind, Member, MemberAway, MemberStatus
+from organizations.services import member_away_end, member_away_start
+from procedures.common.members import member_case_subject
+from procedures.common.start import MEMBER, one_running_per
+from workflows.registry import data_labels, effect, event_date_fields, form_check, form_context
+
+PROCESS = "member_away"
+# The contact interval of each kind (the contact task's `dueDate` reads `contact_rule`).
+CONTACT_RULES = {
+    AwayKind.MOBILE: "transfer.mobile_report",
+    AwayKind.ABROAD: "transfer.abroad_contact",
+}
+
+one_running_per(PROCESS, MEMBER)
+data_labels(
+    PROCESS,
+    members=("member",),
+    codes={"kind": dict(AwayKind.choices)},
+    titles={
+        "kind": _("类别"),
+        "place": _("流入地或所在国家（地区）"),
+        "card_no": _("流动党员活动证编号"),
+        "contact_person": _("联系人"),
+        "contact_phone": _("联系电话"),
+        "started_on": _("外出日期"),
+        "expected_return_on": _("预计返回日期"),
+        "last_contact_on": _("最近联系日期"),
+        "returned_on": _("返回日期"),
+    },
+)
+event_date_fields(PROCESS, {"record_contact": "contact_date", "decide_lost_contact": "decided_on"})
+
+
+def _text(data, key: str, limit: int) -> str:
+    return str(data.get(key) or "").strip()[:limit]
+
+
+@form_check(PROCESS, "__start__")
+def check_start(*, organization, data, rules, subject_member=None) -> dict:
+    """A full or probationary member of the branch (one registration open at a time:
+    `member_away_start`); the kind; where he
+    is; a mobile member's 活动证 number (CARD-1994: he takes part in organizational life where he
+    goes by it); for a member abroad the period and a contact person at home (GRAD-2015 三)."""
+    member = member_case_subject(
+        organization=organization,
+        data=data,
+        not_branch=(_("流动党员和出国（境）党员须由党支部登记。"), "member_away_needs_branch"),
+        loaded=subject_member,
+    )
+    if member.status not in (MemberStatus.FULL, MemberStatus.PROBATIONARY):
+        raise ValidationFailed(
+            _("%(name)s 是%(status)s，不是党员。")
+            % {"name": member.name, "status": member.get_status_display()},
+            code="member_not_party_member",
+            fields={"data.member": [_("须为正式党员或预备党员")]},
+        )
+    kind = data.get("kind")
+    if kind not in AwayKind.values:
+        raise ValidationFailed(
+            _("请选择流动党员或出国（境）党员。"),
+            code="away_kind_required",
+            fields={"data.kind": [_("须为 %(v)s 之一") % {"v": ", ".join(AwayKind.values)}]},
+        )
+    place = _text(data, "place", 200)
+    if not place:
+        raise ValidationFailed(
+            _("请填写流入地或所在国家（地区）。"),
+            code="away_place_required",
+            fields={"data.place": [_("必填")]},
+        )
+    card_no = _text(data, "card_no", 50)
+    if kind == AwayKind.MOBILE and not card_no:
+        raise RuleViolation(
+            _(
+                "流动党员凭《流动党员活动证》在流入地参加组织生活（中组发〔1994〕8号），须填写活动证编号。"
+            ),
+            code="mobile_card_required",
+            fields={"data.card_no": [_("流动党员须填写活动证编号")]},
+        )
+    contact_person = _text(data, "contact_person", 100)
+    started_on = date_field(data.get("started_on"), field="started_on")
+    expected = data.get("expected_return_on")
+    expected_on = date_field(expected, field="expected_return_on") if expected else None
+    if kind == AwayKind.ABROAD and (expected_on is None or not contact_person):
+        raise RuleViolation(
+            _("出国（境）党员须写明期限和国内联系人（组通字〔2015〕33号 三）。"),
+            code="abroad_period_and_contact_required",
+            fields={
+                **({"data.expected_return_on": [_("必填")]} if expected_on is None else {}),
+                **({"data.contact_person": [_("必填")]} if not contact_person else {}),
+            },
+        )
+    if expected_on is not None and expected_on < started_on:
+        raise ValidationFailed(
+            _("预计返回日期不能早于外出日期。"),
+            code="date_out_of_order",
+            fields={"data.expected_return_on": [_("不能早于外出日期")]},
+        )
+    return {
+        "member": {"id": member.pk, "name": member.name},
+        "kind": kind,
+        "place": place,
+        "card_no": card_no,
+        "contact_person": contact_person,
+        "contact_phone": _text(data, "contact_phone", 30),
+        "started_on": started_on.isoformat(),
+        "expected_return_on": expected_on.isoformat() if expected_on else None,
+        "last_contact_on": started_on.isoformat(),
+        "contact_rule": CONTACT_RULES[AwayKind(kind)],
+    }
+
+
+@effect("member_away_register")
+def register(*, case, params, actor, now) -> dict:
+    d = case.data
+    away = member_away_start(
+        actor=actor,
+        member=Member.objects.get(pk=d["member"]["id"]),
+        kind=d["kind"],
+        place=d["place"],
+        card_no=d["card_no"],
+        contact_person=d["contact_person"],
+        contact_phone=d["contact_phone"],
+        started_on=parse_date(d["started_on"]),
+        expected_return_on=parse_date(d["expected_return_on"]) if d["expected_return_on"] else None,
+    )
+    return {"away": away.pk}
+
+
+@form_check(PROCESS, "record_contact")
+def check_contact(*, case, task, data, rules) -> dict:
+    """A contact is dated, not before the last one; "lost" only once he has been out of contact
+    for `transfer.lost_contact` (EDU-2019 Art. 24) — before that the branch keeps trying."""
+    day = not_in_future(
+        date_field(data.get("contact_date"), field="contact_date"), field="contact_date"
+    )
+    last = parse_date(case.data["last_contact_on"])
+    if day < last:
+        raise ValidationFailed(
+            _("联系日期不能早于上次联系日期（%(d)s）。") % {"d": last.isoformat()},
+            code="date_out_of_order",
+            fields={"contact_date": [_("不能早于 %(d)s") % {"d": last.isoformat()}]},
+        )
+    outcome = data.get("contact_outcome")
+    if outcome == "lost":
+        period = rules.get("transfer.lost_contact")
+        since = period.add_to(last)
+        if day < since:
+            raise RuleViolation(
+                _(
+                    "失去联系满%(p)s方可提请党委研究（EDU-2019 第24条）：上次联系 %(last)s，%(since)s 前请继续联系。"
+                )
+                % {"p": period, "last": last.isoformat(), "since": since.isoformat()},
+                code="lost_contact_too_soon",
+                fields={"contact_outcome": [_("失去联系未满 %(p)s") % {"p": period}]},
+            )
+        return {"lost_reported_on": day.isoformat()}
+    if outcome == "returned":
+        return {"last_contact_on": day.isoformat(), "returned_on": day.isoformat()}
+    return {"last_contact_on": day.isoformat()}
+
+
+@form_check(PROCESS, "decide_lost_contact")
+def check_lost_decision(*, case, task, data, rules) -> dict:
+    day = not_in_future(date_field(data.get("decided_on"), field="decided_on"), field="decided_on")
+    if data.get("decision") == "found":  # contact again: the interval runs from today
+        return {"last_contact_on": day.isoformat()}
+    return {}
+
+
+@effect("member_away_end")
+def end(*, case, params, actor, now) -> dict:
+    away = MemberAway.objects.select_for_update().get(
+        member_id=case.data["member"]["id"], ended_on__isnull=True
+    )
+    away = member_away_end(actor=actor, away=away, ended_on=parse_date(case.data["returned_on"]))
+    return {"away": away.pk, "ended_on": away.ended_on.isoformat()}
+
+
+@form_context(PROCESS, "record_contact", "decide_lost_contact")
+def contact_context(*, case, task) -> dict:
+    d = case.data
+    return {
+        "member": d.get("member"),
+        "kind": str(AwayKind(d["kind"]).label),
+        "place": d.get("place"),
+        "card_no": d.get("card_no"),
+        "contact_person": d.get("contact_person"),
+        "contact_phone": d.get("contact_phone"),
+        "started_on": d.get("started_on"),
+        "last_contact_on": d.get("last_contact_on"),
+    }
