@@ -3,6 +3,7 @@ the admin's saves through the services. (tests/web/test_browser.py drives a real
 
 import datetime as dt
 import io
+import json
 import re
 
 import pytest
@@ -16,6 +17,7 @@ from notifications.services import alerts_raise
 from organizations.models import MemberStatus, Organization
 from organizations.services import member_create
 from partyflow.management.commands.demo import Command
+from web.diagram import laid_out, missing_layout
 from web.selectors import case_diagram
 from workflows.display import user_names
 from workflows.models import Case, Task, TaskStatus
@@ -175,6 +177,28 @@ def test_case_page_shows_status_steps_diagram_data_and_audit_chain(web, universi
     assert "条记录完整" in body
     assert 'data-element="submit_request" data-state="open"' in page.content.decode()
     assert "bpmn-navigated-viewer.production.min.js" in page.content.decode()
+
+
+def test_the_diagram_draws_the_files_own_layout_with_lanes_named_by_role(web, university, election):
+    page = web(university.users.sec_a).get(f"/cases/{election.pk}/").content.decode()
+    xml = json.loads(re.search(r'id="diagram-data"[^>]*>(.*?)</script>', page, re.S).group(1))["xml"]
+    stored = election.process_version.files["branch_election.bpmn"]
+
+    def bounds(text, element):
+        shape = re.search(
+            rf'<bpmndi:BPMNShape id="{element}_di".*?<dc:Bounds ([^/]*?) ?/>', text, re.S
+        )
+        return shape.group(1)
+
+    assert bounds(xml, "submit_request") == bounds(stored, "submit_request")
+    assert 'name="支部委员会"' in xml and 'name="branch_committee"' not in xml
+    assert missing_layout(xml) == []
+    # a version deployed before the files carried their layout is drawn the same, computed
+    bare = re.sub(r"<bpmndi:BPMNDiagram.*</bpmndi:BPMNDiagram>", "", stored, flags=re.S)
+    computed = laid_out(bare, "branch_election")
+    assert missing_layout(computed) == [] and bounds(computed, "submit_request") == bounds(
+        stored, "submit_request"
+    )
 
 
 def test_notifications_bell_counts_unread_and_marks_read(web, university, election):
