@@ -60,7 +60,10 @@ def _meeting_ref(m) -> dict:
         "id": m.pk,
         "date": m.held_on.isoformat(),
         "kind": m.kind,
-        "label": f"{m.get_kind_display()} {m.title}".strip(),
+        # the kind, then the title unless it already opens with the kind (主题党日：…)
+        "label": m.title
+        if m.title.startswith(m.get_kind_display())
+        else f"{m.get_kind_display()} {m.title}".strip(),
         "present": m.n_present,
         "due": m.n_due,
     }
@@ -163,6 +166,7 @@ def secretary_training(
                 {
                     "type": "training",
                     "id": t.pk,
+                    "member": t.member_id,
                     "date": t.attended_on.isoformat(),
                     "label": f"{t.member.name} {t.title}",
                 }
@@ -219,6 +223,7 @@ def committee_pairing(
                 {
                     "type": "pairing",
                     "id": x.pk,
+                    "member": m.pk,
                     "date": x.started_on.isoformat(),
                     "label": f"{m.name} ↔ {x.partner_name}（{x.get_partner_kind_display()}）",
                 }
@@ -256,6 +261,7 @@ def volunteer_service(
                 {
                     "type": "volunteer_service",
                     "id": v.pk,
+                    "member": v.member_id,
                     "date": v.served_on.isoformat(),
                     "label": f"{v.member.name} {v.activity}",
                 }
@@ -445,6 +451,7 @@ def satisfaction(
                 {
                     "type": "satisfaction_survey",
                     "id": s.pk,
+                    "case": s.case_id,
                     "date": s.surveyed_on.isoformat(),
                     "label": s.title or str(_("满意度测评")),
                 }
