@@ -3,6 +3,7 @@ under and what checks outside a case (organization setup, bans, compliance) read
 keeps the rule set it started with (`Case.rule_set`)."""
 
 import datetime as dt
+from functools import lru_cache
 
 from django.conf import settings
 
@@ -26,6 +27,17 @@ def branch_term_end(term_start: dt.date, rules: RuleSet | None = None) -> dt.dat
 def standard_sets() -> dict[str, StandardSet]:
     """The built-in standard sets and this university's (PARTYFLOW["STANDARD_SETS"]), validated."""
     return load_all(settings.PARTYFLOW.get("STANDARD_SETS", ()))
+
+
+def standard_item_texts() -> dict[str, str]:
+    """{item code: the item's text} over every standard set, to name an item where a form stored its
+    code; read once per configuration of sets."""
+    return _item_texts(tuple(str(p) for p in settings.PARTYFLOW.get("STANDARD_SETS", ())))
+
+
+@lru_cache(maxsize=8)
+def _item_texts(extra: tuple[str, ...]) -> dict[str, str]:
+    return {i.code: i.text for s in load_all(extra).values() for i in s.items}
 
 
 def standard_set(code: str) -> StandardSet:

@@ -462,18 +462,26 @@ def task_context(task: Task) -> dict:
 def with_member_hints(context: dict) -> dict:
     """The context with a `hint` ("branch · status") on each person a picker may offer ({id, name}
     in a list), so people are told apart by who they are, not by a number; one query. A person the
-    procedure already gave a hint (an account, not a member) keeps it."""
+    procedure already gave a hint (an account, not a member) keeps it; an organization on offer
+    (`"organization": true`, P6's branches of a round) is no person and gets none."""
     people = [
         p
         for v in context.values()
         if isinstance(v, list)
         for p in v
-        if isinstance(p, dict) and "id" in p and "name" in p and not p.get("hint")
+        if isinstance(p, dict)
+        and "id" in p
+        and "name" in p
+        and not p.get("hint")
+        and not p.get("organization")
     ]
     hints = member_hints(p["id"] for p in people)
     return {
         k: [
-            {**p, "hint": p.get("hint") or hints.get(p["id"], "")}
+            {
+                **p,
+                "hint": p.get("hint") or ("" if p.get("organization") else hints.get(p["id"], "")),
+            }
             if isinstance(p, dict) and "id" in p and "name" in p
             else p
             for p in v

@@ -12,14 +12,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from docx import Document as Docx
 
+from forms.validation import load_schema
 from notifications.models import Notification
 from notifications.services import alerts_raise
 from organizations.models import MemberStatus, Organization
 from organizations.services import member_create
 from partyflow.management.commands.demo import Command
 from web.diagram import laid_out, missing_layout
-from web.selectors import case_diagram
-from workflows.display import user_names
+from web.selectors import case_diagram, with_member_hints
+from workflows.display import user_names, value_in_words
 from workflows.models import Case, Task, TaskStatus
 from workflows.services import case_start
 
@@ -181,7 +182,9 @@ def test_case_page_shows_status_steps_diagram_data_and_audit_chain(web, universi
 
 def test_the_diagram_draws_the_files_own_layout_with_lanes_named_by_role(web, university, election):
     page = web(university.users.sec_a).get(f"/cases/{election.pk}/").content.decode()
-    xml = json.loads(re.search(r'id="diagram-data"[^>]*>(.*?)</script>', page, re.S).group(1))["xml"]
+    xml = json.loads(re.search(r'id="diagram-data"[^>]*>(.*?)</script>', page, re.S).group(1))[
+        "xml"
+    ]
     stored = election.process_version.files["branch_election.bpmn"]
 
     def bounds(text, element):
@@ -199,6 +202,39 @@ def test_the_diagram_draws_the_files_own_layout_with_lanes_named_by_role(web, un
     assert missing_layout(computed) == [] and bounds(computed, "submit_request") == bounds(
         stored, "submit_request"
     )
+
+
+def test_p6_records_name_the_branches_the_items_and_the_counts_a_round_stored(university):
+    u = university
+    reviews = load_schema("model_branch_evaluation/college_review.json")["properties"]["reviews"]
+    text = value_in_words(
+        "reviews",
+        reviews,
+        [
+            {
+                "branch": u.branch_a.pk,
+                "insufficient": [{"item": "jsnu.leadership.team.3", "comment": "缺"}],
+            }
+        ],
+        {},
+        (),
+    )
+    assert u.branch_a.name in text and "各项制度完善，做到有章可循" in text and "jsnu" not in text
+    surveys = load_schema("model_branch_evaluation/record_survey.json")["properties"]["surveys"]
+    text = value_in_words(
+        "surveys",
+        surveys,
+        [{"branch": u.branch_b.pk, "tallies": {"satisfied": 3, "very_satisfied": 12}}],
+        {},
+        (),
+    )
+    assert text == f"党支部 {u.branch_b.name}，票数 非常满意 12，满意 3"
+    # the form offers the round's branches by name, without the hint a member would get
+    same_id = u.full_a[0].pk
+    offered = with_member_hints(
+        {"branches": [{"id": same_id, "name": "甲支部", "organization": True}]}
+    )
+    assert offered["branches"][0]["hint"] == ""
 
 
 def test_notifications_bell_counts_unread_and_marks_read(web, university, election):
