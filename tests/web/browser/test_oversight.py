@@ -17,24 +17,9 @@ from workflows.models import Task
 from workflows.services import case_start
 
 from ...procedures.md_helpers import applicant, drive_to_designation
-from ..conftest import PASSWORD
-from .conftest import Person, no_horizontal_scroll, shoot
+from .conftest import no_horizontal_scroll, shoot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def people(chromium, live_server):
-    opened = []
-
-    def open_as(username, width=1440):
-        p = Person(chromium, live_server.url, username, PASSWORD, width)
-        opened.append(p)
-        return p
-
-    yield open_as
-    for p in opened:
-        p.close()
 
 
 def test_an_officer_sees_an_overdue_term_in_red_and_reaches_the_records_behind_a_compliance_cell(
@@ -111,7 +96,9 @@ def test_an_officer_sees_an_overdue_term_in_red_and_reaches_the_records_behind_a
     assert no_horizontal_scroll(secretary)
     shoot(secretary, "standards")
     rows.first.get_by_role("link").click()
-    secretary.locator("section[data-item='jsnu.leadership.team.2'] a[data-record=role]").first.click()
+    secretary.locator(
+        "section[data-item='jsnu.leadership.team.2'] a[data-record=role]"
+    ).first.click()
     secretary.wait_for_url(re.compile(r"/records/roster/"))
     assert no_horizontal_scroll(secretary)
 
