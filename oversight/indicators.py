@@ -69,6 +69,18 @@ def _meeting_ref(m) -> dict:
     }
 
 
+def _member_ref(kind: str, row, day: dt.date, label: str) -> dict:
+    """A record of what one member did (a training, a pairing, volunteering): the matrix's cell
+    links it to the member's record (`member`)."""
+    return {
+        "type": kind,
+        "id": row.pk,
+        "member": row.member_id,
+        "date": day.isoformat(),
+        "label": label,
+    }
+
+
 def _period_rows(periods: list[Span], on: dt.date, counted) -> list[dict]:
     """[{period, status, count, records…}] with `counted(span) -> (ok, detail dict)`."""
     rows = []
@@ -163,13 +175,7 @@ def secretary_training(
             "count": len(done),
             "required": need,
             "records": [
-                {
-                    "type": "training",
-                    "id": t.pk,
-                    "member": t.member_id,
-                    "date": t.attended_on.isoformat(),
-                    "label": f"{t.member.name} {t.title}",
-                }
+                _member_ref("training", t, t.attended_on, f"{t.member.name} {t.title}")
                 for t in done
             ],
         }
@@ -220,13 +226,12 @@ def committee_pairing(
                 and (x.ended_on is None or x.ended_on >= p.start)
             ]
             refs += [
-                {
-                    "type": "pairing",
-                    "id": x.pk,
-                    "member": m.pk,
-                    "date": x.started_on.isoformat(),
-                    "label": f"{m.name} ↔ {x.partner_name}（{x.get_partner_kind_display()}）",
-                }
+                _member_ref(
+                    "pairing",
+                    x,
+                    x.started_on,
+                    f"{m.name} ↔ {x.partner_name}（{x.get_partner_kind_display()}）",
+                )
                 for x in mine
             ]
             if len(mine) < need:
@@ -258,13 +263,7 @@ def volunteer_service(
         return bool(members) and not short, {
             "short": short,
             "records": [
-                {
-                    "type": "volunteer_service",
-                    "id": v.pk,
-                    "member": v.member_id,
-                    "date": v.served_on.isoformat(),
-                    "label": f"{v.member.name} {v.activity}",
-                }
+                _member_ref("volunteer_service", v, v.served_on, f"{v.member.name} {v.activity}")
                 for v in done
             ],
         }
