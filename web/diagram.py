@@ -110,8 +110,13 @@ def with_layout(text: str) -> str:
     diagram = add_layout(root, process.get("id"))
     ET.indent(diagram, space="  ", level=1)
     block = ET.tostring(diagram, encoding="unicode", xml_declaration=False)
-    # ElementTree writes the namespaces it needs onto the block; they belong on the definitions
-    block = re.sub(r' xmlns:\w+="[^"]+"', "", block, count=0)
+    # ElementTree writes the namespaces it needs onto the block, under the prefixes registered last
+    # (openpyxl, once imported, takes "dc" for Dublin Core): the block gets ours, declared on the
+    # definitions
+    ours = {BPMNDI: "bpmndi", DC: "dc", DI: "di"}
+    for prefix, uri in re.findall(r' xmlns:(\w+)="([^"]+)"', block):
+        block = re.sub(rf"(</?){prefix}:", rf"\g<1>{ours[uri]}:", block)
+    block = re.sub(r' xmlns:\w+="[^"]+"', "", block)
     opening = re.search(r"<bpmn:definitions\b[^>]*>", text)
     assert opening is not None, "a BPMN file opens with <bpmn:definitions>"
     tag = opening.group(0)

@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import json
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
 from django.db import connection
@@ -18,7 +19,7 @@ from notifications.services import alerts_raise
 from organizations.models import MemberStatus, Organization
 from organizations.services import member_create
 from partyflow.management.commands.demo import Command
-from web.diagram import laid_out, missing_layout
+from web.diagram import BPMNDI, DC, laid_out, missing_layout
 from web.selectors import case_diagram, with_member_hints
 from workflows.display import user_names, value_in_words
 from workflows.models import Case, Task, TaskStatus
@@ -188,10 +189,13 @@ def test_the_diagram_draws_the_files_own_layout_with_lanes_named_by_role(web, un
     stored = election.process_version.files["branch_election.bpmn"]
 
     def bounds(text, element):
-        shape = re.search(
-            rf'<bpmndi:BPMNShape id="{element}_di".*?<dc:Bounds ([^/]*?) ?/>', text, re.S
+        # by namespace, not prefix: openpyxl re-registers "dc" for Dublin Core when it is imported
+        shape = next(
+            s
+            for s in ET.fromstring(text).iter(f"{{{BPMNDI}}}BPMNShape")
+            if s.get("bpmnElement") == element
         )
-        return shape.group(1)
+        return shape.find(f"{{{DC}}}Bounds").attrib
 
     assert bounds(xml, "submit_request") == bounds(stored, "submit_request")
     assert 'name="支部委员会"' in xml and 'name="branch_committee"' not in xml
