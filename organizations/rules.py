@@ -29,15 +29,18 @@ def standard_sets() -> dict[str, StandardSet]:
     return load_all(settings.PARTYFLOW.get("STANDARD_SETS", ()))
 
 
-def standard_item_texts() -> dict[str, str]:
-    """{item code: the item's text} over every standard set, to name an item where a form stored its
-    code; read once per configuration of sets."""
-    return _item_texts(tuple(str(p) for p in settings.PARTYFLOW.get("STANDARD_SETS", ())))
+def standard_texts() -> dict[str, str]:
+    """{code: what people read} for every standard (its title) and item (its text) of every set, to
+    name one where a form stored its code; read once per configuration of sets."""
+    return _texts(tuple(str(p) for p in settings.PARTYFLOW.get("STANDARD_SETS", ())))
 
 
 @lru_cache(maxsize=8)
-def _item_texts(extra: tuple[str, ...]) -> dict[str, str]:
-    return {i.code: i.text for s in load_all(extra).values() for i in s.items}
+def _texts(extra: tuple[str, ...]) -> dict[str, str]:
+    sets = load_all(extra).values()
+    return {s.code: s.title for st in sets for s in st.standards} | {
+        i.code: i.text for st in sets for i in st.items
+    }
 
 
 def standard_set(code: str) -> StandardSet:

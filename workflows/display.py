@@ -21,7 +21,7 @@ from engine.i18n import _
 from engine.rules import get_rule_set
 from forms.validation import load_schema
 from organizations.models import Member, MemberStatus, Organization, Role
-from organizations.rules import standard_item_texts
+from organizations.rules import standard_texts
 
 from . import registry
 from .assignment import LANE_LABELS, parse_slot
@@ -333,8 +333,8 @@ def _value_text(key: str, prop: dict, value, people: dict, member_keys: frozense
             return "、".join(people.get(v, "") for v in ids)
     if prop.get("enum") and prop.get("x-labels"):
         return _text(prop["x-labels"].get(str(value), str(value)))
-    if prop.get("x-standard-item") and isinstance(value, str):  # a standard's item by its text
-        return standard_item_texts().get(value, value)
+    if prop.get("x-standard") and isinstance(value, str):  # a standard or an item by its text
+        return standard_texts().get(value, value)
     if isinstance(value, list):
         sub = items.get("properties") or {}
         parts = []
