@@ -686,7 +686,12 @@ def case_schemas(case: Case) -> list[tuple[str, dict]]:
 
 
 def case_documents_list(case: Case) -> list:
-    return list(case_documents(case))
+    """The case's documents, each with who uploaded it by name (`uploaded_by_name`; one query)."""
+    docs = list(case_documents(case))
+    names = user_names(d.uploaded_by_id for d in docs if d.uploaded_by_id)
+    for d in docs:
+        d.uploaded_by_name = names.get(d.uploaded_by_id, "") if d.uploaded_by_id else ""
+    return docs
 
 
 # --- notifications ----------------------------------------------------------------------------
