@@ -89,11 +89,27 @@ def load_directory(directory) -> dict[str, ProcessDefinition]:
     return load_files({p.name: p.read_text(encoding="utf-8") for p in paths})
 
 
+BPMNDI_DIAGRAM = "{http://www.omg.org/spec/BPMN/20100524/DI}BPMNDiagram"
+
+
+def _without_layout(text: str, name: str):
+    """The file as SpiffWorkflow should see it: validated whole (its layout included), then without
+    its diagram interchange. SpiffWorkflow 3.2.0 does not ignore BPMNDI: it orders each step's
+    outgoing flows by the y of their targets' shapes (`TaskParser.parse_node`), which is the order an
+    exclusive gateway tries its conditions in. Dropping the layout keeps that order the file's, so
+    moving a shape in a modeler can never change what a process does."""
+    tree = etree.fromstring(text.encode("utf-8"))
+    VALIDATOR.validate(tree, name)
+    for diagram in tree.findall(BPMNDI_DIAGRAM):
+        tree.remove(diagram)
+    return tree
+
+
 def load_files(files: dict[str, str]) -> dict[str, ProcessDefinition]:
-    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser = SpiffBpmnParser(validator=None)  # each file is validated by _without_layout
     for name, text in files.items():
         try:
-            parser.add_bpmn_str(text.encode("utf-8"), filename=name)
+            parser.add_bpmn_xml(_without_layout(text, name), filename=name)
         except (ValidationException, etree.XMLSyntaxError, SpiffWorkflowException) as exc:
             raise _parse_error(exc, name) from exc
     definitions = {}

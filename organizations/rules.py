@@ -3,6 +3,7 @@ under and what checks outside a case (organization setup, bans, compliance) read
 keeps the rule set it started with (`Case.rule_set`)."""
 
 import datetime as dt
+from functools import lru_cache
 
 from django.conf import settings
 
@@ -26,6 +27,20 @@ def branch_term_end(term_start: dt.date, rules: RuleSet | None = None) -> dt.dat
 def standard_sets() -> dict[str, StandardSet]:
     """The built-in standard sets and this university's (PARTYFLOW["STANDARD_SETS"]), validated."""
     return load_all(settings.PARTYFLOW.get("STANDARD_SETS", ()))
+
+
+def standard_texts() -> dict[str, str]:
+    """{code: what people read} for every standard (its title) and item (its text) of every set, to
+    name one where a form stored its code; read once per configuration of sets."""
+    return _texts(tuple(str(p) for p in settings.PARTYFLOW.get("STANDARD_SETS", ())))
+
+
+@lru_cache(maxsize=8)
+def _texts(extra: tuple[str, ...]) -> dict[str, str]:
+    sets = load_all(extra).values()
+    return {s.code: s.title for st in sets for s in st.standards} | {
+        i.code: i.text for st in sets for i in st.items
+    }
 
 
 def standard_set(code: str) -> StandardSet:

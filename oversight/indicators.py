@@ -60,9 +60,24 @@ def _meeting_ref(m) -> dict:
         "id": m.pk,
         "date": m.held_on.isoformat(),
         "kind": m.kind,
-        "label": f"{m.get_kind_display()} {m.title}".strip(),
+        # the kind, then the title unless it already opens with the kind (主题党日：…)
+        "label": m.title
+        if m.title.startswith(m.get_kind_display())
+        else f"{m.get_kind_display()} {m.title}".strip(),
         "present": m.n_present,
         "due": m.n_due,
+    }
+
+
+def _member_ref(kind: str, row, day: dt.date, label: str) -> dict:
+    """A record of what one member did (a training, a pairing, volunteering): the matrix's cell
+    links it to the member's record (`member`)."""
+    return {
+        "type": kind,
+        "id": row.pk,
+        "member": row.member_id,
+        "date": day.isoformat(),
+        "label": label,
     }
 
 
@@ -160,12 +175,7 @@ def secretary_training(
             "count": len(done),
             "required": need,
             "records": [
-                {
-                    "type": "training",
-                    "id": t.pk,
-                    "date": t.attended_on.isoformat(),
-                    "label": f"{t.member.name} {t.title}",
-                }
+                _member_ref("training", t, t.attended_on, f"{t.member.name} {t.title}")
                 for t in done
             ],
         }
@@ -216,12 +226,12 @@ def committee_pairing(
                 and (x.ended_on is None or x.ended_on >= p.start)
             ]
             refs += [
-                {
-                    "type": "pairing",
-                    "id": x.pk,
-                    "date": x.started_on.isoformat(),
-                    "label": f"{m.name} ↔ {x.partner_name}（{x.get_partner_kind_display()}）",
-                }
+                _member_ref(
+                    "pairing",
+                    x,
+                    x.started_on,
+                    f"{m.name} ↔ {x.partner_name}（{x.get_partner_kind_display()}）",
+                )
                 for x in mine
             ]
             if len(mine) < need:
@@ -253,12 +263,7 @@ def volunteer_service(
         return bool(members) and not short, {
             "short": short,
             "records": [
-                {
-                    "type": "volunteer_service",
-                    "id": v.pk,
-                    "date": v.served_on.isoformat(),
-                    "label": f"{v.member.name} {v.activity}",
-                }
+                _member_ref("volunteer_service", v, v.served_on, f"{v.member.name} {v.activity}")
                 for v in done
             ],
         }
@@ -445,6 +450,7 @@ def satisfaction(
                 {
                     "type": "satisfaction_survey",
                     "id": s.pk,
+                    "case": s.case_id,
                     "date": s.surveyed_on.isoformat(),
                     "label": s.title or str(_("满意度测评")),
                 }

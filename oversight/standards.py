@@ -313,10 +313,10 @@ def round_evidence(branches: list[Organization], year: int) -> dict[int, dict[st
                         "type": "document",
                         "id": d,
                         "label": docs[d]["filename"],
-                        "case": c,
+                        "case": docs[d]["case_id"],  # the case that keeps it, not the round
                         "item": item,
                     }
-                    for d, c in linked[branch].get(item, [])
+                    for d in dict.fromkeys(d for d, _round in linked[branch].get(item, []))
                     if d in docs
                 ],
             }

@@ -308,7 +308,7 @@ def check_self_assessment(*, case, task, data, rules) -> dict:
 @form_context(PROCESS, "college_review")
 def review_context(*, case, task) -> dict:
     return {
-        "branches": case.data.get("branches", []),
+        "branches": _branch_options(case),
         "standards": _standards_view(_set_of(case)),
         "self_assessments": case.data.get("self_assessments", []),
         "completions": case.data.get("completions", []),
@@ -436,6 +436,17 @@ def _final_insufficient(case) -> dict[str, list]:
     return case.data.get("insufficient", {})
 
 
+@form_context(PROCESS, "record_survey")
+def survey_context(*, case, task) -> dict:
+    """The round's branches, one survey row each."""
+    return {"branches": _branch_options(case)}
+
+
+def _branch_options(case) -> list[dict]:
+    """The round's branches as a form offers them: organizations, not people (no member hint)."""
+    return [{**b, "organization": True} for b in case.data.get("branches", [])]
+
+
 @form_context(PROCESS, "school_decision")
 def decision_context(*, case, task) -> dict:
     rules = get_rule_set(case.rule_set)
@@ -446,6 +457,7 @@ def decision_context(*, case, task) -> dict:
             {
                 "id": b,
                 "name": branches[b].name,
+                "organization": True,  # offered by name, without a member's hint
                 "under_remediation": b in blocked,
                 "indicators": _indicators(case, branches[b], rules),
                 "insufficient": _final_insufficient(case).get(str(b), []),

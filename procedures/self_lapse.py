@@ -17,13 +17,12 @@ from orglife.selectors import dues_not_judged, lapse_grounds
 from procedures.common.members import member_case_subject, member_leaves, strike_off_vote
 from procedures.common.start import MEMBER, one_running_per
 from workflows.models import Case, CaseStatus
-from workflows.registry import data_labels, effect, form_check, form_context
+from workflows.registry import effect, form_check, form_context
 from workflows.services import case_start
 
 PROCESS = "self_lapse"
 one_running_per(PROCESS, MEMBER)
 strike_off_vote(PROCESS)
-data_labels(PROCESS, members=("present", "member"), counts=("vote.present",))
 
 
 @form_check(PROCESS, "__start__")

@@ -10,13 +10,12 @@ from engine.i18n import _
 from organizations.models import MemberStatus
 from procedures.common.members import member_case_subject, member_leaves, strike_off_vote
 from procedures.common.start import MEMBER, one_running_per
-from workflows.registry import data_labels, effect, form_check, form_context
+from workflows.registry import effect, form_check, form_context
 from workflows.selectors import case_evidence
 
 PROCESS = "unqualified_member"
 one_running_per(PROCESS, MEMBER)
 strike_off_vote(PROCESS)
-data_labels(PROCESS, members=("present", "member"), counts=("vote.present",))
 
 
 @form_check(PROCESS, "__start__")

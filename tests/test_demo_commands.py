@@ -29,14 +29,15 @@ from .demo_helpers import SEED_MOMENT, run, seeded  # noqa: F401 (seeded: fixtur
 pytestmark = pytest.mark.django_db
 
 # What each demo user finds in their inbox right after seeding. Empty by design: the superuser
-# (no lane), the organization department (no P2 task in its lane), the auditor (read-only), the
-# plain member, and the secretaries whose branch waits on the college committee or on its reminder.
+# (no lane), the auditor (read-only), the plain member, and the secretaries whose branch waits on
+# the college committee or on its reminder. The organization department has the school committee's
+# decision of the computer-science college's P6 round.
 # secretary_se also has the P1 talk with the demo applicant (due in two days); secretary_se,
 # committee_se and member_se their self-assessment of the democratic review; secretary_cs_admin the
 # rectification plan of the branch designated weak.
 EXPECTED_INBOX = {
     "admin": 0,
-    "orgdept": 0,
+    "orgdept": 1,
     "auditor": 0,
     "member_se": 1,
     "officer_cs": 2,

@@ -1,15 +1,17 @@
-"""The diagram the case page shows: the process's BPMN with a generated layout.
+"""The diagram the case page shows: the process's BPMN with its diagram interchange (BPMNDI).
 
-Our BPMN files carry no diagram interchange (BPMNDI: no shapes, no coordinates), and bpmn-js draws
-only what has them. Rather than adding coordinates to the BPMN files (which would change every
-process version's content hash), the page gets a copy with a simple layered layout: one column
-per step distance from the start, one band per lane (the pool and lanes drawn with the lane's
-role name), boundary events on their host's edge, flows as orthogonal lines (back edges below).
-Names are shown in the active language. Computed once per process version and language.
+Every file in bpmn/ carries its layout (shapes, edges, label bounds), written once from the layout
+computed here (`partyflow bpmn-layout`) and free to be moved by hand in a modeler afterwards. The
+page draws the file's own layout; a process version deployed before the files had one (or a file
+that lost it) gets the computed layout: one column per step distance from the start, one band per
+lane, boundary events on their host's edge, flows as orthogonal lines (back edges below).
+Either way names are shown in the active language and lanes with their role's name. Computed once
+per process version and language.
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict, deque
 from functools import lru_cache
@@ -63,19 +65,76 @@ def laid_out(
     lane_labels: tuple[tuple[str, str], ...] = (),
     names: tuple[tuple[str, str], ...] = (),
 ) -> str:
-    """`xml` with a BPMNDI layout for `process_id` (unchanged when it already has one).
+    """`xml` as the page draws it: its own BPMNDI layout, else the computed one for `process_id`;
     `lane_labels` ((lane name, label), …) and `names` ((element name, shown name), …) rename
     for display."""
     root = ET.fromstring(xml)
-    if root.find(f"{{{BPMNDI}}}BPMNDiagram") is not None:
-        return xml
+    rename, lane_rename = dict(names), dict(lane_labels)
+    for el in root.iter():
+        if _local(el.tag) == "lane":
+            name = el.get("name") or ""
+            el.set("name", lane_rename.get(name, rename.get(name, name)))
+        elif el.get("name") in rename:
+            el.set("name", rename[el.get("name")])
+    if root.find(f"{{{BPMNDI}}}BPMNDiagram") is None:
+        add_layout(root, process_id)
+    return ET.tostring(root, encoding="unicode")
+
+
+def missing_layout(xml: str) -> list[str]:
+    """The flow nodes, lanes, participants and sequence flows of `xml` that its BPMNDI does not
+    draw (every one of them when it has none)."""
+    root = ET.fromstring(xml)
+    drawn = {
+        el.get("bpmnElement")
+        for tag in ("BPMNShape", "BPMNEdge")
+        for el in root.iter(f"{{{BPMNDI}}}{tag}")
+    }
+    wanted = [p.get("id") for p in root.iter(f"{{{BPMN}}}participant")]
+    for process in root.iter(f"{{{BPMN}}}process"):
+        wanted += [lane.get("id") for lane in process.iter(f"{{{BPMN}}}lane")]
+        wanted += [
+            el.get("id") for el in process if el.get("id") and _local(el.tag) not in NON_NODES
+        ]
+        wanted += [f.get("id") for f in process if _local(f.tag) == "sequenceFlow"]
+    return [i for i in wanted if i not in drawn]
+
+
+def with_layout(text: str) -> str:
+    """The file `text` with the computed BPMNDI of its process (replacing any it had), the rest of
+    the file byte for byte as it was: the diagram goes before the closing tag of the definitions,
+    its namespaces onto the opening one."""
+    text = re.sub(r"\n?\s*<bpmndi:BPMNDiagram\b.*?</bpmndi:BPMNDiagram>", "", text, flags=re.S)
+    root = ET.fromstring(text)
+    process = next(p for p in root.iter(f"{{{BPMN}}}process") if p.get("isExecutable") == "true")
+    diagram = add_layout(root, process.get("id"))
+    ET.indent(diagram, space="  ", level=1)
+    block = ET.tostring(diagram, encoding="unicode", xml_declaration=False)
+    # ElementTree writes the namespaces it needs onto the block, under the prefixes registered last
+    # (openpyxl, once imported, takes "dc" for Dublin Core): the block gets ours, declared on the
+    # definitions
+    ours = {BPMNDI: "bpmndi", DC: "dc", DI: "di"}
+    for prefix, uri in re.findall(r' xmlns:(\w+)="([^"]+)"', block):
+        block = re.sub(rf"(</?){prefix}:", rf"\g<1>{ours[uri]}:", block)
+    block = re.sub(r' xmlns:\w+="[^"]+"', "", block)
+    opening = re.search(r"<bpmn:definitions\b[^>]*>", text)
+    assert opening is not None, "a BPMN file opens with <bpmn:definitions>"
+    tag = opening.group(0)
+    for prefix, uri in (("bpmndi", BPMNDI), ("dc", DC), ("di", DI)):
+        if f"xmlns:{prefix}=" not in tag:  # after the last namespace, spaced as the ones before it
+            last = list(re.finditer(r'(\s+)xmlns:\w+="[^"]*"', tag))[-1]
+            tag = f'{tag[: last.end()]}{last.group(1)}xmlns:{prefix}="{uri}"{tag[last.end() :]}'
+    text = text[: opening.start()] + tag + text[opening.end() :]
+    close = text.rindex("</bpmn:definitions>")
+    return text[:close] + "  " + block + "\n" + text[close:]
+
+
+def add_layout(root: ET.Element, process_id: str) -> ET.Element | None:
+    """Append to `root` the computed BPMNDiagram of `process_id` and return it (None when the
+    file has no such process)."""
     process = next((p for p in root.iter(f"{{{BPMN}}}process") if p.get("id") == process_id), None)
     if process is None:
-        return xml
-    rename = dict(names)
-    for el in root.iter():
-        if el.get("name") in rename:
-            el.set("name", rename[el.get("name")])
+        return None
     nodes = {el.get("id"): el for el in process if el.get("id") and _local(el.tag) not in NON_NODES}
     flows = [f for f in process if _local(f.tag) == "sequenceFlow"]
     out = defaultdict(list)
@@ -220,7 +279,6 @@ def laid_out(
             participant.get("id"), LEFT - HEADER, top, width + HEADER, height, isHorizontal="true"
         )
         for lane in lanes:
-            lane.set("name", dict(lane_labels).get(lane.get("name"), lane.get("name") or ""))
             shape(
                 lane.get("id"),
                 LEFT,
@@ -261,7 +319,7 @@ def laid_out(
                 width=str(LABEL_W),
                 height=str(LABEL_H),
             )
-    return ET.tostring(root, encoding="unicode")
+    return diagram
 
 
 def _back_edges(order: list[str], succ: dict[str, list[str]]) -> set[tuple[str, str]]:

@@ -14,6 +14,9 @@ The subset of JSON Schema the forms use, and its widgets:
   or more people gets a text filter (app.js) by name, branch or status;
 - `x-account-options`: the same picker over user accounts, not members (P4's supporting committee
   member); the records (`workflows.display`, case facts) do not read its ids as member ids;
+- `x-organization` beside `x-options`: the options are organizations (P6's branches of the round),
+  so the records name them as organizations, never as members; `x-standard`: a P6 standard's or
+  item's code, named in the records by its title or text;
 - array of objects with an `x-options` property: one row per option (a vote per candidate);
   other arrays of objects: a few blank rows; array of strings: one per line;
 - `document_ids`: file uploads, stored as the case's documents with the submission.

@@ -17,11 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from engine.calendar import today
+from engine.errors import DomainError
 from notifications.selectors import tasks_escalated_to
 from organizations.models import Member, MemberStatus, Organization, OrgKind, Role
-from organizations.rules import deployment_rule_set
+from organizations.rules import deployment_rule_set, standard_set
 from organizations.selectors import active_assignments, organizations_visible, scope_q
 from orglife.models import MeetingKind
+from orglife.selectors import organizations_recordable
 from oversight.compliance import (
     OBLIGATION_LABELS,
     STATUS_LABELS,
@@ -30,6 +32,8 @@ from oversight.compliance import (
     compliance_table,
 )
 from oversight.selectors import branch_terms, weak_branches
+from oversight.standards import STATUS_LABELS as STANDARD_STATUS_LABELS
+from oversight.standards import parse_year, standards_matrix
 from procedures.member_development.selectors import development_pipeline, status_changes_by_year
 from workflows.models import Case, ProcessVersion, Task, TaskStatus
 from workflows.selectors import cases_visible
@@ -454,3 +458,115 @@ def _parse_day(value) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+# --- P6: the standards matrix ---------------------------------------------------------------
+
+
+def standards_year(text, org: Organization) -> int:
+    """The year the page judges: `?period=` when it is a year, else the year the latest P6 round
+    over `org` (opened in its subtree, or evaluating it) evaluated, else last year (a year is judged
+    once it is over; rounds evaluate it early in the next)."""
+    try:
+        return parse_year(text)
+    except DomainError:
+        pass
+    years = (
+        Case.objects.filter(process_id="model_branch_evaluation")
+        .filter(Q(organization__path__startswith=org.path) | Q(data__branch_ids__contains=[org.pk]))
+        .values_list("data__year", flat=True)
+    )
+    return max((y for y in years if isinstance(y, int)), default=today().year - 1)
+
+
+def standards_view(org: Organization, year: int, set_code: str) -> dict:
+    """The branch × standard matrix of a subtree for a year as a heat map and a table whose every
+    cell links to the page of the records it judges."""
+    matrix = standards_matrix(org, standard_set(set_code), year=year, rules=deployment_rule_set())
+    columns = [s["title"] for s in matrix["standards"]]
+    cells, rows = {}, []
+    for i, b in enumerate(matrix["branches"]):
+        line = []
+        for j, c in enumerate(b["cells"]):
+            href = (
+                reverse("web:standards_cell", args=[b["organization"], c["standard"]])
+                + "?"
+                + urlencode({"period": year, "standard_set": set_code})
+            )
+            cells[(i, j)] = Cell(c["status"], f"{b['name']} · {columns[j]}：{c['label']}", href)
+            line.append(
+                {"status": c["status"], "label": c["label"], "href": href, "title": columns[j]}
+            )
+        rows.append({"name": b["name"], "organization": b["organization"], "cells": line})
+    svg = heatmap_svg(
+        rows=[b["name"] for b in matrix["branches"]],
+        columns=columns,
+        cells=cells,
+        label=_("%(org)s %(year)s 年服务型党支部标准达标情况热力图")
+        % {"org": org.name, "year": year},
+    )
+    return {"title": matrix["title"], "columns": columns, "rows": rows, "svg": svg, "year": year}
+
+
+def standards_cell(user, branch: Organization, code: str, year: int, set_code: str) -> dict:
+    """One branch's standard for a year: each item's status, periods and the records it judges, each
+    record with the page that shows it, or none where partyflow keeps no page for it or `user` may
+    not open it (a case outside their scope; the roster, kept by those who keep the records)."""
+    matrix = standards_matrix(
+        branch, standard_set(set_code), year=year, rules=deployment_rule_set()
+    )
+    row = next((b for b in matrix["branches"] if b["organization"] == branch.pk), None)
+    cell = next((c for c in (row or {}).get("cells", []) if c["standard"] == code), None)
+    if cell is None:
+        return {}
+    records = [r for item in cell["items"] for r in item["records"]]
+    records += [d for item in cell["judgement_only"] for d in item["documents"]]
+    cases = {r.get("case") for r in records if r["type"] in ("document", "satisfaction_survey")}
+    cases |= {r["id"] for r in records if r["type"] == "case"}
+    opens = {
+        "cases": set(
+            cases_visible(user).filter(pk__in=cases - {None}).values_list("pk", flat=True)
+        ),
+        "roster": organizations_recordable(user).filter(pk=branch.pk).exists(),
+    }
+    for item in cell["items"] + cell["judgement_only"]:
+        item["status_label"] = str(STANDARD_STATUS_LABELS[item["status"]])
+        for p in item.get("periods", []):
+            p["status_label"] = str(STANDARD_STATUS_LABELS[p["status"]])
+    for r in records:
+        r["href"] = record_href(r, branch, year, opens)
+    return cell
+
+
+def record_href(record: dict, branch: Organization, year: int, opens: dict) -> str | None:
+    """The page of one record a standard judges: a meeting's minutes, a case, a linked document, a
+    survey's round, the member's record for what a member did (training, pairing, volunteering,
+    study hours), the branch's dues collection for the year's dues, its roster for its committee and
+    term. `opens`: {"cases": ids the reader may open, "roster": whether they may read the roster}."""
+    kind, pk = record["type"], record["id"]
+    if kind == "meeting":
+        return reverse("web:meeting", args=[pk])
+    if kind == "case":
+        return reverse("web:case", args=[pk]) if pk in opens["cases"] else None
+    if kind == "document":
+        return (
+            reverse("web:document", args=[record["case"], pk])
+            if record["case"] in opens["cases"]
+            else None
+        )
+    if kind == "satisfaction_survey":
+        return (
+            reverse("web:case", args=[record["case"]])
+            if record.get("case") in opens["cases"]
+            else None
+        )
+    if kind in ("training", "pairing", "volunteer_service"):
+        return reverse("web:member_record", args=[record["member"]])
+    if kind == "study_hours":
+        return reverse("web:member_record", args=[pk])
+    if kind == "dues":
+        month = f"{year}-12" if year < today().year else today().strftime("%Y-%m")
+        return reverse("web:dues") + "?" + urlencode({"organization": branch.pk, "month": month})
+    if kind in ("organization", "role") and opens["roster"]:
+        return reverse("web:roster") + "?" + urlencode({"organization": branch.pk})
+    return None

@@ -463,18 +463,26 @@ def task_context(task: Task) -> dict:
 def with_member_hints(context: dict) -> dict:
     """The context with a `hint` ("branch · status") on each person a picker may offer ({id, name}
     in a list), so people are told apart by who they are, not by a number; one query. A person the
-    procedure already gave a hint (an account, not a member) keeps it."""
+    procedure already gave a hint (an account, not a member) keeps it; an organization on offer
+    (`"organization": true`, P6's branches of a round) is no person and gets none."""
     people = [
         p
         for v in context.values()
         if isinstance(v, list)
         for p in v
-        if isinstance(p, dict) and "id" in p and "name" in p and not p.get("hint")
+        if isinstance(p, dict)
+        and "id" in p
+        and "name" in p
+        and not p.get("hint")
+        and not p.get("organization")
     ]
     hints = member_hints(p["id"] for p in people)
     return {
         k: [
-            {**p, "hint": p.get("hint") or hints.get(p["id"], "")}
+            {
+                **p,
+                "hint": p.get("hint") or ("" if p.get("organization") else hints.get(p["id"], "")),
+            }
             if isinstance(p, dict) and "id" in p and "name" in p
             else p
             for p in v
@@ -679,7 +687,12 @@ def case_schemas(case: Case) -> list[tuple[str, dict]]:
 
 
 def case_documents_list(case: Case) -> list:
-    return list(case_documents(case))
+    """The case's documents, each with who uploaded it by name (`uploaded_by_name`; one query)."""
+    docs = list(case_documents(case))
+    names = user_names(d.uploaded_by_id for d in docs if d.uploaded_by_id)
+    for d in docs:
+        d.uploaded_by_name = names.get(d.uploaded_by_id, "") if d.uploaded_by_id else ""
+    return docs
 
 
 # --- notifications ----------------------------------------------------------------------------

@@ -66,6 +66,12 @@ urlpatterns = [
         views_reports.compliance_cell,
         name="compliance_cell",
     ),
+    path("committee/standards/", views_reports.standards, name="standards"),
+    path(
+        "committee/standards/<int:organization_id>/<str:code>/",
+        views_reports.standards_cell,
+        name="standards_cell",
+    ),
     path("committee/statistics/", views_statistics.statistics, name="statistics"),
     path("committee/statistics/cell/", views_statistics.statistics_cell, name="statistics_cell"),
     path(

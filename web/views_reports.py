@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from engine.calendar import office_date
 from engine.errors import DomainError, NotFound, ValidationFailed
 from organizations.models import Member, MemberStatus
+from organizations.rules import standard_sets
 from organizations.selectors import organization_in_scope
 from orglife import selectors as orglife_selectors
 from orglife import services as orglife_services
@@ -56,15 +57,22 @@ def _period(request) -> Period:
         return Period.parse(str(dt.date.today().year))
 
 
-def _overseen(request):
-    """The organization the committee page is about: `?organization=` in scope, else the user's first."""
+def _wanted_or_first(request):
+    """(the organization a page is about: `?organization=` in scope, else the first the user
+    oversees, None when they oversee none; the ones they oversee, for the page's choice)."""
     choices = reports.overseen_organizations(request.user)
     wanted = request.GET.get("organization")
     if wanted:
         return organization_in_scope(request.user, wanted), choices
-    if not choices:
+    return (choices[0] if choices else None), choices
+
+
+def _overseen(request):
+    """The organization the committee page is about: `?organization=` in scope, else the user's first."""
+    org, choices = _wanted_or_first(request)
+    if org is None:
         raise NotFound(_("您没有可查看的党委或党总支。"), code="organization_not_found")
-    return choices[0], choices
+    return org, choices
 
 
 @scoped
@@ -92,13 +100,8 @@ def committee(request) -> HttpResponse:
 def overview(request) -> HttpResponse:
     """The landing dashboard of the organization department and committee officers: what is
     overdue in the subtree they oversee (`?organization=`, else their first)."""
-    choices = reports.overseen_organizations(request.user)
-    wanted = request.GET.get("organization")
-    if wanted:
-        org = organization_in_scope(request.user, wanted)
-    elif choices:
-        org = choices[0]
-    else:
+    org, choices = _wanted_or_first(request)
+    if org is None:
         return redirect("web:inbox")  # nothing to oversee: the inbox is their page
     return render(
         request,
@@ -134,6 +137,58 @@ def compliance_cell(request, organization_id: int, code: str) -> HttpResponse:
         request,
         "web/compliance_cell.html",
         {"branch": branch, "cell": cell, "period": period, "nav_active": "committee"},
+    )
+
+
+def _standard_set_code(request) -> str:
+    wanted = request.GET.get("standard_set") or ""
+    return wanted if wanted in standard_sets() else "jsnu-2020"
+
+
+@scoped
+def standards(request) -> HttpResponse:
+    """P6: branch × standard of the subtree the user oversees (a secretary: their branch) for a
+    year, each cell opening the records it judges."""
+    org, choices = _wanted_or_first(request)
+    if org is None:  # a secretary: the first branch whose records they keep
+        org = orglife_selectors.organizations_recordable(request.user).filter(kind="branch").first()
+        if org is None:
+            raise Http404
+    code = _standard_set_code(request)
+    year = reports.standards_year(request.GET.get("period"), org)
+    return render(
+        request,
+        "web/standards.html",
+        {
+            "org": org,
+            "choices": choices,
+            "sets": [(c, s.title) for c, s in standard_sets().items()],
+            "standard_set": code,
+            "years": list(range(dt.date.today().year, dt.date.today().year - 4, -1)),
+            "matrix": reports.standards_view(org, year, code),
+            "nav_active": "committee" if choices else "roster",
+        },
+    )
+
+
+@scoped
+def standards_cell(request, organization_id: int, code: str) -> HttpResponse:
+    branch = organization_in_scope(request.user, organization_id)
+    set_code = _standard_set_code(request)
+    year = reports.standards_year(request.GET.get("period"), branch)
+    cell = reports.standards_cell(request.user, branch, code, year, set_code)
+    if not cell:
+        raise Http404
+    return render(
+        request,
+        "web/standards_cell.html",
+        {
+            "branch": branch,
+            "cell": cell,
+            "year": year,
+            "standard_set": set_code,
+            "nav_active": "committee",
+        },
     )
 
 

@@ -21,6 +21,7 @@ from engine.i18n import _
 from engine.rules import get_rule_set
 from forms.validation import load_schema
 from organizations.models import Member, MemberStatus, Organization, Role
+from organizations.rules import standard_texts
 
 from . import registry
 from .assignment import LANE_LABELS, parse_slot
@@ -352,6 +353,8 @@ def _member_ids(key: str, prop: dict, value, member_keys: frozenset[str]) -> lis
     """The member ids a submitted value holds: a member picker's (`x-options`) or a key the
     procedure declares as holding member ids (`data_labels`), also inside a table's rows."""
     items = prop.get("items") or {}
+    if prop.get("x-organization"):  # picked from the round's branches: organizations, not members
+        return []
     if prop.get("x-options") or items.get("x-options") or key in member_keys:
         return _ids_of(value)
     if isinstance(value, list) and items.get("type") == "object":
@@ -373,12 +376,16 @@ def _value_text(key: str, prop: dict, value, people: dict, member_keys: frozense
     if value is None:
         return ""
     items = prop.get("items") or {}
+    if prop.get("x-organization") and isinstance(value, int):  # a branch by its name (P6)
+        return organization_names([value]).get(value, "")
     if prop.get("x-options") or items.get("x-options") or key in member_keys:
         ids = _ids_of(value)
         if ids:
             return "、".join(people.get(v, "") for v in ids)
     if prop.get("enum") and prop.get("x-labels"):
         return _text(prop["x-labels"].get(str(value), str(value)))
+    if prop.get("x-standard") and isinstance(value, str):  # a standard or an item by its text
+        return standard_texts().get(value, value)
     if isinstance(value, list):
         sub = items.get("properties") or {}
         parts = []
@@ -394,6 +401,13 @@ def _value_text(key: str, prop: dict, value, people: dict, member_keys: frozense
             else:
                 parts.append(str(v))
         return "；".join(parts)
+    if isinstance(value, dict) and prop.get("properties"):  # counts by their titles, in form order
+        sub = prop["properties"]
+        return "，".join(
+            f"{_text(sub.get(k, {}).get('title', k))} "
+            f"{_value_text(k, sub.get(k, {}), value[k], people, member_keys)}"
+            for k in [*(k for k in sub if k in value), *(k for k in value if k not in sub)]
+        )
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)

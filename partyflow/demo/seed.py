@@ -24,6 +24,7 @@ from workflows.services import case_start, task_complete, timers_run
 
 from .development import _Development
 from .elections import _Elections
+from .evaluation import _Evaluation
 from .logins import demo_logins
 from .records import _Records
 from .review import _Review
@@ -59,7 +60,7 @@ def seed_demo(*, today: dt.date | None = None) -> dict:
     return {"created": True, "logins": demo_logins()}
 
 
-class _Seeder(_Elections, _Development, _Review, _Records):
+class _Seeder(_Elections, _Development, _Review, _Records, _Evaluation):
     """The tree and its people; the cases each procedure's part seeds are in its mixin."""
 
     def __init__(self, today: dt.date):
@@ -71,6 +72,7 @@ class _Seeder(_Elections, _Development, _Review, _Records):
         self.users: dict[str, object] = {}
         self.members: dict[str, list[Member]] = {}
         self.branches: dict[str, Organization] = {}
+        self.colleges: dict[str, Organization] = {}
 
     # --- people --------------------------------------------------------------------------------
 
@@ -126,6 +128,7 @@ class _Seeder(_Elections, _Development, _Review, _Records):
             )
             for key, name in COLLEGES.items()
         }
+        self.colleges = colleges
         general_branch = organization_create(
             actor=None, parent=colleges["cs"], name=GENERAL_BRANCH_NAME, kind=OrgKind.GENERAL_BRANCH
         )
@@ -240,6 +243,7 @@ class _Seeder(_Elections, _Development, _Review, _Records):
         self.review_and_remediation()
         self.compliance_records()
         self.dues_records()
+        self.model_branch_round()
         # The alerts sweep the demo server runs every few minutes, once now: the due-soon talk and the
         # overdue election request are in the notifications before anyone logs in.
         alerts_raise(send_email=False)

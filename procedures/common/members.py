@@ -41,9 +41,12 @@ def member_case_subject(*, organization, data, not_branch: tuple, loaded=None) -
 
 
 def strike_off_vote(process: str) -> None:
-    """Register the strike-off vote's form context and check (element `strike_off_vote`) for `process`."""
+    """Register the strike-off vote's form context and check (element `strike_off_vote`) for `process`,
+    and what its data holds: the voters present and the member voted on are members, the tally's
+    `vote.present` a count."""
     registry.form_context(process, "strike_off_vote")(strike_off_vote_context)
     registry.form_check(process, "strike_off_vote")(strike_off_vote_check)
+    registry.data_labels(process, members=("present", "member"), counts=("vote.present",))
 
 
 def strike_off_vote_context(*, case, task) -> dict:

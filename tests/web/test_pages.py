@@ -3,7 +3,9 @@ the admin's saves through the services. (tests/web/test_browser.py drives a real
 
 import datetime as dt
 import io
+import json
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
 from django.db import connection
@@ -11,13 +13,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from docx import Document as Docx
 
+from forms.validation import load_schema
 from notifications.models import Notification
 from notifications.services import alerts_raise
 from organizations.models import MemberStatus, Organization
 from organizations.services import member_create
 from partyflow.management.commands.demo import Command
-from web.selectors import case_diagram
-from workflows.display import user_names
+from web.diagram import BPMNDI, DC, laid_out, missing_layout
+from web.selectors import case_diagram, with_member_hints
+from workflows.display import user_names, value_in_words
 from workflows.models import Case, Task, TaskStatus
 from workflows.services import case_start
 
@@ -175,6 +179,66 @@ def test_case_page_shows_status_steps_diagram_data_and_audit_chain(web, universi
     assert "条记录完整" in body
     assert 'data-element="submit_request" data-state="open"' in page.content.decode()
     assert "bpmn-navigated-viewer.production.min.js" in page.content.decode()
+
+
+def test_the_diagram_draws_the_files_own_layout_with_lanes_named_by_role(web, university, election):
+    page = web(university.users.sec_a).get(f"/cases/{election.pk}/").content.decode()
+    xml = json.loads(re.search(r'id="diagram-data"[^>]*>(.*?)</script>', page, re.S).group(1))[
+        "xml"
+    ]
+    stored = election.process_version.files["branch_election.bpmn"]
+
+    def bounds(text, element):
+        # by namespace, not prefix: openpyxl re-registers "dc" for Dublin Core when it is imported
+        shape = next(
+            s
+            for s in ET.fromstring(text).iter(f"{{{BPMNDI}}}BPMNShape")
+            if s.get("bpmnElement") == element
+        )
+        return shape.find(f"{{{DC}}}Bounds").attrib
+
+    assert bounds(xml, "submit_request") == bounds(stored, "submit_request")
+    assert 'name="支部委员会"' in xml and 'name="branch_committee"' not in xml
+    assert missing_layout(xml) == []
+    # a version deployed before the files carried their layout is drawn the same, computed
+    bare = re.sub(r"<bpmndi:BPMNDiagram.*</bpmndi:BPMNDiagram>", "", stored, flags=re.S)
+    computed = laid_out(bare, "branch_election")
+    assert missing_layout(computed) == [] and bounds(computed, "submit_request") == bounds(
+        stored, "submit_request"
+    )
+
+
+def test_p6_records_name_the_branches_the_items_and_the_counts_a_round_stored(university):
+    u = university
+    reviews = load_schema("model_branch_evaluation/college_review.json")["properties"]["reviews"]
+    text = value_in_words(
+        "reviews",
+        reviews,
+        [
+            {
+                "branch": u.branch_a.pk,
+                "insufficient": [{"item": "jsnu.leadership.team.3", "comment": "缺"}],
+            }
+        ],
+        {},
+        (),
+    )
+    assert u.branch_a.name in text and "各项制度完善，做到有章可循" in text and "jsnu" not in text
+    surveys = load_schema("model_branch_evaluation/record_survey.json")["properties"]["surveys"]
+    text = value_in_words(
+        "surveys",
+        surveys,
+        [{"branch": u.branch_b.pk, "tallies": {"satisfied": 3, "very_satisfied": 12}}],
+        {},
+        (),
+    )
+    assert text == f"党支部 {u.branch_b.name}，票数 非常满意 12，满意 3"
+    # the form offers the round's branches by name, without the hint a member would get
+    same_id = u.full_a[0].pk
+    offered = with_member_hints(
+        {"branches": [{"id": same_id, "name": "甲支部", "organization": True}]}
+    )
+    assert offered["branches"][0]["hint"] == ""
 
 
 def test_notifications_bell_counts_unread_and_marks_read(web, university, election):

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 
+from ..conftest import PASSWORD
+
 CHROMIUM = os.environ.get("PARTYFLOW_CHROMIUM", "/usr/bin/chromium")
 LAUNCH_ARGS = [
     "--disable-background-networking",
@@ -94,3 +96,19 @@ def unlabeled_controls(page) -> list[str]:
     return page.evaluate("""() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
         .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
         .map(e => e.name || e.id || e.outerHTML.slice(0, 60))""")
+
+
+@pytest.fixture
+def people(chromium, live_server):
+    """`people(username, width=1440)`: a browser window logged in as the test university's user,
+    closed after the test."""
+    opened = []
+
+    def open_as(username, width=1440):
+        p = Person(chromium, live_server.url, username, PASSWORD, width)
+        opened.append(p)
+        return p
+
+    yield open_as
+    for p in opened:
+        p.close()

@@ -11,25 +11,10 @@ from orglife.models import Meeting
 from orglife.services import dues_record
 
 from ...image_helpers import image_bytes
-from ..conftest import PASSWORD
-from .conftest import Person, no_horizontal_scroll, shoot, unlabeled_controls
+from .conftest import no_horizontal_scroll, shoot, unlabeled_controls
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WIDTHS = [1280, 375]
-
-
-@pytest.fixture
-def people(chromium, live_server):
-    opened = []
-
-    def open_as(username, width):
-        p = Person(chromium, live_server.url, username, PASSWORD, width)
-        opened.append(p)
-        return p
-
-    yield open_as
-    for p in opened:
-        p.close()
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -17,24 +17,9 @@ from workflows.models import Task
 from workflows.services import case_start
 
 from ...procedures.md_helpers import applicant, drive_to_designation
-from ..conftest import PASSWORD
-from .conftest import Person, no_horizontal_scroll, shoot
+from .conftest import no_horizontal_scroll, shoot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def people(chromium, live_server):
-    opened = []
-
-    def open_as(username, width=1440):
-        p = Person(chromium, live_server.url, username, PASSWORD, width)
-        opened.append(p)
-        return p
-
-    yield open_as
-    for p in opened:
-        p.close()
 
 
 def test_an_officer_sees_an_overdue_term_in_red_and_reaches_the_records_behind_a_compliance_cell(
@@ -71,11 +56,51 @@ def test_an_officer_sees_an_overdue_term_in_red_and_reaches_the_records_behind_a
     page.wait_for_selector("ul[data-testid=attendance]")
     assert u.full_a[0].name in page.inner_text("ul[data-testid=attendance]")
     shoot(page, "meeting")
+    # P6: the standards matrix of the year; branch A's 管理严格规范 opens the meetings it counts, and
+    # its 支部班子健全 names the committee (the roster is the branch's own: no link for the college).
+    page.get_by_role("link", name="党委工作台").click()
+    page.get_by_test_id("standards-link").click()
+    page.select_option("#s-year", str(held.year))
+    page.get_by_role("button", name="查看").click()
+    page.wait_for_selector("table[data-testid=standards-table]")
+    row = page.locator("table[data-testid=standards-table] tr", has_text=u.branch_a.name)
+    row.get_by_role("link").nth(6).click()  # 管理严格规范, the 7th standard of jsnu-2020
+    page.wait_for_selector("section[data-item='jsnu.team.management.4']")
+    assert page.inner_text("h1") == f"{u.branch_a.name} · 管理严格规范"
+    shoot(page, "standards-cell")
+    page.locator("section[data-item='jsnu.team.management.4']").get_by_role(
+        "link", name=re.compile("重温入党誓词")
+    ).click()
+    page.wait_for_selector("ul[data-testid=attendance]")
+    page.go_back()
+    page.get_by_role("link", name="支部标准达标情况").click()
+    page.locator("table[data-testid=standards-table] tr", has_text=u.branch_a.name).get_by_role(
+        "link"
+    ).first.click()
+    team = page.locator("section[data-item='jsnu.leadership.team.2']")
+    assert "支部书记" in team.inner_text() and team.locator("a[data-record]").count() == 0
     phone = people("officer", width=375)
     phone.page.goto("/committee/")
     phone.page.wait_for_selector("svg.pf-heatmap")
     assert no_horizontal_scroll(phone.page)
     shoot(phone.page, "committee")
+    # The secretary reads the branch's own line from the roster on a phone, one standard a row,
+    # and from the committee's cell reaches the roster the college may not open.
+    secretary = people("sec_a", width=375).page
+    secretary.goto("/records/roster/")
+    secretary.get_by_test_id("standards-link").click()
+    secretary.select_option("#s-year", str(held.year))
+    secretary.get_by_role("button", name="查看").click()
+    rows = secretary.locator("table[data-testid=standards-table] tbody tr")
+    assert rows.count() == 19 and rows.first.locator("th").inner_text() == "支部班子健全"
+    assert no_horizontal_scroll(secretary)
+    shoot(secretary, "standards")
+    rows.first.get_by_role("link").click()
+    secretary.locator(
+        "section[data-item='jsnu.leadership.team.2'] a[data-record=role]"
+    ).first.click()
+    secretary.wait_for_url(re.compile(r"/records/roster/"))
+    assert no_horizontal_scroll(secretary)
 
 
 def test_a_secretary_records_a_meeting_with_attendance_and_evidence_and_the_cell_changes(

@@ -11,26 +11,11 @@ from organizations.services import member_create
 from workflows.models import Case, Document
 from workflows.services import case_start
 
-from ..conftest import PASSWORD
-from .conftest import Person, no_horizontal_scroll, shoot, unlabeled_controls
+from .conftest import no_horizontal_scroll, shoot, unlabeled_controls
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 MINUTES_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-
-
-@pytest.fixture
-def people(chromium, live_server):
-    opened = []
-
-    def open_as(username, width=1440):
-        p = Person(chromium, live_server.url, username, PASSWORD, width)
-        opened.append(p)
-        return p
-
-    yield open_as
-    for p in opened:
-        p.close()
 
 
 def tick(page, field: str, names):
