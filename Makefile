@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint install bench bench-scale bench-onboarding bench-statistics clean
+.PHONY: demo test lint install bench bench-scale bench-province bench-onboarding bench-statistics clean
 
 $(STAMP): pyproject.toml
 	sh .ci/ensure-packages
@@ -38,6 +38,10 @@ bench: $(STAMP)
 ## Deadlines at scale: pgbench reference, timers/s with 2 Celery workers, completions/s through gunicorn, inbox at 1M tasks.
 bench-scale: $(STAMP)
 	sh .ci/ensure-redis && url=$$(CI=true sh .ci/database-url) || exit 1; DATABASE_URL="$${DATABASE_URL:-$$url}" $(BIN)/python -m bench.scale $(BENCH_ARGS)
+
+## A province's busiest hour: generate a province (50,000 members; BENCH_ARGS="--members 1000000" for the model's), then completions, inbox reads and dashboards through gunicorn with 2 Celery workers firing reminders, for 60 s.
+bench-province: $(STAMP)
+	sh .ci/ensure-redis && url=$$(CI=true sh .ci/database-url) || exit 1; DATABASE_URL="$${DATABASE_URL:-$$url}" $(BIN)/python -m bench.province $(BENCH_ARGS)
 
 ## Onboarding at scale: import a generated workbook of 30,000 members, 1,500 organizations, 2,000 ledger rows.
 bench-onboarding: $(STAMP)

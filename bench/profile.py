@@ -78,6 +78,18 @@ def main(argv=None):
         metavar="N",
         help="fire the timers in batches of N cases (timers_fire_batch, as the workers do)",
     )
+    parser.add_argument(
+        "--gc",
+        choices=("default", "freeze", "pause", "both"),
+        default="default",
+        help="garbage collector during the timed runs: as is; gc.freeze() first (what a worker"
+        " does after start-up); or disabled around each iteration; or both",
+    )
+    parser.add_argument(
+        "--only",
+        choices=("timers",),
+        help="stop after this path (timers: case_start and the timer firing alone)",
+    )
     args = parser.parse_args(argv)
 
     if args.breakdown:
@@ -129,7 +141,26 @@ def main(argv=None):
             import cProfile
 
             cprof = cProfile.Profile()
-        with connection.execute_wrapper(sql) if args.sql else _null():
+        gc_time = _GcTime()
+        if args.gc in ("freeze", "both"):
+            import gc
+
+            gc.collect()
+            gc.freeze()
+        if args.gc in ("pause", "both"):
+            inner = fn
+
+            def fn(item):
+                import gc
+
+                gc.disable()
+                try:
+                    return inner(item)
+                finally:
+                    gc.enable()
+
+        with connection.execute_wrapper(sql) if args.sql else _null(), gc_time:
+            cpu0 = time.process_time()
             profiler.start()
             if cprof:
                 cprof.enable()
@@ -138,10 +169,14 @@ def main(argv=None):
             if cprof:
                 cprof.disable()
             profiler.stop()
+            cpu = time.process_time() - cpu0
         if breakdown:
             breakdown.uninstall()
+        n = len(items) - warm
         print(
-            f"\n===== {title}: {len(items) - warm} iterations, {profiler.last_session.duration * 1000 / (len(items) - warm):.2f} ms each ====="
+            f"\n===== {title}: {n} iterations, {profiler.last_session.duration * 1000 / n:.2f} ms each"
+            f" (this process's CPU {cpu * 1000 / n:.2f} ms, of which garbage collection"
+            f" {gc_time.seconds * 1000 / n:.2f} ms) ====="
         )
         if args.sql:
             sql.report(len(items) - warm)
@@ -202,6 +237,8 @@ def main(argv=None):
                 lambda c: timer_fire_one(case_id=c[0].pk),
                 cases,
             )
+    if args.only == "timers":
+        return
 
     submit = {
         "election_date": (term_end + dt.timedelta(days=7)).isoformat(),
@@ -363,6 +400,32 @@ class _Wall:
 
     def output_text(self, **kwargs):
         return ""
+
+
+class _GcTime:
+    """Time spent in the garbage collector while the block runs (gc.callbacks)."""
+
+    def __init__(self):
+        self.seconds = 0.0
+        self._t0 = None
+
+    def _callback(self, phase, info):
+        if phase == "start":
+            self._t0 = time.perf_counter()
+        elif self._t0 is not None:
+            self.seconds += time.perf_counter() - self._t0
+
+    def __enter__(self):
+        import gc
+
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc):
+        import gc
+
+        gc.callbacks.remove(self._callback)
+        return False
 
 
 class _null:

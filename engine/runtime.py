@@ -128,19 +128,26 @@ class WorkflowRun:
         A timer due exactly at `now` fires: SpiffWorkflow compares strictly (due < now), so timers
         whose moment has come are marked fired here first (the sweep selects `due_at <= now`)."""
         now = now or dt.datetime.now(dt.UTC)
+        due = 0
         for task in self.workflow.event_manager.tasks.values():
             definition = getattr(task.task_spec, "event_definition", None)
             if isinstance(definition, (TimeDateEventDefinition, DurationTimerEventDefinition)):
                 value = task._get_internal_data("event_value")
                 if value and _aware(value) <= now:
                     task._set_internal_data(event_fired=True)
-        before = {t.id for t in self.workflow.get_tasks(state=TaskState.READY)}
+                    due += 1
+        # A due date or duration timer marked fired always moves the workflow (its waiting task
+        # completes), so the two walks of the whole task tree that compare before with after are
+        # needed only when none was due (a cycle timer's own firing, or nothing at all).
+        before = None if due else {t.id for t in self.workflow.get_tasks(state=TaskState.READY)}
         waiting_before = len(self.workflow.event_manager.tasks)
         try:
             self.workflow.refresh_timers()
         except SpiffWorkflowException as exc:
             raise _step_error(exc) from exc
         self.advance()
+        if due:
+            return True
         after = {t.id for t in self.workflow.get_tasks(state=TaskState.READY)}
         return before != after or waiting_before != len(self.workflow.event_manager.tasks)
 
