@@ -184,7 +184,16 @@ def run_checks(comp: Computation) -> list[Check]:
         _equal(
             "C3",
             (change, "10", c),
-            [(changes, "removed", c), (changes, "withdrawn", c), (changes, "cancelled", c)],
+            [
+                (changes, "expelled", c),
+                (changes, "removed", c),
+                (changes, "withdrawn", c),
+                (changes, "cancelled", c),
+            ],
         )
     )
+    # each status event's row of table 1 is the change table's row of the same event
+    for row, key in (("5", "restored"), ("11", "suspended"), ("12", "deceased")):
+        out.append(_equal("C3", (change, row, c), [(changes, key, c)]))
+    out.append(_equal("C3", (change, "13", c), [(changes, "transferred_out", c)]))
     return out

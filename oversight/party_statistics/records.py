@@ -15,7 +15,7 @@ import datetime as dt
 from typing import NamedTuple
 
 from organizations.models import Member, MemberStatus, Organization, OrgKind
-from procedures.member_development.models import StatusChange
+from procedures.member_development.models import StatusChange, StatusEvent
 from workflows.actions import AuditAction
 from workflows.models import AuditEvent
 from workflows.selectors import step_date
@@ -31,7 +31,20 @@ LEFT = (
     MemberStatus.WITHDRAWN.value,
     MemberStatus.CANCELLED.value,
     TRANSFERRED_OUT,
+    MemberStatus.EXPELLED.value,
+    MemberStatus.SUSPENDED.value,
+    MemberStatus.DECEASED.value,
 )
+# Table 1 (DT-2017) row of each status event, with the `changes` row it counts in: 恢复党籍 is an
+# increase (row 5), the others decreases (出党 10, 停止党籍 11, 死亡 12).
+RESTORED = "5"
+EVENT_ROWS = {
+    StatusEvent.DEATH.value: ("12", "deceased"),
+    StatusEvent.SUSPENSION.value: ("11", "suspended"),
+    StatusEvent.RESTORATION.value: (RESTORED, "restored"),
+    StatusEvent.EXPULSION.value: ("10", "expelled"),
+    StatusEvent.REMOVAL.value: ("10", "removed"),
+}
 DEVELOPMENT = (
     MemberStatus.APPLICANT.value,
     MemberStatus.ACTIVIST.value,
@@ -56,6 +69,9 @@ class Person(NamedTuple):
     admitted_on: dt.date | None  # the day 发展 counts (S3 setting)
     exit_on: dt.date | None  # the dated decrease (出党), None when the record gives none
     history: tuple  # ((effective_on, to_status), ...) of the development record, in order
+    # ((on, table-1 row, changes row, after 停止党籍), ...): the status events after the entry, in
+    # date order; a later exit the events do not hold is `exit_on` (`tables.moves_of`)
+    moves: tuple = ()
 
 
 class Org(NamedTuple):
@@ -93,12 +109,19 @@ def load(root: Organization, config: StatisticsConfig) -> tuple[list[Person], li
     history: dict[int, list] = {}
     cancelled_on: dict[int, dt.date] = {}
     admission_cases: dict[int, int] = {}
-    for member_id, to_status, on, case_id in (
+    events: dict[int, list] = {}
+    for member_id, from_status, to_status, on, case_id, event in (
         StatusChange.objects.filter(member__organization__path__startswith=root.path)
         .order_by("member_id", "id")
-        .values_list("member_id", "to_status", "effective_on", "case_id")
+        .values_list("member_id", "from_status", "to_status", "effective_on", "case_id", "event")
         .iterator(chunk_size=5000)
     ):
+        if event:
+            row, key = EVENT_ROWS[event]
+            events.setdefault(member_id, []).append(
+                (on, row, key, from_status == MemberStatus.SUSPENDED, to_status)
+            )
+            continue
         history.setdefault(member_id, []).append((on, to_status))
         if to_status == MemberStatus.CANCELLED:
             cancelled_on[member_id] = on
@@ -127,10 +150,13 @@ def load(root: Organization, config: StatisticsConfig) -> tuple[list[Person], li
             exit_on = cancelled_on.get(pk) or left
         elif status in LEFT:
             exit_on = left
+        own = sorted(events.get(pk, []), key=lambda m: m[0])
+        if own and own[-1][4] == status:
+            exit_on = None  # the last event gave the status: its date is the decrease
         people.append(
             Person(
                 pk, name, org, status, gender, eth, edu, cat, birth, joined, standing, t_in, ext,
-                admitted, exit_on, tuple(history.get(pk, ())),
+                admitted, exit_on, tuple(history.get(pk, ())), tuple(m[:4] for m in own),
             )
         )  # fmt: skip
     orgs = [

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from engine.i18n import _
 
 from .config import StatisticsConfig
-from .records import DEVELOPMENT, IN_PARTY, LEFT, TRANSFERRED_OUT, Org, Person
+from .records import DEVELOPMENT, IN_PARTY, LEFT, RESTORED, TRANSFERRED_OUT, Org, Person
 
 MEMBERS = "members"
 ORGANIZATIONS = "organizations"
@@ -179,16 +179,34 @@ def entry_on(p: Person) -> dt.date | None:
     return p.transferred_in_on or p.admitted_on
 
 
+def moves_of(p: Person) -> tuple:
+    """The person's dated increases and decreases after the entry, in date order: the status events
+    (death, 停止党籍, 恢复党籍, 出党), then an exit the events do not hold (出党, 转出: `exit_on`)."""
+    if p.exit_on is None:
+        return p.moves
+    return (*p.moves, (p.exit_on, "13" if p.status == TRANSFERRED_OUT else "10", p.status, False))
+
+
 def in_party(p: Person, on: dt.date, today: dt.date) -> bool:
-    """Whether the records place the person in the Party (in this subtree) on `on`."""
+    """Whether the records place the person in the Party (in this subtree) on `on`: from the entry,
+    what the last increase or decrease by `on` left (before the first one, the opposite of what it
+    did)."""
     entry = entry_on(p)
     if entry is not None and entry > on:
         return False
+    moves = moves_of(p)
+    if moves:
+        state = moves[0][1] != RESTORED
+        for when, row, *_rest in moves:
+            if when > on:
+                return state
+            state = row == RESTORED
+        if state and p.status not in IN_PARTY:
+            return on < today  # left after the last event, no date on the record (C5)
+        return state
     if p.status in IN_PARTY:
         return True
     if p.status in LEFT:
-        if p.exit_on is not None:
-            return p.exit_on > on
         return on < today  # left, no date on the record: no dated decrease (C5)
     return False
 
@@ -256,7 +274,7 @@ CHANGE_ROWS = [
 ]
 COUNT = [("count", _("人数"))]
 NO_RECORD_NOTE = _(
-    "恢复党籍、停止党籍、死亡及整建制转入转出在本系统中尚无记录，这些栏按 0 计；转出组织关系取自组织关系转接（转出后回执已退回）。"
+    "重新入党及整建制转入、转出在本系统中尚无记录，这些栏按 0 计；死亡、停止党籍、恢复党籍、开除党籍和除名按党委登记的日期计入当年；转出组织关系取自组织关系转接（转出后回执已退回）。"
 )
 
 
@@ -343,8 +361,11 @@ def compute(
             ("converted", _("预备党员转正")),
             ("extended", _("延长预备期")),
             ("cancelled", _("取消预备党员资格")),
+            ("restored", _("恢复党籍")),
+            ("expelled", _("开除党籍")),
             ("removed", _("除名、自行脱党")),
             ("withdrawn", _("劝退")),
+            ("suspended", _("停止党籍")),
             ("deceased", _("死亡")),
             ("transferred_out", _("转出组织关系")),
         ],
@@ -417,16 +438,19 @@ def compute(
                 change.add("2", "count", pk)
                 changes.add("transferred_in", "count", pk)
                 balance[pk] += 1
-            if _in(p.exit_on, start, cutoff) and p.status == TRANSFERRED_OUT:
-                change.add("13", "count", pk)
-                change.add("9", "count", pk)
-                changes.add(p.status, "count", pk)
-                balance[pk] -= 1
-            elif _in(p.exit_on, start, cutoff):
-                change.add("10", "count", pk)
-                change.add("9", "count", pk)
-                changes.add(p.status, "count", pk)
-                balance[pk] -= 1
+            for when, row, key, after_suspension in moves_of(p):
+                if not _in(when, start, cutoff):
+                    continue
+                change.add(row, "count", pk)
+                changes.add(key, "count", pk)
+                if row == RESTORED:
+                    change.add("2", "count", pk)
+                    if after_suspension:
+                        change.add("6", "count", pk)
+                    balance[pk] += 1
+                else:
+                    change.add("9", "count", pk)
+                    balance[pk] -= 1
             if _in(p.standing_from, start, cutoff):
                 changes.add("converted", "count", pk)
             if (

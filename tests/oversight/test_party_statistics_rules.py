@@ -42,11 +42,11 @@ def test_a_vote_in_december_approved_in_january_counts_in_the_year_of_approval()
     assert comp.tables["membership_change"].value("16", "count") == 0
     nxt, _ = run([p], cutoff=D(2027, 12, 31))
     assert nxt.tables["membership_change"].value("3", "count") == 1
-    assert all(c.ok for c in checks)
+    assert all(c.ok for c in checks), [c for c in checks if not c.ok]
     by_vote = person(1, status="probationary", joined_on=D(2026, 12, 20), standing_from=None)
     comp, checks = run([by_vote], admission_counted_on="vote")
     assert comp.tables["membership_change"].value("3", "count") == 1
-    assert all(c.ok for c in checks)
+    assert all(c.ok for c in checks), [c for c in checks if not c.ok]
 
 
 def test_age_is_in_full_years_on_the_cut_off():
@@ -79,4 +79,39 @@ def test_a_member_transferred_out_in_the_year_is_a_decrease_under_transfer_out_n
     assert change.value("9", "count") == 1
     assert change.value("16", "count") == 1
     assert comp.tables["changes"].cell_people("transferred_out", "count") == [1]
+    assert all(c.ok for c in checks), [c for c in checks if not c.ok]
+
+
+def test_status_events_count_in_the_year_of_their_date_and_the_year_balances():
+    # Planted: 1 died 2026-03-10; 2 suspended (停止党籍) 2026-05-01; 3 suspended 2025-08-01 and
+    # restored 2026-09-01; 4 expelled 2027-01-05 (after the cut-off); 5 stays.
+    # By hand: opening (2025-12-31) = 1, 2, 4, 5 = 4; increases = 恢复党籍 3 = 1 (其中 停止党籍后
+    # 恢复 1); decreases = 死亡 1 + 停止党籍 2 = 2; closing = 3, 4, 5 = 3 = 4 + 1 − 2.
+    died = person(1, status="deceased", moves=((D(2026, 3, 10), "12", "deceased", False),))
+    suspended = person(2, status="suspended", moves=((D(2026, 5, 1), "11", "suspended", False),))
+    restored = person(
+        3,
+        moves=(
+            (D(2025, 8, 1), "11", "suspended", False),
+            (D(2026, 9, 1), "5", "restored", True),
+        ),
+    )
+    expelled = person(4, status="expelled", moves=((D(2027, 1, 5), "10", "expelled", False),))
+    comp, checks = run([died, suspended, restored, expelled, person(5)])
+    change = comp.tables["membership_change"]
+    cells = {r: change.value(r, "count") for r in ("1", "2", "5", "6", "9", "10", "11", "12")}
+    assert cells == {"1": 4, "2": 1, "5": 1, "6": 1, "9": 2, "10": 0, "11": 1, "12": 1}
+    assert change.value("15", "count") == 3 and change.value("16", "count") == 3
+    assert change.value("17", "count") == 0
+    assert change.cell_people("16", "count") == [3, 4, 5]
+    changes = comp.tables["changes"]
+    assert [changes.cell_people(k, "count") for k in ("restored", "suspended", "deceased")] == [
+        [3],
+        [2],
+        [1],
+    ]
+    assert all(c.ok for c in checks), [c for c in checks if not c.ok]
+    nxt, checks = run([died, suspended, restored, expelled, person(5)], cutoff=D(2027, 12, 31))
+    assert nxt.tables["membership_change"].cell_people("10", "count") == [4]
+    assert nxt.tables["membership_change"].value("1", "count") == 3
     assert all(c.ok for c in checks), [c for c in checks if not c.ok]
