@@ -10,13 +10,12 @@ from engine.calendar import today as cst_today
 from engine.errors import ValidationFailed
 from engine.i18n import _
 from organizations.models import MemberStatus, Organization
-from procedures.member_development.models import StatusEvent
 
 from ..models import StatisticsFiling
 from .checks import Check, _difference, run_checks
 from .config import StatisticsConfig, statistics_config
-from .records import EVENT_ROWS, LEFT, load
-from .tables import EDUCATION_OF, ORGANIZATIONS, Computation, compute
+from .records import LEFT, load
+from .tables import CHANGES_ROWS, EDUCATION_OF, ORGANIZATIONS, Computation, compute
 
 
 def default_cutoff(on: dt.date | None = None) -> dt.date:
@@ -115,7 +114,7 @@ def _record_text(p) -> str:
     ):
         if value:
             parts.append(f"{label} {value.isoformat()}")
-    labels = {key: StatusEvent(event).label for event, (_row, key) in EVENT_ROWS.items()}
+    labels = dict(CHANGES_ROWS)
     for when, _row, key, _after in p.moves:
         parts.append(f"{labels[key]} {when.isoformat()}")
     if p.birth_date is None:

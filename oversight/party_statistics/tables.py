@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from engine.i18n import _
 
 from .config import StatisticsConfig
-from .records import DEVELOPMENT, IN_PARTY, LEFT, RESTORED, TRANSFERRED_OUT, Org, Person
+from .records import DEVELOPMENT, IN_PARTY, INCREASES, LEFT, TRANSFERRED_OUT, Org, Person
 
 MEMBERS = "members"
 ORGANIZATIONS = "organizations"
@@ -181,7 +181,8 @@ def entry_on(p: Person) -> dt.date | None:
 
 def moves_of(p: Person) -> tuple:
     """The person's dated increases and decreases after the entry, in date order: the status events
-    (death, 停止党籍, 恢复党籍, 出党), then an exit the events do not hold (出党, 转出: `exit_on`)."""
+    (death, 停止党籍, 恢复党籍, 出党) and the moves across the subtree's edge (转入, 转出 within the
+    university), then an exit the events do not hold (出党, 转出: `exit_on`)."""
     if p.exit_on is None:
         return p.moves
     return (*p.moves, (p.exit_on, "13" if p.status == TRANSFERRED_OUT else "10", p.status, False))
@@ -191,24 +192,25 @@ def in_party(p: Person, on: dt.date, today: dt.date) -> bool:
     """Whether the records place the person in the Party (in this subtree) on `on`: from the entry,
     what the last increase or decrease by `on` left (before the first one, the opposite of what it
     did)."""
-    entry = entry_on(p)
+    entry = p.transferred_in_on or p.admitted_on
+    if p.status in IN_PARTY:
+        if not p.moves:  # the common case: in since the entry
+            return entry is None or entry <= on
+    elif p.status not in LEFT:
+        return False
     if entry is not None and entry > on:
         return False
     moves = moves_of(p)
     if moves:
-        state = moves[0][1] != RESTORED
+        state = moves[0][1] not in INCREASES
         for when, row, *_rest in moves:
             if when > on:
                 return state
-            state = row == RESTORED
+            state = row in INCREASES
         if state and p.status not in IN_PARTY:
             return on < today  # left after the last event, no date on the record (C5)
         return state
-    if p.status in IN_PARTY:
-        return True
-    if p.status in LEFT:
-        return on < today  # left, no date on the record: no dated decrease (C5)
-    return False
+    return on < today  # left, no date on the record: no dated decrease (C5)
 
 
 def probationary_on(p: Person, on: dt.date) -> bool:
@@ -273,8 +275,28 @@ CHANGE_ROWS = [
     ("17", _("17 实有数与应有数之差")),
 ]
 COUNT = [("count", _("人数"))]
+# The rows of 本年党员变动: each dated change of the year, by kind.
+CHANGES_ROWS = [
+    ("admitted", _("发展党员")),
+    ("transferred_in", _("转入组织关系")),
+    ("converted", _("预备党员转正")),
+    ("extended", _("延长预备期")),
+    ("cancelled", _("取消预备党员资格")),
+    ("restored", _("恢复党籍")),
+    ("expelled", _("开除党籍")),
+    ("removed", _("除名、自行脱党")),
+    ("withdrawn", _("劝退")),
+    ("suspended", _("停止党籍")),
+    ("deceased", _("死亡")),
+    ("transferred_out", _("转出组织关系")),
+]
 NO_RECORD_NOTE = _(
     "重新入党及整建制转入、转出在本系统中尚无记录，这些栏按 0 计；死亡、停止党籍、恢复党籍、开除党籍和除名按党委登记的日期计入当年；转出组织关系取自组织关系转接（转出后回执已退回）。"
+)
+
+
+MOVES_NOTE = _(
+    "校内支部之间的组织关系转接按接收日期计：统计日期之后转走的党员仍计入原支部；只有跨出或跨入所统计范围的转接才计为转出或转入。"
 )
 
 
@@ -300,7 +322,7 @@ def compute(
         _("党统报表（2017年版）表1"),
         CHANGE_ROWS,
         COUNT,
-        notes=[NO_RECORD_NOTE],
+        notes=[NO_RECORD_NOTE, MOVES_NOTE],
     )
     base_cols = [("total", _("总数")), ("probationary", _("预备党员")), ("female", _("女"))]
     basic = _table(
@@ -355,20 +377,7 @@ def compute(
         "changes",
         _("本年党员变动"),
         _("党统报表（2017年版）表1、10、15"),
-        [
-            ("admitted", _("发展党员")),
-            ("transferred_in", _("转入组织关系")),
-            ("converted", _("预备党员转正")),
-            ("extended", _("延长预备期")),
-            ("cancelled", _("取消预备党员资格")),
-            ("restored", _("恢复党籍")),
-            ("expelled", _("开除党籍")),
-            ("removed", _("除名、自行脱党")),
-            ("withdrawn", _("劝退")),
-            ("suspended", _("停止党籍")),
-            ("deceased", _("死亡")),
-            ("transferred_out", _("转出组织关系")),
-        ],
+        CHANGES_ROWS,
         COUNT,
         notes=[
             NO_RECORD_NOTE,
@@ -438,12 +447,12 @@ def compute(
                 change.add("2", "count", pk)
                 changes.add("transferred_in", "count", pk)
                 balance[pk] += 1
-            for when, row, key, after_suspension in moves_of(p):
+            for when, row, key, after_suspension in moves_of(p) if p.moves or p.exit_on else ():
                 if not _in(when, start, cutoff):
                     continue
                 change.add(row, "count", pk)
                 changes.add(key, "count", pk)
-                if row == RESTORED:
+                if row in INCREASES:
                     change.add("2", "count", pk)
                     if after_suspension:
                         change.add("6", "count", pk)
