@@ -300,6 +300,100 @@ MOVES_NOTE = _(
 )
 
 
+# 表15 预备党员转正情况 (DT-2017): the probations that ended in the year, by what was decided
+# (C4: 预备期满 = 已审批合计 + 尚未讨论或审批; 合计 = 转正 three ways + 延长 + 取消), and apart from
+# them the probations cancelled before they ended.
+PROBATION_COLS = [
+    ("due", _("预备期满的党员")),
+    ("approved", _("已经上级党组织审批：合计")),
+    ("converted", _("转正")),
+    ("converted_regular", _("其中：转为正式党员")),
+    ("converted_extended", _("延长预备期转正")),
+    ("converted_delayed", _("推迟讨论转正")),
+    ("extended", _("延长预备期")),
+    ("cancelled", _("取消预备党员资格")),
+    ("pending", _("尚未讨论或审批")),
+    ("cancelled_early", _("预备期未满被取消预备党员资格")),
+]
+PROBATION_NOTE = _(
+    "预备期满按入党满一年之日（延长的，按延长期满之日）计入当年；转正按党龄起算日期计。推迟讨论转正在本系统中尚无记录，按 0 计（推断的表头，见领域文件 C4）。"
+)
+# 表10 出党情况（一） (DT-2017): who left the Party in the year, by kind, age and time of joining.
+EXIT_COLS = [
+    ("total", _("合计")),
+    ("expelled", _("开除党籍")),
+    ("quit_removed", _("退党除名")),
+    ("withdrawn", _("劝退")),
+    ("refused_removed", _("劝而不退除名")),
+    ("removed", _("自行脱党除名")),
+    ("lost_contact", _("其中：经多方查找确实无法取得联系")),
+    ("cancelled", _("取消预备党员资格")),
+    ("not_recognised", _("不予承认")),
+]
+EXIT_AGE_BANDS = [
+    ("xage_35", _("35岁及以下"), None, 35),
+    ("xage_54", _("36—54岁"), 36, 54),
+    ("xage_59", _("55—59岁"), 55, 59),
+    ("xage_60", _("60岁及以上"), 60, None),
+]
+EXIT_ROWS = [
+    ("total", _("总计")),
+    *[(k, lab) for k, lab, *_r in EXIT_AGE_BANDS],
+    *[(k, lab) for k, lab, *_r in JOINED_BANDS],
+]
+# The statuses and events that are 出党 (table 1 row 10), by the column of table 10 they count in.
+EXIT_KIND = {
+    "expelled": "expelled",
+    "removed": "removed",
+    "withdrawn": "withdrawn",
+    "cancelled": "cancelled",
+}
+EXIT_NOTE = _(
+    "除名按自行脱党除名计（本系统的除名记录不区分退党除名、劝而不退除名，推断）；“经多方查找确实无法取得联系”和不予承认在本系统中尚无记录，按 0 计。厅局级、县处级两行未建（本系统无干部级别记录）。"
+)
+exit_age_band = _bands(EXIT_AGE_BANDS)
+
+
+def _count_exit(exits: Table, key: str, p: Person, on: dt.date) -> None:
+    """A person who left the Party (出党) on `on`, by kind, age on that day and time of joining."""
+    col = EXIT_KIND.get(key)
+    if col is None:
+        return
+    rows = ["total"]
+    band = exit_age_band(age_on(p.birth_date, on)) if p.birth_date else None
+    if band:
+        rows.append(band)
+    j = joined_band(p.joined_on)
+    if j:
+        rows.append(j)
+    for r in rows:
+        exits.add(r, "total", p.id)
+        exits.add(r, col, p.id)
+
+
+def _count_probation(probation: Table, p: Person, start: dt.date, cutoff: dt.date) -> None:
+    """What was decided in the year on the person's probation (表15): the probation ends a year
+    after admission (DEV-2014 Art. 33), or at the end of its extension."""
+    first_end = add_months(p.joined_on, 12)
+    end = add_months(first_end, p.extension_months) if p.extension_months else first_end
+    cancelled_on = p.exit_on if p.status == "cancelled" else None
+    cols = []
+    if _in(p.standing_from, start, cutoff):
+        kind = "converted_extended" if p.extension_months else "converted_regular"
+        cols += ["due", "approved", "converted", kind]
+    if p.extension_months and _in(first_end, start, cutoff):
+        cols += ["due", "approved", "extended"]
+    if _in(cancelled_on, start, cutoff):
+        cols += ["cancelled_early"] if cancelled_on < end else ["due", "approved", "cancelled"]
+    decided = (p.standing_from is not None and p.standing_from <= cutoff) or (
+        cancelled_on is not None and cancelled_on <= cutoff
+    )
+    if _in(end, start, cutoff) and not decided and p.status != "cancelled":
+        cols += ["due", "pending"]
+    for c in cols:
+        probation.add("count", c, p.id)
+
+
 def _table(key, title, source, rows, cols, **kw) -> Table:
     return Table(key=key, title=title, source=source, rows=rows, cols=cols, **kw)
 
@@ -424,6 +518,29 @@ def compute(
         col_groups=[("kind", ["committee", "general_branch", "branch"])],
     )
 
+    probation = _table(
+        "probation",
+        _("预备党员转正情况"),
+        _("党统报表（2017年版）表15"),
+        COUNT,
+        PROBATION_COLS,
+        notes=[PROBATION_NOTE],
+    )
+    exits = _table(
+        "exits",
+        _("出党情况（一）"),
+        _("党统报表（2017年版）表10"),
+        EXIT_ROWS,
+        EXIT_COLS,
+        col_groups=[("exit_kind", [k for k, _l in EXIT_COLS[1:] if k != "lost_contact"])],
+        row_groups=[
+            ("total", [k for k, *_r in EXIT_AGE_BANDS]),
+            ("total", [k for k, *_r in JOINED_BANDS]),
+        ],
+        subsets=["lost_contact"],
+        notes=[EXIT_NOTE],
+    )
+
     opening_count = closing_count = 0
     balance: Counter = Counter()  # per person: opening + increases - decreases
     closing: set[int] = set()
@@ -450,6 +567,8 @@ def compute(
             for when, row, key, after_suspension in moves_of(p) if p.moves or p.exit_on else ():
                 if not _in(when, start, cutoff):
                     continue
+                if row == "10":
+                    _count_exit(exits, key, p, when)
                 change.add(row, "count", pk)
                 changes.add(key, "count", pk)
                 if row in INCREASES:
@@ -468,6 +587,8 @@ def compute(
                 and _in(add_months(p.joined_on, 12), start, cutoff)
             ):
                 changes.add("extended", "count", pk)
+            if p.joined_on:
+                _count_probation(probation, p, start, cutoff)
         if now:
             change.add("16", "count", pk)
             closing_count += 1
@@ -504,7 +625,9 @@ def compute(
             if o.kind in ("committee", "general_branch", "branch"):
                 organizations.add(r, o.kind, o.id)
 
-    tables = [change, basic, joined, education, new, changes, pipeline, organizations]
+    tables = [
+        change, basic, joined, education, exits, probation, new, changes, pipeline, organizations,
+    ]  # fmt: skip
     return Computation(
         root_id=root_id,
         cutoff=cutoff,

@@ -115,3 +115,39 @@ def test_status_events_count_in_the_year_of_their_date_and_the_year_balances():
     assert nxt.tables["membership_change"].cell_people("10", "count") == [4]
     assert nxt.tables["membership_change"].value("1", "count") == 3
     assert all(c.ok for c in checks), [c for c in checks if not c.ok]
+
+
+def test_probations_and_exits_of_the_year_fill_tables_15_and_10():
+    # 1 converted on time; 2 extended 6 months at the end of its year, the extension over and not
+    # yet decided; 3 cancelled when its year ended; 4 cancelled before its year ended; 5 converted
+    # at the end of a 12-month extension; 6 expelled on 2026-07-01, aged 56, joined in 2010.
+    people = [
+        person(1, status="full", joined_on=D(2025, 3, 1), standing_from=D(2026, 3, 1)),
+        person(2, status="probationary", joined_on=D(2025, 2, 1), standing_from=None,
+               extension_months=6),
+        person(3, status="cancelled", joined_on=D(2025, 6, 1), standing_from=None,
+               exit_on=D(2026, 6, 1)),
+        person(4, status="cancelled", joined_on=D(2026, 1, 10), standing_from=None,
+               exit_on=D(2026, 9, 1)),
+        person(5, status="full", joined_on=D(2024, 4, 1), standing_from=D(2026, 4, 1),
+               extension_months=12),
+        person(6, status="expelled", birth_date=D(1970, 1, 1),
+               moves=((D(2026, 7, 1), "10", "expelled", False),)),
+    ]  # fmt: skip
+    comp, checks = run(people)
+    probation = comp.tables["probation"]
+    # By hand: 预备期满 = 1, 2 (twice: extended, then pending), 3, 5 = 5; 已审批 = 1, 2, 3, 5 = 4.
+    assert {k: probation.value("count", k) for k, _l in probation.cols} == {
+        "due": 5, "approved": 4, "converted": 2, "converted_regular": 1,
+        "converted_extended": 1, "converted_delayed": 0, "extended": 1, "cancelled": 1,
+        "pending": 1, "cancelled_early": 1,
+    }  # fmt: skip
+    exits = comp.tables["exits"]
+    assert exits.cell_people("total", "total") == [3, 4, 6]
+    assert exits.cell_people("total", "cancelled") == [3, 4]
+    assert exits.cell_people("total", "expelled") == [6]
+    assert exits.cell_people("xage_54", "total") == [3, 4]  # 36 on the day each left
+    assert exits.cell_people("xage_59", "expelled") == [6]
+    assert exits.cell_people("j_2012", "total") == [6]
+    assert comp.tables["membership_change"].value("10", "count") == 3
+    assert all(c.ok for c in checks), [c for c in checks if not c.ok]
