@@ -8,7 +8,7 @@ import time_machine
 
 from ..conftest import client_for
 from ..helpers import complete, cst, only_task
-from ..procedures.transfer_helpers import pay_dues, second_college
+from ..procedures.transfer_helpers import pay_dues, second_college, start_internal
 
 
 def _change(user, org, cutoff):
@@ -26,17 +26,7 @@ def test_a_member_moved_in_january_counts_at_the_old_branch_for_the_year_before(
     mover = u.full_a[4]
     pay_dues(u, mover, dt.date(2026, 11, 1), dt.date(2027, 1, 1))
     with time_machine.travel(cst(2027, 1, 8, 9), tick=False):
-        r = client_for(u.users.sec_a).post(
-            "/api/cases/",
-            {
-                "process": "transfer_internal",
-                "organization": u.branch_a.pk,
-                "subject_member": mover.pk,
-                "data": {"member": {"id": mover.pk}, "to_branch": {"id": branch_c.pk}},
-            },
-            format="json",
-        )
-        assert r.status_code == 201, r.json()
+        start_internal(client_for(u.users.sec_a), u, mover, branch_c)
         officer = client_for(u.users.officer)
         complete(
             officer,
