@@ -191,8 +191,10 @@ def member_status_event(
     (`decides_above`); the statistics count each in the year of its date (DT-2017 表1, S4, S9).
 
     A decrease needs a member in the Party; 恢复党籍 one suspended or struck off, and brings back
-    the status held before the decrease (else 正式 if the member has Party standing, else 预备). Two people
-    recording for one member at once: the second is a 409, since the status has changed."""
+    the status held before the decrease (else 正式 if the member has Party standing, else 预备).
+    Two people recording for one member at once: the second is a 409, since the status has
+    changed. Audit: the member's change is in the record log (`member_update`), the event with
+    its actor in the status history."""
     if event not in StatusEvent.values:
         raise ValidationFailed(
             _("请选择党员状态变化类型。"),
