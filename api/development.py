@@ -21,6 +21,32 @@ class ObligationSubmitSerializer(serializers.Serializer):
     data = serializers.DictField(help_text="{submitted_on, summary, document_ids}")
 
 
+class StatusEventSerializer(serializers.Serializer):
+    """A member's status event as the committee records it; the service checks each field."""
+
+    event = serializers.CharField(
+        help_text="death 死亡 · suspension 停止党籍 · restoration 恢复党籍 · expulsion 开除党籍 · "
+        "removal 除名"
+    )
+    on = serializers.CharField(help_text="the date it happened, YYYY-MM-DD")
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    decided_by = serializers.CharField(required=False, allow_blank=True, default="")
+    document_no = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class StatusEventRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    member = serializers.IntegerField(source="member_id")
+    event = serializers.CharField()
+    event_display = serializers.CharField(source="get_event_display")
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    effective_on = serializers.DateField()
+    reason = serializers.CharField()
+    decided_by = serializers.CharField()
+    document_no = serializers.CharField()
+
+
 class ObligationRecordSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()

@@ -34,6 +34,8 @@ from .development import (
     MemberDevelopmentSerializer,
     ObligationRecordSerializer,
     ObligationSubmitSerializer,
+    StatusEventRecordSerializer,
+    StatusEventSerializer,
 )
 from .params import int_param
 from .permissions import OrgDepartmentWrites
@@ -357,6 +359,25 @@ class MemberViewSet(_ScopedCrud):
             data=body.validated_data["data"],
         )
         return Response(ObligationRecordSerializer(row).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=StatusEventSerializer, responses=StatusEventRecordSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="status-events",
+        permission_classes=[IsAuthenticated],
+    )
+    def status_event(self, request, pk=None) -> Response:
+        """The committee records the member's death, 停止党籍, 恢复党籍, 开除党籍 or 除名: the date it
+        happened, the reason, who decided and the document number."""
+        body = StatusEventSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        row = development_services.member_status_event(
+            actor=request.user,
+            member=development_selectors.member_for_user(request.user, pk),
+            **body.validated_data,
+        )
+        return Response(StatusEventRecordSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
 class UserViewSet(_ScopedCrud):

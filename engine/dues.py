@@ -4,13 +4,14 @@ monthly amount (DUES-2008 Art. 2, 5, 6; the table in shared/domain/statistics-an
 The bracket table lives in the rule set (`dues.brackets.working`, `dues.brackets.retired`, the flat
 amounts `dues.flat.student` and `dues.flat.unemployed`), so a revised table is a new rule set. One
 rate applies to the whole base (the brackets are not marginal: 4500 × 1% = 45.00). Amounts are
-`Decimal`, rounded to the fen by the rule set's `dues.rounding` (no source names a rounding: a
-setting, half up by default). No Django here."""
+`Decimal`: the base rounded by the rule set's `dues.base_rounding` (to the fen by default; some
+universities take the base in whole yuan), the amount to the fen by `dues.rounding` (no source
+names a rounding: settings, half up by default). No Django here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
 
 from .errors import ValidationFailed
 from .i18n import _
@@ -57,6 +58,29 @@ class Brackets:
         return "；".join(parts)
 
 
+ROUNDING_MODES = {
+    ROUND_HALF_UP: _("四舍五入"),
+    ROUND_DOWN: _("舍去"),
+    ROUND_UP: _("进位"),
+}
+
+
+@dataclass(frozen=True)
+class Rounding:
+    """How an amount is rounded: to `quantum` (0.01: the fen; 1: the whole yuan) by `mode`
+    (a `decimal` rounding, one of ROUNDING_MODES)."""
+
+    quantum: Decimal
+    mode: str = ROUND_HALF_UP
+
+    def apply(self, amount: Decimal) -> Decimal:
+        return amount.quantize(self.quantum, rounding=self.mode)
+
+    def __str__(self) -> str:
+        unit = _("分") if self.quantum == FEN else _("元") if self.quantum == 1 else self.quantum
+        return _("保留到%(u)s，%(m)s") % {"u": unit, "m": ROUNDING_MODES[self.mode]}
+
+
 @dataclass(frozen=True)
 class DuesAmount:
     category: str
@@ -85,7 +109,8 @@ def decimal_amount(value, *, field: str) -> Decimal:
 
 def monthly_dues(rules, *, category: str, base=None) -> DuesAmount:
     """A member's monthly dues (DUES-2008 Art. 2, 5, 6) from the rule set `rules`: working and
-    retired members pay the rate of their base's bracket on the whole base, rounded to the fen;
+    retired members pay the rate of their base's bracket on the whole base (the base rounded by
+    `dues.base_rounding`), the amount rounded to the fen;
     students and the unemployed a flat amount. A base is required (≥ 0) for the first two and
     ignored for the others. Raises ValidationFailed naming `category` or `base`."""
     if category not in DuesCategory.ALL:
@@ -114,7 +139,7 @@ def monthly_dues(rules, *, category: str, base=None) -> DuesAmount:
             code="invalid_amount",
             fields={"base": [_("数额过大")]},
         )
-    base = base.quantize(FEN, rounding=ROUND_HALF_UP)
+    base = rules.get("dues.base_rounding").apply(base)
     rate = rules.get(f"dues.brackets.{category}").rate_for(base)
     monthly = (base * rate).quantize(FEN, rounding=rules.get("dues.rounding"))
     return DuesAmount(category=category, base=base, rate=rate, monthly=monthly)

@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from .calendar import Duration
-from .dues import Brackets
+from .dues import ROUNDING_MODES, Brackets, Rounding
 from .errors import DomainError
 from .i18n import _
 
@@ -59,7 +59,9 @@ class RuleSet:
                 return sorted(v)
             if isinstance(v, Decimal):
                 return str(v)
-            return str(v) if isinstance(v, (Duration, Frequency, Brackets)) else v
+            if isinstance(v, str) and v in ROUNDING_MODES:  # a `decimal` rounding, by its name
+                return str(ROUNDING_MODES[v])
+            return str(v) if isinstance(v, (Duration, Frequency, Brackets, Rounding)) else v
 
         return {
             name: {"value": show(r.value), "title": r.title, "source": r.source, "note": r.note}

@@ -80,6 +80,11 @@ class MemberStatus(models.TextChoices):
     CANCELLED = "cancelled", _("取消预备党员资格")
     # P7: the relationship moved out of the university (the receipt came back).
     TRANSFERRED_OUT = "transferred_out", _("组织关系已转出")
+    # Status events the committee records (`member_development.services.member_status_event`):
+    # each a dated decrease of the year in the statistics (DT-2017 表1 rows 10–12; S9).
+    EXPELLED = "expelled", _("开除党籍")
+    SUSPENDED = "suspended", _("停止党籍")
+    DECEASED = "deceased", _("死亡")
 
 
 class Member(models.Model):

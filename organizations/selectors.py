@@ -158,6 +158,23 @@ def approving_committee_of(org: Organization) -> Organization | None:
     return None
 
 
+def decides_above(user, org: Organization) -> bool:
+    """Whether `user` acts for the higher committee of `org`: a committee officer or the
+    organization department of its approving committee or above (a superuser too). The rule for
+    what the committee approves or records over a branch (relief from dues, a member's status
+    events)."""
+    if user is not None and user.is_superuser:
+        return True
+    committee = approving_committee_of(org)
+    if committee is None:
+        return False
+    return any(
+        a.role in (Role.COMMITTEE_OFFICER, Role.ORG_DEPARTMENT)
+        and committee.path.startswith(a.organization.path)
+        for a in active_assignments(user)
+    )
+
+
 def approving_committees_of(orgs: list[Organization]) -> dict[int, Organization]:
     """`approving_committee_of` for many organizations with one query: {organization id: committee}."""
     ids = {oid for org in orgs for oid in org.ancestors_and_self_ids()}

@@ -244,3 +244,19 @@ def dues_remittance(user, *, organization_id, year: int) -> dict:
         "monthly_due": sum(due.values(), ZERO),
         "year_total": sum((t[0] for t in month_totals), ZERO),
     }
+
+
+def dues_rules() -> dict:
+    """The dues rules of the deployment's rule set as the dues pages show them: the rule set, and
+    each `dues.*` rule with its value, source and whether it is a local or unverified setting (a
+    university sets its own in a rule set derived from the national one)."""
+    rules = deployment_rule_set()
+    return {
+        "code": rules.code,
+        "title": rules.title,
+        "rules": [
+            {"name": name, **shown}
+            for name, shown in rules.as_dict().items()
+            if name.startswith("dues.")
+        ],
+    }

@@ -16,9 +16,9 @@ from engine.dues import FEN, decimal_amount, monthly_dues
 from engine.dues import DuesCategory as Cat
 from engine.errors import Conflict, ValidationFailed
 from engine.i18n import _
-from organizations.models import Member, MemberStatus, Organization, Role
+from organizations.models import Member, MemberStatus, Organization
 from organizations.rules import deployment_rule_set
-from organizations.selectors import active_assignments, approving_committee_of
+from organizations.selectors import decides_above
 from untrusted.workbook import open_workbook
 from workflows import audit
 from workflows.actions import AuditAction
@@ -322,18 +322,8 @@ def dues_relief_request(
 
 
 def may_decide_relief(user, branch: Organization) -> bool:
-    """The higher committee decides (DUES-2008 Art. 7): a committee officer or the organization
-    department of the branch's approving committee or above."""
-    if user is not None and user.is_superuser:
-        return True
-    committee = approving_committee_of(branch)
-    if committee is None:
-        return False
-    return any(
-        a.role in (Role.COMMITTEE_OFFICER, Role.ORG_DEPARTMENT)
-        and committee.path.startswith(a.organization.path)
-        for a in active_assignments(user)
-    )
+    """The higher committee decides (DUES-2008 Art. 7)."""
+    return decides_above(user, branch)
 
 
 @transaction.atomic

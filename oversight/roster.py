@@ -1,6 +1,7 @@
 """A branch's roster (花名册) as its secretary keeps it: each member with their status, standing
 (rights, years of Party standing), the month their dues are paid through and, for people in
-development, the stage of their development case. Read in six queries whatever the branch's size;
+development, the stage of their development case; a member whose Party membership is suspended
+(停止党籍) with its date and document. Read in seven queries whatever the branch's size;
 the page and its Excel export read the same rows."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from organizations.models import Member, MemberStatus, Organization
 from organizations.selectors import away_labels
 from orglife.dues_selectors import dues_paid_through
 from orglife.models import DuesPayment
+from procedures.member_development.models import StatusChange
 from untrusted.cells import text_cells
 from workflows.models import Case, CaseStatus
 
@@ -29,6 +31,8 @@ ROSTER_ORDER = [
     MemberStatus.DEVELOPMENT_OBJECT,
     MemberStatus.ACTIVIST,
     MemberStatus.APPLICANT,
+    # 停止党籍: no longer counted, but the branch keeps the person until 恢复党籍 or 除名 (S9)
+    MemberStatus.SUSPENDED,
 ]
 # Who pays dues (CONST Art. 8: full and probationary members).
 DUES_PAYERS = {MemberStatus.FULL, MemberStatus.PROBATIONARY}
@@ -89,6 +93,16 @@ def branch_roster(branch: Organization, *, on: dt.date | None = None) -> list[Ro
         .order_by("id")
         .values_list("subject_member_id", "stage")
     )
+    # the date and document of the status event that gave a member their status (停止党籍)
+    events = {
+        member_id: (when, doc)
+        for member_id, when, doc in StatusChange.objects.filter(
+            member_id__in=[m.pk for m in members if m.status == MemberStatus.SUSPENDED]
+        )
+        .exclude(event="")
+        .order_by("member_id", "effective_on", "id")
+        .values_list("member_id", "effective_on", "document_no")
+    }
     last_complete = (on.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     rows = []
     for m in members:
@@ -111,7 +125,12 @@ def branch_roster(branch: Organization, *, on: dt.date | None = None) -> list[Ro
         rows.append(
             RosterRow(
                 member=m,
-                status=m.get_status_display(),
+                status=m.get_status_display()
+                + (
+                    f"（{events[m.pk][0].isoformat()}{' ' + events[m.pk][1] if events[m.pk][1] else ''}）"
+                    if m.pk in events
+                    else ""
+                ),
                 rights=(
                     str(_("停止党员权利"))
                     + (f"（{m.suspension_reason}）" if m.suspension_reason else "")

@@ -320,6 +320,8 @@ SOURCES = {
     "CONST": gettext_lazy("《中国共产党章程》"),
     "XYTC": gettext_lazy("党支部建设“两化一创”清单"),
     "JSNU": gettext_lazy("服务型党支部“六好”标准"),
+    "DUES-2008": gettext_lazy("《关于中国共产党党费收缴、使用和管理的规定》"),
+    "DUES-2017": gettext_lazy("《关于进一步规范党费工作的通知》"),
 }
 
 

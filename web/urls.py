@@ -146,6 +146,11 @@ urlpatterns = [
     path("cases/", views_reports.case_search, name="case_search"),
     path("members/<int:member_id>/development/", views_reports.member_record, name="member_record"),
     path(
+        "members/<int:member_id>/status-events/",
+        views_reports.member_status_event,
+        name="member_status_event",
+    ),
+    path(
         "members/<int:member_id>/print/<slug:kind>/",
         views_reports.member_print,
         name="member_print",

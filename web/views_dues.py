@@ -61,6 +61,7 @@ def dues_collection(request) -> HttpResponse:
         {
             "sheet": sheet,
             "branches": branches,
+            "rules": dues_selectors.dues_rules(),
             "prev": dues_services.add_months(month, -1),
             "next": dues_services.add_months(month, 1),
             "nav_active": "records",

@@ -25,7 +25,7 @@ from engine.calendar import office_date
 from engine.errors import DomainError, NotFound, ValidationFailed
 from organizations.models import Member, MemberStatus
 from organizations.rules import standard_sets
-from organizations.selectors import organization_in_scope
+from organizations.selectors import decides_above, organization_in_scope
 from orglife import selectors as orglife_selectors
 from orglife import services as orglife_services
 from orglife.dues_selectors import dues_paid_through
@@ -36,6 +36,8 @@ from oversight.export import compliance_workbook
 from oversight.roster import branch_roster, roster_workbook
 from printing.selectors import document_for_meeting, document_for_member
 from procedures.member_development import selectors as development
+from procedures.member_development import services as development_services
+from procedures.member_development.models import StatusEvent
 from procedures.transfer.selectors import may_start_transfer
 from workflows import services as wf_services
 from workflows.models import TaskStatus
@@ -677,7 +679,8 @@ def case_search(request) -> HttpResponse:
 @scoped
 def member_record(request, member_id: int) -> HttpResponse:
     record = development.member_development(request.user, member_id)
-    case = development.development_case_of(development.member_for_user(request.user, member_id))
+    member = development.member_for_user(request.user, member_id)
+    case = development.development_case_of(member)
     steps = []
     if case is not None:
         names = _bpmn_step_names(case)
@@ -724,12 +727,47 @@ def member_record(request, member_id: int) -> HttpResponse:
             "case": case,
             "steps": steps,
             "dues_paid_through": dues_paid_through([member_id])[member_id],
-            "may_transfer": may_start_transfer(
-                request.user, development.member_for_user(request.user, member_id)
-            ),
+            "may_transfer": may_start_transfer(request.user, member),
+            "status_events": StatusEvent.choices
+            if decides_above(request.user, member.organization)
+            else None,
             "nav_active": "records",
         },
     )
+
+
+@scoped
+@require_POST
+def member_status_event(request, member_id: int) -> HttpResponse:
+    """The committee records a member's death, 停止党籍, 恢复党籍 or 出党 from the member's page;
+    a refusal names the field and returns to the page."""
+    member = development.member_for_user(request.user, member_id)
+    try:
+        row = development_services.member_status_event(
+            actor=request.user,
+            member=member,
+            event=request.POST.get("event", ""),
+            on=request.POST.get("on", ""),
+            reason=request.POST.get("reason", ""),
+            decided_by=request.POST.get("decided_by", ""),
+            document_no=request.POST.get("document_no", ""),
+        )
+    except DomainError as exc:
+        fields = "；".join(
+            f"{k}：{'，'.join(str(m) for m in v)}" for k, v in (exc.fields or {}).items()
+        )
+        messages.error(request, f"{exc.message}{'（' + fields + '）' if fields else ''}")
+    else:
+        messages.success(
+            request,
+            _("已登记：%(name)s %(on)s %(event)s")
+            % {
+                "name": member.name,
+                "on": row.effective_on.isoformat(),
+                "event": row.get_event_display(),
+            },
+        )
+    return redirect("web:member_record", member_id=member.pk)
 
 
 @scoped

@@ -7,7 +7,7 @@ from decimal import Decimal as M
 from fractions import Fraction as F
 
 from ..calendar import Duration as D
-from ..dues import Brackets
+from ..dues import FEN, Brackets, Rounding
 from ..rules import Frequency as Every
 from ..rules import Rule, RuleSet, register
 
@@ -211,6 +211,12 @@ RULES = {
     ),
     "dues.rounding": Rule(
         ROUND_HALF_UP, "党费金额保留到分的舍入方式", "partyflow", "unverified; no source names one"
+    ),
+    "dues.base_rounding": Rule(
+        Rounding(FEN, ROUND_HALF_UP),
+        "党费基数的取整方式（各校可在本校规则集中改为取整到元）",
+        "partyflow",
+        "unverified; no source names one",
     ),
     "dues.late_window_months": Rule(6, "补交党费一般不超过的月数", "DUES-2008 第12条"),
     "dues.monthly_max_normal": Rule(

@@ -30,6 +30,7 @@ GROUP_SUMS = {
     "joined": _("各入党时间段之和"),
     "education": _("各学历之和"),
     "kind": _("各类组织之和"),
+    "exit_kind": _("各出党方式之和"),
 }
 
 
@@ -184,7 +185,48 @@ def run_checks(comp: Computation) -> list[Check]:
         _equal(
             "C3",
             (change, "10", c),
-            [(changes, "removed", c), (changes, "withdrawn", c), (changes, "cancelled", c)],
+            [
+                (changes, "expelled", c),
+                (changes, "removed", c),
+                (changes, "withdrawn", c),
+                (changes, "cancelled", c),
+            ],
+        )
+    )
+    # each status event's row of table 1 is the change table's row of the same event
+    for row, key in (("5", "restored"), ("11", "suspended"), ("12", "deceased")):
+        out.append(_equal("C3", (change, row, c), [(changes, key, c)]))
+    out.append(_equal("C3", (change, "13", c), [(changes, "transferred_out", c)]))
+    # 表10 出党 = table 1 row 10; 表15 against the year's changes.
+    exits, probation = t["exits"], t["probation"]
+    out.append(_equal("C3", (exits, "total", "total"), [(change, "10", c)]))
+    out.append(_equal("C3", (probation, c, "converted"), [(changes, "converted", c)]))
+    out.append(_equal("C3", (probation, c, "extended"), [(changes, "extended", c)]))
+    out.append(
+        _equal(
+            "C3",
+            (changes, "cancelled", c),
+            [(probation, c, "cancelled"), (probation, c, "cancelled_early")],
+        )
+    )
+    # C4 (inferred from 表15's header): 预备期满 = 已审批合计 + 尚未; 合计 = 转正 + 延长 + 取消;
+    # 转正 = its three ways.
+    p = probation
+    out.append(_equal("C4", (p, c, "due"), [(p, c, "approved"), (p, c, "pending")]))
+    out.append(
+        _equal(
+            "C4", (p, c, "approved"), [(p, c, "converted"), (p, c, "extended"), (p, c, "cancelled")]
+        )
+    )
+    out.append(
+        _equal(
+            "C4",
+            (p, c, "converted"),
+            [
+                (p, c, "converted_regular"),
+                (p, c, "converted_extended"),
+                (p, c, "converted_delayed"),
+            ],
         )
     )
     return out

@@ -14,10 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
+from django.db.models import Q
+
+from engine.calendar import parse_date
 from organizations.models import Member, MemberStatus, Organization, OrgKind
-from procedures.member_development.models import StatusChange
+from procedures.member_development.models import StatusChange, StatusEvent
 from workflows.actions import AuditAction
-from workflows.models import AuditEvent
+from workflows.models import AuditEvent, Case, CaseStatus
 from workflows.selectors import step_date
 
 from .config import ADMISSION_BY_APPROVAL, StatisticsConfig
@@ -31,7 +34,23 @@ LEFT = (
     MemberStatus.WITHDRAWN.value,
     MemberStatus.CANCELLED.value,
     TRANSFERRED_OUT,
+    MemberStatus.EXPELLED.value,
+    MemberStatus.SUSPENDED.value,
+    MemberStatus.DECEASED.value,
 )
+# Table 1 (DT-2017) row of each status event, with the `changes` row it counts in: 恢复党籍 is an
+# increase (row 5), the others decreases (出党 10, 停止党籍 11, 死亡 12).
+RESTORED = "5"
+# Increases among a person's dated moves: 恢复党籍, and 转入 from another part of the university.
+INCREASES = (RESTORED, "7")
+TRANSFER_IN = "transfer_in"
+EVENT_ROWS = {
+    StatusEvent.DEATH.value: ("12", "deceased"),
+    StatusEvent.SUSPENSION.value: ("11", "suspended"),
+    StatusEvent.RESTORATION.value: (RESTORED, "restored"),
+    StatusEvent.EXPULSION.value: ("10", "expelled"),
+    StatusEvent.REMOVAL.value: ("10", "removed"),
+}
 DEVELOPMENT = (
     MemberStatus.APPLICANT.value,
     MemberStatus.ACTIVIST.value,
@@ -56,6 +75,9 @@ class Person(NamedTuple):
     admitted_on: dt.date | None  # the day 发展 counts (S3 setting)
     exit_on: dt.date | None  # the dated decrease (出党), None when the record gives none
     history: tuple  # ((effective_on, to_status), ...) of the development record, in order
+    # ((on, table-1 row, changes row, after 停止党籍), ...): the status events after the entry, in
+    # date order; a later exit the events do not hold is `exit_on` (`tables.moves_of`)
+    moves: tuple = ()
 
 
 class Org(NamedTuple):
@@ -87,18 +109,69 @@ MEMBER_FIELDS = (
 )
 
 
+def internal_moves(root: Organization) -> dict[int, list]:
+    """The moves between branches of the university (P7 `transfer_internal`, accepted by the
+    receiving committee: the member's organization changed that day) that cross the edge of the
+    subtree at `root`, by member: [(accepted_on, into the subtree)], in date order. A move within
+    the subtree changes nothing in its tables; one across its edge is a 转入 or 转出 of the
+    subtree on its date, so a member moved after the cut-off counts at the old branch (S1)."""
+    university = "/" + root.path.strip("/").split("/")[0] + "/"
+    rows = list(
+        Case.objects.filter(
+            process_id=TRANSFER_IN,
+            status=CaseStatus.COMPLETED,
+            data__source="internal",
+            organization__path__startswith=university,
+            subject_member__isnull=False,
+        )
+        .exclude(data__accepted_on=None)
+        .order_by("id")
+        .values_list(
+            "subject_member_id",
+            "data__accepted_on",
+            "data__from_organization__id",
+            "organization__path",
+        )
+    )
+    paths = dict(Organization.objects.filter(pk__in={r[2] for r in rows}).values_list("id", "path"))
+    moves: dict[int, list] = {}
+    for member_id, accepted, from_id, to_path in rows:
+        was_in = paths.get(from_id, "").startswith(root.path)
+        now_in = to_path.startswith(root.path)
+        moves.setdefault(member_id, []).append((parse_date(accepted), was_in, now_in))
+    for v in moves.values():
+        v.sort()
+    return moves
+
+
 def load(root: Organization, config: StatisticsConfig) -> tuple[list[Person], list[Org]]:
     """Every person and organization of the subtree at `root` (S1: a member counts where the
-    formal membership is held, i.e. the organization of the record)."""
+    formal membership is held: the organization of the record, or, for a member moved between
+    branches since, the one held on each date (`internal_moves`))."""
     history: dict[int, list] = {}
     cancelled_on: dict[int, dt.date] = {}
     admission_cases: dict[int, int] = {}
-    for member_id, to_status, on, case_id in (
-        StatusChange.objects.filter(member__organization__path__startswith=root.path)
+    events: dict[int, list] = {}
+    crossing = internal_moves(root)
+    moved_out = [m for m, v in crossing.items() if any(was_in for _d, was_in, _n in v)]
+    in_subtree = Q(organization__path__startswith=root.path) | Q(pk__in=moved_out)
+    outside = set(
+        Member.objects.filter(pk__in=moved_out)
+        .exclude(organization__path__startswith=root.path)
+        .values_list("pk", flat=True)
+    )
+    for member_id, from_status, to_status, on, case_id, event in (
+        StatusChange.objects.filter(member__in=Member.objects.filter(in_subtree).values("pk"))
         .order_by("member_id", "id")
-        .values_list("member_id", "to_status", "effective_on", "case_id")
+        .values_list("member_id", "from_status", "to_status", "effective_on", "case_id", "event")
         .iterator(chunk_size=5000)
     ):
+        if event:
+            row, key = EVENT_ROWS[event]
+            events.setdefault(member_id, []).append(
+                (on, row, key, from_status == MemberStatus.SUSPENDED, to_status)
+            )
+            continue
         history.setdefault(member_id, []).append((on, to_status))
         if to_status == MemberStatus.CANCELLED:
             cancelled_on[member_id] = on
@@ -111,7 +184,7 @@ def load(root: Organization, config: StatisticsConfig) -> tuple[list[Person], li
     )
     people = []
     for row in (
-        Member.objects.filter(organization__path__startswith=root.path)
+        Member.objects.filter(in_subtree)
         .order_by("id")
         .values_list(*MEMBER_FIELDS)
         .iterator(chunk_size=5000)
@@ -127,10 +200,23 @@ def load(root: Organization, config: StatisticsConfig) -> tuple[list[Person], li
             exit_on = cancelled_on.get(pk) or left
         elif status in LEFT:
             exit_on = left
+        if pk in outside and status not in IN_PARTY and status not in LEFT:
+            continue  # in development elsewhere now: counted where the record is (table 18–20)
+        own = sorted(events.get(pk, []), key=lambda m: m[0])
+        if own and own[-1][4] == status:
+            exit_on = None  # the last event gave the status: its date is the decrease
+        moved = crossing.get(pk, [])
+        if moved and t_in in {d for d, *_r in moved}:
+            t_in = None  # the date of a move within the university, not an entry from outside
+        for on, was_in, now_in in moved:
+            if was_in != now_in:
+                row, key = ("7", "transferred_in") if now_in else ("13", "transferred_out")
+                own.append((on, row, key, False, status))
+        own.sort(key=lambda m: m[0])
         people.append(
             Person(
                 pk, name, org, status, gender, eth, edu, cat, birth, joined, standing, t_in, ext,
-                admitted, exit_on, tuple(history.get(pk, ())),
+                admitted, exit_on, tuple(history.get(pk, ())), tuple(m[:4] for m in own),
             )
         )  # fmt: skip
     orgs = [

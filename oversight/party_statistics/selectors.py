@@ -15,7 +15,7 @@ from ..models import StatisticsFiling
 from .checks import Check, _difference, run_checks
 from .config import StatisticsConfig, statistics_config
 from .records import LEFT, load
-from .tables import EDUCATION_OF, ORGANIZATIONS, Computation, compute
+from .tables import CHANGES_ROWS, EDUCATION_OF, ORGANIZATIONS, Computation, compute
 
 
 def default_cutoff(on: dt.date | None = None) -> dt.date:
@@ -114,11 +114,14 @@ def _record_text(p) -> str:
     ):
         if value:
             parts.append(f"{label} {value.isoformat()}")
+    labels = dict(CHANGES_ROWS)
+    for when, _row, key, _after in p.moves:
+        parts.append(f"{labels[key]} {when.isoformat()}")
     if p.birth_date is None:
         parts.append(str(_("出生日期未填")))
     if p.education not in EDUCATION_OF:
         parts.append(str(_("学历未填或不在统计分类中")))
-    if p.status in LEFT and p.exit_on is None:
+    if p.status in LEFT and p.exit_on is None and not p.moves:
         parts.append(str(_("无离开日期")))
     return "；".join(str(x) for x in parts)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from engine.i18n import _
 
 from .config import StatisticsConfig
-from .records import DEVELOPMENT, IN_PARTY, LEFT, TRANSFERRED_OUT, Org, Person
+from .records import DEVELOPMENT, IN_PARTY, INCREASES, LEFT, TRANSFERRED_OUT, Org, Person
 
 MEMBERS = "members"
 ORGANIZATIONS = "organizations"
@@ -179,18 +179,38 @@ def entry_on(p: Person) -> dt.date | None:
     return p.transferred_in_on or p.admitted_on
 
 
+def moves_of(p: Person) -> tuple:
+    """The person's dated increases and decreases after the entry, in date order: the status events
+    (death, 停止党籍, 恢复党籍, 出党) and the moves across the subtree's edge (转入, 转出 within the
+    university), then an exit the events do not hold (出党, 转出: `exit_on`)."""
+    if p.exit_on is None:
+        return p.moves
+    return (*p.moves, (p.exit_on, "13" if p.status == TRANSFERRED_OUT else "10", p.status, False))
+
+
 def in_party(p: Person, on: dt.date, today: dt.date) -> bool:
-    """Whether the records place the person in the Party (in this subtree) on `on`."""
-    entry = entry_on(p)
+    """Whether the records place the person in the Party (in this subtree) on `on`: from the entry,
+    what the last increase or decrease by `on` left (before the first one, the opposite of what it
+    did)."""
+    entry = p.transferred_in_on or p.admitted_on
+    if p.status in IN_PARTY:
+        if not p.moves:  # the common case: in since the entry
+            return entry is None or entry <= on
+    elif p.status not in LEFT:
+        return False
     if entry is not None and entry > on:
         return False
-    if p.status in IN_PARTY:
-        return True
-    if p.status in LEFT:
-        if p.exit_on is not None:
-            return p.exit_on > on
-        return on < today  # left, no date on the record: no dated decrease (C5)
-    return False
+    moves = moves_of(p)
+    if moves:
+        state = moves[0][1] not in INCREASES
+        for when, row, *_rest in moves:
+            if when > on:
+                return state
+            state = row in INCREASES
+        if state and p.status not in IN_PARTY:
+            return on < today  # left after the last event, no date on the record (C5)
+        return state
+    return on < today  # left, no date on the record: no dated decrease (C5)
 
 
 def probationary_on(p: Person, on: dt.date) -> bool:
@@ -255,9 +275,123 @@ CHANGE_ROWS = [
     ("17", _("17 实有数与应有数之差")),
 ]
 COUNT = [("count", _("人数"))]
+# The rows of 本年党员变动: each dated change of the year, by kind.
+CHANGES_ROWS = [
+    ("admitted", _("发展党员")),
+    ("transferred_in", _("转入组织关系")),
+    ("converted", _("预备党员转正")),
+    ("extended", _("延长预备期")),
+    ("cancelled", _("取消预备党员资格")),
+    ("restored", _("恢复党籍")),
+    ("expelled", _("开除党籍")),
+    ("removed", _("除名、自行脱党")),
+    ("withdrawn", _("劝退")),
+    ("suspended", _("停止党籍")),
+    ("deceased", _("死亡")),
+    ("transferred_out", _("转出组织关系")),
+]
 NO_RECORD_NOTE = _(
-    "恢复党籍、停止党籍、死亡及整建制转入转出在本系统中尚无记录，这些栏按 0 计；转出组织关系取自组织关系转接（转出后回执已退回）。"
+    "重新入党及整建制转入、转出在本系统中尚无记录，这些栏按 0 计；死亡、停止党籍、恢复党籍、开除党籍和除名按党委登记的日期计入当年；转出组织关系取自组织关系转接（转出后回执已退回）。"
 )
+
+
+MOVES_NOTE = _(
+    "校内支部之间的组织关系转接按接收日期计：统计日期之后转走的党员仍计入原支部；只有跨出或跨入所统计范围的转接才计为转出或转入。"
+)
+
+
+# 表15 预备党员转正情况 (DT-2017): the probations that ended in the year, by what was decided
+# (C4: 预备期满 = 已审批合计 + 尚未讨论或审批; 合计 = 转正 three ways + 延长 + 取消), and apart from
+# them the probations cancelled before they ended.
+PROBATION_COLS = [
+    ("due", _("预备期满的党员")),
+    ("approved", _("已经上级党组织审批：合计")),
+    ("converted", _("转正")),
+    ("converted_regular", _("其中：转为正式党员")),
+    ("converted_extended", _("延长预备期转正")),
+    ("converted_delayed", _("推迟讨论转正")),
+    ("extended", _("延长预备期")),
+    ("cancelled", _("取消预备党员资格")),
+    ("pending", _("尚未讨论或审批")),
+    ("cancelled_early", _("预备期未满被取消预备党员资格")),
+]
+PROBATION_NOTE = _(
+    "预备期满按入党满一年之日（延长的，按延长期满之日）计入当年；转正按党龄起算日期计。推迟讨论转正在本系统中尚无记录，按 0 计（推断的表头，见领域文件 C4）。"
+)
+# 表10 出党情况（一） (DT-2017): who left the Party in the year, by kind, age and time of joining.
+EXIT_COLS = [
+    ("total", _("合计")),
+    ("expelled", _("开除党籍")),
+    ("quit_removed", _("退党除名")),
+    ("withdrawn", _("劝退")),
+    ("refused_removed", _("劝而不退除名")),
+    ("removed", _("自行脱党除名")),
+    ("lost_contact", _("其中：经多方查找确实无法取得联系")),
+    ("cancelled", _("取消预备党员资格")),
+    ("not_recognised", _("不予承认")),
+]
+EXIT_AGE_BANDS = [
+    ("xage_35", _("35岁及以下"), None, 35),
+    ("xage_54", _("36—54岁"), 36, 54),
+    ("xage_59", _("55—59岁"), 55, 59),
+    ("xage_60", _("60岁及以上"), 60, None),
+]
+EXIT_ROWS = [
+    ("total", _("总计")),
+    *[(k, lab) for k, lab, *_r in EXIT_AGE_BANDS],
+    *[(k, lab) for k, lab, *_r in JOINED_BANDS],
+]
+# The statuses and events that are 出党 (table 1 row 10), by the column of table 10 they count in.
+EXIT_KIND = {
+    "expelled": "expelled",
+    "removed": "removed",
+    "withdrawn": "withdrawn",
+    "cancelled": "cancelled",
+}
+EXIT_NOTE = _(
+    "除名按自行脱党除名计（本系统的除名记录不区分退党除名、劝而不退除名，推断）；“经多方查找确实无法取得联系”和不予承认在本系统中尚无记录，按 0 计。厅局级、县处级两行未建（本系统无干部级别记录）。"
+)
+exit_age_band = _bands(EXIT_AGE_BANDS)
+
+
+def _count_exit(exits: Table, key: str, p: Person, on: dt.date) -> None:
+    """A person who left the Party (出党) on `on`, by kind, age on that day and time of joining."""
+    col = EXIT_KIND.get(key)
+    if col is None:
+        return
+    rows = ["total"]
+    band = exit_age_band(age_on(p.birth_date, on)) if p.birth_date else None
+    if band:
+        rows.append(band)
+    j = joined_band(p.joined_on)
+    if j:
+        rows.append(j)
+    for r in rows:
+        exits.add(r, "total", p.id)
+        exits.add(r, col, p.id)
+
+
+def _count_probation(probation: Table, p: Person, start: dt.date, cutoff: dt.date) -> None:
+    """What was decided in the year on the person's probation (表15): the probation ends a year
+    after admission (DEV-2014 Art. 33), or at the end of its extension."""
+    first_end = add_months(p.joined_on, 12)
+    end = add_months(first_end, p.extension_months) if p.extension_months else first_end
+    cancelled_on = p.exit_on if p.status == "cancelled" else None
+    cols = []
+    if _in(p.standing_from, start, cutoff):
+        kind = "converted_extended" if p.extension_months else "converted_regular"
+        cols += ["due", "approved", "converted", kind]
+    if p.extension_months and _in(first_end, start, cutoff):
+        cols += ["due", "approved", "extended"]
+    if _in(cancelled_on, start, cutoff):
+        cols += ["cancelled_early"] if cancelled_on < end else ["due", "approved", "cancelled"]
+    decided = (p.standing_from is not None and p.standing_from <= cutoff) or (
+        cancelled_on is not None and cancelled_on <= cutoff
+    )
+    if _in(end, start, cutoff) and not decided and p.status != "cancelled":
+        cols += ["due", "pending"]
+    for c in cols:
+        probation.add("count", c, p.id)
 
 
 def _table(key, title, source, rows, cols, **kw) -> Table:
@@ -282,7 +416,7 @@ def compute(
         _("党统报表（2017年版）表1"),
         CHANGE_ROWS,
         COUNT,
-        notes=[NO_RECORD_NOTE],
+        notes=[NO_RECORD_NOTE, MOVES_NOTE],
     )
     base_cols = [("total", _("总数")), ("probationary", _("预备党员")), ("female", _("女"))]
     basic = _table(
@@ -337,17 +471,7 @@ def compute(
         "changes",
         _("本年党员变动"),
         _("党统报表（2017年版）表1、10、15"),
-        [
-            ("admitted", _("发展党员")),
-            ("transferred_in", _("转入组织关系")),
-            ("converted", _("预备党员转正")),
-            ("extended", _("延长预备期")),
-            ("cancelled", _("取消预备党员资格")),
-            ("removed", _("除名、自行脱党")),
-            ("withdrawn", _("劝退")),
-            ("deceased", _("死亡")),
-            ("transferred_out", _("转出组织关系")),
-        ],
+        CHANGES_ROWS,
         COUNT,
         notes=[
             NO_RECORD_NOTE,
@@ -394,6 +518,29 @@ def compute(
         col_groups=[("kind", ["committee", "general_branch", "branch"])],
     )
 
+    probation = _table(
+        "probation",
+        _("预备党员转正情况"),
+        _("党统报表（2017年版）表15"),
+        COUNT,
+        PROBATION_COLS,
+        notes=[PROBATION_NOTE],
+    )
+    exits = _table(
+        "exits",
+        _("出党情况（一）"),
+        _("党统报表（2017年版）表10"),
+        EXIT_ROWS,
+        EXIT_COLS,
+        col_groups=[("exit_kind", [k for k, _l in EXIT_COLS[1:] if k != "lost_contact"])],
+        row_groups=[
+            ("total", [k for k, *_r in EXIT_AGE_BANDS]),
+            ("total", [k for k, *_r in JOINED_BANDS]),
+        ],
+        subsets=["lost_contact"],
+        notes=[EXIT_NOTE],
+    )
+
     opening_count = closing_count = 0
     balance: Counter = Counter()  # per person: opening + increases - decreases
     closing: set[int] = set()
@@ -417,16 +564,21 @@ def compute(
                 change.add("2", "count", pk)
                 changes.add("transferred_in", "count", pk)
                 balance[pk] += 1
-            if _in(p.exit_on, start, cutoff) and p.status == TRANSFERRED_OUT:
-                change.add("13", "count", pk)
-                change.add("9", "count", pk)
-                changes.add(p.status, "count", pk)
-                balance[pk] -= 1
-            elif _in(p.exit_on, start, cutoff):
-                change.add("10", "count", pk)
-                change.add("9", "count", pk)
-                changes.add(p.status, "count", pk)
-                balance[pk] -= 1
+            for when, row, key, after_suspension in moves_of(p) if p.moves or p.exit_on else ():
+                if not _in(when, start, cutoff):
+                    continue
+                if row == "10":
+                    _count_exit(exits, key, p, when)
+                change.add(row, "count", pk)
+                changes.add(key, "count", pk)
+                if row in INCREASES:
+                    change.add("2", "count", pk)
+                    if after_suspension:
+                        change.add("6", "count", pk)
+                    balance[pk] += 1
+                else:
+                    change.add("9", "count", pk)
+                    balance[pk] -= 1
             if _in(p.standing_from, start, cutoff):
                 changes.add("converted", "count", pk)
             if (
@@ -435,6 +587,8 @@ def compute(
                 and _in(add_months(p.joined_on, 12), start, cutoff)
             ):
                 changes.add("extended", "count", pk)
+            if p.joined_on:
+                _count_probation(probation, p, start, cutoff)
         if now:
             change.add("16", "count", pk)
             closing_count += 1
@@ -471,7 +625,9 @@ def compute(
             if o.kind in ("committee", "general_branch", "branch"):
                 organizations.add(r, o.kind, o.id)
 
-    tables = [change, basic, joined, education, new, changes, pipeline, organizations]
+    tables = [
+        change, basic, joined, education, exits, probation, new, changes, pipeline, organizations,
+    ]  # fmt: skip
     return Computation(
         root_id=root_id,
         cutoff=cutoff,

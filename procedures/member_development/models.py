@@ -51,8 +51,21 @@ class ObligationRecord(models.Model):
         ]
 
 
+class StatusEvent(models.TextChoices):
+    """党员增加/减少信息 outside development and transfer, recorded by the committee with the date it
+    happened, the reason, who decided and the document (DT-2017 表1 rows 5, 10–12; S4, S9)."""
+
+    DEATH = "death", _("死亡")
+    SUSPENSION = "suspension", _("停止党籍")
+    RESTORATION = "restoration", _("恢复党籍")
+    EXPULSION = "expulsion", _("开除党籍")
+    REMOVAL = "removal", _("除名")
+
+
 class StatusChange(models.Model):
-    """The member's record: each development status change, with its effective date and the case."""
+    """The member's record: each status change, with its effective date and the case (development)
+    or the status event (`event`: death, 停止党籍, 恢复党籍, 出党) with who decided it and the
+    document."""
 
     member = models.ForeignKey(
         "organizations.Member", on_delete=models.PROTECT, related_name="status_changes"
@@ -64,6 +77,10 @@ class StatusChange(models.Model):
     to_status = models.CharField(max_length=20)
     effective_on = models.DateField()
     note = models.CharField(max_length=200, blank=True, default="")
+    event = models.CharField(max_length=20, choices=StatusEvent.choices, blank=True, default="")
+    reason = models.CharField(_("原因"), max_length=200, blank=True, default="")
+    decided_by = models.CharField(_("决定组织"), max_length=200, blank=True, default="")
+    document_no = models.CharField(_("文号"), max_length=100, blank=True, default="")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

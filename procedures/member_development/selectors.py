@@ -252,8 +252,14 @@ def member_development(user, member_id) -> dict:
             "on": c.effective_on,
             "case": c.case_id,
             "note": c.note,
+            # a status event the committee recorded: what, why, who decided, the document
+            "event": c.event,
+            "event_display": c.get_event_display() if c.event else "",
+            "reason": c.reason,
+            "decided_by": c.decided_by,
+            "document_no": c.document_no,
         }
-        for c in StatusChange.objects.filter(member=member).order_by("id")
+        for c in StatusChange.objects.filter(member=member).order_by("effective_on", "id")
     ]
     out = {
         "member": {

@@ -6,17 +6,19 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 
-from engine.calendar import date_field, parse_date, today
+from engine.calendar import date_field, not_in_future, parse_date, today
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, MemberStatus
+from organizations.selectors import decides_above
+from organizations.services import member_update
 from workflows import audit
 from workflows.assignment import slot, user_slots
 from workflows.models import Case, CaseStatus
 from workflows.services import documents_check
 from workflows.services.state import locked_case
 
-from .models import ObligationRecord, StatusChange
+from .models import ObligationRecord, StatusChange, StatusEvent
 from .selectors import case_obligations
 
 
@@ -144,3 +146,134 @@ def obligation_submit(*, actor, case: Case, kind: str, seq: int, data: dict) -> 
 
 def _current_phase(case: Case) -> str:
     return "probationary" if case.data.get("admitted") else "activist"
+
+
+# What each status event does to the member's status, and the statuses it may follow: a decrease
+# (death, 停止党籍, 出党) of a member in the Party; 恢复党籍 of one suspended or struck off.
+IN_PARTY = (MemberStatus.FULL, MemberStatus.PROBATIONARY)
+EVENT_STATUS = {
+    StatusEvent.DEATH: MemberStatus.DECEASED,
+    StatusEvent.SUSPENSION: MemberStatus.SUSPENDED,
+    StatusEvent.EXPULSION: MemberStatus.EXPELLED,
+    StatusEvent.REMOVAL: MemberStatus.REMOVED,
+}
+RESTORABLE = (
+    MemberStatus.SUSPENDED,
+    MemberStatus.REMOVED,
+    MemberStatus.WITHDRAWN,
+    MemberStatus.EXPELLED,
+)
+# 恢复党籍 after one of these is a decrease the records hold only as the member's `left_on`.
+LEFT_ON_EVENT = {MemberStatus.REMOVED: StatusEvent.REMOVAL}
+
+
+def _text(value, *, field: str, required: bool, limit: int) -> str:
+    value = (value or "").strip() if isinstance(value, str) else ""
+    if required and not value:
+        raise ValidationFailed(
+            _("请填写%(f)s。") % {"f": field}, code="required", fields={field: [_("必填")]}
+        )
+    if len(value) > limit:
+        raise ValidationFailed(
+            _("表单填写有误，请检查标出的字段。"),
+            code="too_long",
+            fields={field: [_("最多 %(v)s 个字符") % {"v": limit}]},
+        )
+    return value
+
+
+def member_status_event(
+    *, actor, member: Member, event: str, on, reason: str, decided_by: str, document_no: str = ""
+) -> StatusChange:
+    """Record a member's status event — death, 停止党籍, 恢复党籍, 开除党籍 or 除名 — on the date it
+    happened, with the reason, the organization that decided it and its document number (none for
+    a death), and move the member to the status it gives. Only the higher committee records them
+    (`decides_above`); the statistics count each in the year of its date (DT-2017 表1, S4, S9).
+
+    A decrease needs a member in the Party; 恢复党籍 one suspended or struck off, and brings back
+    the status held before the decrease (else 正式 if the member has Party standing, else 预备).
+    Two people recording for one member at once: the second is a 409, since the status has
+    changed. Audit: the member's change is in the record log (`member_update`), the event with
+    its actor in the status history."""
+    if event not in StatusEvent.values:
+        raise ValidationFailed(
+            _("请选择党员状态变化类型。"),
+            code="invalid_choice",
+            fields={"event": [_("须为死亡、停止党籍、恢复党籍、开除党籍或除名")]},
+        )
+    event = StatusEvent(event)
+    on = not_in_future(date_field(on, field="on"), field="on")
+    reason = _text(reason, field="reason", required=True, limit=200)
+    decided_by = _text(decided_by, field="decided_by", required=True, limit=200)
+    document_no = _text(
+        document_no, field="document_no", required=event != StatusEvent.DEATH, limit=100
+    )
+    if not decides_above(actor, member.organization):
+        raise Forbidden(
+            _("党员死亡、停止党籍、恢复党籍和出党由上级党委登记。"), code="not_committee"
+        )
+    with transaction.atomic():
+        member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+        allowed = RESTORABLE if event == StatusEvent.RESTORATION else IN_PARTY
+        if member.status not in allowed:
+            raise Conflict(
+                _("%(name)s 当前状态为“%(s)s”，不能登记“%(e)s”。")
+                % {"name": member.name, "s": member.get_status_display(), "e": event.label},
+                code="status_event_not_allowed",
+                fields={"event": [_("与党员当前状态不符")]},
+            )
+        last = StatusChange.objects.filter(member=member).order_by("-effective_on", "-id").first()
+        known = [d for d in (member.joined_on, member.left_on, last and last.effective_on) if d]
+        earliest = max(known) if known else None
+        if earliest and on < earliest:
+            raise ValidationFailed(
+                _("日期不能早于该党员上一次状态变化（%(d)s）。") % {"d": earliest.isoformat()},
+                code="date_before_last_change",
+                fields={"on": [_("不能早于 %(d)s") % {"d": earliest.isoformat()}]},
+            )
+        before = member.status
+        fields: dict = {}
+        if event == StatusEvent.RESTORATION:
+            if (
+                before in LEFT_ON_EVENT
+                and member.left_on
+                and not (last and last.event and last.to_status == before)
+            ):
+                # the decrease was recorded as the member's 除名 date only: keep it in the history
+                StatusChange.objects.create(
+                    member=member,
+                    from_status=MemberStatus.FULL
+                    if member.party_standing_from
+                    else MemberStatus.PROBATIONARY,
+                    to_status=before,
+                    effective_on=member.left_on,
+                    event=LEFT_ON_EVENT[before],
+                    reason=member.left_reason,
+                    note=str(_("据除名日期补记")),
+                    actor=actor,
+                )
+            # the status held before the decrease, as its event recorded it
+            if last and last.event and last.to_status == before and last.from_status in IN_PARTY:
+                status = last.from_status
+            else:
+                status = (
+                    MemberStatus.FULL if member.party_standing_from else MemberStatus.PROBATIONARY
+                )
+            fields = {"status": status, "left_on": None, "left_reason": ""}
+        else:
+            status = EVENT_STATUS[event]
+            fields = {"status": status}
+            if status == MemberStatus.REMOVED:
+                fields.update(left_on=on, left_reason=reason)
+        member_update(actor=actor, member=member, **fields)
+        return StatusChange.objects.create(
+            member=member,
+            from_status=before,
+            to_status=status,
+            effective_on=on,
+            event=event,
+            reason=reason,
+            decided_by=decided_by,
+            document_no=document_no,
+            actor=actor,
+        )

@@ -488,6 +488,13 @@ MATRIX = {
         },
         row("404 404 404 404 404 404 404 401"),
     ),
+    # Status events: the higher committee records them (a committee officer of the college or the
+    # organization department); the branch and the auditor see the member but may not.
+    ("member-status-event", "POST"): (
+        lambda o: f"/api/members/{o.member.pk}/status-events/",
+        lambda o: {"event": "death", "on": "2026-07-01", "reason": "病故", "decided_by": "党委"},
+        row("403 403 404 201 201 403 403 401", "404 404 404 404 201 404 404 401"),
+    ),
     ("case-evidence", "GET"): (lambda o: f"/api/cases/{o.case.pk}/evidence/", None, SCOPED),
     ("development-pipeline", "GET"): (
         lambda o: f"/api/reports/development-pipeline/?organization={o.branch.pk}",

@@ -1,13 +1,13 @@
 """The monthly dues from a declared base (DUES-2008 Art. 2, 5, 6; statistics-and-dues.md Part B),
 each value worked out by hand from the bracket table: one rate on the whole base, exact to the fen."""
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 import pytest
 
-from engine.dues import monthly_dues
+from engine.dues import Rounding, monthly_dues
 from engine.errors import ValidationFailed
-from engine.rules import get_rule_set
+from engine.rules import Rule, get_rule_set
 
 RULES = get_rule_set("cpc-2014")
 
@@ -75,3 +75,25 @@ def test_the_bracket_table_is_in_the_rule_set_with_its_source():
     assert shown["dues.flat.student"]["value"] == "0.20"
     assert shown["dues.late_window_months"]["value"] == 6
     assert get_rule_set("cpc-2026").get("dues.flat.student") == Decimal("0.20")
+
+
+def test_a_university_rounding_its_base_to_the_yuan_sets_it_in_its_own_rule_set():
+    # By hand: 4999.60 to the fen stays 4999.60, 1% = 49.996 → 50.00; 5000.40 is over 5000, 1.5%
+    # = 75.006 → 75.01. Taken down to the yuan: 4999 × 1% = 49.99; 5000 (bound included) × 1% = 50.00.
+    local = RULES.derive(
+        "test-yuan",
+        "以元为单位核定基数的学校",
+        {
+            "dues.base_rounding": Rule(
+                Rounding(Decimal(1), ROUND_DOWN), "党费基数的取整方式", "本校"
+            )
+        },
+    )
+    assert monthly_dues(RULES, category="working", base="4999.60").monthly == Decimal("50.00")
+    assert monthly_dues(RULES, category="working", base="5000.40").monthly == Decimal("75.01")
+    assert monthly_dues(local, category="working", base="4999.60").monthly == Decimal("49.99")
+    assert monthly_dues(local, category="working", base="5000.40").base == Decimal("5000")
+    assert monthly_dues(local, category="working", base="5000.40").monthly == Decimal("50.00")
+    assert RULES.as_dict()["dues.base_rounding"]["value"] == "保留到分，四舍五入"
+    assert local.as_dict()["dues.base_rounding"]["value"] == "保留到元，舍去"
+    assert RULES.as_dict()["dues.rounding"]["value"] == "四舍五入"

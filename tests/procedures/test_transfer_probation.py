@@ -12,7 +12,7 @@ from workflows.models import Case, TaskStatus
 
 from ..helpers import complete, inbox, only_task
 from .md_helpers import applicant, at, drive_to_probation
-from .transfer_helpers import pay_dues, second_college
+from .transfer_helpers import pay_dues, second_college, start_internal
 
 
 def test_the_development_case_follows_a_probationary_member_to_the_receiving_branch(
@@ -32,17 +32,7 @@ def test_the_development_case_follows_a_probationary_member_to_the_receiving_bra
     branch_c, officer_math, sec_math = second_college(u)
     pay_dues(u, person, dt.date(2027, 4, 1), dt.date(2027, 9, 1))
     with at(2027, 9, 10, 9):
-        r = sec.post(
-            "/api/cases/",
-            {
-                "process": "transfer_internal",
-                "organization": u.branch_a.pk,
-                "subject_member": person.pk,
-                "data": {"member": {"id": person.pk}, "to_branch": {"id": branch_c.pk}},
-            },
-            format="json",
-        )
-        assert r.status_code == 201, r.json()
+        start_internal(sec, u, person, branch_c)
         complete(
             officer,
             only_task(officer, "approve_release")["id"],

@@ -49,6 +49,22 @@ def start_out(
     return r.json()
 
 
+def start_internal(client, u, member, to_branch, status=201):
+    """A move from branch A to `to_branch` (flow C), asked by branch A's secretary client."""
+    r = client.post(
+        "/api/cases/",
+        {
+            "process": "transfer_internal",
+            "organization": u.branch_a.pk,
+            "subject_member": member.pk,
+            "data": {"member": {"id": member.pk}, "to_branch": {"id": to_branch.pk}},
+        },
+        format="json",
+    )
+    assert r.status_code == status, r.json()
+    return r.json()
+
+
 LETTER = {
     "serial": "2027-0815",
     "issuer": "某省某大学党委",

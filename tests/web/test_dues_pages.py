@@ -45,6 +45,12 @@ def test_branch_enters_bases_ticks_payments_and_the_committee_reads_the_summary(
         sheet = sec.get("/records/dues/", {"organization": u.branch_a.pk, "month": "2026-12"})
         assert sheet.status_code == 200
         assert "已交 0 / 11 人" in text(sheet) and "应收 90.20 元" in text(sheet)
+        # the university's dues rules, as its rule set sets them
+        assert "党费基数的取整方式" in text(sheet) and "保留到分，四舍五入" in text(sheet)
+        assert (
+            "学生党员每月交纳党费（元） 0.20 《关于中国共产党党费收缴、使用和管理的规定》第6条"
+            in text(sheet)
+        )
         tick = sec.post(
             "/records/dues/tick/",
             {"member": u.full_a[0].pk, "month": "2026-12"},
