@@ -127,7 +127,11 @@ def member_account_ensure(*, actor, member: Member, source: dict | None = None) 
             )
         if user is None:
             user = user_create(
-                actor=actor, username=username, source=source, first_name=member.name[:150]
+                actor=actor,
+                username=username,
+                source=source,
+                organization_id=member.organization_id,
+                first_name=member.name[:150],
             )
         member_update(actor=actor, member=member, source=source, user=user)
     if not user.get_full_name() and member.name:
