@@ -302,8 +302,13 @@ def main(argv=None) -> int:
 
 
 def _import_in_child(path: str) -> dict:
-    r = run_import(Path(path), label=Path(path).stem)
-    return {"label": r["label"], "seconds": r["seconds"], "errors": r["errors"]}
+    start = time.perf_counter()
+    try:
+        r = run_import(Path(path), label=Path(path).stem)
+    except Exception as exc:  # noqa: BLE001 (a lock timeout is a result: print it)
+        first = str(exc).splitlines()[0]
+        return {"seconds": time.perf_counter() - start, "errors": f"failed ({first})"}
+    return {"seconds": r["seconds"], "errors": r["errors"]}
 
 
 def parallel_imports(args, *, single: float) -> list[tuple[str, str]]:

@@ -59,6 +59,15 @@ class Report:
             }
         self.rows.append(entry)
 
+    def undo(self, sheet: Sheet, row: int) -> None:
+        """Take back what `done` reported for the row (a batched insert retried row by row)."""
+        for i in range(len(self.rows) - 1, -1, -1):
+            entry = self.rows[i]
+            if entry["sheet"] == sheet.title and entry["row"] == row:
+                self.counts[sheet.key][entry["action"]] -= 1
+                del self.rows[i]
+                return
+
     def as_dict(self) -> dict:
         counts = {
             s.key: {

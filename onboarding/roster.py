@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from engine.calendar import Duration, today
@@ -16,6 +16,8 @@ from organizations.idcard import id_number_check
 from organizations.models import Member, MemberStatus, Organization, OrgKind
 from organizations.rules import branch_term_end
 from organizations.services import (
+    member_create_many,
+    member_import_build,
     member_import_upsert,
     officer_import_upsert,
     organization_import_upsert,
@@ -288,17 +290,58 @@ def _identity(ctx, sheet, n, values) -> Member | None:
     return member
 
 
+# New members are inserted this many at a time (one INSERT, their events in the record log's batch).
+MEMBER_BATCH = 500
+
+
 def _import_members(ctx: _Context, sheet: Sheet, ws, progress) -> None:
+    new: list = []  # (row, member built and checked, source) not yet inserted
     for n, values, present in _rows(ctx, sheet, ws, progress):
         _apply(
             ctx,
             sheet,
             n,
-            lambda n=n, values=values, present=present: _member_row(ctx, sheet, n, values, present),
+            lambda n=n, values=values, present=present: _member_row(
+                ctx, sheet, n, values, present, new
+            ),
         )
+        if len(new) >= MEMBER_BATCH:
+            _insert_members(ctx, sheet, new)
+    _insert_members(ctx, sheet, new)
 
 
-def _member_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present: set) -> None:
+def _insert_members(ctx: _Context, sheet: Sheet, new: list) -> None:
+    """Insert the batch of new members in one statement; when a uniqueness the row checks missed
+    refuses it, each row alone, so the report names the row in conflict."""
+    batch = new[:]
+    new.clear()
+    if not batch:
+        return
+    try:
+        with transaction.atomic():
+            member_create_many(
+                actor=ctx.actor, members=[m for _n, m, _s in batch], sources=[s for *_, s in batch]
+            )
+    except IntegrityError:
+        for n, member, source in batch:
+            ctx.report.undo(sheet, n)
+            member.pk, member._state.adding = None, True
+            _apply(
+                ctx,
+                sheet,
+                n,
+                lambda n=n, member=member, source=source: _insert_one(
+                    ctx, sheet, n, member, source
+                ),
+            )
+
+
+def _insert_one(ctx: _Context, sheet: Sheet, n: int, member, source: dict) -> None:
+    member_create_many(actor=ctx.actor, members=[member], sources=[source])
+    ctx.report.done(sheet, n, "created", member.staff_or_student_no, member.name, {})
+
+
+def _member_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present: set, new: list) -> None:
     branch = _branch(ctx, sheet, n, values)
     _not_future(
         ctx,
@@ -353,11 +396,17 @@ def _member_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present: set)
     wanted["staff_or_student_no"] = values["staff_or_student_no"]
     if wanted.get("birth_date") is None:
         wanted.pop("birth_date")
+    source = {**ctx.source, "sheet": sheet.title, "row": n}
+    if member is None:  # checked now, inserted with its batch (`_insert_members`)
+        member = member_import_build(values=wanted)
+        new.append((n, member, source))
+        ctx.report.done(sheet, n, "created", member.staff_or_student_no, member.name, {})
+        return
     member, action, changes = member_import_upsert(
         actor=ctx.actor,
         member=member,
         values=wanted,
-        source={**ctx.source, "sheet": sheet.title, "row": n},
+        source=source,
     )
     ctx.report.done(sheet, n, action, member.staff_or_student_no, member.name, changes)
 

@@ -13,12 +13,13 @@ snapshot, record-log event, delete), `organizations`, `members`, `roles`, `users
 from .import_upserts import (
     POST_ROLES,
     member_account_ensure,
+    member_import_build,
     member_import_upsert,
     officer_import_upsert,
     officer_role_for,
     organization_import_upsert,
 )
-from .members import member_create, member_delete, member_update
+from .members import member_create, member_create_many, member_delete, member_update
 from .organizations import (
     ALLOWED_PARENTS,
     organization_create,
@@ -54,7 +55,9 @@ __all__ = [
     "member_account_ensure",
     "member_create",
     "member_delete",
+    "member_import_build",
     "member_import_upsert",
+    "member_create_many",
     "member_update",
     "officer_import_upsert",
     "officer_role_for",

@@ -19,7 +19,7 @@ from ..models import (
     Role,
     RoleAssignment,
 )
-from .members import member_create, member_update
+from .members import member_build, member_create, member_update
 from .organizations import organization_create, organization_update
 from .roles import role_assignment_create, role_assignment_update
 from .users import user_create, user_update
@@ -92,6 +92,16 @@ def member_import_upsert(
         ),
         update=lambda changed: member_update(actor=actor, member=member, source=source, **changed),
     )
+
+
+def member_import_build(*, values: dict) -> Member:
+    """The new member of an import row that matched no one, checked as `member_import_upsert`
+    checks a created member, not saved: `member_create_many` inserts a batch of them (each logged
+    as imported with the row it comes from)."""
+    if values.get("id_number"):
+        id_number_check(values["id_number"], birth_date=values.get("birth_date"))
+    v = dict(values)
+    return member_build(organization=v.pop("organization"), name=v.pop("name"), **v)
 
 
 # The role that holds a committee post, by the kind of organization (BRANCH-2018 Art. 19-20).

@@ -61,11 +61,13 @@ def _record(
     organization_id,
     data: dict,
     source: dict | None = None,
+    roles: list[dict] | None = None,
 ) -> None:
+    """`roles`: the actor's roles (`_roles`) when the caller has them already (a batch)."""
     if source is not None:
         action, data = IMPORTED_ACTIONS[action], {**data, "source": source}
     record_append(
-        actor_roles=_roles(actor),
+        actor_roles=_roles(actor) if roles is None else roles,
         action=action,
         actor=actor,
         entity=instance._meta.model_name,
