@@ -304,6 +304,7 @@ def _import_members(ctx: _Context, sheet: Sheet, ws, progress) -> None:
             lambda n=n, values=values, present=present: _member_row(
                 ctx, sheet, n, values, present, new
             ),
+            savepoint=False,  # reads, then one member_import_upsert or a member to insert later
         )
         if len(new) >= MEMBER_BATCH:
             _insert_members(ctx, sheet, new)
