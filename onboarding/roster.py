@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
+from itertools import islice
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -244,7 +246,7 @@ def _branch(ctx, sheet, n, values) -> Organization:
     return org
 
 
-def _identity(ctx, sheet, n, values) -> Member | None:
+def _identity(ctx, sheet, n, values, known: _Known | None = None) -> Member | None:
     """The member the row is about, matched on 学工号 or 公民身份号码 (both must agree); the birth
     date is taken from the ID number when not given, and checked against it when given."""
     if values.get("id_number"):
@@ -259,14 +261,21 @@ def _identity(ctx, sheet, n, values) -> Member | None:
             first = ctx.seen.setdefault((sheet.key, f, values[f]), n)
             if first != n:
                 _fail(ctx, sheet, n, f, "duplicate_in_file", _("与第 %(r)s 行重复") % {"r": first})
-    q = Q(staff_or_student_no=values["staff_or_student_no"]) | (
-        Q(id_number=values["id_number"]) if values.get("id_number") else Q(pk__in=[])
-    )
-    found = list(Member.objects.select_related("organization").filter(q)[:3])
-    by_no = next((m for m in found if m.staff_or_student_no == values["staff_or_student_no"]), None)
-    by_id = next(
-        (m for m in found if values.get("id_number") and m.id_number == values["id_number"]), None
-    )
+    if known is not None:
+        by_no = known.by_no.get(values["staff_or_student_no"])
+        by_id = known.by_id.get(values["id_number"]) if values.get("id_number") else None
+    else:
+        q = Q(staff_or_student_no=values["staff_or_student_no"]) | (
+            Q(id_number=values["id_number"]) if values.get("id_number") else Q(pk__in=[])
+        )
+        found = list(Member.objects.select_related("organization").filter(q)[:3])
+        by_no = next(
+            (m for m in found if m.staff_or_student_no == values["staff_or_student_no"]), None
+        )
+        by_id = next(
+            (m for m in found if values.get("id_number") and m.id_number == values["id_number"]),
+            None,
+        )
     if by_no and by_id and by_no.pk != by_id.pk:
         _fail(
             ctx,
@@ -295,20 +304,56 @@ MEMBER_BATCH = 500
 
 
 def _import_members(ctx: _Context, sheet: Sheet, ws, progress) -> None:
+    """Rows are read MEMBER_BATCH at a time: the members they name are looked up in one query
+    (`_Known`), the new ones inserted in one statement after the batch's rows."""
     new: list = []  # (row, member built and checked, source) not yet inserted
-    for n, values, present in _rows(ctx, sheet, ws, progress):
-        _apply(
-            ctx,
-            sheet,
-            n,
-            lambda n=n, values=values, present=present: _member_row(
-                ctx, sheet, n, values, present, new
-            ),
-            savepoint=False,  # reads, then one member_import_upsert or a member to insert later
-        )
-        if len(new) >= MEMBER_BATCH:
-            _insert_members(ctx, sheet, new)
-    _insert_members(ctx, sheet, new)
+    rows = _rows(ctx, sheet, ws, progress)
+    while batch := list(islice(rows, MEMBER_BATCH)):
+        known = _Known.of(batch)
+        for n, values, present in batch:
+            _apply(
+                ctx,
+                sheet,
+                n,
+                lambda n=n, values=values, present=present, known=known: _member_row(
+                    ctx, sheet, n, values, present, new, known
+                ),
+                savepoint=False,  # reads, then one member_import_upsert or a member to insert later
+            )
+        _insert_members(ctx, sheet, new)
+
+
+@dataclass
+class _Known:
+    """The existing members a batch of rows names, by 学工号 and by ID number (one query, in the
+    order the per-row lookup read them), kept current as the batch's rows update them."""
+
+    by_no: dict
+    by_id: dict
+
+    @classmethod
+    def of(cls, rows) -> _Known:
+        nos = {v["staff_or_student_no"] for _n, v, _p in rows if v.get("staff_or_student_no")}
+        ids = {v["id_number"].upper() for _n, v, _p in rows if v.get("id_number")}
+        known = cls({}, {})
+        for m in Member.objects.select_related("organization").filter(
+            Q(staff_or_student_no__in=nos) | Q(id_number__in=ids)
+        ):
+            known.add(m)
+        return known
+
+    def add(self, member: Member) -> None:
+        if member.staff_or_student_no:
+            self.by_no.setdefault(member.staff_or_student_no, member)
+        if member.id_number:
+            self.by_id.setdefault(member.id_number, member)
+
+    def refresh(self, member: Member) -> None:
+        """After the member's row changed it: found under its numbers as they are now."""
+        for index in (self.by_no, self.by_id):
+            for key in [k for k, m in index.items() if m.pk == member.pk]:
+                del index[key]
+        self.add(member)
 
 
 def _insert_members(ctx: _Context, sheet: Sheet, new: list) -> None:
@@ -342,7 +387,9 @@ def _insert_one(ctx: _Context, sheet: Sheet, n: int, member, source: dict) -> No
     ctx.report.done(sheet, n, "created", member.staff_or_student_no, member.name, {})
 
 
-def _member_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present: set, new: list) -> None:
+def _member_row(
+    ctx: _Context, sheet: Sheet, n: int, values: dict, present: set, new: list, known: _Known
+) -> None:
     branch = _branch(ctx, sheet, n, values)
     _not_future(
         ctx,
@@ -385,7 +432,7 @@ def _member_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present: set,
             )
     elif not joined:
         _fail(ctx, sheet, n, "joined_on", "required", _("正式党员须填入党日期"))
-    member = _identity(ctx, sheet, n, values)
+    member = _identity(ctx, sheet, n, values, known)
     wanted = {
         "organization": branch,
         **{
@@ -409,6 +456,7 @@ def _member_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present: set,
         values=wanted,
         source=source,
     )
+    known.refresh(member)
     ctx.report.done(sheet, n, action, member.staff_or_student_no, member.name, changes)
 
 
