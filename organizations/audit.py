@@ -154,17 +154,20 @@ def record_append_many(events: Iterable[RecordEvent]) -> list[RecordEvent]:
     return events
 
 
+# A batch writes what it holds every this many events (the chain's lock is then held to the commit).
+BATCH_FLUSH = 2000
 _batch: ContextVar[list[RecordEvent] | None] = ContextVar("record_log_batch", default=None)
 
 
 @contextmanager
 def record_log_batch() -> Iterator[None]:
     """Inside it, `record_append` keeps each event (made at the time of its write, with its
-    content and time) and the batch chains and inserts them all when it ends, in the order they
-    were made: one head lock per chain and one INSERT per 2,000 events instead of four statements
-    per event. Only for work that is all or nothing — an import, where any failed row rolls the
-    whole transaction back — since an event made in a savepoint that is later rolled back stays
-    in the batch. Call inside the transaction; nothing is written when the block raises."""
+    content and time) and the batch chains and inserts them in the order they were made, every
+    BATCH_FLUSH events and when it ends: one head lock per chain and one INSERT per 2,000 events
+    instead of four statements per event. Only for work that is all or nothing — an import, where
+    any failed row rolls the whole transaction back — since an event made in a savepoint that is
+    later rolled back may stay in the batch (and a flush inside a row's savepoint is undone with
+    it). Call inside the transaction; when the block raises, the rest is not written."""
     if _batch.get() is not None:  # nested: the outer batch writes
         yield
         return
@@ -177,36 +180,18 @@ def record_log_batch() -> Iterator[None]:
     record_append_many(events)
 
 
-def record_append(
-    *,
-    action: str,
-    actor,
-    actor_roles: list[dict],
-    entity: str,
-    entity_id: int,
-    label: str = "",
-    organization_id: int | None = None,
-    data: dict | None = None,
-    chain: int | None = None,
-) -> RecordEvent:
-    """Append one event to its root organization's chain of the record log. Call inside the
-    transaction of the write it records; `actor_roles`: the roles the actor holds now
-    ([{role, organization}]). Inside `record_log_batch` the event is chained and inserted when the
-    batch ends (it has no `seq` or hash until then)."""
-    event = record_event(
-        action=action,
-        actor=actor,
-        actor_roles=actor_roles,
-        entity=entity,
-        entity_id=entity_id,
-        label=label,
-        organization_id=organization_id,
-        data=data,
-        chain=chain,
-    )
+def record_append(**fields) -> RecordEvent:
+    """Append one event (`record_event`'s fields) to its root organization's chain of the record
+    log. Call inside the transaction of the write it records; `actor_roles`: the roles the actor
+    holds now ([{role, organization}]). Inside `record_log_batch` the event is chained and
+    inserted with the batch (it has no `seq` or hash until then)."""
+    event = record_event(**fields)
     batch = _batch.get()
     if batch is not None:
         batch.append(event)
+        if len(batch) >= BATCH_FLUSH:  # memory stays flat however long the import
+            record_append_many(batch)
+            batch.clear()
         return event
     return record_append_many([event])[0]
 

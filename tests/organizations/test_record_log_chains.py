@@ -131,3 +131,26 @@ def test_the_single_record_log_splits_into_one_verifiable_chain_per_root():
     assert f"record log chain {b.pk} (root {b.pk} 乙大学党委): 2 event(s), altered at seq 2" in (
         out.getvalue()
     )
+
+
+@pytest.mark.django_db
+def test_a_batch_of_appends_chains_each_root_in_order_and_flushes_as_it_goes(monkeypatch):
+    from organizations import audit
+    from organizations.services import organization_create
+
+    monkeypatch.setattr(audit, "BATCH_FLUSH", 3)
+    with audit.record_log_batch():
+        a = organization_create(actor=None, parent=None, name="甲大学党委", kind="committee")
+        b = organization_create(actor=None, parent=None, name="乙大学党委", kind="committee")
+        for i in range(4):
+            organization_create(actor=None, parent=a, name=f"甲{i}学院党委", kind="committee")
+        flushed = RecordEvent.objects.count()
+        organization_create(actor=None, parent=b, name="乙学院党委", kind="committee")
+    assert flushed == 6  # two flushes of three while the batch ran
+    in_a = RecordEvent.objects.filter(chain=a.pk).order_by("seq")
+    assert [(e.seq, e.entity_label) for e in in_a] == [
+        (1, "甲大学党委"),
+        *[(i + 2, f"甲{i}学院党委") for i in range(4)],
+    ]
+    assert [r.chain for r in verify_record_chains() if r.ok] == [a.pk, b.pk]
+    assert RecordLogHead.objects.get(chain=b.pk).seq == 2
