@@ -199,6 +199,7 @@ class RecordEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = RecordEvent
         fields = [
+            "chain",
             "seq",
             "created_at",
             "actor",
@@ -215,12 +216,22 @@ class RecordEventSerializer(serializers.ModelSerializer):
         ]
 
 
-class RecordLogVerificationSerializer(serializers.Serializer):
+class RecordLogChainSerializer(serializers.Serializer):
+    """One chain of the record log (one per root organization; 0: events of no organization)."""
+
     ok = serializers.BooleanField()
     events = serializers.IntegerField()
     first_bad_seq = serializers.IntegerField(allow_null=True)
     problem = serializers.CharField()
     reason = serializers.CharField()
+    chain = serializers.IntegerField(allow_null=True)
+    chain_name = serializers.CharField()
+
+
+class RecordLogVerificationSerializer(RecordLogChainSerializer):
+    """Every chain together (`chain`: the first broken one), and each chain's own result."""
+
+    chains = RecordLogChainSerializer(many=True)
 
 
 class RecordLogSerializer(serializers.Serializer):

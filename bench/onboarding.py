@@ -4,6 +4,7 @@ resident memory sampled while the rows go by. One run, one table; never asserts.
 
     make bench-onboarding                   # DATABASE_URL=postgres://postgres@127.0.0.1:5432/partyflow
     python -m bench.onboarding --help       # --members, --orgs, --ledger, --db, --skip-reimport
+    python -m bench.onboarding --parallel 2 # then two other universities import at once
 
 Like bench.run it never touches the database named in DATABASE_URL: it recreates `--db`
 (default `partyflow_onboarding`) on the same server, migrates and deploys the BPMN there.
@@ -30,29 +31,35 @@ def rss_mb() -> float:
     return 0.0
 
 
-def generate(path: Path, *, members: int, orgs: int, ledger: int, today: dt.date) -> dict:
+def generate(
+    path: Path, *, members: int, orgs: int, ledger: int, today: dt.date, university: int = 0
+) -> dict:
     """Write the workbook streaming (rows are generated, never held): a root, colleges of ~30
-    branches each, members spread evenly, three officers per branch, ledger rows at every stage."""
+    branches each, members spread evenly, three officers per branch, ledger rows at every stage.
+    `university` k > 0: another university (its own root, codes, 学工号 and ID numbers), for
+    imports side by side."""
     from onboarding.export import write_workbook
     from onboarding.sample import id_number
 
     colleges = max(1, (orgs - 1) // 30)
     branches = orgs - 1 - colleges
-    branch_codes = [f"B{i:05d}" for i in range(branches)]
+    p = f"U{university}-" if university else ""  # codes and 学工号 of this university
+    region = f"{11 + university}0105"  # ID numbers of this university (province 11, 12, …)
+    branch_codes = [f"{p}B{i:05d}" for i in range(branches)]
 
     def organizations():
         yield {
-            "code": "U",
-            "name": "基准大学委员会",
+            "code": f"{p}U",
+            "name": f"基准大学{university or ''}委员会",
             "kind": "committee",
             "has_approval_authority": True,
         }
         for c in range(colleges):
             yield {
-                "code": f"C{c:03d}",
+                "code": f"{p}C{c:03d}",
                 "name": f"第{c}学院党委",
                 "kind": "committee",
-                "parent_code": "U",
+                "parent_code": f"{p}U",
                 "has_approval_authority": True,
             }
         for i, code in enumerate(branch_codes):
@@ -62,7 +69,7 @@ def generate(path: Path, *, members: int, orgs: int, ledger: int, today: dt.date
                 "name": f"第{i}党支部",
                 "kind": "branch",
                 "branch_kind": "teaching" if i % 2 else "student",
-                "parent_code": f"C{i % colleges:03d}",
+                "parent_code": f"{p}C{i % colleges:03d}",
                 "term_start": end - dt.timedelta(days=3 * 365),
                 "term_end": end,
             }
@@ -73,11 +80,11 @@ def generate(path: Path, *, members: int, orgs: int, ledger: int, today: dt.date
                 days=n % 14600
             )  # (born, n // 14600): unique IDs
             yield {
-                "staff_or_student_no": f"M{n:06d}",
+                "staff_or_student_no": f"{p}M{n:06d}",
                 "name": f"党员{n}",
                 "gender": "1" if n % 2 else "2",
                 "ethnicity": "01",
-                "id_number": id_number(born, n // 14600),
+                "id_number": id_number(born, n // 14600, region=region),
                 "birth_date": born,
                 "education": "20",
                 "person_category": "staff",
@@ -95,7 +102,7 @@ def generate(path: Path, *, members: int, orgs: int, ledger: int, today: dt.date
                 if n < members:
                     yield {
                         "organization_code": code,
-                        "staff_or_student_no": f"M{n:06d}",
+                        "staff_or_student_no": f"{p}M{n:06d}",
                         "post": post,
                     }
 
@@ -134,9 +141,9 @@ def generate(path: Path, *, members: int, orgs: int, ledger: int, today: dt.date
             k = n % len(stages)
             born = dt.date(2002, 1 + n % 12, 1 + n % 28)
             yield {
-                "staff_or_student_no": f"L{n:06d}",
+                "staff_or_student_no": f"{p}L{n:06d}",
                 "name": f"发展{n}",
-                "id_number": id_number(born, n, region="110106"),
+                "id_number": id_number(born, n, region=f"{11 + university}0106"),
                 "birth_date": born,
                 "organization_code": branch_codes[n % branches],
                 "stage": status[k],
@@ -232,6 +239,13 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--skip-reimport", action="store_true", help="do not time the second (idempotent) import"
     )
+    parser.add_argument(
+        "--parallel",
+        type=int,
+        default=1,
+        metavar="N",
+        help="then N other universities' workbooks (own roots) imported at once, one process each",
+    )
     args = parser.parse_args(argv)
 
     prepare_database(args.db)
@@ -281,8 +295,59 @@ def main(argv=None) -> int:
         lines.append(("  created/updated/unchanged", counts))
         lines.append(("  RSS before → peak", f"{r['rss_before']:.0f} → {r['rss_peak']:.0f} MB"))
         lines += member_memory_curve(r["samples"], sizes["members"])
+    if args.parallel > 1:
+        lines += parallel_imports(args, single=runs[0]["seconds"])
     print_rows(("onboarding", "measured"), lines)
     return 0
+
+
+def _import_in_child(path: str) -> dict:
+    start = time.perf_counter()
+    try:
+        r = run_import(Path(path), label=Path(path).stem)
+    except Exception as exc:  # noqa: BLE001 (a lock timeout is a result: print it)
+        first = str(exc).splitlines()[0]
+        return {"seconds": time.perf_counter() - start, "errors": f"failed ({first})"}
+    return {"seconds": r["seconds"], "errors": r["errors"]}
+
+
+def parallel_imports(args, *, single: float) -> list[tuple[str, str]]:
+    """N universities (N roots, N record-log chains) import at once, one process each, against one
+    import alone: with one chain for the whole log they would run one after the other (each holds
+    the chain's head row from its first write to its commit)."""
+    import multiprocessing
+
+    from django.db import connections
+
+    from engine.calendar import today
+
+    paths = []
+    for k in range(1, args.parallel + 1):
+        path = RESULTS_DIR / f"onboarding-university{k}.xlsx"
+        generate(
+            path,
+            members=args.members,
+            orgs=args.orgs,
+            ledger=args.ledger,
+            today=today(),
+            university=k,
+        )
+        paths.append(str(path))
+    connections.close_all()  # each process opens its own connection
+    start = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(args.parallel) as pool:
+        results = pool.map(_import_in_child, paths)
+    wall = time.perf_counter() - start
+    each = ", ".join(f"{r['seconds']:.1f} s" for r in results)
+    return [
+        (f"{args.parallel} imports at once (own roots): wall", f"{wall:.1f} s (each {each})"),
+        (
+            "  against one import alone",
+            f"{single:.1f} s: ×{wall / single:.2f} the time for ×{args.parallel} the work "
+            f"(one after the other: ≈ {args.parallel * single:.1f} s)",
+        ),
+        ("  errors", ", ".join(str(r["errors"]) for r in results)),
+    ]
 
 
 if __name__ == "__main__":

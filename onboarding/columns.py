@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from engine.calendar import OFFICE_DATE_FORMS, office_date
@@ -104,7 +105,19 @@ def read_text(col: Column, value) -> str:
     return str(value).strip()
 
 
+_LOOKUPS: dict[tuple[int, str | None], dict[str, str]] = {}
+
+
 def choice_lookup(col: Column) -> dict[str, str]:
+    """Value and label (lower-cased) → value; built once per column and language (a column is a
+    module constant: its labels are translated once, not on every cell)."""
+    key = (id(col), get_language())
+    if key not in _LOOKUPS:
+        _LOOKUPS[key] = _choice_table(col)
+    return _LOOKUPS[key]
+
+
+def _choice_table(col: Column) -> dict[str, str]:
     table = {}
     for value, label in col.choices.choices:
         table[value.lower()] = value

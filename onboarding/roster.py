@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
+from itertools import islice
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from engine.calendar import Duration, today
@@ -16,6 +18,8 @@ from organizations.idcard import id_number_check
 from organizations.models import Member, MemberStatus, Organization, OrgKind
 from organizations.rules import branch_term_end
 from organizations.services import (
+    member_create_many,
+    member_import_build,
     member_import_upsert,
     officer_import_upsert,
     organization_import_upsert,
@@ -242,7 +246,7 @@ def _branch(ctx, sheet, n, values) -> Organization:
     return org
 
 
-def _identity(ctx, sheet, n, values) -> Member | None:
+def _identity(ctx, sheet, n, values, known: _Known | None = None) -> Member | None:
     """The member the row is about, matched on 学工号 or 公民身份号码 (both must agree); the birth
     date is taken from the ID number when not given, and checked against it when given."""
     if values.get("id_number"):
@@ -257,14 +261,21 @@ def _identity(ctx, sheet, n, values) -> Member | None:
             first = ctx.seen.setdefault((sheet.key, f, values[f]), n)
             if first != n:
                 _fail(ctx, sheet, n, f, "duplicate_in_file", _("与第 %(r)s 行重复") % {"r": first})
-    q = Q(staff_or_student_no=values["staff_or_student_no"]) | (
-        Q(id_number=values["id_number"]) if values.get("id_number") else Q(pk__in=[])
-    )
-    found = list(Member.objects.select_related("organization").filter(q)[:3])
-    by_no = next((m for m in found if m.staff_or_student_no == values["staff_or_student_no"]), None)
-    by_id = next(
-        (m for m in found if values.get("id_number") and m.id_number == values["id_number"]), None
-    )
+    if known is not None:
+        by_no = known.by_no.get(values["staff_or_student_no"])
+        by_id = known.by_id.get(values["id_number"]) if values.get("id_number") else None
+    else:
+        q = Q(staff_or_student_no=values["staff_or_student_no"]) | (
+            Q(id_number=values["id_number"]) if values.get("id_number") else Q(pk__in=[])
+        )
+        found = list(Member.objects.select_related("organization").filter(q)[:3])
+        by_no = next(
+            (m for m in found if m.staff_or_student_no == values["staff_or_student_no"]), None
+        )
+        by_id = next(
+            (m for m in found if values.get("id_number") and m.id_number == values["id_number"]),
+            None,
+        )
     if by_no and by_id and by_no.pk != by_id.pk:
         _fail(
             ctx,
@@ -288,17 +299,97 @@ def _identity(ctx, sheet, n, values) -> Member | None:
     return member
 
 
+# New members are inserted this many at a time (one INSERT, their events in the record log's batch).
+MEMBER_BATCH = 500
+
+
 def _import_members(ctx: _Context, sheet: Sheet, ws, progress) -> None:
-    for n, values, present in _rows(ctx, sheet, ws, progress):
-        _apply(
-            ctx,
-            sheet,
-            n,
-            lambda n=n, values=values, present=present: _member_row(ctx, sheet, n, values, present),
-        )
+    """Rows are read MEMBER_BATCH at a time: the members they name are looked up in one query
+    (`_Known`), the new ones inserted in one statement after the batch's rows."""
+    new: list = []  # (row, member built and checked, source) not yet inserted
+    rows = _rows(ctx, sheet, ws, progress)
+    while batch := list(islice(rows, MEMBER_BATCH)):
+        known = _Known.of(batch)
+        for n, values, present in batch:
+            _apply(
+                ctx,
+                sheet,
+                n,
+                lambda n=n, values=values, present=present, known=known: _member_row(
+                    ctx, sheet, n, values, present, new, known
+                ),
+                savepoint=False,  # reads, then one member_import_upsert or a member to insert later
+            )
+        _insert_members(ctx, sheet, new)
 
 
-def _member_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present: set) -> None:
+@dataclass
+class _Known:
+    """The existing members a batch of rows names, by 学工号 and by ID number (one query, in the
+    order the per-row lookup read them), kept current as the batch's rows update them."""
+
+    by_no: dict
+    by_id: dict
+
+    @classmethod
+    def of(cls, rows) -> _Known:
+        nos = {v["staff_or_student_no"] for _n, v, _p in rows if v.get("staff_or_student_no")}
+        ids = {v["id_number"].upper() for _n, v, _p in rows if v.get("id_number")}
+        known = cls({}, {})
+        for m in Member.objects.select_related("organization").filter(
+            Q(staff_or_student_no__in=nos) | Q(id_number__in=ids)
+        ):
+            known.add(m)
+        return known
+
+    def add(self, member: Member) -> None:
+        if member.staff_or_student_no:
+            self.by_no.setdefault(member.staff_or_student_no, member)
+        if member.id_number:
+            self.by_id.setdefault(member.id_number, member)
+
+    def refresh(self, member: Member) -> None:
+        """After the member's row changed it: found under its numbers as they are now."""
+        for index in (self.by_no, self.by_id):
+            for key in [k for k, m in index.items() if m.pk == member.pk]:
+                del index[key]
+        self.add(member)
+
+
+def _insert_members(ctx: _Context, sheet: Sheet, new: list) -> None:
+    """Insert the batch of new members in one statement; when a uniqueness the row checks missed
+    refuses it, each row alone, so the report names the row in conflict."""
+    batch = new[:]
+    new.clear()
+    if not batch:
+        return
+    try:
+        with transaction.atomic():
+            member_create_many(
+                actor=ctx.actor, members=[m for _n, m, _s in batch], sources=[s for *_, s in batch]
+            )
+    except IntegrityError:
+        for n, member, source in batch:
+            ctx.report.undo(sheet, n)
+            member.pk, member._state.adding = None, True
+            _apply(
+                ctx,
+                sheet,
+                n,
+                lambda n=n, member=member, source=source: _insert_one(
+                    ctx, sheet, n, member, source
+                ),
+            )
+
+
+def _insert_one(ctx: _Context, sheet: Sheet, n: int, member, source: dict) -> None:
+    member_create_many(actor=ctx.actor, members=[member], sources=[source])
+    ctx.report.done(sheet, n, "created", member.staff_or_student_no, member.name, {})
+
+
+def _member_row(
+    ctx: _Context, sheet: Sheet, n: int, values: dict, present: set, new: list, known: _Known
+) -> None:
     branch = _branch(ctx, sheet, n, values)
     _not_future(
         ctx,
@@ -341,7 +432,7 @@ def _member_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present: set)
             )
     elif not joined:
         _fail(ctx, sheet, n, "joined_on", "required", _("正式党员须填入党日期"))
-    member = _identity(ctx, sheet, n, values)
+    member = _identity(ctx, sheet, n, values, known)
     wanted = {
         "organization": branch,
         **{
@@ -353,12 +444,19 @@ def _member_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present: set)
     wanted["staff_or_student_no"] = values["staff_or_student_no"]
     if wanted.get("birth_date") is None:
         wanted.pop("birth_date")
+    source = {**ctx.source, "sheet": sheet.title, "row": n}
+    if member is None:  # checked now, inserted with its batch (`_insert_members`)
+        member = member_import_build(values=wanted)
+        new.append((n, member, source))
+        ctx.report.done(sheet, n, "created", member.staff_or_student_no, member.name, {})
+        return
     member, action, changes = member_import_upsert(
         actor=ctx.actor,
         member=member,
         values=wanted,
-        source={**ctx.source, "sheet": sheet.title, "row": n},
+        source=source,
     )
+    known.refresh(member)
     ctx.report.done(sheet, n, action, member.staff_or_student_no, member.name, changes)
 
 

@@ -24,6 +24,7 @@ from django.db import transaction
 
 from engine.errors import ValidationFailed
 from engine.i18n import _
+from organizations.audit import record_log_batch
 from organizations.models import Role
 from organizations.rules import deployment_rule_set
 from organizations.selectors import active_assignments
@@ -78,7 +79,8 @@ def onboarding_import(
     try:
         found = _find_sheets(workbook, report)
         try:
-            with transaction.atomic():
+            # All or nothing, so the record log's events are written in one batch at the end.
+            with transaction.atomic(), record_log_batch():
                 for sheet, handler in (
                     (ORGANIZATIONS, _import_organizations),
                     (MEMBERS, _import_members),

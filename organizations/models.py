@@ -326,9 +326,12 @@ class AppendOnly(models.Model):
 class RecordEvent(AppendOnly):
     """The organization-level audit log: every write to a record that is not a case (users, role
     assignments, organizations, members) — who, in which roles, when, what, before and after.
-    One hash chain over the whole log (`organizations.audit`), its head kept in `RecordLogHead`."""
+    One hash chain per root organization (`organizations.audit`): `chain` is the root's id (0 for
+    events that concern no organization), `seq` counts within it, its head kept in `RecordLogHead`.
+    Writes under different roots (two universities, two provinces) never wait on each other."""
 
-    seq = models.PositiveBigIntegerField(unique=True)
+    chain = models.PositiveBigIntegerField(default=0)
+    seq = models.PositiveBigIntegerField()
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
     actor = models.ForeignKey(
@@ -350,13 +353,18 @@ class RecordEvent(AppendOnly):
     DELETE_REFUSED = _("审计记录只能追加，不能删除。")
 
     class Meta:
-        ordering = ["seq"]
+        ordering = ["id"]
         indexes = [models.Index(fields=["entity", "entity_id"])]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="record_event_chain_seq_unique")
+        ]
 
 
 class RecordLogHead(models.Model):
-    """The head of the record log's chain (one row): locked by each append, so events chain in
-    commit order, and compared by verification, so removing the newest events is detected."""
+    """The head of one chain of the record log (one row per root organization): locked by each
+    append to that chain, so its events chain in commit order, and compared by verification, so
+    removing the newest events is detected."""
 
+    chain = models.PositiveBigIntegerField(unique=True)
     seq = models.PositiveBigIntegerField(default=0)
     head = models.CharField(max_length=64, blank=True, default="")

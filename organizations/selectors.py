@@ -285,7 +285,7 @@ def record_log(
     the organization concerned, and the verification of the whole chain."""
     if not is_org_department(user):
         raise Forbidden(_("只有组织部可以查看审计日志。"), code="record_log_not_allowed")
-    qs = RecordEvent.objects.order_by("-seq")
+    qs = RecordEvent.objects.order_by("-id")
     if entity:
         qs = qs.filter(entity=entity)
     if entity_id is not None:

@@ -262,7 +262,10 @@ def check_restored(manifest: dict, restored: list[str]) -> RestoreReport:
         raise BackupError(f"audit chain of case {broken[0].case_id} broken: {broken[0].reason}")
     records = verify_records()
     if not records.ok:
-        raise BackupError(f"record log broken at seq {records.first_bad_seq}: {records.reason}")
+        raise BackupError(
+            f"record log chain {records.chain} broken at seq {records.first_bad_seq}: "
+            f"{records.reason}"
+        )
     return RestoreReport(
         counts=counts,
         documents_checked=checked,

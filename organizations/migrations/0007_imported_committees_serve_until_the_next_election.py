@@ -44,6 +44,11 @@ def reopen_imported_committee_terms(apps, schema_editor):
         before = a.term_end
         a.term_end = None
         a.save(update_fields=["term_end"])
+        if any(f.name == "chain" for f in RecordEvent._meta.fields):
+            # Run again after 0010 (a test, a second run): the log is per root now, appended to as
+            # the services append; before 0010 the single chain below.
+            _append_per_root(a, before)
+            continue
         head, _ = RecordLogHead.objects.select_for_update().get_or_create(pk=1)
         event = RecordEvent(
             seq=head.seq + 1,
@@ -69,6 +74,24 @@ def reopen_imported_committee_terms(apps, schema_editor):
         event.hash = record_hash(event)
         event.save(force_insert=True)
         RecordLogHead.objects.filter(pk=1).update(seq=event.seq, head=event.hash)
+
+
+def _append_per_root(a, before) -> None:
+    from organizations.audit import record_append
+
+    record_append(
+        action=ACTION,
+        actor=None,
+        actor_roles=[],
+        entity="roleassignment",
+        entity_id=a.pk,
+        label=f"{a.user.username} {a.get_role_display()} @ {a.organization.name}",
+        organization_id=a.organization_id,
+        data={
+            "changes": {"term_end": {"before": before, "after": None}},
+            "reason": "migration 0007: the committee serves until the next election",
+        },
+    )
 
 
 class Migration(migrations.Migration):

@@ -13,6 +13,7 @@ snapshot, record-log event, delete), `organizations`, `members`, `roles`, `users
 from .import_upserts import (
     POST_ROLES,
     member_account_ensure,
+    member_import_build,
     member_import_upsert,
     officer_import_upsert,
     officer_role_for,
@@ -22,6 +23,7 @@ from .members import (
     member_away_end,
     member_away_start,
     member_create,
+    member_create_many,
     member_delete,
     member_update,
 )
@@ -62,7 +64,9 @@ __all__ = [
     "member_away_start",
     "member_create",
     "member_delete",
+    "member_import_build",
     "member_import_upsert",
+    "member_create_many",
     "member_update",
     "officer_import_upsert",
     "officer_role_for",

@@ -19,7 +19,7 @@ from ..models import (
     Role,
     RoleAssignment,
 )
-from .members import member_create, member_update
+from .members import member_build, member_create, member_update
 from .organizations import organization_create, organization_update
 from .roles import role_assignment_create, role_assignment_update
 from .users import user_create, user_update
@@ -94,6 +94,16 @@ def member_import_upsert(
     )
 
 
+def member_import_build(*, values: dict) -> Member:
+    """The new member of an import row that matched no one, checked as `member_import_upsert`
+    checks a created member, not saved: `member_create_many` inserts a batch of them (each logged
+    as imported with the row it comes from)."""
+    if values.get("id_number"):
+        id_number_check(values["id_number"], birth_date=values.get("birth_date"))
+    v = dict(values)
+    return member_build(organization=v.pop("organization"), name=v.pop("name"), **v)
+
+
 # The role that holds a committee post, by the kind of organization (BRANCH-2018 Art. 19-20).
 POST_ROLES = {
     CommitteePost.SECRETARY: Role.BRANCH_SECRETARY,
@@ -127,7 +137,11 @@ def member_account_ensure(*, actor, member: Member, source: dict | None = None) 
             )
         if user is None:
             user = user_create(
-                actor=actor, username=username, source=source, first_name=member.name[:150]
+                actor=actor,
+                username=username,
+                source=source,
+                organization_id=member.organization_id,
+                first_name=member.name[:150],
             )
         member_update(actor=actor, member=member, source=source, user=user)
     if not user.get_full_name() and member.name:

@@ -11,7 +11,7 @@ from untrusted.text import name_check
 
 from ..idcard import id_number_check
 from ..models import AwayKind, Member, MemberAway, MemberStatus, Organization, OrgKind
-from .record import _changes, _delete, _record, snapshot
+from .record import _changes, _delete, _record, _roles, snapshot
 
 
 def _validate_member(member: Member) -> None:
@@ -46,25 +46,47 @@ def _check_personal_fields(fields: dict, *, birth_date) -> None:
         fields["staff_or_student_no"] = (fields["staff_or_student_no"] or "").strip() or None
 
 
+def member_build(*, organization: Organization, name: str, **fields) -> Member:
+    """A new member, checked as `member_create` checks it, not saved (`member_create_many` saves
+    a batch of them)."""
+    _check_personal_fields(fields, birth_date=fields.get("birth_date"))
+    member = Member(organization=organization, name=name, **fields)
+    _validate_member(member)
+    return member
+
+
 @transaction.atomic
 def member_create(
     *, actor, organization: Organization, name: str, source: dict | None = None, **fields
 ) -> Member:
     """`source`: the import row (file, sheet, row) the member comes from, if any."""
-    _check_personal_fields(fields, birth_date=fields.get("birth_date"))
-    member = Member(organization=organization, name=name, **fields)
-    _validate_member(member)
+    member = member_build(organization=organization, name=name, **fields)
     member.save()
-    _record(
-        "member_created",
-        actor=actor,
-        instance=member,
-        label=member.name,
-        organization_id=member.organization_id,
-        data={"after": snapshot(member)},
-        source=source,
-    )
-    return member
+    return _log_created(actor, [member], [source])[0]
+
+
+@transaction.atomic
+def member_create_many(*, actor, members: list[Member], sources: list[dict | None]) -> list[Member]:
+    """Members made by `member_build`, inserted in one statement, each with its own event in the
+    record log (`sources[i]`: the import row member i comes from, if any)."""
+    Member.objects.bulk_create(members)
+    return _log_created(actor, members, sources)
+
+
+def _log_created(actor, members: list[Member], sources: list[dict | None]) -> list[Member]:
+    roles = _roles(actor)
+    for member, source in zip(members, sources, strict=True):
+        _record(
+            "member_created",
+            actor=actor,
+            instance=member,
+            label=member.name,
+            organization_id=member.organization_id,
+            data={"after": snapshot(member)},
+            source=source,
+            roles=roles,
+        )
+    return members
 
 
 @transaction.atomic

@@ -9,7 +9,8 @@ from django.db.models import ProtectedError
 from engine.errors import Conflict
 from engine.i18n import _
 
-from ..audit import record_append
+from ..audit import record_append, root_of_path
+from ..models import Organization
 from ..selectors import active_assignments
 
 SECRET_FIELDS = {"password"}
@@ -60,11 +61,13 @@ def _record(
     organization_id,
     data: dict,
     source: dict | None = None,
+    roles: list[dict] | None = None,
 ) -> None:
+    """`roles`: the actor's roles (`_roles`) when the caller has them already (a batch)."""
     if source is not None:
         action, data = IMPORTED_ACTIONS[action], {**data, "source": source}
     record_append(
-        actor_roles=_roles(actor),
+        actor_roles=_roles(actor) if roles is None else roles,
         action=action,
         actor=actor,
         entity=instance._meta.model_name,
@@ -72,7 +75,22 @@ def _record(
         label=label,
         organization_id=organization_id,
         data=data,
+        chain=_chain(instance, organization_id),
     )
+
+
+def _chain(instance: models.Model, organization_id) -> int | None:
+    """The event's chain from the organization the write already holds (an organization's own
+    path, also after its deletion; a member's or role's organization when loaded); None: look it
+    up."""
+    org = (
+        instance
+        if isinstance(instance, Organization)
+        else instance._state.fields_cache.get("organization")
+    )
+    if org is None or org.pk != organization_id or not org.path:
+        return None
+    return root_of_path(org.path)
 
 
 def _delete(instance: models.Model) -> None:

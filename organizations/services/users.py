@@ -35,10 +35,13 @@ def user_create(
     password: str | None = None,
     password_hash: str | None = None,
     source: dict | None = None,
+    organization_id: int | None = None,
     **fields,
 ) -> User:
     """A login; without a password it cannot log in until one is set. `password_hash`: one already
-    hashed (the demo seed hashes its shared password once). `source`: the import row it comes from."""
+    hashed (the demo seed hashes its shared password once). `source`: the import row it comes from.
+    `organization_id`: the organization the account is made for (a member's branch), so its event
+    is in that organization's chain and scope of the record log."""
     username = name_check(username, field="username")
     _check_user_names(fields)
     user = User(username=username, **fields)
@@ -52,7 +55,7 @@ def user_create(
         actor=actor,
         instance=user,
         label=username,
-        organization_id=None,
+        organization_id=organization_id,
         data={"after": snapshot(user), "password_set": bool(password or password_hash)},
         source=source,
     )

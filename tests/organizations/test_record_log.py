@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def events(entity=None):
-    qs = RecordEvent.objects.order_by("seq")
+    qs = RecordEvent.objects.order_by("id")
     return list(qs.filter(entity=entity) if entity else qs)
 
 
@@ -153,7 +153,7 @@ def test_the_record_log_verifies_and_detects_an_edited_event(university):
 
 
 def test_deleted_events_are_detected_in_the_middle_and_at_the_end(university):
-    last = RecordEvent.objects.order_by("-seq").first()
+    last = RecordEvent.objects.order_by("-id").first()
     _sql("DELETE FROM organizations_recordevent WHERE id = %s", [last.pk])
     assert (verify_records().ok, verify_records().problem) == (False, "truncated")
     middle = events()[3]
