@@ -13,7 +13,57 @@ from organizations.models import MemberStatus, OrgKind, Role
 from organizations.services import member_update, role_assignment_create
 from workflows.services import process_deploy
 
+from .demo_helpers import MODULE_DATA_FIXTURES
 from .factories import MemberFactory, OrganizationFactory, UserFactory
+
+# Parallel runs (pytest-xdist, `--dist loadgroup`: docs/testing.md). Each worker has its own test
+# database and temp dirs; what the workers would share is kept on one worker by a group:
+# - "broker": the Celery brokers (PARTYFLOW_TEST_BROKER, _AMQP_BROKER): a worker started by one test
+#   would take the other's messages, and a purge or a FLUSHDB would drop them. A test that uses a
+#   broker without the `broker` fixture says so with @pytest.mark.xdist_group("broker").
+# - "sso": the CAS and LDAP servers are started once per worker (session fixtures).
+# - a module whose tests share a module-scoped fixture (a browser, a gunicorn) runs on one worker,
+#   so the browser starts once.
+BROKER_FIXTURES = {"broker"}
+SSO_FIXTURES = {"cas_server", "ldap_server"}
+
+
+def xdist_group_of(item) -> str | None:
+    if item.get_closest_marker("xdist_group"):
+        return None  # named by the test itself
+    names = set(item.fixturenames)
+    if names & BROKER_FIXTURES:
+        return "broker"
+    if names & SSO_FIXTURES:
+        return "sso"
+    defs = getattr(item, "_fixtureinfo", None)
+    scopes = {d[-1].scope for d in defs.name2fixturedefs.values()} if defs else set()
+    if "module" in scopes:
+        return item.module.__name__
+    return None
+
+
+def check_module_data(items) -> None:
+    """A module that shares written data among its tests (demo_helpers.module_transaction) holds
+    only tests that take it: any other test of the module would run inside that data."""
+    modules: dict = {}
+    for item in items:
+        uses = bool(set(item.fixturenames) & MODULE_DATA_FIXTURES)
+        modules.setdefault(item.module.__name__, set()).add(uses)
+    mixed = sorted(name for name, uses in modules.items() if uses == {True, False})
+    if mixed:
+        raise pytest.UsageError(
+            f"{', '.join(mixed)}: every test of a module using {sorted(MODULE_DATA_FIXTURES)} "
+            "must take it (tests/demo_helpers.py, module_transaction)"
+        )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    check_module_data(items)
+    for item in items:
+        if group := xdist_group_of(item):
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(autouse=True)

@@ -11,12 +11,12 @@ from oversight.party_statistics.selectors import Statistics, default_cutoff
 from partyflow.demo import dues_behind
 from partyflow.demo.university import SCHOOL_NAME
 
-from .demo_helpers import SEED_MOMENT, seeded  # noqa: F401 (seeded: fixture)
+from .demo_helpers import SEED_MOMENT, seeded_module  # noqa: F401 (fixture: the demo, seeded once per module)
 
 pytestmark = pytest.mark.django_db
 
 
-def test_every_demo_person_has_the_roster_fields(seeded):  # noqa: F811
+def test_every_demo_person_has_the_roster_fields(seeded_module):  # noqa: F811
     people = list(Member.objects.all())
     assert people
     for m in people:
@@ -30,7 +30,7 @@ def test_every_demo_person_has_the_roster_fields(seeded):  # noqa: F811
             assert m.party_standing_from and m.party_standing_from > m.joined_on, m.name
 
 
-def test_the_demo_statistics_have_no_failed_check(seeded):  # noqa: F811
+def test_the_demo_statistics_have_no_failed_check(seeded_module):  # noqa: F811
     root = Organization.objects.get(name=SCHOOL_NAME, parent__isnull=True)
     stats = Statistics(root, default_cutoff())
     failed = [(c.code, c.text, stats.name_people(c.people)) for c in stats.checks if not c.ok]
@@ -38,7 +38,7 @@ def test_the_demo_statistics_have_no_failed_check(seeded):  # noqa: F811
     assert failed == []
 
 
-def test_every_demo_branch_collects_dues_and_the_guide_names_who_is_behind(seeded):  # noqa: F811
+def test_every_demo_branch_collects_dues_and_the_guide_names_who_is_behind(seeded_module):  # noqa: F811
     today = SEED_MOMENT.date()
     last_month = dt.date(today.year, today.month - 1, 1)
     paying = Member.objects.filter(status__in=(MemberStatus.FULL, MemberStatus.PROBATIONARY))
@@ -64,12 +64,12 @@ def test_every_demo_branch_collects_dues_and_the_guide_names_who_is_behind(seede
     }
     assert len(behind) == 3
     assert behind == {row["name"] for row in dues_behind(today)}
-    guide = seeded.split("党费欠缴")[1]
+    guide = seeded_module.split("党费欠缴")[1]
     for row in dues_behind(today):
         assert f"{row['organization']} {row['name']}" in guide
 
 
-def test_every_demo_meeting_carries_its_minutes(seeded):  # noqa: F811
+def test_every_demo_meeting_carries_its_minutes(seeded_module):  # noqa: F811
     meetings = list(Meeting.objects.select_related("chair", "recorder"))
     assert len(meetings) >= 5
     for m in meetings:

@@ -68,6 +68,7 @@ def test_readyz_is_unavailable_while_a_migration_is_not_applied(db):
     assert f"workflows.{last.name}" in checks["migrations"]["error"]
 
 
+@pytest.mark.xdist_group("broker")  # the test broker (tests/conftest.py)
 def test_readyz_checks_a_real_broker_and_answers_503_when_it_is_down(db):
     broker = os.environ.get("PARTYFLOW_TEST_BROKER", "redis://127.0.0.1:6379/7")
     with override_settings(CELERY_BROKER_URL=broker):

@@ -52,6 +52,7 @@ def get(url: str) -> tuple[int, str]:
         return 0, ""
 
 
+@pytest.mark.xdist_group("broker")  # the test broker (tests/conftest.py)
 @pytest.mark.django_db(transaction=True)
 def test_honcho_starts_the_three_and_the_application_is_ready():
     broker = os.environ.get("PARTYFLOW_TEST_BROKER", "redis://127.0.0.1:6379/7")

@@ -133,6 +133,7 @@ def _redis_url():
     return url
 
 
+@pytest.mark.xdist_group("broker")  # the test broker (tests/conftest.py)
 def test_the_token_throttle_counts_in_the_shared_redis_cache(university):
     """Two API processes share the count: a second client of the cache (another gunicorn worker)
     sees the attempts the first one counted; the next attempt from the same address is refused."""

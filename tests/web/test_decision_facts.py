@@ -12,7 +12,7 @@ from partyflow.demo import DEMO_PASSWORD
 from tests.conftest import client_for
 from workflows.models import Task
 
-from ..demo_helpers import SEED_MOMENT, seeded  # noqa: F401 (the demo university fixture)
+from ..demo_helpers import SEED_MOMENT, seeded_module  # noqa: F401 (the demo university fixture, once per module)
 from .helpers import text
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def _open(element_id: str) -> Task:
     return Task.objects.get(element_id=element_id, status="open")
 
 
-def test_the_result_approval_shows_the_tally_and_the_elected_with_their_posts(seeded):
+def test_the_result_approval_shows_the_tally_and_the_elected_with_their_posts(seeded_module):
     task = _open("approve_results")
     with time_machine.travel(SEED_MOMENT, tick=False):
         facts = _facts("officer_marx", task)
@@ -61,7 +61,7 @@ def test_the_result_approval_shows_the_tally_and_the_elected_with_their_posts(se
     assert "杜伟" in page and "4 票" in page and "全部当选" in page
 
 
-def test_the_candidate_review_shows_each_candidates_record(seeded):
+def test_the_candidate_review_shows_each_candidates_record(seeded_module):
     task = _open("review_candidates")
     with time_machine.travel(SEED_MOMENT, tick=False):
         facts = _facts("officer_cs", task)
@@ -84,7 +84,7 @@ def test_the_candidate_review_shows_each_candidates_record(seeded):
     assert "候选人预备人选" in page and "曾磊" in page and "现任职务" in page
 
 
-def test_every_remediation_step_shows_why_the_branch_was_designated(seeded):
+def test_every_remediation_step_shows_why_the_branch_was_designated(seeded_module):
     task = _open("file_plan")
     with time_machine.travel(SEED_MOMENT, tick=False):
         facts = _facts("secretary_cs_admin", task)
@@ -95,7 +95,7 @@ def test_every_remediation_step_shows_why_the_branch_was_designated(seeded):
     assert "确定为软弱涣散党支部的原因" in page and "组织生活不正常" in page
 
 
-def test_facts_read_in_english_and_a_closed_step_has_none(seeded):
+def test_facts_read_in_english_and_a_closed_step_has_none(seeded_module):
     task = _open("approve_results")
     with time_machine.travel(SEED_MOMENT, tick=False):
         facts = _facts("officer_marx", task, language="en")
