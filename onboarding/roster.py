@@ -27,7 +27,7 @@ from organizations.services import (
 from procedures.branch_election import procedure as branch_election
 from workflows import registry
 from workflows.models import Case, CaseStatus
-from workflows.services import case_start
+from workflows.services import case_start, cases_start_many
 
 from .columns import ORGANIZATIONS, Sheet
 from .reading import _apply, _Context, _fail, _header_of, _not_future, _rows, _unknown_org
@@ -158,9 +158,23 @@ def _running_case(process_id: str, *, organization, subject_member=None) -> Case
 
 
 def _start_elections(ctx: _Context) -> None:
-    """Each branch with a term waits for its real term-expiry reminder in a P2 election case."""
+    """Each branch with a term waits for its real term-expiry reminder in a P2 election case: the
+    running ones are looked up in one query, the others started at once (`cases_start_many`); when
+    the batch is refused, each alone, so the report names the row."""
+    keys = {
+        org.pk: registry.running_key(
+            branch_election.PROCESS, organization=org, subject_member=None, data={}
+        )
+        for _n, org in ctx.elections
+    }
+    running = {
+        c.subject_key: c
+        for c in Case.objects.filter(
+            subject_key__in=[k for k in keys.values() if k is not None], status=CaseStatus.RUNNING
+        )
+    }
+    entries, to_start = [], []
     for n, org in ctx.elections:
-        running = _running_case(branch_election.PROCESS, organization=org)
         entry = {
             "sheet": ORGANIZATIONS.title,
             "row": n,
@@ -169,40 +183,52 @@ def _start_elections(ctx: _Context) -> None:
             "organization_name": org.name,
             "term_end": org.term_end.isoformat(),
         }
-        if running is not None:
-            same = running.data.get("term_end") == org.term_end.isoformat()
-            ctx.report.cases.append(
-                {
-                    **entry,
-                    "case": running.pk,
-                    "action": "unchanged" if same else "kept",
-                    **(
-                        {}
-                        if same
-                        else {
-                            "note": str(
-                                _("进行中的换届流程按原任期届满日期 %(d)s 提醒")
-                                % {"d": running.data.get("term_end")}
-                            )
-                        }
-                    ),
-                }
-            )
+        case = running.get(keys[org.pk]) if keys[org.pk] is not None else None
+        if case is None:
+            to_start.append((n, org, entry))
+            entries.append(entry)
             continue
-        try:
-            with transaction.atomic():
-                case = case_start(
-                    actor=ctx.actor,
-                    process_id=branch_election.PROCESS,
-                    organization=org,
-                    data={"term_end": org.term_end.isoformat()},
-                )
-        except DomainError as exc:
-            ctx.report.error(
-                ORGANIZATIONS, n, _header_of(ORGANIZATIONS, "term_end"), exc.code, exc.message
+        same = case.data.get("term_end") == org.term_end.isoformat()
+        note = str(
+            _("进行中的换届流程按原任期届满日期 %(d)s 提醒") % {"d": case.data.get("term_end")}
+        )
+        entry.update(case=case.pk, action="unchanged" if same else "kept")
+        entries.append(entry if same else {**entry, "note": note})
+    try:
+        with transaction.atomic():
+            cases = to_start and cases_start_many(
+                actor=ctx.actor,
+                process_id=branch_election.PROCESS,
+                starts=[
+                    {"organization": org, "data": {"term_end": org.term_end.isoformat()}}
+                    for _n, org, _e in to_start
+                ],
             )
-            continue
-        ctx.report.cases.append({**entry, "case": case.pk, "action": "created"})
+    except DomainError:
+        cases = [_start_election(ctx, n, org) for n, org, _e in to_start]
+    for (_n, _org, entry), case in zip(to_start, cases, strict=True):
+        if case is None:
+            entries.remove(entry)
+        else:
+            entry.update(case=case.pk, action="created")
+    ctx.report.cases.extend(entries)
+
+
+def _start_election(ctx: _Context, n: int, org) -> Case | None:
+    """One branch's election case (a batch was refused): its refusal is the row's error."""
+    try:
+        with transaction.atomic():
+            return case_start(
+                actor=ctx.actor,
+                process_id=branch_election.PROCESS,
+                organization=org,
+                data={"term_end": org.term_end.isoformat()},
+            )
+    except DomainError as exc:
+        ctx.report.error(
+            ORGANIZATIONS, n, _header_of(ORGANIZATIONS, "term_end"), exc.code, exc.message
+        )
+        return None
 
 
 # --- members ---------------------------------------------------------------------------------
