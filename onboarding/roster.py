@@ -22,6 +22,7 @@ from organizations.services import (
     member_import_build,
     member_import_upsert,
     officer_import_upsert,
+    officers_import_many,
     organization_import_upsert,
 )
 from procedures.branch_election import procedure as branch_election
@@ -493,20 +494,42 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 # --- officers and terms ----------------------------------------------------------------------
 
 
+# Officer rows are written this many at a time (`officers_import_many`).
+OFFICER_BATCH = 500
+
+
 def _import_officers(ctx: _Context, sheet: Sheet, ws, progress) -> None:
-    for n, values, _present in _rows(ctx, sheet, ws, progress):
-        _apply(ctx, sheet, n, lambda n=n, values=values: _officer_row(ctx, sheet, n, values))
+    """Rows are read OFFICER_BATCH at a time: the members they name looked up in one query, each row
+    checked, then the batch's accounts and posts written at once (`_insert_officers`)."""
+    rows = _rows(ctx, sheet, ws, progress)
+    while batch := list(islice(rows, OFFICER_BATCH)):
+        members = {
+            m.staff_or_student_no: m
+            for m in Member.objects.select_related("organization", "user").filter(
+                staff_or_student_no__in=[v["staff_or_student_no"] for _n, v, _p in batch]
+            )
+        }
+        pending: list = []
+        for n, values, _present in batch:
+            _apply(
+                ctx,
+                sheet,
+                n,
+                lambda n=n, values=values, pending=pending, members=members: pending.append(
+                    _officer_checked(ctx, sheet, n, values, members.get)
+                ),
+                savepoint=False,  # reads only
+            )
+        _insert_officers(ctx, sheet, pending)
 
 
-def _officer_row(ctx: _Context, sheet: Sheet, n: int, values: dict) -> None:
+def _officer_checked(ctx: _Context, sheet: Sheet, n: int, values: dict, member_of) -> dict:
+    """The row's officer, checked: {n, member, organization, post, term_start, term_end, source}.
+    `member_of(学工号)`: the member or None."""
     org = ctx.org_by_code(values["organization_code"])
     if org is None:
         _unknown_org(ctx, sheet, n, "organization_code", values["organization_code"])
-    member = (
-        Member.objects.select_related("organization", "user")
-        .filter(staff_or_student_no=values["staff_or_student_no"])
-        .first()
-    )
+    member = member_of(values["staff_or_student_no"])
     if member is None or not ctx.in_scope(member.organization):
         _fail(
             ctx,
@@ -526,21 +549,63 @@ def _officer_row(ctx: _Context, sheet: Sheet, n: int, values: dict) -> None:
             _("学工号 %(no)s 是 %(name)s")
             % {"no": values["staff_or_student_no"], "name": member.name},
         )
-    start, end = values.get("term_start") or org.term_start, values.get("term_end") or org.term_end
+    return {
+        "n": n,
+        "member": member,
+        "organization": org,
+        "post": values["post"],
+        "term_start": values.get("term_start") or org.term_start,
+        "term_end": values.get("term_end") or org.term_end,
+        "source": {**ctx.source, "sheet": sheet.title, "row": n},
+    }
+
+
+def _insert_officers(ctx: _Context, sheet: Sheet, pending: list) -> None:
+    """The batch in one go; when it is refused (or names one post twice), each row alone, so the
+    report names the row in conflict."""
+    if not pending:
+        return
+    keys = {(o["member"].pk, o["organization"].pk, o["post"]) for o in pending}
+    try:
+        if len(keys) < len(pending):
+            raise _OneByOne
+        with transaction.atomic():
+            done = officers_import_many(
+                actor=ctx.actor, officers=[{k: o[k] for k in o if k != "n"} for o in pending]
+            )
+    except (_OneByOne, DomainError, IntegrityError):
+        for o in pending:
+            _apply(ctx, sheet, o["n"], lambda o=o: _officer_one(ctx, sheet, o))
+        return
+    for o, (assignment, action, changes) in zip(pending, done, strict=True):
+        _report_officer(ctx, sheet, o, assignment, action, changes)
+
+
+class _OneByOne(Exception):
+    pass
+
+
+def _officer_one(ctx: _Context, sheet: Sheet, o: dict) -> None:
+    member = Member.objects.select_related("organization", "user").get(pk=o["member"].pk)
     assignment, action, changes = officer_import_upsert(
         actor=ctx.actor,
         member=member,
-        organization=org,
-        post=values["post"],
-        term_start=start,
-        term_end=end,
-        source={**ctx.source, "sheet": sheet.title, "row": n},
+        organization=o["organization"],
+        post=o["post"],
+        term_start=o["term_start"],
+        term_end=o["term_end"],
+        source=o["source"],
     )
+    _report_officer(ctx, sheet, {**o, "member": member}, assignment, action, changes)
+
+
+def _report_officer(ctx, sheet, o: dict, assignment, action: str, changes: dict) -> None:
+    org, member = o["organization"], o["member"]
     ctx.report.done(
         sheet,
-        n,
+        o["n"],
         action,
-        f"{org.code}/{member.staff_or_student_no}/{values['post']}",
+        f"{org.code}/{member.staff_or_student_no}/{o['post']}",
         f"{org.name} {assignment.get_post_display()} {member.name}",
         changes,
     )
