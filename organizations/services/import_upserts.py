@@ -265,6 +265,7 @@ def officers_import_many(*, actor, officers: list[dict]) -> list[tuple[RoleAssig
             organization_id=r["member"].organization_id,
             data={"after": snapshot(user), "password_set": False},
             source=r["source"],
+            organization=r["member"].organization,
         )
     for member, user, r in linked:
         before = snapshot(member)
