@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from itertools import islice
 
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
@@ -22,7 +23,7 @@ from workflows.services import case_start, cases_history_import, cases_start_man
 
 from .columns import Sheet
 from .reading import _apply, _Context, _fail, _header_of, _not_future, _rows
-from .roster import _branch, _identity, _running_case
+from .roster import _branch, _identity, _Known, _running_case
 
 # The ledger's dates in the order the steps happen: (field, BPMN task id, its name, the status
 # reached).
@@ -87,14 +88,28 @@ LEDGER_BATCH = 200
 
 
 def _import_ledger(ctx: _Context, sheet: Sheet, ws, progress) -> None:
+    """Rows are read LEDGER_BATCH at a time: the members they name (the person, the 联系人 and
+    介绍人) looked up in one query each, the batch's cases started together."""
     pending: list[_LedgerCase] = []
-    for n, values, _present in _rows(ctx, sheet, ws, progress):
-        _apply(
-            ctx, sheet, n, lambda n=n, values=values: _ledger_row(ctx, sheet, n, values, pending)
+    rows = _rows(ctx, sheet, ws, progress)
+    while batch := list(islice(rows, LEDGER_BATCH)):
+        known = _Known.of(batch)
+        numbers = {no for _n, v, _p in batch for no in (*v["contacts"], *v["introducers"])}
+        people = dict(
+            Member.objects.filter(staff_or_student_no__in=numbers).values_list(
+                "staff_or_student_no", "pk"
+            )
         )
-        if len(pending) >= LEDGER_BATCH:
-            _start_cases(ctx, sheet, pending)
-    _start_cases(ctx, sheet, pending)
+        for n, values, _present in batch:
+            _apply(
+                ctx,
+                sheet,
+                n,
+                lambda n=n, values=values, known=known, people=people: _ledger_row(
+                    ctx, sheet, n, values, pending, known, people
+                ),
+            )
+        _start_cases(ctx, sheet, pending)
 
 
 def _ledger_dates_in_order(ctx, sheet, n, values) -> None:
@@ -194,12 +209,8 @@ def ledger_flags(values: dict, rules, *, birth_date: dt.date | None) -> list[dic
     return flags
 
 
-def _people(ctx, sheet, n, field_name, numbers) -> list[int]:
-    found = dict(
-        Member.objects.filter(staff_or_student_no__in=numbers).values_list(
-            "staff_or_student_no", "pk"
-        )
-    )
+def _people(ctx, sheet, n, field_name, numbers, found: dict) -> list[int]:
+    """The members named by their 学工号 (`found`: 学工号 → id of those the batch names)."""
     missing = [no for no in numbers if no not in found]
     if missing:
         _fail(
@@ -213,7 +224,9 @@ def _people(ctx, sheet, n, field_name, numbers) -> list[int]:
     return [found[no] for no in numbers]
 
 
-def _ledger_row(ctx: _Context, sheet: Sheet, n: int, values: dict, pending: list) -> None:
+def _ledger_row(
+    ctx: _Context, sheet: Sheet, n: int, values: dict, pending: list, known: _Known, people: dict
+) -> None:
     branch = _branch(ctx, sheet, n, values)
     if branch.kind != OrgKind.BRANCH:
         _fail(
@@ -235,9 +248,9 @@ def _ledger_row(ctx: _Context, sheet: Sheet, n: int, values: dict, pending: list
             "stage_mismatch",
             _("按所填日期，当前阶段应为“%(s)s”") % {"s": MemberStatus(status).label},
         )
-    contacts = _people(ctx, sheet, n, "contacts", values["contacts"])
-    introducers = _people(ctx, sheet, n, "introducers", values["introducers"])
-    member = _identity(ctx, sheet, n, values)
+    contacts = _people(ctx, sheet, n, "contacts", values["contacts"], people)
+    introducers = _people(ctx, sheet, n, "introducers", values["introducers"], people)
+    member = _identity(ctx, sheet, n, values, known)
     source = {**ctx.source, "sheet": sheet.title, "row": n}
     identity = {
         "organization": branch,
@@ -265,6 +278,7 @@ def _ledger_row(ctx: _Context, sheet: Sheet, n: int, values: dict, pending: list
         member, action, changes = member_import_upsert(
             actor=ctx.actor, member=member, values=identity, source=source
         )
+        _written(member, known, people)
         ctx.report.done(sheet, n, action, member.staff_or_student_no, member.name, changes)
         return
     running = (
@@ -294,6 +308,7 @@ def _ledger_row(ctx: _Context, sheet: Sheet, n: int, values: dict, pending: list
         member, action, changes = member_import_upsert(
             actor=ctx.actor, member=member, values=identity, source=source
         )
+        _written(member, known, people)
         ctx.report.done(sheet, n, action, member.staff_or_student_no, member.name, changes)
         return
     if member is not None and member.status == MemberStatus.FULL:
@@ -310,6 +325,7 @@ def _ledger_row(ctx: _Context, sheet: Sheet, n: int, values: dict, pending: list
     member, _action, changes = member_import_upsert(
         actor=ctx.actor, member=member, values=identity, source=source
     )
+    _written(member, known, people)
     flags = ledger_flags(values, ctx.rules, birth_date=member.birth_date)
     data = _case_data(ctx, values, stage, contacts, introducers, flags, source)
     statuses = [
@@ -333,6 +349,13 @@ def _ledger_row(ctx: _Context, sheet: Sheet, n: int, values: dict, pending: list
         )
     )
     ctx.report.done(sheet, n, "created", member.staff_or_student_no, member.name)
+
+
+def _written(member: Member, known: _Known, people: dict) -> None:
+    """The batch's lookups see the member as the row left it (a later row may name him)."""
+    known.refresh(member)
+    if member.staff_or_student_no:
+        people[member.staff_or_student_no] = member.pk
 
 
 @dataclass
