@@ -302,7 +302,6 @@ def cases_history_import(*, actor, imports: list[dict]) -> None:
     `flags`, its `import_violation_flagged` event, chained in memory and inserted with one statement,
     the cases' chain heads saved with another. Expects the cases locked or started by this
     transaction (`cases_start_many`: no one else sees them yet)."""
-    who = actor.get_username() if actor is not None else None
     roles: dict[int, list] = {}
     events, cases = [], []
     for item in imports:
@@ -311,7 +310,7 @@ def cases_history_import(*, actor, imports: list[dict]) -> None:
             roles[case.organization_id] = (
                 acting_roles(actor, organization=case.organization) if actor is not None else []
             )
-        by = who or source.get("operator", "system")
+        by = actor.get_username() if actor is not None else source.get("operator", "system")
         for step in item["steps"]:
             events.append(
                 audit.build(
