@@ -187,6 +187,7 @@ def run_import(path: Path, *, label: str) -> dict:
         )
 
     rss_before = rss_mb()
+    cpu, db_cpu = time.process_time(), backend_cpu()
     try:
         report = onboarding_import(
             actor=None, file=str(path), source_name=path.name, operator="bench", progress=progress
@@ -201,10 +202,15 @@ def run_import(path: Path, *, label: str) -> dict:
             )
         raise SystemExit(1) from None
     total = time.perf_counter() - start
+    cpu = time.process_time() - cpu
+    db_after = backend_cpu()
+    db_cpu = db_after - db_cpu if db_cpu is not None and db_after is not None else None
     print(file=sys.stderr)
     return {
         "label": label,
         "seconds": total,
+        "cpu": cpu,
+        "db_cpu": db_cpu,
         "marks": marks,
         "samples": samples,
         "rss_before": rss_before,
@@ -213,6 +219,22 @@ def run_import(path: Path, *, label: str) -> dict:
         "cases": len([c for c in report.cases if c["action"] == "created"]),
         "errors": len(report.errors),
     }
+
+
+def backend_cpu() -> float | None:
+    """CPU seconds (user + system) of this process's PostgreSQL backend so far, from /proc (the
+    server runs on this machine); None when it cannot be read."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def member_memory_curve(samples, members: int) -> list[tuple[str, str]]:
@@ -280,7 +302,9 @@ def main(argv=None) -> int:
         lines.append(
             (
                 f"{r['label']}: total",
-                f"{r['seconds']:.1f} s, {r['cases']:,} cases started, {r['errors']} errors",
+                f"{r['seconds']:.1f} s (CPU: this process {r['cpu']:.1f} s, its PostgreSQL "
+                + (f"backend {r['db_cpu']:.1f} s), " if r["db_cpu"] is not None else "backend ?), ")
+                + f"{r['cases']:,} cases started, {r['errors']} errors",
             )
         )
         prev = 0.0

@@ -5,21 +5,25 @@ flagged for the committee."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from itertools import islice
 
 from dateutil.relativedelta import relativedelta
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from engine.calendar import today
+from engine.errors import DomainError
 from engine.i18n import _
 from organizations.models import Member, MemberStatus, OrgKind
 from organizations.services import member_import_upsert
 from procedures.member_development import procedure as member_development
-from procedures.member_development.services import member_status_change
-from workflows.services import case_flag, case_history_import, case_start
+from procedures.member_development.services import member_status_changes
+from workflows.services import case_start, cases_history_import, cases_start_many
 
 from .columns import Sheet
 from .reading import _apply, _Context, _fail, _header_of, _not_future, _rows
-from .roster import _branch, _identity, _running_case
+from .roster import _branch, _identity, _Known, _running_case
 
 # The ledger's dates in the order the steps happen: (field, BPMN task id, its name, the status
 # reached).
@@ -79,9 +83,33 @@ def ledger_position(values: dict) -> tuple[str, str]:
     return MemberStatus.APPLICANT, "talk"
 
 
+# Ledger rows' cases are started this many at a time (`_start_cases`).
+LEDGER_BATCH = 200
+
+
 def _import_ledger(ctx: _Context, sheet: Sheet, ws, progress) -> None:
-    for n, values, _present in _rows(ctx, sheet, ws, progress):
-        _apply(ctx, sheet, n, lambda n=n, values=values: _ledger_row(ctx, sheet, n, values))
+    """Rows are read LEDGER_BATCH at a time: the members they name (the person, the 联系人 and
+    介绍人) looked up in one query each, the batch's cases started together."""
+    pending: list[_LedgerCase] = []
+    rows = _rows(ctx, sheet, ws, progress)
+    while batch := list(islice(rows, LEDGER_BATCH)):
+        known = _Known.of(batch)
+        numbers = {no for _n, v, _p in batch for no in (*v["contacts"], *v["introducers"])}
+        people = dict(
+            Member.objects.filter(staff_or_student_no__in=numbers).values_list(
+                "staff_or_student_no", "pk"
+            )
+        )
+        for n, values, _present in batch:
+            _apply(
+                ctx,
+                sheet,
+                n,
+                lambda n=n, values=values, known=known, people=people: _ledger_row(
+                    ctx, sheet, n, values, pending, known, people
+                ),
+            )
+        _start_cases(ctx, sheet, pending)
 
 
 def _ledger_dates_in_order(ctx, sheet, n, values) -> None:
@@ -181,12 +209,8 @@ def ledger_flags(values: dict, rules, *, birth_date: dt.date | None) -> list[dic
     return flags
 
 
-def _people(ctx, sheet, n, field_name, numbers) -> list[int]:
-    found = dict(
-        Member.objects.filter(staff_or_student_no__in=numbers).values_list(
-            "staff_or_student_no", "pk"
-        )
-    )
+def _people(ctx, sheet, n, field_name, numbers, found: dict) -> list[int]:
+    """The members named by their 学工号 (`found`: 学工号 → id of those the batch names)."""
     missing = [no for no in numbers if no not in found]
     if missing:
         _fail(
@@ -200,7 +224,9 @@ def _people(ctx, sheet, n, field_name, numbers) -> list[int]:
     return [found[no] for no in numbers]
 
 
-def _ledger_row(ctx: _Context, sheet: Sheet, n: int, values: dict) -> None:
+def _ledger_row(
+    ctx: _Context, sheet: Sheet, n: int, values: dict, pending: list, known: _Known, people: dict
+) -> None:
     branch = _branch(ctx, sheet, n, values)
     if branch.kind != OrgKind.BRANCH:
         _fail(
@@ -222,9 +248,9 @@ def _ledger_row(ctx: _Context, sheet: Sheet, n: int, values: dict) -> None:
             "stage_mismatch",
             _("按所填日期，当前阶段应为“%(s)s”") % {"s": MemberStatus(status).label},
         )
-    contacts = _people(ctx, sheet, n, "contacts", values["contacts"])
-    introducers = _people(ctx, sheet, n, "introducers", values["introducers"])
-    member = _identity(ctx, sheet, n, values)
+    contacts = _people(ctx, sheet, n, "contacts", values["contacts"], people)
+    introducers = _people(ctx, sheet, n, "introducers", values["introducers"], people)
+    member = _identity(ctx, sheet, n, values, known)
     source = {**ctx.source, "sheet": sheet.title, "row": n}
     identity = {
         "organization": branch,
@@ -252,6 +278,7 @@ def _ledger_row(ctx: _Context, sheet: Sheet, n: int, values: dict) -> None:
         member, action, changes = member_import_upsert(
             actor=ctx.actor, member=member, values=identity, source=source
         )
+        _written(member, known, people)
         ctx.report.done(sheet, n, action, member.staff_or_student_no, member.name, changes)
         return
     running = (
@@ -281,6 +308,7 @@ def _ledger_row(ctx: _Context, sheet: Sheet, n: int, values: dict) -> None:
         member, action, changes = member_import_upsert(
             actor=ctx.actor, member=member, values=identity, source=source
         )
+        _written(member, known, people)
         ctx.report.done(sheet, n, action, member.staff_or_student_no, member.name, changes)
         return
     if member is not None and member.status == MemberStatus.FULL:
@@ -297,44 +325,143 @@ def _ledger_row(ctx: _Context, sheet: Sheet, n: int, values: dict) -> None:
     member, _action, changes = member_import_upsert(
         actor=ctx.actor, member=member, values=identity, source=source
     )
+    _written(member, known, people)
     flags = ledger_flags(values, ctx.rules, birth_date=member.birth_date)
     data = _case_data(ctx, values, stage, contacts, introducers, flags, source)
+    statuses = [
+        (
+            reached,
+            values["admission_vote_date"] if reached == MemberStatus.PROBATIONARY else values[f],
+        )
+        for f, _task, _name, reached in LEDGER_STEPS
+        if reached is not None and values.get(f)
+    ]
+    pending.append(
+        _LedgerCase(
+            n=n,
+            branch=branch,
+            member=member,
+            data=data,
+            history=_history(values, contacts, introducers),
+            statuses=statuses,
+            flags=flags,
+            source=source,
+        )
+    )
+    ctx.report.done(sheet, n, "created", member.staff_or_student_no, member.name)
+
+
+def _written(member: Member, known: _Known, people: dict) -> None:
+    """The batch's lookups see the member as the row left it (a later row may name him)."""
+    known.refresh(member)
+    if member.staff_or_student_no:
+        people[member.staff_or_student_no] = member.pk
+
+
+@dataclass
+class _LedgerCase:
+    """A ledger row's case, checked, its member written, to be started with its batch."""
+
+    n: int
+    branch: object
+    member: Member
+    data: dict
+    history: list
+    statuses: list  # (status reached, from date), in the order the steps happened
+    flags: list
+    source: dict
+
+
+def _start_cases(ctx: _Context, sheet: Sheet, pending: list) -> None:
+    """Start the batch's cases at once (`cases_start_many`, their histories and flags with
+    `cases_history_import`, the statuses reached with `member_status_changes`); when the batch is
+    refused, each row alone, so the report names the row."""
+    batch = pending[:]
+    pending.clear()
+    if not batch:
+        return
+    try:
+        with transaction.atomic():
+            cases = cases_start_many(
+                actor=ctx.actor,
+                process_id=member_development.PROCESS,
+                starts=[
+                    {
+                        "organization": item.branch,
+                        "subject_member": item.member,
+                        "data": {k: v for k, v in item.data.items() if k != "imported"},
+                        "imported": item.data["imported"],
+                    }
+                    for item in batch
+                ],
+            )
+            _adopt(ctx, list(zip(batch, cases, strict=True)))
+    except (DomainError, IntegrityError):
+        for item in batch:
+            ctx.report.undo(sheet, item.n)
+            _apply(ctx, sheet, item.n, lambda item=item: _start_one(ctx, sheet, item))
+        return
+    _report_cases(ctx, sheet, list(zip(batch, cases, strict=True)))
+
+
+def _start_one(ctx: _Context, sheet: Sheet, item: _LedgerCase) -> None:
+    data = dict(item.data)
     case = case_start(
         actor=ctx.actor,
         process_id=member_development.PROCESS,
-        organization=branch,
-        subject_member=member,
+        organization=item.branch,
+        subject_member=item.member,
         data=data,
         imported=data.pop("imported"),
     )
-    case_history_import(
-        actor=ctx.actor, case=case, steps=_history(values, contacts, introducers), source=source
+    _adopt(ctx, [(item, case)])
+    _report_cases(ctx, sheet, [(item, case)])
+    ctx.report.done(sheet, item.n, "created", item.member.staff_or_student_no, item.member.name)
+
+
+def _adopt(ctx: _Context, started: list) -> None:
+    """The started cases' recorded history and flags in their audit chains, the statuses reached
+    in the members' records."""
+    cases_history_import(
+        actor=ctx.actor,
+        imports=[
+            {"case": case, "steps": item.history, "source": item.source, "flags": item.flags}
+            for item, case in started
+        ],
     )
-    for f, _task, _name, reached in LEDGER_STEPS:
-        if reached is not None and values.get(f):
-            on = (
-                values["admission_vote_date"] if reached == MemberStatus.PROBATIONARY else values[f]
+    member_status_changes(
+        actor=ctx.actor,
+        changes=[
+            {"case": case, "member_id": item.member.pk, "status": reached, "on": on, "note": "导入"}
+            for item, case in started
+            for reached, on in item.statuses
+        ],
+    )
+
+
+def _report_cases(ctx: _Context, sheet: Sheet, started: list) -> None:
+    for item, case in started:
+        if item.flags:
+            ctx.report.flags.append(
+                {
+                    "sheet": sheet.title,
+                    "row": item.n,
+                    "case": case.pk,
+                    "member": item.member.name,
+                    "flags": item.flags,
+                }
             )
-            member_status_change(
-                actor=ctx.actor, case=case, member_id=member.pk, status=reached, on=on, note="导入"
-            )
-    if flags:
-        case_flag(actor=ctx.actor, case=case, flags=flags, source=source)
-        ctx.report.flags.append(
-            {"sheet": sheet.title, "row": n, "case": case.pk, "member": member.name, "flags": flags}
+        ctx.report.cases.append(
+            {
+                "sheet": sheet.title,
+                "row": item.n,
+                "process": member_development.PROCESS,
+                "case": case.pk,
+                "member": item.member.name,
+                "imported_stage": item.data["imported_stage"],
+                "action": "created",
+            }
         )
-    ctx.report.cases.append(
-        {
-            "sheet": sheet.title,
-            "row": n,
-            "process": member_development.PROCESS,
-            "case": case.pk,
-            "member": member.name,
-            "imported_stage": stage,
-            "action": "created",
-        }
-    )
-    ctx.report.done(sheet, n, "created", member.staff_or_student_no, member.name)
 
 
 def _case_data(ctx, values, stage, contacts, introducers, flags, source) -> dict:

@@ -22,12 +22,13 @@ from organizations.services import (
     member_import_build,
     member_import_upsert,
     officer_import_upsert,
+    officers_import_many,
     organization_import_upsert,
 )
 from procedures.branch_election import procedure as branch_election
 from workflows import registry
 from workflows.models import Case, CaseStatus
-from workflows.services import case_start
+from workflows.services import case_start, cases_start_many
 
 from .columns import ORGANIZATIONS, Sheet
 from .reading import _apply, _Context, _fail, _header_of, _not_future, _rows, _unknown_org
@@ -158,9 +159,23 @@ def _running_case(process_id: str, *, organization, subject_member=None) -> Case
 
 
 def _start_elections(ctx: _Context) -> None:
-    """Each branch with a term waits for its real term-expiry reminder in a P2 election case."""
+    """Each branch with a term waits for its real term-expiry reminder in a P2 election case: the
+    running ones are looked up in one query, the others started at once (`cases_start_many`); when
+    the batch is refused, each alone, so the report names the row."""
+    keys = {
+        org.pk: registry.running_key(
+            branch_election.PROCESS, organization=org, subject_member=None, data={}
+        )
+        for _n, org in ctx.elections
+    }
+    running = {
+        c.subject_key: c
+        for c in Case.objects.filter(
+            subject_key__in=[k for k in keys.values() if k is not None], status=CaseStatus.RUNNING
+        )
+    }
+    entries, to_start = [], []
     for n, org in ctx.elections:
-        running = _running_case(branch_election.PROCESS, organization=org)
         entry = {
             "sheet": ORGANIZATIONS.title,
             "row": n,
@@ -169,40 +184,52 @@ def _start_elections(ctx: _Context) -> None:
             "organization_name": org.name,
             "term_end": org.term_end.isoformat(),
         }
-        if running is not None:
-            same = running.data.get("term_end") == org.term_end.isoformat()
-            ctx.report.cases.append(
-                {
-                    **entry,
-                    "case": running.pk,
-                    "action": "unchanged" if same else "kept",
-                    **(
-                        {}
-                        if same
-                        else {
-                            "note": str(
-                                _("进行中的换届流程按原任期届满日期 %(d)s 提醒")
-                                % {"d": running.data.get("term_end")}
-                            )
-                        }
-                    ),
-                }
-            )
+        case = running.get(keys[org.pk]) if keys[org.pk] is not None else None
+        if case is None:
+            to_start.append((n, org, entry))
+            entries.append(entry)
             continue
-        try:
-            with transaction.atomic():
-                case = case_start(
-                    actor=ctx.actor,
-                    process_id=branch_election.PROCESS,
-                    organization=org,
-                    data={"term_end": org.term_end.isoformat()},
-                )
-        except DomainError as exc:
-            ctx.report.error(
-                ORGANIZATIONS, n, _header_of(ORGANIZATIONS, "term_end"), exc.code, exc.message
+        same = case.data.get("term_end") == org.term_end.isoformat()
+        note = str(
+            _("进行中的换届流程按原任期届满日期 %(d)s 提醒") % {"d": case.data.get("term_end")}
+        )
+        entry.update(case=case.pk, action="unchanged" if same else "kept")
+        entries.append(entry if same else {**entry, "note": note})
+    try:
+        with transaction.atomic():
+            cases = to_start and cases_start_many(
+                actor=ctx.actor,
+                process_id=branch_election.PROCESS,
+                starts=[
+                    {"organization": org, "data": {"term_end": org.term_end.isoformat()}}
+                    for _n, org, _e in to_start
+                ],
             )
-            continue
-        ctx.report.cases.append({**entry, "case": case.pk, "action": "created"})
+    except DomainError:
+        cases = [_start_election(ctx, n, org) for n, org, _e in to_start]
+    for (_n, _org, entry), case in zip(to_start, cases, strict=True):
+        if case is None:
+            entries.remove(entry)
+        else:
+            entry.update(case=case.pk, action="created")
+    ctx.report.cases.extend(entries)
+
+
+def _start_election(ctx: _Context, n: int, org) -> Case | None:
+    """One branch's election case (a batch was refused): its refusal is the row's error."""
+    try:
+        with transaction.atomic():
+            return case_start(
+                actor=ctx.actor,
+                process_id=branch_election.PROCESS,
+                organization=org,
+                data={"term_end": org.term_end.isoformat()},
+            )
+    except DomainError as exc:
+        ctx.report.error(
+            ORGANIZATIONS, n, _header_of(ORGANIZATIONS, "term_end"), exc.code, exc.message
+        )
+        return None
 
 
 # --- members ---------------------------------------------------------------------------------
@@ -467,20 +494,42 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 # --- officers and terms ----------------------------------------------------------------------
 
 
+# Officer rows are written this many at a time (`officers_import_many`).
+OFFICER_BATCH = 500
+
+
 def _import_officers(ctx: _Context, sheet: Sheet, ws, progress) -> None:
-    for n, values, _present in _rows(ctx, sheet, ws, progress):
-        _apply(ctx, sheet, n, lambda n=n, values=values: _officer_row(ctx, sheet, n, values))
+    """Rows are read OFFICER_BATCH at a time: the members they name looked up in one query, each row
+    checked, then the batch's accounts and posts written at once (`_insert_officers`)."""
+    rows = _rows(ctx, sheet, ws, progress)
+    while batch := list(islice(rows, OFFICER_BATCH)):
+        members = {
+            m.staff_or_student_no: m
+            for m in Member.objects.select_related("organization", "user").filter(
+                staff_or_student_no__in=[v["staff_or_student_no"] for _n, v, _p in batch]
+            )
+        }
+        pending: list = []
+        for n, values, _present in batch:
+            _apply(
+                ctx,
+                sheet,
+                n,
+                lambda n=n, values=values, pending=pending, members=members: pending.append(
+                    _officer_checked(ctx, sheet, n, values, members.get)
+                ),
+                savepoint=False,  # reads only
+            )
+        _insert_officers(ctx, sheet, pending)
 
 
-def _officer_row(ctx: _Context, sheet: Sheet, n: int, values: dict) -> None:
+def _officer_checked(ctx: _Context, sheet: Sheet, n: int, values: dict, member_of) -> dict:
+    """The row's officer, checked: {n, member, organization, post, term_start, term_end, source}.
+    `member_of(学工号)`: the member or None."""
     org = ctx.org_by_code(values["organization_code"])
     if org is None:
         _unknown_org(ctx, sheet, n, "organization_code", values["organization_code"])
-    member = (
-        Member.objects.select_related("organization", "user")
-        .filter(staff_or_student_no=values["staff_or_student_no"])
-        .first()
-    )
+    member = member_of(values["staff_or_student_no"])
     if member is None or not ctx.in_scope(member.organization):
         _fail(
             ctx,
@@ -500,21 +549,63 @@ def _officer_row(ctx: _Context, sheet: Sheet, n: int, values: dict) -> None:
             _("学工号 %(no)s 是 %(name)s")
             % {"no": values["staff_or_student_no"], "name": member.name},
         )
-    start, end = values.get("term_start") or org.term_start, values.get("term_end") or org.term_end
+    return {
+        "n": n,
+        "member": member,
+        "organization": org,
+        "post": values["post"],
+        "term_start": values.get("term_start") or org.term_start,
+        "term_end": values.get("term_end") or org.term_end,
+        "source": {**ctx.source, "sheet": sheet.title, "row": n},
+    }
+
+
+def _insert_officers(ctx: _Context, sheet: Sheet, pending: list) -> None:
+    """The batch in one go; when it is refused (or names one post twice), each row alone, so the
+    report names the row in conflict."""
+    if not pending:
+        return
+    keys = {(o["member"].pk, o["organization"].pk, o["post"]) for o in pending}
+    try:
+        if len(keys) < len(pending):
+            raise _OneByOne
+        with transaction.atomic():
+            done = officers_import_many(
+                actor=ctx.actor, officers=[{k: o[k] for k in o if k != "n"} for o in pending]
+            )
+    except (_OneByOne, DomainError, IntegrityError):
+        for o in pending:
+            _apply(ctx, sheet, o["n"], lambda o=o: _officer_one(ctx, sheet, o))
+        return
+    for o, (assignment, action, changes) in zip(pending, done, strict=True):
+        _report_officer(ctx, sheet, o, assignment, action, changes)
+
+
+class _OneByOne(Exception):
+    pass
+
+
+def _officer_one(ctx: _Context, sheet: Sheet, o: dict) -> None:
+    member = Member.objects.select_related("organization", "user").get(pk=o["member"].pk)
     assignment, action, changes = officer_import_upsert(
         actor=ctx.actor,
         member=member,
-        organization=org,
-        post=values["post"],
-        term_start=start,
-        term_end=end,
-        source={**ctx.source, "sheet": sheet.title, "row": n},
+        organization=o["organization"],
+        post=o["post"],
+        term_start=o["term_start"],
+        term_end=o["term_end"],
+        source=o["source"],
     )
+    _report_officer(ctx, sheet, {**o, "member": member}, assignment, action, changes)
+
+
+def _report_officer(ctx, sheet, o: dict, assignment, action: str, changes: dict) -> None:
+    org, member = o["organization"], o["member"]
     ctx.report.done(
         sheet,
-        n,
+        o["n"],
         action,
-        f"{org.code}/{member.staff_or_student_no}/{values['post']}",
+        f"{org.code}/{member.staff_or_student_no}/{o['post']}",
         f"{org.name} {assignment.get_post_display()} {member.name}",
         changes,
     )

@@ -17,6 +17,7 @@ from .import_upserts import (
     member_import_upsert,
     officer_import_upsert,
     officer_role_for,
+    officers_import_many,
     organization_import_upsert,
 )
 from .members import (
@@ -70,6 +71,7 @@ __all__ = [
     "member_update",
     "officer_import_upsert",
     "officer_role_for",
+    "officers_import_many",
     "organization_create",
     "organization_delete",
     "organization_dues_tracking_start",

@@ -8,6 +8,7 @@ from django.db import models
 
 from engine.errors import ValidationFailed
 from engine.i18n import _
+from untrusted.text import name_check
 
 from ..idcard import id_number_check
 from ..models import (
@@ -21,7 +22,8 @@ from ..models import (
 )
 from .members import member_build, member_create, member_update
 from .organizations import organization_create, organization_update
-from .roles import role_assignment_create, role_assignment_update
+from .record import _changes, _record, snapshot
+from .roles import _role_label, _validate_assignment, role_assignment_create, role_assignment_update
 from .users import user_create, user_update
 
 # --- import (onboarding): upserts through the services above, each write in the record log -------
@@ -120,6 +122,40 @@ def officer_role_for(organization: Organization, post: str) -> str:
     return POST_ROLES.get(post, Role.BRANCH_COMMITTEE)
 
 
+def _officer_term(organization: Organization, post: str, term_start, term_end) -> tuple:
+    """(the role the post is held in, the end of the officer's own term) or a 400 naming the
+    field."""
+    if term_start and term_end and term_end < term_start:
+        raise ValidationFailed(
+            _("任期结束不能早于开始。"),
+            code="invalid_term",
+            fields={"term_end": [_("不能早于任期开始")]},
+        )
+    role = officer_role_for(organization, post)
+    if (
+        role in BRANCH_COMMITTEE_ROLES
+        and organization.term_end
+        and (term_end is None or term_end >= organization.term_end)
+    ):
+        # A branch committee serves past its term's end until the next election's results end
+        # its roles (P2 `record_election_result`, BRANCH-2018 Art. 21): only an officer who left
+        # before the term's end has an end of their own.
+        term_end = None
+    return role, term_end
+
+
+def _account_username(member: Member) -> str:
+    return member.staff_or_student_no or f"member{member.pk}"
+
+
+def _username_taken(username: str) -> ValidationFailed:
+    return ValidationFailed(
+        _("账号 %(u)s 已属于另一名党员。") % {"u": username},
+        code="username_taken",
+        fields={"staff_or_student_no": [_("账号已属于另一名党员")]},
+    )
+
+
 def member_account_ensure(*, actor, member: Member, source: dict | None = None) -> User:
     """The member's user account, created when missing: username 学工号 (or member<id>), the
     member's name as its name, no password until the organization department sets one; an account
@@ -127,14 +163,10 @@ def member_account_ensure(*, actor, member: Member, source: dict | None = None) 
     officer elected in P2 (`record_election_result`), so the post is held by a named account."""
     user = member.user
     if user is None:
-        username = member.staff_or_student_no or f"member{member.pk}"
+        username = _account_username(member)
         user = User.objects.filter(username=username).first()
         if user is not None and Member.objects.filter(user=user).exclude(pk=member.pk).exists():
-            raise ValidationFailed(
-                _("账号 %(u)s 已属于另一名党员。") % {"u": username},
-                code="username_taken",
-                fields={"staff_or_student_no": [_("账号已属于另一名党员")]},
-            )
+            raise _username_taken(username)
         if user is None:
             user = user_create(
                 actor=actor,
@@ -164,22 +196,7 @@ def officer_import_upsert(
     is created when missing (username 学工号, the member's name as its name, no password until the
     organization department sets one; an account without a name gets the member's), the role assignment is matched on (user, organization, role, post). Returns
     (assignment, action, changes)."""
-    if term_start and term_end and term_end < term_start:
-        raise ValidationFailed(
-            _("任期结束不能早于开始。"),
-            code="invalid_term",
-            fields={"term_end": [_("不能早于任期开始")]},
-        )
-    role = officer_role_for(organization, post)
-    if (
-        role in BRANCH_COMMITTEE_ROLES
-        and organization.term_end
-        and (term_end is None or term_end >= organization.term_end)
-    ):
-        # A branch committee serves past its term's end until the next election's results end
-        # its roles (P2 `record_election_result`, BRANCH-2018 Art. 21): only an officer who left
-        # before the term's end has an end of their own.
-        term_end = None
+    role, term_end = _officer_term(organization, post, term_start, term_end)
     user = member_account_ensure(actor=actor, member=member, source=source)
     existing = (
         RoleAssignment.objects.filter(user=user, organization=organization, role=role, post=post)
@@ -205,3 +222,108 @@ def officer_import_upsert(
         actor=actor, assignment=existing, source=source, **{k: values[k] for k in changes}
     )
     return existing, "updated", changes
+
+
+def officers_import_many(*, actor, officers: list[dict]) -> list[tuple[RoleAssignment, str, dict]]:
+    """`officer_import_upsert` for a batch of rows ({member, organization, post, term_start,
+    term_end, source}; no two for the same member, organization and post), all or none, with one
+    statement per kind: the accounts and assignments that exist are read in one query each, the
+    new accounts, the members' links to them and the new assignments written in one statement
+    each, every write with its own event in the record log naming its row. Returns (assignment,
+    action, changes) per row. A refusal is the first failing row's: the caller retries the batch
+    row by row (`officer_import_upsert`) to name each."""
+    rows = []
+    for o in officers:
+        role, term_end = _officer_term(o["organization"], o["post"], o["term_start"], o["term_end"])
+        rows.append({**o, "role": role, "term_end": term_end})
+    # The accounts: the members' own, or found by username, or made now (one per member).
+    wanted = {_account_username(r["member"]): r for r in rows if r["member"].user is None}
+    found = User.objects.in_bulk(list(wanted), field_name="username")
+    holders = dict(
+        Member.objects.filter(user__in=list(found.values())).values_list("user_id", "pk")
+    )
+    new_users, linked = [], []
+    for username, r in wanted.items():
+        member, user = r["member"], found.get(username)
+        if user is not None and holders.get(user.pk, member.pk) != member.pk:
+            raise _username_taken(username)
+        if user is None:
+            user = User(
+                username=name_check(username, field="username"),
+                first_name=name_check(member.name[:150], field="first_name"),
+            )
+            user.set_unusable_password()
+            new_users.append((user, r))
+        linked.append((member, user, r))
+    User.objects.bulk_create([u for u, _r in new_users])
+    for user, r in new_users:
+        _record(
+            "user_created",
+            actor=actor,
+            instance=user,
+            label=user.username,
+            organization_id=r["member"].organization_id,
+            data={"after": snapshot(user), "password_set": False},
+            source=r["source"],
+            organization=r["member"].organization,
+        )
+    for member, user, r in linked:
+        before = snapshot(member)
+        member.user = user
+        _record(
+            "member_updated",
+            actor=actor,
+            instance=member,
+            label=member.name,
+            organization_id=member.organization_id,
+            data={"changes": _changes(before, snapshot(member))},
+            source=r["source"],
+        )
+    Member.objects.bulk_update([m for m, _u, _r in linked], ["user"])
+    for r in rows:
+        user = r["member"].user
+        if not user.get_full_name() and r["member"].name:
+            user_update(actor=actor, user=user, first_name=r["member"].name[:150], last_name="")
+    # The assignments: matched on (user, organization, role, post), the latest one.
+    existing = {}
+    for a in RoleAssignment.objects.filter(
+        user__in=[r["member"].user for r in rows],
+        organization__in=[r["organization"] for r in rows],
+    ).order_by("id"):
+        existing[(a.user_id, a.organization_id, a.role, a.post)] = a
+    out, new = [], []
+    for r in rows:
+        member, org = r["member"], r["organization"]
+        a = existing.get((member.user_id, org.pk, r["role"], r["post"]))
+        values = {"term_start": r["term_start"], "term_end": r["term_end"]}
+        if a is None:
+            a = RoleAssignment(
+                user=member.user,
+                organization=org,
+                role=r["role"],
+                post=_validate_assignment(
+                    role=r["role"], organization=org, post=r["post"], **values
+                ),
+                **values,
+            )
+            new.append((a, r))
+            out.append((a, "created", {}))
+            continue
+        changes = _import_changes(a, values)
+        if changes:
+            role_assignment_update(
+                actor=actor, assignment=a, source=r["source"], **{k: values[k] for k in changes}
+            )
+        out.append((a, "updated" if changes else "unchanged", changes))
+    RoleAssignment.objects.bulk_create([a for a, _r in new])
+    for a, r in new:
+        _record(
+            "role_assignment_created",
+            actor=actor,
+            instance=a,
+            label=_role_label(a),
+            organization_id=a.organization_id,
+            data={"after": snapshot(a)},
+            source=r["source"],
+        )
+    return out

@@ -62,8 +62,11 @@ def _record(
     data: dict,
     source: dict | None = None,
     roles: list[dict] | None = None,
+    organization: Organization | None = None,
 ) -> None:
-    """`roles`: the actor's roles (`_roles`) when the caller has them already (a batch)."""
+    """`roles`: the actor's roles (`_roles`) when the caller has them already (a batch);
+    `organization`: the one `organization_id` names when the caller holds it loaded and the
+    instance does not (an account made for a member: its chain without a lookup)."""
     if source is not None:
         action, data = IMPORTED_ACTIONS[action], {**data, "source": source}
     record_append(
@@ -75,18 +78,18 @@ def _record(
         label=label,
         organization_id=organization_id,
         data=data,
-        chain=_chain(instance, organization_id),
+        chain=_chain(instance, organization_id, organization),
     )
 
 
-def _chain(instance: models.Model, organization_id) -> int | None:
+def _chain(instance: models.Model, organization_id, organization=None) -> int | None:
     """The event's chain from the organization the write already holds (an organization's own
-    path, also after its deletion; a member's or role's organization when loaded); None: look it
-    up."""
+    path, also after its deletion; a member's or role's organization when loaded, or the one the
+    caller passes); None: look it up."""
     org = (
         instance
         if isinstance(instance, Organization)
-        else instance._state.fields_cache.get("organization")
+        else organization or instance._state.fields_cache.get("organization")
     )
     if org is None or org.pk != organization_id or not org.path:
         return None

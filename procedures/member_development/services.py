@@ -29,36 +29,59 @@ def member_status_change(
     records a note (the procedure stopped) without a change. Admission sets the 入党日期 (the
     admission vote); conversion sets Party standing from the end of probation (DEV-2014 Art. 34).
     Expects the case row locked (called inside the step's transaction)."""
-    member = Member.objects.select_for_update().get(pk=member_id)
-    on = parse_date(on)
-    before = member.status
-    fields = []
-    if status:
-        member.status = status
-        fields.append("status")
-        if status == MemberStatus.PROBATIONARY and member.joined_on is None:
-            member.joined_on = on
-            fields.append("joined_on")
-        if status == MemberStatus.FULL:
-            member.party_standing_from = on
-            fields.append("party_standing_from")
-        member.save(update_fields=fields)
-    StatusChange.objects.create(
-        member=member,
-        case=case,
-        from_status=before,
-        to_status=status or before,
-        effective_on=on,
-        note=note,
+    return member_status_changes(
         actor=actor,
-    )
-    return {
-        "member": member.pk,
-        "from": before,
-        "to": member.status,
-        "on": on.isoformat(),
-        "note": note,
-    }
+        changes=[{"case": case, "member_id": member_id, "status": status, "on": on, "note": note}],
+    )[0]
+
+
+def member_status_changes(*, actor, changes: list[dict]) -> list[dict]:
+    """`member_status_change` for many ({case, member_id, status, on, note}, applied in order: a
+    member's later change starts from the status the earlier one set), with one statement per kind:
+    the members locked, each changed member saved, the status changes inserted (an import's
+    ledger: each row's case and the steps it has reached)."""
+    members = Member.objects.select_for_update().in_bulk({c["member_id"] for c in changes})
+    rows, out, saved = [], [], {}
+    for change in changes:
+        member, status = members[change["member_id"]], change["status"]
+        on = parse_date(change["on"])
+        before = member.status
+        if status:
+            fields = saved.setdefault(member.pk, set())
+            member.status = status
+            fields.add("status")
+            if status == MemberStatus.PROBATIONARY and member.joined_on is None:
+                member.joined_on = on
+                fields.add("joined_on")
+            if status == MemberStatus.FULL:
+                member.party_standing_from = on
+                fields.add("party_standing_from")
+        rows.append(
+            StatusChange(
+                member=member,
+                case=change["case"],
+                from_status=before,
+                to_status=status or before,
+                effective_on=on,
+                note=change.get("note", ""),
+                actor=actor,
+            )
+        )
+        out.append(
+            {
+                "member": member.pk,
+                "from": before,
+                "to": member.status,
+                "on": on.isoformat(),
+                "note": change.get("note", ""),
+            }
+        )
+    for fields in {frozenset(f) for f in saved.values()}:  # one UPDATE per set of fields changed
+        Member.objects.bulk_update(
+            [members[pk] for pk, f in saved.items() if frozenset(f) == fields], list(fields)
+        )
+    StatusChange.objects.bulk_create(rows)
+    return out
 
 
 def obligation_submit(*, actor, case: Case, kind: str, seq: int, data: dict) -> ObligationRecord:

@@ -23,6 +23,7 @@ from .cases import (
     case_move,
     case_start,
     case_start_in_scope,
+    cases_history_import,
     cases_start_many,
 )
 from .delegation import delegation_create, delegation_revoke
@@ -46,6 +47,7 @@ __all__ = [
     "case_flag",
     "case_history_import",
     "case_start",
+    "cases_history_import",
     "cases_start_many",
     "case_start_in_scope",
     "delegation_create",

@@ -102,7 +102,8 @@ def cases_start_many(*, actor, process_id: str, starts: list[dict]) -> list[Case
     """Start many cases of `process_id` at once, all or none (a graduation batch), each exactly as
     `case_start` starts one: the same start check, one running case per subject, a `case_started`
     event opening each case's own audit chain with what its first step changed. `starts`: dicts of
-    `organization`, `subject_member`, `data`, `business_key`.
+    `organization`, `subject_member`, `data`, `business_key`, and `imported` for a case adopted
+    from an office's records (as `case_start`'s: only a service passes it).
 
     What is the same for every case is done once: the process version, the deployment's rule set,
     the parsed BPMN spec, the lanes resolved at each organization, the actor's roles there; rows are
@@ -119,7 +120,7 @@ def cases_start_many(*, actor, process_id: str, starts: list[dict]) -> list[Case
                 subject_member=s.get("subject_member"),
                 data=s.get("data"),
                 rules=rules,
-                imported=None,
+                imported=s.get("imported"),
             ),
         )
         for s in starts
@@ -290,14 +291,50 @@ def case_history_import(*, actor, case: Case, steps: list[dict], source: dict) -
     moves; the dates are facts later rules count from. Takes the case's row lock."""
     with transaction.atomic():
         case = state.locked_case(case.pk).get()
-        who = actor.get_username() if actor is not None else source.get("operator", "system")
-        for step in steps:
-            audit.append(
-                action="step_imported",
-                actor=actor,
-                case=case,
-                data={**step, "imported": True, "imported_by": who, "source": source},
+        cases_history_import(
+            actor=actor, imports=[{"case": case, "steps": steps, "source": source}]
+        )
+
+
+def cases_history_import(*, actor, imports: list[dict]) -> None:
+    """`case_history_import` and `case_flag` for many cases at once (an import's ledger): each of
+    `imports` ({case, steps, source, flags}) gets its `step_imported` events, then, when it has
+    `flags`, its `import_violation_flagged` event, chained in memory and inserted with one statement,
+    the cases' chain heads saved with another. Expects the cases locked or started by this
+    transaction (`cases_start_many`: no one else sees them yet)."""
+    roles: dict[int, list] = {}
+    events, cases = [], []
+    for item in imports:
+        case, source = item["case"], item["source"]
+        if case.organization_id not in roles:
+            roles[case.organization_id] = (
+                acting_roles(actor, organization=case.organization) if actor is not None else []
             )
+        by = actor.get_username() if actor is not None else source.get("operator", "system")
+        for step in item["steps"]:
+            events.append(
+                audit.build(
+                    action="step_imported",
+                    actor=actor,
+                    case=case,
+                    roles=roles[case.organization_id],
+                    data={**step, "imported": True, "imported_by": by, "source": source},
+                )
+            )
+        if item.get("flags"):
+            events.append(
+                audit.build(
+                    action="import_violation_flagged",
+                    actor=actor,
+                    case=case,
+                    roles=roles[case.organization_id],
+                    data={"flags": item["flags"], "source": source},
+                )
+            )
+        cases.append(case)
+    with transaction.atomic():
+        AuditEvent.objects.bulk_create(events)
+        state.update_cases(cases, fields=["audit_seq", "audit_head"])
 
 
 def case_flag(*, actor, case: Case, flags: list[dict], source: dict) -> None:
@@ -307,11 +344,8 @@ def case_flag(*, actor, case: Case, flags: list[dict], source: dict) -> None:
     lock."""
     with transaction.atomic():
         case = state.locked_case(case.pk).get()
-        audit.append(
-            action="import_violation_flagged",
-            actor=actor,
-            case=case,
-            data={"flags": flags, "source": source},
+        cases_history_import(
+            actor=actor, imports=[{"case": case, "steps": [], "source": source, "flags": flags}]
         )
 
 
