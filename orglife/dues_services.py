@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
-from engine.calendar import today
+from engine.calendar import office_month, today
 from engine.dues import FEN, decimal_amount, monthly_dues
 from engine.dues import DuesCategory as Cat
 from engine.errors import Conflict, ValidationFailed
@@ -260,16 +260,14 @@ def dues_payroll_import(*, actor, organization: Organization, year, file) -> lis
 
 
 def _relief_month(value, *, year: int, field: str) -> dt.date:
-    """A month of the assessment's year, written 2027-03."""
-    try:
-        y, m = (int(p) for p in str(value).split("-"))
-        month = dt.date(y, m, 1)
-    except (TypeError, ValueError):
+    """A month of the assessment's year, as an office writes it (`office_month`: 2027-03)."""
+    month = office_month(value)
+    if month is None:
         raise ValidationFailed(
             _("月份须写作 %(y)s-03 的形式。") % {"y": year},
             code="invalid_month",
             fields={field: [_("格式为 YYYY-MM")]},
-        ) from None
+        )
     if month.year != year:
         raise ValidationFailed(
             _("减免月份须在 %(y)s 年内。") % {"y": year},

@@ -47,7 +47,7 @@ data_labels(
         "amount": _("少交后每月金额"),
         "computed": _("按比例应交（月）"),
         "reason": _("申请理由"),
-        "months": _("减免月份"),
+        "months_text": _("减免月份"),
         "decision": _("审批意见"),
         "comment": _("审批说明"),
     },
@@ -93,10 +93,11 @@ def check_start(*, organization, data, rules, subject_member=None) -> dict:
         "amount": None if v["amount"] is None else str(v["amount"]),
         "reason": v["reason"],
         "months": months,
+        "months_text": relief_months_text(v["relief_from"], v["relief_until"]),
     }
 
 
-@effect("dues_relief_submit")
+@effect("dues_relief_submit", label=_("报上级党委审批"))
 def submit(*, case, params, actor, now) -> dict:
     d = case.data
     dues_relief_request(
@@ -122,7 +123,7 @@ def check_decision(*, case, task, data, rules) -> dict:
     return {}
 
 
-@effect("dues_relief_decide")
+@effect("dues_relief_decide", label=_("登记审批结果"))
 def decide(*, case, params, actor, now) -> dict:
     a = dues_relief_decide(
         actor=actor,
@@ -142,7 +143,7 @@ def decision_context(*, case, task) -> dict:
         "relief": str(DuesRelief(d["relief"]).label),
         "computed": d.get("computed"),
         "amount": d.get("amount"),
-        "months": relief_months_text(*((d.get("months") or {}).get(k) for k in ("from", "until"))),
+        "months": d.get("months_text"),
         "reason": d.get("reason"),
     }
 
