@@ -18,6 +18,7 @@ from organizations.selectors import members_visible, organization_in_scope, scop
 from orglife import dues_selectors, dues_services
 from orglife.dues_export import remittance_workbook
 from orglife.models import DuesAssessment
+from procedures import dues_relief
 
 from .params import int_param
 from .parsers import FormParser, MultiPartParser
@@ -86,6 +87,12 @@ def assessment_json(a: DuesAssessment | None) -> dict | None:
         "relief_display": str(a.get_relief_display()) if a.relief else "",
         "relief_amount": _money(a.relief_amount),
         "relief_reason": a.relief_reason,
+        "relief_months": {
+            "from": a.relief_from and a.relief_from.strftime("%Y-%m"),
+            "until": a.relief_until and a.relief_until.strftime("%Y-%m"),
+        }
+        if a.relief_from or a.relief_until
+        else None,
         "relief_status": a.relief_status,
         "relief_status_display": str(a.get_relief_status_display()) if a.relief_status else "",
         "relief_decided_on": a.relief_decided_on,
@@ -117,6 +124,10 @@ class ReliefSerializer(serializers.Serializer):
     relief = serializers.ChoiceField(choices=["reduced", "exempt"])
     reason = serializers.CharField(max_length=300)
     amount = serializers.CharField(max_length=20, required=False, allow_null=True, allow_blank=True)
+    # the months of the year it covers, {"from": "2027-03", "until": "2027-12"}; none: the year
+    months = serializers.DictField(
+        child=serializers.CharField(max_length=7, allow_null=True), required=False, allow_null=True
+    )
 
 
 class DecisionSerializer(serializers.Serializer):
@@ -210,24 +221,26 @@ class DuesPayrollImportView(APIView):
 class DuesReliefView(APIView):
     @extend_schema(request=ReliefSerializer, responses={200: dict})
     def post(self, request, pk: int) -> Response:
-        """The branch submits a member's 少交 or 免交 application to the higher committee."""
+        """The branch submits a member's 少交 or 免交 application to the higher committee: a case
+        of the relief procedure (`case` in the answer), decided in the committee's inbox."""
         body = ReliefSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        a = dues_services.dues_relief_request(
-            actor=request.user,
-            assessment=_assessment_in_scope(request.user, pk),
-            **body.validated_data,
+        assessment = _assessment_in_scope(request.user, pk)
+        case = dues_relief.dues_relief_start(
+            actor=request.user, assessment=assessment, **body.validated_data
         )
-        return Response(assessment_json(a))
+        assessment.refresh_from_db()
+        return Response({**assessment_json(assessment), "case": case.pk})
 
 
 class DuesReliefDecisionView(APIView):
     @extend_schema(request=DecisionSerializer, responses={200: dict})
     def post(self, request, pk: int) -> Response:
-        """The higher committee approves or refuses a pending 少交/免交 application."""
+        """The higher committee approves or refuses a pending 少交/免交 application (the case's
+        inbox task)."""
         body = DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        a = dues_services.dues_relief_decide(
+        a = dues_relief.dues_relief_case_decide(
             actor=request.user,
             assessment=_assessment_in_scope(request.user, pk),
             **body.validated_data,

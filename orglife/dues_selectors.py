@@ -32,11 +32,15 @@ def dues_paid_through(member_ids) -> dict[int, dt.date | None]:
         "member_id", "month"
     ):
         paid.setdefault(mid, set()).add(month)
-    exempt_years: dict[int, set] = {}
-    for mid, year in DuesAssessment.objects.filter(
+    exempt: dict[int, list] = {}
+    for a in DuesAssessment.objects.filter(
         member_id__in=ids, relief=DuesRelief.EXEMPT, relief_status=DuesReliefStatus.APPROVED
-    ).values_list("member_id", "year"):
-        exempt_years.setdefault(mid, set()).add(year)
+    ).only("member_id", "year", "relief", "relief_status", "relief_from", "relief_until"):
+        exempt.setdefault(a.member_id, []).append(a)
+
+    def exempt_in(mid, month) -> bool:
+        return any(a.year == month.year and a.exempt_in(month) for a in exempt.get(mid, ()))
+
     out = {}
     for mid in ids:
         months = paid.get(mid)
@@ -47,10 +51,10 @@ def dues_paid_through(member_ids) -> dict[int, dt.date | None]:
         last = max(months)
         while True:
             nxt = add_months(month, 1)
-            if nxt in months or (nxt <= last and nxt.year in exempt_years.get(mid, ())):
+            if nxt in months or (nxt <= last and exempt_in(mid, nxt)):
                 month = nxt
                 continue
-            if nxt.year in exempt_years.get(mid, ()) and nxt <= today().replace(day=1):
+            if exempt_in(mid, nxt) and nxt <= today().replace(day=1):
                 month = nxt
                 continue
             break
@@ -92,8 +96,8 @@ def dues_collection(user, *, organization_id, month: dt.date) -> dict:
     rows, due_total, paid_total, paid_count = [], ZERO, ZERO, 0
     for m in members:
         a, p = assessments.get(m.pk), payments.get(m.pk)
-        due = a.monthly_due if a is not None else None
-        if due is not None and not a.exempt:
+        due = a.due_in(month) if a is not None else None
+        if due is not None and not a.exempt_in(month):
             due_total += due
         if p is not None:
             paid_total += p.amount
@@ -102,7 +106,7 @@ def dues_collection(user, *, organization_id, month: dt.date) -> dict:
             state, why = "paid", ""
         elif a is None:
             state, why = "not_assessed", _("未核定")
-        elif a.exempt:
+        elif a.exempt_in(month):
             state, why = "exempt", _("免交")
         elif month > now.replace(day=1):
             state, why = "future", _("未到期")

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
-from engine.calendar import today
+from engine.calendar import office_month, today
 from engine.dues import FEN, decimal_amount, monthly_dues
 from engine.dues import DuesCategory as Cat
 from engine.errors import Conflict, ValidationFailed
@@ -259,14 +259,31 @@ def dues_payroll_import(*, actor, organization: Organization, year, file) -> lis
 # --- hardship relief (DUES-2008 Art. 7) -----------------------------------------------------
 
 
-@transaction.atomic
-def dues_relief_request(
-    *, actor, assessment: DuesAssessment, relief: str, reason: str, amount=None
-) -> DuesAssessment:
-    """The branch submits a member's application for 少交 (with the reduced monthly amount) or 免交
-    to the higher committee. Until the committee approves, the computed amount stays due."""
-    assessment = DuesAssessment.objects.select_for_update().get(pk=assessment.pk)
-    _check_recordable(actor, _dues_branch(assessment.member))
+def _relief_month(value, *, year: int, field: str) -> dt.date:
+    """A month of the assessment's year, as an office writes it (`office_month`: 2027-03)."""
+    month = office_month(value)
+    if month is None:
+        raise ValidationFailed(
+            _("月份须写作 %(y)s-03 的形式。") % {"y": year},
+            code="invalid_month",
+            fields={field: [_("格式为 YYYY-MM")]},
+        )
+    if month.year != year:
+        raise ValidationFailed(
+            _("减免月份须在 %(y)s 年内。") % {"y": year},
+            code="month_outside_year",
+            fields={field: [_("须在 %(y)s 年内") % {"y": year}]},
+        )
+    return month
+
+
+def dues_relief_checked(
+    *, assessment: DuesAssessment, relief: str, reason: str, amount=None, months=None
+) -> dict:
+    """A branch's application for 少交 (with the reduced monthly amount) or 免交 (DUES-2008
+    Art. 7), checked: the kind, the reason, the reduced amount (above 0, below the computed one),
+    and the months of the year it covers (`{"from": "2027-03", "until": "2027-12"}`, none: the
+    whole year). Returns the values as stored; refused naming the field."""
     if relief not in (DuesRelief.REDUCED, DuesRelief.EXEMPT):
         raise ValidationFailed(
             _("请选择少交或免交。"), code="invalid_choice", fields={"relief": [_("须为少交或免交")]}
@@ -292,13 +309,49 @@ def dues_relief_request(
             )
     else:
         amount = None
+    months = months or {}
+    first = months.get("from") and _relief_month(
+        months["from"], year=assessment.year, field="months.from"
+    )
+    last = months.get("until") and _relief_month(
+        months["until"], year=assessment.year, field="months.until"
+    )
+    if first and last and last < first:
+        raise ValidationFailed(
+            _("截止月份不能早于起始月份。"),
+            code="date_out_of_order",
+            fields={"months.until": [_("不能早于起始月份")]},
+        )
+    return {
+        "relief": relief,
+        "amount": amount,
+        "reason": reason[:300],
+        "relief_from": first or None,
+        "relief_until": last or None,
+    }
+
+
+@transaction.atomic
+def dues_relief_request(
+    *, actor, assessment: DuesAssessment, relief: str, reason: str, amount=None, months=None
+) -> DuesAssessment:
+    """The branch submits a member's application for 少交 or 免交 (`dues_relief_checked`) to the
+    higher committee; the P-dues relief procedure calls it when its case starts. Until the
+    committee approves, the computed amount stays due."""
+    assessment = DuesAssessment.objects.select_for_update().get(pk=assessment.pk)
+    _check_recordable(actor, _dues_branch(assessment.member))
+    v = dues_relief_checked(
+        assessment=assessment, relief=relief, reason=reason, amount=amount, months=months
+    )
     if assessment.relief_status == DuesReliefStatus.PENDING:
         raise Conflict(
             _("该党员的申请正在等待党委审批。"),
             code="dues_relief_pending",
             fields={"relief": [_("已有待审批的申请")]},
         )
-    assessment.relief, assessment.relief_amount, assessment.relief_reason = relief, amount, reason
+    assessment.relief, assessment.relief_amount = v["relief"], v["amount"]
+    assessment.relief_reason = v["reason"]
+    assessment.relief_from, assessment.relief_until = v["relief_from"], v["relief_until"]
     assessment.relief_status = DuesReliefStatus.PENDING
     assessment.relief_decided_by, assessment.relief_decided_on, assessment.relief_note = (
         None,
@@ -313,17 +366,35 @@ def dues_relief_request(
         data={
             "member": assessment.member_id,
             "year": assessment.year,
-            "relief": relief,
-            "amount": str(amount) if amount is not None else None,
-            "reason": reason,
+            "relief": v["relief"],
+            "amount": str(v["amount"]) if v["amount"] is not None else None,
+            "reason": v["reason"],
+            "from": v["relief_from"] and v["relief_from"].strftime("%Y-%m"),
+            "until": v["relief_until"] and v["relief_until"].strftime("%Y-%m"),
         },
     )
     return assessment
 
 
+def dues_relief_branch(assessment: DuesAssessment) -> Organization:
+    """The branch that submits the member's relief (his Party group's branch): the case's
+    organization, whose higher committee decides."""
+    return _dues_branch(assessment.member)
+
+
 def may_decide_relief(user, branch: Organization) -> bool:
     """The higher committee decides (DUES-2008 Art. 7)."""
     return decides_above(user, branch)
+
+
+def check_relief_decider(actor, assessment: DuesAssessment) -> None:
+    """Refuse, naming the rule, a decision by someone who does not act for the higher committee."""
+    if not may_decide_relief(actor, dues_relief_branch(assessment)):
+        raise ValidationFailed(
+            _("少交、免交党费由上级党委审批。"),
+            code="dues_relief_not_committee",
+            fields={"approve": [_("须由上级党委审批")]},
+        )
 
 
 @transaction.atomic
@@ -332,13 +403,7 @@ def dues_relief_decide(
 ) -> DuesAssessment:
     """The committee approves or refuses a pending relief; approved, it is what the member owes."""
     assessment = DuesAssessment.objects.select_for_update().get(pk=assessment.pk)
-    branch = _dues_branch(assessment.member)
-    if not may_decide_relief(actor, branch):
-        raise ValidationFailed(
-            _("少交、免交党费由上级党委审批。"),
-            code="dues_relief_not_committee",
-            fields={"approve": [_("须由上级党委审批")]},
-        )
+    check_relief_decider(actor, assessment)
     if assessment.relief_status != DuesReliefStatus.PENDING:
         raise Conflict(
             _("该党员没有待审批的少交或免交申请。"),
@@ -395,10 +460,10 @@ def dues_collect(
             code="dues_not_assessed",
             fields={"month": [_("该年度党费尚未核定")]},
         )
-    if assessment.exempt:
+    if assessment.exempt_in(month):
         raise ValidationFailed(
-            _("%(name)s %(year)s 年经党委批准免交党费。")
-            % {"name": member.name, "year": month.year},
+            _("%(name)s %(month)s 经党委批准免交党费。")
+            % {"name": member.name, "month": month.strftime("%Y-%m")},
             code="dues_exempt",
             fields={"month": [_("已批准免交")]},
         )
@@ -418,5 +483,5 @@ def dues_collect(
             fields={"month": [_("超过补交期限")]},
         )
     return dues_record(
-        actor=actor, member=member, month=month, amount=assessment.monthly_due, paid_on=paid_on
+        actor=actor, member=member, month=month, amount=assessment.due_in(month), paid_on=paid_on
     )

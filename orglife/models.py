@@ -2,6 +2,7 @@
 self-lapse rule (P3, CONST Art. 9) and branch identification (P4). Writes go through
 `orglife.services`."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -350,6 +351,14 @@ class DuesReliefStatus(models.TextChoices):
     REFUSED = "refused", _("未批准")
 
 
+def relief_months_text(first, until) -> str:
+    """`first`/`until`: months (dates in them, or "2027-03"), either may be None (open)."""
+    if not first and not until:
+        return str(_("全年"))
+    show = [m if isinstance(m, str) else m.strftime("%Y-%m") if m else "" for m in (first, until)]
+    return str(_("%(a)s 至 %(b)s") % {"a": show[0] or _("年初"), "b": show[1] or _("年末")})
+
+
 class DuesAssessment(models.Model):
     """A member's dues for a year (年度核定, DUES-2017 (1): set once at the start of the year): the
     declared monthly base, the category, the amount computed by `engine.dues.monthly_dues` and, when
@@ -372,6 +381,9 @@ class DuesAssessment(models.Model):
         _("少交后每月金额"), max_digits=10, decimal_places=2, null=True, blank=True
     )
     relief_reason = models.CharField(_("申请理由"), max_length=300, blank=True, default="")
+    # The months of the year the relief covers (the first day of each); none: the whole year.
+    relief_from = models.DateField(_("减免起始月份"), null=True, blank=True)
+    relief_until = models.DateField(_("减免截止月份"), null=True, blank=True)
     relief_status = models.CharField(
         _("审批状态"), max_length=16, choices=DuesReliefStatus.choices, blank=True, default=""
     )
@@ -395,13 +407,37 @@ class DuesAssessment(models.Model):
         verbose_name = _("党费年度核定")
 
     @property
-    def monthly_due(self) -> Decimal:
-        """What the member owes each month: the computed amount, or the approved relief."""
-        if self.relief_status == DuesReliefStatus.APPROVED:
+    def relief_months_text(self) -> str:
+        """The months the relief covers as people read them: 2027-03 至 2027-12, or 全年."""
+        return relief_months_text(self.relief_from, self.relief_until)
+
+    def relieved_in(self, month) -> bool:
+        """Whether an approved relief covers `month` (a date in it): its months, else the year."""
+        if self.relief_status != DuesReliefStatus.APPROVED or not self.relief:
+            return False
+        month = month.replace(day=1)
+        return (self.relief_from is None or self.relief_from <= month) and (
+            self.relief_until is None or month <= self.relief_until
+        )
+
+    def due_in(self, month) -> Decimal:
+        """What the member owes for `month`: the approved relief in its months, else computed."""
+        if self.relieved_in(month):
             if self.relief == DuesRelief.EXEMPT:
                 return Decimal("0.00")
             if self.relief == DuesRelief.REDUCED and self.relief_amount is not None:
                 return self.relief_amount
+        return self.computed
+
+    def exempt_in(self, month) -> bool:
+        return self.relief == DuesRelief.EXEMPT and self.relieved_in(month)
+
+    @property
+    def monthly_due(self) -> Decimal:
+        """What the member owes each month of the year (the yearly sheet and the remittance's
+        monthly figure): the approved relief when it covers the whole year, else computed."""
+        if self.relief_from is None and self.relief_until is None:
+            return self.due_in(dt.date(self.year, 1, 1))
         return self.computed
 
     @property
@@ -411,4 +447,9 @@ class DuesAssessment(models.Model):
 
     @property
     def exempt(self) -> bool:
-        return self.relief_status == DuesReliefStatus.APPROVED and self.relief == DuesRelief.EXEMPT
+        """Exempt for the whole year."""
+        return (
+            self.relief_from is None
+            and self.relief_until is None
+            and self.exempt_in(dt.date(self.year, 1, 1))
+        )

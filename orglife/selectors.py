@@ -192,15 +192,17 @@ def lapse_grounds(members, *, on, months: int, since: dict | None = None) -> dic
         member_id__in=ids, month__gte=start, month__lt=on.replace(day=1)
     ).values_list("member_id", "month"):
         paid.setdefault(member_id, set()).add(month)
-    # A month of a year the committee exempted (免交, DUES-2008 Art. 7) is not owed (D11): it
+    # A month the committee exempted (免交, DUES-2008 Art. 7) is not owed (D11): it
     # counts as paid.
-    for member_id, year in DuesAssessment.objects.filter(
+    for a in DuesAssessment.objects.filter(
         member_id__in=ids,
         year__in={m.year for m in window},
         relief=DuesRelief.EXEMPT,
         relief_status=DuesReliefStatus.APPROVED,
-    ).values_list("member_id", "year"):
-        paid.setdefault(member_id, set()).update(m for m in window if m.year == year)
+    ).only("member_id", "year", "relief", "relief_status", "relief_from", "relief_until"):
+        paid.setdefault(a.member_id, set()).update(
+            m for m in window if m.year == a.year and a.exempt_in(m)
+        )
     out = {}
     for member in members:
         if since and member.pk in since and start <= since[member.pk]:

@@ -62,6 +62,17 @@ LABELS = [
     gettext_noop("是否同意评议结果"),
     gettext_noop("启动不合格党员处置"),
     gettext_noop("评议完成"),
+    # bpmn/dues_relief.bpmn
+    gettext_noop("少交或免交党费审批"),
+    gettext_noop("支部报送少交或免交申请"),
+    gettext_noop("报上级党委审批"),
+    gettext_noop("审批少交或免交党费"),
+    gettext_noop("党委审批"),
+    gettext_noop("登记审批结果"),
+    gettext_noop("党委意见"),
+    gettext_noop("已批准"),
+    gettext_noop("未批准"),
+    gettext_noop("不同意"),
     # bpmn/member_away.bpmn
     gettext_noop("流动党员和出国（境）党员管理"),
     gettext_noop("支部登记流动或出国（境）党员"),
@@ -71,8 +82,8 @@ LABELS = [
     gettext_noop("联系结果"),
     gettext_noop("研究失去联系党员的处理"),
     gettext_noop("失联处理"),
-    gettext_noop("党委意见"),
     gettext_noop("登记返回"),
+    gettext_noop("登记停止党籍"),
     gettext_noop("已返回"),
     gettext_noop("党委决定停止党籍"),
     gettext_noop("继续登记"),
@@ -148,7 +159,6 @@ LABELS = [
     gettext_noop("备案或同意"),
     gettext_noop("政审合格"),
     gettext_noop("政审不合格"),
-    gettext_noop("不同意"),
     gettext_noop("预审通过"),
     gettext_noop("预审未通过"),
     gettext_noop("决议接收"),
@@ -384,6 +394,9 @@ LABELS = [
     gettext_noop("佐证资料"),
     # forms/schemas/democratic_review/self_assessment.json
     gettext_noop("对照党员标准和入党誓词的自我评价"),
+    # forms/schemas/dues_relief/decide_relief.json
+    gettext_noop("审批说明"),
+    gettext_noop("不同意时必填"),
     # forms/schemas/member_away/decide_lost_contact.json
     gettext_noop("失去联系党员的处理"),
     gettext_noop("继续寻找"),
@@ -391,6 +404,8 @@ LABELS = [
     gettext_noop("已取得联系"),
     gettext_noop("研究日期"),
     gettext_noop("情况和理由"),
+    gettext_noop("停止党籍的文号"),
+    gettext_noop("决定停止党籍时必填"),
     # forms/schemas/member_away/record_contact.json
     gettext_noop("联系日期（返回时为返回日期）"),
     gettext_noop("已取得联系，继续登记"),

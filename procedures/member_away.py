@@ -7,7 +7,9 @@ with the branch (保留组织关系), which contacts him at the rule set's inter
 contact task is due then and reminded like every task). While registered (`MemberAway`) a meeting
 he misses is not an absence (`orglife.selectors.away_absence`). A member out of contact for
 `transfer.lost_contact` goes before the committee, which decides whether to search on or to stop
-his standing (EDU-2019 Art. 24): the system never does it by itself."""
+his standing (EDU-2019 Art. 24): the system never does it by itself. A decision to stop it is the
+member's status event 停止党籍 (`member_suspension`, provided by the member records), dated the
+day of the decision, so the roster and the Party statistics count it."""
 
 from __future__ import annotations
 
@@ -15,10 +17,18 @@ from engine.calendar import date_field, not_in_future, parse_date
 from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
 from organizations.models import AwayKind, Member, MemberAway, MemberStatus
+from organizations.selectors import approving_committee_of
 from organizations.services import member_away_end, member_away_start
 from procedures.common.members import member_case_subject
 from procedures.common.start import MEMBER, one_running_per
-from workflows.registry import data_labels, effect, event_date_fields, form_check, form_context
+from workflows.registry import (
+    data_labels,
+    effect,
+    event_date_fields,
+    form_check,
+    form_context,
+    provider,
+)
 
 PROCESS = "member_away"
 # The contact interval of each kind (the contact task's `dueDate` reads `contact_rule`).
@@ -42,6 +52,8 @@ data_labels(
         "expected_return_on": _("预计返回日期"),
         "last_contact_on": _("最近联系日期"),
         "returned_on": _("返回日期"),
+        "decided_on": _("研究日期"),
+        "document_no": _("停止党籍的文号"),
     },
 )
 event_date_fields(PROCESS, {"record_contact": "contact_date", "decide_lost_contact": "decided_on"})
@@ -178,10 +190,37 @@ def check_contact(*, case, task, data, rules) -> dict:
 
 @form_check(PROCESS, "decide_lost_contact")
 def check_lost_decision(*, case, task, data, rules) -> dict:
+    """Stopping the standing is decided by a document (文号), which the status event records."""
     day = not_in_future(date_field(data.get("decided_on"), field="decided_on"), field="decided_on")
     if data.get("decision") == "found":  # contact again: the interval runs from today
         return {"last_contact_on": day.isoformat()}
+    if data.get("decision") == "propose_stop_standing" and not _text(data, "document_no", 100):
+        raise ValidationFailed(
+            _("决定停止党籍须填写文号。"),
+            code="document_no_required",
+            fields={"document_no": [_("停止党籍须填写文号")]},
+        )
     return {}
+
+
+@effect("member_away_stop_standing", label=_("登记停止党籍"))
+def stop_standing(*, case, params, actor, now) -> dict:
+    """The committee's decision as the member's 停止党籍 on the day it was taken (with its reason,
+    the deciding committee and the document number); his registration away ends that day."""
+    d = case.data
+    member = Member.objects.select_related("organization").get(pk=d["member"]["id"])
+    decided_on = parse_date(d["decided_on"])
+    change = provider("member_suspension")(
+        actor=actor,
+        member=member,
+        on=decided_on,
+        reason=_text(d, "reason", 200),
+        decided_by=approving_committee_of(member.organization).name,
+        document_no=d["document_no"],
+    )
+    away = MemberAway.objects.select_for_update().get(member=member, ended_on__isnull=True)
+    member_away_end(actor=actor, away=away, ended_on=decided_on)
+    return {"status_change": change.pk}
 
 
 @effect("member_away_end")

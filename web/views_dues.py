@@ -21,6 +21,7 @@ from orglife import dues_selectors, dues_services
 from orglife import selectors as orglife_selectors
 from orglife.dues_export import remittance_workbook
 from orglife.models import DuesCategory, DuesRelief
+from procedures import dues_relief
 from workflows.replica import reads_from_replica
 
 from . import reports
@@ -138,12 +139,16 @@ def dues_bases(request) -> HttpResponse:
                         code="required",
                         fields={"relief_for": [_("请选择党员")]},
                     )
-                dues_services.dues_relief_request(
+                dues_relief.dues_relief_start(
                     actor=request.user,
                     assessment=assessment,
                     relief=request.POST.get("relief", ""),
                     reason=request.POST.get("reason", ""),
                     amount=request.POST.get("amount", "").strip() or None,
+                    months={
+                        "from": request.POST.get("months_from", "").strip() or None,
+                        "until": request.POST.get("months_until", "").strip() or None,
+                    },
                 )
                 messages.success(
                     request,
@@ -248,10 +253,7 @@ def dues_remittance(request) -> HttpResponse:
         {
             "a": a,
             "may_decide": dues_services.may_decide_relief(
-                request.user,
-                a.member.organization
-                if a.member.organization.kind == "branch"
-                else a.member.organization.parent,
+                request.user, dues_services.dues_relief_branch(a)
             ),
         }
         for a in dues_selectors.dues_reliefs_pending(request.user)
@@ -275,7 +277,7 @@ def dues_relief_decision(request, assessment_id: int) -> HttpResponse:
     if assessment is None:
         raise Http404
     try:
-        dues_services.dues_relief_decide(
+        dues_relief.dues_relief_case_decide(
             actor=request.user,
             assessment=assessment,
             approve=request.POST.get("decision") == "approve",

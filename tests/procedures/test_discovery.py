@@ -11,6 +11,8 @@ def test_every_procedure_module_and_package_is_discovered():
     assert found == [
         "procedures.branch_election.procedure",
         "procedures.democratic_review",
+        "procedures.dues_relief",
+        "procedures.member_away",
         "procedures.member_development.procedure",
         "procedures.model_branch_evaluation",
         "procedures.orglife_reminder",

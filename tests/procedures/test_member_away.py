@@ -118,3 +118,38 @@ def test_a_mobile_member_is_registered_contacted_flagged_and_back(university, ap
         meeting(u, dt.date(2027, 12, 25), present, away, "未请假")
         year = sessions(orgdept, u, "2027-12")  # the year's rate: March excused, December not
         assert (year["present"], year["due"]) == (2 * len(present), 2 * len(present) + 1)
+
+
+def test_the_committee_stopping_the_standing_records_the_status_event_the_statistics_count(
+    university, api
+):
+    u = university
+    away, sec, officer = u.full_a[3], api(u.users.sec_a), api(u.users.officer)
+    with time_machine.travel(cst(2027, 3, 1, 9), tick=False):
+        case = register(sec, u, away, {**START, "card_no": "沪流2027-0301"})
+    with time_machine.travel(cst(2027, 10, 8, 9), tick=False):
+        complete(
+            sec,
+            contact_task(sec, case["id"])["id"],
+            {"contact_date": "2027-10-08", "contact_outcome": "lost", "note": "半年多联系不上"},
+        )
+        decide = contact_task(officer, case["id"])
+        stop = {"decision": "propose_stop_standing", "decided_on": "2027-10-08"}
+        stop["reason"] = "失去联系超过六个月，经查找仍无下落"
+        body = complete(officer, decide["id"], stop, status=400)
+        assert body["code"] == "document_no_required" and "document_no" in body["fields"]
+        complete(officer, decide["id"], {**stop, "document_no": "计院党〔2027〕9号"})
+        assert sec.get(f"/api/cases/{case['id']}/").json()["status"] == "completed"
+        roster = sec.get(f"/api/members/{away.pk}/").json()
+        assert (roster["status"], roster["away"]) == ("suspended", "")
+    # the year's table counts him under 停止党籍 (DT-2017 表1 row 11), and the cell names him
+    q = {"organization": u.branch_a.pk, "cutoff": "2027-12-31"}
+    tables = {t["key"]: t for t in officer.get("/api/statistics/", q).json()["tables"]}
+    rows = {r["key"]: r["cells"][0]["value"] for r in tables["membership_change"]["rows"]}
+    assert rows["11"] == 1
+    cell = officer.get(
+        "/api/statistics/cell/", {**q, "table": "membership_change", "row": "11", "col": "count"}
+    ).json()
+    assert away.name in str(cell)
+    history = sec.get(f"/api/cases/{case['id']}/history/")
+    assert history.status_code == 200 and "计院党〔2027〕9号" in history.content.decode()

@@ -106,7 +106,7 @@ def test_the_branch_submits_an_exemption_and_the_college_officer_approves_it(uni
             "/records/dues/bases/", {**bases, "relief": "exempt", "reason": "长期患病，生活困难"}
         )
         assert r.status_code == 302
-        assert "免交：待党委审批" in text(sec.get(r["Location"]))
+        assert "免交（全年）：待党委审批" in text(sec.get(r["Location"]))
         # the branch cannot decide its own application; the college officer can
         page = sec.get("/committee/dues/", {"organization": u.branch_a.pk})
         assert "待上级党委审批" in text(page) and "批准" not in text(page).replace(
