@@ -26,6 +26,8 @@ by the bench's), gunicorn gets it pointed at the bench database, and the databas
 the dashboards there; without it every read goes to the primary.
 """
 
+# Django and first-party imports sit inside the functions: they must follow django.setup(), which
+# main() calls after the bench has chosen its database (as in bench/onboarding.py and bench/scale.py).
 from __future__ import annotations
 
 import argparse

@@ -10,8 +10,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from organizations import audit
 from organizations.audit import GENESIS, record_hash, verify_record_chains
 from organizations.models import RecordEvent, RecordLogHead
+from organizations.services import organization_create
 
 OLD = [("organizations", "0011_member_status_events")]
 SPLIT = [("organizations", "0012_record_log_one_chain_per_root")]
@@ -135,9 +137,6 @@ def test_the_single_record_log_splits_into_one_verifiable_chain_per_root():
 
 @pytest.mark.django_db
 def test_a_batch_of_appends_chains_each_root_in_order_and_flushes_as_it_goes(monkeypatch):
-    from organizations import audit
-    from organizations.services import organization_create
-
     monkeypatch.setattr(audit, "BATCH_FLUSH", 3)
     with audit.record_log_batch():
         a = organization_create(actor=None, parent=None, name="甲大学党委", kind="committee")
