@@ -30,7 +30,14 @@ from procedures.transfer.batch import (
     summary_workbook,
     template_workbook,
 )
-from procedures.transfer.procedure import DESTINATIONS, IN, INTERNAL, ISSUER_KINDS, OUT
+from procedures.transfer.procedure import (
+    DESTINATIONS,
+    IN,
+    INTERNAL,
+    ISSUER_KINDS,
+    LETTER_FIELDS,
+    OUT,
+)
 from procedures.transfer.selectors import branches_receiving, internal_targets, may_start_transfer
 from workflows.services import case_start_in_scope
 
@@ -351,11 +358,6 @@ TRANSFER_IN_FIELDS = (
     "status",
     "phone",
     "joined_on",
-    "serial",
-    "issuer",
-    "issuer_kind",
-    "issued_on",
-    "validity_days",
-    "dues_paid_through",
+    *LETTER_FIELDS,
     "from_organization",
 )
