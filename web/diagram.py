@@ -258,21 +258,24 @@ def add_layout(root: ET.Element, process_id: str) -> ET.Element | None:
         bpmnElement=collab.get("id") if participant is not None else process_id,
     )
 
+    def label(parent, at):
+        lab = ET.SubElement(parent, f"{{{BPMNDI}}}BPMNLabel")
+        ET.SubElement(
+            lab,
+            f"{{{DC}}}Bounds",
+            x=str(at[0]),
+            y=str(at[1]),
+            width=str(LABEL_W),
+            height=str(LABEL_H),
+        )
+
     def shape(element_id, x, y, w, h, label_at=None, **extra):
         s = ET.SubElement(
             plane, f"{{{BPMNDI}}}BPMNShape", id=f"{element_id}_di", bpmnElement=element_id, **extra
         )
         ET.SubElement(s, f"{{{DC}}}Bounds", x=str(x), y=str(y), width=str(w), height=str(h))
         if label_at:
-            lab = ET.SubElement(s, f"{{{BPMNDI}}}BPMNLabel")
-            ET.SubElement(
-                lab,
-                f"{{{DC}}}Bounds",
-                x=str(label_at[0]),
-                y=str(label_at[1]),
-                width=str(LABEL_W),
-                height=str(LABEL_H),
-            )
+            label(s, label_at)
 
     if participant is not None:
         shape(
@@ -310,15 +313,7 @@ def add_layout(root: ET.Element, process_id: str) -> ET.Element | None:
         for px, py in points:
             ET.SubElement(edge, f"{{{DI}}}waypoint", x=str(px), y=str(py))
         if f.get("name"):
-            lab = ET.SubElement(edge, f"{{{BPMNDI}}}BPMNLabel")
-            ET.SubElement(
-                lab,
-                f"{{{DC}}}Bounds",
-                x=str(label_at[0]),
-                y=str(label_at[1]),
-                width=str(LABEL_W),
-                height=str(LABEL_H),
-            )
+            label(edge, label_at)
     return diagram
 
 
