@@ -20,10 +20,16 @@ from ..models import (
     Role,
     RoleAssignment,
 )
+from .members import _log_updated as _log_member_updated
 from .members import member_build, member_create, member_update
 from .organizations import organization_create, organization_update
-from .record import _changes, _record, snapshot
-from .roles import _role_label, _validate_assignment, role_assignment_create, role_assignment_update
+from .record import _record, snapshot
+from .roles import (
+    _log_role_created,
+    _validate_assignment,
+    role_assignment_create,
+    role_assignment_update,
+)
 from .users import user_create, user_update
 
 # --- import (onboarding): upserts through the services above, each write in the record log -------
@@ -270,15 +276,7 @@ def officers_import_many(*, actor, officers: list[dict]) -> list[tuple[RoleAssig
     for member, user, r in linked:
         before = snapshot(member)
         member.user = user
-        _record(
-            "member_updated",
-            actor=actor,
-            instance=member,
-            label=member.name,
-            organization_id=member.organization_id,
-            data={"changes": _changes(before, snapshot(member))},
-            source=r["source"],
-        )
+        _log_member_updated(actor, member, before, r["source"])
     Member.objects.bulk_update([m for m, _u, _r in linked], ["user"])
     for r in rows:
         user = r["member"].user
@@ -317,13 +315,5 @@ def officers_import_many(*, actor, officers: list[dict]) -> list[tuple[RoleAssig
         out.append((a, "updated" if changes else "unchanged", changes))
     RoleAssignment.objects.bulk_create([a for a, _r in new])
     for a, r in new:
-        _record(
-            "role_assignment_created",
-            actor=actor,
-            instance=a,
-            label=_role_label(a),
-            organization_id=a.organization_id,
-            data={"after": snapshot(a)},
-            source=r["source"],
-        )
+        _log_role_created(actor, a, r["source"])
     return out

@@ -90,6 +90,19 @@ def _log_created(actor, members: list[Member], sources: list[dict | None]) -> li
 
 
 @transaction.atomic
+def _log_updated(actor, member: Member, before: dict, source: dict | None) -> None:
+    """The record-log event of a changed member (`before`: its snapshot before the change)."""
+    _record(
+        "member_updated",
+        actor=actor,
+        instance=member,
+        label=member.name,
+        organization_id=member.organization_id,
+        data={"changes": _changes(before, snapshot(member))},
+        source=source,
+    )
+
+
 def member_update(*, actor, member: Member, source: dict | None = None, **fields) -> Member:
     if "id_number" in fields or ("birth_date" in fields and member.id_number):
         fields.setdefault("id_number", member.id_number)
@@ -101,15 +114,7 @@ def member_update(*, actor, member: Member, source: dict | None = None, **fields
         setattr(member, k, v)
     _validate_member(member)
     member.save()
-    _record(
-        "member_updated",
-        actor=actor,
-        instance=member,
-        label=member.name,
-        organization_id=member.organization_id,
-        data={"changes": _changes(before, snapshot(member))},
-        source=source,
-    )
+    _log_updated(actor, member, before, source)
     return member
 
 

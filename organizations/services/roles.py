@@ -75,6 +75,19 @@ def _role_label(a: RoleAssignment) -> str:
 
 
 @transaction.atomic
+def _log_role_created(actor, a: RoleAssignment, source: dict | None) -> None:
+    """The record-log event of a new role assignment: one form for a single grant and a batch."""
+    _record(
+        "role_assignment_created",
+        actor=actor,
+        instance=a,
+        label=_role_label(a),
+        organization_id=a.organization_id,
+        data={"after": snapshot(a)},
+        source=source,
+    )
+
+
 def role_assignment_create(
     *,
     actor,
@@ -102,15 +115,7 @@ def role_assignment_create(
         post=post,
         **fields,
     )
-    _record(
-        "role_assignment_created",
-        actor=actor,
-        instance=a,
-        label=_role_label(a),
-        organization_id=a.organization_id,
-        data={"after": snapshot(a)},
-        source=source,
-    )
+    _log_role_created(actor, a, source)
     return a
 
 
