@@ -10,7 +10,15 @@ from organizations.models import Member, MemberStatus
 from workflows.models import Case
 
 from ..helpers import assert_round_trip, complete, cst, inbox, only_task, refused, run_timers
-from .transfer_helpers import LETTER, PERSON, pay_dues, second_college, start_in, start_out
+from .transfer_helpers import (
+    LETTER,
+    PERSON,
+    pay_dues,
+    second_college,
+    start_in,
+    start_internal,
+    start_out,
+)
 
 
 def test_a_graduate_moves_out_to_an_employer_with_letter_and_receipt(university, api):
@@ -255,18 +263,7 @@ def test_a_member_moves_between_branches_of_two_colleges_both_committees_acting(
             format="json",
         )
         assert same.status_code == 400 and same.json()["code"] == "receiving_branch_invalid"
-        r = sec.post(
-            "/api/cases/",
-            {
-                "process": "transfer_internal",
-                "organization": u.branch_a.pk,
-                "subject_member": mover.pk,
-                "data": {"member": {"id": mover.pk}, "to_branch": {"id": branch_c.pk}},
-            },
-            format="json",
-        )
-        assert r.status_code == 201, r.json()
-        sending = r.json()
+        sending = start_internal(sec, u, mover, branch_c)
         assert inbox(api(officer_math)) == []  # nothing for the receiver until the sender releases
         complete(
             officer,

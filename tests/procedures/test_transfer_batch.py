@@ -3,11 +3,9 @@ list, previews each row, starts them all in one request (all or none), and follo
 progress with an export; a branch sees only its own members' transfers."""
 
 import datetime as dt
-import io
 
 import pytest
 import time_machine
-from openpyxl import Workbook
 
 from engine.errors import Conflict
 from organizations.services import member_update
@@ -16,20 +14,7 @@ from workflows.models import Case
 from workflows.services import cases_start_many
 
 from ..helpers import complete, cst, inbox
-from .transfer_helpers import pay_dues
-
-
-def graduates_xlsx(rows, header=("学号", "姓名", "去向", "接收党组织")) -> io.BytesIO:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(list(header))
-    for row in rows:
-        ws.append(list(row))
-    buf = io.BytesIO()
-    wb.save(buf)
-    buf.seek(0)
-    buf.name = "毕业生.xlsx"
-    return buf
+from .transfer_helpers import graduates_xlsx, pay_dues
 
 
 def upload(client, url, rows, status):

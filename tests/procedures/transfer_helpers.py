@@ -1,9 +1,12 @@
 """P7 transfers driven through the API, for the procedure, letter and page tests."""
 
 import datetime as dt
+import io
 
 import time_machine
 from dateutil.relativedelta import relativedelta
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
 
 from organizations.models import OrgKind, Role
 from organizations.services import role_assignment_create
@@ -111,3 +114,15 @@ def second_college(u):
     sec = UserFactory(username="sec_math")
     role_assignment_create(actor=None, user=sec, role=Role.BRANCH_SECRETARY, organization=branch)
     return branch, officer, sec
+
+
+def graduates_xlsx(rows, header=("学号", "姓名", "去向", "接收党组织")) -> SimpleUploadedFile:
+    """The graduates' list as the organization department uploads it (Excel)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(header))
+    for row in rows:
+        ws.append(list(row))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return SimpleUploadedFile("毕业生.xlsx", buf.getvalue())

@@ -5,28 +5,17 @@ with links to the cases and its Excel export (formula-safe); a branch secretary 
 import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from engine.calendar import today
 from organizations.services import member_update
 from orglife.services import dues_record
 from workflows.models import Case
 
+from ..procedures.transfer_helpers import graduates_xlsx
 from .helpers import text
 
 pytestmark = pytest.mark.django_db
-
-
-def graduates(rows, header=("学号", "姓名", "去向", "接收党组织")) -> SimpleUploadedFile:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(list(header))
-    for row in rows:
-        ws.append(list(row))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return SimpleUploadedFile("毕业生.xlsx", buf.getvalue())
 
 
 def ready_graduates(u, n=3):
@@ -60,7 +49,7 @@ def test_the_graduation_batch_is_previewed_started_and_summarised(university, we
         ("20230002", "", "保留在学校", ""),
         ("20239999", "", "工作单位", "某单位党委"),
     ]
-    refused = org.post("/transfers/graduation/", {"file": graduates(rows)})
+    refused = org.post("/transfers/graduation/", {"file": graduates_xlsx(rows)})
     body = text(refused)
     assert refused.status_code == 200
     assert "共 4 行：可发起 3 行，不能发起 1 行。" in body
@@ -68,10 +57,10 @@ def test_the_graduation_batch_is_previewed_started_and_summarised(university, we
     assert "graduation-start" not in refused.content.decode()  # nothing starts while refused
 
     # a list without the columns: a 400 naming the file's rule
-    bad = org.post("/transfers/graduation/", {"file": graduates([("x",)], header=("甲",))})
+    bad = org.post("/transfers/graduation/", {"file": graduates_xlsx([("x",)], header=("甲",))})
     assert bad.status_code == 400 and "缺少“学号”或“姓名”列" in text(bad)
 
-    preview = org.post("/transfers/graduation/", {"file": graduates(rows[:3])})
+    preview = org.post("/transfers/graduation/", {"file": graduates_xlsx(rows[:3])})
     assert "全部发起（3 人）" in text(preview) and "开具介绍信（党委）" in text(preview)
     started = org.post("/transfers/graduation/start/", follow=True)
     body = text(started)
@@ -103,7 +92,7 @@ def test_the_graduation_batch_is_previewed_started_and_summarised(university, we
 
     # a branch secretary: no upload, no template; the batch of other branches reads as none
     sec = web(u.users.sec_a)
-    assert sec.post("/transfers/graduation/", {"file": graduates(rows[:1])}).status_code == 404
+    assert sec.post("/transfers/graduation/", {"file": graduates_xlsx(rows[:1])}).status_code == 404
     assert sec.get("/transfers/graduation/template.xlsx").status_code == 404
     assert web(u.users.sec_b).get(f"/transfers/graduation/{batch}/").status_code == 404
     assert org.get("/transfers/graduation/19990101-000000/").status_code == 404
