@@ -61,7 +61,8 @@ def test_an_officer_sees_an_overdue_term_in_red_and_reaches_the_records_behind_a
     page.get_by_role("link", name="党委工作台").click()
     page.get_by_test_id("standards-link").click()
     page.select_option("#s-year", str(held.year))
-    page.get_by_role("button", name="查看").click()
+    with page.expect_navigation():  # the table of the year chosen, not the one before it
+        page.get_by_role("button", name="查看").click()
     page.wait_for_selector("table[data-testid=standards-table]")
     row = page.locator("table[data-testid=standards-table] tr", has_text=u.branch_a.name)
     row.get_by_role("link").nth(6).click()  # 管理严格规范, the 7th standard of jsnu-2020
@@ -90,7 +91,9 @@ def test_an_officer_sees_an_overdue_term_in_red_and_reaches_the_records_behind_a
     secretary.goto("/records/roster/")
     secretary.get_by_test_id("standards-link").click()
     secretary.select_option("#s-year", str(held.year))
-    secretary.get_by_role("button", name="查看").click()
+    with secretary.expect_navigation():
+        secretary.get_by_role("button", name="查看").click()
+    secretary.wait_for_selector("table[data-testid=standards-table]")
     rows = secretary.locator("table[data-testid=standards-table] tbody tr")
     assert rows.count() == 19 and rows.first.locator("th").inner_text() == "支部班子健全"
     assert no_horizontal_scroll(secretary)
