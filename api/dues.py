@@ -20,7 +20,7 @@ from orglife.dues_export import remittance_workbook
 from orglife.models import DuesAssessment
 from procedures import dues_relief
 
-from .params import int_param
+from .params import int_param, member_in_body
 from .parsers import FormParser, MultiPartParser
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -309,11 +309,7 @@ class DuesCollectView(APIView):
         body = CollectSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
-        member = members_visible(request.user).filter(pk=d["member"]).first()
-        if member is None:
-            raise ValidationFailed(
-                _("党员不存在。"), code="member_not_found", fields={"member": [_("不存在")]}
-            )
+        member = member_in_body(request.user, d["member"])
         p = dues_services.dues_collect(
             actor=request.user, member=member, month=_month(d["month"]), paid_on=d["paid_on"]
         )

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from engine.errors import NotFound, ValidationFailed
 from engine.i18n import _
 from organizations.rules import deployment_rule_set
-from organizations.selectors import members_visible, organizations_visible
+from organizations.selectors import organizations_visible
 from orglife import selectors, services
 from orglife.models import (
     Attendance,
@@ -34,7 +34,7 @@ from orglife.models import (
 from procedures import democratic_review
 from untrusted.uploads import IMAGE_TYPES
 
-from .params import int_param
+from .params import int_param, member_in_body
 from .parsers import FormParser, MultiPartParser
 
 
@@ -310,11 +310,7 @@ class DuesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         body = DuesCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
-        member = members_visible(request.user).filter(pk=d["member"]).first()
-        if member is None:
-            raise ValidationFailed(
-                _("党员不存在。"), code="member_not_found", fields={"member": [_("不存在")]}
-            )
+        member = member_in_body(request.user, d["member"])
         year, month = map(int, d["month"].split("-"))
         payment = services.dues_record(
             actor=request.user,

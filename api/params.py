@@ -4,8 +4,8 @@ import datetime as dt
 
 from engine.errors import ValidationFailed
 from engine.i18n import _
-from organizations.models import Organization
-from organizations.selectors import organization_in_scope
+from organizations.models import Member, Organization
+from organizations.selectors import members_visible, organization_in_scope
 
 
 def int_param(request, name) -> int | None:
@@ -62,3 +62,14 @@ def organization_param(request) -> Organization:
             _("请指定组织。"), code="organization_required", fields={"organization": [_("必填")]}
         )
     return organization_in_scope(request.user, org)
+
+
+def member_in_body(user, member_id: int) -> Member:
+    """The member a request body names (`member`): one `user` may read, else a 400 naming the
+    field; a member out of scope answers like one that does not exist."""
+    member = members_visible(user).filter(pk=member_id).first()
+    if member is None:
+        raise ValidationFailed(
+            _("党员不存在。"), code="member_not_found", fields={"member": [_("不存在")]}
+        )
+    return member
