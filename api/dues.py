@@ -350,6 +350,14 @@ def _remittance(request) -> dict:
     )
 
 
+def _month_amounts(cells) -> list[dict]:
+    """A remittance's months (the committee's totals or one branch's row) as the API gives them."""
+    return [
+        {"month": c["month"].strftime("%Y-%m"), "amount": _money(c["amount"]), "count": c["count"]}
+        for c in cells
+    ]
+
+
 class DuesRemittanceView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("organization", int), OpenApiParameter("year", int)],
@@ -365,14 +373,7 @@ class DuesRemittanceView(APIView):
                 "year": s["year"],
                 "monthly_due": _money(s["monthly_due"]),
                 "year_total": _money(s["year_total"]),
-                "months": [
-                    {
-                        "month": t["month"].strftime("%Y-%m"),
-                        "amount": _money(t["amount"]),
-                        "count": t["count"],
-                    }
-                    for t in s["month_totals"]
-                ],
+                "months": _month_amounts(s["month_totals"]),
                 "branches": [
                     {
                         "organization": r["branch"].pk,
@@ -380,14 +381,7 @@ class DuesRemittanceView(APIView):
                         "parent_name": r["college"],
                         "monthly_due": _money(r["monthly_due"]),
                         "year_total": _money(r["year_total"]),
-                        "months": [
-                            {
-                                "month": c["month"].strftime("%Y-%m"),
-                                "amount": _money(c["amount"]),
-                                "count": c["count"],
-                            }
-                            for c in r["cells"]
-                        ],
+                        "months": _month_amounts(r["cells"]),
                     }
                     for r in s["rows"]
                 ],
