@@ -124,18 +124,10 @@ def meeting_record(
     known = _branch_members(organization, [*attendees, *absent_ids])
     for i, mid in enumerate(attendees):
         if mid not in known:
-            raise ValidationFailed(
-                _("党员 %(id)s 不是本支部党员。") % {"id": mid},
-                code="member_not_in_branch",
-                fields={f"attendees.{i}": [_("不是本支部党员")]},
-            )
+            raise _not_in_branch(mid, f"attendees.{i}")
     for i, a in enumerate(absentees):
         if a.get("member") not in known:
-            raise ValidationFailed(
-                _("党员 %(id)s 不是本支部党员。") % {"id": a.get("member")},
-                code="member_not_in_branch",
-                fields={f"absentees.{i}.member": [_("不是本支部党员")]},
-            )
+            raise _not_in_branch(a.get("member"), f"absentees.{i}.member")
         if not str(a.get("reason") or "").strip():
             raise ValidationFailed(
                 _("缺席人员须写明原因。"),
@@ -145,11 +137,7 @@ def meeting_record(
     officers = _branch_members(organization, [m for m in (chair, recorder) if m is not None])
     for field, mid in (("chair", chair), ("recorder", recorder)):
         if mid is not None and mid not in officers:
-            raise ValidationFailed(
-                _("党员 %(id)s 不是本支部党员。") % {"id": mid},
-                code="member_not_in_branch",
-                fields={field: [_("不是本支部党员")]},
-            )
+            raise _not_in_branch(mid, field)
     everyone = [*attendees, *absent_ids]
     if len(set(everyone)) != len(everyone):
         dup = next(m for m in everyone if everyone.count(m) > 1)
@@ -158,12 +146,8 @@ def meeting_record(
             code="member_listed_twice",
             fields={"attendees": [_("同一党员只能出现一次")]},
         )
-    if lecturer is not None and not _branch_members(organization, [lecturer]):
-        raise ValidationFailed(
-            _("党员 %(id)s 不是本支部党员。") % {"id": lecturer},
-            code="member_not_in_branch",
-            fields={"lecturer": [_("不是本支部党员")]},
-        )
+    if lecturer is not None:
+        _branch_member(organization, lecturer, "lecturer")
     meeting = Meeting.objects.create(
         organization=organization,
         kind=kind,
@@ -275,12 +259,17 @@ def meeting_file_upload(*, actor, meeting: Meeting, kind: str, file) -> MeetingF
 def _branch_member(organization: Organization, member_id, field: str = "member") -> Member:
     member = _branch_members(organization, [member_id]).get(member_id)
     if member is None:
-        raise ValidationFailed(
-            _("党员 %(id)s 不是本支部党员。") % {"id": member_id},
-            code="member_not_in_branch",
-            fields={field: [_("不是本支部党员")]},
-        )
+        raise _not_in_branch(member_id, field)
     return member
+
+
+def _not_in_branch(member_id, field: str) -> ValidationFailed:
+    """The refusal of a member id that is no member of the branch the record is for."""
+    return ValidationFailed(
+        _("党员 %(id)s 不是本支部党员。") % {"id": member_id},
+        code="member_not_in_branch",
+        fields={field: [_("不是本支部党员")]},
+    )
 
 
 def _positive(value, field: str) -> Decimal:
