@@ -272,6 +272,14 @@ def _not_in_branch(member_id, field: str) -> ValidationFailed:
     )
 
 
+def _required(value: str, field: str, message) -> str:
+    """`value` without its surrounding blanks; a blank one is refused naming `field`."""
+    text = value.strip()
+    if not text:
+        raise ValidationFailed(message, code="required", fields={field: [_("必填")]})
+    return text
+
+
 def _positive(value, field: str) -> Decimal:
     try:
         number = Decimal(str(value))
@@ -299,16 +307,13 @@ def volunteer_service_record(
     _check_recordable(actor, organization)
     person = _branch_member(organization, member)
     not_in_future(served_on, field="served_on")
-    if not activity.strip():
-        raise ValidationFailed(
-            _("请填写活动名称。"), code="required", fields={"activity": [_("必填")]}
-        )
+    activity = _required(activity, "activity", _("请填写活动名称。"))
     row = VolunteerService.objects.create(
         organization=organization,
         member=person,
         served_on=served_on,
         hours=_positive(hours, "hours"),
-        activity=activity.strip(),
+        activity=activity,
         evidence=evidence,
         recorded_by=actor,
     )
@@ -350,16 +355,13 @@ def training_record(
             code="invalid_choice",
             fields={"kind": [_("未知的类型")]},
         )
-    if not title.strip():
-        raise ValidationFailed(
-            _("请填写培训名称。"), code="required", fields={"title": [_("必填")]}
-        )
+    title = _required(title, "title", _("请填写培训名称。"))
     row = TrainingAttendance.objects.create(
         organization=organization,
         member=person,
         attended_on=attended_on,
         kind=kind,
-        title=title.strip(),
+        title=title,
         hours=_positive(hours, "hours"),
         evidence=evidence,
         recorded_by=actor,
@@ -403,10 +405,7 @@ def pairing_record(
             code="invalid_choice",
             fields={"partner_kind": [_("未知的类型")]},
         )
-    if not partner_name.strip():
-        raise ValidationFailed(
-            _("请填写联系对象。"), code="required", fields={"partner_name": [_("必填")]}
-        )
+    partner_name = _required(partner_name, "partner_name", _("请填写联系对象。"))
     if ended_on is not None and ended_on < started_on:
         raise ValidationFailed(
             _("结束日期不能早于开始日期。"),
@@ -416,7 +415,7 @@ def pairing_record(
     row = Pairing.objects.create(
         organization=organization,
         member=person,
-        partner_name=partner_name.strip(),
+        partner_name=partner_name,
         partner_kind=partner_kind,
         started_on=started_on,
         ended_on=ended_on,
