@@ -20,7 +20,7 @@ from orglife.dues_export import remittance_workbook
 from orglife.models import DuesAssessment
 from procedures import dues_relief
 
-from .params import int_param, member_in_body
+from .params import member_in_body, required_int_param, year_param
 from .parsers import FormParser, MultiPartParser
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,26 +47,6 @@ def _month(value, name="month") -> dt.date:
             code="invalid_parameter",
             fields={name: [_("须为 YYYY-MM")]},
         ) from None
-
-
-def _required_int(request, name) -> int:
-    value = int_param(request, name)
-    if value is None:
-        raise ValidationFailed(
-            _("缺少参数 %(n)s。") % {"n": name}, code="required", fields={name: [_("必填")]}
-        )
-    return value
-
-
-def _year(request) -> int:
-    year = _required_int(request, "year")
-    if not 1921 <= year <= 9999:
-        raise ValidationFailed(
-            _("参数 year 须为 1921 至 9999 之间的年份。"),
-            code="invalid_parameter",
-            fields={"year": [_("须为 1921 至 9999 之间的年份")]},
-        )
-    return year
 
 
 def assessment_json(a: DuesAssessment | None) -> dict | None:
@@ -176,8 +156,8 @@ class DuesAssessmentsView(APIView):
         """A branch's 年度核定表: every paying member with the year's assessment (null: not yet)."""
         sheet = dues_selectors.dues_assessment_sheet(
             request.user,
-            organization_id=_required_int(request, "organization"),
-            year=_year(request),
+            organization_id=required_int_param(request, "organization"),
+            year=year_param(request, required=True),
         )
         return Response(_sheet_json(sheet))
 
@@ -270,7 +250,7 @@ class DuesCollectionView(APIView):
         """A branch's collection sheet for a month: who paid, the amount due, 补交, paid-through."""
         sheet = dues_selectors.dues_collection(
             request.user,
-            organization_id=_required_int(request, "organization"),
+            organization_id=required_int_param(request, "organization"),
             month=_month_param(request),
         )
         return Response(
@@ -331,7 +311,9 @@ class DuesPaidThroughView(APIView):
     @extend_schema(parameters=[OpenApiParameter("member", int)], responses={200: dict})
     def get(self, request) -> Response:
         """A member's paid-through month (党费交至), null when nothing is recorded."""
-        member = members_visible(request.user).filter(pk=_required_int(request, "member")).first()
+        member = (
+            members_visible(request.user).filter(pk=required_int_param(request, "member")).first()
+        )
         if member is None:
             raise NotFound(_("党员不存在。"), code="member_not_found")
         through = dues_selectors.member_paid_through(member)
@@ -346,7 +328,9 @@ class DuesPaidThroughView(APIView):
 
 def _remittance(request) -> dict:
     return dues_selectors.dues_remittance(
-        request.user, organization_id=_required_int(request, "organization"), year=_year(request)
+        request.user,
+        organization_id=required_int_param(request, "organization"),
+        year=year_param(request, required=True),
     )
 
 

@@ -34,20 +34,8 @@ from orglife.models import (
 from procedures import democratic_review
 from untrusted.uploads import IMAGE_TYPES
 
-from .params import int_param, member_in_body
+from .params import int_param, member_in_body, year_param
 from .parsers import FormParser, MultiPartParser
-
-
-def _year_param(request):
-    """`?year=`: a calendar year between 1921 (the Party's founding) and 9999, else 400 naming it."""
-    year = int_param(request, "year")
-    if year is not None and not 1921 <= year <= 9999:
-        raise ValidationFailed(
-            _("参数 year 须为 1921 至 9999 之间的年份。"),
-            code="invalid_parameter",
-            fields={"year": [_("须为 1921 至 9999 之间的年份")]},
-        )
-    return year
 
 
 def _visible_org(user, org_id, field="organization"):
@@ -228,7 +216,7 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             self.request.user,
             organization=int_param(self.request, "organization"),
             kind=self.request.query_params.get("kind"),
-            year=_year_param(self.request),
+            year=year_param(self.request),
         )
 
     def retrieve(self, request, pk=None) -> Response:
@@ -300,7 +288,7 @@ class DuesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             self.request.user,
             organization=int_param(self.request, "organization"),
             member=int_param(self.request, "member"),
-            year=_year_param(self.request),
+            year=year_param(self.request),
         )
 
     @extend_schema(request=DuesCreateSerializer, responses={201: DuesSerializer})
@@ -521,7 +509,7 @@ def _record_viewset(
         def get_queryset(self):
             filters = {
                 "organization": int_param(self.request, "organization"),
-                "year": _year_param(self.request),
+                "year": year_param(self.request),
             }
             if member_filter:
                 filters["member"] = int_param(self.request, "member")

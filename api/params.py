@@ -22,6 +22,28 @@ def int_param(request, name) -> int | None:
         ) from None
 
 
+def required_int_param(request, name) -> int:
+    value = int_param(request, name)
+    if value is None:
+        raise ValidationFailed(
+            _("缺少参数 %(n)s。") % {"n": name}, code="required", fields={name: [_("必填")]}
+        )
+    return value
+
+
+def year_param(request, *, required: bool = False) -> int | None:
+    """`?year=`: a calendar year between 1921 (the Party's founding) and 9999, else 400 naming it;
+    absent: None, or a 400 when `required`."""
+    year = required_int_param(request, "year") if required else int_param(request, "year")
+    if year is not None and not 1921 <= year <= 9999:
+        raise ValidationFailed(
+            _("参数 year 须为 1921 至 9999 之间的年份。"),
+            code="invalid_parameter",
+            fields={"year": [_("须为 1921 至 9999 之间的年份")]},
+        )
+    return year
+
+
 def date_param(request, name) -> dt.date | None:
     value = request.query_params.get(name)
     if value in (None, ""):
