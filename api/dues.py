@@ -12,6 +12,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from engine.calendar import RECORD_YEARS
 from engine.errors import NotFound, ValidationFailed
 from engine.i18n import _
 from organizations.selectors import members_visible, organization_in_scope, scope_q
@@ -38,7 +39,7 @@ def _month_param(request, name="month") -> dt.date:
 def _month(value, name="month") -> dt.date:
     try:
         year, month = (int(p) for p in str(value).split("-"))
-        if not 1921 <= year <= 9999:
+        if year not in RECORD_YEARS:
             raise ValueError
         return dt.date(year, month, 1)
     except (TypeError, ValueError):
@@ -90,13 +91,13 @@ class AssessmentRowSerializer(serializers.Serializer):
 
 class AssessmentsSerializer(serializers.Serializer):
     organization = serializers.IntegerField()
-    year = serializers.IntegerField(min_value=1921, max_value=9999)
+    year = serializers.IntegerField(min_value=RECORD_YEARS[0], max_value=RECORD_YEARS[-1])
     rows = AssessmentRowSerializer(many=True, allow_empty=False)
 
 
 class PayrollImportSerializer(serializers.Serializer):
     organization = serializers.IntegerField()
-    year = serializers.IntegerField(min_value=1921, max_value=9999)
+    year = serializers.IntegerField(min_value=RECORD_YEARS[0], max_value=RECORD_YEARS[-1])
     file = serializers.FileField()
 
 

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from engine.calendar import RECORD_YEARS
 from engine.errors import NotFound, ValidationFailed
 from engine.i18n import _
 from organizations.rules import deployment_rule_set
@@ -179,7 +180,7 @@ class DuesCreateSerializer(serializers.Serializer):
     paid_on = serializers.DateField()
 
     def validate_month(self, value: str) -> str:
-        if not 1921 <= int(value[:4]) <= 9999:
+        if int(value[:4]) not in RECORD_YEARS:
             raise serializers.ValidationError(_("年份须在 1921 至 9999 之间"))
         return value
 
@@ -203,7 +204,7 @@ class ImportResultSerializer(serializers.Serializer):
     parameters=[
         OpenApiParameter("organization", int),
         OpenApiParameter("kind", str),
-        OpenApiParameter("year", int, description="1921-9999"),
+        OpenApiParameter("year", int, description=f"{RECORD_YEARS[0]}-{RECORD_YEARS[-1]}"),
     ]
 )
 class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -276,7 +277,7 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     parameters=[
         OpenApiParameter("organization", int),
         OpenApiParameter("member", int),
-        OpenApiParameter("year", int, description="1921-9999"),
+        OpenApiParameter("year", int, description=f"{RECORD_YEARS[0]}-{RECORD_YEARS[-1]}"),
     ]
 )
 class DuesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -496,7 +497,7 @@ def _record_viewset(
     by the branch secretary, deputy and committee through the record's service."""
     params = [
         OpenApiParameter("organization", int),
-        OpenApiParameter("year", int, description="1921-9999"),
+        OpenApiParameter("year", int, description=f"{RECORD_YEARS[0]}-{RECORD_YEARS[-1]}"),
     ]
     if member_filter:
         params.append(OpenApiParameter("member", int))

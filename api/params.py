@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from engine.calendar import RECORD_YEARS
 from engine.errors import ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, Organization
@@ -35,7 +36,7 @@ def year_param(request, *, required: bool = False) -> int | None:
     """`?year=`: a calendar year between 1921 (the Party's founding) and 9999, else 400 naming it;
     absent: None, or a 400 when `required`."""
     year = required_int_param(request, "year") if required else int_param(request, "year")
-    if year is not None and not 1921 <= year <= 9999:
+    if year is not None and year not in RECORD_YEARS:
         raise ValidationFailed(
             _("参数 year 须为 1921 至 9999 之间的年份。"),
             code="invalid_parameter",

@@ -21,7 +21,7 @@ from fractions import Fraction
 
 from django.db.models import Count, Q
 
-from engine.calendar import today
+from engine.calendar import RECORD_YEARS, today
 from engine.errors import ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
@@ -51,8 +51,7 @@ class Period:
         t = str(text or "").strip().upper()
         try:
             year, _sep, rest = t.partition("-")
-            # A year of the Party's records (1921 on): year 0 or 5 digits have no calendar date.
-            if len(year) == 4 and year.isdigit() and 1921 <= int(year) <= 9999:
+            if len(year) == 4 and year.isdigit() and int(year) in RECORD_YEARS:
                 if not rest:
                     return cls("year", int(year), 1)
                 if rest.startswith("Q") and rest[1:].isdigit() and 1 <= int(rest[1:]) <= 4:
