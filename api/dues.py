@@ -12,6 +12,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from engine.calendar import RECORD_YEARS
 from engine.errors import NotFound, ValidationFailed
 from engine.i18n import _
 from organizations.selectors import members_visible, organization_in_scope, scope_q
@@ -20,7 +21,7 @@ from orglife.dues_export import remittance_workbook
 from orglife.models import DuesAssessment
 from procedures import dues_relief
 
-from .params import int_param
+from .params import member_in_body, required_int_param, year_param
 from .parsers import FormParser, MultiPartParser
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,7 +39,7 @@ def _month_param(request, name="month") -> dt.date:
 def _month(value, name="month") -> dt.date:
     try:
         year, month = (int(p) for p in str(value).split("-"))
-        if not 1921 <= year <= 9999:
+        if year not in RECORD_YEARS:
             raise ValueError
         return dt.date(year, month, 1)
     except (TypeError, ValueError):
@@ -47,26 +48,6 @@ def _month(value, name="month") -> dt.date:
             code="invalid_parameter",
             fields={name: [_("须为 YYYY-MM")]},
         ) from None
-
-
-def _required_int(request, name) -> int:
-    value = int_param(request, name)
-    if value is None:
-        raise ValidationFailed(
-            _("缺少参数 %(n)s。") % {"n": name}, code="required", fields={name: [_("必填")]}
-        )
-    return value
-
-
-def _year(request) -> int:
-    year = _required_int(request, "year")
-    if not 1921 <= year <= 9999:
-        raise ValidationFailed(
-            _("参数 year 须为 1921 至 9999 之间的年份。"),
-            code="invalid_parameter",
-            fields={"year": [_("须为 1921 至 9999 之间的年份")]},
-        )
-    return year
 
 
 def assessment_json(a: DuesAssessment | None) -> dict | None:
@@ -110,13 +91,13 @@ class AssessmentRowSerializer(serializers.Serializer):
 
 class AssessmentsSerializer(serializers.Serializer):
     organization = serializers.IntegerField()
-    year = serializers.IntegerField(min_value=1921, max_value=9999)
+    year = serializers.IntegerField(min_value=RECORD_YEARS[0], max_value=RECORD_YEARS[-1])
     rows = AssessmentRowSerializer(many=True, allow_empty=False)
 
 
 class PayrollImportSerializer(serializers.Serializer):
     organization = serializers.IntegerField()
-    year = serializers.IntegerField(min_value=1921, max_value=9999)
+    year = serializers.IntegerField(min_value=RECORD_YEARS[0], max_value=RECORD_YEARS[-1])
     file = serializers.FileField()
 
 
@@ -176,8 +157,8 @@ class DuesAssessmentsView(APIView):
         """A branch's 年度核定表: every paying member with the year's assessment (null: not yet)."""
         sheet = dues_selectors.dues_assessment_sheet(
             request.user,
-            organization_id=_required_int(request, "organization"),
-            year=_year(request),
+            organization_id=required_int_param(request, "organization"),
+            year=year_param(request, required=True),
         )
         return Response(_sheet_json(sheet))
 
@@ -270,7 +251,7 @@ class DuesCollectionView(APIView):
         """A branch's collection sheet for a month: who paid, the amount due, 补交, paid-through."""
         sheet = dues_selectors.dues_collection(
             request.user,
-            organization_id=_required_int(request, "organization"),
+            organization_id=required_int_param(request, "organization"),
             month=_month_param(request),
         )
         return Response(
@@ -309,11 +290,7 @@ class DuesCollectView(APIView):
         body = CollectSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
-        member = members_visible(request.user).filter(pk=d["member"]).first()
-        if member is None:
-            raise ValidationFailed(
-                _("党员不存在。"), code="member_not_found", fields={"member": [_("不存在")]}
-            )
+        member = member_in_body(request.user, d["member"])
         p = dues_services.dues_collect(
             actor=request.user, member=member, month=_month(d["month"]), paid_on=d["paid_on"]
         )
@@ -335,7 +312,9 @@ class DuesPaidThroughView(APIView):
     @extend_schema(parameters=[OpenApiParameter("member", int)], responses={200: dict})
     def get(self, request) -> Response:
         """A member's paid-through month (党费交至), null when nothing is recorded."""
-        member = members_visible(request.user).filter(pk=_required_int(request, "member")).first()
+        member = (
+            members_visible(request.user).filter(pk=required_int_param(request, "member")).first()
+        )
         if member is None:
             raise NotFound(_("党员不存在。"), code="member_not_found")
         through = dues_selectors.member_paid_through(member)
@@ -350,8 +329,18 @@ class DuesPaidThroughView(APIView):
 
 def _remittance(request) -> dict:
     return dues_selectors.dues_remittance(
-        request.user, organization_id=_required_int(request, "organization"), year=_year(request)
+        request.user,
+        organization_id=required_int_param(request, "organization"),
+        year=year_param(request, required=True),
     )
+
+
+def _month_amounts(cells) -> list[dict]:
+    """A remittance's months (the committee's totals or one branch's row) as the API gives them."""
+    return [
+        {"month": c["month"].strftime("%Y-%m"), "amount": _money(c["amount"]), "count": c["count"]}
+        for c in cells
+    ]
 
 
 class DuesRemittanceView(APIView):
@@ -369,14 +358,7 @@ class DuesRemittanceView(APIView):
                 "year": s["year"],
                 "monthly_due": _money(s["monthly_due"]),
                 "year_total": _money(s["year_total"]),
-                "months": [
-                    {
-                        "month": t["month"].strftime("%Y-%m"),
-                        "amount": _money(t["amount"]),
-                        "count": t["count"],
-                    }
-                    for t in s["month_totals"]
-                ],
+                "months": _month_amounts(s["month_totals"]),
                 "branches": [
                     {
                         "organization": r["branch"].pk,
@@ -384,14 +366,7 @@ class DuesRemittanceView(APIView):
                         "parent_name": r["college"],
                         "monthly_due": _money(r["monthly_due"]),
                         "year_total": _money(r["year_total"]),
-                        "months": [
-                            {
-                                "month": c["month"].strftime("%Y-%m"),
-                                "amount": _money(c["amount"]),
-                                "count": c["count"],
-                            }
-                            for c in r["cells"]
-                        ],
+                        "months": _month_amounts(r["cells"]),
                     }
                     for r in s["rows"]
                 ],

@@ -11,10 +11,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from engine.calendar import RECORD_YEARS
 from engine.errors import NotFound, ValidationFailed
 from engine.i18n import _
 from organizations.rules import deployment_rule_set
-from organizations.selectors import members_visible, organizations_visible
+from organizations.selectors import organizations_visible
 from orglife import selectors, services
 from orglife.models import (
     Attendance,
@@ -34,20 +35,8 @@ from orglife.models import (
 from procedures import democratic_review
 from untrusted.uploads import IMAGE_TYPES
 
-from .params import int_param
+from .params import int_param, member_in_body, year_param
 from .parsers import FormParser, MultiPartParser
-
-
-def _year_param(request):
-    """`?year=`: a calendar year between 1921 (the Party's founding) and 9999, else 400 naming it."""
-    year = int_param(request, "year")
-    if year is not None and not 1921 <= year <= 9999:
-        raise ValidationFailed(
-            _("参数 year 须为 1921 至 9999 之间的年份。"),
-            code="invalid_parameter",
-            fields={"year": [_("须为 1921 至 9999 之间的年份")]},
-        )
-    return year
 
 
 def _visible_org(user, org_id, field="organization"):
@@ -191,7 +180,7 @@ class DuesCreateSerializer(serializers.Serializer):
     paid_on = serializers.DateField()
 
     def validate_month(self, value: str) -> str:
-        if not 1921 <= int(value[:4]) <= 9999:
+        if int(value[:4]) not in RECORD_YEARS:
             raise serializers.ValidationError(_("年份须在 1921 至 9999 之间"))
         return value
 
@@ -215,7 +204,7 @@ class ImportResultSerializer(serializers.Serializer):
     parameters=[
         OpenApiParameter("organization", int),
         OpenApiParameter("kind", str),
-        OpenApiParameter("year", int, description="1921-9999"),
+        OpenApiParameter("year", int, description=f"{RECORD_YEARS[0]}-{RECORD_YEARS[-1]}"),
     ]
 )
 class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -228,7 +217,7 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             self.request.user,
             organization=int_param(self.request, "organization"),
             kind=self.request.query_params.get("kind"),
-            year=_year_param(self.request),
+            year=year_param(self.request),
         )
 
     def retrieve(self, request, pk=None) -> Response:
@@ -288,7 +277,7 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     parameters=[
         OpenApiParameter("organization", int),
         OpenApiParameter("member", int),
-        OpenApiParameter("year", int, description="1921-9999"),
+        OpenApiParameter("year", int, description=f"{RECORD_YEARS[0]}-{RECORD_YEARS[-1]}"),
     ]
 )
 class DuesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -300,7 +289,7 @@ class DuesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             self.request.user,
             organization=int_param(self.request, "organization"),
             member=int_param(self.request, "member"),
-            year=_year_param(self.request),
+            year=year_param(self.request),
         )
 
     @extend_schema(request=DuesCreateSerializer, responses={201: DuesSerializer})
@@ -310,11 +299,7 @@ class DuesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         body = DuesCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
-        member = members_visible(request.user).filter(pk=d["member"]).first()
-        if member is None:
-            raise ValidationFailed(
-                _("党员不存在。"), code="member_not_found", fields={"member": [_("不存在")]}
-            )
+        member = member_in_body(request.user, d["member"])
         year, month = map(int, d["month"].split("-"))
         payment = services.dues_record(
             actor=request.user,
@@ -512,7 +497,7 @@ def _record_viewset(
     by the branch secretary, deputy and committee through the record's service."""
     params = [
         OpenApiParameter("organization", int),
-        OpenApiParameter("year", int, description="1921-9999"),
+        OpenApiParameter("year", int, description=f"{RECORD_YEARS[0]}-{RECORD_YEARS[-1]}"),
     ]
     if member_filter:
         params.append(OpenApiParameter("member", int))
@@ -525,7 +510,7 @@ def _record_viewset(
         def get_queryset(self):
             filters = {
                 "organization": int_param(self.request, "organization"),
-                "year": _year_param(self.request),
+                "year": year_param(self.request),
             }
             if member_filter:
                 filters["member"] = int_param(self.request, "member")

@@ -24,6 +24,9 @@ from .i18n import _
 CST = ZoneInfo("Asia/Shanghai")
 # Local hour at which date-based deadlines and reminders fall due.
 WORKDAY_START_HOUR = 9
+# The years a record of the Party may carry: from its founding (1921); the upper bound keeps a year
+# to four digits (year 0 or a five-digit year has no calendar date).
+RECORD_YEARS = range(1921, 10000)
 
 
 __all__ = ["CalendarUnavailable"]  # raised here; defined with the other domain errors

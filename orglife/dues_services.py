@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
-from engine.calendar import office_month, today
+from engine.calendar import RECORD_YEARS, office_month, today
 from engine.dues import FEN, decimal_amount, monthly_dues
 from engine.dues import DuesCategory as Cat
 from engine.errors import Conflict, ValidationFailed
@@ -35,7 +35,7 @@ def _year(year) -> int:
         year = int(year)
     except (TypeError, ValueError):
         year = 0
-    if not 1921 <= year <= 9999:
+    if year not in RECORD_YEARS:
         raise ValidationFailed(
             _("年度须为 1921 至 9999 之间的年份。"),
             code="invalid_parameter",

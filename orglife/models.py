@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from engine.dues import DuesCategory as Cat
+
 
 class MeetingKind(models.TextChoices):
     GENERAL_MEETING = "general_meeting", _("支部党员大会")
@@ -326,13 +328,13 @@ class SatisfactionSurvey(models.Model):
 
 
 class DuesCategory(models.TextChoices):
-    """Which rule of the bracket table a member pays by (DUES-2008 Art. 2, 5, 6; the codes are
-    `engine.dues.DuesCategory`'s)."""
+    """Which rule of the bracket table a member pays by (DUES-2008 Art. 2, 5, 6): the codes of
+    `engine.dues.DuesCategory`, which computes by them, with the labels people read."""
 
-    WORKING = "working", _("在职")
-    RETIRED = "retired", _("离退休")
-    STUDENT = "student", _("学生")
-    UNEMPLOYED = "unemployed", _("下岗失业、低保、依靠抚恤或救济")
+    WORKING = Cat.WORKING, _("在职")
+    RETIRED = Cat.RETIRED, _("离退休")
+    STUDENT = Cat.STUDENT, _("学生")
+    UNEMPLOYED = Cat.UNEMPLOYED, _("下岗失业、低保、依靠抚恤或救济")
 
 
 class DuesRelief(models.TextChoices):

@@ -124,18 +124,10 @@ def meeting_record(
     known = _branch_members(organization, [*attendees, *absent_ids])
     for i, mid in enumerate(attendees):
         if mid not in known:
-            raise ValidationFailed(
-                _("党员 %(id)s 不是本支部党员。") % {"id": mid},
-                code="member_not_in_branch",
-                fields={f"attendees.{i}": [_("不是本支部党员")]},
-            )
+            raise _not_in_branch(mid, f"attendees.{i}")
     for i, a in enumerate(absentees):
         if a.get("member") not in known:
-            raise ValidationFailed(
-                _("党员 %(id)s 不是本支部党员。") % {"id": a.get("member")},
-                code="member_not_in_branch",
-                fields={f"absentees.{i}.member": [_("不是本支部党员")]},
-            )
+            raise _not_in_branch(a.get("member"), f"absentees.{i}.member")
         if not str(a.get("reason") or "").strip():
             raise ValidationFailed(
                 _("缺席人员须写明原因。"),
@@ -145,11 +137,7 @@ def meeting_record(
     officers = _branch_members(organization, [m for m in (chair, recorder) if m is not None])
     for field, mid in (("chair", chair), ("recorder", recorder)):
         if mid is not None and mid not in officers:
-            raise ValidationFailed(
-                _("党员 %(id)s 不是本支部党员。") % {"id": mid},
-                code="member_not_in_branch",
-                fields={field: [_("不是本支部党员")]},
-            )
+            raise _not_in_branch(mid, field)
     everyone = [*attendees, *absent_ids]
     if len(set(everyone)) != len(everyone):
         dup = next(m for m in everyone if everyone.count(m) > 1)
@@ -158,12 +146,8 @@ def meeting_record(
             code="member_listed_twice",
             fields={"attendees": [_("同一党员只能出现一次")]},
         )
-    if lecturer is not None and not _branch_members(organization, [lecturer]):
-        raise ValidationFailed(
-            _("党员 %(id)s 不是本支部党员。") % {"id": lecturer},
-            code="member_not_in_branch",
-            fields={"lecturer": [_("不是本支部党员")]},
-        )
+    if lecturer is not None:
+        _branch_member(organization, lecturer, "lecturer")
     meeting = Meeting.objects.create(
         organization=organization,
         kind=kind,
@@ -275,12 +259,25 @@ def meeting_file_upload(*, actor, meeting: Meeting, kind: str, file) -> MeetingF
 def _branch_member(organization: Organization, member_id, field: str = "member") -> Member:
     member = _branch_members(organization, [member_id]).get(member_id)
     if member is None:
-        raise ValidationFailed(
-            _("党员 %(id)s 不是本支部党员。") % {"id": member_id},
-            code="member_not_in_branch",
-            fields={field: [_("不是本支部党员")]},
-        )
+        raise _not_in_branch(member_id, field)
     return member
+
+
+def _not_in_branch(member_id, field: str) -> ValidationFailed:
+    """The refusal of a member id that is no member of the branch the record is for."""
+    return ValidationFailed(
+        _("党员 %(id)s 不是本支部党员。") % {"id": member_id},
+        code="member_not_in_branch",
+        fields={field: [_("不是本支部党员")]},
+    )
+
+
+def _required(value: str, field: str, message) -> str:
+    """`value` without its surrounding blanks; a blank one is refused naming `field`."""
+    text = value.strip()
+    if not text:
+        raise ValidationFailed(message, code="required", fields={field: [_("必填")]})
+    return text
 
 
 def _positive(value, field: str) -> Decimal:
@@ -310,16 +307,13 @@ def volunteer_service_record(
     _check_recordable(actor, organization)
     person = _branch_member(organization, member)
     not_in_future(served_on, field="served_on")
-    if not activity.strip():
-        raise ValidationFailed(
-            _("请填写活动名称。"), code="required", fields={"activity": [_("必填")]}
-        )
+    activity = _required(activity, "activity", _("请填写活动名称。"))
     row = VolunteerService.objects.create(
         organization=organization,
         member=person,
         served_on=served_on,
         hours=_positive(hours, "hours"),
-        activity=activity.strip(),
+        activity=activity,
         evidence=evidence,
         recorded_by=actor,
     )
@@ -361,16 +355,13 @@ def training_record(
             code="invalid_choice",
             fields={"kind": [_("未知的类型")]},
         )
-    if not title.strip():
-        raise ValidationFailed(
-            _("请填写培训名称。"), code="required", fields={"title": [_("必填")]}
-        )
+    title = _required(title, "title", _("请填写培训名称。"))
     row = TrainingAttendance.objects.create(
         organization=organization,
         member=person,
         attended_on=attended_on,
         kind=kind,
-        title=title.strip(),
+        title=title,
         hours=_positive(hours, "hours"),
         evidence=evidence,
         recorded_by=actor,
@@ -414,10 +405,7 @@ def pairing_record(
             code="invalid_choice",
             fields={"partner_kind": [_("未知的类型")]},
         )
-    if not partner_name.strip():
-        raise ValidationFailed(
-            _("请填写联系对象。"), code="required", fields={"partner_name": [_("必填")]}
-        )
+    partner_name = _required(partner_name, "partner_name", _("请填写联系对象。"))
     if ended_on is not None and ended_on < started_on:
         raise ValidationFailed(
             _("结束日期不能早于开始日期。"),
@@ -427,7 +415,7 @@ def pairing_record(
     row = Pairing.objects.create(
         organization=organization,
         member=person,
-        partner_name=partner_name.strip(),
+        partner_name=partner_name,
         partner_kind=partner_kind,
         started_on=started_on,
         ended_on=ended_on,

@@ -21,7 +21,7 @@ from fractions import Fraction
 
 from django.db.models import Count, Q
 
-from engine.calendar import today
+from engine.calendar import RECORD_YEARS, today
 from engine.errors import ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
@@ -51,8 +51,7 @@ class Period:
         t = str(text or "").strip().upper()
         try:
             year, _sep, rest = t.partition("-")
-            # A year of the Party's records (1921 on): year 0 or 5 digits have no calendar date.
-            if len(year) == 4 and year.isdigit() and 1921 <= int(year) <= 9999:
+            if len(year) == 4 and year.isdigit() and int(year) in RECORD_YEARS:
                 if not rest:
                     return cls("year", int(year), 1)
                 if rest.startswith("Q") and rest[1:].isdigit() and 1 <= int(rest[1:]) <= 4:
@@ -298,11 +297,17 @@ def _meeting_obligation(
                 "records": [_record(m) for m in held],
             }
         )
+    return _obligation(code, label, rule, rules, rows)
+
+
+def _obligation(code, label, rule, rules, rows, frequency=None) -> dict:
+    """One obligation of a branch as the report shows it: the rule set's wording of `rule`, how
+    often (the rule's frequency unless `frequency`), its periods and the worst of their statuses."""
     return {
         "code": code,
         "label": str(label),
         "rule": rules.describe(rule),
-        "frequency": str(freq),
+        "frequency": str(rules.get(rule) if frequency is None else frequency),
         "status": _overall([r["status"] for r in rows]),
         "periods": rows,
     }
@@ -331,14 +336,7 @@ def _per_member_obligation(code, rule, label, members, dates_of, period, rules, 
                 "short": short,
             }
         )
-    return {
-        "code": code,
-        "label": str(label),
-        "rule": rules.describe(rule),
-        "frequency": str(_("每名党员%(f)s") % {"f": freq}),
-        "status": _overall([r["status"] for r in rows]),
-        "periods": rows,
-    }
+    return _obligation(code, label, rule, rules, rows, frequency=_("每名党员%(f)s") % {"f": freq})
 
 
 def _sessions_at_risk(
@@ -431,14 +429,7 @@ def _branch_row(branch, rec: _Records, period: Period, rules, on: dt.date) -> di
             }
         )
     obligations.append(
-        {
-            "code": "sessions",
-            "label": str(OTHER_LABELS["sessions"]),
-            "rule": rules.describe("orglife.sessions"),
-            "frequency": str(freq),
-            "status": _overall([r["status"] for r in rows]),
-            "periods": rows,
-        }
+        _obligation("sessions", OTHER_LABELS["sessions"], "orglife.sessions", rules, rows)
     )
 
     # Dues: every member, every month (XYTC §5-6).
@@ -470,16 +461,7 @@ def _branch_row(branch, rec: _Records, period: Period, rules, on: dt.date) -> di
                 "unpaid": unpaid,
             }
         )
-    obligations.append(
-        {
-            "code": "dues",
-            "label": str(OTHER_LABELS["dues"]),
-            "rule": rules.describe("orglife.dues"),
-            "frequency": str(freq),
-            "status": _overall([r["status"] for r in rows]),
-            "periods": rows,
-        }
-    )
+    obligations.append(_obligation("dues", OTHER_LABELS["dues"], "orglife.dues", rules, rows))
 
     # Study hours: per member per year; secretaries and committee members need more (XYTC §5-4).
     year = Period("year", period.year, 1)
@@ -497,15 +479,12 @@ def _branch_row(branch, rec: _Records, period: Period, rules, on: dt.date) -> di
                 }
             )
     obligations.append(
-        {
-            "code": "study_hours",
-            "label": str(OTHER_LABELS["study_hours"]),
-            "rule": rules.describe("orglife.study_hours"),
-            "frequency": str(
-                _("每名党员每年%(n)s学时（书记、支委%(m)s学时）") % {"n": need, "m": need_officer}
-            ),
-            "status": _status(not short, year, on),
-            "periods": [
+        _obligation(
+            "study_hours",
+            OTHER_LABELS["study_hours"],
+            "orglife.study_hours",
+            rules,
+            [
                 {
                     "period": str(year),
                     "status": _status(not short, year, on),
@@ -513,7 +492,9 @@ def _branch_row(branch, rec: _Records, period: Period, rules, on: dt.date) -> di
                     "short": short,
                 }
             ],
-        }
+            frequency=_("每名党员每年%(n)s学时（书记、支委%(m)s学时）")
+            % {"n": need, "m": need_officer},
+        )
     )
     if not _counted(branch, year):  # a year the branch did not exist for in full
         obligations[-1].update(status="not_applicable", periods=[])

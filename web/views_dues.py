@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from engine.calendar import today
+from engine.calendar import RECORD_YEARS, today
 from engine.errors import DomainError, ValidationFailed
 from organizations.models import Member
 from organizations.selectors import organization_in_scope
@@ -30,13 +30,13 @@ from .views import attachment, scoped
 
 def _month(value: str | None) -> dt.date:
     m = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", value or "")
-    if m and 1921 <= int(m.group(1)) <= 9999:
+    if m and int(m.group(1)) in RECORD_YEARS:
         return dt.date(int(m.group(1)), int(m.group(2)), 1)
     return today().replace(day=1)
 
 
 def _year(value: str | None) -> int:
-    if value and re.fullmatch(r"\d{4}", value) and 1921 <= int(value) <= 9999:
+    if value and re.fullmatch(r"\d{4}", value) and int(value) in RECORD_YEARS:
         return int(value)
     return today().year
 

@@ -72,12 +72,10 @@ def user_update(*, actor, user, password: str | None = None, **fields) -> User:
     for k, v in fields.items():
         setattr(user, k, v)
     user.save()
-    record_append(
-        actor_roles=_roles(actor),
-        action="user_updated",
+    _record(
+        "user_updated",
         actor=actor,
-        entity="user",
-        entity_id=user.pk,
+        instance=user,
         label=user.get_username(),
         organization_id=_user_organization(user),
         data={"changes": _changes(before, snapshot(user))},
@@ -94,12 +92,10 @@ def user_password_set(*, actor, user, password: str) -> None:
     """The log records that the password changed and by whom, never the password."""
     user.set_password(password)
     user.save(update_fields=["password"])
-    record_append(
-        actor_roles=_roles(actor),
-        action="user_password_set",
+    _record(
+        "user_password_set",
         actor=actor,
-        entity="user",
-        entity_id=user.pk,
+        instance=user,
         label=user.get_username(),
         organization_id=_user_organization(user),
         data={},

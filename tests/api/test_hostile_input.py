@@ -188,6 +188,25 @@ def test_dues_for_month_zero_of_year_zero_are_a_400_naming_month(university, api
     assert "month" in _error(r, 400, "validation_failed")["fields"]
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/meetings/", "/api/dues/", "/api/dues-remittance/", "/api/dues-assessments/"]
+)
+def test_a_year_before_1921_is_a_400_naming_year_on_every_endpoint_that_reads_one(
+    university, api, path
+):
+    officer = api(university.users.officer)
+    r = officer.get(path, {"organization": university.college.pk, "year": 1920})
+    body = _error(r, 400, "invalid_parameter")
+    assert body["fields"] == {"year": ["须为 1921 至 9999 之间的年份"]}
+
+
+def test_a_remittance_without_a_year_is_a_400_naming_year(university, api):
+    r = api(university.users.officer).get(
+        "/api/dues-remittance/", {"organization": university.college.pk}
+    )
+    assert _error(r, 400, "required")["fields"] == {"year": ["必填"]}
+
+
 def test_a_body_over_the_size_limit_is_a_json_413(university, api, settings):
     big = json.dumps({"title": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)})
     r = api(university.users.sec_a).post(

@@ -30,7 +30,7 @@ from ..procedures.md_helpers import (
     vote,
 )
 from ..procedures.review_helpers import ballot, drive_to_measurement
-from .helpers import assert_no_tags, docx_text, get_doc, pdf_text
+from .helpers import assert_no_tags, docx_text, general_meeting, get_doc, pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -216,22 +216,9 @@ def test_meeting_minutes_carry_the_new_meeting_fields(api, university):
     with time_machine.travel(cst(2026, 7, 11, 10), tick=False):
         r = sec.post(
             "/api/meetings/",
-            {
-                "organization": u.branch_a.pk,
-                "kind": "general_meeting",
-                "held_on": "2026-07-10",
-                "title": "第三季度支部党员大会",
-                "starts_at": "14:30",
-                "ends_at": "16:00",
-                "place": "信息楼305",
-                "chair": u.full_a[0].pk,
-                "recorder": u.full_a[1].pk,
-                "nonvoting_attendees": "学院党委组织员",
-                "content": "一、传达上级精神\n二、讨论发展计划",
-                "resolutions": "同意年度发展计划",
-                "attendees": [m.pk for m in u.full_a[:8]],
-                "absentees": [{"member": u.full_a[8].pk, "reason": "出差"}],
-            },
+            general_meeting(
+                u, content="一、传达上级精神\n二、讨论发展计划", resolutions="同意年度发展计划"
+            ),
             format="json",
         )
         assert r.status_code == 201, r.json()

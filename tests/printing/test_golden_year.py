@@ -36,7 +36,7 @@ from ..procedures.election_helpers import vote_data
 from ..procedures.evaluation_helpers import self_assessment, upload
 from ..procedures.md_helpers import at, start_development, step, submit_obligation, vote
 from ..procedures.review_helpers import ballot, drive_to_measurement
-from .helpers import assert_no_tags, docx_text, get_doc, pdf_text
+from .helpers import assert_no_tags, docx_text, general_meeting, get_doc, pdf_text
 from .year_helpers import import_university
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -112,22 +112,11 @@ def year(api, university, tmp_path):
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
         meeting = sec.post(
             "/api/meetings/",
-            {
-                "organization": u.branch_a.pk,
-                "kind": "general_meeting",
-                "held_on": "2026-07-10",
-                "title": "第三季度支部党员大会",
-                "starts_at": "14:30",
-                "ends_at": "16:00",
-                "place": "信息楼305",
-                "chair": u.full_a[0].pk,
-                "recorder": u.full_a[1].pk,
-                "nonvoting_attendees": "学院党委组织员",
-                "content": "一、传达上级精神\n二、讨论换届选举工作",
-                "resolutions": "同意向学院党委报送换届请示",
-                "attendees": [m.pk for m in u.full_a[:8]],
-                "absentees": [{"member": u.full_a[8].pk, "reason": "出差"}],
-            },
+            general_meeting(
+                u,
+                content="一、传达上级精神\n二、讨论换届选举工作",
+                resolutions="同意向学院党委报送换届请示",
+            ),
             format="json",
         )
         assert meeting.status_code == 201, meeting.json()
