@@ -83,6 +83,7 @@ def assessment_json(a: DuesAssessment | None) -> dict | None:
         "rate": _money(a.rate),
         "computed": _money(a.computed),
         "monthly_due": _money(a.monthly_due),
+        "year_due": _money(a.year_due),
         "relief": a.relief,
         "relief_display": str(a.get_relief_display()) if a.relief else "",
         "relief_amount": _money(a.relief_amount),
@@ -367,11 +368,12 @@ class DuesRemittanceView(APIView):
                 "organization": s["organization"].pk,
                 "organization_name": s["organization"].name,
                 "year": s["year"],
-                "monthly_due": _money(s["monthly_due"]),
+                "year_due": _money(s["year_due"]),
                 "year_total": _money(s["year_total"]),
                 "months": [
                     {
                         "month": t["month"].strftime("%Y-%m"),
+                        "due": _money(t["due"]),
                         "amount": _money(t["amount"]),
                         "count": t["count"],
                     }
@@ -382,11 +384,12 @@ class DuesRemittanceView(APIView):
                         "organization": r["branch"].pk,
                         "name": r["branch"].name,
                         "parent_name": r["college"],
-                        "monthly_due": _money(r["monthly_due"]),
+                        "year_due": _money(r["year_due"]),
                         "year_total": _money(r["year_total"]),
                         "months": [
                             {
                                 "month": c["month"].strftime("%Y-%m"),
+                                "due": _money(c["due"]),
                                 "amount": _money(c["amount"]),
                                 "count": c["count"],
                             }
