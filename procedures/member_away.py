@@ -68,6 +68,9 @@ data_labels(
         "next_check_on": _("下次查验日期"),
         "review_again_on": _("再次研究日期"),
         "applied_on": _("申请恢复组织生活日期"),
+        "settled_abroad_on": _("登记私自定居国外日期"),
+        "resume_applied_on": _("申请恢复组织生活日期"),
+        "resume_late": _("逾期申请恢复组织生活"),
     },
 )
 event_date_fields(
@@ -179,7 +182,7 @@ def check_start(*, organization, data, rules, subject_member=None) -> dict:
     }
 
 
-@effect("member_away_register")
+@effect("member_away_register", label=_("登记外出"))
 def register(*, case, params, actor, now) -> dict:
     d = case.data
     away = member_away_start(
@@ -372,7 +375,7 @@ def stop_standing(*, case, params, actor, now) -> dict:
     return {"status_change": change.pk}
 
 
-@effect("member_away_end")
+@effect("member_away_end", label=_("登记返回"))
 def end(*, case, params, actor, now) -> dict:
     away = MemberAway.objects.select_for_update().get(
         member_id=case.data["member"]["id"], ended_on__isnull=True
