@@ -140,12 +140,18 @@ def test_a_mobile_member_is_registered_contacted_flagged_and_back(university, ap
         early = {"applied_on": "2027-12-19", "note": "申请恢复组织生活"}
         body = complete(sec, resume["id"], early, status=400)
         assert body["code"] == "date_out_of_order" and "applied_on" in body["fields"]
-        complete(sec, resume["id"], {**early, "applied_on": "2027-12-20"})
-        assert sec.get(f"/api/cases/{case['id']}/").json()["status"] == "completed"
     with time_machine.travel(cst(2027, 12, 28, 9), tick=False):
         meeting(u, dt.date(2027, 12, 25), present, away, "未请假")
         year = sessions(orgdept, u, "2027-12")  # the year's rate: March excused, December not
         assert (year["present"], year["due"]) == (2 * len(present), 2 * len(present) + 1)
+    with time_machine.travel(cst(2028, 1, 25, 9), tick=False):  # after 2028-01-20: late
+        complete(sec, resume["id"], {**early, "applied_on": "2028-01-25"})
+        done = sec.get(f"/api/cases/{case['id']}/").json()
+        assert done["status"] == "completed"
+        assert (done["data"]["resume_applied_on"], done["data"]["resume_late"]) == (
+            "2028-01-25",
+            True,
+        )
 
 
 def test_the_committee_stopping_the_standing_records_the_status_event_the_statistics_count(
