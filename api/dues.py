@@ -64,6 +64,7 @@ def assessment_json(a: DuesAssessment | None) -> dict | None:
         "rate": _money(a.rate),
         "computed": _money(a.computed),
         "monthly_due": _money(a.monthly_due),
+        "year_due": _money(a.year_due),
         "relief": a.relief,
         "relief_display": str(a.get_relief_display()) if a.relief else "",
         "relief_amount": _money(a.relief_amount),
@@ -338,7 +339,12 @@ def _remittance(request) -> dict:
 def _month_amounts(cells) -> list[dict]:
     """A remittance's months (the committee's totals or one branch's row) as the API gives them."""
     return [
-        {"month": c["month"].strftime("%Y-%m"), "amount": _money(c["amount"]), "count": c["count"]}
+        {
+            "month": c["month"].strftime("%Y-%m"),
+            "due": _money(c["due"]),
+            "amount": _money(c["amount"]),
+            "count": c["count"],
+        }
         for c in cells
     ]
 
@@ -356,7 +362,7 @@ class DuesRemittanceView(APIView):
                 "organization": s["organization"].pk,
                 "organization_name": s["organization"].name,
                 "year": s["year"],
-                "monthly_due": _money(s["monthly_due"]),
+                "year_due": _money(s["year_due"]),
                 "year_total": _money(s["year_total"]),
                 "months": _month_amounts(s["month_totals"]),
                 "branches": [
@@ -364,7 +370,7 @@ class DuesRemittanceView(APIView):
                         "organization": r["branch"].pk,
                         "name": r["branch"].name,
                         "parent_name": r["college"],
-                        "monthly_due": _money(r["monthly_due"]),
+                        "year_due": _money(r["year_due"]),
                         "year_total": _money(r["year_total"]),
                         "months": _month_amounts(r["cells"]),
                     }

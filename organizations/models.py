@@ -202,6 +202,8 @@ class MemberAway(models.Model):
     started_on = models.DateField(_("外出日期"))
     expected_return_on = models.DateField(_("预计返回日期"), null=True, blank=True)
     ended_on = models.DateField(_("返回日期"), null=True, blank=True)
+    # A mobile member hands the 活动证 back on his return (FORM-2006): the day it was handed in.
+    card_returned_on = models.DateField(_("活动证交回日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MemberAwayQuerySet.as_manager()
@@ -213,6 +215,28 @@ class MemberAway(models.Model):
 
     def __str__(self):
         return f"{self.member} · {self.get_kind_display()}"
+
+
+class AwayCardCheck(models.Model):
+    """The yearly check of a mobile member's 流动党员活动证 (FORM-2006: checked yearly with the
+    democratic review): when it was checked, the 流入地 branch's comments on his organizational
+    life and dues there, and when it is next due. Written by the `member_away` procedure's
+    `member_away_card_check` effect."""
+
+    away = models.ForeignKey(MemberAway, on_delete=models.PROTECT, related_name="card_checks")
+    checked_on = models.DateField(_("查验日期"))
+    inflow_branch = models.CharField(_("流入地党组织"), max_length=200)
+    participation = models.CharField(_("参加组织生活情况"), max_length=1000)
+    dues = models.CharField(_("交纳党费情况"), max_length=1000)
+    next_check_on = models.DateField(_("下次查验日期"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["away_id", "checked_on", "id"]
+        verbose_name = _("流动党员活动证查验")
+
+    def __str__(self):
+        return f"{self.away} · {self.checked_on}"
 
 
 class Role(models.TextChoices):

@@ -17,6 +17,7 @@ from organizations.rules import deployment_rule_set
 from .audit import verify_records
 from .jsonrows import db_date, instances, json_rows
 from .models import (
+    AwayKind,
     Member,
     MemberAway,
     MemberStatus,
@@ -317,6 +318,46 @@ def away_label(away: MemberAway) -> str:
 def away_prefetch(on: dt.date) -> Prefetch:
     """Members' registrations in force on `on` as `member.away_now` (a list), for `member_away`."""
     return Prefetch("away_periods", queryset=MemberAway.objects.on(on), to_attr="away_now")
+
+
+def away_history(member: Member) -> list[MemberAway]:
+    """The member's registrations away, newest first, each with its 活动证 checks (oldest first)
+    as `card_checks.all()`: two queries."""
+    return list(
+        MemberAway.objects.filter(member=member)
+        .prefetch_related("card_checks")
+        .order_by("-started_on", "-id")
+    )
+
+
+def mobile_card_checks(organization: Organization, year: int) -> list[dict]:
+    """The yearly check of the 活动证 (FORM-2006: with the democratic review) for `year`: each
+    mobile member of the branch (its Party groups included) registered at some time in the year,
+    with his checks dated in it (an empty list: not checked). Two queries."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    periods = (
+        MemberAway.objects.filter(
+            member__organization__path__startswith=organization.path,
+            kind=AwayKind.MOBILE,
+            started_on__lte=last,
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+        .select_related("member")
+        .prefetch_related("card_checks")
+        .order_by("member__name", "started_on")
+    )
+    return [
+        {
+            "member": {"id": p.member_id, "name": p.member.name},
+            "card_no": p.card_no,
+            "checked_on": [
+                c.checked_on.isoformat()
+                for c in p.card_checks.all()
+                if first <= c.checked_on <= last
+            ],
+        }
+        for p in periods
+    ]
 
 
 def member_away(member: Member) -> str:

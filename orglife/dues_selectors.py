@@ -182,8 +182,8 @@ def dues_reliefs_pending(user, *, ids=None) -> list[DuesAssessment]:
 def dues_remittance(user, *, organization_id, year: int) -> dict:
     """The remittance summary of a college's committee or the university (any organization in
     scope) for `year`: for each branch below it, by month (所属月份), the dues collected, the number
-    of members who paid and the amount due from the year's assessments (approved relief applied,
-    exemptions not due); totals by month and for the year. Three queries."""
+    of members who paid and the amount due (应收: each assessment's `due_in` that month, so an
+    approved relief reduces exactly its months); totals by month and for the year. Three queries."""
     org = organization_in_scope(user, organization_id)
     branches = list(
         Organization.objects.filter(path__startswith=org.path, kind="branch")
@@ -209,29 +209,35 @@ def dues_remittance(user, *, organization_id, year: int) -> dict:
         cell = collected.setdefault((b.pk, month), [ZERO, 0])
         cell[0] += amount
         cell[1] += 1
-    due: dict[int, Decimal] = {}
+    # what each branch owes for each month: each assessment's `due_in` (a relief reduces exactly
+    # the months it covers, an exemption makes them 0)
+    due: dict[tuple, Decimal] = {}
     for a in DuesAssessment.objects.filter(
         member__organization__path__startswith=org.path,
         member__status__in=PAYING,
         year=year,
     ).select_related("member__organization"):
         b = branch_of(a.member.organization.path)
-        if b is not None and not a.exempt:
-            due[b.pk] = due.get(b.pk, ZERO) + a.monthly_due
+        if b is None:
+            continue
+        for m in months:
+            due[(b.pk, m)] = due.get((b.pk, m), ZERO) + a.due_in(m)
     rows = []
-    month_totals = [[ZERO, 0] for _ in months]
+    month_totals = [[ZERO, 0, ZERO] for _ in months]
     for b in branches:
         cells = []
         for i, m in enumerate(months):
             amount, count = collected.get((b.pk, m), [ZERO, 0])
-            cells.append({"month": m, "amount": amount, "count": count})
+            owed = due.get((b.pk, m), ZERO)
+            cells.append({"month": m, "amount": amount, "count": count, "due": owed})
             month_totals[i][0] += amount
             month_totals[i][1] += count
+            month_totals[i][2] += owed
         rows.append(
             {
                 "branch": b,
                 "college": b.parent.name if b.parent_id and b.parent_id != org.pk else "",
-                "monthly_due": due.get(b.pk, ZERO),
+                "year_due": sum((c["due"] for c in cells), ZERO),
                 "cells": cells,
                 "year_total": sum((c["amount"] for c in cells), ZERO),
             }
@@ -242,10 +248,10 @@ def dues_remittance(user, *, organization_id, year: int) -> dict:
         "months": months,
         "rows": rows,
         "month_totals": [
-            {"month": m, "amount": t[0], "count": t[1]}
+            {"month": m, "amount": t[0], "count": t[1], "due": t[2]}
             for m, t in zip(months, month_totals, strict=True)
         ],
-        "monthly_due": sum(due.values(), ZERO),
+        "year_due": sum((t[2] for t in month_totals), ZERO),
         "year_total": sum((t[0] for t in month_totals), ZERO),
     }
 

@@ -436,22 +436,19 @@ class DuesAssessment(models.Model):
 
     @property
     def monthly_due(self) -> Decimal:
-        """What the member owes each month of the year (the yearly sheet and the remittance's
-        monthly figure): the approved relief when it covers the whole year, else computed."""
+        """The yearly sheet's one monthly figure: the approved relief when it covers the whole
+        year, else computed. A sum over months (a month's due across members, a year's due) reads
+        `due_in`, which reduces exactly the months a relief covers; `year_due` is the year's."""
         if self.relief_from is None and self.relief_until is None:
             return self.due_in(dt.date(self.year, 1, 1))
         return self.computed
 
     @property
+    def year_due(self) -> Decimal:
+        """What the member owes for the whole year: `due_in` of each of its twelve months."""
+        return sum((self.due_in(dt.date(self.year, m, 1)) for m in range(1, 13)), Decimal("0.00"))
+
+    @property
     def rate_text(self) -> str:
         """The rate as people write it: 1.5%."""
         return "" if self.rate is None else f"{(self.rate * 100).normalize():f}%"
-
-    @property
-    def exempt(self) -> bool:
-        """Exempt for the whole year."""
-        return (
-            self.relief_from is None
-            and self.relief_until is None
-            and self.exempt_in(dt.date(self.year, 1, 1))
-        )

@@ -10,6 +10,7 @@ from engine.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import get_rule_set, strictly_more_than
 from organizations.models import Member, MemberStatus
+from organizations.selectors import mobile_card_checks
 from orglife.models import Grade, MeasurementTally, MeasurementVoter
 from procedures.common.start import branch_only
 from workflows.audit import append
@@ -21,6 +22,7 @@ from workflows.registry import (
     form_context,
     personal_data,
     running_subject,
+    task_facts,
 )
 from workflows.services import case_start
 
@@ -128,6 +130,45 @@ def review_subject(*, organization, data, subject_member) -> str:
 def check_self_assessment(*, case, task, data, rules) -> dict:
     member_id = int(task.slot.split("@", 1)[1])
     return {"assessment": {"member": member_id, "text": data["text"]}}
+
+
+@task_facts(
+    PROCESS,
+    "file_plan",
+    "record_study",
+    "mutual_assessment",
+    "democratic_measurement",
+    "organizational_rating",
+    "give_feedback",
+    "report_results",
+    "receive_results",
+)
+def card_check_facts(*, case, task) -> list[dict]:
+    """FORM-2006: the 流动党员活动证 is checked yearly with the democratic review. The branch's
+    and the committee's steps show each mobile member of the year with his checks dated in it
+    (`organizations.selectors.mobile_card_checks`), and how many were checked; a member's own
+    step (his self-assessment) does not."""
+    rows = mobile_card_checks(case.organization, case.data["year"])
+    if not rows:
+        return []
+    checked = sum(1 for r in rows if r["checked_on"])
+    return [
+        {
+            "key": "card_checks",
+            "title": _("流动党员活动证年度查验"),
+            "items": [
+                {
+                    "label": _("本年度已查验"),
+                    "value": _("%(a)s / %(b)s 人") % {"a": checked, "b": len(rows)},
+                }
+            ],
+            "columns": [_("党员"), _("活动证编号"), _("本年度查验日期")],
+            "rows": [
+                [r["member"]["name"], r["card_no"], "、".join(r["checked_on"]) or _("未查验")]
+                for r in rows
+            ],
+        }
+    ]
 
 
 @form_context(PROCESS, "democratic_measurement")

@@ -7,9 +7,14 @@ with the branch (保留组织关系), which contacts him at the rule set's inter
 contact task is due then and reminded like every task). While registered (`MemberAway`) a meeting
 he misses is not an absence (`orglife.selectors.away_absence`). A member out of contact for
 `transfer.lost_contact` goes before the committee, which decides whether to search on or to stop
-his standing (EDU-2019 Art. 24): the system never does it by itself. A decision to stop it is the
-member's status event 停止党籍 (`member_suspension`, provided by the member records), dated the
-day of the decision, so the roster and the Party statistics count it."""
+his standing (EDU-2019 Art. 24): the system never does it by itself. So does a member abroad for
+`transfer.abroad_retention_max` without returning (the `review_due` timer on `review_on`), or one
+the branch records as settled abroad privately: stop, or keep with a reason and a date to look
+again. A decision to stop it is the member's status event 停止党籍 (`member_suspension`, provided
+by the member records), dated the day of the decision, so the roster and the Party statistics
+count it. A mobile member's 活动证 is checked every `transfer.card_check` (FORM-2006, with the
+democratic review: the same timer, `review_on` being the next check). Back, a mobile member hands
+in the card; the member applies to resume organizational life within `transfer.resume_within`."""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
 from organizations.models import AwayKind, Member, MemberAway, MemberStatus
 from organizations.selectors import approving_committee_of
-from organizations.services import member_away_end, member_away_start
+from organizations.services import member_away_card_check, member_away_end, member_away_start
 from procedures.common.members import member_case_subject
 from procedures.common.start import MEMBER, one_running_per
 from workflows.registry import (
@@ -54,13 +59,51 @@ data_labels(
         "returned_on": _("返回日期"),
         "decided_on": _("研究日期"),
         "document_no": _("停止党籍的文号"),
+        "review_on": _("下次查验或研究日期"),
+        "card_returned_on": _("活动证交回日期"),
+        "checked_on": _("查验日期"),
+        "inflow_branch": _("流入地党组织"),
+        "participation": _("流入地党组织对参加组织生活情况的意见"),
+        "dues": _("交纳党费情况"),
+        "next_check_on": _("下次查验日期"),
+        "review_again_on": _("再次研究日期"),
+        "applied_on": _("申请恢复组织生活日期"),
+        "settled_abroad_on": _("登记私自定居国外日期"),
+        "resume_applied_on": _("申请恢复组织生活日期"),
+        "resume_late": _("逾期申请恢复组织生活"),
     },
 )
-event_date_fields(PROCESS, {"record_contact": "contact_date", "decide_lost_contact": "decided_on"})
+event_date_fields(
+    PROCESS,
+    {
+        "record_contact": "contact_date",
+        "decide_lost_contact": "decided_on",
+        "check_card": "checked_on",
+        "decide_abroad_limit": "decided_on",
+        "record_resume": "applied_on",
+    },
+)
+# The rule that sets when the `review_due` timer fires for each kind: the 活动证's yearly check of a
+# mobile member (FORM-2006), the retention limit of a member abroad (EDU-2019 Art. 24, local).
+REVIEW_RULES = {
+    AwayKind.MOBILE: "transfer.card_check",
+    AwayKind.ABROAD: "transfer.abroad_retention_max",
+}
 
 
 def _text(data, key: str, limit: int) -> str:
     return str(data.get(key) or "").strip()[:limit]
+
+
+def _not_before(day, earliest, *, field: str, message) -> None:
+    """A date of this case not before `earliest` (the last contact, his leaving, his return);
+    `message` names what `earliest` is, with `%(d)s` for it."""
+    if day < earliest:
+        raise ValidationFailed(
+            message % {"d": earliest.isoformat()},
+            code="date_out_of_order",
+            fields={field: [_("不能早于 %(d)s") % {"d": earliest.isoformat()}]},
+        )
 
 
 @form_check(PROCESS, "__start__")
@@ -135,10 +178,11 @@ def check_start(*, organization, data, rules, subject_member=None) -> dict:
         "expected_return_on": expected_on.isoformat() if expected_on else None,
         "last_contact_on": started_on.isoformat(),
         "contact_rule": CONTACT_RULES[AwayKind(kind)],
+        "review_on": rules.get(REVIEW_RULES[AwayKind(kind)]).add_to(started_on).isoformat(),
     }
 
 
-@effect("member_away_register")
+@effect("member_away_register", label=_("登记外出"))
 def register(*, case, params, actor, now) -> dict:
     d = case.data
     away = member_away_start(
@@ -163,12 +207,9 @@ def check_contact(*, case, task, data, rules) -> dict:
         date_field(data.get("contact_date"), field="contact_date"), field="contact_date"
     )
     last = parse_date(case.data["last_contact_on"])
-    if day < last:
-        raise ValidationFailed(
-            _("联系日期不能早于上次联系日期（%(d)s）。") % {"d": last.isoformat()},
-            code="date_out_of_order",
-            fields={"contact_date": [_("不能早于 %(d)s") % {"d": last.isoformat()}]},
-        )
+    _not_before(
+        day, last, field="contact_date", message=_("联系日期不能早于上次联系日期（%(d)s）。")
+    )
     outcome = data.get("contact_outcome")
     if outcome == "lost":
         period = rules.get("transfer.lost_contact")
@@ -184,23 +225,134 @@ def check_contact(*, case, task, data, rules) -> dict:
             )
         return {"lost_reported_on": day.isoformat()}
     if outcome == "returned":
-        return {"last_contact_on": day.isoformat(), "returned_on": day.isoformat()}
+        mobile = case.data["kind"] == AwayKind.MOBILE
+        if mobile and data.get("card_returned") is not True:
+            raise RuleViolation(
+                _("流动党员返回时须交回《流动党员活动证》（组通字〔2006〕45号）。"),
+                code="mobile_card_not_returned",
+                fields={"card_returned": [_("流动党员须交回活动证")]},
+            )
+        return {
+            "last_contact_on": day.isoformat(),
+            "returned_on": day.isoformat(),
+            "card_returned_on": day.isoformat() if mobile else None,
+        }
+    if outcome == "settled_abroad":
+        if case.data["kind"] != AwayKind.ABROAD:
+            raise ValidationFailed(
+                _("只有出国（境）党员才能登记为私自定居国外。"),
+                code="settled_abroad_not_abroad",
+                fields={"contact_outcome": [_("须为出国（境）党员")]},
+            )
+        return {"last_contact_on": day.isoformat(), "settled_abroad_on": day.isoformat()}
     return {"last_contact_on": day.isoformat()}
 
 
 @form_check(PROCESS, "decide_lost_contact")
 def check_lost_decision(*, case, task, data, rules) -> dict:
     """Stopping the standing is decided by a document (文号), which the status event records."""
-    day = not_in_future(date_field(data.get("decided_on"), field="decided_on"), field="decided_on")
+    day = _decided_on(data)
     if data.get("decision") == "found":  # contact again: the interval runs from today
         return {"last_contact_on": day.isoformat()}
+    return {}
+
+
+def _decided_on(data):
+    """The committee's decision day (not in the future); stopping the standing is decided by a
+    document (文号), which the status event records."""
+    day = not_in_future(date_field(data.get("decided_on"), field="decided_on"), field="decided_on")
     if data.get("decision") == "propose_stop_standing" and not _text(data, "document_no", 100):
         raise ValidationFailed(
             _("决定停止党籍须填写文号。"),
             code="document_no_required",
             fields={"document_no": [_("停止党籍须填写文号")]},
         )
-    return {}
+    return day
+
+
+@form_check(PROCESS, "decide_abroad_limit")
+def check_abroad_limit(*, case, task, data, rules) -> dict:
+    """Abroad past the limit or settled abroad privately (EDU-2019 Art. 24): stop the standing (a
+    document no.), or keep the relationship with a reason and the day the committee looks again
+    (the `review_due` timer then)."""
+    day = _decided_on(data)
+    if data.get("decision") != "keep":
+        return {}
+    again = data.get("review_again_on")
+    if not again:
+        raise ValidationFailed(
+            _("保留组织关系须填写再次研究日期。"),
+            code="review_again_on_required",
+            fields={"review_again_on": [_("保留组织关系时必填")]},
+        )
+    again = date_field(again, field="review_again_on")
+    if again <= day:
+        raise ValidationFailed(
+            _("再次研究日期须晚于研究日期（%(d)s）。") % {"d": day.isoformat()},
+            code="date_out_of_order",
+            fields={"review_again_on": [_("须晚于 %(d)s") % {"d": day.isoformat()}]},
+        )
+    return {"review_on": again.isoformat()}
+
+
+@form_check(PROCESS, "check_card")
+def check_card(*, case, task, data, rules) -> dict:
+    """The yearly check (FORM-2006): dated, not before he left nor in the future; the next one
+    after it and at most `transfer.card_check` later."""
+    day = not_in_future(date_field(data.get("checked_on"), field="checked_on"), field="checked_on")
+    started = parse_date(case.data["started_on"])
+    _not_before(day, started, field="checked_on", message=_("查验日期不能早于外出日期（%(d)s）。"))
+    nxt = date_field(data.get("next_check_on"), field="next_check_on")
+    period = rules.get("transfer.card_check")
+    latest = period.add_to(day)
+    if not day < nxt <= latest:
+        raise RuleViolation(
+            _(
+                "活动证每%(p)s查验一次（组通字〔2006〕45号）：下次查验日期须在 %(a)s 之后、%(b)s 之前。"
+            )
+            % {"p": period, "a": day.isoformat(), "b": latest.isoformat()},
+            code="card_check_interval",
+            fields={
+                "next_check_on": [
+                    _("须在 %(a)s 至 %(b)s 之间") % {"a": day.isoformat(), "b": latest.isoformat()}
+                ]
+            },
+        )
+    return {
+        "checked_on": day.isoformat(),
+        "inflow_branch": _text(data, "inflow_branch", 200),
+        "participation": _text(data, "participation", 1000),
+        "dues": _text(data, "dues", 1000),
+        "next_check_on": nxt.isoformat(),
+        "review_on": nxt.isoformat(),
+    }
+
+
+@effect("member_away_card_check", label=_("登记活动证查验"))
+def card_check(*, case, params, actor, now) -> dict:
+    d = case.data
+    away = MemberAway.objects.get(member_id=d["member"]["id"], ended_on__isnull=True)
+    check = member_away_card_check(
+        actor=actor,
+        away=away,
+        checked_on=parse_date(d["checked_on"]),
+        inflow_branch=d["inflow_branch"],
+        participation=d["participation"],
+        dues=d["dues"],
+        next_check_on=parse_date(d["next_check_on"]),
+    )
+    return {"check": check.pk}
+
+
+@form_check(PROCESS, "record_resume")
+def check_resume(*, case, task, data, rules) -> dict:
+    """The member's application to resume organizational life: not before his return, not in the
+    future; late when after `transfer.resume_within` (recorded, not refused: he still resumes)."""
+    day = not_in_future(date_field(data.get("applied_on"), field="applied_on"), field="applied_on")
+    back = parse_date(case.data["returned_on"])
+    _not_before(day, back, field="applied_on", message=_("申请日期不能早于返回日期（%(d)s）。"))
+    due = rules.get("transfer.resume_within").add_to(back)
+    return {"resume_applied_on": day.isoformat(), "resume_late": day > due}
 
 
 @effect("member_away_stop_standing", label=_("登记停止党籍"))
@@ -223,16 +375,29 @@ def stop_standing(*, case, params, actor, now) -> dict:
     return {"status_change": change.pk}
 
 
-@effect("member_away_end")
+@effect("member_away_end", label=_("登记返回"))
 def end(*, case, params, actor, now) -> dict:
     away = MemberAway.objects.select_for_update().get(
         member_id=case.data["member"]["id"], ended_on__isnull=True
     )
-    away = member_away_end(actor=actor, away=away, ended_on=parse_date(case.data["returned_on"]))
+    card = case.data.get("card_returned_on")
+    away = member_away_end(
+        actor=actor,
+        away=away,
+        ended_on=parse_date(case.data["returned_on"]),
+        card_returned_on=parse_date(card) if card else None,
+    )
     return {"away": away.pk, "ended_on": away.ended_on.isoformat()}
 
 
-@form_context(PROCESS, "record_contact", "decide_lost_contact")
+@form_context(
+    PROCESS,
+    "record_contact",
+    "decide_lost_contact",
+    "check_card",
+    "decide_abroad_limit",
+    "record_resume",
+)
 def contact_context(*, case, task) -> dict:
     d = case.data
     return {
@@ -244,4 +409,8 @@ def contact_context(*, case, task) -> dict:
         "contact_phone": d.get("contact_phone"),
         "started_on": d.get("started_on"),
         "last_contact_on": d.get("last_contact_on"),
+        "expected_return_on": d.get("expected_return_on"),
+        "review_on": d.get("review_on"),
+        "settled_abroad_on": d.get("settled_abroad_on"),
+        "returned_on": d.get("returned_on"),
     }

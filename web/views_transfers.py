@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from engine.errors import DomainError
 from organizations.models import AwayKind, MemberStatus, OrgKind
-from organizations.selectors import is_org_department
+from organizations.selectors import away_history, is_org_department
 from procedures.member_away import PROCESS as AWAY
 from procedures.member_development.selectors import member_for_user
 from procedures.transfer.batch import (
@@ -272,6 +272,7 @@ def member_away_register(request, member_id: int) -> HttpResponse:
     """Register a member as mobile (流动党员) or abroad (出国（境）) from his page, through the same
     service as the API (`member_away`); a refusal comes back naming the field."""
     member, branch = _member_and_branch(request, member_id)
+    history = away_history(member)
     form = {"kind": AwayKind.MOBILE}
     error = None
     if request.method == "POST":
@@ -290,6 +291,8 @@ def member_away_register(request, member_id: int) -> HttpResponse:
             "form": form,
             "error": error,
             "kinds": AwayKind.choices,
+            "history": history,
+            "away_open": any(a.ended_on is None for a in history),
             "nav_active": "roster",
         },
         status=400 if error else 200,

@@ -263,6 +263,29 @@ RULES = {
         "失去联系满此期限、经查找仍无下落的，提请党委研究停止党籍（须党委决定）",
         "EDU-2019 第24条",
     ),
+    "transfer.abroad_retention_max": Rule(
+        D(years=5),
+        "出国（境）党员保留组织关系的最长期限（期满未归提请党委研究，停止党籍须党委决定）",
+        "EDU-2019 第24条",
+        "local; the rule: abroad studying more than 5 years without returning",
+    ),
+    "transfer.card_check": Rule(
+        D(years=1),
+        "流动党员活动证查验的间隔（结合民主评议）",
+        "FORM-2006 活动证使用说明",
+    ),
+    "transfer.review_within": Rule(
+        D(months=1),
+        "活动证查验、出国（境）满期研究自到期之日起的办理期限",
+        "partyflow",
+        "local",
+    ),
+    "transfer.resume_within": Rule(
+        D(months=1),
+        "返回后申请恢复组织生活的期限",
+        "EDU-2019 第34条",
+        "local; one source: 3 months",
+    ),
     # --- Tasks and reminders ---
     "tasks.reminder_lead": Rule(D(days=3), "任务到期前提醒时间", "partyflow"),
     # Overdue tasks of these steps also go to the approving committee's inbox (督办): {process: (task ids)}.

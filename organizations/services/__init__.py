@@ -21,6 +21,7 @@ from .import_upserts import (
     organization_import_upsert,
 )
 from .members import (
+    member_away_card_check,
     member_away_end,
     member_away_start,
     member_create,
@@ -61,6 +62,7 @@ __all__ = [
     "POST_ROLES",
     "SECRET_FIELDS",
     "member_account_ensure",
+    "member_away_card_check",
     "member_away_end",
     "member_away_start",
     "member_create",

@@ -10,7 +10,15 @@ from engine.i18n import _
 from untrusted.text import name_check
 
 from ..idcard import id_number_check
-from ..models import AwayKind, Member, MemberAway, MemberStatus, Organization, OrgKind
+from ..models import (
+    AwayCardCheck,
+    AwayKind,
+    Member,
+    MemberAway,
+    MemberStatus,
+    Organization,
+    OrgKind,
+)
 from .record import _changes, _delete, _record, _roles, snapshot
 
 
@@ -162,11 +170,13 @@ def member_away_start(*, actor, member: Member, **fields) -> MemberAway:
 
 
 @transaction.atomic
-def member_away_end(*, actor, away: MemberAway, ended_on) -> MemberAway:
-    """The member came back on `ended_on`: from that day a meeting he misses is an absence again."""
+def member_away_end(*, actor, away: MemberAway, ended_on, card_returned_on=None) -> MemberAway:
+    """The member came back on `ended_on`: from that day a meeting he misses is an absence again.
+    A mobile member's 活动证 handed back is recorded with its day (`card_returned_on`)."""
     before = snapshot(away)
     away.ended_on = ended_on
-    away.save(update_fields=["ended_on"])
+    away.card_returned_on = card_returned_on
+    away.save(update_fields=["ended_on", "card_returned_on"])
     if away.kind == AwayKind.MOBILE and away.member.is_floating:
         member_update(actor=actor, member=away.member, is_floating=False)
     _record(
@@ -178,3 +188,17 @@ def member_away_end(*, actor, away: MemberAway, ended_on) -> MemberAway:
         data={"changes": _changes(before, snapshot(away))},
     )
     return away
+
+
+def member_away_card_check(*, actor, away: MemberAway, **fields) -> AwayCardCheck:
+    """Record the yearly check of a mobile member's 活动证 (its checks done by the procedure)."""
+    check = AwayCardCheck.objects.create(away=away, **fields)
+    _record(
+        "member_away_card_checked",
+        actor=actor,
+        instance=check,
+        label=away.member.name,
+        organization_id=away.member.organization_id,
+        data={"after": snapshot(check)},
+    )
+    return check

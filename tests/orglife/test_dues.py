@@ -278,7 +278,9 @@ def test_remittance_summary_by_month_for_the_college_and_the_university_with_exp
     months = {m["month"]: (m["amount"], m["count"]) for m in college["months"]}
     assert months["2026-11"] == ("107.20", 3) and months["2026-12"] == ("45.00", 1)
     assert months["2026-01"] == ("0.00", 0)
-    assert college["year_total"] == "152.20" and college["monthly_due"] == "107.20"
+    # due: 45.00 + 62.00 + 0.20 = 107.20 each month, 12 × 107.20 = 1286.40 for the year
+    assert college["year_total"] == "152.20" and college["year_due"] == "1286.40"
+    assert {m["due"] for m in college["months"]} == {"107.20"}
     branches = {b["name"]: b for b in college["branches"]}
     assert branches[u.branch_a.name]["year_total"] == "152.20"
     assert branches[u.branch_b.name]["year_total"] == "0.00"
@@ -301,11 +303,10 @@ def test_remittance_summary_by_month_for_the_college_and_the_university_with_exp
     assert r.status_code == 200
     ws = load_workbook(io.BytesIO(r.content)).active
     header = [c.value for c in ws[2]]
-    assert (
-        header[:4] == ["党支部", "所属党组织", "每月应交", "2026-01"] and header[-1] == "全年合计"
-    )
-    total = [c.value for c in ws[ws.max_row]]
-    assert total[0] == "合计" and total[-1] == pytest.approx(152.20)
+    assert header[:4] == ["党支部", "所属党组织", "项目", "2026-01"] and header[-1] == "全年合计"
+    due, paid = ([c.value for c in r] for r in ws.iter_rows(min_row=ws.max_row - 1))
+    assert due[:3] == ["合计", None, "应收"] and due[-1] == pytest.approx(1286.40)
+    assert paid[:3] == ["合计", None, "实收"] and paid[-1] == pytest.approx(152.20)
 
 
 def test_the_collection_sheet_and_the_summary_take_the_same_queries_for_more_members(
