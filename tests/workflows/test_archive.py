@@ -100,13 +100,14 @@ def _reads(api, university, case: Case, tmp_path) -> dict:
     page = Client()
     page.force_login(university.users.orgdept)
     html = page.get(f"/cases/{case.pk}/").content.decode()
+    history = auditor.get(f"/api/cases/{case.pk}/history/").json()
     detail = auditor.get(f"/api/cases/{case.pk}/").json()
     pdf = auditor.get(f"/api/cases/{case.pk}/documents/generate/audit_report/?format=pdf")
     assert pdf.status_code == 200
     case = Case.objects.get(pk=case.pk)
     return {
         "detail": {k: v for k, v in detail.items() if k != "updated_at"},
-        "history": auditor.get(f"/api/cases/{case.pk}/history/").json(),
+        "history": history,
         "report": audit_report(case, user=university.users.auditor)["events"],
         "pdf": pdf_text(pdf.content, tmp_path),
         "page": re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)),
@@ -205,3 +206,22 @@ def test_a_case_closed_in_the_year_itself_is_not_moved_and_the_command_checks_it
     with pytest.raises(CommandError, match="--before"):
         archive(before=2030)
     assert Timer.objects.filter(case=relief_case).count() == rows(relief_case.pk)["timers"][0]
+
+
+def test_an_archived_cases_history_is_one_query_more(university, relief_case):
+    """The archive's events, then the live table's: one query more than a live case's history."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from workflows.selectors import case_history_for
+
+    def queries() -> int:
+        case = Case.objects.get(pk=relief_case.pk)
+        with CaptureQueriesContext(connection) as captured:
+            case_history_for(university.users.auditor, case)
+        return len(captured)
+
+    queries()  # the auditor's scope, read once and kept on the user
+    live = queries()
+    archive()
+    assert live > 0 and queries() == live + 1
