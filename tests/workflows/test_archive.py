@@ -225,3 +225,23 @@ def test_an_archived_cases_history_is_one_query_more(university, relief_case):
     live = queries()
     archive()
     assert live > 0 and queries() == live + 1
+
+
+def test_the_yearly_archive_job_is_off_by_default_and_moves_what_the_setting_says(
+    settings, relief_case
+):
+    from workflows.tasks import archive_closed_years
+
+    assert "archive-closed-years" not in settings.CELERY_BEAT_SCHEDULE
+    assert settings.PARTYFLOW["ARCHIVE_KEEP_YEARS"] is None
+    settings.PARTYFLOW = {**settings.PARTYFLOW, "ARCHIVE_KEEP_YEARS": 1}
+    with time_machine.travel(NEXT_JANUARY, tick=False):
+        # 2027 less one year kept: cases closed before 2026; December 2026's stays live
+        assert archive_closed_years()["cases"] == 0
+    with time_machine.travel(cst(2028, 1, 15, 3), tick=False):
+        assert archive_closed_years() == {
+            "before": 2027,
+            "cases": 1,
+            **{key: kept for key, (_live, kept) in rows(relief_case.pk).items()},
+        }
+    assert Case.objects.get(pk=relief_case.pk).archived_at is not None
