@@ -17,6 +17,7 @@ from engine.errors import Forbidden, ValidationFailed
 from engine.i18n import _
 from organizations.selectors import is_org_department
 from workflows import display, selectors, services
+from workflows.archive import case_timers
 from workflows.audit import verify_case
 from workflows.labels import label
 from workflows.models import Case, ProcessVersion, Timer
@@ -130,7 +131,8 @@ class CaseDetailSerializer(CaseSerializer):
 
     def get_waiting_timers(self, obj) -> list:
         return TimerSerializer(
-            obj.timers.filter(status__in=["waiting", "failed"]).order_by("due_at"), many=True
+            case_timers(obj).filter(status__in=["waiting", "failed"]).order_by("due_at"),
+            many=True,
         ).data
 
 

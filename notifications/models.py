@@ -21,7 +21,10 @@ class AlertKind(models.TextChoices):
 
 
 class TaskAlert(models.Model):
-    task = models.ForeignKey("workflows.Task", on_delete=models.CASCADE, related_name="alerts")
+    # No database constraint: a closed year's task moves to the archive under the same id.
+    task = models.ForeignKey(
+        "workflows.Task", on_delete=models.DO_NOTHING, db_constraint=False, related_name="alerts"
+    )
     kind = models.CharField(max_length=16, choices=AlertKind.choices)
     # Escalations: the inbox slot ("approving_committee@<org>") the overdue task was escalated to.
     target_slot = models.CharField(max_length=100, blank=True, default="")
@@ -44,8 +47,14 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(max_length=16, choices=AlertKind.choices)
+    # No database constraint: a closed year's task moves to the archive under the same id.
     task = models.ForeignKey(
-        "workflows.Task", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "workflows.Task",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     case = models.ForeignKey(
         "workflows.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+"

@@ -314,6 +314,14 @@ PARTYFLOW = {
     # in one transaction (workflows.services.timers_fire_batch). 200 measured 1,171–1,230 timers/s
     # with 2 workers on 2 cores (50: 928/s, 100: 1,041/s); a batch holds its cases' locks ≈ 0.2 s.
     "TIMER_BATCH": int(os.environ.get("PARTYFLOW_TIMER_BATCH", "200")),
+    # The archive of closed years (workflows.services.archive, docs/scaling.md): unset, off; N, each
+    # 15 January the cases closed before (this year − N) move to the archive tables (N = 1 keeps
+    # last year's closed cases live beside this year's). `partyflow archive-closed` runs it by hand.
+    "ARCHIVE_KEEP_YEARS": (
+        int(os.environ["PARTYFLOW_ARCHIVE_KEEP_YEARS"])
+        if os.environ.get("PARTYFLOW_ARCHIVE_KEEP_YEARS")
+        else None
+    ),
     # POST /api/auth/token/: attempts per client address (DRF rate syntax), against password guessing.
     "TOKEN_RATE": os.environ.get("PARTYFLOW_TOKEN_RATE", "10/minute"),
     # API tokens expire after this long without use (seconds; None: never), and on logout, password
@@ -376,6 +384,14 @@ PARTYFLOW = {
     # Deliveries handed to one worker job.
     "DELIVERY_BATCH": int(os.environ.get("PARTYFLOW_DELIVERY_BATCH", "200")),
 }
+
+# The yearly archive of closed years, when PARTYFLOW["ARCHIVE_KEEP_YEARS"] is set (off by default):
+# 15 January 03:00 China Standard Time (19:00 UTC on the 14th), after the year's reports are drawn.
+if PARTYFLOW["ARCHIVE_KEEP_YEARS"] is not None:
+    CELERY_BEAT_SCHEDULE["archive-closed-years"] = {
+        "task": "workflows.tasks.archive_closed_years",
+        "schedule": crontab(minute=0, hour=19, day_of_month=14, month_of_year=1),
+    }
 
 # One JSON object per line (python-json-logger) on standard error, for journald or a log shipper:
 # time, level, logger, message, and request_id / user_id / case_id from partyflow.logs (null outside

@@ -38,6 +38,7 @@ from organizations.selectors import active_assignments, organizations_visible
 from procedures.member_development.selectors import PROCESS as DEVELOPMENT
 from workflows import registry
 from workflows.actions import action_label
+from workflows.archive import TASK_TABLES, case_tasks, task_case_ids
 from workflows.assignment import (
     LANE_BODIES,
     LANE_LABELS,
@@ -595,7 +596,7 @@ def events_display(events: list[AuditEvent], *, process_id: str) -> list[dict]:
 
 def task_history(case: Case, user, limit: int = 30) -> list[dict]:
     """The case's latest events, oldest first, as `user` may read them (`workflows.personal`)."""
-    events = list(reversed(case_history(case).order_by("-id")[:limit]))
+    events = case_history(case, last=limit)
     return events_display(events_for(user, case, events), process_id=case.process_id)
 
 
@@ -607,12 +608,16 @@ def case_diagram(case: Case, now: dt.datetime | None = None) -> dict:
     open (overdue when past due) wins over done, done over cancelled; count = times the step ran."""
     now = now or timezone.now()
     out = {}
-    rows = case.tasks.values("element_id").annotate(
-        runs=Count("id"),
-        open=Count("id", filter=Q(status=TaskStatus.OPEN)),
-        late=Count("id", filter=Q(status=TaskStatus.OPEN, due_at__lt=now)),
-        done=Count("id", filter=Q(status=TaskStatus.COMPLETED)),
-        last=Max("id"),
+    rows = (
+        case_tasks(case)
+        .values("element_id")
+        .annotate(
+            runs=Count("id"),
+            open=Count("id", filter=Q(status=TaskStatus.OPEN)),
+            late=Count("id", filter=Q(status=TaskStatus.OPEN, due_at__lt=now)),
+            done=Count("id", filter=Q(status=TaskStatus.COMPLETED)),
+            last=Max("id"),
+        )
     )
     for r in rows:
         state = (
@@ -633,7 +638,7 @@ def case_steps(case: Case, now: dt.datetime | None = None) -> list[dict]:
     """The plain step timeline (for phones and without JavaScript): every task row in order."""
     now = now or timezone.now()
     steps = []
-    tasks = case.tasks.select_related("completed_by__member").order_by("created_at", "id")
+    tasks = case_tasks(case).select_related("completed_by__member").order_by("created_at", "id")
     for t in tasks:
         overdue = t.status == TaskStatus.OPEN and t.due_at is not None and t.due_at < now
         state = (
@@ -683,7 +688,7 @@ def case_schemas(case: Case) -> list[tuple[str, dict]]:
     """The steps of the case so far with a form, in the order they first ran: [(step name, form
     schema)] (the schemas' titles name the case's data); one query."""
     seen: dict[str, str] = {}
-    for name, form in case.tasks.exclude(form="").order_by("id").values_list("name", "form"):
+    for name, form in case_tasks(case).exclude(form="").order_by("id").values_list("name", "form"):
         seen.setdefault(form, name)
     return [(name, load_schema(form)) for form, name in seen.items()]
 
@@ -724,10 +729,7 @@ def my_cases(user) -> list[dict]:
         return []
     own_slot = f"member@{member.pk}"
     cases = list(
-        Case.objects.filter(
-            Q(subject_member=member)
-            | Q(pk__in=Task.objects.filter(slot=own_slot).values("case_id"))
-        )
+        Case.objects.filter(Q(subject_member=member) | task_case_ids(slot=own_slot))
         .select_related("organization", "process_version")
         .only(
             "id",
@@ -745,12 +747,13 @@ def my_cases(user) -> list[dict]:
     if not cases:
         return []
     tasks: dict[int, list[Task]] = {}
-    for t in (
-        Task.objects.filter(case__in=cases)
-        .filter((Q(status=TaskStatus.OPEN) & ~PERSONAL_TASK) | Q(slot=own_slot))
-        .order_by("id")
-    ):
-        tasks.setdefault(t.case_id, []).append(t)
+    for table in TASK_TABLES:  # a closed year's own task is in the archive
+        for t in (
+            table.objects.filter(case__in=cases)
+            .filter((Q(status=TaskStatus.OPEN) & ~PERSONAL_TASK) | Q(slot=own_slot))
+            .order_by("id")
+        ):
+            tasks.setdefault(t.case_id, []).append(t)
     rows = []
     for case in cases:
         mine = [t for t in tasks.get(case.pk, []) if t.slot == own_slot]

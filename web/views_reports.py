@@ -40,6 +40,7 @@ from procedures.member_development import services as development_services
 from procedures.member_development.models import StatusEvent
 from procedures.transfer.selectors import may_start_transfer
 from workflows import services as wf_services
+from workflows.archive import case_tasks
 from workflows.models import TaskStatus
 from workflows.replica import reads_from_replica
 from workflows.selectors import processes_current
@@ -685,7 +686,7 @@ def member_record(request, member_id: int) -> HttpResponse:
     if case is not None:
         names = _bpmn_step_names(case)
         done: dict[int, list] = {}
-        for t in case.tasks.select_related("completed_by").order_by("id"):
+        for t in case_tasks(case).select_related("completed_by").order_by("id"):
             n = development.STEPS.get(t.element_id)
             if n is not None:
                 done.setdefault(n, []).append(t)

@@ -20,7 +20,7 @@ from engine.i18n import _
 from organizations.audit import GENESIS, canonical, json_safe
 
 from .assignment import acting_roles
-from .models import AuditEvent, Case
+from .models import AuditEvent, AuditEventArchive, Case
 
 
 def event_hash(
@@ -179,12 +179,14 @@ class Verification:
 
 def verify_case(case_id: int) -> Verification:
     """Walk a case's chain in id order and report the first event that was altered, deleted or
-    inserted out of order."""
-    head = Case.objects.filter(pk=case_id).values("audit_seq", "audit_head").first() or {
-        "audit_seq": 0,
-        "audit_head": "",
-    }
-    events = list(AuditEvent.objects.filter(case_id=case_id).order_by("id"))
+    inserted out of order. The chain of an archived case starts in the archive of closed years and
+    goes on in the live table (an event written after the move), so both are read, archive first."""
+    head = Case.objects.filter(pk=case_id).values("audit_seq", "audit_head", "archived_at").first()
+    head = head or {"audit_seq": 0, "audit_head": "", "archived_at": None}
+    events = []
+    if head["archived_at"] is not None:
+        events += AuditEventArchive.objects.filter(case_id=case_id).order_by("id")
+    events += AuditEvent.objects.filter(case_id=case_id).order_by("id")
     prev, expected_seq, count = GENESIS, 1, 0
     for i, e in enumerate(events):
         count += 1

@@ -88,6 +88,9 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Set when its tasks, timers and audit events moved to the archive of closed years
+    # (`workflows.services.archive`): where `workflows.archive` reads them.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -110,8 +113,9 @@ class TaskStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已撤销")
 
 
-class Task(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+class TaskColumns(models.Model):
+    """A task row's columns, shared by the live table and the archive of closed years."""
+
     spiff_task_id = models.UUIDField()
     element_id = models.CharField(max_length=100)
     name = models.CharField(max_length=200)
@@ -141,6 +145,13 @@ class Task(models.Model):
     )
 
     class Meta:
+        abstract = True
+
+
+class Task(TaskColumns):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+
+    class Meta:
         ordering = ["due_at", "id"]
         indexes = [
             # include: the inbox count (`claimed_by` null or me) is answered from the index alone.
@@ -161,8 +172,9 @@ class TimerStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
-class Timer(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timers")
+class TimerColumns(models.Model):
+    """A timer row's columns, shared by the live table and the archive of closed years."""
+
     spiff_task_id = models.UUIDField()
     element_id = models.CharField(max_length=100)
     name = models.CharField(max_length=200)
@@ -175,6 +187,13 @@ class Timer(models.Model):
     fired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
+
+
+class Timer(TimerColumns):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timers")
+
+    class Meta:
         ordering = ["due_at", "id"]
         indexes = [
             models.Index(
@@ -183,12 +202,9 @@ class Timer(models.Model):
         ]
 
 
-class AuditEvent(AppendOnly):
-    """Append-only: who did what, when, in which roles, with which data. Written by services."""
+class AuditEventColumns(AppendOnly):
+    """An audit event's columns (but its case and task), shared by the live table and the archive."""
 
-    case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
-    )
     organization = models.ForeignKey(
         "organizations.Organization",
         null=True,
@@ -207,9 +223,6 @@ class AuditEvent(AppendOnly):
     )
     on_behalf_of_name = models.CharField(max_length=150, blank=True, default="", db_default="")
     action = models.CharField(max_length=64)
-    task = models.ForeignKey(
-        Task, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
-    )
     task_name = models.CharField(max_length=200, blank=True, default="")
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField(db_index=True)
@@ -217,6 +230,20 @@ class AuditEvent(AppendOnly):
     seq = models.PositiveIntegerField(default=0)
     prev_hash = models.CharField(max_length=64, default="")
     hash = models.CharField(max_length=64, default="")
+
+    class Meta:
+        abstract = True
+
+
+class AuditEvent(AuditEventColumns):
+    """Append-only: who did what, when, in which roles, with which data. Written by services."""
+
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
 
     class Meta:
         ordering = ["id"]
@@ -247,8 +274,14 @@ class Document(models.Model):
     the database with the metadata, so an upload and its audit event commit or roll back together."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    # No database constraint: a closed year's task moves to `TaskArchive` under the same id.
     task = models.ForeignKey(
-        Task, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+        Task,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="documents",
     )
     filename = models.CharField(max_length=255)
     content_type = models.CharField(max_length=128, help_text="sniffed from the file's magic bytes")
@@ -282,8 +315,14 @@ class Delegation(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     process_id = models.CharField(max_length=100, blank=True, default="")
+    # No database constraint: a closed year's task moves to `TaskArchive` under the same id.
     task = models.ForeignKey(
-        Task, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Task,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     reason = models.CharField(max_length=500, blank=True, default="")
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -292,3 +331,42 @@ class Delegation(models.Model):
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["delegate", "ends_at"])]
+
+
+# --- the archive of closed years (workflows.services.archive moves the rows; workflows.archive
+# reads them). Same columns and the same ids as the live rows they were; no inbox index.
+
+
+class TaskArchive(TaskColumns):
+    id = models.BigIntegerField(primary_key=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="archived_tasks")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["case", "id"], name="task_archive_case")]
+
+
+class TimerArchive(TimerColumns):
+    id = models.BigIntegerField(primary_key=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="archived_timers")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["case", "id"], name="timer_archive_case")]
+
+
+class AuditEventArchive(AuditEventColumns):
+    """A closed year's audit events: still append-only, still verified as part of their case's
+    chain (`workflows.audit.verify_case` reads the archive before the live table)."""
+
+    id = models.BigIntegerField(primary_key=True)
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="archived_events"
+    )
+    task = models.ForeignKey(
+        TaskArchive, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["case", "seq"], name="event_archive_case_seq")]

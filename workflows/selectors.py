@@ -15,6 +15,7 @@ from organizations.selectors import organizations_visible, scope_q
 
 from . import registry
 from .actions import AuditAction
+from .archive import case_events
 from .assignment import LANE_LABELS, active_delegations, delegated_task_q, slot_holders, user_slots
 from .display import (
     CASE_KEYS,
@@ -110,8 +111,10 @@ def case_open_tasks(case: Case) -> list[Task]:
     )
 
 
-def case_history(case: Case) -> QuerySet[AuditEvent]:
-    return case.events.select_related("task").order_by("id")
+def case_history(case: Case, *, last: int | None = None) -> list[AuditEvent]:
+    """The case's audit events in chain order, with their tasks, archived ones included
+    (`workflows.archive`); `last`: the newest so many."""
+    return case_events(case, last=last)
 
 
 def case_history_for(user, case: Case) -> list[AuditEvent]:
@@ -225,10 +228,8 @@ def case_evidence(case: Case) -> list[dict]:
     """What each step produced, in order: the structured record submitted with each completed task
     and each recurring report (P1 obligations), with the ids of attached documents."""
     items = []
-    for e in (
-        case.events.filter(action__in=["task_completed", "obligation_submitted"])
-        .select_related("task", "actor")
-        .order_by("id")
+    for e in case_events(
+        case, action__in=["task_completed", "obligation_submitted"], related=("task", "actor")
     ):
         record = e.data.get("submitted") or e.data.get("record") or {}
         items.append(

@@ -20,7 +20,8 @@ from engine.calendar import parse_date
 from organizations.models import Member, MemberStatus, Organization, OrgKind
 from procedures.member_development.models import StatusChange, StatusEvent
 from workflows.actions import AuditAction
-from workflows.models import AuditEvent, Case, CaseStatus
+from workflows.archive import EVENT_TABLES
+from workflows.models import Case, CaseStatus
 from workflows.selectors import step_date
 
 from .config import ADMISSION_BY_APPROVAL, StatisticsConfig
@@ -244,12 +245,13 @@ def _approval_dates(case_ids: set[int]) -> dict[int, dt.date]:
     if not case_ids:
         return {}
     out = {}
-    for case_id, data in AuditEvent.objects.filter(
-        case_id__in=case_ids,
-        action=AuditAction.TASK_COMPLETED,
-        task__element_id="approve_admission",
-    ).values_list("case_id", "data"):
-        on = step_date("member_development", "approve_admission", (data or {}).get("submitted"))
-        if on:
-            out[case_id] = on
+    for table in EVENT_TABLES:  # an admission of a closed year is in the archive
+        for case_id, data in table.objects.filter(
+            case_id__in=case_ids,
+            action=AuditAction.TASK_COMPLETED,
+            task__element_id="approve_admission",
+        ).values_list("case_id", "data"):
+            on = step_date("member_development", "approve_admission", (data or {}).get("submitted"))
+            if on:
+                out[case_id] = on
     return out

@@ -15,6 +15,7 @@ from engine.rules import at_least_ceil, get_rule_set
 from organizations.models import Member, Organization, Role, RoleAssignment
 from organizations.selectors import approving_committee_of
 from workflows.actions import AuditAction
+from workflows.archive import case_events
 from workflows.models import AuditEvent, Case
 
 
@@ -86,14 +87,10 @@ def secretary_name(org: Organization, on=None) -> str:
 
 
 def last_submitted(case: Case, element_id: str) -> tuple[dict, AuditEvent | None]:
-    e = (
-        AuditEvent.objects.filter(
-            case=case, action=AuditAction.TASK_COMPLETED, task__element_id=element_id
-        )
-        .select_related("task")
-        .order_by("-id")
-        .first()
+    found = case_events(
+        case, action=AuditAction.TASK_COMPLETED, task__element_id=element_id, last=1
     )
+    e = found[-1] if found else None
     return ((e.data.get("submitted") or {}), e) if e else ({}, None)
 
 

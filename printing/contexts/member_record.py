@@ -12,6 +12,7 @@ from organizations.selectors import approving_committee_of
 from procedures.member_development.models import ObligationRecord
 from procedures.member_development.selectors import conversion_date
 from workflows.actions import AuditAction
+from workflows.archive import case_events
 from workflows.display import user_names
 from workflows.models import AuditEvent, Case
 from workflows.registry import event_date_field_for
@@ -183,14 +184,10 @@ def member_record(case: Case | None, member: Member, *, reveal: bool) -> dict:
     votes, reviews and approvals (from the case's audit trail), blank signature lines."""
     events = []
     if case is not None:
-        events = list(
-            AuditEvent.objects.filter(
-                Q(action=AuditAction.TASK_COMPLETED, task__isnull=False)
-                | Q(action=AuditAction.STEP_IMPORTED),
-                case=case,
-            )
-            .select_related("task")
-            .order_by("id")
+        events = case_events(
+            case,
+            Q(action=AuditAction.TASK_COMPLETED, task__isnull=False)
+            | Q(action=AuditAction.STEP_IMPORTED),
         )
     done: dict[str, list[AuditEvent]] = {}
     for e in events:

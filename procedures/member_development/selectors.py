@@ -20,6 +20,7 @@ from engine.rules import get_rule_set
 from organizations.models import Member, MemberStatus
 from organizations.selectors import members_visible
 from workflows.actions import AuditAction
+from workflows.archive import case_events
 from workflows.display import iso_cst, lane_label, rule_set_label
 from workflows.models import Case, CaseStatus, Task, TaskStatus
 from workflows.selectors import case_evidence, event_date
@@ -212,13 +213,10 @@ def steps_done(case: Case) -> list[dict]:
     event date or its ledger date when imported), the moment it was entered (`entered_at`) and
     whether it was imported. One query."""
     out = []
-    for e in (
-        case.events.filter(
-            Q(action=AuditAction.TASK_COMPLETED, task__isnull=False)
-            | Q(action=AuditAction.STEP_IMPORTED)
-        )
-        .select_related("task")
-        .order_by("id")
+    for e in case_events(
+        case,
+        Q(action=AuditAction.TASK_COMPLETED, task__isnull=False)
+        | Q(action=AuditAction.STEP_IMPORTED),
     ):
         element_id = e.task.element_id if e.task_id else e.data.get("element_id", "")
         out.append(
