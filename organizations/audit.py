@@ -80,11 +80,11 @@ def chain_of(organization_id: int | None) -> int:
 
 def _lock_head(chain: int) -> tuple[int, str]:
     """Lock the chain's head row (created at the chain's first event) and return (seq, hash)."""
+    # SQLite has no FOR UPDATE: it holds the whole database for a writing transaction anyway.
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    select = f"SELECT seq, head FROM {RecordLogHead._meta.db_table} WHERE chain = %s{lock}"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT seq, head FROM {RecordLogHead._meta.db_table} WHERE chain = %s FOR UPDATE",
-            [chain],
-        )
+        cursor.execute(select, [chain])
         row = cursor.fetchone()
         if row is None:
             cursor.execute(
@@ -92,10 +92,7 @@ def _lock_head(chain: int) -> tuple[int, str]:
                 "ON CONFLICT (chain) DO NOTHING",
                 [chain],
             )
-            cursor.execute(
-                f"SELECT seq, head FROM {RecordLogHead._meta.db_table} WHERE chain = %s FOR UPDATE",
-                [chain],
-            )
+            cursor.execute(select, [chain])
             row = cursor.fetchone()
     return row[0], row[1]
 
