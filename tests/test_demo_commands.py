@@ -2,6 +2,10 @@
 
 import datetime as dt
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -112,3 +116,20 @@ def test_seed_demo_before_deploy_fails_and_writes_nothing():
     with pytest.raises(CommandError, match="deploy-bpmn"):
         run("seed_demo")
     assert not Organization.objects.exists() and not get_user_model().objects.exists()
+
+
+def test_a_newcomer_without_a_database_server_gets_the_demo_on_sqlite(tmp_path):
+    """`make demo` with nothing installed: no DATABASE_URL, so SQLite under the data directory. The
+    suite itself runs on PostgreSQL in CI, so the newcomer's path runs here in its own process."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["PARTYFLOW_DATA_DIR"] = str(tmp_path)
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "partyflow"), "demo", "--no-serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "partyflow.sqlite3").is_file()
+    assert "secretary_se" in done.stdout and "/api/docs/" in done.stdout
