@@ -36,6 +36,7 @@ from ..procedures.election_helpers import vote_data
 from ..procedures.evaluation_helpers import self_assessment, upload
 from ..procedures.md_helpers import at, start_development, step, submit_obligation, vote
 from ..procedures.review_helpers import ballot, drive_to_measurement
+from ..web.walk_helpers import PROBLEMS
 from .helpers import assert_no_tags, docx_text, get_doc, pdf_text
 from .year_helpers import import_university
 
@@ -268,6 +269,14 @@ def year(api, university, tmp_path):
 )
 def test_golden_year_document(year, kind):
     assert_golden(kind, year[kind])
+
+
+def test_golden_year_documents_show_periods_in_words_never_by_code(year):
+    """No printed document of the year (Word, PDF, the matrix's workbook) shows a period by its
+    code (2026-Q3, 2026-07): people read 2026年第三季度, 2026年7月, 2026年度."""
+    codes = {k: PROBLEMS["period"].findall(text) for k, text in year.items()}
+    assert not {k: found for k, found in codes.items() if found}
+    assert "2026年第三季度" in year["compliance_report"]  # the check reads the texts it guards
 
 
 def test_golden_year_audit_report(year):
