@@ -256,7 +256,10 @@ def test_round_designates_a_branch_meeting_every_indicator_and_refuses_one_under
         assert [
             (p["period"], p["period_display"], p["status"])
             for p in detail_b["indicators"][THEMED_DAY_ITEM]["periods"]
-        ] == [("2025-spring", "2025年春季学期", "met"), ("2025-autumn", "2025年秋季学期", "not_met")]
+        ] == [
+            ("2025-spring", "2025年春季学期", "met"),
+            ("2025-autumn", "2025年秋季学期", "not_met"),
+        ]
 
         # Evidence is linked from the branch's own cases: another branch's document is refused,
         # nothing changes.
