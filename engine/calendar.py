@@ -127,6 +127,72 @@ def parse_date(value) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
+def cn_date(value) -> str:
+    """A date as a person reads it: 2026-01-05 → 2026年1月5日 ('' for none)."""
+    if not value:
+        return ""
+    d = parse_date(value)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+# How a person reads a period (the codes 2026, 2026-H1, 2026-Q2, 2026-05 are for URLs and data).
+QUARTER_LABELS = (
+    _("%(year)s年第一季度"),
+    _("%(year)s年第二季度"),
+    _("%(year)s年第三季度"),
+    _("%(year)s年第四季度"),
+)
+HALF_LABELS = (_("%(year)s年上半年"), _("%(year)s年下半年"))
+
+
+def period_label(kind: str, year: int, index: int = 1, *, name: str = "") -> str:
+    """A period in words, the one wording every page, export, document and API `*_display` field
+    uses: year 2026年度, half (index 1-2) 2026年上半年, quarter (1-4) 2026年第一季度, month (1-12)
+    2026年5月, semester 2026年春季学期 (`name`: the academic calendar's label of the semester)."""
+    if kind == "year":
+        return str(_("%(year)s年度") % {"year": year})
+    if kind == "half":
+        return str(HALF_LABELS[index - 1] % {"year": year})
+    if kind == "quarter":
+        return str(QUARTER_LABELS[index - 1] % {"year": year})
+    if kind == "month":
+        return month_label(dt.date(year, index, 1))
+    if kind == "semester":
+        return str(_("%(year)s年%(semester)s") % {"year": year, "semester": name})
+    raise ValueError(f"unknown period kind {kind!r}")
+
+
+PERIOD_CODE = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|H([12])|(\d{2})|([a-z_]+)))?$")
+
+
+def period_code_label(code, *, semesters: dict[str, str] | None = None) -> str:
+    """The words for a period's code as data keeps it: 2026 → 2026年度, 2026-H1 → 2026年上半年,
+    2026-Q1 → 2026年第一季度, 2026-05 → 2026年5月, 2026-spring → 2026年春季学期 (`semesters`:
+    the academic calendar's {code: label}). Data written before codes were kept holds a semester
+    as "2026 春季学期": read the same way. Anything else is returned as it is."""
+    text = str(code)
+    m = PERIOD_CODE.match(text)
+    if m is None:
+        year, _sep, name = text.partition(" ")
+        if len(year) == 4 and year.isdigit() and name and " " not in name:
+            return period_label("semester", int(year), name=name)
+        return text
+    year, quarter, half, month, semester = m.groups()
+    if quarter or half:
+        return period_label("quarter" if quarter else "half", int(year), int(quarter or half))
+    if month:
+        return period_label("month", int(year), int(month)) if 1 <= int(month) <= 12 else text
+    if semester:
+        name = (semesters or {}).get(semester)
+        return period_label("semester", int(year), name=name) if name else text
+    return period_label("year", int(year))
+
+
+def month_label(day: dt.date) -> str:
+    """The month of `day` in words: 2026年5月 (a dues month, a report's month)."""
+    return str(_("%(year)s年%(month)s月") % {"year": day.year, "month": day.month})
+
+
 # The date forms offices type in a workbook or a form: 2025-07-01, 2025-7-1, 2025/7/1, 2025.07.01,
 # 2025年7月1日 (and 20250701). One reader for every import (`office_date`, `office_month`).
 OFFICE_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")

@@ -237,4 +237,7 @@ class ScriptEngine(PythonScriptEngine):
 
     def call_service(self, task, **kwargs) -> None:
         # SpiffWorkflow's own call_service drops the task from its error path; keep it simple here.
-        return self.environment.call_service(task.data, **kwargs)
+        result = self.environment.call_service(task.data, **kwargs)
+        # the service task that queued it, by its element id and the name the diagram shows
+        self.outbox[-1].update(element=task.task_spec.bpmn_id, name=task.task_spec.bpmn_name or "")
+        return result

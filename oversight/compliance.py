@@ -21,7 +21,7 @@ from fractions import Fraction
 
 from django.db.models import Count, Q
 
-from engine.calendar import RECORD_YEARS, today
+from engine.calendar import RECORD_YEARS, month_label, period_label, today
 from engine.errors import ValidationFailed
 from engine.i18n import _
 from organizations.models import Member, MemberStatus, Organization, OrgKind, Role, RoleAssignment
@@ -95,6 +95,11 @@ class Period:
             out.append(p)
             day = p.end + dt.timedelta(days=1)
         return out
+
+    @property
+    def label(self) -> str:
+        """The period in words (2026年度, 2026年第三季度, 2026年7月); `str()` is its code."""
+        return period_label(self.kind, self.year, self.index)
 
     def __str__(self):
         return {
@@ -448,6 +453,7 @@ def _branch_row(branch, rec: _Records, period: Period, rules, on: dt.date) -> di
                     for mo in months
                     if (m.pk, mo) not in rec.paid
                 ],
+                "months_display": [month_label(mo) for mo in months if (m.pk, mo) not in rec.paid],
             }
             for m in members
         ]
@@ -521,10 +527,12 @@ def compliance_table(
 
 
 def _with_labels(row: dict) -> dict:
-    """Each status and meeting kind with its label beside it, for people to read."""
+    """Each status, meeting kind and period with its label beside it, for people to read."""
 
     def walk(node):
         if isinstance(node, dict):
+            if isinstance(node.get("period"), str):
+                node["period_display"] = Period.parse(node["period"]).label
             if isinstance(node.get("status"), str) and node["status"] in STATUS_LABELS:
                 node["status_display"] = str(STATUS_LABELS[node["status"]])
             if isinstance(node.get("kind"), str) and node["kind"] in MeetingKind.values:

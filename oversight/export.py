@@ -36,7 +36,7 @@ def _detail(p: dict) -> str:
 def compliance_workbook(rows: list[dict], period) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = str(period)
+    ws.title = period.label
     header = [_("党支部"), _("事项"), _("要求"), _("状态"), _("各期情况"), _("佐证记录")]
     ws.append([str(h) for h in header])
     for cell in ws[1]:
@@ -44,7 +44,8 @@ def compliance_workbook(rows: list[dict], period) -> bytes:
     for row in rows:
         for ob in row["obligations"]:
             periods = "; ".join(
-                f"{p['period']} {STATUS_LABELS[p['status']]} ({_detail(p)})" for p in ob["periods"]
+                f"{p['period_display']} {STATUS_LABELS[p['status']]} ({_detail(p)})"
+                for p in ob["periods"]
             )
             records = "; ".join(
                 f"{r['held_on']} {r['title']}".strip()

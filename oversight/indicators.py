@@ -28,6 +28,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from engine.calendar import cn_date, month_label
 from engine.i18n import _
 from engine.standards import Indicator
 from organizations.models import BRANCH_COMMITTEE_ROLES, Member, Organization, Role
@@ -88,7 +89,8 @@ def _period_rows(periods: list[Span], on: dt.date, counted) -> list[dict]:
         ok, detail = counted(p)
         rows.append(
             {
-                "period": p.label,
+                "period": p.code,
+                "period_display": p.label,
                 "start": p.start.isoformat(),
                 "end": p.end.isoformat(),
                 "status": "met" if ok else ("due" if p.end >= on else "not_met"),
@@ -327,6 +329,7 @@ def dues_paid(
                 "member": m.pk,
                 "name": m.name,
                 "months": [mo.strftime("%Y-%m") for mo in months if (m.pk, mo) not in rec.paid],
+                "months_display": [month_label(mo) for mo in months if (m.pk, mo) not in rec.paid],
             }
             for m in members
         ]
@@ -352,10 +355,7 @@ def democratic_review_held(
     meetings = rec.meetings[branch.pk]
 
     def counted(p):
-        refs = [
-            {"type": "case", "id": c, "label": str(_("民主评议党员"))}
-            for c in rec.reviews[branch.pk]
-        ]
+        refs = list(rec.reviews[branch.pk])
         refs += [
             _meeting_ref(m)
             for m in meetings
@@ -383,7 +383,8 @@ def term_on_time(
                     "type": "organization",
                     "id": branch.pk,
                     "label": str(
-                        _("任期 %(s)s 至 %(e)s") % {"s": branch.term_start, "e": branch.term_end}
+                        _("任期 %(s)s至%(e)s")
+                        % {"s": cn_date(branch.term_start) or "—", "e": cn_date(branch.term_end)}
                     ),
                 },
             )

@@ -151,7 +151,7 @@ def compliance_reminders_send(*, on: dt.date | None = None) -> list[dict]:
                         actor=None,
                         process_id=REMINDER,
                         organization=branch,
-                        subject=f"{ob['label']} {p['period']}",
+                        subject=f"{ob['label']} {p['period_display']}",
                         business_key=key,
                         data={
                             "obligation": ob["code"],

@@ -22,7 +22,7 @@ from fractions import Fraction
 from django.conf import settings
 from django.db.models import Count, Q
 
-from engine.calendar import today
+from engine.calendar import cn_date, parse_date, period_code_label, period_label, today
 from engine.errors import ValidationFailed
 from engine.i18n import _
 from engine.standards import INDICATORS, Item, StandardSet
@@ -39,7 +39,7 @@ from orglife.models import (
 )
 from orglife.selectors import away_absence
 from procedures.model_branch_evaluation import DECISIONS
-from workflows.models import Case, CaseStatus, Document
+from workflows.models import AuditEvent, Case, CaseStatus, Document
 
 from .indicators import COMPUTE
 
@@ -55,6 +55,10 @@ COMMITTEE_ROLES = (Role.BRANCH_SECRETARY, Role.BRANCH_DEPUTY_SECRETARY, Role.BRA
 
 @dataclass(frozen=True)
 class Span:
+    """A period an item is counted per: its code (data, URLs: 2026, 2026-Q1, 2026-05, 2026-spring)
+    and its label, the words people read (`engine.calendar.period_label`)."""
+
+    code: str
     label: str
     start: dt.date
     end: dt.date
@@ -80,19 +84,23 @@ def semesters(year: int) -> list[Span]:
         em, ed = map(int, s["end"].split("-"))
         start = dt.date(year, sm, sd)
         end = dt.date(year + ((em, ed) < (sm, sd)), em, ed)
-        out.append(Span(f"{year} {s['label']}", start, end))
+        label = period_label("semester", year, name=s["label"])
+        out.append(Span(f"{year}-{s['code']}", label, start, end))
     return sorted(out, key=lambda p: p.start)
 
 
 def spans(kind: str, year: int) -> list[Span]:
     if kind == "year":
-        return [Span(str(year), dt.date(year, 1, 1), dt.date(year, 12, 31))]
+        return [
+            Span(str(year), period_label("year", year), dt.date(year, 1, 1), dt.date(year, 12, 31))
+        ]
     if kind == "semester":
         return semesters(year)
     if kind == "quarter":
         return [
             Span(
                 f"{year}-Q{q}",
+                period_label("quarter", year, q),
                 dt.date(year, 3 * q - 2, 1),
                 (dt.date(year + (q == 4), (3 * q) % 12 + 1, 1) - dt.timedelta(days=1)),
             )
@@ -101,11 +109,20 @@ def spans(kind: str, year: int) -> list[Span]:
     return [
         Span(
             f"{year}-{m:02d}",
+            period_label("month", year, m),
             dt.date(year, m, 1),
             dt.date(year + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1),
         )
         for m in range(1, 13)
     ]
+
+
+def span_label(code: str) -> str:
+    """The words for a span's code as a round's data keeps it (the periods of an item to improve):
+    2026-Q1 → 2026年第一季度, 2026-spring → 2026年春季学期 (`engine.calendar.period_code_label`
+    with the academic calendar's semesters)."""
+    names = {s["code"]: s["label"] for s in settings.PARTYFLOW["SEMESTERS"]}
+    return period_code_label(code, semesters=names)
 
 
 class Records:
@@ -219,23 +236,63 @@ class Records:
             self.officer_names[user_id] = member_name or f"{last}{first}".strip()
         self.reviews = defaultdict(list)
         self.elections = defaultdict(list)
-        for case_id, org_id, process, status, data in (
+        for case_id, org_id, process, status, data, completed_at in (
             Case.objects.filter(
                 organization_id__in=ids, process_id__in=["democratic_review", "branch_election"]
             )
             .exclude(status=CaseStatus.CANCELLED)
-            .values_list("pk", "organization_id", "process_id", "status", "data")
+            .order_by("id")
+            .values_list("pk", "organization_id", "process_id", "status", "data", "completed_at")
         ):
             if (
                 process == "democratic_review"
                 and data.get("year") == year
                 and status == CaseStatus.COMPLETED
             ):
-                self.reviews[org_id].append(case_id)
+                self.reviews[org_id].append(
+                    {
+                        "type": "case",
+                        "id": case_id,
+                        # the day its results were reported (its last recorded step), else
+                        # the day the case closed
+                        "date": parse_date(data.get("held_on") or completed_at).isoformat(),
+                        "label": str(
+                            _("%(year)s民主评议党员") % {"year": period_label("year", year)}
+                        ),
+                    }
+                )
             elif process == "branch_election":
                 self.elections[org_id].append(
-                    {"type": "case", "id": case_id, "label": str(_("换届选举")), "status": status}
+                    {"type": "case", "id": case_id, "data": data, "status": status}
                 )
+        # the term each election elected, as its effect recorded it (`record_election_result`)
+        elected = dict(
+            AuditEvent.objects.filter(
+                case_id__in=[e["id"] for es in self.elections.values() for e in es],
+                action="effect_applied",
+                data__operation="record_election_result",
+            ).values_list("case_id", "data__result")
+        )
+        for es in self.elections.values():
+            for e in es:
+                e["label"] = election_label(e.pop("data"), elected.get(e["id"]))
+
+
+def election_label(data: dict, elected: dict | None) -> str:
+    """Which election a P2 case is, from its records: one held, by its date and the term it
+    elected (`elected`: what its `record_election_result` effect recorded), 换届选举（2026年12月20日，
+    任期至2029年12月20日）; one still to be held, by the term it renews and the date planned."""
+    if elected and elected.get("term_end"):
+        return str(
+            _("换届选举（%(d)s，任期至%(e)s）")
+            % {"d": cn_date(elected.get("term_start")), "e": cn_date(elected["term_end"])}
+        )
+    if data.get("election_date"):
+        return str(
+            _("换届选举（拟于%(d)s选举，本届任期至%(e)s）")
+            % {"d": cn_date(data["election_date"]), "e": cn_date(data.get("term_end"))}
+        )
+    return str(_("换届选举（本届任期至%(e)s，尚未选举）") % {"e": cn_date(data.get("term_end"))})
 
 
 def _overall(rows: list[dict], records: list) -> str:
@@ -369,8 +426,8 @@ def _cell(standard, results: dict, judged: dict) -> dict:
 
 
 def periods_text(item: dict) -> str:
-    """A measurable item's periods in words: "2026 春季学期 未达标; 2026 秋季学期 达标"."""
-    return "; ".join(f"{p['period']} {STATUS_LABELS[p['status']]}" for p in item["periods"])
+    """A measurable item's periods in words: "2026年春季学期 未达标; 2026年秋季学期 达标"."""
+    return "; ".join(f"{p['period_display']} {STATUS_LABELS[p['status']]}" for p in item["periods"])
 
 
 def records_text(item: dict) -> str:

@@ -294,7 +294,7 @@ def check_feedback(*, case, task, data, rules) -> dict:
     return {}
 
 
-@effect("open_unqualified_cases", label=_("启动不合格党员处置"))
+@effect("open_unqualified_cases")
 def open_unqualified_cases(*, case, params, actor, now) -> dict:
     """DISPOSAL-2024: each member rated unqualified gets a handling case in the branch committee's inbox."""
     opened = []

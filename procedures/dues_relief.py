@@ -97,7 +97,7 @@ def check_start(*, organization, data, rules, subject_member=None) -> dict:
     }
 
 
-@effect("dues_relief_submit", label=_("报上级党委审批"))
+@effect("dues_relief_submit")
 def submit(*, case, params, actor, now) -> dict:
     d = case.data
     dues_relief_request(
@@ -123,7 +123,7 @@ def check_decision(*, case, task, data, rules) -> dict:
     return {}
 
 
-@effect("dues_relief_decide", label=_("登记审批结果"))
+@effect("dues_relief_decide")
 def decide(*, case, params, actor, now) -> dict:
     a = dues_relief_decide(
         actor=actor,

@@ -355,7 +355,7 @@ def check_resume(*, case, task, data, rules) -> dict:
     return {"resume_applied_on": day.isoformat(), "resume_late": day > due}
 
 
-@effect("member_away_stop_standing", label=_("登记停止党籍"))
+@effect("member_away_stop_standing")
 def stop_standing(*, case, params, actor, now) -> dict:
     """The committee's decision as the member's 停止党籍 on the day it was taken (with its reason,
     the deciding committee and the document number); his registration away ends that day."""

@@ -412,7 +412,7 @@ def check_survey(*, case, task, data, rules) -> dict:
     return {"surveys": out}
 
 
-@effect("record_evaluation_surveys", label=_("保存满意度测评结果"))
+@effect("record_evaluation_surveys")
 def record_surveys(*, case, params, actor, now) -> dict:
     """The round's survey tallies become each branch's satisfaction-survey record (orglife)."""
     rules, names, ids = get_rule_set(case.rule_set), _branch_names(case), []
@@ -530,7 +530,7 @@ def check_decision(*, case, task, data, rules) -> dict:
     return {"results": results, "decided_on": decided_on.isoformat()}
 
 
-@effect("publish_evaluation_results", label=_("公布评估结果"))
+@effect("publish_evaluation_results")
 def publish_results(*, case, params, actor, now) -> dict:
     """Published: one audit event per branch (its own organization's history) with the decision."""
     branches = Organization.objects.in_bulk(case.data["branch_ids"])

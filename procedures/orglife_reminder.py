@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.calendar import period_code_label
 from workflows.registry import form_context
 
 PROCESS = "orglife_reminder"
@@ -14,6 +15,7 @@ def reminder_context(*, case, task) -> dict:
         "obligation": d.get("obligation"),
         "label": d.get("label"),
         "period": d.get("period"),
+        "period_display": period_code_label(d["period"]) if d.get("period") else "",
         "period_end": d.get("period_end"),
         "detail": d.get("detail"),
     }

@@ -40,7 +40,7 @@ def review_context(*, case, task) -> dict:
     return {"member": case.data.get("member"), "grounds": case.data.get("grounds", [])}
 
 
-@effect("strike_off_member", label=_("予以除名"))
+@effect("strike_off_member")
 def strike_off_member(*, case, params, actor, now) -> dict:
     """The member is struck off from the general meeting's date."""
     return member_leaves(case, MemberStatus.REMOVED, "meeting_date", actor=actor)

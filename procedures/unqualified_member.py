@@ -86,7 +86,7 @@ def check_filing(*, case, task, data, rules) -> dict:
     return extra
 
 
-@effect("withdraw_member", label=_("予以劝退"))
+@effect("withdraw_member")
 def withdraw_member(*, case, params, actor, now) -> dict:
     """The member withdraws (劝退) from the talk date."""
     return member_leaves(case, MemberStatus.WITHDRAWN, "talk_date", actor=actor)

@@ -110,7 +110,8 @@ def compliance_view(org: Organization, period: Period) -> dict:
         rows=[r["name"] for r in rows],
         columns=columns,
         cells=cells,
-        label=_("%(org)s %(period)s 组织生活落实情况热力图") % {"org": org.name, "period": period},
+        label=_("%(org)s %(period)s 组织生活落实情况热力图")
+        % {"org": org.name, "period": period.label},
     )
     return {"columns": columns, "rows": table, "svg": svg, "period": period}
 
@@ -193,7 +194,7 @@ def compliance_trend_view(org: Organization, *, on: dt.date | None = None) -> di
     codes = [c for c in OBLIGATION_LABELS if any(c in t["judged"] for t in trend)]
     # a month by its number; January and the first month with the year
     columns = [
-        f"{p.year}-{p.index:02d}" if p.index == 1 or i == 0 else _("%(m)s月") % {"m": p.index}
+        p.label if p.index == 1 or i == 0 else _("%(m)s月") % {"m": p.index}
         for i, p in enumerate(months)
     ]
     names = [str(OBLIGATION_LABELS[c]) for c in codes]
@@ -206,7 +207,7 @@ def compliance_trend_view(org: Organization, *, on: dt.date | None = None) -> di
     ]
     rows = [
         {
-            "month": str(t["period"]),
+            "month": t["period"].label,
             "cells": [
                 {
                     "met": t["met"].get(c, 0),
@@ -350,10 +351,13 @@ def case_search(
     ).select_related("subject_member")
 
 
-def year_periods(on: dt.date | None = None) -> list[str]:
-    """The periods offered on the committee page: this year and last, and this year's quarters."""
+def year_periods(on: dt.date | None = None) -> list[Period]:
+    """The periods offered on the committee page: this year and last, and this year's quarters
+    (each offered by its label, sent as its code)."""
     year = (on or today()).year
-    return [str(year), str(year - 1), *[f"{year}-Q{q}" for q in range(1, 5)]]
+    return [Period("year", year, 1), Period("year", year - 1, 1)] + [
+        Period("quarter", year, q) for q in range(1, 5)
+    ]
 
 
 def has_oversight(user) -> bool:

@@ -90,11 +90,13 @@ def build(
     organization=None,
     on_behalf_of=None,
     roles: list | None = None,
+    step: str = "",
 ) -> AuditEvent:
     """The next event of its case's chain, unsaved; advances `case.audit_seq`/`audit_head` in memory.
     Expects the case row locked by the caller, who inserts the event (alone or with a batch's
     `bulk_create`) and saves the head in the same transaction. The event names the role the actor
-    acted in (`acting_roles`), not every role they hold; `roles` when the caller has it already."""
+    acted in (`acting_roles`), not every role they hold; `roles` when the caller has it already.
+    `step`: the name of the step without a task row (a BPMN service task the system ran)."""
     data = json_safe(data or {})
     organization = organization or (case.organization if case else None)
     if roles is None:
@@ -113,7 +115,7 @@ def build(
         on_behalf_of_name=on_behalf_of.get_username() if on_behalf_of is not None else "",
         action=action,
         task=task,
-        task_name=task.name if task else "",
+        task_name=task.name if task else step,
         data=data,
         created_at=timezone.now(),
     )
@@ -137,6 +139,7 @@ def append(
     organization=None,
     save_head: bool = True,
     on_behalf_of=None,
+    step: str = "",
 ) -> AuditEvent:
     """Append one event to its case's chain. Expects the case row locked by the caller.
     save_head=False: the caller saves `case.audit_seq`/`audit_head` with its own UPDATE of the case."""
@@ -148,6 +151,7 @@ def append(
         data=data,
         organization=organization,
         on_behalf_of=on_behalf_of,
+        step=step,
     )
     event.save(force_insert=True)
     if case is not None and save_head:

@@ -62,6 +62,19 @@ def bpmn_labels(path: Path) -> list[str]:
     return found
 
 
+def service_task_names(bpmn_dir: Path) -> dict[str, dict[str, str]]:
+    """{operation: {element id: name}} of every BPMN service task in `bpmn_dir`: the name each
+    carries in the diagram, which is what people read for its operation (`registry.effect_labels`)."""
+    out: dict[str, dict[str, str]] = {}
+    for path in sorted(Path(bpmn_dir).glob("*.bpmn")):
+        for task in ET.parse(path).iter(f"{BPMN}serviceTask"):
+            operator = next(task.iter(f"{SPIFF}serviceTaskOperator"), None)
+            if operator is not None:
+                names = out.setdefault(operator.get("id"), {})
+                names[task.get("id")] = (task.get("name") or "").strip()
+    return out
+
+
 def schema_labels(node: Any) -> list[str]:
     """Every `title` and `description` string and every `x-labels` value in a JSON Schema."""
     found = []

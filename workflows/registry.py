@@ -23,11 +23,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
+
+from django.conf import settings
+from django.utils.functional import lazy
+
+from .labels import label, service_task_names
 
 _CHECKS: dict[tuple[str, str], Callable] = {}
 _CONTEXTS: dict[tuple[str, str], Callable] = {}
 _EFFECTS: dict[str, Callable] = {}
-_EFFECT_LABELS: dict[str, object] = {}
 _EFFECTS_MANY: dict[str, Callable] = {}
 _PROVIDERS: dict[str, Callable] = {}
 _SUBJECTS: dict[str, Callable] = {}
@@ -52,17 +57,36 @@ def form_context(process_id: str, *element_ids: str) -> Callable[[Callable], Cal
     return register
 
 
-def effect(operation: str, label=None) -> Callable[[Callable], Callable]:
-    """Register the handler of a BPMN service task's operation; `label`: what people read for it
-    (the history's "执行的操作", the printed audit report), a translatable text."""
+def effect(operation: str) -> Callable[[Callable], Callable]:
+    """Register the handler of a BPMN service task's operation. What people read for it (the
+    history's step and "执行的操作", the printed audit report) is the name its service task carries
+    in the diagram (`effect_labels`), not a second text here."""
 
     def register(fn):
         _EFFECTS[operation] = fn
-        if label is not None:
-            _EFFECT_LABELS[operation] = label
         return fn
 
     return register
+
+
+@cache
+def effect_labels() -> dict[str, object]:
+    """{operation: what people read for it}: the name of the BPMN service tasks that run it, the
+    one home of that text (the diagram shows it). An operation several tasks run under different
+    names (P1's development_status: 登记为入党积极分子, 登记为预备党员 …) reads as those names
+    joined; each of its audit events names its own task (`audit.build(step=…)`).
+    `tests/workflows/test_effect_labels.py` holds every service task to a readable name."""
+    return {
+        operation: _names_in_words(tuple(dict.fromkeys(n for n in names.values() if n)))
+        for operation, names in service_task_names(settings.PARTYFLOW["BPMN_DIR"]).items()
+    }
+
+
+def _names_in_words_now(names: tuple[str, ...]) -> str:
+    return "／".join(label(n) for n in names)
+
+
+_names_in_words = lazy(_names_in_words_now, str)  # in the language active when it is read
 
 
 def effect_many(operation: str) -> Callable:
@@ -199,8 +223,8 @@ def count_paths_for(process_id: str) -> frozenset[str]:
 
 def code_labels_for(process_id: str) -> dict[str, dict]:
     """The process's coded keys with their labels, and the platform's: "operation" (an effect's
-    audit event names its operation) by the labels the effects registered with."""
-    return {**_CODE_LABELS.get(process_id, {}), "operation": _EFFECT_LABELS}
+    audit event names its operation) by its service tasks' names (`effect_labels`)."""
+    return {**_CODE_LABELS.get(process_id, {}), "operation": effect_labels()}
 
 
 def task_guides(process_id: str, guides: dict) -> None:

@@ -1,4 +1,5 @@
-"""What the documents share: Chinese dates, the masking of id numbers and phones, names beside ids,
+"""What the documents share: Chinese dates (`cn_date`, kept in engine.calendar), the masking of id
+numbers and phones, names beside ids,
 the step a document waits for (`require_step`), and the basics of a branch election that its
 request, reply and report all print (`election_basics`)."""
 
@@ -8,7 +9,7 @@ from fractions import Fraction
 from functools import cache
 from importlib.resources import files
 
-from engine.calendar import parse_date
+from engine.calendar import cn_date, month_label, parse_date
 from engine.errors import Conflict
 from engine.i18n import _
 from engine.rules import at_least_ceil, get_rule_set
@@ -19,19 +20,9 @@ from workflows.archive import case_events
 from workflows.models import AuditEvent, Case
 
 
-def cn_date(value) -> str:
-    """2026-01-05 → 2026年1月5日 ('' for none)."""
-    if not value:
-        return ""
-    d = parse_date(value)
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
 def cn_month(value) -> str:
-    if not value:
-        return ""
-    d = parse_date(value)
-    return f"{d.year}年{d.month}月"
+    """The month of a date in words (engine.calendar.month_label): 2026年5月 ('' for none)."""
+    return month_label(parse_date(value)) if value else ""
 
 
 def member_names(ids) -> dict[int, str]:

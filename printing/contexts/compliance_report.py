@@ -18,15 +18,15 @@ def _obligation_detail(o: dict) -> str:
     if len(periods) > 2:  # months or quarters of a year: grouped by conclusion, not one line each
         groups: dict[str, list[str]] = {}
         for p in periods:
-            groups.setdefault(p["status"], []).append(p["period"])
+            groups.setdefault(p["status"], []).append(p["period_display"])
         return "；".join(f"{STATUS_LABELS.get(k, k)}：{'、'.join(v)}" for k, v in groups.items())
     parts = []
     for p in periods:
         status = str(STATUS_LABELS.get(p["status"], p["status"]))
         if "count" in p and "required" in p:
-            parts.append(f"{p['period']}：{p['count']}/{p['required']} {status}")
+            parts.append(f"{p['period_display']}：{p['count']}/{p['required']} {status}")
         elif "paid" in p:
-            parts.append(f"{p['period']}：{p['paid']}/{p['members']} {status}")
+            parts.append(f"{p['period_display']}：{p['paid']}/{p['members']} {status}")
         elif "short" in p:
             # study hours short of the year's minimum, or heart-to-heart talks short per member
             short = "、".join(
@@ -35,9 +35,9 @@ def _obligation_detail(o: dict) -> str:
             )
             if len(p["short"]) > 5:  # the first five named, the whole number said
                 short += f" 等{len(p['short'])}名"
-            parts.append(f"{p['period']}：{status}" + (f"（{short}）" if short else ""))
+            parts.append(f"{p['period_display']}：{status}" + (f"（{short}）" if short else ""))
         else:
-            parts.append(f"{p['period']}：{status}")
+            parts.append(f"{p['period_display']}：{status}")
     return "；".join(parts)
 
 
@@ -75,7 +75,7 @@ def compliance_report(organization: Organization, period: Period, *, rules) -> d
     )
     return {
         "organization": organization.name,
-        "period": str(period),
+        "period": period.label,
         "as_of": cn_date(today()),
         "summary": summary,
         "branches": branches,

@@ -24,6 +24,7 @@ from oversight.standards import (
     documents_text,
     periods_text,
     records_text,
+    span_label,
     standards_matrix,
 )
 from procedures.model_branch_evaluation import DECISIONS, IMPROVE_REASONS
@@ -77,7 +78,8 @@ def _survey(case: Case, branch: Organization, rules) -> str:
 def _improve(item: dict) -> str:
     reason = str(IMPROVE_REASONS.get(item["reason"], item["reason"]))
     if item["reason"] == "indicator_not_met" and item.get("periods"):
-        return f"{item['text']}（{reason}：{'、'.join(item['periods'])}）"
+        periods = "、".join(span_label(p) for p in item["periods"])
+        return f"{item['text']}（{reason}：{periods}）"
     if item.get("comment"):
         return f"{item['text']}（{reason}：{item['comment']}）"
     return f"{item['text']}（{reason}）"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from engine.calendar import parse_date, today
-from engine.i18n import _
 from notifications.services import term_expiry_notify, term_expiry_notify_many
 from organizations.models import CommitteePost, Member, Organization, Role
 from organizations.rules import branch_term_end
@@ -31,7 +30,7 @@ ELECTED_POSTS = {
 }
 
 
-@effect("record_election_result", label=_("公布结果并记录新一届任期"))
+@effect("record_election_result")
 def record_election_result(*, case, params, actor, now) -> dict:
     """Record the new term on the branch and give the new officers their roles for the term; the
     outgoing committee's roles end the day before the election."""
@@ -86,7 +85,7 @@ def record_election_result(*, case, params, actor, now) -> dict:
     }
 
 
-@effect("notify_term_expiry", label=_("换届提醒支部和上级党委"))
+@effect("notify_term_expiry")
 def notify_term_expiry(*, case, params, actor, now) -> dict:
     """P2 step 0: the reminder goes to the branch and to its approving committee's officers."""
     return term_expiry_notify(
@@ -103,7 +102,7 @@ def notify_term_expiry_many(*, items, actor, now) -> list[dict]:
     )
 
 
-@effect("schedule_next_election", label=_("安排下一届换届提醒"))
+@effect("schedule_next_election")
 def schedule_next_election(*, case, params, actor, now) -> dict:
     """Start the next election case for the branch: it waits on its own term-expiry reminder."""
     org = Organization.objects.get(pk=case.organization_id)

@@ -659,7 +659,7 @@ def check_archive(*, case, task, data, rules) -> dict:
 STOP_NOTE = "发展终止"
 
 
-@effect("development_status", label=_("登记发展阶段"))
+@effect("development_status")
 def development_status(*, case, params, actor, now) -> dict:
     """The BPMN service tasks move the person's status and write the member's record."""
     status = params.get("status") or ""

@@ -295,7 +295,7 @@ def check_follow_up(*, case, task, data, rules) -> dict:
     return {"reissued_serial": f"{case.data['letter_serial']}-R"}
 
 
-@effect("transfer_out_member", label=_("登记组织关系已转出"))
+@effect("transfer_out_member")
 def transfer_out_member(*, case, params, actor, now) -> dict:
     """The receipt is back: the member leaves the roster as transferred out from the day the
     receiving organization accepted him (until then the sender manages him, EDU-2019 Art. 25)."""
@@ -350,7 +350,7 @@ def check_release(*, case, task, data, rules) -> dict:
     return {}
 
 
-@effect("open_receiving_case", label=_("移交接收支部"))
+@effect("open_receiving_case")
 def open_receiving_case(*, case, params, actor, now) -> dict:
     """The receiving branch's transfer-in case, where its committee accepts the member."""
     target = Organization.objects.get(pk=case.data["to_branch"]["id"])
@@ -584,7 +584,7 @@ def _move_member_cases(member: Member, case, *, actor) -> list[int]:
     return moved
 
 
-@effect("transfer_in_member", label=_("编入党支部"))
+@effect("transfer_in_member")
 def transfer_in_member(*, case, params, actor, now) -> dict:
     """The member joins the receiving branch from the acceptance date; a probationary member keeps
     his admission date (probation continues, never restarts: transfer.md rule 14)."""

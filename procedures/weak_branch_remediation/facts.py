@@ -8,6 +8,7 @@ rate against the minimum. Names, dates and counts only, never a code.
 
 from __future__ import annotations
 
+from engine.calendar import period_code_label
 from engine.i18n import _
 from workflows.labels import label
 from workflows.registry import task_facts
@@ -45,7 +46,7 @@ def _term_overdue(e: dict) -> str:
 def _organizational_life_missed(e: dict) -> str:
     parts = []
     for ob in e.get("obligations") or []:
-        periods = "、".join(str(p) for p in ob.get("missed") or [])
+        periods = "、".join(period_code_label(p) for p in ob.get("missed") or [])
         parts.append(f"{ob.get('label', '')}（{periods}）" if periods else str(ob.get("label", "")))
     return _("%(y)s 年未按规定开展：%(what)s") % {"y": e.get("year"), "what": "；".join(parts)}
 

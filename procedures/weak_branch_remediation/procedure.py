@@ -289,7 +289,7 @@ def check_acceptance(*, case, task, data, rules) -> dict:
 # --- effects: the weak-branch list -----------------------------------------------------------
 
 
-@effect("list_weak_branch", label=_("列入软弱涣散党支部名单"))
+@effect("list_weak_branch")
 def list_weak_branch(*, case, params, actor, now) -> dict:
     d = case.data
     listing = WeakBranchListing.objects.create(
@@ -302,7 +302,7 @@ def list_weak_branch(*, case, params, actor, now) -> dict:
     return {"listing": listing.pk}
 
 
-@effect("record_rectification_plan", label=_("登记整顿方案"))
+@effect("record_rectification_plan")
 def record_rectification_plan(*, case, params, actor, now) -> dict:
     d, listing = case.data, _listing(case)
     listing.plan_deadline, listing.plans = parse_date(d["plan_deadline"]), d["plans"]
@@ -315,7 +315,7 @@ def record_rectification_plan(*, case, params, actor, now) -> dict:
     return {"plan_deadline": d["plan_deadline"], "plans": d["plans"]}
 
 
-@effect("record_progress_report", label=_("登记进展报告"))
+@effect("record_progress_report")
 def record_progress_report(*, case, params, actor, now) -> dict:
     d = case.data
     report = ProgressReport.objects.create(
@@ -330,7 +330,7 @@ def record_progress_report(*, case, params, actor, now) -> dict:
     return {"report": report.number, "overdue": report.overdue}
 
 
-@effect("remove_weak_branch", label=_("销号"))
+@effect("remove_weak_branch")
 def remove_weak_branch(*, case, params, actor, now) -> dict:
     listing = _listing(case)
     listing.status, listing.removed_on = "removed", parse_date(case.data["removed_on"])
@@ -344,7 +344,7 @@ def remove_weak_branch(*, case, params, actor, now) -> dict:
     }
 
 
-@effect("close_weak_branch", label=_("回头看通过"))
+@effect("close_weak_branch")
 def close_weak_branch(*, case, params, actor, now) -> dict:
     listing = _listing(case)
     listing.status = "closed"
@@ -352,7 +352,7 @@ def close_weak_branch(*, case, params, actor, now) -> dict:
     return {"status": listing.status}
 
 
-@effect("relist_weak_branch", label=_("重新列入名单"))
+@effect("relist_weak_branch")
 def relist_weak_branch(*, case, params, actor, now) -> dict:
     listing = _listing(case)
     listing.status, listing.removed_on, listing.recheck_due = "listed", None, None

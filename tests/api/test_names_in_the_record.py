@@ -61,6 +61,8 @@ def test_p2_term_expiry_recipients_are_recorded_by_name(api, university):
     assert {"username": "sec_a", "name": "甲0"} in result["data"]["result"]["branch"]
     # the operation by the label the printed report and the web history read, not its code
     assert result["data"]["operation_display"] == "换届提醒支部和上级党委"
+    # the step is the service task that ran it, by the name the diagram shows
+    assert effect.task_name == "换届提醒支部和上级党委"
 
 
 def test_web_case_history_shows_names_and_the_system_not_login_names(client, university, api):

@@ -301,7 +301,7 @@ def test_the_excel_export_has_one_row_per_branch_and_obligation(api, university,
     assert rows[0][:4] == ("党支部", "事项", "要求", "状态")
     by_key = {(row[0], row[1]): row for row in rows[1:]}
     assert by_key[("缺会党支部", "支部党员大会")][3] == "未完成"
-    assert "2025-Q2 未完成 (0/1)" in by_key[("缺会党支部", "支部党员大会")][4]
+    assert "2025年第二季度 未完成 (0/1)" in by_key[("缺会党支部", "支部党员大会")][4]
     assert by_key[("低出勤党支部", "组织生活次数和出勤率")][3] == "未完成"
     assert by_key[("合规党支部", "按月交纳党费")][3] == "已完成"
 

@@ -12,7 +12,7 @@ from engine.standards import INDICATORS, load_all
 from organizations.rules import deployment_rule_set
 from orglife.services import dues_record, meeting_record, training_record
 from oversight.indicators import COMPUTE
-from oversight.standards import branch_indicators, semesters, standards_matrix
+from oversight.standards import branch_indicators, semesters, span_label, standards_matrix
 
 from ..helpers import cst
 
@@ -41,10 +41,12 @@ def test_semesters_come_from_the_academic_calendar_setting(settings):
             {"code": "spring", "label": "第二学期", "start": "03-01", "end": "07-10"},
         ],
     }
-    assert [(s.label, s.start, s.end) for s in semesters(2025)] == [
-        ("2025 第二学期", dt.date(2025, 3, 1), dt.date(2025, 7, 10)),
-        ("2025 第一学期", dt.date(2025, 9, 1), dt.date(2026, 1, 31)),
+    assert [(s.code, s.label, s.start, s.end) for s in semesters(2025)] == [
+        ("2025-spring", "2025年第二学期", dt.date(2025, 3, 1), dt.date(2025, 7, 10)),
+        ("2025-autumn", "2025年第一学期", dt.date(2025, 9, 1), dt.date(2026, 1, 31)),
     ]
+    # a round's data keeps the code; it reads as the calendar names the semester
+    assert span_label("2025-autumn") == "2025年第一学期"
 
 
 def test_study_hours_and_dues_items_of_the_xytc_checklist_read_attendance_training_and_dues(
@@ -92,7 +94,12 @@ def test_study_hours_and_dues_items_of_the_xytc_checklist_read_attendance_traini
     dues = got["xytc.education.6"]
     assert dues["status"] == "not_met"
     assert dues["periods"][0]["unpaid"] == [
-        {"member": u.full_a[4].pk, "name": "甲4", "months": ["2025-06"]}
+        {
+            "member": u.full_a[4].pk,
+            "name": "甲4",
+            "months": ["2025-06"],
+            "months_display": ["2025年6月"],
+        }
     ]
 
 

@@ -15,7 +15,10 @@ tied to its row. Covered: 换届请示, 批复, 选举结果报告, 三会一课
 民主评议汇总, the 落实情况报告, the 流程审计报告 of the election case, and for P6 the standards matrix's Excel export of the
 branch for 2026 and the round's 服务型党支部示范点考评结果表 (Word and PDF).
 
-The fixtures are separate databases (the election year, P1, P3), each of the same imported branch.
+The year is one history: the election (P2), the minutes, the democratic review (P3) of the same
+branch, the 落实情况报告 and the P6 round read one database, so the standards matrix and the P6
+result count the review the branch held. P1 of one member runs apart (its years reach 2028), on the
+same imported branch.
 """
 
 import datetime as dt
@@ -24,6 +27,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.test import Client
 from docx import Document as Docx
 from openpyxl import load_workbook
 
@@ -36,6 +40,8 @@ from ..procedures.election_helpers import vote_data
 from ..procedures.evaluation_helpers import self_assessment, upload
 from ..procedures.md_helpers import at, start_development, step, submit_obligation, vote
 from ..procedures.review_helpers import ballot, drive_to_measurement
+from ..web.helpers import text as page_text
+from ..web.walk_helpers import PROBLEMS
 from .helpers import assert_no_tags, docx_text, general_meeting, get_doc, pdf_text
 from .year_helpers import import_university
 
@@ -103,7 +109,10 @@ def year(api, university, tmp_path):
     request (election 2026-12-20, 5 seats, proposed by the committee) and the college's reply
     (计党发〔2026〕12号) and the six candidates; 07-10 a general meeting; 12-20 the vote (8 of
     the 9 voters due present) and the new committee's first meeting (丁一 secretary, 白雪 deputy);
-    12-22 the college approves the result; 2027-01-05 the 落实情况报告 of 2026-Q3 is printed."""
+    12-22 the college approves the result; the branch's democratic review (P3) runs from 12-20 to
+    its report on 12-28 and 刘洋's handling filed on 2027-01-04 (`review_to_feedback`,
+    `review_to_handling`); 2027-01-05 the 落实情况报告 of 2026-Q3 and the review's 汇总表 are
+    printed."""
     u = university
     sec, officer = api(u.users.sec_a), api(u.users.officer)
     docs = {}
@@ -153,13 +162,21 @@ def year(api, university, tmp_path):
             only_task(sec, "elect_officers")["id"],
             {"meeting_date": "2026-12-20", "secretary": u.full_a[2].pk, "deputy": u.full_a[3].pk},
         )
+    # the same branch's democratic review (P3) of 2026, one history with its election: up to the
+    # feedback on 12-20, before the new committee takes office
+    review = review_to_feedback(api, u)
     with time_machine.travel(cst(2026, 12, 22, 10), tick=False):
         complete(officer, only_task(officer, "approve_results")["id"], {"approved": True})
+    # reported by 丁一, the secretary the election gave the branch, accepted, 刘洋's handling filed
+    review_to_handling(api, u, review, api(u.full_a[2].user))
     url = f"/api/cases/{case['id']}/documents/generate/"
     with time_machine.travel(cst(2027, 1, 5, 10), tick=False):
         docs["election_request"] = get_doc(sec, url + "election_request/")
         docs["election_reply"] = get_doc(officer, url + "election_reply/")
         docs["election_report"] = get_doc(sec, url + "election_report/")
+        docs["review_summary"] = get_doc(
+            sec, f"/api/cases/{review['id']}/documents/generate/review_summary/"
+        )
         docs["compliance_report"] = get_doc(
             officer, f"/api/compliance/report/?organization={u.branch_a.pk}&period=2026-Q3"
         )
@@ -168,6 +185,14 @@ def year(api, university, tmp_path):
             officer,
             f"/api/standards/matrix/export/?organization={u.branch_a.pk}&period=2026",
         )
+        # the same cells as the college reads them on the standards pages
+        browser = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+        browser.force_login(u.users.officer)
+        cells = {
+            code: browser.get(f"/committee/standards/{u.branch_a.pk}/{code}/?period=2026")
+            for code in ("jsnu.leadership.team", "jsnu.team.role")
+        }
+        assert all(r.status_code == 200 for r in cells.values())
     # P6: the college evaluates the branch's 2026 against the JSNU standard. The branch links its
     # rules (uploaded to the election case) to the judgement-only item 各项制度完善; the college
     # accepts everything; the survey of 2026-12-28 (entered 01-12): 12 very satisfied, 6
@@ -240,6 +265,7 @@ def year(api, university, tmp_path):
     texts["audit_report"] = pdf_text(audit.content, tmp_path)
     texts["standards_matrix"] = xlsx_rows(matrix.content)
     texts["minutes_pdf"] = pdf_text(minutes_pdf.content, tmp_path)
+    texts.update({f"page {code}": page_text(r) for code, r in cells.items()})
     return texts
 
 
@@ -257,6 +283,34 @@ def year(api, university, tmp_path):
 )
 def test_golden_year_document(year, kind):
     assert_golden(kind, year[kind])
+
+
+def test_golden_year_documents_show_periods_in_words_never_by_code(year):
+    """No printed document of the year (Word, PDF, the matrix's workbook) shows a period by its
+    code (2026-Q3, 2026-07): people read 2026年第三季度, 2026年7月, 2026年度."""
+    codes = {k: PROBLEMS["period"].findall(text) for k, text in year.items()}
+    assert not {k: found for k, found in codes.items() if found}
+    assert "2026年第三季度" in year["compliance_report"]  # the check reads the texts it guards
+
+
+def test_golden_year_standards_pages_say_which_election_and_which_period(year):
+    """The standards cell pages (/committee/standards/…) of the branch for 2026, as the college
+    reads them on 2027-01-05: the term's two election records each by what it is, the periods by
+    their names. Written from the script: elected 2026-12-20 for 3 years; the next election, opened
+    when the results were approved on 12-22, renews the term ending 2029-12-20; no volunteer
+    service recorded, so each quarter of 2026 closed unmet."""
+    team = year["page jsnu.leadership.team"]
+    for line in (
+        "2026年度 达标",
+        "任期 2026年12月20日至2029年12月20日",
+        "换届选举（2026年12月20日，任期至2029年12月20日）",
+        "换届选举（本届任期至2029年12月20日，尚未选举）",
+    ):
+        assert line in team, (line, team)
+    assert team.count("换届选举（") == 2
+    role = year["page jsnu.team.role"]
+    quarters = ["2026年第一季度", "2026年第二季度", "2026年第三季度", "2026年第四季度"]
+    assert all(f"{q} 未达标" in role for q in quarters), role
 
 
 def test_golden_year_audit_report(year):
@@ -450,20 +504,18 @@ def test_golden_year_publication_notice(development):
 GRADES = {"优": "excellent", "合": "qualified", "基": "basically_qualified", "不": "unqualified"}
 
 
-@pytest.fixture
-def review(api, university):
-    """P3 of 软件工程教工党支部, 2026 (year_helpers): its 11 full and probationary members take part
-    in member order — 王明 (secretary), 陈静 (committee), 丁一, 白雪, 马力, 刘洋, 甲6, 甲7 and 甲8
-    (leading cadres: not rated), 预备乙 (probationary), 停权丙 — so 9 are rated. The plan, the study
-    (12-05), eleven self-assessments, the mutual assessment (12-20); ten ballots (停权丙 casts
-    none): 王明 and 陈静 优秀 on every ballot, 马力 基本合格 on the ballots of the first six voters and
-    合格 on the others, 刘洋 不合格 on every ballot, the rest 合格. The committee rates 王明 and
-    陈静 优秀, 马力 基本合格, 刘洋 不合格, the rest 合格; feedback, the report (12-28), the college
-    accepts it (12-30), which opens 刘洋's handling: the branch committee proposes a correction,
-    the college files it on 2027-01-04. Printed 2027-01-05."""
-    rb = university.review
+def review_to_feedback(api, u) -> dict:
+    """P3 of 软件工程教工党支部, 2026 (year_helpers), on 2026-12-20 after the election's vote: its
+    11 full and probationary members take part in member order — 王明 (secretary until the new
+    committee takes office), 陈静 (committee), 丁一, 白雪, 马力, 刘洋, 甲6, 甲7 and 甲8 (leading
+    cadres: not rated), 预备乙 (probationary), 停权丙 — so 9 are rated. The plan, the study (12-05),
+    eleven self-assessments, the mutual assessment (12-20); ten ballots (停权丙 casts none): 王明
+    and 陈静 优秀 on every ballot, 马力 基本合格 on the ballots of the first six voters and 合格 on
+    the others, 刘洋 不合格 on every ballot, the rest 合格. The committee rates 王明 and 陈静 优秀,
+    马力 基本合格, 刘洋 不合格, the rest 合格; feedback."""
+    rb = u.review
     m = rb.members
-    sec, committee, officer = api(m[0].user), api(m[1].user), api(rb.u.users.officer)
+    sec, committee = api(m[0].user), api(m[1].user)
     excellent, basic, unqualified = (m[0], m[1]), m[4], m[5]
     with time_machine.travel(cst(2026, 12, 20, 16), tick=False):
         case = drive_to_measurement(api, rb)
@@ -491,10 +543,18 @@ def review(api, university):
             only_task(sec, "give_feedback")["id"],
             {"feedback": [{"member": x.pk, "text": "已当面反馈"} for x in rb.rated]},
         )
+    return case
+
+
+def review_to_handling(api, u, case: dict, secretary) -> None:
+    """The review's report (12-28, by the branch's secretary then in office), the college accepts
+    it (12-30), which opens 刘洋's handling: the branch committee (陈静, re-elected) proposes a
+    correction, the college files it on 2027-01-04."""
+    committee, officer = api(u.review.members[1].user), api(u.users.officer)
     with time_machine.travel(cst(2026, 12, 28, 10), tick=False):
         complete(
-            sec,
-            only_task(sec, "report_results")["id"],
+            secretary,
+            only_task(secretary, "report_results")["id"],
             {"held_on": "2026-12-28", "summary": "优秀2人，合格5人，基本合格1人，不合格1人"},
         )
     with time_machine.travel(cst(2026, 12, 30, 10), tick=False):
@@ -512,10 +572,7 @@ def review(api, university):
             only_task(officer, "file_handling")["id"],
             {"filed_on": "2027-01-04", "document_no": "计党备〔2027〕1号"},
         )
-    with time_machine.travel(cst(2027, 1, 5, 10), tick=False):
-        r = get_doc(sec, f"/api/cases/{case['id']}/documents/generate/review_summary/")
-    return docx_text(r.content) + "\n" + docx_rows(r.content)
 
 
-def test_golden_year_review_summary(review):
-    assert_golden("review_summary", review)
+def test_golden_year_review_summary(year):
+    assert_golden("review_summary", year["review_summary"])

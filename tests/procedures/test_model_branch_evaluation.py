@@ -235,6 +235,7 @@ def test_round_designates_a_branch_meeting_every_indicator_and_refuses_one_under
         } | {"jsnu.results.satisfaction.2": "no_evidence"}
         assert detail["indicators"][ORG_LIFE_ITEM]["periods"][0] | {"records": None} == {
             "period": "2025",
+            "period_display": "2025年度",
             "start": "2025-01-01",
             "end": "2025-12-31",
             "status": "met",
@@ -253,8 +254,12 @@ def test_round_designates_a_branch_meeting_every_indicator_and_refuses_one_under
         ]
         assert detail_b["indicators"][ORG_LIFE_ITEM]["periods"][0]["attendance"] == 80.0
         assert [
-            (p["period"], p["status"]) for p in detail_b["indicators"][THEMED_DAY_ITEM]["periods"]
-        ] == [("2025 春季学期", "met"), ("2025 秋季学期", "not_met")]
+            (p["period"], p["period_display"], p["status"])
+            for p in detail_b["indicators"][THEMED_DAY_ITEM]["periods"]
+        ] == [
+            ("2025-spring", "2025年春季学期", "met"),
+            ("2025-autumn", "2025年秋季学期", "not_met"),
+        ]
 
         # Evidence is linked from the branch's own cases: another branch's document is refused,
         # nothing changes.

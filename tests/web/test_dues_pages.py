@@ -57,7 +57,7 @@ def test_branch_enters_bases_ticks_payments_and_the_committee_reads_the_summary(
             HTTP_HX_REQUEST="true",
         )
         row = text(tick)
-        assert tick.status_code == 200 and "已交 45.00" in row and "2026-12" in row
+        assert tick.status_code == 200 and "已交 45.00" in row and "交至 2026年12月" in row
         late = sec.post(
             "/records/dues/tick/",
             {"member": u.full_a[0].pk, "month": "2026-07"},
@@ -90,7 +90,7 @@ def test_branch_enters_bases_ticks_payments_and_the_committee_reads_the_summary(
         assert [c.value for c in ws[ws.max_row]][-1] == pytest.approx(90.0)
         record = officer.get(f"/members/{u.full_a[0].pk}/development/")
         # paid December and July (补交): paid through July, August is the first month owed
-        assert "党费交至 2026-07" in text(record)
+        assert "党费交至 2026年7月" in text(record)
 
 
 def test_the_branch_submits_an_exemption_and_the_college_officer_approves_it(university, web):

@@ -421,7 +421,7 @@ def test_the_committee_page_shows_since_when_each_branch_keeps_its_dues_here(web
         for name in (u.branch_a.name, u.branch_b.name)
         if name in row
     }
-    assert month.strftime("%Y-%m") in rows[u.branch_a.name]
+    assert f"{month.year}年{month.month}月" in rows[u.branch_a.name]  # the month in words
     # A's dues start is this month: inside the self-lapse window, so not judged yet either.
     assert "自行脱党检查无法按党费判断" in rows[u.branch_b.name]
     assert "—" in rows[u.branch_b.name].split("剩余")[-1]

@@ -88,6 +88,9 @@ PROBLEMS = {
     # Rule-set codes (cpc-2014) and the regulations' short codes (ELEC-2020, DEV-2014 …).
     "code": re.compile(r"\b[A-Za-z]{2,}-\d{4}\b"),
     "snake_case": re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b"),
+    # A period by its code (2026-Q1, 2026-H1, 2026-05) where people read 2026年第一季度, 2026年5月;
+    # a date (2026-05-01) or a number such as 档2028-017 is not one.
+    "period": re.compile(r"(?<![\d-])\d{4}-(?:Q\d|H\d|\d{2})(?![\d-])"),
 }
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 

@@ -3,7 +3,7 @@ save the current filter), so a page shows it with one line and no change to its 
 
 from django import template
 
-from engine.calendar import deadline_text, last_day_before
+from engine.calendar import deadline_text, last_day_before, month_label
 from organizations.models import Role
 
 from ..reports import saved_filters, saved_filters_hidden
@@ -44,6 +44,12 @@ def deadline_day(value):  # noqa: ANN201 - a template filter: a date, or "" with
 def deadline(value) -> str:
     """A deadline as a person reads it: "2026-12-09 24:00" for one at the end of that day."""
     return deadline_text(value) if value else ""
+
+
+@register.filter(name="month_label")
+def month_label_filter(value) -> str:
+    """A month as a person reads it: 2026年5月 (engine.calendar.month_label); "" for none."""
+    return month_label(value) if value else ""
 
 
 @register.filter

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from django.conf import settings
 from django.db import transaction
@@ -17,6 +18,9 @@ from .. import registry
 from ..assignment import LANES
 from ..display import forget_process_names
 from ..models import ProcessVersion
+
+# A name people read: Chinese text (a service task's name is the label of its operation).
+READABLE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def process_deploy(*, directory=None) -> list[tuple[ProcessVersion, bool]]:
@@ -44,6 +48,14 @@ def process_deploy(*, directory=None) -> list[tuple[ProcessVersion, bool]]:
                             element_id=ts["element_id"],
                             code="form_missing",
                         ) from exc
+            elif not READABLE.search(ts["name"] or ""):
+                # what the history and the audit report show for the operation (effect_labels)
+                raise BpmnError(
+                    _("服务任务须有中文名称（流程图和审计记录显示它）。"),
+                    file=ts["file"],
+                    element_id=ts["element_id"],
+                    code="service_task_unnamed",
+                )
             elif ts["operation"] not in registry.effect_names():
                 raise BpmnError(
                     _("未注册的服务任务：%(op)s") % {"op": ts["operation"]},

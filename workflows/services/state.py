@@ -278,6 +278,7 @@ def apply_effects(case: Case, effects: list[dict], *, actor, now) -> None:
             action="effect_applied",
             case=case,
             data={"operation": item["operation"], "params": item["params"], "result": result},
+            step=item.get("name", ""),
         )
 
 

@@ -183,6 +183,7 @@ def _apply_effects_many(steps: list[state.Step], *, now) -> list[AuditEvent]:
                 "params": item["params"],
                 "result": results[id(item)],
             },
+            step=item.get("name", ""),
         )
         for s, item in pairs
     ]

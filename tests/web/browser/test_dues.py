@@ -88,7 +88,7 @@ def test_a_branch_collects_a_year_of_dues_in_the_browser(chromium, live_server, 
             _month(page, branch, f"2025-{month:02d}")
             assert _tick_all(page) == 5
         paid_through = page.locator("[data-testid=paid-through]")
-        assert paid_through.all_inner_texts() == ["2025-12"] * 5
+        assert paid_through.all_inner_texts() == ["2025年12月"] * 5
         assert no_horizontal_scroll(page)
         shoot(page, "dues-collection")
         phone.close()
