@@ -182,7 +182,7 @@ def check_start(*, organization, data, rules, subject_member=None) -> dict:
     }
 
 
-@effect("member_away_register", label=_("登记外出"))
+@effect("member_away_register")
 def register(*, case, params, actor, now) -> dict:
     d = case.data
     away = member_away_start(
@@ -328,7 +328,7 @@ def check_card(*, case, task, data, rules) -> dict:
     }
 
 
-@effect("member_away_card_check", label=_("登记活动证查验"))
+@effect("member_away_card_check")
 def card_check(*, case, params, actor, now) -> dict:
     d = case.data
     away = MemberAway.objects.get(member_id=d["member"]["id"], ended_on__isnull=True)
@@ -375,7 +375,7 @@ def stop_standing(*, case, params, actor, now) -> dict:
     return {"status_change": change.pk}
 
 
-@effect("member_away_end", label=_("登记返回"))
+@effect("member_away_end")
 def end(*, case, params, actor, now) -> dict:
     away = MemberAway.objects.select_for_update().get(
         member_id=case.data["member"]["id"], ended_on__isnull=True
