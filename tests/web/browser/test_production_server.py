@@ -22,7 +22,7 @@ from workflows.models import TaskStatus
 
 from ...receivers import free_port
 from ..conftest import PASSWORD
-from .conftest import CHROMIUM
+from .conftest import CHROMIUM, TIMEOUT_MS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -122,7 +122,7 @@ def test_pages_load_hashed_static_files_and_pass_the_content_security_policy(
         password=PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
     )
     context = chromium.new_context(locale="zh-CN", base_url=gunicorn)
-    context.set_default_timeout(20000)
+    context.set_default_timeout(TIMEOUT_MS)
     context.add_init_script(WATCH)
     page = context.new_page()
     failed, errors, static_urls, headers = [], [], set(), {}

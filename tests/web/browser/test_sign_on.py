@@ -11,7 +11,7 @@ import pytest
 from organizations.services import member_update
 
 from ...sso_servers import cas_server, ldap_server  # noqa: F401 (fixtures)
-from .conftest import follow, shoot
+from .conftest import TIMEOUT_MS, follow, shoot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,7 +49,7 @@ def window(chromium, live_server, width=1280):
     context = chromium.new_context(
         viewport={"width": width, "height": 900}, locale="zh-CN", base_url=live_server.url
     )
-    context.set_default_timeout(15000)
+    context.set_default_timeout(TIMEOUT_MS)
     return context, context.new_page()
 
 
