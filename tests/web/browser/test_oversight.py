@@ -10,7 +10,6 @@ import pytest
 from openpyxl import Workbook
 
 from engine.calendar import today
-from organizations.models import Organization
 from orglife.models import Meeting
 from orglife.services import meeting_record
 from workflows.models import Task
@@ -23,12 +22,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_an_officer_sees_an_overdue_term_in_red_and_reaches_the_records_behind_a_compliance_cell(
-    people, university
+    people, overdue_term
 ):
-    u = university
-    Organization.objects.filter(pk=u.branch_b.pk).update(
-        term_start=today() - dt.timedelta(days=1200), term_end=today() - dt.timedelta(days=40)
-    )
+    u = overdue_term
     held = today().replace(day=1)
     meeting_record(
         actor=u.users.sec_a,
