@@ -1,7 +1,9 @@
 import datetime as dt
+import os
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
@@ -9,6 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from engine import loader
+from engine.calendar import CST
 from organizations.models import MemberStatus, OrgKind, Role
 from organizations.services import member_update, role_assignment_create
 from workflows.services import process_deploy
@@ -64,6 +67,32 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if group := xdist_group_of(item):
             item.add_marker(pytest.mark.xdist_group(group))
+
+
+AS_OF = "PARTYFLOW_TEST_TODAY"
+
+
+def as_of_instant(value: str) -> dt.datetime:
+    """`2027-01-31` (10:00 China Standard Time that day) or `2027-01-31T23:30` (that time, CST)."""
+    when = dt.datetime.fromisoformat(value)
+    if "T" not in value and " " not in value:
+        when = when.replace(hour=10)
+    return when if when.tzinfo else when.replace(tzinfo=CST)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _as_of():
+    """The whole run "as of" another day: PARTYFLOW_TEST_TODAY=2027-01-31 moves the clock of this
+    process (engine.calendar.today/now, timezone.now, the live server's threads) to that day at
+    10:00 CST, ticking from there; a test's own time_machine.travel still moves it further and
+    back. Test-only (production reads no such variable). Not moved: PostgreSQL's own clock, the
+    browser's JavaScript clock and programs a test starts (gunicorn, Celery workers): docs/testing.md."""
+    value = os.environ.get(AS_OF)
+    if not value:
+        yield None
+        return
+    with time_machine.travel(as_of_instant(value), tick=True):
+        yield as_of_instant(value)
 
 
 @pytest.fixture(autouse=True)

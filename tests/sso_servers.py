@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from .receivers import free_port
+
 REPO = Path(settings.BASE_DIR)
 SLAPD = "/usr/sbin/slapd"
 SLAPADD = "/usr/sbin/slapadd"
@@ -27,12 +29,6 @@ LDAP_SUFFIX = "dc=example,dc=edu,dc=cn"
 # The campus directory: 工号/学号 → password. T2023001 is registered in partyflow by the tests (a
 # member's 学工号); S2099999 exists only on campus.
 CAMPUS_PEOPLE = {"T2023001": "campus-pw-1", "S2099999": "campus-pw-2"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for_port(port: int, proc: subprocess.Popen, what: str, seconds: float = 30) -> None:

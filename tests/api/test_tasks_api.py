@@ -17,15 +17,19 @@ from workflows.services import task_complete
 from ..helpers import complete, cst, inbox, only_task, snapshot
 from ..procedures.election_helpers import start_election
 
+# The request as filled in during the second half of 2026: a test that submits it runs on a day of
+# 2026 (time_machine), since an election date in the past is refused (election_date_in_past).
 REQUEST = {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"}
 
 
 @pytest.fixture
 def at_request(api, university):
-    """Branch A's election with the request task open in its inbox (reminder already due)."""
+    """Branch A's election with the request task open in its inbox (reminder already due). The
+    test runs on that day, 11 July 2026, from 10:00, so REQUEST's election date lies ahead."""
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
         case = start_election(api(university.users.sec_a), university.branch_a)
-    return case
+    with time_machine.travel(cst(2026, 7, 11, 10), tick=True):
+        yield case
 
 
 @pytest.mark.django_db
@@ -220,11 +224,12 @@ def test_inbox_listing_does_not_grow_queries_with_tasks(
         start_election(api(u.users.sec_a), u.branch_a)
         start_election(api(u.users.sec_b), u.branch_b)
     officer = api(u.users.officer)
-    for case in Case.objects.all():
-        for t in case.tasks.filter(status="open"):
-            sec = u.users.sec_a if case.organization_id == u.branch_a.pk else u.users.sec_b
-            seats = 5 if case.organization_id == u.branch_a.pk else 1  # branch B has no committee
-            task_complete(actor=sec, task=t, data={**REQUEST, "seats": seats})
+    with time_machine.travel(cst(2026, 9, 2, 10), tick=False):  # before REQUEST's election date
+        for case in Case.objects.all():
+            for t in case.tasks.filter(status="open"):
+                sec = u.users.sec_a if case.organization_id == u.branch_a.pk else u.users.sec_b
+                seats = 5 if case.organization_id == u.branch_a.pk else 1  # B has no committee
+                task_complete(actor=sec, task=t, data={**REQUEST, "seats": seats})
     with django_assert_max_num_queries(3):  # the token with roles and delegations, count, page
         r = officer.get("/api/tasks/")
     assert r.json()["count"] == 2
@@ -255,8 +260,9 @@ def test_two_people_completing_one_task_at_once_one_succeeds_one_gets_409(api, u
         threading.Thread(target=attempt, args=(user,))
         for user in (u.users.sec_a, u.users.committee_a)
     ]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
+    with time_machine.travel(cst(2026, 7, 11, 10), tick=True):  # before REQUEST's election date
+        [t.start() for t in threads]
+        [t.join() for t in threads]
     assert sorted(code for code, _ in results) == [200, 409]
     assert "task_already_completed" in [c for _, c in results]
     assert AuditEvent.objects.filter(case_id=case["id"], action="task_completed").count() == 1

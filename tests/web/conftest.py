@@ -34,6 +34,21 @@ def election(university):
     return Case.objects.get(pk=case.pk)
 
 
+@pytest.fixture
+def overdue_term(university):
+    """Branch B's term ended 40 days ago: the committee page shows it in red, the only one. Branch
+    A's ends in 40 days whatever today is (the university's own dates, 2024-01-10 to 2027-01-10,
+    would make it a second overdue term from 11 January 2027)."""
+    Organization.objects.filter(pk=university.branch_b.pk).update(
+        term_start=today() - dt.timedelta(days=3 * 365 + 40),
+        term_end=today() - dt.timedelta(days=40),
+    )
+    Organization.objects.filter(pk=university.branch_a.pk).update(
+        term_start=today() - dt.timedelta(days=3 * 365), term_end=today() + dt.timedelta(days=40)
+    )
+    return university
+
+
 LANDINGS = ("/inbox/", "/overview/", "/cases/")  # by the person's most "office" role
 
 

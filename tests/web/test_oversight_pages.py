@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
 from engine.calendar import CST, last_day_before, today
-from organizations.models import MemberStatus, Organization
+from organizations.models import MemberStatus
 from orglife.models import Meeting
 from orglife.services import meeting_record
 from workflows.models import AuditEvent, Case
@@ -28,16 +28,6 @@ pytestmark = pytest.mark.django_db
 
 def text(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
-
-
-@pytest.fixture
-def overdue_term(university):
-    """Branch B's term ended 40 days ago: the committee page shows it in red."""
-    Organization.objects.filter(pk=university.branch_b.pk).update(
-        term_start=today() - dt.timedelta(days=3 * 365 + 40),
-        term_end=today() - dt.timedelta(days=40),
-    )
-    return university
 
 
 def test_committee_page_shows_an_overdue_term_in_red_and_the_compliance_heat_map(web, overdue_term):

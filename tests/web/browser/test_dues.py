@@ -14,7 +14,7 @@ from orglife.models import DuesAssessment, DuesPayment
 from tests.helpers import cst
 
 from ..conftest import PASSWORD
-from .conftest import Person, no_horizontal_scroll, shoot
+from .conftest import Person, follow, no_horizontal_scroll, shoot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,7 +50,7 @@ def test_a_branch_collects_a_year_of_dues_in_the_browser(chromium, live_server, 
             row = page.locator(f"tr[data-member='{name}']")
             row.locator("select").select_option(category)
             row.locator("input").fill(base)
-        page.get_by_role("button", name="保存全部").click()
+        follow(page, page.get_by_role("button", name="保存全部"))
         page.wait_for_selector(".msg-success")
         due = dict(
             zip(

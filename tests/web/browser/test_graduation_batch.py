@@ -13,7 +13,7 @@ from organizations.services import member_update
 from orglife.services import dues_record
 
 from ..conftest import PASSWORD
-from .conftest import Person, no_horizontal_scroll, shoot
+from .conftest import Person, follow, no_horizontal_scroll, shoot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,7 +50,7 @@ def test_the_graduation_batch_in_the_browser(chromium, live_server, university, 
     try:
         page = org.page
         if width == 1280:  # in the nav (at 375 px the nav is folded)
-            page.get_by_role("link", name="毕业生转接").click()
+            follow(page, page.get_by_role("link", name="毕业生转接"))
         else:
             page.goto("/transfers/graduation/")
         assert page.inner_text("h1") == "毕业生组织关系转接"
@@ -60,7 +60,7 @@ def test_the_graduation_batch_in_the_browser(chromium, live_server, university, 
                 tmp_path, "有错.xlsx", [*rows, ("20239999", "", "工作单位", "某单位党委")]
             ),
         )
-        page.get_by_role("button", name="上传并预览").click()
+        follow(page, page.get_by_role("button", name="上传并预览"))
         page.wait_for_selector('[data-testid="graduation-preview"]')
         preview = page.inner_text('[data-testid="graduation-preview"]')
         assert "可发起 3 行，不能发起 1 行" in preview
@@ -70,11 +70,11 @@ def test_the_graduation_batch_in_the_browser(chromium, live_server, university, 
         shoot(page, "graduation-preview-refused")
 
         page.set_input_files("#g-file", graduates_file(tmp_path, "毕业生.xlsx", rows))
-        page.get_by_role("button", name="上传并预览").click()
+        follow(page, page.get_by_role("button", name="上传并预览"))
         page.wait_for_selector('[data-testid="graduation-start"]')
         assert grads[0].name in page.inner_text('[data-testid="preview-rows"]')
         shoot(page, "graduation-preview")
-        page.click('[data-testid="graduation-start"]')
+        follow(page, '[data-testid="graduation-start"]')
         page.wait_for_selector('[data-testid="batch-counts"]')
         assert "已发起 3 人的组织关系转出。" in page.inner_text(".messages")
         table = page.inner_text('[data-testid="batch-rows"]')
@@ -84,7 +84,7 @@ def test_the_graduation_batch_in_the_browser(chromium, live_server, university, 
         with page.expect_download() as download:
             page.click('[data-testid="graduation-export"]')
         assert download.value.suggested_filename.endswith(".xlsx")
-        page.get_by_role("link", name=grads[1].name).click()
+        follow(page, page.get_by_role("link", name=grads[1].name))
         page.wait_for_url(lambda url: "/cases/" in url)
         assert grads[1].name in page.inner_text("h1")
     finally:

@@ -13,7 +13,7 @@ from workflows.models import Task, TaskStatus
 from workflows.services import case_start
 
 from ..conftest import PASSWORD
-from .conftest import Person, no_horizontal_scroll
+from .conftest import Person, follow, no_horizontal_scroll, shoot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,13 +51,13 @@ def test_overdue_first_claim_in_place_then_submit_and_open_next(
         assert page.locator("li.row").count() == 2  # the election's request beside it
         if width == 375:
             assert no_horizontal_scroll(page)
-            page.screenshot(path="/tmp/inbox-now-375.png", full_page=True)
+            shoot(page, "inbox-now")
         # claim it from the same list: still the same list, now mine
-        first.locator(f'[data-testid="claim-{application.pk}"]').click()
+        follow(page, first.locator(f'[data-testid="claim-{application.pk}"]'))
         page.wait_for_url("**/inbox/?tab=todo")
         row = page.locator(f'li.row[data-task="{application.pk}"]')
         assert row.locator('[data-testid="row-mine"]').count() == 1
-        row.get_by_role("link", name="递交入党申请书").click()
+        follow(page, row.get_by_role("link", name="递交入党申请书"))
         page.wait_for_selector("form.taskform")
         page.fill("#f-application_date", today().isoformat())
         page.fill("#f-letter_summary", "本人志愿加入中国共产党")

@@ -1,6 +1,6 @@
 """Landing pages in a real browser at desktop (1280 px) and phone (375 px) widths: the committee
 officer lands on the overdue dashboard of the college and sees branch A's overdue step; a member
-lands on the inbox and finds their own democratic review under 我的事项. Screenshots go to /tmp
+lands on the inbox and finds their own democratic review under 我的事项. Screenshots go to var/screenshots/
 (`landing-officer-1280.png`, `landing-member-inbox-375.png`, `landing-member-375.png` …) to be looked at."""
 
 import datetime as dt
@@ -15,7 +15,7 @@ from workflows.services import case_start, timers_run
 
 from ...procedures.review_helpers import drive_to_self_assessment, review_branch  # noqa: F401
 from ..conftest import PASSWORD
-from .conftest import Person, no_horizontal_scroll
+from .conftest import Person, follow, no_horizontal_scroll, shoot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,7 +23,7 @@ WIDTHS = (1280, 375)
 
 
 def shot(page, name: str) -> None:
-    page.screenshot(path=f"/tmp/landing-{name}-{page.viewport_size['width']}.png", full_page=True)
+    shoot(page, f"landing-{name}")
 
 
 def test_an_officer_and_a_member_each_land_on_their_page(
@@ -67,7 +67,7 @@ def test_an_officer_and_a_member_each_land_on_their_page(
             page = person.page
             assert page.url.endswith("/inbox/")
             shot(page, "member-inbox")
-            page.get_by_role("link", name="我的事项").click()
+            follow(page, page.get_by_role("link", name="我的事项"))
             page.wait_for_selector("[data-testid=my-cases]")
             mine = page.locator("[data-testid=my-cases]").inner_text()
             assert "民主评议" in mine and "待填写" in mine

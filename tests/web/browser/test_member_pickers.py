@@ -1,6 +1,6 @@
 """Choosing people in a real browser (issue 27): the secretary picks a P1 applicant's two
 introducers by typing part of a name into the picker's filter, at desktop and phone width; the
-case then shows them by name. A screenshot of the picker goes to /tmp for review."""
+case then shows them by name. A screenshot of the picker (`var/screenshots/picker-*.png`) is there for review."""
 
 import pytest
 
@@ -11,7 +11,7 @@ from ...factories import MemberFactory
 from ...procedures.md_helpers import applicant
 from ..conftest import PASSWORD
 from ..picker_helpers import drive_to_introducers
-from .conftest import Person, no_horizontal_scroll
+from .conftest import Person, no_horizontal_scroll, shoot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,7 +49,7 @@ def test_introducers_are_picked_by_typing_part_of_a_name(
         assert page.locator("#f-introducers label.check:visible").count() == 10
         if width == 375:
             assert no_horizontal_scroll(page)
-        page.locator('[data-field="introducers"]').screenshot(path=f"/tmp/picker-{width}.png")
+        shoot(page, "picker", page.locator('[data-field="introducers"]'))
         sec.submit()
         assert "已办理完成" in page.inner_text(".messages"), page.inner_text("main")
         page.goto(f"/cases/{case['id']}/")

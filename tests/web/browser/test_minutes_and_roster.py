@@ -11,7 +11,7 @@ from orglife.models import Meeting
 from orglife.services import dues_record
 
 from ...image_helpers import image_bytes
-from .conftest import no_horizontal_scroll, shoot, unlabeled_controls
+from .conftest import follow, no_horizontal_scroll, shoot, unlabeled_controls
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WIDTHS = [1280, 375]
@@ -28,7 +28,7 @@ def test_a_secretary_records_the_minutes_with_a_sign_in_sheet_and_prints_them(
     day = today() - dt.timedelta(days=1)
     page = people("sec_a", width).page
     page.goto("/records/meetings/")
-    page.get_by_role("link", name="记录会议").click()
+    follow(page, page.get_by_role("link", name="记录会议"))
     page.wait_for_selector("form.taskform")
     page.select_option("#n-kind", label="支部党员大会")
     page.fill("#n-date", day.isoformat())
@@ -49,7 +49,7 @@ def test_a_secretary_records_the_minutes_with_a_sign_in_sheet_and_prints_them(
     assert unlabeled_controls(page) == []
     assert no_horizontal_scroll(page), "the meeting form scrolls sideways"
     shoot(page, "meeting-new")
-    page.get_by_role("button", name="保存").click()
+    follow(page, page.get_by_role("button", name="保存"))
     page.wait_for_selector("[data-testid=minutes]")
     minutes = page.locator("[data-testid=minutes]").inner_text()
     for value in ("信息楼305", "14:30—16:00", "甲0", "甲1", "学院党委组织员", "二、讨论发展计划"):
@@ -93,6 +93,6 @@ def test_a_secretary_reads_the_roster_and_opens_a_members_record(people, univers
     with page.expect_download() as xlsx:
         page.get_by_role("link", name="导出 Excel").click()
     assert xlsx.value.suggested_filename.endswith(".xlsx")
-    row.get_by_role("link", name="甲0").click()
+    follow(page, row.get_by_role("link", name="甲0"))
     page.wait_for_url(f"**/members/{u.full_a[0].pk}/development/")
     assert "甲0" in page.locator("h1").inner_text()

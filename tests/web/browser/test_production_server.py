@@ -6,7 +6,6 @@ with its diagram (no inline script or event handler left in the pages)."""
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -21,8 +20,9 @@ from django.db import connection
 
 from workflows.models import TaskStatus
 
+from ...receivers import free_port
 from ..conftest import PASSWORD
-from .conftest import CHROMIUM
+from .conftest import CHROMIUM, TIMEOUT_MS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,12 +31,6 @@ HASHED = re.compile(r"/static/.+\.[0-9a-f]{12}\.(css|js)$")
 # Collected for every page: CSP violations as the browser reports them, failed requests, errors.
 WATCH = """document.addEventListener('securitypolicyviolation', e =>
   (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +122,7 @@ def test_pages_load_hashed_static_files_and_pass_the_content_security_policy(
         password=PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
     )
     context = chromium.new_context(locale="zh-CN", base_url=gunicorn)
-    context.set_default_timeout(20000)
+    context.set_default_timeout(TIMEOUT_MS)
     context.add_init_script(WATCH)
     page = context.new_page()
     failed, errors, static_urls, headers = [], [], set(), {}

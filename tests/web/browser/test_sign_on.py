@@ -11,7 +11,7 @@ import pytest
 from organizations.services import member_update
 
 from ...sso_servers import cas_server, ldap_server  # noqa: F401 (fixtures)
-from .conftest import shoot
+from .conftest import TIMEOUT_MS, follow, shoot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,7 +49,7 @@ def window(chromium, live_server, width=1280):
     context = chromium.new_context(
         viewport={"width": width, "height": 900}, locale="zh-CN", base_url=live_server.url
     )
-    context.set_default_timeout(15000)
+    context.set_default_timeout(TIMEOUT_MS)
     return context, context.new_page()
 
 
@@ -120,8 +120,7 @@ def test_ldap_sign_in_with_the_staff_number_and_the_directory_password(
         page.goto("/")
         page.fill("#id_username", "T2023001")
         page.fill("#id_password", "wrong-password")
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
+        follow(page, "button[type=submit]")  # the login page again, with its alert
         assert urlsplit(page.url).path == "/" and page.locator("[role=alert]").is_visible()
         page.fill("#id_username", "T2023001")
         page.fill("#id_password", ldap_on.people["T2023001"])

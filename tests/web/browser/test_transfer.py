@@ -11,7 +11,7 @@ from orglife.services import dues_record
 from workflows.services import case_start
 
 from ..conftest import PASSWORD
-from .conftest import Person, no_horizontal_scroll, shoot
+from .conftest import Person, follow, no_horizontal_scroll, shoot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,7 +75,7 @@ def test_a_graduate_is_transferred_out_in_the_browser(chromium, live_server, uni
         shoot(page, "transfer-case")
         away = u.full_a[4]
         page.goto(f"/members/{away.pk}/development/")
-        page.click('[data-testid="member-away-register"]')
+        follow(page, '[data-testid="member-away-register"]')
         page.fill("#a-place", "上海市浦东新区")
         page.fill("#a-started", day.isoformat())
         phone.submit("登记")

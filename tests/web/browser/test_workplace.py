@@ -2,6 +2,7 @@
 diagram's markers, phone width, and screenshots under var/screenshots/ for review."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -230,7 +231,8 @@ def test_phone_width_has_no_horizontal_scroll_and_screenshots_are_written(
         sec.page.fill("#f-q", "没有这个人")
         sec.page.press("#f-q", "Enter")
         sec.page.wait_for_selector("text=没有待认领的任务。")
-        assert "q=" in sec.page.url and sec.page.evaluate("typeof window.htmx") == "object"
+        sec.page.wait_for_url(re.compile(r"[?&]q="))  # the URL htmx pushes with the swap
+        assert sec.page.evaluate("typeof window.htmx") == "object"
         sec.open_from_queue("提交换届请示")
         sec.page.fill("#f-seats", "4")
         sec.submit()  # refused: shows the rule at the field (seats must be odd / no date)
