@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 from openpyxl.reader.strings import read_string_table
 
 from untrusted.workbook import Limits, WorkbookRefused, open_workbook, read_shared_strings
@@ -108,15 +110,17 @@ def test_shared_strings_read_as_openpyxl_reads_them():
 def test_a_sheet_reads_as_openpyxl_reads_it_with_or_without_its_dimension(write_only):
     """Excel writes a sheet's `<dimension>`, openpyxl's write-only mode (our exports, the template)
     does not: the size is read from it when it is there and left unknown otherwise, as openpyxl
-    does, without parsing the sheet twice."""
+    does, without parsing the sheet twice; its cells, inline strings and rich text among them, read
+    as openpyxl reads them."""
     wb = Workbook(write_only=write_only)
     ws = wb.create_sheet("党员") if write_only else wb.active
     if not write_only:
         ws.title = "党员"
+    rich = CellRichText(["软件", TextBlock(InlineFont(b=True), "工程"), " 系"])
     for row in (
-        ["学工号", "姓名", "入党日期"],
-        ["T1101", "张三", dt.date(2001, 7, 1)],
-        ["T1102", "李四"],
+        ["学工号", "姓名", "入党日期", "支部", "学时", "是否流动党员"],
+        ["T1101", "张三", dt.date(2001, 7, 1), rich, 24, True],
+        ["T1102", "李四", None, "", 2.5, False],
     ):
         ws.append(row)
     buf = io.BytesIO()
@@ -126,7 +130,7 @@ def test_a_sheet_reads_as_openpyxl_reads_it_with_or_without_its_dimension(write_
     assert ours.max_row == theirs.max_row == (None if write_only else 3)
     rows = [list(r) for r in ours.iter_rows(values_only=True)]
     assert rows == [list(r) for r in theirs.iter_rows(values_only=True)]
-    assert rows[1] == ["T1101", "张三", dt.datetime(2001, 7, 1)]
+    assert rows[1] == ["T1101", "张三", dt.datetime(2001, 7, 1), "软件工程 系", 24, True]
 
 
 # Peak RSS of the parse, in a fresh process: VmHWM (this process's high-water mark), since
