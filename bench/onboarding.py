@@ -13,7 +13,6 @@ Like bench.run it never touches the database named in DATABASE_URL: it recreates
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 import time
@@ -31,153 +30,19 @@ def rss_mb() -> float:
     return 0.0
 
 
-def generate(
-    path: Path, *, members: int, orgs: int, ledger: int, today: dt.date, university: int = 0
-) -> dict:
-    """Write the workbook streaming (rows are generated, never held): a root, colleges of ~30
-    branches each, members spread evenly, three officers per branch, ledger rows at every stage.
-    `university` k > 0: another university (its own root, codes, 学工号 and ID numbers), for
-    imports side by side."""
-    from onboarding.export import write_workbook
-    from onboarding.sample import id_number
-
-    colleges = max(1, (orgs - 1) // 30)
-    branches = orgs - 1 - colleges
-    p = f"U{university}-" if university else ""  # codes and 学工号 of this university
-    region = f"{11 + university}0105"  # ID numbers of this university (province 11, 12, …)
-    branch_codes = [f"{p}B{i:05d}" for i in range(branches)]
-
-    def organizations():
-        yield {
-            "code": f"{p}U",
-            "name": f"基准大学{university or ''}委员会",
-            "kind": "committee",
-            "has_approval_authority": True,
-        }
-        for c in range(colleges):
-            yield {
-                "code": f"{p}C{c:03d}",
-                "name": f"第{c}学院党委",
-                "kind": "committee",
-                "parent_code": f"{p}U",
-                "has_approval_authority": True,
-            }
-        for i, code in enumerate(branch_codes):
-            end = today + dt.timedelta(days=30 + (i * 7) % 1000)
-            yield {
-                "code": code,
-                "name": f"第{i}党支部",
-                "kind": "branch",
-                "branch_kind": "teaching" if i % 2 else "student",
-                "parent_code": f"{p}C{i % colleges:03d}",
-                "term_start": end - dt.timedelta(days=3 * 365),
-                "term_end": end,
-            }
-
-    def roster():
-        for n in range(members):
-            born = dt.date(1950, 1, 1) + dt.timedelta(
-                days=n % 14600
-            )  # (born, n // 14600): unique IDs
-            yield {
-                "staff_or_student_no": f"{p}M{n:06d}",
-                "name": f"党员{n}",
-                "gender": "1" if n % 2 else "2",
-                "ethnicity": "01",
-                "id_number": id_number(born, n // 14600, region=region),
-                "birth_date": born,
-                "education": "20",
-                "person_category": "staff",
-                "organization_code": branch_codes[n % branches],
-                "status": "full",
-                "joined_on": born + dt.timedelta(days=25 * 366),
-                "party_standing_from": born + dt.timedelta(days=26 * 366),
-                "phone": f"139{n:08d}",
-            }
-
-    def officers():
-        for i, code in enumerate(branch_codes):
-            for k, post in enumerate(("secretary", "organization", "propaganda")):
-                n = i + k * branches
-                if n < members:
-                    yield {
-                        "organization_code": code,
-                        "staff_or_student_no": f"{p}M{n:06d}",
-                        "post": post,
-                    }
-
-    stages = [
-        {"application_date": 20},
-        {"application_date": 80, "talk_date": 60},
-        {"application_date": 420, "talk_date": 400, "activist_date": 200},
-        {"application_date": 800, "talk_date": 790, "activist_date": 620, "designation_date": 255},
-        {
-            "application_date": 900,
-            "talk_date": 880,
-            "activist_date": 700,
-            "designation_date": 300,
-            "admission_vote_date": 40,
-        },
-        {
-            "application_date": 1000,
-            "talk_date": 990,
-            "activist_date": 800,
-            "designation_date": 420,
-            "admission_vote_date": 264,
-            "admission_decision_date": 224,
-        },
-    ]
-    status = [
-        "applicant",
-        "applicant",
-        "activist",
-        "development_object",
-        "development_object",
-        "probationary",
-    ]
-
-    def ledger_rows():
-        for n in range(ledger):
-            k = n % len(stages)
-            born = dt.date(2002, 1 + n % 12, 1 + n % 28)
-            yield {
-                "staff_or_student_no": f"{p}L{n:06d}",
-                "name": f"发展{n}",
-                "id_number": id_number(born, n, region=f"{11 + university}0106"),
-                "birth_date": born,
-                "organization_code": branch_codes[n % branches],
-                "stage": status[k],
-                **{f: today - dt.timedelta(days=d) for f, d in stages[k].items()},
-            }
-
-    write_workbook(
-        path,
-        {
-            "organizations": organizations(),
-            "members": roster(),
-            "officers": officers(),
-            "ledger": ledger_rows(),
-        },
-    )
-    return {
-        "organizations": orgs,
-        "members": members,
-        "officers": min(3 * branches, members),
-        "ledger": ledger,
-    }
-
-
 def run_import(path: Path, *, label: str) -> dict:
     # First-party imports after django.setup(): the bench chooses its database first.
     from engine.errors import ValidationFailed
     from onboarding.services import onboarding_import
 
-    marks, samples = {}, []
-    start = time.perf_counter()
+    marks, cpu_marks, samples = {}, {}, []
+    start, cpu_start = time.perf_counter(), time.process_time()
 
     def progress(sheet, done, total):
         now = time.perf_counter() - start
         marks.setdefault(sheet, [now, now])[1] = now
+        cpu_now = time.process_time() - cpu_start
+        cpu_marks.setdefault(sheet, [cpu_now, cpu_now])[1] = cpu_now
         samples.append((sheet, done, total, rss_mb()))
         print(
             f"\r{label}: {sheet} {done}/{total} {rss_mb():.0f} MB",
@@ -212,6 +77,7 @@ def run_import(path: Path, *, label: str) -> dict:
         "cpu": cpu,
         "db_cpu": db_cpu,
         "marks": marks,
+        "cpu_marks": cpu_marks,
         "samples": samples,
         "rss_before": rss_before,
         "rss_peak": max([s[3] for s in samples] + [rss_mb()]),
@@ -277,6 +143,7 @@ def main(argv=None) -> int:
     from django.core.management import call_command
 
     from engine.calendar import today
+    from onboarding.sample import generated_university
     from workflows.services import process_deploy
 
     call_command("migrate", verbosity=0)
@@ -285,7 +152,9 @@ def main(argv=None) -> int:
     path = RESULTS_DIR / "onboarding.xlsx"
     t0 = time.perf_counter()
     rss0 = rss_mb()
-    sizes = generate(path, members=args.members, orgs=args.orgs, ledger=args.ledger, today=today())
+    sizes = generated_university(
+        path, members=args.members, orgs=args.orgs, ledger=args.ledger, today=today()
+    )
     gen = time.perf_counter() - t0
     runs = [run_import(path, label="import")]
     if not args.skip_reimport:
@@ -307,11 +176,17 @@ def main(argv=None) -> int:
                 + f"{r['cases']:,} cases started, {r['errors']} errors",
             )
         )
-        prev = 0.0
+        prev, prev_cpu = 0.0, 0.0
         for sheet, (_first, last) in r["marks"].items():
-            lines.append((f"  {sheet}", f"{last - prev:.1f} s"))
-            prev = last
-        lines.append(("  branch elections and commit", f"{r['seconds'] - prev:.1f} s"))
+            last_cpu = r["cpu_marks"][sheet][1]
+            lines.append((f"  {sheet}", f"{last - prev:.1f} s (CPU {last_cpu - prev_cpu:.1f} s)"))
+            prev, prev_cpu = last, last_cpu
+        lines.append(
+            (
+                "  branch elections and commit",
+                f"{r['seconds'] - prev:.1f} s (CPU {r['cpu'] - prev_cpu:.1f} s)",
+            )
+        )
         counts = ", ".join(
             f"{c['sheet']} {c['created']}/{c['updated']}/{c['unchanged']}"
             for c in r["counts"].values()
@@ -320,35 +195,95 @@ def main(argv=None) -> int:
         lines.append(("  RSS before → peak", f"{r['rss_before']:.0f} → {r['rss_peak']:.0f} MB"))
         lines += member_memory_curve(r["samples"], sizes["members"])
     if args.parallel > 1:
-        lines += parallel_imports(args, single=runs[0]["seconds"])
+        lines += parallel_imports(args, single=runs[0])
     print_rows(("onboarding", "measured"), lines)
     return 0
 
 
 def _import_in_child(path: str) -> dict:
+    from django.db import connection
+
     start = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
     try:
         r = run_import(Path(path), label=Path(path).stem)
     except Exception as exc:  # noqa: BLE001 (a lock timeout is a result: print it)
         first = str(exc).splitlines()[0]
-        return {"seconds": time.perf_counter() - start, "errors": f"failed ({first})"}
-    return {"seconds": r["seconds"], "errors": r["errors"]}
+        return {
+            "pid": pid,
+            "seconds": time.perf_counter() - start,
+            "cpu": None,
+            "db_cpu": None,
+            "errors": f"failed ({first})",
+        }
+    return {k: r[k] for k in ("seconds", "cpu", "db_cpu", "errors")} | {"pid": pid}
 
 
-def parallel_imports(args, *, single: float) -> list[tuple[str, str]]:
+class LockWaits:
+    """Samples `pg_stat_activity` every `every` seconds from its own connection while the imports
+    run: a backend seen waiting on a heavyweight lock (`wait_event_type = 'Lock'`) counts `every`
+    seconds of waiting for its pid, and what it waited for (the lock type and relation) is kept.
+    Sampling misses waits shorter than `every`; a serialized import waits for minutes."""
+
+    def __init__(self, db: str, every: float = 0.05):
+        import threading
+
+        self.db, self.every = db, every
+        self.waited: dict[int, float] = {}
+        self.on: dict[str, float] = {}
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> LockWaits:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        from django.db import connections
+
+        # Its own connection (a thread's), closed when sampling ends.
+        with connections["default"].cursor() as cursor:
+            while not self._stop.is_set():
+                cursor.execute(
+                    "SELECT a.pid, l.locktype, coalesce(l.relation::regclass::text, l.mode)"
+                    " FROM pg_stat_activity a LEFT JOIN pg_locks l"
+                    " ON l.pid = a.pid AND NOT l.granted"
+                    " WHERE a.datname = %s AND a.wait_event_type = 'Lock'",
+                    [self.db],
+                )
+                self.samples += 1
+                for pid, locktype, what in cursor.fetchall():
+                    self.waited[pid] = self.waited.get(pid, 0.0) + self.every
+                    key = f"{locktype} {what}"
+                    self.on[key] = self.on.get(key, 0.0) + self.every
+                self._stop.wait(self.every)
+        connections["default"].close()
+
+
+def parallel_imports(args, *, single: dict) -> list[tuple[str, str]]:
     """N universities (N roots, N record-log chains) import at once, one process each, against one
     import alone: with one chain for the whole log they would run one after the other (each holds
-    the chain's head row from its first write to its commit)."""
+    the chain's head row from its first write to its commit). Prints each import's wall and CPU
+    (its process and its PostgreSQL backend), the total wall, and the time each spent waiting on
+    a lock (sampled, `LockWaits`)."""
     import multiprocessing
 
     from django.db import connections
 
     from engine.calendar import today
+    from onboarding.sample import generated_university
 
     paths = []
     for k in range(1, args.parallel + 1):
         path = RESULTS_DIR / f"onboarding-university{k}.xlsx"
-        generate(
+        generated_university(
             path,
             members=args.members,
             orgs=args.orgs,
@@ -360,18 +295,41 @@ def parallel_imports(args, *, single: float) -> list[tuple[str, str]]:
     connections.close_all()  # each process opens its own connection
     start = time.perf_counter()
     with multiprocessing.get_context("fork").Pool(args.parallel) as pool:
-        results = pool.map(_import_in_child, paths)
+        with LockWaits(connections["default"].settings_dict["NAME"]) as waits:
+            results = pool.map(_import_in_child, paths)
     wall = time.perf_counter() - start
-    each = ", ".join(f"{r['seconds']:.1f} s" for r in results)
-    return [
-        (f"{args.parallel} imports at once (own roots): wall", f"{wall:.1f} s (each {each})"),
+    lines = [(f"{args.parallel} imports at once (own roots): total wall", f"{wall:.1f} s")]
+    for k, r in enumerate(results, start=1):
+        cpu = (
+            f"CPU {r['cpu']:.1f} s + PostgreSQL {r['db_cpu']:.1f} s"
+            if r["cpu"] is not None and r["db_cpu"] is not None
+            else "CPU ?"
+        )
+        lines.append(
+            (
+                f"  university {k}",
+                f"{r['seconds']:.1f} s ({cpu}), waited on locks "
+                f"{waits.waited.get(r['pid'], 0.0):.1f} s, {r['errors']} errors",
+            )
+        )
+    alone_cpu = (
+        f"CPU {single['cpu']:.1f} s + PostgreSQL {single['db_cpu']:.1f} s"
+        if single["db_cpu"] is not None
+        else f"CPU {single['cpu']:.1f} s"
+    )
+    lines += [
         (
             "  against one import alone",
-            f"{single:.1f} s: ×{wall / single:.2f} the time for ×{args.parallel} the work "
-            f"(one after the other: ≈ {args.parallel * single:.1f} s)",
+            f"{single['seconds']:.1f} s ({alone_cpu}): ×{wall / single['seconds']:.2f} the time "
+            f"for ×{args.parallel} the work "
+            f"(one after the other: ≈ {args.parallel * single['seconds']:.1f} s)",
         ),
-        ("  errors", ", ".join(str(r["errors"]) for r in results)),
+        (
+            "  lock waits (sampled every 50 ms)",
+            ", ".join(f"{k} {v:.1f} s" for k, v in sorted(waits.on.items())) or "none seen",
+        ),
     ]
+    return lines
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 
 from django.db import IntegrityError, transaction
@@ -357,6 +357,9 @@ class _Known:
 
     by_no: dict
     by_id: dict
+    # member pk → the (index, key) pairs it is found under: a refresh touches those only, not
+    # every key of the batch (that scan made a ledger batch of 200 rows quadratic).
+    keys: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, rows) -> _Known:
@@ -370,15 +373,17 @@ class _Known:
         return known
 
     def add(self, member: Member) -> None:
-        if member.staff_or_student_no:
-            self.by_no.setdefault(member.staff_or_student_no, member)
-        if member.id_number:
-            self.by_id.setdefault(member.id_number, member)
+        for index, key in (
+            (self.by_no, member.staff_or_student_no),
+            (self.by_id, member.id_number),
+        ):
+            if key and index.setdefault(key, member).pk == member.pk:
+                self.keys.setdefault(member.pk, []).append((index, key))
 
     def refresh(self, member: Member) -> None:
         """After the member's row changed it: found under its numbers as they are now."""
-        for index in (self.by_no, self.by_id):
-            for key in [k for k, m in index.items() if m.pk == member.pk]:
+        for index, key in self.keys.pop(member.pk, ()):
+            if index.get(key) is not None and index[key].pk == member.pk:
                 del index[key]
         self.add(member)
 

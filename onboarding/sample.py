@@ -286,3 +286,136 @@ def small_university(today: dt.date) -> University:
         conversion_date=d(170),
     )
     return u
+
+
+def generated_university(
+    path, *, members: int, orgs: int, ledger: int, today: dt.date, university: int = 0
+) -> dict:
+    """Write a large university's workbook streaming (rows are generated, never held; the bench's
+    30,000 members): a root, colleges of ~30 branches each, members spread evenly, three officers
+    per branch, ledger rows at every stage. `university` k > 0: another university (its own root,
+    codes, 学工号 and ID numbers), for imports side by side. Returns the rows written per sheet."""
+    colleges = max(1, (orgs - 1) // 30)
+    branches = orgs - 1 - colleges
+    p = f"U{university}-" if university else ""  # codes and 学工号 of this university
+    region = f"{11 + university}0105"  # ID numbers of this university (province 11, 12, …)
+    branch_codes = [f"{p}B{i:05d}" for i in range(branches)]
+
+    def organizations():
+        yield {
+            "code": f"{p}U",
+            "name": f"基准大学{university or ''}委员会",
+            "kind": "committee",
+            "has_approval_authority": True,
+        }
+        for c in range(colleges):
+            yield {
+                "code": f"{p}C{c:03d}",
+                "name": f"第{c}学院党委",
+                "kind": "committee",
+                "parent_code": f"{p}U",
+                "has_approval_authority": True,
+            }
+        for i, code in enumerate(branch_codes):
+            end = today + dt.timedelta(days=30 + (i * 7) % 1000)
+            yield {
+                "code": code,
+                "name": f"第{i}党支部",
+                "kind": "branch",
+                "branch_kind": "teaching" if i % 2 else "student",
+                "parent_code": f"{p}C{i % colleges:03d}",
+                "term_start": end - dt.timedelta(days=3 * 365),
+                "term_end": end,
+            }
+
+    def roster():
+        for n in range(members):
+            born = dt.date(1950, 1, 1) + dt.timedelta(
+                days=n % 14600
+            )  # (born, n // 14600): unique IDs
+            yield {
+                "staff_or_student_no": f"{p}M{n:06d}",
+                "name": f"党员{n}",
+                "gender": "1" if n % 2 else "2",
+                "ethnicity": "01",
+                "id_number": id_number(born, n // 14600, region=region),
+                "birth_date": born,
+                "education": "20",
+                "person_category": "staff",
+                "organization_code": branch_codes[n % branches],
+                "status": "full",
+                "joined_on": born + dt.timedelta(days=25 * 366),
+                "party_standing_from": born + dt.timedelta(days=26 * 366),
+                "phone": f"139{n:08d}",
+            }
+
+    def officers():
+        for i, code in enumerate(branch_codes):
+            for k, post in enumerate(("secretary", "organization", "propaganda")):
+                n = i + k * branches
+                if n < members:
+                    yield {
+                        "organization_code": code,
+                        "staff_or_student_no": f"{p}M{n:06d}",
+                        "post": post,
+                    }
+
+    stages = [
+        {"application_date": 20},
+        {"application_date": 80, "talk_date": 60},
+        {"application_date": 420, "talk_date": 400, "activist_date": 200},
+        {"application_date": 800, "talk_date": 790, "activist_date": 620, "designation_date": 255},
+        {
+            "application_date": 900,
+            "talk_date": 880,
+            "activist_date": 700,
+            "designation_date": 300,
+            "admission_vote_date": 40,
+        },
+        {
+            "application_date": 1000,
+            "talk_date": 990,
+            "activist_date": 800,
+            "designation_date": 420,
+            "admission_vote_date": 264,
+            "admission_decision_date": 224,
+        },
+    ]
+    status = [
+        "applicant",
+        "applicant",
+        "activist",
+        "development_object",
+        "development_object",
+        "probationary",
+    ]
+
+    def ledger_rows():
+        for n in range(ledger):
+            k = n % len(stages)
+            born = dt.date(2002, 1 + n % 12, 1 + n % 28)
+            yield {
+                "staff_or_student_no": f"{p}L{n:06d}",
+                "name": f"发展{n}",
+                "id_number": id_number(born, n, region=f"{11 + university}0106"),
+                "birth_date": born,
+                "organization_code": branch_codes[n % branches],
+                "stage": status[k],
+                **{f: today - dt.timedelta(days=d) for f, d in stages[k].items()},
+            }
+
+    write_workbook(
+        path,
+        {
+            "organizations": organizations(),
+            "members": roster(),
+            "officers": officers(),
+            "ledger": ledger_rows(),
+        },
+    )
+    return {
+        "organizations": orgs,
+        "members": members,
+        "officers": min(3 * branches, members),
+        "ledger": ledger,
+    }

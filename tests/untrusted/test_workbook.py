@@ -2,6 +2,7 @@
 XML are refused by the one reader (`untrusted.workbook`) within a second, with bounded memory, as a
 400 naming the file — through the onboarding import, the records import and the pages alike."""
 
+import datetime as dt
 import io
 import json
 import struct
@@ -10,8 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
+from openpyxl.reader.strings import read_string_table
 
-from untrusted.workbook import Limits, WorkbookRefused, open_workbook
+from untrusted.workbook import Limits, WorkbookRefused, open_workbook, read_shared_strings
 
 from .helpers import HEAD, MALFORMED, TAIL, _base, _with_sheet, million_rows, zip_bomb
 
@@ -79,6 +84,53 @@ def test_an_ordinary_workbook_reads_as_before():
     assert [list(r) for r in wb["党费"].iter_rows(values_only=True)] == [
         ["党员", "月份", "金额", "缴纳日期"]
     ]
+
+
+SHARED_STRINGS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="7" uniqueCount="7">'
+    "<si><t>党员</t></si>"
+    '<si><t xml:space="preserve"> 张 三 </t></si>'
+    "<si><t/></si>"
+    '<si><r><rPr><b/></rPr><t>软件</t></r><r><t xml:space="preserve">工程 </t></r><r><t/></r></si>'
+    '<si><t>前</t><r><t>后</t></r><rPh sb="0" eb="1"><t>ruan</t></rPh></si>'
+    "<si><t>_x005F_x000D_ 与 x005F_</t></si>"
+    "<si><t>2024年9月1日</t></si>"
+    "</sst>"
+).encode()
+
+
+def test_shared_strings_read_as_openpyxl_reads_them():
+    expected = read_string_table(io.BytesIO(SHARED_STRINGS))
+    assert expected == ["党员", " 张 三 ", "", "软件工程 ", "前后", "_x000D_ 与 ", "2024年9月1日"]
+    assert read_shared_strings(io.BytesIO(SHARED_STRINGS)) == expected
+
+
+@pytest.mark.parametrize("write_only", [False, True])
+def test_a_sheet_reads_as_openpyxl_reads_it_with_or_without_its_dimension(write_only):
+    """Excel writes a sheet's `<dimension>`, openpyxl's write-only mode (our exports, the template)
+    does not: the size is read from it when it is there and left unknown otherwise, as openpyxl
+    does, without parsing the sheet twice; its cells, inline strings and rich text among them, read
+    as openpyxl reads them."""
+    wb = Workbook(write_only=write_only)
+    ws = wb.create_sheet("党员") if write_only else wb.active
+    if not write_only:
+        ws.title = "党员"
+    rich = CellRichText(["软件", TextBlock(InlineFont(b=True), "工程"), " 系"])
+    for row in (
+        ["学工号", "姓名", "入党日期", "支部", "学时", "是否流动党员"],
+        ["T1101", "张三", dt.date(2001, 7, 1), rich, 24, True],
+        ["T1102", "李四", None, "", 2.5, False],
+    ):
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    theirs = load_workbook(io.BytesIO(buf.getvalue()), read_only=True, data_only=True)["党员"]
+    ours = open_workbook(io.BytesIO(buf.getvalue()), name="w.xlsx")["党员"]
+    assert ours.max_row == theirs.max_row == (None if write_only else 3)
+    rows = [list(r) for r in ours.iter_rows(values_only=True)]
+    assert rows == [list(r) for r in theirs.iter_rows(values_only=True)]
+    assert rows[1] == ["T1101", "张三", dt.datetime(2001, 7, 1), "软件工程 系", 24, True]
 
 
 # Peak RSS of the parse, in a fresh process: VmHWM (this process's high-water mark), since

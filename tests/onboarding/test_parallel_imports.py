@@ -1,0 +1,110 @@
+"""Two organization departments import at once (issue 32): each university's import writes its
+record log in its own root's chain and touches no row the other needs, so import B runs to its end
+while import A holds its transaction open after its record-log write, with every lock it takes.
+A write to A's chain, meanwhile, does wait (the hold is real)."""
+
+import threading
+
+import pytest
+from django.db import OperationalError, connection, transaction
+
+from engine.calendar import today
+from onboarding.sample import generated_university
+from onboarding.services import onboarding_import
+from organizations import audit
+from organizations.audit import record_event, verify_record_chains
+from organizations.models import Member, Organization, RecordEvent
+from workflows.models import Case
+from workflows.services import process_deploy
+
+SIZES = {"members": 20, "orgs": 4, "ledger": 6}
+
+
+def _lock_timeout(ms: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL lock_timeout = {int(ms)}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_universities_import_at_once_without_waiting_on_each_other(tmp_path, monkeypatch):
+    process_deploy()
+    paths = {}
+    for k in (1, 2):
+        paths[k] = tmp_path / f"university{k}.xlsx"
+        generated_university(paths[k], today=today(), university=k, **SIZES)
+
+    a_wrote, release = threading.Event(), threading.Event()
+    a_result: dict = {}
+    real_append_many = audit.record_append_many
+
+    def append_many_then_hold(events):
+        out = real_append_many(events)
+        if threading.current_thread().name == "import-a" and not a_wrote.is_set():
+            # A's events are in and its chain's head is locked; its commit waits for `release`.
+            a_result["chains"] = {e.chain for e in out}
+            a_wrote.set()
+            release.wait(120)
+        return out
+
+    monkeypatch.setattr(audit, "record_append_many", append_many_then_hold)
+
+    def import_a():
+        try:
+            a_result["report"] = onboarding_import(
+                actor=None, file=str(paths[1]), source_name="university1.xlsx", operator="a"
+            )
+        except Exception as exc:  # noqa: BLE001 - shown by the assertions below
+            a_result["error"] = exc
+        finally:
+            a_wrote.set()
+            connection.close()
+
+    thread = threading.Thread(target=import_a, name="import-a")
+    thread.start()
+    try:
+        assert a_wrote.wait(120), "import A never wrote its record log"
+        assert "error" not in a_result, a_result.get("error")
+        # B, under another root, runs to its end while A holds all it wrote and locked; a lock
+        # B had to wait for would fail it after a second.
+        with transaction.atomic():
+            _lock_timeout(1000)
+            report_b = onboarding_import(
+                actor=None, file=str(paths[2]), source_name="university2.xlsx", operator="b"
+            )
+        assert report_b.ok, report_b.errors
+        assert thread.is_alive() and not Organization.objects.filter(code="U1-U").exists()
+
+        # The hold is real: a write to A's chain waits for A's commit.
+        (a_chain,) = a_result["chains"]
+        event = record_event(
+            action="organization_updated",
+            actor=None,
+            actor_roles=[],
+            entity="organization",
+            entity_id=a_chain,
+            chain=a_chain,
+        )
+        with pytest.raises(OperationalError, match="lock timeout"):
+            with transaction.atomic():
+                _lock_timeout(200)
+                real_append_many([event])
+    finally:
+        release.set()
+        thread.join(120)
+    assert "error" not in a_result, a_result.get("error")
+    assert a_result["report"].ok, a_result["report"].errors
+
+    roots = Organization.objects.filter(code__in=["U1-U", "U2-U"]).order_by("code")
+    assert [r.pk for r in roots][:1] == [a_chain]
+    for root in roots:
+        # Each university: 20 members and the 6 people of its development ledger, each with a case.
+        assert Member.objects.filter(organization__path__startswith=root.path).count() == 26
+        cases = Case.objects.filter(
+            process_id="member_development", organization__path__startswith=root.path
+        )
+        assert cases.count() == 6
+    # Each import wrote to its own root's chain only, and both chains verify.
+    assert set(RecordEvent.objects.values_list("chain", flat=True).distinct()) == {
+        r.pk for r in roots
+    }
+    assert [(r.chain, r.ok) for r in verify_record_chains()] == [(r.pk, True) for r in roots]
