@@ -22,19 +22,18 @@ through Celery with backoff, logged, and a channel that keeps failing reported.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
+from psycopg2.extras import execute_values
 
 from engine.calendar import CST, is_working_day
 from engine.errors import CalendarUnavailable, ValidationFailed
 from engine.i18n import _
 from organizations.audit import record_append
-from organizations.inserts import insert_rows
 from organizations.models import Organization
 from organizations.selectors import active_assignments
 from workflows.assignment import slot as make_slot
@@ -211,18 +210,12 @@ def deliveries_plan(*, notifications: list[Notification], now=None) -> list[tupl
     prefs = preferences_of({n.recipient_id: n.recipient for n in notifications}.values())
     available = set(configured_codes())
     rows: dict[str, Delivery] = {}
-    messages: dict[tuple, tuple[str, str, str]] = {}
     for n in notifications:
         pref = prefs[n.recipient_id]
         immediate = not pref.digest or (
             pref.overdue_immediate and n.kind in IMMEDIATE_KINDS_WITH_DIGEST
         )
-        # The recipients of one notice (a case's reminder to the branch and the committee) share
-        # its message: rendered once, not once per person.
-        about = (n.kind, n.task_id, n.case_id, json.dumps(n.params, sort_keys=True, default=str))
-        if about not in messages:
-            messages[about] = _message_of(n)
-        subject, text, link = messages[about]
+        subject, text, link = _message_of(n)
         for code in pref.channels:
             channel = CHANNELS.get(code)
             if code not in available or channel is None:
@@ -265,11 +258,18 @@ def _insert(rows: list[Delivery]) -> list[tuple]:
     if not rows:
         return []
     if connection.vendor == "postgresql":
-        return insert_rows(
-            rows,
-            conflict="ON CONFLICT (key) DO NOTHING",
-            returning=("id", "next_attempt_at", "recipient_id"),
+        fields = [f for f in Delivery._meta.concrete_fields if not f.primary_key]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        sql = (
+            f"INSERT INTO {Delivery._meta.db_table} ({columns}) VALUES %s "
+            "ON CONFLICT (key) DO NOTHING RETURNING id, next_attempt_at, recipient_id"
         )
+        values = [
+            tuple(f.get_db_prep_save(getattr(r, f.attname), connection) for f in fields)
+            for r in rows
+        ]
+        with connection.cursor() as cursor:
+            return execute_values(cursor.cursor, sql, values, page_size=2000, fetch=True)
     keys = [r.key for r in rows]
     existing = set(Delivery.objects.filter(key__in=keys).values_list("key", flat=True))
     Delivery.objects.bulk_create(

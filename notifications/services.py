@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from engine.calendar import CST
 from engine.rules import get_rule_set, rule_set_codes
-from organizations.inserts import insert_rows
 from organizations.selectors import approving_committee_of, approving_committees_of
 from workflows.assignment import slot as make_slot
 from workflows.assignment import slot_holders
@@ -219,7 +218,7 @@ def term_expiry_notify_many(*, items: list[tuple], now=None) -> list[dict]:
             for u in body:
                 u["name"] = names.get(u.pop("id"), u["username"])
     if made:
-        insert_rows(made)
+        made = Notification.objects.bulk_create(made)
         transaction.on_commit(lambda: deliveries_for(notifications=made, now=now))
     return results
 

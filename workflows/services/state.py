@@ -19,7 +19,6 @@ from engine.i18n import _
 from engine.loader import specs_for_version
 from engine.rules import get_rule_set
 from engine.runtime import WorkflowRun
-from organizations.inserts import insert_rows
 
 from .. import audit, registry
 from ..assignment import resolve_lane, task_slot
@@ -212,8 +211,7 @@ def tasks_closed(task_ids: list[int], *, now) -> None:
 
 def write_rows(steps: list[Step], *, now) -> None:
     """Write the task and timer rows of one or many planned steps: one statement per kind of change,
-    however many cases the steps belong to (new rows through `insert_rows`, not the ORM's
-    per-value compilation)."""
+    however many cases the steps belong to."""
     closed = defaultdict(list)
     for step in steps:
         for row in step.closed:
@@ -224,14 +222,18 @@ def write_rows(steps: list[Step], *, now) -> None:
         )
     if closed:
         tasks_closed([pk for pks in closed.values() for pk in pks], now=now)
-    insert_rows([row for step in steps for row in step.new_tasks])
+    new_tasks = [row for step in steps for row in step.new_tasks]
+    if new_tasks:
+        Task.objects.bulk_create(new_tasks)
     fired = [row.pk for step in steps for row in step.fired]
     if fired:
         Timer.objects.filter(pk__in=fired).update(status=TimerStatus.FIRED, fired_at=now)
     gone = [row.pk for step in steps for row in step.gone]
     if gone:
         Timer.objects.filter(pk__in=gone).update(status=TimerStatus.CANCELLED, fired_at=None)
-    insert_rows([row for step in steps for row in step.new_timers])
+    new_timers = [row for step in steps for row in step.new_timers]
+    if new_timers:
+        Timer.objects.bulk_create(new_timers)
 
 
 def update_cases(cases: list[Case], *, fields: list[str]) -> None:

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from engine.errors import DomainError
 from engine.runtime import WorkflowRun
-from organizations.inserts import insert_rows
 
 from .. import audit, registry
 from ..models import AuditEvent, Case, CaseStatus, Task, TaskStatus, Timer, TimerStatus
@@ -130,10 +129,13 @@ def _fire_batch_locked(case_ids: list[int], now) -> tuple[int, int]:
         audit.build(action="timers_fired", case=s.case, data=s.changes, roles=[]) for s in steps
     ]
     state.write_rows(steps, now=now)
-    insert_rows(events)
+    if events:
+        AuditEvent.objects.bulk_create(events)
     # Service-task effects (a reminder's notifications…) after the rows they may read; a failing
     # effect raises out of the batch, which is rolled back and fired case by case.
-    insert_rows(_apply_effects_many(steps, now=now))
+    effect_events = _apply_effects_many(steps, now=now)
+    if effect_events:
+        AuditEvent.objects.bulk_create(effect_events)
     state.update_cases(
         [s.case for s in steps], fields=[*state.CASE_STEP_FIELDS, "audit_seq", "audit_head"]
     )
