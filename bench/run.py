@@ -50,8 +50,9 @@ def fail(message: str) -> None:
 # --- database ----------------------------------------------------------------------------------
 
 
-def prepare_database(bench_db: str) -> dict:
+def prepare_database(bench_db: str, *, template: str | None = None) -> dict:
     """Check DATABASE_URL is PostgreSQL, (re)create the bench database, point Django at it.
+    `template`: the new database is a copy of that one (`CREATE DATABASE … TEMPLATE`).
 
     Must run before django.setup(). Returns the connection settings (without the password)."""
     import dj_database_url
@@ -98,7 +99,10 @@ def prepare_database(bench_db: str) -> dict:
         server_version = conn.server_version
         force = sql.SQL(" WITH (FORCE)") if server_version >= 130000 else sql.SQL("")
         cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(bench_db)) + force)
-        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(bench_db)))
+        create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(bench_db))
+        if template:
+            create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+        cur.execute(create)
         cur.execute("SHOW server_version")
         server_version_text = cur.fetchone()[0]
     conn.close()

@@ -1,0 +1,242 @@
+"""The cost of one timer, measured in ways a loaded machine does not distort:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/partyflow .venv/bin/python -m bench.timer_cost --timers 2000
+
+One process fires N due reminders (`make bench-scale`'s cases: branch elections whose reminder fell
+due yesterday) through the code path a Celery worker runs: the sweep's query, cut into batches of
+PARTYFLOW["TIMER_BATCH"] cases, each batch through the `fire_timers_batch` task body, after the
+worker's own start-up hook (`gc.freeze`). It prints, per timer: this process's CPU
+(`resource.getrusage`), the PostgreSQL backend's CPU (the server runs on this machine: its
+`/proc/<pid>/stat`), the statements sent, the garbage collector's time; with `--profile N` the top N
+functions by own time (cProfile). Each timer is checked to have fired once, with one audit event.
+
+Like bench.run it never touches the database named in DATABASE_URL: it recreates `--db`, and
+keeps a copy of it as set up (`<db>_template`, before any timer fired) that `--reuse` starts from
+instead of setting up the cases again (minutes on a loaded machine; due "yesterday", so the same
+day). `--timers` then fires that many of them (to compare two runs' instruction counts under
+`valgrind --tool=callgrind`: the difference between two sizes is the cost of the timers alone).
+`--no-freeze` leaves the collector as a process without the worker's hook has it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import os
+import pstats
+import resource
+import time
+from pathlib import Path
+
+from .run import World, prepare_database
+from .scale import start_due_cases
+
+_TICK = os.sysconf("SC_CLK_TCK")
+WARM = 20  # cases fired first, not counted
+
+
+def _copy_database(db: str, copy: str) -> None:
+    """Keep `db` as it is now in `copy` (replaced), for `--reuse`. Closes Django's connection: a
+    database is copied only while nobody is connected to it."""
+    import psycopg2
+    from django.db import connection
+    from psycopg2 import sql
+
+    params = {**connection.get_connection_params(), "dbname": "postgres"}
+    params.pop("database", None)
+    connection.close()
+    conn = psycopg2.connect(**params)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(copy)))
+        cur.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(copy), sql.Identifier(db)
+            )
+        )
+    conn.close()
+
+
+def _process_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _backend_cpu(pid: int) -> float:
+    """utime + stime of a PostgreSQL backend on this machine, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+class _GcTime:
+    """CPU time the garbage collector spends (gc.callbacks), and its collections per generation."""
+
+    def __init__(self):
+        self.seconds, self.collections, self._t0 = 0.0, [0, 0, 0], 0.0
+
+    def __call__(self, phase, info):
+        if phase == "start":
+            self._t0 = time.process_time()
+        else:
+            self.seconds += time.process_time() - self._t0
+            self.collections[info["generation"]] += 1
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.timer_cost", description=__doc__)
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("PARTYFLOW_BENCH_DB", "partyflow_timer_cost"),
+        help="bench database, dropped and recreated (default partyflow_timer_cost)",
+    )
+    parser.add_argument("--timers", type=int, default=2000, help="due reminders fired (2000)")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="print the top N functions (cProfile)"
+    )
+    parser.add_argument(
+        "--sample",
+        action="store_true",
+        help="print a sampled call tree (pyinstrument, if installed: .venv/bin/pip install"
+        " pyinstrument; it adds little per call, unlike cProfile)",
+    )
+    parser.add_argument(
+        "--no-freeze",
+        action="store_true",
+        help="do not run the worker's start-up hook (gc.freeze) before firing",
+    )
+    parser.add_argument(
+        "--gc-threshold",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="gc.set_threshold(N…) after the start-up hook (an experiment: the default is the hook's)",
+    )
+    parser.add_argument(
+        "--template",
+        help="the copy kept and reused (default <db>_template; runs side by side"
+        " each need their own --db)",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="start from the copy a previous run kept (<db>_template) instead of new cases",
+    )
+    args = parser.parse_args(argv)
+
+    template = args.template or f"{args.db}_template"
+    prepare_database(args.db, template=template if args.reuse else None)
+    # First-party imports after django.setup(): the bench chooses its database first.
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count
+
+    from partyflow import celery as worker
+    from workflows.models import AuditEvent, Case, Timer, TimerStatus
+    from workflows.services import due_case_ids, process_deploy, timer_batches
+    from workflows.tasks import fire_timers_batch
+
+    if args.reuse:
+        case_ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
+        warm, case_ids = case_ids[:WARM], case_ids[WARM : WARM + args.timers]
+    else:
+        call_command("migrate", verbosity=0)
+        process_deploy()
+        world = World()
+        print(f"starting {args.timers} cases whose reminder is due …", flush=True)
+        warm = [c.pk for c, _s in start_due_cases(world, WARM)]
+        case_ids = [c.pk for c, _s in start_due_cases(world, args.timers)]
+        connection.close()
+        _copy_database(args.db, template)
+    # A first batch warms the process (the spec cache, the rule set, compiled queries) as a
+    # worker's first message does; it is not counted.
+    fire_timers_batch(warm)
+    connection.close()  # a worker's connection: opened by its first task, after the fork
+
+    if not args.no_freeze:
+        worker._freeze_start_up_objects()
+    if args.gc_threshold:
+        gc.set_threshold(*args.gc_threshold)
+    statements = [0]
+
+    def count(execute, sql, params, many, context):
+        statements[0] += 1
+        return execute(sql, params, many, context)
+
+    gc_time = _GcTime()
+    gc.callbacks.append(gc_time)
+    # CPU time, not wall time: on a shared machine the wall clock counts the waits for a core.
+    profiler = cProfile.Profile(time.process_time) if args.profile else None
+    sampler = None
+    if args.sample:
+        from pyinstrument import Profiler
+
+        sampler = Profiler(interval=0.0005)
+    with connection.execute_wrapper(count):
+        # What the sweep hands to the workers (of this run's cases: --reuse may fire fewer).
+        chosen = set(case_ids)
+        due = [pk for pk in due_case_ids(limit=100_000) if pk in chosen]
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            backend = cur.fetchone()[0]
+        statements[0] = 0
+        pg0, cpu0, t0 = _backend_cpu(backend), _process_cpu(), time.perf_counter()
+        if profiler:
+            profiler.enable()
+        if sampler:
+            sampler.start()
+        fired = failed = 0
+        for batch in timer_batches(due):
+            f, x = fire_timers_batch(batch)
+            fired, failed = fired + f, failed + x
+        if profiler:
+            profiler.disable()
+        if sampler:
+            sampler.stop()
+        cpu, wall = _process_cpu() - cpu0, time.perf_counter() - t0
+        pg = _backend_cpu(backend) - pg0
+    gc.callbacks.remove(gc_time)
+
+    n = max(fired, 1)
+    rows = Timer.objects.filter(case_id__in=case_ids)
+    still_waiting = rows.filter(
+        status=TimerStatus.WAITING, element_id="term_expiry_reminder"
+    ).count()
+    events = (
+        AuditEvent.objects.filter(case_id__in=case_ids, action="timers_fired")
+        .values("case_id")
+        .annotate(n=Count("id"))
+    )
+    not_once = sum(1 for e in events if e["n"] != 1) + (len(case_ids) - len(events))
+    load = os.getloadavg()
+    print(
+        f"\n{fired} timers fired ({failed} failed) in batches of {len(due) and len(timer_batches(due)[0])}"
+        f", gc.freeze {'off' if args.no_freeze else 'on'}, thresholds {gc.get_threshold()}; load average {load[0]:.2f} {load[1]:.2f}"
+        f" {load[2]:.2f}\n"
+        f"  worker CPU      {cpu * 1000 / n:6.3f} ms/timer   (wall {wall * 1000 / n:.3f} ms/timer)\n"
+        f"  PostgreSQL CPU  {pg * 1000 / n:6.3f} ms/timer   (its backend, from /proc)\n"
+        f"  statements      {statements[0] / n:6.3f} /timer    ({statements[0]} in all)\n"
+        f"  garbage coll.   {gc_time.seconds * 1000 / n:6.3f} ms/timer   "
+        f"(collections by generation {gc_time.collections})\n"
+        f"  fired once with one audit event: "
+        f"{'yes' if not not_once and not still_waiting and fired == len(case_ids) else 'NO'}"
+        f" ({not_once} cases otherwise, {still_waiting} reminders still waiting)"
+    )
+    if profiler:
+        buf = io.StringIO()
+        pstats.Stats(profiler, stream=buf).sort_stats("tottime").print_stats(args.profile)
+        print("\n".join(line for line in buf.getvalue().splitlines()[4:] if line.strip()))
+        buf = io.StringIO()
+        pstats.Stats(profiler, stream=buf).sort_stats("cumulative").print_stats(args.profile)
+        print("\n".join(line for line in buf.getvalue().splitlines()[4:] if line.strip()))
+    if sampler:
+        print(sampler.output_text(unicode=True, color=False, show_all=False))
+    return 0 if fired == len(case_ids) and not not_once else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
