@@ -23,6 +23,8 @@ from .import_upserts import (
 from .members import (
     member_away_end,
     member_away_start,
+    member_contact_found,
+    member_contact_lost,
     member_create,
     member_create_many,
     member_delete,
@@ -63,6 +65,8 @@ __all__ = [
     "member_account_ensure",
     "member_away_end",
     "member_away_start",
+    "member_contact_found",
+    "member_contact_lost",
     "member_create",
     "member_delete",
     "member_import_build",
