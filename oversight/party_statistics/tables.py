@@ -506,7 +506,7 @@ LOST_ROWS = [
     ("graduates", _("补充资料：高等学校中失去联系的毕业生党员")),
 ]
 LOST_NOTE = _(
-    "截至统计日期失去联系满规则集所定期限（6个月，EDU-2019 第24条）且尚未恢复联系的党员，按支部登记的失去联系日期和情形计；高校党员均计入“事业单位”一行（推断）；党龄自转正之日起算，预备党员计入“1年以下”；毕业生党员指人员类别为学生或失去联系情形为“毕业后去向不明”者（推断）。"
+    "截至统计日期失去联系满规则集所定期限（6个月，《中国共产党党员教育管理工作条例》第二十四条）且尚未恢复联系的党员，按支部登记的失去联系日期和情形计；高校党员均计入“事业单位”一行（推断）；党龄自转正之日起算，预备党员计入“1年以下”；毕业生党员指人员类别为学生或失去联系情形为“毕业后去向不明”者（推断）。"
 )
 lost_age_band = _bands(LOST_AGE_BANDS)
 standing_band = _bands(STANDING_BANDS)
@@ -519,8 +519,9 @@ def full_years(start: dt.date, on: dt.date) -> int:
 
 
 def lost_on_cutoff(p: Person, cutoff: dt.date, rules: RuleSet) -> tuple | None:
-    """The lost-contact record open on the cut-off date and at least `transfer.lost_contact` old:
-    (lost_on, found_on, reason), else None."""
+    """The lost-contact record open on the cut-off date (`LostContact.objects.on`, said here for
+    rows already loaded) and at least `transfer.lost_contact` old: (lost_on, found_on, reason),
+    else None."""
     period = rules.get("transfer.lost_contact")
     for lost_on, found_on, reason in reversed(p.lost):
         if lost_on <= cutoff and (found_on is None or found_on > cutoff):

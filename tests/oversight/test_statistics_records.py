@@ -3,7 +3,10 @@
 required with the committee's event); the branch's 失去联系 and 恢复联系 (API and page). Each shows in
 its table; bad input is a 400 naming the field, a member out of scope a 404."""
 
+import io
+
 from django.test import Client
+from openpyxl import load_workbook
 
 from ..conftest import client_for
 
@@ -93,6 +96,15 @@ def test_the_branch_records_lost_contact_and_table_43_counts_it_until_found(univ
     # By hand: lost 2026-03-01, 10 months on 2026-12-31: one member, 6个月以上不满1年, 外出务工经商.
     t = _tables(u.users.officer, u.branch_b)["lost_contact"]
     assert [_cell(t, "total", c) for c in ("total", "lost_1", "migrant_work")] == [1, 1, 1]
+    # the export has the table in its layout; a filing freezes it, and the later 恢复联系 shows
+    # as a difference against it
+    officer = client_for(u.users.officer)
+    q = {"organization": u.branch_b.pk, "cutoff": CUTOFF}
+    wb = load_workbook(io.BytesIO(officer.get("/api/statistics/export/", q).content))
+    rows = list(wb["失去联系党员"].iter_rows(values_only=True))
+    assert rows[2][1:5] == ("总数", "预备党员", "女", "少数民族")
+    assert rows[3][:2] == ("总计", 1)
+    assert officer.post("/api/statistics/filings/", q, format="json").status_code == 201
     # the member's page shows it, with the branch's form
     page = Client()
     page.force_login(u.users.sec_b)
@@ -106,6 +118,11 @@ def test_the_branch_records_lost_contact_and_table_43_counts_it_until_found(univ
     assert r.status_code == 200 and r.json()["found_on"] == "2026-06-15"
     t = _tables(u.users.officer, u.branch_b)["lost_contact"]
     assert _cell(t, "total", "total") == 0
+    body = officer.get("/api/statistics/", q).json()
+    diffs = {(d["table"], d["row"], d["col"]): d for d in body["filing"]["differences"]}
+    lost = diffs[("lost_contact", "total", "total")]
+    assert (lost["filed"], lost["now"]) == (1, 0)
+    assert [p["name"] for p in lost["removed"]] == [m.name]
     # on the page, the refusal is the same message as over HTTP
     r = page.post(
         f"/members/{m.pk}/lost-contact/", {"action": "found", "found_on": "2026-07-01"}, follow=True
