@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from engine.calendar import date_field, not_in_future
-from engine.errors import Conflict, NotFound, ValidationFailed
+from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.i18n import _
 from untrusted.text import name_check
 
@@ -204,12 +204,14 @@ def member_away_end(*, actor, away: MemberAway, ended_on) -> MemberAway:
 
 
 def _may_record_contact(actor, member: Member) -> None:
-    """The branch (or a committee above it) records its members' lost contact; anyone else is
-    answered as if the member did not exist. `actor` None: the system (the demo seed)."""
+    """The branch (or a committee above it) records its members' lost contact; a reader who
+    sees the member but does not act for the branch (an auditor) is refused. The caller has
+    checked that the actor sees the member (`member_for_user`: else not found). `actor` None:
+    the system (the demo seed)."""
     if actor is not None and not (
         organizations_manageable(actor).filter(pk=member.organization_id).exists()
     ):
-        raise NotFound(_("未找到该党员。"), code="member_not_found")
+        raise Forbidden(_("失去联系和恢复联系由党员所在党支部或上级党委登记。"), code="not_branch")
 
 
 @transaction.atomic
