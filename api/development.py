@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from organizations.codes import Misconduct
 from procedures.member_development import selectors as development_selectors
 from workflows import display
 from workflows.audit import json_safe
@@ -32,6 +33,13 @@ class StatusEventSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     decided_by = serializers.CharField(required=False, allow_blank=True, default="")
     document_no = serializers.CharField(required=False, allow_blank=True, default="")
+    misconduct = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="开除党籍、除名: the 违纪行为 or 具体表现 (党统 表11), one of "
+        + ", ".join(Misconduct.values),
+    )
 
 
 class StatusEventRecordSerializer(serializers.Serializer):
@@ -45,6 +53,8 @@ class StatusEventRecordSerializer(serializers.Serializer):
     reason = serializers.CharField()
     decided_by = serializers.CharField()
     document_no = serializers.CharField()
+    misconduct = serializers.CharField()
+    misconduct_display = serializers.CharField(source="get_misconduct_display")
 
 
 class ObligationRecordSerializer(serializers.Serializer):

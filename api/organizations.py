@@ -15,6 +15,7 @@ from engine.calendar import today
 from engine.errors import NotFound
 from engine.i18n import _
 from organizations import services as org_services
+from organizations.codes import LostContactReason
 from organizations.models import Member, Organization, RecordEvent, RoleAssignment
 from organizations.privacy import mask, sees_numbers_in_full
 from organizations.selectors import (
@@ -89,6 +90,9 @@ class MemberSerializer(serializers.ModelSerializer):
     person_category_display = serializers.CharField(
         source="get_person_category_display", read_only=True
     )
+    student_level_display = serializers.CharField(
+        source="get_student_level_display", read_only=True
+    )
     away = serializers.SerializerMethodField(
         help_text="流动党员或出国（境）党员（所在地），否则为空"
     )
@@ -136,6 +140,10 @@ class MemberSerializer(serializers.ModelSerializer):
             "degree_display",
             "person_category",
             "person_category_display",
+            "student_level",
+            "student_level_display",
+            "enrollment_year",
+            "programme_years",
             "job_post",
             "is_floating",
             "away",
@@ -311,6 +319,30 @@ class OrganizationViewSet(_ScopedCrud):
         org_services.organization_delete(actor=self.request.user, organization=instance)
 
 
+class LostContactSerializer(serializers.Serializer):
+    """失去联系 (`lost_on`, `reason`, `note`) or 恢复联系 (`found_on`); the service checks each."""
+
+    lost_on = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="one of " + ", ".join(LostContactReason.values),
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    found_on = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class LostContactRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    member = serializers.IntegerField(source="member_id")
+    lost_on = serializers.DateField()
+    reason = serializers.CharField()
+    reason_display = serializers.CharField(source="get_reason_display")
+    note = serializers.CharField()
+    found_on = serializers.DateField(allow_null=True)
+
+
 class MemberViewSet(_ScopedCrud):
     serializer_class = MemberSerializer
 
@@ -389,6 +421,35 @@ class MemberViewSet(_ScopedCrud):
             **body.validated_data,
         )
         return Response(StatusEventRecordSerializer(row).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=LostContactSerializer, responses=LostContactRecordSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="lost-contact",
+        permission_classes=[IsAuthenticated],
+    )
+    def lost_contact(self, request, pk=None) -> Response:
+        """The branch records that it lost contact with the member (`lost_on`: the day of the
+        last contact; `reason`: the 党统 表43 category), or, with `found_on`, that it found him
+        again (恢复联系)."""
+        body = LostContactSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        member = development_selectors.member_for_user(request.user, pk)
+        data = body.validated_data
+        if data["found_on"]:
+            row = org_services.member_contact_found(
+                actor=request.user, member=member, found_on=data["found_on"]
+            )
+            return Response(LostContactRecordSerializer(row).data)
+        row = org_services.member_contact_lost(
+            actor=request.user,
+            member=member,
+            lost_on=data["lost_on"],
+            reason=data["reason"],
+            note=data["note"],
+        )
+        return Response(LostContactRecordSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
 class UserViewSet(_ScopedCrud):

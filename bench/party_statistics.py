@@ -72,7 +72,7 @@ def main(argv=None) -> int:
     n = args.members
 
     t_load, (people, orgs) = _timed(lambda: load(root, config), args.repeat)
-    rows.append(("read the records (6 queries)", n, t_load, None))
+    rows.append(("read the records (7 queries)", n, t_load, None))
 
     def _compute():
         return compute(

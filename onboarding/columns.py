@@ -20,7 +20,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from engine.calendar import OFFICE_DATE_FORMS, office_date
-from organizations.codes import Degree, Education, Ethnicity, Gender, PersonCategory
+from organizations.codes import (
+    Degree,
+    Education,
+    Ethnicity,
+    Gender,
+    PersonCategory,
+    StudentLevel,
+)
 from organizations.models import BranchKind, CommitteePost, MemberStatus, OrgKind
 
 
@@ -259,6 +266,26 @@ MEMBERS = Sheet(
             choices=PersonCategory,
             extra_labels={"离休": "retired", "退休": "retired", "教师": "staff"},
         ),
+        # A student's level, 入学年份 and 学制: 党统 表7 counts students by level and grade.
+        Column(
+            "学生层次",
+            "student_level",
+            "choice",
+            choices=StudentLevel,
+            aliases=("学生类别", "培养层次"),
+            extra_labels={
+                "博士研究生": "postgraduate",
+                "硕士研究生": "postgraduate",
+                "本科生": "undergraduate",
+                "本科": "undergraduate",
+                "专科生": "college",
+                "专科": "college",
+                "高职": "college",
+                "中专": "secondary",
+            },
+        ),
+        Column("入学年份", "enrollment_year", "int"),
+        Column("学制（年）", "programme_years", "int", aliases=("学制",)),
         Column("所在党支部编码", "organization_code", required=True, example="1001010101"),
         Column("所在党支部", "organization_name"),
         Column(

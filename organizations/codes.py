@@ -105,3 +105,55 @@ class PersonCategory(models.TextChoices):
     STUDENT = "student", _("学生")
     RETIRED = "retired", _("离退休")
     OTHER = "other", _("其他")
+
+
+class StudentLevel(models.TextChoices):
+    """A student member's level (层次), the rows of 党统 表7 学生党员情况 (DT-2017)."""
+
+    POSTGRADUATE = "postgraduate", _("研究生")
+    UNDERGRADUATE = "undergraduate", _("大学本科生")
+    COLLEGE = "college", _("大学专科生")
+    SECONDARY = "secondary", _("中专生")
+    HIGH = "high", _("高中、中技学生")
+
+
+class StudentGrade(models.TextChoices):
+    """The grade a student is counted in on a cut-off date (表7): computed, not stored
+    (`organizations.students.student_grade`)."""
+
+    GRADUATING = "graduating", _("毕业年级")
+    FIRST = "first", _("一年级")
+    OTHER = "other", _("其他年级")
+
+
+class Misconduct(models.TextChoices):
+    """What an expulsion (开除党籍) or a removal (除名) was for: the rows of 党统 表11 出党情况（二）
+    (DT-2017): the 违纪行为 of a disciplinary expulsion, the 具体表现 of an unqualified member
+    removed (the six kinds of 不合格党员), or 其他. 违反干部选拔任用规定 is a "其中" of 违反组织纪律."""
+
+    POLITICAL = "political", _("违反政治纪律")
+    ORGANIZATIONAL = "organizational", _("违反组织纪律")
+    CADRE_SELECTION = "cadre_selection", _("违反组织纪律：违反干部选拔任用规定")
+    INTEGRITY = "integrity", _("违反廉洁纪律")
+    MASSES = "masses", _("违反群众纪律")
+    WORK = "work", _("违反工作纪律")
+    LIFE = "life", _("违反生活纪律")
+    IDEALS = "ideals", _("理想信念缺失")
+    POLITICAL_STANCE = "political_stance", _("政治立场动摇")
+    PURPOSE = "purpose", _("宗旨观念淡薄")
+    SLACK = "slack", _("工作消极懈怠")
+    UNDISCIPLINED = "undisciplined", _("组织纪律散漫")
+    CONDUCT = "conduct", _("道德行为不端")
+    OTHER = "other", _("其他")
+
+
+class LostContactReason(models.TextChoices):
+    """Why a member lost contact with the branch: the 失去联系具体情形 of 党统 表43 (DT-2017)."""
+
+    MIGRANT_WORK = "migrant_work", _("外出务工经商")
+    EMPLOYER_RESTRUCTURED = "employer_restructured", _("单位改制或破产")
+    GRADUATED_UNKNOWN = "graduated_unknown", _("毕业后去向不明")
+    EMPLOYER_CHANGED = "employer_changed", _("工作单位改变")
+    ABROAD = "abroad", _("出国（境）")
+    MOVED = "moved", _("居住地改变")
+    OTHER = "other", _("其他")

@@ -12,7 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 from engine.errors import DomainError
 
-from .codes import Degree, Education, Ethnicity, Gender, PersonCategory
+from .codes import (
+    Degree,
+    Education,
+    Ethnicity,
+    Gender,
+    LostContactReason,
+    PersonCategory,
+    StudentLevel,
+)
 
 
 class OrgKind(models.TextChoices):
@@ -141,6 +149,13 @@ class Member(models.Model):
         _("人员类别"), max_length=20, choices=PersonCategory.choices, blank=True, default=""
     )
     job_post = models.CharField(_("工作岗位"), max_length=100, blank=True, default="")
+    # A student's level, 入学年份 and 学制 (years): 党统 表7 counts students by level and by the grade
+    # computed for the cut-off date from these (`organizations.students.student_grade`).
+    student_level = models.CharField(
+        _("学生层次"), max_length=16, choices=StudentLevel.choices, blank=True, default=""
+    )
+    enrollment_year = models.PositiveSmallIntegerField(_("入学年份"), null=True, blank=True)
+    programme_years = models.PositiveSmallIntegerField(_("学制（年）"), null=True, blank=True)
     is_floating = models.BooleanField(_("流动党员"), default=False)
     transferred_in_on = models.DateField(_("组织关系转入日期"), null=True, blank=True)
     # 延长预备期 (DEV-2014 Art. 33): months the probation was extended by, None when not extended.
@@ -237,6 +252,38 @@ class AwayCardCheck(models.Model):
 
     def __str__(self):
         return f"{self.away} · {self.checked_on}"
+
+
+class LostContactQuerySet(models.QuerySet):
+    def on(self, day) -> LostContactQuerySet:
+        """The members out of contact on `day`: lost by it and not yet found (on the day contact
+        is restored he is no longer lost)."""
+        return self.filter(lost_on__lte=day).filter(Q(found_on__isnull=True) | Q(found_on__gt=day))
+
+
+class LostContact(models.Model):
+    """A member the branch has lost contact with (失去联系党员, EDU-2019 Art. 24; 党统 表43): since
+    `lost_on` (the day of the last contact), why (the 表43 category), until `found_on` (恢复联系).
+    The branch records it on the member's page or over the API; P7's member_away writes the same
+    record when a contact is reported lost and ends it when the committee finds him again
+    (`organizations.services.member_contact_lost`, `member_contact_found`)."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="lost_contacts")
+    lost_on = models.DateField(_("失去联系日期"))
+    reason = models.CharField(_("失去联系情形"), max_length=24, choices=LostContactReason.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True, default="")
+    found_on = models.DateField(_("恢复联系日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LostContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["member_id", "lost_on", "id"]
+        indexes = [models.Index(fields=["member", "lost_on"])]
+        verbose_name = _("失去联系登记")
+
+    def __str__(self):
+        return f"{self.member} · {self.lost_on}"
 
 
 class Role(models.TextChoices):

@@ -89,6 +89,8 @@ LABELS = [
     gettext_noop("失联处理"),
     gettext_noop("研究出国（境）党员的组织关系"),
     gettext_noop("出国（境）满期处理"),
+    gettext_noop("登记失去联系"),
+    gettext_noop("登记恢复联系"),
     gettext_noop("党委决定"),
     gettext_noop("登记返回"),
     gettext_noop("登记申请恢复组织生活"),
@@ -101,7 +103,8 @@ LABELS = [
     gettext_noop("私自定居国外"),
     gettext_noop("流动党员"),
     gettext_noop("出国（境）满期"),
-    gettext_noop("继续寻找或已联系"),
+    gettext_noop("已联系上"),
+    gettext_noop("继续寻找"),
     gettext_noop("停止党籍"),
     gettext_noop("保留组织关系"),
     # bpmn/member_development.bpmn
@@ -429,7 +432,6 @@ LABELS = [
     gettext_noop("保留组织关系时必填"),
     # forms/schemas/member_away/decide_lost_contact.json
     gettext_noop("失去联系党员的处理"),
-    gettext_noop("继续寻找"),
     gettext_noop("已取得联系"),
     # forms/schemas/member_away/record_contact.json
     gettext_noop("联系日期（返回时为返回日期）"),

@@ -14,16 +14,25 @@ again. A decision to stop it is the member's status event 停止党籍 (`member_
 by the member records), dated the day of the decision, so the roster and the Party statistics
 count it. A mobile member's 活动证 is checked every `transfer.card_check` (FORM-2006, with the
 democratic review: the same timer, `review_on` being the next check). Back, a mobile member hands
-in the card; the member applies to resume organizational life within `transfer.resume_within`."""
+in the card; the member applies to resume organizational life within `transfer.resume_within`. The
+branch's report that he is lost is his lost-contact record (`LostContact`, since the last contact,
+党统 表43), the same one a branch writes on the member's page; the committee finding him again ends it."""
 
 from __future__ import annotations
 
 from engine.calendar import date_field, not_in_future, parse_date
 from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
-from organizations.models import AwayKind, Member, MemberAway, MemberStatus
+from organizations.codes import LostContactReason
+from organizations.models import AwayKind, LostContact, Member, MemberAway, MemberStatus
 from organizations.selectors import approving_committee_of
-from organizations.services import member_away_card_check, member_away_end, member_away_start
+from organizations.services import (
+    member_away_card_check,
+    member_away_end,
+    member_away_start,
+    member_contact_found,
+    member_contact_lost,
+)
 from procedures.common.members import member_case_subject
 from procedures.common.start import MEMBER, one_running_per
 from workflows.registry import (
@@ -40,6 +49,12 @@ PROCESS = "member_away"
 CONTACT_RULES = {
     AwayKind.MOBILE: "transfer.mobile_report",
     AwayKind.ABROAD: "transfer.abroad_contact",
+}
+# The 表43 reason a registration gives when the member is lost (inferred: a mobile member is out
+# for work or business, 外出务工经商; one abroad, 出国（境）).
+LOST_REASONS = {
+    AwayKind.MOBILE: LostContactReason.MIGRANT_WORK,
+    AwayKind.ABROAD: LostContactReason.ABROAD,
 }
 
 one_running_per(PROCESS, MEMBER)
@@ -248,6 +263,34 @@ def check_contact(*, case, task, data, rules) -> dict:
     return {"last_contact_on": day.isoformat()}
 
 
+@effect("member_away_contact_lost")
+def contact_lost(*, case, params, actor, now) -> dict:
+    """The branch reported him lost: his lost-contact record since the last contact, unless one
+    is still open (reported lost again after the committee said to search on)."""
+    d = case.data
+    member = Member.objects.get(pk=d["member"]["id"])
+    lost = LostContact.objects.filter(member=member, found_on__isnull=True).first()
+    if lost is None:
+        lost = member_contact_lost(
+            actor=actor,
+            member=member,
+            lost_on=d["last_contact_on"],
+            reason=LOST_REASONS[AwayKind(d["kind"])],
+            note=_text(d, "place", 200),
+        )
+    return {"lost_contact": lost.pk}
+
+
+@effect("member_away_contact_found")
+def contact_found(*, case, params, actor, now) -> dict:
+    """The committee found him again: his lost-contact record ends on the day of the decision."""
+    member = Member.objects.get(pk=case.data["member"]["id"])
+    if not LostContact.objects.filter(member=member, found_on__isnull=True).exists():
+        return {}
+    lost = member_contact_found(actor=actor, member=member, found_on=case.data["decided_on"])
+    return {"lost_contact": lost.pk}
+
+
 @form_check(PROCESS, "decide_lost_contact")
 def check_lost_decision(*, case, task, data, rules) -> dict:
     """Stopping the standing is decided by a document (文号), which the status event records."""
@@ -387,6 +430,8 @@ def end(*, case, params, actor, now) -> dict:
         ended_on=parse_date(case.data["returned_on"]),
         card_returned_on=parse_date(card) if card else None,
     )
+    if LostContact.objects.filter(member_id=away.member_id, found_on__isnull=True).exists():
+        member_contact_found(actor=actor, member=away.member, found_on=away.ended_on)  # he is back
     return {"away": away.pk, "ended_on": away.ended_on.isoformat()}
 
 

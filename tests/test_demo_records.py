@@ -36,6 +36,14 @@ def test_the_demo_statistics_have_no_failed_check(seeded_module):  # noqa: F811
     failed = [(c.code, c.text, stats.name_people(c.people)) for c in stats.checks if not c.ok]
     assert len(stats.checks) > 100
     assert failed == []
+    # the demo fills 表7, 表11 and 表43: students by level, one expulsion, one member lost abroad
+    students = stats.tables["students"]
+    assert students.value("total", "total") == students.value("university", "total") > 0
+    assert students.value("undergraduate", "total") > 0 < students.value("postgraduate", "total")
+    misconduct = stats.tables["exits_by_misconduct"]
+    assert misconduct.value("integrity", "expelled") == misconduct.value("total", "total") == 1
+    lost = stats.tables["lost_contact"]
+    assert lost.value("total", "abroad") == lost.value("total", "total") == 1
 
 
 def test_every_demo_branch_collects_dues_and_the_guide_names_who_is_behind(seeded_module):  # noqa: F811

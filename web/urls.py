@@ -151,6 +151,11 @@ urlpatterns = [
         name="member_status_event",
     ),
     path(
+        "members/<int:member_id>/lost-contact/",
+        views_reports.member_lost_contact,
+        name="member_lost_contact",
+    ),
+    path(
         "members/<int:member_id>/print/<slug:kind>/",
         views_reports.member_print,
         name="member_print",

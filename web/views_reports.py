@@ -23,9 +23,11 @@ from django.views.decorators.http import require_POST
 
 from engine.calendar import office_date
 from engine.errors import DomainError, NotFound, ValidationFailed
+from organizations.codes import LostContactReason, Misconduct
 from organizations.models import Member, MemberStatus
 from organizations.rules import standard_sets
-from organizations.selectors import decides_above, organization_in_scope
+from organizations.selectors import decides_above, organization_in_scope, organizations_manageable
+from organizations.services import member_contact_found, member_contact_lost
 from orglife import selectors as orglife_selectors
 from orglife import services as orglife_services
 from orglife.dues_selectors import dues_paid_through
@@ -732,6 +734,10 @@ def member_record(request, member_id: int) -> HttpResponse:
             "status_events": StatusEvent.choices
             if decides_above(request.user, member.organization)
             else None,
+            "misconducts": Misconduct.choices,
+            "lost_contact_reasons": LostContactReason.choices
+            if organizations_manageable(request.user).filter(pk=member.organization_id).exists()
+            else None,
             "nav_active": "records",
         },
     )
@@ -752,6 +758,7 @@ def member_status_event(request, member_id: int) -> HttpResponse:
             reason=request.POST.get("reason", ""),
             decided_by=request.POST.get("decided_by", ""),
             document_no=request.POST.get("document_no", ""),
+            misconduct=request.POST.get("misconduct", ""),
         )
     except DomainError as exc:
         fields = "；".join(
@@ -768,6 +775,42 @@ def member_status_event(request, member_id: int) -> HttpResponse:
                 "event": row.get_event_display(),
             },
         )
+    return redirect("web:member_record", member_id=member.pk)
+
+
+@scoped
+@require_POST
+def member_lost_contact(request, member_id: int) -> HttpResponse:
+    """The branch records from the member's page that it lost contact with him (the date of the
+    last contact and the reason) or that it found him again; a refusal names the field."""
+    member = development.member_for_user(request.user, member_id)
+    try:
+        if request.POST.get("action") == "found":
+            row = member_contact_found(
+                actor=request.user, member=member, found_on=request.POST.get("found_on", "")
+            )
+            done = _("已登记：%(name)s %(on)s 恢复联系") % {
+                "name": member.name,
+                "on": row.found_on.isoformat(),
+            }
+        else:
+            row = member_contact_lost(
+                actor=request.user,
+                member=member,
+                lost_on=request.POST.get("lost_on", ""),
+                reason=request.POST.get("reason", ""),
+                note=request.POST.get("note", ""),
+            )
+            done = _("已登记：%(name)s 自 %(on)s 失去联系（%(r)s）") % {
+                "name": member.name,
+                "on": row.lost_on.isoformat(),
+                "r": row.get_reason_display(),
+            }
+    except DomainError as exc:
+        # the message names the field in Chinese; the field's code is for the API
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, done)
     return redirect("web:member_record", member_id=member.pk)
 
 

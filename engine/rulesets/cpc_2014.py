@@ -286,6 +286,16 @@ RULES = {
         "EDU-2019 第34条",
         "local; one source: 3 months",
     ),
+    # --- Party statistics (shared/domain/statistics-and-dues.md Part A, 表7) ---
+    "statistics.programme_years": Rule(
+        {"postgraduate": 3, "undergraduate": 4, "college": 3, "secondary": 3, "high": 3},
+        "各层次学生的标准学制（党员信息未填学制时据此计算年级）",
+        "partyflow",
+        "local; a record's own 学制 (e.g. a 5-year programme, a 2-year master's) takes precedence",
+    ),
+    "statistics.school_year_starts": Rule(
+        9, "学年开始的月份（计算学生党员年级）", "partyflow", "local; the usual autumn intake"
+    ),
     # --- Tasks and reminders ---
     "tasks.reminder_lead": Rule(D(days=3), "任务到期前提醒时间", "partyflow"),
     # Overdue tasks of these steps also go to the approving committee's inbox (督办): {process: (task ids)}.

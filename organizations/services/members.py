@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from engine.calendar import not_in_future
-from engine.errors import ValidationFailed
+from engine.calendar import date_field, not_in_future
+from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.i18n import _
 from untrusted.text import name_check
 
+from ..codes import LostContactReason
 from ..idcard import id_number_check
 from ..models import (
     AwayCardCheck,
     AwayKind,
+    LostContact,
     Member,
     MemberAway,
     MemberStatus,
     Organization,
     OrgKind,
 )
+from ..selectors import organizations_manageable
 from .record import _changes, _delete, _record, _roles, snapshot
 
 
@@ -42,6 +45,19 @@ def _validate_member(member: Member) -> None:
         )
     if member.left_on:
         not_in_future(member.left_on, field="left_on")
+    # 入学年份 and 学制 (党统 表7 computes the grade from them)
+    if member.enrollment_year is not None and not 1950 <= member.enrollment_year <= 2100:
+        raise ValidationFailed(
+            _("入学年份应为四位年份。"),
+            code="invalid_year",
+            fields={"enrollment_year": [_("应为四位年份，如 2024")]},
+        )
+    if member.programme_years is not None and not 1 <= member.programme_years <= 8:
+        raise ValidationFailed(
+            _("学制应为 1 至 8 年。"),
+            code="invalid_programme_years",
+            fields={"programme_years": [_("应为 1 至 8")]},
+        )
 
 
 def _check_personal_fields(fields: dict, *, birth_date) -> None:
@@ -202,3 +218,106 @@ def member_away_card_check(*, actor, away: MemberAway, **fields) -> AwayCardChec
         data={"after": snapshot(check)},
     )
     return check
+
+
+def _may_record_contact(actor, member: Member) -> None:
+    """The branch (or a committee above it) records its members' lost contact; a reader who
+    sees the member but does not act for the branch (an auditor) is refused. The caller has
+    checked that the actor sees the member (`member_for_user`: else not found). `actor` None:
+    the system (the demo seed)."""
+    if actor is not None and not (
+        organizations_manageable(actor).filter(pk=member.organization_id).exists()
+    ):
+        raise Forbidden(_("失去联系和恢复联系由党员所在党支部或上级党委登记。"), code="not_branch")
+
+
+@transaction.atomic
+def member_contact_lost(
+    *, actor, member: Member, lost_on, reason: str, note: str = ""
+) -> LostContact:
+    """Record that the branch lost contact with a member (失去联系, EDU-2019 Art. 24) since
+    `lost_on` (the day of the last contact, not in the future, not before he joined), for one of
+    the 表43 reasons. One open record per member; a member outside the Party cannot be lost."""
+    _may_record_contact(actor, member)
+    lost_on = not_in_future(date_field(lost_on, field="lost_on"), field="lost_on")
+    if reason not in LostContactReason.values:
+        raise ValidationFailed(
+            _("请选择失去联系的情形。"),
+            code="invalid_choice",
+            fields={
+                "reason": [
+                    _("须为 %(v)s 之一")
+                    % {"v": "、".join(str(x) for x in LostContactReason.labels)}
+                ]
+            },
+        )
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.status not in (MemberStatus.FULL, MemberStatus.PROBATIONARY):
+        raise Conflict(
+            _("%(name)s 当前状态为“%(s)s”，不能登记失去联系。")
+            % {"name": member.name, "s": member.get_status_display()},
+            code="member_not_party_member",
+            fields={"member": [_("须为正式党员或预备党员")]},
+        )
+    if member.joined_on and lost_on < member.joined_on:
+        raise ValidationFailed(
+            _("失去联系日期不能早于入党日期（%(d)s）。") % {"d": member.joined_on.isoformat()},
+            code="date_out_of_order",
+            fields={"lost_on": [_("不能早于 %(d)s") % {"d": member.joined_on.isoformat()}]},
+        )
+    if member.lost_contacts.filter(found_on__isnull=True).exists():
+        raise Conflict(
+            _("%(name)s 已登记为失去联系，尚未恢复联系。") % {"name": member.name},
+            code="member_already_lost",
+            fields={"member": [_("已有未结束的失去联系登记")]},
+        )
+    lost = LostContact.objects.create(
+        member=member, lost_on=lost_on, reason=reason, note=str(note or "").strip()[:200]
+    )
+    _record(
+        "member_contact_lost",
+        actor=actor,
+        instance=lost,
+        label=member.name,
+        organization_id=member.organization_id,
+        data={"after": snapshot(lost)},
+    )
+    return lost
+
+
+@transaction.atomic
+def member_contact_found(*, actor, member: Member, found_on) -> LostContact:
+    """The branch found the member again (恢复联系) on `found_on`: his open lost-contact record
+    ends that day (not before it began, not in the future)."""
+    _may_record_contact(actor, member)
+    found_on = not_in_future(date_field(found_on, field="found_on"), field="found_on")
+    lost = (
+        LostContact.objects.select_for_update()
+        .filter(member=member, found_on__isnull=True)
+        .select_related("member")
+        .first()
+    )
+    if lost is None:
+        raise Conflict(
+            _("%(name)s 没有未结束的失去联系登记。") % {"name": member.name},
+            code="member_not_lost",
+            fields={"member": [_("没有失去联系登记")]},
+        )
+    if found_on < lost.lost_on:
+        raise ValidationFailed(
+            _("恢复联系日期不能早于失去联系日期（%(d)s）。") % {"d": lost.lost_on.isoformat()},
+            code="date_out_of_order",
+            fields={"found_on": [_("不能早于 %(d)s") % {"d": lost.lost_on.isoformat()}]},
+        )
+    before = snapshot(lost)
+    lost.found_on = found_on
+    lost.save(update_fields=["found_on"])
+    _record(
+        "member_contact_found",
+        actor=actor,
+        instance=lost,
+        label=lost.member.name,
+        organization_id=lost.member.organization_id,
+        data={"changes": _changes(before, snapshot(lost))},
+    )
+    return lost

@@ -31,6 +31,9 @@ GROUP_SUMS = {
     "education": _("各学历之和"),
     "kind": _("各类组织之和"),
     "exit_kind": _("各出党方式之和"),
+    "standing": _("各党龄段之和"),
+    "lost_for": _("各失去联系时间段之和"),
+    "lost_reason": _("各失去联系情形之和"),
 }
 
 
@@ -200,6 +203,9 @@ def run_checks(comp: Computation) -> list[Check]:
     # 表10 出党 = table 1 row 10; 表15 against the year's changes.
     exits, probation = t["exits"], t["probation"]
     out.append(_equal("C3", (exits, "total", "total"), [(change, "10", c)]))
+    out.extend(_student_checks(t))
+    out.extend(_misconduct_checks(t))
+    out.extend(_lost_contact_checks(t))
     out.append(_equal("C3", (probation, c, "converted"), [(changes, "converted", c)]))
     out.append(_equal("C3", (probation, c, "extended"), [(changes, "extended", c)]))
     out.append(
@@ -230,3 +236,54 @@ def run_checks(comp: Computation) -> list[Check]:
         )
     )
     return out
+
+
+def _at_most(code: str, a: tuple[Table, str, str], b: tuple[Table, str, str]) -> Check:
+    """Cell `a` ≤ cell `b`, and everyone `a` counts is in `b`: a failure names who is not."""
+    (ta, ra, ca), (tb, rb, cb) = a, b
+    extra = sorted(set(ta.cell_people(ra, ca)) - set(tb.cell_people(rb, cb)))
+    left, right = ta.value(ra, ca), tb.value(rb, cb)
+    return Check(
+        code=code,
+        text=f"{_label(ta, ra, ca)} ≤ {_label(tb, rb, cb)}",
+        ok=left <= right and not extra,
+        cells=[(ta.key, ra, ca), (tb.key, rb, cb)],
+        left=left,
+        right=right,
+        people=extra,
+        subject=ta.subject,
+    )
+
+
+def _student_checks(t: dict) -> list[Check]:
+    """表7 against 表2 and 表16: its 党员总数 is table 2's students, its 本年发展党员 table 16's
+    (the same people); 本年发展党员's 女 and 少数民族 at most its total."""
+    s = t["students"]
+    return [
+        _equal("C3", (s, "total", "total"), [(t["members_basic"], "student", "total")]),
+        _equal("C3", (s, "total", "new_total"), [(t["new_members"], "student", "total")]),
+        _at_most("C2", (s, "total", "new_female"), (s, "total", "new_total")),
+        _at_most("C2", (s, "total", "new_minority"), (s, "total", "new_total")),
+    ]
+
+
+def _misconduct_checks(t: dict) -> list[Check]:
+    """表11 against 表10: the expulsions and removals of the year, the same people; 违反干部选拔
+    任用规定 is a "其中" of 违反组织纪律."""
+    m, exits = t["exits_by_misconduct"], t["exits"]
+    return [
+        _equal(
+            "C3", (m, "total", "total"), [(exits, "total", "expelled"), (exits, "total", "removed")]
+        ),
+        _at_most("C2", (m, "cadre_selection", "total"), (m, "organizational", "total")),
+    ]
+
+
+def _lost_contact_checks(t: dict) -> list[Check]:
+    """表43: the members out of contact are members on the cut-off (表1 row 16), and its
+    补充资料 (graduates) is part of its total."""
+    lost, change = t["lost_contact"], t["membership_change"]
+    return [
+        _at_most("C3", (lost, "total", "total"), (change, "16", "count")),
+        _at_most("C2", (lost, "graduates", "total"), (lost, "total", "total")),
+    ]

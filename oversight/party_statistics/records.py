@@ -17,7 +17,7 @@ from typing import NamedTuple
 from django.db.models import Q
 
 from engine.calendar import parse_date
-from organizations.models import Member, MemberStatus, Organization, OrgKind
+from organizations.models import LostContact, Member, MemberStatus, Organization, OrgKind
 from procedures.member_development.models import StatusChange, StatusEvent
 from workflows.actions import AuditAction
 from workflows.archive import EVENT_TABLES
@@ -79,6 +79,14 @@ class Person(NamedTuple):
     # ((on, table-1 row, changes row, after 停止党籍), ...): the status events after the entry, in
     # date order; a later exit the events do not hold is `exit_on` (`tables.moves_of`)
     moves: tuple = ()
+    # a student's level, 入学年份 and 学制 (表7)
+    student_level: str = ""
+    enrollment_year: int | None = None
+    programme_years: int | None = None
+    # what the last 开除党籍 or 除名 was for (`Misconduct`, 表11); "" when the record does not say
+    misconduct: str = ""
+    # ((lost_on, found_on or None, reason), ...): the lost-contact records, in date order (表43)
+    lost: tuple = ()
 
 
 class Org(NamedTuple):
@@ -107,7 +115,12 @@ MEMBER_FIELDS = (
     "transferred_in_on",
     "probation_extension_months",
     "left_on",
+    "student_level",
+    "enrollment_year",
+    "programme_years",
 )
+# The status events that say what the exit was for (表11).
+MISCONDUCT_EVENTS = (StatusEvent.EXPULSION.value, StatusEvent.REMOVAL.value)
 
 
 def internal_moves(root: Organization) -> dict[int, list]:
@@ -150,6 +163,8 @@ def load(root: Organization, config: StatisticsConfig) -> tuple[list[Person], li
     formal membership is held: the organization of the record, or, for a member moved between
     branches since, the one held on each date (`internal_moves`))."""
     history: dict[int, list] = {}
+    misconduct: dict[int, str] = {}
+    lost: dict[int, list] = {}
     cancelled_on: dict[int, dt.date] = {}
     admission_cases: dict[int, int] = {}
     events: dict[int, list] = {}
@@ -161,12 +176,23 @@ def load(root: Organization, config: StatisticsConfig) -> tuple[list[Person], li
         .exclude(organization__path__startswith=root.path)
         .values_list("pk", flat=True)
     )
-    for member_id, from_status, to_status, on, case_id, event in (
-        StatusChange.objects.filter(member__in=Member.objects.filter(in_subtree).values("pk"))
+    members_q = Member.objects.filter(in_subtree).values("pk")
+    for member_id, from_status, to_status, on, case_id, event, why in (
+        StatusChange.objects.filter(member__in=members_q)
         .order_by("member_id", "id")
-        .values_list("member_id", "from_status", "to_status", "effective_on", "case_id", "event")
+        .values_list(
+            "member_id",
+            "from_status",
+            "to_status",
+            "effective_on",
+            "case_id",
+            "event",
+            "misconduct",
+        )
         .iterator(chunk_size=5000)
     ):
+        if event in MISCONDUCT_EVENTS:
+            misconduct[member_id] = why
         if event:
             row, key = EVENT_ROWS[event]
             events.setdefault(member_id, []).append(
@@ -178,6 +204,12 @@ def load(root: Organization, config: StatisticsConfig) -> tuple[list[Person], li
             cancelled_on[member_id] = on
         if to_status == MemberStatus.PROBATIONARY and case_id and member_id not in admission_cases:
             admission_cases[member_id] = case_id
+    for member_id, lost_on, found_on, reason in (
+        LostContact.objects.filter(member__in=members_q)
+        .order_by("member_id", "lost_on", "id")
+        .values_list("member_id", "lost_on", "found_on", "reason")
+    ):
+        lost.setdefault(member_id, []).append((lost_on, found_on, reason))
     approved = (
         _approval_dates(set(admission_cases.values()))
         if config.admission_counted_on == ADMISSION_BY_APPROVAL
@@ -190,9 +222,8 @@ def load(root: Organization, config: StatisticsConfig) -> tuple[list[Person], li
         .values_list(*MEMBER_FIELDS)
         .iterator(chunk_size=5000)
     ):
-        (pk, name, org, status, gender, eth, edu, cat, birth, joined, standing, t_in, ext, left) = (
-            row
-        )
+        (pk, name, org, status, gender, eth, edu, cat, birth, joined, standing, t_in, ext, left,
+         level, enrolled, length) = row  # fmt: skip
         admitted = joined
         if pk in admission_cases and admission_cases[pk] in approved:
             admitted = approved[admission_cases[pk]]
@@ -218,6 +249,7 @@ def load(root: Organization, config: StatisticsConfig) -> tuple[list[Person], li
             Person(
                 pk, name, org, status, gender, eth, edu, cat, birth, joined, standing, t_in, ext,
                 admitted, exit_on, tuple(history.get(pk, ())), tuple(m[:4] for m in own),
+                level, enrolled, length, misconduct.get(pk, ""), tuple(lost.get(pk, ())),
             )
         )  # fmt: skip
     orgs = [

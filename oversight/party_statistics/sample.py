@@ -8,12 +8,27 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from organizations.models import BranchKind, Member, MemberStatus, Organization, OrgKind
-from procedures.member_development.models import StatusChange
+from organizations.codes import LostContactReason, Misconduct, StudentLevel
+from organizations.models import (
+    BranchKind,
+    LostContact,
+    Member,
+    MemberStatus,
+    Organization,
+    OrgKind,
+)
+from procedures.member_development.models import StatusChange, StatusEvent
 
 EDUCATION = ["11", "14", "20", "20", "20", "30", "40", "60", "70"]
 ETHNICITY = ["01"] * 9 + ["03", "08", "11"]
 CATEGORY = ["staff", "staff", "student", "student", "student", "retired", "other"]
+REASONS = LostContactReason.values
+LEVELS = [
+    StudentLevel.UNDERGRADUATE,
+    StudentLevel.UNDERGRADUATE,
+    StudentLevel.POSTGRADUATE,
+    StudentLevel.COLLEGE,
+]
 
 
 def _org(parent, name, kind, **kw) -> Organization:
@@ -60,7 +75,7 @@ def generate_university(
             )
         )
     year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    rows, histories = [], []
+    rows, histories, removals, lost = [], [], [], []
     for i in range(members):
         roll = rng.random()
         birth = _day(rng, dt.date(1940, 1, 1), dt.date(year - 18, 12, 31))
@@ -78,6 +93,10 @@ def generate_university(
             if birth.month != 2
             else dt.date(birth.year + 18, 3, 1)
         )
+        if m.person_category == "student":  # a level, 入学年份 and sometimes its own 学制
+            m.student_level = rng.choice(LEVELS)
+            m.enrollment_year = year - rng.randint(0, 4)
+            m.programme_years = rng.choice([None, None, 2, 5])
         if roll < 0.10:  # in development at the end of the year, with a dated history
             m.status = rng.choice(
                 [MemberStatus.APPLICANT, MemberStatus.ACTIVIST, MemberStatus.DEVELOPMENT_OBJECT]
@@ -108,8 +127,20 @@ def generate_university(
                 if m.transferred_in_on < joined:
                     m.transferred_in_on = joined
             if roll > 0.97 and m.status == MemberStatus.FULL:  # left during the year
-                m.status = rng.choice([MemberStatus.REMOVED, MemberStatus.WITHDRAWN])
-                m.left_on = _day(rng, max(year_start, m.transferred_in_on or joined), year_end)
+                m.status = rng.choice(
+                    [MemberStatus.REMOVED, MemberStatus.WITHDRAWN, MemberStatus.EXPELLED]
+                )
+                on = _day(rng, max(year_start, m.transferred_in_on or joined), year_end)
+                if m.status == MemberStatus.REMOVED:
+                    m.left_on = on
+                if m.status != MemberStatus.WITHDRAWN:  # the committee's event, with what for
+                    removals.append((m, on, rng.choice(Misconduct.values)))
+                else:
+                    m.left_on = on
+            elif m.status in (MemberStatus.FULL, MemberStatus.PROBATIONARY) and rng.random() < 0.03:
+                since = _day(rng, max(joined, dt.date(year - 12, 1, 1)), year_end)
+                found = _day(rng, since, year_end + dt.timedelta(days=200))
+                lost.append((m, since, found if rng.random() < 0.3 else None, rng.choice(REASONS)))
         rows.append(m)
     Member.objects.bulk_create(rows, batch_size=5000)
     StatusChange.objects.bulk_create(
@@ -117,6 +148,32 @@ def generate_university(
             StatusChange(member=m, from_status="", to_status=s, effective_on=on)
             for m, hist in histories
             for s, on in hist
+        ],
+        batch_size=5000,
+    )
+    StatusChange.objects.bulk_create(
+        [
+            StatusChange(
+                member=m,
+                from_status=MemberStatus.FULL,
+                to_status=m.status,
+                effective_on=on,
+                event=StatusEvent.EXPULSION
+                if m.status == MemberStatus.EXPELLED
+                else StatusEvent.REMOVAL,
+                reason="生成的记录",
+                decided_by="生成大学党委",
+                document_no="生成〔1〕1号",
+                misconduct=why,
+            )
+            for m, on, why in removals
+        ],
+        batch_size=5000,
+    )
+    LostContact.objects.bulk_create(
+        [
+            LostContact(member=m, lost_on=since, found_on=found, reason=reason)
+            for m, since, found, reason in lost
         ],
         batch_size=5000,
     )

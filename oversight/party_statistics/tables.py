@@ -12,7 +12,13 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.text import format_lazy
+
 from engine.i18n import _
+from engine.rules import RuleSet
+from organizations.codes import LostContactReason, Misconduct, StudentGrade, StudentLevel
+from organizations.rules import deployment_rule_set
+from organizations.students import student_grade
 
 from .config import StatisticsConfig
 from .records import DEVELOPMENT, IN_PARTY, INCREASES, LEFT, TRANSFERRED_OUT, Org, Person
@@ -394,6 +400,207 @@ def _count_probation(probation: Table, p: Person, start: dt.date, cutoff: dt.dat
         probation.add("count", c, p.id)
 
 
+# 表7 学生党员情况 (DT-2017): student members on the cut-off date and the students admitted in the
+# year, by level and by the grade computed for the cut-off date (`organizations.students`).
+UNIVERSITY_LEVELS = (StudentLevel.POSTGRADUATE, StudentLevel.UNDERGRADUATE, StudentLevel.COLLEGE)
+GRADES = (StudentGrade.GRADUATING, StudentGrade.FIRST, StudentGrade.OTHER)
+STUDENT_ROWS = [
+    ("total", _("总计")),
+    ("university", _("大学生")),
+    *[
+        row
+        for level in UNIVERSITY_LEVELS
+        for row in (
+            (level.value, level.label),
+            *[
+                (f"{level.value}_{g.value}", format_lazy("{}：{}", level.label, g.label))
+                for g in GRADES
+            ],
+        )
+    ],
+    (StudentLevel.SECONDARY.value, StudentLevel.SECONDARY.label),
+    (StudentLevel.HIGH.value, StudentLevel.HIGH.label),
+]
+STUDENT_GROUPS = [
+    ("total", ["university", StudentLevel.SECONDARY.value, StudentLevel.HIGH.value]),
+    ("university", [level.value for level in UNIVERSITY_LEVELS]),
+    *[(level.value, [f"{level.value}_{g.value}" for g in GRADES]) for level in UNIVERSITY_LEVELS],
+]
+STUDENT_COLS = [
+    ("total", _("党员总数")),
+    ("female", _("女")),
+    ("minority", _("少数民族")),
+    ("new_total", _("本年发展党员")),
+    ("new_female", _("本年发展党员：女")),
+    ("new_minority", _("本年发展党员：少数民族")),
+]
+STUDENT_NOTE = _(
+    "学生按人员类别为“学生”的党员计，层次、入学年份和学制取自党员信息；年级按统计截止日期计算（学年自规则集所定月份开始，未填学制的按该层次标准学制，推断）。本年发展党员与发展党员情况表的“学生”一行为同一批人。"
+)
+
+# 表11 出党情况（二） (DT-2017): who left the Party in the year, by what it was for: the 违纪行为 of
+# an expulsion, the 具体表现 of an unqualified member removed, or 其他 (`Misconduct`).
+MISCONDUCT_ROWS = [
+    ("total", _("总计")),
+    *[(m.value, m.label) for m in Misconduct if m != Misconduct.CADRE_SELECTION][:2],
+    (Misconduct.CADRE_SELECTION.value, _("其中：违反干部选拔任用规定")),
+    *[(m.value, m.label) for m in Misconduct if m != Misconduct.CADRE_SELECTION][2:],
+]
+# 违反干部选拔任用规定 is a "其中" of 违反组织纪律: counted in both rows, in the sum once.
+MISCONDUCT_OF = {Misconduct.CADRE_SELECTION.value: Misconduct.ORGANIZATIONAL.value}
+MISCONDUCT_GROUP = [m.value for m in Misconduct if m != Misconduct.CADRE_SELECTION]
+# The kinds of 出党 whose record says what it was for: the status events 开除党籍 and 除名.
+MISCONDUCT_KINDS = ("expelled", "removed")
+MISCONDUCT_NOTE = _(
+    "按党委登记开除党籍、除名时所填的违纪行为或具体表现计；劝退、取消预备党员资格及未经党委登记的除名（如据台账导入）无此项，不计入本表，除名而未填的列入总计而不在各行，核对时列出。"
+)
+
+# 表43 失去联系党员 (DT-2017): members out of contact on the cut-off date for at least the rule
+# set's `transfer.lost_contact` (EDU-2019 Art. 24, 6 months: where the table's bands begin).
+LOST_AGE_BANDS = [
+    ("lage_35", _("35岁及以下"), None, 35),
+    ("lage_45", _("36—45岁"), 36, 45),
+    ("lage_60", _("46—60岁"), 46, 60),
+    ("lage_61", _("61岁及以上"), 61, None),
+]
+STANDING_BANDS = [
+    ("standing_1", _("党龄1年以下"), None, 0),
+    ("standing_5", _("党龄1—5年"), 1, 5),
+    ("standing_10", _("党龄6—10年"), 6, 10),
+    ("standing_20", _("党龄11—20年"), 11, 20),
+    ("standing_21", _("党龄21年及以上"), 21, None),
+]
+LOST_EDUCATION = [
+    ("ledu_college", _("大专及以上")),
+    ("ledu_secondary", _("中专、高中、中技")),
+    ("ledu_junior", _("初中及以下")),
+]
+LOST_EDUCATION_OF = {
+    "edu_postgraduate": "ledu_college",
+    "edu_undergraduate": "ledu_college",
+    "edu_college": "ledu_college",
+    "edu_secondary": "ledu_secondary",
+    "edu_high": "ledu_secondary",
+    "edu_junior": "ledu_junior",
+}
+LOST_FOR_BANDS = [
+    ("lost_1", _("失去联系6个月以上不满1年"), None, 0),
+    ("lost_5", _("失去联系1—5年"), 1, 5),
+    ("lost_10", _("失去联系6—10年"), 6, 10),
+    ("lost_11", _("失去联系11年及以上"), 11, None),
+]
+LOST_COLS = [
+    ("total", _("总数")),
+    ("probationary", _("预备党员")),
+    ("female", _("女")),
+    ("minority", _("少数民族")),
+    *[(k, lab) for k, lab, *_r in LOST_AGE_BANDS],
+    *[(k, lab) for k, lab, *_r in STANDING_BANDS],
+    *LOST_EDUCATION,
+    *[(k, lab) for k, lab, *_r in LOST_FOR_BANDS],
+    *[(r.value, r.label) for r in LostContactReason],
+]
+LOST_ROWS = [
+    ("total", _("总计")),
+    ("institution", _("事业单位")),
+    ("graduates", _("补充资料：高等学校中失去联系的毕业生党员")),
+]
+LOST_NOTE = _(
+    "截至统计日期失去联系满规则集所定期限（6个月，《中国共产党党员教育管理工作条例》第二十四条）且尚未恢复联系的党员，按支部登记的失去联系日期和情形计；高校党员均计入“事业单位”一行（推断）；党龄自转正之日起算，预备党员计入“1年以下”；毕业生党员指人员类别为学生或失去联系情形为“毕业后去向不明”者（推断）。"
+)
+lost_age_band = _bands(LOST_AGE_BANDS)
+standing_band = _bands(STANDING_BANDS)
+lost_for_band = _bands(LOST_FOR_BANDS)
+
+
+def full_years(start: dt.date, on: dt.date) -> int:
+    """Whole years from `start` to `on` (实足, as for age: S5)."""
+    return age_on(start, on)
+
+
+def lost_on_cutoff(p: Person, cutoff: dt.date, rules: RuleSet) -> tuple | None:
+    """The lost-contact record open on the cut-off date (`LostContact.objects.on`, said here for
+    rows already loaded) and at least `transfer.lost_contact` old: (lost_on, found_on, reason),
+    else None."""
+    period = rules.get("transfer.lost_contact")
+    for lost_on, found_on, reason in reversed(p.lost):
+        if lost_on <= cutoff and (found_on is None or found_on > cutoff):
+            return (lost_on, found_on, reason) if period.add_to(lost_on) <= cutoff else None
+    return None
+
+
+def _count_student(students: Table, p: Person, cutoff, rules, *, new: bool) -> None:
+    """A student member (or one admitted in the year, `new`) by level and grade on the cut-off."""
+    rows = ["total"]
+    level = p.student_level
+    if level in {lv.value for lv in UNIVERSITY_LEVELS}:
+        rows += ["university", level]
+        grade = student_grade(
+            level=level,
+            enrollment_year=p.enrollment_year,
+            programme_years=p.programme_years,
+            on=cutoff,
+            rules=rules,
+        )
+        if grade:
+            rows.append(f"{level}_{grade}")
+    elif level:
+        rows.append(level)
+    prefix = "new_" if new else ""
+    cols = [f"{prefix}total"] if new else ["total"]
+    if p.gender == "2":
+        cols.append(f"{prefix}female")
+    if minority(p.ethnicity):
+        cols.append(f"{prefix}minority")
+    for r in rows:
+        for c in cols:
+            students.add(r, c, p.id)
+
+
+def _count_misconduct(table: Table, key: str, p: Person) -> None:
+    """An expulsion or removal of the year (表10's kinds) by what it was for (表11)."""
+    col = EXIT_KIND.get(key)
+    if col not in MISCONDUCT_KINDS:
+        return
+    rows = ["total"]
+    if p.misconduct:
+        rows.append(p.misconduct)
+        if p.misconduct in MISCONDUCT_OF:
+            rows.append(MISCONDUCT_OF[p.misconduct])
+    for r in rows:
+        table.add(r, "total", p.id)
+        table.add(r, col, p.id)
+
+
+def _count_lost(table: Table, p: Person, lost: tuple, cutoff) -> None:
+    """A member out of contact on the cut-off date (表43)."""
+    lost_on, _found, reason = lost
+    cols = ["total"]
+    if probationary_on(p, cutoff):
+        cols.append("probationary")
+        cols.append("standing_1")
+    elif p.standing_from is not None and p.standing_from <= cutoff:
+        cols.append(standing_band(full_years(p.standing_from, cutoff)))
+    if p.gender == "2":
+        cols.append("female")
+    if minority(p.ethnicity):
+        cols.append("minority")
+    band = lost_age_band(age_on(p.birth_date, cutoff)) if p.birth_date else None
+    if band:
+        cols.append(band)
+    e = LOST_EDUCATION_OF.get(EDUCATION_OF.get(p.education, ""))
+    if e:
+        cols.append(e)
+    cols.append(lost_for_band(full_years(lost_on, cutoff)))
+    cols.append(reason)
+    rows = ["total", "institution"]
+    if p.category == "student" or reason == LostContactReason.GRADUATED_UNKNOWN:
+        rows.append("graduates")
+    for r in rows:
+        for c in cols:
+            table.add(r, c, p.id)
+
+
 def _table(key, title, source, rows, cols, **kw) -> Table:
     return Table(key=key, title=title, source=source, rows=rows, cols=cols, **kw)
 
@@ -406,7 +613,11 @@ def compute(
     cutoff: dt.date,
     today: dt.date,
     config: StatisticsConfig,
+    rules: RuleSet | None = None,
 ) -> Computation:
+    """`rules`: the rule set the grades and the lost-contact period are read from (the
+    deployment's by default)."""
+    rules = rules or deployment_rule_set()
     start = year_start(cutoff)
     opening = start - dt.timedelta(days=1)
 
@@ -541,6 +752,45 @@ def compute(
         notes=[EXIT_NOTE],
     )
 
+    students = _table(
+        "students",
+        _("学生党员情况"),
+        _("党统报表（2017年版）表7"),
+        STUDENT_ROWS,
+        STUDENT_COLS,
+        row_groups=STUDENT_GROUPS,
+        subsets=["female", "minority"],
+        notes=[STUDENT_NOTE],
+    )
+    exits_by_misconduct = _table(
+        "exits_by_misconduct",
+        _("出党情况（二）"),
+        _("党统报表（2017年版）表11"),
+        MISCONDUCT_ROWS,
+        EXIT_COLS,
+        col_groups=[("exit_kind", [k for k, _l in EXIT_COLS[1:] if k != "lost_contact"])],
+        row_groups=[("total", MISCONDUCT_GROUP)],
+        subsets=["lost_contact"],
+        notes=[MISCONDUCT_NOTE],
+    )
+    lost_contact = _table(
+        "lost_contact",
+        _("失去联系党员"),
+        _("党统报表（2017年版）表43"),
+        LOST_ROWS,
+        LOST_COLS,
+        col_groups=[
+            ("age", [k for k, *_r in LOST_AGE_BANDS]),
+            ("standing", [k for k, *_r in STANDING_BANDS]),
+            ("education", [k for k, _l in LOST_EDUCATION]),
+            ("lost_for", [k for k, *_r in LOST_FOR_BANDS]),
+            ("lost_reason", [r.value for r in LostContactReason]),
+        ],
+        row_groups=[("total", ["institution"])],
+        subsets=["probationary", "female", "minority"],
+        notes=[LOST_NOTE],
+    )
+
     opening_count = closing_count = 0
     balance: Counter = Counter()  # per person: opening + increases - decreases
     closing: set[int] = set()
@@ -559,6 +809,8 @@ def compute(
                 changes.add("admitted", "count", pk)
                 balance[pk] += 1
                 _count_new_member(new, p, cutoff, config)
+                if p.category == "student":
+                    _count_student(students, p, cutoff, rules, new=True)
             if _in(p.transferred_in_on, start, cutoff):
                 change.add("7", "count", pk)
                 change.add("2", "count", pk)
@@ -569,6 +821,7 @@ def compute(
                     continue
                 if row == "10":
                     _count_exit(exits, key, p, when)
+                    _count_misconduct(exits_by_misconduct, key, p)
                 change.add(row, "count", pk)
                 changes.add(key, "count", pk)
                 if row in INCREASES:
@@ -594,6 +847,12 @@ def compute(
             closing_count += 1
             closing.add(pk)
             _count_member(basic, joined, education, p, cutoff, config)
+            if p.category == "student":
+                _count_student(students, p, cutoff, rules, new=False)
+            if p.lost:
+                lost = lost_on_cutoff(p, cutoff, rules)
+                if lost:
+                    _count_lost(lost_contact, p, lost, cutoff)
         stage = stage_on(p, cutoff)
         if stage:
             _count_candidate(pipeline, stage, p, cutoff)
@@ -626,7 +885,8 @@ def compute(
                 organizations.add(r, o.kind, o.id)
 
     tables = [
-        change, basic, joined, education, exits, probation, new, changes, pipeline, organizations,
+        change, basic, joined, education, students, exits, exits_by_misconduct, probation, new,
+        changes, pipeline, organizations, lost_contact,
     ]  # fmt: skip
     return Computation(
         root_id=root_id,

@@ -100,6 +100,11 @@ def roster_fields(n: int, branch_kind: str, status: str, today: dt.date, fields:
     out.setdefault("person_category", category)
     out.setdefault("education", education)
     out.setdefault("degree", degree)
+    if out["person_category"] == "student":  # 党统 表7: the level and the year of enrolment
+        graduate = age >= 23
+        out.setdefault("student_level", "postgraduate" if graduate else "undergraduate")
+        years_in = max(0, min(age - (22 if graduate else 18), 2 if graduate else 3))
+        out.setdefault("enrollment_year", today.year - years_in - (0 if today.month >= 9 else 1))
 
     if status == MemberStatus.PROBATIONARY:
         out.setdefault("joined_on", today - dt.timedelta(days=100 + n % 200))

@@ -10,15 +10,19 @@ from django.db import transaction
 
 from engine.calendar import today as cst_today
 from notifications.services import alerts_raise
+from organizations.codes import LostContactReason, Misconduct
 from organizations.models import Member, MemberStatus, Organization, OrgKind, Role
 from organizations.rules import deployment_rule_set
 from organizations.services import (
+    member_contact_lost,
     member_create,
     member_update,
     organization_create,
     role_assignment_create,
     user_create,
 )
+from procedures.member_development.models import StatusEvent
+from procedures.member_development.services import member_status_event
 from workflows.selectors import task_inbox
 from workflows.services import case_start, task_complete, timers_run
 
@@ -217,6 +221,44 @@ class _Seeder(_Elections, _Development, _Review, _Records, _Evaluation):
         role_assignment_create(actor=None, user=plain, role=Role.MEMBER, organization=se)
 
         self.cases()
+        self.statistics_records()
+
+    def statistics_records(self):
+        """What 党统 表11 and 表43 count: a graduate student abroad out of contact for ten months
+        (recorded by his branch), and a teacher expelled for breaching integrity discipline
+        (recorded by the college committee with its document)."""
+        lost = self._plain_full_member("cs_grad")
+        member_contact_lost(
+            actor=self.users["secretary_cs_grad"],
+            member=lost,
+            lost_on=self.today - dt.timedelta(days=300),
+            reason=LostContactReason.ABROAD,
+            note="赴国外交流结束后未再联系",
+        )
+        expelled = self._plain_full_member("marx_teach")
+        member_status_event(
+            actor=self.users["officer_marx"],
+            member=expelled,
+            event=StatusEvent.EXPULSION,
+            on=self.today - dt.timedelta(days=40),
+            reason="利用职务便利收受礼金，情节严重",
+            decided_by=COLLEGES["marx"],
+            document_no=f"马院党〔{self.today.year}〕3号",
+            misconduct=Misconduct.INTEGRITY,
+        )
+
+    def _plain_full_member(self, key: str) -> Member:
+        """The branch's last full member with full rights who holds no role."""
+        return (
+            Member.objects.filter(
+                pk__in=[m.pk for m in self.members[key]],
+                status=MemberStatus.FULL,
+                rights_suspended=False,
+            )
+            .exclude(user__role_assignments__isnull=False)
+            .order_by("-id")
+            .first()
+        )
 
     # --- cases ---------------------------------------------------------------------------------
 

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from organizations.codes import Misconduct
+
 
 class ObligationKind(models.TextChoices):
     INSPECTION = "inspection", _("培养考察记录")
@@ -81,6 +83,10 @@ class StatusChange(models.Model):
     reason = models.CharField(_("原因"), max_length=200, blank=True, default="")
     decided_by = models.CharField(_("决定组织"), max_length=200, blank=True, default="")
     document_no = models.CharField(_("文号"), max_length=100, blank=True, default="")
+    # 开除党籍 and 除名: what it was for (党统 表11 出党情况（二）).
+    misconduct = models.CharField(
+        _("违纪行为或具体表现"), max_length=20, choices=Misconduct.choices, blank=True, default=""
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

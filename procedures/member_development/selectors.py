@@ -256,6 +256,8 @@ def member_development(user, member_id) -> dict:
             "reason": c.reason,
             "decided_by": c.decided_by,
             "document_no": c.document_no,
+            "misconduct": c.misconduct,
+            "misconduct_display": c.get_misconduct_display() if c.misconduct else "",
         }
         for c in StatusChange.objects.filter(member=member).order_by("effective_on", "id")
     ]
@@ -273,8 +275,24 @@ def member_development(user, member_id) -> dict:
             "education_label": member.get_education_display(),
             "joined_on": member.joined_on,
             "party_standing_from": member.party_standing_from,
+            # a student's level, 入学年份 and 学制 (党统 表7)
+            "student_level": member.student_level,
+            "student_level_label": member.get_student_level_display(),
+            "enrollment_year": member.enrollment_year,
+            "programme_years": member.programme_years,
         },
         "status_history": history,
+        # 失去联系 and 恢复联系, as the branch recorded them (党统 表43)
+        "lost_contacts": [
+            {
+                "lost_on": lc.lost_on,
+                "reason": lc.reason,
+                "reason_display": lc.get_reason_display(),
+                "note": lc.note,
+                "found_on": lc.found_on,
+            }
+            for lc in member.lost_contacts.order_by("lost_on", "id")
+        ],
         "case": None,
         "stage": "",
         "step": None,

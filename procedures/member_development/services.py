@@ -9,6 +9,7 @@ from django.db import transaction
 from engine.calendar import date_field, not_in_future, parse_date, today
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.i18n import _
+from organizations.codes import Misconduct
 from organizations.models import Member, MemberStatus
 from organizations.selectors import decides_above
 from organizations.services import member_update
@@ -205,12 +206,50 @@ def _text(value, *, field: str, required: bool, limit: int) -> str:
     return value
 
 
+# The status events that are 出党 and say what for (党统 表11 出党情况（二）).
+MISCONDUCT_EVENTS = (StatusEvent.EXPULSION, StatusEvent.REMOVAL)
+
+
+def misconduct_for(event: StatusEvent, misconduct: str) -> str:
+    """The 违纪行为 or 具体表现 an expulsion or removal records (required, one of `Misconduct`);
+    the other events record none."""
+    misconduct = str(misconduct or "").strip()
+    if event not in MISCONDUCT_EVENTS:
+        if misconduct:
+            raise ValidationFailed(
+                _("只有开除党籍和除名须填写违纪行为或具体表现。"),
+                code="misconduct_not_applicable",
+                fields={"misconduct": [_("仅开除党籍、除名填写")]},
+            )
+        return ""
+    if misconduct not in Misconduct.values:
+        raise ValidationFailed(
+            _("开除党籍、除名须选择违纪行为或具体表现（党内统计 出党情况（二））。"),
+            code="misconduct_required" if not misconduct else "invalid_choice",
+            fields={
+                "misconduct": [
+                    _("须为 %(v)s 之一") % {"v": "、".join(str(x) for x in Misconduct.labels)}
+                ]
+            },
+        )
+    return misconduct
+
+
 def member_status_event(
-    *, actor, member: Member, event: str, on, reason: str, decided_by: str, document_no: str = ""
+    *,
+    actor,
+    member: Member,
+    event: str,
+    on,
+    reason: str,
+    decided_by: str,
+    document_no: str = "",
+    misconduct: str = "",
 ) -> StatusChange:
     """Record a member's status event — death, 停止党籍, 恢复党籍, 开除党籍 or 除名 — on the date it
     happened, with the reason, the organization that decided it and its document number (none for
-    a death), and move the member to the status it gives. Only the higher committee records them
+    a death) — for 开除党籍 and 除名 also what it was for (`misconduct`: the 违纪行为 or 具体表现 of
+    党统 表11, required; blank for the other events) — and move the member to the status it gives. Only the higher committee records them
     (`decides_above`); the statistics count each in the year of its date (DT-2017 表1, S4, S9).
 
     A decrease needs a member in the Party; 恢复党籍 one suspended or struck off, and brings back
@@ -231,6 +270,7 @@ def member_status_event(
     document_no = _text(
         document_no, field="document_no", required=event != StatusEvent.DEATH, limit=100
     )
+    misconduct = misconduct_for(event, misconduct)
     if not decides_above(actor, member.organization):
         raise Forbidden(
             _("党员死亡、停止党籍、恢复党籍和出党由上级党委登记。"), code="not_committee"
@@ -298,5 +338,6 @@ def member_status_event(
             reason=reason,
             decided_by=decided_by,
             document_no=document_no,
+            misconduct=misconduct,
             actor=actor,
         )

@@ -495,6 +495,13 @@ MATRIX = {
         lambda o: {"event": "death", "on": "2026-07-01", "reason": "病故", "decided_by": "党委"},
         row("403 403 404 201 201 403 403 401", "404 404 404 404 201 404 404 401"),
     ),
+    # Lost contact: the branch (its secretary or committee) or a committee above records it; the
+    # auditor sees the member but may not.
+    ("member-lost-contact", "POST"): (
+        lambda o: f"/api/members/{o.member.pk}/lost-contact/",
+        lambda o: {"lost_on": "2026-01-10", "reason": "moved"},
+        row("201 201 404 201 201 403 201 401", "404 404 404 404 201 404 404 401"),
+    ),
     ("case-evidence", "GET"): (lambda o: f"/api/cases/{o.case.pk}/evidence/", None, SCOPED),
     ("development-pipeline", "GET"): (
         lambda o: f"/api/reports/development-pipeline/?organization={o.branch.pk}",

@@ -620,3 +620,35 @@ def test_native_place_is_imported_and_read_on_the_member_page_and_the_record(org
         c.text for t in Docx(io.BytesIO(record.content)).tables for r in t.rows for c in r.cells
     ]
     assert cells[cells.index("籍\u3000\u3000贯") + 1] == "江苏南京"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_students_level_and_enrolment_are_imported_and_exported(orgdept):
+    """学生层次, 入学年份 and 学制 are columns of the 党员 sheet (党统 表7 counts students by level
+    and grade): imported onto the record, exported in the same format, a bad 学制 refused."""
+    university = small_university(TODAY)
+    row = university.rows["members"][0]
+    row.update(
+        person_category="student",
+        student_level="postgraduate",
+        enrollment_year=2025,
+        programme_years=2,
+    )
+    assert post(orgdept, workbook(university)).status_code == 201
+    m = Member.objects.get(staff_or_student_no=row["staff_or_student_no"])
+    assert (m.student_level, m.enrollment_year, m.programme_years) == ("postgraduate", 2025, 2)
+    root = Organization.objects.get(code="100")
+    r = orgdept.get(f"/api/onboarding/export/?organization={root.pk}")
+    sheet = load_workbook(io.BytesIO(r.content))["党员"]
+    headers = [c.value for c in sheet[1]]
+    values = next(
+        [c.value for c in r]
+        for r in sheet.iter_rows(min_row=2)
+        if r[0].value == row["staff_or_student_no"]
+    )
+    got = dict(zip(headers, values, strict=False))
+    assert (got["学生层次"], got["入学年份"], got["学制（年）"]) == ("研究生", 2025, 2)
+    row["programme_years"] = 12
+    r = post(orgdept, workbook(university))
+    assert r.status_code == 400, r.json()
+    assert "学制" in str(r.json())

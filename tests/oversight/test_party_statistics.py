@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from dateutil.relativedelta import relativedelta
 
-from organizations.models import Member, MemberStatus, Organization, OrgKind
+from organizations.models import LostContact, Member, MemberStatus, Organization, OrgKind
 from oversight.party_statistics.sample import generate_university
 from oversight.party_statistics.selectors import Statistics, statistics_view
 from procedures.member_development.models import StatusChange
@@ -29,14 +29,40 @@ def generated(db):
 
 
 def _rows(root):
-    return list(Member.objects.filter(organization__path__startswith=root.path).values())
+    """The member rows, each with the date of leaving: `left_on`, or the committee's 开除党籍
+    event (which has none) and what it was for."""
+    events = {
+        m: (on, why)
+        for m, on, why in StatusChange.objects.exclude(event="").values_list(
+            "member_id", "effective_on", "misconduct"
+        )
+    }
+    rows = list(Member.objects.filter(organization__path__startswith=root.path).values())
+    for r in rows:
+        on, why = events.get(r["id"], (None, ""))
+        r["left"] = r["left_on"] or on
+        r["misconduct"] = why
+    return rows
 
 
 def _member_on(r, day):
-    if r["status"] not in ("full", "probationary", "removed", "withdrawn", "cancelled"):
+    if r["status"] not in ("full", "probationary", "removed", "withdrawn", "cancelled", "expelled"):
         return False
     start = r["transferred_in_on"] or r["joined_on"]
-    return start <= day and (r["left_on"] is None or r["left_on"] > day)
+    return start <= day and (r["left"] is None or r["left"] > day)
+
+
+# 学制 when the record has none (the rule set's statistics.programme_years)
+STANDARD_YEARS = {"postgraduate": 3, "undergraduate": 4, "college": 3}
+
+
+def _grade_row(r):
+    """The 表7 row of a student on 12-31 (the school year began in September)."""
+    in_year = YEAR - r["enrollment_year"] + 1
+    length = r["programme_years"] or STANDARD_YEARS[r["student_level"]]
+    if in_year >= length:
+        return f"{r['student_level']}_graduating"
+    return f"{r['student_level']}_{'first' if in_year == 1 else 'other'}"
 
 
 def _age_column(age):
@@ -65,7 +91,7 @@ def test_tables_agree_with_counts_computed_independently(generated):
     transferred = sum(
         bool(r["transferred_in_on"] and r["transferred_in_on"].year == YEAR) for r in rows
     )
-    left = sum(bool(r["left_on"] and r["left_on"].year == YEAR) for r in rows)
+    left = sum(bool(r["left"] and r["left"].year == YEAR) for r in rows)
     assert change.value("1", "count") == opening
     assert change.value("3", "count") == len(admitted) > 0
     assert change.value("7", "count") == transferred > 0
@@ -122,6 +148,54 @@ def test_tables_agree_with_counts_computed_independently(generated):
     assert orgs.value("count", "branch") == kinds["branch"]
     assert orgs.value("count", "committee") == kinds["committee"]
 
+    # 表7: students on 12-31 by level and grade; the year's new student members likewise.
+    students_table = t["students"]
+    assert students_table.value("total", "total") == len(students) > 0
+    grades = Counter(_grade_row(r) for r in students)
+    assert set(grades) >= {"undergraduate_first", "undergraduate_other", "postgraduate_graduating"}
+    for row, n in grades.items():
+        assert students_table.value(row, "total") == n, row
+    levels = Counter(r["student_level"] for r in students)
+    assert students_table.value("university", "total") == len(students)
+    for level, n in levels.items():
+        assert students_table.value(level, "total") == n, level
+    new_students = [r for r in admitted if r["person_category"] == "student"]
+    assert students_table.value("total", "new_total") == len(new_students) > 0
+    assert students_table.value("total", "new_female") == sum(
+        r["gender"] == "2" for r in new_students
+    )
+
+    # 表11: the year's expulsions and removals by what they were for.
+    misconduct = t["exits_by_misconduct"]
+    gone = [r for r in rows if r["left"] and r["left"].year == YEAR and r["misconduct"]]
+    assert misconduct.value("total", "expelled") == sum(r["status"] == "expelled" for r in gone)
+    assert misconduct.value("total", "removed") == sum(r["status"] == "removed" for r in gone)
+    assert misconduct.value("total", "total") == len(gone) > 0
+    for why, n in Counter(r["misconduct"] for r in gone).items():
+        if why != "organizational":  # its row also counts the 其中 违反干部选拔任用规定
+            assert misconduct.value(why, "total") == n, why
+    assert misconduct.value("organizational", "total") == sum(
+        r["misconduct"] in ("organizational", "cadre_selection") for r in gone
+    )
+
+    # 表43: members out of contact on 12-31 for 6 months or more (lost by 06-30), not found by then.
+    out_of_contact = {}
+    for member_id, lost_on, found_on, reason in LostContact.objects.values_list(
+        "member_id", "lost_on", "found_on", "reason"
+    ):
+        if lost_on <= dt.date(YEAR, 6, 30) and (found_on is None or found_on > CUTOFF):
+            out_of_contact[member_id] = (lost_on, reason)
+    lost_rows = [r for r in at_end if r["id"] in out_of_contact]
+    lost_table = t["lost_contact"]
+    assert lost_table.value("total", "total") == len(lost_rows) > 0
+    assert lost_table.value("institution", "total") == len(lost_rows)
+    for reason, n in Counter(out_of_contact[r["id"]][1] for r in lost_rows).items():
+        assert lost_table.value("total", reason) == n, reason
+    years_lost = Counter(relativedelta(CUTOFF, out_of_contact[r["id"]][0]).years for r in lost_rows)
+    assert lost_table.value("total", "lost_1") == years_lost[0]
+    assert lost_table.value("total", "lost_5") == sum(years_lost[y] for y in range(1, 6))
+    assert lost_table.value("total", "lost_11") == sum(n for y, n in years_lost.items() if y >= 11)
+
     view = statistics_view(stats)
     assert view["checks_ok"], view["checks"][:3]
     assert view["checks_total"] > 100
@@ -143,6 +217,16 @@ def test_a_planted_inconsistency_is_caught_and_the_person_named(generated):
     )[0]
     Member.objects.filter(pk=blank.pk).update(education="")
 
+    # A student member with no level, and an expulsion recorded without what it was for.
+    student = Member.objects.filter(
+        organization__path__startswith=root.path, status="full", person_category="student"
+    ).exclude(pk__in=[person.pk, blank.pk])[0]
+    Member.objects.filter(pk=student.pk).update(student_level="")
+    expulsion = StatusChange.objects.filter(
+        event="expulsion", effective_on__year=YEAR, member__organization__path__startswith=root.path
+    ).first()
+    StatusChange.objects.filter(pk=expulsion.pk).update(misconduct="")
+
     view = statistics_view(Statistics(root, CUTOFF))
     assert not view["checks_ok"]
     failed = {c["text"]: c for c in view["checks"]}
@@ -152,3 +236,12 @@ def test_a_planted_inconsistency_is_caught_and_the_person_named(generated):
     assert balance["people"][0]["status_display"] == "除名/自行脱党"
     edu = [c for c in view["checks"] if c["text"].startswith("党员学历·总计·总数 =")]
     assert [p["name"] for p in edu[0]["people"]] == [blank.name]
+    level = failed["学生党员情况·总计·党员总数 = 大学生 + 中专生 + 高中、中技学生（党员总数）"]
+    assert (level["left"], level["right"]) == (level["right"] + 1, level["right"])
+    assert [p["name"] for p in level["people"]] == [student.name]
+    why = failed["出党情况（二）·总计·合计 = " + " + ".join(
+        ["违反政治纪律", "违反组织纪律", "违反廉洁纪律", "违反群众纪律", "违反工作纪律", "违反生活纪律",
+         "理想信念缺失", "政治立场动摇", "宗旨观念淡薄", "工作消极懈怠", "组织纪律散漫", "道德行为不端",
+         "其他"]
+    ) + "（合计）"]  # fmt: skip
+    assert [p["name"] for p in why["people"]] == [expulsion.member.name]

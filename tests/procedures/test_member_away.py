@@ -8,7 +8,7 @@ import datetime as dt
 import time_machine
 from django.test import Client
 
-from organizations.models import MemberAway
+from organizations.models import LostContact, MemberAway
 from orglife.services import meeting_record
 
 from ..helpers import complete, cst, inbox, only_task, run_timers
@@ -115,11 +115,20 @@ def test_a_mobile_member_is_registered_contacted_flagged_and_back(university, ap
         # flagged for the committee, which decides; nothing is stopped by itself
         decide = contact_task(officer, case["id"])
         assert decide["element_id"] == "decide_lost_contact"
+        # the report is his lost-contact record since the last contact (党统 表43)
+        lost = LostContact.objects.get(member=away)
+        assert (lost.lost_on, lost.reason, lost.found_on) == (
+            dt.date(2027, 5, 1),
+            "migrant_work",
+            None,
+        )
         complete(
             officer,
             decide["id"],
             {"decision": "found", "decided_on": "2027-12-01", "reason": "经查找已联系上"},
         )
+        lost.refresh_from_db()
+        assert lost.found_on == dt.date(2027, 12, 1)
         task = contact_task(sec, case["id"])
         assert task["element_id"] == "record_contact"
     with time_machine.travel(cst(2027, 12, 20, 9), tick=False):
@@ -169,6 +178,9 @@ def test_the_committee_stopping_the_standing_records_the_status_event_the_statis
         )
         reason = "失去联系超过六个月，经查找仍无下落"
         stop_standing(officer, sec, case, away, "2027-10-08", reason, "计院党〔2027〕9号")
+        # his lost-contact record stays open; 表43 counts members only, so not him
+        lost = LostContact.objects.get(member=away)
+        assert (lost.lost_on, lost.found_on) == (dt.date(2027, 3, 1), None)
     # the year's table counts him under 停止党籍 (DT-2017 表1 row 11), and the cell names him
     q = {"organization": u.branch_a.pk, "cutoff": "2027-12-31"}
     tables = {t["key"]: t for t in officer.get("/api/statistics/", q).json()["tables"]}
