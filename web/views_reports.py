@@ -113,6 +113,7 @@ def overview(request) -> HttpResponse:
             "org": org,
             "choices": choices,
             **reports.overdue_view(request.user, org),
+            "calendar_notice": web_selectors.calendar_notice(request.user),
             "nav_active": "overview",
         },
     )
