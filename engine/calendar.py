@@ -71,6 +71,52 @@ def calendar_sources() -> dict[int, str]:
 
 
 @dataclass(frozen=True)
+class CalendarCoverage:
+    """Up to which day working days can be computed, seen from `today`.
+
+    `last_day`: 31 December of the last year of the unbroken run of covered years that reaches
+    today's year (None when today's year itself has no data); `horizon`: the day that must still
+    be covered (today + the horizon's days); `missing_year`: the first year after `last_day`
+    (today's year when that is not covered), the year whose holidays to install."""
+
+    today: dt.date
+    last_day: dt.date | None
+    horizon: dt.date
+
+    @property
+    def covers_today(self) -> bool:
+        return self.last_day is not None and self.today <= self.last_day
+
+    @property
+    def covers_horizon(self) -> bool:
+        return self.last_day is not None and self.horizon <= self.last_day
+
+    @property
+    def missing_year(self) -> int:
+        return self.last_day.year + 1 if self.covers_today else self.today.year
+
+
+def calendar_coverage(horizon_days: int, *, on: dt.date | None = None) -> CalendarCoverage:
+    """How far working days can be computed from `on` (default today, CST), and whether that
+    reaches `horizon_days` ahead (the deployment's horizon, settings PARTYFLOW["CALENDAR_HORIZON_DAYS"]).
+    Raises `HolidayFileInvalid` when the configured holiday file is broken (then no day is covered)."""
+    day = on or today()
+    years = calendar_sources()
+    last_year = None
+    year = day.year
+    while year in years:
+        last_year, year = year, year + 1
+    if last_year is None:  # today's year is not covered: the last covered day lies before it
+        earlier = [y for y in years if y < day.year]
+        last_year = max(earlier) if earlier else None
+    return CalendarCoverage(
+        today=day,
+        last_day=dt.date(last_year, 12, 31) if last_year is not None else None,
+        horizon=day + dt.timedelta(days=horizon_days),
+    )
+
+
+@dataclass(frozen=True)
 class Duration:
     """A rule-set duration. Months and years are calendar months; working_days count the Chinese calendar."""
 

@@ -1,9 +1,10 @@
 """Health for load balancers and monitoring (issue 30).
 
 - `/healthz`: the process answers (no database, no broker): 200 `{"status": "ok"}`.
-- `/readyz`: the database answers, the Celery broker answers (when one is configured) and every
-  migration is applied: 200 `{"status": "ok"}`, else 503 `{"status": "unavailable"}` with
-  Retry-After.
+- `/readyz`: the database answers, the Celery broker answers (when one is configured), every
+  migration is applied and the working-day calendar covers today: 200 `{"status": "ok"}`, else 503
+  `{"status": "unavailable"}` with Retry-After. A check may pass with a `warning` (the calendar
+  ends within the horizon): still 200.
 
 An anonymous caller learns only the status; a staff user's session (the organization department's
 IT account, a superuser) also gets each check with its error, so a monitor can show why. The checks
@@ -24,6 +25,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
+
+from engine.calendar import CalendarCoverage, calendar_coverage
 
 log = logging.getLogger("partyflow.health")
 
@@ -58,11 +61,59 @@ def check_broker() -> None:
         conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT)
 
 
-CHECKS = {"database": check_database, "migrations": check_migrations, "broker": check_broker}
+class CheckFailed(Exception):
+    """A check's failure with details to show beside its error (`details`: JSON values)."""
+
+    def __init__(self, message: str, **details):
+        super().__init__(message)
+        self.details = details
+
+
+def calendar_status(coverage: CalendarCoverage, horizon_days: int) -> str:
+    """What IT reads about the working-day calendar (readyz, `partyflow status`, `partyflow
+    calendar`): ok, or which year is missing, from when, and what to install."""
+    last = coverage.last_day.isoformat() if coverage.last_day else "none"
+    year = coverage.missing_year
+    todo = (
+        f"install the {year} holiday file (PARTYFLOW_HOLIDAYS_FILE, check it with "
+        f"`partyflow calendar --check FILE`; docs/operations.md, Each December)"
+    )
+    if not coverage.covers_today:
+        return f"no holiday data for {year}: working days cannot be computed today (last covered day {last}); {todo}"
+    if not coverage.covers_horizon:
+        return (
+            f"holiday data ends {last}, within {horizon_days} days: from {year}-01-01 working days "
+            f"cannot be computed; {todo}"
+        )
+    return f"ok: working days can be computed up to {last} (horizon {horizon_days} days)"
+
+
+def check_calendar() -> dict:
+    """Error when today has no holiday data (every working-day deadline fails); a warning when the
+    data ends within the horizon (PARTYFLOW["CALENDAR_HORIZON_DAYS"]). A broken holiday file is an
+    error (it answers for no year)."""
+    horizon = settings.PARTYFLOW["CALENDAR_HORIZON_DAYS"]
+    coverage = calendar_coverage(horizon)
+    last = coverage.last_day.isoformat() if coverage.last_day else None
+    if not coverage.covers_today:
+        raise CheckFailed(calendar_status(coverage, horizon), last_covered_day=last)
+    result: dict = {"last_covered_day": last}
+    if not coverage.covers_horizon:
+        result["warning"] = calendar_status(coverage, horizon)
+    return result
+
+
+CHECKS = {
+    "database": check_database,
+    "migrations": check_migrations,
+    "broker": check_broker,
+    "calendar": check_calendar,
+}
 
 
 def run_checks() -> dict[str, dict]:
-    """Each check with ok and, when it failed, its error. Migrations are not read when the database
+    """Each check with ok and, when it failed, its error; a check may add details (the calendar's
+    last covered day) and a `warning` that leaves it ok. Migrations are not read when the database
     is down (their error would only repeat the database's)."""
     results: dict[str, dict] = {}
     for name, check in CHECKS.items():
@@ -71,8 +122,12 @@ def run_checks() -> dict[str, dict]:
             continue
         started = time.monotonic()
         try:
-            check()
-            results[name] = {"ok": True}
+            results[name] = {"ok": True, **(check() or {})}
+            if "warning" in results[name]:
+                log.warning("readiness check %s warns: %s", name, results[name]["warning"])
+        except CheckFailed as exc:
+            results[name] = {"ok": False, "error": str(exc), **exc.details}
+            log.warning("readiness check %s failed: %s", name, exc)
         except Exception as exc:  # a check's failure is its answer, whatever the exception
             results[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
             log.warning("readiness check %s failed: %s", name, exc)

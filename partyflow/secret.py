@@ -6,17 +6,30 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 FILENAME = "secret_key"
 
 
 def ensure_secret_key(data_dir: Path) -> str:
-    """The key stored in `data_dir`, created (readable by the owner only) on first use."""
+    """The key stored in `data_dir`, created (readable by the owner only) on first use.
+
+    Processes starting at once (web, worker, beat of `make demo`) all get the same key: each writes
+    its own candidate to a temporary file and links it into place; the link is atomic and fails
+    when the key exists, so the file is never seen half-written and the losers read the winner's."""
     path = Path(data_dir) / FILENAME
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(50))
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{FILENAME}.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(50))
+                f.flush()
+                os.fsync(f.fileno())
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process created it first: theirs is the key
+        finally:
+            os.unlink(tmp)
     return path.read_text().strip()

@@ -362,6 +362,11 @@ PARTYFLOW = {
     # (or overrides, per year): a JSON file copied from the State Council's notice, format in
     # docs/holidays-example.json, checked by `partyflow calendar --check`. Unset: the package only.
     "HOLIDAYS_FILE": os.environ.get("PARTYFLOW_HOLIDAYS_FILE", ""),
+    # Days ahead the working-day calendar must cover before /readyz, `partyflow status` and the
+    # organization department's overview warn (engine.calendar.calendar_coverage). 45: the State
+    # Council publishes next year's arrangement in November or December (国务院办公厅关于…年部分节假日
+    # 安排的通知), so from mid-November on, a warning means the year's file is due.
+    "CALENDAR_HORIZON_DAYS": int(os.environ.get("PARTYFLOW_CALENDAR_HORIZON_DAYS", "45")),
     # The academic calendar (semesters are periods of the standards): each semester starts on
     # start (MM-DD) of a year and ends on end (MM-DD), in the next year when end is before start.
     # Env PARTYFLOW_ACADEMIC_CALENDAR: the same list as JSON.

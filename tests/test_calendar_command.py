@@ -9,11 +9,22 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from .calendar_helpers import EXAMPLE, TEST_2027
+from .helpers import cst
+
+TEST_2027_FILE = Path(__file__).parent / "data" / "holidays-2027-test.json"  # MADE-UP test data
+
+
+@pytest.fixture(autouse=True)
+def _mid_2026():
+    """A day the package covers with the horizon: the listing answers the same on any day."""
+    with time_machine.travel(cst(2026, 6, 1, 10), tick=True):
+        yield
 
 
 def write(tmp_path, data) -> Path:
@@ -33,6 +44,34 @@ def test_calendar_lists_the_package_years_and_the_first_year_without_data():
     assert "holiday file (PARTYFLOW_HOLIDAYS_FILE): 未设置" in out
     assert "package chinesecalendar 1.11.0: 2004–2026" in out
     assert "first year without data (working days answer calendar_unavailable): 2027" in out
+    assert "calendar: working days can be computed up to 2026-12-31" in out
+
+
+def no_file() -> override_settings:
+    return override_settings(PARTYFLOW={**settings.PARTYFLOW, "HOLIDAYS_FILE": ""})
+
+
+def test_calendar_on_7_december_2026_warns_on_stderr_and_exits_0():
+    with no_file(), time_machine.travel(cst(2026, 12, 7, 10), tick=False):
+        out, err = run()
+    assert err.startswith("calendar: WARNING holiday data ends 2026-12-31, within 45 days: from ")
+    assert "install the 2027 holiday file" in err
+    assert "calendar: working days can be computed up to 2026-12-31" in out
+
+
+def test_calendar_on_7_december_2026_with_a_2027_file_is_quiet():
+    with override_settings(PARTYFLOW={**settings.PARTYFLOW, "HOLIDAYS_FILE": str(TEST_2027_FILE)}):
+        with time_machine.travel(cst(2026, 12, 7, 10), tick=False):
+            out, err = run()
+    assert err == ""
+    assert "calendar: working days can be computed up to 2027-12-31" in out
+
+
+def test_calendar_on_2_january_2027_without_a_file_fails():
+    with no_file(), time_machine.travel(cst(2027, 1, 2, 10), tick=False):
+        with pytest.raises(CommandError, match="calendar: no holiday data for 2027") as e:
+            run()
+    assert e.value.returncode == 1
 
 
 def test_calendar_lists_a_year_the_file_supplies(tmp_path):

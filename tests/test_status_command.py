@@ -31,3 +31,17 @@ def test_status_reports_due_late_and_failed_timers(api, university):
     assert "timers late (> 2 min past due): 1" in text
     assert "oldest late timer: 2026-07-10T01:00:00+00:00" in text
     assert "timers failed: 1" in text and "NameError: term_end" in text
+    assert "calendar: working days can be computed up to 2026-12-31" in text
+
+
+@pytest.mark.django_db
+def test_status_warns_in_december_and_reports_the_error_in_january_without_a_holiday_file(settings):
+    settings.PARTYFLOW = {**settings.PARTYFLOW, "HOLIDAYS_FILE": ""}
+    out = StringIO()
+    with time_machine.travel(cst(2026, 12, 7, 10), tick=False):
+        call_command("status", no_workers=True, stdout=out)
+    assert "calendar: WARNING holiday data ends 2026-12-31, within 45 days" in out.getvalue()
+    out = StringIO()
+    with time_machine.travel(cst(2027, 1, 2, 10), tick=False):
+        call_command("status", no_workers=True, stdout=out)  # a report: exits 0 all the same
+    assert "calendar: ERROR no holiday data for 2027" in out.getvalue()

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Case as DbCase
 from django.db.models import (
@@ -26,15 +27,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from engine.calendar import CST, last_day_before
+from engine.calendar import CST, calendar_coverage, cn_date, last_day_before
 from engine.errors import Forbidden
+from engine.holidays import HolidayFileInvalid
 from engine.rules import get_rule_set
 from forms.validation import load_schema
 from notifications.render import notification_state_label
 from notifications.render import render as render_notification
 from notifications.selectors import tasks_escalated_to, unread
 from organizations.models import Organization, OrgKind, Role
-from organizations.selectors import active_assignments, organizations_visible
+from organizations.selectors import active_assignments, is_org_department, organizations_visible
 from procedures.member_development.selectors import PROCESS as DEVELOPMENT
 from workflows import registry
 from workflows.actions import action_label
@@ -788,3 +790,25 @@ def my_cases(user) -> list[dict]:
             }
         )
     return rows
+
+
+def calendar_notice(user) -> dict | None:
+    """The organization department's warning that the working-day calendar does not reach the
+    horizon (PARTYFLOW["CALENDAR_HORIZON_DAYS"], the readiness check `calendar`): the year missing,
+    the last day covered and whether today is already past it; `broken` when the holiday file has
+    an error (no day is computed). None while the horizon is covered, and for every other role."""
+    if not is_org_department(user):
+        return None
+    try:
+        coverage = calendar_coverage(settings.PARTYFLOW["CALENDAR_HORIZON_DAYS"])
+    except HolidayFileInvalid:
+        return {"broken": True}
+    if coverage.covers_horizon:
+        return None
+    return {
+        "broken": False,
+        "year": coverage.missing_year,
+        "last_day": cn_date(coverage.last_day),
+        "first_day": cn_date(dt.date(coverage.missing_year, 1, 1)),
+        "today_covered": coverage.covers_today,
+    }

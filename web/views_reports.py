@@ -115,6 +115,7 @@ def overview(request) -> HttpResponse:
             "org": org,
             "choices": choices,
             **reports.overdue_view(request.user, org),
+            "calendar_notice": web_selectors.calendar_notice(request.user),
             "nav_active": "overview",
         },
     )

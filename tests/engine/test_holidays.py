@@ -10,7 +10,12 @@ import chinese_calendar
 import pytest
 
 from engine import calendar as cal
-from engine.calendar import CalendarUnavailable, add_working_days, is_working_day
+from engine.calendar import (
+    CalendarUnavailable,
+    add_working_days,
+    calendar_coverage,
+    is_working_day,
+)
 from engine.holidays import HolidayFileInvalid, parse_holidays, read_holidays_file
 
 from ..calendar_helpers import EXAMPLE, TEST_2027
@@ -20,10 +25,14 @@ D = dt.date
 
 @pytest.fixture
 def holidays_file(tmp_path):
-    """Write `data` as the holiday file and hand it to the engine; the previous file afterwards."""
+    """Write `data` as the holiday file and hand it to the engine (None: no file); the previous
+    file afterwards."""
     previous = cal._holidays_file
 
-    def use(data) -> Path:
+    def use(data) -> Path | None:
+        if data is None:  # no file: the package alone
+            cal.use_holidays_file(None)
+            return None
         path = tmp_path / "holidays.json"
         path.write_text(
             data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=2),
@@ -123,3 +132,51 @@ def test_the_example_file_is_valid_and_agrees_with_the_package_day_by_day():
 def test_file_problems_name_the_line_and_the_date(text, problem):
     years, problems = parse_holidays(text)
     assert any(problem in p for p in problems), problems
+
+
+# Up to which day working days can be computed (calendar_coverage): on 7 December 2026 with
+# chinesecalendar 1.11.0 (data to 2026) the calendar ends 31 December, 24 days ahead, short of 45;
+# the made-up 2027 carries it to 31 December 2027; on 2 January 2027 without a file, not even today.
+
+
+def test_on_7_december_2026_the_calendar_ends_on_31_december_short_of_45_days(holidays_file):
+    holidays_file(None)
+    c = calendar_coverage(45, on=D(2026, 12, 7))
+    assert c.last_day == D(2026, 12, 31)
+    assert c.horizon == D(2027, 1, 21)
+    assert c.covers_today and not c.covers_horizon
+    assert c.missing_year == 2027
+
+
+def test_the_horizon_is_reached_up_to_45_days_before_the_last_covered_day(holidays_file):
+    holidays_file(None)
+    assert calendar_coverage(45, on=D(2026, 11, 16)).covers_horizon  # 16 Nov + 45 = 31 Dec
+    assert not calendar_coverage(45, on=D(2026, 11, 17)).covers_horizon  # + 45 = 1 Jan 2027
+    assert calendar_coverage(24, on=D(2026, 12, 7)).covers_horizon  # the horizon is a parameter
+
+
+def test_a_holiday_file_with_2027_carries_the_calendar_to_the_end_of_2027(holidays_file):
+    holidays_file(TEST_2027)
+    c = calendar_coverage(45, on=D(2026, 12, 7))
+    assert c.last_day == D(2027, 12, 31)
+    assert c.covers_horizon and c.missing_year == 2028
+
+
+def test_on_2_january_2027_without_a_file_today_is_not_covered(holidays_file):
+    holidays_file(None)
+    c = calendar_coverage(45, on=D(2027, 1, 2))
+    assert c.last_day == D(2026, 12, 31)
+    assert not c.covers_today and not c.covers_horizon
+    assert c.missing_year == 2027
+
+
+def test_a_file_year_after_a_gap_does_not_count_as_covering(holidays_file):
+    holidays_file({"years": {"2028": {"holidays": {"2028-01-03": "元旦"}}}})  # Monday
+    c = calendar_coverage(45, on=D(2026, 12, 7))
+    assert c.last_day == D(2026, 12, 31) and c.missing_year == 2027
+
+
+def test_a_broken_holiday_file_is_refused_not_read_as_no_gap(holidays_file):
+    holidays_file({"years": {"2027": {"workdays": {"2027-01-06": "调休"}}}})
+    with pytest.raises(HolidayFileInvalid):
+        calendar_coverage(45, on=D(2026, 12, 7))

@@ -1,5 +1,7 @@
 """`partyflow calendar`: the years working days can be computed for and where each year's holidays
-come from (the package chinesecalendar or the holiday file); `--check FILE` checks a holiday file."""
+come from (the package chinesecalendar or the holiday file), and up to which day working days can be
+computed (partyflow.health.check_calendar: exit status 1 when not even today is covered, a warning
+on stderr when the horizon is not); `--check FILE` checks a holiday file."""
 
 from importlib.metadata import version
 
@@ -8,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from engine.calendar import PACKAGE_YEARS, calendar_sources
 from engine.holidays import HolidayFileInvalid, read_holidays_file
+from partyflow.health import CheckFailed, check_calendar
 
 
 def year_runs(years: list[int]) -> list[str]:
@@ -58,6 +61,13 @@ class Command(BaseCommand):
                 w(f"file: {year}{note}")
         gap = next(y for y in range(min(sources), max(sources) + 2) if y not in sources)
         w(f"first year without data (working days answer calendar_unavailable): {gap}")
+        try:
+            result = check_calendar()
+        except CheckFailed as exc:
+            raise CommandError(f"calendar: {exc}") from None
+        if "warning" in result:
+            self.stderr.write(f"calendar: WARNING {result['warning']}")
+        w(f"calendar: working days can be computed up to {result['last_covered_day']}")
 
     def check_file(self, path: str) -> None:
         years, problems = read_holidays_file(path)

@@ -1,4 +1,5 @@
-"""`partyflow status`: what an operator checks first: timers due, late, failed; workers seen."""
+"""`partyflow status`: what an operator checks first: timers due, late, failed; workers seen; up to
+which day working days can be computed (the readiness check `calendar`). Always exits 0: a report."""
 
 import datetime as dt
 
@@ -7,9 +8,22 @@ from django.core.management.base import BaseCommand
 from django.db.models import Min
 from django.utils import timezone
 
+from partyflow.health import CheckFailed, check_calendar
 from workflows.models import Timer, TimerStatus
 
 LATE_AFTER = dt.timedelta(minutes=2)  # a sweep runs every minute: more than two behind is late
+
+
+def calendar_line() -> str:
+    try:
+        result = check_calendar()
+    except CheckFailed as exc:
+        return f"calendar: ERROR {exc}"
+    except Exception as exc:  # a broken holiday file: say so, do not crash the status report
+        return f"calendar: ERROR {type(exc).__name__}: {exc}"
+    if "warning" in result:
+        return f"calendar: WARNING {result['warning']}"
+    return f"calendar: working days can be computed up to {result['last_covered_day']}"
 
 
 class Command(BaseCommand):
@@ -38,6 +52,7 @@ class Command(BaseCommand):
         w(f"timers failed: {failed.count()}")
         for t in failed.select_related("case").order_by("-id")[:10]:
             w(f"  case {t.case_id} {t.element_id} due {t.due_at.isoformat()}: {t.error[:200]}")
+        w(calendar_line())
         if no_workers or not settings.CELERY_BROKER_URL:
             w(
                 "workers: no broker configured (timers run in-process in the demo or by `partyflow run-timers`)"
