@@ -154,13 +154,16 @@ def _count(value) -> int | None:
     return int(number) if number >= 0 and number == int(number) else None
 
 
+def _header(ws) -> list[str]:
+    """A sheet's first row, lower-cased, [] for an empty sheet. Read, not judged by `max_row`: a
+    sheet written without its `<dimension>` (openpyxl's write-only mode) has no size until read."""
+    first = next(ws.iter_rows(min_row=1, max_row=1), None)
+    return [str(c.value or "").strip().lower() for c in first or ()]
+
+
 def _record_sheet(ws, kind: str, out: Parsed) -> None:
     _names, columns, required, dates, choices = RECORD_SHEETS[kind]
-    header = (
-        [str(c.value or "").strip().lower() for c in next(ws.iter_rows(min_row=1, max_row=1))]
-        if ws.max_row
-        else []
-    )
+    header = _header(ws)
     cols = {
         key: next((i for i, h in enumerate(header) if h in names), None)
         for key, names in columns.items()
@@ -226,11 +229,7 @@ def _sheet(wb, key):
 
 
 def _columns(ws, wanted, errors):
-    header = (
-        [str(c.value or "").strip().lower() for c in next(ws.iter_rows(min_row=1, max_row=1))]
-        if ws.max_row
-        else []
-    )
+    header = _header(ws)
     cols = {}
     for key in wanted:
         names = HEADERS[key]
@@ -287,10 +286,7 @@ def parse_workbook(file) -> Parsed:
     if att_ws is not None:
         cols = _columns(att_ws, ("held_on", "kind", "member", "present"), out.errors)
         for opt in ("title", "reason", "hours", "evidence"):
-            idx = [
-                str(c.value or "").strip().lower()
-                for c in next(att_ws.iter_rows(min_row=1, max_row=1))
-            ]
+            idx = _header(att_ws)
             cols[opt] = next((i for i, h in enumerate(idx) if h in HEADERS[opt]), None)
         if None not in (cols["held_on"], cols["kind"], cols["member"], cols["present"]):
             for n, row in enumerate(att_ws.iter_rows(min_row=2, values_only=True), start=2):

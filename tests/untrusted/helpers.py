@@ -6,20 +6,22 @@ import zipfile
 from openpyxl import Workbook
 
 
-def _base() -> bytes:
+def _base(title: str = "党费") -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = "党费"
+    ws.title = title
     ws.append(["党员", "月份", "金额", "缴纳日期"])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-def _with_sheet(sheet: bytes | None = None, *, stream=None, declared=None) -> bytes:
+def _with_sheet(
+    sheet: bytes | None = None, *, stream=None, declared=None, title: str = "党费"
+) -> bytes:
     """The base workbook with its first sheet's XML replaced by `sheet` (or the chunks of
     `stream`, compressed as they come)."""
-    src = zipfile.ZipFile(io.BytesIO(_base()))
+    src = zipfile.ZipFile(io.BytesIO(_base(title)))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
@@ -70,4 +72,11 @@ def million_rows() -> bytes:
     return _with_sheet(stream=chunks())
 
 
-MALFORMED = _with_sheet(HEAD + b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c')
+def malformed(title: str = "党费") -> bytes:
+    """A workbook whose sheet `title` breaks off inside its first row."""
+    return _with_sheet(
+        HEAD + b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c', title=title
+    )
+
+
+MALFORMED = malformed()
