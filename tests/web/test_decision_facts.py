@@ -91,7 +91,9 @@ def test_every_remediation_step_shows_why_the_branch_was_designated(seeded_modul
         page = _page("secretary_cs_admin", task)
     reasons = {i["label"]: i["value"] for i in facts["designation"]["items"]}
     assert reasons["未开展民主评议"] == "2025 年未开展民主评议党员"
-    assert reasons["组织生活不正常"].startswith("2025 年未按规定开展：支部党员大会（2025-Q1")
+    assert reasons["组织生活不正常"].startswith(
+        "2025 年未按规定开展：支部党员大会（2025年第一季度、2025年第二季度、2025年第三季度、2025年第四季度）"
+    )
     assert "确定为软弱涣散党支部的原因" in page and "组织生活不正常" in page
 
 

@@ -84,8 +84,8 @@ def test_the_committee_page_shows_both_trends_with_their_tables(api, web, univer
         trend = cells(html, "compliance-trend-table")
         head, rows = trend[0], trend[1:]
         assert head[0] == "月份" and "主题党日" in head
-        assert [r[0] for r in rows] == [f"2025-{m:02d}" for m in range(9, 13)] + [
-            f"2026-{m:02d}" for m in range(1, 9)
+        assert [r[0] for r in rows] == [f"2025年{m}月" for m in range(9, 13)] + [
+            f"2026年{m}月" for m in range(1, 9)
         ]
         july = dict(zip(head, rows[-2], strict=True))
         met, judged = re.match(r"(\d+)/(\d+)", july["主题党日"]).groups()
