@@ -25,6 +25,7 @@ from organizations.codes import (
     Education,
     Ethnicity,
     Gender,
+    LostContactReason,
     PersonCategory,
     StudentLevel,
 )
@@ -317,6 +318,16 @@ MEMBERS = Sheet(
         Column("工作岗位", "job_post"),
         Column("是否流动党员", "is_floating", "bool", aliases=("流动党员",)),
         Column("组织关系转入时间", "transferred_in_on", "date", aliases=("组织关系转入日期",)),
+        # An open lost contact (失去联系党员, 党统 表43): the day of the last contact and why; the
+        # import writes the same `LostContact` record the branch writes (`member_contact_lost`).
+        Column("失去联系日期", "lost_on", "date", aliases=("失联日期",)),
+        Column(
+            "失去联系情形",
+            "lost_reason",
+            "choice",
+            choices=LostContactReason,
+            aliases=("失去联系具体情形", "失联情形"),
+        ),
     ),
     names=("members", "党员花名册", "党员信息"),
 )

@@ -13,7 +13,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from engine.calendar import parse_date
-from organizations.models import Member, MemberStatus, Organization, RoleAssignment
+from organizations.models import LostContact, Member, MemberStatus, Organization, RoleAssignment
 from untrusted.cells import text_cell
 from workflows.models import Case, CaseStatus
 
@@ -105,10 +105,17 @@ def _members(root: Organization, in_development: set[int]):
         .select_related("organization")
         .order_by("organization__path", "id")
     )
+    lost = {
+        member_id: (lost_on, reason)
+        for member_id, lost_on, reason in LostContact.objects.filter(
+            member__organization__path__startswith=root.path, found_on__isnull=True
+        ).values_list("member_id", "lost_on", "reason")
+    }
     for m in qs.iterator(chunk_size=2000):
         if m.pk in in_development:
             continue
         row = {f: getattr(m, f) for f in MEMBER_EXPORT}
+        row["lost_on"], row["lost_reason"] = lost.get(m.pk, (None, ""))
         row.update(
             organization_code=m.organization.code,
             organization_name=m.organization.name,

@@ -15,9 +15,10 @@ from engine.calendar import Duration, today
 from engine.errors import DomainError, ValidationFailed
 from engine.i18n import _
 from organizations.idcard import id_number_check
-from organizations.models import Member, MemberStatus, Organization, OrgKind
+from organizations.models import LostContact, Member, MemberStatus, Organization, OrgKind
 from organizations.rules import branch_term_end
 from organizations.services import (
+    member_contact_lost,
     member_create_many,
     member_import_build,
     member_import_upsert,
@@ -337,6 +338,7 @@ def _import_members(ctx: _Context, sheet: Sheet, ws, progress) -> None:
     """Rows are read MEMBER_BATCH at a time: the members they name are looked up in one query
     (`_Known`), the new ones inserted in one statement after the batch's rows."""
     new: list = []  # (row, member built and checked, source) not yet inserted
+    lost: list = []  # (row, member, lost_on, reason): an open lost contact to record once inserted
     rows = _rows(ctx, sheet, ws, progress)
     while batch := list(islice(rows, MEMBER_BATCH)):
         known = _Known.of(batch)
@@ -346,11 +348,79 @@ def _import_members(ctx: _Context, sheet: Sheet, ws, progress) -> None:
                 sheet,
                 n,
                 lambda n=n, values=values, present=present, known=known: _member_row(
-                    ctx, sheet, n, values, present, new, known
+                    ctx, sheet, n, values, present, new, known, lost
                 ),
                 savepoint=False,  # reads, then one member_import_upsert or a member to insert later
             )
         _insert_members(ctx, sheet, new)
+        _record_lost_contacts(ctx, sheet, lost)
+
+
+def _lost_contact_checked(ctx: _Context, sheet: Sheet, n: int, values: dict) -> tuple | None:
+    """(失去联系日期, 失去联系情形) of the row, both or neither; the day not in the future nor before
+    the member joined (the rules `member_contact_lost` holds, named by row and column here)."""
+    lost_on, reason = values.get("lost_on"), values.get("lost_reason")
+    if not lost_on and not reason:
+        return None
+    if not reason:
+        _fail(ctx, sheet, n, "lost_reason", "required", _("填写失去联系日期时须填失去联系情形"))
+    if not lost_on:
+        _fail(ctx, sheet, n, "lost_on", "required", _("填写失去联系情形时须填失去联系日期"))
+    _not_future(ctx, sheet, n, values, ["lost_on"])
+    joined = values.get("joined_on")
+    if joined and lost_on < joined:
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "lost_on",
+            "date_out_of_order",
+            _("失去联系日期 %(l)s 早于入党日期 %(j)s")
+            % {"l": lost_on.isoformat(), "j": joined.isoformat()},
+        )
+    return lost_on, reason
+
+
+def _record_lost_contacts(ctx: _Context, sheet: Sheet, pending: list) -> None:
+    """Each row's open lost contact, through the branch's own service (`member_contact_lost`,
+    logged with the row it comes from). A member already recorded lost since that day is
+    unchanged (the same file twice); one lost since another day is refused, naming the row."""
+    rows = pending[:]
+    pending.clear()
+    members = [m.pk for _n, m, *_r in rows if m.pk is not None]
+    open_since = dict(
+        LostContact.objects.filter(member__in=members, found_on__isnull=True).values_list(
+            "member_id", "lost_on"
+        )
+    )
+    for n, member, lost_on, reason in rows:
+        if member.pk is None:  # its insert was refused: the row names why
+            continue
+        since = open_since.get(member.pk)
+        if since == lost_on:
+            continue
+        if since is not None:
+            ctx.report.error(
+                sheet,
+                n,
+                _header_of(sheet, "lost_on"),
+                "member_already_lost",
+                _("已登记自 %(d)s 起失去联系，尚未恢复联系（请在党员页面更正）")
+                % {"d": since.isoformat()},
+            )
+            continue
+        _apply(
+            ctx,
+            sheet,
+            n,
+            lambda n=n, member=member, lost_on=lost_on, reason=reason: member_contact_lost(
+                actor=ctx.actor,
+                member=member,
+                lost_on=lost_on,
+                reason=reason,
+                source={**ctx.source, "sheet": sheet.title, "row": n},
+            ),
+        )
 
 
 @dataclass
@@ -423,7 +493,14 @@ def _insert_one(ctx: _Context, sheet: Sheet, n: int, member, source: dict) -> No
 
 
 def _member_row(
-    ctx: _Context, sheet: Sheet, n: int, values: dict, present: set, new: list, known: _Known
+    ctx: _Context,
+    sheet: Sheet,
+    n: int,
+    values: dict,
+    present: set,
+    new: list,
+    known: _Known,
+    lost: list,
 ) -> None:
     branch = _branch(ctx, sheet, n, values)
     _not_future(
@@ -467,6 +544,7 @@ def _member_row(
             )
     elif not joined:
         _fail(ctx, sheet, n, "joined_on", "required", _("正式党员须填入党日期"))
+    lost_contact = _lost_contact_checked(ctx, sheet, n, values)
     member = _identity(ctx, sheet, n, values, known)
     wanted = {
         "organization": branch,
@@ -484,6 +562,8 @@ def _member_row(
         member = member_import_build(values=wanted)
         new.append((n, member, source))
         ctx.report.done(sheet, n, "created", member.staff_or_student_no, member.name, {})
+        if lost_contact:
+            lost.append((n, member, *lost_contact))
         return
     member, action, changes = member_import_upsert(
         actor=ctx.actor,
@@ -493,6 +573,8 @@ def _member_row(
     )
     known.refresh(member)
     ctx.report.done(sheet, n, action, member.staff_or_student_no, member.name, changes)
+    if lost_contact:
+        lost.append((n, member, *lost_contact))
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
