@@ -26,6 +26,7 @@ from organizations.codes import (
     Ethnicity,
     Gender,
     LostContactReason,
+    Misconduct,
     PersonCategory,
     StudentLevel,
 )
@@ -162,10 +163,13 @@ READERS = {
 
 
 class StatusOnRoster(models.TextChoices):
-    """党籍状态 on the roster: only members."""
+    """党籍状态 on the roster: members, and members who left by 除名 or 开除党籍 (with 出党日期, and
+    what for: 违纪行为, 党统 表11)."""
 
     FULL = MemberStatus.FULL.value, _("正式党员")
     PROBATIONARY = MemberStatus.PROBATIONARY.value, _("预备党员")
+    REMOVED = MemberStatus.REMOVED.value, _("除名/自行脱党")
+    EXPELLED = MemberStatus.EXPELLED.value, _("开除党籍")
 
 
 class LedgerStage(models.TextChoices):
@@ -295,8 +299,25 @@ MEMBERS = Sheet(
             "choice",
             required=True,
             choices=StatusOnRoster,
-            extra_labels={"正式": "full", "预备": "probationary"},
+            extra_labels={
+                "正式": "full",
+                "预备": "probationary",
+                "除名": "removed",
+                "自行脱党": "removed",
+                "开除": "expelled",
+            },
             example="正式党员",
+        ),
+        # 除名 or 开除党籍: the day it was decided, and what for (the 违纪行为 or 具体表现 of 党统
+        # 表11: `organizations.codes.Misconduct`); refused for anyone else.
+        Column("出党日期", "left_on", "date", aliases=("除名日期", "开除党籍日期")),
+        Column(
+            "违纪行为",
+            "misconduct",
+            "choice",
+            choices=Misconduct,
+            aliases=("违纪行为或具体表现", "具体表现"),
+            extra_labels={"违反干部选拔任用规定": "cadre_selection"},
         ),
         Column("入党日期", "joined_on", "date", aliases=("加入党组织日期",), example="1970-07-01"),
         Column(

@@ -1,7 +1,9 @@
-"""The onboarding workbook brings a university's members already out of contact (失去联系党员):
-失去联系日期 / 失去联系情形 on the 党员 sheet write the same `LostContact` record the branch writes,
-logged as imported with the row, so 党统 表43 counts them from the first day; bad values are
-refused naming row and column and nothing is written; the export carries them back."""
+"""What the new statistics tables count, brought in by the onboarding workbook's 党员 sheet:
+members already out of contact (失去联系日期 / 失去联系情形: the same `LostContact` record the branch
+writes, logged as imported with the row, so 党统 表43 counts them from the first day), and members who
+left by 除名 / 开除党籍 with what for (出党日期, 违纪行为: 表11 counts them by category and C2 no
+longer names them). Bad values are refused naming row and column and nothing is written; the export
+carries an open lost contact back."""
 
 import datetime as dt
 import io
@@ -13,6 +15,7 @@ from openpyxl import load_workbook
 
 from onboarding.sample import small_university
 from organizations.models import LostContact, Member, Organization, RecordEvent
+from procedures.member_development.models import StatusChange
 
 from .test_import import NOW, TODAY, orgdept, post, workbook  # noqa: F401  (orgdept: a fixture)
 
@@ -145,3 +148,78 @@ def test_the_export_carries_an_open_lost_contact_and_imports_back_unchanged(orgd
     assert (got["失去联系日期"].date(), got["失去联系情形"]) == (dt.date(2025, 3, 1), "出国（境）")
     body = post(orgdept, SimpleUploadedFile("export.xlsx", r.content)).json()
     assert body["counts"]["members"]["errors"] == 0 and LostContact.objects.count() == 1
+
+
+def c2_people(body, table_key) -> set[str]:
+    """The names the failed C2 checks of a table name."""
+    return {
+        name
+        for c in body["checks"]
+        if c["code"] == "C2" and not c["ok"] and any(x["table"] == table_key for x in c["cells"])
+        for name in (p["name"] for p in c["people"])
+    }
+
+
+@time_machine.travel(NOW, tick=False)
+def test_removals_are_imported_with_what_they_were_for_and_counted_in_table_11(orgdept):
+    u = small_university(TODAY)
+    removed, expelled, unknown = retired_rows(u)[:3]
+    removed.update(status="removed", left_on="2026/5/10", misconduct="ideals")
+    expelled.update(status="expelled", left_on="2026年3月1日", misconduct="cadre_selection")
+    unknown.update(status="removed", left_on=dt.date(2026, 4, 1))  # the file does not say why
+    r = post(orgdept, workbook(u))
+    assert r.status_code == 201, r.json()
+    status = dict(Member.objects.values_list("staff_or_student_no", "status"))
+    assert [status[x["staff_or_student_no"]] for x in (removed, expelled, unknown)] == [
+        "removed",
+        "expelled",
+        "removed",
+    ]
+
+    # 表11 of 2026: 3 exits, 1 开除党籍 and 2 除名; by what for: 理想信念缺失 1, 违反组织纪律 1 of
+    # which 违反干部选拔任用规定 1; the third has no category: in 总计, in no row.
+    body, t11 = table(orgdept, "exits_by_misconduct")
+    assert (cell(t11, "total", "total"), cell(t11, "total", "expelled")) == (3, 1)
+    assert cell(t11, "total", "removed") == 2
+    assert cell(t11, "ideals", "removed") == 1
+    assert cell(t11, "organizational", "expelled") == 1
+    assert cell(t11, "cadre_selection", "expelled") == 1
+    rows = [r["key"] for r in t11["rows"] if r["key"] not in ("total", "cadre_selection")]
+    assert sum(cell(t11, k, "total") for k in rows) == 2
+    # C2 names the one the file did not categorize, not the two it did.
+    assert c2_people(body, "exits_by_misconduct") == {unknown["name"]}
+
+    # The corrected file says what it was for: imported again, C2 names no one, and the 除名 is
+    # one event in the status history, not two.
+    unknown["misconduct"] = "other"
+    assert post(orgdept, workbook(u)).status_code == 201
+    body, t11 = table(orgdept, "exits_by_misconduct")
+    assert c2_people(body, "exits_by_misconduct") == set()
+    assert cell(t11, "other", "removed") == 1 and cell(t11, "total", "total") == 3
+    events = StatusChange.objects.filter(member__staff_or_student_no=unknown["staff_or_student_no"])
+    assert [(e.event, e.effective_on, e.misconduct) for e in events] == [
+        ("removal", dt.date(2026, 4, 1), "other")
+    ]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_bad_removal_cells_are_refused_naming_row_and_column(orgdept):
+    u = small_university(TODAY)
+    rows = retired_rows(u)
+    rows[0].update(misconduct="ideals")  # a 正式党员: no 违纪行为
+    rows[1].update(status="removed")  # no 出党日期
+    rows[2].update(status="expelled", left_on=dt.date(2026, 3, 1))  # 违纪行为 "迟到" below
+    rows[3].update(left_on=dt.date(2026, 3, 1))  # a 正式党员: no 出党日期
+    r = post(orgdept, with_cell(workbook(u), "党员", 22, "违纪行为", "迟到"))
+    assert r.status_code == 400, r.json()
+    errors = {
+        (e["sheet"], e["row"], e["column"], e["code"])
+        for e in r.json()["details"]["report"]["errors"]
+    }
+    assert errors == {
+        ("党员", 20, "违纪行为", "misconduct_not_applicable"),
+        ("党员", 21, "出党日期", "required"),
+        ("党员", 22, "违纪行为", "invalid_choice"),
+        ("党员", 23, "出党日期", "left_on_needs_left_status"),
+    }
+    assert Member.objects.count() == 0 and StatusChange.objects.count() == 0
