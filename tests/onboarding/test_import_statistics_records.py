@@ -201,6 +201,31 @@ def test_removals_are_imported_with_what_they_were_for_and_counted_in_table_11(o
         ("removal", dt.date(2026, 4, 1), "other")
     ]
 
+    # The export writes them back as the office typed them, and imports back unchanged.
+    root = Organization.objects.get(code="100")
+    r = orgdept.get(f"/api/onboarding/export/?organization={root.pk}")
+    sheet = load_workbook(io.BytesIO(r.content))["党员"]
+    headers = [c.value for c in sheet[1]]
+    got = {
+        x[0].value: dict(zip(headers, [c.value for c in x], strict=False))
+        for x in sheet.iter_rows(min_row=2)
+    }
+    assert [
+        (
+            got[x["staff_or_student_no"]]["党籍状态"],
+            got[x["staff_or_student_no"]]["出党日期"].date(),
+            got[x["staff_or_student_no"]]["违纪行为"],
+        )
+        for x in (removed, expelled, unknown)
+    ] == [
+        ("除名/自行脱党", dt.date(2026, 5, 10), "理想信念缺失"),
+        ("开除党籍", dt.date(2026, 3, 1), "违反组织纪律：违反干部选拔任用规定"),
+        ("除名/自行脱党", dt.date(2026, 4, 1), "其他"),
+    ]
+    back = post(orgdept, SimpleUploadedFile("export.xlsx", r.content)).json()
+    assert back["counts"]["members"]["errors"] == back["counts"]["members"]["updated"] == 0, back
+    assert StatusChange.objects.filter(event__in=["removal", "expulsion"]).count() == 3
+
 
 @time_machine.travel(NOW, tick=False)
 def test_bad_removal_cells_are_refused_naming_row_and_column(orgdept):
