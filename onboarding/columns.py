@@ -25,6 +25,8 @@ from organizations.codes import (
     Education,
     Ethnicity,
     Gender,
+    LostContactReason,
+    Misconduct,
     PersonCategory,
     StudentLevel,
 )
@@ -161,10 +163,13 @@ READERS = {
 
 
 class StatusOnRoster(models.TextChoices):
-    """党籍状态 on the roster: only members."""
+    """党籍状态 on the roster: members, and members who left by 除名 or 开除党籍 (with 出党日期, and
+    what for: 违纪行为, 党统 表11)."""
 
     FULL = MemberStatus.FULL.value, _("正式党员")
     PROBATIONARY = MemberStatus.PROBATIONARY.value, _("预备党员")
+    REMOVED = MemberStatus.REMOVED.value, _("除名/自行脱党")
+    EXPELLED = MemberStatus.EXPELLED.value, _("开除党籍")
 
 
 class LedgerStage(models.TextChoices):
@@ -294,8 +299,25 @@ MEMBERS = Sheet(
             "choice",
             required=True,
             choices=StatusOnRoster,
-            extra_labels={"正式": "full", "预备": "probationary"},
+            extra_labels={
+                "正式": "full",
+                "预备": "probationary",
+                "除名": "removed",
+                "自行脱党": "removed",
+                "开除": "expelled",
+            },
             example="正式党员",
+        ),
+        # 除名 or 开除党籍: the day it was decided, and what for (the 违纪行为 or 具体表现 of 党统
+        # 表11: `organizations.codes.Misconduct`); refused for anyone else.
+        Column("出党日期", "left_on", "date", aliases=("除名日期", "开除党籍日期")),
+        Column(
+            "违纪行为",
+            "misconduct",
+            "choice",
+            choices=Misconduct,
+            aliases=("违纪行为或具体表现", "具体表现"),
+            extra_labels={"违反干部选拔任用规定": "cadre_selection"},
         ),
         Column("入党日期", "joined_on", "date", aliases=("加入党组织日期",), example="1970-07-01"),
         Column(
@@ -317,6 +339,16 @@ MEMBERS = Sheet(
         Column("工作岗位", "job_post"),
         Column("是否流动党员", "is_floating", "bool", aliases=("流动党员",)),
         Column("组织关系转入时间", "transferred_in_on", "date", aliases=("组织关系转入日期",)),
+        # An open lost contact (失去联系党员, 党统 表43): the day of the last contact and why; the
+        # import writes the same `LostContact` record the branch writes (`member_contact_lost`).
+        Column("失去联系日期", "lost_on", "date", aliases=("失联日期",)),
+        Column(
+            "失去联系情形",
+            "lost_reason",
+            "choice",
+            choices=LostContactReason,
+            aliases=("失去联系具体情形", "失联情形"),
+        ),
     ),
     names=("members", "党员花名册", "党员信息"),
 )

@@ -13,7 +13,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from engine.calendar import parse_date
-from organizations.models import Member, MemberStatus, Organization, RoleAssignment
+from organizations.models import LostContact, Member, MemberStatus, Organization, RoleAssignment
+from procedures.member_development.models import StatusChange
+from procedures.member_development.services import EXIT_EVENTS
 from untrusted.cells import text_cell
 from workflows.models import Case, CaseStatus
 
@@ -95,20 +97,40 @@ MEMBER_EXPORT = ("staff_or_student_no", *MEMBER_FIELDS)
 
 
 def _members(root: Organization, in_development: set[int]):
-    """Full and probationary members; a probationary member whose development case is still running
-    is a ledger row instead."""
+    """Full and probationary members, and those who left by 除名 or 开除党籍 (dated and categorized
+    by their event); a probationary member whose development case is still running is a ledger row
+    instead."""
     qs = (
         Member.objects.filter(
             organization__path__startswith=root.path,
-            status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY],
+            status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY, *EXIT_EVENTS],
         )
         .select_related("organization")
         .order_by("organization__path", "id")
     )
+    lost = {
+        member_id: (lost_on, reason)
+        for member_id, lost_on, reason in LostContact.objects.filter(
+            member__organization__path__startswith=root.path, found_on__isnull=True
+        ).values_list("member_id", "lost_on", "reason")
+    }
+    exits = {
+        member_id: (on, why)
+        for member_id, on, why in StatusChange.objects.filter(
+            member__organization__path__startswith=root.path,
+            event__in=list(EXIT_EVENTS.values()),
+        )
+        .order_by("id")
+        .values_list("member_id", "effective_on", "misconduct")
+    }
     for m in qs.iterator(chunk_size=2000):
         if m.pk in in_development:
             continue
         row = {f: getattr(m, f) for f in MEMBER_EXPORT}
+        row["lost_on"], row["lost_reason"] = lost.get(m.pk, (None, ""))
+        if m.status in EXIT_EVENTS:
+            on, row["misconduct"] = exits.get(m.pk, (m.left_on, ""))
+            row["left_on"] = m.left_on or on
         row.update(
             organization_code=m.organization.code,
             organization_name=m.organization.name,

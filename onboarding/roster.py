@@ -15,9 +15,10 @@ from engine.calendar import Duration, today
 from engine.errors import DomainError, ValidationFailed
 from engine.i18n import _
 from organizations.idcard import id_number_check
-from organizations.models import Member, MemberStatus, Organization, OrgKind
+from organizations.models import LostContact, Member, MemberStatus, Organization, OrgKind
 from organizations.rules import branch_term_end
 from organizations.services import (
+    member_contact_lost,
     member_create_many,
     member_import_build,
     member_import_upsert,
@@ -26,6 +27,7 @@ from organizations.services import (
     organization_import_upsert,
 )
 from procedures.branch_election import procedure as branch_election
+from procedures.member_development.services import EXIT_EVENTS, member_exits_import, misconduct_for
 from workflows import registry
 from workflows.models import Case, CaseStatus
 from workflows.services import case_start, cases_start_many
@@ -257,6 +259,7 @@ MEMBER_FIELDS = (
     "job_post",
     "is_floating",
     "transferred_in_on",
+    "left_on",
 )
 
 
@@ -337,6 +340,8 @@ def _import_members(ctx: _Context, sheet: Sheet, ws, progress) -> None:
     """Rows are read MEMBER_BATCH at a time: the members they name are looked up in one query
     (`_Known`), the new ones inserted in one statement after the batch's rows."""
     new: list = []  # (row, member built and checked, source) not yet inserted
+    lost: list = []  # (row, member, lost_on, reason): an open lost contact to record once inserted
+    exits: list = []  # {member, on, misconduct, note}: a 除名 or 开除党籍 to record once inserted
     rows = _rows(ctx, sheet, ws, progress)
     while batch := list(islice(rows, MEMBER_BATCH)):
         known = _Known.of(batch)
@@ -346,11 +351,129 @@ def _import_members(ctx: _Context, sheet: Sheet, ws, progress) -> None:
                 sheet,
                 n,
                 lambda n=n, values=values, present=present, known=known: _member_row(
-                    ctx, sheet, n, values, present, new, known
+                    ctx, sheet, n, values, present, new, known, lost, exits
                 ),
                 savepoint=False,  # reads, then one member_import_upsert or a member to insert later
             )
         _insert_members(ctx, sheet, new)
+        _record_lost_contacts(ctx, sheet, lost)
+        member_exits_import(actor=ctx.actor, exits=[e for e in exits if e["member"].pk])
+        exits.clear()
+
+
+def _dated_after_joining(ctx: _Context, sheet: Sheet, n: int, values: dict, field_name: str):
+    """The row's date `field_name` not in the future and not before its 入党日期."""
+    _not_future(ctx, sheet, n, values, [field_name])
+    day, joined = values[field_name], values.get("joined_on")
+    if joined and day < joined:
+        _fail(
+            ctx,
+            sheet,
+            n,
+            field_name,
+            "date_out_of_order",
+            _("%(column)s %(d)s 早于入党日期 %(j)s")
+            % {
+                "column": _header_of(sheet, field_name),
+                "d": day.isoformat(),
+                "j": joined.isoformat(),
+            },
+        )
+
+
+def _exit_checked(ctx: _Context, sheet: Sheet, n: int, values: dict) -> tuple | None:
+    """(出党日期, 违纪行为) of a member who left by 除名 or 开除党籍: the date required, not in the
+    future nor before 入党日期; 违纪行为 one of 党统 表11's categories, and only for them (the rule
+    the committee's status event holds, `misconduct_for`)."""
+    status, left_on = values["status"], values.get("left_on")
+    misconduct = values.get("misconduct") or ""  # may be unknown: then C2 names the removal
+    try:
+        if misconduct:
+            misconduct_for(EXIT_EVENTS.get(status), misconduct)
+    except ValidationFailed as exc:
+        _fail(ctx, sheet, n, "misconduct", exc.code, exc.message)
+    if status not in EXIT_EVENTS:
+        if left_on:
+            _fail(
+                ctx,
+                sheet,
+                n,
+                "left_on",
+                "left_on_needs_left_status",
+                _("只有除名或开除党籍的人员才填写出党日期"),
+            )
+        return None
+    if not left_on:
+        _fail(ctx, sheet, n, "left_on", "required", _("除名或开除党籍须填写出党日期"))
+    _dated_after_joining(ctx, sheet, n, values, "left_on")
+    if status == MemberStatus.EXPELLED:
+        values["left_on"] = None  # the record's 除名或劝退日期; an expulsion is dated by its event
+    return left_on, misconduct
+
+
+def _lost_contact_checked(ctx: _Context, sheet: Sheet, n: int, values: dict) -> tuple | None:
+    """(失去联系日期, 失去联系情形) of the row, both or neither; the day not in the future nor before
+    the member joined (the rules `member_contact_lost` holds, named by row and column here)."""
+    lost_on, reason = values.get("lost_on"), values.get("lost_reason")
+    if not lost_on and not reason:
+        return None
+    if values["status"] not in (MemberStatus.FULL, MemberStatus.PROBATIONARY):
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "lost_on",
+            "member_not_party_member",
+            _("只有正式党员或预备党员才能登记失去联系"),
+        )
+    if not reason:
+        _fail(ctx, sheet, n, "lost_reason", "required", _("填写失去联系日期时须填失去联系情形"))
+    if not lost_on:
+        _fail(ctx, sheet, n, "lost_on", "required", _("填写失去联系情形时须填失去联系日期"))
+    _dated_after_joining(ctx, sheet, n, values, "lost_on")
+    return lost_on, reason
+
+
+def _record_lost_contacts(ctx: _Context, sheet: Sheet, pending: list) -> None:
+    """Each row's open lost contact, through the branch's own service (`member_contact_lost`,
+    logged with the row it comes from). A member already recorded lost since that day is
+    unchanged (the same file twice); one lost since another day is refused, naming the row."""
+    rows = pending[:]
+    pending.clear()
+    members = [m.pk for _n, m, *_r in rows if m.pk is not None]
+    open_since = dict(
+        LostContact.objects.filter(member__in=members, found_on__isnull=True).values_list(
+            "member_id", "lost_on"
+        )
+    )
+    for n, member, lost_on, reason in rows:
+        if member.pk is None:  # its insert was refused: the row names why
+            continue
+        since = open_since.get(member.pk)
+        if since == lost_on:
+            continue
+        if since is not None:
+            ctx.report.error(
+                sheet,
+                n,
+                _header_of(sheet, "lost_on"),
+                "member_already_lost",
+                _("已登记自 %(d)s 起失去联系，尚未恢复联系（请在党员页面更正）")
+                % {"d": since.isoformat()},
+            )
+            continue
+        _apply(
+            ctx,
+            sheet,
+            n,
+            lambda n=n, member=member, lost_on=lost_on, reason=reason: member_contact_lost(
+                actor=ctx.actor,
+                member=member,
+                lost_on=lost_on,
+                reason=reason,
+                source={**ctx.source, "sheet": sheet.title, "row": n},
+            ),
+        )
 
 
 @dataclass
@@ -423,7 +546,15 @@ def _insert_one(ctx: _Context, sheet: Sheet, n: int, member, source: dict) -> No
 
 
 def _member_row(
-    ctx: _Context, sheet: Sheet, n: int, values: dict, present: set, new: list, known: _Known
+    ctx: _Context,
+    sheet: Sheet,
+    n: int,
+    values: dict,
+    present: set,
+    new: list,
+    known: _Known,
+    lost: list,
+    exits: list,
 ) -> None:
     branch = _branch(ctx, sheet, n, values)
     _not_future(
@@ -467,6 +598,8 @@ def _member_row(
             )
     elif not joined:
         _fail(ctx, sheet, n, "joined_on", "required", _("正式党员须填入党日期"))
+    left = _exit_checked(ctx, sheet, n, values)
+    lost_contact = _lost_contact_checked(ctx, sheet, n, values)
     member = _identity(ctx, sheet, n, values, known)
     wanted = {
         "organization": branch,
@@ -484,6 +617,10 @@ def _member_row(
         member = member_import_build(values=wanted)
         new.append((n, member, source))
         ctx.report.done(sheet, n, "created", member.staff_or_student_no, member.name, {})
+        if lost_contact:
+            lost.append((n, member, *lost_contact))
+        if left:
+            exits.append(_exit(ctx, sheet, n, member, *left))
         return
     member, action, changes = member_import_upsert(
         actor=ctx.actor,
@@ -493,6 +630,19 @@ def _member_row(
     )
     known.refresh(member)
     ctx.report.done(sheet, n, action, member.staff_or_student_no, member.name, changes)
+    if lost_contact:
+        lost.append((n, member, *lost_contact))
+    if left:
+        exits.append(_exit(ctx, sheet, n, member, *left))
+
+
+def _exit(ctx, sheet, n, member, on, misconduct) -> dict:
+    note = _("导入：%(file)s %(sheet)s 第 %(row)s 行") % {
+        "file": ctx.source.get("file", ""),
+        "sheet": sheet.title,
+        "row": n,
+    }
+    return {"member": member, "on": on, "misconduct": misconduct, "note": note}
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

@@ -233,11 +233,12 @@ def _may_record_contact(actor, member: Member) -> None:
 
 @transaction.atomic
 def member_contact_lost(
-    *, actor, member: Member, lost_on, reason: str, note: str = ""
+    *, actor, member: Member, lost_on, reason: str, note: str = "", source: dict | None = None
 ) -> LostContact:
     """Record that the branch lost contact with a member (失去联系, EDU-2019 Art. 24) since
     `lost_on` (the day of the last contact, not in the future, not before he joined), for one of
-    the 表43 reasons. One open record per member; a member outside the Party cannot be lost."""
+    the 表43 reasons. One open record per member; a member outside the Party cannot be lost.
+    `source`: the import row it comes from (the record log names it, as the import's writes do)."""
     _may_record_contact(actor, member)
     lost_on = not_in_future(date_field(lost_on, field="lost_on"), field="lost_on")
     if reason not in LostContactReason.values:
@@ -281,6 +282,7 @@ def member_contact_lost(
         label=member.name,
         organization_id=member.organization_id,
         data={"after": snapshot(lost)},
+        source=source,
     )
     return lost
 

@@ -46,6 +46,7 @@ IMPORTED_ACTIONS = {
     "organization_updated": "organization_import_updated",
     "member_created": "member_imported",
     "member_updated": "member_import_updated",
+    "member_contact_lost": "member_contact_lost_imported",
     "user_created": "user_imported",
     "role_assignment_created": "role_assignment_imported",
     "role_assignment_updated": "role_assignment_import_updated",

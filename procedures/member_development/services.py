@@ -235,6 +235,59 @@ def misconduct_for(event: StatusEvent, misconduct: str) -> str:
     return misconduct
 
 
+# The statuses a removal or an expulsion leaves, by its event.
+EXIT_EVENTS = {
+    MemberStatus.REMOVED: StatusEvent.REMOVAL,
+    MemberStatus.EXPELLED: StatusEvent.EXPULSION,
+}
+
+
+def member_exits_import(*, actor, exits: list[dict]) -> int:
+    """The 除名 and 开除党籍 of members an import brings in already out of the Party
+    ({member, on, misconduct, note}; the member's record holds the status): each in the status
+    history as the event on its date, with what it was for (党统 表11; blank when the file does not
+    say). A member's event already imported is brought to the file's date and category, not
+    written twice. Returns how many were written or changed."""
+    members = {e["member"].pk: e for e in exits}
+    have = {
+        c.member_id: c
+        for c in StatusChange.objects.filter(
+            member_id__in=members, event__in=list(EXIT_EVENTS.values())
+        ).order_by("id")
+    }
+    new, changed = [], []
+    for pk, e in members.items():
+        member, event = e["member"], EXIT_EVENTS[MemberStatus(e["member"].status)]
+        misconduct = misconduct_for(event, e["misconduct"]) if e["misconduct"] else ""
+        old = have.get(pk)
+        if old is not None:
+            if (old.event, old.effective_on, old.misconduct) != (event, e["on"], misconduct):
+                old.event, old.effective_on, old.misconduct = event, e["on"], misconduct
+                old.to_status = member.status
+                changed.append(old)
+            continue
+        new.append(
+            StatusChange(
+                member=member,
+                from_status=(
+                    MemberStatus.FULL if member.party_standing_from else MemberStatus.PROBATIONARY
+                ),
+                to_status=member.status,
+                effective_on=e["on"],
+                event=event,
+                misconduct=misconduct,
+                note=str(e.get("note", ""))[:200],
+                actor=actor,
+            )
+        )
+    StatusChange.objects.bulk_create(new)
+    if changed:
+        StatusChange.objects.bulk_update(
+            changed, ["event", "effective_on", "misconduct", "to_status"]
+        )
+    return len(new) + len(changed)
+
+
 def member_status_event(
     *,
     actor,
