@@ -339,7 +339,7 @@ def test_compliance_report_of_a_subtree_for_a_period(api, university):
         bad = officer.get(f"/api/compliance/report/?organization={u.college.pk}&period=2026-Q9")
     text = docx_text(r.content)
     assert_no_tags(text)
-    assert "计算机学院党委组织生活制度落实情况报告" in text and "统计期间：2026-Q2" in text
+    assert "计算机学院党委组织生活制度落实情况报告" in text and "统计期间：2026年第二季度" in text
     assert u.branch_a.name in text and u.branch_b.name in text
     lines = text.splitlines()
     general = lines.index("支部党员大会")

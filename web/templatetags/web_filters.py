@@ -42,7 +42,7 @@ def deadline_day(value):  # noqa: ANN201 - a template filter: a date, or "" with
 
 @register.filter
 def deadline(value) -> str:
-    """A deadline as a person reads it: "2026-12-09 24:00" for one at the end of that day."""
+    """A deadline as a person reads it: "2026年12月9日 24:00" for one at the end of that day."""
     return deadline_text(value) if value else ""
 
 
