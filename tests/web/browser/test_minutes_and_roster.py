@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from engine.calendar import today
+from engine.calendar import month_label, today
 from orglife.models import Meeting
 from orglife.services import dues_record
 
@@ -85,7 +85,7 @@ def test_a_secretary_reads_the_roster_and_opens_a_members_record(people, univers
     table.wait_for()
     assert page.get_by_role("link", name="花名册").count() >= 1  # in the nav
     row = page.locator("tr[data-member='甲0']")
-    assert first.strftime("%Y-%m") in row.inner_text() and "欠缴" in row.inner_text()
+    assert month_label(first) in row.inner_text() and "欠缴" in row.inner_text()
     assert "停止党员权利" in page.locator("tr[data-member='停权丙']").inner_text()
     assert "预备党员" in page.locator("tr[data-member='预备乙']").inner_text()
     assert no_horizontal_scroll(page), "the roster scrolls sideways"
