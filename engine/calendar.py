@@ -181,6 +181,29 @@ def cn_date(value) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def cn_date_text(value) -> str | None:
+    """`cn_date` of a value stored as an ISO date (2026-07-10), else None: how the history and
+    documents print a date kept in a case's data without a form to say it is one."""
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        try:
+            return cn_date(value)
+        except ValueError:
+            return None
+    return None
+
+
+def cn_datetime(value, *, seconds: bool = False) -> str:
+    """A moment as a person reads it, in China Standard Time: 2026年1月2日 09:00 (with `seconds`,
+    09:00:05; '' for none)."""
+    if not value:
+        return ""
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return f"{cn_date(moment)} {moment.astimezone(CST):{'%H:%M:%S' if seconds else '%H:%M'}}"
+
+
 # How a person reads a period (the codes 2026, 2026-H1, 2026-Q2, 2026-05 are for URLs and data).
 QUARTER_LABELS = (
     _("%(year)s年第一季度"),
@@ -329,12 +352,12 @@ def last_day_before(moment: dt.datetime) -> dt.date:
 
 
 def deadline_text(moment: dt.datetime) -> str:
-    """A deadline as a person reads it: "2026-12-09 24:00" for one at the end of that day (see
-    `end_of_day`), else its China Standard Time minute."""
+    """A deadline as a person reads it: "2026年12月9日 24:00" for one at the end of that day (see
+    `end_of_day`), else its China Standard Time minute (`cn_datetime`)."""
     local = moment.astimezone(CST)
     if local.hour == 0 and local.minute == 0:
-        return f"{last_day_before(moment):%Y-%m-%d} 24:00"
-    return f"{local:%Y-%m-%d %H:%M}"
+        return f"{cn_date(last_day_before(moment))} 24:00"
+    return cn_datetime(moment)
 
 
 def is_working_day(day: dt.date) -> bool:

@@ -7,6 +7,7 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from engine.calendar import cn_date
 from engine.i18n import _
 from untrusted.cells import text_cells
 
@@ -48,7 +49,7 @@ def compliance_workbook(rows: list[dict], period) -> bytes:
                 for p in ob["periods"]
             )
             records = "; ".join(
-                f"{r['held_on']} {r['title']}".strip()
+                f"{cn_date(r['held_on'])} {r['title']}".strip()
                 for p in ob["periods"]
                 for r in p.get("records", [])
             )

@@ -13,7 +13,7 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from engine.calendar import today
+from engine.calendar import cn_date, month_label, today
 from engine.i18n import _
 from organizations.models import Member, MemberStatus, Organization
 from organizations.selectors import away_labels
@@ -127,7 +127,7 @@ def branch_roster(branch: Organization, *, on: dt.date | None = None) -> list[Ro
                 member=m,
                 status=m.get_status_display()
                 + (
-                    f"（{events[m.pk][0].isoformat()}{' ' + events[m.pk][1] if events[m.pk][1] else ''}）"
+                    f"（{cn_date(events[m.pk][0])}{' ' + events[m.pk][1] if events[m.pk][1] else ''}）"
                     if m.pk in events
                     else ""
                 ),
@@ -179,7 +179,7 @@ def roster_workbook(branch: Organization, rows: list[RosterRow], *, stage_label=
                 f"{r.status} {r.away}" if r.away else r.status,
                 r.rights,
                 r.standing_years,
-                r.paid_through.strftime("%Y-%m") if r.paid_through else "",
+                month_label(r.paid_through) if r.paid_through else "",
                 r.dues_note,
                 stage_label(r.stage) if r.stage else "",
             ]

@@ -431,8 +431,8 @@ def periods_text(item: dict) -> str:
 
 
 def records_text(item: dict) -> str:
-    """The records that prove a measurable item, each with its date: "2026-07-10 支部党员大会 …"."""
-    return "; ".join(f"{r.get('date', '')} {r['label']}".strip() for r in item["records"])
+    """The records that prove a measurable item, each with its date: "2026年7月10日 支部党员大会 …"."""
+    return "; ".join(f"{cn_date(r.get('date'))} {r['label']}".strip() for r in item["records"])
 
 
 def documents_text(item: dict) -> str:

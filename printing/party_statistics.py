@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone, translation
 
+from engine.calendar import cn_datetime
 from oversight.party_statistics.selectors import Statistics, statistics_view
 
 from .render import render_pdf
@@ -14,6 +15,6 @@ def statistics_pdf(stats: Statistics) -> bytes:
     with translation.override("zh-hans"):
         view = statistics_view(stats)
         content, _template = render_pdf(
-            "party_statistics.html", {**view, "generated_at": timezone.localtime()}
+            "party_statistics.html", {**view, "generated_at": cn_datetime(timezone.now())}
         )
     return content

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext
 
-from engine.calendar import CST
+from engine.calendar import CST, cn_date_text
 from engine.errors import DomainError
 from engine.i18n import _
 from engine.rules import get_rule_set
@@ -410,7 +410,7 @@ def _value_text(key: str, prop: dict, value, people: dict, member_keys: frozense
         )
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, default=str)
-    return str(value)
+    return cn_date_text(value) or str(value)
 
 
 def value_in_words(key: str, prop: dict, value, people: dict, member_keys) -> str:
@@ -516,6 +516,8 @@ def _in_words(value, titles: dict | None = None) -> str:
         return "—"
     if isinstance(value, bool):
         return gettext("是") if value else gettext("否")
+    if (day := cn_date_text(value)) is not None:
+        return day
     if isinstance(value, list):
         return "、".join(_in_words(v, titles) for v in value)
     if isinstance(value, dict):

@@ -36,7 +36,7 @@ def statistics_workbook(stats: Statistics) -> bytes:
             _row(ws, [t["title"]], bold=True)
             _row(
                 ws,
-                [f"{view['organization_name']}　截至 {view['cutoff']}（{view['year_start']} 起）"
+                [f"{view['organization_name']}　截至 {view['cutoff_display']}（{view['year_start_display']} 起）"
                  f"　{t['source']}"],
             )  # fmt: skip
             _row(ws, ["", *[c["label"] for c in t["cols"]]], bold=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from engine.calendar import cn_date
 from engine.calendar import today as cst_today
 from engine.errors import ValidationFailed
 from engine.i18n import _
@@ -113,10 +114,10 @@ def _record_text(p) -> str:
         (_("离开日期"), p.exit_on),
     ):
         if value:
-            parts.append(f"{label} {value.isoformat()}")
+            parts.append(f"{label} {cn_date(value)}")
     labels = dict(CHANGES_ROWS)
     for when, _row, key, _after in p.moves:
-        parts.append(f"{labels[key]} {when.isoformat()}")
+        parts.append(f"{labels[key]} {cn_date(when)}")
     if p.birth_date is None:
         parts.append(str(_("出生日期未填")))
     if p.education not in EDUCATION_OF:
@@ -134,7 +135,7 @@ def _opening_against_filing(comp: Computation, previous: StatisticsFiling) -> Ch
     return Check(
         code="C3",
         text=_("党员数量变化情况·上年底总数 = 上年报送的本年底实有数（%(d)s）")
-        % {"d": previous.cutoff.isoformat()},
+        % {"d": cn_date(previous.cutoff)},
         ok=len(now) == len(filed) and not _difference(now, filed),
         cells=[("membership_change", "1", "count")],
         left=len(now),
@@ -172,6 +173,8 @@ def statistics_view(stats: Statistics) -> dict:
         "organization_name": stats.root.name,
         "cutoff": comp.cutoff.isoformat(),
         "year_start": comp.year_start.isoformat(),
+        "cutoff_display": cn_date(comp.cutoff),
+        "year_start_display": cn_date(comp.year_start),
         "tables": tables,
         "checks_ok": all(c.ok for c in checks),
         "checks_total": len(checks),
@@ -201,6 +204,7 @@ def _filing_info(stats: Statistics) -> dict | None:
         return None
     return {
         "filed_at": f.filed_at.isoformat(),
+        "filed_on_display": cn_date(f.filed_at),
         "filed_by": f.filed_by.get_username() if f.filed_by_id else "",
         "differences": filing_differences(stats, f),
     }
@@ -260,6 +264,7 @@ def cell_view(stats: Statistics, table: str, row: str, col: str) -> dict:
         "organization": stats.root.pk,
         "organization_name": stats.root.name,
         "cutoff": stats.comp.cutoff.isoformat(),
+        "cutoff_display": cn_date(stats.comp.cutoff),
         "table": table,
         "table_title": str(t.title),
         "row": row,

@@ -18,7 +18,7 @@ import datetime as dt
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from engine.calendar import CST, deadline_text
+from engine.calendar import cn_datetime, deadline_text
 from workflows import registry
 from workflows.actions import AuditAction, action_label
 from workflows.audit import verify_case
@@ -47,7 +47,7 @@ _OWN_LINES = ("opened", "fired_timers", "document_ids")
 
 
 def _minute(value) -> str:
-    return value.astimezone(CST).strftime("%Y-%m-%d %H:%M")
+    return cn_datetime(value)
 
 
 def _details(event, submitted: list[dict] | None, words) -> list[str]:
@@ -149,7 +149,9 @@ def case_history(case: Case, *, user) -> dict:
         "head": case.audit_head,
         "events": rows,
         "documents": documents,
-        "generated_at": timezone.localtime(),
+        "started_at": _minute(case.created_at),
+        "ended_at": _minute(case.completed_at) if case.completed_at else "",
+        "generated_at": cn_datetime(timezone.now(), seconds=True),
         "generated_by": person_name(user),
     }
 

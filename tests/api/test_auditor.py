@@ -84,9 +84,12 @@ def test_auditor_prints_a_timeline_report(api, university, audited):
         and "支部书记（软件工程教工党支部）" in html
         and "发起流程" in html
     )
-    assert "拟选举日期：2026-12-20" in html and "候选人推荐方式：支委会根据多数党员意见提出" in html
     assert (
-        re.search(r'<td class="at">\d{4}-\d\d-\d\d \d\d:\d\d</td>', html)
+        "拟选举日期：2026年12月20日" in html
+        and "候选人推荐方式：支委会根据多数党员意见提出" in html
+    )
+    assert (
+        re.search(r'<td class="at">\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d</td>', html)
         and "task_completed" not in html
     )
     assert "@page{size:A4" in html and "记录.pdf" in html

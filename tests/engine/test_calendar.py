@@ -10,7 +10,10 @@ from engine.calendar import (
     CalendarUnavailable,
     Duration,
     add_working_days,
+    cn_date_text,
+    cn_datetime,
     date_field,
+    deadline_text,
     not_in_future,
     office_date,
     office_month,
@@ -100,3 +103,19 @@ def test_an_import_reads_no_date_from_what_is_not_one(typed):
 @pytest.mark.parametrize("typed", ["2025-07", "2025/7", "2025.07", "2025年7月", "2025年7月15日"])
 def test_an_import_reads_a_month_in_the_forms_offices_type(typed):
     assert office_month(typed) == D(2025, 7, 1)
+
+
+def test_moments_and_deadlines_read_as_offices_write_dates():
+    """A moment in China Standard Time (01:05 UTC is 09:05 in Beijing), a deadline at 24:00 of its
+    last day (00:00 of the next), and a date kept as text in a case's data, all as 2026年7月10日."""
+    moment = dt.datetime(2026, 7, 10, 1, 5, 7, tzinfo=dt.UTC)
+    assert cn_datetime(moment) == "2026年7月10日 09:05"
+    assert cn_datetime(moment, seconds=True) == "2026年7月10日 09:05:07"
+    assert cn_datetime(None) == ""
+    assert deadline_text(dt.datetime(2026, 12, 11, tzinfo=CST)) == "2026年12月10日 24:00"
+    assert deadline_text(dt.datetime(2026, 12, 10, 17, 30, tzinfo=CST)) == "2026年12月10日 17:30"
+    assert cn_date_text("2026-12-20") == "2026年12月20日"
+    # not a date: a file number, a month code, an impossible day, a number
+    assert [cn_date_text(v) for v in ("档2028-017", "2026-07", "2026-13-45", 20261220)] == [
+        None
+    ] * 4

@@ -109,7 +109,7 @@ def test_a_branch_cannot_record_bad_input_names_the_field_and_a_second_recording
     page = Client()
     page.force_login(u.users.sec_a)
     html = page.get("/records/roster/", {"organization": u.branch_a.pk}).content.decode()
-    assert "停止党籍（2026-04-01 1号）" in html
+    assert "停止党籍（2026年4月1日 1号）" in html
     # the page refuses in the browser exactly as over HTTP
     page.force_login(u.users.officer)
     r = page.post(

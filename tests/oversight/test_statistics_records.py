@@ -109,7 +109,7 @@ def test_the_branch_records_lost_contact_and_table_43_counts_it_until_found(univ
     page = Client()
     page.force_login(u.users.sec_b)
     html = page.get(f"/members/{m.pk}/development/").content.decode()
-    assert "2026-03-01 起失去联系（外出务工经商）" in html and "尚未恢复联系" in html
+    assert "2026年3月1日 起失去联系（外出务工经商）" in html and "尚未恢复联系" in html
     assert 'data-testid="lost-contact-form"' in html
     # found again before the cut-off: not counted
     r = api.post(url, {"found_on": "2026-02-01"}, format="json")

@@ -31,6 +31,7 @@ from django.test import Client
 from docx import Document as Docx
 from openpyxl import load_workbook
 
+from engine.calendar import ISO_DATE
 from organizations.models import MemberStatus
 from organizations.services import member_create
 from workflows.models import Case
@@ -293,6 +294,27 @@ def test_golden_year_documents_show_periods_in_words_never_by_code(year):
     assert "2026年第三季度" in year["compliance_report"]  # the check reads the texts it guards
 
 
+def iso_dates(texts: dict[str, str]) -> dict[str, list[str]]:
+    """{document: [each ISO date in its text, with what surrounds it]}: none of the documents'
+    layouts in the domain notes prescribes a numeric date, so every date reads 2026年7月10日."""
+    found = {}
+    for kind, text in texts.items():
+        hits = [text[max(0, m.start() - 20) : m.end() + 10] for m in ISO_DATE.finditer(text)]
+        if hits and not kind.startswith("page "):
+            found[kind] = hits
+    return found
+
+
+def test_golden_year_documents_show_dates_as_offices_write_them(year):
+    """No printed document of the year (Word, PDF, the matrix's workbook) shows a date as
+    2026-07-10: the evidence lines, the audit report's times and the data it prints read
+    2026年7月10日, as offices write them."""
+    assert not iso_dates(year)
+    # the check reads the texts it guards: the evidence line of the general meeting of 07-10
+    assert "2026年7月10日 支部党员大会" in year["evaluation_result"]
+    assert "拟选举日期：2026年12月20日" in year["audit_report"]
+
+
 def test_golden_year_standards_pages_say_which_election_and_which_period(year):
     """The standards cell pages (/committee/standards/…) of the branch for 2026, as the college
     reads them on 2027-01-05: the term's two election records each by what it is, the periods by
@@ -493,6 +515,12 @@ def development(api, university, tmp_path):
 
 def test_golden_year_member_record(development):
     assert_golden("member_record", development["member_record"])
+
+
+def test_golden_year_development_documents_show_dates_as_offices_write_them(development):
+    """The 纪实表 (Word) and the 公示 (PDF) of 林晓 show no ISO date (档2028-017 is a file number)."""
+    assert not iso_dates(development)
+    assert "2027年3月20日" in development["member_record"]
 
 
 def test_golden_year_publication_notice(development):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import time_machine
 
+from engine.calendar import ISO_DATE
 from organizations.services import member_update
 
 from ..helpers import complete, cst, only_task
@@ -47,6 +48,7 @@ def test_the_letter_prints_stub_letter_and_receipt_with_one_serial_number(
         word = docx_text(get_doc(sec, url + "?format=docx").content)
         pdf = pdf_text(get_doc(sec, url + "?format=pdf").content, tmp_path)
     assert_no_tags(word)
+    assert not ISO_DATE.findall(word) and not ISO_DATE.findall(pdf)  # 2027年6月20日, as written
     lines = [line for line in word.splitlines() if line.strip()]
     expected = (
         GOLDEN.read_text(encoding="utf-8").replace("{case}", f"{case['id']:06d}").splitlines()

@@ -382,7 +382,7 @@ def test_a_deadline_reads_as_its_last_day_in_the_inbox_and_on_the_task(web, univ
     assert task.due_at.astimezone(CST).strftime("%H:%M") == "00:00"
     last = last_day_before(task.due_at)
     sec = web(university.users.sec_a)
-    assert f"{last:%Y-%m-%d} 24:00" in text(sec.get(f"/tasks/{task.pk}/"))
+    assert f"{last.year}年{last.month}月{last.day}日 24:00" in text(sec.get(f"/tasks/{task.pk}/"))
     inbox = sec.get("/inbox/?tab=queue").content.decode()
     assert f">{last:%Y-%m-%d}</time>" in inbox
     assert f"剩 {(last - today()).days} 天" in text(sec.get("/inbox/?tab=queue"))

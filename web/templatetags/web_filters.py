@@ -3,7 +3,7 @@ save the current filter), so a page shows it with one line and no change to its 
 
 from django import template
 
-from engine.calendar import deadline_text, last_day_before, month_label
+from engine.calendar import cn_date, cn_datetime, deadline_text, last_day_before, month_label
 from organizations.models import Role
 
 from ..reports import saved_filters, saved_filters_hidden
@@ -42,8 +42,20 @@ def deadline_day(value):  # noqa: ANN201 - a template filter: a date, or "" with
 
 @register.filter
 def deadline(value) -> str:
-    """A deadline as a person reads it: "2026-12-09 24:00" for one at the end of that day."""
+    """A deadline as a person reads it: "2026年12月9日 24:00" for one at the end of that day."""
     return deadline_text(value) if value else ""
+
+
+@register.filter(name="cn_date")
+def cn_date_filter(value) -> str:
+    """A date in running text as offices write it: 2026年7月10日 (engine.calendar.cn_date)."""
+    return cn_date(value)
+
+
+@register.filter(name="cn_datetime")
+def cn_datetime_filter(value) -> str:
+    """A moment in running text: 2026年7月10日 14:30, China Standard Time."""
+    return cn_datetime(value)
 
 
 @register.filter(name="month_label")

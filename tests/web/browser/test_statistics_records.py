@@ -52,7 +52,7 @@ def test_lost_contact_recorded_on_the_member_page_shows_in_the_statistics_tables
             page.locator("form[data-testid=lost-contact-form] button[type=submit]").click()
         page.wait_for_selector("ul[data-testid=lost-contacts] strong")
         assert (
-            "2026-02-10 起失去联系（居住地改变）"
+            "2026年2月10日 起失去联系（居住地改变）"
             in page.locator("ul[data-testid=lost-contacts]").inner_text()
         )
         shoot(page, "statistics-records-member")
