@@ -30,7 +30,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from psycopg2.extras import execute_values
 
-from engine.calendar import CST, is_working_day
+from engine.calendar import CST, cn_date, is_working_day
 from engine.errors import CalendarUnavailable, ValidationFailed
 from engine.i18n import _
 from organizations.audit import record_append
@@ -332,7 +332,7 @@ def digests_compose(*, now=None) -> dict:
             open_notes.setdefault(recipient_id, []).append(note)
     rows = []
     with translation.override(settings.LANGUAGE_CODE):
-        subject = str(_("待办提醒（%(day)s）") % {"day": day.isoformat()})
+        subject = str(_("待办提醒（%(day)s）") % {"day": cn_date(day)})
         digest_lines = DigestLines()
         head_pattern = str(_("您有 %(count)s 项待办提醒："))
         more_pattern = str(_("另有 %(count)s 项，请登录查看。"))

@@ -8,19 +8,14 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from engine.calendar import CST, last_day_before
+from engine.calendar import cn_date, deadline_text, last_day_before
 
 from .models import AlertKind
 
 
 def _when(value) -> str:
-    """A due moment as people read it: a deadline at the end of a day is "<that day> 24:00"."""
-    if not value:
-        return ""
-    local = dt.datetime.fromisoformat(value).astimezone(CST)
-    if local.time() == dt.time(0, 0):
-        return (local.date() - dt.timedelta(days=1)).strftime("%Y-%m-%d 24:00")
-    return local.strftime("%Y-%m-%d %H:%M")
+    """A due moment as people read it (2026年12月10日 24:00 for the end of that day), "" for none."""
+    return deadline_text(dt.datetime.fromisoformat(value)) if value else ""
 
 
 def render(kind: str, params: dict, *, resolved: bool = False) -> tuple[str, str]:
@@ -93,7 +88,7 @@ def last_day(params: dict) -> str:
     """The deadline's last day (a deadline at 24:00 of a day is that day), "" when none."""
     if not params.get("due_at"):
         return ""
-    return last_day_before(dt.datetime.fromisoformat(params["due_at"])).isoformat()
+    return cn_date(last_day_before(dt.datetime.fromisoformat(params["due_at"])))
 
 
 def outgoing(kind: str, params: dict, *, task_id=None, case_id=None) -> tuple[str, str, str]:

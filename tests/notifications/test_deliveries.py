@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 
-from engine.calendar import CST
+from engine.calendar import CST, cn_date
 from notifications.deliveries import deliveries_for, preference_update
 from notifications.models import (
     ChannelReport,
@@ -107,7 +107,7 @@ def expected_text(task) -> str:
         "任务即将到期：提交换届请示\n"
         "任务：提交换届请示\n"
         f"事项：{task.case.subject}\n"
-        "办理期限：2026-12-10\n"
+        "办理期限：2026年12月10日\n"
         f"办理：{SITE}/tasks/{task.pk}/"
     )
 
@@ -271,11 +271,11 @@ def test_the_digest_comes_at_eight_on_working_days_and_overdue_work_at_once(
     assert inbox.messages == []
     run_timers(cst(2026, 12, 8, 8, 0, 30))  # 08:00 China time
     [m] = inbox.messages
-    assert subject(m) == "[partyflow] 待办提醒（2026-12-08）"
+    assert subject(m) == "[partyflow] 待办提醒（2026年12月8日）"
     assert body(m) == (
-        "待办提醒（2026-12-08）\n"
+        "待办提醒（2026年12月8日）\n"
         "您有 1 项待办提醒：\n"
-        f"【即将到期】提交换届请示（{request_task.case.subject}），办理期限 2026-12-10 "
+        f"【即将到期】提交换届请示（{request_task.case.subject}），办理期限 2026年12月10日 "
         f"{SITE}/tasks/{request_task.pk}/"
     )
     run_timers(cst(2026, 12, 8, 8, 1))  # once a day
@@ -341,7 +341,7 @@ def test_the_demos_due_soon_reminder_arrives_by_email_and_by_the_dingtalk_robot(
         f"任务即将到期：{n.params['task']}\n"
         f"任务：{n.params['task']}\n"
         f"事项：{task.case.subject}\n"
-        f"办理期限：{(task.due_at - dt.timedelta(microseconds=1)).astimezone(CST).date()}\n"
+        f"办理期限：{cn_date((task.due_at - dt.timedelta(microseconds=1)).astimezone(CST).date())}\n"
         f"办理：{SITE}/tasks/{task.pk}/"
     )
     assert n.params["task"] == "派人谈话"

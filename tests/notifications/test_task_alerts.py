@@ -67,7 +67,7 @@ def test_reminder_reaches_every_holder_three_days_before_the_due_date_once(
     [n] = notifications(sec)
     assert n["kind"] == "due_soon" and n["task"] == request_task["id"] and n["read_at"] is None
     assert n["subject"] == "任务即将到期：提交换届请示"
-    assert "2026-12-10 24:00" in n["message"] and "软件工程教工党支部" in n["message"]
+    assert "2026年12月10日 24:00" in n["message"] and "软件工程教工党支部" in n["message"]
     # The submit_request lane is the branch committee: the secretary and the committee member.
     assert [x["task"] for x in notifications(committee)] == [request_task["id"]]
     assert notifications(officer) == []
