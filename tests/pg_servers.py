@@ -21,6 +21,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from django.conf import settings
 from django.db import connections
 
 from .db_helpers import server_dsn
@@ -209,7 +210,6 @@ def pgbouncer(django_db_setup, django_db_blocker):
     connection settings that reach the test database through it (docs/scaling.md)."""
     if not os.path.exists(PGBOUNCER):
         pytest.skip(f"{PGBOUNCER} is missing (sh .ci/ensure-packages installs pgbouncer)")
-    from django.conf import settings
 
     with django_db_blocker.unblock():
         test = connections["default"].settings_dict

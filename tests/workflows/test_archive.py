@@ -12,7 +12,9 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from printing.contexts.case_history import audit_report
 from workflows.audit import verify_case
@@ -25,8 +27,10 @@ from workflows.models import (
     Timer,
     TimerArchive,
 )
+from workflows.selectors import case_history_for
 from workflows.services import document_upload
 from workflows.services.archive import MOVES, columns
+from workflows.tasks import archive_closed_years
 
 from ..helpers import complete, cst, only_task
 from ..orglife.test_dues import _assess, _three
@@ -210,10 +214,6 @@ def test_a_case_closed_in_the_year_itself_is_not_moved_and_the_command_checks_it
 
 def test_an_archived_cases_history_is_one_query_more(university, relief_case):
     """The archive's events, then the live table's: one query more than a live case's history."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from workflows.selectors import case_history_for
 
     def queries() -> int:
         case = Case.objects.get(pk=relief_case.pk)
@@ -230,8 +230,6 @@ def test_an_archived_cases_history_is_one_query_more(university, relief_case):
 def test_the_yearly_archive_job_is_off_by_default_and_moves_what_the_setting_says(
     settings, relief_case
 ):
-    from workflows.tasks import archive_closed_years
-
     assert "archive-closed-years" not in settings.CELERY_BEAT_SCHEDULE
     assert settings.PARTYFLOW["ARCHIVE_KEEP_YEARS"] is None
     settings.PARTYFLOW = {**settings.PARTYFLOW, "ARCHIVE_KEEP_YEARS": 1}
