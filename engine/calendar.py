@@ -319,6 +319,22 @@ def date_field(value, *, field: str) -> dt.date:
         ) from None
 
 
+def not_before(
+    day: dt.date, earliest: dt.date, *, field: str, message, values: dict | None = None
+) -> dt.date:
+    """`day`, or `date_out_of_order` naming `field` when it is before `earliest`: the one check
+    that a recorded date keeps its order (a return after the leaving, a receipt after the letter).
+    `message` says what `earliest` is, with `%(d)s` for it (and any other `values`)."""
+    if day < earliest:
+        d = earliest.isoformat()
+        raise ValidationFailed(
+            message % {"d": d, **(values or {})},
+            code="date_out_of_order",
+            fields={field: [_("不能早于 %(d)s") % {"d": d}]},
+        )
+    return day
+
+
 def not_in_future(day: dt.date, *, field: str) -> dt.date:
     """`day`, or `date_in_future` naming `field` when it is after today (China Standard Time): the
     one check for a date on which something is recorded as having happened."""

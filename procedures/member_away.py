@@ -20,7 +20,7 @@ branch's report that he is lost is his lost-contact record (`LostContact`, since
 
 from __future__ import annotations
 
-from engine.calendar import date_field, not_in_future, parse_date
+from engine.calendar import date_field, not_before, not_in_future, parse_date
 from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
 from organizations.codes import LostContactReason
@@ -108,17 +108,6 @@ REVIEW_RULES = {
 
 def _text(data, key: str, limit: int) -> str:
     return str(data.get(key) or "").strip()[:limit]
-
-
-def _not_before(day, earliest, *, field: str, message) -> None:
-    """A date of this case not before `earliest` (the last contact, his leaving, his return);
-    `message` names what `earliest` is, with `%(d)s` for it."""
-    if day < earliest:
-        raise ValidationFailed(
-            message % {"d": earliest.isoformat()},
-            code="date_out_of_order",
-            fields={field: [_("不能早于 %(d)s") % {"d": earliest.isoformat()}]},
-        )
 
 
 @form_check(PROCESS, "__start__")
@@ -222,7 +211,7 @@ def check_contact(*, case, task, data, rules) -> dict:
         date_field(data.get("contact_date"), field="contact_date"), field="contact_date"
     )
     last = parse_date(case.data["last_contact_on"])
-    _not_before(
+    not_before(
         day, last, field="contact_date", message=_("联系日期不能早于上次联系日期（%(d)s）。")
     )
     outcome = data.get("contact_outcome")
@@ -344,7 +333,7 @@ def check_card(*, case, task, data, rules) -> dict:
     after it and at most `transfer.card_check` later."""
     day = not_in_future(date_field(data.get("checked_on"), field="checked_on"), field="checked_on")
     started = parse_date(case.data["started_on"])
-    _not_before(day, started, field="checked_on", message=_("查验日期不能早于外出日期（%(d)s）。"))
+    not_before(day, started, field="checked_on", message=_("查验日期不能早于外出日期（%(d)s）。"))
     nxt = date_field(data.get("next_check_on"), field="next_check_on")
     period = rules.get("transfer.card_check")
     latest = period.add_to(day)
@@ -393,7 +382,7 @@ def check_resume(*, case, task, data, rules) -> dict:
     future; late when after `transfer.resume_within` (recorded, not refused: he still resumes)."""
     day = not_in_future(date_field(data.get("applied_on"), field="applied_on"), field="applied_on")
     back = parse_date(case.data["returned_on"])
-    _not_before(day, back, field="applied_on", message=_("申请日期不能早于返回日期（%(d)s）。"))
+    not_before(day, back, field="applied_on", message=_("申请日期不能早于返回日期（%(d)s）。"))
     due = rules.get("transfer.resume_within").add_to(back)
     return {"resume_applied_on": day.isoformat(), "resume_late": day > due}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from engine.calendar import date_field, not_in_future
+from engine.calendar import date_field, not_before, not_in_future
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.i18n import _
 from untrusted.text import name_check
@@ -260,11 +260,12 @@ def member_contact_lost(
             code="member_not_party_member",
             fields={"member": [_("须为正式党员或预备党员")]},
         )
-    if member.joined_on and lost_on < member.joined_on:
-        raise ValidationFailed(
-            _("失去联系日期不能早于入党日期（%(d)s）。") % {"d": member.joined_on.isoformat()},
-            code="date_out_of_order",
-            fields={"lost_on": [_("不能早于 %(d)s") % {"d": member.joined_on.isoformat()}]},
+    if member.joined_on:
+        not_before(
+            lost_on,
+            member.joined_on,
+            field="lost_on",
+            message=_("失去联系日期不能早于入党日期（%(d)s）。"),
         )
     if member.lost_contacts.filter(found_on__isnull=True).exists():
         raise Conflict(
@@ -305,12 +306,12 @@ def member_contact_found(*, actor, member: Member, found_on) -> LostContact:
             code="member_not_lost",
             fields={"member": [_("没有失去联系登记")]},
         )
-    if found_on < lost.lost_on:
-        raise ValidationFailed(
-            _("恢复联系日期不能早于失去联系日期（%(d)s）。") % {"d": lost.lost_on.isoformat()},
-            code="date_out_of_order",
-            fields={"found_on": [_("不能早于 %(d)s") % {"d": lost.lost_on.isoformat()}]},
-        )
+    not_before(
+        found_on,
+        lost.lost_on,
+        field="found_on",
+        message=_("恢复联系日期不能早于失去联系日期（%(d)s）。"),
+    )
     before = snapshot(lost)
     lost.found_on = found_on
     lost.save(update_fields=["found_on"])

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from engine.calendar import date_field, not_in_future, parse_date, today
+from engine.calendar import date_field, not_before, not_in_future, parse_date, today
 from engine.errors import RuleViolation, ValidationFailed
 from engine.i18n import _
 from engine.rules import get_rule_set
@@ -153,12 +153,15 @@ def _day(data, field) -> dt.date:
 
 
 def _not_before(day: dt.date, earliest, field: str, what) -> None:
-    if earliest and day < parse_date(earliest):
-        raise ValidationFailed(
-            _("%(field)s 不能早于%(what)s（%(d)s）。")
-            % {"field": field, "what": what, "d": parse_date(earliest).isoformat()},
-            code="date_out_of_order",
-            fields={field: [_("不能早于 %(d)s") % {"d": parse_date(earliest).isoformat()}]},
+    """`day` not before the case's date `earliest` (ISO text; none recorded: nothing to check)."""
+    if earliest:
+        message = _("%(field)s 不能早于%(what)s（%(d)s）。")
+        not_before(
+            day,
+            parse_date(earliest),
+            field=field,
+            message=message,
+            values={"field": field, "what": what},
         )
 
 
