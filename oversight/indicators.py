@@ -371,11 +371,16 @@ def term_on_time(
     ind: Indicator, branch: Organization, rec: Records, periods: list[Span]
 ) -> list[dict]:
     """The branch's committee term has not ended by the period's end (or by today), BRANCH-2018
-    Art. 21; the P2 election cases are its records."""
+    Art. 21; its records are the term and the P2 elections held by the period's end (an election
+    not held yet, or held later, proves nothing of the period)."""
     on = rec.on
 
     def counted(p):
-        refs = list(rec.elections[branch.pk])
+        refs = [
+            {k: v for k, v in e.items() if k != "held_on"}
+            for e in rec.elections[branch.pk]
+            if e["held_on"] <= p.end
+        ]
         if branch.term_end is not None:
             refs.insert(
                 0,

@@ -262,10 +262,10 @@ class Records:
                     }
                 )
             elif process == "branch_election":
-                self.elections[org_id].append(
-                    {"type": "case", "id": case_id, "data": data, "status": status}
-                )
-        # the term each election elected, as its effect recorded it (`record_election_result`)
+                self.elections[org_id].append({"id": case_id})
+        # the term each election elected, as its effect recorded it (`record_election_result`);
+        # only an election held is evidence that the branch renewed its term: the next election's
+        # case, opened when the results were approved, has elected no one yet
         elected = dict(
             AuditEvent.objects.filter(
                 case_id__in=[e["id"] for es in self.elections.values() for e in es],
@@ -273,26 +273,26 @@ class Records:
                 data__operation="record_election_result",
             ).values_list("case_id", "data__result")
         )
-        for es in self.elections.values():
-            for e in es:
-                e["label"] = election_label(e.pop("data"), elected.get(e["id"]))
+        for org_id, es in self.elections.items():
+            self.elections[org_id] = [
+                {
+                    "type": "case",
+                    "id": e["id"],
+                    "held_on": parse_date(elected[e["id"]]["term_start"]),
+                    "label": election_label(elected[e["id"]]),
+                }
+                for e in es
+                if (elected.get(e["id"]) or {}).get("term_end")
+            ]
 
 
-def election_label(data: dict, elected: dict | None) -> str:
-    """Which election a P2 case is, from its records: one held, by its date and the term it
-    elected (`elected`: what its `record_election_result` effect recorded), 换届选举（2026年12月20日，
-    任期至2029年12月20日）; one still to be held, by the term it renews and the date planned."""
-    if elected and elected.get("term_end"):
-        return str(
-            _("换届选举（%(d)s，任期至%(e)s）")
-            % {"d": cn_date(elected.get("term_start")), "e": cn_date(elected["term_end"])}
-        )
-    if data.get("election_date"):
-        return str(
-            _("换届选举（拟于%(d)s选举，本届任期至%(e)s）")
-            % {"d": cn_date(data["election_date"]), "e": cn_date(data.get("term_end"))}
-        )
-    return str(_("换届选举（本届任期至%(e)s，尚未选举）") % {"e": cn_date(data.get("term_end"))})
+def election_label(elected: dict) -> str:
+    """A P2 election held, by its date and the term it elected (what its `record_election_result`
+    effect recorded): 换届选举（2026年12月20日，任期至2029年12月20日）."""
+    return str(
+        _("换届选举（%(d)s，任期至%(e)s）")
+        % {"d": cn_date(elected["term_start"]), "e": cn_date(elected["term_end"])}
+    )
 
 
 def _overall(rows: list[dict], records: list) -> str:

@@ -13,8 +13,10 @@ from organizations.rules import deployment_rule_set
 from orglife.services import dues_record, meeting_record, training_record
 from oversight.indicators import COMPUTE
 from oversight.standards import branch_indicators, semesters, span_label, standards_matrix
+from workflows.models import Case, CaseStatus
 
-from ..helpers import cst
+from ..helpers import complete, cst, only_task
+from ..procedures.election_helpers import drive_to_vote, vote_data
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +149,43 @@ def test_a_standard_reads_partly_met_only_when_one_of_its_items_is_met(universit
         if items and "met" not in items and "not_met" in items:
             assert c["status"] == "not_met" and c["label"] == "未达标", (c["standard"], items)
     assert statuses["jsnu.team.secretary"] == "not_met"
+
+
+def test_the_term_item_lists_the_elections_held_by_the_period_end_not_the_next_one(api, university):
+    """按期换届 of branch A (term 2024-01-10 – 2027-01-10, imported): while its election runs, the
+    evidence is the term alone; once the election of 2026-12-20 is approved, 2026's evidence is the
+    new term and that election (elected 2026-12-20, term to 2029-12-20: three years), but not the
+    next election's case, which has elected no one; 2025's evidence names no election at all (the
+    one held is of 2026)."""
+    u, jsnu = university, load_all()["jsnu-2020"]
+    sec, officer = api(u.users.sec_a), api(u.users.officer)
+    case = drive_to_vote(api, u)
+
+    def evidence(year, on):
+        got = branch_indicators([u.branch_a], jsnu, year=year, rules=deployment_rule_set(), on=on)
+        return [r["label"] for r in got[u.branch_a.pk]["jsnu.leadership.team.1"]["records"]]
+
+    with time_machine.travel(cst(2026, 12, 20, 15), tick=False):
+        assert evidence(2026, dt.date(2026, 12, 20)) == ["任期 2024年1月10日至2027年1月10日"]
+        complete(
+            sec,
+            only_task(sec, "record_vote")["id"],
+            vote_data(u, u.full_a[:6], u.full_a[:8], [8, 7, 6, 5, 5, 3], u.full_a[:5]),
+        )
+        complete(
+            sec,
+            only_task(sec, "elect_officers")["id"],
+            {"meeting_date": "2026-12-20", "secretary": u.full_a[0].pk, "deputy": u.full_a[1].pk},
+        )
+    with time_machine.travel(cst(2026, 12, 22, 9), tick=False):
+        complete(officer, only_task(officer, "approve_results")["id"], {"approved": True})
+    u.branch_a.refresh_from_db()
+    # the next election's case is open, waiting on its reminder: not evidence
+    assert Case.objects.filter(
+        process_id="branch_election", organization=u.branch_a, status=CaseStatus.RUNNING
+    ).exclude(pk=case["id"])
+    assert evidence(2026, dt.date(2027, 1, 5)) == [
+        "任期 2026年12月20日至2029年12月20日",
+        "换届选举（2026年12月20日，任期至2029年12月20日）",
+    ]
+    assert not [r for r in evidence(2025, dt.date(2027, 1, 5)) if "换届选举" in r]
