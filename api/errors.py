@@ -2,12 +2,14 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from engine.errors import DomainError
+from workflows.selectors import TaskArchived
 
 
 def _flatten(detail, prefix="") -> dict:
@@ -33,6 +35,14 @@ def exception_handler(exc, context) -> Response | None:
         # An error is JSON whatever the endpoint renders when it succeeds (the HTML report, CSV).
         request.accepted_renderer = JSONRenderer()
         request.accepted_media_type = JSONRenderer.media_type
+    if isinstance(exc, TaskArchived):
+        # where the archived task is read: its case, archived tasks included
+        body = exc.as_dict()
+        body["details"] = {
+            **exc.details,
+            "case_url": reverse("case-detail", args=[exc.details["case"]]),
+        }
+        return Response(body, status=exc.status)
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, Http404):

@@ -45,13 +45,18 @@ from .forms import DOCUMENTS, build_fields, parse_submission
 
 
 def scoped(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Login required; a NotFound from a selector becomes the HTML 404 page."""
+    """Login required; a NotFound from a selector becomes the HTML 404 page. A task of an archived
+    case (linked from old notifications and e-mails) leads to its case's page, which reads it whole,
+    with a message saying why."""
 
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
+        except wf_selectors.TaskArchived as e:
+            messages.info(request, str(e.message))
+            return redirect("web:case", case_id=e.details["case"])
         except NotFound:
             raise Http404 from None
 

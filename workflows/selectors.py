@@ -36,6 +36,7 @@ from .models import (
     Document,
     ProcessVersion,
     Task,
+    TaskArchive,
     TaskStatus,
 )
 from .personal import case_data_for, events_for
@@ -344,10 +345,20 @@ def inbox_page_values(qs) -> InboxRows:
     return InboxRows(qs)
 
 
+class TaskArchived(NotFound):
+    """A task of a case whose closed year was archived (`workflows.archive`): it has no live row
+    any more, so it can be neither read nor acted on as a task; its case (`details["case"]`) reads
+    it whole, archived tasks included. Raised only to a user whose scope holds the case."""
+
+    code = "task_archived"
+    default_message = _("该任务所在的流程已办结并归档，办理记录请在流程页面查看。")
+
+
 def task_for_user(user, task_id, *, related: bool = True) -> Task:
     """A task the user may act on (own slots or a delegation in force) or whose case is in their
-    scope; otherwise not found. `related=False`: the task row alone (a completion reads the rest
-    under the case's lock)."""
+    scope; otherwise not found. A task whose case was archived raises `TaskArchived` when the case
+    is in the user's scope, and not found otherwise, exactly like a task that never existed.
+    `related=False`: the task row alone (a completion reads the rest under the case's lock)."""
     try:
         pk = int(task_id)
     except (TypeError, ValueError):
@@ -365,6 +376,10 @@ def task_for_user(user, task_id, *, related: bool = True) -> Task:
     ):  # looked up only when needed: no extra query on the usual path
         task = qs.filter(delegated_task_q(user)).first()
     if task is None:
+        # only on the not-found path: old notifications and e-mails link to archived tasks
+        archived = TaskArchive.objects.filter(pk=pk).values_list("case_id", flat=True).first()
+        if archived is not None and Case.objects.filter(scope_q(user), pk=archived).exists():
+            raise TaskArchived(case=archived)
         raise NotFound(_("任务不存在。"), code="task_not_found")
     return task
 

@@ -243,3 +243,49 @@ def test_the_yearly_archive_job_is_off_by_default_and_moves_what_the_setting_say
             **{key: kept for key, (_live, kept) in rows(relief_case.pk).items()},
         }
     assert Case.objects.get(pk=relief_case.pk).archived_at is not None
+
+
+def test_an_archived_task_leads_to_its_case_for_those_in_scope_and_is_missing_for_others(
+    api, university, relief_case
+):
+    """A link to a task of an archived case (an old notification or e-mail): the committee's
+    officer who decided it is taken to the case's page, which says why and shows the decision;
+    the API answers 404 `task_archived` with where the case is read. The secretary of branch B,
+    outside the case's scope, gets exactly what a task that never existed gives."""
+    u = university
+    task_id = relief_case.tasks.get(element_id="decide_relief").pk
+    archive()
+    assert not Task.objects.filter(pk=task_id) and TaskArchive.objects.filter(pk=task_id)
+    missing = task_id + 1000  # no task, live or archived, has this id
+
+    with time_machine.travel(READ_AT, tick=False):
+        page = Client()
+        page.force_login(u.users.officer)
+        r = page.get(f"/tasks/{task_id}/", follow=True)
+        assert r.redirect_chain == [(f"/cases/{relief_case.pk}/", 302)]
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r.content.decode()))
+        assert "该任务所在的流程已办结并归档，办理记录请在流程页面查看。" in text
+        assert "同意7至12月少交" in text
+
+        got = api(u.users.officer).get(f"/api/tasks/{task_id}/")
+        assert got.status_code == 404
+        assert got.json() == {
+            "code": "task_archived",
+            "message": "该任务所在的流程已办结并归档，办理记录请在流程页面查看。",
+            "fields": {},
+            "details": {"case": relief_case.pk, "case_url": f"/api/cases/{relief_case.pk}/"},
+        }
+        # acting on it answers the same
+        claim = api(u.users.officer).post(f"/api/tasks/{task_id}/claim/")
+        assert (claim.status_code, claim.json()["code"]) == (404, "task_archived")
+
+        outsider, outsider_page = api(u.users.sec_b), Client()
+        outsider_page.force_login(u.users.sec_b)
+        for tid in (task_id, missing):
+            assert outsider_page.get(f"/tasks/{tid}/").status_code == 404
+        assert (
+            outsider.get(f"/api/tasks/{task_id}/").json()
+            == outsider.get(f"/api/tasks/{missing}/").json()
+            == {"code": "task_not_found", "message": "任务不存在。", "fields": {}}
+        )
+        assert outsider.get(f"/api/tasks/{task_id}/").status_code == 404
