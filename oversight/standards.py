@@ -22,7 +22,14 @@ from fractions import Fraction
 from django.conf import settings
 from django.db.models import Count, Q
 
-from engine.calendar import cn_date, parse_date, period_code_label, period_label, today
+from engine.calendar import (
+    RECORD_YEARS,
+    cn_date,
+    parse_date,
+    period_code_label,
+    period_label,
+    today,
+)
 from engine.errors import ValidationFailed
 from engine.i18n import _
 from engine.standards import INDICATORS, Item, StandardSet
@@ -67,7 +74,7 @@ class Span:
 def parse_year(text) -> int:
     """The evaluation period: a calendar year ("2026"); its semesters are those starting in it."""
     t = str(text or "").strip()
-    if len(t) == 4 and t.isdigit() and 1921 <= int(t) <= 9999:
+    if len(t) == 4 and t.isdigit() and int(t) in RECORD_YEARS:
         return int(t)
     raise ValidationFailed(
         _("周期须为年份，如 2026。"),

@@ -17,8 +17,10 @@ from django.utils.text import format_lazy
 from engine.i18n import _
 from engine.rules import RuleSet
 from organizations.codes import LostContactReason, Misconduct, StudentGrade, StudentLevel
+from organizations.models import MemberStatus
 from organizations.rules import deployment_rule_set
 from organizations.students import student_grade
+from procedures.member_development.models import StatusEvent
 
 from .config import StatisticsConfig
 from .records import DEVELOPMENT, IN_PARTY, INCREASES, LEFT, TRANSFERRED_OUT, Org, Person
@@ -287,13 +289,13 @@ CHANGES_ROWS = [
     ("transferred_in", _("转入组织关系")),
     ("converted", _("预备党员转正")),
     ("extended", _("延长预备期")),
-    ("cancelled", _("取消预备党员资格")),
-    ("restored", _("恢复党籍")),
-    ("expelled", _("开除党籍")),
+    ("cancelled", MemberStatus.CANCELLED.label),
+    ("restored", StatusEvent.RESTORATION.label),
+    ("expelled", MemberStatus.EXPELLED.label),
     ("removed", _("除名、自行脱党")),
-    ("withdrawn", _("劝退")),
-    ("suspended", _("停止党籍")),
-    ("deceased", _("死亡")),
+    ("withdrawn", MemberStatus.WITHDRAWN.label),
+    ("suspended", MemberStatus.SUSPENDED.label),
+    ("deceased", MemberStatus.DECEASED.label),
     ("transferred_out", _("转出组织关系")),
 ]
 NO_RECORD_NOTE = _(
@@ -317,7 +319,7 @@ PROBATION_COLS = [
     ("converted_extended", _("延长预备期转正")),
     ("converted_delayed", _("推迟讨论转正")),
     ("extended", _("延长预备期")),
-    ("cancelled", _("取消预备党员资格")),
+    ("cancelled", MemberStatus.CANCELLED.label),
     ("pending", _("尚未讨论或审批")),
     ("cancelled_early", _("预备期未满被取消预备党员资格")),
 ]
@@ -327,13 +329,13 @@ PROBATION_NOTE = _(
 # 表10 出党情况（一） (DT-2017): who left the Party in the year, by kind, age and time of joining.
 EXIT_COLS = [
     ("total", _("合计")),
-    ("expelled", _("开除党籍")),
+    ("expelled", MemberStatus.EXPELLED.label),
     ("quit_removed", _("退党除名")),
-    ("withdrawn", _("劝退")),
+    ("withdrawn", MemberStatus.WITHDRAWN.label),
     ("refused_removed", _("劝而不退除名")),
     ("removed", _("自行脱党除名")),
     ("lost_contact", _("其中：经多方查找确实无法取得联系")),
-    ("cancelled", _("取消预备党员资格")),
+    ("cancelled", MemberStatus.CANCELLED.label),
     ("not_recognised", _("不予承认")),
 ]
 EXIT_AGE_BANDS = [
@@ -491,7 +493,7 @@ LOST_FOR_BANDS = [
 ]
 LOST_COLS = [
     ("total", _("总数")),
-    ("probationary", _("预备党员")),
+    ("probationary", MemberStatus.PROBATIONARY.label),
     ("female", _("女")),
     ("minority", _("少数民族")),
     *[(k, lab) for k, lab, *_r in LOST_AGE_BANDS],
@@ -629,7 +631,11 @@ def compute(
         COUNT,
         notes=[NO_RECORD_NOTE, MOVES_NOTE],
     )
-    base_cols = [("total", _("总数")), ("probationary", _("预备党员")), ("female", _("女"))]
+    base_cols = [
+        ("total", _("总数")),
+        ("probationary", MemberStatus.PROBATIONARY.label),
+        ("female", _("女")),
+    ]
     basic = _table(
         "members_basic",
         _("党员基本情况"),
