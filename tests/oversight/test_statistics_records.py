@@ -152,3 +152,33 @@ def test_a_students_level_and_enrolment_are_on_the_member_record(university):
     page.force_login(u.users.orgdept)
     html = page.get(f"/members/{m.pk}/development/").content.decode()
     assert "学生层次 大学本科生 · 入学年份 2026" in html
+
+
+def test_a_withdrawal_counts_in_table_10_and_in_no_row_or_column_of_table_11(university):
+    """丁2 of branch B advised to withdraw (劝退) on 2026-05-10, the reason in words only: 表10
+    出党情况（一） counts one 劝退 (合计 1); 表11 出党情况（二） counts people by what they left for
+    (违纪行为 or 具体表现), which a 劝退's record does not hold, so its 劝退 column and 总计 stay 0,
+    its checks still balance, and the page's note says why."""
+    u = university
+    m = u.full_b[2]
+    r = client_for(u.users.orgdept).patch(
+        f"/api/members/{m.pk}/",
+        {
+            "status": "withdrawn",
+            "left_on": "2026-05-10",
+            "left_reason": "理想信念动摇，经教育仍无转变",
+        },
+        format="json",
+    )
+    assert r.status_code == 200, r.json()
+    got = (
+        client_for(u.users.officer)
+        .get("/api/statistics/", {"cutoff": CUTOFF, "organization": u.branch_b.pk})
+        .json()
+    )
+    t = {t["key"]: t for t in got["tables"]}
+    assert (_cell(t["exits"], "total", "withdrawn"), _cell(t["exits"], "total", "total")) == (1, 1)
+    why = t["exits_by_misconduct"]
+    assert [_cell(why, "total", c) for c in ("withdrawn", "cancelled", "total")] == [0, 0, 0]
+    assert any("劝退、取消预备党员资格" in n and "不计入本表" in n for n in why["notes"]), why
+    assert not [c for c in got["checks"] if "exits_by_misconduct" in str(c)], got["checks"]
