@@ -6,7 +6,7 @@ period: its status and the records that prove it.
 
 Indicators and the records they read:
 
-  term_on_time            the branch's term end (organizations) and its P2 election cases
+  term_on_time            the term in force at the period's end: P2 elections held, else the branch
   committee_complete      committee role assignments vs full members (branch.committee_* rules)
   org_life_sessions       orglife meetings of `orglife.session_kinds` with their attendance rows
   meetings_held           orglife meetings of the given kinds (Party lesson / seminar, themed day)
@@ -366,22 +366,37 @@ def democratic_review_held(
     return _period_rows(periods, rec.on, counted)
 
 
+def term_in_force(branch: Organization, elections: list[dict], day: dt.date) -> tuple:
+    """(term_start, term_end) of the branch's committee on `day`, from its records: the term the
+    last election held by then elected; before its first recorded election, the term that
+    election renewed; with no election recorded, the term on the branch's record."""
+    held = [e for e in elections if e["held_on"] <= day]
+    if held:
+        return held[-1]["term"]
+    if elections:
+        return elections[0]["renewed"]
+    return branch.term_start, branch.term_end
+
+
 @indicator("term_on_time")
 def term_on_time(
     ind: Indicator, branch: Organization, rec: Records, periods: list[Span]
 ) -> list[dict]:
-    """The branch's committee term has not ended by the period's end (or by today), BRANCH-2018
-    Art. 21; its records are the term and the P2 elections held by the period's end (an election
-    not held yet, or held later, proves nothing of the period)."""
+    """The committee's term in force at the period's end (or today) has not ended by then,
+    BRANCH-2018 Art. 21. Its records: that term and the P2 elections held by the period's end (an
+    election not held yet, or held later, proves nothing of the period)."""
     on = rec.on
+    elections = rec.elections[branch.pk]
 
     def counted(p):
+        day = min(p.end, on)
+        term_start, term_end = term_in_force(branch, elections, day)
         refs = [
-            {k: v for k, v in e.items() if k != "held_on"}
-            for e in rec.elections[branch.pk]
+            {"type": e["type"], "id": e["id"], "label": e["label"]}
+            for e in elections
             if e["held_on"] <= p.end
         ]
-        if branch.term_end is not None:
+        if term_end is not None:
             refs.insert(
                 0,
                 {
@@ -389,14 +404,14 @@ def term_on_time(
                     "id": branch.pk,
                     "label": str(
                         _("任期 %(s)s至%(e)s")
-                        % {"s": cn_date(branch.term_start) or "—", "e": cn_date(branch.term_end)}
+                        % {"s": cn_date(term_start) or "—", "e": cn_date(term_end)}
                     ),
                 },
             )
-        ok = branch.term_end is not None and branch.term_end >= min(p.end, on)
+        ok = term_end is not None and term_end >= day
         return ok, {
-            "term_start": branch.term_start.isoformat() if branch.term_start else None,
-            "term_end": branch.term_end.isoformat() if branch.term_end else None,
+            "term_start": term_start.isoformat() if term_start else None,
+            "term_end": term_end.isoformat() if term_end else None,
             "records": refs,
         }
 

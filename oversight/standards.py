@@ -46,7 +46,8 @@ from orglife.models import (
 )
 from orglife.selectors import away_absence
 from procedures.model_branch_evaluation import DECISIONS
-from workflows.models import AuditEvent, Case, CaseStatus, Document
+from workflows.archive import EVENT_TABLES
+from workflows.models import Case, CaseStatus, Document
 
 from .indicators import COMPUTE
 
@@ -269,28 +270,44 @@ class Records:
                     }
                 )
             elif process == "branch_election":
-                self.elections[org_id].append({"id": case_id})
-        # the term each election elected, as its effect recorded it (`record_election_result`);
-        # only an election held is evidence that the branch renewed its term: the next election's
-        # case, opened when the results were approved, has elected no one yet
-        elected = dict(
-            AuditEvent.objects.filter(
-                case_id__in=[e["id"] for es in self.elections.values() for e in es],
-                action="effect_applied",
-                data__operation="record_election_result",
-            ).values_list("case_id", "data__result")
-        )
+                self.elections[org_id].append({"id": case_id, "data": data})
+        # the term each election elected, as its effect recorded it (`record_election_result`;
+        # an archived case's in the archive table); only an election held is evidence that the
+        # branch renewed its term: the next election's case, opened when the results were
+        # approved, has elected no one yet
+        ids = [e["id"] for es in self.elections.values() for e in es]
+        elected = {}
+        for table in EVENT_TABLES:
+            elected.update(
+                table.objects.filter(
+                    case_id__in=ids,
+                    action="effect_applied",
+                    data__operation="record_election_result",
+                ).values_list("case_id", "data__result")
+            )
         for org_id, es in self.elections.items():
-            self.elections[org_id] = [
-                {
-                    "type": "case",
-                    "id": e["id"],
-                    "held_on": parse_date(elected[e["id"]]["term_start"]),
-                    "label": election_label(elected[e["id"]]),
-                }
-                for e in es
-                if (elected.get(e["id"]) or {}).get("term_end")
+            held = [
+                (e, elected[e["id"]]) for e in es if (elected.get(e["id"]) or {}).get("term_end")
             ]
+            self.elections[org_id] = sorted(
+                (
+                    {
+                        "type": "case",
+                        "id": e["id"],
+                        "label": election_label(result),
+                        "held_on": parse_date(result["term_start"]),
+                        # the term it elected, and the term it renewed (as it stood when the
+                        # case began: `branch_election.check_start`)
+                        "term": (parse_date(result["term_start"]), parse_date(result["term_end"])),
+                        "renewed": tuple(
+                            parse_date(e["data"][k]) if e["data"].get(k) else None
+                            for k in ("term_start", "term_end")
+                        ),
+                    }
+                    for e, result in held
+                ),
+                key=lambda e: e["held_on"],
+            )
 
 
 def election_label(elected: dict) -> str:

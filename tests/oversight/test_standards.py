@@ -155,8 +155,8 @@ def test_the_term_item_lists_the_elections_held_by_the_period_end_not_the_next_o
     """按期换届 of branch A (term 2024-01-10 – 2027-01-10, imported): while its election runs, the
     evidence is the term alone; once the election of 2026-12-20 is approved, 2026's evidence is the
     new term and that election (elected 2026-12-20, term to 2029-12-20: three years), but not the
-    next election's case, which has elected no one; 2025's evidence names no election at all (the
-    one held is of 2026)."""
+    next election's case, which has elected no one; 2025's evidence, read afterwards, is the term
+    in force in 2025 (the one that election renewed) and no election (the one held is of 2026)."""
     u, jsnu = university, load_all()["jsnu-2020"]
     sec, officer = api(u.users.sec_a), api(u.users.officer)
     case = drive_to_vote(api, u)
@@ -188,4 +188,5 @@ def test_the_term_item_lists_the_elections_held_by_the_period_end_not_the_next_o
         "任期 2026年12月20日至2029年12月20日",
         "换届选举（2026年12月20日，任期至2029年12月20日）",
     ]
-    assert not [r for r in evidence(2025, dt.date(2027, 1, 5)) if "换届选举" in r]
+    # 2025 read after the election: the term then in force, the one the election renewed
+    assert evidence(2025, dt.date(2027, 1, 5)) == ["任期 2024年1月10日至2027年1月10日"]
