@@ -10,13 +10,14 @@ from django.test.utils import CaptureQueriesContext
 
 from engine.standards import INDICATORS, load_all
 from organizations.rules import deployment_rule_set
+from organizations.services import organization_update
 from orglife.services import dues_record, meeting_record, training_record
 from oversight.indicators import COMPUTE
 from oversight.standards import branch_indicators, semesters, span_label, standards_matrix
 from workflows.models import Case, CaseStatus
 
-from ..helpers import complete, cst, only_task
-from ..procedures.election_helpers import drive_to_vote, vote_data
+from ..helpers import complete, cst, only_task, run_timers
+from ..procedures.election_helpers import drive_to_vote, start_election, vote_data
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +191,69 @@ def test_the_term_item_lists_the_elections_held_by_the_period_end_not_the_next_o
     ]
     # 2025 read after the election: the term then in force, the one the election renewed
     assert evidence(2025, dt.date(2027, 1, 5)) == ["任期 2024年1月10日至2027年1月10日"]
+
+
+def test_a_late_election_leaves_the_year_it_was_late_in_unmet(api, university):
+    """Branch A's term ran 2023-06-30 – 2026-06-30; the election, postponed (ELEC-2020 Art. 3
+    allows a year), was held on 2027-03-01. Read on 2027-04-01: in 2026 the term in force had ended
+    on 06-30 and no election was held, so 按期换届 of 2026 is not met, its evidence the term that
+    ended; 2027 has the new term (2027-03-01 – 2030-03-01) and that election, met. (The branch's
+    record now holds the new term only: read from it, 2026 would have passed.)"""
+    u, jsnu = university, load_all()["jsnu-2020"]
+    sec, officer = api(u.users.sec_a), api(u.users.officer)
+    organization_update(
+        actor=u.users.orgdept,
+        organization=u.branch_a,
+        term_start=dt.date(2023, 6, 30),
+        term_end=dt.date(2026, 6, 30),
+    )
+    with time_machine.travel(cst(2026, 1, 5, 9), tick=False):
+        start_election(sec, u.branch_a)
+    run_timers(cst(2026, 1, 5, 10))
+    with time_machine.travel(cst(2026, 1, 6, 9), tick=False):
+        complete(
+            sec,
+            only_task(sec, "submit_request")["id"],
+            {"election_date": "2027-03-01", "seats": 5, "nomination_method": "committee_proposal"},
+        )
+        complete(officer, only_task(officer, "reply_request")["id"], {"approved": True})
+        complete(
+            sec,
+            only_task(sec, "nominate_candidates")["id"],
+            {"candidates": [m.pk for m in u.full_a[:6]]},
+        )
+        complete(officer, only_task(officer, "review_candidates")["id"], {"approved": True})
+    with time_machine.travel(cst(2027, 3, 1, 15), tick=False):
+        complete(
+            sec,
+            only_task(sec, "record_vote")["id"],
+            vote_data(
+                u,
+                u.full_a[:6],
+                u.full_a[:8],
+                [8, 7, 6, 5, 5, 3],
+                u.full_a[:5],
+                meeting_date="2027-03-01",
+            ),
+        )
+        complete(
+            sec,
+            only_task(sec, "elect_officers")["id"],
+            {"meeting_date": "2027-03-01", "secretary": u.full_a[0].pk, "deputy": u.full_a[1].pk},
+        )
+    with time_machine.travel(cst(2027, 3, 3, 9), tick=False):
+        complete(officer, only_task(officer, "approve_results")["id"], {"approved": True})
+    u.branch_a.refresh_from_db()
+    assert u.branch_a.term_end == dt.date(2030, 3, 1)
+
+    def term_item(year):
+        got = branch_indicators(
+            [u.branch_a], jsnu, year=year, rules=deployment_rule_set(), on=dt.date(2027, 4, 1)
+        )[u.branch_a.pk]["jsnu.leadership.team.1"]
+        return got["status"], [r["label"] for r in got["records"]]
+
+    assert term_item(2026) == ("not_met", ["任期 2023年6月30日至2026年6月30日"])
+    assert term_item(2027) == (
+        "met",
+        ["任期 2027年3月1日至2030年3月1日", "换届选举（2027年3月1日，任期至2030年3月1日）"],
+    )
