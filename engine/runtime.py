@@ -160,11 +160,19 @@ class WorkflowRun:
         return self.script_engine.outbox
 
     # --- reading ---------------------------------------------------------------------------
-    def ready_user_tasks(self, known: set[str] | frozenset = frozenset()) -> list[UserTaskView]:
+    def ready_manual(self) -> list:
+        """The READY user tasks as SpiffWorkflow holds them: one walk of the task tree, which a caller
+        reading both `ready_user_tasks` and `data_of` between two steps may pass to each."""
+        return self.workflow.get_tasks(state=TaskState.READY, manual=True)
+
+    def ready_user_tasks(
+        self, known: set[str] | frozenset = frozenset(), *, ready: list | None = None
+    ) -> list[UserTaskView]:
         """READY user tasks; due dates (property `dueDate`, an expression) are evaluated only for tasks
-        not in `known` (the ones the caller has not recorded yet)."""
+        not in `known` (the ones the caller has not recorded yet). `ready`: `ready_manual()`, when
+        the caller has it for this state of the workflow."""
         views = []
-        for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
+        for task in self.ready_manual() if ready is None else ready:
             spec = task.task_spec
             props = dict((getattr(spec, "extensions", None) or {}).get("properties", {}))
             due = None
@@ -213,12 +221,16 @@ class WorkflowRun:
 
     @property
     def data(self) -> dict:
+        return self.data_of()
+
+    def data_of(self, ready: list | None = None) -> dict:
         """The case data: the workflow's data plus the data of the most recently completed task.
 
         When that task is one instance of a multi-instance step still running, the step's data is
         read instead: an instance's data (its input item, what its holder submitted, its output
         item) is that instance's own and the next instance's would replace it; the step's data holds
-        the collection (loopDataOutputRef) gathered so far, every finished instance's output."""
+        the collection (loopDataOutputRef) gathered so far, every finished instance's output.
+        `ready`: `ready_manual()`, when the caller has it for this state of the workflow."""
         last = self.workflow.last_task
         parent = last.parent if last is not None else None
         if (
@@ -230,7 +242,7 @@ class WorkflowRun:
         merged = dict(self.workflow.data)
         if last is not None:
             merged.update(last.data)
-            ready = self.workflow.get_tasks(state=TaskState.READY, manual=True)
+            ready = self.ready_manual() if ready is None else ready
             if ready and not any(t.is_descendant_of(last) for t in ready):
                 # A side branch (e.g. a supervision, closed when its step was recorded) ended after
                 # the main line moved on: the main line's state is what its next step inherited.

@@ -191,11 +191,6 @@ def _backoff(attempts: int) -> dt.timedelta:
 # ---- planning ----------------------------------------------------------------------------------
 
 
-def _message_of(n: Notification) -> tuple[str, str, str]:
-    with translation.override(settings.LANGUAGE_CODE):
-        return outgoing(n.kind, n.params, task_id=n.task_id, case_id=n.case_id)
-
-
 def _alert_key(n: Notification) -> str:
     about = f"t{n.task_id}" if n.task_id else f"c{n.case_id}:{n.params.get('term_end', '')}"
     return f"{n.kind}:{about}"
@@ -210,44 +205,52 @@ def deliveries_plan(*, notifications: list[Notification], now=None) -> list[tupl
     prefs = preferences_of({n.recipient_id: n.recipient for n in notifications}.values())
     available = set(configured_codes())
     rows: dict[str, Delivery] = {}
-    for n in notifications:
-        pref = prefs[n.recipient_id]
-        immediate = not pref.digest or (
-            pref.overdue_immediate and n.kind in IMMEDIATE_KINDS_WITH_DIGEST
-        )
-        subject, text, link = _message_of(n)
-        for code in pref.channels:
-            channel = CHANNELS.get(code)
-            if code not in available or channel is None:
-                continue
-            if channel.group:
-                # A group sees each alert once, at once: it has no one's quiet hours or digest.
-                key = f"{code}:{_alert_key(n)}"
-                address, recipient, when = "group", None, now
-            else:
-                if not immediate:
-                    continue
-                address = channel.address(pref)
-                if not address:
-                    continue
-                key = f"{code}:n{n.pk}"
-                recipient, when = n.recipient, quiet_until(pref, now) or now
-            rows.setdefault(
-                key,
-                Delivery(
-                    key=key,
-                    channel=code,
-                    recipient=recipient,
-                    notification=n,
-                    address=address,
-                    subject=subject,
-                    text=text,
-                    link=link,
-                    created_at=now,
-                    next_attempt_at=when,
-                ),
-            )
+    with translation.override(settings.LANGUAGE_CODE):
+        for n in notifications:
+            _plan_one(n, prefs[n.recipient_id], available, rows, now)
     return _insert(list(rows.values()))
+
+
+def _plan_one(n: Notification, pref, available: set, rows: dict, now) -> None:
+    """The delivery rows of one notification, added to `rows` by key; its message is rendered only
+    when a row is made (in the language the caller activated)."""
+    immediate = not pref.digest or (
+        pref.overdue_immediate and n.kind in IMMEDIATE_KINDS_WITH_DIGEST
+    )
+    message = None
+    for code in pref.channels:
+        channel = CHANNELS.get(code)
+        if code not in available or channel is None:
+            continue
+        if channel.group:
+            # A group sees each alert once, at once: it has no one's quiet hours or digest.
+            key = f"{code}:{_alert_key(n)}"
+            address, recipient, when = "group", None, now
+        else:
+            if not immediate:
+                continue
+            address = channel.address(pref)
+            if not address:
+                continue
+            key = f"{code}:n{n.pk}"
+            recipient, when = n.recipient, quiet_until(pref, now) or now
+        if key in rows:
+            continue
+        if message is None:
+            message = outgoing(n.kind, n.params, task_id=n.task_id, case_id=n.case_id)
+        subject, text, link = message
+        rows[key] = Delivery(
+            key=key,
+            channel=code,
+            recipient=recipient,
+            notification=n,
+            address=address,
+            subject=subject,
+            text=text,
+            link=link,
+            created_at=now,
+            next_attempt_at=when,
+        )
 
 
 def _insert(rows: list[Delivery]) -> list[tuple]:

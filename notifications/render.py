@@ -39,7 +39,10 @@ def render(kind: str, params: dict, *, resolved: bool = False) -> tuple[str, str
             _("您的待办任务“%(task)s”（%(case)s）将于 %(due)s（北京时间）到期，请及时办理。") % p,
         )
     if kind == "term_expiry":
-        q = {"organization": params.get("organization", ""), "term_end": params.get("term_end", "")}
+        q = {
+            "organization": params.get("organization", ""),
+            "term_end": cn_date(params.get("term_end")),
+        }
         return (
             _("换届提醒：%(organization)s") % q,
             _(

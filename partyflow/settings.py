@@ -269,6 +269,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "partyflow@localhost")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TIMEZONE = "UTC"
+# A worker process reserves one message at a time: a batch of timers takes a few hundred ms and is
+# acknowledged late (`acks_late`), so with Celery's default of 4 one process could hold batches
+# that an idle one would have run (Celery's "Prefetch Limits" in its optimizing guide).
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "sweep-due-timers": {"task": "workflows.tasks.sweep_timers", "schedule": 60.0},
     "raise-task-alerts": {"task": "notifications.tasks.raise_task_alerts", "schedule": 300.0},

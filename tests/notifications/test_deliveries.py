@@ -352,3 +352,31 @@ def test_the_demos_due_soon_reminder_arrives_by_email_and_by_the_dingtalk_robot(
         text,
     )
     assert hooks.bodies("/dingtalk") == [{"msgtype": "text", "text": {"content": text}}]
+
+
+def test_the_term_expiry_reminder_says_the_terms_last_day_in_words(
+    api, university, receivers, django_capture_on_commit_callbacks
+):
+    """The election's reminder (P2 step 0) e-mails the branch the day its term ends as people write
+    it (2026年7月10日 style), never the stored ISO date."""
+    inbox, _hooks = receivers
+    u = university
+    choose(u.users.sec_a, "email", email="sec_a@example.edu.cn")
+    with time_machine.travel(cst(2026, 6, 1, 9), tick=False):
+        r = api(u.users.sec_a).post(
+            "/api/cases/",
+            {"process": "branch_election", "organization": u.branch_a.pk},
+            format="json",
+        )
+        assert r.status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):  # its e-mails go out after the commit
+        run_timers(cst(2026, 7, 10, 10))
+
+    [message] = [m for m in inbox.messages if m["To"] == "sec_a@example.edu.cn"]
+    end = u.branch_a.term_end
+    assert subject(message) == f"[partyflow] 换届提醒：{u.branch_a.name}"
+    assert (
+        f"{u.branch_a.name} 本届支部委员会（书记）任期将于 {end.year}年{end.month}月{end.day}日 届满"
+        in body(message)
+    )
+    assert end.isoformat() not in body(message)

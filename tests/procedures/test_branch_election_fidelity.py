@@ -28,7 +28,7 @@ def test_term_expiry_reminder_reaches_the_approving_committee_and_the_branch(api
     for client in (officer, sec, committee):
         [n] = notifications(client)
         assert n["kind"] == "term_expiry" and n["subject"] == "换届提醒：软件工程教工党支部"
-        assert "2027-01-10" in n["message"]
+        assert "任期将于 2027年1月10日 届满" in n["message"]
     assert notifications(api(u.users.sec_b)) == []
     [en] = officer.get("/api/notifications/", HTTP_ACCEPT_LANGUAGE="en").json()["results"]
     assert en["subject"] == "Term expiry reminder: 软件工程教工党支部"

@@ -109,7 +109,8 @@ def plan_step(
     `lanes`: a dict the caller keeps across many cases (a batch start), where each lane resolved at
     an organization is remembered instead of looked up again."""
     step = Step(case=case)
-    ready = run.ready_user_tasks(known=set(open_rows))
+    ready_tasks = run.ready_manual()  # one walk of the task tree for the tasks and the case data
+    ready = run.ready_user_tasks(known=set(open_rows), ready=ready_tasks)
     ready_ids = {v.id for v in ready}
     for sid, row in open_rows.items():
         if sid in ready_ids:
@@ -162,7 +163,9 @@ def plan_step(
 
     case.state = json.dumps(run.dump(), separators=(",", ":"), ensure_ascii=False)
     case.serializer_version = run.serializer_version
-    case.data = json_safe({k: v for k, v in run.data.items() if not k.startswith("spiff__")})
+    case.data = json_safe(
+        {k: v for k, v in run.data_of(ready_tasks).items() if not k.startswith("spiff__")}
+    )
     still_open = (
         sorted((r for sid, r in open_rows.items() if sid in ready_ids), key=lambda r: r.pk)
         + step.new_tasks
