@@ -120,14 +120,6 @@ class StreamingReplica:
             "USER": "postgres",
         }
 
-    def lag_bytes(self) -> int:
-        """WAL the primary wrote that the standby has not replayed yet, in bytes."""
-        (lsn,) = self.primary.sql("SELECT pg_current_wal_lsn()::text", "postgres")
-        (behind,) = self.standby.sql(
-            f"SELECT pg_wal_lsn_diff('{lsn}'::pg_lsn, pg_last_wal_replay_lsn())::bigint", "postgres"
-        )
-        return max(0, int(behind))
-
     def caught_up(self, seconds: float = 20) -> None:
         """Wait until the standby has replayed everything the primary wrote so far."""
         (lsn,) = self.primary.sql("SELECT pg_current_wal_lsn()::text", "postgres")
