@@ -23,6 +23,7 @@ from django.db import connections
 from partyflow.devservers import (
     PG_BIN,
     RUN_AS,
+    free_port,
     run,
     server_dir,
     servers_available,
@@ -30,7 +31,7 @@ from partyflow.devservers import (
 )
 
 from .db_helpers import server_dsn
-from .sso_servers import free_port, stop, wait_for_port
+from .sso_servers import stop, wait_for_port
 
 PGBOUNCER = "/usr/sbin/pgbouncer"
 
