@@ -350,6 +350,8 @@ class ReplicaWatch:
         self.lag_s: list[float] = []
         self.behind_bytes: list[int] = []
         self.unknown = 0
+        self.series: list[tuple] = []  # (seconds since the watch began, lag s, WAL bytes behind)
+        self.t0 = time.perf_counter()
         self.xacts0 = self._xacts()
         if pair is not None:
             # Outside the bench database, so that their queries are not counted as its transactions.
@@ -390,6 +392,7 @@ class ReplicaWatch:
         else:
             self.lag_s.append(float(lag))
         self.behind_bytes.append(max(0, int(behind)))
+        self.series.append((round(time.perf_counter() - self.t0, 2), lag, int(behind)))
 
     def stop_cpu(self) -> float:
         return _tree_cpu(self.standby_pid) - self.cpu0 if self.pair is not None else 0.0
@@ -407,6 +410,7 @@ class ReplicaWatch:
                 "max_s": round(lag[-1], 2) if lag else None,
                 "p95_s": round(lag[max(0, -(-95 * len(lag) // 100) - 1)], 2) if lag else None,
                 "max_behind_kb": round(max(self.behind_bytes, default=0) / 1024, 1),
+                "series": self.series,
             }
         return out
 
