@@ -313,13 +313,16 @@ def server_conf(url: str) -> str:
     import psycopg2
 
     cfg = dj_database_url.parse(url)
-    conn = psycopg2.connect(
-        dbname="postgres",
-        user=cfg.get("USER") or "postgres",
-        host=cfg.get("HOST") or "127.0.0.1",
-        port=cfg.get("PORT") or 5432,
-        **({"password": cfg["PASSWORD"]} if cfg.get("PASSWORD") else {}),
-    )
+    try:
+        conn = psycopg2.connect(
+            dbname="postgres",
+            user=cfg.get("USER") or "postgres",
+            host=cfg.get("HOST") or "127.0.0.1",
+            port=cfg.get("PORT") or 5432,
+            **({"password": cfg["PASSWORD"]} if cfg.get("PASSWORD") else {}),
+        )
+    except psycopg2.OperationalError as exc:
+        fail(f"cannot read the DATABASE_URL server's settings: {str(exc).strip()}")
     try:
         with conn.cursor() as cur:
             lines = []
