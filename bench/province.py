@@ -5,7 +5,8 @@
     python -m bench.province --help
 
 Like bench.scale it never touches the database named in DATABASE_URL: it recreates
-`partyflow_province` on the same server. Then:
+`partyflow_province` on the same server (with `--no-replica`) or on the primary it starts (see
+below). Then:
   1. generates a province (setup, not measured): a provincial committee, universities of 10,000
      members, 20 colleges each, branches of 20 members (`--members` 1,000,000 gives the model's
      50,000 branches), a secretary and a committee member with a login per branch, an officer per
