@@ -45,7 +45,7 @@ bench: $(STAMP)
 bench-scale: $(STAMP)
 	sh .ci/ensure-redis && url=$$(CI=true sh .ci/database-url) || exit 1; DATABASE_URL="$${DATABASE_URL:-$$url}" $(BIN)/python -m bench.scale $(BENCH_ARGS)
 
-## A province's busiest hour: generate a province (50,000 members; BENCH_ARGS="--members 1000000" for the model's), then completions, inbox reads and dashboards through gunicorn with 2 Celery workers firing reminders, for 60 s.
+## A province's busiest hour: generate a province (50,000 members; BENCH_ARGS="--members 1000000" for the model's), then completions, inbox reads and dashboards (read from a streaming replica the bench starts; BENCH_ARGS="--no-replica" for the primary alone) through gunicorn with 2 Celery workers firing reminders, for 60 s.
 bench-province: $(STAMP)
 	sh .ci/ensure-redis && url=$$(CI=true sh .ci/database-url) || exit 1; DATABASE_URL="$${DATABASE_URL:-$$url}" $(BIN)/python -m bench.province $(BENCH_ARGS)
 

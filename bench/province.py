@@ -5,7 +5,8 @@
     python -m bench.province --help
 
 Like bench.scale it never touches the database named in DATABASE_URL: it recreates
-`partyflow_province` on the same server. Then:
+`partyflow_province` on the same server (with `--no-replica`) or on the primary it starts (see
+below). Then:
   1. generates a province (setup, not measured): a provincial committee, universities of 10,000
      members, 20 colleges each, branches of 20 members (`--members` 1,000,000 gives the model's
      50,000 branches), a secretary and a committee member with a login per branch, an officer per
@@ -21,9 +22,17 @@ Like bench.scale it never touches the database named in DATABASE_URL: it recreat
   3. prints, per operation, the model's rate, what was served per second and the p95, and the CPU
      seconds the API processes, the workers and PostgreSQL spent, beside the model's prediction.
 
-With PARTYFLOW_REPLICA_URL set (a streaming replica of this server; its database name is replaced
-by the bench's), gunicorn gets it pointed at the bench database, and the database router routes
-the dashboards there; without it every read goes to the primary.
+The dashboards are read from a streaming replica, as in the model's deployment: by default (when
+Debian's PostgreSQL 15 server programs are here) the bench starts its own primary, with the
+DATABASE_URL server's memory and durability settings, and a hot standby streaming from it
+(`partyflow.devservers.streaming_pair`: pg_basebackup -R, free ports, directories under /tmp,
+removed at the end), creates the bench database on that primary and gives gunicorn the standby as
+PARTYFLOW_REPLICA_URL. `--no-replica` runs everything on the DATABASE_URL server, every read on the
+primary. With PARTYFLOW_REPLICA_URL already set (a streaming replica of the DATABASE_URL server; its
+database name is replaced by the bench's) that replica is used instead. The table says, per
+operation, which server its reads went to (the router's log lines, PARTYFLOW_REPLICA_LOG_LEVEL=DEBUG
+in gunicorn), the transactions each server ran in the bench database, and the replica's lag
+sampled during the mix.
 """
 
 # Django and first-party imports sit inside the functions: they must follow django.setup(), which
@@ -31,6 +40,7 @@ the dashboards there; without it every read goes to the primary.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -40,8 +50,12 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .run import RESULTS_DIR, World, prepare_database, print_rows, summarize
+if TYPE_CHECKING:
+    from partyflow.devservers import StreamingReplica
+
+from .run import RESULTS_DIR, World, fail, prepare_database, print_rows, summarize
 from .scale import (
     BackendCpu,
     _stop,
@@ -275,6 +289,156 @@ class Stream:
         return out
 
 
+# The settings the bench's own primary takes from the DATABASE_URL server, so that a run with the
+# replica and one without it differ by the replica, not by the server's memory or durability.
+SERVER_SETTINGS = (
+    "shared_buffers", "work_mem", "maintenance_work_mem", "effective_cache_size", "max_connections",
+    "fsync", "synchronous_commit", "full_page_writes", "autovacuum", "max_wal_size", "min_wal_size",
+    "checkpoint_timeout", "random_page_cost", "jit",
+)  # fmt: skip
+STREAMING_CONF = """
+listen_addresses = '127.0.0.1'
+wal_level = replica
+max_wal_senders = 4
+hot_standby = on
+"""
+# Reports are long queries: the standby tells the primary what it reads, so replay never cancels them
+# (docs/scaling.md, "The standby").
+STANDBY_CONF = "hot_standby_feedback = on\n"
+
+
+def server_conf(url: str) -> str:
+    """postgresql.conf lines for the bench's primary: the DATABASE_URL server's SERVER_SETTINGS
+    and what streaming needs."""
+    import dj_database_url
+    import psycopg2
+
+    cfg = dj_database_url.parse(url)
+    try:
+        conn = psycopg2.connect(
+            dbname="postgres",
+            user=cfg.get("USER") or "postgres",
+            host=cfg.get("HOST") or "127.0.0.1",
+            port=cfg.get("PORT") or 5432,
+            **({"password": cfg["PASSWORD"]} if cfg.get("PASSWORD") else {}),
+        )
+    except psycopg2.OperationalError as exc:
+        fail(f"cannot read the DATABASE_URL server's settings: {str(exc).strip()}")
+    try:
+        with conn.cursor() as cur:
+            lines = []
+            for name in SERVER_SETTINGS:
+                cur.execute("SELECT current_setting(%s)", [name])
+                lines.append(f"{name} = '{cur.fetchone()[0]}'")
+    finally:
+        conn.close()
+    return STREAMING_CONF + "\n".join(lines) + "\n"
+
+
+def _server_pid(data_dir: Path) -> int:
+    return int((data_dir / "postmaster.pid").read_text().split()[0])
+
+
+class ReplicaWatch:
+    """The servers during the mix: the transactions each ran in the bench database
+    (pg_stat_database, read after the API has stopped, so the backends have reported), the
+    replica's lag sampled as the router measures it (workflows.replica.LAG_SQL) and in WAL bytes
+    not yet replayed, and the CPU of the standby's processes (replay, WAL receiver, backends)."""
+
+    XACTS = "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s"
+
+    def __init__(self, db: str, pair: StreamingReplica | None):
+        from django.db import connection
+
+        self.db, self.pair, self.connection = db, pair, connection
+        self.lag_s: list[float] = []
+        self.behind_bytes: list[int] = []
+        self.unknown = 0
+        self.series: list[tuple] = []  # (seconds since the watch began, lag s, WAL bytes behind)
+        self.t0 = time.perf_counter()
+        self.xacts0 = self._xacts()
+        if pair is not None:
+            # Outside the bench database, so that their queries are not counted as its transactions.
+            self.primary = pair.primary.connect("postgres")
+            self.standby = pair.standby.connect("postgres")
+            self.standby_pid = _server_pid(pair.standby.data)
+            self.cpu0 = _tree_cpu(self.standby_pid)
+
+    def _xacts(self) -> dict:
+        with self.connection.cursor() as cur:
+            cur.execute(self.XACTS, [self.db])
+            out = {"primary": cur.fetchone()[0]}
+        if self.pair is not None:
+            conn = self.pair.standby.connect("postgres")
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(self.XACTS, [self.db])
+                    out["replica"] = cur.fetchone()[0]
+            finally:
+                conn.close()
+        return out
+
+    def sample(self) -> None:
+        if self.pair is None:
+            return
+        from workflows.replica import LAG_SQL
+
+        with self.primary.cursor() as cur:
+            cur.execute("SELECT pg_current_wal_lsn()::text")
+            (written,) = cur.fetchone()
+        with self.standby.cursor() as cur:
+            cur.execute(LAG_SQL)
+            (lag,) = cur.fetchone()
+            cur.execute("SELECT pg_wal_lsn_diff(%s::pg_lsn, pg_last_wal_replay_lsn())", [written])
+            (behind,) = cur.fetchone()
+        if lag is None:
+            self.unknown += 1
+        else:
+            self.lag_s.append(float(lag))
+        self.behind_bytes.append(max(0, int(behind)))
+        self.series.append((round(time.perf_counter() - self.t0, 2), lag, int(behind)))
+
+    def stop_cpu(self) -> float:
+        return _tree_cpu(self.standby_pid) - self.cpu0 if self.pair is not None else 0.0
+
+    def result(self) -> dict:
+        now = self._xacts()
+        out = {"transactions": {k: now[k] - self.xacts0[k] for k in now}}
+        if self.pair is not None:
+            self.primary.close()
+            self.standby.close()
+            lag = sorted(self.lag_s)
+            out["lag"] = {
+                "samples": len(lag) + self.unknown,
+                "unknown": self.unknown,
+                "max_s": round(lag[-1], 2) if lag else None,
+                "p95_s": round(lag[max(0, -(-95 * len(lag) // 100) - 1)], 2) if lag else None,
+                "max_behind_kb": round(max(self.behind_bytes, default=0) / 1024, 1),
+                "series": self.series,
+            }
+        return out
+
+
+def routed_reads(gunicorn_log: Path) -> dict:
+    """{operation: {"replica" | "primary (why)": blocks}} from the router's log lines."""
+    operations = {"/api/compliance/": "dashboard", "/api/tasks/": "inbox"}
+    out: dict[str, dict[str, int]] = {}
+    for line in gunicorn_log.read_text(encoding="utf-8", errors="replace").splitlines():
+        if '"partyflow.replica"' not in line:
+            continue
+        try:
+            message = json.loads(line)["message"]
+        except (ValueError, KeyError):
+            continue
+        where, _, request = message.removeprefix("reads from ").partition(": ")
+        where = where.replace("default", "primary", 1)  # Django's alias for the primary
+        path = request.split(" ", 1)[-1]
+        op = "completion" if path.endswith("/complete/") else operations.get(path, path)
+        out.setdefault(op, {})
+        out[op][where] = out[op].get(where, 0) + 1
+    return out
+
+
 def run_mix(
     *,
     db: str,
@@ -287,6 +451,8 @@ def run_mix(
     dashboards: list[tuple[str, int]],
     timer_case_ids: list[int],
     log_dir: Path,
+    replica_url: str | None,
+    pair: StreamingReplica | None,
 ) -> dict:
     from celery import Celery
 
@@ -327,10 +493,9 @@ def run_mix(
         "DATABASE_URL": _url_for(db),
         "DJANGO_SETTINGS_MODULE": "partyflow.settings",
     }
-    replica = os.environ.get("PARTYFLOW_REPLICA_URL")
-    if replica:
-        os.environ["PARTYFLOW_REPLICA_URL"] = replica.rsplit("/", 1)[0] + "/" + db
-        env["PARTYFLOW_REPLICA_URL"] = os.environ["PARTYFLOW_REPLICA_URL"]
+    if replica_url:  # gunicorn takes os.environ: the workers read no report
+        os.environ["PARTYFLOW_REPLICA_URL"] = replica_url.rsplit("/", 1)[0] + "/" + db
+    os.environ["PARTYFLOW_REPLICA_LOG_LEVEL"] = "DEBUG"  # the router logs where each report read
     env.setdefault("SECRET_KEY", "bench-province-" + "x" * 40)
     workers = [_worker(f"province{i}", env, log_dir) for i in range(2)]
     server = None
@@ -344,7 +509,10 @@ def run_mix(
             c.request("GET", "/api/me/", headers={"Authorization": f"Token {inbox_tokens[0]}"})
             c.getresponse().read()
             c.close()
+        if pair is not None:
+            pair.caught_up(seconds=600)  # the province's bulk load replayed before the hour starts
         backends = BackendCpu(db)
+        watch = ReplicaWatch(db, pair)
         api_cpu0 = _tree_cpu(server.pid)
         workers_cpu0 = sum(_tree_cpu(p.pid) for p in workers)
         start = time.perf_counter() + 0.5
@@ -356,6 +524,7 @@ def run_mix(
         timers_done_at = None
         while time.perf_counter() < stop_at:
             backends.sample()
+            watch.sample()
             if timers_done_at is None and not (
                 Timer.objects.filter(case_id__in=timer_case_ids, status="waiting").exists()
             ):
@@ -367,8 +536,10 @@ def run_mix(
         backends.sample()
         api_cpu = _tree_cpu(server.pid) - api_cpu0
         workers_cpu = sum(_tree_cpu(p.pid) for p in workers) - workers_cpu0
+        replica_cpu = watch.stop_cpu()
     finally:
         _stop(*workers, *([server] if server else []))
+    servers = watch.result()
     fired = Timer.objects.filter(case_id__in=timer_case_ids, status="fired").count()
     timer_seconds = (timers_done_at - start) if timers_done_at else elapsed
     out = {s.name: s.result(elapsed) for s in streams}
@@ -382,9 +553,12 @@ def run_mix(
         "api": round(api_cpu, 1),
         "workers": round(workers_cpu, 1),
         "postgres": round(backends.seconds, 1),
+        "replica": round(replica_cpu, 1),
     }
     out["seconds"] = round(elapsed, 1)
-    out["replica"] = bool(replica)
+    out["replica"] = bool(replica_url)
+    out["reads"] = routed_reads(log_dir / "gunicorn.log")
+    out.update(servers)
     return out
 
 
@@ -415,6 +589,14 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--timers", type=int, default=1000, help="reminders due when the mix starts (default 1000)"
     )
+    parser.add_argument(
+        "--replica",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="read the dashboards from a streaming replica the bench starts (its own primary and"
+        " hot standby, partyflow.devservers); default: on when Debian's PostgreSQL 15 server"
+        " programs are here, unless PARTYFLOW_REPLICA_URL names a replica already",
+    )
     parser.add_argument("--output", default=str(RESULTS_DIR / "province.json"))
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -424,10 +606,52 @@ def main(argv=None) -> int:
     def step(message):
         print(f"[{time.perf_counter() - started:6.1f}s] {message}", flush=True)
 
+    from partyflow.devservers import servers_available, streaming_pair
+
+    replica_url = os.environ.pop("PARTYFLOW_REPLICA_URL", "") or None
+    missing = servers_available()
+    if args.replica is None:
+        args.replica = not replica_url and not missing
+    if args.replica and missing:
+        fail(f"--replica: {missing}; run with --no-replica or PARTYFLOW_REPLICA_URL")
+    if args.replica and replica_url:
+        fail("--replica starts its own replica: unset PARTYFLOW_REPLICA_URL, or use --no-replica")
+    if not os.environ.get("DATABASE_URL"):
+        prepare_database(args.db)  # fails with the explanation
+    with contextlib.ExitStack() as stack:
+        pair = None
+        if args.replica:
+            conf = server_conf(os.environ["DATABASE_URL"])
+            step("starting a primary with the DATABASE_URL server's settings and its standby")
+            pair = stack.enter_context(
+                streaming_pair("pf-province-", dbname=args.db, conf=conf, standby_conf=STANDBY_CONF)
+            )
+            os.environ["DATABASE_URL"] = pair.primary.url("postgres")
+            replica_url = pair.standby.url(args.db)
+            step(
+                f"primary on port {pair.primary.port}, hot standby on {pair.standby.port}"
+                " (streaming, in recovery)"
+            )
+        run_province(
+            args, step=step, started=started, log_dir=log_dir, pair=pair, replica_url=replica_url
+        )
+    return 0
+
+
+def _reads_from(routed: dict | None) -> str:
+    """Where an operation's marked reads went, from the router's log lines."""
+    if not routed:
+        return "primary (no marked read)"
+    return ", ".join(f"{where} {n}" for where, n in sorted(routed.items()))
+
+
+def run_province(args, *, step, started, log_dir, pair, replica_url) -> None:
+    """Setup, the mix, the table (main() has chosen the servers)."""
     db_info = prepare_database(args.db)
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
 
     from workflows.services import process_deploy, timers_run
@@ -468,6 +692,8 @@ def main(argv=None) -> int:
         dashboards=[(tokens[o], c) for o, c in province["officers"]],
         timer_case_ids=due,
         log_dir=log_dir,
+        replica_url=replica_url,
+        pair=pair,
     )
     results = {
         "parameters": vars(args),
@@ -489,6 +715,7 @@ def main(argv=None) -> int:
                 f"{MODEL[name]['per_s'] * args.rate:.0f}/s",
                 f"{m['per_s']:.1f}/s ({m['ok']} of {m['scheduled']})",
                 f"{lat['p95_ms']:.0f} ms (median {lat['median_ms']:.0f})" if lat else "-",
+                _reads_from(mix["reads"].get(name)),
             )
         )
     t = mix["timer"]
@@ -498,6 +725,7 @@ def main(argv=None) -> int:
             f"{MODEL['timer']['per_day'] / 86400:.1f}/s a day's average",
             f"{t['per_s']:.0f}/s ({t['fired']} of {t['due']} in {t['seconds']} s)",
             "-",
+            "primary",
         )
     )
     predicted = (
@@ -508,22 +736,50 @@ def main(argv=None) -> int:
         * args.rate
         / 1000
     )
-    cpu = mix["cpu_s"]
+    cpu, secs = mix["cpu_s"], mix["seconds"]
     rows.append(
         (
             "cores used (CPU-seconds a second)",
             f"API ≈ {predicted:.2f} (completions and inbox)",
-            f"API {cpu['api'] / mix['seconds']:.2f}, workers {cpu['workers'] / mix['seconds']:.2f},"
-            f" PostgreSQL {cpu['postgres'] / mix['seconds']:.2f}",
+            f"API {cpu['api'] / secs:.2f}, workers {cpu['workers'] / secs:.2f},"
+            f" PostgreSQL {cpu['postgres'] / secs:.2f}"
+            + (f", replica {cpu['replica'] / secs:.2f}" if pair is not None else ""),
+            "-",
             "-",
         )
     )
+    xacts = mix["transactions"]
+    rows.append(
+        (
+            "transactions in the bench database",
+            "-",
+            ", ".join(f"{where} {n:,}" for where, n in xacts.items()),
+            "-",
+            "-",
+        )
+    )
+    if "lag" in mix:
+        lag = mix["lag"]
+        rows.append(
+            (
+                "replica lag, sampled every 0.25 s",
+                f"≤ {settings.PARTYFLOW['REPLICA']['MAX_LAG_SECONDS']:g} s (PARTYFLOW_REPLICA_MAX_LAG)",
+                f"max {lag['max_s']} s, p95 {lag['p95_s']} s;"
+                f" ≤ {lag['max_behind_kb']:,} kB of WAL behind",
+                "-",
+                "-",
+            )
+        )
     print()
-    print_rows(("operation", "the model's province", "served here", "p95"), rows)
+    print_rows(("operation", "the model's province", "served here", "p95", "reads from"), rows)
+    where = "the primary (no replica)"
+    if pair is not None:
+        where = f"a streaming replica the bench started (port {pair.standby.port})"
+    elif mix["replica"]:
+        where = "the replica of PARTYFLOW_REPLICA_URL"
     print(
         f"\n{province['members']:,} members, {province['branches']:,} branches,"
-        f" {province['task_rows']:,} task rows; dashboards on "
-        + ("the replica (PARTYFLOW_REPLICA_URL)" if mix["replica"] else "the primary")
+        f" {province['task_rows']:,} task rows; marked reports may read {where}"
     )
     results["table"] = rows
     results["run_seconds"] = round(time.perf_counter() - started, 1)
@@ -532,7 +788,6 @@ def main(argv=None) -> int:
         json.dumps(results, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
     )
     print(f"results written to {out} (total {results['run_seconds']} s)")
-    return 0
 
 
 if __name__ == "__main__":

@@ -436,6 +436,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
         "partyflow": {"level": os.environ.get("LOG_LEVEL", "INFO")},
+        # Where each report read (workflows/replica.py logs its choice at DEBUG): on by itself with
+        # PARTYFLOW_REPLICA_LOG_LEVEL=DEBUG (make bench-province counts the lines).
+        "partyflow.replica": {
+            "level": os.environ.get(
+                "PARTYFLOW_REPLICA_LOG_LEVEL", os.environ.get("LOG_LEVEL", "INFO")
+            )
+        },
         # SpiffWorkflow logs every task state change at INFO.
         "spiff": {"level": "WARNING"},
         "spiff.metrics": {"level": "WARNING"},

@@ -1,7 +1,8 @@
 """Real database servers for the tests that need them, started once per test session (issue 32):
 
 - `streaming_replica`: a PostgreSQL 15 primary (wal_level=replica) on a free port, holding a copy of
-  the test database, and a hot standby made from it with `pg_basebackup -R`, streaming, on another;
+  the test database, and a hot standby made from it with `pg_basebackup -R`, streaming, on another
+  (started by `partyflow.devservers.streaming_pair`, which `make bench-province` uses too);
 - `pgbouncer`: PgBouncer in transaction pooling mode on a free port, in front of the test database.
 
 Debian's PostgreSQL and PgBouncer refuse to run as root: as root they run as `postgres`
@@ -13,125 +14,39 @@ with the reason when its programs are missing (`sh .ci/ensure-packages`).
 import os
 import shutil
 import subprocess
-import tempfile
-import time
 from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 
-import psycopg2
 import pytest
 from django.conf import settings
 from django.db import connections
 
+from partyflow.devservers import (
+    PG_BIN,
+    RUN_AS,
+    free_port,
+    run,
+    server_dir,
+    servers_available,
+    streaming_pair,
+)
+
 from .db_helpers import server_dsn
-from .sso_servers import free_port, stop, wait_for_port
+from .sso_servers import stop, wait_for_port
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PGBOUNCER = "/usr/sbin/pgbouncer"
-RUN_AS = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-
-
-def run(*cmd, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*RUN_AS, *map(str, cmd)], check=True, capture_output=True, text=True, timeout=120, **kwargs
-    )
-
-
-def server_dir(prefix: str) -> Path:
-    path = Path(tempfile.mkdtemp(prefix=prefix))
-    if RUN_AS:
-        shutil.chown(path, "postgres", "postgres")
-    return path
-
-
-@dataclass
-class Cluster:
-    data: Path
-    port: int
-
-    def start(self) -> None:
-        run(PG_BIN / "pg_ctl", "start", "-w", "-D", self.data, "-l", self.data / "server.log",
-            "-o", f"-p {self.port} -k {self.data}")  # fmt: skip
-
-    def stop(self) -> None:
-        run(PG_BIN / "pg_ctl", "stop", "-m", "fast", "-w", "-D", self.data)
-
-    def connect(self, dbname: str = "partyflow"):
-        conn = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=dbname)
-        conn.autocommit = True
-        return conn
-
-    def sql(self, statement: str):
-        conn = self.connect()
-        try:
-            with conn.cursor() as cur:
-                cur.execute(statement)
-                return cur.fetchone() if cur.description else None
-        finally:
-            conn.close()
-
-
-@dataclass
-class StreamingReplica:
-    primary: Cluster
-    standby: Cluster
-    dbname: str = "partyflow"
-
-    def database(self, cluster: Cluster) -> dict:
-        """Django connection settings for `cluster` (merged over the test database's)."""
-        return {"NAME": self.dbname, "HOST": "127.0.0.1", "PORT": cluster.port, "USER": "postgres"}
-
-    def caught_up(self, seconds: float = 20) -> None:
-        """Wait until the standby has replayed everything the primary wrote so far."""
-        (lsn,) = self.primary.sql("SELECT pg_current_wal_lsn()::text")
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            (done,) = self.standby.sql(
-                f"SELECT pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn "
-                "AND NOT pg_is_wal_replay_paused()"
-            )
-            if done:
-                return
-            time.sleep(0.02)
-        raise RuntimeError(f"the standby did not replay {lsn} within {seconds} s")
-
-    def pause_replay(self) -> None:
-        self.standby.sql("SELECT pg_wal_replay_pause()")
-
-    def resume_replay(self) -> None:
-        self.standby.sql("SELECT pg_wal_replay_resume()")
-
-
-PRIMARY_CONF = """
-listen_addresses = '127.0.0.1'
-wal_level = replica
-max_wal_senders = 4
-hot_standby = on
-max_connections = 40
-shared_buffers = 32MB
-fsync = off
-full_page_writes = off
-"""
 
 
 @pytest.fixture(scope="session")
 def streaming_replica(django_db_setup, django_db_blocker):
     """A primary with a copy of the test database (schema and the rows migrations wrote) and its
-    streaming standby; both stopped and removed at the end of the session."""
-    if not (PG_BIN / "initdb").exists():
-        pytest.skip(f"{PG_BIN} is missing (Debian's postgresql-15)")
+    streaming standby (partyflow.devservers); both stopped and removed at the end of the session."""
+    why = servers_available()
+    if why:
+        pytest.skip(why)
     with django_db_blocker.unblock():
         test_db = server_dsn(connections["default"].settings_dict["NAME"])
-    root = server_dir("pf-replica-")
-    primary = Cluster(root / "primary", free_port())
-    standby = Cluster(root / "standby", free_port())
-    try:
-        run(PG_BIN / "initdb", "-D", primary.data, "-A", "trust", "-U", "postgres", "-E", "UTF8",
-            "--locale=C.UTF-8", "--no-sync")  # fmt: skip
-        with (primary.data / "postgresql.conf").open("a") as conf:
-            conf.write(PRIMARY_CONF)
-        primary.start()
+
+    def copy_test_database(primary):
         run(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", primary.port, "-U", "postgres",
             "partyflow")  # fmt: skip
         dump = subprocess.run(
@@ -145,17 +60,9 @@ def streaming_replica(django_db_setup, django_db_blocker):
              "-p", str(primary.port), "-U", "postgres", "partyflow"],
             input=dump, check=True, capture_output=True, timeout=120,
         )  # fmt: skip
-        run(PG_BIN / "pg_basebackup", "-h", "127.0.0.1", "-p", primary.port, "-U", "postgres",
-            "-D", standby.data, "-R", "-X", "stream", "-c", "fast", "--no-sync")  # fmt: skip
-        standby.start()
-        replica = StreamingReplica(primary, standby)
-        replica.caught_up()
+
+    with streaming_pair("pf-replica-", dbname="partyflow", fill=copy_test_database) as replica:
         yield replica
-    finally:
-        for cluster in (standby, primary):
-            if (cluster.data / "postmaster.pid").exists():
-                run(PG_BIN / "pg_ctl", "stop", "-m", "immediate", "-D", cluster.data)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @contextmanager

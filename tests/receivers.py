@@ -10,7 +10,6 @@ import email.policy
 import hashlib
 import hmac
 import json
-import socket
 import threading
 import time
 import urllib.parse
@@ -20,11 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from partyflow.devservers import free_port  # noqa: F401 (the tests' servers take theirs here)
 
 
 class _Inbox:

@@ -28,6 +28,7 @@ replay is paused or behind. The result is kept PARTYFLOW["REPLICA"]["CHECK_SECON
 """
 
 import dataclasses
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,6 +39,9 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 REPLICA = "replica"
+# One DEBUG line per marked block: the alias chosen, why, and the request's path
+# (`make bench-province` counts them; LOG_LEVEL=DEBUG shows them).
+logger = logging.getLogger("partyflow.replica")
 DOWN_BACKOFF = 10  # a replica down or of unknown lag is measured again after 10 × CHECK_SECONDS
 
 # The lag query. NULL (unknown: nothing replayed yet and not streaming) counts as not usable.
@@ -122,15 +126,21 @@ def user_pin(user_id) -> None:
 
 def choose_alias() -> str:
     """The alias a block opened now reads from (see the module docstring for the rules)."""
+    return _choice()[0]
+
+
+def _choice() -> tuple[str, str]:
+    """(the alias, why it is the primary: "" for the replica)."""
     if not replica_configured():
-        return DEFAULT_DB_ALIAS
+        return DEFAULT_DB_ALIAS, "no replica configured"
     scope = _scope.get()
     if scope is not None and scope["wrote"]:
-        return DEFAULT_DB_ALIAS
+        return DEFAULT_DB_ALIAS, "the request writes"
     user_id = _user_id(scope)
     if user_id is not None and cache.get(_pin_key(user_id)):
-        return DEFAULT_DB_ALIAS
-    return REPLICA if replica_status().usable else DEFAULT_DB_ALIAS
+        return DEFAULT_DB_ALIAS, "pinned after the person's write"
+    status = replica_status()
+    return (REPLICA, "") if status.usable else (DEFAULT_DB_ALIAS, status.reason)
 
 
 @contextmanager
@@ -138,7 +148,16 @@ def reads_from_replica() -> Iterator[str]:
     """Reads in this block (or this decorated function) may come from the replica; yields the
     alias chosen. Use only on paths that tolerate MAX_LAG_SECONDS of staleness."""
     own_scope = _scope.set({"wrote": False, "request": None}) if _scope.get() is None else None
-    route = _route.set(choose_alias())
+    alias, why = _choice()
+    if logger.isEnabledFor(logging.DEBUG):
+        request = _scope.get()["request"]
+        logger.debug(
+            "reads from %s%s: %s",
+            alias,
+            f" ({why})" if why else "",
+            f"{request.method} {request.path}" if request is not None else "outside a request",
+        )
+    route = _route.set(alias)
     try:
         yield _route.get()
     finally:

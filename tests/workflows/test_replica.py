@@ -4,6 +4,7 @@ replica for a marked read path, the primary for writes, for a replica that is st
 beyond the setting, and for a person who has just written (their own change is never stale)."""
 
 import datetime as dt
+import logging
 import os
 import subprocess
 import sys
@@ -73,7 +74,7 @@ def test_a_marked_read_is_served_by_the_standby_and_writes_by_the_primary(on_rep
     assert on_replica.primary.sql(f"SELECT name FROM organizations_member WHERE id = {member.pk}") == ("复制甲改",)  # fmt: skip
 
 
-def test_the_roster_page_reads_its_rows_from_the_replica(on_replica, client):
+def test_the_roster_page_reads_its_rows_from_the_replica(on_replica, client, caplog):
     secretary = UserFactory()
     branch, _ = branch_with_members("名册甲", "名册乙")
     role_assignment_create(
@@ -89,6 +90,7 @@ def test_the_roster_page_reads_its_rows_from_the_replica(on_replica, client):
     with (
         CaptureQueriesContext(connections["replica"]) as on_standby,
         CaptureQueriesContext(connections["default"]) as on_primary,
+        caplog.at_level(logging.DEBUG, logger="partyflow.replica"),
     ):
         page = client.get("/records/roster/")
     assert page.status_code == 200
@@ -98,9 +100,14 @@ def test_the_roster_page_reads_its_rows_from_the_replica(on_replica, client):
     # Only the sign-in reads the primary (the session, the user with roles, before the view).
     primary = [q["sql"].split(".", 1)[0] for q in on_primary.captured_queries]
     assert primary == ['SELECT "django_session"', 'SELECT "auth_user"']
+    # The router says where the block read (what `make bench-province` counts).
+    routed = [r.getMessage() for r in caplog.records if r.name == "partyflow.replica"]
+    assert routed == ["reads from replica: GET /records/roster/"]
 
 
-def test_a_standby_that_lags_beyond_the_setting_sends_reads_to_the_primary(on_replica, settings):
+def test_a_standby_that_lags_beyond_the_setting_sends_reads_to_the_primary(
+    on_replica, settings, caplog
+):
     _, (member,) = branch_with_members("滞后甲")
     on_replica.caught_up()
     on_replica.pause_replay()  # pg_wal_replay_pause(): the standby stops applying what it receives
@@ -112,8 +119,10 @@ def test_a_standby_that_lags_beyond_the_setting_sends_reads_to_the_primary(on_re
     status = replica_status()
     assert not status.usable and status.reason.startswith("lag ")
 
-    with reads_from_replica() as alias:
+    with caplog.at_level(logging.DEBUG, logger="partyflow.replica"), reads_from_replica() as alias:
         assert (alias, Member.objects.get(pk=member.pk).name) == ("default", "滞后甲改")
+    (logged,) = [r.getMessage() for r in caplog.records if r.name == "partyflow.replica"]
+    assert logged.startswith("reads from default (lag ") and logged.endswith(": outside a request")
 
     on_replica.resume_replay()
     on_replica.caught_up()
