@@ -1,19 +1,25 @@
-"""The archive of closed years at volume: the inbox before and after, the move's rows/s, and an
-archived case read back. One run, one table; never asserts.
+"""The archive of closed years at volume: the inbox with the open tasks alone, with the closed
+years' history beside them, and after that history is moved; the move's rows/s; an archived case
+read back. One run, one table; never asserts.
 
     python -m bench.archive                        # DATABASE_URL=postgres://…/partyflow
-    python -m bench.archive --closed-cases 1000000 # 10 M tasks + 10 M audit events
+    python -m bench.archive --users 100000 --open-tasks 1000000 --closed-cases 900000
+                                                   # 1 M open + 9 M closed tasks, 9 M audit events
 
 Like bench.run it recreates its own database (`partyflow_archive_bench`) on the server of
 DATABASE_URL. Setup (not measured): the open tasks of `--users` inbox users (bench.scale's loader),
 a real election case started and withdrawn (its page is read before and after the move), and
 `--closed-cases` completed cases closed over the last ten years with `--per-case` tasks and as many
-audit events each, bulk-loaded with `generate_series`. Measured, with the load average beside each:
-  1. the inbox (`GET /api/tasks/`, the real selector and view) for random users: p50/p95;
+audit events each, bulk-loaded with `generate_series` (bench.scale's `bulk_load`: the tables'
+secondary indexes built after the load, the per-row reference checks off for it). Measured, with
+the load average beside each:
+  1. the inbox for random users, API (`GET /api/tasks/`, the real selector and view) and web page
+     (`GET /inbox/?tab=queue`, server time): p50/p95 — with the open tasks alone, with the closed
+     history loaded, and after the move and `VACUUM ANALYZE` of the live tables (what an operator
+     runs after it);
   2. `cases_archive_closed` moving every closed case (`--batch` cases a transaction): wall time,
      the CPU of this process and of its PostgreSQL backend, rows/s;
-  3. the inbox again, after `VACUUM ANALYZE` of the live tables (what an operator runs after it);
-  4. the withdrawn case's page (`/cases/ID/`) and history (`/api/cases/ID/history/`) read from the
+  3. the withdrawn case's page (`/cases/ID/`) and history (`/api/cases/ID/history/`) read from the
      live tables before the move and from the archive after it.
 """
 
@@ -26,7 +32,14 @@ import os
 import time
 
 from .run import RESULTS_DIR, World, api_client, prepare_database, print_rows, summarize, timed
-from .scale import _cpu_seconds, bench_big_inbox, seed_big_inbox, start_due_cases
+from .scale import (
+    _cpu_seconds,
+    bench_big_inbox,
+    bench_web_inbox,
+    bulk_load,
+    seed_big_inbox,
+    start_due_cases,
+)
 
 
 def load_closed_cases(template_case_id: int, *, cases: int, per_case: int, years: int = 10) -> dict:
@@ -37,8 +50,10 @@ def load_closed_cases(template_case_id: int, *, cases: int, per_case: int, years
     from django.db import connection
 
     t0 = time.perf_counter()
-    with connection.cursor() as cur:
-        cur.execute("SET statement_timeout = 0")
+    with (
+        bulk_load("workflows_case", "workflows_task", "workflows_auditevent"),
+        connection.cursor() as cur,
+    ):
         cur.execute("SELECT max(id) FROM workflows_case")
         first = cur.fetchone()[0] + 1
         cur.execute(
@@ -81,6 +96,7 @@ def load_closed_cases(template_case_id: int, *, cases: int, per_case: int, years
                FROM workflows_task t WHERE t.case_id >= %s""",
             [first],
         )
+    with connection.cursor() as cur:
         for table in ("workflows_case", "workflows_task", "workflows_auditevent"):
             cur.execute(f"VACUUM ANALYZE {table}")
     return {"closed_cases": cases, "load_s": round(time.perf_counter() - t0, 1)} | table_sizes()
@@ -118,17 +134,47 @@ def inbox_plan_index() -> str:
     return "task_inbox_open" if "task_inbox_open" in plan else plan
 
 
-def inbox(sample: int, backend: int) -> dict:
-    """bench.scale's inbox sample, with the CPU seconds per request of this process (Django, DRF)
-    and of its PostgreSQL backend: what the load average does not stretch."""
+def inbox(sample: int, web_sample: int, backend: int) -> dict:
+    """bench.scale's inbox samples, the API's with the CPU seconds per request of this process
+    (Django, DRF) and of its PostgreSQL backend (what the load average does not stretch), then the
+    web page's; with the task rows they were read beside."""
+    from workflows.models import Task
+
     cpu0, pg0 = time.process_time(), _cpu_seconds(backend)
     out = bench_big_inbox(sample=sample, warmup=20)
     n = sample + 20
-    return out | {
+    out |= {
         "cpu_ms_per_request": round((time.process_time() - cpu0) * 1000 / n, 1),
         "pg_cpu_ms_per_request": round((_cpu_seconds(backend) - pg0) * 1000 / n, 2),
         "load": load_average(),
     }
+    if web_sample:
+        out["web"] = bench_web_inbox(sample=web_sample, warmup=20) | {"load": load_average()}
+    return out | {"task_rows": Task.objects.count()}
+
+
+def inbox_rows(when: str, measured: dict) -> list[tuple[str, str, str]]:
+    """The table's rows for one inbox measurement: the API's, then the web page's."""
+    rows = [
+        (
+            f"inbox GET /api/tasks/ {when} ({measured['task_rows']:,} task rows): p50 / p95; "
+            "CPU per request",
+            f"{measured['median_ms']} / {measured['p95_ms']} ms; "
+            f"{measured['cpu_ms_per_request']} ms + PostgreSQL "
+            f"{measured['pg_cpu_ms_per_request']} ms",
+            measured["load"],
+        )
+    ]
+    if "web" in measured:
+        web = measured["web"]
+        rows.append(
+            (
+                f"web inbox GET /inbox/ {when}: p50 / p95",
+                f"{web['median_ms']} / {web['p95_ms']} ms",
+                web["load"],
+            )
+        )
+    return rows
 
 
 def read_case(case_id: int, reader, *, n: int) -> dict:
@@ -165,6 +211,14 @@ def main(argv=None) -> int:
     parser.add_argument("--per-case", type=int, default=10)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--inbox-sample", type=int, default=300)
+    parser.add_argument(
+        "--web-sample", type=int, default=200, help="web inbox pages read each time; 0: none"
+    )
+    parser.add_argument(
+        "--no-move",
+        action="store_true",
+        help="stop after reading the inbox beside the closed history (no move, no reads after it)",
+    )
     parser.add_argument("--output", default=str(RESULTS_DIR / "archive.json"))
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -197,17 +251,38 @@ def main(argv=None) -> int:
     results["inbox_seed"] = seed_big_inbox(
         world, running.pk, users=args.users, tasks=args.open_tasks
     )
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        backend = cur.fetchone()[0]
+    step("inbox with the open tasks alone")
+    results["inbox_open_only"] = inbox(args.inbox_sample, args.web_sample, backend)
     step(f"loading {args.closed_cases:,} closed cases × {args.per_case} tasks and events")
     results["closed_seed"] = load_closed_cases(
         template.pk, cases=args.closed_cases, per_case=args.per_case
     )
     results["inbox_index"] = inbox_plan_index()
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_backend_pid()")
-        backend = cur.fetchone()[0]
     step("inbox before the move")
-    results["inbox_before"] = inbox(args.inbox_sample, backend)
+    results["inbox_before"] = inbox(args.inbox_sample, args.web_sample, backend)
     results["case_before"] = read_case(withdrawn.pk, world.orgdept, n=20) | {"load": load_average()}
+    seed = results["closed_seed"]
+    rows_before = (
+        "rows before: tasks / events (live)",
+        f"{seed['workflows_task']['rows']:,} / {seed['workflows_auditevent']['rows']:,}",
+        "",
+    )
+    if args.no_move:
+        print()
+        print_rows(
+            ("measure", "value", "load average (1, 5, 15 min)"),
+            [
+                rows_before,
+                ("inbox reads its page from", results["inbox_index"], ""),
+                *inbox_rows("with the open tasks alone", results["inbox_open_only"]),
+                *inbox_rows("beside the closed history", results["inbox_before"]),
+            ],
+        )
+        save(results, args.output)
+        return 0
 
     step("archiving every closed case")
     cpu0, backend0, t0 = time.process_time(), _cpu_seconds(backend), time.perf_counter()
@@ -236,30 +311,25 @@ def main(argv=None) -> int:
     results["vacuum_s"] = round(time.perf_counter() - t0, 1)
     results["sizes_after"] = table_sizes()
     step("inbox after the move")
-    results["inbox_after"] = inbox(args.inbox_sample, backend)
+    results["inbox_after"] = inbox(args.inbox_sample, args.web_sample, backend)
     assert Case.objects.get(pk=withdrawn.pk).archived_at is not None
     results["case_after"] = read_case(withdrawn.pk, world.orgdept, n=20) | {"load": load_average()}
 
-    a, seed = results["archive"], results["closed_seed"]
+    a = results["archive"]
     print()
     print_rows(
         ("measure", "value", "load average (1, 5, 15 min)"),
         [
-            (
-                "rows before: tasks / events (live)",
-                f"{seed['workflows_task']['rows']:,} / {seed['workflows_auditevent']['rows']:,}",
-                "",
-            ),
+            rows_before,
             ("inbox reads its page from", results["inbox_index"], ""),
             *[
-                (
-                    f"inbox GET /api/tasks/ {when}: p50 / p95; CPU per request",
-                    f"{results[key]['median_ms']} / {results[key]['p95_ms']} ms; "
-                    f"{results[key]['cpu_ms_per_request']} ms + PostgreSQL "
-                    f"{results[key]['pg_cpu_ms_per_request']} ms",
-                    results[key]["load"],
+                row
+                for when, key in (
+                    ("with the open tasks alone", "inbox_open_only"),
+                    ("before the move", "inbox_before"),
+                    ("after the move", "inbox_after"),
                 )
-                for when, key in (("before", "inbox_before"), ("after", "inbox_after"))
+                for row in inbox_rows(when, results[key])
             ],
             (
                 f"archive: {a['cases']:,} cases, {sum(a['rows'].values()):,} rows",
@@ -287,11 +357,15 @@ def main(argv=None) -> int:
             ),
         ],
     )
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    with open(args.output, "w") as f:
-        json.dump(results, f, indent=2, default=str)
-    print(f"\nnumbers: {args.output}")
+    save(results, args.output)
     return 0
+
+
+def save(results: dict, output: str) -> None:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    with open(output, "w") as f:
+        json.dump(results, f, indent=2, default=str)
+    print(f"\nnumbers: {output}")
 
 
 if __name__ == "__main__":

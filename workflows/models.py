@@ -5,6 +5,8 @@ never deserializes a workflow. Timer rows carry the due time of every waiting BP
 database, not the engine, finds what is due.
 """
 
+import copy
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -335,11 +337,36 @@ class Delegation(models.Model):
 
 # --- the archive of closed years (workflows.services.archive moves the rows; workflows.archive
 # reads them). Same columns and the same ids as the live rows they were; no inbox index.
+#
+# No database constraints on the archive's references: the move copies rows whose references the
+# live tables' constraints checked when they were written, under the lock of their cases, and a check
+# of each copied row at commit was more than half of the move's time (bench/README.md, "The archive
+# of closed years"). The references still protect in Django (`on_delete=PROTECT`: deleting a case,
+# an organization or a user an archived row names is refused, as for a live row). The case's own
+# index is the archive's (case, id) or (case, seq) one: no second index on the case alone.
+
+
+def unchecked(abstract: type[models.Model], name: str) -> models.ForeignKey:
+    """The abstract model's reference `name` for an archive table: the same field without the
+    database constraint."""
+    field = copy.deepcopy(abstract._meta.get_field(name))  # as Django copies an abstract's fields
+    field.db_constraint = False
+    return field
 
 
 class TaskArchive(TaskColumns):
     id = models.BigIntegerField(primary_key=True)
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="archived_tasks")
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="archived_tasks",
+        db_constraint=False,
+        db_index=False,
+    )
+    assignee_organization = unchecked(TaskColumns, "assignee_organization")
+    case_organization = unchecked(TaskColumns, "case_organization")
+    claimed_by = unchecked(TaskColumns, "claimed_by")
+    completed_by = unchecked(TaskColumns, "completed_by")
 
     class Meta:
         ordering = ["id"]
@@ -348,7 +375,13 @@ class TaskArchive(TaskColumns):
 
 class TimerArchive(TimerColumns):
     id = models.BigIntegerField(primary_key=True)
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="archived_timers")
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="archived_timers",
+        db_constraint=False,
+        db_index=False,
+    )
 
     class Meta:
         ordering = ["id"]
@@ -361,11 +394,25 @@ class AuditEventArchive(AuditEventColumns):
 
     id = models.BigIntegerField(primary_key=True)
     case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="archived_events"
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="archived_events",
+        db_constraint=False,
+        db_index=False,
     )
     task = models.ForeignKey(
-        TaskArchive, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        TaskArchive,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_constraint=False,
     )
+    organization = unchecked(AuditEventColumns, "organization")
+    actor = unchecked(AuditEventColumns, "actor")
+    on_behalf_of = unchecked(AuditEventColumns, "on_behalf_of")
 
     class Meta:
         ordering = ["id"]

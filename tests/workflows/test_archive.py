@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.models import ProtectedError
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -197,6 +198,24 @@ def test_an_archived_event_altered_in_sql_fails_verification(api, university, re
     assert f"altered at event {ids[1]}" in out.getvalue()
     body = api(university.users.auditor).get(f"/api/cases/{relief_case.pk}/audit-verification/")
     assert body.json()["ok"] is False and body.json()["first_bad_event"] == ids[1]
+
+
+def test_what_archived_rows_name_cannot_be_deleted_from_under_them(university, relief_case):
+    """The archive tables keep no database constraints (the move copies rows the live tables'
+    constraints checked); deleting the case, its branch or a person its events name is still
+    refused, with the archived rows among what protects them."""
+    archive()
+    case = Case.objects.get(pk=relief_case.pk)
+    for target, archived in (
+        (case, {TaskArchive, AuditEventArchive}),
+        (case.organization, {TaskArchive, AuditEventArchive}),
+        (university.users.officer, {AuditEventArchive}),
+    ):
+        with pytest.raises(ProtectedError) as refused:
+            target.delete()
+        assert archived <= {type(row) for row in refused.value.protected_objects}, target
+    assert rows(case.pk)["events"] == (0, AuditEventArchive.objects.filter(case=case).count())
+    assert verify_case(case.pk).ok
 
 
 def test_a_case_closed_in_the_year_itself_is_not_moved_and_the_command_checks_its_input(
