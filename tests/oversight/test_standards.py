@@ -16,8 +16,8 @@ from oversight.indicators import COMPUTE
 from oversight.standards import branch_indicators, semesters, span_label, standards_matrix
 from workflows.models import Case, CaseStatus
 
-from ..helpers import complete, cst, only_task, run_timers
-from ..procedures.election_helpers import drive_to_vote, start_election, vote_data
+from ..helpers import complete, cst, only_task
+from ..procedures.election_helpers import drive_to_vote, vote_data
 
 pytestmark = pytest.mark.django_db
 
@@ -207,22 +207,14 @@ def test_a_late_election_leaves_the_year_it_was_late_in_unmet(api, university):
         term_start=dt.date(2023, 6, 30),
         term_end=dt.date(2026, 6, 30),
     )
-    with time_machine.travel(cst(2026, 1, 5, 9), tick=False):
-        start_election(sec, u.branch_a)
-    run_timers(cst(2026, 1, 5, 10))
-    with time_machine.travel(cst(2026, 1, 6, 9), tick=False):
-        complete(
-            sec,
-            only_task(sec, "submit_request")["id"],
-            {"election_date": "2027-03-01", "seats": 5, "nomination_method": "committee_proposal"},
-        )
-        complete(officer, only_task(officer, "reply_request")["id"], {"approved": True})
-        complete(
-            sec,
-            only_task(sec, "nominate_candidates")["id"],
-            {"candidates": [m.pk for m in u.full_a[:6]]},
-        )
-        complete(officer, only_task(officer, "review_candidates")["id"], {"approved": True})
+    drive_to_vote(
+        api,
+        u,
+        start=cst(2026, 1, 5, 9),
+        reminder=cst(2026, 1, 5, 10),
+        prepare=cst(2026, 1, 6, 9),
+        election_date="2027-03-01",
+    )
     with time_machine.travel(cst(2027, 3, 1, 15), tick=False):
         complete(
             sec,

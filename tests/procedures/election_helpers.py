@@ -28,17 +28,28 @@ def vote_data(u, candidates, present, votes, elected, **extra):
     }
 
 
-def drive_to_vote(api, u):
-    """Start an election for branch A and bring it to the general-meeting vote with six candidates for five seats."""
+def drive_to_vote(
+    api,
+    u,
+    *,
+    start=None,
+    reminder=None,
+    prepare=None,
+    election_date="2026-12-20",
+):
+    """Start an election for branch A and bring it to the general-meeting vote with six candidates
+    for five seats: started at `start`, its reminder fired at `reminder`, the request, reply,
+    nomination and review made at `prepare` (by default 2026-06-01, 07-10 and 07-11, for an
+    election on 2026-12-20)."""
     sec, officer = api(u.users.sec_a), api(u.users.officer)
-    with time_machine.travel(cst(2026, 6, 1, 9), tick=False):
+    with time_machine.travel(start or cst(2026, 6, 1, 9), tick=False):
         case = start_election(sec, u.branch_a)
-    run_timers(cst(2026, 7, 10, 10))
-    with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
+    run_timers(reminder or cst(2026, 7, 10, 10))
+    with time_machine.travel(prepare or cst(2026, 7, 11, 9), tick=False):
         complete(
             sec,
             only_task(sec, "submit_request")["id"],
-            {"election_date": "2026-12-20", "seats": 5, "nomination_method": "committee_proposal"},
+            {"election_date": election_date, "seats": 5, "nomination_method": "committee_proposal"},
         )
         complete(officer, only_task(officer, "reply_request")["id"], {"approved": True})
         complete(
