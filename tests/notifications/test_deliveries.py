@@ -23,6 +23,7 @@ from workflows.models import Task
 
 from ..demo_helpers import SEED_MOMENT, seeded  # noqa: F401 - the demo fixture
 from ..helpers import cst, only_task, run_timers
+from ..procedures.election_helpers import start_election
 from ..receivers import smtp_server, webhook_server
 
 pytestmark = pytest.mark.django_db
@@ -88,12 +89,7 @@ def request_task(api, university):
     """Branch A's election request, due 2026-12-10 24:00 (CST); no notices yet."""
     u = university
     with time_machine.travel(cst(2026, 6, 1, 9), tick=False):
-        r = api(u.users.sec_a).post(
-            "/api/cases/",
-            {"process": "branch_election", "organization": u.branch_a.pk},
-            format="json",
-        )
-        assert r.status_code == 201
+        start_election(api(u.users.sec_a), u.branch_a)
     run_timers(cst(2026, 7, 10, 10))
     with time_machine.travel(cst(2026, 7, 11, 9), tick=False):
         task = only_task(api(u.users.sec_a), "submit_request")
@@ -363,12 +359,7 @@ def test_the_term_expiry_reminder_says_the_terms_last_day_in_words(
     u = university
     choose(u.users.sec_a, "email", email="sec_a@example.edu.cn")
     with time_machine.travel(cst(2026, 6, 1, 9), tick=False):
-        r = api(u.users.sec_a).post(
-            "/api/cases/",
-            {"process": "branch_election", "organization": u.branch_a.pk},
-            format="json",
-        )
-        assert r.status_code == 201
+        start_election(api(u.users.sec_a), u.branch_a)
     with django_capture_on_commit_callbacks(execute=True):  # its e-mails go out after the commit
         run_timers(cst(2026, 7, 10, 10))
 
