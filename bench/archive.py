@@ -125,6 +125,7 @@ def load_average() -> str:
 
 def inbox_plan_index() -> str:
     """The index PostgreSQL reads the inbox's page from, for one of the users (EXPLAIN)."""
+    # First-party imports after django.setup() (in main): the bench chooses its database first.
     from django.contrib.auth import get_user_model
 
     from workflows.selectors import task_inbox
@@ -138,6 +139,7 @@ def inbox(sample: int, web_sample: int, backend: int) -> dict:
     """bench.scale's inbox samples, the API's with the CPU seconds per request of this process
     (Django, DRF) and of its PostgreSQL backend (what the load average does not stretch), then the
     web page's; with the task rows they were read beside."""
+    # First-party imports after django.setup() (in main): the bench chooses its database first.
     from workflows.models import Task
 
     cpu0, pg0 = time.process_time(), _cpu_seconds(backend)

@@ -27,7 +27,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -133,6 +132,7 @@ def start_due_cases(world: World, n: int) -> list:
 def completion_plan(cases: list, tokens: dict) -> tuple[list[tuple[str, int]], dict]:
     """For cases whose reminder fired: [(the secretary's token, the open submit_request task)] and
     the request's answer (`tokens`: {user id: token key})."""
+    # First-party imports after django.setup(): the bench chooses its database first.
     from workflows.models import Task
 
     plan = [
@@ -308,12 +308,6 @@ def bench_timers_workers(
 # --- 3/4. completions through gunicorn -------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _children(pid: int) -> list[int]:
     out = []
     for entry in Path("/proc").iterdir():
@@ -350,7 +344,10 @@ def _post(conn: http.client.HTTPConnection, path: str, token: str, body: dict) -
 def start_gunicorn(*, db: str, workers: int, log_dir: Path) -> tuple[subprocess.Popen, int]:
     """gunicorn with `workers` sync workers on a free port against `db`, once it answers; returns
     (the server process, its port). Stop it with `_stop`."""
-    port = _free_port()
+    # First-party imports after django.setup(): the bench chooses its database first.
+    from partyflow.devservers import free_port
+
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": _url_for(db),
