@@ -407,12 +407,12 @@ class ReplicaWatch:
         if self.pair is not None:
             self.primary.close()
             self.standby.close()
-            lag = sorted(self.lag_s)
+            lag = summarize(self.lag_s) if self.lag_s else None
             out["lag"] = {
-                "samples": len(lag) + self.unknown,
+                "samples": len(self.lag_s) + self.unknown,
                 "unknown": self.unknown,
-                "max_s": round(lag[-1], 2) if lag else None,
-                "p95_s": round(lag[max(0, -(-95 * len(lag) // 100) - 1)], 2) if lag else None,
+                "max_s": round(lag["max_ms"] / 1000, 2) if lag else None,
+                "p95_s": round(lag["p95_ms"] / 1000, 2) if lag else None,
                 "max_behind_kb": round(max(self.behind_bytes, default=0) / 1024, 1),
                 "series": self.series,
             }
