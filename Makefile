@@ -1,5 +1,9 @@
 # partyflow: the two commands are `make demo` and `make test` (see README.md).
-PYTHON ?= python3.11
+# Debian's own python3.11 when there is one: the interpreter a Debian server runs (README, "Production
+# on a Debian server"), built with profile-guided and link-time optimization and a static libpython;
+# a python3.11 built from source without them (pyenv's default) runs partyflow 15-25 % slower
+# (bench/README.md, "Timers").
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3.11) python3.11)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
