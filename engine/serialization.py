@@ -8,6 +8,7 @@ carries `serializer_version`; older formats go through SpiffWorkflow's own migra
 from __future__ import annotations
 
 import copy
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -30,18 +31,12 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
 
     def restore(self, dct, spec, subprocess_specs):
         workflow = self.target_class(spec, subprocess_specs, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], _uuid, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(_uuid(dct["root"]))
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         return workflow
-
-
-def _uuid(value):
-    from uuid import UUID
-
-    return UUID(value)
 
 
 _WORKFLOW = _SpeclessWorkflowConverter(BpmnWorkflow, _REGISTRY)
