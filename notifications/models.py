@@ -43,8 +43,14 @@ class TaskAlert(models.Model):
 
 
 class Notification(models.Model):
+    # No index on the recipient alone: the (recipient, -created_at) index serves every lookup by
+    # recipient (the list, the cascade when a user goes), and each notification would otherwise
+    # write one more index entry.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(max_length=16, choices=AlertKind.choices)
     # No database constraint: a closed year's task moves to the archive under the same id.

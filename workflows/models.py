@@ -245,8 +245,10 @@ class AuditEventColumns(AppendOnly):
 class AuditEvent(AuditEventColumns):
     """Append-only: who did what, when, in which roles, with which data. Written by services."""
 
+    # No index on the case alone: the (case, seq) index serves every lookup by case, and each
+    # event (two per fired timer) would otherwise write one more index entry.
     case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="events", db_index=False
     )
     task = models.ForeignKey(
         Task, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
