@@ -171,8 +171,10 @@ def inbox_rows(when: str, measured: dict) -> list[tuple[str, str, str]]:
         web = measured["web"]
         rows.append(
             (
-                f"web inbox GET /inbox/ {when}: p50 / p95",
-                f"{web['median_ms']} / {web['p95_ms']} ms",
+                f"web inbox GET /inbox/ {when}: p50 / p95; requests with a full garbage "
+                "collection: their median",
+                f"{web['median_ms']} / {web['p95_ms']} ms; {web['gc']['requests_with_a_full_collection']}"
+                f" of {web['n']}: {web['gc']['their_median_ms']} ms",
                 web["load"],
             )
         )
@@ -180,8 +182,11 @@ def inbox_rows(when: str, measured: dict) -> list[tuple[str, str, str]]:
 
 
 def read_case(case_id: int, reader, *, n: int) -> dict:
-    """The case's page and its API history, `n` times each (after one unmeasured read)."""
+    """The case's page and its API history, `n` times each (after one unmeasured read), with the
+    statements of one read and the slowest of them (its milliseconds and its first words)."""
+    from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     page = Client()
     page.force_login(reader)
@@ -198,7 +203,14 @@ def read_case(case_id: int, reader, *, n: int) -> dict:
                 raise RuntimeError(f"GET {url} answered {response.status_code}")
             if i:
                 samples.append(elapsed)
-        out[name] = summarize(samples) | {"bytes": len(response.content)}
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        slowest = max(captured.captured_queries, key=lambda q: float(q["time"]))
+        out[name] = summarize(samples) | {
+            "bytes": len(response.content),
+            "statements": len(captured),
+            "slowest_statement": f"{float(slowest['time']) * 1000:.0f} ms {slowest['sql'][:80]}",
+        }
     return out
 
 
@@ -220,6 +232,11 @@ def main(argv=None) -> int:
         "--no-move",
         action="store_true",
         help="stop after reading the inbox beside the closed history (no move, no reads after it)",
+    )
+    parser.add_argument(
+        "--no-freeze",
+        action="store_true",
+        help="read without the web worker's start-up freeze (partyflow.startup): as before it",
     )
     parser.add_argument("--output", default=str(RESULTS_DIR / "archive.json"))
     args = parser.parse_args(argv)
@@ -256,6 +273,11 @@ def main(argv=None) -> int:
     with connection.cursor() as cur:
         cur.execute("SELECT pg_backend_pid()")
         backend = cur.fetchone()[0]
+    if not args.no_freeze:
+        # As a gunicorn worker does before its first request (gunicorn.conf.py's post_worker_init).
+        from partyflow.startup import web_worker_started
+
+        web_worker_started()
     step("inbox with the open tasks alone")
     results["inbox_open_only"] = inbox(args.inbox_sample, args.web_sample, backend)
     step(f"loading {args.closed_cases:,} closed cases × {args.per_case} tasks and events")
@@ -342,8 +364,9 @@ def main(argv=None) -> int:
             ("second run moved", f"{a['second_run_cases']} cases", ""),
             *[
                 (
-                    f"withdrawn case {what} {when}: p50 / p95",
-                    f"{results[key][what]['median_ms']} / {results[key][what]['p95_ms']} ms",
+                    f"withdrawn case {what} {when}: p50 / p95; statements, the slowest",
+                    f"{results[key][what]['median_ms']} / {results[key][what]['p95_ms']} ms; "
+                    f"{results[key][what]['statements']}, {results[key][what]['slowest_statement']}",
                     results[key]["load"],
                 )
                 for what in ("page", "history")

@@ -146,6 +146,31 @@ def timed(fn, *args, **kwargs):
     return time.perf_counter() - t0, result
 
 
+class CollectorPasses:
+    """The garbage collector's passes in this process while it is open (`gc.callbacks`): how many
+    were full (generation 2) and the wall time spent in them all. A request during which a full
+    collection ran is slower by that collection, whatever the request did."""
+
+    def __init__(self):
+        self.full = 0
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def __enter__(self):
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc):
+        gc.callbacks.remove(self._callback)
+
+    def _callback(self, phase, info):
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
+            self.full += info["generation"] == 2
+
+
 # --- fixtures (untimed) ------------------------------------------------------------------------
 
 

@@ -1,10 +1,11 @@
 """Celery app. With CELERY_BROKER_URL set, `partyflow worker` and `partyflow beat` run the timers."""
 
-import gc
 import os
 
 from celery import Celery
 from celery.signals import worker_process_init
+
+from partyflow.startup import freeze_start_up_objects
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partyflow.settings")
 
@@ -23,5 +24,4 @@ def _freeze_start_up_objects(**_kwargs):
     (`python -m bench.profile --only timers --gc freeze|default`) the collector took a third of a
     batch's time; on a machine shared with other work the saving stayed within the runs' noise
     (bench/README.md, "Timers")."""
-    gc.collect()
-    gc.freeze()
+    freeze_start_up_objects()

@@ -43,3 +43,12 @@ errorlog = "-"
 loglevel = os.environ.get("PARTYFLOW_GUNICORN_LOGLEVEL", "info")
 # The proxy in front (PARTYFLOW_TLS=1) is on this host; its X-Forwarded-* headers are trusted.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker) -> None:
+    """Each worker, once it has loaded the application: its views imported and everything it keeps
+    for life frozen out of the garbage collector's full collections (partyflow.startup), which
+    were the web inbox's p95 (bench/README.md, "Tasks at national volume")."""
+    from partyflow.startup import web_worker_started
+
+    web_worker_started()

@@ -2,8 +2,11 @@
 count with the API's token endpoint), the organization department lifts a lock; the database
 unreachable or a lock held too long is a 503 page with Retry-After, not a hanging worker."""
 
+import os
 import re
 import runpy
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -178,3 +181,25 @@ def test_the_gunicorn_config_bounds_workers_and_requests():
     assert conf["limit_request_field_size"] <= 8190 and conf["workers"] >= 1
     readme = (Path(settings.BASE_DIR) / "README.md").read_text()
     assert "gunicorn partyflow.wsgi -c partyflow/gunicorn.conf.py" in readme
+
+
+def test_a_gunicorn_worker_freezes_what_it_loaded_before_its_first_request():
+    """post_worker_init (partyflow.startup): the views imported and every object then alive moved
+    out of the garbage collector's full passes, which were the web inbox's p95 (bench/README.md)."""
+    worker = (
+        "import gc, runpy, sys\n"
+        "import partyflow.wsgi\n"
+        "assert 'web.views' not in sys.modules and gc.get_freeze_count() == 0\n"
+        "runpy.run_path('partyflow/gunicorn.conf.py')['post_worker_init'](None)\n"
+        "print('web.views' in sys.modules, gc.get_freeze_count())\n"
+    )
+    env = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "partyflow.settings"}
+    out = subprocess.run(
+        [sys.executable, "-c", worker],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert out[0] == "True" and int(out[1]) > 100_000

@@ -4,6 +4,7 @@ one case still reads it whole — its page, history, API, printed audit report a
 while a running case and its rows stay where they are, a second run moves nothing, an event written
 after the move continues the chain, and an archived event altered in SQL is detected."""
 
+import json
 import re
 from io import StringIO
 
@@ -244,6 +245,43 @@ def test_an_archived_cases_history_is_one_query_more(university, relief_case):
     live = queries()
     archive()
     assert live > 0 and queries() == live + 1
+
+
+def test_an_archived_cases_page_is_two_queries_more(university, relief_case):
+    """The page reads the case's events twice (its timeline, the chain's verification), each from
+    the archive and then the live table; its tasks from the archive alone."""
+    page = Client()
+    page.force_login(university.users.orgdept)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert page.get(f"/cases/{relief_case.pk}/").status_code == 200
+        return len(captured)
+
+    queries()  # the reader's scope, read once and kept on the user
+    live = queries()
+    archive()
+    assert live > 0 and queries() == live + 2
+
+
+def planned_rows(qs) -> int:
+    return json.loads(qs.explain(format="json"))[0]["Plan"]["Plan Rows"]
+
+
+def test_the_move_leaves_the_planner_statistics_of_the_rows_it_moved(relief_case):
+    """After a move the archive tables are analyzed: PostgreSQL estimates an archived case's rows
+    as they are. Without statistics it guessed 0.5 % of the table for a case, which at millions of
+    archived rows made it read the case page's tasks and events with parallel workers, ≈ 95 ms more
+    a page (bench/README.md, "Tasks at national volume")."""
+    archive()
+    for model in (TaskArchive, AuditEventArchive):
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table]
+            )
+            assert cur.fetchone()[0] == model.objects.count() > 0, model
+    events = AuditEventArchive.objects.filter(case_id=relief_case.pk)
+    assert planned_rows(events) == events.count() > 1
 
 
 def test_the_yearly_archive_job_is_off_by_default_and_moves_what_the_setting_says(
