@@ -63,7 +63,10 @@ def broker(request):
     url = BROKERS[request.param]
     if not _broker_up(url):
         pytest.skip(f"needs the broker {url}")
-    app = Celery(broker=url)
+    # Not the current app: shared tasks (`deliver_batch.delay()`) follow the current app, and this
+    # one is not eager (CELERY_TASK_ALWAYS_EAGER): a later test of this process would queue its
+    # task on the broker instead of running it.
+    app = Celery(broker=url, set_as_current=False)
     if request.param == "redis":
         with app.connection_for_write() as conn:
             conn.default_channel.client.flushdb()

@@ -6,7 +6,9 @@ import signal
 import time
 
 import pytest
+from celery import current_app
 
+from notifications.tasks import deliver_batch
 from workflows.models import AuditEvent, Task, Timer
 
 from ..celery_helpers import (  # noqa: F401 (broker: fixture)
@@ -98,3 +100,11 @@ def test_a_worker_killed_mid_batch_leaves_nothing_half_written(university, broke
     finally:
         stop(first)
     assert_each_fired_exactly_once(case_ids)
+
+
+def test_the_broker_app_leaves_the_tasks_of_this_process_eager(broker):
+    """The test's own app talks to the broker; the tasks a later test runs in this process still
+    follow partyflow's app, eager without a broker (a delivery test once queued its e-mail on the
+    test broker after a worker test, and nothing sent it)."""
+    assert broker is not current_app
+    assert (current_app.main, deliver_batch.app.conf.task_always_eager) == ("partyflow", True)
