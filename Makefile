@@ -9,10 +9,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 # The suite runs on one pytest-xdist worker per core, at most 4 (docs/testing.md); tests that share
-# a broker, a sign-on server or a module's browser stay together (xdist_group, tests/conftest.py).
-# `make test PYTEST_ARGS=` runs it in one process.
+# a broker, a sign-on server or a module's browser stay together (xdist_group, tests/conftest.py;
+# --dist loadgroup is in pyproject.toml's addopts). `make test PYTEST_ARGS=` runs it in one process.
 PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -gt 4 ] && n=4; echo $$n)
-PYTEST_ARGS    ?= -n $(PYTEST_WORKERS) --dist loadgroup
+PYTEST_ARGS    ?= -n $(PYTEST_WORKERS)
 
 .PHONY: demo test lint install bench bench-scale bench-province bench-onboarding bench-statistics clean
 

@@ -342,7 +342,7 @@ def _server_pid(data_dir: Path) -> int:
 class ReplicaWatch:
     """The servers during the mix: the transactions each ran in the bench database
     (pg_stat_database, read after the API has stopped, so the backends have reported), the
-    replica's lag sampled as the router measures it (workflows.replica.LAG_SQL) and in WAL bytes
+    replica's lag sampled as the router measures it (workflows.replica.standby_lag) and in WAL bytes
     not yet replayed, and the CPU of the standby's processes (replay, WAL receiver, backends)."""
 
     XACTS = "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s"
@@ -381,14 +381,13 @@ class ReplicaWatch:
     def sample(self) -> None:
         if self.pair is None:
             return
-        from workflows.replica import LAG_SQL
+        from workflows.replica import standby_lag
 
         with self.primary.cursor() as cur:
             cur.execute("SELECT pg_current_wal_lsn()::text")
             (written,) = cur.fetchone()
         with self.standby.cursor() as cur:
-            cur.execute(LAG_SQL)
-            (lag,) = cur.fetchone()
+            lag = standby_lag(cur)
             cur.execute("SELECT pg_wal_lsn_diff(%s::pg_lsn, pg_last_wal_replay_lsn())", [written])
             (behind,) = cur.fetchone()
         if lag is None:

@@ -135,6 +135,32 @@ class StreamingReplica:
             time.sleep(0.02)
         raise RuntimeError(f"the standby did not replay {lsn} within {seconds} s")
 
+    def received(self, seconds: float = 20) -> None:
+        """Wait until the standby has received (not necessarily replayed) all the primary wrote."""
+        (lsn,) = self.primary.sql("SELECT pg_current_wal_lsn()::text", "postgres")
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            (done,) = self.standby.sql(
+                f"SELECT pg_last_wal_receive_lsn() >= '{lsn}'::pg_lsn", "postgres"
+            )
+            if done:
+                return
+            time.sleep(0.005)
+        raise RuntimeError(f"the standby did not receive {lsn} within {seconds} s")
+
+    def apply_delay(self, seconds: float) -> None:
+        """Have the standby replay each commit `seconds` after it was made on the primary
+        (`recovery_min_apply_delay`; 0 replays at once); returns once the standby uses it."""
+        ms = round(seconds * 1000)
+        self.standby.sql(f"ALTER SYSTEM SET recovery_min_apply_delay = {ms}", "postgres")
+        self.standby.sql("SELECT pg_reload_conf()", "postgres")
+        deadline = time.monotonic() + 10
+        setting = "SELECT setting FROM pg_settings WHERE name = 'recovery_min_apply_delay'"
+        while self.standby.sql(setting, "postgres") != (str(ms),):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the standby did not take recovery_min_apply_delay")
+            time.sleep(0.01)
+
     def pause_replay(self) -> None:
         self.standby.sql("SELECT pg_wal_replay_pause()", "postgres")
 

@@ -45,15 +45,33 @@ def queued(app) -> int:
             return 0
 
 
+def workers_on(app) -> list[str]:
+    """The workers consuming from this broker now (they answer a ping): for a failure's message, as
+    a worker of another test or test session on the same broker takes this test's messages."""
+    return sorted(name for reply in app.control.ping(timeout=2) for name in reply)
+
+
 @pytest.fixture(params=sorted(BROKERS))
 def broker(request):
+    """A Celery app on an empty broker. Redis is emptied whole (FLUSHDB): a purge empties the queue
+    but not what a killed worker had taken (kombu's `unacked` hash), which any worker on the
+    database puts back in the queue an hour later (the visibility timeout), for a later test's
+    worker to run on its database. RabbitMQ requeues those when the connection drops: a purge is
+    enough."""
     if connection.vendor != "postgresql":
         pytest.skip("workers share the database: needs PostgreSQL (CI runs this on PostgreSQL)")
     url = BROKERS[request.param]
     if not _broker_up(url):
         pytest.skip(f"needs the broker {url}")
-    app = Celery(broker=url)
-    app.control.purge()
+    # Not the current app: shared tasks (`deliver_batch.delay()`) follow the current app, and this
+    # one is not eager (CELERY_TASK_ALWAYS_EAGER): a later test of this process would queue its
+    # task on the broker instead of running it.
+    app = Celery(broker=url, set_as_current=False)
+    if request.param == "redis":
+        with app.connection_for_write() as conn:
+            conn.default_channel.client.flushdb()
+    else:
+        app.control.purge()
     yield app
 
 

@@ -69,6 +69,27 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group(group))
 
 
+def pytest_runtest_setup(item):
+    """Under `--dist loadgroup` an xdist worker gives each grouped test the id `…@group`, and the
+    scheduler keeps the tests of one suffix on one worker. When the suffix does not take (pytest
+    9.2 with pytest-xdist 3.8: pytest-xdist#1386) the groups split without a word, and tests that
+    share the broker run at once on two workers: one test's Celery workers took the other's sweep.
+    A broker test then errors with the reason instead (other groups only cost time when split)."""
+    if not getattr(item.config.option, "loadgroup", False):  # set on xdist workers only
+        return
+    groups = {
+        m.args[0] if m.args else m.kwargs.get("name") for m in item.iter_markers("xdist_group")
+    }
+    # the scheduler's own test for a suffix (xdist.scheduler.loadgroup, `_split_scope`)
+    if "broker" in groups and not item.nodeid.rfind("@") > item.nodeid.rfind("]"):
+        pytest.fail(
+            f"--dist loadgroup does not group here: {item.nodeid} has no @broker suffix, so "
+            "another worker may use the broker at the same time (pytest-xdist#1386 on pytest "
+            "9.2; pyproject.toml keeps pytest below 9.2)",
+            pytrace=False,
+        )
+
+
 AS_OF = "PARTYFLOW_TEST_TODAY"
 
 

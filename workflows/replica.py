@@ -20,11 +20,13 @@ The pin after a write is the pattern of django-multidb-router (`multidb.PinningR
 session's last write time, reads from the primary for `delay` after it). It is kept in the cache per
 user, not in a cookie, so it holds for API tokens as for page sessions and across the processes.
 
-The lag is measured on the replica (PostgreSQL's documented functions, "Monitoring" in the hot
-standby chapter): 0 when the WAL it received is all replayed while it streams, otherwise the age of
-the last transaction it replayed (`now() - pg_last_xact_replay_timestamp()`), which grows while
-replay is paused or behind. The result is kept PARTYFLOW["REPLICA"]["CHECK_SECONDS"] per process
-(ten times as long when the replica did not answer).
+The lag is how far the replica's data is behind the primary's, measured on the replica with
+PostgreSQL's functions for a hot standby (`standby_lag`): 0 when it streams and has replayed all the
+WAL it received; when WAL waits to be replayed, the time replay takes to reach what was received at
+the first look (a moment after a quiet spell), or, when replay does not get there within
+REPLAY_WAIT_SECONDS or is paused, the age of the last transaction it replayed, which grows while
+replay is stuck. The result is kept PARTYFLOW["REPLICA"]["CHECK_SECONDS"] per process (ten times as
+long when the replica did not answer).
 """
 
 import dataclasses
@@ -44,15 +46,57 @@ REPLICA = "replica"
 logger = logging.getLogger("partyflow.replica")
 DOWN_BACKOFF = 10  # a replica down or of unknown lag is measured again after 10 × CHECK_SECONDS
 
-# The lag query. NULL (unknown: nothing replayed yet and not streaming) counts as not usable.
-LAG_SQL = """
-SELECT CASE
-  WHEN NOT pg_is_in_recovery() THEN 0
-  WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()
-       AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming') THEN 0
-  ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8
-END
+# One look at the standby: whether it is one; whether its WAL receiver streams (the status is shown
+# only to superusers and pg_monitor); whether it replayed all it received, and if not, the position
+# received; whether replay is paused; the age of the last transaction it replayed (NULL before any).
+STANDBY_SQL = """
+SELECT pg_is_in_recovery(),
+       EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming'),
+       pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn(),
+       pg_last_wal_receive_lsn()::text,
+       CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END,
+       EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8
 """
+REPLAYED_SQL = "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn"
+# How long a lag check watches replay catch up with the WAL it has received (see `standby_lag`),
+# polling every REPLAY_POLL_SECONDS: a burst of WAL after a quiet spell is replayed within
+# milliseconds; a standby that needs longer is reported by the age of its last replayed commit.
+REPLAY_WAIT_SECONDS = 0.25
+REPLAY_POLL_SECONDS = 0.005
+
+
+def standby_lag(cursor) -> float | None:
+    """Seconds the data of the server `cursor` reads is behind the primary's: 0 on a primary, and
+    on a standby that streams and has replayed all it received; None when unknown (no transaction
+    replayed since the standby started, and replay not caught up).
+
+    When WAL waits to be replayed, the age of the last replayed transaction
+    (`now() - pg_last_xact_replay_timestamp()`) is only an upper bound: after a quiet spell it is
+    the length of the spell, though the WAL arrived a moment ago. So when that age exceeds
+    REPLAY_WAIT_SECONDS the check watches replay: once it has reached the position received at the
+    first look, the standby holds all the primary had sent by then, and the lag is the time that
+    took. A standby paused (`pg_wal_replay_pause()`), not streaming, or not there within
+    REPLAY_WAIT_SECONDS is behind by the age of its last replayed transaction, which grows while
+    replay is stuck (exact when commits kept coming; over by any quiet spell before the stall,
+    which only makes the router fall back sooner). PostgreSQL 15 does not expose when the standby
+    received the WAL it has not replayed (the time `max_standby_streaming_delay` is counted from);
+    the primary's `pg_stat_replication.replay_lag` is the primary's last report from the standby,
+    which a standby whose replay stopped sends only every `wal_receiver_status_interval` (10 s).
+    """
+    first_look = time.monotonic()
+    cursor.execute(STANDBY_SQL)
+    recovering, streaming, replayed_all, received, paused, replay_age = cursor.fetchone()
+    if not recovering or (streaming and replayed_all):
+        return 0.0
+    if not streaming or paused or (replay_age is not None and replay_age <= REPLAY_WAIT_SECONDS):
+        return replay_age
+    while time.monotonic() - first_look < REPLAY_WAIT_SECONDS:
+        time.sleep(REPLAY_POLL_SECONDS)
+        cursor.execute(REPLAYED_SQL, [received])
+        if cursor.fetchone()[0]:
+            return time.monotonic() - first_look
+    return None if replay_age is None else replay_age + (time.monotonic() - first_look)
+
 
 _route: ContextVar[str | None] = ContextVar("replica_route", default=None)
 # The unit of work (a request, or else a replica block): {"wrote": bool, "request": HttpRequest}.
@@ -93,8 +137,7 @@ def replica_status(*, fresh: bool = False) -> ReplicaStatus:
     conn = connections[REPLICA]
     try:
         with conn.cursor() as cursor:
-            cursor.execute(LAG_SQL)
-            (lag,) = cursor.fetchone()
+            lag = standby_lag(cursor)
     except DatabaseError as exc:
         conn.close()  # a broken connection is opened again at the next check
         _status = ReplicaStatus(False, None, f"down: {str(exc).strip()[:200]}", now)

@@ -6,10 +6,19 @@ import signal
 import time
 
 import pytest
+from celery import current_app
 
+from notifications.tasks import deliver_batch
 from workflows.models import AuditEvent, Task, Timer
 
-from ..celery_helpers import broker, queued, start_worker, stop, wait_until  # noqa: F401 (broker: fixture)
+from ..celery_helpers import (  # noqa: F401 (broker: fixture)
+    broker,
+    queued,
+    start_worker,
+    stop,
+    wait_until,
+    workers_on,
+)
 from .helpers import assert_each_fired_exactly_once, many_due_cases
 
 pytestmark = [
@@ -38,7 +47,10 @@ def test_two_workers_fire_1000_due_timers_each_exactly_once(university, broker, 
         start_worker("w2", tmp_path, broker.conf.broker_url),
     ]
     try:
-        assert wait_until(lambda: waiting() == 0, 180), (tmp_path / "w1.log").read_text()[-3000:]
+        assert wait_until(lambda: waiting() == 0, 180), (
+            f"workers on the broker: {workers_on(broker)}\n"
+            + (tmp_path / "w1.log").read_text()[-3000:]
+        )
         # Let the duplicate messages drain: they must change nothing.
         assert wait_until(lambda: queued(broker) == 0, 60)
         time.sleep(1)
@@ -54,7 +66,10 @@ def test_a_worker_killed_mid_batch_leaves_nothing_half_written(university, broke
     first = start_worker("k1", tmp_path, broker.conf.broker_url)
     try:
         sweep(broker)
-        assert wait_until(lambda: waiting() < 550, 120), (tmp_path / "k1.log").read_text()[-3000:]
+        assert wait_until(lambda: waiting() < 550, 120), (
+            f"workers on the broker: {workers_on(broker)}\n"
+            + (tmp_path / "k1.log").read_text()[-3000:]
+        )
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(10)
         left = waiting()
@@ -76,11 +91,20 @@ def test_a_worker_killed_mid_batch_leaves_nothing_half_written(university, broke
         second = start_worker("k2", tmp_path, broker.conf.broker_url)
         try:
             sweep(broker)
-            assert wait_until(lambda: waiting() == 0, 180), (tmp_path / "k2.log").read_text()[
-                -3000:
-            ]
+            assert wait_until(lambda: waiting() == 0, 180), (
+                f"workers on the broker: {workers_on(broker)}\n"
+                + (tmp_path / "k2.log").read_text()[-3000:]
+            )
         finally:
             stop(second)
     finally:
         stop(first)
     assert_each_fired_exactly_once(case_ids)
+
+
+def test_the_broker_app_leaves_the_tasks_of_this_process_eager(broker):
+    """The test's own app talks to the broker; the tasks a later test runs in this process still
+    follow partyflow's app, eager without a broker (a delivery test once queued its e-mail on the
+    test broker after a worker test, and nothing sent it)."""
+    assert broker is not current_app
+    assert (current_app.main, deliver_batch.app.conf.task_always_eager) == ("partyflow", True)

@@ -44,10 +44,15 @@ def on_replica(streaming_replica, django_db_blocker, settings):
         r.resume_replay()
 
 
-def max_lag(settings, seconds: float) -> None:
+def max_lag(settings, seconds: float, *, check_seconds: float = 0.0) -> None:
+    """At most `seconds` of lag tolerated; the lag measured again after `check_seconds`."""
     settings.PARTYFLOW = {
         **settings.PARTYFLOW,
-        "REPLICA": {**settings.PARTYFLOW["REPLICA"], "MAX_LAG_SECONDS": seconds},
+        "REPLICA": {
+            **settings.PARTYFLOW["REPLICA"],
+            "MAX_LAG_SECONDS": seconds,
+            "CHECK_SECONDS": check_seconds,
+        },
     }
 
 
@@ -128,6 +133,53 @@ def test_a_standby_that_lags_beyond_the_setting_sends_reads_to_the_primary(
     on_replica.caught_up()
     with reads_from_replica() as alias:
         assert (alias, Member.objects.get(pk=member.pk).name) == ("replica", "滞后甲改")
+
+
+def test_a_write_after_a_quiet_spell_is_not_read_as_lag(on_replica, settings):
+    """After seconds without a commit, new WAL waits a moment to be replayed (here 0.2 s: the
+    standby's `recovery_min_apply_delay`). The standby is that moment behind, not the quiet spell:
+    the age of its last replayed transaction (2.5 s and more), which the check reported once."""
+    _, (member,) = branch_with_members("安静甲")
+    on_replica.caught_up()
+    max_lag(settings, 1.0, check_seconds=60)  # the block below reads the check's result
+    on_replica.apply_delay(0.2)
+    try:
+        # A check that starts after the replay (a loaded machine) sees no lag at all and proves
+        # nothing: the spell and the write are repeated until one lands while the WAL waits.
+        for attempt in range(3):
+            time.sleep(2.5)  # no write anywhere on the primary
+            member_update(actor=None, member=member, name=f"安静甲{attempt}")
+            on_replica.received()
+            status = replica_status(fresh=True)
+            if status.lag_seconds:
+                break
+        assert status.lag_seconds, "no check landed while the WAL waited to be replayed"
+        assert status.usable and status.lag_seconds < 1.0, status
+        with reads_from_replica() as alias:
+            assert alias == "replica"
+    finally:
+        on_replica.apply_delay(0)
+
+
+def test_a_standby_that_replays_seconds_late_is_that_late(on_replica, settings):
+    """Commits keep coming and the standby replays each 1.5 s after it was made: the check watches
+    replay for REPLAY_WAIT_SECONDS, does not see it catch up, and reports the age of the last
+    commit it replayed: 1.5 s and a little, more than the 1 s tolerated."""
+    _, (member,) = branch_with_members("迟放甲")
+    on_replica.caught_up()
+    max_lag(settings, 1.0, check_seconds=60)  # the block below reads the check's result
+    on_replica.apply_delay(1.5)
+    try:
+        for n in range(25):  # 2.5 s of commits
+            member_update(actor=None, member=member, name=f"迟放甲{n}")
+            time.sleep(0.1)
+        status = replica_status(fresh=True)
+    finally:
+        on_replica.apply_delay(0)
+    assert not status.usable and status.reason.startswith("lag ")
+    assert 1.0 < status.lag_seconds < 3.0, status
+    with reads_from_replica() as alias:
+        assert (alias, Member.objects.get(pk=member.pk).name) == ("default", "迟放甲24")
 
 
 def test_a_stopped_standby_sends_reads_to_the_primary_until_it_is_back(on_replica):
