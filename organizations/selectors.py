@@ -173,7 +173,7 @@ def organization_by_code(code: str, *, root: str = "") -> Organization:
             )
         found = several[0] if several else None
     if found is None:
-        raise NotFound(_("党组织编码 %(c)s 不存在。") % {"c": code}, code="organization_not_found")
+        raise NotFound(_("党组织编码 %(c)s 不存在") % {"c": code}, code="organization_not_found")
     return found
 
 
