@@ -27,6 +27,24 @@ def _lock_timeout(ms: int) -> None:
         cursor.execute(f"SET LOCAL lock_timeout = {int(ms)}")
 
 
+def _hold_import_a(monkeypatch, wrote, release, seen: dict):
+    """The thread named import-a, once its record-log events are in and its chain's head is
+    locked, waits for `release` before it commits (`seen["chains"]`: the chains it wrote).
+    Returns the real `record_append_many`."""
+    real_append_many = audit.record_append_many
+
+    def append_many_then_hold(events):
+        out = real_append_many(events)
+        if threading.current_thread().name == "import-a" and not wrote.is_set():
+            seen["chains"] = {e.chain for e in out}
+            wrote.set()
+            release.wait(120)
+        return out
+
+    monkeypatch.setattr(audit, "record_append_many", append_many_then_hold)
+    return real_append_many
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_universities_import_at_once_without_waiting_on_each_other(tmp_path, monkeypatch):
     process_deploy()
@@ -37,18 +55,7 @@ def test_two_universities_import_at_once_without_waiting_on_each_other(tmp_path,
 
     a_wrote, release = threading.Event(), threading.Event()
     a_result: dict = {}
-    real_append_many = audit.record_append_many
-
-    def append_many_then_hold(events):
-        out = real_append_many(events)
-        if threading.current_thread().name == "import-a" and not a_wrote.is_set():
-            # A's events are in and its chain's head is locked; its commit waits for `release`.
-            a_result["chains"] = {e.chain for e in out}
-            a_wrote.set()
-            release.wait(120)
-        return out
-
-    monkeypatch.setattr(audit, "record_append_many", append_many_then_hold)
+    real_append_many = _hold_import_a(monkeypatch, a_wrote, release, a_result)
 
     def import_a():
         try:
@@ -129,16 +136,7 @@ def test_two_universities_numbering_alike_import_at_once_and_wait_only_for_accou
 
     a_wrote, release = threading.Event(), threading.Event()
     results: dict = {}
-    real_append_many = audit.record_append_many
-
-    def append_many_then_hold(events):
-        out = real_append_many(events)
-        if threading.current_thread().name == "import-a" and not a_wrote.is_set():
-            a_wrote.set()
-            release.wait(120)
-        return out
-
-    monkeypatch.setattr(audit, "record_append_many", append_many_then_hold)
+    _hold_import_a(monkeypatch, a_wrote, release, {})
 
     def run(k):
         try:
