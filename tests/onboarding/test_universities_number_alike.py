@@ -296,3 +296,35 @@ def test_codes_stay_unique_within_a_university_and_a_branch_never_changes_univer
             parent=Organization.objects.get(root=province.roots[2], code="C000"),
         )
     assert refused.value.code == "organization_root_change"
+
+
+def test_an_account_of_the_other_university_is_never_taken_over_by_an_officer(province, tmp_path):
+    """An account named like B's officer's 学工号 but holding a role at A (no member of its own)
+    is A's: B's officer gets the name qualified by B's root code, and A's account stays as it was."""
+    a_branch = Organization.objects.get(root=province.roots[1], code="B00000")
+    b_branch = Organization.objects.get(root=province.roots[2], code="B00000")
+    theirs = UserFactory(username="X77")
+    role_assignment_create(actor=None, user=theirs, role=Role.AUDITOR, organization=a_branch)
+    r = province.zzb[2].post(
+        "/api/members/",
+        {
+            "organization": b_branch.pk,
+            "name": "新书记",
+            "status": "full",
+            "joined_on": "2010-07-01",
+            "staff_or_student_no": "X77",
+        },
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    u = small_university(today())
+    u.rows = {"members": [], "organizations": [], "ledger": [], "officers": []}
+    u.officer("B00000", "X77", "propaganda")
+    path = tmp_path / "officer.xlsx"
+    u.save(path)
+    r = province.zzb[2].post("/api/onboarding/import/", {"file": upload(path)}, format="multipart")
+    assert r.status_code == 201, r.json()
+    assert r.json()["rows"][0]["key"] == "B00000/X77/propaganda"
+    assert member(province, 2, "X77").user.username == "X77@U2-U"
+    theirs.refresh_from_db()
+    assert not Member.objects.filter(user=theirs).exists()
