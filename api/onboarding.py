@@ -14,11 +14,11 @@ from engine.i18n import _
 from onboarding import selectors
 from onboarding.export import export_workbook
 from onboarding.services import import_scope, onboarding_import
-from organizations.selectors import is_org_department
+from organizations.selectors import is_org_department, root_organization
 from oversight.party_statistics.selectors import Statistics, default_cutoff
 from workflows.replica import reads_from_replica
 
-from .params import organization_param
+from .params import int_param, organization_param
 from .parsers import FormParser, MultiPartParser
 from .statistics import statistics_file_response
 
@@ -41,7 +41,13 @@ class OnboardingImportView(APIView):
         parameters=[
             OpenApiParameter(
                 "dry_run", bool, description="1: check and preview row by row, write nothing"
-            )
+            ),
+            OpenApiParameter(
+                "root",
+                int,
+                description="the root organization (university) imported into, when the workbook"
+                " has no root row and the caller administers several",
+            ),
         ],
         request={"multipart/form-data": OnboardingImportSerializer},
         responses={200: dict, 201: dict},
@@ -50,14 +56,20 @@ class OnboardingImportView(APIView):
         """Import an onboarding workbook (organizations, members, officers and terms, development
         ledger): all rows or none. `?dry_run=1` previews what each row would do (200); an import
         answers 201 with the same report, or 400 `import_rows_invalid` with every error in
-        `details.report` (sheet, row, column, rule) and nothing written."""
+        `details.report` (sheet, row, column, rule) and nothing written. One workbook is one
+        university: its root row names it, else `?root=`, else the caller's one university."""
         _require_org_department(request.user)
         body = OnboardingImportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         dry_run = str(request.query_params.get("dry_run", "")).lower() in ("1", "true", "yes")
         upload = body.validated_data["file"]
+        root = int_param(request, "root")
         report = onboarding_import(
-            actor=request.user, file=upload, dry_run=dry_run, source_name=upload.name
+            actor=request.user,
+            file=upload,
+            dry_run=dry_run,
+            source_name=upload.name,
+            root=root_organization(root) if root is not None else None,
         )
         return Response(
             report.as_dict(), status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED

@@ -73,6 +73,9 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "dues_tracked_since",
         ]
         read_only_fields = ["path"]
+        # 党组织编码's uniqueness (per university, a root's among the roots) is the service's check,
+        # refused with the rule named (`organization_code_taken`), not DRF's generic one.
+        validators = []
 
 
 class MemberSerializer(serializers.ModelSerializer):

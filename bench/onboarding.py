@@ -5,6 +5,7 @@ resident memory sampled while the rows go by. One run, one table; never asserts.
     make bench-onboarding                   # DATABASE_URL=postgres://postgres@127.0.0.1:5432/partyflow
     python -m bench.onboarding --help       # --members, --orgs, --ledger, --db, --skip-reimport
     python -m bench.onboarding --parallel 2 # then two other universities import at once
+    python -m bench.onboarding --parallel 2 --shared-numbers  # … numbering alike (issue 32)
 
 Like bench.run it never touches the database named in DATABASE_URL: it recreates `--db`
 (default `partyflow_onboarding`) on the same server, migrates and deploys the BPMN there.
@@ -133,6 +134,11 @@ def main(argv=None) -> int:
         default=1,
         metavar="N",
         help="then N other universities' workbooks (own roots) imported at once, one process each",
+    )
+    parser.add_argument(
+        "--shared-numbers",
+        action="store_true",
+        help="with --parallel: the other universities number branches and people alike (issue 32)",
     )
     args = parser.parse_args(argv)
 
@@ -290,6 +296,7 @@ def parallel_imports(args, *, single: dict) -> list[tuple[str, str]]:
             ledger=args.ledger,
             today=today(),
             university=k,
+            shared_numbers=args.shared_numbers,
         )
         paths.append(str(path))
     connections.close_all()  # each process opens its own connection

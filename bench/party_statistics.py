@@ -58,8 +58,8 @@ def main(argv=None) -> int:
     year = dt.date.today().year
     cutoff = dt.date(year, 12, 31)
     root = Organization.objects.create(name="基准大学党委", kind=OrgKind.COMMITTEE)
-    root.path = f"/{root.pk}/"
-    root.save(update_fields=["path"])
+    root.path, root.root_id = f"/{root.pk}/", root.pk
+    root.save(update_fields=["path", "root"])
     t0 = time.perf_counter()
     made = generate_university(root, members=args.members, year=year)
     setup = time.perf_counter() - t0

@@ -89,6 +89,7 @@ def generate_province(world: World, *, members: int, closed_per_member: float) -
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
+    from organizations.audit import root_of_path
     from organizations.models import Member, MemberStatus, Organization, OrgKind, Role
     from organizations.models import RoleAssignment as RA
 
@@ -99,9 +100,11 @@ def generate_province(world: World, *, members: int, closed_per_member: float) -
     user_model = get_user_model()
     with transaction.atomic():
         root = world.school  # the provincial committee stands above the bench's own university
+        university_root = root_of_path(root.path)  # 学工号 and codes are unique per root
         unis = Organization.objects.bulk_create(
             Organization(
                 parent=root,
+                root_id=university_root,
                 name=f"省属第{u + 1}高校党委",
                 kind=OrgKind.COMMITTEE,
                 has_approval_authority=True,
@@ -114,6 +117,7 @@ def generate_province(world: World, *, members: int, closed_per_member: float) -
         cols = Organization.objects.bulk_create(
             Organization(
                 parent=unis[c // COLLEGES_PER_UNIVERSITY],
+                root_id=university_root,
                 name=f"第{c + 1}学院党委",
                 kind=OrgKind.COMMITTEE,
                 has_approval_authority=True,
@@ -128,6 +132,7 @@ def generate_province(world: World, *, members: int, closed_per_member: float) -
             (
                 Organization(
                     parent=cols[b // BRANCHES_PER_COLLEGE],
+                    root_id=university_root,
                     name=f"省内第{b + 1}党支部",
                     kind=OrgKind.BRANCH,
                     branch_kind="teaching",
@@ -174,6 +179,7 @@ def generate_province(world: World, *, members: int, closed_per_member: float) -
             (
                 Member(
                     organization=brs[m // MEMBERS_PER_BRANCH],
+                    root_id=university_root,
                     name=f"省内党员{m + 1}",
                     status=MemberStatus.FULL,
                     joined_on=dt.date(2000 + m % 25, 7, 1),

@@ -249,6 +249,7 @@ class World:
                     [
                         Member(
                             organization=branch,
+                            root_id=branch.root_id,
                             name=f"党员{i}-{k}",
                             status=MemberStatus.FULL,
                             joined_on=dt.date(2010, 7, 1),

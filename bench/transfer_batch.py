@@ -61,6 +61,7 @@ def setup(graduates: int) -> tuple:
         [
             Member(
                 organization=branches[n % 50],
+                root_id=branches[n % 50].root_id,
                 name=f"毕业生{n}",
                 status="full",
                 staff_or_student_no=f"G{n:06d}",

@@ -93,12 +93,13 @@ def _import_ledger(ctx: _Context, sheet: Sheet, ws, progress) -> None:
     pending: list[_LedgerCase] = []
     rows = _rows(ctx, sheet, ws, progress)
     while batch := list(islice(rows, LEDGER_BATCH)):
-        known = _Known.of(batch)
+        known = _Known.of(batch, ctx.root)
         numbers = {no for _n, v, _p in batch for no in (*v["contacts"], *v["introducers"])}
+        # 联系人 and 介绍人 are named by 学工号: members of this university (issue 32).
         people = dict(
-            Member.objects.filter(staff_or_student_no__in=numbers).values_list(
-                "staff_or_student_no", "pk"
-            )
+            ctx.members()
+            .filter(staff_or_student_no__in=numbers)
+            .values_list("staff_or_student_no", "pk")
         )
         new = _NewMembers()
         for n, values, _present in batch:

@@ -10,13 +10,15 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from engine.calendar import not_in_future
-from engine.errors import DomainError, ValidationFailed
+from engine.errors import DomainError, NotFound, ValidationFailed
 from engine.i18n import _
-from organizations.models import Organization
+from organizations.audit import root_of_path
+from organizations.models import Member, Organization
 
-from .columns import SHEETS, CellError, Sheet, header_index
+from .columns import ORGANIZATIONS, SHEETS, CellError, Sheet, header_index
 
 Progress = Callable[[str, int, int], None]
 PROGRESS_EVERY = 250
@@ -103,6 +105,10 @@ class _Context:
     source: dict
     scope: list[str] | None  # organization path prefixes the actor administers; None: all
     rules: object = None
+    # The root organization (the university) the workbook is about (`import_root`): its 党组织编码
+    # and 学工号 are matched within it, never another university's (issue 32). None until a new
+    # university's root row is imported.
+    root: Organization | None = None
     orgs: dict = field(default_factory=dict)  # code → Organization, as imported or looked up
     elections: list = field(default_factory=list)
     # (sheet, column, value) → the row it was first seen on: one person per 学工号 and ID number
@@ -112,11 +118,100 @@ class _Context:
     def in_scope(self, org: Organization) -> bool:
         return self.scope is None or any(org.path.startswith(p) for p in self.scope)
 
+    def set_root(self, root: Organization) -> None:
+        """The import's university, once its root row is imported (a new one: created now)."""
+        if self.root is None or self.root.pk != root.pk:
+            self.root, self.orgs = root, {}
+
+    def members(self) -> QuerySet[Member]:
+        """The members of the import's university (none before a new one's root row)."""
+        return Member.objects.filter(root=self.root) if self.root else Member.objects.none()
+
     def org_by_code(self, code: str) -> Organization | None:
+        """The organization of this university with the 党组织编码, in the actor's scope."""
         if code not in self.orgs:
-            self.orgs[code] = Organization.objects.filter(code=code).first()
+            self.orgs[code] = (
+                Organization.objects.filter(root=self.root, code=code).first()
+                if self.root is not None
+                else None
+            )
         org = self.orgs[code]
         return org if org is not None and self.in_scope(org) else None
+
+
+def _top_codes(ws) -> list[str]:
+    """The 党组织编码 of the organization sheet's rows without 上级党组织编码 (a root's row), read
+    ahead of the import (the sheet is small); unreadable cells are left to the import's report."""
+    if ws is None:
+        return []
+    rows = ws.iter_rows(values_only=True)
+    index, _unknown = header_index(ORGANIZATIONS, next(rows, None) or ())
+    if "code" not in index:
+        return []
+    col = {c.field: c for c in ORGANIZATIONS.columns}
+    codes = []
+    for raw in rows:
+        try:
+            code = col["code"].read(raw[index["code"]] if index["code"] < len(raw) else None)
+            i = index.get("parent_code")
+            parent = col["parent_code"].read(raw[i] if i is not None and i < len(raw) else None)
+        except CellError:
+            continue
+        if code and not parent and code not in codes:
+            codes.append(code)
+    return codes
+
+
+def import_root(
+    *, scope: list[str] | None, org_sheet, root: Organization | None = None
+) -> Organization | None:
+    """The root organization the workbook is about (None: a new university its root row creates).
+
+    党组织编码 and 学工号 are unique per root organization (a university), not per installation
+    (issue 32), so every code and number of an import is matched within one university, decided
+    before any row is read: `root` when the caller names it (the CLI's --root, the API's `root`);
+    else the organization sheet's row without 上级党组织编码 (a root's code is unique among the
+    roots; an unknown one is a new university the import creates); else the one university of
+    the actor's organization-department roles; else, for a superuser or the operator, the
+    installation's only root. A workbook with two root rows, or one that fits none of these, is
+    refused before anything is written."""
+    tops = _top_codes(org_sheet)
+    if len(tops) > 1:
+        raise ValidationFailed(
+            _(
+                "一个工作簿只能导入一所高校（一个根组织），党组织工作表中有 %(n)s 个没有上级党组织编码的组织：%(c)s。"
+            )
+            % {"n": len(tops), "c": "、".join(tops)},
+            code="import_several_roots",
+            fields={"file": [_("只能有一个根组织")]},
+        )
+    if tops:
+        found = Organization.objects.filter(parent__isnull=True, code=tops[0]).first()
+        if root is not None and (found is None or found.pk != root.pk):
+            raise ValidationFailed(
+                _("工作簿的根组织（党组织编码 %(c)s）不是所指定的 %(name)s。")
+                % {"c": tops[0], "name": root.name},
+                code="import_root_mismatch",
+                fields={"root": [_("与工作簿的根组织不同")]},
+            )
+        return found
+    if scope is not None:
+        roots = {root_of_path(p) for p in scope}
+    if root is not None:
+        if scope is not None and root.pk not in roots:  # answered like one that does not exist
+            raise NotFound(_("组织不存在。"), code="organization_not_found")
+        return root
+    if scope is None:
+        roots = set(Organization.objects.filter(parent__isnull=True).values_list("pk", flat=True))
+    if len(roots) == 1:
+        return Organization.objects.get(pk=roots.pop())
+    raise ValidationFailed(
+        _(
+            "无法确定导入哪一所高校（根组织）的数据：请在党组织工作表中填写根组织一行，或指定根组织。"
+        ),
+        code="import_root_unknown",
+        fields={"root": [_("请指定根组织")]},
+    )
 
 
 def _find_sheets(workbook, report: Report) -> dict:
@@ -198,7 +293,7 @@ def _apply(
             n,
             "",
             "conflict",
-            _("与已有记录冲突（学工号、公民身份号码、党组织编码或账号重复）"),
+            _("与已有记录冲突（同一高校内学工号或党组织编码重复，或账号重复）"),
         )
 
 

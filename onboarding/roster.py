@@ -15,7 +15,16 @@ from engine.calendar import Duration, today
 from engine.errors import DomainError, ValidationFailed
 from engine.i18n import _
 from organizations.idcard import id_number_check
-from organizations.models import LostContact, Member, MemberStatus, Organization, OrgKind
+from organizations.models import (
+    CODE_RULE,
+    ID_NUMBER_RULE,
+    STAFF_NO_RULE,
+    LostContact,
+    Member,
+    MemberStatus,
+    Organization,
+    OrgKind,
+)
 from organizations.rules import branch_term_end
 from organizations.services import (
     member_contact_lost,
@@ -60,7 +69,8 @@ def _import_organizations(ctx: _Context, sheet: Sheet, ws, progress) -> None:
                 n,
                 _header_of(sheet, "code"),
                 "duplicate_code",
-                _("党组织编码 %(c)s 与第 %(r)s 行重复") % {"c": code, "r": ns[0]},
+                _("党组织编码 %(c)s 与第 %(r)s 行重复（%(rule)s）")
+                % {"c": code, "r": ns[0], "rule": CODE_RULE},
             )
     pending, done = [r for r in rows if codes[r[1]["code"]][0] == r[0]], set()
     while pending:
@@ -103,7 +113,12 @@ def _organization_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present
         if parent is None:
             _unknown_org(ctx, sheet, n, "parent_code", values["parent_code"])
     _not_future(ctx, sheet, n, values, ["founded_on", "term_start", "dues_tracked_since"])
-    existing = Organization.objects.filter(code=code).first()
+    if not values["parent_code"]:  # a root's row: a root's code is unique among the roots
+        existing = Organization.objects.filter(parent__isnull=True, code=code).first()
+    elif ctx.root is not None:  # matched within the import's university (issue 32)
+        existing = Organization.objects.filter(root=ctx.root, code=code).first()
+    else:
+        existing = None
     if (
         existing is None
     ):  # adopting an organization created before it had a code: same name, same parent
@@ -144,6 +159,8 @@ def _organization_row(ctx: _Context, sheet: Sheet, n: int, values: dict, present
         values=wanted,
         source={**ctx.source, "sheet": sheet.title, "row": n},
     )
+    if org.parent_id is None:
+        ctx.set_root(org)
     ctx.orgs[code] = org
     ctx.report.done(sheet, n, action, code, org.name, changes)
     if org.kind == OrgKind.BRANCH and org.term_end:
@@ -279,9 +296,11 @@ def _branch(ctx, sheet, n, values) -> Organization:
     return org
 
 
-def _identity(ctx, sheet, n, values, known: _Known | None = None) -> Member | None:
-    """The member the row is about, matched on 学工号 or 公民身份号码 (both must agree); the birth
-    date is taken from the ID number when not given, and checked against it when given."""
+def _identity(ctx, sheet, n, values, known: _Known) -> Member | None:
+    """The member the row is about, matched on 学工号 (within the import's university) or
+    公民身份号码 (national: one person), both must agree; the birth date is taken from the ID number
+    when not given, and checked against it when given. A person whose ID number belongs to a member
+    of another university is refused: that is a transfer (P7), not a second person."""
     if values.get("id_number"):
         values["id_number"] = values["id_number"].upper()
         try:
@@ -293,22 +312,23 @@ def _identity(ctx, sheet, n, values, known: _Known | None = None) -> Member | No
         if values.get(f):
             first = ctx.seen.setdefault((sheet.key, f, values[f]), n)
             if first != n:
-                _fail(ctx, sheet, n, f, "duplicate_in_file", _("与第 %(r)s 行重复") % {"r": first})
-    if known is not None:
-        by_no = known.by_no.get(values["staff_or_student_no"])
-        by_id = known.by_id.get(values["id_number"]) if values.get("id_number") else None
-    else:
-        q = Q(staff_or_student_no=values["staff_or_student_no"]) | (
-            Q(id_number=values["id_number"]) if values.get("id_number") else Q(pk__in=[])
-        )
-        found = list(Member.objects.select_related("organization").filter(q)[:3])
-        by_no = next(
-            (m for m in found if m.staff_or_student_no == values["staff_or_student_no"]), None
-        )
-        by_id = next(
-            (m for m in found if values.get("id_number") and m.id_number == values["id_number"]),
-            None,
-        )
+                header = _header_of(sheet, f)
+                _fail(
+                    ctx,
+                    sheet,
+                    n,
+                    f,
+                    "duplicate_in_file",
+                    _("%(col)s %(v)s 与第 %(r)s 行重复（%(rule)s）")
+                    % {
+                        "col": header,
+                        "v": values[f] if f == "staff_or_student_no" else "***",
+                        "r": first,
+                        "rule": STAFF_NO_RULE if f == "staff_or_student_no" else ID_NUMBER_RULE,
+                    },
+                )
+    by_no = known.by_no.get(values["staff_or_student_no"])
+    by_id = known.by_id.get(values["id_number"]) if values.get("id_number") else None
     if by_no and by_id and by_no.pk != by_id.pk:
         _fail(
             ctx,
@@ -320,6 +340,19 @@ def _identity(ctx, sheet, n, values, known: _Known | None = None) -> Member | No
             % {"a": by_no.name, "b": by_id.name},
         )
     member = by_no or by_id
+    if member is None and values.get("id_number") in known.elsewhere:
+        _fail(
+            ctx,
+            sheet,
+            n,
+            "id_number",
+            "member_of_another_root",
+            _(
+                "该公民身份号码已登记为另一所高校（根组织）的人员（%(rule)s）："
+                "跨校的党员请办理组织关系转接，不能重复登记"
+            )
+            % {"rule": ID_NUMBER_RULE},
+        )
     if member is not None and not ctx.in_scope(member.organization):
         _fail(
             ctx,
@@ -344,7 +377,7 @@ def _import_members(ctx: _Context, sheet: Sheet, ws, progress) -> None:
     exits: list = []  # {member, on, misconduct, note}: a 除名 or 开除党籍 to record once inserted
     rows = _rows(ctx, sheet, ws, progress)
     while batch := list(islice(rows, MEMBER_BATCH)):
-        known = _Known.of(batch)
+        known = _Known.of(batch, ctx.root)
         for n, values, present in batch:
             _apply(
                 ctx,
@@ -476,26 +509,38 @@ def _record_lost_contacts(ctx: _Context, sheet: Sheet, pending: list) -> None:
         )
 
 
+# A member whose relationship moved out of his university (P7) is no longer its member: the
+# receiving university registers him with his ID number.
+RELEASED = (MemberStatus.TRANSFERRED_OUT,)
+
+
 @dataclass
 class _Known:
-    """The existing members a batch of rows names, by 学工号 and by ID number (one query, in the
-    order the per-row lookup read them), kept current as the batch's rows update them."""
+    """The existing members a batch of rows names, by 学工号 and by ID number within the import's
+    university (one query, in the order the per-row lookup read them), kept current as the batch's
+    rows update them; `elsewhere`: the ID numbers held by a current member of another university."""
 
     by_no: dict
     by_id: dict
+    elsewhere: set = field(default_factory=set)
     # member pk → the (index, key) pairs it is found under: a refresh touches those only, not
     # every key of the batch (that scan made a ledger batch of 200 rows quadratic).
     keys: dict = field(default_factory=dict)
 
     @classmethod
-    def of(cls, rows) -> _Known:
+    def of(cls, rows, root) -> _Known:
+        """`root`: the import's university (None: a new one, where no one is known yet)."""
         nos = {v["staff_or_student_no"] for _n, v, _p in rows if v.get("staff_or_student_no")}
         ids = {v["id_number"].upper() for _n, v, _p in rows if v.get("id_number")}
         known = cls({}, {})
-        for m in Member.objects.select_related("organization").filter(
-            Q(staff_or_student_no__in=nos) | Q(id_number__in=ids)
-        ):
-            known.add(m)
+        q = Q(id_number__in=ids)
+        if root is not None:
+            q |= Q(root=root, staff_or_student_no__in=nos)
+        for m in Member.objects.select_related("organization").filter(q):
+            if root is not None and m.root_id == root.pk:
+                known.add(m)
+            elif m.status not in RELEASED:
+                known.elsewhere.add(m.id_number)
         return known
 
     def add(self, member: Member) -> None:
@@ -663,8 +708,10 @@ def _import_officers(ctx: _Context, sheet: Sheet, ws, progress) -> None:
     while batch := list(islice(rows, OFFICER_BATCH)):
         members = {
             m.staff_or_student_no: m
-            for m in Member.objects.select_related("organization", "user").filter(
-                staff_or_student_no__in=[v["staff_or_student_no"] for _n, v, _p in batch]
+            for m in ctx.members()
+            .select_related("organization", "user")
+            .filter(
+                staff_or_student_no__in=[v["staff_or_student_no"] for _n, v, _p in batch],
             )
         }
         pending: list = []

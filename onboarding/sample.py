@@ -289,21 +289,32 @@ def small_university(today: dt.date) -> University:
 
 
 def generated_university(
-    path, *, members: int, orgs: int, ledger: int, today: dt.date, university: int = 0
+    path,
+    *,
+    members: int,
+    orgs: int,
+    ledger: int,
+    today: dt.date,
+    university: int = 0,
+    shared_numbers: bool = False,
 ) -> dict:
     """Write a large university's workbook streaming (rows are generated, never held; the bench's
     30,000 members): a root, colleges of ~30 branches each, members spread evenly, three officers
     per branch, ledger rows at every stage. `university` k > 0: another university (its own root,
-    codes, 学工号 and ID numbers), for imports side by side. Returns the rows written per sheet."""
+    codes, 学工号 and ID numbers), for imports side by side; with `shared_numbers` its colleges,
+    branches and people are numbered as every other university's are (B00001, M000001: issue 32),
+    only its root's code and the ID numbers (national) are its own. Returns the rows written per
+    sheet."""
     colleges = max(1, (orgs - 1) // 30)
     branches = orgs - 1 - colleges
-    p = f"U{university}-" if university else ""  # codes and 学工号 of this university
+    own = f"U{university}-" if university else ""  # the root's code: its own in the installation
+    p = "" if shared_numbers else own  # codes and 学工号 of this university
     region = f"{11 + university}0105"  # ID numbers of this university (province 11, 12, …)
     branch_codes = [f"{p}B{i:05d}" for i in range(branches)]
 
     def organizations():
         yield {
-            "code": f"{p}U",
+            "code": f"{own}U",
             "name": f"基准大学{university or ''}委员会",
             "kind": "committee",
             "has_approval_authority": True,
@@ -313,7 +324,7 @@ def generated_university(
                 "code": f"{p}C{c:03d}",
                 "name": f"第{c}学院党委",
                 "kind": "committee",
-                "parent_code": f"{p}U",
+                "parent_code": f"{own}U",
                 "has_approval_authority": True,
             }
         for i, code in enumerate(branch_codes):

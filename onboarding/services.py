@@ -8,6 +8,11 @@ row, column and rule). Idempotent: records are matched on 党组织编码, 学�
 the same file twice changes nothing and a corrected file changes what was corrected, each change
 with its audit event (`organizations.services.*_import_upsert`).
 
+One workbook is one university (a root organization, `reading.import_root`): 党组织编码 and 学工号
+are matched within it only, since two universities of one installation number their branches and
+people alike (issue 32); 公民身份号码 is national, matched across the installation, and a person
+who is a member of another university is refused (that is a transfer, P7, not a second person).
+
 A ledger row starts its member-development case at the step the person has reached (the BPMN
 gateway `gw_imported_stage`), the earlier steps' dates in the case data (every later time rule
 counts from them) and in the audit chain as `step_imported` events. Dates that already break a rule
@@ -25,14 +30,14 @@ from django.db import transaction
 from engine.errors import ValidationFailed
 from engine.i18n import _
 from organizations.audit import record_log_batch
-from organizations.models import Role
+from organizations.models import Organization, Role
 from organizations.rules import deployment_rule_set
 from organizations.selectors import active_assignments
 from untrusted.workbook import open_workbook
 
 from .columns import LEDGER, MEMBERS, OFFICERS, ORGANIZATIONS
 from .ledger import _import_ledger
-from .reading import Progress, Report, _Context, _find_sheets
+from .reading import Progress, Report, _Context, _find_sheets, import_root
 from .roster import _import_members, _import_officers, _import_organizations, _start_elections
 
 
@@ -58,10 +63,13 @@ def onboarding_import(
     source_name: str = "",
     operator: str = "",
     progress: Progress | None = None,
+    root: Organization | None = None,
 ) -> Report:
-    """Import a workbook (a path or a binary file object). Returns the report; when a row fails and
-    this is not a dry run, nothing is written and ValidationFailed (`import_rows_invalid`) carries
-    the report in its details. `actor` None: the operator running the CLI (recorded by name)."""
+    """Import a workbook (a path or a binary file object) into one university: `root`, or the one
+    `reading.import_root` finds (the workbook's root row, the actor's roles, the installation's
+    only root). Returns the report; when a row fails and this is not a dry run, nothing is written
+    and ValidationFailed (`import_rows_invalid`) carries the report in its details. `actor` None:
+    the operator running the CLI (recorded by name)."""
     report = Report(dry_run=dry_run, source=source_name)
     # Limits checked before and while unpacking; a broken or hostile file is a 400 naming it.
     workbook = open_workbook(file, name=source_name)
@@ -78,6 +86,7 @@ def onboarding_import(
     )
     try:
         found = _find_sheets(workbook, report)
+        ctx.root = import_root(scope=ctx.scope, org_sheet=found.get(ORGANIZATIONS.key), root=root)
         try:
             # All or nothing, so the record log's events are written in one batch at the end.
             with transaction.atomic(), record_log_batch():

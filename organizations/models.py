@@ -39,13 +39,35 @@ class BranchKind(models.TextChoices):
     TEMPORARY = "temporary", _("临时党支部")
 
 
+# The uniqueness rules of the numbers an import matches on (issue 32), as errors name them: the
+# university's own numbers are unique within its root organization, the national ID nationally.
+CODE_RULE = _("党组织编码在同一高校（根组织）内唯一")
+ROOT_CODE_RULE = _("根组织（高校）的党组织编码在本系统内唯一")
+STAFF_NO_RULE = _("学工号在同一高校（根组织）内唯一")
+ID_NUMBER_RULE = _("公民身份号码全国唯一，一人一条记录")
+
+
 class Organization(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     name = models.CharField(_("名称"), max_length=200)
-    # 党组织编码 of the national system (or the university's own): the key an import matches on.
-    code = models.CharField(_("党组织编码"), max_length=50, null=True, blank=True, unique=True)
+    # 党组织编码 of the national system (or the university's own): the key an import matches on,
+    # unique within a root organization (a university), not across the installation: two
+    # universities of one province may number their branches alike (issue 32). A root's own code
+    # names the university in the installation: unique among the roots.
+    code = models.CharField(_("党组织编码"), max_length=50, null=True, blank=True)
+    # The root organization (the university) this one belongs to, itself for a root: kept by
+    # `organizations.services` (set on create, a move never leaves its root), indexed, so "the
+    # same code in this university" is one lookup, not a path prefix.
+    root = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=OrgKind.choices)
     branch_kind = models.CharField(
         _("支部类型"), max_length=20, choices=BranchKind.choices, blank=True, default=""
@@ -69,6 +91,16 @@ class Organization(models.Model):
     class Meta:
         ordering = ["path"]
         verbose_name = _("党组织")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["root", "code"], name="organization_code_unique_per_root"
+            ),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(parent__isnull=True),
+                name="organization_root_code_unique",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -126,9 +158,20 @@ class Member(models.Model):
     left_on = models.DateField(_("除名或劝退日期"), null=True, blank=True)
     left_reason = models.CharField(_("除名或劝退原因"), max_length=200, blank=True, default="")
     # What the offices' rosters keep (national Party-member information system columns); an import
-    # matches a person on 学工号 and 公民身份号码.
-    staff_or_student_no = models.CharField(
-        _("学工号"), max_length=32, null=True, blank=True, unique=True
+    # matches a person on 学工号 and 公民身份号码. 学工号 is the university's own number: unique
+    # within the member's root organization, not across the installation (two universities of one
+    # province both have a 2021001, issue 32). 公民身份号码 is national: one person (`id_number`).
+    staff_or_student_no = models.CharField(_("学工号"), max_length=32, null=True, blank=True)
+    # The root organization (the university) of the member's branch: kept by
+    # `organizations.services` with the branch (`_validate_member`), the first column of the
+    # 学工号's uniqueness and of its lookups.
+    root = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
     )
     gender = models.CharField(
         _("性别"), max_length=1, choices=Gender.choices, blank=True, default=""
@@ -171,6 +214,12 @@ class Member(models.Model):
     class Meta:
         ordering = ["organization_id", "id"]
         indexes = [models.Index(fields=["organization", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["root", "staff_or_student_no"],
+                name="member_staff_or_student_no_unique_per_root",
+            )
+        ]
         verbose_name = _("党员")
 
     def __str__(self):

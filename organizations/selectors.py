@@ -10,13 +10,14 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from engine.calendar import today
-from engine.errors import Forbidden, NotFound
+from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.i18n import _
 from organizations.rules import deployment_rule_set
 
 from .audit import verify_records
 from .jsonrows import db_date, instances, json_rows
 from .models import (
+    CODE_RULE,
     AwayKind,
     Member,
     MemberAway,
@@ -138,6 +139,42 @@ def organizations_manageable(user) -> QuerySet[Organization]:
         if a.role in SCOPE_ROLES and a.role != Role.AUDITOR
     }
     return Organization.objects.filter(subtrees_q(paths, "path"))
+
+
+def root_organization(key: int | str) -> Organization:
+    """The root organization (a university) with the id `key` (an int) or the 党组织编码 `key` (a
+    root's code is unique among the roots); NotFound otherwise. Whether the caller may act in it
+    is the caller's check."""
+    qs = Organization.objects.filter(parent__isnull=True)
+    found = qs.filter(pk=key).first() if isinstance(key, int) else qs.filter(code=key).first()
+    if found is None:
+        raise NotFound(_("组织不存在。"), code="organization_not_found")
+    return found
+
+
+def organization_by_code(code: str, *, root: str = "") -> Organization:
+    """The organization with the 党组织编码 `code` (the operator's commands name organizations so):
+    within the university whose root has the code `root` when given; else a root with that code
+    (a root's code is unique among the roots), or the one organization that has it. 党组织编码 is
+    unique per university, not per installation (issue 32): a code two universities use, with no
+    `root`, is refused naming the rule, never resolved to either."""
+    qs = Organization.objects.filter(code=code)
+    if root:
+        qs = qs.filter(root__code=root, root__parent__isnull=True)
+    found = qs.filter(parent__isnull=True).first() if not root else None
+    if found is None:
+        several = list(qs[:2])
+        if len(several) > 1:
+            raise ValidationFailed(
+                _("党组织编码 %(c)s 在多所高校中都有（%(rule)s）：请同时指定根组织的编码。")
+                % {"c": code, "rule": CODE_RULE},
+                code="organization_code_ambiguous",
+                fields={"root": [_("请指定根组织")]},
+            )
+        found = several[0] if several else None
+    if found is None:
+        raise NotFound(_("党组织编码 %(c)s 不存在") % {"c": code}, code="organization_not_found")
+    return found
 
 
 def members_visible(user) -> QuerySet[Member]:

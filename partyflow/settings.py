@@ -572,6 +572,9 @@ PARTYFLOW["AUTH_METHODS"] = [
     for m in os.environ.get("PARTYFLOW_AUTH_METHODS", "password").split(",")
     if m.strip() in ("password", "cas", "ldap")
 ]
+# PARTYFLOW_SSO_ROOT: the 党组织编码 of the root organization (university) whose 学工号 the campus
+# server vouches for; needed when one installation serves several universities (issue 32).
+PARTYFLOW["SSO_ROOT"] = os.environ.get("PARTYFLOW_SSO_ROOT", "").strip()
 PARTYFLOW["BREAK_GLASS_USERS"] = [
     u.strip() for u in os.environ.get("PARTYFLOW_BREAK_GLASS_USERS", "").split(",") if u.strip()
 ]
@@ -579,7 +582,9 @@ PARTYFLOW["BREAK_GLASS_USERS"] = [
 CAS_SERVER_URL = os.environ.get("PARTYFLOW_CAS_SERVER_URL", "")
 CAS_VERSION = os.environ.get("PARTYFLOW_CAS_VERSION", "3")
 CAS_CREATE_USER = False  # a CAS user is matched to a member by 学工号, never created
-CAS_LOCAL_NAME_FIELD = "member__staff_or_student_no"
+# The user is found by web.sso.user_for_campus_id (学工号 at PARTYFLOW["SSO_ROOT"]'s university),
+# whose id CASBackend.clean_username hands to django-cas-ng.
+CAS_LOCAL_NAME_FIELD = "pk"
 CAS_LOGOUT_COMPLETELY = True  # logout ends the CAS session too
 CAS_REDIRECT_URL = "/"  # then the login page sends each person to the page of their role
 CAS_LOGIN_MSG = None

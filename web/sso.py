@@ -8,6 +8,11 @@ page "你的账号尚未在党务系统登记，请联系组织部". Neither bac
 no group mirroring): people and their accounts are changed only by the organization department
 through the audited services. The session user is loaded as the password login loads it (roles and
 delegations in one query, web.backends.ModelBackend.get_user).
+
+学工号 is unique per university (root organization), not per installation (issue 32): a campus
+server vouches for its own university's numbers, so with several universities in one installation
+PARTYFLOW["SSO_ROOT"] (env PARTYFLOW_SSO_ROOT, the root's 党组织编码) names whose people it signs
+in; without it a number that two universities use signs in no one (never the wrong person).
 """
 
 from __future__ import annotations
@@ -27,15 +32,21 @@ def methods() -> set[str]:
 
 
 def user_for_campus_id(campus_id: str):  # noqa: ANN201  (the user model or None)
-    """The active user of the member whose 学工号 is `campus_id`, or None."""
+    """The active user of the member whose 学工号 is `campus_id` at the sign-on's university
+    (PARTYFLOW["SSO_ROOT"]), or None, also when the number is another university's as well and
+    no university is configured."""
     campus_id = (campus_id or "").strip()
     if not campus_id:
         return None
-    return (
-        get_user_model()
-        ._default_manager.filter(member__staff_or_student_no=campus_id, is_active=True)
-        .first()
+    users = get_user_model()._default_manager.filter(
+        member__staff_or_student_no=campus_id, is_active=True
     )
+    if settings.PARTYFLOW.get("SSO_ROOT"):
+        users = users.filter(
+            member__root__code=settings.PARTYFLOW["SSO_ROOT"], member__root__parent__isnull=True
+        )
+    found = list(users[:2])
+    return found[0] if len(found) == 1 else None
 
 
 def mark_unregistered(request, campus_id: str) -> None:
@@ -58,9 +69,12 @@ class CASBackend(_CASBackend):
         return user
 
     def clean_username(self, username: str) -> str:
-        # Called once the ticket is valid: the campus identity CAS vouches for.
+        # Called once the ticket is valid: the campus identity CAS vouches for. django-cas-ng then
+        # loads the user by CAS_LOCAL_NAME_FIELD ("pk"): the user `user_for_campus_id` finds (one
+        # home for the rule, the university included), "0" (no one) when it finds none.
         self._campus_id = username.strip()
-        return self._campus_id
+        user = user_for_campus_id(self._campus_id)
+        return str(user.pk) if user is not None else "0"
 
     def user_can_authenticate(self, user) -> bool:
         return user is not None and user.is_active

@@ -10,6 +10,7 @@ from engine.errors import ValidationFailed
 from engine.i18n import _
 from untrusted.text import name_check
 
+from ..audit import root_of_path
 from ..idcard import id_number_check
 from ..models import (
     BRANCH_COMMITTEE_ROLES,
@@ -150,10 +151,6 @@ def _officer_term(organization: Organization, post: str, term_start, term_end) -
     return role, term_end
 
 
-def _account_username(member: Member) -> str:
-    return member.staff_or_student_no or f"member{member.pk}"
-
-
 def _username_taken(username: str) -> ValidationFailed:
     return ValidationFailed(
         _("账号 %(u)s 已属于另一名党员。") % {"u": username},
@@ -162,17 +159,62 @@ def _username_taken(username: str) -> ValidationFailed:
     )
 
 
+def _account_names(members: list[Member]) -> dict[int, tuple[str, User | None]]:
+    """member pk → (the member's account name, the existing account of that name to link, None:
+    one to create), in four queries whatever the number of members.
+
+    The name is the 学工号 (member<id> without one). 学工号 are unique per university, not per
+    installation (issue 32): when the account of that name is another university's (its member,
+    or a role it holds, is under another root), the name is the 学工号 qualified by the root's
+    code, 2021001@U2 (its id when it has no code). A name held by another member of the same
+    university is refused (`username_taken`)."""
+    root_codes = dict(
+        Organization.objects.filter(pk__in={m.root_id for m in members}).values_list("pk", "code")
+    )
+
+    def names(m: Member) -> tuple[str, str]:
+        plain = m.staff_or_student_no or f"member{m.pk}"
+        return plain, f"{plain}@{root_codes.get(m.root_id) or m.root_id}"
+
+    users = User.objects.in_bulk({n for m in members for n in names(m)}, field_name="username")
+    holders = {
+        user_id: (pk, root_id)
+        for user_id, pk, root_id in Member.objects.filter(
+            user__in=list(users.values())
+        ).values_list("user_id", "pk", "root_id")
+    }
+    role_roots: dict[int, set[int]] = {}
+    for user_id, path in RoleAssignment.objects.filter(user__in=list(users.values())).values_list(
+        "user_id", "organization__path"
+    ):
+        role_roots.setdefault(user_id, set()).add(root_of_path(path))
+    out = {}
+    for m in members:
+        for name in names(m):
+            user = users.get(name)
+            holder = holders.get(user.pk) if user is not None else None
+            if user is None or (holder is not None and holder[0] == m.pk):
+                out[m.pk] = (name, user)
+                break
+            if holder is None and not role_roots.get(user.pk, set()) - {m.root_id}:
+                out[m.pk] = (name, user)  # an account of this university without a member
+                break
+            if holder is not None and holder[1] == m.root_id:
+                raise _username_taken(name)
+        else:
+            raise _username_taken(names(m)[1])
+    return out
+
+
 def member_account_ensure(*, actor, member: Member, source: dict | None = None) -> User:
-    """The member's user account, created when missing: username 学工号 (or member<id>), the
+    """The member's user account, created when missing: username 学工号 (qualified by the
+    university's code when another university's account has that name, `_account_names`), the
     member's name as its name, no password until the organization department sets one; an account
     without a name gets the member's. Used where a member takes up a post: an imported officer, an
     officer elected in P2 (`record_election_result`), so the post is held by a named account."""
     user = member.user
     if user is None:
-        username = _account_username(member)
-        user = User.objects.filter(username=username).first()
-        if user is not None and Member.objects.filter(user=user).exclude(pk=member.pk).exists():
-            raise _username_taken(username)
+        username, user = _account_names([member])[member.pk]
         if user is None:
             user = user_create(
                 actor=actor,
@@ -243,16 +285,11 @@ def officers_import_many(*, actor, officers: list[dict]) -> list[tuple[RoleAssig
         role, term_end = _officer_term(o["organization"], o["post"], o["term_start"], o["term_end"])
         rows.append({**o, "role": role, "term_end": term_end})
     # The accounts: the members' own, or found by username, or made now (one per member).
-    wanted = {_account_username(r["member"]): r for r in rows if r["member"].user is None}
-    found = User.objects.in_bulk(list(wanted), field_name="username")
-    holders = dict(
-        Member.objects.filter(user__in=list(found.values())).values_list("user_id", "pk")
-    )
+    wanted = {r["member"].pk: r for r in rows if r["member"].user is None}
+    accounts = _account_names([r["member"] for r in wanted.values()])
     new_users, linked = [], []
-    for username, r in wanted.items():
-        member, user = r["member"], found.get(username)
-        if user is not None and holders.get(user.pk, member.pk) != member.pk:
-            raise _username_taken(username)
+    for pk, r in wanted.items():
+        member, (username, user) = r["member"], accounts[pk]
         if user is None:
             user = User(
                 username=name_check(username, field="username"),

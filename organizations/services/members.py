@@ -9,9 +9,11 @@ from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.i18n import _
 from untrusted.text import name_check
 
+from ..audit import root_of_path
 from ..codes import LostContactReason
 from ..idcard import id_number_check
 from ..models import (
+    STAFF_NO_RULE,
     AwayCardCheck,
     AwayKind,
     LostContact,
@@ -33,6 +35,8 @@ def _validate_member(member: Member) -> None:
             code="member_needs_branch",
             fields={"organization": [_("须为党支部或党小组")]},
         )
+    # The root organization (the university) goes with the branch: the 学工号's uniqueness.
+    member.root_id = root_of_path(member.organization.path) or None
     # Struck off (除名/自行脱党) or advised to withdraw (劝退): the date starts the 5-year ban
     # (DISPOSAL-2024), also for people removed before partyflow was in use. A member whose
     # relationship moved out of the university (P7) left on the day the receiver accepted him.
@@ -70,6 +74,29 @@ def _check_personal_fields(fields: dict, *, birth_date) -> None:
         fields["staff_or_student_no"] = (fields["staff_or_student_no"] or "").strip() or None
 
 
+def staff_no_taken(member: Member) -> ValidationFailed | None:
+    """The refusal when another member of the same root organization (university) holds the
+    member's 学工号 (issue 32: unique per root, not per installation; another university's 2021001
+    is another person), naming the holder; None when it is free."""
+    if not member.staff_or_student_no:
+        return None
+    holder = (
+        Member.objects.filter(
+            root_id=member.root_id, staff_or_student_no=member.staff_or_student_no
+        )
+        .exclude(pk=member.pk)
+        .first()
+    )
+    if holder is None:
+        return None
+    return ValidationFailed(
+        _("学工号 %(no)s 已属于%(name)s（%(rule)s）。")
+        % {"no": member.staff_or_student_no, "name": holder.name, "rule": STAFF_NO_RULE},
+        code="staff_or_student_no_taken",
+        fields={"staff_or_student_no": [STAFF_NO_RULE]},
+    )
+
+
 def member_build(*, organization: Organization, name: str, **fields) -> Member:
     """A new member, checked as `member_create` checks it, not saved (`member_create_many` saves
     a batch of them)."""
@@ -85,6 +112,8 @@ def member_create(
 ) -> Member:
     """`source`: the import row (file, sheet, row) the member comes from, if any."""
     member = member_build(organization=organization, name=name, **fields)
+    if taken := staff_no_taken(member):
+        raise taken
     member.save()
     return _log_created(actor, [member], [source])[0]
 
@@ -92,7 +121,9 @@ def member_create(
 @transaction.atomic
 def member_create_many(*, actor, members: list[Member], sources: list[dict | None]) -> list[Member]:
     """Members made by `member_build`, inserted in one statement, each with its own event in the
-    record log (`sources[i]`: the import row member i comes from, if any)."""
+    record log (`sources[i]`: the import row member i comes from, if any). The caller has checked
+    their 学工号 against their root's (the import: `onboarding.roster._Known`); a clash it missed
+    is the database's IntegrityError."""
     Member.objects.bulk_create(members)
     return _log_created(actor, members, sources)
 
@@ -137,6 +168,10 @@ def member_update(*, actor, member: Member, source: dict | None = None, **fields
     for k, v in fields.items():
         setattr(member, k, v)
     _validate_member(member)
+    if ("staff_or_student_no" in fields or "organization" in fields) and (
+        taken := staff_no_taken(member)
+    ):
+        raise taken
     member.save()
     _log_updated(actor, member, before, source)
     return member

@@ -12,7 +12,8 @@ from engine.i18n import _
 from organizations.rules import deployment_rule_set
 from untrusted.text import name_check
 
-from ..models import MemberStatus, Organization, OrgKind
+from ..audit import root_of_path
+from ..models import CODE_RULE, ROOT_CODE_RULE, MemberStatus, Organization, OrgKind
 from ..selectors import branch_members, full_members_with_rights
 from .record import _changes, _delete, _record, snapshot
 
@@ -74,6 +75,28 @@ def _validate_org(org: Organization):
         )
 
 
+def _check_code(org: Organization) -> None:
+    """党组织编码 is unique within the organization's root (the university), a root's own code among
+    the roots (issue 32): a clash is refused naming the field and the organization holding it, not
+    left to the database's constraint."""
+    if not org.code:
+        return
+    if org.parent_id is None:
+        holders = Organization.objects.filter(parent__isnull=True, code=org.code)
+        rule = ROOT_CODE_RULE
+    else:
+        holders = Organization.objects.filter(root_id=org.root_id, code=org.code)
+        rule = CODE_RULE
+    holder = holders.exclude(pk=org.pk).first() if org.pk else holders.first()
+    if holder is not None:
+        raise ValidationFailed(
+            _("党组织编码 %(c)s 已属于“%(name)s”（%(rule)s）。")
+            % {"c": org.code, "name": holder.name, "rule": rule},
+            code="organization_code_taken",
+            fields={"code": [rule]},
+        )
+
+
 @transaction.atomic
 def organization_create(
     *,
@@ -88,10 +111,15 @@ def organization_create(
     if "code" in fields:  # unique when present; no code is none, not ""
         fields["code"] = (fields["code"] or "").strip() or None
     org = Organization(parent=parent, name=name, kind=kind, **fields)
+    if parent is not None:
+        org.root_id = root_of_path(parent.path)
     _validate_org(org)
+    _check_code(org)
     org.save()
     org.path = f"{parent.path if parent else '/'}{org.pk}/"
-    org.save(update_fields=["path"])
+    if parent is None:
+        org.root_id = org.pk  # a root is its own root
+    org.save(update_fields=["path", "root"])
     _record(
         "organization_created",
         actor=actor,
@@ -122,6 +150,19 @@ def organization_update(
                 code="invalid_parent",
                 fields={"parent": [_("不能是自身或下级")]},
             )
+        new_root = (
+            root_of_path(organization.parent.path) if organization.parent else organization.pk
+        )
+        if new_root != root_of_path(organization.path):
+            # 党组织编码 and 学工号 are unique per root: a subtree moved to another university
+            # would carry its numbers into a numbering it was never checked against.
+            raise ValidationFailed(
+                _("不能把组织移到另一个根组织（高校）之下；跨校的党员请办理组织关系转接。"),
+                code="organization_root_change",
+                fields={"parent": [_("须在同一根组织（高校）之内")]},
+            )
+    if "code" in fields:
+        _check_code(organization)
         old = organization.path
         organization.path = (
             f"{organization.parent.path if organization.parent else '/'}{organization.pk}/"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from organizations.audit import root_of_path
 from organizations.codes import LostContactReason, Misconduct, StudentLevel
 from organizations.models import (
     BranchKind,
@@ -32,9 +33,16 @@ LEVELS = [
 
 
 def _org(parent, name, kind, **kw) -> Organization:
-    org = Organization.objects.create(parent=parent, name=name, kind=kind, **kw)
+    org = Organization.objects.create(
+        parent=parent,
+        root_id=root_of_path(parent.path) if parent else None,
+        name=name,
+        kind=kind,
+        **kw,
+    )
     org.path = f"{parent.path if parent else '/'}{org.pk}/"
-    org.save(update_fields=["path"])
+    org.root_id = org.root_id or org.pk  # a root is its own (issue 32: 学工号 unique per root)
+    org.save(update_fields=["path", "root"])
     return org
 
 
@@ -79,8 +87,10 @@ def generate_university(
     for i in range(members):
         roll = rng.random()
         birth = _day(rng, dt.date(1940, 1, 1), dt.date(year - 18, 12, 31))
+        branch = rng.choice(branches)
         m = Member(
-            organization=rng.choice(branches),
+            organization=branch,
+            root_id=root_of_path(branch.path),
             name=f"成员{i + 1}",
             gender=rng.choice(["1", "2"]),
             ethnicity=rng.choice(ETHNICITY),

@@ -20,7 +20,7 @@ from django.utils import timezone
 from engine.calendar import parse_date, today
 from engine.errors import DomainError, NotFound, ValidationFailed
 from engine.i18n import _
-from organizations.models import OrgKind
+from organizations.models import STAFF_NO_RULE, OrgKind
 from organizations.rules import deployment_rule_set
 from organizations.selectors import members_visible, organizations_manageable
 from untrusted.cells import csv_row, text_cells
@@ -112,7 +112,11 @@ def _preview_rows(actor, rows: list[dict]) -> tuple[list[dict], dict]:
     visible = members_visible(actor).select_related("organization").prefetch_related(DUES_PREFETCH)
     numbers = {r["student_no"] for r in rows if r["student_no"]}
     names = {r["name"] for r in rows if r["name"] and not r["student_no"]}
-    by_no = {m.staff_or_student_no: m for m in visible.filter(staff_or_student_no__in=numbers)}
+    # 学工号 is unique per university, not per installation (issue 32): an actor who sees two
+    # universities may find two people under one number, and then starts neither.
+    by_no: dict[str, list] = {}
+    for m in visible.filter(staff_or_student_no__in=numbers):
+        by_no.setdefault(m.staff_or_student_no, []).append(m)
     by_name: dict[str, list] = {}
     for m in visible.filter(name__in=names):
         by_name.setdefault(m.name, []).append(m)
@@ -140,12 +144,16 @@ def _preview_rows(actor, rows: list[dict]) -> tuple[list[dict], dict]:
             "problem": None,
         }
         item["destination_display"] = str(DESTINATIONS.get(item["destination"], ""))
-        if r["student_no"]:
-            member = by_no.get(r["student_no"])
-        else:
-            found = by_name.get(r["name"], [])
-            member = found[0] if len(found) == 1 else None
+        found = by_no.get(r["student_no"], []) if r["student_no"] else by_name.get(r["name"], [])
+        member = found[0] if len(found) == 1 else None
         try:
+            if r["student_no"] and len(found) > 1:
+                raise ValidationFailed(
+                    _("学号 %(no)s 在您管理的多所高校中各有一人：请按高校分别上传名单。")
+                    % {"no": r["student_no"]},
+                    code="member_ambiguous",
+                    fields={"student_no": [STAFF_NO_RULE]},
+                )
             if member is None:
                 raise ValidationFailed(
                     _("找不到该党员（或同名者不止一人）：请填写学号。"),

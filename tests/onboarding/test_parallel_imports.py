@@ -4,8 +4,10 @@ while import A holds its transaction open after its record-log write, with every
 A write to A's chain, meanwhile, does wait (the hold is real)."""
 
 import threading
+import time
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import OperationalError, connection, transaction
 
 from engine.calendar import today
@@ -25,6 +27,24 @@ def _lock_timeout(ms: int) -> None:
         cursor.execute(f"SET LOCAL lock_timeout = {int(ms)}")
 
 
+def _hold_import_a(monkeypatch, wrote, release, seen: dict):
+    """The thread named import-a, once its record-log events are in and its chain's head is
+    locked, waits for `release` before it commits (`seen["chains"]`: the chains it wrote).
+    Returns the real `record_append_many`."""
+    real_append_many = audit.record_append_many
+
+    def append_many_then_hold(events):
+        out = real_append_many(events)
+        if threading.current_thread().name == "import-a" and not wrote.is_set():
+            seen["chains"] = {e.chain for e in out}
+            wrote.set()
+            release.wait(120)
+        return out
+
+    monkeypatch.setattr(audit, "record_append_many", append_many_then_hold)
+    return real_append_many
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_universities_import_at_once_without_waiting_on_each_other(tmp_path, monkeypatch):
     process_deploy()
@@ -35,18 +55,7 @@ def test_two_universities_import_at_once_without_waiting_on_each_other(tmp_path,
 
     a_wrote, release = threading.Event(), threading.Event()
     a_result: dict = {}
-    real_append_many = audit.record_append_many
-
-    def append_many_then_hold(events):
-        out = real_append_many(events)
-        if threading.current_thread().name == "import-a" and not a_wrote.is_set():
-            # A's events are in and its chain's head is locked; its commit waits for `release`.
-            a_result["chains"] = {e.chain for e in out}
-            a_wrote.set()
-            release.wait(120)
-        return out
-
-    monkeypatch.setattr(audit, "record_append_many", append_many_then_hold)
+    real_append_many = _hold_import_a(monkeypatch, a_wrote, release, a_result)
 
     def import_a():
         try:
@@ -108,3 +117,74 @@ def test_two_universities_import_at_once_without_waiting_on_each_other(tmp_path,
         r.pk for r in roots
     }
     assert [(r.chain, r.ok) for r in verify_record_chains()] == [(r.pk, True) for r in roots]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_universities_numbering_alike_import_at_once_and_wait_only_for_account_names(
+    tmp_path, monkeypatch
+):
+    """Same 党组织编码 and 学工号 at both (issue 32): unique per root, so B's organizations and
+    members pass A's uncommitted rows without waiting. The officers' account names are the one
+    namespace the installation shares: B's first choice (the bare 学工号) waits for A's
+    uncommitted account of that name, then, A committed, B's officers take the names qualified by
+    B's root code and B completes."""
+    process_deploy()
+    paths = {}
+    for k in (1, 2):
+        paths[k] = tmp_path / f"university{k}.xlsx"
+        generated_university(paths[k], today=today(), university=k, shared_numbers=True, **SIZES)
+
+    a_wrote, release = threading.Event(), threading.Event()
+    results: dict = {}
+    _hold_import_a(monkeypatch, a_wrote, release, {})
+
+    def run(k):
+        try:
+            results[k] = onboarding_import(
+                actor=None, file=str(paths[k]), source_name=f"u{k}.xlsx", operator=f"u{k}"
+            )
+        except Exception as exc:  # noqa: BLE001 - shown by the assertions below
+            results[k] = exc
+        finally:
+            a_wrote.set()
+            connection.close()
+
+    a = threading.Thread(target=run, args=(1,), name="import-a")
+    a.start()
+    b = threading.Thread(target=run, args=(2,), name="import-b")
+    try:
+        assert a_wrote.wait(120) and 1 not in results, results.get(1)
+        b.start()
+        # B comes to wait on a lock (A's uncommitted account name) and nowhere else: it is
+        # still running, and its organizations and members are in (uncommitted) by then.
+        waiting = _wait_for_lock_waiter(seconds=60)
+        assert waiting and b.is_alive(), "import B never waited on A"
+        assert 'INSERT INTO "auth_user"' in waiting, waiting
+    finally:
+        release.set()
+        a.join(120)
+        b.join(120)
+    for k in (1, 2):
+        assert not isinstance(results[k], Exception), results[k]
+        assert results[k].ok, results[k].errors
+    users = get_user_model().objects
+    b_root = Organization.objects.get(parent=None, code="U2-U")
+    assert users.get(username="M000000").member.root_id != b_root.pk
+    assert users.get(username="M000000@U2-U").member.root_id == b_root.pk
+
+
+def _wait_for_lock_waiter(seconds: float) -> str:
+    """The query of a backend of this database waiting on a lock, polled from pg_stat_activity
+    (empty when none waited within `seconds`)."""
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT query FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            row = cursor.fetchone()
+            if row:
+                return row[0]
+            time.sleep(0.05)
+    return ""

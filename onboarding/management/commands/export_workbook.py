@@ -5,8 +5,9 @@ import's format (importing it back changes nothing), or with --statistics the �
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from engine.errors import DomainError
 from onboarding.export import export_workbook
-from organizations.models import Organization
+from organizations.selectors import organization_by_code
 
 
 class Command(BaseCommand):
@@ -17,14 +18,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--organization", required=True, help="党组织编码 of the subtree's root"
         )
+        parser.add_argument(
+            "--root",
+            default="",
+            help="党组织编码 of its university's root (when two universities use the code)",
+        )
         parser.add_argument("--statistics", action="store_true")
 
     def handle(self, *args, out, organization, statistics=False, **options) -> None:
-        root = Organization.objects.filter(code=organization).first()
-        if root is None:
-            raise CommandError(f"organization code {organization} does not exist")
+        try:
+            root = organization_by_code(organization, root=options.get("root") or "")
+        except DomainError as e:
+            raise CommandError(str(e.message)) from None
         if statistics:
-            call_command("party_statistics", out, organization=organization, stdout=self.stdout)
+            call_command(
+                "party_statistics",
+                out,
+                organization=organization,
+                root=options.get("root") or "",
+                stdout=self.stdout,
+            )
             return
         export_workbook(out, root=root)
         self.stdout.write(out)

@@ -1,4 +1,4 @@
-"""partyflow import FILE.xlsx [--dry-run] [--as USER]: adopt an office's workbook (organizations,
+"""partyflow import FILE.xlsx [--dry-run] [--as USER] [--root CODE]: adopt an office's workbook (organizations,
 members, officers and terms, development ledger). A progress bar goes to stderr; the summary to
 stdout. Any failing row: the row-by-row errors are printed, nothing is written, exit status 1."""
 
@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from engine.errors import DomainError
 from onboarding.services import onboarding_import
+from organizations.selectors import root_organization
 
 
 class ProgressBar:
@@ -55,9 +56,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rows", action="store_true", help="print every row's action, not only the summary"
         )
+        parser.add_argument(
+            "--root",
+            default="",
+            help="党组织编码 of the university (root organization) imported into, when the"
+            " workbook has no root row and the installation has several",
+        )
 
-    def handle(self, *args, file, dry_run=False, as_user=None, rows=False, **options) -> None:
+    def handle(
+        self, *args, file, dry_run=False, as_user=None, rows=False, root="", **options
+    ) -> None:
         actor = None
+        try:
+            university = root_organization(root) if root else None
+        except DomainError as e:
+            raise CommandError(f"--root {root}: {e.message}") from None
         if as_user:
             actor = get_user_model().objects.filter(username=as_user).first()
             if actor is None:
@@ -72,6 +85,7 @@ class Command(BaseCommand):
                     source_name=file,
                     operator=getpass.getuser(),
                     progress=bar,
+                    root=university,
                 )
         except FileNotFoundError:
             raise CommandError(f"{file}: no such file") from None

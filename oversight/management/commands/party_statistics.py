@@ -4,7 +4,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from organizations.models import Organization
+from engine.errors import DomainError
+from organizations.selectors import organization_by_code
 from oversight.party_statistics.export import statistics_workbook
 from oversight.party_statistics.selectors import Statistics, parse_cutoff, statistics_view
 
@@ -17,13 +18,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--organization", required=True, help="党组织编码 of the subtree's root"
         )
+        parser.add_argument(
+            "--root",
+            default="",
+            help="党组织编码 of its university's root (when two universities use the code)",
+        )
         parser.add_argument("--cutoff", default="", help="YYYY-MM-DD (default: 12-31 of this year)")
         parser.add_argument("--check", action="store_true")
 
     def handle(self, *args, out, organization, cutoff="", check=False, **options) -> None:
-        root = Organization.objects.filter(code=organization).first()
-        if root is None:
-            raise CommandError(f"organization code {organization} does not exist")
+        try:
+            root = organization_by_code(organization, root=options.get("root") or "")
+        except DomainError as e:
+            raise CommandError(str(e.message)) from None
         stats = Statistics(root, parse_cutoff(cutoff))
         with open(out, "wb") as f:
             f.write(statistics_workbook(stats))
