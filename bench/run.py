@@ -50,6 +50,33 @@ def fail(message: str) -> None:
 # --- database ----------------------------------------------------------------------------------
 
 
+# What a database the benches made says of itself (`COMMENT ON DATABASE`): only such a database is
+# dropped by a bench, so a `--db` naming a database with real data in it is refused, not dropped.
+BENCH_MARK = "partyflow bench database: dropped and recreated by every bench run"
+
+
+def mark_bench_database(cur, name: str) -> None:
+    from psycopg2 import sql
+
+    cur.execute(sql.SQL("COMMENT ON DATABASE {} IS %s").format(sql.Identifier(name)), [BENCH_MARK])
+
+
+def drop_refusal(cur, name: str) -> str | None:
+    """Why the database `name` must not be dropped by a bench, or None: it does not exist, or a
+    bench made it (its comment is BENCH_MARK)."""
+    cur.execute(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name]
+    )
+    row = cur.fetchone()
+    if row is None or row[0] == BENCH_MARK:
+        return None
+    return (
+        f"the database {name!r} exists and was not made by a bench (no bench mark in its comment):"
+        " a bench drops its database at every run, so it refuses this one. Choose another --db,"
+        f" or, if it is an old bench database, drop it once yourself (dropdb {name})."
+    )
+
+
 def prepare_database(bench_db: str, *, template: str | None = None) -> dict:
     """Check DATABASE_URL is PostgreSQL, (re)create the bench database, point Django at it.
     `template`: the new database is a copy of that one (`CREATE DATABASE … TEMPLATE`).
@@ -96,6 +123,10 @@ def prepare_database(bench_db: str, *, template: str | None = None) -> dict:
         fail(f"cannot connect to PostgreSQL ({cfg.get('HOST')}:{cfg.get('PORT')}): {exc}".strip())
     conn.autocommit = True
     with conn.cursor() as cur:
+        refusal = drop_refusal(cur, bench_db)
+        if refusal:
+            conn.close()
+            fail(refusal)
         server_version = conn.server_version
         force = sql.SQL(" WITH (FORCE)") if server_version >= 130000 else sql.SQL("")
         cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(bench_db)) + force)
@@ -103,6 +134,7 @@ def prepare_database(bench_db: str, *, template: str | None = None) -> dict:
         if template:
             create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
         cur.execute(create)
+        mark_bench_database(cur, bench_db)
         cur.execute("SHOW server_version")
         server_version_text = cur.fetchone()[0]
     conn.close()

@@ -30,7 +30,7 @@ import resource
 import time
 from pathlib import Path
 
-from .run import World, prepare_database
+from .run import World, drop_refusal, mark_bench_database, prepare_database
 from .scale import start_due_cases
 
 _TICK = os.sysconf("SC_CLK_TCK")
@@ -50,12 +50,17 @@ def _copy_database(db: str, copy: str) -> None:
     conn = psycopg2.connect(**params)
     conn.autocommit = True
     with conn.cursor() as cur:
+        refusal = drop_refusal(cur, copy)
+        if refusal:
+            conn.close()
+            raise SystemExit(refusal)
         cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(copy)))
         cur.execute(
             sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
                 sql.Identifier(copy), sql.Identifier(db)
             )
         )
+        mark_bench_database(cur, copy)
     conn.close()
 
 
