@@ -26,10 +26,16 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 30
 
 
 def docx_bytes():
+    """A minimal .docx, the same bytes at every call: each entry carries a fixed date (zipfile would
+    stamp the clock's, and two pytest-xdist workers collecting the parameters a second apart then
+    collect different tests)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", "<w:document/>")
+        for name, text in (
+            ("[Content_Types].xml", "<Types/>"),
+            ("word/document.xml", "<w:document/>"),
+        ):
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 7, 11, 9, 0, 0)), text)
     return buf.getvalue()
 
 
@@ -58,6 +64,7 @@ def upload(client, case_id, name, content, content_type="application/pdf", **ext
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ),
     ],
+    ids=["pdf", "png", "docx"],
 )
 def test_a_branch_secretary_attaches_evidence_listed_in_case_and_history(
     api, university, case, name, content, mime
