@@ -17,7 +17,7 @@ from oversight.standards import branch_indicators, semesters, span_label, standa
 from workflows.models import Case, CaseStatus
 
 from ..helpers import complete, cst, only_task
-from ..procedures.election_helpers import drive_to_vote, vote_data
+from ..procedures.election_helpers import drive_to_vote, vote_and_elect
 
 pytestmark = pytest.mark.django_db
 
@@ -168,16 +168,7 @@ def test_the_term_item_lists_the_elections_held_by_the_period_end_not_the_next_o
 
     with time_machine.travel(cst(2026, 12, 20, 15), tick=False):
         assert evidence(2026, dt.date(2026, 12, 20)) == ["任期 2024年1月10日至2027年1月10日"]
-        complete(
-            sec,
-            only_task(sec, "record_vote")["id"],
-            vote_data(u, u.full_a[:6], u.full_a[:8], [8, 7, 6, 5, 5, 3], u.full_a[:5]),
-        )
-        complete(
-            sec,
-            only_task(sec, "elect_officers")["id"],
-            {"meeting_date": "2026-12-20", "secretary": u.full_a[0].pk, "deputy": u.full_a[1].pk},
-        )
+        vote_and_elect(sec, u)
     with time_machine.travel(cst(2026, 12, 22, 9), tick=False):
         complete(officer, only_task(officer, "approve_results")["id"], {"approved": True})
     u.branch_a.refresh_from_db()
@@ -216,23 +207,7 @@ def test_a_late_election_leaves_the_year_it_was_late_in_unmet(api, university):
         election_date="2027-03-01",
     )
     with time_machine.travel(cst(2027, 3, 1, 15), tick=False):
-        complete(
-            sec,
-            only_task(sec, "record_vote")["id"],
-            vote_data(
-                u,
-                u.full_a[:6],
-                u.full_a[:8],
-                [8, 7, 6, 5, 5, 3],
-                u.full_a[:5],
-                meeting_date="2027-03-01",
-            ),
-        )
-        complete(
-            sec,
-            only_task(sec, "elect_officers")["id"],
-            {"meeting_date": "2027-03-01", "secretary": u.full_a[0].pk, "deputy": u.full_a[1].pk},
-        )
+        vote_and_elect(sec, u, meeting_date="2027-03-01")
     with time_machine.travel(cst(2027, 3, 3, 9), tick=False):
         complete(officer, only_task(officer, "approve_results")["id"], {"approved": True})
     u.branch_a.refresh_from_db()

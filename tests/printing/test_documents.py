@@ -20,7 +20,7 @@ from workflows.audit import verify_case
 from workflows.models import AuditEvent, Case, Document
 
 from ..helpers import complete, cst, only_task
-from ..procedures.election_helpers import drive_to_vote, vote_data
+from ..procedures.election_helpers import drive_to_vote, vote_and_elect
 from ..procedures.md_helpers import (
     applicant,
     at,
@@ -179,16 +179,7 @@ def test_election_request_reply_and_report_show_seats_candidates_quorum_and_vote
         assert "停权丙（党员权利停止（留党察看期间））" in request  # not counted, with the reason
         assert "当否，请批示。" in request
 
-        complete(
-            sec,
-            only_task(sec, "record_vote")["id"],
-            vote_data(u, u.full_a[:6], u.full_a[:8], [8, 7, 6, 5, 5, 3], u.full_a[:5]),
-        )
-        complete(
-            sec,
-            only_task(sec, "elect_officers")["id"],
-            {"meeting_date": "2026-12-20", "secretary": u.full_a[0].pk, "deputy": u.full_a[1].pk},
-        )
+        vote_and_elect(sec, u)
         report = docx_text(get_doc(sec, url + "election_report/").content)
         reply = docx_text(get_doc(officer, url + "election_reply/").content)
     assert_no_tags(report)

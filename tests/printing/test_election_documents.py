@@ -10,7 +10,7 @@ from organizations.services import member_update
 
 from ..factories import MemberFactory
 from ..helpers import complete, cst, only_task
-from ..procedures.election_helpers import drive_to_vote, vote_data
+from ..procedures.election_helpers import drive_to_vote, vote_and_elect
 from .helpers import docx_text, get_doc
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -30,16 +30,7 @@ def _elect(api, u):
     url = f"/api/cases/{case['id']}/documents/generate/"
     with time_machine.travel(cst(2026, 12, 20, 15), tick=False):
         before = docx_text(get_doc(sec, url + "election_request/").content)
-        complete(
-            sec,
-            only_task(sec, "record_vote")["id"],
-            vote_data(u, u.full_a[:6], u.full_a[:8], [8, 7, 6, 5, 5, 3], u.full_a[:5]),
-        )
-        complete(
-            sec,
-            only_task(sec, "elect_officers")["id"],
-            {"meeting_date": "2026-12-20", "secretary": u.full_a[2].pk, "deputy": u.full_a[3].pk},
-        )
+        vote_and_elect(sec, u, secretary=2, deputy=3)
     officer = api(u.users.officer)
     with time_machine.travel(cst(2026, 12, 22, 10), tick=False):
         complete(officer, only_task(officer, "approve_results")["id"], {"approved": True})

@@ -37,7 +37,7 @@ from organizations.services import member_create
 from workflows.models import Case
 
 from ..helpers import complete, cst, only_task, run_timers
-from ..procedures.election_helpers import vote_data
+from ..procedures.election_helpers import vote_and_elect
 from ..procedures.evaluation_helpers import self_assessment, upload
 from ..procedures.md_helpers import at, start_development, step, submit_obligation, vote
 from ..procedures.review_helpers import ballot, drive_to_measurement
@@ -153,16 +153,7 @@ def year(api, university, tmp_path):
         )
         complete(officer, only_task(officer, "review_candidates")["id"], {"approved": True})
     with time_machine.travel(cst(2026, 12, 20, 15), tick=False):
-        complete(
-            sec,
-            only_task(sec, "record_vote")["id"],
-            vote_data(u, u.full_a[:6], u.full_a[:8], [8, 7, 6, 5, 5, 3], u.full_a[:5]),
-        )
-        complete(
-            sec,
-            only_task(sec, "elect_officers")["id"],
-            {"meeting_date": "2026-12-20", "secretary": u.full_a[2].pk, "deputy": u.full_a[3].pk},
-        )
+        vote_and_elect(sec, u, secretary=2, deputy=3)
     # the same branch's democratic review (P3) of 2026, one history with its election: up to the
     # feedback on 12-20, before the new committee takes office
     review = review_to_feedback(api, u)

@@ -28,6 +28,32 @@ def vote_data(u, candidates, present, votes, elected, **extra):
     }
 
 
+def vote_and_elect(sec, u, *, secretary=0, deputy=1, meeting_date="2026-12-20"):
+    """Record branch A's vote as most tests hold it (six candidates, eight present, votes 8 7 6 5 5
+    3, five elected) and elect its officers, `u.full_a[secretary]` and `u.full_a[deputy]`."""
+    complete(
+        sec,
+        only_task(sec, "record_vote")["id"],
+        vote_data(
+            u,
+            u.full_a[:6],
+            u.full_a[:8],
+            [8, 7, 6, 5, 5, 3],
+            u.full_a[:5],
+            meeting_date=meeting_date,
+        ),
+    )
+    complete(
+        sec,
+        only_task(sec, "elect_officers")["id"],
+        {
+            "meeting_date": meeting_date,
+            "secretary": u.full_a[secretary].pk,
+            "deputy": u.full_a[deputy].pk,
+        },
+    )
+
+
 def drive_to_vote(
     api,
     u,
