@@ -275,6 +275,7 @@ def main(argv=None) -> int:
         backend = cur.fetchone()[0]
     if not args.no_freeze:
         # As a gunicorn worker does before its first request (gunicorn.conf.py's post_worker_init).
+        # First-party imports after django.setup(): the bench chooses its database first.
         from partyflow.startup import web_worker_started
 
         web_worker_started()

@@ -49,6 +49,8 @@ def post_worker_init(worker) -> None:
     """Each worker, once it has loaded the application: its views imported and everything it keeps
     for life frozen out of the garbage collector's full collections (partyflow.startup), which
     were the web inbox's p95 (bench/README.md, "Tasks at national volume")."""
+    # Imported here, in the worker: any `partyflow.*` import runs partyflow/__init__, which makes
+    # the Celery app; the master process, which reads this file, has no use for it.
     from partyflow.startup import web_worker_started
 
     web_worker_started()
