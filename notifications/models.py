@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from organizations.models import index_where_set
+
 
 class AlertKind(models.TextChoices):
     DUE_SOON = "due_soon", _("即将到期")
@@ -61,6 +63,7 @@ class Notification(models.Model):
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
+        db_index=False,  # index_where_set below: a term-expiry notice names no task
     )
     case = models.ForeignKey(
         "workflows.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -83,6 +86,7 @@ class Notification(models.Model):
                 condition=models.Q(read_at__isnull=True),
                 name="notification_unread",
             ),
+            index_where_set("task", name="notification_task_set"),
         ]
 
 

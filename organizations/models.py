@@ -415,6 +415,17 @@ class RoleAssignment(models.Model):
         )
 
 
+def index_where_set(field: str, *, name: str) -> models.Index:
+    """The index of a reference most rows leave empty (a system event's actor, an open task's
+    completer, a branch case's member): only the rows that set it are in it. Every lookup by the
+    reference (`= id`, `IN`, Django's PROTECT and SET_NULL checks when a user or member goes) names
+    a value, which PostgreSQL proves is not null, so the index serves it; a row without one writes no
+    entry (bench/README.md, "Timers": the index entries a fired timer writes)."""
+    return models.Index(
+        fields=[field], condition=models.Q(**{f"{field}__isnull": False}), name=name
+    )
+
+
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs) -> Never:
         raise DomainError(self.model.UPDATE_REFUSED, code="audit_append_only")

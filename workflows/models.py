@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import AppendOnly
+from organizations.models import AppendOnly, index_where_set
 
 
 class ProcessVersion(models.Model):
@@ -52,10 +52,14 @@ class Case(models.Model):
     process_version = models.ForeignKey(
         ProcessVersion, on_delete=models.PROTECT, related_name="cases"
     )
-    process_id = models.CharField(max_length=100, db_index=True)
+    # No index on the process or the organization alone: the (…, status) indexes below serve every
+    # lookup by either (and PROTECT's check when an organization goes), and each case insert and
+    # each step's UPDATE would otherwise write three more index entries (the process's two: plain
+    # and LIKE).
+    process_id = models.CharField(max_length=100)
     rule_set = models.CharField(max_length=32)
     organization = models.ForeignKey(
-        "organizations.Organization", on_delete=models.PROTECT, related_name="cases"
+        "organizations.Organization", on_delete=models.PROTECT, related_name="cases", db_index=False
     )
     subject = models.CharField(max_length=200, blank=True, default="")
     subject_member = models.ForeignKey(
@@ -64,6 +68,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,  # index_where_set below: only P1's cases name a member
     )
     business_key = models.CharField(max_length=200, blank=True, default="", db_index=True)
     # "One running case per subject" (a member's development, a branch's review of a year…): set by
@@ -99,6 +104,7 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["organization", "status"]),
             models.Index(fields=["process_id", "status"]),
+            index_where_set("subject_member", name="case_subject_member_set"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -137,13 +143,24 @@ class TaskColumns(models.Model):
     documentation = models.TextField(blank=True, default="")
     status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     due_at = models.DateTimeField(null=True, blank=True)
+    # Indexed where set (`index_where_set` in each table's Meta): a new task has neither.
     claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -169,6 +186,8 @@ class Task(TaskColumns):
             # 我的事项: the cases where a member holds a task of their own, open or done
             # (`slot = 'member@ID'`); without it the lookup read the whole table.
             models.Index(fields=["slot", "case"], name="task_slot_case"),
+            index_where_set("claimed_by", name="task_claimed_by_set"),
+            index_where_set("completed_by", name="task_completed_by_set"),
         ]
 
 
@@ -219,20 +238,33 @@ class AuditEventColumns(AppendOnly):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The actor, the delegator and the task are indexed where set (`index_where_set` in each
+    # table's Meta): the system's events (a timer fired, an effect applied) name none of them.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     actor_name = models.CharField(max_length=150, default="system")
     actor_roles = models.JSONField(default=list)
     # Delegation: the actor acted in their own name on behalf of the task's holder (hashed when set).
     on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     on_behalf_of_name = models.CharField(max_length=150, blank=True, default="", db_default="")
     action = models.CharField(max_length=64)
     task_name = models.CharField(max_length=200, blank=True, default="")
     data = models.JSONField(default=dict)
-    created_at = models.DateTimeField(db_index=True)
+    # Not indexed: events are read by case (the (case, seq) index), never by time across cases.
+    created_at = models.DateTimeField()
     # Hash chain per case (workflows.audit): position, previous event's hash, this event's hash.
     seq = models.PositiveIntegerField(default=0)
     prev_hash = models.CharField(max_length=64, default="")
@@ -251,12 +283,17 @@ class AuditEvent(AuditEventColumns):
         Case, null=True, blank=True, on_delete=models.PROTECT, related_name="events", db_index=False
     )
     task = models.ForeignKey(
-        Task, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Task, null=True, blank=True, on_delete=models.PROTECT, related_name="events", db_index=False
     )
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["case", "seq"])]
+        indexes = [
+            models.Index(fields=["case", "seq"]),
+            index_where_set("task", name="event_task_set"),
+            index_where_set("actor", name="event_actor_set"),
+            index_where_set("on_behalf_of", name="event_on_behalf_of_set"),
+        ]
 
 
 class CaseAccess(AppendOnly):
@@ -380,6 +417,8 @@ class TaskArchive(TaskColumns):
         indexes = [
             models.Index(fields=["case", "id"], name="task_archive_case"),
             models.Index(fields=["slot", "case"], name="task_archive_slot_case"),
+            index_where_set("claimed_by", name="task_archive_claimed_by_set"),
+            index_where_set("completed_by", name="task_archive_completed_by_set"),
         ]
 
 
@@ -419,6 +458,7 @@ class AuditEventArchive(AuditEventColumns):
         on_delete=models.PROTECT,
         related_name="events",
         db_constraint=False,
+        db_index=False,
     )
     organization = unchecked(AuditEventColumns, "organization")
     actor = unchecked(AuditEventColumns, "actor")
@@ -426,4 +466,9 @@ class AuditEventArchive(AuditEventColumns):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["case", "seq"], name="event_archive_case_seq")]
+        indexes = [
+            models.Index(fields=["case", "seq"], name="event_archive_case_seq"),
+            index_where_set("task", name="event_archive_task_set"),
+            index_where_set("actor", name="event_archive_actor_set"),
+            index_where_set("on_behalf_of", name="event_archive_on_behalf_of_set"),
+        ]
