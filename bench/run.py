@@ -313,9 +313,9 @@ def api_client(user):
 
 
 class WorkerPages:
-    """Pages read in this process as a gunicorn worker serves them: through the worker's WSGI
-    application (`partyflow.wsgi`, its middleware loaded once), each request a WSGI environ with the
-    user's session cookie, its response read and closed, nothing kept.
+    """Pages and API answers read in this process as a gunicorn worker serves them: through the
+    worker's WSGI application (`partyflow.wsgi`, its middleware loaded once), each request a WSGI
+    environ with the user's session cookie or token, its response read and closed, nothing kept.
 
     Not Django's test client, which the web inbox bench used until 2026-12-07: a new client per user
     loads the whole middleware again at its first request (WhiteNoise's index of the static files
@@ -324,7 +324,9 @@ class WorkerPages:
     left ≈ 5,500 objects that only the garbage collector frees, ≈ 1,400 of them in its oldest
     generation, so a full pass came every ≈ 17 pages: the page's p95. Served as here, a page leaves
     ≈ 110 and keeps none; a gunicorn worker met no full pass in 400 inbox pages (bench/README.md,
-    "Tasks at national volume").
+    "Tasks at national volume"). The API inbox, read with a new test client per user, counted that
+    client's middleware in each timed request: ≈ 26–31 ms a request where one handler took ≈ 10 ms
+    (50,000 open tasks, the machine loaded by a bench).
 
     While open, the bench's database connection is kept across requests as the test client keeps it
     (`close_old_connections` disconnected): a worker's is replaced once older than CONN_MAX_AGE, and
@@ -377,11 +379,19 @@ class WorkerPages:
         session.save()
         return session.session_key
 
-    def get(self, url: str, *, session: str) -> tuple[int, bytes]:
-        """GET `url` (path and query) in the session `session`: the status code and the body."""
+    def get(
+        self, url: str, *, session: str | None = None, authorization: str | None = None
+    ) -> tuple[int, bytes]:
+        """GET `url` (path and query) in the session `session` (a page) or with the Authorization
+        header `authorization` (the API's `Token …`): the status code and the body."""
         from django.conf import settings
 
         path, _, query = url.partition("?")
+        headers = {}
+        if session:
+            headers["HTTP_COOKIE"] = f"{settings.SESSION_COOKIE_NAME}={session}"
+        if authorization:
+            headers["HTTP_AUTHORIZATION"] = authorization
         environ = {
             "REQUEST_METHOD": "GET",
             "SCRIPT_NAME": "",
@@ -391,7 +401,6 @@ class WorkerPages:
             "SERVER_PORT": "80",
             "SERVER_PROTOCOL": "HTTP/1.1",
             "REMOTE_ADDR": "127.0.0.1",
-            "HTTP_COOKIE": f"{settings.SESSION_COOKIE_NAME}={session}",
             "wsgi.version": (1, 0),
             "wsgi.url_scheme": "http",
             "wsgi.input": io.BytesIO(),
@@ -399,6 +408,7 @@ class WorkerPages:
             "wsgi.multithread": False,
             "wsgi.multiprocess": True,
             "wsgi.run_once": False,
+            **headers,
         }
         status = []
         response = self.application(

@@ -40,7 +40,6 @@ from .run import (
     CollectorPasses,
     WorkerPages,
     World,
-    api_client,
     prepare_database,
     print_rows,
     summarize,
@@ -642,22 +641,29 @@ def seed_big_inbox(
 
 
 def bench_big_inbox(*, sample: int, warmup: int, seed: int = 20261122) -> dict:
+    """The API inbox (`GET /api/tasks/`, its first page and total count, server time) for random
+    users of the 1M-task load, each with a token made beforehand, served as a gunicorn worker serves
+    it (bench.run.WorkerPages)."""
     from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
 
     User = get_user_model()
     rng = random.Random(seed)
     ids = list(User.objects.filter(username__startswith="scale").values_list("id", flat=True))
     chosen = rng.sample(ids, min(sample + warmup, len(ids)))
-    clients = [api_client(User.objects.get(pk=pk)) for pk in chosen]
+    users = User.objects.in_bulk(chosen)
+    tokens = [Token.objects.get_or_create(user=users[pk])[0].key for pk in chosen]
     samples, counts = [], []
-    for i, client in enumerate(clients):
-        elapsed, response = timed(client.get, "/api/tasks/")
-        if response.status_code != 200:
-            raise RuntimeError(f"GET /api/tasks/ answered {response.status_code}")
-        if i >= warmup:
-            samples.append(elapsed)
-            counts.append(response.json()["count"])
-        del response  # as a server drops it once sent
+    with WorkerPages() as pages:
+        for i, token in enumerate(tokens):
+            elapsed, (status, body) = timed(
+                pages.get, "/api/tasks/", authorization=f"Token {token}"
+            )
+            if status != 200:
+                raise RuntimeError(f"GET /api/tasks/ answered {status}")
+            if i >= warmup:
+                samples.append(elapsed)
+                counts.append(json.loads(body)["count"])
     out = summarize(samples)
     out.update(
         users_sampled=len(samples), tasks_per_inbox_min=min(counts), tasks_per_inbox_max=max(counts)
@@ -676,10 +682,9 @@ def bench_web_inbox(*, sample: int, warmup: int, seed: int = 20261129) -> dict:
     ids = list(user_model.objects.filter(username__startswith="scale").values_list("id", flat=True))
     chosen = rng.sample(ids, min(sample + warmup, len(ids)))
     users = user_model.objects.in_bulk(chosen)
-    pages = WorkerPages()
-    sessions = [pages.log_in(users[pk]) for pk in chosen]
+    sessions = [WorkerPages.log_in(users[pk]) for pk in chosen]
     samples, with_full, collector_s = [], [], 0.0
-    with pages:
+    with WorkerPages() as pages:
         for i, session in enumerate(sessions):
             with CollectorPasses() as gc_passes:
                 elapsed, (status, _body) = timed(pages.get, "/inbox/?tab=queue", session=session)
