@@ -274,8 +274,11 @@ def main(argv=None) -> int:
         cur.execute("SELECT pg_backend_pid()")
         backend = cur.fetchone()[0]
     if not args.no_freeze:
-        # As a gunicorn worker does before its first request (gunicorn.conf.py's post_worker_init).
-        # First-party imports after django.setup(): the bench chooses its database first.
+        # As a gunicorn worker does before its first request: the WSGI application loaded (the
+        # pages are read through it, bench.run.WorkerPages), then gunicorn.conf.py's
+        # post_worker_init. First-party imports after django.setup(): the bench chooses its
+        # database first.
+        import partyflow.wsgi  # noqa: F401
         from partyflow.startup import web_worker_started
 
         web_worker_started()

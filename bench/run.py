@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import io
 import json
 import math
 import os
@@ -309,6 +310,115 @@ def api_client(user):
     token, _ = Token.objects.get_or_create(user=user)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
+
+
+class WorkerPages:
+    """Pages and API answers read in this process as a gunicorn worker serves them: through the
+    worker's WSGI application (`partyflow.wsgi`, its middleware loaded once), each request a WSGI
+    environ with the user's session cookie or token, its response read and closed, nothing kept.
+
+    Not Django's test client, which the web inbox bench used until 2026-12-07: a new client per user
+    loads the whole middleware again at its first request (WhiteNoise's index of the static files
+    included), its response holds the client and the request in reference cycles, and each request
+    reconnects `close_old_connections` (one more `weakref.finalize` kept for good). A page so read
+    left ≈ 5,500 objects that only the garbage collector frees, ≈ 1,400 of them in its oldest
+    generation, so a full pass came every ≈ 17 pages: the page's p95. Served as here, a page leaves
+    ≈ 110 and keeps none; a gunicorn worker met no full pass in 400 inbox pages (bench/README.md,
+    "Tasks at national volume"). The API inbox, read with a new test client per user, counted that
+    client's middleware in each timed request: ≈ 26–31 ms a request where one handler took ≈ 10 ms
+    (50,000 open tasks, the machine loaded by a bench).
+
+    While open, the bench's database connection is kept across requests as the test client keeps it
+    (`close_old_connections` disconnected): a worker's is replaced once older than CONN_MAX_AGE, and
+    with it would go the PostgreSQL backend whose CPU the benches read."""
+
+    def __init__(self):
+        # Imported here: the bench chooses its database before Django is set up.
+        from partyflow.wsgi import application
+
+        self.application = application
+
+    def __enter__(self):
+        from django.core.signals import request_finished, request_started
+        from django.db import close_old_connections
+
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        return self
+
+    def __exit__(self, *exc):
+        from django.core.signals import request_finished, request_started
+        from django.db import close_old_connections
+
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+    @staticmethod
+    def log_in(user) -> str:
+        """A session of `user` as the test client's `force_login` saves it; returns its key (the
+        cookie's value)."""
+        from importlib import import_module
+
+        from django.conf import settings
+        from django.contrib.auth import (
+            BACKEND_SESSION_KEY,
+            HASH_SESSION_KEY,
+            SESSION_KEY,
+            load_backend,
+        )
+
+        backend = next(  # the first that loads users back (the test client's choice)
+            path
+            for path in settings.AUTHENTICATION_BACKENDS
+            if hasattr(load_backend(path), "get_user")
+        )
+        session = import_module(settings.SESSION_ENGINE).SessionStore()
+        session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+        session[BACKEND_SESSION_KEY] = backend
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        return session.session_key
+
+    def get(
+        self, url: str, *, session: str | None = None, authorization: str | None = None
+    ) -> tuple[int, bytes]:
+        """GET `url` (path and query) in the session `session` (a page) or with the Authorization
+        header `authorization` (the API's `Token …`): the status code and the body."""
+        from django.conf import settings
+
+        path, _, query = url.partition("?")
+        headers = {}
+        if session:
+            headers["HTTP_COOKIE"] = f"{settings.SESSION_COOKIE_NAME}={session}"
+        if authorization:
+            headers["HTTP_AUTHORIZATION"] = authorization
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "SCRIPT_NAME": "",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "testserver",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+            **headers,
+        }
+        status = []
+        response = self.application(
+            environ, lambda line, headers, exc_info=None: status.append(line)
+        )
+        try:
+            body = b"".join(response)
+        finally:
+            response.close()  # as the server does once it has sent the body (request_finished)
+        return int(status[0].split()[0]), body
 
 
 def open_task(case_id: int, element_id: str):

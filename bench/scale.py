@@ -38,8 +38,8 @@ from pathlib import Path
 from .run import (
     RESULTS_DIR,
     CollectorPasses,
+    WorkerPages,
     World,
-    api_client,
     prepare_database,
     print_rows,
     summarize,
@@ -651,22 +651,29 @@ def seed_big_inbox(
 
 
 def bench_big_inbox(*, sample: int, warmup: int, seed: int = 20261122) -> dict:
+    """The API inbox (`GET /api/tasks/`, its first page and total count, server time) for random
+    users of the 1M-task load, each with a token made beforehand, served as a gunicorn worker serves
+    it (bench.run.WorkerPages)."""
     from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
 
     User = get_user_model()
     rng = random.Random(seed)
     ids = list(User.objects.filter(username__startswith="scale").values_list("id", flat=True))
     chosen = rng.sample(ids, min(sample + warmup, len(ids)))
-    clients = [api_client(User.objects.get(pk=pk)) for pk in chosen]
+    users = User.objects.in_bulk(chosen)
+    tokens = [Token.objects.get_or_create(user=users[pk])[0].key for pk in chosen]
     samples, counts = [], []
-    for i, client in enumerate(clients):
-        elapsed, response = timed(client.get, "/api/tasks/")
-        if response.status_code != 200:
-            raise RuntimeError(f"GET /api/tasks/ answered {response.status_code}")
-        if i >= warmup:
-            samples.append(elapsed)
-            counts.append(response.json()["count"])
-        del response  # as a server drops it once sent (see bench_web_inbox)
+    with WorkerPages() as pages:
+        for i, token in enumerate(tokens):
+            elapsed, (status, body) = timed(
+                pages.get, "/api/tasks/", authorization=f"Token {token}"
+            )
+            if status != 200:
+                raise RuntimeError(f"GET /api/tasks/ answered {status}")
+            if i >= warmup:
+                samples.append(elapsed)
+                counts.append(json.loads(body)["count"])
     out = summarize(samples)
     out.update(
         users_sampled=len(samples), tasks_per_inbox_min=min(counts), tasks_per_inbox_max=max(counts)
@@ -676,32 +683,28 @@ def bench_big_inbox(*, sample: int, warmup: int, seed: int = 20261122) -> dict:
 
 def bench_web_inbox(*, sample: int, warmup: int, seed: int = 20261129) -> dict:
     """The web workplace's inbox page (`GET /inbox/?tab=queue`, server time: session, middleware,
-    selectors, template) for random users of the 1M-task load, each with a logged-in session."""
+    selectors, template) for random users of the 1M-task load, each logged in beforehand, served as
+    a gunicorn worker serves it (bench.run.WorkerPages); with the collector's passes during each."""
     from django.contrib.auth import get_user_model
-    from django.test import Client
 
     user_model = get_user_model()
     rng = random.Random(seed)
     ids = list(user_model.objects.filter(username__startswith="scale").values_list("id", flat=True))
     chosen = rng.sample(ids, min(sample + warmup, len(ids)))
+    users = user_model.objects.in_bulk(chosen)
+    sessions = [WorkerPages.log_in(users[pk]) for pk in chosen]
     samples, with_full, collector_s = [], [], 0.0
-    for i, pk in enumerate(chosen):
-        client = Client()
-        client.force_login(user_model.objects.get(pk=pk))
-        with CollectorPasses() as gc_passes:
-            elapsed, response = timed(client.get, "/inbox/?tab=queue")
-        if response.status_code != 200:
-            raise RuntimeError(f"GET /inbox/ answered {response.status_code}")
-        if i >= warmup:
-            samples.append(elapsed)
-            collector_s += gc_passes.seconds
-            if gc_passes.full:
-                with_full.append(elapsed)
-        # A server drops a response once sent; kept until the next one, the test client's (which
-        # holds its request, client and handlers in reference cycles) went to the collector's
-        # oldest generation as garbage, and a full pass freed ≈ 30,000 such objects every few
-        # dozen requests.
-        del response
+    with WorkerPages() as pages:
+        for i, session in enumerate(sessions):
+            with CollectorPasses() as gc_passes:
+                elapsed, (status, _body) = timed(pages.get, "/inbox/?tab=queue", session=session)
+            if status != 200:
+                raise RuntimeError(f"GET /inbox/ answered {status}")
+            if i >= warmup:
+                samples.append(elapsed)
+                collector_s += gc_passes.seconds
+                if gc_passes.full:
+                    with_full.append(elapsed)
     out = summarize(samples)
     out["users_sampled"] = len(samples)
     # The tail: the requests during which the collector made a full pass (bench/README.md).

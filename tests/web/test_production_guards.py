@@ -185,7 +185,8 @@ def test_the_gunicorn_config_bounds_workers_and_requests():
 
 def test_a_gunicorn_worker_freezes_what_it_loaded_before_its_first_request():
     """post_worker_init (partyflow.startup): the views imported and every object then alive moved
-    out of the garbage collector's full passes, which were the web inbox's p95 (bench/README.md)."""
+    out of the garbage collector's full passes, so the rare one a worker meets walks only what came
+    after (tests/web/test_collector.py: what a page leaves it)."""
     worker = (
         "import gc, runpy, sys\n"
         "import partyflow.wsgi\n"
