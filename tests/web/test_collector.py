@@ -8,6 +8,7 @@ volume")."""
 
 import gc
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -38,9 +39,13 @@ CYCLIC_PER_PAGE = 200
 
 def uncollected(read, times: int) -> tuple[int, int]:
     """`read()` `times` times with the collector off: the objects only a collection frees, and the
-    tracked objects still alive after it."""
+    tracked objects still alive after it. Logging is off meanwhile: pytest's log capture keeps every
+    record it sees (a page's request line, one a page), which a worker's console handler does not.
+    (It sees them once the WSGI application was imported before the test: the import sets Django up
+    and `settings.LOGGING` replaces the root logger's handlers, pytest's among them.)"""
     gc.collect()
     gc.disable()
+    logging.disable(logging.CRITICAL)
     try:
         before = len(gc.get_objects())
         read_all = [read() for _ in range(times)]
@@ -48,6 +53,7 @@ def uncollected(read, times: int) -> tuple[int, int]:
         garbage = gc.collect()
         kept = len(gc.get_objects()) - before
     finally:
+        logging.disable(logging.NOTSET)
         gc.enable()
     return garbage, kept
 
