@@ -2,8 +2,13 @@
 today), an election brought to the committee's request, and a logged-in browser-like client."""
 
 import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -63,3 +68,26 @@ def login(user) -> Client:
 @pytest.fixture
 def web():
     return login
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory):
+    """`partyflow collectstatic` as `make install` runs it (hashed, compressed) into a fresh dir,
+    once a test process: the production server's static files for the tests that start gunicorn
+    (`make test` installs without collecting them)."""
+    root = tmp_path_factory.mktemp("static")
+    env = {
+        **os.environ,
+        "PARTYFLOW_STATIC_ROOT": str(root),
+        "DJANGO_SETTINGS_MODULE": "partyflow.settings",
+    }
+    env.pop("SECRET_KEY", None)  # collectstatic signs nothing: the CLI runs it without one
+    subprocess.run(
+        [str(Path(sys.executable).parent / "partyflow"), "collectstatic", "--noinput", "-v0"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        timeout=600,
+    )
+    assert (root / "staticfiles.json").exists()
+    return root

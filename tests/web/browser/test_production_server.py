@@ -34,27 +34,6 @@ WATCH = """document.addEventListener('securitypolicyviolation', e =>
 
 
 @pytest.fixture(scope="module")
-def static_root(tmp_path_factory):
-    """`partyflow collectstatic` as `make install` runs it (hashed, compressed) into a fresh dir."""
-    root = tmp_path_factory.mktemp("static")
-    env = {
-        **os.environ,
-        "PARTYFLOW_STATIC_ROOT": str(root),
-        "DJANGO_SETTINGS_MODULE": "partyflow.settings",
-    }
-    env.pop("SECRET_KEY", None)  # collectstatic signs nothing: the CLI runs it without one
-    subprocess.run(
-        [str(Path(sys.executable).parent / "partyflow"), "collectstatic", "--noinput", "-v0"],
-        cwd=BASE,
-        env=env,
-        check=True,
-        timeout=600,
-    )
-    assert (root / "staticfiles.json").exists()
-    return root
-
-
-@pytest.fixture(scope="module")
 def gunicorn(django_db_setup, django_db_blocker, static_root):
     """`gunicorn partyflow.wsgi -c partyflow/gunicorn.conf.py` on a free port, DEBUG off, against
     the test database (the README's production command)."""
