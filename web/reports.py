@@ -475,11 +475,16 @@ def standards_year(text, org: Organization) -> int:
         return parse_year(text)
     except DomainError:
         pass
-    years = (
-        Case.objects.filter(process_id="model_branch_evaluation")
-        .filter(Q(organization__path__startswith=org.path) | Q(data__branch_ids__contains=[org.pk]))
-        .values_list("data__year", flat=True)
+    # The rounds are few (one a year per committee); which evaluated `org` is read here, not with a
+    # JSON `contains` lookup, which SQLite (a newcomer's demo) does not have.
+    rounds = Case.objects.filter(process_id="model_branch_evaluation").values_list(
+        "organization__path", "data__branch_ids", "data__year"
     )
+    years = [
+        year
+        for path, branch_ids, year in rounds
+        if path.startswith(org.path) or org.pk in (branch_ids or [])
+    ]
     return max((y for y in years if isinstance(y, int)), default=today().year - 1)
 
 
