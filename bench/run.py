@@ -355,29 +355,14 @@ class WorkerPages:
 
     @staticmethod
     def log_in(user) -> str:
-        """A session of `user` as the test client's `force_login` saves it; returns its key (the
-        cookie's value)."""
-        from importlib import import_module
-
+        """A session of `user`, saved as Django's `force_login` saves it; returns its key (the
+        cookie's value). Setup, not timed: the client is dropped."""
         from django.conf import settings
-        from django.contrib.auth import (
-            BACKEND_SESSION_KEY,
-            HASH_SESSION_KEY,
-            SESSION_KEY,
-            load_backend,
-        )
+        from django.test import Client
 
-        backend = next(  # the first that loads users back (the test client's choice)
-            path
-            for path in settings.AUTHENTICATION_BACKENDS
-            if hasattr(load_backend(path), "get_user")
-        )
-        session = import_module(settings.SESSION_ENGINE).SessionStore()
-        session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-        session[BACKEND_SESSION_KEY] = backend
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.save()
-        return session.session_key
+        client = Client()
+        client.force_login(user)
+        return client.cookies[settings.SESSION_COOKIE_NAME].value
 
     def get(
         self, url: str, *, session: str | None = None, authorization: str | None = None
